@@ -1,0 +1,96 @@
+# ai-employee - one plain Makefile.
+#
+# Every lib/*.c goes into one static archive; each cmd/NAME.c becomes the
+# tool NAME and each cgi/NAME.c the CGI program NAME.cgi, linked against the
+# archive (the linker takes only the objects a program needs).
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share/ai-employee
+LIBEXECDIR ?= $(PREFIX)/lib/ai-employee
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKGS      = libgit2 libcurl jansson libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgit2 -lcurl -ljansson -lsodium)
+
+ifdef SAN
+BUILD    ?= build-san
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD    ?= build
+SANFLAGS  =
+endif
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 $(CFLAGS) $(SANFLAGS) \
+	-Ilib $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"'
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+CMD_SRC  = $(wildcard cmd/*.c)
+TOOLS    = $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
+CGI_SRC  = $(wildcard cgi/*.c)
+CGIS     = $(CGI_SRC:cgi/%.c=$(BUILD)/cgi/%.cgi)
+MAN1     = $(wildcard man/*.1)
+MAN5     = $(wildcard man/*.5)
+MAN7     = $(wildcard man/*.7)
+HEADERS  = $(wildcard lib/*.h)
+
+all: $(TOOLS) $(CGIS)
+
+$(BUILD)/lib/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cgi/%.o: cgi/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libaie.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libaie.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(BUILD)/libaie.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/cgi/%.cgi: $(BUILD)/cgi/%.o $(BUILD)/libaie.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(BUILD)/libaie.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# make check: every bats file in t/, the build dir first in PATH; the last
+# line is "N passed, N failed".
+check: all
+	@AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi \
+	  AIE_SAN=$(if $(SAN),1,) PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" \
+	  t/run $(TESTS)
+
+lint-man:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1)
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5)
+	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
+	$(if $(wildcard share/*),cp -R share/. $(DESTDIR)$(DATADIR)/)
+	$(if $(CGIS),install -d $(DESTDIR)$(LIBEXECDIR)/cgi && install -m 755 $(CGIS) $(DESTDIR)$(LIBEXECDIR)/cgi)
+
+# Debian packages a user needs to build and test (run as root).
+deps:
+	.ci/run --deps-only
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check install deps clean lint-man

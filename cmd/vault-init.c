@@ -1,0 +1,169 @@
+/*
+ * vault-init - create a vault: the stage directories of SPEC 2, a
+ * .gitignore holding the secret deny-list, the handbook and dashboard
+ * templates, a Git repository with a first commit, and (for any agent but
+ * cloud) the approval key outside the vault. Running it on an existing
+ * vault fills in what is missing and overwrites nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "aie.h"
+#include "git.h"
+
+static const char *const dirs[] = {
+	"Needs_Action", "Needs_Action/email", "Needs_Action/whatsapp",
+	"Needs_Action/social", "Needs_Action/finance", "Needs_Action/general",
+	"In_Progress", "Plans", "Pending_Approval", "Pending_Approval/email",
+	"Approved", "Rejected", "Done", "Updates", "Health", "Logs",
+	"Logs/API_Usage", "Logs/Notifications", NULL
+};
+
+static void usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: vault-init [-q] [-a AGENT] [--no-git] [--no-key] DIR\n");
+	exit(status ? 2 : 0);
+}
+
+/* Write rel (relative to fd) unless something is already there. */
+static int write_new(int fd, const char *rel, const char *text, int *made)
+{
+	struct stat st;
+
+	if (fstatat(fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return aie_fail_errno(EX_TEMP, "%s", rel);
+	if (file_writeat(fd, rel, text, strlen(text), 0644) < 0)
+		return -1;
+	(*made)++;
+	return 0;
+}
+
+static int is_empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-git", no_argument, NULL, 'G' },
+		{ "no-key", no_argument, NULL, 'K' },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir, *agent;
+	char keypath[4096], gitkeep[256];
+	struct vault probe;
+	int c, fd, i, made = 0, nogit = 0, nokey = 0, existing;
+
+	if (cli_init(argv[0]) < 0)
+		return EX_CONFIG_;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_option(c, optarg, usage))
+			continue;
+		switch (c) {
+		case 'G': nogit = 1; break;
+		case 'K': nokey = 1; break;
+		default: usage(2);
+		}
+	}
+	if (argc - optind != 1)
+		usage(2);
+	dir = argv[optind];
+	agent = cli.agent ? cli.agent : config_get_default("VAULT_AGENT", "local");
+	if (!name_valid(agent)) {
+		cli_warn(agent, "bad agent name (want [a-z][a-z0-9_-]{0,31})");
+		return EX_USAGE_;
+	}
+	existing = vault_open(&probe, dir, agent) == 0;
+	if (existing)
+		vault_close(&probe);
+	else if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		cli_warn(dir, "%s", strerror(errno));
+		return EX_DATA;
+	} else if (is_empty_dir(dir) == 0 && !existing) {
+		int gitonly = 0;
+		char p[4096];
+		struct stat st;
+		/* a clone with no vault in it yet is fine; anything else is not */
+		snprintf(p, sizeof p, "%s/.git", dir);
+		gitonly = stat(p, &st) == 0;
+		if (!gitonly) {
+			cli_warn(dir, "exists, is not empty and is not a vault; "
+			    "refused");
+			return EX_DATA;
+		}
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		cli_warn(dir, "%s", strerror(errno));
+		return EX_DATA;
+	}
+	for (i = 0; dirs[i]; i++) {
+		if (mkdirat(fd, dirs[i], 0755) < 0 && errno != EEXIST) {
+			cli_warn(dir, "mkdir %s: %s", dirs[i], strerror(errno));
+			close(fd);
+			return EX_DATA;
+		}
+		/* Git keeps no empty directory: a clone needs every stage */
+		snprintf(gitkeep, sizeof gitkeep, "%s/.gitkeep", dirs[i]);
+		if (write_new(fd, gitkeep, "", &made) < 0)
+			goto fail;
+	}
+	if (mkdirat(fd, ".state", 0700) < 0 && errno != EEXIST) {
+		cli_warn(dir, "mkdir .state: %s", strerror(errno));
+		close(fd);
+		return EX_DATA;
+	}
+	if (write_new(fd, ".gitignore", tpl_gitignore, &made) < 0 ||
+	    write_new(fd, ".gitattributes", tpl_gitattributes, &made) < 0 ||
+	    write_new(fd, "Company_Handbook.md", tpl_handbook, &made) < 0 ||
+	    write_new(fd, "Dashboard.md", tpl_dashboard, &made) < 0)
+		goto fail;
+	close(fd);
+	fd = -1;
+	if (!nogit && git_init_vault(dir, agent, "vault-init: new vault") < 0) {
+		cli_warnerr(dir);
+		return aie_errcode;
+	}
+	if (!nokey && strcmp(agent, "cloud") != 0) {
+		int r;
+		if (approval_key_path(keypath, sizeof keypath) < 0 ||
+		    (r = approval_key_create(keypath)) < 0) {
+			cli_warnerr(NULL);
+			return aie_errcode;
+		}
+		if (r == 0 && !cli.quiet)
+			cli_warn(NULL, "approval key created: %s (mode 0600; keep it "
+			    "off the cloud)", keypath);
+	}
+	if (!cli.quiet)
+		cli_warn(dir, existing ? "already a vault; %d missing file(s) "
+		    "added" : "vault created", made);
+	printf("%s\n", dir);
+	return 0;
+fail:
+	cli_warnerr(dir);
+	if (fd >= 0)
+		close(fd);
+	return aie_errcode ? aie_errcode : EX_DATA;
+}
