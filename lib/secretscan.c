@@ -86,7 +86,7 @@ static int key_block(const char *p, const char *end)
 	q = p + 11;
 	while (q < end && q - p < 64 && ((*q >= 'A' && *q <= 'Z') || *q == ' '))
 		q++;
-	return q - p >= 11 + 11 && memcmp(q - 12, "PRIVATE KEY", 11) == 0 &&
+	return q - p >= 11 + 11 && memcmp(q - 11, "PRIVATE KEY", 11) == 0 &&
 	    starts(q, end, "-----");
 }
 

@@ -147,6 +147,8 @@ static int admit(struct sync *s, const char *rel, int content)
 
 	if (strcmp(s->v->agent, "cloud") == 0 && strcmp(rel, "Dashboard.md") == 0)
 		return -1;
+	if (strncmp(rel, ".state/", 7) == 0)
+		return -1;      /* our own state, even with .gitignore gone */
 	if ((why = secret_path_denied(rel))) {
 		snprintf(msg, sizeof msg, "name on the deny-list (%s)", why);
 		refuse(s, rel, msg);
@@ -431,6 +433,7 @@ void sync_notes_flush(struct sync *s, int tell)
 		if (tell) {
 			sync_warn(s, n->id ? n->id : n->from, "%s", n->note);
 			audit_event(s->v, n->event, n->id, n->from, n->to, n->note);
+			s->logged = 1;
 		}
 		free(n->event);
 		free(n->id);

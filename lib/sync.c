@@ -191,7 +191,7 @@ static int write_last_sync(struct sync *s)
 }
 
 /* Commit the index when its tree differs from HEAD's. */
-static int commit_index(struct sync *s, git_index *idx)
+static int commit_index(struct sync *s, git_index *idx, const char *msg)
 {
 	git_oid tree_id, head_id, id;
 	git_commit *head = NULL;
@@ -214,16 +214,47 @@ static int commit_index(struct sync *s, git_index *idx)
 		goto out;
 	}
 	if (git_commit_create_v(&id, s->repo, "HEAD", sig, sig, NULL,
-	    s->r->message, tree, head ? 1 : 0, head) < 0) {
+	    msg, tree, head ? 1 : 0, head) < 0) {
 		aie_fail(EX_TEMP, "commit: %s", git_errstr());
 		goto out;
 	}
-	git_oid_tostr(s->r->commit, sizeof s->r->commit, &id);
+	if (!s->r->commit[0])
+		git_oid_tostr(s->r->commit, sizeof s->r->commit, &id);
 	r = 0;
 out:
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_commit_free(head);
+	return r;
+}
+
+static void today_log(char rel[32])
+{
+	struct tm tm;
+	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(rel, 32, "Logs/%Y-%m-%d.jsonl", &tm);
+}
+
+/* Commit the audit lines a merge just wrote, so they travel with it. */
+static int commit_log(struct sync *s)
+{
+	git_index *idx = NULL;
+	char rel[32], msg[128];
+	int r = -1;
+
+	s->logged = 0;
+	today_log(rel);
+	snprintf(msg, sizeof msg, "%s: log the conflicts of the merge",
+	    s->v->agent);
+	if (git_repository_index(&idx, s->repo) < 0 ||
+	    git_index_read(idx, 0) < 0 ||
+	    git_index_add_bypath(idx, rel) < 0)
+		aie_fail(EX_TEMP, "%s: stage: %s", rel, git_errstr());
+	else
+		r = commit_index(s, idx, msg);
+	git_index_free(idx);
 	return r;
 }
 
@@ -354,6 +385,8 @@ static int exchange(struct sync *s)
 		if (fetch(s, &theirs, &have, &net) == 0) {
 			if (have && sync_integrate(s, &theirs) < 0)
 				return -1;
+			if (s->logged && commit_log(s) < 0)
+				return -1;
 			if (git_reference_name_to_id(&head, s->repo, "HEAD") < 0)
 				return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
 			if (have && git_oid_equal(&head, &theirs))
@@ -395,10 +428,7 @@ static int cycle(struct sync *s)
 	if (s->r->refused && !s->o->dry_run) {
 		/* the audit lines of refused files go with this commit */
 		char rel[32];
-		struct tm tm;
-		time_t now = time(NULL);
-		gmtime_r(&now, &tm);
-		strftime(rel, sizeof rel, "Logs/%Y-%m-%d.jsonl", &tm);
+		today_log(rel);
 		if (faccessat(s->v->dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    git_index_add_bypath(idx, rel) < 0) {
 			aie_fail(EX_TEMP, "%s: stage: %s", rel, git_errstr());
@@ -416,7 +446,7 @@ static int cycle(struct sync *s)
 		r = 0;
 		goto out;
 	}
-	if (commit_index(s, idx) < 0)
+	if (commit_index(s, idx, s->r->message) < 0)
 		goto out;
 	if (s->remote && exchange(s) < 0)
 		goto out;

@@ -55,6 +55,7 @@ struct sync {
 	size_t nseen;
 	struct sync_note *notes;         /* told once the merge is checked out */
 	size_t nnotes;
+	int logged;                      /* audit lines written by a merge */
 };
 
 /* Open the repository and look the remote up (once per process: libgit2
