@@ -256,10 +256,10 @@ static int same_unclaimed(git_repository *repo, const git_oid *a,
 	return same;
 }
 
-/* The item's blob in tree at any <stage>/<sub>/ID.md (Done's months not
- * searched: a claimed item never comes from there). */
-static int find_in(git_repository *repo, git_tree *tree, const char *id,
-    size_t idlen, git_oid *out)
+/* The item's blob (and path, when asked) in tree at any <stage>/<sub>/ID.md
+ * (Done's months not searched: a claimed item never comes from there). */
+int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
+    size_t idlen, git_oid *out, char *where, size_t wsize)
 {
 	git_tree_entry *te;
 	git_tree *sub;
@@ -286,6 +286,9 @@ static int find_in(git_repository *repo, git_tree *tree, const char *id,
 			    git_tree_entry_name(d), (int)idlen, id);
 			if (git_tree_entry_bypath(&f, sub, path) == 0) {
 				*out = *git_tree_entry_id(f);
+				if (where)
+					snprintf(where, wsize, "%s/%s",
+					    stage_dir[st], path);
 				git_tree_entry_free(f);
 				found = 1;
 			}
@@ -317,7 +320,8 @@ static int lose_claim(struct sync *s, git_index *mi, git_tree *base,
 
 	snprintf(id, sizeof id, "%.*s", (int)ours->idlen, ours->id);
 	vanish = same_unclaimed(s->repo, &ours->oid, &win->oid) ||
-	    (base && find_in(s->repo, base, ours->id, ours->idlen, &orig) &&
+	    (base && sync_find_item(s->repo, base, ours->id, ours->idlen, &orig,
+	    NULL, 0) &&
 	    same_unclaimed(s->repo, &ours->oid, &orig));
 	if (git_index_remove_bypath(mi, ours->path) < 0)
 		return aie_fail(EX_TEMP, "%s: merge: %s", ours->path, git_errstr());

@@ -116,7 +116,7 @@ static int lock_file(int dirfd, const char *rel, double wait, int *fdp)
 	return 0;
 }
 
-static int sync_lock(struct sync *s, double wait)
+int sync_lock(struct sync *s, double wait)
 {
 	char rel[128];
 
@@ -126,7 +126,7 @@ static int sync_lock(struct sync *s, double wait)
 	return lock_file(s->v->dirfd, rel, wait, &s->lockfd);
 }
 
-static void sync_unlock(struct sync *s)
+void sync_unlock(struct sync *s)
 {
 	if (s->lockfd >= 0)
 		close(s->lockfd);
@@ -158,7 +158,7 @@ static int git_lock_check(struct sync *s, const char *name)
 
 /* The repository is in a state we can work in: no foreign merge or rebase
  * in progress, HEAD on a branch, no fresh git lock. */
-static int check_repo(struct sync *s)
+int sync_check_repo(struct sync *s)
 {
 	static const char *const what[] = { "", "merge", "revert", "revert",
 	    "cherry-pick", "cherry-pick", "bisect", "rebase", "rebase",
@@ -260,7 +260,7 @@ static int commit_log(struct sync *s)
 
 /* Fetch the branch; *have says whether the remote has it. 0, or -1 with
  * *net set when the failure is the network's. */
-static int fetch(struct sync *s, git_oid *theirs, int *have, int *net)
+int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 {
 	git_fetch_options fo;
 	struct git_xfer x = { 0 };
@@ -292,7 +292,7 @@ static int fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 /* Push the branch. 0 pushed, 1 refused (integrate and retry), -1 failed
  * (*net set for the network's failures). expect: the remote tip we
  * integrated, NULL when the remote had no branch. */
-static int push(struct sync *s, const git_oid *expect, int *net)
+int sync_push(struct sync *s, const git_oid *expect, int *net)
 {
 	git_push_options po;
 	struct git_xfer x = { 0 };
@@ -382,7 +382,7 @@ static int exchange(struct sync *s)
 	for (;;) {
 		net = 0;
 		s->r->attempts++;
-		if (fetch(s, &theirs, &have, &net) == 0) {
+		if (sync_fetch(s, &theirs, &have, &net) == 0) {
 			if (have && sync_integrate(s, &theirs) < 0)
 				return -1;
 			if (s->logged && commit_log(s) < 0)
@@ -391,7 +391,7 @@ static int exchange(struct sync *s)
 				return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
 			if (have && git_oid_equal(&head, &theirs))
 				return 0;
-			p = push(s, have ? &theirs : NULL, &net);
+			p = sync_push(s, have ? &theirs : NULL, &net);
 			if (p == 0)
 				return 0;
 			if (p == 1) {
@@ -419,7 +419,7 @@ static int cycle(struct sync *s)
 	size_t i;
 	int r = -1;
 
-	if (check_repo(s) < 0)
+	if (sync_check_repo(s) < 0)
 		return -1;
 	if (git_repository_index(&idx, s->repo) < 0)
 		return aie_fail(EX_TEMP, "index: %s", git_errstr());

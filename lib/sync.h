@@ -122,5 +122,12 @@ void sync_stamp(char buf[17]);
 int sync_note_later(struct sync *s, const char *event, const char *id,
     const char *from, const char *to, const char *note);
 void sync_notes_flush(struct sync *s, int tell);
+int sync_lock(struct sync *s, double wait);
+void sync_unlock(struct sync *s);
+int sync_check_repo(struct sync *s);
+int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net);
+int sync_push(struct sync *s, const git_oid *expect, int *net);
+int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
+    size_t idlen, git_oid *oid, char *path, size_t pathsize);
 
 #endif
