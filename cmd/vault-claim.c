@@ -142,7 +142,8 @@ static int claim_oldest(long n)
 		free(cs.c);
 		return aie_errcode;
 	}
-	qsort(cs.c, cs.n, sizeof *cs.c, oldest_first);
+	if (cs.n)
+		qsort(cs.c, cs.n, sizeof *cs.c, oldest_first);
 	for (i = 0; i < cs.n && got < n; i++) {
 		struct itemref ref = cs.c[i].ref;
 		if (item_move(&v, &ref, ST_IN_PROGRESS, v.agent) < 0) {
