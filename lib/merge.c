@@ -212,8 +212,11 @@ static int occ_cmp(const void *a, const void *b)
 	return c ? c : (x->idlen > y->idlen) - (x->idlen < y->idlen);
 }
 
-/* The blob's front matter and body with the claim keys taken out. */
-static char *unclaimed(git_repository *repo, const git_oid *id, size_t *len)
+/* The blob's front matter and body with the claim keys taken out, and
+ * the status too when drop_status (vault-claim sets status: in_progress
+ * with the claim keys). */
+static char *unclaimed(git_repository *repo, const git_oid *id, int drop_status,
+    size_t *len)
 {
 	git_blob *b = NULL;
 	struct item it = { 0 };
@@ -229,6 +232,8 @@ static char *unclaimed(git_repository *repo, const git_oid *id, size_t *len)
 		if (fm_parse(&it, copy, n) == 0) {
 			fm_del(&it, "claimed_by");
 			fm_del(&it, "claimed_at");
+			if (drop_status)
+				fm_del(&it, "status");
 			if (fm_serialize(&it, &out, len) < 0)
 				out = NULL;
 		}
@@ -239,17 +244,35 @@ static char *unclaimed(git_repository *repo, const git_oid *id, size_t *len)
 	return out;
 }
 
-static int same_unclaimed(git_repository *repo, const git_oid *a,
-    const git_oid *b)
+/* Does the claim status hold in blob id (status: in_progress)? */
+static int claim_status(git_repository *repo, const git_oid *id)
+{
+	git_blob *b = NULL;
+	const char *p, *end;
+	int r = 0;
+
+	if (git_blob_lookup(&b, repo, id) < 0)
+		return 0;
+	p = git_blob_rawcontent(b);
+	end = p + git_blob_rawsize(b);
+	r = memmem(p, (size_t)(end - p), "\nstatus: in_progress", 20) != NULL;
+	git_blob_free(b);
+	return r;
+}
+
+/* Is ours the same as other but for the claim keys? */
+static int same_unclaimed(git_repository *repo, const git_oid *ours,
+    const git_oid *other)
 {
 	size_t la, lb;
 	char *x, *y;
-	int same;
+	int same, ds;
 
-	if (git_oid_equal(a, b))
+	if (git_oid_equal(ours, other))
 		return 1;
-	x = unclaimed(repo, a, &la);
-	y = unclaimed(repo, b, &lb);
+	ds = claim_status(repo, ours);
+	x = unclaimed(repo, ours, ds, &la);
+	y = unclaimed(repo, other, ds, &lb);
 	same = x && y && la == lb && memcmp(x, y, la) == 0;
 	free(x);
 	free(y);

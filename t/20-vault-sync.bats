@@ -26,15 +26,9 @@ remote_has() {
 	git -C "$REMOTE" cat-file -e "HEAD:$1" 2>/dev/null
 }
 
-# claim VAULT AGENT ID [DOMAIN]: what vault-claim does (a move, claim keys).
+# claim VAULT AGENT ID: the claim, by vault-claim.
 claim() {
-	local v=$1 a=$2 id=$3 d=${4:-email}
-	mkdir -p "$v/In_Progress/$a"
-	awk -v a="$a" 'NR > 1 && /^---$/ && !done {
-		print "claimed_by: " a; print "claimed_at: 2026-12-01T00:00:00Z";
-		done = 1 } { print }' "$v/Needs_Action/$d/$id.md" \
-	    >"$v/In_Progress/$a/$id.md"
-	rm "$v/Needs_Action/$d/$id.md"
+	vault-claim -q -C "$1" -a "$2" "$3" >/dev/null
 }
 
 same_trees() {
@@ -80,7 +74,7 @@ today_log() {
 	run csync
 	assert_success
 	run git -C "$REMOTE" log -1 --format=%s
-	assert_output "cloud: claim EMAIL_20261201T080000Z_aaaaaa; file DRAFT_EMAIL_20261201T080000Z_aaaaaa"
+	assert_output "cloud: claim EMAIL_20261201T080000Z_aaaaaa; file DRAFT_EMAIL_20261201T080000Z_aaaaaa; log"
 	run lsync
 	assert_success
 	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_20261201T080000Z_aaaaaa.md" ]
@@ -415,4 +409,47 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	done
 	run same_trees
 	assert_success
+}
+
+# vault-claim --push is the lead's (cmd/vault-claim.c) and calls
+# sync_push_claim(); these tests run once it is wired in.
+need_push() {
+	vault-claim --help 2>&1 | grep -q -- --push ||
+	    skip "vault-claim --push is not wired to sync_push_claim() yet"
+}
+
+@test "vault-claim --push: the claim alone reaches the remote; the loser gives up and exits 1" {
+	need_push
+	two_agents
+	mkemail EMAIL_P
+	lsync
+	csync
+	echo "unrelated cloud edit" >>"$CLOUD/Company_Handbook.md"
+	run vault-claim -C "$CLOUD" -a cloud --push EMAIL_P
+	assert_success
+	run git -C "$REMOTE" log -1 --format=%s
+	assert_output "cloud: claim EMAIL_P"
+	run git -C "$REMOTE" show HEAD:Company_Handbook.md
+	refute_output --partial "unrelated cloud edit"
+	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_P
+	assert_failure 1
+	assert_output --partial "In_Progress/cloud/EMAIL_P.md"
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_P.md" ]
+	[ ! -e "$VAULT_DIR/In_Progress/local/EMAIL_P.md" ]
+	run lsync
+	assert_success
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_P.md" ]
+	[ ! -e "$VAULT_DIR/Needs_Action/email/EMAIL_P.md" ]
+}
+
+@test "vault-claim --push with the remote unreachable: exit 75, the claim committed locally" {
+	need_push
+	mkemail EMAIL_U
+	lsync
+	git -C "$VAULT_DIR" remote add origin "$BATS_TEST_TMPDIR/nowhere.git"
+	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_U
+	assert_failure 75
+	[ -f "$VAULT_DIR/In_Progress/local/EMAIL_U.md" ]
+	run git -C "$VAULT_DIR" log -1 --format=%s
+	assert_output "local: claim EMAIL_U"
 }
