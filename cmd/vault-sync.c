@@ -244,9 +244,11 @@ static int watch(struct sync *s, struct vault *v, const struct sync_opts *o,
 		if (stop)
 			break;
 		if ((dirty && now_s() >= quiet_until) || now_s() >= next) {
-			run(s, v, o);
+			/* a failed cycle (remote down, lock busy) is retried
+			 * within 5 s rather than at the next period */
+			int failed = run(s, v, o) != 0;
 			dirty = 0;
-			next = now_s() + period;
+			next = now_s() + (failed && period > 5 ? 5 : period);
 		}
 	}
 	close(fd);

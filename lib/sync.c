@@ -118,22 +118,36 @@ static int lock_file(int dirfd, const char *rel, double wait, int *fdp)
 
 int sync_lock(struct sync *s, double wait)
 {
-	char rel[128];
+	char rel[128], pid[24];
+	struct stat st;
+	int n;
 
 	if (vault_statedir(s->v, rel, sizeof rel - 16) < 0)
 		return -1;
 	strcat(rel, "/sync.lock");
-	return lock_file(s->v->dirfd, rel, wait, &s->lockfd);
+	if (lock_file(s->v->dirfd, rel, wait, &s->lockfd) < 0)
+		return -1;
+	/* the lock file holds the holder's pid while a cycle runs: finding
+	 * one means the last holder was killed mid-cycle */
+	s->crashed = fstat(s->lockfd, &st) == 0 && st.st_size > 0;
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(s->lockfd, 0) < 0 || pwrite(s->lockfd, pid, (size_t)n, 0) != n)
+		return aie_fail_errno(EX_TEMP, "%s", rel);
+	return 0;
 }
 
 void sync_unlock(struct sync *s)
 {
-	if (s->lockfd >= 0)
+	if (s->lockfd >= 0) {
+		/* a failure only makes the next holder clear locks sooner */
+		(void)!ftruncate(s->lockfd, 0);
 		close(s->lockfd);
+	}
 	s->lockfd = -1;
 }
 
-/* A lock file of git's: stale (a minute old) -> removed, else refuse. */
+/* A lock file of git's: left by a vault-sync killed mid-cycle, or a
+ * minute old -> removed; else someone is writing: refuse. */
 static int git_lock_check(struct sync *s, const char *name)
 {
 	char path[4200];
@@ -144,7 +158,7 @@ static int git_lock_check(struct sync *s, const char *name)
 	if (lstat(path, &st) < 0)
 		return 0;
 	age = time(NULL) - st.st_mtime;
-	if (age < 60)
+	if (age < 60 && !s->crashed)
 		return aie_fail(EX_TEMP, "%s exists (%lds old): another git "
 		    "process is writing; if none is running, remove it",
 		    path, (long)age);
@@ -152,7 +166,7 @@ static int git_lock_check(struct sync *s, const char *name)
 		return aie_fail_errno(EX_TEMP, "%s: stale lock, cannot remove",
 		    path);
 	sync_warn(s, path, "removed a stale lock (%lds old, left by a killed "
-	    "process)", (long)age);
+	    "%s)", (long)age, s->crashed ? "vault-sync" : "process");
 	return 0;
 }
 

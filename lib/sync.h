@@ -49,6 +49,7 @@ struct sync {
 	char remote_path[4096];          /* a path remote's directory, else "" */
 	char branch[256];                /* from HEAD, each cycle */
 	int lockfd;
+	int crashed;                     /* the last cycle was killed */
 	const struct sync_opts *o;
 	struct sync_result *r;
 	struct sync_seen *seen;          /* refusals already reported */

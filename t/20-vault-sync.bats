@@ -314,7 +314,7 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 @test "--json prints one summary object per cycle" {
 	two_agents
 	mkemail EMAIL_J
-	run lsync -j
+	run --separate-stderr lsync -j
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
 	echo "$output" | python3 -c '
@@ -365,6 +365,43 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	rc=0
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 0 ]
+}
+
+@test "--watch: the periodic fetch brings the other agent's work" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local --watch --interval 0.5 2>/dev/null &
+	pid=$!
+	VAULT_DIR=$CLOUD mkemail EMAIL_F
+	csync
+	for _ in $(seq 150); do
+		[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ]
+}
+
+@test "kill -9 in the middle of cycles: the next cycle completes, the repository is sound" {
+	two_agents
+	for i in 1 2 3 4 5 6; do
+		mkemail "EMAIL_K$i"
+		echo "line $i" >>"$VAULT_DIR/Logs/API_Usage/k.md"
+		vault-sync -q -C "$VAULT_DIR" -a local --interval 0.01 2>/dev/null &
+		pid=$!
+		sleep "0.0$((RANDOM % 10))"
+		kill -9 "$pid"
+		wait "$pid" || true
+	done
+	run lsync
+	assert_success
+	run git -C "$VAULT_DIR" fsck --no-progress
+	assert_success
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output ""
+	for i in 1 2 3 4 5 6; do
+		remote_has "Needs_Action/email/EMAIL_K$i.md"
+	done
 }
 
 @test "sync lock held: exit 75" {
