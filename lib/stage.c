@@ -106,11 +106,70 @@ static const char *scan_file(struct vault *v, const char *rel)
 	return hit;
 }
 
-/* Report a refused file, once per (path, mtime, size) in this process. */
+/* The refusals already reported live in .state/<agent>/sync.refused, one
+ * "mtime size path" line each, so that a cycle a minute from cron does not
+ * warn and audit the same file every minute. */
+static int seen_add(struct sync *s, const char *path, time_t mtime, off_t size)
+{
+	struct sync_seen *n = realloc(s->seen, (s->nseen + 1) * sizeof *n);
+
+	if (!n || !(path = strdup(path)))
+		return -1;
+	s->seen = n;
+	n[s->nseen].path = (char *)path;
+	n[s->nseen].mtime = mtime;
+	n[s->nseen].size = size;
+	s->nseen++;
+	return 0;
+}
+
+void sync_seen_load(struct sync *s)
+{
+	char rel[128], *buf, *line, *next, *p;
+	size_t len;
+	long long mt, sz;
+	int off;
+
+	if (vault_statedir(s->v, rel, sizeof rel - 16) < 0)
+		return;
+	strcat(rel, "/sync.refused");
+	if (file_readat(s->v->dirfd, rel, &buf, &len) < 0)
+		return;
+	for (line = buf; line && *line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		p = line;
+		if (sscanf(p, "%lld %lld %n", &mt, &sz, &off) == 2)
+			seen_add(s, p + off, (time_t)mt, (off_t)sz);
+	}
+	free(buf);
+}
+
+static void seen_save(struct sync *s)
+{
+	char rel[128], *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f || vault_statedir(s->v, rel, sizeof rel - 16) < 0) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return;
+	}
+	strcat(rel, "/sync.refused");
+	for (i = 0; i < s->nseen; i++)
+		fprintf(f, "%lld %lld %s\n", (long long)s->seen[i].mtime,
+		    (long long)s->seen[i].size, s->seen[i].path);
+	if (fclose(f) == 0)
+		file_writeat(s->v->dirfd, rel, buf, len, 0600);
+	free(buf);
+}
+
+/* Report a refused file, once per (path, mtime, size). */
 static void refuse(struct sync *s, const char *rel, const char *why)
 {
 	struct stat st;
-	struct sync_seen *n;
 	size_t i;
 
 	s->r->refused++;
@@ -129,14 +188,16 @@ static void refuse(struct sync *s, const char *rel, const char *why)
 	}
 	sync_warn(s, rel, "not committed: %s (secret guard, SPEC 6)", why);
 	audit_event(s->v, "sync_refused", NULL, rel, NULL, why);
-	if ((n = realloc(s->seen, (s->nseen + 1) * sizeof *n))) {
-		s->seen = n;
-		n[s->nseen].path = strdup(rel);
-		n[s->nseen].mtime = st.st_mtime;
-		n[s->nseen].size = st.st_size;
-		if (n[s->nseen].path)
-			s->nseen++;
-	}
+	s->r->audited++;
+	for (i = 0; i < s->nseen; i++)
+		if (strcmp(s->seen[i].path, rel) == 0)
+			break;
+	if (i < s->nseen) {
+		s->seen[i].mtime = st.st_mtime;
+		s->seen[i].size = st.st_size;
+	} else
+		seen_add(s, rel, st.st_mtime, st.st_size);
+	seen_save(s);
 }
 
 /* May rel be committed? 1 yes, 0 refused (reported), -1 skipped quietly. */
@@ -201,7 +262,14 @@ static int stage_one(struct sync *s, git_index *idx, const git_diff_delta *d,
 			return -1;
 		if (!ok)
 			return change_add(ch, 'D', old, NULL);
-		return add(s, idx, path) < 0 ? -1 : change_add(ch, 'R', path, old);
+		if (add(s, idx, path) < 0)
+			return -1;
+		/* a move keeps the name; two similar files are not a move */
+		if (strcmp(strrchr(path, '/') ? strrchr(path, '/') : path,
+		    strrchr(old, '/') ? strrchr(old, '/') : old) != 0)
+			return change_add(ch, 'D', old, NULL) < 0 ? -1 :
+			    change_add(ch, 'A', path, NULL);
+		return change_add(ch, 'R', path, old);
 	case GIT_DELTA_UNTRACKED:
 	case GIT_DELTA_ADDED:
 	case GIT_DELTA_MODIFIED:

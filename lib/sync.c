@@ -57,6 +57,7 @@ int sync_open(struct sync *s, struct vault *v)
 	s->lockfd = -1;
 	if (git_open(&s->repo, v->root) < 0)
 		return -1;
+	sync_seen_load(s);
 	snprintf(s->remote_name, sizeof s->remote_name, "%s", name);
 	e = git_remote_lookup(&s->remote, s->repo, s->remote_name);
 	if (e == GIT_ENOTFOUND) {
@@ -439,7 +440,7 @@ static int cycle(struct sync *s)
 		return aie_fail(EX_TEMP, "index: %s", git_errstr());
 	if (sync_stage(s, idx, &ch) < 0)
 		goto out;
-	if (s->r->refused && !s->o->dry_run) {
+	if (s->r->audited && !s->o->dry_run) {
 		/* the audit lines of refused files go with this commit */
 		char rel[32];
 		today_log(rel);

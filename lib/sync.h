@@ -34,7 +34,7 @@ struct sync_result {
 	char commit[GIT_OID_HEXSZ + 1];  /* the commit made, "" for none */
 	char message[512];               /* its message (or the would-be one) */
 	char head[GIT_OID_HEXSZ + 1];    /* HEAD after the cycle */
-	int staged, refused, conflicts, claims_lost, attempts;
+	int staged, refused, audited, conflicts, claims_lost, attempts;
 	int remote;                      /* a remote is configured */
 	int fetched, fastforward, merged, pushed;
 };
@@ -115,6 +115,7 @@ void sync_describe(const struct changes *ch, const char *agent, char *buf,
     size_t size);
 void changes_free(struct changes *ch);
 void sync_seen_free(struct sync *s);
+void sync_seen_load(struct sync *s);
 int sync_integrate(struct sync *s, const git_oid *theirs);
 int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from);
 void sync_warn(struct sync *s, const char *item, const char *fmt, ...)

@@ -274,6 +274,12 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_failure
 	run grep -c '"event":"sync_refused"' "$VAULT_DIR/$(today_log)"
 	assert_output 4
+	# told once, not every cycle
+	run lsync
+	assert_success
+	refute_output --partial "not committed"
+	run grep -c '"event":"sync_refused"' "$VAULT_DIR/$(today_log)"
+	assert_output 4
 	# the audit lines themselves went with the commit
 	run git -C "$REMOTE" show "HEAD:$(today_log)"
 	assert_output --partial "sync_refused"
@@ -489,4 +495,60 @@ need_push() {
 	[ -f "$VAULT_DIR/In_Progress/local/EMAIL_U.md" ]
 	run git -C "$VAULT_DIR" log -1 --format=%s
 	assert_output "local: claim EMAIL_U"
+}
+
+@test "property: 60 random operations on both clones, random syncs; nothing lost, trees equal, no secret out" {
+	two_agents
+	local expect="$BATS_TEST_TMPDIR/expect" i a v f n op
+	: >"$expect"
+	mkdir -p "$VAULT_DIR/Plans/general" "$CLOUD/Plans/general"
+	RANDOM=4242
+	for i in $(seq 60); do
+		if [ $((RANDOM % 2)) -eq 0 ]; then a=local v=$VAULT_DIR; else a=cloud v=$CLOUD; fi
+		mapfile -t files < <(cd "$v" && find Plans -name '*.md' | sort)
+		n=${#files[@]}
+		op=$((RANDOM % 10))
+		if [ "$n" -eq 0 ] || [ "$op" -lt 3 ]; then
+			f="Plans/general/P_${a}_$i.md"
+			printf -- '---\ntype: plan\n---\ntok-%s-%d\n' "$a" "$i" >"$v/$f"
+			echo "tok-$a-$i" >>"$expect"
+		elif [ "$op" -lt 6 ]; then
+			f=${files[RANDOM % n]}
+			echo "tok-$a-$i" >>"$v/$f"
+			echo "tok-$a-$i" >>"$expect"
+		elif [ "$op" -lt 7 ]; then
+			f=${files[RANDOM % n]}
+			mkdir -p "$v/Plans/other"
+			[ "${f#Plans/other/}" = "$f" ] && mv "$v/$f" "$v/Plans/other/"
+		elif [ "$op" -lt 8 ]; then
+			f=${files[RANDOM % n]}
+			# what the deleter saw is deleted on purpose
+			grep -o 'tok-[a-z]*-[0-9]*' "$v/$f" | while read -r t; do
+				sed -i "/^$t\$/d" "$expect"
+			done
+			rm "$v/$f"
+		elif [ "$op" -lt 9 ]; then
+			echo "K=sk-ant-api03-SECRETSECRETSECRET$i" >"$v/Plans/general/s$i.md"
+			echo "x" >"$v/.env.$i"
+		else
+			vault-sync -q -C "$v" -a "$a" || true
+		fi
+	done
+	for _ in 1 2 3; do
+		lsync -q
+		csync -q
+	done
+	# the secrets stay where they were written, uncommitted
+	run diff -r -x .git -x .state -x 's[0-9]*.md' -x '.env.*' "$VAULT_DIR" "$CLOUD"
+	assert_success
+	while read -r t; do
+		# (a line appended to a secret file stays with that file)
+		grep -rqx --exclude-dir=.git --exclude-dir=.state -e "$t" \
+		    "$VAULT_DIR" "$CLOUD" ||
+		    { echo "lost: $t"; false; }
+	done <"$expect"
+	run git -C "$REMOTE" log -p --all
+	refute_output --partial "SECRETSECRET"
+	run git -C "$REMOTE" log --all --name-only --format=
+	refute_output --regexp '(^|/)\.env\.'
 }
