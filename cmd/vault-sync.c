@@ -42,10 +42,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Refused files, conflict copies, lost claims: told even with -q. */
 static void warn_cb(const char *item, const char *msg)
 {
-	if (!cli.quiet)
-		cli_warn(item, "%s", msg);
+	cli_warn(item, "%s", msg);
 }
 
 static void change_cb(const char *what, const char *path, const char *from)

@@ -107,7 +107,7 @@ static void git_tune(void)
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
 	    (size_t)1 << 20);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)64 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
 }
 
 int git_open(git_repository **repo, const char *root)
@@ -190,6 +190,8 @@ static int cred_cb(git_credential **out, const char *url, const char *user,
 	struct stat st;
 
 	(void)url;
+	if (allowed == GIT_CREDENTIAL_USERNAME)    /* ssh:// without user@ */
+		return git_credential_username_new(out, user ? user : "git");
 	if (x->cred_tries++ > 0) {
 		git_error_set_str(GIT_ERROR_NET, "authentication refused "
 		    "(check VAULT_SYNC_SSH_KEY, ssh-agent or VAULT_SYNC_TOKEN)");

@@ -146,6 +146,26 @@ today_log() {
 	assert_output ""
 }
 
+@test "Logs/**: the union holds without .gitattributes too" {
+	two_agents
+	rm "$VAULT_DIR/.gitattributes"
+	lsync
+	csync
+	[ ! -e "$CLOUD/.gitattributes" ]
+	echo "base" >"$VAULT_DIR/Logs/x.jsonl"
+	lsync
+	csync
+	echo "from cloud" >>"$CLOUD/Logs/x.jsonl"
+	echo "from local" >>"$VAULT_DIR/Logs/x.jsonl"
+	csync
+	run lsync
+	assert_success
+	run cat "$VAULT_DIR/Logs/x.jsonl"
+	assert_output "base
+from local
+from cloud"
+}
+
 race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	two_agents
 	mkemail EMAIL_R
