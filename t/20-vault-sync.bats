@@ -306,6 +306,24 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ -f "$VAULT_DIR/.env" ]
 }
 
+@test "secret guard: every content pattern is refused, ordinary text is not" {
+	mkdir -p "$VAULT_DIR/Plans/general"
+	cd "$VAULT_DIR/Plans/general"
+	echo "aws AKIAIOSFODNN7EXAMPLE here" >aws.md
+	echo "gh ghp_abcdefghijklmnopqrstuvwxyz0123456789" >gh.md
+	echo "slack xoxb-1234567890-abcdefghij" >slack.md
+	echo "meta EAAGm0PX4ZCpsBAKZCZAabcdefghijklmnopqrstuvwxyz" >meta.md
+	printf -- '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n' >rsa.md
+	echo "keys look like sk-ant-... and AKIA..., see the docs" >prose.md
+	run lsync --dry-run
+	assert_success
+	for f in aws gh slack meta rsa; do
+		assert_line "refuse	Plans/general/$f.md"
+	done
+	assert_line "add	Plans/general/prose.md"
+	refute_line "refuse	Plans/general/prose.md"
+}
+
 @test "remote unreachable: exit 75, the local commit is kept and pushed later" {
 	mkemail EMAIL_1
 	git -C "$VAULT_DIR" remote add origin "$BATS_TEST_TMPDIR/nowhere.git"
