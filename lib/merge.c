@@ -321,16 +321,16 @@ int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
 	return found;
 }
 
-static int in_tree(git_tree *tree, const char *path, const git_oid *oid)
+/* Does the remote's tree have this path? (Its content may have been
+ * merged since; the path is what says where the remote put the item.) */
+static int in_tree(git_tree *tree, const char *path)
 {
 	git_tree_entry *te;
-	int r;
 
 	if (!tree || git_tree_entry_bypath(&te, tree, path) < 0)
 		return 0;
-	r = git_oid_equal(git_tree_entry_id(te), oid);
 	git_tree_entry_free(te);
-	return r;
+	return 1;
 }
 
 static int lose_claim(struct sync *s, git_index *mi, git_tree *base,
@@ -398,12 +398,12 @@ static int settle_duplicates(struct sync *s, git_index *mi, git_tree *base,
 		if (j - i < 2)
 			continue;
 		for (k = i; k < j && !win; k++)
-			if (in_tree(theirs, os[k].path, &os[k].oid))
+			if (in_tree(theirs, os[k].path))
 				win = &os[k];
 		if (!win)
 			continue;
 		for (k = i; k < j; k++)
-			if (!in_tree(theirs, os[k].path, &os[k].oid) &&
+			if (!in_tree(theirs, os[k].path) &&
 			    lose_claim(s, mi, base, &os[k], win) < 0)
 				goto out;
 	}

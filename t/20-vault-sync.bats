@@ -63,6 +63,17 @@ today_log() {
 	assert_output "vault-init: new vault"
 }
 
+@test "a file:// remote works like a path" {
+	vault-init -q --remote "file://$REMOTE" "$VAULT_DIR" >/dev/null
+	vault-init -q -a cloud --no-key --clone "file://$REMOTE" "$CLOUD" >/dev/null
+	VAULT_DIR=$CLOUD mkemail EMAIL_FILE
+	run csync
+	assert_success
+	run lsync
+	assert_success
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_FILE.md" ]
+}
+
 @test "demo: cloud claims and files a draft, local syncs and sees it" {
 	two_agents
 	VAULT_DIR=$CLOUD mkemail EMAIL_20261201T080000Z_aaaaaa
