@@ -136,6 +136,15 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	if (d == DEC_APPROVE && expires &&
 	    (time_parse_rfc3339(expires, &exp) < 0 || exp <= now))
 		expired = 1;
+	if (d == DEC_APPROVE && !expires) {
+		/* no expires key: SPEC's default, DRAFT_EXPIRES_HOURS after created */
+		char *created = fm_get(&it, "created");
+		time_t c;
+		if (created && time_parse_rfc3339(created, &c) == 0 &&
+		    c + config_get_long("DRAFT_EXPIRES_HOURS", 72) * 3600 <= now)
+			expired = 1;
+		free(created);
+	}
 	if (fm_set(&it, "decision", expired ? "rejected" : decision_name(d)) < 0 ||
 	    fm_set(&it, "decided_by", by) < 0 ||
 	    fm_set(&it, "decided_at", now_s) < 0 ||
@@ -175,8 +184,8 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 		move_source(v, source, ST_NEEDS_ACTION, domain, kv);
 	}
 	if (expired)
-		aie_fail(EX_DATA, "%s: expired at %s; moved to %s", ref->id,
-		    expires, ref->rel);
+		aie_fail(EX_DATA, "%s: expired (%s); moved to %s", ref->id,
+		    expires ? expires : "created too long ago", ref->rel);
 	free(expires);
 	free(source);
 	return expired ? -1 : 0;

@@ -250,3 +250,15 @@ setup() {
 	src=$(find "$VAULT_DIR/Done/email" -name E1.md)
 	! grep -q '^claimed_by' "$src"
 }
+
+@test "a draft without expires expires DRAFT_EXPIRES_HOURS after created" {
+	mkdraft DRAFT_NOEXP E1
+	sed -i '/^expires:/d' "$VAULT_DIR/Pending_Approval/email/DRAFT_NOEXP.md"
+	DRAFT_EXPIRES_HOURS=1 run approve DRAFT_NOEXP
+	assert_failure 65
+	assert_output --partial expired
+	mkdraft DRAFT_FRESH E1
+	sed -i '/^expires:/d' "$VAULT_DIR/Pending_Approval/email/DRAFT_FRESH.md"
+	DRAFT_EXPIRES_HOURS=1000000 run approve DRAFT_FRESH
+	assert_success
+}
