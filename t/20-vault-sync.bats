@@ -50,6 +50,8 @@ today_log() {
 	assert_output ""
 	run cat "$VAULT_DIR/.state/local/last_sync"
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+	run vault-status -j
+	assert_output --partial '"last_sync":{"at":"'
 }
 
 @test "vault-init --clone gives the second agent the vault and its own .state" {
