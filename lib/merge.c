@@ -446,8 +446,9 @@ int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_SAFE;
 	if (git_checkout_tree(s->repo, (git_object *)c, &co) < 0) {
-		aie_fail(EX_TEMP, "checkout: %s (a file changed during the "
-		    "cycle? nothing is lost: run vault-sync again)", git_errstr());
+		aie_fail(EX_TEMP, "checkout: %s (a local file the remote also "
+		    "changed is not committed: changed during the cycle, or held "
+		    "back by the secret guard; nothing is lost)", git_errstr());
 		goto out;
 	}
 	snprintf(name, sizeof name, "refs/heads/%s", s->branch);
