@@ -20,15 +20,17 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "sync.h"
 
 static struct vault v;
 static const char *domain;
 static long max_age = -1;
+static int push;
 
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] ID|PATH|- ...\n"
+	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] [--push] ID|PATH|- ...\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] [-n N] [-d DOMAIN]\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --release ID|PATH|- ...\n"
 	    "       vault-claim [-jqv] [-C DIR] --reap AGE\n"
@@ -97,6 +99,11 @@ static int claim_ref(struct itemref *ref)
 	}
 	annotate_claim(ref, from);
 	audit_event(&v, "claim", ref->id, from, ref->rel, NULL);
+	/* --push: the claim is final only once the remote has it (SPEC 5) */
+	if (push && sync_push_claim(&v, ref) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
 	print_result(ref, "claim");
 	return 0;
 }
@@ -327,6 +334,7 @@ int main(int argc, char **argv)
 		{ "release", no_argument, NULL, 'R' },
 		{ "reap", required_argument, NULL, 'P' },
 		{ "list", no_argument, NULL, 'L' },
+		{ "push", no_argument, NULL, 'U' },
 		{ "domain", required_argument, NULL, 'd' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -358,6 +366,7 @@ int main(int argc, char **argv)
 			break;
 		case 'R': mode = RELEASE; break;
 		case 'L': mode = LIST; break;
+		case 'U': push = 1; break;
 		case 'P':
 			mode = REAP;
 			if (duration_parse(optarg, &max_age) < 0) {
@@ -371,7 +380,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if ((mode == RELEASE && argc == 0) || ((mode == REAP || mode == LIST) &&
-	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)))
+	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)) ||
+	    (push && (mode != CLAIM || argc == 0)))
 		usage(2);
 	if ((status = cli_open_vault(&v)) != 0)
 		return status;

@@ -505,15 +505,7 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	assert_success
 }
 
-# vault-claim --push is the lead's (cmd/vault-claim.c) and calls
-# sync_push_claim(); these tests run once it is wired in.
-need_push() {
-	vault-claim --help 2>&1 | grep -q -- --push ||
-	    skip "vault-claim --push is not wired to sync_push_claim() yet"
-}
-
 @test "vault-claim --push: the claim alone reaches the remote; the loser gives up and exits 1" {
-	need_push
 	two_agents
 	mkemail EMAIL_P
 	lsync
@@ -537,7 +529,6 @@ need_push() {
 }
 
 @test "vault-claim --push with the remote unreachable: exit 75, the claim committed locally" {
-	need_push
 	mkemail EMAIL_U
 	lsync
 	git -C "$VAULT_DIR" remote add origin "$BATS_TEST_TMPDIR/nowhere.git"
