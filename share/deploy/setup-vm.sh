@@ -121,10 +121,15 @@ PKGS="ca-certificates git make gcc pkg-config libgit2-dev libcurl4-openssl-dev
 libjansson-dev libsodium-dev util-linux cron openssh-client"
 [ "$SCHED" = pm2 ] && PKGS="$PKGS nodejs npm"
 [ "$AGENT" = local ] && PKGS="$PKGS nginx-light fcgiwrap certbot"
+# shellcheck disable=SC2086
+printf '   packages:' && printf ' %s' $PKGS && echo
+# one dpkg-query for all (it is slow to start)
+# shellcheck disable=SC2086
+have=$(dpkg-query -W -f '${Package} ${Status}\n' $PKGS 2>/dev/null |
+    awk '/ ok installed$/ { print $1 }')
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-	    missing="$missing $p"
+	echo "$have" | grep -qxF "$p" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	run apt-get -o DPkg::Lock::Timeout=300 update -qq
