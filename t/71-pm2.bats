@@ -179,7 +179,7 @@ EOF
 	# let it cycle, then kill it and whatever it is running, mid-cycle
 	for i in 1 2 3; do
 		echo "sync $i" >>"$VAULT_DIR/Company_Handbook.md"
-		sleep 0.3
+		sleep 0.5
 	done
 	children=$(ps -o pid= --ppid "$pid" || true)
 	kill -9 "$pid" $children
@@ -187,12 +187,14 @@ EOF
 	[ "$(jget loop restart_time)" -gt "$restarts" ]
 	# it works again: a change is still committed / items still move
 	before=$(progress)
+	# (one change every 2 s: a debounced watcher waits for a quiet moment)
 	for i in $(seq 100); do
-		echo "after $i" >>"$VAULT_DIR/Company_Handbook.md"
+		[ $((i % 20)) -ne 1 ] || echo "after $i" >>"$VAULT_DIR/Company_Handbook.md"
 		[ "$(progress)" -gt "$before" ] && break
 		sleep 0.1
 	done
-	[ "$(progress)" -gt "$before" ] || fail "the restarted loop does nothing"
+	[ "$(progress)" -gt "$before" ] ||
+	    fail "the restarted loop does nothing: $(tail -n 20 "$AIE_STATE_DIR"/pm2/*.log)"
 	run "$PM2" stop loop
 	assert_success
 	vault_consistent 5
