@@ -27,6 +27,10 @@ const apps = [
   // Send what the owner approved (signed approvals only).
   c.app(AGENT, 'exec', 'vault-exec', ['--interval', String(EXEC_EVERY)]),
   c.health(AGENT),
+  // Dashboard.md: the cloud's Updates/ folded in, the counts rewritten
+  // (local is its only writer), every DASHBOARD_MD_INTERVAL s (default 60).
+  c.loop(AGENT, 'dashboard-md',
+    `while :; do vault-status -q --dashboard; sleep ${Number(c.get('DASHBOARD_MD_INTERVAL', '60')) || 60}; done`),
 ];
 
 if (c.get('ENABLE_DASHBOARD', 'true') !== 'false') {

@@ -54,13 +54,14 @@ jobs() {
 	for t in vault-sync mail-fetch vault-claim draft-email notify-wa vault-health usage-log; do
 		grep -qw -- "$t" <<<"$cloud" || fail "crontab.cloud does not run $t"
 	done
-	for t in vault-sync vault-exec vault-health mail-fetch draft-email usage-log; do
+	for t in vault-sync vault-exec vault-health vault-status mail-fetch draft-email usage-log; do
 		grep -qw -- "$t" <<<"$local_" || fail "crontab.local does not run $t"
 	done
 	# the approval notice follows the drafting, keyed for dedup
 	grep -q 'draft-email -; notify-wa -q --approvals --key approvals' "$TOP/cron/crontab.cloud"
-	# vault-exec never runs on cloud (SPEC 6)
+	# vault-exec never runs on cloud (SPEC 6), nor does the Dashboard.md writer
 	! grep -qw vault-exec <<<"$cloud"
+	! grep -q -- '--dashboard' "$TOP/cron/crontab.cloud"
 	# the weekly report: Monday
 	lint "$TOP/cron/crontab.cloud" | awk -F '\t' '$4 ~ /usage-log/' | grep -q .
 	grep -E '^0 +7 +\* +\* +1 .*usage-log budget' "$TOP/cron/crontab.cloud"
@@ -155,6 +156,20 @@ runjob() {
 	run cat "$log"
 	assert_output --regexp 'Z pending: .*DRAFT_EMAIL_1'
 	assert_output --regexp 'Z pending: exit 0$'
+}
+
+@test "the dashboard job rewrites Dashboard.md with the counts" {
+	local cmd
+	mkemail EMAIL_1
+	mkdraft DRAFT_EMAIL_1 EMAIL_1
+	cmd=$(jobs | awk -F '\t' '$4 ~ /vault-status/ { print $3 }')
+	[ -n "$cmd" ]
+	cp "$VAULT_DIR/Dashboard.md" "$BATS_TEST_TMPDIR/before.md"
+	runjob "$TOP/cron/crontab.local" "$cmd"
+	run cat "$HOME/.local/state/ai-employee/cron.log"
+	assert_output --regexp 'Z dashboard: exit 0$'
+	! cmp -s "$VAULT_DIR/Dashboard.md" "$BATS_TEST_TMPDIR/before.md"
+	grep -q DRAFT_EMAIL_1 "$VAULT_DIR/Dashboard.md"
 }
 
 @test "a job whose previous run still holds its lock skips with exit 75" {

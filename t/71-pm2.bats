@@ -73,6 +73,7 @@ apps() {
 	assert_output --partial '"args":["--interval","30"]'
 	assert_output --partial '"name":"aie-local-health"'
 	assert_output --partial '"name":"aie-local-fcgiwrap"'
+	assert_output --partial 'vault-status -q --dashboard'
 	assert_output --partial '"daemon off;"'
 	# logs under the state directory
 	assert_output --partial "\"out_file\":\"$AIE_STATE_DIR/pm2/"
