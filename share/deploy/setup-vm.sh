@@ -206,19 +206,20 @@ fi
 step "6. directories"
 as_user mkdir -p "$HOME_DIR/.local/state/ai-employee" "$VAULT/.state/$AGENT"
 if [ "$AGENT" = local ]; then
-	# the dashboard's fcgiwrap socket: the user and nginx's group
+	# the dashboard's fcgiwrap socket: the user and nginx's group (setgid:
+	# the socket fcgiwrap makes there belongs to www-data too)
 	TMPF=/etc/tmpfiles.d/ai-employee.conf
 	if [ -f "$TMPF" ]; then
 		echo "   $TMPF exists"
 	elif [ "$DRY" = 1 ]; then
-		echo "+ write $TMPF: d /run/ai-employee 0750 $USER_NAME www-data -"
+		echo "+ write $TMPF: d /run/ai-employee 2750 $USER_NAME www-data -"
 	else
-		echo "d /run/ai-employee 0750 $USER_NAME www-data -" >"$TMPF"
+		echo "d /run/ai-employee 2750 $USER_NAME www-data -" >"$TMPF"
 	fi
 	if command -v systemd-tmpfiles >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 		run systemd-tmpfiles --create "$TMPF"
 	else
-		run install -d -m 0750 -o "$USER_NAME" -g www-data /run/ai-employee
+		run install -d -m 2750 -o "$USER_NAME" -g www-data /run/ai-employee
 	fi
 fi
 
