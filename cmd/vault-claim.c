@@ -33,7 +33,7 @@ static void usage(int status)
 	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] [--push] ID|PATH|- ...\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] [-n N] [-d DOMAIN]\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --release ID|PATH|- ...\n"
-	    "       vault-claim [-jqv] [-C DIR] --reap AGE\n"
+	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --reap AGE\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --list\n");
 	exit(status ? 2 : 0);
 }
@@ -279,6 +279,19 @@ static time_t claimed_at(const struct itemref *ref, const struct item *it)
 
 static int reaped;
 
+/* Is there a draft DRAFT_<id> waiting for approval or execution? */
+static int has_draft(const char *id)
+{
+	char did[AIE_ID_MAX + 8];
+	struct itemref d;
+
+	if ((size_t)snprintf(did, sizeof did, "DRAFT_%s", id) >= sizeof did ||
+	    !id_valid(did) || vault_find(&v, did, &d) < 0)
+		return 0;
+	return d.stage == ST_PENDING || d.stage == ST_APPROVED ||
+	    d.stage == ST_IN_PROGRESS;
+}
+
 static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 {
 	struct itemref r = *ref;
@@ -291,6 +304,10 @@ static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 	at = claimed_at(ref, &it);
 	fm_free(&it);
 	if (time(NULL) - at < max_age)
+		return 0;
+	/* an email whose reply waits for the owner is not stale: taking it
+	 * back would have it drafted twice */
+	if (has_draft(ref->id))
 		return 0;
 	if (release_ref(&r, "reap") == 0)
 		reaped++;
@@ -394,7 +411,9 @@ int main(int argc, char **argv)
 		status = cli_each_arg(argc, argv, release_arg, NULL);
 		break;
 	case REAP:
-		vault_walk(&v, ST_IN_PROGRESS, NULL, reap_one, NULL);
+		/* -a names the one agent whose stale claims are taken back */
+		vault_walk(&v, ST_IN_PROGRESS, cli.agent ? v.agent : NULL, reap_one,
+		    NULL);
 		status = reaped ? 0 : EX_NEG;
 		break;
 	case LIST:

@@ -68,6 +68,73 @@ static int is_empty_dir(const char *dir)
 	return empty;
 }
 
+/* Where the pre-commit hook is: $AIE_DATADIR/deploy, the installed
+ * DATADIR/deploy, or the source tree when run from build/bin. */
+static int find_hook(char *buf, size_t size)
+{
+	char exe[4096], *slash;
+	const char *data = getenv("AIE_DATADIR");
+	ssize_t n;
+
+	if (data && (size_t)snprintf(buf, size, "%s/deploy/pre-commit", data) <
+	    size && access(buf, R_OK) == 0)
+		return 0;
+	if ((size_t)snprintf(buf, size, "%s/deploy/pre-commit", DATADIR) < size &&
+	    access(buf, R_OK) == 0)
+		return 0;
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
+			*slash = '\0';        /* TOP/build/bin/vault-init -> TOP */
+		if ((size_t)snprintf(buf, size, "%s/share/deploy/pre-commit", exe) <
+		    size && access(buf, R_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Install the secret deny-list hook as .git/hooks/pre-commit, so that a
+ * commit made by hand (git, Obsidian Git) is guarded as vault-sync's are.
+ * An existing hook is the owner's: it is left alone. */
+static void install_hook(const char *dir)
+{
+	char src[4096], dst[4096], hooks[4096], data[65536];
+	struct stat st;
+	ssize_t n;
+	int in, out;
+
+	if ((size_t)snprintf(hooks, sizeof hooks, "%s/.git/hooks", dir) >=
+	    sizeof hooks || (size_t)snprintf(dst, sizeof dst, "%s/pre-commit",
+	    hooks) >= sizeof dst || lstat(dst, &st) == 0)
+		return;
+	if (find_hook(src, sizeof src) < 0) {
+		cli_warn(dir, "pre-commit hook not found (install ai-employee, or "
+		    "set AIE_DATADIR); vault-sync still refuses secrets");
+		return;
+	}
+	if (mkdir(hooks, 0755) < 0 && errno != EEXIST) {
+		cli_warn(hooks, "%s", strerror(errno));
+		return;
+	}
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
+		cli_warn(src, "%s", strerror(errno));
+		return;
+	}
+	n = read(in, data, sizeof data);
+	close(in);
+	if (n <= 0 || n == (ssize_t)sizeof data) {
+		cli_warn(src, "cannot read the hook");
+		return;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+	if (out < 0 || write(out, data, (size_t)n) != n || close(out) < 0) {
+		cli_warn(dst, "cannot install the pre-commit hook: %s",
+		    strerror(errno));
+		if (out >= 0)
+			unlink(dst);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -166,6 +233,8 @@ int main(int argc, char **argv)
 		cli_warnerr(dir);
 		return aie_errcode;
 	}
+	if (!nogit)
+		install_hook(dir);
 	if (!nokey && strcmp(agent, "cloud") != 0) {
 		int r;
 		if (approval_key_path(keypath, sizeof keypath) < 0 ||
