@@ -366,6 +366,12 @@ class Handler(BaseHTTPRequestHandler):
         model, method = self.path.split("/")[3:5]
         if model == "res.users" and method == "context_get":
             return self.reply(200, {"lang": "en_US", "tz": "UTC", "uid": 2})
+        if model == "res.users" and method == "read":
+            if d.get("ids") != [2] or d.get("fields") != ["name"]:
+                return self.scripted({"status": 422, "json2_error":
+                                      "builtins.TypeError",
+                                      "message": "bad ids/fields"}, d)
+            return self.reply(200, [{"id": 2, "name": "Mitchell Admin"}])
         if model == "res.users" and method == "search_read":
             return self.reply(200, [{"id": 2, "name": "Mitchell Admin"}])
         if method == "search_count":
