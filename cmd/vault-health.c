@@ -227,6 +227,7 @@ static void notify_changes(struct vault *v, const struct health *h,
 {
 	struct wa_cfg cfg;
 	char rel[128], out[C_COUNT * 48], key[64], sum[HEALTH_DETAIL_MAX + 64];
+	char now[HEALTH_DETAIL_MAX + 16];
 	size_t len = 0;
 	int i, have_cfg = -1;
 	long window = 600;
@@ -249,8 +250,10 @@ static void notify_changes(struct vault *v, const struct health *h,
 			    down ? "" : "-up");
 			snprintf(sum, sizeof sum, "%s %s: %s", comp[i], down ? "down" :
 			    "back up", h[i].detail);
+			/* after a down, say what it is now: up, or degraded... */
+			snprintf(now, sizeof now, "%s %s", h[i].state, h[i].detail);
 			text = down ? wa_text_error(comp[i], h[i].detail) :
-			    wa_text_recovered(comp[i], h[i].detail);
+			    wa_text_recovered(comp[i], now);
 			n.text = text;
 			n.summary = sum;
 			if (!have_cfg || !text || wa_notify(v, &cfg, &n, &o) < 0) {
