@@ -4,20 +4,24 @@
 load helper
 load fake/fake
 
+setup_file() {
+	export FAKE_WA_TOKEN=EAAGtesttoken123 FAKE_WA_PHONE_ID=1098765
+	export FAKE_TWILIO_SID=AC0123456789abcdef FAKE_TWILIO_TOKEN=twsecret42
+	fake_start
+}
+
+teardown_file() {
+	fake_stop
+}
+
 setup() {
 	common_setup
 	mkvault
 	unset WA_PROVIDER WA_PHONE_NUMBER_ID WA_TO WA_TEMPLATE TWILIO_TOKEN \
 	    TWILIO_FROM TWILIO_CONTENT_SID WA_MAX_PER_HOUR DASHBOARD_URL
 	export AIE_HTTP_BACKOFF=0.01
-	export FAKE_WA_TOKEN=EAAGtesttoken123 FAKE_WA_PHONE_ID=1098765
-	export FAKE_TWILIO_SID=AC0123456789abcdef FAKE_TWILIO_TOKEN=twsecret42
 	export DASHBOARD_URL=https://dash.example.com/
-	fake_start
-}
-
-teardown() {
-	fake_stop
+	fake_reset
 }
 
 cloud() {
@@ -307,7 +311,7 @@ almost full"
 
 @test "a long text is cut to 4096 bytes on a UTF-8 boundary" {
 	cloud
-	text=$(python3 -c 'print("é" * 3000)')
+	text=$(/usr/bin/python3 -c 'print("é" * 3000)')
 	run notify-wa "$text"
 	assert_success
 	[ -z "$(fake_problems)" ]

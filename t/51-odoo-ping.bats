@@ -3,19 +3,23 @@
 load helper
 load fake/fake
 
+setup_file() {
+	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
+	    FAKE_ODOO_PASSWORD=s3cret FAKE_ODOO_KEY=0123456789abcdef0123
+	fake_start
+}
+
+teardown_file() {
+	fake_stop
+}
+
 setup() {
 	common_setup
 	unset ODOO_URL ODOO_DB ODOO_USER ODOO_PASSWORD ODOO_API_KEY ODOO_API_MODE
-	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
-	    FAKE_ODOO_PASSWORD=s3cret FAKE_ODOO_KEY=0123456789abcdef0123
 	export ODOO_TIMEOUT=2
-	fake_start
+	fake_reset
 	export ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example \
 	    ODOO_PASSWORD=s3cret
-}
-
-teardown() {
-	fake_stop
 }
 
 @test "json-rpc: version, uid and the user's name with each step's latency" {

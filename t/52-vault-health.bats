@@ -5,19 +5,27 @@
 load helper
 load fake/fake
 
+setup_file() {
+	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot FAKE_ODOO_PASSWORD=pw
+	export FAKE_WA_TOKEN=EAAGhealth FAKE_WA_PHONE_ID=777
+	fake_start
+}
+
+teardown_file() {
+	fake_stop
+}
+
 setup() {
 	common_setup
 	mkvault
 	unset ODOO_URL ODOO_DB ODOO_USER ODOO_PASSWORD ODOO_API_KEY ODOO_API_MODE \
 	    ANTHROPIC_BASE_URL WA_PROVIDER WA_PHONE_NUMBER_ID WA_TO PM2_HOME \
 	    HEALTH_SYNC_MAX_AGE VAULT_REMOTE
-	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot FAKE_ODOO_PASSWORD=pw
-	export FAKE_WA_TOKEN=EAAGhealth FAKE_WA_PHONE_ID=777
 	export ODOO_TIMEOUT=2 HEALTH_TIMEOUT=2 AIE_HTTP_BACKOFF=0.01
 	# pm2 only in the tests that ask for it
 	export PATH=$(echo "$PATH" | tr ':' '\n' | grep -v node_modules | paste -sd:)
 	PIDS=()
-	fake_start
+	fake_reset
 }
 
 teardown() {
@@ -29,7 +37,6 @@ teardown() {
 	if [ -n "${PM2_HOME:-}" ] && [ -x "$TOP/node_modules/.bin/pm2" ]; then
 		"$TOP/node_modules/.bin/pm2" kill >/dev/null 2>&1 || true
 	fi
-	fake_stop
 }
 
 odoo_fake() {
@@ -49,7 +56,7 @@ key() {
 wait_port() {
 	local i
 	for i in $(seq 1 100); do
-		python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),1)" \
+		/usr/bin/python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),1)" \
 		    2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -65,7 +72,7 @@ start_smtp() {
 }
 
 start_greeter() {
-	python3 "$T_DIR/fake/greeter.py" "$BATS_TEST_TMPDIR/gport" "$1" &
+	/usr/bin/python3 "$T_DIR/fake/greeter.py" "$BATS_TEST_TMPDIR/gport" "$1" &
 	PIDS+=($!)
 	local i
 	for i in $(seq 1 100); do
@@ -152,7 +159,7 @@ start_greeter() {
 }
 
 @test "imap: a server that never greets is down after HEALTH_TIMEOUT" {
-	python3 -c 'import socket,sys,time
+	/usr/bin/python3 -c 'import socket,sys,time
 s=socket.socket();s.bind(("127.0.0.1",0));s.listen(4)
 open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	    "$BATS_TEST_TMPDIR/silent" &

@@ -3,14 +3,16 @@
 # scripted replies (fake_reply appends one), FAKE_LOG one JSON line per
 # request it saw.
 
+# Call it from setup_file (one server per file; fake_reset in setup) or
+# from setup (one per test).
 fake_start() {
-	FAKE_DIR="$BATS_TEST_TMPDIR/fake"
+	FAKE_DIR="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/fake"
 	mkdir -p "$FAKE_DIR"
 	FAKE_SCRIPT="$FAKE_DIR/script"
 	FAKE_LOG="$FAKE_DIR/log"
 	: >"$FAKE_SCRIPT"
 	: >"$FAKE_LOG"
-	python3 "$T_DIR/fake/api.py" "$FAKE_DIR/port" "$FAKE_SCRIPT" "$FAKE_LOG" \
+	/usr/bin/python3 "$T_DIR/fake/api.py" "$FAKE_DIR/port" "$FAKE_SCRIPT" "$FAKE_LOG" \
 	    2>"$FAKE_DIR/stderr" &
 	FAKE_PID=$!
 	local i
@@ -21,6 +23,12 @@ fake_start() {
 	[ -s "$FAKE_DIR/port" ] || { cat "$FAKE_DIR/stderr" >&2; return 1; }
 	FAKE_URL="http://127.0.0.1:$(cat "$FAKE_DIR/port")"
 	export FAKE_URL FAKE_SCRIPT FAKE_LOG FAKE_PID
+}
+
+# fake_reset: forget the scripted replies and the requests seen.
+fake_reset() {
+	: >"$FAKE_SCRIPT"
+	: >"$FAKE_LOG"
 }
 
 fake_stop() {
@@ -48,5 +56,5 @@ fake_problems() {
 
 # free_port: a port nothing listens on right now.
 free_port() {
-	python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
 }
