@@ -4,6 +4,10 @@
  * templates, a Git repository with a first commit, and (for any agent but
  * cloud) the approval key outside the vault. Running it on an existing
  * vault fills in what is missing and overwrites nothing.
+ *
+ * --remote URL adds the remote "origin" and pushes the first commit;
+ * --clone URL makes the second agent's vault: a clone of the shared
+ * remote, then the layout filled in as above (its own .state/).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +33,8 @@ static const char *const dirs[] = {
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: vault-init [-q] [-a AGENT] [--no-git] [--no-key] DIR\n");
+	    "usage: vault-init [-q] [-a AGENT] [--no-git] [--no-key] "
+	    "[--remote URL | --clone URL] DIR\n");
 	exit(status ? 2 : 0);
 }
 
@@ -68,10 +73,12 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "no-git", no_argument, NULL, 'G' },
 		{ "no-key", no_argument, NULL, 'K' },
+		{ "remote", required_argument, NULL, 'R' },
+		{ "clone", required_argument, NULL, 'L' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir, *agent;
+	const char *dir, *agent, *remote = NULL, *clone = NULL;
 	char keypath[4096], gitkeep[256];
 	struct vault probe;
 	int c, fd, i, made = 0, nogit = 0, nokey = 0, existing;
@@ -84,16 +91,30 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'G': nogit = 1; break;
 		case 'K': nokey = 1; break;
+		case 'R': remote = optarg; break;
+		case 'L': clone = optarg; break;
 		default: usage(2);
 		}
 	}
-	if (argc - optind != 1)
+	if (argc - optind != 1 || (remote && clone) ||
+	    (nogit && (remote || clone)))
 		usage(2);
 	dir = argv[optind];
 	agent = cli.agent ? cli.agent : config_get_default("VAULT_AGENT", "local");
 	if (!name_valid(agent)) {
 		cli_warn(agent, "bad agent name (want [a-z][a-z0-9_-]{0,31})");
 		return EX_USAGE_;
+	}
+	if (clone) {
+		if (is_empty_dir(dir) == 0) {
+			cli_warn(dir, "exists and is not empty; --clone wants a "
+			    "new directory");
+			return EX_DATA;
+		}
+		if (git_clone_vault(clone, dir) < 0) {
+			cli_warnerr(dir);
+			return aie_errcode;
+		}
 	}
 	existing = vault_open(&probe, dir, agent) == 0;
 	if (existing)
@@ -155,6 +176,11 @@ int main(int argc, char **argv)
 		if (r == 0 && !cli.quiet)
 			cli_warn(NULL, "approval key created: %s (mode 0600; keep it "
 			    "off the cloud)", keypath);
+	}
+	if (remote && git_add_remote_push(dir, "origin", remote) < 0) {
+		cli_warn(dir, "vault created, remote origin not pushed: %s "
+		    "(vault-sync will retry)", aie_errmsg);
+		return aie_errcode;
 	}
 	if (!cli.quiet)
 		cli_warn(dir, existing ? "already a vault; %d missing file(s) "
