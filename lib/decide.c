@@ -1,0 +1,159 @@
+/*
+ * decide.c - approve, reject and revise a draft (SPEC 2), for approve(1)
+ * and the dashboard alike.
+ *
+ * The first step is always one rename of the draft out of Pending_Approval
+ * into In_Progress/<agent>/: that is the race, and of any number of
+ * deciders (a phone tap, a CLI reject, a second tab) exactly one wins. The
+ * winner writes the decision keys - and on approval the signature, which is
+ * computed over the final keys and body - while the draft is out of every
+ * stage another tool acts on, then moves it to Approved or Rejected. If
+ * anything fails in between, the draft goes back to Pending_Approval.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "decide.h"
+
+const char *decision_name(enum decision d)
+{
+	switch (d) {
+	case DEC_APPROVE: return "approved";
+	case DEC_REJECT: return "rejected";
+	case DEC_REVISE: return "revise";
+	}
+	return "unknown";
+}
+
+/* Put a claimed draft back in Pending_Approval after a failure, keeping
+ * the first error for the caller. */
+static int give_back(struct vault *v, struct itemref *ref, const char *domain)
+{
+	char msg[sizeof aie_errmsg];
+	int code = aie_errcode;
+
+	snprintf(msg, sizeof msg, "%s", aie_errmsg);
+	item_move(v, ref, ST_PENDING, domain);
+	return aie_fail(code, "%s", msg);
+}
+
+/* The draft's source item, moved to stage to (Done: by month) with keys. */
+static void move_source(struct vault *v, const char *source, enum stage to,
+    const char *fallback_domain, const char *const *kv)
+{
+	struct itemref src;
+	struct item it;
+	char sub[AIE_NAME_MAX * 2 + 2], *dom, from[512];
+
+	if (!source || !id_valid(source) || vault_find(v, source, &src) < 0)
+		return;
+	if (src.stage == ST_DONE || (to == ST_NEEDS_ACTION &&
+	    src.stage == ST_NEEDS_ACTION))
+		return;
+	if (item_load(v, &src, &it) < 0)
+		return;
+	dom = fm_get(&it, "domain");
+	fm_free(&it);
+	if (!dom || !name_valid(dom)) {
+		free(dom);
+		dom = strdup(fallback_domain);
+		if (!dom)
+			return;
+	}
+	if (to == ST_DONE)
+		done_sub(dom, time(NULL), sub, sizeof sub);
+	else
+		snprintf(sub, sizeof sub, "%s", dom);
+	free(dom);
+	snprintf(from, sizeof from, "%s", src.rel);
+	if (item_move(v, &src, to, sub) == 0) {
+		item_annotate(v, &src, kv);
+		audit_event(v, to == ST_DONE ? "source-done" : "source-revise",
+		    src.id, from, src.rel, NULL);
+	}
+}
+
+int decide(struct vault *v, struct itemref *ref, enum decision d,
+    const struct decide_opts *o)
+{
+	char domain[sizeof ref->sub], now_s[21], sig[65], from[512];
+	unsigned char key[32];
+	const char *by = o && o->by ? o->by : v->agent;
+	const char *via = o && o->via ? o->via : "cli";
+	const char *note = o ? o->note : NULL;
+	char *expires = NULL, *source = NULL;
+	struct item it;
+	time_t now = time(NULL), exp;
+	int expired = 0;
+
+	if (strcmp(v->agent, "cloud") == 0)
+		return aie_fail(EX_REFUSED, "%s: refused: agent cloud may not "
+		    "decide", ref->id);
+	if (ref->stage != ST_PENDING)
+		return aie_fail(EX_NEG, "%s: not waiting for approval (it is %s)",
+		    ref->id, ref->rel);
+	if (d == DEC_REVISE && (!note || !*note))
+		return aie_fail(EX_USAGE_, "%s: a revision needs a note", ref->id);
+	snprintf(domain, sizeof domain, "%s", ref->sub);
+	snprintf(from, sizeof from, "%s", ref->rel);
+	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0)
+		return -1;
+	if (item_load(v, ref, &it) < 0)
+		return give_back(v, ref, domain);
+	time_rfc3339(now, now_s);
+	expires = fm_get(&it, "expires");
+	source = fm_get(&it, "source");
+	if (d == DEC_APPROVE && expires &&
+	    (time_parse_rfc3339(expires, &exp) < 0 || exp <= now))
+		expired = 1;
+	if (fm_set(&it, "decision", expired ? "rejected" : decision_name(d)) < 0 ||
+	    fm_set(&it, "decided_by", by) < 0 ||
+	    fm_set(&it, "decided_at", now_s) < 0 ||
+	    fm_set(&it, "decided_via", via) < 0 ||
+	    (expired && fm_set(&it, "decision_note", "expired") < 0) ||
+	    (!expired && note && fm_set(&it, "decision_note", note) < 0) ||
+	    fm_set(&it, "status", expired ? "rejected" : decision_name(d)) < 0 ||
+	    fm_del(&it, "decision_sig") < 0)
+		goto fail;
+	if (d == DEC_APPROVE && !expired) {
+		if (approval_key_load(key) < 0)
+			goto fail;
+		approval_sig_compute(&it, ref->id, key, sig);
+		sodium_memzero(key, sizeof key);
+		if (fm_set(&it, "decision_sig", sig) < 0)
+			goto fail;
+	}
+	if (item_store(v, ref, &it) < 0)
+		goto fail;
+	fm_free(&it);
+	if (item_move(v, ref, d == DEC_APPROVE && !expired ? ST_APPROVED :
+	    ST_REJECTED, domain) < 0) {
+		free(expires);
+		free(source);
+		return give_back(v, ref, domain);
+	}
+	audit_event(v, expired ? "expired" : decision_name(d), ref->id, from,
+	    ref->rel, expired ? "expired" : note);
+	if (d == DEC_REJECT) {
+		const char *kv[] = { "status", "rejected", NULL };
+		move_source(v, source, ST_DONE, domain, kv);
+	} else if (d == DEC_REVISE) {
+		const char *kv[] = { "status", "new", "revise_note", note,
+		    "claimed_by", NULL, "claimed_at", NULL, NULL };
+		move_source(v, source, ST_NEEDS_ACTION, domain, kv);
+	}
+	if (expired)
+		aie_fail(EX_DATA, "%s: expired at %s; moved to %s", ref->id,
+		    expires, ref->rel);
+	free(expires);
+	free(source);
+	return expired ? -1 : 0;
+fail:
+	fm_free(&it);
+	free(expires);
+	free(source);
+	return give_back(v, ref, domain);
+}
