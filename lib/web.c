@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "aie.h"
 #include "web.h"
 
 void buf_add(struct buf *b, const char *s, size_t n)
@@ -169,6 +170,7 @@ int web_init(struct web *w)
 	w->cookie = env("HTTP_COOKIE");
 	w->remote_addr = env("REMOTE_ADDR");
 	w->host = env("HTTP_HOST");
+	w->server_port = env("SERVER_PORT");
 	w->origin = env("HTTP_ORIGIN");
 	w->referer = env("HTTP_REFERER");
 	w->content_type = env("CONTENT_TYPE");
@@ -379,16 +381,43 @@ int web_cookie(const struct web *w, const char *name, char *out, size_t size)
 	return -1;
 }
 
-/* "scheme://host" of this site and of the request agree. */
+/* This site's origin: DASHBOARD_ORIGIN when set (behind a proxy or a port
+ * forward), else scheme from HTTPS, host from HTTP_HOST and, when the host
+ * carries none (Debian's fastcgi_params passes $host), SERVER_PORT unless
+ * it is the scheme's default. */
+static int expected_origin(const struct web *w, char *out, size_t size)
+{
+	const char *conf = config_get("DASHBOARD_ORIGIN");
+	const char *bracket = strrchr(w->host, ']');
+	const char *colon = strrchr(bracket ? bracket : w->host, ':');
+	int dflt = !strcmp(w->server_port, w->https ? "443" : "80");
+	int n;
+
+	if (conf)
+		n = snprintf(out, size, "%s", conf);
+	else if (!*w->host)
+		return -1;
+	else if (colon || !*w->server_port || dflt)
+		n = snprintf(out, size, "%s://%s", w->https ? "https" : "http",
+		    w->host);
+	else
+		n = snprintf(out, size, "%s://%s:%s", w->https ? "https" : "http",
+		    w->host, w->server_port);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* o equals the origin, or (for a Referer) starts with it and a "/". */
 static int origin_is(const struct web *w, const char *o, int prefix)
 {
-	const char *scheme = w->https ? "https://" : "http://";
-	size_t sl = strlen(scheme), hl = strlen(w->host);
+	char want[300];
+	size_t n;
 
-	if (!*w->host || strncasecmp(o, scheme, sl) ||
-	    strncasecmp(o + sl, w->host, hl))
+	if (expected_origin(w, want, sizeof want) < 0)
 		return 0;
-	o += sl + hl;
+	n = strlen(want);
+	if (strncasecmp(o, want, n))
+		return 0;
+	o += n;
 	return prefix ? (*o == '\0' || *o == '/') : *o == '\0';
 }
 

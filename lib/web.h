@@ -39,7 +39,7 @@ struct field { const char *key; char *value; };
 struct web {
 	const char *method, *path, *query, *cookie, *remote_addr, *host;
 	const char *origin, *referer, *content_type, *if_none_match, *accept;
-	const char *requested_with;
+	const char *requested_with, *server_port;
 	long content_length;          /* -1 when absent */
 	int https, head, post;
 	struct field fields[WEB_FIELDS];
@@ -70,8 +70,9 @@ const char *web_get(const struct web *w, const char *key);
 /* The value of cookie name from HTTP_COOKIE copied into out; 0 or -1. */
 int web_cookie(const struct web *w, const char *name, char *out, size_t size);
 
-/* 1 when the request's Origin (else Referer) names this site: scheme
- * from HTTPS, host from HTTP_HOST. A POST without either is refused. */
+/* 1 when the request's Origin (else Referer) names this site: the
+ * DASHBOARD_ORIGIN setting, else scheme from HTTPS, host from HTTP_HOST,
+ * port from SERVER_PORT. A request with neither header gets 0. */
 int web_same_origin(const struct web *w);
 
 /* 1 when the client asked for JSON (Accept or X-Requested-With). */
