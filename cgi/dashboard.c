@@ -338,9 +338,8 @@ static int find_item(struct ctx *c, const char *id, struct itemref *ref)
 		return web_error(&c->w, 400, "bad item ID");
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
-	if (vault_resolve(&c->v, id, ref) < 0)
-		return web_error(&c->w, aie_errcode == EX_NEG ? 404 : 400,
-		    aie_errcode == EX_NEG ? "no such item" : aie_errmsg);
+	if (vault_resolve(&c->v, id, ref) < 0)       /* a valid ID: not found */
+		return web_error(&c->w, 404, aie_errmsg);
 	return 0;
 }
 

@@ -328,6 +328,7 @@ int web_decode_form(struct web *w, const char *const *allowed)
 		return 413;
 	if (!(body = malloc((size_t)w->content_length + 1)))
 		return 500;
+	w->body_read = 1;
 	while (have < (size_t)w->content_length) {
 		n = read(0, body + have, (size_t)w->content_length - have);
 		if (n < 0 && errno == EINTR)
@@ -460,9 +461,34 @@ const char *web_reason(int status)
 	}
 }
 
+/* Read and drop a request body nobody read, up to a cap: fcgiwrap turns
+ * a CGI that exits with its body unread into a 502. */
+static void drain(struct web *w)
+{
+	char junk[8192];
+	long left = w->content_length;
+	ssize_t n;
+
+	if (w->body_read || left <= 0)
+		return;
+	w->body_read = 1;
+	if (left > 16L << 20)
+		left = 16L << 20;
+	while (left > 0) {
+		n = read(0, junk, (size_t)left < sizeof junk ? (size_t)left :
+		    sizeof junk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		left -= n;
+	}
+}
+
 int web_send(struct web *w, int status, const char *ctype,
     const struct buf *body)
 {
+	drain(w);
 	if (body && body->oom) {
 		status = 500;
 		ctype = "text/plain; charset=utf-8";

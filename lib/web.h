@@ -42,6 +42,7 @@ struct web {
 	const char *requested_with, *server_port;
 	long content_length;          /* -1 when absent */
 	int https, head, post;
+	int body_read;                /* stdin consumed (or given up) */
 	struct field fields[WEB_FIELDS];
 	size_t nfields;
 	/* reply */
