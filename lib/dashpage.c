@@ -121,8 +121,10 @@ static const char js[] =
 "b=n.getElementById(i);if(a&&b)a.replaceWith(d.importNode(b,true))});"
 "count();ages()}"
 "function refresh(){fetch('/',{cache:'no-store',credentials:'same-origin'})"
-".then(function(r){return r.ok?r.text():''}).then(function(s){if(s)"
-"merge(new DOMParser().parseFromString(s,'text/html'))}).catch(function(){})}"
+".then(function(r){return r.ok?r.text():''}).then(function(s){"
+"var a=s.indexOf('<main'),z=s.indexOf('</main>');if(a<0||z<a)return;"
+"merge(new DOMParser().parseFromString(s.slice(a,z+7),'text/html'))})"
+".catch(function(){})}"
 "function poll(){if(!L)return;var h={};if(et)h['If-None-Match']=et;"
 "fetch('/api/status',{headers:h,cache:'no-store',credentials:'same-origin'})"
 ".then(function(r){if(r.status===401){location.href='/login';return}"
@@ -163,6 +165,7 @@ void page_begin(struct dashpage *p, const char *title)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\">"
 	    "<meta name=\"description\" content=\"AI Employee approvals\">"
+	    "<link rel=\"icon\" href=\"data:,\">"
 	    "<title>");
 	html_text(b, title);
 	buf_printf(b, "</title><script nonce=\"%s\">%s</script>"
