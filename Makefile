@@ -94,3 +94,11 @@ clean:
 	rm -rf build build-san
 
 .PHONY: all check install deps clean lint-man
+
+# issue 7: the phone dashboard, nginx + fcgiwrap on 127.0.0.1:8080 (PORT=)
+# over a demo vault; prints the URL and a one-time password; Ctrl-C stops.
+run: all
+	@AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi \
+	  cgi/run-dashboard demo $(or $(PORT),8080)
+
+.PHONY: run
