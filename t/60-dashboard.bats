@@ -400,16 +400,23 @@ EOF
 		mkemail "EMAIL_R$i"
 		mkdraft "DRAFT_R$i" "EMAIL_R$i"
 	done
+	local pids=()
 	for i in 1 2 3 4 5 6; do
 		( post /approve --data "id=DRAFT_R$i&csrf=$CSRF"; echo "$code" >"$BATS_TEST_TMPDIR/web$i" ) &
-		( approve -q --reject -r "race" "DRAFT_R$i" >/dev/null 2>&1; echo $? >"$BATS_TEST_TMPDIR/cli$i" ) &
+		pids+=($!)
+		( rc=0; approve -q --reject -r "race" "DRAFT_R$i" >/dev/null 2>&1 || rc=$?
+		  echo "$rc" >"$BATS_TEST_TMPDIR/cli$i" ) &
+		pids+=($!)
 	done
-	wait
+	for i in "${pids[@]}"; do
+		while kill -0 "$i" 2>/dev/null; do wait "$i" || true; done
+	done
 	for i in 1 2 3 4 5 6; do
 		web=$(cat "$BATS_TEST_TMPDIR/web$i")
 		cli=$(cat "$BATS_TEST_TMPDIR/cli$i")
 		n=$(find "$VAULT_DIR" -name "DRAFT_R$i.md" | wc -l)
 		[ "$n" -eq 1 ] || { echo "DRAFT_R$i: $n copies"; false; }
+		echo "DRAFT_R$i: web $web, cli $cli" >>"$BATS_TEST_TMPDIR/outcomes"
 		if [ "$web" = 200 ]; then
 			[ "$cli" = 1 ]
 			[ -f "$VAULT_DIR/Approved/email/DRAFT_R$i.md" ]
