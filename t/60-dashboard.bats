@@ -461,6 +461,28 @@ EOF
 	rm -f "$VAULT_DIR/.state/local/dashboard-login"
 }
 
+@test "the nginx template is a valid nginx configuration" {
+	command -v nginx >/dev/null && command -v openssl >/dev/null || skip "needs nginx and openssl"
+	d=$BATS_TEST_TMPDIR
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/k.pem" -out "$d/c.pem" -days 1 -subj /CN=x 2>/dev/null
+	sed -e "s|@SERVER_NAME@|dash.example.org|g; s|@CGI@|/x/dashboard.cgi|; s|@SOCKET@|$d/s.sock|" \
+	    -e "s|@VAULT_DIR@|/v|; s|@HOME@|/h|" \
+	    -e "s|/etc/letsencrypt/live/dash.example.org/fullchain.pem|$d/c.pem|" \
+	    -e "s|/etc/letsencrypt/live/dash.example.org/privkey.pem|$d/k.pem|" \
+	    "$TOP/cgi/nginx.conf.template" >"$d/site.conf"
+	! grep -q '@[A-Z_]*@' "$d/site.conf"
+	cat >"$d/nginx.conf" <<EOT
+pid $d/n.pid; error_log $d/e.log;
+events {}
+http { access_log off; client_body_temp_path $d/t1; proxy_temp_path $d/t2;
+  fastcgi_temp_path $d/t3; uwsgi_temp_path $d/t4; scgi_temp_path $d/t5;
+  include $d/site.conf; }
+EOT
+	run nginx -t -p "$d/" -c "$d/nginx.conf" -e "$d/e.log"
+	assert_success
+	assert_output --partial "test is successful"
+}
+
 # --- the CGI binary alone ------------------------------------------------
 
 # cgi [VAR=VALUE...]: run dashboard.cgi with a fresh CGI environment.
