@@ -93,6 +93,7 @@ deps:
 clean:
 	rm -rf build build-san
 
+.SECONDARY:
 .PHONY: all check install deps clean lint-man
 
 # issue 7: the phone dashboard, nginx + fcgiwrap on 127.0.0.1:8080 (PORT=)
