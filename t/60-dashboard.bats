@@ -74,6 +74,11 @@ post() {
 	req -H "Origin: $URL" -H 'Accept: application/json' "$@" "$URL$path"
 }
 
+# rejected ID: the draft's file in Rejected/ (kept as ID.<UTC time>.md).
+rejected() {
+	ls "$VAULT_DIR"/Rejected/email/"$1".*.md 2>/dev/null | head -n 1
+}
+
 still_pending() {
 	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" ]
 	[ -z "$(find "$VAULT_DIR/Approved" "$VAULT_DIR/Rejected" -name '*.md')" ]
@@ -223,7 +228,7 @@ still_pending() {
 	post /reject --data-urlencode "csrf=$CSRF" --data "id=DRAFT_EMAIL_1" \
 	    --data-urlencode "reason=wrong tone: too <b>formal</b>"
 	[ "$code" = 200 ]
-	f="$VAULT_DIR/Rejected/email/DRAFT_EMAIL_1.md"
+	f=$(rejected DRAFT_EMAIL_1)
 	[ -f "$f" ]
 	grep -q '^decision: rejected' "$f"
 	grep -q 'wrong tone' "$f"
@@ -240,7 +245,7 @@ still_pending() {
 	post /revise --data-urlencode "csrf=$CSRF" --data "id=DRAFT_EMAIL_1" \
 	    --data-urlencode "note=mention the refund"
 	[ "$code" = 200 ]
-	[ -f "$VAULT_DIR/Rejected/email/DRAFT_EMAIL_1.md" ]
+	[ -f "$(rejected DRAFT_EMAIL_1)" ]
 	grep -q 'mention the refund' "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
 }
 
@@ -414,7 +419,7 @@ EOF
 	for i in 1 2 3 4 5 6; do
 		web=$(cat "$BATS_TEST_TMPDIR/web$i")
 		cli=$(cat "$BATS_TEST_TMPDIR/cli$i")
-		n=$(find "$VAULT_DIR" -name "DRAFT_R$i.md" | wc -l)
+		n=$(find "$VAULT_DIR" -name "DRAFT_R$i.md" -o -name "DRAFT_R$i.*.md" | wc -l)
 		[ "$n" -eq 1 ] || { echo "DRAFT_R$i: $n copies"; false; }
 		echo "DRAFT_R$i: web $web, cli $cli" >>"$BATS_TEST_TMPDIR/outcomes"
 		if [ "$web" = 200 ]; then
@@ -422,7 +427,7 @@ EOF
 			[ -f "$VAULT_DIR/Approved/email/DRAFT_R$i.md" ]
 		else
 			[ "$web" = 409 ] && [ "$cli" = 0 ]
-			[ -f "$VAULT_DIR/Rejected/email/DRAFT_R$i.md" ]
+			[ -f "$(rejected "DRAFT_R$i")" ]
 		fi
 	done
 }
