@@ -249,6 +249,15 @@ still_pending() {
 	grep -q 'mention the refund' "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
 }
 
+@test "an expired draft cannot be approved: 422 and it goes to Rejected" {
+	mkdraft DRAFT_OLD EMAIL_1 2026-01-01T00:00:00Z
+	post /approve --data "id=DRAFT_OLD&csrf=$CSRF"
+	[ "$code" = 422 ]
+	grep -q 'expired' "$B"
+	[ ! -e "$VAULT_DIR/Approved/email/DRAFT_OLD.md" ]
+	[ -f "$(rejected DRAFT_OLD)" ]
+}
+
 @test "approving twice: the second gets 409 and says where the item is" {
 	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF"
 	[ "$code" = 200 ]
@@ -569,6 +578,20 @@ cgi() {
 	run --separate-stderr cgi REQUEST_METHOD=GET PATH_INFO=/login DASHBOARD_SESSION_KEY_FILE="$BATS_TEST_TMPDIR/k"
 	assert_line --index 0 --partial "Status: 503"
 	[[ $stderr == *"readable by group or others"* ]]
+}
+
+@test "cgi: as agent cloud every decision is refused with 403" {
+	local key tok body="id=DRAFT_EMAIL_1&csrf="
+	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
+	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
+	csrf=$(cgi REQUEST_METHOD=GET PATH_INFO=/ HTTP_COOKIE="aie_session=$tok" VAULT_AGENT=cloud | csrf_of /dev/stdin)
+	[ -n "$csrf" ]
+	body="$body$csrf"
+	run --separate-stderr cgi REQUEST_METHOD=POST PATH_INFO=/approve HTTP_COOKIE="aie_session=$tok" \
+	    HTTP_ORIGIN=http://dash.example VAULT_AGENT=cloud HTTP_ACCEPT=application/json \
+	    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} <<<"$body"
+	assert_line --index 0 --partial "Status: 403"
+	still_pending
 }
 
 @test "cgi: DASHBOARD_ORIGIN overrides the origin derived from the request" {
