@@ -2,6 +2,8 @@
 # dashboard.cgi: end to end through nginx + fcgiwrap on a free loopback
 # port (one server for the file, a cleaned vault per test), then the CGI
 # binary alone with CGI variables set, as cgit tests its CGI.
+# $code and $B are set by req() and by tests alike, one test at a time:
+# shellcheck disable=SC2030,SC2031
 load helper
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
@@ -76,7 +78,7 @@ post() {
 
 # rejected ID: the draft's file in Rejected/ (kept as ID.<UTC time>.md).
 rejected() {
-	ls "$VAULT_DIR"/Rejected/email/"$1".*.md 2>/dev/null | head -n 1
+	find "$VAULT_DIR/Rejected/email" -name "$1.*.md" | head -n 1
 }
 
 still_pending() {
@@ -100,7 +102,7 @@ still_pending() {
 		code=$(curl -s -o "$B" -w '%{http_code}' "$URL$p")
 		[ "$code" = 401 ]
 		grep -q '"error"' "$B"
-		! grep -q 'DRAFT_EMAIL_1\|order' "$B"
+		! grep -q 'DRAFT_EMAIL_1\|order' "$B" || false
 	done
 	for p in /approve /reject /revise /logout; do
 		code=$(curl -s -o "$B" -w '%{http_code}' -H "Origin: $URL" \
@@ -357,7 +359,7 @@ EOF
 	run /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t=d["per_day"][-1]; print(d["days"], round(t["cost_usd"],4), t["calls"], t["unknown"], d["any"])' "$B"
 	assert_output "2 0.5125 3 1 True"
 	req "$URL/"
-	grep -q 'Total \$0.51 (1 call of unknown cost)' "$B"
+	grep -q 'Total [$]0.51 (1 call of unknown cost)' "$B"
 	grep -q '<svg' "$B"
 }
 
@@ -384,7 +386,7 @@ EOF
 	for p in / "/item?id=DRAFT_X"; do
 		req "$URL$p"
 		[ "$code" = 200 ]
-		! grep -q '<script>alert\|<img src=x\|"><script' "$B"
+		! grep -q '<script>alert\|<img src=x\|"><script' "$B" || false
 		grep -q '&lt;img src=x onerror=alert(2)&gt;' "$B"
 	done
 	grep -q '&lt;/pre&gt;&lt;script&gt;alert(3)&lt;/script&gt;&amp;amp;' "$B"
@@ -405,7 +407,7 @@ EOF
 	[ "$(grep -c 'class="card"' "$B")" -ge 1 ]
 	[ "$(grep -o 'class="card"' "$B" | wc -l)" -eq 10 ]
 	[ "$(wc -c <"$B")" -lt 30720 ]
-	! grep -qi 'src="http\|href="http\|@import\|url(' "$B"
+	! grep -qi 'src="http\|href="http\|@import\|url(' "$B" || false
 }
 
 @test "approve from the dashboard racing a CLI reject: exactly one wins" {
@@ -484,7 +486,7 @@ EOF
 	    -e "s|/etc/letsencrypt/live/dash.example.org/fullchain.pem|$d/c.pem|" \
 	    -e "s|/etc/letsencrypt/live/dash.example.org/privkey.pem|$d/k.pem|" \
 	    "$TOP/cgi/nginx.conf.template" >"$d/site.conf"
-	! grep -q '@[A-Z_]*@' "$d/site.conf"
+	! grep -q '@[A-Z_]*@' "$d/site.conf" || false
 	cat >"$d/nginx.conf" <<EOT
 pid $d/n.pid; error_log $d/e.log;
 events {}
@@ -549,7 +551,7 @@ cgi() {
 	cookie=$(printf '%s\n' "$output" | sed -n 's/^Set-Cookie: aie_session=\([^;]*\);.*/\1/p')
 	tok=$(printf '%s\n' "$output" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//; s/"$//')
 	login_as() {
-		local addr=$1 pw=$2 body="csrf=$tok&password=$2"
+		local addr=$1 body="csrf=$tok&password=$2"
 		cgi REQUEST_METHOD=POST PATH_INFO=/login HTTP_COOKIE="aie_session=$cookie" \
 		    HTTP_ORIGIN=http://dash.example REMOTE_ADDR="$addr" \
 		    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} \
@@ -577,6 +579,7 @@ cgi() {
 	chmod 644 "$BATS_TEST_TMPDIR/k"
 	run --separate-stderr cgi REQUEST_METHOD=GET PATH_INFO=/login DASHBOARD_SESSION_KEY_FILE="$BATS_TEST_TMPDIR/k"
 	assert_line --index 0 --partial "Status: 503"
+	# shellcheck disable=SC2154
 	[[ $stderr == *"readable by group or others"* ]]
 }
 

@@ -14,7 +14,7 @@ KEYF() { echo "$HOME/.config/ai-employee/dashboard.key"; }
 	run stat -c %a "$(PWF)" "$(KEYF)"
 	assert_output $'600\n600'
 	run cat "$(PWF)"
-	assert_output --regexp '^\$argon2id\$'
+	assert_output --regexp '^[$]argon2id[$]'
 	refute_output --partial "s3cret-enough"
 	[ "$(tr -d '\n' <"$(KEYF)" | wc -c)" -eq 64 ]
 }
