@@ -474,7 +474,7 @@ int main(void)
 	char cookie[SESS_TOKEN_MAX];
 	const struct page *pg = NULL;
 	size_t i;
-	int path_known = 0, r;
+	int path_known = 0;
 
 	if (web_init(&c.w) < 0) {
 		fprintf(stderr, "dashboard.cgi: run me as a CGI program "
@@ -509,21 +509,18 @@ int main(void)
 	}
 	if (pg->auth && !(c.have_sess && c.s.kind == SESS_USER)) {
 		if (!strncmp(c.w.path, "/api/", 5) || c.w.post)
-			r = web_error(&c.w, 401, "log in first");
+			web_error(&c.w, 401, "log in first");
 		else
-			r = redirect(&c, "/login");
+			redirect(&c, "/login");
 		goto out;
 	}
-	if (c.w.post && check_post(&c) < 0) {
-		r = 0;
-		goto out;
-	}
-	r = pg->fn(&c);
+	/* every reply, errors included, is complete when a page returns */
+	if (!c.w.post || check_post(&c) == 0)
+		pg->fn(&c);
 out:
 	web_free(&c.w);
 	sodium_memzero(c.key, sizeof c.key);
 	if (c.vault_open)
 		vault_close(&c.v);
-	(void)r;
 	return 0;
 }
