@@ -55,9 +55,13 @@ static void move_source(struct vault *v, const char *source, enum stage to,
 
 	if (!source || !id_valid(source) || vault_find(v, source, &src) < 0)
 		return;
-	if (src.stage == ST_DONE || (to == ST_NEEDS_ACTION &&
-	    src.stage == ST_NEEDS_ACTION))
+	if (src.stage == ST_DONE)
 		return;
+	if (to == ST_NEEDS_ACTION && src.stage == ST_NEEDS_ACTION) {
+		/* already back in the queue: the note must still reach it */
+		item_annotate(v, &src, kv);
+		return;
+	}
 	if (item_load(v, &src, &it) < 0)
 		return;
 	dom = fm_get(&it, "domain");
