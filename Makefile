@@ -117,3 +117,8 @@ run: all
 # issue 7: the dashboard CGI links only the libraries it uses (each shared
 # object loaded costs time on every request).
 $(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -ljansson -lsodium
+
+# issue 8: the demo of SPEC 1 on one machine (share/demo.sh prints a timeline)
+demo: all
+	AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi sh share/demo.sh
+.PHONY: demo
