@@ -93,4 +93,5 @@ deps:
 clean:
 	rm -rf build build-san
 
+.SECONDARY:
 .PHONY: all check install deps clean lint-man
