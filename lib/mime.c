@@ -722,7 +722,11 @@ static int read_node(struct parser *ps, int i)
 		tl = semi ? (size_t)(semi - ct) : strlen(ct);
 		while (tl > 0 && (ct[tl - 1] == ' ' || ct[tl - 1] == '\t'))
 			tl--;
-		if (tl > 0 && tl < sizeof n->ctype && memchr(ct, '/', tl)) {
+		size_t k;
+		for (k = 0; k < tl; k++)
+			if ((unsigned char)ct[k] <= 32 || (unsigned char)ct[k] >= 127)
+				break;
+		if (k == tl && tl > 0 && tl < sizeof n->ctype && memchr(ct, '/', tl)) {
 			memcpy(n->ctype, ct, tl);
 			n->ctype[tl] = '\0';
 			lower(n->ctype);
