@@ -240,3 +240,11 @@ body() { sed '1,/^---$/d' "$VAULT_DIR/$1"; }
 	assert_failure 69
 	[ -z "$(ls "$VAULT_DIR/Needs_Action/email")" ]
 }
+
+@test "IMAP: STARTTLS with the server's certificate trusted" {
+	dovecot_start tls
+	deliver "$D/plain.eml"
+	run --separate-stderr mail-fetch
+	assert_success
+	grep -q 'message_id: <plain-1@example.com>' "$VAULT_DIR/$output"
+}

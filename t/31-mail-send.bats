@@ -165,3 +165,28 @@ PY
 	assert_failure 78
 	assert_output --partial "SMTP_FROM"
 }
+
+@test "STARTTLS on smtp:// with the server's certificate trusted" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_tls starttls
+	run --separate-stderr mail-send DRAFT_E1
+	assert_success
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "implicit TLS on smtps://" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_tls smtps
+	run --separate-stderr mail-send DRAFT_E1
+	assert_success
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "a certificate that does not verify: nothing sent (69)" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_tls starttls
+	unset MAIL_CA_FILE
+	run mail-send DRAFT_E1
+	assert_failure 69
+	[ "$(smtp_count)" -eq 0 ]
+}

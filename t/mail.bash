@@ -31,6 +31,39 @@ smtp_start() {
 	export SMTP_FROM="The Owner <owner@example.com>"
 }
 
+# make_cert: a self-signed certificate for 127.0.0.1 in $BATS_TEST_TMPDIR
+# (cert.pem, key.pem); the client trusts it through MAIL_CA_FILE.
+make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$BATS_TEST_TMPDIR/key.pem" \
+	    -out "$BATS_TEST_TMPDIR/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+}
+
+# smtp_start_tls starttls|smtps: aiosmtpd with TLS; exports SMTP_URL.
+smtp_start_tls() {
+	local opt=tls
+	make_cert
+	[ "$1" = smtps ] && opt=smtps
+	SMTP_DIR="$BATS_TEST_TMPDIR/smtp"
+	SMTP_PORT=$(free_port)
+	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+	    -c aiosmtpd.handlers.Mailbox "$SMTP_DIR" \
+	    "--${opt}cert" "$BATS_TEST_TMPDIR/cert.pem" \
+	    "--${opt}key" "$BATS_TEST_TMPDIR/key.pem" \
+	    >>"$BATS_TEST_TMPDIR/smtp.log" 2>&1 &
+	SMTP_PID=$!
+	wait_port "$SMTP_PORT"
+	if [ "$1" = smtps ]; then
+		export SMTP_URL="smtps://127.0.0.1:$SMTP_PORT"
+	else
+		export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+	fi
+	unset SMTP_STARTTLS
+	export SMTP_FROM="The Owner <owner@example.com>"
+	export MAIL_CA_FILE="$BATS_TEST_TMPDIR/cert.pem"
+}
+
 smtp_stop() {
 	if [ -n "${SMTP_PID:-}" ]; then
 		kill "$SMTP_PID" 2>/dev/null || true
@@ -49,10 +82,11 @@ smtp_last() {
 	cat "$SMTP_DIR"/new/*
 }
 
-# dovecot_start: an IMAP server for user alice (password secret) with
-# Maildir $MAILDIR; exports IMAP_URL, IMAP_USER, IMAP_PASSWORD.
+# dovecot_start [tls]: an IMAP server for user alice (password secret)
+# with Maildir $MAILDIR; exports IMAP_URL, IMAP_USER, IMAP_PASSWORD. With
+# tls, STARTTLS is required and MAIL_CA_FILE trusts its certificate.
 dovecot_start() {
-	local d login internal uid gid
+	local d login internal uid gid ssl="ssl = no"
 	# not under $BATS_TEST_TMPDIR: bats makes its run directory 0700, and
 	# dovecot's unprivileged processes must reach their files
 	d=$(mktemp -d /tmp/aie-dovecot.XXXXXX)
@@ -68,13 +102,20 @@ dovecot_start() {
 	else
 		login=$(id -un) internal=$(id -un) uid=$(id -u) gid=$(id -g)
 	fi
+	if [ "${1:-}" = tls ]; then
+		make_cert
+		cp "$BATS_TEST_TMPDIR/cert.pem" "$BATS_TEST_TMPDIR/key.pem" "$d/"
+		ssl="ssl = required
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem"
+	fi
 	echo "alice:{PLAIN}secret" >"$d/passwd"
 	cat >"$d/dovecot.conf" <<EOT
 base_dir = $d/run
 state_dir = $d/state
 log_path = $d/dovecot.log
 listen = 127.0.0.1
-ssl = no
+$ssl
 disable_plaintext_auth = no
 protocols = imap
 first_valid_uid = 1
@@ -104,6 +145,10 @@ EOT
 	wait_port "$IMAP_PORT"
 	export IMAP_URL="imap://127.0.0.1:$IMAP_PORT/INBOX" IMAP_USER=alice
 	export IMAP_PASSWORD=secret IMAP_STARTTLS=no
+	if [ "${1:-}" = tls ]; then
+		unset IMAP_STARTTLS
+		export MAIL_CA_FILE="$d/cert.pem"
+	fi
 }
 
 dovecot_stop() {
