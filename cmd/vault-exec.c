@@ -71,11 +71,15 @@ static void tell_owner(struct vault *v, const char *id, const char *event,
 {
 	char rel[200], now[21], *buf;
 	int n;
+	const char *title = strcmp(event, "exec_refused") == 0 ? "Not sent" :
+	    strcmp(event, "exec_unknown") == 0 ? "Maybe sent" :
+	    "Not sent after 3 attempts";
 
 	time_rfc3339(time(NULL), now);
 	snprintf(rel, sizeof rel, "Updates/EXEC_%.115s.md", id);
 	n = asprintf(&buf, "---\ntype: update\nid: EXEC_%.115s\ncreated: %s\n"
-	    "about: %s\nevent: %s\n---\n%s\n", id, now, id, event, text);
+	    "title: \"%s: %s\"\nabout: %s\nevent: %s\n---\n%s\n", id, now,
+	    title, id, id, event, text);
 	if (n < 0 || file_writeat(v->dirfd, rel, buf, (size_t)n, 0644) < 0)
 		cli_warn(id, "cannot write %s for the owner", rel);
 	if (n >= 0)

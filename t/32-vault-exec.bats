@@ -55,6 +55,8 @@ A="Approved/email/DRAFT_E1.md"
 	grep -qx 'event: exec_refused' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
 	grep -q '"event":"exec_refused","id":"DRAFT_E1"' "$VAULT_DIR"/Logs/*.jsonl
 	[ "$(smtp_count)" -eq 0 ]
+	vault-status --dashboard >/dev/null
+	grep -q 'Not sent: DRAFT_E1' "$VAULT_DIR/Dashboard.md"
 }
 
 @test "a file dropped into Approved without a signature is not sent" {
