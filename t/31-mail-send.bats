@@ -3,12 +3,16 @@
 load helper
 load mail
 
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
 setup() {
 	common_setup
 	mkvault
 	mkemail E1
 	mkdraft DRAFT_E1 E1
 }
+setup_file() { smtp_shared_start; }
+teardown_file() { smtp_shared_stop; }
 teardown() { mail_teardown; }
 
 # decoded FIELD: a header (RFC 2047 decoded) or "body" of the received

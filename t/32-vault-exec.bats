@@ -4,6 +4,8 @@
 load helper
 load mail
 
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
 setup() {
 	common_setup
 	mkvault
@@ -11,6 +13,8 @@ setup() {
 	vault-claim -q -a cloud E1 >/dev/null
 	mkdraft DRAFT_E1 E1
 }
+setup_file() { smtp_shared_start; }
+teardown_file() { smtp_shared_stop; }
 teardown() {
 	mail_teardown
 	if [ -n "${SILENT_PID:-}" ]; then kill "$SILENT_PID" 2>/dev/null || true; fi
@@ -124,10 +128,9 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	[ "$(smtp_count)" -eq 0 ]
 }
 
-@test "a stopped SMTP server: back to Approved with exec_error and one attempt" {
+@test "no SMTP server: back to Approved with exec_error and one attempt" {
 	approve DRAFT_E1 >/dev/null
-	smtp_start
-	smtp_stop
+	export SMTP_URL="smtp://127.0.0.1:$(free_port)" SMTP_STARTTLS=no SMTP_FROM=owner@example.com
 	run --separate-stderr vault-exec
 	assert_failure 69
 	f="$VAULT_DIR/$A"

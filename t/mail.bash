@@ -10,7 +10,7 @@ free_port() {
 # wait_port PORT: until something listens there (at most ~10 s).
 wait_port() {
 	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -18,10 +18,37 @@ wait_port() {
 	return 1
 }
 
-# smtp_start: aiosmtpd into the Maildir $SMTP_DIR; exports SMTP_URL etc.
+# smtp_shared_start (in setup_file): one aiosmtpd for the tests of a file,
+# which then find it through smtp_start with an empty Maildir; tests of a
+# file run in order. smtp_shared_stop in teardown_file.
+smtp_shared_start() {
+	SMTP_SHARED_PORT=$(free_port)
+	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_SHARED_PORT" \
+	    -c aiosmtpd.handlers.Mailbox "$BATS_FILE_TMPDIR/smtp" \
+	    >>"$BATS_FILE_TMPDIR/smtp.log" 2>&1 &
+	echo $! >"$BATS_FILE_TMPDIR/smtp.pid"
+	export SMTP_SHARED_PORT
+	wait_port "$SMTP_SHARED_PORT"
+}
+
+smtp_shared_stop() {
+	if [ -f "$BATS_FILE_TMPDIR/smtp.pid" ]; then
+		kill "$(cat "$BATS_FILE_TMPDIR/smtp.pid")" 2>/dev/null || true
+	fi
+}
+
+# smtp_start: aiosmtpd into the Maildir $SMTP_DIR (the shared one, emptied,
+# when the file started one); exports SMTP_URL etc.
 smtp_start() {
+	export SMTP_STARTTLS=no SMTP_FROM="The Owner <owner@example.com>"
+	if [ -n "${SMTP_SHARED_PORT:-}" ]; then
+		SMTP_DIR="$BATS_FILE_TMPDIR/smtp"
+		rm -f "$SMTP_DIR"/new/* "$SMTP_DIR"/cur/* "$SMTP_DIR"/tmp/*
+		export SMTP_URL="smtp://127.0.0.1:$SMTP_SHARED_PORT"
+		return 0
+	fi
 	SMTP_DIR="$BATS_TEST_TMPDIR/smtp"
-	SMTP_PORT=${SMTP_PORT:-$(free_port)}
+	SMTP_PORT=$(free_port)
 	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
 	    -c aiosmtpd.handlers.Mailbox "$SMTP_DIR" \
 	    >>"$BATS_TEST_TMPDIR/smtp.log" 2>&1 &
@@ -117,6 +144,7 @@ log_path = $d/dovecot.log
 listen = 127.0.0.1
 $ssl
 disable_plaintext_auth = no
+auth_failure_delay = 0
 protocols = imap
 first_valid_uid = 1
 default_login_user = $login
