@@ -122,3 +122,15 @@ $(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -ljansson -lsodium
 demo: all
 	AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi sh share/demo.sh
 .PHONY: demo
+# issue 5: the libFuzzer harness of the MIME parser (clang). Runs for
+# FUZZ_TIME seconds (default 60) over the seed corpus t/fuzz/corpus/mime.
+FUZZ_TIME ?= 60
+fuzz-mime:
+	@mkdir -p build-fuzz/corpus-mime
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -Ilib $(PKG_CFLAGS) -o build-fuzz/mime t/fuzz/mime.c lib/mime.c \
+	  lib/htmltext.c lib/buf.c lib/error.c
+	build-fuzz/mime -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+	  build-fuzz/corpus-mime t/fuzz/corpus/mime
+
+.PHONY: fuzz-mime

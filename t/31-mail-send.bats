@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# mail-send: a real SMTP server (aiosmtpd) on loopback receives the mail.
+load helper
+load mail
+
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup() {
+	common_setup
+	mkvault
+	mkemail E1
+	mkdraft DRAFT_E1 E1
+}
+setup_file() { smtp_shared_start; }
+teardown_file() { smtp_shared_stop; }
+teardown() { mail_teardown; }
+
+# decoded FIELD: a header (RFC 2047 decoded) or "body" of the received
+# message, as a mail reader sees it.
+decoded() {
+	/usr/bin/python3 - "$1" "$SMTP_DIR"/new/* <<'PY'
+import sys, email, email.policy
+m = email.message_from_binary_file(open(sys.argv[2], 'rb'), policy=email.policy.default)
+if sys.argv[1] == 'body':
+    sys.stdout.write(m.get_content())
+else:
+    print(m[sys.argv[1]])
+PY
+}
+
+@test "an approved draft is sent with its headers, threading and body" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	run --separate-stderr mail-send DRAFT_E1
+	assert_success
+	assert_output "DRAFT_E1"
+	[ "$(smtp_count)" -eq 1 ]
+	run smtp_last
+	assert_line 'From: The Owner <owner@example.com>'
+	assert_line 'To: alice@example.com'
+	assert_line 'Subject: Re: Question about my order'
+	assert_line 'In-Reply-To: <E1@example.com>'
+	assert_line 'References: <E1@example.com>'
+	assert_line --regexp '^Message-ID: <[0-9]+\.[0-9a-f]{16}@example\.com>$'
+	assert_line --regexp '^Date: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} 20[0-9]{2} [0-9:]{8} \+0000$'
+	assert_line 'Content-Type: text/plain; charset=UTF-8'
+	assert_line 'Content-Transfer-Encoding: 7bit'
+	assert_line 'X-MailFrom: owner@example.com'
+	assert_line 'X-RcptTo: alice@example.com'
+	run decoded body
+	assert_output $'Hello Alice,\n\nyour order ships tomorrow.\n\nBest regards,\nThe Owner'
+	grep -q '"event":"mail_sent","id":"DRAFT_E1"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "non-ASCII names, subject and body use RFC 2047 and quoted-printable" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	sed -i 's/^to: .*/to: "Jörg Müller <joerg@example.de>, bob@example.com"/; s/^subject: .*/subject: "Re: Grüße aus Köln — über alles"/' "$f"
+	sed -i '/^to: /a cc: "Zoë <zoe@example.org>"' "$f"
+	sed -i 's/^Hello Alice,$/Hallo Jörg, = ok/' "$f"
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	mail-send DRAFT_E1 >/dev/null
+	run smtp_last
+	assert_line 'Content-Transfer-Encoding: quoted-printable'
+	assert_line --regexp '^Subject: =\?UTF-8\?B\?'
+	assert_line 'X-RcptTo: joerg@example.de, bob@example.com, zoe@example.org'
+	run decoded Subject
+	assert_output "Re: Grüße aus Köln — über alles"
+	run decoded To
+	assert_output "Jörg Müller <joerg@example.de>, bob@example.com"
+	run decoded Cc
+	assert_output "Zoë <zoe@example.org>"
+	run decoded body
+	assert_line "Hallo Jörg, = ok"
+	assert_line "your order ships tomorrow."
+}
+
+@test "lines are CRLF and a leading dot survives the SMTP dialogue" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	sed -i 's/^your order ships tomorrow.$/.dot line\n./' "$f"
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	mail-send DRAFT_E1 >/dev/null
+	run decoded body
+	assert_line ".dot line"
+	assert_line "."
+	run bash -c "mail-send -n DRAFT_E1 | grep -c \$'\\r\$'"
+	[ "$output" -gt 10 ]
+	run bash -c "mail-send -n DRAFT_E1 | grep -vc \$'\\r\$'"
+	assert_output 0
+}
+
+@test "without SMTP_URL the message goes to Logs/Outbox and it says so" {
+	approve DRAFT_E1 >/dev/null
+	run --separate-stderr mail-send DRAFT_E1
+	assert_success
+	[[ "$stderr" == *"no SMTP_URL configured"*"Logs/Outbox/DRAFT_E1.eml"* ]]
+	grep -q $'^To: alice@example.com\r$' "$VAULT_DIR/Logs/Outbox/DRAFT_E1.eml"
+	grep -q $'^In-Reply-To: <E1@example.com>\r$' "$VAULT_DIR/Logs/Outbox/DRAFT_E1.eml"
+}
+
+@test "--dry-run prints the message and sends nothing" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	run --separate-stderr mail-send --dry-run DRAFT_E1
+	assert_success
+	assert_line $'Subject: Re: Question about my order\r'
+	[ "$(smtp_count)" -eq 0 ]
+}
+
+@test "refuses to run as agent cloud (77)" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	run mail-send -a cloud DRAFT_E1
+	assert_failure 77
+	[ "$(smtp_count)" -eq 0 ]
+}
+
+@test "an unsigned draft is refused (77)" {
+	mkdir -p "$VAULT_DIR/Approved/email"
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" "$VAULT_DIR/Approved/email/"
+	smtp_start
+	run mail-send DRAFT_E1
+	assert_failure 77
+	assert_output --partial "not signed"
+	[ "$(smtp_count)" -eq 0 ]
+}
+
+@test "a draft changed after approval is refused (77)" {
+	approve DRAFT_E1 >/dev/null
+	sed -i 's/^to: .*/to: mallory@example.net/' "$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	smtp_start
+	run mail-send DRAFT_E1
+	assert_failure 77
+	[ "$(smtp_count)" -eq 0 ]
+}
+
+@test "a line break in a header value is refused, nothing sent (65)" {
+	sed -i 's/^subject: .*/subject: "Hi\\nBcc: victim@example.net"/' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	run mail-send DRAFT_E1
+	assert_failure 65
+	assert_output --partial "header injection"
+	[ "$(smtp_count)" -eq 0 ]
+}
+
+@test "STARTTLS is required unless SMTP_STARTTLS=no (69)" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	unset SMTP_STARTTLS
+	run mail-send DRAFT_E1
+	assert_failure 69
+	assert_output --partial "STARTTLS"
+	[ "$(smtp_count)" -eq 0 ]
+}
+
+@test "no server listening is a service down (69)" {
+	approve DRAFT_E1 >/dev/null
+	export SMTP_URL="smtp://127.0.0.1:$(free_port)" SMTP_STARTTLS=no SMTP_FROM=owner@example.com
+	run mail-send DRAFT_E1
+	assert_failure 69
+}
+
+@test "SMTP_URL without SMTP_FROM is a configuration error (78)" {
+	approve DRAFT_E1 >/dev/null
+	export SMTP_URL="smtp://127.0.0.1:1"
+	run mail-send DRAFT_E1
+	assert_failure 78
+	assert_output --partial "SMTP_FROM"
+}
+
+@test "STARTTLS on smtp:// with the server's certificate trusted" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_tls starttls
+	run --separate-stderr mail-send DRAFT_E1
+	assert_success
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "implicit TLS on smtps://" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_tls smtps
+	run --separate-stderr mail-send DRAFT_E1
+	assert_success
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "a certificate that does not verify: nothing sent (69)" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_tls starttls
+	unset MAIL_CA_FILE
+	run mail-send DRAFT_E1
+	assert_failure 69
+	[ "$(smtp_count)" -eq 0 ]
+}
