@@ -93,6 +93,7 @@ deps:
 clean:
 	rm -rf build build-san
 
+.SECONDARY:
 .PHONY: all check install deps clean lint-man
 
 # issue 4: libFuzzer harness for the LLM reply parsers and email key helpers.

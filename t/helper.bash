@@ -84,3 +84,19 @@ Best regards,
 The Owner
 EOT
 }
+
+# nodac CMD...: run CMD without the power to ignore file modes, so that
+# chmod-based tests (read-only vault, unreadable file) mean the same as root.
+nodac() {
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --bounding-set=-dac_override,-dac_read_search "$@"
+	else
+		"$@"
+	fi
+}
+
+# tree_sum DIR: one line per file (path and content hash) to compare trees.
+tree_sum() {
+	(cd "$1" && find . -path ./.git -prune -o -type f -print0 | sort -z |
+	    xargs -0 sha256sum)
+}

@@ -1,0 +1,377 @@
+/*
+ * vault-claim - claim work by moving it (SPEC 2).
+ *
+ * Claiming is one rename of Needs_Action/<d>/ID.md to In_Progress/<agent>/
+ * ID.md: the presence of the file there is the claim, so of any number of
+ * racing claimers exactly one wins and the rest are told where it went.
+ * With no item named, -n N claims the N oldest items (by created, then ID)
+ * of one domain or all; a lost race just moves on to the next candidate.
+ * --release and --reap move claims back; --list shows them.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "aie.h"
+
+static struct vault v;
+static const char *domain;
+static long max_age = -1;
+
+static void usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] ID|PATH|- ...\n"
+	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] [-n N] [-d DOMAIN]\n"
+	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --release ID|PATH|- ...\n"
+	    "       vault-claim [-jqv] [-C DIR] --reap AGE\n"
+	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --list\n");
+	exit(status ? 2 : 0);
+}
+
+static void print_result(const struct itemref *ref, const char *event)
+{
+	if (cli.json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "event", event, "id",
+		    ref->id, "path", ref->rel, "agent", v.agent);
+		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		json_decref(o);
+	} else {
+		printf("%s\n", ref->rel);
+	}
+}
+
+/* Claim one item; an exit status. */
+static int claim_ref(struct itemref *ref)
+{
+	char now[21], from[512];
+	const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
+	    "status", "in_progress", NULL };
+
+	if (ref->stage != ST_NEEDS_ACTION) {
+		if (ref->stage == ST_IN_PROGRESS)
+			cli_warn(ref->id, "already claimed by %s (%s)", ref->sub,
+			    ref->rel);
+		else
+			cli_warn(ref->id, "not in Needs_Action (it is %s)", ref->rel);
+		return EX_NEG;
+	}
+	snprintf(from, sizeof from, "%s", ref->rel);
+	if (item_move(&v, ref, ST_IN_PROGRESS, v.agent) < 0) {
+		if (!cli.quiet || aie_errcode != EX_NEG)
+			cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	time_rfc3339(time(NULL), now);
+	if (item_annotate(&v, ref, kv) < 0)
+		cli_warnerr(NULL);   /* the claim stands: the move is the truth */
+	audit_event(&v, "claim", ref->id, from, ref->rel, NULL);
+	print_result(ref, "claim");
+	return 0;
+}
+
+static int claim_arg(const char *arg, void *ctx)
+{
+	struct itemref ref;
+
+	(void)ctx;
+	if (vault_resolve(&v, arg, &ref) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	return claim_ref(&ref);
+}
+
+/* Candidates for -n: every item of Needs_Action (one domain or all). */
+struct cand { struct itemref ref; time_t created; };
+struct cands { struct cand *c; size_t n, cap; };
+
+static int add_cand(struct vault *vv, const struct itemref *ref, void *ctx)
+{
+	struct cands *cs = ctx;
+	struct item it;
+	char *created;
+
+	if (cs->n == cs->cap) {
+		size_t ncap = cs->cap ? cs->cap * 2 : 64;
+		struct cand *n = realloc(cs->c, ncap * sizeof *n);
+		if (!n)
+			return aie_fail_errno(EX_TEMP, "candidates");
+		cs->c = n;
+		cs->cap = ncap;
+	}
+	cs->c[cs->n].ref = *ref;
+	cs->c[cs->n].created = 0;
+	if (item_load(vv, ref, &it) == 0) {
+		if ((created = fm_get(&it, "created")))
+			time_parse_rfc3339(created, &cs->c[cs->n].created);
+		free(created);
+		fm_free(&it);
+	}
+	cs->n++;
+	return 0;
+}
+
+static int oldest_first(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->ref.id, y->ref.id);
+}
+
+static int claim_oldest(long n)
+{
+	struct cands cs = { NULL, 0, 0 };
+	long got = 0;
+	size_t i;
+
+	if (vault_walk(&v, ST_NEEDS_ACTION, domain, add_cand, &cs) < 0) {
+		cli_warnerr(NULL);
+		free(cs.c);
+		return aie_errcode;
+	}
+	if (cs.n)
+		qsort(cs.c, cs.n, sizeof *cs.c, oldest_first);
+	for (i = 0; i < cs.n && got < n; i++) {
+		struct itemref ref = cs.c[i].ref;
+		if (item_move(&v, &ref, ST_IN_PROGRESS, v.agent) < 0) {
+			if (aie_errcode == EX_NEG)
+				continue;        /* another claimer won it: next one */
+			cli_warnerr(NULL);
+			continue;
+		}
+		char now[21], from[512];
+		const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
+		    "status", "in_progress", NULL };
+		snprintf(from, sizeof from, "%s", cs.c[i].ref.rel);
+		time_rfc3339(time(NULL), now);
+		if (item_annotate(&v, &ref, kv) < 0)
+			cli_warnerr(NULL);
+		audit_event(&v, "claim", ref.id, from, ref.rel, NULL);
+		print_result(&ref, "claim");
+		got++;
+	}
+	free(cs.c);
+	if (got == 0 && !cli.quiet)
+		cli_warn(NULL, "nothing to claim in Needs_Action%s%s", domain ? "/" :
+		    "", domain ? domain : "");
+	return got > 0 ? 0 : EX_NEG;
+}
+
+/* Where a released item goes: a draft back to Pending_Approval, anything
+ * else to Needs_Action of its domain. */
+static int release_ref(struct itemref *ref, const char *why)
+{
+	struct item it;
+	char *dom = NULL, *type = NULL, *exec = NULL, from[512];
+	enum stage to = ST_NEEDS_ACTION;
+	const char *kv[] = { "claimed_by", NULL, "claimed_at", NULL,
+	    "status", "new", NULL, NULL, NULL };
+
+	if (item_load(&v, ref, &it) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	dom = fm_get(&it, "domain");
+	type = fm_get(&it, "type");
+	exec = fm_get(&it, "exec_status");
+	fm_free(&it);
+	if (type && !strcmp(type, "email_draft") && !exec) {
+		to = ST_PENDING;
+		kv[5] = "pending";
+	}
+	if (exec && !strcmp(exec, "sending")) {
+		/* a crash mid-send: never resent by itself (SPEC 2) */
+		kv[6] = "exec_status";
+		kv[7] = "unknown";
+	}
+	snprintf(from, sizeof from, "%s", ref->rel);
+	if (item_move(&v, ref, to, dom && name_valid(dom) ? dom : "general") < 0) {
+		cli_warnerr(NULL);
+		free(dom); free(type); free(exec);
+		return aie_errcode;
+	}
+	free(dom); free(type); free(exec);
+	if (item_annotate(&v, ref, kv) < 0)
+		cli_warnerr(NULL);
+	audit_event(&v, why, ref->id, from, ref->rel, NULL);
+	print_result(ref, why);
+	return 0;
+}
+
+static int release_arg(const char *arg, void *ctx)
+{
+	struct itemref ref;
+
+	(void)ctx;
+	if (vault_resolve(&v, arg, &ref) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	if (ref.stage != ST_IN_PROGRESS) {
+		cli_warn(ref.id, "not claimed (it is %s)", ref.rel);
+		return EX_NEG;
+	}
+	if (strcmp(ref.sub, v.agent) != 0) {
+		cli_warn(ref.id, "claimed by %s, not %s; use --reap to take back "
+		    "stale claims", ref.sub, v.agent);
+		return EX_NEG;
+	}
+	return release_ref(&ref, "release");
+}
+
+/* When was it claimed: claimed_at, else the file's mtime. */
+static time_t claimed_at(const struct itemref *ref, const struct item *it)
+{
+	char *s = fm_get(it, "claimed_at");
+	struct stat st;
+	time_t t = 0;
+
+	if (s && time_parse_rfc3339(s, &t) == 0) {
+		free(s);
+		return t;
+	}
+	free(s);
+	if (fstatat(v.dirfd, ref->rel, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return st.st_mtime;
+	return 0;
+}
+
+static int reaped;
+
+static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
+{
+	struct itemref r = *ref;
+	struct item it;
+	time_t at;
+
+	(void)ctx;
+	if (item_load(vv, ref, &it) < 0)
+		return 0;
+	at = claimed_at(ref, &it);
+	fm_free(&it);
+	if (time(NULL) - at < max_age)
+		return 0;
+	if (release_ref(&r, "reap") == 0)
+		reaped++;
+	return 0;
+}
+
+static int list_one(struct vault *vv, const struct itemref *ref, void *ctx)
+{
+	struct item it;
+	char at_s[21] = "-";
+	time_t at;
+
+	(void)ctx;
+	if (item_load(vv, ref, &it) < 0) {
+		cli_warnerr(NULL);
+		return 0;
+	}
+	at = claimed_at(ref, &it);
+	fm_free(&it);
+	if (at)
+		time_rfc3339(at, at_s);
+	if (cli.json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "id", ref->id,
+		    "agent", ref->sub, "claimed_at", at_s,
+		    "age_s", (json_int_t)(at ? time(NULL) - at : 0), "path", ref->rel);
+		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		json_decref(o);
+	} else {
+		printf("%s\t%s\t%s\t%s\n", ref->id, ref->sub, at_s, ref->rel);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { CLAIM, RELEASE, REAP, LIST } mode = CLAIM;
+	static const struct option longopts[] = {
+		{ "release", no_argument, NULL, 'R' },
+		{ "reap", required_argument, NULL, 'P' },
+		{ "list", no_argument, NULL, 'L' },
+		{ "domain", required_argument, NULL, 'd' },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	long n = -1;
+	int c, status;
+	char *end;
+
+	if (cli_init(argv[0]) < 0)
+		return EX_CONFIG_;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "n:d:", longopts,
+	    NULL)) != -1) {
+		if (cli_option(c, optarg, usage))
+			continue;
+		switch (c) {
+		case 'n':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 1000000) {
+				cli_warn(optarg, "-n wants a count from 1");
+				return EX_USAGE_;
+			}
+			break;
+		case 'd':
+			if (!name_valid(optarg)) {
+				cli_warn(optarg, "bad domain name");
+				return EX_USAGE_;
+			}
+			domain = optarg;
+			break;
+		case 'R': mode = RELEASE; break;
+		case 'L': mode = LIST; break;
+		case 'P':
+			mode = REAP;
+			if (duration_parse(optarg, &max_age) < 0) {
+				cli_warn(optarg, "bad age (want e.g. 90s, 30m, 2h, 1d)");
+				return EX_USAGE_;
+			}
+			break;
+		default: usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((mode == RELEASE && argc == 0) || ((mode == REAP || mode == LIST) &&
+	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)))
+		usage(2);
+	if ((status = cli_open_vault(&v)) != 0)
+		return status;
+	switch (mode) {
+	case CLAIM:
+		status = argc ? cli_each_arg(argc, argv, claim_arg, NULL) :
+		    claim_oldest(n == -1 ? 1 : n);
+		break;
+	case RELEASE:
+		status = cli_each_arg(argc, argv, release_arg, NULL);
+		break;
+	case REAP:
+		vault_walk(&v, ST_IN_PROGRESS, NULL, reap_one, NULL);
+		status = reaped ? 0 : EX_NEG;
+		break;
+	case LIST:
+		vault_walk(&v, ST_IN_PROGRESS, cli.agent ? v.agent : NULL, list_one,
+		    NULL);
+		status = 0;
+		break;
+	}
+	vault_close(&v);
+	return status;
+}

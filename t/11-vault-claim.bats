@@ -1,0 +1,273 @@
+#!/usr/bin/env bats
+load helper
+
+setup() { common_setup; mkvault; }
+
+@test "claim by ID moves the item to In_Progress/<agent> and prints its path" {
+	mkemail E1
+	run --separate-stderr vault-claim E1
+	assert_success
+	assert_output "In_Progress/local/E1.md"
+	[ -f "$VAULT_DIR/In_Progress/local/E1.md" ]
+	[ ! -e "$VAULT_DIR/Needs_Action/email/E1.md" ]
+	grep -qx 'claimed_by: local' "$VAULT_DIR/In_Progress/local/E1.md"
+	grep -q '^claimed_at: 20' "$VAULT_DIR/In_Progress/local/E1.md"
+	grep -q '"event":"claim","id":"E1"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "claim by vault path, absolute path and relative path from inside the vault" {
+	mkemail E1; mkemail E2; mkemail E3
+	run vault-claim Needs_Action/email/E1.md "$VAULT_DIR/Needs_Action/email/E2.md"
+	assert_success
+	cd "$VAULT_DIR/Needs_Action"
+	run vault-claim email/E3.md
+	assert_success
+	assert_output "In_Progress/local/E3.md"
+}
+
+@test "claim reads IDs from stdin with -" {
+	mkemail E1; mkemail E2
+	run vault-claim - <<<$'E1\nNeeds_Action/email/E2.md\n'
+	assert_success
+	assert_line "In_Progress/local/E1.md"
+	assert_line "In_Progress/local/E2.md"
+}
+
+@test "-a and VAULT_AGENT name the claiming agent" {
+	mkemail E1; mkemail E2
+	run vault-claim -a cloud E1
+	assert_output "In_Progress/cloud/E1.md"
+	VAULT_AGENT=bob run vault-claim E2
+	assert_output "In_Progress/bob/E2.md"
+}
+
+@test "claiming an item already claimed exits 1 and says where it is" {
+	mkemail E1
+	vault-claim -a cloud E1 >/dev/null
+	run vault-claim E1
+	assert_failure 1
+	assert_output --partial "already claimed by cloud"
+}
+
+@test "-n claims the N oldest by created time" {
+	mkemail OLD email 2026-11-01T00:00:00Z
+	mkemail MID email 2026-11-15T00:00:00Z
+	mkemail NEW email 2026-11-29T00:00:00Z
+	run vault-claim -n 2
+	assert_success
+	assert_equal "${lines[0]}" "In_Progress/local/OLD.md"
+	assert_equal "${lines[1]}" "In_Progress/local/MID.md"
+	[ -f "$VAULT_DIR/Needs_Action/email/NEW.md" ]
+}
+
+@test "-d limits -n to one domain; nothing there exits 1" {
+	mkemail E1 email
+	mkemail F1 finance
+	run vault-claim -n 5 -d finance
+	assert_success
+	assert_output "In_Progress/local/F1.md"
+	run vault-claim -n 1 -d finance
+	assert_failure 1
+	assert_output --partial "nothing to claim"
+}
+
+@test "--release puts a claim back in Needs_Action of its domain" {
+	mkemail F1 finance
+	vault-claim F1 >/dev/null
+	run vault-claim --release F1
+	assert_success
+	assert_output "Needs_Action/finance/F1.md"
+	! grep -q '^claimed_by:' "$VAULT_DIR/Needs_Action/finance/F1.md"
+}
+
+@test "--release of another agent's claim is refused with 1" {
+	mkemail E1
+	vault-claim -a cloud E1 >/dev/null
+	run vault-claim --release E1
+	assert_failure 1
+	assert_output --partial "claimed by cloud"
+	[ -f "$VAULT_DIR/In_Progress/cloud/E1.md" ]
+}
+
+@test "--reap AGE releases stale claims of any agent and keeps fresh ones" {
+	mkemail OLD; mkemail NEW
+	vault-claim -a cloud OLD NEW >/dev/null
+	sed -i 's/^claimed_at: .*/claimed_at: 2020-01-01T00:00:00Z/' \
+	    "$VAULT_DIR/In_Progress/cloud/OLD.md"
+	run vault-claim --reap 30m
+	assert_success
+	assert_output "Needs_Action/email/OLD.md"
+	[ -f "$VAULT_DIR/In_Progress/cloud/NEW.md" ]
+	run vault-claim --reap 30m
+	assert_failure 1
+}
+
+@test "--reap of an item caught mid-send marks it exec_status unknown" {
+	mkemail E1
+	vault-claim E1 >/dev/null
+	sed -i 's/^claimed_at: .*/claimed_at: 2020-01-01T00:00:00Z/' \
+	    "$VAULT_DIR/In_Progress/local/E1.md"
+	sed -i '2i exec_status: sending' "$VAULT_DIR/In_Progress/local/E1.md"
+	run vault-claim --reap 1m
+	assert_success
+	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/email/E1.md"
+}
+
+@test "--reap with a bad age is a usage error" {
+	run vault-claim --reap soon
+	assert_failure 2
+}
+
+@test "--list shows claims, -j as JSON lines" {
+	mkemail E1
+	vault-claim -a cloud E1 >/dev/null
+	run vault-claim --list
+	assert_success
+	assert_output --regexp $'^E1\tcloud\t20.*\tIn_Progress/cloud/E1.md$'
+	run vault-claim -j --list
+	assert_success
+	echo "$output" | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["id"]=="E1" and o["agent"]=="cloud"'
+}
+
+@test "bad IDs and paths outside the vault are refused with 65 and nothing moves" {
+	mkemail E1
+	before=$(tree_sum "$VAULT_DIR")
+	for bad in ../../etc/passwd /etc/passwd '..' 'a..b' '-x' 'E1/../E1' \
+	    "$BATS_TEST_TMPDIR/elsewhere/E1.md" '.hidden' 'bad id' 'x;rm'; do
+		run vault-claim -- "$bad"
+		assert_failure 65
+	done
+	[ "$(tree_sum "$VAULT_DIR")" = "$before" ]
+}
+
+@test "an ID of 121 characters is refused, one of 120 is accepted" {
+	long=$(printf 'A%.0s' $(seq 121))
+	run vault-claim "$long"
+	assert_failure 65
+	assert_output --partial "bad item ID"
+	ok=$(printf 'B%.0s' $(seq 120))
+	mkemail "$ok"
+	run vault-claim "$ok"
+	assert_success
+}
+
+@test "a symlink out of the vault is refused with 65 and left alone" {
+	mkdir -p "$BATS_TEST_TMPDIR/outside"
+	echo '---' >"$BATS_TEST_TMPDIR/outside/SECRET.md"
+	ln -s "$BATS_TEST_TMPDIR/outside/SECRET.md" "$VAULT_DIR/Needs_Action/email/SECRET.md"
+	run vault-claim SECRET
+	assert_failure 65
+	assert_output --partial "SECRET"
+	[ -L "$VAULT_DIR/Needs_Action/email/SECRET.md" ]
+	ln -s "$BATS_TEST_TMPDIR/outside" "$VAULT_DIR/Needs_Action/evil"
+	run vault-claim Needs_Action/evil/SECRET.md
+	assert_failure 65
+	[ -f "$BATS_TEST_TMPDIR/outside/SECRET.md" ]
+}
+
+@test "a NUL byte in a stdin line is refused with 65" {
+	mkemail E1
+	run vault-claim - < <(printf 'E1\0x\n')
+	assert_failure 65
+	assert_output --partial "NUL"
+	[ -f "$VAULT_DIR/Needs_Action/email/E1.md" ]
+}
+
+@test "a missing vault, and a directory that is not one, exit 78" {
+	run vault-claim -C "$BATS_TEST_TMPDIR/nope" -n 1
+	assert_failure 78
+	assert_output --partial "not a vault"
+	mkdir "$BATS_TEST_TMPDIR/plain"
+	run vault-claim -C "$BATS_TEST_TMPDIR/plain" -n 1
+	assert_failure 78
+	assert_output --partial "Needs_Action"
+	unset VAULT_DIR
+	run vault-claim -n 1
+	assert_failure 78
+	assert_output --partial "VAULT_DIR"
+}
+
+@test "broken front matter is still claimed by move, and the file is kept as it was" {
+	mkdir -p "$VAULT_DIR/Needs_Action/email"
+	printf -- '---\ntype: email\nno closing fence\n' >"$VAULT_DIR/Needs_Action/email/BROKEN.md"
+	cp "$VAULT_DIR/Needs_Action/email/BROKEN.md" "$BATS_TEST_TMPDIR/orig"
+	run vault-claim BROKEN
+	assert_success
+	assert_output --partial "no closing ---"
+	cmp "$BATS_TEST_TMPDIR/orig" "$VAULT_DIR/In_Progress/local/BROKEN.md"
+}
+
+@test "an unreadable item is refused by -n's sort but nothing is lost" {
+	mkemail E1
+	chmod 000 "$VAULT_DIR/Needs_Action/email/E1.md"
+	run nodac vault-claim E1
+	# the move itself needs no read: the claim stands, the annotation fails
+	assert_success
+	assert_output --partial "E1"
+	[ -e "$VAULT_DIR/In_Progress/local/E1.md" ]
+}
+
+@test "a read-only vault fails with a clear message and changes nothing" {
+	mkemail E1
+	before=$(tree_sum "$VAULT_DIR")
+	chmod -R a-w "$VAULT_DIR"
+	run nodac vault-claim E1
+	chmod -R u+w "$VAULT_DIR"
+	assert_failure
+	assert_output --partial "E1"
+	[ "$(tree_sum "$VAULT_DIR")" = "$before" ]
+}
+
+@test "round trip: YAML lists, comments, CRLF and non-UTF-8 bytes survive a claim" {
+	f="$VAULT_DIR/Needs_Action/email/RT.md"
+	printf -- '---\r\ntype: email\r\n# a comment: keep me\r\ntags:\r\n  - one\r\n  - two\r\naliases: [a, b]\r\nsubject: "quoted: value"\r\n---\r\nbody line\r\nlatin1: \xe9\xe8\xff\r\n\r\nend without newline' >"$f"
+	cp "$f" "$BATS_TEST_TMPDIR/orig"
+	run vault-claim RT
+	assert_success
+	sed '/^claimed_by: /d; /^claimed_at: /d; /^status: /d' \
+	    "$VAULT_DIR/In_Progress/local/RT.md" >"$BATS_TEST_TMPDIR/after"
+	cmp "$BATS_TEST_TMPDIR/orig" "$BATS_TEST_TMPDIR/after"
+	grep -aq $'^claimed_by: local\r$' "$VAULT_DIR/In_Progress/local/RT.md"
+}
+
+@test "race: 20 processes claim one item, exactly one wins and 19 exit 1" {
+	mkemail RACE
+	for i in $(seq 20); do
+		(rc=0; vault-claim -a "agent$i" RACE >"$BATS_TEST_TMPDIR/out.$i" 2>&1 || rc=$?
+		 echo $rc >"$BATS_TEST_TMPDIR/rc.$i") &
+	done
+	wait
+	[ "$(cat "$BATS_TEST_TMPDIR"/rc.* | grep -cx 0)" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR"/rc.* | grep -cx 1)" -eq 19 ]
+	[ "$(find "$VAULT_DIR" -name RACE.md | wc -l)" -eq 1 ]
+	grep -l "lost the race\|already claimed" "$BATS_TEST_TMPDIR"/out.* | wc -l | grep -qx 19
+}
+
+@test "race: 8 claimers with -n over 500 items claim each exactly once" {
+	mkdir -p "$VAULT_DIR/Needs_Action/email"
+	for i in $(seq -w 500); do
+		printf -- '---\ntype: email\ncreated: 2026-11-30T10:00:00Z\n---\nx\n' \
+		    >"$VAULT_DIR/Needs_Action/email/M$i.md"
+	done
+	for a in $(seq 8); do
+		{ vault-claim -q -a "c$a" -n 100 >"$BATS_TEST_TMPDIR/got.$a" || true; } &
+	done
+	wait
+	[ "$(cat "$BATS_TEST_TMPDIR"/got.* | wc -l)" -eq 500 ]
+	[ "$(cat "$BATS_TEST_TMPDIR"/got.* | sed 's|.*/||' | sort -u | wc -l)" -eq 500 ]
+	[ "$(find "$VAULT_DIR/In_Progress" -name 'M*.md' | wc -l)" -eq 500 ]
+	[ "$(find "$VAULT_DIR/Needs_Action" -name 'M*.md' | wc -l)" -eq 0 ]
+}
+
+@test "usage errors exit 2" {
+	run vault-claim -n 0
+	assert_failure 2
+	run vault-claim -n 2 E1
+	assert_failure 2
+	run vault-claim --release
+	assert_failure 2
+	run vault-claim --list E1
+	assert_failure 2
+	run vault-claim -d 'Bad Domain' -n 1
+	assert_failure 2
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+load helper
+
+setup() { common_setup; mkvault; }
+
+@test "vault-status counts items per stage and domain" {
+	mkemail E1; mkemail E2; mkemail F1 finance
+	vault-claim -q -a cloud E2 >/dev/null
+	mkdraft DRAFT_E2 E2
+	run vault-status
+	assert_success
+	assert_line --regexp '^Needs_Action +2 +(email 1  finance 1|finance 1  email 1)$'
+	assert_line --regexp '^In_Progress +1 +cloud 1$'
+	assert_line --regexp '^Pending_Approval +1 +email 1$'
+	assert_line "waiting for approval: 1"
+	assert_line --regexp $'^  DRAFT_E2\temail\t[0-9]+[smhd]\tRe: Question about my order$'
+	assert_line "last sync: never"
+}
+
+@test "vault-status -j prints one JSON object with counts, pending, sync and health" {
+	mkemail E1
+	mkdraft DRAFT_E1 E1
+	mkdir -p "$VAULT_DIR/.state/local"
+	echo 2026-11-30T10:00:00Z >"$VAULT_DIR/.state/local/last_sync"
+	printf -- '---\nupdated: 2026-11-30T10:00:00Z\nodoo: "up 17.0 uid 2 41 ms"\nsmtp: "down connection refused"\n---\n' \
+	    >"$VAULT_DIR/Health/cloud.md"
+	run vault-status -j
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	echo "$output" | python3 -c '
+import json,sys
+o=json.load(sys.stdin)
+assert o["totals"]["Needs_Action"]==1, o
+assert o["counts"]["Pending_Approval"]=={"email":1}
+p=o["pending"][0]
+assert p["id"]=="DRAFT_E1" and p["from"]=="Alice Example <alice@example.com>", p
+assert p["preview"].startswith("Hello Alice")
+assert o["last_sync"]["at"]=="2026-11-30T10:00:00Z" and o["last_sync"]["age_s"]>0
+h=o["health"]["cloud"]["components"]
+assert h["odoo"]=={"state":"up","detail":"17.0 uid 2 41 ms"}, h
+assert h["smtp"]["state"]=="down"
+'
+}
+
+@test "vault-status shows the health reports" {
+	printf -- '---\nupdated: 2026-11-30T10:00:00Z\nimap: "degraded slow greeting"\n---\n' \
+	    >"$VAULT_DIR/Health/local.md"
+	run vault-status
+	assert_success
+	assert_line --regexp '^  imap +degraded +slow greeting$'
+}
+
+@test "vault-status counts Done by domain across months" {
+	mkdir -p "$VAULT_DIR/Done/email/2026-10" "$VAULT_DIR/Done/email/2026-11"
+	touch "$VAULT_DIR/Done/email/2026-10/A.md" "$VAULT_DIR/Done/email/2026-11/B.md"
+	run vault-status -j
+	echo "$output" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["counts"]["Done"]=={"email":2}, o'
+}
+
+@test "vault-status outside a vault exits 78" {
+	run vault-status -C "$BATS_TEST_TMPDIR"
+	assert_failure 78
+	assert_output --partial "not a vault"
+}
+
+@test "vault-status takes no arguments" {
+	run vault-status extra
+	assert_failure 2
+}
