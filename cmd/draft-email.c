@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -63,6 +64,45 @@ static char *previous_draft(struct vault *v, const char *did)
 	body = it.body ? strdup(it.body) : NULL;
 	fm_free(&it);
 	return body;
+}
+
+/* A rejected draft of the same ID would make the ID twice in the vault
+ * (and block the next reject or revise): rename it, inside Rejected/,
+ * to <id>.rev-<UTC time> with its id key to match. Warns on failure. */
+static void archive_previous(struct vault *v, const char *did)
+{
+	struct itemref old, now;
+	char name[256], newid[AIE_ID_MAX + 32], ts[21], stamp[17];
+	const char *kv[] = { "id", newid, "revision_of", did, NULL };
+	int pfd;
+
+	if (item_ref_set(&old, did, ST_REJECTED, "email") < 0 ||
+	    !exists(v, old.rel))
+		return;
+	time_rfc3339(time(NULL), ts);
+	snprintf(stamp, sizeof stamp, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", ts, ts + 5,
+	    ts + 8, ts + 11, ts + 14, ts + 17);
+	snprintf(newid, sizeof newid, "%s.rev-%s", did, stamp);
+	if (item_ref_set(&now, newid, ST_REJECTED, "email") < 0) {
+		cli_warn(did, "previous draft %s left as it is: %s", old.rel,
+		    aie_errmsg);
+		return;
+	}
+	if ((pfd = path_parent_at(v->dirfd, old.rel, 0, name, sizeof name)) < 0)
+		return;
+	if (renameat2(pfd, name, pfd, strrchr(now.rel, '/') + 1,
+	    RENAME_NOREPLACE) < 0) {
+		if (errno != ENOENT)
+			cli_warn(did, "cannot rename %s: %s", old.rel,
+			    strerror(errno));
+		close(pfd);
+		return;
+	}
+	fsync(pfd);
+	close(pfd);
+	if (item_annotate(v, &now, kv) < 0)
+		cli_warnerr(now.rel);
+	audit_event(v, "draft-archived", newid, old.rel, now.rel, NULL);
 }
 
 /* Log one call's usage; a failure to log is reported, not fatal. */
@@ -249,6 +289,7 @@ static int draft_one(const char *arg, void *vctx)
 		goto out;
 	}
 	audit_event(c->v, "draft", did, src.rel, dst.rel, model);
+	archive_previous(c->v, did);
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", did, "path",
 		    dst.rel, "source", src.id, "model", model);

@@ -482,3 +482,19 @@ usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20
 	[[ "$stderr" == *"daily call cap"* ]]
 	[ ! -e "$D/DRAFT_EMAIL_2.md" ]
 }
+
+@test "revision: the rejected draft is renamed aside, so the ID stays unique" {
+	mkemail EMAIL_1
+	run -0 draft-email EMAIL_1
+	run -0 approve --revise "shorter please" DRAFT_EMAIL_1
+	run -0 draft-email EMAIL_1
+	[ -e "$D/DRAFT_EMAIL_1.md" ]
+	[ ! -e "$VAULT_DIR/Rejected/email/DRAFT_EMAIL_1.md" ]
+	old=$(ls "$VAULT_DIR"/Rejected/email/DRAFT_EMAIL_1.rev-*.md)
+	[ "$(key id "$old")" = "$(basename "$old" .md)" ]
+	[ "$(key revision_of "$old")" = DRAFT_EMAIL_1 ]
+	[ "$(key decision "$old")" = revise ]
+	# and the owner can ask for a second revision
+	run -0 approve --revise "even shorter" DRAFT_EMAIL_1
+	[ -e "$VAULT_DIR/Rejected/email/DRAFT_EMAIL_1.md" ]
+}
