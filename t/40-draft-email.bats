@@ -311,6 +311,25 @@ usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20
 	[ -z "$(ls -A "$D" | grep -v '^.gitkeep$')" ]
 }
 
+@test "anthropic: a reply with a repeated JSON key is refused" {
+	mkemail EMAIL_1
+	start_fake anthropic '200 dupkeys'
+	run -69 --separate-stderr draft-email EMAIL_1
+	[[ "$stderr" == *"not JSON"*"duplicate"* ]]
+	[ ! -e "$D/DRAFT_EMAIL_1.md" ]
+}
+
+@test "-j prints one JSON object per draft" {
+	mkemail EMAIL_1
+	run -0 draft-email -j EMAIL_1
+	echo "$output" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+assert o == {"id": "DRAFT_EMAIL_1", "path": "Pending_Approval/email/DRAFT_EMAIL_1.md",
+             "source": "EMAIL_1", "model": "offline-template"}, o
+'
+}
+
 @test "anthropic: a reply slower than LLM_TIMEOUT is 75" {
 	mkemail EMAIL_1
 	start_fake anthropic '200 slow secs=5 too late'

@@ -9,6 +9,7 @@ in its wire format. Script kinds (see scripted.py):
   empty                               content []
   error [type=T] [retry-after=N] MSG  {"type":"error","error":{...}}
   badjson                             a 200 that is not JSON
+  dupkeys                             a 200 whose JSON repeats a key
   slow [secs=N] TEXT                  an ok answer after N seconds
 """
 import time
@@ -69,6 +70,10 @@ class H(scripted.Handler):
             return error(self, status, o.get("type", "api_error"), text or "error", hdrs)
         if kind == "badjson":
             return self.send(status, b'{"id": "msg_1", "content": [', hdrs)
+        if kind == "dupkeys":
+            return self.send(status, b'{"type":"message","content":[{"type":"text","text":"a"}],'
+                             b'"content":[{"type":"text","text":"b"}],"stop_reason":"end_turn",'
+                             b'"usage":{"input_tokens":1,"output_tokens":1}}', hdrs)
         if kind == "slow":
             time.sleep(float(o.get("secs", "5")))
         content = [{"type": "text", "text": text}]
