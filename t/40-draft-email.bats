@@ -53,6 +53,12 @@ req() {
 	    "$FAKE_LOG" "$1"
 }
 
+# check_req CODE: Python asserts over r, the list of logged requests.
+check_req() {
+	python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; exec(sys.argv[2])' \
+	    "$FAKE_LOG" "$1"
+}
+
 nreq() { wc -l <"$FAKE_LOG" | tr -d ' '; }
 
 key() { sed -n "s/^$1: //p" "$2" | head -1; }
@@ -169,18 +175,19 @@ usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20
 	start_fake anthropic
 	export LLM_MAX_TOKENS=700
 	run -0 draft-email EMAIL_1
-	[ "$(nreq)" -eq 1 ]
-	[ "$(req 'r[0]["path"]')" = /v1/messages ]
-	[ "$(req 'r[0]["x-api-key"]')" = test-key-123 ]
-	[ "$(req 'r[0]["anthropic-version"]')" = 2023-06-01 ]
-	[ "$(req 'r[0]["content-type"]')" = application/json ]
-	[ "$(req 'r[0]["body"]["model"]')" = claude-sonnet-4-5 ]
-	[ "$(req 'r[0]["body"]["max_tokens"]')" = 700 ]
-	[ "$(req '[m["role"] for m in r[0]["body"]["messages"]]')" = "['user']" ]
-	[ "$(req '"## Never promise" in r[0]["body"]["system"]')" = True ]
-	[ "$(req '"where is my order 1234?" in r[0]["body"]["messages"][0]["content"]')" = True ]
-	[ "$(req '"Alice Example" in r[0]["body"]["messages"][0]["content"]')" = True ]
-	[ "$(req '"where is my order" in r[0]["body"]["system"]')" = False ]
+	check_req '
+b = r[0]["body"]
+u = b["messages"][0]["content"]
+assert len(r) == 1
+assert r[0]["path"] == "/v1/messages"
+assert r[0]["x-api-key"] == "test-key-123"
+assert r[0]["anthropic-version"] == "2023-06-01"
+assert r[0]["content-type"] == "application/json"
+assert b["model"] == "claude-sonnet-4-5" and b["max_tokens"] == 700
+assert [m["role"] for m in b["messages"]] == ["user"]
+assert "## Never promise" in b["system"] and "where is my order" not in b["system"]
+assert "where is my order 1234?" in u and "Alice Example" in u
+'
 }
 
 @test "anthropic: the completion becomes exactly the body; usage and cost logged" {
@@ -376,10 +383,13 @@ assert o == {"id": "DRAFT_EMAIL_1", "path": "Pending_Approval/email/DRAFT_EMAIL_
 	mkemail EMAIL_1
 	start_fake openai '200 ok in=500 out=60 Hello from llama'
 	run -0 draft-email EMAIL_1
-	[ "$(req 'r[0]["path"]')" = /v1/chat/completions ]
-	[ "$(req 'r[0]["authorization"]')" = "Bearer test-key-123" ]
-	[ "$(req '[m["role"] for m in r[0]["body"]["messages"]]')" = "['system', 'user']" ]
-	[ "$(req 'r[0]["body"]["model"]')" = llama3 ]
+	check_req '
+assert r[0]["path"] == "/v1/chat/completions"
+assert r[0]["authorization"] == "Bearer test-key-123"
+assert [m["role"] for m in r[0]["body"]["messages"]] == ["system", "user"]
+assert r[0]["body"]["model"] == "llama3"
+assert "## Signature" in r[0]["body"]["messages"][0]["content"]
+'
 	[ "$(key model "$D/DRAFT_EMAIL_1.md")" = llama3 ]
 	grep -qF '| EMAIL_1 | llama3 | 500 | 60 | 0 | 0 | unknown |' "$VAULT_DIR"/Logs/API_Usage/*.md
 }
@@ -474,9 +484,12 @@ assert o == {"id": "DRAFT_EMAIL_1", "path": "Pending_Approval/email/DRAFT_EMAIL_
 	    "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
 	start_fake anthropic
 	run -0 draft-email EMAIL_1
-	[ "$(req '"I ordered a blue teapot yesterday." in r[0]["body"]["messages"][0]["content"]')" = True ]
-	[ "$(req '"unsubscribe" in r[0]["body"]["messages"][0]["content"]')" = False ]
-	[ "$(req 'r[0]["body"]["messages"][0]["content"].index("blue teapot") < r[0]["body"]["messages"][0]["content"].index("where is my order")')" = True ]
+	check_req '
+u = r[0]["body"]["messages"][0]["content"]
+assert "I ordered a blue teapot yesterday." in u
+assert "unsubscribe" not in u
+assert u.index("blue teapot") < u.index("where is my order")
+'
 }
 
 @test "budget: over the weekly budget exits 75 before any call, item untouched" {
