@@ -20,18 +20,20 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "sync.h"
 
 static struct vault v;
 static const char *domain;
 static long max_age = -1;
+static int push;
 
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] ID|PATH|- ...\n"
+	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] [--push] ID|PATH|- ...\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] [-n N] [-d DOMAIN]\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --release ID|PATH|- ...\n"
-	    "       vault-claim [-jqv] [-C DIR] --reap AGE\n"
+	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --reap AGE\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --list\n");
 	exit(status ? 2 : 0);
 }
@@ -51,12 +53,35 @@ static void print_result(const struct itemref *ref, const char *event)
 	}
 }
 
+/* Write the claim keys after the move has won; an item without a domain
+ * key gets the one it was filed under, so a release puts it back there.
+ * A failure here is reported but the claim stands: the move is the truth. */
+static void annotate_claim(const struct itemref *ref, const char *from)
+{
+	char now[21], dom[AIE_NAME_MAX + 1] = "", *have;
+	const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
+	    "status", "in_progress", NULL, NULL, NULL };
+	struct item it;
+
+	time_rfc3339(time(NULL), now);
+	if (sscanf(from, "Needs_Action/%32[a-z0-9_-]/", dom) == 1 &&
+	    item_load(&v, ref, &it) == 0) {
+		have = fm_get(&it, "domain");
+		if (!have) {
+			kv[6] = "domain";
+			kv[7] = dom;
+		}
+		free(have);
+		fm_free(&it);
+	}
+	if (item_annotate(&v, ref, kv) < 0)
+		cli_warnerr(NULL);
+}
+
 /* Claim one item; an exit status. */
 static int claim_ref(struct itemref *ref)
 {
-	char now[21], from[512];
-	const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
-	    "status", "in_progress", NULL };
+	char from[512];
 
 	if (ref->stage != ST_NEEDS_ACTION) {
 		if (ref->stage == ST_IN_PROGRESS)
@@ -72,10 +97,13 @@ static int claim_ref(struct itemref *ref)
 			cli_warnerr(NULL);
 		return aie_errcode;
 	}
-	time_rfc3339(time(NULL), now);
-	if (item_annotate(&v, ref, kv) < 0)
-		cli_warnerr(NULL);   /* the claim stands: the move is the truth */
+	annotate_claim(ref, from);
 	audit_event(&v, "claim", ref->id, from, ref->rel, NULL);
+	/* --push: the claim is final only once the remote has it (SPEC 5) */
+	if (push && sync_push_claim(&v, ref) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
 	print_result(ref, "claim");
 	return 0;
 }
@@ -135,6 +163,7 @@ static int claim_oldest(long n)
 {
 	struct cands cs = { NULL, 0, 0 };
 	long got = 0;
+	int worst = 0;
 	size_t i;
 
 	if (vault_walk(&v, ST_NEEDS_ACTION, domain, add_cand, &cs) < 0) {
@@ -150,15 +179,12 @@ static int claim_oldest(long n)
 			if (aie_errcode == EX_NEG)
 				continue;        /* another claimer won it: next one */
 			cli_warnerr(NULL);
+			worst = aie_errcode > worst ? aie_errcode : worst;
 			continue;
 		}
-		char now[21], from[512];
-		const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
-		    "status", "in_progress", NULL };
+		char from[512];
 		snprintf(from, sizeof from, "%s", cs.c[i].ref.rel);
-		time_rfc3339(time(NULL), now);
-		if (item_annotate(&v, &ref, kv) < 0)
-			cli_warnerr(NULL);
+		annotate_claim(&ref, from);
 		audit_event(&v, "claim", ref.id, from, ref.rel, NULL);
 		print_result(&ref, "claim");
 		got++;
@@ -167,6 +193,8 @@ static int claim_oldest(long n)
 	if (got == 0 && !cli.quiet)
 		cli_warn(NULL, "nothing to claim in Needs_Action%s%s", domain ? "/" :
 		    "", domain ? domain : "");
+	if (worst)
+		return worst;
 	return got > 0 ? 0 : EX_NEG;
 }
 
@@ -251,6 +279,19 @@ static time_t claimed_at(const struct itemref *ref, const struct item *it)
 
 static int reaped;
 
+/* Is there a draft DRAFT_<id> waiting for approval or execution? */
+static int has_draft(const char *id)
+{
+	char did[AIE_ID_MAX + 8];
+	struct itemref d;
+
+	if ((size_t)snprintf(did, sizeof did, "DRAFT_%s", id) >= sizeof did ||
+	    !id_valid(did) || vault_find(&v, did, &d) < 0)
+		return 0;
+	return d.stage == ST_PENDING || d.stage == ST_APPROVED ||
+	    d.stage == ST_IN_PROGRESS;
+}
+
 static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 {
 	struct itemref r = *ref;
@@ -263,6 +304,10 @@ static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 	at = claimed_at(ref, &it);
 	fm_free(&it);
 	if (time(NULL) - at < max_age)
+		return 0;
+	/* an email whose reply waits for the owner is not stale: taking it
+	 * back would have it drafted twice */
+	if (has_draft(ref->id))
 		return 0;
 	if (release_ref(&r, "reap") == 0)
 		reaped++;
@@ -306,6 +351,7 @@ int main(int argc, char **argv)
 		{ "release", no_argument, NULL, 'R' },
 		{ "reap", required_argument, NULL, 'P' },
 		{ "list", no_argument, NULL, 'L' },
+		{ "push", no_argument, NULL, 'U' },
 		{ "domain", required_argument, NULL, 'd' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -337,6 +383,7 @@ int main(int argc, char **argv)
 			break;
 		case 'R': mode = RELEASE; break;
 		case 'L': mode = LIST; break;
+		case 'U': push = 1; break;
 		case 'P':
 			mode = REAP;
 			if (duration_parse(optarg, &max_age) < 0) {
@@ -350,7 +397,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if ((mode == RELEASE && argc == 0) || ((mode == REAP || mode == LIST) &&
-	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)))
+	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)) ||
+	    (push && (mode != CLAIM || argc == 0)))
 		usage(2);
 	if ((status = cli_open_vault(&v)) != 0)
 		return status;
@@ -363,7 +411,9 @@ int main(int argc, char **argv)
 		status = cli_each_arg(argc, argv, release_arg, NULL);
 		break;
 	case REAP:
-		vault_walk(&v, ST_IN_PROGRESS, NULL, reap_one, NULL);
+		/* -a names the one agent whose stale claims are taken back */
+		vault_walk(&v, ST_IN_PROGRESS, cli.agent ? v.agent : NULL, reap_one,
+		    NULL);
 		status = reaped ? 0 : EX_NEG;
 		break;
 	case LIST:

@@ -224,10 +224,11 @@ setup() { common_setup; mkvault; }
 	cp "$f" "$BATS_TEST_TMPDIR/orig"
 	run vault-claim RT
 	assert_success
-	sed '/^claimed_by: /d; /^claimed_at: /d; /^status: /d' \
+	sed '/^claimed_by: /d; /^claimed_at: /d; /^status: /d; /^domain: /d' \
 	    "$VAULT_DIR/In_Progress/local/RT.md" >"$BATS_TEST_TMPDIR/after"
 	cmp "$BATS_TEST_TMPDIR/orig" "$BATS_TEST_TMPDIR/after"
 	grep -aq $'^claimed_by: local\r$' "$VAULT_DIR/In_Progress/local/RT.md"
+	grep -aq $'^domain: email\r$' "$VAULT_DIR/In_Progress/local/RT.md"
 }
 
 @test "race: 20 processes claim one item, exactly one wins and 19 exit 1" {
@@ -270,4 +271,29 @@ setup() { common_setup; mkvault; }
 	assert_failure 2
 	run vault-claim -d 'Bad Domain' -n 1
 	assert_failure 2
+}
+
+@test "an item without a domain key is released to the domain it was filed under" {
+	mkdir -p "$VAULT_DIR/Needs_Action/social"
+	printf -- '---\ntype: post\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P1.md"
+	vault-claim P1 >/dev/null
+	run vault-claim --release P1
+	assert_success
+	assert_output "Needs_Action/social/P1.md"
+}
+
+@test "--reap keeps an email whose draft waits for approval, and -a limits it to one agent" {
+	mkemail E1; mkemail E2
+	vault-claim -q -a cloud E1 >/dev/null
+	vault-claim -q -a bob E2 >/dev/null
+	sed -i 's/^claimed_at: .*/claimed_at: 2020-01-01T00:00:00Z/' \
+	    "$VAULT_DIR/In_Progress/cloud/E1.md" "$VAULT_DIR/In_Progress/bob/E2.md"
+	mkdraft DRAFT_E1 E1
+	run vault-claim -a cloud --reap 1m
+	assert_failure 1
+	[ -f "$VAULT_DIR/In_Progress/cloud/E1.md" ]
+	[ -f "$VAULT_DIR/In_Progress/bob/E2.md" ]
+	run vault-claim --reap 1m
+	assert_success
+	assert_output "Needs_Action/email/E2.md"
 }
