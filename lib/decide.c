@@ -55,9 +55,14 @@ static void move_source(struct vault *v, const char *source, enum stage to,
 
 	if (!source || !id_valid(source) || vault_find(v, source, &src) < 0)
 		return;
-	if (src.stage == ST_DONE || (to == ST_NEEDS_ACTION &&
-	    src.stage == ST_NEEDS_ACTION))
+	if (src.stage == ST_DONE)
 		return;
+	if (to == ST_NEEDS_ACTION && src.stage == ST_NEEDS_ACTION) {
+		/* drafted without a claim: already back, but the note counts */
+		if (item_annotate(v, &src, kv) == 0)
+			audit_event(v, "source-revise", src.id, src.rel, src.rel, NULL);
+		return;
+	}
 	if (item_load(v, &src, &it) < 0)
 		return;
 	dom = fm_get(&it, "domain");
