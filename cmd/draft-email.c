@@ -12,7 +12,6 @@
  * The draft is created with item_create, so an existing draft is never
  * overwritten, and the source item is never moved or changed.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -20,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -51,58 +49,45 @@ static int exists(struct vault *v, const char *rel)
 	return fstatat(v->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* The body of the draft rejected for revision, if Rejected/ holds it. */
+struct latest {
+	const char *id;
+	size_t len;
+	struct itemref ref;
+	int found;
+};
+
+/* Rejected/ keeps a decided draft as <ID>.<YYYYMMDDTHHMMSSZ> (decide.c),
+ * or under its own ID in older vaults: remember the latest copy. */
+static int match_latest(struct vault *v, const struct itemref *ref, void *ctx)
+{
+	struct latest *l = ctx;
+	const char *p = ref->id + l->len;
+
+	(void)v;
+	if (strncmp(ref->id, l->id, l->len) != 0)
+		return 0;
+	if (*p && (p[0] != '.' || strlen(p + 1) != 16 || p[9] != 'T' ||
+	    p[16] != 'Z'))
+		return 0;
+	if (!l->found || strcmp(ref->id, l->ref.id) > 0)
+		l->ref = *ref;
+	l->found = 1;
+	return 0;
+}
+
+/* The body of the latest draft of did the owner sent back, or NULL. */
 static char *previous_draft(struct vault *v, const char *did)
 {
-	struct itemref ref;
+	struct latest l = { did, strlen(did), { .id = "" }, 0 };
 	struct item it;
 	char *body;
 
-	if (item_ref_set(&ref, did, ST_REJECTED, "email") < 0 ||
-	    !exists(v, ref.rel) || item_load(v, &ref, &it) < 0)
+	if (vault_walk(v, ST_REJECTED, "email", match_latest, &l) != 0 ||
+	    !l.found || item_load(v, &l.ref, &it) < 0)
 		return NULL;
 	body = it.body ? strdup(it.body) : NULL;
 	fm_free(&it);
 	return body;
-}
-
-/* A rejected draft of the same ID would make the ID twice in the vault
- * (and block the next reject or revise): rename it, inside Rejected/,
- * to <id>.rev-<UTC time> with its id key to match. Warns on failure. */
-static void archive_previous(struct vault *v, const char *did)
-{
-	struct itemref old, now;
-	char name[256], newid[AIE_ID_MAX + 32], ts[21], stamp[17];
-	const char *kv[] = { "id", newid, "revision_of", did, NULL };
-	int pfd;
-
-	if (item_ref_set(&old, did, ST_REJECTED, "email") < 0 ||
-	    !exists(v, old.rel))
-		return;
-	time_rfc3339(time(NULL), ts);
-	snprintf(stamp, sizeof stamp, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", ts, ts + 5,
-	    ts + 8, ts + 11, ts + 14, ts + 17);
-	snprintf(newid, sizeof newid, "%s.rev-%s", did, stamp);
-	if (item_ref_set(&now, newid, ST_REJECTED, "email") < 0) {
-		cli_warn(did, "previous draft %s left as it is: %s", old.rel,
-		    aie_errmsg);
-		return;
-	}
-	if ((pfd = path_parent_at(v->dirfd, old.rel, 0, name, sizeof name)) < 0)
-		return;
-	if (renameat2(pfd, name, pfd, strrchr(now.rel, '/') + 1,
-	    RENAME_NOREPLACE) < 0) {
-		if (errno != ENOENT)
-			cli_warn(did, "cannot rename %s: %s", old.rel,
-			    strerror(errno));
-		close(pfd);
-		return;
-	}
-	fsync(pfd);
-	close(pfd);
-	if (item_annotate(v, &now, kv) < 0)
-		cli_warnerr(now.rel);
-	audit_event(v, "draft-archived", newid, old.rel, now.rel, NULL);
 }
 
 /* Log one call's usage; a failure to log is reported, not fatal. */
@@ -289,7 +274,6 @@ static int draft_one(const char *arg, void *vctx)
 		goto out;
 	}
 	audit_event(c->v, "draft", did, src.rel, dst.rel, model);
-	archive_previous(c->v, did);
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", did, "path",
 		    dst.rel, "source", src.id, "model", model);

@@ -515,18 +515,19 @@ assert u.index("blue teapot") < u.index("where is my order")
 	[ ! -e "$D/DRAFT_EMAIL_2.md" ]
 }
 
-@test "revision: the rejected draft is renamed aside, so the ID stays unique" {
+@test "revision: with approve --revise, the latest sent-back draft is in the prompt" {
 	mkemail EMAIL_1
+	start_fake anthropic '200 ok First draft text.' '200 ok Second draft text.' '200 ok Third draft text.'
 	run -0 draft-email EMAIL_1
 	run -0 approve --revise "shorter please" DRAFT_EMAIL_1
 	run -0 draft-email EMAIL_1
-	[ -e "$D/DRAFT_EMAIL_1.md" ]
-	[ ! -e "$VAULT_DIR/Rejected/email/DRAFT_EMAIL_1.md" ]
-	old=$(ls "$VAULT_DIR"/Rejected/email/DRAFT_EMAIL_1.rev-*.md)
-	[ "$(key id "$old")" = "$(basename "$old" .md)" ]
-	[ "$(key revision_of "$old")" = DRAFT_EMAIL_1 ]
-	[ "$(key decision "$old")" = revise ]
-	# and the owner can ask for a second revision
+	sleep 1   # decided copies are named by the second
 	run -0 approve --revise "even shorter" DRAFT_EMAIL_1
-	[ -e "$VAULT_DIR/Rejected/email/DRAFT_EMAIL_1.md" ]
+	run -0 draft-email EMAIL_1
+	[ "$(awk 'n>=2{print} /^---$/{n++}' "$D/DRAFT_EMAIL_1.md")" = "Third draft text." ]
+	check_req '
+u1, u2 = r[1]["body"]["messages"][0]["content"], r[2]["body"]["messages"][0]["content"]
+assert "shorter please" in u1 and "First draft text." in u1
+assert "even shorter" in u2 and "Second draft text." in u2 and "First draft text." not in u2
+'
 }
