@@ -1,0 +1,339 @@
+/*
+ * draft-email - draft a reply for each email item given and file it for
+ * the owner's approval as Pending_Approval/email/DRAFT_<id>.md (SPEC 2).
+ *
+ * The model is given the handbook as its rules and the email, its thread
+ * and the owner's revision note as data (reply.c). Its answer is untrusted
+ * and only ever becomes the draft's body: the headers of the draft (to,
+ * subject, threading) are computed here from the email, never from the
+ * model. Before each call the daily call cap and weekly budget are
+ * checked (usage.c); every call's usage is logged through usage_add, the
+ * code of usage-log add, billed replies that are then refused included.
+ * The draft is created with item_create, so an existing draft is never
+ * overwritten, and the source item is never moved or changed.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "aie.h"
+#include "llm.h"
+#include "reply.h"
+#include "usage.h"
+
+struct ctx {
+	struct vault *v;
+	struct llm_conf conf;
+	char *handbook;
+	int reply_all;
+};
+
+static void usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: draft-email [-jqv] [-C DIR] [-a AGENT] [--reply-all] "
+	    "ID|PATH|- ...\n");
+	exit(status ? 2 : 0);
+}
+
+static int exists(struct vault *v, const char *rel)
+{
+	struct stat st;
+
+	return fstatat(v->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+struct latest {
+	const char *id;
+	size_t len;
+	struct itemref ref;
+	int found;
+};
+
+/* Rejected/ keeps a decided draft as <ID>.<YYYYMMDDTHHMMSSZ> (decide.c),
+ * or under its own ID in older vaults: remember the latest copy. */
+static int match_latest(struct vault *v, const struct itemref *ref, void *ctx)
+{
+	struct latest *l = ctx;
+	const char *p = ref->id + l->len;
+
+	(void)v;
+	if (strncmp(ref->id, l->id, l->len) != 0)
+		return 0;
+	if (*p && (p[0] != '.' || strlen(p + 1) != 16 || p[9] != 'T' ||
+	    p[16] != 'Z'))
+		return 0;
+	if (!l->found || strcmp(ref->id, l->ref.id) > 0)
+		l->ref = *ref;
+	l->found = 1;
+	return 0;
+}
+
+/* The body of the latest draft of did the owner sent back, or NULL. */
+static char *previous_draft(struct vault *v, const char *did)
+{
+	struct latest l = { did, strlen(did), { .id = "" }, 0 };
+	struct item it;
+	char *body;
+
+	if (vault_walk(v, ST_REJECTED, "email", match_latest, &l) != 0 ||
+	    !l.found || item_load(v, &l.ref, &it) < 0)
+		return NULL;
+	body = it.body ? strdup(it.body) : NULL;
+	fm_free(&it);
+	return body;
+}
+
+/* Log one call's usage; a failure to log is reported, not fatal. */
+static void log_usage(struct vault *v, const char *id, const char *model,
+    const struct llm_result *r)
+{
+	struct usage_row row;
+
+	memset(&row, 0, sizeof row);
+	row.time = time(NULL);
+	snprintf(row.agent, sizeof row.agent, "%s", v->agent);
+	snprintf(row.task, sizeof row.task, "draft-email");
+	snprintf(row.item, sizeof row.item, "%s", id);
+	snprintf(row.model, sizeof row.model, "%s", model);
+	if (r) {
+		row.input_tokens = r->input_tokens;
+		row.output_tokens = r->output_tokens;
+		row.cache_read_tokens = r->cache_read_tokens;
+		row.cache_write_tokens = r->cache_write_tokens;
+	}
+	if (usage_price_row(&row) < 0 || usage_add(v, &row) < 0)
+		cli_warn(id, "usage not logged: %s", aie_errmsg);
+}
+
+/* The text of the reply from the configured provider; malloc'd, or NULL
+ * with aie_errmsg/aie_errcode. *model gets the model to record. */
+static char *complete(struct ctx *c, const struct itemref *ref,
+    const struct item *email, const char *did, char *model, size_t msize)
+{
+	struct llm_result r;
+	char *system = NULL, *user = NULL, *prev = NULL, *text = NULL;
+	char *from = fm_get(email, "from"), *subj = fm_get(email, "subject");
+	int rc;
+
+	snprintf(model, msize, "%s", c->conf.model);
+	if (usage_check(c->v, time(NULL)) < 0)
+		goto out;
+	if (c->conf.provider == LLM_OFFLINE) {
+		text = reply_offline(c->handbook, from, subj);
+		if (text)
+			log_usage(c->v, ref->id, LLM_OFFLINE_MODEL, NULL);
+		goto out;
+	}
+	prev = previous_draft(c->v, did);
+	if (reply_prompt(c->v, ref, email, c->handbook, prev, &system, &user) < 0)
+		goto out;
+	if (cli.verbose > 1)
+		fprintf(stderr, "%s: %s: prompt:\n%s\n---\n%s\n", cli.prog, ref->id,
+		    system, user);
+	rc = llm_call(&c->conf, system, user, &r);
+	if (r.have_usage) {
+		char msg[sizeof aie_errmsg];
+		int code = aie_errcode;
+		snprintf(msg, sizeof msg, "%s", aie_errmsg);
+		log_usage(c->v, ref->id, r.model, &r);
+		aie_errcode = code;
+		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
+	}
+	if (rc == 0) {
+		text = r.text;
+		r.text = NULL;
+		snprintf(model, msize, "%s", r.model);
+	}
+	llm_result_free(&r);
+out:
+	free(system);
+	free(user);
+	free(prev);
+	free(from);
+	free(subj);
+	return text;
+}
+
+/* The draft item: SPEC 2 keys, then the text as body. */
+static int build(struct item *d, const struct ctx *c, const struct item *e,
+    const char *did, const char *srcid, const char *model, const char *text)
+{
+	char now_s[21], exp_s[21], *replyto = fm_get(e, "reply_to"),
+	    *from = fm_get(e, "from"), *subj = fm_get(e, "subject"),
+	    *mid = fm_get(e, "message_id"), *refs = fm_get(e, "references"),
+	    *irt = fm_get(e, "in_reply_to"), *cc = fm_get(e, "cc");
+	char *to = reply_address(replyto ? replyto : from);
+	char *re = reply_subject(subj), *newrefs = reply_references(refs, irt, mid);
+	char *ccs = c->reply_all ? reply_address_list(cc) : strdup("");
+	time_t now = time(NULL);
+	long hours = config_get_long("DRAFT_EXPIRES_HOURS", 72);
+	size_t n;
+	int r = -1;
+
+	if (!to && replyto)
+		to = reply_address(from);
+	if (!to) {
+		aie_fail(EX_DATA, "%s: no usable reply address in reply_to or from",
+		    srcid);
+		goto out;
+	}
+	if (!re || !newrefs || !ccs) {
+		aie_fail(EX_TEMP, "out of memory");
+		goto out;
+	}
+	if (hours < 1)
+		hours = 72;
+	time_rfc3339(now, now_s);
+	time_rfc3339(now + hours * 3600, exp_s);
+	if (fm_parse(d, "---\n---\n", 8) < 0)
+		goto out;
+	if (fm_set(d, "type", "email_draft") < 0 || fm_set(d, "id", did) < 0 ||
+	    fm_set(d, "created", now_s) < 0 || fm_set(d, "domain", "email") < 0 ||
+	    fm_set(d, "status", "pending") < 0 || fm_set(d, "source", srcid) < 0 ||
+	    fm_set(d, "action", "send_email") < 0 || fm_set(d, "to", to) < 0 ||
+	    fm_set(d, "cc", ccs) < 0 || fm_set(d, "subject", re) < 0 ||
+	    fm_set(d, "in_reply_to", mid ? mid : "") < 0 ||
+	    fm_set(d, "references", newrefs) < 0 || fm_set(d, "model", model) < 0 ||
+	    fm_set(d, "drafted_by", c->v->agent) < 0 ||
+	    fm_set(d, "expires", exp_s) < 0)
+		goto out;
+	free(d->body);
+	n = strlen(text);
+	while (n > 0 && text[n - 1] == '\n')
+		n--;
+	d->bodylen = n + 1;
+	if (!(d->body = malloc(d->bodylen + 1))) {
+		aie_fail(EX_TEMP, "out of memory");
+		goto out;
+	}
+	memcpy(d->body, text, d->bodylen - 1);
+	memcpy(d->body + d->bodylen - 1, "\n", 2);
+	r = 0;
+out:
+	free(replyto); free(from); free(subj); free(mid); free(refs);
+	free(irt); free(cc); free(to); free(re); free(newrefs); free(ccs);
+	return r;
+}
+
+static int draft_one(const char *arg, void *vctx)
+{
+	struct ctx *c = vctx;
+	struct itemref src, dst;
+	struct item email, draft;
+	char did[AIE_ID_MAX + 8], model[128], *type, *text = NULL;
+	int status = 0;
+
+	memset(&draft, 0, sizeof draft);
+	if (vault_resolve(c->v, arg, &src) < 0) {
+		cli_warnerr(arg);
+		return aie_errcode;
+	}
+	if (src.stage != ST_NEEDS_ACTION && src.stage != ST_IN_PROGRESS) {
+		cli_warn(arg, "not waiting for a reply (it is %s)", src.rel);
+		return EX_DATA;
+	}
+	if (item_load(c->v, &src, &email) < 0) {
+		cli_warnerr(arg);
+		return aie_errcode;
+	}
+	type = fm_get(&email, "type");
+	if (!type || strcmp(type, "email") != 0) {
+		cli_warn(arg, "not an email (type: %s)", type ? type : "none");
+		free(type);
+		fm_free(&email);
+		return EX_DATA;
+	}
+	free(type);
+	snprintf(did, sizeof did, "DRAFT_%s", src.id);
+	if (item_ref_set(&dst, did, ST_PENDING, "email") < 0) {
+		cli_warnerr(arg);
+		fm_free(&email);
+		return aie_errcode;
+	}
+	if (exists(c->v, dst.rel)) {
+		cli_warn(arg, "already drafted: %s", dst.rel);
+		fm_free(&email);
+		return EX_NEG;
+	}
+	if (!(text = complete(c, &src, &email, did, model, sizeof model)) ||
+	    build(&draft, c, &email, did, src.id, model, text) < 0) {
+		cli_warnerr(arg);
+		status = aie_errcode ? aie_errcode : EX_TEMP;
+		goto out;
+	}
+	if (item_create(c->v, &dst, &draft) < 0) {
+		status = exists(c->v, dst.rel) ? EX_NEG : aie_errcode;
+		cli_warnerr(arg);
+		goto out;
+	}
+	audit_event(c->v, "draft", did, src.rel, dst.rel, model);
+	if (cli.json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", did, "path",
+		    dst.rel, "source", src.id, "model", model);
+		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+		    NULL;
+		if (line)
+			printf("%s\n", line);
+		free(line);
+		json_decref(o);
+	} else {
+		printf("%s\n", dst.rel);
+	}
+out:
+	free(text);
+	fm_free(&draft);
+	fm_free(&email);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "reply-all", no_argument, NULL, 'R' + 256 },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct vault v;
+	struct ctx c;
+	int ch, r;
+
+	if (cli_init(argv[0]) < 0)
+		return EX_CONFIG_;
+	memset(&c, 0, sizeof c);
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_option(ch, optarg, usage))
+			continue;
+		switch (ch) {
+		case 'R' + 256: c.reply_all = 1; break;
+		default: usage(2);
+		}
+	}
+	if (optind == argc)
+		usage(2);
+	if (llm_conf_load(&c.conf) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	if ((r = cli_open_vault(&v)) != 0)
+		return r;
+	c.v = &v;
+	if (!(c.handbook = handbook_load(&v))) {
+		cli_warnerr("Company_Handbook.md");
+		vault_close(&v);
+		return aie_errcode;
+	}
+	if (cli.verbose)
+		fprintf(stderr, "%s: provider %s, model %s\n", cli.prog,
+		    llm_provider_name(c.conf.provider), c.conf.model);
+	r = cli_each_arg(argc - optind, argv + optind, draft_one, &c);
+	free(c.handbook);
+	vault_close(&v);
+	return r;
+}

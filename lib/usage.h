@@ -1,0 +1,70 @@
+/*
+ * usage.h - LLM usage rows and what they cost: Logs/API_Usage/YYYY-MM-DD.md
+ * (a Markdown table, one row per call, appended), the price table, and the
+ * daily call cap and weekly budget. usage-log(1) and draft-email(1) share
+ * this code, so a row is written and read the same way by both.
+ */
+#ifndef AIE_USAGE_H
+#define AIE_USAGE_H
+
+#include <time.h>
+
+#include "aie.h"
+
+struct usage_row {
+	time_t time;
+	char agent[AIE_NAME_MAX + 1];
+	char task[64];
+	char item[AIE_ID_MAX + 1];
+	char model[128];
+	long input_tokens, output_tokens, cache_read_tokens, cache_write_tokens;
+	double cost;             /* USD */
+	int cost_known;          /* 0: the model's price is unknown */
+};
+
+struct price {
+	double input, output, cache_read, cache_write;   /* USD per million */
+};
+
+/* The price of model: config PRICE_<MODEL> (upper case, other characters
+ * as _) = "in,out,cache_read,cache_write", then $USAGE_PRICES_FILE, then
+ * $AIE_PRICES_FILE or DATADIR/prices.tsv. 1 found, 0 unknown, -1 when a
+ * price file or setting is malformed. */
+int price_lookup(const char *model, struct price *p);
+
+/* Fill r->cost and r->cost_known from the price table; -1 on a bad table. */
+int usage_price_row(struct usage_row *r);
+
+/* Append one row to Logs/API_Usage/<date of r->time>.md, creating the
+ * file with its heading and table header when it is new (exactly once,
+ * even with racing writers). */
+int usage_add(struct vault *v, const struct usage_row *r);
+
+/* Call fn for every row dated in [since, until) (UTC days overlapping the
+ * range are read; rows outside it are skipped). Repeated headers, blank and
+ * foreign lines are tolerated; a row that does not parse is skipped and
+ * counted in *bad (may be NULL). fn returns non-zero to stop. */
+typedef int (*usage_fn)(const struct usage_row *r, void *ctx);
+int usage_read(struct vault *v, time_t since, time_t until, usage_fn fn,
+    void *ctx, long *bad);
+
+struct usage_sum {
+	long calls, unknown;     /* unknown: calls whose cost is unknown */
+	long input_tokens, output_tokens, cache_read_tokens, cache_write_tokens;
+	double cost;
+};
+void usage_sum_add(struct usage_sum *s, const struct usage_row *r);
+
+/* Start of the UTC day and of the ISO week (Monday 00:00 UTC) holding t. */
+time_t usage_day_start(time_t t);
+time_t usage_week_start(time_t t);
+
+/* USAGE_BUDGET_WEEKLY (USD, default 50) and USAGE_MAX_CALLS_DAY (1000). */
+double usage_budget(void);
+long usage_max_calls(void);
+
+/* Before a call: -1 with 75 and which limit when today's calls reached
+ * the cap or this week's spend reached the budget. */
+int usage_check(struct vault *v, time_t now);
+
+#endif
