@@ -60,8 +60,8 @@ static int json_reply(struct ctx *c, int status, json_t *o)
 	json_decref(o);
 	if (!s)
 		return web_error(&c->w, 500, "out of memory");
-	buf_puts(&b, s);
-	buf_puts(&b, "\n");
+	buf_adds(&b, s);
+	buf_adds(&b, "\n");
 	free(s);
 	r = web_send(&c->w, status, "application/json", &b);
 	buf_free(&b);
@@ -107,9 +107,9 @@ static int redirect(struct ctx *c, const char *to)
 	struct buf b = { 0 };
 
 	c->w.location = to;
-	buf_puts(&b, "See ");
-	buf_puts(&b, to);
-	buf_puts(&b, "\n");
+	buf_adds(&b, "See ");
+	buf_adds(&b, to);
+	buf_adds(&b, "\n");
 	web_send(&c->w, 303, "text/plain; charset=utf-8", &b);
 	buf_free(&b);
 	return 0;
@@ -249,8 +249,8 @@ static int api_status(struct ctx *c)
 		free(text);
 		return web_send(&c->w, 304, NULL, NULL);
 	}
-	buf_puts(&b, text);
-	buf_puts(&b, "\n");
+	buf_adds(&b, text);
+	buf_adds(&b, "\n");
 	free(text);
 	r = web_send(&c->w, 200, "application/json", &b);
 	buf_free(&b);

@@ -147,20 +147,20 @@ void age_text(struct buf *b, long long s)
 	if (s < 0)
 		s = 0;
 	if (s < 60)
-		buf_puts(b, "just now");
+		buf_adds(b, "just now");
 	else if (s < 3600)
-		buf_printf(b, "%lld min", s / 60);
+		buf_addf(b, "%lld min", s / 60);
 	else if (s < 172800)
-		buf_printf(b, "%lld h", s / 3600);
+		buf_addf(b, "%lld h", s / 3600);
 	else
-		buf_printf(b, "%lld d", s / 86400);
+		buf_addf(b, "%lld d", s / 86400);
 }
 
 void page_begin(struct dashpage *p, const char *title)
 {
 	struct buf *b = p->b;
 
-	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\">"
@@ -168,17 +168,17 @@ void page_begin(struct dashpage *p, const char *title)
 	    "<link rel=\"icon\" href=\"data:,\">"
 	    "<title>");
 	html_text(b, title);
-	buf_printf(b, "</title><script nonce=\"%s\">%s</script>"
+	buf_addf(b, "</title><script nonce=\"%s\">%s</script>"
 	    "<style nonce=\"%s\">%s</style></head><body>", p->nonce, js_head,
 	    p->nonce, css);
 	if (p->csrf) {
-		buf_puts(b, "<header><h1><a href=\"/\">AI Employee</a></h1>"
+		buf_adds(b, "<header><h1><a href=\"/\">AI Employee</a></h1>"
 		    "<button type=\"button\" id=\"theme\" aria-label=\"Switch "
 		    "between dark and light\">Theme</button>"
 		    "<form method=\"post\" action=\"/logout\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"");
 		html_attr(b, p->csrf);
-		buf_puts(b, "\"><button type=\"submit\">Log out</button></form>"
+		buf_adds(b, "\"><button type=\"submit\">Log out</button></form>"
 		    "</header>");
 	}
 }
@@ -186,30 +186,30 @@ void page_begin(struct dashpage *p, const char *title)
 void page_end(struct dashpage *p)
 {
 	if (p->csrf)
-		buf_printf(p->b, "<script nonce=\"%s\">%s</script>", p->nonce, js);
-	buf_puts(p->b, "</body></html>\n");
+		buf_addf(p->b, "<script nonce=\"%s\">%s</script>", p->nonce, js);
+	buf_adds(p->b, "</body></html>\n");
 }
 
 static void hidden(struct buf *b, const char *name, const char *value)
 {
-	buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+	buf_addf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
 	html_attr(b, value);
-	buf_puts(b, "\">");
+	buf_adds(b, "\">");
 }
 
 void page_login(struct dashpage *p, const char *msg)
 {
 	struct buf *b = p->b;
 
-	buf_puts(b, "<main class=\"login\"><h1>AI Employee</h1>"
+	buf_adds(b, "<main class=\"login\"><h1>AI Employee</h1>"
 	    "<form method=\"post\" action=\"/login\">");
 	hidden(b, "csrf", p->csrf ? p->csrf : "");
 	if (msg) {
-		buf_puts(b, "<p class=\"err\" role=\"alert\">");
+		buf_adds(b, "<p class=\"err\" role=\"alert\">");
 		html_text(b, msg);
-		buf_puts(b, "</p>");
+		buf_adds(b, "</p>");
 	}
-	buf_puts(b, "<label for=\"pw\">Password</label>"
+	buf_adds(b, "<label for=\"pw\">Password</label>"
 	    "<input type=\"password\" id=\"pw\" name=\"password\" "
 	    "autocomplete=\"current-password\" required autofocus>"
 	    "<p><button class=\"ok\" type=\"submit\">Log in</button></p>"
@@ -228,22 +228,22 @@ static void actions(struct dashpage *p, const char *id, int open)
 {
 	struct buf *b = p->b;
 
-	buf_puts(b, "<div class=\"actions\"><form class=\"act\" method=\"post\" "
+	buf_adds(b, "<div class=\"actions\"><form class=\"act\" method=\"post\" "
 	    "action=\"/approve\">");
 	hidden(b, "csrf", p->csrf);
 	hidden(b, "id", id);
-	buf_puts(b, "<button class=\"ok\" type=\"submit\">Approve</button></form>");
+	buf_adds(b, "<button class=\"ok\" type=\"submit\">Approve</button></form>");
 	if (!open) {
-		buf_puts(b, "<a class=\"btn\" href=\"/item?id=");
+		buf_adds(b, "<a class=\"btn\" href=\"/item?id=");
 		url_part(b, id);
-		buf_puts(b, "\">Open</a>");
+		buf_adds(b, "\">Open</a>");
 	}
-	buf_printf(b, "</div><details%s><summary>Reject or revise</summary>"
+	buf_addf(b, "</div><details%s><summary>Reject or revise</summary>"
 	    "<form class=\"act\" method=\"post\" action=\"/reject\">",
 	    open ? " open" : "");
 	hidden(b, "csrf", p->csrf);
 	hidden(b, "id", id);
-	buf_puts(b, "<label>Reason or note<textarea name=\"note\" rows=\"3\" "
+	buf_adds(b, "<label>Reason or note<textarea name=\"note\" rows=\"3\" "
 	    "maxlength=\"2000\"></textarea></label><div class=\"actions\">"
 	    "<button class=\"no\" type=\"submit\">Reject</button>"
 	    "<button type=\"submit\" formaction=\"/revise\">Revise</button>"
@@ -260,38 +260,38 @@ static void card(struct dashpage *p, json_t *it)
 
 	if (!id || !id_valid(id))
 		return;
-	buf_puts(b, "<article class=\"card\" id=\"c-");
+	buf_adds(b, "<article class=\"card\" id=\"c-");
 	html_attr(b, id);
-	buf_puts(b, "\"><h3><a href=\"/item?id=");
+	buf_adds(b, "\"><h3><a href=\"/item?id=");
 	url_part(b, id);
-	buf_puts(b, "\">");
+	buf_adds(b, "\">");
 	html_text(b, title ? title : id);
-	buf_puts(b, "</a></h3><p class=\"meta\">");
+	buf_adds(b, "</a></h3><p class=\"meta\">");
 	if (from) {
-		buf_puts(b, "From ");
+		buf_adds(b, "From ");
 		html_text(b, from);
-		buf_puts(b, " · ");
+		buf_adds(b, " · ");
 	}
 	if (to) {
-		buf_puts(b, "to ");
+		buf_adds(b, "to ");
 		html_text(b, to);
-		buf_puts(b, " · ");
+		buf_adds(b, " · ");
 	}
 	if (created && time_parse_rfc3339(created, &t) == 0) {
-		buf_puts(b, "<time data-age=\"1\" datetime=\"");
+		buf_adds(b, "<time data-age=\"1\" datetime=\"");
 		html_attr(b, created);
-		buf_puts(b, "\">");
+		buf_adds(b, "\">");
 		age_text(b, (long long)(p->now - t));
-		buf_puts(b, "</time>");
+		buf_adds(b, "</time>");
 	}
-	buf_puts(b, "</p>");
+	buf_adds(b, "</p>");
 	if (preview) {
-		buf_puts(b, "<p class=\"preview\">");
+		buf_adds(b, "<p class=\"preview\">");
 		html_text(b, preview);
-		buf_puts(b, "</p>");
+		buf_adds(b, "</p>");
 	}
 	actions(p, id, 0);
-	buf_puts(b, "</article>");
+	buf_adds(b, "</article>");
 }
 
 static void counts(struct dashpage *p, json_t *status)
@@ -302,29 +302,29 @@ static void counts(struct dashpage *p, json_t *status)
 	time_t t;
 	int st;
 
-	buf_puts(b, "<section id=\"stages\" aria-labelledby=\"h-st\">"
+	buf_adds(b, "<section id=\"stages\" aria-labelledby=\"h-st\">"
 	    "<h2 id=\"h-st\">Stages</h2><dl class=\"counts\">");
 	for (st = 0; st < ST_COUNT; st++) {
 		json_t *n = json_object_get(totals, stage_dir[st]);
 		const char *c;
-		buf_puts(b, "<div><dt>");
+		buf_adds(b, "<div><dt>");
 		for (c = stage_dir[st]; *c; c++)
 			buf_add(b, *c == '_' ? " " : c, 1);
-		buf_printf(b, "</dt><dd id=\"n-%s\">%lld</dd></div>", stage_dir[st],
+		buf_addf(b, "</dt><dd id=\"n-%s\">%lld</dd></div>", stage_dir[st],
 		    json_is_integer(n) ? (long long)json_integer_value(n) : 0LL);
 	}
-	buf_puts(b, "</dl><p>Last sync: ");
+	buf_adds(b, "</dl><p>Last sync: ");
 	ls = json_object_get(status, "last_sync");
 	if ((at = str(ls, "at")) && time_parse_rfc3339(at, &t) == 0) {
-		buf_puts(b, "<time data-age=\"1\" datetime=\"");
+		buf_adds(b, "<time data-age=\"1\" datetime=\"");
 		html_attr(b, at);
-		buf_puts(b, "\">");
+		buf_adds(b, "\">");
 		age_text(b, (long long)(p->now - t));
-		buf_puts(b, "</time> ago");
+		buf_adds(b, "</time> ago");
 	} else {
-		buf_puts(b, "never");
+		buf_adds(b, "never");
 	}
-	buf_puts(b, "</p></section>");
+	buf_adds(b, "</p></section>");
 }
 
 /* A health state as one of four CSS classes (never the raw string). */
@@ -350,38 +350,38 @@ static void health(struct dashpage *p, json_t *status)
 	const char *agent, *name;
 	int any = 0;
 
-	buf_puts(b, "<section id=\"health\" aria-labelledby=\"h-he\">"
+	buf_adds(b, "<section id=\"health\" aria-labelledby=\"h-he\">"
 	    "<h2 id=\"h-he\">Health</h2><ul class=\"health\">");
 	json_object_foreach(h, agent, a) {
 		comps = json_object_get(a, "components");
 		json_object_foreach(comps, name, c) {
 			const char *state = str(c, "state"), *detail = str(c, "detail");
 			any = 1;
-			buf_printf(b, "<li class=\"%s\">", state_class(state));
+			buf_addf(b, "<li class=\"%s\">", state_class(state));
 			html_text(b, name);
-			buf_puts(b, " <small>");
+			buf_adds(b, " <small>");
 			html_text(b, agent);
-			buf_puts(b, ": ");
+			buf_adds(b, ": ");
 			html_text(b, state ? state : "unknown");
 			if (detail && *detail) {
-				buf_puts(b, " — ");
+				buf_adds(b, " — ");
 				html_text(b, detail);
 			}
-			buf_puts(b, "</small></li>");
+			buf_adds(b, "</small></li>");
 		}
 	}
-	buf_puts(b, "</ul>");
+	buf_adds(b, "</ul>");
 	if (!any)
-		buf_puts(b, "<p>No health reports yet.</p>");
-	buf_puts(b, "</section>");
+		buf_adds(b, "<p>No health reports yet.</p>");
+	buf_adds(b, "</section>");
 }
 
 static void money(struct buf *b, double v)
 {
 	if (v > 0 && v < 0.01)
-		buf_puts(b, "&lt;$0.01");
+		buf_adds(b, "&lt;$0.01");
 	else
-		buf_printf(b, "$%.2f", v);
+		buf_addf(b, "$%.2f", v);
 }
 
 static void chart(struct dashpage *p, const struct costday *c, int n,
@@ -398,21 +398,21 @@ static void chart(struct dashpage *p, const struct costday *c, int n,
 		total += c[i].cost_usd;
 		unknown += c[i].unknown;
 	}
-	buf_printf(b, "<section id=\"cost\" aria-labelledby=\"h-co\">"
+	buf_addf(b, "<section id=\"cost\" aria-labelledby=\"h-co\">"
 	    "<h2 id=\"h-co\">API cost, last %d days</h2>"
 	    "<svg viewBox=\"0 0 336 160\" role=\"img\" aria-labelledby=\"cost-t\">"
 	    "<title id=\"cost-t\">", n);
 	if (!present)
-		buf_puts(b, "no usage yet");
+		buf_adds(b, "no usage yet");
 	else {
-		buf_puts(b, "Total ");
+		buf_adds(b, "Total ");
 		money(b, total);
 		for (i = 0; i < n; i++) {
-			buf_printf(b, ", %s ", c[i].date);
+			buf_addf(b, ", %s ", c[i].date);
 			money(b, c[i].cost_usd);
 		}
 	}
-	buf_puts(b, "</title><line class=\"axis\" x1=\"4\" y1=\"134\" x2=\"332\" "
+	buf_adds(b, "</title><line class=\"axis\" x1=\"4\" y1=\"134\" x2=\"332\" "
 	    "y2=\"134\"/>");
 	for (i = 0; i < n && present; i++) {
 		double h = max > 0 ? c[i].cost_usd / max * 100 : 0;
@@ -420,34 +420,34 @@ static void chart(struct dashpage *p, const struct costday *c, int n,
 		double w = 320.0 / n * 0.65;
 		if (h > 0 && h < 1)
 			h = 1;
-		buf_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
+		buf_addf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
 		    "width=\"%.1f\" height=\"%.1f\"/>", x, 134 - h, w, h);
 		if (c[i].cost_usd > 0) {
-			buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" "
+			buf_addf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" "
 			    "text-anchor=\"middle\">", x + w / 2, 134 - h - 4);
 			money(b, c[i].cost_usd);
-			buf_puts(b, "</text>");
+			buf_adds(b, "</text>");
 		}
 	}
 	for (i = 0; i < n; i++) {
 		double x = 8 + i * (320.0 / n) + 320.0 / n * 0.325;
-		buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"152\" "
+		buf_addf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"152\" "
 		    "text-anchor=\"middle\">%.5s</text>", x, c[i].date + 5);
 	}
 	if (!present)
-		buf_puts(b, "<text class=\"lbl\" x=\"168\" y=\"80\" "
+		buf_adds(b, "<text class=\"lbl\" x=\"168\" y=\"80\" "
 		    "text-anchor=\"middle\">no usage yet</text>");
-	buf_puts(b, "</svg><p>");
+	buf_adds(b, "</svg><p>");
 	if (present) {
-		buf_puts(b, "Total ");
+		buf_adds(b, "Total ");
 		money(b, total);
 		if (unknown)
-			buf_printf(b, " (%ld call%s of unknown cost)", unknown,
+			buf_addf(b, " (%ld call%s of unknown cost)", unknown,
 			    unknown == 1 ? "" : "s");
 	} else {
-		buf_puts(b, "No usage logged in these days.");
+		buf_adds(b, "No usage logged in these days.");
 	}
-	buf_puts(b, "</p></section>");
+	buf_adds(b, "</p></section>");
 }
 
 void page_home(struct dashpage *p, json_t *status, const struct costday *c,
@@ -457,19 +457,19 @@ void page_home(struct dashpage *p, json_t *status, const struct costday *c,
 	json_t *pend = json_object_get(status, "pending"), *it;
 	size_t i, n = json_array_size(pend);
 
-	buf_puts(b, "<main id=\"live\" data-etag=\"");
+	buf_adds(b, "<main id=\"live\" data-etag=\"");
 	html_attr(b, p->etag ? p->etag : "");
-	buf_printf(b, "\"><p id=\"msg\" role=\"status\" aria-live=\"polite\"></p>"
+	buf_addf(b, "\"><p id=\"msg\" role=\"status\" aria-live=\"polite\"></p>"
 	    "<section aria-labelledby=\"h-pe\"><h2 id=\"h-pe\">Waiting for you "
 	    "(<span id=\"npend\">%zu</span>)</h2><div id=\"cards\">", n);
 	json_array_foreach(pend, i, it)
 		card(p, it);
-	buf_printf(b, "</div><p id=\"empty\"%s>Nothing is waiting for approval."
+	buf_addf(b, "</div><p id=\"empty\"%s>Nothing is waiting for approval."
 	    "</p></section>", n ? " hidden" : "");
 	counts(p, status);
 	health(p, status);
 	chart(p, c, ndays, present);
-	buf_puts(b, "</main>");
+	buf_adds(b, "</main>");
 }
 
 static void kv(struct buf *b, const struct item *it, const char *key,
@@ -479,11 +479,11 @@ static void kv(struct buf *b, const struct item *it, const char *key,
 
 	if (!v)
 		return;
-	buf_puts(b, "<dt>");
+	buf_adds(b, "<dt>");
 	html_text(b, label);
-	buf_puts(b, "</dt><dd>");
+	buf_adds(b, "</dt><dd>");
 	html_text(b, v);
-	buf_puts(b, "</dd>");
+	buf_adds(b, "</dd>");
 	free(v);
 }
 
@@ -491,10 +491,10 @@ static void body(struct buf *b, const struct item *it)
 {
 	char *text = strndup(it->body, it->bodylen);
 
-	buf_puts(b, "<pre>");
+	buf_adds(b, "<pre>");
 	if (text)
 		html_text(b, text);
-	buf_puts(b, "</pre>");
+	buf_adds(b, "</pre>");
 	free(text);
 }
 
@@ -505,14 +505,14 @@ void page_item(struct dashpage *p, const struct itemref *ref,
 	struct buf *b = p->b;
 	char *subject = fm_get(it, "subject");
 
-	buf_puts(b, "<main><p id=\"msg\" role=\"status\" aria-live=\"polite\">"
+	buf_adds(b, "<main><p id=\"msg\" role=\"status\" aria-live=\"polite\">"
 	    "</p><h2>");
 	html_text(b, subject ? subject : ref->id);
 	free(subject);
-	buf_puts(b, "</h2><div class=\"pair\"><section class=\"card\">"
+	buf_adds(b, "</h2><div class=\"pair\"><section class=\"card\">"
 	    "<h3>Draft</h3><dl class=\"kv\"><dt>Stage</dt><dd>");
 	html_text(b, ref->rel);
-	buf_puts(b, "</dd>");
+	buf_adds(b, "</dd>");
 	kv(b, it, "to", "To");
 	kv(b, it, "cc", "Cc");
 	kv(b, it, "subject", "Subject");
@@ -520,25 +520,25 @@ void page_item(struct dashpage *p, const struct itemref *ref,
 	kv(b, it, "model", "Model");
 	kv(b, it, "decision", "Decision");
 	kv(b, it, "decision_note", "Note");
-	buf_puts(b, "</dl>");
+	buf_adds(b, "</dl>");
 	body(b, it);
 	if (ref->stage == ST_PENDING && p->csrf) {
-		buf_puts(b, "<h3>Decide</h3>");
+		buf_adds(b, "<h3>Decide</h3>");
 		actions(p, ref->id, 1);
 	}
-	buf_puts(b, "</section>");
+	buf_adds(b, "</section>");
 	if (src && sref) {
-		buf_puts(b, "<section class=\"card\"><h3>Source</h3><dl class=\"kv\">"
+		buf_adds(b, "<section class=\"card\"><h3>Source</h3><dl class=\"kv\">"
 		    "<dt>Stage</dt><dd>");
 		html_text(b, sref->rel);
-		buf_puts(b, "</dd>");
+		buf_adds(b, "</dd>");
 		kv(b, src, "from", "From");
 		kv(b, src, "to", "To");
 		kv(b, src, "subject", "Subject");
 		kv(b, src, "date", "Date");
-		buf_puts(b, "</dl>");
+		buf_adds(b, "</dl>");
 		body(b, src);
-		buf_puts(b, "</section>");
+		buf_adds(b, "</section>");
 	}
-	buf_puts(b, "</div><p><a class=\"btn\" href=\"/\">Back</a></p></main>");
+	buf_adds(b, "</div><p><a class=\"btn\" href=\"/\">Back</a></p></main>");
 }

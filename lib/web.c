@@ -21,68 +21,6 @@
 #include "aie.h"
 #include "web.h"
 
-void buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->s, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	char small[512], *big;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = 1;
-		return;
-	}
-	if ((size_t)n < sizeof small) {
-		buf_add(b, small, (size_t)n);
-		return;
-	}
-	if (!(big = malloc((size_t)n + 1))) {
-		b->oom = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf_add(b, big, (size_t)n);
-	free(big);
-}
-
-void buf_free(struct buf *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof *b);
-}
-
 /* Text nodes: & < > are enough; quotes too, so a slip into an attribute
  * still cannot break out. */
 void html_text(struct buf *b, const char *s)
@@ -91,11 +29,11 @@ void html_text(struct buf *b, const char *s)
 
 	for (p = s; *p; p++) {
 		switch (*p) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
+		case '&': buf_adds(b, "&amp;"); break;
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
 		default: buf_add(b, p, 1);
 		}
 	}
@@ -109,14 +47,14 @@ void html_attr(struct buf *b, const char *s)
 
 	for (p = s; *p; p++) {
 		switch (*p) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		case '\n': buf_puts(b, "&#10;"); break;
-		case '\r': buf_puts(b, "&#13;"); break;
-		case '\t': buf_puts(b, "&#9;"); break;
+		case '&': buf_adds(b, "&amp;"); break;
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
+		case '\n': buf_adds(b, "&#10;"); break;
+		case '\r': buf_adds(b, "&#13;"); break;
+		case '\t': buf_adds(b, "&#9;"); break;
 		default: buf_add(b, p, 1);
 		}
 	}
@@ -516,7 +454,7 @@ int web_send(struct web *w, int status, const char *ctype,
 		printf("Content-Length: %zu\r\n", body->len);
 	printf("\r\n");
 	if (body && status != 304 && !w->head)
-		fwrite(body->s ? body->s : "", 1, body->len, stdout);
+		fwrite(body->p ? body->p : "", 1, body->len, stdout);
 	fflush(stdout);
 	return 0;
 }
@@ -528,23 +466,23 @@ int web_error(struct web *w, int status, const char *msg)
 
 	w->etag[0] = '\0';
 	if (!strncmp(w->path, "/api/", 5) || web_wants_json(w)) {
-		buf_puts(&b, "{\"error\":\"");
+		buf_adds(&b, "{\"error\":\"");
 		for (; *msg; msg++) {   /* our own messages: ASCII, no quotes */
 			if (*msg == '"' || *msg == '\\' || (unsigned char)*msg < 32)
-				buf_printf(&b, "\\u%04x", (unsigned char)*msg);
+				buf_addf(&b, "\\u%04x", (unsigned char)*msg);
 			else
 				buf_add(&b, msg, 1);
 		}
-		buf_printf(&b, "\",\"status\":%d}\n", status);
+		buf_addf(&b, "\",\"status\":%d}\n", status);
 		r = web_send(w, status, "application/json", &b);
 	} else {
-		buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+		buf_addf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 		    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 		    "content=\"width=device-width, initial-scale=1\">"
 		    "<title>%d %s</title></head><body><h1>%d %s</h1><p>",
 		    status, web_reason(status), status, web_reason(status));
 		html_text(&b, msg);
-		buf_puts(&b, "</p><p><a href=\"/\">Back to the dashboard</a></p>"
+		buf_adds(&b, "</p><p><a href=\"/\">Back to the dashboard</a></p>"
 		    "</body></html>\n");
 		r = web_send(w, status, "text/html; charset=utf-8", &b);
 	}

@@ -12,20 +12,12 @@
 
 #define WEB_BODY_MAX   (64 * 1024)  /* a POST body larger than this: 413 */
 #define WEB_FIELD_MAX  4000         /* one decoded value */
+#include "buf.h"
+
 #define WEB_FIELDS     8            /* values kept per request */
 
-/* A growing, NUL-terminated buffer. On allocation failure it sets oom and
- * stops growing; web_send then answers 500. */
-struct buf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-void buf_add(struct buf *b, const char *s, size_t n);
-void buf_puts(struct buf *b, const char *s);
-void buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void buf_free(struct buf *b);
+/* Pages are built in a struct buf (lib/buf.h); when an allocation
+ * failed (oom), web_send answers 500. */
 
 /* Escapers, each for one context. */
 void html_text(struct buf *b, const char *s);     /* element content */
