@@ -106,6 +106,23 @@ install-glue:
 	  pm2/ecosystem.config.local.js $(DESTDIR)$(DATADIR)/pm2
 .PHONY: install-glue
 
+# issue 7: the phone dashboard, nginx + fcgiwrap on 127.0.0.1:8080 (PORT=)
+# over a demo vault; prints the URL and a one-time password; Ctrl-C stops.
+run: all
+	@AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi \
+	  cgi/run-dashboard demo $(or $(PORT),8080)
+
+.PHONY: run
+
+# issue 7: the dashboard CGI links only the libraries it uses (each shared
+# object loaded costs time on every request).
+$(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -ljansson -lsodium
+
+# issue 8: the demo of SPEC 1 on one machine (share/demo.sh prints a timeline)
+demo: all
+	AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi sh share/demo.sh
+.PHONY: demo
+
 # issue 4: libFuzzer harness for the LLM reply parsers and email key helpers.
 fuzz-llm: $(BUILD)/libaie.a
 	clang -g -O1 -fsanitize=fuzzer,address -std=c11 -D_GNU_SOURCE -Ilib \

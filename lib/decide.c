@@ -58,9 +58,8 @@ static void move_source(struct vault *v, const char *source, enum stage to,
 	if (src.stage == ST_DONE)
 		return;
 	if (to == ST_NEEDS_ACTION && src.stage == ST_NEEDS_ACTION) {
-		/* drafted without a claim: already back, but the note counts */
-		if (item_annotate(v, &src, kv) == 0)
-			audit_event(v, "source-revise", src.id, src.rel, src.rel, NULL);
+		/* already back in the queue: the note must still reach it */
+		item_annotate(v, &src, kv);
 		return;
 	}
 	if (item_load(v, &src, &it) < 0)

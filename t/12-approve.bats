@@ -262,3 +262,10 @@ setup() {
 	DRAFT_EXPIRES_HOURS=1000000 run approve DRAFT_FRESH
 	assert_success
 }
+
+@test "--revise writes the note even when the source is already in Needs_Action" {
+	vault-claim -q -a cloud --release E1 >/dev/null
+	run approve --revise "add the tracking number" DRAFT_E1
+	assert_success
+	grep -qx 'revise_note: add the tracking number' "$VAULT_DIR/Needs_Action/email/E1.md"
+}
