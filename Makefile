@@ -134,6 +134,7 @@ fuzz-mime:
 	  build-fuzz/corpus-mime t/fuzz/corpus/mime
 
 .PHONY: fuzz-mime
+
 # issue 4: libFuzzer harness for the LLM reply parsers and email key helpers.
 fuzz-llm: $(BUILD)/libaie.a
 	clang -g -O1 -fsanitize=fuzzer,address -std=c11 -D_GNU_SOURCE -Ilib \
