@@ -91,7 +91,7 @@ static void move_source(struct vault *v, const char *source, enum stage to,
  * is kept as <ID>.<UTC time>, or under its own ID when that would be too
  * long. NULL keeps the ID. */
 static const char *rejected_id(const char *id, enum decision d, int expired,
-    time_t now, char *buf, size_t size)
+    time_t now, int attempt, char *buf, size_t size)
 {
 	struct tm tm;
 	char stamp[17];
@@ -101,7 +101,11 @@ static const char *rejected_id(const char *id, enum decision d, int expired,
 		return NULL;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-	n = snprintf(buf, size, "%s.%s", id, stamp);
+	/* two decisions on one ID within a second: ID.<UTC>-2, -3, ... */
+	if (attempt > 1)
+		n = snprintf(buf, size, "%s.%s-%d", id, stamp, attempt);
+	else
+		n = snprintf(buf, size, "%s.%s", id, stamp);
 	if (n < 0 || (size_t)n >= size || !id_valid(buf))
 		return NULL;
 	return buf;
@@ -119,7 +123,7 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	char *expires = NULL, *source = NULL;
 	struct item it;
 	time_t now = time(NULL), exp;
-	int expired = 0;
+	int expired = 0, attempt;
 
 	if (strcmp(v->agent, "cloud") == 0)
 		return aie_fail(EX_REFUSED, "%s: refused: agent cloud may not "
@@ -170,9 +174,14 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	if (item_store(v, ref, &it) < 0)
 		goto fail;
 	fm_free(&it);
-	if (item_move_as(v, ref, d == DEC_APPROVE && !expired ? ST_APPROVED :
-	    ST_REJECTED, domain, rejected_id(ref->id, d, expired, now,
-	    newid, sizeof newid)) < 0) {
+	for (attempt = 1; ; attempt++) {
+		const char *as = rejected_id(ref->id, d, expired, now, attempt,
+		    newid, sizeof newid);
+		if (item_move_as(v, ref, d == DEC_APPROVE && !expired ?
+		    ST_APPROVED : ST_REJECTED, domain, as) == 0)
+			break;
+		if (as && aie_errcode == EX_DATA && attempt < 20)
+			continue;       /* that name is taken: the next one */
 		free(expires);
 		free(source);
 		return give_back(v, ref, domain);

@@ -269,3 +269,14 @@ setup() {
 	assert_success
 	grep -qx 'revise_note: add the tracking number' "$VAULT_DIR/Needs_Action/email/E1.md"
 }
+
+@test "two decisions on one ID within a second keep both rejected copies" {
+	approve --revise "first" DRAFT_E1 >/dev/null
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	approve --reject DRAFT_E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	run approve --reject DRAFT_E1
+	assert_success
+	[ "$(ls "$VAULT_DIR"/Rejected/email/DRAFT_E1.*.md | wc -l)" -eq 3 ]
+}
