@@ -53,11 +53,7 @@ static int decide_arg(const char *arg, void *ctx)
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "id", ref.id, "decision",
 		    decision_name(decision), "path", ref.rel);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(o);
+		cli_print_json(o);
 	} else {
 		printf("%s\n", ref.rel);
 	}
@@ -127,15 +123,7 @@ static int list(void)
 			    time(NULL) - p[i].created : 0),
 			    "subject", p[i].title ? p[i].title : "",
 			    "to", p[i].to, "path", p[i].ref.rel);
-			char *s = o ? json_dumps(o, JSON_COMPACT |
-			    JSON_PRESERVE_ORDER) : NULL;
-			if (s)
-				printf("%s\n", s);
-			else
-				cli_warn(p[i].ref.id, "cannot encode as JSON "
-				    "(not UTF-8?)");
-			free(s);
-			json_decref(o);
+			cli_print_json(o);
 		} else {
 			printf("%s\t%s\t%s\t%s\n", p[i].ref.id, p[i].ref.sub, age,
 			    p[i].title ? p[i].title : "");

@@ -277,12 +277,7 @@ static int draft_one(const char *arg, void *vctx)
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", did, "path",
 		    dst.rel, "source", src.id, "model", model);
-		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
-		    NULL;
-		if (line)
-			printf("%s\n", line);
-		free(line);
-		json_decref(o);
+		cli_print_json(o);
 	} else {
 		printf("%s\n", dst.rel);
 	}

@@ -54,11 +54,7 @@ static void print_new(const struct itemref *ref)
 {
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:s}", "id", ref->id, "path", ref->rel);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(o);
+		cli_print_json(o);
 	} else
 		printf("%s\n", ref->rel);
 }

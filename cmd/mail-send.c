@@ -80,11 +80,7 @@ static int send_one(const char *arg, void *vctx)
 		json_t *o = json_pack("{s:s, s:s, s:b, s:s}", "id", ref.id,
 		    "message_id", res.message_id, "outbox", res.outbox, "result",
 		    res.detail);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(o);
+		cli_print_json(o);
 	} else
 		printf("%s\n", ref.id);
 	return 0;

@@ -43,11 +43,7 @@ static void print_result(const struct itemref *ref, const char *event)
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "event", event, "id",
 		    ref->id, "path", ref->rel, "agent", v.agent);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(o);
+		cli_print_json(o);
 	} else {
 		printf("%s\n", ref->rel);
 	}
@@ -333,11 +329,7 @@ static int list_one(struct vault *vv, const struct itemref *ref, void *ctx)
 		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "id", ref->id,
 		    "agent", ref->sub, "claimed_at", at_s,
 		    "age_s", (json_int_t)(at ? time(NULL) - at : 0), "path", ref->rel);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(o);
+		cli_print_json(o);
 	} else {
 		printf("%s\t%s\t%s\t%s\n", ref->id, ref->sub, at_s, ref->rel);
 	}

@@ -251,11 +251,7 @@ static void print_result(const struct itemref *ref, const char *verdict,
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", ref->id,
 		    "path", ref->rel, "verdict", verdict, "to", to ? to : "",
 		    "subject", subj ? subj : "");
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(o);
+		cli_print_json(o);
 	} else if (dry_run)
 		printf("%s\t%s\tto %s\t%s\n", ref->id, verdict, to ? to : "",
 		    subj ? subj : "");

@@ -168,6 +168,7 @@ void cli_warn(const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_warnerr(const char *item);
 int cli_refuse_cloud(void);
+int cli_print_json(struct json_t *o);
 
 /* templates.c: files of a new vault */
 extern const char tpl_gitignore[], tpl_gitattributes[], tpl_handbook[],

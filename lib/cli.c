@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "aie.h"
 
 #ifndef VERSION
@@ -133,4 +135,20 @@ void cli_warn(const char *item, const char *fmt, ...)
 void cli_warnerr(const char *item)
 {
 	cli_warn(item, "%s", aie_errmsg);
+}
+
+/* Print o as one compact JSON line on stdout and drop the reference; -1
+ * (with a warning) when it cannot be encoded, e.g. a value not in UTF-8. */
+int cli_print_json(struct json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	if (!s) {
+		cli_warn(NULL, "cannot encode the result as JSON (not UTF-8?)");
+		return -1;
+	}
+	printf("%s\n", s);
+	free(s);
+	return 0;
 }
