@@ -95,3 +95,43 @@ clean:
 
 .SECONDARY:
 .PHONY: all check install deps clean lint-man
+
+# issue 9: hardening. `make fuzz` builds every t/fuzz/NAME.c as a libFuzzer
+# harness (clang; lib/ compiled again with the sanitizers) and runs each for
+# FUZZ_SECONDS on a copy of t/fuzz/corpus/NAME/ (see t/fuzz/run). `make
+# lint` runs cppcheck, gcc -fanalyzer and shellcheck; `make valgrind` runs a
+# named subset of tool invocations under valgrind (see t/valgrind).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD    = build-fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra $(FUZZ_SAN) \
+	-Ilib $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"'
+FUZZ_SRC      = $(wildcard t/fuzz/*.c)
+FUZZ_BIN      = $(FUZZ_SRC:t/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ  = $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/libaie.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(FUZZ_LIB_OBJ)
+
+$(FUZZ_BUILD)/%: t/fuzz/%.c $(wildcard t/fuzz/*.h) $(HEADERS) $(FUZZ_BUILD)/libaie.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -It/fuzz -fsanitize=fuzzer -o $@ $< \
+	  $(FUZZ_BUILD)/libaie.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	t/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+clean: fuzz-clean
+
+.PHONY: fuzz fuzz-build fuzz-clean
