@@ -39,10 +39,13 @@ static int conf_add(const char *key, const char *value)
 	if (!n)
 		return -1;
 	conf = n;
-	conf[nconf].key = strdup(key);
-	conf[nconf].value = strdup(value);
-	if (!conf[nconf].key || !conf[nconf].value)
+	n[nconf].key = strdup(key);
+	n[nconf].value = strdup(value);
+	if (!n[nconf].key || !n[nconf].value) {
+		free(n[nconf].key);
+		free(n[nconf].value);
 		return -1;
+	}
 	nconf++;
 	return 0;
 }
