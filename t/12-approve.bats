@@ -96,7 +96,7 @@ setup() {
 	assert_failure 65
 	assert_output --partial "expired"
 	grep -qx 'decision_note: expired' "$VAULT_DIR/Rejected/email/DRAFT_OLD.md"
-	! grep -q '^decision_sig' "$VAULT_DIR/Rejected/email/DRAFT_OLD.md"
+	run ! grep -q '^decision_sig' "$VAULT_DIR/Rejected/email/DRAFT_OLD.md"
 }
 
 @test "--reject with a reason: draft to Rejected, its source to Done with status rejected" {
@@ -117,7 +117,7 @@ setup() {
 	f="$VAULT_DIR/Needs_Action/email/E1.md"
 	[ -f "$f" ]
 	grep -qx 'revise_note: "mention the 10% discount: only for orders over 100"' "$f"
-	! grep -q '^claimed_by' "$f"
+	run ! grep -q '^claimed_by' "$f"
 	grep -qx 'decision: revise' "$VAULT_DIR/Rejected/email/DRAFT_E1.md"
 }
 
@@ -165,7 +165,7 @@ setup() {
 	assert_failure 78
 	assert_output --partial "approval key"
 	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
-	! grep -q '^decision' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	run ! grep -q '^decision' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
 }
 
 @test "an approval key readable by others is refused" {
