@@ -170,3 +170,11 @@ lint-shell:
 	shellcheck -s bash -e SC2154 $(wildcard t/*.bats)
 
 .PHONY: lint lint-cppcheck lint-analyzer lint-shell
+
+# make valgrind: the named subset of tool invocations in t/valgrind, under
+# memcheck (ASan binaries cannot run under valgrind, so not with SAN=1).
+valgrind: all
+	@test -z "$(SAN)" || { echo "make valgrind: not with SAN=1" >&2; exit 2; }
+	t/valgrind $(BUILD)/bin
+
+.PHONY: valgrind
