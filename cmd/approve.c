@@ -38,6 +38,11 @@ static int decide_arg(const char *arg, void *ctx)
 
 	(void)ctx;
 	if (vault_resolve(&v, arg, &ref) < 0) {
+		/* lost to a decision that renamed it on the way to Rejected */
+		if (aie_errcode == EX_DATA && decided_copy(&v, arg, &ref) == 0) {
+			cli_warn(arg, "already decided; it is now %s", ref.rel);
+			return EX_NEG;
+		}
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}
@@ -152,6 +157,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, status, listing = 0, verifying = 0, modes = 0;
+	const char *reason = NULL;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG_;
@@ -161,7 +167,7 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'X': decision = DEC_REJECT; modes++; break;
-		case 'r': opts.note = optarg; break;
+		case 'r': reason = optarg; break;
 		case 'E':
 			decision = DEC_REVISE;
 			opts.note = optarg;
@@ -179,8 +185,10 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (modes > 1 || (listing && argc > 0) || (!listing && argc == 0) ||
-	    (opts.note && decision == DEC_APPROVE))
+	    (reason && (decision != DEC_REJECT || listing || verifying)))
 		usage(2);
+	if (reason)
+		opts.note = reason;
 	if ((status = cli_refuse_cloud()) != 0)
 		return status;
 	if ((status = cli_open_vault(&v)) != 0)

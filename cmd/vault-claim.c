@@ -51,12 +51,35 @@ static void print_result(const struct itemref *ref, const char *event)
 	}
 }
 
+/* Write the claim keys after the move has won; an item without a domain
+ * key gets the one it was filed under, so a release puts it back there.
+ * A failure here is reported but the claim stands: the move is the truth. */
+static void annotate_claim(const struct itemref *ref, const char *from)
+{
+	char now[21], dom[AIE_NAME_MAX + 1] = "", *have;
+	const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
+	    "status", "in_progress", NULL, NULL, NULL };
+	struct item it;
+
+	time_rfc3339(time(NULL), now);
+	if (sscanf(from, "Needs_Action/%32[a-z0-9_-]/", dom) == 1 &&
+	    item_load(&v, ref, &it) == 0) {
+		have = fm_get(&it, "domain");
+		if (!have) {
+			kv[6] = "domain";
+			kv[7] = dom;
+		}
+		free(have);
+		fm_free(&it);
+	}
+	if (item_annotate(&v, ref, kv) < 0)
+		cli_warnerr(NULL);
+}
+
 /* Claim one item; an exit status. */
 static int claim_ref(struct itemref *ref)
 {
-	char now[21], from[512];
-	const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
-	    "status", "in_progress", NULL };
+	char from[512];
 
 	if (ref->stage != ST_NEEDS_ACTION) {
 		if (ref->stage == ST_IN_PROGRESS)
@@ -72,9 +95,7 @@ static int claim_ref(struct itemref *ref)
 			cli_warnerr(NULL);
 		return aie_errcode;
 	}
-	time_rfc3339(time(NULL), now);
-	if (item_annotate(&v, ref, kv) < 0)
-		cli_warnerr(NULL);   /* the claim stands: the move is the truth */
+	annotate_claim(ref, from);
 	audit_event(&v, "claim", ref->id, from, ref->rel, NULL);
 	print_result(ref, "claim");
 	return 0;
@@ -135,6 +156,7 @@ static int claim_oldest(long n)
 {
 	struct cands cs = { NULL, 0, 0 };
 	long got = 0;
+	int worst = 0;
 	size_t i;
 
 	if (vault_walk(&v, ST_NEEDS_ACTION, domain, add_cand, &cs) < 0) {
@@ -150,15 +172,12 @@ static int claim_oldest(long n)
 			if (aie_errcode == EX_NEG)
 				continue;        /* another claimer won it: next one */
 			cli_warnerr(NULL);
+			worst = aie_errcode > worst ? aie_errcode : worst;
 			continue;
 		}
-		char now[21], from[512];
-		const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
-		    "status", "in_progress", NULL };
+		char from[512];
 		snprintf(from, sizeof from, "%s", cs.c[i].ref.rel);
-		time_rfc3339(time(NULL), now);
-		if (item_annotate(&v, &ref, kv) < 0)
-			cli_warnerr(NULL);
+		annotate_claim(&ref, from);
 		audit_event(&v, "claim", ref.id, from, ref.rel, NULL);
 		print_result(&ref, "claim");
 		got++;
@@ -167,6 +186,8 @@ static int claim_oldest(long n)
 	if (got == 0 && !cli.quiet)
 		cli_warn(NULL, "nothing to claim in Needs_Action%s%s", domain ? "/" :
 		    "", domain ? domain : "");
+	if (worst)
+		return worst;
 	return got > 0 ? 0 : EX_NEG;
 }
 

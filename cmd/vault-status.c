@@ -2,9 +2,17 @@
  * vault-status - the state of the vault at a glance: items per stage and
  * domain, the drafts waiting for approval, the last sync and the health
  * each agent reported. -j prints the same data as one JSON object (the one
- * the dashboard's /api/status serves).
+ * the dashboard's /api/status serves). --dashboard, on the local agent
+ * only, rewrites Dashboard.md from the same data and folds the notes the
+ * cloud left in Updates/ into it (the cloud never writes Dashboard.md, so
+ * the file has a single writer and never conflicts in sync).
  */
+#include <dirent.h>
 #include <getopt.h>
+#include <time.h>
+#include <unistd.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +25,7 @@
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: vault-status [-jqv] [-C DIR] [-a AGENT]\n");
+	    "usage: vault-status [-jqv] [-C DIR] [-a AGENT] [--dashboard]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -84,21 +92,223 @@ static void print_text(json_t *st)
 	}
 }
 
+/* A growing text buffer; on allocation failure it stops growing and
+ * buf_failed is set. */
+struct buf { char *p; size_t len, cap; int failed; };
+
+static void bprintf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void bprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0,
+		    fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = 1;
+			return;
+		}
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t ncap = (b->cap + (size_t)n + 1) * 2;
+		char *np = realloc(b->p, ncap);
+		if (!np) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+}
+
+/* Text between "## NAME" and the next "## " heading in old, or NULL. */
+static char *section(const char *old, const char *name)
+{
+	char head[64];
+	const char *p, *end;
+
+	snprintf(head, sizeof head, "\n## %s\n", name);
+	if (!old || !(p = strstr(old, head)))
+		return NULL;
+	p += strlen(head);
+	end = strstr(p, "\n## ");
+	return strndup(p, end ? (size_t)(end - p) + 1 : strlen(p));
+}
+
+/* Markdown-safe one line: newlines and pipes would break the page. */
+static void md_line(struct buf *b, const char *s)
+{
+	for (; s && *s; s++)
+		bprintf(b, "%c", *s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s);
+}
+
+/* Fold each note in Updates/ into lines "- [time] text" and remove it. */
+static void fold_updates(struct vault *v, struct buf *b, int *folded)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd = vault_opendir(v, "Updates", 0);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char rel[300], *text, *created, *title;
+		struct itemref ref;
+		struct item it;
+		if (e->d_name[0] == '.' || n < 4 || strcmp(e->d_name + n - 3, ".md"))
+			continue;
+		snprintf(rel, sizeof rel, "Updates/%s", e->d_name);
+		memset(&ref, 0, sizeof ref);
+		snprintf(ref.rel, sizeof ref.rel, "%s", rel);
+		if (item_load(v, &ref, &it) < 0) {
+			cli_warnerr(NULL);
+			continue;
+		}
+		created = fm_get(&it, "created");
+		title = fm_get(&it, "title");
+		text = it.body;
+		while (*text == '\n' || *text == '\r')
+			text++;
+		bprintf(b, "- %s ", created ? created : "-");
+		if (title) {
+			bprintf(b, "**");
+			md_line(b, title);
+			bprintf(b, "** ");
+		}
+		md_line(b, text);
+		bprintf(b, "\n");
+		free(created);
+		free(title);
+		fm_free(&it);
+		if (unlinkat(dirfd(d), e->d_name, 0) < 0)
+			cli_warn(rel, "cannot remove after folding: %s",
+			    strerror(errno));
+		audit_event(v, "fold-update", NULL, rel, "Dashboard.md", NULL);
+		(*folded)++;
+	}
+	closedir(d);
+}
+
+static int write_dashboard(struct vault *v, json_t *st)
+{
+	struct buf b = { NULL, 0, 0, 0 }, upd = { NULL, 0, 0, 0 };
+	char *old = NULL, *notes = NULL, *prev = NULL, now[21];
+	size_t oldlen, i, kept = 0;
+	const char *name, *line, *nl;
+	json_t *p, *h;
+	int folded = 0, r;
+
+	if (strcmp(v->agent, "cloud") == 0) {
+		cli_warn("Dashboard.md", "refused: the cloud agent never writes it");
+		return EX_REFUSED;
+	}
+	if (file_readat(v->dirfd, "Dashboard.md", &old, &oldlen) < 0)
+		old = NULL;
+	notes = section(old, "Notes");
+	prev = section(old, "Updates from the cloud");
+	fold_updates(v, &upd, &folded);
+	time_rfc3339(time(NULL), now);
+	bprintf(&b, "---\ntype: dashboard\nupdated: %s\n---\n# Dashboard\n\n"
+	    "Written by `vault-status --dashboard` on the local agent at %s.\n"
+	    "The cloud agent never writes this file.\n\n## Counts\n\n"
+	    "| stage | items | by domain |\n|---|---:|---|\n", now, now);
+	for (i = 0; i < ST_COUNT; i++) {
+		json_t *by = json_object_get(json_object_get(st, "counts"),
+		    stage_dir[i]), *n;
+		bprintf(&b, "| %s | %lld | ", stage_dir[i], (long long)
+		    json_integer_value(json_object_get(json_object_get(st,
+		    "totals"), stage_dir[i])));
+		json_object_foreach(by, name, n)
+			bprintf(&b, "%s %lld ", name, (long long)json_integer_value(n));
+		bprintf(&b, "|\n");
+	}
+	bprintf(&b, "\n## Waiting for approval\n\n");
+	if (json_array_size(json_object_get(st, "pending")) == 0)
+		bprintf(&b, "(none)\n");
+	json_array_foreach(json_object_get(st, "pending"), i, p) {
+		bprintf(&b, "- [[%s]] ", json_string_value(json_object_get(p, "id")));
+		md_line(&b, json_string_value(json_object_get(p, "title")));
+		bprintf(&b, "\n");
+	}
+	bprintf(&b, "\n## Health\n\n");
+	if (json_object_size(json_object_get(st, "health")) == 0)
+		bprintf(&b, "(no reports yet)\n");
+	json_object_foreach(json_object_get(st, "health"), name, h) {
+		const char *comp;
+		json_t *c;
+		json_object_foreach(json_object_get(h, "components"), comp, c) {
+			bprintf(&b, "- %s/%s: %s ", name, comp, json_string_value(
+			    json_object_get(c, "state")));
+			md_line(&b, json_string_value(json_object_get(c, "detail")));
+			bprintf(&b, "\n");
+		}
+	}
+	bprintf(&b, "\n## Updates from the cloud\n\n");
+	if (upd.p)
+		bprintf(&b, "%s", upd.p);
+	/* keep the 50 newest: the new ones first, then the earlier ones */
+	kept = folded;
+	for (line = prev; line && *line && kept < 50; line = nl + 1) {
+		if (!(nl = strchr(line, '\n')))
+			break;
+		if (strncmp(line, "- ", 2) == 0) {
+			bprintf(&b, "%.*s\n", (int)(nl - line), line);
+			kept++;
+		}
+	}
+	if (kept == 0)
+		bprintf(&b, "(none yet)\n");
+	bprintf(&b, "\n## Notes\n%s", notes ? notes : "\nYour own notes here are "
+	    "kept when the dashboard is rewritten.\n");
+	r = b.failed ? aie_fail(EX_TEMP, "Dashboard.md: out of memory") :
+	    file_writeat(v->dirfd, "Dashboard.md", b.p, b.len, 0644);
+	free(b.p);
+	free(upd.p);
+	free(old);
+	free(notes);
+	free(prev);
+	if (r < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	if (!cli.quiet)
+		cli_warn("Dashboard.md", "rewritten; %d update(s) folded", folded);
+	printf("Dashboard.md\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "dashboard", no_argument, NULL, 'D' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vault v;
 	json_t *st;
-	int c, status;
+	int c, status, dashboard = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG_;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if (!cli_option(c, optarg, usage))
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_option(c, optarg, usage))
+			continue;
+		if (c == 'D')
+			dashboard = 1;
+		else
 			usage(2);
+	}
 	if (optind != argc)
 		usage(2);
 	if ((status = cli_open_vault(&v)) != 0)
@@ -108,7 +318,9 @@ int main(int argc, char **argv)
 		vault_close(&v);
 		return aie_errcode;
 	}
-	if (cli.json) {
+	if (dashboard) {
+		status = write_dashboard(&v, st);
+	} else if (cli.json) {
 		char *s = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!s) {
 			cli_warn(NULL, "cannot encode the status as JSON");

@@ -124,6 +124,8 @@ int item_create(struct vault *v, const struct itemref *ref,
 /* move.c: stage moves, one rename each, exactly one winner */
 int item_move(struct vault *v, struct itemref *ref, enum stage to,
     const char *sub);
+int item_move_as(struct vault *v, struct itemref *ref, enum stage to,
+    const char *sub, const char *newid);
 int item_annotate(struct vault *v, const struct itemref *ref,
     const char *const *kv);
 int done_sub(const char *domain, time_t t, char *buf, size_t size);

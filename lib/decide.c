@@ -28,14 +28,19 @@ const char *decision_name(enum decision d)
 	return "unknown";
 }
 
-/* Put a claimed draft back in Pending_Approval after a failure, keeping
- * the first error for the caller. */
+/* Put a claimed draft back in Pending_Approval after a failure, without
+ * any decision key (a signature must never survive a failed approval),
+ * keeping the first error for the caller. */
 static int give_back(struct vault *v, struct itemref *ref, const char *domain)
 {
+	static const char *const strip[] = { "decision", NULL, "decided_by",
+	    NULL, "decided_at", NULL, "decided_via", NULL, "decision_note", NULL,
+	    "decision_sig", NULL, "status", "pending", NULL };
 	char msg[sizeof aie_errmsg];
 	int code = aie_errcode;
 
 	snprintf(msg, sizeof msg, "%s", aie_errmsg);
+	item_annotate(v, ref, strip);
 	item_move(v, ref, ST_PENDING, domain);
 	return aie_fail(code, "%s", msg);
 }
@@ -76,10 +81,32 @@ static void move_source(struct vault *v, const char *source, enum stage to,
 	}
 }
 
+/* A draft that is not approved leaves its ID to the next draft of the
+ * same source (draft-email names drafts DRAFT_<source>): in Rejected/ it
+ * is kept as <ID>.<UTC time>, or under its own ID when that would be too
+ * long. NULL keeps the ID. */
+static const char *rejected_id(const char *id, enum decision d, int expired,
+    time_t now, char *buf, size_t size)
+{
+	struct tm tm;
+	char stamp[17];
+	int n;
+
+	if (d == DEC_APPROVE && !expired)
+		return NULL;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	n = snprintf(buf, size, "%s.%s", id, stamp);
+	if (n < 0 || (size_t)n >= size || !id_valid(buf))
+		return NULL;
+	return buf;
+}
+
 int decide(struct vault *v, struct itemref *ref, enum decision d,
     const struct decide_opts *o)
 {
 	char domain[sizeof ref->sub], now_s[21], sig[65], from[512];
+	char newid[AIE_ID_MAX + 1];
 	unsigned char key[32];
 	const char *by = o && o->by ? o->by : v->agent;
 	const char *via = o && o->via ? o->via : "cli";
@@ -109,6 +136,15 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	if (d == DEC_APPROVE && expires &&
 	    (time_parse_rfc3339(expires, &exp) < 0 || exp <= now))
 		expired = 1;
+	if (d == DEC_APPROVE && !expires) {
+		/* no expires key: SPEC's default, DRAFT_EXPIRES_HOURS after created */
+		char *created = fm_get(&it, "created");
+		time_t c;
+		if (created && time_parse_rfc3339(created, &c) == 0 &&
+		    c + config_get_long("DRAFT_EXPIRES_HOURS", 72) * 3600 <= now)
+			expired = 1;
+		free(created);
+	}
 	if (fm_set(&it, "decision", expired ? "rejected" : decision_name(d)) < 0 ||
 	    fm_set(&it, "decided_by", by) < 0 ||
 	    fm_set(&it, "decided_at", now_s) < 0 ||
@@ -129,8 +165,9 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	if (item_store(v, ref, &it) < 0)
 		goto fail;
 	fm_free(&it);
-	if (item_move(v, ref, d == DEC_APPROVE && !expired ? ST_APPROVED :
-	    ST_REJECTED, domain) < 0) {
+	if (item_move_as(v, ref, d == DEC_APPROVE && !expired ? ST_APPROVED :
+	    ST_REJECTED, domain, rejected_id(ref->id, d, expired, now,
+	    newid, sizeof newid)) < 0) {
 		free(expires);
 		free(source);
 		return give_back(v, ref, domain);
@@ -138,7 +175,8 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	audit_event(v, expired ? "expired" : decision_name(d), ref->id, from,
 	    ref->rel, expired ? "expired" : note);
 	if (d == DEC_REJECT) {
-		const char *kv[] = { "status", "rejected", NULL };
+		const char *kv[] = { "status", "rejected", "claimed_by", NULL,
+		    "claimed_at", NULL, NULL };
 		move_source(v, source, ST_DONE, domain, kv);
 	} else if (d == DEC_REVISE) {
 		const char *kv[] = { "status", "new", "revise_note", note,
@@ -146,8 +184,8 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 		move_source(v, source, ST_NEEDS_ACTION, domain, kv);
 	}
 	if (expired)
-		aie_fail(EX_DATA, "%s: expired at %s; moved to %s", ref->id,
-		    expires, ref->rel);
+		aie_fail(EX_DATA, "%s: expired (%s); moved to %s", ref->id,
+		    expires ? expires : "created too long ago", ref->rel);
 	free(expires);
 	free(source);
 	return expired ? -1 : 0;
@@ -156,4 +194,28 @@ fail:
 	free(expires);
 	free(source);
 	return give_back(v, ref, domain);
+}
+
+struct copy_search { const char *id; size_t len; struct itemref *found; };
+
+static int match_copy(struct vault *v, const struct itemref *ref, void *ctx)
+{
+	struct copy_search *c = ctx;
+	const char *p = ref->id + c->len;
+
+	(void)v;
+	if (strncmp(ref->id, c->id, c->len) != 0 || p[0] != '.' ||
+	    strlen(p + 1) != 16 || p[9] != 'T' || p[16] != 'Z')
+		return 0;
+	*c->found = *ref;
+	return 1;
+}
+
+int decided_copy(struct vault *v, const char *id, struct itemref *ref)
+{
+	struct copy_search c = { id, strlen(id), ref };
+
+	if (!id_valid(id))
+		return -1;
+	return vault_walk(v, ST_REJECTED, NULL, match_copy, &c) == 1 ? 0 : -1;
 }

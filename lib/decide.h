@@ -34,4 +34,8 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 
 const char *decision_name(enum decision d);
 
+/* A draft decided (rejected, revised, expired) is kept in Rejected/ as
+ * <ID>.<UTC time>; find that copy of id. 0 with *ref set, or -1. */
+int decided_copy(struct vault *v, const char *id, struct itemref *ref);
+
 #endif

@@ -58,11 +58,19 @@ static int rename_noreplace(int fromfd, const char *from, int tofd,
 int item_move(struct vault *v, struct itemref *ref, enum stage to,
     const char *sub)
 {
+	return item_move_as(v, ref, to, sub, NULL);
+}
+
+/* As item_move, giving the item the ID newid (NULL: keep it) in its new
+ * place - for a rejected draft whose ID the next draft will take. */
+int item_move_as(struct vault *v, struct itemref *ref, enum stage to,
+    const char *sub, const char *newid)
+{
 	struct itemref dst;
 	char fromname[256], toname[256];
 	int fromfd, tofd, r;
 
-	if (item_ref_set(&dst, ref->id, to, sub) < 0)
+	if (item_ref_set(&dst, newid ? newid : ref->id, to, sub) < 0)
 		return -1;
 	if ((fromfd = path_parent_at(v->dirfd, ref->rel, 0, fromname,
 	    sizeof fromname)) < 0)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aie.h"
@@ -398,20 +399,28 @@ int vault_walk(struct vault *v, enum stage st, const char *sub, item_fn fn,
 	return walk_stage(&w, sub);
 }
 
-/* Find item id in any stage. 0, or -1 (65: no such item). */
+/* Find item id in any stage. 0, or -1 (65: no such item). An item can
+ * move from a stage not yet searched to one already searched while we
+ * look (a draft claimed back to In_Progress), so a miss is searched again
+ * a few times before it is believed. */
 int vault_find(struct vault *v, const char *id, struct itemref *ref)
 {
 	struct walk w = { v, ST_NEEDS_ACTION, NULL, NULL, NULL, id, ref };
-	int st, r;
+	struct timespec pause = { 0, 2000000 };
+	int st, r, tries;
 
 	if (!id_valid(id))
 		return aie_fail(EX_DATA, "%s: bad item ID", id);
-	for (st = 0; st < ST_COUNT; st++) {
-		w.st = (enum stage)st;
-		if ((r = walk_stage(&w, NULL)) == 1)
-			return 0;
-		if (r < 0)
-			return -1;
+	for (tries = 0; tries < 4; tries++) {
+		if (tries)
+			nanosleep(&pause, NULL);
+		for (st = 0; st < ST_COUNT; st++) {
+			w.st = (enum stage)st;
+			if ((r = walk_stage(&w, NULL)) == 1)
+				return 0;
+			if (r < 0)
+				return -1;
+		}
 	}
 	return aie_fail(EX_DATA, "%s: no such item in the vault", id);
 }

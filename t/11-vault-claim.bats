@@ -224,10 +224,11 @@ setup() { common_setup; mkvault; }
 	cp "$f" "$BATS_TEST_TMPDIR/orig"
 	run vault-claim RT
 	assert_success
-	sed '/^claimed_by: /d; /^claimed_at: /d; /^status: /d' \
+	sed '/^claimed_by: /d; /^claimed_at: /d; /^status: /d; /^domain: /d' \
 	    "$VAULT_DIR/In_Progress/local/RT.md" >"$BATS_TEST_TMPDIR/after"
 	cmp "$BATS_TEST_TMPDIR/orig" "$BATS_TEST_TMPDIR/after"
 	grep -aq $'^claimed_by: local\r$' "$VAULT_DIR/In_Progress/local/RT.md"
+	grep -aq $'^domain: email\r$' "$VAULT_DIR/In_Progress/local/RT.md"
 }
 
 @test "race: 20 processes claim one item, exactly one wins and 19 exit 1" {
@@ -270,4 +271,13 @@ setup() { common_setup; mkvault; }
 	assert_failure 2
 	run vault-claim -d 'Bad Domain' -n 1
 	assert_failure 2
+}
+
+@test "an item without a domain key is released to the domain it was filed under" {
+	mkdir -p "$VAULT_DIR/Needs_Action/social"
+	printf -- '---\ntype: post\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P1.md"
+	vault-claim P1 >/dev/null
+	run vault-claim --release P1
+	assert_success
+	assert_output "Needs_Action/social/P1.md"
 }

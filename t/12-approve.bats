@@ -1,6 +1,13 @@
 #!/usr/bin/env bats
 load helper
 
+# rejected ID: the path of the rejected copy of draft ID (kept as ID.<UTC>)
+rejected() {
+	local f
+	f=$(ls "$VAULT_DIR"/Rejected/email/"$1".*.md)
+	[ -f "$f" ] && echo "$f"
+}
+
 setup() {
 	common_setup
 	mkvault
@@ -95,16 +102,16 @@ setup() {
 	run approve DRAFT_OLD
 	assert_failure 65
 	assert_output --partial "expired"
-	grep -qx 'decision_note: expired' "$VAULT_DIR/Rejected/email/DRAFT_OLD.md"
-	run ! grep -q '^decision_sig' "$VAULT_DIR/Rejected/email/DRAFT_OLD.md"
+	grep -qx 'decision_note: expired' "$(rejected DRAFT_OLD)"
+	run ! grep -q '^decision_sig' "$(rejected DRAFT_OLD)"
 }
 
 @test "--reject with a reason: draft to Rejected, its source to Done with status rejected" {
 	run approve --reject -r "not our tone" DRAFT_E1
 	assert_success
-	assert_output "Rejected/email/DRAFT_E1.md"
-	grep -qx 'decision: rejected' "$VAULT_DIR/Rejected/email/DRAFT_E1.md"
-	grep -qx 'decision_note: not our tone' "$VAULT_DIR/Rejected/email/DRAFT_E1.md"
+	assert_output --regexp '^Rejected/email/DRAFT_E1\.[0-9]{8}T[0-9]{6}Z\.md$'
+	grep -qx 'decision: rejected' "$(rejected DRAFT_E1)"
+	grep -qx 'decision_note: not our tone' "$(rejected DRAFT_E1)"
 	src=$(find "$VAULT_DIR/Done/email" -name E1.md)
 	[ -n "$src" ]
 	[[ "$src" == */Done/email/[0-9][0-9][0-9][0-9]-[0-9][0-9]/E1.md ]]
@@ -118,7 +125,7 @@ setup() {
 	[ -f "$f" ]
 	grep -qx 'revise_note: "mention the 10% discount: only for orders over 100"' "$f"
 	run ! grep -q '^claimed_by' "$f"
-	grep -qx 'decision: revise' "$VAULT_DIR/Rejected/email/DRAFT_E1.md"
+	grep -qx 'decision: revise' "$(rejected DRAFT_E1)"
 }
 
 @test "--revise needs a note" {
@@ -204,13 +211,54 @@ setup() {
 	wait
 	for i in $(seq 10); do
 		a=$(cat "$BATS_TEST_TMPDIR/a.$i"); r=$(cat "$BATS_TEST_TMPDIR/r.$i")
-		[ "$a$r" = 01 ] || [ "$a$r" = 10 ]
-		[ "$(find "$VAULT_DIR" -name "D$i.md" | wc -l)" -eq 1 ]
+		[ "$a$r" = 01 ] || [ "$a$r" = 10 ] || { echo "D$i: approve $a reject $r" >&3; false; }
+		[ "$(find "$VAULT_DIR" -name "D$i.md" -o -name "D$i.*.md" | wc -l)" -eq 1 ]
 		if [ "$a" = 0 ]; then
 			[ -f "$VAULT_DIR/Approved/email/D$i.md" ]
 			approve --verify "D$i" >/dev/null
 		else
-			[ -f "$VAULT_DIR/Rejected/email/D$i.md" ]
+			rejected "D$i" >/dev/null
 		fi
 	done
+}
+
+@test "a revised draft leaves its ID free: the redraft can be decided again" {
+	approve --revise "shorter please" DRAFT_E1 >/dev/null
+	ls "$VAULT_DIR/Rejected/email/" | grep -q '^DRAFT_E1\.[0-9]\{8\}T[0-9]\{6\}Z\.md$'
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	run approve --reject -r "still too long" DRAFT_E1
+	assert_success
+	run approve --list
+	assert_failure 1
+}
+
+@test "a failed final move gives the draft back without any decision key" {
+	mkdir -p "$VAULT_DIR/Approved/email"
+	echo occupied >"$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	run approve DRAFT_E1
+	assert_failure 65
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	[ -f "$f" ]
+	run ! grep -q '^decision' "$f"
+	run ! grep -q '^decided_' "$f"
+	grep -qx 'status: pending' "$f"
+}
+
+@test "reject clears the claim keys of the source" {
+	approve --reject DRAFT_E1 >/dev/null
+	src=$(find "$VAULT_DIR/Done/email" -name E1.md)
+	run ! grep -q '^claimed_by' "$src"
+}
+
+@test "a draft without expires expires DRAFT_EXPIRES_HOURS after created" {
+	mkdraft DRAFT_NOEXP E1
+	sed -i '/^expires:/d' "$VAULT_DIR/Pending_Approval/email/DRAFT_NOEXP.md"
+	DRAFT_EXPIRES_HOURS=1 run approve DRAFT_NOEXP
+	assert_failure 65
+	assert_output --partial expired
+	mkdraft DRAFT_FRESH E1
+	sed -i '/^expires:/d' "$VAULT_DIR/Pending_Approval/email/DRAFT_FRESH.md"
+	DRAFT_EXPIRES_HOURS=1000000 run approve DRAFT_FRESH
+	assert_success
 }

@@ -67,3 +67,39 @@ assert h["smtp"]["state"]=="down"
 	run vault-status extra
 	assert_failure 2
 }
+
+@test "--dashboard rewrites Dashboard.md with counts and pending, and folds Updates/" {
+	mkemail E1
+	mkdraft DRAFT_E1 E1
+	printf -- '---\ncreated: 2026-11-30T10:00:00Z\ntitle: Drafted\n---\nreply to Alice | filed\n' \
+	    >"$VAULT_DIR/Updates/U1.md"
+	run --separate-stderr vault-status --dashboard
+	assert_success
+	assert_output "Dashboard.md"
+	d="$VAULT_DIR/Dashboard.md"
+	grep -q '^| Needs_Action | 1 | email 1 |$' "$d"
+	grep -q '^- \[\[DRAFT_E1\]\] Re: Question about my order$' "$d"
+	grep -q '^- 2026-11-30T10:00:00Z \*\*Drafted\*\* reply to Alice / filed' "$d"
+	[ ! -e "$VAULT_DIR/Updates/U1.md" ]
+	grep -q '"event":"fold-update"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "--dashboard keeps earlier updates and the owner's Notes section" {
+	printf -- '---\ncreated: 2026-11-30T10:00:00Z\n---\nfirst\n' >"$VAULT_DIR/Updates/U1.md"
+	vault-status -q --dashboard >/dev/null
+	printf '\nbuy milk\n' >>"$VAULT_DIR/Dashboard.md"
+	printf -- '---\ncreated: 2026-11-30T11:00:00Z\n---\nsecond\n' >"$VAULT_DIR/Updates/U2.md"
+	vault-status -q --dashboard >/dev/null
+	d="$VAULT_DIR/Dashboard.md"
+	grep -q '^- 2026-11-30T10:00:00Z first' "$d"
+	grep -q '^- 2026-11-30T11:00:00Z second' "$d"
+	grep -qx 'buy milk' "$d"
+	[ "$(grep -c '^- 2026-11-30T10:00:00Z first' "$d")" -eq 1 ]
+}
+
+@test "--dashboard is refused for the cloud agent" {
+	before=$(cat "$VAULT_DIR/Dashboard.md")
+	run vault-status -a cloud --dashboard
+	assert_failure 77
+	[ "$(cat "$VAULT_DIR/Dashboard.md")" = "$before" ]
+}
