@@ -224,7 +224,8 @@ setup() {
 
 @test "a revised draft leaves its ID free: the redraft can be decided again" {
 	approve --revise "shorter please" DRAFT_E1 >/dev/null
-	ls "$VAULT_DIR/Rejected/email/" | grep -q '^DRAFT_E1\.[0-9]\{8\}T[0-9]\{6\}Z\.md$'
+	find "$VAULT_DIR/Rejected/email/" -name 'DRAFT_E1.*.md' -printf '%f\n' |
+	    grep -q '^DRAFT_E1\.[0-9]\{8\}T[0-9]\{6\}Z\.md$'
 	vault-claim -q -a cloud E1 >/dev/null
 	mkdraft DRAFT_E1 E1
 	run approve --reject -r "still too long" DRAFT_E1
