@@ -96,6 +96,16 @@ clean:
 .SECONDARY:
 .PHONY: all check install deps clean lint-man
 
+# issue 8 (glue): the crontabs and the PM2 ecosystem files are installed
+# beside share/ (deploy scripts, pre-commit hook) in $(DATADIR).
+install: install-glue
+install-glue:
+	install -d $(DESTDIR)$(DATADIR)/cron $(DESTDIR)$(DATADIR)/pm2
+	install -m 644 cron/crontab.cloud cron/crontab.local $(DESTDIR)$(DATADIR)/cron
+	install -m 644 pm2/common.js pm2/ecosystem.config.cloud.js \
+	  pm2/ecosystem.config.local.js $(DESTDIR)$(DATADIR)/pm2
+.PHONY: install-glue
+
 # issue 9: hardening. `make fuzz` builds every t/fuzz/NAME.c as a libFuzzer
 # harness (clang; lib/ compiled again with the sanitizers) and runs each for
 # FUZZ_SECONDS on a copy of t/fuzz/corpus/NAME/ (see t/fuzz/run). `make

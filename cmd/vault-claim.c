@@ -20,18 +20,20 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "sync.h"
 
 static struct vault v;
 static const char *domain;
 static long max_age = -1;
+static int push;
 
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] ID|PATH|- ...\n"
+	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] [--push] ID|PATH|- ...\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] [-n N] [-d DOMAIN]\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --release ID|PATH|- ...\n"
-	    "       vault-claim [-jqv] [-C DIR] --reap AGE\n"
+	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --reap AGE\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --list\n");
 	exit(status ? 2 : 0);
 }
@@ -97,6 +99,11 @@ static int claim_ref(struct itemref *ref)
 	}
 	annotate_claim(ref, from);
 	audit_event(&v, "claim", ref->id, from, ref->rel, NULL);
+	/* --push: the claim is final only once the remote has it (SPEC 5) */
+	if (push && sync_push_claim(&v, ref) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
 	print_result(ref, "claim");
 	return 0;
 }
@@ -272,6 +279,19 @@ static time_t claimed_at(const struct itemref *ref, const struct item *it)
 
 static int reaped;
 
+/* Is there a draft DRAFT_<id> waiting for approval or execution? */
+static int has_draft(const char *id)
+{
+	char did[AIE_ID_MAX + 8];
+	struct itemref d;
+
+	if ((size_t)snprintf(did, sizeof did, "DRAFT_%s", id) >= sizeof did ||
+	    !id_valid(did) || vault_find(&v, did, &d) < 0)
+		return 0;
+	return d.stage == ST_PENDING || d.stage == ST_APPROVED ||
+	    d.stage == ST_IN_PROGRESS;
+}
+
 static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 {
 	struct itemref r = *ref;
@@ -284,6 +304,10 @@ static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 	at = claimed_at(ref, &it);
 	fm_free(&it);
 	if (time(NULL) - at < max_age)
+		return 0;
+	/* an email whose reply waits for the owner is not stale: taking it
+	 * back would have it drafted twice */
+	if (has_draft(ref->id))
 		return 0;
 	if (release_ref(&r, "reap") == 0)
 		reaped++;
@@ -327,6 +351,7 @@ int main(int argc, char **argv)
 		{ "release", no_argument, NULL, 'R' },
 		{ "reap", required_argument, NULL, 'P' },
 		{ "list", no_argument, NULL, 'L' },
+		{ "push", no_argument, NULL, 'U' },
 		{ "domain", required_argument, NULL, 'd' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -358,6 +383,7 @@ int main(int argc, char **argv)
 			break;
 		case 'R': mode = RELEASE; break;
 		case 'L': mode = LIST; break;
+		case 'U': push = 1; break;
 		case 'P':
 			mode = REAP;
 			if (duration_parse(optarg, &max_age) < 0) {
@@ -371,7 +397,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if ((mode == RELEASE && argc == 0) || ((mode == REAP || mode == LIST) &&
-	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)))
+	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)) ||
+	    (push && (mode != CLAIM || argc == 0)))
 		usage(2);
 	if ((status = cli_open_vault(&v)) != 0)
 		return status;
@@ -384,7 +411,9 @@ int main(int argc, char **argv)
 		status = cli_each_arg(argc, argv, release_arg, NULL);
 		break;
 	case REAP:
-		vault_walk(&v, ST_IN_PROGRESS, NULL, reap_one, NULL);
+		/* -a names the one agent whose stale claims are taken back */
+		vault_walk(&v, ST_IN_PROGRESS, cli.agent ? v.agent : NULL, reap_one,
+		    NULL);
 		status = reaped ? 0 : EX_NEG;
 		break;
 	case LIST:

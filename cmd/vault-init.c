@@ -4,6 +4,10 @@
  * templates, a Git repository with a first commit, and (for any agent but
  * cloud) the approval key outside the vault. Running it on an existing
  * vault fills in what is missing and overwrites nothing.
+ *
+ * --remote URL adds the remote "origin" and pushes the first commit;
+ * --clone URL makes the second agent's vault: a clone of the shared
+ * remote, then the layout filled in as above (its own .state/).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +33,8 @@ static const char *const dirs[] = {
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: vault-init [-q] [-a AGENT] [--no-git] [--no-key] DIR\n");
+	    "usage: vault-init [-q] [-a AGENT] [--no-git] [--no-key] "
+	    "[--remote URL | --clone URL] DIR\n");
 	exit(status ? 2 : 0);
 }
 
@@ -63,15 +68,84 @@ static int is_empty_dir(const char *dir)
 	return empty;
 }
 
+/* Where the pre-commit hook is: $AIE_DATADIR/deploy, the installed
+ * DATADIR/deploy, or the source tree when run from build/bin. */
+static int find_hook(char *buf, size_t size)
+{
+	char exe[4096], *slash;
+	const char *data = getenv("AIE_DATADIR");
+	ssize_t n;
+
+	if (data && (size_t)snprintf(buf, size, "%s/deploy/pre-commit", data) <
+	    size && access(buf, R_OK) == 0)
+		return 0;
+	if ((size_t)snprintf(buf, size, "%s/deploy/pre-commit", DATADIR) < size &&
+	    access(buf, R_OK) == 0)
+		return 0;
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
+			*slash = '\0';        /* TOP/build/bin/vault-init -> TOP */
+		if ((size_t)snprintf(buf, size, "%s/share/deploy/pre-commit", exe) <
+		    size && access(buf, R_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Install the secret deny-list hook as .git/hooks/pre-commit, so that a
+ * commit made by hand (git, Obsidian Git) is guarded as vault-sync's are.
+ * An existing hook is the owner's: it is left alone. */
+static void install_hook(const char *dir)
+{
+	char src[4096], dst[4096], hooks[4096], data[65536];
+	struct stat st;
+	ssize_t n;
+	int in, out;
+
+	if ((size_t)snprintf(hooks, sizeof hooks, "%s/.git/hooks", dir) >=
+	    sizeof hooks || (size_t)snprintf(dst, sizeof dst, "%s/pre-commit",
+	    hooks) >= sizeof dst || lstat(dst, &st) == 0)
+		return;
+	if (find_hook(src, sizeof src) < 0) {
+		cli_warn(dir, "pre-commit hook not found (install ai-employee, or "
+		    "set AIE_DATADIR); vault-sync still refuses secrets");
+		return;
+	}
+	if (mkdir(hooks, 0755) < 0 && errno != EEXIST) {
+		cli_warn(hooks, "%s", strerror(errno));
+		return;
+	}
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
+		cli_warn(src, "%s", strerror(errno));
+		return;
+	}
+	n = read(in, data, sizeof data);
+	close(in);
+	if (n <= 0 || n == (ssize_t)sizeof data) {
+		cli_warn(src, "cannot read the hook");
+		return;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+	if (out < 0 || write(out, data, (size_t)n) != n || close(out) < 0) {
+		cli_warn(dst, "cannot install the pre-commit hook: %s",
+		    strerror(errno));
+		if (out >= 0)
+			unlink(dst);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "no-git", no_argument, NULL, 'G' },
 		{ "no-key", no_argument, NULL, 'K' },
+		{ "remote", required_argument, NULL, 'R' },
+		{ "clone", required_argument, NULL, 'L' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir, *agent;
+	const char *dir, *agent, *remote = NULL, *clone = NULL;
 	char keypath[4096], gitkeep[256];
 	struct vault probe;
 	int c, fd, i, made = 0, nogit = 0, nokey = 0, existing;
@@ -84,16 +158,30 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'G': nogit = 1; break;
 		case 'K': nokey = 1; break;
+		case 'R': remote = optarg; break;
+		case 'L': clone = optarg; break;
 		default: usage(2);
 		}
 	}
-	if (argc - optind != 1)
+	if (argc - optind != 1 || (remote && clone) ||
+	    (nogit && (remote || clone)))
 		usage(2);
 	dir = argv[optind];
 	agent = cli.agent ? cli.agent : config_get_default("VAULT_AGENT", "local");
 	if (!name_valid(agent)) {
 		cli_warn(agent, "bad agent name (want [a-z][a-z0-9_-]{0,31})");
 		return EX_USAGE_;
+	}
+	if (clone) {
+		if (is_empty_dir(dir) == 0) {
+			cli_warn(dir, "exists and is not empty; --clone wants a "
+			    "new directory");
+			return EX_DATA;
+		}
+		if (git_clone_vault(clone, dir) < 0) {
+			cli_warnerr(dir);
+			return aie_errcode;
+		}
 	}
 	existing = vault_open(&probe, dir, agent) == 0;
 	if (existing)
@@ -145,6 +233,8 @@ int main(int argc, char **argv)
 		cli_warnerr(dir);
 		return aie_errcode;
 	}
+	if (!nogit)
+		install_hook(dir);
 	if (!nokey && strcmp(agent, "cloud") != 0) {
 		int r;
 		if (approval_key_path(keypath, sizeof keypath) < 0 ||
@@ -155,6 +245,11 @@ int main(int argc, char **argv)
 		if (r == 0 && !cli.quiet)
 			cli_warn(NULL, "approval key created: %s (mode 0600; keep it "
 			    "off the cloud)", keypath);
+	}
+	if (remote && git_add_remote_push(dir, "origin", remote) < 0) {
+		cli_warn(dir, "vault created, remote origin not pushed: %s "
+		    "(vault-sync will retry)", aie_errmsg);
+		return aie_errcode;
 	}
 	if (!cli.quiet)
 		cli_warn(dir, existing ? "already a vault; %d missing file(s) "

@@ -4,6 +4,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "aie.h"
 #include "git.h"
@@ -91,4 +93,243 @@ out:
 	git_index_free(index);
 	git_repository_free(repo);
 	return r;
+}
+
+/* Process-wide tuning (ISSUE 3 measurements): no re-validation of every
+ * tree entry on each write, trees cached whatever their size. */
+static void git_tune(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+	    (size_t)1 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
+}
+
+int git_open(git_repository **repo, const char *root)
+{
+	if (git_start() < 0)
+		return -1;
+	git_tune();
+	if (git_repository_open_ext(repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL) < 0)
+		return aie_fail(EX_CONFIG_, "%s: not a Git repository (%s); "
+		    "run vault-init", root, git_errstr());
+	if (git_repository_is_bare(*repo)) {
+		git_repository_free(*repo);
+		*repo = NULL;
+		return aie_fail(EX_CONFIG_, "%s: a bare repository", root);
+	}
+	return 0;
+}
+
+int git_head_branch(git_repository *repo, char *buf, size_t size)
+{
+	git_reference *head = NULL;
+	const char *t;
+	int r = -1;
+
+	if (git_reference_lookup(&head, repo, "HEAD") < 0)
+		return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC ||
+	    strncmp(t = git_reference_symbolic_target(head), "refs/heads/",
+	    11) != 0)
+		aie_fail(EX_TEMP, "HEAD is detached; check out a branch "
+		    "with git first");
+	else if ((size_t)snprintf(buf, size, "%s", t + 11) >= size)
+		aie_fail(EX_TEMP, "branch name too long");
+	else
+		r = 0;
+	git_reference_free(head);
+	return r;
+}
+
+int git_url_local(const char *url, char *path, size_t size)
+{
+	if (strncmp(url, "file://", 7) == 0)
+		url += 7;
+	else if (!(url[0] == '/' || url[0] == '.' || !strchr(url, ':')))
+		return 0;
+	return (size_t)snprintf(path, size, "%s", url) < size;
+}
+
+int git_err_network(int code)
+{
+	const git_error *e = git_error_last();
+
+	if (code == GIT_EAUTH || code == GIT_ECERTIFICATE)
+		return 0;
+	if (!e)
+		return 1;
+	return e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_SSH ||
+	    e->klass == GIT_ERROR_HTTP || e->klass == GIT_ERROR_SSL ||
+	    e->klass == GIT_ERROR_OS || e->klass == GIT_ERROR_REPOSITORY ||
+	    e->klass == GIT_ERROR_ODB || e->klass == GIT_ERROR_INVALID ||
+	    code == GIT_ENOTFOUND || code == GIT_ERROR;
+}
+
+/*
+ * Credentials: SSH from the key file VAULT_SYNC_SSH_KEY (with .pub beside
+ * it when present, passphrase VAULT_SYNC_SSH_PASSPHRASE) or else from
+ * ssh-agent; HTTPS with the token VAULT_SYNC_TOKEN as the password (user
+ * from the URL, else VAULT_SYNC_USER, else "x-access-token"). Each kind is
+ * offered once: libgit2 calls again after a refusal, and a second try with
+ * the same secret would loop.
+ */
+static int cred_cb(git_credential **out, const char *url, const char *user,
+    unsigned int allowed, void *payload)
+{
+	struct git_xfer *x = payload;
+	const char *key = config_get("VAULT_SYNC_SSH_KEY");
+	const char *tok = config_get("VAULT_SYNC_TOKEN");
+	char pub[4096];
+	struct stat st;
+
+	(void)url;
+	if (allowed == GIT_CREDENTIAL_USERNAME)    /* ssh:// without user@ */
+		return git_credential_username_new(out, user ? user : "git");
+	if (x->cred_tries++ > 0) {
+		git_error_set_str(GIT_ERROR_NET, "authentication refused "
+		    "(check VAULT_SYNC_SSH_KEY, ssh-agent or VAULT_SYNC_TOKEN)");
+		return GIT_EAUTH;
+	}
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		if (!user)
+			user = "git";
+		if (key && *key) {
+			snprintf(pub, sizeof pub, "%s.pub", key);
+			return git_credential_ssh_key_new(out, user,
+			    stat(pub, &st) == 0 ? pub : NULL, key,
+			    config_get("VAULT_SYNC_SSH_PASSPHRASE"));
+		}
+		return git_credential_ssh_key_from_agent(out, user);
+	}
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && tok && *tok) {
+		if (!user || !*user)
+			user = config_get_default("VAULT_SYNC_USER",
+			    "x-access-token");
+		return git_credential_userpass_plaintext_new(out, user, tok);
+	}
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user ? user : "git");
+	git_error_set_str(GIT_ERROR_NET, "the remote wants credentials and "
+	    "none are configured (VAULT_SYNC_SSH_KEY, VAULT_SYNC_TOKEN)");
+	return GIT_EAUTH;
+}
+
+static int progress_cb(const git_indexer_progress *s, void *payload)
+{
+	struct git_xfer *x = payload;
+
+	if (x->progress && s->total_objects)
+		fprintf(stderr, "\rvault-sync: objects %u/%u, %zu KiB",
+		    s->received_objects, s->total_objects,
+		    s->received_bytes >> 10);
+	return 0;
+}
+
+static int push_progress_cb(unsigned int cur, unsigned int total,
+    size_t bytes, void *payload)
+{
+	struct git_xfer *x = payload;
+
+	if (x->progress && total)
+		fprintf(stderr, "\rvault-sync: pushing %u/%u, %zu KiB", cur,
+		    total, bytes >> 10);
+	return 0;
+}
+
+/* A server-side refusal arrives only here: remember it. */
+static int push_ref_cb(const char *ref, const char *status, void *payload)
+{
+	struct git_xfer *x = payload;
+
+	if (status) {
+		x->rejected = 1;
+		snprintf(x->rejmsg, sizeof x->rejmsg, "%s: %s", ref, status);
+	}
+	return 0;
+}
+
+void git_xfer_callbacks(git_remote_callbacks *cb, struct git_xfer *x)
+{
+	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb->credentials = cred_cb;
+	cb->transfer_progress = progress_cb;
+	cb->push_transfer_progress = push_progress_cb;
+	cb->push_update_reference = push_ref_cb;
+	cb->payload = x;
+}
+
+int git_add_remote_push(const char *dir, const char *name, const char *url)
+{
+	git_repository *repo = NULL;
+	git_remote *remote = NULL;
+	git_push_options po;
+	struct git_xfer x = { 0 };
+	char branch[256], spec[600], *specp = spec;
+	git_strarray specs = { &specp, 1 };
+	int r = -1, e;
+
+	if (git_open(&repo, dir) < 0)
+		return -1;
+	if (git_head_branch(repo, branch, sizeof branch) < 0)
+		goto out;
+	e = git_remote_lookup(&remote, repo, name);
+	if (e == GIT_ENOTFOUND)
+		e = git_remote_create(&remote, repo, name, url);
+	else if (e == 0 && strcmp(git_remote_url(remote), url) != 0) {
+		aie_fail(EX_CONFIG_, "remote %s exists with another URL (%s)",
+		    name, git_remote_url(remote));
+		goto out;
+	}
+	if (e < 0) {
+		aie_fail(EX_CONFIG_, "remote %s: %s", name, git_errstr());
+		goto out;
+	}
+	snprintf(spec, sizeof spec, "refs/heads/%s:refs/heads/%s", branch,
+	    branch);
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	x.progress = isatty(2);
+	git_xfer_callbacks(&po.callbacks, &x);
+	e = git_remote_push(remote, &specs, &po);
+	if (x.progress)
+		fputc('\n', stderr);
+	if (e < 0 || x.rejected) {
+		aie_fail(EX_TEMP, "push to %s: %s", url,
+		    x.rejected ? x.rejmsg : git_errstr());
+		goto out;
+	}
+	r = 0;
+out:
+	git_remote_free(remote);
+	git_repository_free(repo);
+	return r;
+}
+
+int git_clone_vault(const char *url, const char *dir)
+{
+	git_repository *repo = NULL;
+	git_clone_options co;
+	struct git_xfer x = { 0 };
+	int e;
+
+	if (git_start() < 0)
+		return -1;
+	git_tune();
+	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
+	x.progress = isatty(2);
+	git_xfer_callbacks(&co.fetch_opts.callbacks, &x);
+	e = git_clone(&repo, url, dir, &co);
+	if (x.progress)
+		fputc('\n', stderr);
+	if (e < 0)
+		return aie_fail(git_err_network(e) ? EX_TEMP : EX_CONFIG_,
+		    "clone %s: %s", url, git_errstr());
+	git_repository_free(repo);
+	return 0;
 }

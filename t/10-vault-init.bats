@@ -127,3 +127,17 @@ setup() { common_setup; }
 	assert_failure 78
 	assert_output --partial ":2: not KEY=VALUE"
 }
+
+@test "vault-init installs the pre-commit hook that refuses secrets" {
+	mkvault
+	[ -x "$VAULT_DIR/.git/hooks/pre-commit" ]
+	echo 'key: sk-ant-api03-abcdefghijklmnopqrstuvwxyz' >"$VAULT_DIR/leak.md"
+	git -C "$VAULT_DIR" add leak.md
+	run git -C "$VAULT_DIR" -c user.name=t -c user.email=t@t commit -qm leak
+	assert_failure
+	assert_output --partial "looks like a secret"
+	git -C "$VAULT_DIR" reset -q
+	echo hello >"$VAULT_DIR/ok.md"
+	git -C "$VAULT_DIR" add ok.md
+	git -C "$VAULT_DIR" -c user.name=t -c user.email=t@t commit -qm ok
+}

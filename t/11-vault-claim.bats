@@ -281,3 +281,19 @@ setup() { common_setup; mkvault; }
 	assert_success
 	assert_output "Needs_Action/social/P1.md"
 }
+
+@test "--reap keeps an email whose draft waits for approval, and -a limits it to one agent" {
+	mkemail E1; mkemail E2
+	vault-claim -q -a cloud E1 >/dev/null
+	vault-claim -q -a bob E2 >/dev/null
+	sed -i 's/^claimed_at: .*/claimed_at: 2020-01-01T00:00:00Z/' \
+	    "$VAULT_DIR/In_Progress/cloud/E1.md" "$VAULT_DIR/In_Progress/bob/E2.md"
+	mkdraft DRAFT_E1 E1
+	run vault-claim -a cloud --reap 1m
+	assert_failure 1
+	[ -f "$VAULT_DIR/In_Progress/cloud/E1.md" ]
+	[ -f "$VAULT_DIR/In_Progress/bob/E2.md" ]
+	run vault-claim --reap 1m
+	assert_success
+	assert_output "Needs_Action/email/E2.md"
+}

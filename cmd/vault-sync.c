@@ -1,0 +1,334 @@
+/*
+ * vault-sync - share the vault through Git (SPEC 5): one cycle (lock,
+ * stage with the secret guard, commit, fetch, integrate by the conflict
+ * rules, push), or forever with --interval S or --watch (inotify on the
+ * vault, debounced, plus a fetch every --interval or 60 s) for PM2 and
+ * cron. SIGTERM and SIGINT end the cycle in flight, then exit 0. The work
+ * is in lib/sync.c, lib/stage.c and lib/merge.c; this file is options,
+ * reporting and the loops.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "aie.h"
+#include "git.h"
+#include "sync.h"
+
+static volatile sig_atomic_t stop;
+static int said_single;
+
+static void usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: vault-sync [-jnqv] [-C DIR] [-a AGENT] [--dry-run]\n"
+	    "                  [--interval S | --watch [--interval S]]\n");
+	exit(status ? 2 : 0);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Refused files, conflict copies, lost claims: told even with -q. */
+static void warn_cb(const char *item, const char *msg)
+{
+	cli_warn(item, "%s", msg);
+}
+
+static void change_cb(const char *what, const char *path, const char *from)
+{
+	if (cli.json)
+		return;
+	if (from)
+		printf("%s\t%s\t%s\n", what, from, path);
+	else
+		printf("%s\t%s\n", what, path);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report_json(struct vault *v, const struct sync_opts *o,
+    const struct sync_result *r, int status)
+{
+	json_t *j = json_pack("{s:s, s:b, s:i, s:b, s:s, s:s?, s:s?, s:i, s:i,"
+	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i}",
+	    "agent", v->agent, "ok", status == 0, "status", status,
+	    "dry_run", o->dry_run, "message", r->message,
+	    "commit", r->commit[0] ? r->commit : NULL,
+	    "head", r->head[0] ? r->head : NULL,
+	    "staged", r->staged, "refused", r->refused,
+	    "conflicts", r->conflicts, "claims_lost", r->claims_lost,
+	    "remote", r->remote, "fetched", r->fetched,
+	    "fastforward", r->fastforward, "merged", r->merged,
+	    "pushed", r->pushed, "attempts", r->attempts);
+	char *s;
+
+	if (!j)
+		return;
+	if (status)
+		json_object_set_new(j, "error", json_string(aie_errmsg));
+	if ((s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+		printf("%s\n", s);
+		free(s);
+	}
+	json_decref(j);
+}
+
+/* One cycle, reported; its exit status. */
+static int run(struct sync *s, struct vault *v, const struct sync_opts *o)
+{
+	struct sync_result r;
+	int status = 0;
+
+	if (sync_cycle(s, o, &r) < 0) {
+		status = aie_errcode ? aie_errcode : EX_TEMP;
+		cli_warnerr(NULL);
+	}
+	if (cli.json)
+		report_json(v, o, &r, status);
+	if (status)
+		return status;
+	if (o->dry_run) {
+		if (!cli.json)
+			printf("commit\t%s\n", r.staged ? r.message :
+			    "(nothing to commit)");
+		return 0;
+	}
+	if (!r.remote && !said_single && !cli.quiet) {
+		cli_warn(NULL, "no remote configured: committed only "
+		    "(single-agent mode)");
+		said_single = 1;
+	}
+	if (cli.verbose)
+		cli_warn(NULL, "%s%s%s%s%s", r.commit[0] ? r.message :
+		    "nothing to commit", r.fastforward ? "; fast-forwarded" : "",
+		    r.merged ? "; merged the remote" : "",
+		    r.pushed ? "; pushed" : "",
+		    r.remote && !r.pushed ? "; remote up to date" : "");
+	return 0;
+}
+
+/* Sleep up to secs, or until a signal. */
+static void pause_for(double secs)
+{
+	double end = now_s() + secs;
+	struct timespec ts;
+
+	while (!stop && now_s() < end) {
+		double left = end - now_s();
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* --- --watch --- */
+
+static char **wpath;            /* watch descriptor -> directory */
+static int nwpath;
+
+static void watch_tree(int fd, const char *dir)
+{
+	const uint32_t mask = IN_CREATE | IN_DELETE | IN_CLOSE_WRITE |
+	    IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR;
+	char sub[4096];
+	struct dirent *e;
+	DIR *d;
+	int wd = inotify_add_watch(fd, dir, mask);
+
+	if (wd < 0) {
+		cli_warn(dir, "inotify: %s", strerror(errno));
+		return;
+	}
+	if (wd >= nwpath) {
+		char **n = realloc(wpath, (size_t)(wd + 64) * sizeof *n);
+		if (!n)
+			return;
+		memset(n + nwpath, 0, (size_t)(wd + 64 - nwpath) * sizeof *n);
+		wpath = n;
+		nwpath = wd + 64;
+	}
+	free(wpath[wd]);
+	wpath[wd] = strdup(dir);
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") ||
+		    !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git") ||
+		    !strcmp(e->d_name, ".state"))
+			continue;
+		if ((size_t)snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) <
+		    sizeof sub)
+			watch_tree(fd, sub);
+	}
+	closedir(d);
+}
+
+/* Read the pending events; 1 when any concerns the vault. */
+static int drain(int fd)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char sub[4096];
+	ssize_t n;
+	int any = 0;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		char *p = buf;
+		while (p < buf + n) {
+			struct inotify_event *ev = (struct inotify_event *)p;
+			p += sizeof *ev + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				any = 1;
+				continue;
+			}
+			if (ev->len && (!strcmp(ev->name, ".git") ||
+			    !strcmp(ev->name, ".state")))
+				continue;
+			any = 1;
+			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE |
+			    IN_MOVED_TO)) && ev->wd < nwpath && wpath[ev->wd] &&
+			    (size_t)snprintf(sub, sizeof sub, "%s/%s",
+			    wpath[ev->wd], ev->name) < sizeof sub)
+				watch_tree(fd, sub);
+		}
+	}
+	return any;
+}
+
+static int watch(struct sync *s, struct vault *v, const struct sync_opts *o,
+    double period)
+{
+	struct pollfd pfd;
+	double next, quiet_until = 0;
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), dirty = 0, i;
+
+	if (fd < 0) {
+		cli_warn(NULL, "inotify: %s", strerror(errno));
+		return EX_TEMP;
+	}
+	watch_tree(fd, v->root);
+	run(s, v, o);
+	drain(fd);
+	next = now_s() + period;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (!stop) {
+		double wake = dirty ? quiet_until : next;
+		int ms = (int)((wake - now_s()) * 1000);
+		if (ms < 0)
+			ms = 0;
+		if (poll(&pfd, 1, ms) > 0 && drain(fd)) {
+			dirty = 1;      /* debounce: wait for 1 s of quiet */
+			quiet_until = now_s() + 1.0;
+			continue;
+		}
+		if (stop)
+			break;
+		if ((dirty && now_s() >= quiet_until) || now_s() >= next) {
+			/* a failed cycle (remote down, lock busy) is retried
+			 * within 5 s rather than at the next period */
+			int failed = run(s, v, o) != 0;
+			dirty = 0;
+			next = now_s() + (failed && period > 5 ? 5 : period);
+		}
+	}
+	close(fd);
+	for (i = 0; i < nwpath; i++)
+		free(wpath[i]);
+	free(wpath);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "watch", no_argument, NULL, 'w' },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sigaction sa;
+	struct sync_opts o = { 0 };
+	struct sync s;
+	struct vault v;
+	double backoff[16], interval = 0;
+	char *end;
+	int c, status, watching = 0;
+
+	if (cli_init(argv[0]) < 0)
+		return EX_CONFIG_;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "ni:w", longopts,
+	    NULL)) != -1) {
+		if (cli_option(c, optarg, usage))
+			continue;
+		switch (c) {
+		case 'n': o.dry_run = 1; break;
+		case 'w': watching = 1; break;
+		case 'i':
+			interval = strtod(optarg, &end);
+			if (end == optarg || *end || interval <= 0) {
+				cli_warn(optarg, "bad interval (want seconds > 0)");
+				usage(2);
+			}
+			break;
+		default: usage(2);
+		}
+	}
+	if (optind != argc || (o.dry_run && (watching || interval > 0)))
+		usage(2);
+	if (sync_backoff_parse(config_get_default("VAULT_SYNC_BACKOFF",
+	    "10,30,90"), backoff, 16, &o.nbackoff) < 0) {
+		cli_warnerr(NULL);
+		return EX_CONFIG_;
+	}
+	o.backoff = backoff;
+	o.stop = &stop;
+	o.warn = warn_cb;
+	o.change = change_cb;
+	o.progress = isatty(2) && !cli.quiet && !cli.json;
+	if ((status = cli_open_vault(&v)))
+		return status;
+	if (sync_open(&s, &v) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;      /* no SA_RESTART: waits end early */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (watching)
+		status = watch(&s, &v, &o, interval > 0 ? interval : 60);
+	else if (interval > 0) {
+		while (!stop) {
+			run(&s, &v, &o);
+			pause_for(interval);
+		}
+		status = 0;
+	} else
+		status = run(&s, &v, &o);
+	if (stop && (watching || interval > 0))
+		status = 0;
+	sync_close(&s);
+	vault_close(&v);
+	return status;
+}

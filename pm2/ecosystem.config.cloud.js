@@ -1,0 +1,27 @@
+// PM2 apps for the CLOUD agent (the always-on VM):
+//   pm2 start pm2/ecosystem.config.cloud.js && pm2 save && pm2 startup
+// Use PM2 OR cron/crontab.cloud, not both. Logs: ~/.local/state/ai-employee/pm2/.
+// See pm2/common.js for the configuration file and the restart policy.
+'use strict';
+
+const c = require('./common.js');
+
+const AGENT = 'cloud';
+const MAIL_EVERY = Number(c.get('MAIL_INTERVAL', '60')) || 60;
+
+module.exports = {
+  apps: [
+    // Git sync on every change (inotify, debounced), and on a timer.
+    c.app(AGENT, 'sync', 'vault-sync', ['--watch']),
+    // Fetch, claim what was fetched, draft replies, tell the owner what
+    // waits: the pipeline of cron/crontab.cloud, every MAIL_INTERVAL s.
+    // (A loop of `mail-fetch --once`, not `mail-fetch --interval`: the
+    // paths it prints must reach vault-claim when each fetch ends, not when
+    // a pipe's stdio buffer fills.)
+    c.loop(AGENT, 'mail',
+      'while :; do mail-fetch --once | vault-claim - | draft-email -; ' +
+      'notify-wa -q --approvals --key approvals; ' +
+      `sleep ${MAIL_EVERY}; done`),
+    c.health(AGENT),
+  ],
+};

@@ -1,0 +1,596 @@
+#!/usr/bin/env bats
+# vault-sync: real repositories, a bare remote in $BATS_TEST_TMPDIR, the
+# local agent's vault ($VAULT_DIR) and the cloud's clone ($CLOUD).
+load helper
+
+setup() {
+	common_setup
+	mkvault
+	export VAULT_SYNC_BACKOFF=0
+	REMOTE=$BATS_TEST_TMPDIR/remote.git
+	CLOUD=$BATS_TEST_TMPDIR/cloud
+	git init -q --bare "$REMOTE"
+}
+
+# two_agents: the local vault pushes to the remote, the cloud clones it.
+two_agents() {
+	vault-init -q --remote "$REMOTE" "$VAULT_DIR" >/dev/null
+	vault-init -q -a cloud --no-key --clone "$REMOTE" "$CLOUD" >/dev/null
+}
+
+lsync() { vault-sync -C "$VAULT_DIR" -a local "$@"; }
+csync() { vault-sync -C "$CLOUD" -a cloud "$@"; }
+
+# remote_has PATH: the remote's branch holds PATH.
+remote_has() {
+	git -C "$REMOTE" cat-file -e "HEAD:$1" 2>/dev/null
+}
+
+# claim VAULT AGENT ID: the claim, by vault-claim.
+claim() {
+	vault-claim -q -C "$1" -a "$2" "$3" >/dev/null
+}
+
+same_trees() {
+	diff -r -x .git -x .state "$VAULT_DIR" "$CLOUD"
+}
+
+today_log() {
+	echo "Logs/$(date -u +%Y-%m-%d).jsonl"
+}
+
+@test "single-agent mode: no remote, a commit-only cycle that says so" {
+	mkemail EMAIL_1
+	run lsync
+	assert_success
+	assert_output --partial "no remote configured"
+	run git -C "$VAULT_DIR" log -1 --format=%s
+	assert_output "local: new EMAIL_1"
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output ""
+	run cat "$VAULT_DIR/.state/local/last_sync"
+	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+	run vault-status -j
+	assert_output --partial '"last_sync":{"at":"'
+}
+
+@test "vault-init --clone gives the second agent the vault and its own .state" {
+	two_agents
+	[ -d "$CLOUD/.state" ]
+	[ -f "$CLOUD/Company_Handbook.md" ]
+	[ -d "$CLOUD/Needs_Action/email" ]
+	run git -C "$CLOUD" status --porcelain
+	assert_output ""
+	run git -C "$REMOTE" log --format=%s
+	assert_output "vault-init: new vault"
+}
+
+@test "a file:// remote works like a path" {
+	vault-init -q --remote "file://$REMOTE" "$VAULT_DIR" >/dev/null
+	vault-init -q -a cloud --no-key --clone "file://$REMOTE" "$CLOUD" >/dev/null
+	VAULT_DIR=$CLOUD mkemail EMAIL_FILE
+	run csync
+	assert_success
+	run lsync
+	assert_success
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_FILE.md" ]
+}
+
+@test "demo: cloud claims and files a draft, local syncs and sees it" {
+	two_agents
+	VAULT_DIR=$CLOUD mkemail EMAIL_20261201T080000Z_aaaaaa
+	run csync
+	assert_success
+	claim "$CLOUD" cloud EMAIL_20261201T080000Z_aaaaaa
+	VAULT_DIR=$CLOUD mkdraft DRAFT_EMAIL_20261201T080000Z_aaaaaa \
+	    EMAIL_20261201T080000Z_aaaaaa
+	run csync
+	assert_success
+	run git -C "$REMOTE" log -1 --format=%s
+	assert_output "cloud: claim EMAIL_20261201T080000Z_aaaaaa; file DRAFT_EMAIL_20261201T080000Z_aaaaaa; log"
+	run lsync
+	assert_success
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_20261201T080000Z_aaaaaa.md" ]
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_20261201T080000Z_aaaaaa.md" ]
+	[ -s "$VAULT_DIR/.state/local/last_sync" ]
+	run same_trees
+	assert_success
+}
+
+@test "Dashboard.md: cloud never commits it and local's version wins" {
+	two_agents
+	echo "cloud scribble" >>"$CLOUD/Dashboard.md"
+	run csync
+	assert_success
+	run git -C "$REMOTE" show HEAD:Dashboard.md
+	refute_output --partial "cloud scribble"
+	echo "local update" >>"$VAULT_DIR/Dashboard.md"
+	run lsync
+	assert_success
+	run csync
+	assert_success
+	run cat "$CLOUD/Dashboard.md"
+	assert_output --partial "local update"
+	refute_output --partial "cloud scribble"
+	run same_trees
+	assert_success
+}
+
+@test "Dashboard.md changed on both sides: local's side wins the merge" {
+	two_agents
+	# a cloud that committed Dashboard.md anyway (by hand, with git)
+	echo "cloud one" >>"$CLOUD/Dashboard.md"
+	git -C "$CLOUD" -c user.name=t -c user.email=t@t commit -qam "by hand"
+	git -C "$CLOUD" push -q origin HEAD
+	echo "local two" >>"$VAULT_DIR/Dashboard.md"
+	run lsync
+	assert_success
+	run cat "$VAULT_DIR/Dashboard.md"
+	assert_output --partial "local two"
+	refute_output --partial "cloud one"
+	run git -C "$REMOTE" show HEAD:Dashboard.md
+	assert_output --partial "local two"
+	run find "$VAULT_DIR" -name 'Dashboard.conflict*'
+	assert_output ""
+}
+
+@test "Logs/**: lines appended on both sides are all kept (union)" {
+	two_agents
+	mkdir -p "$VAULT_DIR/Logs/API_Usage" "$CLOUD/Logs/API_Usage"
+	echo "| base |" >"$VAULT_DIR/Logs/API_Usage/2026-12-01.md"
+	lsync
+	csync
+	echo "| cloud row |" >>"$CLOUD/Logs/API_Usage/2026-12-01.md"
+	echo "| local row |" >>"$VAULT_DIR/Logs/API_Usage/2026-12-01.md"
+	run csync
+	assert_success
+	run lsync
+	assert_success
+	run csync
+	assert_success
+	for v in "$VAULT_DIR" "$CLOUD"; do
+		run cat "$v/Logs/API_Usage/2026-12-01.md"
+		assert_line "| base |"
+		assert_line "| cloud row |"
+		assert_line "| local row |"
+		refute_output --partial "<<<<"
+	done
+	run find "$VAULT_DIR/Logs" -name '*conflict*'
+	assert_output ""
+}
+
+@test "Logs/**: the union holds without .gitattributes too" {
+	two_agents
+	rm "$VAULT_DIR/.gitattributes"
+	lsync
+	csync
+	[ ! -e "$CLOUD/.gitattributes" ]
+	echo "base" >"$VAULT_DIR/Logs/x.jsonl"
+	lsync
+	csync
+	echo "from cloud" >>"$CLOUD/Logs/x.jsonl"
+	echo "from local" >>"$VAULT_DIR/Logs/x.jsonl"
+	csync
+	run lsync
+	assert_success
+	run cat "$VAULT_DIR/Logs/x.jsonl"
+	assert_output "base
+from local
+from cloud"
+}
+
+race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
+	two_agents
+	mkemail EMAIL_R
+	lsync
+	csync
+	claim "$VAULT_DIR" local EMAIL_R
+	claim "$CLOUD" cloud EMAIL_R
+	run "$1"
+	assert_success
+	run "$2"
+}
+
+@test "claim race, cloud syncs first: cloud's claim wins, local's copy vanishes" {
+	race csync lsync
+	assert_success
+	assert_output --partial "EMAIL_R: the other agent got there first"
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_R.md" ]
+	[ ! -e "$VAULT_DIR/In_Progress/local/EMAIL_R.md" ]
+	run find "$VAULT_DIR" -name 'EMAIL_R*' -not -path '*/.git/*'
+	assert_output "$VAULT_DIR/In_Progress/cloud/EMAIL_R.md"
+	run grep -c '"event":"claim_lost","id":"EMAIL_R"' "$VAULT_DIR/$(today_log)"
+	assert_output 1
+	csync
+	run same_trees
+	assert_success
+}
+
+@test "claim race, local syncs first: local's claim wins, cloud's copy vanishes" {
+	race lsync csync
+	assert_success
+	assert_output --partial "EMAIL_R: the other agent got there first"
+	[ -f "$CLOUD/In_Progress/local/EMAIL_R.md" ]
+	[ ! -e "$CLOUD/In_Progress/cloud/EMAIL_R.md" ]
+	run grep -c '"claim_lost"' "$CLOUD/$(today_log)"
+	assert_output 1
+	lsync
+	run same_trees
+	assert_success
+	run grep -c "claimed_by: local" "$CLOUD/In_Progress/local/EMAIL_R.md"
+	assert_output 1
+}
+
+@test "claim race where the loser also changed the item: its copy is kept beside the winner" {
+	two_agents
+	mkemail EMAIL_R
+	lsync
+	csync
+	claim "$VAULT_DIR" local EMAIL_R
+	claim "$CLOUD" cloud EMAIL_R
+	echo "local notes on the order" >>"$VAULT_DIR/In_Progress/local/EMAIL_R.md"
+	csync
+	run lsync
+	assert_success
+	assert_output --partial "kept as In_Progress/cloud/EMAIL_R.conflict-local-"
+	run find "$VAULT_DIR/In_Progress/cloud" -name 'EMAIL_R.conflict-local-*.md'
+	assert_success
+	[ -n "$output" ]
+	run cat "$output"
+	assert_output --partial "local notes on the order"
+	[ ! -e "$VAULT_DIR/In_Progress/local/EMAIL_R.md" ]
+}
+
+@test "a file changed on both sides: remote's at the path, ours as a conflict copy, audited" {
+	two_agents
+	echo "cloud's rule" >>"$CLOUD/Company_Handbook.md"
+	echo "local's rule" >>"$VAULT_DIR/Company_Handbook.md"
+	csync
+	run lsync
+	assert_success
+	assert_output --partial "Company_Handbook.md: changed on both sides"
+	run cat "$VAULT_DIR/Company_Handbook.md"
+	assert_output --partial "cloud's rule"
+	refute_output --partial "local's rule"
+	run cat "$VAULT_DIR"/Company_Handbook.conflict-local-*.md
+	assert_output --partial "local's rule"
+	run grep -c '"event":"sync_conflict"' "$VAULT_DIR/$(today_log)"
+	assert_output 1
+	csync
+	run same_trees
+	assert_success
+}
+
+@test "delete vs modify keeps the modified file, whichever side deleted" {
+	two_agents
+	mkemail EMAIL_A
+	mkemail EMAIL_B
+	lsync
+	csync
+	rm "$VAULT_DIR/Needs_Action/email/EMAIL_A.md"
+	echo "cloud edit" >>"$CLOUD/Needs_Action/email/EMAIL_A.md"
+	rm "$CLOUD/Needs_Action/email/EMAIL_B.md"
+	echo "local edit" >>"$VAULT_DIR/Needs_Action/email/EMAIL_B.md"
+	csync
+	run lsync
+	assert_success
+	csync
+	run cat "$VAULT_DIR/Needs_Action/email/EMAIL_A.md"
+	assert_output --partial "cloud edit"
+	run cat "$CLOUD/Needs_Action/email/EMAIL_B.md"
+	assert_output --partial "local edit"
+	run same_trees
+	assert_success
+}
+
+@test "secret guard: deny-listed names and secret-looking content never reach the remote" {
+	two_agents
+	rm "$VAULT_DIR/.gitignore"       # enforced even without it
+	echo "TOKEN=x" >"$VAULT_DIR/.env"
+	echo "s" >"$VAULT_DIR/wa.session"
+	printf 'my key sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA\n' >"$VAULT_DIR/Plans/note.md"
+	printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n' \
+	    >"$VAULT_DIR/Updates/key.md"
+	mkemail EMAIL_OK
+	run lsync
+	assert_success
+	assert_output --partial ".env: not committed"
+	assert_output --partial "wa.session: not committed"
+	assert_output --partial "Plans/note.md: not committed: content looks like a secret (Anthropic"
+	assert_output --partial "Updates/key.md: not committed: content looks like a secret (private key"
+	remote_has Needs_Action/email/EMAIL_OK.md
+	! remote_has .env
+	! remote_has wa.session
+	! remote_has Plans/note.md
+	! remote_has Updates/key.md
+	run git -C "$REMOTE" grep -c "sk-ant-api03" HEAD
+	assert_failure
+	run grep -c '"event":"sync_refused"' "$VAULT_DIR/$(today_log)"
+	assert_output 4
+	# told once, not every cycle
+	run lsync
+	assert_success
+	refute_output --partial "not committed"
+	run grep -c '"event":"sync_refused"' "$VAULT_DIR/$(today_log)"
+	assert_output 4
+	# the audit lines themselves went with the commit
+	run git -C "$REMOTE" show "HEAD:$(today_log)"
+	assert_output --partial "sync_refused"
+	[ -f "$VAULT_DIR/.env" ]
+}
+
+@test "secret guard: every content pattern is refused, ordinary text is not" {
+	mkdir -p "$VAULT_DIR/Plans/general"
+	cd "$VAULT_DIR/Plans/general"
+	echo "aws AKIAIOSFODNN7EXAMPLE here" >aws.md
+	echo "gh ghp_abcdefghijklmnopqrstuvwxyz0123456789" >gh.md
+	echo "slack xoxb-1234567890-abcdefghij" >slack.md
+	echo "meta EAAGm0PX4ZCpsBAKZCZAabcdefghijklmnopqrstuvwxyz" >meta.md
+	printf -- '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n' >rsa.md
+	echo "keys look like sk-ant-... and AKIA..., see the docs" >prose.md
+	run lsync --dry-run
+	assert_success
+	for f in aws gh slack meta rsa; do
+		assert_line "refuse	Plans/general/$f.md"
+	done
+	assert_line "add	Plans/general/prose.md"
+	refute_line "refuse	Plans/general/prose.md"
+}
+
+@test "remote unreachable: exit 75, the local commit is kept and pushed later" {
+	mkemail EMAIL_1
+	git -C "$VAULT_DIR" remote add origin "$BATS_TEST_TMPDIR/nowhere.git"
+	VAULT_SYNC_BACKOFF=0.1,0.1 run lsync -j
+	assert_failure 75
+	assert_output --partial '"attempts":3'
+	assert_output --partial "local commits kept"
+	run git -C "$VAULT_DIR" log -1 --format=%s
+	assert_output "local: new EMAIL_1"
+	git init -q --bare "$BATS_TEST_TMPDIR/nowhere.git"
+	run lsync
+	assert_success
+	run git -C "$BATS_TEST_TMPDIR/nowhere.git" log -1 --format=%s
+	assert_output "local: new EMAIL_1"
+}
+
+@test "--dry-run prints what it would commit and commits nothing" {
+	two_agents
+	head=$(git -C "$VAULT_DIR" rev-parse HEAD)
+	mkemail EMAIL_D
+	echo "k=v" >"$VAULT_DIR/Plans/x.pem"
+	run lsync --dry-run
+	assert_success
+	assert_line --partial "add	Needs_Action/email/EMAIL_D.md"
+	assert_line "commit	local: new EMAIL_D"
+	[ "$(git -C "$VAULT_DIR" rev-parse HEAD)" = "$head" ]
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output "?? Needs_Action/email/EMAIL_D.md"
+	[ ! -e "$VAULT_DIR/.state/local/last_sync" ]
+}
+
+@test "--json prints one summary object per cycle" {
+	two_agents
+	mkemail EMAIL_J
+	run --separate-stderr lsync -j
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	echo "$output" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.read())
+assert o["ok"] and o["pushed"] and o["remote"], o
+assert o["message"] == "local: new EMAIL_J", o
+assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
+}
+
+@test "--interval: SIGTERM ends the loop with exit 0" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local --interval 0.2 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -s "$VAULT_DIR/.state/local/last_sync" ] && break
+		sleep 0.1
+	done
+	mkemail EMAIL_I
+	for _ in $(seq 100); do
+		remote_has Needs_Action/email/EMAIL_I.md && break
+		sleep 0.1
+	done
+	remote_has Needs_Action/email/EMAIL_I.md
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+@test "--watch: a change is synced after the debounce, SIGTERM exits 0" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local --watch --interval 300 2>/dev/null &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -s "$VAULT_DIR/.state/local/last_sync" ] && break
+		sleep 0.1
+	done
+	mkdir -p "$VAULT_DIR/Needs_Action/newdomain"
+	sleep 0.2
+	mkemail EMAIL_W newdomain
+	for _ in $(seq 150); do
+		remote_has Needs_Action/newdomain/EMAIL_W.md && break
+		sleep 0.1
+	done
+	remote_has Needs_Action/newdomain/EMAIL_W.md
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+@test "--watch: the periodic fetch brings the other agent's work" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local --watch --interval 0.5 2>/dev/null &
+	pid=$!
+	VAULT_DIR=$CLOUD mkemail EMAIL_F
+	csync
+	for _ in $(seq 150); do
+		[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ]
+}
+
+@test "kill -9 in the middle of cycles: the next cycle completes, the repository is sound" {
+	two_agents
+	for i in 1 2 3 4 5 6; do
+		mkemail "EMAIL_K$i"
+		echo "line $i" >>"$VAULT_DIR/Logs/API_Usage/k.md"
+		vault-sync -q -C "$VAULT_DIR" -a local --interval 0.01 2>/dev/null &
+		pid=$!
+		sleep "0.0$((RANDOM % 10))"
+		kill -9 "$pid"
+		wait "$pid" || true
+	done
+	run lsync
+	assert_success
+	run git -C "$VAULT_DIR" fsck --no-progress
+	assert_success
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output ""
+	for i in 1 2 3 4 5 6; do
+		remote_has "Needs_Action/email/EMAIL_K$i.md"
+	done
+}
+
+@test "sync lock held: exit 75" {
+	mkdir -p "$VAULT_DIR/.state/local"
+	exec 9>"$VAULT_DIR/.state/local/sync.lock"
+	flock 9
+	run lsync
+	exec 9>&-
+	assert_failure 75
+	assert_output --partial "sync.lock: held by another sync"
+}
+
+@test "a fresh .git/index.lock stops the cycle with a message; a stale one is cleared" {
+	mkemail EMAIL_L
+	touch "$VAULT_DIR/.git/index.lock"
+	run lsync
+	assert_failure 75
+	assert_output --partial "index.lock exists"
+	touch -d '-2 minutes' "$VAULT_DIR/.git/index.lock"
+	run lsync
+	assert_success
+	assert_output --partial "removed a stale lock"
+	run git -C "$VAULT_DIR" log -1 --format=%s
+	assert_output "local: new EMAIL_L"
+}
+
+@test "both agents syncing at once, 10 times over: no commit is lost" {
+	two_agents
+	for i in $(seq 10); do
+		mkemail "EMAIL_L$i"
+		VAULT_DIR=$CLOUD mkemail "EMAIL_C$i"
+		lsync -q & a=$!
+		csync -q & b=$!
+		wait $a
+		wait $b
+	done
+	lsync -q
+	csync -q
+	for i in $(seq 10); do
+		remote_has "Needs_Action/email/EMAIL_L$i.md"
+		remote_has "Needs_Action/email/EMAIL_C$i.md"
+	done
+	run same_trees
+	assert_success
+}
+
+@test "vault-claim --push: the claim alone reaches the remote; the loser gives up and exits 1" {
+	two_agents
+	mkemail EMAIL_P
+	lsync
+	csync
+	echo "unrelated cloud edit" >>"$CLOUD/Company_Handbook.md"
+	run vault-claim -C "$CLOUD" -a cloud --push EMAIL_P
+	assert_success
+	run git -C "$REMOTE" log -1 --format=%s
+	assert_output "cloud: claim EMAIL_P"
+	run git -C "$REMOTE" show HEAD:Company_Handbook.md
+	refute_output --partial "unrelated cloud edit"
+	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_P
+	assert_failure 1
+	assert_output --partial "In_Progress/cloud/EMAIL_P.md"
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_P.md" ]
+	[ ! -e "$VAULT_DIR/In_Progress/local/EMAIL_P.md" ]
+	run lsync
+	assert_success
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_P.md" ]
+	[ ! -e "$VAULT_DIR/Needs_Action/email/EMAIL_P.md" ]
+}
+
+@test "vault-claim --push with the remote unreachable: exit 75, the claim committed locally" {
+	mkemail EMAIL_U
+	lsync
+	git -C "$VAULT_DIR" remote add origin "$BATS_TEST_TMPDIR/nowhere.git"
+	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_U
+	assert_failure 75
+	[ -f "$VAULT_DIR/In_Progress/local/EMAIL_U.md" ]
+	run git -C "$VAULT_DIR" log -1 --format=%s
+	assert_output "local: claim EMAIL_U"
+}
+
+@test "property: 60 random operations on both clones, random syncs; nothing lost, trees equal, no secret out" {
+	two_agents
+	local expect="$BATS_TEST_TMPDIR/expect" i a v f n op
+	: >"$expect"
+	mkdir -p "$VAULT_DIR/Plans/general" "$CLOUD/Plans/general"
+	RANDOM=4242
+	for i in $(seq 60); do
+		if [ $((RANDOM % 2)) -eq 0 ]; then a=local v=$VAULT_DIR; else a=cloud v=$CLOUD; fi
+		mapfile -t files < <(cd "$v" && find Plans -name '*.md' | sort)
+		n=${#files[@]}
+		op=$((RANDOM % 10))
+		if [ "$n" -eq 0 ] || [ "$op" -lt 3 ]; then
+			f="Plans/general/P_${a}_$i.md"
+			printf -- '---\ntype: plan\n---\ntok-%s-%d\n' "$a" "$i" >"$v/$f"
+			echo "tok-$a-$i" >>"$expect"
+		elif [ "$op" -lt 6 ]; then
+			f=${files[RANDOM % n]}
+			echo "tok-$a-$i" >>"$v/$f"
+			echo "tok-$a-$i" >>"$expect"
+		elif [ "$op" -lt 7 ]; then
+			f=${files[RANDOM % n]}
+			mkdir -p "$v/Plans/other"
+			[ "${f#Plans/other/}" = "$f" ] && mv "$v/$f" "$v/Plans/other/"
+		elif [ "$op" -lt 8 ]; then
+			f=${files[RANDOM % n]}
+			# what the deleter saw is deleted on purpose
+			grep -o 'tok-[a-z]*-[0-9]*' "$v/$f" | while read -r t; do
+				sed -i "/^$t\$/d" "$expect"
+			done
+			rm "$v/$f"
+		elif [ "$op" -lt 9 ]; then
+			echo "K=sk-ant-api03-SECRETSECRETSECRET$i" >"$v/Plans/general/s$i.md"
+			echo "x" >"$v/.env.$i"
+		else
+			vault-sync -q -C "$v" -a "$a" || true
+		fi
+	done
+	for _ in 1 2 3; do
+		lsync -q
+		csync -q
+	done
+	# the secrets stay where they were written, uncommitted
+	run diff -r -x .git -x .state -x 's[0-9]*.md' -x '.env.*' "$VAULT_DIR" "$CLOUD"
+	assert_success
+	while read -r t; do
+		# (a line appended to a secret file stays with that file)
+		grep -rqx --exclude-dir=.git --exclude-dir=.state -e "$t" \
+		    "$VAULT_DIR" "$CLOUD" ||
+		    { echo "lost: $t"; false; }
+	done <"$expect"
+	run git -C "$REMOTE" log -p --all
+	refute_output --partial "SECRETSECRET"
+	run git -C "$REMOTE" log --all --name-only --format=
+	refute_output --regexp '(^|/)\.env\.'
+}
