@@ -106,6 +106,18 @@ install-glue:
 	  pm2/ecosystem.config.local.js $(DESTDIR)$(DATADIR)/pm2
 .PHONY: install-glue
 
+# issue 7: the phone dashboard, nginx + fcgiwrap on 127.0.0.1:8080 (PORT=)
+# over a demo vault; prints the URL and a one-time password; Ctrl-C stops.
+run: all
+	@AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi \
+	  cgi/run-dashboard demo $(or $(PORT),8080)
+
+.PHONY: run
+
+# issue 7: the dashboard CGI links only the libraries it uses (each shared
+# object loaded costs time on every request).
+$(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -ljansson -lsodium
+
 # issue 9: hardening. `make fuzz` builds every t/fuzz/NAME.c as a libFuzzer
 # harness (clang; lib/ compiled again with the sanitizers) and runs each for
 # FUZZ_SECONDS on a copy of t/fuzz/corpus/NAME/ (see t/fuzz/run). `make

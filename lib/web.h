@@ -1,0 +1,94 @@
+/*
+ * web.h - the CGI side of the dashboard (cgit style): the request read once
+ * from the environment into struct web, one decoder for query strings and
+ * form bodies with a whitelist of keys and a cap on every value, escaping
+ * helpers per context (text, attribute, URL part), a growing output buffer,
+ * and one function that emits every header of a reply.
+ */
+#ifndef AIE_WEB_H
+#define AIE_WEB_H
+
+#include <stddef.h>
+
+#define WEB_BODY_MAX   (64 * 1024)  /* a POST body larger than this: 413 */
+#define WEB_FIELD_MAX  4000         /* one decoded value */
+#define WEB_FIELDS     8            /* values kept per request */
+
+/* A growing, NUL-terminated buffer. On allocation failure it sets oom and
+ * stops growing; web_send then answers 500. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_free(struct buf *b);
+
+/* Escapers, each for one context. */
+void html_text(struct buf *b, const char *s);     /* element content */
+void html_attr(struct buf *b, const char *s);     /* inside "..." */
+void url_part(struct buf *b, const char *s);      /* one query value */
+
+struct field { const char *key; char *value; };
+
+/* The request, read once. Strings point into the environment or into
+ * memory owned by struct web; a missing variable is "". */
+struct web {
+	const char *method, *path, *query, *cookie, *remote_addr, *host;
+	const char *origin, *referer, *content_type, *if_none_match, *accept;
+	const char *requested_with, *server_port;
+	long content_length;          /* -1 when absent */
+	int https, head, post;
+	int body_read;                /* stdin consumed (or given up) */
+	struct field fields[WEB_FIELDS];
+	size_t nfields;
+	/* reply */
+	char nonce[32];               /* CSP nonce for inline style/script */
+	const char *set_cookie;       /* one Set-Cookie value or NULL */
+	char set_cookie_buf[256];
+	const char *location;         /* redirect target or NULL */
+	char etag[40];                /* "" for none */
+	int nostore;
+};
+
+/* Read the CGI environment; 0 or -1 (no REQUEST_METHOD: not a CGI). */
+int web_init(struct web *w);
+void web_free(struct web *w);
+
+/* Decode the query string (GET) or the form body (POST, read from stdin
+ * under WEB_BODY_MAX) keeping only the keys in allowed (NULL-terminated).
+ * Returns 0, or an HTTP status: 400 malformed (bad %-escape, NUL, a value
+ * over WEB_FIELD_MAX, a key twice), 411 no length, 413 too large, 415 not
+ * application/x-www-form-urlencoded. */
+int web_decode_query(struct web *w, const char *const *allowed);
+int web_decode_form(struct web *w, const char *const *allowed);
+/* The value of key, or NULL. */
+const char *web_get(const struct web *w, const char *key);
+
+/* The value of cookie name from HTTP_COOKIE copied into out; 0 or -1. */
+int web_cookie(const struct web *w, const char *name, char *out, size_t size);
+
+/* 1 when the request's Origin (else Referer) names this site: the
+ * DASHBOARD_ORIGIN setting, else scheme from HTTPS, host from HTTP_HOST,
+ * port from SERVER_PORT. A request with neither header gets 0. */
+int web_same_origin(const struct web *w);
+
+/* 1 when the client asked for JSON (Accept or X-Requested-With). */
+int web_wants_json(const struct web *w);
+
+/* Emit the status line, headers and (unless HEAD) body; frees nothing.
+ * status 304 sends no body. Returns 0. */
+int web_send(struct web *w, int status, const char *ctype,
+    const struct buf *body);
+/* A complete error reply: an HTML page or {"error":...} JSON. */
+int web_error(struct web *w, int status, const char *msg);
+
+const char *web_reason(int status);
+
+/* 1 when s is valid UTF-8 with no control characters but \t \n \r. */
+int web_text_ok(const char *s);
+
+#endif

@@ -1,0 +1,111 @@
+// t/browser/dashboard.js MODE URL PASSWORD VAULT OUTDIR
+// Drives Debian's chromium with playwright-core as a phone (375x812, touch)
+// against a running dashboard, and prints one JSON object of what it saw;
+// t/61-browser.bats asserts on it. Modes: approve, layout, poll, theme.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const [mode, url, password, vault, outdir] = process.argv.slice(2);
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--hide-scrollbars'];
+
+function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+async function waitFile(p, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (fs.existsSync(p)) return true;
+    await sleep(50);
+  }
+  return fs.existsSync(p);
+}
+
+async function login(page) {
+  await page.goto(url + '/');
+  if (!page.url().endsWith('/login')) throw new Error('not sent to /login: ' + page.url());
+  await page.fill('#pw', password);
+  await Promise.all([page.waitForURL(url + '/'), page.tap('main.login button[type=submit]')]);
+}
+
+async function main() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const out = { mode };
+  try {
+    const ctx = await browser.newContext({
+      viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await login(page);
+    out.card = await page.isVisible('#c-DRAFT_EMAIL_1');
+    if (mode === 'approve') {
+      const t0 = Date.now();
+      await page.tap('#c-DRAFT_EMAIL_1 button.ok');
+      await page.waitForSelector('#c-DRAFT_EMAIL_1', { state: 'detached', timeout: 2000 });
+      out.gone_ms = Date.now() - t0;
+      out.approved = await waitFile(path.join(vault, 'Approved/email/DRAFT_EMAIL_1.md'),
+        Math.max(0, 2000 - out.gone_ms));
+      out.within_ms = Date.now() - t0;
+      out.pending_count = await page.textContent('#npend');
+    } else if (mode === 'layout') {
+      // open every fold so hidden controls are measured too
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+      Object.assign(out, await page.evaluate(() => {
+        const small = [];
+        let n = 0;
+        document.querySelectorAll('button, .btn, summary, input, textarea, .card h3 a').forEach((b) => {
+          const r = b.getBoundingClientRect();
+          if (r.width === 0 && r.height === 0) return;
+          n++;
+          if (r.height < 44) small.push((b.textContent || b.name || b.tagName).trim() + ':' + r.height);
+        });
+        const fs = parseFloat(getComputedStyle(document.body).fontSize);
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+          controls: n, small, fontSize: fs };
+      }));
+      const shot = path.join(outdir, 'dashboard-375.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      out.screenshot = shot;
+      await page.goto(url + '/item?id=DRAFT_EMAIL_1');
+      out.itemScrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      await page.screenshot({ path: path.join(outdir, 'item-375.png'), fullPage: true });
+    } else if (mode === 'poll') {
+      const src = path.join(vault, 'Pending_Approval/email/DRAFT_EMAIL_1.md');
+      const text = fs.readFileSync(src, 'utf8').replace(/DRAFT_EMAIL_1/g, 'DRAFT_EMAIL_NEW')
+        .replace(/Re: Question about my order/, 'Re: Brand new draft');
+      await page.evaluate(() => { window.__noReload = 1; });
+      fs.writeFileSync(path.join(vault, 'Pending_Approval/email/DRAFT_EMAIL_NEW.md'), text);
+      await page.waitForSelector('#c-DRAFT_EMAIL_NEW', { timeout: 12000 });
+      out.appeared = true;
+      out.same_page = await page.evaluate(() => window.__noReload === 1);
+      out.title = await page.textContent('#c-DRAFT_EMAIL_NEW h3');
+      out.pending_count = await page.textContent('#npend');
+    } else if (mode === 'theme') {
+      const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      out.dark_auto = await bg();
+      await page.emulateMedia({ colorScheme: 'light' });
+      out.light_auto = await bg();
+      await page.tap('#theme');
+      out.toggled = await bg();
+      await page.reload();
+      out.after_reload = await bg();
+      out.stored = await page.evaluate(() => localStorage.getItem('aie-theme'));
+    }
+    out.errors = errors;
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main().catch((e) => {
+  process.stdout.write(JSON.stringify({ mode, error: String(e && e.message || e) }) + '\n');
+  process.exit(1);
+});

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""t/fake/api.py - fake WhatsApp Cloud (Graph) API, Twilio and Odoo servers
+on 127.0.0.1, for the tests of notify-wa, odoo-ping and vault-health.
+
+usage: api.py PORTFILE SCRIPT LOG
+
+Binds a free port and writes it to PORTFILE. Every request is checked as the
+real service would (auth header, body shape, form fields); a request that
+fails a check gets a 400 and a "problem" in LOG, one JSON line per request.
+
+SCRIPT is read at each request: JSON lines, each used once, the first whose
+"match" (a substring of "METHOD PATH BODY") fits. Keys of a line:
+  status, json | raw        the reply (raw: bytes as given, e.g. garbage)
+  delay                     seconds to wait first (time-outs)
+  graph_error: CODE         a real Graph API error body (131047, 190, ...)
+  twilio_error: CODE        a real Twilio error body
+  rpc_result | rpc_error    a JSON-RPC reply (HTTP 200) with the request id
+  json2_error: NAME         an Odoo JSON-2 error body (status from "status")
+With no line matching, each path answers as the real service does when all
+is well. Expected credentials come from FAKE_* environment variables.
+"""
+import base64
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORTFILE, SCRIPT, LOG = sys.argv[1:4]
+E = os.environ.get
+LOCK = threading.Lock()
+COUNTER = [0]
+
+GRAPH_ERRORS = {
+    131047: (400, "(#131047) Re-engagement message",
+             "Message failed to send because more than 24 hours have passed "
+             "since the customer last replied to this number."),
+    131026: (400, "(#131026) Message undeliverable",
+             "Unable to deliver message."),
+    190: (401, "Error validating access token: Session has expired on "
+          "Tuesday, 01-Dec-26 02:00:00 PST.", None),
+    130429: (429, "(#130429) Rate limit hit",
+             "Cloud API message throughput has been reached."),
+    131056: (400, "(#131056) (Business Account, Consumer Account) pair rate "
+             "limit hit", "Too many messages sent to this phone number."),
+    100: (400, "(#100) Invalid parameter", "Parameter is invalid."),
+    1: (500, "An unknown error has occurred.", None),
+}
+TWILIO_ERRORS = {
+    21211: (400, "The 'To' number whatsapp:+000 is not a valid phone number."),
+    20003: (401, "Authenticate"),
+    63016: (400, "Failed to send freeform message because you are outside "
+            "the allowed window. Please use a Template."),
+    20429: (429, "Too Many Requests"),
+}
+
+
+def next_id():
+    with LOCK:
+        COUNTER[0] += 1
+        return COUNTER[0]
+
+
+def take_script(line):
+    """The first unused script entry matching line, marked used."""
+    with LOCK:
+        try:
+            with open(SCRIPT) as f:
+                entries = f.read().splitlines()
+        except FileNotFoundError:
+            return None
+        for i, e in enumerate(entries):
+            if not e.strip() or e.startswith("#USED "):
+                continue
+            d = json.loads(e)
+            if d.get("match", "") in line:
+                entries[i] = "#USED " + e
+                with open(SCRIPT, "w") as f:
+                    f.write("\n".join(entries) + "\n")
+                return d
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, obj=None, raw=None):
+        data = raw.encode() if raw is not None else json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def do_GET(self):
+        self.handle_any(b"")
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.handle_any(self.rfile.read(n))
+
+    def handle_any(self, raw):
+        body = raw.decode("utf-8", "replace")
+        rec = {"method": self.command, "path": self.path, "body": body,
+               "auth": self.headers.get("Authorization"),
+               "ctype": self.headers.get("Content-Type")}
+        problem, parsed = self.check(body)
+        rec["problem"] = problem
+        rec["parsed"] = parsed
+        with LOCK, open(LOG, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        if problem:
+            return self.reply(400, {"error": {"message": "fake: " + problem,
+                                              "code": 100}})
+        if isinstance(parsed, dict) and parsed.get("auth_error"):
+            return self.default(parsed)
+        s = take_script("%s %s %s" % (self.command, self.path, body))
+        if s:
+            time.sleep(s.get("delay", 0))
+            return self.scripted(s, parsed)
+        return self.default(parsed)
+
+    # --- checks: what the real services insist on ---------------------
+    def check(self, body):
+        p = self.path
+        if re.match(r"^/v\d+\.\d+/[^/]+/messages$", p):
+            return self.check_graph(body)
+        if re.match(r"^/2010-04-01/Accounts/[^/]+/Messages\.json$", p):
+            return self.check_twilio(body)
+        if p == "/jsonrpc":
+            return self.check_jsonrpc(body)
+        if p.startswith("/json/2/"):
+            return self.check_json2(body)
+        if p == "/web/version" and self.command == "GET":
+            return None, None
+        return "no such endpoint " + p, None
+
+    def check_graph(self, body):
+        if self.command != "POST":
+            return "method " + self.command, None
+        if self.path.split("/")[2] != E("FAKE_WA_PHONE_ID", "1234567890"):
+            return "wrong phone number id", None
+        if self.headers.get("Authorization") != "Bearer " + E("FAKE_WA_TOKEN", ""):
+            return None, {"auth_error": True}
+        if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+            return "content-type", None
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return "body is not JSON", None
+        if d.get("messaging_product") != "whatsapp":
+            return "messaging_product", d
+        if not re.match(r"^\+?\d{6,15}$", d.get("to", "")):
+            return "to is not E.164", d
+        t = d.get("type")
+        if t == "text":
+            b = d.get("text", {}).get("body")
+            if not isinstance(b, str) or not b:
+                return "text.body missing", d
+            if len(b) > 4096:
+                return "text.body over 4096 characters", d
+            try:
+                b.encode("utf-8")
+            except UnicodeError:
+                return "text.body is not UTF-8", d
+            if "\ufffd" in b:
+                return "text.body has a broken UTF-8 sequence", d
+        elif t == "template":
+            tp = d.get("template", {})
+            if not tp.get("name") or not tp.get("language", {}).get("code"):
+                return "template name/language", d
+            for c in tp.get("components", []):
+                for prm in c.get("parameters", []):
+                    tx = prm.get("text", "")
+                    if prm.get("type") != "text" or "\n" in tx or len(tx) > 1024:
+                        return "template parameter", d
+        else:
+            return "type " + str(t), d
+        return None, d
+
+    def check_twilio(self, body):
+        sid = self.path.split("/")[3]
+        if sid != E("FAKE_TWILIO_SID", ""):
+            return None, {"auth_error": True}
+        want = "Basic " + base64.b64encode(
+            ("%s:%s" % (E("FAKE_TWILIO_SID", ""), E("FAKE_TWILIO_TOKEN", "")))
+            .encode()).decode()
+        if self.headers.get("Authorization") != want:
+            return None, {"auth_error": True}
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/x-www-form-urlencoded"):
+            return "content-type", None
+        f = {k: v[0] for k, v in urllib.parse.parse_qs(
+            body, keep_blank_values=True, strict_parsing=True).items()}
+        for k in ("To", "From"):
+            if not re.match(r"^whatsapp:\+\d{6,15}$", f.get(k, "")):
+                return k + " is not whatsapp:+E164", f
+        if "Body" in f:
+            if not f["Body"] or len(f["Body"]) > 4096:
+                return "Body", f
+        elif "ContentSid" in f:
+            if not f["ContentSid"].startswith("HX"):
+                return "ContentSid", f
+            try:
+                json.loads(f.get("ContentVariables", ""))
+            except ValueError:
+                return "ContentVariables is not JSON", f
+        else:
+            return "neither Body nor ContentSid", f
+        return None, f
+
+    def check_jsonrpc(self, body):
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return "body is not JSON", None
+        if d.get("jsonrpc") != "2.0" or d.get("method") != "call" or "id" not in d:
+            return "JSON-RPC envelope", d
+        prm = d.get("params", {})
+        if prm.get("service") not in ("common", "object") or \
+                not isinstance(prm.get("args"), list):
+            return "params service/args", d
+        return None, d
+
+    def check_json2(self, body):
+        if self.command != "POST":
+            return "method " + self.command, None
+        try:
+            d = json.loads(body or "{}")
+        except ValueError:
+            return "body is not JSON", None
+        if not isinstance(d, dict):
+            return "body is not an object", None
+        db = self.headers.get("X-Odoo-Database")
+        if db is not None and db != E("FAKE_ODOO_DB", "odoo"):
+            return "X-Odoo-Database", d
+        return None, d
+
+    # --- answers ------------------------------------------------------
+    def rpc(self, d, result=None, error=None):
+        o = {"jsonrpc": "2.0", "id": (d or {}).get("id")}
+        if error is not None:
+            o["error"] = error
+        else:
+            o["result"] = result
+        return self.reply(200, o)
+
+    def scripted(self, s, d):
+        st = s.get("status", 200)
+        if "raw" in s:
+            return self.reply(st, raw=s["raw"])
+        if "graph_error" in s:
+            code = s["graph_error"]
+            st2, msg, details = GRAPH_ERRORS[code]
+            e = {"message": msg, "type": "OAuthException", "code": code,
+                 "fbtrace_id": "AbCdEf%d" % next_id()}
+            if details:
+                e["error_data"] = {"messaging_product": "whatsapp",
+                                   "details": details}
+            if code == 190:
+                e["error_subcode"] = 463
+            return self.reply(s.get("status", st2), {"error": e})
+        if "twilio_error" in s:
+            code = s["twilio_error"]
+            st2, msg = TWILIO_ERRORS[code]
+            return self.reply(s.get("status", st2), {
+                "code": code, "message": msg,
+                "more_info": "https://www.twilio.com/docs/errors/%d" % code,
+                "status": s.get("status", st2)})
+        if "rpc_result" in s:
+            return self.rpc(d, result=s["rpc_result"])
+        if "rpc_error" in s:
+            return self.rpc(d, error=s["rpc_error"])
+        if "json2_error" in s:
+            return self.reply(st, {"name": s["json2_error"],
+                                   "message": s.get("message", "error"),
+                                   "arguments": [s.get("message", "error")],
+                                   "context": {}, "debug": "Traceback ..."})
+        return self.reply(st, s.get("json"))
+
+    def default(self, d):
+        p = self.path
+        if re.match(r"^/v\d+\.\d+/", p):
+            if d.get("auth_error"):
+                return self.scripted({"graph_error": 190}, d)
+            return self.reply(200, {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": d["to"], "wa_id": d["to"].lstrip("+")}],
+                "messages": [{"id": "wamid.HBgLFAKE%04d" % next_id()}]})
+        if p.startswith("/2010-04-01/"):
+            if d.get("auth_error"):
+                return self.scripted({"twilio_error": 20003}, d)
+            sid = "SM%032x" % next_id()
+            return self.reply(201, {
+                "sid": sid, "status": "queued", "to": d["To"],
+                "from": d["From"], "body": d.get("Body", ""),
+                "account_sid": E("FAKE_TWILIO_SID"), "error_code": None,
+                "uri": "/2010-04-01/Accounts/%s/Messages/%s.json" %
+                (E("FAKE_TWILIO_SID"), sid)})
+        if p == "/web/version":
+            return self.reply(200, {"version_info": [19, 0, 0, "final", 0, ""],
+                                    "version": "19.0"})
+        if p == "/jsonrpc":
+            return self.odoo_rpc(d)
+        if p.startswith("/json/2/"):
+            return self.odoo_json2(d)
+        return self.reply(404, {"error": "not found"})
+
+    def access_denied(self, d):
+        return self.rpc(d, error={
+            "code": 200, "message": "Odoo Server Error",
+            "data": {"name": "odoo.exceptions.AccessDenied",
+                     "debug": "Traceback ...", "message": "Access Denied",
+                     "arguments": ["Access Denied"], "context": {}}})
+
+    def odoo_rpc(self, d):
+        prm = d["params"]
+        svc, meth, args = prm["service"], prm.get("method"), prm["args"]
+        db, user = E("FAKE_ODOO_DB", "odoo"), E("FAKE_ODOO_USER", "admin")
+        pw = E("FAKE_ODOO_PASSWORD", "admin")
+        if svc == "common" and meth == "version":
+            v = E("FAKE_ODOO_VERSION", "17.0")
+            return self.rpc(d, result={
+                "server_version": v,
+                "server_version_info": [int(v.split(".")[0]), 0, 0, "final", 0, ""],
+                "server_serie": v, "protocol_version": 1})
+        if svc == "common" and meth in ("login", "authenticate"):
+            n = 3 if meth == "login" else 4
+            if len(args) != n or (n == 4 and not isinstance(args[3], dict)):
+                return self.rpc(d, error={"code": 200, "message": "Odoo Server Error",
+                                          "data": {"name": "builtins.TypeError",
+                                                   "message": "bad args"}})
+            ok = args[:3] == [db, user, pw]
+            return self.rpc(d, result=2 if ok else False)
+        if svc == "object" and meth == "execute_kw":
+            if len(args) < 6 or args[:3] != [db, 2, pw]:
+                return self.access_denied(d)
+            model, method = args[3], args[4]
+            if model == "res.users" and method == "read":
+                return self.rpc(d, result=[{"id": 2, "name": "Mitchell Admin"}])
+            if method == "search_count":
+                return self.rpc(d, result=7)
+            return self.rpc(d, error={"code": 200, "message": "Odoo Server Error",
+                                      "data": {"name": "builtins.AttributeError",
+                                               "message": "no method " + method}})
+        return self.rpc(d, error={"code": 200, "message": "Odoo Server Error",
+                                  "data": {"name": "KeyError",
+                                           "message": "no such method"}})
+
+    def odoo_json2(self, d):
+        auth = self.headers.get("Authorization") or ""
+        if not auth.lower().startswith("bearer ") or \
+                auth[7:] != E("FAKE_ODOO_KEY", ""):
+            return self.scripted({"status": 401, "json2_error":
+                                  "werkzeug.exceptions.Unauthorized",
+                                  "message": "Invalid apikey"}, d)
+        model, method = self.path.split("/")[3:5]
+        if model == "res.users" and method == "context_get":
+            return self.reply(200, {"lang": "en_US", "tz": "UTC", "uid": 2})
+        if model == "res.users" and method == "read":
+            if d.get("ids") != [2] or d.get("fields") != ["name"]:
+                return self.scripted({"status": 422, "json2_error":
+                                      "builtins.TypeError",
+                                      "message": "bad ids/fields"}, d)
+            return self.reply(200, [{"id": 2, "name": "Mitchell Admin"}])
+        if model == "res.users" and method == "search_read":
+            return self.reply(200, [{"id": 2, "name": "Mitchell Admin"}])
+        if method == "search_count":
+            return self.reply(200, 7)
+        return self.scripted({"status": 404, "json2_error":
+                              "werkzeug.exceptions.NotFound",
+                              "message": "no method"}, d)
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+srv.daemon_threads = True
+with open(PORTFILE + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(PORTFILE + ".tmp", PORTFILE)
+srv.serve_forever()

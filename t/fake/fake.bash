@@ -1,0 +1,60 @@
+# t/fake/fake.bash - start and stop t/fake/api.py (fake Graph API, Twilio
+# and Odoo) for one test: FAKE_URL is its base URL, FAKE_SCRIPT the file of
+# scripted replies (fake_reply appends one), FAKE_LOG one JSON line per
+# request it saw.
+
+# Call it from setup_file (one server per file; fake_reset in setup) or
+# from setup (one per test).
+fake_start() {
+	FAKE_DIR="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/fake"
+	mkdir -p "$FAKE_DIR"
+	FAKE_SCRIPT="$FAKE_DIR/script"
+	FAKE_LOG="$FAKE_DIR/log"
+	: >"$FAKE_SCRIPT"
+	: >"$FAKE_LOG"
+	/usr/bin/python3 "$T_DIR/fake/api.py" "$FAKE_DIR/port" "$FAKE_SCRIPT" "$FAKE_LOG" \
+	    2>"$FAKE_DIR/stderr" &
+	FAKE_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		[ -s "$FAKE_DIR/port" ] && break
+		sleep 0.05
+	done
+	[ -s "$FAKE_DIR/port" ] || { cat "$FAKE_DIR/stderr" >&2; return 1; }
+	FAKE_URL="http://127.0.0.1:$(cat "$FAKE_DIR/port")"
+	export FAKE_URL FAKE_SCRIPT FAKE_LOG FAKE_PID
+}
+
+# fake_reset: forget the scripted replies and the requests seen.
+fake_reset() {
+	: >"$FAKE_SCRIPT"
+	: >"$FAKE_LOG"
+}
+
+fake_stop() {
+	if [ -n "${FAKE_PID:-}" ]; then
+		kill "$FAKE_PID" 2>/dev/null || true
+		wait "$FAKE_PID" 2>/dev/null || true
+		FAKE_PID=
+	fi
+}
+
+# fake_reply JSON: one scripted reply (see t/fake/api.py).
+fake_reply() {
+	printf '%s\n' "$1" >>"$FAKE_SCRIPT"
+}
+
+# fake_count [JQ-FILTER]: how many requests (matching the filter) came.
+fake_count() {
+	jq -s "[.[] | select(${1:-true})] | length" "$FAKE_LOG"
+}
+
+# fake_problems: the checks a request failed (empty when none).
+fake_problems() {
+	jq -r 'select(.problem != null) | .path + ": " + .problem' "$FAKE_LOG"
+}
+
+# free_port: a port nothing listens on right now.
+free_port() {
+	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
