@@ -193,9 +193,11 @@ lint-analyzer/%: %
 # Bats files: bats sets $stderr for `run --separate-stderr`, which
 # shellcheck does not know (SC2154), and tests split word lists and match
 # literal '$VAR' text on purpose, so only warnings and errors count there.
+# SC2155 (`local x=$(cmd)` hides cmd's status) is excluded for now: the
+# notify tests use it 11 times; drop the -e once they assign separately.
 lint-shell:
 	shellcheck $$(t/lint/shell-scripts)
-	shellcheck -s bash -S warning -e SC2154 $(wildcard t/*.bats)
+	shellcheck -s bash -S warning -e SC2154,SC2155 $(wildcard t/*.bats)
 
 .PHONY: lint lint-cppcheck lint-analyzer lint-shell
 
