@@ -54,8 +54,8 @@ key() {
 }
 
 wait_port() {
-	local i
-	for i in $(seq 1 100); do
+	local _
+	for _ in $(seq 1 100); do
 		/usr/bin/python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),1)" \
 		    2>/dev/null && return 0
 		sleep 0.1
