@@ -122,22 +122,94 @@ $(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -ljansson -lsodium
 demo: all
 	AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi sh share/demo.sh
 .PHONY: demo
-# issue 5: the libFuzzer harness of the MIME parser (clang). Runs for
-# FUZZ_TIME seconds (default 60) over the seed corpus t/fuzz/corpus/mime.
-FUZZ_TIME ?= 60
-fuzz-mime:
-	@mkdir -p build-fuzz/corpus-mime
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -Ilib $(PKG_CFLAGS) -o build-fuzz/mime t/fuzz/mime.c lib/mime.c \
-	  lib/htmltext.c lib/buf.c lib/error.c
-	build-fuzz/mime -max_total_time=$(FUZZ_TIME) -max_len=65536 \
-	  build-fuzz/corpus-mime t/fuzz/corpus/mime
 
-.PHONY: fuzz-mime
+# issue 9: hardening. `make fuzz` builds every t/fuzz/NAME.c as a libFuzzer
+# harness (clang; lib/ compiled again with the sanitizers) and runs each for
+# FUZZ_SECONDS on a copy of t/fuzz/corpus/NAME/ (see t/fuzz/run). `make
+# lint` runs cppcheck, gcc -fanalyzer and shellcheck; `make valgrind` runs a
+# named subset of tool invocations under valgrind (see t/valgrind).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD    = build-fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra $(FUZZ_SAN) \
+	-Ilib $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"'
+FUZZ_SRC      = $(wildcard t/fuzz/*.c)
+FUZZ_BIN      = $(FUZZ_SRC:t/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ  = $(LIB_SRC:lib/%.c=$(FUZZ_BUILD)/lib/%.o)
 
-# issue 4: libFuzzer harness for the LLM reply parsers and email key helpers.
-fuzz-llm: $(BUILD)/libaie.a
-	clang -g -O1 -fsanitize=fuzzer,address -std=c11 -D_GNU_SOURCE -Ilib \
-	  -DVERSION='"$(VERSION)"' -o $(BUILD)/fuzz-llm t/fuzz/llm_reply.c \
-	  $(LIB_SRC) $(PKG_LIBS)
-.PHONY: fuzz-llm
+$(FUZZ_BUILD)/lib/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/libaie.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(FUZZ_LIB_OBJ)
+
+$(FUZZ_BUILD)/%: t/fuzz/%.c $(wildcard t/fuzz/*.h) $(HEADERS) $(FUZZ_BUILD)/libaie.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -It/fuzz -fsanitize=fuzzer -o $@ $< \
+	  $(FUZZ_BUILD)/libaie.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	t/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+clean: fuzz-clean
+
+.PHONY: fuzz fuzz-build fuzz-clean
+
+# make lint: cppcheck, gcc -fanalyzer (every lib, cmd and cgi source,
+# compile only, -Werror), shellcheck (t/lint/shell-scripts lists the shell
+# scripts; bats files as bash), and the man pages when there are any.
+# cppcheck's suppressions, each with its reason, are in t/lint/cppcheck.supp.
+LINT_SRC      = $(LIB_SRC) $(CMD_SRC) $(CGI_SRC)
+ANALYZER_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fanalyzer \
+	-Ilib $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"'
+# Per-file analyzer exceptions, ANALYZER_FLAGS_<file> = -Wno-<warning>, each
+# with its reason:
+# gcc 12's analyzer loses track of the strings stored into config.c's
+# realloc'd table (a global) and reports each as leaked where it is stored;
+# they are freed by config_unload(). The real leak it found is fixed.
+ANALYZER_FLAGS_lib/config.c = -Wno-analyzer-malloc-leak
+# The same false report for the realloc'd tables of merge.c (conflict
+# paths, freed at its "out:") and stage.c (changes and the seen list, freed
+# by their owners); the one real bug it found in stage.c is fixed.
+ANALYZER_FLAGS_lib/merge.c = -Wno-analyzer-malloc-leak
+ANALYZER_FLAGS_lib/stage.c = -Wno-analyzer-malloc-leak
+
+lint: lint-cppcheck lint-analyzer lint-shell $(if $(MAN1)$(MAN5)$(MAN7),lint-man)
+
+lint-cppcheck:
+	cppcheck --enable=warning,portability,performance --error-exitcode=1 \
+	  --std=c11 -q -D_GNU_SOURCE -Ilib --library=t/lint/jansson.cfg \
+	  --suppressions-list=t/lint/cppcheck.supp \
+	  $(wildcard cmd lib cgi)
+
+lint-analyzer: $(LINT_SRC:%=lint-analyzer/%)
+
+lint-analyzer/%: %
+	gcc $(ANALYZER_CFLAGS) $(ANALYZER_FLAGS_$*) -c -o /dev/null $*
+
+# Bats files: bats sets $stderr for `run --separate-stderr`, which
+# shellcheck does not know (SC2154), and tests split word lists and match
+# literal '$VAR' text on purpose, so only warnings and errors count there.
+# SC2155 (`local x=$(cmd)` hides cmd's status) is excluded for now: the
+# notify tests use it 11 times; drop the -e once they assign separately.
+lint-shell:
+	shellcheck $$(t/lint/shell-scripts)
+	shellcheck -s bash -S warning -e SC2154,SC2155 $(wildcard t/*.bats)
+
+.PHONY: lint lint-cppcheck lint-analyzer lint-shell
+
+# make valgrind: the named subset of tool invocations in t/valgrind, under
+# memcheck (ASan binaries cannot run under valgrind, so not with SAN=1).
+valgrind: all
+	@test -z "$(SAN)" || { echo "make valgrind: not with SAN=1" >&2; exit 2; }
+	t/valgrind $(BUILD)/bin
+
+.PHONY: valgrind

@@ -19,6 +19,7 @@
 struct kv { char *key, *value; };
 static struct kv *conf;
 static size_t nconf;
+static int loaded;
 
 static int conf_add(const char *key, const char *value)
 {
@@ -38,10 +39,13 @@ static int conf_add(const char *key, const char *value)
 	if (!n)
 		return -1;
 	conf = n;
-	conf[nconf].key = strdup(key);
-	conf[nconf].value = strdup(value);
-	if (!conf[nconf].key || !conf[nconf].value)
+	n[nconf].key = strdup(key);
+	n[nconf].value = strdup(value);
+	if (!n[nconf].key || !n[nconf].value) {
+		free(n[nconf].key);
+		free(n[nconf].value);
 		return -1;
+	}
 	nconf++;
 	return 0;
 }
@@ -90,7 +94,6 @@ static int parse_line(const char *path, int lineno, char *line)
 /* Reads the config file once; a missing file is not an error. */
 int config_load(void)
 {
-	static int loaded;
 	const char *path = getenv("AI_EMPLOYEE_CONFIG");
 	char def[4096], line[8192];
 	struct stat st;
@@ -150,6 +153,22 @@ int config_load(void)
 	}
 	fclose(f);
 	return 0;
+}
+
+/* Forget what config_load read, so that the next call reads the file
+ * again (for tests and the fuzz harness; tools read it once). */
+void config_unload(void)
+{
+	size_t i;
+
+	for (i = 0; i < nconf; i++) {
+		free(conf[i].key);
+		free(conf[i].value);
+	}
+	free(conf);
+	conf = NULL;
+	nconf = 0;
+	loaded = 0;
 }
 
 /* The environment, else the file, else NULL. An empty value counts as unset. */

@@ -286,10 +286,13 @@ int fm_set(struct item *it, const char *key, const char *value)
 {
 	struct fm_line *l = find(it, key);
 	char *enc, *raw;
-	size_t n;
+	size_t n, i;
 
-	if (!line_key(key, strlen(key)) && strspn(key,
-	    "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(key))
+	/* a key the parser reads back: [_a-z][_a-z0-9]* */
+	for (i = 0; key[i]; i++)
+		if (!key_char((unsigned char)key[i], i == 0))
+			break;
+	if (i == 0 || key[i])
 		return aie_fail(EX_DATA, "%s: bad key", key);
 	if (!(enc = fm_encode_value(value)))
 		return aie_fail_errno(EX_TEMP, "%s: cannot encode", key);

@@ -92,6 +92,8 @@ static int settle(struct sync *s, git_index *mi, struct cf *c)
 	    c->path[0];
 	char copy[1024], note[1200];
 
+	if (!path)       /* libgit2 gives at least one side; be sure */
+		return 0;
 	if (git_index_conflict_remove(mi, path) < 0)
 		return aie_fail(EX_TEMP, "%s: merge: %s", path, git_errstr());
 	if (strncmp(path, "Logs/", 5) == 0 && c->has[1] && c->has[2])

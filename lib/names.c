@@ -68,12 +68,18 @@ int id_generate(char *buf, size_t size, const char *type)
 	return 0;
 }
 
+/* Always NUL-terminated: strftime leaves buf undefined when the text does
+ * not fit (a year past 9999), and %Y does not pad years before 1000. */
 void time_rfc3339(time_t t, char buf[21])
 {
 	struct tm tm;
+	char s[80];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!gmtime_r(&t, &tm) || snprintf(s, sizeof s,
+	    "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) != 20)
+		strcpy(s, "0000-00-00T00:00:00Z");
+	memcpy(buf, s, 21);
 }
 
 /* Parses YYYY-MM-DDTHH:MM:SSZ or with a +HH:MM/-HH:MM offset; 0 or -1. */
@@ -82,6 +88,7 @@ int time_parse_rfc3339(const char *s, time_t *out)
 	struct tm tm;
 	const char *p;
 	long off = 0;
+	time_t t;
 
 	memset(&tm, 0, sizeof tm);
 	if (!s || !(p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
@@ -102,7 +109,11 @@ int time_parse_rfc3339(const char *s, time_t *out)
 	} else {
 		return -1;
 	}
-	*out = timegm(&tm) - off;
+	t = timegm(&tm) - off;
+	/* only what time_rfc3339 can write back: years 0000 to 9999 UTC */
+	if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return -1;
+	*out = t;
 	return 0;
 }
 

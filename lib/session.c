@@ -340,7 +340,7 @@ int throttle_begin(struct throttle *t, struct vault *v, const char *addr,
 	t->now = now;
 	/* an address is digits, hex, dots and colons; anything else is one
 	 * bucket, so a strange REMOTE_ADDR cannot dodge the count */
-	for (i = 0; addr[i] && i < sizeof t->addr - 1; i++)
+	for (i = 0; i < sizeof t->addr - 1 && addr[i]; i++)
 		if (!strchr("0123456789abcdefABCDEF.:", addr[i]))
 			break;
 	if (!*addr || addr[i])

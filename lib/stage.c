@@ -113,9 +113,11 @@ static int seen_add(struct sync *s, const char *path, time_t mtime, off_t size)
 {
 	struct sync_seen *n = realloc(s->seen, (s->nseen + 1) * sizeof *n);
 
-	if (!n || !(path = strdup(path)))
+	if (!n)
 		return -1;
 	s->seen = n;
+	if (!(path = strdup(path)))
+		return -1;
 	n[s->nseen].path = (char *)path;
 	n[s->nseen].mtime = mtime;
 	n[s->nseen].size = size;

@@ -77,7 +77,7 @@ setup() { common_setup; mkvault; }
 	run vault-claim --release F1
 	assert_success
 	assert_output "Needs_Action/finance/F1.md"
-	! grep -q '^claimed_by:' "$VAULT_DIR/Needs_Action/finance/F1.md"
+	run ! grep -q '^claimed_by:' "$VAULT_DIR/Needs_Action/finance/F1.md"
 }
 
 @test "--release of another agent's claim is refused with 1" {

@@ -103,7 +103,7 @@ setup() {
 	assert_failure 65
 	assert_output --partial "expired"
 	grep -qx 'decision_note: expired' "$(rejected DRAFT_OLD)"
-	! grep -q '^decision_sig' "$(rejected DRAFT_OLD)"
+	run ! grep -q '^decision_sig' "$(rejected DRAFT_OLD)"
 }
 
 @test "--reject with a reason: draft to Rejected, its source to Done with status rejected" {
@@ -124,7 +124,7 @@ setup() {
 	f="$VAULT_DIR/Needs_Action/email/E1.md"
 	[ -f "$f" ]
 	grep -qx 'revise_note: "mention the 10% discount: only for orders over 100"' "$f"
-	! grep -q '^claimed_by' "$f"
+	run ! grep -q '^claimed_by' "$f"
 	grep -qx 'decision: revise' "$(rejected DRAFT_E1)"
 }
 
@@ -172,7 +172,7 @@ setup() {
 	assert_failure 78
 	assert_output --partial "approval key"
 	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
-	! grep -q '^decision' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	run ! grep -q '^decision' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
 }
 
 @test "an approval key readable by others is refused" {
@@ -224,7 +224,8 @@ setup() {
 
 @test "a revised draft leaves its ID free: the redraft can be decided again" {
 	approve --revise "shorter please" DRAFT_E1 >/dev/null
-	ls "$VAULT_DIR/Rejected/email/" | grep -q '^DRAFT_E1\.[0-9]\{8\}T[0-9]\{6\}Z\.md$'
+	find "$VAULT_DIR/Rejected/email/" -name 'DRAFT_E1.*.md' -printf '%f\n' |
+	    grep -q '^DRAFT_E1\.[0-9]\{8\}T[0-9]\{6\}Z\.md$'
 	vault-claim -q -a cloud E1 >/dev/null
 	mkdraft DRAFT_E1 E1
 	run approve --reject -r "still too long" DRAFT_E1
@@ -240,15 +241,15 @@ setup() {
 	assert_failure 65
 	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
 	[ -f "$f" ]
-	! grep -q '^decision' "$f"
-	! grep -q '^decided_' "$f"
+	run ! grep -q '^decision' "$f"
+	run ! grep -q '^decided_' "$f"
 	grep -qx 'status: pending' "$f"
 }
 
 @test "reject clears the claim keys of the source" {
 	approve --reject DRAFT_E1 >/dev/null
 	src=$(find "$VAULT_DIR/Done/email" -name E1.md)
-	! grep -q '^claimed_by' "$src"
+	run ! grep -q '^claimed_by' "$src"
 }
 
 @test "a draft without expires expires DRAFT_EXPIRES_HOURS after created" {

@@ -299,10 +299,10 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_output --partial "Plans/note.md: not committed: content looks like a secret (Anthropic"
 	assert_output --partial "Updates/key.md: not committed: content looks like a secret (private key"
 	remote_has Needs_Action/email/EMAIL_OK.md
-	! remote_has .env
-	! remote_has wa.session
-	! remote_has Plans/note.md
-	! remote_has Updates/key.md
+	run ! remote_has .env
+	run ! remote_has wa.session
+	run ! remote_has Plans/note.md
+	run ! remote_has Updates/key.md
 	run git -C "$REMOTE" grep -c "sk-ant-api03" HEAD
 	assert_failure
 	run grep -c '"event":"sync_refused"' "$VAULT_DIR/$(today_log)"

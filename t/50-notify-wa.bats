@@ -104,7 +104,7 @@ almost full"
 	[ "$status" -eq 78 ]
 	[[ "$stderr" == *"Session has expired"* ]]
 	[[ "$stderr" != *EAAGtesttoken123* ]]
-	! grep -q EAAGtesttoken123 "$(today)"
+	run ! grep -q EAAGtesttoken123 "$(today)"
 	[ "$(fake_count)" -eq 1 ]
 }
 
@@ -135,7 +135,7 @@ almost full"
 @test "cloud: 500 every time gives up after WA_ATTEMPTS with exit 69" {
 	cloud
 	export WA_ATTEMPTS=3
-	for i in 1 2 3 4; do fake_reply '{"match":"messages","graph_error":1}'; done
+	for _ in 1 2 3 4; do fake_reply '{"match":"messages","graph_error":1}'; done
 	run --separate-stderr notify-wa "never"
 	[ "$status" -eq 69 ]
 	[ "$(fake_count)" -eq 3 ]

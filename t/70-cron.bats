@@ -60,8 +60,8 @@ jobs() {
 	# the approval notice follows the drafting, keyed for dedup
 	grep -q 'draft-email -; notify-wa -q --approvals --key approvals' "$TOP/cron/crontab.cloud"
 	# vault-exec never runs on cloud (SPEC 6), nor does the Dashboard.md writer
-	! grep -qw vault-exec <<<"$cloud"
-	! grep -q -- '--dashboard' "$TOP/cron/crontab.cloud"
+	run ! grep -qw vault-exec <<<"$cloud"
+	run ! grep -q -- '--dashboard' "$TOP/cron/crontab.cloud"
 	# the weekly report: Monday
 	lint "$TOP/cron/crontab.cloud" | awk -F '\t' '$4 ~ /usage-log/' | grep -q .
 	grep -E '^0 +7 +\* +\* +1 .*usage-log budget' "$TOP/cron/crontab.cloud"
@@ -168,7 +168,7 @@ runjob() {
 	runjob "$TOP/cron/crontab.local" "$cmd"
 	run cat "$HOME/.local/state/ai-employee/cron.log"
 	assert_output --regexp 'Z dashboard: exit 0$'
-	! cmp -s "$VAULT_DIR/Dashboard.md" "$BATS_TEST_TMPDIR/before.md"
+	run ! cmp -s "$VAULT_DIR/Dashboard.md" "$BATS_TEST_TMPDIR/before.md"
 	grep -q DRAFT_EMAIL_1 "$VAULT_DIR/Dashboard.md"
 }
 

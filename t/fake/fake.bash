@@ -15,8 +15,8 @@ fake_start() {
 	/usr/bin/python3 "$T_DIR/fake/api.py" "$FAKE_DIR/port" "$FAKE_SCRIPT" "$FAKE_LOG" \
 	    2>"$FAKE_DIR/stderr" &
 	FAKE_PID=$!
-	local i
-	for i in $(seq 1 100); do
+	local _
+	for _ in $(seq 1 100); do
 		[ -s "$FAKE_DIR/port" ] && break
 		sleep 0.05
 	done

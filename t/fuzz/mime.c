@@ -2,7 +2,7 @@
  * t/fuzz/mime.c - libFuzzer harness for lib/mime.c and lib/htmltext.c:
  * any bytes must parse into a mime_msg (or fail only for memory) without
  * a crash, a leak or undefined behaviour, and the body text must be valid
- * UTF-8 without NUL bytes. Build and run with "make fuzz-mime".
+ * UTF-8 without NUL bytes. Built and run by "make fuzz" (t/fuzz/run).
  */
 #include <stdint.h>
 #include <stdlib.h>
