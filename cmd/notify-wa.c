@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "buf.h"
 #include "status.h"
 #include "wa.h"
 
@@ -32,22 +33,11 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-struct buf {
-	char *p;
-	size_t len;
-};
-
+/* Append s; -1 when memory ran out (lib/buf.h keeps that state). */
 static int add(struct buf *b, const char *s)
 {
-	size_t n = strlen(s);
-	char *p = realloc(b->p, b->len + n + 1);
-
-	if (!p)
-		return aie_fail(EX_TEMP, "out of memory");
-	memcpy(p + b->len, s, n + 1);
-	b->p = p;
-	b->len += n;
-	return 0;
+	buf_adds(b, s);
+	return b->oom ? aie_fail(EX_TEMP, "out of memory") : 0;
 }
 
 /* The link to one item on the dashboard, or to the dashboard. */
@@ -111,9 +101,9 @@ static int urgent_one(const char *arg, void *ctx)
 static int text_urgent(struct vault *v, int argc, char **argv, char **text,
     char **summary)
 {
-	struct urgent u = { v, { NULL, 0 }, { NULL, 0 }, 0, "" };
+	struct urgent u = { .v = v };
 	char head[96], *link;
-	struct buf all = { NULL, 0 };
+	struct buf all = { 0 };
 	int st;
 
 	if (argc < 1)
@@ -131,9 +121,7 @@ static int text_urgent(struct vault *v, int argc, char **argv, char **text,
 	link = u.n == 1 ? item_link(u.first) : strdup(wa_dashboard_url());
 	*text = link ? wa_compose(all.p, link) : NULL;
 	snprintf(head, sizeof head, "Urgent (%d): ", u.n);
-	free(all.p);
-	all.p = NULL;
-	all.len = 0;
+	buf_free(&all);
 	add(&all, head);
 	add(&all, u.summary.p);
 	*summary = wa_oneline(all.p, WA_PARAM_MAX);
@@ -148,7 +136,7 @@ static int text_urgent(struct vault *v, int argc, char **argv, char **text,
 static int text_approvals(struct vault *v, char **text, char **summary)
 {
 	struct pending *p;
-	struct buf body = { NULL, 0 }, sum = { NULL, 0 };
+	struct buf body = { 0 }, sum = { 0 };
 	char line[1200], *t;
 	size_t n, i;
 
@@ -190,7 +178,7 @@ static int text_approvals(struct vault *v, char **text, char **summary)
 /* Arguments joined by blanks, or all of stdin (for none or "-"). */
 static int text_plain(int argc, char **argv, char **text, char **summary)
 {
-	struct buf b = { NULL, 0 };
+	struct buf b = { 0 };
 	int i;
 
 	if (argc == 0 || (argc == 1 && !strcmp(argv[0], "-"))) {
@@ -332,7 +320,7 @@ int main(int argc, char **argv)
 		break;
 	case WA_ERROR:
 	case WA_RECOVERED: {
-		struct buf d = { NULL, 0 };
+		struct buf d = { 0 };
 		int i;
 		if (argc < 1)
 			usage(2);

@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "buf.h"
 #include "status.h"
 
 static void usage(int status)
@@ -92,42 +92,6 @@ static void print_text(json_t *st)
 	}
 }
 
-/* A growing text buffer; on allocation failure it stops growing and
- * buf_failed is set. */
-struct buf { char *p; size_t len, cap; int failed; };
-
-static void bprintf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void bprintf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0,
-		    fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = (b->cap + (size_t)n + 1) * 2;
-		char *np = realloc(b->p, ncap);
-		if (!np) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-}
-
 /* Text between "## NAME" and the next "## " heading in old, or NULL. */
 static char *section(const char *old, const char *name)
 {
@@ -146,7 +110,7 @@ static char *section(const char *old, const char *name)
 static void md_line(struct buf *b, const char *s)
 {
 	for (; s && *s; s++)
-		bprintf(b, "%c", *s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s);
+		buf_addf(b, "%c", *s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s);
 }
 
 /* Fold each note in Updates/ into lines "- [time] text" and remove it. */
@@ -180,14 +144,14 @@ static void fold_updates(struct vault *v, struct buf *b, int *folded)
 		text = it.body;
 		while (*text == '\n' || *text == '\r')
 			text++;
-		bprintf(b, "- %s ", created ? created : "-");
+		buf_addf(b, "- %s ", created ? created : "-");
 		if (title) {
-			bprintf(b, "**");
+			buf_addf(b, "**");
 			md_line(b, title);
-			bprintf(b, "** ");
+			buf_addf(b, "** ");
 		}
 		md_line(b, text);
-		bprintf(b, "\n");
+		buf_addf(b, "\n");
 		free(created);
 		free(title);
 		fm_free(&it);
@@ -202,7 +166,7 @@ static void fold_updates(struct vault *v, struct buf *b, int *folded)
 
 static int write_dashboard(struct vault *v, json_t *st)
 {
-	struct buf b = { NULL, 0, 0, 0 }, upd = { NULL, 0, 0, 0 };
+	struct buf b = { 0 }, upd = { 0 };
 	char *old = NULL, *notes = NULL, *prev = NULL, now[21];
 	size_t oldlen, i, kept = 0;
 	const char *name, *line, *nl;
@@ -219,59 +183,59 @@ static int write_dashboard(struct vault *v, json_t *st)
 	prev = section(old, "Updates from the cloud");
 	fold_updates(v, &upd, &folded);
 	time_rfc3339(time(NULL), now);
-	bprintf(&b, "---\ntype: dashboard\nupdated: %s\n---\n# Dashboard\n\n"
+	buf_addf(&b, "---\ntype: dashboard\nupdated: %s\n---\n# Dashboard\n\n"
 	    "Written by `vault-status --dashboard` on the local agent at %s.\n"
 	    "The cloud agent never writes this file.\n\n## Counts\n\n"
 	    "| stage | items | by domain |\n|---|---:|---|\n", now, now);
 	for (i = 0; i < ST_COUNT; i++) {
 		json_t *by = json_object_get(json_object_get(st, "counts"),
 		    stage_dir[i]), *n;
-		bprintf(&b, "| %s | %lld | ", stage_dir[i], (long long)
+		buf_addf(&b, "| %s | %lld | ", stage_dir[i], (long long)
 		    json_integer_value(json_object_get(json_object_get(st,
 		    "totals"), stage_dir[i])));
 		json_object_foreach(by, name, n)
-			bprintf(&b, "%s %lld ", name, (long long)json_integer_value(n));
-		bprintf(&b, "|\n");
+			buf_addf(&b, "%s %lld ", name, (long long)json_integer_value(n));
+		buf_addf(&b, "|\n");
 	}
-	bprintf(&b, "\n## Waiting for approval\n\n");
+	buf_addf(&b, "\n## Waiting for approval\n\n");
 	if (json_array_size(json_object_get(st, "pending")) == 0)
-		bprintf(&b, "(none)\n");
+		buf_addf(&b, "(none)\n");
 	json_array_foreach(json_object_get(st, "pending"), i, p) {
-		bprintf(&b, "- [[%s]] ", json_string_value(json_object_get(p, "id")));
+		buf_addf(&b, "- [[%s]] ", json_string_value(json_object_get(p, "id")));
 		md_line(&b, json_string_value(json_object_get(p, "title")));
-		bprintf(&b, "\n");
+		buf_addf(&b, "\n");
 	}
-	bprintf(&b, "\n## Health\n\n");
+	buf_addf(&b, "\n## Health\n\n");
 	if (json_object_size(json_object_get(st, "health")) == 0)
-		bprintf(&b, "(no reports yet)\n");
+		buf_addf(&b, "(no reports yet)\n");
 	json_object_foreach(json_object_get(st, "health"), name, h) {
 		const char *comp;
 		json_t *c;
 		json_object_foreach(json_object_get(h, "components"), comp, c) {
-			bprintf(&b, "- %s/%s: %s ", name, comp, json_string_value(
+			buf_addf(&b, "- %s/%s: %s ", name, comp, json_string_value(
 			    json_object_get(c, "state")));
 			md_line(&b, json_string_value(json_object_get(c, "detail")));
-			bprintf(&b, "\n");
+			buf_addf(&b, "\n");
 		}
 	}
-	bprintf(&b, "\n## Updates from the cloud\n\n");
+	buf_addf(&b, "\n## Updates from the cloud\n\n");
 	if (upd.p)
-		bprintf(&b, "%s", upd.p);
+		buf_addf(&b, "%s", upd.p);
 	/* keep the 50 newest: the new ones first, then the earlier ones */
 	kept = folded;
 	for (line = prev; line && *line && kept < 50; line = nl + 1) {
 		if (!(nl = strchr(line, '\n')))
 			break;
 		if (strncmp(line, "- ", 2) == 0) {
-			bprintf(&b, "%.*s\n", (int)(nl - line), line);
+			buf_addf(&b, "%.*s\n", (int)(nl - line), line);
 			kept++;
 		}
 	}
 	if (kept == 0)
-		bprintf(&b, "(none yet)\n");
-	bprintf(&b, "\n## Notes\n%s", notes ? notes : "\nYour own notes here are "
+		buf_addf(&b, "(none yet)\n");
+	buf_addf(&b, "\n## Notes\n%s", notes ? notes : "\nYour own notes here are "
 	    "kept when the dashboard is rewritten.\n");
-	r = b.failed ? aie_fail(EX_TEMP, "Dashboard.md: out of memory") :
+	r = b.oom ? aie_fail(EX_TEMP, "Dashboard.md: out of memory") :
 	    file_writeat(v->dirfd, "Dashboard.md", b.p, b.len, 0644);
 	free(b.p);
 	free(upd.p);

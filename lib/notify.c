@@ -22,35 +22,22 @@
 #include <unistd.h>
 
 #include "aie.h"
+#include "buf.h"
 #include "wa.h"
 
 #define KEY_MAX 200
 #define HELD_LIST_MAX 20         /* summaries quoted in the next message */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int buf_add(struct buf *b, const char *s, size_t n)
+/* lib/buf.h's appends, with the status the code below tests. */
+static int buf_put(struct buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return aie_fail(EX_TEMP, "out of memory");
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
+	buf_add(b, s, n);
+	return b->oom ? aie_fail(EX_TEMP, "out of memory") : 0;
 }
 
 static int buf_str(struct buf *b, const char *s)
 {
-	return buf_add(b, s, strlen(s));
+	return buf_put(b, s, strlen(s));
 }
 
 /* A state file, or an empty one when it is not there yet. */
@@ -168,7 +155,7 @@ static char *cell(const char *s)
 		else if (*s == '\r' || *s == '\t')
 			r = buf_str(&b, " ");
 		else
-			r = buf_add(&b, s, 1);
+			r = buf_put(&b, s, 1);
 		if (r < 0) {
 			free(b.p);
 			return NULL;
