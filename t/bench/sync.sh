@@ -140,4 +140,8 @@ for cycle in nochange change pull both; do
 		printf "%-10s %12d %10d %6.2fx %7.2fx  %s\n", c, v, g, r, t, r <= t ? "meets" : "misses"
 	}'
 done
+# each round, for the noise (medians above)
+for cycle in nochange change pull both; do
+	echo "rounds/ms $cycle: vault-sync ${ms[$cycle,vs]}| git ${ms[$cycle,git]}"
+done
 awk -v k="$maxrss" 'BEGIN { printf "peak RSS of vault-sync: %.1f MB (target <= 25 MB)  %s\n", k / 1024, k <= 25600 ? "meets" : "misses" }'
