@@ -360,7 +360,7 @@ static int page_item_get(struct ctx *c)
 	if (item_load(&c->v, &ref, &it) < 0)
 		return web_error(&c->w, 500, aie_errmsg);
 	source = fm_get(&it, "source");
-	if (source && id_valid(source) && vault_find(&c->v, source, &sref) == 0 &&
+	if (source && id_valid(source) && vault_find_once(&c->v, source, &sref) == 0 &&
 	    item_load(&c->v, &sref, &src) == 0)
 		have_src = 1;
 	free(source);

@@ -76,6 +76,7 @@ int vault_opendir(struct vault *v, const char *rel, int create);
 int vault_mkdirs(struct vault *v, const char *rel);
 int vault_resolve(struct vault *v, const char *arg, struct itemref *ref);
 int vault_find(struct vault *v, const char *id, struct itemref *ref);
+int vault_find_once(struct vault *v, const char *id, struct itemref *ref);
 int vault_statedir(struct vault *v, char *rel, size_t size);
 int item_ref_set(struct itemref *ref, const char *id, enum stage st,
     const char *sub);

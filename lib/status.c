@@ -67,7 +67,7 @@ static int add_pending(struct vault *v, const struct itemref *ref, void *ctx)
 	if (source && id_valid(source)) {
 		struct itemref sref;
 		struct item sit;
-		if (vault_find(v, source, &sref) == 0 &&
+		if (vault_find_once(v, source, &sref) == 0 &&
 		    item_load(v, &sref, &sit) == 0) {
 			p->from = fm_get(&sit, "from");
 			fm_free(&sit);

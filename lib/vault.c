@@ -403,7 +403,8 @@ int vault_walk(struct vault *v, enum stage st, const char *sub, item_fn fn,
  * move from a stage not yet searched to one already searched while we
  * look (a draft claimed back to In_Progress), so a miss is searched again
  * a few times before it is believed. */
-int vault_find(struct vault *v, const char *id, struct itemref *ref)
+static int find(struct vault *v, const char *id, struct itemref *ref,
+    int tries_max)
 {
 	struct walk w = { v, ST_NEEDS_ACTION, NULL, NULL, NULL, id, ref };
 	struct timespec pause = { 0, 2000000 };
@@ -411,7 +412,7 @@ int vault_find(struct vault *v, const char *id, struct itemref *ref)
 
 	if (!id_valid(id))
 		return aie_fail(EX_DATA, "%s: bad item ID", id);
-	for (tries = 0; tries < 4; tries++) {
+	for (tries = 0; tries < tries_max; tries++) {
 		if (tries)
 			nanosleep(&pause, NULL);
 		for (st = 0; st < ST_COUNT; st++) {
@@ -423,4 +424,16 @@ int vault_find(struct vault *v, const char *id, struct itemref *ref)
 		}
 	}
 	return aie_fail(EX_DATA, "%s: no such item in the vault", id);
+}
+
+int vault_find(struct vault *v, const char *id, struct itemref *ref)
+{
+	return find(v, id, ref, 4);
+}
+
+/* One search, no second look: for readers (status pages) that only show
+ * what they find and must not wait on an item that is simply not there. */
+int vault_find_once(struct vault *v, const char *id, struct itemref *ref)
+{
+	return find(v, id, ref, 1);
 }

@@ -4,7 +4,7 @@
 load helper
 load mail
 
-BATS_NO_PARALLELIZE_WITHIN_FILE=true
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 D="$BATS_TEST_DIRNAME/data/mail"
 
 setup() { common_setup; mkvault; }

@@ -3,7 +3,7 @@
 load helper
 load mail
 
-BATS_NO_PARALLELIZE_WITHIN_FILE=true
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup() {
 	common_setup

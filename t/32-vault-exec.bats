@@ -4,7 +4,7 @@
 load helper
 load mail
 
-BATS_NO_PARALLELIZE_WITHIN_FILE=true
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup() {
 	common_setup
@@ -111,7 +111,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	    vault-exec >/dev/null 2>&1 &
 	pid=$!
 	f="$VAULT_DIR/In_Progress/local/DRAFT_E1.md"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		grep -qx 'exec_status: sending' "$f" 2>/dev/null && break
 		sleep 0.1
 	done
@@ -222,7 +222,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	smtp_start
 	vault-exec --interval 1 >/dev/null 2>&1 &
 	pid=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(smtp_count)" -eq 1 ] && break
 		sleep 0.1
 	done

@@ -22,7 +22,7 @@ teardown() {
 
 # start_fake anthropic|openai [SCRIPT LINE...]: a fake API on a free port.
 start_fake() {
-	local kind=$1 i
+	local kind=$1
 	shift
 	FAKE_LOG=$BATS_TEST_TMPDIR/fake.log
 	: >"$FAKE_LOG"
@@ -33,7 +33,7 @@ start_fake() {
 	fi
 	python3 "$T_DIR/fake/$kind.py" "${args[@]}" 3>&- &
 	FAKE_PID=$!
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		[ -s "$BATS_TEST_TMPDIR/port" ] && break
 		sleep 0.05
 	done
@@ -315,7 +315,7 @@ assert "where is my order 1234?" in u and "Alice Example" in u
 	mkemail EMAIL_1
 	start_fake anthropic '200 badjson'
 	run -69 draft-email EMAIL_1
-	[ -z "$(ls -A "$D" | grep -v '^.gitkeep$')" ]
+	[ -z "$(find "$D" -mindepth 1 ! -name .gitkeep)" ]
 }
 
 @test "anthropic: a reply with a repeated JSON key is refused" {

@@ -30,7 +30,7 @@ setup() {
 	f=$U/2026-11-30.md
 	[ "$(grep -c '^| time |' "$f")" -eq 1 ]
 	[ "$(grep -c '^| 2026-11-30T' "$f")" -eq 20 ]
-	[ -z "$(ls -A "$U" | grep '^\.tmp' || true)" ]
+	[ -z "$(find "$U" -mindepth 1 -name '.tmp*')" ]
 }
 
 @test "cost to the cent from the prices file, cache tokens included" {
