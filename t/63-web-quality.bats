@@ -1,7 +1,11 @@
 #!/usr/bin/env bats
 # Quality checks on the real dashboard pages (nginx + fcgiwrap, logged in):
 # axe-core in Debian's chromium via playwright-core, and the Nu Html Checker
-# (vnu-jar) on Java for the HTML of the login, home and item pages.
+# (vnu-jar) on Java for the HTML of the login, home and item pages, and
+# Lighthouse 12 (mobile) with the same chromium: accessibility and best
+# practices must score >= 0.95; performance varies with the machine's load
+# (total blocking time under simulated 4x CPU throttling), so its scores are
+# only written to t/out/lighthouse.jsonl, never asserted.
 load helper
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
@@ -17,6 +21,10 @@ srv_env() {
 have_browser() {
 	[ -x /usr/bin/chromium ] && [ -d "$TOP/node_modules/playwright-core" ] &&
 	    [ -d "$TOP/node_modules/axe-core" ]
+}
+
+have_lighthouse() {
+	have_browser && [ -d "$TOP/node_modules/lighthouse" ]
 }
 
 have_vnu() {
@@ -83,4 +91,30 @@ fetch() {
 	echo "$output"
 	assert_success
 	assert_output ""
+}
+
+@test "Lighthouse (mobile): accessibility and best practices >= 0.95 on the home, item and login pages" {
+	have_lighthouse || skip "needs /usr/bin/chromium and node_modules/lighthouse (npm install)"
+	fetch
+	local cookie
+	cookie=$(awk '$6 == "aie_session" { print $6 "=" $7 }' "$BATS_TEST_TMPDIR/jar")
+	[ -n "$cookie" ]
+	# /login last: it sets a fresh session cookie in the browser's jar
+	run node "$T_DIR/browser/lighthouse.mjs" "$URL" "$cookie" / "/item?id=DRAFT_EMAIL_1" /login
+	echo "$output"
+	assert_success
+	mkdir -p "$TOP/t/out"
+	printf '%s\n' "$output" >"$TOP/t/out/lighthouse.jsonl"
+	[ "$(grep -c '"error":null' <<<"$output")" = 3 ]
+	node -e '
+		const want = ["/", "/item?id=DRAFT_EMAIL_1", "/login"];
+		const rows = process.argv[1].trim().split("\n").map((l) => JSON.parse(l));
+		if (rows.length !== 3) throw new Error("want 3 pages, got " + rows.length);
+		rows.forEach((r, i) => {
+			// not sent to /login: the session cookie was used
+			if (r.url !== process.argv[2] + want[i]) throw new Error(r.path + " ended at " + r.url);
+			if (!(r.accessibility >= 0.95)) throw new Error(r.path + " accessibility " + r.accessibility + " " + r.failing);
+			if (!(r.best_practices >= 0.95)) throw new Error(r.path + " best practices " + r.best_practices + " " + r.failing);
+			if (typeof r.performance !== "number") throw new Error(r.path + " no performance score");
+		});' "$output" "$URL"
 }
