@@ -81,6 +81,13 @@ fetch() {
 	# one line per page and scheme, each with an empty list of violations
 	[ "$(grep -c '"violations":\[\]' <<<"$output")" = 6 ]
 	[ "$(grep -c '"page":' <<<"$output")" = 6 ]
+	# the dark runs really were dark: another body background on every page
+	node -e '
+		const rows = process.argv[1].trim().split("\n").map((l) => JSON.parse(l));
+		for (const p of ["login", "home", "item"]) {
+			const bg = (s) => rows.find((r) => r.page === p && r.scheme === s).bg;
+			if (bg("light") === bg("dark")) throw new Error(p + ": same background " + bg("light"));
+		}' "$output"
 }
 
 @test "the Nu Html Checker finds no error in the login, home and item pages" {
