@@ -15,53 +15,22 @@
 #include <strings.h>
 
 #include "aie.h"
+#include "buf.h"
 #include "reply.h"
 
-struct sb {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-static void sb_addn(struct sb *b, const char *s, size_t n)
+/* The text built in b (malloc'd), or NULL with the error set. */
+static char *sb_done(struct buf *b)
 {
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t nc = (b->n + n + 1) * 2;
-		char *ns = realloc(b->s, nc);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = nc;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
+	char *out = buf_take(b, NULL);
 
-static void sb_add(struct sb *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
-static char *sb_done(struct sb *b)
-{
-	if (b->oom) {
-		free(b->s);
+	if (!out)
 		aie_fail(EX_TEMP, "out of memory");
-		return NULL;
-	}
-	if (!b->s)
-		return strdup("");
-	return b->s;
+	return out;
 }
 
 /* Untrusted text, at most max bytes, "</" defused so it cannot close one
  * of our tags, control bytes other than newline and tab dropped. */
-static void sb_data(struct sb *b, const char *s, size_t max)
+static void sb_data(struct buf *b, const char *s, size_t max)
 {
 	size_t i, n = strlen(s);
 	char c[2] = { 0, 0 };
@@ -69,17 +38,17 @@ static void sb_data(struct sb *b, const char *s, size_t max)
 	for (i = 0; i < n && i < max; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == '<' && s[i + 1] == '/') {
-			sb_add(b, "< /");
+			buf_adds(b, "< /");
 			i++;
 			continue;
 		}
 		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
 			continue;
 		c[0] = (char)ch;
-		sb_addn(b, c, 1);
+		buf_add(b, c, 1);
 	}
 	if (n > max)
-		sb_add(b, "\n[... truncated]");
+		buf_adds(b, "\n[... truncated]");
 }
 
 char *handbook_load(struct vault *v)
@@ -185,7 +154,7 @@ static char *one_address(const char *s, size_t n)
 /* Split a list at commas outside quotes and angle brackets; call fn. */
 static char *each_mailbox(const char *field, int all)
 {
-	struct sb b = { 0 };
+	struct buf b = { 0 };
 	const char *p = field, *start = field;
 	int q = 0, angle = 0;
 
@@ -201,9 +170,9 @@ static char *each_mailbox(const char *field, int all)
 			if (a) {
 				if (!all)
 					return a;
-				if (b.n)
-					sb_add(&b, ", ");
-				sb_add(&b, a);
+				if (b.len)
+					buf_adds(&b, ", ");
+				buf_adds(&b, a);
 				free(a);
 			}
 			if (!*p)
@@ -277,7 +246,7 @@ char *reply_references(const char *refs, const char *in_reply_to,
     const char *msgid)
 {
 	char *ids[MAXIDS + 2], *c1, *c2, *c3;
-	struct sb b = { 0 };
+	struct buf b = { 0 };
 	size_t n, i, j;
 
 	n = msgids(refs, &c1, ids, MAXIDS);
@@ -294,10 +263,10 @@ char *reply_references(const char *refs, const char *in_reply_to,
 			dup |= !strcmp(ids[i], ids[j]);
 		if (dup)
 			continue;
-		if (b.n)
-			sb_add(&b, " ");
-		sb_add(&b, ids[i]);
-		sb_add(&b, ">");
+		if (b.len)
+			buf_adds(&b, " ");
+		buf_adds(&b, ids[i]);
+		buf_adds(&b, ">");
 	}
 	free(c1);
 	free(c2);
@@ -326,19 +295,19 @@ static int thread_fn(struct vault *v, const struct itemref *ref, void *ctx)
 		for (i = 0; i < t->nwanted; i++) {
 			if (t->found[i] || strcmp(t->wanted[i], one[0]))
 				continue;
-			struct sb b = { 0 };
+			struct buf b = { 0 };
 			char *from = fm_get(&it, "from"), *date = fm_get(&it, "date"),
 			    *subj = fm_get(&it, "subject");
-			sb_add(&b, "<message>\nFrom: ");
+			buf_adds(&b, "<message>\nFrom: ");
 			sb_data(&b, from ? from : "", 300);
-			sb_add(&b, "\nDate: ");
+			buf_adds(&b, "\nDate: ");
 			sb_data(&b, date ? date : "", 100);
-			sb_add(&b, "\nSubject: ");
+			buf_adds(&b, "\nSubject: ");
 			sb_data(&b, subj ? subj : "", 300);
-			sb_add(&b, "\n\n");
+			buf_adds(&b, "\n\n");
 			sb_data(&b, it.body ? it.body : "", REPLY_THREAD_EACH);
-			sb_add(&b, "\n</message>\n");
-			t->found[i] = b.oom ? (free(b.s), NULL) : b.s;
+			buf_adds(&b, "\n</message>\n");
+			t->found[i] = b.oom ? (buf_free(&b), NULL) : b.p;
 			free(from);
 			free(date);
 			free(subj);
@@ -354,7 +323,7 @@ static int thread_fn(struct vault *v, const struct itemref *ref, void *ctx)
 
 /* Earlier messages of the thread, oldest first, bounded. */
 static void add_thread(struct vault *v, const struct itemref *ref,
-    const struct item *email, struct sb *out)
+    const struct item *email, struct buf *out)
 {
 	struct thread t = { .self = ref->id };
 	char *refs = fm_get(email, "references"), *irt = fm_get(email,
@@ -380,11 +349,11 @@ static void add_thread(struct vault *v, const struct itemref *ref,
 		first = i - 1;
 	}
 	if (shown) {
-		sb_add(out, "Earlier messages of this thread, oldest first:\n\n");
+		buf_adds(out, "Earlier messages of this thread, oldest first:\n\n");
 		for (i = first; i < n; i++)
 			if (t.found[i])
-				sb_add(out, t.found[i]);
-		sb_add(out, "\n");
+				buf_adds(out, t.found[i]);
+		buf_adds(out, "\n");
 	}
 	for (i = 0; i < n; i++)
 		free(t.found[i]);
@@ -409,43 +378,43 @@ int reply_prompt(struct vault *v, const struct itemref *ref,
     const struct item *email, const char *handbook, const char *previous,
     char **system, char **user)
 {
-	struct sb s = { 0 }, u = { 0 };
+	struct buf s = { 0 }, u = { 0 };
 	char *from = fm_get(email, "from"), *subj = fm_get(email, "subject"),
 	    *date = fm_get(email, "date"), *note = fm_get(email, "revise_note");
 
-	sb_add(&s, rules);
+	buf_adds(&s, rules);
 	sb_data(&s, handbook, REPLY_HANDBOOK_MAX);
-	sb_add(&s, "\n</handbook>\n");
+	buf_adds(&s, "\n</handbook>\n");
 	add_thread(v, ref, email, &u);
-	sb_add(&u, "The email to answer:\n<email>\nFrom: ");
+	buf_adds(&u, "The email to answer:\n<email>\nFrom: ");
 	sb_data(&u, from ? from : "", 300);
 	if (date) {
-		sb_add(&u, "\nDate: ");
+		buf_adds(&u, "\nDate: ");
 		sb_data(&u, date, 100);
 	}
-	sb_add(&u, "\nSubject: ");
+	buf_adds(&u, "\nSubject: ");
 	sb_data(&u, subj ? subj : "", 300);
-	sb_add(&u, "\n\n");
+	buf_adds(&u, "\n\n");
 	sb_data(&u, email->body ? email->body : "", REPLY_BODY_MAX);
-	sb_add(&u, "\n</email>\n\n");
+	buf_adds(&u, "\n</email>\n\n");
 	if (note && *note) {
-		sb_add(&u, "The owner read an earlier draft and asked for a "
+		buf_adds(&u, "The owner read an earlier draft and asked for a "
 		    "revision. The owner's note (follow it):\n<revise_note>\n");
 		sb_data(&u, note, 4096);
-		sb_add(&u, "\n</revise_note>\n\n");
+		buf_adds(&u, "\n</revise_note>\n\n");
 		if (previous) {
-			sb_add(&u, "The earlier draft:\n<previous_draft>\n");
+			buf_adds(&u, "The earlier draft:\n<previous_draft>\n");
 			sb_data(&u, previous, 8192);
-			sb_add(&u, "\n</previous_draft>\n\n");
+			buf_adds(&u, "\n</previous_draft>\n\n");
 		}
 	}
-	sb_add(&u, "Write the reply now.\n");
+	buf_adds(&u, "Write the reply now.\n");
 	free(from);
 	free(subj);
 	free(date);
 	free(note);
 	if (!(*system = sb_done(&s))) {
-		free(u.s);
+		buf_free(&u);
 		return -1;
 	}
 	if (!(*user = sb_done(&u))) {
@@ -478,28 +447,28 @@ static char *first_name(const char *from)
 char *reply_offline(const char *handbook, const char *from,
     const char *subject)
 {
-	struct sb b = { 0 };
+	struct buf b = { 0 };
 	char *name = from ? first_name(from) : NULL;
 	char *sig = handbook_section(handbook, "Signature");
 	const char *s = subject ? subject : "";
 
 	while (!strncasecmp(s, "re:", 3) || !strncasecmp(s, "aw:", 3) || *s == ' ')
 		s += *s == ' ' ? 1 : 3;
-	sb_add(&b, "Hello");
+	buf_adds(&b, "Hello");
 	if (name) {
-		sb_add(&b, " ");
-		sb_add(&b, name);
+		buf_adds(&b, " ");
+		buf_adds(&b, name);
 	}
-	sb_add(&b, ",\n\nthank you for your message");
+	buf_adds(&b, ",\n\nthank you for your message");
 	if (*s) {
-		sb_add(&b, " about \"");
+		buf_adds(&b, " about \"");
 		sb_data(&b, s, 200);
-		sb_add(&b, "\"");
+		buf_adds(&b, "\"");
 	}
-	sb_add(&b, ". We have received it and will come back to you with a full "
+	buf_adds(&b, ". We have received it and will come back to you with a full "
 	    "answer shortly.\n\n");
-	sb_add(&b, sig ? sig : "Best regards");
-	sb_add(&b, "\n");
+	buf_adds(&b, sig ? sig : "Best regards");
+	buf_adds(&b, "\n");
 	free(name);
 	free(sig);
 	return sb_done(&b);

@@ -9,7 +9,6 @@ free_port() {
 
 # wait_port PORT: until something listens there (at most ~10 s).
 wait_port() {
-	local i
 	for _ in $(seq 100); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
 		sleep 0.1
