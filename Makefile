@@ -216,3 +216,14 @@ valgrind: all
 	t/valgrind $(BUILD)/bin
 
 .PHONY: valgrind
+
+# make bench: issues 3 and 7. Benchmarks, not tests (never in make check):
+# vault-sync against the git CLI, then the dashboard through nginx +
+# fcgiwrap. Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS, BENCH_ITEMS,
+# BENCH_DURATION (see t/bench/*.sh). Load by wrk if installed
+# (apt-get install wrk), else ab, else curl.
+bench: all
+	AIE_BIN=$(abspath $(BUILD))/bin t/bench/sync.sh
+	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/dashboard.sh
+
+.PHONY: bench
