@@ -173,8 +173,8 @@ void page_begin(struct dashpage *p, const char *title)
 	    p->nonce, css);
 	if (p->csrf) {
 		buf_adds(b, "<header><h1><a href=\"/\">AI Employee</a></h1>"
-		    "<button type=\"button\" id=\"theme\" aria-label=\"Switch "
-		    "between dark and light\">Theme</button>"
+		    "<button type=\"button\" id=\"theme\" aria-label=\"Theme: "
+		    "switch between dark and light\">Theme</button>"
 		    "<form method=\"post\" action=\"/logout\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"");
 		html_attr(b, p->csrf);

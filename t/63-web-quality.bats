@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# Quality checks on the real dashboard pages (nginx + fcgiwrap, logged in):
+# axe-core in Debian's chromium via playwright-core, and the Nu Html Checker
+# (vnu-jar) on Java for the HTML of the login, home and item pages, and
+# Lighthouse 12 (mobile) with the same chromium: accessibility and best
+# practices must score >= 0.95; performance varies with the machine's load
+# (total blocking time under simulated 4x CPU throttling), so its scores are
+# only written to t/out/lighthouse.jsonl, never asserted.
+load helper
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+PW=correct-horse-battery
+
+srv_env() {
+	export HOME="$BATS_FILE_TMPDIR/home" VAULT_DIR="$BATS_FILE_TMPDIR/vault"
+	export AI_EMPLOYEE_CONFIG="$BATS_FILE_TMPDIR/env" TZ=UTC
+	PORT=$(cat "$BATS_FILE_TMPDIR/port" 2>/dev/null || true)
+	URL="http://127.0.0.1:$PORT"
+}
+
+have_browser() {
+	[ -x /usr/bin/chromium ] && [ -d "$TOP/node_modules/playwright-core" ] &&
+	    [ -d "$TOP/node_modules/axe-core" ]
+}
+
+have_lighthouse() {
+	have_browser && [ -d "$TOP/node_modules/lighthouse" ]
+}
+
+have_vnu() {
+	command -v java >/dev/null && [ -f "$TOP/node_modules/vnu-jar/build/dist/vnu.jar" ]
+}
+
+setup_file() {
+	have_browser || have_vnu || return 0
+	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' \
+	    >"$BATS_FILE_TMPDIR/port"
+	srv_env
+	mkdir -p "$HOME"
+	vault-init -q "$VAULT_DIR" >/dev/null
+	echo "$PW" | dashboard-passwd -q
+	"$TOP/cgi/run-dashboard" start "$BATS_FILE_TMPDIR/web" "$PORT"
+}
+
+teardown_file() {
+	[ -f "$BATS_FILE_TMPDIR/port" ] || return 0
+	"$TOP/cgi/run-dashboard" stop "$BATS_FILE_TMPDIR/web"
+}
+
+setup() {
+	common_setup
+	srv_env
+	[ -n "$PORT" ] || return 0
+	find "$VAULT_DIR"/Needs_Action "$VAULT_DIR"/Pending_Approval "$VAULT_DIR"/Approved \
+	    "$VAULT_DIR"/Rejected "$VAULT_DIR"/Done "$VAULT_DIR"/In_Progress -name '*.md' -delete
+	rm -f "$VAULT_DIR/.state/local/dashboard-login"
+	mkemail EMAIL_1
+	mkdraft DRAFT_EMAIL_1 EMAIL_1
+}
+
+# fetch: the login, home and item pages' HTML into $BATS_TEST_TMPDIR/{login,home,item}.html,
+# the last two with a logged-in session.
+fetch() {
+	local jar="$BATS_TEST_TMPDIR/jar" d=$BATS_TEST_TMPDIR tok
+	curl -sf -c "$jar" -o "$d/login.html" "$URL/login"
+	tok=$(grep -o 'name="csrf" value="[^"]*"' "$d/login.html" | head -n 1 | sed 's/.*value="//; s/"$//')
+	[ -n "$tok" ]
+	curl -s -b "$jar" -c "$jar" -o /dev/null -H "Origin: $URL" \
+	    --data-urlencode "csrf=$tok" --data-urlencode "password=$PW" "$URL/login"
+	curl -sf -b "$jar" -o "$d/home.html" "$URL/"
+	curl -sf -b "$jar" -o "$d/item.html" "$URL/item?id=DRAFT_EMAIL_1"
+	grep -q 'DRAFT_EMAIL_1' "$d/home.html"
+	grep -q 'DRAFT_EMAIL_1' "$d/item.html"
+}
+
+@test "axe-core finds no violation on the login, home and item pages, light and dark" {
+	have_browser || skip "needs /usr/bin/chromium and node_modules/{playwright-core,axe-core} (npm install)"
+	run node "$T_DIR/browser/axe.js" "$URL" "$PW"
+	echo "$output"
+	assert_success
+	# one line per page and scheme, each with an empty list of violations
+	[ "$(grep -c '"violations":\[\]' <<<"$output")" = 6 ]
+	[ "$(grep -c '"page":' <<<"$output")" = 6 ]
+	# the dark runs really were dark: another body background on every page
+	node -e '
+		const rows = process.argv[1].trim().split("\n").map((l) => JSON.parse(l));
+		for (const p of ["login", "home", "item"]) {
+			const bg = (s) => rows.find((r) => r.page === p && r.scheme === s).bg;
+			if (bg("light") === bg("dark")) throw new Error(p + ": same background " + bg("light"));
+		}' "$output"
+}
+
+@test "the Nu Html Checker finds no error in the login, home and item pages" {
+	have_vnu || skip "needs java and node_modules/vnu-jar (npm install)"
+	fetch
+	run java -jar "$TOP/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only \
+	    "$BATS_TEST_TMPDIR/login.html" "$BATS_TEST_TMPDIR/home.html" "$BATS_TEST_TMPDIR/item.html"
+	echo "$output"
+	assert_success
+	assert_output ""
+}
+
+@test "Lighthouse (mobile): accessibility and best practices >= 0.95 on the home, item and login pages" {
+	have_lighthouse || skip "needs /usr/bin/chromium and node_modules/lighthouse (npm install)"
+	fetch
+	local cookie
+	cookie=$(awk '$6 == "aie_session" { print $6 "=" $7 }' "$BATS_TEST_TMPDIR/jar")
+	[ -n "$cookie" ]
+	# /login last: it sets a fresh session cookie in the browser's jar
+	run node "$T_DIR/browser/lighthouse.mjs" "$URL" "$cookie" / "/item?id=DRAFT_EMAIL_1" /login
+	echo "$output"
+	assert_success
+	mkdir -p "$TOP/t/out"
+	printf '%s\n' "$output" >"$TOP/t/out/lighthouse.jsonl"
+	[ "$(grep -c '"error":null' <<<"$output")" = 3 ]
+	node -e '
+		const want = ["/", "/item?id=DRAFT_EMAIL_1", "/login"];
+		const rows = process.argv[1].trim().split("\n").map((l) => JSON.parse(l));
+		if (rows.length !== 3) throw new Error("want 3 pages, got " + rows.length);
+		rows.forEach((r, i) => {
+			// not sent to /login: the session cookie was used
+			if (r.url !== process.argv[2] + want[i]) throw new Error(r.path + " ended at " + r.url);
+			if (!(r.accessibility >= 0.95)) throw new Error(r.path + " accessibility " + r.accessibility + " " + r.failing);
+			if (!(r.best_practices >= 0.95)) throw new Error(r.path + " best practices " + r.best_practices + " " + r.failing);
+			if (typeof r.performance !== "number") throw new Error(r.path + " no performance score");
+		});' "$output" "$URL"
+}
