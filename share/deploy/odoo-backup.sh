@@ -50,10 +50,11 @@ usage() {
 	exit 2
 }
 
-die() {
-	echo "odoo-backup: $*" >&2
-	exit 1
-}
+# die, step and run come from common.sh, beside this script
+PROG=odoo-backup
+here_common=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$here_common/common.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -80,21 +81,6 @@ case $KEEP in
 esac
 : "${FILESTORE:=/var/lib/odoo/.local/share/Odoo/filestore/$DB}"
 NOW=$(date -u +%Y%m%dT%H%M%SZ)
-
-run() {
-	if [ "$DRY" = 1 ]; then
-		printf '+'
-		for a in "$@"; do
-			case $a in
-			''|*[!A-Za-z0-9_./:=@%+,-]*) printf " '%s'" "$a" ;;
-			*) printf ' %s' "$a" ;;
-			esac
-		done
-		printf '\n'
-	else
-		"$@"
-	fi
-}
 
 say() {
 	echo "odoo-backup: $*"

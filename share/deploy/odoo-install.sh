@@ -33,10 +33,11 @@ usage() {
 	exit 2
 }
 
-die() {
-	echo "odoo-install: $*" >&2
-	exit 1
-}
+# die, step and run come from common.sh, beside this script
+PROG=odoo-install
+here_common=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$here_common/common.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -57,25 +58,6 @@ case $DB in
 *) die "bad database name: $DB" ;;
 esac
 case $DB in *[!A-Za-z0-9_-]*) die "bad database name: $DB" ;; esac
-
-step() {
-	echo "== $*"
-}
-
-run() {
-	if [ "$DRY" = 1 ]; then
-		printf '+'
-		for a in "$@"; do
-			case $a in
-			''|*[!A-Za-z0-9_./:=@%+,-]*) printf " '%s'" "$a" ;;
-			*) printf ' %s' "$a" ;;
-			esac
-		done
-		printf '\n'
-	else
-		"$@"
-	fi
-}
 
 installed() {
 	dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'ok installed'

@@ -39,10 +39,11 @@ usage() {
 	exit 2
 }
 
-die() {
-	echo "setup-vm: $*" >&2
-	exit 1
-}
+# die, step and run come from common.sh, beside this script
+PROG=setup-vm
+here_common=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$here_common/common.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -69,26 +70,6 @@ if [ -z "$SRC" ]; then
 	here=$(cd "$(dirname "$0")" && pwd)
 	[ -f "$here/../../Makefile" ] && SRC=$(cd "$here/../.." && pwd)
 fi
-
-step() {
-	echo "== $*"
-}
-
-# run CMD...: do it, or under --dry-run say it.
-run() {
-	if [ "$DRY" = 1 ]; then
-		printf '+'
-		for a in "$@"; do
-			case $a in
-			''|*[!A-Za-z0-9_./:=@%+,-]*) printf " '%s'" "$a" ;;
-			*) printf ' %s' "$a" ;;
-			esac
-		done
-		printf '\n'
-	else
-		"$@"
-	fi
-}
 
 # as_user CMD...: run CMD as the agent's user, in its home, login env.
 as_user() {
