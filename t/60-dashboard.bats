@@ -5,49 +5,18 @@
 # $code and $B are set by req() and by tests alike, one test at a time:
 # shellcheck disable=SC2030,SC2031
 load helper
+load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-PW=correct-horse-battery
-
-srv_env() {
-	export HOME="$BATS_FILE_TMPDIR/home" VAULT_DIR="$BATS_FILE_TMPDIR/vault"
-	export AI_EMPLOYEE_CONFIG="$BATS_FILE_TMPDIR/env" TZ=UTC
-	PORT=$(cat "$BATS_FILE_TMPDIR/port" 2>/dev/null || true)
-	URL="http://127.0.0.1:$PORT"
-	JAR="$BATS_FILE_TMPDIR/jar"
-}
-
-# csrf_of FILE: the first CSRF token in an HTML page.
-csrf_of() {
-	grep -o 'name="csrf" value="[^"]*"' "$1" | head -n 1 | sed 's/.*value="//; s/"$//'
-}
-
-# login JAR: a fresh logged-in session in cookie jar JAR.
-login() {
-	local jar=$1 page="$BATS_FILE_TMPDIR/login.html" tok
-	rm -f "$jar"
-	curl -s -c "$jar" -o "$page" "$URL/login"
-	tok=$(csrf_of "$page")
-	curl -s -b "$jar" -c "$jar" -o /dev/null -H "Origin: $URL" \
-	    --data-urlencode "csrf=$tok" --data-urlencode "password=$PW" \
-	    "$URL/login"
-}
-
 setup_file() {
-	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' \
-	    >"$BATS_FILE_TMPDIR/port"
-	srv_env
-	mkdir -p "$HOME"
-	vault-init -q "$VAULT_DIR" >/dev/null
-	echo "$PW" | dashboard-passwd -q
-	"$TOP/cgi/run-dashboard" start "$BATS_FILE_TMPDIR/web" "$PORT"
+	dash_start
 	login "$JAR"
 	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
 	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
 }
 
 teardown_file() {
-	"$TOP/cgi/run-dashboard" stop "$BATS_FILE_TMPDIR/web"
+	dash_stop
 }
 
 setup() {
@@ -55,12 +24,8 @@ setup() {
 	srv_env
 	CSRF=$(cat "$BATS_FILE_TMPDIR/csrf")
 	B="$BATS_TEST_TMPDIR/body"
-	find "$VAULT_DIR"/Needs_Action "$VAULT_DIR"/Pending_Approval \
-	    "$VAULT_DIR"/Approved "$VAULT_DIR"/Rejected "$VAULT_DIR"/Done \
-	    "$VAULT_DIR"/In_Progress -name '*.md' -delete
-	rm -f "$VAULT_DIR"/Logs/API_Usage/*.md "$VAULT_DIR/.state/local/dashboard-login"
-	mkemail EMAIL_1
-	mkdraft DRAFT_EMAIL_1 EMAIL_1
+	rm -f "$VAULT_DIR"/Logs/API_Usage/*.md
+	dash_reset
 }
 
 # req ARGS...: curl with our session; status code in $code, body in $B.

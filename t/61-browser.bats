@@ -2,16 +2,8 @@
 # The dashboard in a real browser: Debian's chromium, headless, driven by
 # playwright-core as a 375x812 touch phone against nginx + fcgiwrap.
 load helper
+load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-
-PW=correct-horse-battery
-
-srv_env() {
-	export HOME="$BATS_FILE_TMPDIR/home" VAULT_DIR="$BATS_FILE_TMPDIR/vault"
-	export AI_EMPLOYEE_CONFIG="$BATS_FILE_TMPDIR/env" TZ=UTC
-	PORT=$(cat "$BATS_FILE_TMPDIR/port" 2>/dev/null || true)
-	URL="http://127.0.0.1:$PORT"
-}
 
 have_browser() {
 	[ -x /usr/bin/chromium ] && [ -d "$TOP/node_modules/playwright-core" ]
@@ -19,29 +11,18 @@ have_browser() {
 
 setup_file() {
 	have_browser || return 0
-	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' \
-	    >"$BATS_FILE_TMPDIR/port"
-	srv_env
-	mkdir -p "$HOME"
-	vault-init -q "$VAULT_DIR" >/dev/null
-	echo "$PW" | dashboard-passwd -q
-	"$TOP/cgi/run-dashboard" start "$BATS_FILE_TMPDIR/web" "$PORT"
+	dash_start
 }
 
 teardown_file() {
-	have_browser || return 0
-	"$TOP/cgi/run-dashboard" stop "$BATS_FILE_TMPDIR/web"
+	dash_stop
 }
 
 setup() {
 	have_browser || skip "needs /usr/bin/chromium and node_modules/playwright-core (npm install)"
 	common_setup
 	srv_env
-	find "$VAULT_DIR"/Needs_Action "$VAULT_DIR"/Pending_Approval "$VAULT_DIR"/Approved \
-	    "$VAULT_DIR"/Rejected "$VAULT_DIR"/Done "$VAULT_DIR"/In_Progress -name '*.md' -delete
-	rm -f "$VAULT_DIR/.state/local/dashboard-login"
-	mkemail EMAIL_1
-	mkdraft DRAFT_EMAIL_1 EMAIL_1
+	dash_reset
 }
 
 # browse MODE: run the driver; its JSON in $output.

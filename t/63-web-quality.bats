@@ -7,16 +7,8 @@
 # (total blocking time under simulated 4x CPU throttling), so its scores are
 # only written to t/out/lighthouse.jsonl, never asserted.
 load helper
+load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-
-PW=correct-horse-battery
-
-srv_env() {
-	export HOME="$BATS_FILE_TMPDIR/home" VAULT_DIR="$BATS_FILE_TMPDIR/vault"
-	export AI_EMPLOYEE_CONFIG="$BATS_FILE_TMPDIR/env" TZ=UTC
-	PORT=$(cat "$BATS_FILE_TMPDIR/port" 2>/dev/null || true)
-	URL="http://127.0.0.1:$PORT"
-}
 
 have_browser() {
 	[ -x /usr/bin/chromium ] && [ -d "$TOP/node_modules/playwright-core" ] &&
@@ -33,29 +25,18 @@ have_vnu() {
 
 setup_file() {
 	have_browser || have_vnu || return 0
-	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' \
-	    >"$BATS_FILE_TMPDIR/port"
-	srv_env
-	mkdir -p "$HOME"
-	vault-init -q "$VAULT_DIR" >/dev/null
-	echo "$PW" | dashboard-passwd -q
-	"$TOP/cgi/run-dashboard" start "$BATS_FILE_TMPDIR/web" "$PORT"
+	dash_start
 }
 
 teardown_file() {
-	[ -f "$BATS_FILE_TMPDIR/port" ] || return 0
-	"$TOP/cgi/run-dashboard" stop "$BATS_FILE_TMPDIR/web"
+	dash_stop
 }
 
 setup() {
 	common_setup
 	srv_env
 	[ -n "$PORT" ] || return 0
-	find "$VAULT_DIR"/Needs_Action "$VAULT_DIR"/Pending_Approval "$VAULT_DIR"/Approved \
-	    "$VAULT_DIR"/Rejected "$VAULT_DIR"/Done "$VAULT_DIR"/In_Progress -name '*.md' -delete
-	rm -f "$VAULT_DIR/.state/local/dashboard-login"
-	mkemail EMAIL_1
-	mkdraft DRAFT_EMAIL_1 EMAIL_1
+	dash_reset
 }
 
 # fetch: the login, home and item pages' HTML into $BATS_TEST_TMPDIR/{login,home,item}.html,

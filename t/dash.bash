@@ -1,0 +1,58 @@
+# t/dash.bash - the dashboard served for a whole bats file: nginx +
+# fcgiwrap (cgi/run-dashboard) on a free loopback port over one vault,
+# a cleaned vault with one email and its draft per test. Loaded after helper.
+# shellcheck shell=bash
+
+PW=correct-horse-battery
+
+# srv_env: the environment of the file's server, in every test.
+srv_env() {
+	export HOME="$BATS_FILE_TMPDIR/home" VAULT_DIR="$BATS_FILE_TMPDIR/vault"
+	export AI_EMPLOYEE_CONFIG="$BATS_FILE_TMPDIR/env" TZ=UTC
+	PORT=$(cat "$BATS_FILE_TMPDIR/port" 2>/dev/null || true)
+	URL="http://127.0.0.1:$PORT"
+	# shellcheck disable=SC2034 # the cookie jar of the tests that load this
+	JAR="$BATS_FILE_TMPDIR/jar"
+}
+
+# dash_start: a vault, a password and the server (in setup_file).
+dash_start() {
+	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' \
+	    >"$BATS_FILE_TMPDIR/port"
+	srv_env
+	mkdir -p "$HOME"
+	vault-init -q "$VAULT_DIR" >/dev/null
+	echo "$PW" | dashboard-passwd -q
+	"$TOP/cgi/run-dashboard" start "$BATS_FILE_TMPDIR/web" "$PORT"
+}
+
+# dash_stop: the server down (in teardown_file), when it was started.
+dash_stop() {
+	[ -f "$BATS_FILE_TMPDIR/port" ] || return 0
+	"$TOP/cgi/run-dashboard" stop "$BATS_FILE_TMPDIR/web"
+}
+
+# dash_reset: the vault back to one email and its draft (in setup).
+dash_reset() {
+	find "$VAULT_DIR"/Needs_Action "$VAULT_DIR"/Pending_Approval "$VAULT_DIR"/Approved \
+	    "$VAULT_DIR"/Rejected "$VAULT_DIR"/Done "$VAULT_DIR"/In_Progress -name '*.md' -delete
+	rm -f "$VAULT_DIR/.state/local/dashboard-login"
+	mkemail EMAIL_1
+	mkdraft DRAFT_EMAIL_1 EMAIL_1
+}
+
+# csrf_of FILE: the first CSRF token in an HTML page.
+csrf_of() {
+	grep -o 'name="csrf" value="[^"]*"' "$1" | head -n 1 | sed 's/.*value="//; s/"$//'
+}
+
+# login JAR: a fresh logged-in session in cookie jar JAR.
+login() {
+	local jar=$1 page="$BATS_FILE_TMPDIR/login.html" tok
+	rm -f "$jar"
+	curl -s -c "$jar" -o "$page" "$URL/login"
+	tok=$(csrf_of "$page")
+	curl -s -b "$jar" -c "$jar" -o /dev/null -H "Origin: $URL" \
+	    --data-urlencode "csrf=$tok" --data-urlencode "password=$PW" \
+	    "$URL/login"
+}
