@@ -27,19 +27,13 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "loop.h"
 #include "buf.h"
 #include "imap.h"
 #include "mailin.h"
 
 #define MAX_MESSAGE (64UL << 20)
 
-static volatile sig_atomic_t stop;
-
-static void on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void usage(int status)
 {
@@ -228,7 +222,7 @@ static int imap_pass(struct vault *v, struct imap *im, int mark_seen)
 		if (imap_search(im, crit, &seen, &nseen) < 0)
 			goto fail;
 	}
-	for (i = 0; i < n && !stop; i++) {
+	for (i = 0; i < n && !loop_stop; i++) {
 		char *raw, origin[64];
 		size_t len;
 		int cut;
@@ -262,7 +256,7 @@ static int imap_pass(struct vault *v, struct imap *im, int mark_seen)
 			goto fail;
 	}
 done:
-	if (first && next > now.last + 1 && !stop)
+	if (first && next > now.last + 1 && !loop_stop)
 		now.last = next - 1;
 	if ((first || now.last != st.last) && state_write(v, rel, &now) < 0)
 		goto fail;
@@ -280,15 +274,6 @@ failr:
 	return r;
 }
 
-static void nap(long seconds)
-{
-	struct timespec ts = { 1, 0 };
-	long i;
-
-	for (i = 0; i < seconds && !stop; i++)
-		nanosleep(&ts, NULL);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -299,7 +284,6 @@ int main(int argc, char **argv)
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sigaction sa;
 	struct vault v;
 	struct imap im;
 	long interval = 0;
@@ -340,16 +324,13 @@ int main(int argc, char **argv)
 		vault_close(&v);
 		return aie_errcode;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	loop_catch_term();
 	for (;;) {
 		r = imap_pass(&v, &im, mark_seen);
-		if (!interval || stop)
+		if (!interval || loop_stop)
 			break;
-		nap(interval);
-		if (stop)
+		loop_nap(interval);
+		if (loop_stop)
 			break;
 	}
 	imap_close(&im);

@@ -28,19 +28,13 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "loop.h"
 #include "lock.h"
 #include "smtp.h"
 
 #define MAX_ATTEMPTS 3
 
-static volatile sig_atomic_t stop;
 static int dry_run;
-
-static void on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void usage(int status)
 {
@@ -446,7 +440,7 @@ static int pass(struct vault *v, int argc, char **argv, int max)
 	}
 	if (l.n)
 		qsort(l.refs, l.n, sizeof *l.refs, by_id);
-	for (k = 0; k < l.n && !stop; k++) {
+	for (k = 0; k < l.n && !loop_stop; k++) {
 		int r = exec_one(v, &l.refs[k], max);
 		status = worst(status, r);
 		done += r == 0;
@@ -473,7 +467,6 @@ int main(int argc, char **argv)
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sigaction sa;
 	struct vault v;
 	long interval = 0, max;
 	int c, r;
@@ -509,19 +502,13 @@ int main(int argc, char **argv)
 	}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	loop_catch_term();
 	for (;;) {
 		r = pass(&v, argc - optind, argv + optind, (int)max);
-		if (!interval || stop)
+		if (!interval || loop_stop)
 			break;
-		for (long s = 0; s < interval && !stop; s++) {
-			struct timespec ts = { 1, 0 };
-			nanosleep(&ts, NULL);
-		}
-		if (stop)
+		loop_nap(interval);
+		if (loop_stop)
 			break;
 	}
 	vault_close(&v);
