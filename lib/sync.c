@@ -97,6 +97,8 @@ static int lock_file(int dirfd, const char *rel, double wait, int *fdp)
 	int fd = openat(dirfd, rel, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	double waited = 0;
+	useconds_t nap = 2000;  /* a push holds it for milliseconds: poll
+	                         * fast first, then every 100 ms */
 
 	if (fd < 0)
 		return aie_fail_errno(EX_TEMP, "%s", rel);
@@ -110,8 +112,10 @@ static int lock_file(int dirfd, const char *rel, double wait, int *fdp)
 			return aie_fail(EX_TEMP, "%s: held by another sync; try "
 			    "again later", rel);
 		}
-		usleep(100000);
-		waited += 0.1;
+		usleep(nap);
+		waited += nap / 1e6;
+		if (nap < 100000)
+			nap *= 2;
 	}
 	*fdp = fd;
 	return 0;

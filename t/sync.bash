@@ -1,0 +1,39 @@
+# t/sync.bash - what the vault-sync tests share: a bare remote in
+# $BATS_TEST_TMPDIR, the local agent's vault ($VAULT_DIR) and the cloud's
+# clone ($CLOUD). Loaded after helper.
+# shellcheck shell=bash
+
+# sync_setup: after common_setup and mkvault, the bare remote.
+sync_setup() {
+	export VAULT_SYNC_BACKOFF=0
+	REMOTE=$BATS_TEST_TMPDIR/remote.git
+	CLOUD=$BATS_TEST_TMPDIR/cloud
+	git init -q --bare "$REMOTE"
+}
+
+# two_agents: the local vault pushes to the remote, the cloud clones it.
+two_agents() {
+	vault-init -q --remote "$REMOTE" "$VAULT_DIR" >/dev/null
+	vault-init -q -a cloud --no-key --clone "$REMOTE" "$CLOUD" >/dev/null
+}
+
+lsync() { vault-sync -C "$VAULT_DIR" -a local "$@"; }
+csync() { vault-sync -C "$CLOUD" -a cloud "$@"; }
+
+# remote_has PATH: the remote's branch holds PATH.
+remote_has() {
+	git -C "$REMOTE" cat-file -e "HEAD:$1" 2>/dev/null
+}
+
+# claim VAULT AGENT ID: the claim, by vault-claim.
+claim() {
+	vault-claim -q -C "$1" -a "$2" "$3" >/dev/null
+}
+
+same_trees() {
+	diff -r -x .git -x .state "$VAULT_DIR" "$CLOUD"
+}
+
+today_log() {
+	echo "Logs/$(date -u +%Y-%m-%d).jsonl"
+}
