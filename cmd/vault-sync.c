@@ -70,7 +70,7 @@ static void report_json(struct vault *v, const struct sync_opts *o,
     const struct sync_result *r, int status)
 {
 	json_t *j = json_pack("{s:s, s:b, s:i, s:b, s:s, s:s?, s:s?, s:i, s:i,"
-	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i}",
+	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i}",
 	    "agent", v->agent, "ok", status == 0, "status", status,
 	    "dry_run", o->dry_run, "message", r->message,
 	    "commit", r->commit[0] ? r->commit : NULL,
@@ -79,7 +79,8 @@ static void report_json(struct vault *v, const struct sync_opts *o,
 	    "conflicts", r->conflicts, "claims_lost", r->claims_lost,
 	    "remote", r->remote, "fetched", r->fetched,
 	    "fastforward", r->fastforward, "merged", r->merged,
-	    "pushed", r->pushed, "attempts", r->attempts);
+	    "pushed", r->pushed, "attempts", r->attempts,
+	    "repacked", r->repacked);
 	char *s;
 
 	if (!j)

@@ -23,6 +23,7 @@
 
 #include "aie.h"
 #include "git.h"
+#include "repack.h"
 #include "sync.h"
 
 int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n)
@@ -50,6 +51,8 @@ int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n)
 int sync_open(struct sync *s, struct vault *v)
 {
 	const char *name = config_get_default("VAULT_SYNC_REMOTE", "origin");
+	const char *mp;
+	char *end;
 	int e;
 
 	memset(s, 0, sizeof *s);
@@ -58,6 +61,14 @@ int sync_open(struct sync *s, struct vault *v)
 	if (git_open(&s->repo, v->root) < 0)
 		return -1;
 	sync_seen_load(s);
+	mp = config_get_default("VAULT_SYNC_MAX_PACKS", "16");
+	s->max_packs = (int)strtol(mp, &end, 10);
+	if (end == mp || *end || s->max_packs < 0 || s->max_packs > 100000) {
+		aie_fail(EX_CONFIG_, "VAULT_SYNC_MAX_PACKS: want a number of "
+		    "packs >= 0 (0: never repack), not \"%s\"", mp);
+		sync_close(s);
+		return -1;
+	}
 	snprintf(s->remote_name, sizeof s->remote_name, "%s", name);
 	e = git_remote_lookup(&s->remote, s->repo, s->remote_name);
 	if (e == GIT_ENOTFOUND) {
@@ -308,6 +319,19 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 	return 0;
 }
 
+/* Repack repo when it holds more than max_packs packs (lib/repack.c).
+ * A failure is only told: the cycle's work is done, the next one tries
+ * again. */
+static void repack(struct sync *s, git_repository *repo, const char *what)
+{
+	struct repack_result rr;
+
+	if (repack_maybe(repo, s->max_packs, &rr) < 0)
+		sync_warn(s, what, "repack: %s", aie_errmsg);
+	else if (rr.packs_after < rr.packs_before)
+		s->r->repacked++;
+}
+
 /* Push the branch. 0 pushed, 1 refused (integrate and retry), -1 failed
  * (*net set for the network's failures). expect: the remote tip we
  * integrated, NULL when the remote had no branch. */
@@ -369,6 +393,17 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 	}
 	s->r->pushed = 1;
 	r = 0;
+	/* the remote's packs, under the lock that keeps its other writers
+	 * out (a push leaves one more each time) */
+	if (s->remote_path[0] && s->max_packs > 0 &&
+	    repack_count(s->remote_path) > s->max_packs) {
+		git_repository *bare = NULL;
+		if (git_repository_open_bare(&bare, s->remote_path) < 0)
+			sync_warn(s, s->remote_path, "repack: %s", git_errstr());
+		else
+			repack(s, bare, s->remote_path);
+		git_repository_free(bare);
+	}
 out:
 	if (lockfd >= 0)
 		close(lockfd);
@@ -471,6 +506,9 @@ static int cycle(struct sync *s)
 		goto out;
 	if (git_reference_name_to_id(&head, s->repo, "HEAD") == 0)
 		git_oid_tostr(s->r->head, sizeof s->r->head, &head);
+	if (s->max_packs > 0 &&
+	    repack_count(git_repository_path(s->repo)) > s->max_packs)
+		repack(s, s->repo, git_repository_path(s->repo));
 	r = write_last_sync(s);
 out:
 	changes_free(&ch);

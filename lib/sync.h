@@ -37,6 +37,7 @@ struct sync_result {
 	int staged, refused, audited, conflicts, claims_lost, attempts;
 	int remote;                      /* a remote is configured */
 	int fetched, fastforward, merged, pushed;
+	int repacked;                    /* repositories repacked (0-2) */
 };
 
 struct sync_seen;
@@ -49,6 +50,7 @@ struct sync {
 	char remote_path[4096];          /* a path remote's directory, else "" */
 	char branch[256];                /* from HEAD, each cycle */
 	int lockfd;
+	int max_packs;                   /* VAULT_SYNC_MAX_PACKS */
 	int crashed;                     /* the last cycle was killed */
 	const struct sync_opts *o;
 	struct sync_result *r;

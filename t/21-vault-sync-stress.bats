@@ -112,3 +112,38 @@ plan() {
 	run same_trees
 	assert_success
 }
+
+@test "repack: after 40 cycles the packs stay bounded, fsck --full is clean, no commit is lost" {
+	two_agents
+	export VAULT_SYNC_MAX_PACKS=4
+	local i t n packs
+	local -A hist=()
+	for i in $(seq 40); do
+		plan "$VAULT_DIR/Plans/L$i.md" "L$i"
+		plan "$CLOUD/Plans/C$i.md" "C$i"
+		lsync -q -j >>"$BATS_TEST_TMPDIR/j"
+		csync -q -j >>"$BATS_TEST_TMPDIR/j"
+	done
+	lsync -q -j >>"$BATS_TEST_TMPDIR/j"
+	# the remote, the local and the cloud's repositories all got repacked
+	grep -q '"repacked":2' "$BATS_TEST_TMPDIR/j"
+	for d in "$REMOTE" "$VAULT_DIR/.git" "$CLOUD/.git"; do
+		packs=("$d"/objects/pack/*.pack)
+		[ "${#packs[@]}" -le 5 ] || { echo "$d: ${#packs[@]} packs"; false; }
+		run git -C "$d" fsck --full --no-progress --strict
+		assert_success
+		refute_output
+	done
+	while read -r t; do hist[$t]=1; done < <(git -C "$REMOTE" rev-list HEAD)
+	n=0
+	while read -r t; do
+		[ -n "${hist[$t]:-}" ] || { echo "lost commit $t"; n=$((n + 1)); }
+	done < <(grep -o '"commit":"[0-9a-f]*"' "$BATS_TEST_TMPDIR/j" | cut -d'"' -f4)
+	[ "$n" -eq 0 ]
+	[ "$(grep -c '"commit":"' "$BATS_TEST_TMPDIR/j")" -eq 80 ]
+	# every object of the history can be read back
+	git -C "$REMOTE" rev-list --objects HEAD >/dev/null
+	[ "$(git -C "$REMOTE" ls-tree -r --name-only HEAD Plans | grep -c '^Plans/[LC][0-9]*\.md$')" -eq 80 ]
+	run same_trees
+	assert_success
+}
