@@ -70,7 +70,7 @@ static void report_json(struct vault *v, const struct sync_opts *o,
     const struct sync_result *r, int status)
 {
 	json_t *j = json_pack("{s:s, s:b, s:i, s:b, s:s, s:s?, s:s?, s:i, s:i,"
-	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i}",
+	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:f}",
 	    "agent", v->agent, "ok", status == 0, "status", status,
 	    "dry_run", o->dry_run, "message", r->message,
 	    "commit", r->commit[0] ? r->commit : NULL,
@@ -80,7 +80,8 @@ static void report_json(struct vault *v, const struct sync_opts *o,
 	    "remote", r->remote, "fetched", r->fetched,
 	    "fastforward", r->fastforward, "merged", r->merged,
 	    "pushed", r->pushed, "attempts", r->attempts,
-	    "repacked", r->repacked);
+	    "repacked", r->repacked, "scanned", r->scanned,
+	    "ms", (double)(long)(r->ms * 10) / 10);
 	char *s;
 
 	if (!j)
@@ -150,7 +151,7 @@ static int nwpath;
 static void watch_tree(int fd, const char *dir)
 {
 	const uint32_t mask = IN_CREATE | IN_DELETE | IN_CLOSE_WRITE |
-	    IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR;
+	    IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR;
 	char sub[4096];
 	struct dirent *e;
 	DIR *d;
@@ -215,11 +216,20 @@ static int drain(int fd)
 	return any;
 }
 
-static int watch(struct sync *s, struct vault *v, const struct sync_opts *o,
+/*
+ * Cycles on inotify events (after 1 s of quiet) and every period. A cycle
+ * with no event since the last one began (a periodic fetch) skips the
+ * stat of every file: inotify watches every directory, so the work tree
+ * is as the last good cycle left it. An overflowed event queue counts as
+ * a change, and the whole tree is examined at least every FULL_SCAN s.
+ */
+enum { FULL_SCAN = 600 };
+
+static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
     double period)
 {
 	struct pollfd pfd;
-	double next, quiet_until = 0;
+	double next, quiet_until = 0, scanned;
 	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), dirty = 0, i;
 
 	if (fd < 0) {
@@ -228,7 +238,9 @@ static int watch(struct sync *s, struct vault *v, const struct sync_opts *o,
 	}
 	watch_tree(fd, v->root);
 	run(s, v, o);
-	drain(fd);
+	scanned = now_s();
+	dirty = drain(fd);      /* our own checkout, or the user's edits */
+	quiet_until = now_s() + 1.0;
 	next = now_s() + period;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
@@ -247,8 +259,13 @@ static int watch(struct sync *s, struct vault *v, const struct sync_opts *o,
 		if ((dirty && now_s() >= quiet_until) || now_s() >= next) {
 			/* a failed cycle (remote down, lock busy) is retried
 			 * within 5 s rather than at the next period */
-			int failed = run(s, v, o) != 0;
+			int failed;
+			o->tree_unchanged = !dirty && now_s() - scanned < FULL_SCAN;
+			if (!o->tree_unchanged)
+				scanned = now_s();
 			dirty = 0;
+			failed = run(s, v, o) != 0;
+			o->tree_unchanged = 0;
 			next = now_s() + (failed && period > 5 ? 5 : period);
 		}
 	}
@@ -307,6 +324,7 @@ int main(int argc, char **argv)
 	o.warn = warn_cb;
 	o.change = change_cb;
 	o.progress = isatty(2) && !cli.quiet && !cli.json;
+	git_tls_defer();        /* parsed only for an HTTPS remote */
 	if ((status = cli_open_vault(&v)))
 		return status;
 	if (sync_open(&s, &v) < 0) {

@@ -2,6 +2,7 @@
  * git.c - libgit2 behind a few calls: initialised once, errors turned into
  * aie_errmsg (git_error_last() may be NULL), one cleanup path per call.
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,60 @@
 
 #include "aie.h"
 #include "git.h"
+
+/*
+ * The CA bundle, parsed only when a remote needs it. Debian's libgit2 1.5
+ * (mbedTLS) parses the whole system bundle inside git_libgit2_init():
+ * about 11 ms of CPU, a third of a no-change cycle's own work over a path
+ * remote, which never uses it. A tool that calls git_tls_defer() before
+ * git_start() gets that parse postponed: this definition takes libgit2's
+ * call (the executable's symbol comes first in the lookup order), notes
+ * the path and leaves the chain empty; git_tls_load() then parses it for
+ * real (dlsym RTLD_NEXT) through GIT_OPT_SET_SSL_CERT_LOCATIONS before the
+ * first HTTPS connection. Fails closed: a chain never loaded verifies no
+ * certificate. With a libgit2 on OpenSSL this is never called.
+ */
+static int tls_defer, tls_deferred;
+static char tls_default[1024];
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	int (*real)(void *, const char *);
+
+	if (tls_defer) {
+		snprintf(tls_default, sizeof tls_default, "%s", path ? path : "");
+		tls_deferred = 1;
+		return 0;
+	}
+	*(void **)&real = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+	return real ? real(chain, path) : -1;
+}
+
+void git_tls_defer(void)
+{
+	tls_defer = 1;
+}
+
+int git_tls_load(const char *url)
+{
+	const char *ca = config_get("VAULT_SYNC_CA_FILE");
+	const char *file = NULL;
+
+	tls_defer = 0;
+	if (!url || strncmp(url, "http", 4) != 0)
+		return 0;       /* a path or SSH: no certificate to check */
+	if (ca && *ca)
+		file = ca;
+	else if (tls_deferred && tls_default[0])
+		file = tls_default;
+	tls_deferred = 0;
+	if (file && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file,
+	    NULL) < 0)
+		return aie_fail(EX_CONFIG_, "%s: CA certificates: %s", file,
+		    git_errstr());
+	return 0;
+}
 
 int git_start(void)
 {
@@ -277,7 +332,8 @@ int git_add_remote_push(const char *dir, const char *name, const char *url)
 
 	if (git_open(&repo, dir) < 0)
 		return -1;
-	if (git_head_branch(repo, branch, sizeof branch) < 0)
+	if (git_tls_load(url) < 0 ||
+	    git_head_branch(repo, branch, sizeof branch) < 0)
 		goto out;
 	e = git_remote_lookup(&remote, repo, name);
 	if (e == GIT_ENOTFOUND)
@@ -318,7 +374,7 @@ int git_clone_vault(const char *url, const char *dir)
 	struct git_xfer x = { 0 };
 	int e;
 
-	if (git_start() < 0)
+	if (git_start() < 0 || git_tls_load(url) < 0)
 		return -1;
 	git_tune();
 	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);

@@ -7,6 +7,12 @@
 #include <git2.h>
 
 int git_start(void);
+
+/* Postpone libgit2's parse of the CA bundle (call before git_start); it
+ * happens in git_tls_load(url) when url is http(s). git_tls_load also
+ * installs VAULT_SYNC_CA_FILE when set (deferred or not). 0 or -1 (78). */
+void git_tls_defer(void);
+int git_tls_load(const char *url);
 const char *git_errstr(void);
 int git_signature_for(git_signature **sig, const char *agent);
 int git_init_vault(const char *dir, const char *agent, const char *message);

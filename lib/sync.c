@@ -88,6 +88,10 @@ int sync_open(struct sync *s, struct vault *v)
 	if (!git_url_local(git_remote_url(s->remote), s->remote_path,
 	    sizeof s->remote_path))
 		s->remote_path[0] = '\0';
+	if (git_tls_load(git_remote_url(s->remote)) < 0) {
+		sync_close(s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -208,16 +212,36 @@ int sync_check_repo(struct sync *s)
 	return 0;
 }
 
+/* .state/<agent>/last_sync: the time of the last good cycle. Atomic (a
+ * rename) but not fsynced: a stamp that a crash rolls back one cycle is
+ * harmless, and two fsyncs were a tenth of a no-change cycle. */
 static int write_last_sync(struct sync *s)
 {
-	char rel[128], ts[21], line[24];
+	char rel[128], tmp[160], ts[21], line[24];
+	int fd, n;
 
 	if (vault_statedir(s->v, rel, sizeof rel - 16) < 0)
 		return -1;
+	snprintf(tmp, sizeof tmp, "%s/.last_sync.%ld", rel, (long)getpid());
 	strcat(rel, "/last_sync");
 	time_rfc3339(time(NULL), ts);
-	snprintf(line, sizeof line, "%s\n", ts);
-	return file_writeat(s->v->dirfd, rel, line, strlen(line), 0644);
+	n = snprintf(line, sizeof line, "%s\n", ts);
+	fd = openat(s->v->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd < 0)
+		return aie_fail_errno(EX_TEMP, "%s", tmp);
+	if (write(fd, line, (size_t)n) != n) {
+		aie_fail_errno(EX_TEMP, "%s", tmp);
+		close(fd);
+		unlinkat(s->v->dirfd, tmp, 0);
+		return -1;
+	}
+	if (close(fd) < 0 || renameat(s->v->dirfd, tmp, s->v->dirfd, rel) < 0) {
+		aie_fail_errno(EX_TEMP, "%s", rel);
+		unlinkat(s->v->dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
 }
 
 /* Commit the index when its tree differs from HEAD's. */
@@ -288,6 +312,28 @@ static int commit_log(struct sync *s)
 	return r;
 }
 
+/* A path remote's branch read directly (what a fetch would learn first):
+ * 1 when it is still the tip we fetched last (tracking ref, whose objects
+ * are here), so the fetch has nothing to bring; *theirs gets it. */
+static int remote_unmoved(struct sync *s, const char *tracking,
+    git_oid *theirs)
+{
+	git_repository *bare = NULL;
+	git_oid now;
+	char ref[300];
+	int same = 0;
+
+	if (git_reference_name_to_id(theirs, s->repo, tracking) < 0)
+		return 0;
+	if (git_repository_open_bare(&bare, s->remote_path) < 0)
+		return 0;       /* the real fetch says why */
+	snprintf(ref, sizeof ref, "refs/heads/%s", s->branch);
+	same = git_reference_name_to_id(&now, bare, ref) == 0 &&
+	    git_oid_equal(&now, theirs);
+	git_repository_free(bare);
+	return same;
+}
+
 /* Fetch the branch; *have says whether the remote has it. 0, or -1 with
  * *net set when the failure is the network's. */
 int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
@@ -298,6 +344,13 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 	git_strarray specs = { &specp, 1 };
 	int e;
 
+	snprintf(ref, sizeof ref, "refs/remotes/%s/%s", s->remote_name,
+	    s->branch);
+	if (s->remote_path[0] && remote_unmoved(s, ref, theirs)) {
+		s->r->fetched = 1;
+		*have = 1;
+		return 0;
+	}
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	x.progress = s->o->progress;
@@ -313,8 +366,6 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 		    git_remote_url(s->remote), git_errstr());
 	}
 	s->r->fetched = 1;
-	snprintf(ref, sizeof ref, "refs/remotes/%s/%s", s->remote_name,
-	    s->branch);
 	*have = git_reference_name_to_id(theirs, s->repo, ref) == 0;
 	return 0;
 }
@@ -477,8 +528,11 @@ static int cycle(struct sync *s)
 		return -1;
 	if (git_repository_index(&idx, s->repo) < 0)
 		return aie_fail(EX_TEMP, "index: %s", git_errstr());
-	if (sync_stage(s, idx, &ch) < 0)
-		goto out;
+	if (!(s->o->tree_unchanged && s->last_ok)) {
+		s->r->scanned = 1;
+		if (sync_stage(s, idx, &ch) < 0)
+			goto out;
+	}
 	if (s->r->audited && !s->o->dry_run) {
 		/* the audit lines of refused files go with this commit */
 		char rel[32];
@@ -500,7 +554,9 @@ static int cycle(struct sync *s)
 		r = 0;
 		goto out;
 	}
-	if (commit_index(s, idx, s->r->message) < 0)
+	/* nothing staged or unstaged: the index holds HEAD's tree already */
+	if ((ch.n || s->r->audited || s->r->refused) &&
+	    commit_index(s, idx, s->r->message) < 0)
 		goto out;
 	if (s->remote && exchange(s) < 0)
 		goto out;
@@ -519,14 +575,22 @@ out:
 int sync_cycle(struct sync *s, const struct sync_opts *o,
     struct sync_result *r)
 {
+	struct timespec t0, t1;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(r, 0, sizeof *r);
 	s->o = o;
 	s->r = r;
-	if (sync_lock(s, 0) < 0)
+	if (sync_lock(s, 0) < 0) {
+		s->last_ok = 0;
 		return -1;
+	}
 	rc = cycle(s);
 	sync_unlock(s);
+	s->last_ok = rc == 0 && !o->dry_run;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	return rc;
 }

@@ -23,6 +23,10 @@ struct sync_opts {
 	const double *backoff;   /* seconds to wait before each retry */
 	size_t nbackoff;         /* retries after the first attempt */
 	volatile sig_atomic_t *stop;   /* when set: no more retries or waits */
+	/* --watch: inotify saw nothing in the work tree since the last cycle
+	 * began; when that cycle succeeded, staging (a stat of every file)
+	 * is skipped and the cycle only exchanges with the remote. */
+	int tree_unchanged;
 	/* Told about refused files, conflict copies, lost claims (may be NULL). */
 	void (*warn)(const char *item, const char *msg);
 	/* Dry run: each change that would be committed ("add", "modify",
@@ -38,6 +42,8 @@ struct sync_result {
 	int remote;                      /* a remote is configured */
 	int fetched, fastforward, merged, pushed;
 	int repacked;                    /* repositories repacked (0-2) */
+	int scanned;                     /* the work tree was examined */
+	double ms;                       /* the cycle's wall time */
 };
 
 struct sync_seen;
@@ -52,6 +58,7 @@ struct sync {
 	int lockfd;
 	int max_packs;                   /* VAULT_SYNC_MAX_PACKS */
 	int crashed;                     /* the last cycle was killed */
+	int last_ok;                     /* this process's last cycle succeeded */
 	const struct sync_opts *o;
 	struct sync_result *r;
 	struct sync_seen *seen;          /* refusals already reported */

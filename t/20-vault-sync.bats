@@ -406,6 +406,29 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ]
 }
 
+@test "--watch: periodic cycles with no event skip the scan; an edit still gets one" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local -j --watch --interval 0.2 \
+	    >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(grep -c '"scanned":false' "$BATS_TEST_TMPDIR/out")" -ge 2 ] && break
+		sleep 0.1
+	done
+	mkemail EMAIL_WH
+	for _ in $(seq 150); do
+		remote_has Needs_Action/email/EMAIL_WH.md && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+	remote_has Needs_Action/email/EMAIL_WH.md
+	run grep -c '"scanned":false' "$BATS_TEST_TMPDIR/out"
+	[ "$output" -ge 2 ]
+	run grep '"message":"local: new EMAIL_WH"' "$BATS_TEST_TMPDIR/out"
+	assert_output --partial '"scanned":true'
+}
+
 @test "kill -9 in the middle of cycles: the next cycle completes, the repository is sound" {
 	two_agents
 	for i in 1 2 3 4 5 6; do
