@@ -81,14 +81,15 @@ static void report_json(struct vault *v, const struct sync_opts *o,
 	    "fastforward", r->fastforward, "merged", r->merged,
 	    "pushed", r->pushed, "attempts", r->attempts,
 	    "repacked", r->repacked, "scanned", r->scanned,
-	    "ms", (double)(long)(r->ms * 10) / 10);
+	    "ms", r->ms);
 	char *s;
 
 	if (!j)
 		return;
 	if (status)
 		json_object_set_new(j, "error", json_string(aie_errmsg));
-	if ((s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+	if ((s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(6)))) {
 		printf("%s\n", s);
 		free(s);
 	}
