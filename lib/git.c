@@ -4,6 +4,7 @@
  */
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -260,6 +261,11 @@ static int cred_cb(git_credential **out, const char *url, const char *user,
 			return git_credential_ssh_key_new(out, user,
 			    stat(pub, &st) == 0 ? pub : NULL, key,
 			    config_get("VAULT_SYNC_SSH_PASSPHRASE"));
+		}
+		if (!getenv("SSH_AUTH_SOCK") || !*getenv("SSH_AUTH_SOCK")) {
+			git_error_set_str(GIT_ERROR_NET, "no SSH key: set "
+			    "VAULT_SYNC_SSH_KEY or run ssh-agent (SSH_AUTH_SOCK)");
+			return GIT_EAUTH;
 		}
 		return git_credential_ssh_key_from_agent(out, user);
 	}

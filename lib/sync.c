@@ -508,10 +508,13 @@ static int exchange(struct sync *s)
 		}
 		if (!net)
 			return -1;
-		if (attempt >= s->o->nbackoff || nap(s, s->o->backoff[attempt]) < 0)
+		if (attempt >= s->o->nbackoff || nap(s, s->o->backoff[attempt]) < 0) {
+			char why[sizeof aie_errmsg];   /* not aie_fail's own buffer */
+			snprintf(why, sizeof why, "%s", aie_errmsg);
 			return aie_fail(EX_TEMP, "%s (after %zu attempt%s); local "
-			    "commits kept for the next cycle", aie_errmsg,
+			    "commits kept for the next cycle", why,
 			    attempt + 1, attempt ? "s" : "");
+		}
 		attempt++;
 	}
 }

@@ -311,6 +311,7 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_failure 75
 	assert_output --partial '"attempts":3'
 	assert_output --partial "local commits kept"
+	assert_output --partial "nowhere.git"
 	run git -C "$VAULT_DIR" log -1 --format=%s
 	assert_output "local: new EMAIL_1"
 	git init -q --bare "$BATS_TEST_TMPDIR/nowhere.git"

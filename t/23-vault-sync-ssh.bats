@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# vault-sync over SSH: Debian's sshd on a free loopback port (its own
+# config, host key and authorized_keys in the file's temp dir), the
+# remote a bare repository reached as ssh://USER@127.0.0.1:PORT/PATH
+# through libgit2's libssh2 transport.
+load helper
+load sync
+
+free_port() {
+	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+setup_file() {
+	local d=$BATS_FILE_TMPDIR/ssh
+	mkdir -p "$d"
+	free_port >"$d/port"
+	ssh-keygen -q -t ed25519 -N '' -C aie-test-host -f "$d/host_key"
+	ssh-keygen -q -t ed25519 -N '' -C aie-test-client -f "$d/client_key"
+	ssh-keygen -q -t ed25519 -N '' -C aie-test-other -f "$d/other_key"
+	cp "$d/client_key.pub" "$d/authorized_keys"
+	cat >"$d/sshd_config" <<EOF
+Port $(cat "$d/port")
+ListenAddress 127.0.0.1
+HostKey $d/host_key
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowUsers $(id -un)
+EOF
+	# sshd run as root wants its privilege separation directory
+	[ "$(id -u)" != 0 ] || mkdir -p /run/sshd
+	/usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log"
+	for _ in $(seq 50); do
+		[ -s "$d/sshd.pid" ] && break
+		sleep 0.1
+	done
+}
+
+teardown_file() {
+	local d=$BATS_FILE_TMPDIR/ssh
+	[ -s "$d/sshd.pid" ] && kill "$(cat "$d/sshd.pid")" 2>/dev/null
+	true
+}
+
+setup() {
+	common_setup
+	mkvault
+	sync_setup
+	SSHD=$BATS_FILE_TMPDIR/ssh
+	PORT=$(cat "$SSHD/port")
+	URL=ssh://$(id -un)@127.0.0.1:$PORT$REMOTE
+	mkdir -p "$HOME/.ssh"
+	# the server's host key, recorded as ssh(1) would
+	echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$SSHD/host_key.pub")" >"$HOME/.ssh/known_hosts"
+	export VAULT_SYNC_SSH_KEY=$SSHD/client_key
+	unset SSH_AUTH_SOCK
+}
+
+teardown() {
+	[ -z "${AGENT_PID:-}" ] || kill "$AGENT_PID" 2>/dev/null || true
+}
+
+@test "ssh:// with a key file: both agents sync through sshd" {
+	vault-init -q --remote "$URL" "$VAULT_DIR" >/dev/null
+	vault-init -q -a cloud --no-key --clone "$URL" "$CLOUD" >/dev/null
+	mkemail EMAIL_X1
+	run lsync
+	assert_success
+	remote_has Needs_Action/email/EMAIL_X1.md
+	run csync
+	assert_success
+	claim "$CLOUD" cloud EMAIL_X1
+	run csync
+	assert_success
+	run lsync
+	assert_success
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_X1.md" ]
+	run same_trees
+	assert_success
+}
+
+@test "ssh:// with the key in ssh-agent and no key file" {
+	vault-init -q --remote "$URL" "$VAULT_DIR" >/dev/null
+	eval "$(ssh-agent -s -a "$BATS_TEST_TMPDIR/agent.sock")" >/dev/null
+	AGENT_PID=$SSH_AGENT_PID
+	ssh-add -q "$SSHD/client_key" 2>/dev/null
+	unset VAULT_SYNC_SSH_KEY
+	mkemail EMAIL_X2
+	run lsync
+	assert_success
+	remote_has Needs_Action/email/EMAIL_X2.md
+}
+
+@test "ssh:// refused: unknown host key, wrong key, no key at all (exit 78, commit kept)" {
+	vault-init -q --remote "$URL" "$VAULT_DIR" >/dev/null
+	mkemail EMAIL_X3
+	# a host key other than the server's
+	echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$SSHD/other_key.pub")" >"$HOME/.ssh/known_hosts"
+	run lsync
+	assert_failure 78
+	assert_output --partial "hostkey"
+	# none recorded
+	rm "$HOME/.ssh/known_hosts"
+	run lsync
+	assert_failure 78
+	echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$SSHD/host_key.pub")" >"$HOME/.ssh/known_hosts"
+	VAULT_SYNC_SSH_KEY=$SSHD/other_key run lsync
+	assert_failure 78
+	assert_output --partial "authentication refused"
+	unset VAULT_SYNC_SSH_KEY
+	run lsync
+	assert_failure 78
+	assert_output --partial "no SSH key"
+	run ! remote_has Needs_Action/email/EMAIL_X3.md
+	run git -C "$VAULT_DIR" log -1 --format=%s
+	assert_output "local: new EMAIL_X3"
+	VAULT_SYNC_SSH_KEY=$SSHD/client_key run lsync
+	assert_success
+	remote_has Needs_Action/email/EMAIL_X3.md
+}
