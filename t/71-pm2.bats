@@ -200,3 +200,21 @@ EOF
 	assert_success
 	vault_consistent 5
 }
+
+@test "the cloud mail loop runs the cron mail pipeline: revisions and given-back emails first" {
+	command -v node >/dev/null || skip "node not installed"
+	local cron_pipe loop
+	cron_pipe=$(grep -o "sh -c '[^']*draft-email[^']*'" "$TOP/cron/crontab.cloud" |
+	    sed "s/^sh -c '//; s/'\$//")
+	[ -n "$cron_pipe" ]
+	loop=$(apps "$TOP/pm2/ecosystem.config.cloud.js" |
+	    node -e 'let s=""; process.stdin.on("data", d => s += d).on("end", () => {
+	        for (const l of s.trim().split("\n")) { const a = JSON.parse(l);
+	            if (a.name === "aie-cloud-mail") console.log(a.args[1]); } })')
+	[ "$loop" = "while :; do $cron_pipe; sleep 60; done" ] ||
+	    fail "pm2 loop: $loop, cron: $cron_pipe"
+	[[ $loop == "while :; do vault-claim -q -n 20 -d email --type email | draft-email -; mail-fetch --once | vault-claim - | draft-email -; "* ]]
+	# MAIL_REDRAFT_MAX bounds the redrafts of one round
+	MAIL_REDRAFT_MAX=5 run apps "$TOP/pm2/ecosystem.config.cloud.js"
+	assert_output --partial 'vault-claim -q -n 5 -d email --type email | draft-email -'
+}
