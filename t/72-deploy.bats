@@ -31,7 +31,7 @@ free_port() {
 
 @test "the deployment scripts and the hook pass shellcheck" {
 	command -v shellcheck >/dev/null || skip "shellcheck not installed"
-	run shellcheck -x "$D/setup-vm.sh" "$D/odoo-install.sh" "$D/odoo-backup.sh" "$D/common.sh" "$D/pre-commit"
+	run shellcheck -x "$D/setup-vm.sh" "$D/odoo-install.sh" "$D/odoo-backup.sh" "$D/common.sh" "$D/pre-commit" "$D/render-nginx.sh" "$TOP/cgi/run-dashboard"
 	assert_success
 	assert_output ''
 }
