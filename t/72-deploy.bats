@@ -66,6 +66,7 @@ free_port() {
 	assert_output --partial "pm2 save"
 	assert_output --partial "pm2 startup systemd -u $user --hp /home/$user"
 	assert_output --partial "/run/ai-employee"
+	assert_output --partial "/home/$user/.local/state/ai-employee/nginx/conf/nginx.conf"
 	run ! id "$user"
 }
 
