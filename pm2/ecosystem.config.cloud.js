@@ -28,6 +28,10 @@ module.exports = {
       'mail-fetch --once | vault-claim - | draft-email -; ' +
       'notify-wa -q --approvals --key approvals; ' +
       `sleep ${MAIL_EVERY}; done`),
+    // Claims older than 2 hours that no run finished go back to
+    // Needs_Action, hourly, as the reap job of cron/crontab.cloud.
+    c.loop(AGENT, 'reap',
+      `while :; do vault-claim -q -a ${AGENT} --reap 2h; sleep 3600; done`),
     c.health(AGENT),
   ],
 };

@@ -165,6 +165,22 @@ runjob() {
 	assert_output --regexp 'Z pending: exit 0$'
 }
 
+@test "the cloud reap job gives back a claim older than 2 hours and keeps a fresh one" {
+	local cmd log="$HOME/.local/state/ai-employee/cron.log"
+	mkemail EMAIL_OLD
+	mkemail EMAIL_NEW
+	vault-claim -q -a cloud EMAIL_OLD EMAIL_NEW >/dev/null
+	sed -i "s/^claimed_at: .*/claimed_at: $(date -u -d '3 hours ago' +%FT%TZ)/" \
+	    "$VAULT_DIR/In_Progress/cloud/EMAIL_OLD.md"
+	cmd=$(jobs | awk -F '\t' '$1 ~ /crontab.cloud$/ && $3 ~ /--reap/ { print $3 }')
+	[ -n "$cmd" ]
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_OLD.md" ]
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_NEW.md" ]
+	run cat "$log"
+	assert_output --regexp 'Z reap: exit 0$'
+}
+
 @test "the dashboard job rewrites Dashboard.md with the counts" {
 	local cmd
 	mkemail EMAIL_1

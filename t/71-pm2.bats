@@ -217,6 +217,8 @@ EOF
 	# MAIL_REDRAFT_MAX bounds the redrafts of one round
 	MAIL_REDRAFT_MAX=5 run apps "$TOP/pm2/ecosystem.config.cloud.js"
 	assert_output --partial 'vault-claim -q -n 5 -d email --type email | draft-email -'
+	# and stale claims are given back, as by the cron reap job
+	assert_output --regexp '"name":"aie-cloud-reap".*vault-claim -q -a cloud --reap 2h'
 }
 
 @test "render-nginx.sh writes a configuration nginx -t accepts, and refuses what it cannot quote" {
