@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vault v;
-	struct exec_ctx x = { &v, 0, 0, warn, print_result };
+	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
 	long interval = 0, max;
 	int c, r;
 

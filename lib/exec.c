@@ -27,6 +27,7 @@
 #include "aie.h"
 #include "exec.h"
 #include "smtp.h"
+#include "wa.h"
 
 /* A diagnostic through the caller's warn. */
 static void say(const struct exec_ctx *x, const char *item, const char *fmt,
@@ -60,12 +61,57 @@ static void domain_of(const struct item *it, char d[AIE_NAME_MAX + 1])
 	free(v);
 }
 
-/* Tell the owner: Updates/EXEC_<id>.md (read by vault-status; notify-wa
- * picks it up later). */
-static void tell_owner(const struct exec_ctx *x, const char *id,
-    const char *event, const char *text)
+/* The WhatsApp message about an item given back to the owner, through
+ * the notify-wa path (lib/notify.c: dedup, hourly limit, the outbox when no
+ * provider is configured). Key exec-<event>-<id>, so a loop that meets the
+ * same item and cause again does not repeat it within EXEC_NOTIFY_WINDOW
+ * (default 1 day). A failure is only warned about: it never changes what
+ * happened to the item. */
+static void notify_owner(struct exec_ctx *x, const char *id,
+    const char *title, const char *event, const char *why)
 {
-	char rel[200], now[21], *buf;
+	struct wa_note n = { WA_ERROR, NULL, NULL, NULL, 86400, 0 };
+	struct wa_outcome o;
+	char key[256], head[300], *body = NULL, *sum = NULL, *text = NULL;
+	const char *w = config_get("EXEC_NOTIFY_WINDOW");
+
+	if (x->wa_state == 0)
+		x->wa_state = wa_config(&x->wa) == 0 ? 1 : -1;
+	if (x->wa_state < 0) {
+		say(x, id, "owner not notified on WhatsApp: %s", aie_errmsg);
+		return;
+	}
+	if (w && (duration_parse(w, &n.window) < 0 || n.window < 1)) {
+		say(x, NULL, "EXEC_NOTIFY_WINDOW: bad duration %s; using 1d", w);
+		n.window = 86400;
+	}
+	snprintf(key, sizeof key, "exec-%s-%s", event, id);
+	snprintf(head, sizeof head, "*ai-employee: %s: %s*\n", title, id);
+	if (asprintf(&body, "%s%s", head, why) < 0)
+		body = NULL;
+	if (body && (text = wa_compose(body, wa_dashboard_url())))
+		sum = wa_oneline(body, WA_PARAM_MAX);
+	n.text = text;
+	n.summary = sum;
+	n.key = key;
+	if (!text || !sum)
+		say(x, id, "owner not notified on WhatsApp: out of memory");
+	else if (wa_notify(x->v, &x->wa, &n, &o) < 0)
+		say(x, id, "owner not notified on WhatsApp: %s", aie_errmsg);
+	else if (o.result == WA_OUTBOX && !x->quiet)
+		say(x, id, "no WhatsApp provider configured (WA_PROVIDER); the "
+		    "owner's message is in the outbox Logs/Notifications/");
+	free(body);
+	free(sum);
+	free(text);
+}
+
+/* Tell the owner: Updates/EXEC_<id>.md (read by vault-status) and a
+ * WhatsApp message. why is the item's exec_error, text the explanation. */
+static void tell_owner(struct exec_ctx *x, const char *id,
+    const char *event, const char *why, const char *text)
+{
+	char rel[200], now[21], *buf, *msg;
 	int n;
 	const char *title = strcmp(event, "exec_refused") == 0 ? "Not sent" :
 	    strcmp(event, "exec_unknown") == 0 ? "Maybe sent" :
@@ -80,6 +126,12 @@ static void tell_owner(const struct exec_ctx *x, const char *id,
 		say(x, id, "cannot write %s for the owner", rel);
 	if (n >= 0)
 		free(buf);
+	if (asprintf(&msg, "%s\n%s", text, why) < 0)
+		say(x, id, "owner not notified on WhatsApp: out of memory");
+	else {
+		notify_owner(x, id, title, event, msg);
+		free(msg);
+	}
 }
 
 /* Set keys (key, value, ..., NULL; NULL value deletes) on the item. */
@@ -94,7 +146,7 @@ static int annotate(const struct exec_ctx *x, const struct itemref *ref,
 }
 
 /* Move to Needs_Action/<d>/ for the owner, with exec keys. */
-static int to_owner(const struct exec_ctx *x, struct itemref *ref,
+static int to_owner(struct exec_ctx *x, struct itemref *ref,
     const char *d, const char *status, const char *err, const char *event,
     const char *why)
 {
@@ -108,7 +160,7 @@ static int to_owner(const struct exec_ctx *x, struct itemref *ref,
 	}
 	annotate(x, ref, status ? kv : kv + 2);
 	audit_event(x->v, event, ref->id, from, ref->rel, err);
-	tell_owner(x, ref->id, event, why);
+	tell_owner(x, ref->id, event, err, why);
 	if (!x->quiet)
 		say(x, ref->id, "%s; moved to %s", err, ref->rel);
 	return 0;
@@ -297,7 +349,7 @@ static int unknown_action(const struct exec_ctx *x, struct itemref *ref,
 
 /* The send failed: back to Approved/, or to the owner after the last
  * attempt. Its exit status. */
-static int send_failed(const struct exec_ctx *x, struct itemref *ref,
+static int send_failed(struct exec_ctx *x, struct itemref *ref,
     const char *d, int attempts)
 {
 	char why[sizeof aie_errmsg];

@@ -8,6 +8,7 @@
 #define AIE_EXEC_H
 
 #include "aie.h"
+#include "wa.h"
 
 #define EXEC_MAX_ATTEMPTS 3
 
@@ -23,6 +24,9 @@ struct exec_ctx {
 	 * that would be ("send_email", ref in Approved/). */
 	void (*result)(const struct itemref *ref, const char *verdict,
 	    const struct item *it);
+	/* private: the WhatsApp configuration, read at the first message */
+	int wa_state;            /* 0 not read, 1 read, -1 unusable */
+	struct wa_cfg wa;
 };
 
 /* Execute the item at ref (in Approved/). Returns its exit status: 0 sent
