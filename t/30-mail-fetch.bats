@@ -275,3 +275,12 @@ body() { sed '1,/^---$/d' "$VAULT_DIR/$1"; }
 	jq -s -e 'length >= 1 and all(.token_ok == false)' "$OAUTH_LOG"
 	[ -z "$(ls "$VAULT_DIR/Needs_Action/email")" ]
 }
+
+@test "IMAP: implicit TLS on imaps:// with the server's certificate trusted" {
+	dovecot_start imaps
+	deliver "$D/plain.eml"
+	run --separate-stderr mail-fetch
+	assert_success
+	grep -q 'message_id: <plain-1@example.com>' "$VAULT_DIR/$output"
+	grep -q 'Login: user=<alice>, method=PLAIN.*, TLS' "$DOVECOT_DIR/dovecot.log"
+}

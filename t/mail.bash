@@ -127,22 +127,24 @@ smtp_last() {
 	cat "$SMTP_DIR"/new/*
 }
 
-# dovecot_start [tls | oauth2 TOKEN]: an IMAP server for user alice
+# dovecot_start [tls | imaps | oauth2 TOKEN]: an IMAP server for user alice
 # (password secret) with Maildir $MAILDIR; exports IMAP_URL, IMAP_USER,
 # IMAP_PASSWORD. With tls, STARTTLS is required and MAIL_CA_FILE trusts its
-# certificate. With oauth2, alice logs in only by AUTHENTICATE XOAUTH2 with
-# bearer TOKEN: dovecot's oauth2 passdb asks t/fake/oauth2.py (token
+# certificate; with imaps, it listens for implicit TLS only (imaps://).
+# With oauth2, alice logs in only by AUTHENTICATE XOAUTH2 with bearer
+# TOKEN: dovecot's oauth2 passdb asks t/fake/oauth2.py (token
 # introspection, RFC 7662; its requests in $OAUTH_LOG) whether the token
 # is active; IMAP_BEARER=TOKEN is exported instead of IMAP_PASSWORD.
 dovecot_start() {
 	local d login internal uid gid ssl="ssl = no" mechs="plain" passdb
-	local _
+	local _ plainport imapsport=0
 	# not under $BATS_TEST_TMPDIR: bats makes its run directory 0700, and
 	# dovecot's unprivileged processes must reach their files
 	d=$(mktemp -d /tmp/aie-dovecot.XXXXXX)
 	chmod 755 "$d"
 	DOVECOT_DIR=$d
 	IMAP_PORT=$(free_port)
+	plainport=$IMAP_PORT
 	mkdir -p "$d/run" "$d/state" "$d/mail/alice/new" "$d/mail/alice/cur" \
 	    "$d/mail/alice/tmp"
 	MAILDIR="$d/mail/alice"
@@ -152,12 +154,15 @@ dovecot_start() {
 	else
 		login=$(id -un) internal=$(id -un) uid=$(id -u) gid=$(id -g)
 	fi
-	if [ "${1:-}" = tls ]; then
+	if [ "${1:-}" = tls ] || [ "${1:-}" = imaps ]; then
 		make_cert
 		cp "$BATS_TEST_TMPDIR/cert.pem" "$BATS_TEST_TMPDIR/key.pem" "$d/"
 		ssl="ssl = required
 ssl_cert = <$d/cert.pem
 ssl_key = <$d/key.pem"
+	fi
+	if [ "${1:-}" = imaps ]; then
+		plainport=0 imapsport=$IMAP_PORT
 	fi
 	echo "alice:{PLAIN}secret" >"$d/passwd"
 	passdb="driver = passwd-file
@@ -206,10 +211,10 @@ userdb {
 }
 service imap-login {
   inet_listener imap {
-    port = $IMAP_PORT
+    port = $plainport
   }
   inet_listener imaps {
-    port = 0
+    port = $imapsport
   }
 }
 EOT
@@ -219,9 +224,12 @@ EOT
 	wait_port "$IMAP_PORT"
 	export IMAP_URL="imap://127.0.0.1:$IMAP_PORT/INBOX" IMAP_USER=alice
 	export IMAP_PASSWORD=secret IMAP_STARTTLS=no
-	if [ "${1:-}" = tls ]; then
+	if [ "${1:-}" = tls ] || [ "${1:-}" = imaps ]; then
 		unset IMAP_STARTTLS
 		export MAIL_CA_FILE="$d/cert.pem"
+	fi
+	if [ "${1:-}" = imaps ]; then
+		export IMAP_URL="imaps://127.0.0.1:$IMAP_PORT/INBOX"
 	fi
 	if [ "${1:-}" = oauth2 ]; then
 		unset IMAP_PASSWORD
