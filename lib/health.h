@@ -40,4 +40,8 @@ void probe_git(const char *vault_root, const char *remote_name,
  * is not running (jlist would start one). */
 void probe_pm2(long timeout, long max_restarts, struct health *h);
 
+/* pm2.c: the verdict of probe_pm2 on the output of `pm2 jlist` (notices
+ * before the JSON list are skipped). */
+void pm2_judge(const char *jlist, long max_restarts, struct health *h);
+
 #endif
