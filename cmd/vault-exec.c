@@ -36,6 +36,8 @@ static int worst(int a, int b)
 	return a > b ? a : b;
 }
 
+/* lib/exec.c speaks through these two: diagnostics to stderr, and one
+ * line (or JSON object) per item sent, or that would be with --dry-run. */
 static void warn(const char *item, const char *msg)
 {
 	cli_warn(item, "%s", msg);
@@ -72,6 +74,7 @@ static int recover_one(struct vault *v, const struct itemref *ref, void *ctx)
 }
 
 /* ---- a pass ---- */
+
 struct list { struct itemref *refs; size_t n, cap; };
 
 static int collect(struct vault *v, const struct itemref *ref, void *ctx)

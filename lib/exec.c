@@ -12,7 +12,8 @@
  * In_Progress/ still marked sending, knows a run died mid-send; it cannot
  * know whether the mail left, so it never resends: the item goes to
  * Needs_Action/<d>/ with exec_status: unknown and the owner is told
- * (Updates/EXEC_<id>.md). A failed send returns to Approved/<d>/ with
+ * (Updates/EXEC_<id>.md, and a WhatsApp message through lib/notify.c, the
+ * path notify-wa takes, or its outbox). A failed send returns to Approved/<d>/ with
  * exec_error; the third failure goes to Needs_Action/<d>/. The caller
  * holds the flock of .state/<agent>/exec.lock, so recovery never mistakes
  * a live send for a dead one. Sends are limited to max_per_hour
