@@ -18,9 +18,10 @@ void health_set(struct health *h, const char *state, const char *fmt, ...)
 
 /* probe.c: a mail server's greeting. smtp:// and imap:// (plain or with
  * STARTTLS later): TCP connect and read the first line, which must be 220
- * (SMTP) or "* OK"/"* PREAUTH" (IMAP). smtps:// and imaps://: connect and
- * complete the TLS handshake (libcurl CONNECT_ONLY). No mail is sent, no
- * login made. timeout in seconds covers connect and greeting. */
+ * (SMTP) or "* OK"/"* PREAUTH" (IMAP). smtps:// and imaps://: the TLS
+ * handshake (certificate verified, MAIL_CA_FILE trusted when set), then the
+ * same greeting read over TLS. No mail is sent, no login made. timeout in
+ * seconds covers connect, handshake and greeting. */
 void probe_greeting(const char *url, long timeout, struct health *h);
 
 /* probe.c: any HTTP reply from url means up (an LLM endpoint answers 404
