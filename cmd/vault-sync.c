@@ -330,6 +330,7 @@ int main(int argc, char **argv)
 		return status;
 	if (sync_open(&s, &v) < 0) {
 		cli_warnerr(NULL);
+		vault_close(&v);
 		return aie_errcode;
 	}
 	memset(&sa, 0, sizeof sa);
