@@ -183,12 +183,13 @@ out:
 	return r;
 }
 
-/* Loose objects: inserted, their paths ("ab/cdef...") kept for removal.
- * One that cannot be read stays loose. */
+/* Loose objects: inserted, their names kept for removal. One that cannot
+ * be read stays loose. */
 static int insert_loose(git_packbuilder *pb, const char objdir[4096],
-    char ***paths, size_t *n)
+    git_oid **ids, size_t *n)
 {
-	char sub[4200], hex[GIT_OID_HEXSZ + 1], **v = NULL;
+	char sub[4200], hex[GIT_OID_HEXSZ + 1];
+	git_oid *v = NULL;
 	size_t cap = 0;
 	int i;
 
@@ -208,26 +209,21 @@ static int insert_loose(git_packbuilder *pb, const char objdir[4096],
 			    git_packbuilder_insert(pb, &id, NULL) < 0)
 				continue;
 			if (*n == cap) {
-				char **nv = realloc(v, (cap = cap ? cap * 2 : 64) *
-				    sizeof *nv);
-				if (!nv)
-					goto fail;
+				size_t ncap = cap ? cap * 2 : 64;
+				git_oid *nv = realloc(v, ncap * sizeof *nv);
+				if (!nv) {
+					closedir(d);
+					free(v);
+					return aie_fail_errno(EX_TEMP, "%s", objdir);
+				}
 				v = nv;
+				cap = ncap;
 			}
-			if (!(v[*n] = strdup(hex)))
-				goto fail;
-			(*n)++;
+			v[(*n)++] = id;
 		}
 		closedir(d);
-		continue;
-fail:
-		closedir(d);
-		while (*n)
-			free(v[--*n]);
-		free(v);
-		return aie_fail_errno(EX_TEMP, "%s", objdir);
 	}
-	*paths = v;
+	*ids = v;
 	return 0;
 }
 
@@ -250,7 +246,8 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 	struct packs ps = { 0 };
 	git_packbuilder *pb = NULL;
 	git_odb *odb = NULL;
-	char objdir[4096], packpath[4200], name[80], **loose = NULL;
+	char objdir[4096], packpath[4200], name[80];
+	git_oid *loose = NULL;
 	size_t nloose = 0, first = 1, i, k;
 	unsigned long long small = 0;
 	int dfd, r = -1;
@@ -270,7 +267,7 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 		goto out;
 	}
 	rr->packs_before = rr->packs_after = (int)ps.n;
-	if (ps.n <= (size_t)max) {
+	if (!ps.v || ps.n <= (size_t)max) {
 		r = 0;
 		goto out;
 	}
@@ -324,12 +321,13 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 		}
 	}
 	for (i = 0; i < nloose; i++) {
-		char f[4300];
-		snprintf(f, sizeof f, "%s/%.2s/%s", objdir, loose[i], loose[i] + 2);
+		char f[4300], hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &loose[i]);
+		snprintf(f, sizeof f, "%s/%.2s/%s", objdir, hex, hex + 2);
 		if (unlink(f) == 0)
 			rr->loose++;
-		if (i + 1 == nloose || strncmp(loose[i], loose[i + 1], 2) != 0) {
-			snprintf(f, sizeof f, "%s/%.2s", objdir, loose[i]);
+		if (i + 1 == nloose || loose[i].id[0] != loose[i + 1].id[0]) {
+			snprintf(f, sizeof f, "%s/%.2s", objdir, hex);
 			rmdir(f);       /* when empty */
 		}
 	}
@@ -339,8 +337,6 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 	r = 0;
 out:
 	git_odb_free(odb);
-	for (i = 0; i < nloose; i++)
-		free(loose[i]);
 	free(loose);
 	git_packbuilder_free(pb);
 	free(ps.v);
