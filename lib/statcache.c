@@ -6,14 +6,15 @@
  * pending drafts. The result changes only when one of those changes, so
  * status_core's text is kept in .state/<agent>/dashboard-status.cache
  * with the stat() of everything it was read from: every stage directory,
- * every directory below one (Done/<domain>/<month> too) and every pending
- * file. A request stats those paths (about 30 directories plus one stat
- * per pending draft) and serves the cached text only when each one still
- * has the same device, inode, type, size, mtime and ctime (nanoseconds);
- * anything else is a miss: the vault is walked again and the file
- * rewritten. A new item, a move, a deletion or a new directory changes the
- * mtime of a directory; an edit of a pending draft changes its own mtime
- * and ctime (an atomic rewrite also its inode and its directory).
+ * every directory below one (Done/<domain>/<month> too), every pending
+ * file and the source of each (its sender is on the card). A request
+ * stats those paths (about 30 directories plus two files per pending
+ * draft) and serves the cached text only when each one still has the
+ * same device, inode, type, size, mtime and ctime (nanoseconds); anything
+ * else is a miss: the vault is walked again and the file rewritten. A new
+ * item, a move, a deletion or a new directory changes the mtime of a
+ * directory; an edit of a file changes its own mtime and ctime (an atomic
+ * rewrite also its inode and its directory).
  *
  * Never stale, despite timestamp granularity: file times come from the
  * kernel's coarse clock (one tick, a few ms; whole seconds on some file

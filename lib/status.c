@@ -11,8 +11,9 @@
  * hash set of the IDs wanted (Pending_Approval/ is walked first), not by
  * a vault_find per draft, which would walk every directory again for each
  * one: that was most of the time of a dashboard request on a large vault.
- * The walk can record the stat() of every directory and pending file it
- * read (struct statkeys), for the dashboard's cache (statcache.c).
+ * The walk can record the stat() of every directory, pending file and
+ * source file it read (struct statkeys), for the dashboard's cache
+ * (statcache.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -206,8 +207,10 @@ static char *read_fd(int fd, size_t size, size_t *len)
 	return b;
 }
 
-/* The "from" of item file name under dirfd, or NULL. */
-static char *read_from(int dirfd, const char *name)
+/* The "from" of item file name under dirfd (rel in the vault), or NULL.
+ * It is shown on the draft's card, so the file is a key too. */
+static char *read_from(struct scan *s, int dirfd, const char *name,
+    const char *rel)
 {
 	struct item it;
 	struct stat st;
@@ -216,11 +219,18 @@ static char *read_from(int dirfd, const char *name)
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK);
 
-	if (fd < 0)
+	if (fd < 0) {
+		unsure(s);
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > AIE_ITEM_MAX || !(buf = read_fd(fd, (size_t)st.st_size,
-	    &len))) {
+	}
+	if (fstat(fd, &st) < 0) {
+		unsure(s);
+		close(fd);
+		return NULL;
+	}
+	key_add(s, rel, &st);
+	if (!S_ISREG(st.st_mode) || st.st_size > AIE_ITEM_MAX ||
+	    !(buf = read_fd(fd, (size_t)st.st_size, &len))) {
 		close(fd);
 		return NULL;
 	}
@@ -239,6 +249,7 @@ static char *read_from(int dirfd, const char *name)
 static void found(struct scan *s, const char *id, int st, const char *sub,
     int dirfd, const char *name)
 {
+	struct itemref ref;
 	struct want *w;
 
 	if (!s->want)
@@ -249,7 +260,20 @@ static void found(struct scan *s, const char *id, int st, const char *sub,
 	w->stage = st;
 	snprintf(w->sub, sizeof w->sub, "%s", sub);
 	free(w->from);
-	w->from = dirfd >= 0 ? read_from(dirfd, name) : NULL;
+	w->from = NULL;
+	if (dirfd >= 0 && item_ref_set(&ref, id, (enum stage)st, sub) == 0)
+		w->from = read_from(s, dirfd, name, ref.rel);
+}
+
+/* The time in front matter key of it into *t, left as is when absent or
+ * not a time. */
+static void time_of(const struct item *it, const char *key, time_t *t)
+{
+	char *v = fm_get(it, key);
+
+	if (v)
+		time_parse_rfc3339(v, t);
+	free(v);
 }
 
 /* Read the draft ref (file name under dirfd) into the pending list. An
@@ -261,7 +285,7 @@ static int load_pending(struct scan *s, int dirfd, const char *name,
 	struct pending *p;
 	struct item it;
 	struct stat st;
-	char *buf, *created, *expires;
+	char *buf;
 	size_t len;
 	int fd, r;
 
@@ -306,19 +330,13 @@ static int load_pending(struct scan *s, int dirfd, const char *name,
 		p->title = strdup(ref->id);
 	p->to = fm_get(&it, "to");
 	p->preview = preview_of(it.body, it.bodylen, 200);
-	created = fm_get(&it, "created");
-	expires = fm_get(&it, "expires");
+	time_of(&it, "created", &p->created);
+	time_of(&it, "expires", &p->expires);
 	p->source = fm_get(&it, "source");
 	if (p->source && !id_valid(p->source)) {
 		free(p->source);
 		p->source = NULL;
 	}
-	if (created)
-		time_parse_rfc3339(created, &p->created);
-	if (expires)
-		time_parse_rfc3339(expires, &p->expires);
-	free(created);
-	free(expires);
 	fm_free(&it);
 	return 0;
 }
@@ -455,6 +473,7 @@ static void resolve_sources(struct scan *s)
 			s->p[i].from = w->from ? strdup(w->from) : NULL;
 		} else if (item_ref_set(&sref, w->id, ST_PENDING, w->sub) == 0 &&
 		    item_load(s->v, &sref, &sit) == 0) {
+			/* it is a pending file: already a key */
 			s->p[i].from = fm_get(&sit, "from");
 			fm_free(&sit);
 		}

@@ -38,8 +38,9 @@ void pending_free(struct pending *p, size_t n);
 json_t *status_json(struct vault *v);
 
 /* What the counts and the pending list were read from: every stage
- * directory, every directory below one, every pending file, each with the
- * stat() it had before it was read. A cache of the counts is valid while
+ * directory, every directory below one, every pending file and the source
+ * file of each (its sender is on the card), each with the stat() it had
+ * before it was read. A cache of the counts is valid while
  * every key stats the same (lib/statcache.c). */
 struct statkey {
 	char *rel;               /* vault-relative path */

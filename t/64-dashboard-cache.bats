@@ -252,3 +252,14 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 		settle
 	done
 }
+
+@test "an in-place edit of a source's sender shows on its draft's card" {
+	warm
+	# same inode, same directory: only the source file's own times tell
+	/usr/bin/python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); d = f.read()
+f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' \
+	    "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
+	get
+	[ "$(js 'o["pending"][0]["from"]')" = "Alice EXAMPLE <alice@example.com>" ]
+}
