@@ -73,6 +73,14 @@ check: all
 	  AIE_SAN=$(if $(SAN),1,) PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" \
 	  t/run $(TESTS)
 
+# make ci: what CI runs (the test command of README.md): static analysis,
+# the suite under ASan+UBSan, then the plain suite with a 20 s fuzz smoke
+# of each harness. The last line is the plain suite's "N passed, N failed".
+ci:
+	$(MAKE) lint
+	$(MAKE) check SAN=1
+	FUZZ_SMOKE_SECONDS=20 $(MAKE) check
+
 lint-man:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
 
@@ -94,7 +102,7 @@ clean:
 	rm -rf build build-san
 
 .SECONDARY:
-.PHONY: all check install deps clean lint-man
+.PHONY: all check ci install deps clean lint-man
 
 # issue 8 (glue): the crontabs and the PM2 ecosystem files are installed
 # beside share/ (deploy scripts, pre-commit hook) in $(DATADIR).

@@ -10,7 +10,9 @@
  * checked (usage.c); every call's usage is logged through usage_add, the
  * code of usage-log add, billed replies that are then refused included.
  * The draft is created with item_create, so an existing draft is never
- * overwritten, and the source item is never moved or changed.
+ * overwritten, and the source item is never changed. It is moved only
+ * when drafting fails for a while (69, 75) and this agent holds its
+ * claim: the claim is given back, so the next run retries it.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -222,6 +224,37 @@ out:
 	return r;
 }
 
+/* Drafting failed for a while (service down, timeout, budget): give back
+ * this agent's claim on the source, as vault-claim --release does, so the
+ * next run of the pipeline claims it again. The status stays the
+ * drafting's; a failure to give it back is only reported (--reap will). */
+static void release_claim(struct vault *v, struct itemref *src,
+    const struct item *email)
+{
+	const char *kv[] = { "claimed_by", NULL, "claimed_at", NULL,
+	    "status", "new", NULL, NULL };
+	char from[sizeof src->rel], *dom = fm_get(email, "domain");
+	int code = aie_errcode;
+	char msg[sizeof aie_errmsg];
+
+	snprintf(msg, sizeof msg, "%s", aie_errmsg);
+	snprintf(from, sizeof from, "%s", src->rel);
+	if (item_move(v, src, ST_NEEDS_ACTION,
+	    dom && name_valid(dom) ? dom : "email") < 0) {
+		cli_warn(src->id, "claim not given back: %s", aie_errmsg);
+	} else {
+		if (item_annotate(v, src, kv) < 0)
+			cli_warnerr(src->id);
+		audit_event(v, "release", src->id, from, src->rel, NULL);
+		if (cli.verbose)
+			fprintf(stderr, "%s: %s: claim given back: %s\n", cli.prog,
+			    src->id, src->rel);
+	}
+	free(dom);
+	aie_errcode = code;
+	snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
+}
+
 static int draft_one(const char *arg, void *vctx)
 {
 	struct ctx *c = vctx;
@@ -266,12 +299,12 @@ static int draft_one(const char *arg, void *vctx)
 	    build(&draft, c, &email, did, src.id, model, text) < 0) {
 		cli_warnerr(arg);
 		status = aie_errcode ? aie_errcode : EX_TEMP;
-		goto out;
+		goto fail;
 	}
 	if (item_create(c->v, &dst, &draft) < 0) {
 		status = exists(c->v, dst.rel) ? EX_NEG : aie_errcode;
 		cli_warnerr(arg);
-		goto out;
+		goto fail;
 	}
 	audit_event(c->v, "draft", did, src.rel, dst.rel, model);
 	if (cli.json) {
@@ -281,6 +314,11 @@ static int draft_one(const char *arg, void *vctx)
 	} else {
 		printf("%s\n", dst.rel);
 	}
+	goto out;
+fail:
+	if ((status == EX_TEMP || status == EX_DOWN) &&
+	    src.stage == ST_IN_PROGRESS && strcmp(src.sub, c->v->agent) == 0)
+		release_claim(c->v, &src, &email);
 out:
 	free(text);
 	fm_free(&draft);

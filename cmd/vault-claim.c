@@ -5,7 +5,8 @@
  * ID.md: the presence of the file there is the claim, so of any number of
  * racing claimers exactly one wins and the rest are told where it went.
  * With no item named, -n N claims the N oldest items (by created, then ID)
- * of one domain or all; a lost race just moves on to the next candidate.
+ * of one domain or all, of one type or all, that no draft waits for; a
+ * lost race just moves on to the next candidate.
  * --release and --reap move claims back; --list shows them.
  */
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 
 static struct vault v;
 static const char *domain;
+static const char *type_only;
 static long max_age = -1;
 static int push;
 
@@ -31,7 +33,8 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: vault-claim [-jqv] [-C DIR] [-a AGENT] [--push] ID|PATH|- ...\n"
-	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] [-n N] [-d DOMAIN]\n"
+	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] [-n N] [-d DOMAIN] "
+	    "[--type TYPE]\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --release ID|PATH|- ...\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --reap AGE\n"
 	    "       vault-claim [-jqv] [-C DIR] [-a AGENT] --list\n");
@@ -116,7 +119,21 @@ static int claim_arg(const char *arg, void *ctx)
 	return claim_ref(&ref);
 }
 
-/* Candidates for -n: every item of Needs_Action (one domain or all). */
+/* Is there a draft DRAFT_<id> waiting for approval or execution? */
+static int has_draft(const char *id)
+{
+	char did[AIE_ID_MAX + 8];
+	struct itemref d;
+
+	if ((size_t)snprintf(did, sizeof did, "DRAFT_%s", id) >= sizeof did ||
+	    !id_valid(did) || vault_find(&v, did, &d) < 0)
+		return 0;
+	return d.stage == ST_PENDING || d.stage == ST_APPROVED ||
+	    d.stage == ST_IN_PROGRESS;
+}
+
+/* Candidates for -n: every item of Needs_Action (one domain or all; with
+ * --type only the items of that type, so an unreadable one is left). */
 struct cand { struct itemref ref; time_t created; };
 struct cands { struct cand *c; size_t n, cap; };
 
@@ -124,7 +141,8 @@ static int add_cand(struct vault *vv, const struct itemref *ref, void *ctx)
 {
 	struct cands *cs = ctx;
 	struct item it;
-	char *created;
+	char *created, *type;
+	int loaded;
 
 	if (cs->n == cs->cap) {
 		size_t ncap = cs->cap ? cs->cap * 2 : 64;
@@ -136,12 +154,23 @@ static int add_cand(struct vault *vv, const struct itemref *ref, void *ctx)
 	}
 	cs->c[cs->n].ref = *ref;
 	cs->c[cs->n].created = 0;
-	if (item_load(vv, ref, &it) == 0) {
+	if ((loaded = item_load(vv, ref, &it) == 0)) {
+		if (type_only) {
+			type = fm_get(&it, "type");
+			if (!type || strcmp(type, type_only) != 0) {
+				free(type);
+				fm_free(&it);
+				return 0;
+			}
+			free(type);
+		}
 		if ((created = fm_get(&it, "created")))
 			time_parse_rfc3339(created, &cs->c[cs->n].created);
 		free(created);
 		fm_free(&it);
 	}
+	if (!loaded && type_only)
+		return 0;
 	cs->n++;
 	return 0;
 }
@@ -171,6 +200,10 @@ static int claim_oldest(long n)
 		qsort(cs.c, cs.n, sizeof *cs.c, oldest_first);
 	for (i = 0; i < cs.n && got < n; i++) {
 		struct itemref ref = cs.c[i].ref;
+		/* a source whose reply waits for the owner is not work to do:
+		 * claiming it would have it drafted twice */
+		if (has_draft(ref.id))
+			continue;
 		if (item_move(&v, &ref, ST_IN_PROGRESS, v.agent) < 0) {
 			if (aie_errcode == EX_NEG)
 				continue;        /* another claimer won it: next one */
@@ -187,8 +220,9 @@ static int claim_oldest(long n)
 	}
 	free(cs.c);
 	if (got == 0 && !cli.quiet)
-		cli_warn(NULL, "nothing to claim in Needs_Action%s%s", domain ? "/" :
-		    "", domain ? domain : "");
+		cli_warn(NULL, "nothing to claim in Needs_Action%s%s%s%s",
+		    domain ? "/" : "", domain ? domain : "",
+		    type_only ? " of type " : "", type_only ? type_only : "");
 	if (worst)
 		return worst;
 	return got > 0 ? 0 : EX_NEG;
@@ -275,19 +309,6 @@ static time_t claimed_at(const struct itemref *ref, const struct item *it)
 
 static int reaped;
 
-/* Is there a draft DRAFT_<id> waiting for approval or execution? */
-static int has_draft(const char *id)
-{
-	char did[AIE_ID_MAX + 8];
-	struct itemref d;
-
-	if ((size_t)snprintf(did, sizeof did, "DRAFT_%s", id) >= sizeof did ||
-	    !id_valid(did) || vault_find(&v, did, &d) < 0)
-		return 0;
-	return d.stage == ST_PENDING || d.stage == ST_APPROVED ||
-	    d.stage == ST_IN_PROGRESS;
-}
-
 static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 {
 	struct itemref r = *ref;
@@ -345,6 +366,7 @@ int main(int argc, char **argv)
 		{ "list", no_argument, NULL, 'L' },
 		{ "push", no_argument, NULL, 'U' },
 		{ "domain", required_argument, NULL, 'd' },
+		{ "type", required_argument, NULL, 'T' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -373,6 +395,13 @@ int main(int argc, char **argv)
 			}
 			domain = optarg;
 			break;
+		case 'T' + 256:
+			if (!name_valid(optarg)) {
+				cli_warn(optarg, "bad type name");
+				return EX_USAGE_;
+			}
+			type_only = optarg;
+			break;
 		case 'R': mode = RELEASE; break;
 		case 'L': mode = LIST; break;
 		case 'U': push = 1; break;
@@ -389,7 +418,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if ((mode == RELEASE && argc == 0) || ((mode == REAP || mode == LIST) &&
-	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain)) ||
+	    argc > 0) || (mode == CLAIM && argc > 0 && (n != -1 || domain || type_only)) ||
+	    (mode != CLAIM && type_only) ||
 	    (push && (mode != CLAIM || argc == 0)))
 		usage(2);
 	if ((status = cli_open_vault(&v)) != 0)

@@ -18,9 +18,10 @@ void health_set(struct health *h, const char *state, const char *fmt, ...)
 
 /* probe.c: a mail server's greeting. smtp:// and imap:// (plain or with
  * STARTTLS later): TCP connect and read the first line, which must be 220
- * (SMTP) or "* OK"/"* PREAUTH" (IMAP). smtps:// and imaps://: connect and
- * complete the TLS handshake (libcurl CONNECT_ONLY). No mail is sent, no
- * login made. timeout in seconds covers connect and greeting. */
+ * (SMTP) or "* OK"/"* PREAUTH" (IMAP). smtps:// and imaps://: the TLS
+ * handshake (certificate verified, MAIL_CA_FILE trusted when set), then the
+ * same greeting read over TLS. No mail is sent, no login made. timeout in
+ * seconds covers connect, handshake and greeting. */
 void probe_greeting(const char *url, long timeout, struct health *h);
 
 /* probe.c: any HTTP reply from url means up (an LLM endpoint answers 404
@@ -38,5 +39,9 @@ void probe_git(const char *vault_root, const char *remote_name,
  * max_restarts, is degraded. unknown when pm2 is not on PATH or its daemon
  * is not running (jlist would start one). */
 void probe_pm2(long timeout, long max_restarts, struct health *h);
+
+/* pm2.c: the verdict of probe_pm2 on the output of `pm2 jlist` (notices
+ * before the JSON list are skipped). */
+void pm2_judge(const char *jlist, long max_restarts, struct health *h);
 
 #endif

@@ -68,8 +68,11 @@ static int curl_code(CURLcode rc, const char *what, const char *err)
 	default:
 		break;
 	}
-	return aie_fail(code, "imap %s: %s", what, *err ? err :
-	    curl_easy_strerror(rc));
+	return aie_fail(code, "imap %s: %s%s", what, *err ? err :
+	    curl_easy_strerror(rc), rc != CURLE_LOGIN_DENIED ? "" :
+	    config_get("IMAP_BEARER") ? " (the server refused IMAP_USER with "
+	    "the IMAP_BEARER token)" : " (the server refused IMAP_USER with "
+	    "IMAP_PASSWORD)");
 }
 
 int imap_state_key(char *buf, size_t size)

@@ -189,24 +189,50 @@ static int rpc(const struct odoo_cfg *c, const char *service,
 	return r;
 }
 
+/* The end of the read step, either API: [{"name": ...}] gives the user's
+ * name and the ping is complete. Takes res. */
+static int take_name(json_t *res, struct odoo_status *s, const char *step)
+{
+	const char *name = NULL;
+
+	if (json_unpack(res, "[{s:s}]", "name", &name) < 0) {
+		json_decref(res);
+		return aie_fail(EX_NEG, "%s: no name for uid %ld", step, s->uid),
+		    EX_NEG;
+	}
+	snprintf(s->name, sizeof s->name, "%s", name);
+	json_decref(res);
+	s->failed_step = -1;
+	return 0;
+}
+
+/* The version step's answer, {key: "17.0", ...}. Takes res. */
+static int take_version(json_t *res, const char *key, struct odoo_status *s,
+    const char *step)
+{
+	const char *v = NULL;
+
+	if (json_unpack(res, "{s:s}", key, &v) < 0 ||
+	    strlen(v) >= sizeof s->version) {
+		json_decref(res);
+		return aie_fail(EX_DOWN, "%s: no %s", step, key), EX_DOWN;
+	}
+	strcpy(s->version, v);
+	json_decref(res);
+	return 0;
+}
+
 static int ping_jsonrpc(const struct odoo_cfg *c, struct odoo_status *s)
 {
 	json_t *res;
-	const char *v = NULL, *name = NULL;
 	int r;
 
 	s->failed_step = ODOO_VERSION;
 	if ((r = rpc(c, "common", "version", json_array(), &res,
 	    &s->ms[ODOO_VERSION])))
 		return r;
-	if (json_unpack(res, "{s:s}", "server_version", &v) < 0 ||
-	    strlen(v) >= sizeof s->version) {
-		json_decref(res);
-		return aie_fail(EX_DOWN, "common.version: no server_version"),
-		    EX_DOWN;
-	}
-	strcpy(s->version, v);
-	json_decref(res);
+	if ((r = take_version(res, "server_version", s, "common.version")))
+		return r;
 
 	s->failed_step = ODOO_LOGIN;
 	if ((r = rpc(c, "common", "authenticate", json_pack("[s, s, s, {}]",
@@ -226,15 +252,7 @@ static int ping_jsonrpc(const struct odoo_cfg *c, struct odoo_status *s)
 	    "read", (json_int_t)s->uid, "fields", "name"), &res,
 	    &s->ms[ODOO_READ])))
 		return r;
-	if (json_unpack(res, "[{s:s}]", "name", &name) < 0) {
-		json_decref(res);
-		return aie_fail(EX_NEG, "res.users read: no name for uid %ld",
-		    s->uid), EX_NEG;
-	}
-	snprintf(s->name, sizeof s->name, "%s", name);
-	json_decref(res);
-	s->failed_step = -1;
-	return 0;
+	return take_name(res, s, "res.users read");
 }
 
 /* JSON-2: POST /json/2/model/method with body; 0, 1 or 69 as call(). */
@@ -266,7 +284,6 @@ static int json2(const struct odoo_cfg *c, const char *model,
 static int ping_json2(const struct odoo_cfg *c, struct odoo_status *s)
 {
 	json_t *res;
-	const char *v = NULL, *name = NULL;
 	json_int_t uid = 0;
 	char body[128];
 	int r;
@@ -278,13 +295,8 @@ static int ping_json2(const struct odoo_cfg *c, struct odoo_status *s)
 			reprefix(EX_DOWN, "/web/version");
 		return EX_DOWN;
 	}
-	if (json_unpack(res, "{s:s}", "version", &v) < 0 ||
-	    strlen(v) >= sizeof s->version) {
-		json_decref(res);
-		return aie_fail(EX_DOWN, "/web/version: no version"), EX_DOWN;
-	}
-	strcpy(s->version, v);
-	json_decref(res);
+	if ((r = take_version(res, "version", s, "/web/version")))
+		return r;
 
 	s->failed_step = ODOO_LOGIN;
 	if ((r = json2(c, "res.users", "context_get", "{}", &res,
@@ -302,15 +314,7 @@ static int ping_json2(const struct odoo_cfg *c, struct odoo_status *s)
 	    s->uid);
 	if ((r = json2(c, "res.users", "read", body, &res, &s->ms[ODOO_READ])))
 		return r;
-	if (json_unpack(res, "[{s:s}]", "name", &name) < 0) {
-		json_decref(res);
-		return aie_fail(EX_NEG, "res.users.read: no name for uid %ld",
-		    s->uid), EX_NEG;
-	}
-	snprintf(s->name, sizeof s->name, "%s", name);
-	json_decref(res);
-	s->failed_step = -1;
-	return 0;
+	return take_name(res, s, "res.users.read");
 }
 
 int odoo_ping(const struct odoo_cfg *c, struct odoo_status *s)

@@ -140,31 +140,19 @@ static void age(long secs, char *buf, size_t size)
 		snprintf(buf, size, "%ldd", secs / 86400);
 }
 
-void probe_pm2(long timeout, long max_restarts, struct health *h)
+void pm2_judge(const char *out, long max_restarts, struct health *h)
 {
-	char why[200], *out, *start, list[HEALTH_DETAIL_MAX], one[200], up[32];
+	char list[HEALTH_DETAIL_MAX], one[200], up[32];
+	const char *start;
 	json_t *arr, *p;
 	size_t i, online = 0, bad = 0, shaky = 0, used = 0;
 	json_error_t je;
 
-	if (!on_path("pm2")) {
-		health_set(h, "unknown", "pm2 not on PATH");
-		return;
-	}
-	if (!daemon_running()) {
-		health_set(h, "unknown", "pm2 daemon not running");
-		return;
-	}
-	if (!(out = jlist(timeout, why, sizeof why))) {
-		health_set(h, "down", "%s", why);
-		return;
-	}
 	/* pm2 may print notices before the JSON */
 	for (start = out; *start; start++)
 		if (*start == '[' && (start == out || start[-1] == '\n'))
 			break;
 	arr = json_loads(start, JSON_REJECT_DUPLICATES, &je);
-	free(out);
 	if (!json_is_array(arr)) {
 		health_set(h, "down", "pm2 jlist: not a JSON list (%s)", je.text);
 		json_decref(arr);
@@ -206,4 +194,24 @@ void probe_pm2(long timeout, long max_restarts, struct health *h)
 		health_set(h, bad ? "down" : shaky ? "degraded" : "up",
 		    "%zu/%zu online: %s", online, json_array_size(arr), list);
 	json_decref(arr);
+}
+
+void probe_pm2(long timeout, long max_restarts, struct health *h)
+{
+	char why[200], *out;
+
+	if (!on_path("pm2")) {
+		health_set(h, "unknown", "pm2 not on PATH");
+		return;
+	}
+	if (!daemon_running()) {
+		health_set(h, "unknown", "pm2 daemon not running");
+		return;
+	}
+	if (!(out = jlist(timeout, why, sizeof why))) {
+		health_set(h, "down", "%s", why);
+		return;
+	}
+	pm2_judge(out, max_restarts, h);
+	free(out);
 }

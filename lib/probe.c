@@ -2,7 +2,9 @@
  * probe.c - is a server there? For mail servers a connect and the
  * greeting line (the cheapest proof that an SMTP or IMAP server, not just
  * a port, is answering); for HTTP endpoints one GET through lib/http.c.
- * Everything is bounded by one time-out; no credential is ever sent.
+ * Over implicit TLS (smtps://, imaps://) the same greeting is read through
+ * the TLS connection, after the certificate is verified. Everything is
+ * bounded by one time-out; no credential is ever sent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,10 +150,86 @@ static void tidy(char *s, size_t max)
 		s[max] = '\0';
 }
 
-static void tls_connect(const char *url, long timeout, struct health *h)
+/* Is line the greeting of the protocol? Sets h: up with the line and the
+ * time taken, or down with what came instead. */
+static void judge(const char *greeting, int imap, int tls, double t0,
+    struct health *h)
 {
-	char err[CURL_ERROR_SIZE] = "";
-	double t0 = now_ms();
+	char line[512];
+	int ok = imap ? (!strncmp(greeting, "* OK", 4) ||
+	    !strncmp(greeting, "* PREAUTH", 9)) :
+	    (!strncmp(greeting, "220", 3) && (greeting[3] == ' ' ||
+	    greeting[3] == '-' || greeting[3] == '\0'));
+
+	snprintf(line, sizeof line, "%s", greeting);
+	tidy(line, 80);
+	if (ok)
+		health_set(h, "up", "%s%s %.0f ms", line, tls ? " (TLS)" : "",
+		    now_ms() - t0);
+	else
+		health_set(h, "down", "greeting%s: %s", tls ? " (TLS)" : "", line);
+}
+
+/* The first line the server sends over the TLS connection of c, as
+ * read_line does for a plain socket. 0, or -1 with why. */
+static int tls_read_line(CURL *c, double deadline, char *line, size_t size,
+    char *why, size_t wsize)
+{
+	curl_socket_t sock = CURL_SOCKET_BAD;
+	size_t have = 0;
+	char *nl;
+
+	if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
+	    sock == CURL_SOCKET_BAD) {
+		snprintf(why, wsize, "no connection after the TLS handshake");
+		return -1;
+	}
+	while (have + 1 < size) {
+		size_t n = 0;
+		/* recv first: the greeting may already sit decrypted in
+		 * libcurl's buffer, where poll(2) cannot see it */
+		CURLcode rc = curl_easy_recv(c, line + have, size - 1 - have, &n);
+		if (rc == CURLE_AGAIN) {
+			struct pollfd p = { sock, POLLIN, 0 };
+			int r = poll(&p, 1, left(deadline));
+			if (r == 0) {
+				snprintf(why, wsize, "no greeting within the time-out");
+				return -1;
+			}
+			if (r < 0 && errno != EINTR) {
+				snprintf(why, wsize, "%s", strerror(errno));
+				return -1;
+			}
+			continue;
+		}
+		if (rc != CURLE_OK || n == 0) {
+			snprintf(why, wsize, "%s", rc != CURLE_OK ?
+			    curl_easy_strerror(rc) : "closed before a greeting");
+			return -1;
+		}
+		have += n;
+		line[have] = '\0';
+		if ((nl = memchr(line, '\n', have))) {
+			*nl = '\0';
+			break;
+		}
+	}
+	line[size - 1] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	return 0;
+}
+
+/* smtps:// and imaps://: the TLS handshake (the certificate verified, with
+ * MAIL_CA_FILE when set, as mail-fetch and mail-send do), then the
+ * greeting read through the TLS connection. libcurl's CONNECT_ONLY on an
+ * https:// URL gives a bare TLS connection: nothing is sent after the
+ * handshake (no ALPN, no proxy), unlike imaps:// or smtps://, where
+ * libcurl would run the mail protocol itself. */
+static void tls_greeting(const char *host, const char *port, int imap,
+    long timeout, double t0, double deadline, struct health *h)
+{
+	char url[600], err[CURL_ERROR_SIZE] = "", line[512], why[160];
+	const char *ca = config_get("MAIL_CA_FILE");
 	CURL *c = curl_easy_init();
 	CURLcode rc;
 
@@ -159,17 +237,26 @@ static void tls_connect(const char *url, long timeout, struct health *h)
 		health_set(h, "unknown", "libcurl cannot start");
 		return;
 	}
+	snprintf(url, sizeof url, "https://%s:%s/", host, port);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_SSL_ENABLE_ALPN, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	if (ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		health_set(h, "up", "TLS connected %.0f ms", now_ms() - t0);
-	else
+	if (rc != CURLE_OK)
 		health_set(h, "down", "%s", *err ? err : curl_easy_strerror(rc));
+	else if (tls_read_line(c, deadline, line, sizeof line, why,
+	    sizeof why) < 0)
+		health_set(h, "down", "TLS connected; %s", why);
+	else
+		judge(line, imap, 1, t0, h);
 	curl_easy_cleanup(c);
 }
 
@@ -188,14 +275,11 @@ void probe_greeting(const char *url, long timeout, struct health *h)
 		health_set(h, "down", "bad URL");
 		goto out;
 	}
+	imap = !strcasecmp(scheme, "imap") || !strcasecmp(scheme, "imaps");
 	if (!strcasecmp(scheme, "smtps") || !strcasecmp(scheme, "imaps")) {
-		char bare[600];
-		/* the URL without user or path: nothing secret reaches curl */
-		snprintf(bare, sizeof bare, "%s://%s:%s/", scheme, host, port);
-		tls_connect(bare, timeout, h);
+		tls_greeting(host, port, imap, timeout, t0, deadline, h);
 		goto out;
 	}
-	imap = !strcasecmp(scheme, "imap");
 	if (!imap && strcasecmp(scheme, "smtp") != 0) {
 		health_set(h, "down", "scheme %s: want smtp, smtps, imap or imaps",
 		    scheme);
@@ -209,19 +293,10 @@ void probe_greeting(const char *url, long timeout, struct health *h)
 		health_set(h, "down", "%s", why);
 		goto out;
 	}
-	if (read_line(fd, deadline, line, sizeof line, why, sizeof why) < 0) {
+	if (read_line(fd, deadline, line, sizeof line, why, sizeof why) < 0)
 		health_set(h, "down", "%s", why);
-	} else {
-		int ok = imap ? (!strncmp(line, "* OK", 4) ||
-		    !strncmp(line, "* PREAUTH", 9)) :
-		    (!strncmp(line, "220", 3) && (line[3] == ' ' || line[3] == '-' ||
-		    line[3] == '\0'));
-		tidy(line, 80);
-		if (ok)
-			health_set(h, "up", "%s %.0f ms", line, now_ms() - t0);
-		else
-			health_set(h, "down", "greeting: %s", line);
-	}
+	else
+		judge(line, imap, 0, t0, h);
 	close(fd);
 out:
 	curl_free(scheme);

@@ -460,7 +460,10 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 		}
 		aie_fail(ex, "smtp: %s%s", *err ? err : curl_easy_strerror(cc),
 		    cc == CURLE_USE_SSL_FAILED ? " (the server offers no STARTTLS; "
-		    "SMTP_STARTTLS=no only for a loopback server)" : "");
+		    "SMTP_STARTTLS=no only for a loopback server)" :
+		    cc != CURLE_LOGIN_DENIED ? "" : bearer ? " (the server refused "
+		    "SMTP_USER with the SMTP_BEARER token)" : " (the server "
+		    "refused SMTP_USER with SMTP_PASSWORD)");
 		goto out;
 	}
 	snprintf(res->detail, sizeof res->detail, "smtp %ld accepted for %zu "

@@ -246,7 +246,7 @@ static int sent_id(const struct wa_cfg *c, const struct http_resp *rs,
 		json_unpack(root, "{s:[{s:s}]}", "messages", "id", &id);
 	else
 		json_unpack(root, "{s:s}", "sid", &id);
-	if (!id || strlen(id) >= sizeof out->id) {
+	if (!id || !*id || strlen(id) >= sizeof out->id) {
 		json_decref(root);
 		return aie_fail(EX_DOWN, "HTTP %ld without a message id",
 		    rs->status);

@@ -69,6 +69,18 @@ function which(name) {
   return name;
 }
 
+// The first of paths that exists; else the first (PM2 or the app then
+// says what is missing).
+function first(paths) {
+  for (const p of paths) {
+    try {
+      fs.accessSync(p, fs.constants.R_OK);
+      return p;
+    } catch (e) { /* next */ }
+  }
+  return paths[0];
+}
+
 // One long-running loop. The policy: always restart; the first restart
 // after 200 ms, each further one in a row 1.5 times later up to 15 s (PM2's
 // exponential backoff, reset once the app has run 30 s), so a loop that
@@ -120,4 +132,4 @@ function health(agent) {
   return loop(agent, 'health', `while :; do vault-health; sleep ${every}; done`);
 }
 
-module.exports = { CONFIG, STATE, LOGS, get, readConfig, which, env, app, loop, health };
+module.exports = { CONFIG, STATE, LOGS, get, readConfig, which, first, env, app, loop, health };

@@ -8,20 +8,30 @@ const c = require('./common.js');
 
 const AGENT = 'cloud';
 const MAIL_EVERY = Number(c.get('MAIL_INTERVAL', '60')) || 60;
+const REDRAFT = Number(c.get('MAIL_REDRAFT_MAX', '20'));
+const REDRAFT_MAX = Number.isInteger(REDRAFT) && REDRAFT > 0 ? REDRAFT : 20;
 
 module.exports = {
   apps: [
     // Git sync on every change (inotify, debounced), and on a timer.
     c.app(AGENT, 'sync', 'vault-sync', ['--watch']),
-    // Fetch, claim what was fetched, draft replies, tell the owner what
-    // waits: the pipeline of cron/crontab.cloud, every MAIL_INTERVAL s.
+    // The pipeline of cron/crontab.cloud, every MAIL_INTERVAL s: redraft
+    // up to MAIL_REDRAFT_MAX (default 20) emails waiting in
+    // Needs_Action/email with no draft pending (sent back with approve
+    // --revise, or given back by a draft that failed for a while); fetch,
+    // claim what was fetched, draft replies; tell the owner what waits.
     // (A loop of `mail-fetch --once`, not `mail-fetch --interval`: the
     // paths it prints must reach vault-claim when each fetch ends, not when
     // a pipe's stdio buffer fills.)
     c.loop(AGENT, 'mail',
-      'while :; do mail-fetch --once | vault-claim - | draft-email -; ' +
+      `while :; do vault-claim -q -n ${REDRAFT_MAX} -d email --type email | draft-email -; ` +
+      'mail-fetch --once | vault-claim - | draft-email -; ' +
       'notify-wa -q --approvals --key approvals; ' +
       `sleep ${MAIL_EVERY}; done`),
+    // Claims older than 2 hours that no run finished go back to
+    // Needs_Action, hourly, as the reap job of cron/crontab.cloud.
+    c.loop(AGENT, 'reap',
+      `while :; do vault-claim -q -a ${AGENT} --reap 2h; sleep 3600; done`),
     c.health(AGENT),
   ],
 };

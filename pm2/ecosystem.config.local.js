@@ -6,11 +6,18 @@
 // The dashboard: fcgiwrap runs dashboard.cgi on a Unix socket
 // (DASHBOARD_FCGI_SOCKET, default /run/ai-employee/fcgiwrap.sock, a
 // directory setup-vm.sh makes, group www-data); nginx in front of it is
-// either this user's own nginx under PM2 (DASHBOARD_NGINX=pm2, the default,
-// with the configuration DASHBOARD_NGINX_CONF under the prefix
-// ~/.local/state/ai-employee/nginx/) or the system nginx with
-// share/deploy/nginx-dashboard.conf (DASHBOARD_NGINX=system). ENABLE_DASHBOARD=false
-// runs neither.
+// either this user's own nginx under PM2 (DASHBOARD_NGINX=pm2, the default)
+// or the system nginx with share/deploy/nginx-dashboard.conf
+// (DASHBOARD_NGINX=system). ENABLE_DASHBOARD=false runs neither.
+//
+// The PM2 nginx: its prefix is ~/.local/state/ai-employee/nginx/ (logs,
+// pid, temporary files). At every start, aie-local-nginx first writes
+// conf/nginx.conf there with share/deploy/render-nginx.sh from the keys
+// DASHBOARD_LISTEN (default 127.0.0.1:8080), DASHBOARD_FCGI_SOCKET,
+// DASHBOARD_CGI (default: the built or installed dashboard.cgi) and
+// DASHBOARD_NGINX_USER (nginx's "user" line, only when PM2 runs as root);
+// `pm2 restart aie-local-nginx` applies a changed key. A configuration of
+// your own: DASHBOARD_NGINX_CONF=FILE, run as it is, nothing rendered.
 'use strict';
 
 const path = require('path');
@@ -20,7 +27,19 @@ const AGENT = 'local';
 const EXEC_EVERY = Number(c.get('EXEC_INTERVAL', '30')) || 30;
 const SOCK = c.get('DASHBOARD_FCGI_SOCKET', '/run/ai-employee/fcgiwrap.sock');
 const NGINX_PREFIX = path.join(c.STATE, 'nginx');
-const NGINX_CONF = c.get('DASHBOARD_NGINX_CONF', path.join(NGINX_PREFIX, 'conf', 'nginx.conf'));
+const OWN_CONF = c.get('DASHBOARD_NGINX_CONF', '');
+const NGINX_CONF = OWN_CONF || path.join(NGINX_PREFIX, 'conf', 'nginx.conf');
+// in the source tree (pm2/ beside share/ and build/) or installed
+// ($(DATADIR)/pm2 beside $(DATADIR)/deploy; the CGI in $(LIBEXECDIR)/cgi)
+const RENDER = c.first([
+  path.join(__dirname, '..', 'share', 'deploy', 'render-nginx.sh'),
+  path.join(__dirname, '..', 'deploy', 'render-nginx.sh'),
+]);
+const CGI = c.get('DASHBOARD_CGI', c.first([
+  path.join(__dirname, '..', 'build', 'cgi', 'dashboard.cgi'),
+  path.join(__dirname, '..', '..', '..', 'lib', 'ai-employee', 'cgi', 'dashboard.cgi'),
+  '/usr/local/lib/ai-employee/cgi/dashboard.cgi',
+]));
 
 const apps = [
   c.app(AGENT, 'sync', 'vault-sync', ['--watch']),
@@ -45,11 +64,26 @@ if (c.get('ENABLE_DASHBOARD', 'true') !== 'false') {
     }),
   }));
   if (c.get('DASHBOARD_NGINX', 'pm2') === 'pm2') {
-    apps.push(c.app(AGENT, 'nginx', 'nginx', ['-p', NGINX_PREFIX + '/', '-c', NGINX_CONF,
-      '-e', path.join(NGINX_PREFIX, 'logs', 'error.log'), '-g', 'daemon off;'], {
-      // nginx stops at once on TERM; QUIT would finish the open requests
-      kill_signal: 'SIGTERM',
-    }));
+    const nginx = [c.which('nginx'), '-p', NGINX_PREFIX + '/', '-c', NGINX_CONF,
+      '-e', path.join(NGINX_PREFIX, 'logs', 'error.log'), '-g', 'daemon off;'];
+    // nginx stops at once on TERM; QUIT would finish the open requests
+    apps.push(OWN_CONF
+      ? c.app(AGENT, 'nginx', nginx[0], nginx.slice(1), { kill_signal: 'SIGTERM' })
+      // render, then `exec nginx ARGS`: the configuration follows the keys
+      : c.app(AGENT, 'nginx', '/bin/sh', ['-c',
+        '"$RENDER" ${NGINX_USER:+-u "$NGINX_USER"} -o "$CONF" "$PREFIX" "$LISTEN" ' +
+        '"$SOCK" "$CGI" || exit 78; exec "$@"', 'aie-nginx'].concat(nginx), {
+        kill_signal: 'SIGTERM',
+        env: Object.assign(c.env(AGENT), {
+          RENDER: RENDER,
+          CONF: NGINX_CONF,
+          PREFIX: NGINX_PREFIX,
+          LISTEN: c.get('DASHBOARD_LISTEN', '127.0.0.1:8080'),
+          SOCK: SOCK,
+          CGI: CGI,
+          NGINX_USER: c.get('DASHBOARD_NGINX_USER', ''),
+        }),
+      }));
   }
 }
 

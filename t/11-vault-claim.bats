@@ -297,3 +297,45 @@ setup() { common_setup; mkvault; }
 	assert_success
 	assert_output "Needs_Action/email/E2.md"
 }
+
+@test "--type limits -n to items of that type; other types stay put" {
+	mkemail E1 email 2026-11-30T10:00:00Z
+	mkdraft DRAFT_X X
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_X.md" "$VAULT_DIR/Needs_Action/email/"
+	sed -i 's/^created: .*/created: 2026-11-01T00:00:00Z/' "$VAULT_DIR/Needs_Action/email/DRAFT_X.md"
+	run --separate-stderr vault-claim -n 5 -d email --type email
+	assert_success
+	assert_output "In_Progress/local/E1.md"
+	[ -f "$VAULT_DIR/Needs_Action/email/DRAFT_X.md" ]
+	run --separate-stderr vault-claim -n 5 --type email
+	assert_failure 1
+	[[ $stderr == *"nothing to claim in Needs_Action of type email"* ]]
+	run vault-claim --type 'Bad Type' -n 1
+	assert_failure 2
+	run vault-claim --type email E1
+	assert_failure 2
+	run vault-claim --type email --list
+	assert_failure 2
+}
+
+@test "-n skips an item whose draft waits for approval or execution" {
+	mkemail E1 email 2026-11-01T00:00:00Z
+	mkemail E2 email 2026-11-02T00:00:00Z
+	mkemail E3 email 2026-11-03T00:00:00Z
+	mkdraft DRAFT_E1 E1
+	mkdraft DRAFT_E2 E2
+	mkdir -p "$VAULT_DIR/Approved/email" "$VAULT_DIR/Rejected/email"
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_E2.md" "$VAULT_DIR/Approved/email/"
+	# a draft sent back (Rejected, kept by the time of the decision) is no
+	# longer waiting: its source is work to do again
+	mkdraft DRAFT_E3.20261130T102000Z E3
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_E3.20261130T102000Z.md" "$VAULT_DIR/Rejected/email/"
+	run --separate-stderr vault-claim -n 5 -d email --type email
+	assert_success
+	assert_output "In_Progress/local/E3.md"
+	[ -f "$VAULT_DIR/Needs_Action/email/E1.md" ]
+	[ -f "$VAULT_DIR/Needs_Action/email/E2.md" ]
+	# named explicitly, it is still claimed (the pipeline's own choice)
+	run vault-claim E1
+	assert_success
+}

@@ -248,3 +248,39 @@ body() { sed '1,/^---$/d' "$VAULT_DIR/$1"; }
 	assert_success
 	grep -q 'message_id: <plain-1@example.com>' "$VAULT_DIR/$output"
 }
+
+@test "IMAP: XOAUTH2 with IMAP_BEARER logs in (dovecot's oauth2 passdb) and fetches" {
+	dovecot_start oauth2 ya29.good-token-4711
+	deliver "$D/plain.eml"
+	run --separate-stderr mail-fetch
+	assert_success
+	grep -q 'message_id: <plain-1@example.com>' "$VAULT_DIR/$output"
+	grep -q 'Login: user=<alice>, method=XOAUTH2' "$DOVECOT_DIR/dovecot.log"
+	# the token reached the introspection endpoint, well formed
+	[ -z "$(jq -r 'select(.problem != null) | .problem' "$OAUTH_LOG")" ]
+	jq -s -e 'length >= 1 and all(.token_ok)' "$OAUTH_LOG"
+}
+
+@test "IMAP: a wrong bearer token is a configuration error (78) and is never printed" {
+	dovecot_start oauth2 ya29.good-token-4711
+	deliver "$D/plain.eml"
+	export IMAP_BEARER=ya29.stale-token-0815
+	run --separate-stderr mail-fetch
+	assert_failure 78
+	assert_output ''
+	[[ "$stderr" == *"mail-fetch: "* ]]
+	[[ "$stderr" == *"refused IMAP_USER with the IMAP_BEARER token"* ]]
+	[[ "$stderr" != *"stale-token"* ]]
+	[[ "$stderr" != *"good-token"* ]]
+	jq -s -e 'length >= 1 and all(.token_ok == false)' "$OAUTH_LOG"
+	[ -z "$(ls "$VAULT_DIR/Needs_Action/email")" ]
+}
+
+@test "IMAP: implicit TLS on imaps:// with the server's certificate trusted" {
+	dovecot_start imaps
+	deliver "$D/plain.eml"
+	run --separate-stderr mail-fetch
+	assert_success
+	grep -q 'message_id: <plain-1@example.com>' "$VAULT_DIR/$output"
+	grep -q 'Login: user=<alice>, method=PLAIN.*, TLS' "$DOVECOT_DIR/dovecot.log"
+}

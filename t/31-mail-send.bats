@@ -194,3 +194,38 @@ PY
 	assert_failure 69
 	[ "$(smtp_count)" -eq 0 ]
 }
+
+@test "SMTP_BEARER: AUTH XOAUTH2 as SMTP_USER, then the mail is sent" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_xoauth2 owner@example.com ya29.smtp-token-4711
+	run --separate-stderr mail-send DRAFT_E1
+	assert_success
+	[ "$(smtp_count)" -eq 1 ]
+	[ "$(cat "$SMTP_AUTH_LOG")" = "XOAUTH2 ok owner@example.com" ]
+	smtp_last | grep -qx 'To: alice@example.com'
+}
+
+@test "a wrong SMTP_BEARER is refused (78), nothing sent, the token never printed" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_xoauth2 owner@example.com ya29.smtp-token-4711
+	export SMTP_BEARER=ya29.stale-token-0815
+	run --separate-stderr mail-send DRAFT_E1
+	assert_failure 78
+	[ "$(smtp_count)" -eq 0 ]
+	[ "$(cat "$SMTP_AUTH_LOG")" = "XOAUTH2 refused: wrong token" ]
+	[[ "$stderr" == *"mail-send: "* ]]
+	[[ "$stderr" == *"refused SMTP_USER with the SMTP_BEARER token"* ]]
+	[[ "$stderr" != *"stale-token"* ]]
+	[[ "$stderr" != *"smtp-token"* ]]
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
+}
+
+@test "a server that requires AUTH refuses a send without SMTP_USER (nothing sent)" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start_xoauth2 owner@example.com ya29.smtp-token-4711
+	unset SMTP_USER SMTP_BEARER
+	run --separate-stderr mail-send DRAFT_E1
+	assert_failure
+	[ "$(smtp_count)" -eq 0 ]
+	[ ! -s "$SMTP_AUTH_LOG" ]
+}

@@ -3,6 +3,7 @@
 # at most once, signatures enforced.
 load helper
 load mail
+load fake/fake
 
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
@@ -18,6 +19,21 @@ teardown_file() { smtp_shared_stop; }
 teardown() {
 	mail_teardown
 	if [ -n "${SILENT_PID:-}" ]; then kill "$SILENT_PID" 2>/dev/null || true; fi
+	fake_stop
+}
+
+# wa_fake: the fake Graph API (t/fake/api.py) as the owner's WhatsApp.
+wa_fake() {
+	export FAKE_WA_TOKEN=EAAGexectoken FAKE_WA_PHONE_ID=4242
+	fake_start
+	export WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_API_VERSION=v21.0 \
+	    WA_PHONE_NUMBER_ID=4242 WA_TOKEN=EAAGexectoken WA_TO=+15550002222 \
+	    WA_ATTEMPTS=1 AIE_HTTP_BACKOFF=0.01
+}
+
+# notified TEXT: a row of today's notification log holds TEXT.
+notified() {
+	grep -F -- "$1" "$VAULT_DIR/Logs/Notifications/$(date -u +%Y-%m-%d).md"
 }
 
 A="Approved/email/DRAFT_E1.md"
@@ -123,6 +139,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	f="$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
 	grep -qx 'exec_status: unknown' "$f"
 	grep -qx 'event: exec_unknown' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+	notified 'Maybe sent: DRAFT_E1' | grep -q '| error | none | outbox |'
 	[ "$(smtp_count)" -eq 0 ]
 	run vault-exec
 	[ "$(smtp_count)" -eq 0 ]
@@ -155,6 +172,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	grep -qx 'exec_attempts: 3' "$f"
 	grep -qx 'exec_status: failed' "$f"
 	grep -qx 'event: exec_failed' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+	notified 'Not sent after 3 attempts: DRAFT_E1' | grep -q '| outbox |'
 	run vault-exec
 	assert_failure 1
 }
@@ -231,4 +249,78 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	wait "$pid" || status=$?
 	[ "$status" -eq 0 ]
 	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "a refused item is told to the owner on WhatsApp, with its ID and cause" {
+	approve DRAFT_E1 >/dev/null
+	sed -i 's/ships tomorrow/ships never/' "$VAULT_DIR/$A"
+	smtp_start
+	wa_fake
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[ -z "$(fake_problems)" ]
+	[ "$(fake_count '.path == "/v21.0/4242/messages"')" -eq 1 ]
+	[ "$(jq -r .auth "$FAKE_LOG")" = "Bearer EAAGexectoken" ]
+	jq -e '.parsed | .type == "text" and .to == "+15550002222" and
+	    (.text.body | startswith("*ai-employee: Not sent: DRAFT_E1*")) and
+	    (.text.body | contains("decision_sig does not verify"))' "$FAKE_LOG"
+	notified 'Not sent: DRAFT_E1' | grep -q '| error | cloud | sent | wamid\.'
+	[ "$(smtp_count)" -eq 0 ]
+}
+
+@test "the same item refused again for the same cause is not told twice" {
+	approve DRAFT_E1 >/dev/null
+	sed -i 's/ships tomorrow/ships never/' "$VAULT_DIR/$A"
+	wa_fake
+	run vault-exec
+	assert_failure 77
+	mv "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" "$VAULT_DIR/$A"
+	run vault-exec
+	assert_failure 77
+	[ -f "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" ]
+	[ "$(fake_count '.path == "/v21.0/4242/messages"')" -eq 1 ]
+	# another item is another message
+	mkemail E2
+	mkdraft DRAFT_E2 E2
+	mkdir -p "$VAULT_DIR/Approved/email"
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_E2.md" "$VAULT_DIR/Approved/email/"
+	run vault-exec
+	assert_failure 77
+	[ "$(fake_count '.path == "/v21.0/4242/messages"')" -eq 2 ]
+	jq -s -e '.[1].parsed.text.body | contains("DRAFT_E2")' "$FAKE_LOG"
+}
+
+@test "no WhatsApp provider: the refusal goes to the notification outbox" {
+	mkdir -p "$VAULT_DIR/Approved/email"
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" "$VAULT_DIR/$A"
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[[ "$stderr" == *"no WhatsApp provider configured"* ]]
+	notified 'Not sent: DRAFT_E1' | grep -q '| error | none | outbox | not sent: no provider configured |'
+	notified 'Not sent: DRAFT_E1' | grep -q 'not signed'
+}
+
+@test "a WhatsApp failure warns but does not change the exit status" {
+	approve DRAFT_E1 >/dev/null
+	sed -i 's/ships tomorrow/ships never/' "$VAULT_DIR/$A"
+	wa_fake
+	fake_reply '{"match": "/messages", "graph_error": 190}'
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[[ "$stderr" == *"DRAFT_E1: owner not notified on WhatsApp: "* ]]
+	[[ "$stderr" != *"EAAGexectoken"* ]]
+	[ -f "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" ]
+	[ -f "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md" ]
+	notified 'Not sent: DRAFT_E1' | grep -q '| failed |'
+}
+
+@test "a half-configured WhatsApp provider warns; the refusal still stands" {
+	mkdir -p "$VAULT_DIR/Approved/email"
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" "$VAULT_DIR/$A"
+	export WA_PROVIDER=cloud
+	unset WA_TOKEN WA_PHONE_NUMBER_ID WA_TO
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[[ "$stderr" == *"owner not notified on WhatsApp"* ]]
+	grep -qx 'event: exec_refused' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
 }

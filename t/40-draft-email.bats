@@ -531,3 +531,54 @@ assert "shorter please" in u1 and "First draft text." in u1
 assert "even shorter" in u2 and "Second draft text." in u2 and "First draft text." not in u2
 '
 }
+
+@test "claim: budget exhausted gives the claim back (exit 75, no draft), so the next run retries" {
+	mkemail EMAIL_1
+	mkemail EMAIL_2
+	vault-claim -q -a cloud EMAIL_1 EMAIL_2 >/dev/null
+	usage-log add -q -m claude-sonnet-4-5 --cost 60
+	start_fake anthropic
+	run -75 --separate-stderr draft-email -a cloud - <<<$'In_Progress/cloud/EMAIL_1.md\nIn_Progress/cloud/EMAIL_2.md'
+	[[ "$stderr" == *"weekly budget"* ]]
+	[ -z "$output" ]
+	[ "$(nreq)" -eq 0 ]
+	[ ! -e "$D/DRAFT_EMAIL_1.md" ]
+	[ ! -e "$D/DRAFT_EMAIL_2.md" ]
+	for i in 1 2; do
+		f="$VAULT_DIR/Needs_Action/email/EMAIL_$i.md"
+		[ -f "$f" ]
+		[ "$(key status "$f")" = new ]
+		run ! grep -q '^claimed_' "$f"
+	done
+	[ -z "$(ls -A "$VAULT_DIR/In_Progress/cloud")" ]
+	grep -q '"event":"release","id":"EMAIL_1"' "$VAULT_DIR"/Logs/*.jsonl
+	# the next run, under budget, claims and drafts it
+	export USAGE_BUDGET_WEEKLY=1000
+	vault-claim -q -a cloud -n 5 -d email --type email | draft-email -a cloud -
+	[ -e "$D/DRAFT_EMAIL_1.md" ]
+	[ -e "$D/DRAFT_EMAIL_2.md" ]
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_1.md" ]
+}
+
+@test "claim: the LLM down (69) gives the claim back too" {
+	mkemail EMAIL_1
+	vault-claim -q -a cloud EMAIL_1 >/dev/null
+	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	export LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=k ANTHROPIC_BASE_URL=http://127.0.0.1:$port
+	run -69 draft-email -a cloud EMAIL_1
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_1.md" ]
+	[ ! -e "$D/DRAFT_EMAIL_1.md" ]
+}
+
+@test "claim: a lasting failure (65) keeps the claim, and so does another agent's claim" {
+	mkemail EMAIL_1
+	mkemail EMAIL_2
+	vault-claim -q -a cloud EMAIL_1 >/dev/null
+	vault-claim -q -a bob EMAIL_2 >/dev/null
+	start_fake anthropic '400 error type=invalid_request_error messages: bad'
+	run -65 draft-email -a cloud EMAIL_1
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_1.md" ]
+	usage-log add -q -m claude-sonnet-4-5 --cost 60
+	run -75 draft-email -a cloud EMAIL_2
+	[ -f "$VAULT_DIR/In_Progress/bob/EMAIL_2.md" ]
+}

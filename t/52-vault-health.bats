@@ -4,6 +4,7 @@
 # for IMAP, a bare Git remote, the real pm2 from npm).
 load helper
 load fake/fake
+load mail
 
 setup_file() {
 	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot FAKE_ODOO_PASSWORD=pw
@@ -34,6 +35,7 @@ teardown() {
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
+	mail_teardown
 	if [ -n "${PM2_HOME:-}" ] && [ -x "$TOP/node_modules/.bin/pm2" ]; then
 		"$TOP/node_modules/.bin/pm2" kill >/dev/null 2>&1 || true
 	fi
@@ -71,8 +73,17 @@ start_smtp() {
 	wait_port "$SMTP_PORT"
 }
 
+# start_greeter LINE [tls]: t/fake/greeter.py, with implicit TLS and a
+# certificate MAIL_CA_FILE trusts when asked.
 start_greeter() {
-	/usr/bin/python3 "$T_DIR/fake/greeter.py" "$BATS_TEST_TMPDIR/gport" "$1" &
+	local tls=()
+	if [ "${2:-}" = tls ]; then
+		make_cert
+		tls=("$BATS_TEST_TMPDIR/cert.pem" "$BATS_TEST_TMPDIR/key.pem")
+		export MAIL_CA_FILE="$BATS_TEST_TMPDIR/cert.pem"
+	fi
+	/usr/bin/python3 "$T_DIR/fake/greeter.py" "$BATS_TEST_TMPDIR/gport" "$1" \
+	    "${tls[@]}" &
 	PIDS+=($!)
 	local _
 	for _ in $(seq 1 100); do
@@ -169,6 +180,49 @@ open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	run vault-health --no-notify
 	[ "$status" -eq 1 ]
 	[ "$(key imap)" = "down no greeting within the time-out" ]
+}
+
+@test "imaps: dovecot with ssl=required greets over TLS; the test CA is trusted by MAIL_CA_FILE" {
+	dovecot_start imaps
+	[[ "$IMAP_URL" == imaps://* ]]
+	run vault-health --no-notify
+	[[ "$(key imap)" =~ ^up\ \*\ OK\ \[CAPABILITY\ IMAP4rev1\ .*\ \(TLS\)\ [0-9]+\ ms$ ]]
+	# without the CA the certificate does not verify
+	unset MAIL_CA_FILE
+	run vault-health --no-notify
+	[ "$status" -eq 1 ]
+	[[ "$(key imap)" == "down "*certificate* ]]
+}
+
+@test "smtps: aiosmtpd over implicit TLS greets 220 over TLS" {
+	smtp_start_tls smtps
+	[[ "$SMTP_URL" == smtps://* ]]
+	run vault-health --no-notify
+	[[ "$(key smtp)" =~ ^up\ 220\ .*\ \(TLS\)\ [0-9]+\ ms$ ]]
+}
+
+@test "smtps: a wrong greeting over TLS is down with what came" {
+	start_greeter "554 5.3.2 not accepting mail now" tls
+	export SMTP_URL="smtps://127.0.0.1:$GREET_PORT"
+	run vault-health --no-notify
+	[ "$status" -eq 1 ]
+	[ "$(key smtp)" = "down greeting (TLS): 554 5.3.2 not accepting mail now" ]
+}
+
+@test "imaps: a TLS server that never greets is down after HEALTH_TIMEOUT" {
+	start_greeter "" tls
+	export IMAP_URL="imaps://127.0.0.1:$GREET_PORT/INBOX" HEALTH_TIMEOUT=1
+	run vault-health --no-notify
+	[ "$status" -eq 1 ]
+	[ "$(key imap)" = "down TLS connected; no greeting within the time-out" ]
+}
+
+@test "imaps: a plain server on an imaps URL is down (no TLS handshake)" {
+	start_greeter "* OK plain text where TLS was expected"
+	export IMAP_URL="imaps://127.0.0.1:$GREET_PORT/INBOX" HEALTH_TIMEOUT=2
+	run vault-health --no-notify
+	[ "$status" -eq 1 ]
+	[[ "$(key imap)" == down* ]]
 }
 
 @test "llm: any HTTP reply is up, a dead endpoint is down" {

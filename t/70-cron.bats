@@ -6,6 +6,13 @@ load helper
 
 setup() { common_setup; mkvault; }
 
+teardown() {
+	if [ -n "${FAKE_PID:-}" ]; then
+		kill "$FAKE_PID" 2>/dev/null || true
+		wait "$FAKE_PID" 2>/dev/null || true
+	fi
+}
+
 CRONTABS="$TOP/cron/crontab.cloud $TOP/cron/crontab.local"
 
 # The project's tools: cmd/*.c, plus those of SPEC 3 (and vault-health,
@@ -158,6 +165,22 @@ runjob() {
 	assert_output --regexp 'Z pending: exit 0$'
 }
 
+@test "the cloud reap job gives back a claim older than 2 hours and keeps a fresh one" {
+	local cmd log="$HOME/.local/state/ai-employee/cron.log"
+	mkemail EMAIL_OLD
+	mkemail EMAIL_NEW
+	vault-claim -q -a cloud EMAIL_OLD EMAIL_NEW >/dev/null
+	sed -i "s/^claimed_at: .*/claimed_at: $(date -u -d '3 hours ago' +%FT%TZ)/" \
+	    "$VAULT_DIR/In_Progress/cloud/EMAIL_OLD.md"
+	cmd=$(jobs | awk -F '\t' '$1 ~ /crontab.cloud$/ && $3 ~ /--reap/ { print $3 }')
+	[ -n "$cmd" ]
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_OLD.md" ]
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_NEW.md" ]
+	run cat "$log"
+	assert_output --regexp 'Z reap: exit 0$'
+}
+
 @test "the dashboard job rewrites Dashboard.md with the counts" {
 	local cmd
 	mkemail EMAIL_1
@@ -189,4 +212,92 @@ runjob() {
 	runjob "$TOP/cron/crontab.local" "$cmd"
 	run cat "$log"
 	assert_output --partial DRAFT_EMAIL_1
+}
+
+# fake_llm REPLY...: the fake Anthropic API (t/fake/anthropic.py) on a free
+# port, answering the scripted replies in turn; the cron jobs find it
+# through the configuration file, as on the VM.
+fake_llm() {
+	FAKE_LOG=$BATS_TEST_TMPDIR/fake.log
+	: >"$FAKE_LOG"
+	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/script"
+	python3 "$T_DIR/fake/anthropic.py" --port-file "$BATS_TEST_TMPDIR/port" \
+	    --log "$FAKE_LOG" --key test-key-123 --script "$BATS_TEST_TMPDIR/script" 3>&- &
+	FAKE_PID=$!
+	for _ in $(seq 200); do
+		[ -s "$BATS_TEST_TMPDIR/port" ] && break
+		sleep 0.05
+	done
+	[ -s "$BATS_TEST_TMPDIR/port" ]
+	cat >"$AI_EMPLOYEE_CONFIG" <<EOC
+LLM_PROVIDER=anthropic
+ANTHROPIC_API_KEY=test-key-123
+ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")
+AIE_PRICES_FILE=$TOP/share/prices.tsv
+EOC
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+}
+
+# body FILE: an item's body.
+body() { awk 'n>=2{print} /^---$/{n++}' "$1"; }
+
+mailjob() { jobs | awk -F '\t' '$1 ~ /crontab.cloud$/ && $4 ~ /draft-email/ { print $3 }'; }
+
+@test "the mail job redrafts an email sent back with approve --revise, the note in the prompt" {
+	local cmd log="$HOME/.local/state/ai-employee/cron.log" P="$VAULT_DIR/Pending_Approval/email"
+	cmd=$(mailjob)
+	[ -n "$cmd" ]
+	mkemail EMAIL_1
+	fake_llm '200 ok First draft, long.' '200 ok Second draft, short.'
+	# an email that waits unclaimed (a run that failed gave it back) is drafted
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	[ "$(body "$P/DRAFT_EMAIL_1.md")" = "First draft, long." ]
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_1.md" ]
+	# the owner sends it back
+	run -0 approve -a local --revise "shorter, and offer a call" DRAFT_EMAIL_1
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_1.md" ]
+	[ ! -e "$P/DRAFT_EMAIL_1.md" ]
+	# one more run of the cron line drafts it again
+	rm -f "$log"
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	run cat "$log"
+	assert_output --partial "mail: Pending_Approval/email/DRAFT_EMAIL_1.md"
+	[ "$(body "$P/DRAFT_EMAIL_1.md")" = "Second draft, short." ]
+	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_1.md" ]
+	[ "$(wc -l <"$FAKE_LOG")" -eq 2 ]
+	python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+u = r[1]["body"]["messages"][0]["content"]
+assert "shorter, and offer a call" in u, u
+assert "First draft, long." in u, u
+' "$FAKE_LOG"
+	# the sent-back draft is kept in Rejected with the decision
+	run ls "$VAULT_DIR/Rejected/email"
+	assert_output --regexp '^DRAFT_EMAIL_1\.[0-9]{8}T[0-9]{6}Z\.md$'
+	grep -qx 'decision: revise' "$VAULT_DIR"/Rejected/email/DRAFT_EMAIL_1.*.md
+	[ "$(body "$VAULT_DIR"/Rejected/email/DRAFT_EMAIL_1.*.md)" = "First draft, long." ]
+	# a third run has nothing to redraft: no new call
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	[ "$(wc -l <"$FAKE_LOG")" -eq 2 ]
+}
+
+@test "the mail job gives back an email it cannot draft for now, and the next run drafts it" {
+	local cmd log="$HOME/.local/state/ai-employee/cron.log"
+	cmd=$(mailjob)
+	mkemail EMAIL_1
+	fake_llm '200 ok The reply.'
+	usage-log add -q -m claude-sonnet-4-5 --cost 60
+	echo USAGE_BUDGET_WEEKLY=50 >>"$AI_EMPLOYEE_CONFIG"
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	run cat "$log"
+	assert_output --partial "weekly budget"
+	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_1.md" ]
+	[ -z "$(ls -A "$VAULT_DIR/In_Progress/cloud")" ]
+	[ ! -e "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" ]
+	[ ! -s "$FAKE_LOG" ]
+	# the budget raised, the next run drafts it
+	echo USAGE_BUDGET_WEEKLY=1000 >>"$AI_EMPLOYEE_CONFIG"
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	[ "$(body "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md")" = "The reply." ]
 }

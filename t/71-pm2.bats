@@ -200,3 +200,94 @@ EOF
 	assert_success
 	vault_consistent 5
 }
+
+@test "the cloud mail loop runs the cron mail pipeline: revisions and given-back emails first" {
+	command -v node >/dev/null || skip "node not installed"
+	local cron_pipe loop
+	cron_pipe=$(grep -o "sh -c '[^']*draft-email[^']*'" "$TOP/cron/crontab.cloud" |
+	    sed "s/^sh -c '//; s/'\$//")
+	[ -n "$cron_pipe" ]
+	loop=$(apps "$TOP/pm2/ecosystem.config.cloud.js" |
+	    node -e 'let s=""; process.stdin.on("data", d => s += d).on("end", () => {
+	        for (const l of s.trim().split("\n")) { const a = JSON.parse(l);
+	            if (a.name === "aie-cloud-mail") console.log(a.args[1]); } })')
+	[ "$loop" = "while :; do $cron_pipe; sleep 60; done" ] ||
+	    fail "pm2 loop: $loop, cron: $cron_pipe"
+	[[ $loop == "while :; do vault-claim -q -n 20 -d email --type email | draft-email -; mail-fetch --once | vault-claim - | draft-email -; "* ]]
+	# MAIL_REDRAFT_MAX bounds the redrafts of one round
+	MAIL_REDRAFT_MAX=5 run apps "$TOP/pm2/ecosystem.config.cloud.js"
+	assert_output --partial 'vault-claim -q -n 5 -d email --type email | draft-email -'
+	# and stale claims are given back, as by the cron reap job
+	assert_output --regexp '"name":"aie-cloud-reap".*vault-claim -q -a cloud --reap 2h'
+}
+
+@test "render-nginx.sh writes a configuration nginx -t accepts, and refuses what it cannot quote" {
+	command -v nginx >/dev/null || skip "nginx not installed"
+	local w="$BATS_TEST_TMPDIR/ngx"
+	run -0 env VAULT_DIR="$VAULT_DIR" VAULT_AGENT=local \
+	    "$TOP/share/deploy/render-nginx.sh" -o "$w/conf/nginx.conf" "$w" 127.0.0.1:8089 \
+	    "$BATS_TEST_TMPDIR/f.sock" "$TOP/build/cgi/dashboard.cgi"
+	grep -q "fastcgi_param VAULT_DIR \"$VAULT_DIR\";" "$w/conf/nginx.conf"
+	grep -q 'fastcgi_param VAULT_AGENT "local";' "$w/conf/nginx.conf"
+	grep -q "fastcgi_pass \"unix:$BATS_TEST_TMPDIR/f.sock\";" "$w/conf/nginx.conf"
+	grep -q 'listen 127.0.0.1:8089;' "$w/conf/nginx.conf"
+	run ! grep -q '^user' "$w/conf/nginx.conf"
+	run -0 nginx -t -q -p "$w/" -c conf/nginx.conf -e "$w/logs/error.log"
+	# -u: nginx's user line
+	"$TOP/share/deploy/render-nginx.sh" -u "nobody nogroup" "$w" 127.0.0.1:8089 /s /c >"$w/out"
+	grep -qx 'user nobody nogroup;' "$w/out"
+	# nothing half-written on a value nginx would misread
+	cp "$w/conf/nginx.conf" "$w/before"
+	VAULT_DIR='/tmp/a"b' run -1 "$TOP/share/deploy/render-nginx.sh" -o "$w/conf/nginx.conf" \
+	    "$w" 127.0.0.1:8089 /s /c
+	assert_output --partial 'unsupported'
+	cmp "$w/before" "$w/conf/nginx.conf"
+	run -1 "$TOP/share/deploy/render-nginx.sh" "$w" '8089; include /etc/passwd' /s /c
+	run -2 "$TOP/share/deploy/render-nginx.sh" "$w" 8089 /s
+}
+
+@test "the PM2 nginx app renders its configuration and, with fcgiwrap, serves /login" {
+	need_pm2
+	command -v nginx >/dev/null || skip "nginx not installed"
+	command -v fcgiwrap >/dev/null || [ -x /usr/sbin/fcgiwrap ] || skip "fcgiwrap not installed"
+	[ -x "$AIE_CGI/dashboard.cgi" ] || skip "dashboard.cgi not built"
+	local port eco="$BATS_TEST_TMPDIR/dash.config.js" prefix="$AIE_STATE_DIR/nginx" i
+	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	mkdir -p "$BATS_TEST_TMPDIR/run"
+	{
+		echo "VAULT_DIR=$VAULT_DIR"
+		echo "DASHBOARD_LISTEN=127.0.0.1:$port"
+		echo "DASHBOARD_FCGI_SOCKET=$BATS_TEST_TMPDIR/run/fcgiwrap.sock"
+		# as root, nginx's workers must reach the socket fcgiwrap made
+		[ "$(id -u)" -ne 0 ] || echo "DASHBOARD_NGINX_USER=root root"
+		# the default is the source tree's build/cgi (make check SAN=1:
+		# build-san/cgi)
+		[ "$AIE_CGI" -ef "$TOP/build/cgi" ] || echo "DASHBOARD_CGI=$AIE_CGI/dashboard.cgi"
+	} >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	echo correct-horse-battery | dashboard-passwd -q
+	# the two dashboard apps of the real ecosystem, as they are
+	cat >"$eco" <<EOF
+module.exports = { apps: require('$TOP/pm2/ecosystem.config.local.js').apps
+  .filter(a => a.name === 'aie-local-fcgiwrap' || a.name === 'aie-local-nginx') };
+EOF
+	run node -e 'console.log(require(process.argv[1]).apps.length)' "$eco"
+	assert_output 2
+	run "$PM2" start "$eco"
+	assert_success
+	for i in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/login" && break
+		sleep 0.1
+	done
+	run curl -s -D - "http://127.0.0.1:$port/login"
+	assert_success
+	assert_output --partial "HTTP/1.1 200"
+	assert_output --partial 'name="password"'
+	assert_output --partial 'name="csrf"'
+	# what it runs is what nginx -t accepts
+	grep -q "listen 127.0.0.1:$port;" "$prefix/conf/nginx.conf"
+	grep -q "fastcgi_param SCRIPT_FILENAME \"$AIE_CGI/dashboard.cgi\";" "$prefix/conf/nginx.conf"
+	run -0 nginx -t -q -p "$prefix/" -c conf/nginx.conf -e "$prefix/logs/error.log"
+	run "$PM2" stop all
+	assert_success
+}

@@ -31,7 +31,7 @@ free_port() {
 
 @test "the deployment scripts and the hook pass shellcheck" {
 	command -v shellcheck >/dev/null || skip "shellcheck not installed"
-	run shellcheck -x "$D/setup-vm.sh" "$D/odoo-install.sh" "$D/odoo-backup.sh" "$D/common.sh" "$D/pre-commit"
+	run shellcheck -x "$D/setup-vm.sh" "$D/odoo-install.sh" "$D/odoo-backup.sh" "$D/common.sh" "$D/pre-commit" "$D/render-nginx.sh" "$TOP/cgi/run-dashboard"
 	assert_success
 	assert_output ''
 }
@@ -66,6 +66,7 @@ free_port() {
 	assert_output --partial "pm2 save"
 	assert_output --partial "pm2 startup systemd -u $user --hp /home/$user"
 	assert_output --partial "/run/ai-employee"
+	assert_output --partial "/home/$user/.local/state/ai-employee/nginx/conf/nginx.conf"
 	run ! id "$user"
 }
 

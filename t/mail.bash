@@ -90,6 +90,25 @@ smtp_start_tls() {
 	export MAIL_CA_FILE="$BATS_TEST_TMPDIR/cert.pem"
 }
 
+# smtp_start_xoauth2 USER TOKEN: an aiosmtpd (t/fake/smtpauth.py) that
+# requires AUTH XOAUTH2 as USER with bearer TOKEN, on plain SMTP; exports
+# SMTP_URL, SMTP_USER and SMTP_BEARER=TOKEN. Its AUTH verdicts are in
+# $SMTP_AUTH_LOG.
+smtp_start_xoauth2() {
+	SMTP_DIR="$BATS_TEST_TMPDIR/smtp"
+	SMTP_AUTH_LOG="$BATS_TEST_TMPDIR/smtp-auth.log"
+	: >"$SMTP_AUTH_LOG"
+	SMTP_PORT=$(free_port)
+	/usr/bin/python3 "$T_DIR/fake/smtpauth.py" "$SMTP_PORT" "$SMTP_DIR" \
+	    "$1" "$2" "$SMTP_AUTH_LOG" >>"$BATS_TEST_TMPDIR/smtp.log" 2>&1 &
+	SMTP_PID=$!
+	wait_port "$SMTP_PORT"
+	export SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" SMTP_STARTTLS=no
+	export SMTP_FROM="The Owner <owner@example.com>" SMTP_USER="$1"
+	export SMTP_BEARER="$2"
+	unset SMTP_PASSWORD
+}
+
 smtp_stop() {
 	if [ -n "${SMTP_PID:-}" ]; then
 		kill "$SMTP_PID" 2>/dev/null || true
@@ -108,17 +127,24 @@ smtp_last() {
 	cat "$SMTP_DIR"/new/*
 }
 
-# dovecot_start [tls]: an IMAP server for user alice (password secret)
-# with Maildir $MAILDIR; exports IMAP_URL, IMAP_USER, IMAP_PASSWORD. With
-# tls, STARTTLS is required and MAIL_CA_FILE trusts its certificate.
+# dovecot_start [tls | imaps | oauth2 TOKEN]: an IMAP server for user alice
+# (password secret) with Maildir $MAILDIR; exports IMAP_URL, IMAP_USER,
+# IMAP_PASSWORD. With tls, STARTTLS is required and MAIL_CA_FILE trusts its
+# certificate; with imaps, it listens for implicit TLS only (imaps://).
+# With oauth2, alice logs in only by AUTHENTICATE XOAUTH2 with bearer
+# TOKEN: dovecot's oauth2 passdb asks t/fake/oauth2.py (token
+# introspection, RFC 7662; its requests in $OAUTH_LOG) whether the token
+# is active; IMAP_BEARER=TOKEN is exported instead of IMAP_PASSWORD.
 dovecot_start() {
-	local d login internal uid gid ssl="ssl = no"
+	local d login internal uid gid ssl="ssl = no" mechs="plain" passdb
+	local _ plainport imapsport=0
 	# not under $BATS_TEST_TMPDIR: bats makes its run directory 0700, and
 	# dovecot's unprivileged processes must reach their files
 	d=$(mktemp -d /tmp/aie-dovecot.XXXXXX)
 	chmod 755 "$d"
 	DOVECOT_DIR=$d
 	IMAP_PORT=$(free_port)
+	plainport=$IMAP_PORT
 	mkdir -p "$d/run" "$d/state" "$d/mail/alice/new" "$d/mail/alice/cur" \
 	    "$d/mail/alice/tmp"
 	MAILDIR="$d/mail/alice"
@@ -128,14 +154,40 @@ dovecot_start() {
 	else
 		login=$(id -un) internal=$(id -un) uid=$(id -u) gid=$(id -g)
 	fi
-	if [ "${1:-}" = tls ]; then
+	if [ "${1:-}" = tls ] || [ "${1:-}" = imaps ]; then
 		make_cert
 		cp "$BATS_TEST_TMPDIR/cert.pem" "$BATS_TEST_TMPDIR/key.pem" "$d/"
 		ssl="ssl = required
 ssl_cert = <$d/cert.pem
 ssl_key = <$d/key.pem"
 	fi
+	if [ "${1:-}" = imaps ]; then
+		plainport=0 imapsport=$IMAP_PORT
+	fi
 	echo "alice:{PLAIN}secret" >"$d/passwd"
+	passdb="driver = passwd-file
+  args = $d/passwd"
+	if [ "${1:-}" = oauth2 ]; then
+		OAUTH_LOG="$d/oauth2.log"
+		/usr/bin/python3 "$T_DIR/fake/oauth2.py" "$d/oauth2.port" "$2" alice \
+		    "$OAUTH_LOG" >>"$d/oauth2.err" 2>&1 &
+		OAUTH_PID=$!
+		for _ in $(seq 100); do
+			[ -s "$d/oauth2.port" ] && break
+			sleep 0.05
+		done
+		cat >"$d/oauth2.conf.ext" <<EOT
+introspection_mode = post
+introspection_url = http://127.0.0.1:$(cat "$d/oauth2.port")/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+EOT
+		mechs=xoauth2
+		passdb="driver = oauth2
+  mechanisms = xoauth2
+  args = $d/oauth2.conf.ext"
+	fi
 	cat >"$d/dovecot.conf" <<EOT
 base_dir = $d/run
 state_dir = $d/state
@@ -143,6 +195,7 @@ log_path = $d/dovecot.log
 listen = 127.0.0.1
 $ssl
 disable_plaintext_auth = no
+auth_mechanisms = $mechs
 auth_failure_delay = 0
 protocols = imap
 first_valid_uid = 1
@@ -150,8 +203,7 @@ default_login_user = $login
 default_internal_user = $internal
 mail_location = maildir:$d/mail/%u
 passdb {
-  driver = passwd-file
-  args = $d/passwd
+  $passdb
 }
 userdb {
   driver = static
@@ -159,10 +211,10 @@ userdb {
 }
 service imap-login {
   inet_listener imap {
-    port = $IMAP_PORT
+    port = $plainport
   }
   inet_listener imaps {
-    port = 0
+    port = $imapsport
   }
 }
 EOT
@@ -172,15 +224,27 @@ EOT
 	wait_port "$IMAP_PORT"
 	export IMAP_URL="imap://127.0.0.1:$IMAP_PORT/INBOX" IMAP_USER=alice
 	export IMAP_PASSWORD=secret IMAP_STARTTLS=no
-	if [ "${1:-}" = tls ]; then
+	if [ "${1:-}" = tls ] || [ "${1:-}" = imaps ]; then
 		unset IMAP_STARTTLS
 		export MAIL_CA_FILE="$d/cert.pem"
+	fi
+	if [ "${1:-}" = imaps ]; then
+		export IMAP_URL="imaps://127.0.0.1:$IMAP_PORT/INBOX"
+	fi
+	if [ "${1:-}" = oauth2 ]; then
+		unset IMAP_PASSWORD
+		export IMAP_BEARER="$2"
 	fi
 }
 
 dovecot_stop() {
 	if [ -n "${DOVECOT_DIR:-}" ]; then
 		dovecot -c "$DOVECOT_DIR/dovecot.conf" stop 2>/dev/null || true
+		if [ -n "${OAUTH_PID:-}" ]; then
+			kill "$OAUTH_PID" 2>/dev/null || true
+			wait "$OAUTH_PID" 2>/dev/null || true
+			OAUTH_PID=
+		fi
 		rm -rf "$DOVECOT_DIR"
 		DOVECOT_DIR=
 	fi

@@ -236,6 +236,11 @@ pm2)
 		die "ecosystem.config.$AGENT.js not found (in $DATADIR/pm2 or --src)"
 	fi
 	as_user env AI_EMPLOYEE_CONFIG="$CONF" pm2 start "$eco"
+	if [ "$AGENT" = local ]; then
+		# aie-local-nginx renders its configuration at every start
+		echo "   dashboard: nginx on DASHBOARD_LISTEN (default 127.0.0.1:8080), its configuration" \
+		    "rendered into $HOME_DIR/.local/state/ai-employee/nginx/conf/nginx.conf"
+	fi
 	as_user pm2 save
 	# a systemd unit pm2-USER that resurrects the saved list at boot
 	run pm2 startup systemd -u "$USER_NAME" --hp "$HOME_DIR"

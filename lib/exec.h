@@ -1,0 +1,55 @@
+/*
+ * exec.h - executing one approved item, at most once (SPEC 2, 6): verify
+ * its decision_sig, claim it by move, mark exec_status: sending, run its
+ * action, and finish it (Done/, back to Approved/, or to the owner in
+ * Needs_Action/). The loop over Approved/ and the options are vault-exec's.
+ */
+#ifndef AIE_EXEC_H
+#define AIE_EXEC_H
+
+#include "aie.h"
+#include "wa.h"
+
+#define EXEC_MAX_ATTEMPTS 3
+
+/* What the caller gives: the vault, the limits, and how to speak. lib/
+ * never prints: diagnostics go to warn (item may be NULL), the outcome of
+ * an item to result. */
+struct exec_ctx {
+	struct vault *v;
+	int max_per_hour;        /* EXEC_MAX_PER_HOUR */
+	int quiet;               /* leave out the warnings that are only news */
+	void (*warn)(const char *item, const char *msg);
+	/* An item sent (verdict "sent", ref in Done/) or, for exec_check, one
+	 * that would be ("send_email", ref in Approved/). */
+	void (*result)(const struct itemref *ref, const char *verdict,
+	    const struct item *it);
+	/* private: the WhatsApp configuration, read at the first message */
+	int wa_state;            /* 0 not read, 1 read, -1 unusable */
+	struct wa_cfg wa;
+};
+
+/* Execute the item at ref (in Approved/). Returns its exit status: 0 sent
+ * (or written to the outbox); 77 its approval does not verify (moved to
+ * Needs_Action/ with exec_error, the owner told); 65 an unknown action
+ * (left in Approved/ with exec_error); 75 the hourly limit (untouched) or
+ * a failed send (back in Approved/, or to the owner after the third
+ * attempt); 69 the server is down; 1 another process took it first. */
+int exec_item(struct exec_ctx *x, struct itemref *ref);
+
+/* --dry-run: what exec_item would do, touching nothing. 0 (result told),
+ * 77 refused or 65 unknown action. */
+int exec_check(struct exec_ctx *x, const struct itemref *ref);
+
+/* One item of In_Progress/<agent>/ left by a run that died: sending ->
+ * Needs_Action/ with exec_status: unknown (never resent; the owner told),
+ * sent -> Done/, failed -> Approved/ (or the owner after 3 attempts).
+ * Returns an exit status (0 when nothing went wrong). The caller holds the
+ * exec lock, so no live run owns the item. */
+int exec_recover(struct exec_ctx *x, const struct itemref *ref);
+
+/* Sends in the last hour, from .state/<agent>/exec-sends; with record, one
+ * more is recorded now. -1 on error. */
+int exec_sends_last_hour(struct vault *v, int record);
+
+#endif
