@@ -116,15 +116,17 @@ static const char js[] =
 ".forEach(function(t){var v=Date.parse(t.getAttribute('datetime'));"
 "if(v)t.textContent=age((n-v)/1000)})}"
 "function count(){var c=d.getElementById('cards');if(!c)return;"
-"var n=c.querySelectorAll('.card').length,e=d.getElementById('npend'),"
+"var n=c.querySelectorAll('.card').length+(+c.getAttribute('data-more')||0),"
+"e=d.getElementById('npend'),"
 "m=d.getElementById('empty');if(e)e.textContent=n;if(m)m.hidden=n>0}"
 "function merge(n){var oc=d.getElementById('cards'),nc=n.getElementById('cards');"
 "if(!oc||!nc)return;var w={},p=null;"
+"oc.setAttribute('data-more',nc.getAttribute('data-more')||'0');"
 "nc.querySelectorAll('.card').forEach(function(c){w[c.id]=1});"
 "oc.querySelectorAll('.card').forEach(function(c){if(!w[c.id])c.remove()});"
 "nc.querySelectorAll('.card').forEach(function(c){var o=d.getElementById(c.id);"
 "if(!o){o=d.importNode(c,true);if(p)p.after(o);else oc.prepend(o)}p=o});"
-"['stages','health','cost'].forEach(function(i){var a=d.getElementById(i),"
+"['more','stages','health','cost'].forEach(function(i){var a=d.getElementById(i),"
 "b=n.getElementById(i);if(a&&b)a.replaceWith(d.importNode(b,true))});"
 "count();ages()}"
 "function refresh(){fetch('/',{cache:'no-store',credentials:'same-origin'})"
@@ -462,16 +464,29 @@ void page_home(struct dashpage *p, json_t *status, const struct costday *c,
 {
 	struct buf *b = p->b;
 	json_t *pend = json_object_get(status, "pending"), *it;
-	size_t i, n = json_array_size(pend);
+	size_t i, n = json_array_size(pend), shown = n;
+	long cap = config_get_long("DASHBOARD_CARDS", 10);
 
+	/* A phone page stays small (under 30 KB) however much waits: the
+	 * first cap cards; the next come up by polling as these are decided. */
+	if (cap < 1)
+		cap = 10;
+	if (shown > (size_t)cap)
+		shown = (size_t)cap;
 	buf_adds(b, "<main id=\"live\" data-etag=\"");
 	html_attr(b, p->etag ? p->etag : "");
 	buf_addf(b, "\"><p id=\"msg\" role=\"status\" aria-live=\"polite\"></p>"
 	    "<section aria-labelledby=\"h-pe\"><h2 id=\"h-pe\">Waiting for you "
-	    "(<span id=\"npend\">%zu</span>)</h2><div id=\"cards\">", n);
-	json_array_foreach(pend, i, it)
+	    "(<span id=\"npend\">%zu</span>)</h2><div id=\"cards\" "
+	    "data-more=\"%zu\">", n, n - shown);
+	json_array_foreach(pend, i, it) {
+		if (i >= shown)
+			break;
 		card(p, it);
-	buf_addf(b, "</div><p id=\"empty\"%s>Nothing is waiting for approval."
+	}
+	buf_addf(b, "</div><p id=\"more\"%s>%zu more waiting: they come up here "
+	    "as you decide these.</p>", n > shown ? "" : " hidden", n - shown);
+	buf_addf(b, "<p id=\"empty\"%s>Nothing is waiting for approval."
 	    "</p></section>", n ? " hidden" : "");
 	counts(p, status);
 	health(p, status);

@@ -398,6 +398,18 @@ EOF
 	! grep -qi 'src="http\|href="http\|@import\|url(' "$B" || false
 }
 
+@test "with more than ten waiting the page shows ten cards, the full count and how many more" {
+	local i
+	for i in $(seq 2 25); do mkdraft "DRAFT_EMAIL_$i" EMAIL_1; done
+	req "$URL/"
+	[ "$code" = 200 ]
+	[ "$(grep -o 'class="card"' "$B" | wc -l)" -eq 10 ]
+	grep -q '<span id="npend">25</span>' "$B"
+	grep -q 'data-more="15"' "$B"
+	grep -q '<p id="more">15 more waiting' "$B"
+	[ "$(wc -c <"$B")" -lt 30720 ]
+}
+
 @test "approve from the dashboard racing a CLI reject: exactly one wins" {
 	local i web cli n
 	for i in 1 2 3 4 5 6; do
