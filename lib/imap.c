@@ -223,6 +223,13 @@ static unsigned long number_after(const char *s, const char *name)
 	return 0;
 }
 
+void imap_parse_status(const char *reply, unsigned long *uidvalidity,
+    unsigned long *uidnext)
+{
+	*uidvalidity = reply ? number_after(reply, "UIDVALIDITY") : 0;
+	*uidnext = reply ? number_after(reply, "UIDNEXT") : 0;
+}
+
 int imap_status(struct imap *im, unsigned long *uidvalidity,
     unsigned long *uidnext)
 {
@@ -233,8 +240,7 @@ int imap_status(struct imap *im, unsigned long *uidvalidity,
 	    im->mailbox);
 	if (run(im, im->base, cmd, &s, "STATUS") < 0)
 		return -1;
-	*uidvalidity = s.b.p ? number_after(s.b.p, "UIDVALIDITY") : 0;
-	*uidnext = s.b.p ? number_after(s.b.p, "UIDNEXT") : 0;
+	imap_parse_status(s.b.p, uidvalidity, uidnext);
 	buf_free(&s.b);
 	if (*uidvalidity == 0)
 		return aie_fail(EX_DOWN, "imap STATUS: no UIDVALIDITY in the reply "
@@ -249,19 +255,14 @@ static int cmp_ul(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int imap_search(struct imap *im, const char *criteria, unsigned long **uids,
-    size_t *n)
+int imap_parse_search(char *reply, unsigned long **uids, size_t *n)
 {
-	struct sink s = { .max = 16 << 20 };
-	char cmd[256], *line, *save = NULL;
+	char *line, *save = NULL;
 	size_t cap = 0;
 
 	*uids = NULL;
 	*n = 0;
-	snprintf(cmd, sizeof cmd, "UID SEARCH %s", criteria);
-	if (run(im, im->url, cmd, &s, "UID SEARCH") < 0)
-		return -1;
-	for (line = s.b.p ? strtok_r(s.b.p, "\r\n", &save) : NULL; line;
+	for (line = reply ? strtok_r(reply, "\r\n", &save) : NULL; line;
 	    line = strtok_r(NULL, "\r\n", &save)) {
 		char *p, *end;
 		if (strncasecmp(line, "* SEARCH", 8) != 0)
@@ -273,13 +274,15 @@ int imap_search(struct imap *im, const char *criteria, unsigned long **uids,
 			if (!isdigit((unsigned char)*p))
 				break;
 			u = strtoul(p, &end, 10);
+			if (u == 0)             /* not a UID (nz-number) */
+				continue;
 			if (*n == cap) {
 				unsigned long *nu;
 				cap = cap ? cap * 2 : 64;
 				if (!(nu = realloc(*uids, cap * sizeof *nu))) {
-					buf_free(&s.b);
 					free(*uids);
 					*uids = NULL;
+					*n = 0;
 					return aie_fail_errno(EX_TEMP, "imap search");
 				}
 				*uids = nu;
@@ -287,10 +290,26 @@ int imap_search(struct imap *im, const char *criteria, unsigned long **uids,
 			(*uids)[(*n)++] = u;
 		}
 	}
-	buf_free(&s.b);
 	if (*n)
 		qsort(*uids, *n, sizeof **uids, cmp_ul);
 	return 0;
+}
+
+int imap_search(struct imap *im, const char *criteria, unsigned long **uids,
+    size_t *n)
+{
+	struct sink s = { .max = 16 << 20 };
+	char cmd[256];
+	int r;
+
+	*uids = NULL;
+	*n = 0;
+	snprintf(cmd, sizeof cmd, "UID SEARCH %s", criteria);
+	if (run(im, im->url, cmd, &s, "UID SEARCH") < 0)
+		return -1;
+	r = imap_parse_search(s.b.p, uids, n);
+	buf_free(&s.b);
+	return r;
 }
 
 int imap_fetch(struct imap *im, unsigned long uidvalidity, unsigned long uid,

@@ -36,4 +36,11 @@ int imap_fetch(struct imap *im, unsigned long uidvalidity, unsigned long uid,
     char **raw, size_t *len, int *truncated);
 int imap_store_unseen(struct imap *im, unsigned long uid);
 
+/* The parsers of the server's replies, apart for the fuzz harness: the
+ * numbers of a STATUS reply (0 when absent), and the UIDs of "* SEARCH"
+ * lines (reply is cut up; *uids malloc'd, ascending; -1 out of memory). */
+void imap_parse_status(const char *reply, unsigned long *uidvalidity,
+    unsigned long *uidnext);
+int imap_parse_search(char *reply, unsigned long **uids, size_t *n);
+
 #endif

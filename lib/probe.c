@@ -102,11 +102,23 @@ static int tcp_connect(const char *host, const char *port, double deadline,
 
 /* Read the first line the server sends, into line (NUL-terminated,
  * without CR LF). 0, or -1 with why. */
+/* The first have bytes of line are what came so far: terminate them, and
+ * 1 when they hold a whole line (cut at its newline). */
+static int line_done(char *line, size_t have)
+{
+	char *nl;
+
+	line[have] = '\0';
+	if (!(nl = memchr(line, '\n', have)))
+		return 0;
+	*nl = '\0';
+	return 1;
+}
+
 static int read_line(int fd, double deadline, char *line, size_t size,
     char *why, size_t wsize)
 {
 	size_t have = 0;
-	char *nl;
 
 	while (have + 1 < size) {
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -127,13 +139,9 @@ static int read_line(int fd, double deadline, char *line, size_t size,
 			return -1;
 		}
 		have += (size_t)n;
-		line[have] = '\0';
-		if ((nl = memchr(line, '\n', have))) {
-			*nl = '\0';
+		if (line_done(line, have))
 			break;
-		}
 	}
-	line[size - 1] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	return 0;
 }
@@ -177,7 +185,6 @@ static int tls_read_line(CURL *c, double deadline, char *line, size_t size,
 {
 	curl_socket_t sock = CURL_SOCKET_BAD;
 	size_t have = 0;
-	char *nl;
 
 	if (curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
 	    sock == CURL_SOCKET_BAD) {
@@ -208,13 +215,9 @@ static int tls_read_line(CURL *c, double deadline, char *line, size_t size,
 			return -1;
 		}
 		have += n;
-		line[have] = '\0';
-		if ((nl = memchr(line, '\n', have))) {
-			*nl = '\0';
+		if (line_done(line, have))
 			break;
-		}
 	}
-	line[size - 1] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	return 0;
 }

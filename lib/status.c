@@ -3,18 +3,52 @@
  * the drafts waiting for approval, the last sync and the health files.
  * vault-status prints it, the dashboard renders it; both read it here so
  * they never disagree.
+ *
+ * One walk of the vault (scan) does it all: each directory is opened once
+ * relative to its parent and listed with readdir, nothing is stat'ed per
+ * item, and only the pending drafts are read. A draft's card shows its
+ * source's sender; the sources are looked up during the same walk from a
+ * hash set of the IDs wanted (Pending_Approval/ is walked first), not by
+ * a vault_find per draft, which would walk every directory again for each
+ * one: that was most of the time of a dashboard request on a large vault.
+ * The walk can record the stat() of every directory, pending file and
+ * source file it read (struct statkeys), for the dashboard's cache
+ * (statcache.c).
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "status.h"
 
-struct pending_acc {
+struct subcount {
+	char name[AIE_NAME_MAX + 1];
+	json_int_t n;
+};
+
+/* A source ID wanted by a draft, and where the walk found it. */
+struct want {
+	const char *id;          /* a pending's source; NULL: a free slot */
+	int stage;               /* -1 until found */
+	char sub[AIE_NAME_MAX * 2 + 2];
+	char *from;              /* its sender, read where it was found */
+};
+
+struct scan {
+	struct vault *v;
+	struct subcount *subs[ST_COUNT];
+	size_t nsubs[ST_COUNT], capsubs[ST_COUNT];
+	json_int_t total[ST_COUNT];
 	struct pending *p;
-	size_t n, cap;
+	size_t np, pcap;
+	struct want *want;       /* open addressing, wmask + 1 slots */
+	size_t wmask;
+	struct statkeys *keys;   /* NULL: not recorded */
 };
 
 /* The first lines of the body, at most max bytes, cut on a UTF-8 boundary. */
@@ -30,26 +64,265 @@ static char *preview_of(const char *body, size_t len, size_t max)
 	return out;
 }
 
-static int add_pending(struct vault *v, const struct itemref *ref, void *ctx)
+void statkeys_free(struct statkeys *ks)
 {
-	struct pending_acc *a = ctx;
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		free(ks->k[i].rel);
+	free(ks->k);
+	ks->k = NULL;
+	ks->n = ks->cap = 0;
+}
+
+int statkey_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_mode == b->st_mode && a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Record that rel was read as st. A failure only makes the result
+ * uncacheable. */
+static void key_add(struct scan *s, const char *rel, const struct stat *st)
+{
+	struct statkeys *ks = s->keys;
+
+	if (!ks || ks->unsure)
+		return;
+	if (ks->n == ks->cap) {
+		size_t ncap = ks->cap ? ks->cap * 2 : 64;
+		struct statkey *nk = realloc(ks->k, ncap * sizeof *nk);
+		if (!nk) {
+			ks->unsure = 1;
+			return;
+		}
+		ks->k = nk;
+		ks->cap = ncap;
+	}
+	if (!(ks->k[ks->n].rel = strdup(rel))) {
+		ks->unsure = 1;
+		return;
+	}
+	ks->k[ks->n++].st = *st;
+}
+
+static void unsure(struct scan *s)
+{
+	if (s->keys)
+		s->keys->unsure = 1;
+}
+
+/* Open directory name under dirfd (no symlinks) and record it as rel.
+ * -1 when it is not a directory or cannot be opened: it holds nothing. */
+static int open_dir(struct scan *s, int dirfd, const char *name,
+    const char *rel)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != ELOOP && errno != ENOTDIR)
+			unsure(s);
+		return -1;
+	}
+	if (s->keys) {
+		if (fstat(fd, &st) < 0)
+			unsure(s);
+		else
+			key_add(s, rel, &st);
+	}
+	return fd;
+}
+
+static int is_month(const char *s)
+{
+	return strlen(s) == 7 && strspn(s, "0123456789-") == 7 && s[4] == '-';
+}
+
+/* The counter of sub in stage st, added at its first item. */
+static json_int_t *counter(struct scan *s, int st, const char *sub)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsubs[st]; i++)
+		if (!strcmp(s->subs[st][i].name, sub))
+			return &s->subs[st][i].n;
+	if (s->nsubs[st] == s->capsubs[st]) {
+		size_t ncap = s->capsubs[st] ? s->capsubs[st] * 2 : 8;
+		struct subcount *ns = realloc(s->subs[st], ncap * sizeof *ns);
+		if (!ns)
+			return NULL;
+		s->subs[st] = ns;
+		s->capsubs[st] = ncap;
+	}
+	snprintf(s->subs[st][i].name, sizeof s->subs[st][i].name, "%s", sub);
+	s->subs[st][i].n = 0;
+	s->nsubs[st]++;
+	return &s->subs[st][i].n;
+}
+
+static size_t hash(const char *p)
+{
+	size_t h = (size_t)1469598103934665603ULL;
+
+	while (*p)
+		h = (h ^ (unsigned char)*p++) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* The slot of id: its entry, or the free slot where it belongs. */
+static struct want *want_slot(struct scan *s, const char *id)
+{
+	size_t i = hash(id) & s->wmask;
+
+	while (s->want[i].id && strcmp(s->want[i].id, id))
+		i = (i + 1) & s->wmask;
+	return &s->want[i];
+}
+
+/* The whole of the open file fd, NUL-terminated; NULL on failure. */
+static char *read_fd(int fd, size_t size, size_t *len)
+{
+	char *b = malloc(size + 1);
+	size_t have = 0;
+	ssize_t n;
+
+	if (!b)
+		return NULL;
+	while (have < size) {
+		n = read(fd, b + have, size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+	}
+	b[have] = '\0';
+	*len = have;
+	return b;
+}
+
+/* The "from" of item file name under dirfd (rel in the vault), or NULL.
+ * It is shown on the draft's card, so the file is a key too. */
+static char *read_from(struct scan *s, int dirfd, const char *name,
+    const char *rel)
+{
+	struct item it;
+	struct stat st;
+	char *buf, *from = NULL;
+	size_t len;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+
+	if (fd < 0) {
+		unsure(s);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		unsure(s);
+		close(fd);
+		return NULL;
+	}
+	key_add(s, rel, &st);
+	if (!S_ISREG(st.st_mode) || st.st_size > AIE_ITEM_MAX ||
+	    !(buf = read_fd(fd, (size_t)st.st_size, &len))) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	if (fm_parse(&it, buf, len) == 0) {
+		from = fm_get(&it, "from");
+		fm_free(&it);
+	}
+	free(buf);
+	return from;
+}
+
+/* Note where item id (file name under dirfd; stage st, sub) is if a
+ * draft wants it, and read its sender while its directory is open: the
+ * first stage in stage order wins, as in vault_find. */
+static void found(struct scan *s, const char *id, int st, const char *sub,
+    int dirfd, const char *name)
+{
+	struct itemref ref;
+	struct want *w;
+
+	if (!s->want)
+		return;
+	w = want_slot(s, id);
+	if (!w->id || (w->stage >= 0 && w->stage <= st))
+		return;
+	w->stage = st;
+	snprintf(w->sub, sizeof w->sub, "%s", sub);
+	free(w->from);
+	w->from = NULL;
+	if (dirfd >= 0 && item_ref_set(&ref, id, (enum stage)st, sub) == 0)
+		w->from = read_from(s, dirfd, name, ref.rel);
+}
+
+/* The time in front matter key of it into *t, left as is when absent or
+ * not a time. */
+static void time_of(const struct item *it, const char *key, time_t *t)
+{
+	char *v = fm_get(it, key);
+
+	if (v)
+		time_parse_rfc3339(v, t);
+	free(v);
+}
+
+/* Read the draft ref (file name under dirfd) into the pending list. An
+ * unreadable draft is left out (vault-status reports it apart). -1 only
+ * when out of memory. */
+static int load_pending(struct scan *s, int dirfd, const char *name,
+    const struct itemref *ref)
+{
 	struct pending *p;
 	struct item it;
-	char *created, *expires, *source;
+	struct stat st;
+	char *buf;
+	size_t len;
+	int fd, r;
 
-	if (item_load(v, ref, &it) < 0)
-		return 0;        /* unreadable: vault-status reports it apart */
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 16;
-		struct pending *np = realloc(a->p, ncap * sizeof *np);
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0) {
+		unsure(s);
+		return 0;
+	}
+	if (fstat(fd, &st) < 0) {
+		unsure(s);
+		close(fd);
+		return 0;
+	}
+	key_add(s, ref->rel, &st);
+	if (!S_ISREG(st.st_mode) || st.st_size > AIE_ITEM_MAX) {
+		close(fd);
+		return 0;
+	}
+	buf = read_fd(fd, (size_t)st.st_size, &len);
+	close(fd);
+	if (!buf)
+		return aie_fail_errno(EX_TEMP, "%s", ref->rel);
+	r = fm_parse(&it, buf, len);
+	free(buf);
+	if (r < 0)
+		return 0;
+	if (s->np == s->pcap) {
+		size_t ncap = s->pcap ? s->pcap * 2 : 16;
+		struct pending *np = realloc(s->p, ncap * sizeof *np);
 		if (!np) {
 			fm_free(&it);
 			return aie_fail_errno(EX_TEMP, "pending list");
 		}
-		a->p = np;
-		a->cap = ncap;
+		s->p = np;
+		s->pcap = ncap;
 	}
-	p = &a->p[a->n++];
+	p = &s->p[s->np++];
 	memset(p, 0, sizeof *p);
 	p->ref = *ref;
 	p->title = fm_get(&it, "subject");
@@ -57,27 +330,119 @@ static int add_pending(struct vault *v, const struct itemref *ref, void *ctx)
 		p->title = strdup(ref->id);
 	p->to = fm_get(&it, "to");
 	p->preview = preview_of(it.body, it.bodylen, 200);
-	created = fm_get(&it, "created");
-	expires = fm_get(&it, "expires");
-	source = fm_get(&it, "source");
-	if (created)
-		time_parse_rfc3339(created, &p->created);
-	if (expires)
-		time_parse_rfc3339(expires, &p->expires);
-	if (source && id_valid(source)) {
-		struct itemref sref;
-		struct item sit;
-		if (vault_find_once(v, source, &sref) == 0 &&
-		    item_load(v, &sref, &sit) == 0) {
-			p->from = fm_get(&sit, "from");
-			fm_free(&sit);
-		}
+	time_of(&it, "created", &p->created);
+	time_of(&it, "expires", &p->expires);
+	p->source = fm_get(&it, "source");
+	if (p->source && !id_valid(p->source)) {
+		free(p->source);
+		p->source = NULL;
 	}
-	free(created);
-	free(expires);
-	free(source);
 	fm_free(&it);
 	return 0;
+}
+
+/* The items of one leaf directory fd (taken over), sub the itemref's
+ * sub, counted under cname. */
+static int scan_leaf(struct scan *s, int st, int fd, const char *sub,
+    const char *cname)
+{
+	json_int_t *n = NULL;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		unsure(s);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char id[AIE_ID_MAX + 4];
+		if (e->d_name[0] == '.' || len < 4 || len - 3 > AIE_ID_MAX ||
+		    strcmp(e->d_name + len - 3, ".md") != 0)
+			continue;
+		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		memcpy(id, e->d_name, len - 3);
+		id[len - 3] = '\0';
+		if (!id_valid(id))
+			continue;
+		if (!n && !(n = counter(s, st, cname))) {
+			r = aie_fail_errno(EX_TEMP, "status: counts");
+			break;
+		}
+		(*n)++;
+		s->total[st]++;
+		if (st == ST_PENDING) {
+			struct itemref ref;
+			if (item_ref_set(&ref, id, ST_PENDING, sub) < 0)
+				continue;
+			if ((r = load_pending(s, dirfd(d), e->d_name, &ref)) < 0)
+				break;
+		} else {
+			found(s, id, st, sub, dirfd(d), e->d_name);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* Every item of stage st: its sub-directories, Done's by domain and
+ * month. */
+static int scan_stage(struct scan *s, int st)
+{
+	const char *sdir = stage_dir[st];
+	struct dirent *e;
+	DIR *d;
+	int fd, r = 0;
+
+	if ((fd = open_dir(s, s->v->dirfd, sdir, sdir)) < 0)
+		return 0;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		unsure(s);
+		return 0;
+	}
+	while (r == 0 && (e = readdir(d))) {
+		char rel[512];
+		int sfd;
+		if (e->d_name[0] == '.' || !name_valid(e->d_name))
+			continue;
+		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
+			continue;
+		snprintf(rel, sizeof rel, "%s/%s", sdir, e->d_name);
+		if ((sfd = open_dir(s, dirfd(d), e->d_name, rel)) < 0)
+			continue;
+		if (st != ST_DONE) {
+			r = scan_leaf(s, st, sfd, e->d_name, e->d_name);
+		} else {
+			struct dirent *m;
+			DIR *md = fdopendir(sfd);
+			if (!md) {
+				close(sfd);
+				unsure(s);
+				continue;
+			}
+			while (r == 0 && (m = readdir(md))) {
+				char mrel[600], sub[AIE_NAME_MAX * 2 + 2];
+				int mfd;
+				if (m->d_name[0] == '.' || !is_month(m->d_name))
+					continue;
+				if (m->d_type != DT_DIR && m->d_type != DT_UNKNOWN)
+					continue;
+				if ((size_t)snprintf(sub, sizeof sub, "%s/%s", e->d_name,
+				    m->d_name) >= sizeof sub)
+					continue;
+				snprintf(mrel, sizeof mrel, "%s/%s", rel, m->d_name);
+				if ((mfd = open_dir(s, dirfd(md), m->d_name, mrel)) >= 0)
+					r = scan_leaf(s, st, mfd, sub, e->d_name);
+			}
+			closedir(md);
+		}
+	}
+	closedir(d);
+	return r;
 }
 
 static int by_created(const void *a, const void *b)
@@ -89,18 +454,105 @@ static int by_created(const void *a, const void *b)
 	return strcmp(x->ref.id, y->ref.id);
 }
 
+/* The sender of each draft's source, from the walk's finds (a source in
+ * Pending_Approval/ is read here). */
+static void resolve_sources(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->np; i++) {
+		struct want *w;
+		struct itemref sref;
+		struct item sit;
+		if (!s->p[i].source)
+			continue;
+		w = want_slot(s, s->p[i].source);
+		if (!w->id || w->stage < 0)
+			continue;
+		if (w->stage != ST_PENDING) {
+			s->p[i].from = w->from ? strdup(w->from) : NULL;
+		} else if (item_ref_set(&sref, w->id, ST_PENDING, w->sub) == 0 &&
+		    item_load(s->v, &sref, &sit) == 0) {
+			/* it is a pending file: already a key */
+			s->p[i].from = fm_get(&sit, "from");
+			fm_free(&sit);
+		}
+	}
+}
+
+static void scan_free(struct scan *s)
+{
+	int st;
+
+	size_t i;
+
+	for (st = 0; st < ST_COUNT; st++)
+		free(s->subs[st]);
+	for (i = 0; s->want && i <= s->wmask; i++)
+		free(s->want[i].from);
+	free(s->want);
+	pending_free(s->p, s->np);
+	memset(s, 0, sizeof *s);
+}
+
+/* Walk the whole vault into s: Pending_Approval/ first, so the sources
+ * its drafts name are looked for while the other stages are listed. */
+static int scan(struct vault *v, struct statkeys *keys, struct scan *s)
+{
+	size_t i, nsrc = 0, cap = 16;
+	int st;
+
+	memset(s, 0, sizeof *s);
+	s->v = v;
+	s->keys = keys;
+	if (scan_stage(s, ST_PENDING) < 0)
+		goto fail;
+	for (i = 0; i < s->np; i++)
+		nsrc += s->p[i].source != NULL;
+	if (nsrc) {
+		while (cap < nsrc * 2)
+			cap *= 2;
+		if (!(s->want = calloc(cap, sizeof *s->want))) {
+			aie_fail_errno(EX_TEMP, "status: sources");
+			goto fail;
+		}
+		s->wmask = cap - 1;
+		for (i = 0; i < s->np; i++) {
+			struct want *w;
+			if (!s->p[i].source)
+				continue;
+			w = want_slot(s, s->p[i].source);
+			if (!w->id) {
+				w->id = s->p[i].source;
+				w->stage = -1;
+			}
+		}
+		for (i = 0; i < s->np; i++)   /* a draft may be another's source */
+			found(s, s->p[i].ref.id, ST_PENDING, s->p[i].ref.sub, -1, NULL);
+	}
+	for (st = 0; st < ST_COUNT; st++)
+		if (st != ST_PENDING && scan_stage(s, st) < 0)
+			goto fail;
+	resolve_sources(s);
+	if (s->np)
+		qsort(s->p, s->np, sizeof *s->p, by_created);
+	return 0;
+fail:
+	scan_free(s);
+	return -1;
+}
+
 int pending_list(struct vault *v, struct pending **out, size_t *n)
 {
-	struct pending_acc a = { NULL, 0, 0 };
+	struct scan s;
 
-	if (vault_walk(v, ST_PENDING, NULL, add_pending, &a) < 0) {
-		pending_free(a.p, a.n);
+	if (scan(v, NULL, &s) < 0)
 		return -1;
-	}
-	if (a.n)
-		qsort(a.p, a.n, sizeof *a.p, by_created);
-	*out = a.p;
-	*n = a.n;
+	*out = s.p;
+	*n = s.np;
+	s.p = NULL;
+	s.np = 0;
+	scan_free(&s);
 	return 0;
 }
 
@@ -113,30 +565,9 @@ void pending_free(struct pending *p, size_t n)
 		free(p[i].to);
 		free(p[i].from);
 		free(p[i].preview);
+		free(p[i].source);
 	}
 	free(p);
-}
-
-struct count_acc {
-	json_t *bysub;
-	json_int_t total;
-};
-
-static int count_one(struct vault *v, const struct itemref *ref, void *ctx)
-{
-	struct count_acc *c = ctx;
-	char sub[sizeof ref->sub], *slash;
-	json_t *n;
-
-	(void)v;
-	snprintf(sub, sizeof sub, "%s", ref->sub);
-	if ((slash = strchr(sub, '/')))
-		*slash = '\0';   /* Done/<domain>/<month>: count by domain */
-	n = json_object_get(c->bysub, sub);
-	json_object_set_new(c->bysub, sub,
-	    json_integer(n ? json_integer_value(n) + 1 : 1));
-	c->total++;
-	return 0;
 }
 
 static json_t *last_sync(struct vault *v, time_t now)
@@ -228,48 +659,66 @@ static json_t *health_all(struct vault *v)
 	return all;
 }
 
+/* counts and totals of s as new objects, stages in order. */
+static void counts_json(const struct scan *s, json_t *counts, json_t *totals)
+{
+	size_t i;
+	int st;
+
+	for (st = 0; st < ST_COUNT; st++) {
+		json_t *by = json_object();
+		for (i = 0; i < s->nsubs[st]; i++)
+			json_object_set_new(by, s->subs[st][i].name,
+			    json_integer(s->subs[st][i].n));
+		json_object_set_new(counts, stage_dir[st], by);
+		json_object_set_new(totals, stage_dir[st],
+		    json_integer(s->total[st]));
+	}
+}
+
+/* One pending card; with_age: the age_s member, as of now. */
+static json_t *pending_json(const struct pending *p, int with_age, time_t now)
+{
+	char c[21] = "", e[21] = "";
+
+	if (p->created)
+		time_rfc3339(p->created, c);
+	if (p->expires)
+		time_rfc3339(p->expires, e);
+	if (!with_age)
+		return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, "
+		    "s:s}", "id", p->ref.id, "domain", p->ref.sub,
+		    "title", p->title ? p->title : p->ref.id, "to", p->to,
+		    "from", p->from, "created", *c ? c : NULL,
+		    "expires", *e ? e : NULL, "preview", p->preview,
+		    "path", p->ref.rel);
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:s?, s:s?, s:s}",
+	    "id", p->ref.id, "domain", p->ref.sub,
+	    "title", p->title ? p->title : p->ref.id,
+	    "to", p->to, "from", p->from,
+	    "age_s", (json_int_t)(p->created ? now - p->created : 0),
+	    "created", *c ? c : NULL, "expires", *e ? e : NULL,
+	    "preview", p->preview, "path", p->ref.rel);
+}
+
 json_t *status_json(struct vault *v)
 {
 	json_t *o = json_object(), *counts = json_object(), *totals = json_object();
 	json_t *pend = json_array();
-	struct pending *p = NULL;
-	size_t np = 0, i;
 	time_t now = time(NULL);
-	int st;
+	struct scan s;
+	size_t i;
 
 	if (!o || !counts || !totals || !pend) {
-		json_decref(o); json_decref(counts); json_decref(totals);
-		json_decref(pend);
 		aie_fail(EX_TEMP, "status: out of memory");
-		return NULL;
+		goto fail;
 	}
-	for (st = 0; st < ST_COUNT; st++) {
-		struct count_acc c = { json_object(), 0 };
-		vault_walk(v, (enum stage)st, NULL, count_one, &c);
-		json_object_set_new(counts, stage_dir[st], c.bysub);
-		json_object_set_new(totals, stage_dir[st], json_integer(c.total));
-	}
-	if (pending_list(v, &p, &np) < 0) {
-		json_decref(o); json_decref(counts); json_decref(totals);
-		json_decref(pend);
-		return NULL;
-	}
-	for (i = 0; i < np; i++) {
-		char c[21] = "", e[21] = "";
-		if (p[i].created)
-			time_rfc3339(p[i].created, c);
-		if (p[i].expires)
-			time_rfc3339(p[i].expires, e);
-		json_array_append_new(pend, json_pack(
-		    "{s:s, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:s?, s:s?, s:s}",
-		    "id", p[i].ref.id, "domain", p[i].ref.sub,
-		    "title", p[i].title ? p[i].title : p[i].ref.id,
-		    "to", p[i].to, "from", p[i].from,
-		    "age_s", (json_int_t)(p[i].created ? now - p[i].created : 0),
-		    "created", *c ? c : NULL, "expires", *e ? e : NULL,
-		    "preview", p[i].preview, "path", p[i].ref.rel));
-	}
-	pending_free(p, np);
+	if (scan(v, NULL, &s) < 0)
+		goto fail;
+	counts_json(&s, counts, totals);
+	for (i = 0; i < s.np; i++)
+		json_array_append_new(pend, pending_json(&s.p[i], 1, now));
+	scan_free(&s);
 	json_object_set_new(o, "vault", json_string(v->root));
 	json_object_set_new(o, "agent", json_string(v->agent));
 	json_object_set_new(o, "counts", counts);
@@ -278,4 +727,62 @@ json_t *status_json(struct vault *v)
 	json_object_set_new(o, "last_sync", last_sync(v, now));
 	json_object_set_new(o, "health", health_all(v));
 	return o;
+fail:
+	json_decref(o); json_decref(counts); json_decref(totals);
+	json_decref(pend);
+	return NULL;
+}
+
+/* Append "name":<o, dumped with sorted keys> to b; steals o. */
+static void member(struct buf *b, const char *name, json_t *o, int comma)
+{
+	char *t = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY) : NULL;
+
+	json_decref(o);
+	if (!t) {
+		b->oom = 1;
+		return;
+	}
+	buf_addf(b, "%s\"%s\":", comma ? "," : "", name);
+	buf_adds(b, t);
+	free(t);
+}
+
+int status_core(struct vault *v, struct statkeys *keys, char **text,
+    size_t *len)
+{
+	json_t *counts = json_object(), *totals = json_object();
+	json_t *pend = json_array();
+	struct buf b = { 0 };
+	struct scan s;
+	size_t i;
+
+	if (!counts || !totals || !pend || scan(v, keys, &s) < 0) {
+		json_decref(counts); json_decref(totals); json_decref(pend);
+		if (!counts || !totals || !pend)
+			aie_fail(EX_TEMP, "status: out of memory");
+		return -1;
+	}
+	counts_json(&s, counts, totals);
+	for (i = 0; i < s.np; i++)
+		json_array_append_new(pend, pending_json(&s.p[i], 0, 0));
+	scan_free(&s);
+	member(&b, "counts", counts, 0);
+	member(&b, "pending", pend, 1);
+	member(&b, "totals", totals, 1);
+	if (!(*text = buf_take(&b, len)))
+		return aie_fail(EX_TEMP, "status: out of memory");
+	return 0;
+}
+
+char *status_live(struct vault *v)
+{
+	struct buf b = { 0 };
+	json_t *ls = last_sync(v, 0);
+
+	json_object_del(ls, "age_s");
+	member(&b, "health", health_all(v), 0);
+	member(&b, "last_sync", ls, 1);
+	return buf_take(&b, NULL);
 }

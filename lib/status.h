@@ -6,6 +6,8 @@
 #ifndef AIE_STATUS_H
 #define AIE_STATUS_H
 
+#include <sys/stat.h>
+
 #include <jansson.h>
 
 #include "aie.h"
@@ -16,6 +18,7 @@ struct pending {
 	char *title;             /* subject, else the ID */
 	char *to, *from;         /* from: the source's from, if found */
 	char *preview;           /* first lines of the body, at most ~200 bytes */
+	char *source;            /* the source's ID, when valid */
 	time_t created;          /* 0 when unknown */
 	time_t expires;          /* 0 when none */
 };
@@ -33,5 +36,37 @@ void pending_free(struct pending *p, size_t n);
  *  "detail":"..."},...}}}}
  * New reference, or NULL with aie_errmsg. */
 json_t *status_json(struct vault *v);
+
+/* What the counts and the pending list were read from: every stage
+ * directory, every directory below one, every pending file and the source
+ * file of each (its sender is on the card), each with the stat() it had
+ * before it was read. A cache of the counts is valid while
+ * every key stats the same (lib/statcache.c). */
+struct statkey {
+	char *rel;               /* vault-relative path */
+	struct stat st;
+};
+struct statkeys {
+	struct statkey *k;
+	size_t n, cap;
+	int unsure;              /* something could not be read or stat'ed:
+	                          * the result is right but not cacheable */
+};
+void statkeys_free(struct statkeys *ks);
+/* 1 when st (from a new stat of the key's path) is the key's stat. */
+int statkey_same(const struct stat *a, const struct stat *b);
+
+/* The counts, totals and pending list (without ages) as the members of a
+ * JSON object, keys sorted: "counts":{...},"totals":{...},"pending":[...]
+ * (no braces). One walk of the vault; with keys, every directory and
+ * pending file read is appended to it. *text is malloc'd, NUL-terminated.
+ * 0, or -1 with aie_errmsg. */
+int status_core(struct vault *v, struct statkeys *keys, char **text,
+    size_t *len);
+
+/* The last sync and the health files as JSON members (no ages, keys
+ * sorted): "health":{...},"last_sync":{...} or null. These are a few small
+ * files, read on every call. malloc'd text, or NULL. */
+char *status_live(struct vault *v);
 
 #endif

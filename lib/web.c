@@ -443,6 +443,8 @@ int web_send(struct web *w, int status, const char *ctype,
 		printf("ETag: %s\r\nCache-Control: no-cache, private\r\n", w->etag);
 	else
 		printf("Cache-Control: no-store\r\n");
+	if (w->cache)
+		printf("X-Status-Cache: %s\r\n", w->cache);
 	printf("Content-Security-Policy: default-src 'none'; "
 	    "script-src 'nonce-%s'; style-src 'nonce-%s'; img-src 'self' data:; "
 	    "connect-src 'self'; form-action 'self'; base-uri 'none'; "

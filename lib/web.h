@@ -43,6 +43,7 @@ struct web {
 	char set_cookie_buf[256];
 	const char *location;         /* redirect target or NULL */
 	char etag[40];                /* "" for none */
+	const char *cache;            /* X-Status-Cache: hit, miss, off */
 	int nostore;
 };
 

@@ -307,6 +307,29 @@ still_pending() {
 	grep -q '"DRAFT_EMAIL_2"' "$B"
 }
 
+@test "nginx gzips / and /api/status, and the gzipped ETag still gets 304" {
+	local h=$BATS_TEST_TMPDIR/h etag p
+	for p in / /api/status; do
+		req --compressed -H 'Accept-Encoding: gzip' -D "$h" "$URL$p"
+		[ "$code" = 200 ]
+		grep -qi '^Content-Encoding: gzip' "$h"
+		grep -q 'DRAFT_EMAIL_1' "$B"      # curl inflated it
+	done
+	# nginx weakens the ETag of a compressed reply (W/"..."); the CGI
+	# still recognises it
+	etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/Ip' "$h")
+	[ -n "$etag" ]
+	req --compressed -H 'Accept-Encoding: gzip' -H "If-None-Match: $etag" "$URL/api/status"
+	[ "$code" = 304 ]
+	mkdraft DRAFT_EMAIL_2 EMAIL_1
+	req --compressed -H 'Accept-Encoding: gzip' -H "If-None-Match: $etag" "$URL/api/status"
+	[ "$code" = 200 ]
+	grep -q '"DRAFT_EMAIL_2"' "$B"
+	# without Accept-Encoding: plain
+	req -D "$h" "$URL/api/status"
+	! grep -qi '^Content-Encoding' "$h" || false
+}
+
 @test "api/usage sums the cost_usd column found by its header and skips unknown" {
 	local today
 	today=$(date -u +%Y-%m-%d)
@@ -373,6 +396,18 @@ EOF
 	[ "$(grep -o 'class="card"' "$B" | wc -l)" -eq 10 ]
 	[ "$(wc -c <"$B")" -lt 30720 ]
 	! grep -qi 'src="http\|href="http\|@import\|url(' "$B" || false
+}
+
+@test "with more than ten waiting the page shows ten cards, the full count and how many more" {
+	local i
+	for i in $(seq 2 25); do mkdraft "DRAFT_EMAIL_$i" EMAIL_1; done
+	req "$URL/"
+	[ "$code" = 200 ]
+	[ "$(grep -o 'class="card"' "$B" | wc -l)" -eq 10 ]
+	grep -q '<span id="npend">25</span>' "$B"
+	grep -q 'data-more="15"' "$B"
+	grep -q '<p id="more">15 more waiting' "$B"
+	[ "$(wc -c <"$B")" -lt 30720 ]
 }
 
 @test "approve from the dashboard racing a CLI reject: exactly one wins" {

@@ -69,6 +69,19 @@ js() {
 	[ "$(js o.errors.length)" = 0 ]
 }
 
+@test "with more waiting than the page shows, deciding a card brings up the next" {
+	local i
+	for i in $(seq 2 12); do mkdraft "DRAFT_EMAIL_$i" EMAIL_1; done
+	browse more
+	[ "$(js o.cards_before)" = 10 ]
+	[ "$(js o.pending_before)" = 12 ]
+	[ "$(js o.pending_after_tap)" = 11 ]
+	[ "$(js o.cards_after)" = 10 ]
+	[ "$(js o.pending_count)" = 11 ]
+	[[ "$(js o.more)" == "1 more waiting"* ]]
+	[ "$(js o.errors.length)" = 0 ]
+}
+
 @test "dark mode follows the system and the toggle is remembered" {
 	browse theme
 	[ "$(js 'o.dark_auto != o.light_auto')" = true ]

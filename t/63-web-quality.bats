@@ -2,10 +2,12 @@
 # Quality checks on the real dashboard pages (nginx + fcgiwrap, logged in):
 # axe-core in Debian's chromium via playwright-core, and the Nu Html Checker
 # (vnu-jar) on Java for the HTML of the login, home and item pages, and
-# Lighthouse 12 (mobile) with the same chromium: accessibility and best
-# practices must score >= 0.95; performance varies with the machine's load
-# (total blocking time under simulated 4x CPU throttling), so its scores are
-# only written to t/out/lighthouse.jsonl, never asserted.
+# Lighthouse 12 (mobile) with the same chromium: performance, accessibility
+# and best practices must score >= 0.95 (scores in t/out/lighthouse.jsonl).
+# The performance score varies with the machine's load (Lighthouse scales
+# the main-thread time it observes by 4 to simulate a phone: a busy 2-core
+# CI machine scored the same page 0.85 to 1.00), so each page gets the best
+# of up to 3 runs (LH_RUNS); the other two categories do not vary.
 load helper
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -81,14 +83,14 @@ fetch() {
 	assert_output ""
 }
 
-@test "Lighthouse (mobile): accessibility and best practices >= 0.95 on the home, item and login pages" {
+@test "Lighthouse (mobile): performance (best of 3 runs), accessibility and best practices >= 0.95 on the home, item and login pages" {
 	have_lighthouse || skip "needs /usr/bin/chromium and node_modules/lighthouse (npm install)"
 	fetch
 	local cookie
 	cookie=$(awk '$6 == "aie_session" { print $6 "=" $7 }' "$BATS_TEST_TMPDIR/jar")
 	[ -n "$cookie" ]
 	# /login last: it sets a fresh session cookie in the browser's jar
-	run node "$T_DIR/browser/lighthouse.mjs" "$URL" "$cookie" / "/item?id=DRAFT_EMAIL_1" /login
+	LH_RUNS=3 run node "$T_DIR/browser/lighthouse.mjs" "$URL" "$cookie" / "/item?id=DRAFT_EMAIL_1" /login
 	echo "$output"
 	assert_success
 	mkdir -p "$TOP/t/out"
@@ -103,6 +105,6 @@ fetch() {
 			if (r.url !== process.argv[2] + want[i]) throw new Error(r.path + " ended at " + r.url);
 			if (!(r.accessibility >= 0.95)) throw new Error(r.path + " accessibility " + r.accessibility + " " + r.failing);
 			if (!(r.best_practices >= 0.95)) throw new Error(r.path + " best practices " + r.best_practices + " " + r.failing);
-			if (typeof r.performance !== "number") throw new Error(r.path + " no performance score");
+			if (!(r.performance >= 0.95)) throw new Error(r.path + " performance " + r.performance + " in the best of " + r.runs + " runs (tbt " + r.tbt_ms + " ms)");
 		});' "$output" "$URL"
 }

@@ -42,7 +42,7 @@ q() {
 params() {
 	for k in VAULT_DIR VAULT_AGENT HOME AI_EMPLOYEE_CONFIG XDG_CONFIG_HOME \
 	    DASHBOARD_PASSWD_FILE DASHBOARD_SESSION_KEY_FILE DASHBOARD_SESSION_TTL \
-	    DASHBOARD_LOGIN_MAX DASHBOARD_LOGIN_WINDOW \
+	    DASHBOARD_LOGIN_MAX DASHBOARD_LOGIN_WINDOW DASHBOARD_CACHE \
 	    APPROVAL_KEY_FILE TZ ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		eval "v=\${$k:-}"
 		# shellcheck disable=SC2154
@@ -96,6 +96,10 @@ http {
     client_body_buffer_size 1m;
     fastcgi_buffers 8 16k;
     fastcgi_max_temp_file_size 0;
+    gzip on;
+    gzip_types application/json image/svg+xml;
+    gzip_min_length 512;
+    gzip_vary on;
     server {
         listen $listen;
         server_name localhost;

@@ -1,21 +1,24 @@
 #!/bin/bash
 # t/bench/dashboard.sh - issue 7's benchmark: GET /api/status and GET /
 # through nginx + fcgiwrap (-c 2) on a vault of BENCH_ITEMS items spread
-# over the stages, Done/ by month. Load by wrk (-t2 -c10 --latency) if
-# installed, else ab, else a sequential curl loop (said in the output).
-# Prints requests/s, p50, p99 and the CGI's peak RSS (the CGI run alone
-# with the same request under /usr/bin/time), each beside issue 7's
-# target. A benchmark, not a test: exits 0 unless it could not run.
+# over the stages (1 % of them drafts waiting for approval: about 40 KB
+# of /api/status), Done/ by month. Each URL is loaded twice: with the
+# status cache warm (the default) and cold (DASHBOARD_CACHE=off: every
+# request walks the vault). Load by wrk (-t2 -c10 --latency) if installed,
+# else ab, else a sequential curl loop (said in the output). Prints
+# requests/s, p50, p99 and the CGI's peak RSS (the CGI run alone with the
+# same request under /usr/bin/time), each beside issue 7's target. A
+# benchmark, not a test: exits 0 unless it could not run.
 #
-#   BENCH_ITEMS     items in the vault (default 3000; issue 7 asks 10000)
-#   BENCH_DURATION  seconds of load per URL (default 5; issue 7 asks 30)
+#   BENCH_ITEMS     items in the vault (default 10000, as issue 7 asks)
+#   BENCH_DURATION  seconds of load per run (default 30, as issue 7 asks)
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${AIE_BIN:-$top/build/bin}
 cgi=${AIE_CGI:-$top/build/cgi}
-ITEMS=${BENCH_ITEMS:-3000}
-DUR=${BENCH_DURATION:-5}
+ITEMS=${BENCH_ITEMS:-10000}
+DUR=${BENCH_DURATION:-30}
 PW=bench-horse-battery
 [ -x "$cgi/dashboard.cgi" ] || { echo "dashboard.sh: $cgi/dashboard.cgi: not built (run make)" >&2; exit 1; }
 
@@ -34,10 +37,9 @@ chmod 600 "$AI_EMPLOYEE_CONFIG"
 
 "$bin/vault-init" -q "$VAULT_DIR" >/dev/null
 echo "$PW" | "$bin/dashboard-passwd" -q
-# ITEMS items: 5 % waiting in Needs_Action, 5 % pending drafts (their
-# sources in Needs_Action: a draft whose source is missing costs the CGI
-# four walks of the vault and 6 ms of sleep in vault_find), 2 %
-# approved, 1 % rejected, 1 % in progress, the rest Done/email/2026-MM.
+# ITEMS items: 5 % waiting in Needs_Action, 1 % pending drafts (their
+# sources in Needs_Action), 2 % approved, 1 % rejected, 1 % in progress,
+# the rest (90 %) Done/email/2026-MM.
 python3 - "$VAULT_DIR" "$ITEMS" <<'EOF'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
@@ -61,14 +63,14 @@ for i in range(n):
              "Hello Alice,\n\nyour order %d ships tomorrow.\n" % (iid, iid, i, iid, i))
     if p < 5:
         put("Needs_Action/email", iid, email)
-    elif p < 10:
+    elif p < 6:
         put("Needs_Action/email", iid, email)
         put("Pending_Approval/email", "DRAFT_" + iid, draft)
-    elif p < 12:
+    elif p < 8:
         put("Approved/email", "DRAFT_" + iid, draft.replace("status: pending", "status: approved"))
-    elif p < 13:
+    elif p < 9:
         put("Rejected/email", "DRAFT_" + iid, draft.replace("status: pending", "status: rejected"))
-    elif p < 14:
+    elif p < 10:
         put("In_Progress/cloud", iid, email.replace("status: new", "status: in_progress"))
     else:
         put("Done/email/2026-%02d" % (i % 11 + 1), iid, email.replace("status: new", "status: done"))
@@ -76,7 +78,12 @@ EOF
 
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
-"$top/cgi/run-dashboard" start "$tmp/web" "$port"
+# serve on|off: (re)start nginx + fcgiwrap with the status cache on or off
+serve() {
+	"$top/cgi/run-dashboard" stop "$tmp/web"
+	DASHBOARD_CACHE=$1 "$top/cgi/run-dashboard" start "$tmp/web" "$port"
+}
+serve on
 
 # A session, as t/60-dashboard.bats logs in.
 jar=$tmp/jar
@@ -90,8 +97,15 @@ cookie="Cookie: aie_session=$sess"
 for p in /api/status /; do
 	code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "$cookie" "$url$p")
 	[ "$code" = 200 ] || { echo "dashboard.sh: GET $p: HTTP $code" >&2; exit 1; }
-	echo "GET $p: $(wc -c <"$tmp/body") bytes"
+	gz=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' -H "$cookie" "$url$p")
+	echo "GET $p: $(wc -c <"$tmp/body") bytes ($gz gzipped)"
 done
+# The cache is written only once every directory read has been quiet for
+# 2 s (lib/statcache.c); the vault was just made.
+sleep 3
+curl -s -o /dev/null -H "$cookie" "$url/api/status"
+curl -s -o /dev/null -D "$tmp/hdr" -H "$cookie" "$url/api/status"
+grep -qi '^X-Status-Cache: hit' "$tmp/hdr" || { echo "dashboard.sh: the status cache does not hit" >&2; exit 1; }
 
 if command -v wrk >/dev/null; then
 	tool="wrk -t2 -c10 -d${DUR}s --latency"
@@ -130,33 +144,43 @@ load() {
 	fi
 }
 
-# rss PATH: the CGI's peak RSS in KB, run alone with the same request.
+# rss PATH CACHE: the CGI's peak RSS in KB, run alone with the same
+# request (the largest of 5 runs; with the cache on, the cache is warm).
 rss() {
-	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" \
-	    TZ=UTC REQUEST_METHOD=GET PATH_INFO="$1" SERVER_PORT=80 HTTP_HOST="127.0.0.1:$port" \
-	    REMOTE_ADDR=127.0.0.1 HTTP_COOKIE="aie_session=$sess" \
-	    /usr/bin/time -o "$tmp/rss" -f %M "$cgi/dashboard.cgi" >/dev/null
-	cat "$tmp/rss"
+	local max=0 k
+	for _ in 1 2 3 4 5; do
+		env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" \
+		    TZ=UTC REQUEST_METHOD=GET PATH_INFO="$1" SERVER_PORT=80 HTTP_HOST="127.0.0.1:$port" \
+		    REMOTE_ADDR=127.0.0.1 HTTP_COOKIE="aie_session=$sess" DASHBOARD_CACHE="$2" \
+		    /usr/bin/time -o "$tmp/rss" -f %M "$cgi/dashboard.cgi" >/dev/null
+		k=$(cat "$tmp/rss")
+		[ "$k" -le "$max" ] || max=$k
+	done
+	echo "$max"
 }
 
-printf '%-12s %9s %8s %8s %6s %9s\n' GET req/s p50/ms p99/ms errors RSS/MB
-for p in /api/status /; do
-	read -r rps p50 p99 err < <(load "$p")
-	k=-1
-	[ ! -x /usr/bin/time ] || k=$(rss "$p")
-	awk -v p="$p" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v err="$err" -v k="$k" 'BEGIN {
-		printf "%-12s %9.1f %8.1f %8.1f %6d %9s\n", p, rps, p50, p99, err, k < 0 ? "n/a" : sprintf("%.1f", k / 1024)
-	}'
-	echo "$p $rps $p99 $k" >>"$tmp/results"
+printf '%-12s %-5s %9s %8s %8s %6s %7s\n' GET cache req/s p50/ms p99/ms errors RSS/MB
+for mode in on off; do
+	[ "$mode" = on ] || serve off
+	for p in /api/status /; do
+		read -r rps p50 p99 err < <(load "$p")
+		k=-1
+		[ ! -x /usr/bin/time ] || k=$(rss "$p" "$mode")
+		awk -v p="$p" -v m="$mode" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v err="$err" -v k="$k" 'BEGIN {
+			printf "%-12s %-5s %9.1f %8.1f %8.1f %6d %7s\n", p, m, rps, p50, p99, err, k < 0 ? "n/a" : sprintf("%.1f", k / 1024)
+		}'
+		echo "$p $mode $rps $p99 $k" >>"$tmp/results"
+	done
 done
 
-# Issue 7's targets. dashboard.cgi has no cache of counts yet, so every
-# request is a cold one: the cold target is the one that applies now.
+# Issue 7's targets, for /api/status; peak RSS for every run.
 awk '
 function v(ok) { return ok ? "meets" : "misses" }
-$1 == "/api/status" {
-	printf "/api/status cold target (>= 300 req/s, p99 <= 60 ms):    %s\n", v($2 >= 300 && $3 <= 60)
-	printf "/api/status cached target (>= 1000 req/s, p99 <= 20 ms): %s (no cache in dashboard.cgi)\n", v($2 >= 1000 && $3 <= 20)
+$1 == "/api/status" && $2 == "on" {
+	printf "/api/status cached target (>= 1000 req/s, p99 <= 20 ms): %s (%.0f req/s, p99 %.1f ms)\n", v($3 >= 1000 && $4 <= 20), $3, $4
 }
-$4 >= 0 { printf "%s peak RSS %.1f MB (target <= 4 MB per request): %s\n", $1, $4 / 1024, v($4 <= 4096) }
+$1 == "/api/status" && $2 == "off" {
+	printf "/api/status cold target (>= 300 req/s, p99 <= 60 ms):    %s (%.0f req/s, p99 %.1f ms)\n", v($3 >= 300 && $4 <= 60), $3, $4
+}
+$5 >= 0 { printf "%s cache %s: peak RSS %.1f MB (target <= 4 MB per request): %s\n", $1, $2, $5 / 1024, v($5 <= 4096) }
 ' "$tmp/results"

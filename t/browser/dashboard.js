@@ -1,7 +1,7 @@
 // t/browser/dashboard.js MODE URL PASSWORD VAULT OUTDIR
 // Drives Debian's chromium with playwright-core as a phone (375x812, touch)
 // against a running dashboard, and prints one JSON object of what it saw;
-// t/61-browser.bats asserts on it. Modes: approve, layout, poll, theme.
+// t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -85,6 +85,20 @@ async function main() {
       out.appeared = true;
       out.same_page = await page.evaluate(() => window.__noReload === 1);
       out.title = await page.textContent('#c-DRAFT_EMAIL_NEW h3');
+      out.pending_count = await page.textContent('#npend');
+    } else if (mode === 'more') {
+      // more drafts wait than the page shows: deciding one brings the next
+      const cards = () => page.evaluate(() => document.querySelectorAll('#cards .card').length);
+      out.cards_before = await cards();
+      out.pending_before = await page.textContent('#npend');
+      const first = await page.getAttribute('#cards .card', 'id');
+      await page.tap(`#${first} button.ok`);
+      await page.waitForSelector(`#${first}`, { state: 'detached', timeout: 5000 });
+      out.pending_after_tap = await page.textContent('#npend');
+      await page.waitForFunction((n) => document.querySelectorAll('#cards .card').length === n,
+        out.cards_before, { timeout: 15000 });
+      out.cards_after = await cards();
+      out.more = await page.textContent('#more');
       out.pending_count = await page.textContent('#npend');
     } else if (mode === 'theme') {
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);

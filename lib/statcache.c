@@ -1,0 +1,276 @@
+/*
+ * statcache.c - the dashboard's cache of the counts and the pending list.
+ *
+ * A request of /api/status or / on a large vault spends nearly all its
+ * time listing directories (Done/ holds most of the items) and reading the
+ * pending drafts. The result changes only when one of those changes, so
+ * status_core's text is kept in .state/<agent>/dashboard-status.cache
+ * with the stat() of everything it was read from: every stage directory,
+ * every directory below one (Done/<domain>/<month> too), every pending
+ * file and the source of each (its sender is on the card). A request
+ * stats those paths (about 30 directories plus two files per pending
+ * draft) and serves the cached text only when each one still has the
+ * same device, inode, type, size, mtime and ctime (nanoseconds); anything
+ * else is a miss: the vault is walked again and the file rewritten. A new
+ * item, a move, a deletion or a new directory changes the mtime of a
+ * directory; an edit of a file changes its own mtime and ctime (an atomic
+ * rewrite also its inode and its directory).
+ *
+ * Never stale, despite timestamp granularity: file times come from the
+ * kernel's coarse clock (one tick, a few ms; whole seconds on some file
+ * systems, two on FAT), so two changes within one tick leave the same
+ * mtime, and a walk that read a directory between them would be cached
+ * with a key that the second change does not alter. Every key is stat'ed
+ * before what it guards is read, and a walk is written to the cache only
+ * when the mtime of every key is at least STATCACHE_SETTLE seconds older
+ * than the moment the walk started. A change made after that moment gets
+ * an mtime of at least "start minus one tick", which is then newer than
+ * the key, so it can never share the key's timestamp. (A directory that
+ * keeps changing is simply not cached until it has been quiet for that
+ * long; each request then walks the vault, as without a cache.)
+ *
+ * Concurrency: readers only read the file; writers (any request that
+ * missed) write a temporary file and rename it over the cache
+ * (file_writeat), so a reader sees a whole old or a whole new file. Each
+ * writer's content was right for its keys, so either file is correct. A
+ * BLAKE2b checksum over the file makes a truncated or damaged file a miss.
+ *
+ * File format, all text but the payload:
+ *   aie-status-cache 1 <hex BLAKE2b-256 of everything after this line>\n
+ *   <number of keys> <payload length>\n
+ *   <dev> <ino> <mode> <size> <mtime s> <mtime ns> <ctime s> <ctime ns> <path>\n
+ *   ...
+ *   <payload: status_core's text>
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "statcache.h"
+#include "status.h"
+
+#define MAGIC "aie-status-cache 1 "
+#define HASH_LEN 32
+#define KEYS_MAX 1000000
+#define PAYLOAD_MAX (64u << 20)
+#define STATCACHE_SETTLE 2       /* seconds; see the top comment */
+
+/* One unsigned decimal number of at most 20 digits ending with sep, at
+ * *p (< end); advances *p past sep. 0 or -1. */
+static int num(const char **p, const char *end, int sep,
+    unsigned long long *out)
+{
+	const char *s = *p;
+	unsigned long long v = 0;
+	int digits = 0;
+
+	while (s < end && *s >= '0' && *s <= '9') {
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (~0ULL - d) / 10 || ++digits > 20)
+			return -1;
+		v = v * 10 + d;
+		s++;
+	}
+	if (!digits || s >= end || *s != sep)
+		return -1;
+	*p = s + 1;
+	*out = v;
+	return 0;
+}
+
+/* 1 when key (the fields of one line) matches what rel stats now. */
+static int key_holds(int dirfd, const unsigned long long f[8], const char *rel)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == f[0] &&
+	    (unsigned long long)st.st_ino == f[1] &&
+	    (unsigned long long)st.st_mode == f[2] &&
+	    (unsigned long long)st.st_size == f[3] &&
+	    (unsigned long long)st.st_mtim.tv_sec == f[4] &&
+	    (unsigned long long)st.st_mtim.tv_nsec == f[5] &&
+	    (unsigned long long)st.st_ctim.tv_sec == f[6] &&
+	    (unsigned long long)st.st_ctim.tv_nsec == f[7];
+}
+
+const char *statcache_parse(int dirfd, const char *buf, size_t len,
+    size_t *plen)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	unsigned char want[HASH_LEN], got[HASH_LEN];
+	unsigned long long nkeys, pl, i;
+	char hex[2 * HASH_LEN + 1];
+	size_t ml = strlen(MAGIC);
+
+	if (len < ml + 2 * HASH_LEN + 1 || memcmp(p, MAGIC, ml) ||
+	    p[ml + 2 * HASH_LEN] != '\n')
+		return NULL;
+	memcpy(hex, p + ml, 2 * HASH_LEN);
+	hex[2 * HASH_LEN] = '\0';
+	if (sodium_hex2bin(want, sizeof want, hex, 2 * HASH_LEN, NULL, NULL,
+	    NULL) < 0)
+		return NULL;
+	p += ml + 2 * HASH_LEN + 1;
+	crypto_generichash(got, sizeof got, (const unsigned char *)p,
+	    (unsigned long long)(end - p), NULL, 0);
+	if (sodium_memcmp(want, got, sizeof got) != 0)
+		return NULL;
+	if (num(&p, end, ' ', &nkeys) < 0 || num(&p, end, '\n', &pl) < 0 ||
+	    nkeys > KEYS_MAX || pl > PAYLOAD_MAX)
+		return NULL;
+	for (i = 0; i < nkeys; i++) {
+		unsigned long long f[8];
+		char rel[1024];
+		size_t rl;
+		int j;
+		for (j = 0; j < 8; j++)
+			if (num(&p, end, ' ', &f[j]) < 0)
+				return NULL;
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			return NULL;
+		rl = (size_t)(nl - p);
+		if (!rl || rl >= sizeof rel || memchr(p, '\0', rl) || *p == '/')
+			return NULL;
+		memcpy(rel, p, rl);
+		rel[rl] = '\0';
+		if (strstr(rel, "..") || !key_holds(dirfd, f, rel))
+			return NULL;
+		p = nl + 1;
+	}
+	if ((unsigned long long)(end - p) != pl)
+		return NULL;
+	*plen = (size_t)pl;
+	return p;
+}
+
+/* The cache's path under the vault, "" when it cannot be named. */
+static void cache_rel(struct vault *v, char *rel, size_t size)
+{
+	if ((size_t)snprintf(rel, size, ".state/%s/%s", v->agent,
+	    STATCACHE_FILE) >= size)
+		*rel = '\0';
+}
+
+/* The cached text, when the cache file holds for the vault as it is (the
+ * payload is moved to the front of the file's buffer: no second copy). */
+static int cache_read(struct vault *v, const char *rel, char **text,
+    size_t *len)
+{
+	const char *payload;
+	char *buf;
+	size_t blen, plen;
+
+	if (file_readat(v->dirfd, rel, &buf, &blen) < 0)
+		return -1;
+	if (!(payload = statcache_parse(v->dirfd, buf, blen, &plen))) {
+		free(buf);
+		return -1;
+	}
+	memmove(buf, payload, plen);
+	buf[plen] = '\0';
+	*text = buf;
+	*len = plen;
+	return 0;
+}
+
+/* 1 when every key's mtime is STATCACHE_SETTLE seconds older than t0. */
+static int settled(const struct statkeys *ks, const struct timespec *t0)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++) {
+		const struct timespec *m = &ks->k[i].st.st_mtim;
+		if (m->tv_sec > t0->tv_sec - STATCACHE_SETTLE ||
+		    (m->tv_sec == t0->tv_sec - STATCACHE_SETTLE &&
+		    m->tv_nsec >= t0->tv_nsec))
+			return 0;
+	}
+	return 1;
+}
+
+static int cache_write(struct vault *v, const char *rel,
+    const struct statkeys *ks, const char *text, size_t len)
+{
+	unsigned char h[HASH_LEN];
+	char hex[2 * HASH_LEN + 1], dir[128];
+	struct buf body = { 0 }, out = { 0 };
+	size_t i;
+	int r;
+
+	buf_addf(&body, "%zu %zu\n", ks->n, len);
+	for (i = 0; i < ks->n; i++) {
+		const struct stat *st = &ks->k[i].st;
+		if (strchr(ks->k[i].rel, '\n'))
+			goto fail;
+		buf_addf(&body, "%llu %llu %llu %llu %llu %llu %llu %llu %s\n",
+		    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+		    (unsigned long long)st->st_mode, (unsigned long long)st->st_size,
+		    (unsigned long long)st->st_mtim.tv_sec,
+		    (unsigned long long)st->st_mtim.tv_nsec,
+		    (unsigned long long)st->st_ctim.tv_sec,
+		    (unsigned long long)st->st_ctim.tv_nsec, ks->k[i].rel);
+	}
+	buf_add(&body, text, len);
+	if (body.oom)
+		goto fail;
+	crypto_generichash(h, sizeof h, (unsigned char *)body.p, body.len, NULL,
+	    0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	buf_adds(&out, MAGIC);
+	buf_adds(&out, hex);
+	buf_adds(&out, "\n");
+	buf_add(&out, body.p, body.len);
+	buf_free(&body);
+	if (out.oom) {
+		buf_free(&out);
+		return aie_fail(EX_TEMP, "%s: out of memory", rel);
+	}
+	if (vault_statedir(v, dir, sizeof dir) < 0) {
+		buf_free(&out);
+		return -1;
+	}
+	r = file_writeat(v->dirfd, rel, out.p, out.len, 0600);
+	buf_free(&out);
+	return r;
+fail:
+	buf_free(&body);
+	return aie_fail(EX_TEMP, "%s: cannot compose", rel);
+}
+
+int statcache_get(struct vault *v, int use, char **text, size_t *len,
+    enum statcache_result *how)
+{
+	struct statkeys ks = { NULL, 0, 0, 0 };
+	struct timespec t0;
+	char rel[256];
+
+	*how = SC_OFF;
+	if (use) {
+		cache_rel(v, rel, sizeof rel);
+		use = *rel != '\0';
+	}
+	if (use && sodium_init() >= 0 && cache_read(v, rel, text, len) == 0) {
+		*how = SC_HIT;
+		return 0;
+	}
+	if (use)
+		*how = SC_MISS;
+	if (clock_gettime(CLOCK_REALTIME, &t0) < 0)
+		use = 0;
+	if (status_core(v, use ? &ks : NULL, text, len) < 0) {
+		statkeys_free(&ks);
+		return -1;
+	}
+	if (use && !ks.unsure && settled(&ks, &t0))
+		cache_write(v, rel, &ks, *text, *len);   /* a failure: a miss later */
+	statkeys_free(&ks);
+	return 0;
+}

@@ -1,0 +1,265 @@
+#!/usr/bin/env bats
+# dashboard.cgi's status cache (lib/statcache.c): the counts and the
+# pending list kept in .state/<agent>/dashboard-status.cache, keyed by the
+# stat() of every directory and pending file. Every change must show in
+# the very next /api/status. The CGI binary runs alone with CGI variables
+# set, one fresh vault per test. The cache is written only for a vault
+# whose directories have been quiet for 2 s, so tests that need a warm
+# cache first date the vault back (settle).
+load helper
+
+PW=correct-horse-battery
+
+setup() {
+	common_setup
+	mkvault
+	echo "$PW" | dashboard-passwd -q
+	TOK=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" \
+	    "$(cat "$HOME/.config/ai-employee/dashboard.key")" 2 3600)
+	CACHE=$VAULT_DIR/.state/local/dashboard-status.cache
+	H=$BATS_TEST_TMPDIR/headers
+	J=$BATS_TEST_TMPDIR/body
+	mkemail EMAIL_1
+	mkdraft DRAFT_EMAIL_1 EMAIL_1
+	mkdir -p "$VAULT_DIR/Approved/email" "$VAULT_DIR/Done/email/2026-11"
+}
+
+# raw [PATH] [VAR=VALUE...]: one request to the CGI (default
+# /api/status), the reply on stdout.
+raw() {
+	local path=/api/status
+	case ${1:-} in /*) path=$1; shift ;; esac
+	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
+	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
+	    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+	    ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} \
+	    SERVER_PORT=80 HTTP_HOST=dash.example REMOTE_ADDR=192.0.2.7 \
+	    REQUEST_METHOD=GET PATH_INFO="$path" HTTP_COOKIE="aie_session=$TOK" \
+	    "$@" "$AIE_CGI/dashboard.cgi"
+}
+
+# get [PATH] [VAR=VALUE...]: raw, headers in $H, body in $J.
+get() {
+	raw "$@" >"$BATS_TEST_TMPDIR/reply"
+	sed -n '1,/^\r$/p' "$BATS_TEST_TMPDIR/reply" | tr -d '\r' >"$H"
+	sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/reply" >"$J"
+}
+
+# header NAME: the value of a reply header.
+header() {
+	sed -n "s/^$1: //Ip" "$H"
+}
+
+# js EXPR: a Python expression over the JSON body o.
+js() {
+	/usr/bin/python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$J" "$1"
+}
+
+# settle: every directory and file of the vault (not .state) dated 10 s
+# back, as a vault nobody touched for a while.
+settle() {
+	find "$VAULT_DIR" -path "$VAULT_DIR/.state" -prune -o \
+	    -exec touch -m -d "@$(($(date +%s) - 10))" {} +
+}
+
+# warm: settle, then one request that writes the cache and one that hits.
+warm() {
+	settle
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ -s "$CACHE" ]
+	get
+	[ "$(header X-Status-Cache)" = hit ]
+}
+
+@test "a settled vault is served from the cache, the same bytes and ETag" {
+	settle
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	cp "$J" "$BATS_TEST_TMPDIR/first"
+	etag=$(header ETag)
+	get
+	[ "$(header X-Status-Cache)" = hit ]
+	[ "$(header ETag)" = "$etag" ]
+	cmp "$J" "$BATS_TEST_TMPDIR/first"
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	[ "$(js 'o["pending"][0]["from"]')" = "Alice Example <alice@example.com>" ]
+	[ "$(stat -c %a "$CACHE")" = 600 ]
+}
+
+@test "a vault changed within the last 2 s is not cached" {
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ ! -e "$CACHE" ]
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+}
+
+@test "a new item shows in the very next request, with a new ETag" {
+	warm
+	etag=$(header ETag)
+	mkemail EMAIL_2
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Needs_Action"]')" = 2 ]
+	[ "$(header ETag)" != "$etag" ]
+}
+
+@test "a move between stages shows in the very next request" {
+	warm
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" "$VAULT_DIR/Approved/email/"
+	get
+	[ "$(js 'len(o["pending"])')" = 0 ]
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 0 ]
+	[ "$(js 'o["totals"]["Approved"]')" = 1 ]
+}
+
+@test "a move into a new Done month directory shows in the very next request" {
+	warm
+	mkdir "$VAULT_DIR/Done/email/2026-12"
+	mv "$VAULT_DIR/Needs_Action/email/EMAIL_1.md" "$VAULT_DIR/Done/email/2026-12/"
+	get
+	[ "$(js 'o["totals"]["Done"]')" = 1 ]
+	[ "$(js 'o["counts"]["Done"]["email"]')" = 1 ]
+	[ "$(js 'o["totals"]["Needs_Action"]')" = 0 ]
+}
+
+@test "an in-place edit of a draft's title shows, even with its mtime put back" {
+	local f=$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md mtime size
+	warm
+	mtime=$(stat -c %.9Y "$f")
+	size=$(stat -c %s "$f")
+	# same size, same inode, same mtime: only the ctime tells
+	/usr/bin/python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); d = f.read()
+f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' "$f"
+	touch -m -d "@$mtime" "$f"
+	[ "$(stat -c %s "$f")" = "$size" ]
+	[ "$(stat -c %.9Y "$f")" = "$mtime" ]
+	get
+	[ "$(js 'o["pending"][0]["title"]')" = "Re: Question about my ORDER" ]
+}
+
+@test "an edit of a draft's body shows in the very next request" {
+	warm
+	echo "P.S. it ships by express." >>"$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	get
+	js 'o["pending"][0]["preview"]' | grep -q 'by express'
+}
+
+@test "a deleted draft is gone from the very next request" {
+	warm
+	rm "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	get
+	[ "$(js 'len(o["pending"])')" = 0 ]
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 0 ]
+}
+
+@test "the home page shows a change at once too" {
+	warm
+	get /
+	grep -q 'DRAFT_EMAIL_1' "$J"
+	rm "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	get /
+	[ "$(header X-Status-Cache)" = miss ]
+	! grep -q 'DRAFT_EMAIL_1' "$J" || false
+}
+
+@test "a damaged, truncated, foreign or empty cache file is a miss and is rewritten" {
+	local good=$BATS_TEST_TMPDIR/good
+	warm
+	cp "$CACHE" "$good"
+	# a changed count in the payload (the checksum no longer holds)
+	sed 's/"Needs_Action":1/"Needs_Action":7/' "$good" >"$CACHE"
+	! cmp -s "$CACHE" "$good" || false
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Needs_Action"]')" = 1 ]
+	get
+	[ "$(header X-Status-Cache)" = hit ]
+	# cut in half; garbage; empty
+	head -c "$(($(stat -c %s "$good") / 2))" "$good" >"$CACHE"
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	printf 'aie-status-cache 1 %064d\n0 2\n{}' 0 >"$CACHE"
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	: >"$CACHE"
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	get
+	[ "$(header X-Status-Cache)" = hit ]
+	cmp "$CACHE" "$good"
+}
+
+@test "a cache file that is a symlink is not followed" {
+	warm
+	cp "$CACHE" "$BATS_TEST_TMPDIR/elsewhere"
+	rm "$CACHE"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$CACHE"
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+}
+
+@test "If-None-Match gets 304 from the cache and 200 once the vault changed" {
+	warm
+	etag=$(header ETag)
+	get HTTP_IF_NONE_MATCH="$etag"
+	head -n 1 "$H" | grep -q '^Status: 304'
+	[ "$(header X-Status-Cache)" = hit ]
+	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" "$VAULT_DIR/Approved/email/"
+	get HTTP_IF_NONE_MATCH="$etag"
+	head -n 1 "$H" | grep -q '^Status: 200'
+	[ "$(header ETag)" != "$etag" ]
+	[ "$(js 'len(o["pending"])')" = 0 ]
+}
+
+@test "DASHBOARD_CACHE=off walks the vault every time and writes no cache" {
+	settle
+	get DASHBOARD_CACHE=off
+	[ "$(header X-Status-Cache)" = off ]
+	cp "$J" "$BATS_TEST_TMPDIR/off"
+	get DASHBOARD_CACHE=off
+	[ "$(header X-Status-Cache)" = off ]
+	[ ! -e "$CACHE" ]
+	get
+	get
+	[ "$(header X-Status-Cache)" = hit ]
+	cmp "$J" "$BATS_TEST_TMPDIR/off"
+}
+
+@test "concurrent requests during moves always see the vault as it is now" {
+	local i
+	warm
+	for i in 2 3 4 5 6; do
+		mkemail "EMAIL_$i"
+		mkdraft "DRAFT_EMAIL_$i" "EMAIL_$i"
+	done
+	settle
+	for i in 1 2 3 4 5 6; do
+		# four requests at once race to rewrite the cache, then a move
+		for _ in 1 2 3 4; do raw >/dev/null & done
+		wait
+		mv "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_$i.md" "$VAULT_DIR/Approved/email/"
+		get
+		[ "$(js 'len(o["pending"])')" = $((6 - i)) ]
+		[ "$(js 'o["totals"]["Approved"]')" = "$i" ]
+		settle
+	done
+}
+
+@test "an in-place edit of a source's sender shows on its draft's card" {
+	warm
+	# same inode, same directory: only the source file's own times tell
+	/usr/bin/python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); d = f.read()
+f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' \
+	    "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
+	get
+	[ "$(js 'o["pending"][0]["from"]')" = "Alice EXAMPLE <alice@example.com>" ]
+}
