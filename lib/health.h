@@ -12,7 +12,8 @@ struct health {
 	char detail[HEALTH_DETAIL_MAX];
 };
 
-/* Set state and a printf detail. */
+/* Set state and a printf detail, made one line (control characters
+ * become spaces). */
 void health_set(struct health *h, const char *state, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

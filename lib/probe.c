@@ -29,10 +29,16 @@ void health_set(struct health *h, const char *state, const char *fmt, ...)
 {
 	va_list ap;
 
+	char *c;
+
 	h->state = state;
 	va_start(ap, fmt);
 	vsnprintf(h->detail, sizeof h->detail, fmt, ap);
 	va_end(ap);
+	/* one line, whatever a server or pm2 put in its part of it */
+	for (c = h->detail; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
 }
 
 static double now_ms(void)
