@@ -299,12 +299,7 @@ int main(int argc, char **argv)
 		case 'f': files = 1; break;
 		case 'o': interval = 0; break;
 		case 's': mark_seen = 1; break;
-		case 'i':
-			if (duration_parse(optarg, &interval) < 0 || interval < 1) {
-				cli_warn(optarg, "bad interval");
-				usage(2);
-			}
-			break;
+		case 'i': interval = cli_interval(optarg, usage); break;
 		default: usage(2);
 		}
 	}

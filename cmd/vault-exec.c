@@ -175,12 +175,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n': dry_run = 1; break;
 		case 'o': interval = 0; break;
-		case 'i':
-			if (duration_parse(optarg, &interval) < 0 || interval < 1) {
-				cli_warn(optarg, "bad interval");
-				usage(2);
-			}
-			break;
+		case 'i': interval = cli_interval(optarg, usage); break;
 		default: usage(2);
 		}
 	}

@@ -38,6 +38,8 @@ int id_generate(char *buf, size_t size, const char *type);
 void time_rfc3339(time_t t, char buf[21]);
 int time_parse_rfc3339(const char *s, time_t *out);
 int duration_parse(const char *s, long *seconds);
+/* The value of one hex digit, or -1 (for %XX and =XX decoders). */
+int hex_value(int c);
 
 /* config.c: KEY=VALUE file, the environment wins */
 int config_load(void);
@@ -162,6 +164,9 @@ extern struct cli cli;
 	{ "version", no_argument, NULL, 'V' + 256 }
 int cli_init(const char *prog);
 int cli_option(int c, const char *arg, void (*usage)(int));
+/* --interval ARG: a duration (30, 90s, 5m) of at least a second; a bad
+ * one is warned about and usage(2) called. */
+long cli_interval(const char *arg, void (*usage)(int));
 int cli_open_vault(struct vault *v);
 typedef int (*arg_fn)(const char *arg, void *ctx);
 int cli_each_arg(int argc, char **argv, arg_fn fn, void *ctx);

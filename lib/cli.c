@@ -35,6 +35,17 @@ int cli_init(const char *prog)
 }
 
 /* Handle one of the common options; 1 when it was one, 0 otherwise. */
+long cli_interval(const char *arg, void (*usage)(int))
+{
+	long secs;
+
+	if (duration_parse(arg, &secs) < 0 || secs < 1) {
+		cli_warn(arg, "bad interval");
+		usage(2);
+	}
+	return secs;
+}
+
 int cli_option(int c, const char *arg, void (*usage)(int))
 {
 	switch (c) {

@@ -41,14 +41,6 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return s->b.oom ? 0 : len;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static int curl_code(CURLcode rc, const char *what, const char *err)
 {
 	int code = EX_TEMP;
@@ -134,8 +126,8 @@ int imap_open(struct imap *im)
 		/* the mailbox name: the path up to any ;PARAM, %-decoded */
 		for (i = 1; path[i] && path[i] != ';' && path[i] != '/'; i++) {
 			int h, l;
-			if (path[i] == '%' && (h = hexval((unsigned char)path[i + 1])) >= 0
-			    && (l = hexval((unsigned char)path[i + 2])) >= 0) {
+			if (path[i] == '%' && (h = hex_value((unsigned char)path[i + 1])) >= 0
+			    && (l = hex_value((unsigned char)path[i + 2])) >= 0) {
 				buf_addc(&mb, h * 16 + l);
 				i += 2;
 			} else

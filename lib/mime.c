@@ -162,17 +162,6 @@ static char *hdr_get(const char *hs, const char *he, const char *name)
 
 /* ---- parameters of Content-Type and Content-Disposition ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read one parameter "name=value" at *pp (after a ';'); the name lowercased
  * into name, the value (quotes removed) into val. 0, or -1 at the end. */
 static int next_param(const char **pp, char *name, size_t nsize, struct buf *val)
@@ -223,8 +212,8 @@ static void pct_decode(struct buf *out, const char *s)
 {
 	for (; *s; s++) {
 		int h, l;
-		if (*s == '%' && (h = hexval((unsigned char)s[1])) >= 0 &&
-		    (l = hexval((unsigned char)s[2])) >= 0) {
+		if (*s == '%' && (h = hex_value((unsigned char)s[1])) >= 0 &&
+		    (l = hex_value((unsigned char)s[2])) >= 0) {
 			buf_addc(out, h * 16 + l);
 			s += 2;
 		} else
@@ -502,8 +491,8 @@ static void qp_decode(struct buf *out, const char *s, size_t len, int q_word,
 		} else if (s[i] != '=') {
 			buf_addc(out, s[i]);
 		} else if (i + 2 < len &&
-		    (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (h = hex_value((unsigned char)s[i + 1])) >= 0 &&
+		    (l = hex_value((unsigned char)s[i + 2])) >= 0) {
 			buf_addc(out, h * 16 + l);
 			i += 2;
 		} else {

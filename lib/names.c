@@ -141,3 +141,14 @@ int duration_parse(const char *s, long *seconds)
 	*seconds = n * mult;
 	return 0;
 }
+
+int hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
