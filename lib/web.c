@@ -21,9 +21,10 @@
 #include "aie.h"
 #include "web.h"
 
-/* Text nodes: & < > are enough; quotes too, so a slip into an attribute
- * still cannot break out. */
-void html_text(struct buf *b, const char *s)
+/* Text nodes need & < >; quotes too, so a slip into an attribute still
+ * cannot break out. Attribute values (always inside double quotes) also
+ * need newlines and tabs, which attribute normalisation would eat. */
+static void html_escape(struct buf *b, const char *s, int attr)
 {
 	const char *p;
 
@@ -34,30 +35,22 @@ void html_text(struct buf *b, const char *s)
 		case '>': buf_adds(b, "&gt;"); break;
 		case '"': buf_adds(b, "&quot;"); break;
 		case '\'': buf_adds(b, "&#39;"); break;
+		case '\n': buf_adds(b, attr ? "&#10;" : "\n"); break;
+		case '\r': buf_adds(b, attr ? "&#13;" : "\r"); break;
+		case '\t': buf_adds(b, attr ? "&#9;" : "\t"); break;
 		default: buf_add(b, p, 1);
 		}
 	}
 }
 
-/* Attribute values (always written inside double quotes): also newlines
- * and tabs, which attribute normalisation would otherwise eat. */
+void html_text(struct buf *b, const char *s)
+{
+	html_escape(b, s, 0);
+}
+
 void html_attr(struct buf *b, const char *s)
 {
-	const char *p;
-
-	for (p = s; *p; p++) {
-		switch (*p) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&#39;"); break;
-		case '\n': buf_adds(b, "&#10;"); break;
-		case '\r': buf_adds(b, "&#13;"); break;
-		case '\t': buf_adds(b, "&#9;"); break;
-		default: buf_add(b, p, 1);
-		}
-	}
+	html_escape(b, s, 1);
 }
 
 /* One URL component: everything but unreserved characters %-encoded.
@@ -144,17 +137,6 @@ void web_free(struct web *w)
 	w->nfields = 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode s[0..n) (+ and %XX) into out (size WEB_FIELD_MAX + 1); -1 on a
  * bad escape, a NUL, or a value too long. */
 static int unescape(const char *s, size_t n, char *out, size_t *outlen)
@@ -169,8 +151,8 @@ static int unescape(const char *s, size_t n, char *out, size_t *outlen)
 		else if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((h = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (l = hexval((unsigned char)s[i + 2])) < 0)
+			if ((h = hex_value((unsigned char)s[i + 1])) < 0 ||
+			    (l = hex_value((unsigned char)s[i + 2])) < 0)
 				return -1;
 			c = (char)(h * 16 + l);
 			i += 2;
