@@ -29,6 +29,16 @@
  * keeps changing is simply not cached until it has been quiet for that
  * long; each request then walks the vault, as without a cache.)
  *
+ * A miss is not a walk of everything: a Done/<domain>/<month> directory
+ * that still stats as its key in the file (closed months never change)
+ * keeps the count of items the file has for it, and is not listed again
+ * (status.c looks the drafts' sources up in it by name). Done/ holds
+ * nearly all of a vault's items, so the first request after a new mail
+ * or a decision reads little more than the stages that changed. The same
+ * settle rule makes that safe: a key was written only when its mtime was
+ * STATCACHE_SETTLE seconds older than the walk that counted it, so a
+ * directory that stats the same holds the same entries.
+ *
  * Concurrency: readers only read the file; writers (any request that
  * missed) write a temporary file and rename it over the cache
  * (file_writeat), so a reader sees a whole old or a whole new file. Each
@@ -36,11 +46,13 @@
  * BLAKE2b checksum over the file makes a truncated or damaged file a miss.
  *
  * File format, all text but the payload:
- *   aie-status-cache 1 <hex BLAKE2b-256 of everything after this line>\n
+ *   aie-status-cache 2 <hex BLAKE2b-256 of everything after this line>\n
  *   <number of keys> <payload length>\n
- *   <dev> <ino> <mode> <size> <mtime s> <mtime ns> <ctime s> <ctime ns> <path>\n
+ *   <dev> <ino> <mode> <size> <mtime s> <mtime ns> <ctime s> <ctime ns> <count> <path>\n
  *   ...
  *   <payload: status_core's text>
+ * where count is the number of items counted directly in that directory
+ * (0 for a file).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +67,7 @@
 #include "statcache.h"
 #include "status.h"
 
-#define MAGIC "aie-status-cache 1 "
+#define MAGIC "aie-status-cache 2 "
 #define HASH_LEN 32
 #define KEYS_MAX 1000000
 #define PAYLOAD_MAX (64u << 20)
@@ -84,26 +96,70 @@ static int num(const char **p, const char *end, int sep,
 	return 0;
 }
 
-/* 1 when key (the fields of one line) matches what rel stats now. */
-static int key_holds(int dirfd, const unsigned long long f[8], const char *rel)
-{
-	struct stat st;
+#define FIELDS 9                 /* numbers on a key line */
 
-	if (fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+/* The stat of a key line's fields f, in the fields statkey_same compares;
+ * -1 when one does not fit its type. */
+static int key_stat(const unsigned long long f[FIELDS], struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_dev = (dev_t)f[0];
+	st->st_ino = (ino_t)f[1];
+	st->st_mode = (mode_t)f[2];
+	st->st_size = (off_t)f[3];
+	st->st_mtim.tv_sec = (time_t)f[4];
+	st->st_mtim.tv_nsec = (long)f[5];
+	st->st_ctim.tv_sec = (time_t)f[6];
+	st->st_ctim.tv_nsec = (long)f[7];
+	return (unsigned long long)st->st_dev == f[0] &&
+	    (unsigned long long)st->st_ino == f[1] &&
+	    (unsigned long long)st->st_mode == f[2] && st->st_size >= 0 &&
+	    (unsigned long long)st->st_size == f[3] && st->st_mtim.tv_sec >= 0 &&
+	    (unsigned long long)st->st_mtim.tv_sec == f[4] && f[5] < 1000000000 &&
+	    st->st_ctim.tv_sec >= 0 &&
+	    (unsigned long long)st->st_ctim.tv_sec == f[6] && f[7] < 1000000000 &&
+	    f[8] <= (unsigned long long)INT64_MAX ? 0 : -1;
+}
+
+/* 1 when rel is Done/<domain>/<YYYY-MM>: a directory the memo may count. */
+static int done_month(const char *rel)
+{
+	const char *d = stage_dir[ST_DONE], *p, *m;
+	size_t dl = strlen(d);
+
+	if (strncmp(rel, d, dl) || rel[dl] != '/' || !(p = strchr(rel + dl + 1, '/')))
 		return 0;
-	return (unsigned long long)st.st_dev == f[0] &&
-	    (unsigned long long)st.st_ino == f[1] &&
-	    (unsigned long long)st.st_mode == f[2] &&
-	    (unsigned long long)st.st_size == f[3] &&
-	    (unsigned long long)st.st_mtim.tv_sec == f[4] &&
-	    (unsigned long long)st.st_mtim.tv_nsec == f[5] &&
-	    (unsigned long long)st.st_ctim.tv_sec == f[6] &&
-	    (unsigned long long)st.st_ctim.tv_nsec == f[7];
+	m = p + 1;
+	return strlen(m) == 7 && strspn(m, "0123456789-") == 7 && m[4] == '-' &&
+	    (size_t)(p - (rel + dl + 1)) <= AIE_NAME_MAX;
+}
+
+/* Keep key line (rel, st, count) in memo when it is a Done month
+ * directory. -1 when out of memory. */
+static int memo_add(struct statkeys *memo, const char *rel,
+    const struct stat *st, unsigned long long count)
+{
+	if (!S_ISDIR(st->st_mode) || !done_month(rel))
+		return 0;
+	if (memo->n == memo->cap) {
+		size_t ncap = memo->cap ? memo->cap * 2 : 16;
+		struct statkey *nk = realloc(memo->k, ncap * sizeof *nk);
+		if (!nk)
+			return -1;
+		memo->k = nk;
+		memo->cap = ncap;
+	}
+	if (!(memo->k[memo->n].rel = strdup(rel)))
+		return -1;
+	memo->k[memo->n].st = *st;
+	memo->k[memo->n++].count = (json_int_t)count;
+	return 0;
 }
 
 const char *statcache_parse(int dirfd, const char *buf, size_t len,
-    size_t *plen)
+    size_t *plen, struct statkeys *memo)
 {
+	int holds = 1;
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned char want[HASH_LEN], got[HASH_LEN];
 	unsigned long long nkeys, pl, i;
@@ -127,11 +183,12 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 	    nkeys > KEYS_MAX || pl > PAYLOAD_MAX)
 		return NULL;
 	for (i = 0; i < nkeys; i++) {
-		unsigned long long f[8];
+		unsigned long long f[FIELDS];
+		struct stat kst, now;
 		char rel[1024];
 		size_t rl;
 		int j;
-		for (j = 0; j < 8; j++)
+		for (j = 0; j < FIELDS; j++)
 			if (num(&p, end, ' ', &f[j]) < 0)
 				return NULL;
 		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
@@ -141,11 +198,20 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 			return NULL;
 		memcpy(rel, p, rl);
 		rel[rl] = '\0';
-		if (strstr(rel, "..") || !key_holds(dirfd, f, rel))
+		if (strstr(rel, "..") || key_stat(f, &kst) < 0)
+			return NULL;
+		/* after the first change, only the memo is read on */
+		if (holds && (fstatat(dirfd, rel, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !statkey_same(&kst, &now))) {
+			holds = 0;
+			if (!memo)
+				return NULL;
+		}
+		if (memo && memo_add(memo, rel, &kst, f[8]) < 0)
 			return NULL;
 		p = nl + 1;
 	}
-	if ((unsigned long long)(end - p) != pl)
+	if ((unsigned long long)(end - p) != pl || !holds)
 		return NULL;
 	*plen = (size_t)pl;
 	return p;
@@ -160,9 +226,12 @@ static void cache_rel(struct vault *v, char *rel, size_t size)
 }
 
 /* The cached text, when the cache file holds for the vault as it is (the
- * payload is moved to the front of the file's buffer: no second copy). */
+ * payload is moved to the front of the file's buffer: no second copy);
+ * digest: the file's checksum. On a miss, the Done months the file counted
+ * are left in memo. */
 static int cache_read(struct vault *v, const char *rel, char **text,
-    size_t *len)
+    size_t *len, unsigned char digest[STATCACHE_DIGEST],
+    struct statkeys *memo)
 {
 	const char *payload;
 	char *buf;
@@ -170,7 +239,9 @@ static int cache_read(struct vault *v, const char *rel, char **text,
 
 	if (file_readat(v->dirfd, rel, &buf, &blen) < 0)
 		return -1;
-	if (!(payload = statcache_parse(v->dirfd, buf, blen, &plen))) {
+	if (!(payload = statcache_parse(v->dirfd, buf, blen, &plen, memo)) ||
+	    sodium_hex2bin(digest, STATCACHE_DIGEST, buf + strlen(MAGIC),
+	    2 * HASH_LEN, NULL, NULL, NULL) < 0) {
 		free(buf);
 		return -1;
 	}
@@ -196,10 +267,14 @@ static int settled(const struct statkeys *ks, const struct timespec *t0)
 	return 1;
 }
 
+_Static_assert(STATCACHE_DIGEST == HASH_LEN, "the digest is the checksum");
+
+/* Write the cache file, its checksum into digest. */
 static int cache_write(struct vault *v, const char *rel,
-    const struct statkeys *ks, const char *text, size_t len)
+    const struct statkeys *ks, const char *text, size_t len,
+    unsigned char digest[STATCACHE_DIGEST])
 {
-	unsigned char h[HASH_LEN];
+	unsigned char *h = digest;
 	char hex[2 * HASH_LEN + 1], dir[128];
 	struct buf body = { 0 }, out = { 0 };
 	size_t i;
@@ -210,20 +285,21 @@ static int cache_write(struct vault *v, const char *rel,
 		const struct stat *st = &ks->k[i].st;
 		if (strchr(ks->k[i].rel, '\n'))
 			goto fail;
-		buf_addf(&body, "%llu %llu %llu %llu %llu %llu %llu %llu %s\n",
+		buf_addf(&body, "%llu %llu %llu %llu %llu %llu %llu %llu %lld %s\n",
 		    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
 		    (unsigned long long)st->st_mode, (unsigned long long)st->st_size,
 		    (unsigned long long)st->st_mtim.tv_sec,
 		    (unsigned long long)st->st_mtim.tv_nsec,
 		    (unsigned long long)st->st_ctim.tv_sec,
-		    (unsigned long long)st->st_ctim.tv_nsec, ks->k[i].rel);
+		    (unsigned long long)st->st_ctim.tv_nsec,
+		    (long long)ks->k[i].count, ks->k[i].rel);
 	}
 	buf_add(&body, text, len);
 	if (body.oom)
 		goto fail;
-	crypto_generichash(h, sizeof h, (unsigned char *)body.p, body.len, NULL,
+	crypto_generichash(h, HASH_LEN, (unsigned char *)body.p, body.len, NULL,
 	    0);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	sodium_bin2hex(hex, sizeof hex, h, HASH_LEN);
 	buf_adds(&out, MAGIC);
 	buf_adds(&out, hex);
 	buf_adds(&out, "\n");
@@ -246,31 +322,42 @@ fail:
 }
 
 int statcache_get(struct vault *v, int use, char **text, size_t *len,
-    enum statcache_result *how)
+    unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how)
 {
-	struct statkeys ks = { NULL, 0, 0, 0 };
+	struct statkeys ks = { 0 }, memo = { 0 };
 	struct timespec t0;
 	char rel[256];
+	int r = -1;
 
 	*how = SC_OFF;
+	if (sodium_init() < 0)
+		return aie_fail(EX_TEMP, "libsodium cannot start");
 	if (use) {
 		cache_rel(v, rel, sizeof rel);
 		use = *rel != '\0';
 	}
-	if (use && sodium_init() >= 0 && cache_read(v, rel, text, len) == 0) {
+	if (use && cache_read(v, rel, text, len, digest, &memo) == 0) {
 		*how = SC_HIT;
+		statkeys_free(&memo);
 		return 0;
 	}
 	if (use)
 		*how = SC_MISS;
 	if (clock_gettime(CLOCK_REALTIME, &t0) < 0)
 		use = 0;
-	if (status_core(v, use ? &ks : NULL, text, len) < 0) {
-		statkeys_free(&ks);
-		return -1;
-	}
-	if (use && !ks.unsure && settled(&ks, &t0))
-		cache_write(v, rel, &ks, *text, *len);   /* a failure: a miss later */
+	ks.memo = memo.k;
+	ks.nmemo = memo.n;
+	if (status_core(v, use ? &ks : NULL, text, len) < 0)
+		goto out;
+	/* A written walk's digest is the one later hits give (the same ETag);
+	 * a failure to write is only a miss later. */
+	if (!use || ks.unsure || !settled(&ks, &t0) ||
+	    cache_write(v, rel, &ks, *text, *len, digest) < 0)
+		crypto_generichash(digest, STATCACHE_DIGEST, (unsigned char *)*text,
+		    *len, NULL, 0);
+	r = 0;
+out:
 	statkeys_free(&ks);
-	return 0;
+	statkeys_free(&memo);
+	return r;
 }

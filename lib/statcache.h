@@ -10,25 +10,34 @@
 #include <stddef.h>
 
 #include "aie.h"
+#include "status.h"
 
 #define STATCACHE_FILE "dashboard-status.cache"   /* in .state/<agent>/ */
 
 enum statcache_result { SC_OFF, SC_HIT, SC_MISS };
 
+#define STATCACHE_DIGEST 32      /* bytes */
+
 /* status_core's text into *text (malloc'd, NUL-terminated): from the
  * cache file .state/<agent>/STATCACHE_FILE when every key in it stats the
- * same now, else from a walk of the vault, after which the cache file is
- * rewritten (atomically) if the walk's keys can be trusted. use == 0: no
- * cache at all, the walk every time. *how says which happened. A cache
- * file that is missing, truncated, corrupt or of another version is a
- * miss; failing to write it is not an error. 0, or -1 with aie_errmsg. */
+ * same now, else from a walk of the vault (which counts the Done months
+ * that have not changed since the file was written from the file), after
+ * which the cache file is rewritten (atomically) if the walk's keys can
+ * be trusted. use == 0: no cache at all, the walk every time. digest: a
+ * BLAKE2b-256 that differs whenever the text differs (the file's checksum
+ * on a hit), for an ETag. *how says which happened. A cache file that is
+ * missing, truncated, corrupt or of another version is a miss; failing to
+ * write it is not an error. 0, or -1 with aie_errmsg. */
 int statcache_get(struct vault *v, int use, char **text, size_t *len,
-    enum statcache_result *how);
+    unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how);
 
 /* Parse a cache file's bytes: the payload (pointing into buf) when the
  * file is well-formed and its checksum holds, and every key stats the same
- * under dirfd; else NULL. For tests and fuzzing as well. */
+ * under dirfd; else NULL. With memo, the Done/<domain>/<month> directory
+ * keys of a file whose checksum holds are appended to it (each with the
+ * count and stat the file has for it) even when other keys changed. For
+ * tests and fuzzing as well. */
 const char *statcache_parse(int dirfd, const char *buf, size_t len,
-    size_t *plen);
+    size_t *plen, struct statkeys *memo);
 
 #endif

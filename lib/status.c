@@ -49,6 +49,8 @@ struct scan {
 	struct want *want;       /* open addressing, wmask + 1 slots */
 	size_t wmask;
 	struct statkeys *keys;   /* NULL: not recorded */
+	size_t *memod;           /* the Done months counted from keys->memo */
+	size_t nmemod, capmemod;
 };
 
 /* The first lines of the body, at most max bytes, cut on a UTF-8 boundary. */
@@ -85,29 +87,38 @@ int statkey_same(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Record that rel was read as st. A failure only makes the result
- * uncacheable. */
-static void key_add(struct scan *s, const char *rel, const struct stat *st)
+/* Record that rel was read as st: the key's index, or -1 when keys are
+ * not kept. A failure only makes the result uncacheable. */
+static ssize_t key_add(struct scan *s, const char *rel, const struct stat *st)
 {
 	struct statkeys *ks = s->keys;
 
 	if (!ks || ks->unsure)
-		return;
+		return -1;
 	if (ks->n == ks->cap) {
 		size_t ncap = ks->cap ? ks->cap * 2 : 64;
 		struct statkey *nk = realloc(ks->k, ncap * sizeof *nk);
 		if (!nk) {
 			ks->unsure = 1;
-			return;
+			return -1;
 		}
 		ks->k = nk;
 		ks->cap = ncap;
 	}
 	if (!(ks->k[ks->n].rel = strdup(rel))) {
 		ks->unsure = 1;
-		return;
+		return -1;
 	}
-	ks->k[ks->n++].st = *st;
+	ks->k[ks->n].st = *st;
+	ks->k[ks->n].count = 0;
+	return (ssize_t)ks->n++;
+}
+
+/* Note that key i (from key_add) counted n items. */
+static void key_count(struct scan *s, ssize_t i, json_int_t n)
+{
+	if (i >= 0 && s->keys && (size_t)i < s->keys->n)
+		s->keys->k[i].count = n;
 }
 
 static void unsure(struct scan *s)
@@ -116,15 +127,17 @@ static void unsure(struct scan *s)
 		s->keys->unsure = 1;
 }
 
-/* Open directory name under dirfd (no symlinks) and record it as rel.
- * -1 when it is not a directory or cannot be opened: it holds nothing. */
+/* Open directory name under dirfd (no symlinks) and record it as rel;
+ * *key: its key's index, or -1. -1 when it is not a directory or cannot
+ * be opened: it holds nothing. */
 static int open_dir(struct scan *s, int dirfd, const char *name,
-    const char *rel)
+    const char *rel, ssize_t *key)
 {
 	struct stat st;
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 
+	*key = -1;
 	if (fd < 0) {
 		if (errno != ELOOP && errno != ENOTDIR)
 			unsure(s);
@@ -134,9 +147,25 @@ static int open_dir(struct scan *s, int dirfd, const char *name,
 		if (fstat(fd, &st) < 0)
 			unsure(s);
 		else
-			key_add(s, rel, &st);
+			*key = key_add(s, rel, &st);
 	}
 	return fd;
+}
+
+/* The index in keys->memo of the Done month directory that key i (just
+ * stat'ed) still is, or -1. */
+static ssize_t memo_find(const struct scan *s, ssize_t i)
+{
+	const struct statkeys *ks = s->keys;
+	size_t j;
+
+	if (i < 0 || !ks || !ks->memo || (size_t)i >= ks->n)
+		return -1;
+	for (j = 0; j < ks->nmemo; j++)
+		if (!strcmp(ks->memo[j].rel, ks->k[i].rel))
+			return statkey_same(&ks->memo[j].st, &ks->k[i].st) ?
+			    (ssize_t)j : -1;
+	return -1;
 }
 
 static int is_month(const char *s)
@@ -341,16 +370,31 @@ static int load_pending(struct scan *s, int dirfd, const char *name,
 	return 0;
 }
 
+/* Count n items of stage st under cname. */
+static int add_count(struct scan *s, int st, const char *cname, json_int_t n)
+{
+	json_int_t *c;
+
+	if (n == 0)
+		return 0;
+	if (!(c = counter(s, st, cname)))
+		return aie_fail_errno(EX_TEMP, "status: counts");
+	*c += n;
+	s->total[st] += n;
+	return 0;
+}
+
 /* The items of one leaf directory fd (taken over), sub the itemref's
- * sub, counted under cname. */
+ * sub, counted under cname; *counted: how many. */
 static int scan_leaf(struct scan *s, int st, int fd, const char *sub,
-    const char *cname)
+    const char *cname, json_int_t *counted)
 {
 	json_int_t *n = NULL;
 	struct dirent *e;
 	DIR *d;
 	int r = 0;
 
+	*counted = 0;
 	if (!(d = fdopendir(fd))) {
 		close(fd);
 		unsure(s);
@@ -374,6 +418,7 @@ static int scan_leaf(struct scan *s, int st, int fd, const char *sub,
 		}
 		(*n)++;
 		s->total[st]++;
+		(*counted)++;
 		if (st == ST_PENDING) {
 			struct itemref ref;
 			if (item_ref_set(&ref, id, ST_PENDING, sub) < 0)
@@ -388,16 +433,79 @@ static int scan_leaf(struct scan *s, int st, int fd, const char *sub,
 	return r;
 }
 
+/* Done/<domain>/<month> (rel), just opened as fd with key i: counted
+ * from the memo when it is unchanged since, else listed. */
+static int scan_month(struct scan *s, int fd, ssize_t i, const char *rel,
+    const char *sub, const char *domain)
+{
+	ssize_t m = memo_find(s, i);
+	json_int_t n;
+	int r;
+
+	if (m >= 0) {
+		if (s->nmemod == s->capmemod) {
+			size_t ncap = s->capmemod ? s->capmemod * 2 : 16;
+			size_t *nm = realloc(s->memod, ncap * sizeof *nm);
+			if (!nm) {
+				close(fd);
+				return aie_fail_errno(EX_TEMP, "%s", rel);
+			}
+			s->memod = nm;
+			s->capmemod = ncap;
+		}
+		close(fd);
+		s->memod[s->nmemod++] = (size_t)m;
+		n = s->keys->memo[m].count;
+		key_count(s, i, n);
+		return add_count(s, ST_DONE, domain, n);
+	}
+	r = scan_leaf(s, ST_DONE, fd, sub, domain, &n);
+	key_count(s, i, n);
+	return r;
+}
+
+/* The sources not found by the walk, looked up by name in the Done months
+ * counted from the memo (Done is the last stage: nothing found elsewhere
+ * comes after it). */
+static void probe_memod(struct scan *s)
+{
+	size_t i, j;
+
+	for (i = 0; s->want && i <= s->wmask; i++) {
+		struct want *w = &s->want[i];
+		char name[AIE_ID_MAX + 4];
+		if (!w->id || w->stage >= 0)
+			continue;
+		snprintf(name, sizeof name, "%s.md", w->id);
+		for (j = 0; j < s->nmemod && w->stage < 0; j++) {
+			const char *rel = s->keys->memo[s->memod[j]].rel;
+			const char *sub = rel + strlen(stage_dir[ST_DONE]) + 1;
+			struct stat st;
+			int fd = openat(s->v->dirfd, rel, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0) {
+				unsure(s);
+				continue;
+			}
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode))
+				found(s, w->id, ST_DONE, sub, fd, name);
+			close(fd);
+		}
+	}
+}
+
 /* Every item of stage st: its sub-directories, Done's by domain and
  * month. */
 static int scan_stage(struct scan *s, int st)
 {
 	const char *sdir = stage_dir[st];
 	struct dirent *e;
+	ssize_t key;
 	DIR *d;
 	int fd, r = 0;
 
-	if ((fd = open_dir(s, s->v->dirfd, sdir, sdir)) < 0)
+	if ((fd = open_dir(s, s->v->dirfd, sdir, sdir, &key)) < 0)
 		return 0;
 	if (!(d = fdopendir(fd))) {
 		close(fd);
@@ -412,10 +520,12 @@ static int scan_stage(struct scan *s, int st)
 		if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
 			continue;
 		snprintf(rel, sizeof rel, "%s/%s", sdir, e->d_name);
-		if ((sfd = open_dir(s, dirfd(d), e->d_name, rel)) < 0)
+		if ((sfd = open_dir(s, dirfd(d), e->d_name, rel, &key)) < 0)
 			continue;
 		if (st != ST_DONE) {
-			r = scan_leaf(s, st, sfd, e->d_name, e->d_name);
+			json_int_t n;
+			r = scan_leaf(s, st, sfd, e->d_name, e->d_name, &n);
+			key_count(s, key, n);
 		} else {
 			struct dirent *m;
 			DIR *md = fdopendir(sfd);
@@ -435,8 +545,9 @@ static int scan_stage(struct scan *s, int st)
 				    m->d_name) >= sizeof sub)
 					continue;
 				snprintf(mrel, sizeof mrel, "%s/%s", rel, m->d_name);
-				if ((mfd = open_dir(s, dirfd(md), m->d_name, mrel)) >= 0)
-					r = scan_leaf(s, st, mfd, sub, e->d_name);
+				if ((mfd = open_dir(s, dirfd(md), m->d_name, mrel,
+				    &key)) >= 0)
+					r = scan_month(s, mfd, key, mrel, sub, e->d_name);
 			}
 			closedir(md);
 		}
@@ -491,6 +602,7 @@ static void scan_free(struct scan *s)
 	for (i = 0; s->want && i <= s->wmask; i++)
 		free(s->want[i].from);
 	free(s->want);
+	free(s->memod);
 	pending_free(s->p, s->np);
 	memset(s, 0, sizeof *s);
 }
@@ -533,6 +645,7 @@ static int scan(struct vault *v, struct statkeys *keys, struct scan *s)
 	for (st = 0; st < ST_COUNT; st++)
 		if (st != ST_PENDING && scan_stage(s, st) < 0)
 			goto fail;
+	probe_memod(s);
 	resolve_sources(s);
 	if (s->np)
 		qsort(s->p, s->np, sizeof *s->p, by_created);

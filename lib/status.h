@@ -45,12 +45,20 @@ json_t *status_json(struct vault *v);
 struct statkey {
 	char *rel;               /* vault-relative path */
 	struct stat st;
+	json_int_t count;        /* items counted directly in it (0 for a file
+	                          * or a directory of directories) */
 };
 struct statkeys {
 	struct statkey *k;
 	size_t n, cap;
 	int unsure;              /* something could not be read or stat'ed:
 	                          * the result is right but not cacheable */
+	/* Optional, read-only: keys of an earlier walk. A Done/<domain>/<month>
+	 * directory that stats as one of them still holds memo's count of
+	 * items and is not listed again (its items' IDs are then looked up
+	 * by name, for the drafts' sources only). */
+	const struct statkey *memo;
+	size_t nmemo;
 };
 void statkeys_free(struct statkeys *ks);
 /* 1 when st (from a new stat of the key's path) is the key's stat. */

@@ -183,7 +183,7 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	get
 	[ "$(header X-Status-Cache)" = miss ]
 	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
-	printf 'aie-status-cache 1 %064d\n0 2\n{}' 0 >"$CACHE"
+	printf 'aie-status-cache 2 %064d\n0 2\n{}' 0 >"$CACHE"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
 	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
@@ -262,4 +262,85 @@ f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' \
 	    "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
 	get
 	[ "$(js 'o["pending"][0]["from"]')" = "Alice EXAMPLE <alice@example.com>" ]
+}
+
+# done_items N MONTH: N emails filed in Done/email/MONTH.
+done_items() {
+	local i
+	for i in $(seq "$1"); do
+		mkemail "EMAIL_D$2_$i"
+		mkdir -p "$VAULT_DIR/Done/email/$2"
+		mv "$VAULT_DIR/Needs_Action/email/EMAIL_D$2_$i.md" "$VAULT_DIR/Done/email/$2/"
+	done
+}
+
+@test "a miss counts unchanged Done months from the cache file, and changed ones again" {
+	done_items 3 2026-10
+	done_items 2 2026-11
+	warm
+	grep -q ' 3 Done/email/2026-10$' "$CACHE"
+	grep -q ' 2 Done/email/2026-11$' "$CACHE"
+	mkemail EMAIL_2
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Done"]')" = 5 ]
+	[ "$(js 'o["totals"]["Needs_Action"]')" = 2 ]
+	# a month that changed since is listed again
+	mv "$VAULT_DIR/Needs_Action/email/EMAIL_2.md" "$VAULT_DIR/Done/email/2026-10/"
+	get
+	[ "$(js 'o["totals"]["Done"]')" = 6 ]
+	[ "$(js 'o["counts"]["Done"]["email"]')" = 6 ]
+	rm "$VAULT_DIR/Done/email/2026-11/EMAIL_D2026-11_1.md"
+	get
+	[ "$(js 'o["totals"]["Done"]')" = 5 ]
+}
+
+@test "the Done count of an unchanged month comes from the cache file (proved by a doctored one)" {
+	done_items 3 2026-10
+	warm
+	# the file's count for 2026-10 made 40, its checksum made to hold
+	/usr/bin/python3 - "$CACHE" <<'PY'
+import hashlib, sys
+p = sys.argv[1]
+d = open(p, "rb").read()
+head, body = d.split(b"\n", 1)
+body = body.replace(b" 3 Done/email/2026-10\n", b" 40 Done/email/2026-10\n")
+magic = head[:len(b"aie-status-cache 2 ")]
+h = hashlib.blake2b(body, digest_size=32).hexdigest().encode()
+open(p, "wb").write(magic + h + b"\n" + body)
+PY
+	grep -q ' 40 Done/email/2026-10$' "$CACHE"
+	mkemail EMAIL_2
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js 'o["totals"]["Done"]')" = 40 ]
+	# once the month itself changes, it is counted again
+	touch "$VAULT_DIR/Done/email/2026-10/.x"
+	get
+	[ "$(js 'o["totals"]["Done"]')" = 3 ]
+}
+
+@test "a draft's source in an unchanged Done month still gives the card its sender" {
+	local src=$VAULT_DIR/Done/email/2026-10/EMAIL_D2026-10_2.md
+	done_items 2 2026-10
+	mkdraft DRAFT_EMAIL_D 'EMAIL_D2026-10_2'
+	warm
+	[ "$(js '[p["from"] for p in o["pending"] if p["id"] == "DRAFT_EMAIL_D"][0]')" = "Alice Example <alice@example.com>" ]
+	# a new mail, dated back so that this walk is written to the cache:
+	# the Done month is counted from the file and the source looked up
+	mkemail EMAIL_2
+	touch -m -d "@$(($(date +%s) - 10))" "$VAULT_DIR/Needs_Action/email" \
+	    "$VAULT_DIR/Needs_Action/email/EMAIL_2.md"
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js '[p["from"] for p in o["pending"] if p["id"] == "DRAFT_EMAIL_D"][0]')" = "Alice Example <alice@example.com>" ]
+	get
+	[ "$(header X-Status-Cache)" = hit ]
+	# the source looked up is a key too: an in-place edit of it shows
+	/usr/bin/python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); d = f.read()
+f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' "$src"
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(js '[p["from"] for p in o["pending"] if p["id"] == "DRAFT_EMAIL_D"][0]')" = "Alice EXAMPLE <alice@example.com>" ]
 }

@@ -1,0 +1,76 @@
+/*
+ * statcache.c - fuzz statcache_parse (lib/statcache.c), the reader of the
+ * dashboard's status cache file. The input is the file after its first
+ * line; the harness writes a correct first line (magic and checksum) in
+ * front of it half of the time, so the key lines are reached, not only
+ * the checksum. Keys are stat'ed under an empty directory. Properties: a
+ * payload returned lies inside the buffer and is as long as the file
+ * says; every memo entry is a Done/<domain>/<YYYY-MM> directory key with
+ * a count that fits, taken only from a file whose checksum holds.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fuzz.h"
+#include "statcache.h"
+
+static int emptydir = -1;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char tmpl[] = "/tmp/aie-fuzz-statcache.XXXXXX";
+
+	(void)argc;
+	(void)argv;
+	if (sodium_init() < 0 || !mkdtemp(tmpl))
+		fz_fail("setup");
+	if ((emptydir = open(tmpl, O_RDONLY | O_DIRECTORY)) < 0)
+		fz_fail("open %s", tmpl);
+	rmdir(tmpl);   /* stays open: every key is missing under it */
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char magic[] = "aie-status-cache 2 ";
+	struct statkeys memo = { 0 };
+	unsigned char h[32];
+	const char *payload;
+	size_t hl = sizeof magic - 1 + 65, plen = 0, i;
+	char *buf;
+	int sealed;
+
+	if (size < 1 || size > 1 << 16)
+		return 0;
+	sealed = data[0] & 1;
+	data++;
+	size--;
+	if (!(buf = malloc(hl + size + 1)))
+		fz_fail("out of memory");
+	if (sealed) {
+		crypto_generichash(h, sizeof h, data, size, NULL, 0);
+		memcpy(buf, magic, sizeof magic - 1);
+		sodium_bin2hex(buf + sizeof magic - 1, 65, h, sizeof h);
+		buf[hl - 1] = '\n';
+		memcpy(buf + hl, data, size);
+	} else {
+		memcpy(buf, data, size);
+		hl = 0;
+	}
+	payload = statcache_parse(emptydir, buf, hl + size, &plen, &memo);
+	if (payload && (payload < buf || payload + plen != buf + hl + size))
+		fz_fail("payload outside the file");
+	if (memo.n && !sealed && memcmp(buf, magic, sizeof magic - 1))
+		fz_fail("a memo from a file without the magic");
+	for (i = 0; i < memo.n; i++) {
+		const char *rel = memo.k[i].rel;
+		if (strncmp(rel, "Done/", 5) || !S_ISDIR(memo.k[i].st.st_mode) ||
+		    memo.k[i].count < 0 || strstr(rel, ".."))
+			fz_fail("memo entry \"%s\" is not a Done month", rel);
+	}
+	statkeys_free(&memo);
+	free(buf);
+	return 0;
+}
