@@ -60,6 +60,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -156,9 +157,44 @@ static int memo_add(struct statkeys *memo, const char *rel,
 	return 0;
 }
 
+/* The parent directory of the keys being checked. Keys come in the
+ * order of the walk, a directory's files after it, so a run of files in
+ * one directory is stat'ed relative to it: the kernel then looks up one
+ * name per file instead of the whole path (a hit stats ~200 files). */
+struct parent {
+	char rel[1024];          /* of the last key with a '/' */
+	size_t len;
+	int fd;                  /* O_PATH of rel, once two keys share it */
+};
+
+static int key_stat_now(int dirfd, struct parent *pd, const char *rel,
+    struct stat *st)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0;
+
+	if (!slash)
+		return fstatat(dirfd, rel, st, AT_SYMLINK_NOFOLLOW);
+	if (n != pd->len || memcmp(pd->rel, rel, n) != 0) {
+		if (pd->fd >= 0)
+			close(pd->fd);
+		pd->fd = -1;
+		memcpy(pd->rel, rel, n);
+		pd->rel[n] = '\0';
+		pd->len = n;
+		return fstatat(dirfd, rel, st, AT_SYMLINK_NOFOLLOW);
+	}
+	if (pd->fd < 0 && (pd->fd = openat(dirfd, pd->rel, O_PATH |
+	    O_DIRECTORY | O_CLOEXEC)) < 0)
+		return fstatat(dirfd, rel, st, AT_SYMLINK_NOFOLLOW);
+	return fstatat(pd->fd, slash + 1, st, AT_SYMLINK_NOFOLLOW);
+}
+
 const char *statcache_parse(int dirfd, const char *buf, size_t len,
     size_t *plen, struct statkeys *memo)
 {
+	struct parent pd = { .len = 0, .fd = -1 };
+	const char *r = NULL;
 	int holds = 1;
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned char want[HASH_LEN], got[HASH_LEN];
@@ -187,34 +223,38 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 		struct stat kst, now;
 		char rel[1024];
 		size_t rl;
-		int j;
-		for (j = 0; j < FIELDS; j++)
-			if (num(&p, end, ' ', &f[j]) < 0)
-				return NULL;
+		int k;
+		for (k = 0; k < FIELDS; k++)
+			if (num(&p, end, ' ', &f[k]) < 0)
+				goto out;
 		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
-			return NULL;
+			goto out;
 		rl = (size_t)(nl - p);
 		if (!rl || rl >= sizeof rel || memchr(p, '\0', rl) || *p == '/')
-			return NULL;
+			goto out;
 		memcpy(rel, p, rl);
 		rel[rl] = '\0';
 		if (strstr(rel, "..") || key_stat(f, &kst) < 0)
-			return NULL;
+			goto out;
 		/* after the first change, only the memo is read on */
-		if (holds && (fstatat(dirfd, rel, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (holds && (key_stat_now(dirfd, &pd, rel, &now) < 0 ||
 		    !statkey_same(&kst, &now))) {
 			holds = 0;
 			if (!memo)
-				return NULL;
+				goto out;
 		}
 		if (memo && memo_add(memo, rel, &kst, f[8]) < 0)
-			return NULL;
+			goto out;
 		p = nl + 1;
 	}
-	if ((unsigned long long)(end - p) != pl || !holds)
-		return NULL;
-	*plen = (size_t)pl;
-	return p;
+	if ((unsigned long long)(end - p) == pl && holds) {
+		*plen = (size_t)pl;
+		r = p;
+	}
+out:
+	if (pd.fd >= 0)
+		close(pd.fd);
+	return r;
 }
 
 /* The cache's path under the vault, "" when it cannot be named. */
