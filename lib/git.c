@@ -228,6 +228,28 @@ int git_err_network(int code)
 	    code == GIT_ENOTFOUND || code == GIT_ERROR;
 }
 
+/* 1 when the SSH key file key is an RSA key, as its .pub beside it or
+ * its PEM header says. */
+static int key_is_rsa(const char *key)
+{
+	char path[4096], head[40] = "";
+	FILE *f;
+	int pub = 1;
+
+	if ((size_t)snprintf(path, sizeof path, "%s.pub", key) >= sizeof path)
+		return 0;
+	if (!(f = fopen(path, "re"))) {
+		pub = 0;
+		if (!(f = fopen(key, "re")))
+			return 0;
+	}
+	if (!fgets(head, sizeof head, f))
+		head[0] = '\0';
+	fclose(f);
+	return pub ? !strncmp(head, "ssh-rsa ", 8) :
+	    !strncmp(head, "-----BEGIN RSA PRIVATE KEY-----", 31);
+}
+
 /*
  * Credentials: SSH from the key file VAULT_SYNC_SSH_KEY (with .pub beside
  * it when present, passphrase VAULT_SYNC_SSH_PASSPHRASE) or else from
@@ -249,8 +271,14 @@ static int cred_cb(git_credential **out, const char *url, const char *user,
 	if (allowed == GIT_CREDENTIAL_USERNAME)    /* ssh:// without user@ */
 		return git_credential_username_new(out, user ? user : "git");
 	if (x->cred_tries++ > 0) {
-		git_error_set_str(GIT_ERROR_NET, "authentication refused "
-		    "(check VAULT_SYNC_SSH_KEY, ssh-agent or VAULT_SYNC_TOKEN)");
+		/* Debian 12's libssh2 1.10 signs with ssh-rsa (SHA-1) only,
+		 * which OpenSSH 8.8 and later refuse by default */
+		git_error_set_str(GIT_ERROR_NET, key && *key && key_is_rsa(key) ?
+		    "authentication refused: VAULT_SYNC_SSH_KEY is an RSA key, "
+		    "which libssh2 signs with SHA-1 (ssh-rsa) and OpenSSH 8.8 or "
+		    "later refuses; use an ed25519 or ECDSA key" :
+		    "authentication refused (check VAULT_SYNC_SSH_KEY and "
+		    "VAULT_SYNC_SSH_PASSPHRASE, ssh-agent or VAULT_SYNC_TOKEN)");
 		return GIT_EAUTH;
 	}
 	if (allowed & GIT_CREDENTIAL_SSH_KEY) {

@@ -25,7 +25,13 @@ setup_file() {
 	ssh-keygen -q -t ed25519 -N '' -C aie-test-host -f "$d/host_key"
 	ssh-keygen -q -t ed25519 -N '' -C aie-test-client -f "$d/client_key"
 	ssh-keygen -q -t ed25519 -N '' -C aie-test-other -f "$d/other_key"
-	cp "$d/client_key.pub" "$d/authorized_keys"
+	# keys locked with a passphrase, in OpenSSH's format and in PEM; an RSA key
+	ssh-keygen -q -t ed25519 -N 'ed pass phrase' -C aie-test-ed-pp -f "$d/ed_pp_key"
+	ssh-keygen -q -t ecdsa -b 256 -N 'ecdsa pass phrase' -C aie-test-ecdsa -f "$d/ecdsa_key"
+	ssh-keygen -q -t ecdsa -b 384 -N 'pem pass phrase' -m PEM -C aie-test-pem -f "$d/pem_key"
+	ssh-keygen -q -t rsa -b 3072 -N '' -C aie-test-rsa -f "$d/rsa_key"
+	cat "$d"/client_key.pub "$d"/ed_pp_key.pub "$d"/ecdsa_key.pub "$d"/pem_key.pub \
+	    "$d"/rsa_key.pub >"$d/authorized_keys"
 	cat >"$d/sshd_config" <<EOF
 Port $(cat "$d/port")
 ListenAddress 127.0.0.1
@@ -129,4 +135,44 @@ teardown() {
 	VAULT_SYNC_SSH_KEY=$SSHD/client_key run lsync
 	assert_success
 	remote_has Needs_Action/email/EMAIL_X3.md
+}
+
+@test "ssh:// with passphrase-locked keys (ed25519, ECDSA, ECDSA in PEM); a wrong passphrase is refused (78)" {
+	local k pp
+	vault-init -q --remote "$URL" "$VAULT_DIR" >/dev/null
+	for k in "ed_pp:ed pass phrase" "ecdsa:ecdsa pass phrase" "pem:pem pass phrase"; do
+		pp=${k#*:}
+		k=${k%%:*}
+		mkemail "EMAIL_$k"
+		VAULT_SYNC_SSH_KEY=$SSHD/${k}_key VAULT_SYNC_SSH_PASSPHRASE='not it' run lsync
+		assert_failure 78
+		assert_output --partial VAULT_SYNC_SSH_PASSPHRASE
+		run ! remote_has "Needs_Action/email/EMAIL_$k.md"
+		VAULT_SYNC_SSH_KEY=$SSHD/${k}_key VAULT_SYNC_SSH_PASSPHRASE="$pp" run lsync
+		assert_success
+		remote_has "Needs_Action/email/EMAIL_$k.md"
+	done
+}
+
+# Debian 12's libssh2 1.10 signs with ssh-rsa (SHA-1) only, which OpenSSH
+# 8.8 and later refuse by default: the key is listed in authorized_keys,
+# and still refused. vault-sync says why.
+@test "ssh:// with an RSA key: refused by this OpenSSH, and vault-sync says why (78)" {
+	vault-init -q --remote "$URL" "$VAULT_DIR" >/dev/null
+	mkemail EMAIL_RSA
+	VAULT_SYNC_SSH_KEY=$SSHD/rsa_key run lsync
+	assert_failure 78
+	assert_output --partial "is an RSA key"
+	assert_output --partial "ed25519 or ECDSA"
+	run ! remote_has Needs_Action/email/EMAIL_RSA.md
+	# the same without the .pub beside it: a PEM header tells
+	ssh-keygen -q -t rsa -b 2048 -N '' -m PEM -f "$BATS_TEST_TMPDIR/pem_rsa"
+	rm "$BATS_TEST_TMPDIR/pem_rsa.pub"
+	VAULT_SYNC_SSH_KEY=$BATS_TEST_TMPDIR/pem_rsa run lsync
+	assert_failure 78
+	assert_output --partial "is an RSA key"
+	# an ed25519 key refused gets the general advice
+	VAULT_SYNC_SSH_KEY=$SSHD/other_key run lsync
+	assert_failure 78
+	refute_output --partial "RSA"
 }
