@@ -78,6 +78,10 @@ setup() {
 
 teardown() {
 	[ -z "${AGENT_PID:-}" ] || kill "$AGENT_PID" 2>/dev/null || true
+	if [ -n "${NS:-}" ]; then
+		[ ! -s "$NS_DIR/sshd.pid" ] || kill "$(cat "$NS_DIR/sshd.pid")" 2>/dev/null || true
+		ip netns del "$NS" 2>/dev/null || true
+	fi
 }
 
 @test "ssh:// with a key file: both agents sync through sshd" {
@@ -177,4 +181,31 @@ teardown() {
 	VAULT_SYNC_SSH_KEY=$SSHD/other_key run lsync
 	assert_failure 78
 	refute_output --partial "RSA"
+}
+
+# The scp-like form user@host:path always means port 22: a second sshd
+# listens there inside a network namespace of its own (root only), and
+# vault-sync runs inside it too.
+@test "user@host:path (scp-like, port 22): syncs through sshd in a network namespace" {
+	[ "$(id -u)" = 0 ] || skip "needs root for a network namespace"
+	ip netns add "aie-ssh-$$" || skip "ip netns add is not allowed here"
+	NS=aie-ssh-$$ NS_DIR=$BATS_TEST_TMPDIR/ssh22
+	mkdir -p "$NS_DIR"
+	sed -e "s|^Port .*|Port 22|" -e "s|^PidFile .*|PidFile $NS_DIR/sshd.pid|" \
+	    "$SSHD/sshd_config" >"$NS_DIR/sshd_config"
+	ip netns exec "$NS" ip link set lo up
+	ip netns exec "$NS" /usr/sbin/sshd -f "$NS_DIR/sshd_config" -E "$NS_DIR/sshd.log"
+	for _ in $(seq 50); do
+		[ -s "$NS_DIR/sshd.pid" ] && break
+		sleep 0.1
+	done
+	echo "127.0.0.1 $(cut -d' ' -f1,2 "$SSHD/host_key.pub")" >"$HOME/.ssh/known_hosts"
+	run ip netns exec "$NS" vault-init -q --remote "$(id -un)@127.0.0.1:$REMOTE" "$VAULT_DIR"
+	assert_success
+	mkemail EMAIL_SCP
+	run ip netns exec "$NS" vault-sync -C "$VAULT_DIR" -a local
+	assert_success
+	remote_has Needs_Action/email/EMAIL_SCP.md
+	run git -C "$VAULT_DIR" remote get-url origin
+	assert_output "$(id -un)@127.0.0.1:$REMOTE"
 }
