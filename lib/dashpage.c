@@ -459,20 +459,26 @@ static void chart(struct dashpage *p, const struct costday *c, int n,
 	buf_adds(b, "</p></section>");
 }
 
-void page_home(struct dashpage *p, json_t *status, const struct costday *c,
-    int ndays, int present)
+/* A phone page stays small (under 30 KB) however much waits: the first
+ * cards; the next come up by polling as these are decided. */
+size_t page_cards(void)
+{
+	long cap = config_get_long("DASHBOARD_CARDS", 10);
+
+	return cap < 1 ? 10 : (size_t)cap;
+}
+
+void page_home(struct dashpage *p, json_t *status, size_t npending,
+    const struct costday *c, int ndays, int present)
 {
 	struct buf *b = p->b;
 	json_t *pend = json_object_get(status, "pending"), *it;
-	size_t i, n = json_array_size(pend), shown = n;
-	long cap = config_get_long("DASHBOARD_CARDS", 10);
+	size_t i, n = npending, shown = json_array_size(pend);
 
-	/* A phone page stays small (under 30 KB) however much waits: the
-	 * first cap cards; the next come up by polling as these are decided. */
-	if (cap < 1)
-		cap = 10;
-	if (shown > (size_t)cap)
-		shown = (size_t)cap;
+	if (shown > page_cards())
+		shown = page_cards();
+	if (n < shown)
+		n = shown;
 	buf_adds(b, "<main id=\"live\" data-etag=\"");
 	html_attr(b, p->etag ? p->etag : "");
 	buf_addf(b, "\"><p id=\"msg\" role=\"status\" aria-live=\"polite\"></p>"

@@ -26,9 +26,12 @@ void page_begin(struct dashpage *p, const char *title);
 void page_end(struct dashpage *p);
 
 void page_login(struct dashpage *p, const char *msg);
-/* The home page body: cards, counts, sync, health, chart. */
-void page_home(struct dashpage *p, json_t *status, const struct costday *c,
-    int ndays, int present);
+/* How many cards the home page shows at most (DASHBOARD_CARDS, 10). */
+size_t page_cards(void);
+/* The home page body: cards, counts, sync, health, chart. status's
+ * "pending" holds the first page_cards() cards of the npending waiting. */
+void page_home(struct dashpage *p, json_t *status, size_t npending,
+    const struct costday *c, int ndays, int present);
 /* One item (and its source, when it has one and it was found). */
 void page_item(struct dashpage *p, const struct itemref *ref,
     const struct item *it, const struct itemref *sref,

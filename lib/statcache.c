@@ -46,7 +46,7 @@
  * BLAKE2b checksum over the file makes a truncated or damaged file a miss.
  *
  * File format, all text but the payload:
- *   aie-status-cache 2 <hex BLAKE2b-256 of everything after this line>\n
+ *   aie-status-cache 3 <hex BLAKE2b-256 of everything after this line>\n
  *   <number of keys> <payload length>\n
  *   <dev> <ino> <mode> <size> <mtime s> <mtime ns> <ctime s> <ctime ns> <count> <path>\n
  *   ...
@@ -68,7 +68,7 @@
 #include "statcache.h"
 #include "status.h"
 
-#define MAGIC "aie-status-cache 2 "
+#define MAGIC "aie-status-cache 3 "
 #define HASH_LEN 32
 #define KEYS_MAX 1000000
 #define PAYLOAD_MAX (64u << 20)

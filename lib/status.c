@@ -862,6 +862,72 @@ static void member(struct buf *b, const char *name, json_t *o, int comma)
 	free(t);
 }
 
+/* Append ,"name":[...] to b with one element a line: "\n" before each,
+ * "\n]" at the end. Compact JSON never holds a raw newline, so the cards
+ * can be cut from the text without parsing it (status_pending_head).
+ * Steals arr. */
+static void member_lines(struct buf *b, const char *name, json_t *arr)
+{
+	json_t *it;
+	size_t i;
+
+	buf_addf(b, ",\"%s\":[", name);
+	json_array_foreach(arr, i, it) {
+		char *t = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!t) {
+			b->oom = 1;
+			break;
+		}
+		buf_adds(b, i ? ",\n" : "\n");
+		buf_adds(b, t);
+		free(t);
+	}
+	buf_adds(b, json_array_size(arr) ? "\n]" : "]");
+	json_decref(arr);
+}
+
+char *status_pending_head(const char *text, size_t len, size_t cap,
+    size_t *n, size_t *outlen)
+{
+	static const char key[] = "\"pending\":[";
+	const char *end = text + len, *p, *nl, *cut = NULL, *close;
+	struct buf b = { 0 };
+	size_t count = 0;
+
+	if (!(p = memmem(text, len, key, sizeof key - 1)))
+		return NULL;
+	p += sizeof key - 1;
+	if (p < end && *p == ']') {          /* none waiting */
+		close = p - 1;
+	} else {
+		/* p at the "\n" before an element; it ends at the next "\n",
+		 * followed by "]" (the last) or preceded by "," (another) */
+		for (;;) {
+			if (p >= end || *p != '\n' ||
+			    !(nl = memchr(p + 1, '\n', (size_t)(end - p - 1))))
+				return NULL;
+			if (++count == cap)
+				cut = nl;
+			if (nl + 1 < end && nl[1] == ']') {
+				close = nl;
+				break;
+			}
+			if (nl[-1] != ',')
+				return NULL;
+			p = nl;
+		}
+	}
+	*n = count;
+	if (!cut || count == cap) {
+		buf_add(&b, text, len);
+	} else {
+		buf_add(&b, text, (size_t)(cut - 1 - text));    /* not its "," */
+		buf_adds(&b, "\n]");
+		buf_add(&b, close + 2, (size_t)(end - close - 2));
+	}
+	return buf_take(&b, outlen);
+}
+
 int status_core(struct vault *v, struct statkeys *keys, char **text,
     size_t *len)
 {
@@ -882,7 +948,7 @@ int status_core(struct vault *v, struct statkeys *keys, char **text,
 		json_array_append_new(pend, pending_json(&s.p[i], 0, 0));
 	scan_free(&s);
 	member(&b, "counts", counts, 0);
-	member(&b, "pending", pend, 1);
+	member_lines(&b, "pending", pend);
 	member(&b, "totals", totals, 1);
 	if (!(*text = buf_take(&b, len)))
 		return aie_fail(EX_TEMP, "status: out of memory");

@@ -65,12 +65,20 @@ void statkeys_free(struct statkeys *ks);
 int statkey_same(const struct stat *a, const struct stat *b);
 
 /* The counts, totals and pending list (without ages) as the members of a
- * JSON object, keys sorted: "counts":{...},"totals":{...},"pending":[...]
- * (no braces). One walk of the vault; with keys, every directory and
+ * JSON object, keys sorted: "counts":{...},"pending":[...],"totals":{...}
+ * (no braces), the pending cards one a line. One walk of the vault; with keys, every directory and
  * pending file read is appended to it. *text is malloc'd, NUL-terminated.
  * 0, or -1 with aie_errmsg. */
 int status_core(struct vault *v, struct statkeys *keys, char **text,
     size_t *len);
+
+/* From a text holding status_core's members, the same text with the
+ * "pending" array cut to its first cap cards (the whole text when there
+ * are no more), without parsing the JSON; *n: how many cards the array
+ * held. NULL (use the whole text) when the array is not laid out as
+ * status_core writes it, or out of memory. */
+char *status_pending_head(const char *text, size_t len, size_t cap,
+    size_t *n, size_t *outlen);
 
 /* The last sync and the health files as JSON members (no ages, keys
  * sorted): "health":{...},"last_sync":{...} or null. These are a few small

@@ -183,7 +183,7 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	get
 	[ "$(header X-Status-Cache)" = miss ]
 	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
-	printf 'aie-status-cache 2 %064d\n0 2\n{}' 0 >"$CACHE"
+	printf 'aie-status-cache 3 %064d\n0 2\n{}' 0 >"$CACHE"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
 	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
@@ -305,7 +305,7 @@ p = sys.argv[1]
 d = open(p, "rb").read()
 head, body = d.split(b"\n", 1)
 body = body.replace(b" 3 Done/email/2026-10\n", b" 40 Done/email/2026-10\n")
-magic = head[:len(b"aie-status-cache 2 ")]
+magic = head[:len(b"aie-status-cache 3 ")]
 h = hashlib.blake2b(body, digest_size=32).hexdigest().encode()
 open(p, "wb").write(magic + h + b"\n" + body)
 PY

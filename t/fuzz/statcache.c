@@ -6,7 +6,10 @@
  * the checksum. Keys are stat'ed under an empty directory. Properties: a
  * payload returned lies inside the buffer and is as long as the file
  * says; every memo entry is a Done/<domain>/<YYYY-MM> directory key with
- * a count that fits, taken only from a file whose checksum holds.
+ * a count that fits, taken only from a file whose checksum holds. The
+ * same bytes go through status_pending_head (lib/status.c), which cuts
+ * the cards from a status text without parsing it: it never reads out of
+ * the text or grows it.
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 
 #include "fuzz.h"
 #include "statcache.h"
+#include "status.h"
 
 static int emptydir = -1;
 
@@ -34,7 +38,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char magic[] = "aie-status-cache 2 ";
+	static const char magic[] = "aie-status-cache 3 ";
 	struct statkeys memo = { 0 };
 	unsigned char h[32];
 	const char *payload;
@@ -71,6 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_fail("memo entry \"%s\" is not a Done month", rel);
 	}
 	statkeys_free(&memo);
+	/* the cards cut from a status text: never longer than the text */
+	{
+		size_t n = 0, olen = 0;
+		char *head = status_pending_head(buf + hl, size, 1 + size % 12,
+		    &n, &olen);
+		if (head && (olen > size || head[olen] != '\0'))
+			fz_fail("status_pending_head grew the text");
+		free(head);
+	}
 	free(buf);
 	return 0;
 }
