@@ -21,6 +21,9 @@ teardown_file() {
 setup() {
 	have_browser || skip "needs /usr/bin/chromium and node_modules/playwright-core (npm install)"
 	common_setup
+	# Chromium leaves an org.chromium.Chromium.* directory in TMPDIR at
+	# every start: in the test's own temp dir, bats removes it
+	export TMPDIR=$BATS_TEST_TMPDIR
 	srv_env
 	dash_reset
 }

@@ -36,6 +36,9 @@ teardown_file() {
 
 setup() {
 	common_setup
+	# Chromium leaves an org.chromium.Chromium.* directory in TMPDIR at
+	# every start: in the test's own temp dir, bats removes it
+	export TMPDIR=$BATS_TEST_TMPDIR
 	srv_env
 	[ -n "$PORT" ] || return 0
 	dash_reset
