@@ -338,7 +338,7 @@ static int page_home_get(struct ctx *c)
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
 	json_error_t err;
-	char *text, *head;
+	char *text;
 	size_t len, hlen, npending = 0;
 	json_t *st;
 	int present;
@@ -349,17 +349,12 @@ static int page_home_get(struct ctx *c)
 		return web_error(&c->w, 500, aie_errmsg);
 	/* only the cards shown are parsed: the whole list is ~40 KB of JSON
 	 * for 100 drafts, and parsing it was most of this page's time */
-	if ((head = status_pending_head(text, len, page_cards(), &npending,
-	    &hlen))) {
-		free(text);
-		text = head;
-		len = hlen;
-	}
-	st = json_loadb(text, len, 0, &err);
+	hlen = status_pending_head(text, len, page_cards(), &npending);
+	st = json_loadb(text, hlen != (size_t)-1 ? hlen : len, 0, &err);
 	free(text);
 	if (!st)
 		return web_error(&c->w, 500, "status: cannot read it back");
-	if (!head)
+	if (hlen == (size_t)-1)
 		npending = json_array_size(json_object_get(st, "pending"));
 	if ((present = cost_days(&c->v, c->now, 7, days)) < 0) {
 		json_decref(st);

@@ -34,6 +34,8 @@ int aie_fail_errno(int code, const char *fmt, ...)
 /* names.c: IDs, agent and domain names, generated IDs, times */
 int id_valid(const char *id);
 int name_valid(const char *name);
+/* 1 when s is a month directory's name, YYYY-MM (Done/<domain>/<YYYY-MM>). */
+int month_valid(const char *s);
 int id_generate(char *buf, size_t size, const char *type);
 void time_rfc3339(time_t t, char buf[21]);
 int time_parse_rfc3339(const char *s, time_t *out);

@@ -47,6 +47,11 @@ int name_valid(const char *name)
 	return 1;
 }
 
+int month_valid(const char *s)
+{
+	return strlen(s) == 7 && strspn(s, "0123456789-") == 7 && s[4] == '-';
+}
+
 /* TYPE_YYYYMMDDTHHMMSSZ_xxxxxx, six random hex digits. */
 int id_generate(char *buf, size_t size, const char *type)
 {

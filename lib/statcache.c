@@ -125,14 +125,12 @@ static int key_stat(const unsigned long long f[FIELDS], struct stat *st)
 /* 1 when rel is Done/<domain>/<YYYY-MM>: a directory the memo may count. */
 static int done_month(const char *rel)
 {
-	const char *d = stage_dir[ST_DONE], *p, *m;
+	const char *d = stage_dir[ST_DONE], *p;
 	size_t dl = strlen(d);
 
-	if (strncmp(rel, d, dl) || rel[dl] != '/' || !(p = strchr(rel + dl + 1, '/')))
-		return 0;
-	m = p + 1;
-	return strlen(m) == 7 && strspn(m, "0123456789-") == 7 && m[4] == '-' &&
-	    (size_t)(p - (rel + dl + 1)) <= AIE_NAME_MAX;
+	return !strncmp(rel, d, dl) && rel[dl] == '/' &&
+	    (p = strchr(rel + dl + 1, '/')) &&
+	    (size_t)(p - (rel + dl + 1)) <= AIE_NAME_MAX && month_valid(p + 1);
 }
 
 /* Keep key line (rel, st, count) in memo when it is a Done month
@@ -142,19 +140,7 @@ static int memo_add(struct statkeys *memo, const char *rel,
 {
 	if (!S_ISDIR(st->st_mode) || !done_month(rel))
 		return 0;
-	if (memo->n == memo->cap) {
-		size_t ncap = memo->cap ? memo->cap * 2 : 16;
-		struct statkey *nk = realloc(memo->k, ncap * sizeof *nk);
-		if (!nk)
-			return -1;
-		memo->k = nk;
-		memo->cap = ncap;
-	}
-	if (!(memo->k[memo->n].rel = strdup(rel)))
-		return -1;
-	memo->k[memo->n].st = *st;
-	memo->k[memo->n++].count = (json_int_t)count;
-	return 0;
+	return statkeys_add(memo, rel, st, (json_int_t)count) < 0 ? -1 : 0;
 }
 
 /* The parent directory of the keys being checked. Keys come in the

@@ -20,8 +20,8 @@ enum statcache_result { SC_OFF, SC_HIT, SC_MISS };
 
 /* status_core's text into *text (malloc'd, NUL-terminated): from the
  * cache file .state/<agent>/STATCACHE_FILE when every key in it stats the
- * same now, else from a walk of the vault (which counts the Done months
- * that have not changed since the file was written from the file), after
+ * same now, else from a walk of the vault (Done months unchanged since the
+ * file was written keep the counts the file has for them), after
  * which the cache file is rewritten (atomically) if the walk's keys can
  * be trusted. use == 0: no cache at all, the walk every time. digest: a
  * BLAKE2b-256 that differs whenever the text differs (the file's checksum

@@ -49,8 +49,6 @@ struct scan {
 	struct want *want;       /* open addressing, wmask + 1 slots */
 	size_t wmask;
 	struct statkeys *keys;   /* NULL: not recorded */
-	size_t *memod;           /* the Done months counted from keys->memo */
-	size_t nmemod, capmemod;
 };
 
 /* The first lines of the body, at most max bytes, cut on a UTF-8 boundary. */
@@ -87,37 +85,41 @@ int statkey_same(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+ssize_t statkeys_add(struct statkeys *ks, const char *rel,
+    const struct stat *st, json_int_t count)
+{
+	if (ks->n == ks->cap) {
+		size_t ncap = ks->cap ? ks->cap * 2 : 64;
+		struct statkey *nk = realloc(ks->k, ncap * sizeof *nk);
+		if (!nk)
+			return -1;
+		ks->k = nk;
+		ks->cap = ncap;
+	}
+	if (!(ks->k[ks->n].rel = strdup(rel)))
+		return -1;
+	ks->k[ks->n].st = *st;
+	ks->k[ks->n].count = count;
+	return (ssize_t)ks->n++;
+}
+
 /* Record that rel was read as st: the key's index, or -1 when keys are
  * not kept. A failure only makes the result uncacheable. */
 static ssize_t key_add(struct scan *s, const char *rel, const struct stat *st)
 {
-	struct statkeys *ks = s->keys;
+	ssize_t i;
 
-	if (!ks || ks->unsure)
+	if (!s->keys || s->keys->unsure)
 		return -1;
-	if (ks->n == ks->cap) {
-		size_t ncap = ks->cap ? ks->cap * 2 : 64;
-		struct statkey *nk = realloc(ks->k, ncap * sizeof *nk);
-		if (!nk) {
-			ks->unsure = 1;
-			return -1;
-		}
-		ks->k = nk;
-		ks->cap = ncap;
-	}
-	if (!(ks->k[ks->n].rel = strdup(rel))) {
-		ks->unsure = 1;
-		return -1;
-	}
-	ks->k[ks->n].st = *st;
-	ks->k[ks->n].count = 0;
-	return (ssize_t)ks->n++;
+	if ((i = statkeys_add(s->keys, rel, st, 0)) < 0)
+		s->keys->unsure = 1;
+	return i;
 }
 
-/* Note that key i (from key_add) counted n items. */
+/* Note that key i (from key_add, -1: none) counted n items. */
 static void key_count(struct scan *s, ssize_t i, json_int_t n)
 {
-	if (i >= 0 && s->keys && (size_t)i < s->keys->n)
+	if (i >= 0)
 		s->keys->k[i].count = n;
 }
 
@@ -159,7 +161,7 @@ static ssize_t memo_find(const struct scan *s, ssize_t i)
 	const struct statkeys *ks = s->keys;
 	size_t j;
 
-	if (i < 0 || !ks || !ks->memo || (size_t)i >= ks->n)
+	if (i < 0)
 		return -1;
 	for (j = 0; j < ks->nmemo; j++)
 		if (!strcmp(ks->memo[j].rel, ks->k[i].rel))
@@ -168,12 +170,7 @@ static ssize_t memo_find(const struct scan *s, ssize_t i)
 	return -1;
 }
 
-static int is_month(const char *s)
-{
-	return strlen(s) == 7 && strspn(s, "0123456789-") == 7 && s[4] == '-';
-}
-
-/* The counter of sub in stage st, added at its first item. */
+/* The counter of sub in stage st, added when first needed. */
 static json_int_t *counter(struct scan *s, int st, const char *sub)
 {
 	size_t i;
@@ -389,7 +386,6 @@ static int add_count(struct scan *s, int st, const char *cname, json_int_t n)
 static int scan_leaf(struct scan *s, int st, int fd, const char *sub,
     const char *cname, json_int_t *counted)
 {
-	json_int_t *n = NULL;
 	struct dirent *e;
 	DIR *d;
 	int r = 0;
@@ -412,12 +408,6 @@ static int scan_leaf(struct scan *s, int st, int fd, const char *sub,
 		id[len - 3] = '\0';
 		if (!id_valid(id))
 			continue;
-		if (!n && !(n = counter(s, st, cname))) {
-			r = aie_fail_errno(EX_TEMP, "status: counts");
-			break;
-		}
-		(*n)++;
-		s->total[st]++;
 		(*counted)++;
 		if (st == ST_PENDING) {
 			struct itemref ref;
@@ -430,46 +420,16 @@ static int scan_leaf(struct scan *s, int st, int fd, const char *sub,
 		}
 	}
 	closedir(d);
-	return r;
+	return r < 0 ? r : add_count(s, st, cname, *counted);
 }
 
-/* Done/<domain>/<month> (rel), just opened as fd with key i: counted
- * from the memo when it is unchanged since, else listed. */
-static int scan_month(struct scan *s, int fd, ssize_t i, const char *rel,
-    const char *sub, const char *domain)
+/* The drafts' sources not found in any other stage, looked up by name in
+ * the Done month fd (sub) that is counted from the memo, not listed. Done
+ * is the last stage: every other stage has been walked by now. */
+static void find_wanted(struct scan *s, int fd, const char *sub)
 {
-	ssize_t m = memo_find(s, i);
-	json_int_t n;
-	int r;
-
-	if (m >= 0) {
-		if (s->nmemod == s->capmemod) {
-			size_t ncap = s->capmemod ? s->capmemod * 2 : 16;
-			size_t *nm = realloc(s->memod, ncap * sizeof *nm);
-			if (!nm) {
-				close(fd);
-				return aie_fail_errno(EX_TEMP, "%s", rel);
-			}
-			s->memod = nm;
-			s->capmemod = ncap;
-		}
-		close(fd);
-		s->memod[s->nmemod++] = (size_t)m;
-		n = s->keys->memo[m].count;
-		key_count(s, i, n);
-		return add_count(s, ST_DONE, domain, n);
-	}
-	r = scan_leaf(s, ST_DONE, fd, sub, domain, &n);
-	key_count(s, i, n);
-	return r;
-}
-
-/* The sources not found by the walk, looked up by name in the Done months
- * counted from the memo (Done is the last stage: nothing found elsewhere
- * comes after it). */
-static void probe_memod(struct scan *s)
-{
-	size_t i, j;
+	struct stat st;
+	size_t i;
 
 	for (i = 0; s->want && i <= s->wmask; i++) {
 		struct want *w = &s->want[i];
@@ -477,22 +437,31 @@ static void probe_memod(struct scan *s)
 		if (!w->id || w->stage >= 0)
 			continue;
 		snprintf(name, sizeof name, "%s.md", w->id);
-		for (j = 0; j < s->nmemod && w->stage < 0; j++) {
-			const char *rel = s->keys->memo[s->memod[j]].rel;
-			const char *sub = rel + strlen(stage_dir[ST_DONE]) + 1;
-			struct stat st;
-			int fd = openat(s->v->dirfd, rel, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0) {
-				unsure(s);
-				continue;
-			}
-			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISREG(st.st_mode))
-				found(s, w->id, ST_DONE, sub, fd, name);
-			close(fd);
-		}
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			found(s, w->id, ST_DONE, sub, fd, name);
 	}
+}
+
+/* Done/<domain>/<month> (sub), just opened as fd (taken over) with key i:
+ * counted from the memo when it is unchanged since, else listed. */
+static int scan_month(struct scan *s, int fd, ssize_t i, const char *sub,
+    const char *domain)
+{
+	ssize_t m = memo_find(s, i);
+	json_int_t n;
+	int r;
+
+	if (m < 0) {
+		r = scan_leaf(s, ST_DONE, fd, sub, domain, &n);
+		key_count(s, i, n);
+		return r;
+	}
+	n = s->keys->memo[m].count;
+	key_count(s, i, n);
+	find_wanted(s, fd, sub);
+	close(fd);
+	return add_count(s, ST_DONE, domain, n);
 }
 
 /* Every item of stage st: its sub-directories, Done's by domain and
@@ -537,17 +506,18 @@ static int scan_stage(struct scan *s, int st)
 			while (r == 0 && (m = readdir(md))) {
 				char mrel[600], sub[AIE_NAME_MAX * 2 + 2];
 				int mfd;
-				if (m->d_name[0] == '.' || !is_month(m->d_name))
+				if (m->d_name[0] == '.' || !month_valid(m->d_name))
 					continue;
 				if (m->d_type != DT_DIR && m->d_type != DT_UNKNOWN)
 					continue;
 				if ((size_t)snprintf(sub, sizeof sub, "%s/%s", e->d_name,
-				    m->d_name) >= sizeof sub)
+				    m->d_name) >= sizeof sub ||
+				    (size_t)snprintf(mrel, sizeof mrel, "%s/%s", rel,
+				    m->d_name) >= sizeof mrel)
 					continue;
-				snprintf(mrel, sizeof mrel, "%s/%s", rel, m->d_name);
 				if ((mfd = open_dir(s, dirfd(md), m->d_name, mrel,
 				    &key)) >= 0)
-					r = scan_month(s, mfd, key, mrel, sub, e->d_name);
+					r = scan_month(s, mfd, key, sub, e->d_name);
 			}
 			closedir(md);
 		}
@@ -602,7 +572,6 @@ static void scan_free(struct scan *s)
 	for (i = 0; s->want && i <= s->wmask; i++)
 		free(s->want[i].from);
 	free(s->want);
-	free(s->memod);
 	pending_free(s->p, s->np);
 	memset(s, 0, sizeof *s);
 }
@@ -645,7 +614,6 @@ static int scan(struct vault *v, struct statkeys *keys, struct scan *s)
 	for (st = 0; st < ST_COUNT; st++)
 		if (st != ST_PENDING && scan_stage(s, st) < 0)
 			goto fail;
-	probe_memod(s);
 	resolve_sources(s);
 	if (s->np)
 		qsort(s->p, s->np, sizeof *s->p, by_created);
@@ -886,46 +854,41 @@ static void member_lines(struct buf *b, const char *name, json_t *arr)
 	json_decref(arr);
 }
 
-char *status_pending_head(const char *text, size_t len, size_t cap,
-    size_t *n, size_t *outlen)
+size_t status_pending_head(char *text, size_t len, size_t cap, size_t *n)
 {
 	static const char key[] = "\"pending\":[";
-	const char *end = text + len, *p, *nl, *cut = NULL, *close;
-	struct buf b = { 0 };
+	char *end = text + len, *p, *nl, *cut = NULL, *close;
 	size_t count = 0;
 
 	if (!(p = memmem(text, len, key, sizeof key - 1)))
-		return NULL;
+		return (size_t)-1;
 	p += sizeof key - 1;
 	if (p < end && *p == ']') {          /* none waiting */
-		close = p - 1;
-	} else {
-		/* p at the "\n" before an element; it ends at the next "\n",
-		 * followed by "]" (the last) or preceded by "," (another) */
-		for (;;) {
-			if (p >= end || *p != '\n' ||
-			    !(nl = memchr(p + 1, '\n', (size_t)(end - p - 1))))
-				return NULL;
-			if (++count == cap)
-				cut = nl;
-			if (nl + 1 < end && nl[1] == ']') {
-				close = nl;
-				break;
-			}
-			if (nl[-1] != ',')
-				return NULL;
-			p = nl;
+		*n = 0;
+		return len;
+	}
+	/* p at the "\n" before an element; it ends at the next "\n",
+	 * followed by "]" (the last) or preceded by "," (another) */
+	for (;;) {
+		if (p >= end || *p != '\n' ||
+		    !(nl = memchr(p + 1, '\n', (size_t)(end - p - 1))))
+			return (size_t)-1;
+		if (++count == cap)
+			cut = nl;
+		if (nl + 1 < end && nl[1] == ']') {
+			close = nl;
+			break;
 		}
+		if (nl[-1] != ',')
+			return (size_t)-1;
+		p = nl;
 	}
 	*n = count;
-	if (!cut || count == cap) {
-		buf_add(&b, text, len);
-	} else {
-		buf_add(&b, text, (size_t)(cut - 1 - text));    /* not its "," */
-		buf_adds(&b, "\n]");
-		buf_add(&b, close + 2, (size_t)(end - close - 2));
-	}
-	return buf_take(&b, outlen);
+	if (count <= cap)
+		return len;
+	/* drop from the "," after card cap up to the array's "\n]" */
+	memmove(cut - 1, close, (size_t)(end - close));
+	return len - (size_t)(close - (cut - 1));
 }
 
 int status_core(struct vault *v, struct statkeys *keys, char **text,

@@ -61,6 +61,9 @@ struct statkeys {
 	size_t nmemo;
 };
 void statkeys_free(struct statkeys *ks);
+/* Append key (rel, st, count) to ks: its index, or -1 when out of memory. */
+ssize_t statkeys_add(struct statkeys *ks, const char *rel,
+    const struct stat *st, json_int_t count);
 /* 1 when st (from a new stat of the key's path) is the key's stat. */
 int statkey_same(const struct stat *a, const struct stat *b);
 
@@ -72,13 +75,11 @@ int statkey_same(const struct stat *a, const struct stat *b);
 int status_core(struct vault *v, struct statkeys *keys, char **text,
     size_t *len);
 
-/* From a text holding status_core's members, the same text with the
- * "pending" array cut to its first cap cards (the whole text when there
- * are no more), without parsing the JSON; *n: how many cards the array
- * held. NULL (use the whole text) when the array is not laid out as
- * status_core writes it, or out of memory. */
-char *status_pending_head(const char *text, size_t len, size_t cap,
-    size_t *n, size_t *outlen);
+/* Cut the "pending" array of a text holding status_core's members to its
+ * first cap cards, in place and without parsing the JSON: the text's new
+ * length; *n: how many cards the array held. (size_t)-1, the text left as
+ * is, when the array is not laid out as status_core writes it. */
+size_t status_pending_head(char *text, size_t len, size_t cap, size_t *n);
 
 /* The last sync and the health files as JSON members (no ages, keys
  * sorted): "health":{...},"last_sync":{...} or null. These are a few small

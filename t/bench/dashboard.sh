@@ -213,11 +213,7 @@ noop='#include <stdio.h>
 int main(void) { fputs("Status: 204 No Content\r\n\r\n", stdout); return 0; }'
 printf '%s\n' "$noop" | cc -O2 -static -x c -o "$tmp/noop.cgi" - 2>/dev/null ||
     printf '%s\n' "$noop" | cc -O2 -x c -o "$tmp/noop.cgi" -
-sleep 2.5        # the vault rests: the next request writes the cache
-env -i HOME="$HOME" VAULT_DIR="$VAULT_DIR" AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" \
-    TZ=UTC REQUEST_METHOD=GET PATH_INFO=/api/status SERVER_PORT=80 \
-    HTTP_HOST="127.0.0.1:$port" REMOTE_ADDR=127.0.0.1 \
-    HTTP_COOKIE="aie_session=$sess" "$cgi/dashboard.cgi" >/dev/null
+sleep 2.5        # the vault rests: the first request writes the cache
 HTTP_HOST="127.0.0.1:$port" HTTP_COOKIE="aie_session=$sess" \
 python3 - "$cgi/dashboard.cgi" "$tmp/noop.cgi" "${BENCH_SPAWNS:-500}" <<'EOF'
 import os, statistics, sys, time
@@ -227,11 +223,14 @@ env = {k: os.environ[k] for k in ("HOME", "VAULT_DIR", "AI_EMPLOYEE_CONFIG",
 env.update(TZ="UTC", REQUEST_METHOD="GET", PATH_INFO="/api/status",
            SERVER_PORT="80", REMOTE_ADDR="127.0.0.1")
 null = os.open(os.devnull, os.O_WRONLY)
-r, w = os.pipe()
-pid = os.posix_spawn(cgi, [cgi], env, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)])
-os.close(w)
-head = os.read(r, 65536).decode("latin-1")
-os.waitpid(pid, 0)
+for _ in range(2):       # the first writes the cache, the second must hit
+    r, w = os.pipe()
+    pid = os.posix_spawn(cgi, [cgi], env,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)])
+    os.close(w)
+    head = os.read(r, 65536).decode("latin-1")
+    os.close(r)
+    os.waitpid(pid, 0)
 if "X-Status-Cache: hit" not in head:
     sys.exit("dashboard.sh: the CGI alone does not hit the status cache")
 t = {cgi: [], noop: []}
