@@ -136,24 +136,32 @@ static int lock_file(int dirfd, const char *rel, double wait, int *fdp)
 	return 0;
 }
 
-int sync_lock(struct sync *s, double wait)
+/* A held lock file holds its holder's pid while the work it guards runs:
+ * finding one when taking the lock means the last holder was killed in
+ * the middle. Then write ours. */
+static int mark_held(int fd, const char *what, int *crashed)
 {
-	char rel[128], pid[24];
+	char pid[24];
 	struct stat st;
 	int n;
+
+	*crashed = fstat(fd, &st) == 0 && st.st_size > 0;
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		return aie_fail_errno(EX_TEMP, "%s", what);
+	return 0;
+}
+
+int sync_lock(struct sync *s, double wait)
+{
+	char rel[128];
 
 	if (vault_statedir(s->v, rel, sizeof rel - 16) < 0)
 		return -1;
 	strcat(rel, "/sync.lock");
 	if (lock_file(s->v->dirfd, rel, wait, &s->lockfd) < 0)
 		return -1;
-	/* the lock file holds the holder's pid while a cycle runs: finding
-	 * one means the last holder was killed mid-cycle */
-	s->crashed = fstat(s->lockfd, &st) == 0 && st.st_size > 0;
-	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(s->lockfd, 0) < 0 || pwrite(s->lockfd, pid, (size_t)n, 0) != n)
-		return aie_fail_errno(EX_TEMP, "%s", rel);
-	return 0;
+	return mark_held(s->lockfd, rel, &s->crashed);
 }
 
 void sync_unlock(struct sync *s)
@@ -166,19 +174,24 @@ void sync_unlock(struct sync *s)
 	s->lockfd = -1;
 }
 
-/* A lock file of git's: left by a vault-sync killed mid-cycle, or a
- * minute old -> removed; else someone is writing: refuse. */
-static int git_lock_check(struct sync *s, const char *name)
+/* A lock file of git's in gitdir (ending in '/'): left by a vault-sync
+ * killed mid-cycle (crashed), or a minute old -> removed; else someone
+ * is writing: refuse. */
+static int git_lock_check(struct sync *s, const char *gitdir,
+    const char *name, int crashed)
 {
-	char path[4200];
+	char path[4500];
 	struct stat st;
 	time_t age;
 
-	snprintf(path, sizeof path, "%s%s", git_repository_path(s->repo), name);
+	if ((size_t)snprintf(path, sizeof path, "%s%s.lock", gitdir, name) >=
+	    sizeof path)
+		return aie_fail(EX_CONFIG_, "%s%s.lock: path too long", gitdir,
+		    name);
 	if (lstat(path, &st) < 0)
 		return 0;
 	age = time(NULL) - st.st_mtime;
-	if (age < 60 && !s->crashed)
+	if (age < 60 && !crashed)
 		return aie_fail(EX_TEMP, "%s exists (%lds old): another git "
 		    "process is writing; if none is running, remove it",
 		    path, (long)age);
@@ -186,7 +199,31 @@ static int git_lock_check(struct sync *s, const char *name)
 		return aie_fail_errno(EX_TEMP, "%s: stale lock, cannot remove",
 		    path);
 	sync_warn(s, path, "removed a stale lock (%lds old, left by a killed "
-	    "%s)", (long)age, s->crashed ? "vault-sync" : "process");
+	    "%s)", (long)age, crashed ? "vault-sync" : "process");
+	return 0;
+}
+
+/* Every lock file a cycle's git work takes in gitdir: the index, the
+ * refs it moves (the branch and its remote-tracking ref) and their logs,
+ * and the files a fetch and a merge write. A kill -9 can leave any of
+ * them behind, and libgit2 then fails on it in every later cycle. */
+static int git_locks_check(struct sync *s, const char *gitdir, int crashed)
+{
+	static const char *const fixed[] = { "index", "HEAD", "FETCH_HEAD",
+	    "ORIG_HEAD", "MERGE_HEAD", "packed-refs", "config", "logs/HEAD" };
+	char log[2][350];               /* "logs/<ref>"; a branch is < 256 */
+	size_t i;
+
+	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
+		if (git_lock_check(s, gitdir, fixed[i], crashed) < 0)
+			return -1;
+	snprintf(log[0], sizeof log[0], "logs/refs/heads/%s", s->branch);
+	snprintf(log[1], sizeof log[1], "logs/refs/remotes/%s/%s",
+	    s->remote_name, s->branch);
+	for (i = 0; i < 2; i++)
+		if (git_lock_check(s, gitdir, log[i] + 5, crashed) < 0 ||
+		    git_lock_check(s, gitdir, log[i], crashed) < 0)
+			return -1;
 	return 0;
 }
 
@@ -197,7 +234,6 @@ int sync_check_repo(struct sync *s)
 	static const char *const what[] = { "", "merge", "revert", "revert",
 	    "cherry-pick", "cherry-pick", "bisect", "rebase", "rebase",
 	    "rebase", "apply-mailbox", "apply-mailbox" };
-	char ref[300];
 	int st = git_repository_state(s->repo);
 
 	if (st != GIT_REPOSITORY_STATE_NONE)
@@ -206,10 +242,7 @@ int sync_check_repo(struct sync *s)
 		    s->v->root, st > 0 && st < 12 ? what[st] : "operation");
 	if (git_head_branch(s->repo, s->branch, sizeof s->branch) < 0)
 		return -1;
-	snprintf(ref, sizeof ref, "refs/heads/%s.lock", s->branch);
-	if (git_lock_check(s, "index.lock") < 0 || git_lock_check(s, ref) < 0)
-		return -1;
-	return 0;
+	return git_locks_check(s, git_repository_path(s->repo), s->crashed);
 }
 
 /* .state/<agent>/last_sync: the time of the last good cycle. Atomic (a
@@ -390,9 +423,9 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 {
 	git_push_options po;
 	struct git_xfer x = { 0 };
-	char spec[600], *specp = spec, ref[300];
+	char spec[600], *specp = spec, ref[300], gitdir[4100];
 	git_strarray specs = { &specp, 1 };
-	int lockfd = -1, e, r = -1;
+	int lockfd = -1, crashed, e, r = -1;
 
 	if (s->remote_path[0]) {
 		git_repository *bare = NULL;
@@ -409,13 +442,21 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 			*net = 1;
 			return -1;
 		}
+		/* a push killed on the remote's side leaves its ref locked */
+		snprintf(gitdir, sizeof gitdir, "%s/", s->remote_path);
+		snprintf(ref, sizeof ref, "refs/heads/%s", s->branch);
+		if (mark_held(lockfd, s->remote_path, &crashed) < 0 ||
+		    git_lock_check(s, gitdir, ref, crashed) < 0 ||
+		    git_lock_check(s, gitdir, "packed-refs", crashed) < 0) {
+			*net = 1;
+			goto out;
+		}
 		if (git_repository_open_ext(&bare, s->remote_path,
 		    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 			*net = 1;
 			aie_fail(EX_TEMP, "%s: %s", s->remote_path, git_errstr());
 			goto out;
 		}
-		snprintf(ref, sizeof ref, "refs/heads/%s", s->branch);
 		have = git_reference_name_to_id(&now, bare, ref) == 0;
 		git_repository_free(bare);
 		if (have != (expect != NULL) ||
@@ -456,8 +497,10 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 		git_repository_free(bare);
 	}
 out:
-	if (lockfd >= 0)
+	if (lockfd >= 0) {
+		(void)!ftruncate(lockfd, 0);
 		close(lockfd);
+	}
 	return r;
 }
 

@@ -476,6 +476,61 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	assert_output "local: new EMAIL_L"
 }
 
+@test "a vault-sync killed mid-cycle: its fresh fetch, reflog and merge locks are cleared" {
+	two_agents
+	mkemail EMAIL_F
+	branch=$(git -C "$VAULT_DIR" branch --show-current)
+	# what sync.lock holds while a cycle runs: the holder's pid
+	mkdir -p "$VAULT_DIR/.state/local"
+	echo 99999 >"$VAULT_DIR/.state/local/sync.lock"
+	for lock in "refs/remotes/origin/$branch" "logs/refs/heads/$branch" \
+	    FETCH_HEAD ORIG_HEAD; do
+		: >"$VAULT_DIR/.git/$lock.lock"
+	done
+	run lsync
+	assert_success
+	assert_output --partial "origin/$branch.lock: removed a stale lock"
+	assert_output --partial "left by a killed vault-sync"
+	remote_has Needs_Action/email/EMAIL_F.md
+	run find "$VAULT_DIR/.git" -name '*.lock'
+	assert_output ""
+	run git -C "$VAULT_DIR" fsck --no-progress
+	assert_success
+}
+
+@test "a fresh remote-tracking ref lock with no crash behind it: exit 75 naming it" {
+	two_agents
+	mkemail EMAIL_G
+	branch=$(git -C "$VAULT_DIR" branch --show-current)
+	: >"$VAULT_DIR/.git/refs/remotes/origin/$branch.lock"
+	run lsync
+	assert_failure 75
+	assert_output --partial "origin/$branch.lock exists"
+	[ -e "$VAULT_DIR/.git/refs/remotes/origin/$branch.lock" ]
+}
+
+@test "a push killed on a path remote: the remote's ref lock is cleared by the next push" {
+	two_agents
+	mkemail EMAIL_H
+	branch=$(git -C "$VAULT_DIR" branch --show-current)
+	echo 99999 >"$REMOTE/vault-sync.lock"
+	: >"$REMOTE/refs/heads/$branch.lock"
+	run lsync
+	assert_success
+	assert_output --partial "remote.git/refs/heads/$branch.lock: removed a stale lock"
+	remote_has Needs_Action/email/EMAIL_H.md
+	[ ! -e "$REMOTE/refs/heads/$branch.lock" ]
+	[ ! -s "$REMOTE/vault-sync.lock" ]
+	# without the crash mark a fresh lock is someone else's push
+	mkemail EMAIL_I
+	: >"$REMOTE/refs/heads/$branch.lock"
+	run lsync
+	assert_failure 75
+	assert_output --partial "refs/heads/$branch.lock exists"
+	run git -C "$VAULT_DIR" log -1 --format=%s
+	assert_output "local: new EMAIL_I"
+}
+
 @test "vault-claim --push: the claim alone reaches the remote; the loser gives up and exits 1" {
 	two_agents
 	mkemail EMAIL_P
