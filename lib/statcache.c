@@ -55,6 +55,7 @@
  * (0 for a file).
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,8 @@ static int num(const char **p, const char *end, int sep,
 
 	while (s < end && *s >= '0' && *s <= '9') {
 		unsigned d = (unsigned)(*s - '0');
-		if (v > (~0ULL - d) / 10 || ++digits > 20)
+		if (v > ULLONG_MAX / 10 || (v == ULLONG_MAX / 10 &&
+		    d > ULLONG_MAX % 10) || ++digits > 20)
 			return -1;
 		v = v * 10 + d;
 		s++;
