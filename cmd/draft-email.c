@@ -199,6 +199,7 @@ static int build(struct item *d, const struct ctx *c, const struct item *e,
 	if (fm_set(d, "type", "email_draft") < 0 || fm_set(d, "id", did) < 0 ||
 	    fm_set(d, "created", now_s) < 0 || fm_set(d, "domain", "email") < 0 ||
 	    fm_set(d, "status", "pending") < 0 || fm_set(d, "source", srcid) < 0 ||
+	    (from && fm_set(d, "source_from", from) < 0) ||
 	    fm_set(d, "action", "send_email") < 0 || fm_set(d, "to", to) < 0 ||
 	    fm_set(d, "cc", ccs) < 0 || fm_set(d, "subject", re) < 0 ||
 	    fm_set(d, "in_reply_to", mid ? mid : "") < 0 ||

@@ -7,9 +7,10 @@
  * One walk of the vault (scan) does it all: each directory is opened once
  * relative to its parent and listed with readdir, nothing is stat'ed per
  * item, and only the pending drafts are read. A draft's card shows its
- * source's sender; the sources are looked up during the same walk from a
- * hash set of the IDs wanted (Pending_Approval/ is walked first), not by
- * a vault_find per draft, which would walk every directory again for each
+ * source's sender: the draft's source_from, which draft-email writes;
+ * for a draft without it, the sources are looked up during the same walk
+ * from a hash set of the IDs wanted (Pending_Approval/ is walked first),
+ * not by a vault_find per draft, which would walk every directory again for each
  * one: that was most of the time of a dashboard request on a large vault.
  * The walk can record the stat() of every directory, pending file and
  * source file it read (struct statkeys), for the dashboard's cache
@@ -358,7 +359,10 @@ static int load_pending(struct scan *s, int dirfd, const char *name,
 	p->preview = preview_of(it.body, it.bodylen, 200);
 	time_of(&it, "created", &p->created);
 	time_of(&it, "expires", &p->expires);
-	p->source = fm_get(&it, "source");
+	/* the sender as draft-email recorded it: then the card needs no
+	 * source, neither read on a walk nor kept as a cache key */
+	p->from = fm_get(&it, "source_from");
+	p->source = p->from ? NULL : fm_get(&it, "source");
 	if (p->source && !id_valid(p->source)) {
 		free(p->source);
 		p->source = NULL;

@@ -82,6 +82,7 @@ usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20
 	[ "$(key references "$f")" = '<EMAIL_1@example.com>' ]
 	[ "$(key model "$f")" = offline-template ]
 	[ "$(key drafted_by "$f")" = local ]
+	[ "$(key source_from "$f")" = 'Alice Example <alice@example.com>' ]
 	grep -q '^cc: ' "$f"
 	created=$(key created "$f") expires=$(key expires "$f")
 	[ $(( $(date -ud "$expires" +%s) - $(date -ud "$created" +%s) )) -eq 259200 ]

@@ -264,6 +264,20 @@ f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' \
 	[ "$(js 'o["pending"][0]["from"]')" = "Alice EXAMPLE <alice@example.com>" ]
 }
 
+@test "a draft with source_from needs no source: the card shows it and the source is no key" {
+	sed -i 's/^source: EMAIL_1$/source: EMAIL_1\nsource_from: "Bob Other <bob@example.com>"/' \
+	    "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	warm
+	[ "$(js 'o["pending"][0]["from"]')" = "Bob Other <bob@example.com>" ]
+	run grep -c ' Needs_Action/email/EMAIL_1.md$' "$VAULT_DIR/.state/local/dashboard-status.cache"
+	assert_output 0
+	run grep -c ' Pending_Approval/email/DRAFT_EMAIL_1.md$' "$VAULT_DIR/.state/local/dashboard-status.cache"
+	assert_output 1
+	rm "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
+	get
+	[ "$(js 'o["pending"][0]["from"]')" = "Bob Other <bob@example.com>" ]
+}
+
 # done_items N MONTH: N emails filed in Done/email/MONTH.
 done_items() {
 	local i

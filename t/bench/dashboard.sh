@@ -44,9 +44,9 @@ chmod 600 "$AI_EMPLOYEE_CONFIG"
 
 "$bin/vault-init" -q "$VAULT_DIR" >/dev/null
 echo "$PW" | "$bin/dashboard-passwd" -q
-# ITEMS items: 5 % waiting in Needs_Action, 1 % pending drafts (their
-# sources in Needs_Action), 2 % approved, 1 % rejected, 1 % in progress,
-# the rest (90 %) Done/email/2026-MM.
+# ITEMS items: 5 % waiting in Needs_Action, 1 % pending drafts with the
+# keys draft-email writes (their sources in Needs_Action), 2 % approved,
+# 1 % rejected, 1 % in progress, the rest (90 %) Done/email/2026-MM.
 python3 - "$VAULT_DIR" "$ITEMS" <<'EOF'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
@@ -64,7 +64,8 @@ for i in range(n):
              "message_id: \"<%s@example.com>\"\npriority: normal\n---\n"
              "Hello,\n\nwhere is my order %d?\n\nAlice\n" % (iid, i, iid, i))
     draft = ("---\ntype: email_draft\nid: DRAFT_%s\ncreated: 2026-11-30T10:20:00Z\n"
-             "domain: email\nstatus: pending\nsource: %s\naction: send_email\n"
+             "domain: email\nstatus: pending\nsource: %s\n"
+             "source_from: Alice <alice@example.com>\naction: send_email\n"
              "to: alice@example.com\nsubject: \"Re: Question about order %d\"\n"
              "in_reply_to: \"<%s@example.com>\"\nexpires: 2099-01-01T00:00:00Z\n---\n"
              "Hello Alice,\n\nyour order %d ships tomorrow.\n" % (iid, iid, i, iid, i))
