@@ -43,10 +43,11 @@
  * missed) write a temporary file and rename it over the cache
  * (file_writeat), so a reader sees a whole old or a whole new file. Each
  * writer's content was right for its keys, so either file is correct. A
- * BLAKE2b checksum over the file makes a truncated or damaged file a miss.
+ * checksum over the file (statcache_sum) makes a truncated or damaged
+ * file a miss.
  *
  * File format, all text but the payload:
- *   aie-status-cache 3 <hex BLAKE2b-256 of everything after this line>\n
+ *   aie-status-cache 4 <hex statcache_sum of everything after this line>\n
  *   <number of keys> <payload length>\n
  *   <dev> <ino> <mode> <size> <mtime s> <mtime ns> <ctime s> <ctime ns> <count> <path>\n
  *   ...
@@ -56,6 +57,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +71,8 @@
 #include "statcache.h"
 #include "status.h"
 
-#define MAGIC "aie-status-cache 3 "
-#define HASH_LEN 32
+#define MAGIC "aie-status-cache 4 "
+#define HASH_LEN STATCACHE_DIGEST
 #define KEYS_MAX 1000000
 #define PAYLOAD_MAX (64u << 20)
 #define STATCACHE_SETTLE 2       /* seconds; see the top comment */
@@ -199,8 +201,7 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 	    NULL) < 0)
 		return NULL;
 	p += ml + 2 * HASH_LEN + 1;
-	crypto_generichash(got, sizeof got, (const unsigned char *)p,
-	    (unsigned long long)(end - p), NULL, 0);
+	statcache_sum(p, (size_t)(end - p), got);
 	if (sodium_memcmp(want, got, sizeof got) != 0)
 		return NULL;
 	if (num(&p, end, ' ', &nkeys) < 0 || num(&p, end, '\n', &pl) < 0 ||
@@ -295,7 +296,50 @@ static int settled(const struct statkeys *ks, const struct timespec *t0)
 	return 1;
 }
 
-_Static_assert(STATCACHE_DIGEST == HASH_LEN, "the digest is the checksum");
+/* Little-endian 64-bit word at p. */
+static uint64_t le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/* MurmurHash3's finalizer: every bit of h moves every bit of the result. */
+static uint64_t fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+void statcache_sum(const void *data, size_t n,
+    unsigned char out[STATCACHE_DIGEST])
+{
+	const unsigned char *p = data;
+	unsigned char tail[16] = { 0 };
+	uint64_t a = 0x243f6a8885a308d3ULL, b = 0x13198a2e03707344ULL;
+	size_t i, rest = n % 16;
+
+	for (i = 0; i <= n - rest; i += 16) {
+		const unsigned char *w = p + i;
+		if (i == n - rest) {            /* the last, zero-padded block */
+			memcpy(tail, p + i, rest);
+			w = tail;
+		}
+		a = (a ^ le64(w)) * 0x9e3779b97f4a7c15ULL;
+		a ^= a >> 29;
+		b = (b ^ le64(w + 8)) * 0xc2b2ae3d27d4eb4fULL;
+		b ^= b >> 31;
+	}
+	a = fmix64(a ^ n);
+	b = fmix64(b ^ n ^ a);
+	for (i = 0; i < 8; i++) {
+		out[i] = (unsigned char)(a >> 8 * i);
+		out[8 + i] = (unsigned char)(b >> 8 * i);
+	}
+}
 
 /* Write the cache file, its checksum into digest. */
 static int cache_write(struct vault *v, const char *rel,
@@ -325,8 +369,7 @@ static int cache_write(struct vault *v, const char *rel,
 	buf_add(&body, text, len);
 	if (body.oom)
 		goto fail;
-	crypto_generichash(h, HASH_LEN, (unsigned char *)body.p, body.len, NULL,
-	    0);
+	statcache_sum(body.p, body.len, h);
 	sodium_bin2hex(hex, sizeof hex, h, HASH_LEN);
 	buf_adds(&out, MAGIC);
 	buf_adds(&out, hex);
@@ -381,8 +424,7 @@ int statcache_get(struct vault *v, int use, char **text, size_t *len,
 	 * a failure to write is only a miss later. */
 	if (!use || ks.unsure || !settled(&ks, &t0) ||
 	    cache_write(v, rel, &ks, *text, *len, digest) < 0)
-		crypto_generichash(digest, STATCACHE_DIGEST, (unsigned char *)*text,
-		    *len, NULL, 0);
+		statcache_sum(*text, *len, digest);
 	r = 0;
 out:
 	statkeys_free(&ks);
