@@ -7,9 +7,9 @@
  * status_core's text is kept in .state/<agent>/dashboard-status.cache
  * with the stat() of everything it was read from: every stage directory,
  * every directory below one (Done/<domain>/<month> too), every pending
- * file and the source of each (its sender is on the card). A request
- * stats those paths (about 30 directories plus two files per pending
- * draft) and serves the cached text only when each one still has the
+ * file, and the source of a draft without source_from (its sender is on
+ * the card). A request stats those paths (about 30 directories plus a
+ * file per pending draft) and serves the cached text only when each one still has the
  * same device, inode, type, size, mtime and ctime (nanoseconds); anything
  * else is a miss: the vault is walked again and the file rewritten. A new
  * item, a move, a deletion or a new directory changes the mtime of a
@@ -56,9 +56,9 @@
  * (0 for a file).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

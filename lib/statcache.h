@@ -25,9 +25,9 @@ enum statcache_result { SC_OFF, SC_HIT, SC_MISS };
  * which the cache file is rewritten (atomically) if the walk's keys can
  * be trusted. use == 0: no cache at all, the walk every time. digest: a
  * statcache_sum that differs whenever the text differs (the file's
- * checksum on a hit), for an ETag. *how says which happened. A cache file that is
- * missing, truncated, corrupt or of another version is a miss; failing to
- * write it is not an error. 0, or -1 with aie_errmsg. */
+ * checksum on a hit), for an ETag. *how says which happened. A cache
+ * file that is missing, truncated, corrupt or of another version is a
+ * miss; failing to write it is not an error. 0, or -1 with aie_errmsg. */
 int statcache_get(struct vault *v, int use, char **text, size_t *len,
     unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how);
 

@@ -10,8 +10,9 @@
  * source's sender: the draft's source_from, which draft-email writes;
  * for a draft without it, the sources are looked up during the same walk
  * from a hash set of the IDs wanted (Pending_Approval/ is walked first),
- * not by a vault_find per draft, which would walk every directory again for each
- * one: that was most of the time of a dashboard request on a large vault.
+ * not by a vault_find per draft, which would walk every directory again
+ * for each one: that was most of the time of a dashboard request on a
+ * large vault.
  * The walk can record the stat() of every directory, pending file and
  * source file it read (struct statkeys), for the dashboard's cache
  * (statcache.c).

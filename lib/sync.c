@@ -423,7 +423,7 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 {
 	git_push_options po;
 	struct git_xfer x = { 0 };
-	char spec[600], *specp = spec, ref[300], gitdir[4100];
+	char spec[600], *specp = spec, ref[300], gitdir[4100], held[4120];
 	git_strarray specs = { &specp, 1 };
 	int lockfd = -1, crashed, e, r = -1;
 
@@ -444,8 +444,9 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 		}
 		/* a push killed on the remote's side leaves its ref locked */
 		snprintf(gitdir, sizeof gitdir, "%s/", s->remote_path);
+		snprintf(held, sizeof held, "%svault-sync.lock", gitdir);
 		snprintf(ref, sizeof ref, "refs/heads/%s", s->branch);
-		if (mark_held(lockfd, s->remote_path, &crashed) < 0 ||
+		if (mark_held(lockfd, held, &crashed) < 0 ||
 		    git_lock_check(s, gitdir, ref, crashed) < 0 ||
 		    git_lock_check(s, gitdir, "packed-refs", crashed) < 0) {
 			*net = 1;
