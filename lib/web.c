@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -88,15 +89,9 @@ int web_init(struct web *w)
 	unsigned char rnd[16];
 	char *end;
 
-	/* the whole reply in one write(2) when it fits (a 40 KB status was
-	 * three: 4 KB of stdio's buffer, 32 KB written through, the rest at
-	 * exit), so fcgiwrap reads it in one wake-up */
-	static char out[128 << 10];
-
 	memset(w, 0, sizeof *w);
 	if (!getenv("REQUEST_METHOD"))
 		return -1;
-	(void)setvbuf(stdout, out, _IOFBF, sizeof out);  /* else: more writes */
 	if (sodium_init() < 0)
 		return -1;
 	w->method = env("REQUEST_METHOD");
@@ -411,41 +406,85 @@ static void drain(struct web *w)
 	}
 }
 
+/* head, then body, to stdout in one writev(2) (while the pipe takes it
+ * all): one wake-up of fcgiwrap for a whole reply, the body not copied.
+ * A failed write has no one to tell: the client is gone. */
+static void send_parts(const char *head, size_t hlen, const char *body,
+    size_t blen)
+{
+	struct iovec iov[2] = { { (void *)head, hlen }, { (void *)body, blen } };
+	struct iovec *v = iov;
+	int n = blen ? 2 : 1;
+	ssize_t done;
+
+	fflush(stdout);
+	while (n > 0) {
+		done = writev(STDOUT_FILENO, v, n);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0)
+			return;
+		for (; n > 0 && (size_t)done >= v->iov_len; v++, n--)
+			done -= (ssize_t)v->iov_len;
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + done;
+			v->iov_len -= (size_t)done;
+		}
+	}
+}
+
 int web_send(struct web *w, int status, const char *ctype,
     const struct buf *body)
 {
+	static const char oom[] = "Status: 500 Internal Server Error\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\nContent-Length: 14\r\n\r\n"
+	    "out of memory\n";
+	struct buf h = { 0 };
+	const char *bp = NULL;
+	size_t blen = 0;
+	int with_body;
+
 	drain(w);
 	if (body && body->oom) {
 		status = 500;
 		ctype = "text/plain; charset=utf-8";
 		body = NULL;
 	}
-	printf("Status: %d %s\r\n", status, web_reason(status));
+	with_body = body && status != 304;
+	buf_addf(&h, "Status: %d %s\r\n", status, web_reason(status));
 	if (ctype && status != 304)
-		printf("Content-Type: %s\r\n", ctype);
+		buf_addf(&h, "Content-Type: %s\r\n", ctype);
 	if (w->location)
-		printf("Location: %s\r\n", w->location);
+		buf_addf(&h, "Location: %s\r\n", w->location);
 	if (w->set_cookie)
-		printf("Set-Cookie: %s\r\n", w->set_cookie);
+		buf_addf(&h, "Set-Cookie: %s\r\n", w->set_cookie);
 	if (*w->etag)
-		printf("ETag: %s\r\nCache-Control: no-cache, private\r\n", w->etag);
+		buf_addf(&h, "ETag: %s\r\nCache-Control: no-cache, private\r\n",
+		    w->etag);
 	else
-		printf("Cache-Control: no-store\r\n");
+		buf_adds(&h, "Cache-Control: no-store\r\n");
 	if (w->cache)
-		printf("X-Status-Cache: %s\r\n", w->cache);
-	printf("Content-Security-Policy: default-src 'none'; "
+		buf_addf(&h, "X-Status-Cache: %s\r\n", w->cache);
+	buf_addf(&h, "Content-Security-Policy: default-src 'none'; "
 	    "script-src 'nonce-%s'; style-src 'nonce-%s'; img-src 'self' data:; "
 	    "connect-src 'self'; form-action 'self'; base-uri 'none'; "
 	    "frame-ancestors 'none'\r\n", w->nonce, w->nonce);
-	printf("X-Content-Type-Options: nosniff\r\n"
+	buf_adds(&h, "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: same-origin\r\n"
 	    "X-Frame-Options: DENY\r\n");
-	if (body && status != 304)
-		printf("Content-Length: %zu\r\n", body->len);
-	printf("\r\n");
-	if (body && status != 304 && !w->head)
-		fwrite(body->p ? body->p : "", 1, body->len, stdout);
-	fflush(stdout);
+	if (with_body)
+		buf_addf(&h, "Content-Length: %zu\r\n", body->len);
+	buf_adds(&h, "\r\n");
+	if (with_body && !w->head && body->p) {
+		bp = body->p;
+		blen = body->len;
+	}
+	if (h.oom)
+		send_parts(oom, sizeof oom - 1, NULL, 0);
+	else
+		send_parts(h.p, h.len, bp, blen);
+	buf_free(&h);
 	return 0;
 }
 
