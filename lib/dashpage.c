@@ -473,10 +473,10 @@ void page_home(struct dashpage *p, json_t *status, size_t npending,
 {
 	struct buf *b = p->b;
 	json_t *pend = json_object_get(status, "pending"), *it;
-	size_t i, n = npending, shown = json_array_size(pend);
+	size_t i, n = npending, shown = json_array_size(pend), cap = page_cards();
 
-	if (shown > page_cards())
-		shown = page_cards();
+	if (shown > cap)
+		shown = cap;
 	if (n < shown)
 		n = shown;
 	buf_adds(b, "<main id=\"live\" data-etag=\"");

@@ -9,12 +9,12 @@
  * every directory below one (Done/<domain>/<month> too), every pending
  * file, and the source of a draft without source_from (its sender is on
  * the card). A request stats those paths (about 30 directories plus a
- * file per pending draft) and serves the cached text only when each one still has the
- * same device, inode, type, size, mtime and ctime (nanoseconds); anything
- * else is a miss: the vault is walked again and the file rewritten. A new
- * item, a move, a deletion or a new directory changes the mtime of a
- * directory; an edit of a file changes its own mtime and ctime (an atomic
- * rewrite also its inode and its directory).
+ * file per pending draft) and serves the cached text only when each one
+ * still has the same device, inode, type, size, mtime and ctime
+ * (nanoseconds); anything else is a miss: the vault is walked again and
+ * the file rewritten. A new item, a move, a deletion or a new directory
+ * changes the mtime of a directory; an edit of a file changes its own
+ * mtime and ctime (an atomic rewrite also its inode and its directory).
  *
  * Never stale, despite timestamp granularity: file times come from the
  * kernel's coarse clock (one tick, a few ms; whole seconds on some file
@@ -71,8 +71,6 @@
 #include "statcache.h"
 #include "status.h"
 
-#define MAGIC "aie-status-cache 4 "
-#define HASH_LEN STATCACHE_DIGEST
 #define KEYS_MAX 1000000
 #define PAYLOAD_MAX (64u << 20)
 #define STATCACHE_SETTLE 2       /* seconds; see the top comment */
@@ -187,20 +185,15 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 	const char *r = NULL;
 	int holds = 1;
 	const char *p = buf, *end = buf + len, *nl;
-	unsigned char want[HASH_LEN], got[HASH_LEN];
+	unsigned char want[STATCACHE_DIGEST], got[STATCACHE_DIGEST];
 	unsigned long long nkeys, pl, i;
-	char hex[2 * HASH_LEN + 1];
-	size_t ml = strlen(MAGIC);
+	size_t ml = strlen(STATCACHE_MAGIC), hl = 2 * STATCACHE_DIGEST;
 
-	if (len < ml + 2 * HASH_LEN + 1 || memcmp(p, MAGIC, ml) ||
-	    p[ml + 2 * HASH_LEN] != '\n')
+	if (len < ml + hl + 1 || memcmp(p, STATCACHE_MAGIC, ml) ||
+	    p[ml + hl] != '\n' ||
+	    sodium_hex2bin(want, sizeof want, p + ml, hl, NULL, NULL, NULL) < 0)
 		return NULL;
-	memcpy(hex, p + ml, 2 * HASH_LEN);
-	hex[2 * HASH_LEN] = '\0';
-	if (sodium_hex2bin(want, sizeof want, hex, 2 * HASH_LEN, NULL, NULL,
-	    NULL) < 0)
-		return NULL;
-	p += ml + 2 * HASH_LEN + 1;
+	p += ml + hl + 1;
 	statcache_sum(p, (size_t)(end - p), got);
 	if (sodium_memcmp(want, got, sizeof got) != 0)
 		return NULL;
@@ -269,8 +262,8 @@ static int cache_read(struct vault *v, const char *rel, char **text,
 	if (file_readat(v->dirfd, rel, &buf, &blen) < 0)
 		return -1;
 	if (!(payload = statcache_parse(v->dirfd, buf, blen, &plen, memo)) ||
-	    sodium_hex2bin(digest, STATCACHE_DIGEST, buf + strlen(MAGIC),
-	    2 * HASH_LEN, NULL, NULL, NULL) < 0) {
+	    sodium_hex2bin(digest, STATCACHE_DIGEST, buf + strlen(STATCACHE_MAGIC),
+	    2 * STATCACHE_DIGEST, NULL, NULL, NULL) < 0) {
 		free(buf);
 		return -1;
 	}
@@ -347,7 +340,7 @@ static int cache_write(struct vault *v, const char *rel,
     unsigned char digest[STATCACHE_DIGEST])
 {
 	unsigned char *h = digest;
-	char hex[2 * HASH_LEN + 1], dir[128];
+	char hex[2 * STATCACHE_DIGEST + 1], dir[128];
 	struct buf body = { 0 }, out = { 0 };
 	size_t i;
 	int r;
@@ -370,8 +363,8 @@ static int cache_write(struct vault *v, const char *rel,
 	if (body.oom)
 		goto fail;
 	statcache_sum(body.p, body.len, h);
-	sodium_bin2hex(hex, sizeof hex, h, HASH_LEN);
-	buf_adds(&out, MAGIC);
+	sodium_bin2hex(hex, sizeof hex, h, STATCACHE_DIGEST);
+	buf_adds(&out, STATCACHE_MAGIC);
 	buf_adds(&out, hex);
 	buf_adds(&out, "\n");
 	buf_add(&out, body.p, body.len);

@@ -69,9 +69,9 @@ int statkey_same(const struct stat *a, const struct stat *b);
 
 /* The counts, totals and pending list (without ages) as the members of a
  * JSON object, keys sorted: "counts":{...},"pending":[...],"totals":{...}
- * (no braces), the pending cards one a line. One walk of the vault; with keys, every directory and
- * pending file read is appended to it. *text is malloc'd, NUL-terminated.
- * 0, or -1 with aie_errmsg. */
+ * (no braces), the pending cards one a line. One walk of the vault; with
+ * keys, every directory and pending file read is appended to it. *text
+ * is malloc'd, NUL-terminated. 0, or -1 with aie_errmsg. */
 int status_core(struct vault *v, struct statkeys *keys, char **text,
     size_t *len);
 

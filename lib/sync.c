@@ -164,13 +164,19 @@ int sync_lock(struct sync *s, double wait)
 	return mark_held(s->lockfd, rel, &s->crashed);
 }
 
+/* The work is done: no pid, then unlock (by closing). A failed truncate
+ * only makes the next holder clear locks sooner. */
+static void release_held(int fd)
+{
+	if (fd >= 0) {
+		(void)!ftruncate(fd, 0);
+		close(fd);
+	}
+}
+
 void sync_unlock(struct sync *s)
 {
-	if (s->lockfd >= 0) {
-		/* a failure only makes the next holder clear locks sooner */
-		(void)!ftruncate(s->lockfd, 0);
-		close(s->lockfd);
-	}
+	release_held(s->lockfd);
 	s->lockfd = -1;
 }
 
@@ -498,10 +504,7 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 		git_repository_free(bare);
 	}
 out:
-	if (lockfd >= 0) {
-		(void)!ftruncate(lockfd, 0);
-		close(lockfd);
-	}
+	release_held(lockfd);
 	return r;
 }
 

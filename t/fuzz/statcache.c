@@ -38,7 +38,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char magic[] = "aie-status-cache 4 ";
+	static const char magic[] = STATCACHE_MAGIC;
 	struct statkeys memo = { 0 };
 	unsigned char h[STATCACHE_DIGEST];
 	const char *payload;
