@@ -209,79 +209,114 @@ static char *json_str(const char *s)
 	return t ? t : strdup("null");
 }
 
-/* The status as /api/status serves it, a newline at its end, into *text
- * (malloc'd), and its ETag into c->w.etag. The counts and the pending list
- * come from the cache (lib/statcache.c) or a walk of the vault; the last
- * sync and the health files are read every time. Ages are left out, so
- * the text and its ETag change only when the vault does (clients age from
- * the timestamps); the members are in a fixed order for the same reason.
- * Composed in one allocation: a CGI process pays a page fault for every
- * page it touches first. The ETag hashes the core's digest (from the
- * cache, which has it already) with the rest of the text, not the ~40 KB
- * core again. 0, or -1 with aie_errmsg. */
-static int status_text(struct ctx *c, char **text, size_t *len)
+/* The status as /api/status serves it, in three parts: the head
+ * {"agent":...,, status_core's text (the counts and the pending list,
+ * from the cache, lib/statcache.c, or a walk of the vault), and the tail
+ * with the last sync and the health files (read every time), the vault
+ * and "}\n". Ages are left out, so the text and its ETag change only when
+ * the vault does (clients age from the timestamps); the members are in a
+ * fixed order for the same reason. The parts go out as they are, with
+ * one writev(2): the ~40 KB core is not copied into a reply buffer (a CGI
+ * process pays a page fault for every page it touches first). */
+struct status_parts {
+	char *head, *core, *tail;
+	size_t hlen, clen, tlen;
+};
+
+static void status_parts_free(struct status_parts *sp)
+{
+	free(sp->head);
+	free(sp->core);
+	free(sp->tail);
+}
+
+/* Fill sp, and c->w.etag: a hash of the core's digest (from the cache,
+ * which has it already) with the head and the tail, not the core again.
+ * 0, or -1 with aie_errmsg (sp is then empty). */
+static int status_parts(struct ctx *c, struct status_parts *sp)
 {
 	enum statcache_result how;
 	crypto_generichash_state hs;
 	unsigned char h[16], digest[STATCACHE_DIGEST];
-	char hex[33], *core, *live, *agent, *root, *t;
-	size_t clen, head = 0;
-	int n;
+	char hex[33], *live, *agent, *root;
+	int hn, tn;
 
-	if (statcache_get(&c->v, cache_on(), &core, &clen, digest, &how) < 0)
+	memset(sp, 0, sizeof *sp);
+	if (statcache_get(&c->v, cache_on(), &sp->core, &sp->clen, digest,
+	    &how) < 0)
 		return -1;
 	c->w.cache = how == SC_HIT ? "hit" : how == SC_MISS ? "miss" : "off";
 	live = status_live(&c->v);
 	agent = json_str(c->v.agent);
 	root = json_str(c->v.root);
-	t = live && agent && root ? malloc(clen + strlen(live) + strlen(agent) +
-	    strlen(root) + 40) : NULL;
-	if (t) {
-		n = sprintf(t, "{\"agent\":%s,", agent);
-		head = (size_t)n;
-		memcpy(t + n, core, clen);
-		n += (int)clen;
-		n += sprintf(t + n, ",%s,\"vault\":%s}\n", live, root);
-		*len = (size_t)n;
-	}
-	free(core);
+	hn = agent ? asprintf(&sp->head, "{\"agent\":%s,", agent) : -1;
+	tn = live && root ? asprintf(&sp->tail, ",%s,\"vault\":%s}\n", live,
+	    root) : -1;
 	free(live);
 	free(agent);
 	free(root);
-	if (!(*text = t))
+	if (hn < 0 || tn < 0) {
+		if (hn < 0)
+			sp->head = NULL;   /* asprintf leaves it undefined */
+		if (tn < 0)
+			sp->tail = NULL;
+		status_parts_free(sp);
+		memset(sp, 0, sizeof *sp);
 		return aie_fail(EX_TEMP, "status: out of memory");
+	}
+	sp->hlen = (size_t)hn;
+	sp->tlen = (size_t)tn;
 	crypto_generichash_init(&hs, NULL, 0, sizeof h);
 	crypto_generichash_update(&hs, digest, sizeof digest);
-	crypto_generichash_update(&hs, (unsigned char *)&head, sizeof head);
-	crypto_generichash_update(&hs, (unsigned char *)t, head);
-	crypto_generichash_update(&hs, (unsigned char *)t + head + clen,
-	    *len - head - clen);
+	crypto_generichash_update(&hs, (unsigned char *)&sp->hlen,
+	    sizeof sp->hlen);
+	crypto_generichash_update(&hs, (unsigned char *)sp->head, sp->hlen);
+	crypto_generichash_update(&hs, (unsigned char *)sp->tail, sp->tlen);
 	crypto_generichash_final(&hs, h, sizeof h);
 	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 	snprintf(c->w.etag, sizeof c->w.etag, "\"%s\"", hex);
 	return 0;
 }
 
+/* The status as one NUL-terminated text (malloc'd), for the home page. */
+static int status_text(struct ctx *c, char **text, size_t *len)
+{
+	struct status_parts sp;
+	char *t;
+
+	if (status_parts(c, &sp) < 0)
+		return -1;
+	*len = sp.hlen + sp.clen + sp.tlen;
+	if ((t = malloc(*len + 1))) {
+		memcpy(t, sp.head, sp.hlen);
+		memcpy(t + sp.hlen, sp.core, sp.clen);
+		memcpy(t + sp.hlen + sp.clen, sp.tail, sp.tlen);
+		t[*len] = '\0';
+	}
+	status_parts_free(&sp);
+	if (!(*text = t))
+		return aie_fail(EX_TEMP, "status: out of memory");
+	return 0;
+}
+
 static int api_status(struct ctx *c)
 {
-	char *text;
-	size_t len;
+	struct status_parts sp;
 	int r;
 
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
-	if (status_text(c, &text, &len) < 0)
+	if (status_parts(c, &sp) < 0)
 		return web_error(&c->w, 500, aie_errmsg);
 	if (*c->w.if_none_match && (strstr(c->w.if_none_match, c->w.etag) ||
-	    !strcmp(c->w.if_none_match, "*"))) {
-		free(text);
-		return web_send(&c->w, 304, NULL, NULL);
+	    !strcmp(c->w.if_none_match, "*")))
+		r = web_send(&c->w, 304, NULL, NULL);
+	else {
+		struct iovec parts[3] = { { sp.head, sp.hlen },
+		    { sp.core, sp.clen }, { sp.tail, sp.tlen } };
+		r = web_sendv(&c->w, 200, "application/json", parts, 3);
 	}
-	{
-		struct buf b = { text, len, len + 1, 0, 0, 0 };
-		r = web_send(&c->w, 200, "application/json", &b);
-	}
-	free(text);
+	status_parts_free(&sp);
 	return r;
 }
 

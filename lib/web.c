@@ -406,17 +406,21 @@ static void drain(struct web *w)
 	}
 }
 
-/* head, then body, to stdout in one writev(2) (while the pipe takes it
- * all): one wake-up of fcgiwrap for a whole reply, the body not copied.
- * A failed write has no one to tell: the client is gone. */
-static void send_parts(const char *head, size_t hlen, const char *body,
-    size_t blen)
+/* head, then the body's parts, to stdout in one writev(2) (while the
+ * pipe takes it all): one wake-up of fcgiwrap for a whole reply, the body
+ * not copied. A failed write has no one to tell: the client is gone. */
+static void send_parts(const char *head, size_t hlen,
+    const struct iovec *body, int nbody)
 {
-	struct iovec iov[2] = { { (void *)head, hlen }, { (void *)body, blen } };
-	struct iovec *v = iov;
-	int n = blen ? 2 : 1;
+	struct iovec iov[1 + WEB_PARTS_MAX], *v = iov;
+	int i, n = 1;
 	ssize_t done;
 
+	iov[0].iov_base = (void *)head;
+	iov[0].iov_len = hlen;
+	for (i = 0; i < nbody; i++)
+		if (body[i].iov_len)
+			iov[n++] = body[i];
 	fflush(stdout);
 	while (n > 0) {
 		done = writev(STDOUT_FILENO, v, n);
@@ -436,22 +440,38 @@ static void send_parts(const char *head, size_t hlen, const char *body,
 int web_send(struct web *w, int status, const char *ctype,
     const struct buf *body)
 {
+	struct iovec part;
+
+	if (body && body->oom)
+		return web_sendv(w, 500, "text/plain; charset=utf-8", NULL, -1);
+	if (!body)
+		return web_sendv(w, status, ctype, NULL, 0);
+	part.iov_base = body->p;
+	part.iov_len = body->len;
+	return web_sendv(w, status, ctype, &part, 1);
+}
+
+int web_sendv(struct web *w, int status, const char *ctype,
+    const struct iovec *parts, int nparts)
+{
 	static const char oom[] = "Status: 500 Internal Server Error\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\nContent-Length: 14\r\n\r\n"
 	    "out of memory\n";
 	struct buf h = { 0 };
-	const char *bp = NULL;
 	size_t blen = 0;
-	int with_body;
+	int i, with_body;
 
 	drain(w);
-	if (body && body->oom) {
+	if (nparts < 0 || nparts > WEB_PARTS_MAX) {  /* the body failed */
 		status = 500;
 		ctype = "text/plain; charset=utf-8";
-		body = NULL;
+		parts = NULL;
+		nparts = 0;
 	}
-	with_body = body && status != 304;
+	with_body = parts && status != 304;
+	for (i = 0; with_body && i < nparts; i++)
+		blen += parts[i].iov_len;
 	buf_addf(&h, "Status: %d %s\r\n", status, web_reason(status));
 	if (ctype && status != 304)
 		buf_addf(&h, "Content-Type: %s\r\n", ctype);
@@ -474,16 +494,12 @@ int web_send(struct web *w, int status, const char *ctype,
 	    "Referrer-Policy: same-origin\r\n"
 	    "X-Frame-Options: DENY\r\n");
 	if (with_body)
-		buf_addf(&h, "Content-Length: %zu\r\n", body->len);
+		buf_addf(&h, "Content-Length: %zu\r\n", blen);
 	buf_adds(&h, "\r\n");
-	if (with_body && !w->head && body->p) {
-		bp = body->p;
-		blen = body->len;
-	}
 	if (h.oom)
 		send_parts(oom, sizeof oom - 1, NULL, 0);
 	else
-		send_parts(h.p, h.len, bp, blen);
+		send_parts(h.p, h.len, parts, with_body && !w->head ? nparts : 0);
 	buf_free(&h);
 	return 0;
 }

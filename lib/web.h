@@ -9,6 +9,7 @@
 #define AIE_WEB_H
 
 #include <stddef.h>
+#include <sys/uio.h>
 
 #define WEB_BODY_MAX   (64 * 1024)  /* a POST body larger than this: 413 */
 #define WEB_FIELD_MAX  4000         /* one decoded value */
@@ -73,9 +74,16 @@ int web_same_origin(const struct web *w);
 int web_wants_json(const struct web *w);
 
 /* Emit the status line, headers and (unless HEAD) body; frees nothing.
- * status 304 sends no body. Returns 0. */
+ * status 304 sends no body; a body whose allocation failed (oom) makes
+ * the reply a 500. Returns 0. */
 int web_send(struct web *w, int status, const char *ctype,
     const struct buf *body);
+/* The same with a body of nparts pieces (at most WEB_PARTS_MAX), sent
+ * as one without being copied together; nparts < 0: the body could not
+ * be made (a 500). */
+#define WEB_PARTS_MAX 4
+int web_sendv(struct web *w, int status, const char *ctype,
+    const struct iovec *parts, int nparts);
 /* A complete error reply: an HTML page or {"error":...} JSON. */
 int web_error(struct web *w, int status, const char *msg);
 

@@ -206,6 +206,23 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
 }
 
+@test "the reply's Content-Length is its body's, on a miss and a hit; HEAD sends no body" {
+	get
+	[ "$(header X-Status-Cache)" = miss ]
+	[ "$(header Content-Length)" = "$(wc -c <"$J")" ]
+	warm
+	[ "$(header X-Status-Cache)" = hit ]
+	[ "$(header Content-Length)" = "$(wc -c <"$J")" ]
+	[ "$(js 'o["agent"]')" = local ]
+	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	len=$(header Content-Length) etag=$(header ETag)
+	get REQUEST_METHOD=HEAD
+	[ "$(header X-Status-Cache)" = hit ]
+	[ "$(header Content-Length)" = "$len" ]
+	[ "$(header ETag)" = "$etag" ]
+	[ ! -s "$J" ]
+}
+
 @test "If-None-Match gets 304 from the cache and 200 once the vault changed" {
 	warm
 	etag=$(header ETag)
