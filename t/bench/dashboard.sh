@@ -34,6 +34,7 @@ export HOME=$tmp/home VAULT_DIR=$tmp/vault AI_EMPLOYEE_CONFIG=$tmp/env TZ=UTC
 export FCGIWRAP_CHILDREN=2 AIE_CGI=$cgi AIE_BIN=$bin
 cleanup() {
 	"$top/cgi/run-dashboard" stop "$tmp/web" || true
+	[ ! -d "$tmp/web-replay" ] || "$top/cgi/run-dashboard" stop "$tmp/web-replay" || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -169,15 +170,22 @@ load() {
 	fi
 }
 
+# alone PATH CACHE CMD...: CMD with the environment of a request of PATH
+# to the CGI, as fcgiwrap would give it, the status cache on or off.
+alone() {
+	local path=$1 cache=$2
+	shift 2
+	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" \
+	    TZ=UTC REQUEST_METHOD=GET PATH_INFO="$path" SERVER_PORT=80 HTTP_HOST="127.0.0.1:$port" \
+	    REMOTE_ADDR=127.0.0.1 HTTP_COOKIE="aie_session=$sess" DASHBOARD_CACHE="$cache" "$@"
+}
+
 # rss PATH CACHE: the CGI's peak RSS in KB, run alone with the same
 # request (the largest of 5 runs; with the cache on, the cache is warm).
 rss() {
 	local max=0 k
 	for _ in 1 2 3 4 5; do
-		env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" \
-		    TZ=UTC REQUEST_METHOD=GET PATH_INFO="$1" SERVER_PORT=80 HTTP_HOST="127.0.0.1:$port" \
-		    REMOTE_ADDR=127.0.0.1 HTTP_COOKIE="aie_session=$sess" DASHBOARD_CACHE="$2" \
-		    /usr/bin/time -o "$tmp/rss" -f %M "$cgi/dashboard.cgi" >/dev/null
+		alone "$1" "$2" /usr/bin/time -o "$tmp/rss" -f %M "$cgi/dashboard.cgi" >/dev/null
 		k=$(cat "$tmp/rss")
 		[ "$k" -le "$max" ] || max=$k
 	done
@@ -247,6 +255,72 @@ print("dashboard.cgi alone, cached /api/status: %.2f ms an exec (median of %d);"
       " a static no-op program: %.2f ms; the CGI's own work: %.2f ms"
       % (c, n, z, c - z))
 EOF
+
+# The ceiling: the same reply from a CGI that does nothing else (a static
+# C program writing the bytes of a cached /api/status that dashboard.cgi
+# wrote) through the same nginx + fcgiwrap -c 2, in turns with
+# dashboard.cgi (BENCH_CEILING_ROUNDS rounds of BENCH_CEILING_DURATION s
+# each): what any CGI can reach on this machine, and how near the
+# dashboard comes.
+replay='#include <fcntl.h>
+#include <unistd.h>
+static char reply[1 << 20];
+int main(void)
+{
+	size_t n = 0;
+	ssize_t r = 0;
+	int fd = open(REPLY, O_RDONLY);
+	while (fd >= 0 && n < sizeof reply &&
+	    (r = read(fd, reply + n, sizeof reply - n)) > 0)
+		n += (size_t)r;
+	return fd < 0 || r < 0 || write(1, reply, n) != (ssize_t)n;
+}'
+ceiling() {
+	local rport rounds=${BENCH_CEILING_ROUNDS:-3} d=${BENCH_CEILING_DURATION:-10} u
+	alone /api/status on "$cgi/dashboard.cgi" >"$tmp/reply"
+	grep -q '^X-Status-Cache: hit' "$tmp/reply" ||
+	    { echo "dashboard.sh: the CGI alone does not hit the status cache" >&2; exit 1; }
+	mkdir -p "$tmp/replay"
+	printf '%s\n' "$replay" | cc -O2 -static -DREPLY="\"$tmp/reply\"" -x c \
+	    -o "$tmp/replay/dashboard.cgi" - ||
+	    { echo "dashboard.sh: cannot build the replaying CGI" >&2; exit 1; }
+	rport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	AIE_CGI=$tmp/replay "$top/cgi/run-dashboard" start "$tmp/web-replay" "$rport"
+	curl -s -o /dev/null -D "$tmp/hdr" -H "$cookie" "$url/api/status"
+	grep -qi '^X-Status-Cache: hit' "$tmp/hdr" ||
+	    { echo "dashboard.sh: the status cache does not hit" >&2; exit 1; }
+	for _ in $(seq "$rounds"); do
+		for u in "http://127.0.0.1:$rport" "$url"; do
+			wrk -t2 -c10 -d"${d}s" -H "$cookie" "$u/api/status" |
+			    awk -v u="$u" '/Requests\/sec/ { print u, $2 }'
+		done
+	done >"$tmp/ceiling"
+	"$top/cgi/run-dashboard" stop "$tmp/web-replay"
+	awk -v r="http://127.0.0.1:$rport" '
+	function median(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	$1 == r { c[++nc] = $2; next }
+	{ g[++ng] = $2 }
+	END {
+		if (!nc || !ng) { print "ceiling: wrk gave no result"; exit }
+		mc = median(c, nc); mg = median(g, ng)
+		printf "ceiling of any CGI here: one that only writes the same reply serves %.0f req/s;\n", mc
+		printf "  dashboard.cgi in the same minutes: %.0f req/s, %.0f %% of it (medians of %d runs each, in turns)\n", mg, 100 * mg / mc, nc
+	}' "$tmp/ceiling"
+}
+if command -v wrk >/dev/null; then
+	serve on
+	sleep 2.5        # the vault rests: the next request writes the cache
+	curl -s -o /dev/null -H "$cookie" "$url/api/status"
+	ceiling
+else
+	echo "ceiling: not measured (needs wrk)"
+fi
 
 # Issue 7's targets, for /api/status; peak RSS for every run.
 awk '
