@@ -294,9 +294,8 @@ static int status_text(struct ctx *c, char **text, size_t *len)
 		t[*len] = '\0';
 	}
 	status_parts_free(&sp);
-	if (!(*text = t))
-		return aie_fail(EX_TEMP, "status: out of memory");
-	return 0;
+	*text = t;
+	return t ? 0 : aie_fail(EX_TEMP, "status: out of memory");
 }
 
 static int api_status(struct ctx *c)
