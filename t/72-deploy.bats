@@ -190,8 +190,9 @@ EOF
 	    -e "s|/usr/local/lib/ai-employee/cgi/dashboard.cgi|$w/show.cgi|" \
 	    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
 	    "$D/nginx-dashboard.conf" >"$w/conf/site.conf"
-	# every production path was replaced
-	run grep -nE '^[^#]*(/etc/letsencrypt|/run/ai-employee|/var/log|listen .*443)' "$w/conf/site.conf"
+	# every production path and port 443 was replaced (the test's own
+	# port may have 443 inside it, as 44437 does)
+	run grep -nE '^[^#]*(/etc/letsencrypt|/run/ai-employee|/var/log|listen ([^ ;]*:)?443[ ;])' "$w/conf/site.conf"
 	assert_failure
 	[ "$(id -u)" -ne 0 ] || user="user root root;"
 	cat >"$w/conf/nginx.conf" <<EOF
