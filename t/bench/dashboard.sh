@@ -32,13 +32,20 @@ PW=bench-horse-battery
 tmp=$(mktemp -d /tmp/aie-bench-dash.XXXXXX)
 export HOME=$tmp/home VAULT_DIR=$tmp/vault AI_EMPLOYEE_CONFIG=$tmp/env TZ=UTC
 export FCGIWRAP_CHILDREN=2 AIE_CGI=$cgi AIE_BIN=$bin
-cleanup() {
+# every server this script starts, it stops; BENCH_DEBUG=1 keeps $tmp
+stop_servers() {
 	"$top/cgi/run-dashboard" stop "$tmp/web" || true
 	[ ! -d "$tmp/web-replay" ] || "$top/cgi/run-dashboard" stop "$tmp/web-replay" || true
-	rm -rf "$tmp"
+}
+cleanup() {
+	stop_servers
+	if [ -n "${BENCH_DEBUG:-}" ]; then
+		echo "kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
 }
 trap cleanup EXIT
-[ -z "${BENCH_DEBUG:-}" ] || trap '"$top/cgi/run-dashboard" stop "$tmp/web"; echo "kept $tmp" >&2' EXIT
 mkdir -p "$HOME"
 : >"$AI_EMPLOYEE_CONFIG"
 chmod 600 "$AI_EMPLOYEE_CONFIG"
@@ -131,7 +138,6 @@ stop_changing() {
 	changer=""
 }
 trap 'stop_changing; cleanup' EXIT
-[ -z "${BENCH_DEBUG:-}" ] || trap 'stop_changing; "$top/cgi/run-dashboard" stop "$tmp/web"; echo "kept $tmp" >&2' EXIT
 
 if command -v wrk >/dev/null; then
 	tool="wrk -t2 -c10 -d${DUR}s --latency"
