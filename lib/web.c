@@ -463,7 +463,7 @@ int web_sendv(struct web *w, int status, const char *ctype,
 	int i, with_body;
 
 	drain(w);
-	if (nparts < 0 || nparts > WEB_PARTS_MAX) {  /* the body failed */
+	if (nparts < 0 || nparts > WEB_PARTS_MAX) {  /* no body, or a bad call */
 		status = 500;
 		ctype = "text/plain; charset=utf-8";
 		parts = NULL;
