@@ -92,7 +92,11 @@ for i in range(n):
         put("Done/email/2026-%02d" % (i % 11 + 1), iid, email.replace("status: new", "status: done"))
 EOF
 
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+# free_port: a TCP port nothing listens on, on the loopback.
+free_port() {
+	python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+port=$(free_port)
 url=http://127.0.0.1:$port
 # serve on|off: (re)start nginx + fcgiwrap with the status cache on or off
 serve() {
@@ -148,11 +152,12 @@ else
 fi
 echo "dashboard bench: $ITEMS items, nginx + fcgiwrap -c 2, load by $tool"
 
-# load PATH: print "RPS P50_MS P99_MS ERRORS".
+# load URL [SECONDS]: load URL (default $DUR s); print "RPS P50_MS P99_MS
+# ERRORS".
 load() {
-	local out=$tmp/load
+	local out=$tmp/load d=${2:-$DUR}
 	if command -v wrk >/dev/null; then
-		wrk -t2 -c10 -d"${DUR}s" --latency -H "$cookie" "$url$1" >"$out"
+		wrk -t2 -c10 -d"${d}s" --latency -H "$cookie" "$1" >"$out"
 		[ -z "${BENCH_DEBUG:-}" ] || cat "$out" >&2
 		awk '
 		function ms(s) { if (s ~ /us$/) return s / 1000; if (s ~ /ms$/) return s + 0; if (s ~ /s$/) return s * 1000; return s }
@@ -161,18 +166,18 @@ load() {
 		/Non-2xx/ { err += $NF } /Socket errors/ { err += 1 }
 		END { printf "%s %.1f %.1f %d\n", rps, p50, p99, err }' "$out"
 	elif command -v ab >/dev/null; then
-		ab -q -c10 -t"$DUR" -n 1000000 -H "$cookie" "$url$1" >"$out" 2>&1
+		ab -q -c10 -t"$d" -n 1000000 -H "$cookie" "$1" >"$out" 2>&1
 		awk '/Requests per second/ { rps = $4 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
 		/Non-2xx/ { err += $NF } /Failed requests/ { err += $3 }
 		END { printf "%s %s %s %d\n", rps, p50, p99, err }' "$out"
 	else
-		local end=$((SECONDS + DUR))
+		local end=$((SECONDS + d))
 		while [ $SECONDS -lt "$end" ]; do
-			curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "$cookie" "$url$1"
+			curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "$cookie" "$1"
 		done >"$out"
 		awk '{ n++; if ($1 != 200) err++; print $2 * 1000 | "sort -n > '"$tmp"'/lat" }
 		END { close("sort -n > '"$tmp"'/lat"); while ((getline l < "'"$tmp"'/lat") > 0) a[++k] = l
-		printf "%.1f %.1f %.1f %d\n", n / '"$DUR"', a[int(k * 0.5) + 1], a[int(k * 0.99) + 1], err }' "$out"
+		printf "%.1f %.1f %.1f %d\n", n / '"$d"', a[int(k * 0.5) + 1], a[int(k * 0.99) + 1], err }' "$out"
 	fi
 }
 
@@ -209,7 +214,7 @@ for mode in on cold off; do
 	off)	stop_changing; serve off ;;
 	esac
 	for p in /api/status /; do
-		read -r rps p50 p99 err < <(load "$p")
+		read -r rps p50 p99 err < <(load "$url$p")
 		k=-1
 		[ ! -x /usr/bin/time ] || k=$(rss "$p" "$([ "$mode" = off ] && echo off || echo on)")
 		awk -v p="$p" -v m="$mode" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v err="$err" -v k="$k" 'BEGIN {
@@ -287,15 +292,14 @@ ceiling() {
 	printf '%s\n' "$replay" | cc -O2 -static -DREPLY="\"$tmp/reply\"" -x c \
 	    -o "$tmp/replay/dashboard.cgi" - ||
 	    { echo "dashboard.sh: cannot build the replaying CGI" >&2; exit 1; }
-	rport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	rport=$(free_port)
 	AIE_CGI=$tmp/replay "$top/cgi/run-dashboard" start "$tmp/web-replay" "$rport"
 	curl -s -o /dev/null -D "$tmp/hdr" -H "$cookie" "$url/api/status"
 	grep -qi '^X-Status-Cache: hit' "$tmp/hdr" ||
 	    { echo "dashboard.sh: the status cache does not hit" >&2; exit 1; }
 	for _ in $(seq "$rounds"); do
 		for u in "http://127.0.0.1:$rport" "$url"; do
-			wrk -t2 -c10 -d"${d}s" -H "$cookie" "$u/api/status" |
-			    awk -v u="$u" '/Requests\/sec/ { print u, $2 }'
+			load "$u/api/status" "$d" | awk -v u="$u" '{ print u, $1 }'
 		done
 	done >"$tmp/ceiling"
 	"$top/cgi/run-dashboard" stop "$tmp/web-replay"
@@ -310,20 +314,16 @@ ceiling() {
 	$1 == r { c[++nc] = $2; next }
 	{ g[++ng] = $2 }
 	END {
-		if (!nc || !ng) { print "ceiling: wrk gave no result"; exit }
+		if (!nc || !ng) { print "ceiling: the load gave no result"; exit }
 		mc = median(c, nc); mg = median(g, ng)
 		printf "ceiling of any CGI here: one that only writes the same reply serves %.0f req/s;\n", mc
 		printf "  dashboard.cgi in the same minutes: %.0f req/s, %.0f %% of it (medians of %d runs each, in turns)\n", mg, 100 * mg / mc, nc
 	}' "$tmp/ceiling"
 }
-if command -v wrk >/dev/null; then
-	serve on
-	sleep 2.5        # the vault rests: the next request writes the cache
-	curl -s -o /dev/null -H "$cookie" "$url/api/status"
-	ceiling
-else
-	echo "ceiling: not measured (needs wrk)"
-fi
+serve on
+sleep 2.5        # the vault rests: the next request writes the cache
+curl -s -o /dev/null -H "$cookie" "$url/api/status"
+ceiling
 
 # Issue 7's targets, for /api/status; peak RSS for every run.
 awk '
