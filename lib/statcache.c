@@ -179,7 +179,8 @@ static int key_stat_now(int dirfd, struct parent *pd, const char *rel,
 }
 
 const char *statcache_parse(int dirfd, const char *buf, size_t len,
-    size_t *plen, struct statkeys *memo)
+    size_t *plen, unsigned char digest[STATCACHE_DIGEST],
+    struct statkeys *memo)
 {
 	struct parent pd = { .len = 0, .fd = -1 };
 	const char *r = NULL;
@@ -231,6 +232,8 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 	}
 	if ((unsigned long long)(end - p) == pl && holds) {
 		*plen = (size_t)pl;
+		if (digest)
+			memcpy(digest, want, sizeof want);
 		r = p;
 	}
 out:
@@ -261,9 +264,8 @@ static int cache_read(struct vault *v, const char *rel, char **text,
 
 	if (file_readat(v->dirfd, rel, &buf, &blen) < 0)
 		return -1;
-	if (!(payload = statcache_parse(v->dirfd, buf, blen, &plen, memo)) ||
-	    sodium_hex2bin(digest, STATCACHE_DIGEST, buf + strlen(STATCACHE_MAGIC),
-	    2 * STATCACHE_DIGEST, NULL, NULL, NULL) < 0) {
+	if (!(payload = statcache_parse(v->dirfd, buf, blen, &plen, digest,
+	    memo))) {
 		free(buf);
 		return -1;
 	}

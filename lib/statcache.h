@@ -42,11 +42,12 @@ void statcache_sum(const void *data, size_t n,
 
 /* Parse a cache file's bytes: the payload (pointing into buf) when the
  * file is well-formed and its checksum holds, and every key stats the same
- * under dirfd; else NULL. With memo, the Done/<domain>/<month> directory
- * keys of a file whose checksum holds are appended to it (each with the
- * count and stat the file has for it) even when other keys changed. For
- * tests and fuzzing as well. */
+ * under dirfd, the checksum then in digest (unless NULL); else NULL. With
+ * memo, the Done/<domain>/<month> directory keys of a file whose checksum
+ * holds are appended to it (each with the count and stat the file has for
+ * it) even when other keys changed. For tests and fuzzing as well. */
 const char *statcache_parse(int dirfd, const char *buf, size_t len,
-    size_t *plen, struct statkeys *memo);
+    size_t *plen, unsigned char digest[STATCACHE_DIGEST],
+    struct statkeys *memo);
 
 #endif

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char magic[] = STATCACHE_MAGIC;
 	struct statkeys memo = { 0 };
-	unsigned char h[STATCACHE_DIGEST];
+	unsigned char h[STATCACHE_DIGEST], got[STATCACHE_DIGEST];
 	const char *payload;
 	size_t hl = sizeof magic - 1 + 2 * STATCACHE_DIGEST + 1, plen = 0, i;
 	char *buf;
@@ -64,9 +64,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(buf, data, size);
 		hl = 0;
 	}
-	payload = statcache_parse(emptydir, buf, hl + size, &plen, &memo);
+	payload = statcache_parse(emptydir, buf, hl + size, &plen, got, &memo);
 	if (payload && (payload < buf || payload + plen != buf + hl + size))
 		fz_fail("payload outside the file");
+	if (payload && sealed && memcmp(got, h, sizeof h))
+		fz_fail("the checksum given is not the file's");
 	if (memo.n && !sealed && memcmp(buf, magic, sizeof magic - 1))
 		fz_fail("a memo from a file without the magic");
 	for (i = 0; i < memo.n; i++) {
