@@ -248,3 +248,12 @@ bench: all
 	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/dashboard.sh
 
 .PHONY: bench
+
+# make soak: both agents as daemons under random work and injected faults
+# (kill -9, partitions, a full disk on the cloud's tmpfs when root) for
+# SOAK_SECONDS (default 600), then settle and check; SOAK_SEED replays a
+# run. Its own script, t/soak/soak.sh; not part of make check.
+soak: all
+	AIE_BIN=$(abspath $(BUILD))/bin t/soak/soak.sh
+
+.PHONY: soak
