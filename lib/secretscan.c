@@ -1,6 +1,6 @@
 /*
  * secretscan.c - the secret guard: the only list of what is never synced
- * (see vault(5), "The deny-list", and vault-sync(1), "SECRET GUARD").
+ * (see vault(5), "The deny-list", and vault-sync(1), "Secret guard").
  *
  * Two checks. The deny-list of names is matched without regard to case
  * against every component of a path, so that it holds when .gitignore is
@@ -189,7 +189,7 @@ static int b64_key_block(const char *p, const char *end)
 			out[n++] = (unsigned char)(acc >> bits);
 		}
 	}
-	return key_block((const char *)out, (const char *)out + n, 3);
+	return n > 0 && key_block((const char *)out, (const char *)out + n, 3);
 }
 
 /* An OpenAI key: sk-proj-, sk-svcacct-, sk-admin-, or the legacy form
