@@ -291,6 +291,16 @@ hook_commit() {
 	git -C "$VAULT_DIR" add other.md
 	run hook_commit
 	assert_success
+	# commit -a and commit PATH stage into a temporary index: that is
+	# the one checked
+	run git -C "$VAULT_DIR" -c user.name=O -c user.email=o@example.com \
+	    commit -q -a -m all
+	assert_failure
+	assert_output --partial "note.md: content looks like a secret"
+	run git -C "$VAULT_DIR" -c user.name=O -c user.email=o@example.com \
+	    commit -q -m one note.md
+	assert_failure
+	assert_output --partial "note.md: content looks like a secret"
 }
 
 @test "pre-commit lets ordinary notes through, odd file names too" {
