@@ -87,9 +87,10 @@ EOT
 	for f in $SECRET_FILES; do
 		run ! remote_has "Plans/leak/$f.md"
 	done
-	remote_has Notes/keys.md
-	remote_has Notes/environment.md
-	remote_has Notes/office.keys.md
+	for f in keys.md environment.md office.keys.md meeting.key-points.md \
+	    key-rotation.md; do
+		remote_has "Notes/$f"
+	done
 }
 
 @test "vault-sync names the rule: GitHub fine-grained token, OpenAI, PGP, UTF-16, base64" {
