@@ -1,6 +1,6 @@
 /*
  * secretscan.h - the secret guard (see vault(5), "The deny-list", and
- * vault-sync(1), "SECRET GUARD"): paths that are never synced and contents
+ * vault-sync(1), "Secret guard"): paths that are never synced and contents
  * that look like a credential. The one list of rules: vault-sync's staging,
  * vault-sync --scan and, through it, the pre-commit hook all use it.
  */
