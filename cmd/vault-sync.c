@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 
 #include "aie.h"
 #include "git.h"
+#include "secretscan.h"
 #include "sync.h"
 
 static volatile sig_atomic_t stop;
@@ -32,7 +34,8 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: vault-sync [-jnqv] [-C DIR] [-a AGENT] [--dry-run]\n"
-	    "                  [--interval S | --watch [--interval S]]\n");
+	    "                  [--interval S | --watch [--interval S]]\n"
+	    "       vault-sync --scan [--] PATH...\n");
 	exit(status ? 2 : 0);
 }
 
@@ -277,12 +280,59 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	return 0;
 }
 
+/* --- --scan: the secret guard alone, for the pre-commit hook --- */
+
+/* Check one path by name, then by content: 0 clean, 1 refused, 2 when it
+ * cannot be read (so it cannot be called clean). */
+static int scan_one(const char *path)
+{
+	const char *rel = path, *rule;
+	int fd, r;
+
+	while (strncmp(rel, "./", 2) == 0)
+		rel += 2;
+	if ((rule = secret_path_denied(rel))) {
+		cli_warn(path, "name on the deny-list (%s)", rule);
+		return 1;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		return 0;       /* a symlink: Git stores only its target */
+	if (fd < 0) {
+		cli_warn(path, "%s", strerror(errno));
+		return 2;
+	}
+	r = secret_scan_fd(fd, &rule);
+	if (r < 0 && errno == EISDIR)
+		r = 0;          /* a directory: its name was the check */
+	else if (r < 0)
+		cli_warn(path, "read: %s", strerror(errno));
+	close(fd);
+	if (r > 0)
+		cli_warn(path, "content looks like a secret (%s)", rule);
+	return r < 0 ? 2 : r;
+}
+
+static int scan_paths(int argc, char **argv)
+{
+	int status = 0, i, r;
+
+	if (argc == 0)
+		usage(2);
+	secret_key_learn_approval();    /* none on agent cloud: rule off */
+	for (i = 0; i < argc; i++)
+		if ((r = scan_one(argv[i])) > status)
+			status = r;
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "watch", no_argument, NULL, 'w' },
+		{ "scan", no_argument, NULL, 's' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -292,7 +342,7 @@ int main(int argc, char **argv)
 	struct vault v;
 	double backoff[16], interval = 0;
 	char *end;
-	int c, status, watching = 0;
+	int c, status, watching = 0, scan = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG_;
@@ -303,6 +353,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n': o.dry_run = 1; break;
 		case 'w': watching = 1; break;
+		case 's' + 256: scan = 1; break;
 		case 'i':
 			interval = strtod(optarg, &end);
 			if (end == optarg || *end || interval <= 0) {
@@ -312,6 +363,11 @@ int main(int argc, char **argv)
 			break;
 		default: usage(2);
 		}
+	}
+	if (scan) {
+		if (o.dry_run || watching || interval > 0)
+			usage(2);
+		return scan_paths(argc - optind, argv + optind);
 	}
 	if (optind != argc || (o.dry_run && (watching || interval > 0)))
 		usage(2);

@@ -80,28 +80,26 @@ static int change_add(struct changes *ch, char kind, const char *path,
 	return 0;
 }
 
-/* Scan a file of the work tree for secrets in 64 KiB windows that overlap
- * by more than the longest token. NULL when clean (or not a regular file:
- * Git stores a symlink's target text only). */
+/* Scan a file of the work tree for secrets. NULL when clean, unreadable
+ * (then git cannot stage it either) or not a regular file (Git stores a
+ * symlink's target text only). The approval key is learned once, where
+ * there is one (not on agent cloud). */
 static const char *scan_file(struct vault *v, const char *rel)
 {
-	enum { WIN = 65536, OVER = 256 };
-	static char buf[WIN + OVER];
+	static int key_tried;
 	const char *hit = NULL;
-	size_t keep = 0;
-	ssize_t n;
 	int fd;
 
+	if (!key_tried) {
+		key_tried = 1;
+		secret_key_learn_approval();
+	}
 	fd = openat(v->dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
-	while (!hit && (n = read(fd, buf + keep, WIN)) > 0) {
-		size_t have = keep + (size_t)n;
-		hit = secret_scan(buf, have);
-		keep = have > OVER ? OVER : have;
-		memmove(buf, buf + have - keep, keep);
-	}
+	if (secret_scan_fd(fd, &hit) < 0)
+		hit = NULL;
 	close(fd);
 	return hit;
 }

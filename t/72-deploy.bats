@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# share/deploy: the VM set-up (dry run), the pre-commit hook in a real git
-# repository, the TLS site served by a real nginx + fcgiwrap, the Odoo
-# install (dry run) and backup/restore against a real PostgreSQL when its
-# server programs are installed.
+# share/deploy: the VM set-up (dry run), the TLS site served by a real
+# nginx + fcgiwrap, the Odoo install (dry run) and backup/restore against a
+# real PostgreSQL when its server programs are installed. The pre-commit
+# hook is tested in t/24-secret-guard.bats.
 load helper
 
 D="$TOP/share/deploy"
@@ -76,86 +76,6 @@ free_port() {
 	run -1 "$D/setup-vm.sh" --dry-run --scheduler systemd
 	run -1 "$D/setup-vm.sh" --dry-run --user "aietest$RANDOM"
 	assert_output --partial "needs the vault's Git remote"
-}
-
-# ---- pre-commit ---------------------------------------------------------------
-
-# repo: a git repository with the hook installed as vault-init installs it.
-repo() {
-	R="$BATS_TEST_TMPDIR/repo"
-	git init -q "$R"
-	git -C "$R" config user.email owner@example.com
-	git -C "$R" config user.name Owner
-	cp "$D/pre-commit" "$R/.git/hooks/pre-commit"
-	chmod 755 "$R/.git/hooks/pre-commit"
-	echo "# Handbook" >"$R/Company_Handbook.md"
-	git -C "$R" add Company_Handbook.md
-	git -C "$R" commit -q -m first
-}
-
-commits() { git -C "$R" rev-list --count HEAD; }
-
-@test "pre-commit lets a normal file through" {
-	repo
-	printf -- '---\nid: EMAIL_1\n---\nOur API keys look like sk-ant-... (never paste one here).\n' >"$R/note.md"
-	git -C "$R" add note.md
-	run git -C "$R" commit -q -m note
-	assert_success
-	[ "$(commits)" -eq 2 ]
-}
-
-@test "pre-commit refuses .env and the other names of the deny-list" {
-	repo
-	local f names=".env .env.local x/credentials.json token.json a.pem b.key
-	    id_rsa id_ed25519.pub keys.kdbx wa.session .secrets/t .state/local/k"
-	for f in $names; do
-		mkdir -p "$R/$(dirname "$f")"
-		echo x >"$R/$f"
-		git -C "$R" add -f -- "$f"
-	done
-	run git -C "$R" commit -q -m secrets
-	assert_failure
-	for f in $names; do
-		assert_output --partial "pre-commit: $f: a secret's file name"
-	done
-	[ "$(commits)" -eq 1 ]
-	# .env alone, as the issue has it
-	git -C "$R" rm -q --cached -r -- $names
-	git -C "$R" add -f .env
-	run git -C "$R" commit -q -m env
-	assert_failure
-	[ "$(commits)" -eq 1 ]
-}
-
-@test "pre-commit refuses content that looks like a secret, from the index" {
-	repo
-	local i=0 s
-	for s in 'ANTHROPIC_API_KEY=sk-ant-xxx' 'aws AKIAIOSFODNN7EXAMPLE key' \
-	    'token ghp_abcdefghijklmnopqrstuvwxyz0123' 'xoxb-1234567890-abcdef' \
-	    'EAAGm0PX4ZCpsBAabcdefghijklmnopqrstuv' \
-	    '-----BEGIN OPENSSH PRIVATE KEY-----' '-----BEGIN RSA PRIVATE KEY-----'; do
-		i=$((i + 1))
-		printf 'a note\n%s\n' "$s" >"$R/note$i.md"
-		git -C "$R" add "note$i.md"
-	done
-	run git -C "$R" commit -q -m notes
-	assert_failure
-	for i in 1 2 3 4 5 6 7; do
-		assert_output --partial "pre-commit: note$i.md: content looks like a secret"
-	done
-	assert_output --partial "(sk-ant-)"
-	assert_output --partial "private key block"
-	[ "$(commits)" -eq 1 ]
-	# what counts is what is staged: a clean working copy does not help
-	git -C "$R" rm -q --cached note2.md note3.md note4.md note5.md note6.md note7.md
-	echo clean >"$R/note1.md"
-	run git -C "$R" commit -q -m note
-	assert_failure
-	assert_output --partial "note1.md"
-	git -C "$R" add note1.md
-	run git -C "$R" commit -q -m note
-	assert_success
-	[ "$(commits)" -eq 2 ]
 }
 
 # ---- nginx-dashboard.conf -------------------------------------------------------
