@@ -570,6 +570,15 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 			    "message is in Logs/Outbox/%s.eml", ref->id);
 		if (x->result)
 			x->result(ref, "sent", &it, &res);
+	} else if (res.maybe_sent) {
+		char why[sizeof aie_errmsg];
+		snprintf(why, sizeof why, "%s", aie_errmsg);
+		to_owner(x, ref, d, "unknown", why, "exec_unknown", "The mail "
+		    "server lost its answer after the whole message was sent: it "
+		    "may or may not have gone out; it was not sent again. Check "
+		    "the sent folder, then move it to Done/ or approve it anew.",
+		    key);
+		r = EX_TEMP;
 	} else
 		r = send_failed(x, ref, d, attempts, key);
 out:

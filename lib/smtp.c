@@ -463,8 +463,11 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 			if (code >= 500)
 				ex = EX_DATA;
 		}
+		/* every byte handed over and no 4xx/5xx: the server may hold it */
+		res->maybe_sent = rd.left == 0 && code < 400;
 		aie_fail(ex, "smtp: %s%s", *err ? err : curl_easy_strerror(cc),
-		    cc == CURLE_USE_SSL_FAILED ? " (the server offers no STARTTLS; "
+		    res->maybe_sent ? " (after the whole message was sent: it may "
+		    "have been delivered)" : cc == CURLE_USE_SSL_FAILED ? " (the server offers no STARTTLS; "
 		    "SMTP_STARTTLS=no only for a loopback server)" :
 		    cc != CURLE_LOGIN_DENIED ? "" : bearer ? " (the server refused "
 		    "SMTP_USER with the SMTP_BEARER token)" : " (the server "

@@ -567,3 +567,53 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	[ "$(smtp_count)" -eq 0 ]
 	[ -f "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" ]
 }
+
+# lossy_smtp PORT LOG: an SMTP server that takes the whole message, logs
+# "got" for it, and drops the connection instead of answering 250.
+lossy_smtp() {
+	/usr/bin/python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+def serve(c):
+    f = c.makefile("rb")
+    c.sendall(b"220 lossy\r\n")
+    for line in f:
+        cmd = line[:4].upper()
+        if cmd in (b"EHLO", b"HELO"): c.sendall(b"250 lossy\r\n")
+        elif cmd in (b"MAIL", b"RCPT"): c.sendall(b"250 ok\r\n")
+        elif cmd == b"DATA":
+            c.sendall(b"354 go\r\n")
+            for l in f:
+                if l == b".\r\n": break
+            open(sys.argv[2], "a").write("got\n")
+            return
+        elif cmd == b"QUIT": return
+        else: c.sendall(b"250 ok\r\n")
+while True:
+    c, _ = s.accept()
+    try: serve(c)
+    except OSError: pass
+    c.close()
+PY
+	SILENT_PID=$!
+	wait_port "$1"
+}
+
+@test "an answer lost after the whole message went out: exec_status unknown, never resent" {
+	approve DRAFT_E1 >/dev/null
+	port=$(free_port)
+	lossy_smtp "$port" "$BATS_TEST_TMPDIR/lossy.log"
+	export SMTP_URL="smtp://127.0.0.1:$port" SMTP_STARTTLS=no SMTP_FROM=owner@example.com
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"may have been delivered"* ]]
+	f="$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	grep -qx 'exec_status: unknown' "$f"
+	grep -qx 'event: exec_unknown' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+	mv "$f" "$VAULT_DIR/$A"
+	run vault-exec
+	assert_failure 77
+	run vault-exec
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/lossy.log")" -eq 1 ]
+}
