@@ -377,7 +377,8 @@ strip_exec() {
 	csync >/dev/null
 	lsync >/dev/null
 	[ -f "$VAULT_DIR/$A" ]
-	! grep -q '^exec_' "$VAULT_DIR/$A"
+	run grep -c '^exec_' "$VAULT_DIR/$A"
+	assert_output 0
 	run --separate-stderr vault-exec
 	assert_failure 77
 	[[ "$stderr" == *"already executed"* ]]
