@@ -1,13 +1,15 @@
 /*
  * mail-send - send approved email drafts over SMTP (SPEC 3, 6).
  *
- * A thin command over mail_send_draft() in lib/smtp.c, which vault-exec
- * calls too. An item is sent only when its decision_sig verifies (an
- * unsigned, altered, copied or expired approval is refused with 77), and
- * never as agent cloud. mail-send does not move the item: vault-exec is
- * what executes approvals at most once; mail-send is for a single
- * message by hand, or to see one with --dry-run. Without SMTP_URL the
- * message goes to Logs/Outbox/<id>.eml and mail-send says so.
+ * By hand, one item at a time, through the very path vault-exec takes:
+ * under the exec lock of .state/<agent>/, the item (which must be in
+ * Approved/) goes through exec_item (lib/exec.c), so its approval is
+ * verified, written to the record of started approvals before the mail
+ * leaves, and the item ends in Done/ like any executed one. An item in
+ * Done/, or whose approval the record already holds, is refused before
+ * anything is touched: an approval is executed at most once, whichever
+ * tool runs it. --dry-run prints the message and changes nothing. Without
+ * SMTP_URL the message goes to Logs/Outbox/<id>.eml and mail-send says so.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,10 +20,13 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "exec.h"
+#include "execlog.h"
+#include "lock.h"
 #include "smtp.h"
 
 struct ctx {
-	struct vault *v;
+	struct exec_ctx *x;
 	int dry_run;
 };
 
@@ -32,58 +37,93 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
+static void warn(const char *item, const char *msg)
+{
+	cli_warn(item, "%s", msg);
+}
+
+static void print_result(const struct itemref *ref, const char *verdict,
+    const struct item *it, const struct send_result *res)
+{
+	(void)verdict;
+	(void)it;
+	if (cli.json && res) {
+		json_t *o = json_pack("{s:s, s:s, s:b, s:s}", "id", ref->id,
+		    "message_id", res->message_id, "outbox", res->outbox,
+		    "result", res->detail);
+		cli_print_json(o);
+	} else
+		printf("%s\n", ref->id);
+}
+
+/* May the item at ref be sent? 0, or its exit status (told). */
+static int sendable(struct exec_ctx *x, const struct itemref *ref,
+    const struct item *it)
+{
+	char key[EXECLOG_KEY_LEN + 1];
+	int s;
+
+	if (ref->stage == ST_DONE) {
+		cli_warn(ref->id, "already executed (it is %s); not sent again",
+		    ref->rel);
+		return EX_NEG;
+	}
+	if (exec_approval_ok(it, ref->id) < 0) {
+		cli_warnerr(ref->id);
+		return aie_errcode;
+	}
+	if (execlog_key(it, ref->id, key) < 0 || execlog_ready(x->v) < 0 ||
+	    (s = execlog_spent(x->v, key, NULL)) < 0) {
+		cli_warnerr(ref->id);
+		return aie_errcode;
+	}
+	if (s) {
+		cli_warn(ref->id, "its approval was already executed; not sent "
+		    "again");
+		return EX_NEG;
+	}
+	if (ref->stage != ST_APPROVED) {
+		cli_warn(ref->id, "not in Approved/ (it is %s)", ref->rel);
+		return EX_NEG;
+	}
+	return 0;
+}
+
+/* --dry-run: the message as it would leave. */
+static int show(const struct itemref *ref, const struct item *it)
+{
+	struct outmail o;
+	const char *from = config_get_default("SMTP_FROM",
+	    "ai-employee@localhost");
+
+	if (smtp_compose(it, ref->id, from, time(NULL), &o) < 0) {
+		cli_warnerr(ref->id);
+		return aie_errcode;
+	}
+	fwrite(o.eml, 1, o.len, stdout);
+	outmail_free(&o);
+	return 0;
+}
+
 static int send_one(const char *arg, void *vctx)
 {
 	struct ctx *c = vctx;
 	struct itemref ref;
 	struct item it;
-	struct send_result res;
 	int r;
 
-	if (vault_resolve(c->v, arg, &ref) < 0 || item_load(c->v, &ref, &it) < 0) {
+	if (vault_resolve(c->x->v, arg, &ref) < 0 ||
+	    item_load(c->x->v, &ref, &it) < 0) {
 		cli_warnerr(arg);
 		return aie_errcode;
 	}
-	if (approval_verify(&it, ref.id, time(NULL)) < 0) {
-		cli_warnerr(arg);
-		fm_free(&it);
-		return aie_errcode;
-	}
-	if (c->dry_run) {
-		struct outmail o;
-		const char *from = config_get_default("SMTP_FROM",
-		    "ai-employee@localhost");
-		r = smtp_compose(&it, ref.id, from, time(NULL), &o);
-		fm_free(&it);
-		if (r < 0) {
-			cli_warnerr(arg);
-			return aie_errcode;
-		}
-		fwrite(o.eml, 1, o.len, stdout);
-		outmail_free(&o);
-		return 0;
-	}
-	r = mail_send_draft(c->v, &ref, &it, &res);
+	r = sendable(c->x, &ref, &it);
+	if (r == 0 && c->dry_run)
+		r = show(&ref, &it);
 	fm_free(&it);
-	if (r < 0) {
-		cli_warnerr(arg);
-		audit_event(c->v, "mail_send_failed", ref.id, ref.rel, NULL,
-		    aie_errmsg);
-		return aie_errcode;
-	}
-	audit_event(c->v, res.outbox ? "mail_outbox" : "mail_sent", ref.id,
-	    ref.rel, res.message_id, res.detail);
-	if (res.outbox && !cli.quiet)
-		cli_warn(ref.id, "no SMTP_URL configured: not sent; the message is "
-		    "in Logs/Outbox/%s.eml", ref.id);
-	if (cli.json) {
-		json_t *o = json_pack("{s:s, s:s, s:b, s:s}", "id", ref.id,
-		    "message_id", res.message_id, "outbox", res.outbox, "result",
-		    res.detail);
-		cli_print_json(o);
-	} else
-		printf("%s\n", ref.id);
-	return 0;
+	if (r == 0 && !c->dry_run)
+		r = exec_item(c->x, &ref);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -94,8 +134,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vault v;
-	struct ctx c = { &v, 0 };
-	int ch, r;
+	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
+	struct ctx c = { &x, 0 };
+	long max;
+	int ch, r, lock = -1;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG_;
@@ -112,9 +154,27 @@ int main(int argc, char **argv)
 		usage(2);
 	if ((r = cli_refuse_cloud()) != 0)
 		return r;
+	max = config_get_long("EXEC_MAX_PER_HOUR", 10);
+	if (max < 0 || max > 100000) {
+		cli_warn(NULL, "EXEC_MAX_PER_HOUR: want a number from 0 to 100000");
+		return EX_CONFIG_;
+	}
+	if (smtp_configured() && !config_get("SMTP_FROM")) {
+		cli_warn(NULL, "SMTP_URL is set but SMTP_FROM is not");
+		return EX_CONFIG_;
+	}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
+	x.max_per_hour = (int)max;
+	x.quiet = cli.quiet;
+	/* one executor at a time: vault-exec holds the same lock */
+	if (!c.dry_run && (lock = state_lock(&v, "exec", 0)) < 0) {
+		cli_warnerr(NULL);
+		vault_close(&v);
+		return aie_errcode;
+	}
 	r = cli_each_arg(argc - optind, argv + optind, send_one, &c);
+	state_unlock(lock);
 	vault_close(&v);
 	return r;
 }

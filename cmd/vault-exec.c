@@ -44,9 +44,11 @@ static void warn(const char *item, const char *msg)
 }
 
 static void print_result(const struct itemref *ref, const char *verdict,
-    const struct item *it)
+    const struct item *it, const struct send_result *res)
 {
 	char *to = fm_get(it, "to"), *subj = fm_get(it, "subject");
+
+	(void)res;
 
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", ref->id,

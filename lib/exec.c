@@ -18,6 +18,15 @@
  * holds the flock of .state/<agent>/exec.lock, so recovery never mistakes
  * a live send for a dead one. Sends are limited to max_per_hour
  * (timestamps in .state/<agent>/exec-sends).
+ *
+ * At most once by construction, whatever the cloud does to the files: the
+ * approval's key goes into the agent's own record (lib/execlog.c, outside
+ * Git) and is fsynced before the action starts; an approval the record
+ * holds is never executed again, from any folder, with any exec_* keys.
+ * Such a replay goes to Needs_Action/<d>/ with exec_error; the owner is
+ * told the first time only, so a cloud that keeps moving it back cannot
+ * make us nag. Audit lines of executed items carry the key ("approval"),
+ * from which a fresh clone seeds its record.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,8 +34,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "aie.h"
 #include "exec.h"
+#include "execlog.h"
 #include "smtp.h"
 #include "wa.h"
 
@@ -116,6 +128,7 @@ static void tell_owner(struct exec_ctx *x, const char *id,
 	int n;
 	const char *title = strcmp(event, "exec_refused") == 0 ? "Not sent" :
 	    strcmp(event, "exec_unknown") == 0 ? "Maybe sent" :
+	    strcmp(event, "exec_replay") == 0 ? "Not sent again" :
 	    "Not sent after 3 attempts";
 
 	time_rfc3339(time(NULL), now);
@@ -135,6 +148,23 @@ static void tell_owner(struct exec_ctx *x, const char *id,
 	}
 }
 
+/* An audit line, with the approval's key when there is one (execlog.h). */
+static void audit_exec(struct vault *v, const char *event, const char *id,
+    const char *from, const char *to, const char *note, const char *key)
+{
+	json_t *o = json_pack("{s:s, s:s}", "event", event, "id", id);
+
+	if (o && from)
+		json_object_set_new(o, "from", json_string(from));
+	if (o && to)
+		json_object_set_new(o, "to", json_string(to));
+	if (o && note)
+		json_object_set_new(o, "note", json_string(note));
+	if (o && key)
+		json_object_set_new(o, "approval", json_string(key));
+	audit_json(v, o);
+}
+
 /* Set keys (key, value, ..., NULL; NULL value deletes) on the item. */
 static int annotate(const struct exec_ctx *x, const struct itemref *ref,
     const char *const *kv)
@@ -146,10 +176,11 @@ static int annotate(const struct exec_ctx *x, const struct itemref *ref,
 	return 0;
 }
 
-/* Move to Needs_Action/<d>/ for the owner, with exec keys. */
-static int to_owner(struct exec_ctx *x, struct itemref *ref,
+/* Move to Needs_Action/<d>/ for the owner, with exec keys; key is the
+ * approval's (or NULL); tell: 0 when the owner was already told. */
+static int to_owner_as(struct exec_ctx *x, struct itemref *ref,
     const char *d, const char *status, const char *err, const char *event,
-    const char *why)
+    const char *why, const char *key, int tell)
 {
 	char from[sizeof ref->rel];
 	const char *kv[] = { "exec_status", status, "exec_error", err, NULL };
@@ -160,11 +191,19 @@ static int to_owner(struct exec_ctx *x, struct itemref *ref,
 		return aie_errcode;
 	}
 	annotate(x, ref, status ? kv : kv + 2);
-	audit_event(x->v, event, ref->id, from, ref->rel, err);
-	tell_owner(x, ref->id, event, err, why);
-	if (!x->quiet)
+	audit_exec(x->v, event, ref->id, from, ref->rel, err, key);
+	if (tell)
+		tell_owner(x, ref->id, event, err, why);
+	if (!x->quiet || !tell)
 		say(x, ref->id, "%s; moved to %s", err, ref->rel);
 	return 0;
+}
+
+static int to_owner(struct exec_ctx *x, struct itemref *ref,
+    const char *d, const char *status, const char *err, const char *event,
+    const char *why, const char *key)
+{
+	return to_owner_as(x, ref, d, status, err, event, why, key, 1);
 }
 
 /* ---- the hourly limit ---- */
@@ -209,7 +248,7 @@ int exec_sends_last_hour(struct vault *v, int record)
 
 /* Done/<d>/<YYYY-MM>/ for the item and, if it has one, its source. */
 static void to_done(const struct exec_ctx *x, struct itemref *ref,
-    const char *d, const struct item *it)
+    const char *d, const struct item *it, const char *key)
 {
 	struct vault *v = x->v;
 	char sub[AIE_NAME_MAX * 2 + 2], from[sizeof ref->rel];
@@ -223,7 +262,7 @@ static void to_done(const struct exec_ctx *x, struct itemref *ref,
 		free(src);
 		return;
 	}
-	audit_event(v, "executed", ref->id, from, ref->rel, NULL);
+	audit_exec(v, "executed", ref->id, from, ref->rel, NULL, key);
 	if (src && id_valid(src) && vault_find(v, src, &sref) == 0 &&
 	    sref.stage != ST_DONE) {
 		struct item s;
@@ -249,11 +288,13 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 {
 	struct itemref ref = *r0;
 	struct item it;
-	char *st, *att, d[AIE_NAME_MAX + 1];
+	char *st, *att, d[AIE_NAME_MAX + 1], key[EXECLOG_KEY_LEN + 1];
+	const char *k;
 	int status = 0, attempts;
 
 	if (item_load(x->v, &ref, &it) < 0)
 		return 0;
+	k = execlog_key(&it, ref.id, key) == 0 ? key : NULL;
 	st = fm_get(&it, "exec_status");
 	att = fm_get(&it, "exec_attempts");
 	attempts = att ? atoi(att) : 0;
@@ -264,13 +305,14 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 		    "out, so it is not sent again", "exec_unknown",
 		    "vault-exec stopped in the middle of sending this item. It "
 		    "may or may not have been sent; it was not sent again. Check "
-		    "the sent folder, then move it to Done/ or approve it anew.");
+		    "the sent folder, then move it to Done/ or approve it anew.",
+		    k);
 	else if (st && strcmp(st, "sent") == 0)
-		to_done(x, &ref, d, &it);
+		to_done(x, &ref, d, &it, k);
 	else if (st && strcmp(st, "failed") == 0) {
 		if (attempts >= EXEC_MAX_ATTEMPTS)
 			to_owner(x, &ref, d, NULL, "failed 3 times", "exec_failed",
-			    "Sending this item failed 3 times; see exec_error.");
+			    "Sending this item failed 3 times; see exec_error.", k);
 		else if (item_move(x->v, &ref, ST_APPROVED, d) < 0)
 			sayerr(x, ref.id);
 	}
@@ -287,32 +329,65 @@ static int is_send_email(const char *action)
 	return action && strcmp(action, "send_email") == 0;
 }
 
+int exec_approval_ok(const struct item *it, const char *id)
+{
+	char *exp;
+	int none;
+
+	if (approval_verify(it, id, time(NULL)) < 0)
+		return -1;
+	exp = fm_get(it, "expires");
+	none = !exp || !*exp;
+	free(exp);
+	if (none)
+		return aie_fail(EX_REFUSED, "the approval has no expires, so it "
+		    "would never expire; approve it again");
+	return 0;
+}
+
+/* Is the item's approval in the record (seeded first if need be)? 1 yes,
+ * 0 no, -1 when that cannot be known: then it is not executed. */
+static int spent(struct exec_ctx *x, const struct item *it, const char *id,
+    char key[EXECLOG_KEY_LEN + 1], int *told)
+{
+	if (execlog_key(it, id, key) < 0)
+		return -1;
+	if (!x->log_ready) {
+		if (execlog_ready(x->v) < 0)
+			return -1;
+		x->log_ready = 1;
+	}
+	return execlog_spent(x->v, key, told);
+}
+
 int exec_check(struct exec_ctx *x, const struct itemref *ref)
 {
 	struct item it;
-	char *action;
-	int r = 0;
+	char *action, key[EXECLOG_KEY_LEN + 1];
+	int r = 0, s;
 
 	if (item_load(x->v, ref, &it) < 0) {
 		sayerr(x, ref->id);
 		return aie_errcode;
 	}
 	action = fm_get(&it, "action");
-	if (approval_verify(&it, ref->id, time(NULL)) < 0) {
+	if (exec_approval_ok(&it, ref->id) < 0) {
 		say(x, ref->id, "would be refused: %s", aie_errmsg);
 		r = EX_REFUSED;
+	} else if ((s = spent(x, &it, ref->id, key, NULL)) != 0) {
+		say(x, ref->id, "would be refused: %s", s < 0 ? aie_errmsg :
+		    "its approval was already executed");
+		r = s < 0 ? aie_errcode : EX_REFUSED;
 	} else if (!is_send_email(action)) {
 		say(x, ref->id, "unknown action %s", action ? action : "(none)");
 		r = EX_DATA;
 	} else if (x->result)
-		x->result(ref, "send_email", &it);
+		x->result(ref, "send_email", &it, NULL);
 	free(action);
 	fm_free(&it);
 	return r;
 }
 
-/* An unknown action seen before (its exec_error says so): say so again and
- * touch nothing. 1 when that is the case. */
 static int known_unknown(const struct exec_ctx *x, const struct itemref *ref,
     const struct item *it)
 {
@@ -350,28 +425,56 @@ static int unknown_action(const struct exec_ctx *x, struct itemref *ref,
 
 /* The send failed: back to Approved/, or to the owner after the last
  * attempt. Its exit status. */
+/* The send failed; nothing left (the record says so). A draft that can
+ * never be sent (65) goes to the owner at once, the rest back to
+ * Approved/ until the last attempt. Its exit status. */
 static int send_failed(struct exec_ctx *x, struct itemref *ref,
-    const char *d, int attempts)
+    const char *d, int attempts, const char *key)
 {
 	char why[sizeof aie_errmsg];
 	const char *kv[] = { "exec_status", "failed", "exec_error", why, NULL };
 	int code = aie_errcode;
 
 	snprintf(why, sizeof why, "%s", aie_errmsg);
+	if (execlog_note(x->v, key, EXECLOG_FAILED, ref->id) < 0)
+		sayerr(x, ref->id);   /* fail closed: it stays started */
 	annotate(x, ref, kv);
-	if (attempts >= EXEC_MAX_ATTEMPTS) {
+	if (code == EX_DATA)
+		to_owner(x, ref, d, NULL, why, "exec_failed", "This item cannot "
+		    "be sent as it is (see exec_error); it was not sent and is "
+		    "back with you.", key);
+	else if (attempts >= EXEC_MAX_ATTEMPTS) {
 		to_owner(x, ref, d, NULL, why, "exec_failed", "Sending this "
-		    "item failed 3 times; it is back with you. See exec_error.");
+		    "item failed 3 times; it is back with you. See exec_error.",
+		    key);
 	} else {
 		char from[sizeof ref->rel];
 		snprintf(from, sizeof from, "%s", ref->rel);
 		if (item_move(x->v, ref, ST_APPROVED, d) < 0)
 			sayerr(x, ref->id);
-		audit_event(x->v, "exec_failed", ref->id, from, ref->rel, why);
+		audit_exec(x->v, "exec_failed", ref->id, from, ref->rel, why, key);
 		say(x, ref->id, "%s; back in Approved/ (attempt %d of %d)", why,
 		    attempts, EXEC_MAX_ATTEMPTS);
 	}
-	return code == EX_DOWN ? EX_DOWN : EX_TEMP;
+	return code == EX_DATA || code == EX_DOWN || code == EX_CONFIG_ ? code :
+	    EX_TEMP;
+}
+
+/* The approval was started before (key in the record): never again. The
+ * owner is told the first time; after that only the audit line and a
+ * warning remain. */
+static int replayed(struct exec_ctx *x, struct itemref *ref, const char *d,
+    const char *key, int told)
+{
+	if (!told && execlog_note(x->v, key, EXECLOG_REPLAY, ref->id) < 0)
+		sayerr(x, ref->id);
+	to_owner_as(x, ref, d, NULL, "not executed: this approval was already "
+	    "executed here (a replay)", "exec_replay", "vault-exec refused this "
+	    "item: its approval was executed before on this machine (it came "
+	    "back from Done/, was copied, or was left unknown). It was not "
+	    "executed again; to send it anew, approve a new draft.", key,
+	    !told);
+	return EX_REFUSED;
 }
 
 int exec_item(struct exec_ctx *x, struct itemref *ref)
@@ -380,7 +483,8 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	struct item it;
 	struct send_result res;
 	char d[AIE_NAME_MAX + 1], *action = NULL, *att = NULL, n[16], now[21];
-	int attempts, sent, r = 0;
+	char key[EXECLOG_KEY_LEN + 1];
+	int attempts, sent, told, s, r = 0;
 
 	if (item_load(v, ref, &it) < 0) {
 		sayerr(x, ref->id);
@@ -407,14 +511,26 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 		sayerr(x, ref->id);
 		return aie_errcode;
 	}
-	if (approval_verify(&it, ref->id, time(NULL)) < 0) {
+	if (exec_approval_ok(&it, ref->id) < 0) {
 		char why[sizeof aie_errmsg + 16];
 		snprintf(why, sizeof why, "not executed: %s", aie_errmsg);
 		to_owner(x, ref, d, NULL, why, "exec_refused", "vault-exec refused "
 		    "this item: its approval does not verify (unsigned, changed "
-		    "after approval, copied from another item, or expired). It "
-		    "was not executed.");
+		    "after approval, copied from another item, expired, or "
+		    "without an expiry). It was not executed.", NULL);
 		r = EX_REFUSED;
+		goto out;
+	}
+	if ((s = spent(x, &it, ref->id, key, &told)) != 0) {
+		if (s > 0)
+			r = replayed(x, ref, d, key, told);
+		else {
+			/* cannot know: not executed; back for the next pass */
+			r = aie_errcode;
+			sayerr(x, ref->id);
+			if (item_move(v, ref, ST_APPROVED, d) < 0)
+				sayerr(x, ref->id);
+		}
 		goto out;
 	}
 	action = fm_get(&it, "action");
@@ -426,7 +542,15 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	attempts = (att ? atoi(att) : 0) + 1;
 	snprintf(n, sizeof n, "%d", attempts);
 	time_rfc3339(time(NULL), now);
-	/* the at-most-once mark: on disk before anything is sent */
+	/* the at-most-once marks, on disk before anything is sent: the record
+	 * first (ours alone), then the item */
+	if (execlog_note(v, key, EXECLOG_START, ref->id) < 0) {
+		sayerr(x, ref->id);
+		r = aie_errcode;
+		if (item_move(v, ref, ST_APPROVED, d) < 0)
+			sayerr(x, ref->id);
+		goto out;
+	}
 	if (fm_set(&it, "exec_status", "sending") < 0 ||
 	    fm_set(&it, "exec_attempts", n) < 0 || fm_set(&it, "exec_at", now) < 0 ||
 	    item_store(v, ref, &it) < 0 || exec_sends_last_hour(v, 1) < 0) {
@@ -437,15 +561,26 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	if (mail_send_draft(v, ref, &it, &res) == 0) {
 		const char *kv[] = { "exec_status", "sent", "exec_result", res.detail,
 		    "exec_message_id", res.message_id, "exec_error", NULL, NULL };
+		if (execlog_note(v, key, EXECLOG_SENT, ref->id) < 0)
+			sayerr(x, ref->id);
 		if (annotate(x, ref, kv) == 0)
-			to_done(x, ref, d, &it);
+			to_done(x, ref, d, &it, key);
 		if (res.outbox && !x->quiet)
 			say(x, ref->id, "no SMTP_URL configured: not sent; the "
 			    "message is in Logs/Outbox/%s.eml", ref->id);
 		if (x->result)
-			x->result(ref, "sent", &it);
+			x->result(ref, "sent", &it, &res);
+	} else if (res.maybe_sent) {
+		char why[sizeof aie_errmsg];
+		snprintf(why, sizeof why, "%s", aie_errmsg);
+		to_owner(x, ref, d, "unknown", why, "exec_unknown", "The mail "
+		    "server lost its answer after the whole message was sent: it "
+		    "may or may not have gone out; it was not sent again. Check "
+		    "the sent folder, then move it to Done/ or approve it anew.",
+		    key);
+		r = EX_TEMP;
 	} else
-		r = send_failed(x, ref, d, attempts);
+		r = send_failed(x, ref, d, attempts, key);
 out:
 	free(action);
 	free(att);

@@ -12,6 +12,8 @@
 
 #define EXEC_MAX_ATTEMPTS 3
 
+struct send_result;
+
 /* What the caller gives: the vault, the limits, and how to speak. lib/
  * never prints: diagnostics go to warn (item may be NULL), the outcome of
  * an item to result. */
@@ -20,21 +22,31 @@ struct exec_ctx {
 	int max_per_hour;        /* EXEC_MAX_PER_HOUR */
 	int quiet;               /* leave out the warnings that are only news */
 	void (*warn)(const char *item, const char *msg);
-	/* An item sent (verdict "sent", ref in Done/) or, for exec_check, one
-	 * that would be ("send_email", ref in Approved/). */
+	/* An item sent (verdict "sent", ref in Done/, res how) or, for
+	 * exec_check, one that would be ("send_email", ref in Approved/, res
+	 * NULL). */
 	void (*result)(const struct itemref *ref, const char *verdict,
-	    const struct item *it);
+	    const struct item *it, const struct send_result *res);
 	/* private: the WhatsApp configuration, read at the first message */
 	int wa_state;            /* 0 not read, 1 read, -1 unusable */
 	struct wa_cfg wa;
+	int log_ready;           /* the record (execlog.h) exists */
 };
 
-/* Execute the item at ref (in Approved/). Returns its exit status: 0 sent
- * (or written to the outbox); 77 its approval does not verify (moved to
- * Needs_Action/ with exec_error, the owner told); 65 an unknown action
- * (left in Approved/ with exec_error); 75 the hourly limit (untouched) or
- * a failed send (back in Approved/, or to the owner after the third
- * attempt); 69 the server is down; 1 another process took it first. */
+/* An approval we may act on: its decision_sig verifies for id, it is not
+ * past its expires, and it has one (an approval that never expires is
+ * refused). 0, or -1 (77) with the reason. */
+int exec_approval_ok(const struct item *it, const char *id);
+
+/* Execute the item at ref (in Approved/); the caller holds the exec lock.
+ * Returns its exit status: 0 sent (or written to the outbox); 77 its
+ * approval does not verify, has no expires, or is already in the record
+ * of started approvals (a replay): moved to Needs_Action/ with exec_error,
+ * the owner told (a replay only once); 65 an unknown action (left in
+ * Approved/ with exec_error) or a draft that can never be sent (to the
+ * owner at once); 75 the hourly limit (untouched) or a failed send (back
+ * in Approved/, or to the owner after the third attempt); 69 the server
+ * is down; 78 a configuration error; 1 another process took it first. */
 int exec_item(struct exec_ctx *x, struct itemref *ref);
 
 /* --dry-run: what exec_item would do, touching nothing. 0 (result told),

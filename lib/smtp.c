@@ -280,8 +280,13 @@ int smtp_compose(const struct item *draft, const char *id, const char *from,
 	memset(o, 0, sizeof *o);
 	for (i = 0; keys[i]; i++)
 		val[i] = fm_get(draft, keys[i]);
+	if (draft->body && memchr(draft->body, '\0', draft->bodylen)) {
+		/* a reader would see the text up to it, the server all of it */
+		aie_fail(EX_DATA, "the body holds a NUL byte; refused");
+		goto out;
+	}
 	if (!val[0] || !*val[0]) {
-		aie_fail(EX_DATA, "%s: the draft has no to", id);
+		aie_fail(EX_DATA, "the draft has no to");
 		goto out;
 	}
 	for (i = 0; keys[i]; i++)
@@ -300,7 +305,7 @@ int smtp_compose(const struct item *draft, const char *id, const char *from,
 	    (val[1] && addr_list("cc", val[1], &ch, &o->rcpt, &o->nrcpt) < 0))
 		goto out;
 	if (o->nrcpt == 0) {
-		aie_fail(EX_DATA, "%s: no recipient", id);
+		aie_fail(EX_DATA, "the draft has no recipient");
 		goto out;
 	}
 	if (sodium_init() < 0) {
@@ -329,7 +334,7 @@ int smtp_compose(const struct item *draft, const char *id, const char *from,
 	for (i = 3; i < 5; i++)
 		if (val[i] && *val[i]) {
 			if (!ascii_only(val[i])) {
-				aie_fail(EX_DATA, "%s: %s is not ASCII", id, keys[i]);
+				aie_fail(EX_DATA, "%s is not ASCII", keys[i]);
 				goto out;
 			}
 			add_header(&b, i == 3 ? "In-Reply-To" : "References", val[i]);
@@ -343,7 +348,7 @@ int smtp_compose(const struct item *draft, const char *id, const char *from,
 	buf_adds(&b, "\r\n");
 	add_body(&b, draft->body ? draft->body : "", draft->bodylen, qp);
 	if (b.oom || th.oom || ch.oom || fh.oom) {
-		aie_fail(EX_TEMP, "%s: out of memory", id);
+		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
 	o->eml = buf_take(&b, &o->len);
@@ -458,8 +463,11 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 			if (code >= 500)
 				ex = EX_DATA;
 		}
+		/* every byte handed over and no 4xx/5xx: the server may hold it */
+		res->maybe_sent = rd.left == 0 && code < 400;
 		aie_fail(ex, "smtp: %s%s", *err ? err : curl_easy_strerror(cc),
-		    cc == CURLE_USE_SSL_FAILED ? " (the server offers no STARTTLS; "
+		    res->maybe_sent ? " (after the whole message was sent: it may "
+		    "have been delivered)" : cc == CURLE_USE_SSL_FAILED ? " (the server offers no STARTTLS; "
 		    "SMTP_STARTTLS=no only for a loopback server)" :
 		    cc != CURLE_LOGIN_DENIED ? "" : bearer ? " (the server refused "
 		    "SMTP_USER with the SMTP_BEARER token)" : " (the server "
@@ -486,8 +494,8 @@ int mail_send_draft(struct vault *v, const struct itemref *ref,
 	memset(res, 0, sizeof *res);
 	if (!type || strcmp(type, "email_draft") != 0) {
 		free(type);
-		return aie_fail(EX_DATA, "%s: not an email draft (type: "
-		    "email_draft)", ref->id);
+		return aie_fail(EX_DATA, "not an email draft (type: "
+		    "email_draft)");
 	}
 	free(type);
 	if (smtp_configured() && !from)

@@ -32,11 +32,15 @@ struct send_result {
 	int outbox;              /* 1: written to the outbox, not sent */
 	char message_id[256];
 	char detail[300];        /* "smtp 250 ..." or "outbox Logs/Outbox/x.eml" */
+	int maybe_sent;          /* on failure: the whole message went out and
+	                          * no answer came, so it may be delivered */
 };
 
 /* Send the email draft at ref (already loaded as draft); does not move or
- * annotate it. 0, or -1 with 65 (bad draft), 69 (server down or no TLS),
- * 75 (temporary, 4xx), 78 (configuration, login refused). */
+ * annotate it. 0, or -1 with 65 (bad draft, 5xx), 69 (server down or no
+ * TLS), 75 (temporary, 4xx), 78 (configuration, login refused); on -1
+ * res->maybe_sent says the failure came after the whole message had gone
+ * (a lost answer): then it must not be sent again. */
 int mail_send_draft(struct vault *v, const struct itemref *ref,
     const struct item *draft, struct send_result *res);
 

@@ -49,7 +49,7 @@ PY
 	assert_line 'X-RcptTo: alice@example.com'
 	run decoded body
 	assert_output $'Hello Alice,\n\nyour order ships tomorrow.\n\nBest regards,\nThe Owner'
-	grep -q '"event":"mail_sent","id":"DRAFT_E1"' "$VAULT_DIR"/Logs/*.jsonl
+	grep -q '"event":"executed","id":"DRAFT_E1"' "$VAULT_DIR"/Logs/*.jsonl
 }
 
 @test "non-ASCII names, subject and body use RFC 2047 and quoted-printable" {
@@ -79,15 +79,15 @@ PY
 	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
 	sed -i 's/^your order ships tomorrow.$/.dot line\n./' "$f"
 	approve DRAFT_E1 >/dev/null
+	run bash -c "mail-send -n DRAFT_E1 | grep -c \$'\\r\$'"
+	[ "$output" -gt 10 ]
+	run bash -c "mail-send -n DRAFT_E1 | grep -vc \$'\\r\$'"
+	assert_output 0
 	smtp_start
 	mail-send DRAFT_E1 >/dev/null
 	run decoded body
 	assert_line ".dot line"
 	assert_line "."
-	run bash -c "mail-send -n DRAFT_E1 | grep -c \$'\\r\$'"
-	[ "$output" -gt 10 ]
-	run bash -c "mail-send -n DRAFT_E1 | grep -vc \$'\\r\$'"
-	assert_output 0
 }
 
 @test "without SMTP_URL the message goes to Logs/Outbox and it says so" {
@@ -228,4 +228,80 @@ PY
 	assert_failure
 	[ "$(smtp_count)" -eq 0 ]
 	[ ! -s "$SMTP_AUTH_LOG" ]
+}
+
+# ---- at most once: the executor's record and lock ----
+
+@test "mail-send of an item in Done/ is refused (1), nothing sent again" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	vault-exec >/dev/null
+	[ "$(smtp_count)" -eq 1 ]
+	done_f=$(ls "$VAULT_DIR"/Done/email/*/DRAFT_E1.md)
+	before=$(sha256sum <"$done_f")
+	run --separate-stderr mail-send DRAFT_E1
+	assert_failure 1
+	[[ "$stderr" == "mail-send: DRAFT_E1: already executed (it is Done/email/"*"/DRAFT_E1.md); not sent again" ]]
+	run mail-send "$done_f"
+	assert_failure 1
+	[ "$(smtp_count)" -eq 1 ]
+	[ "$(sha256sum <"$done_f")" = "$before" ]
+}
+
+@test "mail-send of an executed approval moved back to Approved/ is refused (1)" {
+	approve DRAFT_E1 >/dev/null
+	cp "$VAULT_DIR/Approved/email/DRAFT_E1.md" "$BATS_TEST_TMPDIR/approved.md"
+	smtp_start
+	mail-send DRAFT_E1 >/dev/null
+	[ "$(smtp_count)" -eq 1 ]
+	ls "$VAULT_DIR"/Done/email/*/DRAFT_E1.md
+	cp "$BATS_TEST_TMPDIR/approved.md" "$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	run --separate-stderr mail-send DRAFT_E1
+	assert_failure 1
+	[[ "$stderr" == *"already executed; not sent again"* ]]
+	[ "$(smtp_count)" -eq 1 ]
+	cmp "$BATS_TEST_TMPDIR/approved.md" "$VAULT_DIR/Approved/email/DRAFT_E1.md"
+}
+
+@test "mail-send takes the executor's lock: while vault-exec holds it, 75 and nothing sent" {
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	mkdir -p "$VAULT_DIR/.state/local"
+	flock "$VAULT_DIR/.state/local/exec.lock" sleep 30 &
+	holder=$!
+	for _ in $(seq 50); do
+		flock -n "$VAULT_DIR/.state/local/exec.lock" true || break
+		sleep 0.1
+	done
+	run --separate-stderr mail-send DRAFT_E1
+	kill "$holder"
+	wait "$holder" || true
+	assert_failure 75
+	[[ "$stderr" == *"exec.lock: held by another process"* ]]
+	[ "$(smtp_count)" -eq 0 ]
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
+}
+
+@test "mail-send: permanent errors are 65, said once without repeating the ID" {
+	for t in none crlf literal; do
+		rm -f "$VAULT_DIR"/Needs_Action/email/DRAFT_E1.md
+		mkdraft DRAFT_E1 E1
+		d="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+		case $t in
+		none) sed -i '/^to: /d' "$d"
+		      cause="the draft has no to" ;;
+		crlf) sed -i 's/^to: .*/to: "alice@example.com\\r\\nBcc: eve@example.net"/' "$d"
+		      cause="to holds a line break; refused (header injection)" ;;
+		literal) sed -i 's/^to: .*/to: "alice@[127.0.0.1]"/' "$d"
+		      cause="to: alice@[127.0.0.1] is not an address we send to" ;;
+		esac
+		approve DRAFT_E1 >/dev/null
+		smtp_start
+		run --separate-stderr mail-send DRAFT_E1
+		assert_failure 65
+		[[ "$stderr" != *"DRAFT_E1: DRAFT_E1"* ]]
+		[[ "$stderr" != *"attempt"* ]]
+		[ "$(grep -cF -- "$cause" <<<"$stderr")" -eq 1 ]
+		[ "$(smtp_count)" -eq 0 ]
+	done
 }

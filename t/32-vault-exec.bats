@@ -3,6 +3,7 @@
 # at most once, signatures enforced.
 load helper
 load mail
+load sync
 load fake/fake
 
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -323,4 +324,297 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	assert_failure 77
 	[[ "$stderr" == *"owner not notified on WhatsApp"* ]]
 	grep -qx 'event: exec_refused' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+}
+
+# ---- at most once, by construction (the record of started approvals) ----
+
+# sign_as_approve FILE: the decision_sig approve would write for FILE with
+# the local key (see sig.c), to make an approval approve(1) no longer makes.
+sign_as_approve() {
+	/usr/bin/python3 - "$1" "$HOME/.config/ai-employee/approval.key" <<'PY'
+import hashlib, hmac, os, sys
+data = open(sys.argv[1], 'rb').read()
+head, body = data.split(b'\n---\n', 1)
+fm = {}
+for line in head.split(b'\n')[1:]:
+    k, _, v = line.decode().partition(': ')
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        v = v[1:-1]
+    fm[k] = v
+def absorb(h, b):
+    h.update(len(b).to_bytes(8, 'little')); h.update(b)
+h = hashlib.blake2b(digest_size=32)
+absorb(h, b'ai-employee approval v1')
+absorb(h, os.path.basename(sys.argv[1])[:-3].encode())
+for k in ('decision', 'decided_at', 'expires', 'action', 'to', 'cc', 'subject',
+          'in_reply_to', 'references'):
+    absorb(h, k.encode()); absorb(h, fm.get(k, '').encode())
+absorb(h, body)
+key = bytes.fromhex(open(sys.argv[2]).read().strip()[:64])
+print(hmac.new(key, h.digest(), hashlib.sha512).digest()[:32].hex())
+PY
+}
+
+# strip_exec FILE: remove every exec_* key, as a cloud hiding a send would.
+strip_exec() {
+	sed -i '/^exec_/d' "$1"
+}
+
+@test "replay: Done/ moved back to Approved/ with exec_* removed, through a real sync, is not sent again" {
+	sync_setup
+	two_agents
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	run vault-exec
+	assert_success
+	[ "$(smtp_count)" -eq 1 ]
+	lsync >/dev/null
+	csync >/dev/null
+	m=$(date -u +%Y-%m)
+	mkdir -p "$CLOUD/Approved/email"
+	mv "$CLOUD/Done/email/$m/DRAFT_E1.md" "$CLOUD/Approved/email/DRAFT_E1.md"
+	strip_exec "$CLOUD/Approved/email/DRAFT_E1.md"
+	csync >/dev/null
+	lsync >/dev/null
+	[ -f "$VAULT_DIR/$A" ]
+	run grep -c '^exec_' "$VAULT_DIR/$A"
+	assert_output 0
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[[ "$stderr" == *"already executed"* ]]
+	[ "$(smtp_count)" -eq 1 ]
+	f="$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	grep -q '^exec_error: "not executed: this approval was already executed' "$f"
+	grep -qx 'event: exec_replay' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+	grep -q '"event":"exec_replay","id":"DRAFT_E1"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "replay: the owner is told once, not at every pass the cloud moves it back" {
+	approve DRAFT_E1 >/dev/null
+	cp "$VAULT_DIR/$A" "$BATS_TEST_TMPDIR/approved.md"
+	run vault-exec
+	assert_success
+	cp "$BATS_TEST_TMPDIR/approved.md" "$VAULT_DIR/$A"
+	run vault-exec
+	assert_failure 77
+	grep -qx 'event: exec_replay' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+	notified 'Not sent again: DRAFT_E1'
+	rm "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+	mv "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" "$VAULT_DIR/$A"
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[[ "$stderr" == *"already executed"* ]]
+	[ ! -e "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md" ]
+	[ -f "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" ]
+	[ "$(grep -c ' replay DRAFT_E1 ' "$VAULT_DIR/.state/local/executed")" -eq 1 ]
+	[ "$(grep -c '"event":"exec_replay"' "$VAULT_DIR"/Logs/*.jsonl)" -eq 2 ]
+}
+
+@test "replay: one approved file copied into two Approved/<domain>/ folders is sent once" {
+	approve DRAFT_E1 >/dev/null
+	mkdir -p "$VAULT_DIR/Approved/sales"
+	cp "$VAULT_DIR/$A" "$VAULT_DIR/Approved/sales/DRAFT_E1.md"
+	smtp_start
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[ "$(smtp_count)" -eq 1 ]
+	ls "$VAULT_DIR"/Done/email/*/DRAFT_E1.md
+	grep -q 'already executed' "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	[ -z "$(find "$VAULT_DIR/Approved" -name 'DRAFT_E1.md')" ]
+}
+
+@test "replay: an item left exec_status unknown, moved back to Approved, is not sent again" {
+	approve DRAFT_E1 >/dev/null
+	port=$(free_port)
+	/usr/bin/python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sleep(120)' "$port" &
+	SILENT_PID=$!
+	wait_port "$port"
+	SMTP_URL="smtp://127.0.0.1:$port" SMTP_STARTTLS=no SMTP_FROM=owner@example.com \
+	    vault-exec >/dev/null 2>&1 &
+	pid=$!
+	f="$VAULT_DIR/In_Progress/local/DRAFT_E1.md"
+	for _ in $(seq 100); do
+		grep -qx 'exec_status: sending' "$f" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	run vault-exec
+	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	mv "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" "$VAULT_DIR/$A"
+	strip_exec "$VAULT_DIR/$A"
+	smtp_start
+	run vault-exec
+	assert_failure 77
+	[ "$(smtp_count)" -eq 0 ]
+	grep -q 'already executed' "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+}
+
+@test "replay: the record is keyed by the approval, not its spelling (an upper-case decision_sig)" {
+	approve DRAFT_E1 >/dev/null
+	cp "$VAULT_DIR/$A" "$BATS_TEST_TMPDIR/approved.md"
+	smtp_start
+	run vault-exec
+	assert_success
+	sed 's/^decision_sig: .*/\U&/; s/^DECISION_SIG: /decision_sig: /' \
+	    "$BATS_TEST_TMPDIR/approved.md" >"$VAULT_DIR/$A"
+	grep -q '^decision_sig: [0-9A-F]\{64\}$' "$VAULT_DIR/$A"
+	run vault-exec
+	assert_failure 77
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "a fresh clone on a new laptop seeds its record from Done/ and does not resend a copy" {
+	sync_setup
+	two_agents
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	vault-exec >/dev/null
+	lsync >/dev/null
+	csync >/dev/null
+	m=$(date -u +%Y-%m)
+	mkdir -p "$CLOUD/Approved/email"
+	cp "$CLOUD/Done/email/$m/DRAFT_E1.md" "$CLOUD/Approved/email/DRAFT_E1.md"
+	strip_exec "$CLOUD/Approved/email/DRAFT_E1.md"
+	csync >/dev/null
+	NEW=$BATS_TEST_TMPDIR/laptop2
+	vault-init -q --clone "$REMOTE" "$NEW" >/dev/null
+	[ -f "$NEW/Approved/email/DRAFT_E1.md" ]
+	[ ! -e "$NEW/.state/local/executed" ]
+	run vault-exec -C "$NEW"
+	assert_failure 77
+	[ "$(smtp_count)" -eq 1 ]
+	grep -q ' seen DRAFT_E1 ' "$NEW/.state/local/executed"
+	grep -q 'already executed' "$NEW/Needs_Action/email/DRAFT_E1.md"
+}
+
+@test "a fresh clone knows an approval moved out of Done/ from the audit log" {
+	sync_setup
+	two_agents
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	vault-exec >/dev/null
+	lsync >/dev/null
+	csync >/dev/null
+	m=$(date -u +%Y-%m)
+	mkdir -p "$CLOUD/Approved/email"
+	mv "$CLOUD/Done/email/$m/DRAFT_E1.md" "$CLOUD/Approved/email/DRAFT_E1.md"
+	strip_exec "$CLOUD/Approved/email/DRAFT_E1.md"
+	csync >/dev/null
+	NEW=$BATS_TEST_TMPDIR/laptop2
+	vault-init -q --clone "$REMOTE" "$NEW" >/dev/null
+	run vault-exec -C "$NEW"
+	assert_failure 77
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "an approval with no expires is refused (fail closed), the owner told" {
+	approve DRAFT_E1 >/dev/null
+	f="$VAULT_DIR/$A"
+	# whatever approve writes today: an approval signed without expires
+	sed -i '/^expires: /d; /^decision_sig: /d' "$f"
+	sed -i "s/^decision: approved\$/&\ndecision_sig: $(sign_as_approve "$f")/" "$f"
+	smtp_start
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[[ "$stderr" == *"no expires"* ]]
+	[ "$(smtp_count)" -eq 0 ]
+	grep -q '^exec_error: "not executed: the approval has no expires' \
+	    "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	grep -qx 'event: exec_refused' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+}
+
+@test "the test signer is the real one: it reproduces approve's decision_sig" {
+	approve DRAFT_E1 >/dev/null
+	[ "$(sign_as_approve "$VAULT_DIR/$A")" = "$(sed -n 's/^decision_sig: //p' "$VAULT_DIR/$A")" ]
+}
+
+@test "permanent errors are 65, told once without repeating the ID, not retried" {
+	for t in none crlf literal; do
+		rm -f "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+		mkdraft DRAFT_E1 E1
+		d="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+		case $t in
+		none) sed -i '/^to: /d' "$d"
+		      cause="the draft has no to" ;;
+		crlf) sed -i 's/^to: .*/to: "alice@example.com\\r\\nBcc: eve@example.net"/' "$d"
+		      cause="to holds a line break; refused (header injection)" ;;
+		literal) sed -i 's/^to: .*/to: "alice@[127.0.0.1]"/' "$d"
+		      cause="to: alice@[127.0.0.1] is not an address we send to" ;;
+		esac
+		approve DRAFT_E1 >/dev/null
+		smtp_start
+		run --separate-stderr vault-exec
+		assert_failure 65
+		[[ "$stderr" != *"attempt 1 of 3"* ]]
+		[[ "$stderr" != *"DRAFT_E1: DRAFT_E1"* ]]
+		[ "$(grep -cF -- "$cause" <<<"$stderr")" -eq 1 ]
+		grep -qxF -- "vault-exec: DRAFT_E1: $cause; moved to Needs_Action/email/DRAFT_E1.md" <<<"$stderr"
+		[ "$(smtp_count)" -eq 0 ]
+		grep -qx 'exec_status: failed' "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+		grep -qx 'exec_attempts: 1' "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	done
+}
+
+@test "a body holding a NUL byte is refused (65), nothing sent" {
+	d="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	printf 'P.S. hidden\0Bcc: the rest\n' >>"$d"
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"NUL byte"* ]]
+	[ "$(smtp_count)" -eq 0 ]
+	[ -f "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md" ]
+}
+
+# lossy_smtp PORT LOG: an SMTP server that takes the whole message, logs
+# "got" for it, and drops the connection instead of answering 250.
+lossy_smtp() {
+	/usr/bin/python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+def serve(c):
+    f = c.makefile("rb")
+    c.sendall(b"220 lossy\r\n")
+    for line in f:
+        cmd = line[:4].upper()
+        if cmd in (b"EHLO", b"HELO"): c.sendall(b"250 lossy\r\n")
+        elif cmd in (b"MAIL", b"RCPT"): c.sendall(b"250 ok\r\n")
+        elif cmd == b"DATA":
+            c.sendall(b"354 go\r\n")
+            for l in f:
+                if l == b".\r\n": break
+            open(sys.argv[2], "a").write("got\n")
+            return
+        elif cmd == b"QUIT": return
+        else: c.sendall(b"250 ok\r\n")
+while True:
+    c, _ = s.accept()
+    try: serve(c)
+    except OSError: pass
+    c.close()
+PY
+	SILENT_PID=$!
+	wait_port "$1"
+}
+
+@test "an answer lost after the whole message went out: exec_status unknown, never resent" {
+	approve DRAFT_E1 >/dev/null
+	port=$(free_port)
+	lossy_smtp "$port" "$BATS_TEST_TMPDIR/lossy.log"
+	export SMTP_URL="smtp://127.0.0.1:$port" SMTP_STARTTLS=no SMTP_FROM=owner@example.com
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"may have been delivered"* ]]
+	f="$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	grep -qx 'exec_status: unknown' "$f"
+	grep -qx 'event: exec_unknown' "$VAULT_DIR/Updates/EXEC_DRAFT_E1.md"
+	mv "$f" "$VAULT_DIR/$A"
+	run vault-exec
+	assert_failure 77
+	run vault-exec
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/lossy.log")" -eq 1 ]
 }
