@@ -100,3 +100,91 @@ tree_sum() {
 	(cd "$1" && find . -path ./.git -prune -o -type f -print0 | sort -z |
 	    xargs -0 sha256sum)
 }
+
+# wait_for [-t SECONDS] CMD...: run CMD every 0.05 s until it succeeds. If
+# it has not after SECONDS (default 10; fractions allowed), print what was
+# waited for and CMD's last output, and fail. CMD runs in this shell (a
+# function or a builtin such as [ is fine), its output kept from the test's.
+wait_for() {
+	local limit=10
+	if [ "${1:-}" = -t ]; then
+		limit=${2:-}
+		shift 2 || true
+	fi
+	if [[ ! $limit =~ ^[0-9]+(\.[0-9]{1,6})?$ ]] || [ $# -eq 0 ]; then
+		echo "usage: wait_for [-t SECONDS] CMD..." >&2
+		return 2
+	fi
+	local frac=000000
+	[[ $limit == *.* ]] && frac=${limit#*.}000000
+	local deadline=$((${EPOCHREALTIME//[.,]/} + 10#${limit%%.*} * 1000000 +
+	    10#${frac:0:6}))
+	local last
+	last=$(mktemp) || return 1
+	while :; do
+		if "$@" >"$last" 2>&1; then
+			rm -f "$last"
+			return 0
+		fi
+		[ "${EPOCHREALTIME//[.,]/}" -lt "$deadline" ] || break
+		sleep 0.05
+	done
+	{
+		printf 'wait_for: still failing after %s s:' "$limit"
+		printf ' %q' "$@"
+		printf '\n'
+		if [ -s "$last" ]; then
+			echo "its last output:"
+			cat "$last"
+		fi
+	} >&2
+	rm -f "$last"
+	return 1
+}
+
+# json_in [-s] [FILE|-]: the JSON read by assert_json and json_get: FILE,
+# stdin for -, else $output (after `run`). -s: one array of all the values
+# (a log with one JSON object a line).
+json_in() {
+	case ${1:--} in
+	-) if [ $# -eq 0 ]; then printf '%s' "${output:-}"; else cat; fi ;;
+	*) cat -- "$1" ;;
+	esac
+}
+
+# assert_json [-s] JQ-EXPR [FILE|-]: every value of JQ-EXPR over the JSON
+# (see json_in) is true, or print the expression and the JSON and fail.
+assert_json() {
+	local slurp=()
+	if [ "${1:-}" = -s ]; then
+		slurp=(-s)
+		shift
+	fi
+	local expr=$1 json got
+	shift
+	json=$(json_in "$@") || return 1
+	got=$(jq "${slurp[@]}" -c "$expr" <<<"$json" 2>&1) &&
+	    [ -n "$got" ] && ! grep -qvx true <<<"$got" && return 0
+	{
+		echo "assert_json: not true: $expr"
+		echo "jq said: ${got:-(nothing)}"
+		echo "JSON: $json"
+	} >&2
+	return 1
+}
+
+# json_get [-s] JQ-EXPR [FILE|-]: the values of JQ-EXPR over the JSON (see
+# json_in), strings raw, one a line; a jq error fails with the JSON shown.
+json_get() {
+	local slurp=()
+	if [ "${1:-}" = -s ]; then
+		slurp=(-s)
+		shift
+	fi
+	local expr=$1 json
+	shift
+	json=$(json_in "$@") || return 1
+	jq "${slurp[@]}" -r "$expr" <<<"$json" && return 0
+	echo "json_get: jq failed on $expr over: $json" >&2
+	return 1
+}
