@@ -33,10 +33,7 @@ start_fake() {
 	fi
 	python3 "$T_DIR/fake/$kind.py" "${args[@]}" 3>&- &
 	FAKE_PID=$!
-	for _ in $(seq 200); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.05
-	done
+	wait_for [ -s "$BATS_TEST_TMPDIR/port" ]
 	FAKE_PORT=$(cat "$BATS_TEST_TMPDIR/port")
 	if [ "$kind" = anthropic ]; then
 		export LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=test-key-123 \

@@ -224,11 +224,7 @@ fake_llm() {
 	python3 "$T_DIR/fake/anthropic.py" --port-file "$BATS_TEST_TMPDIR/port" \
 	    --log "$FAKE_LOG" --key test-key-123 --script "$BATS_TEST_TMPDIR/script" 3>&- &
 	FAKE_PID=$!
-	for _ in $(seq 200); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.05
-	done
-	[ -s "$BATS_TEST_TMPDIR/port" ]
+	wait_for [ -s "$BATS_TEST_TMPDIR/port" ]
 	cat >"$AI_EMPLOYEE_CONFIG" <<EOC
 LLM_PROVIDER=anthropic
 ANTHROPIC_API_KEY=test-key-123

@@ -104,41 +104,42 @@ tree_sum() {
 # wait_for [-t SECONDS] CMD...: run CMD every 0.05 s until it succeeds. If
 # it has not after SECONDS (default 10; fractions allowed), print what was
 # waited for and CMD's last output, and fail. CMD runs in this shell (a
-# function or a builtin such as [ is fine), its output kept from the test's.
+# function or a builtin such as [ is fine; `eval 'CODE'` for a condition
+# with $(...) to be run again each time), its output kept from the test's.
 wait_for() {
-	local limit=10
+	local _wf_limit=10
 	if [ "${1:-}" = -t ]; then
-		limit=${2:-}
+		_wf_limit=${2:-}
 		shift 2 || true
 	fi
-	if [[ ! $limit =~ ^[0-9]+(\.[0-9]{1,6})?$ ]] || [ $# -eq 0 ]; then
+	if [[ ! $_wf_limit =~ ^[0-9]+(\.[0-9]{1,6})?$ ]] || [ $# -eq 0 ]; then
 		echo "usage: wait_for [-t SECONDS] CMD..." >&2
 		return 2
 	fi
-	local frac=000000
-	[[ $limit == *.* ]] && frac=${limit#*.}000000
-	local deadline=$((${EPOCHREALTIME//[.,]/} + 10#${limit%%.*} * 1000000 +
-	    10#${frac:0:6}))
-	local last
-	last=$(mktemp) || return 1
+	local _wf_frac=000000
+	[[ $_wf_limit == *.* ]] && _wf_frac=${_wf_limit#*.}000000
+	local _wf_deadline=$((${EPOCHREALTIME//[.,]/} + 10#${_wf_limit%%.*} * 1000000 +
+	    10#${_wf_frac:0:6}))
+	local _wf_last
+	_wf_last=$(mktemp) || return 1
 	while :; do
-		if "$@" >"$last" 2>&1; then
-			rm -f "$last"
+		if "$@" >"$_wf_last" 2>&1; then
+			rm -f "$_wf_last"
 			return 0
 		fi
-		[ "${EPOCHREALTIME//[.,]/}" -lt "$deadline" ] || break
+		[ "${EPOCHREALTIME//[.,]/}" -lt "$_wf_deadline" ] || break
 		sleep 0.05
 	done
 	{
-		printf 'wait_for: still failing after %s s:' "$limit"
+		printf 'wait_for: still failing after %s s:' "$_wf_limit"
 		printf ' %q' "$@"
 		printf '\n'
-		if [ -s "$last" ]; then
+		if [ -s "$_wf_last" ]; then
 			echo "its last output:"
-			cat "$last"
+			cat "$_wf_last"
 		fi
 	} >&2
-	rm -f "$last"
+	rm -f "$_wf_last"
 	return 1
 }
 
