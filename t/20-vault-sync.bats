@@ -342,12 +342,9 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	run --separate-stderr lsync -j
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
-	echo "$output" | python3 -c '
-import json, sys
-o = json.loads(sys.stdin.read())
-assert o["ok"] and o["pushed"] and o["remote"], o
-assert o["message"] == "local: new EMAIL_J", o
-assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
+	assert_json '.ok == true and .pushed == true and .remote == true'
+	assert_json '.message == "local: new EMAIL_J"'
+	assert_json '.commit == .head and (.commit | strings | length) == 40'
 }
 
 @test "--interval: SIGTERM ends the loop with exit 0" {

@@ -143,14 +143,28 @@ wait_for() {
 	return 1
 }
 
-# json_in [-s] [FILE|-]: the JSON read by assert_json and json_get: FILE,
-# stdin for -, else $output (after `run`). -s: one array of all the values
-# (a log with one JSON object a line).
+# json_in [FILE|-]: the JSON read by assert_json and json_get: FILE, stdin
+# for -, else $output (after `run`).
 json_in() {
 	case ${1:--} in
 	-) if [ $# -eq 0 ]; then printf '%s' "${output:-}"; else cat; fi ;;
 	*) cat -- "$1" ;;
 	esac
+}
+
+# json_one [-s] JQ-EXPR: JQ-EXPR for jq -s. With -s it sees an array of
+# all the JSON values read (a log with one JSON object a line); without,
+# the single value, and more or fewer than one is an error, as for a JSON
+# parser.
+json_one() {
+	if [ "$1" = -s ]; then
+		printf '%s\n' "$2"
+	else
+		printf 'if length != 1 then error("want one JSON value, not \\(length)")
+else .[0] | (
+%s
+) end\n' "$1"
+	fi
 }
 
 # assert_json [-s] JQ-EXPR [FILE|-]: every value of JQ-EXPR over the JSON
@@ -161,13 +175,14 @@ assert_json() {
 		slurp=(-s)
 		shift
 	fi
-	local expr=$1 json got
+	local want=$1 expr json got
+	expr=$(json_one "${slurp[@]}" "$want")
 	shift
 	json=$(json_in "$@") || return 1
-	got=$(jq "${slurp[@]}" -c "$expr" <<<"$json" 2>&1) &&
+	got=$(jq -s -c "$expr" <<<"$json" 2>&1) &&
 	    [ -n "$got" ] && ! grep -qvx true <<<"$got" && return 0
 	{
-		echo "assert_json: not true: $expr"
+		echo "assert_json: not true: $want"
 		echo "jq said: ${got:-(nothing)}"
 		echo "JSON: $json"
 	} >&2
@@ -182,10 +197,11 @@ json_get() {
 		slurp=(-s)
 		shift
 	fi
-	local expr=$1 json
+	local expr json
+	expr=$(json_one "${slurp[@]}" "$1")
 	shift
 	json=$(json_in "$@") || return 1
-	jq "${slurp[@]}" -r "$expr" <<<"$json" && return 0
-	echo "json_get: jq failed on $expr over: $json" >&2
+	jq -s -r "$expr" <<<"$json" && return 0
+	echo "json_get: jq failed on $1 over: $json" >&2
 	return 1
 }
