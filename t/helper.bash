@@ -132,7 +132,14 @@ wait_for() {
 	done
 	{
 		printf 'wait_for: still failing after %s s:' "$_wf_limit"
-		printf ' %q' "$@"
+		local _wf_arg
+		for _wf_arg; do
+			if [[ $_wf_arg =~ ^[][A-Za-z0-9_./:=@%+,-]+$ ]]; then
+				printf ' %s' "$_wf_arg"
+			else
+				printf ' %q' "$_wf_arg"
+			fi
+		done
 		printf '\n'
 		if [ -s "$_wf_last" ]; then
 			echo "its last output:"
@@ -167,6 +174,12 @@ else .[0] | (
 	fi
 }
 
+# json_show JSON: JSON for a failure message, its first 8000 characters.
+json_show() {
+	echo "JSON: ${1:0:8000}"
+	[ "${#1}" -le 8000 ] || echo "(and $((${#1} - 8000)) more characters)"
+}
+
 # assert_json [-s] JQ-EXPR [FILE|-]: every value of JQ-EXPR over the JSON
 # (see json_in) is true, or print the expression and the JSON and fail.
 assert_json() {
@@ -184,7 +197,7 @@ assert_json() {
 	{
 		echo "assert_json: not true: $want"
 		echo "jq said: ${got:-(nothing)}"
-		echo "JSON: $json"
+		json_show "$json"
 	} >&2
 	return 1
 }
@@ -197,11 +210,14 @@ json_get() {
 		slurp=(-s)
 		shift
 	fi
-	local expr json
-	expr=$(json_one "${slurp[@]}" "$1")
+	local want=$1 expr json
+	expr=$(json_one "${slurp[@]}" "$want")
 	shift
 	json=$(json_in "$@") || return 1
 	jq -s -r "$expr" <<<"$json" && return 0
-	echo "json_get: jq failed on $1 over: $json" >&2
+	{
+		echo "json_get: jq failed on $want"
+		json_show "$json"
+	} >&2
 	return 1
 }
