@@ -126,7 +126,7 @@ setup() { common_setup; mkvault; }
 	assert_output --regexp $'^E1\tcloud\t20.*\tIn_Progress/cloud/E1.md$'
 	run vault-claim -j --list
 	assert_success
-	echo "$output" | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["id"]=="E1" and o["agent"]=="cloud"'
+	assert_json '.id == "E1" and .agent == "cloud"'
 }
 
 @test "bad IDs and paths outside the vault are refused with 65 and nothing moves" {

@@ -141,7 +141,7 @@ setup() {
 	run approve -j --list
 	assert_success
 	[ "${#lines[@]}" -eq 2 ]
-	echo "${lines[0]}" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["id"]=="DRAFT_E1" and o["subject"].startswith("Re:") and o["age_s"]>0'
+	echo "${lines[0]}" | assert_json '.id == "DRAFT_E1" and (.subject | startswith("Re:")) and (.age_s | numbers) > 0' -
 }
 
 @test "--list with nothing waiting exits 1" {

@@ -27,19 +27,13 @@ setup() { common_setup; mkvault; }
 	run vault-status -j
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
-	echo "$output" | python3 -c '
-import json,sys
-o=json.load(sys.stdin)
-assert o["totals"]["Needs_Action"]==1, o
-assert o["counts"]["Pending_Approval"]=={"email":1}
-p=o["pending"][0]
-assert p["id"]=="DRAFT_E1" and p["from"]=="Alice Example <alice@example.com>", p
-assert p["preview"].startswith("Hello Alice")
-assert o["last_sync"]["at"]=="2026-11-30T10:00:00Z" and o["last_sync"]["age_s"]>0
-h=o["health"]["cloud"]["components"]
-assert h["odoo"]=={"state":"up","detail":"17.0 uid 2 41 ms"}, h
-assert h["smtp"]["state"]=="down"
-'
+	assert_json '.totals.Needs_Action == 1'
+	assert_json '.counts.Pending_Approval == {"email": 1}'
+	assert_json '.pending[0] | .id == "DRAFT_E1" and .from == "Alice Example <alice@example.com>"'
+	assert_json '.pending[0].preview | startswith("Hello Alice")'
+	assert_json '.last_sync | .at == "2026-11-30T10:00:00Z" and (.age_s | numbers) > 0'
+	assert_json '.health.cloud.components.odoo == {"state": "up", "detail": "17.0 uid 2 41 ms"}'
+	assert_json '.health.cloud.components.smtp.state == "down"'
 }
 
 @test "vault-status shows the health reports" {
@@ -54,7 +48,7 @@ assert h["smtp"]["state"]=="down"
 	mkdir -p "$VAULT_DIR/Done/email/2026-10" "$VAULT_DIR/Done/email/2026-11"
 	touch "$VAULT_DIR/Done/email/2026-10/A.md" "$VAULT_DIR/Done/email/2026-11/B.md"
 	run vault-status -j
-	echo "$output" | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["counts"]["Done"]=={"email":2}, o'
+	assert_json '.counts.Done == {"email": 2}'
 }
 
 @test "vault-status outside a vault exits 78" {

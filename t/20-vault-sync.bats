@@ -342,28 +342,18 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	run --separate-stderr lsync -j
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
-	echo "$output" | python3 -c '
-import json, sys
-o = json.loads(sys.stdin.read())
-assert o["ok"] and o["pushed"] and o["remote"], o
-assert o["message"] == "local: new EMAIL_J", o
-assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
+	assert_json '.ok == true and .pushed == true and .remote == true'
+	assert_json '.message == "local: new EMAIL_J"'
+	assert_json '.commit == .head and (.commit | strings | length) == 40'
 }
 
 @test "--interval: SIGTERM ends the loop with exit 0" {
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local --interval 0.2 2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
-	for _ in $(seq 100); do
-		[ -s "$VAULT_DIR/.state/local/last_sync" ] && break
-		sleep 0.1
-	done
+	wait_for [ -s "$VAULT_DIR/.state/local/last_sync" ]
 	mkemail EMAIL_I
-	for _ in $(seq 100); do
-		remote_has Needs_Action/email/EMAIL_I.md && break
-		sleep 0.1
-	done
-	remote_has Needs_Action/email/EMAIL_I.md
+	wait_for remote_has Needs_Action/email/EMAIL_I.md
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -374,18 +364,11 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local --watch --interval 300 2>/dev/null &
 	pid=$!
-	for _ in $(seq 100); do
-		[ -s "$VAULT_DIR/.state/local/last_sync" ] && break
-		sleep 0.1
-	done
+	wait_for [ -s "$VAULT_DIR/.state/local/last_sync" ]
 	mkdir -p "$VAULT_DIR/Needs_Action/newdomain"
 	sleep 0.2
 	mkemail EMAIL_W newdomain
-	for _ in $(seq 150); do
-		remote_has Needs_Action/newdomain/EMAIL_W.md && break
-		sleep 0.1
-	done
-	remote_has Needs_Action/newdomain/EMAIL_W.md
+	wait_for -t 15 remote_has Needs_Action/newdomain/EMAIL_W.md
 	kill -INT "$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -398,10 +381,7 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	pid=$!
 	VAULT_DIR=$CLOUD mkemail EMAIL_F
 	csync
-	for _ in $(seq 150); do
-		[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ] && break
-		sleep 0.1
-	done
+	wait_for -t 15 [ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ] || true
 	kill -TERM "$pid"
 	wait "$pid" || true
 	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ]
@@ -412,15 +392,9 @@ assert o["commit"] == o["head"] and len(o["commit"]) == 40, o'
 	vault-sync -C "$VAULT_DIR" -a local -j --watch --interval 0.2 \
 	    >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
 	pid=$!
-	for _ in $(seq 100); do
-		[ "$(grep -c '"scanned":false' "$BATS_TEST_TMPDIR/out")" -ge 2 ] && break
-		sleep 0.1
-	done
+	wait_for awk '/"scanned":false/ { n++ } END { exit n < 2 }' "$BATS_TEST_TMPDIR/out" || true
 	mkemail EMAIL_WH
-	for _ in $(seq 150); do
-		remote_has Needs_Action/email/EMAIL_WH.md && break
-		sleep 0.1
-	done
+	wait_for -t 15 remote_has Needs_Action/email/EMAIL_WH.md || true
 	kill -TERM "$pid"
 	wait "$pid" || true
 	remote_has Needs_Action/email/EMAIL_WH.md

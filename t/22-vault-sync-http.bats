@@ -74,16 +74,10 @@ http {
 EOF
 	(umask 007; setsid fcgiwrap -f -c 4 -s "unix:$pub/fcgiwrap.sock" \
 	    </dev/null 2>>"$d/logs/fcgiwrap.log" & echo $! >"$d/fcgiwrap.pid")
-	for _ in $(seq 50); do
-		[ -S "$pub/fcgiwrap.sock" ] && break
-		sleep 0.1
-	done
+	wait_for -t 5 [ -S "$pub/fcgiwrap.sock" ]
 	[ -z "$user" ] || chgrp nogroup "$pub/fcgiwrap.sock"
 	nginx -p "$d/" -c conf/nginx.conf -e logs/error.log
-	for _ in $(seq 50); do
-		[ -s "$d/nginx.pid" ] && break
-		sleep 0.1
-	done
+	wait_for -t 5 [ -s "$d/nginx.pid" ]
 }
 
 teardown_file() {

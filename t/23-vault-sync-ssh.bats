@@ -50,10 +50,7 @@ EOF
 	# sshd run as root wants its privilege separation directory
 	[ "$(id -u)" != 0 ] || mkdir -p /run/sshd
 	/usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log"
-	for _ in $(seq 50); do
-		[ -s "$d/sshd.pid" ] && break
-		sleep 0.1
-	done
+	wait_for -t 5 [ -s "$d/sshd.pid" ]
 }
 
 teardown_file() {
@@ -195,10 +192,7 @@ teardown() {
 	    "$SSHD/sshd_config" >"$NS_DIR/sshd_config"
 	ip netns exec "$NS" ip link set lo up
 	ip netns exec "$NS" /usr/sbin/sshd -f "$NS_DIR/sshd_config" -E "$NS_DIR/sshd.log"
-	for _ in $(seq 50); do
-		[ -s "$NS_DIR/sshd.pid" ] && break
-		sleep 0.1
-	done
+	wait_for -t 5 [ -s "$NS_DIR/sshd.pid" ]
 	echo "127.0.0.1 $(cut -d' ' -f1,2 "$SSHD/host_key.pub")" >"$HOME/.ssh/known_hosts"
 	run ip netns exec "$NS" vault-init -q --remote "$(id -un)@127.0.0.1:$REMOTE" "$VAULT_DIR"
 	assert_success

@@ -108,7 +108,7 @@ A="Approved/email/DRAFT_E1.md"
 	exp=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
 	sed -i "s/^expires: .*/expires: $exp/" "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
 	approve DRAFT_E1 >/dev/null
-	while [ "$(date -u +%s)" -le "$(date -u -d "$exp" +%s)" ]; do sleep 0.5; done
+	wait_for -t 5 eval '[ "$(date -u +%s)" -gt "$(date -u -d "$exp" +%s)" ]'
 	smtp_start
 	run vault-exec
 	assert_failure 77
@@ -128,11 +128,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	    vault-exec >/dev/null 2>&1 &
 	pid=$!
 	f="$VAULT_DIR/In_Progress/local/DRAFT_E1.md"
-	for _ in $(seq 100); do
-		grep -qx 'exec_status: sending' "$f" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -qx 'exec_status: sending' "$f"
+	wait_for grep -qx 'exec_status: sending' "$f"
 	kill -9 "$pid"
 	wait "$pid" || true
 	smtp_start
@@ -241,10 +237,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	smtp_start
 	vault-exec --interval 1 >/dev/null 2>&1 &
 	pid=$!
-	for _ in $(seq 100); do
-		[ "$(smtp_count)" -eq 1 ] && break
-		sleep 0.1
-	done
+	wait_for eval '[ "$(smtp_count)" -eq 1 ]' || true
 	kill -TERM "$pid"
 	status=0
 	wait "$pid" || status=$?

@@ -49,7 +49,7 @@ setup() {
 	run -0 usage-log report --since 2026-11-30 --until 2026-11-30
 	assert_line --partial "+unknown"
 	run -0 usage-log -j report --since 2026-11-30 --until 2026-11-30
-	[ "$(echo "${lines[0]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["unknown_cost_calls"])')" = 1 ]
+	echo "${lines[0]}" | assert_json '.unknown_cost_calls == 1' -
 }
 
 @test "offline-template is free, a known price" {
@@ -114,14 +114,10 @@ fill() {
 	fill
 	run -0 usage-log -j report --since 2026-11-28 --until 2026-11-30 --by model
 	[ "${#lines[@]}" -eq 4 ]
-	echo "$output" | python3 -c '
-import json, sys
-rows = [json.loads(l) for l in sys.stdin]
-assert [r["key"] for r in rows] == ["claude-haiku-4-5", "claude-sonnet-4-5", "mystery", "total"], rows
-assert rows[0]["by"] == "model" and rows[0]["calls"] == 2 and abs(rows[0]["cost_usd"] - 6) < 1e-9
-assert rows[3]["by"] == "total" and rows[3]["calls"] == 4 and rows[3]["unknown_cost_calls"] == 1
-assert abs(rows[3]["cost_usd"] - 9) < 1e-9
-'
+	assert_json -s 'map(.key) == ["claude-haiku-4-5", "claude-sonnet-4-5", "mystery", "total"]'
+	assert_json -s '.[0] | .by == "model" and .calls == 2 and (.cost_usd - 6 | fabs) < 1e-9'
+	assert_json -s '.[3] | .by == "total" and .calls == 4 and .unknown_cost_calls == 1'
+	assert_json -s '(.[3].cost_usd - 9 | fabs) < 1e-9'
 }
 
 @test "report --since and --until bound the days" {
@@ -200,13 +196,9 @@ EOT
 	usage-log add -q -m x --cost 5
 	usage-log add -q -m unknown-model -i 1 -o 1
 	run -0 usage-log -j budget
-	echo "$output" | python3 -c '
-import json, sys
-o = json.loads(sys.stdin.read())
-assert o["spent_usd"] == 5 and o["budget_usd"] == 20 and o["percent"] == 25, o
-assert o["unknown_cost_calls"] == 1 and o["calls"] == 2 and o["calls_today"] == 2
-assert o["max_calls_day"] == 7 and o["over"] is False and o["warn"] is False
-'
+	assert_json '.spent_usd == 5 and .budget_usd == 20 and .percent == 25'
+	assert_json '.unknown_cost_calls == 1 and .calls == 2 and .calls_today == 2'
+	assert_json '.max_calls_day == 7 and .over == false and .warn == false'
 }
 
 @test "a bar chart per day only when stdout is a terminal" {

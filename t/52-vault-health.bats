@@ -56,13 +56,7 @@ key() {
 }
 
 wait_port() {
-	local _
-	for _ in $(seq 1 100); do
-		/usr/bin/python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),1)" \
-		    2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_for /usr/bin/python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),1)"
 }
 
 start_smtp() {
@@ -85,11 +79,7 @@ start_greeter() {
 	/usr/bin/python3 "$T_DIR/fake/greeter.py" "$BATS_TEST_TMPDIR/gport" "$1" \
 	    "${tls[@]}" &
 	PIDS+=($!)
-	local _
-	for _ in $(seq 1 100); do
-		[ -s "$BATS_TEST_TMPDIR/gport" ] && break
-		sleep 0.05
-	done
+	wait_for -t 5 [ -s "$BATS_TEST_TMPDIR/gport" ]
 	GREET_PORT=$(cat "$BATS_TEST_TMPDIR/gport")
 }
 
@@ -175,7 +165,7 @@ s=socket.socket();s.bind(("127.0.0.1",0));s.listen(4)
 open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	    "$BATS_TEST_TMPDIR/silent" &
 	PIDS+=($!)
-	for _ in $(seq 1 50); do [ -s "$BATS_TEST_TMPDIR/silent" ] && break; sleep 0.1; done
+	wait_for -t 5 [ -s "$BATS_TEST_TMPDIR/silent" ]
 	export IMAP_URL="imap://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/silent")" HEALTH_TIMEOUT=1
 	run vault-health --no-notify
 	[ "$status" -eq 1 ]

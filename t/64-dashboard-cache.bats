@@ -51,9 +51,9 @@ header() {
 	sed -n "s/^$1: //Ip" "$H"
 }
 
-# js EXPR: a Python expression over the JSON body o.
+# js JQ-EXPR: its value over the JSON body, strings raw.
 js() {
-	/usr/bin/python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$J" "$1"
+	json_get "$1" "$J"
 }
 
 # settle: every directory and file of the vault (not .state) dated 10 s
@@ -83,8 +83,8 @@ warm() {
 	[ "$(header X-Status-Cache)" = hit ]
 	[ "$(header ETag)" = "$etag" ]
 	cmp "$J" "$BATS_TEST_TMPDIR/first"
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
-	[ "$(js 'o["pending"][0]["from"]')" = "Alice Example <alice@example.com>" ]
+	[ "$(js '.totals.Pending_Approval')" = 1 ]
+	[ "$(js '.pending[0].from')" = "Alice Example <alice@example.com>" ]
 	[ "$(stat -c %a "$CACHE")" = 600 ]
 }
 
@@ -102,7 +102,7 @@ warm() {
 	mkemail EMAIL_2
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Needs_Action"]')" = 2 ]
+	[ "$(js '.totals.Needs_Action')" = 2 ]
 	[ "$(header ETag)" != "$etag" ]
 }
 
@@ -110,9 +110,9 @@ warm() {
 	warm
 	mv "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" "$VAULT_DIR/Approved/email/"
 	get
-	[ "$(js 'len(o["pending"])')" = 0 ]
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 0 ]
-	[ "$(js 'o["totals"]["Approved"]')" = 1 ]
+	[ "$(js '.pending | arrays | length')" = 0 ]
+	[ "$(js '.totals.Pending_Approval')" = 0 ]
+	[ "$(js '.totals.Approved')" = 1 ]
 }
 
 @test "a move into a new Done month directory shows in the very next request" {
@@ -120,9 +120,9 @@ warm() {
 	mkdir "$VAULT_DIR/Done/email/2026-12"
 	mv "$VAULT_DIR/Needs_Action/email/EMAIL_1.md" "$VAULT_DIR/Done/email/2026-12/"
 	get
-	[ "$(js 'o["totals"]["Done"]')" = 1 ]
-	[ "$(js 'o["counts"]["Done"]["email"]')" = 1 ]
-	[ "$(js 'o["totals"]["Needs_Action"]')" = 0 ]
+	[ "$(js '.totals.Done')" = 1 ]
+	[ "$(js '.counts.Done.email')" = 1 ]
+	[ "$(js '.totals.Needs_Action')" = 0 ]
 }
 
 @test "an in-place edit of a draft's title shows, even with its mtime put back" {
@@ -138,22 +138,22 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	[ "$(stat -c %s "$f")" = "$size" ]
 	[ "$(stat -c %.9Y "$f")" = "$mtime" ]
 	get
-	[ "$(js 'o["pending"][0]["title"]')" = "Re: Question about my ORDER" ]
+	[ "$(js '.pending[0].title')" = "Re: Question about my ORDER" ]
 }
 
 @test "an edit of a draft's body shows in the very next request" {
 	warm
 	echo "P.S. it ships by express." >>"$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
 	get
-	js 'o["pending"][0]["preview"]' | grep -q 'by express'
+	js '.pending[0].preview' | grep -q 'by express'
 }
 
 @test "a deleted draft is gone from the very next request" {
 	warm
 	rm "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
 	get
-	[ "$(js 'len(o["pending"])')" = 0 ]
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 0 ]
+	[ "$(js '.pending | arrays | length')" = 0 ]
+	[ "$(js '.totals.Pending_Approval')" = 0 ]
 }
 
 @test "the home page shows a change at once too" {
@@ -175,22 +175,22 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	! cmp -s "$CACHE" "$good" || false
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Needs_Action"]')" = 1 ]
+	[ "$(js '.totals.Needs_Action')" = 1 ]
 	get
 	[ "$(header X-Status-Cache)" = hit ]
 	# cut in half; garbage; empty
 	head -c "$(($(stat -c %s "$good") / 2))" "$good" >"$CACHE"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	[ "$(js '.totals.Pending_Approval')" = 1 ]
 	printf 'aie-status-cache 4 %032d\n0 2\n{}' 0 >"$CACHE"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	[ "$(js '.totals.Pending_Approval')" = 1 ]
 	: >"$CACHE"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	[ "$(js '.totals.Pending_Approval')" = 1 ]
 	get
 	[ "$(header X-Status-Cache)" = hit ]
 	cmp "$CACHE" "$good"
@@ -203,7 +203,7 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$CACHE"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	[ "$(js '.totals.Pending_Approval')" = 1 ]
 }
 
 @test "the reply's Content-Length is its body's, on a miss and a hit; HEAD sends no body" {
@@ -213,8 +213,8 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	warm
 	[ "$(header X-Status-Cache)" = hit ]
 	[ "$(header Content-Length)" = "$(wc -c <"$J")" ]
-	[ "$(js 'o["agent"]')" = local ]
-	[ "$(js 'o["totals"]["Pending_Approval"]')" = 1 ]
+	[ "$(js '.agent')" = local ]
+	[ "$(js '.totals.Pending_Approval')" = 1 ]
 	len=$(header Content-Length) etag=$(header ETag)
 	get REQUEST_METHOD=HEAD
 	[ "$(header X-Status-Cache)" = hit ]
@@ -233,7 +233,7 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 	get HTTP_IF_NONE_MATCH="$etag"
 	head -n 1 "$H" | grep -q '^Status: 200'
 	[ "$(header ETag)" != "$etag" ]
-	[ "$(js 'len(o["pending"])')" = 0 ]
+	[ "$(js '.pending | arrays | length')" = 0 ]
 }
 
 @test "DASHBOARD_CACHE=off walks the vault every time and writes no cache" {
@@ -264,8 +264,8 @@ f.seek(0); f.write(d.replace(b"about my order", b"about my ORDER")); f.close()' 
 		wait
 		mv "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_$i.md" "$VAULT_DIR/Approved/email/"
 		get
-		[ "$(js 'len(o["pending"])')" = $((6 - i)) ]
-		[ "$(js 'o["totals"]["Approved"]')" = "$i" ]
+		[ "$(js '.pending | arrays | length')" = $((6 - i)) ]
+		[ "$(js '.totals.Approved')" = "$i" ]
 		settle
 	done
 }
@@ -278,21 +278,21 @@ f = open(sys.argv[1], "r+b"); d = f.read()
 f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' \
 	    "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
 	get
-	[ "$(js 'o["pending"][0]["from"]')" = "Alice EXAMPLE <alice@example.com>" ]
+	[ "$(js '.pending[0].from')" = "Alice EXAMPLE <alice@example.com>" ]
 }
 
 @test "a draft with source_from needs no source: the card shows it and the source is no key" {
 	sed -i 's/^source: EMAIL_1$/source: EMAIL_1\nsource_from: "Bob Other <bob@example.com>"/' \
 	    "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
 	warm
-	[ "$(js 'o["pending"][0]["from"]')" = "Bob Other <bob@example.com>" ]
+	[ "$(js '.pending[0].from')" = "Bob Other <bob@example.com>" ]
 	run grep -c ' Needs_Action/email/EMAIL_1.md$' "$VAULT_DIR/.state/local/dashboard-status.cache"
 	assert_output 0
 	run grep -c ' Pending_Approval/email/DRAFT_EMAIL_1.md$' "$VAULT_DIR/.state/local/dashboard-status.cache"
 	assert_output 1
 	rm "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
 	get
-	[ "$(js 'o["pending"][0]["from"]')" = "Bob Other <bob@example.com>" ]
+	[ "$(js '.pending[0].from')" = "Bob Other <bob@example.com>" ]
 }
 
 # done_items N MONTH: N emails filed in Done/email/MONTH.
@@ -314,16 +314,16 @@ done_items() {
 	mkemail EMAIL_2
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Done"]')" = 5 ]
-	[ "$(js 'o["totals"]["Needs_Action"]')" = 2 ]
+	[ "$(js '.totals.Done')" = 5 ]
+	[ "$(js '.totals.Needs_Action')" = 2 ]
 	# a month that changed since is listed again
 	mv "$VAULT_DIR/Needs_Action/email/EMAIL_2.md" "$VAULT_DIR/Done/email/2026-10/"
 	get
-	[ "$(js 'o["totals"]["Done"]')" = 6 ]
-	[ "$(js 'o["counts"]["Done"]["email"]')" = 6 ]
+	[ "$(js '.totals.Done')" = 6 ]
+	[ "$(js '.counts.Done.email')" = 6 ]
 	rm "$VAULT_DIR/Done/email/2026-11/EMAIL_D2026-11_1.md"
 	get
-	[ "$(js 'o["totals"]["Done"]')" = 5 ]
+	[ "$(js '.totals.Done')" = 5 ]
 }
 
 @test "the Done count of an unchanged month comes from the cache file (proved by a doctored one)" {
@@ -360,11 +360,11 @@ PY
 	mkemail EMAIL_2
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js 'o["totals"]["Done"]')" = 40 ]
+	[ "$(js '.totals.Done')" = 40 ]
 	# once the month itself changes, it is counted again
 	touch "$VAULT_DIR/Done/email/2026-10/.x"
 	get
-	[ "$(js 'o["totals"]["Done"]')" = 3 ]
+	[ "$(js '.totals.Done')" = 3 ]
 }
 
 @test "a draft's source in an unchanged Done month still gives the card its sender" {
@@ -372,7 +372,7 @@ PY
 	done_items 2 2026-10
 	mkdraft DRAFT_EMAIL_D 'EMAIL_D2026-10_2'
 	warm
-	[ "$(js '[p["from"] for p in o["pending"] if p["id"] == "DRAFT_EMAIL_D"][0]')" = "Alice Example <alice@example.com>" ]
+	[ "$(js '[.pending[] | select(.id == "DRAFT_EMAIL_D") | .from][0]')" = "Alice Example <alice@example.com>" ]
 	# a new mail, dated back so that this walk is written to the cache:
 	# the Done month is counted from the file and the source looked up
 	mkemail EMAIL_2
@@ -380,7 +380,7 @@ PY
 	    "$VAULT_DIR/Needs_Action/email/EMAIL_2.md"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js '[p["from"] for p in o["pending"] if p["id"] == "DRAFT_EMAIL_D"][0]')" = "Alice Example <alice@example.com>" ]
+	[ "$(js '[.pending[] | select(.id == "DRAFT_EMAIL_D") | .from][0]')" = "Alice Example <alice@example.com>" ]
 	get
 	[ "$(header X-Status-Cache)" = hit ]
 	# the source looked up is a key too: an in-place edit of it shows
@@ -389,5 +389,5 @@ f = open(sys.argv[1], "r+b"); d = f.read()
 f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' "$src"
 	get
 	[ "$(header X-Status-Cache)" = miss ]
-	[ "$(js '[p["from"] for p in o["pending"] if p["id"] == "DRAFT_EMAIL_D"][0]')" = "Alice EXAMPLE <alice@example.com>" ]
+	[ "$(js '[.pending[] | select(.id == "DRAFT_EMAIL_D") | .from][0]')" = "Alice EXAMPLE <alice@example.com>" ]
 }

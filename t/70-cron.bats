@@ -224,11 +224,7 @@ fake_llm() {
 	python3 "$T_DIR/fake/anthropic.py" --port-file "$BATS_TEST_TMPDIR/port" \
 	    --log "$FAKE_LOG" --key test-key-123 --script "$BATS_TEST_TMPDIR/script" 3>&- &
 	FAKE_PID=$!
-	for _ in $(seq 200); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.05
-	done
-	[ -s "$BATS_TEST_TMPDIR/port" ]
+	wait_for [ -s "$BATS_TEST_TMPDIR/port" ]
 	cat >"$AI_EMPLOYEE_CONFIG" <<EOC
 LLM_PROVIDER=anthropic
 ANTHROPIC_API_KEY=test-key-123
@@ -265,13 +261,8 @@ mailjob() { jobs | awk -F '\t' '$1 ~ /crontab.cloud$/ && $4 ~ /draft-email/ { pr
 	[ "$(body "$P/DRAFT_EMAIL_1.md")" = "Second draft, short." ]
 	[ -f "$VAULT_DIR/In_Progress/cloud/EMAIL_1.md" ]
 	[ "$(wc -l <"$FAKE_LOG")" -eq 2 ]
-	python3 -c '
-import json, sys
-r = [json.loads(l) for l in open(sys.argv[1])]
-u = r[1]["body"]["messages"][0]["content"]
-assert "shorter, and offer a call" in u, u
-assert "First draft, long." in u, u
-' "$FAKE_LOG"
+	assert_json -s '.[1].body.messages[0].content | contains("shorter, and offer a call")' "$FAKE_LOG"
+	assert_json -s '.[1].body.messages[0].content | contains("First draft, long.")' "$FAKE_LOG"
 	# the sent-back draft is kept in Rejected with the decision
 	run ls "$VAULT_DIR/Rejected/email"
 	assert_output --regexp '^DRAFT_EMAIL_1\.[0-9]{8}T[0-9]{6}Z\.md$'

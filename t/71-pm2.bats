@@ -105,20 +105,20 @@ jget() {
 	    })' "$1" "$2"
 }
 
+# running_anew NAME OLD_PID: whether NAME runs with a pid other than
+# OLD_PID (then in NEW_PID).
+running_anew() {
+	local status
+	NEW_PID=$(jget "$1" pid) || NEW_PID=0
+	status=$(jget "$1" status) || status=""
+	[ "$status" = online ] && [ "$NEW_PID" -gt 0 ] && [ "$NEW_PID" != "$2" ] &&
+	    kill -0 "$NEW_PID" 2>/dev/null
+}
+
 # wait_running NAME OLD_PID: up to 10 s for NAME to run with a new pid.
 wait_running() {
-	local i pid status
-	for i in $(seq 100); do
-		pid=$(jget "$1" pid) || pid=0
-		status=$(jget "$1" status) || status=""
-		if [ "$status" = online ] && [ "$pid" -gt 0 ] && [ "$pid" != "$2" ] &&
-		    kill -0 "$pid" 2>/dev/null; then
-			echo "$pid"
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+	wait_for running_anew "$1" "$2" || return 1
+	echo "$NEW_PID"
 }
 
 # The vault is consistent: every ID in exactly one place, N items in all.
@@ -189,12 +189,15 @@ EOF
 	# it works again: a change is still committed / items still move
 	before=$(progress)
 	# (one change every 2 s: a debounced watcher waits for a quiet moment)
-	for i in $(seq 100); do
-		[ $((i % 20)) -ne 1 ] || echo "after $i" >>"$VAULT_DIR/Company_Handbook.md"
-		[ "$(progress)" -gt "$before" ] && break
-		sleep 0.1
-	done
-	[ "$(progress)" -gt "$before" ] ||
+	nudge_at=0
+	nudged_progress() {
+		if [ "$EPOCHSECONDS" -ge "$nudge_at" ]; then
+			echo "after $EPOCHSECONDS" >>"$VAULT_DIR/Company_Handbook.md"
+			nudge_at=$((EPOCHSECONDS + 2))
+		fi
+		[ "$(progress)" -gt "$before" ]
+	}
+	wait_for nudged_progress ||
 	    fail "the restarted loop does nothing: $(tail -n 20 "$AIE_STATE_DIR"/pm2/*.log)"
 	run "$PM2" stop loop
 	assert_success
@@ -275,10 +278,7 @@ EOF
 	assert_output 2
 	run "$PM2" start "$eco"
 	assert_success
-	for i in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/login" && break
-		sleep 0.1
-	done
+	wait_for curl -s -o /dev/null "http://127.0.0.1:$port/login"
 	run curl -s -D - "http://127.0.0.1:$port/login"
 	assert_success
 	assert_output --partial "HTTP/1.1 200"

@@ -135,7 +135,7 @@ EOF
 	assert_success
 	(setsid fcgiwrap -c 1 -s "unix:$w/fcgiwrap.sock" </dev/null >>"$w/logs/fcgiwrap.log" 2>&1 &
 	 echo $! >"$w/fcgiwrap.pid")
-	for _ in $(seq 100); do [ -S "$w/fcgiwrap.sock" ] && break; sleep 0.05; done
+	wait_for -t 5 [ -S "$w/fcgiwrap.sock" ]
 	nginx -p "$w/" -c conf/nginx.conf -e "$w/logs/error.log"
 	run curl -sk -D - --retry 20 --retry-connrefused --retry-delay 0 \
 	    --resolve "dashboard.example.com:$port:127.0.0.1" \

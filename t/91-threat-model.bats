@@ -72,10 +72,7 @@ start_llm() {
 	    --log "$BATS_TEST_TMPDIR/fake.log" --key k-123 \
 	    --script "$BATS_TEST_TMPDIR/script" 3>&- &
 	FAKE_PID=$!
-	for _ in $(seq 200); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.05
-	done
+	wait_for [ -s "$BATS_TEST_TMPDIR/port" ]
 	export LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=k-123 \
 	    ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")"
 	export AIE_PRICES_FILE="$TOP/share/prices.tsv"

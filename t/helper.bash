@@ -100,3 +100,124 @@ tree_sum() {
 	(cd "$1" && find . -path ./.git -prune -o -type f -print0 | sort -z |
 	    xargs -0 sha256sum)
 }
+
+# wait_for [-t SECONDS] CMD...: run CMD every 0.05 s until it succeeds. If
+# it has not after SECONDS (default 10; fractions allowed), print what was
+# waited for and CMD's last output, and fail. CMD runs in this shell (a
+# function or a builtin such as [ is fine; `eval 'CODE'` for a condition
+# with $(...) to be run again each time), its output kept from the test's.
+wait_for() {
+	local _wf_limit=10
+	if [ "${1:-}" = -t ]; then
+		_wf_limit=${2:-}
+		shift 2 || true
+	fi
+	if [[ ! $_wf_limit =~ ^[0-9]+(\.[0-9]{1,6})?$ ]] || [ $# -eq 0 ]; then
+		echo "usage: wait_for [-t SECONDS] CMD..." >&2
+		return 2
+	fi
+	local _wf_frac=000000
+	[[ $_wf_limit == *.* ]] && _wf_frac=${_wf_limit#*.}000000
+	local _wf_deadline=$((${EPOCHREALTIME//[.,]/} + 10#${_wf_limit%%.*} * 1000000 +
+	    10#${_wf_frac:0:6}))
+	local _wf_last
+	_wf_last=$(mktemp) || return 1
+	while :; do
+		if "$@" >"$_wf_last" 2>&1; then
+			rm -f "$_wf_last"
+			return 0
+		fi
+		[ "${EPOCHREALTIME//[.,]/}" -lt "$_wf_deadline" ] || break
+		sleep 0.05
+	done
+	{
+		printf 'wait_for: still failing after %s s:' "$_wf_limit"
+		local _wf_arg
+		for _wf_arg; do
+			if [[ $_wf_arg =~ ^[][A-Za-z0-9_./:=@%+,-]+$ ]]; then
+				printf ' %s' "$_wf_arg"
+			else
+				printf ' %q' "$_wf_arg"
+			fi
+		done
+		printf '\n'
+		if [ -s "$_wf_last" ]; then
+			echo "its last output:"
+			cat "$_wf_last"
+		fi
+	} >&2
+	rm -f "$_wf_last"
+	return 1
+}
+
+# json_in [FILE|-]: the JSON read by assert_json and json_get: FILE, stdin
+# for -, else $output (after `run`).
+json_in() {
+	case ${1:--} in
+	-) if [ $# -eq 0 ]; then printf '%s' "${output:-}"; else cat; fi ;;
+	*) cat -- "$1" ;;
+	esac
+}
+
+# json_one [-s] JQ-EXPR: JQ-EXPR for jq -s. With -s it sees an array of
+# all the JSON values read (a log with one JSON object a line); without,
+# the single value, and more or fewer than one is an error, as for a JSON
+# parser.
+json_one() {
+	if [ "$1" = -s ]; then
+		printf '%s\n' "$2"
+	else
+		printf 'if length != 1 then error("want one JSON value, not \\(length)")
+else .[0] | (
+%s
+) end\n' "$1"
+	fi
+}
+
+# json_show JSON: JSON for a failure message, its first 8000 characters.
+json_show() {
+	echo "JSON: ${1:0:8000}"
+	[ "${#1}" -le 8000 ] || echo "(and $((${#1} - 8000)) more characters)"
+}
+
+# assert_json [-s] JQ-EXPR [FILE|-]: every value of JQ-EXPR over the JSON
+# (see json_in) is true, or print the expression and the JSON and fail.
+assert_json() {
+	local slurp=()
+	if [ "${1:-}" = -s ]; then
+		slurp=(-s)
+		shift
+	fi
+	local want=$1 expr json got
+	expr=$(json_one "${slurp[@]}" "$want")
+	shift
+	json=$(json_in "$@") || return 1
+	got=$(jq -s -c "$expr" <<<"$json" 2>&1) &&
+	    [ -n "$got" ] && ! grep -qvx true <<<"$got" && return 0
+	{
+		echo "assert_json: not true: $want"
+		echo "jq said: ${got:-(nothing)}"
+		json_show "$json"
+	} >&2
+	return 1
+}
+
+# json_get [-s] JQ-EXPR [FILE|-]: the values of JQ-EXPR over the JSON (see
+# json_in), strings raw, one a line; a jq error fails with the JSON shown.
+json_get() {
+	local slurp=()
+	if [ "${1:-}" = -s ]; then
+		slurp=(-s)
+		shift
+	fi
+	local want=$1 expr json
+	expr=$(json_one "${slurp[@]}" "$want")
+	shift
+	json=$(json_in "$@") || return 1
+	jq -s -r "$expr" <<<"$json" && return 0
+	{
+		echo "json_get: jq failed on $want"
+		json_show "$json"
+	} >&2
+	return 1
+}

@@ -7,14 +7,14 @@ free_port() {
 	/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
 }
 
-# wait_port PORT: until something listens there (at most ~10 s).
+# port_open PORT: whether something listens there.
+port_open() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_port PORT: until something listens there (at most 10 s).
 wait_port() {
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "nothing listens on port $1" >&2
-	return 1
+	wait_for port_open "$1"
 }
 
 # smtp_shared_start (in setup_file): one aiosmtpd for the tests of a file,
@@ -172,10 +172,7 @@ ssl_key = <$d/key.pem"
 		/usr/bin/python3 "$T_DIR/fake/oauth2.py" "$d/oauth2.port" "$2" alice \
 		    "$OAUTH_LOG" >>"$d/oauth2.err" 2>&1 &
 		OAUTH_PID=$!
-		for _ in $(seq 100); do
-			[ -s "$d/oauth2.port" ] && break
-			sleep 0.05
-		done
+		wait_for -t 5 [ -s "$d/oauth2.port" ]
 		cat >"$d/oauth2.conf.ext" <<EOT
 introspection_mode = post
 introspection_url = http://127.0.0.1:$(cat "$d/oauth2.port")/introspect
