@@ -15,12 +15,7 @@ fake_start() {
 	/usr/bin/python3 "$T_DIR/fake/api.py" "$FAKE_DIR/port" "$FAKE_SCRIPT" "$FAKE_LOG" \
 	    2>"$FAKE_DIR/stderr" &
 	FAKE_PID=$!
-	local _
-	for _ in $(seq 1 100); do
-		[ -s "$FAKE_DIR/port" ] && break
-		sleep 0.05
-	done
-	[ -s "$FAKE_DIR/port" ] || { cat "$FAKE_DIR/stderr" >&2; return 1; }
+	wait_for -t 5 [ -s "$FAKE_DIR/port" ] || { cat "$FAKE_DIR/stderr" >&2; return 1; }
 	FAKE_URL="http://127.0.0.1:$(cat "$FAKE_DIR/port")"
 	export FAKE_URL FAKE_SCRIPT FAKE_LOG FAKE_PID
 }
