@@ -161,7 +161,14 @@ int sync_lock(struct sync *s, double wait)
 	strcat(rel, "/sync.lock");
 	if (lock_file(s->v->dirfd, rel, wait, &s->lockfd) < 0)
 		return -1;
-	return mark_held(s->lockfd, rel, &s->crashed);
+	if (mark_held(s->lockfd, rel, &s->crashed) < 0) {
+		/* a full disk: give the lock back, or every later cycle and
+		 * every other sync would find it held */
+		close(s->lockfd);
+		s->lockfd = -1;
+		return -1;
+	}
+	return 0;
 }
 
 /* The work is done: no pid, then unlock (by closing). A failed truncate
