@@ -129,3 +129,23 @@ wait_for() {
 	[ ! -e "$CLOUD/In_Progress/local/EMAIL_R.md" ]
 	[ -f "$CLOUD/In_Progress/cloud/EMAIL_R.md" ]
 }
+
+@test "vault-claim --push when the remote changed the unclaimed item: the merge keeps it there, exit 1, not a claim" {
+	mkvault
+	two_agents
+	mkemail EMAIL_M
+	lsync
+	csync
+	echo "a note from the owner" >>"$CLOUD/Needs_Action/email/EMAIL_M.md"
+	csync
+	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_M
+	assert_failure 1
+	assert_output --partial "Needs_Action/email/EMAIL_M.md"
+	[ ! -e "$VAULT_DIR/In_Progress/local/EMAIL_M.md" ]
+	grep -q "a note from the owner" "$VAULT_DIR/Needs_Action/email/EMAIL_M.md"
+	! remote_has In_Progress/local/EMAIL_M.md
+	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_M
+	assert_success
+	remote_has In_Progress/local/EMAIL_M.md
+	! remote_has Needs_Action/email/EMAIL_M.md
+}
