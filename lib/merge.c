@@ -473,7 +473,8 @@ int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 	if (git_repository_index(&idx, s->repo) < 0 ||
 	    git_index_read(idx, 0) < 0 || git_index_read_tree(idx, tree) < 0 ||
 	    git_index_write(idx) < 0) {
-		aie_fail(EX_TEMP, "index: %s", git_errstr());
+		aie_fail(EX_TEMP, ".git/index: reset to the new HEAD: %s",
+		    git_errstr());
 		goto out;
 	}
 	r = 0;

@@ -300,7 +300,7 @@ static int commit_index(struct sync *s, git_index *idx, const char *msg)
 	int r = -1, unborn;
 
 	if (git_index_write(idx) < 0 || git_index_write_tree(&tree_id, idx) < 0)
-		return aie_fail(EX_TEMP, "index: %s", git_errstr());
+		return aie_fail(EX_TEMP, ".git/index: write: %s", git_errstr());
 	unborn = git_reference_name_to_id(&head_id, s->repo, "HEAD") < 0;
 	if (!unborn && git_commit_lookup(&head, s->repo, &head_id) < 0)
 		return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
@@ -584,7 +584,7 @@ static int cycle(struct sync *s)
 	if (sync_check_repo(s) < 0)
 		return -1;
 	if (git_repository_index(&idx, s->repo) < 0)
-		return aie_fail(EX_TEMP, "index: %s", git_errstr());
+		return aie_fail(EX_TEMP, ".git/index: open: %s", git_errstr());
 	if (!(s->o->tree_unchanged && s->last_ok)) {
 		s->r->scanned = 1;
 		if (sync_stage(s, idx, &ch) < 0)
