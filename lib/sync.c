@@ -32,18 +32,22 @@ int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n)
 	char *end;
 
 	*n = 0;
+	if (strcmp(spec, "none") == 0)
+		return 0;
 	while (*p) {
 		double d = strtod(p, &end);
 		if (end == p || d < 0 || d > 3600 || *n == max)
 			return aie_fail(EX_DATA, "VAULT_SYNC_BACKOFF: want "
-			    "seconds separated by commas, like 10,30,90");
+			    "seconds separated by commas, like 10,30,90, "
+			    "or none");
 		out[(*n)++] = d;
 		p = end;
 		if (*p == ',')
 			p++;
 		else if (*p)
 			return aie_fail(EX_DATA, "VAULT_SYNC_BACKOFF: want "
-			    "seconds separated by commas, like 10,30,90");
+			    "seconds separated by commas, like 10,30,90, "
+			    "or none");
 	}
 	return 0;
 }
@@ -392,6 +396,15 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 
 	snprintf(ref, sizeof ref, "refs/remotes/%s/%s", s->remote_name,
 	    s->branch);
+	/* libgit2 calls a missing path an "unsupported URL protocol"; it
+	 * may be a NAS not mounted yet, so retried like the network */
+	if (s->remote_path[0] && access(s->remote_path, F_OK) < 0) {
+		*net = 1;
+		if (errno == ENOENT)
+			return aie_fail(EX_TEMP, "fetch from %s: the path does "
+			    "not exist", s->remote_path);
+		return aie_fail_errno(EX_TEMP, "fetch from %s", s->remote_path);
+	}
 	if (s->remote_path[0] && remote_unmoved(s, ref, theirs)) {
 		s->r->fetched = 1;
 		*have = 1;

@@ -80,7 +80,8 @@ void sync_close(struct sync *s);
 int sync_cycle(struct sync *s, const struct sync_opts *o,
     struct sync_result *r);
 
-/* "10,30,90" -> seconds; at most max values. 0 or -1 (65). */
+/* "10,30,90" -> seconds; at most max values; "none" -> no retries.
+ * 0 or -1 (65). */
 int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n);
 
 /*
