@@ -358,7 +358,7 @@ assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", o["ts"]), o'
 	VAULT_SYNC_BACKOFF=none run lsync -j
 	assert_failure 75
 	assert_output --partial '"attempts":1'
-	VAULT_SYNC_BACKOFF= vault-sync -C "$VAULT_DIR" -a local -j \
+	VAULT_SYNC_BACKOFF='' vault-sync -C "$VAULT_DIR" -a local -j \
 	    >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	sleep 1.5
@@ -604,5 +604,5 @@ assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", o["ts"]), o'
 	run lsync
 	assert_success
 	remote_has In_Progress/local/EMAIL_N.md
-	! remote_has Needs_Action/email/EMAIL_N.md
+	run ! remote_has Needs_Action/email/EMAIL_N.md
 }

@@ -120,7 +120,7 @@ wait_for() {
 	assert_failure 1
 	assert_output --partial "In_Progress/cloud/EMAIL_R.md"
 	[ ! -e "$VAULT_DIR/In_Progress/local/EMAIL_R.md" ]
-	! remote_has In_Progress/local/EMAIL_R.md
+	run ! remote_has In_Progress/local/EMAIL_R.md
 	remote_has In_Progress/cloud/EMAIL_R.md
 	run lsync
 	assert_success
@@ -143,9 +143,9 @@ wait_for() {
 	assert_output --partial "Needs_Action/email/EMAIL_M.md"
 	[ ! -e "$VAULT_DIR/In_Progress/local/EMAIL_M.md" ]
 	grep -q "a note from the owner" "$VAULT_DIR/Needs_Action/email/EMAIL_M.md"
-	! remote_has In_Progress/local/EMAIL_M.md
+	run ! remote_has In_Progress/local/EMAIL_M.md
 	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_M
 	assert_success
 	remote_has In_Progress/local/EMAIL_M.md
-	! remote_has Needs_Action/email/EMAIL_M.md
+	run ! remote_has Needs_Action/email/EMAIL_M.md
 }
