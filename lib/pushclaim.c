@@ -200,16 +200,20 @@ out:
 	return -1;
 }
 
-/* Has the remote (theirs) got the item anywhere but its old path and
- * ours, or lost it from its old path? Then *where says where ("gone").
- * 1 lost, 0 not, -1 error. */
+/* Has the remote (theirs) got the item claimed or moved: anywhere but
+ * ours and Needs_Action/, or gone from its old path without a trace? Then
+ * *where says where ("gone"). An unclaimed copy in Needs_Action/ (changed
+ * there, or HEAD's claim commit came from a cycle) is left to the merge,
+ * which lost_in_merge() then checks. 1 lost, 0 not, -1 error. */
 static int lost_on_remote(struct claimctx *c, const struct itemref *ref,
     const git_oid *theirs, char *where, size_t size)
 {
 	struct sync *s = &c->s;
 	git_commit *tc = NULL;
 	git_tree *tt = NULL;
-	const char *both[] = { ref->rel, c->old[0] ? c->old : NULL, NULL };
+	char seen[8][600];
+	const char *skip[11] = { ref->rel, c->old[0] ? c->old : ref->rel };
+	size_t n = 2, k;
 	int r = -1;
 
 	if (git_commit_lookup(&tc, s->repo, theirs) < 0 ||
@@ -218,9 +222,19 @@ static int lost_on_remote(struct claimctx *c, const struct itemref *ref,
 		goto out;
 	}
 	r = 0;
-	if (elsewhere(s, tt, ref, both, where, size))
-		r = 1;
-	else if (c->old[0] && !in_tree(tt, c->old) && !in_tree(tt, ref->rel)) {
+	for (k = 0; k < 8; k++) {
+		skip[n] = NULL;
+		if (!elsewhere(s, tt, ref, skip, where, size))
+			break;
+		if (strncmp(where, "Needs_Action/", 13) != 0) {
+			r = 1;
+			goto out;
+		}
+		snprintf(seen[k], sizeof seen[k], "%s", where);
+		skip[n++] = seen[k];
+	}
+	if (c->old[0] && k == 0 && !in_tree(tt, c->old) &&
+	    !in_tree(tt, ref->rel)) {
 		snprintf(where, size, "gone");
 		r = 1;
 	}

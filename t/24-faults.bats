@@ -149,3 +149,33 @@ wait_for() {
 	remote_has In_Progress/local/EMAIL_M.md
 	run ! remote_has Needs_Action/email/EMAIL_M.md
 }
+
+@test "vault-claim --push whose move a cycle committed first: the remote's unclaimed copy merges, the claim is pushed" {
+	mkvault
+	two_agents
+	mkemail EMAIL_C
+	lsync
+	csync
+	echo "unrelated cloud edit" >>"$CLOUD/Company_Handbook.md"
+	csync
+	# hold the sync lock so that the claim's move is committed by hand,
+	# as a vault-sync cycle would, before vault-claim gets to push it
+	flock "$VAULT_DIR/.state/local/sync.lock" sleep 3 &
+	holder=$!
+	sleep 0.3
+	vault-claim -C "$VAULT_DIR" -a local --push EMAIL_C \
+	    >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	claimer=$!
+	wait_for [ -f "$VAULT_DIR/In_Progress/local/EMAIL_C.md" ]
+	git -C "$VAULT_DIR" add -A
+	git -C "$VAULT_DIR" -c core.hooksPath=/dev/null -c user.name=t \
+	    -c user.email=t@example.invalid commit -q -m "local: claim EMAIL_C"
+	wait "$holder"
+	rc=0
+	wait "$claimer" || rc=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$rc" -eq 0 ]
+	[ -f "$VAULT_DIR/In_Progress/local/EMAIL_C.md" ]
+	remote_has In_Progress/local/EMAIL_C.md
+	run ! remote_has Needs_Action/email/EMAIL_C.md
+}
