@@ -153,10 +153,15 @@ static int give_up(struct claimctx *c, const struct itemref *ref,
 	int r = -1;
 
 	snprintf(name, sizeof name, "refs/heads/%s", s->branch);
-	if (c->committed &&
-	    (git_reference_name_to_id(&head, s->repo, "HEAD") < 0 ||
+	if (c->committed && git_reference_name_to_id(&head, s->repo, "HEAD") < 0) {
+		aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
+		goto out;
+	}
+	/* once a merge has been checked out over the claim commit, the
+	 * branch stays; the give-up below is staged for the next cycle */
+	if (c->committed && git_oid_equal(&head, &c->commit) &&
 	    git_reference_create_matching(&br, s->repo, name, &c->parent, 1,
-	    &head, "vault-claim --push: claim lost") < 0)) {
+	    &head, "vault-claim --push: claim lost") < 0) {
 		aie_fail(EX_TEMP, "%s: %s", name, git_errstr());
 		goto out;
 	}
