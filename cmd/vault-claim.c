@@ -52,10 +52,57 @@ static void print_result(const struct itemref *ref, const char *event)
 	}
 }
 
-/* Write the claim keys after the move has won; an item without a domain
- * key gets the one it was filed under, so a release puts it back there.
- * A failure here is reported but the claim stands: the move is the truth. */
-static void annotate_claim(const struct itemref *ref, const char *from)
+/* The move has won; write its keys into the item and its audit line.
+ * Either failing (a full disk) undoes the move -- the content put back as
+ * it was, the file renamed back to stage back/backsub -- so a non-zero
+ * exit leaves nothing half done; what cannot be undone is said exactly.
+ * An item whose front matter cannot be read or updated (65: its own
+ * fault, not the machine's) is moved as it is, with a warning.
+ * 0, or an exit status (already reported). */
+static int settle_move(struct itemref *ref, const char *from,
+    const char *const *kv, const char *event, const char *verb,
+    enum stage back, const char *backsub)
+{
+	char why[sizeof aie_errmsg], at[512], *orig = NULL;
+	size_t len = 0;
+	int annotated = 0, code;
+
+	if (file_readat(v.dirfd, ref->rel, &orig, &len) == 0 &&
+	    item_annotate(&v, ref, kv) == 0)
+		annotated = 1;
+	else if (aie_errcode == EX_DATA)
+		cli_warnerr(NULL);      /* the item's own fault: kept as it is */
+	else
+		goto undo;
+	if (audit_event(&v, event, ref->id, from, ref->rel, NULL) == 0) {
+		free(orig);
+		return 0;
+	}
+undo:
+	code = aie_errcode ? aie_errcode : EX_TEMP;
+	snprintf(why, sizeof why, "%s", aie_errmsg);
+	snprintf(at, sizeof at, "%s", ref->rel);
+	if (annotated && file_writeat(v.dirfd, ref->rel, orig, len, 0644) < 0) {
+		cli_warn(ref->id, "%s, but %s; its old content could not be put "
+		    "back (%s): it stays at %s with the new keys and no audit "
+		    "line", verb, why, aie_errmsg, at);
+		free(orig);
+		return code;
+	}
+	free(orig);
+	if (item_move(&v, ref, back, backsub) < 0) {
+		cli_warn(ref->id, "%s, but %s; it could not be moved back (%s): "
+		    "it stays at %s, unchanged and without an audit line", verb,
+		    why, aie_errmsg, at);
+		return code;
+	}
+	cli_warn(ref->id, "not %s: %s; it is back at %s", verb, why, ref->rel);
+	return code;
+}
+
+/* The claim keys; an item without a domain key gets the one it was filed
+ * under, so a release puts it back there. Undone on failure (settle_move). */
+static int annotate_claim(struct itemref *ref, const char *from)
 {
 	char now[21], dom[AIE_NAME_MAX + 1] = "", *have;
 	const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
@@ -63,8 +110,9 @@ static void annotate_claim(const struct itemref *ref, const char *from)
 	struct item it;
 
 	time_rfc3339(time(NULL), now);
-	if (sscanf(from, "Needs_Action/%32[a-z0-9_-]/", dom) == 1 &&
-	    item_load(&v, ref, &it) == 0) {
+	if (sscanf(from, "Needs_Action/%32[a-z0-9_-]/", dom) != 1)
+		return aie_fail(EX_DATA, "%s: not in Needs_Action", from);
+	if (item_load(&v, ref, &it) == 0) {
 		have = fm_get(&it, "domain");
 		if (!have) {
 			kv[6] = "domain";
@@ -73,14 +121,15 @@ static void annotate_claim(const struct itemref *ref, const char *from)
 		free(have);
 		fm_free(&it);
 	}
-	if (item_annotate(&v, ref, kv) < 0)
-		cli_warnerr(NULL);
+	return settle_move(ref, from, kv, "claim", "claimed", ST_NEEDS_ACTION,
+	    dom);
 }
 
 /* Claim one item; an exit status. */
 static int claim_ref(struct itemref *ref)
 {
 	char from[512];
+	int status;
 
 	if (ref->stage != ST_NEEDS_ACTION) {
 		if (ref->stage == ST_IN_PROGRESS)
@@ -96,8 +145,8 @@ static int claim_ref(struct itemref *ref)
 			cli_warnerr(NULL);
 		return aie_errcode;
 	}
-	annotate_claim(ref, from);
-	audit_event(&v, "claim", ref->id, from, ref->rel, NULL);
+	if ((status = annotate_claim(ref, from)) != 0)
+		return status;
 	/* --push: the claim is final only once the remote has it (SPEC 5) */
 	if (push && sync_push_claim(&v, ref) < 0) {
 		cli_warnerr(NULL);
@@ -188,7 +237,7 @@ static int claim_oldest(long n)
 {
 	struct cands cs = { NULL, 0, 0 };
 	long got = 0;
-	int worst = 0;
+	int worst = 0, status;
 	size_t i;
 
 	if (vault_walk(&v, ST_NEEDS_ACTION, domain, add_cand, &cs) < 0) {
@@ -213,8 +262,10 @@ static int claim_oldest(long n)
 		}
 		char from[512];
 		snprintf(from, sizeof from, "%s", cs.c[i].ref.rel);
-		annotate_claim(&ref, from);
-		audit_event(&v, "claim", ref.id, from, ref.rel, NULL);
+		if ((status = annotate_claim(&ref, from)) != 0) {
+			worst = status > worst ? status : worst;
+			continue;
+		}
 		print_result(&ref, "claim");
 		got++;
 	}
@@ -234,7 +285,9 @@ static int release_ref(struct itemref *ref, const char *why)
 {
 	struct item it;
 	char *dom = NULL, *type = NULL, *exec = NULL, from[512];
+	char sub[sizeof ref->sub];
 	enum stage to = ST_NEEDS_ACTION;
+	int status;
 	const char *kv[] = { "claimed_by", NULL, "claimed_at", NULL,
 	    "status", "new", NULL, NULL, NULL };
 
@@ -256,15 +309,16 @@ static int release_ref(struct itemref *ref, const char *why)
 		kv[7] = "unknown";
 	}
 	snprintf(from, sizeof from, "%s", ref->rel);
+	snprintf(sub, sizeof sub, "%s", ref->sub);
 	if (item_move(&v, ref, to, dom && name_valid(dom) ? dom : "general") < 0) {
 		cli_warnerr(NULL);
 		free(dom); free(type); free(exec);
 		return aie_errcode;
 	}
 	free(dom); free(type); free(exec);
-	if (item_annotate(&v, ref, kv) < 0)
-		cli_warnerr(NULL);
-	audit_event(&v, why, ref->id, from, ref->rel, NULL);
+	if ((status = settle_move(ref, from, kv, why, "released", ST_IN_PROGRESS,
+	    sub)) != 0)
+		return status;
 	print_result(ref, why);
 	return 0;
 }

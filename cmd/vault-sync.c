@@ -72,9 +72,13 @@ static double now_s(void)
 static void report_json(struct vault *v, const struct sync_opts *o,
     const struct sync_result *r, int status)
 {
-	json_t *j = json_pack("{s:s, s:b, s:i, s:b, s:s, s:s?, s:s?, s:i, s:i,"
+	char ts[21];
+	json_t *j;
+
+	time_rfc3339(time(NULL), ts);   /* when the cycle ended */
+	j = json_pack("{s:s, s:s, s:b, s:i, s:b, s:s, s:s?, s:s?, s:i, s:i,"
 	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:f}",
-	    "agent", v->agent, "ok", status == 0, "status", status,
+	    "ts", ts, "agent", v->agent, "ok", status == 0, "status", status,
 	    "dry_run", o->dry_run, "message", r->message,
 	    "commit", r->commit[0] ? r->commit : NULL,
 	    "head", r->head[0] ? r->head : NULL,

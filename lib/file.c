@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -209,12 +210,18 @@ int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
 }
 
 /* Append buf with one write(2) on an O_APPEND descriptor, so concurrent
- * appenders never interleave within a line. Creates the file 0644. */
+ * appenders never interleave within a line. All or nothing: when the
+ * write fails part way (a full disk), the file is cut back to its old
+ * length, so no partial line is left for the next one to run into. The
+ * flock keeps our other appenders out between measuring and cutting.
+ * Creates the file 0644. */
 int file_appendat(int dirfd, const char *rel, const char *buf, size_t len)
 {
 	char name[256];
+	size_t done = 0;
 	ssize_t n;
-	int pfd, fd;
+	off_t old;
+	int pfd, fd, e;
 
 	if ((pfd = path_parent_at(dirfd, rel, 1, name, sizeof name)) < 0)
 		return -1;
@@ -223,13 +230,35 @@ int file_appendat(int dirfd, const char *rel, const char *buf, size_t len)
 	close(pfd);
 	if (fd < 0)
 		return aie_fail_errno(errno == ELOOP ? EX_DATA : EX_TEMP, "%s", rel);
-	n = write(fd, buf, len);
-	if (n < 0 || (size_t)n != len) {
-		aie_fail_errno(EX_TEMP, "%s: append", rel);
-		close(fd);
-		return -1;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			goto fail;
+	if ((old = lseek(fd, 0, SEEK_END)) < 0)
+		goto fail;
+	while (done < len) {
+		/* one write unless it comes back short */
+		n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			if (done && ftruncate(fd, old) < 0) {
+				aie_fail_errno(EX_DATA, "%s: a partial line was "
+				    "written and cannot be cut off; remove it by "
+				    "hand", rel);
+				close(fd);
+				return -1;
+			}
+			errno = e;
+			goto fail;
+		}
+		done += (size_t)n;
 	}
 	if (close(fd) < 0)
 		return aie_fail_errno(EX_TEMP, "%s: close", rel);
 	return 0;
+fail:
+	aie_fail_errno(EX_TEMP, "%s: append", rel);
+	close(fd);
+	return -1;
 }

@@ -3,6 +3,7 @@
  * aie_errmsg (git_error_last() may be NULL), one cleanup path per call.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,11 +77,23 @@ int git_start(void)
 	return 0;
 }
 
+/* libgit2 1.5 fails some calls without setting an error (git_error_last()
+ * is NULL); the system's errno is then the best cause there is. */
 const char *git_errstr(void)
 {
+	static char buf[300];
 	const git_error *e = git_error_last();
+	int err = errno;
 
-	return e && e->message ? e->message : "unknown libgit2 error";
+	if (e && e->message && *e->message)
+		return e->message;
+	if (err)
+		snprintf(buf, sizeof buf, "libgit2 gave no reason; the last "
+		    "system error was: %s", strerror(err));
+	else
+		snprintf(buf, sizeof buf, "libgit2 gave no reason and no system "
+		    "error is set");
+	return buf;
 }
 
 /* The committer: $GIT_AUTHOR_NAME/$GIT_AUTHOR_EMAIL, else "ai-employee

@@ -282,10 +282,14 @@ static int same_unclaimed(git_repository *repo, const git_oid *ours,
 }
 
 /* The item's blob (and path, when asked) in tree at any <stage>/<sub>/ID.md
- * (Done's months not searched: a claimed item never comes from there). */
+ * but the paths of skip (NULL-terminated; NULL for none). Done's months
+ * are not searched: a claimed item never comes from there. */
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
-    size_t idlen, git_oid *out, char *where, size_t wsize)
+    size_t idlen, const char *const *skip, git_oid *out, char *where,
+    size_t wsize)
 {
+	char full[600];
+	const char *const *k;
 	git_tree_entry *te;
 	git_tree *sub;
 	char path[512];
@@ -309,14 +313,19 @@ int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
 				continue;
 			snprintf(path, sizeof path, "%s/%.*s.md",
 			    git_tree_entry_name(d), (int)idlen, id);
-			if (git_tree_entry_bypath(&f, sub, path) == 0) {
+			if (git_tree_entry_bypath(&f, sub, path) < 0)
+				continue;
+			snprintf(full, sizeof full, "%s/%s", stage_dir[st],
+			    path);
+			for (k = skip; k && *k && strcmp(*k, full) != 0; k++)
+				;
+			if (!k || !*k) {
 				*out = *git_tree_entry_id(f);
 				if (where)
-					snprintf(where, wsize, "%s/%s",
-					    stage_dir[st], path);
-				git_tree_entry_free(f);
+					snprintf(where, wsize, "%s", full);
 				found = 1;
 			}
+			git_tree_entry_free(f);
 		}
 		git_tree_free(sub);
 	}
@@ -345,8 +354,8 @@ static int lose_claim(struct sync *s, git_index *mi, git_tree *base,
 
 	snprintf(id, sizeof id, "%.*s", (int)ours->idlen, ours->id);
 	vanish = same_unclaimed(s->repo, &ours->oid, &win->oid) ||
-	    (base && sync_find_item(s->repo, base, ours->id, ours->idlen, &orig,
-	    NULL, 0) &&
+	    (base && sync_find_item(s->repo, base, ours->id, ours->idlen, NULL,
+	    &orig, NULL, 0) &&
 	    same_unclaimed(s->repo, &ours->oid, &orig));
 	if (git_index_remove_bypath(mi, ours->path) < 0)
 		return aie_fail(EX_TEMP, "%s: merge: %s", ours->path, git_errstr());
@@ -464,7 +473,8 @@ int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 	if (git_repository_index(&idx, s->repo) < 0 ||
 	    git_index_read(idx, 0) < 0 || git_index_read_tree(idx, tree) < 0 ||
 	    git_index_write(idx) < 0) {
-		aie_fail(EX_TEMP, "index: %s", git_errstr());
+		aie_fail(EX_TEMP, ".git/index: reset to the new HEAD: %s",
+		    git_errstr());
 		goto out;
 	}
 	r = 0;

@@ -5,10 +5,12 @@
  * The claim commit is built from HEAD's tree, not from the index, so that
  * nothing else the agent has changed rides along: HEAD's tree minus
  * Needs_Action/<d>/ID.md plus In_Progress/<agent>/ID.md as the file is
- * now. The push goes out under the sync lock; if the remote moved on, the
- * remote tree decides: the item still at its old path -> nobody else
- * claimed it, merge and push; anywhere else (or gone) -> another agent got
- * there first, and the claim is given up here (see sync.h).
+ * now. The push goes out under the sync lock. A claim is final only when
+ * the tree that goes out shows the item at In_Progress/<agent>/ID.md and
+ * nowhere else: HEAD already holding it elsewhere (a pull brought another
+ * agent's claim), the remote holding it anywhere but its old path or ours,
+ * or a merge that kept it elsewhere, are all a race lost, and the claim
+ * is given up here (see sync.h).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -22,12 +24,37 @@
 struct claimctx {
 	struct sync s;
 	git_oid parent, commit;
+	int committed;           /* the claim commit exists */
 	char old[512];           /* "" when HEAD did not have the item */
 	git_oid oldblob;
 };
 
-/* Commit HEAD's tree with the one rename; move the branch and index. */
-static int commit_claim(struct claimctx *c, const struct itemref *ref)
+/* Where tree shows the item other than at the paths in skip: 1 with
+ * *where set, else 0. */
+static int elsewhere(struct sync *s, git_tree *tree, const struct itemref *ref,
+    const char *const *skip, char *where, size_t size)
+{
+	git_oid oid;
+
+	return sync_find_item(s->repo, tree, ref->id, strlen(ref->id), skip,
+	    &oid, where, size);
+}
+
+static int in_tree(git_tree *tree, const char *path)
+{
+	git_tree_entry *te;
+
+	if (git_tree_entry_bypath(&te, tree, path) < 0)
+		return 0;
+	git_tree_entry_free(te);
+	return 1;
+}
+
+/* Commit HEAD's tree with the one rename; move the branch and index.
+ * 0 committed; 1 HEAD already shows the item elsewhere (*where), nothing
+ * committed; -1 error. */
+static int commit_claim(struct claimctx *c, const struct itemref *ref,
+    char *where, size_t wsize)
 {
 	struct sync *s = &c->s;
 	git_commit *head = NULL;
@@ -37,6 +64,8 @@ static int commit_claim(struct claimctx *c, const struct itemref *ref)
 	git_reference *br = NULL;
 	git_index *idx = NULL;
 	git_oid blob, tid;
+	const char *mine[] = { ref->rel, NULL }, *both[] = { ref->rel, c->old,
+	    NULL };
 	char name[300], msg[200];
 	size_t n = 0;
 	int r = -1;
@@ -47,10 +76,23 @@ static int commit_claim(struct claimctx *c, const struct itemref *ref)
 		aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
 		goto out;
 	}
+	/* HEAD may have learnt of another claim since the move (a cycle or
+	 * a pull merged it): then that one won, whatever the remote says */
 	c->old[0] = '\0';
-	if (sync_find_item(s->repo, tree, ref->id, strlen(ref->id), &c->oldblob,
-	    c->old, sizeof c->old) && strncmp(c->old, "Needs_Action/", 13) != 0)
-		c->old[0] = '\0';         /* not a claim from Needs_Action */
+	if (sync_find_item(s->repo, tree, ref->id, strlen(ref->id), mine,
+	    &c->oldblob, c->old, sizeof c->old)) {
+		if (strncmp(c->old, "Needs_Action/", 13) != 0) {
+			snprintf(where, wsize, "%s", c->old);
+			c->old[0] = '\0';
+			r = 1;
+			goto out;
+		}
+		if (elsewhere(s, tree, ref, both, where, wsize)) {
+			c->old[0] = '\0';
+			r = 1;
+			goto out;
+		}
+	}
 	if (git_blob_create_from_workdir(&blob, s->repo, ref->rel) < 0) {
 		aie_fail(EX_DATA, "%s: %s", ref->rel, git_errstr());
 		goto out;
@@ -76,11 +118,13 @@ static int commit_claim(struct claimctx *c, const struct itemref *ref)
 		aie_fail(EX_TEMP, "claim commit: %s", git_errstr());
 		goto out;
 	}
+	c->committed = 1;
 	if (git_repository_index(&idx, s->repo) < 0 ||
 	    git_index_read(idx, 0) < 0 ||
 	    (c->old[0] && git_index_remove_bypath(idx, c->old) < 0) ||
 	    git_index_add_bypath(idx, ref->rel) < 0 || git_index_write(idx) < 0) {
-		aie_fail(EX_TEMP, "index: %s", git_errstr());
+		aie_fail(EX_TEMP, "index (staging the claim of %s): %s", ref->rel,
+		    git_errstr());
 		goto out;
 	}
 	r = 0;
@@ -94,46 +138,63 @@ out:
 	return r;
 }
 
-/* Give the claim up: branch back, the file back as HEAD had it. */
+/* Give the claim up: the branch back (when the claim was committed), the
+ * file back at its old path as HEAD had it (when HEAD had it there), our
+ * copy gone. Always -1: aie_errcode 1 when given up, else the failure. */
 static int give_up(struct claimctx *c, const struct itemref *ref,
-    const char *where)
+    const char *where, const char *side)
 {
 	struct sync *s = &c->s;
 	git_reference *br = NULL;
 	git_blob *b = NULL;
 	git_index *idx = NULL;
 	git_oid head;
-	char name[300], note[800];
+	char name[300], note[1400];
 	int r = -1;
 
 	snprintf(name, sizeof name, "refs/heads/%s", s->branch);
-	if (git_reference_name_to_id(&head, s->repo, "HEAD") < 0 ||
+	if (c->committed && git_reference_name_to_id(&head, s->repo, "HEAD") < 0) {
+		aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
+		goto out;
+	}
+	/* once a merge has been checked out over the claim commit, the
+	 * branch stays; the give-up below is staged for the next cycle */
+	if (c->committed && git_oid_equal(&head, &c->commit) &&
 	    git_reference_create_matching(&br, s->repo, name, &c->parent, 1,
 	    &head, "vault-claim --push: claim lost") < 0) {
 		aie_fail(EX_TEMP, "%s: %s", name, git_errstr());
 		goto out;
 	}
-	if (git_blob_lookup(&b, s->repo, &c->oldblob) < 0) {
-		aie_fail(EX_TEMP, "%s: %s", c->old, git_errstr());
-		goto out;
+	if (c->old[0]) {
+		if (git_blob_lookup(&b, s->repo, &c->oldblob) < 0) {
+			aie_fail(EX_TEMP, "%s: %s", c->old, git_errstr());
+			goto out;
+		}
+		if (file_writeat(s->v->dirfd, c->old, git_blob_rawcontent(b),
+		    (size_t)git_blob_rawsize(b), 0644) < 0)
+			goto out;
 	}
-	if (file_writeat(s->v->dirfd, c->old, git_blob_rawcontent(b),
-	    (size_t)git_blob_rawsize(b), 0644) < 0)
-		goto out;
 	if (unlinkat(s->v->dirfd, ref->rel, 0) < 0) {
 		aie_fail_errno(EX_TEMP, "%s", ref->rel);
 		goto out;
 	}
 	if (git_repository_index(&idx, s->repo) < 0 ||
-	    git_index_read(idx, 0) < 0 || git_index_add_bypath(idx, c->old) < 0 ||
+	    git_index_read(idx, 0) < 0 ||
+	    (c->old[0] && git_index_add_bypath(idx, c->old) < 0) ||
 	    git_index_remove_bypath(idx, ref->rel) < 0 ||
 	    git_index_write(idx) < 0) {
-		aie_fail(EX_TEMP, "index: %s", git_errstr());
+		aie_fail(EX_TEMP, "index (putting back %s): %s", ref->id,
+		    git_errstr());
 		goto out;
 	}
-	snprintf(note, sizeof note, "another agent got there first (%s on the "
-	    "remote); claim given up, the item is back at %s", where, c->old);
-	audit_event(s->v, "claim_lost", ref->id, ref->rel, c->old, note);
+	if (c->old[0])
+		snprintf(note, sizeof note, "another agent got there first (%s %s); "
+		    "claim given up, the item is back at %s", where, side, c->old);
+	else
+		snprintf(note, sizeof note, "another agent got there first (%s %s); "
+		    "claim given up, our copy %s removed", where, side, ref->rel);
+	audit_event(s->v, "claim_lost", ref->id, ref->rel,
+	    c->old[0] ? c->old : NULL, note);
 	r = 0;
 out:
 	git_index_free(idx);
@@ -144,16 +205,20 @@ out:
 	return -1;
 }
 
-/* Has the remote (theirs) moved the item away from c->old? Then *where
- * says where it is, or "gone". 1 moved, 0 not, -1 error. */
-static int moved_away(struct claimctx *c, const struct itemref *ref,
+/* Has the remote (theirs) got the item claimed or moved: anywhere but
+ * ours and Needs_Action/, or gone from its old path without a trace? Then
+ * *where says where ("gone"). An unclaimed copy in Needs_Action/ (changed
+ * there, or HEAD's claim commit came from a cycle) is left to the merge,
+ * which lost_in_merge() then checks. 1 lost, 0 not, -1 error. */
+static int lost_on_remote(struct claimctx *c, const struct itemref *ref,
     const git_oid *theirs, char *where, size_t size)
 {
 	struct sync *s = &c->s;
 	git_commit *tc = NULL;
 	git_tree *tt = NULL;
-	git_tree_entry *te = NULL;
-	git_oid oid;
+	char seen[8][600];
+	const char *skip[11] = { ref->rel, c->old[0] ? c->old : ref->rel };
+	size_t n = 2, k;
 	int r = -1;
 
 	if (git_commit_lookup(&tc, s->repo, theirs) < 0 ||
@@ -161,20 +226,77 @@ static int moved_away(struct claimctx *c, const struct itemref *ref,
 		aie_fail(EX_TEMP, "remote tree: %s", git_errstr());
 		goto out;
 	}
-	if (git_tree_entry_bypath(&te, tt, c->old) == 0)
-		r = 0;
-	else if (sync_find_item(s->repo, tt, ref->id, strlen(ref->id), &oid,
-	    where, size))
-		r = strcmp(where, ref->rel) != 0;
-	else {
+	r = 0;
+	for (k = 0; k < 8; k++) {
+		skip[n] = NULL;
+		if (!elsewhere(s, tt, ref, skip, where, size))
+			break;
+		if (strncmp(where, "Needs_Action/", 13) != 0) {
+			r = 1;
+			goto out;
+		}
+		snprintf(seen[k], sizeof seen[k], "%s", where);
+		skip[n++] = seen[k];
+	}
+	if (c->old[0] && k == 0 && !in_tree(tt, c->old) &&
+	    !in_tree(tt, ref->rel)) {
 		snprintf(where, size, "gone");
 		r = 1;
 	}
 out:
-	git_tree_entry_free(te);
 	git_tree_free(tt);
 	git_commit_free(tc);
 	return r;
+}
+
+/* After a merge: does HEAD show the item at ref->rel and nowhere else?
+ * 0 yes; 1 no (*where: where the merge kept it); -1 error. */
+static int lost_in_merge(struct claimctx *c, const struct itemref *ref,
+    char *where, size_t size)
+{
+	struct sync *s = &c->s;
+	git_commit *hc = NULL;
+	git_tree *ht = NULL;
+	git_oid head;
+	const char *mine[] = { ref->rel, NULL };
+	int r = -1;
+
+	if (git_reference_name_to_id(&head, s->repo, "HEAD") < 0 ||
+	    git_commit_lookup(&hc, s->repo, &head) < 0 ||
+	    git_commit_tree(&ht, hc) < 0) {
+		aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
+		goto out;
+	}
+	r = 0;
+	if (elsewhere(s, ht, ref, mine, where, size))
+		r = 1;
+	else if (!in_tree(ht, ref->rel)) {
+		snprintf(where, size, "gone");
+		r = 1;
+	}
+out:
+	git_tree_free(ht);
+	git_commit_free(hc);
+	return r;
+}
+
+/* A merge that could not be checked out because files the remote changed
+ * are edited here and not committed: say what to do. */
+static int integrate(struct sync *s, const struct itemref *ref,
+    const git_oid *theirs)
+{
+	char why[sizeof aie_errmsg];
+
+	if (sync_integrate(s, theirs) == 0)
+		return 0;
+	if (strncmp(aie_errmsg, "checkout: ", 10) != 0)
+		return -1;
+	snprintf(why, sizeof why, "%s", aie_errmsg + 10);
+	*strchrnul(why, '(') = '\0';
+	return aie_fail(EX_TEMP, "%s: the remote changed files that are being "
+	    "edited here and not committed yet (%s); the claim is committed "
+	    "locally: run vault-sync, which commits the edits, merges them and "
+	    "pushes the claim", ref->id, why);
 }
 
 int sync_push_claim(struct vault *v, const struct itemref *ref)
@@ -199,8 +321,13 @@ int sync_push_claim(struct vault *v, const struct itemref *ref)
 	s->r = &res;
 	if (sync_lock(s, 30) < 0)
 		goto out;
-	if (sync_check_repo(s) < 0 || commit_claim(&c, ref) < 0)
+	if (sync_check_repo(s) < 0 ||
+	    (m = commit_claim(&c, ref, where, sizeof where)) < 0)
 		goto out;
+	if (m > 0) {
+		give_up(&c, ref, where, "here already");
+		goto out;
+	}
 	if (!s->remote) {
 		r = 0;
 		goto out;
@@ -212,14 +339,24 @@ int sync_push_claim(struct vault *v, const struct itemref *ref)
 		if (have && git_reference_name_to_id(&head, s->repo, "HEAD") == 0 &&
 		    !git_oid_equal(&head, &theirs) &&
 		    git_graph_descendant_of(s->repo, &head, &theirs) != 1) {
-			if (c.old[0] && (m = moved_away(&c, ref, &theirs, where,
+			if ((m = lost_on_remote(&c, ref, &theirs, where,
 			    sizeof where)) != 0) {
 				if (m > 0)
-					give_up(&c, ref, where);
+					give_up(&c, ref, where, "on the remote");
 				goto out;
 			}
-			if (sync_integrate(s, &theirs) < 0)
+			if (integrate(s, ref, &theirs) < 0)
 				goto out;
+			/* the merge rules may still have kept another copy */
+			if ((m = lost_in_merge(&c, ref, where, sizeof where))
+			    != 0) {
+				if (m > 0)
+					aie_fail(EX_NEG, "%s: the merge with the "
+					    "remote kept the item at %s (it changed "
+					    "there meanwhile); claim given up, claim "
+					    "it again", ref->id, where);
+				goto out;
+			}
 		}
 		p = sync_push(s, have ? &theirs : NULL, &net);
 		if (p == 0) {

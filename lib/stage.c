@@ -306,7 +306,8 @@ int sync_stage(struct sync *s, git_index *idx, struct changes *ch)
 	}
 	/* the status may have rewritten the index: read it again */
 	if (git_index_read(idx, 0) < 0) {
-		aie_fail(EX_TEMP, "index: %s", git_errstr());
+		aie_fail(EX_TEMP, ".git/index: read after the status: %s",
+		    git_errstr());
 		goto out;
 	}
 	n = git_status_list_entrycount(sl);

@@ -32,18 +32,22 @@ int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n)
 	char *end;
 
 	*n = 0;
+	if (strcmp(spec, "none") == 0)
+		return 0;
 	while (*p) {
 		double d = strtod(p, &end);
 		if (end == p || d < 0 || d > 3600 || *n == max)
 			return aie_fail(EX_DATA, "VAULT_SYNC_BACKOFF: want "
-			    "seconds separated by commas, like 10,30,90");
+			    "seconds separated by commas, like 10,30,90, "
+			    "or none");
 		out[(*n)++] = d;
 		p = end;
 		if (*p == ',')
 			p++;
 		else if (*p)
 			return aie_fail(EX_DATA, "VAULT_SYNC_BACKOFF: want "
-			    "seconds separated by commas, like 10,30,90");
+			    "seconds separated by commas, like 10,30,90, "
+			    "or none");
 	}
 	return 0;
 }
@@ -161,7 +165,14 @@ int sync_lock(struct sync *s, double wait)
 	strcat(rel, "/sync.lock");
 	if (lock_file(s->v->dirfd, rel, wait, &s->lockfd) < 0)
 		return -1;
-	return mark_held(s->lockfd, rel, &s->crashed);
+	if (mark_held(s->lockfd, rel, &s->crashed) < 0) {
+		/* a full disk: give the lock back, or every later cycle and
+		 * every other sync would find it held */
+		close(s->lockfd);
+		s->lockfd = -1;
+		return -1;
+	}
+	return 0;
 }
 
 /* The work is done: no pid, then unlock (by closing). A failed truncate
@@ -293,7 +304,7 @@ static int commit_index(struct sync *s, git_index *idx, const char *msg)
 	int r = -1, unborn;
 
 	if (git_index_write(idx) < 0 || git_index_write_tree(&tree_id, idx) < 0)
-		return aie_fail(EX_TEMP, "index: %s", git_errstr());
+		return aie_fail(EX_TEMP, ".git/index: write: %s", git_errstr());
 	unborn = git_reference_name_to_id(&head_id, s->repo, "HEAD") < 0;
 	if (!unborn && git_commit_lookup(&head, s->repo, &head_id) < 0)
 		return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
@@ -385,6 +396,15 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 
 	snprintf(ref, sizeof ref, "refs/remotes/%s/%s", s->remote_name,
 	    s->branch);
+	/* libgit2 calls a missing path an "unsupported URL protocol"; it
+	 * may be a NAS not mounted yet, so retried like the network */
+	if (s->remote_path[0] && access(s->remote_path, F_OK) < 0) {
+		*net = 1;
+		if (errno == ENOENT)
+			return aie_fail(EX_TEMP, "fetch from %s: the path does "
+			    "not exist", s->remote_path);
+		return aie_fail_errno(EX_TEMP, "fetch from %s", s->remote_path);
+	}
 	if (s->remote_path[0] && remote_unmoved(s, ref, theirs)) {
 		s->r->fetched = 1;
 		*have = 1;
@@ -577,7 +597,7 @@ static int cycle(struct sync *s)
 	if (sync_check_repo(s) < 0)
 		return -1;
 	if (git_repository_index(&idx, s->repo) < 0)
-		return aie_fail(EX_TEMP, "index: %s", git_errstr());
+		return aie_fail(EX_TEMP, ".git/index: open: %s", git_errstr());
 	if (!(s->o->tree_unchanged && s->last_ok)) {
 		s->r->scanned = 1;
 		if (sync_stage(s, idx, &ch) < 0)

@@ -80,7 +80,8 @@ void sync_close(struct sync *s);
 int sync_cycle(struct sync *s, const struct sync_opts *o,
     struct sync_result *r);
 
-/* "10,30,90" -> seconds; at most max values. 0 or -1 (65). */
+/* "10,30,90" -> seconds; at most max values; "none" -> no retries.
+ * 0 or -1 (65). */
 int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n);
 
 /*
@@ -95,14 +96,18 @@ int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n);
  * Returns:
  *   0   the claim is on the remote (or no remote is configured: then the
  *       claim is final locally and committed);
- *   -1, aie_errcode 1   the remote shows the item claimed or moved by
- *       another agent: the claim is given up HERE, by this function: the
- *       claim commit is undone (the branch back to its parent), the file
- *       is put back at Needs_Action/<d>/ID.md with exactly the content it
- *       had at HEAD (claim keys gone), In_Progress/<agent>/ID.md is
- *       removed and an audit line "claim_lost" is written. aie_errmsg
- *       names where the item is on the remote. The caller only reports
- *       and exits 1; the next vault-sync brings the winner's copy.
+ *   -1, aie_errcode 1   a race lost: the claim is final only when the
+ *       tree pushed shows the item at In_Progress/<agent>/ID.md and
+ *       nowhere else. When HEAD or the remote shows it anywhere else (or
+ *       the remote lost it), the claim is given up HERE, by this
+ *       function: the claim commit is undone (the branch back to its
+ *       parent), the file is put back at Needs_Action/<d>/ID.md with
+ *       exactly the content it had at HEAD (claim keys gone) when HEAD
+ *       had it there, In_Progress/<agent>/ID.md is removed and an audit
+ *       line "claim_lost" is written. When the merge with the remote
+ *       kept it elsewhere (the remote changed it in Needs_Action), the
+ *       merge has already given our copy up. aie_errmsg names where the
+ *       item is. The caller only reports and exits 1.
  *   -1, aie_errcode 75  the remote is unreachable or the sync lock stayed
  *       busy: the claim stays committed locally (or, for the lock, still
  *       uncommitted) and the next vault-sync pushes it;
@@ -139,6 +144,7 @@ int sync_check_repo(struct sync *s);
 int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net);
 int sync_push(struct sync *s, const git_oid *expect, int *net);
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
-    size_t idlen, git_oid *oid, char *path, size_t pathsize);
+    size_t idlen, const char *const *skip, git_oid *oid, char *path,
+    size_t pathsize);
 
 #endif

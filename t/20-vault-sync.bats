@@ -311,7 +311,8 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_failure 75
 	assert_output --partial '"attempts":3'
 	assert_output --partial "local commits kept"
-	assert_output --partial "nowhere.git"
+	assert_output --partial "nowhere.git: the path does not exist"
+	refute_output --partial "unsupported URL protocol"
 	run git -C "$VAULT_DIR" log -1 --format=%s
 	assert_output "local: new EMAIL_1"
 	git init -q --bare "$BATS_TEST_TMPDIR/nowhere.git"
@@ -345,6 +346,26 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_json '.ok == true and .pushed == true and .remote == true'
 	assert_json '.message == "local: new EMAIL_J"'
 	assert_json '.commit == .head and (.commit | strings | length) == 40'
+	assert_json '.ts | strings | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")'
+}
+
+@test "VAULT_SYNC_BACKOFF: none never retries; empty is the default, like any variable" {
+	mkemail EMAIL_B
+	git -C "$VAULT_DIR" remote add origin "$BATS_TEST_TMPDIR/nowhere.git"
+	VAULT_SYNC_BACKOFF=none run lsync -j
+	assert_failure 75
+	assert_output --partial '"attempts":1'
+	VAULT_SYNC_BACKOFF='' vault-sync -C "$VAULT_DIR" -a local -j \
+	    >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	sleep 1.5
+	# still waiting for the first 10 s retry of the default 10,30,90
+	kill -0 "$pid"
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 75 ]
+	grep -q '"attempts":1' "$BATS_TEST_TMPDIR/out"
 }
 
 @test "--interval: SIGTERM ends the loop with exit 0" {
@@ -537,4 +558,25 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ -f "$VAULT_DIR/In_Progress/local/EMAIL_U.md" ]
 	run git -C "$VAULT_DIR" log -1 --format=%s
 	assert_output "local: claim EMAIL_U"
+}
+
+@test "vault-claim --push while a note the remote also changed is being edited: exit 75 saying to run vault-sync, which settles it" {
+	two_agents
+	mkemail EMAIL_N
+	mkdir -p "$VAULT_DIR/Plans/general"
+	echo "first" >"$VAULT_DIR/Plans/general/note.md"
+	lsync
+	csync
+	echo "cloud's line" >>"$CLOUD/Plans/general/note.md"
+	csync
+	echo "local's line, not yet synced" >>"$VAULT_DIR/Plans/general/note.md"
+	run vault-claim -C "$VAULT_DIR" -a local --push EMAIL_N
+	assert_failure 75
+	assert_output --partial "not committed yet"
+	assert_output --partial "run vault-sync"
+	[ -f "$VAULT_DIR/In_Progress/local/EMAIL_N.md" ]
+	run lsync
+	assert_success
+	remote_has In_Progress/local/EMAIL_N.md
+	run ! remote_has Needs_Action/email/EMAIL_N.md
 }
