@@ -462,7 +462,7 @@ static int do_decide(struct ctx *c, enum decision d)
 {
 	const char *id = web_get(&c->w, "id");
 	const char *note = web_get(&c->w, "note");
-	struct decide_opts o = { NULL, "dashboard", NULL };
+	struct decide_opts o = { .via = "dashboard" };
 	struct itemref ref;
 	int status;
 
