@@ -172,7 +172,7 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0)
 		return -1;
 	if (item_load(v, ref, &it) < 0)
-		return give_back(v, ref, domain, added_expires);
+		return give_back(v, ref, domain, 0);
 	/* the version decided on is the one read here, after the claim: the
 	 * bytes signed below, whatever a sync did before the rename */
 	if (draft_digest(&it, ref->id, found) < 0)

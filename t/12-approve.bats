@@ -424,6 +424,19 @@ digest() {
 	grep -qx 'status: pending' "$f"
 }
 
+@test "a failed approval of a draft without expires gives it back as it was, digest and all" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	sed -i '/^expires:/d; s/^created: .*/created: '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'/' "$f"
+	d=$(approve --list | cut -f4)
+	mkdir -p "$VAULT_DIR/Approved/email"
+	echo occupied >"$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	run approve DRAFT_E1
+	assert_failure 65
+	[ -f "$f" ]
+	run ! grep -q '^expires' "$f"
+	[ "$(approve --list | cut -f4)" = "$d" ]
+}
+
 @test "reject clears the claim keys of the source" {
 	approve --reject DRAFT_E1 >/dev/null
 	src=$(find "$VAULT_DIR/Done/email" -name E1.md)
