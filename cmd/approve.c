@@ -38,7 +38,7 @@ static void usage(int status)
 	    "       approve [-jqv] [-C DIR] [-a AGENT] --revise NOTE ID|PATH|- ...\n"
 	    "       approve [-jqv] [-C DIR] [-a AGENT] [--reject [-r REASON] | --revise NOTE]\n"
 	    "               --expect DIGEST ID|PATH\n"
-	    "       approve [-qv] [-C DIR] [-a AGENT] -i [ID|PATH|- ...]\n"
+	    "       approve [-jqv] [-C DIR] [-a AGENT] -i [ID|PATH|- ...]\n"
 	    "       approve [-jqv] [-C DIR] [-a AGENT] --list\n"
 	    "       approve [-jqv] [-C DIR] [-a AGENT] --verify ID|PATH|- ...\n");
 	exit(status ? 2 : 0);
