@@ -9,7 +9,9 @@
  * the vault is opened. Every POST must come from this origin (Origin, else
  * Referer) and carry the CSRF token of its session, the login form
  * included (it has a short pre-session of its own). Decisions go through
- * decide(), the same moves approve(1) makes, with decided_via: dashboard.
+ * decide(), the same moves approve(1) makes, with decided_via: dashboard,
+ * and name the version of the draft the page showed (its digest), so a
+ * draft changed since is answered 409 with the new version, not signed.
  * Vault and agent come from VAULT_DIR and VAULT_AGENT (default local) set
  * by nginx; secrets from DASHBOARD_PASSWD_FILE/DASHBOARD_SESSION_KEY_FILE.
  */
@@ -384,7 +386,10 @@ static int page_home_get(struct ctx *c)
 	/* only the cards shown are parsed: the whole list is ~40 KB of JSON
 	 * for 100 drafts, and parsing it was most of this page's time */
 	hlen = status_pending_head(text, len, page_cards(), &npending);
-	st = json_loadb(text, hlen != (size_t)-1 ? hlen : len, 0, &err);
+	/* JSON_ALLOW_NUL: a preview holds a NUL of the body as \u0000, for the
+	 * card to mark */
+	st = json_loadb(text, hlen != (size_t)-1 ? hlen : len, JSON_ALLOW_NUL,
+	    &err);
 	free(text);
 	if (!st)
 		return web_error(&c->w, 500, "status: cannot read it back");
@@ -415,34 +420,47 @@ static int find_item(struct ctx *c, const char *id, struct itemref *ref)
 	return 0;
 }
 
-static int page_item_get(struct ctx *c)
+/* The item page of ref, with status and a notice above it (or NULL). */
+static int item_reply(struct ctx *c, int status, const struct itemref *ref,
+    const char *notice)
 {
-	static const char *const keys[] = { "id", NULL };
-	struct itemref ref, sref;
+	struct itemref sref;
 	struct item it, src;
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
 	char *source;
-	int r, have_src = 0;
+	int have_src = 0;
 
-	if ((r = web_decode_query(&c->w, keys)))
-		return web_error(&c->w, r, "malformed query");
-	if (find_item(c, web_get(&c->w, "id"), &ref))
-		return 0;
-	if (item_load(&c->v, &ref, &it) < 0)
+	if (item_load(&c->v, ref, &it) < 0)
 		return web_error(&c->w, 500, aie_errmsg);
 	source = fm_get(&it, "source");
 	if (source && id_valid(source) && vault_find_once(&c->v, source, &sref) == 0 &&
 	    item_load(&c->v, &sref, &src) == 0)
 		have_src = 1;
 	free(source);
-	page_begin(&p, ref.id);
-	page_item(&p, &ref, &it, have_src ? &sref : NULL, have_src ? &src : NULL);
+	page_begin(&p, ref->id);
+	page_item(&p, ref, &it, have_src ? &sref : NULL, have_src ? &src : NULL,
+	    notice);
 	page_end(&p);
 	fm_free(&it);
 	if (have_src)
 		fm_free(&src);
-	return html_reply(c, 200, &b);
+	return html_reply(c, status, &b);
+}
+
+static int page_item_get(struct ctx *c)
+{
+	static const char *const keys[] = { "id", "changed", NULL };
+	struct itemref ref;
+	int r;
+
+	if ((r = web_decode_query(&c->w, keys)))
+		return web_error(&c->w, r, "malformed query");
+	if (find_item(c, web_get(&c->w, "id"), &ref))
+		return 0;
+	return item_reply(c, 200, &ref, web_get(&c->w, "changed") ?
+	    "This draft changed after you opened it; nothing was decided. "
+	    "Here is the version now waiting." : NULL);
 }
 
 static int decided(struct ctx *c, enum decision d, const struct itemref *ref)
@@ -458,11 +476,38 @@ static int decided(struct ctx *c, enum decision d, const struct itemref *ref)
 	    "message", msg));
 }
 
+/* 409 for a form drawn from another version than the one now waiting:
+ * the new version (its page, or where to find it for the script). */
+static int changed(struct ctx *c, const struct itemref *ref,
+    const struct decide_opts *o)
+{
+	struct buf url = { 0 };
+	char *u;
+	int r;
+
+	fprintf(stderr, "dashboard: %s: %s\n", ref->id, aie_errmsg);
+	if (!web_wants_json(&c->w))
+		return item_reply(c, 409, ref, "This draft changed after you "
+		    "opened it; nothing was decided. Here is the version now "
+		    "waiting.");
+	buf_adds(&url, "/item?id=");
+	url_part(&url, ref->id);
+	buf_adds(&url, "&changed=1");
+	if (!(u = buf_take(&url, NULL)))
+		return web_error(&c->w, 500, "out of memory");
+	r = json_reply(c, 409, json_pack("{s:s, s:b, s:s, s:s, s:s}", "error",
+	    aie_errmsg, "changed", 1, "id", ref->id, "digest", o->found,
+	    "item", u));
+	free(u);
+	return r;
+}
+
 static int do_decide(struct ctx *c, enum decision d)
 {
 	const char *id = web_get(&c->w, "id");
 	const char *note = web_get(&c->w, "note");
-	struct decide_opts o = { NULL, "dashboard", NULL };
+	const char *digest = web_get(&c->w, "digest");
+	struct decide_opts o = { .via = "dashboard" };
 	struct itemref ref;
 	int status;
 
@@ -475,6 +520,11 @@ static int do_decide(struct ctx *c, enum decision d)
 		note = NULL;
 	if (d == DEC_REVISE && !note)
 		return web_error(&c->w, 400, "a revision needs a note");
+	/* a decision names the version it was shown (see
+	 * ai-employee-dashboard(1)): without one, nothing to compare */
+	if (!digest || !draft_digest_valid(digest))
+		return web_error(&c->w, 400, "the form does not name the version "
+		    "of the draft it showed; reload the page");
 	if (find_item(c, id, &ref))
 		return 0;
 	if (ref.stage != ST_PENDING) {
@@ -484,7 +534,10 @@ static int do_decide(struct ctx *c, enum decision d)
 		return web_error(&c->w, 409, msg);
 	}
 	o.note = note;
+	o.expect = digest;
 	if (decide(&c->v, &ref, d, &o) < 0) {
+		if (o.changed)
+			return changed(c, &ref, &o);
 		switch (aie_errcode) {
 		case EX_NEG: status = 409; break;
 		case EX_DATA: status = 422; break;
@@ -524,7 +577,7 @@ static const struct page {
 static int check_post(struct ctx *c)
 {
 	static const char *const keys[] = { "csrf", "id", "note", "reason",
-	    "password", NULL };
+	    "password", "digest", NULL };
 	int r;
 
 	if (!web_same_origin(&c->w))

@@ -17,6 +17,13 @@
  * blocking time of the home page on Linux), and no script work at load
  * (the ages are drawn by the server; the script refreshes them every
  * 30 s and after a merge).
+ *
+ * Sign what is shown: draft text is drawn through show_split (the split
+ * approve -i uses), so bidi controls, zero-width characters, NULs and
+ * stray bytes appear as marks in their own style, never interpreted or
+ * cut off; and every decision form carries the digest of the version it
+ * was drawn from (decide.h), which the CGI compares on the bytes it signs.
+ * A card whose draft changed is replaced by the poll, not kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +31,8 @@
 #include <strings.h>
 
 #include "dashpage.h"
+#include "decide.h"
+#include "showtext.h"
 
 static const char css[] =
 ":root{--bg:#f5f6f8;--fg:#15171c;--card:#fff;--mut:#50576a;--line:#d5d9e0;"
@@ -93,7 +102,11 @@ static const char css[] =
 "dl.kv dt{color:var(--mut)}dl.kv dd{margin:0}"
 "#msg{min-height:1.5em;margin:0;color:var(--mut)}"
 ".login{max-width:380px;margin:10vh auto;padding:16px}"
-".err{color:var(--bad)}";
+".err{color:var(--bad)}"
+".mk{font:600 .8em/1.2 ui-monospace,monospace;white-space:nowrap;"
+"background:var(--warn);color:var(--bg);border-radius:4px;padding:0 3px;"
+"margin:0 1px}"
+".ver{font:.85em ui-monospace,monospace;color:var(--mut)}";
 
 static const char js_head[] =
 "try{var t=localStorage.getItem('aie-theme');"
@@ -125,6 +138,8 @@ static const char js[] =
 "nc.querySelectorAll('.card').forEach(function(c){w[c.id]=1});"
 "oc.querySelectorAll('.card').forEach(function(c){if(!w[c.id])c.remove()});"
 "nc.querySelectorAll('.card').forEach(function(c){var o=d.getElementById(c.id);"
+"if(o&&o.getAttribute('data-digest')!==c.getAttribute('data-digest')){"
+"var r=d.importNode(c,true);o.replaceWith(r);o=r}"
 "if(!o){o=d.importNode(c,true);if(p)p.after(o);else oc.prepend(o)}p=o});"
 "['more','stages','health','cost'].forEach(function(i){var a=d.getElementById(i),"
 "b=n.getElementById(i);if(a&&b)a.replaceWith(d.importNode(b,true))});"
@@ -146,7 +161,8 @@ static const char js[] =
 "if(b)b.disabled=true;fetch(u,{method:'POST',headers:{'Accept':'application/json'},"
 "body:fd,credentials:'same-origin'}).then(function(r){return r.json()"
 ".then(function(j){if(r.ok){say(j.message);if(c&&L){c.remove();count();poll()}"
-"else location.href='/'}else{say(j.error||('error '+r.status));"
+"else location.href='/'}else if(r.status===409&&j.item){location.href=j.item}"
+"else{say(j.error||('error '+r.status));"
 "if(b)b.disabled=false;if(r.status===401)location.href='/login'}})})"
 ".catch(function(){say('network error, try again');if(b)b.disabled=false})});"
 "setInterval(poll,5000);setInterval(ages,30000)})();";
@@ -232,26 +248,67 @@ static const char *str(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* The decision forms of one pending draft. */
-static void actions(struct dashpage *p, const char *id, int open)
+static void shown_piece(void *ctx, const char *s, size_t n, const char *mark)
+{
+	struct buf *b = ctx;
+	char *t;
+
+	if (mark) {
+		buf_adds(b, "<span class=\"mk\">\xe2\x9f\xa6");
+		html_text(b, mark);
+		buf_adds(b, "\xe2\x9f\xa7</span>");
+		return;
+	}
+	/* a plain piece holds no NUL: show_split marks every one */
+	if ((t = strndup(s, n))) {
+		html_text(b, t);
+		free(t);
+	} else {
+		b->oom = 1;
+	}
+}
+
+/* Text of a draft or mail as HTML: exactly its bytes, the hidden ones
+ * marked (see showtext.h). */
+static void html_shown(struct buf *b, const char *s, size_t len, int multiline)
+{
+	show_split(s, len, multiline, shown_piece, b);
+}
+
+static void html_shown_str(struct buf *b, const char *s)
+{
+	html_shown(b, s, strlen(s), 0);
+}
+
+/* The decision forms of one pending draft, for the version digest. */
+static void actions(struct dashpage *p, const char *id, const char *digest,
+    int open)
 {
 	struct buf *b = p->b;
 
-	buf_adds(b, "<div class=\"actions\"><form class=\"act\" method=\"post\" "
-	    "action=\"/approve\">");
+	buf_adds(b, "<div class=\"actions\">");
+	if (!draft_digest_valid(digest))
+		goto open;      /* nothing to name the version by: no forms */
+	buf_adds(b, "<form class=\"act\" method=\"post\" action=\"/approve\">");
 	hidden(b, "csrf", p->csrf);
 	hidden(b, "id", id);
+	hidden(b, "digest", digest);
 	buf_adds(b, "<button class=\"ok\" type=\"submit\">Approve</button></form>");
+open:
 	if (!open) {
 		buf_adds(b, "<a class=\"btn\" href=\"/item?id=");
 		url_part(b, id);
 		buf_adds(b, "\">Open</a>");
 	}
-	buf_addf(b, "</div><details%s><summary>Reject or revise</summary>"
+	buf_adds(b, "</div>");
+	if (!draft_digest_valid(digest))
+		return;
+	buf_addf(b, "<details%s><summary>Reject or revise</summary>"
 	    "<form class=\"act\" method=\"post\" action=\"/reject\">",
 	    open ? " open" : "");
 	hidden(b, "csrf", p->csrf);
 	hidden(b, "id", id);
+	hidden(b, "digest", digest);
 	buf_adds(b, "<label>Reason or note<textarea name=\"note\" rows=\"3\" "
 	    "maxlength=\"2000\"></textarea></label><div class=\"actions\">"
 	    "<button class=\"no\" type=\"submit\">Reject</button>"
@@ -264,26 +321,31 @@ static void card(struct dashpage *p, json_t *it)
 	struct buf *b = p->b;
 	const char *id = str(it, "id"), *title = str(it, "title");
 	const char *from = str(it, "from"), *to = str(it, "to");
-	const char *created = str(it, "created"), *preview = str(it, "preview");
+	const char *created = str(it, "created"), *digest = str(it, "digest");
+	json_t *preview = json_object_get(it, "preview");
 	time_t t;
 
 	if (!id || !id_valid(id))
 		return;
+	if (!digest)
+		digest = "";
 	buf_adds(b, "<article class=\"card\" id=\"c-");
 	html_attr(b, id);
+	buf_adds(b, "\" data-digest=\"");
+	html_attr(b, digest);
 	buf_adds(b, "\"><h3><a href=\"/item?id=");
 	url_part(b, id);
 	buf_adds(b, "\">");
-	html_text(b, title ? title : id);
+	html_shown_str(b, title ? title : id);
 	buf_adds(b, "</a></h3><p class=\"meta\">");
 	if (from) {
 		buf_adds(b, "From ");
-		html_text(b, from);
+		html_shown_str(b, from);
 		buf_adds(b, " · ");
 	}
 	if (to) {
 		buf_adds(b, "to ");
-		html_text(b, to);
+		html_shown_str(b, to);
 		buf_adds(b, " · ");
 	}
 	if (created && time_parse_rfc3339(created, &t) == 0) {
@@ -294,12 +356,14 @@ static void card(struct dashpage *p, json_t *it)
 		buf_adds(b, "</time>");
 	}
 	buf_adds(b, "</p>");
-	if (preview) {
+	if (json_is_string(preview)) {
+		/* its length, not strlen: a NUL in it is shown, not the end */
 		buf_adds(b, "<p class=\"preview\">");
-		html_text(b, preview);
+		html_shown(b, json_string_value(preview),
+		    json_string_length(preview), 1);
 		buf_adds(b, "</p>");
 	}
-	actions(p, id, 0);
+	actions(p, id, digest, 0);
 	buf_adds(b, "</article>");
 }
 
@@ -510,41 +574,56 @@ static void kv(struct buf *b, const struct item *it, const char *key,
 	buf_adds(b, "<dt>");
 	html_text(b, label);
 	buf_adds(b, "</dt><dd>");
-	html_text(b, v);
+	html_shown_str(b, v);
 	buf_adds(b, "</dd>");
 	free(v);
 }
 
 static void body(struct buf *b, const struct item *it)
 {
-	char *text = strndup(it->body, it->bodylen);
-
 	buf_adds(b, "<pre>");
-	if (text)
-		html_text(b, text);
+	html_shown(b, it->body ? it->body : "", it->bodylen, 1);
 	buf_adds(b, "</pre>");
-	free(text);
 }
 
 void page_item(struct dashpage *p, const struct itemref *ref,
     const struct item *it, const struct itemref *sref,
-    const struct item *src)
+    const struct item *src, const char *notice)
 {
+	static const char *const labels[] = { "expires", "Expires", "action",
+	    "Action", "to", "To", "cc", "Cc", "subject", "Subject",
+	    "in_reply_to", "In-Reply-To", "references", "References", NULL };
 	struct buf *b = p->b;
-	char *subject = fm_get(it, "subject");
+	char *subject = fm_get(it, "subject"), digest[DRAFT_DIGEST_HEX + 1];
+	size_t i, l;
 
-	buf_adds(b, "<main><p id=\"msg\" role=\"status\" aria-live=\"polite\">"
-	    "</p><h2>");
-	html_text(b, subject ? subject : ref->id);
+	buf_adds(b, "<main><p id=\"msg\" role=\"status\" aria-live=\"polite\"");
+	if (notice) {
+		buf_adds(b, " class=\"err\">");
+		html_text(b, notice);
+	} else {
+		buf_adds(b, ">");
+	}
+	buf_adds(b, "</p><h2>");
+	html_shown_str(b, subject ? subject : ref->id);
 	free(subject);
+	if (draft_digest(it, ref->id, digest) < 0)
+		digest[0] = '\0';
 	buf_adds(b, "</h2><div class=\"pair\"><section class=\"card\">"
 	    "<h3>Draft</h3><dl class=\"kv\"><dt>Stage</dt><dd>");
 	html_text(b, ref->rel);
 	buf_adds(b, "</dd>");
-	kv(b, it, "to", "To");
-	kv(b, it, "cc", "Cc");
-	kv(b, it, "subject", "Subject");
-	kv(b, it, "expires", "Expires");
+	if (*digest)
+		buf_addf(b, "<dt>Version</dt><dd class=\"ver\">%.*s</dd>",
+		    DRAFT_DIGEST_SHORT, digest);
+	/* every field the approval signs, then what helps to judge it */
+	for (i = 0; draft_signed_fields[i]; i++) {
+		for (l = 0; labels[l] && strcmp(labels[l], draft_signed_fields[i]);
+		    l += 2)
+			;
+		kv(b, it, draft_signed_fields[i], labels[l] ? labels[l + 1] :
+		    draft_signed_fields[i]);
+	}
 	kv(b, it, "model", "Model");
 	kv(b, it, "decision", "Decision");
 	kv(b, it, "decision_note", "Note");
@@ -552,7 +631,7 @@ void page_item(struct dashpage *p, const struct itemref *ref,
 	body(b, it);
 	if (ref->stage == ST_PENDING && p->csrf) {
 		buf_adds(b, "<h3>Decide</h3>");
-		actions(p, ref->id, 1);
+		actions(p, ref->id, digest, 1);
 	}
 	buf_adds(b, "</section>");
 	if (src && sref) {

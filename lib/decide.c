@@ -29,13 +29,16 @@ const char *decision_name(enum decision d)
 }
 
 /* Put a claimed draft back in Pending_Approval after a failure, without
- * any decision key (a signature must never survive a failed approval),
- * keeping the first error for the caller. */
-static int give_back(struct vault *v, struct itemref *ref, const char *domain)
+ * any decision key (a signature must never survive a failed approval) and
+ * without the expires an approval added (drop_expires), so the owner
+ * finds the version seen; keeping the first error for the caller. */
+static int give_back(struct vault *v, struct itemref *ref, const char *domain,
+    int drop_expires)
 {
-	static const char *const strip[] = { "decision", NULL, "decided_by",
+	const char *const strip[] = { "decision", NULL, "decided_by",
 	    NULL, "decided_at", NULL, "decided_via", NULL, "decision_note", NULL,
-	    "decision_sig", NULL, "status", "pending", NULL };
+	    "decision_sig", NULL, "status", "pending",
+	    drop_expires ? "expires" : NULL, NULL, NULL };
 	char msg[sizeof aie_errmsg];
 	int code = aie_errcode;
 
@@ -111,20 +114,51 @@ static const char *rejected_id(const char *id, enum decision d, int expired,
 	return buf;
 }
 
-int decide(struct vault *v, struct itemref *ref, enum decision d,
-    const struct decide_opts *o)
+/* DRAFT_EXPIRES_HOURS, kept to a range whose seconds fit any time_t sum. */
+static long expires_hours(void)
 {
-	char domain[sizeof ref->sub], now_s[21], sig[65], from[512];
-	char newid[AIE_ID_MAX + 1];
+	long h = config_get_long("DRAFT_EXPIRES_HOURS", 72);
+
+	return h < 0 ? 0 : h > 10000000 ? 10000000 : h;
+}
+
+/* Whether an approval of it now would come too late: its expires has
+ * passed (or cannot be read), or, without one, created is more than
+ * DRAFT_EXPIRES_HOURS ago (SPEC's default). */
+static int is_expired(const struct item *it, const char *expires, time_t now)
+{
+	char *created;
+	time_t t;
+	int r = 0;
+
+	if (expires)
+		return time_parse_rfc3339(expires, &t) < 0 || t <= now;
+	created = fm_get(it, "created");
+	if (created && time_parse_rfc3339(created, &t) == 0 &&
+	    t + expires_hours() * 3600 <= now)
+		r = 1;
+	free(created);
+	return r;
+}
+
+int decide(struct vault *v, struct itemref *ref, enum decision d,
+    struct decide_opts *o)
+{
+	char domain[sizeof ref->sub], now_s[21], exp_s[21], sig[65], from[512];
+	char newid[AIE_ID_MAX + 1], found[DRAFT_DIGEST_HEX + 1];
 	unsigned char key[32];
 	const char *by = o && o->by ? o->by : v->agent;
 	const char *via = o && o->via ? o->via : "cli";
 	const char *note = o ? o->note : NULL;
 	char *expires = NULL, *source = NULL;
 	struct item it;
-	time_t now = time(NULL), exp;
-	int expired = 0, attempt;
+	time_t now = time(NULL);
+	int expired = 0, added_expires = 0, attempt;
 
+	if (o) {
+		o->found[0] = '\0';
+		o->changed = 0;
+	}
 	if (strcmp(v->agent, "cloud") == 0)
 		return aie_fail(EX_REFUSED, "%s: refused: agent cloud may not "
 		    "decide", ref->id);
@@ -138,21 +172,34 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0)
 		return -1;
 	if (item_load(v, ref, &it) < 0)
-		return give_back(v, ref, domain);
+		return give_back(v, ref, domain, 0);
+	/* the version decided on is the one read here, after the claim: the
+	 * bytes signed below, whatever a sync did before the rename */
+	if (draft_digest(&it, ref->id, found) < 0)
+		goto fail;
+	if (o)
+		memcpy(o->found, found, sizeof found);
+	if (o && o->expect && strcmp(o->expect, found) != 0) {
+		o->changed = 1;
+		aie_fail(EX_NEG, "%s: changed since it was shown (version %.*s, "
+		    "shown %.*s); look at it again", ref->id, DRAFT_DIGEST_SHORT,
+		    found, DRAFT_DIGEST_SHORT, o->expect);
+		goto fail;
+	}
 	time_rfc3339(now, now_s);
 	expires = fm_get(&it, "expires");
 	source = fm_get(&it, "source");
-	if (d == DEC_APPROVE && expires &&
-	    (time_parse_rfc3339(expires, &exp) < 0 || exp <= now))
-		expired = 1;
-	if (d == DEC_APPROVE && !expires) {
-		/* no expires key: SPEC's default, DRAFT_EXPIRES_HOURS after created */
-		char *created = fm_get(&it, "created");
-		time_t c;
-		if (created && time_parse_rfc3339(created, &c) == 0 &&
-		    c + config_get_long("DRAFT_EXPIRES_HOURS", 72) * 3600 <= now)
-			expired = 1;
-		free(created);
+	if (d == DEC_APPROVE)
+		expired = is_expired(&it, expires, now);
+	if (d == DEC_APPROVE && !expired && draft_signable(&it, ref->id) < 0)
+		goto fail;
+	/* an approval always ends: a draft without expires gets the default
+	 * from now, signed with the rest (see approve(1)) */
+	if (d == DEC_APPROVE && !expired && !expires) {
+		time_rfc3339(now + expires_hours() * 3600, exp_s);
+		if (fm_set(&it, "expires", exp_s) < 0)
+			goto fail;
+		added_expires = 1;
 	}
 	if (fm_set(&it, "decision", expired ? "rejected" : decision_name(d)) < 0 ||
 	    fm_set(&it, "decided_by", by) < 0 ||
@@ -184,7 +231,7 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 			continue;       /* that name is taken: the next one */
 		free(expires);
 		free(source);
-		return give_back(v, ref, domain);
+		return give_back(v, ref, domain, added_expires);
 	}
 	audit_event(v, expired ? "expired" : decision_name(d), ref->id, from,
 	    ref->rel, expired ? "expired" : note);
@@ -207,7 +254,7 @@ fail:
 	fm_free(&it);
 	free(expires);
 	free(source);
-	return give_back(v, ref, domain);
+	return give_back(v, ref, domain, added_expires);
 }
 
 struct copy_search { const char *id; size_t len; struct itemref *found; };

@@ -8,6 +8,11 @@
  * shapes the action: action, to, cc, subject, in_reply_to, references and
  * the body. Each field is length-prefixed, so no two items share a message.
  * vault-exec verifies before acting; nothing else makes an item executable.
+ *
+ * What the owner looks at before deciding is named by draft_digest, a
+ * BLAKE2b of the same fields less the decision keys approve adds, so a
+ * draft changed between the look and the decision is caught (decide()
+ * compares it after the claim, on the very bytes it signs).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +25,8 @@
 #include <sodium.h>
 
 #include "aie.h"
+#include "decide.h"
+#include "showtext.h"
 
 static const char *const shaped[] = {
 	"action", "to", "cc", "subject", "in_reply_to", "references", NULL
@@ -232,4 +239,80 @@ out:
 	free(decision);
 	free(expires);
 	return r;
+}
+
+const char *const draft_signed_fields[] = {
+	"expires", "action", "to", "cc", "subject", "in_reply_to", "references",
+	NULL
+};
+
+int draft_digest(const struct item *it, const char *id,
+    char out[DRAFT_DIGEST_HEX + 1])
+{
+	crypto_generichash_state h;
+	unsigned char digest[DRAFT_DIGEST_HEX / 2];
+	size_t i;
+
+	if (sodium_init() < 0)
+		return aie_fail(EX_TEMP, "libsodium cannot start");
+	crypto_generichash_init(&h, NULL, 0, sizeof digest);
+	absorb_str(&h, "ai-employee draft v1");
+	absorb_str(&h, id);
+	for (i = 0; draft_signed_fields[i]; i++) {
+		char *v = fm_get(it, draft_signed_fields[i]);
+		absorb_str(&h, draft_signed_fields[i]);
+		absorb_str(&h, v);
+		free(v);
+	}
+	absorb(&h, it->body ? it->body : "", it->bodylen);
+	crypto_generichash_final(&h, digest, sizeof digest);
+	sodium_bin2hex(out, DRAFT_DIGEST_HEX + 1, digest, sizeof digest);
+	return 0;
+}
+
+int draft_digest_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == DRAFT_DIGEST_HEX;
+}
+
+int draft_signable(const struct item *it, const char *id)
+{
+	char tok[SHOW_TOKEN_MAX];
+	size_t i, j, at;
+
+	for (i = 0; draft_signed_fields[i]; i++) {
+		const char *k = draft_signed_fields[i];
+		const struct fm_line *found = NULL;
+		char *v;
+		for (j = 0; j < it->nlines; j++) {
+			if (!it->lines[j].key || strcmp(it->lines[j].key, k))
+				continue;
+			if (found)
+				return aie_fail(EX_DATA, "%s: field %s appears twice; "
+				    "approval refused", id, k);
+			found = &it->lines[j];
+		}
+		if (!found)
+			continue;
+		if (!(v = fm_decode_value(found->raw)))
+			return aie_fail(EX_DATA, "%s: field %s cannot be read (bad "
+			    "quoting, or a NUL); approval refused", id, k);
+		at = show_refused(v, strlen(v), 0, tok);
+		free(v);
+		if (at != (size_t)-1)
+			return aie_fail(EX_DATA, "%s: field %s holds %s (a control "
+			    "character or a byte that is not UTF-8); approval refused",
+			    id, k, tok);
+	}
+	at = show_refused(it->body ? it->body : "", it->bodylen, 1, tok);
+	if (at != (size_t)-1)
+		return aie_fail(EX_DATA, "%s: the body holds %s at byte %zu (a "
+		    "control character or a byte that is not UTF-8); approval "
+		    "refused", id, tok, at);
+	return 0;
 }

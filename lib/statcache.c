@@ -47,7 +47,7 @@
  * file a miss.
  *
  * File format, all text but the payload:
- *   aie-status-cache 4 <hex statcache_sum of everything after this line>\n
+ *   aie-status-cache 5 <hex statcache_sum of everything after this line>\n
  *   <number of keys> <payload length>\n
  *   <dev> <ino> <mode> <size> <mtime s> <mtime ns> <ctime s> <ctime ns> <count> <path>\n
  *   ...

@@ -17,7 +17,7 @@
 enum statcache_result { SC_OFF, SC_HIT, SC_MISS };
 
 #define STATCACHE_DIGEST 16      /* bytes */
-#define STATCACHE_MAGIC "aie-status-cache 4 "   /* and the hex checksum */
+#define STATCACHE_MAGIC "aie-status-cache 5 "   /* and the hex checksum */
 
 /* status_core's text into *text (malloc'd, NUL-terminated): from the
  * cache file .state/<agent>/STATCACHE_FILE when every key in it stats the

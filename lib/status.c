@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "decide.h"
+#include "showtext.h"
 #include "status.h"
 
 struct subcount {
@@ -53,17 +55,28 @@ struct scan {
 	struct statkeys *keys;   /* NULL: not recorded */
 };
 
-/* The first lines of the body, at most max bytes, cut on a UTF-8 boundary. */
-static char *preview_of(const char *body, size_t len, size_t max)
+static void preview_piece(void *ctx, const char *s, size_t n,
+    const char *mark)
 {
-	size_t n = len < max ? len : max;
-	char *out;
+	/* JSON text is UTF-8: a stray byte becomes U+FFFD, which the card
+	 * marks; controls, NUL included, stay for the card to mark */
+	if (mark && mark[0] == '0')
+		buf_adds(ctx, "\xef\xbf\xbd");
+	else
+		buf_add(ctx, s, n);
+}
 
-	while (n > 0 && n < len && ((unsigned char)body[n] & 0xc0) == 0x80)
-		n--;
-	if (!(out = strndup(body, n)))
-		return NULL;
-	return out;
+/* The first lines of the body, at most max bytes cut on a UTF-8 boundary,
+ * every byte kept (see preview_piece); *n its length. */
+static char *preview_of(const char *body, size_t len, size_t max, size_t *n)
+{
+	struct buf b = { 0 };
+	size_t cut = len < max ? len : max;
+
+	while (cut > 0 && cut < len && ((unsigned char)body[cut] & 0xc0) == 0x80)
+		cut--;
+	show_split(body, cut, 1, preview_piece, &b);
+	return buf_take(&b, n);
 }
 
 void statkeys_free(struct statkeys *ks)
@@ -357,7 +370,12 @@ static int load_pending(struct scan *s, int dirfd, const char *name,
 	if (!p->title)
 		p->title = strdup(ref->id);
 	p->to = fm_get(&it, "to");
-	p->preview = preview_of(it.body, it.bodylen, 200);
+	p->preview = preview_of(it.body, it.bodylen, 200, &p->previewlen);
+	/* the version the card shows, for its forms (see decide.h) */
+	if (draft_digest(&it, ref->id, p->digest) < 0) {
+		fm_free(&it);
+		return -1;
+	}
 	time_of(&it, "created", &p->created);
 	time_of(&it, "expires", &p->expires);
 	/* the sender as draft-email recorded it: then the card needs no
@@ -772,19 +790,22 @@ static json_t *pending_json(const struct pending *p, int with_age, time_t now)
 	if (p->expires)
 		time_rfc3339(p->expires, e);
 	if (!with_age)
-		return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, "
-		    "s:s}", "id", p->ref.id, "domain", p->ref.sub,
+		return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s%, "
+		    "s:s, s:s}", "id", p->ref.id, "domain", p->ref.sub,
 		    "title", p->title ? p->title : p->ref.id, "to", p->to,
 		    "from", p->from, "created", *c ? c : NULL,
-		    "expires", *e ? e : NULL, "preview", p->preview,
-		    "path", p->ref.rel);
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:s?, s:s?, s:s}",
+		    "expires", *e ? e : NULL, "preview",
+		    p->preview ? p->preview : "", p->preview ? p->previewlen : 0,
+		    "digest", p->digest, "path", p->ref.rel);
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:s?, s:s%, s:s, "
+	    "s:s}",
 	    "id", p->ref.id, "domain", p->ref.sub,
 	    "title", p->title ? p->title : p->ref.id,
 	    "to", p->to, "from", p->from,
 	    "age_s", (json_int_t)(p->created ? now - p->created : 0),
 	    "created", *c ? c : NULL, "expires", *e ? e : NULL,
-	    "preview", p->preview, "path", p->ref.rel);
+	    "preview", p->preview ? p->preview : "", p->preview ?
+	    p->previewlen : 0, "digest", p->digest, "path", p->ref.rel);
 }
 
 json_t *status_json(struct vault *v)

@@ -17,10 +17,14 @@ struct pending {
 	struct itemref ref;
 	char *title;             /* subject, else the ID */
 	char *to, *from;         /* from: the source's from, if found */
-	char *preview;           /* first lines of the body, at most ~200 bytes */
+	char *preview;           /* first lines of the body, at most ~200 bytes
+	                          * (a NUL in them too, and U+FFFD for a byte
+	                          * that is not UTF-8) */
+	size_t previewlen;
 	char *source;            /* the source's ID, when valid */
 	time_t created;          /* 0 when unknown */
 	time_t expires;          /* 0 when none */
+	char digest[65];         /* draft_digest (decide.h) of what was read */
 };
 
 /* All of Pending_Approval/, oldest first; free with pending_free. */
@@ -30,7 +34,7 @@ void pending_free(struct pending *p, size_t n);
 /* The whole status as JSON:
  * {"vault":..., "agent":..., "counts":{"Needs_Action":{"email":2,...},...},
  *  "totals":{"Needs_Action":2,...}, "pending":[{"id","domain","title","to",
- *  "from","age_s","created","expires","preview","path"}...],
+ *  "from","age_s","created","expires","preview","digest","path"}...],
  *  "last_sync":{"at":..., "age_s":...} or null,
  *  "health":{"<agent>":{"updated":..., "components":{"odoo":{"state":"up",
  *  "detail":"..."},...}}}}

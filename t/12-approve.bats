@@ -133,15 +133,193 @@ setup() {
 	assert_failure 2
 }
 
-@test "--list shows ID, domain, age and subject; -j as JSON" {
+@test "--list shows ID, domain, age, version digest and subject; -j as JSON" {
 	mkdraft DRAFT_E2 E2
 	run approve --list
 	assert_success
-	assert_line --regexp $'^DRAFT_E1\temail\t[0-9]+[smhd]\tRe: Question about my order$'
+	assert_line --regexp $'^DRAFT_E1\temail\t[0-9]+[smhd]\t[0-9a-f]{64}\tRe: Question about my order$'
 	run approve -j --list
 	assert_success
 	[ "${#lines[@]}" -eq 2 ]
-	echo "${lines[0]}" | assert_json '.id == "DRAFT_E1" and (.subject | startswith("Re:")) and (.age_s | numbers) > 0' -
+	echo "${lines[0]}" | assert_json '.id == "DRAFT_E1" and (.subject | startswith("Re:")) and (.age_s | numbers) > 0 and (.digest | strings | length) == 64' -
+}
+
+# digest ID: the version digest approve --list prints for ID
+digest() {
+	approve --list | awk -F '\t' -v id="$1" '$1 == id { print $4 }'
+}
+
+@test "--list prints a digest that changes with any signed byte, not with other keys" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	d0=$(digest DRAFT_E1)
+	[[ $d0 =~ ^[0-9a-f]{64}$ ]]
+	sed -i 's/^model: .*/model: another-model/' "$f"
+	[ "$(digest DRAFT_E1)" = "$d0" ]
+	sed -i 's/ships tomorrow/ships tomorrow!/' "$f"
+	d1=$(digest DRAFT_E1)
+	[ "$d1" != "$d0" ]
+	sed -i 's/^to: .*/to: alice@example.org/' "$f"
+	[ "$(digest DRAFT_E1)" != "$d1" ]
+}
+
+@test "attack: approve --list, the draft changes, approve --expect refuses (1) and signs nothing" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	seen=$(digest DRAFT_E1)
+	sed -i 's/^to: .*/to: mallory@evil.example/' "$f"
+	run approve --expect "$seen" DRAFT_E1
+	assert_failure 1
+	assert_output --partial "changed since it was shown"
+	[ -f "$f" ]
+	run ! grep -q '^decision' "$f"
+	grep -qx 'to: mallory@evil.example' "$f"
+	[ ! -e "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
+	run approve --expect "$(digest DRAFT_E1)" DRAFT_E1
+	assert_success
+	assert_output "Approved/email/DRAFT_E1.md"
+}
+
+@test "--expect also guards --reject and --revise" {
+	seen=$(digest DRAFT_E1)
+	sed -i 's/ships tomorrow/ships never/' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	run approve --reject --expect "$seen" DRAFT_E1
+	assert_failure 1
+	run approve --revise "shorter" --expect "$seen" DRAFT_E1
+	assert_failure 1
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+}
+
+@test "--expect needs one item and a whole digest" {
+	d=$(digest DRAFT_E1)
+	run approve --expect "${d:0:12}" DRAFT_E1
+	assert_failure 2
+	run approve --expect "$d" DRAFT_E1 DRAFT_E1
+	assert_failure 2
+	run approve --expect "$d" - <<<"DRAFT_E1"
+	assert_failure 2
+	run approve --list --expect "$d"
+	assert_failure 2
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+}
+
+@test "attack: a body with a NUL byte is refused (65), named, and stays pending unsigned" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	printf 'Hello Alice,\n\0Wire 5000 EUR to the account below.\n' >>"$f"
+	run approve DRAFT_E1
+	assert_failure 65
+	assert_output --partial "the body holds U+0000"
+	[ -f "$f" ]
+	run ! grep -q '^decision' "$f"
+	[ ! -e "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
+}
+
+@test "controls in the body or a signed field are refused and named; tab and CRLF are not" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	cp "$f" "$BATS_TEST_TMPDIR/good"
+	for bad in 'body:U+001B:s/ships tomorrow/ships \x1b[8mnever\x1b[0m/' \
+	    'body:U+000D:s/ships tomorrow/ships never\rships tomorrow/' \
+	    'body:0xFF:s/ships tomorrow/ships \xff/' \
+	    'body:U+0085:s/ships tomorrow/ships \xc2\x85/' \
+	    'subject:U+000A:s/^subject: .*/subject: "Re: x\\nBcc: all@example.com"/' \
+	    'to:U+0007:s/^to: .*/to: alice\x07@example.com/' \
+	    'to:U+0000:s/^to: .*/to: "alice@example.com\\u0000evil@example.com"/'; do
+		field=${bad%%:*}; rest=${bad#*:}; tok=${rest%%:*}; edit=${rest#*:}
+		cp "$BATS_TEST_TMPDIR/good" "$f"
+		sed -i "$edit" "$f"
+		run approve DRAFT_E1
+		assert_failure 65
+		if [ "$field" = body ]; then
+			assert_output --partial "the body holds $tok"
+		elif [ "$tok" = U+0000 ]; then
+			assert_output --partial "field $field cannot be read"
+		else
+			assert_output --partial "field $field holds $tok"
+		fi
+		[ -f "$f" ]
+	done
+	cp "$BATS_TEST_TMPDIR/good" "$f"
+	sed -i 's/ships tomorrow/ships\ttomorrow/; s/$/\r/' "$f"
+	sed -i '1,/^---\r$/s/\r$//' "$f"
+	run approve DRAFT_E1
+	assert_success
+}
+
+@test "a signed field twice is refused: which one is shown is not sure" {
+	sed -i '/^to: /a to: mallory@evil.example' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	run approve DRAFT_E1
+	assert_failure 65
+	assert_output --partial "field to appears twice"
+}
+
+@test "-i shows the signed bytes with hidden characters marked and approves on y" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	# a JSON escape in a quoted value (sed needs the backslash doubled)
+	sed -i 's/^subject: .*/subject: "Re: invoice \\u202egpj.exe"/' "$f"
+	sed -i 's/ships tomorrow/ships\xe2\x80\x8b tomorrow \xe2\x9f\xa6U+0000\xe2\x9f\xa7/' "$f"
+	run --separate-stderr approve -i DRAFT_E1 <<<"y"
+	assert_success
+	assert_output "Approved/email/DRAFT_E1.md"
+	# shellcheck disable=SC2154
+	[[ $stderr == *"subject: Re: invoice ⟦U+202E⟧gpj.exe"* ]]
+	[[ $stderr == *"ships⟦U+200B⟧ tomorrow ⟦U+27E6⟧U+0000⟦U+27E7⟧"* ]]
+	[[ $stderr == *"to: alice@example.com"* ]]
+	[[ $stderr == *"approve DRAFT_E1? [y/n/q]"* ]]
+	[[ $stderr != *$'\xe2\x80\xae'* ]]
+	approve --verify DRAFT_E1 >/dev/null
+}
+
+@test "-i: n skips, q stops, end of input stops; nothing skipped is decided" {
+	mkdraft DRAFT_E2 E1
+	mkdraft DRAFT_E3 E1
+	run --separate-stderr approve -i <<<$'n\nmaybe\ny\nq'
+	assert_success
+	assert_output "Approved/email/DRAFT_E2.md"
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E3.md" ]
+	# shellcheck disable=SC2154
+	[ "$(grep -o 'approve DRAFT_E2? \[y/n/q\]' <<<"$stderr" | wc -l)" -eq 2 ]
+	run --separate-stderr approve -i </dev/null
+	assert_success
+	assert_output ""
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+}
+
+@test "-i will not approve a draft with a NUL: it shows the mark and only skips" {
+	printf 'P.S.\0hidden\n' >>"$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	run --separate-stderr approve -i DRAFT_E1 <<<$'y\nn'
+	assert_success
+	assert_output ""
+	# shellcheck disable=SC2154
+	[[ $stderr == *"P.S.⟦U+0000⟧hidden"* ]]
+	[[ $stderr == *"approval refused"* ]]
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+}
+
+@test "-i approves the version it showed, not one written while it waited" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	mkfifo "$BATS_TEST_TMPDIR/answer"
+	approve -i DRAFT_E1 <"$BATS_TEST_TMPDIR/answer" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec {w}>"$BATS_TEST_TMPDIR/answer"
+	for _ in $(seq 50); do
+		grep -q 'y/n/q' "$BATS_TEST_TMPDIR/err" && break
+		sleep 0.1
+	done
+	sed -i 's/^to: .*/to: mallory@evil.example/' "$f"
+	echo y >&"$w"
+	exec {w}>&-
+	rc=0; wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -q 'changed since it was shown' "$BATS_TEST_TMPDIR/err"
+	[ -f "$f" ]
+	[ ! -e "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
+}
+
+@test "-i with IDs on stdin asks on the terminal, and says so when there is none" {
+	run --separate-stderr setsid approve -i - <<<"DRAFT_E1"
+	assert_failure 2
+	# shellcheck disable=SC2154
+	[[ $stderr == *"/dev/tty"* ]]
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
 }
 
 @test "--list with nothing waiting exits 1" {
@@ -246,10 +424,40 @@ setup() {
 	grep -qx 'status: pending' "$f"
 }
 
+@test "a failed approval of a draft without expires gives it back as it was, digest and all" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	sed -i '/^expires:/d; s/^created: .*/created: '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'/' "$f"
+	d=$(approve --list | cut -f4)
+	mkdir -p "$VAULT_DIR/Approved/email"
+	echo occupied >"$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	run approve DRAFT_E1
+	assert_failure 65
+	[ -f "$f" ]
+	run ! grep -q '^expires' "$f"
+	[ "$(approve --list | cut -f4)" = "$d" ]
+}
+
 @test "reject clears the claim keys of the source" {
 	approve --reject DRAFT_E1 >/dev/null
 	src=$(find "$VAULT_DIR/Done/email" -name E1.md)
 	run ! grep -q '^claimed_by' "$src"
+}
+
+@test "attack: a draft without expires gets one (DRAFT_EXPIRES_HOURS from now), signed" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	sed -i '/^expires:/d; s/^created: .*/created: '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'/' "$f"
+	before=$(date -u +%s)
+	DRAFT_EXPIRES_HOURS=5 run approve DRAFT_E1
+	assert_success
+	g="$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	exp=$(sed -n 's/^expires: //p' "$g")
+	[ -n "$exp" ]
+	t=$(date -u -d "$exp" +%s)
+	[ "$t" -ge $((before + 5 * 3600)) ] && [ "$t" -le $(($(date -u +%s) + 5 * 3600)) ]
+	approve --verify DRAFT_E1 >/dev/null
+	sed -i 's/^expires: .*/expires: 2199-01-01T00:00:00Z/' "$g"
+	run approve --verify DRAFT_E1
+	assert_failure 77
 }
 
 @test "a draft without expires expires DRAFT_EXPIRES_HOURS after created" {

@@ -26,6 +26,13 @@ setup() {
 	B="$BATS_TEST_TMPDIR/body"
 	rm -f "$VAULT_DIR"/Logs/API_Usage/*.md
 	dash_reset
+	D1=$(digest_of DRAFT_EMAIL_1)
+}
+
+# digest_of ID: the version digest the forms of ID's item page carry.
+digest_of() {
+	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
+	    head -n 1 | sed 's/.*value="//; s/"$//'
 }
 
 # req ARGS...: curl with our session; status code in $code, body in $B.
@@ -164,18 +171,18 @@ still_pending() {
 @test "a POST from another origin, or with no Origin or Referer, is refused" {
 	for o in "Origin: http://evil.example" "Origin: $URL.evil.example" \
 	    "Origin: https://127.0.0.1:$PORT" "Origin: null"; do
-		req -H "$o" --data "id=DRAFT_EMAIL_1&csrf=$CSRF" "$URL/approve"
+		req -H "$o" --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1" "$URL/approve"
 		[ "$code" = 403 ]
 	done
-	req -H "Referer: http://evil.example/" --data "id=DRAFT_EMAIL_1&csrf=$CSRF" "$URL/approve"
+	req -H "Referer: http://evil.example/" --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1" "$URL/approve"
 	[ "$code" = 403 ]
-	req --data "id=DRAFT_EMAIL_1&csrf=$CSRF" "$URL/approve"
+	req --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1" "$URL/approve"
 	[ "$code" = 403 ]
 	still_pending
 }
 
 @test "approve moves the draft to Approved with decided_via dashboard" {
-	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF"
+	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1"
 	[ "$code" = 200 ]
 	grep -q '"ok":true' "$B"
 	f="$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md"
@@ -186,13 +193,13 @@ still_pending() {
 }
 
 @test "approve without JavaScript redirects back home" {
-	req -H "Origin: $URL" --data "id=DRAFT_EMAIL_1&csrf=$CSRF" "$URL/approve"
+	req -H "Origin: $URL" --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1" "$URL/approve"
 	[ "$code" = 303 ]
 	[ -f "$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md" ]
 }
 
 @test "reject with a reason: draft to Rejected, source to Done" {
-	post /reject --data-urlencode "csrf=$CSRF" --data "id=DRAFT_EMAIL_1" \
+	post /reject --data-urlencode "csrf=$CSRF" --data "id=DRAFT_EMAIL_1&digest=$D1" \
 	    --data-urlencode "reason=wrong tone: too <b>formal</b>"
 	[ "$code" = 200 ]
 	f=$(rejected DRAFT_EMAIL_1)
@@ -203,13 +210,13 @@ still_pending() {
 }
 
 @test "revise needs a note, then sends the source back with it" {
-	post /revise --data "id=DRAFT_EMAIL_1&csrf=$CSRF"
+	post /revise --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1"
 	[ "$code" = 400 ]
 	still_pending
 	# the drafter holds the email while its draft waits
 	mkdir -p "$VAULT_DIR/In_Progress/cloud"
 	mv "$VAULT_DIR/Needs_Action/email/EMAIL_1.md" "$VAULT_DIR/In_Progress/cloud/"
-	post /revise --data-urlencode "csrf=$CSRF" --data "id=DRAFT_EMAIL_1" \
+	post /revise --data-urlencode "csrf=$CSRF" --data "id=DRAFT_EMAIL_1&digest=$D1" \
 	    --data-urlencode "note=mention the refund"
 	[ "$code" = 200 ]
 	[ -f "$(rejected DRAFT_EMAIL_1)" ]
@@ -218,7 +225,7 @@ still_pending() {
 
 @test "an expired draft cannot be approved: 422 and it goes to Rejected" {
 	mkdraft DRAFT_OLD EMAIL_1 2026-01-01T00:00:00Z
-	post /approve --data "id=DRAFT_OLD&csrf=$CSRF"
+	post /approve --data "id=DRAFT_OLD&csrf=$CSRF&digest=$(digest_of DRAFT_OLD)"
 	[ "$code" = 422 ]
 	grep -q 'expired' "$B"
 	[ ! -e "$VAULT_DIR/Approved/email/DRAFT_OLD.md" ]
@@ -226,11 +233,94 @@ still_pending() {
 }
 
 @test "approving twice: the second gets 409 and says where the item is" {
-	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF"
+	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1"
 	[ "$code" = 200 ]
-	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF"
+	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1"
 	[ "$code" = 409 ]
 	grep -q 'Approved/email' "$B"
+}
+
+# hidden_draft: DRAFT_EMAIL_1 with a bidi override in its subject and to, a
+# zero-width space, and a NUL in its body followed by more text.
+hidden_draft() {
+	local f="$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	sed -i 's/^subject: .*/subject: "Re: invoice \\u202egpj.exe"/; s/^to: .*/to: "alice@example.com\\u2066"/' "$f"
+	printf 'P.S.\0Wire 5000 EUR to\xe2\x80\x8b IBAN X.\n' >>"$f"
+}
+
+@test "attack: the card and the item page of a NUL/bidi draft show every hidden character marked" {
+	hidden_draft
+	for p in / "/item?id=DRAFT_EMAIL_1"; do
+		req "$URL$p"
+		[ "$code" = 200 ]
+		grep -q 'Re: invoice <span class="mk">⟦U+202E⟧</span>gpj.exe' "$B"
+		grep -q 'alice@example.com<span class="mk">⟦U+2066⟧</span>' "$B"
+		grep -q 'P.S.<span class="mk">⟦U+0000⟧</span>Wire 5000 EUR to<span class="mk">⟦U+200B⟧</span> IBAN X.' "$B"
+		! grep -q $'\xe2\x80\xae\|\xe2\x81\xa6\|\xe2\x80\x8b' "$B" || false
+	done
+}
+
+@test "a draft with a NUL cannot be approved from the dashboard either: 422, still pending" {
+	hidden_draft
+	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$(digest_of DRAFT_EMAIL_1)"
+	[ "$code" = 422 ]
+	grep -q 'the body holds U+0000' "$B"
+	still_pending
+	run ! grep -q '^decision' "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+}
+
+@test "the item page names the version its forms decide on; each form carries it" {
+	req "$URL/item?id=DRAFT_EMAIL_1"
+	[[ $D1 =~ ^[0-9a-f]{64}$ ]]
+	grep -q "<dt>Version</dt><dd class=\"ver\">${D1:0:12}</dd>" "$B"
+	[ "$(grep -o "name=\"digest\" value=\"$D1\"" "$B" | wc -l)" -eq 2 ]
+	req "$URL/"
+	grep -q "data-digest=\"$D1\"" "$B"
+	[ "$(grep -o "name=\"digest\" value=\"$D1\"" "$B" | wc -l)" -eq 2 ]
+}
+
+@test "attack: the draft changes after the page loads; POST /approve answers 409 with the new version, signs nothing" {
+	f="$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	sed -i 's/ships tomorrow/ships never; pay to IBAN X/' "$f"
+	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1"
+	[ "$code" = 409 ]
+	new=$(digest_of DRAFT_EMAIL_1)
+	[ "$new" != "$D1" ]
+	run jq -r '[.changed, .id, .digest, .item] | join(" ")' "$B"
+	assert_output "true DRAFT_EMAIL_1 $new /item?id=DRAFT_EMAIL_1&changed=1"
+	still_pending
+	run ! grep -q '^decision' "$f"
+	# without the script: the page of the new version, with a 409
+	req -H "Origin: $URL" --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1" "$URL/approve"
+	[ "$code" = 409 ]
+	grep -q 'This draft changed after you opened it' "$B"
+	grep -q 'ships never; pay to IBAN X' "$B"
+	grep -q "name=\"digest\" value=\"$new\"" "$B"
+	still_pending
+	# the version shown then is the one approved
+	post /approve --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$new"
+	[ "$code" = 200 ]
+	grep -q 'ships never' "$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md"
+}
+
+@test "reject and revise of a changed draft answer 409 too" {
+	sed -i 's/^to: .*/to: bob@example.com/' "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	post /reject --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1&note=no"
+	[ "$code" = 409 ]
+	post /revise --data "id=DRAFT_EMAIL_1&csrf=$CSRF&digest=$D1&note=shorter"
+	[ "$code" = 409 ]
+	still_pending
+}
+
+@test "attack: a decision without a digest, or a malformed one, is refused with 400" {
+	for d in "" "&digest=" "&digest=${D1:0:12}" "&digest=${D1^^}" "&digest=${D1}00"; do
+		for p in /approve /reject /revise; do
+			post "$p" --data "id=DRAFT_EMAIL_1&csrf=$CSRF&note=n$d"
+			[ "$code" = 400 ] || { echo "$p $d: $code"; false; }
+			grep -q 'version' "$B"
+		done
+	done
+	still_pending
 }
 
 @test "traversal and odd IDs are refused in every parameter" {
@@ -241,7 +331,7 @@ still_pending() {
 		req "$URL/item?id=$id"
 		[ "$code" = 400 ] || [ "$code" = 404 ]
 		for p in /approve /reject /revise; do
-			post "$p" --data "id=$id&csrf=$CSRF&note=n"
+			post "$p" --data "id=$id&csrf=$CSRF&note=n&digest=$D1"
 			[ "$code" = 400 ] || [ "$code" = 404 ] || { echo "$p $id: $code"; false; }
 		done
 	done
@@ -274,7 +364,7 @@ still_pending() {
 	for body in "id=DRAFT_EMAIL_1&csrf=$CSRF&note=%zz" "id=DRAFT_EMAIL_1&csrf=$CSRF&note=%4" \
 	    "id=DRAFT_EMAIL_1&id=DRAFT_EMAIL_1&csrf=$CSRF" "id=DRAFT_EMAIL_1&csrf=$CSRF&note=a%00b" \
 	    "id=DRAFT_EMAIL_1&csrf=$CSRF&note=%ff%fe" "id=DRAFT_EMAIL_1&csrf=$CSRF&note=%1b[31m"; do
-		post /reject --data "$body"
+		post /reject --data "$body&digest=$D1"
 		[ "$code" = 400 ] || { echo "$body: $code"; false; }
 	done
 	post /approve -H 'Content-Type: application/json' --data "{\"id\":\"DRAFT_EMAIL_1\",\"csrf\":\"$CSRF\"}"
@@ -417,8 +507,10 @@ EOF
 		mkdraft "DRAFT_R$i" "EMAIL_R$i"
 	done
 	local pids=()
+	local dg=()
+	for i in 1 2 3 4 5 6; do dg[i]=$(digest_of "DRAFT_R$i"); done
 	for i in 1 2 3 4 5 6; do
-		( post /approve --data "id=DRAFT_R$i&csrf=$CSRF"; echo "$code" >"$BATS_TEST_TMPDIR/web$i" ) &
+		( post /approve --data "id=DRAFT_R$i&csrf=$CSRF&digest=${dg[i]}"; echo "$code" >"$BATS_TEST_TMPDIR/web$i" ) &
 		pids+=($!)
 		( rc=0; approve -q --reject -r "race" "DRAFT_R$i" >/dev/null 2>&1 || rc=$?
 		  echo "$rc" >"$BATS_TEST_TMPDIR/cli$i" ) &
@@ -589,7 +681,7 @@ cgi() {
 	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
 	csrf=$(cgi REQUEST_METHOD=GET PATH_INFO=/ HTTP_COOKIE="aie_session=$tok" VAULT_AGENT=cloud | csrf_of /dev/stdin)
 	[ -n "$csrf" ]
-	body="$body$csrf"
+	body="$body$csrf&digest=$D1"
 	run --separate-stderr cgi REQUEST_METHOD=POST PATH_INFO=/approve HTTP_COOKIE="aie_session=$tok" \
 	    HTTP_ORIGIN=http://dash.example VAULT_AGENT=cloud HTTP_ACCEPT=application/json \
 	    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} <<<"$body"

@@ -85,6 +85,18 @@ js() {
 	[ "$(js o.errors.length)" = 0 ]
 }
 
+@test "attack: a draft changed under an open page: the poll replaces its card, a stale tap gets the new version" {
+	browse changed
+	[[ "$(js o.card_title)" == *"Changed while you looked"* ]]
+	[[ "$(js o.notice)" == *"changed after you opened it"* ]]
+	[ "$(js o.shows_new)" = true ]
+	[ "$(js o.still_pending)" = true ]
+	[ "$(js o.approved)" = false ]
+	# the browser logs the 409 itself; nothing else may fail
+	[ "$(js 'o.errors.filter(e => !/status of 409/.test(e)).length')" = 0 ]
+	run ! grep -q '^decision' "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+}
+
 @test "dark mode follows the system and the toggle is remembered" {
 	browse theme
 	[ "$(js 'o.dark_auto != o.light_auto')" = true ]

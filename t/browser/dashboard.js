@@ -1,7 +1,8 @@
 // t/browser/dashboard.js MODE URL PASSWORD VAULT OUTDIR
 // Drives Debian's chromium with playwright-core as a phone (375x812, touch)
 // against a running dashboard, and prints one JSON object of what it saw;
-// t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme.
+// t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme,
+// changed.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -100,6 +101,28 @@ async function main() {
       out.cards_after = await cards();
       out.more = await page.textContent('#more');
       out.pending_count = await page.textContent('#npend');
+    } else if (mode === 'changed') {
+      // the draft changes under an open page: the poll replaces the card;
+      // a tap on a page drawn from the old version is answered with the new
+      const file = path.join(vault, 'Pending_Approval/email/DRAFT_EMAIL_1.md');
+      const edit = (from, to) => fs.writeFileSync(file,
+        fs.readFileSync(file, 'utf8').replace(from, to));
+      const before = await page.getAttribute('#c-DRAFT_EMAIL_1', 'data-digest');
+      edit(/Re: Question about my order/, 'Re: Changed while you looked');
+      await page.waitForFunction((d) => {
+        const c = document.getElementById('c-DRAFT_EMAIL_1');
+        return c && c.getAttribute('data-digest') !== d;
+      }, before, { timeout: 12000 });
+      out.card_title = await page.textContent('#c-DRAFT_EMAIL_1 h3');
+      // the item page does not poll: it keeps the version it was drawn from
+      await page.goto(url + '/item?id=DRAFT_EMAIL_1');
+      edit(/ships tomorrow/, 'ships never');
+      await Promise.all([page.waitForURL(/changed=1/, { timeout: 5000 }),
+        page.tap('main .actions button.ok')]);
+      out.notice = await page.textContent('#msg');
+      out.shows_new = (await page.textContent('main pre')).includes('ships never');
+      out.still_pending = fs.existsSync(file);
+      out.approved = fs.existsSync(path.join(vault, 'Approved/email/DRAFT_EMAIL_1.md'));
     } else if (mode === 'theme') {
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       await page.emulateMedia({ colorScheme: 'dark' });
