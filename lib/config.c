@@ -235,6 +235,8 @@ const char *config_get_default(const char *key, const char *fallback)
 	return v ? v : fallback;
 }
 
+/* Lenient: anything but a number is fallback. A numeric setting goes
+ * through config_long instead (config.h), which says what is wrong. */
 long config_get_long(const char *key, long fallback)
 {
 	const char *v = config_get(key);

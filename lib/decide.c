@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "decide.h"
+#include "config.h"
 
 const char *decision_name(enum decision d)
 {
@@ -149,8 +150,13 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 		/* no expires key: SPEC's default, DRAFT_EXPIRES_HOURS after created */
 		char *created = fm_get(&it, "created");
 		time_t c;
+		long hours;
+		if (config_long("DRAFT_EXPIRES_HOURS", 72, 1, 1000000, &hours) < 0) {
+			free(created);
+			goto fail;
+		}
 		if (created && time_parse_rfc3339(created, &c) == 0 &&
-		    c + config_get_long("DRAFT_EXPIRES_HOURS", 72) * 3600 <= now)
+		    c + hours * 3600 <= now)
 			expired = 1;
 		free(created);
 	}

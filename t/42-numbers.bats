@@ -153,3 +153,99 @@ row() {
 	run -78 --separate-stderr draft-email EMAIL_1
 	[[ "$stderr" == *"USAGE_MAX_CALLS_DAY=abc: want a whole number"* ]]
 }
+
+# --- numeric settings: strict, with a range, 78 naming both ----------------
+
+# bad KEY VALUE RANGE CMD...: CMD with KEY=VALUE exits 78 and says the range.
+bad() {
+	local key=$1 val=$2 range=$3
+	shift 3
+	run -78 --separate-stderr env "$key=$val" "$@"
+	[[ "$stderr" == *"$key=$val: want $range"* ]] ||
+	    fail "$key=$val $*: stderr is: $stderr"
+}
+
+@test "DRAFT_EXPIRES_HOURS=9999999999999999 is 78, not an overflowed expiry" {
+	mkemail EMAIL_1
+	bad DRAFT_EXPIRES_HOURS 9999999999999999 "a whole number from 1 to 1000000" draft-email EMAIL_1
+	[ ! -e "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" ]
+	[ ! -e "$U/$(date -u +%F).md" ]      # no call was made
+	mkdraft DRAFT_X EMAIL_1
+	sed -i '/^expires:/d' "$VAULT_DIR/Pending_Approval/email/DRAFT_X.md"
+	bad DRAFT_EXPIRES_HOURS 9999999999999999 "a whole number from 1 to 1000000" approve DRAFT_X
+	[ -e "$VAULT_DIR/Pending_Approval/email/DRAFT_X.md" ]
+}
+
+@test "a negative DRAFT_EXPIRES_HOURS does not expire every draft" {
+	mkemail EMAIL_1
+	mkdraft DRAFT_X EMAIL_1
+	sed -i '/^expires:/d;s/^created: .*/created: '"$(date -u +%FT%TZ)"'/' \
+	    "$VAULT_DIR/Pending_Approval/email/DRAFT_X.md"
+	bad DRAFT_EXPIRES_HOURS -1 "a whole number from 1 to 1000000" approve DRAFT_X
+	[ -e "$VAULT_DIR/Pending_Approval/email/DRAFT_X.md" ]
+	[ -z "$(ls "$VAULT_DIR/Rejected/email" 2>/dev/null)" ]
+	bad DRAFT_EXPIRES_HOURS -1 "a whole number from 1 to 1000000" draft-email EMAIL_1
+}
+
+@test "abc or 1e9 in a numeric setting no longer falls back silently" {
+	mkemail EMAIL_1
+	bad LLM_MAX_TOKENS abc "a whole number from 1 to 1000000" draft-email EMAIL_1
+	bad LLM_TIMEOUT 1e9 "a whole number from 1 to 3600" draft-email EMAIL_1
+	bad LLM_TIMEOUT 0 "a whole number from 1 to 3600" draft-email EMAIL_1
+	bad ODOO_TIMEOUT abc "a whole number from 1 to 3600" env ODOO_URL=http://127.0.0.1:9 odoo-ping
+	bad WA_TIMEOUT 1e9 "a whole number from 1 to 3600" notify-wa hello
+	bad WA_ATTEMPTS 99 "a whole number from 1 to 10" notify-wa hello
+	bad WA_MAX_PER_HOUR abc "a whole number from -1 to 100000" notify-wa hello
+	bad EXEC_MAX_PER_HOUR 1e9 "a whole number from 0 to 100000" vault-exec
+	bad EXEC_NOTIFY_WINDOW forever "a duration (like 90s, 5m, 2h, 1d) from 1 to 31536000 seconds" vault-exec
+	bad HEALTH_TIMEOUT abc "a whole number from 1 to 300" vault-health
+	bad HEALTH_PM2_MAX_RESTARTS 1e9 "a whole number from -1 to 1000000" vault-health
+	bad HEALTH_SYNC_MAX_AGE -5 "a duration (like 90s, 5m, 2h, 1d) from 1 to 31536000 seconds" vault-health
+	bad HEALTH_NOTIFY_WINDOW 10y "a duration (like 90s, 5m, 2h, 1d) from 1 to 31536000 seconds" vault-health
+	[ ! -e "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" ]
+	[ -z "$(ls "$VAULT_DIR/Logs/Notifications" 2>/dev/null)" ]
+}
+
+@test "the same settings from the config file are refused the same way" {
+	conf 'HEALTH_TIMEOUT=" 5"'
+	run -78 --separate-stderr vault-health
+	[[ "$stderr" == *"HEALTH_TIMEOUT= 5: want a whole number from 1 to 300"* ]]
+	conf 'HEALTH_TIMEOUT=+5'
+	run -78 vault-health
+	conf 'HEALTH_TIMEOUT=5' 'HEALTH_SYNC_MAX_AGE=1h'
+	run vault-health
+	[ "$status" -ne 78 ]
+}
+
+@test "VAULT_SYNC_MAX_PACKS=4294967297 is not read as 1" {
+	bad VAULT_SYNC_MAX_PACKS 4294967297 "a whole number from 0 to 100000" vault-sync
+}
+
+@test "VAULT_SYNC_BACKOFF=nan is refused with 78" {
+	run -78 --separate-stderr env VAULT_SYNC_BACKOFF=10,nan vault-sync
+	[[ "$stderr" == *"VAULT_SYNC_BACKOFF: want seconds"* ]]
+}
+
+# cgi [VAR=VALUE...]: dashboard.cgi with a fresh CGI environment.
+cgi() {
+	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
+	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
+	    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+	    ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} \
+	    SERVER_PORT=80 HTTP_HOST=dash.example REMOTE_ADDR=192.0.2.7 "$@" \
+	    "$AIE_CGI/dashboard.cgi"
+}
+
+@test "dashboard: DASHBOARD_SESSION_TTL=1 or DASHBOARD_CARDS=-3 is a configuration error" {
+	local kv
+	for kv in DASHBOARD_SESSION_TTL=1 DASHBOARD_CARDS=-3 DASHBOARD_LOGIN_MAX=abc \
+	    DASHBOARD_LOGIN_WINDOW=99999999999999999999; do
+		run --separate-stderr cgi REQUEST_METHOD=GET PATH_INFO=/login "$kv"
+		[[ "${lines[0]}" == "Status: 500"* ]] || fail "$kv: ${lines[0]}"
+		[[ "$stderr" == *"${kv}: want a whole number from "* ]] || fail "$kv: $stderr"
+	done
+	# in range: past the settings, on to the missing key (503)
+	run --separate-stderr cgi REQUEST_METHOD=GET PATH_INFO=/login DASHBOARD_CARDS=5
+	[[ "${lines[0]}" == "Status: 503"* ]]
+}
