@@ -265,13 +265,11 @@ static int budget(struct vault *v)
  * usage error, never clamped. */
 static int count(const char *s, long *out)
 {
-	char *end;
+	char *end = NULL;
 
 	errno = 0;
-	if (isdigit((unsigned char)*s))
-		*out = strtol(s, &end, 10);
-	if (!isdigit((unsigned char)*s) || errno || *end ||
-	    *out > USAGE_TOKENS_MAX) {
+	*out = isdigit((unsigned char)*s) ? strtol(s, &end, 10) : -1;
+	if (!end || errno || *end || *out > USAGE_TOKENS_MAX) {
 		cli_warn(s, "not a token count (0 to %ld)", USAGE_TOKENS_MAX);
 		return -1;
 	}

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,9 +471,12 @@ int usage_check(struct vault *v, time_t now)
 	/* this week's rows hold today's: a bad row today is counted once */
 	if (usage_read(v, usage_week_start(now), now + 1, sum_fn, &week,
 	    &bad) < 0 || usage_read(v, usage_day_start(now), now + 1, sum_fn,
-	    &day, NULL) < 0)
+	    &day, NULL) < 0) {
+		char why[sizeof aie_errmsg];
+		snprintf(why, sizeof why, "%s", aie_errmsg);
 		return aie_fail(EX_TEMP, "the spend cannot be computed, so no "
-		    "call: %s", aie_errmsg);
+		    "call: %s", why);
+	}
 	if (bad)
 		return aie_fail(EX_TEMP, "the spend cannot be computed, so no "
 		    "call: %ld malformed rows in Logs/API_Usage/ this week "

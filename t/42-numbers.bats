@@ -90,6 +90,14 @@ row() {
 	[[ "$stderr" == *"cannot be computed"* ]]
 }
 
+@test "a usage file the check cannot read blocks the call with 75" {
+	mkemail EMAIL_1
+	mkdir -p "$U/$(date -u +%F).md"
+	run -75 --separate-stderr draft-email EMAIL_1
+	[[ "$stderr" == *"the spend cannot be computed, so no call: Logs/API_Usage/"*"not a regular file"* ]]
+	[ ! -e "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" ]
+}
+
 @test "two rows of INT64_MAX tokens do not overflow the report's sum" {
 	row 0.1 9223372036854775807
 	row 0.1 9223372036854775807
