@@ -352,23 +352,27 @@ static int parse_row(char **cells, int n, const int *map, struct usage_row *r)
 	return usage_row_check(r);
 }
 
-static int read_day(struct vault *v, time_t day, time_t since, time_t until,
+int usage_parse(char *text, size_t len, time_t since, time_t until,
     usage_fn fn, void *ctx, long *bad)
 {
-	char rel[64], *buf, *line, *save = NULL, *cells[32];
+	char *line = text, *nl, *cells[32];
 	int map[C_N], i, j, n, r = 0;
 	struct usage_row row;
-	size_t len;
+	size_t l;
 
-	if (day_rel(day, rel, sizeof rel) < 0)
-		return -1;
-	if (file_readat(v->dirfd, rel, &buf, &len) < 0)
-		return aie_errcode == EX_NEG ? 0 : -1;
 	for (i = 0; i < C_N; i++)
 		map[i] = -1;
-	for (line = strtok_r(buf, "\n", &save); line && !r;
-	    line = strtok_r(NULL, "\n", &save)) {
-		size_t l = strlen(line);
+	for (; !r && line < text + len; line = nl + 1) {
+		if (!(nl = memchr(line, '\n', (size_t)(text + len - line))))
+			nl = text + len;
+		l = (size_t)(nl - line);
+		/* a NUL would end the line early and hide the rest of it */
+		if (memchr(line, '\0', l)) {
+			if (bad)
+				(*bad)++;
+			continue;
+		}
+		*nl = '\0';
 		if (l && line[l - 1] == '\r')
 			line[l - 1] = '\0';
 		if ((n = split_cells(line, cells, 32)) <= 0 || is_separator(cells, n))
@@ -391,6 +395,21 @@ static int read_day(struct vault *v, time_t day, time_t since, time_t until,
 		if (row.time >= since && row.time < until)
 			r = fn(&row, ctx);
 	}
+	return r;
+}
+
+static int read_day(struct vault *v, time_t day, time_t since, time_t until,
+    usage_fn fn, void *ctx, long *bad)
+{
+	char rel[64], *buf;
+	size_t len;
+	int r;
+
+	if (day_rel(day, rel, sizeof rel) < 0)
+		return -1;
+	if (file_readat(v->dirfd, rel, &buf, &len) < 0)
+		return aie_errcode == EX_NEG ? 0 : -1;
+	r = usage_parse(buf, len, since, until, fn, ctx, bad);
 	free(buf);
 	return r;
 }

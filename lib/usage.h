@@ -67,6 +67,13 @@ typedef int (*usage_fn)(const struct usage_row *r, void *ctx);
 int usage_read(struct vault *v, time_t since, time_t until, usage_fn fn,
     void *ctx, long *bad);
 
+/* usage_read's work on one file's text of len bytes, modified in place
+ * (text[len] too, as file_readat leaves room for it). A NUL ends neither
+ * the text nor a line: the line holding it is malformed. Exported for the
+ * fuzz harness. */
+int usage_parse(char *text, size_t len, time_t since, time_t until,
+    usage_fn fn, void *ctx, long *bad);
+
 struct usage_sum {
 	long calls, unknown;     /* unknown: calls whose cost is unknown */
 	long input_tokens, output_tokens, cache_read_tokens, cache_write_tokens;

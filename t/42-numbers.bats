@@ -90,6 +90,20 @@ row() {
 	[[ "$stderr" == *"cannot be computed"* ]]
 }
 
+@test "a NUL in a usage file does not hide the rows after it from the budget" {
+	export USAGE_BUDGET_WEEKLY=50
+	usage-log add -q -m x --cost 1
+	printf '| %s | lo\0cal | x | - | m | 1 | 1 | 0 | 0 | 1 |\n' "$(date -u +%FT%TZ)" \
+	    >>"$U/$(date -u +%F).md"
+	usage-log add -q -m x --cost 60
+	run -75 --separate-stderr usage-log budget
+	assert_output --partial "61.00 of 50.00 USD"
+	[[ "$stderr" == *"1 malformed rows this week"* ]]
+	run -0 --separate-stderr usage-log report
+	assert_line --regexp '^total +2 '
+	[[ "$stderr" == *"1 malformed rows skipped"* ]]
+}
+
 @test "a usage file the check cannot read blocks the call with 75" {
 	mkemail EMAIL_1
 	mkdir -p "$U/$(date -u +%F).md"
