@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "aie.h"
+#include "config.h"
 #include "costdays.h"
 #include "dashpage.h"
 #include "decide.h"
@@ -175,9 +176,8 @@ static int page_login_post(struct ctx *c)
 		    c->w.remote_addr);
 		return do_login_page(c, 401, "Wrong password.");
 	}
-	ttl = config_get_long("DASHBOARD_SESSION_TTL", 86400);
-	if (ttl < 60)
-		ttl = 60;
+	if (config_long("DASHBOARD_SESSION_TTL", 86400, 60, 31536000, &ttl) < 0)
+		return web_error(&c->w, 500, "configuration error");
 	if (start_session(c, SESS_USER, ttl) < 0)
 		return web_error(&c->w, 500, "cannot start a session");
 	return redirect(c, "/");
@@ -599,6 +599,7 @@ int main(void)
 	char cookie[SESS_TOKEN_MAX];
 	const struct page *pg = NULL;
 	size_t i;
+	long n;          /* a numeric setting, only checked here */
 	int path_known = 0;
 
 	if (web_init(&c.w) < 0) {
@@ -607,7 +608,10 @@ int main(void)
 		return EX_USAGE_;
 	}
 	c.now = time(NULL);
-	if (config_load() < 0) {
+	if (config_load() < 0 || config_long("DASHBOARD_CARDS", 10, 1, 1000, &n) < 0 ||
+	    config_long("DASHBOARD_LOGIN_MAX", 5, 1, 1000, &n) < 0 ||
+	    config_long("DASHBOARD_LOGIN_WINDOW", 900, 1, 604800, &n) < 0 ||
+	    config_long("DASHBOARD_SESSION_TTL", 86400, 60, 31536000, &n) < 0) {
 		fprintf(stderr, "dashboard: %s\n", aie_errmsg);
 		return web_error(&c.w, 500, "configuration error"), 0;
 	}

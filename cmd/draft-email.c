@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "config.h"
 #include "llm.h"
 #include "reply.h"
 #include "usage.h"
@@ -34,6 +35,7 @@ struct ctx {
 	struct llm_conf conf;
 	char *handbook;
 	int reply_all;
+	long expires_hours;
 };
 
 static void usage(int status)
@@ -175,7 +177,6 @@ static int build(struct item *d, const struct ctx *c, const struct item *e,
 	char *re = reply_subject(subj), *newrefs = reply_references(refs, irt, mid);
 	char *ccs = c->reply_all ? reply_address_list(cc) : strdup("");
 	time_t now = time(NULL);
-	long hours = config_get_long("DRAFT_EXPIRES_HOURS", 72);
 	size_t n;
 	int r = -1;
 
@@ -190,10 +191,8 @@ static int build(struct item *d, const struct ctx *c, const struct item *e,
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
-	if (hours < 1)
-		hours = 72;
 	time_rfc3339(now, now_s);
-	time_rfc3339(now + hours * 3600, exp_s);
+	time_rfc3339(now + c->expires_hours * 3600, exp_s);
 	if (fm_parse(d, "---\n---\n", 8) < 0)
 		goto out;
 	if (fm_set(d, "type", "email_draft") < 0 || fm_set(d, "id", did) < 0 ||
@@ -351,7 +350,8 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc)
 		usage(2);
-	if (llm_conf_load(&c.conf) < 0) {
+	if (llm_conf_load(&c.conf) < 0 || config_long("DRAFT_EXPIRES_HOURS", 72,
+	    1, 1000000, &c.expires_hours) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}

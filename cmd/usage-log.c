@@ -11,7 +11,10 @@
  * come from the price table (prices(5)); an unknown model's cost is
  * "unknown", never 0, and is counted apart in reports and budgets.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +179,9 @@ static int report(struct vault *v, const char *since_s, const char *until_s,
 	}
 	if (bad)
 		cli_warn(NULL, "%ld malformed rows skipped", bad);
+	if (rp.total.saturated)
+		cli_warn(NULL, "a token sum reached %ld and stopped there",
+		    (long)LONG_MAX);
 	qsort(rp.g, rp.n, sizeof *rp.g, cmp_group);
 	if (!cli.json)
 		printf("%-28s %6s %10s %9s %10s %11s %10s\n", by, "calls", "input",
@@ -199,12 +205,16 @@ static int budget(struct vault *v)
 {
 	struct usage_sum week = { 0 }, day = { 0 };
 	time_t now = time(NULL), start = usage_week_start(now);
-	double limit = usage_budget(), pct;
-	long cap = usage_max_calls();
+	double limit, pct;
+	long cap, bad = 0;
 	char label[16];
 	struct tm tm;
 
-	if (usage_read(v, start, now + 1, sum_row, &week, NULL) < 0 ||
+	if (usage_budget(&limit) < 0 || usage_max_calls(&cap) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	if (usage_read(v, start, now + 1, sum_row, &week, &bad) < 0 ||
 	    usage_read(v, usage_day_start(now), now + 1, sum_row, &day, NULL) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
@@ -234,7 +244,13 @@ static int budget(struct vault *v)
 			printf("%ld calls of unknown cost are not counted\n",
 			    week.unknown);
 	}
-	if (week.cost >= limit) {
+	if (bad) {
+		/* fail closed, as draft-email's check does */
+		cli_warn(NULL, "%ld malformed rows this week are not counted: the "
+		    "spend is not known", bad);
+		return EX_TEMP;
+	}
+	if (!(week.cost < limit)) {
 		cli_warn(NULL, "over the weekly budget: %.2f of %.2f USD",
 		    week.cost, limit);
 		return EX_NEG;
@@ -245,15 +261,35 @@ static int budget(struct vault *v)
 	return 0;
 }
 
+/* A token count: digits only, 0..USAGE_TOKENS_MAX; anything else is a
+ * usage error, never clamped. */
 static int count(const char *s, long *out)
 {
-	char *end;
+	char *end = NULL;
 
-	*out = strtol(s, &end, 10);
-	if (end == s || *end || *out < 0) {
-		cli_warn(s, "not a token count");
+	errno = 0;
+	*out = isdigit((unsigned char)*s) ? strtol(s, &end, 10) : -1;
+	if (!end || errno || *end || *out > USAGE_TOKENS_MAX) {
+		cli_warn(s, "not a token count (0 to %ld)", USAGE_TOKENS_MAX);
 		return -1;
 	}
+	return 0;
+}
+
+/* --cost: "unknown", or USD as usage_cost_parse reads it; 0, or -1 when
+ * it is bad data. */
+static int parse_cost(const char *s, struct usage_row *r)
+{
+	if (!strcmp(s, "unknown")) {
+		r->cost_known = 0;
+		return 0;
+	}
+	if (usage_cost_parse(s, &r->cost) < 0) {
+		cli_warn(s, "not a cost in USD (a finite number from 0 to %.0f, "
+		    "or unknown)", USAGE_COST_MAX);
+		return -1;
+	}
+	r->cost_known = 1;
 	return 0;
 }
 
@@ -329,13 +365,9 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(row.agent, sizeof row.agent, "%s", v.agent);
 		if (cost) {
-			char *end;
-			row.cost = strtod(cost, &end);
-			row.cost_known = !(end == cost || *end || row.cost < 0);
-			if (!row.cost_known && strcmp(cost, "unknown")) {
-				cli_warn(cost, "not a cost in USD");
+			if (parse_cost(cost, &row) < 0) {
 				vault_close(&v);
-				return EX_USAGE_;
+				return EX_DATA;
 			}
 		} else if (usage_price_row(&row) < 0) {
 			cli_warnerr(NULL);

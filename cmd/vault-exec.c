@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "config.h"
 #include "exec.h"
 #include "loop.h"
 #include "lock.h"
@@ -165,7 +166,7 @@ int main(int argc, char **argv)
 	};
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
-	long interval = 0, max;
+	long interval = 0, max, window;  /* window: checked, exec.c reads it */
 	int c, r;
 
 	if (cli_init(argv[0]) < 0)
@@ -183,9 +184,9 @@ int main(int argc, char **argv)
 	}
 	if ((r = cli_refuse_cloud()) != 0)
 		return r;
-	max = config_get_long("EXEC_MAX_PER_HOUR", 10);
-	if (max < 0 || max > 100000) {
-		cli_warn(NULL, "EXEC_MAX_PER_HOUR: want a number from 0 to 100000");
+	if (config_long("EXEC_MAX_PER_HOUR", 10, 0, 100000, &max) < 0 ||
+	    config_seconds("EXEC_NOTIFY_WINDOW", 86400, 1, 31536000, &window) < 0) {
+		cli_warnerr(NULL);
 		return EX_CONFIG_;
 	}
 	if (smtp_configured() && !config_get("SMTP_FROM")) {

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "config.h"
 #include "health.h"
 #include "odoo.h"
 #include "wa.h"
@@ -104,11 +105,10 @@ static void check_sync(struct vault *v, const struct health *git,
 	char rel[128], *buf, *nl, ago[32];
 	size_t len;
 	time_t t, now = time(NULL);
-	long max = 600, age;
-	const char *m = config_get("HEALTH_SYNC_MAX_AGE");
+	long max, age;
 
-	if (m && duration_parse(m, &max) < 0)
-		max = 600;
+	if (config_seconds("HEALTH_SYNC_MAX_AGE", 600, 1, 31536000, &max) < 0)
+		max = 600;      /* main checked it */
 	snprintf(rel, sizeof rel, ".state/%s/last_sync", v->agent);
 	if (file_readat(v->dirfd, rel, &buf, &len) < 0) {
 		if (!strcmp(git->state, "unconfigured"))
@@ -230,11 +230,10 @@ static void notify_changes(struct vault *v, const struct health *h,
 	char now[HEALTH_DETAIL_MAX + 16];
 	size_t len = 0;
 	int i, have_cfg = -1;
-	long window = 600;
-	const char *w = config_get("HEALTH_NOTIFY_WINDOW");
+	long window;
 
-	if (w && duration_parse(w, &window) < 0)
-		window = 600;
+	if (config_seconds("HEALTH_NOTIFY_WINDOW", 600, 1, 31536000, &window) < 0)
+		window = 600;   /* main checked it */
 	for (i = 0; i < C_COUNT; i++) {
 		int down = !strcmp(h[i].state, "down");
 		int was_down = !strcmp(prev[i], "down");
@@ -286,7 +285,7 @@ int main(int argc, char **argv)
 	char prev[C_COUNT][16];
 	struct vault v;
 	time_t now = time(NULL);
-	long timeout;
+	long timeout, restarts, age, window;
 	int c, i, bad = 0, notify = 1, st;
 
 	if (cli_init(argv[0]) < 0)
@@ -303,9 +302,16 @@ int main(int argc, char **argv)
 		usage(2);
 	if ((st = cli_open_vault(&v)) != 0)
 		return st;
-	timeout = config_get_long("HEALTH_TIMEOUT", 5);
-	if (timeout <= 0)
-		timeout = 5;
+	/* every setting checked before any probe; age and window are read again
+	 * where they are used */
+	if (config_long("HEALTH_TIMEOUT", 5, 1, 300, &timeout) < 0 ||
+	    config_long("HEALTH_PM2_MAX_RESTARTS", 10, -1, 1000000, &restarts) < 0 ||
+	    config_seconds("HEALTH_SYNC_MAX_AGE", 600, 1, 31536000, &age) < 0 ||
+	    config_seconds("HEALTH_NOTIFY_WINDOW", 600, 1, 31536000, &window) < 0) {
+		cli_warnerr(NULL);
+		vault_close(&v);
+		return EX_CONFIG_;
+	}
 	memset(h, 0, sizeof h);
 	check_odoo(&h[C_ODOO]);
 	check_mail("SMTP_URL", timeout, &h[C_SMTP]);
@@ -313,8 +319,7 @@ int main(int argc, char **argv)
 	check_llm(timeout, &h[C_LLM]);
 	probe_git(v.root, config_get_default("VAULT_REMOTE", "origin"), &h[C_GIT]);
 	check_sync(&v, &h[C_GIT], &h[C_SYNC]);
-	probe_pm2(timeout * 3, config_get_long("HEALTH_PM2_MAX_RESTARTS", 10),
-	    &h[C_PM2]);
+	probe_pm2(timeout * 3, restarts, &h[C_PM2]);
 	if (write_health(&v, h, now) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);

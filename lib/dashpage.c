@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "dashpage.h"
 #include "decide.h"
 #include "showtext.h"
@@ -527,9 +528,11 @@ static void chart(struct dashpage *p, const struct costday *c, int n,
  * cards; the next come up by polling as these are decided. */
 size_t page_cards(void)
 {
-	long cap = config_get_long("DASHBOARD_CARDS", 10);
+	long cap;
 
-	return cap < 1 ? 10 : (size_t)cap;
+	/* dashboard.cgi refuses a bad value before any page */
+	return config_long("DASHBOARD_CARDS", 10, 1, 1000, &cap) < 0 ? 10 :
+	    (size_t)cap;
 }
 
 void page_home(struct dashpage *p, json_t *status, size_t npending,

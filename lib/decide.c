@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "decide.h"
+#include "config.h"
 
 const char *decision_name(enum decision d)
 {
@@ -115,17 +116,17 @@ static const char *rejected_id(const char *id, enum decision d, int expired,
 }
 
 /* DRAFT_EXPIRES_HOURS, kept to a range whose seconds fit any time_t sum. */
-static long expires_hours(void)
+/* DRAFT_EXPIRES_HOURS, strictly: -1 (78) naming the key and its range. */
+static int expires_hours(long *hours)
 {
-	long h = config_get_long("DRAFT_EXPIRES_HOURS", 72);
-
-	return h < 0 ? 0 : h > 10000000 ? 10000000 : h;
+	return config_long("DRAFT_EXPIRES_HOURS", 72, 1, 1000000, hours);
 }
 
 /* Whether an approval of it now would come too late: its expires has
  * passed (or cannot be read), or, without one, created is more than
  * DRAFT_EXPIRES_HOURS ago (SPEC's default). */
-static int is_expired(const struct item *it, const char *expires, time_t now)
+static int is_expired(const struct item *it, const char *expires, time_t now,
+    long hours)
 {
 	char *created;
 	time_t t;
@@ -135,7 +136,7 @@ static int is_expired(const struct item *it, const char *expires, time_t now)
 		return time_parse_rfc3339(expires, &t) < 0 || t <= now;
 	created = fm_get(it, "created");
 	if (created && time_parse_rfc3339(created, &t) == 0 &&
-	    t + expires_hours() * 3600 <= now)
+	    t + hours * 3600 <= now)
 		r = 1;
 	free(created);
 	return r;
@@ -154,6 +155,7 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	struct item it;
 	time_t now = time(NULL);
 	int expired = 0, added_expires = 0, attempt;
+	long hours = 72;
 
 	if (o) {
 		o->found[0] = '\0';
@@ -189,14 +191,16 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	time_rfc3339(now, now_s);
 	expires = fm_get(&it, "expires");
 	source = fm_get(&it, "source");
+	if (d == DEC_APPROVE && expires_hours(&hours) < 0)
+		goto fail;
 	if (d == DEC_APPROVE)
-		expired = is_expired(&it, expires, now);
+		expired = is_expired(&it, expires, now, hours);
 	if (d == DEC_APPROVE && !expired && draft_signable(&it, ref->id) < 0)
 		goto fail;
 	/* an approval always ends: a draft without expires gets the default
 	 * from now, signed with the rest (see approve(1)) */
 	if (d == DEC_APPROVE && !expired && !expires) {
-		time_rfc3339(now + expires_hours() * 3600, exp_s);
+		time_rfc3339(now + hours * 3600, exp_s);
 		if (fm_set(&it, "expires", exp_s) < 0)
 			goto fail;
 		added_expires = 1;

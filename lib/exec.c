@@ -37,6 +37,7 @@
 #include <jansson.h>
 
 #include "aie.h"
+#include "config.h"
 #include "exec.h"
 #include "execlog.h"
 #include "smtp.h"
@@ -86,7 +87,6 @@ static void notify_owner(struct exec_ctx *x, const char *id,
 	struct wa_note n = { WA_ERROR, NULL, NULL, NULL, 86400, 0 };
 	struct wa_outcome o;
 	char key[256], head[300], *body = NULL, *sum = NULL, *text = NULL;
-	const char *w = config_get("EXEC_NOTIFY_WINDOW");
 
 	if (x->wa_state == 0)
 		x->wa_state = wa_config(&x->wa) == 0 ? 1 : -1;
@@ -94,8 +94,10 @@ static void notify_owner(struct exec_ctx *x, const char *id,
 		say(x, id, "owner not notified on WhatsApp: %s", aie_errmsg);
 		return;
 	}
-	if (w && (duration_parse(w, &n.window) < 0 || n.window < 1)) {
-		say(x, NULL, "EXEC_NOTIFY_WINDOW: bad duration %s; using 1d", w);
+	/* vault-exec checked it before any item: this only guards other callers */
+	if (config_seconds("EXEC_NOTIFY_WINDOW", 86400, 1, 31536000,
+	    &n.window) < 0) {
+		say(x, NULL, "%s; using 1d", aie_errmsg);
 		n.window = 86400;
 	}
 	snprintf(key, sizeof key, "exec-%s-%s", event, id);

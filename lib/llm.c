@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "aie.h"
+#include "config.h"
 #include "http.h"
 #include "llm.h"
 
@@ -72,12 +73,9 @@ int llm_conf_load(struct llm_conf *c)
 	}
 	if (strlen(c->model) > 100 || strpbrk(c->model, "\r\n\"|"))
 		return aie_fail(EX_CONFIG_, "LLM_MODEL: bad model name");
-	c->max_tokens = config_get_long("LLM_MAX_TOKENS", 1024);
-	if (c->max_tokens < 1 || c->max_tokens > 1000000)
-		return aie_fail(EX_CONFIG_, "LLM_MAX_TOKENS: want 1 to 1000000");
-	c->timeout = config_get_long("LLM_TIMEOUT", 120);
-	if (c->timeout < 1)
-		c->timeout = 120;
+	if (config_long("LLM_MAX_TOKENS", 1024, 1, 1000000, &c->max_tokens) < 0 ||
+	    config_long("LLM_TIMEOUT", 120, 1, 3600, &c->timeout) < 0)
+		return -1;
 	c->max_retries = 3;
 	return 0;
 }

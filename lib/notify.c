@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "aie.h"
+#include "config.h"
 #include "buf.h"
 #include "wa.h"
 
@@ -283,11 +284,13 @@ int wa_notify(struct vault *v, const struct wa_cfg *c,
 	const char *kind = wa_kind_name(n->kind), *prov = wa_provider_name(c->provider);
 	struct buf more = { 0 }, body = { 0 };
 	time_t now = time(NULL);
-	long count, max = config_get_long("WA_MAX_PER_HOUR", 20);
+	long count, max;
 	int fd, seen, nheld = 0, r = -1;
 
 	memset(o, 0, sizeof *o);
 	o->result = WA_FAILED;
+	if (config_long("WA_MAX_PER_HOUR", 20, -1, 100000, &max) < 0)
+		return -1;
 	if (n->key && !key_valid(n->key))
 		return aie_fail(EX_DATA, "bad key (1 to %d printable bytes, no "
 		    "blanks)", KEY_MAX);

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "aie.h"
+#include "config.h"
 #include "http.h"
 #include "odoo.h"
 
@@ -44,9 +45,8 @@ int odoo_config(struct odoo_cfg *c)
 	c->url = config_get("ODOO_URL");
 	if (!c->url || !*c->url)
 		return 1;
-	c->timeout = config_get_long("ODOO_TIMEOUT", 10);
-	if (c->timeout <= 0)
-		c->timeout = 10;
+	if (config_long("ODOO_TIMEOUT", 10, 1, 3600, &c->timeout) < 0)
+		return -1;
 	c->db = config_get("ODOO_DB");
 	c->user = config_get("ODOO_USER");
 	if (!strcmp(mode, "json2")) {

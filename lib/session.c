@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "config.h"
 #include "session.h"
 
 #define SESS_RAW (1 + 8 + 16)
@@ -296,12 +297,11 @@ int sess_csrf_ok(const unsigned char key[32], const struct sess *s,
 
 static void throttle_conf(long *max, long *window)
 {
-	*max = config_get_long("DASHBOARD_LOGIN_MAX", 5);
-	*window = config_get_long("DASHBOARD_LOGIN_WINDOW", 900);
-	if (*max < 1)
-		*max = 1;
-	if (*window < 1)
-		*window = 1;
+	/* dashboard.cgi refuses bad values before any page */
+	if (config_long("DASHBOARD_LOGIN_MAX", 5, 1, 1000, max) < 0)
+		*max = 5;
+	if (config_long("DASHBOARD_LOGIN_WINDOW", 900, 1, 604800, window) < 0)
+		*window = 900;
 }
 
 /* Find addr's line in the state: fails and last attempt time; 0 if none. */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "aie.h"
+#include "config.h"
 #include "git.h"
 #include "repack.h"
 #include "sync.h"
@@ -36,7 +37,7 @@ int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n)
 		return 0;
 	while (*p) {
 		double d = strtod(p, &end);
-		if (end == p || d < 0 || d > 3600 || *n == max)
+		if (end == p || !(d >= 0 && d <= 3600) || *n == max)
 			return aie_fail(EX_DATA, "VAULT_SYNC_BACKOFF: want "
 			    "seconds separated by commas, like 10,30,90, "
 			    "or none");
@@ -55,8 +56,7 @@ int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n)
 int sync_open(struct sync *s, struct vault *v)
 {
 	const char *name = config_get_default("VAULT_SYNC_REMOTE", "origin");
-	const char *mp;
-	char *end;
+	long mp;
 	int e;
 
 	memset(s, 0, sizeof *s);
@@ -65,14 +65,11 @@ int sync_open(struct sync *s, struct vault *v)
 	if (git_open(&s->repo, v->root) < 0)
 		return -1;
 	sync_seen_load(s);
-	mp = config_get_default("VAULT_SYNC_MAX_PACKS", "16");
-	s->max_packs = (int)strtol(mp, &end, 10);
-	if (end == mp || *end || s->max_packs < 0 || s->max_packs > 100000) {
-		aie_fail(EX_CONFIG_, "VAULT_SYNC_MAX_PACKS: want a number of "
-		    "packs >= 0 (0: never repack), not \"%s\"", mp);
+	if (config_long("VAULT_SYNC_MAX_PACKS", 16, 0, 100000, &mp) < 0) {
 		sync_close(s);
 		return -1;
 	}
+	s->max_packs = (int)mp;
 	snprintf(s->remote_name, sizeof s->remote_name, "%s", name);
 	e = git_remote_lookup(&s->remote, s->repo, s->remote_name);
 	if (e == GIT_ENOTFOUND) {

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "aie.h"
+#include "config.h"
 #include "usage.h"
 
 #ifndef DATADIR
@@ -34,13 +36,27 @@ static const char *const columns[] = {
 enum { C_TIME, C_AGENT, C_TASK, C_ITEM, C_MODEL, C_IN, C_OUT, C_CR, C_CW,
 	C_COST, C_N };
 
+/* A price is USD per million tokens, finite, 0..PRICE_MAX: sscanf's %lf
+ * takes "nan" and "inf", which would make every cost NaN or infinite. */
+#define PRICE_MAX 1e6
+
+static int price_ok(double d)
+{
+	return d >= 0 && d <= PRICE_MAX;     /* false for NaN */
+}
+
+static int price_valid(const struct price *p)
+{
+	return price_ok(p->input) && price_ok(p->output) &&
+	    price_ok(p->cache_read) && price_ok(p->cache_write);
+}
+
 static int parse_price(const char *s, struct price *p)
 {
 	char extra;
 
 	return sscanf(s, "%lf , %lf , %lf , %lf %c", &p->input, &p->output,
-	    &p->cache_read, &p->cache_write, &extra) == 4 && p->input >= 0 &&
-	    p->output >= 0 && p->cache_read >= 0 && p->cache_write >= 0;
+	    &p->cache_read, &p->cache_write, &extra) == 4 && price_valid(p);
 }
 
 /* Look model up in a prices file: 1 found, 0 not, -1 unreadable/bad. */
@@ -62,10 +78,11 @@ static int price_file(const char *path, const char *model, struct price *p)
 			continue;
 		int n = sscanf(line, " %255s %lf %lf %lf %lf %c", name, &p->input,
 		    &p->output, &p->cache_read, &p->cache_write, &extra);
-		if (n != 5) {
+		if (n != 5 || !price_valid(p)) {
 			fclose(f);
 			return aie_fail(EX_CONFIG_, "%s:%d: want MODEL INPUT OUTPUT "
-			    "CACHE_READ CACHE_WRITE", path, lineno);
+			    "CACHE_READ CACHE_WRITE (USD per million tokens, 0 to "
+			    "%.0f)", path, lineno, PRICE_MAX);
 		}
 		found = strcmp(name, model) == 0;
 	}
@@ -89,7 +106,8 @@ int price_lookup(const char *model, struct price *p)
 	if ((v = config_get(key))) {
 		if (!parse_price(v, p))
 			return aie_fail(EX_CONFIG_, "%s: want in,out,cache_read,"
-			    "cache_write (USD per million tokens)", key);
+			    "cache_write (USD per million tokens, 0 to %.0f)", key,
+			    PRICE_MAX);
 		return 1;
 	}
 	if ((file = config_get("USAGE_PRICES_FILE")) &&
@@ -103,6 +121,37 @@ int price_lookup(const char *model, struct price *p)
 	return price_file(file, model, p);
 }
 
+int usage_cost_parse(const char *s, double *usd)
+{
+	size_t n = strspn(s, "0123456789.");
+	const char *dot = strchr(s, '.');
+	char *end;
+
+	if (!isdigit((unsigned char)*s) || s[n] || (dot && strchr(dot + 1, '.')))
+		return -1;
+	errno = 0;
+	*usd = strtod(s, &end);
+	return errno || *end || !(*usd <= USAGE_COST_MAX) ? -1 : 0;
+}
+
+int usage_row_check(const struct usage_row *r)
+{
+	static const char *const names[] = { "input", "output", "cache read",
+	    "cache write" };
+	const long tokens[] = { r->input_tokens, r->output_tokens,
+	    r->cache_read_tokens, r->cache_write_tokens };
+	size_t i;
+
+	for (i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+		if (tokens[i] < 0 || tokens[i] > USAGE_TOKENS_MAX)
+			return aie_fail(EX_DATA, "%ld %s tokens: want 0 to %ld",
+			    tokens[i], names[i], USAGE_TOKENS_MAX);
+	if (r->cost_known && !(r->cost >= 0 && r->cost <= USAGE_COST_MAX))
+		return aie_fail(EX_DATA, "cost %g USD: want a finite number from "
+		    "0 to %.0f", r->cost, USAGE_COST_MAX);
+	return 0;
+}
+
 int usage_price_row(struct usage_row *r)
 {
 	struct price p;
@@ -110,6 +159,8 @@ int usage_price_row(struct usage_row *r)
 
 	r->cost = 0;
 	r->cost_known = 0;
+	if (usage_row_check(r) < 0)
+		return -1;
 	if (!strcmp(r->model, "offline-template")) {
 		r->cost_known = 1;      /* free, and known to be */
 		return 0;
@@ -123,7 +174,7 @@ int usage_price_row(struct usage_row *r)
 		    (double)r->cache_write_tokens * p.cache_write) / 1e6;
 		r->cost_known = 1;
 	}
-	return 0;
+	return usage_row_check(r);
 }
 
 /* A table cell: no pipe, no control byte, bounded. */
@@ -200,7 +251,7 @@ int usage_add(struct vault *v, const struct usage_row *r)
 	char cost[32];
 	int n;
 
-	if (day_rel(r->time, rel, sizeof rel) < 0)
+	if (usage_row_check(r) < 0 || day_rel(r->time, rel, sizeof rel) < 0)
 		return -1;
 	time_rfc3339(r->time, ts);
 	memcpy(day, ts, 10);
@@ -261,20 +312,22 @@ static int is_separator(char **cells, int n)
 	return n > 0;
 }
 
+/* A token count as usage_add writes it: digits, 0..USAGE_TOKENS_MAX. */
 static int num(const char *s, long *out)
 {
 	char *end;
 
+	if (!isdigit((unsigned char)*s))
+		return 0;
 	errno = 0;
 	*out = strtol(s, &end, 10);
-	return !errno && end != s && !*end && *out >= 0;
+	return !errno && !*end && *out <= USAGE_TOKENS_MAX;
 }
 
 /* Parse one data row through the column map; 0 ok, -1 bad. */
 static int parse_row(char **cells, int n, const int *map, struct usage_row *r)
 {
 	int i;
-	char *end;
 
 	for (i = 0; i < C_N; i++)
 		if (map[i] < 0 || map[i] >= n)
@@ -293,30 +346,33 @@ static int parse_row(char **cells, int n, const int *map, struct usage_row *r)
 		return -1;
 	if (!strcmp(cells[map[C_COST]], "unknown"))
 		return 0;
-	r->cost = strtod(cells[map[C_COST]], &end);
-	if (end == cells[map[C_COST]] || *end || r->cost < 0)
+	if (usage_cost_parse(cells[map[C_COST]], &r->cost) < 0)
 		return -1;
 	r->cost_known = 1;
-	return 0;
+	return usage_row_check(r);
 }
 
-static int read_day(struct vault *v, time_t day, time_t since, time_t until,
+int usage_parse(char *text, size_t len, time_t since, time_t until,
     usage_fn fn, void *ctx, long *bad)
 {
-	char rel[64], *buf, *line, *save = NULL, *cells[32];
+	char *line = text, *nl, *cells[32];
 	int map[C_N], i, j, n, r = 0;
 	struct usage_row row;
-	size_t len;
+	size_t l;
 
-	if (day_rel(day, rel, sizeof rel) < 0)
-		return -1;
-	if (file_readat(v->dirfd, rel, &buf, &len) < 0)
-		return aie_errcode == EX_NEG ? 0 : -1;
 	for (i = 0; i < C_N; i++)
 		map[i] = -1;
-	for (line = strtok_r(buf, "\n", &save); line && !r;
-	    line = strtok_r(NULL, "\n", &save)) {
-		size_t l = strlen(line);
+	for (; !r && line < text + len; line = nl + 1) {
+		if (!(nl = memchr(line, '\n', (size_t)(text + len - line))))
+			nl = text + len;
+		l = (size_t)(nl - line);
+		/* a NUL would end the line early and hide the rest of it */
+		if (memchr(line, '\0', l)) {
+			if (bad)
+				(*bad)++;
+			continue;
+		}
+		*nl = '\0';
 		if (l && line[l - 1] == '\r')
 			line[l - 1] = '\0';
 		if ((n = split_cells(line, cells, 32)) <= 0 || is_separator(cells, n))
@@ -339,6 +395,21 @@ static int read_day(struct vault *v, time_t day, time_t since, time_t until,
 		if (row.time >= since && row.time < until)
 			r = fn(&row, ctx);
 	}
+	return r;
+}
+
+static int read_day(struct vault *v, time_t day, time_t since, time_t until,
+    usage_fn fn, void *ctx, long *bad)
+{
+	char rel[64], *buf;
+	size_t len;
+	int r;
+
+	if (day_rel(day, rel, sizeof rel) < 0)
+		return -1;
+	if (file_readat(v->dirfd, rel, &buf, &len) < 0)
+		return aie_errcode == EX_NEG ? 0 : -1;
+	r = usage_parse(buf, len, since, until, fn, ctx, bad);
 	free(buf);
 	return r;
 }
@@ -355,13 +426,21 @@ int usage_read(struct vault *v, time_t since, time_t until, usage_fn fn,
 	return 0;
 }
 
+static void add_sat(long *sum, long n, int *saturated)
+{
+	if (__builtin_add_overflow(*sum, n, sum)) {
+		*sum = LONG_MAX;
+		*saturated = 1;
+	}
+}
+
 void usage_sum_add(struct usage_sum *s, const struct usage_row *r)
 {
-	s->calls++;
-	s->input_tokens += r->input_tokens;
-	s->output_tokens += r->output_tokens;
-	s->cache_read_tokens += r->cache_read_tokens;
-	s->cache_write_tokens += r->cache_write_tokens;
+	add_sat(&s->calls, 1, &s->saturated);
+	add_sat(&s->input_tokens, r->input_tokens, &s->saturated);
+	add_sat(&s->output_tokens, r->output_tokens, &s->saturated);
+	add_sat(&s->cache_read_tokens, r->cache_read_tokens, &s->saturated);
+	add_sat(&s->cache_write_tokens, r->cache_write_tokens, &s->saturated);
 	if (r->cost_known)
 		s->cost += r->cost;
 	else
@@ -382,21 +461,16 @@ time_t usage_week_start(time_t t)
 	return day - (time_t)((tm.tm_wday + 6) % 7) * 86400;
 }
 
-double usage_budget(void)
+int usage_budget(double *usd)
 {
-	const char *s = config_get("USAGE_BUDGET_WEEKLY");
-	char *end;
-	double d;
-
-	if (!s)
-		return 50.0;
-	d = strtod(s, &end);
-	return end == s || *end || d < 0 ? 50.0 : d;
+	return config_double("USAGE_BUDGET_WEEKLY", 50.0, 0, USAGE_BUDGET_MAX,
+	    usd);
 }
 
-long usage_max_calls(void)
+int usage_max_calls(long *calls)
 {
-	return config_get_long("USAGE_MAX_CALLS_DAY", 1000);
+	return config_long("USAGE_MAX_CALLS_DAY", 1000, 0, USAGE_CALLS_MAX,
+	    calls);
 }
 
 static int sum_fn(const struct usage_row *r, void *ctx)
@@ -408,17 +482,28 @@ static int sum_fn(const struct usage_row *r, void *ctx)
 int usage_check(struct vault *v, time_t now)
 {
 	struct usage_sum day = { 0 }, week = { 0 };
-	long cap = usage_max_calls();
-	double budget = usage_budget();
+	long cap, bad = 0;
+	double budget;
 
-	if (usage_read(v, usage_day_start(now), now + 1, sum_fn, &day, NULL) < 0 ||
-	    usage_read(v, usage_week_start(now), now + 1, sum_fn, &week,
-	    NULL) < 0)
+	if (usage_max_calls(&cap) < 0 || usage_budget(&budget) < 0)
 		return -1;
+	/* this week's rows hold today's: a bad row today is counted once */
+	if (usage_read(v, usage_week_start(now), now + 1, sum_fn, &week,
+	    &bad) < 0 || usage_read(v, usage_day_start(now), now + 1, sum_fn,
+	    &day, NULL) < 0) {
+		char why[sizeof aie_errmsg];
+		snprintf(why, sizeof why, "%s", aie_errmsg);
+		return aie_fail(EX_TEMP, "the spend cannot be computed, so no "
+		    "call: %s", why);
+	}
+	if (bad)
+		return aie_fail(EX_TEMP, "the spend cannot be computed, so no "
+		    "call: %ld malformed rows in Logs/API_Usage/ this week "
+		    "(see usage-log report)", bad);
 	if (day.calls >= cap)
 		return aie_fail(EX_TEMP, "daily call cap reached: %ld calls today, "
 		    "USAGE_MAX_CALLS_DAY is %ld", day.calls, cap);
-	if (week.cost >= budget)
+	if (!(week.cost < budget))
 		return aie_fail(EX_TEMP, "weekly budget reached: %.2f USD spent "
 		    "this week, USAGE_BUDGET_WEEKLY is %.2f", week.cost, budget);
 	return 0;

@@ -11,6 +11,16 @@
 
 #include "aie.h"
 
+/* Bounds of one row: a token count is 0..USAGE_TOKENS_MAX, a known cost
+ * finite and 0..USAGE_COST_MAX USD. usage_add refuses a row outside them
+ * and usage_read counts such a row as malformed, so no row can turn the
+ * budget off (a NaN compares false) or overflow a sum. */
+#define USAGE_TOKENS_MAX 1000000000000L         /* 10^12 */
+#define USAGE_COST_MAX 1e9
+/* Settings' ranges (see usage-log(1)). */
+#define USAGE_BUDGET_MAX 1e9
+#define USAGE_CALLS_MAX 100000000L
+
 struct usage_row {
 	time_t time;
 	char agent[AIE_NAME_MAX + 1];
@@ -32,12 +42,21 @@ struct price {
  * price file or setting is malformed. */
 int price_lookup(const char *model, struct price *p);
 
-/* Fill r->cost and r->cost_known from the price table; -1 on a bad table. */
+/* Fill r->cost and r->cost_known from the price table; -1 on a bad table
+ * (78) or tokens or a cost out of the bounds above (65). */
 int usage_price_row(struct usage_row *r);
+
+/* An amount in USD as the table holds it: decimal digits with at most one
+ * point (no sign, exponent, hex, nan or inf), 0..USAGE_COST_MAX. 0 or -1. */
+int usage_cost_parse(const char *s, double *usd);
+
+/* 0 when r's token counts and cost are within the bounds above, else -1
+ * with 65 and which number is out of them. */
+int usage_row_check(const struct usage_row *r);
 
 /* Append one row to Logs/API_Usage/<date of r->time>.md, creating the
  * file with its heading and table header when it is new (exactly once,
- * even with racing writers). */
+ * even with racing writers). A row out of bounds is -1 with 65. */
 int usage_add(struct vault *v, const struct usage_row *r);
 
 /* Call fn for every row dated in [since, until) (UTC days overlapping the
@@ -48,23 +67,37 @@ typedef int (*usage_fn)(const struct usage_row *r, void *ctx);
 int usage_read(struct vault *v, time_t since, time_t until, usage_fn fn,
     void *ctx, long *bad);
 
+/* usage_read's work on one file's text of len bytes, modified in place
+ * (text[len] too, as file_readat leaves room for it). A NUL ends neither
+ * the text nor a line: the line holding it is malformed. Exported for the
+ * fuzz harness. */
+int usage_parse(char *text, size_t len, time_t since, time_t until,
+    usage_fn fn, void *ctx, long *bad);
+
 struct usage_sum {
 	long calls, unknown;     /* unknown: calls whose cost is unknown */
 	long input_tokens, output_tokens, cache_read_tokens, cache_write_tokens;
 	double cost;
+	int saturated;           /* a token sum stopped at LONG_MAX */
 };
+/* Add a row; a token sum that would overflow stays at LONG_MAX and sets
+ * saturated, so the caller can say the total is a floor. */
 void usage_sum_add(struct usage_sum *s, const struct usage_row *r);
 
 /* Start of the UTC day and of the ISO week (Monday 00:00 UTC) holding t. */
 time_t usage_day_start(time_t t);
 time_t usage_week_start(time_t t);
 
-/* USAGE_BUDGET_WEEKLY (USD, default 50) and USAGE_MAX_CALLS_DAY (1000). */
-double usage_budget(void);
-long usage_max_calls(void);
+/* USAGE_BUDGET_WEEKLY (USD 0..USAGE_BUDGET_MAX, default 50) and
+ * USAGE_MAX_CALLS_DAY (0..USAGE_CALLS_MAX, default 1000); -1 with 78
+ * naming the setting and its range when it is not such a number. */
+int usage_budget(double *usd);
+int usage_max_calls(long *calls);
 
 /* Before a call: -1 with 75 and which limit when today's calls reached
- * the cap or this week's spend reached the budget. */
+ * the cap or this week's spend reached the budget, and with 75 too when
+ * the spend cannot be computed (a usage file unreadable, a malformed row
+ * this week): the check fails closed. 78 for a bad setting. */
 int usage_check(struct vault *v, time_t now);
 
 #endif

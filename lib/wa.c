@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "aie.h"
+#include "config.h"
 #include "http.h"
 #include "wa.h"
 
@@ -36,14 +37,13 @@ static int need(const char *key, const char **dst)
 int wa_config(struct wa_cfg *c)
 {
 	const char *p = config_get("WA_PROVIDER");
+	long attempts;
 
 	memset(c, 0, sizeof *c);
-	c->timeout = config_get_long("WA_TIMEOUT", 30);
-	c->attempts = (int)config_get_long("WA_ATTEMPTS", 4);
-	if (c->timeout <= 0)
-		c->timeout = 30;
-	if (c->attempts < 1 || c->attempts > 10)
-		c->attempts = 4;
+	if (config_long("WA_TIMEOUT", 30, 1, 3600, &c->timeout) < 0 ||
+	    config_long("WA_ATTEMPTS", 4, 1, 10, &attempts) < 0)
+		return -1;
+	c->attempts = (int)attempts;
 	if (!p || !*p) {
 		/* no provider named: whichever is set up, else none */
 		if (config_get("WA_TOKEN") && config_get("WA_PHONE_NUMBER_ID"))
