@@ -325,14 +325,14 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 # the local key (see sig.c), to make an approval approve(1) no longer makes.
 sign_as_approve() {
 	/usr/bin/python3 - "$1" "$HOME/.config/ai-employee/approval.key" <<'PY'
-import hashlib, hmac, os, sys
+import hashlib, hmac, json, os, sys
 data = open(sys.argv[1], 'rb').read()
 head, body = data.split(b'\n---\n', 1)
 fm = {}
 for line in head.split(b'\n')[1:]:
     k, _, v = line.decode().partition(': ')
     if len(v) >= 2 and v[0] == v[-1] == '"':
-        v = v[1:-1]
+        v = json.loads(v)
     fm[k] = v
 def absorb(h, b):
     h.update(len(b).to_bytes(8, 'little')); h.update(b)
@@ -346,6 +346,13 @@ absorb(h, body)
 key = bytes.fromhex(open(sys.argv[2]).read().strip()[:64])
 print(hmac.new(key, h.digest(), hashlib.sha512).digest()[:32].hex())
 PY
+}
+
+# resign FILE: an approval of FILE as it is now, signed with the local key:
+# what a draft approve(1) refuses would carry if it had been signed anyway.
+resign() {
+	sed -i '/^decision_sig: /d' "$1"
+	sed -i "s/^decision: approved\$/&\ndecision_sig: $(sign_as_approve "$1")/" "$1"
 }
 
 # strip_exec FILE: remove every exec_* key, as a cloud hiding a send would.
@@ -506,8 +513,8 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	approve DRAFT_E1 >/dev/null
 	f="$VAULT_DIR/$A"
 	# whatever approve writes today: an approval signed without expires
-	sed -i '/^expires: /d; /^decision_sig: /d' "$f"
-	sed -i "s/^decision: approved\$/&\ndecision_sig: $(sign_as_approve "$f")/" "$f"
+	sed -i '/^expires: /d' "$f"
+	resign "$f"
 	smtp_start
 	run --separate-stderr vault-exec
 	assert_failure 77
@@ -527,7 +534,9 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	for t in none crlf literal; do
 		rm -f "$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
 		mkdraft DRAFT_E1 E1
-		d="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+		approve DRAFT_E1 >/dev/null
+		# approve(1) refuses these; a draft signed anyway must still fail
+		d="$VAULT_DIR/$A"
 		case $t in
 		none) sed -i '/^to: /d' "$d"
 		      cause="the draft has no to" ;;
@@ -536,7 +545,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 		literal) sed -i 's/^to: .*/to: "alice@[127.0.0.1]"/' "$d"
 		      cause="to: alice@[127.0.0.1] is not an address we send to" ;;
 		esac
-		approve DRAFT_E1 >/dev/null
+		resign "$d"
 		smtp_start
 		run --separate-stderr vault-exec
 		assert_failure 65
@@ -551,9 +560,11 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 }
 
 @test "a body holding a NUL byte is refused (65), nothing sent" {
-	d="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
-	printf 'P.S. hidden\0Bcc: the rest\n' >>"$d"
 	approve DRAFT_E1 >/dev/null
+	# approve(1) refuses a NUL; an approval signed anyway must still fail
+	d="$VAULT_DIR/$A"
+	printf 'P.S. hidden\0Bcc: the rest\n' >>"$d"
+	resign "$d"
 	smtp_start
 	run --separate-stderr vault-exec
 	assert_failure 65
