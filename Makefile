@@ -74,11 +74,12 @@ check: all
 	  t/run $(TESTS)
 
 # make ci: what CI runs (the test command of README.md): static analysis,
-# the suite under ASan+UBSan, then the plain suite with a 20 s fuzz smoke
-# of each harness. The last line is the plain suite's "N passed, N failed".
+# the suite under ASan+UBSan, a 60-second soak, then the plain suite with a
+# 20 s fuzz smoke of each harness. The last line is the plain suite's "N passed, N failed".
 ci:
 	$(MAKE) lint
 	$(MAKE) check SAN=1
+	$(MAKE) soak SOAK_SECONDS=60
 	FUZZ_SMOKE_SECONDS=20 $(MAKE) check
 
 lint-man:

@@ -160,7 +160,7 @@ claim_race() {
 
 items=()
 one_op() {
-	local a v o rel id k
+	local a v o f rel id k
 	if [ $((RANDOM % 2)) -eq 0 ]; then a=local; else a=cloud; fi
 	v=$(vault_of "$a")
 	k=$((RANDOM % 20))
@@ -194,7 +194,9 @@ one_op() {
 		[ "${rel#Notes/moved/}" = "$rel" ] || return 0
 		o=$(other "$a")
 		mkdir -p "$v/Notes/moved" 2>/dev/null
-		mv "$v/$rel" "$v/Notes/moved/" 2>/dev/null || return 0
+		# a new name: a rename never lands on a file (that would delete it)
+		f=${rel##*/}
+		mv -n "$v/$rel" "$v/Notes/moved/${f%.md}-r$n.md" 2>/dev/null || return 0
 		marker "$o"; put "$o" "$(vault_of "$o")/$rel"
 		ops[rename_vs_edit]=$((${ops[rename_vs_edit]:-0} + 1))
 	elif [ "$k" -lt 16 ]; then
