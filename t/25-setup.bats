@@ -32,3 +32,12 @@ eml() {
 	grep -qx 'subject: Plain question' "$VAULT_DIR/$p"
 	grep -Eqx 'created: 20[0-9-]{8}T[0-9:]{8}Z' "$VAULT_DIR/$p"
 }
+
+@test "Dashboard.md: a health line separates the state from the detail" {
+	mkvault
+	printf -- '---\nupdated: 2026-11-30T10:00:00Z\nsmtp: "down connection refused"\nimap: up\n---\n' \
+	    >"$VAULT_DIR/Health/cloud.md"
+	vault-status -q --dashboard >/dev/null
+	grep -qxF -- '- cloud/smtp: down — connection refused' "$VAULT_DIR/Dashboard.md"
+	grep -qxF -- '- cloud/imap: up' "$VAULT_DIR/Dashboard.md"
+}
