@@ -41,3 +41,74 @@ eml() {
 	grep -qxF -- '- cloud/smtp: down — connection refused' "$VAULT_DIR/Dashboard.md"
 	grep -qxF -- '- cloud/imap: up' "$VAULT_DIR/Dashboard.md"
 }
+
+# ---- keys of the other agent ------------------------------------------------
+
+# A cloud vault and no approval key in HOME.
+cloud_vault() {
+	vault-init -q -a cloud "$VAULT_DIR" >/dev/null
+	export VAULT_AGENT=cloud
+	: >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+}
+
+@test "agent cloud with SMTP_PASSWORD in its config warns once, naming the key, never the value" {
+	cloud_vault
+	echo 'SMTP_PASSWORD=hunter2-app-password' >>"$AI_EMPLOYEE_CONFIG"
+	run --separate-stderr vault-status
+	assert_success
+	[ "$(printf '%s\n' "$stderr" | grep -c 'belongs to the local agent only')" -eq 1 ]
+	[[ "$stderr" == *"this machine is agent cloud"*"SMTP_PASSWORD"* ]]
+	[[ "$stderr" != *hunter2* ]]
+}
+
+@test "agent cloud warns about a password in SMTP_URL and DASHBOARD_ keys, not about DASHBOARD_URL" {
+	cloud_vault
+	printf '%s\n' 'SMTP_URL=smtps://me%40example.com:s3cret@smtp.example.com:465' \
+	    'DASHBOARD_ORIGIN=https://dash.example.com' \
+	    'DASHBOARD_URL=https://dash.example.com/' >>"$AI_EMPLOYEE_CONFIG"
+	run --separate-stderr vault-claim --list
+	[[ "$stderr" == *"a password in SMTP_URL"* ]]
+	[[ "$stderr" == *"DASHBOARD_ORIGIN"* ]]
+	[[ "$stderr" != *"DASHBOARD_URL"* ]]
+	[[ "$stderr" != *s3cret* ]]
+}
+
+@test "agent cloud with an SMTP_URL without password and only cloud keys says nothing" {
+	cloud_vault
+	printf '%s\n' 'SMTP_URL=smtps://smtp.example.com:465' 'SMTP_USER=me@example.com' \
+	    'IMAP_PASSWORD=imap-app-password' 'DASHBOARD_URL=https://dash.example.com/' \
+	    >>"$AI_EMPLOYEE_CONFIG"
+	run --separate-stderr vault-status
+	assert_success
+	[ -z "$stderr" ]
+}
+
+@test "agent cloud on a machine holding the approval key warns, naming its path" {
+	cloud_vault
+	vault-init -q -a local "$BATS_TEST_TMPDIR/other" >/dev/null
+	[ -f "$HOME/.config/ai-employee/approval.key" ]
+	run --separate-stderr vault-status
+	assert_success
+	[[ "$stderr" == *"the approval key $HOME/.config/ai-employee/approval.key"* ]]
+}
+
+@test "agent local with every local key says nothing" {
+	mkvault
+	printf '%s\n' 'SMTP_PASSWORD=x' 'SMTP_URL=smtps://a:b@smtp.example.com' \
+	    'DASHBOARD_ORIGIN=https://dash.example.com' >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	run --separate-stderr vault-status
+	assert_success
+	[ -z "$stderr" ]
+}
+
+@test "-a cloud on the owner's machine (VAULT_AGENT local) does not warn about the owner's keys" {
+	mkvault
+	printf '%s\n' 'SMTP_PASSWORD=x' >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	mkemail E1
+	run --separate-stderr vault-claim -a cloud E1
+	assert_success
+	[ -z "$stderr" ]
+}
