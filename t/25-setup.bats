@@ -103,6 +103,90 @@ cloud_vault() {
 	[ -z "$stderr" ]
 }
 
+# ---- the annotated example config files -------------------------------------
+
+# Every key the code reads: the C tools (config_get*, getenv and the
+# helpers that take a key name) and the PM2 ecosystem files.
+code_keys() {
+	{
+		grep -rhoE '(config_get(_default|_long|_bool)?|getenv|need|conf_path|check_mail)\("[A-Z][A-Z0-9_]*"' \
+		    "$TOP/cmd" "$TOP/lib" "$TOP/cgi" | sed -E 's/.*\("//; s/"$//'
+		grep -hoE "get\('[A-Z][A-Z0-9_]*'" "$TOP"/pm2/*.js | sed -E "s/.*\('//; s/'$//"
+	} | sort -u
+}
+
+# The prefixes of keys made at run time, as "PRICE_%s" in price_lookup.
+code_prefixes() {
+	grep -rhoE '"[A-Z][A-Z0-9_]*_%s"' "$TOP/lib" "$TOP/cmd" | sed -E 's/^"//; s/%s"$//' | sort -u
+}
+
+# The keys of an example file: KEY=VALUE lines, commented out or not.
+file_keys() {
+	sed -nE 's/^#?([A-Z][A-Z0-9_]*)=.*/\1/p' "$1" | sort -u
+}
+
+# The capitalised names of the "Read from the environment only" paragraph.
+env_only() {
+	awk '/^# Read from the environment only/{p=1} p&&!/^#/{exit} p' "$1" |
+	    grep -oE '\b[A-Z][A-Z0-9_]{2,}\b' | grep -vx 'CGI' | sort -u
+}
+
+@test "every key the code reads is in an example config file, and every key there is read" {
+	local ex="$TOP/share/env.cloud.example" lx="$TOP/share/env.local.example"
+	code_keys >"$BATS_TEST_TMPDIR/code"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/code")" -gt 60 ]
+	{ file_keys "$ex"; file_keys "$lx"; env_only "$ex"; env_only "$lx"; } | sort -u \
+	    >"$BATS_TEST_TMPDIR/documented"
+	missing=$(comm -23 "$BATS_TEST_TMPDIR/code" "$BATS_TEST_TMPDIR/documented")
+	[ -z "$missing" ] || { echo "read by the code, in no example file: $missing"; false; }
+	prefixes=$(code_prefixes)
+	[ -n "$prefixes" ]
+	for f in "$ex" "$lx"; do
+		for k in $(file_keys "$f") $(env_only "$f"); do
+			grep -qx "$k" "$BATS_TEST_TMPDIR/code" && continue
+			known=0
+			for p in $prefixes; do [[ $k == "$p"* ]] && known=1; done
+			[ "$known" = 1 ] || { echo "$f: $k is read by no code"; false; }
+		done
+	done
+}
+
+@test "the keys of the local agent only are in env.local.example and not in env.cloud.example" {
+	local_only=$(sed -n '/local_only\[\] = {/,/NULL/p' "$TOP/lib/agentkeys.c" | grep -oE '"[A-Z_]+"' | tr -d '"')
+	[ "$(echo "$local_only" | wc -l)" -gt 10 ]
+	for k in $local_only; do
+		file_keys "$TOP/share/env.local.example" | grep -qx "$k" || { echo "$k not in env.local.example"; false; }
+		! file_keys "$TOP/share/env.cloud.example" | grep -qx "$k" || { echo "$k in env.cloud.example"; false; }
+	done
+}
+
+@test "env.cloud.example as setup-vm.sh installs it is read by the tools and draws no warning on agent cloud" {
+	sed -e "s|^VAULT_DIR=.*|VAULT_DIR=$VAULT_DIR|" -e "s|^VAULT_AGENT=.*|VAULT_AGENT=cloud|" \
+	    -e "s|^VAULT_SYNC_SSH_KEY=.*|VAULT_SYNC_SSH_KEY=$HOME/.ssh/id_ed25519|" \
+	    "$TOP/share/env.cloud.example" >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	unset VAULT_DIR
+	vault-init -q "$BATS_TEST_TMPDIR/vault" >/dev/null
+	[ ! -e "$HOME/.config/ai-employee/approval.key" ]
+	run --separate-stderr vault-status -j
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | jq -r '.counts | keys | length')" -gt 0 ]
+}
+
+@test "env.local.example with every local key set draws no warning on agent local" {
+	# every key with no default gets a value: a path in the test's directory
+	sed -e "s|^VAULT_DIR=.*|VAULT_DIR=$VAULT_DIR|" \
+	    -e "s|^#\([A-Z][A-Z0-9_]*\)=\$|\1=$BATS_TEST_TMPDIR/set|" \
+	    "$TOP/share/env.local.example" >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	grep -qx "SMTP_PASSWORD=$BATS_TEST_TMPDIR/set" "$AI_EMPLOYEE_CONFIG"
+	mkvault
+	run --separate-stderr vault-status
+	assert_success
+	[ -z "$stderr" ]
+}
+
 @test "-a cloud on the owner's machine (VAULT_AGENT local) does not warn about the owner's keys" {
 	mkvault
 	printf '%s\n' 'SMTP_PASSWORD=x' >"$AI_EMPLOYEE_CONFIG"
