@@ -196,3 +196,23 @@ env_only() {
 	assert_success
 	[ -z "$stderr" ]
 }
+
+# ---- README -------------------------------------------------------------------
+
+@test "README: the tour runs as written in a mktemp -d vault, and its man commands work from the source tree" {
+	tour=$(awk '/^## A five-minute tour/{t=1} t&&/^```sh/{p=1;next} p&&/^```/{exit} p' "$TOP/README.md")
+	[[ "$tour" == *'VAULT_DIR=$(mktemp -d)/vault'* ]]
+	! grep -q '/tmp/' <<<"$tour"
+	# the build and the dashboard are other tests' business
+	tour=$(grep -vE '^make( |$)' <<<"$tour")
+	cd "$TOP"
+	run env TMPDIR="$BATS_TEST_TMPDIR" bash -e -c "$tour"
+	assert_success
+	out=$(ls "$BATS_TEST_TMPDIR"/tmp.*/vault/Logs/Outbox/*.eml)
+	grep -q '^Subject: Re: Where is my order?' "$out"
+	command -v man >/dev/null || skip "man not installed"
+	grep -q '`man -l man/ai-employee.7`' "$TOP/README.md"
+	grep -q '`man -l man/vault.5`' "$TOP/README.md"
+	man -P cat -l man/ai-employee.7 | grep -q 'AI-EMPLOYEE(7)'
+	man -P cat -l man/vault.5 | grep -q 'VAULT(5)'
+}
