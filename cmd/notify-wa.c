@@ -45,9 +45,11 @@ static char *item_link(const char *id)
 {
 	const char *base = wa_dashboard_url();
 	size_t n = strlen(base) + strlen(id) + 16;
-	char *s = malloc(n);
+	char *s;
 
-	if (s)
+	if (!wa_dashboard_public())
+		return strdup(base);
+	if ((s = malloc(n)))
 		snprintf(s, n, "%s%sitem?id=%s", base,
 		    base[strlen(base) - 1] == '/' ? "" : "/", id);
 	return s;

@@ -245,15 +245,22 @@ int main(int argc, char **argv)
 		if (r == 0 && !cli.quiet)
 			cli_warn(NULL, "approval key created: %s (mode 0600; keep it "
 			    "off the cloud)", keypath);
+		else if (r == 1 && !cli.quiet)
+			cli_warn(NULL, "approval key kept: %s", keypath);
 	}
 	if (remote && git_add_remote_push(dir, "origin", remote) < 0) {
 		cli_warn(dir, "vault created, remote origin not pushed: %s "
 		    "(vault-sync will retry)", aie_errmsg);
 		return aie_errcode;
 	}
-	if (!cli.quiet)
-		cli_warn(dir, existing ? "already a vault; %d missing file(s) "
-		    "added" : "vault created", made);
+	if (!cli.quiet && clone)
+		cli_warn(dir, "vault cloned from %s, %d missing file(s) added",
+		    clone, made);
+	else if (!cli.quiet && existing)
+		cli_warn(dir, "already a vault: reused it, nothing overwritten, "
+		    "%d missing file(s) added", made);
+	else if (!cli.quiet)
+		cli_warn(dir, "vault created");
 	printf("%s\n", dir);
 	return 0;
 fail:

@@ -212,9 +212,12 @@ static int write_dashboard(struct vault *v, json_t *st)
 		const char *comp;
 		json_t *c;
 		json_object_foreach(json_object_get(h, "components"), comp, c) {
-			buf_addf(&b, "- %s/%s: %s ", name, comp, json_string_value(
-			    json_object_get(c, "state")));
-			md_line(&b, json_string_value(json_object_get(c, "detail")));
+			const char *detail = json_string_value(
+			    json_object_get(c, "detail"));
+			buf_addf(&b, "- %s/%s: %s%s", name, comp, json_string_value(
+			    json_object_get(c, "state")), detail && *detail ?
+			    " \xe2\x80\x94 " : "");
+			md_line(&b, detail);
 			buf_addf(&b, "\n");
 		}
 	}

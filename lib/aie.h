@@ -176,6 +176,11 @@ void cli_warn(const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_warnerr(const char *item);
 int cli_refuse_cloud(void);
+
+/* agentkeys.c: what agent holds that belongs to the other agent (write
+ * credentials, the approval key, the dashboard's keys on agent cloud), as
+ * "KEY, KEY, ..." in buf; 1 when there is any, 0 when none. */
+int agent_keys_misplaced(const char *agent, char *buf, size_t size);
 int cli_print_json(struct json_t *o);
 
 /* templates.c: files of a new vault */

@@ -79,11 +79,29 @@ int cli_refuse_cloud(void)
 	return 0;
 }
 
+/* Once per run: the keys this machine should not hold (agentkeys.c). The
+ * machine's agent is VAULT_AGENT, not -a: the owner may run a tool with
+ * -a cloud on the laptop, which is no cloud machine. */
+static void warn_misplaced_keys(const char *who)
+{
+	static int done;
+	char keys[1024];
+
+	if (done)
+		return;
+	done = 1;
+	if (agent_keys_misplaced(who, keys, sizeof keys))
+		cli_warn(NULL, "warning: this machine is agent %s but holds what "
+		    "belongs to the local agent only: %s; remove it from here "
+		    "(see ai-employee(7))", who, keys);
+}
+
 /* Open the vault from -C or $VAULT_DIR; an exit status, 0 on success. */
 int cli_open_vault(struct vault *v)
 {
 	const char *dir = cli.vault_dir;
 
+	warn_misplaced_keys(config_get_default("VAULT_AGENT", "local"));
 	if (!dir && vault_default_dir(&dir) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -167,6 +168,40 @@ static int utf8_valid(const unsigned char *s)
 	return 1;
 }
 
+/* 1 when YAML 1.1 (what Obsidian reads) would take the plain scalar v for
+ * something else than a string: null (~, null), a boolean (yes, no, on, off,
+ * y, n, true, false), a number (1234, -1.5, 1e3, 0x1f, 1_000, 1:30, .inf)
+ * or a date (2026-01-01). Quoting more than needed is harmless, so numbers
+ * and dates are one rule: an optional sign, then only digits and the
+ * characters numbers and dates are made of. RFC 3339 times (with T and Z)
+ * stay plain on purpose: a YAML reader takes them for the same instant. */
+static int yaml_reads_as_other(const char *v)
+{
+	static const char *const words[] = {
+		"~", "null", "y", "n", "yes", "no", "on", "off", "true", "false",
+		".inf", ".nan"
+	};
+	size_t i;
+	int digit = 0;
+
+	for (i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcasecmp(v, words[i]) == 0)
+			return 1;
+	if (*v == '+' || *v == '-')
+		v++;
+	if (strcasecmp(v, ".inf") == 0)
+		return 1;
+	if (v[0] == '0' && v[1] && strchr("xXoObB", v[1]))
+		return 1;
+	for (; *v; v++) {
+		if (*v >= '0' && *v <= '9')
+			digit = 1;
+		else if (!strchr("._:eE+-", *v))
+			return 0;
+	}
+	return digit;
+}
+
 static int needs_quotes(const char *v)
 {
 	size_t n = strlen(v);
@@ -176,7 +211,7 @@ static int needs_quotes(const char *v)
 	    v[n - 1] == '\t' || strchr("[]{}&*!|>%@`,?\"'#", v[0]) ||
 	    (v[0] == '-' && (v[1] == ' ' || v[1] == '\0')) || v[n - 1] == ':' ||
 	    strstr(v, ": ") || strchr(v, '#') || strchr(v, '"') ||
-	    strchr(v, '\''))
+	    strchr(v, '\'') || yaml_reads_as_other(v))
 		return 1;
 	for (p = v; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -281,6 +316,22 @@ char *fm_get(const struct item *it, const char *key)
 	return l ? fm_decode_value(l->raw) : NULL;
 }
 
+/* 1 when vault(5) defines key as a count and value is one (0, 1, 42):
+ * written as a YAML integer, which is what it is. Every other value is a
+ * string and quoted when YAML would read it as something else. */
+static int count_value(const char *key, const char *value)
+{
+	static const char *const count_keys[] = { "exec_attempts" };
+	size_t i, n = strspn(value, "0123456789");
+
+	if (n == 0 || value[n] || (value[0] == '0' && n > 1) || n > 9)
+		return 0;
+	for (i = 0; i < sizeof count_keys / sizeof *count_keys; i++)
+		if (strcmp(key, count_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Set key to value: rewrite its line in place, or append a line. */
 int fm_set(struct item *it, const char *key, const char *value)
 {
@@ -294,7 +345,8 @@ int fm_set(struct item *it, const char *key, const char *value)
 			break;
 	if (i == 0 || key[i])
 		return aie_fail(EX_DATA, "%s: bad key", key);
-	if (!(enc = fm_encode_value(value)))
+	if (!(enc = count_value(key, value) ? strdup(value) :
+	    fm_encode_value(value)))
 		return aie_fail_errno(EX_TEMP, "%s: cannot encode", key);
 	n = strlen(key) + 2 + strlen(enc) + strlen(it->eol) + 1;
 	if (!(raw = malloc(n))) {

@@ -58,7 +58,11 @@ int wa_send(const struct wa_cfg *c, const char *text, const char *summary,
 char *wa_compose(const char *body, const char *link);
 char *wa_text_error(const char *component, const char *detail);
 char *wa_text_recovered(const char *component, const char *detail);
+/* DASHBOARD_URL, or WA_NO_DASHBOARD when it is unset or empty; 1 from
+ * wa_dashboard_public when there is a URL to link to. */
+#define WA_NO_DASHBOARD "(the dashboard has no public URL: set DASHBOARD_URL)"
 const char *wa_dashboard_url(void);
+int wa_dashboard_public(void);
 
 /* Cut s in place to at most max bytes without splitting a UTF-8 sequence;
  * returns the new length. */

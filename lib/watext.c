@@ -2,7 +2,7 @@
  * watext.c - the texts of WhatsApp notifications: a body cut to fit the
  * 4096-byte limit on a UTF-8 boundary (bytes, not characters: a limit in
  * bytes is never over one in characters), always ending with the
- * dashboard link, and the one-line summaries used for template parameters
+ * dashboard link (or a line saying there is none), and the one-line summaries used for template parameters
  * and log rows.
  */
 #include <stdio.h>
@@ -29,9 +29,20 @@ size_t utf8_cut(char *s, size_t max)
 	return n;
 }
 
+/* The dashboard listens on loopback by default: a link to 127.0.0.1 in a
+ * message read on a phone leads nowhere, so without DASHBOARD_URL the
+ * message says so instead. */
+int wa_dashboard_public(void)
+{
+	const char *u = config_get("DASHBOARD_URL");
+
+	return u && *u;
+}
+
 const char *wa_dashboard_url(void)
 {
-	return config_get_default("DASHBOARD_URL", "http://127.0.0.1:8080/");
+	return wa_dashboard_public() ? config_get("DASHBOARD_URL") :
+	    WA_NO_DASHBOARD;
 }
 
 char *wa_compose(const char *body, const char *link)

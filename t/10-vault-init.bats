@@ -141,3 +141,13 @@ setup() { common_setup; }
 	git -C "$VAULT_DIR" add ok.md
 	git -C "$VAULT_DIR" -c user.name=t -c user.email=t@t commit -qm ok
 }
+
+@test "vault-init on an existing vault says it reused it and kept the key" {
+	mkvault
+	rm "$VAULT_DIR/Plans/.gitkeep"
+	run --separate-stderr vault-init "$VAULT_DIR"
+	assert_success
+	[[ "$stderr" == *"already a vault: reused it, nothing overwritten, 1 missing file(s) added"* ]]
+	[[ "$stderr" == *"approval key kept: $HOME/.config/ai-employee/approval.key"* ]]
+	[[ "$stderr" != *"vault created"* ]]
+}

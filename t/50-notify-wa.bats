@@ -335,3 +335,20 @@ almost full"
 	[ "$status" -eq 78 ]
 	[[ "$stderr" == *"WA_PHONE_NUMBER_ID"* ]]
 }
+
+@test "DASHBOARD_URL unset: the text says the dashboard has no public URL, not a loopback link" {
+	cloud
+	unset DASHBOARD_URL
+	mkemail EMAIL_20261130T101500Z_cccccc
+	mkdraft DRAFT_EMAIL_20261130T101500Z_cccccc EMAIL_20261130T101500Z_cccccc
+	run notify-wa --error odoo connection refused
+	assert_success
+	run notify-wa --urgent EMAIL_20261130T101500Z_cccccc
+	assert_success
+	run notify-wa --approvals
+	assert_success
+	[ "$(fake_count)" -eq 3 ]
+	jq -s -e 'map(.parsed.text.body) | all(
+	    endswith("\n\n(the dashboard has no public URL: set DASHBOARD_URL)") and
+	    (contains("127.0.0.1") | not))' "$FAKE_LOG"
+}

@@ -70,6 +70,17 @@ free_port() {
 	run ! id "$user"
 }
 
+@test "setup-vm.sh writes the config from the agent's annotated example, with the SSH key" {
+	local user="aietest$RANDOM"
+	run "$D/setup-vm.sh" --dry-run --user "$user" --remote git@example.com:me/vault.git
+	assert_success
+	assert_output --regexp "\\+ write /home/$user/.config/ai-employee/env \\(mode 0600\\) from [^ ]*/env.cloud.example"
+	assert_output --partial "VAULT_SYNC_SSH_KEY=/home/$user/.ssh/id_ed25519"
+	run "$D/setup-vm.sh" --dry-run --agent local --user "$user"
+	assert_success
+	assert_output --regexp "from [^ ]*/env.local.example"
+}
+
 @test "setup-vm.sh refuses bad arguments and a cloud agent without a remote" {
 	run -2 "$D/setup-vm.sh" --dry-run --bogus
 	run -1 "$D/setup-vm.sh" --dry-run --agent moon

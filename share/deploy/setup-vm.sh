@@ -14,7 +14,9 @@
 #                  vault and runs the loops; an SSH key for the Git remote
 #   3. toolkit     build and install the tools from --src (a source tree),
 #                  unless they are installed already
-#   4. config      ~USER/.config/ai-employee/env (mode 0600), written once
+#   4. config      ~USER/.config/ai-employee/env (mode 0600), written once,
+#                  from env.AGENT.example (every key, annotated) with
+#                  VAULT_DIR, VAULT_AGENT and the SSH key of step 2 filled in
 #   5. vault       vault-init -a AGENT --clone URL ~USER/vault (needs the
 #                  SSH key of step 2 accepted by the remote, as a deploy key
 #                  with write access)
@@ -156,17 +158,26 @@ step "4. config"
 CONF_DIR=$HOME_DIR/.config/ai-employee
 CONF=$CONF_DIR/env
 VAULT=$HOME_DIR/vault
+# the annotated example: installed in $DATADIR, else in the source tree
+example=$DATADIR/env.$AGENT.example
+[ -f "$example" ] || example=${SRC:+$SRC/share/env.$AGENT.example}
 if [ -f "$CONF" ]; then
 	echo "   $CONF exists (kept as it is)"
+elif [ -z "$example" ] || { [ ! -f "$example" ] && [ "$DRY" = 0 ]; }; then
+	die "env.$AGENT.example not found (in $DATADIR or --src)"
 else
 	as_user mkdir -p -m 700 "$CONF_DIR"
 	if [ "$DRY" = 1 ]; then
-		echo "+ write $CONF (mode 0600): VAULT_DIR=$VAULT VAULT_AGENT=$AGENT"
+		echo "+ write $CONF (mode 0600) from $example: VAULT_DIR=$VAULT VAULT_AGENT=$AGENT" \
+		    "VAULT_SYNC_SSH_KEY=$HOME_DIR/.ssh/id_ed25519"
 	else
-		(umask 077 && printf '%s\n' \
-		    "# ai-employee configuration (KEY=VALUE); see INSTALL" \
-		    "VAULT_DIR=$VAULT" "VAULT_AGENT=$AGENT" >"$CONF")
+		(umask 077 && sed -e "s|^VAULT_DIR=.*|VAULT_DIR=$VAULT|" \
+		    -e "s|^VAULT_AGENT=.*|VAULT_AGENT=$AGENT|" \
+		    -e "s|^#*VAULT_SYNC_SSH_KEY=.*|VAULT_SYNC_SSH_KEY=$HOME_DIR/.ssh/id_ed25519|" \
+		    -e "s|/home/aiemp/|$HOME_DIR/|; s|/home/owner/|$HOME_DIR/|" \
+		    "$example" >"$CONF.tmp" && mv "$CONF.tmp" "$CONF")
 		chown "$USER_NAME:" "$CONF"
+		echo "   $CONF written from $example: fill in the keys (see INSTALL)"
 	fi
 fi
 
