@@ -102,7 +102,7 @@ setup() { common_setup; }
 	chmod 644 "$AI_EMPLOYEE_CONFIG"
 	run vault-init "$VAULT_DIR"
 	assert_failure 78
-	assert_output --partial "readable by group or others"
+	assert_output --partial "readable by group, readable by others (mode 0644)"
 	[ ! -e "$VAULT_DIR" ]
 }
 

@@ -136,8 +136,11 @@ PY
 }
 
 @test "a line break in a header value is refused, nothing sent (65)" {
-	sed -i 's/^subject: .*/subject: "Hi\\nBcc: victim@example.net"/' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
 	approve DRAFT_E1 >/dev/null
+	# approve(1) refuses it; an approval signed anyway must still fail
+	f="$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	sed -i 's/^subject: .*/subject: "Hi\\nBcc: victim@example.net"/' "$f"
+	resign "$f"
 	smtp_start
 	run mail-send DRAFT_E1
 	assert_failure 65
@@ -286,7 +289,9 @@ PY
 	for t in none crlf literal; do
 		rm -f "$VAULT_DIR"/Needs_Action/email/DRAFT_E1.md
 		mkdraft DRAFT_E1 E1
-		d="$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+		approve DRAFT_E1 >/dev/null
+		# approve(1) refuses these; an approval signed anyway must still fail
+		d="$VAULT_DIR/Approved/email/DRAFT_E1.md"
 		case $t in
 		none) sed -i '/^to: /d' "$d"
 		      cause="the draft has no to" ;;
@@ -295,7 +300,7 @@ PY
 		literal) sed -i 's/^to: .*/to: "alice@[127.0.0.1]"/' "$d"
 		      cause="to: alice@[127.0.0.1] is not an address we send to" ;;
 		esac
-		approve DRAFT_E1 >/dev/null
+		resign "$d"
 		smtp_start
 		run --separate-stderr mail-send DRAFT_E1
 		assert_failure 65

@@ -221,3 +221,37 @@ json_get() {
 	} >&2
 	return 1
 }
+
+# sign_as_approve FILE: the decision_sig approve would write for FILE with
+# the local key (see sig.c), to make an approval approve(1) no longer makes.
+sign_as_approve() {
+	/usr/bin/python3 - "$1" "$HOME/.config/ai-employee/approval.key" <<'PY'
+import hashlib, hmac, json, os, sys
+data = open(sys.argv[1], 'rb').read()
+head, body = data.split(b'\n---\n', 1)
+fm = {}
+for line in head.split(b'\n')[1:]:
+    k, _, v = line.decode().partition(': ')
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        v = json.loads(v)
+    fm[k] = v
+def absorb(h, b):
+    h.update(len(b).to_bytes(8, 'little')); h.update(b)
+h = hashlib.blake2b(digest_size=32)
+absorb(h, b'ai-employee approval v1')
+absorb(h, os.path.basename(sys.argv[1])[:-3].encode())
+for k in ('decision', 'decided_at', 'expires', 'action', 'to', 'cc', 'subject',
+          'in_reply_to', 'references'):
+    absorb(h, k.encode()); absorb(h, fm.get(k, '').encode())
+absorb(h, body)
+key = bytes.fromhex(open(sys.argv[2]).read().strip()[:64])
+print(hmac.new(key, h.digest(), hashlib.sha512).digest()[:32].hex())
+PY
+}
+
+# resign FILE: an approval of FILE as it is now, signed with the local key:
+# what a draft approve(1) refuses would carry if it had been signed anyway.
+resign() {
+	sed -i '/^decision_sig: /d' "$1"
+	sed -i "s/^decision: approved\$/&\ndecision_sig: $(sign_as_approve "$1")/" "$1"
+}
