@@ -109,7 +109,7 @@ cloud_vault() {
 # helpers that take a key name) and the PM2 ecosystem files.
 code_keys() {
 	{
-		grep -rhoE '(config_get(_default|_long|_bool)?|getenv|need|conf_path|check_mail)\("[A-Z][A-Z0-9_]*"' \
+		grep -rhoE '(config_get(_default|_long|_bool)?|config_(long|seconds|double)|getenv|need|conf_path|check_mail)\("[A-Z][A-Z0-9_]*"' \
 		    "$TOP/cmd" "$TOP/lib" "$TOP/cgi" | sed -E 's/.*\("//; s/"$//'
 		grep -hoE "get\('[A-Z][A-Z0-9_]*'" "$TOP"/pm2/*.js | sed -E "s/.*\('//; s/'$//"
 	} | sort -u
