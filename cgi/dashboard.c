@@ -1,5 +1,5 @@
 /*
- * dashboard.cgi - the owner's phone dashboard (SPEC 4), one CGI program
+ * dashboard.cgi - the owner's phone dashboard (see ai-employee-dashboard(1)), one CGI program
  * run by fcgiwrap behind nginx, dispatching on PATH_INFO from a table of
  * pages as cgit does.
  *
@@ -23,15 +23,11 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "aie.h"
-#include "config.h"
-#include "costdays.h"
-#include "dashpage.h"
-#include "decide.h"
-#include "session.h"
-#include "statcache.h"
-#include "status.h"
-#include "web.h"
+#include "vault/vault.h"
+#include "dash/dash.h"
+#include "approval/approval.h"
+#include "web/web.h"
+#include "status/status.h"
 
 #define NOTE_MAX 2000
 #define LOGIN_TTL 3600

@@ -1,6 +1,6 @@
 /*
  * approve - the owner's decision on drafts waiting in Pending_Approval:
- * approve (signed, SPEC 6), --reject with a reason, --revise with a note
+ * approve (signed, see ai-employee(7)), --reject with a reason, --revise with a note
  * for the drafter, --list what waits, or --verify that an approval still
  * holds (what vault-exec checks before it acts). The moves themselves are
  * decide() in lib/, the same code the dashboard runs. Refused as agent
@@ -21,10 +21,10 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "decide.h"
-#include "showtext.h"
-#include "status.h"
+#include "cli/cli.h"
+#include "approval/approval.h"
+#include "base/base.h"
+#include "status/status.h"
 
 static struct vault v;
 static enum decision decision = DEC_APPROVE;

@@ -1,5 +1,5 @@
 /*
- * dashboard-passwd - set the phone dashboard's password (SPEC 4).
+ * dashboard-passwd - set the phone dashboard's password (see ai-employee-dashboard(1)).
  *
  * Stores only an argon2id hash (crypto_pwhash_str) in
  * DASHBOARD_PASSWD_FILE, 0600, outside the vault, and makes sure the
@@ -18,8 +18,8 @@
 
 #include <sodium.h>
 
-#include "aie.h"
-#include "session.h"
+#include "cli/cli.h"
+#include "web/web.h"
 
 #define PW_MIN 8
 #define PW_MAX 1024

@@ -1,6 +1,6 @@
 /*
  * draft-email - draft a reply for each email item given and file it for
- * the owner's approval as Pending_Approval/email/DRAFT_<id>.md (SPEC 2).
+ * the owner's approval as Pending_Approval/email/DRAFT_<id>.md (see vault(5)).
  *
  * The model is given the handbook as its rules and the email, its thread
  * and the owner's revision note as data (reply.c). Its answer is untrusted
@@ -24,11 +24,9 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "config.h"
-#include "llm.h"
-#include "reply.h"
-#include "usage.h"
+#include "cli/cli.h"
+#include "llm/llm.h"
+#include "mail/mail.h"
 
 struct ctx {
 	struct vault *v;
@@ -165,7 +163,7 @@ out:
 	return text;
 }
 
-/* The draft item: SPEC 2 keys, then the text as body. */
+/* The draft item: the keys of vault(5), then the text as body. */
 static int build(struct item *d, const struct ctx *c, const struct item *e,
     const char *did, const char *srcid, const char *model, const char *text)
 {

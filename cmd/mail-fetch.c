@@ -1,5 +1,5 @@
 /*
- * mail-fetch - new mail into the vault as email items (SPEC 2, 3).
+ * mail-fetch - new mail into the vault as email items (see vault(5)).
  *
  * Two sources, one import path (lib/mailin.c): an IMAP mailbox over
  * libcurl, or RFC 5322 messages in files or on stdin, so an MDA, procmail
@@ -26,11 +26,9 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "loop.h"
-#include "buf.h"
-#include "imap.h"
-#include "mailin.h"
+#include "cli/cli.h"
+#include "base/base.h"
+#include "mail/mail.h"
 
 #define MAX_MESSAGE (64UL << 20)
 

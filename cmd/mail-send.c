@@ -1,5 +1,5 @@
 /*
- * mail-send - send approved email drafts over SMTP (SPEC 3, 6).
+ * mail-send - send approved email drafts over SMTP (see ai-employee(7)).
  *
  * By hand, one item at a time, through the very path vault-exec takes:
  * under the exec lock of .state/<agent>/, the item (which must be in
@@ -19,11 +19,9 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "exec.h"
-#include "execlog.h"
-#include "lock.h"
-#include "smtp.h"
+#include "cli/cli.h"
+#include "exec/exec.h"
+#include "mail/mail.h"
 
 struct ctx {
 	struct exec_ctx *x;

@@ -15,10 +15,10 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "buf.h"
-#include "status.h"
-#include "wa.h"
+#include "cli/cli.h"
+#include "base/base.h"
+#include "status/status.h"
+#include "wa/wa.h"
 
 #define STDIN_MAX (64 << 10)
 

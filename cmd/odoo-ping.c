@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "odoo.h"
+#include "cli/cli.h"
+#include "odoo/odoo.h"
 
 static void usage(int status)
 {

@@ -23,8 +23,8 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "usage.h"
+#include "cli/cli.h"
+#include "llm/llm.h"
 
 static void usage(int status)
 {

@@ -1,5 +1,5 @@
 /*
- * vault-claim - claim work by moving it (SPEC 2).
+ * vault-claim - claim work by moving it (see vault(5)).
  *
  * Claiming is one rename of Needs_Action/<d>/ID.md to In_Progress/<agent>/
  * ID.md: the presence of the file there is the claim, so of any number of
@@ -20,8 +20,8 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "sync.h"
+#include "cli/cli.h"
+#include "sync/sync.h"
 
 static struct vault v;
 static const char *domain;
@@ -147,7 +147,7 @@ static int claim_ref(struct itemref *ref)
 	}
 	if ((status = annotate_claim(ref, from)) != 0)
 		return status;
-	/* --push: the claim is final only once the remote has it (SPEC 5) */
+	/* --push: the claim is final only once the remote has it (see vault-sync(1)) */
 	if (push && sync_push_claim(&v, ref) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
@@ -304,7 +304,7 @@ static int release_ref(struct itemref *ref, const char *why)
 		kv[5] = "pending";
 	}
 	if (exec && !strcmp(exec, "sending")) {
-		/* a crash mid-send: never resent by itself (SPEC 2) */
+		/* a crash mid-send: never resent by itself (see vault(5)) */
 		kv[6] = "exec_status";
 		kv[7] = "unknown";
 	}

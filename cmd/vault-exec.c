@@ -1,5 +1,5 @@
 /*
- * vault-exec - execute approved items, at most once (SPEC 2, 6).
+ * vault-exec - execute approved items, at most once (see vault(5), ai-employee(7)).
  *
  * A pass takes .state/<agent>/exec.lock (flock: one vault-exec per agent,
  * so the recovery of items a dead run left in In_Progress/<agent>/ never
@@ -15,12 +15,10 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "config.h"
-#include "exec.h"
-#include "loop.h"
-#include "lock.h"
-#include "smtp.h"
+#include "cli/cli.h"
+#include "exec/exec.h"
+#include "base/base.h"
+#include "mail/mail.h"
 
 static int dry_run;
 

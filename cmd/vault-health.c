@@ -24,11 +24,10 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "config.h"
-#include "health.h"
-#include "odoo.h"
-#include "wa.h"
+#include "cli/cli.h"
+#include "health/health.h"
+#include "odoo/odoo.h"
+#include "wa/wa.h"
 
 enum { C_ODOO, C_SMTP, C_IMAP, C_LLM, C_GIT, C_SYNC, C_PM2, C_COUNT };
 static const char *const comp[C_COUNT] = {

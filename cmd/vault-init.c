@@ -1,5 +1,5 @@
 /*
- * vault-init - create a vault: the stage directories of SPEC 2, a
+ * vault-init - create a vault: the stage directories of vault(5), a
  * .gitignore holding the secret deny-list, the handbook and dashboard
  * templates, a Git repository with a first commit, and (for any agent but
  * cloud) the approval key outside the vault. Running it on an existing
@@ -19,8 +19,9 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "aie.h"
-#include "git.h"
+#include "cli/cli.h"
+#include "approval/approval.h"
+#include "sync/sync.h"
 
 static const char *const dirs[] = {
 	"Needs_Action", "Needs_Action/email", "Needs_Action/whatsapp",

@@ -18,9 +18,9 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "buf.h"
-#include "status.h"
+#include "cli/cli.h"
+#include "base/base.h"
+#include "status/status.h"
 
 static void usage(int status)
 {

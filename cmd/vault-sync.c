@@ -1,5 +1,5 @@
 /*
- * vault-sync - share the vault through Git (SPEC 5): one cycle (lock,
+ * vault-sync - share the vault through Git (see vault-sync(1)): one cycle (lock,
  * stage with the secret guard, commit, fetch, integrate by the conflict
  * rules, push), or forever with --interval S or --watch (inotify on the
  * vault, debounced, plus a fetch every --interval or 60 s) for PM2 and
@@ -22,10 +22,8 @@
 
 #include <jansson.h>
 
-#include "aie.h"
-#include "git.h"
-#include "secretscan.h"
-#include "sync.h"
+#include "cli/cli.h"
+#include "sync/sync.h"
 
 static volatile sig_atomic_t stop;
 static int said_single;
@@ -342,7 +340,7 @@ int main(int argc, char **argv)
 	};
 	struct sigaction sa;
 	struct sync_opts o = { 0 };
-	struct sync s;
+	struct sync *s = NULL;
 	struct vault v;
 	double backoff[16], interval = 0;
 	char *end;
@@ -398,18 +396,18 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	if (watching)
-		status = watch(&s, &v, &o, interval > 0 ? interval : 60);
+		status = watch(s, &v, &o, interval > 0 ? interval : 60);
 	else if (interval > 0) {
 		while (!stop) {
-			run(&s, &v, &o);
+			run(s, &v, &o);
 			pause_for(interval);
 		}
 		status = 0;
 	} else
-		status = run(&s, &v, &o);
+		status = run(s, &v, &o);
 	if (stop && (watching || interval > 0))
 		status = 0;
-	sync_close(&s);
+	sync_close(s);
 	vault_close(&v);
 	return status;
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# demo.sh - the demo of SPEC 1 on one machine, on the embedded defaults:
+# demo.sh - the demo of ai-employee(7) on one machine, on the embedded defaults:
 # a bare remote, a cloud clone and a local clone; mail arrives while local is
 # offline; cloud claims it, drafts a reply (offline template, no LLM key),
 # notifies (outbox) and syncs; local comes online, syncs, the owner approves

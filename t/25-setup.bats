@@ -152,7 +152,7 @@ env_only() {
 }
 
 @test "the keys of the local agent only are in env.local.example and not in env.cloud.example" {
-	local_only=$(sed -n '/local_only\[\] = {/,/NULL/p' "$TOP/lib/agentkeys.c" | grep -oE '"[A-Z_]+"' | tr -d '"')
+	local_only=$(sed -n '/local_only\[\] = {/,/NULL/p' "$TOP/lib/cli/agentkeys.c" | grep -oE '"[A-Z_]+"' | tr -d '"')
 	[ "$(echo "$local_only" | wc -l)" -gt 10 ]
 	for k in $local_only; do
 		file_keys "$TOP/share/env.local.example" | grep -qx "$k" || { echo "$k not in env.local.example"; false; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dashboard.cgi's status cache (lib/statcache.c): the counts and the
+# dashboard.cgi's status cache (cgi/dash/statcache.c): the counts and the
 # pending list kept in .state/<agent>/dashboard-status.cache, keyed by the
 # stat() of every directory and pending file. Every change must show in
 # the very next /api/status. The CGI binary runs alone with CGI variables
@@ -337,7 +337,7 @@ def fmix(h):
     h ^= h >> 33; h = h * 0xff51afd7ed558ccd & M
     h ^= h >> 33; h = h * 0xc4ceb9fe1a85ec53 & M
     return h ^ (h >> 33)
-def statcache_sum(d):       # lib/statcache.c, written again
+def statcache_sum(d):       # cgi/dash/statcache.c, written again
     a, b, n = 0x243f6a8885a308d3, 0x13198a2e03707344, len(d)
     d += bytes(16 - n % 16)
     for i in range(0, len(d), 16):

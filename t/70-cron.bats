@@ -15,7 +15,7 @@ teardown() {
 
 CRONTABS="$TOP/cron/crontab.cloud $TOP/cron/crontab.local"
 
-# The project's tools: cmd/*.c, plus those of SPEC 3 (and vault-health,
+# The project's tools: cmd/*.c, plus those of ai-employee(7) (and vault-health,
 # issue 8) that are still being built on other branches. A name in neither
 # list nor STANDARD is a mistake.
 PLANNED="vault-init vault-claim vault-sync mail-fetch draft-email approve
@@ -66,7 +66,7 @@ jobs() {
 	done
 	# the approval notice follows the drafting, keyed for dedup
 	grep -q 'draft-email -; notify-wa -q --approvals --key approvals' "$TOP/cron/crontab.cloud"
-	# vault-exec never runs on cloud (SPEC 6), nor does the Dashboard.md writer
+	# vault-exec never runs on cloud (see ai-employee(7)), nor does the Dashboard.md writer
 	run ! grep -qw vault-exec <<<"$cloud"
 	run ! grep -q -- '--dashboard' "$TOP/cron/crontab.cloud"
 	# the weekly report: Monday

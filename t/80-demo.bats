@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The demo of SPEC 1 (make demo): two agents through a bare remote, and
+# The demo of ai-employee(7) (make demo): two agents through a bare remote, and
 # single-agent mode; with the dashboard and an SMTP sink, and without.
 load helper
 

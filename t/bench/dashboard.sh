@@ -121,7 +121,7 @@ for p in /api/status /; do
 	echo "GET $p: $(wc -c <"$tmp/body") bytes ($gz gzipped)"
 done
 # The cache is written only once every directory read has been quiet for
-# 2 s (lib/statcache.c); the vault was just made.
+# 2 s (cgi/dash/statcache.c); the vault was just made.
 sleep 3
 curl -s -o /dev/null -H "$cookie" "$url/api/status"
 curl -s -o /dev/null -D "$tmp/hdr" -H "$cookie" "$url/api/status"

@@ -5,7 +5,7 @@
  * the real ones, retries and template fallback included.
  *
  * The harness is the transport: it defines http_do and http_resp_free, so
- * lib/http.c (libcurl) is never linked and every request is answered from
+ * lib/http/http.c (libcurl) is never linked and every request is answered from
  * the input. The input is a client number (first byte) and then replies
  * separated by "\n----\n"; a reply that starts with three digits and a
  * space has that HTTP status (else 200). When the replies run out, the
@@ -13,10 +13,10 @@
  */
 #include "fuzz.h"
 
-#include "aie.h"
-#include "http.h"
-#include "odoo.h"
-#include "wa.h"
+#include "vault/vault.h"
+#include "http/http.h"
+#include "odoo/odoo.h"
+#include "wa/wa.h"
 
 static const char *next;        /* the rest of the input */
 static const char *end;

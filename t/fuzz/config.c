@@ -1,5 +1,5 @@
 /*
- * config.c - fuzz the config file parser (config_load in lib/config.c).
+ * config.c - fuzz the config file parser (config_load in lib/vault/config.c).
  *
  * The input is written to a 0600 temp file named by AI_EMPLOYEE_CONFIG and
  * loaded (config_unload between runs). A failure must be a configuration
@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "aie.h"
-#include "config.h"
+#include "vault/vault.h"
 
 static char path[4096];
 

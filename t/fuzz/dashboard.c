@@ -4,8 +4,8 @@
  * verification, the UTF-8 text check and the usage table parser.
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Ilib t/fuzz/dashboard.c lib/web.c lib/costdays.c lib/session.c \
- *     lib/error.c lib/config.c lib/names.c lib/file.c lib/vault.c lib/fm.c \
+ *     -Ilib -Icgi t/fuzz/dashboard.c lib/web/web.c cgi/dash/costdays.c lib/web/session.c \
+ *     lib/base/error.c lib/vault/config.c lib/vault/names.c lib/base/file.c lib/vault/vault.c lib/vault/fm.c \
  *     -lsodium -ljansson -o build/fuzz-dashboard
  *   ./build/fuzz-dashboard -max_total_time=60
  */
@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "costdays.h"
-#include "session.h"
-#include "web.h"
+#include "dash/dash.h"
+#include "web/web.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

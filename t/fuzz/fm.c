@@ -1,5 +1,5 @@
 /*
- * fm.c - fuzz the front-matter parser (lib/fm.c).
+ * fm.c - fuzz the front-matter parser (lib/vault/fm.c).
  *
  * The input is an item file. When fm_parse accepts it:
  *  - serializing gives back the body bytes and every front-matter line
@@ -13,7 +13,7 @@
  *    byte >= 0x80), and no other line changes.
  */
 #include "fuzz.h"
-#include "aie.h"
+#include "vault/vault.h"
 
 static void serialize(const struct item *it, char **buf, size_t *len)
 {

@@ -1,5 +1,5 @@
 /*
- * fm_value.c - fuzz the value codec of lib/fm.c.
+ * fm_value.c - fuzz the value codec of lib/vault/fm.c.
  *
  * For any C string v: fm_encode_value(v) is one line's worth of text (no
  * byte below 0x20: a value can never add a front-matter line), and
@@ -8,7 +8,7 @@
  * raw input itself must not crash or leak.
  */
 #include "fuzz.h"
-#include "aie.h"
+#include "vault/vault.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,8 +6,8 @@
  */
 #include "fuzz.h"
 
-#include "aie.h"
-#include "imap.h"
+#include "vault/vault.h"
+#include "mail/mail.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

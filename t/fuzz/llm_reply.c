@@ -3,16 +3,16 @@
  * the Anthropic and OpenAI-compatible reply parsers (llm.c) and the
  * address, subject and References handling of email keys (reply.c).
  *
- *   clang -fsanitize=fuzzer,address -Ilib t/fuzz/llm_reply.c build/libaie.a \
+ *   clang -fsanitize=fuzzer,address -Ilib t/fuzz/llm_reply.c build-fuzz/libaie.a \
  *       $(pkg-config --libs libgit2 libcurl jansson libsodium)
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aie.h"
-#include "llm.h"
-#include "reply.h"
+#include "vault/vault.h"
+#include "llm/llm.h"
+#include "mail/mail.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

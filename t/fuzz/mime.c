@@ -1,5 +1,5 @@
 /*
- * t/fuzz/mime.c - libFuzzer harness for lib/mime.c and lib/htmltext.c:
+ * t/fuzz/mime.c - libFuzzer harness for lib/mail/mime.c and lib/mail/htmltext.c:
  * any bytes must parse into a mime_msg (or fail only for memory) without
  * a crash, a leak or undefined behaviour, and the body text must be valid
  * UTF-8 without NUL bytes. Built and run by "make fuzz" (t/fuzz/run).
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aie.h"
-#include "mime.h"
+#include "vault/vault.h"
+#include "mail/mail.h"
 
 static void check_utf8(const char *s, size_t len)
 {

@@ -1,6 +1,6 @@
 /*
- * names.c - fuzz id_valid and name_valid (lib/names.c) against the grammar
- * of SPEC 2 written as POSIX extended regular expressions:
+ * names.c - fuzz id_valid and name_valid (lib/vault/names.c) against the grammar
+ * of vault(5) written as POSIX extended regular expressions:
  *   ID     ^[A-Za-z0-9][A-Za-z0-9_.-]{0,119}$ holding no ".."
  *   name   ^[a-z][a-z0-9_-]{0,31}$
  * The input (up to its first NUL) is tried whole and as its first line.
@@ -9,7 +9,7 @@
 #include <regex.h>
 
 #include "fuzz.h"
-#include "aie.h"
+#include "vault/vault.h"
 
 static regex_t id_re, name_re;
 

@@ -6,7 +6,7 @@
  */
 #include "fuzz.h"
 
-#include "health.h"
+#include "health/health.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

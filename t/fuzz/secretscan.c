@@ -1,13 +1,13 @@
 /*
  * secretscan.c - libFuzzer harness for the secret guard's scanner and
- * deny-list (lib/secretscan.c). Build and run:
+ * deny-list (lib/sync/secretscan.c). Build and run:
  *   make fuzz-build && t/fuzz/run 60 build-fuzz/secretscan
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "secretscan.h"
+#include "sync/sync.h"
 
 /* A fixed approval key, so the key rules run too; the corpus holds its
  * hex and base64 (key-hex, key-b64): bytes 0x00..0x1f. */

@@ -1,5 +1,5 @@
 /*
- * showtext.c - fuzz show_split and show_refused (lib/showtext.c), which
+ * showtext.c - fuzz show_split and show_refused (lib/base/showtext.c), which
  * decide what of a draft the owner sees as it is and what is marked.
  * Properties, in single-line and multiline mode: the pieces cover the
  * input exactly, in order; a plain piece holds no NUL, no control but tab
@@ -10,7 +10,7 @@
  * marked piece is a control or a stray byte, and the first such one.
  */
 #include "fuzz.h"
-#include "showtext.h"
+#include "base/base.h"
 
 struct walk {
 	const char *base;

@@ -1,5 +1,5 @@
 /*
- * statcache.c - fuzz statcache_parse (lib/statcache.c), the reader of the
+ * statcache.c - fuzz statcache_parse (cgi/dash/statcache.c), the reader of the
  * dashboard's status cache file. The input is the file after its first
  * line; the harness writes a correct first line (magic and checksum) in
  * front of it half of the time, so the key lines are reached, not only
@@ -7,7 +7,7 @@
  * payload returned lies inside the buffer and is as long as the file
  * says; every memo entry is a Done/<domain>/<YYYY-MM> directory key with
  * a count that fits, taken only from a file whose checksum holds. The
- * same bytes go through status_pending_head (lib/status.c), which cuts
+ * same bytes go through status_pending_head (lib/status/status.c), which cuts
  * the cards from a status text without parsing it: it never reads out of
  * the text or grows it.
  */
@@ -17,8 +17,8 @@
 #include <sodium.h>
 
 #include "fuzz.h"
-#include "statcache.h"
-#include "status.h"
+#include "dash/dash.h"
+#include "status/status.h"
 
 static int emptydir = -1;
 

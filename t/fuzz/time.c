@@ -1,5 +1,5 @@
 /*
- * time.c - fuzz time_parse_rfc3339 and duration_parse (lib/names.c).
+ * time.c - fuzz time_parse_rfc3339 and duration_parse (lib/vault/names.c).
  *
  * The input (up to its first NUL) is parsed as a time and as a duration.
  *  - An accepted time formats (time_rfc3339) as a NUL-terminated 20-byte
@@ -11,7 +11,7 @@
 #include <limits.h>
 
 #include "fuzz.h"
-#include "aie.h"
+#include "vault/vault.h"
 
 static void check_time(const char *s)
 {

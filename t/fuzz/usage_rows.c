@@ -1,5 +1,5 @@
 /*
- * usage_rows.c - fuzz the usage table reader (usage_parse in lib/usage.c).
+ * usage_rows.c - fuzz the usage table reader (usage_parse in lib/llm/usage.c).
  *
  * The day files are written by either agent and merged by Git, so their
  * text is outside input. Whatever it holds, every row handed on must be
@@ -12,8 +12,8 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "aie.h"
-#include "usage.h"
+#include "vault/vault.h"
+#include "llm/llm.h"
 
 static int check_row(const struct usage_row *r, void *ctx)
 {

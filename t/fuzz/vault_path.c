@@ -1,5 +1,5 @@
 /*
- * vault_path.c - fuzz vault_resolve (lib/vault.c): an item argument, as an
+ * vault_path.c - fuzz vault_resolve (lib/vault/vault.c): an item argument, as an
  * ID, a vault-relative path or a file path, never resolves to anything but
  * an item file inside the vault reached without symlinks.
  *
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "aie.h"
+#include "vault/vault.h"
 
 static char base[PATH_MAX];
 static struct vault v;

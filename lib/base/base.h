@@ -1,0 +1,114 @@
+/*
+ * base.h - what every part of ai-employee stands on: exit statuses,
+ * errors as values, growing buffers, whole files at a directory fd, the
+ * --interval loop, and text shown with its hidden characters marked.
+ *
+ * lib/ never prints and never exits: a function that fails returns -1 and
+ * leaves a message in aie_errmsg and a suggested exit status in aie_errcode
+ * (one of the EX_ codes below), so the caller can say "tool: item: reason"
+ * and exit with the documented code (see ai-employee(7), EXIT STATUS).
+ */
+#ifndef AIE_BASE_H
+#define AIE_BASE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Exit statuses, see ai-employee(7), EXIT STATUS. */
+enum {
+	EX_DONE = 0, EX_NEG = 1, EX_USAGE_ = 2, EX_DATA = 65, EX_DOWN = 69,
+	EX_TEMP = 75, EX_REFUSED = 77, EX_CONFIG_ = 78
+};
+
+#define AIE_ID_MAX 120
+#define AIE_NAME_MAX 32          /* agent and domain names */
+#define AIE_ITEM_MAX (8 << 20)   /* an item file larger than this is refused */
+
+/* error.c */
+extern char aie_errmsg[512];
+extern int aie_errcode;
+/* The program's name, for the audit log's "tool" (NULL until set: a CGI
+ * program leaves it unset). cli_init sets it for the tools. */
+void aie_set_prog(const char *name);
+const char *aie_prog(void);
+int aie_fail(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int aie_fail_errno(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* file.c: whole files in and out of the vault, atomically */
+int path_parent_at(int dirfd, const char *rel, int create, char *name,
+    size_t namesize);
+int file_readat(int dirfd, const char *rel, char **buf, size_t *len);
+int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
+    int mode);
+int file_appendat(int dirfd, const char *rel, const char *buf, size_t len);
+int fsync_dirat(int dirfd, const char *rel);
+
+/*
+ * buf.h - a growable byte buffer for the parsers and composers of lib/
+ * (mime.c, htmltext.c, smtp.c). An allocation failure is sticky: the
+ * buffer remembers it, later appends do nothing, and the owner checks
+ * once at the end, so parser code does not test every append.
+ */
+struct buf {
+	char *p;                 /* always NUL-terminated when not NULL */
+	size_t len, cap;
+	size_t max;              /* 0: no cap; else appends beyond it are cut */
+	int oom, cut;            /* allocation failed; something was cut */
+};
+
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, int c);
+void buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Hand over the bytes (malloc'd, NUL-terminated; "" when empty), or NULL
+ * when an allocation failed. The buffer is empty afterwards. */
+char *buf_take(struct buf *b, size_t *len);
+void buf_free(struct buf *b);
+
+/*
+ * loop.h - the --interval loop of the long-running tools (mail-fetch,
+ * vault-exec): SIGTERM and SIGINT set loop_stop, the tool finishes the item
+ * in hand and exits 0, and the pause between passes ends at once on a stop.
+ */
+extern volatile sig_atomic_t loop_stop;
+
+void loop_catch_term(void);     /* SIGTERM and SIGINT set loop_stop */
+void loop_nap(long seconds);    /* sleep, waking early when loop_stop is set */
+
+/*
+ * showtext.h - text as the owner must see it before it is signed: every
+ * byte either shown as itself or marked, so nothing the signature covers
+ * can hide (see approve(1), "What is signed"). approve -i and the
+ * dashboard draw a draft through the same split; approval refuses what
+ * show_refused() finds.
+ */
+#define SHOW_TOKEN_MAX 16        /* "U+10FFFF", "0xFF" and their NUL */
+
+/* One piece of a text: n bytes at s shown as they are (mark NULL), or one
+ * character or byte that must be shown marked, mark naming it: "U+202E"
+ * for a control, a bidi or an invisible character, "0xFF" for a byte that
+ * is not UTF-8. */
+typedef void (*show_fn)(void *ctx, const char *s, size_t n, const char *mark);
+
+/* Split s[0..len) into pieces for fn, in order. Marked: every C0 control
+ * but tab (and, when multiline, LF, and CR directly before LF), DEL, C1
+ * controls, bidi controls, zero-width and other invisible characters,
+ * Unicode tag characters, the brackets the marks are drawn in, and any
+ * byte that is not part of valid UTF-8. */
+void show_split(const char *s, size_t len, int multiline, show_fn fn,
+    void *ctx);
+
+/* Where approval refuses s[0..len): the offset of the first NUL or other
+ * control (C0 but tab, and LF and CR-before-LF when multiline; DEL; C1)
+ * or invalid UTF-8, with its name in tok; (size_t)-1 when there is none.
+ * Bidi and invisible characters are shown marked, not refused: they are
+ * real text in some languages. */
+size_t show_refused(const char *s, size_t len, int multiline,
+    char tok[SHOW_TOKEN_MAX]);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * cli.h - the common options of every tool and its item argument loop
+ * (see ai-employee(7), COMMON OPTIONS). For tools only: lib/ never reads
+ * it.
+ */
+#ifndef AIE_CLI_H
+#define AIE_CLI_H
+
+#include <getopt.h>
+#include "vault/vault.h"
+
+/* cli.c: the common options and the item argument loop */
+struct cli {
+	const char *prog;
+	const char *vault_dir;
+	const char *agent;
+	int json, quiet, verbose;
+};
+extern struct cli cli;
+#define CLI_SHORTOPTS "C:a:jqvh"
+#define CLI_LONGOPTS \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' + 256 }
+int cli_init(const char *prog);
+int cli_option(int c, const char *arg, void (*usage)(int));
+/* --interval ARG: a duration (30, 90s, 5m) of at least a second; a bad
+ * one is warned about and usage(2) called. */
+long cli_interval(const char *arg, void (*usage)(int));
+int cli_open_vault(struct vault *v);
+typedef int (*arg_fn)(const char *arg, void *ctx);
+int cli_each_arg(int argc, char **argv, arg_fn fn, void *ctx);
+void cli_warn(const char *item, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_warnerr(const char *item);
+int cli_refuse_cloud(void);
+int cli_print_json(struct json_t *o);
+
+/* agentkeys.c: what agent holds that belongs to the other agent (write
+ * credentials, the approval key, the dashboard's keys on agent cloud), as
+ * "KEY, KEY, ..." in buf; 1 when there is any, 0 when none. */
+int agent_keys_misplaced(const char *agent, char *buf, size_t size);
+
+#endif

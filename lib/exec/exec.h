@@ -1,0 +1,107 @@
+/*
+ * exec.h - executing one approved item, at most once (see vault(5), ai-employee(7)): verify
+ * its decision_sig, claim it by move, mark exec_status: sending, run its
+ * action, and finish it (Done/, back to Approved/, or to the owner in
+ * Needs_Action/). The loop over Approved/ and the options are vault-exec's.
+ */
+#ifndef AIE_EXEC_H
+#define AIE_EXEC_H
+
+#include "vault/vault.h"
+#include "wa/wa.h"
+
+#define EXEC_MAX_ATTEMPTS 3
+
+struct send_result;
+
+/* What the caller gives: the vault, the limits, and how to speak. lib/
+ * never prints: diagnostics go to warn (item may be NULL), the outcome of
+ * an item to result. */
+struct exec_ctx {
+	struct vault *v;
+	int max_per_hour;        /* EXEC_MAX_PER_HOUR */
+	int quiet;               /* leave out the warnings that are only news */
+	void (*warn)(const char *item, const char *msg);
+	/* An item sent (verdict "sent", ref in Done/, res how) or, for
+	 * exec_check, one that would be ("send_email", ref in Approved/, res
+	 * NULL). */
+	void (*result)(const struct itemref *ref, const char *verdict,
+	    const struct item *it, const struct send_result *res);
+	/* private: the WhatsApp configuration, read at the first message */
+	int wa_state;            /* 0 not read, 1 read, -1 unusable */
+	struct wa_cfg wa;
+	int log_ready;           /* the record (execlog.h) exists */
+};
+
+/* An approval we may act on: its decision_sig verifies for id, it is not
+ * past its expires, and it has one (an approval that never expires is
+ * refused). 0, or -1 (77) with the reason. */
+int exec_approval_ok(const struct item *it, const char *id);
+
+/* Execute the item at ref (in Approved/); the caller holds the exec lock.
+ * Returns its exit status: 0 sent (or written to the outbox); 77 its
+ * approval does not verify, has no expires, or is already in the record
+ * of started approvals (a replay): moved to Needs_Action/ with exec_error,
+ * the owner told (a replay only once); 65 an unknown action (left in
+ * Approved/ with exec_error) or a draft that can never be sent (to the
+ * owner at once); 75 the hourly limit (untouched) or a failed send (back
+ * in Approved/, or to the owner after the third attempt); 69 the server
+ * is down; 78 a configuration error; 1 another process took it first. */
+int exec_item(struct exec_ctx *x, struct itemref *ref);
+
+/* --dry-run: what exec_item would do, touching nothing. 0 (result told),
+ * 77 refused or 65 unknown action. */
+int exec_check(struct exec_ctx *x, const struct itemref *ref);
+
+/* One item of In_Progress/<agent>/ left by a run that died: sending ->
+ * Needs_Action/ with exec_status: unknown (never resent; the owner told),
+ * sent -> Done/, failed -> Approved/ (or the owner after 3 attempts).
+ * Returns an exit status (0 when nothing went wrong). The caller holds the
+ * exec lock, so no live run owns the item. */
+int exec_recover(struct exec_ctx *x, const struct itemref *ref);
+
+/* Sends in the last hour, from .state/<agent>/exec-sends; with record, one
+ * more is recorded now. -1 on error. */
+int exec_sends_last_hour(struct vault *v, int record);
+
+/*
+ * execlog.h - the local executor's own record of the approvals it has
+ * started (see vault-exec(1), ai-employee(7)): .state/<agent>/executed,
+ * outside Git, append-only, one line per event, fsynced before the action
+ * starts. It is keyed by the approval itself (a digest of the decoded
+ * decision_sig), not by where the file lies, so an approval it holds is
+ * never executed again whatever the item's folder or exec_* keys say.
+ */
+#define EXECLOG_KEY_LEN 64       /* hex of a 32-byte BLAKE2b digest */
+
+/* Verbs of the record: start (written before the action), sent, failed
+ * (the action surely did not happen: the approval may be tried again),
+ * seen (seeded from the vault), replay (a replay was told to the owner). */
+#define EXECLOG_START "start"
+#define EXECLOG_SENT "sent"
+#define EXECLOG_FAILED "failed"
+#define EXECLOG_SEEN "seen"
+#define EXECLOG_REPLAY "replay"
+
+/* The key of the item's approval. -1 (77) when it has no decision_sig or
+ * one that is not 64 hex digits. */
+int execlog_key(const struct item *it, const char *id,
+    char key[EXECLOG_KEY_LEN + 1]);
+
+/* Make sure the record exists: when it does not (a new or rebuilt local
+ * agent), seed it, atomically, from what the vault shows as executed:
+ * items of Done/ and items marked exec_status sending, sent or unknown
+ * (or failed for the last time), and the audit log's executed and
+ * exec_unknown lines. 0, or -1: then nothing may be executed. */
+int execlog_ready(struct vault *v);
+
+/* Has the approval key been started (and not surely failed since), sent
+ * or seen? 1 yes, 0 no, -1 when the record cannot be read (fail closed).
+ * *told (may be NULL) is set when a replay of it was already told. */
+int execlog_spent(struct vault *v, const char *key, int *told);
+
+/* Append "key verb id time" and fsync it before returning. 0 or -1. */
+int execlog_note(struct vault *v, const char *key, const char *verb,
+    const char *id);
+
+#endif

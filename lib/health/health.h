@@ -1,0 +1,50 @@
+/*
+ * health.h - probes of the components vault-health(1) watches. Each fills
+ * a struct health with a state word and a one-line detail; none prints.
+ */
+#ifndef AIE_HEALTH_H
+#define AIE_HEALTH_H
+
+#include "base/base.h"
+
+#define HEALTH_DETAIL_MAX 240
+
+struct health {
+	const char *state;       /* "up" "down" "degraded" "unconfigured" "unknown" */
+	char detail[HEALTH_DETAIL_MAX];
+};
+
+/* Set state and a printf detail, made one line (control characters
+ * become spaces). */
+void health_set(struct health *h, const char *state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* probe.c: a mail server's greeting. smtp:// and imap:// (plain or with
+ * STARTTLS later): TCP connect and read the first line, which must be 220
+ * (SMTP) or "* OK"/"* PREAUTH" (IMAP). smtps:// and imaps://: the TLS
+ * handshake (certificate verified, MAIL_CA_FILE trusted when set), then the
+ * same greeting read over TLS. No mail is sent, no login made. timeout in
+ * seconds covers connect, handshake and greeting. */
+void probe_greeting(const char *url, long timeout, struct health *h);
+
+/* probe.c: any HTTP reply from url means up (an LLM endpoint answers 404
+ * or 401 to a bare GET; that is still an endpoint). */
+void probe_http(const char *url, long timeout, struct health *h);
+
+/* gitprobe.c: the vault's Git remote. A path or file:// URL must be a
+ * bare repository; any other URL gets git_remote_connect and a listing of
+ * its refs. Unconfigured when the vault has no such remote. */
+void probe_git(const char *vault_root, const char *remote_name,
+    struct health *h);
+
+/* pm2.c: `pm2 jlist` (found on PATH, PM2_HOME as set): every process
+ * online is up; stopped/errored is down; launching, or more restarts than
+ * max_restarts, is degraded. unknown when pm2 is not on PATH or its daemon
+ * is not running (jlist would start one). */
+void probe_pm2(long timeout, long max_restarts, struct health *h);
+
+/* pm2.c: the verdict of probe_pm2 on the output of `pm2 jlist` (notices
+ * before the JSON list are skipped). */
+void pm2_judge(const char *jlist, long max_restarts, struct health *h);
+
+#endif

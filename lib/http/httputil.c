@@ -1,0 +1,64 @@
+/*
+ * httputil.c - what the callers of http_do share beyond the transport: which
+ * statuses are worth a retry, the backoff between tries, and URL encoding.
+ * Kept apart from http.c so that a fuzz harness can link the API clients
+ * against a transport of its own (t/fuzz/api_reply.c).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http/http.h"
+
+int http_status_retryable(long status)
+{
+	return status == 429 || status == 500 || status == 502 || status == 503 ||
+	    status == 504 || status == 529;
+}
+
+void http_backoff(int attempt, double base, long retry_after)
+{
+	const char *o = getenv("AIE_HTTP_BACKOFF");
+	double secs;
+	struct timespec ts;
+
+	if (o && *o)
+		base = strtod(o, NULL);
+	secs = base;
+	while (--attempt > 0)
+		secs *= 2;
+	if (retry_after >= 0)
+		secs = retry_after > 300 ? 300 : (double)retry_after;
+	if (o && *o && retry_after >= 0)
+		secs = base;    /* tests: never wait what a fake server asks */
+	if (secs <= 0)
+		return;
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+char *http_urlencode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, o = 0;
+	char *out = malloc(3 * n + 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -1,0 +1,577 @@
+/*
+ * merge.c - integrating the remote into the local branch by the conflict
+ * rules of vault-sync(1), in memory, so that nothing is half-done on disk.
+ *
+ * Ahead: nothing to do. Behind: fast-forward. Diverged: a three-way merge
+ * of the trees (git_merge_trees, rename detection off, so that a claim is
+ * a delete plus an add and a claim race shows as one ID at two paths),
+ * then every conflict is settled:
+ *   Logs/ (all)      union of the lines of both sides (append-only files);
+ *   Dashboard.md     agent local's side (ours on local, theirs on cloud);
+ *   delete/modify    the modified file;
+ *   anything else    the remote's version at the path, ours kept beside it
+ *                    as <name>.conflict-<agent>-<UTC>.md, audit line;
+ * and then every item ID found at two paths, one from the remote and one
+ * from us only (a claim race, or an item we moved while the remote moved
+ * it elsewhere): the remote's reached it first and stays; ours vanishes
+ * when it differs from the remote's or the original copy only in claim
+ * keys, else it is kept beside the winner as <ID>.conflict-<agent>-<UTC>.md.
+ * The result is committed with both parents, checked out (SAFE: a file
+ * changed meanwhile stops the cycle rather than being overwritten), and
+ * only then does the branch move.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vault/vault.h"
+#include "internal.h"
+
+static int is_cloud(struct sync *s)
+{
+	return strcmp(s->v->agent, "cloud") == 0;
+}
+
+/* path + ".conflict-<agent>-<stamp>" before its ".md" (when it has one). */
+static void conflict_name(struct sync *s, const char *path, char *buf,
+    size_t size)
+{
+	char stamp[17];
+	size_t n = strlen(path);
+	int md = n > 3 && strcmp(path + n - 3, ".md") == 0;
+
+	sync_stamp(stamp);
+	snprintf(buf, size, "%.*s.conflict-%s-%s%s", (int)(md ? n - 3 : n),
+	    path, s->v->agent, stamp, md ? ".md" : "");
+}
+
+static int add_entry(git_index *mi, const git_index_entry *src,
+    const char *path, const git_oid *id)
+{
+	git_index_entry e = *src;
+
+	e.path = path;
+	if (id)
+		e.id = *id;
+	e.flags &= ~GIT_INDEX_ENTRY_STAGEMASK;
+	e.flags_extended = 0;
+	if (git_index_add(mi, &e) < 0)
+		return aie_fail(EX_TEMP, "%s: merge: %s", path, git_errstr());
+	return 0;
+}
+
+struct cf {
+	git_index_entry e[3];     /* ancestor, ours, theirs */
+	int has[3];
+	char *path[3];
+};
+
+static int union_lines(struct sync *s, git_index *mi, struct cf *c,
+    const char *path)
+{
+	git_merge_file_options fo;
+	git_merge_file_result mr;
+	git_oid id;
+	int r;
+
+	git_merge_file_options_init(&fo, GIT_MERGE_FILE_OPTIONS_VERSION);
+	fo.favor = GIT_MERGE_FILE_FAVOR_UNION;
+	if (git_merge_file_from_index(&mr, s->repo, c->has[0] ? &c->e[0] : NULL,
+	    &c->e[1], &c->e[2], &fo) < 0)
+		return aie_fail(EX_TEMP, "%s: union: %s", path, git_errstr());
+	r = git_blob_create_from_buffer(&id, s->repo, mr.ptr, mr.len);
+	git_merge_file_result_free(&mr);
+	if (r < 0)
+		return aie_fail(EX_TEMP, "%s: union: %s", path, git_errstr());
+	return add_entry(mi, &c->e[2], path, &id);
+}
+
+static int settle(struct sync *s, git_index *mi, struct cf *c)
+{
+	const char *path = c->path[2] ? c->path[2] : c->path[1] ? c->path[1] :
+	    c->path[0];
+	char copy[1024], note[1200];
+
+	if (!path)       /* libgit2 gives at least one side; be sure */
+		return 0;
+	if (git_index_conflict_remove(mi, path) < 0)
+		return aie_fail(EX_TEMP, "%s: merge: %s", path, git_errstr());
+	if (strncmp(path, "Logs/", 5) == 0 && c->has[1] && c->has[2])
+		return union_lines(s, mi, c, path);
+	if (strcmp(path, "Dashboard.md") == 0) {
+		int w = is_cloud(s) ? 2 : 1;
+		if (!c->has[w])
+			w = 3 - w;
+		return c->has[w] ? add_entry(mi, &c->e[w], path, NULL) : 0;
+	}
+	if (!c->has[1] && c->has[2])
+		return add_entry(mi, &c->e[2], path, NULL);
+	if (c->has[1] && !c->has[2])
+		return add_entry(mi, &c->e[1], path, NULL);
+	if (!c->has[1] && !c->has[2])
+		return 0;
+	conflict_name(s, path, copy, sizeof copy);
+	if (add_entry(mi, &c->e[2], path, NULL) < 0 ||
+	    add_entry(mi, &c->e[1], copy, NULL) < 0)
+		return -1;
+	s->r->conflicts++;
+	snprintf(note, sizeof note, "changed on both sides: the remote's "
+	    "version kept, ours saved as %s", copy);
+	return sync_note_later(s, "sync_conflict", NULL, path, copy, note);
+}
+
+static int settle_conflicts(struct sync *s, git_index *mi)
+{
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *a, *o, *t;
+	struct cf *cs = NULL;
+	size_t n = 0, i;
+	int k, r = -1, e;
+
+	if (!git_index_has_conflicts(mi))
+		return 0;
+	if (git_index_conflict_iterator_new(&it, mi) < 0)
+		return aie_fail(EX_TEMP, "merge: %s", git_errstr());
+	while ((e = git_index_conflict_next(&a, &o, &t, it)) == 0) {
+		struct cf *ncs = realloc(cs, (n + 1) * sizeof *cs);
+		const git_index_entry *src[3] = { a, o, t };
+		if (!ncs) {
+			aie_fail_errno(EX_TEMP, "merge");
+			goto out;
+		}
+		cs = ncs;
+		memset(&cs[n], 0, sizeof cs[n]);
+		for (k = 0; k < 3; k++) {
+			if (!src[k])
+				continue;
+			cs[n].e[k] = *src[k];
+			cs[n].has[k] = 1;
+			if (!(cs[n].path[k] = strdup(src[k]->path))) {
+				n++;
+				aie_fail_errno(EX_TEMP, "merge");
+				goto out;
+			}
+			cs[n].e[k].path = cs[n].path[k];
+		}
+		n++;
+	}
+	if (e != GIT_ITEROVER) {
+		aie_fail(EX_TEMP, "merge: %s", git_errstr());
+		goto out;
+	}
+	git_index_conflict_iterator_free(it);
+	it = NULL;
+	for (i = 0; i < n; i++)
+		if (settle(s, mi, &cs[i]) < 0)
+			goto out;
+	r = 0;
+out:
+	git_index_conflict_iterator_free(it);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 3; k++)
+			free(cs[i].path[k]);
+	free(cs);
+	return r;
+}
+
+/* --- one ID at two paths --- */
+
+/* The item ID of a stage path ".../ID.md", or NULL. */
+static const char *item_id(const char *path, size_t *len)
+{
+	const char *b = strrchr(path, '/');
+	size_t i, n;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		n = strlen(stage_dir[i]);
+		if (strncmp(path, stage_dir[i], n) == 0 && path[n] == '/')
+			break;
+	}
+	if (i == ST_COUNT || !b)
+		return NULL;
+	b++;
+	n = strlen(b);
+	if (n <= 3 || strcmp(b + n - 3, ".md") != 0 || strstr(b, ".conflict-"))
+		return NULL;
+	*len = n - 3;
+	return b;
+}
+
+struct occ {
+	const char *id;
+	size_t idlen;
+	char *path;
+	git_oid oid;
+	git_index_entry e;
+};
+
+static int occ_cmp(const void *a, const void *b)
+{
+	const struct occ *x = a, *y = b;
+	size_t n = x->idlen < y->idlen ? x->idlen : y->idlen;
+	int c = memcmp(x->id, y->id, n);
+
+	return c ? c : (x->idlen > y->idlen) - (x->idlen < y->idlen);
+}
+
+/* The blob's front matter and body with the claim keys taken out, and
+ * the status too when drop_status (vault-claim sets status: in_progress
+ * with the claim keys). */
+static char *unclaimed(git_repository *repo, const git_oid *id, int drop_status,
+    size_t *len)
+{
+	git_blob *b = NULL;
+	struct item it = { 0 };
+	char *out = NULL, *copy;
+	size_t n;
+
+	if (git_blob_lookup(&b, repo, id) < 0)
+		return NULL;
+	n = (size_t)git_blob_rawsize(b);
+	if ((copy = malloc(n + 1))) {
+		memcpy(copy, git_blob_rawcontent(b), n);
+		copy[n] = '\0';
+		if (fm_parse(&it, copy, n) == 0) {
+			fm_del(&it, "claimed_by");
+			fm_del(&it, "claimed_at");
+			if (drop_status)
+				fm_del(&it, "status");
+			if (fm_serialize(&it, &out, len) < 0)
+				out = NULL;
+		}
+		fm_free(&it);
+		free(copy);
+	}
+	git_blob_free(b);
+	return out;
+}
+
+/* Does the claim status hold in blob id (status: in_progress)? */
+static int claim_status(git_repository *repo, const git_oid *id)
+{
+	git_blob *b = NULL;
+	const char *p, *end;
+	int r = 0;
+
+	if (git_blob_lookup(&b, repo, id) < 0)
+		return 0;
+	p = git_blob_rawcontent(b);
+	end = p + git_blob_rawsize(b);
+	r = memmem(p, (size_t)(end - p), "\nstatus: in_progress", 20) != NULL;
+	git_blob_free(b);
+	return r;
+}
+
+/* Is ours the same as other but for the claim keys? */
+static int same_unclaimed(git_repository *repo, const git_oid *ours,
+    const git_oid *other)
+{
+	size_t la, lb;
+	char *x, *y;
+	int same, ds;
+
+	if (git_oid_equal(ours, other))
+		return 1;
+	ds = claim_status(repo, ours);
+	x = unclaimed(repo, ours, ds, &la);
+	y = unclaimed(repo, other, ds, &lb);
+	same = x && y && la == lb && memcmp(x, y, la) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
+/* The item's blob (and path, when asked) in tree at any <stage>/<sub>/ID.md
+ * but the paths of skip (NULL-terminated; NULL for none). Done's months
+ * are not searched: a claimed item never comes from there. */
+int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
+    size_t idlen, const char *const *skip, git_oid *out, char *where,
+    size_t wsize)
+{
+	char full[600];
+	const char *const *k;
+	git_tree_entry *te;
+	git_tree *sub;
+	char path[512];
+	size_t st, i, n;
+	int found = 0;
+
+	for (st = 0; st < ST_DONE && !found; st++) {
+		if (git_tree_entry_bypath(&te, tree, stage_dir[st]) < 0)
+			continue;
+		if (git_tree_entry_type(te) != GIT_OBJECT_TREE ||
+		    git_tree_lookup(&sub, repo, git_tree_entry_id(te)) < 0) {
+			git_tree_entry_free(te);
+			continue;
+		}
+		git_tree_entry_free(te);
+		n = git_tree_entrycount(sub);
+		for (i = 0; i < n && !found; i++) {
+			const git_tree_entry *d = git_tree_entry_byindex(sub, i);
+			git_tree_entry *f;
+			if (git_tree_entry_type(d) != GIT_OBJECT_TREE)
+				continue;
+			snprintf(path, sizeof path, "%s/%.*s.md",
+			    git_tree_entry_name(d), (int)idlen, id);
+			if (git_tree_entry_bypath(&f, sub, path) < 0)
+				continue;
+			snprintf(full, sizeof full, "%s/%s", stage_dir[st],
+			    path);
+			for (k = skip; k && *k && strcmp(*k, full) != 0; k++)
+				;
+			if (!k || !*k) {
+				*out = *git_tree_entry_id(f);
+				if (where)
+					snprintf(where, wsize, "%s", full);
+				found = 1;
+			}
+			git_tree_entry_free(f);
+		}
+		git_tree_free(sub);
+	}
+	return found;
+}
+
+/* Does the remote's tree have this path? (Its content may have been
+ * merged since; the path is what says where the remote put the item.) */
+static int in_tree(git_tree *tree, const char *path)
+{
+	git_tree_entry *te;
+
+	if (!tree || git_tree_entry_bypath(&te, tree, path) < 0)
+		return 0;
+	git_tree_entry_free(te);
+	return 1;
+}
+
+static int lose_claim(struct sync *s, git_index *mi, git_tree *base,
+    struct occ *ours, struct occ *win)
+{
+	char beside[1024], copy[1024], id[AIE_ID_MAX + 1], note[2400];
+	git_oid orig;
+	const char *slash = strrchr(win->path, '/');
+	int vanish;
+
+	snprintf(id, sizeof id, "%.*s", (int)ours->idlen, ours->id);
+	vanish = same_unclaimed(s->repo, &ours->oid, &win->oid) ||
+	    (base && sync_find_item(s->repo, base, ours->id, ours->idlen, NULL,
+	    &orig, NULL, 0) &&
+	    same_unclaimed(s->repo, &ours->oid, &orig));
+	if (git_index_remove_bypath(mi, ours->path) < 0)
+		return aie_fail(EX_TEMP, "%s: merge: %s", ours->path, git_errstr());
+	s->r->claims_lost++;
+	if (vanish) {
+		snprintf(note, sizeof note, "the other agent got there first "
+		    "(now %s); our copy differed only in claim keys and is "
+		    "dropped", win->path);
+		return sync_note_later(s, "claim_lost", id, ours->path,
+		    win->path, note);
+	}
+	snprintf(beside, sizeof beside, "%.*s/%s.md", (int)(slash - win->path),
+	    win->path, id);
+	conflict_name(s, beside, copy, sizeof copy);
+	if (add_entry(mi, &ours->e, copy, NULL) < 0)
+		return -1;
+	s->r->conflicts++;
+	snprintf(note, sizeof note, "the other agent got there first (now %s); "
+	    "our changed copy is kept as %s", win->path, copy);
+	return sync_note_later(s, "claim_lost", id, ours->path, copy, note);
+}
+
+static int settle_duplicates(struct sync *s, git_index *mi, git_tree *base,
+    git_tree *theirs)
+{
+	size_t n = git_index_entrycount(mi), i, j, k, m = 0, idlen;
+	struct occ *os = calloc(n ? n : 1, sizeof *os);
+	const char *id;
+	int r = -1;
+
+	if (!os)
+		return aie_fail_errno(EX_TEMP, "merge");
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(mi, i);
+		if (!e || !(id = item_id(e->path, &idlen)))
+			continue;
+		if (!(os[m].path = strdup(e->path)))
+			goto out;
+		os[m].id = strrchr(os[m].path, '/') + 1;
+		os[m].idlen = idlen;
+		os[m].oid = e->id;
+		os[m].e = *e;
+		os[m].e.path = os[m].path;
+		m++;
+	}
+	qsort(os, m, sizeof *os, occ_cmp);
+	for (i = 0; i < m; i = j) {
+		struct occ *win = NULL;
+		for (j = i + 1; j < m && occ_cmp(&os[i], &os[j]) == 0; j++)
+			;
+		if (j - i < 2)
+			continue;
+		for (k = i; k < j && !win; k++)
+			if (in_tree(theirs, os[k].path))
+				win = &os[k];
+		if (!win)
+			continue;
+		for (k = i; k < j; k++)
+			if (!in_tree(theirs, os[k].path) &&
+			    lose_claim(s, mi, base, &os[k], win) < 0)
+				goto out;
+	}
+	r = 0;
+out:
+	for (i = 0; i < m; i++)
+		free(os[i].path);
+	free(os);
+	return r;
+}
+
+/*
+ * Check commit out over the work tree (from = the commit it holds now)
+ * and move the branch to it, then the index.
+ */
+int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
+{
+	git_checkout_options co;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_reference *ref = NULL;
+	git_index *idx = NULL;
+	char name[300];
+	int r = -1, e;
+
+	if (git_commit_lookup(&c, s->repo, commit) < 0 ||
+	    git_commit_tree(&tree, c) < 0) {
+		aie_fail(EX_TEMP, "checkout: %s", git_errstr());
+		goto out;
+	}
+	if (is_cloud(s)) {
+		/* cloud never commits Dashboard.md: local's copy comes in */
+		char *dash = "Dashboard.md";
+		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+		co.checkout_strategy = GIT_CHECKOUT_FORCE;
+		co.paths.strings = &dash;
+		co.paths.count = 1;
+		git_checkout_head(s->repo, &co);
+	}
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	if (git_checkout_tree(s->repo, (git_object *)c, &co) < 0) {
+		aie_fail(EX_TEMP, "checkout: %s (a local file the remote also "
+		    "changed is not committed: changed during the cycle, or held "
+		    "back by the secret guard; nothing is lost)", git_errstr());
+		goto out;
+	}
+	snprintf(name, sizeof name, "refs/heads/%s", s->branch);
+	e = from ? git_reference_create_matching(&ref, s->repo, name, commit, 1,
+	    from, "vault-sync") : git_reference_create(&ref, s->repo, name,
+	    commit, 1, "vault-sync");
+	if (e < 0) {
+		aie_fail(EX_TEMP, "%s: %s", name, git_errstr());
+		goto out;
+	}
+	if (git_repository_index(&idx, s->repo) < 0 ||
+	    git_index_read(idx, 0) < 0 || git_index_read_tree(idx, tree) < 0 ||
+	    git_index_write(idx) < 0) {
+		aie_fail(EX_TEMP, ".git/index: reset to the new HEAD: %s",
+		    git_errstr());
+		goto out;
+	}
+	r = 0;
+out:
+	git_index_free(idx);
+	git_reference_free(ref);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return r;
+}
+
+static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
+    const git_oid *base)
+{
+	git_commit *oc = NULL, *tc = NULL, *bc = NULL;
+	git_tree *ot = NULL, *tt = NULL, *bt = NULL, *mt = NULL;
+	git_index *mi = NULL;
+	git_merge_options mo;
+	git_signature *sig = NULL;
+	git_oid tid, mid;
+	char msg[600];
+	int r = -1;
+
+	if (git_commit_lookup(&oc, s->repo, ours) < 0 ||
+	    git_commit_lookup(&tc, s->repo, theirs) < 0 ||
+	    (base && git_commit_lookup(&bc, s->repo, base) < 0) ||
+	    git_commit_tree(&ot, oc) < 0 || git_commit_tree(&tt, tc) < 0 ||
+	    (bc && git_commit_tree(&bt, bc) < 0)) {
+		aie_fail(EX_TEMP, "merge: %s", git_errstr());
+		goto out;
+	}
+	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+	mo.flags = 0;           /* no rename detection: see the top */
+	if (git_merge_trees(&mi, s->repo, bt, ot, tt, &mo) < 0) {
+		aie_fail(EX_TEMP, "merge: %s", git_errstr());
+		goto out;
+	}
+	if (settle_conflicts(s, mi) < 0 ||
+	    settle_duplicates(s, mi, bt, tt) < 0)
+		goto out;
+	if (git_index_write_tree_to(&tid, mi, s->repo) < 0 ||
+	    git_tree_lookup(&mt, s->repo, &tid) < 0) {
+		aie_fail(EX_TEMP, "merge: %s", git_errstr());
+		goto out;
+	}
+	snprintf(msg, sizeof msg, "%s: merge %s/%s", s->v->agent,
+	    s->remote_name, s->branch);
+	if (s->r->conflicts || s->r->claims_lost)
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+		    " (%d conflict cop%s, %d claim%s lost)", s->r->conflicts,
+		    s->r->conflicts == 1 ? "y" : "ies", s->r->claims_lost,
+		    s->r->claims_lost == 1 ? "" : "s");
+	if (git_signature_for(&sig, s->v->agent) < 0)
+		goto out;
+	if (git_commit_create_v(&mid, s->repo, NULL, sig, sig, NULL, msg, mt,
+	    2, oc, tc) < 0) {
+		aie_fail(EX_TEMP, "merge commit: %s", git_errstr());
+		goto out;
+	}
+	if (sync_move_to(s, &mid, ours) < 0)
+		goto out;
+	s->r->merged = 1;
+	r = 0;
+out:
+	sync_notes_flush(s, r == 0);
+	git_signature_free(sig);
+	git_index_free(mi);
+	git_tree_free(mt);
+	git_tree_free(bt);
+	git_tree_free(tt);
+	git_tree_free(ot);
+	git_commit_free(bc);
+	git_commit_free(tc);
+	git_commit_free(oc);
+	return r;
+}
+
+int sync_integrate(struct sync *s, const git_oid *theirs)
+{
+	git_oid ours, base;
+	int e;
+
+	if (git_reference_name_to_id(&ours, s->repo, "HEAD") < 0) {
+		s->r->fastforward = 1;       /* unborn: take the remote's */
+		return sync_move_to(s, theirs, NULL);
+	}
+	if (git_oid_equal(&ours, theirs))
+		return 0;
+	e = git_merge_base(&base, s->repo, &ours, theirs);
+	if (e == GIT_ENOTFOUND)
+		return merge(s, &ours, theirs, NULL);
+	if (e < 0)
+		return aie_fail(EX_TEMP, "merge base: %s", git_errstr());
+	if (git_oid_equal(&base, theirs))
+		return 0;
+	if (git_oid_equal(&base, &ours)) {
+		s->r->fastforward = 1;
+		return sync_move_to(s, theirs, &ours);
+	}
+	return merge(s, &ours, theirs, &base);
+}

@@ -1,0 +1,344 @@
+/*
+ * repack.c - bounded pack count for vault-sync's repositories (repack.h).
+ *
+ * Geometric, in the spirit of git repack --geometric: the largest pack
+ * (the vault's history) is left alone while the small ones (one per
+ * fetch or push) and the loose objects are rewritten as one pack; when
+ * those together reach half of the largest, everything is rewritten.
+ * The object lists come from the packs' .idx files (version 2: a header,
+ * a 256-entry fan-out whose last entry is the object count, then the
+ * sorted object names), read with every length checked. The new pack is
+ * written by git_packbuilder (self-contained: deltas only against objects
+ * in it), fsynced with its index and the directory, and only then are the
+ * old .idx files (first, so no reader finds an index without its pack),
+ * .pack files and the loose objects it now holds removed.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vault/vault.h"
+#include "internal.h"
+
+struct pack {
+	char name[64];           /* "pack-<hex>" */
+	uint32_t count;
+};
+
+struct packs {
+	struct pack *v;
+	size_t n, cap;
+};
+
+/* The object count of an .idx (version 2), or -1. */
+static long idx_count(int dirfd, const char *idx, int *fdp)
+{
+	unsigned char head[8 + 256 * 4];
+	uint32_t n;
+	int fd = openat(dirfd, idx, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, head, sizeof head) != (ssize_t)sizeof head ||
+	    memcmp(head, "\377tOc\0\0\0\2", 8) != 0) {
+		close(fd);
+		return -1;
+	}
+	memcpy(&n, head + 8 + 255 * 4, 4);
+	if (fdp)
+		*fdp = fd;
+	else
+		close(fd);
+	return (long)ntohl(n);
+}
+
+static int is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[n] == '\0';
+}
+
+/* The packs of packdir that a repack may replace: an .idx, its .pack,
+ * no .keep. */
+static int list_packs(int dirfd, struct packs *ps)
+{
+	DIR *d;
+	struct dirent *e;
+	char other[80];
+	int fd = dup(dirfd);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		long count;
+		if (len < 10 || len > 60 || strncmp(e->d_name, "pack-", 5) != 0 ||
+		    strcmp(e->d_name + len - 4, ".idx") != 0)
+			continue;
+		snprintf(other, sizeof other, "%.*s.pack", (int)(len - 4),
+		    e->d_name);
+		if (faccessat(dirfd, other, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		snprintf(other, sizeof other, "%.*s.keep", (int)(len - 4),
+		    e->d_name);
+		if (faccessat(dirfd, other, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if ((count = idx_count(dirfd, e->d_name, NULL)) < 0)
+			continue;       /* not an index we read: leave it */
+		if (ps->n == ps->cap) {
+			size_t ncap = ps->cap ? ps->cap * 2 : 32;
+			struct pack *n = realloc(ps->v, ncap * sizeof *n);
+			if (!n) {
+				closedir(d);
+				return -1;
+			}
+			ps->v = n;
+			ps->cap = ncap;
+		}
+		snprintf(ps->v[ps->n].name, sizeof ps->v[ps->n].name, "%.*s",
+		    (int)(len - 4), e->d_name);
+		ps->v[ps->n].count = (uint32_t)count;
+		ps->n++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int packdir_open(const char *gitdir)
+{
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/objects/pack", gitdir);
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int repack_count(const char *gitdir)
+{
+	struct packs ps = { 0 };
+	int dfd = packdir_open(gitdir), n;
+
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	n = list_packs(dfd, &ps) < 0 ? -1 : (int)ps.n;
+	free(ps.v);
+	close(dfd);
+	return n;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct pack *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/* Insert every object named by packdir/<name>.idx. */
+static int insert_pack(git_packbuilder *pb, int dirfd, const struct pack *p)
+{
+	char idx[80];
+	unsigned char *names;
+	size_t len = (size_t)p->count * GIT_OID_RAWSZ, i;
+	long count;
+	int fd = -1, r = -1;
+
+	snprintf(idx, sizeof idx, "%s.idx", p->name);
+	if ((count = idx_count(dirfd, idx, &fd)) < 0 ||
+	    (uint32_t)count != p->count)
+		return aie_fail(EX_TEMP, "%s: unreadable pack index", idx);
+	if (!(names = malloc(len ? len : 1))) {
+		close(fd);
+		return aie_fail_errno(EX_TEMP, "%s", idx);
+	}
+	if (pread(fd, names, len, 8 + 256 * 4) != (ssize_t)len) {
+		aie_fail(EX_TEMP, "%s: short pack index", idx);
+		goto out;
+	}
+	for (i = 0; i < p->count; i++) {
+		git_oid id;
+		git_oid_fromraw(&id, names + i * GIT_OID_RAWSZ);
+		if (git_packbuilder_insert(pb, &id, NULL) < 0) {
+			aie_fail(EX_TEMP, "%s: %s", idx, git_errstr());
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(names);
+	close(fd);
+	return r;
+}
+
+/* Loose objects: inserted, their names kept for removal. One that cannot
+ * be read stays loose. */
+static int insert_loose(git_packbuilder *pb, const char objdir[4096],
+    git_oid **ids, size_t *n)
+{
+	char sub[4200], hex[GIT_OID_HEXSZ + 1];
+	git_oid *v = NULL;
+	size_t cap = 0;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < 256; i++) {
+		DIR *d;
+		struct dirent *e;
+		snprintf(sub, sizeof sub, "%s/%02x", objdir, i);
+		if (!(d = opendir(sub)))
+			continue;
+		while ((e = readdir(d))) {
+			git_oid id;
+			if (!is_hex(e->d_name, GIT_OID_HEXSZ - 2))
+				continue;
+			snprintf(hex, sizeof hex, "%02x%.38s", i, e->d_name);
+			if (git_oid_fromstr(&id, hex) < 0 ||
+			    git_packbuilder_insert(pb, &id, NULL) < 0)
+				continue;
+			if (*n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				git_oid *nv = realloc(v, ncap * sizeof *nv);
+				if (!nv) {
+					closedir(d);
+					free(v);
+					return aie_fail_errno(EX_TEMP, "%s", objdir);
+				}
+				v = nv;
+				cap = ncap;
+			}
+			v[(*n)++] = id;
+		}
+		closedir(d);
+	}
+	*ids = v;
+	return 0;
+}
+
+static int fsync_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
+{
+	static const char *const ext[] = { ".idx", ".pack", ".rev", ".bitmap",
+	    ".promisor" };
+	const char *gitdir = git_repository_path(repo);
+	struct packs ps = { 0 };
+	git_packbuilder *pb = NULL;
+	git_odb *odb = NULL;
+	char objdir[4096], packpath[4200], name[80];
+	git_oid *loose = NULL;
+	size_t nloose = 0, first = 1, i, k;
+	unsigned long long small = 0;
+	int dfd, r = -1;
+
+	memset(rr, 0, sizeof *rr);
+	if (max <= 0)
+		return 0;
+	if ((size_t)snprintf(objdir, sizeof objdir, "%sobjects", gitdir) >=
+	    sizeof objdir)
+		return aie_fail(EX_TEMP, "%s: path too long", gitdir);
+	snprintf(packpath, sizeof packpath, "%s/pack", objdir);
+	if ((dfd = packdir_open(gitdir)) < 0)
+		return errno == ENOENT ? 0 : aie_fail_errno(EX_TEMP, "%s",
+		    packpath);
+	if (list_packs(dfd, &ps) < 0) {
+		aie_fail_errno(EX_TEMP, "%s", packpath);
+		goto out;
+	}
+	rr->packs_before = rr->packs_after = (int)ps.n;
+	if (!ps.v || ps.n <= (size_t)max) {
+		r = 0;
+		goto out;
+	}
+	qsort(ps.v, ps.n, sizeof *ps.v, by_count_desc);
+	for (i = 1; i < ps.n; i++)
+		small += ps.v[i].count;
+	if (small * 2 >= ps.v[0].count) {
+		first = 0;      /* the small ones outweigh: rewrite all */
+		rr->full = 1;
+	}
+	if (git_packbuilder_new(&pb, repo) < 0) {
+		aie_fail(EX_TEMP, "repack: %s", git_errstr());
+		goto out;
+	}
+	git_packbuilder_set_threads(pb, 0);
+	for (i = first; i < ps.n; i++)
+		if (insert_pack(pb, dfd, &ps.v[i]) < 0)
+			goto out;
+	if (insert_loose(pb, objdir, &loose, &nloose) < 0)
+		goto out;
+	if (git_packbuilder_write(pb, packpath, 0, NULL, NULL) < 0) {
+		aie_fail(EX_TEMP, "repack: write %s: %s", packpath, git_errstr());
+		goto out;
+	}
+	rr->objects = git_packbuilder_object_count(pb);
+	/* the new pack and its index, then their names, reach the disk
+	 * before anything they replace goes */
+	for (k = 0; k < 2; k++) {
+		snprintf(name, sizeof name, "pack-%s%s", git_packbuilder_name(pb),
+		    ext[k]);
+		if (fsync_at(dfd, name) < 0) {
+			aie_fail_errno(EX_TEMP, "repack: %s/%s", packpath, name);
+			goto out;
+		}
+	}
+	if (fsync(dfd) < 0) {
+		aie_fail_errno(EX_TEMP, "repack: %s", packpath);
+		goto out;
+	}
+	snprintf(name, sizeof name, "pack-%s", git_packbuilder_name(pb));
+	for (i = first; i < ps.n; i++) {
+		if (strcmp(ps.v[i].name, name) == 0)
+			continue;       /* the same objects: the same pack */
+		for (k = 0; k < sizeof ext / sizeof *ext; k++) {
+			char f[80];
+			snprintf(f, sizeof f, "%s%s", ps.v[i].name, ext[k]);
+			if (unlinkat(dfd, f, 0) < 0 && errno != ENOENT) {
+				aie_fail_errno(EX_TEMP, "repack: %s/%s", packpath, f);
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < nloose; i++) {
+		char f[4300], hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &loose[i]);
+		snprintf(f, sizeof f, "%s/%.2s/%s", objdir, hex, hex + 2);
+		if (unlink(f) == 0)
+			rr->loose++;
+		if (i + 1 == nloose || loose[i].id[0] != loose[i + 1].id[0]) {
+			snprintf(f, sizeof f, "%s/%.2s", objdir, hex);
+			rmdir(f);       /* when empty */
+		}
+	}
+	if (git_repository_odb(&odb, repo) == 0)
+		git_odb_refresh(odb);
+	rr->packs_after = repack_count(gitdir);
+	r = 0;
+out:
+	git_odb_free(odb);
+	free(loose);
+	git_packbuilder_free(pb);
+	free(ps.v);
+	close(dfd);
+	return r;
+}

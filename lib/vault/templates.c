@@ -1,0 +1,97 @@
+/*
+ * templates.c - the files vault-init writes into a new vault. The handbook
+ * is what draft-email gives the model as its rules and what mail-fetch reads
+ * its urgent keywords from, so its section names are part of the contract
+ * (vault(5)).
+ */
+#include "vault/vault.h"
+
+const char tpl_gitignore[] =
+"# Written by vault-init. The secret deny-list (see vault(5)): vault-sync refuses\n"
+"# these even if this file is edited.\n"
+".env\n"
+".env.*\n"
+"*.session\n"
+"credentials.json\n"
+"token.json\n"
+".secrets/\n"
+".state/\n"
+"*.pem\n"
+"*.key\n"
+"id_rsa*\n"
+"id_ed25519*\n"
+"*.kdbx\n"
+"# Local clutter\n"
+".tmp.*\n"
+".obsidian/workspace*\n"
+".trash/\n";
+
+const char tpl_gitattributes[] =
+"# Append-only logs merge as a union of lines (see vault-sync(1)).\n"
+"Logs/** merge=union\n";
+
+const char tpl_handbook[] =
+"---\n"
+"type: handbook\n"
+"---\n"
+"# Company Handbook\n"
+"\n"
+"These are the owner's rules. The AI employee reads this file before every\n"
+"draft; edit it in Obsidian or any editor and the next draft follows it.\n"
+"\n"
+"## Tone\n"
+"\n"
+"- Friendly, brief and plain. Answer the question that was asked first.\n"
+"- Match the sender's language. No exclamation marks in the first line.\n"
+"- Never argue; when a customer is upset, acknowledge it and offer a next step.\n"
+"\n"
+"## Signature\n"
+"\n"
+"Best regards,\n"
+"The Owner\n"
+"Example Ltd\n"
+"\n"
+"## Never promise\n"
+"\n"
+"- Prices, discounts or refunds that are not on the price list.\n"
+"- Delivery dates: say \"we will confirm the date\".\n"
+"- Anything legal, medical or financial advice.\n"
+"\n"
+"## Urgent keywords\n"
+"\n"
+"A mail whose subject or body holds one of these (any case) is marked\n"
+"`priority: high` and the owner is told at once.\n"
+"\n"
+"- urgent\n"
+"- asap\n"
+"- invoice overdue\n"
+"- payment failed\n"
+"- complaint\n"
+"- cancel\n"
+"\n"
+"## Limits\n"
+"\n"
+"- Every outgoing mail needs the owner's approval.\n"
+"- At most 10 mails are sent an hour.\n"
+"- Payments over 100 USD are never prepared without a note from the owner.\n";
+
+const char tpl_dashboard[] =
+"---\n"
+"type: dashboard\n"
+"---\n"
+"# Dashboard\n"
+"\n"
+"Written by `vault-status --dashboard` on the local agent; the cloud agent\n"
+"never writes it. Open it in Obsidian for the state of the vault.\n"
+"\n"
+"## Counts\n"
+"\n"
+"(no counts yet: run `vault-status --dashboard`)\n"
+"\n"
+"## Waiting for approval\n"
+"\n"
+"(none yet)\n"
+"\n"
+"## Updates from the cloud\n"
+"\n"
+"(none yet)\n";

@@ -1,0 +1,150 @@
+/*
+ * vault.h - the vault (see vault(5)): names, configuration, the stages, the
+ * open vault, items and their front matter, stage moves, the audit log,
+ * the files of a new vault, and the per-agent locks of .state/.
+ */
+#ifndef AIE_VAULT_H
+#define AIE_VAULT_H
+
+#include "base/base.h"
+
+/* names.c: IDs, agent and domain names, generated IDs, times */
+int id_valid(const char *id);
+int name_valid(const char *name);
+/* 1 when s is a month directory's name, YYYY-MM (Done/<domain>/<YYYY-MM>). */
+int month_valid(const char *s);
+int id_generate(char *buf, size_t size, const char *type);
+void time_rfc3339(time_t t, char buf[21]);
+int time_parse_rfc3339(const char *s, time_t *out);
+int duration_parse(const char *s, long *seconds);
+
+/* The value of one hex digit, or -1 (for %XX and =XX decoders). */
+int hex_value(int c);
+
+/* config.c: KEY=VALUE file, the environment wins */
+int config_load(void);
+const char *config_get(const char *key);
+const char *config_get_default(const char *key, const char *fallback);
+long config_get_long(const char *key, long fallback);
+int config_get_bool(const char *key, int fallback);
+
+/* Stages of the vault, in the order of the flow. */
+enum stage {
+	ST_NEEDS_ACTION, ST_IN_PROGRESS, ST_PLANS, ST_PENDING, ST_APPROVED,
+	ST_REJECTED, ST_DONE, ST_COUNT
+};
+extern const char *const stage_dir[ST_COUNT];
+
+/* vault.c: an open vault is a directory fd; every access is relative to it */
+struct vault {
+	int dirfd;
+	char *root;              /* canonical absolute path */
+	char agent[AIE_NAME_MAX + 1];
+};
+
+/* Where an item is: stage, sub (domain or agent; for Done the domain and
+ * the month as "d/YYYY-MM"), and the vault-relative path. */
+struct itemref {
+	char id[AIE_ID_MAX + 1];
+	enum stage stage;
+	char sub[AIE_NAME_MAX * 2 + 2];
+	char rel[512];
+};
+
+int vault_open(struct vault *v, const char *dir, const char *agent);
+void vault_close(struct vault *v);
+int vault_default_dir(const char **dir);
+int vault_opendir(struct vault *v, const char *rel, int create);
+int vault_mkdirs(struct vault *v, const char *rel);
+int vault_resolve(struct vault *v, const char *arg, struct itemref *ref);
+int vault_find(struct vault *v, const char *id, struct itemref *ref);
+int vault_find_once(struct vault *v, const char *id, struct itemref *ref);
+int vault_statedir(struct vault *v, char *rel, size_t size);
+int item_ref_set(struct itemref *ref, const char *id, enum stage st,
+    const char *sub);
+
+/* Walk the items of one stage (every sub-directory, Done's months too).
+ * fn returns 0 to go on, non-zero to stop (and that is returned). */
+typedef int (*item_fn)(struct vault *v, const struct itemref *ref, void *ctx);
+int vault_walk(struct vault *v, enum stage st, const char *sub, item_fn fn,
+    void *ctx);
+
+/* fm.c: front matter that keeps what it does not understand */
+struct fm_line {
+	char *raw;               /* the whole line with its line ending */
+	char *key;               /* NULL when the line is not key: value */
+};
+struct item {
+	struct fm_line *lines;
+	size_t nlines, cap;
+	const char *eol;         /* "\n" or "\r\n", as the file's first line */
+	char *body;              /* bytes after the closing ---, verbatim */
+	size_t bodylen;
+};
+int fm_parse(struct item *it, const char *buf, size_t len);
+void fm_free(struct item *it);
+char *fm_get(const struct item *it, const char *key);   /* malloc'd or NULL */
+int fm_set(struct item *it, const char *key, const char *value);
+int fm_del(struct item *it, const char *key);
+int fm_serialize(const struct item *it, char **buf, size_t *len);
+char *fm_encode_value(const char *value);
+char *fm_decode_value(const char *raw);
+int item_load(struct vault *v, const struct itemref *ref, struct item *it);
+int item_store(struct vault *v, const struct itemref *ref,
+    const struct item *it);
+int item_create(struct vault *v, const struct itemref *ref,
+    const struct item *it);
+
+/* move.c: stage moves, one rename each, exactly one winner */
+int item_move(struct vault *v, struct itemref *ref, enum stage to,
+    const char *sub);
+int item_move_as(struct vault *v, struct itemref *ref, enum stage to,
+    const char *sub, const char *newid);
+int item_annotate(struct vault *v, const struct itemref *ref,
+    const char *const *kv);
+int done_sub(const char *domain, time_t t, char *buf, size_t size);
+
+/* audit.c: one JSON line per state change, Logs/YYYY-MM-DD.jsonl */
+struct json_t;
+int audit_event(struct vault *v, const char *event, const char *id,
+    const char *from, const char *to, const char *note);
+int audit_json(struct vault *v, struct json_t *obj);   /* steals obj */
+
+/* templates.c: files of a new vault */
+extern const char tpl_gitignore[], tpl_gitattributes[], tpl_handbook[],
+    tpl_dashboard[];
+
+/*
+ * config.h - config.c beyond what aie.h declares.
+ */
+void config_unload(void);
+
+/*
+ * Numeric settings, strictly: the value of key, or fallback when it is
+ * unset (or empty). A value that is not a number, or is outside
+ * [min, max], is -1 with 78 (EX_CONFIG_) and a message that names the key
+ * and the accepted range; the caller says it and stops.
+ *
+ * config_long: a decimal whole number ("-" allowed, nothing else around it).
+ * config_seconds: a duration as duration_parse reads it (30, 90s, 5m, 2h,
+ * 1d, 1w), in seconds.
+ * config_double: decimal digits with at most one point (no sign, exponent,
+ * nan or inf), so only min >= 0 ranges make sense.
+ */
+int config_long(const char *key, long fallback, long min, long max,
+    long *out);
+int config_seconds(const char *key, long fallback, long min, long max,
+    long *out);
+int config_double(const char *key, double fallback, double min, double max,
+    double *out);
+
+/*
+ * lock.h - "one at a time" for a tool and an agent: flock(2) on a file
+ * in .state/<agent>/, released when the process dies (nq's design).
+ */
+/* Lock .state/<agent>/<name>.lock. wait: block until it is free; else
+ * fail at once (75, "held by another process"). The fd, or -1. */
+int state_lock(struct vault *v, const char *name, int wait);
+void state_unlock(int fd);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * web.h - the CGI side of the dashboard (cgit style): the request read once
+ * from the environment into struct web, one decoder for query strings and
+ * form bodies with a whitelist of keys and a cap on every value, escaping
+ * helpers per context (text, attribute, URL part), a growing output buffer,
+ * and one function that emits every header of a reply.
+ */
+#ifndef AIE_WEB_H
+#define AIE_WEB_H
+
+#include <sys/uio.h>
+#include <time.h>
+#include "vault/vault.h"
+
+#define WEB_BODY_MAX   (64 * 1024)  /* a POST body larger than this: 413 */
+#define WEB_FIELD_MAX  4000         /* one decoded value */
+
+#define WEB_FIELDS     8            /* values kept per request */
+
+/* Pages are built in a struct buf (lib/buf.h); when an allocation
+ * failed (oom), web_send answers 500. */
+
+/* Escapers, each for one context. */
+void html_text(struct buf *b, const char *s);     /* element content */
+void html_attr(struct buf *b, const char *s);     /* inside "..." */
+void url_part(struct buf *b, const char *s);      /* one query value */
+
+struct field { const char *key; char *value; };
+
+/* The request, read once. Strings point into the environment or into
+ * memory owned by struct web; a missing variable is "". */
+struct web {
+	const char *method, *path, *query, *cookie, *remote_addr, *host;
+	const char *origin, *referer, *content_type, *if_none_match, *accept;
+	const char *requested_with, *server_port;
+	long content_length;          /* -1 when absent */
+	int https, head, post;
+	int body_read;                /* stdin consumed (or given up) */
+	struct field fields[WEB_FIELDS];
+	size_t nfields;
+	/* reply */
+	char nonce[32];               /* CSP nonce for inline style/script */
+	const char *set_cookie;       /* one Set-Cookie value or NULL */
+	char set_cookie_buf[256];
+	const char *location;         /* redirect target or NULL */
+	char etag[40];                /* "" for none */
+	const char *cache;            /* X-Status-Cache: hit, miss, off */
+	int nostore;
+};
+
+/* Read the CGI environment; 0 or -1 (no REQUEST_METHOD: not a CGI). */
+int web_init(struct web *w);
+void web_free(struct web *w);
+
+/* Decode the query string (GET) or the form body (POST, read from stdin
+ * under WEB_BODY_MAX) keeping only the keys in allowed (NULL-terminated).
+ * Returns 0, or an HTTP status: 400 malformed (bad %-escape, NUL, a value
+ * over WEB_FIELD_MAX, a key twice), 411 no length, 413 too large, 415 not
+ * application/x-www-form-urlencoded. */
+int web_decode_query(struct web *w, const char *const *allowed);
+int web_decode_form(struct web *w, const char *const *allowed);
+/* The value of key, or NULL. */
+const char *web_get(const struct web *w, const char *key);
+
+/* The value of cookie name from HTTP_COOKIE copied into out; 0 or -1. */
+int web_cookie(const struct web *w, const char *name, char *out, size_t size);
+
+/* 1 when the request's Origin (else Referer) names this site: the
+ * DASHBOARD_ORIGIN setting, else scheme from HTTPS, host from HTTP_HOST,
+ * port from SERVER_PORT. A request with neither header gets 0. */
+int web_same_origin(const struct web *w);
+
+/* 1 when the client asked for JSON (Accept or X-Requested-With). */
+int web_wants_json(const struct web *w);
+
+/* Emit the status line, headers and (unless HEAD) body; frees nothing.
+ * status 304 sends no body; a body whose allocation failed (oom) makes
+ * the reply a 500. Returns 0. */
+int web_send(struct web *w, int status, const char *ctype,
+    const struct buf *body);
+/* The same with a body of nparts pieces (at most WEB_PARTS_MAX), sent
+ * as one without being copied together; nparts < 0: the body could not
+ * be made (a 500). */
+#define WEB_PARTS_MAX 4
+int web_sendv(struct web *w, int status, const char *ctype,
+    const struct iovec *parts, int nparts);
+/* A complete error reply: an HTML page or {"error":...} JSON. */
+int web_error(struct web *w, int status, const char *msg);
+
+const char *web_reason(int status);
+
+/* 1 when s is valid UTF-8 with no control characters but \t \n \r. */
+int web_text_ok(const char *s);
+
+/*
+ * session.h - the dashboard's secrets (see ai-employee-dashboard(1)): the argon2id password file,
+ * the 32-byte session key, signed session cookies, CSRF tokens tied to a
+ * session, and the per-address login throttle.
+ */
+#define SESS_COOKIE "aie_session"
+#define SESS_TOKEN_MAX 96         /* base64url of a cookie, with room */
+#define SESS_CSRF_LEN 43          /* base64url of 32 bytes, no padding */
+
+/* Paths from DASHBOARD_PASSWD_FILE / DASHBOARD_SESSION_KEY_FILE, else
+ * ~/.config/ai-employee/dashboard.passwd and dashboard.key. */
+int dash_passwd_path(char *buf, size_t size);
+int dash_key_path(char *buf, size_t size);
+
+/* Store an argon2id hash of pw at path (0600, atomic, parents 0700). */
+int dash_passwd_set(const char *path, const char *pw, size_t len);
+/* 1 when pw matches the stored hash, 0 when not, -1 (78) when the file is
+ * missing, unsafe (group/other bits) or not a hash. */
+int dash_passwd_check(const char *pw, size_t len);
+
+/* Create a new random key at path (0600); an existing one is kept (1)
+ * unless replace is set. */
+int dash_key_create(const char *path, int replace);
+/* Load the key; -1 (78) when missing, unsafe or malformed. */
+int dash_key_load(unsigned char key[32]);
+
+/* A session: the login form's pre-session (SESS_LOGIN) or a logged-in
+ * one (SESS_USER); its expiry is inside the signed payload. */
+enum { SESS_LOGIN = 1, SESS_USER = 2 };
+struct sess {
+	int kind;
+	time_t expires;
+	unsigned char sid[16];
+};
+
+/* Make a new session of kind lasting ttl seconds; its cookie value into
+ * out (size >= SESS_TOKEN_MAX). */
+int sess_new(const unsigned char key[32], int kind, long ttl,
+    struct sess *s, char *out, size_t size);
+/* Verify a cookie value: 0 with *s filled when the tag verifies and it has
+ * not expired at now; -1 otherwise. */
+int sess_check(const unsigned char key[32], const char *cookie, time_t now,
+    struct sess *s);
+/* The CSRF token of session s (SESS_CSRF_LEN chars + NUL). */
+void sess_csrf(const unsigned char key[32], const struct sess *s,
+    char out[SESS_CSRF_LEN + 1]);
+/* 1 when token is the CSRF token of s (constant time). */
+int sess_csrf_ok(const unsigned char key[32], const struct sess *s,
+    const char *token);
+
+/* Login throttling per client address, state in .state/<agent>/ of the
+ * vault under a flock held from throttle_begin to throttle_end (so
+ * parallel guesses are counted one after the other). */
+struct throttle {
+	struct vault *v;
+	int lockfd;
+	char addr[64];
+	char *state;              /* the file, malloc'd */
+	time_t now;
+};
+/* 0 when a login attempt from addr may go ahead, 1 when it is throttled
+ * (*retry seconds to wait), -1 on error. The lock is held unless -1. */
+int throttle_begin(struct throttle *t, struct vault *v, const char *addr,
+    time_t now, long *retry);
+/* Record the outcome (1 success: forget the address; 0 failure: count
+ * it; -1 record nothing) and release the lock. */
+int throttle_end(struct throttle *t, int success);
+
+#endif
