@@ -658,3 +658,31 @@ file_session_again() {
 	[ "$(status_with "$(cookie_of "$phone")")" = 200 ]
 	file_session_again
 }
+
+@test "dashboard-passwd: a cookie captured before a password change is refused after" {
+	local jar="$BATS_TEST_TMPDIR/jar" stolen
+	login "$jar"
+	stolen=$(cookie_of "$jar")
+	[ "$(status_with "$stolen")" = 200 ]
+	echo "a-new-password" | dashboard-passwd -q
+	[ "$(status_with "$stolen")" = 401 ]
+	# the new password logs in, the old one no longer does
+	PW=a-new-password login "$jar"
+	[ "$(status_with "$(cookie_of "$jar")")" = 200 ]
+	login "$jar"
+	[ "$(status_with "$(cookie_of "$jar")")" = 401 ]
+	echo "$PW" | dashboard-passwd -q
+	file_session_again
+}
+
+@test "dashboard-passwd -k: a cookie captured before is refused after" {
+	local jar="$BATS_TEST_TMPDIR/jar" stolen
+	login "$jar"
+	stolen=$(cookie_of "$jar")
+	[ "$(status_with "$stolen")" = 200 ]
+	dashboard-passwd -q -k
+	[ "$(status_with "$stolen")" = 401 ]
+	login "$jar"
+	[ "$(status_with "$(cookie_of "$jar")")" = 200 ]
+	file_session_again
+}
