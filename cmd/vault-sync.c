@@ -246,14 +246,17 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!stop) {
-		double wake = dirty ? quiet_until : next;
+		/* the period holds under a stream of changes too: the quiet
+		 * a debounce waits for may never come */
+		double wake = dirty && quiet_until < next ? quiet_until : next;
 		int ms = (int)((wake - now_s()) * 1000);
 		if (ms < 0)
 			ms = 0;
 		if (poll(&pfd, 1, ms) > 0 && drain(fd)) {
 			dirty = 1;      /* debounce: wait for 1 s of quiet */
 			quiet_until = now_s() + 1.0;
-			continue;
+			if (now_s() < next)
+				continue;
 		}
 		if (stop)
 			break;
