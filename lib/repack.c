@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
 #include "aie.h"
 #include "git.h"
 #include "repack.h"
@@ -331,8 +333,12 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 			rmdir(f);       /* when empty */
 		}
 	}
-	if (git_repository_odb(&odb, repo) == 0)
-		git_odb_refresh(odb);
+	/* a refresh would only add the new pack (libgit2 1.5 never drops
+	 * one): the replaced packs would stay open, mapped and cached for
+	 * the life of the repository, a long-running vault-sync's too; a
+	 * new object database lets them go */
+	if (git_odb_open(&odb, objdir) == 0)
+		git_repository_set_odb(repo, odb);
 	rr->packs_after = repack_count(gitdir);
 	r = 0;
 out:

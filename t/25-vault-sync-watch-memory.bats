@@ -45,3 +45,29 @@ cycles() {
 	[ "$(cycles "$j")" -ge 3 ] || { cat "$j"; false; }
 	remote_has Plans/S1.md
 }
+
+@test "--watch: a repack lets the replaced packs go (none stays mapped or open)" {
+	local j="$BATS_TEST_TMPDIR/j" i
+	export VAULT_SYNC_MAX_PACKS=2
+	vault-sync -q -j -C "$VAULT_DIR" -a local --watch --interval 0.2 >"$j" 2>/dev/null &
+	WPID=$!
+	# each cloud push is one more pack for the daemon's fetch to bring
+	for i in $(seq 12); do
+		plan "$CLOUD/Plans/C$i.md" "C$i"
+		csync -q
+		sleep 0.3
+	done
+	for i in $(seq 100); do
+		grep -q '"repacked":[12]' "$j" && break
+		sleep 0.1
+	done
+	grep -q '"repacked":[12]' "$j" || { cat "$j"; false; }
+	# a cycle after the last repack, then what the process holds
+	i=$(cycles "$j")
+	while [ "$(cycles "$j")" -le "$((i + 1))" ]; do sleep 0.1; done
+	[ -d "/proc/$WPID" ]
+	run grep 'objects/pack/.*(deleted)' "/proc/$WPID/maps"
+	refute_output
+	run find "/proc/$WPID/fd" -lname '*objects/pack/*(deleted)'
+	refute_output
+}
