@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -128,6 +129,16 @@ static int run(struct sync *s, struct vault *v, const struct sync_opts *o)
 		    r.pushed ? "; pushed" : "",
 		    r.remote && !r.pushed ? "; remote up to date" : "");
 	return 0;
+}
+
+/* Between the cycles of a long-running process: let go of the packs
+ * libgit2 opened and the heap pages the cycle freed, so what it holds
+ * stays bounded (see vault-sync(1), Memory). */
+static void forget(struct sync *s)
+{
+	if (git_odb_renew(s->repo) < 0)
+		cli_warnerr(NULL);
+	malloc_trim(0);
 }
 
 /* Sleep up to secs, or until a signal. */
@@ -269,6 +280,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 				scanned = now_s();
 			dirty = 0;
 			failed = run(s, v, o) != 0;
+			forget(s);
 			o->tree_unchanged = 0;
 			next = now_s() + (failed && period > 5 ? 5 : period);
 		}
@@ -345,6 +357,7 @@ int main(int argc, char **argv)
 	else if (interval > 0) {
 		while (!stop) {
 			run(&s, &v, &o);
+			forget(&s);
 			pause_for(interval);
 		}
 		status = 0;

@@ -44,6 +44,13 @@ int git_add_remote_push(const char *dir, const char *name, const char *url);
 /* Clone url into dir (which must not exist or be empty). */
 int git_clone_vault(const char *url, const char *dir);
 
+/* Give repo a new object database. libgit2 1.5 keeps every pack an odb
+ * ever opened (a refresh only adds; a repack's replaced packs stay), each
+ * with its mapped windows, descriptor and delta-base cache (up to 16 MB),
+ * until the odb is freed: a long-running process renews it to bound what
+ * it holds. */
+int git_odb_renew(git_repository *repo);
+
 /* Is the error of the last libgit2 call a network/transport failure? */
 int git_err_network(int code);
 

@@ -24,8 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <git2/sys/repository.h>
-
 #include "aie.h"
 #include "git.h"
 #include "repack.h"
@@ -284,7 +282,9 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 		aie_fail(EX_TEMP, "repack: %s", git_errstr());
 		goto out;
 	}
-	git_packbuilder_set_threads(pb, 0);
+	/* one thread: each further one leaves a malloc arena of its own in
+	 * a long-running vault-sync, for a gain only a full repack sees */
+	git_packbuilder_set_threads(pb, 1);
 	for (i = first; i < ps.n; i++)
 		if (insert_pack(pb, dfd, &ps.v[i]) < 0)
 			goto out;
@@ -333,12 +333,10 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 			rmdir(f);       /* when empty */
 		}
 	}
-	/* a refresh would only add the new pack (libgit2 1.5 never drops
-	 * one): the replaced packs would stay open, mapped and cached for
-	 * the life of the repository, a long-running vault-sync's too; a
-	 * new object database lets them go */
-	if (git_odb_open(&odb, objdir) == 0)
-		git_repository_set_odb(repo, odb);
+	/* a refresh would only add the new pack, the replaced ones staying
+	 * open (see git_odb_renew); it is the fallback */
+	if (git_odb_renew(repo) < 0 && git_repository_odb(&odb, repo) == 0)
+		git_odb_refresh(odb);
 	rr->packs_after = repack_count(gitdir);
 	r = 0;
 out:
