@@ -77,8 +77,8 @@ git -C "$tmp/local" push -q origin HEAD
 "$bin/vault-init" -q -a cloud --no-key --clone "$remote" "$tmp/cloud" >/dev/null
 
 for agent in local cloud; do
-	"$bin/vault-sync" -q -C "$tmp/$agent" -a "$agent" --watch --interval "$IVAL" \
-	    >"$tmp/$agent.out" 2>"$tmp/$agent.err" &
+	"$bin/vault-sync" -q -j -C "$tmp/$agent" -a "$agent" --watch --interval "$IVAL" \
+	    >"$tmp/$agent.json" 2>"$tmp/$agent.err" &
 	pids+=($!)
 	echo $! >"$tmp/$agent.pid"
 done
@@ -108,13 +108,20 @@ pids+=($!)
 kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 lpid=$(cat "$tmp/local.pid") cpid=$(cat "$tmp/cloud.pid")
-declare -A peak=([local]=0 [cloud]=0)
+declare -A peak=([local]=0 [cloud]=0) rise=([local]=0 [cloud]=0) at=()
 printf '%6s %14s %14s %14s %14s\n' s local-RSS/MB local-HWM/MB cloud-RSS/MB cloud-HWM/MB
 for ((t = 1; t <= SECS; t++)); do
 	sleep 1
 	for agent in local cloud; do
 		p=$(cat "$tmp/$agent.pid")
 		kill -0 "$p" 2>/dev/null || { echo "watch-rss.sh: the $agent daemon died:" >&2; cat "$tmp/$agent.err" >&2; exit 1; }
+		# the largest rise of the peak, and the cycle in flight then
+		h=$(kb "$p" VmHWM)
+		if ((h - peak[$agent] > rise[$agent] && t > 1)); then
+			rise[$agent]=$((h - peak[$agent]))
+			at[$agent]=$(($(wc -l <"$tmp/$agent.json") + 1))
+		fi
+		((h > peak[$agent])) && peak[$agent]=$h
 	done
 	if ((t % EVERY == 0 || t == SECS)); then
 		awk -v t="$t" -v a="$(kb "$lpid" VmRSS)" -v b="$(kb "$lpid" VmHWM)" \
@@ -122,12 +129,16 @@ for ((t = 1; t <= SECS; t++)); do
 		    'BEGIN { printf "%6d %14.1f %14.1f %14.1f %14.1f\n", t, a/1024, b/1024, c/1024, d/1024 }'
 	fi
 done
-peak[local]=$(kb "$lpid" VmHWM)
-peak[cloud]=$(kb "$cpid" VmHWM)
 commits=$(git -C "$remote" rev-list --count HEAD)
 for agent in local cloud; do
-	awk -v a="$agent" -v k="${peak[$agent]}" 'BEGIN {
-		printf "peak RSS of vault-sync --watch (%s): %.1f MB (target <= 25 MB)  %s\n", a, k / 1024, k <= 25600 ? "meets" : "misses" }'
+	awk -v a="$agent" -v k="${peak[$agent]}" -v n="$(grep -c '"ok":' "$tmp/$agent.json")" \
+	    -v r="$(grep -c '"repacked":[12]' "$tmp/$agent.json")" 'BEGIN {
+		printf "peak RSS of vault-sync --watch (%s): %.1f MB (target <= 25 MB)  %s  (%d cycles, %d repacking)\n",
+		    a, k / 1024, k <= 25600 ? "meets" : "misses", n, r }'
+	if [ -n "${at[$agent]:-}" ]; then
+		echo "  its largest rise, +$((rise[$agent] / 1024)) MB, came in cycle ${at[$agent]}: $(sed -n "${at[$agent]}p" "$tmp/$agent.json" |
+		    grep -o '"\(staged\|conflicts\|fetched\|fastforward\|merged\|pushed\|attempts\|repacked\|scanned\|ms\)":[^,}]*' | tr '\n' ' ')"
+	fi
 done
 echo "remote: $commits commits; errors told: local $(grep -c . "$tmp/local.err" || true), cloud $(grep -c . "$tmp/cloud.err" || true)"
 echo "uptime: $(uptime)"
