@@ -179,8 +179,15 @@ static int page_login_post(struct ctx *c)
 	return redirect(c, "/");
 }
 
+/* Logout ends every session, on every device (a stolen cookie included):
+ * the key is replaced; see ai-employee-dashboard(1). */
 static int page_logout(struct ctx *c)
 {
+	if (dash_sessions_end() < 0) {
+		fprintf(stderr, "dashboard: logout: %s\n", aie_errmsg);
+		return web_error(&c->w, 500, "cannot end the sessions: the "
+		    "session key cannot be replaced");
+	}
 	snprintf(c->w.set_cookie_buf, sizeof c->w.set_cookie_buf,
 	    "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", SESS_COOKIE,
 	    c->w.https ? "; Secure" : "");

@@ -5,8 +5,10 @@
  * DASHBOARD_PASSWD_FILE, 0600, outside the vault, and makes sure the
  * 32-byte session key exists (DASHBOARD_SESSION_KEY_FILE, 0600).
  * The password comes from the terminal (asked twice, not echoed), from one
- * line of standard input, or is generated (-g) and printed once. -k alone
- * replaces the key, which ends every session, and keeps the password. --check tells whether a password matches.
+ * line of standard input, or is generated (-g) and printed once. A new
+ * password replaces the key, which ends every session: whoever knew the
+ * old password may hold a cookie. -k alone replaces the key and keeps the
+ * password. --check tells whether a password matches.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -171,7 +173,7 @@ int main(int argc, char **argv)
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}
-	if ((r = dash_key_create(keypath, newkey)) < 0) {
+	if ((r = dash_key_create(keypath, 1)) < 0) {
 		sodium_memzero(pw, sizeof pw);
 		cli_warnerr(NULL);
 		return aie_errcode;
@@ -182,10 +184,8 @@ int main(int argc, char **argv)
 	if (!cli.quiet) {
 		if (gen || !newkey)
 			cli_warn(NULL, "password hash stored in %s", path);
-		if (r == 0)
-			cli_warn(NULL, "%s session key %s%s", newkey ? "new" :
-			    "created", keypath, newkey ? " (every session ended)" :
-			    "");
+		cli_warn(NULL, "new session key %s (every session ended)",
+		    keypath);
 	}
 	return fflush(stdout) == 0 ? 0 : EX_TEMP;
 }

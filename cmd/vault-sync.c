@@ -135,6 +135,15 @@ static int run(struct sync *s, struct vault *v, const struct sync_opts *o)
 	return 0;
 }
 
+/* Between the cycles of a long-running process: let go of the packs
+ * libgit2 opened and the heap pages the cycle freed, so what it holds
+ * stays bounded (see vault-sync(1), Memory). */
+static void forget(struct sync *s)
+{
+	if (sync_forget(s) < 0)
+		cli_warnerr(NULL);
+}
+
 /* Sleep up to secs, or until a signal. */
 static void pause_for(double secs)
 {
@@ -251,14 +260,17 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!stop) {
-		double wake = dirty ? quiet_until : next;
+		/* the period holds under a stream of changes too: the quiet
+		 * a debounce waits for may never come */
+		double wake = dirty && quiet_until < next ? quiet_until : next;
 		int ms = (int)((wake - now_s()) * 1000);
 		if (ms < 0)
 			ms = 0;
 		if (poll(&pfd, 1, ms) > 0 && drain(fd)) {
 			dirty = 1;      /* debounce: wait for 1 s of quiet */
 			quiet_until = now_s() + 1.0;
-			continue;
+			if (now_s() < next)
+				continue;
 		}
 		if (stop)
 			break;
@@ -271,6 +283,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 				scanned = now_s();
 			dirty = 0;
 			failed = run(s, v, o) != 0;
+			forget(s);
 			o->tree_unchanged = 0;
 			next = now_s() + (failed && period > 5 ? 5 : period);
 		}
@@ -400,6 +413,7 @@ int main(int argc, char **argv)
 	else if (interval > 0) {
 		while (!stop) {
 			run(s, &v, &o);
+			forget(s);
 			pause_for(interval);
 		}
 		status = 0;

@@ -703,3 +703,78 @@ cgi() {
 	    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} <<<"$body"
 	assert_output --partial "cross-origin"
 }
+
+# --- issue 15: logout and a password change end every session ------------
+
+# cookie_of JAR: the session cookie's value in a curl cookie jar.
+cookie_of() {
+	awk '$6 == "aie_session" { print $7 }' "$1"
+}
+
+# status_with COOKIE: the status code of /api/status sent with that cookie.
+status_with() {
+	curl -s -o /dev/null -w '%{http_code}' -H "Cookie: aie_session=$1" "$URL/api/status"
+}
+
+# file_session_again: the file's shared session ($JAR, its CSRF token)
+# logged in anew, for the tests after these.
+file_session_again() {
+	login "$JAR"
+	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
+	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
+}
+
+@test "logout: a cookie captured before it is refused after, on every device" {
+	local phone="$BATS_TEST_TMPDIR/phone" laptop="$BATS_TEST_TMPDIR/laptop"
+	local stolen other tok
+	login "$phone"
+	login "$laptop"
+	stolen=$(cookie_of "$phone")
+	other=$(cookie_of "$laptop")
+	[ -n "$stolen" ] && [ -n "$other" ]
+	[ "$(status_with "$stolen")" = 200 ] && [ "$(status_with "$other")" = 200 ]
+	curl -s -b "$phone" -o "$B" "$URL/"
+	tok=$(csrf_of "$B")
+	code=$(curl -s -b "$phone" -c "$phone" -o /dev/null -w '%{http_code}' -H "Origin: $URL" \
+	    --data "csrf=$tok" "$URL/logout")
+	[ "$code" = 303 ]
+	[ "$(status_with "$stolen")" = 401 ]
+	[ "$(status_with "$other")" = 401 ]
+	# the captured cookie cannot post either
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: aie_session=$stolen" \
+	    -H "Origin: $URL" --data "id=DRAFT_EMAIL_1&csrf=$tok" "$URL/approve")
+	[ "$code" = 401 ]
+	still_pending
+	# a new login works
+	login "$phone"
+	[ "$(status_with "$(cookie_of "$phone")")" = 200 ]
+	file_session_again
+}
+
+@test "dashboard-passwd: a cookie captured before a password change is refused after" {
+	local jar="$BATS_TEST_TMPDIR/jar" stolen
+	login "$jar"
+	stolen=$(cookie_of "$jar")
+	[ "$(status_with "$stolen")" = 200 ]
+	echo "a-new-password" | dashboard-passwd -q
+	[ "$(status_with "$stolen")" = 401 ]
+	# the new password logs in, the old one no longer does
+	PW=a-new-password login "$jar"
+	[ "$(status_with "$(cookie_of "$jar")")" = 200 ]
+	login "$jar"
+	[ "$(status_with "$(cookie_of "$jar")")" = 401 ]
+	echo "$PW" | dashboard-passwd -q
+	file_session_again
+}
+
+@test "dashboard-passwd -k: a cookie captured before is refused after" {
+	local jar="$BATS_TEST_TMPDIR/jar" stolen
+	login "$jar"
+	stolen=$(cookie_of "$jar")
+	[ "$(status_with "$stolen")" = 200 ]
+	dashboard-passwd -q -k
+	[ "$(status_with "$stolen")" = 401 ]
+	login "$jar"
+	[ "$(status_with "$(cookie_of "$jar")")" = 200 ]
+	file_session_again
+}

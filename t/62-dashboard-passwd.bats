@@ -49,12 +49,25 @@ KEYF() { echo "$HOME/.config/ai-employee/dashboard.key"; }
 	run -0 dashboard-passwd -q -c <<<"s3cret-enough"
 }
 
-@test "an existing key is kept when the password changes" {
+@test "a password change replaces the key: every session ends" {
 	dashboard-passwd -q <<<"s3cret-enough"
 	old=$(cat "$(KEYF)")
-	dashboard-passwd -q <<<"another-one"
-	[ "$(cat "$(KEYF)")" = "$old" ]
+	run -0 dashboard-passwd <<<"another-one"
+	assert_output --partial "every session ended"
+	[ "$(cat "$(KEYF)")" != "$old" ]
 	run -0 dashboard-passwd -q -c <<<"another-one"
+	old=$(cat "$(KEYF)")
+	run -0 dashboard-passwd -q -g
+	[ "$(cat "$(KEYF)")" != "$old" ]
+}
+
+@test "--check and a refused password leave the key alone" {
+	dashboard-passwd -q <<<"s3cret-enough"
+	old=$(cat "$(KEYF)")
+	run -0 dashboard-passwd -q -c <<<"s3cret-enough"
+	run -65 dashboard-passwd -q <<<"short"
+	[ "$(cat "$(KEYF)")" = "$old" ]
+	[ "$(stat -c %a "$(KEYF)")" = 600 ]
 }
 
 @test "a password file others can read is refused with 78" {

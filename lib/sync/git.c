@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
 #include "vault/vault.h"
 #include "internal.h"
 
@@ -165,7 +167,11 @@ out:
 }
 
 /* Process-wide tuning (ISSUE 3 measurements): no re-validation of every
- * tree entry on each write, trees cached whatever their size. */
+ * tree entry on each write, trees cached whatever their size. The bounds
+ * of what a long-running vault-sync holds (issue 25; libgit2's defaults
+ * are 256 MB of cache and 1 GB windows up to 8 GB): 2 MB of parsed
+ * objects (a 16 MB cache filled up over minutes of cycles and was most of
+ * the growth measured), pack windows of 4 MB, at most 8 MB mapped. */
 static void git_tune(void)
 {
 	static int done;
@@ -176,7 +182,9 @@ static void git_tune(void)
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
 	    (size_t)1 << 20);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)2 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)8 << 20);
 }
 
 int git_open(git_repository **repo, const char *root)
@@ -434,5 +442,21 @@ int git_clone_vault(const char *url, const char *dir)
 		return aie_fail(git_err_network(e) ? EX_TEMP : EX_CONFIG_,
 		    "clone %s: %s", url, git_errstr());
 	git_repository_free(repo);
+	return 0;
+}
+
+int git_odb_renew(git_repository *repo)
+{
+	const char *common = git_repository_commondir(repo);
+	git_odb *odb = NULL;
+	char dir[4200];
+	int n = snprintf(dir, sizeof dir, "%sobjects", common);
+
+	if (n < 0 || (size_t)n >= sizeof dir)
+		return aie_fail(EX_TEMP, "%s: path too long", common);
+	if (git_odb_open(&odb, dir) < 0)
+		return aie_fail(EX_TEMP, "%s: %s", dir, git_errstr());
+	git_repository_set_odb(repo, odb);
+	git_odb_free(odb);      /* the repository holds it now */
 	return 0;
 }

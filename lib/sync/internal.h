@@ -52,6 +52,13 @@ int git_open(git_repository **repo, const char *root);
  * detached or not a branch. */
 int git_head_branch(git_repository *repo, char *buf, size_t size);
 
+/* Give repo a new object database. libgit2 1.5 keeps every pack an odb
+ * ever opened (a refresh only adds; a repack's replaced packs stay), each
+ * with its mapped windows, descriptor and delta-base cache (up to 16 MB),
+ * until the odb is freed: a long-running process renews it to bound what
+ * it holds. */
+int git_odb_renew(git_repository *repo);
+
 
 /*
  * repack.h - keep a repository's pack count bounded (vault-sync): every

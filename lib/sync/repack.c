@@ -281,7 +281,9 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 		aie_fail(EX_TEMP, "repack: %s", git_errstr());
 		goto out;
 	}
-	git_packbuilder_set_threads(pb, 0);
+	/* one thread: each further one leaves a malloc arena of its own in
+	 * a long-running vault-sync, for a gain only a full repack sees */
+	git_packbuilder_set_threads(pb, 1);
 	for (i = first; i < ps.n; i++)
 		if (insert_pack(pb, dfd, &ps.v[i]) < 0)
 			goto out;
@@ -330,7 +332,9 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 			rmdir(f);       /* when empty */
 		}
 	}
-	if (git_repository_odb(&odb, repo) == 0)
+	/* a refresh would only add the new pack, the replaced ones staying
+	 * open (see git_odb_renew); it is the fallback */
+	if (git_odb_renew(repo) < 0 && git_repository_odb(&odb, repo) == 0)
 		git_odb_refresh(odb);
 	rr->packs_after = repack_count(gitdir);
 	r = 0;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -117,6 +118,14 @@ int sync_open(struct sync **sp, struct vault *v)
 	}
 	*sp = s;
 	return 0;
+}
+
+int sync_forget(struct sync *s)
+{
+	int r = git_odb_renew(s->repo);
+
+	malloc_trim(0);
+	return r;
 }
 
 void sync_close(struct sync *s)

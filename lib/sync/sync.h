@@ -54,6 +54,12 @@ struct sync;                     /* an open repository and remote (internal) */
 int sync_open(struct sync **s, struct vault *v);
 void sync_close(struct sync *s);         /* and free it; NULL is fine */
 
+/* Between the cycles of a long-running process: give the repository a new
+ * object database (libgit2 keeps every pack an odb ever opened) and hand
+ * freed heap back to the system, so that what it holds stays bounded (see
+ * vault-sync(1), Memory). 0 or -1. */
+int sync_forget(struct sync *s);
+
 /* One cycle. 0 when done (r says what happened); -1 with aie_errcode 75
  * when the lock is held or the remote stayed unreachable after the
  * retries (local commits are kept), 78 for configuration, else as set. */

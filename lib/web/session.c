@@ -5,9 +5,11 @@
  * a 0600 file outside the vault. A session is stateless: the cookie is
  * base64url(kind | expiry | random sid | crypto_auth tag) under a 32-byte
  * key kept in another 0600 file, so a forged, altered or expired cookie
- * fails one constant-time check; replacing the key logs everybody out. The
- * CSRF token is a second MAC over the sid, so it is bound to the session
- * and cannot be made without the key. Login attempts are counted per
+ * fails one constant-time check. Replacing the key logs everybody out, so
+ * that is what logout and a password change do: the key is the one piece
+ * of server-side state, already read on every request. The CSRF token is
+ * a second MAC over the sid, so it is bound to the session and cannot be
+ * made without the key. Login attempts are counted per
  * client address in .state/<agent>/dashboard-login, under a flock.
  */
 #include <errno.h>
@@ -208,6 +210,15 @@ int dash_key_load(unsigned char key[32])
 	}
 	sodium_memzero(hex, sizeof hex);
 	return 0;
+}
+
+int dash_sessions_end(void)
+{
+	char path[4096];
+
+	if (dash_key_path(path, sizeof path) < 0)
+		return -1;
+	return dash_key_create(path, 1);
 }
 
 static void pack(const struct sess *s, unsigned char raw[SESS_RAW])

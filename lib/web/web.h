@@ -117,6 +117,10 @@ int dash_passwd_check(const char *pw, size_t len);
 int dash_key_create(const char *path, int replace);
 /* Load the key; -1 (78) when missing, unsafe or malformed. */
 int dash_key_load(unsigned char key[32]);
+/* End every session, on every device: replace the key at its configured
+ * path. Sessions are not stored, so the key is the only server-side state
+ * a cookie depends on (read on every request anyway: no cost added). */
+int dash_sessions_end(void);
 
 /* A session: the login form's pre-session (SESS_LOGIN) or a logged-in
  * one (SESS_USER); its expiry is inside the signed payload. */
