@@ -552,6 +552,8 @@ EOF
 	[ "$code" = 303 ]
 	code=$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "$URL/api/status")
 	[ "$code" = 401 ]
+	# a logout ends every session, the file's shared one too
+	file_session_again
 }
 
 @test "failed logins through nginx are throttled per address" {
