@@ -703,3 +703,36 @@ cgi() {
 	    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} <<<"$body"
 	assert_output --partial "cross-origin"
 }
+
+# --- the assets ------------------------------------------------------------
+
+# inlined FILE OPEN CLOSE [last]: the text between OPEN and CLOSE in the
+# page FILE (the first such element, or the last) into $BATS_TEST_TMPDIR/got.
+inlined() {
+	local page rest
+	page=$(cat "$1")
+	if [ "${4:-}" = last ]; then rest=${page##*"$2"}; else rest=${page#*"$2"}; fi
+	[ "$rest" != "$page" ] || { echo "no $2 in $1" >&2; return 1; }
+	printf '%s' "${rest%%"$3"*}" >"$BATS_TEST_TMPDIR/got"
+}
+
+@test "the pages inline the files of cgi/dash/assets/ byte for byte, under the CSP's nonce" {
+	local a="$TOP/cgi/dash/assets" hdr="$BATS_TEST_TMPDIR/hdr" n
+	curl -s -D "$hdr" -b "$JAR" -o "$B" "$URL/"
+	n=$(grep -o "script-src 'nonce-[A-Za-z0-9+/=]*'" "$hdr" | sed "s/.*'nonce-//; s/'$//")
+	[ -n "$n" ]
+	inlined "$B" "<style nonce=\"$n\">" "</style>"
+	cmp "$BATS_TEST_TMPDIR/got" "$a/dash.css"
+	inlined "$B" "<script nonce=\"$n\">" "</script>"
+	cmp "$BATS_TEST_TMPDIR/got" "$a/theme.js"
+	inlined "$B" "<script nonce=\"$n\">" "</script>" last
+	cmp "$BATS_TEST_TMPDIR/got" "$a/dash.js"
+	# the login page: the style and the theme, not the logged-in script
+	curl -s -D "$hdr" -o "$B" "$URL/login"
+	n=$(grep -o "style-src 'nonce-[A-Za-z0-9+/=]*'" "$hdr" | sed "s/.*'nonce-//; s/'$//")
+	[ -n "$n" ]
+	inlined "$B" "<style nonce=\"$n\">" "</style>"
+	cmp "$BATS_TEST_TMPDIR/got" "$a/dash.css"
+	inlined "$B" "<script nonce=\"$n\">" "</script>" last
+	cmp "$BATS_TEST_TMPDIR/got" "$a/theme.js"
+}
