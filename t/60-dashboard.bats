@@ -704,6 +704,28 @@ cgi() {
 	assert_output --partial "cross-origin"
 }
 
+@test "cgi: an item that is not there gets one reply, for a page and a decision" {
+	local key tok csrf body
+	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
+	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
+	run cgi REQUEST_METHOD=GET PATH_INFO=/item QUERY_STRING=id=NOPE_1 HTTP_COOKIE="aie_session=$tok"
+	assert_line --index 0 --partial "Status: 404"
+	[ "$(grep -c '^Status:' <<<"$output")" = 1 ]
+	run cgi REQUEST_METHOD=GET PATH_INFO=/item QUERY_STRING=id=../x HTTP_COOKIE="aie_session=$tok"
+	assert_line --index 0 --partial "Status: 400"
+	[ "$(grep -c '^Status:' <<<"$output")" = 1 ]
+	cgi REQUEST_METHOD=GET PATH_INFO=/ HTTP_COOKIE="aie_session=$tok" >"$B"
+	csrf=$(csrf_of "$B")
+	[ -n "$csrf" ]
+	body="id=NOPE_1&digest=$D1&csrf=$csrf"
+	run cgi REQUEST_METHOD=POST PATH_INFO=/approve HTTP_COOKIE="aie_session=$tok" \
+	    HTTP_ORIGIN=http://dash.example HTTP_ACCEPT=application/json \
+	    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} <<<"$body"
+	assert_line --index 0 --partial "Status: 404"
+	[ "$(grep -c '^Status:' <<<"$output")" = 1 ]
+	still_pending
+}
+
 # --- the assets ------------------------------------------------------------
 
 # inlined FILE OPEN CLOSE [last]: the text between OPEN and CLOSE in the

@@ -166,7 +166,7 @@ size_t page_cards(void);
 
 /*
  * ui-item.c - the item named id (validated as the tools do) into ref;
- * 0, else the error reply is sent and its status returned. And the item
+ * 0, else -1 once the error reply (400, 404 or 503) is sent. And the item
  * page of ref, with status and a notice above it (or NULL).
  */
 int find_item(struct dashctx *c, const char *id, struct itemref *ref);

@@ -101,15 +101,17 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	buf_adds(b, "</div><p><a class=\"btn\" href=\"/\">Back</a></p></main>");
 }
 
-/* The item named by the id parameter (see dash.h). */
+/* The item named by the id parameter (see dash.h). web_error returns 0
+ * once the reply is sent: -1 here, or the caller would go on with ref
+ * unset and send a second reply. */
 int find_item(struct dashctx *c, const char *id, struct itemref *ref)
 {
 	if (!id || !id_valid(id))
-		return web_error(&c->w, 400, "bad item ID");
+		return web_error(&c->w, 400, "bad item ID"), -1;
 	if (open_vault(c) < 0)
-		return web_error(&c->w, 503, "the vault is not available");
+		return web_error(&c->w, 503, "the vault is not available"), -1;
 	if (vault_resolve(&c->v, id, ref) < 0)       /* a valid ID: not found */
-		return web_error(&c->w, 404, aie_errmsg);
+		return web_error(&c->w, 404, aie_errmsg), -1;
 	return 0;
 }
 
