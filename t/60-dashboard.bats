@@ -780,3 +780,58 @@ file_session_again() {
 	[ "$(status_with "$(cookie_of "$jar")")" = 200 ]
 	file_session_again
 }
+
+@test "cgi: an item that is not there gets one reply, for a page and a decision" {
+	local key tok csrf body
+	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
+	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
+	run cgi REQUEST_METHOD=GET PATH_INFO=/item QUERY_STRING=id=NOPE_1 HTTP_COOKIE="aie_session=$tok"
+	assert_line --index 0 --partial "Status: 404"
+	[ "$(grep -c '^Status:' <<<"$output")" = 1 ]
+	run cgi REQUEST_METHOD=GET PATH_INFO=/item QUERY_STRING=id=../x HTTP_COOKIE="aie_session=$tok"
+	assert_line --index 0 --partial "Status: 400"
+	[ "$(grep -c '^Status:' <<<"$output")" = 1 ]
+	cgi REQUEST_METHOD=GET PATH_INFO=/ HTTP_COOKIE="aie_session=$tok" >"$B"
+	csrf=$(csrf_of "$B")
+	[ -n "$csrf" ]
+	body="id=NOPE_1&digest=$D1&csrf=$csrf"
+	run cgi REQUEST_METHOD=POST PATH_INFO=/approve HTTP_COOKIE="aie_session=$tok" \
+	    HTTP_ORIGIN=http://dash.example HTTP_ACCEPT=application/json \
+	    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} <<<"$body"
+	assert_line --index 0 --partial "Status: 404"
+	[ "$(grep -c '^Status:' <<<"$output")" = 1 ]
+	still_pending
+}
+
+# --- the assets ------------------------------------------------------------
+
+# inlined FILE OPEN CLOSE [last]: the text between OPEN and CLOSE in the
+# page FILE (the first such element, or the last) into $BATS_TEST_TMPDIR/got.
+inlined() {
+	local page rest
+	page=$(cat "$1")
+	if [ "${4:-}" = last ]; then rest=${page##*"$2"}; else rest=${page#*"$2"}; fi
+	[ "$rest" != "$page" ] || { echo "no $2 in $1" >&2; return 1; }
+	printf '%s' "${rest%%"$3"*}" >"$BATS_TEST_TMPDIR/got"
+}
+
+@test "the pages inline the files of cgi/dash/assets/ byte for byte, under the CSP's nonce" {
+	local a="$TOP/cgi/dash/assets" hdr="$BATS_TEST_TMPDIR/hdr" n
+	curl -s -D "$hdr" -b "$JAR" -o "$B" "$URL/"
+	n=$(grep -o "script-src 'nonce-[A-Za-z0-9+/=]*'" "$hdr" | sed "s/.*'nonce-//; s/'$//")
+	[ -n "$n" ]
+	inlined "$B" "<style nonce=\"$n\">" "</style>"
+	cmp "$BATS_TEST_TMPDIR/got" "$a/dash.css"
+	inlined "$B" "<script nonce=\"$n\">" "</script>"
+	cmp "$BATS_TEST_TMPDIR/got" "$a/theme.js"
+	inlined "$B" "<script nonce=\"$n\">" "</script>" last
+	cmp "$BATS_TEST_TMPDIR/got" "$a/dash.js"
+	# the login page: the style and the theme, not the logged-in script
+	curl -s -D "$hdr" -o "$B" "$URL/login"
+	n=$(grep -o "style-src 'nonce-[A-Za-z0-9+/=]*'" "$hdr" | sed "s/.*'nonce-//; s/'$//")
+	[ -n "$n" ]
+	inlined "$B" "<style nonce=\"$n\">" "</style>"
+	cmp "$BATS_TEST_TMPDIR/got" "$a/dash.css"
+	inlined "$B" "<script nonce=\"$n\">" "</script>" last
+	cmp "$BATS_TEST_TMPDIR/got" "$a/theme.js"
+}

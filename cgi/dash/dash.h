@@ -1,9 +1,12 @@
 /*
- * dash.h - the dashboard CGI's own modules: the pages, the status cache
- * and the 7-day cost series (see ai-employee-dashboard(1)).
+ * dash.h - the dashboard CGI's own modules (see ai-employee-dashboard(1)):
+ * the request, one file per page (ui-*.c), what the pages share
+ * (ui-shared.c), the status cache and the 7-day cost series.
  */
 #ifndef AIE_DASH_H
 #define AIE_DASH_H
+
+#include <time.h>
 
 #include <jansson.h>
 #include "vault/vault.h"
@@ -79,12 +82,46 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
     struct statkeys *memo);
 
 /*
- * dashpage.h - the dashboard's HTML, drawn server-side from status_json()
- * and the usage tables: the page frame (inline CSS and JS under a CSP
- * nonce, no external assets), pending cards, stage counts, the health
- * grid, the 7-day cost chart as SVG, and an item beside its source.
- * Every untrusted string goes through html_text/html_attr/url_part;
- * draft and mail text through show_split too, its hidden characters marked.
+ * The request, as dashboard.c hands it to the page it routes to (one
+ * ui-*.c file per page, as cgit's): the CGI environment and the reply
+ * being built, the vault (opened only by the pages that need it), the
+ * session and its CSRF token.
+ */
+struct dashctx {
+	struct web w;
+	struct vault v;
+	int vault_open;
+	unsigned char key[32];
+	struct sess s;
+	int have_sess;            /* a valid cookie of either kind */
+	char csrf[SESS_CSRF_LEN + 1];
+	time_t now;
+};
+
+/*
+ * The pages, each the whole reply to its request (errors included):
+ * GET / (ui-home.c), GET /item (ui-item.c), GET /api/status and
+ * /api/usage (ui-api.c), GET and POST /login, POST /logout (ui-login.c),
+ * POST /approve, /reject and /revise (ui-decide.c). Each returns once
+ * the reply is written.
+ */
+int page_home_get(struct dashctx *c);
+int page_item_get(struct dashctx *c);
+int api_status(struct dashctx *c);
+int api_usage(struct dashctx *c);
+int page_login_get(struct dashctx *c);
+int page_login_post(struct dashctx *c);
+int page_logout(struct dashctx *c);
+int page_approve(struct dashctx *c);
+int page_reject(struct dashctx *c);
+int page_revise(struct dashctx *c);
+
+/*
+ * ui-shared.c - what the pages share: the replies, the vault, and the
+ * HTML frame, drawn server-side (the page frame with the inline CSS and
+ * JS of assets/ under a CSP nonce, no external assets). Every untrusted
+ * string goes through html_text/html_attr/url_part; draft and mail text
+ * through show_split too, its hidden characters marked.
  */
 struct dashpage {
 	struct buf *b;
@@ -94,25 +131,61 @@ struct dashpage {
 	time_t now;
 };
 
+/* Send b (then freed) or o (then released) as the reply with status. */
+int html_reply(struct dashctx *c, int status, struct buf *b);
+int json_reply(struct dashctx *c, int status, json_t *o);
+/* 303 to the path to. */
+int redirect(struct dashctx *c, const char *to);
+/* VAULT_DIR as VAULT_AGENT, once a request; 0, or -1 said on stderr. */
+int open_vault(struct dashctx *c);
+
+/* The frame: head, style, the header bar (with p->csrf: a logged-in
+ * page), and the closing script and tags. */
 void page_begin(struct dashpage *p, const char *title);
 void page_end(struct dashpage *p);
-
-void page_login(struct dashpage *p, const char *msg);
-/* How many cards the home page shows at most (DASHBOARD_CARDS, 10). */
-size_t page_cards(void);
-/* The home page body: cards, counts, sync, health, chart. status's
- * "pending" holds the first page_cards() cards of the npending waiting. */
-void page_home(struct dashpage *p, json_t *status, size_t npending,
-    const struct costday *c, int ndays, int present);
-/* One item (and its source, when it has one and it was found), every
- * field the approval signs and the body exactly, hidden characters
- * marked; its forms carry the digest of this version. notice (or NULL)
- * is said above it. */
-void page_item(struct dashpage *p, const struct itemref *ref,
-    const struct item *it, const struct itemref *sref,
-    const struct item *src, const char *notice);
-
+/* A hidden form field. */
+void html_hidden(struct buf *b, const char *name, const char *value);
+/* Text of a draft or mail as HTML: exactly its len bytes, the hidden ones
+ * marked; multiline keeps the line breaks. */
+void html_shown(struct buf *b, const char *s, size_t len, int multiline);
+void html_shown_str(struct buf *b, const char *s);
 /* "3 min", "2 h", "5 d" for a number of seconds. */
 void age_text(struct buf *b, long long s);
+
+/* The files of cgi/dash/assets/, NUL-terminated, embedded at build time
+ * by the Makefile (the generated assets.c): served exactly as they are. */
+extern const char asset_dash_css[];     /* the style of every page */
+extern const char asset_theme_js[];     /* the stored theme, before paint */
+extern const char asset_dash_js[];      /* the logged-in pages' script */
+
+/*
+ * ui-home.c - how many cards the home page shows at most
+ * (DASHBOARD_CARDS, 10).
+ */
+size_t page_cards(void);
+
+/*
+ * ui-item.c - the item named id (validated as the tools do) into ref;
+ * 0, else -1 once the error reply (400, 404 or 503) is sent. And the item
+ * page of ref, with status and a notice above it (or NULL).
+ */
+int find_item(struct dashctx *c, const char *id, struct itemref *ref);
+int item_reply(struct dashctx *c, int status, const struct itemref *ref,
+    const char *notice);
+
+/*
+ * ui-api.c - the status text /api/status serves and the home page is
+ * drawn from, with its ETag in c->w.etag: one NUL-terminated text
+ * (malloc'd). 0, or -1 with aie_errmsg.
+ */
+int status_text(struct dashctx *c, char **text, size_t *len);
+
+/*
+ * ui-decide.c - the decision forms of one pending draft, naming the
+ * version they were drawn from by its digest; open: on the item page
+ * (the reject form unfolded, no Open link).
+ */
+void decide_forms(struct dashpage *p, const char *id, const char *digest,
+    int open);
 
 #endif

@@ -1,0 +1,1 @@
+try{var t=localStorage.getItem('aie-theme');if(t==='dark'||t==='light')document.documentElement.setAttribute('data-theme',t)}catch(e){}

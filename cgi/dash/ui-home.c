@@ -1,0 +1,315 @@
+/*
+ * ui-home.c - GET / (see ai-employee-dashboard(1)): the pending cards
+ * (the first page_cards() of them, each with its decision forms), the
+ * stage counts and the last sync, the health grid, and the 7-day cost
+ * chart as SVG, drawn from the status text /api/status serves and from
+ * the usage tables. The page's script (assets/dash.js) polls that status
+ * and merges this page again when it changes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vault/vault.h"
+#include "dash/dash.h"
+#include "base/base.h"
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void card(struct dashpage *p, json_t *it)
+{
+	struct buf *b = p->b;
+	const char *id = str(it, "id"), *title = str(it, "title");
+	const char *from = str(it, "from"), *to = str(it, "to");
+	const char *created = str(it, "created"), *digest = str(it, "digest");
+	json_t *preview = json_object_get(it, "preview");
+	time_t t;
+
+	if (!id || !id_valid(id))
+		return;
+	if (!digest)
+		digest = "";
+	buf_adds(b, "<article class=\"card\" id=\"c-");
+	html_attr(b, id);
+	buf_adds(b, "\" data-digest=\"");
+	html_attr(b, digest);
+	buf_adds(b, "\"><h3><a href=\"/item?id=");
+	url_part(b, id);
+	buf_adds(b, "\">");
+	html_shown_str(b, title ? title : id);
+	buf_adds(b, "</a></h3><p class=\"meta\">");
+	if (from) {
+		buf_adds(b, "From ");
+		html_shown_str(b, from);
+		buf_adds(b, " · ");
+	}
+	if (to) {
+		buf_adds(b, "to ");
+		html_shown_str(b, to);
+		buf_adds(b, " · ");
+	}
+	if (created && time_parse_rfc3339(created, &t) == 0) {
+		buf_adds(b, "<time data-age=\"1\" datetime=\"");
+		html_attr(b, created);
+		buf_adds(b, "\">");
+		age_text(b, (long long)(p->now - t));
+		buf_adds(b, "</time>");
+	}
+	buf_adds(b, "</p>");
+	if (json_is_string(preview)) {
+		/* its length, not strlen: a NUL in it is shown, not the end */
+		buf_adds(b, "<p class=\"preview\">");
+		html_shown(b, json_string_value(preview),
+		    json_string_length(preview), 1);
+		buf_adds(b, "</p>");
+	}
+	decide_forms(p, id, digest, 0);
+	buf_adds(b, "</article>");
+}
+
+static void counts(struct dashpage *p, json_t *status)
+{
+	struct buf *b = p->b;
+	json_t *totals = json_object_get(status, "totals"), *ls;
+	const char *at;
+	time_t t;
+	int st;
+
+	buf_adds(b, "<section id=\"stages\" aria-labelledby=\"h-st\">"
+	    "<h2 id=\"h-st\">Stages</h2><dl class=\"counts\">");
+	for (st = 0; st < ST_COUNT; st++) {
+		json_t *n = json_object_get(totals, stage_dir[st]);
+		const char *c;
+		buf_adds(b, "<div><dt>");
+		for (c = stage_dir[st]; *c; c++)
+			buf_add(b, *c == '_' ? " " : c, 1);
+		buf_addf(b, "</dt><dd id=\"n-%s\">%lld</dd></div>", stage_dir[st],
+		    json_is_integer(n) ? (long long)json_integer_value(n) : 0LL);
+	}
+	buf_adds(b, "</dl><p>Last sync: ");
+	ls = json_object_get(status, "last_sync");
+	if ((at = str(ls, "at")) && time_parse_rfc3339(at, &t) == 0) {
+		buf_adds(b, "<time data-age=\"1\" datetime=\"");
+		html_attr(b, at);
+		buf_adds(b, "\">");
+		age_text(b, (long long)(p->now - t));
+		buf_adds(b, "</time> ago");
+	} else {
+		buf_adds(b, "never");
+	}
+	buf_adds(b, "</p></section>");
+}
+
+/* A health state as one of four CSS classes (never the raw string). */
+static const char *state_class(const char *s)
+{
+	if (!s)
+		return "unk";
+	if (!strcasecmp(s, "up") || !strcasecmp(s, "ok"))
+		return "up";
+	if (!strcasecmp(s, "down") || !strcasecmp(s, "error") ||
+	    !strcasecmp(s, "fail") || !strcasecmp(s, "failed"))
+		return "down";
+	if (!strcasecmp(s, "degraded") || !strcasecmp(s, "warn") ||
+	    !strcasecmp(s, "slow"))
+		return "warn";
+	return "unk";
+}
+
+static void health(struct dashpage *p, json_t *status)
+{
+	struct buf *b = p->b;
+	json_t *h = json_object_get(status, "health"), *a, *comps, *c;
+	const char *agent, *name;
+	int any = 0;
+
+	buf_adds(b, "<section id=\"health\" aria-labelledby=\"h-he\">"
+	    "<h2 id=\"h-he\">Health</h2><ul class=\"health\">");
+	json_object_foreach(h, agent, a) {
+		comps = json_object_get(a, "components");
+		json_object_foreach(comps, name, c) {
+			const char *state = str(c, "state"), *detail = str(c, "detail");
+			any = 1;
+			buf_addf(b, "<li class=\"%s\">", state_class(state));
+			html_text(b, name);
+			buf_adds(b, " <small>");
+			html_text(b, agent);
+			buf_adds(b, ": ");
+			html_text(b, state ? state : "unknown");
+			if (detail && *detail) {
+				buf_adds(b, " — ");
+				html_text(b, detail);
+			}
+			buf_adds(b, "</small></li>");
+		}
+	}
+	buf_adds(b, "</ul>");
+	if (!any)
+		buf_adds(b, "<p>No health reports yet.</p>");
+	buf_adds(b, "</section>");
+}
+
+static void money(struct buf *b, double v)
+{
+	if (v > 0 && v < 0.01)
+		buf_adds(b, "&lt;$0.01");
+	else
+		buf_addf(b, "$%.2f", v);
+}
+
+static void chart(struct dashpage *p, const struct costday *c, int n,
+    int present)
+{
+	struct buf *b = p->b;
+	double max = 0, total = 0;
+	long unknown = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].cost_usd > max)
+			max = c[i].cost_usd;
+		total += c[i].cost_usd;
+		unknown += c[i].unknown;
+	}
+	buf_addf(b, "<section id=\"cost\" aria-labelledby=\"h-co\">"
+	    "<h2 id=\"h-co\">API cost, last %d days</h2>"
+	    "<svg viewBox=\"0 0 336 160\" role=\"img\" aria-labelledby=\"cost-t\">"
+	    "<title id=\"cost-t\">", n);
+	if (!present)
+		buf_adds(b, "no usage yet");
+	else {
+		buf_adds(b, "Total ");
+		money(b, total);
+		for (i = 0; i < n; i++) {
+			buf_addf(b, ", %s ", c[i].date);
+			money(b, c[i].cost_usd);
+		}
+	}
+	buf_adds(b, "</title><line class=\"axis\" x1=\"4\" y1=\"134\" x2=\"332\" "
+	    "y2=\"134\"/>");
+	for (i = 0; i < n && present; i++) {
+		double h = max > 0 ? c[i].cost_usd / max * 100 : 0;
+		double x = 8 + i * (320.0 / n);
+		double w = 320.0 / n * 0.65;
+		if (h > 0 && h < 1)
+			h = 1;
+		buf_addf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
+		    "width=\"%.1f\" height=\"%.1f\"/>", x, 134 - h, w, h);
+		if (c[i].cost_usd > 0) {
+			buf_addf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" "
+			    "text-anchor=\"middle\">", x + w / 2, 134 - h - 4);
+			money(b, c[i].cost_usd);
+			buf_adds(b, "</text>");
+		}
+	}
+	for (i = 0; i < n; i++) {
+		double x = 8 + i * (320.0 / n) + 320.0 / n * 0.325;
+		buf_addf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"152\" "
+		    "text-anchor=\"middle\">%.5s</text>", x, c[i].date + 5);
+	}
+	if (!present)
+		buf_adds(b, "<text class=\"lbl\" x=\"168\" y=\"80\" "
+		    "text-anchor=\"middle\">no usage yet</text>");
+	buf_adds(b, "</svg><p>");
+	if (present) {
+		buf_adds(b, "Total ");
+		money(b, total);
+		if (unknown)
+			buf_addf(b, " (%ld call%s of unknown cost)", unknown,
+			    unknown == 1 ? "" : "s");
+	} else {
+		buf_adds(b, "No usage logged in these days.");
+	}
+	buf_adds(b, "</p></section>");
+}
+
+/* A phone page stays small (under 30 KB) however much waits: the first
+ * cards; the next come up by polling as these are decided. */
+size_t page_cards(void)
+{
+	long cap;
+
+	/* dashboard.cgi refuses a bad value before any page */
+	return config_long("DASHBOARD_CARDS", 10, 1, 1000, &cap) < 0 ? 10 :
+	    (size_t)cap;
+}
+
+/* The page's main: cards, counts, sync, health, chart. status's
+ * "pending" holds the first page_cards() cards of the npending waiting. */
+static void home_body(struct dashpage *p, json_t *status, size_t npending,
+    const struct costday *c, int ndays, int present)
+{
+	struct buf *b = p->b;
+	json_t *pend = json_object_get(status, "pending"), *it;
+	size_t i, n = npending, shown = json_array_size(pend), cap = page_cards();
+
+	if (shown > cap)
+		shown = cap;
+	if (n < shown)
+		n = shown;
+	buf_adds(b, "<main id=\"live\" data-etag=\"");
+	html_attr(b, p->etag ? p->etag : "");
+	buf_addf(b, "\"><p id=\"msg\" role=\"status\" aria-live=\"polite\"></p>"
+	    "<section aria-labelledby=\"h-pe\"><h2 id=\"h-pe\">Waiting for you "
+	    "(<span id=\"npend\">%zu</span>)</h2><div id=\"cards\" "
+	    "data-more=\"%zu\">", n, n - shown);
+	json_array_foreach(pend, i, it) {
+		if (i >= shown)
+			break;
+		card(p, it);
+	}
+	buf_addf(b, "</div><p id=\"more\"%s>%zu more waiting: they come up here "
+	    "as you decide these.</p>", n > shown ? "" : " hidden", n - shown);
+	buf_addf(b, "<p id=\"empty\"%s>Nothing is waiting for approval."
+	    "</p></section>", n ? " hidden" : "");
+	counts(p, status);
+	health(p, status);
+	chart(p, c, ndays, present);
+	buf_adds(b, "</main>");
+}
+
+int page_home_get(struct dashctx *c)
+{
+	struct costday days[7];
+	struct buf b = { 0 };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
+	json_error_t err;
+	char *text;
+	size_t len, hlen, npending = 0;
+	json_t *st;
+	int present;
+
+	if (open_vault(c) < 0)
+		return web_error(&c->w, 503, "the vault is not available");
+	if (status_text(c, &text, &len) < 0)
+		return web_error(&c->w, 500, aie_errmsg);
+	/* only the cards shown are parsed: the whole list is ~40 KB of JSON
+	 * for 100 drafts, and parsing it was most of this page's time */
+	hlen = status_pending_head(text, len, page_cards(), &npending);
+	/* JSON_ALLOW_NUL: a preview holds a NUL of the body as \u0000, for the
+	 * card to mark */
+	st = json_loadb(text, hlen != (size_t)-1 ? hlen : len, JSON_ALLOW_NUL,
+	    &err);
+	free(text);
+	if (!st)
+		return web_error(&c->w, 500, "status: cannot read it back");
+	if (hlen == (size_t)-1)
+		npending = json_array_size(json_object_get(st, "pending"));
+	if ((present = cost_days(&c->v, c->now, 7, days)) < 0) {
+		json_decref(st);
+		return web_error(&c->w, 500, aie_errmsg);
+	}
+	p.etag = c->w.etag;
+	page_begin(&p, "AI Employee");
+	home_body(&p, st, npending, days, 7, present);
+	page_end(&p);
+	json_decref(st);
+	c->w.etag[0] = '\0';          /* the page itself is not cached */
+	return html_reply(c, 200, &b);
+}
