@@ -588,3 +588,52 @@ PY
 	run vault-exec
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/lossy.log")" -eq 1 ]
 }
+
+# ---- the action table (issue 16) ----
+
+# digest_as_before FILE: the draft_digest of FILE as it was computed before
+# the action table: BLAKE2b-256 of the ID, the fixed fields expires, action,
+# to, cc, subject, in_reply_to, references, and the body, length-prefixed.
+digest_as_before() {
+	/usr/bin/python3 - "$1" <<'PY'
+import hashlib, json, os, sys
+data = open(sys.argv[1], 'rb').read()
+head, body = data.split(b'\n---\n', 1)
+fm = {}
+for line in head.split(b'\n')[1:]:
+    k, _, v = line.decode().partition(': ')
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        v = json.loads(v)
+    fm[k] = v
+def absorb(h, b):
+    h.update(len(b).to_bytes(8, 'little')); h.update(b)
+h = hashlib.blake2b(digest_size=32)
+absorb(h, b'ai-employee draft v1')
+absorb(h, os.path.basename(sys.argv[1])[:-3].encode())
+for k in ('expires', 'action', 'to', 'cc', 'subject', 'in_reply_to', 'references'):
+    absorb(h, k.encode()); absorb(h, fm.get(k, '').encode())
+absorb(h, body)
+print(h.hexdigest())
+PY
+}
+
+@test "action table: an approval signed as before the table still verifies and is sent" {
+	# the decision keys written by hand and signed by the independent
+	# signer (the fixed field list of before), not by approve(1)
+	mkdir -p "$VAULT_DIR/Approved/email"
+	sed 's/^status: pending$/status: approved\ndecision: approved\ndecided_by: local\ndecided_at: 2026-11-30T10:30:00Z\ndecided_via: cli/' \
+	    "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" >"$VAULT_DIR/$A"
+	rm "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	resign "$VAULT_DIR/$A"
+	grep -Eq '^decision_sig: [0-9a-f]{64}$' "$VAULT_DIR/$A"
+	smtp_start
+	run --separate-stderr vault-exec
+	assert_success
+	assert_output "Done/email/$(date -u +%Y-%m)/DRAFT_E1.md"
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "action table: a send_email draft's version digest is the one of before" {
+	d=$(approve -j --list | json_get '.digest' -)
+	[ "$d" = "$(digest_as_before "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md")" ]
+}

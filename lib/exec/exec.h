@@ -33,6 +33,37 @@ struct exec_ctx {
 	int log_ready;           /* the record (execlog.h) exists */
 };
 
+/*
+ * actions.c - the executor's half of the action table (see vault-exec(1),
+ * vault(5) Actions): for each action an approval may carry, what checks
+ * it and what carries it out. The other half, the fields its approval
+ * signs, is lib/approval's approval_actions, under the same name; an
+ * action missing from either is unknown and never executed.
+ *
+ * How an executor tells its outcome: 0 done, res->detail saying how (it
+ * becomes exec_result); -1 with aie_errcode 65 for a permanent failure
+ * (the item as it is can never be executed: to the owner at once), 69, 75
+ * or 78 for a temporary one (back to Approved/, tried again, to the owner
+ * after EXEC_MAX_ATTEMPTS), and res->maybe_sent when it failed after the
+ * action may have happened anyway (never tried again). A check returns 0,
+ * or -1 with 65 when the item can never be executed as it is (to the
+ * owner at once, nothing started); another code leaves it in Approved/.
+ */
+struct exec_action {
+	const char *name;        /* the action key's value */
+	int limited;             /* counts against EXEC_MAX_PER_HOUR */
+	int (*check)(const struct item *it, const char *id);  /* or NULL */
+	int (*run)(struct vault *v, const struct itemref *ref,
+	    const struct item *it, struct send_result *res);
+};
+
+/* The entry of the action name, or NULL when it is unknown: not in the
+ * table, or without its signed fields in lib/approval (fail closed). */
+const struct exec_action *exec_action_find(const char *name);
+
+/* The actions known, "send_email, ...", into buf (for messages). */
+void exec_action_names(char *buf, size_t size);
+
 /* An approval we may act on: its decision_sig verifies for id, it is not
  * past its expires, and it has one (an approval that never expires is
  * refused). 0, or -1 (77) with the reason. */
