@@ -31,8 +31,15 @@ static const char *const send_email_fields[] = {
 	NULL
 };
 
+/* none, a manual task the owner confirms: nothing is executed, so what the
+ * approval binds is what the owner read, its subject and body */
+static const char *const none_fields[] = {
+	SIGNED_ALWAYS, "subject", NULL
+};
+
 const struct approval_action approval_actions[] = {
 	{ "send_email", send_email_fields },
+	{ "none", none_fields },
 	{ NULL, NULL }
 };
 

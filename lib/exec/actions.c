@@ -34,9 +34,25 @@ static int email_check(const struct item *it, const char *id)
 	return 0;
 }
 
+/* none: a manual task the owner did and confirmed by approving it; there
+ * is nothing to execute, so it cannot fail and sends nothing (not limited):
+ * vault-exec only records it and moves it to Done/. */
+static int none_run(struct vault *v, const struct itemref *ref,
+    const struct item *it, struct send_result *res)
+{
+	(void)v;
+	(void)ref;
+	(void)it;
+	memset(res, 0, sizeof *res);
+	snprintf(res->detail, sizeof res->detail, "none: a manual task, "
+	    "confirmed by its approval; nothing executed");
+	return 0;
+}
+
 static const struct exec_action actions[] = {
 	/* name          limited  check        executor */
 	{ "send_email",  1,       email_check, mail_send_draft },
+	{ "none",        0,       NULL,        none_run },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -462,15 +462,20 @@ static int send_failed(struct exec_ctx *x, struct itemref *ref,
 	    EX_TEMP;
 }
 
-/* Is the hourly limit reached? 0 no, else EX_TEMP (said). */
-static int over_limit(const struct exec_ctx *x, const struct itemref *ref)
+/* Is the hourly limit reached? 0 no, else EX_TEMP (said the first time,
+ * then counted in x->waited). */
+static int over_limit(struct exec_ctx *x, const struct itemref *ref)
 {
 	int sent = exec_sends_last_hour(x->v, 0);
 
 	if (sent < x->max_per_hour)
 		return 0;
-	say(x, ref->id, "waits: %d sends in the last hour "
-	    "(EXEC_MAX_PER_HOUR=%d)", sent, x->max_per_hour);
+	if (x->limit_told)
+		x->waited++;
+	else
+		say(x, ref->id, "waits: %d sends in the last hour "
+		    "(EXEC_MAX_PER_HOUR=%d)", sent, x->max_per_hour);
+	x->limit_told = 1;
 	return EX_TEMP;
 }
 

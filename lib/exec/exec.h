@@ -31,6 +31,11 @@ struct exec_ctx {
 	int wa_state;            /* 0 not read, 1 read, -1 unusable */
 	struct wa_cfg wa;
 	int log_ready;           /* the record (execlog.h) exists */
+	/* the hourly limit: once it was said (limit_told), each further item
+	 * it holds back waits silently and is counted in waited; the caller
+	 * may reset both between passes */
+	int limit_told;
+	int waited;
 };
 
 /*
@@ -70,14 +75,17 @@ void exec_action_names(char *buf, size_t size);
 int exec_approval_ok(const struct item *it, const char *id);
 
 /* Execute the item at ref (in Approved/); the caller holds the exec lock.
- * Returns its exit status: 0 sent (or written to the outbox); 77 its
- * approval does not verify, has no expires, or is already in the record
- * of started approvals (a replay): moved to Needs_Action/ with exec_error,
- * the owner told (a replay only once); 65 an unknown action (left in
- * Approved/ with exec_error) or a draft that can never be sent (to the
- * owner at once); 75 the hourly limit (untouched) or a failed send (back
- * in Approved/, or to the owner after the third attempt); 69 the server
- * is down; 78 a configuration error; 1 another process took it first. */
+ * Its action comes from the action table (exec_action_find). Returns its
+ * exit status: 0 executed (sent, written to the outbox, or for none
+ * confirmed); 77 its approval does not verify, has no expires, or is
+ * already in the record of started approvals (a replay): moved to
+ * Needs_Action/ with exec_error, the owner told (a replay only once); 65
+ * an unknown action (left in Approved/ with exec_error) or an item its
+ * action's check or executor finds can never be executed (to the owner at
+ * once); 75 the hourly limit (untouched; limited actions only) or a
+ * failed send (back in Approved/, or to the owner after the third
+ * attempt); 69 the server is down; 78 a configuration error; 1 another
+ * process took it first. */
 int exec_item(struct exec_ctx *x, struct itemref *ref);
 
 /* --dry-run: what exec_item would do, touching nothing. 0 (result told),
