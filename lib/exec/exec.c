@@ -3,9 +3,10 @@
  *
  * exec_item claims the item by one rename into In_Progress/<agent>/,
  * verifies its decision_sig on the claimed copy (so nothing can change it
- * between check and use), writes exec_status: sending (fsynced), runs its
- * action, then writes exec_status: sent and moves it and its source to
- * Done/<d>/<YYYY-MM>/.
+ * between check and use), runs its action's check, writes exec_status:
+ * sending (fsynced), runs its action's executor (both from the action
+ * table, actions.c), then writes exec_status: sent and moves it and its
+ * source to Done/<d>/<YYYY-MM>/.
  *
  * At most once: the "sending" mark is on disk before the first byte goes
  * to the SMTP server. exec_recover, given an item of the agent's own
