@@ -5,8 +5,10 @@
  * so the recovery of items a dead run left in In_Progress/<agent>/ never
  * mistakes a live send for a dead one), recovers those items, then runs
  * each item of Approved/ (or those given), in ID order, through
- * exec_item (lib/exec.c: verify, claim, mark, send, finish) until the
- * hourly limit stops it. --interval repeats passes for PM2.
+ * exec_item (lib/exec/exec.c: verify, claim, check, mark, run the
+ * executor its action's entry of the table in lib/exec/actions.c names,
+ * finish); sends past the hourly limit wait, actions it does not limit
+ * still run. --interval repeats passes for PM2.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -134,18 +136,18 @@ static int pass(struct exec_ctx *x, int argc, char **argv)
 	}
 	if (l.n)
 		qsort(l.refs, l.n, sizeof *l.refs, by_id);
+	/* past the hourly limit the pass goes on: an action that is not
+	 * limited (none) still runs; the sends wait, said once */
+	x->limit_told = x->waited = 0;
 	for (k = 0; k < l.n && !loop_stop; k++) {
 		int r = dry_run ? exec_check(x, &l.refs[k]) :
 		    exec_item(x, &l.refs[k]);
 		status = worst(status, r);
 		done += r == 0;
-		if (r == EX_TEMP && exec_sends_last_hour(v, 0) >= x->max_per_hour) {
-			if (!cli.quiet && k + 1 < l.n)
-				cli_warn(NULL, "%zu more item(s) wait for the hourly "
-				    "limit", l.n - k - 1);
-			break;
-		}
 	}
+	if (x->waited && !cli.quiet)
+		cli_warn(NULL, "%d more item(s) wait for the hourly limit",
+		    x->waited);
 	free(l.refs);
 	state_unlock(lock);
 	if (!done && status == 0)

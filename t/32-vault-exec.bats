@@ -199,7 +199,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	smtp_start
 	run --separate-stderr vault-exec
 	assert_failure 65
-	grep -qx 'exec_error: "unknown action post_to_mars (vault-exec knows: send_email)"' "$VAULT_DIR/$A"
+	grep -qx 'exec_error: "unknown action post_to_mars (vault-exec knows: send_email, none)"' "$VAULT_DIR/$A"
 	[ "$(smtp_count)" -eq 0 ]
 }
 
@@ -587,4 +587,160 @@ PY
 	assert_failure 77
 	run vault-exec
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/lossy.log")" -eq 1 ]
+}
+
+# ---- the action table (issue 16) ----
+
+# digest_as_before FILE: the draft_digest of FILE as it was computed before
+# the action table: BLAKE2b-256 of the ID, the fixed fields expires, action,
+# to, cc, subject, in_reply_to, references, and the body, length-prefixed.
+digest_as_before() {
+	/usr/bin/python3 - "$1" <<'PY'
+import hashlib, json, os, sys
+data = open(sys.argv[1], 'rb').read()
+head, body = data.split(b'\n---\n', 1)
+fm = {}
+for line in head.split(b'\n')[1:]:
+    k, _, v = line.decode().partition(': ')
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        v = json.loads(v)
+    fm[k] = v
+def absorb(h, b):
+    h.update(len(b).to_bytes(8, 'little')); h.update(b)
+h = hashlib.blake2b(digest_size=32)
+absorb(h, b'ai-employee draft v1')
+absorb(h, os.path.basename(sys.argv[1])[:-3].encode())
+for k in ('expires', 'action', 'to', 'cc', 'subject', 'in_reply_to', 'references'):
+    absorb(h, k.encode()); absorb(h, fm.get(k, '').encode())
+absorb(h, body)
+print(h.hexdigest())
+PY
+}
+
+@test "action table: an approval signed as before the table still verifies and is sent" {
+	# the decision keys written by hand and signed by the independent
+	# signer (the fixed field list of before), not by approve(1)
+	mkdir -p "$VAULT_DIR/Approved/email"
+	sed 's/^status: pending$/status: approved\ndecision: approved\ndecided_by: local\ndecided_at: 2026-11-30T10:30:00Z\ndecided_via: cli/' \
+	    "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" >"$VAULT_DIR/$A"
+	rm "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	resign "$VAULT_DIR/$A"
+	grep -Eq '^decision_sig: [0-9a-f]{64}$' "$VAULT_DIR/$A"
+	smtp_start
+	run --separate-stderr vault-exec
+	assert_success
+	assert_output "Done/email/$(date -u +%Y-%m)/DRAFT_E1.md"
+	[ "$(smtp_count)" -eq 1 ]
+}
+
+@test "action table: a send_email draft's version digest is the one of before" {
+	d=$(approve -j --list | json_get '.digest' -)
+	[ "$d" = "$(digest_as_before "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md")" ]
+}
+
+# mktask ID: a manual task (action: none) for the owner to confirm.
+mktask() {
+	mkdir -p "$VAULT_DIR/Pending_Approval/general"
+	cat >"$VAULT_DIR/Pending_Approval/general/$1.md" <<EOT
+---
+type: task
+id: $1
+created: 2026-11-30T10:20:00Z
+domain: general
+status: pending
+action: none
+to: bob@example.com
+subject: Call the accountant about the VAT return
+expires: 2099-01-01T00:00:00Z
+---
+Call Mr. Smith before Friday and confirm the figures.
+EOT
+}
+
+@test "action none: approved, vault-exec moves it to Done with exec_status sent; nothing sent; audited" {
+	mktask TASK_1
+	approve TASK_1 >/dev/null
+	smtp_start
+	run --separate-stderr vault-exec
+	assert_success
+	m=$(date -u +%Y-%m)
+	assert_output "Done/general/$m/TASK_1.md"
+	f="$VAULT_DIR/Done/general/$m/TASK_1.md"
+	grep -qx 'exec_status: sent' "$f"
+	grep -qx 'exec_attempts: 1' "$f"
+	grep -qx 'exec_result: "none: a manual task, confirmed by its approval; nothing executed"' "$f"
+	run ! grep -q '^exec_message_id' "$f"
+	run ! grep -q '^exec_error' "$f"
+	[ "$(smtp_count)" -eq 0 ]
+	[ ! -e "$VAULT_DIR/Logs/Outbox/TASK_1.eml" ]
+	grep -h '"event":"executed","id":"TASK_1"' "$VAULT_DIR"/Logs/*.jsonl |
+	    assert_json '.to == "Done/general/'"$m"'/TASK_1.md" and (.approval | test("^[0-9a-f]{64}$"))' -
+	grep -q ' sent TASK_1 ' "$VAULT_DIR/.state/local/executed"
+	# executed once: back in Approved/, it is a replay
+	mv "$f" "$VAULT_DIR/Approved/general/TASK_1.md"
+	run vault-exec
+	assert_failure 77
+	[ -f "$VAULT_DIR/Needs_Action/general/TASK_1.md" ]
+}
+
+@test "action none is not a send: it runs past EXEC_MAX_PER_HOUR, which holds send_email back" {
+	mktask TASK_1
+	approve DRAFT_E1 TASK_1 >/dev/null
+	smtp_start
+	EXEC_MAX_PER_HOUR=0 run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"EXEC_MAX_PER_HOUR=0"* ]]
+	assert_output "Done/general/$(date -u +%Y-%m)/TASK_1.md"
+	[ -f "$VAULT_DIR/$A" ]
+	[ "$(smtp_count)" -eq 0 ]
+	[ ! -s "$VAULT_DIR/.state/local/exec-sends" ]
+}
+
+@test "action none: its approval binds the action, subject and body, not the mail fields" {
+	mktask TASK_1
+	approve TASK_1 >/dev/null
+	t="$VAULT_DIR/Approved/general/TASK_1.md"
+	cp "$t" "$BATS_TEST_TMPDIR/task"
+	# not signed for none: no mail is ever made from it
+	sed -i 's/^to: .*/to: eve@example.net/' "$t"
+	run vault-exec --dry-run
+	assert_success
+	assert_output $'TASK_1\tnone\tto eve@example.net\tCall the accountant about the VAT return'
+	# turned into a send: the signature no longer verifies
+	sed -i 's/^action: none$/action: send_email/' "$t"
+	smtp_start
+	run vault-exec
+	assert_failure 77
+	grep -q '^exec_error: "not executed: TASK_1: decision_sig does not verify' "$VAULT_DIR/Needs_Action/general/TASK_1.md"
+	[ "$(smtp_count)" -eq 0 ]
+	# another subject: refused too
+	rm "$VAULT_DIR/Needs_Action/general/TASK_1.md"
+	sed 's/^subject: .*/subject: Pay the invoice/' "$BATS_TEST_TMPDIR/task" >"$t"
+	run vault-exec
+	assert_failure 77
+}
+
+@test "action none: the version digest covers its signed fields only" {
+	mktask TASK_1
+	d0=$(approve -j --list | json_get -s '.[] | select(.id == "TASK_1") | .digest' -)
+	[ ${#d0} -eq 64 ]
+	sed -i 's/^to: .*/to: eve@example.net/' "$VAULT_DIR/Pending_Approval/general/TASK_1.md"
+	[ "$(approve -j --list | json_get -s '.[] | select(.id == "TASK_1") | .digest' -)" = "$d0" ]
+	sed -i 's/^subject: .*/subject: Pay the invoice/' "$VAULT_DIR/Pending_Approval/general/TASK_1.md"
+	[ "$(approve -j --list | json_get -s '.[] | select(.id == "TASK_1") | .digest' -)" != "$d0" ]
+}
+
+@test "an unknown action stays in Approved, names the actions known, and is not a send" {
+	sed -i 's/^action: send_email$/action: post/' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	approve DRAFT_E1 >/dev/null
+	smtp_start
+	run --separate-stderr vault-exec
+	assert_failure 65
+	grep -qx 'exec_error: "unknown action post (vault-exec knows: send_email, none)"' "$VAULT_DIR/$A"
+	[ -z "$(grep -s ' start DRAFT_E1 ' "$VAULT_DIR/.state/local/executed")" ]
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"unknown action post; left in Approved/"* ]]
+	[ -f "$VAULT_DIR/$A" ]
+	[ "$(smtp_count)" -eq 0 ]
 }

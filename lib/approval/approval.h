@@ -63,19 +63,35 @@ const char *decision_name(enum decision d);
  * <ID>.<UTC time>; find that copy of id. 0 with *ref set, or -1. */
 int decided_copy(struct vault *v, const char *id, struct itemref *ref);
 
+/* actions.c: the actions an approval may carry and, for each, the fields
+ * of the draft its signature covers beside the body and the decision keys
+ * (see vault(5), Actions): NULL-ended, always beginning expires, action.
+ * The table ends with a NULL name; lib/exec/ holds each action's executor
+ * under the same name. */
+struct approval_action {
+	const char *name;
+	const char *const *fields;
+};
+extern const struct approval_action approval_actions[];
+/* The entry of the action name, or NULL when the table has none. */
+const struct approval_action *approval_action_find(const char *name);
+/* The fields an approval of it signs: those of its action, or, for an
+ * action not in the table (or no action key), draft_signed_fields. */
+const char *const *approval_fields(const struct item *it);
+/* The default list, send_email's: expires, action, to, cc, subject,
+ * in_reply_to, references. */
+extern const char *const *const draft_signed_fields;
+
 /* sig.c: the version of a draft the owner decides on. */
-/* The fields an approval signs beside the body, less the decision keys:
- * expires, action, to, cc, subject, in_reply_to, references; NULL-ended. */
-extern const char *const draft_signed_fields[];
-/* BLAKE2b-256, in hex, of the ID and the fields the approval signature
- * covers but the decision keys: expires, action, to, cc, subject,
- * in_reply_to, references and the body. 0, or -1 with aie_errmsg. */
+/* BLAKE2b-256, in hex, of the ID, the fields the approval signature
+ * covers but the decision keys (approval_fields: expires, action and the
+ * action's own) and the body. 0, or -1 with aie_errmsg. */
 int draft_digest(const struct item *it, const char *id,
     char out[DRAFT_DIGEST_HEX + 1]);
 /* 1 when s is a digest as draft_digest writes it (64 lowercase hex). */
 int draft_digest_valid(const char *s);
-/* 0 when every signed field and the body can be shown exactly (see
- * showtext.h): no NUL or other control but tab (and in the body LF, and
+/* 0 when every signed field (approval_fields) and the body can be shown
+ * exactly (see showtext.h): no NUL or other control but tab (and in the body LF, and
  * CR directly before LF), only UTF-8, no signed field twice or
  * unreadable; else -1 (65) naming the field. */
 int draft_signable(const struct item *it, const char *id);

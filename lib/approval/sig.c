@@ -28,10 +28,6 @@
 #include "approval/approval.h"
 #include "base/base.h"
 
-static const char *const shaped[] = {
-	"action", "to", "cc", "subject", "in_reply_to", "references", NULL
-};
-
 /* $APPROVAL_KEY_FILE, else ~/.config/ai-employee/approval.key. */
 int approval_key_path(char *buf, size_t size)
 {
@@ -160,8 +156,8 @@ static void absorb_str(crypto_generichash_state *h, const char *s)
 int approval_sig_compute(const struct item *it, const char *id,
     const unsigned char key[32], char out[65])
 {
-	static const char *const bound[] = { "decision", "decided_at", "expires",
-	    NULL };
+	static const char *const bound[] = { "decision", "decided_at", NULL };
+	const char *const *shaped = approval_fields(it);
 	crypto_generichash_state h;
 	unsigned char digest[32], tag[crypto_auth_BYTES];
 	crypto_auth_hmacsha512256_state a;
@@ -241,14 +237,10 @@ out:
 	return r;
 }
 
-const char *const draft_signed_fields[] = {
-	"expires", "action", "to", "cc", "subject", "in_reply_to", "references",
-	NULL
-};
-
 int draft_digest(const struct item *it, const char *id,
     char out[DRAFT_DIGEST_HEX + 1])
 {
+	const char *const *fields = approval_fields(it);
 	crypto_generichash_state h;
 	unsigned char digest[DRAFT_DIGEST_HEX / 2];
 	size_t i;
@@ -258,9 +250,9 @@ int draft_digest(const struct item *it, const char *id,
 	crypto_generichash_init(&h, NULL, 0, sizeof digest);
 	absorb_str(&h, "ai-employee draft v1");
 	absorb_str(&h, id);
-	for (i = 0; draft_signed_fields[i]; i++) {
-		char *v = fm_get(it, draft_signed_fields[i]);
-		absorb_str(&h, draft_signed_fields[i]);
+	for (i = 0; fields[i]; i++) {
+		char *v = fm_get(it, fields[i]);
+		absorb_str(&h, fields[i]);
 		absorb_str(&h, v);
 		free(v);
 	}
@@ -282,11 +274,12 @@ int draft_digest_valid(const char *s)
 
 int draft_signable(const struct item *it, const char *id)
 {
+	const char *const *fields = approval_fields(it);
 	char tok[SHOW_TOKEN_MAX];
 	size_t i, j, at;
 
-	for (i = 0; draft_signed_fields[i]; i++) {
-		const char *k = draft_signed_fields[i];
+	for (i = 0; fields[i]; i++) {
+		const char *k = fields[i];
 		const struct fm_line *found = NULL;
 		char *v;
 		for (j = 0; j < it->nlines; j++) {

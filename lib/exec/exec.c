@@ -3,9 +3,10 @@
  *
  * exec_item claims the item by one rename into In_Progress/<agent>/,
  * verifies its decision_sig on the claimed copy (so nothing can change it
- * between check and use), writes exec_status: sending (fsynced), runs its
- * action, then writes exec_status: sent and moves it and its source to
- * Done/<d>/<YYYY-MM>/.
+ * between check and use), runs its action's check, writes exec_status:
+ * sending (fsynced), runs its action's executor (both from the action
+ * table, actions.c), then writes exec_status: sent and moves it and its
+ * source to Done/<d>/<YYYY-MM>/.
  *
  * At most once: the "sending" mark is on disk before the first byte goes
  * to the SMTP server. exec_recover, given an item of the agent's own
@@ -325,11 +326,6 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 
 /* ---- one item ---- */
 
-static int is_send_email(const char *action)
-{
-	return action && strcmp(action, "send_email") == 0;
-}
-
 int exec_approval_ok(const struct item *it, const char *id)
 {
 	char *exp;
@@ -363,6 +359,7 @@ static int spent(struct exec_ctx *x, const struct item *it, const char *id,
 
 int exec_check(struct exec_ctx *x, const struct itemref *ref)
 {
+	const struct exec_action *act;
 	struct item it;
 	char *action, key[EXECLOG_KEY_LEN + 1];
 	int r = 0, s;
@@ -372,6 +369,7 @@ int exec_check(struct exec_ctx *x, const struct itemref *ref)
 		return aie_errcode;
 	}
 	action = fm_get(&it, "action");
+	act = exec_action_find(action);
 	if (exec_approval_ok(&it, ref->id) < 0) {
 		say(x, ref->id, "would be refused: %s", aie_errmsg);
 		r = EX_REFUSED;
@@ -379,11 +377,14 @@ int exec_check(struct exec_ctx *x, const struct itemref *ref)
 		say(x, ref->id, "would be refused: %s", s < 0 ? aie_errmsg :
 		    "its approval was already executed");
 		r = s < 0 ? aie_errcode : EX_REFUSED;
-	} else if (!is_send_email(action)) {
+	} else if (!act) {
 		say(x, ref->id, "unknown action %s", action ? action : "(none)");
 		r = EX_DATA;
+	} else if (act->check && act->check(&it, ref->id) < 0) {
+		say(x, ref->id, "would be refused: %s", aie_errmsg);
+		r = aie_errcode;
 	} else if (x->result)
-		x->result(ref, "send_email", &it, NULL);
+		x->result(ref, act->name, &it, NULL);
 	free(action);
 	fm_free(&it);
 	return r;
@@ -395,7 +396,7 @@ static int known_unknown(const struct exec_ctx *x, const struct itemref *ref,
 	char *action = fm_get(it, "action"), *e;
 	int known = 0;
 
-	if (!is_send_email(action)) {
+	if (!exec_action_find(action)) {
 		e = fm_get(it, "exec_error");
 		known = e && strncmp(e, "unknown action", 14) == 0;
 		free(e);
@@ -412,11 +413,12 @@ static int known_unknown(const struct exec_ctx *x, const struct itemref *ref,
 static int unknown_action(const struct exec_ctx *x, struct itemref *ref,
     const char *d, const char *action)
 {
-	char why[200];
+	char why[200], known[100];
 	const char *kv[] = { "exec_error", why, NULL };
 
+	exec_action_names(known, sizeof known);
 	snprintf(why, sizeof why, "unknown action %.60s (vault-exec knows: "
-	    "send_email)", action ? action : "(none)");
+	    "%s)", action ? action : "(none)", known);
 	annotate(x, ref, kv);
 	if (item_move(x->v, ref, ST_APPROVED, d) < 0)
 		sayerr(x, ref->id);
@@ -461,6 +463,51 @@ static int send_failed(struct exec_ctx *x, struct itemref *ref,
 	    EX_TEMP;
 }
 
+/* Is the hourly limit reached? 0 no, else EX_TEMP (said the first time,
+ * then counted in x->waited). */
+static int over_limit(struct exec_ctx *x, const struct itemref *ref)
+{
+	int sent = exec_sends_last_hour(x->v, 0);
+
+	if (sent < x->max_per_hour)
+		return 0;
+	if (x->limit_told)
+		x->waited++;
+	else
+		say(x, ref->id, "waits: %d sends in the last hour "
+		    "(EXEC_MAX_PER_HOUR=%d)", sent, x->max_per_hour);
+	x->limit_told = 1;
+	return EX_TEMP;
+}
+
+/* The action's check found the claimed item can never be executed as it
+ * is (65): to the owner at once, marked as a failed attempt, though
+ * nothing was started. Any other failure of the check (configuration,
+ * memory) puts it back in Approved/ untouched, for the next pass. Its
+ * exit status. */
+static int check_failed(struct exec_ctx *x, struct itemref *ref,
+    const char *d, const char *attempts, const char *key)
+{
+	char why[sizeof aie_errmsg], now[21];
+	const char *kv[] = { "exec_status", "failed", "exec_attempts", attempts,
+	    "exec_at", now, "exec_error", why, NULL };
+	int code = aie_errcode;
+
+	snprintf(why, sizeof why, "%s", aie_errmsg);
+	if (code != EX_DATA) {
+		say(x, ref->id, "%s", why);
+		if (item_move(x->v, ref, ST_APPROVED, d) < 0)
+			sayerr(x, ref->id);
+		return code;
+	}
+	time_rfc3339(time(NULL), now);
+	annotate(x, ref, kv);
+	to_owner(x, ref, d, NULL, why, "exec_failed", "This item cannot be "
+	    "executed as it is (see exec_error); nothing was done and it is "
+	    "back with you.", key);
+	return EX_DATA;
+}
+
 /* The approval was started before (key in the record): never again. The
  * owner is told the first time; after that only the audit line and a
  * warning remain. */
@@ -481,11 +528,12 @@ static int replayed(struct exec_ctx *x, struct itemref *ref, const char *d,
 int exec_item(struct exec_ctx *x, struct itemref *ref)
 {
 	struct vault *v = x->v;
+	const struct exec_action *act;
 	struct item it;
 	struct send_result res;
 	char d[AIE_NAME_MAX + 1], *action = NULL, *att = NULL, n[16], now[21];
 	char key[EXECLOG_KEY_LEN + 1];
-	int attempts, sent, told, s, r = 0;
+	int attempts, told, s, r = 0;
 
 	if (item_load(v, ref, &it) < 0) {
 		sayerr(x, ref->id);
@@ -496,12 +544,12 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 		r = EX_DATA;
 		goto out;
 	}
-	if ((sent = exec_sends_last_hour(v, 0)) >= x->max_per_hour) {
-		r = EX_TEMP;
-		say(x, ref->id, "waits: %d sends in the last hour "
-		    "(EXEC_MAX_PER_HOUR=%d)", sent, x->max_per_hour);
+	action = fm_get(&it, "action");
+	act = exec_action_find(action);
+	if ((!act || act->limited) && (r = over_limit(x, ref)) != 0)
 		goto out;
-	}
+	free(action);
+	action = NULL;
 	fm_free(&it);
 	/* claim first, then verify the copy we hold */
 	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0) {
@@ -535,14 +583,25 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 		goto out;
 	}
 	action = fm_get(&it, "action");
-	if (!is_send_email(action)) {
+	if (!(act = exec_action_find(action))) {
 		r = unknown_action(x, ref, d, action);
+		goto out;
+	}
+	/* the claimed copy's action decides; it may differ from the one seen
+	 * before the claim */
+	if (act->limited && (r = over_limit(x, ref)) != 0) {
+		if (item_move(v, ref, ST_APPROVED, d) < 0)
+			sayerr(x, ref->id);
 		goto out;
 	}
 	att = fm_get(&it, "exec_attempts");
 	attempts = (att ? atoi(att) : 0) + 1;
 	snprintf(n, sizeof n, "%d", attempts);
 	time_rfc3339(time(NULL), now);
+	if (act->check && act->check(&it, ref->id) < 0) {
+		r = check_failed(x, ref, d, n, key);
+		goto out;
+	}
 	/* the at-most-once marks, on disk before anything is sent: the record
 	 * first (ours alone), then the item */
 	if (execlog_note(v, key, EXECLOG_START, ref->id) < 0) {
@@ -554,14 +613,16 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	}
 	if (fm_set(&it, "exec_status", "sending") < 0 ||
 	    fm_set(&it, "exec_attempts", n) < 0 || fm_set(&it, "exec_at", now) < 0 ||
-	    item_store(v, ref, &it) < 0 || exec_sends_last_hour(v, 1) < 0) {
+	    item_store(v, ref, &it) < 0 ||
+	    (act->limited && exec_sends_last_hour(v, 1) < 0)) {
 		sayerr(x, ref->id);
 		r = aie_errcode;
 		goto out;
 	}
-	if (mail_send_draft(v, ref, &it, &res) == 0) {
+	if (act->run(v, ref, &it, &res) == 0) {
 		const char *kv[] = { "exec_status", "sent", "exec_result", res.detail,
-		    "exec_message_id", res.message_id, "exec_error", NULL, NULL };
+		    "exec_message_id", *res.message_id ? res.message_id : NULL,
+		    "exec_error", NULL, NULL };
 		if (execlog_note(v, key, EXECLOG_SENT, ref->id) < 0)
 			sayerr(x, ref->id);
 		if (annotate(x, ref, kv) == 0)

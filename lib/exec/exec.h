@@ -31,7 +31,43 @@ struct exec_ctx {
 	int wa_state;            /* 0 not read, 1 read, -1 unusable */
 	struct wa_cfg wa;
 	int log_ready;           /* the record (execlog.h) exists */
+	/* the hourly limit: once it was said (limit_told), each further item
+	 * it holds back waits silently and is counted in waited; the caller
+	 * may reset both between passes */
+	int limit_told;
+	int waited;
 };
+
+/*
+ * actions.c - the executor's half of the action table (see vault-exec(1),
+ * vault(5) Actions): for each action an approval may carry, what checks
+ * it and what carries it out. The other half, the fields its approval
+ * signs, is lib/approval's approval_actions, under the same name; an
+ * action missing from either is unknown and never executed.
+ *
+ * How an executor tells its outcome: 0 done, res->detail saying how (it
+ * becomes exec_result); -1 with aie_errcode 65 for a permanent failure
+ * (the item as it is can never be executed: to the owner at once), 69, 75
+ * or 78 for a temporary one (back to Approved/, tried again, to the owner
+ * after EXEC_MAX_ATTEMPTS), and res->maybe_sent when it failed after the
+ * action may have happened anyway (never tried again). A check returns 0,
+ * or -1 with 65 when the item can never be executed as it is (to the
+ * owner at once, nothing started); another code leaves it in Approved/.
+ */
+struct exec_action {
+	const char *name;        /* the action key's value */
+	int limited;             /* counts against EXEC_MAX_PER_HOUR */
+	int (*check)(const struct item *it, const char *id);  /* or NULL */
+	int (*run)(struct vault *v, const struct itemref *ref,
+	    const struct item *it, struct send_result *res);
+};
+
+/* The entry of the action name, or NULL when it is unknown: not in the
+ * table, or without its signed fields in lib/approval (fail closed). */
+const struct exec_action *exec_action_find(const char *name);
+
+/* The actions known, "send_email, ...", into buf (for messages). */
+void exec_action_names(char *buf, size_t size);
 
 /* An approval we may act on: its decision_sig verifies for id, it is not
  * past its expires, and it has one (an approval that never expires is
@@ -39,14 +75,17 @@ struct exec_ctx {
 int exec_approval_ok(const struct item *it, const char *id);
 
 /* Execute the item at ref (in Approved/); the caller holds the exec lock.
- * Returns its exit status: 0 sent (or written to the outbox); 77 its
- * approval does not verify, has no expires, or is already in the record
- * of started approvals (a replay): moved to Needs_Action/ with exec_error,
- * the owner told (a replay only once); 65 an unknown action (left in
- * Approved/ with exec_error) or a draft that can never be sent (to the
- * owner at once); 75 the hourly limit (untouched) or a failed send (back
- * in Approved/, or to the owner after the third attempt); 69 the server
- * is down; 78 a configuration error; 1 another process took it first. */
+ * Its action comes from the action table (exec_action_find). Returns its
+ * exit status: 0 executed (sent, written to the outbox, or for none
+ * confirmed); 77 its approval does not verify, has no expires, or is
+ * already in the record of started approvals (a replay): moved to
+ * Needs_Action/ with exec_error, the owner told (a replay only once); 65
+ * an unknown action (left in Approved/ with exec_error) or an item its
+ * action's check or executor finds can never be executed (to the owner at
+ * once); 75 the hourly limit (untouched; limited actions only) or a
+ * failed send (back in Approved/, or to the owner after the third
+ * attempt); 69 the server is down; 78 a configuration error; 1 another
+ * process took it first. */
 int exec_item(struct exec_ctx *x, struct itemref *ref);
 
 /* --dry-run: what exec_item would do, touching nothing. 0 (result told),
