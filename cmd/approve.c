@@ -109,20 +109,21 @@ static int decide_arg(const char *arg, void *ctx)
 static void display(const struct itemref *ref, const struct item *it,
     const char *digest)
 {
+	const char *const *fields = approval_fields(it);
 	size_t i;
 
 	fprintf(stderr, "== ");
 	show(stderr, ref->id, 0);
 	fprintf(stderr, " (%s), version %.*s\n", ref->rel, DRAFT_DIGEST_SHORT,
 	    digest);
-	for (i = 0; draft_signed_fields[i]; i++) {
-		char *val = fm_get(it, draft_signed_fields[i]);
-		if (!val && strcmp(draft_signed_fields[i], "expires") == 0)
+	for (i = 0; fields[i]; i++) {
+		char *val = fm_get(it, fields[i]);
+		if (!val && strcmp(fields[i], "expires") == 0)
 			fprintf(stderr, "expires: (none: approval sets "
 			    "DRAFT_EXPIRES_HOURS from now)\n");
 		if (!val)
 			continue;
-		fprintf(stderr, "%s: ", draft_signed_fields[i]);
+		fprintf(stderr, "%s: ", fields[i]);
 		show(stderr, val, 0);
 		fputc('\n', stderr);
 		free(val);

@@ -46,6 +46,7 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	    "in_reply_to", "In-Reply-To", "references", "References", NULL };
 	struct buf *b = p->b;
 	char *subject = fm_get(it, "subject"), digest[DRAFT_DIGEST_HEX + 1];
+	const char *const *fields;
 	size_t i, l;
 
 	buf_adds(b, "<main><p id=\"msg\" role=\"status\" aria-live=\"polite\"");
@@ -67,13 +68,12 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	if (*digest)
 		buf_addf(b, "<dt>Version</dt><dd class=\"ver\">%.*s</dd>",
 		    DRAFT_DIGEST_SHORT, digest);
-	/* every field the approval signs, then what helps to judge it */
-	for (i = 0; draft_signed_fields[i]; i++) {
-		for (l = 0; labels[l] && strcmp(labels[l], draft_signed_fields[i]);
-		    l += 2)
+	/* every field the item's action signs, then what helps to judge it */
+	fields = approval_fields(it);
+	for (i = 0; fields[i]; i++) {
+		for (l = 0; labels[l] && strcmp(labels[l], fields[i]); l += 2)
 			;
-		kv(b, it, draft_signed_fields[i], labels[l] ? labels[l + 1] :
-		    draft_signed_fields[i]);
+		kv(b, it, fields[i], labels[l] ? labels[l + 1] : fields[i]);
 	}
 	kv(b, it, "model", "Model");
 	kv(b, it, "decision", "Decision");
