@@ -58,9 +58,15 @@ static void print_result(const struct itemref *ref, const char *verdict,
 static int sendable(struct exec_ctx *x, const struct itemref *ref,
     const struct item *it)
 {
-	char key[EXECLOG_KEY_LEN + 1];
-	int s;
+	char key[EXECLOG_KEY_LEN + 1], *action = fm_get(it, "action");
+	int s, mail = action && strcmp(action, "send_email") == 0;
 
+	free(action);
+	if (!mail) {
+		cli_warn(ref->id, "not an email draft (its action is not "
+		    "send_email); vault-exec executes the other actions");
+		return EX_DATA;
+	}
 	if (ref->stage == ST_DONE) {
 		cli_warn(ref->id, "already executed (it is %s); not sent again",
 		    ref->rel);

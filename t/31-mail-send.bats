@@ -310,3 +310,26 @@ PY
 		[ "$(smtp_count)" -eq 0 ]
 	done
 }
+
+@test "mail-send sends email drafts only: a manual task (action none) is refused (65), left in Approved" {
+	mkdir -p "$VAULT_DIR/Pending_Approval/general"
+	cat >"$VAULT_DIR/Pending_Approval/general/TASK_1.md" <<EOT
+---
+type: task
+id: TASK_1
+created: 2026-11-30T10:20:00Z
+domain: general
+status: pending
+action: none
+subject: Call the accountant
+expires: 2099-01-01T00:00:00Z
+---
+Call Mr. Smith before Friday.
+EOT
+	approve TASK_1 >/dev/null
+	run mail-send TASK_1
+	assert_failure 65
+	assert_output --partial "not an email draft"
+	[ -f "$VAULT_DIR/Approved/general/TASK_1.md" ]
+	run ! grep -q '^exec_' "$VAULT_DIR/Approved/general/TASK_1.md"
+}
