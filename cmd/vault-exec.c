@@ -103,11 +103,33 @@ static int by_id(const void *a, const void *b)
 	    ((const struct itemref *)b)->id);
 }
 
+/* An item named on the command line (or read from stdin for "-"). */
+struct named {
+	struct vault *v;
+	struct list *l;
+};
+
+static int add_named(const char *arg, void *ctx)
+{
+	struct named *nm = ctx;
+	struct itemref ref;
+
+	if (vault_resolve(nm->v, arg, &ref) < 0) {
+		cli_warnerr(arg);
+		return aie_errcode;
+	}
+	if (ref.stage != ST_APPROVED) {
+		cli_warn(arg, "not in Approved/ (it is %s)", ref.rel);
+		return EX_NEG;
+	}
+	return collect(nm->v, &ref, nm->l) < 0 ? EX_TEMP : 0;
+}
+
 static int pass(struct exec_ctx *x, int argc, char **argv)
 {
 	struct vault *v = x->v;
 	struct list l = { 0 };
-	int lock, status = 0, done = 0, i;
+	int lock, status = 0, done = 0;
 	size_t k;
 
 	if ((lock = state_lock(v, "exec", 0)) < 0) {
@@ -119,16 +141,9 @@ static int pass(struct exec_ctx *x, int argc, char **argv)
 		vault_walk(v, ST_IN_PROGRESS, v->agent, recover_one, &rc);
 		status = rc.status;
 	}
-	for (i = 0; i < argc; i++) {
-		struct itemref ref;
-		if (vault_resolve(v, argv[i], &ref) < 0) {
-			cli_warnerr(argv[i]);
-			status = worst(status, aie_errcode);
-		} else if (ref.stage != ST_APPROVED) {
-			cli_warn(argv[i], "not in Approved/ (it is %s)", ref.rel);
-			status = worst(status, EX_NEG);
-		} else if (collect(v, &ref, &l) < 0)
-			status = worst(status, EX_TEMP);
+	if (argc > 0) {
+		struct named nm = { v, &l };
+		status = worst(status, cli_each_arg(argc, argv, add_named, &nm));
 	}
 	if (argc == 0 && vault_walk(v, ST_APPROVED, NULL, collect, &l) < 0) {
 		cli_warnerr(NULL);

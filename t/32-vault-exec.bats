@@ -744,3 +744,19 @@ EOT
 	[ -f "$VAULT_DIR/$A" ]
 	[ "$(smtp_count)" -eq 0 ]
 }
+
+@test "approve ID | vault-exec -: the IDs come from stdin, as approve(1) shows" {
+	mkemail E2
+	mkdraft DRAFT_E2 E2
+	smtp_start
+	run bash -c 'approve DRAFT_E1 | vault-exec -'
+	assert_success
+	[ "$(smtp_count)" -eq 1 ]
+	[ -f "$VAULT_DIR/Done/email/$(date -u +%Y-%m)/DRAFT_E1.md" ]
+	# only the named item: the other approval waits
+	approve DRAFT_E2 >/dev/null
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_E2.md" ]
+	run vault-exec - <<<"NOPE_1"
+	assert_failure 65
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_E2.md" ]
+}
