@@ -339,3 +339,42 @@ setup() { common_setup; mkvault; }
 	run vault-claim E1
 	assert_success
 }
+
+# One rule for an item without a usable domain: key (see vault(5)): it
+# belongs to the folder it came from, whichever tool moves it back.
+
+@test "an item with an empty domain: is released and reaped to the folder it came from" {
+	mkdir -p "$VAULT_DIR/Needs_Action/social"
+	printf -- '---\ntype: post\ndomain:\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P1.md"
+	printf -- '---\ntype: post\ndomain: ""\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P2.md"
+	vault-claim P1 P2 >/dev/null
+	grep -qx 'domain: social' "$VAULT_DIR/In_Progress/local/P1.md"
+	run vault-claim --release P1
+	assert_success
+	assert_output "Needs_Action/social/P1.md"
+	sed -i 's/^claimed_at: .*/claimed_at: 2020-01-01T00:00:00Z/' \
+	    "$VAULT_DIR/In_Progress/local/P2.md"
+	run vault-claim --reap 1m
+	assert_success
+	assert_output "Needs_Action/social/P2.md"
+	[ -z "$(ls -A "$VAULT_DIR/In_Progress/local")" ]
+}
+
+@test "draft-email gives back an email with an empty domain: to the folder it came from" {
+	export AIE_PRICES_FILE="$TOP/share/prices.tsv"
+	unset USAGE_BUDGET_WEEKLY USAGE_MAX_CALLS_DAY
+	mkemail S1 social
+	sed -i 's/^domain: .*/domain:/' "$VAULT_DIR/Needs_Action/social/S1.md"
+	vault-claim -q -a cloud S1 >/dev/null
+	usage-log add -q -m claude-sonnet-4-5 --cost 60
+	run --separate-stderr draft-email -a cloud S1
+	assert_failure 75
+	[[ $stderr == *"weekly budget"* ]]
+	f="$VAULT_DIR/Needs_Action/social/S1.md"
+	[ -f "$f" ]
+	[ ! -e "$VAULT_DIR/Needs_Action/email/S1.md" ]
+	grep -qx 'status: new' "$f"
+	run ! grep -q '^claimed_' "$f"
+	run jq -r 'select(.event == "release" and .id == "S1") | .to' "$VAULT_DIR"/Logs/*.jsonl
+	assert_output "Needs_Action/social/S1.md"
+}
