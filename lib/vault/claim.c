@@ -230,17 +230,25 @@ int claim_end(struct vault *v, struct itemref *ref, enum stage to,
 			return -1;
 	}
 	/* read again: the copy that won the move is the one changed */
-	if (item_load(v, ref, &it) < 0)
-		return -1;
-	r = claim_keys_strip(&it, 0);
-	for (; r == 0 && kv[0]; kv += 2)
-		r = kv[1] ? fm_set(&it, kv[0], kv[1]) : fm_del(&it, kv[0]);
+	if ((r = item_load(v, ref, &it)) == 0) {
+		r = claim_keys_strip(&it, 0);
+		for (; r == 0 && kv[0]; kv += 2)
+			r = kv[1] ? fm_set(&it, kv[0], kv[1]) : fm_del(&it, kv[0]);
+		if (r == 0)
+			r = item_store(v, ref, &it);
+		fm_free(&it);
+	}
 	if (r == 0)
-		r = item_store(v, ref, &it);
-	fm_free(&it);
-	if (r < 0)
-		return -1;
-	return audit_event(v, event, ref->id, from, ref->rel, NULL);
+		return audit_event(v, event, ref->id, from, ref->rel, NULL);
+	if (strcmp(from, ref->rel) != 0) {
+		/* moved all the same: the log says where it went */
+		char why[sizeof aie_errmsg];
+		int code = aie_errcode;
+		snprintf(why, sizeof why, "%s", aie_errmsg);
+		audit_event(v, event, ref->id, from, ref->rel, NULL);
+		aie_fail(code, "%s", why);
+	}
+	return -1;
 }
 
 int claim_keys_strip(struct item *it, int with_status)
