@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 load helper
+load mail
 
 setup() { common_setup; mkvault; }
 
@@ -377,4 +378,55 @@ setup() { common_setup; mkvault; }
 	run ! grep -q '^claimed_' "$f"
 	run jq -r 'select(.event == "release" and .id == "S1") | .to' "$VAULT_DIR"/Logs/*.jsonl
 	assert_output "Needs_Action/social/S1.md"
+}
+
+@test "a failed send of a draft without domain: goes back to the folder it was approved in" {
+	mkemail E1
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	sed -i '/^domain: /d' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	approve DRAFT_E1 >/dev/null
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
+	port=$(free_port)
+	SMTP_URL="smtp://127.0.0.1:$port" SMTP_STARTTLS=no \
+	    SMTP_FROM=owner@example.com run --separate-stderr vault-exec
+	assert_failure 69
+	f="$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	[ -f "$f" ]
+	[ ! -e "$VAULT_DIR/Approved/general/DRAFT_E1.md" ]
+	grep -qx 'exec_status: failed' "$f"
+	# the source, still claimed, is untouched
+	[ -f "$VAULT_DIR/In_Progress/cloud/E1.md" ]
+}
+
+teardown() {
+	if [ -n "${SILENT_PID:-}" ]; then kill "$SILENT_PID" 2>/dev/null || true; fi
+}
+
+@test "a draft without domain: caught mid-send goes back to the folder it was approved in" {
+	mkemail E1
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	sed -i '/^domain: /d' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	approve DRAFT_E1 >/dev/null
+	# a server that accepts the connection and never answers
+	port=$(free_port)
+	/usr/bin/python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sleep(120)' "$port" &
+	SILENT_PID=$!
+	wait_port "$port"
+	SMTP_URL="smtp://127.0.0.1:$port" SMTP_STARTTLS=no SMTP_FROM=owner@example.com \
+	    vault-exec >/dev/null 2>&1 &
+	pid=$!
+	f="$VAULT_DIR/In_Progress/local/DRAFT_E1.md"
+	wait_for grep -qx 'exec_status: sending' "$f"
+	kill -9 "$pid"
+	wait "$pid" || true
+	# the take wrote down where it came from
+	grep -qx 'domain: email' "$f"
+	run --separate-stderr vault-exec
+	f="$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	[ -f "$f" ]
+	grep -qx 'exec_status: unknown' "$f"
+	[ ! -e "$VAULT_DIR/Needs_Action/general/DRAFT_E1.md" ]
 }

@@ -63,7 +63,7 @@ static void move_source(struct vault *v, const char *source, enum stage to,
 		return;
 	/* drafted without a claim, it may already be back: the note counts */
 	claim_end(v, &src, to, kv, to == ST_DONE ? "source-done" :
-	    "source-revise");
+	    "source-revise", NULL);
 }
 
 /* A draft that is not approved leaves its ID to the next draft of the

@@ -134,6 +134,35 @@ int claim_item(struct vault *v, struct itemref *ref, char *warn,
 	    folder, warn, wsize);
 }
 
+int claim_take(struct vault *v, struct itemref *ref)
+{
+	char dom[AIE_NAME_MAX + 1], why[sizeof aie_errmsg];
+	const char *kv[] = { "domain", dom, NULL };
+	struct itemref was = *ref;
+	struct item it;
+	int missing, code;
+
+	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0)
+		return -1;
+	if (item_load(v, ref, &it) < 0)
+		return 0;       /* unreadable: the caller's own load says so */
+	missing = domain_missing(&it);
+	fm_free(&it);
+	if (!missing)
+		return 0;
+	/* the folder it came from, so that whatever moves it on finds it */
+	claim_domain(NULL, &was, dom);
+	if (item_annotate(v, ref, kv) == 0)
+		return 0;
+	code = aie_errcode;
+	snprintf(why, sizeof why, "%s", aie_errmsg);
+	if (item_move(v, ref, was.stage, was.sub) < 0)
+		return aie_fail(code, "%s: taken, but %s; it could not be moved "
+		    "back: it stays at %s, unchanged", ref->id, why, ref->rel);
+	return aie_fail(code, "%s: not taken: %s; it is back at %s", ref->id,
+	    why, ref->rel);
+}
+
 int claim_release(struct vault *v, struct itemref *ref, const char *event,
     char *warn, size_t wsize)
 {
@@ -207,7 +236,7 @@ int claim_reap(struct vault *v, struct itemref *ref, long max_age,
 }
 
 int claim_end(struct vault *v, struct itemref *ref, enum stage to,
-    const char *const *kv, const char *event)
+    const char *const *kv, const char *event, const char *note)
 {
 	char dom[AIE_NAME_MAX + 1], sub[AIE_NAME_MAX * 2 + 2];
 	char from[sizeof ref->rel];
@@ -239,13 +268,13 @@ int claim_end(struct vault *v, struct itemref *ref, enum stage to,
 		fm_free(&it);
 	}
 	if (r == 0)
-		return audit_event(v, event, ref->id, from, ref->rel, NULL);
+		return audit_event(v, event, ref->id, from, ref->rel, note);
 	if (strcmp(from, ref->rel) != 0) {
 		/* moved all the same: the log says where it went */
 		char why[sizeof aie_errmsg];
 		int code = aie_errcode;
 		snprintf(why, sizeof why, "%s", aie_errmsg);
-		audit_event(v, event, ref->id, from, ref->rel, NULL);
+		audit_event(v, event, ref->id, from, ref->rel, note);
 		aie_fail(code, "%s", why);
 	}
 	return -1;

@@ -127,6 +127,12 @@ void claim_domain(const struct item *it, const struct itemref *ref,
  * (else warn is ""). On success *ref is where it is now. */
 int claim_item(struct vault *v, struct itemref *ref, char *warn,
     size_t wsize);
+/* Take the item at ref into In_Progress/<agent>/ by one rename, for a
+ * tool that holds it while it acts on it (vault-exec) without the claim
+ * keys; an item without a usable domain key gets domain: the folder it
+ * came from, or the take is undone (-1, "not taken"). Racing takers as
+ * for claim_item. On success *ref is where it is now. */
+int claim_take(struct vault *v, struct itemref *ref);
 /* Give back the claim on the item at ref (in In_Progress/, any agent's:
  * the caller checks whose), all or nothing as claim_item, with an audit
  * line event ("release", "reap"): a draft (type email_draft) without
@@ -146,10 +152,11 @@ int claim_reap(struct vault *v, struct itemref *ref, long max_age,
 /* End the claim on the item at ref by moving it on to stage to of its
  * domain (Done: by this month; no move when it is already in stage to),
  * claimed_by and claimed_at removed and kv (key, value, ..., NULL; a NULL
- * value removes the key) set, then an audit line event. Not undone on
- * failure: for the source of a decided draft. 0 or -1. */
+ * value removes the key) set, then an audit line event with note (or
+ * NULL). Not undone on failure: for the source of a decided draft or of
+ * an executed reply, whose own move stands. 0 or -1. */
 int claim_end(struct vault *v, struct itemref *ref, enum stage to,
-    const char *const *kv, const char *event);
+    const char *const *kv, const char *event, const char *note);
 /* Take the claim keys out of it (and status when with_status: a claim
  * sets status: in_progress), to compare a claimed copy with another. */
 int claim_keys_strip(struct item *it, int with_status);
