@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 load helper
 load mail
+load sync
 
 setup() { common_setup; mkvault; }
 
@@ -429,4 +430,25 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	[ -f "$f" ]
 	grep -qx 'exec_status: unknown' "$f"
 	[ ! -e "$VAULT_DIR/Needs_Action/general/DRAFT_E1.md" ]
+}
+
+@test "a lost claim on an item without domain:, changed only by the claim, vanishes in the merge" {
+	sync_setup
+	two_agents
+	mkdir -p "$VAULT_DIR/Needs_Action/social"
+	printf -- '---\ntype: post\nid: P9\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P9.md"
+	lsync >/dev/null
+	csync >/dev/null
+	claim "$CLOUD" cloud P9
+	echo "cloud notes" >>"$CLOUD/In_Progress/cloud/P9.md"
+	claim "$VAULT_DIR" local P9
+	grep -qx 'domain: social' "$VAULT_DIR/In_Progress/local/P9.md"
+	csync >/dev/null
+	run lsync
+	assert_success
+	assert_output --partial "P9: the other agent got there first"
+	run find "$VAULT_DIR" -name 'P9*' -not -path '*/.git/*'
+	assert_output "$VAULT_DIR/In_Progress/cloud/P9.md"
+	run jq -r 'select(.event == "claim_lost" and .id == "P9") | .note' "$VAULT_DIR/$(today_log)"
+	assert_output --partial "differed only in claim keys"
 }

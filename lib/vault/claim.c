@@ -54,6 +54,13 @@ static int domain_missing(const struct item *it)
 	return missing;
 }
 
+/* Remove claimed_by and claimed_at. */
+static void drop_claim_keys(struct item *it)
+{
+	fm_del(it, "claimed_by");
+	fm_del(it, "claimed_at");
+}
+
 /* The move has won; write kv into the item and the audit line event.
  * Either failing (a full disk) undoes the move: the content put back as
  * it was, the file renamed back to stage back/backsub; the message then
@@ -260,7 +267,7 @@ int claim_end(struct vault *v, struct itemref *ref, enum stage to,
 	}
 	/* read again: the copy that won the move is the one changed */
 	if ((r = item_load(v, ref, &it)) == 0) {
-		r = claim_keys_strip(&it, 0);
+		drop_claim_keys(&it);
 		for (; r == 0 && kv[0]; kv += 2)
 			r = kv[1] ? fm_set(&it, kv[0], kv[1]) : fm_del(&it, kv[0]);
 		if (r == 0)
@@ -280,9 +287,20 @@ int claim_end(struct vault *v, struct itemref *ref, enum stage to,
 	return -1;
 }
 
-int claim_keys_strip(struct item *it, int with_status)
+void claim_keys_strip(struct item *claimed, struct item *other)
 {
-	if (fm_del(it, "claimed_by") < 0 || fm_del(it, "claimed_at") < 0)
-		return -1;
-	return with_status ? fm_del(it, "status") : 0;
+	char *st = fm_get(claimed, "status");
+	int status = st && strcmp(st, "in_progress") == 0;
+	int domain = domain_missing(other);
+	struct item *both[] = { claimed, other };
+	size_t i;
+
+	free(st);
+	for (i = 0; i < 2; i++) {
+		drop_claim_keys(both[i]);
+		if (status)
+			fm_del(both[i], "status");
+		if (domain)
+			fm_del(both[i], "domain");
+	}
 }

@@ -157,9 +157,12 @@ int claim_reap(struct vault *v, struct itemref *ref, long max_age,
  * an executed reply, whose own move stands. 0 or -1. */
 int claim_end(struct vault *v, struct itemref *ref, enum stage to,
     const char *const *kv, const char *event, const char *note);
-/* Take the claim keys out of it (and status when with_status: a claim
- * sets status: in_progress), to compare a claimed copy with another. */
-int claim_keys_strip(struct item *it, int with_status);
+/* Take out of two copies of one item what a claim writes, so that they
+ * compare equal when the claim is all that tells them apart (vault-sync's
+ * lost claims): claimed_by and claimed_at; the status when claimed holds
+ * status: in_progress; and domain when other has no usable one (a claim
+ * writes the folder it came from). Both items are changed. */
+void claim_keys_strip(struct item *claimed, struct item *other);
 
 /* audit.c: one JSON line per state change, Logs/YYYY-MM-DD.jsonl */
 struct json_t;
