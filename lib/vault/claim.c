@@ -112,8 +112,7 @@ undo:
 int claim_item(struct vault *v, struct itemref *ref, char *warn,
     size_t wsize)
 {
-	char now[21], dom[AIE_NAME_MAX + 1], from[sizeof ref->rel];
-	char folder[sizeof ref->sub];
+	char now[21], dom[AIE_NAME_MAX + 1];
 	const char *kv[] = { "claimed_by", v->agent, "claimed_at", now,
 	    "status", "in_progress", NULL, NULL, NULL };
 	struct itemref was = *ref;
@@ -123,8 +122,6 @@ int claim_item(struct vault *v, struct itemref *ref, char *warn,
 	if (ref->stage != ST_NEEDS_ACTION)
 		return aie_fail(EX_NEG, "%s: not in Needs_Action (it is %s)",
 		    ref->id, ref->rel);
-	snprintf(from, sizeof from, "%s", ref->rel);
-	snprintf(folder, sizeof folder, "%s", ref->sub);
 	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0)
 		return -1;
 	time_rfc3339(time(NULL), now);
@@ -137,8 +134,8 @@ int claim_item(struct vault *v, struct itemref *ref, char *warn,
 		}
 		fm_free(&it);
 	}
-	return settle(v, ref, from, kv, "claim", "claimed", ST_NEEDS_ACTION,
-	    folder, warn, wsize);
+	return settle(v, ref, was.rel, kv, "claim", "claimed", ST_NEEDS_ACTION,
+	    was.sub, warn, wsize);
 }
 
 int claim_take(struct vault *v, struct itemref *ref)
@@ -163,9 +160,13 @@ int claim_take(struct vault *v, struct itemref *ref)
 		return 0;
 	code = aie_errcode;
 	snprintf(why, sizeof why, "%s", aie_errmsg);
-	if (item_move(v, ref, was.stage, was.sub) < 0)
+	if (item_move(v, ref, was.stage, was.sub) < 0) {
+		char again[sizeof aie_errmsg];
+		snprintf(again, sizeof again, "%s", aie_errmsg);
 		return aie_fail(code, "%s: taken, but %s; it could not be moved "
-		    "back: it stays at %s, unchanged", ref->id, why, ref->rel);
+		    "back (%s): it stays at %s, unchanged", ref->id, why, again,
+		    ref->rel);
+	}
 	return aie_fail(code, "%s: not taken: %s; it is back at %s", ref->id,
 	    why, ref->rel);
 }
