@@ -223,32 +223,25 @@ out:
 }
 
 /* Drafting failed for a while (service down, timeout, budget): give back
- * this agent's claim on the source, as vault-claim --release does, so the
- * next run of the pipeline claims it again. The status stays the
- * drafting's; a failure to give it back is only reported (--reap will). */
-static void release_claim(struct vault *v, struct itemref *src,
-    const struct item *email)
+ * this agent's claim on the source, as vault-claim --release does
+ * (claim_release: to the folder it was claimed from), so the next run of
+ * the pipeline claims it again. The status stays the drafting's; a
+ * failure to give it back is only reported (--reap will). */
+static void release_claim(struct vault *v, struct itemref *src)
 {
-	const char *kv[] = { "claimed_by", NULL, "claimed_at", NULL,
-	    "status", "new", NULL, NULL };
-	char from[sizeof src->rel], *dom = fm_get(email, "domain");
+	char msg[sizeof aie_errmsg], warn[sizeof aie_errmsg];
 	int code = aie_errcode;
-	char msg[sizeof aie_errmsg];
 
 	snprintf(msg, sizeof msg, "%s", aie_errmsg);
-	snprintf(from, sizeof from, "%s", src->rel);
-	if (item_move(v, src, ST_NEEDS_ACTION,
-	    dom && name_valid(dom) ? dom : "email") < 0) {
-		cli_warn(src->id, "claim not given back: %s", aie_errmsg);
+	if (claim_release(v, src, "release", warn, sizeof warn) < 0) {
+		cli_warn(NULL, "claim not given back: %s", aie_errmsg);
 	} else {
-		if (item_annotate(v, src, kv) < 0)
-			cli_warnerr(src->id);
-		audit_event(v, "release", src->id, from, src->rel, NULL);
+		if (*warn)
+			cli_warn(NULL, "%s", warn);
 		if (cli.verbose)
 			fprintf(stderr, "%s: %s: claim given back: %s\n", cli.prog,
 			    src->id, src->rel);
 	}
-	free(dom);
 	aie_errcode = code;
 	snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
 }
@@ -316,7 +309,7 @@ static int draft_one(const char *arg, void *vctx)
 fail:
 	if ((status == EX_TEMP || status == EX_DOWN) &&
 	    src.stage == ST_IN_PROGRESS && strcmp(src.sub, c->v->agent) == 0)
-		release_claim(c->v, &src, &email);
+		release_claim(c->v, &src);
 out:
 	free(text);
 	fm_free(&draft);

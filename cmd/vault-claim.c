@@ -9,12 +9,10 @@
  * lost race just moves on to the next candidate.
  * --release and --reap move claims back; --list shows them.
  */
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,84 +50,18 @@ static void print_result(const struct itemref *ref, const char *event)
 	}
 }
 
-/* The move has won; write its keys into the item and its audit line.
- * Either failing (a full disk) undoes the move -- the content put back as
- * it was, the file renamed back to stage back/backsub -- so a non-zero
- * exit leaves nothing half done; what cannot be undone is said exactly.
- * An item whose front matter cannot be read or updated (65: its own
- * fault, not the machine's) is moved as it is, with a warning.
- * 0, or an exit status (already reported). */
-static int settle_move(struct itemref *ref, const char *from,
-    const char *const *kv, const char *event, const char *verb,
-    enum stage back, const char *backsub)
+/* Say what claim_item or claim_release left in warn: the item's own
+ * front matter could not be updated, so it was moved as it is. */
+static void warn_kept(const char *warn)
 {
-	char why[sizeof aie_errmsg], at[512], *orig = NULL;
-	size_t len = 0;
-	int annotated = 0, code;
-
-	if (file_readat(v.dirfd, ref->rel, &orig, &len) == 0 &&
-	    item_annotate(&v, ref, kv) == 0)
-		annotated = 1;
-	else if (aie_errcode == EX_DATA)
-		cli_warnerr(NULL);      /* the item's own fault: kept as it is */
-	else
-		goto undo;
-	if (audit_event(&v, event, ref->id, from, ref->rel, NULL) == 0) {
-		free(orig);
-		return 0;
-	}
-undo:
-	code = aie_errcode ? aie_errcode : EX_TEMP;
-	snprintf(why, sizeof why, "%s", aie_errmsg);
-	snprintf(at, sizeof at, "%s", ref->rel);
-	if (annotated && file_writeat(v.dirfd, ref->rel, orig, len, 0644) < 0) {
-		cli_warn(ref->id, "%s, but %s; its old content could not be put "
-		    "back (%s): it stays at %s with the new keys and no audit "
-		    "line", verb, why, aie_errmsg, at);
-		free(orig);
-		return code;
-	}
-	free(orig);
-	if (item_move(&v, ref, back, backsub) < 0) {
-		cli_warn(ref->id, "%s, but %s; it could not be moved back (%s): "
-		    "it stays at %s, unchanged and without an audit line", verb,
-		    why, aie_errmsg, at);
-		return code;
-	}
-	cli_warn(ref->id, "not %s: %s; it is back at %s", verb, why, ref->rel);
-	return code;
-}
-
-/* The claim keys; an item without a domain key gets the one it was filed
- * under, so a release puts it back there. Undone on failure (settle_move). */
-static int annotate_claim(struct itemref *ref, const char *from)
-{
-	char now[21], dom[AIE_NAME_MAX + 1] = "", *have;
-	const char *kv[] = { "claimed_by", v.agent, "claimed_at", now,
-	    "status", "in_progress", NULL, NULL, NULL };
-	struct item it;
-
-	time_rfc3339(time(NULL), now);
-	if (sscanf(from, "Needs_Action/%32[a-z0-9_-]/", dom) != 1)
-		return aie_fail(EX_DATA, "%s: not in Needs_Action", from);
-	if (item_load(&v, ref, &it) == 0) {
-		have = fm_get(&it, "domain");
-		if (!have) {
-			kv[6] = "domain";
-			kv[7] = dom;
-		}
-		free(have);
-		fm_free(&it);
-	}
-	return settle_move(ref, from, kv, "claim", "claimed", ST_NEEDS_ACTION,
-	    dom);
+	if (*warn)
+		cli_warn(NULL, "%s", warn);
 }
 
 /* Claim one item; an exit status. */
 static int claim_ref(struct itemref *ref)
 {
-	char from[512];
-	int status;
+	char warn[sizeof aie_errmsg];
 
 	if (ref->stage != ST_NEEDS_ACTION) {
 		if (ref->stage == ST_IN_PROGRESS)
@@ -139,14 +71,12 @@ static int claim_ref(struct itemref *ref)
 			cli_warn(ref->id, "not in Needs_Action (it is %s)", ref->rel);
 		return EX_NEG;
 	}
-	snprintf(from, sizeof from, "%s", ref->rel);
-	if (item_move(&v, ref, ST_IN_PROGRESS, v.agent) < 0) {
+	if (claim_item(&v, ref, warn, sizeof warn) < 0) {
 		if (!cli.quiet || aie_errcode != EX_NEG)
 			cli_warnerr(NULL);
 		return aie_errcode;
 	}
-	if ((status = annotate_claim(ref, from)) != 0)
-		return status;
+	warn_kept(warn);
 	/* --push: the claim is final only once the remote has it (see vault-sync(1)) */
 	if (push && sync_push_claim(&v, ref) < 0) {
 		cli_warnerr(NULL);
@@ -236,8 +166,9 @@ static int oldest_first(const void *a, const void *b)
 static int claim_oldest(long n)
 {
 	struct cands cs = { NULL, 0, 0 };
+	char warn[sizeof aie_errmsg];
 	long got = 0;
-	int worst = 0, status;
+	int worst = 0;
 	size_t i;
 
 	if (vault_walk(&v, ST_NEEDS_ACTION, domain, add_cand, &cs) < 0) {
@@ -253,19 +184,14 @@ static int claim_oldest(long n)
 		 * claiming it would have it drafted twice */
 		if (has_draft(ref.id))
 			continue;
-		if (item_move(&v, &ref, ST_IN_PROGRESS, v.agent) < 0) {
+		if (claim_item(&v, &ref, warn, sizeof warn) < 0) {
 			if (aie_errcode == EX_NEG)
 				continue;        /* another claimer won it: next one */
 			cli_warnerr(NULL);
 			worst = aie_errcode > worst ? aie_errcode : worst;
 			continue;
 		}
-		char from[512];
-		snprintf(from, sizeof from, "%s", cs.c[i].ref.rel);
-		if ((status = annotate_claim(&ref, from)) != 0) {
-			worst = status > worst ? status : worst;
-			continue;
-		}
+		warn_kept(warn);
 		print_result(&ref, "claim");
 		got++;
 	}
@@ -279,46 +205,16 @@ static int claim_oldest(long n)
 	return got > 0 ? 0 : EX_NEG;
 }
 
-/* Where a released item goes: a draft back to Pending_Approval, anything
- * else to Needs_Action of its domain. */
+/* Release one claim (where it goes: claim_release); an exit status. */
 static int release_ref(struct itemref *ref, const char *why)
 {
-	struct item it;
-	char *dom = NULL, *type = NULL, *exec = NULL, from[512];
-	char sub[sizeof ref->sub];
-	enum stage to = ST_NEEDS_ACTION;
-	int status;
-	const char *kv[] = { "claimed_by", NULL, "claimed_at", NULL,
-	    "status", "new", NULL, NULL, NULL };
+	char warn[sizeof aie_errmsg];
 
-	if (item_load(&v, ref, &it) < 0) {
+	if (claim_release(&v, ref, why, warn, sizeof warn) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}
-	dom = fm_get(&it, "domain");
-	type = fm_get(&it, "type");
-	exec = fm_get(&it, "exec_status");
-	fm_free(&it);
-	if (type && !strcmp(type, "email_draft") && !exec) {
-		to = ST_PENDING;
-		kv[5] = "pending";
-	}
-	if (exec && !strcmp(exec, "sending")) {
-		/* a crash mid-send: never resent by itself (see vault(5)) */
-		kv[6] = "exec_status";
-		kv[7] = "unknown";
-	}
-	snprintf(from, sizeof from, "%s", ref->rel);
-	snprintf(sub, sizeof sub, "%s", ref->sub);
-	if (item_move(&v, ref, to, dom && name_valid(dom) ? dom : "general") < 0) {
-		cli_warnerr(NULL);
-		free(dom); free(type); free(exec);
-		return aie_errcode;
-	}
-	free(dom); free(type); free(exec);
-	if ((status = settle_move(ref, from, kv, why, "released", ST_IN_PROGRESS,
-	    sub)) != 0)
-		return status;
+	warn_kept(warn);
 	print_result(ref, why);
 	return 0;
 }
@@ -344,44 +240,26 @@ static int release_arg(const char *arg, void *ctx)
 	return release_ref(&ref, "release");
 }
 
-/* When was it claimed: claimed_at, else the file's mtime. */
-static time_t claimed_at(const struct itemref *ref, const struct item *it)
-{
-	char *s = fm_get(it, "claimed_at");
-	struct stat st;
-	time_t t = 0;
-
-	if (s && time_parse_rfc3339(s, &t) == 0) {
-		free(s);
-		return t;
-	}
-	free(s);
-	if (fstatat(v.dirfd, ref->rel, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return st.st_mtime;
-	return 0;
-}
-
 static int reaped;
 
 static int reap_one(struct vault *vv, const struct itemref *ref, void *ctx)
 {
 	struct itemref r = *ref;
-	struct item it;
-	time_t at;
+	char warn[sizeof aie_errmsg];
+	int got;
 
 	(void)ctx;
-	if (item_load(vv, ref, &it) < 0)
-		return 0;
-	at = claimed_at(ref, &it);
-	fm_free(&it);
-	if (time(NULL) - at < max_age)
-		return 0;
 	/* an email whose reply waits for the owner is not stale: taking it
 	 * back would have it drafted twice */
 	if (has_draft(ref->id))
 		return 0;
-	if (release_ref(&r, "reap") == 0)
+	if ((got = claim_reap(vv, &r, max_age, warn, sizeof warn)) < 0)
+		cli_warnerr(NULL);
+	if (got > 0) {
+		warn_kept(warn);
+		print_result(&r, "reap");
 		reaped++;
+	}
 	return 0;
 }
 
@@ -396,7 +274,7 @@ static int list_one(struct vault *vv, const struct itemref *ref, void *ctx)
 		cli_warnerr(NULL);
 		return 0;
 	}
-	at = claimed_at(ref, &it);
+	at = claim_time(vv, ref, &it);
 	fm_free(&it);
 	if (at)
 		time_rfc3339(at, at_s);

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 load helper
+load mail
+load sync
 
 setup() { common_setup; mkvault; }
 
@@ -338,4 +340,115 @@ setup() { common_setup; mkvault; }
 	# named explicitly, it is still claimed (the pipeline's own choice)
 	run vault-claim E1
 	assert_success
+}
+
+# One rule for an item without a usable domain: key (see vault(5)): it
+# belongs to the folder it came from, whichever tool moves it back.
+
+@test "an item with an empty domain: is released and reaped to the folder it came from" {
+	mkdir -p "$VAULT_DIR/Needs_Action/social"
+	printf -- '---\ntype: post\ndomain:\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P1.md"
+	printf -- '---\ntype: post\ndomain: ""\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P2.md"
+	vault-claim P1 P2 >/dev/null
+	grep -qx 'domain: social' "$VAULT_DIR/In_Progress/local/P1.md"
+	run vault-claim --release P1
+	assert_success
+	assert_output "Needs_Action/social/P1.md"
+	sed -i 's/^claimed_at: .*/claimed_at: 2020-01-01T00:00:00Z/' \
+	    "$VAULT_DIR/In_Progress/local/P2.md"
+	run vault-claim --reap 1m
+	assert_success
+	assert_output "Needs_Action/social/P2.md"
+	[ -z "$(ls -A "$VAULT_DIR/In_Progress/local")" ]
+}
+
+@test "draft-email gives back an email with an empty domain: to the folder it came from" {
+	export AIE_PRICES_FILE="$TOP/share/prices.tsv"
+	unset USAGE_BUDGET_WEEKLY USAGE_MAX_CALLS_DAY
+	mkemail S1 social
+	sed -i 's/^domain: .*/domain:/' "$VAULT_DIR/Needs_Action/social/S1.md"
+	vault-claim -q -a cloud S1 >/dev/null
+	usage-log add -q -m claude-sonnet-4-5 --cost 60
+	run --separate-stderr draft-email -a cloud S1
+	assert_failure 75
+	[[ $stderr == *"weekly budget"* ]]
+	f="$VAULT_DIR/Needs_Action/social/S1.md"
+	[ -f "$f" ]
+	[ ! -e "$VAULT_DIR/Needs_Action/email/S1.md" ]
+	grep -qx 'status: new' "$f"
+	run ! grep -q '^claimed_' "$f"
+	run jq -r 'select(.event == "release" and .id == "S1") | .to' "$VAULT_DIR"/Logs/*.jsonl
+	assert_output "Needs_Action/social/S1.md"
+}
+
+@test "a failed send of a draft without domain: goes back to the folder it was approved in" {
+	mkemail E1
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	sed -i '/^domain: /d' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	approve DRAFT_E1 >/dev/null
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
+	port=$(free_port)
+	SMTP_URL="smtp://127.0.0.1:$port" SMTP_STARTTLS=no \
+	    SMTP_FROM=owner@example.com run --separate-stderr vault-exec
+	assert_failure 69
+	f="$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	[ -f "$f" ]
+	[ ! -e "$VAULT_DIR/Approved/general/DRAFT_E1.md" ]
+	grep -qx 'exec_status: failed' "$f"
+	# the source, still claimed, is untouched
+	[ -f "$VAULT_DIR/In_Progress/cloud/E1.md" ]
+}
+
+teardown() {
+	if [ -n "${SILENT_PID:-}" ]; then kill "$SILENT_PID" 2>/dev/null || true; fi
+}
+
+@test "a draft without domain: caught mid-send goes back to the folder it was approved in" {
+	mkemail E1
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	sed -i '/^domain: /d' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	approve DRAFT_E1 >/dev/null
+	# a server that accepts the connection and never answers
+	port=$(free_port)
+	/usr/bin/python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sleep(120)' "$port" &
+	SILENT_PID=$!
+	wait_port "$port"
+	SMTP_URL="smtp://127.0.0.1:$port" SMTP_STARTTLS=no SMTP_FROM=owner@example.com \
+	    vault-exec >/dev/null 2>&1 &
+	pid=$!
+	f="$VAULT_DIR/In_Progress/local/DRAFT_E1.md"
+	wait_for grep -qx 'exec_status: sending' "$f"
+	kill -9 "$pid"
+	wait "$pid" || true
+	# the take wrote down where it came from
+	grep -qx 'domain: email' "$f"
+	run --separate-stderr vault-exec
+	f="$VAULT_DIR/Needs_Action/email/DRAFT_E1.md"
+	[ -f "$f" ]
+	grep -qx 'exec_status: unknown' "$f"
+	[ ! -e "$VAULT_DIR/Needs_Action/general/DRAFT_E1.md" ]
+}
+
+@test "a lost claim on an item without domain:, changed only by the claim, vanishes in the merge" {
+	sync_setup
+	two_agents
+	mkdir -p "$VAULT_DIR/Needs_Action/social"
+	printf -- '---\ntype: post\nid: P9\n---\nhello\n' >"$VAULT_DIR/Needs_Action/social/P9.md"
+	lsync >/dev/null
+	csync >/dev/null
+	claim "$CLOUD" cloud P9
+	echo "cloud notes" >>"$CLOUD/In_Progress/cloud/P9.md"
+	claim "$VAULT_DIR" local P9
+	grep -qx 'domain: social' "$VAULT_DIR/In_Progress/local/P9.md"
+	csync >/dev/null
+	run lsync
+	assert_success
+	assert_output --partial "P9: the other agent got there first"
+	run find "$VAULT_DIR" -name 'P9*' -not -path '*/.git/*'
+	assert_output "$VAULT_DIR/In_Progress/cloud/P9.md"
+	run jq -r 'select(.event == "claim_lost" and .id == "P9") | .note' "$VAULT_DIR/$(today_log)"
+	assert_output --partial "differed only in claim keys"
 }

@@ -49,45 +49,21 @@ static int give_back(struct vault *v, struct itemref *ref, const char *domain,
 	return aie_fail(code, "%s", msg);
 }
 
-/* The draft's source item, moved to stage to (Done: by month) with keys. */
+/* The draft's source item, its claim ended (claim_end): moved to stage
+ * to (Done: by month) of its own domain, with keys; a failure leaves it
+ * where it is, for the owner to see (the draft's decision stands). */
 static void move_source(struct vault *v, const char *source, enum stage to,
-    const char *fallback_domain, const char *const *kv)
+    const char *const *kv)
 {
 	struct itemref src;
-	struct item it;
-	char sub[AIE_NAME_MAX * 2 + 2], *dom, from[512];
 
 	if (!source || !id_valid(source) || vault_find(v, source, &src) < 0)
 		return;
 	if (src.stage == ST_DONE)
 		return;
-	if (to == ST_NEEDS_ACTION && src.stage == ST_NEEDS_ACTION) {
-		/* drafted without a claim: already back, but the note counts */
-		if (item_annotate(v, &src, kv) == 0)
-			audit_event(v, "source-revise", src.id, src.rel, src.rel, NULL);
-		return;
-	}
-	if (item_load(v, &src, &it) < 0)
-		return;
-	dom = fm_get(&it, "domain");
-	fm_free(&it);
-	if (!dom || !name_valid(dom)) {
-		free(dom);
-		dom = strdup(fallback_domain);
-		if (!dom)
-			return;
-	}
-	if (to == ST_DONE)
-		done_sub(dom, time(NULL), sub, sizeof sub);
-	else
-		snprintf(sub, sizeof sub, "%s", dom);
-	free(dom);
-	snprintf(from, sizeof from, "%s", src.rel);
-	if (item_move(v, &src, to, sub) == 0) {
-		item_annotate(v, &src, kv);
-		audit_event(v, to == ST_DONE ? "source-done" : "source-revise",
-		    src.id, from, src.rel, NULL);
-	}
+	/* drafted without a claim, it may already be back: the note counts */
+	claim_end(v, &src, to, kv, to == ST_DONE ? "source-done" :
+	    "source-revise", NULL);
 }
 
 /* A draft that is not approved leaves its ID to the next draft of the
@@ -240,13 +216,11 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	audit_event(v, expired ? "expired" : decision_name(d), ref->id, from,
 	    ref->rel, expired ? "expired" : note);
 	if (d == DEC_REJECT) {
-		const char *kv[] = { "status", "rejected", "claimed_by", NULL,
-		    "claimed_at", NULL, NULL };
-		move_source(v, source, ST_DONE, domain, kv);
+		const char *kv[] = { "status", "rejected", NULL };
+		move_source(v, source, ST_DONE, kv);
 	} else if (d == DEC_REVISE) {
-		const char *kv[] = { "status", "new", "revise_note", note,
-		    "claimed_by", NULL, "claimed_at", NULL, NULL };
-		move_source(v, source, ST_NEEDS_ACTION, domain, kv);
+		const char *kv[] = { "status", "new", "revise_note", note, NULL };
+		move_source(v, source, ST_NEEDS_ACTION, kv);
 	}
 	if (expired)
 		aie_fail(EX_DATA, "%s: expired (%s); moved to %s", ref->id,

@@ -66,15 +66,6 @@ static void sayerr(const struct exec_ctx *x, const char *item)
 	say(x, item, "%s", aie_errmsg);
 }
 
-/* The item's domain, or "general" when it has none we can use. */
-static void domain_of(const struct item *it, char d[AIE_NAME_MAX + 1])
-{
-	char *v = fm_get(it, "domain");
-
-	snprintf(d, AIE_NAME_MAX + 1, "%s", v && name_valid(v) ? v : "general");
-	free(v);
-}
-
 /* The WhatsApp message about an item given back to the owner, through
  * the notify-wa path (lib/notify.c: dedup, hourly limit, the outbox when no
  * provider is configured). Key exec-<event>-<id>, so a loop that meets the
@@ -267,21 +258,10 @@ static void to_done(const struct exec_ctx *x, struct itemref *ref,
 	audit_exec(v, "executed", ref->id, from, ref->rel, NULL, key);
 	if (src && id_valid(src) && vault_find(v, src, &sref) == 0 &&
 	    sref.stage != ST_DONE) {
-		struct item s;
-		char sd[AIE_NAME_MAX + 1], ssub[AIE_NAME_MAX * 2 + 2];
 		const char *kv[] = { "status", "done", "replied_by", ref->id, NULL };
-		snprintf(from, sizeof from, "%s", sref.rel);
-		if (item_load(v, &sref, &s) == 0) {
-			domain_of(&s, sd);
-			fm_free(&s);
-			if (done_sub(sd, time(NULL), ssub, sizeof ssub) == 0 &&
-			    item_move(v, &sref, ST_DONE, ssub) == 0) {
-				annotate(x, &sref, kv);
-				audit_event(v, "done", sref.id, from, sref.rel,
-				    "source of an executed reply");
-			} else
-				sayerr(x, src);
-		}
+		if (claim_end(v, &sref, ST_DONE, kv, "done",
+		    "source of an executed reply") < 0)
+			sayerr(x, src);
 	}
 	free(src);
 }
@@ -300,7 +280,7 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 	st = fm_get(&it, "exec_status");
 	att = fm_get(&it, "exec_attempts");
 	attempts = att ? atoi(att) : 0;
-	domain_of(&it, d);
+	claim_domain(&it, &ref, d);
 	if (st && strcmp(st, "sending") == 0)
 		status = to_owner(x, &ref, d, "unknown",
 		    "a run died while sending; the mail may or may not have gone "
@@ -539,7 +519,7 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 		sayerr(x, ref->id);
 		return aie_errcode;
 	}
-	domain_of(&it, d);
+	claim_domain(&it, ref, d);
 	if (known_unknown(x, ref, &it)) {
 		r = EX_DATA;
 		goto out;
@@ -552,7 +532,7 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	action = NULL;
 	fm_free(&it);
 	/* claim first, then verify the copy we hold */
-	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0) {
+	if (claim_take(v, ref) < 0) {
 		sayerr(x, ref->id);
 		return aie_errcode;
 	}

@@ -213,68 +213,47 @@ static int occ_cmp(const void *a, const void *b)
 	return c ? c : (x->idlen > y->idlen) - (x->idlen < y->idlen);
 }
 
-/* The blob's front matter and body with the claim keys taken out, and
- * the status too when drop_status (vault-claim sets status: in_progress
- * with the claim keys). */
-static char *unclaimed(git_repository *repo, const git_oid *id, int drop_status,
-    size_t *len)
+/* The blob parsed as an item: 0, or -1 (unreadable or malformed). */
+static int blob_item(git_repository *repo, const git_oid *id, struct item *it)
 {
 	git_blob *b = NULL;
-	struct item it = { 0 };
-	char *out = NULL, *copy;
+	char *copy;
 	size_t n;
+	int r = -1;
 
+	memset(it, 0, sizeof *it);
 	if (git_blob_lookup(&b, repo, id) < 0)
-		return NULL;
+		return -1;
 	n = (size_t)git_blob_rawsize(b);
 	if ((copy = malloc(n + 1))) {
 		memcpy(copy, git_blob_rawcontent(b), n);
 		copy[n] = '\0';
-		if (fm_parse(&it, copy, n) == 0) {
-			fm_del(&it, "claimed_by");
-			fm_del(&it, "claimed_at");
-			if (drop_status)
-				fm_del(&it, "status");
-			if (fm_serialize(&it, &out, len) < 0)
-				out = NULL;
-		}
-		fm_free(&it);
+		r = fm_parse(it, copy, n);
 		free(copy);
 	}
-	git_blob_free(b);
-	return out;
-}
-
-/* Does the claim status hold in blob id (status: in_progress)? */
-static int claim_status(git_repository *repo, const git_oid *id)
-{
-	git_blob *b = NULL;
-	const char *p, *end;
-	int r = 0;
-
-	if (git_blob_lookup(&b, repo, id) < 0)
-		return 0;
-	p = git_blob_rawcontent(b);
-	end = p + git_blob_rawsize(b);
-	r = memmem(p, (size_t)(end - p), "\nstatus: in_progress", 20) != NULL;
 	git_blob_free(b);
 	return r;
 }
 
-/* Is ours the same as other but for the claim keys? */
+/* Is ours the same as other but for what a claim writes (claim_keys_strip)? */
 static int same_unclaimed(git_repository *repo, const git_oid *ours,
     const git_oid *other)
 {
-	size_t la, lb;
-	char *x, *y;
-	int same, ds;
+	struct item a = { 0 }, b = { 0 };
+	char *x = NULL, *y = NULL;
+	size_t la = 0, lb = 0;
+	int same = 0;
 
 	if (git_oid_equal(ours, other))
 		return 1;
-	ds = claim_status(repo, ours);
-	x = unclaimed(repo, ours, ds, &la);
-	y = unclaimed(repo, other, ds, &lb);
-	same = x && y && la == lb && memcmp(x, y, la) == 0;
+	if (blob_item(repo, ours, &a) == 0 && blob_item(repo, other, &b) == 0) {
+		claim_keys_strip(&a, &b);
+		same = fm_serialize(&a, &x, &la) == 0 &&
+		    fm_serialize(&b, &y, &lb) == 0 && la == lb &&
+		    memcmp(x, y, la) == 0;
+	}
+	fm_free(&a);
+	fm_free(&b);
 	free(x);
 	free(y);
 	return same;

@@ -104,6 +104,66 @@ int item_annotate(struct vault *v, const struct itemref *ref,
     const char *const *kv);
 int done_sub(const char *domain, time_t t, char *buf, size_t size);
 
+/*
+ * claim.c: claims (see vault(5), "Claim keys", and vault-claim(1)); the
+ * only code that writes or clears claimed_by, claimed_at and the
+ * status: in_progress of a claim.
+ *
+ * The domain of an item, the one rule every move uses: its domain key
+ * when that is a valid name, else the domain folder ref is filed in (for
+ * Done/<d>/<YYYY-MM>/, d), else - an item in In_Progress/ that no tool
+ * claimed - general.
+ */
+void claim_domain(const struct item *it, const struct itemref *ref,
+    char d[AIE_NAME_MAX + 1]);
+/* Claim the item at ref, which must be in Needs_Action/: one rename into
+ * In_Progress/<agent>/ (of racing claimers exactly one wins; the others
+ * get -1 with 1 and where it went), then claimed_by, claimed_at,
+ * status: in_progress and, when it has no usable domain key, domain: the
+ * folder it came from; then a claim audit line. If the keys or the line
+ * cannot be written the claim is undone (-1, "not claimed", where it is)
+ * or the message says exactly what was left. An item whose front matter
+ * cannot be read or updated is claimed as it is: 0, with why in warn
+ * (else warn is ""). On success *ref is where it is now. */
+int claim_item(struct vault *v, struct itemref *ref, char *warn,
+    size_t wsize);
+/* Take the item at ref into In_Progress/<agent>/ by one rename, for a
+ * tool that holds it while it acts on it (vault-exec) without the claim
+ * keys; an item without a usable domain key gets domain: the folder it
+ * came from, or the take is undone (-1, "not taken"). Racing takers as
+ * for claim_item. On success *ref is where it is now. */
+int claim_take(struct vault *v, struct itemref *ref);
+/* Give back the claim on the item at ref (in In_Progress/, any agent's:
+ * the caller checks whose), all or nothing as claim_item, with an audit
+ * line event ("release", "reap"): a draft (type email_draft) without
+ * exec_status goes to Pending_Approval/<d>/ with status: pending, the rest
+ * to Needs_Action/<d>/ with status: new, d by claim_domain; claimed_by
+ * and claimed_at are removed, and exec_status: sending becomes unknown
+ * (never resent by itself). warn as for claim_item. */
+int claim_release(struct vault *v, struct itemref *ref, const char *event,
+    char *warn, size_t wsize);
+/* When the item was claimed: its claimed_at, else the file's mtime, else 0. */
+time_t claim_time(struct vault *v, const struct itemref *ref,
+    const struct item *it);
+/* Release the claim at ref with event "reap" when it was made max_age
+ * seconds ago or more: 1 released, 0 not stale (or unreadable), -1. */
+int claim_reap(struct vault *v, struct itemref *ref, long max_age,
+    char *warn, size_t wsize);
+/* End the claim on the item at ref by moving it on to stage to of its
+ * domain (Done: by this month; no move when it is already in stage to),
+ * claimed_by and claimed_at removed and kv (key, value, ..., NULL; a NULL
+ * value removes the key) set, then an audit line event with note (or
+ * NULL). Not undone on failure: for the source of a decided draft or of
+ * an executed reply, whose own move stands. 0 or -1. */
+int claim_end(struct vault *v, struct itemref *ref, enum stage to,
+    const char *const *kv, const char *event, const char *note);
+/* Take out of two copies of one item what a claim writes, so that they
+ * compare equal when the claim is all that tells them apart (vault-sync's
+ * lost claims): claimed_by and claimed_at; the status when claimed holds
+ * status: in_progress; and domain when other has no usable one (a claim
+ * writes the folder it came from). Both items are changed. */
+void claim_keys_strip(struct item *claimed, struct item *other);
+
 /* audit.c: one JSON line per state change, Logs/YYYY-MM-DD.jsonl */
 struct json_t;
 int audit_event(struct vault *v, const char *event, const char *id,
