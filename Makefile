@@ -69,15 +69,26 @@ MAN7     = $(wildcard man/*.7)
 
 all: $(TOOLS) $(CGIS)
 
-$(BUILD)/lib/%.o: lib/%.c $(HEADERS)
+# The compiler's flags, DATADIR among them, kept in a stamp file that
+# changes only when they do (as git's Makefile does): `make install
+# PREFIX=...` after a plain `make` rebuilds what embeds the old paths.
+FLAGS_STAMP = $(BUILD)/CFLAGS
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(ALL_CFLAGS)' >$@.new
+	@if cmp -s $@ $@.new; then rm -f $@.new; else mv -f $@.new $@; fi
+FORCE:
+.PHONY: FORCE
+
+$(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/cmd/%.o: cmd/%.c $(HEADERS)
+$(BUILD)/cmd/%.o: cmd/%.c $(HEADERS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/cgi/%.o: cgi/%.c $(HEADERS)
+$(BUILD)/cgi/%.o: cgi/%.c $(HEADERS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -216,3 +216,17 @@ env_only() {
 	man -P cat -l man/ai-employee.7 | grep -q 'AI-EMPLOYEE(7)'
 	man -P cat -l man/vault.5 | grep -q 'VAULT(5)'
 }
+
+@test "make PREFIX=... rebuilds what embeds the old data directory (a flags stamp)" {
+	local b="$BATS_TEST_TMPDIR/b" o
+	o="$b/cmd/vault-init.o"
+	make -s -C "$TOP" BUILD="$b" PREFIX=/opt/aie-one "$o" >/dev/null
+	grep -qa '/opt/aie-one/share/ai-employee' "$o"
+	# the same flags: nothing to redo
+	run make -C "$TOP" BUILD="$b" PREFIX=/opt/aie-one "$o"
+	assert_success
+	refute_output --partial "vault-init.c"
+	make -s -C "$TOP" BUILD="$b" PREFIX=/opt/aie-two "$o" >/dev/null
+	grep -qa '/opt/aie-two/share/ai-employee' "$o"
+	run ! grep -qa '/opt/aie-one' "$o"
+}
