@@ -337,11 +337,11 @@ deps:
 # ---- run ------------------------------------------------------------------
 
 # make demo: the whole flow on one machine (share/demo.sh prints a
-# timeline). make run: the phone dashboard, nginx + fcgiwrap on
+# timeline; KEEP=1 keeps its folder and says where). make run: the phone dashboard, nginx + fcgiwrap on
 # 127.0.0.1:8080 (PORT=) over a demo vault; prints the URL and a one-time
 # password; Ctrl-C stops.
 demo: all
-	AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi sh share/demo.sh
+	AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi sh share/demo.sh $(if $(KEEP),--keep)
 
 run: all
 	@AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi \

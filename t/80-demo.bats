@@ -34,3 +34,11 @@ setup() { common_setup; }
 @test "the demo refuses unknown arguments" {
 	run -2 sh "$TOP/share/demo.sh" --bogus
 }
+
+@test "make demo KEEP=1 keeps the demo's folder and says where" {
+	TMPDIR="$BATS_TEST_TMPDIR" DEMO_NO_WEB=1 DEMO_NO_SMTP=1 ENABLE_CLOUD_AGENT=false \
+	    run -0 make -s -C "$TOP" demo KEEP=1 SAN="${AIE_SAN:-}"
+	assert_line --regexp "^demo: kept $BATS_TEST_TMPDIR/ai-employee-demo\."
+	d=$(sed -n 's/^demo: kept //p' <<<"$output")
+	[ -d "$d" ]
+}
