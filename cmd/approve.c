@@ -210,7 +210,7 @@ static int interactive(int argc, char **argv)
 	if (from_stdin && !(ans = fopen("/dev/tty", "r"))) {
 		cli_warn("/dev/tty", "cannot ask: %s (the IDs came on stdin)",
 		    strerror(errno));
-		return EX_USAGE_;
+		return EX_ARGS;
 	}
 	if (argc == 0) {
 		if (pending_list(&v, &p, &n) < 0) {
@@ -334,7 +334,7 @@ int main(int argc, char **argv)
 	const char *reason = NULL;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "r:i", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
@@ -348,7 +348,7 @@ int main(int argc, char **argv)
 			modes++;
 			if (!*optarg) {
 				cli_warn(NULL, "--revise needs a note for the drafter");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			break;
 		case 'L': listing = 1; modes++; break;
@@ -358,7 +358,7 @@ int main(int argc, char **argv)
 			if (!draft_digest_valid(optarg)) {
 				cli_warn(NULL, "--expect needs a draft's digest as "
 				    "approve --list prints it (64 hex digits)");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			opts.expect = optarg;
 			break;

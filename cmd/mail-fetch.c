@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 	int c, files = 0, mark_seen = 0, r;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "f", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))

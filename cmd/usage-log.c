@@ -167,10 +167,10 @@ static int report(struct vault *v, const char *since_s, const char *until_s,
 		usage(2);
 	until = usage_day_start(now);
 	if (until_s && parse_day(until_s, &until) < 0)
-		return EX_USAGE_;
+		return EX_ARGS;
 	since = until - 6 * 86400;
 	if (since_s && parse_day(since_s, &since) < 0)
-		return EX_USAGE_;
+		return EX_ARGS;
 	until += 86400;
 	if (usage_read(v, since, until, group_row, &rp, &bad) < 0) {
 		cli_warnerr(NULL);
@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 	int c, r, bad = 0;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	memset(&row, 0, sizeof row);
 	row.time = time(NULL);
 	strcpy(row.task, "manual");
@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (bad)
-		return EX_USAGE_;
+		return EX_ARGS;
 	if (argc - optind != 1)
 		usage(2);
 	cmd = argv[optind];
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
 		r = budget(&v);
 	else if (!*row.model) {
 		cli_warn(NULL, "add needs -m MODEL");
-		r = EX_USAGE_;
+		r = EX_ARGS;
 	} else {
 		snprintf(row.agent, sizeof row.agent, "%s", v.agent);
 		if (cost) {

@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 	int c, i, bad = 0, notify = 1, st;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
 			continue;
@@ -309,7 +309,7 @@ int main(int argc, char **argv)
 	    config_seconds("HEALTH_NOTIFY_WINDOW", 600, 1, 31536000, &window) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	memset(h, 0, sizeof h);
 	check_odoo(&h[C_ODOO]);

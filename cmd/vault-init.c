@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	int c, fd, i, made = 0, nogit = 0, nokey = 0, existing;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
 			continue;
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 	agent = cli.agent ? cli.agent : config_get_default("VAULT_AGENT", "local");
 	if (!name_valid(agent)) {
 		cli_warn(agent, "bad agent name (want [a-z][a-z0-9_-]{0,31})");
-		return EX_USAGE_;
+		return EX_ARGS;
 	}
 	if (clone) {
 		if (is_empty_dir(dir) == 0) {

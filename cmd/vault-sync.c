@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 	int c, status, watching = 0, scan = 0;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "ni:w", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
@@ -376,7 +376,7 @@ int main(int argc, char **argv)
 	if (sync_backoff_parse(config_get_default("VAULT_SYNC_BACKOFF",
 	    "10,30,90"), backoff, 16, &o.nbackoff) < 0) {
 		cli_warnerr(NULL);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	o.backoff = backoff;
 	o.stop = &stop;

@@ -168,7 +168,7 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 		return aie_fail(EX_NEG, "%s: not waiting for approval (it is %s)",
 		    ref->id, ref->rel);
 	if (d == DEC_REVISE && (!note || !*note))
-		return aie_fail(EX_USAGE_, "%s: a revision needs a note", ref->id);
+		return aie_fail(EX_ARGS, "%s: a revision needs a note", ref->id);
 	snprintf(domain, sizeof domain, "%s", ref->sub);
 	snprintf(from, sizeof from, "%s", ref->rel);
 	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0)

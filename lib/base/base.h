@@ -14,12 +14,21 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sysexits.h>
 #include <time.h>
 
-/* Exit statuses, see ai-employee(7), EXIT STATUS. */
+/* Exit statuses, see ai-employee(7), EXIT STATUS. The 64-78 ones are
+ * <sysexits.h>'s (EX_CONFIG is used by that name); the short names below
+ * say what they mean here. 0, 1 and 2 are this project's own: a bad
+ * command line is 2, as for most Unix tools, not sysexits' EX_USAGE (64). */
 enum {
-	EX_DONE = 0, EX_NEG = 1, EX_USAGE_ = 2, EX_DATA = 65, EX_DOWN = 69,
-	EX_TEMP = 75, EX_REFUSED = 77, EX_CONFIG_ = 78
+	EX_DONE = 0,                 /* did it (sysexits' EX_OK) */
+	EX_NEG = 1,                  /* a negative answer: nothing to do, no */
+	EX_ARGS = 2,                 /* bad arguments or options */
+	EX_DATA = EX_DATAERR,        /* 65: bad input */
+	EX_DOWN = EX_UNAVAILABLE,    /* 69: a service or feature is not there */
+	EX_TEMP = EX_TEMPFAIL,       /* 75: try again later */
+	EX_REFUSED = EX_NOPERM       /* 77: not allowed */
 };
 
 #define AIE_ID_MAX 120

@@ -66,7 +66,7 @@ static int price_file(const char *path, const char *model, struct price *p)
 	int lineno = 0, found = 0;
 
 	if (!f)
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	while (!found && fgets(line, sizeof line, f)) {
 		char name[256], extra;
 		lineno++;
@@ -79,7 +79,7 @@ static int price_file(const char *path, const char *model, struct price *p)
 		    &p->output, &p->cache_read, &p->cache_write, &extra);
 		if (n != 5 || !price_valid(p)) {
 			fclose(f);
-			return aie_fail(EX_CONFIG_, "%s:%d: want MODEL INPUT OUTPUT "
+			return aie_fail(EX_CONFIG, "%s:%d: want MODEL INPUT OUTPUT "
 			    "CACHE_READ CACHE_WRITE (USD per million tokens, 0 to "
 			    "%.0f)", path, lineno, PRICE_MAX);
 		}
@@ -104,7 +104,7 @@ int price_lookup(const char *model, struct price *p)
 		    (char)toupper((unsigned char)key[i]) : '_';
 	if ((v = config_get(key))) {
 		if (!parse_price(v, p))
-			return aie_fail(EX_CONFIG_, "%s: want in,out,cache_read,"
+			return aie_fail(EX_CONFIG, "%s: want in,out,cache_read,"
 			    "cache_write (USD per million tokens, 0 to %.0f)", key,
 			    PRICE_MAX);
 		return 1;

@@ -62,7 +62,7 @@ int git_tls_load(const char *url)
 	tls_deferred = 0;
 	if (file && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file,
 	    NULL) < 0)
-		return aie_fail(EX_CONFIG_, "%s: CA certificates: %s", file,
+		return aie_fail(EX_CONFIG, "%s: CA certificates: %s", file,
 		    git_errstr());
 	return 0;
 }
@@ -186,12 +186,12 @@ int git_open(git_repository **repo, const char *root)
 	git_tune();
 	if (git_repository_open_ext(repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL) < 0)
-		return aie_fail(EX_CONFIG_, "%s: not a Git repository (%s); "
+		return aie_fail(EX_CONFIG, "%s: not a Git repository (%s); "
 		    "run vault-init", root, git_errstr());
 	if (git_repository_is_bare(*repo)) {
 		git_repository_free(*repo);
 		*repo = NULL;
-		return aie_fail(EX_CONFIG_, "%s: a bare repository", root);
+		return aie_fail(EX_CONFIG, "%s: a bare repository", root);
 	}
 	return 0;
 }
@@ -386,12 +386,12 @@ int git_add_remote_push(const char *dir, const char *name, const char *url)
 	if (e == GIT_ENOTFOUND)
 		e = git_remote_create(&remote, repo, name, url);
 	else if (e == 0 && strcmp(git_remote_url(remote), url) != 0) {
-		aie_fail(EX_CONFIG_, "remote %s exists with another URL (%s)",
+		aie_fail(EX_CONFIG, "remote %s exists with another URL (%s)",
 		    name, git_remote_url(remote));
 		goto out;
 	}
 	if (e < 0) {
-		aie_fail(EX_CONFIG_, "remote %s: %s", name, git_errstr());
+		aie_fail(EX_CONFIG, "remote %s: %s", name, git_errstr());
 		goto out;
 	}
 	snprintf(spec, sizeof spec, "refs/heads/%s:refs/heads/%s", branch,
@@ -431,7 +431,7 @@ int git_clone_vault(const char *url, const char *dir)
 	if (x.progress)
 		fputc('\n', stderr);
 	if (e < 0)
-		return aie_fail(git_err_network(e) ? EX_TEMP : EX_CONFIG_,
+		return aie_fail(git_err_network(e) ? EX_TEMP : EX_CONFIG,
 		    "clone %s: %s", url, git_errstr());
 	git_repository_free(repo);
 	return 0;

@@ -74,12 +74,12 @@ int sync_init(struct sync *s, struct vault *v)
 		return 0;
 	}
 	if (e < 0) {
-		aie_fail(EX_CONFIG_, "remote %s: %s", name, git_errstr());
+		aie_fail(EX_CONFIG, "remote %s: %s", name, git_errstr());
 		sync_fini(s);
 		return -1;
 	}
 	if (!git_remote_url(s->remote)) {
-		aie_fail(EX_CONFIG_, "remote %s has no URL", name);
+		aie_fail(EX_CONFIG, "remote %s has no URL", name);
 		sync_fini(s);
 		return -1;
 	}
@@ -220,7 +220,7 @@ static int git_lock_check(struct sync *s, const char *gitdir,
 
 	if ((size_t)snprintf(path, sizeof path, "%s%s.lock", gitdir, name) >=
 	    sizeof path)
-		return aie_fail(EX_CONFIG_, "%s%s.lock: path too long", gitdir,
+		return aie_fail(EX_CONFIG, "%s%s.lock: path too long", gitdir,
 		    name);
 	if (lstat(path, &st) < 0)
 		return 0;
@@ -438,7 +438,7 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 		fputc('\n', stderr);
 	if (e < 0) {
 		*net = git_err_network(e);
-		return aie_fail(*net ? EX_TEMP : EX_CONFIG_, "fetch from %s: %s",
+		return aie_fail(*net ? EX_TEMP : EX_CONFIG, "fetch from %s: %s",
 		    git_remote_url(s->remote), git_errstr());
 	}
 	s->r->fetched = 1;
@@ -523,7 +523,7 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 	}
 	if (e < 0) {
 		*net = git_err_network(e);
-		aie_fail(*net ? EX_TEMP : EX_CONFIG_, "push to %s: %s",
+		aie_fail(*net ? EX_TEMP : EX_CONFIG, "push to %s: %s",
 		    git_remote_url(s->remote), git_errstr());
 		goto out;
 	}

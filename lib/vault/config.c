@@ -84,13 +84,13 @@ static int parse_line(const char *path, int lineno, char *line)
 	if (strncmp(line, "export ", 7) == 0)
 		line = trim(line + 7);
 	if (!(eq = strchr(line, '=')))
-		return aie_fail(EX_CONFIG_, "%s:%d: not KEY=VALUE", path, lineno);
+		return aie_fail(EX_CONFIG, "%s:%d: not KEY=VALUE", path, lineno);
 	*eq = '\0';
 	key = trim(line);
 	val = trim(eq + 1);
 	if (!*key || strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(key))
-		return aie_fail(EX_CONFIG_, "%s:%d: bad key", path, lineno);
+		return aie_fail(EX_CONFIG, "%s:%d: bad key", path, lineno);
 	n = strlen(val);
 	if (n >= 2 && (val[0] == '"' || val[0] == '\'') && val[n - 1] == val[0]) {
 		val[n - 1] = '\0';
@@ -148,42 +148,42 @@ int config_load(void)
 			return 0;
 		if ((size_t)snprintf(def, sizeof def, "%s/.config/ai-employee/env",
 		    home) >= sizeof def)
-			return aie_fail(EX_CONFIG_, "HOME is too long");
+			return aie_fail(EX_CONFIG, "HOME is too long");
 		path = def;
 	}
 	/* O_NONBLOCK: a FIFO must not block us before fstat can refuse it */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	}
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return aie_fail(EX_CONFIG_, "%s: not a regular file", path);
+		return aie_fail(EX_CONFIG, "%s: not a regular file", path);
 	}
 	if (st.st_mode & 077) {
 		close(fd);
 		mode_words(st.st_mode, perm, sizeof perm);
-		return aie_fail(EX_CONFIG_, "%s: %s (mode %04o); run: chmod 600 %s",
+		return aie_fail(EX_CONFIG, "%s: %s (mode %04o); run: chmod 600 %s",
 		    path, perm, (unsigned)(st.st_mode & 07777), path);
 	}
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (memchr(line, '\0', (size_t)len)) {
-			r = aie_fail(EX_CONFIG_, "%s:%d: NUL byte in the line", path,
+			r = aie_fail(EX_CONFIG, "%s:%d: NUL byte in the line", path,
 			    lineno);
 			break;
 		}
 		if (len - (line[len - 1] == '\n') > CONFIG_LINE_MAX) {
-			r = aie_fail(EX_CONFIG_, "%s:%d: line too long (over %d "
+			r = aie_fail(EX_CONFIG, "%s:%d: line too long (over %d "
 			    "bytes)", path, lineno, CONFIG_LINE_MAX);
 			break;
 		}
@@ -191,7 +191,7 @@ int config_load(void)
 			break;
 	}
 	if (r == 0 && ferror(f))
-		r = aie_fail_errno(EX_CONFIG_, "%s", path);
+		r = aie_fail_errno(EX_CONFIG, "%s", path);
 	free(line);
 	fclose(f);
 	return r;
@@ -301,7 +301,7 @@ int config_long(const char *key, long fallback, long min, long max, long *out)
 		return 0;
 	}
 	if (strict_long(v, &n) < 0 || n < min || n > max)
-		return aie_fail(EX_CONFIG_, "%s=%s: want a whole number from %ld "
+		return aie_fail(EX_CONFIG, "%s=%s: want a whole number from %ld "
 		    "to %ld", key, shown(v, buf, sizeof buf), min, max);
 	*out = n;
 	return 0;
@@ -319,7 +319,7 @@ int config_seconds(const char *key, long fallback, long min, long max,
 		return 0;
 	}
 	if (duration_parse(v, &n) < 0 || n < min || n > max)
-		return aie_fail(EX_CONFIG_, "%s=%s: want a duration (like 90s, "
+		return aie_fail(EX_CONFIG, "%s=%s: want a duration (like 90s, "
 		    "5m, 2h, 1d) from %ld to %ld seconds", key,
 		    shown(v, buf, sizeof buf), min, max);
 	*out = n;
@@ -348,7 +348,7 @@ int config_double(const char *key, double fallback, double min, double max,
 			d = NAN;
 	}
 	if (!(d >= min && d <= max))
-		return aie_fail(EX_CONFIG_, "%s=%s: want a number from %g to %g",
+		return aie_fail(EX_CONFIG, "%s=%s: want a number from %g to %g",
 		    key, shown(v, buf, sizeof buf), min, max);
 	*out = d;
 	return 0;

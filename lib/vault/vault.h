@@ -122,7 +122,7 @@ void config_unload(void);
 /*
  * Numeric settings, strictly: the value of key, or fallback when it is
  * unset (or empty). A value that is not a number, or is outside
- * [min, max], is -1 with 78 (EX_CONFIG_) and a message that names the key
+ * [min, max], is -1 with 78 (EX_CONFIG) and a message that names the key
  * and the accepted range; the caller says it and stops.
  *
  * config_long: a decimal whole number ("-" allowed, nothing else around it).
