@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 	}
 	if (!nogit)
 		install_hook(dir);
-	if (!nokey && strcmp(agent, "cloud") != 0) {
+	if (!nokey && !agent_is_cloud(agent)) {
 		int r;
 		if (approval_key_path(keypath, sizeof keypath) < 0 ||
 		    (r = approval_key_create(keypath)) < 0) {

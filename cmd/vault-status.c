@@ -173,7 +173,7 @@ static int write_dashboard(struct vault *v, json_t *st)
 	json_t *p, *h;
 	int folded = 0, r;
 
-	if (strcmp(v->agent, "cloud") == 0) {
+	if (agent_is_cloud(v->agent)) {
 		cli_warn("Dashboard.md", "refused: the cloud agent never writes it");
 		return EX_REFUSED;
 	}

@@ -161,7 +161,7 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 		o->found[0] = '\0';
 		o->changed = 0;
 	}
-	if (strcmp(v->agent, "cloud") == 0)
+	if (agent_is_cloud(v->agent))
 		return aie_fail(EX_REFUSED, "%s: refused: agent cloud may not "
 		    "decide", ref->id);
 	if (ref->stage != ST_PENDING)

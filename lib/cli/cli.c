@@ -72,7 +72,7 @@ static const char *agent(void)
 
 int cli_refuse_cloud(void)
 {
-	if (strcmp(agent(), "cloud") == 0) {
+	if (agent_is_cloud(agent())) {
 		cli_warn(NULL, "refused: agent cloud may not approve or send "
 		    "(the security partition, see ai-employee(7))");
 		return EX_REFUSED;

@@ -30,6 +30,11 @@ int id_valid(const char *id)
 }
 
 /* Agents and domains match [a-z][a-z0-9_-]{0,31}. */
+int agent_is_cloud(const char *agent)
+{
+	return agent && strcmp(agent, "cloud") == 0;
+}
+
 int name_valid(const char *name)
 {
 	size_t i;

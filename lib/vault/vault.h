@@ -11,6 +11,10 @@
 /* names.c: IDs, agent and domain names, generated IDs, times */
 int id_valid(const char *id);
 int name_valid(const char *name);
+/* 1 when agent is the cloud agent, "cloud": the one that drafts and may
+ * never approve, send, or write what only the local agent writes (see
+ * ai-employee(7), the security partition). */
+int agent_is_cloud(const char *agent);
 /* 1 when s is a month directory's name, YYYY-MM (Done/<domain>/<YYYY-MM>). */
 int month_valid(const char *s);
 int id_generate(char *buf, size_t size, const char *type);
