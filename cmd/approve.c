@@ -268,23 +268,6 @@ static int verify_arg(const char *arg, void *ctx)
 	return 0;
 }
 
-/* "3d", "5h", "12m", "40s": how long ago, compactly. */
-static void age_str(time_t created, char *buf, size_t size)
-{
-	long d = created ? (long)(time(NULL) - created) : -1;
-
-	if (d < 0)
-		snprintf(buf, size, "-");
-	else if (d >= 86400)
-		snprintf(buf, size, "%ldd", d / 86400);
-	else if (d >= 3600)
-		snprintf(buf, size, "%ldh", d / 3600);
-	else if (d >= 60)
-		snprintf(buf, size, "%ldm", d / 60);
-	else
-		snprintf(buf, size, "%lds", d);
-}
-
 static int list(void)
 {
 	struct pending *p;
@@ -296,7 +279,8 @@ static int list(void)
 	}
 	for (i = 0; i < n; i++) {
 		char age[32];
-		age_str(p[i].created, age, sizeof age);
+		duration_text(p[i].created ? (long)(time(NULL) - p[i].created) :
+		    -1, age, sizeof age);
 		if (cli.json) {
 			json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s?, s:s, s:s}",
 			    "id", p[i].ref.id, "domain", p[i].ref.sub,

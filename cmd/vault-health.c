@@ -126,12 +126,7 @@ static void check_sync(struct vault *v, const struct health *git,
 	age = (long)(now - t);
 	if (age < 0)
 		age = 0;
-	if (age < 120)
-		snprintf(ago, sizeof ago, "%lds", age);
-	else if (age < 7200)
-		snprintf(ago, sizeof ago, "%ldm", age / 60);
-	else
-		snprintf(ago, sizeof ago, "%ldh", age / 3600);
+	duration_text(age, ago, sizeof ago);
 	health_set(h, age > max ? "degraded" : "up", "last sync %s ago (%s)",
 	    ago, buf);
 	free(buf);

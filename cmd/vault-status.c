@@ -29,18 +29,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-static void age(json_int_t s, char *buf, size_t size)
-{
-	if (s >= 86400)
-		snprintf(buf, size, "%lldd", (long long)(s / 86400));
-	else if (s >= 3600)
-		snprintf(buf, size, "%lldh", (long long)(s / 3600));
-	else if (s >= 60)
-		snprintf(buf, size, "%lldm", (long long)(s / 60));
-	else
-		snprintf(buf, size, "%llds", (long long)s);
-}
-
 static void print_text(json_t *st)
 {
 	json_t *counts = json_object_get(st, "counts");
@@ -66,13 +54,15 @@ static void print_text(json_t *st)
 	}
 	printf("\nwaiting for approval: %zu\n", json_array_size(pending));
 	json_array_foreach(pending, i, p) {
-		age(json_integer_value(json_object_get(p, "age_s")), a, sizeof a);
+		duration_text((long)json_integer_value(json_object_get(p,
+		    "age_s")), a, sizeof a);
 		printf("  %s\t%s\t%s\t%s\n", json_string_value(json_object_get(p,
 		    "id")), json_string_value(json_object_get(p, "domain")), a,
 		    json_string_value(json_object_get(p, "title")));
 	}
 	if (json_is_object(sync)) {
-		age(json_integer_value(json_object_get(sync, "age_s")), a, sizeof a);
+		duration_text((long)json_integer_value(json_object_get(sync,
+		    "age_s")), a, sizeof a);
 		printf("\nlast sync: %s (%s ago)\n", json_string_value(
 		    json_object_get(sync, "at")), a);
 	} else {

@@ -21,6 +21,10 @@ int id_generate(char *buf, size_t size, const char *type);
 void time_rfc3339(time_t t, char buf[21]);
 int time_parse_rfc3339(const char *s, time_t *out);
 int duration_parse(const char *s, long *seconds);
+/* An age or uptime for people, in its largest whole unit: "40s", "12m",
+ * "5h", "3d" (one unit once a whole one has passed: 60 seconds is "1m");
+ * "-" when secs is negative (unknown, or a clock that went back). */
+void duration_text(long secs, char *buf, size_t size);
 
 /* The value of one hex digit, or -1 (for %XX and =XX decoders). */
 int hex_value(int c);
