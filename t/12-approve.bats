@@ -358,6 +358,16 @@ digest() {
 	run approve DRAFT_E1
 	assert_failure 78
 	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+	# the same words as for the config file and the dashboard's secrets
+	assert_output --partial "approval.key: readable by group, readable by others (mode 0644); run: chmod 600"
+}
+
+@test "an approval key that is a FIFO is refused at once, not waited on" {
+	rm "$HOME/.config/ai-employee/approval.key"
+	mkfifo -m 600 "$HOME/.config/ai-employee/approval.key"
+	run timeout 10 approve DRAFT_E1
+	assert_failure 78
+	assert_output --partial "approval.key: not a regular file"
 }
 
 @test "bad IDs are refused with 65 and nothing changes" {

@@ -104,34 +104,20 @@ int approval_key_create(const char *path)
 int approval_key_load(unsigned char key[32])
 {
 	char path[4096], hex[80];
-	struct stat st;
-	ssize_t n;
 	size_t len;
-	int fd;
+	int n;
 
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
 	if (approval_key_path(path, sizeof path) < 0)
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_CONFIG, "approval key %s (vault-init "
-		    "creates it on the local agent)", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return aie_fail(EX_CONFIG, "%s: not a regular file", path);
-	}
-	if (st.st_mode & 077) {
-		close(fd);
-		return aie_fail(EX_CONFIG, "%s: readable by group or others; "
-		    "run: chmod 600 %s", path, path);
-	}
-	n = read(fd, hex, sizeof hex - 1);
-	close(fd);
+	if ((n = secret_read(path, 1, hex, sizeof hex)) < 0)
+		return errno ? aie_fail_errno(EX_CONFIG, "approval key %s (vault-init "
+		    "creates it on the local agent)", path) : -1;
 	if (n < 64) {
 		sodium_memzero(hex, sizeof hex);
 		return aie_fail(EX_CONFIG, "%s: not a key", path);
 	}
-	hex[n] = '\0';
 	if (sodium_hex2bin(key, 32, hex, 64, NULL, &len, NULL) < 0 || len != 32) {
 		sodium_memzero(hex, sizeof hex);
 		return aie_fail(EX_CONFIG, "%s: not a key", path);

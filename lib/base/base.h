@@ -56,6 +56,17 @@ int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
 int file_appendat(int dirfd, const char *rel, const char *buf, size_t len);
 int fsync_dirat(int dirfd, const char *rel);
 
+/* secret.c: the files that hold secrets. Open path for reading when it is
+ * a regular file that only its owner may use (a FIFO is refused, not
+ * waited on; a symbolic link too when nofollow is set): the fd, or -1 with
+ * aie_errmsg naming path and the reason, and errno set as open(2) left it
+ * when the file could not be opened (so the caller may tell a missing
+ * file, ENOENT), else 0. */
+int secret_open(const char *path, int nofollow);
+/* Read such a file whole (at most size-1 bytes) into buf, NUL-terminated,
+ * its trailing line ends dropped: its length, or -1 as secret_open. */
+int secret_read(const char *path, int nofollow, char *buf, size_t size);
+
 /*
  * buf.h - a growable byte buffer for the parsers and composers of lib/
  * (mime.c, htmltext.c, smtp.c). An allocation failure is sticky: the

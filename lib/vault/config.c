@@ -4,9 +4,8 @@
  * The file is $AI_EMPLOYEE_CONFIG, else ~/.config/ai-employee/env. Lines are
  * KEY=VALUE, "#" starts a comment line, a value may be wrapped in single or
  * double quotes. The environment wins over the file. Since the file holds
- * secrets, one that group or others can read or write is refused, as ssh
- * does. It is opened O_NONBLOCK so that a FIFO in its place is refused
- * by fstat instead of hanging the tool in open(2).
+ * secrets, it is opened as one (secret_open, base.h): one that group or
+ * others can read or write is refused, as ssh does, and so is a FIFO.
  *
  * Numeric settings go through config_long, config_seconds and
  * config_double (config.h): a value that is not a number of the accepted
@@ -101,41 +100,13 @@ static int parse_line(const char *path, int lineno, char *line)
 	return 0;
 }
 
-/* Which of group and others may read, write or run the file, as
- * "readable and writable by others"; "" when nobody but the owner. */
-static void mode_words(mode_t m, char *out, size_t size)
-{
-	static const char *const who[] = { "group", "others" };
-	static const char *const what[] = { "readable", "writable",
-	    "executable" };
-	int w, b;
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (w = 0; w < 2; w++) {
-		int bits = (int)(m >> (3 * (1 - w))) & 7, first = 1;
-		if (!bits)
-			continue;
-		for (b = 0; b < 3; b++) {
-			if (!(bits & (4 >> b)))
-				continue;
-			n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s",
-			    first ? (n ? ", " : "") : " and ", what[b]);
-			first = 0;
-		}
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0, " by %s",
-		    who[w]);
-	}
-}
-
 /* Reads the config file once; a missing file is not an error. */
 int config_load(void)
 {
 	const char *path = getenv("AI_EMPLOYEE_CONFIG");
-	char def[4096], perm[128], *line = NULL;
+	char def[4096], *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	struct stat st;
 	FILE *f;
 	int fd, lineno = 0, r = 0;
 
@@ -151,26 +122,8 @@ int config_load(void)
 			return aie_fail(EX_CONFIG, "HOME is too long");
 		path = def;
 	}
-	/* O_NONBLOCK: a FIFO must not block us before fstat can refuse it */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return aie_fail_errno(EX_CONFIG, "%s", path);
-	}
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return aie_fail_errno(EX_CONFIG, "%s", path);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return aie_fail(EX_CONFIG, "%s: not a regular file", path);
-	}
-	if (st.st_mode & 077) {
-		close(fd);
-		mode_words(st.st_mode, perm, sizeof perm);
-		return aie_fail(EX_CONFIG, "%s: %s (mode %04o); run: chmod 600 %s",
-		    path, perm, (unsigned)(st.st_mode & 07777), path);
-	}
+	if ((fd = secret_open(path, 0)) < 0)
+		return errno == ENOENT ? 0 : -1;
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
 		return aie_fail_errno(EX_CONFIG, "%s", path);

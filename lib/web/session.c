@@ -106,35 +106,17 @@ static int write_secret(const char *path, const char *buf, size_t len)
 	return 0;
 }
 
-/* Read a secret file of at most size-1 bytes, refusing one that group or
- * others may read; NUL-terminated. */
+/* Read a secret file (see secret_read); a missing one is named with
+ * what it is and how to make it. */
 static int read_secret(const char *path, const char *what, char *buf,
     size_t size)
 {
-	struct stat st;
-	ssize_t n;
-	int fd;
+	int n = secret_read(path, 1, buf, size);
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if (n < 0 && errno)
 		return aie_fail_errno(EX_CONFIG, "%s %s (set it with "
 		    "dashboard-passwd)", what, path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return aie_fail(EX_CONFIG, "%s: not a regular file", path);
-	}
-	if (st.st_mode & 077) {
-		close(fd);
-		return aie_fail(EX_CONFIG, "%s: readable by group or others; "
-		    "run: chmod 600 %s", path, path);
-	}
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return aie_fail_errno(EX_CONFIG, "%s", path);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return (int)n;
+	return n;
 }
 
 int dash_passwd_set(const char *path, const char *pw, size_t len)
