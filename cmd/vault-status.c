@@ -82,18 +82,15 @@ static void print_text(json_t *st)
 	}
 }
 
-/* Text between "## NAME" and the next "## " heading in old, or NULL. */
-static char *section(const char *old, const char *name)
+/* The section "## NAME" of old as it is (see vault(5), "Sections"), or
+ * NULL. */
+static char *section(const char *old, size_t len, const char *name)
 {
-	char head[64];
-	const char *p, *end;
+	size_t start, end;
 
-	snprintf(head, sizeof head, "\n## %s\n", name);
-	if (!old || !(p = strstr(old, head)))
+	if (!old || !md_section(old, len, name, &start, &end))
 		return NULL;
-	p += strlen(head);
-	end = strstr(p, "\n## ");
-	return strndup(p, end ? (size_t)(end - p) + 1 : strlen(p));
+	return strndup(old + start, end - start);
 }
 
 /* Markdown-safe one line: newlines and pipes would break the page. */
@@ -169,8 +166,8 @@ static int write_dashboard(struct vault *v, json_t *st)
 	}
 	if (file_readat(v->dirfd, "Dashboard.md", &old, &oldlen) < 0)
 		old = NULL;
-	notes = section(old, "Notes");
-	prev = section(old, "Updates from the cloud");
+	notes = section(old, oldlen, "Notes");
+	prev = section(old, oldlen, "Updates from the cloud");
 	fold_updates(v, &upd, &folded);
 	time_rfc3339(time(NULL), now);
 	buf_addf(&b, "---\ntype: dashboard\nupdated: %s\n---\n# Dashboard\n\n"

@@ -162,8 +162,8 @@ void mailin_close(struct mailin *mi);
 int mailin_import(struct mailin *mi, const char *raw, size_t len,
     const char *origin, const char *extra_note, struct itemref *ref);
 
-/* The urgent keywords of a handbook text: the bullets of the section
- * "## Urgent keywords", lowercased. */
+/* The urgent keywords of a handbook text: the bullets of its section
+ * "## Urgent keywords" (md_section, vault.h), lowercased. */
 int handbook_keywords(const char *text, size_t len, char ***kw, size_t *n);
 
 /*
@@ -183,8 +183,8 @@ int handbook_keywords(const char *text, size_t len, char ***kw, size_t *n);
  * bytes); "" when the vault has none. malloc'd, NULL on error. */
 char *handbook_load(struct vault *v);
 
-/* The text of "## name" up to the next "## " heading, trimmed; malloc'd,
- * NULL when there is no such section. */
+/* The text of the section "## name" (md_section, vault.h), trimmed;
+ * malloc'd, NULL when there is no such section or it is empty. */
 char *handbook_section(const char *hb, const char *name);
 
 /* The address alone from a From/Reply-To/To value ("Name <a@b>", "a@b";

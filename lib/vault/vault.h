@@ -26,6 +26,13 @@ int duration_parse(const char *s, long *seconds);
  * "-" when secs is negative (unknown, or a clock that went back). */
 void duration_text(long secs, char *buf, size_t size);
 
+/* section.c: the body of the section "## name" of a Markdown text (see
+ * vault(5), "Sections"): 1 with text[*start, *end) the lines after its
+ * heading, up to the next level-two heading or the end; 0 when there is
+ * no such section. The name is compared in any case. */
+int md_section(const char *text, size_t len, const char *name,
+    size_t *start, size_t *end);
+
 /* The value of one hex digit, or -1 (for %XX and =XX decoders). */
 int hex_value(int c);
 
