@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 	};
 	struct vault v;
 	struct imap im;
-	long interval = 0;
+	double interval = 0;
 	int c, files = 0, mark_seen = 0, r;
 
 	if (cli_init(argv[0]) < 0)
@@ -297,7 +297,7 @@ int main(int argc, char **argv)
 		case 'f': files = 1; break;
 		case 'o': interval = 0; break;
 		case 's': mark_seen = 1; break;
-		case 'i': interval = cli_interval(optarg, usage); break;
+		case 'i': interval = cli_interval(optarg, 1, usage); break;
 		default: usage(2);
 		}
 	}

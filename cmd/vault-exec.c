@@ -164,7 +164,8 @@ int main(int argc, char **argv)
 	};
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
-	long interval = 0, max, window;  /* window: checked, exec.c reads it */
+	double interval = 0;
+	long max, window;  /* window: checked, exec.c reads it */
 	int c, r;
 
 	if (cli_init(argv[0]) < 0)
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n': dry_run = 1; break;
 		case 'o': interval = 0; break;
-		case 'i': interval = cli_interval(optarg, usage); break;
+		case 'i': interval = cli_interval(optarg, 1, usage); break;
 		default: usage(2);
 		}
 	}

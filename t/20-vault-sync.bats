@@ -381,6 +381,23 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ "$rc" -eq 0 ]
 }
 
+@test "--interval takes a duration as vault-exec does (5m); a bad one is 2" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local --interval 5m 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_for [ -s "$VAULT_DIR/.state/local/last_sync" ]
+	# one cycle done, now napping for 5 minutes: SIGTERM ends the nap at once
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	run ! grep -q "bad interval" "$BATS_TEST_TMPDIR/err"
+	for bad in 5x 0 -1 1.2.3 .5 ""; do
+		run -2 vault-sync -C "$VAULT_DIR" -a local --interval "$bad"
+		assert_output --partial "bad interval"
+	done
+}
+
 @test "--watch: a change is synced after the debounce, SIGTERM exits 0" {
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local --watch --interval 300 2>/dev/null &

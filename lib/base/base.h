@@ -92,13 +92,16 @@ void buf_free(struct buf *b);
 
 /*
  * loop.h - the --interval loop of the long-running tools (mail-fetch,
- * vault-exec): SIGTERM and SIGINT set loop_stop, the tool finishes the item
- * in hand and exits 0, and the pause between passes ends at once on a stop.
+ * vault-exec, vault-sync): SIGTERM and SIGINT set loop_stop, the tool
+ * finishes the item in hand and exits 0, and the pause between passes ends
+ * at once on a stop.
  */
 extern volatile sig_atomic_t loop_stop;
 
-void loop_catch_term(void);     /* SIGTERM and SIGINT set loop_stop */
-void loop_nap(long seconds);    /* sleep, waking early when loop_stop is set */
+/* SIGTERM and SIGINT set loop_stop; without SA_RESTART, so that a wait
+ * in poll(2) or nanosleep(2) ends at once. */
+void loop_catch_term(void);
+void loop_nap(double seconds);  /* sleep, waking early when loop_stop is set */
 
 /*
  * showtext.h - text as the owner must see it before it is signed: every

@@ -5,6 +5,7 @@
  * This is the one file of lib/ that prints, since printing is its job; it
  * still never exits but through the usage callback a tool hands it.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +37,21 @@ int cli_init(const char *prog)
 }
 
 /* Handle one of the common options; 1 when it was one, 0 otherwise. */
-long cli_interval(const char *arg, void (*usage)(int))
+double cli_interval(const char *arg, double min, void (*usage)(int))
 {
-	long secs;
+	double secs = -1;
+	long whole;
+	char *end;
 
-	if (duration_parse(arg, &secs) < 0 || secs < 1) {
+	if (duration_parse(arg, &whole) == 0)
+		secs = (double)whole;
+	else if (isdigit((unsigned char)*arg) && strspn(arg, "0123456789.") ==
+	    strlen(arg) && strchr(arg, '.') == strrchr(arg, '.')) {
+		secs = strtod(arg, &end);       /* digits and one point only */
+		if (*end)
+			secs = -1;
+	}
+	if (!(secs > 0 && secs >= min && secs <= 100.0 * 365 * 86400)) {
 		cli_warn(arg, "bad interval");
 		usage(2);
 	}

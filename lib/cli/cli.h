@@ -26,9 +26,10 @@ extern struct cli cli;
 	{ "version", no_argument, NULL, 'V' + 256 }
 int cli_init(const char *prog);
 int cli_option(int c, const char *arg, void (*usage)(int));
-/* --interval ARG: a duration (30, 90s, 5m) of at least a second; a bad
- * one is warned about and usage(2) called. */
-long cli_interval(const char *arg, void (*usage)(int));
+/* --interval ARG: a duration as config_seconds reads it (30, 90s, 5m, 2h,
+ * 1d) or a number of seconds with a fraction (0.5), of at least min
+ * seconds and more than 0; a bad one is warned about and usage(2) called. */
+double cli_interval(const char *arg, double min, void (*usage)(int));
 int cli_open_vault(struct vault *v);
 typedef int (*arg_fn)(const char *arg, void *ctx);
 int cli_each_arg(int argc, char **argv, arg_fn fn, void *ctx);
