@@ -179,7 +179,8 @@ int main(int argc, char **argv)
 			    "new directory");
 			return EX_DATA;
 		}
-		if (git_clone_vault(clone, dir) < 0) {
+		if (git_clone_vault(clone, dir,
+		    isatty(2) ? cli_progress : NULL) < 0) {
 			cli_warnerr(dir);
 			return aie_errcode;
 		}
@@ -249,7 +250,8 @@ int main(int argc, char **argv)
 		else if (r == 1 && !cli.quiet)
 			cli_warn(NULL, "approval key kept: %s", keypath);
 	}
-	if (remote && git_add_remote_push(dir, "origin", remote) < 0) {
+	if (remote && git_add_remote_push(dir, "origin", remote,
+	    isatty(2) ? cli_progress : NULL) < 0) {
 		cli_warn(dir, "vault created, remote origin not pushed: %s "
 		    "(vault-sync will retry)", aie_errmsg);
 		return aie_errcode;

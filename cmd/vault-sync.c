@@ -353,7 +353,7 @@ int main(int argc, char **argv)
 	o.stop = &loop_stop;
 	o.warn = warn_cb;
 	o.change = change_cb;
-	o.progress = isatty(2) && !cli.quiet && !cli.json;
+	o.progress = isatty(2) && !cli.quiet && !cli.json ? cli_progress : NULL;
 	git_tls_defer();        /* parsed only for an HTTPS remote */
 	if ((status = cli_open_vault(&v)))
 		return status;

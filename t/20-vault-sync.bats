@@ -381,6 +381,18 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ "$rc" -eq 0 ]
 }
 
+@test "transfer progress on a terminal is the tool's own line, and none with -q" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	two_agents
+	mkemail EMAIL_P
+	script -qec "vault-sync -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty"
+	grep -q 'vault-sync: pushing [0-9]*/[0-9]*, [0-9]* KiB' "$BATS_TEST_TMPDIR/tty"
+	mkemail EMAIL_Q
+	script -qec "vault-sync -q -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty"
+	run ! grep -q 'pushing' "$BATS_TEST_TMPDIR/tty"
+	remote_has Needs_Action/email/EMAIL_Q.md
+}
+
 @test "--interval takes a duration as vault-exec does (5m); a bad one is 2" {
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local --interval 5m 2>"$BATS_TEST_TMPDIR/err" &

@@ -2,8 +2,11 @@
  * cli.c - what every command-line tool does the same way: the common
  * options (-C -a -j -q -v -h --version), opening the vault, the item
  * argument loop with "-" for stdin, and "tool: item: reason" diagnostics.
- * This is the one file of lib/ that prints, since printing is its job; it
- * still never exits but through the usage callback a tool hands it.
+ * lib/cli/ is the tools' own command-line layer, the one part of lib/
+ * that prints (diagnostics, JSON lines, transfer progress), since that is
+ * its job. It exits in one place of its own, --version (exit 0 after the
+ * version line, as --help does through the usage callback a tool hands
+ * it); the rest of lib/ never prints and never exits.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -176,6 +179,16 @@ void cli_warn(const char *item, const char *fmt, ...)
 void cli_warnerr(const char *item)
 {
 	cli_warn(item, "%s", aie_errmsg);
+}
+
+void cli_progress(const char *what, unsigned done, unsigned total,
+    size_t bytes)
+{
+	if (!what)
+		fputc('\n', stderr);
+	else
+		fprintf(stderr, "\r%s: %s %u/%u, %zu KiB", aie_prog() ?
+		    aie_prog() : "ai-employee", what, done, total, bytes >> 10);
 }
 
 /* Print o as one compact JSON line on stdout and drop the reference; -1

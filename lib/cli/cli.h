@@ -1,7 +1,9 @@
 /*
  * cli.h - the common options of every tool and its item argument loop
  * (see ai-employee(7), COMMON OPTIONS). For tools only: lib/ never reads
- * it.
+ * it. This is the tools' command-line layer, so unlike the rest of lib/
+ * it prints (to stdout and stderr) and, for --version and through the
+ * tool's usage callback for -h and bad options, exits.
  */
 #ifndef AIE_CLI_H
 #define AIE_CLI_H
@@ -36,6 +38,10 @@ int cli_each_arg(int argc, char **argv, arg_fn fn, void *ctx);
 void cli_warn(const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_warnerr(const char *item);
+/* Transfer progress on stderr, one line redrawn ("tool: objects 3/10,
+ * 12 KiB"), ended when what is NULL; the shape of sync_progress_fn. */
+void cli_progress(const char *what, unsigned done, unsigned total,
+    size_t bytes);
 int cli_refuse_cloud(void);
 int cli_print_json(struct json_t *o);
 

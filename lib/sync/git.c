@@ -328,9 +328,8 @@ static int progress_cb(const git_indexer_progress *s, void *payload)
 	struct git_xfer *x = payload;
 
 	if (x->progress && s->total_objects)
-		fprintf(stderr, "\rvault-sync: objects %u/%u, %zu KiB",
-		    s->received_objects, s->total_objects,
-		    s->received_bytes >> 10);
+		x->progress("objects", s->received_objects, s->total_objects,
+		    s->received_bytes);
 	return 0;
 }
 
@@ -340,8 +339,7 @@ static int push_progress_cb(unsigned int cur, unsigned int total,
 	struct git_xfer *x = payload;
 
 	if (x->progress && total)
-		fprintf(stderr, "\rvault-sync: pushing %u/%u, %zu KiB", cur,
-		    total, bytes >> 10);
+		x->progress("pushing", cur, total, bytes);
 	return 0;
 }
 
@@ -367,7 +365,8 @@ void git_xfer_callbacks(git_remote_callbacks *cb, struct git_xfer *x)
 	cb->payload = x;
 }
 
-int git_add_remote_push(const char *dir, const char *name, const char *url)
+int git_add_remote_push(const char *dir, const char *name, const char *url,
+    sync_progress_fn progress)
 {
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
@@ -397,11 +396,11 @@ int git_add_remote_push(const char *dir, const char *name, const char *url)
 	snprintf(spec, sizeof spec, "refs/heads/%s:refs/heads/%s", branch,
 	    branch);
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	x.progress = isatty(2);
+	x.progress = progress;
 	git_xfer_callbacks(&po.callbacks, &x);
 	e = git_remote_push(remote, &specs, &po);
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e < 0 || x.rejected) {
 		aie_fail(EX_TEMP, "push to %s: %s", url,
 		    x.rejected ? x.rejmsg : git_errstr());
@@ -414,7 +413,8 @@ out:
 	return r;
 }
 
-int git_clone_vault(const char *url, const char *dir)
+int git_clone_vault(const char *url, const char *dir,
+    sync_progress_fn progress)
 {
 	git_repository *repo = NULL;
 	git_clone_options co;
@@ -425,11 +425,11 @@ int git_clone_vault(const char *url, const char *dir)
 		return -1;
 	git_tune();
 	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
-	x.progress = isatty(2);
+	x.progress = progress;
 	git_xfer_callbacks(&co.fetch_opts.callbacks, &x);
 	e = git_clone(&repo, url, dir, &co);
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e < 0)
 		return aie_fail(git_err_network(e) ? EX_TEMP : EX_CONFIG,
 		    "clone %s: %s", url, git_errstr());

@@ -435,7 +435,7 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 	    s->branch, s->remote_name, s->branch);
 	e = git_remote_fetch(s->remote, &specs, &fo, "vault-sync: fetch");
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e < 0) {
 		*net = git_err_network(e);
 		return aie_fail(*net ? EX_TEMP : EX_CONFIG, "fetch from %s: %s",
@@ -516,7 +516,7 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 	    s->branch);
 	e = git_remote_push(s->remote, &specs, &po);
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e == GIT_ENONFASTFORWARD || x.rejected) {
 		r = 1;
 		goto out;
