@@ -54,7 +54,6 @@ int file_readat(int dirfd, const char *rel, char **buf, size_t *len);
 int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
     int mode);
 int file_appendat(int dirfd, const char *rel, const char *buf, size_t len);
-int fsync_dirat(int dirfd, const char *rel);
 
 /* secret.c: the files that hold secrets. Open path for reading when it is
  * a regular file that only its owner may use (a FIFO is refused, not

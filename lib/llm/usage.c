@@ -89,7 +89,11 @@ static int price_file(const char *path, const char *model, struct price *p)
 	return found;
 }
 
-int price_lookup(const char *model, struct price *p)
+/* The price of model: config PRICE_<MODEL> (upper case, other characters
+ * as _) = "in,out,cache_read,cache_write", then $USAGE_PRICES_FILE, then
+ * $AIE_PRICES_FILE or DATADIR/prices.tsv. 1 found, 0 unknown, -1 when a
+ * price file or setting is malformed. */
+static int price_lookup(const char *model, struct price *p)
 {
 	char key[160];
 	const char *v, *file;
@@ -133,7 +137,9 @@ int usage_cost_parse(const char *s, double *usd)
 	return errno || *end || !(*usd <= USAGE_COST_MAX) ? -1 : 0;
 }
 
-int usage_row_check(const struct usage_row *r)
+/* 0 when r's token counts and cost are within the bounds of llm.h, else
+ * -1 with 65 and which number is out of them. */
+static int usage_row_check(const struct usage_row *r)
 {
 	static const char *const names[] = { "input", "output", "cache read",
 	    "cache write" };

@@ -124,7 +124,10 @@ static int load_known(struct mailin *mi)
 
 /* ---- urgent keywords ---- */
 
-int handbook_keywords(const char *text, size_t len, char ***kw, size_t *n)
+/* The urgent keywords of a handbook text: the bullets of its section
+ * "## Urgent keywords" (md_section, vault.h), lowercased. */
+static int handbook_keywords(const char *text, size_t len, char ***kw,
+    size_t *n)
 {
 	const char *p, *e;
 	size_t s0, e0;

@@ -96,7 +96,7 @@ int vault_opendir(struct vault *v, const char *rel, int create)
 	return fd;
 }
 
-int vault_mkdirs(struct vault *v, const char *rel)
+static int vault_mkdirs(struct vault *v, const char *rel)
 {
 	int fd = vault_opendir(v, rel, 1);
 

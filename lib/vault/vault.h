@@ -70,7 +70,6 @@ int vault_open(struct vault *v, const char *dir, const char *agent);
 void vault_close(struct vault *v);
 int vault_default_dir(const char **dir);
 int vault_opendir(struct vault *v, const char *rel, int create);
-int vault_mkdirs(struct vault *v, const char *rel);
 int vault_resolve(struct vault *v, const char *arg, struct itemref *ref);
 int vault_find(struct vault *v, const char *id, struct itemref *ref);
 int vault_find_once(struct vault *v, const char *id, struct itemref *ref);
