@@ -103,26 +103,15 @@ int approval_key_create(const char *path)
 /* Load the key; refused (78) when missing, not 0600-tight, or malformed. */
 int approval_key_load(unsigned char key[32])
 {
-	char path[4096], hex[80];
-	size_t len;
-	int n;
+	char path[4096];
 
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
 	if (approval_key_path(path, sizeof path) < 0)
 		return -1;
-	if ((n = secret_read(path, 1, hex, sizeof hex)) < 0)
+	if (secret_read_key(path, 1, "a key", key) < 0)
 		return errno ? aie_fail_errno(EX_CONFIG, "approval key %s (vault-init "
 		    "creates it on the local agent)", path) : -1;
-	if (n < 64) {
-		sodium_memzero(hex, sizeof hex);
-		return aie_fail(EX_CONFIG, "%s: not a key", path);
-	}
-	if (sodium_hex2bin(key, 32, hex, 64, NULL, &len, NULL) < 0 || len != 32) {
-		sodium_memzero(hex, sizeof hex);
-		return aie_fail(EX_CONFIG, "%s: not a key", path);
-	}
-	sodium_memzero(hex, sizeof hex);
 	return 0;
 }
 

@@ -65,6 +65,11 @@ int secret_open(const char *path, int nofollow);
 /* Read such a file whole (at most size-1 bytes) into buf, NUL-terminated,
  * its trailing line ends dropped: its length, or -1 as secret_open. */
 int secret_read(const char *path, int nofollow, char *buf, size_t size);
+/* Read a key file, one line of 64 hexadecimal digits, into key: 0, or -1
+ * as secret_read, or with "PATH: not WHAT" (errno 0) when it holds
+ * anything else. */
+int secret_read_key(const char *path, int nofollow, const char *what,
+    unsigned char key[32]);
 
 /*
  * buf.h - a growable byte buffer for the parsers and composers of lib/

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "base/base.h"
 
 /* Which of group and others may read, write or run the file, as
@@ -91,4 +93,26 @@ int secret_read(const char *path, int nofollow, char *buf, size_t size)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
 	return (int)n;
+}
+
+int secret_read_key(const char *path, int nofollow, const char *what,
+    unsigned char key[32])
+{
+	char hex[80];
+	size_t len;
+	int n;
+
+	if ((n = secret_read(path, nofollow, hex, sizeof hex)) < 0) {
+		sodium_memzero(hex, sizeof hex);
+		return -1;
+	}
+	if (n != 64 || sodium_hex2bin(key, 32, hex, 64, NULL, &len, NULL) < 0 ||
+	    len != 32) {
+		sodium_memzero(hex, sizeof hex);
+		sodium_memzero(key, 32);
+		errno = 0;
+		return aie_fail(EX_CONFIG, "%s: not %s", path, what);
+	}
+	sodium_memzero(hex, sizeof hex);
+	return 0;
 }

@@ -174,21 +174,15 @@ int dash_key_create(const char *path, int replace)
 
 int dash_key_load(unsigned char key[32])
 {
-	char path[4096], hex[80];
-	size_t len;
-	int n;
+	char path[4096];
 
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
-	if (dash_key_path(path, sizeof path) < 0 ||
-	    (n = read_secret(path, "session key", hex, sizeof hex)) < 0)
+	if (dash_key_path(path, sizeof path) < 0)
 		return -1;
-	if (n != 64 || sodium_hex2bin(key, 32, hex, 64, NULL, &len, NULL) < 0 ||
-	    len != 32) {
-		sodium_memzero(hex, sizeof hex);
-		return aie_fail(EX_CONFIG, "%s: not a session key", path);
-	}
-	sodium_memzero(hex, sizeof hex);
+	if (secret_read_key(path, 1, "a session key", key) < 0)
+		return errno ? aie_fail_errno(EX_CONFIG, "session key %s (set it "
+		    "with dashboard-passwd)", path) : -1;
 	return 0;
 }
 
