@@ -107,6 +107,20 @@ static int parse_day(const char *s, time_t *t)
 	return 0;
 }
 
+/* One compact JSON line with costs to 10 significant digits (more than
+ * cli_print_json's default, so that micro-dollar costs stay exact); drops
+ * the reference. */
+static void print_json(json_t *o)
+{
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(10)) : NULL;
+
+	if (line)
+		printf("%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
 static void print_sum(const char *by, const char *key, const struct usage_sum *s)
 {
 	if (cli.json) {
@@ -117,13 +131,7 @@ static void print_sum(const char *by, const char *key, const struct usage_sum *s
 		    "cache_read_tokens", (json_int_t)s->cache_read_tokens,
 		    "cache_write_tokens", (json_int_t)s->cache_write_tokens,
 		    "cost_usd", s->cost, "unknown_cost_calls", (json_int_t)s->unknown);
-		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(10)) :
-		    NULL;
-		if (line)
-			printf("%s\n", line);
-		free(line);
-		json_decref(o);
+		print_json(o);
 		return;
 	}
 	printf("%-28s %6ld %10ld %9ld %10ld %11ld %10.4f%s\n", key, s->calls,
@@ -229,13 +237,7 @@ static int budget(struct vault *v)
 		    "unknown_cost_calls", (json_int_t)week.unknown,
 		    "calls_today", (json_int_t)day.calls, "max_calls_day",
 		    (json_int_t)cap, "warn", pct >= 80, "over", week.cost >= limit);
-		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(10)) :
-		    NULL;
-		if (line)
-			printf("%s\n", line);
-		free(line);
-		json_decref(o);
+		print_json(o);
 	} else {
 		printf("%s: %.2f of %.2f USD spent (%.1f %%), %ld calls this week, "
 		    "%ld of %ld today\n", label, week.cost, limit, pct, week.calls,
