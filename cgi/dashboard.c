@@ -76,7 +76,7 @@ int main(void)
 	if (web_init(&c.w) < 0) {
 		fprintf(stderr, "dashboard.cgi: run me as a CGI program "
 		    "(REQUEST_METHOD is not set)\n");
-		return EX_USAGE_;
+		return EX_ARGS;
 	}
 	c.now = time(NULL);
 	if (config_load() < 0 || config_long("DASHBOARD_CARDS", 10, 1, 1000, &n) < 0 ||

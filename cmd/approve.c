@@ -211,7 +211,7 @@ static int interactive(int argc, char **argv)
 	if (from_stdin && !(ans = fopen("/dev/tty", "r"))) {
 		cli_warn("/dev/tty", "cannot ask: %s (the IDs came on stdin)",
 		    strerror(errno));
-		return EX_USAGE_;
+		return EX_ARGS;
 	}
 	if (argc == 0) {
 		if (pending_list(&v, &p, &n) < 0) {
@@ -269,23 +269,6 @@ static int verify_arg(const char *arg, void *ctx)
 	return 0;
 }
 
-/* "3d", "5h", "12m", "40s": how long ago, compactly. */
-static void age_str(time_t created, char *buf, size_t size)
-{
-	long d = created ? (long)(time(NULL) - created) : -1;
-
-	if (d < 0)
-		snprintf(buf, size, "-");
-	else if (d >= 86400)
-		snprintf(buf, size, "%ldd", d / 86400);
-	else if (d >= 3600)
-		snprintf(buf, size, "%ldh", d / 3600);
-	else if (d >= 60)
-		snprintf(buf, size, "%ldm", d / 60);
-	else
-		snprintf(buf, size, "%lds", d);
-}
-
 static int list(void)
 {
 	struct pending *p;
@@ -297,7 +280,8 @@ static int list(void)
 	}
 	for (i = 0; i < n; i++) {
 		char age[32];
-		age_str(p[i].created, age, sizeof age);
+		duration_text(p[i].created ? (long)(time(NULL) - p[i].created) :
+		    -1, age, sizeof age);
 		if (cli.json) {
 			json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s?, s:s, s:s}",
 			    "id", p[i].ref.id, "domain", p[i].ref.sub,
@@ -335,7 +319,7 @@ int main(int argc, char **argv)
 	const char *reason = NULL;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "r:i", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
@@ -349,7 +333,7 @@ int main(int argc, char **argv)
 			modes++;
 			if (!*optarg) {
 				cli_warn(NULL, "--revise needs a note for the drafter");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			break;
 		case 'L': listing = 1; modes++; break;
@@ -359,7 +343,7 @@ int main(int argc, char **argv)
 			if (!draft_digest_valid(optarg)) {
 				cli_warn(NULL, "--expect needs a draft's digest as "
 				    "approve --list prints it (64 hex digits)");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			opts.expect = optarg;
 			break;

@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 	int c, gen = 0, check = 0, newkey = 0, r, status = 0;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "gck", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))

@@ -329,7 +329,7 @@ int main(int argc, char **argv)
 	int ch, r;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	memset(&c, 0, sizeof c);
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_option(ch, optarg, usage))

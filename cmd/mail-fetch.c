@@ -284,11 +284,11 @@ int main(int argc, char **argv)
 	};
 	struct vault v;
 	struct imap im;
-	long interval = 0;
+	double interval = 0;
 	int c, files = 0, mark_seen = 0, r;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "f", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
@@ -297,7 +297,7 @@ int main(int argc, char **argv)
 		case 'f': files = 1; break;
 		case 'o': interval = 0; break;
 		case 's': mark_seen = 1; break;
-		case 'i': interval = cli_interval(optarg, usage); break;
+		case 'i': interval = cli_interval(optarg, 1, usage); break;
 		default: usage(2);
 		}
 	}

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	int ch, r, lock = -1;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "n", longopts,
 	    NULL)) != -1) {
 		if (cli_option(ch, optarg, usage))
@@ -161,11 +161,11 @@ int main(int argc, char **argv)
 	max = config_get_long("EXEC_MAX_PER_HOUR", 10);
 	if (max < 0 || max > 100000) {
 		cli_warn(NULL, "EXEC_MAX_PER_HOUR: want a number from 0 to 100000");
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	if (smtp_configured() && !config_get("SMTP_FROM")) {
 		cli_warn(NULL, "SMTP_URL is set but SMTP_FROM is not");
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;

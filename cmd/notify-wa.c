@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 	int c, st;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
 			continue;
@@ -303,7 +303,7 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (w && duration_parse(w, &note.window) < 0) {
 		cli_warn(w, "bad --window (want N, Ns, Nm, Nh or Nd)");
-		return EX_USAGE_;
+		return EX_ARGS;
 	}
 	if (wa_config(&cfg) < 0) {
 		cli_warnerr(NULL);

@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	int c, r;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
 		if (!cli_option(c, optarg, usage))
 			usage(2);
@@ -81,9 +81,9 @@ int main(int argc, char **argv)
 		usage(2);
 	if ((r = odoo_config(&cfg)) != 0) {
 		if (r > 0)
-			aie_fail(EX_CONFIG_, "ODOO_URL is not set");
+			aie_fail(EX_CONFIG, "ODOO_URL is not set");
 		cli_warnerr(NULL);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	r = odoo_ping(&cfg, &s);
 	if (cli.json)

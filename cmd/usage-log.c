@@ -107,6 +107,20 @@ static int parse_day(const char *s, time_t *t)
 	return 0;
 }
 
+/* One compact JSON line with costs to 10 significant digits (more than
+ * cli_print_json's default, so that micro-dollar costs stay exact); drops
+ * the reference. */
+static void print_json(json_t *o)
+{
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(10)) : NULL;
+
+	if (line)
+		printf("%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
 static void print_sum(const char *by, const char *key, const struct usage_sum *s)
 {
 	if (cli.json) {
@@ -117,13 +131,7 @@ static void print_sum(const char *by, const char *key, const struct usage_sum *s
 		    "cache_read_tokens", (json_int_t)s->cache_read_tokens,
 		    "cache_write_tokens", (json_int_t)s->cache_write_tokens,
 		    "cost_usd", s->cost, "unknown_cost_calls", (json_int_t)s->unknown);
-		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(10)) :
-		    NULL;
-		if (line)
-			printf("%s\n", line);
-		free(line);
-		json_decref(o);
+		print_json(o);
 		return;
 	}
 	printf("%-28s %6ld %10ld %9ld %10ld %11ld %10.4f%s\n", key, s->calls,
@@ -167,10 +175,10 @@ static int report(struct vault *v, const char *since_s, const char *until_s,
 		usage(2);
 	until = usage_day_start(now);
 	if (until_s && parse_day(until_s, &until) < 0)
-		return EX_USAGE_;
+		return EX_ARGS;
 	since = until - 6 * 86400;
 	if (since_s && parse_day(since_s, &since) < 0)
-		return EX_USAGE_;
+		return EX_ARGS;
 	until += 86400;
 	if (usage_read(v, since, until, group_row, &rp, &bad) < 0) {
 		cli_warnerr(NULL);
@@ -229,13 +237,7 @@ static int budget(struct vault *v)
 		    "unknown_cost_calls", (json_int_t)week.unknown,
 		    "calls_today", (json_int_t)day.calls, "max_calls_day",
 		    (json_int_t)cap, "warn", pct >= 80, "over", week.cost >= limit);
-		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(10)) :
-		    NULL;
-		if (line)
-			printf("%s\n", line);
-		free(line);
-		json_decref(o);
+		print_json(o);
 	} else {
 		printf("%s: %.2f of %.2f USD spent (%.1f %%), %ld calls this week, "
 		    "%ld of %ld today\n", label, week.cost, limit, pct, week.calls,
@@ -317,7 +319,7 @@ int main(int argc, char **argv)
 	int c, r, bad = 0;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	memset(&row, 0, sizeof row);
 	row.time = time(NULL);
 	strcpy(row.task, "manual");
@@ -347,7 +349,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (bad)
-		return EX_USAGE_;
+		return EX_ARGS;
 	if (argc - optind != 1)
 		usage(2);
 	cmd = argv[optind];
@@ -361,7 +363,7 @@ int main(int argc, char **argv)
 		r = budget(&v);
 	else if (!*row.model) {
 		cli_warn(NULL, "add needs -m MODEL");
-		r = EX_USAGE_;
+		r = EX_ARGS;
 	} else {
 		snprintf(row.agent, sizeof row.agent, "%s", v.agent);
 		if (cost) {

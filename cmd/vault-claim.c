@@ -307,7 +307,7 @@ int main(int argc, char **argv)
 	char *end;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "n:d:", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
@@ -317,20 +317,20 @@ int main(int argc, char **argv)
 			n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 1000000) {
 				cli_warn(optarg, "-n wants a count from 1");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			break;
 		case 'd':
 			if (!name_valid(optarg)) {
 				cli_warn(optarg, "bad domain name");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			domain = optarg;
 			break;
 		case 'T' + 256:
 			if (!name_valid(optarg)) {
 				cli_warn(optarg, "bad type name");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			type_only = optarg;
 			break;
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 			mode = REAP;
 			if (duration_parse(optarg, &max_age) < 0) {
 				cli_warn(optarg, "bad age (want e.g. 90s, 30m, 2h, 1d)");
-				return EX_USAGE_;
+				return EX_ARGS;
 			}
 			break;
 		default: usage(2);

@@ -181,11 +181,12 @@ int main(int argc, char **argv)
 	};
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
-	long interval = 0, max, window;  /* window: checked, exec.c reads it */
+	double interval = 0;
+	long max, window;  /* window: checked, exec.c reads it */
 	int c, r;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "n", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
@@ -193,7 +194,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n': dry_run = 1; break;
 		case 'o': interval = 0; break;
-		case 'i': interval = cli_interval(optarg, usage); break;
+		case 'i': interval = cli_interval(optarg, 1, usage); break;
 		default: usage(2);
 		}
 	}
@@ -202,11 +203,11 @@ int main(int argc, char **argv)
 	if (config_long("EXEC_MAX_PER_HOUR", 10, 0, 100000, &max) < 0 ||
 	    config_seconds("EXEC_NOTIFY_WINDOW", 86400, 1, 31536000, &window) < 0) {
 		cli_warnerr(NULL);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	if (smtp_configured() && !config_get("SMTP_FROM")) {
 		cli_warn(NULL, "SMTP_URL is set but SMTP_FROM is not");
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;

@@ -126,12 +126,7 @@ static void check_sync(struct vault *v, const struct health *git,
 	age = (long)(now - t);
 	if (age < 0)
 		age = 0;
-	if (age < 120)
-		snprintf(ago, sizeof ago, "%lds", age);
-	else if (age < 7200)
-		snprintf(ago, sizeof ago, "%ldm", age / 60);
-	else
-		snprintf(ago, sizeof ago, "%ldh", age / 3600);
+	duration_text(age, ago, sizeof ago);
 	health_set(h, age > max ? "degraded" : "up", "last sync %s ago (%s)",
 	    ago, buf);
 	free(buf);
@@ -288,7 +283,7 @@ int main(int argc, char **argv)
 	int c, i, bad = 0, notify = 1, st;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
 			continue;
@@ -309,7 +304,7 @@ int main(int argc, char **argv)
 	    config_seconds("HEALTH_NOTIFY_WINDOW", 600, 1, 31536000, &window) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	memset(h, 0, sizeof h);
 	check_odoo(&h[C_ODOO]);

@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	int c, fd, i, made = 0, nogit = 0, nokey = 0, existing;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
 			continue;
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 	agent = cli.agent ? cli.agent : config_get_default("VAULT_AGENT", "local");
 	if (!name_valid(agent)) {
 		cli_warn(agent, "bad agent name (want [a-z][a-z0-9_-]{0,31})");
-		return EX_USAGE_;
+		return EX_ARGS;
 	}
 	if (clone) {
 		if (is_empty_dir(dir) == 0) {
@@ -179,7 +179,8 @@ int main(int argc, char **argv)
 			    "new directory");
 			return EX_DATA;
 		}
-		if (git_clone_vault(clone, dir) < 0) {
+		if (git_clone_vault(clone, dir,
+		    isatty(2) ? cli_progress : NULL) < 0) {
 			cli_warnerr(dir);
 			return aie_errcode;
 		}
@@ -236,7 +237,7 @@ int main(int argc, char **argv)
 	}
 	if (!nogit)
 		install_hook(dir);
-	if (!nokey && strcmp(agent, "cloud") != 0) {
+	if (!nokey && !agent_is_cloud(agent)) {
 		int r;
 		if (approval_key_path(keypath, sizeof keypath) < 0 ||
 		    (r = approval_key_create(keypath)) < 0) {
@@ -249,7 +250,8 @@ int main(int argc, char **argv)
 		else if (r == 1 && !cli.quiet)
 			cli_warn(NULL, "approval key kept: %s", keypath);
 	}
-	if (remote && git_add_remote_push(dir, "origin", remote) < 0) {
+	if (remote && git_add_remote_push(dir, "origin", remote,
+	    isatty(2) ? cli_progress : NULL) < 0) {
 		cli_warn(dir, "vault created, remote origin not pushed: %s "
 		    "(vault-sync will retry)", aie_errmsg);
 		return aie_errcode;

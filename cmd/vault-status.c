@@ -29,18 +29,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-static void age(json_int_t s, char *buf, size_t size)
-{
-	if (s >= 86400)
-		snprintf(buf, size, "%lldd", (long long)(s / 86400));
-	else if (s >= 3600)
-		snprintf(buf, size, "%lldh", (long long)(s / 3600));
-	else if (s >= 60)
-		snprintf(buf, size, "%lldm", (long long)(s / 60));
-	else
-		snprintf(buf, size, "%llds", (long long)s);
-}
-
 static void print_text(json_t *st)
 {
 	json_t *counts = json_object_get(st, "counts");
@@ -66,13 +54,15 @@ static void print_text(json_t *st)
 	}
 	printf("\nwaiting for approval: %zu\n", json_array_size(pending));
 	json_array_foreach(pending, i, p) {
-		age(json_integer_value(json_object_get(p, "age_s")), a, sizeof a);
+		duration_text((long)json_integer_value(json_object_get(p,
+		    "age_s")), a, sizeof a);
 		printf("  %s\t%s\t%s\t%s\n", json_string_value(json_object_get(p,
 		    "id")), json_string_value(json_object_get(p, "domain")), a,
 		    json_string_value(json_object_get(p, "title")));
 	}
 	if (json_is_object(sync)) {
-		age(json_integer_value(json_object_get(sync, "age_s")), a, sizeof a);
+		duration_text((long)json_integer_value(json_object_get(sync,
+		    "age_s")), a, sizeof a);
 		printf("\nlast sync: %s (%s ago)\n", json_string_value(
 		    json_object_get(sync, "at")), a);
 	} else {
@@ -92,18 +82,15 @@ static void print_text(json_t *st)
 	}
 }
 
-/* Text between "## NAME" and the next "## " heading in old, or NULL. */
-static char *section(const char *old, const char *name)
+/* The section "## NAME" of old as it is (see vault(5), "Sections"), or
+ * NULL. */
+static char *section(const char *old, size_t len, const char *name)
 {
-	char head[64];
-	const char *p, *end;
+	size_t start, end;
 
-	snprintf(head, sizeof head, "\n## %s\n", name);
-	if (!old || !(p = strstr(old, head)))
+	if (!old || !md_section(old, len, name, &start, &end))
 		return NULL;
-	p += strlen(head);
-	end = strstr(p, "\n## ");
-	return strndup(p, end ? (size_t)(end - p) + 1 : strlen(p));
+	return strndup(old + start, end - start);
 }
 
 /* Markdown-safe one line: newlines and pipes would break the page. */
@@ -173,14 +160,14 @@ static int write_dashboard(struct vault *v, json_t *st)
 	json_t *p, *h;
 	int folded = 0, r;
 
-	if (strcmp(v->agent, "cloud") == 0) {
+	if (agent_is_cloud(v->agent)) {
 		cli_warn("Dashboard.md", "refused: the cloud agent never writes it");
 		return EX_REFUSED;
 	}
 	if (file_readat(v->dirfd, "Dashboard.md", &old, &oldlen) < 0)
 		old = NULL;
-	notes = section(old, "Notes");
-	prev = section(old, "Updates from the cloud");
+	notes = section(old, oldlen, "Notes");
+	prev = section(old, oldlen, "Updates from the cloud");
 	fold_updates(v, &upd, &folded);
 	time_rfc3339(time(NULL), now);
 	buf_addf(&b, "---\ntype: dashboard\nupdated: %s\n---\n# Dashboard\n\n"
@@ -267,7 +254,7 @@ int main(int argc, char **argv)
 	int c, status, dashboard = 0;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
 			continue;

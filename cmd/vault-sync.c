@@ -4,7 +4,7 @@
  * rules, push), or forever with --interval S or --watch (inotify on the
  * vault, debounced, plus a fetch every --interval or 60 s) for PM2 and
  * cron. SIGTERM and SIGINT end the cycle in flight, then exit 0. The work
- * is in lib/sync.c, lib/stage.c and lib/merge.c; this file is options,
+ * is in lib/sync/ (sync.c, stage.c, merge.c); this file is options,
  * reporting and the loops.
  */
 #include <errno.h>
@@ -25,7 +25,6 @@
 #include "cli/cli.h"
 #include "sync/sync.h"
 
-static volatile sig_atomic_t stop;
 static int said_single;
 
 static void usage(int status)
@@ -35,12 +34,6 @@ static void usage(int status)
 	    "                  [--interval S | --watch [--interval S]]\n"
 	    "       vault-sync --scan [--] PATH...\n");
 	exit(status ? 2 : 0);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 /* Refused files, conflict copies, lost claims: told even with -q. */
@@ -144,20 +137,6 @@ static void forget(struct sync *s)
 		cli_warnerr(NULL);
 }
 
-/* Sleep up to secs, or until a signal. */
-static void pause_for(double secs)
-{
-	double end = now_s() + secs;
-	struct timespec ts;
-
-	while (!stop && now_s() < end) {
-		double left = end - now_s();
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* --- --watch --- */
 
 static char **wpath;            /* watch descriptor -> directory */
@@ -259,7 +238,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	next = now_s() + period;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	while (!stop) {
+	while (!loop_stop) {
 		/* the period holds under a stream of changes too: the quiet
 		 * a debounce waits for may never come */
 		double wake = dirty && quiet_until < next ? quiet_until : next;
@@ -272,7 +251,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 			if (now_s() < next)
 				continue;
 		}
-		if (stop)
+		if (loop_stop)
 			break;
 		if ((dirty && now_s() >= quiet_until) || now_s() >= next) {
 			/* a failed cycle (remote down, lock busy) is retried
@@ -351,16 +330,14 @@ int main(int argc, char **argv)
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sigaction sa;
 	struct sync_opts o = { 0 };
 	struct sync *s = NULL;
 	struct vault v;
 	double backoff[16], interval = 0;
-	char *end;
 	int c, status, watching = 0, scan = 0;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "ni:w", longopts,
 	    NULL)) != -1) {
 		if (cli_option(c, optarg, usage))
@@ -369,13 +346,7 @@ int main(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;
 		case 'w': watching = 1; break;
 		case 's' + 256: scan = 1; break;
-		case 'i':
-			interval = strtod(optarg, &end);
-			if (end == optarg || *end || interval <= 0) {
-				cli_warn(optarg, "bad interval (want seconds > 0)");
-				usage(2);
-			}
-			break;
+		case 'i': interval = cli_interval(optarg, 0, usage); break;
 		default: usage(2);
 		}
 	}
@@ -389,13 +360,13 @@ int main(int argc, char **argv)
 	if (sync_backoff_parse(config_get_default("VAULT_SYNC_BACKOFF",
 	    "10,30,90"), backoff, 16, &o.nbackoff) < 0) {
 		cli_warnerr(NULL);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	o.backoff = backoff;
-	o.stop = &stop;
+	o.stop = &loop_stop;
 	o.warn = warn_cb;
 	o.change = change_cb;
-	o.progress = isatty(2) && !cli.quiet && !cli.json;
+	o.progress = isatty(2) && !cli.quiet && !cli.json ? cli_progress : NULL;
 	git_tls_defer();        /* parsed only for an HTTPS remote */
 	if ((status = cli_open_vault(&v)))
 		return status;
@@ -404,22 +375,19 @@ int main(int argc, char **argv)
 		vault_close(&v);
 		return aie_errcode;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;      /* no SA_RESTART: waits end early */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	loop_catch_term();              /* no SA_RESTART: waits end early */
 	if (watching)
 		status = watch(s, &v, &o, interval > 0 ? interval : 60);
 	else if (interval > 0) {
-		while (!stop) {
+		while (!loop_stop) {
 			run(s, &v, &o);
 			forget(s);
-			pause_for(interval);
+			loop_nap(interval);
 		}
 		status = 0;
 	} else
 		status = run(s, &v, &o);
-	if (stop && (watching || interval > 0))
+	if (loop_stop && (watching || interval > 0))
 		status = 0;
 	sync_close(s);
 	vault_close(&v);

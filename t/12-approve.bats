@@ -358,6 +358,30 @@ digest() {
 	run approve DRAFT_E1
 	assert_failure 78
 	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+	# the same words as for the config file and the dashboard's secrets
+	assert_output --partial "approval.key: readable by group, readable by others (mode 0644); run: chmod 600"
+}
+
+@test "an approval key is one line of 64 hex digits, as the session key: more or less is not a key" {
+	k="$HOME/.config/ai-employee/approval.key"
+	good=$(head -c 64 "$k")
+	printf '%sjunk\n' "$good" >"$k"
+	run approve DRAFT_E1
+	assert_failure 78
+	assert_output --partial "approval.key: not a key"
+	printf '%s\n' "${good:0:63}" >"$k"
+	run approve DRAFT_E1
+	assert_failure 78
+	assert_output --partial "approval.key: not a key"
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md" ]
+}
+
+@test "an approval key that is a FIFO is refused at once, not waited on" {
+	rm "$HOME/.config/ai-employee/approval.key"
+	mkfifo -m 600 "$HOME/.config/ai-employee/approval.key"
+	run timeout 10 approve DRAFT_E1
+	assert_failure 78
+	assert_output --partial "approval.key: not a regular file"
 }
 
 @test "bad IDs are refused with 65 and nothing changes" {

@@ -91,6 +91,18 @@ setup() { common_setup; mkvault; }
 	[ "$(grep -c '^- 2026-11-30T10:00:00Z first' "$d")" -eq 1 ]
 }
 
+@test "--dashboard keeps the Notes section by the vault(5) rule: any case, CRLF, its own headings" {
+	vault-status -q --dashboard >/dev/null
+	d="$VAULT_DIR/Dashboard.md"
+	sed -i 's/^## Notes$/## notes  \r/' "$d"
+	printf '\n# Shopping\nbuy milk\n### Later\npaint the door\n' >>"$d"
+	vault-status -q --dashboard >/dev/null
+	grep -qx 'buy milk' "$d"
+	grep -qx '# Shopping' "$d"
+	grep -qx 'paint the door' "$d"
+	[ "$(grep -c 'buy milk' "$d")" -eq 1 ]
+}
+
 @test "--dashboard is refused for the cloud agent" {
 	before=$(cat "$VAULT_DIR/Dashboard.md")
 	run vault-status -a cloud --dashboard

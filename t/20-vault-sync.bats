@@ -381,6 +381,35 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ "$rc" -eq 0 ]
 }
 
+@test "transfer progress on a terminal is the tool's own line, and none with -q" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	two_agents
+	mkemail EMAIL_P
+	script -qec "vault-sync -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty"
+	grep -q 'vault-sync: pushing [0-9]*/[0-9]*, [0-9]* KiB' "$BATS_TEST_TMPDIR/tty"
+	mkemail EMAIL_Q
+	script -qec "vault-sync -q -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty"
+	run ! grep -q 'pushing' "$BATS_TEST_TMPDIR/tty"
+	remote_has Needs_Action/email/EMAIL_Q.md
+}
+
+@test "--interval takes a duration as vault-exec does (5m); a bad one is 2" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local --interval 5m 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_for [ -s "$VAULT_DIR/.state/local/last_sync" ]
+	# one cycle done, now napping for 5 minutes: SIGTERM ends the nap at once
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	run ! grep -q "bad interval" "$BATS_TEST_TMPDIR/err"
+	for bad in 5x 0 -1 1.2.3 .5 ""; do
+		run -2 vault-sync -C "$VAULT_DIR" -a local --interval "$bad"
+		assert_output --partial "bad interval"
+	done
+}
+
 @test "--watch: a change is synced after the debounce, SIGTERM exits 0" {
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local --watch --interval 300 2>/dev/null &

@@ -155,6 +155,22 @@ body() { sed '1,/^---$/d' "$VAULT_DIR/$1"; }
 	grep -qx 'priority: high' "$VAULT_DIR/$p"
 }
 
+@test "urgent keywords: the section by the vault(5) rule, its own subheadings included" {
+	printf '# Handbook\n\n## URGENT Keywords \r\n\n- fire\n\n### more\n\n- flood\n\n## Limits\n\n- smoke\n' \
+	    >"$VAULT_DIR/Company_Handbook.md"
+	printf 'From: a@example.com\nMessage-ID: <s1@x>\nSubject: hello\n\na FLOOD here\n' >"$BATS_TEST_TMPDIR/m"
+	p=$(mail-fetch "$BATS_TEST_TMPDIR/m")
+	grep -qx 'priority: high' "$VAULT_DIR/$p"
+	printf 'From: a@example.com\nMessage-ID: <s2@x>\nSubject: hello\n\nsmoke here\n' >"$BATS_TEST_TMPDIR/m"
+	p=$(mail-fetch "$BATS_TEST_TMPDIR/m")
+	grep -qx 'priority: normal' "$VAULT_DIR/$p"
+	# a level-three heading is not the section
+	printf '### Urgent keywords\n\n- flood\n' >"$VAULT_DIR/Company_Handbook.md"
+	printf 'From: a@example.com\nMessage-ID: <s3@x>\nSubject: hello\n\na flood here\n' >"$BATS_TEST_TMPDIR/m"
+	p=$(mail-fetch "$BATS_TEST_TMPDIR/m")
+	grep -qx 'priority: normal' "$VAULT_DIR/$p"
+}
+
 @test "several files: one path per new item, audit lines written" {
 	run --separate-stderr mail-fetch -f "$D/plain.eml" "$D/qp-latin1.eml" "$D/plain.eml"
 	assert_success

@@ -108,6 +108,16 @@ usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20
 	grep -qx 'Maria Rossi' "$D/DRAFT_EMAIL_1.md"
 }
 
+@test "the signature is the Signature section by the vault(5) rule, not a longer heading" {
+	mkemail EMAIL_1
+	printf '# Handbook\n\n## Signature block\n\nNot this\n\n## signature\n\nMaria Rossi\n# Acme\n\n## Limits\n\n- none\n' \
+	    >"$VAULT_DIR/Company_Handbook.md"
+	run -0 draft-email EMAIL_1
+	grep -qx 'Maria Rossi' "$D/DRAFT_EMAIL_1.md"
+	grep -qx '# Acme' "$D/DRAFT_EMAIL_1.md"
+	run ! grep -q 'Not this' "$D/DRAFT_EMAIL_1.md"
+}
+
 @test "reply goes to Reply-To, address only, and the subject gets Re: once" {
 	mkemail EMAIL_1
 	f=$VAULT_DIR/Needs_Action/email/EMAIL_1.md

@@ -268,6 +268,18 @@ open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	assert_success
 }
 
+@test "sync: the age is in its largest whole unit, as approve --list and vault-status print it" {
+	mkdir -p "$VAULT_DIR/.state/local"
+	date -u -d '-90 seconds' +%Y-%m-%dT%H:%M:%SZ >"$VAULT_DIR/.state/local/last_sync"
+	run vault-health
+	[[ "$(key sync)" == "up last sync 1m ago"* ]]
+	date -u -d '-3 days' +%Y-%m-%dT%H:%M:%SZ >"$VAULT_DIR/.state/local/last_sync"
+	run vault-health
+	[[ "$(key sync)" == "degraded last sync 3d ago"* ]]
+	run -0 vault-status
+	assert_output --partial "(3d ago)"
+}
+
 @test "a component going down notifies once; its recovery once" {
 	wa_fake
 	export ODOO_URL="http://127.0.0.1:$(free_port)" ODOO_DB=acme ODOO_USER=bot ODOO_PASSWORD=pw

@@ -674,7 +674,7 @@ cgi() {
 	run --separate-stderr cgi REQUEST_METHOD=GET PATH_INFO=/login DASHBOARD_SESSION_KEY_FILE="$BATS_TEST_TMPDIR/k"
 	assert_line --index 0 --partial "Status: 503"
 	# shellcheck disable=SC2154
-	[[ $stderr == *"readable by group or others"* ]]
+	[[ $stderr == *"readable by group, readable by others (mode 0644)"* ]]
 }
 
 @test "cgi: as agent cloud every decision is refused with 403" {

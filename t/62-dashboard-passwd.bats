@@ -74,7 +74,7 @@ KEYF() { echo "$HOME/.config/ai-employee/dashboard.key"; }
 	dashboard-passwd -q <<<"s3cret-enough"
 	chmod 644 "$(PWF)"
 	run -78 dashboard-passwd -c <<<"s3cret-enough"
-	assert_output --partial "readable by group or others"
+	assert_output --partial "readable by group, readable by others (mode 0644); run: chmod 600"
 }
 
 @test "DASHBOARD_PASSWD_FILE and DASHBOARD_SESSION_KEY_FILE choose the files" {

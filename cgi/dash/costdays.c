@@ -148,7 +148,7 @@ int cost_days(struct vault *v, time_t now, int days, struct costday *out)
 	int i, present = 0;
 
 	if (days < 1 || days > COST_DAYS_MAX)
-		return aie_fail(EX_USAGE_, "days must be 1..%d", COST_DAYS_MAX);
+		return aie_fail(EX_ARGS, "days must be 1..%d", COST_DAYS_MAX);
 	for (i = 0; i < days; i++) {
 		struct costday *d = &out[i];
 		memset(d, 0, sizeof *d);

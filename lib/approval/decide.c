@@ -137,14 +137,14 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 		o->found[0] = '\0';
 		o->changed = 0;
 	}
-	if (strcmp(v->agent, "cloud") == 0)
+	if (agent_is_cloud(v->agent))
 		return aie_fail(EX_REFUSED, "%s: refused: agent cloud may not "
 		    "decide", ref->id);
 	if (ref->stage != ST_PENDING)
 		return aie_fail(EX_NEG, "%s: not waiting for approval (it is %s)",
 		    ref->id, ref->rel);
 	if (d == DEC_REVISE && (!note || !*note))
-		return aie_fail(EX_USAGE_, "%s: a revision needs a note", ref->id);
+		return aie_fail(EX_ARGS, "%s: a revision needs a note", ref->id);
 	snprintf(domain, sizeof domain, "%s", ref->sub);
 	snprintf(from, sizeof from, "%s", ref->rel);
 	if (item_move(v, ref, ST_IN_PROGRESS, v->agent) < 0)

@@ -42,9 +42,9 @@ int approval_key_path(char *buf, size_t size)
 	else if ((home = config_get("HOME")))
 		n = snprintf(buf, size, "%s/.config/ai-employee/approval.key", home);
 	else
-		return aie_fail(EX_CONFIG_, "no HOME and no APPROVAL_KEY_FILE");
+		return aie_fail(EX_CONFIG, "no HOME and no APPROVAL_KEY_FILE");
 	if (n < 0 || (size_t)n >= size)
-		return aie_fail(EX_CONFIG_, "approval key path too long");
+		return aie_fail(EX_CONFIG, "approval key path too long");
 	return 0;
 }
 
@@ -53,12 +53,12 @@ static int mkdir_parents(const char *path)
 	char buf[4096], *p;
 
 	if (strlen(path) >= sizeof buf)
-		return aie_fail(EX_CONFIG_, "%s: path too long", path);
+		return aie_fail(EX_CONFIG, "%s: path too long", path);
 	strcpy(buf, path);
 	for (p = buf + 1; (p = strchr(p, '/')); p++) {
 		*p = '\0';
 		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return aie_fail_errno(EX_CONFIG_, "%s", buf);
+			return aie_fail_errno(EX_CONFIG, "%s", buf);
 		*p = '/';
 	}
 	return 0;
@@ -79,7 +79,7 @@ int approval_key_create(const char *path)
 	if (fd < 0 && errno == EEXIST)
 		return 1;
 	if (fd < 0)
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	randombytes_buf(key, sizeof key);
 	sodium_bin2hex(hex, sizeof hex, key, sizeof key);
 	sodium_memzero(key, sizeof key);
@@ -88,51 +88,26 @@ int approval_key_create(const char *path)
 		sodium_memzero(hex, sizeof hex);
 		close(fd);
 		unlink(path);
-		return aie_fail_errno(EX_CONFIG_, "%s: write", path);
+		return aie_fail_errno(EX_CONFIG, "%s: write", path);
 	}
 	sodium_memzero(hex, sizeof hex);
 	if (close(fd) < 0)
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	return 0;
 }
 
 /* Load the key; refused (78) when missing, not 0600-tight, or malformed. */
 int approval_key_load(unsigned char key[32])
 {
-	char path[4096], hex[80];
-	struct stat st;
-	ssize_t n;
-	size_t len;
-	int fd;
+	char path[4096];
 
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
 	if (approval_key_path(path, sizeof path) < 0)
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_CONFIG_, "approval key %s (vault-init "
-		    "creates it on the local agent)", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return aie_fail(EX_CONFIG_, "%s: not a regular file", path);
-	}
-	if (st.st_mode & 077) {
-		close(fd);
-		return aie_fail(EX_CONFIG_, "%s: readable by group or others; "
-		    "run: chmod 600 %s", path, path);
-	}
-	n = read(fd, hex, sizeof hex - 1);
-	close(fd);
-	if (n < 64) {
-		sodium_memzero(hex, sizeof hex);
-		return aie_fail(EX_CONFIG_, "%s: not a key", path);
-	}
-	hex[n] = '\0';
-	if (sodium_hex2bin(key, 32, hex, 64, NULL, &len, NULL) < 0 || len != 32) {
-		sodium_memzero(hex, sizeof hex);
-		return aie_fail(EX_CONFIG_, "%s: not a key", path);
-	}
-	sodium_memzero(hex, sizeof hex);
+	if (secret_read_key(path, 1, "a key", key) < 0)
+		return errno ? aie_fail_errno(EX_CONFIG, "approval key %s (vault-init "
+		    "creates it on the local agent)", path) : -1;
 	return 0;
 }
 

@@ -14,12 +14,21 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sysexits.h>
 #include <time.h>
 
-/* Exit statuses, see ai-employee(7), EXIT STATUS. */
+/* Exit statuses, see ai-employee(7), EXIT STATUS. The 64-78 ones are
+ * <sysexits.h>'s (EX_CONFIG is used by that name); the short names below
+ * say what they mean here. 0, 1 and 2 are this project's own: a bad
+ * command line is 2, as for most Unix tools, not sysexits' EX_USAGE (64). */
 enum {
-	EX_DONE = 0, EX_NEG = 1, EX_USAGE_ = 2, EX_DATA = 65, EX_DOWN = 69,
-	EX_TEMP = 75, EX_REFUSED = 77, EX_CONFIG_ = 78
+	EX_DONE = 0,                 /* did it (sysexits' EX_OK) */
+	EX_NEG = 1,                  /* a negative answer: nothing to do, no */
+	EX_ARGS = 2,                 /* bad arguments or options */
+	EX_DATA = EX_DATAERR,        /* 65: bad input */
+	EX_DOWN = EX_UNAVAILABLE,    /* 69: a service or feature is not there */
+	EX_TEMP = EX_TEMPFAIL,       /* 75: try again later */
+	EX_REFUSED = EX_NOPERM       /* 77: not allowed */
 };
 
 #define AIE_ID_MAX 120
@@ -45,7 +54,22 @@ int file_readat(int dirfd, const char *rel, char **buf, size_t *len);
 int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
     int mode);
 int file_appendat(int dirfd, const char *rel, const char *buf, size_t len);
-int fsync_dirat(int dirfd, const char *rel);
+
+/* secret.c: the files that hold secrets. Open path for reading when it is
+ * a regular file that only its owner may use (a FIFO is refused, not
+ * waited on; a symbolic link too when nofollow is set): the fd, or -1 with
+ * aie_errmsg naming path and the reason, and errno set as open(2) left it
+ * when the file could not be opened (so the caller may tell a missing
+ * file, ENOENT), else 0. */
+int secret_open(const char *path, int nofollow);
+/* Read such a file whole (at most size-1 bytes) into buf, NUL-terminated,
+ * its trailing line ends dropped: its length, or -1 as secret_open. */
+int secret_read(const char *path, int nofollow, char *buf, size_t size);
+/* Read a key file, one line of 64 hexadecimal digits, into key: 0, or -1
+ * as secret_read, or with "PATH: not WHAT" (errno 0) when it holds
+ * anything else. */
+int secret_read_key(const char *path, int nofollow, const char *what,
+    unsigned char key[32]);
 
 /*
  * buf.h - a growable byte buffer for the parsers and composers of lib/
@@ -72,13 +96,16 @@ void buf_free(struct buf *b);
 
 /*
  * loop.h - the --interval loop of the long-running tools (mail-fetch,
- * vault-exec): SIGTERM and SIGINT set loop_stop, the tool finishes the item
- * in hand and exits 0, and the pause between passes ends at once on a stop.
+ * vault-exec, vault-sync): SIGTERM and SIGINT set loop_stop, the tool
+ * finishes the item in hand and exits 0, and the pause between passes ends
+ * at once on a stop.
  */
 extern volatile sig_atomic_t loop_stop;
 
-void loop_catch_term(void);     /* SIGTERM and SIGINT set loop_stop */
-void loop_nap(long seconds);    /* sleep, waking early when loop_stop is set */
+/* SIGTERM and SIGINT set loop_stop; without SA_RESTART, so that a wait
+ * in poll(2) or nanosleep(2) ends at once. */
+void loop_catch_term(void);
+void loop_nap(double seconds);  /* sleep, waking early when loop_stop is set */
 
 /*
  * showtext.h - text as the owner must see it before it is signed: every

@@ -140,21 +140,6 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* fsync the directory rel (relative to dirfd; "." for dirfd itself). */
-int fsync_dirat(int dirfd, const char *rel)
-{
-	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return aie_fail_errno(EX_TEMP, "%s", rel);
-	if (fsync(fd) < 0 && errno != EINVAL) {
-		close(fd);
-		return aie_fail_errno(EX_TEMP, "%s: fsync", rel);
-	}
-	close(fd);
-	return 0;
-}
-
 /* Atomically replace (or create) rel with buf: temp + fsync + rename +
  * fsync of the directory. Parent directories are created. */
 int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,

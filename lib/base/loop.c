@@ -1,7 +1,8 @@
 /*
  * loop.c - stopping and pausing the --interval loop (loop.h). The pause
- * sleeps a second at a time, so a stop is seen within a second even when
- * the signal lands between the check and the sleep.
+ * sleeps at most a second at a time, to a deadline on the monotonic
+ * clock, so a stop is seen within a second even when the signal lands
+ * between the check and the sleep.
  */
 #include <string.h>
 #include <time.h>
@@ -26,11 +27,24 @@ void loop_catch_term(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-void loop_nap(long seconds)
+static double monotonic_s(void)
 {
-	struct timespec ts = { 1, 0 };
-	long i;
+	struct timespec ts;
 
-	for (i = 0; i < seconds && !loop_stop; i++)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void loop_nap(double seconds)
+{
+	double end = monotonic_s() + seconds, left;
+	struct timespec ts;
+
+	while (!loop_stop && (left = end - monotonic_s()) > 0) {
+		if (left > 1)
+			left = 1;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 		nanosleep(&ts, NULL);
+	}
 }

@@ -63,7 +63,7 @@ int agent_keys_misplaced(const char *agent, char *buf, size_t size)
 	if (size == 0)
 		return 0;
 	buf[0] = '\0';
-	if (strcmp(agent, "cloud") != 0)
+	if (!agent_is_cloud(agent))
 		return 0;
 	for (i = 0; local_only[i]; i++)
 		if ((v = config_get(local_only[i])) && *v)

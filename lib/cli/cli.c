@@ -2,9 +2,13 @@
  * cli.c - what every command-line tool does the same way: the common
  * options (-C -a -j -q -v -h --version), opening the vault, the item
  * argument loop with "-" for stdin, and "tool: item: reason" diagnostics.
- * This is the one file of lib/ that prints, since printing is its job; it
- * still never exits but through the usage callback a tool hands it.
+ * lib/cli/ is the tools' own command-line layer, the one part of lib/
+ * that prints (diagnostics, JSON lines, transfer progress), since that is
+ * its job. It exits in one place of its own, --version (exit 0 after the
+ * version line, as --help does through the usage callback a tool hands
+ * it); the rest of lib/ never prints and never exits.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +40,21 @@ int cli_init(const char *prog)
 }
 
 /* Handle one of the common options; 1 when it was one, 0 otherwise. */
-long cli_interval(const char *arg, void (*usage)(int))
+double cli_interval(const char *arg, double min, void (*usage)(int))
 {
-	long secs;
+	double secs = -1;
+	long whole;
+	char *end;
 
-	if (duration_parse(arg, &secs) < 0 || secs < 1) {
+	if (duration_parse(arg, &whole) == 0)
+		secs = (double)whole;
+	else if (isdigit((unsigned char)*arg) && strspn(arg, "0123456789.") ==
+	    strlen(arg) && strchr(arg, '.') == strrchr(arg, '.')) {
+		secs = strtod(arg, &end);       /* digits and one point only */
+		if (*end)
+			secs = -1;
+	}
+	if (!(secs > 0 && secs >= min && secs <= 100.0 * 365 * 86400)) {
 		cli_warn(arg, "bad interval");
 		usage(2);
 	}
@@ -72,7 +86,7 @@ static const char *agent(void)
 
 int cli_refuse_cloud(void)
 {
-	if (strcmp(agent(), "cloud") == 0) {
+	if (agent_is_cloud(agent())) {
 		cli_warn(NULL, "refused: agent cloud may not approve or send "
 		    "(the security partition, see ai-employee(7))");
 		return EX_REFUSED;
@@ -165,6 +179,16 @@ void cli_warn(const char *item, const char *fmt, ...)
 void cli_warnerr(const char *item)
 {
 	cli_warn(item, "%s", aie_errmsg);
+}
+
+void cli_progress(const char *what, unsigned done, unsigned total,
+    size_t bytes)
+{
+	if (!what)
+		fputc('\n', stderr);
+	else
+		fprintf(stderr, "\r%s: %s %u/%u, %zu KiB", aie_prog() ?
+		    aie_prog() : "ai-employee", what, done, total, bytes >> 10);
 }
 
 /* Print o as one compact JSON line on stdout and drop the reference; -1

@@ -1,7 +1,9 @@
 /*
  * cli.h - the common options of every tool and its item argument loop
  * (see ai-employee(7), COMMON OPTIONS). For tools only: lib/ never reads
- * it.
+ * it. This is the tools' command-line layer, so unlike the rest of lib/
+ * it prints (to stdout and stderr) and, for --version and through the
+ * tool's usage callback for -h and bad options, exits.
  */
 #ifndef AIE_CLI_H
 #define AIE_CLI_H
@@ -26,15 +28,20 @@ extern struct cli cli;
 	{ "version", no_argument, NULL, 'V' + 256 }
 int cli_init(const char *prog);
 int cli_option(int c, const char *arg, void (*usage)(int));
-/* --interval ARG: a duration (30, 90s, 5m) of at least a second; a bad
- * one is warned about and usage(2) called. */
-long cli_interval(const char *arg, void (*usage)(int));
+/* --interval ARG: a duration as config_seconds reads it (30, 90s, 5m, 2h,
+ * 1d) or a number of seconds with a fraction (0.5), of at least min
+ * seconds and more than 0; a bad one is warned about and usage(2) called. */
+double cli_interval(const char *arg, double min, void (*usage)(int));
 int cli_open_vault(struct vault *v);
 typedef int (*arg_fn)(const char *arg, void *ctx);
 int cli_each_arg(int argc, char **argv, arg_fn fn, void *ctx);
 void cli_warn(const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_warnerr(const char *item);
+/* Transfer progress on stderr, one line redrawn ("tool: objects 3/10,
+ * 12 KiB"), ended when what is NULL; the shape of sync_progress_fn. */
+void cli_progress(const char *what, unsigned done, unsigned total,
+    size_t bytes);
 int cli_refuse_cloud(void);
 int cli_print_json(struct json_t *o);
 

@@ -439,7 +439,7 @@ static int send_failed(struct exec_ctx *x, struct itemref *ref,
 		say(x, ref->id, "%s; back in Approved/ (attempt %d of %d)", why,
 		    attempts, EXEC_MAX_ATTEMPTS);
 	}
-	return code == EX_DATA || code == EX_DOWN || code == EX_CONFIG_ ? code :
+	return code == EX_DATA || code == EX_DOWN || code == EX_CONFIG ? code :
 	    EX_TEMP;
 }
 

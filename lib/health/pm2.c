@@ -128,18 +128,6 @@ reap:
 	return out;
 }
 
-static void age(long secs, char *buf, size_t size)
-{
-	if (secs < 120)
-		snprintf(buf, size, "%lds", secs);
-	else if (secs < 7200)
-		snprintf(buf, size, "%ldm", secs / 60);
-	else if (secs < 172800)
-		snprintf(buf, size, "%ldh", secs / 3600);
-	else
-		snprintf(buf, size, "%ldd", secs / 86400);
-}
-
 void pm2_judge(const char *out, long max_restarts, struct health *h)
 {
 	char list[HEALTH_DETAIL_MAX], one[200], up[32];
@@ -175,7 +163,7 @@ void pm2_judge(const char *out, long max_restarts, struct health *h)
 		} else {
 			bad++;
 		}
-		age(since > 0 && !strcmp(status, "online") ?
+		duration_text(since > 0 && !strcmp(status, "online") ?
 		    (long)(time(NULL) - since / 1000) : 0, up, sizeof up);
 		snprintf(one, sizeof one, "%s%s %s%s%s %lld restarts %lld MB",
 		    i ? ", " : "", name, status, strcmp(status, "online") ? "" : " ",

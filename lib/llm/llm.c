@@ -50,7 +50,7 @@ int llm_conf_load(struct llm_conf *c)
 		c->api_key = config_get("ANTHROPIC_API_KEY");
 		c->model = config_get_default("LLM_MODEL", "claude-sonnet-4-5");
 		if (!c->api_key)
-			return aie_fail(EX_CONFIG_, "LLM_PROVIDER is anthropic but "
+			return aie_fail(EX_CONFIG, "LLM_PROVIDER is anthropic but "
 			    "ANTHROPIC_API_KEY is not set");
 	} else if (!strcmp(p, "openai")) {
 		c->provider = LLM_OPENAI;
@@ -58,20 +58,20 @@ int llm_conf_load(struct llm_conf *c)
 		c->api_key = config_get("OPENAI_API_KEY");
 		c->model = config_get("LLM_MODEL");
 		if (!c->base_url)
-			return aie_fail(EX_CONFIG_, "LLM_PROVIDER is openai but "
+			return aie_fail(EX_CONFIG, "LLM_PROVIDER is openai but "
 			    "OPENAI_BASE_URL is not set");
 		if (!c->model)
-			return aie_fail(EX_CONFIG_, "LLM_PROVIDER is openai but "
+			return aie_fail(EX_CONFIG, "LLM_PROVIDER is openai but "
 			    "LLM_MODEL is not set");
 	} else if (!strcmp(p, "offline")) {
 		c->provider = LLM_OFFLINE;
 		c->model = LLM_OFFLINE_MODEL;
 	} else {
-		return aie_fail(EX_CONFIG_, "LLM_PROVIDER %s: want anthropic, "
+		return aie_fail(EX_CONFIG, "LLM_PROVIDER %s: want anthropic, "
 		    "openai or offline", p);
 	}
 	if (strlen(c->model) > 100 || strpbrk(c->model, "\r\n\"|"))
-		return aie_fail(EX_CONFIG_, "LLM_MODEL: bad model name");
+		return aie_fail(EX_CONFIG, "LLM_MODEL: bad model name");
 	if (config_long("LLM_MAX_TOKENS", 1024, 1, 1000000, &c->max_tokens) < 0 ||
 	    config_long("LLM_TIMEOUT", 120, 1, 3600, &c->timeout) < 0)
 		return -1;
@@ -310,7 +310,7 @@ static void api_message(const struct http_resp *rs, char *buf, size_t size,
 static int status_code(long status)
 {
 	if (status == 401 || status == 403 || status == 402 || status == 404)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	if (status == 429 || status == 504 || status == 408)
 		return EX_TEMP;
 	if (status >= 500)
@@ -354,16 +354,16 @@ int llm_call(const struct llm_conf *c, const char *system, const char *user,
 	memset(r, 0, sizeof *r);
 	snprintf(r->model, sizeof r->model, "%s", c->model);
 	if (c->provider == LLM_OFFLINE)
-		return aie_fail(EX_USAGE_, "the offline provider makes no call");
+		return aie_fail(EX_ARGS, "the offline provider makes no call");
 	blen = strlen(c->base_url);
 	while (blen > 0 && c->base_url[blen - 1] == '/')
 		blen--;
 	if ((size_t)snprintf(url, sizeof url, "%.*s%s", (int)blen, c->base_url,
 	    c->provider == LLM_ANTHROPIC ? "/v1/messages" : "/chat/completions")
 	    >= sizeof url)
-		return aie_fail(EX_CONFIG_, "base URL too long");
+		return aie_fail(EX_CONFIG, "base URL too long");
 	if (c->api_key && strlen(c->api_key) > 500)
-		return aie_fail(EX_CONFIG_, "API key too long");
+		return aie_fail(EX_CONFIG, "API key too long");
 	if (!(body = request_body(c, system, user)))
 		return aie_fail(EX_TEMP, "cannot encode the request");
 	hdrs[0] = "content-type: application/json";

@@ -83,12 +83,6 @@ struct price {
 	double input, output, cache_read, cache_write;   /* USD per million */
 };
 
-/* The price of model: config PRICE_<MODEL> (upper case, other characters
- * as _) = "in,out,cache_read,cache_write", then $USAGE_PRICES_FILE, then
- * $AIE_PRICES_FILE or DATADIR/prices.tsv. 1 found, 0 unknown, -1 when a
- * price file or setting is malformed. */
-int price_lookup(const char *model, struct price *p);
-
 /* Fill r->cost and r->cost_known from the price table; -1 on a bad table
  * (78) or tokens or a cost out of the bounds above (65). */
 int usage_price_row(struct usage_row *r);
@@ -96,10 +90,6 @@ int usage_price_row(struct usage_row *r);
 /* An amount in USD as the table holds it: decimal digits with at most one
  * point (no sign, exponent, hex, nan or inf), 0..USAGE_COST_MAX. 0 or -1. */
 int usage_cost_parse(const char *s, double *usd);
-
-/* 0 when r's token counts and cost are within the bounds above, else -1
- * with 65 and which number is out of them. */
-int usage_row_check(const struct usage_row *r);
 
 /* Append one row to Logs/API_Usage/<date of r->time>.md, creating the
  * file with its heading and table header when it is new (exactly once,

@@ -66,7 +66,7 @@ static int price_file(const char *path, const char *model, struct price *p)
 	int lineno = 0, found = 0;
 
 	if (!f)
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	while (!found && fgets(line, sizeof line, f)) {
 		char name[256], extra;
 		lineno++;
@@ -79,7 +79,7 @@ static int price_file(const char *path, const char *model, struct price *p)
 		    &p->output, &p->cache_read, &p->cache_write, &extra);
 		if (n != 5 || !price_valid(p)) {
 			fclose(f);
-			return aie_fail(EX_CONFIG_, "%s:%d: want MODEL INPUT OUTPUT "
+			return aie_fail(EX_CONFIG, "%s:%d: want MODEL INPUT OUTPUT "
 			    "CACHE_READ CACHE_WRITE (USD per million tokens, 0 to "
 			    "%.0f)", path, lineno, PRICE_MAX);
 		}
@@ -89,7 +89,11 @@ static int price_file(const char *path, const char *model, struct price *p)
 	return found;
 }
 
-int price_lookup(const char *model, struct price *p)
+/* The price of model: config PRICE_<MODEL> (upper case, other characters
+ * as _) = "in,out,cache_read,cache_write", then $USAGE_PRICES_FILE, then
+ * $AIE_PRICES_FILE or DATADIR/prices.tsv. 1 found, 0 unknown, -1 when a
+ * price file or setting is malformed. */
+static int price_lookup(const char *model, struct price *p)
 {
 	char key[160];
 	const char *v, *file;
@@ -104,7 +108,7 @@ int price_lookup(const char *model, struct price *p)
 		    (char)toupper((unsigned char)key[i]) : '_';
 	if ((v = config_get(key))) {
 		if (!parse_price(v, p))
-			return aie_fail(EX_CONFIG_, "%s: want in,out,cache_read,"
+			return aie_fail(EX_CONFIG, "%s: want in,out,cache_read,"
 			    "cache_write (USD per million tokens, 0 to %.0f)", key,
 			    PRICE_MAX);
 		return 1;
@@ -133,7 +137,9 @@ int usage_cost_parse(const char *s, double *usd)
 	return errno || *end || !(*usd <= USAGE_COST_MAX) ? -1 : 0;
 }
 
-int usage_row_check(const struct usage_row *r)
+/* 0 when r's token counts and cost are within the bounds of llm.h, else
+ * -1 with 65 and which number is out of them. */
+static int usage_row_check(const struct usage_row *r)
 {
 	static const char *const names[] = { "input", "output", "cache read",
 	    "cache write" };

@@ -52,7 +52,7 @@ static int curl_code(CURLcode rc, const char *what, const char *err)
 		code = EX_DOWN;
 		break;
 	case CURLE_LOGIN_DENIED:
-		code = EX_CONFIG_;
+		code = EX_CONFIG;
 		break;
 	case CURLE_REMOTE_FILE_NOT_FOUND:
 		code = EX_NEG;
@@ -74,7 +74,7 @@ int imap_state_key(char *buf, size_t size)
 	crypto_generichash_state st;
 
 	if (!url || size < 17)
-		return aie_fail(EX_CONFIG_, "IMAP_URL is not set");
+		return aie_fail(EX_CONFIG, "IMAP_URL is not set");
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
 	crypto_generichash_init(&st, NULL, 0, sizeof h);
@@ -101,15 +101,15 @@ int imap_open(struct imap *im)
 	memset(im, 0, sizeof *im);
 	im->max = IMAP_MAX_MESSAGE;
 	if (!url)
-		return aie_fail(EX_CONFIG_, "IMAP_URL is not set (e.g. "
+		return aie_fail(EX_CONFIG, "IMAP_URL is not set (e.g. "
 		    "imaps://mail.example.com:993/INBOX)");
 	if (strncmp(url, "imaps://", 8) != 0 && strncmp(url, "imap://", 7) != 0)
-		return aie_fail(EX_CONFIG_, "IMAP_URL must start with imaps:// or "
+		return aie_fail(EX_CONFIG, "IMAP_URL must start with imaps:// or "
 		    "imap://");
 	if (!user)
-		return aie_fail(EX_CONFIG_, "IMAP_USER is not set");
+		return aie_fail(EX_CONFIG, "IMAP_USER is not set");
 	if (!pw && !bearer)
-		return aie_fail(EX_CONFIG_, "set IMAP_PASSWORD or IMAP_BEARER");
+		return aie_fail(EX_CONFIG, "set IMAP_PASSWORD or IMAP_BEARER");
 	host = strstr(url, "://") + 3;
 	path = strchr(host, '/');
 	if (!path || !path[1]) {
@@ -136,14 +136,14 @@ int imap_open(struct imap *im)
 		if (path[i]) {
 			imap_close(im);
 			buf_free(&mb);
-			return aie_fail(EX_CONFIG_, "IMAP_URL: give only the "
+			return aie_fail(EX_CONFIG, "IMAP_URL: give only the "
 			    "mailbox after the host (e.g. /INBOX)");
 		}
 	}
 	if (!(im->mailbox = buf_take(&mb, NULL)) ||
 	    strpbrk(im->mailbox, "\"\\\r\n")) {
 		imap_close(im);
-		return aie_fail(EX_CONFIG_, "IMAP_URL: unusable mailbox name");
+		return aie_fail(EX_CONFIG, "IMAP_URL: unusable mailbox name");
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    !(c = curl_easy_init())) {

@@ -38,16 +38,6 @@ struct mime_msg {
 int mime_parse(const char *raw, size_t len, struct mime_msg *m);
 void mime_free(struct mime_msg *m);
 
-/* Decode RFC 2047 encoded words in a header value and convert everything
- * to UTF-8; malloc'd, NULL when memory ran out. */
-char *mime_decode_header(const char *s, size_t len);
-
-/* Convert len bytes in charset (NULL: undeclared) to valid UTF-8; invalid
- * sequences become U+FFFD. *bad is set to 1 when the charset is unknown
- * (then the bytes are read as UTF-8, else Windows-1252). malloc'd. */
-char *mime_to_utf8(const char *charset, const char *s, size_t len,
-    size_t *outlen, int *bad);
-
 /* htmltext.c: readable plain text of an HTML document (UTF-8 in, UTF-8
  * out): tags dropped, blocks and line breaks kept, lists bulleted, links
  * as "text <url>", entities decoded, script and style skipped. */
@@ -162,10 +152,6 @@ void mailin_close(struct mailin *mi);
 int mailin_import(struct mailin *mi, const char *raw, size_t len,
     const char *origin, const char *extra_note, struct itemref *ref);
 
-/* The urgent keywords of a handbook text: the bullets of the section
- * "## Urgent keywords", lowercased. */
-int handbook_keywords(const char *text, size_t len, char ***kw, size_t *n);
-
 /*
  * reply.h - what a reply to an email item is made of: the reply address,
  * subject and threading headers, the prompt given to the model (the
@@ -183,8 +169,8 @@ int handbook_keywords(const char *text, size_t len, char ***kw, size_t *n);
  * bytes); "" when the vault has none. malloc'd, NULL on error. */
 char *handbook_load(struct vault *v);
 
-/* The text of "## name" up to the next "## " heading, trimmed; malloc'd,
- * NULL when there is no such section. */
+/* The text of the section "## name" (md_section, vault.h), trimmed;
+ * malloc'd, NULL when there is no such section or it is empty. */
 char *handbook_section(const char *hb, const char *name);
 
 /* The address alone from a From/Reply-To/To value ("Name <a@b>", "a@b";

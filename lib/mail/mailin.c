@@ -124,14 +124,19 @@ static int load_known(struct mailin *mi)
 
 /* ---- urgent keywords ---- */
 
-int handbook_keywords(const char *text, size_t len, char ***kw, size_t *n)
+/* The urgent keywords of a handbook text: the bullets of its section
+ * "## Urgent keywords" (md_section, vault.h), lowercased. */
+static int handbook_keywords(const char *text, size_t len, char ***kw,
+    size_t *n)
 {
-	const char *p = text, *e = text + len;
-	int in = 0;
+	const char *p, *e;
+	size_t s0, e0;
 
 	*kw = NULL;
 	*n = 0;
-	while (p < e) {
+	if (!md_section(text, len, "Urgent keywords", &s0, &e0))
+		return 0;
+	for (p = text + s0, e = text + e0; p < e; ) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		const char *le = nl ? nl : e, *s = p, *t = le;
 		p = nl ? nl + 1 : e;
@@ -139,17 +144,7 @@ int handbook_keywords(const char *text, size_t len, char ***kw, size_t *n)
 			s++;
 		while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
 			t--;
-		if (s < t && *s == '#') {
-			const char *h = s;
-			while (h < t && *h == '#')
-				h++;
-			while (h < t && *h == ' ')
-				h++;
-			in = (size_t)(t - h) == 15 && strncasecmp(h, "urgent keywords",
-			    15) == 0;
-			continue;
-		}
-		if (!in || t - s < 2 || (*s != '-' && *s != '*') ||
+		if (t - s < 2 || (*s != '-' && *s != '*') ||
 		    (s[1] != ' ' && s[1] != '\t'))
 			continue;
 		for (s += 2; s < t && (*s == ' ' || *s == '\t'); s++)

@@ -26,6 +26,16 @@
 #include "base/base.h"
 #include "mail/mail.h"
 
+/* Decode RFC 2047 encoded words in a header value and convert everything
+ * to UTF-8; malloc'd, NULL when memory ran out. */
+static char *mime_decode_header(const char *s, size_t len);
+
+/* Convert len bytes in charset (NULL: undeclared) to valid UTF-8; invalid
+ * sequences become U+FFFD. *bad is set to 1 when the charset is unknown
+ * (then the bytes are read as UTF-8, else Windows-1252). malloc'd. */
+static char *mime_to_utf8(const char *charset, const char *s, size_t len,
+    size_t *outlen, int *bad);
+
 #define HDR_VALUE_MAX (64 * 1024)
 
 enum kind { K_MULTI, K_ALT, K_TEXT, K_HTML, K_ATTACH };
@@ -426,7 +436,7 @@ static void to_utf8(struct buf *out, const char *charset, const char *s,
 		utf8_fix(out, (const unsigned char *)s, len);
 }
 
-char *mime_to_utf8(const char *charset, const char *s, size_t len,
+static char *mime_to_utf8(const char *charset, const char *s, size_t len,
     size_t *outlen, int *bad)
 {
 	struct buf b = { 0 };
@@ -552,7 +562,7 @@ static const char *encoded_word(const char *s, const char *e, char *cs,
 	return q + 2;
 }
 
-char *mime_decode_header(const char *s, size_t len)
+static char *mime_decode_header(const char *s, size_t len)
 {
 	struct buf out = { .max = HDR_VALUE_MAX }, pend = { 0 };
 	const char *e = s + len, *p = s, *lit = s;

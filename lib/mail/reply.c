@@ -74,28 +74,13 @@ char *handbook_load(struct vault *v)
 
 char *handbook_section(const char *hb, const char *name)
 {
-	const char *p = hb, *start = NULL, *end;
-	size_t nl = strlen(name);
+	const char *start, *end;
+	size_t s, e;
 
-	while (p && *p) {
-		if (!strncmp(p, "## ", 3) && !strncasecmp(p + 3, name, nl) &&
-		    (p[3 + nl] == '\n' || p[3 + nl] == '\r' || p[3 + nl] == ' ')) {
-			start = strchr(p, '\n');
-			break;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	if (!start)
+	if (!md_section(hb, strlen(hb), name, &s, &e))
 		return NULL;
-	start++;
-	for (end = start; *end; ) {
-		if (!strncmp(end, "## ", 3) || !strncmp(end, "# ", 2))
-			break;
-		const char *e = strchr(end, '\n');
-		end = e ? e + 1 : end + strlen(end);
-	}
+	start = hb + s;
+	end = hb + e;
 	while (start < end && isspace((unsigned char)*start))
 		start++;
 	while (end > start && isspace((unsigned char)end[-1]))

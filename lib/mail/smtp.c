@@ -296,7 +296,7 @@ int smtp_compose(const struct item *draft, const char *id, const char *from,
 	    addr_list("SMTP_FROM", from, &fh, &frcpt, &nf) < 0)
 		goto out;
 	if (nf != 1) {
-		aie_fail(EX_CONFIG_, "SMTP_FROM must be one address");
+		aie_fail(EX_CONFIG, "SMTP_FROM must be one address");
 		goto out;
 	}
 	o->from_addr = frcpt[0];
@@ -405,10 +405,10 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 	int r = -1;
 
 	if (strncmp(url, "smtps://", 8) != 0 && strncmp(url, "smtp://", 7) != 0)
-		return aie_fail(EX_CONFIG_, "SMTP_URL must start with smtps:// or "
+		return aie_fail(EX_CONFIG, "SMTP_URL must start with smtps:// or "
 		    "smtp://");
 	if (user && !pw && !bearer)
-		return aie_fail(EX_CONFIG_, "SMTP_USER is set: set SMTP_PASSWORD "
+		return aie_fail(EX_CONFIG, "SMTP_USER is set: set SMTP_PASSWORD "
 		    "or SMTP_BEARER too");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    !(c = curl_easy_init()))
@@ -457,7 +457,7 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 			ex = EX_DOWN;
 			break;
 		case CURLE_LOGIN_DENIED:
-			ex = EX_CONFIG_;
+			ex = EX_CONFIG;
 			break;
 		default:
 			if (code >= 500)
@@ -499,7 +499,7 @@ int mail_send_draft(struct vault *v, const struct itemref *ref,
 	}
 	free(type);
 	if (smtp_configured() && !from)
-		return aie_fail(EX_CONFIG_, "SMTP_FROM is not set (the address "
+		return aie_fail(EX_CONFIG, "SMTP_FROM is not set (the address "
 		    "mail is sent from)");
 	if (smtp_compose(draft, ref->id, from ? from : "ai-employee@localhost",
 	    time(NULL), &o) < 0)

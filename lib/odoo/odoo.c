@@ -31,7 +31,7 @@ static int need(const char *key, const char **dst)
 	const char *v = config_get(key);
 
 	if (!v || !*v)
-		return aie_fail(EX_CONFIG_, "%s is not set", key);
+		return aie_fail(EX_CONFIG, "%s is not set", key);
 	*dst = v;
 	return 0;
 }
@@ -53,13 +53,13 @@ int odoo_config(struct odoo_cfg *c)
 		return need("ODOO_API_KEY", &c->secret);
 	}
 	if (strcmp(mode, "jsonrpc") != 0)
-		return aie_fail(EX_CONFIG_, "ODOO_API_MODE=%s: want jsonrpc or json2",
+		return aie_fail(EX_CONFIG, "ODOO_API_MODE=%s: want jsonrpc or json2",
 		    mode);
 	c->secret = config_get("ODOO_API_KEY");
 	if (!c->secret || !*c->secret)
 		c->secret = config_get("ODOO_PASSWORD");
 	if (!c->secret || !*c->secret)
-		return aie_fail(EX_CONFIG_, "neither ODOO_API_KEY nor ODOO_PASSWORD "
+		return aie_fail(EX_CONFIG, "neither ODOO_API_KEY nor ODOO_PASSWORD "
 		    "is set");
 	return need("ODOO_DB", &c->db) < 0 || need("ODOO_USER", &c->user) < 0 ?
 	    -1 : 0;
@@ -98,7 +98,7 @@ static int call(const struct odoo_cfg *c, const char *path, const char *body,
 	*reply = NULL;
 	if ((size_t)snprintf(url, sizeof url, "%s%s%s", c->url,
 	    c->url[strlen(c->url) - 1] == '/' ? path + 1 : path, "") >= sizeof url)
-		return aie_fail(EX_CONFIG_, "ODOO_URL is too long"), EX_CONFIG_;
+		return aie_fail(EX_CONFIG, "ODOO_URL is too long"), EX_CONFIG;
 	memset(&rq, 0, sizeof rq);
 	rq.url = url;
 	rq.method = body ? "POST" : "GET";
@@ -266,7 +266,7 @@ static int json2(const struct odoo_cfg *c, const char *model,
 	snprintf(path, sizeof path, "/json/2/%s/%s", model, method);
 	if ((size_t)snprintf(auth, sizeof auth, "Authorization: bearer %s",
 	    c->secret) >= sizeof auth)
-		return aie_fail(EX_CONFIG_, "ODOO_API_KEY is too long"), EX_CONFIG_;
+		return aie_fail(EX_CONFIG, "ODOO_API_KEY is too long"), EX_CONFIG;
 	if (c->db && *c->db) {
 		snprintf(dbh, sizeof dbh, "X-Odoo-Database: %s", c->db);
 		hdrs[2] = dbh;

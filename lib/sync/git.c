@@ -64,7 +64,7 @@ int git_tls_load(const char *url)
 	tls_deferred = 0;
 	if (file && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file,
 	    NULL) < 0)
-		return aie_fail(EX_CONFIG_, "%s: CA certificates: %s", file,
+		return aie_fail(EX_CONFIG, "%s: CA certificates: %s", file,
 		    git_errstr());
 	return 0;
 }
@@ -194,12 +194,12 @@ int git_open(git_repository **repo, const char *root)
 	git_tune();
 	if (git_repository_open_ext(repo, root, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL) < 0)
-		return aie_fail(EX_CONFIG_, "%s: not a Git repository (%s); "
+		return aie_fail(EX_CONFIG, "%s: not a Git repository (%s); "
 		    "run vault-init", root, git_errstr());
 	if (git_repository_is_bare(*repo)) {
 		git_repository_free(*repo);
 		*repo = NULL;
-		return aie_fail(EX_CONFIG_, "%s: a bare repository", root);
+		return aie_fail(EX_CONFIG, "%s: a bare repository", root);
 	}
 	return 0;
 }
@@ -336,9 +336,8 @@ static int progress_cb(const git_indexer_progress *s, void *payload)
 	struct git_xfer *x = payload;
 
 	if (x->progress && s->total_objects)
-		fprintf(stderr, "\rvault-sync: objects %u/%u, %zu KiB",
-		    s->received_objects, s->total_objects,
-		    s->received_bytes >> 10);
+		x->progress("objects", s->received_objects, s->total_objects,
+		    s->received_bytes);
 	return 0;
 }
 
@@ -348,8 +347,7 @@ static int push_progress_cb(unsigned int cur, unsigned int total,
 	struct git_xfer *x = payload;
 
 	if (x->progress && total)
-		fprintf(stderr, "\rvault-sync: pushing %u/%u, %zu KiB", cur,
-		    total, bytes >> 10);
+		x->progress("pushing", cur, total, bytes);
 	return 0;
 }
 
@@ -375,7 +373,8 @@ void git_xfer_callbacks(git_remote_callbacks *cb, struct git_xfer *x)
 	cb->payload = x;
 }
 
-int git_add_remote_push(const char *dir, const char *name, const char *url)
+int git_add_remote_push(const char *dir, const char *name, const char *url,
+    sync_progress_fn progress)
 {
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
@@ -394,22 +393,22 @@ int git_add_remote_push(const char *dir, const char *name, const char *url)
 	if (e == GIT_ENOTFOUND)
 		e = git_remote_create(&remote, repo, name, url);
 	else if (e == 0 && strcmp(git_remote_url(remote), url) != 0) {
-		aie_fail(EX_CONFIG_, "remote %s exists with another URL (%s)",
+		aie_fail(EX_CONFIG, "remote %s exists with another URL (%s)",
 		    name, git_remote_url(remote));
 		goto out;
 	}
 	if (e < 0) {
-		aie_fail(EX_CONFIG_, "remote %s: %s", name, git_errstr());
+		aie_fail(EX_CONFIG, "remote %s: %s", name, git_errstr());
 		goto out;
 	}
 	snprintf(spec, sizeof spec, "refs/heads/%s:refs/heads/%s", branch,
 	    branch);
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	x.progress = isatty(2);
+	x.progress = progress;
 	git_xfer_callbacks(&po.callbacks, &x);
 	e = git_remote_push(remote, &specs, &po);
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e < 0 || x.rejected) {
 		aie_fail(EX_TEMP, "push to %s: %s", url,
 		    x.rejected ? x.rejmsg : git_errstr());
@@ -422,7 +421,8 @@ out:
 	return r;
 }
 
-int git_clone_vault(const char *url, const char *dir)
+int git_clone_vault(const char *url, const char *dir,
+    sync_progress_fn progress)
 {
 	git_repository *repo = NULL;
 	git_clone_options co;
@@ -433,13 +433,13 @@ int git_clone_vault(const char *url, const char *dir)
 		return -1;
 	git_tune();
 	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
-	x.progress = isatty(2);
+	x.progress = progress;
 	git_xfer_callbacks(&co.fetch_opts.callbacks, &x);
 	e = git_clone(&repo, url, dir, &co);
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e < 0)
-		return aie_fail(git_err_network(e) ? EX_TEMP : EX_CONFIG_,
+		return aie_fail(git_err_network(e) ? EX_TEMP : EX_CONFIG,
 		    "clone %s: %s", url, git_errstr());
 	git_repository_free(repo);
 	return 0;

@@ -36,9 +36,9 @@ void sync_fini(struct sync *s);
 int git_signature_for(git_signature **sig, const char *agent);
 
 /* Transfer state shared by the remote callbacks: credentials tried once
- * each, a push refused by the server, progress on stderr when asked. */
+ * each, a push refused by the server, progress told when asked. */
 struct git_xfer {
-	int progress;            /* print transfer progress on stderr */
+	sync_progress_fn progress;     /* may be NULL */
 	int cred_tries;
 	int rejected;            /* a ref update was refused by the remote */
 	char rejmsg[256];

@@ -28,7 +28,7 @@
 
 static int is_cloud(struct sync *s)
 {
-	return strcmp(s->v->agent, "cloud") == 0;
+	return agent_is_cloud(s->v->agent);
 }
 
 /* path + ".conflict-<agent>-<stamp>" before its ".md" (when it has one). */

@@ -312,7 +312,7 @@ int sync_push_claim(struct vault *v, const struct itemref *ref)
 	memset(&o, 0, sizeof o);
 	memset(&res, 0, sizeof res);
 	if (ref->stage != ST_IN_PROGRESS || strcmp(ref->sub, v->agent) != 0)
-		return aie_fail(EX_USAGE_, "%s: not claimed by %s (%s)", ref->id,
+		return aie_fail(EX_ARGS, "%s: not claimed by %s (%s)", ref->id,
 		    v->agent, ref->rel);
 	if (sync_init(s, v) < 0)
 		return -1;

@@ -205,7 +205,7 @@ static int admit(struct sync *s, const char *rel, int content)
 	const char *why;
 	char msg[128];
 
-	if (strcmp(s->v->agent, "cloud") == 0 && strcmp(rel, "Dashboard.md") == 0)
+	if (agent_is_cloud(s->v->agent) && strcmp(rel, "Dashboard.md") == 0)
 		return -1;
 	if (strncmp(rel, ".state/", 7) == 0)
 		return -1;      /* our own state, even with .gitignore gone */

@@ -75,12 +75,12 @@ int sync_init(struct sync *s, struct vault *v)
 		return 0;
 	}
 	if (e < 0) {
-		aie_fail(EX_CONFIG_, "remote %s: %s", name, git_errstr());
+		aie_fail(EX_CONFIG, "remote %s: %s", name, git_errstr());
 		sync_fini(s);
 		return -1;
 	}
 	if (!git_remote_url(s->remote)) {
-		aie_fail(EX_CONFIG_, "remote %s has no URL", name);
+		aie_fail(EX_CONFIG, "remote %s has no URL", name);
 		sync_fini(s);
 		return -1;
 	}
@@ -229,7 +229,7 @@ static int git_lock_check(struct sync *s, const char *gitdir,
 
 	if ((size_t)snprintf(path, sizeof path, "%s%s.lock", gitdir, name) >=
 	    sizeof path)
-		return aie_fail(EX_CONFIG_, "%s%s.lock: path too long", gitdir,
+		return aie_fail(EX_CONFIG, "%s%s.lock: path too long", gitdir,
 		    name);
 	if (lstat(path, &st) < 0)
 		return 0;
@@ -444,10 +444,10 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 	    s->branch, s->remote_name, s->branch);
 	e = git_remote_fetch(s->remote, &specs, &fo, "vault-sync: fetch");
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e < 0) {
 		*net = git_err_network(e);
-		return aie_fail(*net ? EX_TEMP : EX_CONFIG_, "fetch from %s: %s",
+		return aie_fail(*net ? EX_TEMP : EX_CONFIG, "fetch from %s: %s",
 		    git_remote_url(s->remote), git_errstr());
 	}
 	s->r->fetched = 1;
@@ -525,14 +525,14 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 	    s->branch);
 	e = git_remote_push(s->remote, &specs, &po);
 	if (x.progress)
-		fputc('\n', stderr);
+		x.progress(NULL, 0, 0, 0);
 	if (e == GIT_ENONFASTFORWARD || x.rejected) {
 		r = 1;
 		goto out;
 	}
 	if (e < 0) {
 		*net = git_err_network(e);
-		aie_fail(*net ? EX_TEMP : EX_CONFIG_, "push to %s: %s",
+		aie_fail(*net ? EX_TEMP : EX_CONFIG, "push to %s: %s",
 		    git_remote_url(s->remote), git_errstr());
 		goto out;
 	}

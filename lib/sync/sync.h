@@ -16,9 +16,15 @@
 #include <signal.h>
 #include "vault/vault.h"
 
+/* Transfer progress of a fetch, push or clone, for the tool to show (lib/
+ * never prints): what is "objects" (received) or "pushing", done of total
+ * objects, bytes so far; called with what NULL when the transfer ended. */
+typedef void (*sync_progress_fn)(const char *what, unsigned done,
+    unsigned total, size_t bytes);
+
 struct sync_opts {
 	int dry_run;             /* describe what would be committed, change nothing */
-	int progress;            /* transfer progress on stderr */
+	sync_progress_fn progress;     /* transfer progress (may be NULL) */
 	const double *backoff;   /* seconds to wait before each retry */
 	size_t nbackoff;         /* retries after the first attempt */
 	volatile sig_atomic_t *stop;   /* when set: no more retries or waits */
@@ -146,11 +152,15 @@ int git_init_vault(const char *dir, const char *agent, const char *message);
  * gets the directory. */
 int git_url_local(const char *url, char *path, size_t size);
 
-/* Push HEAD's branch to remote name: add the remote, push the branch. */
-int git_add_remote_push(const char *dir, const char *name, const char *url);
+/* Push HEAD's branch to remote name: add the remote, push the branch;
+ * progress (may be NULL) is told how the push goes. */
+int git_add_remote_push(const char *dir, const char *name, const char *url,
+    sync_progress_fn progress);
 
-/* Clone url into dir (which must not exist or be empty). */
-int git_clone_vault(const char *url, const char *dir);
+/* Clone url into dir (which must not exist or be empty); progress (may be
+ * NULL) is told how the transfer goes. */
+int git_clone_vault(const char *url, const char *dir,
+    sync_progress_fn progress);
 
 /* Is the error of the last libgit2 call a network/transport failure? */
 int git_err_network(int code);

@@ -4,9 +4,8 @@
  * The file is $AI_EMPLOYEE_CONFIG, else ~/.config/ai-employee/env. Lines are
  * KEY=VALUE, "#" starts a comment line, a value may be wrapped in single or
  * double quotes. The environment wins over the file. Since the file holds
- * secrets, one that group or others can read or write is refused, as ssh
- * does. It is opened O_NONBLOCK so that a FIFO in its place is refused
- * by fstat instead of hanging the tool in open(2).
+ * secrets, it is opened as one (secret_open, base.h): one that group or
+ * others can read or write is refused, as ssh does, and so is a FIFO.
  *
  * Numeric settings go through config_long, config_seconds and
  * config_double (config.h): a value that is not a number of the accepted
@@ -84,13 +83,13 @@ static int parse_line(const char *path, int lineno, char *line)
 	if (strncmp(line, "export ", 7) == 0)
 		line = trim(line + 7);
 	if (!(eq = strchr(line, '=')))
-		return aie_fail(EX_CONFIG_, "%s:%d: not KEY=VALUE", path, lineno);
+		return aie_fail(EX_CONFIG, "%s:%d: not KEY=VALUE", path, lineno);
 	*eq = '\0';
 	key = trim(line);
 	val = trim(eq + 1);
 	if (!*key || strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(key))
-		return aie_fail(EX_CONFIG_, "%s:%d: bad key", path, lineno);
+		return aie_fail(EX_CONFIG, "%s:%d: bad key", path, lineno);
 	n = strlen(val);
 	if (n >= 2 && (val[0] == '"' || val[0] == '\'') && val[n - 1] == val[0]) {
 		val[n - 1] = '\0';
@@ -101,41 +100,13 @@ static int parse_line(const char *path, int lineno, char *line)
 	return 0;
 }
 
-/* Which of group and others may read, write or run the file, as
- * "readable and writable by others"; "" when nobody but the owner. */
-static void mode_words(mode_t m, char *out, size_t size)
-{
-	static const char *const who[] = { "group", "others" };
-	static const char *const what[] = { "readable", "writable",
-	    "executable" };
-	int w, b;
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (w = 0; w < 2; w++) {
-		int bits = (int)(m >> (3 * (1 - w))) & 7, first = 1;
-		if (!bits)
-			continue;
-		for (b = 0; b < 3; b++) {
-			if (!(bits & (4 >> b)))
-				continue;
-			n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s",
-			    first ? (n ? ", " : "") : " and ", what[b]);
-			first = 0;
-		}
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0, " by %s",
-		    who[w]);
-	}
-}
-
 /* Reads the config file once; a missing file is not an error. */
 int config_load(void)
 {
 	const char *path = getenv("AI_EMPLOYEE_CONFIG");
-	char def[4096], perm[128], *line = NULL;
+	char def[4096], *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	struct stat st;
 	FILE *f;
 	int fd, lineno = 0, r = 0;
 
@@ -148,42 +119,24 @@ int config_load(void)
 			return 0;
 		if ((size_t)snprintf(def, sizeof def, "%s/.config/ai-employee/env",
 		    home) >= sizeof def)
-			return aie_fail(EX_CONFIG_, "HOME is too long");
+			return aie_fail(EX_CONFIG, "HOME is too long");
 		path = def;
 	}
-	/* O_NONBLOCK: a FIFO must not block us before fstat can refuse it */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
-	}
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return aie_fail(EX_CONFIG_, "%s: not a regular file", path);
-	}
-	if (st.st_mode & 077) {
-		close(fd);
-		mode_words(st.st_mode, perm, sizeof perm);
-		return aie_fail(EX_CONFIG_, "%s: %s (mode %04o); run: chmod 600 %s",
-		    path, perm, (unsigned)(st.st_mode & 07777), path);
-	}
+	if ((fd = secret_open(path, 0)) < 0)
+		return errno == ENOENT ? 0 : -1;
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
+		return aie_fail_errno(EX_CONFIG, "%s", path);
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (memchr(line, '\0', (size_t)len)) {
-			r = aie_fail(EX_CONFIG_, "%s:%d: NUL byte in the line", path,
+			r = aie_fail(EX_CONFIG, "%s:%d: NUL byte in the line", path,
 			    lineno);
 			break;
 		}
 		if (len - (line[len - 1] == '\n') > CONFIG_LINE_MAX) {
-			r = aie_fail(EX_CONFIG_, "%s:%d: line too long (over %d "
+			r = aie_fail(EX_CONFIG, "%s:%d: line too long (over %d "
 			    "bytes)", path, lineno, CONFIG_LINE_MAX);
 			break;
 		}
@@ -191,7 +144,7 @@ int config_load(void)
 			break;
 	}
 	if (r == 0 && ferror(f))
-		r = aie_fail_errno(EX_CONFIG_, "%s", path);
+		r = aie_fail_errno(EX_CONFIG, "%s", path);
 	free(line);
 	fclose(f);
 	return r;
@@ -301,7 +254,7 @@ int config_long(const char *key, long fallback, long min, long max, long *out)
 		return 0;
 	}
 	if (strict_long(v, &n) < 0 || n < min || n > max)
-		return aie_fail(EX_CONFIG_, "%s=%s: want a whole number from %ld "
+		return aie_fail(EX_CONFIG, "%s=%s: want a whole number from %ld "
 		    "to %ld", key, shown(v, buf, sizeof buf), min, max);
 	*out = n;
 	return 0;
@@ -319,7 +272,7 @@ int config_seconds(const char *key, long fallback, long min, long max,
 		return 0;
 	}
 	if (duration_parse(v, &n) < 0 || n < min || n > max)
-		return aie_fail(EX_CONFIG_, "%s=%s: want a duration (like 90s, "
+		return aie_fail(EX_CONFIG, "%s=%s: want a duration (like 90s, "
 		    "5m, 2h, 1d) from %ld to %ld seconds", key,
 		    shown(v, buf, sizeof buf), min, max);
 	*out = n;
@@ -348,7 +301,7 @@ int config_double(const char *key, double fallback, double min, double max,
 			d = NAN;
 	}
 	if (!(d >= min && d <= max))
-		return aie_fail(EX_CONFIG_, "%s=%s: want a number from %g to %g",
+		return aie_fail(EX_CONFIG, "%s=%s: want a number from %g to %g",
 		    key, shown(v, buf, sizeof buf), min, max);
 	*out = d;
 	return 0;

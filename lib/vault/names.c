@@ -30,6 +30,11 @@ int id_valid(const char *id)
 }
 
 /* Agents and domains match [a-z][a-z0-9_-]{0,31}. */
+int agent_is_cloud(const char *agent)
+{
+	return agent && strcmp(agent, "cloud") == 0;
+}
+
 int name_valid(const char *name)
 {
 	size_t i;
@@ -123,6 +128,20 @@ int time_parse_rfc3339(const char *s, time_t *out)
 }
 
 /* "90", "90s", "30m", "2h", "7d" -> seconds; 0 or -1. */
+void duration_text(long secs, char *buf, size_t size)
+{
+	if (secs < 0)
+		snprintf(buf, size, "-");
+	else if (secs >= 86400)
+		snprintf(buf, size, "%ldd", secs / 86400);
+	else if (secs >= 3600)
+		snprintf(buf, size, "%ldh", secs / 3600);
+	else if (secs >= 60)
+		snprintf(buf, size, "%ldm", secs / 60);
+	else
+		snprintf(buf, size, "%lds", secs);
+}
+
 int duration_parse(const char *s, long *seconds)
 {
 	char *end;

@@ -30,7 +30,7 @@ int vault_default_dir(const char **dir)
 	const char *d = config_get("VAULT_DIR");
 
 	if (!d)
-		return aie_fail(EX_CONFIG_, "no vault given: use -C DIR or set "
+		return aie_fail(EX_CONFIG, "no vault given: use -C DIR or set "
 		    "VAULT_DIR");
 	*dir = d;
 	return 0;
@@ -47,21 +47,21 @@ int vault_open(struct vault *v, const char *dir, const char *agent)
 	memset(v, 0, sizeof *v);
 	v->dirfd = -1;
 	if (!agent || !name_valid(agent))
-		return aie_fail(EX_USAGE_, "%s: bad agent name (want "
+		return aie_fail(EX_ARGS, "%s: bad agent name (want "
 		    "[a-z][a-z0-9_-]{0,31})", agent ? agent : "(none)");
 	strcpy(v->agent, agent);
 	if (!realpath(dir, real))
-		return aie_fail_errno(EX_CONFIG_, "%s: not a vault", dir);
+		return aie_fail_errno(EX_CONFIG, "%s: not a vault", dir);
 	v->dirfd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (v->dirfd < 0)
-		return aie_fail_errno(EX_CONFIG_, "%s: not a vault", dir);
+		return aie_fail_errno(EX_CONFIG, "%s: not a vault", dir);
 	for (i = 0; i < sizeof must / sizeof must[0]; i++) {
 		const char *d = stage_dir[must[i]];
 		if (fstatat(v->dirfd, d, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISDIR(st.st_mode)) {
 			close(v->dirfd);
 			v->dirfd = -1;
-			return aie_fail(EX_CONFIG_, "%s: not a vault (no %s/ "
+			return aie_fail(EX_CONFIG, "%s: not a vault (no %s/ "
 			    "directory; create one with vault-init)", dir, d);
 		}
 	}
@@ -96,7 +96,7 @@ int vault_opendir(struct vault *v, const char *rel, int create)
 	return fd;
 }
 
-int vault_mkdirs(struct vault *v, const char *rel)
+static int vault_mkdirs(struct vault *v, const char *rel)
 {
 	int fd = vault_opendir(v, rel, 1);
 

@@ -11,12 +11,27 @@
 /* names.c: IDs, agent and domain names, generated IDs, times */
 int id_valid(const char *id);
 int name_valid(const char *name);
+/* 1 when agent is the cloud agent, "cloud": the one that drafts and may
+ * never approve, send, or write what only the local agent writes (see
+ * ai-employee(7), the security partition). */
+int agent_is_cloud(const char *agent);
 /* 1 when s is a month directory's name, YYYY-MM (Done/<domain>/<YYYY-MM>). */
 int month_valid(const char *s);
 int id_generate(char *buf, size_t size, const char *type);
 void time_rfc3339(time_t t, char buf[21]);
 int time_parse_rfc3339(const char *s, time_t *out);
 int duration_parse(const char *s, long *seconds);
+/* An age or uptime for people, in its largest whole unit: "40s", "12m",
+ * "5h", "3d" (one unit once a whole one has passed: 60 seconds is "1m");
+ * "-" when secs is negative (unknown, or a clock that went back). */
+void duration_text(long secs, char *buf, size_t size);
+
+/* section.c: the body of the section "## name" of a Markdown text (see
+ * vault(5), "Sections"): 1 with text[*start, *end) the lines after its
+ * heading, up to the next level-two heading or the end; 0 when there is
+ * no such section. The name is compared in any case. */
+int md_section(const char *text, size_t len, const char *name,
+    size_t *start, size_t *end);
 
 /* The value of one hex digit, or -1 (for %XX and =XX decoders). */
 int hex_value(int c);
@@ -55,7 +70,6 @@ int vault_open(struct vault *v, const char *dir, const char *agent);
 void vault_close(struct vault *v);
 int vault_default_dir(const char **dir);
 int vault_opendir(struct vault *v, const char *rel, int create);
-int vault_mkdirs(struct vault *v, const char *rel);
 int vault_resolve(struct vault *v, const char *arg, struct itemref *ref);
 int vault_find(struct vault *v, const char *id, struct itemref *ref);
 int vault_find_once(struct vault *v, const char *id, struct itemref *ref);
@@ -182,7 +196,7 @@ void config_unload(void);
 /*
  * Numeric settings, strictly: the value of key, or fallback when it is
  * unset (or empty). A value that is not a number, or is outside
- * [min, max], is -1 with 78 (EX_CONFIG_) and a message that names the key
+ * [min, max], is -1 with 78 (EX_CONFIG) and a message that names the key
  * and the accepted range; the caller says it and stops.
  *
  * config_long: a decimal whole number ("-" allowed, nothing else around it).

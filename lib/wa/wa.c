@@ -28,7 +28,7 @@ static int need(const char *key, const char **dst)
 	const char *v = config_get(key);
 
 	if (!v || !*v)
-		return aie_fail(EX_CONFIG_, "%s is not set", key);
+		return aie_fail(EX_CONFIG, "%s is not set", key);
 	*dst = v;
 	return 0;
 }
@@ -77,7 +77,7 @@ int wa_config(struct wa_cfg *c)
 		    need("TWILIO_FROM", &c->from) < 0 || need("WA_TO", &c->to) < 0 ?
 		    -1 : 0;
 	}
-	return aie_fail(EX_CONFIG_, "WA_PROVIDER=%s: want cloud, twilio or none",
+	return aie_fail(EX_CONFIG, "WA_PROVIDER=%s: want cloud, twilio or none",
 	    p);
 }
 
@@ -277,7 +277,7 @@ static int send_one(const struct wa_cfg *c, const char *text,
 		if ((size_t)snprintf(auth, sizeof auth, "Authorization: Bearer %s",
 		    c->token) >= sizeof auth) {
 			free(body);
-			return aie_fail(EX_CONFIG_, "WA_TOKEN is too long");
+			return aie_fail(EX_CONFIG, "WA_TOKEN is too long");
 		}
 		hdrs[0] = auth;
 		hdrs[1] = "Content-Type: application/json";
@@ -288,14 +288,14 @@ static int send_one(const struct wa_cfg *c, const char *text,
 		if ((size_t)snprintf(userpwd, sizeof userpwd, "%s:%s", c->sid,
 		    c->twilio_token) >= sizeof userpwd) {
 			free(body);
-			return aie_fail(EX_CONFIG_, "TWILIO_TOKEN is too long");
+			return aie_fail(EX_CONFIG, "TWILIO_TOKEN is too long");
 		}
 		rq.userpwd = userpwd;
 		hdrs[0] = "Content-Type: application/x-www-form-urlencoded";
 	}
 	if (n < 0 || (size_t)n >= sizeof url) {
 		free(body);
-		return aie_fail(EX_CONFIG_, "provider URL too long");
+		return aie_fail(EX_CONFIG, "provider URL too long");
 	}
 	if (!body)
 		return aie_fail(EX_TEMP, "out of memory");
@@ -320,7 +320,7 @@ static int send_one(const struct wa_cfg *c, const char *text,
 		aie_fail(EX_DATA, "%s", msg);
 		break;
 	case V_AUTH:
-		aie_fail(EX_CONFIG_, "%s (check the token)", msg);
+		aie_fail(EX_CONFIG, "%s (check the token)", msg);
 		break;
 	case V_REFUSED:
 		aie_fail(EX_DATA, "%s", msg);
@@ -343,9 +343,9 @@ int wa_send(const struct wa_cfg *c, const char *text, const char *summary,
 
 	memset(out, 0, sizeof *out);
 	if (c->provider == WA_NONE)
-		return aie_fail(EX_CONFIG_, "no WhatsApp provider configured");
+		return aie_fail(EX_CONFIG, "no WhatsApp provider configured");
 	if (force_template && !have_tpl)
-		return aie_fail(EX_CONFIG_, "no template configured (%s)",
+		return aie_fail(EX_CONFIG, "no template configured (%s)",
 		    c->provider == WA_CLOUD ? "WA_TEMPLATE" : "TWILIO_CONTENT_SID");
 	if (!force_template) {
 		if (send_one(c, text, summary, 0, out, &v) == 0)

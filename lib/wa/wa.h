@@ -62,9 +62,6 @@ char *wa_text_recovered(const char *component, const char *detail);
 const char *wa_dashboard_url(void);
 int wa_dashboard_public(void);
 
-/* Cut s in place to at most max bytes without splitting a UTF-8 sequence;
- * returns the new length. */
-size_t utf8_cut(char *s, size_t max);
 
 /* One line of s (newlines and tabs become " / " and blanks), at most max
  * bytes; malloc'd. */

@@ -14,7 +14,9 @@
 
 static const char ellipsis[] = "\xe2\x80\xa6";    /* U+2026 */
 
-size_t utf8_cut(char *s, size_t max)
+/* Cut s in place to at most max bytes without splitting a UTF-8 sequence;
+ * returns the new length. */
+static size_t utf8_cut(char *s, size_t max)
 {
 	size_t n = strlen(s);
 

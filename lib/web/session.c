@@ -42,9 +42,9 @@ static int conf_path(const char *key, const char *file, char *buf,
 	else if ((home = config_get("HOME")))
 		n = snprintf(buf, size, "%s/.config/ai-employee/%s", home, file);
 	else
-		return aie_fail(EX_CONFIG_, "no HOME and no %s", key);
+		return aie_fail(EX_CONFIG, "no HOME and no %s", key);
 	if (n < 0 || (size_t)n >= size)
-		return aie_fail(EX_CONFIG_, "%s: path too long", key);
+		return aie_fail(EX_CONFIG, "%s: path too long", key);
 	return 0;
 }
 
@@ -72,7 +72,7 @@ static int open_parent(const char *path, const char **base)
 		strcpy(dir, ".");
 	} else {
 		if ((size_t)(slash - path) >= sizeof dir)
-			return aie_fail(EX_CONFIG_, "%s: path too long", path);
+			return aie_fail(EX_CONFIG, "%s: path too long", path);
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
 		if (!*dir)
@@ -81,16 +81,16 @@ static int open_parent(const char *path, const char **base)
 		for (p = dir + 1; (p = strchr(p, '/')); p++) {
 			*p = '\0';
 			if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-				return aie_fail_errno(EX_CONFIG_, "%s", dir);
+				return aie_fail_errno(EX_CONFIG, "%s", dir);
 			*p = '/';
 		}
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return aie_fail_errno(EX_CONFIG_, "%s", dir);
+			return aie_fail_errno(EX_CONFIG, "%s", dir);
 	}
 	if (!**base)
-		return aie_fail(EX_CONFIG_, "%s: not a file name", path);
+		return aie_fail(EX_CONFIG, "%s: not a file name", path);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_CONFIG_, "%s", dir);
+		return aie_fail_errno(EX_CONFIG, "%s", dir);
 	return fd;
 }
 
@@ -104,39 +104,21 @@ static int write_secret(const char *path, const char *buf, size_t len)
 	r = file_writeat(fd, base, buf, len, 0600);
 	close(fd);
 	if (r < 0)
-		return aie_fail(EX_CONFIG_, "%s: %s", path, aie_errmsg);
+		return aie_fail(EX_CONFIG, "%s: %s", path, aie_errmsg);
 	return 0;
 }
 
-/* Read a secret file of at most size-1 bytes, refusing one that group or
- * others may read; NUL-terminated. */
+/* Read a secret file (see secret_read); a missing one is named with
+ * what it is and how to make it. */
 static int read_secret(const char *path, const char *what, char *buf,
     size_t size)
 {
-	struct stat st;
-	ssize_t n;
-	int fd;
+	int n = secret_read(path, 1, buf, size);
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_CONFIG_, "%s %s (set it with "
+	if (n < 0 && errno)
+		return aie_fail_errno(EX_CONFIG, "%s %s (set it with "
 		    "dashboard-passwd)", what, path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return aie_fail(EX_CONFIG_, "%s: not a regular file", path);
-	}
-	if (st.st_mode & 077) {
-		close(fd);
-		return aie_fail(EX_CONFIG_, "%s: readable by group or others; "
-		    "run: chmod 600 %s", path, path);
-	}
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return aie_fail_errno(EX_CONFIG_, "%s", path);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return (int)n;
+	return n;
 }
 
 int dash_passwd_set(const char *path, const char *pw, size_t len)
@@ -168,7 +150,7 @@ int dash_passwd_check(const char *pw, size_t len)
 	    (n = read_secret(path, "password file", hash, sizeof hash)) < 0)
 		return -1;
 	if (strncmp(hash, "$argon2id$", 10) != 0)
-		return aie_fail(EX_CONFIG_, "%s: not an argon2id hash", path);
+		return aie_fail(EX_CONFIG, "%s: not an argon2id hash", path);
 	return crypto_pwhash_str_verify(hash, pw, len) == 0;
 }
 
@@ -194,21 +176,15 @@ int dash_key_create(const char *path, int replace)
 
 int dash_key_load(unsigned char key[32])
 {
-	char path[4096], hex[80];
-	size_t len;
-	int n;
+	char path[4096];
 
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
-	if (dash_key_path(path, sizeof path) < 0 ||
-	    (n = read_secret(path, "session key", hex, sizeof hex)) < 0)
+	if (dash_key_path(path, sizeof path) < 0)
 		return -1;
-	if (n != 64 || sodium_hex2bin(key, 32, hex, 64, NULL, &len, NULL) < 0 ||
-	    len != 32) {
-		sodium_memzero(hex, sizeof hex);
-		return aie_fail(EX_CONFIG_, "%s: not a session key", path);
-	}
-	sodium_memzero(hex, sizeof hex);
+	if (secret_read_key(path, 1, "a session key", key) < 0)
+		return errno ? aie_fail_errno(EX_CONFIG, "session key %s (set it "
+		    "with dashboard-passwd)", path) : -1;
 	return 0;
 }
 

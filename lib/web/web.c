@@ -358,7 +358,7 @@ int web_wants_json(const struct web *w)
 	    *w->requested_with != '\0';
 }
 
-const char *web_reason(int status)
+static const char *web_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";

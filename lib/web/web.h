@@ -87,8 +87,6 @@ int web_sendv(struct web *w, int status, const char *ctype,
 /* A complete error reply: an HTML page or {"error":...} JSON. */
 int web_error(struct web *w, int status, const char *msg);
 
-const char *web_reason(int status);
-
 /* 1 when s is valid UTF-8 with no control characters but \t \n \r. */
 int web_text_ok(const char *s);
 

@@ -76,7 +76,7 @@ static void odoo(int json2)
 	struct odoo_status s;
 	int r = odoo_ping(&c, &s);
 
-	if (r != 0 && r != EX_NEG && r != EX_DOWN && r != EX_CONFIG_ &&
+	if (r != 0 && r != EX_NEG && r != EX_DOWN && r != EX_CONFIG &&
 	    r != EX_TEMP)
 		fz_fail("odoo_ping returned %d", r);
 	if (r == 0 && (s.uid <= 0 || s.failed_step != -1))

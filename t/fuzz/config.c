@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_fail("write %s", path);
 	config_unload();
 	r = config_load();
-	if (r < 0 && aie_errcode != EX_CONFIG_)
+	if (r < 0 && aie_errcode != EX_CONFIG)
 		fz_fail("config_load failed with %d: %s", aie_errcode, aie_errmsg);
 	if (memchr(data, 0, size))
 		checkable = 0;
