@@ -13,18 +13,29 @@ setup() {
 	    skip "npm install first: @modelcontextprotocol/sdk is not installed"
 }
 
-# mcp STEPS-JSON [vault-mcp ARGS...]: run the SDK client; its JSON in $output.
+# mcp STEPS-JSON [vault-mcp ARGS...]: run the SDK client; its JSON in
+# $output. The server must have exited 0 when its input ended (99 is a
+# sanitizer's report).
 mcp() {
 	run --separate-stderr node "$T_DIR/mcp/client.mjs" "$@"
 	[ "$status" -eq 0 ] || {
 		echo "client failed ($status): $output $stderr" >&2
 		return 1
 	}
+	assert_json '.server_exit == 0' || {
+		echo "vault-mcp said: $stderr" >&2
+		return 1
+	}
 }
 
-# raw [vault-mcp ARGS...] < LINES: the server's stdout for the lines given.
+# raw [vault-mcp ARGS...] < LINES: the server's stdout for the lines given;
+# it must exit 0.
 raw() {
 	run --separate-stderr vault-mcp "$@"
+	[ "$status" -eq 0 ] || {
+		echo "vault-mcp exited $status: $stderr" >&2
+		return 1
+	}
 }
 
 INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'

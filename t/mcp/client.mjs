@@ -8,7 +8,8 @@
 //   {"read": URI}                       resources/read
 //   {"method": M, "params": {...}}      any request, by client.request
 // It prints one JSON object: {"server": serverInfo, "capabilities": ...,
-// "steps": [{"result": ...} | {"error": {"code", "message"}}, ...]}.
+// "steps": [{"result": ...} | {"error": {"code", "message"}}, ...],
+// "server_exit": its exit status once its stdin was closed}.
 // vault-mcp is found in PATH; it gets this process's whole environment
 // (the SDK would otherwise pass only HOME, PATH and a few more).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -39,6 +40,15 @@ async function run(step) {
 }
 
 await client.connect(transport);
+// The server's exit status, for the tests under the sanitizers (exit 99 on
+// a report): the SDK does not expose the child, so its private field.
+let exited;
+const exitedP = new Promise((resolve) => {
+  transport._process.once("exit", (code, signal) => {
+    exited = code ?? `signal ${signal}`;
+    resolve();
+  });
+});
 const out = {
   server: client.getServerVersion(),
   capabilities: client.getServerCapabilities(),
@@ -52,4 +62,6 @@ for (const step of steps) {
   }
 }
 await client.close();
+await Promise.race([exitedP, new Promise((r) => setTimeout(r, 5000).unref())]);
+out.server_exit = exited ?? null;
 process.stdout.write(JSON.stringify(out) + "\n");
