@@ -28,10 +28,9 @@ mcp() {
 	}
 }
 
-# raw [vault-mcp ARGS...] < LINES: the server's stdout for the lines given;
-# it must exit 0.
+# raw < LINES: vault-mcp's stdout for the lines given; it must exit 0.
 raw() {
-	run --separate-stderr vault-mcp "$@"
+	run --separate-stderr vault-mcp
 	[ "$status" -eq 0 ] || {
 		echo "vault-mcp exited $status: $stderr" >&2
 		return 1
