@@ -191,6 +191,10 @@ EOT
 	      {"read":"vault://../outside/X"}]'
 	assert_json 'all(.steps[]; .error.code == -32602)'
 	refute_output --partial secret
+	# refused, and still in the audit log
+	cat "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "mcp_call")] | length == 7 and all(.ok == false and .code == -32602 and .tool == "vault-mcp")' "$BATS_TEST_TMPDIR/log"
+	assert_json -s 'any(.event == "mcp_call" and .name == "read_item" and .id == "../outside/X")' "$BATS_TEST_TMPDIR/log"
 	after=$(cd "$VAULT_DIR" && tree_sum . | grep -v ' ./Logs/')
 	[ "$before" = "$after" ]
 }

@@ -90,6 +90,8 @@ int tool_read_item(struct mcp_session *s, json_t *args, json_t **out)
 	    stage_dir[ref.stage], "path", ref.rel, "front_matter", fm, "body",
 	    it.body ? it.body : "", it.body ? it.bodylen : (size_t)0);
 	fm_free(&it);
+	if (!*out)
+		return aie_fail(EX_DATA, "%s: not UTF-8 text", ref.rel);
 	return 0;
 }
 

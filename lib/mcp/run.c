@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@ static int drain(int fds[2], struct buf *b)
 int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dfl;
 	struct buf b[2];
 	char path[4096];
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, fds[2], status, e, ok;
@@ -85,11 +88,24 @@ int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 		aie_fail_errno(EX_TEMP, "posix_spawn_file_actions_init");
 		goto closefds;
 	}
+	if ((e = posix_spawnattr_init(&attr)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		errno = e;
+		aie_fail_errno(EX_TEMP, "posix_spawnattr_init");
+		goto closefds;
+	}
+	/* vault-mcp ignores SIGPIPE (a client gone is a write error there);
+	 * the tool gets the default, as from a shell */
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
 	ok = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
 	    == 0 && posix_spawn_file_actions_adddup2(&fa, out[1], 1) == 0 &&
-	    posix_spawn_file_actions_adddup2(&fa, err[1], 2) == 0;
-	e = ok ? posix_spawn(&pid, path, &fa, NULL, argv, environ) : ENOMEM;
+	    posix_spawn_file_actions_adddup2(&fa, err[1], 2) == 0 &&
+	    posix_spawnattr_setsigdefault(&attr, &dfl) == 0 &&
+	    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF) == 0;
+	e = ok ? posix_spawn(&pid, path, &fa, &attr, argv, environ) : ENOMEM;
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	if (e != 0) {
 		errno = e;
 		aie_fail_errno(EX_DOWN, "%s", path);

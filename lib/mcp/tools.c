@@ -98,28 +98,40 @@ json_t *mcp_tools_list(const struct mcp_session *s)
 	return json_pack("{s:o}", "tools", list);
 }
 
-/* The call's audit line; a failure to write it is said in the result. */
-static int audit_call(struct mcp_session *s, const char *name, json_t *args,
-    int ok)
+/* The call's audit line: the tool named (even one that does not exist),
+ * the item when an id was given, and whether it worked; a refused call
+ * has the JSON-RPC error code. aie_errmsg is kept as it was. */
+static int audit_call(struct mcp_session *s, json_t *params, json_t *args,
+    int r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:b}", "event", "mcp_call", "name",
-	    name, "ok", ok);
-	const char *id = str_arg(args, "id");
+	char why[sizeof aie_errmsg];
+	json_t *o = json_pack("{s:s, s:O?, s:b}", "event", "mcp_call", "name",
+	    json_object_get(params, "name"), "ok", r == 0);
+	const char *id = json_is_object(args) ? str_arg(args, "id") : NULL;
+	int ret;
 
 	if (o && id)
 		json_object_set_new(o, "id", json_string(id));
-	return audit_json(s->v, o);
+	if (o && r < -1)
+		json_object_set_new(o, "code", json_integer(r));
+	snprintf(why, sizeof why, "%s", aie_errmsg);
+	ret = audit_json(s->v, o);
+	if (ret == 0)
+		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", why);
+	return ret;
 }
 
-int mcp_tools_call(struct mcp_session *s, json_t *params, json_t **result)
+/* Run the tool params name: 0 with *out; -1 the tool failed (aie_errmsg);
+ * an RPC_ code (negative, below -1) when the call is refused. */
+static int call(struct mcp_session *s, json_t *params, json_t *args,
+    json_t **out)
 {
 	const char *name = str_arg(params, "name");
-	json_t *args = json_object_get(params, "arguments"), *out = NULL;
 	const struct tool *t = NULL;
-	char *text;
 	size_t i;
 	int r;
 
+	*out = NULL;
 	if (!name)
 		return aie_fail(0, "tools/call: name missing"), RPC_INVALID_PARAMS;
 	for (i = 0; i < sizeof tools / sizeof *tools; i++)
@@ -127,45 +139,41 @@ int mcp_tools_call(struct mcp_session *s, json_t *params, json_t **result)
 			t = &tools[i];
 	if (!t)
 		return aie_fail(0, "%s: no such tool", name), RPC_INVALID_PARAMS;
-	if (args && !json_is_object(args))
+	if (!json_is_object(args))
 		return aie_fail(0, "%s: arguments is not an object", name),
 		    RPC_INVALID_PARAMS;
-	if (!args)
-		args = json_object();
-	else
-		json_incref(args);
-	if (args_check(t, args) < 0) {
-		json_decref(args);
+	if (args_check(t, args) < 0)
 		return RPC_INVALID_PARAMS;
-	}
-	if (!s->v) {
-		json_decref(args);
+	if (!s->v)
 		return aie_fail(0, "%s: no vault open", name), RPC_INTERNAL_ERROR;
-	}
-	r = t->fn(s, args, &out);
-	if (r > 0 || r < -1) {       /* RPC_ codes are negative, below -1 */
-		char why[sizeof aie_errmsg];
-		snprintf(why, sizeof why, "%s", aie_errmsg);
-		audit_call(s, name, args, 0);
-		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", why);
-		json_decref(args);
-		return r;
-	}
-	if (r == 0 && !out)
+	r = t->fn(s, args, out);
+	if (r == 0 && !*out)
 		r = aie_fail(EX_TEMP, "%s: out of memory", name);
-	if (r == 0 && audit_call(s, name, args, 1) < 0) {
-		char why[sizeof aie_errmsg];
-		snprintf(why, sizeof why, "%.40s: done, but not in the audit log: %.400s",
-		    name, aie_errmsg);
+	return r;
+}
+
+int mcp_tools_call(struct mcp_session *s, json_t *params, json_t **result)
+{
+	json_t *args = json_object_get(params, "arguments"), *out = NULL;
+	char why[sizeof aie_errmsg], *text;
+	int r;
+
+	args = args ? json_incref(args) : json_object();
+	r = call(s, params, args, &out);
+	/* every call of a session with a vault is in the audit log; one whose
+	 * work was done but could not be logged says so */
+	if (s->v && audit_call(s, params, args, r) < 0 && r == 0) {
+		snprintf(why, sizeof why, "done, but not in the audit log: %.400s",
+		    aie_errmsg);
 		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", why);
 		r = -1;
-	} else if (r < 0) {
-		char why[sizeof aie_errmsg];
-		snprintf(why, sizeof why, "%s", aie_errmsg);
-		audit_call(s, name, args, 0);
-		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", why);
 	}
 	json_decref(args);
+	*result = NULL;
+	if (r < -1) {
+		json_decref(out);
+		return r;
+	}
 	if (r == 0) {
 		text = json_dumps(out, JSON_COMPACT);
 		*result = json_pack("{s:[{s:s, s:s}]}", "content", "type", "text",
