@@ -46,6 +46,7 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 	assert_json '[.steps[0].result.tools[].name] | sort ==
 	    ["claim","create_item","draft_reply","list_items","read_item","release","search","vault_status"]'
 	assert_json 'all(.steps[0].result.tools[]; .inputSchema.type == "object" and (.description | length > 0) and (.title | length > 0))'
+	assert_json 'all(.steps[0].result.tools[]; .outputSchema.type == "object" and (.outputSchema.required | length > 0))'
 	assert_json '.steps[0].result.tools[] | select(.name == "read_item") | .inputSchema.required == ["id"]'
 	assert_json '.steps[0].result.tools[] | select(.name == "list_items") | .inputSchema.properties.limit.maximum == 1000'
 }
@@ -55,7 +56,10 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 	mkemail E2 email 2026-11-02T00:00:00Z
 	mkemail S1 sales 2026-11-03T00:00:00Z
 	sed -i 's/where is my order 1234/the invoice for PROJECT-ZEBRA/' "$VAULT_DIR/Needs_Action/sales/S1.md"
-	mcp '[{"tool":"vault_status"},
+	# tools/list first: the SDK client then checks every structuredContent
+	# against its tool's outputSchema
+	mcp '[{"list":"tools"},
+	      {"tool":"vault_status"},
 	      {"tool":"list_items","args":{"stage":"Needs_Action","domain":"email","limit":1}},
 	      {"tool":"read_item","args":{"id":"E1"}},
 	      {"tool":"search","args":{"query":"project-zebra"}},
@@ -66,18 +70,18 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 	      {"tool":"create_item","args":{"domain":"ops","title":"Renew the domain","body":"Before the 20th."}},
 	      {"tool":"draft_reply","args":{"id":"E1"}}]' -a cloud
 	assert_json 'all(.steps[]; .result and (.result.isError | not))'
-	assert_json '.steps[0].result.structuredContent.totals.Needs_Action == 3'
-	assert_json '.steps[1].result.structuredContent | .total == 2 and .truncated and (.items | length == 1) and .items[0].domain == "email"'
-	assert_json '.steps[2].result.structuredContent | .front_matter.subject == "Question about my order" and (.body | test("order 1234"))'
-	assert_json '.steps[2].result.content[0].text | fromjson | .id == "E1"'
-	assert_json '[.steps[3].result.structuredContent.items[] | [.id, .match]] == [["S1","body"]]'
-	assert_json '[.steps[4].result.structuredContent.items[].match] | unique == ["front_matter"]'
-	assert_json '.steps[4].result.structuredContent.total == 3'
-	assert_json '.steps[5].result.structuredContent.results[0] | .event == "claim" and .path == "In_Progress/cloud/E1.md"'
-	assert_json '.steps[6].result.structuredContent.results[0].id == "E2"'
-	assert_json '.steps[7].result.structuredContent.results[0] | .event == "release" and .path == "Needs_Action/email/E2.md"'
-	assert_json '.steps[9].result.structuredContent.results[0] | .id == "DRAFT_E1" and .model == "offline-template"'
-	id=$(json_get '.steps[8].result.structuredContent.id')
+	assert_json '.steps[1].result.structuredContent.totals.Needs_Action == 3'
+	assert_json '.steps[2].result.structuredContent | .total == 2 and .truncated and (.items | length == 1) and .items[0].domain == "email"'
+	assert_json '.steps[3].result.structuredContent | .front_matter.subject == "Question about my order" and (.body | test("order 1234"))'
+	assert_json '.steps[3].result.content[0].text | fromjson | .id == "E1"'
+	assert_json '[.steps[4].result.structuredContent.items[] | [.id, .match]] == [["S1","body"]]'
+	assert_json '[.steps[5].result.structuredContent.items[].match] | unique == ["front_matter"]'
+	assert_json '.steps[5].result.structuredContent.total == 3'
+	assert_json '.steps[6].result.structuredContent.results[0] | .event == "claim" and .path == "In_Progress/cloud/E1.md"'
+	assert_json '.steps[7].result.structuredContent.results[0].id == "E2"'
+	assert_json '.steps[8].result.structuredContent.results[0] | .event == "release" and .path == "Needs_Action/email/E2.md"'
+	assert_json '.steps[10].result.structuredContent.results[0] | .id == "DRAFT_E1" and .model == "offline-template"'
+	id=$(json_get '.steps[9].result.structuredContent.id')
 	run cat "$VAULT_DIR/Needs_Action/ops/$id.md"
 	assert_output --partial 'title: Renew the domain'
 	assert_output --partial 'Before the 20th.'

@@ -31,6 +31,18 @@ json_t *args_schema(const struct arg *a)
 	    props, "required", req, "additionalProperties", 0);
 }
 
+/* A string's length as JSON Schema counts it, in characters (jansson's
+ * strings are valid UTF-8: every byte but a continuation byte starts one). */
+static size_t chars(json_t *v)
+{
+	const char *p = json_string_value(v);
+	size_t n = 0, i, len = json_string_length(v);
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)p[i] & 0xc0) != 0x80;
+	return n;
+}
+
 /* Check args against the table: 0, or -1 with the reason. The patterns
  * are checked by the vault's own name checks below, in the tools. */
 int args_check(const struct tool *t, json_t *args)
@@ -49,11 +61,10 @@ int args_check(const struct tool *t, json_t *args)
 			return aie_fail(0, "%s: %s is not an integer from %ld to %ld",
 			    t->name, key, a->min, a->max);
 		if (a->type == A_STR && (!json_is_string(v) ||
-		    json_string_length(v) < (size_t)a->min ||
-		    json_string_length(v) > (size_t)a->max ||
+		    chars(v) < (size_t)a->min || chars(v) > (size_t)a->max ||
 		    strlen(json_string_value(v)) != json_string_length(v)))
 			return aie_fail(0, "%s: %s is not a string of %ld to %ld "
-			    "bytes", t->name, key, a->min, a->max);
+			    "characters", t->name, key, a->min, a->max);
 	}
 	for (a = t->args; a->name; a++)
 		if (a->required && !json_object_get(args, a->name))

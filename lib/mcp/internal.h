@@ -31,6 +31,7 @@ typedef int (*tool_fn)(struct mcp_session *s, json_t *args, json_t **out);
 struct tool {
 	const char *name, *title, *desc;
 	const struct arg *args;
+	const char *output;      /* the outputSchema, as JSON text */
 	tool_fn fn;
 };
 

@@ -51,35 +51,67 @@ static const struct arg search_args[] = {
 	{ NULL, 0, 0, NULL, NULL, 0, 0 }
 };
 
+/* The outputSchemas: what each tool's structuredContent holds (the SDK
+ * client checks a result against it). */
+#define S_STR "{\"type\":\"string\"}"
+#define S_REF "\"id\":" S_STR ",\"stage\":" S_STR ",\"path\":" S_STR
+#define S_BRIEF "{\"type\":\"object\",\"properties\":{" S_REF "}," \
+    "\"required\":[\"id\",\"stage\",\"path\"]," \
+    "\"additionalProperties\":" S_STR "}"
+#define S_LIST(extra) "{\"type\":\"object\",\"properties\":{" extra \
+    "\"items\":{\"type\":\"array\",\"items\":" S_BRIEF "}," \
+    "\"total\":{\"type\":\"integer\"}," \
+    "\"truncated\":{\"type\":\"boolean\"}}," \
+    "\"required\":[\"items\",\"total\",\"truncated\"]}"
+#define S_RESULTS "{\"type\":\"object\",\"properties\":{\"results\":" \
+    "{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}," \
+    "\"required\":[\"results\"]}"
+static const char out_status[] = "{\"type\":\"object\",\"properties\":{"
+    "\"vault\":" S_STR ",\"agent\":" S_STR ","
+    "\"counts\":{\"type\":\"object\"},\"totals\":{\"type\":\"object\"},"
+    "\"pending\":{\"type\":\"array\"},"
+    "\"last_sync\":{\"type\":[\"object\",\"null\"]},"
+    "\"health\":{\"type\":\"object\"}},"
+    "\"required\":[\"counts\",\"totals\",\"pending\"]}";
+static const char out_list[] = S_LIST("\"stage\":" S_STR ",");
+static const char out_search[] = S_LIST("");
+static const char out_item[] = "{\"type\":\"object\",\"properties\":{"
+    S_REF ",\"front_matter\":{\"type\":\"object\","
+    "\"additionalProperties\":" S_STR "},\"body\":" S_STR "},"
+    "\"required\":[\"id\",\"stage\",\"path\",\"front_matter\",\"body\"]}";
+static const char out_created[] = "{\"type\":\"object\",\"properties\":{"
+    S_REF "},\"required\":[\"id\",\"stage\",\"path\"]}";
+static const char out_results[] = S_RESULTS;
+
 static const struct tool tools[] = {
 	{ "vault_status", "Vault status",
 	  "Counts per stage and domain, the drafts waiting for the owner's "
 	  "approval, the last sync and the agents' health (vault-status(1)).",
-	  no_args, tool_vault_status },
+	  no_args, out_status, tool_vault_status },
 	{ "list_items", "List items",
 	  "The items of one stage (default Needs_Action), of one domain, at "
 	  "most limit of them, in the vault's order.",
-	  list_args, tool_list_items },
+	  list_args, out_list, tool_list_items },
 	{ "read_item", "Read an item",
 	  "One item by ID: where it is, its front matter and its body.",
-	  id_args, tool_read_item },
+	  id_args, out_item, tool_read_item },
 	{ "search", "Search items",
 	  "Items whose front matter or body holds query (any case).",
-	  search_args, tool_search },
+	  search_args, out_search, tool_search },
 	{ "claim", "Claim work",
 	  "Claim an item of Needs_Action for this agent (vault-claim(1)): "
 	  "the one named by id, or the oldest of domain, or the oldest of all.",
-	  claim_args, tool_claim },
+	  claim_args, out_results, tool_claim },
 	{ "release", "Release a claim",
 	  "Give back this agent's claim on an item (vault-claim --release).",
-	  id_args, tool_release },
+	  id_args, out_results, tool_release },
 	{ "create_item", "Create an item",
 	  "A new item in Needs_Action/<domain>/ with a title and a body.",
-	  create_args, tool_create_item },
+	  create_args, out_created, tool_create_item },
 	{ "draft_reply", "Draft a reply",
 	  "Draft the reply to an email item into Pending_Approval/email/ "
 	  "(draft-email(1)); it waits there for the owner's approval.",
-	  id_args, tool_draft_reply },
+	  id_args, out_results, tool_draft_reply },
 };
 
 json_t *mcp_tools_list(const struct mcp_session *s)
@@ -91,8 +123,11 @@ json_t *mcp_tools_list(const struct mcp_session *s)
 		t = json_pack("{s:s, s:s, s:o}", "name", tools[i].name,
 		    "description", tools[i].desc, "inputSchema",
 		    args_schema(tools[i].args));
-		if (t && mcp_structured(s))
+		if (t && mcp_structured(s)) {
 			json_object_set_new(t, "title", json_string(tools[i].title));
+			json_object_set_new(t, "outputSchema",
+			    json_loads(tools[i].output, 0, NULL));
+		}
 		json_array_append_new(list, t);
 	}
 	return json_pack("{s:o}", "tools", list);
