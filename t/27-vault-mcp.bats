@@ -136,6 +136,14 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 	assert_json '[.steps[1:8][].error.code] | all(. == -32602)'
 	assert_json '.steps[4].error.message | test("id is required")'
 	assert_json '.steps[8].result == {}'
+	# what approval would refuse later is refused now: a NUL, a control
+	mcp '[{"tool":"create_item","args":{"domain":"ops","title":"a\u0000b"}},
+	      {"tool":"create_item","args":{"domain":"ops","title":"bell\u0007"}},
+	      {"tool":"create_item","args":{"domain":"ops","title":"t","body":"esc \u001b[31m"}},
+	      {"tool":"read_item\u0000x","args":{"id":"E1"}}]'
+	assert_json '[.steps[].error.code] == [-32602,-32602,-32602,-32602]'
+	assert_json '.steps[1].error.message | test("U\\+0007")'
+	[ ! -d "$VAULT_DIR/Needs_Action/ops" ] || [ -z "$(ls "$VAULT_DIR/Needs_Action/ops")" ]
 }
 
 @test "raw lines: malformed JSON -32700, a call before initialize, no answer to notifications, only JSON on stdout" {
@@ -160,6 +168,12 @@ EOT
 	assert_json -s '.[5] | .id == 1 and .result.protocolVersion == "2025-06-18"'
 	assert_json -s '.[6] | .id == 11 and .error.code == -32602'
 	assert_json -s '.[7] | .id == 12 and (.result.tools | length) == 8'
+}
+
+@test "a line that is not UTF-8 still gets its -32700 answer, as JSON" {
+	printf '{"a":"\377\376"\n{"jsonrpc":"2.0","id":1,"method":"ping"}\n' >"$BATS_TEST_TMPDIR/in"
+	raw <"$BATS_TEST_TMPDIR/in"
+	assert_json -s 'length == 2 and .[0].error.code == -32700 and .[0].id == null and .[1].result == {}'
 }
 
 @test "version negotiation: 2025-03-26 and 2024-11-05 are echoed (without structuredContent), others get 2025-06-18" {

@@ -72,9 +72,14 @@ int args_check(const struct tool *t, json_t *args)
 	return 0;
 }
 
+/* A string argument, or NULL when absent, not a string, or holding a NUL
+ * (which a C string would silently cut). */
 const char *str_arg(json_t *args, const char *key)
 {
-	return json_string_value(json_object_get(args, key));
+	json_t *v = json_object_get(args, key);
+	const char *s = json_string_value(v);
+
+	return s && strlen(s) == json_string_length(v) ? s : NULL;
 }
 
 /* An ID argument: an ID of vault(5), never a path (no "/", no ".."). */

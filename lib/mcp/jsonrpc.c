@@ -4,6 +4,7 @@
  * (a JSON array) are not read: MCP 2025-06-18 dropped them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mcp/mcp.h"
@@ -25,8 +26,11 @@ void rpc_parse(const char *line, size_t len, struct rpc_msg *m)
 		invalid(m, RPC_INVALID_REQUEST, "message too long");
 		return;
 	}
-	/* JSON_REJECT_DUPLICATES: one key, one meaning; no NUL inside strings */
-	m->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e);
+	/* JSON_REJECT_DUPLICATES: one key, one meaning. JSON_ALLOW_NUL: a
+	 * "\u0000" in a string is read, so that a request holding one is
+	 * answered with its id (the checks of each string refuse it). */
+	m->root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &e);
 	if (!m->root) {
 		char why[sizeof m->why];
 		snprintf(why, sizeof why, "parse error: %.120s", e.text);
@@ -60,7 +64,8 @@ void rpc_parse(const char *line, size_t len, struct rpc_msg *m)
 		invalid(m, RPC_INVALID_REQUEST, "no method");
 		return;
 	}
-	if (!json_is_string(method)) {
+	if (!json_is_string(method) ||
+	    strlen(json_string_value(method)) != json_string_length(method)) {
 		invalid(m, RPC_INVALID_REQUEST, "method is not a string");
 		return;
 	}
@@ -105,8 +110,26 @@ char *rpc_result(json_t *id, json_t *result)
 	return answer(id, "result", result);
 }
 
+/* Text as a JSON string, whatever its bytes: a message may quote the input
+ * (jansson's "near '...'") or be cut inside a character, and a reply must
+ * still go out. Bytes that are not ASCII become '?' when s is not UTF-8. */
+json_t *rpc_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy, *p;
+
+	if (j || !(copy = strdup(s)))
+		return j;
+	for (p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 char *rpc_error(json_t *id, int code, const char *message)
 {
-	return answer(id, "error", json_pack("{s:i, s:s}", "code", code,
-	    "message", message));
+	return answer(id, "error", json_pack("{s:i, s:o}", "code", code,
+	    "message", rpc_text(message)));
 }

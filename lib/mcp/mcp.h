@@ -38,6 +38,9 @@ void rpc_free(struct rpc_msg *m);
  * an error. id NULL answers with "id": null. NULL when out of memory. */
 char *rpc_result(json_t *id, json_t *result);
 char *rpc_error(json_t *id, int code, const char *message);
+/* s as a JSON string even when it is not UTF-8 (then other bytes than
+ * ASCII become '?'); NULL only when out of memory. */
+json_t *rpc_text(const char *s);
 
 /* server.c: one session over one stream */
 #define MCP_VERSION_LATEST "2025-06-18"

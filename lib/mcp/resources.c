@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcp/mcp.h"
+#include "internal.h"
 
 #define PAGE 100
 #define SCHEME "vault://"
@@ -68,13 +68,14 @@ int mcp_resources_list(struct mcp_session *s, json_t *params,
 int mcp_resources_read(struct mcp_session *s, json_t *params,
     json_t **result)
 {
-	const char *uri = json_string_value(json_object_get(params, "uri"));
+	const char *uri = str_arg(params, "uri");
 	struct itemref ref;
 	char *text;
 	size_t len;
 
 	if (!uri)
-		return aie_fail(0, "resources/read: uri missing"), RPC_INVALID_PARAMS;
+		return aie_fail(0, "resources/read: no uri, or not a string"),
+		    RPC_INVALID_PARAMS;
 	if (strncmp(uri, SCHEME, strlen(SCHEME)) != 0 ||
 	    !id_valid(uri + strlen(SCHEME)))
 		return aie_fail(0, "%s: not a vault://ID URI", uri),

@@ -98,8 +98,7 @@ char *mcp_handle(struct mcp_session *s, const char *line, size_t len)
 	switch (m.kind) {
 	case RPC_INVALID:
 		/* the id, when it could be read, so the client can match it */
-		reply = rpc_error(m.code == RPC_INVALID_PARAMS ? m.id : NULL, m.code,
-		    m.why);
+		reply = rpc_error(m.id, m.code, m.why);
 		break;
 	case RPC_NOTIFICATION:       /* notifications/initialized and the rest */
 	case RPC_RESPONSE:           /* we ask nothing, so nothing to match */

@@ -220,8 +220,8 @@ int mcp_tools_call(struct mcp_session *s, json_t *params, json_t **result)
 			json_decref(out);
 	} else {
 		json_decref(out);
-		*result = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type",
-		    "text", "text", aie_errmsg[0] ? aie_errmsg : "failed",
+		*result = json_pack("{s:[{s:s, s:o}], s:b}", "content", "type",
+		    "text", "text", rpc_text(aie_errmsg[0] ? aie_errmsg : "failed"),
 		    "isError", 1);
 	}
 	if (!*result)

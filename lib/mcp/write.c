@@ -55,6 +55,8 @@ int tool_create_item(struct mcp_session *s, json_t *args,
 	    fm_set(&it, "created_by", s->v->agent) < 0 ||
 	    fm_set(&it, "via", "vault-mcp") < 0 ||
 	    !(text = malloc(n + 2))) {
+		if (!aie_errmsg[0])
+			aie_fail(EX_TEMP, "create_item: out of memory");
 		fm_free(&it);
 		return -1;
 	}
