@@ -90,7 +90,7 @@ static const struct tool tools[] = {
 	  no_args, out_status, tool_vault_status },
 	{ "list_items", "List items",
 	  "The items of one stage (default Needs_Action), of one domain, at "
-	  "most limit of them, in the vault's order.",
+	  "most limit of them, in directory order.",
 	  list_args, out_list, tool_list_items },
 	{ "read_item", "Read an item",
 	  "One item by ID: where it is, its front matter and its body.",
