@@ -37,7 +37,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # ---- build ----------------------------------------------------------------
 
 # The domains, in link order: each may use only those after it.
-DOMAINS  = cli exec status health sync approval mail llm wa odoo web http vault base
+DOMAINS  = cli mcp exec status health sync approval mail llm wa odoo web http vault base
 
 # What each program links, in link order (the domains it uses, and theirs).
 approve_LIBS          = cli status approval vault base
@@ -52,6 +52,7 @@ vault-claim_LIBS      = cli sync approval vault base
 vault-exec_LIBS       = cli exec approval mail wa http vault base
 vault-health_LIBS     = cli health sync approval odoo wa http vault base
 vault-init_LIBS       = cli sync approval vault base
+vault-mcp_LIBS        = cli mcp status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
 dashboard_LIBS        = dash status approval web vault base
