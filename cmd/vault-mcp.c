@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	if (cli_init(argv[0]) < 0)
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
 		if (!cli_option(c, optarg, usage))
 			usage(2);

@@ -78,7 +78,7 @@ int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 	b[0].max = b[1].max = RUN_OUT_MAX;
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", bindir, argv[0]) >=
 	    sizeof path)
-		return aie_fail(EX_CONFIG_, "%s: path too long", bindir);
+		return aie_fail(EX_CONFIG, "%s: path too long", bindir);
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		aie_fail_errno(EX_TEMP, "pipe");
 		goto closefds;
