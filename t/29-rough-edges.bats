@@ -38,3 +38,19 @@ setup() { common_setup; mkvault; }
 	run -78 --separate-stderr vault-claim E1
 	[[ "$stderr" == *"no vault given"* ]]
 }
+
+@test "an item's ID is said once in an error, whichever tool says it" {
+	for tool in draft-email vault-exec mail-send vault-claim approve; do
+		run -65 --separate-stderr "$tool" NOPE
+		[ "$stderr" = "$tool: NOPE: no such item in the vault" ]
+	done
+	run -65 --separate-stderr mail-send - <<<NOPE
+	[ "$stderr" = "mail-send: NOPE: no such item in the vault" ]
+}
+
+@test "a lib error that does not name the item still gets it from the tool" {
+	mkemail E1
+	export USAGE_MAX_CALLS_DAY=0
+	run -75 --separate-stderr draft-email E1
+	[[ "$stderr" == "draft-email: E1: daily call cap reached"* ]]
+}
