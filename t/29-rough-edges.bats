@@ -54,3 +54,30 @@ setup() { common_setup; mkvault; }
 	run -75 --separate-stderr draft-email E1
 	[[ "$stderr" == "draft-email: E1: daily call cap reached"* ]]
 }
+
+@test "-j: odoo-ping unconfigured says so as a JSON line, exit 78" {
+	unset ODOO_URL
+	run -78 --separate-stderr odoo-ping -j
+	assert_json '.state == "unconfigured" and .url == null and .error == "ODOO_URL is not set"'
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"ODOO_URL is not set"* ]]
+}
+
+@test "-j: mail-send -n -j and dashboard-passwd -j are refused with exit 2, nothing done" {
+	mkemail E1
+	run -2 --separate-stderr mail-send -n -j E1
+	assert_output ""
+	[[ "$stderr" == *"-n with -j refused"* ]]
+	run -2 --separate-stderr dashboard-passwd -j <<<"a-long-password"
+	assert_output ""
+	[[ "$stderr" == *"-j refused"* ]]
+	[ -z "$(find "$HOME" -name '*passw*' 2>/dev/null)" ]
+}
+
+@test "-j: vault-init prints one JSON object: created, then reused" {
+	run -0 --separate-stderr vault-init -j --no-key "$BATS_TEST_TMPDIR/v2"
+	assert_json ".vault == \"$BATS_TEST_TMPDIR/v2\" and .result == \"created\" and .files_added > 0"
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 --separate-stderr vault-init -j --no-key "$BATS_TEST_TMPDIR/v2"
+	assert_json '.result == "reused" and .files_added == 0'
+}
