@@ -226,7 +226,7 @@ EOT
 @test "budget says on stderr, once and on every run, that unknown costs are not counted" {
 	usage-log add -q -m unknown-model -i 1 -o 1
 	usage-log add -q -m unknown-model -i 1 -o 1
-	for run in 1 2; do
+	for _ in 1 2; do
 		run -0 --separate-stderr usage-log budget
 		[ "$(grep -c 'unknown cost' <<<"$stderr")" -eq 1 ]
 		[[ "$stderr" == *"2 calls this week have an unknown cost and are not counted in the weekly budget"* ]]
