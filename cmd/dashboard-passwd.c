@@ -128,6 +128,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || (gen && check))
 		usage(2);
+	if (cli.json) {
+		/* -j is JSON or refused: this tool has no JSON output */
+		cli_warn(NULL, "-j refused: dashboard-passwd has no JSON output "
+		    "(-g prints the password alone)");
+		return EX_ARGS;
+	}
 	if (sodium_init() < 0) {
 		cli_warn(NULL, "libsodium cannot start");
 		return EX_TEMP;

@@ -114,6 +114,20 @@ static void log_usage(struct vault *v, const char *id, const char *model,
 		cli_warn(id, "usage not logged: %s", aie_errmsg);
 }
 
+/* Once per run: calls of unknown cost this week are not in the budget,
+ * so the budget is not enforced for them (see prices(5)). */
+static void warn_unknown_cost(long unknown)
+{
+	static int done;
+
+	if (done || unknown <= 0)
+		return;
+	done = 1;
+	cli_warn(NULL, "warning: %ld calls this week have an unknown cost and "
+	    "are not counted in the weekly budget: add their models to "
+	    "prices.tsv or PRICE_<MODEL> (see prices(5))", unknown);
+}
+
 /* The text of the reply from the configured provider; malloc'd, or NULL
  * with aie_errmsg/aie_errcode. *model gets the model to record. */
 static char *complete(struct ctx *c, const struct itemref *ref,
@@ -122,10 +136,13 @@ static char *complete(struct ctx *c, const struct itemref *ref,
 	struct llm_result r;
 	char *system = NULL, *user = NULL, *prev = NULL, *text = NULL;
 	char *from = fm_get(email, "from"), *subj = fm_get(email, "subject");
+	long unknown;
 	int rc;
 
 	snprintf(model, msize, "%s", c->conf.model);
-	if (usage_check(c->v, time(NULL)) < 0)
+	rc = usage_check(c->v, time(NULL), &unknown);
+	warn_unknown_cost(unknown);
+	if (rc < 0)
 		goto out;
 	if (c->conf.provider == LLM_OFFLINE) {
 		text = reply_offline(c->handbook, from, subj);

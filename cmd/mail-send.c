@@ -156,6 +156,11 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc)
 		usage(2);
+	if (c.dry_run && cli.json) {
+		cli_warn(NULL, "-n with -j refused: the dry run prints the message "
+		    "as it would leave (RFC 5322), not JSON");
+		return EX_ARGS;
+	}
 	if ((r = cli_refuse_cloud()) != 0)
 		return r;
 	max = config_get_long("EXEC_MAX_PER_HOUR", 10);

@@ -52,6 +52,13 @@ static void print_json(const struct odoo_cfg *c, const struct odoo_status *s,
 	json_decref(o);
 }
 
+/* -j without a usable configuration: the state as a JSON line too. */
+static void print_unconfigured(const char *state)
+{
+	cli_print_json(json_pack("{s:s, s:n, s:s}", "state", state, "url",
+	    "error", aie_errmsg));
+}
+
 static void print_text(const struct odoo_status *s)
 {
 	if (s->ms[ODOO_VERSION] >= 0 && *s->version)
@@ -82,6 +89,8 @@ int main(int argc, char **argv)
 	if ((r = odoo_config(&cfg)) != 0) {
 		if (r > 0)
 			aie_fail(EX_CONFIG, "ODOO_URL is not set");
+		if (cli.json)
+			print_unconfigured(r > 0 ? "unconfigured" : "misconfigured");
 		cli_warnerr(NULL);
 		return EX_CONFIG;
 	}

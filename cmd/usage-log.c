@@ -246,6 +246,10 @@ static int budget(struct vault *v)
 			printf("%ld calls of unknown cost are not counted\n",
 			    week.unknown);
 	}
+	if (week.unknown && !cli.json)     /* -j: unknown_cost_calls says it */
+		cli_warn(NULL, "warning: %ld calls this week have an unknown cost "
+		    "and are not counted in the weekly budget: add their models "
+		    "to prices.tsv or PRICE_<MODEL> (see prices(5))", week.unknown);
 	if (bad) {
 		/* fail closed, as draft-email's check does */
 		cli_warn(NULL, "%ld malformed rows this week are not counted: the "

@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "approval/approval.h"
 #include "sync/sync.h"
@@ -34,7 +36,7 @@ static const char *const dirs[] = {
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: vault-init [-q] [-a AGENT] [--no-git] [--no-key] "
+	    "usage: vault-init [-jq] [-a AGENT] [--no-git] [--no-key] "
 	    "[--remote URL | --clone URL] DIR\n");
 	exit(status ? 2 : 0);
 }
@@ -264,6 +266,10 @@ int main(int argc, char **argv)
 		    "%d missing file(s) added", made);
 	else if (!cli.quiet)
 		cli_warn(dir, "vault created");
+	if (cli.json)
+		return cli_print_json(json_pack("{s:s, s:s, s:i}", "vault", dir,
+		    "result", clone ? "cloned" : existing ? "reused" : "created",
+		    "files_added", made)) < 0 ? EX_TEMP : 0;
 	printf("%s\n", dir);
 	return 0;
 fail:

@@ -211,3 +211,34 @@ EOT
 	assert_output --regexp '2026-11-29 #{20} +\$3\.00'
 	assert_output --regexp '2026-11-30 #{40} \$6\.00'
 }
+
+@test "with no prices file installed or named, the built-in table prices a call" {
+	unset AIE_PRICES_FILE
+	usage-log add -m claude-sonnet-4-5 -i 1000000 -o 100000 --time 2026-11-30T10:00:00Z
+	grep -qF '| claude-sonnet-4-5 | 1000000 | 100000 | 0 | 0 | 4.500000 |' "$U/2026-11-30.md"
+	# a named file still overrides the built-in table
+	printf 'claude-sonnet-4-5\t1\t1\t0\t0\n' >"$BATS_TEST_TMPDIR/p.tsv"
+	AIE_PRICES_FILE="$BATS_TEST_TMPDIR/p.tsv" usage-log add -m claude-sonnet-4-5 \
+	    -i 1000000 -o 0 --time 2026-11-30T10:00:01Z
+	grep -qF '| claude-sonnet-4-5 | 1000000 | 0 | 0 | 0 | 1.000000 |' "$U/2026-11-30.md"
+}
+
+@test "budget says on stderr, once and on every run, that unknown costs are not counted" {
+	usage-log add -q -m unknown-model -i 1 -o 1
+	usage-log add -q -m unknown-model -i 1 -o 1
+	for _ in 1 2; do
+		run -0 --separate-stderr usage-log budget
+		[ "$(grep -c 'unknown cost' <<<"$stderr")" -eq 1 ]
+		[[ "$stderr" == *"2 calls this week have an unknown cost and are not counted in the weekly budget"* ]]
+	done
+}
+
+@test "draft-email's budget check says once per run that unknown costs are not counted" {
+	unset LLM_PROVIDER ANTHROPIC_API_KEY OPENAI_API_KEY OPENAI_BASE_URL
+	usage-log add -q -m unknown-model -i 1 -o 1
+	mkemail EMAIL_1
+	mkemail EMAIL_2
+	run -0 --separate-stderr draft-email EMAIL_1 EMAIL_2
+	[ "$(grep -c 'unknown cost' <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"1 calls this week have an unknown cost"* ]]
+}

@@ -175,9 +175,15 @@ void cli_warn(const char *item, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Print the last lib/ error, prefixed by item when given. */
+/* Print the last lib/ error, prefixed by item when given. lib/ names the
+ * item it failed on ("NOPE: no such item in the vault"), so the item is
+ * added only when the message does not already begin with it: said once. */
 void cli_warnerr(const char *item)
 {
+	size_t n = item ? strlen(item) : 0;
+
+	if (item && !strncmp(aie_errmsg, item, n) && aie_errmsg[n] == ':')
+		item = NULL;
 	cli_warn(item, "%s", aie_errmsg);
 }
 

@@ -37,6 +37,8 @@ typedef int (*arg_fn)(const char *arg, void *ctx);
 int cli_each_arg(int argc, char **argv, arg_fn fn, void *ctx);
 void cli_warn(const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* "tool: item: " and aie_errmsg on stderr; item (may be NULL) is left
+ * out when aie_errmsg already begins with "item:", so it is said once. */
 void cli_warnerr(const char *item);
 /* Transfer progress on stderr, one line redrawn ("tool: objects 3/10,
  * 12 KiB"), ended when what is NULL; the shape of sync_progress_fn. */

@@ -134,7 +134,9 @@ int usage_max_calls(long *calls);
 /* Before a call: -1 with 75 and which limit when today's calls reached
  * the cap or this week's spend reached the budget, and with 75 too when
  * the spend cannot be computed (a usage file unreadable, a malformed row
- * this week): the check fails closed. 78 for a bad setting. */
-int usage_check(struct vault *v, time_t now);
+ * this week): the check fails closed. 78 for a bad setting. *unknown
+ * gets this week's calls of unknown cost, which the budget cannot count
+ * (the caller says so: lib/ does not print). */
+int usage_check(struct vault *v, time_t now, long *unknown);
 
 #endif

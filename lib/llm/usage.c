@@ -58,41 +58,66 @@ static int parse_price(const char *s, struct price *p)
 	    &p->cache_read, &p->cache_write, &extra) == 4 && price_valid(p);
 }
 
-/* Look model up in a prices file: 1 found, 0 not, -1 unreadable/bad. */
-static int price_file(const char *path, const char *model, struct price *p)
+/* The price table share/prices.tsv as built in (the generated prices.c
+ * of the Makefile): the default when no prices file is installed. */
+extern const char usage_prices_builtin[];
+
+/* Look model up in the prices table f, named name in errors: 1 found, 0
+ * not, -1 bad. Closes f. */
+static int price_stream(FILE *f, const char *name, const char *model,
+    struct price *p)
 {
-	FILE *f = fopen(path, "re");
 	char line[512];
 	int lineno = 0, found = 0;
 
-	if (!f)
-		return aie_fail_errno(EX_CONFIG, "%s", path);
 	while (!found && fgets(line, sizeof line, f)) {
-		char name[256], extra;
+		char word[256], extra;
 		lineno++;
 		char *h = strchr(line, '#');
 		if (h)
 			*h = '\0';
-		if (sscanf(line, " %255s", name) != 1)
+		if (sscanf(line, " %255s", word) != 1)
 			continue;
-		int n = sscanf(line, " %255s %lf %lf %lf %lf %c", name, &p->input,
+		int n = sscanf(line, " %255s %lf %lf %lf %lf %c", word, &p->input,
 		    &p->output, &p->cache_read, &p->cache_write, &extra);
 		if (n != 5 || !price_valid(p)) {
 			fclose(f);
 			return aie_fail(EX_CONFIG, "%s:%d: want MODEL INPUT OUTPUT "
 			    "CACHE_READ CACHE_WRITE (USD per million tokens, 0 to "
-			    "%.0f)", path, lineno, PRICE_MAX);
+			    "%.0f)", name, lineno, PRICE_MAX);
 		}
-		found = strcmp(name, model) == 0;
+		found = strcmp(word, model) == 0;
 	}
 	fclose(f);
 	return found;
 }
 
+/* Look model up in a prices file: 1 found, 0 not, -1 unreadable/bad. */
+static int price_file(const char *path, const char *model, struct price *p)
+{
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return aie_fail_errno(EX_CONFIG, "%s", path);
+	return price_stream(f, path, model, p);
+}
+
+/* Look model up in the built-in table. */
+static int price_builtin(const char *model, struct price *p)
+{
+	FILE *f = fmemopen((void *)usage_prices_builtin,
+	    strlen(usage_prices_builtin), "r");
+
+	if (!f)
+		return aie_fail_errno(EX_TEMP, "the built-in price table");
+	return price_stream(f, "the built-in price table", model, p);
+}
+
 /* The price of model: config PRICE_<MODEL> (upper case, other characters
  * as _) = "in,out,cache_read,cache_write", then $USAGE_PRICES_FILE, then
- * $AIE_PRICES_FILE or DATADIR/prices.tsv. 1 found, 0 unknown, -1 when a
- * price file or setting is malformed. */
+ * $AIE_PRICES_FILE or DATADIR/prices.tsv, else (none installed) the table
+ * built in. 1 found, 0 unknown, -1 when a price file or setting is
+ * malformed. */
 static int price_lookup(const char *model, struct price *p)
 {
 	char key[160];
@@ -119,7 +144,7 @@ static int price_lookup(const char *model, struct price *p)
 	if (!(file = config_get("AIE_PRICES_FILE"))) {
 		file = DATADIR "/prices.tsv";
 		if (access(file, F_OK) < 0 && errno == ENOENT)
-			return 0;    /* not installed: every price unknown */
+			return price_builtin(model, p);
 	}
 	return price_file(file, model, p);
 }
@@ -484,12 +509,13 @@ static int sum_fn(const struct usage_row *r, void *ctx)
 	return 0;
 }
 
-int usage_check(struct vault *v, time_t now)
+int usage_check(struct vault *v, time_t now, long *unknown)
 {
 	struct usage_sum day = { 0 }, week = { 0 };
 	long cap, bad = 0;
 	double budget;
 
+	*unknown = 0;
 	if (usage_max_calls(&cap) < 0 || usage_budget(&budget) < 0)
 		return -1;
 	/* this week's rows hold today's: a bad row today is counted once */
@@ -501,6 +527,7 @@ int usage_check(struct vault *v, time_t now)
 		return aie_fail(EX_TEMP, "the spend cannot be computed, so no "
 		    "call: %s", why);
 	}
+	*unknown = week.unknown;
 	if (bad)
 		return aie_fail(EX_TEMP, "the spend cannot be computed, so no "
 		    "call: %ld malformed rows in Logs/API_Usage/ this week "

@@ -24,25 +24,75 @@ const char *const stage_dir[ST_COUNT] = {
 	"Rejected", "Done"
 };
 
-/* The vault directory from -C, else $VAULT_DIR; 0, or -1 (78) when unset. */
+/* The stages every vault has: the test for "is a vault" of vault_open
+ * and of the walk up from the working directory. */
+static const enum stage must[] = { ST_NEEDS_ACTION, ST_IN_PROGRESS,
+    ST_PENDING, ST_APPROVED, ST_DONE };
+
+/* The first stage directory missing from dirfd, or NULL when none is. */
+static const char *missing_stage(int dirfd)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof must / sizeof must[0]; i++) {
+		const char *d = stage_dir[must[i]];
+		if (fstatat(dirfd, d, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			return d;
+	}
+	return NULL;
+}
+
+/* 1 when path is a directory holding every stage directory, else 0. */
+static int is_vault(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return 0;
+	r = missing_stage(fd) == NULL;
+	close(fd);
+	return r;
+}
+
+/* The vault directory when -C is not given: $VAULT_DIR, else the first
+ * directory from the working directory up to / that is a vault (has the
+ * stage directories, as vault_open wants), as git finds its repository.
+ * 0, or -1 (78) when there is none. */
 int vault_default_dir(const char **dir)
 {
+	static char path[PATH_MAX];
 	const char *d = config_get("VAULT_DIR");
+	char *slash;
 
-	if (!d)
-		return aie_fail(EX_CONFIG, "no vault given: use -C DIR or set "
-		    "VAULT_DIR");
-	*dir = d;
-	return 0;
+	if (d) {
+		*dir = d;
+		return 0;
+	}
+	if (getcwd(path, sizeof path)) {
+		for (;;) {
+			if (is_vault(path)) {
+				*dir = path;
+				return 0;
+			}
+			if (!strcmp(path, "/"))
+				break;
+			slash = strrchr(path, '/');
+			if (!slash)
+				break;
+			slash[slash == path] = '\0';   /* "/a" becomes "/" */
+		}
+	}
+	return aie_fail(EX_CONFIG, "no vault given: use -C DIR or set "
+	    "VAULT_DIR");
 }
 
 int vault_open(struct vault *v, const char *dir, const char *agent)
 {
-	static const enum stage must[] = { ST_NEEDS_ACTION, ST_IN_PROGRESS,
-	    ST_PENDING, ST_APPROVED, ST_DONE };
 	char real[PATH_MAX];
-	struct stat st;
-	size_t i;
+	const char *d;
 
 	memset(v, 0, sizeof *v);
 	v->dirfd = -1;
@@ -55,15 +105,11 @@ int vault_open(struct vault *v, const char *dir, const char *agent)
 	v->dirfd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (v->dirfd < 0)
 		return aie_fail_errno(EX_CONFIG, "%s: not a vault", dir);
-	for (i = 0; i < sizeof must / sizeof must[0]; i++) {
-		const char *d = stage_dir[must[i]];
-		if (fstatat(v->dirfd, d, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode)) {
-			close(v->dirfd);
-			v->dirfd = -1;
-			return aie_fail(EX_CONFIG, "%s: not a vault (no %s/ "
-			    "directory; create one with vault-init)", dir, d);
-		}
+	if ((d = missing_stage(v->dirfd))) {
+		close(v->dirfd);
+		v->dirfd = -1;
+		return aie_fail(EX_CONFIG, "%s: not a vault (no %s/ "
+		    "directory; create one with vault-init)", dir, d);
 	}
 	if (!(v->root = strdup(real))) {
 		close(v->dirfd);
