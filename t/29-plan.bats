@@ -158,3 +158,12 @@ P=Plans/email/PLAN_E1.md
 	grep -qx -- '- \[ \] reply (draft: DRAFT_E1)' "$VAULT_DIR/$P"
 	! grep -q '"event":"plan_step"' "$VAULT_DIR"/Logs/*.jsonl
 }
+
+@test "a step that links a draft is not ticked by hand (77)" {
+	plan E1 -s "reply (draft: DRAFT_E1)" >/dev/null
+	sum=$(md5sum <"$VAULT_DIR/$P")
+	run --separate-stderr plan --done E1 1
+	[ "$status" -eq 77 ]
+	[[ $stderr == *"step 1 waits for draft DRAFT_E1"* ]]
+	[ "$(md5sum <"$VAULT_DIR/$P")" = "$sum" ]
+}

@@ -334,7 +334,14 @@ int plan_tick(struct vault *v, const char *arg, size_t n, const char *note,
 	if ((lock = state_lock(v, "plan", 1)) < 0)
 		return -1;
 	r = plan_load(v, arg, &p);
-	if (r == 0)
+	/* a step that waits for a draft is done when the draft is executed,
+	 * and says so only then */
+	if (r == 0 && n >= 1 && n <= p.nsteps && !p.steps[n - 1].done &&
+	    p.steps[n - 1].draft[0])
+		r = aie_fail(EX_REFUSED, "%s: step %zu waits for draft %s; it is "
+		    "ticked when vault-exec executes that draft", p.ref.id, n,
+		    p.steps[n - 1].draft);
+	else if (r == 0)
 		r = tick_loaded(v, &p, n, note);
 	state_unlock(lock);
 	if (out && r >= 0)

@@ -47,7 +47,8 @@ size_t plan_next(const struct plan *p);
 /* Tick step n (1-based) of the plan named by arg: one atomic rewrite
  * (status: done once no step is left), then an audit line "plan_step"
  * with note. 0; 1 when it was already ticked (nothing written); -1 (65
- * for a step that does not exist). *p, when not NULL, is the plan after. */
+ * for a step that does not exist, 77 for a step that links a draft: only
+ * executing the draft ticks it). *p, when not NULL, is the plan after. */
 int plan_tick(struct vault *v, const char *arg, size_t n, const char *note,
     struct plan *p);
 /* Tick every unticked step of every plan that links draft_id: for
