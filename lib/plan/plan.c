@@ -197,10 +197,10 @@ json_t *plan_json(const struct plan *p)
 			json_object_set_new(s, "draft", json_string(p->steps[i].draft));
 		json_array_append_new(steps, s);
 	}
-	o = json_pack("{s:s, s:s?, s:s, s:s?, s:s, s:s?, s:o, s:I}", "id",
-	    p->ref.id, "source", p->source, "domain", d, "status", p->status,
-	    "path", p->ref.rel, "objective", obj, "steps", steps, "next",
-	    (json_int_t)plan_next(p));
+	o = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:o, s:I}", "id",
+	    p->ref.id, "stage", stage_dir[p->ref.stage], "source", p->source,
+	    "domain", d, "status", p->status, "path", p->ref.rel, "objective",
+	    obj, "steps", steps, "next", (json_int_t)plan_next(p));
 	free(obj);
 	return o;
 }

@@ -54,7 +54,7 @@ int plan_tick(struct vault *v, const char *arg, size_t n, const char *note,
 /* Tick every unticked step of every plan that links draft_id: for
  * vault-exec when it has executed that draft. The number ticked, or -1. */
 int plan_draft_executed(struct vault *v, const char *draft_id);
-/* The plan as JSON: id, source, domain, status, path, objective, steps
+/* The plan as JSON: id, stage (Plans), source, domain, status, path, objective, steps
  * ([{n, text, done, draft?}]), next (0 when complete). NULL: no memory. */
 struct json_t *plan_json(const struct plan *p);
 /* Call fn for every plan of Plans/ (vault_walk's contract). */
