@@ -43,33 +43,41 @@ static int print_plan(const struct plan *p)
 	return 0;
 }
 
-/* Steps from stdin: one a line, blank lines skipped. */
-static int read_steps(char ***steps, size_t *n)
+/* Steps from stdin: one a line, blank lines skipped. *text holds them
+ * (free it), *steps points into it (free it too). */
+static int read_steps(char **text, char ***steps, size_t *n)
 {
-	char *line = NULL, **s;
-	size_t cap = 0;
-	ssize_t len;
+	struct buf b = { 0 };
+	char chunk[4096], *line, *save = NULL, **s;
+	size_t got, len;
 
-	while ((len = getline(&line, &cap, stdin)) >= 0) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+	while ((got = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(&b, chunk, got);
+	if (ferror(stdin)) {
+		buf_free(&b);
+		cli_warn("stdin", "cannot read the steps");
+		return EX_TEMP;
+	}
+	if (!(*text = buf_take(&b, &len))) {
+		cli_warn("stdin", "out of memory");
+		return EX_TEMP;
+	}
+	for (line = strtok_r(*text, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		len = strlen(line);
+		if (len && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if (len == 0)
 			continue;
-		if (!(s = realloc(*steps, (*n + 1) * sizeof *s)) ||
-		    !(s[*n] = strdup(line))) {
-			if (s)
-				*steps = s;
-			free(line);
+		/* malloc first: gcc -fanalyzer takes realloc(NULL) for a free */
+		s = *steps ? realloc(*steps, (*n + 1) * sizeof *s) :
+		    malloc(sizeof *s);
+		if (!s) {
 			cli_warn("stdin", "out of memory");
 			return EX_TEMP;
 		}
 		*steps = s;
-		(*n)++;
-	}
-	free(line);
-	if (ferror(stdin)) {
-		cli_warn("stdin", "cannot read the steps");
-		return EX_TEMP;
+		s[(*n)++] = line;
 	}
 	return 0;
 }
@@ -77,12 +85,12 @@ static int read_steps(char ***steps, size_t *n)
 static int create(const char *id, const char *objective, char **opt_steps,
     size_t nopt)
 {
-	char **steps = NULL;
-	size_t n = 0, i;
+	char **steps = NULL, *text = NULL;
+	size_t n = 0;
 	struct plan p;
 	int status = 0;
 
-	if (nopt == 0 && (status = read_steps(&steps, &n)) != 0)
+	if (nopt == 0 && (status = read_steps(&text, &steps, &n)) != 0)
 		goto out;
 	if (plan_create(&v, id, objective, nopt ? (const char *const *)opt_steps :
 	    (const char *const *)steps, nopt ? nopt : n, &p) < 0) {
@@ -93,8 +101,7 @@ static int create(const char *id, const char *objective, char **opt_steps,
 	print_plan(&p);
 	plan_free(&p);
 out:
-	for (i = 0; i < n; i++)
-		free(steps[i]);
+	free(text);
 	free(steps);
 	return status;
 }
@@ -214,10 +221,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	want = mode == LIST ? 0 : mode == DONE ? 2 : 1;
-	if (argc != want || (mode != CREATE && (nsteps || objective))) {
-		free(steps);
-		usage(2);
-	}
+	if (argc != want || (mode != CREATE && (nsteps || objective)))
+		usage(2);     /* exits */
 	if ((status = cli_open_vault(&v)) != 0) {
 		free(steps);
 		return status;

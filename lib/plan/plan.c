@@ -72,10 +72,7 @@ static int line_ok(const char *what, const char *s, size_t max)
 
 void plan_free(struct plan *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->nsteps; i++)
-		free(p->steps[i].text);
+	free(p->lines);
 	free(p->steps);
 	free(p->source);
 	free(p->status);
@@ -83,7 +80,8 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* The steps of the loaded item p->it. */
+/* The steps of the loaded item p->it. Their texts point into p->lines, a
+ * copy of the body with each step's line end made a NUL. */
 static int parse_steps(struct plan *p)
 {
 	const char *b = p->it.body;
@@ -92,6 +90,10 @@ static int parse_steps(struct plan *p)
 
 	if (!b || !md_section(b, p->it.bodylen, "Steps", &start, &end))
 		return 0;
+	if (!(p->lines = malloc(p->it.bodylen + 1)))
+		return aie_fail_errno(EX_TEMP, "%s", p->ref.rel);
+	memcpy(p->lines, b, p->it.bodylen);
+	p->lines[p->it.bodylen] = '\0';
 	for (at = start; at < end; at = eol + 1) {
 		for (eol = at; eol < end && b[eol] != '\n'; eol++)
 			;
@@ -102,13 +104,12 @@ static int parse_steps(struct plan *p)
 		if (!(s = realloc(p->steps, (p->nsteps + 1) * sizeof *s)))
 			return aie_fail_errno(EX_TEMP, "%s", p->ref.rel);
 		p->steps = s;
-		s += p->nsteps;
+		s = &p->steps[p->nsteps++];
 		n = eol - at - 6;
 		if (n && b[at + 6 + n - 1] == '\r')
 			n--;
-		if (!(s->text = strndup(b + at + 6, n)))
-			return aie_fail_errno(EX_TEMP, "%s", p->ref.rel);
-		p->nsteps++;
+		p->lines[at + 6 + n] = '\0';
+		s->text = p->lines + at + 6;
 		s->done = b[at + 3] != ' ';
 		s->box = at + 3;
 		if (step_draft(s->text, s->draft) < 0)

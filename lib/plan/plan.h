@@ -15,7 +15,7 @@
 #define PLAN_STEP_LEN_MAX 500
 
 struct plan_step {
-	char *text;              /* the step as written, draft link included */
+	const char *text;        /* the step as written, draft link included */
 	int done;
 	char draft[AIE_ID_MAX + 1];   /* the linked draft's ID, or "" */
 	size_t box;              /* offset in the body of its [ ] */
@@ -26,6 +26,7 @@ struct plan {
 	char *source, *status;
 	struct plan_step *steps;
 	size_t nsteps;
+	char *lines;             /* what the steps' texts point into */
 };
 
 /* The plan's ID for arg: arg itself when it starts with PLAN_, else
