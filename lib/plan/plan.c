@@ -120,13 +120,10 @@ static int parse_steps(struct plan *p)
 	return 0;
 }
 
-/* Load the plan at ref. */
-static int load_ref(struct vault *v, const struct itemref *ref,
-    struct plan *p)
+int plan_parse(struct plan *p, const char *buf, size_t len)
 {
 	memset(p, 0, sizeof *p);
-	p->ref = *ref;
-	if (item_load(v, ref, &p->it) < 0)
+	if (fm_parse(&p->it, buf, len) < 0)
 		return -1;
 	p->source = fm_get(&p->it, "source");
 	p->status = fm_get(&p->it, "status");
@@ -134,6 +131,27 @@ static int load_ref(struct vault *v, const struct itemref *ref,
 		plan_free(p);
 		return -1;
 	}
+	return 0;
+}
+
+/* Load the plan at ref. */
+static int load_ref(struct vault *v, const struct itemref *ref,
+    struct plan *p)
+{
+	char *buf, why[sizeof aie_errmsg];
+	size_t len;
+	int r;
+
+	memset(p, 0, sizeof *p);
+	if (file_readat(v->dirfd, ref->rel, &buf, &len) < 0)
+		return -1;
+	r = plan_parse(p, buf, len);
+	free(buf);
+	if (r < 0) {
+		snprintf(why, sizeof why, "%s", aie_errmsg);
+		return aie_fail(EX_DATA, "%s: %s", ref->rel, why);
+	}
+	p->ref = *ref;
 	return 0;
 }
 

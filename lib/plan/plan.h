@@ -40,6 +40,9 @@ int plan_id(const char *arg, char id[AIE_ID_MAX + 1]);
  * already has a plan. On success *p is the new plan (plan_free it). */
 int plan_create(struct vault *v, const char *id, const char *objective,
     const char *const *steps, size_t n, struct plan *p);
+/* Parse the text of a plan file (front matter and steps; ref left
+ * empty), as plan_load does: 0, or -1 (65 when it is not an item). */
+int plan_parse(struct plan *p, const char *buf, size_t len);
 /* Load the plan named by arg (an item's ID or the plan's) into *p. */
 int plan_load(struct vault *v, const char *arg, struct plan *p);
 void plan_free(struct plan *p);
