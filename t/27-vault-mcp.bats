@@ -44,7 +44,7 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 	assert_json '.server.name == "vault-mcp"'
 	assert_json '.capabilities.tools.listChanged == false'
 	assert_json '[.steps[0].result.tools[].name] | sort ==
-	    ["claim","create_item","draft_reply","list_items","read_item","release","search","vault_status"]'
+	    ["claim","create_item","draft_reply","list_items","plan_create","plan_update","read_item","release","search","vault_status"]'
 	assert_json 'all(.steps[0].result.tools[]; .inputSchema.type == "object" and (.description | length > 0) and (.title | length > 0))'
 	assert_json 'all(.steps[0].result.tools[]; .outputSchema.type == "object" and (.outputSchema.required | length > 0))'
 	assert_json '.steps[0].result.tools[] | select(.name == "read_item") | .inputSchema.required == ["id"]'
@@ -167,7 +167,7 @@ EOT
 	assert_json -s '.[3].error.code == -32600 and .[4].error.code == -32600'
 	assert_json -s '.[5] | .id == 1 and .result.protocolVersion == "2025-06-18"'
 	assert_json -s '.[6] | .id == 11 and .error.code == -32602'
-	assert_json -s '.[7] | .id == 12 and (.result.tools | length) == 8'
+	assert_json -s '.[7] | .id == 12 and (.result.tools | length) == 10'
 }
 
 @test "a line that is not UTF-8 still gets its -32700 answer, as JSON" {
@@ -247,4 +247,51 @@ EOT
 	run vault-mcp </dev/null
 	assert_success
 	assert_output ''
+}
+
+@test "plan_create and plan_update through the SDK: plan(1)'s plan, ticked, checked against their outputSchemas" {
+	mkemail E1
+	mcp '[{"list":"tools"},
+	      {"tool":"plan_create","args":{"id":"E1","steps":"read the order\n\nreply (draft: DRAFT_E1)\r\nfile it"}},
+	      {"tool":"plan_update","args":{"id":"E1","done":1}},
+	      {"tool":"plan_update","args":{"id":"PLAN_E1","done":1}},
+	      {"tool":"plan_update","args":{"id":"E1","done":2}},
+	      {"tool":"plan_update","args":{"id":"E1","done":3}}]' -a cloud
+	assert_json '.steps[0].result.tools[] | select(.name == "plan_create") | .inputSchema.required == ["id","steps"]'
+	assert_json '.steps[0].result.tools[] | select(.name == "plan_update") | .inputSchema.properties.done.minimum == 1'
+	assert_json '.steps[1].result.structuredContent | .id == "PLAN_E1" and .path == "Plans/email/PLAN_E1.md"
+	    and .source == "E1" and .status == "active" and .objective == "Question about my order"
+	    and ([.steps[].text] == ["read the order", "reply (draft: DRAFT_E1)", "file it"])
+	    and .steps[1].draft == "DRAFT_E1" and .next == 1'
+	assert_json '.steps[2].result.structuredContent | .ticked and .next == 2 and .steps[0].done'
+	assert_json '.steps[3].result.structuredContent | (.ticked | not) and .next == 2'
+	# the step that waits for a draft is the draft's to tick
+	assert_json '.steps[4].result.isError and (.steps[4].result.content[0].text | test("waits for draft DRAFT_E1"))'
+	assert_json '.steps[5].result.structuredContent | .ticked and .next == 2 and .status == "active"'
+	# the same file plan(1) reads
+	run --separate-stderr plan -j --next E1
+	assert_json '.next == 2 and .draft == "DRAFT_E1"'
+	grep -qx -- '- \[x\] file it' "$VAULT_DIR/Plans/email/PLAN_E1.md"
+	cat "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "mcp_call" and (.name | startswith("plan_")))] | length == 5 and all(.tool == "vault-mcp" and .agent == "cloud")' "$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "plan_step") | .tool] == ["vault-mcp", "vault-mcp"]' "$BATS_TEST_TMPDIR/log"
+}
+
+@test "the plan tools refuse what plan(1) refuses, and paths as IDs, changing nothing" {
+	mkemail E1
+	mcp '[{"tool":"plan_create","args":{"id":"../E1","steps":"a"}},
+	      {"tool":"plan_update","args":{"id":"E1","done":0}},
+	      {"tool":"plan_update","args":{"id":"E1","done":"1"}},
+	      {"tool":"plan_create","args":{"id":"E1"}},
+	      {"tool":"plan_create","args":{"id":"NOPE","steps":"a"}},
+	      {"tool":"plan_create","args":{"id":"E1","steps":"a\u001b[2Jb"}},
+	      {"tool":"plan_create","args":{"id":"E1","steps":"\n\n"}},
+	      {"tool":"plan_update","args":{"id":"E1","done":1}}]'
+	assert_json '[.steps[0:4][] | .error.code] == [-32602, -32602, -32602, -32602]'
+	assert_json 'all(.steps[4:][]; .result.isError)'
+	assert_json '.steps[4].result.content[0].text | test("NOPE: no such item")'
+	assert_json '.steps[5].result.content[0].text | test("not allowed")'
+	assert_json '.steps[6].result.content[0].text | test("at least one step")'
+	assert_json '.steps[7].result.content[0].text | test("no plan")'
+	[ ! -e "$VAULT_DIR/Plans/email/PLAN_E1.md" ]
 }

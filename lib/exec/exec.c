@@ -41,6 +41,7 @@
 #include "approval/approval.h"
 #include "exec/exec.h"
 #include "mail/mail.h"
+#include "plan/plan.h"
 #include "wa/wa.h"
 
 /* A diagnostic through the caller's warn. */
@@ -256,6 +257,9 @@ static void to_done(const struct exec_ctx *x, struct itemref *ref,
 		return;
 	}
 	audit_exec(v, "executed", ref->id, from, ref->rel, NULL, key);
+	/* a plan's step that waited for this draft is done (see plan(1)) */
+	if (plan_draft_executed(v, ref->id) < 0)
+		sayerr(x, ref->id);
 	if (src && id_valid(src) && vault_find(v, src, &sref) == 0 &&
 	    sref.stage != ST_DONE) {
 		const char *kv[] = { "status", "done", "replied_by", ref->id, NULL };

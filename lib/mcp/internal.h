@@ -56,5 +56,8 @@ int tool_create_item(struct mcp_session *s, json_t *args, json_t **out);
 int tool_claim(struct mcp_session *s, json_t *args, json_t **out);
 int tool_release(struct mcp_session *s, json_t *args, json_t **out);
 int tool_draft_reply(struct mcp_session *s, json_t *args, json_t **out);
+/* plan.c: plan(1)'s work, through lib/plan */
+int tool_plan_create(struct mcp_session *s, json_t *args, json_t **out);
+int tool_plan_update(struct mcp_session *s, json_t *args, json_t **out);
 
 #endif

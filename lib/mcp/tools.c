@@ -42,6 +42,20 @@ static const struct arg create_args[] = {
 	{ "body", A_STR, 0, "Markdown", NULL, 0, 65536 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 }
 };
+static const struct arg plan_create_args[] = {
+	{ "id", A_STR, 1, "The item the plan is for", ID_PATTERN, 1, AIE_ID_MAX },
+	{ "objective", A_STR, 0, "One line (default: the item's title)", NULL,
+	  1, 500 },
+	{ "steps", A_STR, 1, "One step a line; an action that waits for "
+	  "approval names its draft: (draft: DRAFT_ID)", NULL, 1, 65536 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 }
+};
+static const struct arg plan_update_args[] = {
+	{ "id", A_STR, 1, "The item (or PLAN_ ID) whose plan it is", ID_PATTERN,
+	  1, AIE_ID_MAX },
+	{ "done", A_INT, 1, "The step to tick, from 1", NULL, 1, 100 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 }
+};
 static const struct arg search_args[] = {
 	{ "query", A_STR, 1, "Text to find, any case, in front matter and body",
 	  NULL, 1, 200 },
@@ -82,6 +96,18 @@ static const char out_item[] = "{\"type\":\"object\",\"properties\":{"
 static const char out_created[] = "{\"type\":\"object\",\"properties\":{"
     S_REF "},\"required\":[\"id\",\"stage\",\"path\"]}";
 static const char out_results[] = S_RESULTS;
+#define S_PLAN(extra) "{\"type\":\"object\",\"properties\":{" \
+    S_REF ",\"source\":" S_STR ",\"domain\":" S_STR "," \
+    "\"status\":" S_STR ",\"objective\":" S_STR "," \
+    "\"steps\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
+    "\"properties\":{\"n\":{\"type\":\"integer\"},\"text\":" S_STR "," \
+    "\"done\":{\"type\":\"boolean\"},\"draft\":" S_STR "}," \
+    "\"required\":[\"n\",\"text\",\"done\"]}}," \
+    "\"next\":{\"type\":\"integer\"}" extra "}," \
+    "\"required\":[\"id\",\"path\",\"steps\",\"next\"]}"
+static const char out_plan[] = S_PLAN("");
+static const char out_plan_update[] =
+    S_PLAN(",\"ticked\":{\"type\":\"boolean\"}");
 
 static const struct tool tools[] = {
 	{ "vault_status", "Vault status",
@@ -112,6 +138,16 @@ static const struct tool tools[] = {
 	  "Draft the reply to an email item into Pending_Approval/email/ "
 	  "(draft-email(1)); it waits there for the owner's approval.",
 	  id_args, out_results, tool_draft_reply },
+	{ "plan_create", "Plan an item",
+	  "Make Plans/<domain>/PLAN_<id>.md for an item (plan(1)): an "
+	  "objective and steps as checkboxes; a step that waits for approval "
+	  "names its draft and ticks itself when that draft is executed.",
+	  plan_create_args, out_plan, tool_plan_create },
+	{ "plan_update", "Tick a plan's step",
+	  "Tick step done of an item's plan (plan --done); the plan after, "
+	  "with next the first step not done (0: complete). A step that names "
+	  "a draft is not ticked by hand.",
+	  plan_update_args, out_plan_update, tool_plan_update },
 };
 
 json_t *mcp_tools_list(const struct mcp_session *s)

@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# plan: Plans/<domain>/PLAN_<ID>.md, its steps ticked by hand and, for a
+# step that links a draft, by vault-exec executing that draft.
+load helper
+
+setup() { common_setup; mkvault; mkemail E1; }
+
+P=Plans/email/PLAN_E1.md
+
+@test "plan ID makes the plan: front matter, objective, one checkbox a step" {
+	run --separate-stderr plan E1 --step "read the order" \
+	    --step "reply (draft: DRAFT_E1)"
+	assert_success
+	[ "${lines[0]}" = "$P" ]
+	f="$VAULT_DIR/$P"
+	grep -qx 'type: plan' "$f"
+	grep -qx 'id: PLAN_E1' "$f"
+	# quoted: E1 would read as a number in YAML
+	grep -qx 'source: "E1"' "$f"
+	grep -qx 'domain: email' "$f"
+	grep -qx 'status: active' "$f"
+	grep -Eq '^created: 20[0-9-]{8}T' "$f"
+	grep -qx 'Objective: Question about my order' "$f"
+	grep -qx -- '- \[ \] read the order' "$f"
+	grep -qx -- '- \[ \] reply (draft: DRAFT_E1)' "$f"
+	grep -q '"event":"plan","id":"PLAN_E1"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "steps from stdin, blank lines skipped; --objective; -j gives the plan" {
+	run --separate-stderr plan -j -o "Answer Alice" E1 < <(printf 'one\n\ntwo\n')
+	assert_success
+	assert_json '.id == "PLAN_E1" and .source == "E1" and .status == "active"
+	    and .objective == "Answer Alice" and .next == 1
+	    and ([.steps[].text] == ["one", "two"])
+	    and ([.steps[].done] == [false, false])'
+}
+
+@test "--next says the first step not done; --done ticks it in place" {
+	plan E1 -s one -s two -s three >/dev/null
+	run --separate-stderr plan --next E1
+	assert_success
+	assert_output "$(printf '1\tone')"
+	run --separate-stderr plan --done E1 2
+	assert_success
+	grep -qx -- '- \[x\] two' "$VAULT_DIR/$P"
+	grep -qx -- '- \[ \] one' "$VAULT_DIR/$P"
+	grep -q '"event":"plan_step","id":"PLAN_E1".*"note":"step 2: two"' \
+	    "$VAULT_DIR"/Logs/*.jsonl
+	run --separate-stderr plan -j --next PLAN_E1
+	assert_json '.next == 1 and .text == "one"'
+}
+
+@test "the last tick makes the plan done; --next then says so (1)" {
+	plan E1 -s one -s two >/dev/null
+	plan --done E1 1 >/dev/null
+	grep -qx 'status: active' "$VAULT_DIR/$P"
+	plan --done E1 2 >/dev/null
+	grep -qx 'status: done' "$VAULT_DIR/$P"
+	run --separate-stderr plan --next E1
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ $stderr == *"every step is done"* ]]
+}
+
+@test "ticking a step twice writes nothing (1); a step that is not there is 65" {
+	plan E1 -s one >/dev/null
+	plan --done E1 1 >/dev/null
+	sum=$(md5sum <"$VAULT_DIR/$P")
+	run --separate-stderr plan --done E1 1
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"already done"* ]]
+	[ "$(md5sum <"$VAULT_DIR/$P")" = "$sum" ]
+	run --separate-stderr plan --done E1 5
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"no step 5 (it has 1)"* ]]
+	run --separate-stderr plan --done E1 x
+	[ "$status" -eq 2 ]
+}
+
+@test "an edited plan keeps its edits: a tick changes only its checkbox" {
+	plan E1 -s one -s two >/dev/null
+	printf '\n## Notes\n\n- [ ] not a step\n' >>"$VAULT_DIR/$P"
+	cp "$VAULT_DIR/$P" "$BATS_TEST_TMPDIR/before"
+	plan --done E1 2 >/dev/null
+	run diff "$BATS_TEST_TMPDIR/before" "$VAULT_DIR/$P"
+	[ "$status" -eq 1 ]
+	[ "$(grep -c '^[<>]' <<<"$output")" -eq 2 ]
+	grep -qx -- '- \[ \] not a step' "$VAULT_DIR/$P"
+	run plan -j --list
+	assert_json '.next == 1 and (.steps | length) == 2'
+}
+
+@test "refused: no such item, a second plan, no steps, a bad draft link, control characters" {
+	run --separate-stderr plan NOPE -s one
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"NOPE: no such item"* ]]
+	plan E1 -s one >/dev/null
+	run --separate-stderr plan E1 -s two
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"already has a plan ($P)"* ]]
+	mkemail E2
+	run --separate-stderr plan E2 </dev/null
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"at least one step"* ]]
+	run --separate-stderr plan E2 -s "send (draft: ../../x)"
+	[ "$status" -eq 65 ]
+	[ ! -e "$VAULT_DIR/Plans/email/PLAN_E2.md" ]
+	run --separate-stderr plan E2 -s "$(printf 'a\033[2Jb')"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"not allowed"* ]]
+	run --separate-stderr plan --next ../E1
+	[ "$status" -eq 65 ]
+	[ ! -e "$VAULT_DIR/Plans/email/PLAN_E2.md" ]
+}
+
+@test "--list: every plan with its count of steps done" {
+	mkemail E2
+	plan E1 -s one -s two >/dev/null
+	plan E2 -s one >/dev/null
+	plan --done E1 1 >/dev/null
+	run --separate-stderr plan --list
+	assert_success
+	[[ $output == *"$(printf 'PLAN_E1\t1/2\tactive\t%s' "$P")"* ]]
+	[[ $output == *"$(printf 'PLAN_E2\t0/1\tactive')"* ]]
+	run --separate-stderr plan -j --list
+	assert_json -s 'length == 2 and ([.[].id] | sort) == ["PLAN_E1", "PLAN_E2"]'
+}
+
+@test "a step that links a draft ticks itself when approve + vault-exec execute that draft" {
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	plan E1 -s "read the order" -s "reply (draft: DRAFT_E1)" \
+	    -s "file the order" >/dev/null
+	plan --done E1 1 >/dev/null
+	# not yet: a draft waiting for approval leaves its step open
+	run plan -j --next E1
+	assert_json '.next == 2 and .draft == "DRAFT_E1"'
+	approve DRAFT_E1 >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	grep -qx -- '- \[x\] reply (draft: DRAFT_E1)' "$VAULT_DIR/$P"
+	grep -qx -- '- \[ \] file the order' "$VAULT_DIR/$P"
+	grep -q '"event":"plan_step","id":"PLAN_E1".*"note":"step 2: reply (draft: DRAFT_E1); draft DRAFT_E1 executed"' \
+	    "$VAULT_DIR"/Logs/*.jsonl
+	run plan -j --next E1
+	assert_json '.next == 3 and .text == "file the order"'
+}
+
+@test "a draft that is not executed ticks nothing" {
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	plan E1 -s "reply (draft: DRAFT_E1)" >/dev/null
+	approve DRAFT_E1 >/dev/null
+	# changed after approval: vault-exec refuses it
+	sed -i 's/ships tomorrow/ships never/' "$VAULT_DIR/Approved/email/DRAFT_E1.md"
+	run vault-exec
+	[ "$status" -ne 0 ]
+	grep -qx -- '- \[ \] reply (draft: DRAFT_E1)' "$VAULT_DIR/$P"
+	! grep -q '"event":"plan_step"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "a step that links a draft is not ticked by hand (77)" {
+	plan E1 -s "reply (draft: DRAFT_E1)" >/dev/null
+	sum=$(md5sum <"$VAULT_DIR/$P")
+	run --separate-stderr plan --done E1 1
+	[ "$status" -eq 77 ]
+	[[ $stderr == *"step 1 waits for draft DRAFT_E1"* ]]
+	[ "$(md5sum <"$VAULT_DIR/$P")" = "$sum" ]
+}
