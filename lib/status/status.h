@@ -124,6 +124,16 @@ int status_core(struct vault *v, struct statkeys *keys, char **text,
  * is, when the array is not laid out as status_core writes it. */
 size_t status_pending_head(char *text, size_t len, size_t cap, size_t *n);
 
+/* Read a status text back (the object /api/status serves, its members
+ * as status_core and status_live write them) into st, only its first cap
+ * pending cards (the text is cut in place, see status_pending_head); free
+ * with status_free. *npending: how many cards the text held. st's vault
+ * and agent are NULL and its ages are left to the caller (now is 0); a
+ * card whose id is missing or invalid has an empty ref.id, and a health
+ * part's state or detail may be NULL. 0, or -1 with aie_errmsg. */
+int status_parse(char *text, size_t len, size_t cap, struct status *st,
+    size_t *npending);
+
 /* The last sync and the health files as JSON members (no ages, keys
  * sorted): "health":{...},"last_sync":{...} or null. These are a few small
  * files, read on every call. malloc'd text, or NULL. */
