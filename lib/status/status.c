@@ -1111,3 +1111,41 @@ char *status_live(struct vault *v)
 	status_free(&st);
 	return buf_take(&b, NULL);
 }
+
+/* s as JSON text (malloc'd): a string, or null when it is not one (not
+ * UTF-8). */
+static char *json_str(const char *s)
+{
+	json_t *j = json_string(s);
+	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(j);
+	return t ? t : strdup("null");
+}
+
+int status_edges(struct vault *v, char **head, size_t *hlen, char **tail,
+    size_t *tlen)
+{
+	char *live = status_live(v), *agent = json_str(v->agent);
+	char *root = json_str(v->root);
+	int hn, tn;
+
+	*head = *tail = NULL;
+	hn = agent ? asprintf(head, "{\"agent\":%s,", agent) : -1;
+	tn = live && root ? asprintf(tail, ",%s,\"vault\":%s}\n", live, root) :
+	    -1;
+	free(live);
+	free(agent);
+	free(root);
+	if (hn < 0 || tn < 0) {
+		if (hn >= 0)
+			free(*head);
+		if (tn >= 0)
+			free(*tail);
+		*head = *tail = NULL;   /* asprintf leaves them undefined */
+		return aie_fail(EX_TEMP, "status: out of memory");
+	}
+	*hlen = (size_t)hn;
+	*tlen = (size_t)tn;
+	return 0;
+}

@@ -139,4 +139,10 @@ int status_parse(char *text, size_t len, size_t cap, struct status *st,
  * files, read on every call. malloc'd text, or NULL. */
 char *status_live(struct vault *v);
 
+/* What /api/status sends around status_core's text: the head
+ * {"agent":..., and the tail ,<status_live>,"vault":...}\n, each
+ * malloc'd. 0, or -1 with aie_errmsg (both then NULL). */
+int status_edges(struct vault *v, char **head, size_t *hlen, char **tail,
+    size_t *tlen);
+
 #endif
