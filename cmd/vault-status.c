@@ -29,56 +29,48 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-static void print_text(json_t *st)
+/* The age of card p as of now, as "3m". */
+static void card_age(const struct status *st, const struct pending *p,
+    char *a, size_t size)
 {
-	json_t *counts = json_object_get(st, "counts");
-	json_t *totals = json_object_get(st, "totals");
-	json_t *pending = json_object_get(st, "pending");
-	json_t *sync = json_object_get(st, "last_sync");
-	json_t *health = json_object_get(st, "health");
-	const char *stage, *name;
-	json_t *by, *n, *h, *p;
-	size_t i;
+	duration_text((long)(p->created ? st->now - p->created : 0), a, size);
+}
+
+static void print_text(const struct status *st)
+{
+	size_t i, j;
 	char a[32];
 
-	printf("vault %s (agent %s)\n\n", json_string_value(json_object_get(st,
-	    "vault")), json_string_value(json_object_get(st, "agent")));
+	printf("vault %s (agent %s)\n\n", st->vault, st->agent);
 	for (i = 0; i < ST_COUNT; i++) {
-		stage = stage_dir[i];
-		by = json_object_get(counts, stage);
-		printf("%-17s %5lld", stage, (long long)json_integer_value(
-		    json_object_get(totals, stage)));
-		json_object_foreach(by, name, n)
-			printf("  %s %lld", name, (long long)json_integer_value(n));
+		printf("%-17s %5lld", stage_dir[i], (long long)st->totals[i]);
+		for (j = 0; j < st->ncounts[i]; j++)
+			printf("  %s %lld", st->counts[i][j].name,
+			    (long long)st->counts[i][j].n);
 		putchar('\n');
 	}
-	printf("\nwaiting for approval: %zu\n", json_array_size(pending));
-	json_array_foreach(pending, i, p) {
-		duration_text((long)json_integer_value(json_object_get(p,
-		    "age_s")), a, sizeof a);
-		printf("  %s\t%s\t%s\t%s\n", json_string_value(json_object_get(p,
-		    "id")), json_string_value(json_object_get(p, "domain")), a,
-		    json_string_value(json_object_get(p, "title")));
+	printf("\nwaiting for approval: %zu\n", st->npending);
+	for (i = 0; i < st->npending; i++) {
+		const struct pending *p = &st->pending[i];
+		card_age(st, p, a, sizeof a);
+		printf("  %s\t%s\t%s\t%s\n", p->ref.id, p->ref.sub, a,
+		    p->title ? p->title : p->ref.id);
 	}
-	if (json_is_object(sync)) {
-		duration_text((long)json_integer_value(json_object_get(sync,
-		    "age_s")), a, sizeof a);
-		printf("\nlast sync: %s (%s ago)\n", json_string_value(
-		    json_object_get(sync, "at")), a);
+	if (st->last_sync) {
+		duration_text((long)(st->now - st->last_sync_at), a, sizeof a);
+		printf("\nlast sync: %s (%s ago)\n", st->last_sync, a);
 	} else {
 		printf("\nlast sync: never\n");
 	}
-	if (json_object_size(health) == 0)
+	if (st->nhealth == 0)
 		printf("health: no reports yet\n");
-	json_object_foreach(health, name, h) {
-		const char *comp;
-		json_t *c;
-		const char *up = json_string_value(json_object_get(h, "updated"));
-		printf("health of %s (updated %s):\n", name, up ? up : "?");
-		json_object_foreach(json_object_get(h, "components"), comp, c)
-			printf("  %-10s %-12s %s\n", comp,
-			    json_string_value(json_object_get(c, "state")),
-			    json_string_value(json_object_get(c, "detail")));
+	for (i = 0; i < st->nhealth; i++) {
+		const struct health *h = &st->health[i];
+		printf("health of %s (updated %s):\n", h->agent,
+		    h->updated ? h->updated : "?");
+		for (j = 0; j < h->nparts; j++)
+			printf("  %-10s %-12s %s\n", h->parts[j].name,
+			    h->parts[j].state, h->parts[j].detail);
 	}
 }
 
@@ -151,13 +143,12 @@ static void fold_updates(struct vault *v, struct buf *b, int *folded)
 	closedir(d);
 }
 
-static int write_dashboard(struct vault *v, json_t *st)
+static int write_dashboard(struct vault *v, const struct status *st)
 {
 	struct buf b = { 0 }, upd = { 0 };
 	char *old = NULL, *notes = NULL, *prev = NULL, now[21];
-	size_t oldlen, i, kept = 0;
-	const char *name, *line, *nl;
-	json_t *p, *h;
+	size_t oldlen, i, j, kept = 0;
+	const char *line, *nl;
 	int folded = 0, r;
 
 	if (agent_is_cloud(v->agent)) {
@@ -175,35 +166,31 @@ static int write_dashboard(struct vault *v, json_t *st)
 	    "The cloud agent never writes this file.\n\n## Counts\n\n"
 	    "| stage | items | by domain |\n|---|---:|---|\n", now, now);
 	for (i = 0; i < ST_COUNT; i++) {
-		json_t *by = json_object_get(json_object_get(st, "counts"),
-		    stage_dir[i]), *n;
-		buf_addf(&b, "| %s | %lld | ", stage_dir[i], (long long)
-		    json_integer_value(json_object_get(json_object_get(st,
-		    "totals"), stage_dir[i])));
-		json_object_foreach(by, name, n)
-			buf_addf(&b, "%s %lld ", name, (long long)json_integer_value(n));
+		buf_addf(&b, "| %s | %lld | ", stage_dir[i],
+		    (long long)st->totals[i]);
+		for (j = 0; j < st->ncounts[i]; j++)
+			buf_addf(&b, "%s %lld ", st->counts[i][j].name,
+			    (long long)st->counts[i][j].n);
 		buf_addf(&b, "|\n");
 	}
 	buf_addf(&b, "\n## Waiting for approval\n\n");
-	if (json_array_size(json_object_get(st, "pending")) == 0)
+	if (st->npending == 0)
 		buf_addf(&b, "(none)\n");
-	json_array_foreach(json_object_get(st, "pending"), i, p) {
-		buf_addf(&b, "- [[%s]] ", json_string_value(json_object_get(p, "id")));
-		md_line(&b, json_string_value(json_object_get(p, "title")));
+	for (i = 0; i < st->npending; i++) {
+		const struct pending *p = &st->pending[i];
+		buf_addf(&b, "- [[%s]] ", p->ref.id);
+		md_line(&b, p->title ? p->title : p->ref.id);
 		buf_addf(&b, "\n");
 	}
 	buf_addf(&b, "\n## Health\n\n");
-	if (json_object_size(json_object_get(st, "health")) == 0)
+	if (st->nhealth == 0)
 		buf_addf(&b, "(no reports yet)\n");
-	json_object_foreach(json_object_get(st, "health"), name, h) {
-		const char *comp;
-		json_t *c;
-		json_object_foreach(json_object_get(h, "components"), comp, c) {
-			const char *detail = json_string_value(
-			    json_object_get(c, "detail"));
-			buf_addf(&b, "- %s/%s: %s%s", name, comp, json_string_value(
-			    json_object_get(c, "state")), detail && *detail ?
-			    " \xe2\x80\x94 " : "");
+	for (i = 0; i < st->nhealth; i++) {
+		const struct health *h = &st->health[i];
+		for (j = 0; j < h->nparts; j++) {
+			const char *detail = h->parts[j].detail;
+			buf_addf(&b, "- %s/%s: %s%s", h->agent, h->parts[j].name,
+			    h->parts[j].state, *detail ? " \xe2\x80\x94 " : "");
 			md_line(&b, detail);
 			buf_addf(&b, "\n");
 		}
@@ -250,7 +237,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vault v;
-	json_t *st;
+	struct status st;
 	int c, status, dashboard = 0;
 
 	if (cli_init(argv[0]) < 0)
@@ -267,15 +254,18 @@ int main(int argc, char **argv)
 		usage(2);
 	if ((status = cli_open_vault(&v)) != 0)
 		return status;
-	if (!(st = status_json(&v))) {
+	if (status_read(&v, &st) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);
 		return aie_errcode;
 	}
 	if (dashboard) {
-		status = write_dashboard(&v, st);
+		status = write_dashboard(&v, &st);
 	} else if (cli.json) {
-		char *s = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_t *j = status_json(&st);
+		char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+		    NULL;
+		json_decref(j);
 		if (!s) {
 			cli_warn(NULL, "cannot encode the status as JSON");
 			status = EX_DATA;
@@ -284,9 +274,9 @@ int main(int argc, char **argv)
 		}
 		free(s);
 	} else {
-		print_text(st);
+		print_text(&st);
 	}
-	json_decref(st);
+	status_free(&st);
 	vault_close(&v);
 	return status;
 }

@@ -109,3 +109,43 @@ setup() { common_setup; mkvault; }
 	assert_failure 77
 	[ "$(cat "$VAULT_DIR/Dashboard.md")" = "$before" ]
 }
+
+# golden_vault: one item per stage used, one health file (a component
+# given twice), a last sync: nothing whose order depends on readdir.
+golden_vault() {
+	mkemail E1
+	mkdraft DRAFT_E1 E1
+	mkdir -p "$VAULT_DIR/Done/email/2026-10" "$VAULT_DIR/.state/local"
+	touch "$VAULT_DIR/Done/email/2026-10/A.md"
+	echo 2026-11-30T10:00:00Z >"$VAULT_DIR/.state/local/last_sync"
+	printf -- '---\nupdated: 2026-11-30T10:00:00Z\nodoo: "up 17.0 | uid 2"\nsmtp: "down connection refused"\nodoo: "degraded slow"\n---\n' \
+	    >"$VAULT_DIR/Health/cloud.md"
+}
+
+@test "vault-status -j, text and --dashboard write the very bytes they always did (t/data/status-golden*)" {
+	golden_vault
+	vault-status -j | sed "s|$VAULT_DIR|VAULT|; s/\"age_s\":[0-9]*/\"age_s\":N/g" \
+	    >"$BATS_TEST_TMPDIR/j"
+	cmp "$T_DIR/data/status-golden.json" "$BATS_TEST_TMPDIR/j"
+	vault-status | sed "s|$VAULT_DIR|VAULT|; s/\t[0-9]*[smhd]\t/\tAGE\t/; s/([0-9]*[smhd] ago)/(AGE ago)/" \
+	    >"$BATS_TEST_TMPDIR/t"
+	cmp "$T_DIR/data/status-golden.txt" "$BATS_TEST_TMPDIR/t"
+	vault-status -q --dashboard >/dev/null
+	sed 's/20[0-9-]*T[0-9:]*Z/TIME/g' "$VAULT_DIR/Dashboard.md" >"$BATS_TEST_TMPDIR/d"
+	cmp "$T_DIR/data/status-golden-dashboard.md" "$BATS_TEST_TMPDIR/d"
+}
+
+@test "a health component that is not UTF-8 is left out of text and JSON alike" {
+	mkemail E1
+	mkdraft DRAFT_E1 E1
+	printf -- '---\nupdated: 2026-11-30T10:00:00Z\nimap: "bad \xff value"\nwa: up\n---\n' \
+	    >"$VAULT_DIR/Health/cloud.md"
+	printf -- '---\nupdated: "\xff"\nx: up\n---\n' >"$VAULT_DIR/Health/odd.md"
+	run vault-status -j
+	assert_success
+	assert_json '.health.cloud.components == {"wa": {"state": "up", "detail": ""}}'
+	run vault-status
+	assert_success
+	refute_line --partial imap
+	assert_line --regexp '^  wa +up +$'
+}

@@ -391,3 +391,34 @@ f.seek(0); f.write(d.replace(b"Alice Example", b"Alice EXAMPLE")); f.close()' "$
 	[ "$(header X-Status-Cache)" = miss ]
 	[ "$(js '[.pending[] | select(.id == "DRAFT_EMAIL_D") | .from][0]')" = "Alice EXAMPLE <alice@example.com>" ]
 }
+
+@test "/api/status gives the very bytes it always did, walked, cached and from the cache (t/data/status-golden-api.json)" {
+	mkdir -p "$VAULT_DIR/.state/local"
+	echo 2026-11-30T10:00:00Z >"$VAULT_DIR/.state/local/last_sync"
+	printf -- '---\nupdated: 2026-11-30T10:00:00Z\nodoo: "up 17.0 | uid 2"\nsmtp: "down connection refused"\nodoo: "degraded slow"\n---\n' \
+	    >"$VAULT_DIR/Health/cloud.md"
+	settle
+	for want in miss hit off; do
+		if [ $want = off ]; then get DASHBOARD_CACHE=off; else get; fi
+		[ "$(header X-Status-Cache)" = $want ]
+		sed "s|$VAULT_DIR|VAULT|" "$J" >"$BATS_TEST_TMPDIR/api"
+		cmp "$T_DIR/data/status-golden-api.json" "$BATS_TEST_TMPDIR/api"
+	done
+}
+
+@test "the home page is drawn the same from the cache as from the walk that wrote it" {
+	mkemail EMAIL_2
+	mkdraft DRAFT_EMAIL_2 EMAIL_2
+	settle
+	strip() { sed -E 's/nonce-[A-Za-z0-9+\/=]+//g; s/nonce="[^"]*"//g' "$J"; }
+	get /
+	[ "$(header X-Status-Cache)" = miss ]
+	strip >"$BATS_TEST_TMPDIR/walked"
+	grep -q 'id="c-DRAFT_EMAIL_2"' "$BATS_TEST_TMPDIR/walked"
+	get /
+	[ "$(header X-Status-Cache)" = hit ]
+	strip >"$BATS_TEST_TMPDIR/cached"
+	cmp "$BATS_TEST_TMPDIR/walked" "$BATS_TEST_TMPDIR/cached" || {
+		diff <(tr '>' '\n' <"$BATS_TEST_TMPDIR/walked") <(tr '>' '\n' <"$BATS_TEST_TMPDIR/cached")
+		false; }
+}

@@ -23,22 +23,11 @@ static int cache_on(void)
 	return strcmp(v, "off") && strcmp(v, "no") && strcmp(v, "0");
 }
 
-/* s as JSON text (malloc'd): a string, or null when it is not one (not
- * UTF-8). */
-static char *json_str(const char *s)
-{
-	json_t *j = json_string(s);
-	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-	json_decref(j);
-	return t ? t : strdup("null");
-}
-
 /* The status as /api/status serves it, in three parts: the head
  * {"agent":...,, status_core's text (the counts and the pending list,
  * from the cache, statcache.c, or a walk of the vault), and the tail
  * with the last sync and the health files (read every time), the vault
- * and "}\n". Ages are left out, so the text and its ETag change only when
+ * and "}\n" (head and tail from status_edges). Ages are left out, so the text and its ETag change only when
  * the vault does (clients age from the timestamps); the members are in a
  * fixed order for the same reason. The parts go out as they are, with
  * one writev(2): the ~40 KB core is not copied into a reply buffer (a CGI
@@ -63,34 +52,19 @@ static int status_parts(struct dashctx *c, struct status_parts *sp)
 	enum statcache_result how;
 	crypto_generichash_state hs;
 	unsigned char h[16], digest[STATCACHE_DIGEST];
-	char hex[33], *live, *agent, *root;
-	int hn, tn;
+	char hex[33];
 
 	memset(sp, 0, sizeof *sp);
 	if (statcache_get(&c->v, cache_on(), &sp->core, &sp->clen, digest,
 	    &how) < 0)
 		return -1;
 	c->w.cache = how == SC_HIT ? "hit" : how == SC_MISS ? "miss" : "off";
-	live = status_live(&c->v);
-	agent = json_str(c->v.agent);
-	root = json_str(c->v.root);
-	hn = agent ? asprintf(&sp->head, "{\"agent\":%s,", agent) : -1;
-	tn = live && root ? asprintf(&sp->tail, ",%s,\"vault\":%s}\n", live,
-	    root) : -1;
-	free(live);
-	free(agent);
-	free(root);
-	if (hn < 0 || tn < 0) {
-		if (hn < 0)
-			sp->head = NULL;   /* asprintf leaves it undefined */
-		if (tn < 0)
-			sp->tail = NULL;
+	if (status_edges(&c->v, &sp->head, &sp->hlen, &sp->tail,
+	    &sp->tlen) < 0) {
 		status_parts_free(sp);
 		memset(sp, 0, sizeof *sp);
-		return aie_fail(EX_TEMP, "status: out of memory");
+		return -1;
 	}
-	sp->hlen = (size_t)hn;
-	sp->tlen = (size_t)tn;
 	crypto_generichash_init(&hs, NULL, 0, sizeof h);
 	crypto_generichash_update(&hs, digest, sizeof digest);
 	crypto_generichash_update(&hs, (unsigned char *)&sp->hlen,

@@ -15,90 +15,72 @@
 #include "dash/dash.h"
 #include "base/base.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static void card(struct dashpage *p, json_t *it)
+static void card(struct dashpage *p, const struct pending *it)
 {
 	struct buf *b = p->b;
-	const char *id = str(it, "id"), *title = str(it, "title");
-	const char *from = str(it, "from"), *to = str(it, "to");
-	const char *created = str(it, "created"), *digest = str(it, "digest");
-	json_t *preview = json_object_get(it, "preview");
-	time_t t;
+	const char *id = it->ref.id;
+	char created[21];
 
-	if (!id || !id_valid(id))
+	if (!id_valid(id))
 		return;
-	if (!digest)
-		digest = "";
 	buf_adds(b, "<article class=\"card\" id=\"c-");
 	html_attr(b, id);
 	buf_adds(b, "\" data-digest=\"");
-	html_attr(b, digest);
+	html_attr(b, it->digest);
 	buf_adds(b, "\"><h3><a href=\"/item?id=");
 	url_part(b, id);
 	buf_adds(b, "\">");
-	html_shown_str(b, title ? title : id);
+	html_shown_str(b, it->title ? it->title : id);
 	buf_adds(b, "</a></h3><p class=\"meta\">");
-	if (from) {
+	if (it->from) {
 		buf_adds(b, "From ");
-		html_shown_str(b, from);
+		html_shown_str(b, it->from);
 		buf_adds(b, " · ");
 	}
-	if (to) {
+	if (it->to) {
 		buf_adds(b, "to ");
-		html_shown_str(b, to);
+		html_shown_str(b, it->to);
 		buf_adds(b, " · ");
 	}
-	if (created && time_parse_rfc3339(created, &t) == 0) {
+	if (it->created) {
+		time_rfc3339(it->created, created);
 		buf_adds(b, "<time data-age=\"1\" datetime=\"");
 		html_attr(b, created);
 		buf_adds(b, "\">");
-		age_text(b, (long long)(p->now - t));
+		age_text(b, (long long)(p->now - it->created));
 		buf_adds(b, "</time>");
 	}
 	buf_adds(b, "</p>");
-	if (json_is_string(preview)) {
-		/* its length, not strlen: a NUL in it is shown, not the end */
+	if (it->preview) {
 		buf_adds(b, "<p class=\"preview\">");
-		html_shown(b, json_string_value(preview),
-		    json_string_length(preview), 1);
+		html_shown(b, it->preview, it->previewlen, 1);
 		buf_adds(b, "</p>");
 	}
-	decide_forms(p, id, digest, 0);
+	decide_forms(p, id, it->digest, 0);
 	buf_adds(b, "</article>");
 }
 
-static void counts(struct dashpage *p, json_t *status)
+static void counts(struct dashpage *p, const struct status *status)
 {
 	struct buf *b = p->b;
-	json_t *totals = json_object_get(status, "totals"), *ls;
-	const char *at;
-	time_t t;
 	int st;
 
 	buf_adds(b, "<section id=\"stages\" aria-labelledby=\"h-st\">"
 	    "<h2 id=\"h-st\">Stages</h2><dl class=\"counts\">");
 	for (st = 0; st < ST_COUNT; st++) {
-		json_t *n = json_object_get(totals, stage_dir[st]);
 		const char *c;
 		buf_adds(b, "<div><dt>");
 		for (c = stage_dir[st]; *c; c++)
 			buf_add(b, *c == '_' ? " " : c, 1);
 		buf_addf(b, "</dt><dd id=\"n-%s\">%lld</dd></div>", stage_dir[st],
-		    json_is_integer(n) ? (long long)json_integer_value(n) : 0LL);
+		    (long long)status->totals[st]);
 	}
 	buf_adds(b, "</dl><p>Last sync: ");
-	ls = json_object_get(status, "last_sync");
-	if ((at = str(ls, "at")) && time_parse_rfc3339(at, &t) == 0) {
+	if (status->last_sync) {
 		buf_adds(b, "<time data-age=\"1\" datetime=\"");
-		html_attr(b, at);
+		html_attr(b, status->last_sync);
 		buf_adds(b, "\">");
-		age_text(b, (long long)(p->now - t));
+		age_text(b, (long long)(p->now - status->last_sync_at));
 		buf_adds(b, "</time> ago");
 	} else {
 		buf_adds(b, "never");
@@ -122,24 +104,24 @@ static const char *state_class(const char *s)
 	return "unk";
 }
 
-static void health(struct dashpage *p, json_t *status)
+static void health(struct dashpage *p, const struct status *status)
 {
 	struct buf *b = p->b;
-	json_t *h = json_object_get(status, "health"), *a, *comps, *c;
-	const char *agent, *name;
+	size_t i, j;
 	int any = 0;
 
 	buf_adds(b, "<section id=\"health\" aria-labelledby=\"h-he\">"
 	    "<h2 id=\"h-he\">Health</h2><ul class=\"health\">");
-	json_object_foreach(h, agent, a) {
-		comps = json_object_get(a, "components");
-		json_object_foreach(comps, name, c) {
-			const char *state = str(c, "state"), *detail = str(c, "detail");
+	for (i = 0; i < status->nhealth; i++) {
+		const struct health *h = &status->health[i];
+		for (j = 0; j < h->nparts; j++) {
+			const char *state = h->parts[j].state;
+			const char *detail = h->parts[j].detail;
 			any = 1;
 			buf_addf(b, "<li class=\"%s\">", state_class(state));
-			html_text(b, name);
+			html_text(b, h->parts[j].name);
 			buf_adds(b, " <small>");
-			html_text(b, agent);
+			html_text(b, h->agent);
 			buf_adds(b, ": ");
 			html_text(b, state ? state : "unknown");
 			if (detail && *detail) {
@@ -240,14 +222,13 @@ size_t page_cards(void)
 	    (size_t)cap;
 }
 
-/* The page's main: cards, counts, sync, health, chart. status's
- * "pending" holds the first page_cards() cards of the npending waiting. */
-static void home_body(struct dashpage *p, json_t *status, size_t npending,
-    const struct costday *c, int ndays, int present)
+/* The page's main: cards, counts, sync, health, chart. status holds
+ * the first page_cards() cards of the npending waiting. */
+static void home_body(struct dashpage *p, const struct status *status,
+    size_t npending, const struct costday *c, int ndays, int present)
 {
 	struct buf *b = p->b;
-	json_t *pend = json_object_get(status, "pending"), *it;
-	size_t i, n = npending, shown = json_array_size(pend), cap = page_cards();
+	size_t i, n = npending, shown = status->npending, cap = page_cards();
 
 	if (shown > cap)
 		shown = cap;
@@ -259,11 +240,8 @@ static void home_body(struct dashpage *p, json_t *status, size_t npending,
 	    "<section aria-labelledby=\"h-pe\"><h2 id=\"h-pe\">Waiting for you "
 	    "(<span id=\"npend\">%zu</span>)</h2><div id=\"cards\" "
 	    "data-more=\"%zu\">", n, n - shown);
-	json_array_foreach(pend, i, it) {
-		if (i >= shown)
-			break;
-		card(p, it);
-	}
+	for (i = 0; i < shown; i++)
+		card(p, &status->pending[i]);
 	buf_addf(b, "</div><p id=\"more\"%s>%zu more waiting: they come up here "
 	    "as you decide these.</p>", n > shown ? "" : " hidden", n - shown);
 	buf_addf(b, "<p id=\"empty\"%s>Nothing is waiting for approval."
@@ -279,37 +257,28 @@ int page_home_get(struct dashctx *c)
 	struct costday days[7];
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
-	json_error_t err;
+	struct status st;
 	char *text;
-	size_t len, hlen, npending = 0;
-	json_t *st;
-	int present;
+	size_t len, npending = 0;
+	int present, r;
 
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
 	if (status_text(c, &text, &len) < 0)
 		return web_error(&c->w, 500, aie_errmsg);
-	/* only the cards shown are parsed: the whole list is ~40 KB of JSON
-	 * for 100 drafts, and parsing it was most of this page's time */
-	hlen = status_pending_head(text, len, page_cards(), &npending);
-	/* JSON_ALLOW_NUL: a preview holds a NUL of the body as \u0000, for the
-	 * card to mark */
-	st = json_loadb(text, hlen != (size_t)-1 ? hlen : len, JSON_ALLOW_NUL,
-	    &err);
+	r = status_parse(text, len, page_cards(), &st, &npending);
 	free(text);
-	if (!st)
-		return web_error(&c->w, 500, "status: cannot read it back");
-	if (hlen == (size_t)-1)
-		npending = json_array_size(json_object_get(st, "pending"));
+	if (r < 0)
+		return web_error(&c->w, 500, aie_errmsg);
 	if ((present = cost_days(&c->v, c->now, 7, days)) < 0) {
-		json_decref(st);
+		status_free(&st);
 		return web_error(&c->w, 500, aie_errmsg);
 	}
 	p.etag = c->w.etag;
 	page_begin(&p, "AI Employee");
-	home_body(&p, st, npending, days, 7, present);
+	home_body(&p, &st, npending, days, 7, present);
 	page_end(&p);
-	json_decref(st);
+	status_free(&st);
 	c->w.etag[0] = '\0';          /* the page itself is not cached */
 	return html_reply(c, 200, &b);
 }

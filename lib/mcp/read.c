@@ -98,8 +98,13 @@ int tool_read_item(struct mcp_session *s, json_t *args, json_t **out)
 int tool_vault_status(struct mcp_session *s, json_t *args,
     json_t **out)
 {
+	struct status st;
+
 	(void)args;
-	*out = status_json(s->v);
+	if (status_read(s->v, &st) < 0)
+		return -1;
+	*out = status_json(&st);
+	status_free(&st);
 	return *out ? 0 : -1;
 }
 

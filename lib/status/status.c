@@ -29,11 +29,6 @@
 #include "approval/approval.h"
 #include "status/status.h"
 
-struct subcount {
-	char name[AIE_NAME_MAX + 1];
-	json_int_t n;
-};
-
 /* A source ID wanted by a draft, and where the walk found it. */
 struct want {
 	const char *id;          /* a pending's source; NULL: a free slot */
@@ -44,7 +39,7 @@ struct want {
 
 struct scan {
 	struct vault *v;
-	struct subcount *subs[ST_COUNT];
+	struct status_count *subs[ST_COUNT];
 	size_t nsubs[ST_COUNT], capsubs[ST_COUNT];
 	json_int_t total[ST_COUNT];
 	struct pending *p;
@@ -53,6 +48,16 @@ struct scan {
 	size_t wmask;
 	struct statkeys *keys;   /* NULL: not recorded */
 };
+
+/* 1 when s can be a JSON string (it is UTF-8): what cannot is left out
+ * of the status, so the text and the JSON show the same. */
+static int is_text(const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_decref(j);
+	return j != NULL;
+}
 
 static void preview_piece(void *ctx, const char *s, size_t n,
     const char *mark)
@@ -194,7 +199,7 @@ static json_int_t *counter(struct scan *s, int st, const char *sub)
 			return &s->subs[st][i].n;
 	if (s->nsubs[st] == s->capsubs[st]) {
 		size_t ncap = s->capsubs[st] ? s->capsubs[st] * 2 : 8;
-		struct subcount *ns = realloc(s->subs[st], ncap * sizeof *ns);
+		struct status_count *ns = realloc(s->subs[st], ncap * sizeof *ns);
 		if (!ns)
 			return NULL;
 		s->subs[st] = ns;
@@ -659,124 +664,194 @@ int pending_list(struct vault *v, struct pending **out, size_t *n)
 	return 0;
 }
 
+static void pending_free_one(struct pending *p)
+{
+	free(p->title);
+	free(p->to);
+	free(p->from);
+	free(p->preview);
+	free(p->source);
+}
+
 void pending_free(struct pending *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(p[i].title);
-		free(p[i].to);
-		free(p[i].from);
-		free(p[i].preview);
-		free(p[i].source);
-	}
+	for (i = 0; i < n; i++)
+		pending_free_one(&p[i]);
 	free(p);
 }
 
-static json_t *last_sync(struct vault *v, time_t now)
+/* .state/<agent>/last_sync into st: its first line, when it is a time. */
+static int last_sync_read(struct vault *v, struct status *st)
 {
 	char rel[128], *buf, *nl;
 	size_t len;
-	time_t t;
-	json_t *o;
 
+	st->last_sync = NULL;
 	if ((size_t)snprintf(rel, sizeof rel, ".state/%s/last_sync", v->agent) >=
 	    sizeof rel || file_readat(v->dirfd, rel, &buf, &len) < 0)
-		return json_null();
+		return 0;
 	if ((nl = strchr(buf, '\n')))
 		*nl = '\0';
-	if (time_parse_rfc3339(buf, &t) < 0) {
+	if (time_parse_rfc3339(buf, &st->last_sync_at) < 0 || !is_text(buf)) {
 		free(buf);
-		return json_null();
+		return 0;
 	}
-	o = json_pack("{s:s, s:I}", "at", buf, "age_s", (json_int_t)(now - t));
-	free(buf);
-	return o;
+	st->last_sync = buf;
+	return 0;
 }
 
-/* Health/<agent>.md: "component: state detail" keys, plus updated. */
-static json_t *health_of(struct vault *v, const char *file)
+/* The last sync as JSON; with_age: its age_s as of now. */
+static json_t *last_sync_json(const struct status *st, int with_age)
 {
-	char rel[300], *up;
-	struct itemref ref;
-	struct item it;
-	json_t *comps = json_object(), *o;
+	if (!st->last_sync)
+		return json_null();
+	if (!with_age)
+		return json_pack("{s:s}", "at", st->last_sync);
+	return json_pack("{s:s, s:I}", "at", st->last_sync, "age_s",
+	    (json_int_t)(st->now - st->last_sync_at));
+}
+
+static void health_free(struct health *h)
+{
 	size_t i;
 
-	snprintf(rel, sizeof rel, "Health/%s", file);
-	memset(&ref, 0, sizeof ref);
-	snprintf(ref.rel, sizeof ref.rel, "%s", rel);
-	if (item_load(v, &ref, &it) < 0) {
-		json_decref(comps);
-		return NULL;
+	for (i = 0; i < h->nparts; i++) {
+		free(h->parts[i].name);
+		free(h->parts[i].state);
+		free(h->parts[i].detail);
 	}
-	for (i = 0; i < it.nlines; i++) {
+	free(h->parts);
+	free(h->updated);
+}
+
+/* Set component name of h to "state detail" (val, taken over): a name
+ * given twice keeps its first place and its last value. -1 when out of
+ * memory. */
+static int health_set(struct health *h, const char *name, char *val)
+{
+	struct health_part *np;
+	char *sp = strchr(val, ' '), *detail;
+	size_t i;
+
+	if (sp)
+		*sp++ = '\0';
+	if (!(detail = strdup(sp ? sp : ""))) {
+		free(val);
+		return -1;
+	}
+	for (i = 0; i < h->nparts && strcmp(h->parts[i].name, name); i++)
+		;
+	if (i == h->nparts) {
+		if (!(np = realloc(h->parts, (i + 1) * sizeof *np)) ||
+		    !(np[i].name = strdup(name))) {
+			if (np)
+				h->parts = np;
+			free(val);
+			free(detail);
+			return -1;
+		}
+		h->parts = np;
+		np[i].state = np[i].detail = NULL;
+		h->nparts++;
+	}
+	free(h->parts[i].state);
+	free(h->parts[i].detail);
+	h->parts[i].state = val;
+	h->parts[i].detail = detail;
+	return 0;
+}
+
+/* Health/<agent>.md (file) into h: "component: state detail" keys, plus
+ * updated. 0; 1 when it cannot be read or shown; -1 when out of memory. */
+static int health_of(struct vault *v, const char *file, struct health *h)
+{
+	struct itemref ref;
+	struct item it;
+	size_t i;
+	int r = 0;
+
+	memset(&ref, 0, sizeof ref);
+	snprintf(ref.rel, sizeof ref.rel, "Health/%s", file);
+	if (item_load(v, &ref, &it) < 0)
+		return 1;
+	for (i = 0; r == 0 && i < it.nlines; i++) {
 		const char *k = it.lines[i].key;
-		char *val, *sp;
+		char *val;
 		if (!k || !strcmp(k, "updated") || !strcmp(k, "type") ||
 		    !strcmp(k, "agent"))
 			continue;
 		if (!(val = fm_decode_value(it.lines[i].raw)))
 			continue;
-		sp = strchr(val, ' ');
-		if (sp)
-			*sp++ = '\0';
-		json_object_set_new(comps, k, json_pack("{s:s, s:s}", "state", val,
-		    "detail", sp ? sp : ""));
-		free(val);
+		if (!is_text(k) || !is_text(val)) {   /* not UTF-8: not shown */
+			free(val);
+			continue;
+		}
+		if (health_set(h, k, val) < 0)
+			r = -1;
 	}
-	up = fm_get(&it, "updated");
-	o = json_pack("{s:s?, s:o}", "updated", up, "components", comps);
-	free(up);
+	h->updated = fm_get(&it, "updated");
 	fm_free(&it);
-	return o;
+	if (r == 0 && h->updated && !is_text(h->updated))
+		r = 1;
+	return r;
 }
 
-static json_t *health_all(struct vault *v)
+/* Every Health/<agent>.md into st, in directory order. */
+static int health_read(struct vault *v, struct status *st)
 {
-	json_t *all = json_object();
 	struct dirent *e;
 	DIR *d;
-	int fd = vault_opendir(v, "Health", 0);
+	int fd = vault_opendir(v, "Health", 0), r = 0;
 
 	if (fd < 0)
-		return all;
+		return 0;
 	if (!(d = fdopendir(fd))) {
 		close(fd);
-		return all;
+		return 0;
 	}
-	while ((e = readdir(d))) {
+	while (r >= 0 && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);
-		char agent[AIE_NAME_MAX + 1];
-		json_t *h;
+		struct health *h, *nh;
 		if (n < 4 || n - 3 > AIE_NAME_MAX || strcmp(e->d_name + n - 3, ".md"))
 			continue;
-		memcpy(agent, e->d_name, n - 3);
-		agent[n - 3] = '\0';
-		if (!name_valid(agent))
+		if (!(nh = realloc(st->health, (st->nhealth + 1) * sizeof *nh))) {
+			r = -1;
+			break;
+		}
+		st->health = nh;
+		h = &nh[st->nhealth];
+		memset(h, 0, sizeof *h);
+		memcpy(h->agent, e->d_name, n - 3);
+		h->agent[n - 3] = '\0';
+		if (!name_valid(h->agent))
 			continue;
-		if ((h = health_of(v, e->d_name)))
-			json_object_set_new(all, agent, h);
+		if ((r = health_of(v, e->d_name, h)) == 0)
+			st->nhealth++;
+		else
+			health_free(h);
 	}
 	closedir(d);
-	return all;
+	return r < 0 ? aie_fail(EX_TEMP, "Health: out of memory") : 0;
 }
 
-/* counts and totals of s as new objects, stages in order. */
-static void counts_json(const struct scan *s, json_t *counts, json_t *totals)
+static json_t *health_json(const struct status *st)
 {
-	size_t i;
-	int st;
+	json_t *all = json_object();
+	size_t i, j;
 
-	for (st = 0; st < ST_COUNT; st++) {
-		json_t *by = json_object();
-		for (i = 0; i < s->nsubs[st]; i++)
-			json_object_set_new(by, s->subs[st][i].name,
-			    json_integer(s->subs[st][i].n));
-		json_object_set_new(counts, stage_dir[st], by);
-		json_object_set_new(totals, stage_dir[st],
-		    json_integer(s->total[st]));
+	for (i = 0; i < st->nhealth; i++) {
+		const struct health *h = &st->health[i];
+		json_t *comps = json_object();
+		for (j = 0; j < h->nparts; j++)
+			json_object_set_new(comps, h->parts[j].name, json_pack(
+			    "{s:s, s:s}", "state", h->parts[j].state, "detail",
+			    h->parts[j].detail));
+		json_object_set_new(all, h->agent, json_pack("{s:s?, s:o}",
+		    "updated", h->updated, "components", comps));
 	}
+	return all;
 }
 
 /* One pending card; with_age: the age_s member, as of now. */
@@ -807,36 +882,110 @@ static json_t *pending_json(const struct pending *p, int with_age, time_t now)
 	    p->previewlen : 0, "digest", p->digest, "path", p->ref.rel);
 }
 
-json_t *status_json(struct vault *v)
+/* counts and totals of st as new objects, stages in order. */
+static void counts_json(const struct status *st, json_t *counts,
+    json_t *totals)
+{
+	size_t i;
+	int sg;
+
+	for (sg = 0; sg < ST_COUNT; sg++) {
+		json_t *by = json_object();
+		for (i = 0; i < st->ncounts[sg]; i++)
+			json_object_set_new(by, st->counts[sg][i].name,
+			    json_integer(st->counts[sg][i].n));
+		json_object_set_new(counts, stage_dir[sg], by);
+		json_object_set_new(totals, stage_dir[sg],
+		    json_integer(st->totals[sg]));
+	}
+}
+
+/* The scan's counts and pending cards into st, taken over from s. Cards
+ * that cannot be JSON are left out. */
+static void status_take(struct status *st, struct scan *s)
+{
+	size_t i, n = 0;
+	int sg;
+
+	for (sg = 0; sg < ST_COUNT; sg++) {
+		st->counts[sg] = s->subs[sg];
+		st->ncounts[sg] = s->nsubs[sg];
+		st->totals[sg] = s->total[sg];
+		s->subs[sg] = NULL;
+		s->nsubs[sg] = 0;
+	}
+	for (i = 0; i < s->np; i++) {
+		json_t *card = pending_json(&s->p[i], 0, 0);
+		if (card)
+			s->p[n++] = s->p[i];
+		else
+			pending_free_one(&s->p[i]);
+		json_decref(card);
+	}
+	st->pending = s->p;
+	st->npending = n;
+	s->p = NULL;
+	s->np = 0;
+}
+
+int status_read(struct vault *v, struct status *st)
+{
+	struct scan s;
+
+	memset(st, 0, sizeof *st);
+	st->vault = v->root;
+	st->agent = v->agent;
+	st->now = time(NULL);
+	if (scan(v, NULL, &s) < 0)
+		return -1;
+	status_take(st, &s);
+	scan_free(&s);
+	if (last_sync_read(v, st) < 0 || health_read(v, st) < 0) {
+		status_free(st);
+		return -1;
+	}
+	return 0;
+}
+
+void status_free(struct status *st)
+{
+	size_t i;
+	int sg;
+
+	for (sg = 0; sg < ST_COUNT; sg++)
+		free(st->counts[sg]);
+	pending_free(st->pending, st->npending);
+	free(st->last_sync);
+	for (i = 0; i < st->nhealth; i++)
+		health_free(&st->health[i]);
+	free(st->health);
+	memset(st, 0, sizeof *st);
+}
+
+json_t *status_json(const struct status *st)
 {
 	json_t *o = json_object(), *counts = json_object(), *totals = json_object();
 	json_t *pend = json_array();
-	time_t now = time(NULL);
-	struct scan s;
 	size_t i;
 
 	if (!o || !counts || !totals || !pend) {
+		json_decref(o); json_decref(counts); json_decref(totals);
+		json_decref(pend);
 		aie_fail(EX_TEMP, "status: out of memory");
-		goto fail;
+		return NULL;
 	}
-	if (scan(v, NULL, &s) < 0)
-		goto fail;
-	counts_json(&s, counts, totals);
-	for (i = 0; i < s.np; i++)
-		json_array_append_new(pend, pending_json(&s.p[i], 1, now));
-	scan_free(&s);
-	json_object_set_new(o, "vault", json_string(v->root));
-	json_object_set_new(o, "agent", json_string(v->agent));
+	counts_json(st, counts, totals);
+	for (i = 0; i < st->npending; i++)
+		json_array_append_new(pend, pending_json(&st->pending[i], 1,
+		    st->now));
+	json_object_set_new(o, "vault", json_string(st->vault));
+	json_object_set_new(o, "agent", json_string(st->agent));
 	json_object_set_new(o, "counts", counts);
 	json_object_set_new(o, "totals", totals);
 	json_object_set_new(o, "pending", pend);
-	json_object_set_new(o, "last_sync", last_sync(v, now));
-	json_object_set_new(o, "health", health_all(v));
+	json_object_set_new(o, "last_sync", last_sync_json(st, 1));
+	json_object_set_new(o, "health", health_json(st));
 	return o;
-fail:
-	json_decref(o); json_decref(counts); json_decref(totals);
-	json_decref(pend);
-	return NULL;
 }
 
 /* Append "name":<o, dumped with sorted keys> to b; steals o. */
@@ -921,6 +1070,7 @@ int status_core(struct vault *v, struct statkeys *keys, char **text,
 {
 	json_t *counts = json_object(), *totals = json_object();
 	json_t *pend = json_array();
+	struct status st;
 	struct buf b = { 0 };
 	struct scan s;
 	size_t i;
@@ -931,10 +1081,13 @@ int status_core(struct vault *v, struct statkeys *keys, char **text,
 			aie_fail(EX_TEMP, "status: out of memory");
 		return -1;
 	}
-	counts_json(&s, counts, totals);
-	for (i = 0; i < s.np; i++)
-		json_array_append_new(pend, pending_json(&s.p[i], 0, 0));
+	memset(&st, 0, sizeof st);
+	status_take(&st, &s);
 	scan_free(&s);
+	counts_json(&st, counts, totals);
+	for (i = 0; i < st.npending; i++)
+		json_array_append_new(pend, pending_json(&st.pending[i], 0, 0));
+	status_free(&st);
 	member(&b, "counts", counts, 0);
 	member_lines(&b, "pending", pend);
 	member(&b, "totals", totals, 1);
@@ -946,10 +1099,53 @@ int status_core(struct vault *v, struct statkeys *keys, char **text,
 char *status_live(struct vault *v)
 {
 	struct buf b = { 0 };
-	json_t *ls = last_sync(v, 0);
+	struct status st;
 
-	json_object_del(ls, "age_s");
-	member(&b, "health", health_all(v), 0);
-	member(&b, "last_sync", ls, 1);
+	memset(&st, 0, sizeof st);
+	if (last_sync_read(v, &st) < 0 || health_read(v, &st) < 0) {
+		status_free(&st);
+		return NULL;
+	}
+	member(&b, "health", health_json(&st), 0);
+	member(&b, "last_sync", last_sync_json(&st, 0), 1);
+	status_free(&st);
 	return buf_take(&b, NULL);
+}
+
+/* s as JSON text (malloc'd): a string, or null when it is not one (not
+ * UTF-8). */
+static char *json_str(const char *s)
+{
+	json_t *j = json_string(s);
+	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(j);
+	return t ? t : strdup("null");
+}
+
+int status_edges(struct vault *v, char **head, size_t *hlen, char **tail,
+    size_t *tlen)
+{
+	char *live = status_live(v), *agent = json_str(v->agent);
+	char *root = json_str(v->root);
+	int hn, tn;
+
+	*head = *tail = NULL;
+	hn = agent ? asprintf(head, "{\"agent\":%s,", agent) : -1;
+	tn = live && root ? asprintf(tail, ",%s,\"vault\":%s}\n", live, root) :
+	    -1;
+	free(live);
+	free(agent);
+	free(root);
+	if (hn < 0 || tn < 0) {
+		if (hn >= 0)
+			free(*head);
+		if (tn >= 0)
+			free(*tail);
+		*head = *tail = NULL;   /* asprintf leaves them undefined */
+		return aie_fail(EX_TEMP, "status: out of memory");
+	}
+	*hlen = (size_t)hn;
+	*tlen = (size_t)tn;
+	return 0;
 }

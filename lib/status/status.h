@@ -29,15 +29,56 @@ struct pending {
 int pending_list(struct vault *v, struct pending **out, size_t *n);
 void pending_free(struct pending *p, size_t n);
 
-/* The whole status as JSON:
+/* Items of one stage counted under a name (a domain, an agent). */
+struct status_count {
+	char name[AIE_NAME_MAX + 1];
+	json_int_t n;
+};
+
+/* One component of a health report: "name: state detail". */
+struct health_part {
+	char *name, *state, *detail;   /* detail "" when none */
+};
+
+/* Health/<agent>.md. */
+struct health {
+	char agent[AIE_NAME_MAX + 1];
+	char *updated;           /* NULL when the file has none */
+	struct health_part *parts;
+	size_t nparts;
+};
+
+/* The whole status, as read at now. Everything in it can be written as
+ * JSON text (status_json): what could not be (not UTF-8) is left out, as
+ * a JSON encoder would. */
+struct status {
+	const char *vault, *agent;     /* the vault's, borrowed */
+	time_t now;
+	struct status_count *counts[ST_COUNT];   /* in the order found */
+	size_t ncounts[ST_COUNT];
+	json_int_t totals[ST_COUNT];
+	struct pending *pending;       /* oldest first */
+	size_t npending;
+	char *last_sync;               /* its time as written; NULL: never */
+	time_t last_sync_at;
+	struct health *health;         /* in the order found */
+	size_t nhealth;
+};
+
+/* Read the whole status of v into st (free with status_free). 0, or -1
+ * with aie_errmsg. */
+int status_read(struct vault *v, struct status *st);
+void status_free(struct status *st);
+
+/* st as one JSON object (vault-status -j), members in this order:
  * {"vault":..., "agent":..., "counts":{"Needs_Action":{"email":2,...},...},
  *  "totals":{"Needs_Action":2,...}, "pending":[{"id","domain","title","to",
  *  "from","age_s","created","expires","preview","digest","path"}...],
  *  "last_sync":{"at":..., "age_s":...} or null,
  *  "health":{"<agent>":{"updated":..., "components":{"odoo":{"state":"up",
  *  "detail":"..."},...}}}}
- * New reference, or NULL with aie_errmsg. */
-json_t *status_json(struct vault *v);
+ * Ages as of st->now. New reference, or NULL with aie_errmsg. */
+json_t *status_json(const struct status *st);
 
 /* What the counts and the pending list were read from: every stage
  * directory, every directory below one, every pending file and the source
@@ -83,9 +124,25 @@ int status_core(struct vault *v, struct statkeys *keys, char **text,
  * is, when the array is not laid out as status_core writes it. */
 size_t status_pending_head(char *text, size_t len, size_t cap, size_t *n);
 
+/* Read a status text back (the object /api/status serves, its members
+ * as status_core and status_live write them) into st, only its first cap
+ * pending cards (the text is cut in place, see status_pending_head); free
+ * with status_free. *npending: how many cards the text held. st's vault
+ * and agent are NULL and its ages are left to the caller (now is 0); a
+ * card whose id is missing or invalid has an empty ref.id, and a health
+ * part's state or detail may be NULL. 0, or -1 with aie_errmsg. */
+int status_parse(char *text, size_t len, size_t cap, struct status *st,
+    size_t *npending);
+
 /* The last sync and the health files as JSON members (no ages, keys
  * sorted): "health":{...},"last_sync":{...} or null. These are a few small
  * files, read on every call. malloc'd text, or NULL. */
 char *status_live(struct vault *v);
+
+/* What /api/status sends around status_core's text: the head
+ * {"agent":..., and the tail ,<status_live>,"vault":...}\n, each
+ * malloc'd. 0, or -1 with aie_errmsg (both then NULL). */
+int status_edges(struct vault *v, char **head, size_t *hlen, char **tail,
+    size_t *tlen);
 
 #endif

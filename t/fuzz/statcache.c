@@ -9,7 +9,8 @@
  * a count that fits, taken only from a file whose checksum holds. The
  * same bytes go through status_pending_head (lib/status/status.c), which cuts
  * the cards from a status text without parsing it: it never reads out of
- * the text or grows it.
+ * the text or grows it; and through status_pending_head's one reader,
+ * status_parse (lib/status/decode.c), which keeps at most the cards asked.
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -84,6 +85,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    1 + size % 12, &n);
 		if (olen != (size_t)-1 && olen > size)
 			fz_fail("status_pending_head grew the text");
+	}
+	/* and read back into a struct status, as the home page does */
+	{
+		struct status st;
+		size_t n = 0;
+		memcpy(buf, data, size);
+		if (status_parse(buf, size, 1 + size % 12, &st, &n) == 0) {
+			if (st.npending > 1 + size % 12)
+				fz_fail("status_parse kept more cards than asked");
+			status_free(&st);
+		}
 	}
 	free(buf);
 	return 0;
