@@ -464,6 +464,16 @@ out:
 	return r;
 }
 
+static void free_trees(git_tree **a, git_tree **b, git_tree **c,
+    git_tree **d)
+{
+	git_tree_free(*a);
+	git_tree_free(*b);
+	git_tree_free(*c);
+	git_tree_free(*d);
+	*a = *b = *c = *d = NULL;
+}
+
 static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
     const git_oid *base)
 {
@@ -512,6 +522,12 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 		aie_fail(EX_TEMP, "merge commit: %s", git_errstr());
 		goto out;
 	}
+	/* The merged index (an entry per file of the vault) and the trees
+	 * are not needed by the checkout, which loads its own: freed first,
+	 * so that the two do not add up (issue 25, see vault-sync(1)). */
+	git_index_free(mi);
+	mi = NULL;
+	free_trees(&ot, &tt, &bt, &mt);
 	if (sync_move_to(s, &mid, ours) < 0)
 		goto out;
 	s->r->merged = 1;
@@ -520,10 +536,7 @@ out:
 	sync_notes_flush(s, r == 0);
 	git_signature_free(sig);
 	git_index_free(mi);
-	git_tree_free(mt);
-	git_tree_free(bt);
-	git_tree_free(tt);
-	git_tree_free(ot);
+	free_trees(&ot, &tt, &bt, &mt);
 	git_commit_free(bc);
 	git_commit_free(tc);
 	git_commit_free(oc);
