@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2/sys/repository.h>
+
 #include "vault/vault.h"
 #include "internal.h"
 
@@ -561,6 +563,14 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 	    git_commit_tree(&ot, oc) < 0 || git_commit_tree(&tt, tc) < 0 ||
 	    (bc && git_commit_tree(&bt, bc) < 0)) {
 		aie_fail(EX_TEMP, "merge: %s", git_errstr());
+		goto out;
+	}
+	/* The repository's index (an entry per file; on disk as committed)
+	 * is let go while the merge builds its own, and read again by the
+	 * checkout: so the two are never held at once (issue 25). */
+	if (git_repository_set_index(s->repo, NULL) < 0) {
+		aie_fail(EX_TEMP, ".git/index: let go before the merge: %s",
+		    git_errstr());
 		goto out;
 	}
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
