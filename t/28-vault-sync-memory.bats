@@ -71,3 +71,39 @@ cycles() {
 	run find "/proc/$WPID/fd" -lname '*objects/pack/*(deleted)'
 	refute_output
 }
+
+@test "--watch: merge after merge in one process, the index ends as HEAD (let go for each merge, read again)" {
+	local j="$BATS_TEST_TMPDIR/j" i n
+	vault-sync -q -j -C "$VAULT_DIR" -a local --watch --interval 0.2 >"$j" 2>/dev/null &
+	WPID=$!
+	# both sides change between the daemon's cycles: it has to merge
+	for i in $(seq 8); do
+		plan "$VAULT_DIR/Plans/L$i.md" "L$i"
+		plan "$CLOUD/Plans/C$i.md" "C$i"
+		csync -q
+		sleep 0.3
+	done
+	for i in $(seq 100); do
+		[ "$(grep -c '"merged":true' "$j")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c '"merged":true' "$j")" -ge 2 ] || { cat "$j"; false; }
+	# two quiet cycles more: everything of ours is pushed by then
+	n=$(cycles "$j")
+	while [ "$(cycles "$j")" -le "$((n + 1))" ]; do sleep 0.1; done
+	[ -d "/proc/$WPID" ]
+	for i in $(seq 8); do
+		remote_has "Plans/L$i.md"
+		[ -f "$VAULT_DIR/Plans/C$i.md" ]
+	done
+	run git -C "$VAULT_DIR" diff --cached --name-only HEAD
+	refute_output
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output ""
+	# an index left behind by a merge would have had the next cycle
+	# commit the cloud's files again, as local's
+	run git -C "$VAULT_DIR" log --no-merges --format=%s -- 'Plans/C*'
+	assert_success
+	refute_line --regexp '^local:'
+	assert_line --regexp '^cloud:'
+}

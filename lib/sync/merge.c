@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2/sys/repository.h>
+
 #include "vault/vault.h"
 #include "internal.h"
 
@@ -356,36 +358,105 @@ static int lose_claim(struct sync *s, git_index *mi, git_tree *base,
 	return sync_note_later(s, "claim_lost", id, ours->path, copy, note);
 }
 
-static int settle_duplicates(struct sync *s, git_index *mi, git_tree *base,
-    git_tree *theirs)
-{
-	size_t n = git_index_entrycount(mi), i, j, k, m = 0, idlen;
-	struct occ *os = calloc(n ? n : 1, sizeof *os);
+/* An item's place in the merged index, while nothing changes it: what
+ * the search for one ID at two paths sorts (an entry per item file of the
+ * vault, so kept small: issue 25, see vault-sync(1)). */
+struct place {
 	const char *id;
-	int r = -1;
+	size_t idlen;
+	size_t pos;
+};
 
-	if (!os)
+static int place_cmp(const void *a, const void *b)
+{
+	const struct place *x = a, *y = b;
+	size_t n = x->idlen < y->idlen ? x->idlen : y->idlen;
+	int c = memcmp(x->id, y->id, n);
+
+	if (c)
+		return c;
+	if (x->idlen != y->idlen)
+		return (x->idlen > y->idlen) - (x->idlen < y->idlen);
+	return (x->pos > y->pos) - (x->pos < y->pos);   /* index order */
+}
+
+static int same_id(const struct place *x, const struct place *y)
+{
+	return x->idlen == y->idlen && memcmp(x->id, y->id, x->idlen) == 0;
+}
+
+/* The items whose ID is at two paths or more, copied out of mi (which
+ * lose_claim changes) into *out, grouped by ID, in index order within. */
+static int find_duplicates(git_index *mi, struct occ **out, size_t *count)
+{
+	size_t n = git_index_entrycount(mi), i, j, k, m = 0, d = 0, idlen;
+	struct place *ps = calloc(n ? n : 1, sizeof *ps);
+	struct occ *os = NULL;
+	const char *id;
+
+	*out = NULL;
+	*count = 0;
+	if (!ps)
 		return aie_fail_errno(EX_TEMP, "merge");
 	for (i = 0; i < n; i++) {
 		const git_index_entry *e = git_index_get_byindex(mi, i);
 		if (!e || !(id = item_id(e->path, &idlen)))
 			continue;
-		if (!(os[m].path = strdup(e->path)))
-			goto out;
-		os[m].id = strrchr(os[m].path, '/') + 1;
-		os[m].idlen = idlen;
-		os[m].oid = e->id;
-		os[m].e = *e;
-		os[m].e.path = os[m].path;
+		ps[m].id = id;
+		ps[m].idlen = idlen;
+		ps[m].pos = i;
 		m++;
 	}
-	qsort(os, m, sizeof *os, occ_cmp);
+	qsort(ps, m, sizeof *ps, place_cmp);
+	for (i = 0; i < m; i = j) {
+		for (j = i + 1; j < m && same_id(&ps[i], &ps[j]); j++)
+			;
+		if (j - i >= 2)
+			d += j - i;
+	}
+	if (d && !(os = calloc(d, sizeof *os))) {
+		free(ps);
+		return aie_fail_errno(EX_TEMP, "merge");
+	}
+	for (i = 0, d = 0; i < m; i = j) {
+		for (j = i + 1; j < m && same_id(&ps[i], &ps[j]); j++)
+			;
+		for (k = i; j - i >= 2 && k < j; k++, d++) {
+			const git_index_entry *e = git_index_get_byindex(mi,
+			    ps[k].pos);
+			if (!(os[d].path = strdup(e->path))) {
+				aie_fail_errno(EX_TEMP, "%s: merge", e->path);
+				*out = os;
+				*count = d;
+				free(ps);
+				return -1;
+			}
+			os[d].id = strrchr(os[d].path, '/') + 1;
+			os[d].idlen = ps[k].idlen;
+			os[d].oid = e->id;
+			os[d].e = *e;
+			os[d].e.path = os[d].path;
+		}
+	}
+	free(ps);
+	*out = os;
+	*count = d;
+	return 0;
+}
+
+static int settle_duplicates(struct sync *s, git_index *mi, git_tree *base,
+    git_tree *theirs)
+{
+	struct occ *os = NULL;
+	size_t m = 0, i, j, k;
+	int r = -1;
+
+	if (find_duplicates(mi, &os, &m) < 0)
+		goto out;
 	for (i = 0; i < m; i = j) {
 		struct occ *win = NULL;
 		for (j = i + 1; j < m && occ_cmp(&os[i], &os[j]) == 0; j++)
 			;
-		if (j - i < 2)
-			continue;
 		for (k = i; k < j && !win; k++)
 			if (in_tree(theirs, os[k].path))
 				win = &os[k];
@@ -464,6 +535,16 @@ out:
 	return r;
 }
 
+static void free_trees(git_tree **a, git_tree **b, git_tree **c,
+    git_tree **d)
+{
+	git_tree_free(*a);
+	git_tree_free(*b);
+	git_tree_free(*c);
+	git_tree_free(*d);
+	*a = *b = *c = *d = NULL;
+}
+
 static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
     const git_oid *base)
 {
@@ -482,6 +563,14 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 	    git_commit_tree(&ot, oc) < 0 || git_commit_tree(&tt, tc) < 0 ||
 	    (bc && git_commit_tree(&bt, bc) < 0)) {
 		aie_fail(EX_TEMP, "merge: %s", git_errstr());
+		goto out;
+	}
+	/* The repository's index (an entry per file; on disk as committed)
+	 * is let go while the merge builds its own, and read again by the
+	 * checkout: so the two are never held at once (issue 25). */
+	if (git_repository_set_index(s->repo, NULL) < 0) {
+		aie_fail(EX_TEMP, ".git/index: let go before the merge: %s",
+		    git_errstr());
 		goto out;
 	}
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
@@ -512,6 +601,12 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 		aie_fail(EX_TEMP, "merge commit: %s", git_errstr());
 		goto out;
 	}
+	/* The merged index (an entry per file of the vault) and the trees
+	 * are not needed by the checkout, which loads its own: freed first,
+	 * so that the two do not add up (issue 25, see vault-sync(1)). */
+	git_index_free(mi);
+	mi = NULL;
+	free_trees(&ot, &tt, &bt, &mt);
 	if (sync_move_to(s, &mid, ours) < 0)
 		goto out;
 	s->r->merged = 1;
@@ -520,10 +615,7 @@ out:
 	sync_notes_flush(s, r == 0);
 	git_signature_free(sig);
 	git_index_free(mi);
-	git_tree_free(mt);
-	git_tree_free(bt);
-	git_tree_free(tt);
-	git_tree_free(ot);
+	free_trees(&ot, &tt, &bt, &mt);
 	git_commit_free(bc);
 	git_commit_free(tc);
 	git_commit_free(oc);

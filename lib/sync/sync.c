@@ -654,6 +654,10 @@ static int cycle(struct sync *s)
 	if ((ch.n || s->r->audited || s->r->refused) &&
 	    commit_index(s, idx, s->r->message) < 0)
 		goto out;
+	/* written (or unchanged) by now: a merge may let the repository's
+	 * copy go while it builds its own (merge.c) */
+	git_index_free(idx);
+	idx = NULL;
 	if (s->remote && exchange(s) < 0)
 		goto out;
 	if (git_reference_name_to_id(&head, s->repo, "HEAD") == 0)
