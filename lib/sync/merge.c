@@ -33,17 +33,36 @@ static int is_cloud(struct sync *s)
 	return agent_is_cloud(s->v->agent);
 }
 
-/* path + ".conflict-<agent>-<stamp>" before its ".md" (when it has one). */
-static void conflict_name(struct sync *s, const char *path, char *buf,
-    size_t size)
+static int in_index(git_index *mi, const char *path)
 {
-	char stamp[17];
+	int stage;
+
+	for (stage = 0; stage <= 3; stage++)
+		if (git_index_get_bypath(mi, path, stage))
+			return 1;
+	return 0;
+}
+
+/* path + ".conflict-<agent>-<stamp>" before its ".md" (when it has one),
+ * with "-2", "-3", ... after the stamp when the merged index already
+ * holds that name: two conflicts of one file within a second must not
+ * write the second copy over the first. */
+static void conflict_name(struct sync *s, git_index *mi, const char *path,
+    char *buf, size_t size)
+{
+	char stamp[17], nth[16] = "";
 	size_t n = strlen(path);
-	int md = n > 3 && strcmp(path + n - 3, ".md") == 0;
+	int md = n > 3 && strcmp(path + n - 3, ".md") == 0, k;
 
 	sync_stamp(stamp);
-	snprintf(buf, size, "%.*s.conflict-%s-%s%s", (int)(md ? n - 3 : n),
-	    path, s->v->agent, stamp, md ? ".md" : "");
+	for (k = 2; ; k++) {
+		snprintf(buf, size, "%.*s.conflict-%s-%s%s%s",
+		    (int)(md ? n - 3 : n), path, s->v->agent, stamp, nth,
+		    md ? ".md" : "");
+		if (!in_index(mi, buf) || k > 1000)
+			return;
+		snprintf(nth, sizeof nth, "-%d", k);
+	}
 }
 
 static int add_entry(git_index *mi, const git_index_entry *src,
@@ -111,7 +130,7 @@ static int settle(struct sync *s, git_index *mi, struct cf *c)
 		return add_entry(mi, &c->e[1], path, NULL);
 	if (!c->has[1] && !c->has[2])
 		return 0;
-	conflict_name(s, path, copy, sizeof copy);
+	conflict_name(s, mi, path, copy, sizeof copy);
 	if (add_entry(mi, &c->e[2], path, NULL) < 0 ||
 	    add_entry(mi, &c->e[1], copy, NULL) < 0)
 		return -1;
@@ -349,7 +368,7 @@ static int lose_claim(struct sync *s, git_index *mi, git_tree *base,
 	}
 	snprintf(beside, sizeof beside, "%.*s/%s.md", (int)(slash - win->path),
 	    win->path, id);
-	conflict_name(s, beside, copy, sizeof copy);
+	conflict_name(s, mi, beside, copy, sizeof copy);
 	if (add_entry(mi, &ours->e, copy, NULL) < 0)
 		return -1;
 	s->r->conflicts++;
