@@ -15,7 +15,7 @@ eml() {
 @test "front matter: values YAML reads as null, booleans, numbers or dates are double-quoted and read back" {
 	mkvault
 	n=0
-	for v in null '~' yes no true false on off 1234 1.5 2026-01-01 Yes NULL -7 0x1f 1e3; do
+	for v in null '~' yes no true false on off 1234 1.5 2026-01-01 Yes NULL -7 0x1f 0b101 0o17 1e3; do
 		n=$((n + 1))
 		eml "$BATS_TEST_TMPDIR/m$n.eml" "$v" "$n"
 		p=$(mail-fetch -f "$BATS_TEST_TMPDIR/m$n.eml")
@@ -30,6 +30,11 @@ eml() {
 	eml "$BATS_TEST_TMPDIR/plain.eml" "Plain question" plain
 	p=$(mail-fetch -f "$BATS_TEST_TMPDIR/plain.eml")
 	grep -qx 'subject: Plain question' "$VAULT_DIR/$p"
+	# a prefix of 0b or 0o before digits of another base is no number:
+	# approve's hex decision_sig starting 0b stays plain, as every other
+	eml "$BATS_TEST_TMPDIR/hex.eml" 0bfa3c9e hex
+	p=$(mail-fetch -f "$BATS_TEST_TMPDIR/hex.eml")
+	grep -qx 'subject: 0bfa3c9e' "$VAULT_DIR/$p"
 	grep -Eqx 'created: 20[0-9-]{8}T[0-9:]{8}Z' "$VAULT_DIR/$p"
 }
 

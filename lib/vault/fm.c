@@ -168,6 +168,16 @@ static int utf8_valid(const unsigned char *s)
 	return 1;
 }
 
+/* 1 when s is all digits of the base its prefix letter names (and '_'):
+ * 0x1f is a number to YAML, 0bfa3 (a hex signature) is a string. */
+static int based_digits(const char *s, char base)
+{
+	const char *digits = strchr("xX", base) ? "0123456789abcdefABCDEF_" :
+	    strchr("oO", base) ? "01234567_" : "01_";
+
+	return s[strspn(s, digits)] == '\0';
+}
+
 /* 1 when YAML 1.1 (what Obsidian reads) would take the plain scalar v for
  * something else than a string: null (~, null), a boolean (yes, no, on, off,
  * y, n, true, false), a number (1234, -1.5, 1e3, 0x1f, 1_000, 1:30, .inf)
@@ -192,7 +202,7 @@ static int yaml_reads_as_other(const char *v)
 	if (strcasecmp(v, ".inf") == 0)
 		return 1;
 	if (v[0] == '0' && v[1] && strchr("xXoObB", v[1]))
-		return 1;
+		return v[2] && based_digits(v + 2, v[1]);
 	for (; *v; v++) {
 		if (*v >= '0' && *v <= '9')
 			digit = 1;
