@@ -14,7 +14,7 @@ teardown() { mail_teardown; }
 item() { cat "$VAULT_DIR/$1"; }
 body() { sed '1,/^---$/d' "$VAULT_DIR/$1"; }
 
-@test "a plain message becomes an email item with the keys of SPEC 2" {
+@test "a plain message becomes an email item with the keys of vault(5)" {
 	run --separate-stderr mail-fetch -f "$D/plain.eml"
 	assert_success
 	assert_output --regexp '^Needs_Action/email/EMAIL_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}\.md$'

@@ -63,7 +63,7 @@ key() { sed -n "s/^$1: //p" "$2" | head -1; }
 
 usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20' || true; }
 
-@test "offline: drafts a reply with the SPEC keys and prints its path" {
+@test "offline: drafts a reply with the keys of vault(5) and prints its path" {
 	mkemail EMAIL_1
 	run -0 --separate-stderr draft-email EMAIL_1
 	assert_output "Pending_Approval/email/DRAFT_EMAIL_1.md"

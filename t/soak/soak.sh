@@ -53,6 +53,9 @@ cleanup() {
 		kill "${pid[$a]}" 2>/dev/null
 		wait "${pid[$a]}" 2>/dev/null
 	done
+	# the cloud's clone lives on the tmpfs: kept, it is copied out first
+	[ "${SOAK_KEEP:-}" = 1 ] && [ -n "$tmpfs" ] &&
+		cp -a "$tmpfs/vault" "$W/cloud-kept" 2>/dev/null
 	[ -n "$tmpfs" ] && umount "$tmpfs" 2>/dev/null
 	if [ "${SOAK_KEEP:-}" = 1 ]; then
 		echo "soak: kept $W" >&2
