@@ -159,3 +159,60 @@ property() {
 	run same_trees
 	assert_success
 }
+
+# history N: N commits, each changing 3 of 100 notes, written by four
+# runs of fast-import: four packs of one size, so a repack rewrites all.
+history() {
+	local c i b
+	b=$(git -C "$VAULT_DIR" symbolic-ref --short HEAD)
+	for c in $(seq "$1"); do
+		printf 'commit refs/heads/%s\ncommitter a <a@x> %d +0000\ndata 1\nc\n' "$b" $((1700000000 + c))
+		[ $(((c - 1) % ($1 / 4))) -ne 0 ] || echo "from $b^0"
+		for i in 1 2 3; do
+			printf 'M 100644 inline Notes/n%03d.md\ndata <<EOF\n' $(((c * 7 + i * 31) % 100))
+			for t in $(seq 12); do echo "line $t of note $i, version $c of the text"; done
+			printf 'EOF\n'
+		done
+		echo
+		if [ $((c % ($1 / 4))) -eq 0 ]; then echo done; fi
+	done | awk -v dir="$VAULT_DIR" '
+		{ buf = buf $0 "\n" }
+		/^done$/ { sub(/done\n$/, "", buf); printf "%s", buf | ("git -C \"" dir "\" fast-import --quiet"); close("git -C \"" dir "\" fast-import --quiet"); buf = "" }'
+	git -C "$VAULT_DIR" reset -q --hard
+}
+
+@test "repack: a full repack pairs versions of one note as deltas (a pack near git's own size)" {
+	history 600
+	git -C "$VAULT_DIR" clone -q --bare . "$BATS_TEST_TMPDIR/gits.git"
+	git -C "$BATS_TEST_TMPDIR/gits.git" repack -a -d -q
+	echo change >>"$VAULT_DIR/Notes/n001.md"
+	VAULT_SYNC_MAX_PACKS=1 lsync -q -j >"$BATS_TEST_TMPDIR/j"
+	grep -q '"repacked":1' "$BATS_TEST_TMPDIR/j"
+	packs=("$VAULT_DIR"/.git/objects/pack/*.pack)
+	[ "${#packs[@]}" -eq 1 ]
+	ours=$(stat -c %s "${packs[0]}")
+	gits=$(stat -c %s "$BATS_TEST_TMPDIR"/gits.git/objects/pack/*.pack)
+	echo "# ours $ours bytes, git's $gits"
+	[ "$ours" -le $((gits * 3 / 2)) ]
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress
+	assert_success
+}
+
+@test "repack: a commit only the reflog names, and a dangling one, survive a full repack" {
+	export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@x GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@x
+	history 200
+	echo one >>"$VAULT_DIR/Notes/n001.md"
+	git -C "$VAULT_DIR" add -A && git -C "$VAULT_DIR" commit -qm gone
+	gone=$(git -C "$VAULT_DIR" rev-parse HEAD)
+	git -C "$VAULT_DIR" reset -q --hard HEAD~1
+	dangling=$(echo x | git -C "$VAULT_DIR" commit-tree "HEAD^{tree}")
+	git -C "$VAULT_DIR" repack -q
+	echo two >>"$VAULT_DIR/Notes/n002.md"
+	VAULT_SYNC_MAX_PACKS=1 lsync -q -j >"$BATS_TEST_TMPDIR/j"
+	grep -q '"repacked":1' "$BATS_TEST_TMPDIR/j"
+	git -C "$VAULT_DIR" cat-file -e "$gone"
+	git -C "$VAULT_DIR" cat-file -e "$dangling"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+}

@@ -90,6 +90,15 @@ int repack_count(const char *gitdir);
  */
 int repack_maybe(git_repository *repo, int max, struct repack_result *rr);
 
+/*
+ * repack_maybe of the repository at gitdir, in a child process of its
+ * own: a full repack holds tens of MB (libgit2 keeps a delta-base cache
+ * of up to 16 MB per open pack, and the index of the new pack), which a
+ * daemon would otherwise keep as its high-water mark for good. The
+ * caller then renews its own repository's view of the packs.
+ */
+int repack_apart(const char *gitdir, int max, struct repack_result *rr);
+
 /* --- internal to lib/sync/ */
 struct change {
 	char kind;               /* 'A' 'M' 'D' 'R' */

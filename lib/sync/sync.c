@@ -462,10 +462,13 @@ static void repack(struct sync *s, git_repository *repo, const char *what)
 {
 	struct repack_result rr;
 
-	if (repack_maybe(repo, s->max_packs, &rr) < 0)
+	if (repack_apart(git_repository_path(repo), s->max_packs, &rr) < 0)
 		sync_warn(s, what, "repack: %s", aie_errmsg);
 	else if (rr.packs_after < rr.packs_before)
 		s->r->repacked++;
+	/* the child replaced packs this process may hold open */
+	if (rr.packs_after != rr.packs_before && git_odb_renew(repo) < 0)
+		sync_warn(s, what, "after the repack: %s", git_errstr());
 }
 
 /* Push the branch. 0 pushed, 1 refused (integrate and retry), -1 failed
