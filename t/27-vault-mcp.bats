@@ -166,6 +166,8 @@ EOT
 	assert_json -s '.[2] | .id == null and .error.code == -32700'
 	assert_json -s '.[3].error.code == -32600 and .[4].error.code == -32600'
 	assert_json -s '.[5] | .id == 1 and .result.protocolVersion == "2025-06-18"'
+	# the instructions name the approval rule and the plan tools
+	assert_json -s '.[5].result.instructions | test("alone approves") and test("plan_create") and test("plan_update")'
 	assert_json -s '.[6] | .id == 11 and .error.code == -32602'
 	assert_json -s '.[7] | .id == 12 and (.result.tools | length) == 10'
 }
