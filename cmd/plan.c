@@ -3,7 +3,9 @@
  *
  * plan ID makes Plans/<domain>/PLAN_<ID>.md with the steps of --step
  * options or, without any, the lines of stdin; --next says the first
- * step not done, --done ticks one, --list shows every plan. The work is
+ * step not done, --done ticks one, --reflect writes what came of one,
+ * --list shows every plan, and --stop-hook answers an agent's Stop hook
+ * (Claude Code's) so that it keeps working the plan. The work is
  * lib/plan's, which vault-mcp's plan tools share.
  */
 #include <getopt.h>
@@ -25,6 +27,8 @@ static void usage(int status)
 	    "[-s STEP ...] ID\n"
 	    "       plan [-jqv] [-C DIR] [-a AGENT] --next ID\n"
 	    "       plan [-jqv] [-C DIR] [-a AGENT] --done ID N\n"
+	    "       plan [-qv] [-C DIR] [-a AGENT] --reflect ID N [TEXT]\n"
+	    "       plan [-qv] [-C DIR] [-a AGENT] --stop-hook [ID]\n"
 	    "       plan [-jqv] [-C DIR] [-a AGENT] --list\n");
 	exit(status ? 2 : 0);
 }
@@ -157,6 +161,98 @@ static int done(const char *id, const char *step)
 	return r == 1 ? EX_NEG : 0;
 }
 
+/* All of stdin, at most max bytes, NUL-terminated; NULL on an error told. */
+static char *read_stdin(size_t max)
+{
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t got;
+
+	while ((got = fread(chunk, 1, sizeof chunk, stdin)) > 0 &&
+	    b.len <= max)
+		buf_add(&b, chunk, got);
+	if (ferror(stdin) || b.len > max || b.oom) {
+		cli_warn("stdin", ferror(stdin) ? "cannot read it" : b.oom ?
+		    "out of memory" : "longer than %zu bytes", max);
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p ? b.p : strdup("");
+}
+
+static int reflect(const char *id, const char *step, const char *text)
+{
+	char *end, *in = NULL;
+	long n = strtol(step, &end, 10);
+	size_t len;
+	int r;
+
+	if (*end || end == step || n < 0 || n > PLAN_STEPS_MAX) {
+		cli_warn(step, "not a step number (0 to %d)", PLAN_STEPS_MAX);
+		return EX_ARGS;
+	}
+	if (!text) {
+		if (!(in = read_stdin(PLAN_STEP_LEN_MAX + 2)))
+			return EX_DATA;
+		len = strlen(in);
+		while (len && (in[len - 1] == '\n' || in[len - 1] == '\r'))
+			in[--len] = '\0';
+		text = in;
+	}
+	r = plan_reflect(&v, id, (size_t)n, text);
+	free(in);
+	if (r < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	return 0;
+}
+
+/* A Stop hook (Claude Code's: its JSON on stdin, session_id in it): on
+ * stdout {"decision":"block","reason":...} to send the agent back to the
+ * plan, nothing to let it stop. The plan is ID, else $AIE_PLAN; with
+ * neither there is nothing to keep working on. */
+static int stop_hook(const char *id)
+{
+	char *in, reason[1200];
+	const char *session = "-";
+	json_t *hook, *out;
+	long max;
+	int r;
+
+	if (!id)
+		id = getenv("AIE_PLAN");
+	if (!(in = read_stdin(1 << 20)))
+		return EX_DATA;
+	hook = json_loads(in, 0, NULL);
+	free(in);
+	if (json_is_string(json_object_get(hook, "session_id")))
+		session = json_string_value(json_object_get(hook, "session_id"));
+	if (!id || !*id) {
+		json_decref(hook);
+		return 0;
+	}
+	if (config_long("PLAN_MAX_ITERATIONS", 10, 0, 1000, &max) < 0) {
+		json_decref(hook);
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	r = plan_stop(&v, id, session, max, reason, sizeof reason);
+	json_decref(hook);
+	if (r < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	if (r == PLAN_STOP_CONTINUE) {
+		out = json_pack("{s:s, s:s}", "decision", "block", "reason",
+		    reason);
+		return cli_print_json(out) < 0 ? EX_TEMP : 0;
+	}
+	if (reason[0] && !cli.quiet)
+		cli_warn(NULL, "%s", reason);
+	return 0;
+}
+
 static int list_one(struct vault *vv, const struct itemref *ref, void *ctx)
 {
 	struct plan p;
@@ -180,13 +276,15 @@ static int list_one(struct vault *vv, const struct itemref *ref, void *ctx)
 
 int main(int argc, char **argv)
 {
-	enum { CREATE, NEXT, DONE, LIST } mode = CREATE;
+	enum { CREATE, NEXT, DONE, REFLECT, HOOK, LIST } mode = CREATE;
 	static const struct option longopts[] = {
 		{ "step", required_argument, NULL, 's' },
 		{ "objective", required_argument, NULL, 'o' },
 		{ "next", no_argument, NULL, 'N' + 256 },
 		{ "done", no_argument, NULL, 'D' + 256 },
 		{ "list", no_argument, NULL, 'L' + 256 },
+		{ "reflect", no_argument, NULL, 'R' + 256 },
+		{ "stop-hook", no_argument, NULL, 'H' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -215,13 +313,17 @@ int main(int argc, char **argv)
 		case 'N' + 256: mode = NEXT; break;
 		case 'D' + 256: mode = DONE; break;
 		case 'L' + 256: mode = LIST; break;
+		case 'R' + 256: mode = REFLECT; break;
+		case 'H' + 256: mode = HOOK; break;
 		default: usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	want = mode == LIST ? 0 : mode == DONE ? 2 : 1;
-	if (argc != want || (mode != CREATE && (nsteps || objective)))
+	if ((mode == REFLECT ? argc != 2 && argc != 3 :
+	    mode == HOOK ? argc > 1 : argc != want) ||
+	    (mode != CREATE && (nsteps || objective)))
 		usage(2);     /* exits */
 	if ((status = cli_open_vault(&v)) != 0) {
 		free(steps);
@@ -231,6 +333,10 @@ int main(int argc, char **argv)
 	case CREATE: status = create(argv[0], objective, steps, nsteps); break;
 	case NEXT: status = next(argv[0]); break;
 	case DONE: status = done(argv[0], argv[1]); break;
+	case REFLECT:
+		status = reflect(argv[0], argv[1], argc == 3 ? argv[2] : NULL);
+		break;
+	case HOOK: status = stop_hook(argc ? argv[0] : NULL); break;
 	case LIST:
 		status = plan_walk(&v, list_one, NULL) < 0 ? aie_errcode : 0;
 		break;

@@ -258,8 +258,9 @@ EOT
 	      {"tool":"plan_update","args":{"id":"E1","done":1}},
 	      {"tool":"plan_update","args":{"id":"PLAN_E1","done":1}},
 	      {"tool":"plan_update","args":{"id":"E1","done":2}},
-	      {"tool":"plan_update","args":{"id":"E1","done":3}}]' -a cloud
+	      {"tool":"plan_update","args":{"id":"E1","done":3,"reflection":"filed; nothing left but the reply"}}]' -a cloud
 	assert_json '.steps[0].result.tools[] | select(.name == "plan_create") | .inputSchema.required == ["id","steps"]'
+	assert_json '.steps[0].result.tools[] | select(.name == "plan_update") | .inputSchema.properties.reflection.maxLength == 500'
 	assert_json '.steps[0].result.tools[] | select(.name == "plan_update") | .inputSchema.properties.done.minimum == 1'
 	assert_json '.steps[1].result.structuredContent | .id == "PLAN_E1" and .path == "Plans/email/PLAN_E1.md"
 	    and .source == "E1" and .status == "active" and .objective == "Question about my order"
@@ -274,6 +275,7 @@ EOT
 	run --separate-stderr plan -j --next E1
 	assert_json '.next == 2 and .draft == "DRAFT_E1"'
 	grep -qx -- '- \[x\] file it' "$VAULT_DIR/Plans/email/PLAN_E1.md"
+	grep -Eqx -- '- step 3, [0-9TZ:-]+, cloud: filed; nothing left but the reply' "$VAULT_DIR/Plans/email/PLAN_E1.md"
 	cat "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/log"
 	assert_json -s '[.[] | select(.event == "mcp_call" and (.name | startswith("plan_")))] | length == 5 and all(.tool == "vault-mcp" and .agent == "cloud")' "$BATS_TEST_TMPDIR/log"
 	assert_json -s '[.[] | select(.event == "plan_step") | .tool] == ["vault-mcp", "vault-mcp"]' "$BATS_TEST_TMPDIR/log"

@@ -167,3 +167,90 @@ P=Plans/email/PLAN_E1.md
 	[[ $stderr == *"step 1 waits for draft DRAFT_E1"* ]]
 	[ "$(md5sum <"$VAULT_DIR/$P")" = "$sum" ]
 }
+
+# ---- the loop: reflections and the Stop hook ------------------------------
+
+@test "--reflect appends a line to the plan's Reflections, made once, the rest kept" {
+	plan E1 -s one -s two >/dev/null
+	echo "owner's note" >>"$VAULT_DIR/$P"
+	plan --reflect E1 1 "looked it up; the order shipped; ask earlier next time"
+	echo "second thought" | plan --reflect E1 0
+	f="$VAULT_DIR/$P"
+	[ "$(grep -c '^## Reflections$' "$f")" -eq 1 ]
+	grep -Eqx -- "- step 1, 20[0-9-]{8}T[0-9:]{8}Z, local: looked it up; the order shipped; ask earlier next time" "$f"
+	grep -Eqx -- "- 20[0-9-]{8}T[0-9:]{8}Z, local: second thought" "$f"
+	grep -qx "owner's note" "$f"
+	# in order, the second after the first
+	[ "$(grep -n 'local:' "$f" | cut -d: -f1 | sort -n | head -1)" -eq "$(grep -n 'looked it up' "$f" | cut -d: -f1)" ]
+	grep -q '"event":"plan_reflect","id":"PLAN_E1"' "$VAULT_DIR"/Logs/*.jsonl
+	# a second plan read still parses its steps
+	run plan --next E1
+	assert_output "$(printf '1\tone')"
+}
+
+@test "--reflect refuses a step that is not there, two lines, and control characters" {
+	plan E1 -s one >/dev/null
+	cp "$VAULT_DIR/$P" "$BATS_TEST_TMPDIR/before"
+	run plan --reflect E1 5 "text"
+	assert_failure 65
+	run plan --reflect E1 1 "$(printf 'a\033[2Jb')"
+	assert_failure 65
+	run plan --reflect E1 1 "$(printf 'two\nlines')"
+	assert_failure 65
+	run plan --reflect E1 x "text"
+	assert_failure 2
+	cmp "$VAULT_DIR/$P" "$BATS_TEST_TMPDIR/before"
+}
+
+# hook SESSION [ID]: what plan --stop-hook answers Claude Code's Stop hook
+hook() {
+	printf '{"session_id":"%s","transcript_path":"/dev/null","hook_event_name":"Stop","stop_hook_active":false}' "$1" |
+	    plan --stop-hook ${2:+"$2"}
+}
+
+@test "--stop-hook sends the agent back to the next step, bounded by PLAN_MAX_ITERATIONS per session" {
+	plan E1 -s "read the order" -s "file it" >/dev/null
+	export PLAN_MAX_ITERATIONS=2
+	run --separate-stderr hook s1 E1
+	assert_success
+	assert_json '.decision == "block" and (.reason | test("step 1 of 2, \"read the order\"")) and (.reason | test("plan --done PLAN_E1 1")) and (.reason | test("--reflect"))'
+	plan --done E1 1 >/dev/null
+	run --separate-stderr hook s1 E1
+	assert_json '.decision == "block" and (.reason | test("step 2 of 2")) and (.reason | test("Continuation 2 of 2"))'
+	# the bound: the agent may stop, told why, and the log says so
+	run --separate-stderr hook s1 E1
+	assert_success
+	[ -z "$output" ]
+	[[ $stderr == *"not done after 2 continuations (PLAN_MAX_ITERATIONS)"* ]]
+	grep -q '"event":"plan_loop_limit","id":"PLAN_E1"' "$VAULT_DIR"/Logs/*.jsonl
+	# a new session counts from one again; $AIE_PLAN names the plan
+	AIE_PLAN=E1 run --separate-stderr hook s2
+	assert_json '.decision == "block" and (.reason | test("Continuation 1 of 2"))'
+	# done: the agent stops
+	plan --done E1 2 >/dev/null
+	run --separate-stderr hook s2 E1
+	assert_success
+	[ -z "$output" ]
+}
+
+@test "--stop-hook lets the agent stop when the next step waits for the owner, or no plan is named" {
+	plan E1 -s "reply (draft: DRAFT_E1)" -s "file it" >/dev/null
+	run --separate-stderr hook s1 E1
+	assert_success
+	[ -z "$output" ]
+	[[ $stderr == *"waits for the owner's approval of DRAFT_E1"* ]]
+	run --separate-stderr hook s1
+	assert_success
+	[ -z "$output" ]
+	run --separate-stderr hook s1 NOPE
+	assert_failure 65
+	[ -z "$output" ]
+}
+
+@test "share/claude: the Stop hook runs plan --stop-hook, the MCP server is vault-mcp" {
+	d=$BATS_TEST_DIRNAME/../share/claude
+	run jq -r '.hooks.Stop[0].hooks[0] | .type + " " + .command' "$d/settings.json"
+	assert_output "command plan --stop-hook"
+	run jq -r '.mcpServers.vault.command' "$d/mcp.json"
+	assert_output "vault-mcp"
+}

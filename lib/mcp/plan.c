@@ -58,7 +58,7 @@ int tool_plan_create(struct mcp_session *s, json_t *args, json_t **out)
 
 int tool_plan_update(struct mcp_session *s, json_t *args, json_t **out)
 {
-	const char *id;
+	const char *id, *reflection = str_arg(args, "reflection");
 	json_int_t step = json_integer_value(json_object_get(args, "done"));
 	struct plan p;
 	int r;
@@ -67,6 +67,10 @@ int tool_plan_update(struct mcp_session *s, json_t *args, json_t **out)
 		return RPC_INVALID_PARAMS;
 	if ((r = plan_tick(s->v, id, (size_t)step, NULL, &p)) < 0)
 		return -1;
+	if (reflection && plan_reflect(s->v, id, (size_t)step, reflection) < 0) {
+		plan_free(&p);
+		return -1;
+	}
 	*out = plan_json(&p);
 	if (*out)
 		json_object_set_new(*out, "ticked", json_boolean(r == 0));

@@ -54,6 +54,8 @@ static const struct arg plan_update_args[] = {
 	{ "id", A_STR, 1, "The item (or PLAN_ ID) whose plan it is", ID_PATTERN,
 	  1, AIE_ID_MAX },
 	{ "done", A_INT, 1, "The step to tick, from 1", NULL, 1, 100 },
+	{ "reflection", A_STR, 0, "One line: what was done, what came of it, "
+	  "what to change; added to the plan's Reflections", NULL, 1, 500 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 }
 };
 static const struct arg search_args[] = {
@@ -146,7 +148,8 @@ static const struct tool tools[] = {
 	{ "plan_update", "Tick a plan's step",
 	  "Tick step done of an item's plan (plan --done); the plan after, "
 	  "with next the first step not done (0: complete). A step that names "
-	  "a draft is not ticked by hand.",
+	  "a draft is not ticked by hand. With reflection, that line goes to "
+	  "the plan's Reflections (plan --reflect).",
 	  plan_update_args, out_plan_update, tool_plan_update },
 };
 

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "plan/plan.h"
+#include "internal.h"
 
 #define DRAFT_TAG "(draft: "
 
@@ -54,7 +55,7 @@ static int step_draft(const char *text, char draft[AIE_ID_MAX + 1])
 }
 
 /* One line of text the owner can read, of at most max bytes. */
-static int line_ok(const char *what, const char *s, size_t max)
+int plan_line_ok(const char *what, const char *s, size_t max)
 {
 	char tok[SHOW_TOKEN_MAX];
 	size_t len = strlen(s), at;
@@ -260,7 +261,7 @@ static char *item_title(const struct item *it)
 
 	if (!t)
 		t = fm_get(it, "subject");
-	if (t && line_ok("title", t, PLAN_STEP_LEN_MAX) < 0) {
+	if (t && plan_line_ok("title", t, PLAN_STEP_LEN_MAX) < 0) {
 		free(t);
 		t = NULL;
 	}
@@ -289,10 +290,10 @@ int plan_create(struct vault *v, const char *id, const char *obj,
 		return aie_fail(EX_DATA, "%s: %zu steps, at most %d", id, n,
 		    PLAN_STEPS_MAX);
 	for (i = 0; i < n; i++)
-		if (line_ok("step", steps[i], PLAN_STEP_LEN_MAX) < 0 ||
+		if (plan_line_ok("step", steps[i], PLAN_STEP_LEN_MAX) < 0 ||
 		    step_draft(steps[i], draft) < 0)
 			return -1;
-	if (obj && line_ok("objective", obj, PLAN_STEP_LEN_MAX) < 0)
+	if (obj && plan_line_ok("objective", obj, PLAN_STEP_LEN_MAX) < 0)
 		return -1;
 	if (vault_find(v, id, &src) < 0)
 		return -1;

@@ -61,6 +61,25 @@ int plan_draft_executed(struct vault *v, const char *draft_id);
 /* The plan as JSON: id, stage (Plans), source, domain, status, path, objective, steps
  * ([{n, text, done, draft?}]), next (0 when complete). NULL: no memory. */
 struct json_t *plan_json(const struct plan *p);
+/* Append "- step n, <time>, <agent>: text" (n 0: no step) to the end of
+ * the plan's "## Reflections" section, made when missing; text is one
+ * line as a step's. An audit line "plan_reflect". 0, or -1 (65 for text
+ * refused or a step that does not exist). */
+int plan_reflect(struct vault *v, const char *arg, size_t n,
+    const char *text);
+
+/* The answer to an agent that wants to stop working the plan named by
+ * arg, in session (any string naming the agent's run):
+ * PLAN_STOP_CONTINUE with reason saying the next step and how to tick and
+ * reflect on it (counted: at most max in one session);
+ * PLAN_STOP_DONE when every step is done; PLAN_STOP_WAITS when the next
+ * step waits for a draft's approval; PLAN_STOP_LIMIT (an audit line
+ * plan_loop_limit) when max continuations were given; -1 on an error. */
+enum { PLAN_STOP_DONE, PLAN_STOP_CONTINUE, PLAN_STOP_WAITS,
+    PLAN_STOP_LIMIT };
+int plan_stop(struct vault *v, const char *arg, const char *session,
+    long max, char *reason, size_t size);
+
 /* Call fn for every plan of Plans/ (vault_walk's contract). */
 int plan_walk(struct vault *v, item_fn fn, void *ctx);
 
