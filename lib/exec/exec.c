@@ -426,10 +426,12 @@ static int send_failed(struct exec_ctx *x, struct itemref *ref,
 	if (execlog_note(x->v, key, EXECLOG_FAILED, ref->id) < 0)
 		sayerr(x, ref->id);   /* fail closed: it stays started */
 	annotate(x, ref, kv);
-	if (code == EX_DATA)
+	/* refused for good: can never be done as it is (65), or the
+	 * service denies this user the right to (77): to the owner at once */
+	if (code == EX_DATA || code == EX_REFUSED)
 		to_owner(x, ref, d, NULL, why, "exec_failed", "This item cannot "
-		    "be sent as it is (see exec_error); it was not sent and is "
-		    "back with you.", key);
+		    "be executed as it is (see exec_error); nothing was done and "
+		    "it is back with you.", key);
 	else if (attempts >= EXEC_MAX_ATTEMPTS) {
 		to_owner(x, ref, d, NULL, why, "exec_failed", "Sending this "
 		    "item failed 3 times; it is back with you. See exec_error.",
@@ -443,8 +445,8 @@ static int send_failed(struct exec_ctx *x, struct itemref *ref,
 		say(x, ref->id, "%s; back in Approved/ (attempt %d of %d)", why,
 		    attempts, EXEC_MAX_ATTEMPTS);
 	}
-	return code == EX_DATA || code == EX_DOWN || code == EX_CONFIG ? code :
-	    EX_TEMP;
+	return code == EX_DATA || code == EX_DOWN || code == EX_CONFIG ||
+	    code == EX_REFUSED ? code : EX_TEMP;
 }
 
 /* Is the hourly limit reached? 0 no, else EX_TEMP (said the first time,
