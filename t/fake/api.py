@@ -12,6 +12,7 @@ SCRIPT is read at each request: JSON lines, each used once, the first whose
 "match" (a substring of "METHOD PATH BODY") fits. Keys of a line:
   status, json | raw        the reply (raw: bytes as given, e.g. garbage)
   delay                     seconds to wait first (time-outs)
+  pass: true                then answer as without the line (a slow call)
   graph_error: CODE         a real Graph API error body (131047, 190, ...)
   twilio_error: CODE        a real Twilio error body
   rpc_result | rpc_error    a JSON-RPC reply (HTTP 200) with the request id
@@ -131,6 +132,8 @@ class Handler(BaseHTTPRequestHandler):
         s = take_script("%s %s %s" % (self.command, self.path, body))
         if s:
             time.sleep(s.get("delay", 0))
+            if s.get("pass"):
+                return self.default(parsed)
             return self.scripted(s, parsed)
         return self.default(parsed)
 
@@ -344,8 +347,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.rpc(d, error={"code": 200, "message": "Odoo Server Error",
                                           "data": {"name": "builtins.TypeError",
                                                    "message": "bad args"}})
-            ok = args[:3] == [db, user, pw]
-            return self.rpc(d, result=2 if ok else False)
+            uid = 2 if args[:3] == [db, user, pw] else False
+            if E("FAKE_ODOO_POST_USER") and args[:3] == [
+                    db, E("FAKE_ODOO_POST_USER"), E("FAKE_ODOO_POST_PASSWORD")]:
+                uid = 6
+            return self.rpc(d, result=uid)
         if svc == "object" and meth == "execute_kw":
             users = {2: pw}
             if E("FAKE_ODOO_POST_USER"):
