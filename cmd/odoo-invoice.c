@@ -158,7 +158,7 @@ static int read_stdin(struct req *reqs, size_t *nreq)
 			reqs[(*nreq)++] = r;
 		if (i == REQ_MAX || reqs[i].n == ODOO_LINES_MAX) {
 			cli_warn(where, "too many clients or lines at once");
-			free(l.name);
+			free((char *)l.name);    /* ours: strdup in parse_line */
 			status = EX_DATA;
 			continue;
 		}
@@ -486,7 +486,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < REQ_MAX; i++)
 		for (j = 0; j < reqs[i].n; j++)
-			free(reqs[i].lines[j].name);
+			free((char *)reqs[i].lines[j].name);
 	vault_close(&v);
 	return status;
 }

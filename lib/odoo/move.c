@@ -35,12 +35,10 @@ static json_t *field_list(const char *const *f)
 
 void odoo_move_free(struct odoo_move *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->nlines; i++)
-		free(m->lines[i].name);
 	free(m->lines);
+	json_decref(m->held);
 	m->lines = NULL;
+	m->held = NULL;
 	m->nlines = 0;
 }
 
@@ -133,30 +131,23 @@ static int read_lines(struct odoo_conn *k, json_t *rec, struct odoo_move *m)
 		return aie_fail(EX_DOWN, "account.move.line.read: not the %zu "
 		    "lines asked for", n), EX_DOWN;
 	}
+	m->nlines = n;
+	m->held = res;           /* the names point into it */
 	json_array_foreach(res, i, l) {
-		const char *name = "";
 		json_t *q, *p, *s, *nm = json_object_get(l, "name");
 		if (json_unpack(l, "{s:o, s:o, s:o}", "quantity", &q, "price_unit",
 		    &p, "price_subtotal", &s) < 0 || !json_is_number(q) ||
 		    !json_is_number(p) || !json_is_number(s) ||
 		    !(json_is_string(nm) || json_is_false(nm))) {
-			json_decref(res);
-			return aie_fail(EX_DOWN, "account.move.line.read: a line "
-			    "not as Odoo sends it"), EX_DOWN;
+			odoo_move_free(m);
+			return aie_fail(EX_DOWN, "account.move.line.read: a line not "
+			    "as Odoo sends it"), EX_DOWN;
 		}
-		if (json_is_string(nm))
-			name = json_string_value(nm);
+		m->lines[i].name = json_is_string(nm) ? json_string_value(nm) : "";
 		m->lines[i].qty = json_number_value(q);
 		m->lines[i].price = json_number_value(p);
 		m->lines[i].subtotal = json_number_value(s);
-		m->lines[i].name = strdup(name);
-		m->nlines = i + 1;
-		if (!m->lines[i].name) {
-			json_decref(res);
-			return aie_fail(EX_TEMP, "out of memory"), EX_TEMP;
-		}
 	}
-	json_decref(res);
 	return 0;
 }
 

@@ -80,7 +80,7 @@ int odoo_reply(int json2, const char *what, long status, const char *body,
 #define ODOO_LINES_MAX 50
 
 struct odoo_line {
-	char *name;
+	const char *name;
 	double qty, price, subtotal;
 };
 
@@ -96,6 +96,7 @@ struct odoo_move {
 	char payment_state[24];
 	struct odoo_line *lines;
 	size_t nlines;
+	json_t *held;            /* what the lines' names point into */
 };
 
 struct odoo_partner {
