@@ -50,6 +50,7 @@ plan_LIBS             = cli plan approval vault base
 odoo-ping_LIBS        = cli odoo http approval vault base
 odoo-invoice_LIBS     = cli odoo http approval vault base
 odoo-post_LIBS        = cli exec plan approval mail wa odoo http vault base
+odoo-report_LIBS      = cli odoo http approval vault base
 usage-log_LIBS        = cli llm http approval vault base
 vault-claim_LIBS      = cli sync approval vault base
 vault-exec_LIBS       = cli exec plan approval mail wa odoo http vault base

@@ -53,11 +53,17 @@ draft() {
 	F="$VAULT_DIR/$output"
 }
 
-# cloud_write MODEL IDS VALS: a write as the cloud's Odoo user (JSON-RPC).
-cloud_write() {
+# odoo_rpc UID PASSWORD MODEL METHOD ARGS: execute_kw on the fake Odoo
+# as that user (2 drafts, 6 posts); prints the result.
+odoo_rpc() {
 	curl -s "$FAKE_URL/jsonrpc" -H 'Content-Type: application/json' -d \
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":1,\"params\":{\"service\":\"object\",\"method\":\"execute_kw\",\"args\":[\"acme\",2,\"s3cret\",\"$1\",\"write\",[$2,$3]]}}" |
-	    jq -e '.result == true' >/dev/null
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":1,\"params\":{\"service\":\"object\",\"method\":\"execute_kw\",\"args\":[\"acme\",$1,\"$2\",\"$3\",\"$4\",$5]}}" |
+	    jq -c 'if has("error") then (.error.data.message | halt_error) else .result end'
+}
+
+# cloud_write MODEL IDS VALS: a write as the cloud's Odoo user.
+cloud_write() {
+	[ "$(odoo_rpc 2 s3cret "$1" write "[$2,$3]")" = true ]
 }
 
 posts() {
@@ -335,4 +341,45 @@ posting() {
 	run --separate-stderr odoo-post DRAFT_E1
 	assert_failure 65
 	[[ "$stderr" == *"action send_email is not post_invoice"* ]]
+}
+
+# ---- odoo-report -------------------------------------------------------------
+
+# posted PARTNER DATE DUE AMOUNT: a posted customer invoice made in Odoo.
+posted() {
+	local id
+	id=$(odoo_rpc 2 s3cret account.move create "[[{\"move_type\":\"out_invoice\",\"partner_id\":$1,\"invoice_date\":\"$2\",\"invoice_date_due\":\"$3\",\"invoice_line_ids\":[[0,0,{\"name\":\"Work\",\"quantity\":1,\"price_unit\":$4}]]}]]" | jq '.[0]')
+	odoo_rpc 6 p0st account.move action_post "[[$id]]" >/dev/null
+}
+
+@test "odoo-report: revenue this week and month, unpaid and overdue with days late (both APIs)" {
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 5000
+	posted 8 "$(date -d '-40 days' +%F)" "$(date -d '-10 days' +%F)" 100
+	draft 'Globex <ap@globex.example> 777 "a draft: no revenue"'
+	run --separate-stderr odoo-report -j
+	assert_success
+	echo "$output" | jq -e --arg today "$(date +%F)" '.today == $today and
+	    .revenue.week == {"USD": 5000} and .revenue.month == {"USD": 5000} and
+	    .owed == {"USD": 5100} and .overdue_count == 1 and .overdue == {"USD": 100} and
+	    (.unpaid | length == 2) and
+	    (.unpaid | map(select(.overdue)) | .[0].days_late == 10 and .[0].partner == "Globex")'
+	run --separate-stderr odoo-report
+	assert_success
+	assert_line --index 0 "revenue week 5000.00 USD (since $(date -d "-$(( ($(date +%u) - 1) )) days" +%F))"
+	assert_line --index 1 "revenue month 5000.00 USD (since $(date +%Y-%m-01))"
+	assert_line --index 2 "owed 5100.00 USD"
+	assert_line "overdue INV/$(date -d '-40 days' +%Y)/00001 Globex 100.00 USD due $(date -d '-10 days' +%F) 10 days late" ||
+	    assert_line "overdue INV/$(date -d '-40 days' +%Y)/00002 Globex 100.00 USD due $(date -d '-10 days' +%F) 10 days late"
+	json2
+	run --separate-stderr odoo-report -j
+	assert_success
+	echo "$output" | jq -e '.overdue_count == 1 and .revenue.month == {"USD": 5000}'
+}
+
+@test "odoo-report: nothing posted reports zeros; Odoo down exits 69" {
+	run --separate-stderr odoo-report
+	assert_success
+	assert_line --index 0 --regexp '^revenue week 0\.00 \(since '
+	ODOO_URL="http://127.0.0.1:$(free_port)" run --separate-stderr odoo-report -j
+	assert_failure 69
 }

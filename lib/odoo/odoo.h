@@ -134,6 +134,34 @@ void odoo_partner_label(long id, const char *name, char *buf, size_t size);
 void odoo_money(double v, char *buf, size_t size);
 char *odoo_invoice_body(const struct odoo_move *m);
 
+/* ---- the invoices' report (report.c) ---- */
+
+#define ODOO_CURRENCIES 8
+
+struct odoo_sum {
+	char currency[16];
+	double amount;
+};
+
+struct odoo_report {
+	char today[16], week_start[16], month_start[16];
+	/* revenue: posted customer invoices dated since Monday, since the
+	 * 1st; per currency */
+	struct odoo_sum week[ODOO_CURRENCIES], month[ODOO_CURRENCIES];
+	size_t nweek, nmonth;
+	/* posted, not (fully) paid, by due date; late[i] days late, 0 when
+	 * not due yet; owed and overdue: amount_residual per currency */
+	struct odoo_move *unpaid;     /* without lines */
+	long *late;
+	size_t nunpaid, noverdue;
+	struct odoo_sum owed[ODOO_CURRENCIES], overdue[ODOO_CURRENCIES];
+	size_t nowed, noverdue_cur;
+};
+
+/* The report as of now (local dates). 0, or an exit status. */
+int odoo_report(struct odoo_conn *k, time_t now, struct odoo_report *rep);
+void odoo_report_free(struct odoo_report *rep);
+
 /* Does the item (its signed partner, currency, amount_total and body)
  * still describe the move, a draft customer invoice? 0, or -1 (65) with
  * what differs. */

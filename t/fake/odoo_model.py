@@ -152,7 +152,14 @@ class Model:
                 return False
             if op == "in" and v not in want:
                 return False
-            if op not in ("=", "!=", "=ilike", "ilike", "in"):
+            if op == "not in" and v in want:
+                return False
+            if op in ("<", "<=", ">", ">=") and (v is False or not {
+                    "<": v < want, "<=": v <= want, ">": v > want,
+                    ">=": v >= want}[op]):
+                return False
+            if op not in ("=", "!=", "=ilike", "ilike", "in", "not in",
+                          "<", "<=", ">", ">="):
                 raise validation_error("Invalid operator %r" % op)
         return True
 
