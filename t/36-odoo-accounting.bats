@@ -107,8 +107,10 @@ posting() {
 	[ "$(odoo '."account.move"["41"].amount_total')" = 5250.5 ]
 	[ "$(odoo '[."account.move.line"[] | select(.move_id == 41)] | length')" = 2 ]
 	[ "$(posts)" -eq 0 ]
-	jq -s -e '[.[] | select(.body | test("\"create\""))][0].parsed.params.args[6].vals_list[0] |
-	    .move_type == "out_invoice" and .partner_id == 7 and (has("invoice_date_due") | not)' "$FAKE_LOG"
+	# create's values positional, [[{...}]], as the external API documents
+	jq -s -e '[.[] | select(.body | test("\"create\""))][0].parsed.params.args |
+	    .[6] == {} and (.[5][0][0] | .move_type == "out_invoice" and .partner_id == 7 and
+	    (has("invoice_date_due") | not))' "$FAKE_LOG"
 }
 
 @test "partner found by name when the email is not known; the due date from INVOICE_DUE_DAYS" {

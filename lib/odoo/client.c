@@ -4,8 +4,8 @@
  *
  * One call is given the record ids (or NULL) and the named arguments: over
  * JSON-RPC the ids are the one positional argument ([ids]) and the rest go
- * as kwargs; over JSON-2 they are the body's "ids" beside the rest. Both
- * APIs take create's vals_list, search_read's domain and fields by name.
+ * as kwargs, but for create's vals_list, positional too; over JSON-2 they
+ * are the body's "ids" beside the rest, all by name.
  * The reply goes through odoo_reply (reply.c); secrets are wiped from the
  * request body after it is sent.
  */
@@ -142,6 +142,13 @@ int odoo_call(struct odoo_conn *k, const char *model, const char *method,
 		kw = json_object();
 	if (!k->cfg.json2) {
 		json_t *args = ids ? json_pack("[o]", ids) : json_array();
+		json_t *vals = json_object_get(kw, "vals_list");
+		/* create's values positional, as the external API documents
+		 * them (Odoo 16's create takes no vals_list keyword) */
+		if (!ids && vals && strcmp(method, "create") == 0) {
+			json_array_append(args, vals);
+			json_object_del(kw, "vals_list");
+		}
 		return rpc(k, "object", "execute_kw", what, json_pack("[s, I, s, s, "
 		    "s, o, o]", k->cfg.db, (json_int_t)k->uid, k->cfg.secret, model,
 		    method, args, kw), result);
