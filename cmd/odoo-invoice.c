@@ -59,27 +59,6 @@ static char *trim(char *s)
 	return s;
 }
 
-/* An amount: digits, optionally "." and one or two digits; > 0. */
-static int amount(const char *s, size_t len, double *out)
-{
-	char buf[32];
-	size_t i, dot = len;
-
-	if (len == 0 || len >= sizeof buf)
-		return -1;
-	for (i = 0; i < len; i++)
-		if (s[i] == '.' && dot == len && i > 0)
-			dot = i;
-		else if (!isdigit((unsigned char)s[i]))
-			return -1;
-	if (dot < len && (len - dot - 1 < 1 || len - dot - 1 > 2))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	*out = strtod(buf, NULL);
-	return *out > 0 && *out < 1e12 ? 0 : -1;
-}
-
 /* "Name <email>" into r (the name may be empty). */
 static int address(char *s, struct req *r)
 {
@@ -115,7 +94,7 @@ static int parse_line(char *line, struct req *r, struct odoo_line *l)
 	while (isspace((unsigned char)*p))
 		p++;
 	n = strcspn(p, " \t");
-	if (amount(p, n, &l->price) < 0)
+	if (odoo_amount(p, n, &l->price) < 0)
 		return aie_fail(EX_DATA, "\"%.*s\" is not an amount (want 5000 or "
 		    "5000.50)", (int)(n > 40 ? 40 : n), p);
 	text = trim(p + n);
@@ -168,57 +147,6 @@ static int read_stdin(struct req *reqs, size_t *nreq)
 	return status;
 }
 
-/* An amount written with its currency in text ($5,000 5000 USD EUR 12.50
- * €30): 1 with *out when there is exactly one (repeats of it allowed),
- * 0 when none, -1 when several differ. */
-static int stated_amount(const char *text, double *out)
-{
-	static const char *const cur[] = { "$", "USD", "EUR", "GBP", "\xe2\x82\xac",
-	    "\xc2\xa3", NULL };
-	const char *p;
-	int found = 0, i;
-
-	for (p = text; *p; p++) {
-		char num[32];
-		size_t n = 0;
-		const char *q = p;
-		double v;
-		int before = 0, after = 0;
-		if (!isdigit((unsigned char)*p) || (p > text &&
-		    (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == ',')))
-			continue;
-		while ((isdigit((unsigned char)*q) || (*q == ',' &&
-		    isdigit((unsigned char)q[1])) || (*q == '.' &&
-		    isdigit((unsigned char)q[1]))) && n + 1 < sizeof num) {
-			if (*q != ',')
-				num[n++] = *q;
-			q++;
-		}
-		num[n] = '\0';
-		for (i = 0; cur[i]; i++) {
-			size_t cl = strlen(cur[i]);
-			const char *b = p;
-			while (b > text && b[-1] == ' ')
-				b--;
-			if ((size_t)(b - text) >= cl && !memcmp(b - cl, cur[i], cl))
-				before = 1;
-			b = q;
-			while (*b == ' ')
-				b++;
-			if (!strncmp(b, cur[i], cl) && !isalpha((unsigned char)b[cl]))
-				after = 1;
-		}
-		p = q - 1;
-		if ((!before && !after) || amount(num, n, &v) < 0)
-			continue;
-		if (found && v != *out)
-			return -1;
-		*out = v;
-		found = 1;
-	}
-	return found;
-}
-
 /* The request an item asking for an invoice makes: its from, one amount
  * stated with its currency, the text of a "For:" line or the subject. */
 static int read_item(struct ctx *c, const char *id, struct req *r)
@@ -244,7 +172,7 @@ static int read_item(struct ctx *c, const char *id, struct req *r)
 		sprintf(text, "%s\n", subj ? subj : "");
 		if (it.body)
 			strncat(text, it.body, it.bodylen);
-		if ((st = stated_amount(text, &r->lines[0].price)) <= 0)
+		if ((st = odoo_stated_amount(text, &r->lines[0].price)) <= 0)
 			aie_fail(EX_DATA, st < 0 ? "it states several amounts; give the "
 			    "lines on stdin instead" : "it states no amount with its "
 			    "currency; give the lines on stdin instead");

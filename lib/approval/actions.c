@@ -43,10 +43,18 @@ static const char *const post_invoice_fields[] = {
 	SIGNED_ALWAYS, "odoo_id", "partner", "currency", "amount_total", NULL
 };
 
+/* register_payment, a customer's payment of a posted invoice
+ * (odoo-payment(1)) */
+static const char *const register_payment_fields[] = {
+	SIGNED_ALWAYS, "odoo_id", "invoice", "partner", "currency", "amount",
+	"payment_date", NULL
+};
+
 const struct approval_action approval_actions[] = {
 	{ "send_email", send_email_fields },
 	{ "none", none_fields },
 	{ "post_invoice", post_invoice_fields },
+	{ "register_payment", register_payment_fields },
 	{ NULL, NULL }
 };
 

@@ -54,6 +54,7 @@ static const struct exec_action actions[] = {
 	{ "send_email",  1,       email_check, mail_send_draft },
 	{ "none",        0,       NULL,        none_run },
 	{ "post_invoice", 0,      invoice_check, invoice_post },
+	{ "register_payment", 0,  payment_check, payment_register },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -134,6 +134,35 @@ void odoo_partner_label(long id, const char *name, char *buf, size_t size);
 void odoo_money(double v, char *buf, size_t size);
 char *odoo_invoice_body(const struct odoo_move *m);
 
+/* ---- amounts in text (text.c) ---- */
+
+/* s[0..len) as an amount: digits, optionally "." and one or two digits,
+ * more than 0. 0 with *out, or -1. */
+int odoo_amount(const char *s, size_t len, double *out);
+/* The amount text states with its currency ($5,000 5000 USD EUR 12.50
+ * €30): 1 with *out when there is one (repeated or not), 0 when none, -1
+ * when several differ. */
+int odoo_stated_amount(const char *text, double *out);
+
+/* ---- payments (payment.c) ---- */
+
+/* The customer invoice named name (INV/2026/00042), read with its lines.
+ * 0, 1 when there is none, else an exit status. */
+int odoo_invoice_by_name(struct odoo_conn *k, const char *name,
+    struct odoo_move *m);
+
+/* Register a payment of amount on date (YYYY-MM-DD) for the posted move,
+ * as its Register Payment button does. 0 or an exit status (75: it may
+ * have been registered). */
+int odoo_payment_register(struct odoo_conn *k, long move_id, double amount,
+    const char *date);
+
+/* Does the payment item (its signed invoice, partner, currency, amount)
+ * still fit the move: a posted customer invoice with at least that much
+ * left to pay? 0 with *amount, or -1 (65) with why. */
+int odoo_payment_verify(const struct item *it, const struct odoo_move *m,
+    double *amount);
+
 /* ---- the invoices' report (report.c) ---- */
 
 #define ODOO_CURRENCIES 8

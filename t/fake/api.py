@@ -370,7 +370,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.rpc(d, error=self.odoo_error(
                     "builtins.TypeError", "args must be a list, kwargs a dict"))
             ids = None
-            if method in ("read", "write", "action_post") and pos:
+            if method in ("read", "write", "action_post",
+                          "action_create_payments") and pos:
                 ids, pos = pos[0], pos[1:]
             names = {"search_read": ["domain", "fields"], "create": ["vals_list"],
                      "read": ["fields"], "write": ["vals"],
@@ -422,7 +423,6 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, 7)
         kw = dict(d)
         ids = kw.pop("ids", None)
-        kw.pop("context", None)
         try:
             return self.reply(200, ODOO.call(uid, model, method, ids, kw))
         except odoo_model.OdooError as e:

@@ -61,7 +61,10 @@ def seed():
         "res.currency": {"1": {"name": "USD"}, "2": {"name": "EUR"}},
         "account.move": {},
         "account.move.line": {},
-        "seq": {"account.move": 0, "account.move.line": 0},
+        "account.payment.register": {},
+        "account.payment": {},
+        "seq": {"account.move": 0, "account.move.line": 0,
+                "account.payment.register": 0, "account.payment": 0},
         "names": {},
     }
 
@@ -96,8 +99,11 @@ class Model:
             raise OdooError("builtins.AttributeError",
                             "The method '%s' does not exist on the model "
                             "'%s'" % (method, model), 500)
+        kw = dict(kw)
+        self.ctx = kw.pop("context", None) or {}
         res = fn(st, uid, model, ids, **kw)
-        if method in ("create", "write", "action_post"):
+        if method in ("create", "write", "action_post",
+                      "action_create_payments"):
             self.save(st)
         return res
 
@@ -194,6 +200,8 @@ class Model:
         m["amount_residual"] = round(tot - paid, 2)
 
     def m_create(self, st, uid, model, ids, vals_list=None):
+        if model == "account.payment.register":
+            return self.create_wizard(st, uid, vals_list)
         if model != "account.move":
             raise access_error("You are not allowed to create '%s' records."
                                % model)
@@ -290,3 +298,65 @@ class Model:
             m["state"] = "posted"
             m["posted_by"] = uid
         return False
+
+    def create_wizard(self, st, uid, vals_list):
+        c = self.ctx
+        if c.get("active_model") != "account.move" or \
+                not isinstance(c.get("active_ids"), list) or \
+                not c["active_ids"]:
+            raise user_error("The register payment wizard should only be "
+                             "called on account.move or account.move.line "
+                             "records.")
+        if isinstance(vals_list, dict):
+            vals_list = [vals_list]
+        new = []
+        for vals in vals_list or [{}]:
+            for i in c["active_ids"]:
+                m = st["account.move"].get(str(i))
+                if m is None:
+                    raise missing_error("Record does not exist or has been "
+                                        "deleted.")
+                if m["state"] != "posted":
+                    raise user_error("You can only register payment for "
+                                     "posted journal entries.")
+                if m["payment_state"] not in ("not_paid", "partial"):
+                    raise user_error("You can't register a payment because "
+                                     "there is nothing left to pay on the "
+                                     "selected journal items.")
+            st["seq"]["account.payment.register"] += 1
+            wid = st["seq"]["account.payment.register"]
+            st["account.payment.register"][str(wid)] = {
+                "name": "wizard", "move_ids": c["active_ids"],
+                "amount": vals.get("amount"),
+                "payment_date": vals.get("payment_date")}
+            new.append(wid)
+        return new
+
+    def m_action_create_payments(self, st, uid, model, ids):
+        if model != "account.payment.register":
+            raise OdooError("builtins.AttributeError", "no such method", 500)
+        if E("FAKE_ODOO_POST_USER") and uid != 6:
+            raise access_error("You are not allowed to create 'Payment' "
+                               "(account.payment) records.")
+        for w in ids:
+            wz = st["account.payment.register"].get(str(w))
+            if wz is None:
+                raise missing_error("Record does not exist or has been "
+                                    "deleted.")
+            for i in wz["move_ids"]:
+                m = st["account.move"][str(i)]
+                amount = wz["amount"] if wz["amount"] is not None \
+                    else m["amount_residual"]
+                if not isinstance(amount, (int, float)) or amount <= 0:
+                    raise user_error("The payment amount must be strictly "
+                                     "positive.")
+                m["amount_residual"] = round(max(0.0, m["amount_residual"] -
+                                                 amount), 2)
+                m["payment_state"] = "paid" if m["amount_residual"] == 0 \
+                    else "partial"
+                st["seq"]["account.payment"] += 1
+                st["account.payment"][str(st["seq"]["account.payment"])] = {
+                    "name": "PBNK1/%05d" % st["seq"]["account.payment"],
+                    "amount": amount, "move_id": int(i),
+                    "date": wz["payment_date"], "create_uid": uid}
+        return True
