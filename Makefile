@@ -49,6 +49,7 @@ notify-wa_LIBS        = cli status approval wa http vault base
 plan_LIBS             = cli plan approval vault base
 odoo-ping_LIBS        = cli odoo http approval vault base
 odoo-invoice_LIBS     = cli odoo http approval vault base
+odoo-payment_LIBS     = cli odoo http approval vault base
 odoo-post_LIBS        = cli exec plan approval mail wa odoo http vault base
 odoo-report_LIBS      = cli odoo http approval vault base
 usage-log_LIBS        = cli llm http approval vault base

@@ -1,6 +1,7 @@
 /*
- * odoo-post - post approved invoice drafts in Odoo by hand (see
- * odoo-post(1)): the post_invoice action of the items named, through the
+ * odoo-post - post approved invoice drafts and payments in Odoo by hand
+ * (see odoo-post(1)): the post_invoice or register_payment action of the
+ * items named, through the
  * path vault-exec(1) takes (lib/exec: the approval verified on the claimed
  * copy, the record of started approvals, the move read back and compared
  * with what was signed, then action_post, odoo_name, Done/).
@@ -87,10 +88,11 @@ static int post_one(const char *arg, void *ctx)
 		return aie_errcode;
 	}
 	action = fm_get(&it, "action");
-	ok = action && strcmp(action, "post_invoice") == 0;
+	ok = action && (strcmp(action, "post_invoice") == 0 ||
+	    strcmp(action, "register_payment") == 0);
 	fm_free(&it);
 	if (!ok) {
-		cli_warn(arg, "action %s is not post_invoice; vault-exec(1) runs it",
+		cli_warn(arg, "action %s is not Odoo's; vault-exec(1) runs it",
 		    action ? action : "(none)");
 		free(action);
 		return EX_DATA;

@@ -342,7 +342,7 @@ posting() {
 	approve DRAFT_E1 >/dev/null
 	run --separate-stderr odoo-post DRAFT_E1
 	assert_failure 65
-	[[ "$stderr" == *"action send_email is not post_invoice"* ]]
+	[[ "$stderr" == *"action send_email is not Odoo's"* ]]
 }
 
 # ---- odoo-report -------------------------------------------------------------
@@ -384,4 +384,91 @@ posted() {
 	assert_line --index 0 --regexp '^revenue week 0\.00 \(since '
 	ODOO_URL="http://127.0.0.1:$(free_port)" run --separate-stderr odoo-report -j
 	assert_failure 69
+}
+
+# ---- odoo-payment, register_payment --------------------------------------------
+
+@test "a partial payment is drafted, approved and registered; the invoice stays partial, then is paid" {
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 5000
+	inv="INV/$(date +%Y)/00001"
+	run --separate-stderr odoo-payment <<<"$inv 1000 2026-12-04"
+	assert_success
+	[[ "$output" =~ ^Pending_Approval/finance/(PAYMENT_[0-9T]+Z_[0-9a-f]+)\.md$ ]]
+	id=${BASH_REMATCH[1]}
+	f="$VAULT_DIR/$output"
+	grep -qx 'action: register_payment' "$f"
+	grep -qx "invoice: $inv" "$f"
+	grep -qx 'amount: "1000.00"' "$f"
+	grep -qx 'payment_date: "2026-12-04"' "$f"
+	grep -Eq "^subject: \"?Payment of 1000\.00 USD on $inv \(Globex\), partial\"?$" "$f"
+	grep -qx "| $inv | 5000.00 | 5000.00 | 1000.00 | 4000.00 |" "$f"
+	[ "$(odoo '."account.payment" | length')" = 0 ]
+	approve "$id" >/dev/null
+	run --separate-stderr odoo-post "$id"
+	assert_success
+	d="$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$id.md"
+	grep -qx 'odoo_payment_state: partial' "$d"
+	grep -qx 'odoo_residual: "4000.00"' "$d"
+	[ "$(odoo '."account.move"["41"].payment_state')" = partial ]
+	[ "$(odoo '."account.move"["41"].amount_residual')" = 4000 ]
+	[ "$(odoo '."account.payment"["1"].create_uid')" = 6 ]
+	jq -s -e '[.[] | select(.body | test("\"account.payment.register\",\"create\""))][0].parsed.params.args[6].context ==
+	    {"active_model": "account.move", "active_ids": [41]}' "$FAKE_LOG"
+	run --separate-stderr odoo-payment <<<"$inv 4000"
+	assert_success
+	id=$(basename "$output" .md)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ "$(odoo '."account.move"["41"].payment_state')" = paid ]
+	run --separate-stderr odoo-payment <<<"$inv 1"
+	assert_failure 65
+	[[ "$stderr" == *"$inv is already paid"* ]]
+}
+
+@test "odoo-payment refuses more than is left, an unknown invoice, a bad line; nothing filed" {
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 100
+	run --separate-stderr odoo-payment <<-EOF
+	INV/$(date +%Y)/00001 150
+	INV/2001/00042 10
+	INV/$(date +%Y)/00001 ten
+	EOF
+	assert_failure 65
+	[[ "$stderr" == *"line 1: INV/$(date +%Y)/00001 has 100.00 USD left to pay, less than 150.00"* ]]
+	[[ "$stderr" == *"line 2: INV/2001/00042: no such customer invoice in Odoo"* ]]
+	[[ "$stderr" == *"line 3: want: INVOICE AMOUNT [YYYY-MM-DD]"* ]]
+	[ -z "$(ls "$VAULT_DIR/Pending_Approval/finance" 2>/dev/null)" ]
+}
+
+@test "paid in Odoo after approval: the approved payment is refused (65), not registered twice" {
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 500
+	run --separate-stderr odoo-payment <<<"INV/$(date +%Y)/00001 500"
+	id=$(basename "$output" .md)
+	approve "$id" >/dev/null
+	w=$(odoo_rpc 6 p0st account.payment.register create '[[{"amount": 500}]], {"context": {"active_model": "account.move", "active_ids": [41]}}' | jq '.[0]')
+	odoo_rpc 6 p0st account.payment.register action_create_payments "[[$w]]" >/dev/null
+	run --separate-stderr vault-exec
+	assert_failure 65
+	grep -q "^exec_error: .*has 0.00 USD left to pay (payment_state paid): less than the 500.00 approved" \
+	    "$VAULT_DIR/Needs_Action/finance/$id.md"
+	[ "$(odoo '."account.payment" | length')" = 1 ]
+}
+
+@test "--from a mail saying an invoice was paid, registered over JSON-2" {
+	json2
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 2500
+	mkemail P1
+	sed -i "s|where is my order 1234?|we paid INV/$(date +%Y)/00001 today: \$1,000.00 by wire.|" \
+	    "$VAULT_DIR/Needs_Action/email/P1.md"
+	run --separate-stderr odoo-payment --from P1
+	assert_success
+	id=$(basename "$output" .md)
+	grep -qx 'amount: "1000.00"' "$VAULT_DIR/$output"
+	approve "$id" >/dev/null
+	run --separate-stderr odoo-post "$id"
+	assert_success
+	[ "$(odoo '."account.move"["41"].amount_residual')" = 1500 ]
+	jq -s -e '[.[] | select(.path == "/json/2/account.payment.register/action_create_payments")] |
+	    length == 1 and .[0].auth == "bearer postkey0123456789" and
+	    .[0].parsed.context.active_ids == [41]' "$FAKE_LOG"
 }
