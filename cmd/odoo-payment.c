@@ -41,32 +41,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-/* The one invoice name (INV/YYYY/N...) in text, into buf: 1, 0 none, -1
- * several. */
-static int invoice_name(const char *text, char *buf, size_t size)
-{
-	const char *p = text;
-	int found = 0;
-
-	while ((p = strstr(p, "INV/"))) {
-		size_t n = 4, d = 0;
-		while (isdigit((unsigned char)p[n]) && d < 4)
-			n++, d++;
-		if (d == 4 && p[n] == '/' && isdigit((unsigned char)p[n + 1])) {
-			n++;
-			while (isdigit((unsigned char)p[n]))
-				n++;
-			if (found && (strlen(buf) != n || strncmp(buf, p, n)))
-				return -1;
-			if (n < size)
-				snprintf(buf, size, "%.*s", (int)n, p);
-			found = n < size;
-		}
-		p += n;
-	}
-	return found;
-}
-
 /* The payment date: YYYY-MM-DD, or today. */
 static int payment_date(const char *s, char out[16])
 {
@@ -216,7 +190,7 @@ static int from_item(struct ctx *c)
 		text = NULL;
 	if (!text)
 		r = (aie_fail(EX_TEMP, "out of memory"), EX_TEMP);
-	else if ((n = invoice_name(text, name, sizeof name)) <= 0)
+	else if ((n = odoo_invoice_name(text, name, sizeof name)) <= 0)
 		aie_fail(EX_DATA, n < 0 ? "it names several invoices" : "it names "
 		    "no invoice (INV/YYYY/NNNNN)");
 	else if ((a = odoo_stated_amount(text, &amount)) <= 0)

@@ -143,6 +143,9 @@ int odoo_amount(const char *s, size_t len, double *out);
  * €30): 1 with *out when there is one (repeated or not), 0 when none, -1
  * when several differ. */
 int odoo_stated_amount(const char *text, double *out);
+/* The one invoice name (INV/YYYY/N...) text holds, into buf: 1, 0 when
+ * none, -1 when several differ. */
+int odoo_invoice_name(const char *text, char *buf, size_t size);
 
 /* ---- payments (payment.c) ---- */
 

@@ -3,6 +3,7 @@
  * saying an invoice was paid (see odoo-invoice(1), odoo-payment(1)).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,32 @@ int odoo_stated_amount(const char *text, double *out)
 			return -1;
 		*out = v;
 		found = 1;
+	}
+	return found;
+}
+
+/* The one invoice name (INV/YYYY/N...) in text, into buf: 1, 0 none, -1
+ * several. */
+int odoo_invoice_name(const char *text, char *buf, size_t size)
+{
+	const char *p = text;
+	int found = 0;
+
+	while ((p = strstr(p, "INV/"))) {
+		size_t n = 4, d = 0;
+		while (isdigit((unsigned char)p[n]) && d < 4)
+			n++, d++;
+		if (d == 4 && p[n] == '/' && isdigit((unsigned char)p[n + 1])) {
+			n++;
+			while (isdigit((unsigned char)p[n]))
+				n++;
+			if (n >= size || (found && (strlen(buf) != n ||
+			    strncmp(buf, p, n))))
+				return -1;       /* too long to be one, or another */
+			snprintf(buf, size, "%.*s", (int)n, p);
+			found = 1;
+		}
+		p += n;
 	}
 	return found;
 }
