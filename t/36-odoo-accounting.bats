@@ -472,3 +472,19 @@ posted() {
 	    length == 1 and .[0].auth == "bearer postkey0123456789" and
 	    .[0].parsed.context.active_ids == [41]' "$FAKE_LOG"
 }
+
+@test "-j: one JSON object per item filed or posted; no ODOO_URL exits 78" {
+	run --separate-stderr odoo-invoice -j <<<'Globex <ap@globex.example> 100 Hosting'
+	assert_success
+	echo "$output" | jq -e '.event == "invoice_draft" and (.path | startswith("Pending_Approval/finance/INVOICE_"))'
+	id=$(echo "$output" | jq -r .id)
+	approve "$id" >/dev/null
+	run --separate-stderr odoo-post -j "$id"
+	assert_success
+	echo "$output" | jq -e --arg id "$id" '.id == $id and .verdict == "sent" and .odoo_id == "41" and
+	    (.result | startswith("odoo posted INV/"))'
+	unset ODOO_URL
+	run --separate-stderr odoo-invoice <<<'Globex <ap@globex.example> 100 Hosting'
+	assert_failure 78
+	[[ "$stderr" == *"ODOO_URL is not set"* ]]
+}
