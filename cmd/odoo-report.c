@@ -2,7 +2,10 @@
  * odoo-report - the customer invoices in short (see odoo-report(1)):
  * revenue this week and this month to date, what is unpaid and what is
  * overdue, with the days each is late; lines of text, or one JSON object
- * with -j for the briefing. It only reads (lib/odoo/report.c).
+ * with -j for the briefing. It only reads Odoo (lib/odoo/report.c).
+ * With --notify, each invoice that is overdue is told to the owner on
+ * WhatsApp once (lib/wa: key odoo-overdue-<id>, kept a year), through the
+ * path notify-wa(1) takes: outbox, hourly limit, notification log.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,10 +16,14 @@
 
 #include "cli/cli.h"
 #include "odoo/odoo.h"
+#include "wa/wa.h"
+
+#define OVERDUE_WINDOW (365L * 86400)   /* once each: a year of memory */
 
 static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: odoo-report [-jqv]\n");
+	fprintf(status ? stderr : stdout, "usage: odoo-report [-C DIR] "
+	    "[-a AGENT] [-jqv] [--notify]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -94,21 +101,76 @@ static void print_text(const struct odoo_report *r)
 	}
 }
 
+/* Tell the owner of each overdue invoice, once each. 0, or the exit
+ * status of the first failure (the others are still tried). */
+static int notify(const struct odoo_report *r)
+{
+	struct vault v;
+	struct wa_cfg wa;
+	struct wa_outcome o;
+	char key[64], a[40], *body = NULL, *text, *sum;
+	size_t i;
+	int status = 0, outbox = 0;
+
+	if ((status = cli_open_vault(&v)) != 0)
+		return status;
+	if (wa_config(&wa) < 0) {
+		cli_warnerr(NULL);
+		vault_close(&v);
+		return aie_errcode;
+	}
+	for (i = 0; i < r->nunpaid; i++) {
+		const struct odoo_move *m = &r->unpaid[i];
+		struct wa_note n = { WA_PLAIN, NULL, NULL, key, OVERDUE_WINDOW, 0 };
+		if (r->late[i] <= 0)
+			continue;
+		odoo_money(m->amount_residual, a, sizeof a);
+		snprintf(key, sizeof key, "odoo-overdue-%ld", m->id);
+		if (asprintf(&body, "*Invoice overdue: %s*\n%s owes %s %s, due %s "
+		    "(%ld day%s late).", m->name, m->partner, a, m->currency, m->due,
+		    r->late[i], r->late[i] == 1 ? "" : "s") < 0)
+			body = NULL;
+		text = body ? wa_compose(body, NULL) : NULL;
+		sum = body ? wa_oneline(body, WA_PARAM_MAX) : NULL;
+		n.text = text;
+		n.summary = sum;
+		if (!text || !sum) {
+			cli_warn(m->name, "out of memory");
+			status = status ? status : EX_TEMP;
+		} else if (wa_notify(&v, &wa, &n, &o) < 0) {
+			cli_warn(m->name, "owner not notified: %s", aie_errmsg);
+			status = status ? status : aie_errcode;
+		} else
+			outbox |= o.result == WA_OUTBOX;
+		free(body);
+		free(text);
+		free(sum);
+	}
+	if (outbox && !cli.quiet)
+		cli_warn(NULL, "no WhatsApp provider configured (WA_PROVIDER); the "
+		    "owner's messages are in the outbox Logs/Notifications/");
+	vault_close(&v);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "notify", no_argument, NULL, 'N' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct odoo_cfg cfg;
 	struct odoo_conn k;
 	struct odoo_report rep;
-	int c, r;
+	int c, r, tell = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if (!cli_option(c, optarg, usage))
+		if (c == 'N')
+			tell = 1;
+		else if (!cli_option(c, optarg, usage))
 			usage(2);
 	if (optind != argc)
 		usage(2);
@@ -127,6 +189,8 @@ int main(int argc, char **argv)
 		print_json(&rep);
 	else
 		print_text(&rep);
+	fflush(stdout);
+	r = tell ? notify(&rep) : 0;
 	odoo_report_free(&rep);
-	return 0;
+	return r;
 }

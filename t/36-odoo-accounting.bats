@@ -488,3 +488,17 @@ posted() {
 	assert_failure 78
 	[[ "$stderr" == *"ODOO_URL is not set"* ]]
 }
+
+@test "odoo-report --notify tells the owner of each overdue invoice once, not of the others" {
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 5000
+	posted 7 "$(date -d '-40 days' +%F)" "$(date -d '-10 days' +%F)" 100
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%Y-%m-%d).md"
+	run --separate-stderr odoo-report --notify
+	assert_success
+	[[ "$stderr" == *"the owner's messages are in the outbox"* ]]
+	[ "$(grep -c 'Invoice overdue' "$log")" -eq 1 ]
+	grep -q "| outbox | .*Invoice overdue: INV/$(date -d '-40 days' +%Y)/0000[12]\*<br>Acme Corp owes 100.00 USD, due $(date -d '-10 days' +%F) (10 days late)" "$log"
+	run --separate-stderr odoo-report --notify
+	assert_success
+	[ "$(grep -c 'Invoice overdue' "$log")" -eq 1 ]
+}
