@@ -120,6 +120,18 @@ posting() {
 	grep -qx "invoice_date_due: \"$(date -u -d '+14 days' +%F)\"" "$F"
 }
 
+@test "% and _ in an email or name are not wildcards: no partner found by them" {
+	run --separate-stderr odoo-invoice <<-'EOF'
+	Someone <b_lling@acme.example> 10 "x"
+	% <%@acme.example> 10 "y"
+	EOF
+	assert_failure 1
+	[ "${#lines[@]}" -eq 2 ]
+	grep -q 'is not a partner in Odoo' "$VAULT_DIR/${lines[0]}"
+	grep -q 'is not a partner in Odoo' "$VAULT_DIR/${lines[1]}"
+	jq -s -e '[.[] | .parsed.params.args[6].domain? // empty | .[0][2]] | index("b\\_lling@acme.example") != null' "$FAKE_LOG"
+}
+
 @test "ambiguous partner (one email, two partners): the owner is asked, nothing created" {
 	run --separate-stderr odoo-invoice <<<'Hooli <ap@hooli.example> 900 "Audit"'
 	assert_failure 1

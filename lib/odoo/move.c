@@ -239,13 +239,24 @@ static void add_candidate(char *buf, size_t size, json_t *p)
 	    (long long)id);
 }
 
-/* search_read res.partner where field =ilike value: *found is the array. */
+/* search_read res.partner where field =ilike value: *found is the array.
+ * =ilike is SQL's ILIKE with the value as its pattern, so % _ and \ in
+ * the value are escaped: a_b@x must not find axb@x. */
 static int search(struct odoo_conn *k, const char *field, const char *value,
     json_t **found)
 {
+	char pat[600];
+	size_t n = 0;
+
+	for (; *value && n + 3 < sizeof pat; value++) {
+		if (*value == '%' || *value == '_' || *value == '\\')
+			pat[n++] = '\\';
+		pat[n++] = *value;
+	}
+	pat[n] = '\0';
 	return odoo_call(k, "res.partner", "search_read", NULL, json_pack(
 	    "{s:[[s, s, s]], s:[s, s, s, s], s:i}", "domain", field, "=ilike",
-	    value, "fields", "name", "email", "property_payment_term_id",
+	    pat, "fields", "name", "email", "property_payment_term_id",
 	    "display_name", "limit", 6), found);
 }
 

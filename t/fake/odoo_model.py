@@ -13,6 +13,7 @@ is set, uid 2 may not post, as a user without Accounting/Billing rights.
 import datetime
 import json
 import os
+import re
 import threading
 
 E = os.environ.get
@@ -39,6 +40,24 @@ def access_error(m):
 
 def missing_error(m):
     return OdooError("odoo.exceptions.MissingError", m, 404)
+
+
+def like(pattern, s):
+    """SQL LIKE: % any run, _ one character, backslash escapes."""
+    rx, i = "", 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            i += 1
+            rx += re.escape(pattern[i])
+        elif c == "%":
+            rx += ".*"
+        elif c == "_":
+            rx += "."
+        else:
+            rx += re.escape(c)
+        i += 1
+    return re.fullmatch(rx, s, re.S) is not None
 
 
 def seed():
@@ -152,7 +171,7 @@ class Model:
                 return False
             if op == "!=" and v == want:
                 return False
-            if op == "=ilike" and s != str(want).lower():
+            if op == "=ilike" and not like(str(want).lower(), s):
                 return False
             if op == "ilike" and str(want).lower() not in s:
                 return False
