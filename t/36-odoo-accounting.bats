@@ -300,11 +300,27 @@ posting() {
 	run --separate-stderr vault-exec
 	f="$VAULT_DIR/Needs_Action/finance/$INV.md"
 	grep -qx 'exec_status: unknown' "$f"
+	grep -q '^exec_error: .*a run died while executing it; it may or may not have been carried out' "$f"
+	grep -q 'the invoice in Odoo' "$VAULT_DIR/Updates/EXEC_$INV.md"
 	[ "$(posts)" -eq 1 ]
 	# moved back and approved again, the same approval is a replay
 	mv "$f" "$VAULT_DIR/Approved/finance/"
 	run --separate-stderr odoo-post "$INV"
 	assert_failure 77
+	[ "$(posts)" -eq 1 ]
+}
+
+@test "a post whose answer times out may have posted: to the owner as unknown, never tried again" {
+	draft
+	approve "$INV" >/dev/null
+	fake_reply '{"match":"action_post","delay":3,"pass":true}'
+	ODOO_TIMEOUT=1 run --separate-stderr vault-exec
+	assert_failure 75
+	f="$VAULT_DIR/Needs_Action/finance/$INV.md"
+	grep -qx 'exec_status: unknown' "$f"
+	grep -q 'The answer to the request was lost' "$VAULT_DIR/Updates/EXEC_$INV.md"
+	wait_for -t 10 state_is 41 posted
+	run --separate-stderr vault-exec
 	[ "$(posts)" -eq 1 ]
 }
 
