@@ -37,9 +37,24 @@ static const char *const none_fields[] = {
 	SIGNED_ALWAYS, "subject", NULL
 };
 
+/* post_invoice, a draft customer invoice in Odoo (odoo-invoice(1)): the
+ * move and what the owner read of it; the body is its table of lines */
+static const char *const post_invoice_fields[] = {
+	SIGNED_ALWAYS, "odoo_id", "partner", "currency", "amount_total", NULL
+};
+
+/* register_payment, a customer's payment of a posted invoice
+ * (odoo-payment(1)) */
+static const char *const register_payment_fields[] = {
+	SIGNED_ALWAYS, "odoo_id", "invoice", "partner", "currency", "amount",
+	"payment_date", NULL
+};
+
 const struct approval_action approval_actions[] = {
 	{ "send_email", send_email_fields },
 	{ "none", none_fields },
+	{ "post_invoice", post_invoice_fields },
+	{ "register_payment", register_payment_fields },
 	{ NULL, NULL }
 };
 

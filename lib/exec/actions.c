@@ -53,6 +53,8 @@ static const struct exec_action actions[] = {
 	/* name          limited  check        executor */
 	{ "send_email",  1,       email_check, mail_send_draft },
 	{ "none",        0,       NULL,        none_run },
+	{ "post_invoice", 0,      invoice_check, invoice_post },
+	{ "register_payment", 0,  payment_check, payment_register },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -200,6 +200,17 @@ static int to_owner(struct exec_ctx *x, struct itemref *ref,
 	return to_owner_as(x, ref, d, status, err, event, why, key, 1);
 }
 
+/* Is the item's action a mail (send_email, or none given)? The words
+ * the owner is told of a send that may have happened depend on it. */
+static int is_mail(const struct item *it)
+{
+	char *a = fm_get(it, "action");
+	int mail = !a || strcmp(a, "send_email") == 0;
+
+	free(a);
+	return mail;
+}
+
 /* ---- the hourly limit ---- */
 
 int exec_sends_last_hour(struct vault *v, int record)
@@ -285,7 +296,15 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 	att = fm_get(&it, "exec_attempts");
 	attempts = att ? atoi(att) : 0;
 	claim_domain(&it, &ref, d);
-	if (st && strcmp(st, "sending") == 0)
+	if (st && strcmp(st, "sending") == 0 && !is_mail(&it))
+		status = to_owner(x, &ref, d, "unknown",
+		    "a run died while executing it; it may or may not have been "
+		    "carried out, so it is not done again", "exec_unknown",
+		    "vault-exec stopped in the middle of executing this item. It "
+		    "may or may not have been carried out; it was not done again. "
+		    "Check (an Odoo action: the invoice in Odoo), then move it to "
+		    "Done/ or approve it anew.", k);
+	else if (st && strcmp(st, "sending") == 0)
 		status = to_owner(x, &ref, d, "unknown",
 		    "a run died while sending; the mail may or may not have gone "
 		    "out, so it is not sent again", "exec_unknown",
@@ -426,10 +445,12 @@ static int send_failed(struct exec_ctx *x, struct itemref *ref,
 	if (execlog_note(x->v, key, EXECLOG_FAILED, ref->id) < 0)
 		sayerr(x, ref->id);   /* fail closed: it stays started */
 	annotate(x, ref, kv);
-	if (code == EX_DATA)
+	/* refused for good: can never be done as it is (65), or the
+	 * service denies this user the right to (77): to the owner at once */
+	if (code == EX_DATA || code == EX_REFUSED)
 		to_owner(x, ref, d, NULL, why, "exec_failed", "This item cannot "
-		    "be sent as it is (see exec_error); it was not sent and is "
-		    "back with you.", key);
+		    "be executed as it is (see exec_error); nothing was done and "
+		    "it is back with you.", key);
 	else if (attempts >= EXEC_MAX_ATTEMPTS) {
 		to_owner(x, ref, d, NULL, why, "exec_failed", "Sending this "
 		    "item failed 3 times; it is back with you. See exec_error.",
@@ -443,8 +464,8 @@ static int send_failed(struct exec_ctx *x, struct itemref *ref,
 		say(x, ref->id, "%s; back in Approved/ (attempt %d of %d)", why,
 		    attempts, EXEC_MAX_ATTEMPTS);
 	}
-	return code == EX_DATA || code == EX_DOWN || code == EX_CONFIG ? code :
-	    EX_TEMP;
+	return code == EX_DATA || code == EX_DOWN || code == EX_CONFIG ||
+	    code == EX_REFUSED ? code : EX_TEMP;
 }
 
 /* Is the hourly limit reached? 0 no, else EX_TEMP (said the first time,
@@ -619,11 +640,14 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	} else if (res.maybe_sent) {
 		char why[sizeof aie_errmsg];
 		snprintf(why, sizeof why, "%s", aie_errmsg);
-		to_owner(x, ref, d, "unknown", why, "exec_unknown", "The mail "
-		    "server lost its answer after the whole message was sent: it "
-		    "may or may not have gone out; it was not sent again. Check "
-		    "the sent folder, then move it to Done/ or approve it anew.",
-		    key);
+		to_owner(x, ref, d, "unknown", why, "exec_unknown", is_mail(&it) ?
+		    "The mail server lost its answer after the whole message was "
+		    "sent: it may or may not have gone out; it was not sent again. "
+		    "Check the sent folder, then move it to Done/ or approve it "
+		    "anew." : "The answer to the request was lost: it may or may "
+		    "not have been carried out; it was not done again. Check (an "
+		    "Odoo action: the invoice in Odoo), then move it to Done/ or "
+		    "approve it anew.", key);
 		r = EX_TEMP;
 	} else
 		r = send_failed(x, ref, d, attempts, key);

@@ -62,6 +62,20 @@ struct exec_action {
 	    const struct item *it, struct send_result *res);
 };
 
+/* post_invoice (invoice.c): its check, and its executor, which reads the
+ * Odoo move back, refuses (65) one that differs from what was signed, and
+ * posts it, writing odoo_name into the item. */
+int invoice_check(const struct item *it, const char *id);
+int invoice_post(struct vault *v, const struct itemref *ref,
+    const struct item *it, struct send_result *res);
+
+/* register_payment (payment.c): its check and its executor, which reads
+ * the invoice back, refuses (65) one no longer as signed or with less left
+ * to pay, and registers the payment. */
+int payment_check(const struct item *it, const char *id);
+int payment_register(struct vault *v, const struct itemref *ref,
+    const struct item *it, struct send_result *res);
+
 /* The entry of the action name, or NULL when it is unknown: not in the
  * table, or without its signed fields in lib/approval (fail closed). */
 const struct exec_action *exec_action_find(const char *name);

@@ -1,13 +1,16 @@
 /*
- * odoo.h - is Odoo up? Its external API over JSON-RPC (/jsonrpc: version,
- * authenticate, a cheap read) or Odoo 19's JSON-2 (/json/2/<model>/<method>
- * with a bearer API key), each step timed. Shared by odoo-ping(1) and
- * vault-health(1).
+ * odoo.h - Odoo's external API over JSON-RPC (/jsonrpc) or Odoo 19's JSON-2
+ * (/json/2/<model>/<method> with a bearer API key): is it up (odoo-ping(1),
+ * vault-health(1)), model calls with Odoo's errors as exit statuses, and
+ * customer invoices (odoo-invoice(1), odoo-post(1)).
  */
 #ifndef AIE_ODOO_H
 #define AIE_ODOO_H
 
 #include "base/base.h"
+
+typedef struct json_t json_t;
+struct item;
 
 struct odoo_cfg {
 	const char *url, *db, *user;
@@ -37,5 +40,163 @@ struct odoo_status {
  * in aie_errmsg); 69 when it is down: refused, timed out, 5xx, or a reply
  * that is not Odoo's (aie_errmsg says which). */
 int odoo_ping(const struct odoo_cfg *c, struct odoo_status *s);
+
+/* ---- model calls (client.c, reply.c) ---- */
+
+/* Like odoo_config, with the posting user's credentials when they are set
+ * (ODOO_POST_USER with ODOO_POST_API_KEY or ODOO_POST_PASSWORD; for
+ * JSON-2 ODOO_POST_API_KEY): the local agent posts as a user the cloud's
+ * drafting user is not. Without them, the one user does both. */
+int odoo_config_poster(struct odoo_cfg *c);
+
+struct odoo_conn {
+	struct odoo_cfg cfg;
+	long uid;                /* JSON-RPC: from authenticate */
+	int id;                  /* JSON-RPC request ids */
+};
+
+/* Ready to call: over JSON-RPC a login (authenticate) for the uid. 0, or
+ * an exit status with the reason in aie_errmsg: 77 the login is refused,
+ * 65 Odoo refused the request, 69 down (75: timed out). */
+int odoo_connect(struct odoo_conn *k, const struct odoo_cfg *c);
+
+/* model.method(ids, **kw): steals ids (a JSON array, or NULL for a model
+ * method) and kw (an object, or NULL). 0 with *result (a new reference);
+ * else 77 access refused, 65 Odoo refused the call (UserError,
+ * ValidationError, ...: nothing was done), 69 down or not Odoo, 75 timed
+ * out (the call may have been carried out); aie_errmsg says "model.method:
+ * Odoo's message (UserError)" on one line. */
+int odoo_call(struct odoo_conn *k, const char *model, const char *method,
+    json_t *ids, json_t *kw, json_t **result);
+
+/* The verdict on one HTTP reply to the call what ("model.method"): 0 with
+ * *result (a new reference), else 65, 77 or 69 as odoo_call, *result NULL.
+ * Pure; status 0 is no reply. */
+int odoo_reply(int json2, const char *what, long status, const char *body,
+    size_t len, json_t **result);
+
+/* ---- customer invoices (move.c, invoice.c) ---- */
+
+#define ODOO_LINES_MAX 50
+
+struct odoo_line {
+	const char *name;
+	double qty, price, subtotal;
+};
+
+struct odoo_move {
+	long id;
+	char name[64];           /* "/" for a draft, INV/2026/00042 posted */
+	char state[16];          /* draft, posted, cancel */
+	char move_type[24];
+	long partner_id, currency_id;
+	char partner[200], currency[16];
+	double amount_total, amount_residual;
+	char date[16], due[16];  /* YYYY-MM-DD or "" */
+	char payment_state[24];
+	struct odoo_line *lines;
+	size_t nlines;
+	json_t *held;            /* what the lines' names point into */
+};
+
+struct odoo_partner {
+	long id;
+	char name[200], email[200];
+	int has_terms;           /* payment terms set: Odoo computes the due date */
+};
+
+/* One account.move record as read gives it, without its lines. 0, or -1
+ * (69) when it is not shaped as Odoo sends it. */
+int odoo_move_parse(json_t *rec, struct odoo_move *m);
+/* Read the move id and its invoice lines. 0 or an exit status. */
+int odoo_move_read(struct odoo_conn *k, long id, struct odoo_move *m);
+void odoo_move_free(struct odoo_move *m);
+
+/* The partner by email (=ilike), else by name: 0 one (in *p), 1 none, 2
+ * several; cand lists those found, "Name <email> (id N); ...". Else an
+ * exit status. */
+int odoo_partner_find(struct odoo_conn *k, const char *email,
+    const char *name, struct odoo_partner *p, char *cand, size_t size);
+
+/* A draft customer invoice of n lines; due NULL lets Odoo compute it from
+ * the payment terms. 0 with *id, or an exit status. */
+int odoo_invoice_create(struct odoo_conn *k, long partner_id,
+    const struct odoo_line *lines, size_t n, const char *date,
+    const char *due, long *id);
+
+/* action_post on the move. 0 or an exit status (75: it may have posted). */
+int odoo_move_post(struct odoo_conn *k, long id);
+
+/* What an invoice draft item holds (see vault(5)): the partner as
+ * "Name (id N)", an amount as "5000.00", and the body (malloc'd, NULL on
+ * error): the lines as a Markdown table, the total, the dates. */
+void odoo_partner_label(long id, const char *name, char *buf, size_t size);
+void odoo_money(double v, char *buf, size_t size);
+char *odoo_invoice_body(const struct odoo_move *m);
+
+/* ---- amounts in text (text.c) ---- */
+
+/* s[0..len) as an amount: digits, optionally "." and one or two digits,
+ * more than 0. 0 with *out, or -1. */
+int odoo_amount(const char *s, size_t len, double *out);
+/* The amount text states with its currency ($5,000 5000 USD EUR 12.50
+ * €30): 1 with *out when there is one (repeated or not), 0 when none, -1
+ * when several differ. */
+int odoo_stated_amount(const char *text, double *out);
+/* The one invoice name (INV/YYYY/N...) text holds, into buf: 1, 0 when
+ * none, -1 when several differ. */
+int odoo_invoice_name(const char *text, char *buf, size_t size);
+
+/* ---- payments (payment.c) ---- */
+
+/* The customer invoice named name (INV/2026/00042), read with its lines.
+ * 0, 1 when there is none, else an exit status. */
+int odoo_invoice_by_name(struct odoo_conn *k, const char *name,
+    struct odoo_move *m);
+
+/* Register a payment of amount on date (YYYY-MM-DD) for the posted move,
+ * as its Register Payment button does. 0 or an exit status (75: it may
+ * have been registered). */
+int odoo_payment_register(struct odoo_conn *k, long move_id, double amount,
+    const char *date);
+
+/* Does the payment item (its signed invoice, partner, currency, amount)
+ * still fit the move: a posted customer invoice with at least that much
+ * left to pay? 0 with *amount, or -1 (65) with why. */
+int odoo_payment_verify(const struct item *it, const struct odoo_move *m,
+    double *amount);
+
+/* ---- the invoices' report (report.c) ---- */
+
+#define ODOO_CURRENCIES 8
+
+struct odoo_sum {
+	char currency[16];
+	double amount;
+};
+
+struct odoo_report {
+	char today[16], week_start[16], month_start[16];
+	/* revenue: posted customer invoices dated since Monday, since the
+	 * 1st; per currency */
+	struct odoo_sum week[ODOO_CURRENCIES], month[ODOO_CURRENCIES];
+	size_t nweek, nmonth;
+	/* posted, not (fully) paid, by due date; late[i] days late, 0 when
+	 * not due yet; owed and overdue: amount_residual per currency */
+	struct odoo_move *unpaid;     /* without lines */
+	long *late;
+	size_t nunpaid, noverdue;
+	struct odoo_sum owed[ODOO_CURRENCIES], overdue[ODOO_CURRENCIES];
+	size_t nowed, noverdue_cur;
+};
+
+/* The report as of now (local dates). 0, or an exit status. */
+int odoo_report(struct odoo_conn *k, time_t now, struct odoo_report *rep);
+void odoo_report_free(struct odoo_report *rep);
+
+/* Does the item (its signed partner, currency, amount_total and body)
+ * still describe the move, a draft customer invoice? 0, or -1 (65) with
+ * what differs. */
+int odoo_invoice_verify(const struct item *it, const struct odoo_move *m);
 
 #endif

@@ -12,12 +12,15 @@ SCRIPT is read at each request: JSON lines, each used once, the first whose
 "match" (a substring of "METHOD PATH BODY") fits. Keys of a line:
   status, json | raw        the reply (raw: bytes as given, e.g. garbage)
   delay                     seconds to wait first (time-outs)
+  pass: true                then answer as without the line (a slow call)
   graph_error: CODE         a real Graph API error body (131047, 190, ...)
   twilio_error: CODE        a real Twilio error body
   rpc_result | rpc_error    a JSON-RPC reply (HTTP 200) with the request id
   json2_error: NAME         an Odoo JSON-2 error body (status from "status")
 With no line matching, each path answers as the real service does when all
 is well. Expected credentials come from FAKE_* environment variables.
+Odoo's models (partners, invoices, ...) hold state in SCRIPT.odoo.json:
+see odoo_model.py.
 """
 import base64
 import json
@@ -29,8 +32,11 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import odoo_model
+
 PORTFILE, SCRIPT, LOG = sys.argv[1:4]
 E = os.environ.get
+ODOO = odoo_model.Model(SCRIPT + ".odoo.json")
 LOCK = threading.Lock()
 COUNTER = [0]
 
@@ -126,6 +132,8 @@ class Handler(BaseHTTPRequestHandler):
         s = take_script("%s %s %s" % (self.command, self.path, body))
         if s:
             time.sleep(s.get("delay", 0))
+            if s.get("pass"):
+                return self.default(parsed)
             return self.scripted(s, parsed)
         return self.default(parsed)
 
@@ -339,33 +347,70 @@ class Handler(BaseHTTPRequestHandler):
                 return self.rpc(d, error={"code": 200, "message": "Odoo Server Error",
                                           "data": {"name": "builtins.TypeError",
                                                    "message": "bad args"}})
-            ok = args[:3] == [db, user, pw]
-            return self.rpc(d, result=2 if ok else False)
+            uid = 2 if args[:3] == [db, user, pw] else False
+            if E("FAKE_ODOO_POST_USER") and args[:3] == [
+                    db, E("FAKE_ODOO_POST_USER"), E("FAKE_ODOO_POST_PASSWORD")]:
+                uid = 6
+            return self.rpc(d, result=uid)
         if svc == "object" and meth == "execute_kw":
-            if len(args) < 6 or args[:3] != [db, 2, pw]:
+            users = {2: pw}
+            if E("FAKE_ODOO_POST_USER"):
+                users[6] = E("FAKE_ODOO_POST_PASSWORD", "")
+            if len(args) < 6 or args[0] != db or args[1] not in users or \
+                    args[2] != users[args[1]]:
                 return self.access_denied(d)
             model, method = args[3], args[4]
             if model == "res.users" and method == "read":
                 return self.rpc(d, result=[{"id": 2, "name": "Mitchell Admin"}])
-            if method == "search_count":
+            if model == "res.users" and method == "search_count":
                 return self.rpc(d, result=7)
-            return self.rpc(d, error={"code": 200, "message": "Odoo Server Error",
-                                      "data": {"name": "builtins.AttributeError",
-                                               "message": "no method " + method}})
+            pos = args[5]
+            kw = args[6] if len(args) > 6 else {}
+            if not isinstance(pos, list) or not isinstance(kw, dict):
+                return self.rpc(d, error=self.odoo_error(
+                    "builtins.TypeError", "args must be a list, kwargs a dict"))
+            ids = None
+            if method in ("read", "write", "action_post",
+                          "action_create_payments") and pos:
+                ids, pos = pos[0], pos[1:]
+            names = {"search_read": ["domain", "fields"], "create": ["vals_list"],
+                     "read": ["fields"], "write": ["vals"],
+                     "search_count": ["domain"]}.get(method, [])
+            kw = dict(kw)
+            for name, v in zip(names, pos):
+                kw[name] = v
+            try:
+                return self.rpc(d, result=ODOO.call(args[1], model, method,
+                                                    ids, kw))
+            except odoo_model.OdooError as e:
+                return self.rpc(d, error=self.odoo_error(e.name, e.message))
+            except TypeError as e:
+                return self.rpc(d, error=self.odoo_error("builtins.TypeError",
+                                                         str(e)))
         return self.rpc(d, error={"code": 200, "message": "Odoo Server Error",
                                   "data": {"name": "KeyError",
                                            "message": "no such method"}})
 
+    def odoo_error(self, name, message):
+        return {"code": 200, "message": "Odoo Server Error",
+                "data": {"name": name, "debug": "Traceback (most recent call "
+                         "last):\n  File \"odoo/http.py\"\n" + name + ": " +
+                         message, "message": message, "arguments": [message],
+                         "context": {}}}
+
     def odoo_json2(self, d):
         auth = self.headers.get("Authorization") or ""
-        if not auth.lower().startswith("bearer ") or \
-                auth[7:] != E("FAKE_ODOO_KEY", ""):
+        keys = {E("FAKE_ODOO_KEY", ""): 2}
+        if E("FAKE_ODOO_POST_KEY"):
+            keys[E("FAKE_ODOO_POST_KEY")] = 6
+        if not auth.lower().startswith("bearer ") or auth[7:] not in keys:
             return self.scripted({"status": 401, "json2_error":
                                   "werkzeug.exceptions.Unauthorized",
                                   "message": "Invalid apikey"}, d)
+        uid = keys[auth[7:]]
         model, method = self.path.split("/")[3:5]
         if model == "res.users" and method == "context_get":
-            return self.reply(200, {"lang": "en_US", "tz": "UTC", "uid": 2})
+            return self.reply(200, {"lang": "en_US", "tz": "UTC", "uid": uid})
         if model == "res.users" and method == "read":
             if d.get("ids") != [2] or d.get("fields") != ["name"]:
                 return self.scripted({"status": 422, "json2_error":
@@ -374,11 +419,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, [{"id": 2, "name": "Mitchell Admin"}])
         if model == "res.users" and method == "search_read":
             return self.reply(200, [{"id": 2, "name": "Mitchell Admin"}])
-        if method == "search_count":
+        if model == "res.users" and method == "search_count":
             return self.reply(200, 7)
-        return self.scripted({"status": 404, "json2_error":
-                              "werkzeug.exceptions.NotFound",
-                              "message": "no method"}, d)
+        kw = dict(d)
+        ids = kw.pop("ids", None)
+        try:
+            return self.reply(200, ODOO.call(uid, model, method, ids, kw))
+        except odoo_model.OdooError as e:
+            st = 404 if e.status == 500 and "AttributeError" in e.name \
+                else e.status
+            return self.scripted({"status": st, "json2_error": e.name,
+                                  "message": e.message}, d)
+        except TypeError as e:
+            return self.scripted({"status": 422, "json2_error":
+                                  "builtins.TypeError", "message": str(e)}, d)
 
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -17,13 +17,16 @@ fake_start() {
 	FAKE_PID=$!
 	wait_for -t 5 [ -s "$FAKE_DIR/port" ] || { cat "$FAKE_DIR/stderr" >&2; return 1; }
 	FAKE_URL="http://127.0.0.1:$(cat "$FAKE_DIR/port")"
-	export FAKE_URL FAKE_SCRIPT FAKE_LOG FAKE_PID
+	FAKE_ODOO_STATE="$FAKE_SCRIPT.odoo.json"
+	export FAKE_URL FAKE_SCRIPT FAKE_LOG FAKE_PID FAKE_ODOO_STATE
 }
 
-# fake_reset: forget the scripted replies and the requests seen.
+# fake_reset: forget the scripted replies and the requests seen, and
+# bring back Odoo's seed data (t/fake/odoo_model.py).
 fake_reset() {
 	: >"$FAKE_SCRIPT"
 	: >"$FAKE_LOG"
+	rm -f "$FAKE_SCRIPT.odoo.json"
 }
 
 fake_stop() {

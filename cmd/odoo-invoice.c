@@ -1,0 +1,420 @@
+/*
+ * odoo-invoice - draft customer invoices in Odoo and file each for the
+ * owner's approval (see odoo-invoice(1), vault(5) Finance items).
+ *
+ * The requests come from stdin, one line each ("Client <mail> 5000
+ * "Consulting, November""; lines of one client make one invoice), or from
+ * an item that asks for an invoice (--from ID). Each partner is found in
+ * Odoo (res.partner by email, then by name); none or several, and the
+ * request goes to the owner in Needs_Action/finance/ with the candidates,
+ * nothing created. Else a DRAFT account.move is created and read back,
+ * and Pending_Approval/finance/INVOICE_<time>_<rand>.md is made from what
+ * Odoo holds (action post_invoice: odoo-post(1) posts it once approved).
+ * Nothing here posts: the cloud's Odoo user needs only to create drafts.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "odoo/odoo.h"
+
+#define REQ_MAX 20
+
+struct req {
+	char name[200], email[200];
+	struct odoo_line lines[ODOO_LINES_MAX];
+	size_t n;
+};
+
+struct ctx {
+	struct vault *v;
+	struct odoo_conn k;
+	const char *source;      /* --from ID, or NULL */
+	long due_days, expires_hours;
+};
+
+static void usage(int status)
+{
+	fprintf(status ? stderr : stdout, "usage: odoo-invoice [-C DIR] "
+	    "[-a AGENT] [-jqv] [--from ID]\n");
+	exit(status ? 2 : 0);
+}
+
+/* s without the white space around it, in place. */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* "Name <email>" into r (the name may be empty). */
+static int address(char *s, struct req *r)
+{
+	char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+
+	if (!lt || !gt || gt - lt < 4 || !memchr(lt, '@', (size_t)(gt - lt)))
+		return -1;
+	*lt = *gt = '\0';
+	snprintf(r->email, sizeof r->email, "%s", trim(lt + 1));
+	s = trim(s);
+	if (*s == '"' && strlen(s) >= 2 && s[strlen(s) - 1] == '"') {
+		s[strlen(s) - 1] = '\0';
+		s++;
+	}
+	snprintf(r->name, sizeof r->name, "%s", s);
+	return strchr(r->email, ' ') ? -1 : 0;
+}
+
+/* One stdin line into r: Name <email> AMOUNT "text" (or text unquoted). */
+static int parse_line(char *line, struct req *r, struct odoo_line *l)
+{
+	char *gt = strchr(line, '>'), *p, *text, who[420];
+	size_t n;
+
+	if (!gt || (size_t)(gt + 1 - line) >= sizeof who)
+		return aie_fail(EX_DATA, "no <email> (want: Name <email> AMOUNT "
+		    "\"text\")");
+	memcpy(who, line, (size_t)(gt + 1 - line));
+	who[gt + 1 - line] = '\0';
+	if (address(who, r) < 0)
+		return aie_fail(EX_DATA, "no usable <email>");
+	p = gt + 1;
+	while (isspace((unsigned char)*p))
+		p++;
+	n = strcspn(p, " \t");
+	if (odoo_amount(p, n, &l->price) < 0)
+		return aie_fail(EX_DATA, "\"%.*s\" is not an amount (want 5000 or "
+		    "5000.50)", (int)(n > 40 ? 40 : n), p);
+	text = trim(p + n);
+	n = strlen(text);
+	if (n >= 2 && text[0] == '"' && text[n - 1] == '"') {
+		text[n - 1] = '\0';
+		text++;
+	}
+	if (!*text || strchr(text, '"'))
+		return aie_fail(EX_DATA, "no text for the line (want: Name <email> "
+		    "AMOUNT \"text\")");
+	l->qty = 1;
+	return (l->name = strdup(text)) ? 0 : aie_fail(EX_TEMP, "out of memory");
+}
+
+/* Add the stdin lines to reqs, a client's lines to one request. */
+static int read_stdin(struct req *reqs, size_t *nreq)
+{
+	char *line = NULL;
+	size_t cap = 0, i, lineno = 0;
+	int status = 0;
+
+	while (getline(&line, &cap, stdin) > 0) {
+		struct req r;
+		struct odoo_line l;
+		char *s = trim(line), where[32];
+		lineno++;
+		if (!*s || *s == '#')
+			continue;
+		snprintf(where, sizeof where, "line %zu", lineno);
+		memset(&r, 0, sizeof r);
+		if (parse_line(s, &r, &l) < 0) {
+			cli_warnerr(where);
+			status = EX_DATA;
+			continue;
+		}
+		for (i = 0; i < *nreq && strcasecmp(reqs[i].email, r.email); i++)
+			;
+		if (i == *nreq && *nreq < REQ_MAX)
+			reqs[(*nreq)++] = r;
+		if (i == REQ_MAX || reqs[i].n == ODOO_LINES_MAX) {
+			cli_warn(where, "too many clients or lines at once");
+			free((char *)l.name);    /* ours: strdup in parse_line */
+			status = EX_DATA;
+			continue;
+		}
+		reqs[i].lines[reqs[i].n++] = l;
+	}
+	free(line);
+	return status;
+}
+
+/* The request an item asking for an invoice makes: its from, one amount
+ * stated with its currency, the text of a "For:" line or the subject. */
+static int read_item(struct ctx *c, const char *id, struct req *r)
+{
+	struct itemref ref;
+	struct item it;
+	char *from = NULL, *subj = NULL, *text = NULL, *p, *e;
+	const char *what = NULL;
+	int st;
+
+	memset(r, 0, sizeof r[0]);
+	if (vault_resolve(c->v, id, &ref) < 0)
+		return -1;
+	if (item_load(c->v, &ref, &it) < 0)
+		return -1;
+	from = fm_get(&it, "from");
+	subj = fm_get(&it, "subject");
+	if (!from || address(from, r) < 0)
+		aie_fail(EX_DATA, "no usable from address to find the client by");
+	else if (!(text = malloc((subj ? strlen(subj) : 0) + it.bodylen + 2)))
+		aie_fail(EX_TEMP, "out of memory");
+	else {
+		sprintf(text, "%s\n", subj ? subj : "");
+		if (it.body)
+			strncat(text, it.body, it.bodylen);
+		if ((st = odoo_stated_amount(text, &r->lines[0].price)) <= 0)
+			aie_fail(EX_DATA, st < 0 ? "it states several amounts; give the "
+			    "lines on stdin instead" : "it states no amount with its "
+			    "currency; give the lines on stdin instead");
+		else
+			what = subj && *subj ? subj : "Invoice";
+		for (p = text; what && (p = strchr(p, '\n')); p++)
+			if (!strncasecmp(p + 1, "For:", 4) ||
+			    !strncasecmp(p + 1, "Description:", 12)) {
+				p = strchr(p + 1, ':') + 1;
+				if ((e = strchr(p, '\n')))
+					*e = '\0';
+				what = trim(p);
+				break;
+			}
+		if (what && !(r->lines[0].name = strdup(what)))
+			what = NULL, aie_fail(EX_TEMP, "out of memory");
+	}
+	r->lines[0].qty = 1;
+	r->n = what ? 1 : 0;
+	free(from);
+	free(subj);
+	free(text);
+	fm_free(&it);
+	return what ? 0 : -1;
+}
+
+/* The front matter common to what this files: type, id, dates, domain. */
+static int head(struct item *it, const char *type, const char *id,
+    const char *status, const struct ctx *c)
+{
+	char now[21];
+
+	time_rfc3339(time(NULL), now);
+	if (fm_parse(it, "---\n---\n", 8) < 0 || fm_set(it, "type", type) < 0 ||
+	    fm_set(it, "id", id) < 0 || fm_set(it, "created", now) < 0 ||
+	    fm_set(it, "domain", "finance") < 0 ||
+	    fm_set(it, "status", status) < 0 ||
+	    (c->source && fm_set(it, "source", c->source) < 0))
+		return -1;
+	return 0;
+}
+
+/* File it as stage/finance/id; print its path. */
+static int file(struct ctx *c, struct item *it, const char *id,
+    enum stage st, const char *event, const char *note)
+{
+	struct itemref ref;
+
+	if (item_ref_set(&ref, id, st, "finance") < 0 ||
+	    item_create(c->v, &ref, it) < 0)
+		return -1;
+	audit_event(c->v, event, id, c->source, ref.rel, note);
+	if (cli.json)
+		cli_print_json(json_pack("{s:s, s:s, s:s}", "id", id, "path",
+		    ref.rel, "event", event));
+	else
+		printf("%s\n", ref.rel);
+	return 0;
+}
+
+/* No partner, or several: the request to the owner, nothing created. */
+static int to_owner(struct ctx *c, const struct req *r, int found,
+    const char *cand)
+{
+	struct item it;
+	char id[AIE_ID_MAX + 1], *body = NULL, subj[600];
+	size_t len = 0, i;
+	FILE *f;
+	int rc = -1;
+
+	memset(&it, 0, sizeof it);
+	snprintf(subj, sizeof subj, "Invoice not drafted: %s <%s> %s",
+	    r->name, r->email, found == 1 ? "is not a partner in Odoo" :
+	    "matches several partners in Odoo");
+	if (!(f = open_memstream(&body, &len)))
+		return aie_fail_errno(EX_TEMP, "memory");
+	fprintf(f, "%s. Nothing was created in Odoo.\n\n", subj);
+	fprintf(f, found == 1 ? "Create the partner in Odoo, then run "
+	    "odoo-invoice again.\n" : "Candidates: %s.\n\nGive the line again "
+	    "with the email of the one meant.\n", cand);
+	fputs("\nRequested lines:\n\n", f);
+	for (i = 0; i < r->n; i++)
+		fprintf(f, "- %.2f %s\n", r->lines[i].price, r->lines[i].name);
+	if (fclose(f) != 0) {
+		free(body);
+		return aie_fail_errno(EX_TEMP, "memory");
+	}
+	if (id_generate(id, sizeof id, "INVOICE") == 0 &&
+	    head(&it, "invoice_request", id, "new", c) == 0 &&
+	    fm_set(&it, "subject", subj) == 0 &&
+	    fm_set(&it, "partner_name", r->name) == 0 &&
+	    fm_set(&it, "partner_email", r->email) == 0 &&
+	    fm_set(&it, "candidates", *cand ? cand : "none") == 0) {
+		free(it.body);
+		it.body = body;
+		it.bodylen = len;
+		body = NULL;
+		rc = file(c, &it, id, ST_NEEDS_ACTION, "invoice_request", subj);
+	}
+	free(body);
+	fm_free(&it);
+	return rc;
+}
+
+/* The draft move m to the owner for approval. */
+static int file_draft(struct ctx *c, const struct odoo_move *m,
+    const char *email)
+{
+	struct item it;
+	char id[AIE_ID_MAX + 1], label[300], total[40], oid[24], exp[21];
+	char subj[400];
+	int rc = -1;
+
+	memset(&it, 0, sizeof it);
+	odoo_partner_label(m->partner_id, m->partner, label, sizeof label);
+	odoo_money(m->amount_total, total, sizeof total);
+	snprintf(oid, sizeof oid, "%ld", m->id);
+	snprintf(subj, sizeof subj, "Invoice to %s: %s %s", m->partner, total,
+	    m->currency);
+	time_rfc3339(time(NULL) + c->expires_hours * 3600, exp);
+	if (id_generate(id, sizeof id, "INVOICE") == 0 &&
+	    head(&it, "invoice_draft", id, "pending", c) == 0 &&
+	    fm_set(&it, "action", "post_invoice") == 0 &&
+	    fm_set(&it, "subject", subj) == 0 &&
+	    fm_set(&it, "odoo_id", oid) == 0 &&
+	    fm_set(&it, "partner", label) == 0 &&
+	    fm_set(&it, "partner_email", email) == 0 &&
+	    fm_set(&it, "currency", m->currency) == 0 &&
+	    fm_set(&it, "amount_total", total) == 0 &&
+	    fm_set(&it, "invoice_date", m->date) == 0 &&
+	    fm_set(&it, "invoice_date_due", m->due) == 0 &&
+	    fm_set(&it, "drafted_by", c->v->agent) == 0 &&
+	    fm_set(&it, "expires", exp) == 0) {
+		free(it.body);
+		if ((it.body = odoo_invoice_body(m))) {
+			it.bodylen = strlen(it.body);
+			rc = file(c, &it, id, ST_PENDING, "invoice_draft", oid);
+		}
+	}
+	fm_free(&it);
+	return rc;
+}
+
+/* One request: find the partner, create the draft, file it. */
+static int invoice(struct ctx *c, struct req *r)
+{
+	struct odoo_partner p;
+	struct odoo_move m;
+	char cand[2048], date[16], due[16];
+	time_t now = time(NULL), then = now + c->due_days * 86400;
+	struct tm tm;
+	long id;
+	int found;
+
+	found = odoo_partner_find(&c->k, r->email, r->name, &p, cand, sizeof cand);
+	if (found == 1 || found == 2) {
+		if (to_owner(c, r, found, cand) < 0)
+			return aie_errcode;
+		cli_warn(r->email, found == 1 ? "no such partner in Odoo; the "
+		    "owner is asked" : "several partners match (%s); the owner "
+		    "is asked", cand);
+		return EX_NEG;
+	}
+	if (found)
+		return found;
+	strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+	strftime(due, sizeof due, "%Y-%m-%d", localtime_r(&then, &tm));
+	if ((found = odoo_invoice_create(&c->k, p.id, r->lines, r->n, date,
+	    p.has_terms ? NULL : due, &id)))
+		return found;
+	if ((found = odoo_move_read(&c->k, id, &m)))
+		return found;
+	found = file_draft(c, &m, p.email) < 0 ? aie_errcode : 0;
+	odoo_move_free(&m);
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct req reqs[REQ_MAX];
+	struct vault v;
+	struct odoo_cfg cfg;
+	struct ctx c = { .v = &v };
+	size_t nreq = 0, i, j;
+	int ch, r, status = 0;
+
+	if (cli_init(argv[0]) < 0)
+		return EX_CONFIG;
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "f:", longopts,
+	    NULL)) != -1) {
+		if (cli_option(ch, optarg, usage))
+			continue;
+		if (ch == 'f')
+			c.source = optarg;
+		else
+			usage(2);
+	}
+	if (optind != argc)
+		usage(2);
+	if ((r = odoo_config(&cfg)) != 0) {
+		if (r > 0)
+			aie_fail(EX_CONFIG, "ODOO_URL is not set: no Odoo to invoice "
+			    "in");
+		cli_warnerr(NULL);
+		return EX_CONFIG;
+	}
+	if (config_long("INVOICE_DUE_DAYS", 30, 0, 3650, &c.due_days) < 0 ||
+	    config_long("DRAFT_EXPIRES_HOURS", 72, 1, 8760,
+	    &c.expires_hours) < 0) {
+		cli_warnerr(NULL);
+		return EX_CONFIG;
+	}
+	if ((r = cli_open_vault(&v)) != 0)
+		return r;
+	if (c.source) {
+		if (read_item(&c, c.source, &reqs[0]) < 0) {
+			cli_warnerr(c.source);
+			vault_close(&v);
+			return aie_errcode;
+		}
+		nreq = 1;
+	} else
+		status = read_stdin(reqs, &nreq);
+	if (nreq && (r = odoo_connect(&c.k, &cfg)) != 0) {
+		cli_warn(cfg.url, "%s", aie_errmsg);
+		status = r;
+		nreq = 0;        /* nothing to do without Odoo */
+	}
+	for (i = 0; i < nreq; i++) {
+		r = invoice(&c, &reqs[i]);
+		if (r && r != EX_NEG)
+			cli_warn(reqs[i].email, "%s", aie_errmsg);
+		status = r > status ? r : status;
+	}
+	for (i = 0; i < REQ_MAX; i++)
+		for (j = 0; j < reqs[i].n; j++)
+			free((char *)reqs[i].lines[j].name);
+	vault_close(&v);
+	return status;
+}
