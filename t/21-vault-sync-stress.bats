@@ -174,10 +174,10 @@ history() {
 			printf 'EOF\n'
 		done
 		echo
-		if [ $((c % ($1 / 4))) -eq 0 ]; then echo done; fi
+		if [ $((c % ($1 / 4))) -eq 0 ]; then echo '#flush'; fi
 	done | awk -v dir="$VAULT_DIR" '
 		{ buf = buf $0 "\n" }
-		/^done$/ { sub(/done\n$/, "", buf); printf "%s", buf | ("git -C \"" dir "\" fast-import --quiet"); close("git -C \"" dir "\" fast-import --quiet"); buf = "" }'
+		/^#flush$/ { sub(/#flush\n$/, "", buf); printf "%s", buf | ("git -C \"" dir "\" fast-import --quiet"); close("git -C \"" dir "\" fast-import --quiet"); buf = "" }'
 	git -C "$VAULT_DIR" reset -q --hard
 }
 
