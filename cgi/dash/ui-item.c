@@ -2,7 +2,8 @@
  * ui-item.c - GET /item?id=ID (see ai-employee-dashboard(1)): one item
  * beside its source, every field the approval signs and the body
  * exactly, hidden characters marked; a pending draft with its decision
- * forms, which name the digest of this version.
+ * forms and its edit form (ui-edit.c), which name the digest of this
+ * version.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,7 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	if (ref->stage == ST_PENDING && p->csrf) {
 		buf_adds(b, "<h3>Decide</h3>");
 		decide_forms(p, ref->id, digest, 1);
+		edit_form(p, ref->id, it, digest);
 	}
 	buf_adds(b, "</section>");
 	if (src && sref) {
@@ -145,7 +147,7 @@ int item_reply(struct dashctx *c, int status, const struct itemref *ref,
 
 int page_item_get(struct dashctx *c)
 {
-	static const char *const keys[] = { "id", "changed", NULL };
+	static const char *const keys[] = { "id", "changed", "edited", NULL };
 	struct itemref ref;
 	int r;
 
@@ -153,6 +155,9 @@ int page_item_get(struct dashctx *c)
 		return web_error(&c->w, r, "malformed query");
 	if (find_item(c, web_get(&c->w, "id"), &ref))
 		return 0;
+	if (web_get(&c->w, "edited"))
+		return item_reply(c, 200, &ref, "Saved. The version below is the "
+		    "one Approve signs.");
 	return item_reply(c, 200, &ref, web_get(&c->w, "changed") ?
 	    "This draft changed after you opened it; nothing was decided. "
 	    "Here is the version now waiting." : NULL);

@@ -1,0 +1,221 @@
+#!/usr/bin/env bats
+# The dashboard as the owner's cockpit (see ai-employee-dashboard(1)):
+# edit a draft then approve it, file new work, the activity timeline;
+# end to end through nginx + fcgiwrap, one server for the file, a cleaned
+# vault per test.
+# $code and $B are set by req() and by tests alike, one test at a time:
+# shellcheck disable=SC2030,SC2031
+load helper
+load dash
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup_file() {
+	dash_start
+	login "$JAR"
+	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
+	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
+}
+
+teardown_file() {
+	dash_stop
+}
+
+setup() {
+	common_setup
+	srv_env
+	CSRF=$(cat "$BATS_FILE_TMPDIR/csrf")
+	B="$BATS_TEST_TMPDIR/body"
+	dash_reset
+	rm -f "$VAULT_DIR"/Logs/*.jsonl
+	D1=$(digest_of DRAFT_EMAIL_1)
+	P="$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+}
+
+# digest_of ID: the version digest the forms of ID's item page carry.
+digest_of() {
+	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
+	    head -n 1 | sed 's/.*value="//; s/"$//'
+}
+
+# req ARGS...: curl with our session; status code in $code, body in $B.
+req() {
+	rm -f "$B"
+	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
+}
+
+# post PATH ARGS...: a same-origin form POST with our session.
+post() {
+	local path=$1
+	shift
+	req -H "Origin: $URL" "$@" "$URL$path"
+}
+
+# edit ARGS...: POST /edit of DRAFT_EMAIL_1 made on version $D1.
+edit() {
+	post /edit --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 \
+	    -d "digest=$D1" "$@"
+}
+
+@test "the item page of a pending draft has an edit form naming its version" {
+	req "$URL/item?id=DRAFT_EMAIL_1"
+	[ "$code" = 200 ]
+	grep -q '<form method="post" action="/edit">' "$B"
+	grep -q "name=\"digest\" value=\"$D1\"" "$B"
+	grep -q 'name="to" autocomplete="off" value="alice@example.com"' "$B"
+	grep -q 'name="subject" autocomplete="off" value="Re: Question about my order"' "$B"
+	grep -q '<textarea name="body" rows="12">' "$B"
+	! grep -q 'name="action"\|name="source"' "$B" || false
+}
+
+# fm: the front matter of DRAFT_EMAIL_1 but the subject; body: its body.
+fm() { awk '/^---$/ { if (++n == 2) exit } !/^subject:/' "$P"; }
+body() { awk 'n >= 2; /^---$/ { n++ }' "$P"; }
+
+@test "edit: the new version is written with an audit line, the page shows its digest, nothing else changes" {
+	before=$(fm)
+	edit --data-urlencode "subject=Re: Your order 1234" \
+	    --data-urlencode $'body=Hello Alice,\r\n\r\nyour order ships today.\r\n' -D "$BATS_TEST_TMPDIR/h"
+	[ "$code" = 303 ]
+	grep -qi '^location: /item?id=DRAFT_EMAIL_1&edited=1' "$BATS_TEST_TMPDIR/h"
+	grep -qx 'subject: "Re: Your order 1234"' "$P"
+	[ "$(body)" = $'Hello Alice,\n\nyour order ships today.' ]
+	[ "$(tail -c 1 "$P" | od -An -c | tr -d ' ')" = '\n' ]
+	[ "$before" = "$(fm)" ]
+	D2=$(digest_of DRAFT_EMAIL_1)
+	[ -n "$D2" ] && [ "$D2" != "$D1" ]
+	grep -q "\"event\":\"edited\",\"id\":\"DRAFT_EMAIL_1\".*\"note\":\"$D2\"" "$VAULT_DIR"/Logs/*.jsonl
+	req "$URL/item?id=DRAFT_EMAIL_1&edited=1"
+	grep -q "Saved. The version below is the one Approve signs." "$B"
+	grep -q "<dd class=\"ver\">${D2:0:12}</dd>" "$B"
+	# no temporary file is left beside it
+	[ "$(find "$VAULT_DIR/Pending_Approval" -name '.tmp*' | wc -l)" -eq 0 ]
+}
+
+@test "edit then approve: the signed and sent body is the edited one" {
+	edit --data-urlencode "subject=Re: Your order" \
+	    --data-urlencode $'body=Hello Alice,\n\nEDITED: it ships today.\n'
+	[ "$code" = 303 ]
+	D2=$(digest_of DRAFT_EMAIL_1)
+	# the old version is refused: the form must name what was shown
+	post /approve --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 -d "digest=$D1"
+	[ "$code" = 409 ]
+	post /approve --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 -d "digest=$D2"
+	[ "$code" = 303 ]
+	run --separate-stderr vault-exec
+	assert_success
+	grep -q 'EDITED: it ships today.' "$VAULT_DIR/Logs/Outbox/DRAFT_EMAIL_1.eml"
+	grep -q '^Subject: Re: Your order' "$VAULT_DIR/Logs/Outbox/DRAFT_EMAIL_1.eml"
+	! grep -q 'your order ships tomorrow' "$VAULT_DIR/Logs/Outbox/DRAFT_EMAIL_1.eml" || false
+}
+
+@test "edit: a form naming action, source, id twice or an exec/decision key is refused 400, nothing written" {
+	sum=$(sha256sum "$P")
+	for kv in action=none source=EMAIL_9 decision=approved exec_status=sent \
+	    decision_sig=x type=email id2=X created=2020-01-01T00:00:00Z; do
+		edit -d "$kv" --data-urlencode "body=changed"
+		[ "$code" = 400 ]
+		grep -q "${kv%%=*} cannot be edited" "$B"
+	done
+	edit -d id=OTHER --data-urlencode "body=changed"
+	[ "$code" = 400 ]
+	[ "$sum" = "$(sha256sum "$P")" ]
+	! grep -q edited "$VAULT_DIR"/Logs/*.jsonl 2>/dev/null || false
+}
+
+@test "edit: a header field with a line break, a body that is not text, a bad digest: 400, nothing written" {
+	sum=$(sha256sum "$P")
+	edit --data-urlencode $'to=alice@example.com\r\nBcc: eve@example.com'
+	[ "$code" = 400 ]
+	edit -d to= -d body=x
+	[ "$code" = 400 ]
+	edit --data-urlencode $'body=a\001b'
+	[ "$code" = 400 ]
+	post /edit --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 -d digest=abc -d body=x
+	[ "$code" = 400 ]
+	post /edit --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 -d body=x
+	[ "$code" = 400 ]
+	[ "$sum" = "$(sha256sum "$P")" ]
+}
+
+@test "edit: a draft that cannot be signed after the edit is refused 422, nothing written" {
+	sum=$(sha256sum "$P")
+	edit --data-urlencode $'body=a lone\rCR\n'
+	[ "$code" = 422 ] || { cat "$B"; false; }
+	[ "$sum" = "$(sha256sum "$P")" ]
+}
+
+@test "edit racing a sync: the draft changed since the form was drawn is 409 with both versions" {
+	sed -i 's/ships tomorrow/ships on Monday (from sync)/' "$P"
+	edit --data-urlencode $'body=Hello Alice,\n\nmy edit\n'
+	[ "$code" = 409 ]
+	grep -q 'your edit was not saved' "$B"
+	grep -q 'my edit' "$B"
+	grep -q 'ships on Monday (from sync)' "$B"
+	grep -q 'ships on Monday (from sync)' "$P"
+	! grep -q 'my edit' "$P" || false
+	# the page offers an edit of the version now
+	D2=$(digest_of DRAFT_EMAIL_1)
+	grep -q "name=\"digest\" value=\"$D2\"" "$B"
+	# JSON clients get the version found
+	edit -H 'Accept: application/json' --data-urlencode 'body=x'
+	[ "$code" = 409 ]
+	grep -q "\"changed\":true" "$B"
+	grep -q "\"digest\":\"$D2\"" "$B"
+}
+
+@test "edit while vault-sync holds its lock: 503, nothing written" {
+	sum=$(sha256sum "$P")
+	mkdir -p "$VAULT_DIR/.state/local"
+	flock "$VAULT_DIR/.state/local/sync.lock" sleep 3 &
+	sleep 0.5
+	edit --data-urlencode 'body=x'
+	wait
+	[ "$code" = 503 ]
+	grep -q 'a sync is running' "$B"
+	[ "$sum" = "$(sha256sum "$P")" ]
+}
+
+@test "edit of a draft decided meanwhile: 409, the draft is not brought back" {
+	post /reject --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 -d "digest=$D1"
+	[ "$code" = 303 ]
+	edit --data-urlencode 'body=x'
+	[ "$code" = 404 ] || [ "$code" = 409 ]
+	[ ! -f "$P" ]
+}
+
+@test "edit: an edit that changes nothing writes nothing" {
+	sum=$(sha256sum "$P")
+	edit --data-urlencode "body=$(body)"$'\n' -H 'Accept: application/json'
+	[ "$code" = 200 ]
+	grep -q '"changed":false' "$B"
+	[ "$sum" = "$(sha256sum "$P")" ]
+}
+
+@test "edit: CSRF, Origin and a session are required" {
+	sum=$(sha256sum "$P")
+	req -H "Origin: $URL" -d csrf=wrong -d id=DRAFT_EMAIL_1 -d "digest=$D1" -d body=x "$URL/edit"
+	[ "$code" = 403 ]
+	req -H "Origin: http://evil.example" --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 \
+	    -d "digest=$D1" -d body=x "$URL/edit"
+	[ "$code" = 403 ]
+	req --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 -d "digest=$D1" -d body=x "$URL/edit"
+	[ "$code" = 403 ]
+	code=$(curl -s -o "$B" -w '%{http_code}' -H "Origin: $URL" --data-urlencode "csrf=$CSRF" \
+	    -d id=DRAFT_EMAIL_1 -d "digest=$D1" -d body=x "$URL/edit")
+	[ "$code" = 401 ]
+	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$URL/edit")
+	[ "$code" = 405 ]
+	[ "$sum" = "$(sha256sum "$P")" ]
+}
+
+@test "edit: odd IDs are 400 or 404, never a file outside the vault" {
+	for id in ../../etc/passwd '' 'DRAFT EMAIL' "$(printf 'a%.0s' {1..200})" .hidden; do
+		post /edit --data-urlencode "csrf=$CSRF" --data-urlencode "id=$id" -d "digest=$D1" -d body=x
+		[ "$code" = 400 ] || { echo "$id: $code"; false; }
+	done
+	post /edit --data-urlencode "csrf=$CSRF" -d id=EMAIL_404 -d "digest=$D1" -d body=x
+	[ "$code" = 404 ]
+	# an item that is not a pending draft
+	post /edit --data-urlencode "csrf=$CSRF" -d id=EMAIL_1 -d "digest=$D1" -d body=x
+	[ "$code" = 409 ]
+}
