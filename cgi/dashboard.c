@@ -43,6 +43,8 @@ static const struct page {
 	{ "/reject", 1, 1, page_reject },
 	{ "/revise", 1, 1, page_revise },
 	{ "/edit", 1, 1, page_edit },
+	{ "/new", 0, 1, page_new_get },
+	{ "/new", 1, 1, page_new_post },
 };
 
 /* Check a POST: same origin, a well-formed form, the session's token. */

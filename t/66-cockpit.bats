@@ -219,3 +219,108 @@ body() { awk 'n >= 2; /^---$/ { n++ }' "$P"; }
 	post /edit --data-urlencode "csrf=$CSRF" -d id=EMAIL_1 -d "digest=$D1" -d body=x
 	[ "$code" = 409 ]
 }
+
+# new ARGS...: POST /new with our session and CSRF token.
+new() {
+	post /new --data-urlencode "csrf=$CSRF" "$@"
+}
+
+@test "new: the form is served to a session only; every page links it" {
+	req "$URL/new"
+	[ "$code" = 200 ]
+	grep -q '<form class="card" method="post" action="/new">' "$B"
+	grep -q '<select name="kind">' "$B"
+	grep -q 'href="/new"' "$B"
+	code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$URL/new")
+	[ "$code" = "303 $URL/login" ]
+	req "$URL/new?x=1"
+	[ "$code" = 200 ]
+}
+
+@test "new: a task is filed into Needs_Action/<domain>/ exactly as vault-mcp's create_item files it" {
+	new -d kind=task --data-urlencode 'title=Call the accountant' -d domain=finance \
+	    --data-urlencode $'body=About the Q4 numbers.\r\nBefore Friday.\r\n' -D "$BATS_TEST_TMPDIR/h"
+	[ "$code" = 303 ]
+	f=$(find "$VAULT_DIR/Needs_Action/finance" -name 'task_*.md')
+	[ "$(echo "$f" | wc -l)" -eq 1 ]
+	id=$(basename "$f" .md)
+	[[ $id =~ ^task_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]]
+	grep -qi "^location: /item?id=$id&filed=1" "$BATS_TEST_TMPDIR/h"
+	# the same keys in the same order as create_item writes them
+	[ "$(awk '/^---$/ { if (++n == 2) exit; next } { sub(/:.*/, ""); print }' "$f" | tr '\n' ' ')" = \
+	    "type id created domain status title created_by via " ]
+	grep -qx 'type: task' "$f"
+	grep -qx "id: $id" "$f"
+	grep -qx 'domain: finance' "$f"
+	grep -qx 'status: new' "$f"
+	grep -qx 'title: Call the accountant' "$f"
+	grep -qx 'created_by: local' "$f"
+	grep -qx 'via: dashboard' "$f"
+	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = $'About the Q4 numbers.\nBefore Friday.' ]
+	grep -q "\"event\":\"create\",\"id\":\"$id\",\"to\":\"Needs_Action/finance/$id.md\".*\"agent\":\"local\"" \
+	    "$VAULT_DIR"/Logs/*.jsonl
+	req "$URL/item?id=$id&filed=1"
+	[ "$code" = 200 ]
+	grep -q 'Filed. The cloud picks it up' "$B"
+	grep -q '<h2>Call the accountant</h2>' "$B"
+	# the tools see it as new work
+	run vault-status -j
+	assert_success
+	[[ "$output" == *'"Needs_Action":2'* ]]
+}
+
+@test "new: an email to write carries to and subject; the default domain is general for a task, email for an email" {
+	new -d kind=email --data-urlencode 'to=bob@example.com' --data-urlencode 'subject=Invoice 7' \
+	    -H 'Accept: application/json'
+	[ "$code" = 201 ]
+	id=$(sed 's/.*"id":"\([^"]*\)".*/\1/' "$B")
+	f="$VAULT_DIR/Needs_Action/email/$id.md"
+	[[ $id == email_request_* ]]
+	grep -qx 'type: email_request' "$f"
+	grep -qx 'to: bob@example.com' "$f"
+	grep -qx 'subject: Invoice 7' "$f"
+	grep -qx 'title: "Email to bob@example.com: Invoice 7"' "$f" || grep -qx 'title: Email to bob@example.com: Invoice 7' "$f"
+	new -d kind=task -d title=Plain
+	[ "$code" = 303 ]
+	[ -n "$(find "$VAULT_DIR/Needs_Action/general" -name 'task_*.md')" ]
+}
+
+@test "new: refused forms come back with what was typed and the reason, nothing filed" {
+	before=$(find "$VAULT_DIR/Needs_Action" -name '*.md' | wc -l)
+	new -d kind=task -d title= --data-urlencode 'body=keep this text'
+	[ "$code" = 400 ]
+	grep -q 'A title is needed' "$B"
+	grep -q 'keep this text' "$B"
+	new -d kind=email -d to=bob@example.com
+	[ "$code" = 400 ]
+	grep -q 'needs To and Subject' "$B"
+	new -d kind=task -d title=x -d domain=../etc
+	[ "$code" = 400 ]
+	grep -q 'domain: not a valid name' "$B"
+	new -d kind=task --data-urlencode $'title=two\nlines'
+	[ "$code" = 400 ]
+	new -d kind=task -d title=x --data-urlencode $'body=a\001b'
+	[ "$code" = 400 ]
+	new -d kind=post -d title=x
+	[ "$code" = 400 ]
+	new -d kind=task --data-urlencode "title=$(printf 'x%.0s' {1..201})"
+	[ "$code" = 400 ]
+	new -d kind=task -d title=x -d action=send_email
+	[ "$code" = 303 ] || [ "$code" = 400 ]
+	[ "$(find "$VAULT_DIR/Needs_Action" -name '*.md' | wc -l)" -le $((before + 1)) ]
+	! grep -rq '^action:' "$VAULT_DIR/Needs_Action" || false
+}
+
+@test "new: CSRF, Origin and a session are required" {
+	before=$(find "$VAULT_DIR/Needs_Action" -name '*.md' | wc -l)
+	req -H "Origin: $URL" -d csrf=wrong -d title=x "$URL/new"
+	[ "$code" = 403 ]
+	req -H "Origin: http://evil.example" --data-urlencode "csrf=$CSRF" -d title=x "$URL/new"
+	[ "$code" = 403 ]
+	req --data-urlencode "csrf=$CSRF" -d title=x "$URL/new"
+	[ "$code" = 403 ]
+	code=$(curl -s -o "$B" -w '%{http_code}' -H "Origin: $URL" --data-urlencode "csrf=$CSRF" \
+	    -d title=x "$URL/new")
+	[ "$code" = 401 ]
+	[ "$(find "$VAULT_DIR/Needs_Action" -name '*.md' | wc -l)" -eq "$before" ]
+}

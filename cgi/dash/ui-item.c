@@ -58,6 +58,8 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 		buf_adds(b, ">");
 	}
 	buf_adds(b, "</p><h2>");
+	if (!subject)       /* new work has a title */
+		subject = fm_get(it, "title");
 	html_shown_str(b, subject ? subject : ref->id);
 	free(subject);
 	if (draft_digest(it, ref->id, digest) < 0)
@@ -147,7 +149,8 @@ int item_reply(struct dashctx *c, int status, const struct itemref *ref,
 
 int page_item_get(struct dashctx *c)
 {
-	static const char *const keys[] = { "id", "changed", "edited", NULL };
+	static const char *const keys[] = { "id", "changed", "edited", "filed",
+	    NULL };
 	struct itemref ref;
 	int r;
 
@@ -155,6 +158,9 @@ int page_item_get(struct dashctx *c)
 		return web_error(&c->w, r, "malformed query");
 	if (find_item(c, web_get(&c->w, "id"), &ref))
 		return 0;
+	if (web_get(&c->w, "filed"))
+		return item_reply(c, 200, &ref, "Filed. The cloud picks it up on "
+		    "its next run.");
 	if (web_get(&c->w, "edited"))
 		return item_reply(c, 200, &ref, "Saved. The version below is the "
 		    "one Approve signs.");
