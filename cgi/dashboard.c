@@ -45,6 +45,7 @@ static const struct page {
 	{ "/edit", 1, 1, page_edit },
 	{ "/new", 0, 1, page_new_get },
 	{ "/new", 1, 1, page_new_post },
+	{ "/activity", 0, 1, page_activity },
 };
 
 /* Check a POST: same origin, a well-formed form, the session's token. */

@@ -324,3 +324,112 @@ new() {
 	[ "$code" = 401 ]
 	[ "$(find "$VAULT_DIR/Needs_Action" -name '*.md' | wc -l)" -eq "$before" ]
 }
+
+# logline DAYS_AGO JSON: one audit line in that UTC day's file.
+logline() {
+	local f
+	f="$VAULT_DIR/Logs/$(date -u -d "@$(($(date +%s) - $1 * 86400))" +%F).jsonl"
+	mkdir -p "$VAULT_DIR/Logs"
+	printf '%s\n' "$2" >>"$f"
+}
+
+@test "activity: today's audit log, newest first, each line linking to its item wherever it is now" {
+	edit --data-urlencode 'body=edited text'
+	post /approve --data-urlencode "csrf=$CSRF" -d id=DRAFT_EMAIL_1 -d "digest=$(digest_of DRAFT_EMAIL_1)"
+	[ "$code" = 303 ]
+	req "$URL/activity"
+	[ "$code" = 200 ]
+	grep -q '<ol class="tl">' "$B"
+	grep -q '<b>edited</b> <a href="/item?id=DRAFT_EMAIL_1">DRAFT_EMAIL_1</a>' "$B"
+	grep -q '<b>approved</b> <a href="/item?id=DRAFT_EMAIL_1">' "$B"
+	# newest first: the approval above the edit
+	approve_at=$(grep -o '<b>[a-z_]*</b>' "$B" | grep -n 'approved' | head -n 1 | cut -d: -f1)
+	edited_at=$(grep -o '<b>[a-z_]*</b>' "$B" | grep -n 'edited' | head -n 1 | cut -d: -f1)
+	[ "$approve_at" -lt "$edited_at" ]
+	# the link finds the draft where it is now (Approved/)
+	req "$URL/item?id=DRAFT_EMAIL_1"
+	[ "$code" = 200 ]
+	grep -q 'Approved/email/DRAFT_EMAIL_1.md' "$B"
+}
+
+@test "activity: 7 days, filters by domain and agent, older days excluded from today" {
+	logline 3 '{"event":"create","id":"task_old","to":"Needs_Action/finance/task_old.md","ts":"2026-01-01T10:00:00Z","agent":"cloud"}'
+	logline 0 '{"event":"claim","id":"EMAIL_9","from":"Needs_Action/email/EMAIL_9.md","to":"In_Progress/cloud/EMAIL_9.md","ts":"2026-01-01T10:00:00Z","agent":"cloud"}'
+	logline 0 '{"event":"create","id":"task_fin","to":"Needs_Action/finance/task_fin.md","ts":"2026-01-01T11:00:00Z","agent":"local"}'
+	logline 9 '{"event":"create","id":"task_ancient","to":"Needs_Action/finance/x.md","ts":"2026-01-01T10:00:00Z","agent":"local"}'
+	req "$URL/activity"
+	! grep -q task_old "$B" || false
+	grep -q task_fin "$B"
+	req "$URL/activity?range=7d"
+	grep -q task_old "$B"
+	! grep -q task_ancient "$B" || false
+	req "$URL/activity?range=7d&domain=finance"
+	grep -q task_old "$B"
+	grep -q task_fin "$B"
+	! grep -q EMAIL_9 "$B" || false
+	req "$URL/activity?range=7d&agent=cloud"
+	grep -q task_old "$B"
+	grep -q EMAIL_9 "$B"
+	! grep -q task_fin "$B" || false
+	req "$URL/activity?range=7d&agent=cloud&domain=email"
+	grep -q EMAIL_9 "$B"
+	! grep -q task_old "$B" || false
+}
+
+@test "activity: paged by 50, Older and Newer links, a big log read in bounded memory" {
+	f="$VAULT_DIR/Logs/$(date -u +%F).jsonl"
+	mkdir -p "$VAULT_DIR/Logs"
+	/usr/bin/python3 - "$f" <<'PY'
+import json, sys
+with open(sys.argv[1], "a") as f:
+    for i in range(200000):
+        f.write(json.dumps({"event": "create", "id": "task_%06d" % i,
+            "to": "Needs_Action/general/task_%06d.md" % i,
+            "ts": "2026-01-01T10:00:00Z", "agent": "local"}) + "\n")
+    f.write("x" * 100000 + "\n")        # a line too long: skipped
+    f.write("not json\n")
+PY
+	req "$URL/activity"
+	[ "$code" = 200 ]
+	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 50 ]
+	grep -q 'task_199999' "$B"
+	! grep -q 'task_199949' "$B" || false
+	grep -q 'page=1">Older</a>' "$B"
+	! grep -q 'Newer' "$B" || false
+	[ "$(wc -c <"$B")" -lt 30000 ]
+	req "$URL/activity?page=1"
+	grep -q 'task_199949' "$B"
+	grep -q 'task_199900' "$B"
+	grep -q 'page=0">Newer</a>' "$B"
+	req "$URL/activity?page=3999"
+	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 50 ]
+	grep -q 'task_000000' "$B"
+	! grep -q 'Older' "$B" || false
+	req "$URL/activity?page=4000"
+	[ "$code" = 200 ]
+	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 0 ]
+	# the CGI alone on the big log, its peak memory under 16 MB
+	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
+	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
+	/usr/bin/time -o "$BATS_TEST_TMPDIR/rss" -f '%M' env -i PATH="$PATH" HOME="$HOME" \
+	    VAULT_DIR="$VAULT_DIR" AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
+	    REQUEST_METHOD=GET PATH_INFO=/activity QUERY_STRING=page=2000 \
+	    HTTP_COOKIE="aie_session=$tok" "$AIE_CGI/dashboard.cgi" >"$B"
+	grep -q 'task_099999' "$B"
+	[ "$(cat "$BATS_TEST_TMPDIR/rss")" -lt 16384 ] || [ -n "${AIE_SAN:-}" ]
+}
+
+@test "activity: odd queries are 400, a session is needed, the text is escaped" {
+	for q in 'range=month' 'domain=../x' 'agent=a%20b' 'page=-1' 'page=x' 'page=999999999999' 'range=today&range=7d'; do
+		req "$URL/activity?$q"
+		[ "$code" = 400 ] || { echo "$q: $code"; false; }
+	done
+	code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$URL/activity")
+	[ "$code" = "303 $URL/login" ]
+	logline 0 '{"event":"<script>alert(1)</script>","id":"../../etc/passwd","note":"<img src=x onerror=alert(1)>","ts":"2026-01-01T10:00:00Z","agent":"local"}'
+	req "$URL/activity"
+	[ "$code" = 200 ]
+	! grep -q '<script>alert\|<img src=x' "$B" || false
+	grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$B"
+	! grep -q 'href="/item?id=../' "$B" || false
+}
