@@ -376,7 +376,7 @@ logline() {
 	! grep -q task_old "$B" || false
 }
 
-@test "activity: paged by 50, Older and Newer links, a big log read in bounded memory" {
+@test "activity: paged by 25, Older and Newer links, a big log read in bounded memory" {
 	f="$VAULT_DIR/Logs/$(date -u +%F).jsonl"
 	mkdir -p "$VAULT_DIR/Logs"
 	/usr/bin/python3 - "$f" <<'PY'
@@ -391,21 +391,23 @@ with open(sys.argv[1], "a") as f:
 PY
 	req "$URL/activity"
 	[ "$code" = 200 ]
-	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 50 ]
+	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 25 ]
 	grep -q 'task_199999' "$B"
-	! grep -q 'task_199949' "$B" || false
+	grep -q 'task_199975' "$B"
+	! grep -q 'task_199974' "$B" || false
 	grep -q 'page=1">Older</a>' "$B"
 	! grep -q 'Newer' "$B" || false
 	[ "$(wc -c <"$B")" -lt 30000 ]
 	req "$URL/activity?page=1"
-	grep -q 'task_199949' "$B"
-	grep -q 'task_199900' "$B"
+	grep -q 'task_199974' "$B"
+	grep -q 'task_199950' "$B"
+	! grep -q 'task_199949' "$B" || false
 	grep -q 'page=0">Newer</a>' "$B"
-	req "$URL/activity?page=3999"
-	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 50 ]
+	req "$URL/activity?page=7999"
+	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 25 ]
 	grep -q 'task_000000' "$B"
 	! grep -q 'Older' "$B" || false
-	req "$URL/activity?page=4000"
+	req "$URL/activity?page=8000"
 	[ "$code" = 200 ]
 	[ "$(grep -o '<li>' "$B" | wc -l)" -eq 0 ]
 	# the CGI alone on the big log, its peak memory under 16 MB
@@ -413,7 +415,7 @@ PY
 	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
 	/usr/bin/time -o "$BATS_TEST_TMPDIR/rss" -f '%M' env -i PATH="$PATH" HOME="$HOME" \
 	    VAULT_DIR="$VAULT_DIR" AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
-	    REQUEST_METHOD=GET PATH_INFO=/activity QUERY_STRING=page=2000 \
+	    REQUEST_METHOD=GET PATH_INFO=/activity QUERY_STRING=page=4000 \
 	    HTTP_COOKIE="aie_session=$tok" "$AIE_CGI/dashboard.cgi" >"$B"
 	grep -q 'task_099999' "$B"
 	[ "$(cat "$BATS_TEST_TMPDIR/rss")" -lt 16384 ] || [ -n "${AIE_SAN:-}" ]
@@ -432,4 +434,18 @@ PY
 	! grep -q '<script>alert\|<img src=x' "$B" || false
 	grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$B"
 	! grep -q 'href="/item?id=../' "$B" || false
+}
+
+@test "the new pages stay under 30 KB with no external asset, a full timeline of long lines included" {
+	local id i
+	id="DRAFT_$(printf 'A%.0s' {1..60})"
+	for i in $(seq 1 60); do
+		logline 0 "{\"event\":\"approved\",\"id\":\"$id\",\"from\":\"In_Progress/local/$id.md\",\"to\":\"Approved/email/$id.md\",\"note\":\"$(printf 'n%.0s' {1..400})\",\"ts\":\"2026-12-01T10:00:00Z\",\"agent\":\"local\"}"
+	done
+	for p in /new /activity "/activity?range=7d" "/item?id=DRAFT_EMAIL_1"; do
+		req "$URL$p"
+		[ "$code" = 200 ]
+		[ "$(wc -c <"$B")" -lt 30720 ] || { echo "$p: $(wc -c <"$B") bytes"; false; }
+		! grep -qi 'src="http\|href="http\|@import\|url(' "$B" || false
+	done
 }

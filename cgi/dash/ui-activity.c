@@ -21,10 +21,10 @@
 #include "dash/dash.h"
 #include "base/base.h"
 
-#define PER_PAGE 50
+#define PER_PAGE 25             /* lines a page: < 30 KB however long */
 #define LINE_MAX_BYTES 8192     /* an audit line is far shorter */
 #define PAGE_MAX 100000
-#define NOTE_SHOWN 160          /* bytes of a note shown */
+#define NOTE_SHOWN 120          /* bytes of a note shown */
 
 struct filter {
 	const char *domain, *agent;   /* or NULL */
@@ -45,7 +45,7 @@ static int path_domain_is(const char *rel, const char *domain)
 }
 
 /* 1 when the line counts as matching f. Without a filter any object
- * line does, unparsed (a page parses only its own 50); with one, a cheap
+ * line does, unparsed (a page parses only its own lines); with one, a cheap
  * look for the name comes before the parse. */
 static int match(const char *line, const struct filter *f)
 {
