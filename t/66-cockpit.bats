@@ -437,9 +437,9 @@ PY
 }
 
 @test "the new pages stay under 30 KB with no external asset, a full timeline of long lines included" {
-	local id i
+	local id
 	id="DRAFT_$(printf 'A%.0s' {1..60})"
-	for i in $(seq 1 60); do
+	for _ in $(seq 1 60); do
 		logline 0 "{\"event\":\"approved\",\"id\":\"$id\",\"from\":\"In_Progress/local/$id.md\",\"to\":\"Approved/email/$id.md\",\"note\":\"$(printf 'n%.0s' {1..400})\",\"ts\":\"2026-12-01T10:00:00Z\",\"agent\":\"local\"}"
 	done
 	for p in /new /activity "/activity?range=7d" "/item?id=DRAFT_EMAIL_1"; do
