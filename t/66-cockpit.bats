@@ -187,7 +187,7 @@ body() { awk 'n >= 2; /^---$/ { n++ }' "$P"; }
 	sum=$(sha256sum "$P")
 	edit --data-urlencode "body=$(body)"$'\n' -H 'Accept: application/json'
 	[ "$code" = 200 ]
-	grep -q '"changed":false' "$B"
+	grep -q '"written":false' "$B"
 	[ "$sum" = "$(sha256sum "$P")" ]
 }
 

@@ -153,7 +153,7 @@ static int saved(struct dashctx *c, const struct itemref *ref,
 
 	if (web_wants_json(&c->w))
 		return json_reply(c, 200, json_pack("{s:b, s:s, s:s, s:b}", "ok", 1,
-		    "id", ref->id, "digest", e->digest, "changed",
+		    "id", ref->id, "digest", e->digest, "written",
 		    strcmp(e->digest, e->found) != 0));
 	buf_adds(&url, "/item?id=");
 	url_part(&url, ref->id);
