@@ -201,4 +201,13 @@ void decide_forms(struct dashpage *p, const char *id, const char *digest,
 void edit_form(struct dashpage *p, const char *id, const struct item *it,
     const char *digest);
 
+/*
+ * auditline.c - one line of the audit log: 1 when it is a JSON object
+ * line that matches domain and agent (each NULL: any); and the line as a
+ * list item of the timeline, its text escaped, its item linked when its
+ * id is valid. Exported for the fuzz harness.
+ */
+int activity_match(const char *line, const char *domain, const char *agent);
+void activity_show(struct buf *b, const char *line, int with_date);
+
 #endif

@@ -24,54 +24,10 @@
 #define PER_PAGE 25             /* lines a page: < 30 KB however long */
 #define LINE_MAX_BYTES 8192     /* an audit line is far shorter */
 #define PAGE_MAX 100000
-#define NOTE_SHOWN 120          /* bytes of a note shown */
 
 struct filter {
 	const char *domain, *agent;   /* or NULL */
 };
-
-/* The domain a vault path names: Stage/<domain>/... but In_Progress/,
- * whose folders are agents. */
-static int path_domain_is(const char *rel, const char *domain)
-{
-	const char *s = rel ? strchr(rel, '/') : NULL, *e;
-	size_t n = strlen(domain);
-
-	if (!s || !strncmp(rel, "In_Progress/", 12))
-		return 0;
-	s++;
-	e = strchr(s, '/');
-	return e && (size_t)(e - s) == n && !strncmp(s, domain, n);
-}
-
-/* 1 when the line counts as matching f. Without a filter any object
- * line does, unparsed (a page parses only its own lines); with one, a cheap
- * look for the name comes before the parse. */
-static int match(const char *line, const struct filter *f)
-{
-	const char *agent, *from, *to;
-	json_t *o;
-	int r = 0;
-
-	if (line[0] != '{')
-		return 0;
-	if (!f->agent && !f->domain)
-		return 1;
-	if ((f->agent && !strstr(line, f->agent)) ||
-	    (f->domain && !strstr(line, f->domain)))
-		return 0;
-	if (!(o = json_loads(line, 0, NULL)) || !json_is_object(o))
-		goto out;
-	agent = json_string_value(json_object_get(o, "agent"));
-	from = json_string_value(json_object_get(o, "from"));
-	to = json_string_value(json_object_get(o, "to"));
-	r = (!f->agent || (agent && !strcmp(agent, f->agent))) &&
-	    (!f->domain || path_domain_is(from, f->domain) ||
-	    path_domain_is(to, f->domain));
-out:
-	json_decref(o);
-	return r;
-}
 
 /* Each line of one day's file that matches f, in the file's order: fn
  * with its index among them (from 0). The count, or -1 (aie_errmsg). */
@@ -106,7 +62,7 @@ static long each_line(struct vault *v, const char *rel, const struct filter *f,
 			skip = 1;
 			continue;
 		}
-		if (!match(line, f))
+		if (!activity_match(line, f->domain, f->agent))
 			continue;
 		if (fn)
 			fn(ctx, n, line);
@@ -120,88 +76,22 @@ static long each_line(struct vault *v, const char *rel, const struct filter *f,
 	return n;
 }
 
-/* The lines of the page within one day: indices [lo, hi) in file order. */
+/* The lines of the page within one day: indices [lo, hi) in file order,
+ * copied (each under LINE_MAX_BYTES). */
 struct keep {
 	long lo, hi;
-	json_t *o[PER_PAGE];
+	char *line[PER_PAGE];
 	int n;
 };
 
 static void keep_line(void *ctx, long i, const char *line)
 {
 	struct keep *k = ctx;
-	json_t *o;
 
 	if (i < k->lo || i >= k->hi || k->n >= PER_PAGE)
 		return;
-	/* an unreadable line keeps its place, shown as such */
-	if (!(o = json_loads(line, 0, NULL)) || !json_is_object(o)) {
-		json_decref(o);
-		o = json_pack("{s:s}", "event", "(unreadable line)");
-	}
-	if (o)
-		k->o[k->n++] = o;
-}
-
-static void show_line(struct buf *b, json_t *o, int with_date)
-{
-	const char *ts = json_string_value(json_object_get(o, "ts"));
-	const char *ev = json_string_value(json_object_get(o, "event"));
-	const char *id = json_string_value(json_object_get(o, "id"));
-	const char *agent = json_string_value(json_object_get(o, "agent"));
-	const char *from = json_string_value(json_object_get(o, "from"));
-	const char *to = json_string_value(json_object_get(o, "to"));
-	const char *note = json_string_value(json_object_get(o, "note"));
-	char t[32], *cut;
-
-	buf_adds(b, "<li><time");
-	if (ts && strlen(ts) == 20) {
-		buf_adds(b, " datetime=\"");
-		html_attr(b, ts);
-		snprintf(t, sizeof t, "%.*s", with_date ? 16 : 5,
-		    ts + (with_date ? 0 : 11));
-		if (with_date)
-			t[10] = ' ';
-		buf_adds(b, "\">");
-		html_text(b, t);
-	} else {
-		buf_adds(b, ">?");
-	}
-	buf_adds(b, "</time> <b>");
-	html_text(b, ev ? ev : "?");
-	buf_adds(b, "</b> ");
-	if (id && id_valid(id)) {
-		buf_adds(b, "<a href=\"/item?id=");
-		url_part(b, id);
-		buf_adds(b, "\">");
-		html_text(b, id);
-		buf_adds(b, "</a>");
-	} else if (id) {
-		html_shown_str(b, id);
-	}
-	buf_adds(b, "<small>");
-	if (agent) {
-		buf_adds(b, " by ");
-		html_text(b, agent);
-	}
-	if (from) {
-		buf_adds(b, " from ");
-		html_text(b, from);
-	}
-	if (to) {
-		buf_adds(b, " to ");
-		html_text(b, to);
-	}
-	if (note && *note) {
-		buf_adds(b, " — ");
-		if ((cut = strndup(note, NOTE_SHOWN))) {
-			html_shown_str(b, cut);
-			free(cut);
-		}
-		if (strlen(note) > NOTE_SHOWN)
-			buf_adds(b, "…");
-	}
-	buf_adds(b, "</small></li>");
+	if ((k->line[k->n] = strdup(line)))
+		k->n++;
 }
 
 /* A link to page pg of the same view. */
@@ -306,15 +196,15 @@ int page_activity(struct dashctx *c)
 		k.hi = count[d] - skip;
 		k.lo = k.hi - need < 0 ? 0 : k.hi - need;
 		k.n = 0;
-		if (each_line(&c->v, rel[d], &f, keep_line, &k) < 0) {
-			for (i = 0; i < k.n; i++)
-				json_decref(k.o[i]);
+		r = each_line(&c->v, rel[d], &f, keep_line, &k);
+		for (i = k.n - 1; i >= 0; i--) {
+			if (r >= 0)
+				activity_show(&b, k.line[i], days == 7);
+			free(k.line[i]);
+		}
+		if (r < 0) {
 			buf_free(&b);
 			return web_error(&c->w, 500, aie_errmsg);
-		}
-		for (i = k.n - 1; i >= 0; i--) {
-			show_line(&b, k.o[i], days == 7);
-			json_decref(k.o[i]);
 		}
 		need -= k.n;
 		skip = 0;
