@@ -449,3 +449,29 @@ PY
 		! grep -qi 'src="http\|href="http\|@import\|url(' "$B" || false
 	done
 }
+
+@test "edit racing an approval of the same version: each draft ends in exactly one place, never brought back" {
+	local i pids=() dg=()
+	for i in 1 2 3 4 5 6 7 8; do
+		mkemail "EMAIL_R$i"
+		mkdraft "DRAFT_R$i" "EMAIL_R$i"
+	done
+	for i in 1 2 3 4 5 6 7 8; do dg[i]=$(digest_of "DRAFT_R$i"); done
+	for i in 1 2 3 4 5 6 7 8; do
+		curl -s -o /dev/null -b "$JAR" -H "Origin: $URL" --data-urlencode "csrf=$CSRF" \
+		    -d "id=DRAFT_R$i" -d "digest=${dg[i]}" -d "body=edited $i" "$URL/edit" &
+		pids+=($!)
+		curl -s -o /dev/null -b "$JAR" -H "Origin: $URL" --data-urlencode "csrf=$CSRF" \
+		    -d "id=DRAFT_R$i" -d "digest=${dg[i]}" "$URL/approve" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in 1 2 3 4 5 6 7 8; do
+		n=$(find "$VAULT_DIR" -path "$VAULT_DIR/.git" -prune -o -name "DRAFT_R$i.md" -print | wc -l)
+		[ "$n" -eq 1 ] || { find "$VAULT_DIR" -name "DRAFT_R$i*"; false; }
+		# approved: the version signed is the one approved, never the edit
+		a="$VAULT_DIR/Approved/email/DRAFT_R$i.md"
+		if [ -f "$a" ]; then ! grep -q "^edited $i" "$a" || false; fi
+	done
+	[ "$(find "$VAULT_DIR" -name '.tmp.*' | wc -l)" -eq 0 ]
+}
