@@ -85,7 +85,8 @@ body() { awk 'n >= 2; /^---$/ { n++ }' "$P"; }
 	[ -n "$D2" ] && [ "$D2" != "$D1" ]
 	grep -q "\"event\":\"edited\",\"id\":\"DRAFT_EMAIL_1\".*\"note\":\"$D2\"" "$VAULT_DIR"/Logs/*.jsonl
 	req "$URL/item?id=DRAFT_EMAIL_1&edited=1"
-	grep -q "Saved. The version below is the one Approve signs." "$B"
+	# news, not a warning
+	grep -q '<p id="msg" role="status" aria-live="polite">Saved. The version below is the one Approve signs.' "$B"
 	grep -q "<dd class=\"ver\">${D2:0:12}</dd>" "$B"
 	# no temporary file is left beside it
 	[ "$(find "$VAULT_DIR/Pending_Approval" -name '.tmp*' | wc -l)" -eq 0 ]
