@@ -476,3 +476,19 @@ PY
 	done
 	[ "$(find "$VAULT_DIR" -name '.tmp.*' | wc -l)" -eq 0 ]
 }
+
+@test "activity: no Logs/ at all is an empty timeline; a Logs/ that is a symlink is refused" {
+	rm -rf "$VAULT_DIR/Logs"
+	req "$URL/activity?range=7d"
+	[ "$code" = 200 ]
+	grep -q '0 events in the last 7 days' "$B"
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+	printf '%s\n' '{"event":"secret","id":"task_x","ts":"2026-01-01T10:00:00Z","agent":"local"}' \
+	    >"$BATS_TEST_TMPDIR/elsewhere/$(date -u +%F).jsonl"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$VAULT_DIR/Logs"
+	req "$URL/activity"
+	rm "$VAULT_DIR/Logs"
+	mkdir -p "$VAULT_DIR/Logs"
+	[ "$code" = 500 ]
+	! grep -q 'secret' "$B" || false
+}

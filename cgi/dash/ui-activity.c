@@ -38,11 +38,11 @@ static long each_line(struct vault *v, const char *rel, const struct filter *f,
 	char name[64];
 	long n = 0;
 	size_t len;
-	int pfd, fd, skip = 0;
+	int pfd, fd, skip = 0, whole;
 	FILE *fp;
 
 	if ((pfd = path_parent_at(v->dirfd, rel, 0, name, sizeof name)) < 0)
-		return 0;               /* no Logs/ yet */
+		return aie_errcode == EX_NEG ? 0 : -1;  /* EX_NEG: no Logs/ yet */
 	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	close(pfd);
 	if (fd < 0)
@@ -53,12 +53,12 @@ static long each_line(struct vault *v, const char *rel, const struct filter *f,
 	}
 	while (fgets(line, sizeof line, fp)) {
 		len = strlen(line);
-		if (len && line[len - 1] == '\n') {
-			if (skip) {     /* the end of a line too long */
-				skip = 0;
-				continue;
-			}
-		} else if (!feof(fp)) {
+		whole = len && line[len - 1] == '\n';
+		if (skip) {             /* the rest of a line too long */
+			skip = !whole;
+			continue;
+		}
+		if (!whole && !feof(fp)) {
 			skip = 1;
 			continue;
 		}
