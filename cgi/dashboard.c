@@ -42,13 +42,18 @@ static const struct page {
 	{ "/approve", 1, 1, page_approve },
 	{ "/reject", 1, 1, page_reject },
 	{ "/revise", 1, 1, page_revise },
+	{ "/edit", 1, 1, page_edit },
+	{ "/new", 0, 1, page_new_get },
+	{ "/new", 1, 1, page_new_post },
+	{ "/activity", 0, 1, page_activity },
 };
 
 /* Check a POST: same origin, a well-formed form, the session's token. */
 static int check_post(struct dashctx *c)
 {
 	static const char *const keys[] = { "csrf", "id", "note", "reason",
-	    "password", "digest", NULL };
+	    "password", "digest", "body", "to", "cc", "subject", "kind",
+	    "title", "domain", NULL };
 	int r;
 
 	if (!web_same_origin(&c->w))

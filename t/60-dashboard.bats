@@ -273,7 +273,8 @@ hidden_draft() {
 	req "$URL/item?id=DRAFT_EMAIL_1"
 	[[ $D1 =~ ^[0-9a-f]{64}$ ]]
 	grep -q "<dt>Version</dt><dd class=\"ver\">${D1:0:12}</dd>" "$B"
-	[ "$(grep -o "name=\"digest\" value=\"$D1\"" "$B" | wc -l)" -eq 2 ]
+	# approve, reject or revise, and edit
+	[ "$(grep -o "name=\"digest\" value=\"$D1\"" "$B" | wc -l)" -eq 3 ]
 	req "$URL/"
 	grep -q "data-digest=\"$D1\"" "$B"
 	[ "$(grep -o "name=\"digest\" value=\"$D1\"" "$B" | wc -l)" -eq 2 ]

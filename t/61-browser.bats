@@ -104,3 +104,34 @@ js() {
 	[ "$(js 'o.after_reload == o.dark_auto')" = true ]
 	[ "$(js o.stored)" = dark ]
 }
+
+@test "edit a draft on the phone, then approve: the signed draft is the edited one, the timeline shows both" {
+	browse edit
+	[[ "$(js o.notice)" == *"Saved."* ]]
+	[ "$(js o.shows_edit)" = true ]
+	[ "$(js o.approved)" = true ]
+	[[ "$(js o.approved_text)" == *"EDITED ON THE PHONE."* ]]
+	grep -q '^decision_sig: ' "$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md"
+	[[ "$(js o.timeline)" == *edited* ]]
+	[[ "$(js o.timeline)" == *approved* ]]
+	[ "$(js o.errors.length)" = 0 ]
+	run --separate-stderr vault-exec
+	assert_success
+	grep -q 'EDITED ON THE PHONE.' "$VAULT_DIR/Logs/Outbox/DRAFT_EMAIL_1.eml"
+}
+
+@test "the New, Activity and edit pages at 375x812, light and dark: nothing scrolls sideways, 44 px controls" {
+	browse cockpit
+	for p in new activity edit; do
+		for s in light dark; do
+			[ "$(js "o.pages['$p-$s'].scrollWidth <= o.innerWidth")" = true ]
+			[ "$(js "o.pages['$p-$s'].small.join(',')")" = "" ]
+			[ "$(js "o.pages['$p-$s'].controls > 3")" = true ]
+			[ -s "$BATS_TEST_TMPDIR/$p-375-$s.png" ]
+		done
+		[ "$(js "o.pages['$p-light'].bg != o.pages['$p-dark'].bg")" = true ]
+	done
+	[ "$(js o.errors.length)" = 0 ]
+	mkdir -p "$TOP/t/out"
+	cp "$BATS_TEST_TMPDIR"/{new,activity,edit}-375-*.png "$TOP/t/out/"
+}

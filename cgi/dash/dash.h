@@ -102,8 +102,9 @@ struct dashctx {
  * The pages, each the whole reply to its request (errors included):
  * GET / (ui-home.c), GET /item (ui-item.c), GET /api/status and
  * /api/usage (ui-api.c), GET and POST /login, POST /logout (ui-login.c),
- * POST /approve, /reject and /revise (ui-decide.c). Each returns once
- * the reply is written.
+ * POST /approve, /reject and /revise (ui-decide.c), POST /edit
+ * (ui-edit.c), GET and POST /new (ui-new.c), GET /activity
+ * (ui-activity.c). Each returns once the reply is written.
  */
 int page_home_get(struct dashctx *c);
 int page_item_get(struct dashctx *c);
@@ -115,6 +116,10 @@ int page_logout(struct dashctx *c);
 int page_approve(struct dashctx *c);
 int page_reject(struct dashctx *c);
 int page_revise(struct dashctx *c);
+int page_edit(struct dashctx *c);
+int page_new_get(struct dashctx *c);
+int page_new_post(struct dashctx *c);
+int page_activity(struct dashctx *c);
 
 /*
  * ui-shared.c - what the pages share: the replies, the vault, and the
@@ -187,5 +192,22 @@ int status_text(struct dashctx *c, char **text, size_t *len);
  */
 void decide_forms(struct dashpage *p, const char *id, const char *digest,
     int open);
+
+/*
+ * ui-edit.c - the edit form of one pending draft it (body and the fields
+ * its action signs that a person writes), naming the version it was
+ * drawn from by its digest; on the item page.
+ */
+void edit_form(struct dashpage *p, const char *id, const struct item *it,
+    const char *digest);
+
+/*
+ * auditline.c - one line of the audit log: 1 when it is a JSON object
+ * line that matches domain and agent (each NULL: any); and the line as a
+ * list item of the timeline, its text escaped, its item linked when its
+ * id is valid. Exported for the fuzz harness.
+ */
+int activity_match(const char *line, const char *domain, const char *agent);
+void activity_show(struct buf *b, const char *line, int with_date);
 
 #endif

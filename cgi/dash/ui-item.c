@@ -2,7 +2,8 @@
  * ui-item.c - GET /item?id=ID (see ai-employee-dashboard(1)): one item
  * beside its source, every field the approval signs and the body
  * exactly, hidden characters marked; a pending draft with its decision
- * forms, which name the digest of this version.
+ * forms and its edit form (ui-edit.c), which name the digest of this
+ * version.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +37,10 @@ static void body(struct buf *b, const struct item *it)
 }
 
 /* The page's main: the item (and its source, when it has one and it was
- * found); notice (or NULL) is said above it. */
+ * found); notice (or NULL) is said above it, as a warning when warn. */
 static void item_body(struct dashpage *p, const struct itemref *ref,
     const struct item *it, const struct itemref *sref,
-    const struct item *src, const char *notice)
+    const struct item *src, const char *notice, int warn)
 {
 	static const char *const labels[] = { "expires", "Expires", "action",
 	    "Action", "to", "To", "cc", "Cc", "subject", "Subject",
@@ -51,12 +52,14 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 
 	buf_adds(b, "<main><p id=\"msg\" role=\"status\" aria-live=\"polite\"");
 	if (notice) {
-		buf_adds(b, " class=\"err\">");
+		buf_adds(b, warn ? " class=\"err\">" : ">");
 		html_text(b, notice);
 	} else {
 		buf_adds(b, ">");
 	}
 	buf_adds(b, "</p><h2>");
+	if (!subject)       /* new work has a title */
+		subject = fm_get(it, "title");
 	html_shown_str(b, subject ? subject : ref->id);
 	free(subject);
 	if (draft_digest(it, ref->id, digest) < 0)
@@ -83,6 +86,7 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	if (ref->stage == ST_PENDING && p->csrf) {
 		buf_adds(b, "<h3>Decide</h3>");
 		decide_forms(p, ref->id, digest, 1);
+		edit_form(p, ref->id, it, digest);
 	}
 	buf_adds(b, "</section>");
 	if (src && sref) {
@@ -115,9 +119,10 @@ int find_item(struct dashctx *c, const char *id, struct itemref *ref)
 	return 0;
 }
 
-/* The item page of ref (see dash.h). */
-int item_reply(struct dashctx *c, int status, const struct itemref *ref,
-    const char *notice)
+/* The item page of ref (see dash.h); notice a warning when warn, else
+ * news (saved, filed). */
+static int item_page(struct dashctx *c, int status, const struct itemref *ref,
+    const char *notice, int warn)
 {
 	struct itemref sref;
 	struct item it, src;
@@ -135,7 +140,7 @@ int item_reply(struct dashctx *c, int status, const struct itemref *ref,
 	free(source);
 	page_begin(&p, ref->id);
 	item_body(&p, ref, &it, have_src ? &sref : NULL, have_src ? &src : NULL,
-	    notice);
+	    notice, warn);
 	page_end(&p);
 	fm_free(&it);
 	if (have_src)
@@ -143,9 +148,16 @@ int item_reply(struct dashctx *c, int status, const struct itemref *ref,
 	return html_reply(c, status, &b);
 }
 
+int item_reply(struct dashctx *c, int status, const struct itemref *ref,
+    const char *notice)
+{
+	return item_page(c, status, ref, notice, 1);
+}
+
 int page_item_get(struct dashctx *c)
 {
-	static const char *const keys[] = { "id", "changed", NULL };
+	static const char *const keys[] = { "id", "changed", "edited", "filed",
+	    NULL };
 	struct itemref ref;
 	int r;
 
@@ -153,6 +165,12 @@ int page_item_get(struct dashctx *c)
 		return web_error(&c->w, r, "malformed query");
 	if (find_item(c, web_get(&c->w, "id"), &ref))
 		return 0;
+	if (web_get(&c->w, "filed"))
+		return item_page(c, 200, &ref, "Filed. The cloud picks it up on "
+		    "its next run.", 0);
+	if (web_get(&c->w, "edited"))
+		return item_page(c, 200, &ref, "Saved. The version below is the "
+		    "one Approve signs.", 0);
 	return item_reply(c, 200, &ref, web_get(&c->w, "changed") ?
 	    "This draft changed after you opened it; nothing was decided. "
 	    "Here is the version now waiting." : NULL);

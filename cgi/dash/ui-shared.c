@@ -121,6 +121,8 @@ void page_begin(struct dashpage *p, const char *title)
 	    asset_theme_js, p->nonce, asset_dash_css);
 	if (p->csrf) {
 		buf_adds(b, "<header><h1><a href=\"/\">AI Employee</a></h1>"
+		    "<a class=\"btn\" href=\"/new\">New</a>"
+		    "<a class=\"btn\" href=\"/activity\">Activity</a>"
 		    "<button type=\"button\" id=\"theme\" aria-label=\"Theme: "
 		    "switch between dark and light\">Theme</button>"
 		    "<form method=\"post\" action=\"/logout\">"

@@ -96,4 +96,33 @@ int draft_digest_valid(const char *s);
  * unreadable; else -1 (65) naming the field. */
 int draft_signable(const struct item *it, const char *id);
 
+/*
+ * edit.h - the owner's edit of a draft waiting for approval (the
+ * dashboard's Edit, then approve): the body and the fields a person
+ * writes (to, cc, subject), never id, action, source or a decision or
+ * exec key.
+ */
+struct draft_edit {
+	const char *expect;      /* the draft_digest of the version edited */
+	const char *body;        /* the new body (LF line ends), or NULL */
+	const char *to, *cc, *subject;   /* NULL: kept; "": the key removed */
+	/* the action's check (lib/exec's, for a caller that links it), run
+	 * on the edited draft before it is written; or NULL */
+	int (*check)(const struct item *it, const char *id);
+	char found[DRAFT_DIGEST_HEX + 1];   /* out: the version found */
+	char digest[DRAFT_DIGEST_HEX + 1];  /* out: the version now */
+	int changed;             /* out: 1 when found is not expect */
+};
+
+/* Edit the draft at ref (in Pending_Approval/) made on version e->expect:
+ * under the agent's sync lock (held by a sync: 75), the draft read now
+ * must be that version (else -1 with 1 and e->changed), the edited draft
+ * must be draft_signable and pass e->check (65), then it replaces the
+ * file only while it is there (a draft decided meanwhile: 1) and an audit
+ * line "edited" names the new digest. An edit that changes nothing
+ * writes nothing (e->digest == e->found). Refuses (77) as agent cloud.
+ * 0, or -1 with aie_errmsg. */
+int draft_edit(struct vault *v, const struct itemref *ref,
+    struct draft_edit *e);
+
 #endif

@@ -54,6 +54,11 @@ int file_readat(int dirfd, const char *rel, char **buf, size_t *len);
 int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
     int mode);
 int file_appendat(int dirfd, const char *rel, const char *buf, size_t len);
+/* As file_writeat, but only over a file that is there: one that was moved
+ * or removed meanwhile is not made again (-1 with 1, "no longer there").
+ * For an edit that must not bring back a draft decided meanwhile. */
+int file_replaceat(int dirfd, const char *rel, const char *buf, size_t len,
+    int mode);
 
 /* secret.c: the files that hold secrets. Open path for reading when it is
  * a regular file that only its owner may use (a FIFO is refused, not

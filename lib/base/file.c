@@ -142,14 +142,17 @@ static int write_all(int fd, const char *buf, size_t len)
 
 /* Atomically replace (or create) rel with buf: temp + fsync + rename +
  * fsync of the directory. Parent directories are created. */
-int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
-    int mode)
+/* Write rel through a temporary file: renamed over it (exchange 0), or
+ * exchanged with it (1), the old contents then unlinked, so a file that
+ * is gone is not made again. */
+static int write_tmp(int dirfd, const char *rel, const char *buf, size_t len,
+    int mode, int exchange)
 {
 	char name[256], tmp[300];
 	unsigned char rnd[4];
 	int pfd, fd;
 
-	if ((pfd = path_parent_at(dirfd, rel, 1, name, sizeof name)) < 0)
+	if ((pfd = path_parent_at(dirfd, rel, !exchange, name, sizeof name)) < 0)
 		return -1;
 	if (sodium_init() < 0) {
 		close(pfd);
@@ -179,9 +182,19 @@ int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
 		close(pfd);
 		return -1;
 	}
-	if (renameat(pfd, tmp, pfd, name) < 0) {
-		aie_fail_errno(EX_TEMP, "%s: rename", rel);
+	if (exchange ? renameat2(pfd, tmp, pfd, name, RENAME_EXCHANGE) < 0 :
+	    renameat(pfd, tmp, pfd, name) < 0) {
+		if (exchange && errno == ENOENT)
+			aie_fail(EX_NEG, "%s: no longer there", rel);
+		else
+			aie_fail_errno(EX_TEMP, "%s: rename", rel);
 		unlinkat(pfd, tmp, 0);
+		close(pfd);
+		return -1;
+	}
+	if (exchange && unlinkat(pfd, tmp, 0) < 0) {
+		aie_fail_errno(EX_TEMP, "%s: the old version %s left behind", rel,
+		    tmp);
 		close(pfd);
 		return -1;
 	}
@@ -246,4 +259,16 @@ fail:
 	aie_fail_errno(EX_TEMP, "%s: append", rel);
 	close(fd);
 	return -1;
+}
+
+int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
+    int mode)
+{
+	return write_tmp(dirfd, rel, buf, len, mode, 0);
+}
+
+int file_replaceat(int dirfd, const char *rel, const char *buf, size_t len,
+    int mode)
+{
+	return write_tmp(dirfd, rel, buf, len, mode, 1);
 }

@@ -27,49 +27,21 @@ int tool_create_item(struct mcp_session *s, json_t *args,
 {
 	const char *domain, *type, *title = str_arg(args, "title"),
 	    *body = str_arg(args, "body");
-	char id[AIE_ID_MAX + 1], now[21], *text;
+	struct newitem n = { 0 };
 	struct itemref ref;
-	struct item it;
-	size_t n;
-	int r;
 
 	if (name_arg(args, "domain", &domain) < 0 ||
 	    name_arg(args, "type", &type) < 0 || text_ok("title", title, 0) < 0 ||
 	    (body && text_ok("body", body, 1) < 0))
 		return RPC_INVALID_PARAMS;
-	if (!type)
-		type = "task";
-	if (id_generate(id, sizeof id, type) < 0 ||
-	    item_ref_set(&ref, id, ST_NEEDS_ACTION, domain) < 0)
+	n.domain = domain;
+	n.type = type;
+	n.title = title;
+	n.body = body;
+	n.via = "vault-mcp";
+	if (item_new(s->v, &n, &ref) < 0)
 		return -1;
-	time_rfc3339(time(NULL), now);
-	memset(&it, 0, sizeof it);
-	if (fm_parse(&it, "---\n---\n", 8) < 0)
-		return -1;
-	n = body ? strlen(body) : 0;
-	while (n > 0 && body[n - 1] == '\n')
-		n--;
-	if (fm_set(&it, "type", type) < 0 || fm_set(&it, "id", id) < 0 ||
-	    fm_set(&it, "created", now) < 0 || fm_set(&it, "domain", domain) < 0 ||
-	    fm_set(&it, "status", "new") < 0 || fm_set(&it, "title", title) < 0 ||
-	    fm_set(&it, "created_by", s->v->agent) < 0 ||
-	    fm_set(&it, "via", "vault-mcp") < 0 ||
-	    !(text = malloc(n + 2))) {
-		if (!aie_errmsg[0])
-			aie_fail(EX_TEMP, "create_item: out of memory");
-		fm_free(&it);
-		return -1;
-	}
-	memcpy(text, body ? body : "", n);
-	memcpy(text + n, "\n", 2);
-	free(it.body);
-	it.body = text;
-	it.bodylen = n + 1;
-	r = item_create(s->v, &ref, &it);
-	fm_free(&it);
-	if (r < 0 || audit_event(s->v, "create", id, NULL, ref.rel, NULL) < 0)
-		return -1;
-	*out = json_pack("{s:s, s:s, s:s}", "id", id, "stage",
+	*out = json_pack("{s:s, s:s, s:s}", "id", ref.id, "stage",
 	    stage_dir[ST_NEEDS_ACTION], "path", ref.rel);
 	return 0;
 }

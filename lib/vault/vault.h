@@ -109,6 +109,19 @@ int item_store(struct vault *v, const struct itemref *ref,
 int item_create(struct vault *v, const struct itemref *ref,
     const struct item *it);
 
+/* newitem.c: new work in Needs_Action/<domain>/ (vault-mcp's create_item,
+ * the dashboard's New form): a generated ID of type (default task), type,
+ * id, created, domain, status: new, title, the keys of kv (key, value,
+ * ..., NULL; or NULL), created_by: the agent, via; the body with one
+ * newline at its end; then a create audit line. The title and each kv
+ * value one line of text, the body text (show_refused): else 65, nothing
+ * written. 0 with *ref where it is, or -1. */
+struct newitem {
+	const char *domain, *type, *title, *body, *via;
+	const char *const *kv;
+};
+int item_new(struct vault *v, const struct newitem *n, struct itemref *ref);
+
 /* move.c: stage moves, one rename each, exactly one winner */
 int item_move(struct vault *v, struct itemref *ref, enum stage to,
     const char *sub);

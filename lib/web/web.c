@@ -196,8 +196,11 @@ static int decode(struct web *w, const char *s, size_t len,
 		i++;
 		for (k = 0; allowed[k] && strcmp(allowed[k], key); k++)
 			;
-		if (!allowed[k])
+		if (!allowed[k]) {
+			if (!w->dropped[0])
+				memcpy(w->dropped, key, klen + 1);
 			continue;
+		}
 		for (j = 0; j < w->nfields; j++)
 			if (!strcmp(w->fields[j].key, key))
 				goto bad;

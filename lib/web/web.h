@@ -13,7 +13,9 @@
 #include "vault/vault.h"
 
 #define WEB_BODY_MAX   (64 * 1024)  /* a POST body larger than this: 413 */
-#define WEB_FIELD_MAX  4000         /* one decoded value */
+/* one decoded value: room for a draft's body edited on the item page
+ * (the rest of the form fits in the other 4 KB of a body) */
+#define WEB_FIELD_MAX  (WEB_BODY_MAX - 4096)
 
 #define WEB_FIELDS     8            /* values kept per request */
 
@@ -38,6 +40,7 @@ struct web {
 	int body_read;                /* stdin consumed (or given up) */
 	struct field fields[WEB_FIELDS];
 	size_t nfields;
+	char dropped[64];             /* the first key not allowed, or "" */
 	/* reply */
 	char nonce[32];               /* CSP nonce for inline style/script */
 	const char *set_cookie;       /* one Set-Cookie value or NULL */
@@ -53,7 +56,9 @@ int web_init(struct web *w);
 void web_free(struct web *w);
 
 /* Decode the query string (GET) or the form body (POST, read from stdin
- * under WEB_BODY_MAX) keeping only the keys in allowed (NULL-terminated).
+ * under WEB_BODY_MAX) keeping only the keys in allowed (NULL-terminated);
+ * the first key left out is named in w->dropped, for a page that refuses
+ * what it does not know (the edit form).
  * Returns 0, or an HTTP status: 400 malformed (bad %-escape, NUL, a value
  * over WEB_FIELD_MAX, a key twice), 411 no length, 413 too large, 415 not
  * application/x-www-form-urlencoded. */

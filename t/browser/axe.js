@@ -1,8 +1,8 @@
 // t/browser/axe.js URL PASSWORD
 // Runs axe-core (WCAG 2.x A/AA and best practices) in Debian's chromium,
 // driven by playwright-core as a 375x812 phone, on the login page, the home
-// page (with the card of DRAFT_EMAIL_1) and /item?id=DRAFT_EMAIL_1, in light
-// and dark colour schemes. Prints one JSON object per page:
+// page (with the card of DRAFT_EMAIL_1), /item?id=DRAFT_EMAIL_1 (its edit
+// fold open), /new and /activity, in light and dark colour schemes. Prints one JSON object per page:
 // {page, scheme, bg, violations: [{id, impact, help, nodes: [target...]}]}.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -50,7 +50,12 @@ async function main() {
     await page.waitForSelector('#c-DRAFT_EMAIL_1');
     await both('home');
     await page.goto(url + '/item?id=DRAFT_EMAIL_1');
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     await both('item');
+    await page.goto(url + '/new');
+    await both('new');
+    await page.goto(url + '/activity?range=7d');
+    await both('activity');
   } finally {
     await browser.close();
   }

@@ -2,7 +2,8 @@
 // Drives Debian's chromium with playwright-core as a phone (375x812, touch)
 // against a running dashboard, and prints one JSON object of what it saw;
 // t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme,
-// changed.
+// changed, edit (edit a draft, then approve it), cockpit (the layout of the
+// New, Activity and edit pages, light and dark).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -29,6 +30,22 @@ async function login(page) {
   if (!page.url().endsWith('/login')) throw new Error('not sent to /login: ' + page.url());
   await page.fill('#pw', password);
   await Promise.all([page.waitForURL(url + '/'), page.tap('main.login button[type=submit]')]);
+}
+
+// The page's width and every control under 44 px, every fold open.
+async function measure(page) {
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+  return page.evaluate(() => {
+    const small = [];
+    let n = 0;
+    document.querySelectorAll('button, .btn, summary, input, textarea, select, .card h3 a, .tl a').forEach((b) => {
+      const r = b.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) return;
+      n++;
+      if (r.height < 44) small.push((b.textContent || b.name || b.tagName).trim() + ':' + r.height);
+    });
+    return { scrollWidth: document.documentElement.scrollWidth, controls: n, small };
+  });
 }
 
 async function main() {
@@ -123,6 +140,37 @@ async function main() {
       out.shows_new = (await page.textContent('main pre')).includes('ships never');
       out.still_pending = fs.existsSync(file);
       out.approved = fs.existsSync(path.join(vault, 'Approved/email/DRAFT_EMAIL_1.md'));
+    } else if (mode === 'edit') {
+      // edit the draft's body on the phone, save, approve what is shown
+      await page.goto(url + '/item?id=DRAFT_EMAIL_1');
+      await page.tap('details:has(form[action="/edit"]) summary');
+      await page.fill('textarea[name=body]', 'Hello Alice,\n\nEDITED ON THE PHONE.\n');
+      await Promise.all([page.waitForURL(/edited=1/, { timeout: 5000 }),
+        page.tap('form[action="/edit"] button[type=submit]')]);
+      out.notice = await page.textContent('#msg');
+      out.shows_edit = (await page.textContent('main pre')).includes('EDITED ON THE PHONE.');
+      await Promise.all([page.waitForURL(url + '/', { timeout: 5000 }),
+        page.tap('main .actions button.ok')]);
+      const f = path.join(vault, 'Approved/email/DRAFT_EMAIL_1.md');
+      out.approved = await waitFile(f, 2000);
+      out.approved_text = out.approved ? fs.readFileSync(f, 'utf8') : '';
+      await page.goto(url + '/activity');
+      out.timeline = await page.textContent('ol.tl');
+    } else if (mode === 'cockpit') {
+      // the new pages at 375 px, light and dark, with screenshots
+      out.pages = {};
+      for (const [name, p] of [['new', '/new'], ['activity', '/activity'],
+        ['edit', '/item?id=DRAFT_EMAIL_1']]) {
+        await page.goto(url + p);
+        for (const scheme of ['light', 'dark']) {
+          await page.emulateMedia({ colorScheme: scheme });
+          const m = await measure(page);
+          m.bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+          out.pages[name + '-' + scheme] = m;
+          await page.screenshot({ path: path.join(outdir, `${name}-375-${scheme}.png`), fullPage: true });
+        }
+      }
+      out.innerWidth = await page.evaluate(() => window.innerWidth);
     } else if (mode === 'theme') {
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       await page.emulateMedia({ colorScheme: 'dark' });
