@@ -15,6 +15,12 @@
 #include "vault/vault.h"
 #include "http/http.h"
 
+/* What on_header fills: the reply, and the header the caller asked for. */
+struct hsink {
+	struct http_resp *rs;
+	const char *capture;
+};
+
 struct sink {
 	struct http_resp *rs;
 	size_t cap, max;
@@ -60,7 +66,8 @@ static char *header_value(const char *line, size_t len, const char *name)
 
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
-	struct http_resp *rs = ctx;
+	struct hsink *h = ctx;
+	struct http_resp *rs = h->rs;
 	size_t len = size * n;
 	char *v;
 
@@ -72,6 +79,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	} else if ((v = header_value(data, len, "etag"))) {
 		free(rs->etag);
 		rs->etag = v;
+	} else if (h->capture && (v = header_value(data, len, h->capture))) {
+		free(rs->captured);
+		rs->captured = v;
 	}
 	return len;
 }
@@ -91,6 +101,7 @@ int http_do(const struct http_req *rq, struct http_resp *rs)
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = NULL, *t;
 	struct sink sink;
+	struct hsink hsink = { rs, rq->capture };
 	CURL *c;
 	CURLcode rc;
 	size_t i;
@@ -130,7 +141,7 @@ int http_do(const struct http_req *rq, struct http_resp *rs)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, rs);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hsink);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "ai-employee/" VERSION);
 	if (rq->userpwd) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -167,7 +178,8 @@ out:
 	if (r < 0) {
 		free(rs->body);
 		free(rs->etag);
-		rs->body = rs->etag = NULL;
+		free(rs->captured);
+		rs->body = rs->etag = rs->captured = NULL;
 		rs->len = 0;
 	}
 	return r;
@@ -177,6 +189,7 @@ void http_resp_free(struct http_resp *rs)
 {
 	free(rs->body);
 	free(rs->etag);
-	rs->body = rs->etag = NULL;
+	free(rs->captured);
+	rs->body = rs->etag = rs->captured = NULL;
 	rs->len = 0;
 }
