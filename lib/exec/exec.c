@@ -516,7 +516,7 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	struct item it;
 	struct send_result res;
 	char d[AIE_NAME_MAX + 1], *action = NULL, *att = NULL, n[16], now[21];
-	char key[EXECLOG_KEY_LEN + 1];
+	char key[EXECLOG_KEY_LEN + 1], why[200];
 	int attempts, told, s, r = 0;
 
 	if (item_load(v, ref, &it) < 0) {
@@ -530,6 +530,14 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	}
 	action = fm_get(&it, "action");
 	act = exec_action_find(action);
+	if (act && !exec_action_due(act, &it, why, sizeof why)) {
+		/* not yet: left where it is, untouched (the check after the
+		 * claim holds the signed copy to the same time) */
+		if (!x->quiet)
+			say(x, ref->id, "%s; waits in Approved/", why);
+		r = EX_TEMP;
+		goto out;
+	}
 	if ((!act || act->limited) && (r = over_limit(x, ref)) != 0)
 		goto out;
 	free(action);

@@ -66,6 +66,13 @@ struct exec_action {
  * table, or without its signed fields in lib/approval (fail closed). */
 const struct exec_action *exec_action_find(const char *name);
 
+/* Is the item, of action a, due? 0 not yet (why says until when: it
+ * waits in Approved/, unclaimed), 1 it may run now (an action without a
+ * time, or one whose time has come or cannot be read: the check after
+ * the claim says why). */
+int exec_action_due(const struct exec_action *a, const struct item *it,
+    char *why, size_t size);
+
 /* The actions known, "send_email, ...", into buf (for messages). */
 void exec_action_names(char *buf, size_t size);
 
