@@ -98,7 +98,7 @@ int facebook_publish(const struct social_post *p, struct social_result *r)
 	rq.headers = hdrs;
 	rq.body = body;
 	rq.bodylen = strlen(body);
-	rq.timeout = SOCIAL_TIMEOUT;
+	rq.timeout = social_timeout();
 	rq.max_response = 1 << 20;
 	if (social_send(&rq, &rs, r) == 0) {
 		rc = facebook_reply(rs.status, rs.body, rs.len, rs.retry_after, r);

@@ -8,9 +8,10 @@
 #include "http/http.h"
 #include "social/social.h"
 
-/* How long a publish request may take; it is never repeated on a time-out
- * (the post may be out: maybe_sent). */
-#define SOCIAL_TIMEOUT 60
+/* How long a publish request may take (SOCIAL_TIMEOUT seconds, 1-600,
+ * default 60); it is never repeated on a time-out (the post may be out:
+ * maybe_sent). */
+long social_timeout(void);
 
 /* A configuration key that must be set: 0 with *dst, or -1 (78). */
 int social_need(const char *key, const char **dst);

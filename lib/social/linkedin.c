@@ -130,7 +130,7 @@ int linkedin_publish(const struct social_post *p, struct social_result *r)
 	rq.headers = hdrs;
 	rq.body = body;
 	rq.bodylen = strlen(body);
-	rq.timeout = SOCIAL_TIMEOUT;
+	rq.timeout = social_timeout();
 	rq.max_response = 1 << 20;
 	rq.capture = "x-restli-id";
 	if (social_send(&rq, &rs, r) == 0) {

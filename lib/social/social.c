@@ -59,6 +59,13 @@ int social_need(const char *key, const char **dst)
 	return 0;
 }
 
+long social_timeout(void)
+{
+	long t = config_get_long("SOCIAL_TIMEOUT", 60);
+
+	return t >= 1 && t <= 600 ? t : 60;
+}
+
 int social_bearer(char *buf, size_t size, const char *token)
 {
 	int n = snprintf(buf, size, "Authorization: Bearer %s", token);

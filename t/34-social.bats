@@ -1,0 +1,282 @@
+#!/usr/bin/env bats
+# Social posts: the post action through vault-exec and social-post against a
+# fake LinkedIn, X and Facebook (t/fake/social.py), at most once, signatures
+# enforced; the networks' rules; draft-post.
+load helper
+load fake/fake
+
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup() {
+	common_setup
+	mkvault
+	export FAKE_SERVER=social.py FAKE_LI_TOKEN=AQVlinkedin FAKE_X_TOKEN=xuser \
+	    FAKE_FB_TOKEN=EAAGpage FAKE_LI_AUTHOR=urn:li:person:8675309 \
+	    FAKE_FB_PAGE=4242
+	fake_start
+	export LINKEDIN_API_URL="$FAKE_URL" LINKEDIN_TOKEN=AQVlinkedin \
+	    LINKEDIN_AUTHOR=urn:li:person:8675309 X_API_URL="$FAKE_URL" \
+	    X_TOKEN=xuser FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
+	    FACEBOOK_PAGE_TOKEN=EAAGpage
+}
+teardown() { fake_stop; }
+
+# mkpost ID NETWORK [TEXT] [KEY=VALUE...]: a post draft in
+# Pending_Approval/social (extra keys after the text).
+mkpost() {
+	local id=$1 net=$2 text=${3:-"We shipped the new release today."} kv
+	shift 3 || shift $#
+	mkdir -p "$VAULT_DIR/Pending_Approval/social"
+	{
+		printf -- '---\ntype: post_draft\nid: %s\ncreated: 2026-11-30T10:20:00Z\n' "$id"
+		printf 'domain: social\nstatus: pending\naction: post\nnetwork: %s\n' "$net"
+		for kv; do printf '%s: %s\n' "${kv%%=*}" "${kv#*=}"; done
+		printf 'expires: 2099-01-01T00:00:00Z\n---\n%s\n' "$text"
+	} >"$VAULT_DIR/Pending_Approval/social/$id.md"
+}
+
+# posted NET: how many requests reached the network NET.
+posted() {
+	fake_count ".net == \"$1\""
+}
+
+done_file() {
+	echo "$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$1.md"
+}
+
+@test "linkedin: an approved post is published once; post_id and post_url recorded; Done/" {
+	mkpost P1 linkedin "Launch day (finally) for #rust users @ home"
+	approve P1 >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	assert_output "Done/social/$(date -u +%Y-%m)/P1.md"
+	f=$(done_file P1)
+	grep -qx 'exec_status: sent' "$f"
+	grep -Eqx 'post_id: "?urn:li:share:71[0-9]+"?' "$f"
+	grep -Eq '^post_url: "?https://www.linkedin.com/feed/update/urn:li:share:71[0-9]+/' "$f"
+	grep -q '^exec_result: "\?linkedin: published urn:li:share:' "$f"
+	[ "$(posted linkedin)" -eq 1 ]
+	[ -z "$(fake_problems)" ]
+	# little text: the reserved characters went escaped, the text intact
+	jq -r 'select(.net == "linkedin") | .parsed.commentary' "$FAKE_LOG" |
+	    grep -qxF 'Launch day \(finally\) for \#rust users \@ home'
+	jq -r 'select(.net == "linkedin") | .li_version' "$FAKE_LOG" | grep -Eqx '[0-9]{6}'
+	run vault-exec
+	[ "$(posted linkedin)" -eq 1 ]
+}
+
+@test "x: an approved post with a link is published; post_url on x.com" {
+	mkpost P2 x "New blog post" link=https://example.com/blog/2026/launch
+	approve P2 >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	f=$(done_file P2)
+	grep -Eqx 'post_id: "?18[0-9]+"?' "$f"
+	grep -Eq '^post_url: "?https://x.com/i/web/status/18[0-9]+' "$f"
+	jq -r 'select(.net == "x") | .parsed.text' "$FAKE_LOG" >"$BATS_TEST_TMPDIR/t"
+	printf 'New blog post\n\nhttps://example.com/blog/2026/launch\n' | cmp - "$BATS_TEST_TMPDIR/t"
+	[ -z "$(fake_problems)" ]
+}
+
+@test "facebook: an approved Page post is published with its link; post_id recorded" {
+	mkpost P3 facebook "Our shop opens Monday." link=https://example.com/shop
+	approve P3 >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	f=$(done_file P3)
+	grep -Eqx 'post_id: "?4242_10[0-9]+"?' "$f"
+	grep -Eq '^post_url: "?https://www.facebook.com/4242_10' "$f"
+	jq -e 'select(.net == "facebook") | .parsed.message == "Our shop opens Monday." and .parsed.link == "https://example.com/shop"' "$FAKE_LOG"
+	[ -z "$(fake_problems)" ]
+}
+
+@test "duplicates are permanent: 65, to Needs_Action with the reason, the owner told, not retried (each network)" {
+	for net in linkedin x facebook; do
+		mkpost "A_$net" "$net" "Same words on $net"
+		mkpost "B_$net" "$net" "Same words on $net"
+		approve "A_$net" "B_$net" >/dev/null
+	done
+	run --separate-stderr vault-exec
+	assert_failure 65
+	for net in linkedin x facebook; do
+		[ -f "$(done_file "A_$net")" ]
+		f="$VAULT_DIR/Needs_Action/social/B_$net.md"
+		grep -q "^exec_error: \"\\?$net: a duplicate" "$f"
+		grep -qx 'event: exec_failed' "$VAULT_DIR/Updates/EXEC_B_$net.md"
+		[ "$(posted "$net")" -eq 2 ]
+	done
+	[[ "$stderr" == *"linkedin: a duplicate: the network already has this post (HTTP 422"* ]]
+	[[ "$stderr" == *"x: a duplicate"*"(HTTP 403: You are not allowed to create a Tweet with duplicate content.)"* ]]
+	run vault-exec
+	for net in linkedin x facebook; do [ "$(posted "$net")" -eq 2 ]; done
+}
+
+@test "a policy refusal is permanent (X 403, Graph 368): 65, to the owner" {
+	mkpost PX x "Something X will not take"
+	mkpost PF facebook "Something Facebook will not take"
+	approve PX PF >/dev/null
+	fake_reply '{"match": "/2/tweets", "error": "x_policy"}'
+	fake_reply '{"match": "/feed", "error": "fb_policy"}'
+	run --separate-stderr vault-exec
+	assert_failure 65
+	grep -q "refused by the network's rules (HTTP 403: You are not permitted" "$VAULT_DIR/Needs_Action/social/PX.md"
+	grep -q "refused by the network's rules (HTTP 400: The action attempted has been deemed abusive" "$VAULT_DIR/Needs_Action/social/PF.md"
+}
+
+@test "X 429: temporary (75) with the reset time from x-rate-limit-reset; back in Approved, then published" {
+	mkpost P4 x "Rate limits are a fact of life"
+	approve P4 >/dev/null
+	reset=$(( $(date -u +%s) + 900 ))
+	fake_reply "{\"match\": \"/2/tweets\", \"error\": \"x_429\", \"headers\": {\"x-rate-limit-reset\": \"$reset\"}}"
+	run --separate-stderr vault-exec
+	assert_failure 75
+	when=$(date -u -d "@$reset" +%Y-%m-%dT%H:%M:%SZ)
+	[[ "$stderr" == *"x: rate limited (HTTP 429: Too Many Requests); try again after $when; back in Approved/ (attempt 1 of 3)"* ]]
+	f="$VAULT_DIR/Approved/social/P4.md"
+	grep -qx 'exec_status: failed' "$f"
+	grep -q "try again after $when" "$f"
+	run vault-exec
+	assert_success
+	[ -f "$(done_file P4)" ]
+	[ "$(posted x)" -eq 2 ]
+}
+
+@test "LinkedIn 429 with Retry-After and 5xx are temporary (75); Graph throttling too" {
+	mkpost P5 linkedin "Try me later"
+	mkpost P6 facebook "And me"
+	approve P5 P6 >/dev/null
+	fake_reply '{"match": "/rest/posts", "error": "li_429", "headers": {"Retry-After": "120"}}'
+	fake_reply '{"match": "/feed", "error": "fb_throttled"}'
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"linkedin: rate limited (HTTP 429: Resource level throttle"*"; try again after 20"* ]]
+	[[ "$stderr" == *"facebook: rate limited"*"Application request limit reached"* ]]
+	fake_reply '{"match": "/rest/posts", "error": "li_500"}'
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"linkedin: the network is failing (HTTP 500"* ]]
+	[ -f "$(done_file P6)" ]
+	grep -qx 'exec_attempts: 2' "$VAULT_DIR/Approved/social/P5.md"
+}
+
+@test "an expired token is 78, names the network and how to re-authorise; the post waits in Approved" {
+	for net in linkedin x facebook; do mkpost "T_$net" "$net" "Token test $net"; done
+	approve T_linkedin T_x T_facebook >/dev/null
+	export LINKEDIN_TOKEN=old X_TOKEN=old FACEBOOK_PAGE_TOKEN=old
+	run --separate-stderr vault-exec
+	assert_failure 78
+	[[ "$stderr" == *"linkedin: the access token expired or was revoked (HTTP 401"*"put the new access token in LINKEDIN_TOKEN"* ]]
+	[[ "$stderr" == *"x: the access token expired or was revoked (HTTP 401"*"X_TOKEN"* ]]
+	[[ "$stderr" == *"facebook: the access token expired or was revoked"*"Session has expired"*"FACEBOOK_PAGE_TOKEN"* ]]
+	for net in linkedin x facebook; do [ -f "$VAULT_DIR/Approved/social/T_$net.md" ]; done
+}
+
+@test "a network not configured: 78, the post untouched in Approved, nothing sent" {
+	mkpost P7 x "Nobody configured X"
+	approve P7 >/dev/null
+	unset X_TOKEN
+	run --separate-stderr vault-exec
+	assert_failure 78
+	[[ "$stderr" == *"x: not configured"* ]]
+	[ -f "$VAULT_DIR/Approved/social/P7.md" ]
+	[ "$(posted x)" -eq 0 ]
+}
+
+@test "killed mid-publish: never published twice; exec_status unknown; the owner told" {
+	mkpost P8 linkedin "Slow network day"
+	approve P8 >/dev/null
+	fake_reply '{"match": "/rest/posts", "delay": 30, "status": 201, "raw": ""}'
+	vault-exec >/dev/null 2>&1 &
+	pid=$!
+	wait_for grep -qx 'exec_status: sending' "$VAULT_DIR/In_Progress/local/P8.md"
+	wait_for eval '[ "$(posted linkedin)" -eq 1 ]'
+	kill -9 "$pid"
+	wait "$pid" || true
+	run --separate-stderr vault-exec
+	f="$VAULT_DIR/Needs_Action/social/P8.md"
+	grep -qx 'exec_status: unknown' "$f"
+	grep -qx 'event: exec_unknown' "$VAULT_DIR/Updates/EXEC_P8.md"
+	# moved back by hand (or by a cloud): the record still refuses it
+	mkdir -p "$VAULT_DIR/Approved/social"
+	mv "$f" "$VAULT_DIR/Approved/social/P8.md"
+	run vault-exec
+	assert_failure 77
+	[ "$(posted linkedin)" -eq 1 ]
+}
+
+@test "a time-out after the request went out: exec_status unknown, never republished" {
+	mkpost P9 x "Lost in transit"
+	approve P9 >/dev/null
+	fake_reply '{"match": "/2/tweets", "delay": 3, "status": 201, "raw": ""}'
+	SOCIAL_TIMEOUT=1 run --separate-stderr vault-exec
+	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/social/P9.md"
+	run vault-exec
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "a post not signed, forged, or signed by the cloud is refused (77), nothing published" {
+	mkpost P10 linkedin "Unsigned"
+	mkdir -p "$VAULT_DIR/Approved/social"
+	mv "$VAULT_DIR/Pending_Approval/social/P10.md" "$VAULT_DIR/Approved/social/"
+	run vault-exec
+	assert_failure 77
+	grep -q 'not signed' "$VAULT_DIR/Needs_Action/social/P10.md"
+	# approved, then its text or its network changed: the signature fails
+	mkpost P11 linkedin "Approved words"
+	approve P11 >/dev/null
+	sed -i 's/Approved words/Forged words/' "$VAULT_DIR/Approved/social/P11.md"
+	mkpost P12 linkedin "Meant for LinkedIn"
+	approve P12 >/dev/null
+	sed -i 's/^network: linkedin$/network: x/' "$VAULT_DIR/Approved/social/P12.md"
+	run vault-exec
+	assert_failure 77
+	grep -q 'does not verify' "$VAULT_DIR/Needs_Action/social/P11.md"
+	grep -q 'does not verify' "$VAULT_DIR/Needs_Action/social/P12.md"
+	# the cloud cannot approve, and its tools refuse to publish
+	mkpost P13 x "Cloud says go"
+	run approve -a cloud P13
+	assert_failure 77
+	run vault-exec -a cloud
+	assert_failure 77
+	[ "$(fake_count)" -eq 0 ]
+}
+
+@test "schedule_at in the future: the post waits in Approved (75), untouched; published once due" {
+	when=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
+	mkpost P14 facebook "Timed post" "schedule_at=$when"
+	approve P14 >/dev/null
+	sum=$(sha256sum <"$VAULT_DIR/Approved/social/P14.md")
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"P14: scheduled for $when; waits in Approved/"* ]]
+	[ "$sum" = "$(sha256sum <"$VAULT_DIR/Approved/social/P14.md")" ]
+	[ "$(posted facebook)" -eq 0 ]
+	wait_for -t 6 eval '[ "$(date -u +%s)" -gt "$(date -u -d "$when" +%s)" ]'
+	run vault-exec
+	assert_success
+	[ -f "$(done_file P14)" ]
+	[ "$(posted facebook)" -eq 1 ]
+}
+
+@test "a post that breaks its network's rule is refused at execution (65), even if signed" {
+	long=$(printf 'a%.0s' $(seq 1 281))
+	mkpost P15 x "$long"
+	# approve(1) signs what it is given; the executor checks again
+	approve P15 >/dev/null || resign "$VAULT_DIR/Approved/social/P15.md"
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"x: 281 characters as X counts them (URLs 23, CJK and emoji 2), over the 280 a post may have"* ]]
+	[ "$(posted x)" -eq 0 ]
+}
+
+@test "images and Instagram are not published yet: 69, the post waits in Approved" {
+	mkpost P16 linkedin "With a picture" media=Media/launch.jpg
+	mkpost P17 instagram "A caption" media=Media/public/launch.jpg
+	approve P16 P17 >/dev/null
+	run --separate-stderr vault-exec
+	assert_failure 69
+	[[ "$stderr" == *"linkedin: images are not published yet"* ]]
+	[[ "$stderr" == *"instagram: instagram posts are not published yet"* ]]
+	[ -f "$VAULT_DIR/Approved/social/P16.md" ]
+	[ "$(fake_count)" -eq 0 ]
+}
