@@ -280,3 +280,17 @@ done_file() {
 	[ -f "$VAULT_DIR/Approved/social/P16.md" ]
 	[ "$(fake_count)" -eq 0 ]
 }
+
+@test "the network tokens belong to the local agent: the cloud is warned, never shown the value" {
+	rm -rf "$VAULT_DIR" "$HOME/.config"
+	vault-init -q -a cloud "$VAULT_DIR" >/dev/null
+	export VAULT_AGENT=cloud
+	printf '%s\n' LINKEDIN_TOKEN=AQVsecretvalue X_TOKEN=xsecretvalue \
+	    FACEBOOK_PAGE_TOKEN=EAAGsecretvalue >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	unset LINKEDIN_TOKEN X_TOKEN FACEBOOK_PAGE_TOKEN
+	run --separate-stderr vault-status
+	[[ "$stderr" == *"belongs to the local agent only"* ]]
+	[[ "$stderr" == *LINKEDIN_TOKEN*X_TOKEN*FACEBOOK_PAGE_TOKEN* ]]
+	[[ "$stderr" != *secretvalue* ]]
+}
