@@ -47,6 +47,7 @@ mail-fetch_LIBS       = cli mail approval vault base
 mail-send_LIBS        = cli exec plan approval mail social wa http vault base
 notify-wa_LIBS        = cli status approval wa http vault base
 plan_LIBS             = cli plan approval vault base
+social-post_LIBS      = cli exec plan approval mail social wa http vault base
 odoo-ping_LIBS        = cli odoo http approval vault base
 usage-log_LIBS        = cli llm http approval vault base
 vault-claim_LIBS      = cli sync approval vault base

@@ -294,3 +294,73 @@ done_file() {
 	[[ "$stderr" == *LINKEDIN_TOKEN*X_TOKEN*FACEBOOK_PAGE_TOKEN* ]]
 	[[ "$stderr" != *secretvalue* ]]
 }
+
+@test "social-post ID: publishes one approved post by hand, prints its path and URL; once" {
+	mkpost P20 linkedin "By hand"
+	mkpost P21 x "Left for vault-exec"
+	approve P20 P21 >/dev/null
+	run --separate-stderr social-post P20
+	assert_success
+	[[ "$output" =~ ^Done/social/[0-9]{4}-[0-9]{2}/P20\.md$'\t'https://www\.linkedin\.com/feed/update/urn:li:share: ]]
+	[ -f "$VAULT_DIR/Approved/social/P21.md" ]
+	[ "$(posted x)" -eq 0 ]
+	run --separate-stderr social-post P20
+	assert_failure 1
+	[[ "$stderr" == *"not in Approved/ (it is Done/social/"* ]]
+	run social-post -j P21
+	assert_success
+	jq -e '.verdict == "published" and .network == "x" and (.post_url | startswith("https://x.com/i/web/status/"))' <<<"$output"
+	[ "$(posted linkedin)" -eq 1 ]
+}
+
+@test "social-post refuses what vault-exec refuses: unsigned, forged, the cloud; and items that are not posts" {
+	mkpost P22 facebook "Forged later"
+	approve P22 >/dev/null
+	sed -i 's/Forged later/Forged now/' "$VAULT_DIR/Approved/social/P22.md"
+	run --separate-stderr social-post P22
+	assert_failure 77
+	grep -q 'does not verify' "$VAULT_DIR/Needs_Action/social/P22.md"
+	mkpost P23 facebook "Dropped in"
+	mkdir -p "$VAULT_DIR/Approved/social"
+	mv "$VAULT_DIR/Pending_Approval/social/P23.md" "$VAULT_DIR/Approved/social/"
+	run social-post P23
+	assert_failure 77
+	mkpost P24 facebook "Cloud"
+	approve P24 >/dev/null
+	run social-post -a cloud P24
+	assert_failure 77
+	[ -f "$VAULT_DIR/Approved/social/P24.md" ]
+	mkemail E1
+	vault-claim -q -a cloud E1 >/dev/null
+	mkdraft DRAFT_E1 E1
+	approve DRAFT_E1 >/dev/null
+	run --separate-stderr social-post DRAFT_E1
+	assert_failure 65
+	[[ "$stderr" == *"not a post (action: send_email); vault-exec(1) executes it"* ]]
+	[ "$(fake_count)" -eq 0 ]
+}
+
+@test "social-post after a kill mid-publish: the post is recovered as unknown, not published again" {
+	mkpost P25 x "Killed by hand"
+	approve P25 >/dev/null
+	fake_reply '{"match": "/2/tweets", "delay": 30, "status": 201, "raw": ""}'
+	social-post P25 >/dev/null 2>&1 &
+	pid=$!
+	wait_for grep -qx 'exec_status: sending' "$VAULT_DIR/In_Progress/local/P25.md"
+	wait_for eval '[ "$(posted x)" -eq 1 ]'
+	kill -9 "$pid"
+	wait "$pid" || true
+	run social-post P25
+	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/social/P25.md"
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "social-post -n: says what would be posted, touches nothing" {
+	mkpost P26 facebook "Dry"
+	approve P26 >/dev/null
+	run social-post -n P26
+	assert_success
+	assert_output "$(printf 'P26\twould post\tfacebook')"
+	[ -f "$VAULT_DIR/Approved/social/P26.md" ]
+	[ "$(fake_count)" -eq 0 ]
+}
