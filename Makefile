@@ -43,6 +43,7 @@ DOMAINS  = cli mcp exec plan status health sync approval mail llm social wa odoo
 approve_LIBS          = cli status approval vault base
 dashboard-passwd_LIBS = cli web approval vault base
 draft-email_LIBS      = cli mail llm http approval vault base
+draft-post_LIBS       = cli mail llm social http approval vault base
 mail-fetch_LIBS       = cli mail approval vault base
 mail-send_LIBS        = cli exec plan approval mail social wa http vault base
 notify-wa_LIBS        = cli status approval wa http vault base

@@ -69,4 +69,20 @@ int social_reply(enum social_net net, long status, const char *body,
     size_t len, const char *header, long retry_after,
     struct social_result *r);
 
+/*
+ * prompt.c - what draft-post asks the model for (the handbook as rules,
+ * the network's limit, the topic as untrusted data), and the offline
+ * provider's post.
+ */
+#define SOCIAL_TOPIC_MAX (16 << 10)
+
+/* The system and user prompts for one post on net; malloc'd both. 0, or
+ * -1 (75). */
+int social_prompt(enum social_net net, const char *handbook,
+    const char *topic, char **system, char **user);
+
+/* The offline provider's post: the topic itself, trimmed (at most
+ * SOCIAL_TOPIC_MAX bytes); malloc'd, NULL (75). */
+char *social_offline(enum social_net net, const char *topic);
+
 #endif
