@@ -301,7 +301,8 @@ done_file() {
 	approve P20 P21 >/dev/null
 	run --separate-stderr social-post P20
 	assert_success
-	[[ "$output" =~ ^Done/social/[0-9]{4}-[0-9]{2}/P20\.md$'\t'https://www\.linkedin\.com/feed/update/urn:li:share: ]]
+	re=$'^Done/social/[0-9]{4}-[0-9]{2}/P20\\.md\thttps://www\\.linkedin\\.com/feed/update/urn:li:share:'
+	[[ "$output" =~ $re ]]
 	[ -f "$VAULT_DIR/Approved/social/P21.md" ]
 	[ "$(posted x)" -eq 0 ]
 	run --separate-stderr social-post P20

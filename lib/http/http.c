@@ -15,12 +15,6 @@
 #include "vault/vault.h"
 #include "http/http.h"
 
-/* What on_header fills: the reply, and the header the caller asked for. */
-struct hsink {
-	struct http_resp *rs;
-	const char *capture;
-};
-
 struct sink {
 	struct http_resp *rs;
 	size_t cap, max;
@@ -66,8 +60,7 @@ static char *header_value(const char *line, size_t len, const char *name)
 
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
-	struct hsink *h = ctx;
-	struct http_resp *rs = h->rs;
+	struct http_resp *rs = ctx;
 	size_t len = size * n;
 	char *v;
 
@@ -79,7 +72,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	} else if ((v = header_value(data, len, "etag"))) {
 		free(rs->etag);
 		rs->etag = v;
-	} else if (h->capture && (v = header_value(data, len, h->capture))) {
+	} else if (rs->capture_ &&
+	    (v = header_value(data, len, rs->capture_))) {
 		free(rs->captured);
 		rs->captured = v;
 	}
@@ -101,7 +95,6 @@ int http_do(const struct http_req *rq, struct http_resp *rs)
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = NULL, *t;
 	struct sink sink;
-	struct hsink hsink = { rs, rq->capture };
 	CURL *c;
 	CURLcode rc;
 	size_t i;
@@ -109,6 +102,7 @@ int http_do(const struct http_req *rq, struct http_resp *rs)
 
 	memset(rs, 0, sizeof *rs);
 	rs->retry_after = -1;
+	rs->capture_ = rq->capture;
 	if (started() < 0)
 		return -1;
 	if (!(rs->body = calloc(1, 1)) || !(c = curl_easy_init())) {
@@ -141,7 +135,7 @@ int http_do(const struct http_req *rq, struct http_resp *rs)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hsink);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, rs);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "ai-employee/" VERSION);
 	if (rq->userpwd) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);

@@ -28,6 +28,7 @@ struct http_resp {
 	long retry_after;              /* seconds from Retry-After, or -1 */
 	char *etag;                    /* ETag header value, or NULL */
 	char *captured;                /* rq->capture's value, or NULL */
+	const char *capture_;          /* private: rq->capture, for http.c */
 };
 
 /* Perform the request. 0 when an HTTP reply came (any status: look at

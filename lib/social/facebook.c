@@ -18,7 +18,7 @@
 #include <sodium.h>
 
 #include "vault/vault.h"
-#include "social/internal.h"
+#include "internal.h"
 
 int facebook_reply(long status, const char *body, size_t len,
     long retry_after, struct social_result *r)

@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "vault/vault.h"
-#include "social/internal.h"
+#include "internal.h"
 
 /* The text with little text's reserved characters escaped; malloc'd. */
 static char *little_text(const char *s)

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "vault/vault.h"
-#include "social/internal.h"
+#include "internal.h"
 
 /* The keys that make each network usable. */
 static const char *const needed[NET_COUNT][3] = {

@@ -18,7 +18,7 @@
 #include <sodium.h>
 
 #include "vault/vault.h"
-#include "social/internal.h"
+#include "internal.h"
 
 /* The epoch seconds of x-rate-limit-reset, or 0. */
 static time_t reset_time(const char *h)
