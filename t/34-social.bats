@@ -196,6 +196,8 @@ done_file() {
 	f="$VAULT_DIR/Needs_Action/social/P8.md"
 	grep -qx 'exec_status: unknown' "$f"
 	grep -qx 'event: exec_unknown' "$VAULT_DIR/Updates/EXEC_P8.md"
+	grep -q 'the post may or may not be out, so it is not published again' "$f"
+	grep -q 'Look at the network' "$VAULT_DIR/Updates/EXEC_P8.md"
 	# moved back by hand (or by a cloud): the record still refuses it
 	mkdir -p "$VAULT_DIR/Approved/social"
 	mv "$f" "$VAULT_DIR/Approved/social/P8.md"
@@ -210,6 +212,7 @@ done_file() {
 	fake_reply '{"match": "/2/tweets", "delay": 3, "status": 201, "raw": ""}'
 	SOCIAL_TIMEOUT=1 run --separate-stderr vault-exec
 	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/social/P9.md"
+	grep -q 'it may or may not be published' "$VAULT_DIR/Updates/EXEC_P9.md"
 	run vault-exec
 	[ "$(posted x)" -eq 1 ]
 }

@@ -270,6 +270,16 @@ static void to_done(const struct exec_ctx *x, struct itemref *ref,
 	free(src);
 }
 
+/* A social post (the owner is told about it in its own words)? */
+static int is_post(const struct item *it)
+{
+	char *a = fm_get(it, "action");
+	int yes = a && strcmp(a, "post") == 0;
+
+	free(a);
+	return yes;
+}
+
 int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 {
 	struct itemref ref = *r0;
@@ -286,9 +296,14 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 	attempts = att ? atoi(att) : 0;
 	claim_domain(&it, &ref, d);
 	if (st && strcmp(st, "sending") == 0)
-		status = to_owner(x, &ref, d, "unknown",
+		status = to_owner(x, &ref, d, "unknown", is_post(&it) ?
+		    "a run died while publishing; the post may or may not be "
+		    "out, so it is not published again" :
 		    "a run died while sending; the mail may or may not have gone "
-		    "out, so it is not sent again", "exec_unknown",
+		    "out, so it is not sent again", "exec_unknown", is_post(&it) ?
+		    "vault-exec stopped in the middle of publishing this post. It "
+		    "may or may not be on the network; it was not published again. "
+		    "Look at the network, then move it to Done/ or approve it anew." :
 		    "vault-exec stopped in the middle of sending this item. It "
 		    "may or may not have been sent; it was not sent again. Check "
 		    "the sent folder, then move it to Done/ or approve it anew.",
@@ -627,7 +642,11 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	} else if (res.maybe_sent) {
 		char why[sizeof aie_errmsg];
 		snprintf(why, sizeof why, "%s", aie_errmsg);
-		to_owner(x, ref, d, "unknown", why, "exec_unknown", "The mail "
+		to_owner(x, ref, d, "unknown", why, "exec_unknown", is_post(&it) ?
+		    "The network gave no answer after the post was sent: it may "
+		    "or may not be published; it was not published again. Look "
+		    "at the network, then move it to Done/ or approve it anew." :
+		    "The mail "
 		    "server lost its answer after the whole message was sent: it "
 		    "may or may not have gone out; it was not sent again. Check "
 		    "the sent folder, then move it to Done/ or approve it anew.",
