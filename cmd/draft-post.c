@@ -4,8 +4,9 @@
  * Pending_Approval/social/POST_<network>_<time>_<rand>.md (see
  * draft-post(1), vault(5)).
  *
- * The topic is the arguments, stdin, or an item (--from ID: its title or
- * subject and its body). The model is given the handbook as its rules and
+ * The topic is the arguments, stdin, an item (--from ID: its title or
+ * subject and its body), or this week's theme of the content plan
+ * (--from-goals: Business_Goals.md, "## Content"). The model is given the handbook as its rules and
  * tone and the topic as data (lib/social/prompt.c); without a provider
  * (offline) the post is the topic itself. Each call is checked against
  * the daily cap and weekly budget and logged, as draft-email's are. Every
@@ -41,7 +42,7 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: draft-post [-jqv] [-C DIR] [-a AGENT] [--network NET[,NET]] "
-	    "[--from ID | TOPIC... | -]\n");
+	    "[--from ID | --from-goals | TOPIC... | -]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -98,6 +99,46 @@ static char *item_topic(struct vault *v, const char *arg)
 	}
 	free(title);
 	fm_free(&it);
+	return s;
+}
+
+/* This week's theme of the content plan: the list items ("- ") of the
+ * "## Content" section of Business_Goals.md, one per ISO week in turn, so
+ * a weekly run goes through them all. malloc'd, or NULL (65 when there is
+ * no plan). */
+static char *goals_topic(struct vault *v)
+{
+	char *text = NULL, *line, *save = NULL, *themes[64], *s = NULL;
+	size_t len, start, end, n = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+	char week[4];
+
+	if (file_readat(v->dirfd, "Business_Goals.md", &text, &len) < 0)
+		return NULL;
+	if (md_section(text, len, "Content", &start, &end) != 1) {
+		aie_fail(EX_DATA, "Business_Goals.md has no \"## Content\" section");
+		goto out;
+	}
+	text[end] = '\0';
+	for (line = strtok_r(text + start, "\n", &save); line && n < 64;
+	    line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if ((line[0] == '-' || line[0] == '*') && line[1] == ' ' &&
+		    line[2 + strspn(line + 2, " \t")])
+			themes[n++] = line + 2 + strspn(line + 2, " \t");
+	}
+	if (n == 0) {
+		aie_fail(EX_DATA, "the \"## Content\" section of Business_Goals.md "
+		    "lists no themes (\"- theme\" lines)");
+		goto out;
+	}
+	gmtime_r(&now, &tm);
+	strftime(week, sizeof week, "%V", &tm);
+	if (!(s = strdup(themes[(size_t)atoi(week) % n])))
+		aie_fail(EX_TEMP, "out of memory");
+out:
+	free(text);
 	return s;
 }
 
@@ -273,6 +314,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "network", required_argument, NULL, 'N' + 256 },
 		{ "from", required_argument, NULL, 'F' + 256 },
+		{ "from-goals", no_argument, NULL, 'G' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -280,7 +322,7 @@ int main(int argc, char **argv)
 	struct ctx c;
 	const char *netopt = NULL;
 	char *topic = NULL;
-	int want[NET_COUNT] = { 0 }, ch, r, status = 0, i;
+	int want[NET_COUNT] = { 0 }, ch, r, status = 0, i, goals = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -291,10 +333,13 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'N' + 256: netopt = optarg; break;
 		case 'F' + 256: c.source = optarg; break;
+		case 'G' + 256: goals = 1; break;
 		default: usage(2);
 		}
 	}
-	if (c.source && optind < argc)
+	if ((c.source || goals) && optind < argc)
+		usage(2);
+	if (c.source && goals)
 		usage(2);
 	if (networks(netopt, want) < 0 || llm_conf_load(&c.conf) < 0 ||
 	    config_long("DRAFT_EXPIRES_HOURS", 72, 1, 1000000,
@@ -307,6 +352,8 @@ int main(int argc, char **argv)
 	c.v = &v;
 	if (c.source)
 		topic = item_topic(&v, c.source);
+	else if (goals)
+		topic = goals_topic(&v);
 	else if (optind == argc || (optind + 1 == argc &&
 	    strcmp(argv[optind], "-") == 0))
 		topic = read_stdin();
@@ -321,7 +368,7 @@ int main(int argc, char **argv)
 			aie_fail(EX_TEMP, "out of memory");
 	}
 	if (!topic || !(c.handbook = handbook_load(&v))) {
-		cli_warnerr(c.source);
+		cli_warnerr(goals ? "Business_Goals.md" : c.source);
 		status = aie_errcode;
 		goto out;
 	}

@@ -527,3 +527,22 @@ llm_stop() {
 	[ ! -d "$VAULT_DIR/Pending_Approval/social" ] ||
 	    [ -z "$(ls "$VAULT_DIR/Pending_Approval/social")" ]
 }
+
+@test "draft-post --from-goals: this ISO week's theme of the content plan (## Content of Business_Goals.md)" {
+	run --separate-stderr draft-post --network x --from-goals
+	assert_failure
+	[[ "$stderr" == *Business_Goals.md* ]]
+	printf '# Goals\n\n## Revenue\n\n- 10k a month\n\n## Content\n\nWeekly, on Monday.\n\n- Behind the scenes at the workshop\n- A customer story\n- Tip of the week\n\n## Projects\n\n- not a theme\n' \
+	    >"$VAULT_DIR/Business_Goals.md"
+	themes=("Behind the scenes at the workshop" "A customer story" "Tip of the week")
+	want=${themes[$((10#$(date -u +%V) % 3))]}
+	run --separate-stderr draft-post --network linkedin --from-goals
+	assert_success
+	[ "$(body "$VAULT_DIR/$output")" = "$want" ]
+	printf '# Goals\n\n## Content\n\nNothing planned.\n' >"$VAULT_DIR/Business_Goals.md"
+	run --separate-stderr draft-post --network x --from-goals
+	assert_failure 65
+	[[ "$stderr" == *"lists no themes"* ]]
+	run draft-post --from-goals "a topic"
+	assert_failure 2
+}
