@@ -135,9 +135,21 @@ done_file() {
 	f="$VAULT_DIR/Approved/social/P4.md"
 	grep -qx 'exec_status: failed' "$f"
 	grep -q "try again after $when" "$f"
+	grep -qx "exec_retry_at: $when" "$f"
+	# the next passes leave it alone until then: no request, no attempt spent
+	sum=$(sha256sum <"$f")
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"P4: rate limited by the network until $when; waits in Approved/"* ]]
+	[ "$sum" = "$(sha256sum <"$f")" ]
+	[ "$(posted x)" -eq 1 ]
+	# the reset passed: published, and the wait is no longer recorded
+	sed -i "s/^exec_retry_at: .*/exec_retry_at: 2026-01-01T00:00:00Z/" "$f"
 	run vault-exec
 	assert_success
 	[ -f "$(done_file P4)" ]
+	! grep -q '^exec_retry_at:' "$(done_file P4)"
+	grep -qx 'exec_attempts: 2' "$(done_file P4)"
 	[ "$(posted x)" -eq 2 ]
 }
 
@@ -151,6 +163,8 @@ done_file() {
 	assert_failure 75
 	[[ "$stderr" == *"linkedin: rate limited (HTTP 429: Resource level throttle"*"; try again after 20"* ]]
 	[[ "$stderr" == *"facebook: rate limited"*"Application request limit reached"* ]]
+	grep -q '^exec_retry_at: ' "$VAULT_DIR/Approved/social/P5.md"
+	sed -i '/^exec_retry_at: /d' "$VAULT_DIR/Approved/social/P5.md"
 	fake_reply '{"match": "/rest/posts", "error": "li_500"}'
 	run --separate-stderr vault-exec
 	assert_failure 75

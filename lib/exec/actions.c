@@ -104,16 +104,26 @@ static int post_when(const struct post *p, char *why, size_t size)
 	return 0;
 }
 
+/* Due: its schedule_at has come, and the end of the network's last rate
+ * limit (exec_retry_at, written by post_run) has passed, so a 429 does not
+ * spend the attempts before the network would take the post. */
 static int post_due(const struct item *it, char *why, size_t size)
 {
 	struct post p;
-	int r;
+	char *retry = fm_get(it, "exec_retry_at");
+	time_t t;
+	int r = 1;
 
-	if (post_read(it, &p) < 0)
-		return 1;            /* the check after the claim says why */
-	r = post_when(&p, why, size);
-	post_free(&p);
-	return r != 0;
+	if (post_read(it, &p) == 0) {
+		r = post_when(&p, why, size) != 0;
+		post_free(&p);
+	}
+	if (r && retry && time_parse_rfc3339(retry, &t) == 0 && t > time(NULL)) {
+		snprintf(why, size, "rate limited by the network until %s", retry);
+		r = 0;
+	}
+	free(retry);
+	return r;
 }
 
 /* The post must meet its network's rules (65); a network not configured
@@ -161,7 +171,9 @@ static int post_run(struct vault *v, const struct itemref *ref,
 	struct social_post sp;
 	struct social_result sr;
 	struct post p;
-	const char *kv[] = { "post_id", sr.id, "post_url", sr.url, NULL };
+	char when[21];
+	const char *kv[] = { "post_id", sr.id, "post_url", sr.url,
+	    "exec_retry_at", NULL, NULL };
 	int r;
 
 	memset(res, 0, sizeof *res);
@@ -174,10 +186,22 @@ static int post_run(struct vault *v, const struct itemref *ref,
 	post_free(&p);
 	if (r < 0) {
 		res->maybe_sent = sr.maybe_sent;
+		if (sr.retry_at > 0) {
+			/* the item waits until then (post_due); the failure and
+			 * its message stand whether this is written or not */
+			char msg[sizeof aie_errmsg];
+			int code = aie_errcode;
+			const char *rk[] = { "exec_retry_at", when, NULL };
+			snprintf(msg, sizeof msg, "%s", aie_errmsg);
+			time_rfc3339(sr.retry_at, when);
+			(void)item_annotate(v, ref, rk);
+			aie_errcode = code;
+			snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
+		}
 		return -1;
 	}
 	if (!*sr.url)
-		kv[2] = NULL;
+		kv[3] = NULL;        /* no URL: none recorded */
 	if (item_annotate(v, ref, kv) < 0) {
 		/* published: say so; the record and exec keys stand */
 		snprintf(res->detail, sizeof res->detail, "%s: published %.100s "
