@@ -267,6 +267,9 @@ done_file() {
 	assert_failure 75
 	[[ "$stderr" == *"P14: scheduled for $when; waits in Approved/"* ]]
 	[ "$sum" = "$(sha256sum <"$VAULT_DIR/Approved/social/P14.md")" ]
+	run --separate-stderr social-post -n P14
+	assert_failure 75
+	[[ "$stderr" == *"P14: would wait: scheduled for $when"* ]]
 	[ "$(posted facebook)" -eq 0 ]
 	wait_for -t 6 eval '[ "$(date -u +%s)" -gt "$(date -u -d "$when" +%s)" ]'
 	run vault-exec

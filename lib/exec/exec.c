@@ -360,7 +360,7 @@ int exec_check(struct exec_ctx *x, const struct itemref *ref)
 {
 	const struct exec_action *act;
 	struct item it;
-	char *action, key[EXECLOG_KEY_LEN + 1];
+	char *action, key[EXECLOG_KEY_LEN + 1], why[200];
 	int r = 0, s;
 
 	if (item_load(x->v, ref, &it) < 0) {
@@ -379,6 +379,9 @@ int exec_check(struct exec_ctx *x, const struct itemref *ref)
 	} else if (!act) {
 		say(x, ref->id, "unknown action %s", action ? action : "(none)");
 		r = EX_DATA;
+	} else if (!exec_action_due(act, &it, why, sizeof why)) {
+		say(x, ref->id, "would wait: %s", why);
+		r = EX_TEMP;
 	} else if (act->check && act->check(&it, ref->id) < 0) {
 		say(x, ref->id, "would be refused: %s", aie_errmsg);
 		r = aie_errcode;

@@ -96,7 +96,7 @@ int exec_approval_ok(const struct item *it, const char *id);
 int exec_item(struct exec_ctx *x, struct itemref *ref);
 
 /* --dry-run: what exec_item would do, touching nothing. 0 (result told),
- * 77 refused or 65 unknown action. */
+ * 77 refused, 65 unknown action, 75 not due yet. */
 int exec_check(struct exec_ctx *x, const struct itemref *ref);
 
 /* One item of In_Progress/<agent>/ left by a run that died: sending ->
