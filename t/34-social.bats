@@ -12,11 +12,12 @@ setup() {
 	mkvault
 	export FAKE_SERVER=social.py FAKE_LI_TOKEN=AQVlinkedin FAKE_X_TOKEN=xuser \
 	    FAKE_FB_TOKEN=EAAGpage FAKE_LI_AUTHOR=urn:li:person:8675309 \
-	    FAKE_FB_PAGE=4242
+	    FAKE_FB_PAGE=4242 FAKE_X_REFRESH=xrefresh-0 FAKE_X_CLIENT=xclientid
 	fake_start
 	export LINKEDIN_API_URL="$FAKE_URL" LINKEDIN_TOKEN=AQVlinkedin \
 	    LINKEDIN_AUTHOR=urn:li:person:8675309 X_API_URL="$FAKE_URL" \
-	    X_TOKEN=xuser FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
+	    X_TOKEN=xuser X_TOKEN_URL="$FAKE_URL/2/oauth2/token" \
+	    FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
 	    FACEBOOK_PAGE_TOKEN=EAAGpage
 }
 teardown() { fake_stop; }
@@ -86,7 +87,7 @@ done_file() {
 	f=$(done_file P3)
 	grep -Eqx 'post_id: "?4242_10[0-9]+"?' "$f"
 	grep -Eq '^post_url: "?https://www.facebook.com/4242_10' "$f"
-	jq -e 'select(.net == "facebook") | .parsed.message == "Our shop opens Monday." and .parsed.link == "https://example.com/shop"' "$FAKE_LOG"
+	jq -se 'map(select(.net == "facebook"))[0] | .parsed.message == "Our shop opens Monday." and .parsed.link == "https://example.com/shop"' "$FAKE_LOG"
 	[ -z "$(fake_problems)" ]
 }
 
@@ -148,7 +149,8 @@ done_file() {
 	run vault-exec
 	assert_success
 	[ -f "$(done_file P4)" ]
-	! grep -q '^exec_retry_at:' "$(done_file P4)"
+	run grep -c '^exec_retry_at:' "$(done_file P4)"
+	assert_output 0
 	grep -qx 'exec_attempts: 2' "$(done_file P4)"
 	[ "$(posted x)" -eq 2 ]
 }
@@ -183,6 +185,42 @@ done_file() {
 	[[ "$stderr" == *"x: the access token expired or was revoked (HTTP 401"*"X_TOKEN"* ]]
 	[[ "$stderr" == *"facebook: the access token expired or was revoked"*"Session has expired"*"FACEBOOK_PAGE_TOKEN"* ]]
 	for net in linkedin x facebook; do [ -f "$VAULT_DIR/Approved/social/T_$net.md" ]; done
+}
+
+@test "X: a 401 refreshes the token once (refresh token, client ID), stores the new pair 0600 first, then publishes" {
+	mkpost P30 x "After the refresh"
+	mkpost P31 x "With the stored token"
+	approve P30 P31 >/dev/null
+	export X_TOKEN=expired-access X_REFRESH_TOKEN=xrefresh-0 X_CLIENT_ID=xclientid
+	run --separate-stderr vault-exec
+	assert_success
+	[ -f "$(done_file P30)" ] && [ -f "$(done_file P31)" ]
+	[ "$(fake_count '.net == "x-token"')" -eq 1 ]
+	[ "$(fake_problems)" = "/2/tweets: auth" ]
+	jq -se 'map(select(.net == "x-token"))[0] | .form.grant_type == "refresh_token" and .form.client_id == "xclientid" and .auth == null' "$FAKE_LOG"
+	tf="$HOME/.config/ai-employee/x.tokens"
+	[ "$(stat -c %a "$tf")" = 600 ]
+	grep -Eqx 'access_token=xaccess-[0-9]+' "$tf"
+	grep -Eqx 'refresh_token=xrefresh-[0-9]+' "$tf"
+	# one 401 and two posts: the second used the stored token
+	[ "$(jq -s '[.[] | select(.net == "x")] | length' "$FAKE_LOG")" -eq 3 ]
+	[ "$(jq -s '[.[] | select(.net == "x" and .auth == "Bearer expired-access")] | length' "$FAKE_LOG")" -eq 1 ]
+}
+
+@test "X: a refresh token X refuses is 78, says to authorise again; nothing stored, the post waits" {
+	mkpost P32 x "Never refreshed"
+	approve P32 >/dev/null
+	export X_TOKEN=expired-access X_REFRESH_TOKEN=revoked-refresh X_CLIENT_ID=xclientid
+	run --separate-stderr vault-exec
+	assert_failure 78
+	[[ "$stderr" == *"x: the access token expired and the refresh token was refused (HTTP 400: invalid_request): authorise the app on X again"* ]]
+	[ ! -e "$HOME/.config/ai-employee/x.tokens" ]
+	[ -f "$VAULT_DIR/Approved/social/P32.md" ]
+	unset X_REFRESH_TOKEN
+	run --separate-stderr vault-exec
+	assert_failure 78
+	[[ "$stderr" == *"there is no refresh token: authorise the app on X again (scope offline.access)"* ]]
+	[ "$(fake_count '.net == "x" and .problem == null and .auth != "Bearer expired-access"')" -eq 0 ]
 }
 
 @test "a network not configured: 78, the post untouched in Approved, nothing sent" {

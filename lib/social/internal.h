@@ -40,6 +40,24 @@ int linkedin_publish(const struct social_post *p, struct social_result *r);
 int linkedin_reply(long status, const char *body, size_t len,
     const char *restli_id, long retry_after, struct social_result *r);
 int x_publish(const struct social_post *p, struct social_result *r);
+
+/* xauth.c: X's user tokens, from the token file (newer) or X_TOKEN and
+ * X_REFRESH_TOKEN. Wipe with sodium_memzero after use. */
+struct x_tokens {
+	char access[2048], refresh[2048];
+	int from_file;
+};
+/* 0, or -1 (78: none, or an unsafe token file). */
+int x_tokens(struct x_tokens *t);
+/* Is there an X token (X_TOKEN or the token file)? */
+int x_configured(void);
+/* A new pair from the refresh token, stored before it is returned. 0, or
+ * -1: 78 no refresh token or client ID, or refused (invalid_grant: the
+ * owner authorises again); 69 or 75 the endpoint down or failing. */
+int x_refresh(struct x_tokens *t);
+/* The token endpoint's reply into t (exposed for the fuzz harness). */
+int x_refresh_reply(long status, const char *body, size_t len,
+    struct x_tokens *t);
 int x_reply(long status, const char *body, size_t len, const char *reset,
     struct social_result *r);
 int facebook_publish(const struct social_post *p, struct social_result *r);

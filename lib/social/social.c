@@ -30,7 +30,8 @@ static const char *const reauth[NET_COUNT] = {
 	"authorise the app on LinkedIn again (tokens last 60 days) and put the "
 	    "new access token in LINKEDIN_TOKEN",
 	"authorise the app on X again and put the new user access token in "
-	    "X_TOKEN",
+	    "X_TOKEN (with X_REFRESH_TOKEN and X_CLIENT_ID it is refreshed by "
+	    "itself)",
 	"make a new Page access token (Meta Business settings) and put it in "
 	    "FACEBOOK_PAGE_TOKEN",
 	"",
@@ -41,6 +42,8 @@ int social_configured(enum social_net net)
 	const char *v;
 	int i;
 
+	if (net == NET_X)
+		return x_configured();
 	if (net >= NET_COUNT || !needed[net][0])
 		return 0;
 	for (i = 0; needed[net][i]; i++)

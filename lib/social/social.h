@@ -69,6 +69,10 @@ int social_reply(enum social_net net, long status, const char *body,
     size_t len, const char *header, long retry_after,
     struct social_result *r);
 
+/* X's token endpoint's reply to a refresh (exposed for the fuzz
+ * harness): 0 when it holds a usable access token, else -1 (75 or 78). */
+int social_x_token_reply(long status, const char *body, size_t len);
+
 /*
  * prompt.c - what draft-post asks the model for (the handbook as rules,
  * the network's limit, the topic as untrusted data), and the offline

@@ -66,26 +66,20 @@ int x_reply(long status, const char *body, size_t len, const char *reset,
 	return rc;
 }
 
-int x_publish(const struct social_post *p, struct social_result *r)
+/* One POST of body with the access token; *status gets the HTTP status
+ * (0 when no reply came). Returns as x_reply. */
+static int post_once(const char *url, const char *body, const char *token,
+    struct social_result *r, long *status)
 {
-	const char *base, *token;
-	char auth[4200], url[1024], *body = NULL;
+	char auth[4200];
 	const char *hdrs[] = { auth, "Content-Type: application/json", NULL };
 	struct http_req rq = { 0 };
 	struct http_resp rs;
-	json_t *o = NULL;
 	int rc = -1;
 
-	base = config_get_default("X_API_URL", "https://api.x.com");
-	if (social_need("X_TOKEN", &token) < 0 ||
-	    social_bearer(auth, sizeof auth, token) < 0)
+	*status = 0;
+	if (social_bearer(auth, sizeof auth, token) < 0)
 		return -1;
-	snprintf(url, sizeof url, "%s/2/tweets", base);
-	if (!(o = json_pack("{s:s}", "text", p->text)) ||
-	    !(body = json_dumps(o, JSON_COMPACT))) {
-		aie_fail(EX_TEMP, "out of memory");
-		goto out;
-	}
 	rq.method = "POST";
 	rq.url = url;
 	rq.headers = hdrs;
@@ -95,11 +89,42 @@ int x_publish(const struct social_post *p, struct social_result *r)
 	rq.max_response = 1 << 20;
 	rq.capture = "x-rate-limit-reset";
 	if (social_send(&rq, &rs, r) == 0) {
+		*status = rs.status;
 		rc = x_reply(rs.status, rs.body, rs.len, rs.captured, r);
 		http_resp_free(&rs);
 	}
-out:
 	sodium_memzero(auth, sizeof auth);
+	return rc;
+}
+
+int x_publish(const struct social_post *p, struct social_result *r)
+{
+	struct x_tokens t;
+	char url[1024], *body = NULL;
+	json_t *o = NULL;
+	long status;
+	int rc = -1;
+
+	snprintf(url, sizeof url, "%s/2/tweets",
+	    config_get_default("X_API_URL", "https://api.x.com"));
+	if (x_tokens(&t) < 0)
+		goto out;
+	if (!(o = json_pack("{s:s}", "text", p->text)) ||
+	    !(body = json_dumps(o, JSON_COMPACT))) {
+		aie_fail(EX_TEMP, "out of memory");
+		goto out;
+	}
+	rc = post_once(url, body, t.access, r, &status);
+	/* 401: the two-hour access token ran out (nothing was posted); one
+	 * new one from the refresh token, and one more try */
+	if (rc < 0 && status == 401) {
+		if ((rc = x_refresh(&t)) == 0) {
+			memset(r, 0, sizeof *r);
+			rc = post_once(url, body, t.access, r, &status);
+		}
+	}
+out:
+	sodium_memzero(&t, sizeof t);
 	json_decref(o);
 	free(body);
 	return rc;

@@ -31,9 +31,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORTFILE, SCRIPT, LOG = sys.argv[1:4]
 E = os.environ.get
-LOCK = threading.Lock()
+LOCK = threading.RLock()
 COUNTER = [0]
 SEEN = {"linkedin": set(), "x": set(), "facebook": set()}
+# X's user tokens: the access token it takes now, and the one refresh token
+# it will exchange once (FAKE_X_REFRESH; FAKE_X_CLIENT, FAKE_X_SECRET).
+XTOK = {"access": E("FAKE_X_TOKEN", ""), "refresh": E("FAKE_X_REFRESH", "")}
 
 
 def graph(status, code, msg, sub=None):
@@ -202,6 +205,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n).decode("utf-8", "replace")
+        if self.path == "/2/oauth2/token":
+            return self.x_token(body)
         net = self.network()
         rec = {"method": self.command, "path": self.path, "body": body,
                "net": net, "auth": self.headers.get("Authorization"),
@@ -249,13 +254,59 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(*graph(400, 100, "(#100) fake: " + err))
         return self.reply(404, {"message": "no such endpoint " + self.path})
 
+    def x_token(self, body):
+        """X's OAuth 2.0 token endpoint, grant_type=refresh_token: a new
+        pair for a refresh token good once; invalid_grant otherwise."""
+        f = {k: v[0] for k, v in urllib.parse.parse_qs(
+            body, keep_blank_values=True).items()}
+        rec = {"method": "POST", "path": self.path, "net": "x-token",
+               "form": {k: v for k, v in f.items() if k != "refresh_token"},
+               "auth": self.headers.get("Authorization"),
+               "ctype": self.headers.get("Content-Type")}
+        problem = None
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/x-www-form-urlencoded"):
+            problem = "content-type"
+        elif f.get("grant_type") != "refresh_token" or \
+                f.get("client_id") != E("FAKE_X_CLIENT"):
+            problem = "grant_type/client_id"
+        elif E("FAKE_X_SECRET"):
+            import base64
+            want = "Basic " + base64.b64encode(("%s:%s" % (
+                E("FAKE_X_CLIENT"), E("FAKE_X_SECRET"))).encode()).decode()
+            if self.headers.get("Authorization") != want:
+                problem = "client authentication"
+        rec["problem"] = problem
+        with LOCK, open(LOG, "a") as fl:
+            fl.write(json.dumps(rec) + "\n")
+        if problem:
+            return self.reply(400, {"error": "invalid_request",
+                                    "error_description": problem})
+        with LOCK:
+            if not XTOK["refresh"] or f.get("refresh_token") != XTOK["refresh"]:
+                ok = False
+            else:
+                n = next_id()
+                XTOK["access"] = "xaccess-%d" % n
+                XTOK["refresh"] = "xrefresh-%d" % n
+                ok = True
+        if not ok:
+            return self.reply(400, {
+                "error": "invalid_request",
+                "error_description": "Value passed for the token was invalid."})
+        return self.reply(200, {"token_type": "bearer", "expires_in": 7200,
+                                "access_token": XTOK["access"],
+                                "scope": "tweet.write tweet.read users.read "
+                                         "offline.access",
+                                "refresh_token": XTOK["refresh"]})
+
     # --- checks: what the real services insist on ---------------------
     def check(self, net, body):
         if net is None:
             return "no such endpoint " + self.path, None
-        tok = {"linkedin": "FAKE_LI_TOKEN", "x": "FAKE_X_TOKEN",
-               "facebook": "FAKE_FB_TOKEN"}[net]
-        if self.headers.get("Authorization") != "Bearer " + E(tok, ""):
+        tok = {"linkedin": E("FAKE_LI_TOKEN", ""), "x": XTOK["access"],
+               "facebook": E("FAKE_FB_TOKEN", "")}[net]
+        if self.headers.get("Authorization") != "Bearer " + tok:
             return "auth", None
         return getattr(self, "check_" + net)(body)
 

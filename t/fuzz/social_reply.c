@@ -2,7 +2,8 @@
  * social_reply.c - libFuzzer harness for what the social publishers take
  * from the network and what draft-post takes from a model: the replies of
  * LinkedIn, X and the Graph API to a publish (social_reply, through the
- * same code that reads the real ones), and the rules check, X's weighted
+ * same code that reads the real ones) and X's token endpoint's to a
+ * refresh, and the rules check, X's weighted
  * count, the composition and the prompt of a post (lib/social/).
  *
  * The input: a network (first byte), a status (second byte: 200 + the byte
@@ -41,6 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	rc = social_reply(net, status, p, n, hdr, data[1] % 2 ? 120 : -1, &r);
 	free(hdr);
+	if (social_x_token_reply(status, p, n) < 0 && aie_errcode != EX_TEMP &&
+	    aie_errcode != EX_CONFIG)
+		fz_fail("a token reply failure of class %d", aie_errcode);
 	/* a published post is never a failure: it would be published again */
 	if (status >= 200 && status < 300 && (rc != 0 || !*r.id))
 		fz_fail("a %ld reply read as a failure", status);
