@@ -40,7 +40,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 DOMAINS  = cli mcp exec plan status health sync approval mail llm social wa odoo web http vault base
 
 # What each program links, in link order (the domains it uses, and theirs).
-approve_LIBS          = cli status approval vault base
+approve_LIBS          = cli status approval social vault base
 dashboard-passwd_LIBS = cli web approval vault base
 draft-email_LIBS      = cli mail llm http approval vault base
 draft-post_LIBS       = cli mail llm social http approval vault base
@@ -58,7 +58,7 @@ vault-init_LIBS       = cli sync approval vault base
 vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
-dashboard_LIBS        = dash status approval web vault base
+dashboard_LIBS        = dash status approval social web vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)
 HEADERS  = $(wildcard lib/*/*.h cgi/*/*.h)

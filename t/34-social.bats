@@ -318,13 +318,35 @@ done_file() {
 
 @test "a post that breaks its network's rule is refused at execution (65), even if signed" {
 	long=$(printf 'a%.0s' $(seq 1 281))
-	mkpost P15 x "$long"
-	# approve(1) signs what it is given; the executor checks again
-	approve P15 >/dev/null || resign "$VAULT_DIR/Approved/social/P15.md"
+	mkpost P15 x "Short enough"
+	approve P15 >/dev/null
+	# approve(1) refuses it (below); one signed anyway must still fail
+	sed -i "s/^Short enough\$/$long/" "$VAULT_DIR/Approved/social/P15.md"
+	SIGN_FIELDS="network media link schedule_at" resign "$VAULT_DIR/Approved/social/P15.md"
 	run --separate-stderr vault-exec
 	assert_failure 65
 	[[ "$stderr" == *"x: 281 characters as X counts them (URLs 23, CJK and emoji 2), over the 280 a post may have"* ]]
 	[ "$(posted x)" -eq 0 ]
+}
+
+@test "approve refuses a post that breaks its network's rule (65, which rule); the draft stays pending" {
+	mkpost P33 x "$(printf '\xe6\x97\xa5%.0s' $(seq 1 141))"
+	run --separate-stderr approve P33
+	assert_failure 65
+	[[ "$stderr" == *"P33: x: 282 characters as X counts them (URLs 23, CJK and emoji 2), over the 280 a post may have; approval refused"* ]]
+	[ -f "$VAULT_DIR/Pending_Approval/social/P33.md" ]
+	mkpost P34 instagram "A caption without its image"
+	run --separate-stderr approve P34
+	assert_failure 65
+	[[ "$stderr" == *"instagram: a post needs an image"* ]]
+	mkpost P35 myspace "Old times"
+	run --separate-stderr approve P35
+	assert_failure 65
+	[[ "$stderr" == *"unknown network myspace"* ]]
+	# what fits is approved
+	mkpost P36 x "$(printf '\xe6\x97\xa5%.0s' $(seq 1 140))"
+	run approve P36
+	assert_success
 }
 
 @test "images and Instagram are not published yet: 69, the post waits in Approved" {

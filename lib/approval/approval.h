@@ -96,4 +96,8 @@ int draft_digest_valid(const char *s);
  * unreadable; else -1 (65) naming the field. */
 int draft_signable(const struct item *it, const char *id);
 
+/* postrule.c: 0 when the item is not a post, or is one that meets its
+ * network's rule (social_check); else -1 (65) saying which rule. */
+int approval_post_rule(const struct item *it, const char *id);
+
 #endif
