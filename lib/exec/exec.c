@@ -6,7 +6,9 @@
  * between check and use), runs its action's check, writes exec_status:
  * sending (fsynced), runs its action's executor (both from the action
  * table, actions.c), then writes exec_status: sent and moves it and its
- * source to Done/<d>/<YYYY-MM>/.
+ * source to Done/<d>/<YYYY-MM>/. An item its action says is not due yet
+ * (a post's schedule_at, or the end of a network's rate limit:
+ * exec_action_due) is left in Approved/, not even claimed.
  *
  * At most once: the "sending" mark is on disk before the first byte goes
  * to the SMTP server. exec_recover, given an item of the agent's own
@@ -534,7 +536,7 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	struct item it;
 	struct send_result res;
 	char d[AIE_NAME_MAX + 1], *action = NULL, *att = NULL, n[16], now[21];
-	char key[EXECLOG_KEY_LEN + 1], why[200];
+	char key[EXECLOG_KEY_LEN + 1], until[200];
 	int attempts, told, s, r = 0;
 
 	if (item_load(v, ref, &it) < 0) {
@@ -548,11 +550,11 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	}
 	action = fm_get(&it, "action");
 	act = exec_action_find(action);
-	if (act && !exec_action_due(act, &it, why, sizeof why)) {
+	if (act && !exec_action_due(act, &it, until, sizeof until)) {
 		/* not yet: left where it is, untouched (the check after the
 		 * claim holds the signed copy to the same time) */
 		if (!x->quiet)
-			say(x, ref->id, "%s; waits in Approved/", why);
+			say(x, ref->id, "%s; waits in Approved/", until);
 		r = EX_TEMP;
 		goto out;
 	}
