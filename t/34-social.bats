@@ -349,6 +349,14 @@ done_file() {
 	assert_success
 }
 
+@test "the test signer with a post's fields reproduces approve's decision_sig" {
+	mkpost P37 linkedin "Signed" link=https://example.com/a "schedule_at=2026-01-01T00:00:00Z"
+	approve P37 >/dev/null
+	f="$VAULT_DIR/Approved/social/P37.md"
+	[ "$(SIGN_FIELDS="network media link schedule_at" sign_as_approve "$f")" = \
+	    "$(sed -n 's/^decision_sig: //p' "$f")" ]
+}
+
 @test "images and Instagram are not published yet: 69, the post waits in Approved" {
 	mkpost P16 linkedin "With a picture" media=Media/launch.jpg
 	mkpost P17 instagram "A caption" media=Media/public/launch.jpg
