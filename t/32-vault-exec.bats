@@ -199,7 +199,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	smtp_start
 	run --separate-stderr vault-exec
 	assert_failure 65
-	grep -qx 'exec_error: "unknown action post_to_mars (vault-exec knows: send_email, none, post_invoice, register_payment)"' "$VAULT_DIR/$A"
+	grep -q '^exec_error: "unknown action post_to_mars (vault-exec knows: send_email, none' "$VAULT_DIR/$A"
 	[ "$(smtp_count)" -eq 0 ]
 }
 
@@ -731,16 +731,16 @@ EOT
 }
 
 @test "an unknown action stays in Approved, names the actions known, and is not a send" {
-	sed -i 's/^action: send_email$/action: post/' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
+	sed -i 's/^action: send_email$/action: send_fax/' "$VAULT_DIR/Pending_Approval/email/DRAFT_E1.md"
 	approve DRAFT_E1 >/dev/null
 	smtp_start
 	run --separate-stderr vault-exec
 	assert_failure 65
-	grep -qx 'exec_error: "unknown action post (vault-exec knows: send_email, none, post_invoice, register_payment)"' "$VAULT_DIR/$A"
+	grep -q '^exec_error: "unknown action send_fax (vault-exec knows: send_email, none, post' "$VAULT_DIR/$A"
 	[ -z "$(grep -s ' start DRAFT_E1 ' "$VAULT_DIR/.state/local/executed")" ]
 	run --separate-stderr vault-exec
 	assert_failure 65
-	[[ "$stderr" == *"unknown action post; left in Approved/"* ]]
+	[[ "$stderr" == *"unknown action send_fax; left in Approved/"* ]]
 	[ -f "$VAULT_DIR/$A" ]
 	[ "$(smtp_count)" -eq 0 ]
 }

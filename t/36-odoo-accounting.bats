@@ -300,7 +300,7 @@ posting() {
 	run --separate-stderr vault-exec
 	f="$VAULT_DIR/Needs_Action/finance/$INV.md"
 	grep -qx 'exec_status: unknown' "$f"
-	grep -q '^exec_error: .*a run died while executing it; it may or may not have been carried out' "$f"
+	grep -q '^exec_error: .*a run died while posting; the invoice may or may not be posted, so it is not posted again' "$f"
 	grep -q 'the invoice in Odoo' "$VAULT_DIR/Updates/EXEC_$INV.md"
 	[ "$(posts)" -eq 1 ]
 	# moved back and approved again, the same approval is a replay

@@ -224,6 +224,8 @@ json_get() {
 
 # sign_as_approve FILE: the decision_sig approve would write for FILE with
 # the local key (see sig.c), to make an approval approve(1) no longer makes.
+# SIGN_FIELDS: the action's signed fields after expires and action
+# (lib/approval/actions.c; default send_email's).
 sign_as_approve() {
 	/usr/bin/python3 - "$1" "$HOME/.config/ai-employee/approval.key" <<'PY'
 import hashlib, hmac, json, os, sys
@@ -240,8 +242,8 @@ def absorb(h, b):
 h = hashlib.blake2b(digest_size=32)
 absorb(h, b'ai-employee approval v1')
 absorb(h, os.path.basename(sys.argv[1])[:-3].encode())
-for k in ('decision', 'decided_at', 'expires', 'action', 'to', 'cc', 'subject',
-          'in_reply_to', 'references'):
+signed = os.environ.get('SIGN_FIELDS', 'to cc subject in_reply_to references')
+for k in ['decision', 'decided_at', 'expires', 'action'] + signed.split():
     absorb(h, k.encode()); absorb(h, fm.get(k, '').encode())
 absorb(h, body)
 key = bytes.fromhex(open(sys.argv[2]).read().strip()[:64])

@@ -50,11 +50,18 @@ static const char *const register_payment_fields[] = {
 	"payment_date", NULL
 };
 
+/* post, a social network post (social-post(1)): where it goes, what goes
+ * with it and when; the body is the text */
+static const char *const post_fields[] = {
+	SIGNED_ALWAYS, "network", "media", "link", "schedule_at", NULL
+};
+
 const struct approval_action approval_actions[] = {
 	{ "send_email", send_email_fields },
 	{ "none", none_fields },
 	{ "post_invoice", post_invoice_fields },
 	{ "register_payment", register_payment_fields },
+	{ "post", post_fields },
 	{ NULL, NULL }
 };
 

@@ -124,5 +124,8 @@ struct draft_edit {
  * 0, or -1 with aie_errmsg. */
 int draft_edit(struct vault *v, const struct itemref *ref,
     struct draft_edit *e);
+/* postrule.c: 0 when the item is not a post, or is one that meets its
+ * network's rule (social_check); else -1 (65) saying which rule. */
+int approval_post_rule(const struct item *it, const char *id);
 
 #endif

@@ -6,7 +6,9 @@
  * between check and use), runs its action's check, writes exec_status:
  * sending (fsynced), runs its action's executor (both from the action
  * table, actions.c), then writes exec_status: sent and moves it and its
- * source to Done/<d>/<YYYY-MM>/.
+ * source to Done/<d>/<YYYY-MM>/. An item its action says is not due yet
+ * (a post's schedule_at, or the end of a network's rate limit:
+ * exec_action_due) is left in Approved/, not even claimed.
  *
  * At most once: the "sending" mark is on disk before the first byte goes
  * to the SMTP server. exec_recover, given an item of the agent's own
@@ -200,15 +202,63 @@ static int to_owner(struct exec_ctx *x, struct itemref *ref,
 	return to_owner_as(x, ref, d, status, err, event, why, key, 1);
 }
 
-/* Is the item's action a mail (send_email, or none given)? The words
- * the owner is told of a send that may have happened depend on it. */
-static int is_mail(const struct item *it)
+/* What the owner is told of an execution that may or may not have
+ * happened, in the words of its action: died, a run died in the middle
+ * (err the short form); lost, the answer was lost after the request went
+ * out. The last entry, for a mail, is also for an item without action. */
+struct maybe_words {
+	const char *action, *died_err, *died, *lost;
+};
+
+static const struct maybe_words maybe_words[] = {
+	{ "post",
+	  "a run died while publishing; the post may or may not be out, so it "
+	  "is not published again",
+	  "vault-exec stopped in the middle of publishing this post. It may or "
+	  "may not be on the network; it was not published again. Look at the "
+	  "network, then move it to Done/ or approve it anew.",
+	  "The network gave no answer after the post was sent: it may or may "
+	  "not be published; it was not published again. Look at the network, "
+	  "then move it to Done/ or approve it anew." },
+	{ "post_invoice",
+	  "a run died while posting; the invoice may or may not be posted, so "
+	  "it is not posted again",
+	  "vault-exec stopped in the middle of posting this invoice. It may or "
+	  "may not be posted in Odoo; it was not posted again. Look at the "
+	  "invoice in Odoo, then move this to Done/ or approve it anew.",
+	  "Odoo gave no answer after the invoice was posted: it may or may not "
+	  "be posted; it was not posted again. Look at the invoice in Odoo, "
+	  "then move this to Done/ or approve it anew." },
+	{ "register_payment",
+	  "a run died while registering; the payment may or may not be in "
+	  "Odoo, so it is not registered again",
+	  "vault-exec stopped in the middle of registering this payment. It "
+	  "may or may not be in Odoo; it was not registered again. Look at the "
+	  "invoice in Odoo, then move this to Done/ or approve it anew.",
+	  "Odoo gave no answer after the payment was registered: it may or may "
+	  "not be in Odoo; it was not registered again. Look at the invoice in "
+	  "Odoo, then move this to Done/ or approve it anew." },
+	{ NULL,
+	  "a run died while sending; the mail may or may not have gone out, so "
+	  "it is not sent again",
+	  "vault-exec stopped in the middle of sending this item. It may or "
+	  "may not have been sent; it was not sent again. Check the sent "
+	  "folder, then move it to Done/ or approve it anew.",
+	  "The mail server lost its answer after the whole message was sent: "
+	  "it may or may not have gone out; it was not sent again. Check the "
+	  "sent folder, then move it to Done/ or approve it anew." },
+};
+
+static const struct maybe_words *maybe_for(const struct item *it)
 {
 	char *a = fm_get(it, "action");
-	int mail = !a || strcmp(a, "send_email") == 0;
+	size_t i;
 
+	for (i = 0; maybe_words[i].action; i++)
+		if (a && strcmp(a, maybe_words[i].action) == 0)
+			break;
 	free(a);
-	return mail;
+	return &maybe_words[i];
 }
 
 /* ---- the hourly limit ---- */
@@ -296,22 +346,9 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 	att = fm_get(&it, "exec_attempts");
 	attempts = att ? atoi(att) : 0;
 	claim_domain(&it, &ref, d);
-	if (st && strcmp(st, "sending") == 0 && !is_mail(&it))
-		status = to_owner(x, &ref, d, "unknown",
-		    "a run died while executing it; it may or may not have been "
-		    "carried out, so it is not done again", "exec_unknown",
-		    "vault-exec stopped in the middle of executing this item. It "
-		    "may or may not have been carried out; it was not done again. "
-		    "Check (an Odoo action: the invoice in Odoo), then move it to "
-		    "Done/ or approve it anew.", k);
-	else if (st && strcmp(st, "sending") == 0)
-		status = to_owner(x, &ref, d, "unknown",
-		    "a run died while sending; the mail may or may not have gone "
-		    "out, so it is not sent again", "exec_unknown",
-		    "vault-exec stopped in the middle of sending this item. It "
-		    "may or may not have been sent; it was not sent again. Check "
-		    "the sent folder, then move it to Done/ or approve it anew.",
-		    k);
+	if (st && strcmp(st, "sending") == 0)
+		status = to_owner(x, &ref, d, "unknown", maybe_for(&it)->died_err,
+		    "exec_unknown", maybe_for(&it)->died, k);
 	else if (st && strcmp(st, "sent") == 0)
 		to_done(x, &ref, d, &it, k);
 	else if (st && strcmp(st, "failed") == 0) {
@@ -364,7 +401,7 @@ int exec_check(struct exec_ctx *x, const struct itemref *ref)
 {
 	const struct exec_action *act;
 	struct item it;
-	char *action, key[EXECLOG_KEY_LEN + 1];
+	char *action, key[EXECLOG_KEY_LEN + 1], why[200];
 	int r = 0, s;
 
 	if (item_load(x->v, ref, &it) < 0) {
@@ -383,6 +420,9 @@ int exec_check(struct exec_ctx *x, const struct itemref *ref)
 	} else if (!act) {
 		say(x, ref->id, "unknown action %s", action ? action : "(none)");
 		r = EX_DATA;
+	} else if (!exec_action_due(act, &it, why, sizeof why)) {
+		say(x, ref->id, "would wait: %s", why);
+		r = EX_TEMP;
 	} else if (act->check && act->check(&it, ref->id) < 0) {
 		say(x, ref->id, "would be refused: %s", aie_errmsg);
 		r = aie_errcode;
@@ -537,7 +577,7 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	struct item it;
 	struct send_result res;
 	char d[AIE_NAME_MAX + 1], *action = NULL, *att = NULL, n[16], now[21];
-	char key[EXECLOG_KEY_LEN + 1];
+	char key[EXECLOG_KEY_LEN + 1], until[200];
 	int attempts, told, s, r = 0;
 
 	if (item_load(v, ref, &it) < 0) {
@@ -551,6 +591,14 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	}
 	action = fm_get(&it, "action");
 	act = exec_action_find(action);
+	if (act && !exec_action_due(act, &it, until, sizeof until)) {
+		/* not yet: left where it is, untouched (the check after the
+		 * claim holds the signed copy to the same time) */
+		if (!x->quiet)
+			say(x, ref->id, "%s; waits in Approved/", until);
+		r = EX_TEMP;
+		goto out;
+	}
 	if ((!act || act->limited) && (r = over_limit(x, ref)) != 0)
 		goto out;
 	free(action);
@@ -640,14 +688,8 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	} else if (res.maybe_sent) {
 		char why[sizeof aie_errmsg];
 		snprintf(why, sizeof why, "%s", aie_errmsg);
-		to_owner(x, ref, d, "unknown", why, "exec_unknown", is_mail(&it) ?
-		    "The mail server lost its answer after the whole message was "
-		    "sent: it may or may not have gone out; it was not sent again. "
-		    "Check the sent folder, then move it to Done/ or approve it "
-		    "anew." : "The answer to the request was lost: it may or may "
-		    "not have been carried out; it was not done again. Check (an "
-		    "Odoo action: the invoice in Odoo), then move it to Done/ or "
-		    "approve it anew.", key);
+		to_owner(x, ref, d, "unknown", why, "exec_unknown",
+		    maybe_for(&it)->lost, key);
 		r = EX_TEMP;
 	} else
 		r = send_failed(x, ref, d, attempts, key);

@@ -80,6 +80,13 @@ int payment_register(struct vault *v, const struct itemref *ref,
  * table, or without its signed fields in lib/approval (fail closed). */
 const struct exec_action *exec_action_find(const char *name);
 
+/* Is the item, of action a, due? 0 not yet (why says until when: it
+ * waits in Approved/, unclaimed), 1 it may run now (an action without a
+ * time, or one whose time has come or cannot be read: the check after
+ * the claim says why). */
+int exec_action_due(const struct exec_action *a, const struct item *it,
+    char *why, size_t size);
+
 /* The actions known, "send_email, ...", into buf (for messages). */
 void exec_action_names(char *buf, size_t size);
 
@@ -103,7 +110,7 @@ int exec_approval_ok(const struct item *it, const char *id);
 int exec_item(struct exec_ctx *x, struct itemref *ref);
 
 /* --dry-run: what exec_item would do, touching nothing. 0 (result told),
- * 77 refused or 65 unknown action. */
+ * 77 refused, 65 unknown action, 75 not due yet. */
 int exec_check(struct exec_ctx *x, const struct itemref *ref);
 
 /* One item of In_Progress/<agent>/ left by a run that died: sending ->

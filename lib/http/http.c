@@ -72,6 +72,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	} else if ((v = header_value(data, len, "etag"))) {
 		free(rs->etag);
 		rs->etag = v;
+	} else if (rs->capture_ &&
+	    (v = header_value(data, len, rs->capture_))) {
+		free(rs->captured);
+		rs->captured = v;
 	}
 	return len;
 }
@@ -98,6 +102,7 @@ int http_do(const struct http_req *rq, struct http_resp *rs)
 
 	memset(rs, 0, sizeof *rs);
 	rs->retry_after = -1;
+	rs->capture_ = rq->capture;
 	if (started() < 0)
 		return -1;
 	if (!(rs->body = calloc(1, 1)) || !(c = curl_easy_init())) {
@@ -167,7 +172,8 @@ out:
 	if (r < 0) {
 		free(rs->body);
 		free(rs->etag);
-		rs->body = rs->etag = NULL;
+		free(rs->captured);
+		rs->body = rs->etag = rs->captured = NULL;
 		rs->len = 0;
 	}
 	return r;
@@ -177,6 +183,7 @@ void http_resp_free(struct http_resp *rs)
 {
 	free(rs->body);
 	free(rs->etag);
-	rs->body = rs->etag = NULL;
+	free(rs->captured);
+	rs->body = rs->etag = rs->captured = NULL;
 	rs->len = 0;
 }

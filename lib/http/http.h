@@ -18,6 +18,7 @@ struct http_req {
 	long connect_timeout;          /* seconds; 0 = 10 */
 	long timeout;                  /* seconds; 0 = 120 */
 	size_t max_response;           /* bytes; 0 = 4 MiB */
+	const char *capture;           /* a reply header to keep, or NULL */
 };
 
 struct http_resp {
@@ -26,6 +27,8 @@ struct http_resp {
 	size_t len;
 	long retry_after;              /* seconds from Retry-After, or -1 */
 	char *etag;                    /* ETag header value, or NULL */
+	char *captured;                /* rq->capture's value, or NULL */
+	const char *capture_;          /* private: rq->capture, for http.c */
 };
 
 /* Perform the request. 0 when an HTTP reply came (any status: look at

@@ -1,5 +1,5 @@
 # t/fake/fake.bash - start and stop t/fake/api.py (fake Graph API, Twilio
-# and Odoo) for one test: FAKE_URL is its base URL, FAKE_SCRIPT the file of
+# and Odoo), or the fake named by FAKE_SERVER (social.py), for one test: FAKE_URL is its base URL, FAKE_SCRIPT the file of
 # scripted replies (fake_reply appends one), FAKE_LOG one JSON line per
 # request it saw.
 
@@ -12,7 +12,7 @@ fake_start() {
 	FAKE_LOG="$FAKE_DIR/log"
 	: >"$FAKE_SCRIPT"
 	: >"$FAKE_LOG"
-	/usr/bin/python3 "$T_DIR/fake/api.py" "$FAKE_DIR/port" "$FAKE_SCRIPT" "$FAKE_LOG" \
+	/usr/bin/python3 "$T_DIR/fake/${FAKE_SERVER:-api.py}" "$FAKE_DIR/port" "$FAKE_SCRIPT" "$FAKE_LOG" \
 	    2>"$FAKE_DIR/stderr" &
 	FAKE_PID=$!
 	wait_for -t 5 [ -s "$FAKE_DIR/port" ] || { cat "$FAKE_DIR/stderr" >&2; return 1; }

@@ -1,0 +1,67 @@
+/*
+ * internal.h - what the files of lib/social/ share: one request to a
+ * network and the classes of its failures (see social.h, social_publish).
+ */
+#ifndef AIE_SOCIAL_INTERNAL_H
+#define AIE_SOCIAL_INTERNAL_H
+
+#include "http/http.h"
+#include "social/social.h"
+
+/* How long a publish request may take (SOCIAL_TIMEOUT seconds, 1-600,
+ * default 60); it is never repeated on a time-out (the post may be out:
+ * maybe_sent). */
+long social_timeout(void);
+
+/* A configuration key that must be set: 0 with *dst, or -1 (78). */
+int social_need(const char *key, const char **dst);
+
+/* "Authorization: Bearer <token>" into buf (wiped by the caller with
+ * sodium_memzero). 0, or -1 (78) when it does not fit. */
+int social_bearer(char *buf, size_t size, const char *token);
+
+/* Send rq. 0 when a reply came; -1 otherwise, with r->maybe_sent set when
+ * the request may have reached the network (a time-out or a reset after
+ * connecting) so that it is never sent again. */
+int social_send(const struct http_req *rq, struct http_resp *rs,
+    struct social_result *r);
+
+/* The failure of a reply that is not a success, by its class (social.h):
+ * duplicate or policy 65, status 401 78 with how to re-authorise, 429 and
+ * 5xx 75 with r->retry_at from reset (epoch seconds, or 0) or
+ * retry_after (seconds, or -1), other 4xx 65. what is the network's own
+ * message (untrusted; cleaned and cut here), or NULL. Returns -1. */
+int social_fail(enum social_net net, long status, int duplicate, int policy,
+    const char *what, time_t reset, long retry_after,
+    struct social_result *r);
+
+/* The publishers and reply readers of each network. */
+int linkedin_publish(const struct social_post *p, struct social_result *r);
+int linkedin_reply(long status, const char *body, size_t len,
+    const char *restli_id, long retry_after, struct social_result *r);
+int x_publish(const struct social_post *p, struct social_result *r);
+
+/* xauth.c: X's user tokens, from the token file (newer) or X_TOKEN and
+ * X_REFRESH_TOKEN. Wipe with sodium_memzero after use. */
+struct x_tokens {
+	char access[2048], refresh[2048];
+	int from_file;
+};
+/* 0, or -1 (78: none, or an unsafe token file). */
+int x_tokens(struct x_tokens *t);
+/* Is there an X token (X_TOKEN or the token file)? */
+int x_configured(void);
+/* A new pair from the refresh token, stored before it is returned. 0, or
+ * -1: 78 no refresh token or client ID, or refused (invalid_grant: the
+ * owner authorises again); 69 or 75 the endpoint down or failing. */
+int x_refresh(struct x_tokens *t);
+/* The token endpoint's reply into t (exposed for the fuzz harness). */
+int x_refresh_reply(long status, const char *body, size_t len,
+    struct x_tokens *t);
+int x_reply(long status, const char *body, size_t len, const char *reset,
+    struct social_result *r);
+int facebook_publish(const struct social_post *p, struct social_result *r);
+int facebook_reply(long status, const char *body, size_t len,
+    long retry_after, struct social_result *r);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * social.c - publishing one post (see social.h): which networks are
+ * configured, the dispatch to each network's publisher, and what all
+ * publishers share: the request and the classes of failure the post
+ * action acts on (vault-exec(1): 65 to the owner at once, 75 tried again,
+ * 78 the owner must re-authorise).
+ *
+ * A 2xx reply is a published post whatever its body says: a publisher
+ * never turns it into a failure (the post would be retried and published
+ * twice); an ID it cannot read is recorded as unknown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vault/vault.h"
+#include "internal.h"
+
+/* The keys that make each network usable. */
+static const char *const needed[NET_COUNT][3] = {
+	{ "LINKEDIN_TOKEN", "LINKEDIN_AUTHOR", NULL },
+	{ "X_TOKEN", NULL, NULL },
+	{ "FACEBOOK_PAGE_TOKEN", "FACEBOOK_PAGE_ID", NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* What the owner does when a network refuses its token. */
+static const char *const reauth[NET_COUNT] = {
+	"authorise the app on LinkedIn again (tokens last 60 days) and put the "
+	    "new access token in LINKEDIN_TOKEN",
+	"authorise the app on X again and put the new user access token in "
+	    "X_TOKEN (with X_REFRESH_TOKEN and X_CLIENT_ID it is refreshed by "
+	    "itself)",
+	"make a new Page access token (Meta Business settings) and put it in "
+	    "FACEBOOK_PAGE_TOKEN",
+	"",
+};
+
+int social_configured(enum social_net net)
+{
+	const char *v;
+	int i;
+
+	if (net == NET_X)
+		return x_configured();
+	if (net >= NET_COUNT || !needed[net][0])
+		return 0;
+	for (i = 0; needed[net][i]; i++)
+		if (!(v = config_get(needed[net][i])) || !*v)
+			return 0;
+	return 1;
+}
+
+int social_need(const char *key, const char **dst)
+{
+	const char *v = config_get(key);
+
+	if (!v || !*v)
+		return aie_fail(EX_CONFIG, "%s is not set", key);
+	*dst = v;
+	return 0;
+}
+
+long social_timeout(void)
+{
+	long t = config_get_long("SOCIAL_TIMEOUT", 60);
+
+	return t >= 1 && t <= 600 ? t : 60;
+}
+
+int social_bearer(char *buf, size_t size, const char *token)
+{
+	int n = snprintf(buf, size, "Authorization: Bearer %s", token);
+
+	if (n < 0 || (size_t)n >= size || strpbrk(token, "\r\n"))
+		return aie_fail(EX_CONFIG, "the access token is too long or holds "
+		    "a line break");
+	return 0;
+}
+
+int social_send(const struct http_req *rq, struct http_resp *rs,
+    struct social_result *r)
+{
+	if (http_do(rq, rs) == 0)
+		return 0;
+	/* 69: nothing connected; 75: a time-out or reset, perhaps after the
+	 * whole request was read by the network */
+	r->maybe_sent = aie_errcode == EX_TEMP;
+	return -1;
+}
+
+/* The network's message, one line, printable, cut at 200 bytes. */
+static void clean(char *dst, size_t size, const char *what)
+{
+	size_t i, n = 0;
+
+	for (i = 0; what && what[i] && n + 1 < size && n < 200; i++)
+		dst[n++] = (unsigned char)what[i] < 0x20 || what[i] == 0x7f ?
+		    ' ' : what[i];
+	dst[n] = '\0';
+}
+
+int social_fail(enum social_net net, long status, int duplicate, int policy,
+    const char *what, time_t reset, long retry_after,
+    struct social_result *r)
+{
+	const char *name = social_net_name(net);
+	char msg[256], when[21];
+
+	clean(msg, sizeof msg, what);
+	if (duplicate)
+		return aie_fail(EX_DATA, "%s: a duplicate: the network already has "
+		    "this post (HTTP %ld%s%s)", name, status, *msg ? ": " : "", msg);
+	if (policy)
+		return aie_fail(EX_DATA, "%s: refused by the network's rules (HTTP "
+		    "%ld%s%s)", name, status, *msg ? ": " : "", msg);
+	if (status == 401)
+		return aie_fail(EX_CONFIG, "%s: the access token expired or was "
+		    "revoked (HTTP 401%s%s): %s", name, *msg ? ": " : "", msg,
+		    reauth[net]);
+	if (status == 429 || status >= 500) {
+		if (reset > 0)
+			r->retry_at = reset;
+		else if (retry_after >= 0)
+			r->retry_at = time(NULL) + retry_after;
+		if (r->retry_at > 0)
+			time_rfc3339(r->retry_at, when);
+		return aie_fail(EX_TEMP, "%s: %s (HTTP %ld%s%s)%s%s", name,
+		    status == 429 ? "rate limited" : "the network is failing",
+		    status, *msg ? ": " : "", msg, r->retry_at > 0 ?
+		    "; try again after " : "", r->retry_at > 0 ? when : "");
+	}
+	if (status >= 400)
+		return aie_fail(EX_DATA, "%s: the post was refused (HTTP %ld%s%s)",
+		    name, status, *msg ? ": " : "", msg);
+	return aie_fail(EX_TEMP, "%s: unexpected HTTP status %ld", name, status);
+}
+
+int social_publish(const struct social_post *p, struct social_result *r)
+{
+	memset(r, 0, sizeof *r);
+	if (social_check(p->net, p->text, NULL) < 0 && p->net != NET_INSTAGRAM)
+		return -1;
+	switch (p->net) {
+	case NET_LINKEDIN: return linkedin_publish(p, r);
+	case NET_X: return x_publish(p, r);
+	case NET_FACEBOOK: return facebook_publish(p, r);
+	default:
+		return aie_fail(EX_DOWN, "%s: publishing there is not there yet "
+		    "(only linkedin, x and facebook)", social_net_name(p->net));
+	}
+}
+
+int social_reply(enum social_net net, long status, const char *body,
+    size_t len, const char *header, long retry_after,
+    struct social_result *r)
+{
+	memset(r, 0, sizeof *r);
+	switch (net) {
+	case NET_LINKEDIN:
+		return linkedin_reply(status, body, len, header, retry_after, r);
+	case NET_X: return x_reply(status, body, len, header, r);
+	case NET_FACEBOOK: return facebook_reply(status, body, len, retry_after, r);
+	default:
+		return aie_fail(EX_DOWN, "%s: no publisher", social_net_name(net));
+	}
+}

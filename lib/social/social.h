@@ -1,0 +1,92 @@
+/*
+ * social.h - social network posts (see social-post(1), draft-post(1),
+ * vault(5)): each network's rules for a post, checked when a draft is
+ * filed and again before it is published, and the publishers (LinkedIn
+ * Posts API, X API v2, Facebook Page feed) that turn an approved post
+ * into one post on its network. lib/ never prints: failures are -1 with
+ * aie_errmsg and aie_errcode.
+ */
+#ifndef AIE_SOCIAL_H
+#define AIE_SOCIAL_H
+
+#include <stddef.h>
+#include <time.h>
+
+enum social_net { NET_LINKEDIN, NET_X, NET_FACEBOOK, NET_INSTAGRAM, NET_COUNT };
+
+/* The network of a name (linkedin, x, facebook, instagram). 0, or -1
+ * with 65 naming the networks known. */
+int social_net_parse(const char *name, enum social_net *net);
+const char *social_net_name(enum social_net net);
+
+/* Is the network's publisher configured here (its token and, for
+ * LinkedIn and Facebook, its author or page)? Instagram never is yet. */
+int social_configured(enum social_net net);
+
+/* The length of text as X counts it (twitter-text 3: code points weigh 1
+ * or 2, an emoji sequence 2, a URL 23), in characters of the 280. -1 when
+ * text is not UTF-8. */
+long social_x_length(const char *text);
+
+/* The text as it will be published: the body without its trailing
+ * newlines and, for every network but Facebook (which takes the link
+ * apart), the link after a blank line. malloc'd, or NULL (75). */
+char *social_compose(enum social_net net, const char *body, const char *link);
+
+/* Check the post against its network's rules (vault(5), Post drafts): X
+ * 280 weighted characters, LinkedIn 3,000, Facebook 63,206, Instagram a
+ * caption of 2,200 with at most 30 hashtags and an image; UTF-8 without
+ * NUL or control characters; not empty. media may be NULL. 0, or -1 with
+ * 65 saying which rule. */
+int social_check(enum social_net net, const char *text, const char *media);
+
+struct social_post {
+	enum social_net net;
+	const char *text;        /* as social_compose made it */
+	const char *link;        /* Facebook's link, or NULL */
+};
+
+struct social_result {
+	char id[256];            /* the post's ID on its network */
+	char url[512];           /* where it can be seen */
+	time_t retry_at;         /* a temporary failure: not before, or 0 */
+	int maybe_sent;          /* on failure: the request went out and no
+	                          * answer came, so it may be published */
+};
+
+/* Publish one post. 0 with r->id and r->url; -1 with aie_errcode 65 (a
+ * duplicate, a policy refusal, a post the network refuses as it is), 75
+ * (rate limited or the network failing: r->retry_at when it said when),
+ * 69 (no network reachable), 78 (not configured, or a token expired or
+ * revoked: the message names the network and what to do). */
+int social_publish(const struct social_post *p, struct social_result *r);
+
+/* The reply of a network to a publish request (exposed for the fuzz
+ * harness): status, body, the header the request kept (LinkedIn's
+ * x-restli-id, X's x-rate-limit-reset) and Retry-After (-1 when none).
+ * Returns as social_publish. */
+int social_reply(enum social_net net, long status, const char *body,
+    size_t len, const char *header, long retry_after,
+    struct social_result *r);
+
+/* X's token endpoint's reply to a refresh (exposed for the fuzz
+ * harness): 0 when it holds a usable access token, else -1 (75 or 78). */
+int social_x_token_reply(long status, const char *body, size_t len);
+
+/*
+ * prompt.c - what draft-post asks the model for (the handbook as rules,
+ * the network's limit, the topic as untrusted data), and the offline
+ * provider's post.
+ */
+#define SOCIAL_TOPIC_MAX (16 << 10)
+
+/* The system and user prompts for one post on net; malloc'd both. 0, or
+ * -1 (75). */
+int social_prompt(enum social_net net, const char *handbook,
+    const char *topic, char **system, char **user);
+
+/* The offline provider's post: the topic itself, trimmed (at most
+ * SOCIAL_TOPIC_MAX bytes); malloc'd, NULL (75). */
+char *social_offline(enum social_net net, const char *topic);
+
+#endif

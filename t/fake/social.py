@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""t/fake/social.py - fake LinkedIn Posts API, X API v2 and Facebook Graph
+API (Page feed) on 127.0.0.1, for the tests of social-post and vault-exec.
+
+usage: social.py PORTFILE SCRIPT LOG
+
+Binds a free port and writes it to PORTFILE. Each request is checked as the
+real service checks it (bearer token, LinkedIn's version headers, body shape,
+little-text escaping, X's 280 weighted characters); a request failing a check
+gets the service's own 400 and a "problem" in LOG (one JSON line per request).
+A post whose text the network already has gets its real duplicate error
+(LinkedIn 422 DUPLICATE_POST, X 403, Graph 506), as the real ones do.
+
+SCRIPT is read at each request: JSON lines, each used once, the first whose
+"match" (a substring of "METHOD PATH BODY") fits. Keys of a line:
+  error: NAME        a real error reply from ERRORS below
+  status, json | raw a reply of its own
+  headers            extra reply headers ({"x-rate-limit-reset": "..."})
+  delay              seconds to wait first (a publish killed mid-way)
+Tokens expected: FAKE_LI_TOKEN, FAKE_X_TOKEN, FAKE_FB_TOKEN; LinkedIn's author
+FAKE_LI_AUTHOR, the Page FAKE_FB_PAGE.
+"""
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORTFILE, SCRIPT, LOG = sys.argv[1:4]
+E = os.environ.get
+LOCK = threading.RLock()
+COUNTER = [0]
+SEEN = {"linkedin": set(), "x": set(), "facebook": set()}
+# X's user tokens: the access token it takes now, and the one refresh token
+# it will exchange once (FAKE_X_REFRESH; FAKE_X_CLIENT, FAKE_X_SECRET).
+XTOK = {"access": E("FAKE_X_TOKEN", ""), "refresh": E("FAKE_X_REFRESH", "")}
+
+
+def graph(status, code, msg, sub=None):
+    e = {"message": msg, "type": "OAuthException", "code": code,
+         "fbtrace_id": "AFakeTrace"}
+    if sub:
+        e["error_subcode"] = sub
+    return status, {"error": e}
+
+
+def xproblem(status, title, detail):
+    return status, {"title": title, "detail": detail, "type": "about:blank",
+                    "status": status}
+
+
+# Error bodies as each service sends them.
+ERRORS = {
+    "li_duplicate": (422, {
+        "errorDetailType": "com.linkedin.common.error.BadRequest",
+        "message": "com.linkedin.content.common.exception."
+                   "BadRequestResponseException: Content is a duplicate of "
+                   "urn:li:share:7141138937766391808",
+        "errorDetails": {"inputErrors": [{
+            "description": "Duplicate post is detected", "input": {},
+            "code": "DUPLICATE_POST"}]},
+        "status": 422}),
+    "li_expired": (401, {"serviceErrorCode": 65601, "code":
+                         "REVOKED_ACCESS_TOKEN", "message": "The token used "
+                         "in the request has expired", "status": 401}),
+    "li_forbidden": (403, {"serviceErrorCode": 100, "code": "ACCESS_DENIED",
+                           "message": "Not enough permissions to access: "
+                           "partnerApiPostsExternal.CREATE.20251101",
+                           "status": 403}),
+    "li_429": (429, {"message": "Resource level throttle APPLICATION DAY "
+                     "limit for calls to this resource is reached.",
+                     "status": 429}),
+    "li_500": (500, {"message": "Internal Server Error", "status": 500}),
+    "x_duplicate": xproblem(403, "Forbidden", "You are not allowed to create "
+                            "a Tweet with duplicate content."),
+    "x_policy": xproblem(403, "Forbidden", "You are not permitted to perform "
+                         "this action."),
+    "x_expired": xproblem(401, "Unauthorized", "Unauthorized"),
+    "x_429": xproblem(429, "Too Many Requests", "Too Many Requests"),
+    "x_503": xproblem(503, "Service Unavailable", "Service Unavailable"),
+    "fb_duplicate": graph(400, 506, "Duplicate status message", 1455006),
+    "fb_policy": graph(400, 368, "The action attempted has been deemed "
+                       "abusive or is otherwise disallowed", 1390008),
+    "fb_expired": graph(400, 190, "Error validating access token: Session "
+                        "has expired on Friday, 04-Dec-26 10:00:00 PST.", 463),
+    "fb_throttled": graph(400, 4, "(#4) Application request limit reached"),
+    "fb_unknown": graph(500, 1, "An unknown error has occurred."),
+}
+
+
+def next_id():
+    with LOCK:
+        COUNTER[0] += 1
+        return COUNTER[0]
+
+
+def take_script(line):
+    """The first unused script entry matching line, marked used."""
+    with LOCK:
+        try:
+            with open(SCRIPT) as f:
+                entries = f.read().splitlines()
+        except FileNotFoundError:
+            return None
+        for i, e in enumerate(entries):
+            if not e.strip() or e.startswith("#USED "):
+                continue
+            d = json.loads(e)
+            if d.get("match", "") in line:
+                entries[i] = "#USED " + e
+                with open(SCRIPT, "w") as f:
+                    f.write("\n".join(entries) + "\n")
+                return d
+    return None
+
+
+def x_weight(text):
+    """twitter-text 3 weighted length, as X counts it (URLs 23)."""
+    n = 0
+    text = re.sub(r"(?i)(?:(?<=^)|(?<=[\s(]))(https?://|www\.)\S+",
+                  lambda m: "\x00" + re.search(r"[.,;:!?)'\"]*$",
+                                               m.group(0)).group(0), text)
+    i = 0
+    while i < len(text):
+        c = text[i]
+        cp = ord(c)
+        if c == "\x00":
+            n += 23
+        elif 0x1F1E6 <= cp <= 0x1F1FF:
+            n += 2
+            if i + 1 < len(text) and 0x1F1E6 <= ord(text[i + 1]) <= 0x1F1FF:
+                i += 1
+        elif 0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF:
+            n += 2
+            while i + 1 < len(text):
+                nx = ord(text[i + 1])
+                if nx in (0xFE0F, 0x20E3) or 0x1F3FB <= nx <= 0x1F3FF:
+                    i += 1
+                elif nx == 0x200D and i + 2 < len(text):
+                    i += 2
+                else:
+                    break
+        elif cp <= 4351 or 8192 <= cp <= 8205 or 8208 <= cp <= 8223 or \
+                8242 <= cp <= 8247:
+            n += 1
+        else:
+            n += 2
+        i += 1
+    return n
+
+
+LITTLE = set("\\|{}@[]()<>#*_~")
+
+
+def little_text_ok(s):
+    """Every reserved character of LinkedIn's little text escaped."""
+    i = 0
+    while i < len(s):
+        if s[i] == "\\":
+            if i + 1 >= len(s) or s[i + 1] not in LITTLE:
+                return False
+            i += 2
+            continue
+        if s[i] in LITTLE:
+            return False
+        i += 1
+    return True
+
+
+def unescape_little(s):
+    return re.sub(r"\\(.)", r"\1", s)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, obj=None, raw=None, headers=None):
+        if raw is not None:
+            data = raw.encode()
+        elif obj is None:
+            data = b""
+        else:
+            data = json.dumps(obj).encode()
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def do_GET(self):
+        self.reply(404, {"message": "not found"})
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("utf-8", "replace")
+        if self.path == "/2/oauth2/token":
+            return self.x_token(body)
+        net = self.network()
+        rec = {"method": self.command, "path": self.path, "body": body,
+               "net": net, "auth": self.headers.get("Authorization"),
+               "ctype": self.headers.get("Content-Type"),
+               "li_version": self.headers.get("LinkedIn-Version"),
+               "restli": self.headers.get("X-Restli-Protocol-Version")}
+        err, parsed = self.check(net, body)
+        rec["problem"] = err if isinstance(err, str) else None
+        rec["parsed"] = parsed
+        with LOCK, open(LOG, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        if err:
+            return self.refuse(net, err)
+        s = take_script("%s %s %s" % (self.command, self.path, body))
+        if s:
+            time.sleep(s.get("delay", 0))
+            if "error" in s:
+                st, obj = ERRORS[s["error"]]
+                return self.reply(st, obj, headers=s.get("headers"))
+            if "raw" in s or "json" in s:
+                return self.reply(s.get("status", 200), s.get("json"),
+                                  s.get("raw"), s.get("headers"))
+        return self.publish(net, parsed)
+
+    def network(self):
+        if self.path == "/rest/posts":
+            return "linkedin"
+        if self.path == "/2/tweets":
+            return "x"
+        if re.match(r"^/v\d+\.\d+/[^/]+/feed$", self.path):
+            return "facebook"
+        return None
+
+    def refuse(self, net, err):
+        """A failed check: the service's own answer."""
+        if err == "auth":
+            st, obj = ERRORS[{"linkedin": "li_expired", "x": "x_expired",
+                              "facebook": "fb_expired"}[net]]
+            return self.reply(st, obj)
+        if net == "linkedin":
+            return self.reply(400, {"message": "fake: " + err, "status": 400})
+        if net == "x":
+            return self.reply(*xproblem(400, "Invalid Request", "fake: " + err))
+        if net == "facebook":
+            return self.reply(*graph(400, 100, "(#100) fake: " + err))
+        return self.reply(404, {"message": "no such endpoint " + self.path})
+
+    def x_token(self, body):
+        """X's OAuth 2.0 token endpoint, grant_type=refresh_token: a new
+        pair for a refresh token good once; invalid_grant otherwise."""
+        f = {k: v[0] for k, v in urllib.parse.parse_qs(
+            body, keep_blank_values=True).items()}
+        rec = {"method": "POST", "path": self.path, "net": "x-token",
+               "form": {k: v for k, v in f.items() if k != "refresh_token"},
+               "auth": self.headers.get("Authorization"),
+               "ctype": self.headers.get("Content-Type")}
+        problem = None
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/x-www-form-urlencoded"):
+            problem = "content-type"
+        elif f.get("grant_type") != "refresh_token" or \
+                f.get("client_id") != E("FAKE_X_CLIENT"):
+            problem = "grant_type/client_id"
+        elif E("FAKE_X_SECRET"):
+            import base64
+            want = "Basic " + base64.b64encode(("%s:%s" % (
+                E("FAKE_X_CLIENT"), E("FAKE_X_SECRET"))).encode()).decode()
+            if self.headers.get("Authorization") != want:
+                problem = "client authentication"
+        rec["problem"] = problem
+        with LOCK, open(LOG, "a") as fl:
+            fl.write(json.dumps(rec) + "\n")
+        if problem:
+            return self.reply(400, {"error": "invalid_request",
+                                    "error_description": problem})
+        with LOCK:
+            if not XTOK["refresh"] or f.get("refresh_token") != XTOK["refresh"]:
+                ok = False
+            else:
+                n = next_id()
+                XTOK["access"] = "xaccess-%d" % n
+                XTOK["refresh"] = "xrefresh-%d" % n
+                ok = True
+        if not ok:
+            return self.reply(400, {
+                "error": "invalid_request",
+                "error_description": "Value passed for the token was invalid."})
+        return self.reply(200, {"token_type": "bearer", "expires_in": 7200,
+                                "access_token": XTOK["access"],
+                                "scope": "tweet.write tweet.read users.read "
+                                         "offline.access",
+                                "refresh_token": XTOK["refresh"]})
+
+    # --- checks: what the real services insist on ---------------------
+    def check(self, net, body):
+        if net is None:
+            return "no such endpoint " + self.path, None
+        tok = {"linkedin": E("FAKE_LI_TOKEN", ""), "x": XTOK["access"],
+               "facebook": E("FAKE_FB_TOKEN", "")}[net]
+        if self.headers.get("Authorization") != "Bearer " + tok:
+            return "auth", None
+        return getattr(self, "check_" + net)(body)
+
+    def check_linkedin(self, body):
+        if not re.match(r"^\d{6}$", self.headers.get("LinkedIn-Version") or ""):
+            return "LinkedIn-Version is not YYYYMM", None
+        if self.headers.get("X-Restli-Protocol-Version") != "2.0.0":
+            return "X-Restli-Protocol-Version", None
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/json"):
+            return "content-type", None
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return "body is not JSON", None
+        if d.get("author") != E("FAKE_LI_AUTHOR"):
+            return "author", d
+        c = d.get("commentary")
+        if not isinstance(c, str) or not c or len(c) > 3000:
+            return "commentary", d
+        if not little_text_ok(c):
+            return "commentary: reserved character not escaped", d
+        dist = d.get("distribution", {})
+        if d.get("visibility") != "PUBLIC" or \
+                dist.get("feedDistribution") != "MAIN_FEED" or \
+                dist.get("targetEntities") != [] or \
+                dist.get("thirdPartyDistributionChannels") != [] or \
+                d.get("lifecycleState") != "PUBLISHED" or \
+                d.get("isReshareDisabledByAuthor") is not False:
+            return "post fields", d
+        return None, d
+
+    def check_x(self, body):
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/json"):
+            return "content-type", None
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return "body is not JSON", None
+        t = d.get("text")
+        if not isinstance(t, str) or not t:
+            return "text", d
+        if x_weight(t) > 280:
+            return "text over 280 weighted characters", d
+        return None, d
+
+    def check_facebook(self, body):
+        if self.path.split("/")[2] != E("FAKE_FB_PAGE", ""):
+            return "wrong page id", None
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/x-www-form-urlencoded"):
+            return "content-type", None
+        f = {k: v[0] for k, v in urllib.parse.parse_qs(
+            body, keep_blank_values=True, strict_parsing=True).items()}
+        if not f.get("message"):
+            return "message", f
+        if "link" in f and not re.match(r"^https?://", f["link"]):
+            return "link", f
+        return None, f
+
+    # --- success: a new post, or the network's duplicate error --------
+    def publish(self, net, d):
+        n = next_id()
+        key = {"linkedin": lambda: unescape_little(d["commentary"]),
+               "x": lambda: d["text"],
+               "facebook": lambda: d["message"] + d.get("link", "")}[net]()
+        with LOCK:
+            dup = key in SEEN[net]
+            SEEN[net].add(key)
+        if dup:
+            st, obj = ERRORS[{"linkedin": "li_duplicate", "x": "x_duplicate",
+                              "facebook": "fb_duplicate"}[net]]
+            return self.reply(st, obj)
+        if net == "linkedin":
+            return self.reply(201, None, headers={
+                "x-restli-id": "urn:li:share:71%017d" % n,
+                "x-linkedin-id": "urn:li:share:71%017d" % n})
+        if net == "x":
+            return self.reply(201, {"data": {
+                "id": "18%017d" % n, "text": d["text"],
+                "edit_history_tweet_ids": ["18%017d" % n]}})
+        return self.reply(200, {"id": "%s_10%013d" % (E("FAKE_FB_PAGE"), n)})
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+srv.daemon_threads = True
+with open(PORTFILE + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(PORTFILE + ".tmp", PORTFILE)
+srv.serve_forever()

@@ -1,0 +1,71 @@
+/*
+ * social_reply.c - libFuzzer harness for what the social publishers take
+ * from the network and what draft-post takes from a model: the replies of
+ * LinkedIn, X and the Graph API to a publish (social_reply, through the
+ * same code that reads the real ones) and X's token endpoint's to a
+ * refresh, and the rules check, X's weighted
+ * count, the composition and the prompt of a post (lib/social/).
+ *
+ * The input: a network (first byte), a status (second byte: 200 + the byte
+ * spread over 1xx-5xx), then the kept header (x-restli-id or
+ * x-rate-limit-reset) up to the first newline, then the reply body. The
+ * whole input, NUL-terminated, is also the text of a post.
+ */
+#include "fuzz.h"
+
+#include "vault/vault.h"
+#include "social/social.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const long statuses[] = { 200, 201, 400, 401, 403, 404, 422,
+	    429, 500, 503, 302, 100 };
+	struct social_result r;
+	enum social_net net;
+	const char *p, *nl;
+	char *s, *hdr, *sys = NULL, *user = NULL;
+	size_t n;
+	long status;
+	int rc;
+
+	if (size < 2)
+		return 0;
+	net = (enum social_net)(data[0] % 3);
+	status = statuses[data[1] % (sizeof statuses / sizeof *statuses)];
+	p = (const char *)data + 2;
+	n = size - 2;
+	nl = memchr(p, '\n', n);
+	hdr = nl ? strndup(p, (size_t)(nl - p)) : NULL;
+	if (nl) {
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	rc = social_reply(net, status, p, n, hdr, data[1] % 2 ? 120 : -1, &r);
+	free(hdr);
+	if (social_x_token_reply(status, p, n) < 0 && aie_errcode != EX_TEMP &&
+	    aie_errcode != EX_CONFIG)
+		fz_fail("a token reply failure of class %d", aie_errcode);
+	/* a published post is never a failure: it would be published again */
+	if (status >= 200 && status < 300 && (rc != 0 || !*r.id))
+		fz_fail("a %ld reply read as a failure", status);
+	if (rc != 0 && aie_errcode != EX_DATA && aie_errcode != EX_TEMP &&
+	    aie_errcode != EX_CONFIG)
+		fz_fail("a failure of class %d", aie_errcode);
+	if (r.retry_at && rc == 0)
+		fz_fail("a retry time on a success");
+	if (!(s = malloc(size + 1)))
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	(void)social_x_length(s);
+	(void)social_check(net, s, s);
+	(void)social_check(NET_INSTAGRAM, s, NULL);
+	free(social_compose(net, s, s));
+	free(social_offline(net, s));
+	if (social_prompt(net, s, s, &sys, &user) == 0) {
+		free(sys);
+		free(user);
+	}
+	free(s);
+	return 0;
+}
