@@ -135,8 +135,7 @@ struct mailin {
 	char **set;              /* open-addressing hash set of known keys */
 	size_t setcap, setn;
 	int loaded;
-	char **keywords;         /* urgent keywords, lowercased */
-	size_t nkw;
+	struct keywords urgent;  /* the handbook's urgent keywords */
 };
 
 /* Take the import lock (.state/<agent>/mail.lock; waits for another
