@@ -98,4 +98,89 @@ struct wa_outcome {
 int wa_notify(struct vault *v, const struct wa_cfg *c,
     const struct wa_note *n, struct wa_outcome *o);
 
+/*
+ * hook.h - the Cloud API webhook from outside (see wa-webhook(8)): its
+ * signature and its payload, parsed without the vault (fuzzed).
+ */
+#define WA_HOOK_BODY_MAX (3L << 20)  /* Meta's payloads are at most 3 MB */
+#define WA_HOOK_MAX 1000             /* messages or statuses per payload */
+#define WA_ID_MAX 200                /* a wamid or a media ID */
+
+/* 1 when header is "sha256=<64 hex digits>" and they are the
+ * HMAC-SHA256 of body[0..len) under secret (compared in constant time);
+ * 0 otherwise, a missing or empty secret or header included. */
+int wa_hook_sig_ok(const char *secret, const char *body, size_t len,
+    const char *header);
+
+/* One inbound message. Every string is borrowed from the parsed payload
+ * (valid until wa_hook_free); NULL when the message has no such part. */
+struct wa_msg {
+	const char *from;        /* the sender's wa_id (digits) */
+	const char *name;        /* the sender's profile name */
+	const char *id;          /* its wamid */
+	const char *type;        /* text, image, audio, document, location,
+	                          * interactive, button, reaction, ... */
+	const char *text;        /* body, caption, reply title, button text,
+	                          * reaction emoji */
+	const char *context_id;  /* the message it answers or reacts to */
+	const char *reply_id;    /* interactive reply id, button payload */
+	const char *media_id, *mime_type, *filename;
+	const char *loc_name, *loc_address;
+	const char *phone_id;    /* the business number it was sent to */
+	double lat, lon;
+	int has_location;
+	int unsupported;         /* a type we keep but do not read */
+	long long timestamp;     /* seconds since the epoch, Meta's clock */
+};
+
+/* The status of a message we sent (sent, delivered, read, failed). */
+struct wa_status {
+	const char *id;          /* the wamid we got when sending */
+	const char *status;
+	const char *recipient;
+	long long timestamp;
+	long error_code;         /* 0, or e.g. 131047, 131026 */
+	const char *error_title, *error_message;
+};
+
+struct json_t;
+struct wa_hook {
+	struct json_t *root;
+	struct wa_msg *msgs;
+	size_t nmsgs;
+	struct wa_status *sts;
+	size_t nsts;
+};
+
+/* Parse a webhook body: 0, or -1 (65) with the reason when it is not a
+ * whatsapp_business_account payload of the shape Meta sends (at most
+ * WA_HOOK_MAX messages and statuses). Changes of other fields are
+ * skipped. Call wa_hook_free in both cases. */
+int wa_hook_parse(const char *body, size_t len, struct wa_hook *h);
+void wa_hook_free(struct wa_hook *h);
+
+/*
+ * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
+ * at most one item per wamid (.state/<agent>/wa-ids, under wa.lock).
+ */
+#define WA_IDS_MAX (1L << 20)        /* the wamid record, then halved */
+
+struct wa_inbox {
+	struct vault *v;
+	int lockfd;
+	char idsrel[96];         /* .state/<agent>/wa-ids */
+	char *ids;               /* its lines, or NULL */
+	struct keywords urgent;  /* the handbook's urgent keywords */
+};
+
+/* Take wa.lock (waiting for another delivery), read the record and the
+ * handbook's urgent keywords. 0 or -1. */
+int wa_inbox_open(struct wa_inbox *in, struct vault *v);
+void wa_inbox_close(struct wa_inbox *in);
+/* One message into an item: 0 with *ref where it is; 1 when its wamid was
+ * seen before (nothing written); -1 on error. An item whose text holds an
+ * urgent keyword gets priority: high. */
+int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
+    struct itemref *ref);
+
 #endif
