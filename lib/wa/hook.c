@@ -211,7 +211,7 @@ static int status(json_t *s, struct wa_hook *h)
 {
 	struct wa_status *arr, *o;
 	const char *ts = NULL;
-	json_t *errs;
+	json_t *errs = NULL;
 
 	if (!(arr = grow(h->sts, h->nsts, sizeof *arr)))
 		return bad("too many statuses");

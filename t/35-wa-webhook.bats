@@ -1,0 +1,285 @@
+#!/usr/bin/env bats
+# wa-webhook.cgi: Meta's handshake and signed deliveries, run as a CGI with
+# CGI variables set (as cgit tests its CGI) and end to end through nginx +
+# fcgiwrap; payloads and signatures from t/fake/meta.py, as Meta makes them.
+load helper
+
+META="$T_DIR/fake/meta.py"
+SECRET=app-secret-0f1e2d
+
+setup() {
+	common_setup
+	mkvault
+	printf 'WA_APP_SECRET=%s\nWA_VERIFY_TOKEN=verify-me-42\n' "$SECRET" \
+	    >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	P="$BATS_TEST_TMPDIR/payload.json"
+}
+
+# cgi_get QUERY: the handshake, the CGI's whole reply in $output.
+cgi_get() {
+	run --separate-stderr env REQUEST_METHOD=GET QUERY_STRING="$1" REMOTE_ADDR=127.0.0.1 \
+	    "$AIE_CGI/wa-webhook.cgi"
+}
+
+# cgi_post FILE [SIGNATURE]: a delivery of FILE, signed with $SECRET unless
+# SIGNATURE is given ("" for none); the CGI's reply in $output, its log in
+# $stderr.
+cgi_post() {
+	local sig
+	if [ $# -ge 2 ]; then sig=$2; else sig=$("$META" sign "$SECRET" "$1"); fi
+	run --separate-stderr env REQUEST_METHOD=POST REMOTE_ADDR=127.0.0.1 \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH="$(stat -c %s "$1")" \
+	    HTTP_X_HUB_SIGNATURE_256="$sig" "$AIE_CGI/wa-webhook.cgi" <"$1"
+}
+
+# status_is "200 OK": the status line of the reply in $output.
+status_is() {
+	local got=${lines[0]%$'\r'}
+	[ "$got" = "Status: $1" ] || { echo "status: $got, want $1" >&2; return 1; }
+}
+
+# items: the whatsapp items, one path a line.
+items() {
+	find "$VAULT_DIR/Needs_Action/whatsapp" -name 'WA_*.md' | sort
+}
+
+# fm KEY [FILE]: a front-matter value of FILE (default: the only item).
+fm() {
+	local f=${2:-$(items)}
+	sed -n "/^---\$/,/^---\$/{s/^$1: //p}" "$f" | sed 's/^"\(.*\)"$/\1/'
+}
+
+@test "handshake: the right verify token is answered with the challenge" {
+	cgi_get 'hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=verify-me-42'
+	assert_success
+	status_is "200 OK"
+	assert_line --partial "Content-Type: text/plain"
+	[ "${lines[-1]}" = 1158201444 ]
+}
+
+@test "handshake: a wrong token, a wrong mode or no token is 403 without the challenge" {
+	local q
+	for q in 'hub.mode=subscribe&hub.challenge=77&hub.verify_token=verify-me-4' \
+	    'hub.mode=unsubscribe&hub.challenge=77&hub.verify_token=verify-me-42' \
+	    'hub.mode=subscribe&hub.challenge=77'; do
+		cgi_get "$q"
+		status_is "403 Forbidden"
+		refute_output --partial 77
+	done
+}
+
+@test "handshake: without WA_VERIFY_TOKEN nothing verifies (503)" {
+	printf 'WA_APP_SECRET=%s\n' "$SECRET" >"$AI_EMPLOYEE_CONFIG"
+	cgi_get 'hub.mode=subscribe&hub.challenge=77&hub.verify_token='
+	status_is "503 Service Unavailable"
+	refute_output --partial 77
+}
+
+@test "a signed text message becomes a whatsapp item with its sender, text and wamid" {
+	"$META" payload text wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQzQTk "Hi, is the shop open today?" >"$P"
+	cgi_post "$P"
+	assert_success
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	local f id
+	f=$(items)
+	id=$(basename "$f" .md)
+	[[ $id =~ ^WA_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]]
+	[ "$(fm id)" = "$id" ]
+	[ "$(fm type)" = whatsapp ]
+	[ "$(fm domain)" = whatsapp ]
+	[ "$(fm status)" = new ]
+	[ "$(fm wa_id)" = 15551234567 ]
+	[ "$(fm profile_name)" = "Alice Example" ]
+	[ "$(fm from)" = "Alice Example (+15551234567)" ]
+	[ "$(fm wamid)" = wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQzQTk ]
+	[ "$(fm message_type)" = text ]
+	[ "$(fm phone_number_id)" = 1098765 ]
+	[ "$(fm priority)" = normal ]
+	[[ $(fm received) =~ ^20[0-9-]{8}T[0-9:]{8}Z$ ]]
+	[ "$(sed '1,/^---$/d' "$f")" = "Hi, is the shop open today?" ]
+	grep -q "\"event\":\"whatsapp_new\",\"id\":\"$id\"" "$VAULT_DIR"/Logs/*.jsonl
+	grep -qx wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQzQTk "$VAULT_DIR/.state/local/wa-ids"
+}
+
+@test "every message type becomes an item with what it carries" {
+	local t n=0
+	for t in text image audio video document sticker location interactive \
+	    list_reply button reaction unsupported; do
+		n=$((n + 1))
+		"$META" payload "$t" "wamid.T$n" "caption $t" >"$P"
+		cgi_post "$P"
+		status_is "200 OK" || fail "$t: $stderr"
+	done
+	[ "$(items | wc -l)" -eq "$n" ]
+	by() { grep -l "^wamid: wamid.T$1\$" "$VAULT_DIR"/Needs_Action/whatsapp/*.md; }
+	f=$(by 2); [ "$(fm message_type "$f")" = image ]
+	[ "$(fm media_id "$f")" = 1037543291543636 ]
+	[ "$(fm media_type "$f")" = image/jpeg ]
+	grep -q '^caption image$' "$f"
+	f=$(by 3); [ "$(fm media_type "$f")" = "audio/ogg; codecs=opus" ]
+	f=$(by 5); [ "$(fm filename "$f")" = invoice-1234.pdf ]
+	grep -q 'application/pdf, invoice-1234.pdf, media id 1037543291543636' "$f"
+	f=$(by 7); [ "$(fm latitude "$f")" = 52.520008 ]
+	[ "$(fm longitude "$f")" = 13.404954 ]
+	grep -q 'Shop, Main Street 1, Berlin' "$f"
+	f=$(by 8); [ "$(fm reply_id "$f")" = yes-ship ]
+	grep -q '^caption interactive$' "$f"
+	f=$(by 9); [ "$(fm message_type "$f")" = interactive ]
+	[ "$(fm reply_id "$f")" = opt-2 ]
+	f=$(by 10); [ "$(fm reply_id "$f")" = STOP_PROMOS ]
+	grep -q '^caption button$' "$f"
+	f=$(by 11); [ "$(fm context_id "$f")" = wamid.OURS1 ]
+	grep -q '👍' "$f"
+	f=$(by 12); [ "$(fm message_type "$f")" = unsupported ]
+	grep -q 'not read by ai-employee' "$f"
+}
+
+@test "a reply keeps the wamid it answers as context_id" {
+	"$META" payload text wamid.R1 "yes please" >"$P"
+	CONTEXT=wamid.OURREPLY9 "$META" payload text wamid.R1 "yes please" >"$P"
+	cgi_post "$P"
+	[ "$(fm context_id)" = wamid.OURREPLY9 ]
+}
+
+@test "a replayed delivery (Meta's retry) is answered 200 and makes no second item" {
+	"$META" payload text wamid.DUP1 "once only" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	# and not after the owner deleted the item either
+	rm "$(items)"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 0 ]
+}
+
+@test "a forged or missing signature is 401, nothing is written, one log line" {
+	"$META" payload text wamid.F1 "forged" >"$P"
+	local before
+	before=$(tree_sum "$VAULT_DIR")
+	cgi_post "$P" "sha256=$(printf '%064d' 0)"
+	status_is "401 Unauthorized"
+	[ "$stderr" = "wa-webhook: wrong signature, payload dropped (from 127.0.0.1)" ]
+	cgi_post "$P" ""
+	status_is "401 Unauthorized"
+	[ "$stderr" = "wa-webhook: missing signature, payload dropped (from 127.0.0.1)" ]
+	# signed under another secret, and a body changed after signing
+	cgi_post "$P" "$(printf %s "$SECRET" | "$META" sign other "$P")"
+	status_is "401 Unauthorized"
+	local sig
+	sig=$("$META" sign "$SECRET" "$P")
+	sed -i 's/forged/Forged/' "$P"
+	cgi_post "$P" "$sig"
+	status_is "401 Unauthorized"
+	[ "$(tree_sum "$VAULT_DIR")" = "$before" ]
+	[ ! -e "$VAULT_DIR/.state/local/wa-ids" ]
+}
+
+@test "without WA_APP_SECRET every delivery is refused (503), nothing written" {
+	printf 'WA_VERIFY_TOKEN=verify-me-42\n' >"$AI_EMPLOYEE_CONFIG"
+	"$META" payload text wamid.S1 "hi" >"$P"
+	cgi_post "$P" "$("$META" sign "" "$P")"
+	status_is "503 Service Unavailable"
+	[ "$(items | wc -l)" -eq 0 ]
+}
+
+@test "a body over 3 MB is refused with 413 before its signature is checked" {
+	/usr/bin/python3 -c 'import sys; sys.stdout.write("{\"object\":\"" + "x" * (3 * 1024 * 1024) + "\"}")' >"$P"
+	cgi_post "$P"
+	status_is "413 Payload Too Large"
+	[ "$(items | wc -l)" -eq 0 ]
+}
+
+@test "a signed payload that is not Meta's shape is 400 and writes nothing" {
+	local bad
+	for bad in 'not json' '{"object":"page","entry":[]}' \
+	    '{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"15551234567","id":"wamid.B1","timestamp":"1","type":"text","text":{}}]}}]}]}' \
+	    '{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"../../x","id":"wamid.B2","timestamp":"1","type":"text","text":{"body":"x"}}]}}]}]}' \
+	    '{"object":"whatsapp_business_account","object":"whatsapp_business_account","entry":[]}'; do
+		printf %s "$bad" >"$P"
+		cgi_post "$P"
+		status_is "400 Bad Request" || fail "$bad"
+	done
+	[ "$(items | wc -l)" -eq 0 ]
+}
+
+@test "a status update alone is answered 200 and makes no item" {
+	"$META" status delivered wamid.OURS1 >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 0 ]
+}
+
+@test "a message with an urgent word of the handbook is priority high" {
+	sed -i 's/^- asap$/- asap\n- refund/' "$VAULT_DIR/Company_Handbook.md"
+	"$META" payload text wamid.U1 "I want a REFUND now" >"$P"
+	cgi_post "$P"
+	[ "$(fm priority)" = high ]
+	grep -q '"event":"whatsapp_new".*"note":"urgent"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "GET and POST only: another method is 405" {
+	run env REQUEST_METHOD=PUT "$AIE_CGI/wa-webhook.cgi"
+	status_is "405 Method Not Allowed"
+}
+
+# serve: wa-webhook.cgi behind nginx + fcgiwrap on a free loopback port,
+# configured as share/deploy/render-nginx.sh configures the dashboard (the
+# body cap raised to 4 MB as for the webhook's location); $URL set.
+serve() {
+	local dir="$BATS_TEST_TMPDIR/web" port user=""
+	port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	SOCKDIR=$(mktemp -d /tmp/aie-wa.XXXXXX)
+	mkdir -p "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		user="nobody nogroup"
+		chgrp nogroup "$SOCKDIR"
+		chmod 0750 "$SOCKDIR"
+	fi
+	"$TOP/share/deploy/render-nginx.sh" ${user:+-u "$user"} -o "$dir/nginx.conf" \
+	    "$dir" "127.0.0.1:$port" "$SOCKDIR/s.sock" "$AIE_CGI/wa-webhook.cgi"
+	sed -i 's/client_max_body_size 1m;/client_max_body_size 4m;/' "$dir/nginx.conf"
+	(umask 007; setsid /usr/sbin/fcgiwrap -c 2 -s "unix:$SOCKDIR/s.sock" \
+	    </dev/null >>"$dir/logs/fcgiwrap.log" 2>&1 & echo $! >"$dir/fcgiwrap.pid")
+	wait_for test -S "$SOCKDIR/s.sock"
+	[ -z "$user" ] || chgrp nogroup "$SOCKDIR/s.sock"
+	/usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
+	URL="http://127.0.0.1:$port"
+	wait_for curl -s -o /dev/null "$URL/"
+}
+
+teardown() {
+	local dir="$BATS_TEST_TMPDIR/web"
+	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
+	[ -f "$dir/fcgiwrap.pid" ] && kill -- "-$(cat "$dir/fcgiwrap.pid")" 2>/dev/null
+	[ -z "${SOCKDIR:-}" ] || rm -rf "$SOCKDIR"
+	return 0
+}
+
+@test "through nginx and fcgiwrap: handshake, a good, a replayed and a forged delivery" {
+	command -v /usr/sbin/nginx >/dev/null && command -v /usr/sbin/fcgiwrap >/dev/null ||
+	    skip "nginx or fcgiwrap is not installed"
+	serve
+	run curl -s "$URL/?hub.mode=subscribe&hub.challenge=987654&hub.verify_token=verify-me-42"
+	assert_output 987654
+	run curl -s -o /dev/null -w '%{http_code}' "$URL/?hub.mode=subscribe&hub.challenge=9&hub.verify_token=no"
+	assert_output 403
+	"$META" payload text wamid.NGX1 "through nginx" >"$P"
+	run "$META" post "$URL/" "$SECRET" "$P"
+	assert_output "200
+ok"
+	run "$META" post "$URL/" "$SECRET" "$P"
+	assert_line --index 0 200
+	[ "$(items | wc -l)" -eq 1 ]
+	grep -q '^through nginx$' "$(items)"
+	"$META" payload text wamid.NGX2 "forged" >"$P"
+	run "$META" post "$URL/" "$SECRET" "$P" --forge
+	assert_line --index 0 401
+	run "$META" post "$URL/" "$SECRET" "$P" --unsigned
+	assert_line --index 0 401
+	[ "$(items | wc -l)" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR"/web/logs/*.log | grep -c 'wrong signature, payload dropped (from 127.0.0.1)')" -eq 1 ]
+}
