@@ -40,7 +40,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 DOMAINS  = cli mcp exec plan status health sync approval mail llm wa odoo web http vault base
 
 # What each program links, in link order (the domains it uses, and theirs).
-approve_LIBS          = cli status approval vault base
+approve_LIBS          = cli status approval wa vault base
 dashboard-passwd_LIBS = cli web approval vault base
 draft-email_LIBS      = cli mail llm http approval vault base
 mail-fetch_LIBS       = cli mail approval vault base
@@ -51,12 +51,13 @@ odoo-ping_LIBS        = cli odoo http approval vault base
 usage-log_LIBS        = cli llm http approval vault base
 vault-claim_LIBS      = cli sync approval vault base
 vault-exec_LIBS       = cli exec plan approval mail wa http vault base
+wa-send_LIBS          = cli exec plan approval mail wa http vault base
 vault-health_LIBS     = cli health sync approval odoo wa http vault base
 vault-init_LIBS       = cli sync approval vault base
 vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
-dashboard_LIBS        = dash status approval web vault base
+dashboard_LIBS        = dash status approval wa web vault base
 wa-webhook_LIBS       = wa web http vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)

@@ -18,6 +18,7 @@
 #include "approval/approval.h"
 #include "exec/exec.h"
 #include "mail/mail.h"
+#include "internal.h"
 
 /* send_email: the draft must make a mail (a to, no line break in a header
  * value, no address literal, no NUL in the body), the checks
@@ -53,6 +54,7 @@ static const struct exec_action actions[] = {
 	/* name          limited  check        executor */
 	{ "send_email",  1,       email_check, mail_send_draft },
 	{ "none",        0,       NULL,        none_run },
+	{ "send_whatsapp", 1,     wa_reply_check, wa_reply_run },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -183,4 +183,49 @@ void wa_inbox_close(struct wa_inbox *in);
 int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
     struct itemref *ref);
 
+/*
+ * window.h - the 24-hour customer-service window of a customer (wa_id):
+ * free text only within WA_WINDOW of their last message in the vault.
+ */
+#define WA_WINDOW (24L * 3600)
+
+/* The received time of the latest whatsapp item from wa_id (0 when there
+ * is none) into *last: 0, or -1. */
+int wa_last_inbound(struct vault *v, const char *wa_id, time_t *last);
+/* 0 when free text may go to wa_id at now; -1 (65) with the reason when
+ * the window is closed or was never opened, or on error. */
+int wa_window_check(struct vault *v, const char *wa_id, time_t now);
+
+/*
+ * reply.h - a reply to a customer (the send_whatsapp action, see
+ * wa-send(1)): one POST to the Cloud API's messages endpoint, threaded by
+ * context.message_id, never retried (at most once).
+ */
+struct wa_reply {
+	const char *to;          /* the customer's wa_id */
+	const char *reply_to;    /* the wamid answered, or NULL */
+	const char *text;        /* free text, or the template's parameters
+	                          * one a line */
+	const char *template_name;   /* NULL: free text */
+	const char *template_lang;   /* default en_US */
+};
+
+/* The Cloud API configuration of replies: WA_PHONE_NUMBER_ID, WA_TOKEN,
+ * WA_GRAPH_URL, WA_API_VERSION, WA_TIMEOUT (WA_TO is not needed). -1 with
+ * 78 when a key is missing, 69 when WA_PROVIDER names another provider
+ * (replies go through the Cloud API only). */
+int wa_reply_config(struct wa_cfg *c);
+/* The request's JSON body (malloc'd), or NULL (65, the reason) when r
+ * cannot be sent as it is: a wa_id that is not one, free text empty or
+ * over WA_TEXT_MAX bytes, a parameter over WA_PARAM_MAX. */
+char *wa_reply_body(const struct wa_reply *r);
+/* Send r once. 0 with out->id the wamid Meta gave it; else -1 with
+ * aie_errcode: 65 refused for good (131047 outside the window, 131026
+ * undeliverable, any other 4xx), 75 try later (429, 5xx, 131056 pair rate
+ * limit), 78 the token (401, 190), 69 no connection; *maybe_sent is set
+ * when the request may have reached Meta and no answer came (a time-out,
+ * a reset): it must not be sent again. */
+int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
+    struct wa_sent *out, int *maybe_sent);
+
 #endif

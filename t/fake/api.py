@@ -161,6 +161,11 @@ class Handler(BaseHTTPRequestHandler):
             return "messaging_product", d
         if not re.match(r"^\+?\d{6,15}$", d.get("to", "")):
             return "to is not E.164", d
+        ctx = d.get("context")
+        if ctx is not None and (not isinstance(ctx, dict) or list(ctx) !=
+                                ["message_id"] or not str(
+                                    ctx["message_id"]).startswith("wamid.")):
+            return "context is not {message_id: wamid...}", d
         t = d.get("type")
         if t == "text":
             b = d.get("text", {}).get("body")
