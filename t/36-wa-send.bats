@@ -303,3 +303,55 @@ old() {
 	done
 	[ "$(replies)" -eq 0 ]
 }
+
+# llm_fake: the fake Anthropic API answering TEXT once; its log in LLM_LOG.
+llm_fake() {
+	LLM_LOG=$BATS_TEST_TMPDIR/llm.log
+	: >"$LLM_LOG"
+	printf '200 ok in=40 out=12 %s\n' "$1" >"$BATS_TEST_TMPDIR/llm.script"
+	python3 "$T_DIR/fake/anthropic.py" --port-file "$BATS_TEST_TMPDIR/llm.port" \
+	    --log "$LLM_LOG" --key test-key-123 --script "$BATS_TEST_TMPDIR/llm.script" 3>&- &
+	LLM_PID=$!
+	wait_for [ -s "$BATS_TEST_TMPDIR/llm.port" ]
+	export LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=test-key-123 \
+	    ANTHROPIC_BASE_URL=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/llm.port") \
+	    AIE_PRICES_FILE="$TOP/share/prices.tsv"
+}
+
+teardown() {
+	if [ -n "${LLM_PID:-}" ]; then kill "$LLM_PID" 2>/dev/null || true; fi
+	return 0
+}
+
+@test "draft-email WA_...: a WhatsApp draft to its sender, threaded, then approved and sent end to end" {
+	rm "$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_1.md"
+	run -0 --separate-stderr draft-email WA_1
+	assert_output Pending_Approval/whatsapp/DRAFT_WA_1.md
+	d="$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_1.md"
+	grep -qx 'type: whatsapp_draft' "$d"
+	grep -qx 'action: send_whatsapp' "$d"
+	grep -qx 'to: "15551234567"' "$d"
+	grep -qx 'reply_to: wamid.IN_WA_1' "$d"
+	grep -qx 'source: WA_1' "$d"
+	grep -qx 'domain: whatsapp' "$d"
+	grep -qx 'model: offline-template' "$d"
+	grep -q '^thank you for your message\. We have received it' "$d"
+	run -0 approve DRAFT_WA_1
+	run -0 vault-exec
+	[ -z "$(fake_problems)" ]
+	jq -e '.parsed | .to == "15551234567" and .context.message_id == "wamid.IN_WA_1" and
+	    (.text.body | startswith("Hello,\n\nthank you for your message."))' "$FAKE_LOG"
+	[ -f "$VAULT_DIR/Done/whatsapp/$M/WA_1.md" ]
+}
+
+@test "draft-email WA_... with a model: chat rules, the message as data, the model's text as the body" {
+	rm "$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_1.md"
+	llm_fake "Hi Alice! Your order 1234 ships tomorrow."
+	run -0 draft-email WA_1
+	jq -se '.[0].body.system | contains("WhatsApp replies")' "$LLM_LOG"
+	jq -se '.[0].body.messages[0].content | contains("<whatsapp_message>") and
+	    contains("Is my order ready?") and contains("Alice Example (+15551234567)")' "$LLM_LOG"
+	[ "$(sed '1,/^---$/d' "$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_1.md")" = \
+	    "Hi Alice! Your order 1234 ships tomorrow." ]
+	grep -qx 'to: "15551234567"' "$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_1.md"
+}
