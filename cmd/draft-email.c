@@ -253,6 +253,17 @@ out:
 	return r;
 }
 
+/* 1 when the item has both keys, not empty. */
+static int has_keys(const struct item *it, const char *k1, const char *k2)
+{
+	char *a = fm_get(it, k1), *b = fm_get(it, k2);
+	int ok = a && *a && b && *b;
+
+	free(a);
+	free(b);
+	return ok;
+}
+
 /* A WhatsApp reply draft (see vault(5)): to the message's wa_id, threaded
  * under its wamid. */
 static int build_wa(struct item *d, const struct ctx *c, const struct item *m,
@@ -355,6 +366,12 @@ static int draft_one(const char *arg, void *vctx)
 		cli_warn(arg, "already drafted: %s", dst.rel);
 		fm_free(&email);
 		return EX_NEG;
+	}
+	if (wa && !has_keys(&email, "wa_id", "wamid")) {
+		/* before the model is paid for a reply that cannot go */
+		cli_warn(arg, "no wa_id or wamid to reply to");
+		fm_free(&email);
+		return EX_DATA;
 	}
 	if (!(text = complete(c, &src, &email, did, model, sizeof model)) ||
 	    (wa ? build_wa(&draft, c, &email, did, src.id, model, text) :

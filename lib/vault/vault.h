@@ -162,7 +162,8 @@ int claim_item(struct vault *v, struct itemref *ref, char *warn,
 int claim_take(struct vault *v, struct itemref *ref);
 /* Give back the claim on the item at ref (in In_Progress/, any agent's:
  * the caller checks whose), all or nothing as claim_item, with an audit
- * line event ("release", "reap"): a draft (type email_draft) without
+ * line event ("release", "reap"): a draft (type email_draft or
+ * whatsapp_draft) without
  * exec_status goes to Pending_Approval/<d>/ with status: pending, the rest
  * to Needs_Action/<d>/ with status: new, d by claim_domain; claimed_by
  * and claimed_at are removed, and exec_status: sending becomes unknown
