@@ -8,7 +8,8 @@
  * else 413) and its X-Hub-Signature-256 checked against WA_APP_SECRET
  * before a byte of it is parsed (401, nothing written, one line in the
  * server's log); then each message becomes an item through lib/wa's
- * inbox (dedup by wamid) and the reply is 200. A payload that cannot be
+ * inbox (dedup by wamid), each status of a reply we sent is recorded
+ * (lib/wa status.c), and the reply is 200. A payload that cannot be
  * stored is a 500, so Meta delivers it again; one that is signed but
  * malformed is a 400. The vault and agent come from VAULT_DIR and
  * VAULT_AGENT (set by nginx), the secrets from the configuration file.
@@ -127,7 +128,7 @@ static int store(const struct wa_hook *h)
 	size_t i;
 	int status = 0;
 
-	if (h->nmsgs == 0)
+	if (h->nmsgs == 0 && h->nsts == 0)
 		return 0;
 	if (!dir || !*dir) {
 		fprintf(stderr, "wa-webhook: VAULT_DIR is not set\n");
@@ -147,6 +148,13 @@ static int store(const struct wa_hook *h)
 			fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
 			    aie_errmsg);
 			status = 500;   /* the rest still stored; Meta retries */
+		}
+	/* under the same lock: a status never races its reply's update */
+	for (i = 0; i < h->nsts; i++)
+		if (wa_status_apply(&v, &h->sts[i]) < 0) {
+			fprintf(stderr, "wa-webhook: status of %s: %s\n",
+			    h->sts[i].id, aie_errmsg);
+			status = 500;
 		}
 	wa_inbox_close(&in);
 	vault_close(&v);

@@ -213,6 +213,63 @@ fm() {
 	[ "$(items | wc -l)" -eq 0 ]
 }
 
+# mkreply ID WAMID: a reply sent to the customer, as vault-exec leaves it.
+mkreply() {
+	local m
+	m=$(date -u +%Y-%m)
+	mkdir -p "$VAULT_DIR/Done/whatsapp/$m"
+	cat >"$VAULT_DIR/Done/whatsapp/$m/$1.md" <<EOT
+---
+type: whatsapp_draft
+id: $1
+domain: whatsapp
+status: done
+action: send_whatsapp
+to: "15551234567"
+exec_status: sent
+exec_message_id: $2
+---
+Your order ships tomorrow.
+EOT
+	R="$VAULT_DIR/Done/whatsapp/$m/$1.md"
+}
+
+@test "statuses of a reply update its item, only forward; each is audited" {
+	mkreply DRAFT_WA_1 wamid.SENT1
+	"$META" status delivered wamid.SENT1 >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	grep -qx 'wa_status: delivered' "$R"
+	grep -Eqx 'wa_status_at: 20[0-9-]{8}T[0-9:]{8}Z' "$R"
+	"$META" status sent wamid.SENT1 >"$P"
+	cgi_post "$P"
+	grep -qx 'wa_status: delivered' "$R"
+	"$META" status read wamid.SENT1 >"$P"
+	cgi_post "$P"
+	grep -qx 'wa_status: read' "$R"
+	[ "$(grep -c '"event":"whatsapp_status","id":"DRAFT_WA_1"' "$VAULT_DIR"/Logs/*.jsonl)" -eq 3 ]
+	# a status of a message the vault does not hold: audited, nothing else
+	"$META" status delivered wamid.ELSEWHERE >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	grep -q '"event":"whatsapp_status","from":"wa-webhook","note":"delivered wamid.ELSEWHERE"' \
+	    "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "a reply that failed after its 200 (131047) is marked failed and told to the owner once" {
+	mkreply DRAFT_WA_2 wamid.SENT2
+	"$META" status failed wamid.SENT2 131047 >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	grep -qx 'wa_status: failed' "$R"
+	grep -qx 'wa_error: "131047"' "$R"
+	n="$VAULT_DIR/Logs/Notifications/$(date -u +%Y-%m-%d).md"
+	[ "$(grep -c 'WhatsApp reply not delivered: DRAFT_WA_2' "$n")" -eq 1 ]
+	grep 'WhatsApp reply not delivered: DRAFT_WA_2' "$n" | grep -q 'error 131047'
+	cgi_post "$P"
+	[ "$(grep -c 'WhatsApp reply not delivered: DRAFT_WA_2' "$n")" -eq 1 ]
+}
+
 @test "a message with an urgent word of the handbook is priority high" {
 	sed -i 's/^- asap$/- asap\n- refund/' "$VAULT_DIR/Company_Handbook.md"
 	"$META" payload text wamid.U1 "I want a REFUND now" >"$P"

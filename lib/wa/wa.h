@@ -228,4 +228,14 @@ char *wa_reply_body(const struct wa_reply *r);
 int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
     struct wa_sent *out, int *maybe_sent);
 
+/*
+ * status.h - the statuses of our replies from the webhook: an audit line
+ * each; the reply (exec_message_id = its wamid, in Done/) gets wa_status,
+ * wa_status_at and wa_error, only forward (sent, delivered, read, failed);
+ * a failed one is told to the owner (notify path, dedup by wamid).
+ * 0 applied or older than what the item holds, 1 no such reply in the
+ * vault (audited only), -1 on error.
+ */
+int wa_status_apply(struct vault *v, const struct wa_status *s);
+
 #endif
