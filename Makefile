@@ -52,6 +52,7 @@ usage-log_LIBS        = cli llm http approval vault base
 vault-claim_LIBS      = cli sync approval vault base
 vault-exec_LIBS       = cli exec plan approval mail wa http vault base
 wa-send_LIBS          = cli exec plan approval mail wa http vault base
+wa-media_LIBS         = cli approval wa http vault base
 vault-health_LIBS     = cli health sync approval odoo wa http vault base
 vault-init_LIBS       = cli sync approval vault base
 vault-mcp_LIBS        = cli mcp plan status approval vault base

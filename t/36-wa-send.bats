@@ -355,3 +355,52 @@ teardown() {
 	    "Hi Alice! Your order 1234 ships tomorrow." ]
 	grep -qx 'to: "15551234567"' "$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_1.md"
 }
+
+# mkmedia ID MEDIA_ID TYPE: a customer's image, as wa-webhook.cgi files it.
+mkmedia() {
+	mkwa "$1" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	sed -i "s|^message_type: text$|message_type: image\nmedia_id: \"$2\"\nmedia_type: $3|" \
+	    "$VAULT_DIR/Needs_Action/whatsapp/$1.md"
+}
+
+@test "wa-media: an image is fetched with the token, checked and kept in Media/whatsapp" {
+	mkmedia WA_M1 1037543291543636 image/jpeg
+	run -0 --separate-stderr wa-media
+	assert_output Media/whatsapp/WA_M1.jpg
+	f="$VAULT_DIR/Media/whatsapp/WA_M1.jpg"
+	[ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = ffd8ffe0 ]
+	[ "$(stat -c %s "$f")" -eq 1004 ]
+	grep -qx 'media_file: Media/whatsapp/WA_M1.jpg' "$VAULT_DIR/Needs_Action/whatsapp/WA_M1.md"
+	grep -qx 'media_size: "1004"' "$VAULT_DIR/Needs_Action/whatsapp/WA_M1.md"
+	[ "$(fake_count '.path == "/v21.0/1037543291543636" and .auth == "Bearer EAAGreplytoken"')" -eq 1 ]
+	[ "$(fake_count '(.path | startswith("/media/1037543291543636")) and .auth == "Bearer EAAGreplytoken"')" -eq 1 ]
+	# done once: nothing left to fetch
+	run -1 wa-media
+	[ "$(fake_count)" -eq 2 ]
+}
+
+@test "wa-media: a type not kept, a wrong checksum or a foreign URL is refused for good (media_error)" {
+	mkmedia WA_M2 2048 application/x-msdownload
+	run -65 --separate-stderr wa-media WA_M2
+	[[ $stderr == *"type application/x-msdownload is not kept"* ]]
+	grep -q '^media_error: ' "$VAULT_DIR/Needs_Action/whatsapp/WA_M2.md"
+	[ ! -e "$VAULT_DIR/Media/whatsapp/WA_M2.exe" ]
+	mkmedia WA_M3 1037543291543636 image/jpeg
+	fake_reply '{"match":"GET /v21.0/1037543291543636","json":{"url":"http://203.0.113.9/steal","mime_type":"image/jpeg","sha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=","file_size":0,"id":"1037543291543636"}}'
+	run -65 --separate-stderr wa-media WA_M3
+	[[ $stderr == *"its URL is not Meta's; the token is not sent there"* ]]
+	mkmedia WA_M4 1037543291543636 image/jpeg
+	fake_reply '{"match":"GET /media/","raw":"not the bytes announced"}'
+	run -65 --separate-stderr wa-media WA_M4
+	[[ $stderr == *"not those announced"* ]]
+	ls "$VAULT_DIR/Media/whatsapp" 2>/dev/null | { ! grep -q .; }
+}
+
+@test "wa-media: a media id Meta does not know (404) is 65; a bad token 78 and left for later" {
+	mkmedia WA_M5 999 image/jpeg
+	run -65 --separate-stderr wa-media WA_M5
+	[[ $stderr == *"does not exist"* ]]
+	mkmedia WA_M6 1037543291543636 image/jpeg
+	WA_TOKEN=wrong run -78 --separate-stderr wa-media WA_M6
+	! grep -q '^media_error' "$VAULT_DIR/Needs_Action/whatsapp/WA_M6.md"
+}

@@ -238,4 +238,40 @@ int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
  */
 int wa_status_apply(struct vault *v, const struct wa_status *s);
 
+/*
+ * media.h - a customer's media from the Cloud API (see wa-media(1)): the
+ * description, then the bytes, checked (size, type, SHA-256), the token
+ * sent to Meta's hosts only.
+ */
+struct wa_media_cfg {
+	const char *graph_url, *api_version, *token;
+	long timeout;
+	size_t max;              /* WA_MEDIA_MAX bytes */
+};
+struct wa_media_meta {
+	char url[1024];
+	char mime[100];
+	unsigned char sha256[32];
+	size_t size;
+};
+struct wa_media {
+	char *data;              /* malloc'd */
+	size_t len;
+	char mime[100];
+	char ext[8];
+};
+
+/* WA_MEDIA_TOKEN (else WA_TOKEN), WA_GRAPH_URL, WA_API_VERSION,
+ * WA_TIMEOUT, WA_MEDIA_MAX (16 MB). 0, or -1 (78). */
+int wa_media_config(struct wa_media_cfg *c);
+/* The file extension of a type kept, or NULL for one that is not. */
+const char *wa_media_ext(const char *mime);
+/* Parse the description GET /{media-id} answers: 0, or -1 (65). */
+int wa_media_meta_parse(const char *body, size_t len, struct wa_media_meta *m);
+/* Fetch media_id: 0 with out filled (free out->data); -1 with 65 (refused
+ * for good: type, size, checksum, a URL not Meta's, a 4xx), 75 or 69
+ * (later), 78 (the token). */
+int wa_media_fetch(const struct wa_media_cfg *c, const char *media_id,
+    struct wa_media *out);
+
 #endif
