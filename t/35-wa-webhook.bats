@@ -270,6 +270,63 @@ EOT
 	[ "$(grep -c 'WhatsApp reply not delivered: DRAFT_WA_2' "$n")" -eq 1 ]
 }
 
+@test "texts from one sender within WA_JOIN_WINDOW join one item; the reply threads under the last" {
+	local t0
+	t0=$(date +%s)
+	TS=$t0 "$META" payload text wamid.J1 "Hello" >"$P"
+	cgi_post "$P"
+	TS=$((t0 + 30)) "$META" payload text wamid.J2 "I have a question about my order" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	# one paragraph a message
+	[ "$(sed '1,/^---$/d' "$(items)")" = "Hello
+
+I have a question about my order" ]
+	[ "$(fm wamid)" = wamid.J2 ]
+	[ "$(fm messages)" = 2 ]
+	[ "$(fm received)" = "$(date -u -d "@$((t0 + 30))" +%Y-%m-%dT%H:%M:%SZ)" ]
+	grep -q '"event":"whatsapp_joined"' "$VAULT_DIR"/Logs/*.jsonl
+	# a retry of the second is still dropped
+	cgi_post "$P"
+	[ "$(fm messages)" = 2 ]
+	# past the window, a new item
+	TS=$((t0 + 30 + 121)) "$META" payload text wamid.J3 "Anyone there?" >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 2 ]
+}
+
+@test "no join into a claimed item, with media, or with WA_JOIN_WINDOW=0" {
+	local t0
+	t0=$(date +%s)
+	TS=$t0 "$META" payload text wamid.K1 "first" >"$P"
+	cgi_post "$P"
+	TS=$((t0 + 5)) "$META" payload image wamid.K2 "a photo" >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 2 ]
+	vault-claim -q -a cloud "$(basename "$(grep -l '^wamid: wamid.K1$' "$VAULT_DIR"/Needs_Action/whatsapp/*.md)" .md)" >/dev/null
+	TS=$((t0 + 10)) "$META" payload text wamid.K3 "second" >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 2 ]
+	echo WA_JOIN_WINDOW=0 >>"$AI_EMPLOYEE_CONFIG"
+	TS=$((t0 + 15)) "$META" payload text wamid.K4 "third" >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 3 ]
+}
+
+@test "a join a crash interrupted is put back at the next delivery" {
+	"$META" payload text wamid.C1 "before the crash" >"$P"
+	cgi_post "$P"
+	local f
+	f=$(items)
+	mv "$f" "$(dirname "$f")/.$(basename "$f").join"
+	[ "$(items | wc -l)" -eq 0 ]
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	[ -f "$f" ]
+	grep -q '^before the crash$' "$f"
+}
+
 @test "a message with an urgent word of the handbook is priority high" {
 	sed -i 's/^- asap$/- asap\n- refund/' "$VAULT_DIR/Company_Handbook.md"
 	"$META" payload text wamid.U1 "I want a REFUND now" >"$P"

@@ -10,7 +10,18 @@
  * payload at once make one item. The item is created first and its wamid
  * recorded after: a crash between the two makes a second item on Meta's
  * retry, never a lost message.
+ *
+ * Text messages from one sender that come within WA_JOIN_WINDOW seconds
+ * of each other join one item (a conversation, not ten items) while it
+ * waits untouched in Needs_Action/whatsapp/. The join takes the item as a
+ * claim does, by one rename (to .<ID>.md.join in the same folder), so a
+ * vault-claim racing it either wins first (the message then gets an item
+ * of its own) or finds nothing to claim; then the item is rewritten and
+ * renamed back. A join a crash interrupted is put back at the next open
+ * (under wa.lock, so no join is live then).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +57,40 @@ static int trim(struct wa_inbox *in, size_t len)
 	return 0;
 }
 
+#define FOLDER "Needs_Action/whatsapp"
+
+/* Put back the items of joins a crash interrupted: .<ID>.md.join ->
+ * <ID>.md (the caller holds wa.lock). */
+static int unjoin(struct vault *v)
+{
+	char from[300], to[300];
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	if ((fd = vault_opendir(v, FOLDER, 0)) < 0)
+		return aie_errcode == EX_DATA || errno == ENOENT ? 0 : -1;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return aie_fail_errno(EX_TEMP, FOLDER);
+	}
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] != '.' || n < 9 || n > 200 ||
+		    strcmp(e->d_name + n - 8, ".md.join"))
+			continue;
+		snprintf(from, sizeof from, FOLDER "/%s", e->d_name);
+		snprintf(to, sizeof to, FOLDER "/%.*s", (int)(n - 6),
+		    e->d_name + 1);
+		if (renameat(v->dirfd, from, v->dirfd, to) < 0) {
+			closedir(d);
+			return aie_fail_errno(EX_TEMP, "%s", from);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
 int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 {
 	char dir[64];
@@ -64,7 +109,9 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 		wa_inbox_close(in);
 		return -1;
 	}
-	if (urgent_keywords_load(v, &in->urgent) < 0) {
+	if (urgent_keywords_load(v, &in->urgent) < 0 ||
+	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
+	    unjoin(v) < 0) {
 		wa_inbox_close(in);
 		return -1;
 	}
@@ -187,6 +234,111 @@ static int make_item(struct wa_inbox *in, struct item *it, const char *id,
 	return 0;
 }
 
+struct peer {
+	const struct wa_inbox *in;
+	const struct wa_msg *m;
+	struct itemref best;
+	time_t best_t;
+};
+
+/* An item m may join: a text from the same sender, new and unclaimed,
+ * whose last message came within the window; the latest such. */
+static int peer_fn(struct vault *v, const struct itemref *ref, void *vctx)
+{
+	struct peer *p = vctx;
+	struct item it;
+	char *waid, *type, *st, *claimed, *recv;
+	time_t t;
+
+	if (strncmp(ref->id, "WA_", 3) || item_load(v, ref, &it) < 0)
+		return 0;
+	waid = fm_get(&it, "wa_id");
+	type = fm_get(&it, "message_type");
+	st = fm_get(&it, "status");
+	claimed = fm_get(&it, "claimed_by");
+	recv = fm_get(&it, "received");
+	if (waid && !strcmp(waid, p->m->from) && type && !strcmp(type, "text") &&
+	    st && !strcmp(st, "new") && !claimed && recv &&
+	    time_parse_rfc3339(recv, &t) == 0 &&
+	    (long long)t <= p->m->timestamp &&
+	    p->m->timestamp - (long long)t <= p->in->join && t >= p->best_t) {
+		p->best = *ref;
+		p->best_t = t;
+	}
+	free(waid);
+	free(type);
+	free(st);
+	free(claimed);
+	free(recv);
+	fm_free(&it);
+	return 0;
+}
+
+/* Join m to an item of its conversation: 0 joined (*ref that item), 1
+ * none to join, -1 on error (the item put back as it was). */
+static int join(struct wa_inbox *in, const struct wa_msg *m,
+    struct itemref *ref)
+{
+	struct peer p = { in, m, { .id = "" }, 0 };
+	struct itemref tmp;
+	struct item it;
+	char received[21], *count, n[24], *body = NULL;
+	int r = -1, high;
+
+	if (in->join <= 0 || strcmp(m->type, "text") || m->context_id)
+		return 1;        /* a reply to one of ours starts its own */
+	if (vault_walk(in->v, ST_NEEDS_ACTION, "whatsapp", peer_fn, &p) < 0)
+		return -1;
+	if (!*p.best.id)
+		return 1;
+	tmp = p.best;
+	if ((size_t)snprintf(tmp.rel, sizeof tmp.rel, FOLDER "/.%s.md.join",
+	    p.best.id) >= sizeof tmp.rel)
+		return 1;
+	if (renameat(in->v->dirfd, p.best.rel, in->v->dirfd, tmp.rel) < 0)
+		return errno == ENOENT ? 1 : aie_fail_errno(EX_TEMP, "%s",
+		    p.best.rel);     /* ENOENT: claimed meanwhile */
+	if (item_load(in->v, &tmp, &it) < 0)
+		goto back;
+	high = keywords_match(&in->urgent, m->text);
+	count = fm_get(&it, "messages");
+	snprintf(n, sizeof n, "%ld", (count ? atol(count) : 1) + 1);
+	free(count);
+	time_rfc3339((time_t)m->timestamp, received);
+	/* a paragraph a message, as Markdown shows them */
+	if (asprintf(&body, "%.*s\n%s\n", (int)it.bodylen, it.body ?
+	    it.body : "", m->text) < 0) {
+		body = NULL;
+		aie_fail(EX_TEMP, "out of memory");
+		fm_free(&it);
+		goto back;
+	}
+	free(it.body);
+	it.body = body;
+	it.bodylen = strlen(body);
+	/* the reply threads under the latest message */
+	if (fm_set(&it, "wamid", m->id) < 0 ||
+	    fm_set(&it, "received", received) < 0 ||
+	    fm_set(&it, "messages", n) < 0 ||
+	    (high && fm_set(&it, "priority", "high") < 0) ||
+	    item_store(in->v, &tmp, &it) < 0) {
+		fm_free(&it);
+		goto back;
+	}
+	fm_free(&it);
+	r = 0;
+back:
+	if (renameat(in->v->dirfd, tmp.rel, in->v->dirfd, p.best.rel) < 0)
+		return aie_fail_errno(EX_TEMP, "%s: left as %s", p.best.rel,
+		    tmp.rel);
+	if (r == 0) {
+		*ref = p.best;
+		audit_event(in->v, "whatsapp_joined", ref->id, "wa-webhook",
+		    ref->rel, high ? "urgent" : NULL);
+	}
+	return r;
+}
+
 int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
     struct itemref *ref)
 {
@@ -196,6 +348,10 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 
 	if (seen(in, m->id))
 		return 1;
+	if ((r = join(in, m, ref)) < 0)
+		return -1;
+	if (r == 0)
+		return record(in, m->id);
 	for (tries = 0; ; tries++) {
 		if (id_generate(id, sizeof id, "WA") < 0 ||
 		    item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0)

@@ -171,6 +171,7 @@ struct wa_inbox {
 	char idsrel[96];         /* .state/<agent>/wa-ids */
 	char *ids;               /* its lines, or NULL */
 	struct keywords urgent;  /* the handbook's urgent keywords */
+	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
 };
 
 /* Take wa.lock (waiting for another delivery), read the record and the
@@ -178,8 +179,11 @@ struct wa_inbox {
 int wa_inbox_open(struct wa_inbox *in, struct vault *v);
 void wa_inbox_close(struct wa_inbox *in);
 /* One message into an item: 0 with *ref where it is; 1 when its wamid was
- * seen before (nothing written); -1 on error. An item whose text holds an
- * urgent keyword gets priority: high. */
+ * seen before (nothing written); -1 on error. A text within
+ * WA_JOIN_WINDOW (120 s) of the last text of the same sender's new,
+ * unclaimed item joins that item (its body, wamid, received and messages
+ * keys) instead. An item whose text holds an urgent keyword gets
+ * priority: high. */
 int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
     struct itemref *ref);
 

@@ -15,7 +15,7 @@ TYPE: text image audio video document sticker location interactive
 list_reply button reaction unsupported. Messages come from wa_id
 15551234567 ("Alice Example") to phone number id 1098765; TEXT is the text
 or caption (default "Hello"). With a CONTEXT environment variable the
-message answers that wamid.
+message answers that wamid; TS sets its timestamp (epoch seconds).
 """
 import hashlib
 import hmac
@@ -31,7 +31,8 @@ PHONE_ID = "1098765"
 
 
 def message(kind, wamid, text):
-    m = {"from": FROM, "id": wamid, "timestamp": str(int(time.time())),
+    m = {"from": FROM, "id": wamid,
+         "timestamp": os.environ.get("TS") or str(int(time.time())),
          "type": kind}
     if kind == "text":
         m["text"] = {"body": text}
