@@ -23,6 +23,7 @@
 struct ctx {
 	struct vault *v;
 	struct wa_media_cfg cfg;
+	int cfg_read;            /* read at the first file to fetch */
 	int named;               /* items were named: say why one is skipped */
 	int status;
 };
@@ -70,6 +71,15 @@ static int fetch(struct ctx *c, const struct itemref *ref)
 			    "not a WhatsApp item" : !mid ? "no media" :
 			    file ? "already fetched" : "refused before (media_error)");
 		goto out;
+	}
+	if (!c->cfg_read) {
+		/* configuration only when there is work: an idle run needs none */
+		if (wa_media_config(&c->cfg) < 0) {
+			cli_warnerr(NULL);
+			r = aie_errcode;
+			goto out;
+		}
+		c->cfg_read = 1;
 	}
 	if (wa_media_fetch(&c->cfg, mid, &m) < 0) {
 		const char *kv[] = { "media_error", aie_errmsg, NULL };
@@ -152,10 +162,6 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
 		if (!cli_option(ch, optarg, usage))
 			usage(2);
-	if (wa_media_config(&c.cfg) < 0) {
-		cli_warnerr(NULL);
-		return aie_errcode;
-	}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
 	c.v = &v;

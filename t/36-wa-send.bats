@@ -404,3 +404,12 @@ mkmedia() {
 	WA_TOKEN=wrong run -78 --separate-stderr wa-media WA_M6
 	! grep -q '^media_error' "$VAULT_DIR/Needs_Action/whatsapp/WA_M6.md"
 }
+
+@test "wa-media with nothing to fetch needs no token and exits 1" {
+	unset WA_TOKEN
+	run -1 --separate-stderr wa-media
+	[ -z "$stderr" ]
+	mkmedia WA_M7 1037543291543636 image/jpeg
+	run -78 --separate-stderr wa-media
+	[[ $stderr == *"neither WA_MEDIA_TOKEN nor WA_TOKEN is set"* ]]
+}
