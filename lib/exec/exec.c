@@ -287,12 +287,12 @@ int exec_recover(struct exec_ctx *x, const struct itemref *r0)
 	claim_domain(&it, &ref, d);
 	if (st && strcmp(st, "sending") == 0)
 		status = to_owner(x, &ref, d, "unknown",
-		    "a run died while sending; the mail may or may not have gone "
-		    "out, so it is not sent again", "exec_unknown",
+		    "a run died while sending; the message may or may not have "
+		    "gone out, so it is not sent again", "exec_unknown",
 		    "vault-exec stopped in the middle of sending this item. It "
 		    "may or may not have been sent; it was not sent again. Check "
-		    "the sent folder, then move it to Done/ or approve it anew.",
-		    k);
+		    "the sent folder (or the WhatsApp chat), then move it to Done/ "
+		    "or approve it anew.", k);
 	else if (st && strcmp(st, "sent") == 0)
 		to_done(x, &ref, d, &it, k);
 	else if (st && strcmp(st, "failed") == 0) {
@@ -619,11 +619,11 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 	} else if (res.maybe_sent) {
 		char why[sizeof aie_errmsg];
 		snprintf(why, sizeof why, "%s", aie_errmsg);
-		to_owner(x, ref, d, "unknown", why, "exec_unknown", "The mail "
+		to_owner(x, ref, d, "unknown", why, "exec_unknown", "The "
 		    "server lost its answer after the whole message was sent: it "
 		    "may or may not have gone out; it was not sent again. Check "
-		    "the sent folder, then move it to Done/ or approve it anew.",
-		    key);
+		    "the sent folder (or the WhatsApp chat), then move it to Done/ "
+		    "or approve it anew.", key);
 		r = EX_TEMP;
 	} else
 		r = send_failed(x, ref, d, attempts, key);

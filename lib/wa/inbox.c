@@ -69,7 +69,7 @@ static int unjoin(struct vault *v)
 	int fd;
 
 	if ((fd = vault_opendir(v, FOLDER, 0)) < 0)
-		return aie_errcode == EX_DATA || errno == ENOENT ? 0 : -1;
+		return errno == ENOENT ? 0 : -1;     /* no folder, no join */
 	if (!(d = fdopendir(fd))) {
 		close(fd);
 		return aie_fail_errno(EX_TEMP, FOLDER);
@@ -145,15 +145,13 @@ static int record(struct wa_inbox *in, const char *wamid)
 	size_t old = in->ids ? strlen(in->ids) : 0, n = strlen(wamid);
 	char *ids;
 
-	if (file_appendat(in->v->dirfd, in->idsrel, wamid, n) < 0 ||
-	    file_appendat(in->v->dirfd, in->idsrel, "\n", 1) < 0)
-		return -1;
 	if (!(ids = realloc(in->ids, old + n + 2)))
 		return aie_fail_errno(EX_TEMP, "wa-ids");
+	in->ids = ids;
 	memcpy(ids + old, wamid, n);
 	memcpy(ids + old + n, "\n", 2);
-	in->ids = ids;
-	return 0;
+	/* one write: a line is in the record whole or not at all */
+	return file_appendat(in->v->dirfd, in->idsrel, ids + old, n + 1);
 }
 
 static int set_opt(struct item *it, const char *key, const char *v)
