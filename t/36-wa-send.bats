@@ -413,3 +413,40 @@ mkmedia() {
 	run -78 --separate-stderr wa-media
 	[[ $stderr == *"neither WA_MEDIA_TOKEN nor WA_TOKEN is set"* ]]
 }
+
+# dash_approve ID: approve ID through the dashboard (nginx + fcgiwrap, as
+# the owner's phone does); the HTTP status in $code.
+dash_approve() {
+	local web="$BATS_TEST_TMPDIR/web" port u tok csrf dig
+	port=$(free_port)
+	u="http://127.0.0.1:$port"
+	echo pw-correct-horse | dashboard-passwd -q
+	"$TOP/cgi/run-dashboard" start "$web" "$port"
+	curl -s -c "$web/jar" -o "$web/login.html" "$u/login"
+	tok=$(grep -o 'name="csrf" value="[^"]*"' "$web/login.html" | head -n 1 | sed 's/.*value="//; s/"$//')
+	curl -s -b "$web/jar" -c "$web/jar" -o /dev/null -H "Origin: $u" \
+	    --data-urlencode "csrf=$tok" --data-urlencode "password=pw-correct-horse" "$u/login"
+	curl -s -b "$web/jar" -o "$web/item.html" "$u/item?id=$1"
+	dig=$(grep -o 'name="digest" value="[0-9a-f]*"' "$web/item.html" | head -n 1 | sed 's/.*value="//; s/"$//')
+	csrf=$(grep -o 'name="csrf" value="[^"]*"' "$web/item.html" | head -n 1 | sed 's/.*value="//; s/"$//')
+	code=$(curl -s -b "$web/jar" -o "$web/out.html" -w '%{http_code}' -H "Origin: $u" \
+	    --data-urlencode "csrf=$csrf" --data-urlencode "id=$1" --data-urlencode "digest=$dig" \
+	    "$u/approve")
+	"$TOP/cgi/run-dashboard" stop "$web"
+}
+
+@test "the dashboard approves a WhatsApp reply inside the window and refuses (422) one outside" {
+	command -v /usr/sbin/nginx >/dev/null && command -v /usr/sbin/fcgiwrap >/dev/null ||
+	    skip "nginx or fcgiwrap is not installed"
+	old WA_1
+	dash_approve DRAFT_WA_1
+	[ "$code" = 422 ]
+	grep -q 'the 24-hour window closed' "$BATS_TEST_TMPDIR/web/out.html"
+	[ -f "$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_1.md" ]
+	mkwa WA_2 "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+	dash_approve DRAFT_WA_1
+	[ "$code" = 303 ]
+	[ -f "$A" ]
+	run -0 vault-exec
+	[ "$(replies)" -eq 1 ]
+}
