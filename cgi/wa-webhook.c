@@ -9,12 +9,14 @@
  * before a byte of it is parsed (401, nothing written, one line in the
  * server's log); then each message becomes an item through lib/wa's
  * inbox (dedup by wamid), each status of a reply we sent is recorded
- * (lib/wa status.c), and the reply is 200. A payload that cannot be
+ * (lib/wa status.c), and the reply is 200. Only then, with Meta answered,
+ * is the owner told of urgent messages and failed replies. A payload that cannot be
  * stored is a 500, so Meta delivers it again; one that is signed but
  * malformed is a 400. The vault and agent come from VAULT_DIR and
  * VAULT_AGENT (set by nginx), the secrets from the configuration file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,57 +120,94 @@ static int read_body(struct web *w, char **out, size_t *len)
 	return 0;
 }
 
-/* Store the messages of a verified payload. 0, or an HTTP status. */
-static int store(const struct wa_hook *h)
+/* What is told to the owner once Meta has its answer. */
+#define LATER_MAX 16
+struct later {
+	char urgent[LATER_MAX][AIE_ID_MAX + 1];
+	size_t nurgent;
+	char failed[LATER_MAX][AIE_ID_MAX + 1];
+	size_t failed_st[LATER_MAX];   /* the status's index in the payload */
+	size_t nfailed;
+};
+
+/* Store the messages and statuses of a verified payload in the open vault.
+ * 0, or an HTTP status. */
+static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 {
-	const char *dir = getenv("VAULT_DIR"), *agent = getenv("VAULT_AGENT");
-	struct vault v;
 	struct wa_inbox in;
 	struct itemref ref;
+	char tell[AIE_ID_MAX + 1];
 	size_t i;
-	int status = 0;
+	int status = 0, r;
 
-	if (h->nmsgs == 0 && h->nsts == 0)
-		return 0;
-	if (!dir || !*dir) {
-		fprintf(stderr, "wa-webhook: VAULT_DIR is not set\n");
-		return 500;
-	}
-	if (vault_open(&v, dir, agent && *agent ? agent : "local") < 0) {
+	if (wa_inbox_open(&in, v) < 0) {
 		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
 		return 500;
 	}
-	if (wa_inbox_open(&in, &v) < 0) {
-		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
-		vault_close(&v);
-		return 500;
-	}
-	for (i = 0; i < h->nmsgs; i++)
-		if (wa_inbox_add(&in, &h->msgs[i], &ref) < 0) {
+	for (i = 0; i < h->nmsgs; i++) {
+		if ((r = wa_inbox_add(&in, &h->msgs[i], &ref)) < 0) {
 			fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
 			    aie_errmsg);
 			status = 500;   /* the rest still stored; Meta retries */
-		}
+		} else if (r == 0 && keywords_match(&in.urgent, h->msgs[i].text) &&
+		    l->nurgent < LATER_MAX)
+			snprintf(l->urgent[l->nurgent++], AIE_ID_MAX + 1, "%s",
+			    ref.id);
+	}
 	/* under the same lock: a status never races its reply's update */
-	for (i = 0; i < h->nsts; i++)
-		if (wa_status_apply(&v, &h->sts[i]) < 0) {
+	for (i = 0; i < h->nsts; i++) {
+		if (wa_status_apply(v, &h->sts[i], tell) < 0) {
 			fprintf(stderr, "wa-webhook: status of %s: %s\n",
 			    h->sts[i].id, aie_errmsg);
 			status = 500;
+		} else if (*tell && l->nfailed < LATER_MAX) {
+			l->failed_st[l->nfailed] = i;
+			memcpy(l->failed[l->nfailed++], tell, sizeof tell);
 		}
+	}
 	wa_inbox_close(&in);
-	vault_close(&v);
 	return status;
+}
+
+/* After the answer: stdout and stderr handed back (fcgiwrap ends the
+ * request when they close; this process goes on alone), then the owner
+ * told of urgent messages and failed replies, each a request to the
+ * WhatsApp API that Meta need not wait for. */
+static void tell_owner(struct vault *v, const struct wa_hook *h,
+    const struct later *l)
+{
+	size_t i;
+	int fd;
+
+	if (l->nurgent == 0 && l->nfailed == 0)
+		return;
+	fflush(stdout);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	for (i = 0; i < l->nurgent; i++) {
+		struct itemref ref;
+		if (vault_find(v, l->urgent[i], &ref) == 0)
+			wa_urgent_tell(v, &ref);
+	}
+	for (i = 0; i < l->nfailed; i++)
+		wa_status_tell(v, &h->sts[l->failed_st[i]], l->failed[i]);
 }
 
 static int delivery(struct web *w)
 {
 	const char *secret = config_get("WA_APP_SECRET");
 	const char *sig = getenv("HTTP_X_HUB_SIGNATURE_256");
+	const char *dir = getenv("VAULT_DIR"), *agent = getenv("VAULT_AGENT");
+	static struct later l;
 	struct wa_hook h;
+	struct vault v;
 	char *body = NULL;
 	size_t len = 0;
-	int r;
+	int r = 0, open_v = 0;
 
 	if (!secret || !*secret) {
 		fprintf(stderr, "wa-webhook: WA_APP_SECRET is not set\n");
@@ -187,12 +226,28 @@ static int delivery(struct web *w)
 	if (wa_hook_parse(body, len, &h) < 0) {
 		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
 		r = 400;
-	} else
-		r = store(&h);
+	} else if (h.nmsgs || h.nsts) {
+		if (!dir || !*dir) {
+			fprintf(stderr, "wa-webhook: VAULT_DIR is not set\n");
+			r = 500;
+		} else if (vault_open(&v, dir, agent && *agent ? agent :
+		    "local") < 0) {
+			fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+			r = 500;
+		} else {
+			open_v = 1;
+			r = store(&v, &h, &l);
+		}
+	}
+	reply(w, r ? r : 200, r == 400 ? "malformed payload" :
+	    r ? "not stored; deliver it again" : "ok");
+	if (open_v) {
+		tell_owner(&v, &h, &l);
+		vault_close(&v);
+	}
 	wa_hook_free(&h);
 	free(body);
-	return reply(w, r ? r : 200, r == 400 ? "malformed payload" :
-	    r ? "not stored; deliver it again" : "ok");
+	return 0;
 }
 
 int main(void)

@@ -3,6 +3,7 @@
 # CGI variables set (as cgit tests its CGI) and end to end through nginx +
 # fcgiwrap; payloads and signatures from t/fake/meta.py, as Meta makes them.
 load helper
+load fake/fake
 
 META="$T_DIR/fake/meta.py"
 SECRET=app-secret-0f1e2d
@@ -335,6 +336,57 @@ I have a question about my order" ]
 	grep -q '"event":"whatsapp_new".*"note":"urgent"' "$VAULT_DIR"/Logs/*.jsonl
 }
 
+# owner_wa: the owner's WhatsApp through the fake Graph API (t/fake/api.py).
+owner_wa() {
+	export FAKE_WA_TOKEN=EAAGownertoken FAKE_WA_PHONE_ID=1098765
+	fake_start
+	export WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_API_VERSION=v21.0 \
+	    WA_PHONE_NUMBER_ID=1098765 WA_TOKEN=EAAGownertoken WA_TO=+15550002222 \
+	    WA_ATTEMPTS=1 AIE_HTTP_BACKOFF=0.01
+}
+
+@test "an urgent message is told to the owner at once, once, with the sender and the item" {
+	owner_wa
+	"$META" payload text wamid.URG1 "URGENT: the machine you sold me is on fire" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(fm priority)" = high ]
+	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
+	jq -e --arg id "$(basename "$(items)" .md)" '.parsed.text.body |
+	    contains("Urgent: a WhatsApp message from Alice Example (+15551234567)") and
+	    contains("the machine you sold me is on fire") and contains($id)' "$FAKE_LOG"
+	# Meta's retry, and a later text joining the item, tell nobody again
+	cgi_post "$P"
+	TS=$(($(date +%s) + 5)) "$META" payload text wamid.URG2 "urgent, please call" >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 1 ]
+	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
+	# a message without an urgent word tells nobody
+	"$META" payload image wamid.CALM1 "a photo" >"$P"
+	cgi_post "$P"
+	[ "$(fake_count)" -eq 1 ]
+}
+
+@test "through nginx: Meta has its 200 before the owner is told, who is told within 5 s" {
+	command -v /usr/sbin/nginx >/dev/null && command -v /usr/sbin/fcgiwrap >/dev/null ||
+	    skip "nginx or fcgiwrap is not installed"
+	owner_wa
+	# the owner's message takes 3 s to be accepted
+	fake_reply '{"match":"/messages","delay":3,"json":{"messaging_product":"whatsapp","messages":[{"id":"wamid.OWNER1"}]}}'
+	printf 'WA_PROVIDER=cloud\nWA_GRAPH_URL=%s\nWA_PHONE_NUMBER_ID=1098765\nWA_TOKEN=EAAGownertoken\nWA_TO=+15550002222\nWA_ATTEMPTS=1\n' \
+	    "$FAKE_URL" >>"$AI_EMPLOYEE_CONFIG"
+	serve
+	"$META" payload text wamid.NGXU "urgent: call me back" >"$P"
+	local t0 t1
+	t0=${EPOCHREALTIME/[.,]/}
+	run "$META" post "$URL/" "$SECRET" "$P"
+	t1=${EPOCHREALTIME/[.,]/}
+	assert_line --index 0 200
+	[ $(((t1 - t0) / 1000)) -lt 2000 ] || fail "answered after $(((t1 - t0) / 1000)) ms"
+	wait_for -t 5 eval '[ "$(fake_count '"'"'.parsed.to == "+15550002222"'"'"')" -eq 1 ]'
+	wait_for -t 5 grep -q '| urgent | cloud | sent |' "$VAULT_DIR/Logs/Notifications/$(date -u +%Y-%m-%d).md"
+}
+
 @test "GET and POST only: another method is 405" {
 	run env REQUEST_METHOD=PUT "$AIE_CGI/wa-webhook.cgi"
 	status_is "405 Method Not Allowed"
@@ -367,6 +419,7 @@ serve() {
 
 teardown() {
 	local dir="$BATS_TEST_TMPDIR/web"
+	fake_stop
 	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
 	[ -f "$dir/fcgiwrap.pid" ] && kill -- "-$(cat "$dir/fcgiwrap.pid")" 2>/dev/null
 	[ -z "${SOCKDIR:-}" ] || rm -rf "$SOCKDIR"

@@ -8,7 +8,8 @@
  * and wa_status_at, moving only forward (Meta's deliveries come out of
  * order and again): sent < delivered < read, and failed over all. A reply
  * that failed (131047 outside the window, 131026 undeliverable, ...) is
- * told to the owner once, through the notification path of notify-wa(1).
+ * told to the owner once, through the notification path of notify-wa(1),
+ * by the caller once it has answered Meta (wa_status_tell).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +55,8 @@ static int match(struct vault *v, const struct itemref *ref, void *vctx)
 	return f->found;
 }
 
-/* Tell the owner a reply failed; a failure to tell is not the webhook's. */
-static void tell(struct vault *v, const struct wa_status *s, const char *id)
+void wa_status_tell(struct vault *v, const struct wa_status *s,
+    const char *id)
 {
 	struct wa_cfg c;
 	struct wa_note n = { WA_ERROR, NULL, NULL, NULL, 7 * 86400, 0 };
@@ -83,7 +84,8 @@ static void tell(struct vault *v, const struct wa_status *s, const char *id)
 	free(sum);
 }
 
-int wa_status_apply(struct vault *v, const struct wa_status *s)
+int wa_status_apply(struct vault *v, const struct wa_status *s,
+    char tell[AIE_ID_MAX + 1])
 {
 	struct find f = { s->id, { .id = "" }, 0 };
 	char note[600], at[21];
@@ -91,6 +93,7 @@ int wa_status_apply(struct vault *v, const struct wa_status *s)
 	char *old;
 	int r;
 
+	tell[0] = '\0';
 	if (s->error_code)
 		snprintf(note, sizeof note, "%s %s error %ld%s%s", s->status,
 		    s->id, s->error_code, s->error_title ? " " : "",
@@ -125,6 +128,39 @@ int wa_status_apply(struct vault *v, const struct wa_status *s)
 			return -1;
 	}
 	if (!strcmp(s->status, "failed"))
-		tell(v, s, f.ref.id);
+		snprintf(tell, AIE_ID_MAX + 1, "%s", f.ref.id);
 	return 0;
+}
+
+/* An urgent message, told to the owner at once (as notify-wa --urgent
+ * tells a mail): who, the first line, the item's ID and the dashboard. */
+void wa_urgent_tell(struct vault *v, const struct itemref *ref)
+{
+	struct wa_cfg c;
+	struct wa_note n = { WA_URGENT, NULL, NULL, NULL, 7 * 86400, 0 };
+	struct wa_outcome o;
+	struct item it;
+	char key[300], *from, *line, *body = NULL, *text = NULL, *sum = NULL;
+
+	if (wa_config(&c) < 0 || item_load(v, ref, &it) < 0)
+		return;
+	from = fm_get(&it, "from");
+	line = wa_oneline(it.body ? it.body : "", 300);
+	fm_free(&it);
+	if (asprintf(&body, "*Urgent: a WhatsApp message from %s*\n\n%s\n%s",
+	    from ? from : "a customer", line ? line : "", ref->id) < 0)
+		body = NULL;
+	if (body && (text = wa_compose(body, wa_dashboard_url())))
+		sum = wa_oneline(body, WA_PARAM_MAX);
+	snprintf(key, sizeof key, "wa-urgent-%s", ref->id);
+	n.text = text;
+	n.summary = sum;
+	n.key = key;
+	if (text && sum)
+		wa_notify(v, &c, &n, &o);
+	free(from);
+	free(line);
+	free(body);
+	free(text);
+	free(sum);
 }

@@ -235,12 +235,19 @@ int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
 /*
  * status.h - the statuses of our replies from the webhook: an audit line
  * each; the reply (exec_message_id = its wamid, in Done/) gets wa_status,
- * wa_status_at and wa_error, only forward (sent, delivered, read, failed);
- * a failed one is told to the owner (notify path, dedup by wamid).
- * 0 applied or older than what the item holds, 1 no such reply in the
- * vault (audited only), -1 on error.
+ * wa_status_at and wa_error, only forward (sent, delivered, read, failed).
+ * 0 applied or older than what the item holds (tell set to the reply's ID
+ * when it has just failed: the owner is to be told), 1 no such reply in
+ * the vault (audited only), -1 on error.
  */
-int wa_status_apply(struct vault *v, const struct wa_status *s);
+int wa_status_apply(struct vault *v, const struct wa_status *s,
+    char tell[AIE_ID_MAX + 1]);
+/* Tell the owner, through the notification path of notify-wa(1) (dedup by
+ * wamid, the outbox without a provider), that reply id failed; or that
+ * the item at ref is urgent. Failures are only in the notification log. */
+void wa_status_tell(struct vault *v, const struct wa_status *s,
+    const char *id);
+void wa_urgent_tell(struct vault *v, const struct itemref *ref);
 
 /*
  * media.h - a customer's media from the Cloud API (see wa-media(1)): the
