@@ -1,6 +1,9 @@
 /*
  * draft-email - draft a reply for each email item given and file it for
  * the owner's approval as Pending_Approval/email/DRAFT_<id>.md (see vault(5)).
+ * A WhatsApp item (WA_...) gets a WhatsApp reply draft the same way,
+ * Pending_Approval/whatsapp/DRAFT_<id>.md with action send_whatsapp, its
+ * to and reply_to taken from the message, never from the model.
  *
  * The model is given the handbook as its rules and the email, its thread
  * and the owner's revision note as data (reply.c). Its answer is untrusted
@@ -78,13 +81,14 @@ static int match_latest(struct vault *v, const struct itemref *ref, void *ctx)
 }
 
 /* The body of the latest draft of did the owner sent back, or NULL. */
-static char *previous_draft(struct vault *v, const char *did)
+static char *previous_draft(struct vault *v, const char *did,
+    const char *domain)
 {
 	struct latest l = { did, strlen(did), { .id = "" }, 0 };
 	struct item it;
 	char *body;
 
-	if (vault_walk(v, ST_REJECTED, "email", match_latest, &l) != 0 ||
+	if (vault_walk(v, ST_REJECTED, domain, match_latest, &l) != 0 ||
 	    !l.found || item_load(v, &l.ref, &it) < 0)
 		return NULL;
 	body = it.body ? strdup(it.body) : NULL;
@@ -136,6 +140,8 @@ static char *complete(struct ctx *c, const struct itemref *ref,
 	struct llm_result r;
 	char *system = NULL, *user = NULL, *prev = NULL, *text = NULL;
 	char *from = fm_get(email, "from"), *subj = fm_get(email, "subject");
+	char *type = fm_get(email, "type");
+	int wa = type && !strcmp(type, "whatsapp");
 	long unknown;
 	int rc;
 
@@ -145,12 +151,13 @@ static char *complete(struct ctx *c, const struct itemref *ref,
 	if (rc < 0)
 		goto out;
 	if (c->conf.provider == LLM_OFFLINE) {
-		text = reply_offline(c->handbook, from, subj);
+		/* a chat message has no subject to thank for */
+		text = reply_offline(c->handbook, from, wa ? NULL : subj);
 		if (text)
 			log_usage(c->v, ref->id, LLM_OFFLINE_MODEL, NULL);
 		goto out;
 	}
-	prev = previous_draft(c->v, did);
+	prev = previous_draft(c->v, did, wa ? "whatsapp" : "email");
 	if (reply_prompt(c->v, ref, email, c->handbook, prev, &system, &user) < 0)
 		goto out;
 	if (cli.verbose > 1)
@@ -177,7 +184,24 @@ out:
 	free(prev);
 	free(from);
 	free(subj);
+	free(type);
 	return text;
+}
+
+/* The text as a draft's body: its trailing newlines made one. */
+static int set_body(struct item *d, const char *text)
+{
+	size_t n = strlen(text);
+
+	while (n > 0 && text[n - 1] == '\n')
+		n--;
+	free(d->body);
+	d->bodylen = n + 1;
+	if (!(d->body = malloc(d->bodylen + 1)))
+		return aie_fail(EX_TEMP, "out of memory");
+	memcpy(d->body, text, d->bodylen - 1);
+	memcpy(d->body + d->bodylen - 1, "\n", 2);
+	return 0;
 }
 
 /* The draft item: the keys of vault(5), then the text as body. */
@@ -192,7 +216,6 @@ static int build(struct item *d, const struct ctx *c, const struct item *e,
 	char *re = reply_subject(subj), *newrefs = reply_references(refs, irt, mid);
 	char *ccs = c->reply_all ? reply_address_list(cc) : strdup("");
 	time_t now = time(NULL);
-	size_t n;
 	int r = -1;
 
 	if (!to && replyto)
@@ -221,21 +244,60 @@ static int build(struct item *d, const struct ctx *c, const struct item *e,
 	    fm_set(d, "drafted_by", c->v->agent) < 0 ||
 	    fm_set(d, "expires", exp_s) < 0)
 		goto out;
-	free(d->body);
-	n = strlen(text);
-	while (n > 0 && text[n - 1] == '\n')
-		n--;
-	d->bodylen = n + 1;
-	if (!(d->body = malloc(d->bodylen + 1))) {
-		aie_fail(EX_TEMP, "out of memory");
+	if (set_body(d, text) < 0)
 		goto out;
-	}
-	memcpy(d->body, text, d->bodylen - 1);
-	memcpy(d->body + d->bodylen - 1, "\n", 2);
 	r = 0;
 out:
 	free(replyto); free(from); free(subj); free(mid); free(refs);
 	free(irt); free(cc); free(to); free(re); free(newrefs); free(ccs);
+	return r;
+}
+
+/* 1 when the item has both keys, not empty. */
+static int has_keys(const struct item *it, const char *k1, const char *k2)
+{
+	char *a = fm_get(it, k1), *b = fm_get(it, k2);
+	int ok = a && *a && b && *b;
+
+	free(a);
+	free(b);
+	return ok;
+}
+
+/* A WhatsApp reply draft (see vault(5)): to the message's wa_id, threaded
+ * under its wamid. */
+static int build_wa(struct item *d, const struct ctx *c, const struct item *m,
+    const char *did, const char *srcid, const char *model, const char *text)
+{
+	char now_s[21], exp_s[21], *waid = fm_get(m, "wa_id"),
+	    *wamid = fm_get(m, "wamid"), *from = fm_get(m, "from");
+	time_t now = time(NULL);
+	int r = -1;
+
+	if (!waid || !*waid || !wamid || !*wamid) {
+		aie_fail(EX_DATA, "%s: no wa_id or wamid to reply to", srcid);
+		goto out;
+	}
+	time_rfc3339(now, now_s);
+	time_rfc3339(now + c->expires_hours * 3600, exp_s);
+	if (fm_parse(d, "---\n---\n", 8) < 0)
+		goto out;
+	if (fm_set(d, "type", "whatsapp_draft") < 0 || fm_set(d, "id", did) < 0 ||
+	    fm_set(d, "created", now_s) < 0 ||
+	    fm_set(d, "domain", "whatsapp") < 0 ||
+	    fm_set(d, "status", "pending") < 0 || fm_set(d, "source", srcid) < 0 ||
+	    (from && fm_set(d, "source_from", from) < 0) ||
+	    fm_set(d, "action", "send_whatsapp") < 0 ||
+	    fm_set(d, "to", waid) < 0 || fm_set(d, "reply_to", wamid) < 0 ||
+	    fm_set(d, "model", model) < 0 ||
+	    fm_set(d, "drafted_by", c->v->agent) < 0 ||
+	    fm_set(d, "expires", exp_s) < 0 || set_body(d, text) < 0)
+		goto out;
+	r = 0;
+out:
+	free(waid);
+	free(wamid);
+	free(from);
 	return r;
 }
 
@@ -269,7 +331,7 @@ static int draft_one(const char *arg, void *vctx)
 	struct itemref src, dst;
 	struct item email, draft;
 	char did[AIE_ID_MAX + 8], model[128], *type, *text = NULL;
-	int status = 0;
+	int status = 0, wa;
 
 	memset(&draft, 0, sizeof draft);
 	if (vault_resolve(c->v, arg, &src) < 0) {
@@ -285,15 +347,17 @@ static int draft_one(const char *arg, void *vctx)
 		return aie_errcode;
 	}
 	type = fm_get(&email, "type");
-	if (!type || strcmp(type, "email") != 0) {
-		cli_warn(arg, "not an email (type: %s)", type ? type : "none");
+	wa = type && strcmp(type, "whatsapp") == 0;
+	if (!type || (strcmp(type, "email") != 0 && !wa)) {
+		cli_warn(arg, "not an email or a WhatsApp message (type: %s)",
+		    type ? type : "none");
 		free(type);
 		fm_free(&email);
 		return EX_DATA;
 	}
 	free(type);
 	snprintf(did, sizeof did, "DRAFT_%s", src.id);
-	if (item_ref_set(&dst, did, ST_PENDING, "email") < 0) {
+	if (item_ref_set(&dst, did, ST_PENDING, wa ? "whatsapp" : "email") < 0) {
 		cli_warnerr(arg);
 		fm_free(&email);
 		return aie_errcode;
@@ -303,8 +367,15 @@ static int draft_one(const char *arg, void *vctx)
 		fm_free(&email);
 		return EX_NEG;
 	}
+	if (wa && !has_keys(&email, "wa_id", "wamid")) {
+		/* before the model is paid for a reply that cannot go */
+		cli_warn(arg, "no wa_id or wamid to reply to");
+		fm_free(&email);
+		return EX_DATA;
+	}
 	if (!(text = complete(c, &src, &email, did, model, sizeof model)) ||
-	    build(&draft, c, &email, did, src.id, model, text) < 0) {
+	    (wa ? build_wa(&draft, c, &email, did, src.id, model, text) :
+	    build(&draft, c, &email, did, src.id, model, text)) < 0) {
 		cli_warnerr(arg);
 		status = aie_errcode ? aie_errcode : EX_TEMP;
 		goto fail;

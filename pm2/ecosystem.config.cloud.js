@@ -28,6 +28,12 @@ module.exports = {
       'mail-fetch --once | vault-claim - | draft-email -; ' +
       'notify-wa -q --approvals --key approvals; ' +
       `sleep ${MAIL_EVERY}; done`),
+    // WhatsApp, as the whatsapp job of cron/crontab.cloud: the media of
+    // the customers' messages, then claim and draft the replies.
+    c.loop(AGENT, 'wa',
+      'while :; do wa-media -q; ' +
+      `vault-claim -q -n ${REDRAFT_MAX} -d whatsapp --type whatsapp | draft-email -; ` +
+      `sleep ${MAIL_EVERY}; done`),
     // Claims older than 2 hours that no run finished go back to
     // Needs_Action, hourly, as the reap job of cron/crontab.cloud.
     c.loop(AGENT, 'reap',

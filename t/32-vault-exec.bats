@@ -199,7 +199,7 @@ s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sl
 	smtp_start
 	run --separate-stderr vault-exec
 	assert_failure 65
-	grep -q '^exec_error: "unknown action post_to_mars (vault-exec knows: send_email, none' "$VAULT_DIR/$A"
+	grep -Eqx 'exec_error: "unknown action post_to_mars \(vault-exec knows: send_email, none(, [a-z_]+)*\)"' "$VAULT_DIR/$A"
 	[ "$(smtp_count)" -eq 0 ]
 }
 
@@ -736,7 +736,7 @@ EOT
 	smtp_start
 	run --separate-stderr vault-exec
 	assert_failure 65
-	grep -q '^exec_error: "unknown action send_fax (vault-exec knows: send_email, none, post' "$VAULT_DIR/$A"
+	grep -Eqx 'exec_error: "unknown action send_fax \(vault-exec knows: send_email, none(, [a-z_]+)*\)"' "$VAULT_DIR/$A"
 	[ -z "$(grep -s ' start DRAFT_E1 ' "$VAULT_DIR/.state/local/executed")" ]
 	run --separate-stderr vault-exec
 	assert_failure 65

@@ -318,7 +318,7 @@ posting() {
 	assert_failure 75
 	f="$VAULT_DIR/Needs_Action/finance/$INV.md"
 	grep -qx 'exec_status: unknown' "$f"
-	grep -q 'The answer to the request was lost' "$VAULT_DIR/Updates/EXEC_$INV.md"
+	grep -q 'Odoo gave no answer after the invoice was posted' "$VAULT_DIR/Updates/EXEC_$INV.md"
 	wait_for -t 10 state_is 41 posted
 	run --separate-stderr vault-exec
 	[ "$(posts)" -eq 1 ]

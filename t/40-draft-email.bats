@@ -168,7 +168,7 @@ usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20
 
 @test "an item that is not an email is refused with 65 and nothing is written" {
 	mkemail EMAIL_1
-	sed -i 's/^type: email$/type: whatsapp/' "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
+	sed -i 's/^type: email$/type: invoice/' "$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
 	run -65 draft-email EMAIL_1
 	[ ! -e "$D/DRAFT_EMAIL_1.md" ]
 	[ "$(usage_rows)" -eq 0 ]

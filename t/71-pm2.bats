@@ -207,8 +207,8 @@ EOF
 @test "the cloud mail loop runs the cron mail pipeline: revisions and given-back emails first" {
 	command -v node >/dev/null || skip "node not installed"
 	local cron_pipe loop
-	cron_pipe=$(grep -o "sh -c '[^']*draft-email[^']*'" "$TOP/cron/crontab.cloud" |
-	    sed "s/^sh -c '//; s/'\$//")
+	cron_pipe=$(grep 'cron-mail\.lock' "$TOP/cron/crontab.cloud" |
+	    grep -o "sh -c '[^']*draft-email[^']*'" | sed "s/^sh -c '//; s/'\$//")
 	[ -n "$cron_pipe" ]
 	loop=$(apps "$TOP/pm2/ecosystem.config.cloud.js" |
 	    node -e 'let s=""; process.stdin.on("data", d => s += d).on("end", () => {
@@ -222,6 +222,20 @@ EOF
 	assert_output --partial 'vault-claim -q -n 5 -d email --type email | draft-email -'
 	# and stale claims are given back, as by the cron reap job
 	assert_output --regexp '"name":"aie-cloud-reap".*vault-claim -q -a cloud --reap 2h'
+}
+
+@test "the cloud WhatsApp loop runs the cron whatsapp job: media, then claim and draft" {
+	command -v node >/dev/null || skip "node not installed"
+	local cron_pipe loop
+	cron_pipe=$(grep 'cron-wa\.lock' "$TOP/cron/crontab.cloud" |
+	    grep -o "sh -c '[^']*'" | sed "s/^sh -c '//; s/'\$//")
+	[ "$cron_pipe" = "wa-media -q; vault-claim -q -n 20 -d whatsapp --type whatsapp | draft-email -" ]
+	loop=$(apps "$TOP/pm2/ecosystem.config.cloud.js" |
+	    node -e 'let s=""; process.stdin.on("data", d => s += d).on("end", () => {
+	        for (const l of s.trim().split("\n")) { const a = JSON.parse(l);
+	            if (a.name === "aie-cloud-wa") console.log(a.args[1]); } })')
+	[ "$loop" = "while :; do $cron_pipe; sleep 60; done" ] ||
+	    fail "pm2 loop: $loop, cron: $cron_pipe"
 }
 
 @test "render-nginx.sh writes a configuration nginx -t accepts, and refuses what it cannot quote" {

@@ -31,6 +31,12 @@ static const char *const send_email_fields[] = {
 	NULL
 };
 
+/* send_whatsapp: a reply to a customer (see wa-send(1)); with a template
+ * the body's lines are its parameters, so the body is signed either way */
+static const char *const send_whatsapp_fields[] = {
+	SIGNED_ALWAYS, "to", "reply_to", "template", "template_lang", NULL
+};
+
 /* none, a manual task the owner confirms: nothing is executed, so what the
  * approval binds is what the owner read, its subject and body */
 static const char *const none_fields[] = {
@@ -62,6 +68,7 @@ const struct approval_action approval_actions[] = {
 	{ "post_invoice", post_invoice_fields },
 	{ "register_payment", register_payment_fields },
 	{ "post", post_fields },
+	{ "send_whatsapp", send_whatsapp_fields },
 	{ NULL, NULL }
 };
 

@@ -82,6 +82,12 @@ const char *const *approval_fields(const struct item *it);
  * in_reply_to, references. */
 extern const char *const *const draft_signed_fields;
 
+/* precheck.c: 0 when the action of the draft it may be approved now
+ * beyond draft_signable; -1 (65) with the reason when not (send_whatsapp:
+ * free text outside the customer's 24-hour window), or on error. */
+int approval_precheck(struct vault *v, const struct item *it, const char *id,
+    time_t now);
+
 /* sig.c: the version of a draft the owner decides on. */
 /* BLAKE2b-256, in hex, of the ID, the fields the approval signature
  * covers but the decision keys (approval_fields: expires, action and the

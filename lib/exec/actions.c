@@ -20,6 +20,7 @@
 #include "exec/exec.h"
 #include "mail/mail.h"
 #include "social/social.h"
+#include "internal.h"
 
 /* send_email: the draft must make a mail (a to, no line break in a header
  * value, no address literal, no NUL in the body), the checks
@@ -221,6 +222,7 @@ static const struct exec_action actions[] = {
 	{ "post_invoice", 0,      invoice_check, invoice_post },
 	{ "register_payment", 0,  payment_check, payment_register },
 	{ "post",        1,       post_check,  post_run },
+	{ "send_whatsapp", 1,     wa_reply_check, wa_reply_run },
 	{ NULL, 0, NULL, NULL }
 };
 

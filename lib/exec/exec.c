@@ -220,6 +220,15 @@ static const struct maybe_words maybe_words[] = {
 	  "The network gave no answer after the post was sent: it may or may "
 	  "not be published; it was not published again. Look at the network, "
 	  "then move it to Done/ or approve it anew." },
+	{ "send_whatsapp",
+	  "a run died while sending; the message may or may not have gone "
+	  "out, so it is not sent again",
+	  "vault-exec stopped in the middle of sending this WhatsApp reply. It "
+	  "may or may not have been sent; it was not sent again. Look at the "
+	  "WhatsApp chat, then move it to Done/ or approve it anew.",
+	  "WhatsApp gave no answer after the reply was sent: it may or may not "
+	  "have gone out; it was not sent again. Look at the WhatsApp chat, "
+	  "then move it to Done/ or approve it anew." },
 	{ "post_invoice",
 	  "a run died while posting; the invoice may or may not be posted, so "
 	  "it is not posted again",

@@ -135,8 +135,7 @@ struct mailin {
 	char **set;              /* open-addressing hash set of known keys */
 	size_t setcap, setn;
 	int loaded;
-	char **keywords;         /* urgent keywords, lowercased */
-	size_t nkw;
+	struct keywords urgent;  /* the handbook's urgent keywords */
 };
 
 /* Take the import lock (.state/<agent>/mail.lock; waits for another
@@ -188,7 +187,8 @@ char *reply_subject(const char *subject);
 char *reply_references(const char *refs, const char *in_reply_to,
     const char *msgid);
 
-/* The system and user prompts for a reply to email (the item at ref).
+/* The system and user prompts for a reply to email (the item at ref), or
+ * to a WhatsApp message (type: whatsapp: chat rules, no thread).
  * previous: the rejected draft's body when revising, else NULL. Earlier
  * messages of the thread are looked up in the vault. malloc'd both. */
 int reply_prompt(struct vault *v, const struct itemref *ref,

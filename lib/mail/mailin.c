@@ -10,7 +10,6 @@
  * the whole check-create-record sequence runs under the mail.lock flock,
  * so an MDA delivery and a cron fetch cannot race each other.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,70 +121,15 @@ static int load_known(struct mailin *mi)
 	return 0;
 }
 
-/* ---- urgent keywords ---- */
-
-/* The urgent keywords of a handbook text: the bullets of its section
- * "## Urgent keywords" (md_section, vault.h), lowercased. */
-static int handbook_keywords(const char *text, size_t len, char ***kw,
-    size_t *n)
-{
-	const char *p, *e;
-	size_t s0, e0;
-
-	*kw = NULL;
-	*n = 0;
-	if (!md_section(text, len, "Urgent keywords", &s0, &e0))
-		return 0;
-	for (p = text + s0, e = text + e0; p < e; ) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		const char *le = nl ? nl : e, *s = p, *t = le;
-		p = nl ? nl + 1 : e;
-		while (s < t && (*s == ' ' || *s == '\t'))
-			s++;
-		while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
-			t--;
-		if (t - s < 2 || (*s != '-' && *s != '*') ||
-		    (s[1] != ' ' && s[1] != '\t'))
-			continue;
-		for (s += 2; s < t && (*s == ' ' || *s == '\t'); s++)
-			;
-		/* `word` or "word" as written in Markdown */
-		if (t - s >= 2 && (*s == '`' || *s == '"') && t[-1] == *s) {
-			s++;
-			t--;
-		}
-		if (t > s && t - s < 200) {
-			char **nk = realloc(*kw, (*n + 1) * sizeof *nk), *k;
-			if (!nk || !(k = strndup(s, (size_t)(t - s)))) {
-				if (nk)
-					*kw = nk;
-				return aie_fail_errno(EX_TEMP, "handbook");
-			}
-			*kw = nk;
-			for (char *c = k; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			(*kw)[(*n)++] = k;
-		}
-	}
-	return 0;
-}
-
 int mailin_open(struct mailin *mi, struct vault *v)
 {
-	char *buf;
-	size_t len;
-
 	memset(mi, 0, sizeof *mi);
 	mi->v = v;
 	if ((mi->lockfd = state_lock(v, "mail", 1)) < 0)
 		return -1;
-	if (file_readat(v->dirfd, "Company_Handbook.md", &buf, &len) == 0) {
-		int r = handbook_keywords(buf, len, &mi->keywords, &mi->nkw);
-		free(buf);
-		if (r < 0) {
-			mailin_close(mi);
-			return -1;
-		}
+	if (urgent_keywords_load(v, &mi->urgent) < 0) {
+		mailin_close(mi);
+		return -1;
 	}
 	return 0;
 }
@@ -197,9 +141,7 @@ void mailin_close(struct mailin *mi)
 	for (i = 0; i < mi->setcap; i++)
 		free(mi->set[i]);
 	free(mi->set);
-	for (i = 0; i < mi->nkw; i++)
-		free(mi->keywords[i]);
-	free(mi->keywords);
+	keywords_free(&mi->urgent);
 	state_unlock(mi->lockfd);
 	memset(mi, 0, sizeof *mi);
 	mi->lockfd = -1;
@@ -207,13 +149,8 @@ void mailin_close(struct mailin *mi)
 
 static int urgent(const struct mailin *mi, const struct mime_msg *m)
 {
-	size_t i;
-
-	for (i = 0; i < mi->nkw; i++)
-		if ((m->subject && strcasestr(m->subject, mi->keywords[i])) ||
-		    (m->text && strcasestr(m->text, mi->keywords[i])))
-			return 1;
-	return 0;
+	return keywords_match(&mi->urgent, m->subject) ||
+	    keywords_match(&mi->urgent, m->text);
 }
 
 static int set_opt(struct item *it, const char *key, const char *v)

@@ -191,7 +191,8 @@ int claim_release(struct vault *v, struct itemref *ref, const char *event,
 	type = fm_get(&it, "type");
 	exec = fm_get(&it, "exec_status");
 	fm_free(&it);
-	if (type && !strcmp(type, "email_draft") && !exec) {
+	if (type && (!strcmp(type, "email_draft") ||
+	    !strcmp(type, "whatsapp_draft")) && !exec) {
 		to = ST_PENDING;
 		kv[5] = "pending";
 	}

@@ -33,6 +33,19 @@ void duration_text(long secs, char *buf, size_t size);
 int md_section(const char *text, size_t len, const char *name,
     size_t *start, size_t *end);
 
+/* keywords.c: the urgent keywords of Company_Handbook.md (its section
+ * "## Urgent keywords", one bullet each), lowercased. A vault without a
+ * handbook or the section has none: 0 with k->n 0; -1 on error. */
+struct keywords {
+	char **w;
+	size_t n;
+};
+struct vault;
+int urgent_keywords_load(struct vault *v, struct keywords *k);
+/* 1 when s (may be NULL) holds one of k's words, in any case. */
+int keywords_match(const struct keywords *k, const char *s);
+void keywords_free(struct keywords *k);
+
 /* The value of one hex digit, or -1 (for %XX and =XX decoders). */
 int hex_value(int c);
 
@@ -162,7 +175,8 @@ int claim_item(struct vault *v, struct itemref *ref, char *warn,
 int claim_take(struct vault *v, struct itemref *ref);
 /* Give back the claim on the item at ref (in In_Progress/, any agent's:
  * the caller checks whose), all or nothing as claim_item, with an audit
- * line event ("release", "reap"): a draft (type email_draft) without
+ * line event ("release", "reap"): a draft (type email_draft or
+ * whatsapp_draft) without
  * exec_status goes to Pending_Approval/<d>/ with status: pending, the rest
  * to Needs_Action/<d>/ with status: new, d by claim_domain; claimed_by
  * and claimed_at are removed, and exec_status: sending becomes unknown

@@ -17,6 +17,7 @@
 #include "vault/vault.h"
 #include "http/http.h"
 #include "wa/wa.h"
+#include "internal.h"
 
 const char *wa_provider_name(enum wa_provider p)
 {
@@ -110,7 +111,7 @@ static int post(const struct wa_cfg *c, struct http_req *rq,
 /* The error of a reply: the API's code and message, for both providers
  * (Graph: {"error":{"code","message","error_data":{"details"}}}; Twilio:
  * {"code","message"}). */
-static long api_error(const struct http_resp *rs, char *msg, size_t size)
+long wa_api_error(const struct http_resp *rs, char *msg, size_t size)
 {
 	json_t *root, *e;
 	const char *m = NULL, *details = NULL;
@@ -142,7 +143,7 @@ static enum verdict judge(const struct wa_cfg *c, const struct http_resp *rs,
 	*code = 0;
 	if (rs->status >= 200 && rs->status < 300)
 		return V_OK;
-	*code = api_error(rs, msg, size);
+	*code = wa_api_error(rs, msg, size);
 	if (http_status_retryable(rs->status) || rs->status >= 500)
 		return V_RETRY;
 	if ((c->provider == WA_CLOUD && *code == 131047) ||

@@ -98,4 +98,191 @@ struct wa_outcome {
 int wa_notify(struct vault *v, const struct wa_cfg *c,
     const struct wa_note *n, struct wa_outcome *o);
 
+/*
+ * hook.h - the Cloud API webhook from outside (see wa-webhook(8)): its
+ * signature and its payload, parsed without the vault (fuzzed).
+ */
+#define WA_HOOK_BODY_MAX (3L << 20)  /* Meta's payloads are at most 3 MB */
+#define WA_HOOK_MAX 1000             /* messages or statuses per payload */
+#define WA_ID_MAX 200                /* a wamid or a media ID */
+
+/* 1 when header is "sha256=<64 hex digits>" and they are the
+ * HMAC-SHA256 of body[0..len) under secret (compared in constant time);
+ * 0 otherwise, a missing or empty secret or header included. */
+int wa_hook_sig_ok(const char *secret, const char *body, size_t len,
+    const char *header);
+
+/* One inbound message. Every string is borrowed from the parsed payload
+ * (valid until wa_hook_free); NULL when the message has no such part. */
+struct wa_msg {
+	const char *from;        /* the sender's wa_id (digits) */
+	const char *name;        /* the sender's profile name */
+	const char *id;          /* its wamid */
+	const char *type;        /* text, image, audio, document, location,
+	                          * interactive, button, reaction, ... */
+	const char *text;        /* body, caption, reply title, button text,
+	                          * reaction emoji */
+	const char *context_id;  /* the message it answers or reacts to */
+	const char *reply_id;    /* interactive reply id, button payload */
+	const char *media_id, *mime_type, *filename;
+	const char *loc_name, *loc_address;
+	const char *phone_id;    /* the business number it was sent to */
+	double lat, lon;
+	int has_location;
+	int unsupported;         /* a type we keep but do not read */
+	long long timestamp;     /* seconds since the epoch, Meta's clock */
+};
+
+/* The status of a message we sent (sent, delivered, read, failed). */
+struct wa_status {
+	const char *id;          /* the wamid we got when sending */
+	const char *status;
+	const char *recipient;
+	long long timestamp;
+	long error_code;         /* 0, or e.g. 131047, 131026 */
+	const char *error_title, *error_message;
+};
+
+struct json_t;
+struct wa_hook {
+	struct json_t *root;
+	struct wa_msg *msgs;
+	size_t nmsgs;
+	struct wa_status *sts;
+	size_t nsts;
+};
+
+/* Parse a webhook body: 0, or -1 (65) with the reason when it is not a
+ * whatsapp_business_account payload of the shape Meta sends (at most
+ * WA_HOOK_MAX messages and statuses). Changes of other fields are
+ * skipped. Call wa_hook_free in both cases. */
+int wa_hook_parse(const char *body, size_t len, struct wa_hook *h);
+void wa_hook_free(struct wa_hook *h);
+
+/*
+ * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
+ * at most one item per wamid (.state/<agent>/wa-ids, under wa.lock).
+ */
+#define WA_IDS_MAX (1L << 20)        /* the wamid record, then halved */
+
+struct wa_inbox {
+	struct vault *v;
+	int lockfd;
+	char idsrel[96];         /* .state/<agent>/wa-ids */
+	char *ids;               /* its lines, or NULL */
+	struct keywords urgent;  /* the handbook's urgent keywords */
+	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
+};
+
+/* Take wa.lock (waiting for another delivery), read the record and the
+ * handbook's urgent keywords. 0 or -1. */
+int wa_inbox_open(struct wa_inbox *in, struct vault *v);
+void wa_inbox_close(struct wa_inbox *in);
+/* One message into an item: 0 with *ref where it is; 1 when its wamid was
+ * seen before (nothing written); -1 on error. A text within
+ * WA_JOIN_WINDOW (120 s) of the last text of the same sender's new,
+ * unclaimed item joins that item (its body, wamid, received and messages
+ * keys) instead. An item whose text holds an urgent keyword gets
+ * priority: high. */
+int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
+    struct itemref *ref);
+
+/*
+ * window.h - the 24-hour customer-service window of a customer (wa_id):
+ * free text only within WA_WINDOW of their last message in the vault.
+ */
+#define WA_WINDOW (24L * 3600)
+
+/* The received time of the latest whatsapp item from wa_id (0 when there
+ * is none) into *last: 0, or -1. */
+int wa_last_inbound(struct vault *v, const char *wa_id, time_t *last);
+/* 0 when free text may go to wa_id at now; -1 (65) with the reason when
+ * the window is closed or was never opened, or on error. */
+int wa_window_check(struct vault *v, const char *wa_id, time_t now);
+
+/*
+ * reply.h - a reply to a customer (the send_whatsapp action, see
+ * wa-send(1)): one POST to the Cloud API's messages endpoint, threaded by
+ * context.message_id, never retried (at most once).
+ */
+struct wa_reply {
+	const char *to;          /* the customer's wa_id */
+	const char *reply_to;    /* the wamid answered, or NULL */
+	const char *text;        /* free text, or the template's parameters
+	                          * one a line */
+	const char *template_name;   /* NULL: free text */
+	const char *template_lang;   /* default en_US */
+};
+
+/* The Cloud API configuration of replies: WA_PHONE_NUMBER_ID, WA_TOKEN,
+ * WA_GRAPH_URL, WA_API_VERSION, WA_TIMEOUT (WA_TO is not needed). -1 with
+ * 78 when a key is missing, 69 when WA_PROVIDER names another provider
+ * (replies go through the Cloud API only). */
+int wa_reply_config(struct wa_cfg *c);
+/* The request's JSON body (malloc'd), or NULL (65, the reason) when r
+ * cannot be sent as it is: a wa_id that is not one, free text empty or
+ * over WA_TEXT_MAX bytes, a parameter over WA_PARAM_MAX. */
+char *wa_reply_body(const struct wa_reply *r);
+/* Send r once. 0 with out->id the wamid Meta gave it; else -1 with
+ * aie_errcode: 65 refused for good (131047 outside the window, 131026
+ * undeliverable, any other 4xx), 75 try later (429, 5xx, 131056 pair rate
+ * limit), 78 the token (401, 190), 69 no connection; *maybe_sent is set
+ * when the request may have reached Meta and no answer came (a time-out,
+ * a reset): it must not be sent again. */
+int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
+    struct wa_sent *out, int *maybe_sent);
+
+/*
+ * status.h - the statuses of our replies from the webhook: an audit line
+ * each; the reply (exec_message_id = its wamid, in Done/) gets wa_status,
+ * wa_status_at and wa_error, only forward (sent, delivered, read, failed).
+ * 0 applied or older than what the item holds (tell set to the reply's ID
+ * when it has just failed: the owner is to be told), 1 no such reply in
+ * the vault (audited only), -1 on error.
+ */
+int wa_status_apply(struct vault *v, const struct wa_status *s,
+    char tell[AIE_ID_MAX + 1]);
+/* Tell the owner, through the notification path of notify-wa(1) (dedup by
+ * wamid, the outbox without a provider), that reply id failed; or that
+ * the item at ref is urgent. Failures are only in the notification log. */
+void wa_status_tell(struct vault *v, const struct wa_status *s,
+    const char *id);
+void wa_urgent_tell(struct vault *v, const struct itemref *ref);
+
+/*
+ * media.h - a customer's media from the Cloud API (see wa-media(1)): the
+ * description, then the bytes, checked (size, type, SHA-256), the token
+ * sent to Meta's hosts only.
+ */
+struct wa_media_cfg {
+	const char *graph_url, *api_version, *token;
+	long timeout;
+	size_t max;              /* WA_MEDIA_MAX bytes */
+};
+struct wa_media_meta {
+	char url[1024];
+	char mime[100];
+	unsigned char sha256[32];
+	size_t size;
+};
+struct wa_media {
+	char *data;              /* malloc'd */
+	size_t len;
+	char mime[100];
+	char ext[8];
+};
+
+/* WA_MEDIA_TOKEN (else WA_TOKEN), WA_GRAPH_URL, WA_API_VERSION,
+ * WA_TIMEOUT, WA_MEDIA_MAX (16 MB). 0, or -1 (78). */
+int wa_media_config(struct wa_media_cfg *c);
+/* The file extension of a type kept, or NULL for one that is not. */
+const char *wa_media_ext(const char *mime);
+/* Parse the description GET /{media-id} answers: 0, or -1 (65). */
+int wa_media_meta_parse(const char *body, size_t len, struct wa_media_meta *m);
+/* Fetch media_id: 0 with out filled (free out->data); -1 with 65 (refused
+ * for good: type, size, checksum, a URL not Meta's, a 4xx), 75 or 69
+ * (later), 78 (the token). */
+int wa_media_fetch(const struct wa_media_cfg *c, const char *media_id,
+    struct wa_media *out);
+
 #endif

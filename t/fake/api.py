@@ -23,6 +23,7 @@ Odoo's models (partners, invoices, ...) hold state in SCRIPT.odoo.json:
 see odoo_model.py.
 """
 import base64
+import hashlib
 import json
 import os
 import re
@@ -39,6 +40,12 @@ E = os.environ.get
 ODOO = odoo_model.Model(SCRIPT + ".odoo.json")
 LOCK = threading.Lock()
 COUNTER = [0]
+
+# Media the fake Graph API holds: id -> (type, bytes).
+MEDIA = {
+    "1037543291543636": ("image/jpeg", b"\xff\xd8\xff\xe0" + b"fake jpeg " * 100),
+    "2048": ("application/x-msdownload", b"MZ" + b"\0" * 64),
+}
 
 GRAPH_ERRORS = {
     131047: (400, "(#131047) Re-engagement message",
@@ -97,7 +104,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def reply(self, status, obj=None, raw=None):
-        data = raw.encode() if raw is not None else json.dumps(obj).encode()
+        data = (raw if isinstance(raw, bytes) else raw.encode()) if raw is not None \
+            else json.dumps(obj).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -140,6 +148,11 @@ class Handler(BaseHTTPRequestHandler):
     # --- checks: what the real services insist on ---------------------
     def check(self, body):
         p = self.path
+        if self.command == "GET" and (re.match(r"^/v\d+\.\d+/\d+$", p) or
+                                      p.startswith("/media/")):
+            if self.headers.get("Authorization") != "Bearer " + E("FAKE_WA_TOKEN", ""):
+                return None, {"auth_error": True}
+            return None, {}
         if re.match(r"^/v\d+\.\d+/[^/]+/messages$", p):
             return self.check_graph(body)
         if re.match(r"^/2010-04-01/Accounts/[^/]+/Messages\.json$", p):
@@ -169,6 +182,11 @@ class Handler(BaseHTTPRequestHandler):
             return "messaging_product", d
         if not re.match(r"^\+?\d{6,15}$", d.get("to", "")):
             return "to is not E.164", d
+        ctx = d.get("context")
+        if ctx is not None and (not isinstance(ctx, dict) or list(ctx) !=
+                                ["message_id"] or not str(
+                                    ctx["message_id"]).startswith("wamid.")):
+            return "context is not {message_id: wamid...}", d
         t = d.get("type")
         if t == "text":
             b = d.get("text", {}).get("body")
@@ -262,6 +280,27 @@ class Handler(BaseHTTPRequestHandler):
             o["result"] = result
         return self.reply(200, o)
 
+    # --- media: GET /{version}/{media-id}, then the URL it gives -------
+    def media(self, d):
+        if d.get("auth_error"):
+            return self.scripted({"graph_error": 190}, d)
+        mid = self.path.rsplit("/", 1)[1].split("?")[0]
+        if mid not in MEDIA:
+            return self.reply(404, {"error": {
+                "message": "Unsupported get request. Object with ID '%s' "
+                "does not exist" % mid, "type": "GraphMethodException",
+                "code": 100, "error_subcode": 33, "fbtrace_id": "AbC"}})
+        mime, data = MEDIA[mid]
+        if self.path.startswith("/media/"):
+            return self.reply(200, raw=data)
+        port = self.server.server_address[1]
+        return self.reply(200, {
+            "messaging_product": "whatsapp",
+            "url": "http://127.0.0.1:%d/media/%s?ext=1&hash=x" % (port, mid),
+            "mime_type": mime,
+            "sha256": base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            "file_size": len(data), "id": mid})
+
     def scripted(self, s, d):
         st = s.get("status", 200)
         if "raw" in s:
@@ -297,6 +336,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def default(self, d):
         p = self.path
+        if self.command == "GET" and (re.match(r"^/v\d+\.\d+/\d+$", p) or
+                                      p.startswith("/media/")):
+            return self.media(d)
         if re.match(r"^/v\d+\.\d+/", p):
             if d.get("auth_error"):
                 return self.scripted({"graph_error": 190}, d)

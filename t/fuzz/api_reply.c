@@ -9,7 +9,9 @@
  * the input. The input is a client number (first byte) and then replies
  * separated by "\n----\n"; a reply that starts with three digits and a
  * space has that HTTP status (else 200). When the replies run out, the
- * next request fails as a refused connection would.
+ * next request fails as a refused connection would. A first byte with
+ * the high bit set picks a reply to a customer (reply.c; bit 0: a
+ * template), which must make one request at most.
  */
 #include "fuzz.h"
 
@@ -19,6 +21,7 @@
 #include "wa/wa.h"
 
 static const char *next;        /* the rest of the input */
+static int calls;               /* requests made, for wa_reply */
 static const char *end;
 
 int http_do(const struct http_req *rq, struct http_resp *rs)
@@ -29,6 +32,7 @@ int http_do(const struct http_req *rq, struct http_resp *rs)
 
 	memset(rs, 0, sizeof *rs);
 	rs->retry_after = -1;
+	calls++;
 	if (!rq->url || !next)
 		return aie_fail(EX_DOWN, "connection refused"), -1;
 	stop = memmem(next, (size_t)(end - next), sep, sizeof sep - 1);
@@ -103,12 +107,40 @@ static void whatsapp(enum wa_provider p, int force_template)
 		fz_fail("wa_send: success without a message id");
 }
 
+/* A reply to a customer (reply.c): sent once, never retried; a success
+ * with its wamid or none, a failure with one of its documented codes, and
+ * maybe_sent only on a failure. */
+static void wa_reply(int template)
+{
+	struct wa_cfg c = { .provider = WA_CLOUD, .graph_url =
+	    "http://graph.invalid", .api_version = "v21.0", .phone_id = "123",
+	    .token = "tok", .timeout = 1, .attempts = 1 };
+	struct wa_reply r = { .to = "15551234567", .reply_to = "wamid.X",
+	    .text = "Alice\norder 1234", .template_name = template ? "upd" : NULL };
+	struct wa_sent out;
+	int maybe = 0, rc;
+
+	calls = 0;
+	rc = wa_reply_send(&c, &r, &out, &maybe);
+	if (calls > 1)
+		fz_fail("wa_reply_send: %d requests; a reply is sent once", calls);
+	if (rc == 0 && (maybe || !memchr(out.id, '\0', sizeof out.id)))
+		fz_fail("wa_reply_send: a success marked maybe sent");
+	if (rc < 0 && aie_errcode != EX_DATA && aie_errcode != EX_TEMP &&
+	    aie_errcode != EX_CONFIG && aie_errcode != EX_DOWN)
+		fz_fail("wa_reply_send: exit code %d", aie_errcode);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
 	next = (const char *)data + 1;
 	end = (const char *)data + size;
+	if (data[0] & 0x80) {       /* replies to customers (seeds 0x80, 0x81) */
+		wa_reply(data[0] & 1);
+		return 0;
+	}
 	switch (data[0] % 5) {
 	case 0: odoo(0); break;
 	case 1: odoo(1); break;

@@ -1,0 +1,274 @@
+/*
+ * wa-webhook.cgi - the WhatsApp Cloud API webhook (see wa-webhook(8)), one
+ * CGI program behind nginx and fcgiwrap on the cloud agent.
+ *
+ * GET is Meta's verification handshake: hub.mode=subscribe and
+ * hub.verify_token equal to WA_VERIFY_TOKEN answer hub.challenge, anything
+ * else 403. POST is a delivery: the body is read whole (at most 3 MB,
+ * else 413) and its X-Hub-Signature-256 checked against WA_APP_SECRET
+ * before a byte of it is parsed (401, nothing written, one line in the
+ * server's log); then each message becomes an item through lib/wa's
+ * inbox (dedup by wamid), each status of a reply we sent is recorded
+ * (lib/wa status.c), and the reply is 200. Only then, with Meta answered,
+ * is the owner told of urgent messages and failed replies. A payload that cannot be
+ * stored is a 500, so Meta delivers it again; one that is signed but
+ * malformed is a 400. The vault and agent come from VAULT_DIR and
+ * VAULT_AGENT (set by nginx), the secrets from the configuration file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "vault/vault.h"
+#include "wa/wa.h"
+#include "web/web.h"
+
+static int reply(struct web *w, int status, const char *text)
+{
+	struct buf b = { 0 };
+
+	buf_addf(&b, "%s\n", text);
+	web_send(w, status, "text/plain; charset=utf-8", &b);
+	buf_free(&b);
+	return 0;
+}
+
+/* 1 when a and b are equal, in time that does not depend on where they
+ * differ (both are hashed first, so their lengths do not matter either). */
+static int same_secret(const char *a, const char *b)
+{
+	unsigned char ha[32], hb[32];
+
+	crypto_generichash(ha, sizeof ha, (const unsigned char *)a, strlen(a),
+	    NULL, 0);
+	crypto_generichash(hb, sizeof hb, (const unsigned char *)b, strlen(b),
+	    NULL, 0);
+	return sodium_memcmp(ha, hb, sizeof ha) == 0;
+}
+
+/* The handshake: Meta echoes nothing but digits, so the challenge is
+ * answered only when it is a short run of printable ASCII. */
+static int handshake(struct web *w)
+{
+	static const char *const keys[] = { "hub.mode", "hub.verify_token",
+	    "hub.challenge", NULL };
+	const char *want = config_get("WA_VERIFY_TOKEN");
+	const char *mode, *token, *challenge, *p;
+	int r;
+
+	if (!want || !*want) {
+		fprintf(stderr, "wa-webhook: WA_VERIFY_TOKEN is not set\n");
+		return reply(w, 503, "the webhook is not set up");
+	}
+	if ((r = web_decode_query(w, keys)))
+		return reply(w, r, "malformed query");
+	mode = web_get(w, "hub.mode");
+	token = web_get(w, "hub.verify_token");
+	challenge = web_get(w, "hub.challenge");
+	if (!mode || strcmp(mode, "subscribe") || !token || !challenge ||
+	    !same_secret(token, want)) {
+		fprintf(stderr, "wa-webhook: verification refused (from %s)\n",
+		    w->remote_addr);
+		return reply(w, 403, "verification refused");
+	}
+	for (p = challenge; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			break;
+	if (*p || p == challenge || p - challenge > 256)
+		return reply(w, 400, "bad hub.challenge");
+	return reply(w, 200, challenge);
+}
+
+/* The request body, exactly CONTENT_LENGTH bytes of at most
+ * WA_HOOK_BODY_MAX: 0, or an HTTP status. */
+static int read_body(struct web *w, char **out, size_t *len)
+{
+	size_t have = 0, want;
+	ssize_t n;
+	char *b;
+
+	if (w->content_length == -1)
+		return 411;
+	if (w->content_length < 0)
+		return 400;
+	if (w->content_length > WA_HOOK_BODY_MAX)
+		return 413;
+	want = (size_t)w->content_length;
+	if (!(b = malloc(want + 1)))
+		return 500;
+	w->body_read = 1;
+	while (have < want) {
+		n = read(0, b + have, want - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+	}
+	if (have != want) {
+		free(b);
+		return 400;
+	}
+	b[have] = '\0';
+	*out = b;
+	*len = have;
+	return 0;
+}
+
+/* What is told to the owner once Meta has its answer. */
+#define LATER_MAX 16
+struct later {
+	char urgent[LATER_MAX][AIE_ID_MAX + 1];
+	size_t nurgent;
+	char failed[LATER_MAX][AIE_ID_MAX + 1];
+	size_t failed_st[LATER_MAX];   /* the status's index in the payload */
+	size_t nfailed;
+};
+
+/* Store the messages and statuses of a verified payload in the open vault.
+ * 0, or an HTTP status. */
+static int store(struct vault *v, const struct wa_hook *h, struct later *l)
+{
+	struct wa_inbox in;
+	struct itemref ref;
+	char tell[AIE_ID_MAX + 1];
+	size_t i;
+	int status = 0, r;
+
+	if (wa_inbox_open(&in, v) < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		return 500;
+	}
+	for (i = 0; i < h->nmsgs; i++) {
+		if ((r = wa_inbox_add(&in, &h->msgs[i], &ref)) < 0) {
+			fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
+			    aie_errmsg);
+			status = 500;   /* the rest still stored; Meta retries */
+		} else if (r == 0 && keywords_match(&in.urgent, h->msgs[i].text) &&
+		    l->nurgent < LATER_MAX)
+			snprintf(l->urgent[l->nurgent++], AIE_ID_MAX + 1, "%s",
+			    ref.id);
+	}
+	/* under the same lock: a status never races its reply's update */
+	for (i = 0; i < h->nsts; i++) {
+		if (wa_status_apply(v, &h->sts[i], tell) < 0) {
+			fprintf(stderr, "wa-webhook: status of %s: %s\n",
+			    h->sts[i].id, aie_errmsg);
+			status = 500;
+		} else if (*tell && l->nfailed < LATER_MAX) {
+			l->failed_st[l->nfailed] = i;
+			memcpy(l->failed[l->nfailed++], tell, sizeof tell);
+		}
+	}
+	wa_inbox_close(&in);
+	return status;
+}
+
+/* After the answer: stdout and stderr handed back (fcgiwrap ends the
+ * request when they close; this process goes on alone), then the owner
+ * told of urgent messages and failed replies, each a request to the
+ * WhatsApp API that Meta need not wait for. */
+static void tell_owner(struct vault *v, const struct wa_hook *h,
+    const struct later *l)
+{
+	size_t i;
+	int fd;
+
+	if (l->nurgent == 0 && l->nfailed == 0)
+		return;
+	fflush(stdout);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	for (i = 0; i < l->nurgent; i++) {
+		struct itemref ref;
+		if (vault_find(v, l->urgent[i], &ref) == 0)
+			wa_urgent_tell(v, &ref);
+	}
+	for (i = 0; i < l->nfailed; i++)
+		wa_status_tell(v, &h->sts[l->failed_st[i]], l->failed[i]);
+}
+
+static int delivery(struct web *w)
+{
+	const char *secret = config_get("WA_APP_SECRET");
+	const char *sig = getenv("HTTP_X_HUB_SIGNATURE_256");
+	const char *dir = getenv("VAULT_DIR"), *agent = getenv("VAULT_AGENT");
+	static struct later l;
+	struct wa_hook h;
+	struct vault v;
+	char *body = NULL;
+	size_t len = 0;
+	int r = 0, open_v = 0;
+
+	if (!secret || !*secret) {
+		fprintf(stderr, "wa-webhook: WA_APP_SECRET is not set\n");
+		return reply(w, 503, "the webhook is not set up");
+	}
+	if ((r = read_body(w, &body, &len)))
+		return reply(w, r, r == 413 ? "payload too large" :
+		    "bad request body");
+	if (!wa_hook_sig_ok(secret, body, len, sig)) {
+		fprintf(stderr, "wa-webhook: %s signature, payload dropped "
+		    "(from %s)\n", sig && *sig ? "wrong" : "missing",
+		    w->remote_addr);
+		free(body);
+		return reply(w, 401, "bad signature");
+	}
+	if (wa_hook_parse(body, len, &h) < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		r = 400;
+	} else if (h.nmsgs || h.nsts) {
+		if (!dir || !*dir) {
+			fprintf(stderr, "wa-webhook: VAULT_DIR is not set\n");
+			r = 500;
+		} else if (vault_open(&v, dir, agent && *agent ? agent :
+		    "local") < 0) {
+			fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+			r = 500;
+		} else {
+			open_v = 1;
+			r = store(&v, &h, &l);
+		}
+	}
+	reply(w, r ? r : 200, r == 400 ? "malformed payload" :
+	    r ? "not stored; deliver it again" : "ok");
+	if (open_v) {
+		tell_owner(&v, &h, &l);
+		vault_close(&v);
+	}
+	wa_hook_free(&h);
+	free(body);
+	return 0;
+}
+
+int main(void)
+{
+	static struct web w;
+
+	if (web_init(&w) < 0) {
+		fprintf(stderr, "wa-webhook.cgi: run me as a CGI program "
+		    "(REQUEST_METHOD is not set)\n");
+		return EX_ARGS;
+	}
+	aie_set_prog("wa-webhook");
+	if (config_load() < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		reply(&w, 500, "configuration error");
+	} else if (!strcmp(w.method, "GET"))
+		handshake(&w);
+	else if (w.post)
+		delivery(&w);
+	else
+		reply(&w, 405, "method not allowed");
+	web_free(&w);
+	return 0;
+}

@@ -1,0 +1,373 @@
+/*
+ * inbox.c - inbound WhatsApp messages into the vault, one item each
+ * (Needs_Action/whatsapp/WA_<UTC>_<hex>.md, see vault(5)), never two for
+ * one wamid.
+ *
+ * Meta retries a webhook for days until it gets a 200, so the same message
+ * comes again. The wamids seen are the lines of .state/<agent>/wa-ids
+ * (outside Git: an item the owner deleted does not come back), read once
+ * per request under the flock of wa.lock, so two deliveries of one
+ * payload at once make one item. The item is created first and its wamid
+ * recorded after: a crash between the two makes a second item on Meta's
+ * retry, never a lost message.
+ *
+ * Text messages from one sender that come within WA_JOIN_WINDOW seconds
+ * of each other join one item (a conversation, not ten items) while it
+ * waits untouched in Needs_Action/whatsapp/. The join takes the item as a
+ * claim does, by one rename (to .<ID>.md.join in the same folder), so a
+ * vault-claim racing it either wins first (the message then gets an item
+ * of its own) or finds nothing to claim; then the item is rewritten and
+ * renamed back. A join a crash interrupted is put back at the next open
+ * (under wa.lock, so no join is live then).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vault/vault.h"
+#include "wa/wa.h"
+
+/* Keep the record small: past WA_IDS_MAX bytes, only its newer half
+ * (Meta stops retrying after 7 days; the half holds far more than a
+ * week of messages for a small business). */
+static int trim(struct wa_inbox *in, size_t len)
+{
+	const char *keep;
+	char *copy;
+
+	if (len <= WA_IDS_MAX)
+		return 0;
+	keep = in->ids + len - WA_IDS_MAX / 2;
+	if ((keep = strchr(keep, '\n')))
+		keep++;
+	else
+		keep = in->ids + len;
+	if (file_writeat(in->v->dirfd, in->idsrel, keep,
+	    (size_t)(in->ids + len - keep), 0600) < 0)
+		return -1;
+	if (!(copy = strdup(keep)))
+		return aie_fail_errno(EX_TEMP, "wa-ids");
+	free(in->ids);
+	in->ids = copy;
+	return 0;
+}
+
+#define FOLDER "Needs_Action/whatsapp"
+
+/* Put back the items of joins a crash interrupted: .<ID>.md.join ->
+ * <ID>.md (the caller holds wa.lock). */
+static int unjoin(struct vault *v)
+{
+	char from[300], to[300];
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	if ((fd = vault_opendir(v, FOLDER, 0)) < 0)
+		return errno == ENOENT ? 0 : -1;     /* no folder, no join */
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return aie_fail_errno(EX_TEMP, FOLDER);
+	}
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] != '.' || n < 9 || n > 200 ||
+		    strcmp(e->d_name + n - 8, ".md.join"))
+			continue;
+		snprintf(from, sizeof from, FOLDER "/%s", e->d_name);
+		snprintf(to, sizeof to, FOLDER "/%.*s", (int)(n - 6),
+		    e->d_name + 1);
+		if (renameat(v->dirfd, from, v->dirfd, to) < 0) {
+			closedir(d);
+			return aie_fail_errno(EX_TEMP, "%s", from);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int wa_inbox_open(struct wa_inbox *in, struct vault *v)
+{
+	char dir[64];
+	size_t len;
+
+	memset(in, 0, sizeof *in);
+	in->v = v;
+	if (vault_statedir(v, dir, sizeof dir) < 0)
+		return -1;
+	snprintf(in->idsrel, sizeof in->idsrel, "%s/wa-ids", dir);
+	if ((in->lockfd = state_lock(v, "wa", 1)) < 0)
+		return -1;
+	if (faccessat(v->dirfd, in->idsrel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (file_readat(v->dirfd, in->idsrel, &in->ids, &len) < 0 ||
+	    trim(in, len) < 0)) {
+		wa_inbox_close(in);
+		return -1;
+	}
+	if (urgent_keywords_load(v, &in->urgent) < 0 ||
+	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
+	    unjoin(v) < 0) {
+		wa_inbox_close(in);
+		return -1;
+	}
+	return 0;
+}
+
+void wa_inbox_close(struct wa_inbox *in)
+{
+	free(in->ids);
+	keywords_free(&in->urgent);
+	if (in->lockfd > 0)
+		state_unlock(in->lockfd);
+	memset(in, 0, sizeof *in);
+	in->lockfd = -1;
+}
+
+/* 1 when wamid is a whole line of the record (read at open, or added). */
+static int seen(const struct wa_inbox *in, const char *wamid)
+{
+	size_t n = strlen(wamid);
+	const char *p;
+
+	for (p = in->ids; p && (p = strstr(p, wamid)); p += n)
+		if ((p == in->ids || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+static int record(struct wa_inbox *in, const char *wamid)
+{
+	size_t old = in->ids ? strlen(in->ids) : 0, n = strlen(wamid);
+	char *ids;
+
+	if (!(ids = realloc(in->ids, old + n + 2)))
+		return aie_fail_errno(EX_TEMP, "wa-ids");
+	in->ids = ids;
+	memcpy(ids + old, wamid, n);
+	memcpy(ids + old + n, "\n", 2);
+	/* one write: a line is in the record whole or not at all */
+	return file_appendat(in->v->dirfd, in->idsrel, ids + old, n + 1);
+}
+
+static int set_opt(struct item *it, const char *key, const char *v)
+{
+	return v && *v ? fm_set(it, key, v) : 0;
+}
+
+/* The body of the item: the text, and a line for what has no text. */
+static char *body_of(const struct wa_msg *m)
+{
+	struct buf b = { 0 };
+
+	if (m->text && *m->text)
+		buf_addf(&b, "%s\n", m->text);
+	if (m->media_id)
+		buf_addf(&b, "%s(%s %s%s%s, media id %s: not fetched)\n",
+		    m->text ? "\n" : "", m->type,
+		    m->mime_type ? m->mime_type : "of unknown type",
+		    m->filename ? ", " : "", m->filename ? m->filename : "",
+		    m->media_id);
+	if (m->has_location)
+		buf_addf(&b, "(location %.6f, %.6f%s%s%s%s)\n", m->lat, m->lon,
+		    m->loc_name ? ": " : "", m->loc_name ? m->loc_name : "",
+		    m->loc_address ? ", " : "",
+		    m->loc_address ? m->loc_address : "");
+	if (!strcmp(m->type, "reaction"))
+		buf_addf(&b, "(a reaction %s to %s)\n", m->text && *m->text ?
+		    "" : "taken back", m->context_id);
+	if (m->unsupported)
+		buf_addf(&b, "(a %s message: not read by ai-employee; see it in "
+		    "WhatsApp)\n", m->type);
+	return buf_take(&b, NULL);
+}
+
+static int make_item(struct wa_inbox *in, struct item *it, const char *id,
+    const struct wa_msg *m)
+{
+	char created[21], received[21], from[300], subject[320], num[64];
+	int high = keywords_match(&in->urgent, m->text);
+
+	if (fm_parse(it, "---\n---\n", 8) < 0)
+		return -1;
+	free(it->body);
+	if (!(it->body = body_of(m)))
+		return aie_fail_errno(EX_TEMP, "%s", id);
+	it->bodylen = strlen(it->body);
+	time_rfc3339(time(NULL), created);
+	time_rfc3339((time_t)m->timestamp, received);
+	snprintf(from, sizeof from, "%s%s+%s%s", m->name ? m->name : "",
+	    m->name ? " (" : "", m->from, m->name ? ")" : "");
+	snprintf(subject, sizeof subject, "WhatsApp from %s", from);
+	if (fm_set(it, "type", "whatsapp") < 0 || fm_set(it, "id", id) < 0 ||
+	    fm_set(it, "created", created) < 0 ||
+	    fm_set(it, "domain", "whatsapp") < 0 ||
+	    fm_set(it, "status", "new") < 0 || fm_set(it, "from", from) < 0 ||
+	    fm_set(it, "wa_id", m->from) < 0 ||
+	    set_opt(it, "profile_name", m->name) < 0 ||
+	    fm_set(it, "subject", subject) < 0 ||
+	    fm_set(it, "message_type", m->type) < 0 ||
+	    fm_set(it, "wamid", m->id) < 0 ||
+	    set_opt(it, "context_id", m->context_id) < 0 ||
+	    set_opt(it, "reply_id", m->reply_id) < 0 ||
+	    fm_set(it, "received", received) < 0 ||
+	    set_opt(it, "media_id", m->media_id) < 0 ||
+	    set_opt(it, "media_type", m->mime_type) < 0 ||
+	    set_opt(it, "filename", m->filename) < 0 ||
+	    set_opt(it, "phone_number_id", m->phone_id) < 0 ||
+	    fm_set(it, "priority", high ? "high" : "normal") < 0)
+		return -1;
+	if (m->has_location) {
+		snprintf(num, sizeof num, "%.6f", m->lat);
+		if (fm_set(it, "latitude", num) < 0)
+			return -1;
+		snprintf(num, sizeof num, "%.6f", m->lon);
+		if (fm_set(it, "longitude", num) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct peer {
+	const struct wa_inbox *in;
+	const struct wa_msg *m;
+	struct itemref best;
+	time_t best_t;
+};
+
+/* An item m may join: a text from the same sender, new and unclaimed,
+ * whose last message came within the window; the latest such. */
+static int peer_fn(struct vault *v, const struct itemref *ref, void *vctx)
+{
+	struct peer *p = vctx;
+	struct item it;
+	char *waid, *type, *st, *claimed, *recv;
+	time_t t;
+
+	if (strncmp(ref->id, "WA_", 3) || item_load(v, ref, &it) < 0)
+		return 0;
+	waid = fm_get(&it, "wa_id");
+	type = fm_get(&it, "message_type");
+	st = fm_get(&it, "status");
+	claimed = fm_get(&it, "claimed_by");
+	recv = fm_get(&it, "received");
+	if (waid && !strcmp(waid, p->m->from) && type && !strcmp(type, "text") &&
+	    st && !strcmp(st, "new") && !claimed && recv &&
+	    time_parse_rfc3339(recv, &t) == 0 &&
+	    (long long)t <= p->m->timestamp &&
+	    p->m->timestamp - (long long)t <= p->in->join && t >= p->best_t) {
+		p->best = *ref;
+		p->best_t = t;
+	}
+	free(waid);
+	free(type);
+	free(st);
+	free(claimed);
+	free(recv);
+	fm_free(&it);
+	return 0;
+}
+
+/* Join m to an item of its conversation: 0 joined (*ref that item), 1
+ * none to join, -1 on error (the item put back as it was). */
+static int join(struct wa_inbox *in, const struct wa_msg *m,
+    struct itemref *ref)
+{
+	struct peer p = { in, m, { .id = "" }, 0 };
+	struct itemref tmp;
+	struct item it;
+	char received[21], *count, n[24], *body = NULL;
+	int r = -1, high;
+
+	if (in->join <= 0 || strcmp(m->type, "text") || m->context_id)
+		return 1;        /* a reply to one of ours starts its own */
+	if (vault_walk(in->v, ST_NEEDS_ACTION, "whatsapp", peer_fn, &p) < 0)
+		return -1;
+	if (!*p.best.id)
+		return 1;
+	tmp = p.best;
+	if ((size_t)snprintf(tmp.rel, sizeof tmp.rel, FOLDER "/.%s.md.join",
+	    p.best.id) >= sizeof tmp.rel)
+		return 1;
+	if (renameat(in->v->dirfd, p.best.rel, in->v->dirfd, tmp.rel) < 0)
+		return errno == ENOENT ? 1 : aie_fail_errno(EX_TEMP, "%s",
+		    p.best.rel);     /* ENOENT: claimed meanwhile */
+	if (item_load(in->v, &tmp, &it) < 0)
+		goto back;
+	high = keywords_match(&in->urgent, m->text);
+	count = fm_get(&it, "messages");
+	snprintf(n, sizeof n, "%ld", (count ? atol(count) : 1) + 1);
+	free(count);
+	time_rfc3339((time_t)m->timestamp, received);
+	/* a paragraph a message, as Markdown shows them */
+	if (asprintf(&body, "%.*s\n%s\n", (int)it.bodylen, it.body ?
+	    it.body : "", m->text) < 0) {
+		body = NULL;
+		aie_fail(EX_TEMP, "out of memory");
+		fm_free(&it);
+		goto back;
+	}
+	free(it.body);
+	it.body = body;
+	it.bodylen = strlen(body);
+	/* the reply threads under the latest message */
+	if (fm_set(&it, "wamid", m->id) < 0 ||
+	    fm_set(&it, "received", received) < 0 ||
+	    fm_set(&it, "messages", n) < 0 ||
+	    (high && fm_set(&it, "priority", "high") < 0) ||
+	    item_store(in->v, &tmp, &it) < 0) {
+		fm_free(&it);
+		goto back;
+	}
+	fm_free(&it);
+	r = 0;
+back:
+	if (renameat(in->v->dirfd, tmp.rel, in->v->dirfd, p.best.rel) < 0)
+		return aie_fail_errno(EX_TEMP, "%s: left as %s", p.best.rel,
+		    tmp.rel);
+	if (r == 0) {
+		*ref = p.best;
+		audit_event(in->v, "whatsapp_joined", ref->id, "wa-webhook",
+		    ref->rel, high ? "urgent" : NULL);
+	}
+	return r;
+}
+
+int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
+    struct itemref *ref)
+{
+	char id[AIE_ID_MAX + 1];
+	struct item it;
+	int r, tries;
+
+	if (seen(in, m->id))
+		return 1;
+	if ((r = join(in, m, ref)) < 0)
+		return -1;
+	if (r == 0)
+		return record(in, m->id);
+	for (tries = 0; ; tries++) {
+		if (id_generate(id, sizeof id, "WA") < 0 ||
+		    item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0)
+			return -1;
+		if (make_item(in, &it, id, m) < 0) {
+			fm_free(&it);
+			return -1;
+		}
+		r = item_create(in->v, ref, &it);
+		fm_free(&it);
+		if (r == 0)
+			break;
+		if (aie_errcode != EX_DATA || tries >= 5)
+			return -1;   /* 65: that ID exists; draw another */
+	}
+	if (record(in, m->id) < 0)
+		return -1;
+	audit_event(in->v, "whatsapp_new", id, "wa-webhook", ref->rel,
+	    keywords_match(&in->urgent, m->text) ? "urgent" : NULL);
+	return 0;
+}
