@@ -7,8 +7,8 @@
 
 odoo_draft() {
 	inv=$(echo 'Acme Corp <billing@acme.example> 1250 "Website redesign, November"' |
-	    odoo-invoice -q -C "$cloud_dir" -a "$cloud" 2>>"$demo/log") ||
-	    die "odoo-invoice failed: $(tail -n 5 "$demo/log")"
+	    odoo-invoice -q -C "$cloud_dir" -a "$cloud" 2>"$demo/err") ||
+	    die "odoo-invoice failed: $(cat "$demo/err")"
 	[ -n "$inv" ] || die "odoo-invoice filed no draft"
 	inv_id=$(basename "$inv" .md)
 	step "$cloud" "odoo-invoice: a draft invoice in Odoo for Acme Corp, 1250.00: $inv"

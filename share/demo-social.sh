@@ -8,8 +8,8 @@
 
 social_draft() {
 	post=$(draft-post -q -C "$cloud_dir" -a "$cloud" --network linkedin \
-	    "Our second shop opens in Leeds on Monday: come and say hello." 2>>"$demo/log") ||
-	    die "draft-post failed: $(tail -n 5 "$demo/log")"
+	    "Our second shop opens in Leeds on Monday: come and say hello." 2>"$demo/err") ||
+	    die "draft-post failed: $(cat "$demo/err")"
 	[ -n "$post" ] || die "draft-post filed no draft"
 	post_id=$(basename "$post" .md)
 	step "$cloud" "draft-post --network linkedin: $post"

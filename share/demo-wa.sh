@@ -20,19 +20,20 @@ wa_arrive() {
 	    CONTENT_TYPE=application/json CONTENT_LENGTH="$(wc -c <"$demo/wa.json")" \
 	    HTTP_X_HUB_SIGNATURE_256="$sig" WA_APP_SECRET="$secret" \
 	    VAULT_DIR="$cloud_dir" VAULT_AGENT="$cloud" \
-	    "$AIE_CGI/wa-webhook.cgi" <"$demo/wa.json" >"$demo/wa.reply" 2>>"$demo/log" ||
-	    die "wa-webhook.cgi failed: $(tail -n 5 "$demo/log")"
+	    "$AIE_CGI/wa-webhook.cgi" <"$demo/wa.json" >"$demo/wa.reply" 2>"$demo/err" ||
+	    die "wa-webhook.cgi failed: $(cat "$demo/err")"
 	reply=$(head -n 1 "$demo/wa.reply" | tr -d '\r')
-	[ "$reply" = "Status: 200 OK" ] || die "wa-webhook.cgi answered \"$reply\", not 200 OK"
+	[ "$reply" = "Status: 200 OK" ] || die "wa-webhook.cgi answered \"$reply\", not 200 OK: $(cat "$demo/err")"
 	wa=$(cd "$cloud_dir" && find Needs_Action/whatsapp -name 'WA_*.md')
 	[ "$(echo "$wa" | wc -w)" -eq 1 ] || die "wa-webhook.cgi filed \"$wa\", expected one item"
 	step "$cloud" "wa-webhook.cgi: a signed delivery from Meta, 200 OK: $wa"
 }
 
 wa_draft() {
-	claimed=$(echo "$wa" | vault-claim -q -C "$cloud_dir" -a "$cloud" -)
-	wa_reply=$(echo "$claimed" | draft-email -q -C "$cloud_dir" -a "$cloud" - 2>>"$demo/log") ||
-	    die "draft-email (WhatsApp) failed: $(tail -n 5 "$demo/log")"
+	claimed=$(echo "$wa" | vault-claim -q -C "$cloud_dir" -a "$cloud" - 2>"$demo/err") ||
+	    die "vault-claim failed: $(cat "$demo/err")"
+	wa_reply=$(echo "$claimed" | draft-email -q -C "$cloud_dir" -a "$cloud" - 2>"$demo/err") ||
+	    die "draft-email (WhatsApp) failed: $(cat "$demo/err")"
 	wa_id=$(basename "$wa" .md)
 	wa_reply_id=$(basename "$wa_reply" .md)
 	step "$cloud" "vault-claim, draft-email: a WhatsApp reply: $wa_reply"
