@@ -6,6 +6,8 @@
 # left running, also on failure.
 #
 # Uses from demo.sh: $top, $demo, $py, die, q, step.
+# The variables it uses and sets are demo.sh's (SC2154, SC2034).
+# shellcheck shell=sh disable=SC2154,SC2034
 
 fake_pids=""
 

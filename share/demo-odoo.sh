@@ -4,6 +4,8 @@
 # (as the posting user); odoo_check wants exactly one posted invoice there.
 #
 # Uses from demo.sh: $demo, $cloud_dir, $cloud, die, step, odoo_posted.
+# The variables it uses and sets are demo.sh's (SC2154, SC2034).
+# shellcheck shell=sh disable=SC2154,SC2034
 
 odoo_draft() {
 	inv=$(echo 'Acme Corp <billing@acme.example> 1250 "Website redesign, November"' |

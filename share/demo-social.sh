@@ -5,6 +5,8 @@
 # in the Posts API's wire format.
 #
 # Uses from demo.sh: $demo, $cloud_dir, $cloud, die, step, fake_seen.
+# The variables it uses and sets are demo.sh's (SC2154, SC2034).
+# shellcheck shell=sh disable=SC2154,SC2034
 
 social_draft() {
 	post=$(draft-post -q -C "$cloud_dir" -a "$cloud" --network linkedin \

@@ -8,6 +8,8 @@
 #
 # Uses from demo.sh: $top, $demo, $py, $cloud_dir, $cloud, $AIE_CGI, die,
 # step, fake_seen.
+# The variables it uses and sets are demo.sh's (SC2154, SC2034).
+# shellcheck shell=sh disable=SC2154,SC2034
 
 wa_customer=15551234567	# meta.py's sender, Alice Example
 

@@ -42,9 +42,13 @@ done
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(command -v python3) ||
     { echo "demo: python3 is needed for the fake services of t/fake/" >&2; exit 69; }
+# shellcheck source-path=SCRIPTDIR source=demo-fakes.sh
 . "$top/share/demo-fakes.sh"
+# shellcheck source-path=SCRIPTDIR source=demo-social.sh
 . "$top/share/demo-social.sh"
+# shellcheck source-path=SCRIPTDIR source=demo-wa.sh
 . "$top/share/demo-wa.sh"
+# shellcheck source-path=SCRIPTDIR source=demo-odoo.sh
 . "$top/share/demo-odoo.sh"
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/ai-employee-demo.XXXXXX")

@@ -71,7 +71,7 @@ demo_procs() {
 	assert_line --regexp 'check +the fakes got exactly 1 LinkedIn post, 1 WhatsApp message to \+15551234567 and 1 posted invoice'
 	assert_line --regexp 'Done +6 .*social 1 .*finance 1 .*whatsapp 2 .*email 2'
 	[ -z "$(demo_procs)" ]
-	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep ai-employee-demo)" ]
+	[ -z "$(compgen -G "$BATS_TEST_TMPDIR/ai-employee-demo.*")" ]
 }
 
 @test "the new steps without nginx: approved with approve(1), executed, checked" {
