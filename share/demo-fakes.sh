@@ -5,7 +5,7 @@
 # and stopped by fakes_stop, which demo.sh's exit trap calls, so none is
 # left running, also on failure.
 #
-# Uses from demo.sh: $top, $demo, $py, die, q, step.
+# Uses from demo.sh: $top, $demo, $py, die, step.
 # The variables it uses and sets are demo.sh's (SC2154, SC2034).
 # shellcheck shell=sh disable=SC2154,SC2034
 
@@ -23,20 +23,22 @@ fake_up() {
 	: >"$d/log"
 	env "$@" "$py" "$top/t/fake/$server" "$d/port" "$d/script" "$d/log" \
 	    </dev/null >>"$demo/log" 2>&1 &
-	fake_pids="$fake_pids $!"
+	pid=$!
+	fake_pids="$fake_pids $pid"
 	i=0
 	while [ ! -s "$d/port" ]; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || die "the fake $name ($server) did not start"
+		if ! kill -0 "$pid" 2>/dev/null || [ $i -ge 50 ]; then
+			die "the fake $name ($server) did not start: $(tail -n 3 "$demo/log")"
+		fi
 		sleep 0.1
 	done
 	fake_url="http://127.0.0.1:$(cat "$d/port")"
 }
 
-# fakes_start: the fake networks and the fake Graph API + Odoo, and the
-# local agent's configuration pointing at them (the tokens are only ever
-# used by local's vault-exec; the cloud's odoo-invoice drafts with its own
-# user, as ai-employee(7) splits them).
+# fakes_start: the fake LinkedIn and the fake Graph API + Odoo, and the
+# drafting Odoo user that the cloud's odoo-invoice logs in as; the keys
+# that publish, send and post are local's alone (local_services).
 fakes_start() {
 	fake_up social social.py FAKE_LI_TOKEN=AQVdemo FAKE_LI_AUTHOR=urn:li:person:8675309
 	social_url=$fake_url

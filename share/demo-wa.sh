@@ -28,13 +28,13 @@ wa_arrive() {
 	[ "$reply" = "Status: 200 OK" ] || die "wa-webhook.cgi answered \"$reply\", not 200 OK: $(cat "$demo/err")"
 	wa=$(cd "$cloud_dir" && find Needs_Action/whatsapp -name 'WA_*.md')
 	[ "$(echo "$wa" | wc -w)" -eq 1 ] || die "wa-webhook.cgi filed \"$wa\", expected one item"
-	step "$cloud" "wa-webhook.cgi: a signed delivery from Meta, 200 OK: $wa"
+	step "$cloud" "a WhatsApp message from Alice: Meta's signed delivery, handed to wa-webhook.cgi as nginx runs it, 200 OK: $wa"
 }
 
 wa_draft() {
-	claimed=$(echo "$wa" | vault-claim -q -C "$cloud_dir" -a "$cloud" - 2>"$demo/err") ||
+	wa_claimed=$(echo "$wa" | vault-claim -q -C "$cloud_dir" -a "$cloud" - 2>"$demo/err") ||
 	    die "vault-claim failed: $(cat "$demo/err")"
-	wa_reply=$(echo "$claimed" | draft-email -q -C "$cloud_dir" -a "$cloud" - 2>"$demo/err") ||
+	wa_reply=$(echo "$wa_claimed" | draft-email -q -C "$cloud_dir" -a "$cloud" - 2>"$demo/err") ||
 	    die "draft-email (WhatsApp) failed: $(cat "$demo/err")"
 	wa_id=$(basename "$wa" .md)
 	wa_reply_id=$(basename "$wa_reply" .md)

@@ -172,7 +172,7 @@ approve_one() {
 
 web_url=""
 if [ -z "${DEMO_NO_WEB:-}" ] && [ -x /usr/sbin/nginx ] && [ -x /usr/sbin/fcgiwrap ] && command -v curl >/dev/null &&
-    [ -x "$AIE_BIN/dashboard-passwd" ] && [ -x "${AIE_CGI:-$top/build/cgi}/dashboard.cgi" ]; then
+    [ -x "$AIE_BIN/dashboard-passwd" ] && [ -x "$AIE_CGI/dashboard.cgi" ]; then
 	port=$(free_port)
 	pw=demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	printf "%s\n" "$pw" | q dashboard-passwd -q

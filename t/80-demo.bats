@@ -57,7 +57,7 @@ demo_procs() {
 	TMPDIR="$BATS_TEST_TMPDIR" run -0 sh "$TOP/share/demo.sh"
 	assert_line --regexp '^ +[0-9.]+ s +setup +fake LinkedIn on http://127\.0\.0\.1:[0-9]+, fake WhatsApp Graph API and Odoo on http://127\.0\.0\.1:[0-9]+ '
 	assert_line --regexp 'cloud +draft-post --network linkedin: Pending_Approval/social/POST_linkedin_'
-	assert_line --regexp 'cloud +wa-webhook\.cgi: a signed delivery from Meta, 200 OK: Needs_Action/whatsapp/WA_'
+	assert_line --regexp 'cloud +a WhatsApp message from Alice: Meta.s signed delivery, handed to wa-webhook\.cgi as nginx runs it, 200 OK: Needs_Action/whatsapp/WA_'
 	assert_line --regexp 'cloud +vault-claim, draft-email: a WhatsApp reply: Pending_Approval/whatsapp/DRAFT_WA_'
 	assert_line --regexp 'cloud +odoo-invoice: a draft invoice in Odoo for Acme Corp, 1250\.00: Pending_Approval/finance/INVOICE_'
 	assert_line --regexp 'local +waits for approval: POST_linkedin_'
