@@ -22,14 +22,14 @@ fake_up() {
 	: >"$d/script"
 	: >"$d/log"
 	env "$@" "$py" "$top/t/fake/$server" "$d/port" "$d/script" "$d/log" \
-	    </dev/null >>"$demo/log" 2>&1 &
+	    </dev/null >"$d/stderr" 2>&1 &
 	pid=$!
 	fake_pids="$fake_pids $pid"
 	i=0
 	while [ ! -s "$d/port" ]; do
 		i=$((i + 1))
 		if ! kill -0 "$pid" 2>/dev/null || [ $i -ge 50 ]; then
-			die "the fake $name ($server) did not start: $(tail -n 3 "$demo/log")"
+			die "the fake $name ($server) did not start: $(tail -n 3 "$d/stderr")"
 		fi
 		sleep 0.1
 	done
