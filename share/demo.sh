@@ -7,6 +7,13 @@
 # else with approve(1)); vault-exec sends (to an SMTP sink on loopback when
 # aiosmtpd is here, else to the outbox); both sync. It prints a timeline and
 # checks that both clones end identical with both items in Done/.
+# Alongside the mail, through the same clones, sync and approval, with the
+# fakes of t/fake/ on 127.0.0.1 as the outside services (demo-fakes.sh):
+# a LinkedIn post drafted on cloud (demo-social.sh), a customer's WhatsApp
+# message delivered signed to wa-webhook.cgi and a reply drafted
+# (demo-wa.sh), an invoice drafted in Odoo (demo-odoo.sh); local's
+# vault-exec publishes, sends and posts them, and the demo checks that each
+# fake got exactly one post, one message and one posted invoice.
 #
 # DEMO_NO_WEB=1 and DEMO_NO_SMTP=1 take the fallbacks (approve(1), the
 # outbox) even where nginx and aiosmtpd are installed.
@@ -18,6 +25,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${AIE_BIN:=$top/build/bin}"
+: "${AIE_CGI:=$top/build/cgi}"
 PATH="$AIE_BIN:$PATH"
 export PATH
 keep=0
@@ -31,12 +39,25 @@ for a in "$@"; do
 	esac
 done
 
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3) ||
+    { echo "demo: python3 is needed for the fake services of t/fake/" >&2; exit 69; }
+# shellcheck source-path=SCRIPTDIR source=demo-fakes.sh
+. "$top/share/demo-fakes.sh"
+# shellcheck source-path=SCRIPTDIR source=demo-social.sh
+. "$top/share/demo-social.sh"
+# shellcheck source-path=SCRIPTDIR source=demo-wa.sh
+. "$top/share/demo-wa.sh"
+# shellcheck source-path=SCRIPTDIR source=demo-odoo.sh
+. "$top/share/demo-odoo.sh"
+
 demo=$(mktemp -d "${TMPDIR:-/tmp}/ai-employee-demo.XXXXXX")
 smtp_pid=""
 web_started=0
 cleanup() {
 	rc=$?
 	set +e
+	fakes_stop
 	[ -n "$smtp_pid" ] && kill "$smtp_pid" 2>/dev/null && wait "$smtp_pid" 2>/dev/null
 	[ "$web_started" = 1 ] && "$top/cgi/run-dashboard" stop "$demo/web" >/dev/null 2>&1
 	if [ "$keep" = 1 ]; then
@@ -54,7 +75,9 @@ trap 'exit 130' INT TERM
 export HOME="$demo/home" AI_EMPLOYEE_CONFIG="$demo/home/env" TZ=UTC
 export VAULT_SYNC_BACKOFF=0.2,0.5
 unset VAULT_DIR VAULT_AGENT LLM_PROVIDER ANTHROPIC_API_KEY OPENAI_BASE_URL \
-    SMTP_URL IMAP_URL WA_PROVIDER WA_TOKEN TWILIO_SID XDG_CONFIG_HOME 2>/dev/null || true
+    SMTP_URL IMAP_URL WA_PROVIDER WA_TOKEN TWILIO_SID XDG_CONFIG_HOME \
+    SOCIAL_NETWORKS LINKEDIN_VERSION WA_API_VERSION ODOO_API_MODE ODOO_API_KEY \
+    ODOO_POST_API_KEY EXEC_MAX_PER_HOUR 2>/dev/null || true
 mkdir -p "$HOME"
 
 start=$(date +%s%N)
@@ -88,6 +111,8 @@ else
 	step local "goes offline (the owner's laptop is shut)"
 fi
 
+fakes_start
+
 cat >"$demo/mail.eml" <<'EOT'
 From: Alice Example <alice@example.com>
 To: owner@example.com
@@ -111,6 +136,10 @@ claimed=$(echo "$email" | vault-claim -q -C "$cloud_dir" -a "$cloud" -)
 step "$cloud" "vault-claim: $claimed"
 draft=$(echo "$claimed" | draft-email -q -C "$cloud_dir" -a "$cloud" -)
 step "$cloud" "draft-email (offline template): $draft"
+social_draft
+wa_arrive
+wa_draft
+odoo_draft
 q notify-wa -C "$cloud_dir" -a "$cloud" --approvals
 step "$cloud" "notify-wa --approvals: no WhatsApp configured, written to Logs/Notifications/"
 q vault-sync -q -C "$cloud_dir" -a "$cloud"
@@ -121,31 +150,48 @@ else
 	step local "comes back online"
 	q vault-sync -q -C "$demo/local" -a local
 fi
-step local "the draft waits for approval: $(approve -C "$demo/local" --list | cut -f1)"
 draft_id=$(basename "$draft" .md)
+for id in $(approve -C "$demo/local" --list | cut -f1); do
+	step local "waits for approval: $id"
+done
 
-approved=""
+# approve_one ID WHAT: the owner approves ID, on the dashboard when it is
+# up (web_url), else (or when that fails) with approve(1).
+n_web=0 n_cli=0
+approve_one() {
+	if [ -n "$web_url" ] && "$top/share/demo-approve.sh" "$web_url" "$pw" "$1" >>"$demo/log" 2>&1; then
+		n_web=$((n_web + 1))
+		step owner "tapped Approve on the dashboard: $2"
+		return
+	fi
+	[ -z "$web_url" ] || step owner "the dashboard approval of $1 failed (see log); approving with the CLI"
+	q approve -q -C "$demo/local" "$1"
+	n_cli=$((n_cli + 1))
+	step owner "approve $1 (command line): $2"
+}
+
+web_url=""
 if [ -z "${DEMO_NO_WEB:-}" ] && [ -x /usr/sbin/nginx ] && [ -x /usr/sbin/fcgiwrap ] && command -v curl >/dev/null &&
-    [ -x "$AIE_BIN/dashboard-passwd" ] && [ -x "${AIE_CGI:-$top/build/cgi}/dashboard.cgi" ]; then
+    [ -x "$AIE_BIN/dashboard-passwd" ] && [ -x "$AIE_CGI/dashboard.cgi" ]; then
 	port=$(free_port)
 	pw=demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	printf "%s\n" "$pw" | q dashboard-passwd -q
 	VAULT_DIR="$demo/local" VAULT_AGENT=local q "$top/cgi/run-dashboard" start "$demo/web" "$port"
 	web_started=1
 	step local "the phone dashboard: http://127.0.0.1:$port/ (nginx + fcgiwrap)"
-	if "$top/share/demo-approve.sh" "http://127.0.0.1:$port" "$pw" "$draft_id" >>"$demo/log" 2>&1; then
-		approved=dashboard
-		step owner "tapped Approve on the dashboard"
-	else
-		step owner "the dashboard approval failed (see log); approving with the CLI"
-	fi
+	web_url=http://127.0.0.1:$port
+fi
+approve_one "$draft_id" "the reply to Alice's mail"
+approve_one "$post_id" "the LinkedIn post"
+approve_one "$wa_reply_id" "the WhatsApp reply to Alice"
+approve_one "$inv_id" "the invoice to Acme Corp"
+if [ "$web_started" = 1 ]; then
 	"$top/cgi/run-dashboard" stop "$demo/web" >/dev/null 2>&1 || true
 	web_started=0
 fi
-if [ -z "$approved" ]; then
-	q approve -q -C "$demo/local" "$draft_id"
-	approved=cli
-	step owner "approve $draft_id (command line)"
+if [ "$n_cli" = 0 ]; then approved=dashboard
+elif [ "$n_web" = 0 ]; then approved=cli
+else approved="dashboard and cli"
 fi
 
 if [ -z "${DEMO_NO_SMTP:-}" ] && [ -x /usr/bin/python3 ] &&
@@ -163,12 +209,16 @@ if [ -z "${DEMO_NO_SMTP:-}" ] && [ -x /usr/bin/python3 ] &&
 	export SMTP_URL="smtp://127.0.0.1:$sport" SMTP_STARTTLS=no SMTP_FROM=owner@example.com
 	step local "an SMTP sink on 127.0.0.1:$sport (aiosmtpd)"
 fi
+local_services
 q vault-exec -q -C "$demo/local" -a local
 if [ -n "${SMTP_URL:-}" ]; then
 	step local "vault-exec: sent over SMTP ($(find "$demo/smtp/mbox/new" -type f 2>/dev/null | wc -l) message(s) in the sink)"
 else
 	step local "vault-exec: no SMTP here, written to Logs/Outbox/"
 fi
+social_done
+wa_done
+odoo_done
 q vault-status -q -C "$demo/local" --dashboard
 step local "vault-status --dashboard: Dashboard.md rewritten"
 q vault-sync -q -C "$demo/local" -a local
@@ -191,9 +241,14 @@ cmp -s "$demo/local.sum" "$demo/cloud.sum" ||
 [ -z "$(git -C "$demo/local" status --porcelain)" ] ||
     die "the local vault has uncommitted changes after the last sync"
 email_id=$(basename "$email" .md)
-done_n=$(find "$demo/local/Done" -name "$email_id.md" -o -name "$draft_id.md" | wc -l)
-[ "$done_n" -eq 2 ] || die "expected the mail and its reply in Done/, found $done_n"
+for id in "$email_id" "$draft_id" "$post_id" "$wa_id" "$wa_reply_id" "$inv_id"; do
+	[ -n "$(find "$demo/local/Done" -name "$id.md")" ] || die "$id is not in Done/"
+done
+social_check
+wa_check
+odoo_check
 if [ "$single" = 1 ]; then what="vault committed"; else what="both clones identical"; fi
 step check "$what; $email_id and $draft_id are in Done/ (approved via $approved)"
+step check "the fakes got exactly 1 LinkedIn post, 1 WhatsApp message to +$wa_customer and 1 posted invoice; the post, the message, its reply and the invoice are in Done/"
 echo
 vault-status -C "$demo/local" | sed 's/^/  /'
