@@ -100,21 +100,7 @@ static char *previous_draft(struct vault *v, const char *did,
 static void log_usage(struct vault *v, const char *id, const char *model,
     const struct llm_result *r)
 {
-	struct usage_row row;
-
-	memset(&row, 0, sizeof row);
-	row.time = time(NULL);
-	snprintf(row.agent, sizeof row.agent, "%s", v->agent);
-	snprintf(row.task, sizeof row.task, "draft-email");
-	snprintf(row.item, sizeof row.item, "%s", id);
-	snprintf(row.model, sizeof row.model, "%s", model);
-	if (r) {
-		row.input_tokens = r->input_tokens;
-		row.output_tokens = r->output_tokens;
-		row.cache_read_tokens = r->cache_read_tokens;
-		row.cache_write_tokens = r->cache_write_tokens;
-	}
-	if (usage_price_row(&row) < 0 || usage_add(v, &row) < 0)
+	if (usage_log_call(v, "draft-email", id, model, r) < 0)
 		cli_warn(id, "usage not logged: %s", aie_errmsg);
 }
 

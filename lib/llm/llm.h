@@ -96,6 +96,12 @@ int usage_cost_parse(const char *s, double *usd);
  * even with racing writers). A row out of bounds is -1 with 65. */
 int usage_add(struct vault *v, const struct usage_row *r);
 
+/* One model call of task (the tool's name) for item id, priced and added
+ * as usage_add does: its tokens from r (NULL: none, as the offline
+ * provider). 0 or -1 with aie_errmsg; a tool reports it, not fatal. */
+int usage_log_call(struct vault *v, const char *task, const char *id,
+    const char *model, const struct llm_result *r);
+
 /* Call fn for every row dated in [since, until) (UTC days overlapping the
  * range are read; rows outside it are skipped). Repeated headers, blank and
  * foreign lines are tolerated; a row that does not parse is skipped and

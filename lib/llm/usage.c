@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vault/vault.h"
@@ -539,4 +540,24 @@ int usage_check(struct vault *v, time_t now, long *unknown)
 		return aie_fail(EX_TEMP, "weekly budget reached: %.2f USD spent "
 		    "this week, USAGE_BUDGET_WEEKLY is %.2f", week.cost, budget);
 	return 0;
+}
+
+int usage_log_call(struct vault *v, const char *task, const char *id,
+    const char *model, const struct llm_result *r)
+{
+	struct usage_row row;
+
+	memset(&row, 0, sizeof row);
+	row.time = time(NULL);
+	snprintf(row.agent, sizeof row.agent, "%s", v->agent);
+	snprintf(row.task, sizeof row.task, "%s", task);
+	snprintf(row.item, sizeof row.item, "%s", id);
+	snprintf(row.model, sizeof row.model, "%s", model);
+	if (r) {
+		row.input_tokens = r->input_tokens;
+		row.output_tokens = r->output_tokens;
+		row.cache_read_tokens = r->cache_read_tokens;
+		row.cache_write_tokens = r->cache_write_tokens;
+	}
+	return usage_price_row(&row) < 0 || usage_add(v, &row) < 0 ? -1 : 0;
 }
