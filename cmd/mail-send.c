@@ -23,11 +23,6 @@
 #include "exec/exec.h"
 #include "mail/mail.h"
 
-struct ctx {
-	struct exec_ctx *x;
-	int dry_run;
-};
-
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
@@ -54,45 +49,6 @@ static void print_result(const struct itemref *ref, const char *verdict,
 		printf("%s\n", ref->id);
 }
 
-/* May the item at ref be sent? 0, or its exit status (told). */
-static int sendable(struct exec_ctx *x, const struct itemref *ref,
-    const struct item *it)
-{
-	char key[EXECLOG_KEY_LEN + 1], *action = fm_get(it, "action");
-	int s, mail = action && strcmp(action, "send_email") == 0;
-
-	free(action);
-	if (!mail) {
-		cli_warn(ref->id, "not an email draft (its action is not "
-		    "send_email); vault-exec executes the other actions");
-		return EX_DATA;
-	}
-	if (ref->stage == ST_DONE) {
-		cli_warn(ref->id, "already executed (it is %s); not sent again",
-		    ref->rel);
-		return EX_NEG;
-	}
-	if (exec_approval_ok(it, ref->id) < 0) {
-		cli_warnerr(ref->id);
-		return aie_errcode;
-	}
-	if (execlog_key(it, ref->id, key) < 0 || execlog_ready(x->v) < 0 ||
-	    (s = execlog_spent(x->v, key, NULL)) < 0) {
-		cli_warnerr(ref->id);
-		return aie_errcode;
-	}
-	if (s) {
-		cli_warn(ref->id, "its approval was already executed; not sent "
-		    "again");
-		return EX_NEG;
-	}
-	if (ref->stage != ST_APPROVED) {
-		cli_warn(ref->id, "not in Approved/ (it is %s)", ref->rel);
-		return EX_NEG;
-	}
-	return 0;
-}
-
 /* --dry-run: the message as it would leave. */
 static int show(const struct itemref *ref, const struct item *it)
 {
@@ -109,27 +65,6 @@ static int show(const struct itemref *ref, const struct item *it)
 	return 0;
 }
 
-static int send_one(const char *arg, void *vctx)
-{
-	struct ctx *c = vctx;
-	struct itemref ref;
-	struct item it;
-	int r;
-
-	if (vault_resolve(c->x->v, arg, &ref) < 0 ||
-	    item_load(c->x->v, &ref, &it) < 0) {
-		cli_warnerr(arg);
-		return aie_errcode;
-	}
-	r = sendable(c->x, &ref, &it);
-	if (r == 0 && c->dry_run)
-		r = show(&ref, &it);
-	fm_free(&it);
-	if (r == 0 && !c->dry_run)
-		r = exec_item(c->x, &ref);
-	return r;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -137,11 +72,12 @@ int main(int argc, char **argv)
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char *const actions[] = { "send_email", NULL };
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
-	struct ctx c = { &x, 0 };
-	long max;
-	int ch, r, lock = -1;
+	struct cli_byhand h = { actions, "an email draft", "sent", 0, show,
+	    &x };
+	int ch;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -150,40 +86,20 @@ int main(int argc, char **argv)
 		if (cli_option(ch, optarg, usage))
 			continue;
 		if (ch == 'n')
-			c.dry_run = 1;
+			h.dry_run = 1;
 		else
 			usage(2);
 	}
 	if (optind == argc)
 		usage(2);
-	if (c.dry_run && cli.json) {
+	if (h.dry_run && cli.json) {
 		cli_warn(NULL, "-n with -j refused: the dry run prints the message "
 		    "as it would leave (RFC 5322), not JSON");
 		return EX_ARGS;
-	}
-	if ((r = cli_refuse_cloud()) != 0)
-		return r;
-	max = config_get_long("EXEC_MAX_PER_HOUR", 10);
-	if (max < 0 || max > 100000) {
-		cli_warn(NULL, "EXEC_MAX_PER_HOUR: want a number from 0 to 100000");
-		return EX_CONFIG;
 	}
 	if (smtp_configured() && !config_get("SMTP_FROM")) {
 		cli_warn(NULL, "SMTP_URL is set but SMTP_FROM is not");
 		return EX_CONFIG;
 	}
-	if ((r = cli_open_vault(&v)) != 0)
-		return r;
-	x.max_per_hour = (int)max;
-	x.quiet = cli.quiet;
-	/* one executor at a time: vault-exec holds the same lock */
-	if (!c.dry_run && (lock = state_lock(&v, "exec", 0)) < 0) {
-		cli_warnerr(NULL);
-		vault_close(&v);
-		return aie_errcode;
-	}
-	r = cli_each_arg(argc - optind, argv + optind, send_one, &c);
-	state_unlock(lock);
-	vault_close(&v);
-	return r;
+	return cli_byhand_run(&h, argc - optind, argv + optind);
 }

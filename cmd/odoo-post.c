@@ -28,11 +28,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-static int worst(int a, int b)
-{
-	return a > b ? a : b;
-}
-
 static void warn(const char *item, const char *msg)
 {
 	cli_warn(item, "%s", msg);
@@ -52,66 +47,19 @@ static void print_result(const struct itemref *ref, const char *verdict,
 	free(oid);
 }
 
-struct run {
-	struct exec_ctx *x;
-	int status;
-};
-
-static int recover(struct vault *v, const struct itemref *ref, void *ctx)
-{
-	struct run *r = ctx;
-
-	(void)v;
-	r->status = worst(r->status, exec_recover(r->x, ref));
-	return 0;
-}
-
-/* One ID: an approved post_invoice item, executed. */
-static int post_one(const char *arg, void *ctx)
-{
-	struct run *r = ctx;
-	struct itemref ref;
-	struct item it;
-	char *action;
-	int ok;
-
-	if (vault_resolve(r->x->v, arg, &ref) < 0) {
-		cli_warnerr(arg);
-		return aie_errcode;
-	}
-	if (ref.stage != ST_APPROVED) {
-		cli_warn(arg, "not approved: it is %s", ref.rel);
-		return EX_NEG;
-	}
-	if (item_load(r->x->v, &ref, &it) < 0) {
-		cli_warnerr(arg);
-		return aie_errcode;
-	}
-	action = fm_get(&it, "action");
-	ok = action && (strcmp(action, "post_invoice") == 0 ||
-	    strcmp(action, "register_payment") == 0);
-	fm_free(&it);
-	if (!ok) {
-		cli_warn(arg, "action %s is not Odoo's; vault-exec(1) runs it",
-		    action ? action : "(none)");
-		free(action);
-		return EX_DATA;
-	}
-	free(action);
-	return exec_item(r->x, &ref);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char *const actions[] = { "post_invoice",
+	    "register_payment", NULL };
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
-	struct run run = { &x, 0 };
-	long max, window;
-	int c, r, lock;
+	struct cli_byhand h = { actions, "an Odoo action", "posted", 0, NULL,
+	    &x };
+	int c;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -120,26 +68,5 @@ int main(int argc, char **argv)
 			usage(2);
 	if (optind == argc)
 		usage(2);
-	if ((r = cli_refuse_cloud()) != 0)
-		return r;
-	if (config_long("EXEC_MAX_PER_HOUR", 10, 0, 100000, &max) < 0 ||
-	    config_seconds("EXEC_NOTIFY_WINDOW", 86400, 1, 31536000, &window) < 0) {
-		cli_warnerr(NULL);
-		return EX_CONFIG;
-	}
-	if ((r = cli_open_vault(&v)) != 0)
-		return r;
-	x.max_per_hour = (int)max;
-	x.quiet = cli.quiet;
-	if ((lock = state_lock(&v, "exec", 0)) < 0) {
-		cli_warnerr(NULL);
-		vault_close(&v);
-		return aie_errcode;
-	}
-	vault_walk(&v, ST_IN_PROGRESS, v.agent, recover, &run);
-	r = worst(run.status, cli_each_arg(argc - optind, argv + optind, post_one,
-	    &run));
-	state_unlock(lock);
-	vault_close(&v);
-	return r;
+	return cli_byhand_run(&h, argc - optind, argv + optind);
 }

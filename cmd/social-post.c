@@ -63,52 +63,6 @@ static void print_result(const struct itemref *ref, const char *verdict,
 	free(url);
 }
 
-/* Is the item at ref a post? 0, or an exit status said. */
-static int is_post(struct vault *v, const char *arg, const struct itemref *ref)
-{
-	struct item it;
-	char *action;
-	int r = 0;
-
-	if (item_load(v, ref, &it) < 0) {
-		cli_warnerr(arg);
-		return aie_errcode;
-	}
-	action = fm_get(&it, "action");
-	if (!action || strcmp(action, "post") != 0) {
-		cli_warn(arg, "not a post (action: %s); vault-exec(1) executes it",
-		    action ? action : "none");
-		r = EX_DATA;
-	}
-	free(action);
-	fm_free(&it);
-	return r;
-}
-
-static int post_one(const char *arg, void *ctx)
-{
-	struct exec_ctx *x = ctx;
-	struct itemref ref;
-	int r;
-
-	if (vault_resolve(x->v, arg, &ref) < 0) {
-		cli_warnerr(arg);
-		return aie_errcode;
-	}
-	if ((r = is_post(x->v, arg, &ref)) != 0)
-		return r;
-	/* a run that died mid-publish left it here: never published again */
-	if (!dry_run && ref.stage == ST_IN_PROGRESS &&
-	    strcmp(ref.sub, x->v->agent) == 0)
-		return exec_recover(x, &ref);
-	if (ref.stage != ST_APPROVED) {
-		cli_warn(arg, "not in Approved/ (it is %s)", ref.rel);
-		return EX_NEG;
-	}
-	x->limit_told = x->waited = 0;
-	return dry_run ? exec_check(x, &ref) : exec_item(x, &ref);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -116,10 +70,11 @@ int main(int argc, char **argv)
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char *const actions[] = { "post", NULL };
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
-	long max;
-	int c, r, lock;
+	struct cli_byhand h = { actions, "a post", "published", 0, NULL, &x };
+	int c;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -134,25 +89,7 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc)
 		usage(2);
-	if ((r = cli_refuse_cloud()) != 0)
-		return r;
-	if (config_long("EXEC_MAX_PER_HOUR", 10, 0, 100000, &max) < 0) {
-		cli_warnerr(NULL);
-		return EX_CONFIG;
-	}
-	if ((r = cli_open_vault(&v)) != 0)
-		return r;
 	vault = &v;
-	x.max_per_hour = (int)max;
-	x.quiet = cli.quiet;
-	/* vault-exec's lock: one executor at a time for this agent */
-	if ((lock = state_lock(&v, "exec", 0)) < 0) {
-		cli_warnerr(NULL);
-		vault_close(&v);
-		return aie_errcode;
-	}
-	r = cli_each_arg(argc - optind, argv + optind, post_one, &x);
-	state_unlock(lock);
-	vault_close(&v);
-	return r;
+	h.dry_run = dry_run;
+	return cli_byhand_run(&h, argc - optind, argv + optind);
 }

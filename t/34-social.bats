@@ -395,7 +395,7 @@ done_file() {
 	[ "$(posted x)" -eq 0 ]
 	run --separate-stderr social-post P20
 	assert_failure 1
-	[[ "$stderr" == *"not in Approved/ (it is Done/social/"* ]]
+	[[ "$stderr" == *"already executed (it is Done/social/"*"); not published again"* ]]
 	run social-post -j P21
 	assert_success
 	jq -e '.verdict == "published" and .network == "x" and (.post_url | startswith("https://x.com/i/web/status/"))' <<<"$output"
@@ -408,7 +408,9 @@ done_file() {
 	sed -i 's/Forged later/Forged now/' "$VAULT_DIR/Approved/social/P22.md"
 	run --separate-stderr social-post P22
 	assert_failure 77
-	grep -q 'does not verify' "$VAULT_DIR/Needs_Action/social/P22.md"
+	[[ "$stderr" == *"does not verify"* ]]
+	# refused by hand before anything is touched: vault-exec tells the owner
+	[ -f "$VAULT_DIR/Approved/social/P22.md" ]
 	mkpost P23 facebook "Dropped in"
 	mkdir -p "$VAULT_DIR/Approved/social"
 	mv "$VAULT_DIR/Pending_Approval/social/P23.md" "$VAULT_DIR/Approved/social/"
@@ -425,7 +427,7 @@ done_file() {
 	approve DRAFT_E1 >/dev/null
 	run --separate-stderr social-post DRAFT_E1
 	assert_failure 65
-	[[ "$stderr" == *"not a post (action: send_email); vault-exec(1) executes it"* ]]
+	[[ "$stderr" == *"not a post (its action is send_email); vault-exec(1) executes it"* ]]
 	[ "$(fake_count)" -eq 0 ]
 }
 

@@ -306,7 +306,8 @@ posting() {
 	# moved back and approved again, the same approval is a replay
 	mv "$f" "$VAULT_DIR/Approved/finance/"
 	run --separate-stderr odoo-post "$INV"
-	assert_failure 77
+	assert_failure 1
+	[[ "$stderr" == *"its approval was already executed; not posted again"* ]]
 	[ "$(posts)" -eq 1 ]
 }
 
@@ -332,7 +333,9 @@ posting() {
 	n=$(fake_count)
 	run --separate-stderr odoo-post "$INV"
 	assert_failure 77
-	grep -q '^exec_error: "not executed: .*decision_sig does not verify' "$VAULT_DIR/Needs_Action/finance/$INV.md"
+	[[ "$stderr" == *"decision_sig does not verify"* ]]
+	# refused by hand before anything is touched: vault-exec tells the owner
+	[ -f "$VAULT_DIR/Approved/finance/$INV.md" ]
 	[ "$(fake_count)" -eq "$n" ]     # Odoo not even asked
 }
 
@@ -364,13 +367,13 @@ posting() {
 	draft
 	run --separate-stderr odoo-post "$INV"
 	assert_failure 1
-	[[ "$stderr" == *"not approved"* ]]
+	[[ "$stderr" == *"not in Approved/ (it is Pending_Approval/finance/"* ]]
 	mkemail E1
 	mkdraft DRAFT_E1 E1
 	approve DRAFT_E1 >/dev/null
 	run --separate-stderr odoo-post DRAFT_E1
 	assert_failure 65
-	[[ "$stderr" == *"action send_email is not Odoo's"* ]]
+	[[ "$stderr" == *"not an Odoo action (its action is send_email)"* ]]
 }
 
 # ---- odoo-report -------------------------------------------------------------

@@ -47,6 +47,26 @@ void cli_progress(const char *what, unsigned done, unsigned total,
 int cli_refuse_cloud(void);
 int cli_print_json(struct json_t *o);
 
+/* byhand.c: the body of a tool that executes approved items of some
+ * actions by hand (mail-send, social-post, wa-send, odoo-post) the way
+ * vault-exec does, under its lock: agent local only, EXEC_MAX_PER_HOUR,
+ * the vault opened into x->v, what a dead run left in In_Progress/<agent>/
+ * settled first; then for each argument the same refusals in the same
+ * order (not one of actions 65; in Done/ 1; not in Approved/ 1; its
+ * approval not verified 77; its approval in the record of started
+ * approvals 1) and exec_item. A dry run takes no lock, settles nothing and prints show's
+ * output (NULL: exec_check says what would be done). The worst status. */
+struct exec_ctx;
+struct cli_byhand {
+	const char *const *actions;   /* the actions it executes, NULL-ended */
+	const char *what;        /* "an email draft": said of an item refused */
+	const char *verb;        /* "sent": "not sent again" */
+	int dry_run;
+	int (*show)(const struct itemref *ref, const struct item *it);
+	struct exec_ctx *x;      /* warn and result set by the tool */
+};
+int cli_byhand_run(struct cli_byhand *h, int argc, char **argv);
+
 /* agentkeys.c: what agent holds that belongs to the other agent (write
  * credentials, the approval key, the dashboard's keys on agent cloud), as
  * "KEY, KEY, ..." in buf; 1 when there is any, 0 when none. */
