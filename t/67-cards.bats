@@ -54,8 +54,8 @@ card() {
 
 # no_raw: nothing hostile got through as markup in $B; escaped it shows.
 no_raw() {
-	! grep -q '<script>alert' "$B"
-	! grep -q '<b>&amp;' "$B"
+	! grep -q '<script>alert' "$B" || false
+	! grep -q '<b>&amp;' "$B" || false
 	grep -q 'x&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;&amp;amp;' "$B"
 }
 
@@ -183,7 +183,7 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	grep -q '<span class="fold">…see more</span>' "$BATS_TEST_TMPDIR/c"
 	grep -q 'Our new workshop opens in Leeds' "$BATS_TEST_TMPDIR/c"
 	# the fold hides what comes after it: not on the card at all
-	! grep -q 'FOLDEDTAIL' "$BATS_TEST_TMPDIR/c"
+	! grep -q 'FOLDEDTAIL' "$BATS_TEST_TMPDIR/c" || false
 	grep -q 'Link: https://example.com/leeds' "$BATS_TEST_TMPDIR/c"
 	grep -q 'Scheduled: not before 2026-12-07T09:00:00Z' "$BATS_TEST_TMPDIR/c"
 	# what comes before the fold is 210 characters of the text
@@ -199,7 +199,7 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	home
 	card POST_linkedin_2 >"$BATS_TEST_TMPDIR/c"
 	grep -q 'Short and sweet.' "$BATS_TEST_TMPDIR/c"
-	! grep -q 'see more' "$BATS_TEST_TMPDIR/c"
+	! grep -q 'see more' "$BATS_TEST_TMPDIR/c" || false
 	grep -q 'Published once approved' "$BATS_TEST_TMPDIR/c"
 }
 
@@ -216,7 +216,7 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	card POST_x_3 | grep -q '<span class="xn err">290/280</span>'
 	item POST_x_3
 	grep -q '<p class="err">Rule check: POST_x_3: .*280.*approval refused</p>' "$B"
-	! grep -q 'Rule check: ok' "$B"
+	! grep -q 'Rule check: ok' "$B" || false
 	item POST_x_1
 	grep -q 'Rule check: ok, within X' "$B"
 }
@@ -243,7 +243,7 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	home
 	card DRAFT_WA_4 >"$BATS_TEST_TMPDIR/c"
 	# the card: the last 3, oldest first, then the reply
-	! grep -q 'first message' "$BATS_TEST_TMPDIR/c"
+	! grep -q 'first message' "$BATS_TEST_TMPDIR/c" || false
 	[ "$(grep -o 'second message\|x&lt;script\|is my order ready\|Reply:' "$BATS_TEST_TMPDIR/c" |
 	    paste -sd, -)" = "second message,x&lt;script,is my order ready,Reply:" ]
 	grep -q 'Hello Alice, it ships tomorrow.' "$BATS_TEST_TMPDIR/c"
@@ -327,7 +327,7 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	home
 	card DRAFT_EMAIL_1 >"$BATS_TEST_TMPDIR/c"
 	grep -q '<p class="preview">' "$BATS_TEST_TMPDIR/c"
-	! grep -q 'class="kind' "$BATS_TEST_TMPDIR/c"
+	! grep -q 'class="kind' "$BATS_TEST_TMPDIR/c" || false
 }
 
 # every kind waiting at once, as the quality checks see them
