@@ -148,9 +148,8 @@ struct wamsg {
 };
 struct thread {
 	const char *wa_id;
-	struct wamsg *m;
-	size_t n, cap;
-	int err;
+	struct wamsg *m;         /* the latest max of them, in no order */
+	size_t n, max;
 };
 
 static int thread_look(struct vault *v, const struct itemref *ref, void *vctx)
@@ -170,21 +169,22 @@ static int thread_look(struct vault *v, const struct itemref *ref, void *vctx)
 	free(type);
 	free(from);
 	free(received);
-	if (keep && th->n == th->cap) {
-		size_t cap = th->cap ? th->cap * 2 : 8;
-		struct wamsg *nm = realloc(th->m, cap * sizeof *nm);
-		if (!nm) {
-			th->err = 1;
-			keep = 0;
-		} else {
-			th->m = nm;
-			th->cap = cap;
+	if (keep && th->n < th->max) {
+		th->m[th->n++] = m;
+		return 0;
+	}
+	if (keep) {              /* full: it replaces the oldest, if newer */
+		size_t i, old = 0;
+		for (i = 1; i < th->n; i++)
+			if (th->m[i].t < th->m[old].t)
+				old = i;
+		if (m.t > th->m[old].t) {
+			fm_free(&th->m[old].it);
+			th->m[old] = m;
+			return 0;
 		}
 	}
-	if (keep)
-		th->m[th->n++] = m;
-	else
-		fm_free(&m.it);
+	fm_free(&m.it);
 	return 0;
 }
 
@@ -200,16 +200,20 @@ static void thread_show(struct buf *b, struct vault *v, const char *wa_id,
 {
 	static const enum stage stages[] = { ST_NEEDS_ACTION, ST_IN_PROGRESS,
 	    ST_DONE };
-	struct thread th = { wa_id, NULL, 0, 0, 0 };
-	size_t i, first, max = page ? THREAD_PAGE : THREAD_CARD;
+	struct thread th = { wa_id, NULL, 0, page ? THREAD_PAGE : THREAD_CARD };
+	size_t i;
+	int err = 0;
 	char when[21];
 
+	if (!(th.m = calloc(th.max, sizeof *th.m))) {
+		buf_adds(b, "<p class=\"err\">The thread: out of memory.</p>");
+		return;
+	}
 	for (i = 0; i < sizeof stages / sizeof *stages; i++)
 		if (vault_walk(v, stages[i], "whatsapp", thread_look, &th) < 0)
-			th.err = 1;
+			err = 1;
 	qsort(th.m, th.n, sizeof *th.m, by_time);
-	first = th.n > max ? th.n - max : 0;
-	if (th.err)
+	if (err)
 		buf_adds(b, "<p class=\"err\">Some of the thread could not be "
 		    "read.</p>");
 	if (th.n == 0)
@@ -218,7 +222,7 @@ static void thread_show(struct buf *b, struct vault *v, const char *wa_id,
 	else
 		buf_adds(b, "<ol class=\"thread\" aria-label=\"The customer's last "
 		    "messages\">");
-	for (i = first; i < th.n; i++) {
+	for (i = 0; i < th.n; i++) {
 		const struct item *it = &th.m[i].it;
 		size_t n = trimmed(it), cut = 0;
 		size_t cap = page ? MSG_PAGE : MSG_CARD;
@@ -248,7 +252,10 @@ static void window_show(struct buf *b, struct vault *v, const char *to,
 	if (wa_window_check(v, to, now) == 0 &&
 	    wa_last_inbound(v, to, &last) == 0) {
 		buf_adds(b, "<p class=\"good\">Window closes in ");
-		age_text(b, (long long)(last + WA_WINDOW - now));
+		if (last + WA_WINDOW - now < 60)
+			buf_adds(b, "under a minute");
+		else
+			age_text(b, (long long)(last + WA_WINDOW - now));
 		buf_adds(b, "</p>");
 	} else if (aie_errcode == EX_DATA) {
 		if (tpl && *tpl)
