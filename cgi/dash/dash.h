@@ -134,6 +134,7 @@ struct dashpage {
 	const char *csrf;        /* CSRF token for forms, or NULL */
 	const char *etag;        /* /api/status ETag the page was drawn from */
 	time_t now;
+	struct vault *v;         /* the open vault, for the kinds' views */
 };
 
 /* Send b (then freed) or o (then released) as the reply with status. */
@@ -177,6 +178,16 @@ size_t page_cards(void);
 int find_item(struct dashctx *c, const char *id, struct itemref *ref);
 int item_reply(struct dashctx *c, int status, const struct itemref *ref,
     const char *notice);
+
+/*
+ * ui-kind.c - what a draft of its kind (its action: post, send_whatsapp,
+ * post_invoice, register_payment) shows beyond its fields: on its card
+ * (kind_card, which reads the pending draft at ref) or its item page
+ * (page 1). 1 when drawn, 0 for a draft of another kind.
+ */
+int kind_view(struct dashpage *p, const struct itemref *ref,
+    const struct item *it, int page);
+int kind_card(struct dashpage *p, const struct itemref *ref);
 
 /*
  * ui-api.c - the status text /api/status serves and the home page is

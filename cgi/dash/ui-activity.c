@@ -141,7 +141,7 @@ int page_activity(struct dashctx *c)
 	    NULL };
 	static struct keep k;
 	struct buf b = { 0 };
-	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
 	struct filter f;
 	const char *range, *pgs;
 	char rel[7][32];

@@ -90,7 +90,7 @@ static int conflict(struct dashctx *c, const struct itemref *ref,
     const struct draft_edit *e)
 {
 	struct buf b = { 0 };
-	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
 	struct item it;
 	size_t i;
 

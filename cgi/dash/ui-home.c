@@ -51,7 +51,9 @@ static void card(struct dashpage *p, const struct pending *it)
 		buf_adds(b, "</time>");
 	}
 	buf_adds(b, "</p>");
-	if (it->preview) {
+	if (kind_card(p, &it->ref))
+		;                    /* the kind's own view says it */
+	else if (it->preview) {
 		buf_adds(b, "<p class=\"preview\">");
 		html_shown(b, it->preview, it->previewlen, 1);
 		buf_adds(b, "</p>");
@@ -256,7 +258,7 @@ int page_home_get(struct dashctx *c)
 {
 	struct costday days[7];
 	struct buf b = { 0 };
-	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
 	struct status st;
 	char *text;
 	size_t len, npending = 0;
@@ -275,6 +277,7 @@ int page_home_get(struct dashctx *c)
 		return web_error(&c->w, 500, aie_errmsg);
 	}
 	p.etag = c->w.etag;
+	p.v = &c->v;
 	page_begin(&p, "AI Employee");
 	home_body(&p, &st, npending, days, 7, present);
 	page_end(&p);

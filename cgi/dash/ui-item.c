@@ -82,6 +82,7 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	kv(b, it, "decision", "Decision");
 	kv(b, it, "decision_note", "Note");
 	buf_adds(b, "</dl>");
+	kind_view(p, ref, it, 1);
 	body(b, it);
 	if (ref->stage == ST_PENDING && p->csrf) {
 		buf_adds(b, "<h3>Decide</h3>");
@@ -127,12 +128,13 @@ static int item_page(struct dashctx *c, int status, const struct itemref *ref,
 	struct itemref sref;
 	struct item it, src;
 	struct buf b = { 0 };
-	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
 	char *source;
 	int have_src = 0;
 
 	if (item_load(&c->v, ref, &it) < 0)
 		return web_error(&c->w, 500, aie_errmsg);
+	p.v = &c->v;
 	source = fm_get(&it, "source");
 	if (source && id_valid(source) && vault_find_once(&c->v, source, &sref) == 0 &&
 	    item_load(&c->v, &sref, &src) == 0)

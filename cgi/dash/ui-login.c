@@ -53,7 +53,7 @@ static void login_form(struct dashpage *p, const char *msg)
 static int login_page(struct dashctx *c, int status, const char *msg)
 {
 	struct buf b = { 0 };
-	struct dashpage p = { &b, c->w.nonce, NULL, NULL, c->now };
+	struct dashpage p = { &b, c->w.nonce, NULL, NULL, c->now, NULL };
 
 	if (!c->have_sess && start_session(c, SESS_LOGIN, LOGIN_TTL) < 0)
 		return web_error(&c->w, 500, "cannot start a session");

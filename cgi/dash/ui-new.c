@@ -31,7 +31,7 @@ static void input(struct dashctx *c, struct buf *b, const char *name,
 static int new_form(struct dashctx *c, int status, const char *notice)
 {
 	struct buf b = { 0 };
-	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
 	const char *kind = web_get(&c->w, "kind"), *body = web_get(&c->w, "body");
 	int email = kind && !strcmp(kind, "email");
 
