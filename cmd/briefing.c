@@ -1,0 +1,254 @@
+/*
+ * briefing - the Monday briefing of a week (see briefing(1)): the facts
+ * (lib/brief), Briefings/<next Monday>_Monday_Briefing.md rendered from
+ * them, and a Pending_Approval/general/ item (action: none) for each
+ * suggestion that asks for an action, once. Only the executive summary
+ * is prose of a model, and each of its sentences that cites a number not
+ * among the facts is dropped and said on stderr.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "brief/brief.h"
+#include "cli/cli.h"
+#include "llm/llm.h"
+
+static const char system_prompt[] =
+"You write the executive summary of a small business's weekly briefing for "
+"its owner: three to five plain sentences, no headings, no lists, no "
+"Markdown. Use only the facts in <facts>; copy every number exactly as it "
+"is written there and compute no new number (no sums, differences or "
+"percentages of your own). Say what went well, what waits, and what to do "
+"first.";
+
+static void usage(int status)
+{
+	fprintf(status ? stderr : stdout, "usage: briefing [-C DIR] [-a AGENT] "
+	    "[-jqv] [--week YYYY-Www]\n");
+	exit(status ? 2 : 0);
+}
+
+static void log_usage(struct vault *v, const char *model,
+    const struct llm_result *r)
+{
+	struct usage_row row;
+
+	memset(&row, 0, sizeof row);
+	row.time = time(NULL);
+	snprintf(row.agent, sizeof row.agent, "%s", v->agent);
+	snprintf(row.task, sizeof row.task, "briefing");
+	snprintf(row.model, sizeof row.model, "%s", model);
+	if (r) {
+		row.input_tokens = r->input_tokens;
+		row.output_tokens = r->output_tokens;
+		row.cache_read_tokens = r->cache_read_tokens;
+		row.cache_write_tokens = r->cache_write_tokens;
+	}
+	if (usage_price_row(&row) < 0 || usage_add(v, &row) < 0)
+		cli_warn("usage log", "usage not logged: %s", aie_errmsg);
+}
+
+static void dropped(const char *s, size_t len, double number, void *ctx)
+{
+	(void)ctx;
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	s += strspn(s, " \t");
+	cli_warn("summary", "sentence dropped, %g is not among the facts: "
+	    "\"%.*s\"", number, (int)len, s);
+}
+
+/* The summary: the model's (or the offline template's) prose, kept to
+ * the facts' numbers. malloc'd, or NULL with aie_errmsg. */
+static char *summary(struct vault *v, const json_t *facts)
+{
+	struct llm_conf conf;
+	struct llm_result r;
+	char *text = NULL, *ftext, *user = NULL, *kept = NULL;
+	long unknown;
+	int rc;
+
+	if (!(ftext = json_dumps(facts, JSON_SORT_KEYS | JSON_REAL_PRECISION(
+	    15))))
+		return aie_fail(EX_TEMP, "out of memory"), NULL;
+	if (llm_conf_load(&conf) < 0)
+		goto out;
+	if (conf.provider == LLM_OFFLINE)
+		text = brief_offline_summary(facts);
+	else {
+		if (usage_check(v, time(NULL), &unknown) < 0 ||
+		    asprintf(&user, "<facts>\n%s\n</facts>\n", ftext) < 0)
+			goto out;
+		rc = llm_call(&conf, system_prompt, user, &r);
+		if (r.have_usage)
+			log_usage(v, r.model, &r);
+		if (rc == 0) {
+			text = r.text;
+			r.text = NULL;
+		}
+		llm_result_free(&r);
+		if (rc < 0)
+			goto out;
+	}
+	if (!text) {
+		aie_fail(EX_TEMP, "out of memory");
+		goto out;
+	}
+	if (!(kept = brief_check(text, strlen(text), ftext, dropped, NULL)))
+		aie_fail(EX_TEMP, "out of memory");
+out:
+	free(text);
+	free(user);
+	free(ftext);
+	return kept;
+}
+
+/* Trim blanks and line ends around s in place; "" becomes a note. */
+static const char *tidy(char *s)
+{
+	char *e;
+
+	s += strspn(s, " \t\r\n");
+	e = s + strlen(s);
+	while (e > s && strchr(" \t\r\n", e[-1]))
+		*--e = '\0';
+	return *s ? s : "(no sentence of the summary kept its numbers to the "
+	    "facts; see the sections below)";
+}
+
+/* ID of a suggestion: the week and a hash of its subject (FNV-1a), so a
+ * rerun of the week finds it wherever the owner moved it. */
+static void suggestion_id(const char *week, const char *subject, char *id,
+    size_t size)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *subject; subject++)
+		h = (h ^ (unsigned char)*subject) * 1099511628211ULL;
+	snprintf(id, size, "SUGGEST_%s_%016llx", week, (unsigned long long)h);
+}
+
+/* File each suggestion once. 0, or the first error's exit status. */
+static int suggest(struct vault *v, const char *week, const json_t *list,
+    const char *source)
+{
+	struct itemref ref;
+	struct item it;
+	const json_t *e;
+	char id[AIE_ID_MAX + 1], now[21];
+	size_t i;
+	int status = 0, ok;
+
+	time_rfc3339(time(NULL), now);
+	json_array_foreach(list, i, e) {
+		const char *subj = json_string_value(json_object_get(e, "subject"));
+		const char *body = json_string_value(json_object_get(e, "body"));
+		suggestion_id(week, subj, id, sizeof id);
+		if (vault_find(v, id, &ref) == 0)
+			continue;
+		if (aie_errcode != EX_DATA) {
+			cli_warnerr(id);
+			status = status ? status : aie_errcode;
+			continue;
+		}
+		memset(&it, 0, sizeof it);
+		ok = fm_parse(&it, "---\n---\n", 8) == 0 &&
+		    fm_set(&it, "type", "suggestion") == 0 &&
+		    fm_set(&it, "id", id) == 0 && fm_set(&it, "created", now) == 0 &&
+		    fm_set(&it, "domain", "general") == 0 &&
+		    fm_set(&it, "status", "pending") == 0 &&
+		    fm_set(&it, "action", "none") == 0 &&
+		    fm_set(&it, "subject", subj) == 0 &&
+		    fm_set(&it, "source", source) == 0;
+		if (ok) {
+			it.body = (char *)body;
+			it.bodylen = strlen(body);
+			ok = item_ref_set(&ref, id, ST_PENDING, "general") == 0 &&
+			    item_create(v, &ref, &it) == 0;
+			it.body = NULL;
+			it.bodylen = 0;
+		}
+		fm_free(&it);
+		if (!ok) {
+			cli_warnerr(id);
+			status = status ? status : aie_errcode;
+			continue;
+		}
+		audit_event(v, "suggest", id, source, ref.rel, subj);
+		if (!cli.quiet)
+			printf("%s\n", ref.rel);
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "week", required_argument, NULL, 'W' + 256 },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct brief_week w;
+	struct vault v;
+	json_t *facts, *sugg;
+	const char *week = NULL;
+	char rel[64], now[21], *sum, *md;
+	int c, r, odoo;
+
+	if (cli_init(argv[0]) < 0)
+		return EX_CONFIG;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
+		if (c == 'W' + 256)
+			week = optarg;
+		else if (!cli_option(c, optarg, usage))
+			usage(2);
+	if (optind != argc)
+		usage(2);
+	if (week && brief_week_parse(week, &w) < 0) {
+		cli_warnerr(NULL);
+		usage(2);
+	}
+	if (!week)
+		brief_week_before(time(NULL), &w);
+	if ((r = cli_open_vault(&v)) != 0)
+		return r;
+	if (!(facts = brief_facts(&v, &w, &odoo))) {
+		cli_warnerr(NULL);
+		return aie_errcode ? aie_errcode : EX_SOFTWARE;
+	}
+	if (odoo)
+		cli_warn("odoo", "%s", json_string_value(json_object_get(
+		    json_object_get(facts, "revenue"), "error")));
+	sugg = brief_suggestions(facts);
+	if (cli.json) {
+		json_object_set(facts, "suggestions", sugg);
+		cli_print_json(facts);
+		json_decref(sugg);
+		vault_close(&v);
+		return odoo;
+	}
+	snprintf(rel, sizeof rel, "Briefings/%s_Monday_Briefing.md", w.after);
+	time_rfc3339(time(NULL), now);
+	if (!(sum = summary(&v, facts)) ||
+	    !(md = brief_render(facts, sugg, tidy(sum), now)) ||
+	    file_writeat(v.dirfd, rel, md, strlen(md), 0644) < 0) {
+		cli_warnerr(rel);
+		return aie_errcode ? aie_errcode : EX_SOFTWARE;
+	}
+	audit_event(&v, "briefing", w.label, NULL, rel, NULL);
+	printf("%s\n", rel);
+	fflush(stdout);
+	r = suggest(&v, w.label, sugg, rel);
+	free(sum);
+	free(md);
+	json_decref(sugg);
+	json_decref(facts);
+	vault_close(&v);
+	return r ? r : odoo;
+}
