@@ -57,9 +57,10 @@ static void log_usage(struct vault *v, const char *model,
 static void dropped(const char *s, size_t len, double number, void *ctx)
 {
 	(void)ctx;
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
 	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
 		len--;
-	s += strspn(s, " \t");
 	cli_warn("summary", "sentence dropped, %g is not among the facts: "
 	    "\"%.*s\"", number, (int)len, s);
 }

@@ -19,18 +19,19 @@
 #include "brief/internal.h"
 #include "llm/llm.h"
 
-/* x rounded to a multiple of unit, without libm. */
-double brief_round(double x, double unit)
+/* x rounded to 1/parts (100: cents), without libm; divided last, so
+ * that 2099 cents print as 20.99. */
+double brief_round(double x, double parts)
 {
-	if (!(x / unit < 9e15 && x / unit > -9e15))
+	if (!(x * parts < 9e15 && x * parts > -9e15))
 		return x;            /* past cents anyway, or not a number */
-	return (double)(long long)(x / unit + (x < 0 ? -0.5 : 0.5)) * unit;
+	return (double)(long long)(x * parts + (x < 0 ? -0.5 : 0.5)) / parts;
 }
 
 /* Cents, so that a sum prints as the table would. */
 double brief_money(double x)
 {
-	return brief_round(x, 0.01);
+	return brief_round(x, 100);
 }
 
 /* Missing is no error: the vault may not have the file yet. 1 missing. */
@@ -246,7 +247,7 @@ static json_t *spend(struct vault *v, const struct brief_week *w)
 	    (json_int_t)s.sum.calls, "cost", brief_money(s.sum.cost),
 	    "unknown_cost_calls", (json_int_t)s.sum.unknown, "budget",
 	    brief_money(budget), "budget_pct", budget > 0 ?
-	    brief_round(s.sum.cost / budget * 100, 0.1) : 0.0, "malformed_rows",
+	    brief_round(s.sum.cost / budget * 100, 10) : 0.0, "malformed_rows",
 	    (json_int_t)bad, "by_model", s.by_model);
 }
 

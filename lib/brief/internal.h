@@ -6,7 +6,7 @@
 
 #include "brief/brief.h"
 
-double brief_round(double x, double unit);
+double brief_round(double x, double parts);
 double brief_money(double x);
 /* file_readat, with a missing file 1 (no error). */
 int brief_read(struct vault *v, const char *rel, char **text, size_t *len);

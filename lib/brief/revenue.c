@@ -76,7 +76,7 @@ json_t *brief_revenue(const struct brief_week *w, double target,
 	    "target", t);
 	if (o && target > 0)
 		json_object_set_new(o, "target_pct", json_real(brief_round(
-		    month / target * 100, 0.1)));
+		    month / target * 100, 10)));
 	odoo_report_free(&rep);
 	return o;
 }
