@@ -168,12 +168,13 @@ static int suggest(struct vault *v, const char *week, const json_t *list,
 		    fm_set(&it, "subject", subj) == 0 &&
 		    fm_set(&it, "source", source) == 0;
 		if (ok) {
-			it.body = (char *)body;
-			it.bodylen = strlen(body);
-			ok = item_ref_set(&ref, id, ST_PENDING, "general") == 0 &&
-			    item_create(v, &ref, &it) == 0;
-			it.body = NULL;
-			it.bodylen = 0;
+			free(it.body);
+			if ((it.body = strdup(body)))
+				it.bodylen = strlen(body);
+			else
+				aie_fail(EX_TEMP, "out of memory");
+			ok = it.body && item_ref_set(&ref, id, ST_PENDING,
+			    "general") == 0 && item_create(v, &ref, &it) == 0;
 		}
 		fm_free(&it);
 		if (!ok) {
@@ -199,7 +200,7 @@ int main(int argc, char **argv)
 	struct vault v;
 	json_t *facts, *sugg;
 	const char *week = NULL;
-	char rel[64], now[21], *sum, *md;
+	char rel[64], now[21], *sum = NULL, *md = NULL;
 	int c, r, odoo;
 
 	if (cli_init(argv[0]) < 0)
@@ -221,6 +222,7 @@ int main(int argc, char **argv)
 		return r;
 	if (!(facts = brief_facts(&v, &w, &odoo))) {
 		cli_warnerr(NULL);
+		vault_close(&v);
 		return aie_errcode ? aie_errcode : EX_SOFTWARE;
 	}
 	if (odoo)
@@ -240,16 +242,19 @@ int main(int argc, char **argv)
 	    !(md = brief_render(facts, sugg, tidy(sum), now)) ||
 	    file_writeat(v.dirfd, rel, md, strlen(md), 0644) < 0) {
 		cli_warnerr(rel);
-		return aie_errcode ? aie_errcode : EX_SOFTWARE;
+		r = aie_errcode ? aie_errcode : EX_SOFTWARE;
+		goto out;
 	}
 	audit_event(&v, "briefing", w.label, NULL, rel, NULL);
 	printf("%s\n", rel);
 	fflush(stdout);
 	r = suggest(&v, w.label, sugg, rel);
+	r = r ? r : odoo;
+out:
 	free(sum);
 	free(md);
 	json_decref(sugg);
 	json_decref(facts);
 	vault_close(&v);
-	return r ? r : odoo;
+	return r;
 }

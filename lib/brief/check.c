@@ -123,8 +123,14 @@ char *brief_check(const char *prose, size_t len, const char *facts_text,
 		}
 		if (ok)
 			buf_add(&out, s, n);
-		else if (drop)
-			drop(s, n, x, ctx);
+		else {
+			/* keep its line end, so that the sentences around it
+			 * stay apart ("5,000." and "5,000." are not 5000.5) */
+			if (s[n - 1] == '\n' && out.len && out.p[out.len - 1] != '\n')
+				buf_addc(&out, '\n');
+			if (drop)
+				drop(s, n, x, ctx);
+		}
 		at += n;
 	}
 	free(facts.v);
