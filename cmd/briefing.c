@@ -65,39 +65,59 @@ static void dropped(const char *s, size_t len, double number, void *ctx)
 	    "\"%.*s\"", number, (int)len, s);
 }
 
-/* The summary: the model's (or the offline template's) prose, kept to
- * the facts' numbers. malloc'd, or NULL with aie_errmsg. */
-static char *summary(struct vault *v, const json_t *facts)
+/* The model's prose on the facts (ftext): malloc'd, or NULL with
+ * aie_errmsg (the budget reached, the model failing). */
+static char *model_summary(struct vault *v, const struct llm_conf *conf,
+    const char *ftext)
 {
-	struct llm_conf conf;
 	struct llm_result r;
-	char *text = NULL, *ftext, *user = NULL, *kept = NULL;
+	char *user = NULL, *text = NULL;
 	long unknown;
 	int rc;
+
+	if (usage_check(v, time(NULL), &unknown) < 0)
+		return NULL;
+	if (asprintf(&user, "<facts>\n%s\n</facts>\n", ftext) < 0)
+		return aie_fail(EX_TEMP, "out of memory"), NULL;
+	rc = llm_call(conf, system_prompt, user, &r);
+	if (r.have_usage) {
+		char msg[sizeof aie_errmsg];
+		int code = aie_errcode;
+		snprintf(msg, sizeof msg, "%s", aie_errmsg);
+		log_usage(v, r.model, &r);
+		aie_errcode = code;
+		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
+	}
+	if (rc == 0) {
+		text = r.text;
+		r.text = NULL;
+	}
+	llm_result_free(&r);
+	free(user);
+	return text;
+}
+
+/* The summary: the model's (or the offline template's) prose, kept to
+ * the facts' numbers; when the model fails, the offline one, and *status
+ * gets its exit status. malloc'd, or NULL with aie_errmsg. */
+static char *summary(struct vault *v, const json_t *facts, int *status)
+{
+	struct llm_conf conf;
+	char *text = NULL, *ftext, *kept = NULL;
 
 	if (!(ftext = json_dumps(facts, JSON_SORT_KEYS | JSON_REAL_PRECISION(
 	    15))))
 		return aie_fail(EX_TEMP, "out of memory"), NULL;
 	if (llm_conf_load(&conf) < 0)
 		goto out;
-	if (conf.provider == LLM_OFFLINE)
-		text = brief_offline_summary(facts);
-	else {
-		if (usage_check(v, time(NULL), &unknown) < 0 ||
-		    asprintf(&user, "<facts>\n%s\n</facts>\n", ftext) < 0)
-			goto out;
-		rc = llm_call(&conf, system_prompt, user, &r);
-		if (r.have_usage)
-			log_usage(v, r.model, &r);
-		if (rc == 0) {
-			text = r.text;
-			r.text = NULL;
-		}
-		llm_result_free(&r);
-		if (rc < 0)
-			goto out;
+	if (conf.provider != LLM_OFFLINE &&
+	    !(text = model_summary(v, &conf, ftext))) {
+		/* the facts still stand: said, and the template's prose */
+		*status = aie_errcode;
+		cli_warn("summary", "%s; the offline summary is used instead",
+		    aie_errmsg);
 	}
-	if (!text) {
+	if (!text && !(text = brief_offline_summary(facts))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
@@ -105,7 +125,6 @@ static char *summary(struct vault *v, const json_t *facts)
 		aie_fail(EX_TEMP, "out of memory");
 out:
 	free(text);
-	free(user);
 	free(ftext);
 	return kept;
 }
@@ -201,7 +220,7 @@ int main(int argc, char **argv)
 	json_t *facts, *sugg;
 	const char *week = NULL;
 	char rel[64], now[21], *sum = NULL, *md = NULL;
-	int c, r, odoo;
+	int c, r, odoo, llm = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -238,7 +257,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(rel, sizeof rel, "Briefings/%s_Monday_Briefing.md", w.after);
 	time_rfc3339(time(NULL), now);
-	if (!(sum = summary(&v, facts)) ||
+	if (!(sum = summary(&v, facts, &llm)) ||
 	    !(md = brief_render(facts, sugg, tidy(sum), now)) ||
 	    file_writeat(v.dirfd, rel, md, strlen(md), 0644) < 0) {
 		cli_warnerr(rel);
@@ -249,7 +268,7 @@ int main(int argc, char **argv)
 	printf("%s\n", rel);
 	fflush(stdout);
 	r = suggest(&v, w.label, sugg, rel);
-	r = r ? r : odoo;
+	r = r ? r : odoo ? odoo : llm;
 out:
 	free(sum);
 	free(md);

@@ -41,6 +41,19 @@ teardown() {
 	fi
 }
 
+# llm_fake SCRIPT-LINE...: the fake Anthropic API (t/fake/anthropic.py)
+# answering with these lines in turn.
+llm_fake() {
+	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/script"
+	python3 "$T_DIR/fake/anthropic.py" --port-file "$BATS_TEST_TMPDIR/port" \
+	    --log "$BATS_TEST_TMPDIR/llm.log" --key test-key-123 \
+	    --script "$BATS_TEST_TMPDIR/script" 3>&- &
+	LLM_PID=$!
+	wait_for [ -s "$BATS_TEST_TMPDIR/port" ]
+	export LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=test-key-123 \
+	    ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")"
+}
+
 odoo_env() {
 	export ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example \
 	    ODOO_PASSWORD=s3cret ODOO_TIMEOUT=3
@@ -198,15 +211,7 @@ odoo_week() {
 @test "briefing: a sentence of the model citing a number not in the facts is dropped and said" {
 	made_week
 	odoo_week
-	printf '%s\n' '200 ok in=500 out=60 Revenue this week was 5,000.00 USD. Revenue this month reached 7500 USD, well ahead of plan! Three items were done and 1 approval waited 72 hours.' \
-	    >"$BATS_TEST_TMPDIR/script"
-	python3 "$T_DIR/fake/anthropic.py" --port-file "$BATS_TEST_TMPDIR/port" \
-	    --log "$BATS_TEST_TMPDIR/llm.log" --key test-key-123 \
-	    --script "$BATS_TEST_TMPDIR/script" 3>&- &
-	LLM_PID=$!
-	wait_for [ -s "$BATS_TEST_TMPDIR/port" ]
-	export LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=test-key-123 \
-	    ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")"
+	llm_fake '200 ok in=500 out=60 Revenue this week was 5,000.00 USD. Revenue this month reached 7500 USD, well ahead of plan! Three items were done and 1 approval waited 72 hours.'
 	run --separate-stderr briefing
 	assert_success
 	[[ "$stderr" == *'summary: sentence dropped, 7500 is not among the facts: "Revenue this month reached 7500 USD, well ahead of plan!"'* ]]
@@ -215,6 +220,16 @@ odoo_week() {
 	# the model got the facts, and its call is in the usage log
 	jq -se '.[0].body.messages[0].content | contains("\"target_pct\": 50.0")' "$BATS_TEST_TMPDIR/llm.log"
 	grep -q '| briefing | - | claude-' "$VAULT_DIR"/Logs/API_Usage/"$(date -u +%F)".md
+}
+
+@test "briefing: the model failing still writes the briefing with the offline summary, exit 69" {
+	made_week
+	llm_fake '500 error type=api_error boom' '500 error type=api_error boom' \
+	    '500 error type=api_error boom' '500 error type=api_error boom'
+	run --separate-stderr briefing
+	assert_failure 69
+	[[ "$stderr" == *"briefing: summary: "*"the offline summary is used instead"* ]]
+	grep -q '^Revenue is not configured\. 3 items were done\.' "$B"
 }
 
 @test "briefing: the same week twice gives the same numbers; suggestions are filed once" {
