@@ -216,7 +216,7 @@ odoo_week() {
 	assert_success
 	[[ "$stderr" == *'summary: sentence dropped, 7500 is not among the facts: "Revenue this month reached 7500 USD, well ahead of plan!"'* ]]
 	grep -qx 'Revenue this week was 5,000.00 USD. Three items were done and 1 approval waited 72 hours.' "$B"
-	! grep -q 7500 "$B"
+	run ! grep -q 7500 "$B"
 	# the model got the facts, and its call is in the usage log
 	jq -se '.[0].body.messages[0].content | contains("\"target_pct\": 50.0")' "$BATS_TEST_TMPDIR/llm.log"
 	grep -q '| briefing | - | claude-' "$VAULT_DIR"/Logs/API_Usage/"$(date -u +%F)".md
@@ -239,7 +239,7 @@ odoo_week() {
 	assert_success
 	[ "${#lines[@]}" -eq 4 ]
 	g=$VAULT_DIR/Pending_Approval/general
-	[ "$(ls "$g" | grep -c '^SUGGEST_')" -eq 3 ]
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 3 ]
 	f=$(grep -l '^subject: Cancel the subscription Canva$' "$g"/SUGGEST_*.md)
 	grep -qx 'action: none' "$f"
 	grep -qx 'type: suggestion' "$f"
@@ -253,7 +253,7 @@ odoo_week() {
 	run --separate-stderr briefing
 	assert_success
 	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
-	[ "$(ls "$g" | grep -c '^SUGGEST_')" -eq 2 ]
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 2 ]
 	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
 	[ "$(ls "$VAULT_DIR/Briefings")" = "${NEXT}_Monday_Briefing.md" ]
 }

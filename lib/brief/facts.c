@@ -16,7 +16,8 @@
 
 #include <jansson.h>
 
-#include "brief/internal.h"
+#include "brief/brief.h"
+#include "internal.h"
 #include "llm/llm.h"
 
 /* x rounded to 1/parts (100: cents), without libm; divided last, so
@@ -169,7 +170,7 @@ static json_t *waiting(struct vault *v, const struct brief_week *w,
     json_t **bottlenecks)
 {
 	static const enum stage stages[] = { ST_NEEDS_ACTION, ST_PENDING };
-	json_t *o = json_object(), *late = json_array(), *e, *list[256];
+	json_t *o = json_object(), *late = json_array(), *list[256] = { 0 };
 	size_t i, n;
 
 	for (i = 0; i < 2; i++) {
@@ -194,10 +195,8 @@ static json_t *waiting(struct vault *v, const struct brief_week *w,
 	    3600));
 	json_decref(late);
 	*bottlenecks = json_array();
-	for (i = 0; i < n; i++) {
-		e = list[i];
-		json_array_append_new(*bottlenecks, e);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(*bottlenecks, list[i]);
 	return o;
 }
 

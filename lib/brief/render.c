@@ -9,7 +9,8 @@
 
 #include <jansson.h>
 
-#include "brief/internal.h"
+#include "brief/brief.h"
+#include "internal.h"
 
 #define GET(o, k) json_object_get(o, k)
 #define STR(o, k) json_string_value(json_object_get(o, k))

@@ -9,7 +9,8 @@
 
 #include <jansson.h>
 
-#include "brief/internal.h"
+#include "brief/brief.h"
+#include "internal.h"
 #include "odoo/odoo.h"
 
 static json_t *sums(const struct odoo_sum *s, size_t n)

@@ -11,7 +11,8 @@
 
 #include <jansson.h>
 
-#include "brief/internal.h"
+#include "brief/brief.h"
+#include "internal.h"
 
 static void add(json_t *list, const char *kind, char *subject, char *body)
 {
