@@ -18,6 +18,9 @@
 #include "brief/brief.h"
 #include "cli/cli.h"
 #include "llm/llm.h"
+#include "wa/wa.h"
+
+#define NOTIFY_WINDOW (30L * 86400)     /* once a week's briefing */
 
 static const char system_prompt[] =
 "You write the executive summary of a small business's weekly briefing for "
@@ -30,7 +33,7 @@ static const char system_prompt[] =
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: briefing [-C DIR] [-a AGENT] "
-	    "[-jqv] [--week YYYY-Www]\n");
+	    "[-jqv] [--week YYYY-Www] [--notify]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -208,10 +211,47 @@ static int suggest(struct vault *v, const char *week, const json_t *list,
 	return status;
 }
 
+/* The three lines to the owner on WhatsApp, with the dashboard's link,
+ * once a week (key briefing-<week>), through notify-wa(1)'s path. */
+static int notify(struct vault *v, const char *week, const json_t *facts,
+    const json_t *sugg)
+{
+	struct wa_cfg wa;
+	struct wa_outcome o;
+	char key[64], *body, *text = NULL, *sum = NULL;
+	struct wa_note n = { WA_PLAIN, NULL, NULL, key, NOTIFY_WINDOW, 0 };
+	int status = 0;
+
+	snprintf(key, sizeof key, "briefing-%s", week);
+	if (wa_config(&wa) < 0) {
+		cli_warnerr("notify");
+		return aie_errcode;
+	}
+	body = brief_short(facts, sugg);
+	n.text = text = body ? wa_compose(body, wa_dashboard_url()) : NULL;
+	n.summary = sum = body ? wa_oneline(body, WA_PARAM_MAX) : NULL;
+	if (!text || !sum) {
+		aie_fail(EX_TEMP, "out of memory");
+		status = EX_TEMP;
+	}
+	else if (wa_notify(v, &wa, &n, &o) < 0)
+		status = aie_errcode;
+	if (status)
+		cli_warn("notify", "owner not told: %s", aie_errmsg);
+	else if (o.result == WA_OUTBOX && !cli.quiet)
+		cli_warn("notify", "no WhatsApp provider configured (WA_PROVIDER); "
+		    "the message is in the outbox Logs/Notifications/");
+	free(body);
+	free(text);
+	free(sum);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "week", required_argument, NULL, 'W' + 256 },
+		{ "notify", no_argument, NULL, 'N' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -220,13 +260,15 @@ int main(int argc, char **argv)
 	json_t *facts, *sugg;
 	const char *week = NULL;
 	char rel[64], now[21], *sum = NULL, *md = NULL;
-	int c, r, odoo, llm = 0;
+	int c, r, odoo, llm = 0, tell = 0, told = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
 		if (c == 'W' + 256)
 			week = optarg;
+		else if (c == 'N' + 256)
+			tell = 1;
 		else if (!cli_option(c, optarg, usage))
 			usage(2);
 	if (optind != argc)
@@ -268,7 +310,9 @@ int main(int argc, char **argv)
 	printf("%s\n", rel);
 	fflush(stdout);
 	r = suggest(&v, w.label, sugg, rel);
-	r = r ? r : odoo ? odoo : llm;
+	if (tell)
+		told = notify(&v, w.label, facts, sugg);
+	r = r ? r : odoo ? odoo : llm ? llm : told;
 out:
 	free(sum);
 	free(md);

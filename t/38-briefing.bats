@@ -258,6 +258,20 @@ odoo_week() {
 	[ "$(ls "$VAULT_DIR/Briefings")" = "${NEXT}_Monday_Briefing.md" ]
 }
 
+@test "briefing --notify: three lines and the dashboard's link to the owner, once a week" {
+	made_week
+	odoo_week
+	export DASHBOARD_URL=https://dash.example/
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%F).md"
+	run --separate-stderr briefing --notify
+	assert_success
+	[[ "$stderr" == *"briefing: notify: no WhatsApp provider configured"* ]]
+	grep -q "| outbox | .*| \*Monday briefing, $WEEK\*<br>Revenue: 5000.00 USD this week, month 50.0 % of target; 1 overdue<br>Done 3, waiting too long 1, LLM 5.50 USD; 3 suggestions to approve.<br><br>https://dash.example/ |$" "$log"
+	run --separate-stderr briefing --notify
+	assert_success
+	[ "$(grep -c 'Monday briefing' "$log")" -eq 1 ]
+}
+
 @test "briefing --week: an ISO week; anything else is a usage error" {
 	run --separate-stderr briefing -j --week 2026-W01
 	assert_success

@@ -53,6 +53,9 @@ char *brief_offline_summary(const json_t *facts);
 char *brief_render(const json_t *facts, const json_t *suggestions,
     const char *summary, const char *generated);
 
+/* The briefing in three lines for WhatsApp (malloc'd, or NULL). */
+char *brief_short(const json_t *facts, const json_t *suggestions);
+
 /* Keep the sentences of prose (len bytes, any bytes) whose numbers are all
  * numbers of facts_text (compared as values: "5,000.00" is 5000); each
  * sentence dropped is given to drop with the first number not found.

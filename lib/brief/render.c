@@ -219,3 +219,28 @@ char *brief_offline_summary(const json_t *f)
 		    INT(GET(f, "subscriptions"), "flagged"));
 	return buf_take(&b, NULL);
 }
+
+char *brief_short(const json_t *f, const json_t *sugg)
+{
+	struct buf b = { 0 };
+	const json_t *r = GET(f, "revenue");
+
+	buf_addf(&b, "*Monday briefing, %s*\n", STR(f, "week"));
+	if (!json_is_true(GET(r, "configured")))
+		buf_adds(&b, "Revenue: not configured");
+	else if (STR(r, "error"))
+		buf_adds(&b, "Revenue: Odoo could not be read");
+	else {
+		buf_adds(&b, "Revenue: ");
+		sums(&b, GET(r, "week"));
+		if (json_is_object(GET(r, "target")))
+			buf_addf(&b, " this week, month %.1f %% of target",
+			    NUM(r, "target_pct"));
+		buf_addf(&b, "; %lld overdue", INT(r, "overdue_count"));
+	}
+	buf_addf(&b, "\nDone %lld, waiting too long %lld, LLM %.2f USD; %zu "
+	    "suggestion%s to approve.", INT(GET(f, "done"), "total"),
+	    INT(GET(f, "waiting"), "late"), NUM(GET(f, "spend"), "cost"),
+	    json_array_size(sugg), json_array_size(sugg) == 1 ? "" : "s");
+	return buf_take(&b, NULL);
+}
