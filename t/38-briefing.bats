@@ -183,7 +183,7 @@ odoo_week() {
 	grep -qx 'LLM: 2 calls, 5.50 USD of the 50.00 USD weekly budget (11.0 %).' "$B"
 	grep -qx "| Canva | 12.99 USD | $(date -u -d "$SUN -40 days" +%F) | 40 | yes |" "$B"
 	grep -qx 'Not configured (no social report yet).' "$B"
-	grep -q '^Revenue this week was 5000.00 USD; 1 invoices are overdue. 3 items were done. 1 items waited longer than 48 hours.' "$B"
+	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 1 item waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
 }
 
 @test "briefing: no Odoo configured says \"not configured\", never a number" {

@@ -206,17 +206,20 @@ char *brief_offline_summary(const json_t *f)
 	else {
 		buf_adds(&b, "Revenue this week was ");
 		sums(&b, GET(r, "week"));
-		buf_addf(&b, "; %lld invoices are overdue. ", INT(r,
-		    "overdue_count"));
+		buf_addf(&b, "; %lld invoice%s overdue. ", INT(r, "overdue_count"),
+		    INT(r, "overdue_count") == 1 ? " is" : "s are");
 	}
-	buf_addf(&b, "%lld items were done. ", INT(GET(f, "done"), "total"));
-	buf_addf(&b, "%lld items waited longer than %lld hours. ", INT(w,
-	    "late"), INT(w, "wait_max_hours"));
+	buf_addf(&b, "%lld item%s done. ", INT(GET(f, "done"), "total"),
+	    INT(GET(f, "done"), "total") == 1 ? " was" : "s were");
+	buf_addf(&b, "%lld item%s longer than %lld hours. ", INT(w, "late"),
+	    INT(w, "late") == 1 ? " waited" : "s waited", INT(w,
+	    "wait_max_hours"));
 	buf_addf(&b, "The LLM cost %.2f USD in %lld calls. ", NUM(GET(f,
 	    "spend"), "cost"), INT(GET(f, "spend"), "calls"));
 	if (json_is_true(GET(GET(f, "subscriptions"), "listed")))
-		buf_addf(&b, "%lld subscriptions are flagged as unused.",
-		    INT(GET(f, "subscriptions"), "flagged"));
+		buf_addf(&b, "%lld subscription%s flagged as unused.",
+		    INT(GET(f, "subscriptions"), "flagged"), INT(GET(f,
+		    "subscriptions"), "flagged") == 1 ? " is" : "s are");
 	return buf_take(&b, NULL);
 }
 
