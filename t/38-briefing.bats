@@ -111,8 +111,8 @@ made_week() {
 	item Needs_Action email N2 "$(at "$NEXT" 30)"
 	item Pending_Approval general P1 "$(at "$NEXT" -72)" "Quote for Hooli"
 	item Pending_Approval email P2 "$(at "$NEXT" -5)"
-	usage-log add -q -m claude-sonnet-4-5 -i 1000000 -o 100000 --time "$(at "$d1" 9)"
-	usage-log add -q -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$d2" 9)"
+	usage-log add -q -t draft-email -m claude-sonnet-4-5 -i 1000000 -o 100000 --time "$(at "$d1" 9)"
+	usage-log add -q -t draft-post -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$d2" 9)"
 	usage-log add -q -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$NEXT" 1)"
 	mkdir -p "$VAULT_DIR/Finance"
 	cat >"$VAULT_DIR/Finance/Subscriptions.md" <<-EOT
@@ -148,6 +148,7 @@ odoo_week() {
 	    .spend.calls == 2 and .spend.cost == 5.5 and .spend.budget == 50 and
 	    .spend.budget_pct == 11 and .spend.by_model["claude-sonnet-4-5"].cost == 4.5 and
 	    .spend.by_model["claude-haiku-4-5"].calls == 1 and
+	    .spend.by_task == {"draft-email": {"calls": 1, "cost": 4.5}, "draft-post": {"calls": 1, "cost": 1}} and
 	    .subscriptions.total_cost == 20.99 and .subscriptions.flagged == 1 and
 	    .subscriptions.list[0].unused_days == 40 and .subscriptions.list[0].flagged and
 	    (.subscriptions.list[1].flagged | not) and
@@ -181,6 +182,8 @@ odoo_week() {
 	grep -qx '3 items done: email 2, finance 1.' "$B"
 	grep -qx '| Quote for Hooli (P1) | Pending_Approval | 48 h | 72 h | 24 h |' "$B"
 	grep -qx 'LLM: 2 calls, 5.50 USD of the 50.00 USD weekly budget (11.0 %).' "$B"
+	grep -qx -- '- model claude-sonnet-4-5: 1 calls, 4.50 USD' "$B"
+	grep -qx -- '- task draft-post: 1 calls, 1.00 USD' "$B"
 	grep -qx "| Canva | 12.99 USD | $(date -u -d "$SUN -40 days" +%F) | 40 | yes |" "$B"
 	grep -qx 'Not configured (no social report yet).' "$B"
 	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 1 item waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"

@@ -204,24 +204,42 @@ static json_t *waiting(struct vault *v, const struct brief_week *w,
 
 struct spend {
 	struct usage_sum sum;
-	json_t *by_model;
+	json_t *by_model, *by_task;
 };
 
-static int spend_row(const struct usage_row *r, void *ctx)
+/* Count the row in by[key]: {calls, cost}. */
+static void spend_add(json_t *by, const char *key, const struct usage_row *r)
 {
-	struct spend *s = ctx;
-	json_t *m = json_object_get(s->by_model, r->model);
+	json_t *m = json_object_get(by, key);
 
-	usage_sum_add(&s->sum, r);
 	if (!m) {
 		m = json_pack("{s:I, s:f}", "calls", (json_int_t)0, "cost", 0.0);
-		json_object_set_new(s->by_model, r->model, m);
+		json_object_set_new(by, key, m);
 	}
 	json_object_set_new(m, "calls", json_integer(json_integer_value(
 	    json_object_get(m, "calls")) + 1));
 	json_object_set_new(m, "cost", json_real(json_real_value(
 	    json_object_get(m, "cost")) + (r->cost_known ? r->cost : 0)));
+}
+
+static int spend_row(const struct usage_row *r, void *ctx)
+{
+	struct spend *s = ctx;
+
+	usage_sum_add(&s->sum, r);
+	spend_add(s->by_model, r->model, r);
+	spend_add(s->by_task, r->task, r);
 	return 0;
+}
+
+static void spend_cents(json_t *by)
+{
+	const char *k;
+	json_t *m;
+
+	json_object_foreach(by, k, m)
+		json_object_set_new(m, "cost", json_real(brief_money(
+		    json_real_value(json_object_get(m, "cost")))));
 }
 
 static json_t *spend(struct vault *v, const struct brief_week *w)
@@ -229,25 +247,24 @@ static json_t *spend(struct vault *v, const struct brief_week *w)
 	struct spend s;
 	double budget;
 	long bad = 0;
-	const char *k;
-	json_t *m;
 
 	memset(&s, 0, sizeof s);
 	s.by_model = json_object();
+	s.by_task = json_object();
 	if (usage_budget(&budget) < 0 ||
 	    usage_read(v, w->start, w->end, spend_row, &s, &bad) < 0) {
 		json_decref(s.by_model);
+		json_decref(s.by_task);
 		return NULL;
 	}
-	json_object_foreach(s.by_model, k, m)
-		json_object_set_new(m, "cost", json_real(brief_money(
-		    json_real_value(json_object_get(m, "cost")))));
-	return json_pack("{s:I, s:f, s:I, s:f, s:f, s:I, s:o}", "calls",
+	spend_cents(s.by_model);
+	spend_cents(s.by_task);
+	return json_pack("{s:I, s:f, s:I, s:f, s:f, s:I, s:o, s:o}", "calls",
 	    (json_int_t)s.sum.calls, "cost", brief_money(s.sum.cost),
 	    "unknown_cost_calls", (json_int_t)s.sum.unknown, "budget",
 	    brief_money(budget), "budget_pct", budget > 0 ?
 	    brief_round(s.sum.cost / budget * 100, 10) : 0.0, "malformed_rows",
-	    (json_int_t)bad, "by_model", s.by_model);
+	    (json_int_t)bad, "by_model", s.by_model, "by_task", s.by_task);
 }
 
 /* ---- subscriptions: Finance/Subscriptions.md rows ---- */

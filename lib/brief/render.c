@@ -138,7 +138,13 @@ static void costs(struct buf *b, const json_t *f)
 		buf_addf(b, "%lld calls of unknown cost are not in the sum.\n",
 		    INT(s, "unknown_cost_calls"));
 	json_object_foreach(GET(s, "by_model"), k, v) {
-		buf_adds(b, "- ");
+		buf_adds(b, "- model ");
+		cell(b, k);
+		buf_addf(b, ": %lld calls, %.2f USD\n", INT(v, "calls"),
+		    NUM(v, "cost"));
+	}
+	json_object_foreach(GET(s, "by_task"), k, v) {
+		buf_adds(b, "- task ");
 		cell(b, k);
 		buf_addf(b, ": %lld calls, %.2f USD\n", INT(v, "calls"),
 		    NUM(v, "cost"));
