@@ -121,7 +121,9 @@ made_week() {
 	| Name | Cost | Last used |
 	|---|---|---|
 	| Canva | 12.99 USD | $(date -u -d "$SUN -40 days" +%F) |
-	| Notion | 8.00 USD | $(date -u -d "$SUN -3 days" +%F) |
+	| Notion | 8.00 USD | $(date -u -d "$SUN -3 days" +%F) | notes, an extra column |
+	| Figma | free | 2026-01-01 |
+	| Zoom | 15.00 USD | last spring |
 	EOT
 }
 
@@ -149,7 +151,9 @@ odoo_week() {
 	    .spend.budget_pct == 11 and .spend.by_model["claude-sonnet-4-5"].cost == 4.5 and
 	    .spend.by_model["claude-haiku-4-5"].calls == 1 and
 	    .spend.by_task == {"draft-email": {"calls": 1, "cost": 4.5}, "draft-post": {"calls": 1, "cost": 1}} and
-	    .subscriptions.total_cost == 20.99 and .subscriptions.flagged == 1 and
+	    .subscriptions.total_cost == 35.99 and .subscriptions.flagged == 1 and
+	    .subscriptions.bad_rows == 2 and (.subscriptions.list | length) == 3 and
+	    .subscriptions.list[2].unused_days == -1 and (.subscriptions.list[2].flagged | not) and
 	    .subscriptions.list[0].unused_days == 40 and .subscriptions.list[0].flagged and
 	    (.subscriptions.list[1].flagged | not) and
 	    .revenue.configured and .revenue.week == {"USD": 5000} and
@@ -186,6 +190,8 @@ odoo_week() {
 	grep -qx -- '- task draft-post: 1 calls, 1.00 USD' "$B"
 	grep -qx "| Canva | 12.99 USD | $(date -u -d "$SUN -40 days" +%F) | 40 | yes |" "$B"
 	grep -qx 'Not configured (no social report yet).' "$B"
+	grep -qx '| Zoom | 15.00 USD | last spring | ? | no |' "$B"
+	grep -qx '2 rows of Finance/Subscriptions.md could not be read (a cost or a date YYYY-MM-DD missing).' "$B"
 	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 1 item waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
 }
 

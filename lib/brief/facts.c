@@ -321,7 +321,7 @@ static json_t *subscriptions(struct vault *v, const struct brief_week *w,
 			continue;
 		for (n = 0, p = line + 1; n < 4 && (cell[n] = strsep(&p, "|")); n++)
 			cell[n] = trim(cell[n]);
-		if (n < 3 || (n == 4 && *cell[3]) || !strcmp(cell[0], "") ||
+		if (n < 3 || !strcmp(cell[0], "") ||
 		    strspn(cell[0], "-: ") == strlen(cell[0]))
 			continue;            /* not a row, or the separator */
 		if (cost_parse(cell[1], &cost, cur, sizeof cur) < 0) {

@@ -158,13 +158,20 @@ static void costs(struct buf *b, const json_t *f)
 	    "than %lld days).\n\n| Subscription | Cost | Last used | Unused "
 	    "days | Flagged |\n|---|---|---|---|---|\n", NUM(u, "total_cost"),
 	    INT(u, "flagged"), INT(u, "unused_days_rule"));
+	if (INT(u, "bad_rows"))
+		buf_addf(b, "%lld rows of Finance/Subscriptions.md could not be "
+		    "read (a cost or a date YYYY-MM-DD missing).\n\n",
+		    INT(u, "bad_rows"));
 	json_array_foreach(GET(u, "list"), i, e) {
 		buf_adds(b, "| ");
 		cell(b, STR(e, "name"));
 		buf_addf(b, " | %.2f %s | ", NUM(e, "cost"), STR(e, "currency"));
 		cell(b, STR(e, "last_used"));
-		buf_addf(b, " | %lld | %s |\n", INT(e, "unused_days"),
-		    json_is_true(GET(e, "flagged")) ? "yes" : "no");
+		if (INT(e, "unused_days") < 0)
+			buf_adds(b, " | ? | no |\n");
+		else
+			buf_addf(b, " | %lld | %s |\n", INT(e, "unused_days"),
+			    json_is_true(GET(e, "flagged")) ? "yes" : "no");
 	}
 }
 
