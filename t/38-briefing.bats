@@ -109,6 +109,7 @@ made_week() {
 	audit "$NEXT" NEW "Done/email/$m/NEW.md"
 	item Needs_Action email N1 "$(at "$NEXT" -10)"
 	item Needs_Action email N2 "$(at "$NEXT" 30)"
+	item Needs_Action email N3 "$(at "$NEXT" -50)" "Where is my order?"
 	item Pending_Approval general P1 "$(at "$NEXT" -72)" "Quote for Hooli"
 	item Pending_Approval email P2 "$(at "$NEXT" -5)"
 	usage-log add -q -t draft-email -m claude-sonnet-4-5 -i 1000000 -o 100000 --time "$(at "$d1" 9)"
@@ -142,11 +143,13 @@ odoo_week() {
 	echo "$output" | jq -e --arg w "$WEEK" --arg mon "$MON" --arg sun "$SUN" '
 	    .week == $w and .first_day == $mon and .last_day == $sun and
 	    .done.total == 3 and .done.by_domain == {"email": 2, "finance": 1} and
-	    .waiting.Needs_Action == {"count": 1, "oldest_hours": 10} and
+	    .waiting.Needs_Action == {"count": 2, "oldest_hours": 50} and
 	    .waiting.Pending_Approval == {"count": 2, "oldest_hours": 72} and
-	    .waiting.late == 1 and (.bottlenecks | length) == 1 and
+	    .waiting.late == 2 and (.bottlenecks | length) == 2 and
 	    .bottlenecks[0].id == "P1" and .bottlenecks[0].waiting_hours == 72 and
 	    .bottlenecks[0].waiting_days == 3 and .bottlenecks[0].title == "Quote for Hooli" and
+	    .bottlenecks[1].id == "N3" and .bottlenecks[1].stage == "Needs_Action" and
+	    .bottlenecks[1].waiting_hours == 50 and
 	    .spend.calls == 2 and .spend.cost == 5.5 and .spend.budget == 50 and
 	    .spend.budget_pct == 11 and .spend.by_model["claude-sonnet-4-5"].cost == 4.5 and
 	    .spend.by_model["claude-haiku-4-5"].calls == 1 and
@@ -162,7 +165,7 @@ odoo_week() {
 	    .revenue.overdue_count == 1 and .revenue.overdue == {"USD": 100} and
 	    .revenue.overdue_invoices[0].days_late == 10 and
 	    .social.configured == false and
-	    ([.suggestions[].kind] == ["cancel_subscription", "chase_invoice", "answer_approval"])'
+	    ([.suggestions[].kind] == ["cancel_subscription", "chase_invoice", "answer_approval", "follow_up"])'
 	# -j changes nothing
 	[ ! -e "$VAULT_DIR/Briefings" ]
 }
@@ -185,6 +188,7 @@ odoo_week() {
 	grep -q '^| INV/.* | Globex | 100.00 USD | .* | 10 |$' "$B"
 	grep -qx '3 items done: email 2, finance 1.' "$B"
 	grep -qx '| Quote for Hooli (P1) | Pending_Approval | 48 h | 72 h | 24 h |' "$B"
+	grep -qx '| Where is my order? (N3) | Needs_Action | 48 h | 50 h | 2 h |' "$B"
 	grep -qx 'LLM: 2 calls, 5.50 USD of the 50.00 USD weekly budget (11.0 %).' "$B"
 	grep -qx -- '- model claude-sonnet-4-5: 1 calls, 4.50 USD' "$B"
 	grep -qx -- '- task draft-post: 1 calls, 1.00 USD' "$B"
@@ -192,7 +196,7 @@ odoo_week() {
 	grep -qx 'Not configured (no social report yet).' "$B"
 	grep -qx '| Zoom | 15.00 USD | last spring | ? | no |' "$B"
 	grep -qx '2 rows of Finance/Subscriptions.md could not be read (a cost or a date YYYY-MM-DD missing).' "$B"
-	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 1 item waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
+	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
 }
 
 @test "briefing: no Odoo configured says \"not configured\", never a number" {
@@ -200,7 +204,7 @@ odoo_week() {
 	run --separate-stderr briefing -j
 	assert_success
 	echo "$output" | jq -e '.revenue.configured == false and (.revenue | has("week") | not) and
-	    ([.suggestions[].kind] == ["cancel_subscription", "answer_approval"])'
+	    ([.suggestions[].kind] == ["cancel_subscription", "answer_approval", "follow_up"])'
 	run --separate-stderr briefing
 	assert_success
 	grep -qx 'Not configured (ODOO_URL is not set): no revenue figures.' "$B"
@@ -246,15 +250,16 @@ odoo_week() {
 	odoo_week
 	run --separate-stderr briefing --week "$WEEK"
 	assert_success
-	[ "${#lines[@]}" -eq 4 ]
+	[ "${#lines[@]}" -eq 5 ]
 	g=$VAULT_DIR/Pending_Approval/general
-	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 3 ]
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 4 ]
 	f=$(grep -l '^subject: Cancel the subscription Canva$' "$g"/SUGGEST_*.md)
 	grep -qx 'action: none' "$f"
 	grep -qx 'type: suggestion' "$f"
 	grep -q 'unused for 40 days' "$f"
 	grep -l '^subject: "\{0,1\}Chase the overdue invoice INV/.* of Globex' "$g"/SUGGEST_*.md
 	grep -l '^subject: Decide on P1$' "$g"/SUGGEST_*.md
+	grep -l '^subject: Follow up N3$' "$g"/SUGGEST_*.md
 	sed '/^generated: /d' "$B" >"$BATS_TEST_TMPDIR/first"
 	# the owner rejected one: a rerun neither files it again nor any other
 	mkdir -p "$VAULT_DIR/Rejected/general"
@@ -262,7 +267,7 @@ odoo_week() {
 	run --separate-stderr briefing
 	assert_success
 	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
-	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 2 ]
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 3 ]
 	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
 	[ "$(ls "$VAULT_DIR/Briefings")" = "${NEXT}_Monday_Briefing.md" ]
 }
@@ -275,7 +280,7 @@ odoo_week() {
 	run --separate-stderr briefing --notify
 	assert_success
 	[[ "$stderr" == *"briefing: notify: no WhatsApp provider configured"* ]]
-	grep -q "| outbox | .*| \*Monday briefing, $WEEK\*<br>Revenue: 5000.00 USD this week, month 50.0 % of target; 1 overdue<br>Done 3, waiting too long 1, LLM 5.50 USD; 3 suggestions to approve.<br><br>https://dash.example/ |$" "$log"
+	grep -q "| outbox | .*| \*Monday briefing, $WEEK\*<br>Revenue: 5000.00 USD this week, month 50.0 % of target; 1 overdue<br>Done 3, waiting too long 2, LLM 5.50 USD; 4 suggestions to approve.<br><br>https://dash.example/ |$" "$log"
 	run --separate-stderr briefing --notify
 	assert_success
 	[ "$(grep -c 'Monday briefing' "$log")" -eq 1 ]

@@ -1,7 +1,8 @@
 /*
  * suggest.c - the suggestions that ask the owner for an action, from the
  * facts alone: cancel a subscription unused past the rule, chase an
- * overdue invoice, answer an approval waiting past 48 hours. Their
+ * overdue invoice, answer an approval or follow up new work waiting
+ * past 48 hours. Their
  * subjects hold no changing number (no age), so a rerun of the same week
  * names them the same (briefing(1) derives each item's ID from them).
  */
@@ -67,9 +68,21 @@ json_t *brief_suggestions(const json_t *facts)
 		add(list, "chase_invoice", s, b);
 	}
 	json_array_foreach(json_object_get(facts, "bottlenecks"), i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "stage")),
-		    "Pending_Approval"))
+		if (!strcmp(json_string_value(json_object_get(e, "stage")),
+		    "Needs_Action")) {
+			if (asprintf(&s, "Follow up %s", json_string_value(
+			    json_object_get(e, "id"))) < 0)
+				s = NULL;
+			if (asprintf(&b, "\"%s\" (%s) has waited %lld hours in "
+			    "Needs_Action at the end of %s with nobody on it. Deal "
+			    "with it, then approve this item.\n", json_string_value(
+			    json_object_get(e, "title")), json_string_value(
+			    json_object_get(e, "id")), (long long)json_integer_value(
+			    json_object_get(e, "waiting_hours")), wk) < 0)
+				b = NULL;
+			add(list, "follow_up", s, b);
 			continue;
+		}
 		if (asprintf(&s, "Decide on %s", json_string_value(json_object_get(
 		    e, "id"))) < 0)
 			s = NULL;

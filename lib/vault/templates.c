@@ -134,7 +134,6 @@ const char tpl_goals[] =
 "last used). The briefing suggests cancelling one when:\n"
 "\n"
 "- Unused days: 30\n"
-"- Cost increase: 20 %\n"
 "\n"
 "## Content\n"
 "\n"
