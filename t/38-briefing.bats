@@ -199,6 +199,24 @@ odoo_week() {
 	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
 }
 
+@test "briefing: the revenue of the 4 weeks before, for the trend" {
+	odoo_env
+	posted 8 "$SUN" "$(date -u -d "$SUN +30 days" +%F)" 5000
+	posted 8 "$(date -u -d "$SUN -7 days" +%F)" "$(date -u -d "$SUN +30 days" +%F)" 1200
+	posted 8 "$(date -u -d "$SUN -14 days" +%F)" "$(date -u -d "$SUN +30 days" +%F)" 300
+	posted 8 "$(date -u -d "$SUN -40 days" +%F)" "$(date -u -d "$SUN +30 days" +%F)" 9
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e --arg w1 "$(date -u -d "$MON -7 days" +%F)" '
+	    .revenue.week == {"USD": 5000} and (.revenue.previous_weeks | length) == 4 and
+	    .revenue.previous_weeks[0] == {"week_start": $w1, "week": {"USD": 1200}} and
+	    .revenue.previous_weeks[1].week == {"USD": 300} and
+	    .revenue.previous_weeks[2].week == {} and .revenue.previous_weeks[3].week == {}'
+	run --separate-stderr briefing
+	assert_success
+	grep -qx -- "- The weeks before: $(date -u -d "$MON -7 days" +%F) 1200.00 USD; $(date -u -d "$MON -14 days" +%F) 300.00 USD; $(date -u -d "$MON -21 days" +%F) 0.00; $(date -u -d "$MON -28 days" +%F) 0.00" "$B"
+}
+
 @test "briefing: no Odoo configured says \"not configured\", never a number" {
 	made_week
 	run --separate-stderr briefing -j

@@ -26,6 +26,9 @@ void brief_week_before(time_t now, struct brief_week *w);
 /* "YYYY-Www": 0, or -1 (64) when it is not an ISO week. */
 int brief_week_parse(const char *s, struct brief_week *w);
 
+/* The weeks before, for the revenue's trend. */
+#define BRIEF_TREND_WEEKS 4
+
 /* Approvals and new work waiting longer than this are bottlenecks. */
 #define BRIEF_WAIT_MAX (48L * 3600)
 /* A subscription unused longer than this many days is flagged, unless

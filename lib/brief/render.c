@@ -62,6 +62,11 @@ static void revenue(struct buf *b, const json_t *r)
 	if (json_is_object(t))
 		buf_addf(b, "; target %.2f %s a month, %.1f %% reached",
 		    NUM(t, "amount"), STR(t, "currency"), NUM(r, "target_pct"));
+	buf_adds(b, "\n- The weeks before:");
+	json_array_foreach(GET(r, "previous_weeks"), i, e) {
+		buf_addf(b, "%s %s ", i ? ";" : "", STR(e, "week_start"));
+		sums(b, GET(e, "week"));
+	}
 	buf_adds(b, "\n- Unpaid: ");
 	sums(b, GET(r, "owed"));
 	buf_addf(b, "\n- Overdue: %lld invoice%s, ", INT(r, "overdue_count"),
