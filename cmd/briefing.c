@@ -157,6 +157,34 @@ static void suggestion_id(const char *week, const char *subject, char *id,
 	snprintf(id, size, "SUGGEST_%s_%016llx", week, (unsigned long long)h);
 }
 
+/* vault_walk: 1 when the rejected item at ref is id (approve(1) files a
+ * rejected item as ID.<time>). */
+static int rejected_is(struct vault *v, const struct itemref *ref, void *ctx)
+{
+	const char *id = ctx;
+	size_t n = strlen(id);
+
+	(void)v;
+	return !strncmp(ref->id, id, n) && (ref->id[n] == '\0' ||
+	    ref->id[n] == '.');
+}
+
+/* 1 when the suggestion id was filed before (it is anywhere in the vault,
+ * or rejected), 0 when not, -1 on an error. */
+static int filed(struct vault *v, const char *id)
+{
+	struct itemref ref;
+	int r;
+
+	if (vault_find(v, id, &ref) == 0)
+		return 1;
+	if (aie_errcode != EX_DATA)
+		return -1;
+	if ((r = vault_walk(v, ST_REJECTED, NULL, rejected_is, (void *)id)) < 0)
+		return -1;
+	return r == 1;
+}
+
 /* File each suggestion once. 0, or the first error's exit status. */
 static int suggest(struct vault *v, const char *week, const json_t *list,
     const char *source)
@@ -173,11 +201,11 @@ static int suggest(struct vault *v, const char *week, const json_t *list,
 		const char *subj = json_string_value(json_object_get(e, "subject"));
 		const char *body = json_string_value(json_object_get(e, "body"));
 		suggestion_id(week, subj, id, sizeof id);
-		if (vault_find(v, id, &ref) == 0)
-			continue;
-		if (aie_errcode != EX_DATA) {
-			cli_warnerr(id);
-			status = status ? status : aie_errcode;
+		if ((ok = filed(v, id)) != 0) {
+			if (ok < 0) {
+				cli_warnerr(id);
+				status = status ? status : aie_errcode;
+			}
 			continue;
 		}
 		memset(&it, 0, sizeof it);

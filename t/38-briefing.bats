@@ -279,13 +279,18 @@ odoo_week() {
 	grep -l '^subject: Decide on P1$' "$g"/SUGGEST_*.md
 	grep -l '^subject: Follow up N3$' "$g"/SUGGEST_*.md
 	sed '/^generated: /d' "$B" >"$BATS_TEST_TMPDIR/first"
-	# the owner rejected one: a rerun neither files it again nor any other
-	mkdir -p "$VAULT_DIR/Rejected/general"
-	mv "$f" "$VAULT_DIR/Rejected/general/"
+	# the owner did one (approved: vault-exec files it in Done/) and
+	# rejected another: a rerun neither files them again nor any other
+	a=$(grep -l '^subject: Follow up N3$' "$g"/SUGGEST_*.md)
+	approve "$(basename "$a" .md)" >/dev/null
+	vault-exec --once >/dev/null
+	[ -n "$(find "$VAULT_DIR/Done/general" -name "$(basename "$a")")" ]
+	approve --reject "$(basename "$f" .md)" >/dev/null
+	[ -n "$(find "$VAULT_DIR/Rejected/general" -name "$(basename "$f" .md).*")" ]
 	run --separate-stderr briefing
 	assert_success
 	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
-	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 3 ]
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 2 ]
 	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
 	[ "$(ls "$VAULT_DIR/Briefings")" = "${NEXT}_Monday_Briefing.md" ]
 }
