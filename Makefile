@@ -37,10 +37,11 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # ---- build ----------------------------------------------------------------
 
 # The domains, in link order: each may use only those after it.
-DOMAINS  = cli mcp exec plan status health sync approval mail llm social wa odoo web http vault base
+DOMAINS  = cli brief mcp exec plan status health sync approval mail llm social wa odoo web http vault base
 
 # What each program links, in link order (the domains it uses, and theirs).
 approve_LIBS          = cli status approval social wa vault base
+briefing_LIBS         = cli brief llm wa odoo http approval vault base
 dashboard-passwd_LIBS = cli web approval vault base
 draft-email_LIBS      = cli mail llm http approval vault base
 draft-post_LIBS       = cli mail llm social http approval vault base

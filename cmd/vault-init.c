@@ -229,7 +229,8 @@ int main(int argc, char **argv)
 	if (write_new(fd, ".gitignore", tpl_gitignore, &made) < 0 ||
 	    write_new(fd, ".gitattributes", tpl_gitattributes, &made) < 0 ||
 	    write_new(fd, "Company_Handbook.md", tpl_handbook, &made) < 0 ||
-	    write_new(fd, "Dashboard.md", tpl_dashboard, &made) < 0)
+	    write_new(fd, "Dashboard.md", tpl_dashboard, &made) < 0 ||
+	    write_new(fd, "Business_Goals.md", tpl_goals, &made) < 0)
 		goto fail;
 	close(fd);
 	fd = -1;

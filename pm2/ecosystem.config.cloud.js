@@ -38,6 +38,12 @@ module.exports = {
     // Needs_Action, hourly, as the reap job of cron/crontab.cloud.
     c.loop(AGENT, 'reap',
       `while :; do vault-claim -q -a ${AGENT} --reap 2h; sleep 3600; done`),
+    // The Monday briefing of last week at 07:00 (local time, TZ), as the
+    // briefing job of cron/crontab.cloud: sleep until then, run, again.
+    c.loop(AGENT, 'briefing',
+      'while :; do n=$(date +%s); t=$(date -d "monday 07:00" +%s); ' +
+      '[ "$t" -gt "$n" ] || t=$(date -d "next monday 07:00" +%s); ' +
+      'sleep $((t - n)); briefing -q --notify; done'),
     c.health(AGENT),
   ],
 };

@@ -15,6 +15,9 @@ setup() { common_setup; }
 	grep -q '^## Signature' "$VAULT_DIR/Company_Handbook.md"
 	grep -q '^## Urgent keywords' "$VAULT_DIR/Company_Handbook.md"
 	[ -f "$VAULT_DIR/Dashboard.md" ]
+	grep -qx -- '- Monthly target: 10000 USD' "$VAULT_DIR/Business_Goals.md"
+	grep -qx -- '- Unused days: 30' "$VAULT_DIR/Business_Goals.md"
+	grep -q '^## Content' "$VAULT_DIR/Business_Goals.md"
 	git -C "$VAULT_DIR" log --oneline | grep -q 'vault-init'
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
 }

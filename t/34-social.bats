@@ -616,6 +616,7 @@ llm_stop() {
 }
 
 @test "draft-post --from-goals: this ISO week's theme of the content plan (## Content of Business_Goals.md)" {
+	rm "$VAULT_DIR/Business_Goals.md"
 	run --separate-stderr draft-post --network x --from-goals
 	assert_failure
 	[[ "$stderr" == *Business_Goals.md* ]]

@@ -112,6 +112,8 @@ int odoo_report(struct odoo_conn *k, time_t now, struct odoo_report *rep)
 	    "invoice_date", ">=", from), &m, &n)))
 		return r;
 	for (i = 0; i < n; i++) {
+		if (strcmp(m[i].date, rep->today) > 0)
+			continue;        /* after now: a past week's report */
 		if (strcmp(m[i].date, rep->week_start) >= 0)
 			add(rep->week, &rep->nweek, m[i].currency, m[i].amount_total);
 		if (strcmp(m[i].date, rep->month_start) >= 0)

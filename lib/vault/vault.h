@@ -213,7 +213,7 @@ int audit_json(struct vault *v, struct json_t *obj);   /* steals obj */
 
 /* templates.c: files of a new vault */
 extern const char tpl_gitignore[], tpl_gitattributes[], tpl_handbook[],
-    tpl_dashboard[];
+    tpl_dashboard[], tpl_goals[];
 
 /*
  * config.h - config.c beyond what aie.h declares.

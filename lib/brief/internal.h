@@ -1,0 +1,21 @@
+/*
+ * internal.h - what the files of lib/brief share.
+ */
+#ifndef AIE_BRIEF_INTERNAL_H
+#define AIE_BRIEF_INTERNAL_H
+
+#include "brief/brief.h"
+
+double brief_round(double x, double parts);
+double brief_money(double x);
+/* file_readat, with a missing file 1 (no error). */
+int brief_read(struct vault *v, const char *rel, char **text, size_t *len);
+/* The value of the bullet "- key: value" of section: 1 found, else 0. */
+int brief_goal(const char *text, size_t len, const char *section,
+    const char *key, char *val, size_t size);
+/* The revenue facts: Odoo's report as of the week's last day, against
+ * the monthly target (0: none) in currency tcur. */
+json_t *brief_revenue(const struct brief_week *w, double target,
+    const char *tcur, int *status);
+
+#endif

@@ -1,0 +1,323 @@
+#!/usr/bin/env bats
+# briefing: the Monday briefing of last week from a made week (audit log,
+# waiting items, usage rows, subscriptions, the fake Odoo's invoices), the
+# model's summary kept to the facts' numbers, and the suggestion items.
+load helper
+load fake/fake
+
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup_file() {
+	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
+	    FAKE_ODOO_PASSWORD=s3cret FAKE_ODOO_POST_USER=poster@acme.example \
+	    FAKE_ODOO_POST_PASSWORD=p0st
+	fake_start
+}
+
+teardown_file() {
+	fake_stop
+}
+
+setup() {
+	common_setup
+	mkvault
+	fake_reset
+	unset ODOO_API_MODE ODOO_API_KEY ODOO_URL USAGE_BUDGET_WEEKLY
+	export AIE_PRICES_FILE="$TOP/share/prices.tsv" AIE_HTTP_BACKOFF=0.01
+	# last ISO week in UTC: MON..SUN, the briefing of NEXT (its Monday)
+	local dow
+	dow=$(date -u +%u)
+	MON=$(date -u -d "-$((dow - 1 + 7)) days" +%F)
+	SUN=$(date -u -d "$MON +6 days" +%F)
+	NEXT=$(date -u -d "$MON +7 days" +%F)
+	WEEK=$(date -u -d "$MON" +%G-W%V)
+	B="$VAULT_DIR/Briefings/${NEXT}_Monday_Briefing.md"
+}
+
+teardown() {
+	if [ -n "${LLM_PID:-}" ]; then
+		kill "$LLM_PID" 2>/dev/null || true
+		wait "$LLM_PID" 2>/dev/null || true
+	fi
+}
+
+# llm_fake SCRIPT-LINE...: the fake Anthropic API (t/fake/anthropic.py)
+# answering with these lines in turn.
+llm_fake() {
+	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/script"
+	python3 "$T_DIR/fake/anthropic.py" --port-file "$BATS_TEST_TMPDIR/port" \
+	    --log "$BATS_TEST_TMPDIR/llm.log" --key test-key-123 \
+	    --script "$BATS_TEST_TMPDIR/script" 3>&- &
+	LLM_PID=$!
+	wait_for [ -s "$BATS_TEST_TMPDIR/port" ]
+	export LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=test-key-123 \
+	    ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")"
+}
+
+odoo_env() {
+	export ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example \
+	    ODOO_PASSWORD=s3cret ODOO_TIMEOUT=3
+}
+
+# odoo_rpc UID PASSWORD MODEL METHOD ARGS: execute_kw on the fake Odoo.
+odoo_rpc() {
+	curl -s "$FAKE_URL/jsonrpc" -H 'Content-Type: application/json' -d \
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"id\":1,\"params\":{\"service\":\"object\",\"method\":\"execute_kw\",\"args\":[\"acme\",$1,\"$2\",\"$3\",\"$4\",$5]}}" |
+	    jq -c 'if has("error") then (.error.data.message | halt_error) else .result end'
+}
+
+# posted PARTNER DATE DUE AMOUNT: a posted customer invoice made in Odoo.
+posted() {
+	local id
+	id=$(odoo_rpc 2 s3cret account.move create "[[{\"move_type\":\"out_invoice\",\"partner_id\":$1,\"invoice_date\":\"$2\",\"invoice_date_due\":\"$3\",\"invoice_line_ids\":[[0,0,{\"name\":\"Work\",\"quantity\":1,\"price_unit\":$4}]]}]]" | jq '.[0]')
+	odoo_rpc 6 p0st account.move action_post "[[$id]]" >/dev/null
+}
+
+# at DAY HOURS: RFC 3339 time HOURS after DAY 00:00 UTC (negative: before).
+at() {
+	date -u -d "$1 00:00 UTC $2 hours" +%FT%TZ
+}
+
+# item STAGE DOMAIN ID CREATED [SUBJECT]
+item() {
+	mkdir -p "$VAULT_DIR/$1/$2"
+	printf -- '---\ntype: task\nid: %s\ncreated: %s\ndomain: %s\nstatus: new\nsubject: %s\n---\nbody\n' \
+	    "$3" "$4" "$2" "${5:-$3}" >"$VAULT_DIR/$1/$2/$3.md"
+}
+
+# audit DAY ID TO: a move line in the audit log of DAY.
+audit() {
+	mkdir -p "$VAULT_DIR/Logs"
+	printf '{"event":"approved","id":"%s","from":"Pending_Approval/x/%s.md","to":"%s","note":null,"ts":"%sT10:00:00Z","agent":"local","tool":"approve"}\n' \
+	    "$2" "$2" "$3" "$1" >>"$VAULT_DIR/Logs/$1.jsonl"
+}
+
+# The made week: 3 items done (email 2, finance 1), new work 10 hours
+# old, an approval left 3 days, 2 LLM calls, 2 subscriptions (one unused
+# for 40 days) and, with odoo, 5000 USD invoiced on Sunday and an invoice
+# of 100 USD 10 days overdue.
+made_week() {
+	local m=${MON:0:7} d1 d2
+	d1=$(date -u -d "$MON +1 day" +%F)
+	d2=$(date -u -d "$MON +3 days" +%F)
+	audit "$d1" E1 "Done/email/$m/E1.md"
+	audit "$d1" E2 "Done/email/$m/E2.md"
+	audit "$d2" E1 "Done/email/$m/E1.md"
+	audit "$d2" F1 "Done/finance/$m/F1.md"
+	audit "$d2" X1 "Approved/email/X1.md"
+	audit "$(date -u -d "$MON -1 day" +%F)" OLD "Done/email/$m/OLD.md"
+	audit "$NEXT" NEW "Done/email/$m/NEW.md"
+	item Needs_Action email N1 "$(at "$NEXT" -10)"
+	item Needs_Action email N2 "$(at "$NEXT" 30)"
+	item Needs_Action email N3 "$(at "$NEXT" -50)" "Where is my order?"
+	item Pending_Approval general P1 "$(at "$NEXT" -72)" "Quote for Hooli"
+	item Pending_Approval email P2 "$(at "$NEXT" -5)"
+	usage-log add -q -t draft-email -m claude-sonnet-4-5 -i 1000000 -o 100000 --time "$(at "$d1" 9)"
+	usage-log add -q -t draft-post -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$d2" 9)"
+	usage-log add -q -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$NEXT" 1)"
+	mkdir -p "$VAULT_DIR/Finance"
+	cat >"$VAULT_DIR/Finance/Subscriptions.md" <<-EOT
+	# Subscriptions
+
+	| Name | Cost | Last used |
+	|---|---|---|
+	| Canva | 12.99 USD | $(date -u -d "$SUN -40 days" +%F) |
+	| Notion | 8.00 USD | $(date -u -d "$SUN -3 days" +%F) | notes, an extra column |
+	| Figma | free | 2026-01-01 |
+	| Zoom | 15.00 USD | last spring |
+	EOT
+}
+
+odoo_week() {
+	odoo_env
+	posted 8 "$SUN" "$(date -u -d "$SUN +30 days" +%F)" 5000
+	posted 8 "$(date -u -d "$SUN -40 days" +%F)" "$(date -u -d "$SUN -10 days" +%F)" 100
+	posted 8 "$NEXT" "$(date -u -d "$NEXT +30 days" +%F)" 777
+}
+
+@test "briefing -j: the facts of last week, every number exact" {
+	made_week
+	odoo_week
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e --arg w "$WEEK" --arg mon "$MON" --arg sun "$SUN" '
+	    .week == $w and .first_day == $mon and .last_day == $sun and
+	    .done.total == 3 and .done.by_domain == {"email": 2, "finance": 1} and
+	    .waiting.Needs_Action == {"count": 2, "oldest_hours": 50} and
+	    .waiting.Pending_Approval == {"count": 2, "oldest_hours": 72} and
+	    .waiting.late == 2 and (.bottlenecks | length) == 2 and
+	    .bottlenecks[0].id == "P1" and .bottlenecks[0].waiting_hours == 72 and
+	    .bottlenecks[0].waiting_days == 3 and .bottlenecks[0].title == "Quote for Hooli" and
+	    .bottlenecks[1].id == "N3" and .bottlenecks[1].stage == "Needs_Action" and
+	    .bottlenecks[1].waiting_hours == 50 and
+	    .spend.calls == 2 and .spend.cost == 5.5 and .spend.budget == 50 and
+	    .spend.budget_pct == 11 and .spend.by_model["claude-sonnet-4-5"].cost == 4.5 and
+	    .spend.by_model["claude-haiku-4-5"].calls == 1 and
+	    .spend.by_task == {"draft-email": {"calls": 1, "cost": 4.5}, "draft-post": {"calls": 1, "cost": 1}} and
+	    .subscriptions.total_cost == 35.99 and .subscriptions.flagged == 1 and
+	    .subscriptions.bad_rows == 2 and (.subscriptions.list | length) == 3 and
+	    .subscriptions.list[2].unused_days == -1 and (.subscriptions.list[2].flagged | not) and
+	    .subscriptions.list[0].unused_days == 40 and .subscriptions.list[0].flagged and
+	    (.subscriptions.list[1].flagged | not) and
+	    .revenue.configured and .revenue.week == {"USD": 5000} and
+	    .revenue.month == {"USD": 5000} and .revenue.target == {"amount": 10000, "currency": "USD"} and
+	    .revenue.target_pct == 50 and .revenue.owed == {"USD": 5877} and
+	    .revenue.overdue_count == 1 and .revenue.overdue == {"USD": 100} and
+	    .revenue.overdue_invoices[0].days_late == 10 and
+	    .social.configured == false and
+	    ([.suggestions[].kind] == ["cancel_subscription", "chase_invoice", "answer_approval", "follow_up"])'
+	# -j changes nothing
+	[ ! -e "$VAULT_DIR/Briefings" ]
+}
+
+@test "briefing: the file's sections say the facts; the offline summary only their numbers" {
+	made_week
+	odoo_week
+	run --separate-stderr briefing
+	assert_success
+	assert_line --index 0 "Briefings/${NEXT}_Monday_Briefing.md"
+	[ -z "$stderr" ]
+	grep -qx 'type: briefing' "$B"
+	grep -qx "period: $WEEK" "$B"
+	grep -q '^generated: ' "$B"
+	for s in 'Executive summary' Revenue 'Work done' Bottlenecks Costs Social Suggestions; do
+		grep -qx "## $s" "$B"
+	done
+	grep -qx -- "- Month to date (since ${SUN:0:7}-01): 5000.00 USD; target 10000.00 USD a month, 50.0 % reached" "$B"
+	grep -qx -- '- Overdue: 1 invoice, 100.00 USD' "$B"
+	grep -q '^| INV/.* | Globex | 100.00 USD | .* | 10 |$' "$B"
+	grep -qx '3 items done: email 2, finance 1.' "$B"
+	grep -qx '| Quote for Hooli (P1) | Pending_Approval | 48 h | 72 h | 24 h |' "$B"
+	grep -qx '| Where is my order? (N3) | Needs_Action | 48 h | 50 h | 2 h |' "$B"
+	grep -qx 'LLM: 2 calls, 5.50 USD of the 50.00 USD weekly budget (11.0 %).' "$B"
+	grep -qx -- '- model claude-sonnet-4-5: 1 calls, 4.50 USD' "$B"
+	grep -qx -- '- task draft-post: 1 calls, 1.00 USD' "$B"
+	grep -qx "| Canva | 12.99 USD | $(date -u -d "$SUN -40 days" +%F) | 40 | yes |" "$B"
+	grep -qx 'Not configured (no social report yet).' "$B"
+	grep -qx '| Zoom | 15.00 USD | last spring | ? | no |' "$B"
+	grep -qx '2 rows of Finance/Subscriptions.md could not be read (a cost or a date YYYY-MM-DD missing).' "$B"
+	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
+}
+
+@test "briefing: the revenue of the 4 weeks before, for the trend" {
+	odoo_env
+	posted 8 "$SUN" "$(date -u -d "$SUN +30 days" +%F)" 5000
+	posted 8 "$(date -u -d "$SUN -7 days" +%F)" "$(date -u -d "$SUN +30 days" +%F)" 1200
+	posted 8 "$(date -u -d "$SUN -14 days" +%F)" "$(date -u -d "$SUN +30 days" +%F)" 300
+	posted 8 "$(date -u -d "$SUN -40 days" +%F)" "$(date -u -d "$SUN +30 days" +%F)" 9
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e --arg w1 "$(date -u -d "$MON -7 days" +%F)" '
+	    .revenue.week == {"USD": 5000} and (.revenue.previous_weeks | length) == 4 and
+	    .revenue.previous_weeks[0] == {"week_start": $w1, "week": {"USD": 1200}} and
+	    .revenue.previous_weeks[1].week == {"USD": 300} and
+	    .revenue.previous_weeks[2].week == {} and .revenue.previous_weeks[3].week == {}'
+	run --separate-stderr briefing
+	assert_success
+	grep -qx -- "- The weeks before: $(date -u -d "$MON -7 days" +%F) 1200.00 USD; $(date -u -d "$MON -14 days" +%F) 300.00 USD; $(date -u -d "$MON -21 days" +%F) 0.00; $(date -u -d "$MON -28 days" +%F) 0.00" "$B"
+}
+
+@test "briefing: no Odoo configured says \"not configured\", never a number" {
+	made_week
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.revenue.configured == false and (.revenue | has("week") | not) and
+	    ([.suggestions[].kind] == ["cancel_subscription", "answer_approval", "follow_up"])'
+	run --separate-stderr briefing
+	assert_success
+	grep -qx 'Not configured (ODOO_URL is not set): no revenue figures.' "$B"
+	grep -q '^Revenue is not configured\.' "$B"
+}
+
+@test "briefing: Odoo down still writes the briefing, says why and exits 69" {
+	made_week
+	odoo_env
+	export ODOO_URL="http://127.0.0.1:$(free_port)"
+	run --separate-stderr briefing
+	assert_failure 69
+	[[ "$stderr" == *"briefing: odoo: "* ]]
+	grep -q '^Odoo could not be read: ' "$B"
+}
+
+@test "briefing: a sentence of the model citing a number not in the facts is dropped and said" {
+	made_week
+	odoo_week
+	llm_fake '200 ok in=500 out=60 Revenue this week was 5,000.00 USD. Revenue this month reached 7500 USD, well ahead of plan! Three items were done and 1 approval waited 72 hours.'
+	run --separate-stderr briefing
+	assert_success
+	[[ "$stderr" == *'summary: sentence dropped, 7500 is not among the facts: "Revenue this month reached 7500 USD, well ahead of plan!"'* ]]
+	grep -qx 'Revenue this week was 5,000.00 USD. Three items were done and 1 approval waited 72 hours.' "$B"
+	run ! grep -q 7500 "$B"
+	# the model got the facts, and its call is in the usage log
+	jq -se '.[0].body.messages[0].content | contains("\"target_pct\": 50.0")' "$BATS_TEST_TMPDIR/llm.log"
+	grep -q '| briefing | - | claude-' "$VAULT_DIR"/Logs/API_Usage/"$(date -u +%F)".md
+}
+
+@test "briefing: the model failing still writes the briefing with the offline summary, exit 69" {
+	made_week
+	llm_fake '500 error type=api_error boom' '500 error type=api_error boom' \
+	    '500 error type=api_error boom' '500 error type=api_error boom'
+	run --separate-stderr briefing
+	assert_failure 69
+	[[ "$stderr" == *"briefing: summary: "*"the offline summary is used instead"* ]]
+	grep -q '^Revenue is not configured\. 3 items were done\.' "$B"
+}
+
+@test "briefing: the same week twice gives the same numbers; suggestions are filed once" {
+	made_week
+	odoo_week
+	run --separate-stderr briefing --week "$WEEK"
+	assert_success
+	[ "${#lines[@]}" -eq 5 ]
+	g=$VAULT_DIR/Pending_Approval/general
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 4 ]
+	f=$(grep -l '^subject: Cancel the subscription Canva$' "$g"/SUGGEST_*.md)
+	grep -qx 'action: none' "$f"
+	grep -qx 'type: suggestion' "$f"
+	grep -q 'unused for 40 days' "$f"
+	grep -l '^subject: "\{0,1\}Chase the overdue invoice INV/.* of Globex' "$g"/SUGGEST_*.md
+	grep -l '^subject: Decide on P1$' "$g"/SUGGEST_*.md
+	grep -l '^subject: Follow up N3$' "$g"/SUGGEST_*.md
+	sed '/^generated: /d' "$B" >"$BATS_TEST_TMPDIR/first"
+	# the owner did one (approved: vault-exec files it in Done/) and
+	# rejected another: a rerun neither files them again nor any other
+	a=$(grep -l '^subject: Follow up N3$' "$g"/SUGGEST_*.md)
+	approve "$(basename "$a" .md)" >/dev/null
+	vault-exec --once >/dev/null
+	[ -n "$(find "$VAULT_DIR/Done/general" -name "$(basename "$a")")" ]
+	approve --reject "$(basename "$f" .md)" >/dev/null
+	[ -n "$(find "$VAULT_DIR/Rejected/general" -name "$(basename "$f" .md).*")" ]
+	run --separate-stderr briefing
+	assert_success
+	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 2 ]
+	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
+	[ "$(ls "$VAULT_DIR/Briefings")" = "${NEXT}_Monday_Briefing.md" ]
+}
+
+@test "briefing --notify: three lines and the dashboard's link to the owner, once a week" {
+	made_week
+	odoo_week
+	export DASHBOARD_URL=https://dash.example/
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%F).md"
+	run --separate-stderr briefing --notify
+	assert_success
+	[[ "$stderr" == *"briefing: notify: no WhatsApp provider configured"* ]]
+	grep -q "| outbox | .*| \*Monday briefing, $WEEK\*<br>Revenue: 5000.00 USD this week, month 50.0 % of target; 1 overdue<br>Done 3, waiting too long 2, LLM 5.50 USD; 4 suggestions to approve.<br><br>https://dash.example/ |$" "$log"
+	run --separate-stderr briefing --notify
+	assert_success
+	[ "$(grep -c 'Monday briefing' "$log")" -eq 1 ]
+}
+
+@test "briefing --week: an ISO week; anything else is a usage error" {
+	run --separate-stderr briefing -j --week 2026-W01
+	assert_success
+	echo "$output" | jq -e '.first_day == "2025-12-29" and .last_day == "2026-01-04" and .briefing_day == "2026-01-05"'
+	run --separate-stderr briefing -j --week 2025-W53
+	assert_failure 2
+	[[ "$stderr" == *"2025-W53: no such ISO week"* ]]
+	run --separate-stderr briefing --week 2026-48
+	assert_failure 2
+	run --separate-stderr briefing extra
+	assert_failure 2
+}
