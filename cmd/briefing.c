@@ -40,20 +40,7 @@ static void usage(int status)
 static void log_usage(struct vault *v, const char *model,
     const struct llm_result *r)
 {
-	struct usage_row row;
-
-	memset(&row, 0, sizeof row);
-	row.time = time(NULL);
-	snprintf(row.agent, sizeof row.agent, "%s", v->agent);
-	snprintf(row.task, sizeof row.task, "briefing");
-	snprintf(row.model, sizeof row.model, "%s", model);
-	if (r) {
-		row.input_tokens = r->input_tokens;
-		row.output_tokens = r->output_tokens;
-		row.cache_read_tokens = r->cache_read_tokens;
-		row.cache_write_tokens = r->cache_write_tokens;
-	}
-	if (usage_price_row(&row) < 0 || usage_add(v, &row) < 0)
+	if (usage_log_call(v, "briefing", "", model, r) < 0)
 		cli_warn("usage log", "usage not logged: %s", aie_errmsg);
 }
 
