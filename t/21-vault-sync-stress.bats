@@ -216,3 +216,23 @@ history() {
 	assert_success
 	refute_output
 }
+
+@test "repack: a vault-sync killed while its child repacks takes the child with it; the next cycle is not held" {
+	history 1200
+	echo change >>"$VAULT_DIR/Notes/n001.md"
+	VAULT_SYNC_MAX_PACKS=1 vault-sync -C "$VAULT_DIR" -a local -q &
+	pid=$!
+	# the repack runs in a child of its own
+	wait_for -t 20 pgrep -P "$pid"
+	child=$(pgrep -P "$pid")
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	# the child dies with it (it held the sync lock it inherited), well
+	# before the repack it was doing could have ended
+	wait_for -t 0.5 bash -c "! ps -o stat= -p $child | grep -qv '^Z'"
+	# a held lock would answer 75 at once (the cycle does not wait for it)
+	run --separate-stderr lsync -q
+	assert_success
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+}

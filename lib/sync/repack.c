@@ -18,10 +18,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -404,7 +406,7 @@ int repack_apart(const char *gitdir, int max, struct repack_result *rr)
 	struct repack_report rep;
 	size_t got = 0;
 	int fds[2], status;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	memset(rr, 0, sizeof *rr);
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -415,6 +417,11 @@ int repack_apart(const char *gitdir, int max, struct repack_result *rr)
 		return aie_fail_errno(EX_TEMP, "repack: fork");
 	}
 	if (pid == 0) {
+		/* it dies with its parent: a daemon killed mid-repack must not
+		 * leave a child holding the sync lock it inherited (a repack
+		 * cut short leaves only temporary files; see repack_maybe) */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
 		close(fds[0]);
 		repack_child(fds[1], gitdir, max);
 	}

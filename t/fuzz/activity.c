@@ -33,15 +33,17 @@ static void check_html(const char *h)
 			fz_fail("raw '<' in the output at %zu: %.40s", (size_t)(p - h), p);
 		p++;
 	}
-	for (p = h; (p = strstr(p, "href=\"")); p++) {
+	/* the links: every "<a" is one of the tags above; text that merely
+	 * reads href=" (inside an attribute value, escaped) is no link */
+	for (p = h; (p = strstr(p, "<a href=\"")); p++) {
 		char id[AIE_ID_MAX + 2];
 		size_t n;
-		if (strncmp(p, "href=\"/item?id=", 15))
+		if (strncmp(p, "<a href=\"/item?id=", 18))
 			fz_fail("a link that is not an item's: %.40s", p);
-		n = strcspn(p + 15, "\"");
+		n = strcspn(p + 18, "\"");
 		if (n > AIE_ID_MAX)
 			fz_fail("a link to an ID too long");
-		memcpy(id, p + 15, n);
+		memcpy(id, p + 18, n);
 		id[n] = '\0';
 		if (!id_valid(id))
 			fz_fail("a link to an invalid ID: %s", id);
