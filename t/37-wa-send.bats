@@ -90,34 +90,9 @@ replies() {
 
 # resign_wa FILE: FILE's approval signed again as it is now with the local
 # key, over send_whatsapp's fields (see lib/approval/actions.c), as
-# helper.bash's resign does for send_email.
+# helper.bash's resign with SIGN_FIELDS.
 resign_wa() {
-	sed -i '/^decision_sig: /d' "$1"
-	local sig
-	sig=$(/usr/bin/python3 - "$1" "$HOME/.config/ai-employee/approval.key" <<'PY'
-import hashlib, hmac, json, os, sys
-data = open(sys.argv[1], 'rb').read()
-head, body = data.split(b'\n---\n', 1)
-fm = {}
-for line in head.split(b'\n')[1:]:
-    k, _, v = line.decode().partition(': ')
-    if len(v) >= 2 and v[0] == v[-1] == '"':
-        v = json.loads(v)
-    fm[k] = v
-def absorb(h, b):
-    h.update(len(b).to_bytes(8, 'little')); h.update(b)
-h = hashlib.blake2b(digest_size=32)
-absorb(h, b'ai-employee approval v1')
-absorb(h, os.path.basename(sys.argv[1])[:-3].encode())
-for k in ('decision', 'decided_at', 'expires', 'action', 'to', 'reply_to',
-          'template', 'template_lang'):
-    absorb(h, k.encode()); absorb(h, fm.get(k, '').encode())
-absorb(h, body)
-key = bytes.fromhex(open(sys.argv[2]).read().strip()[:64])
-print(hmac.new(key, h.digest(), hashlib.sha512).digest()[:32].hex())
-PY
-)
-	sed -i "s/^decision: approved\$/&\ndecision_sig: $sig/" "$1"
+	SIGN_FIELDS="to reply_to template template_lang" resign "$1"
 }
 
 # old ID: make the customer's message ID 25 hours old (the window closed).
