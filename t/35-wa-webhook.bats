@@ -61,20 +61,20 @@ fm() {
 
 @test "handshake: a wrong token, a wrong mode or no token is 403 without the challenge" {
 	local q
-	for q in 'hub.mode=subscribe&hub.challenge=77&hub.verify_token=verify-me-4' \
-	    'hub.mode=unsubscribe&hub.challenge=77&hub.verify_token=verify-me-42' \
-	    'hub.mode=subscribe&hub.challenge=77'; do
+	for q in 'hub.mode=subscribe&hub.challenge=9137264810&hub.verify_token=verify-me-4' \
+	    'hub.mode=unsubscribe&hub.challenge=9137264810&hub.verify_token=verify-me-42' \
+	    'hub.mode=subscribe&hub.challenge=9137264810'; do
 		cgi_get "$q"
 		status_is "403 Forbidden"
-		refute_output --partial 77
+		refute_output --partial 9137264810
 	done
 }
 
 @test "handshake: without WA_VERIFY_TOKEN nothing verifies (503)" {
 	printf 'WA_APP_SECRET=%s\n' "$SECRET" >"$AI_EMPLOYEE_CONFIG"
-	cgi_get 'hub.mode=subscribe&hub.challenge=77&hub.verify_token='
+	cgi_get 'hub.mode=subscribe&hub.challenge=9137264810&hub.verify_token='
 	status_is "503 Service Unavailable"
-	refute_output --partial 77
+	refute_output --partial 9137264810
 }
 
 @test "a signed text message becomes a whatsapp item with its sender, text and wamid" {
