@@ -227,12 +227,17 @@ one_op() {
 
 rss_peak_local=0 rss_peak_cloud=0
 sample_rss() {
-	local a kb
+	local a kb st peak
 	for a in local cloud; do
-		kb=$(awk '/^VmRSS:/ {print $2}' "/proc/${pid[$a]}/status" 2>/dev/null)
+		st=$(cat "/proc/${pid[$a]}/status" 2>/dev/null) || continue
+		kb=$(awk '/^VmRSS:/ {print $2}' <<<"$st")
 		[ -n "$kb" ] || continue
-		if [ "$a" = local ] && [ "$kb" -gt "$rss_peak_local" ]; then rss_peak_local=$kb; fi
-		if [ "$a" = cloud ] && [ "$kb" -gt "$rss_peak_cloud" ]; then rss_peak_cloud=$kb; fi
+		if [ "$a" = local ]; then peak=$rss_peak_local; else peak=$rss_peak_cloud; fi
+		[ "$kb" -gt "$peak" ] || continue
+		if [ "$a" = local ]; then rss_peak_local=$kb; else rss_peak_cloud=$kb; fi
+		# What a new peak is made of, and when, to set beside the cycle log.
+		awk -v t="$(date +%s.%N)" -v a="$a" '/^(VmRSS|RssAnon|RssFile|VmHWM):/ {
+			f = f " " $1 $2 } END { print t, a f }' <<<"$st" >>"$W/logs/rss-peaks.log"
 	done
 }
 
@@ -407,6 +412,10 @@ echo "soak: faults $(total faults) ($(list faults))"
 echo "soak: cycles local $(cycles local) ($(failed_cycles local) failed), cloud $(cycles cloud) ($(failed_cycles cloud) failed)"
 echo "soak: markers ${#need[@]}, lost $lost, items ${#items[@]}, not at one path $places, double claims $double, wedged cycles $wedged_cycles, bad audit lines $bad_audit"
 echo "soak: peak RSS local ${rss_peak_local} kB (VmHWM ${hwm_local:-?}), cloud ${rss_peak_cloud} kB (VmHWM ${hwm_cloud:-?}), bound ${rss_max} kB"
+for a in local cloud; do
+	grep " $a " "$W/logs/rss-peaks.log" 2>/dev/null | tail -n 1 |
+	    sed "s/^/soak: $a's peak (time, agent, kB): /"
+done
 if [ "$violations" -gt 0 ]; then
 	echo "soak: $violations violations (SOAK_KEEP=1 keeps the work folder)"
 	exit 1
