@@ -385,8 +385,10 @@ deps:
 demo: all
 	AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi sh share/demo.sh $(if $(KEEP),--keep)
 
+# make run: the dashboard on LISTEN:PORT (127.0.0.1:8080): $VAULT_DIR when
+# it is set (the tour's vault), else a demo vault of its own.
 run: all
 	@AIE_BIN=$(CURDIR)/$(BUILD)/bin AIE_CGI=$(CURDIR)/$(BUILD)/cgi \
-	  cgi/run-dashboard demo $(or $(PORT),8080)
+	  LISTEN="$(LISTEN)" cgi/run-dashboard $(if $(VAULT_DIR),serve,demo) $(or $(PORT),8080)
 
 .PHONY: demo run
