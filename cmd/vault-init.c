@@ -56,6 +56,33 @@ static int write_new(int fd, const char *rel, const char *text, int *made)
 	return 0;
 }
 
+/* .gitignore: the secret guard's own deny-list (vault(5)) between
+ * vault-init's lines, so the two never drift apart. ".git/" is Git's own. */
+static int put(char *buf, size_t size, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (*len + n >= size)
+		return aie_fail(EX_SOFTWARE, ".gitignore: over %zu bytes", size);
+	memcpy(buf + *len, text, n + 1);
+	*len += n;
+	return 0;
+}
+
+static int gitignore_text(char *buf, size_t size)
+{
+	const char *const *name;
+	size_t len = 0;
+
+	if (put(buf, size, &len, tpl_gitignore_head) < 0)
+		return -1;
+	for (name = secret_deny_list(); *name; name++)
+		if (strcmp(*name, ".git/") && (put(buf, size, &len, *name) < 0 ||
+		    put(buf, size, &len, "\n") < 0))
+			return -1;
+	return put(buf, size, &len, tpl_gitignore_tail);
+}
+
 static int is_empty_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -149,7 +176,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir, *agent, *remote = NULL, *clone = NULL;
-	char keypath[4096], gitkeep[256];
+	char keypath[4096], gitkeep[256], gitignore[2048];
 	struct vault probe;
 	int c, fd, i, made = 0, nogit = 0, nokey = 0, existing;
 
@@ -226,7 +253,9 @@ int main(int argc, char **argv)
 		close(fd);
 		return EX_DATA;
 	}
-	if (write_new(fd, ".gitignore", tpl_gitignore, &made) < 0 ||
+	if (gitignore_text(gitignore, sizeof gitignore) < 0)
+		goto fail;
+	if (write_new(fd, ".gitignore", gitignore, &made) < 0 ||
 	    write_new(fd, ".gitattributes", tpl_gitattributes, &made) < 0 ||
 	    write_new(fd, "Company_Handbook.md", tpl_handbook, &made) < 0 ||
 	    write_new(fd, "Dashboard.md", tpl_dashboard, &made) < 0 ||

@@ -22,14 +22,22 @@ setup() { common_setup; }
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
 }
 
-@test "vault-init writes the secret deny-list into .gitignore" {
+@test "vault-init writes the secret guard's whole deny-list of vault(5) into .gitignore" {
 	mkvault
-	for p in .env '.env.*' '*.session' credentials.json token.json .secrets/ \
-	    .state/ '*.pem' '*.key' 'id_rsa*' 'id_ed25519*' '*.kdbx'; do
-		grep -qxF -- "$p" "$VAULT_DIR/.gitignore"
+	# the list as vault(5) gives it, word by word
+	names=$(sed -n '/^\.Ss The deny-list/,/^\.Ed/p' "$TOP/man/vault.5" |
+	    sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' | sed 's/\\&//g' | tr -s ' ' '\n' | grep .)
+	[ "$(echo "$names" | wc -l)" -ge 20 ]
+	for p in $names; do
+		[ "$p" = .git/ ] && continue
+		grep -qxF -- "$p" "$VAULT_DIR/.gitignore" || { echo "missing: $p"; false; }
 	done
-	touch "$VAULT_DIR/.env" "$VAULT_DIR/x.pem"
+	touch "$VAULT_DIR/.env" "$VAULT_DIR/x.pem" "$VAULT_DIR/.netrc" "$VAULT_DIR/approval.key.bak" \
+	    "$VAULT_DIR/id_ecdsa" "$VAULT_DIR/a.p12"
+	mkdir -p "$VAULT_DIR/Notes/.secrets"
+	touch "$VAULT_DIR/Notes/.secrets/x.md"
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
+	grep -qxF '.trash/' "$VAULT_DIR/.gitignore"
 }
 
 @test "vault-init creates the approval key 0600 outside the vault" {

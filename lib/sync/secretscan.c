@@ -34,6 +34,11 @@ static const char *const denied[] = {
 	"*.kdbx", ".git/", NULL
 };
 
+const char *const *secret_deny_list(void)
+{
+	return denied;
+}
+
 const char *secret_path_denied(const char *rel)
 {
 	char comp[256];

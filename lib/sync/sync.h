@@ -117,6 +117,10 @@ int sync_push_claim(struct vault *v, const struct itemref *ref);
  * case, against every component of it), or NULL. */
 const char *secret_path_denied(const char *rel);
 
+/* The deny-list itself, NULL-terminated, in the order vault(5) gives it:
+ * what vault-init writes into .gitignore. */
+const char *const *secret_deny_list(void);
+
 /* The name of the first rule buf[0..len) matches, or NULL. Reads at most
  * len bytes; no allocation, no recursion. A caller that scans a long input
  * in windows overlaps them by SECRET_SCAN_OVERLAP bytes. */

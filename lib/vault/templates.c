@@ -6,21 +6,13 @@
  */
 #include "vault/vault.h"
 
-const char tpl_gitignore[] =
+/* .gitignore is these lines around the secret guard's deny-list, which
+ * vault-init writes from the one list vault-sync enforces. */
+const char tpl_gitignore_head[] =
 "# Written by vault-init. The secret deny-list (see vault(5)): vault-sync refuses\n"
-"# these even if this file is edited.\n"
-".env\n"
-".env.*\n"
-"*.session\n"
-"credentials.json\n"
-"token.json\n"
-".secrets/\n"
-".state/\n"
-"*.pem\n"
-"*.key\n"
-"id_rsa*\n"
-"id_ed25519*\n"
-"*.kdbx\n"
+"# these even if this file is edited.\n";
+
+const char tpl_gitignore_tail[] =
 "# Local clutter\n"
 ".tmp.*\n"
 ".obsidian/workspace*\n"

@@ -212,8 +212,8 @@ int audit_event(struct vault *v, const char *event, const char *id,
 int audit_json(struct vault *v, struct json_t *obj);   /* steals obj */
 
 /* templates.c: files of a new vault */
-extern const char tpl_gitignore[], tpl_gitattributes[], tpl_handbook[],
-    tpl_dashboard[], tpl_goals[];
+extern const char tpl_gitignore_head[], tpl_gitignore_tail[],
+    tpl_gitattributes[], tpl_handbook[], tpl_dashboard[], tpl_goals[];
 
 /*
  * config.h - config.c beyond what aie.h declares.
