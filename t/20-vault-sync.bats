@@ -386,11 +386,30 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	two_agents
 	mkemail EMAIL_P
 	script -qec "vault-sync -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty"
-	grep -q 'vault-sync: pushing [0-9]*/[0-9]*, [0-9]* KiB' "$BATS_TEST_TMPDIR/tty"
+	grep -q 'vault-sync: pushing [0-9]*/[0-9]*' "$BATS_TEST_TMPDIR/tty"
+	# the summary: what went and how long (a path remote's size is not known)
+	grep -Eq 'vault-sync: pushed ([0-9]+)/\1 objects in [0-9]+\.[0-9] s' "$BATS_TEST_TMPDIR/tty"
 	mkemail EMAIL_Q
 	script -qec "vault-sync -q -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty"
 	run ! grep -q 'pushing' "$BATS_TEST_TMPDIR/tty"
 	remote_has Needs_Action/email/EMAIL_Q.md
+}
+
+@test "transfer progress is redrawn at most about ten times a second, whatever the object count" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	two_agents
+	mkdir -p "$VAULT_DIR/Notes/many"
+	for i in $(seq 3000); do echo "note $i $RANDOM$RANDOM" >"$VAULT_DIR/Notes/many/n$i.md"; done
+	script -qec "vault-sync -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty"
+	remote_has Notes/many/n3000.md
+	line=$(grep -Eo 'pushed [0-9]+/[0-9]+ objects(, [0-9.]+ (B|KiB|MiB))? in [0-9.]+ s' "$BATS_TEST_TMPDIR/tty")
+	objects=$(echo "$line" | sed -E 's/pushed ([0-9]+).*/\1/')
+	secs=$(echo "$line" | sed -E 's/.* in ([0-9.]+) s/\1/')
+	[ "$objects" -gt 3000 ]
+	# redraws: one per carriage return; libgit2 reports every object
+	draws=$(tr -cd '\r' <"$BATS_TEST_TMPDIR/tty" | wc -c)
+	echo "objects $objects, $draws redraws in $secs s"
+	[ "$draws" -le "$(awk -v s="$secs" 'BEGIN { print int(s * 10) + 4 }')" ]
 }
 
 @test "--interval takes a duration as vault-exec does (5m); a bad one is 2" {

@@ -131,6 +131,27 @@ agents() {
 	assert_failure
 }
 
+@test "http:// on a terminal: the summary lines say the real bytes pushed and received" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	agents "$HTTP_URL"
+	mkdir -p "$VAULT_DIR/Notes/many"
+	# small: libgit2 sends a larger push chunked, and git-http-backend behind
+	# fcgiwrap gets no length for it (500; this test server's limit)
+	for i in $(seq 10); do
+		for j in $(seq 80); do printf 'n%d ' "$RANDOM"; done >"$VAULT_DIR/Notes/many/n$i.md"
+	done
+	script -qec "vault-sync -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty" ||
+	    { cat "$BATS_TEST_TMPDIR/tty"; false; }
+	remote_has Notes/many/n10.md
+	# 10 notes of 80 random numbers each do not compress below 2 KiB
+	line=$(grep -Eo 'pushed [0-9]+/[0-9]+ objects, [0-9.]+ (KiB|MiB)' "$BATS_TEST_TMPDIR/tty")
+	kib=$(echo "$line" | awk '{ print ($5 == "MiB") ? $4 * 1024 : $4 }')
+	echo "$line"
+	awk -v k="$kib" 'BEGIN { exit !(k >= 2 && k < 64) }'
+	script -qec "vault-sync -C '$CLOUD' -a cloud" /dev/null >"$BATS_TEST_TMPDIR/tty"
+	grep -Eq 'received [0-9]+/[0-9]+ objects, [0-9.]+ (KiB|MiB) in [0-9.]+ s' "$BATS_TEST_TMPDIR/tty"
+}
+
 @test "http:// with a wrong token: exit 78, the token is not printed, the commit is kept" {
 	agents "$HTTP_URL"
 	mkemail EMAIL_H2

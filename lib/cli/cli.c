@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -187,14 +188,83 @@ void cli_warnerr(const char *item)
 	cli_warn(item, "%s", aie_errmsg);
 }
 
+/* Transfer progress on a terminal: one line redrawn at most every 100 ms
+ * (libgit2 calls back for every object), then a summary line when the
+ * transfer ends (what == NULL). */
+static struct {
+	const char *what;
+	unsigned done, total;
+	size_t bytes;
+	double start, last;
+	int shown;
+} prog;
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_size(size_t bytes)
+{
+	if (bytes < 1024)
+		fprintf(stderr, "%zu B", bytes);
+	else if (bytes < (size_t)1 << 20)
+		fprintf(stderr, "%.1f KiB", (double)bytes / 1024);
+	else
+		fprintf(stderr, "%.1f MiB", (double)bytes / (1 << 20));
+}
+
+static void progress_line(int summary)
+{
+	const char *prog_name = aie_prog() ? aie_prog() : "ai-employee";
+
+	if (summary)
+		fprintf(stderr, "\r%s: %s %u/%u objects", prog_name,
+		    strcmp(prog.what, "pushing") ? "received" : "pushed",
+		    prog.done, prog.total);
+	else
+		fprintf(stderr, "\r%s: %s %u/%u", prog_name, prog.what,
+		    prog.done, prog.total);
+	/* A push to a path remote reports the size of libgit2's last write,
+	 * not the total: fewer bytes than objects cannot be a real count. */
+	if (prog.bytes >= prog.done) {
+		fputs(", ", stderr);
+		print_size(prog.bytes);
+	}
+	if (summary)
+		fprintf(stderr, " in %.1f s\n", now_seconds() - prog.start);
+	else
+		fputs("   ", stderr);      /* over the end of a longer line */
+}
+
 void cli_progress(const char *what, unsigned done, unsigned total,
     size_t bytes)
 {
+	double t = now_seconds();
+
+	if (prog.what && (!what || strcmp(what, prog.what) != 0)) {
+		if (prog.shown)
+			progress_line(1);
+		memset(&prog, 0, sizeof prog);
+	}
 	if (!what)
-		fputc('\n', stderr);
-	else
-		fprintf(stderr, "\r%s: %s %u/%u, %zu KiB", aie_prog() ?
-		    aie_prog() : "ai-employee", what, done, total, bytes >> 10);
+		return;
+	if (!prog.what) {
+		prog.what = what;
+		prog.start = t;
+	}
+	prog.done = done;
+	prog.total = total;
+	prog.bytes = bytes;
+	if (prog.shown && done < total && t - prog.last < 0.1)
+		return;
+	progress_line(0);
+	prog.last = t;
+	prog.shown = 1;
 }
 
 /* Print o as one compact JSON line on stdout and drop the reference; -1

@@ -40,8 +40,10 @@ void cli_warn(const char *item, const char *fmt, ...)
 /* "tool: item: " and aie_errmsg on stderr; item (may be NULL) is left
  * out when aie_errmsg already begins with "item:", so it is said once. */
 void cli_warnerr(const char *item);
-/* Transfer progress on stderr, one line redrawn ("tool: objects 3/10,
- * 12 KiB"), ended when what is NULL; the shape of sync_progress_fn. */
+/* Transfer progress on stderr, one line redrawn at most ten times a
+ * second ("tool: objects 3/10, 12.0 KiB"), and when what is NULL (or a new
+ * stage begins) a summary ("tool: pushed 10/10 objects, 40.2 KiB in
+ * 0.3 s"); the shape of sync_progress_fn. */
 void cli_progress(const char *what, unsigned done, unsigned total,
     size_t bytes);
 int cli_refuse_cloud(void);
