@@ -4,6 +4,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,10 @@ static void git_tune(void)
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)2 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)8 << 20);
+	/* One malloc arena: libgit2's worker threads each got an arena of
+	 * their own that kept 1.5-2 MB of freed memory for the daemon's
+	 * life (4 KB in use in each, measured with malloc_stats in a soak). */
+	mallopt(M_ARENA_MAX, 1);
 }
 
 int git_open(git_repository **repo, const char *root)
