@@ -211,7 +211,7 @@ static int drain(int fd)
 }
 
 /*
- * Cycles on inotify events (after 1 s of quiet) and every period. A cycle
+ * Cycles on inotify events (after VAULT_SYNC_QUIET_MS of quiet) and every period. A cycle
  * with no event since the last one began (a periodic fetch) skips the
  * stat of every file: inotify watches every directory, so the work tree
  * is as the last good cycle left it. An overflowed event queue counts as
@@ -223,9 +223,18 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
     double period)
 {
 	struct pollfd pfd;
-	double next, quiet_until = 0, scanned;
-	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), dirty = 0, i;
+	double next, quiet_until = 0, scanned, quiet;
+	long quiet_ms;
+	int fd, dirty = 0, i;
 
+	/* the quiet a change waits for: an editor's save is one burst of
+	 * events well under it; the other agent sees it that much later */
+	if (config_long("VAULT_SYNC_QUIET_MS", 500, 50, 60000, &quiet_ms) < 0) {
+		cli_warnerr(NULL);
+		return aie_errcode;
+	}
+	quiet = (double)quiet_ms / 1000;
+	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (fd < 0) {
 		cli_warn(NULL, "inotify: %s", strerror(errno));
 		return EX_TEMP;
@@ -234,7 +243,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	run(s, v, o);
 	scanned = now_s();
 	dirty = drain(fd);      /* our own checkout, or the user's edits */
-	quiet_until = now_s() + 1.0;
+	quiet_until = now_s() + quiet;
 	next = now_s() + period;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
@@ -246,8 +255,8 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 		if (ms < 0)
 			ms = 0;
 		if (poll(&pfd, 1, ms) > 0 && drain(fd)) {
-			dirty = 1;      /* debounce: wait for 1 s of quiet */
-			quiet_until = now_s() + 1.0;
+			dirty = 1;      /* debounce: wait for the quiet */
+			quiet_until = now_s() + quiet;
 			if (now_s() < next)
 				continue;
 		}

@@ -444,6 +444,25 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ "$rc" -eq 0 ]
 }
 
+@test "--watch: VAULT_SYNC_QUIET_MS is the quiet a change waits for; a bad value is 78 at start" {
+	two_agents
+	VAULT_SYNC_QUIET_MS=10 run -78 --separate-stderr vault-sync -C "$VAULT_DIR" -a local --watch
+	[[ "$stderr" == *VAULT_SYNC_QUIET_MS* ]]
+	# a long quiet: a change waits for it, while a write every 0.3 s goes on
+	VAULT_SYNC_QUIET_MS=4000 vault-sync -j -C "$VAULT_DIR" -a local --watch --interval 300 \
+	    >"$BATS_TEST_TMPDIR/cycles" 2>/dev/null &
+	pid=$!
+	wait_for [ -s "$VAULT_DIR/.state/local/last_sync" ]
+	mkemail EMAIL_Q1
+	for i in 1 2 3 4 5; do sleep 0.3; echo "more $i" >>"$VAULT_DIR/Needs_Action/email/EMAIL_Q1.md"; done
+	run ! remote_has Needs_Action/email/EMAIL_Q1.md
+	wait_for -t 15 remote_has Needs_Action/email/EMAIL_Q1.md
+	kill -TERM "$pid"
+	wait "$pid"
+	# one cycle at start, one for the whole burst
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/cycles")" -eq 2 ]
+}
+
 @test "--watch: the periodic fetch brings the other agent's work" {
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local --watch --interval 0.5 2>/dev/null &
