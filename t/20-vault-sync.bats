@@ -647,3 +647,26 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	remote_has In_Progress/local/EMAIL_N.md
 	run ! remote_has Needs_Action/email/EMAIL_N.md
 }
+
+@test "a pull checks out only what changed, and a pull of more files than the checkout's list holds lands whole" {
+	two_agents
+	mkdir -p "$CLOUD/Notes/bulk"
+	for i in $(seq 2100); do echo "bulk $i" >"$CLOUD/Notes/bulk/b$i.md"; done
+	run -0 csync
+	mkdir -p "$VAULT_DIR/Notes"
+	echo "mine" >"$VAULT_DIR/Notes/draft.md"
+	run -0 lsync
+	[ "$(ls "$VAULT_DIR/Notes/bulk" | wc -l)" -eq 2100 ]
+	# a small pull: three changed files, one removed, and our own edit kept
+	echo "edited" >>"$CLOUD/Notes/bulk/b7.md"
+	rm "$CLOUD/Notes/bulk/b8.md"
+	echo new >"$CLOUD/Notes/bulk/new.md"
+	run -0 csync
+	run -0 lsync
+	grep -q edited "$VAULT_DIR/Notes/bulk/b7.md"
+	[ ! -e "$VAULT_DIR/Notes/bulk/b8.md" ]
+	[ -f "$VAULT_DIR/Notes/bulk/new.md" ]
+	grep -q "mine" "$VAULT_DIR/Notes/draft.md"
+	run -0 same_trees
+	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
+}

@@ -498,8 +498,71 @@ out:
  * Check commit out over the work tree (from = the commit it holds now)
  * and move the branch to it, then the index.
  */
+/*
+ * The paths that differ between HEAD's tree and the target, for the
+ * checkout to look at those only: without a list libgit2 stats every file
+ * of the work tree, a quarter of a pull cycle on a 10,000-note vault.
+ * Files outside the list are the same in both trees, so the checkout would
+ * leave them alone anyway. 0 with no list (no HEAD yet, or so many changes
+ * that a full checkout costs the same) and -1 on error.
+ */
+enum { CHECKOUT_LIST_MAX = 2000 };
+
+static int changed_paths(struct sync *s, git_tree *target, git_strarray *out)
+{
+	git_reference *head = NULL;
+	git_commit *hc = NULL;
+	git_tree *ht = NULL;
+	git_diff *diff = NULL;
+	git_diff_options dopts;
+	size_t i, n;
+	int r = 0;
+
+	out->strings = NULL;
+	out->count = 0;
+	if (git_repository_head(&head, s->repo) < 0 ||
+	    git_commit_lookup(&hc, s->repo, git_reference_target(head)) < 0 ||
+	    git_commit_tree(&ht, hc) < 0)
+		goto out;       /* unborn HEAD: the full checkout */
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	if (git_diff_tree_to_tree(&diff, s->repo, ht, target, &dopts) < 0) {
+		r = aie_fail(EX_TEMP, "checkout: %s", git_errstr());
+		goto out;
+	}
+	n = git_diff_num_deltas(diff);
+	if (n == 0 || n > CHECKOUT_LIST_MAX)
+		goto out;
+	if (!(out->strings = calloc(2 * n, sizeof *out->strings))) {
+		r = aie_fail_errno(EX_TEMP, "checkout");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (d->old_file.path && (!(out->strings[out->count++] =
+		    strdup(d->old_file.path)))) {
+			r = aie_fail_errno(EX_TEMP, "checkout");
+			break;
+		}
+		if (d->new_file.path && strcmp(d->new_file.path,
+		    d->old_file.path ? d->old_file.path : "") != 0 &&
+		    !(out->strings[out->count++] = strdup(d->new_file.path))) {
+			r = aie_fail_errno(EX_TEMP, "checkout");
+			break;
+		}
+	}
+	if (r < 0)
+		git_strarray_dispose(out);
+out:
+	git_diff_free(diff);
+	git_tree_free(ht);
+	git_commit_free(hc);
+	git_reference_free(head);
+	return r;
+}
+
 int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 {
+	git_strarray paths = { NULL, 0 };
 	git_checkout_options co;
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -524,6 +587,12 @@ int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 	}
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	if (changed_paths(s, tree, &paths) < 0)
+		goto out;
+	if (paths.count) {
+		co.paths = paths;
+		co.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+	}
 	if (git_checkout_tree(s->repo, (git_object *)c, &co) < 0) {
 		aie_fail(EX_TEMP, "checkout: %s (a local file the remote also "
 		    "changed is not committed: changed during the cycle, or held "
@@ -547,6 +616,7 @@ int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 	}
 	r = 0;
 out:
+	git_strarray_dispose(&paths);
 	git_index_free(idx);
 	git_reference_free(ref);
 	git_tree_free(tree);
