@@ -94,6 +94,10 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, int c);
 void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Untrusted text for a model's prompt, inside one of our tags: at most
+ * max bytes (then "[... truncated]"), "</" defused so it cannot close the
+ * tag, control bytes other than newline and tab dropped. */
+void buf_add_untrusted(struct buf *b, const char *s, size_t max);
 /* Hand over the bytes (malloc'd, NUL-terminated; "" when empty), or NULL
  * when an allocation failed. The buffer is empty afterwards. */
 char *buf_take(struct buf *b, size_t *len);

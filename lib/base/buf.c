@@ -118,3 +118,22 @@ void buf_free(struct buf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
+
+void buf_add_untrusted(struct buf *b, const char *s, size_t max)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < n && i < max; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '<' && s[i + 1] == '/') {
+			buf_adds(b, "< /");
+			i++;
+			continue;
+		}
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+			continue;
+		buf_addc(b, ch);
+	}
+	if (n > max)
+		buf_adds(b, "\n[... truncated]");
+}

@@ -28,29 +28,6 @@ static char *sb_done(struct buf *b)
 	return out;
 }
 
-/* Untrusted text, at most max bytes, "</" defused so it cannot close one
- * of our tags, control bytes other than newline and tab dropped. */
-static void sb_data(struct buf *b, const char *s, size_t max)
-{
-	size_t i, n = strlen(s);
-	char c[2] = { 0, 0 };
-
-	for (i = 0; i < n && i < max; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '<' && s[i + 1] == '/') {
-			buf_adds(b, "< /");
-			i++;
-			continue;
-		}
-		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
-			continue;
-		c[0] = (char)ch;
-		buf_add(b, c, 1);
-	}
-	if (n > max)
-		buf_adds(b, "\n[... truncated]");
-}
-
 char *handbook_load(struct vault *v)
 {
 	char *buf;
@@ -284,13 +261,13 @@ static int thread_fn(struct vault *v, const struct itemref *ref, void *ctx)
 			char *from = fm_get(&it, "from"), *date = fm_get(&it, "date"),
 			    *subj = fm_get(&it, "subject");
 			buf_adds(&b, "<message>\nFrom: ");
-			sb_data(&b, from ? from : "", 300);
+			buf_add_untrusted(&b, from ? from : "", 300);
 			buf_adds(&b, "\nDate: ");
-			sb_data(&b, date ? date : "", 100);
+			buf_add_untrusted(&b, date ? date : "", 100);
 			buf_adds(&b, "\nSubject: ");
-			sb_data(&b, subj ? subj : "", 300);
+			buf_add_untrusted(&b, subj ? subj : "", 300);
 			buf_adds(&b, "\n\n");
-			sb_data(&b, it.body ? it.body : "", REPLY_THREAD_EACH);
+			buf_add_untrusted(&b, it.body ? it.body : "", REPLY_THREAD_EACH);
 			buf_adds(&b, "\n</message>\n");
 			t->found[i] = b.oom ? (buf_free(&b), NULL) : b.p;
 			free(from);
@@ -388,33 +365,33 @@ int reply_prompt(struct vault *v, const struct itemref *ref,
 		date = fm_get(email, "received");
 	}
 	buf_adds(&s, wa ? wa_rules : rules);
-	sb_data(&s, handbook, REPLY_HANDBOOK_MAX);
+	buf_add_untrusted(&s, handbook, REPLY_HANDBOOK_MAX);
 	buf_adds(&s, "\n</handbook>\n");
 	if (!wa)
 		add_thread(v, ref, email, &u);
 	buf_adds(&u, wa ? "The WhatsApp message to answer:\n<whatsapp_message>"
 	    "\nFrom: " : "The email to answer:\n<email>\nFrom: ");
-	sb_data(&u, from ? from : "", 300);
+	buf_add_untrusted(&u, from ? from : "", 300);
 	if (date) {
 		buf_adds(&u, "\nDate: ");
-		sb_data(&u, date, 100);
+		buf_add_untrusted(&u, date, 100);
 	}
 	if (!wa) {
 		buf_adds(&u, "\nSubject: ");
-		sb_data(&u, subj ? subj : "", 300);
+		buf_add_untrusted(&u, subj ? subj : "", 300);
 	}
 	buf_adds(&u, "\n\n");
-	sb_data(&u, email->body ? email->body : "", REPLY_BODY_MAX);
+	buf_add_untrusted(&u, email->body ? email->body : "", REPLY_BODY_MAX);
 	buf_adds(&u, wa ? "\n</whatsapp_message>\n\n" : "\n</email>\n\n");
 	free(type);
 	if (note && *note) {
 		buf_adds(&u, "The owner read an earlier draft and asked for a "
 		    "revision. The owner's note (follow it):\n<revise_note>\n");
-		sb_data(&u, note, 4096);
+		buf_add_untrusted(&u, note, 4096);
 		buf_adds(&u, "\n</revise_note>\n\n");
 		if (previous) {
 			buf_adds(&u, "The earlier draft:\n<previous_draft>\n");
-			sb_data(&u, previous, 8192);
+			buf_add_untrusted(&u, previous, 8192);
 			buf_adds(&u, "\n</previous_draft>\n\n");
 		}
 	}
@@ -472,7 +449,7 @@ char *reply_offline(const char *handbook, const char *from,
 	buf_adds(&b, ",\n\nthank you for your message");
 	if (*s) {
 		buf_adds(&b, " about \"");
-		sb_data(&b, s, 200);
+		buf_add_untrusted(&b, s, 200);
 		buf_adds(&b, "\"");
 	}
 	buf_adds(&b, ". We have received it and will come back to you with a full "
