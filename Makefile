@@ -49,6 +49,7 @@ mail-fetch_LIBS       = cli mail approval vault base
 mail-send_LIBS        = cli exec plan approval mail social wa odoo http vault base
 notify-wa_LIBS        = cli status approval wa http vault base
 plan_LIBS             = cli plan approval vault base
+plan-run_LIBS         = cli plan approval vault base
 social-post_LIBS      = cli exec plan approval mail social wa odoo http vault base
 odoo-ping_LIBS        = cli odoo http approval vault base
 odoo-invoice_LIBS     = cli odoo http approval vault base
