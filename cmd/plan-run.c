@@ -116,7 +116,9 @@ static int spawn(char *const cmd[], int in, pid_t *pid)
 
 /* Wait for the command; its exit status (128+N for signal N). SIGINT or
  * SIGTERM meanwhile sets *sig and goes on to the command's group, which
- * gets SIGKILL KILL_GRACE seconds later or at a second signal. */
+ * gets SIGKILL KILL_GRACE seconds later or at a second signal, and once
+ * the command is gone: what it started may ignore the signal (a shell's
+ * background jobs ignore SIGINT), and nothing of a stopped run stays. */
 static int wait_child(pid_t pid, int *sig)
 {
 	struct timespec grace = { KILL_GRACE, 0 };
@@ -142,6 +144,8 @@ static int wait_child(pid_t pid, int *sig)
 			kill(-pid, killed ? SIGKILL : s);
 		}
 	}
+	if (*sig)
+		kill(-pid, SIGKILL);     /* none left: ESRCH, nothing to do */
 	return WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
 }

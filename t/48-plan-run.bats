@@ -35,9 +35,16 @@ agent() {
 	chmod +x "$AGENT"
 }
 
-# alive PID: the process is there and not a zombie.
+# alive PID: the process is there and not a zombie; dead PID: not.
 alive() {
 	[ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+dead() {
+	if alive "$1"; then
+		echo "process $1 is still there" >&2
+		return 1
+	fi
 }
 
 @test "plan-run drives the agent step by step until the plan is done; prompt on stdin and in the environment" {
@@ -135,8 +142,8 @@ alive() {
 	st=0; wait "$RUN_PID" || st=$?
 	[ "$st" -eq 143 ]
 	grep -q 'PLAN_E1: stopped by Terminated; step 1, run 1: .* killed by signal 15' "$BATS_TEST_TMPDIR/err"
-	! alive "$(cat "$PIDS/sleep")"
-	! alive "$(cat "$PIDS/agent")"
+	wait_for -t 3 dead "$(cat "$PIDS/sleep")"
+	dead "$(cat "$PIDS/agent")"
 	grep -q '^- \[ \] one$' "$VAULT_DIR/Plans/email/PLAN_E1.md"
 	# SIGINT (a shell's background job ignores it: given back here)
 	rm -f "$PIDS"/*
@@ -146,7 +153,7 @@ alive() {
 	kill -INT "$RUN_PID"
 	st=0; wait "$RUN_PID" || st=$?
 	[ "$st" -eq 130 ]
-	! alive "$(cat "$PIDS/sleep")"
+	wait_for -t 3 dead "$(cat "$PIDS/sleep")"
 	# an agent that ignores SIGTERM is killed at the second
 	rm -f "$PIDS"/*
 	agent 'trap "" TERM; echo $$ >"'"$PIDS"'/agent"; while :; do sleep 1; done'
@@ -159,7 +166,7 @@ alive() {
 	kill -TERM "$RUN_PID"
 	st=0; wait "$RUN_PID" || st=$?
 	[ "$st" -eq 143 ]
-	! alive "$(cat "$PIDS/agent")"
+	dead "$(cat "$PIDS/agent")"
 	grep -q 'killed by signal 9' "$BATS_TEST_TMPDIR/err"
 }
 
