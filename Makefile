@@ -49,6 +49,7 @@ mail-fetch_LIBS       = cli mail approval vault base
 mail-send_LIBS        = cli exec plan approval mail social wa odoo http vault base
 notify-wa_LIBS        = cli status approval wa http vault base
 plan_LIBS             = cli plan approval vault base
+plan-run_LIBS         = cli plan approval vault base
 social-post_LIBS      = cli exec plan approval mail social wa odoo http vault base
 odoo-ping_LIBS        = cli odoo http approval vault base
 odoo-invoice_LIBS     = cli odoo http approval vault base
@@ -340,14 +341,16 @@ clean: fuzz-clean
 # make bench: benchmarks, not tests (never in make check): vault-sync
 # against the git CLI, the peak RSS of two vault-sync --watch daemons under
 # a change every 0.25 s (with uptime beside it), then the dashboard through
-# nginx + fcgiwrap. Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS,
-# BENCH_RSS_SECONDS (default 180), BENCH_ITEMS, BENCH_DURATION (see
-# t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
+# nginx + fcgiwrap, then vault-mcp's read_item round trips on a
+# 10,000-item vault (with the load average beside them). Sizes: BENCH_FILES,
+# BENCH_SIZE, BENCH_ROUNDS, BENCH_RSS_SECONDS (default 180), BENCH_ITEMS,
+# BENCH_DURATION, BENCH_MCP_ITEMS, BENCH_MCP_CALLS (see t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
 # else curl.
 bench: all
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/sync.sh
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/watch-rss.sh
 	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/dashboard.sh
+	AIE_BIN=$(abspath $(BUILD))/bin t/bench/mcp.sh
 
 .PHONY: bench
 

@@ -4,7 +4,8 @@
  *
  * One JSON-RPC message a line in, one a line out; stdout carries nothing
  * else (diagnostics go to stderr). The tools read the vault, claim and
- * release work, create items and draft replies for the owner's approval;
+ * release work, create items and draft replies, posts and invoices for
+ * the owner's approval;
  * none approves, rejects, executes or writes Dashboard.md (lib/mcp/).
  */
 #include <errno.h>
@@ -27,7 +28,8 @@ static void usage(int status)
 	    "\n"
 	    "An MCP server over stdio (protocol %s; 2025-03-26 and 2024-11-05\n"
 	    "by negotiation). Tools: vault_status, list_items, read_item,\n"
-	    "search, claim, release, create_item, draft_reply. Resources:\n"
+	    "search, claim, release, create_item, draft_reply, draft_post,\n"
+	    "draft_invoice, plan_create, plan_update. Resources:\n"
 	    "vault://ID. It never approves, rejects, executes or writes\n"
 	    "Dashboard.md.\n"
 	    "\n"
@@ -39,8 +41,9 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-/* The directory this program is in: claim, release and draft_reply run
- * vault-claim and draft-email from there, the same build as this one. */
+/* The directory this program is in: claim, release and the draft tools run
+ * vault-claim, draft-email, draft-post and odoo-invoice from there, the
+ * same build as this one. */
 static int own_dir(char *buf, size_t size)
 {
 	char self[PATH_MAX];

@@ -3,6 +3,7 @@
 # over StdioClientTransport (t/mcp/client.mjs), and by raw lines where the
 # SDK cannot send what is tested (malformed JSON, a call before initialize).
 load helper
+load fake/fake
 
 setup() {
 	common_setup
@@ -11,6 +12,10 @@ setup() {
 	export AIE_PRICES_FILE="$TOP/share/prices.tsv"
 	[ -d "$TOP/node_modules/@modelcontextprotocol/sdk" ] ||
 	    skip "npm install first: @modelcontextprotocol/sdk is not installed"
+}
+
+teardown() {
+	fake_stop
 }
 
 # mcp STEPS-JSON [vault-mcp ARGS...]: run the SDK client; its JSON in
@@ -44,7 +49,7 @@ INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 	assert_json '.server.name == "vault-mcp"'
 	assert_json '.capabilities.tools.listChanged == false'
 	assert_json '[.steps[0].result.tools[].name] | sort ==
-	    ["claim","create_item","draft_reply","list_items","plan_create","plan_update","read_item","release","search","vault_status"]'
+	    ["claim","create_item","draft_invoice","draft_post","draft_reply","list_items","plan_create","plan_update","read_item","release","search","vault_status"]'
 	assert_json 'all(.steps[0].result.tools[]; .inputSchema.type == "object" and (.description | length > 0) and (.title | length > 0))'
 	assert_json 'all(.steps[0].result.tools[]; .outputSchema.type == "object" and (.outputSchema.required | length > 0))'
 	assert_json '.steps[0].result.tools[] | select(.name == "read_item") | .inputSchema.required == ["id"]'
@@ -169,7 +174,7 @@ EOT
 	# the instructions name the approval rule and the plan tools
 	assert_json -s '.[5].result.instructions | test("alone approves") and test("plan_create") and test("plan_update")'
 	assert_json -s '.[6] | .id == 11 and .error.code == -32602'
-	assert_json -s '.[7] | .id == 12 and (.result.tools | length) == 10'
+	assert_json -s '.[7] | .id == 12 and (.result.tools | length) == 12'
 }
 
 @test "a line that is not UTF-8 still gets its -32700 answer, as JSON" {
@@ -298,4 +303,118 @@ EOT
 	assert_json '.steps[6].result.content[0].text | test("at least one step")'
 	assert_json '.steps[7].result.content[0].text | test("no plan")'
 	[ ! -e "$VAULT_DIR/Plans/email/PLAN_E1.md" ]
+}
+
+# ---- draft_post and draft_invoice: draft-post(1) and odoo-invoice(1) ----
+
+@test "draft_post files what draft-post files, one draft per network, audited by both" {
+	mkemail S1 sales
+	mcp '[{"list":"tools"},
+	      {"tool":"draft_post","args":{"network":"x,linkedin","topic":"Our Leeds shop opens on Monday."}},
+	      {"tool":"draft_post","args":{"network":"linkedin","from":"S1"}},
+	      {"tool":"draft_post","args":{"network":"x","topic":"-v --help"}}]' -a cloud
+	assert_json 'all(.steps[1:][]; .result.isError | not)'
+	assert_json '[.steps[1].result.structuredContent.results[].network] | sort == ["linkedin","x"]'
+	assert_json '.steps[2].result.structuredContent.results[0] | .network == "linkedin" and (.path | startswith("Pending_Approval/social/POST_linkedin_"))'
+	f=$VAULT_DIR/$(json_get '.steps[2].result.structuredContent.results[0].path')
+	g=$VAULT_DIR/$(json_get '.steps[3].result.structuredContent.results[0].path')
+	for p in $(json_get '.steps[1:][].result.structuredContent.results[].path'); do
+		grep -q '^type: post_draft$' "$VAULT_DIR/$p"
+		grep -q '^action: post$' "$VAULT_DIR/$p"
+		grep -q '^drafted_by: cloud$' "$VAULT_DIR/$p"
+	done
+	grep -q '^source: S1$' "$f"
+	grep -q 'where is my order 1234' "$f"
+	# a topic that looks like options is a topic (it goes on stdin)
+	grep -qx -- '-v --help' "$g"
+	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | wc -l)" -eq 4 ]
+	cat "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "draft" and .tool == "draft-post" and .agent == "cloud")] | length == 4' "$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "mcp_call" and .name == "draft_post" and .ok)] | length == 3' "$BATS_TEST_TMPDIR/log"
+}
+
+@test "draft_post: a post that breaks its network's rule is a tool error naming the rule; the others are filed and named" {
+	long=$(printf 'w%.0s' $(seq 1 3001))
+	mcp "[{\"tool\":\"draft_post\",\"args\":{\"network\":\"linkedin\",\"topic\":\"$long\"}},
+	      {\"tool\":\"draft_post\",\"args\":{\"network\":\"instagram\",\"topic\":\"A caption\"}},
+	      {\"tool\":\"draft_post\",\"args\":{\"network\":\"x,linkedin\",\"topic\":\"$(printf 'y%.0s' $(seq 1 300))\"}}]"
+	assert_json '.steps[0].result.isError and (.steps[0].result.content[0].text | test("linkedin: 3001 characters, over the 3000 a post may have"))'
+	assert_json '.steps[1].result.isError and (.steps[1].result.content[0].text | test("instagram: a post needs an image"))'
+	assert_json '.steps[2].result.isError and (.steps[2].result.content[0].text | test("x: .*280"))'
+	assert_json '.steps[2].result.content[0].text | test("filed: Pending_Approval/social/POST_linkedin_")'
+	run ls "$VAULT_DIR/Pending_Approval/social"
+	[ "${#lines[@]}" -eq 1 ] && [[ "${lines[0]}" == POST_linkedin_* ]]
+	cat "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "mcp_call" and .name == "draft_post")] | length == 3 and all(.ok == false)' "$BATS_TEST_TMPDIR/log"
+}
+
+@test "draft_post and draft_invoice refuse bad arguments (-32602) and change nothing" {
+	mkemail E1
+	before=$(cd "$VAULT_DIR" && tree_sum . | grep -v ' ./Logs/')
+	mcp '[{"tool":"draft_post","args":{}},
+	      {"tool":"draft_post","args":{"topic":"t","from":"E1"}},
+	      {"tool":"draft_post","args":{"topic":"t","network":"x;touch /tmp/x"}},
+	      {"tool":"draft_post","args":{"topic":"t","network":"--from"}},
+	      {"tool":"draft_post","args":{"from":"../Needs_Action/email/E1"}},
+	      {"tool":"draft_invoice","args":{}},
+	      {"tool":"draft_invoice","args":{"lines":"x","from":"E1"}},
+	      {"tool":"draft_invoice","args":{"from":"/etc/passwd"}}]'
+	assert_json 'all(.steps[]; .error.code == -32602)'
+	assert_json '.steps[0].error.message | test("topic or from")'
+	after=$(cd "$VAULT_DIR" && tree_sum . | grep -v ' ./Logs/')
+	[ "$before" = "$after" ]
+}
+
+# odoo_env: the fake Odoo, and only the cloud's drafting user: vault-mcp
+# and the tools it runs get no credential that posts.
+odoo_env() {
+	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
+	    FAKE_ODOO_PASSWORD=s3cret FAKE_ODOO_POST_USER=poster@acme.example \
+	    FAKE_ODOO_POST_PASSWORD=p0st
+	fake_start
+	unset ODOO_API_MODE ODOO_API_KEY ODOO_POST_API_KEY ODOO_POST_USER ODOO_POST_PASSWORD
+	export ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example \
+	    ODOO_PASSWORD=s3cret ODOO_TIMEOUT=3
+}
+
+@test "draft_invoice drafts in Odoo as the drafting user and files what odoo-invoice files; nothing posted" {
+	odoo_env
+	mkemail E1
+	sed -i 's/^from: .*/from: "Acme Corp <billing@acme.example>"/; s/where is my order 1234/Please invoice EUR 1200.00 for the workshop./' \
+	    "$VAULT_DIR/Needs_Action/email/E1.md"
+	mcp '[{"list":"tools"},
+	      {"tool":"draft_invoice","args":{"lines":"Acme Corp <billing@acme.example> 5000 \"Consulting, November\"\nAcme Corp <billing@acme.example> 250.50 Hosting"}},
+	      {"tool":"draft_invoice","args":{"from":"E1"}}]' -a cloud
+	assert_json 'all(.steps[1:][]; .result.isError | not)'
+	assert_json '.steps[1].result.structuredContent.results | length == 1 and .[0].event == "invoice_draft"'
+	f=$VAULT_DIR/$(json_get '.steps[1].result.structuredContent.results[0].path')
+	[[ "$f" == */Pending_Approval/finance/INVOICE_* ]]
+	grep -q '^action: post_invoice$' "$f"
+	grep -q '^amount_total: "\?5250.50"\?$' "$f"
+	grep -q '^drafted_by: cloud$' "$f"
+	g=$VAULT_DIR/$(json_get '.steps[2].result.structuredContent.results[0].path')
+	grep -Eq '^source: "?E1"?$' "$g"
+	grep -q '1200.00' "$g"
+	# two drafts in Odoo, none posted, and no login but the drafting user's
+	[ "$(jq '[."account.move"[] | select(.state == "draft")] | length' "$FAKE_ODOO_STATE")" -eq 2 ]
+	[ "$(fake_count '(.body | test("action_post"))')" -eq 0 ]
+	[ "$(fake_count '(.body | test("poster@"))')" -eq 0 ]
+	cat "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "invoice_draft" and .tool == "odoo-invoice")] | length == 2' "$BATS_TEST_TMPDIR/log"
+	assert_json -s '[.[] | select(.event == "mcp_call" and .name == "draft_invoice" and .ok)] | length == 2' "$BATS_TEST_TMPDIR/log"
+}
+
+@test "draft_invoice: a client Odoo does not know goes to the owner, and the call is an error saying so; Odoo down is an error" {
+	odoo_env
+	mcp '[{"tool":"draft_invoice","args":{"lines":"Nobody <who@nowhere.example> 10 \"Nothing\""}},
+	      {"tool":"draft_invoice","args":{"lines":"Acme Corp billing 10 x"}}]'
+	assert_json '.steps[0].result.isError and (.steps[0].result.content[0].text | test("no such partner in Odoo; the owner is asked"))'
+	assert_json '.steps[0].result.content[0].text | test("filed: Needs_Action/finance/INVOICE_")'
+	assert_json '.steps[1].result.isError and (.steps[1].result.content[0].text | test("line 1: no <email>"))'
+	run ls "$VAULT_DIR/Needs_Action/finance"
+	[ "${#lines[@]}" -eq 1 ]
+	[ ! -d "$VAULT_DIR/Pending_Approval/finance" ] || [ -z "$(ls "$VAULT_DIR/Pending_Approval/finance")" ]
+	ODOO_URL="http://127.0.0.1:$(free_port)" mcp '[{"tool":"draft_invoice","args":{"lines":"Acme Corp <billing@acme.example> 1 x"}}]'
+	assert_json '.steps[0].result.isError'
+	[ "$(jq '."account.move" | length' "$FAKE_ODOO_STATE" 2>/dev/null || echo 0)" -eq 0 ]
 }

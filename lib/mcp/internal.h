@@ -1,8 +1,8 @@
 /*
  * internal.h - what the files of lib/mcp/ share and nothing else sees: a
  * tool's arguments described once (args.c makes the inputSchema and checks
- * a call against it), and the tools themselves (read.c, write.c), which
- * tools.c lists and calls.
+ * a call against it), and the tools themselves (read.c, write.c, drafts.c,
+ * plan.c), which tools.c lists and calls.
  */
 #ifndef AIE_MCP_INTERNAL_H
 #define AIE_MCP_INTERNAL_H
@@ -55,7 +55,15 @@ int tool_search(struct mcp_session *s, json_t *args, json_t **out);
 int tool_create_item(struct mcp_session *s, json_t *args, json_t **out);
 int tool_claim(struct mcp_session *s, json_t *args, json_t **out);
 int tool_release(struct mcp_session *s, json_t *args, json_t **out);
+/* drafts.c: run a tool of the toolkit (rest[0]) with -j -C <vault>
+ * -a <agent> and the rest of rest, in on its stdin (NULL: none); its JSON
+ * lines become "results". Its refusal is the call's error, naming what it
+ * had filed before it failed. */
+int run_tool(struct mcp_session *s, const char *const rest[],
+    const char *in, json_t **out);
 int tool_draft_reply(struct mcp_session *s, json_t *args, json_t **out);
+int tool_draft_post(struct mcp_session *s, json_t *args, json_t **out);
+int tool_draft_invoice(struct mcp_session *s, json_t *args, json_t **out);
 /* plan.c: plan(1)'s work, through lib/plan */
 int tool_plan_create(struct mcp_session *s, json_t *args, json_t **out);
 int tool_plan_update(struct mcp_session *s, json_t *args, json_t **out);

@@ -70,14 +70,16 @@ int mcp_resources_list(struct mcp_session *s, json_t *params,
 int mcp_resources_read(struct mcp_session *s, json_t *params,
     json_t **result);
 
-/* run.c: one of the toolkit's own tools, run for a tool call with stdin
- * from /dev/null, so the same code and checks apply as on the command
- * line. argv[0] is the tool's name, looked up in bindir. */
+/* run.c: one of the toolkit's own tools, run for a tool call with the
+ * text in on its stdin (NULL: /dev/null), so the same code and checks
+ * apply as on the command line. argv[0] is the tool's name, looked up in
+ * bindir. */
 struct run_out {
 	int status;              /* exit status; 128+N for signal N */
 	char *out, *err;         /* what it printed (malloc'd, NUL-ended) */
 };
-int mcp_run(const char *bindir, char *const argv[], struct run_out *r);
+int mcp_run(const char *bindir, char *const argv[], const char *in,
+    struct run_out *r);
 void run_out_free(struct run_out *r);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * run.c - run one of the toolkit's tools for a tool call and collect what
- * it says. Its stdin is /dev/null: vault-mcp's stdin is the protocol
- * stream, and its stdout is captured, so nothing but protocol messages
+ * it says. Its stdin is the text given, or /dev/null (vault-mcp's own
+ * stdin is the protocol stream), and its stdout is captured, so nothing but protocol messages
  * reach the client.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,7 +64,37 @@ static int drain(int fds[2], struct buf *b)
 	return 0;
 }
 
-int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
+/* A file holding in, at its start, for the tool's stdin; -1 on failure.
+ * A memfd: nothing on disk, and no pipe to keep fed while both outputs
+ * are read. */
+static int stdin_file(const char *in)
+{
+	size_t len = strlen(in), off = 0;
+	ssize_t n;
+	int fd = memfd_create("vault-mcp-stdin", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return aie_fail_errno(EX_TEMP, "memfd_create");
+	while (off < len) {
+		if ((n = write(fd, in + off, len - off)) < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			aie_fail_errno(EX_TEMP, "memfd");
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		aie_fail_errno(EX_TEMP, "memfd");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int mcp_run(const char *bindir, char *const argv[], const char *in,
+    struct run_out *r)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -71,6 +102,7 @@ int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 	struct buf b[2];
 	char path[4096];
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, fds[2], status, e, ok;
+	int infd = -1;
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
@@ -79,6 +111,8 @@ int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", bindir, argv[0]) >=
 	    sizeof path)
 		return aie_fail(EX_CONFIG, "%s: path too long", bindir);
+	if (in && (infd = stdin_file(in)) < 0)
+		return -1;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		aie_fail_errno(EX_TEMP, "pipe");
 		goto closefds;
@@ -98,7 +132,8 @@ int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 	 * the tool gets the default, as from a shell */
 	sigemptyset(&dfl);
 	sigaddset(&dfl, SIGPIPE);
-	ok = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+	ok = (infd >= 0 ? posix_spawn_file_actions_adddup2(&fa, infd, 0) :
+	    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0))
 	    == 0 && posix_spawn_file_actions_adddup2(&fa, out[1], 1) == 0 &&
 	    posix_spawn_file_actions_adddup2(&fa, err[1], 2) == 0 &&
 	    posix_spawnattr_setsigdefault(&attr, &dfl) == 0 &&
@@ -113,7 +148,9 @@ int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 	}
 	close(out[1]);
 	close(err[1]);
-	out[1] = err[1] = -1;
+	if (infd >= 0)
+		close(infd);
+	out[1] = err[1] = infd = -1;
 	fds[0] = out[0];
 	fds[1] = err[0];
 	ok = drain(fds, b) == 0;
@@ -140,6 +177,8 @@ int mcp_run(const char *bindir, char *const argv[], struct run_out *r)
 	}
 	return 0;
 closefds:
+	if (infd >= 0)
+		close(infd);
 	for (e = 0; e < 2; e++) {
 		if (out[e] >= 0)
 			close(out[e]);

@@ -49,7 +49,8 @@ static int initialize(struct mcp_session *s, json_t *params, json_t **out)
 	    "resources", "subscribe", 0, "listChanged", 0,
 	    "serverInfo", "name", "vault-mcp", "version", VERSION,
 	    "instructions", "The vault of an AI employee (see vault(5)). "
-	    "Read items, claim work, create items and draft replies; drafts "
+	    "Read items, claim work, create items and draft replies, posts "
+	    "and invoices; drafts "
 	    "wait in Pending_Approval for the owner, who alone approves. "
 	    "For work of several steps, write a plan (plan_create) and tick "
 	    "its steps as they are done (plan_update).");

@@ -42,6 +42,24 @@ static const struct arg create_args[] = {
 	{ "body", A_STR, 0, "Markdown", NULL, 0, 65536 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 }
 };
+static const struct arg post_args[] = {
+	{ "topic", A_STR, 0, "What to post about (or from); with no model "
+	  "configured, the post's text as it is", NULL, 1, 16384 },
+	{ "from", A_STR, 0, "An item whose title and body are the topic",
+	  ID_PATTERN, 1, AIE_ID_MAX },
+	{ "network", A_STR, 0, "The networks, by commas (default: "
+	  "SOCIAL_NETWORKS, else those configured)", "^[a-z]+(,[a-z]+)*$", 1,
+	  100 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 }
+};
+static const struct arg invoice_args[] = {
+	{ "lines", A_STR, 0, "One invoice line a line: Name <email> AMOUNT "
+	  "\"text\"; the lines of one client make one invoice (or from)",
+	  NULL, 1, 65536 },
+	{ "from", A_STR, 0, "An item that asks for an invoice: its sender, the "
+	  "one amount it states with its currency", ID_PATTERN, 1, AIE_ID_MAX },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 }
+};
 static const struct arg plan_create_args[] = {
 	{ "id", A_STR, 1, "The item the plan is for", ID_PATTERN, 1, AIE_ID_MAX },
 	{ "objective", A_STR, 0, "One line (default: the item's title)", NULL,
@@ -140,6 +158,17 @@ static const struct tool tools[] = {
 	  "Draft the reply to an email item into Pending_Approval/email/ "
 	  "(draft-email(1)); it waits there for the owner's approval.",
 	  id_args, out_results, tool_draft_reply },
+	{ "draft_post", "Draft a social post",
+	  "Draft one post per network for the owner's approval into "
+	  "Pending_Approval/social/ (draft-post(1)); a post that breaks its "
+	  "network's rule is not filed and the error names the rule.",
+	  post_args, out_results, tool_draft_post },
+	{ "draft_invoice", "Draft an invoice",
+	  "Create draft invoices in Odoo and file each for the owner's "
+	  "approval into Pending_Approval/finance/ (odoo-invoice(1)); a "
+	  "client Odoo does not know, or knows twice, goes to the owner in "
+	  "Needs_Action/finance/ instead and the call is an error saying so.",
+	  invoice_args, out_results, tool_draft_invoice },
 	{ "plan_create", "Plan an item",
 	  "Make Plans/<domain>/PLAN_<id>.md for an item (plan(1)): an "
 	  "objective and steps as checkboxes; a step that waits for approval "

@@ -1,7 +1,7 @@
 /*
  * write.c - the tools that change the vault (see vault-mcp(1)):
- * create_item here; claim, release and draft_reply by running vault-claim(1)
- * and draft-email(1) (run.c), so their checks are the tools' own.
+ * create_item here; claim and release by running vault-claim(1)
+ * (drafts.c's run_tool), so its checks are the tool's own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,46 +46,6 @@ int tool_create_item(struct mcp_session *s, json_t *args,
 	return 0;
 }
 
-/* Run a tool of the toolkit with -j -C <vault> -a <agent> and the rest;
- * its JSON lines become "results". Its refusal is the call's error. */
-static int run_tool(struct mcp_session *s, const char *const rest[],
-    json_t **out)
-{
-	char *argv[16];
-	struct run_out r;
-	json_t *results, *o;
-	char *line, *save = NULL;
-	size_t n = 0, i;
-
-	argv[n++] = (char *)rest[0];
-	argv[n++] = "-j";
-	argv[n++] = "-C";
-	argv[n++] = s->v->root;
-	argv[n++] = "-a";
-	argv[n++] = s->v->agent;
-	for (i = 1; rest[i] && n < sizeof argv / sizeof *argv - 1; i++)
-		argv[n++] = (char *)rest[i];
-	argv[n] = NULL;
-	if (mcp_run(s->bindir, argv, &r) < 0)
-		return -1;
-	if (r.status != 0) {
-		size_t len = strlen(r.err);
-		while (len && r.err[len - 1] == '\n')
-			r.err[--len] = '\0';
-		aie_fail(r.status, "%s", r.err[0] ? r.err : "failed");
-		run_out_free(&r);
-		return -1;
-	}
-	results = json_array();
-	for (line = strtok_r(r.out, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save))
-		if ((o = json_loads(line, 0, NULL)))
-			json_array_append_new(results, o);
-	run_out_free(&r);
-	*out = json_pack("{s:o}", "results", results);
-	return *out ? 0 : aie_fail(EX_TEMP, "out of memory");
-}
-
 int tool_claim(struct mcp_session *s, json_t *args, json_t **out)
 {
 	const char *id, *domain;
@@ -97,12 +57,12 @@ int tool_claim(struct mcp_session *s, json_t *args, json_t **out)
 		    RPC_INVALID_PARAMS;
 	if (id)
 		return run_tool(s, (const char *[]){ "vault-claim", "--", id,
-		    NULL }, out);
+		    NULL }, NULL, out);
 	if (domain)
 		return run_tool(s, (const char *[]){ "vault-claim", "-n", "1",
-		    "-d", domain, NULL }, out);
+		    "-d", domain, NULL }, NULL, out);
 	return run_tool(s, (const char *[]){ "vault-claim", "-n", "1", NULL },
-	    out);
+	    NULL, out);
 }
 
 int tool_release(struct mcp_session *s, json_t *args, json_t **out)
@@ -112,17 +72,5 @@ int tool_release(struct mcp_session *s, json_t *args, json_t **out)
 	if (id_arg(args, "id", &id) < 0)
 		return RPC_INVALID_PARAMS;
 	return run_tool(s, (const char *[]){ "vault-claim", "--release", "--",
-	    id, NULL }, out);
+	    id, NULL }, NULL, out);
 }
-
-int tool_draft_reply(struct mcp_session *s, json_t *args,
-    json_t **out)
-{
-	const char *id;
-
-	if (id_arg(args, "id", &id) < 0)
-		return RPC_INVALID_PARAMS;
-	return run_tool(s, (const char *[]){ "draft-email", "--", id, NULL },
-	    out);
-}
-

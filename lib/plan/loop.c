@@ -91,6 +91,28 @@ out:
 	return r;
 }
 
+size_t plan_reflections(const struct plan *p, size_t n)
+{
+	char head[32];
+	const char *s, *e, *line;
+	size_t start, end, hlen, count = 0;
+
+	if (md_section(p->it.body, p->it.bodylen, "Reflections", &start,
+	    &end) != 1)
+		return 0;
+	/* plan_reflect's lines: "- step N, <time>, <agent>: text" */
+	hlen = (size_t)snprintf(head, sizeof head, "- step %zu, ", n);
+	s = p->it.body + start;
+	e = p->it.body + end;
+	for (line = s; line < e; line = s + 1) {
+		if (!(s = memchr(line, '\n', (size_t)(e - line))))
+			s = e;
+		if ((size_t)(s - line) > hlen && !memcmp(line, head, hlen))
+			count++;
+	}
+	return count;
+}
+
 /* .state/<agent>/plan-loop-<PLAN_ID>: "<session> <count>\n", the
  * continuations given in the session that last asked. */
 static int loop_path(struct vault *v, const char *pid, char *rel,

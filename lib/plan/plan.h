@@ -67,6 +67,10 @@ struct json_t *plan_json(const struct plan *p);
  * refused or a step that does not exist). */
 int plan_reflect(struct vault *v, const char *arg, size_t n,
     const char *text);
+/* How many reflections on step n (from 1) the plan's
+ * "## Reflections" section holds: plan-run(1) asks whether a run that
+ * ticked a step also said what came of it. */
+size_t plan_reflections(const struct plan *p, size_t n);
 
 /* The answer to an agent that wants to stop working the plan named by
  * arg, in session (any string naming the agent's run):

@@ -7,7 +7,9 @@
  *  - plan_next is the first step not done;
  *  - ticking a step as plan_tick does (its checkbox made 'x') and parsing
  *    the serialized file again gives the same steps, that one done and no
- *    other changed.
+ *    other changed;
+ *  - plan_reflections (plan-run(1) counts a step's reflections with it)
+ *    reads inside the body and counts no more lines than it has.
  */
 #include "fuzz.h"
 #include "plan/plan.h"
@@ -47,7 +49,7 @@ static void check_tick(const struct plan *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct plan p;
-	size_t i, start, end, first = 0;
+	size_t i, start, end, first = 0, lines;
 
 	if (plan_parse(&p, (const char *)data, size) < 0)
 		return 0;
@@ -74,6 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < p.nsteps && i < 8; i++)
 		if (!p.steps[i].done)
 			check_tick(&p, i);
+	for (i = 0, lines = 1; i < p.it.bodylen; i++)
+		lines += p.it.body[i] == '\n';
+	for (i = 1; i <= p.nsteps + 1 && i <= 8; i++)
+		if (plan_reflections(&p, i) > lines)
+			fz_fail("step %zu: %zu reflections in %zu lines", i,
+			    plan_reflections(&p, i), lines);
 	plan_free(&p);
 	return 0;
 }
