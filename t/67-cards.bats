@@ -221,6 +221,22 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	grep -q 'Rule check: ok, within X' "$B"
 }
 
+@test "a post with an image: named on the card; the page's rule check says whether its bytes are the ones drafted (media_sha256)" {
+	mkdir -p "$VAULT_DIR/Media"
+	printf '\211PNG\r\n\032\n\0\0\0\rIHDRchart' >"$VAULT_DIR/Media/chart.png"
+	sum=$(sha256sum "$VAULT_DIR/Media/chart.png" | cut -d' ' -f1)
+	mkpost POST_linkedin_i linkedin "With a chart" media=Media/chart.png "media_sha256=$sum"
+	home
+	card POST_linkedin_i | grep -q 'Image: Media/chart.png'
+	item POST_linkedin_i
+	grep -q 'Rule check: ok, within LinkedIn' "$B"
+	printf 'swapped' >>"$VAULT_DIR/Media/chart.png"
+	item POST_linkedin_i
+	grep -q 'Rule check: POST_linkedin_i: media Media/chart.png: the image changed since it was drafted' "$B"
+	! grep -q 'Rule check: ok' "$B" || false
+	rm -r "$VAULT_DIR/Media/chart.png"
+}
+
 @test "a post: every new field escaped on the card and the page (text, link, schedule, network)" {
 	mkpost POST_linkedin_e linkedin "$EVIL" "link=$EVIL" "schedule_at=$EVIL"
 	mkpost POST_e2 "$EVIL" "hello"

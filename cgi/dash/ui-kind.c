@@ -81,7 +81,8 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 {
 	struct buf *b = p->b;
 	char *net = fm_get(it, "network"), *link = fm_get(it, "link"),
-	    *at = fm_get(it, "schedule_at"), *text = NULL;
+	    *at = fm_get(it, "schedule_at"), *media = fm_get(it, "media"),
+	    *text = NULL;
 	size_t tlen, cut, fold;
 	enum social_net n;
 	time_t t;
@@ -118,6 +119,10 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 	}
 	if (link && *link)
 		said(b, "meta", "Link: ", link);
+	/* the image by name; the page's rule check says whether its bytes are
+	 * still the ones drafted (media_sha256, signed with the approval) */
+	if (media && *media)
+		said(b, "meta", "Image: ", media);
 	if (at && *at) {
 		if (time_parse_rfc3339(at, &t) < 0)
 			said(b, "meta err", "Unreadable schedule_at: ", at);
@@ -127,7 +132,7 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 		buf_adds(b, "<p class=\"meta\">Published once approved</p>");
 	}
 	if (page) {
-		if (approval_post_rule(it, ref->id) < 0)
+		if (approval_post_rule(p->v, it, ref->id) < 0)
 			said(b, "err", "Rule check: ", aie_errmsg);
 		else
 			buf_addf(b, "<p class=\"good\">Rule check: ok, within %s's "
@@ -138,6 +143,7 @@ out:
 	free(net);
 	free(link);
 	free(at);
+	free(media);
 	free(text);
 }
 

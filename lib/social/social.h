@@ -20,7 +20,8 @@ int social_net_parse(const char *name, enum social_net *net);
 const char *social_net_name(enum social_net net);
 
 /* Is the network's publisher configured here (its token and, for
- * LinkedIn and Facebook, its author or page)? Instagram never is yet. */
+ * LinkedIn, Facebook and Instagram, its author, page or account; for
+ * Instagram also SOCIAL_MEDIA_BASE_URL)? */
 int social_configured(enum social_net net);
 
 /* The length of text as X counts it (twitter-text 3: code points weigh 1
@@ -40,10 +41,33 @@ char *social_compose(enum social_net net, const char *body, const char *link);
  * 65 saying which rule. */
 int social_check(enum social_net net, const char *text, const char *media);
 
+/* A post's image (media.c): a JPEG or PNG under Media/ of the vault (at
+ * most 8 MB), read whole once, with its SHA-256 in hex. */
+struct social_media {
+	char *data;
+	size_t len;
+	const char *type;        /* image/jpeg or image/png, from its bytes */
+	char name[256];          /* its file name */
+	char sha256[65];
+};
+
+/* Read the image at path (under Media/, not through a symlink). 0, or -1
+ * with 65 saying why. Free m with social_media_free. */
+int social_media_load(int dirfd, const char *path, struct social_media *m);
+/* As social_media_load, and its SHA-256 must be sha256 (the signed
+ * media_sha256): -1 (65) when it is missing or differs. */
+int social_media_verify(int dirfd, const char *path, const char *sha256,
+    struct social_media *m);
+void social_media_free(struct social_media *m);
+/* Does the network take the image (its size and type)? 0, or -1 (65). */
+int social_media_check(enum social_net net, const struct social_media *m);
+
 struct social_post {
 	enum social_net net;
 	const char *text;        /* as social_compose made it */
 	const char *link;        /* Facebook's link, or NULL */
+	const struct social_media *media;   /* its image (checked), or NULL */
+	const char *media_path;  /* the image's vault path (Instagram's URL) */
 };
 
 struct social_result {
