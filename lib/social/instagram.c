@@ -40,14 +40,26 @@ int instagram_reply(long status, const char *body, size_t len,
 	return 0;
 }
 
+int instagram_step_reply(long status, const char *body, size_t len,
+    long retry_after, const char *field, char *val, size_t size,
+    struct social_result *r)
+{
+	if (status < 200 || status >= 300)
+		return graph_error(NET_INSTAGRAM, status, body, len, retry_after, r);
+	social_reply_id(body, len, field, NULL, strcmp(field, "id") == 0 ?
+	    IG_IDS : "ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+	    "0123456789:/.-?=&%", size, val, size);
+	return 0;
+}
+
 /* What the requests of one publish share. */
 struct ig {
 	char base[512], auth[4200], user[64];
 	const char *form[3], *get[2];
 };
 
-/* One request; 2xx: 0 with the reply's id in id (or "unknown"); else -1
- * by Graph's error. maybe stays 0 unless the request publishes. */
+/* One request; 2xx: 0 with the reply's field in id (or "unknown"); else
+ * -1 by Graph's error. */
 static int call(struct ig *ig, const char *method, const char *path,
     const char *body, char *id, size_t size, const char *field,
     struct social_result *r)
@@ -60,13 +72,8 @@ static int call(struct ig *ig, const char *method, const char *path,
 	if (social_request(method, url, body ? ig->form : ig->get, body,
 	    body ? strlen(body) : 0, NULL, &rs, r) < 0)
 		return -1;
-	rc = rs.status >= 200 && rs.status < 300 ? 0 :
-	    graph_error(NET_INSTAGRAM, rs.status, rs.body, rs.len,
-	    rs.retry_after, r);
-	if (rc == 0)
-		social_reply_id(rs.body, rs.len, field, NULL, field[0] == 'i' ?
-		    IG_IDS : "ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-		    "0123456789:/.-?=&%", size, id, size);
+	rc = instagram_step_reply(rs.status, rs.body, rs.len, rs.retry_after,
+	    field, id, size, r);
 	http_resp_free(&rs);
 	return rc;
 }

@@ -98,5 +98,15 @@ void graph_base(char *buf, size_t size);
 int instagram_publish(const struct social_post *p, struct social_result *r);
 int instagram_reply(long status, const char *body, size_t len,
     long retry_after, struct social_result *r);
+/* The readers of the steps before a post (social_upload_reply). */
+int linkedin_upload_reply(long status, const char *body, size_t len,
+    const char *base, long retry_after, char *url, size_t usize, char *urn,
+    size_t nsize, struct social_result *r);
+int x_upload_reply(long status, const char *body, size_t len,
+    const char *reset, char *id, size_t size, struct social_result *r);
+/* An Instagram reply's field (id, status_code, permalink) into val. */
+int instagram_step_reply(long status, const char *body, size_t len,
+    long retry_after, const char *field, char *val, size_t size,
+    struct social_result *r);
 
 #endif

@@ -112,21 +112,26 @@ struct li {
 	char auth[4200], ver[64];
 };
 
-/* The upload URL of initializeUpload's reply and the image's URN. The URL
- * gets the bearer token: it must be https (LinkedIn's), or under
- * LINKEDIN_API_URL (a test's fake). */
-static int upload_target(const struct li *li, const char *body, size_t len,
-    char *url, size_t usize, char *urn, size_t nsize)
+/* initializeUpload's reply: the upload URL and the image's URN. The URL
+ * gets the bearer token: it must be https (LinkedIn's), or under base
+ * (LINKEDIN_API_URL: a test's fake). */
+int linkedin_upload_reply(long status, const char *body, size_t len,
+    const char *base, long retry_after, char *url, size_t usize, char *urn,
+    size_t nsize, struct social_result *r)
 {
-	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *o = NULL;
 	const char *u = NULL, *n = NULL;
+	size_t blen = base ? strlen(base) : 0;
 	int ok;
 
+	if (status < 200 || status >= 300)
+		return linkedin_error(status, body, len, retry_after, r);
+	if (body && len)
+		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 	json_unpack(o, "{s:{s:s, s:s}}", "value", "uploadUrl", &u, "image", &n);
 	ok = u && n && strlen(u) < usize && strlen(n) < nsize &&
 	    !strpbrk(u, " \r\n") && (strncmp(u, "https://", 8) == 0 ||
-	    (strncmp(u, li->base, strlen(li->base)) == 0 &&
-	    u[strlen(li->base)] == '/')) &&
+	    (blen && strncmp(u, base, blen) == 0 && u[blen] == '/')) &&
 	    strncmp(n, "urn:li:image:", 13) == 0 && n[strspn(n, URN_CHARS)] == 0;
 	if (ok) {
 		snprintf(url, usize, "%s", u);
@@ -162,11 +167,8 @@ static int upload(const struct li *li, const struct social_media *m,
 	json_decref(o);
 	if (social_request("POST", url, hdrs, body, strlen(body), NULL, &rs,
 	    r) == 0) {
-		if (rs.status < 200 || rs.status >= 300)
-			linkedin_error(rs.status, rs.body, rs.len, rs.retry_after, r);
-		else
-			rc = upload_target(li, rs.body, rs.len, url, sizeof url, urn,
-			    size);
+		rc = linkedin_upload_reply(rs.status, rs.body, rs.len, li->base,
+		    rs.retry_after, url, sizeof url, urn, size, r);
 		http_resp_free(&rs);
 	}
 	free(body);

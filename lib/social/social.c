@@ -208,3 +208,23 @@ int social_reply(enum social_net net, long status, const char *body,
 		return aie_fail(EX_DOWN, "%s: no publisher", social_net_name(net));
 	}
 }
+
+int social_upload_reply(enum social_net net, int step, long status,
+    const char *body, size_t len, const char *header, long retry_after,
+    char *id, size_t isize, char *url, size_t usize,
+    struct social_result *r)
+{
+	memset(r, 0, sizeof *r);
+	switch (net) {
+	case NET_LINKEDIN:
+		return linkedin_upload_reply(status, body, len, header,
+		    retry_after, url, usize, id, isize, r);
+	case NET_X: return x_upload_reply(status, body, len, header, id, isize, r);
+	case NET_INSTAGRAM:
+		return instagram_step_reply(status, body, len, retry_after,
+		    step ? "status_code" : "id", id, isize, r);
+	default:
+		return aie_fail(EX_DATA, "%s: no upload step",
+		    social_net_name(net));
+	}
+}

@@ -76,6 +76,16 @@ int x_reply(long status, const char *body, size_t len, const char *reset,
 	return 0;
 }
 
+int x_upload_reply(long status, const char *body, size_t len,
+    const char *reset, char *id, size_t size, struct social_result *r)
+{
+	if (status < 200 || status >= 300)
+		return x_error(status, body, len, reset, r);
+	social_reply_id(body, len, "data", "id", "0123456789", 32, id, size);
+	return strcmp(id, "unknown") == 0 ? aie_fail(EX_TEMP, "x: the media "
+	    "upload answered HTTP %ld without a media id", status) : 0;
+}
+
 /* One request with the access token; on a 401 (the two-hour token ran
  * out: nothing was done) one new token from the refresh token and one
  * more try, once per publish (*refreshed). 0 with rs, or -1. */
@@ -118,15 +128,8 @@ static int x_upload(const char *api, const struct social_media *m,
 	if (social_multipart(fields, "media", m, &mp) < 0)
 		return -1;
 	if (x_send(url, mp.ctype, mp.body, mp.len, t, refreshed, &rs, r) == 0) {
-		if (rs.status < 200 || rs.status >= 300)
-			rc = x_error(rs.status, rs.body, rs.len, rs.captured, r);
-		else {
-			social_reply_id(rs.body, rs.len, "data", "id", "0123456789",
-			    32, id, size);
-			rc = strcmp(id, "unknown") == 0 ? aie_fail(EX_TEMP, "x: the "
-			    "media upload answered HTTP %ld without a media id",
-			    rs.status) : 0;
-		}
+		rc = x_upload_reply(rs.status, rs.body, rs.len, rs.captured, id,
+		    size, r);
 		http_resp_free(&rs);
 	}
 	free(mp.body);
