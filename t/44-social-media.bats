@@ -211,7 +211,7 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[[ "$stderr" == *"must be under Media/public/"* ]]
 	id2=$(draft instagram Media/public/launch.jpg "Public")
 	approve "$id2" >/dev/null
-	SOCIAL_MEDIA_BASE_URL= run --separate-stderr vault-exec
+	SOCIAL_MEDIA_BASE_URL='' run --separate-stderr vault-exec
 	assert_failure 78
 	[[ "$stderr" == *"instagram: not configured"* ]]
 	[ "$(fake_count)" -eq 0 ]
