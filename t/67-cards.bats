@@ -221,6 +221,20 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	grep -q 'Rule check: ok, within X' "$B"
 }
 
+@test "a Facebook post: folded with …see more after ~477 characters on its page; the card, cut before the fold, says only …" {
+	long="$(printf 'a%.0s' $(seq 1 477))FBTAIL$(printf 'b%.0s' $(seq 1 100))"
+	mkpost POST_facebook_1 facebook "$long"
+	home
+	card POST_facebook_1 >"$BATS_TEST_TMPDIR/c"
+	grep -q '<b>Facebook</b> preview' "$BATS_TEST_TMPDIR/c"
+	! grep -q 'see more' "$BATS_TEST_TMPDIR/c" || false
+	grep -q 'aaaa…</p>' "$BATS_TEST_TMPDIR/c"
+	item POST_facebook_1
+	head=$(sed -n 's/.*<p class="ptext">\(.*\)<span class="fold">…see more<\/span>.*/\1/p' "$B")
+	[ "${#head}" -eq 477 ]
+	[[ "$head" != *FBTAIL* ]]
+}
+
 @test "a post with an image: named on the card; the page's rule check says whether its bytes are the ones drafted (media_sha256)" {
 	mkdir -p "$VAULT_DIR/Media"
 	printf '\211PNG\r\n\032\n\0\0\0\rIHDRchart' >"$VAULT_DIR/Media/chart.png"

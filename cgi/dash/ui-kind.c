@@ -1,7 +1,8 @@
 /*
  * ui-kind.c - what a draft of one kind shows beyond its fields (see
  * ai-employee-dashboard(1)), on its card and on its item page: a post as
- * its network shows it (LinkedIn's fold, X's weighted count, the link,
+ * its network shows it (LinkedIn's and Facebook's folds, X's weighted
+ * count, the image's name, the link,
  * the schedule, and on the page the rule check), a WhatsApp reply under
  * the customer's thread with the 24-hour window's time left, an invoice's
  * partner, total and due date (its lines as a table on the page), and a
@@ -20,6 +21,10 @@
 #include "base/base.h"
 
 #define LI_FOLD 210              /* LinkedIn's "…see more", in characters */
+#define FB_FOLD 477              /* Facebook's "See more" on a desktop feed:
+                                  * not documented by Meta; the count the
+                                  * character counters agree on (mobile
+                                  * folds earlier) */
 #define CARD_TEXT 280            /* characters of a post on a card */
 #define PAGE_TEXT 3000           /* and on its page (the body is below) */
 #define THREAD_CARD 3            /* a customer's last messages on a card */
@@ -108,10 +113,13 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 	if (text) {
 		tlen = strlen(text);
 		cut = chars_len(text, tlen, page ? PAGE_TEXT : CARD_TEXT);
-		fold = n == NET_LINKEDIN ? chars_len(text, tlen, LI_FOLD) : tlen;
+		fold = n == NET_LINKEDIN ? chars_len(text, tlen, LI_FOLD) :
+		    n == NET_FACEBOOK ? chars_len(text, tlen, FB_FOLD) : tlen;
 		buf_adds(b, "<p class=\"ptext\">");
 		html_shown(b, text, fold < cut ? fold : cut, 1);
-		if (fold < tlen)
+		/* the fold where the network puts it; a card cut before it
+		 * only says there is more */
+		if (fold < tlen && fold <= cut)
 			buf_adds(b, "<span class=\"fold\">…see more</span>");
 		else if (cut < tlen)
 			buf_adds(b, "…");
