@@ -235,7 +235,7 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	[[ "$head" != *FBTAIL* ]]
 }
 
-@test "a post with an image: named on the card; the page's rule check says whether its bytes are the ones drafted (media_sha256)" {
+@test "a post with an image: named on the card; the page shows the signed bytes and its rule check says whether they are still the ones drafted" {
 	mkdir -p "$VAULT_DIR/Media"
 	printf '\211PNG\r\n\032\n\0\0\0\rIHDRchart' >"$VAULT_DIR/Media/chart.png"
 	sum=$(sha256sum "$VAULT_DIR/Media/chart.png" | cut -d' ' -f1)
@@ -244,10 +244,13 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	card POST_linkedin_i | grep -q 'Image: Media/chart.png'
 	item POST_linkedin_i
 	grep -q 'Rule check: ok, within LinkedIn' "$B"
+	# the image shown is the bytes checked against the signed digest
+	grep -qF "<img class=\"pimg\" alt=\"The post's image, as signed\" src=\"data:image/png;base64,$(base64 -w0 "$VAULT_DIR/Media/chart.png")\">" "$B"
 	printf 'swapped' >>"$VAULT_DIR/Media/chart.png"
 	item POST_linkedin_i
 	grep -q 'Rule check: POST_linkedin_i: media Media/chart.png: the image changed since it was drafted' "$B"
 	! grep -q 'Rule check: ok' "$B" || false
+	! grep -q '<img' "$B" || false
 	rm -r "$VAULT_DIR/Media/chart.png"
 }
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "vault/vault.h"
 #include "dash/dash.h"
 #include "approval/approval.h"
@@ -32,6 +34,7 @@
 #define MSG_CARD 200             /* bytes of one message on a card */
 #define MSG_PAGE 1000
 #define TABLE_ROWS 200
+#define IMG_PAGE (2 << 20)       /* bytes of a post's image shown inline */
 
 /* The bytes of s's first n characters (UTF-8 lead bytes), never cutting
  * one in two; all of len when it has fewer. */
@@ -77,6 +80,36 @@ static const char *net_title(enum social_net n)
 	static const char *const t[NET_COUNT] = { "LinkedIn", "X", "Facebook",
 	    "Instagram" };
 	return t[n];
+}
+
+/* A post's image on its page, from the very bytes checked against the
+ * signed media_sha256 in this request: what is shown is what the approval
+ * signs. An image whose digest differs is not shown (the rule check says
+ * why); one over IMG_PAGE is named only. */
+static void post_image(struct dashpage *p, const struct item *it,
+    const char *media)
+{
+	struct social_media m;
+	char *sha = fm_get(it, "media_sha256"), *b64;
+	size_t n;
+
+	if (social_media_verify(p->v->dirfd, media, sha, &m) == 0) {
+		n = sodium_base64_ENCODED_LEN(m.len, sodium_base64_VARIANT_ORIGINAL);
+		if (m.len > IMG_PAGE)
+			buf_addf(p->b, "<p class=\"meta\">The image is not shown here: "
+			    "%zu bytes, over %d MB</p>", m.len, IMG_PAGE >> 20);
+		else if ((b64 = malloc(n))) {
+			sodium_bin2base64(b64, n, (unsigned char *)m.data, m.len,
+			    sodium_base64_VARIANT_ORIGINAL);
+			buf_addf(p->b, "<p><img class=\"pimg\" alt=\"The post's image, "
+			    "as signed\" src=\"data:%s;base64,", m.type);
+			buf_adds(p->b, b64);
+			buf_adds(p->b, "\"></p>");
+			free(b64);
+		}
+		social_media_free(&m);
+	}
+	free(sha);
 }
 
 /* A post: the network, the text as it will be published (LinkedIn's
@@ -129,8 +162,11 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 		said(b, "meta", "Link: ", link);
 	/* the image by name; the page's rule check says whether its bytes are
 	 * still the ones drafted (media_sha256, signed with the approval) */
-	if (media && *media)
+	if (media && *media) {
 		said(b, "meta", "Image: ", media);
+		if (page)
+			post_image(p, it, media);
+	}
 	if (at && *at) {
 		if (time_parse_rfc3339(at, &t) < 0)
 			said(b, "meta err", "Unreadable schedule_at: ", at);
