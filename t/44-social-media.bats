@@ -30,9 +30,17 @@ setup() {
 }
 teardown() { fake_stop; }
 
-# mkjpeg FILE WORDS: a small file with a JPEG's signature (what the
-# networks and lib/social look at) and WORDS to tell files apart.
-mkjpeg() { printf '\377\330\377\340\0\020JFIF\0%s' "$2" >"$1"; }
+# mkjpeg FILE WORDS [W H]: a small JPEG's structure (SOI, APP0, a frame
+# header of W x H, default 1080 x 1350, what lib/social and the networks
+# read), WORDS to tell files apart, EOI.
+mkjpeg() {
+	/usr/bin/python3 -c 'import sys,struct
+w,h=int(sys.argv[3]),int(sys.argv[4])
+open(sys.argv[1],"wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+  + b"\xff\xc0\x00\x0b\x08" + struct.pack(">HH", h, w) + b"\x01\x01\x11\x00"
+  + b"\xff\xfe" + struct.pack(">H", len(sys.argv[2]) + 2) + sys.argv[2].encode() + b"\xff\xd9")' \
+	    "$1" "$2" "${3:-1080}" "${4:-1350}"
+}
 mkpng() { printf '\211PNG\r\n\032\n\0\0\0\rIHDR%s' "$2" >"$1"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -222,4 +230,20 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	run --separate-stderr draft-post --network instagram --media Media/public/launch.jpg "$tags"
 	assert_failure 65
 	[[ "$stderr" == *"31 hashtags, over the 30"* ]]
+}
+
+@test "instagram: an image outside 4:5 to 1.91:1 is not filed (65); the limits themselves are" {
+	mkjpeg "$VAULT_DIR/Media/public/wide.jpg" wide 2000 1000
+	mkjpeg "$VAULT_DIR/Media/public/tall.jpg" tall 800 1001
+	for f in wide tall; do
+		run --separate-stderr draft-post --network instagram --media "Media/public/$f.jpg" "A caption"
+		assert_failure 65
+		[[ "$stderr" == *"Instagram takes an aspect ratio from 4:5 to 1.91:1"* ]]
+	done
+	[[ "$stderr" == *"tall.jpg is 800x1001"* ]]
+	mkjpeg "$VAULT_DIR/Media/public/max.jpg" max 1910 1000
+	mkjpeg "$VAULT_DIR/Media/public/min.jpg" min 800 1000
+	draft-post --network instagram --media Media/public/max.jpg "Wide enough"
+	draft-post --network instagram --media Media/public/min.jpg "Tall enough"
+	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | wc -l)" -eq 2 ]
 }

@@ -93,14 +93,53 @@ int social_media_verify(int dirfd, const char *path, const char *sha256,
 	return 0;
 }
 
+int social_jpeg_size(const unsigned char *p, size_t len, unsigned *w,
+    unsigned *h)
+{
+	size_t i = 2, seg;
+	unsigned char m;
+
+	if (len < 4 || p[0] != 0xFF || p[1] != 0xD8)
+		return -1;
+	while (i + 1 < len) {
+		if (p[i] != 0xFF)
+			return -1;           /* not at a marker: not a JPEG we read */
+		while (i < len && p[i] == 0xFF)
+			i++;                 /* fill bytes */
+		if (i >= len)
+			return -1;
+		m = p[i++];
+		if (m == 0x01 || (m >= 0xD0 && m <= 0xD8))
+			continue;            /* markers without a segment */
+		if (m == 0xD9 || m == 0xDA || i + 2 > len)
+			return -1;           /* the image data before any frame */
+		seg = (size_t)p[i] << 8 | p[i + 1];
+		if (seg < 2 || seg > len - i)
+			return -1;
+		/* a start of frame: SOF0-SOF15 but DHT (C4), JPG (C8), DAC (CC) */
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+			if (seg < 7)
+				return -1;
+			*h = (unsigned)p[i + 3] << 8 | p[i + 4];
+			*w = (unsigned)p[i + 5] << 8 | p[i + 6];
+			return *w && *h ? 0 : -1;
+		}
+		i += seg;
+	}
+	return -1;
+}
+
 /* What each network takes (checked at drafting, approval and publishing):
  * X images of at most 5 MB (its media upload), Facebook Page photos less
  * than 4 MB (the Graph reference of /{page-id}/photos), Instagram JPEG
- * only; LinkedIn's images API takes what the reader takes (8 MB). */
+ * only, its aspect ratio from 4:5 (portrait) to 1.91:1 (landscape), as
+ * its content publishing reference says; LinkedIn's images API takes what
+ * the reader takes (8 MB). */
 int social_media_check(enum social_net net, const struct social_media *m)
 {
 	static const size_t max[NET_COUNT] = { AIE_ITEM_MAX, 5 << 20, 4 << 20,
 	    AIE_ITEM_MAX };
+	unsigned w = 0, h = 0;
 
 	if (net >= NET_COUNT)
 		return aie_fail(EX_DATA, "unknown network");
@@ -108,9 +147,18 @@ int social_media_check(enum social_net net, const struct social_media *m)
 		return aie_fail(EX_DATA, "%s: the image %s is %zu bytes, over the "
 		    "%zu MB the network takes", social_net_name(net), m->name,
 		    m->len, max[net] >> 20);
-	if (net == NET_INSTAGRAM && strcmp(m->type, "image/jpeg") != 0)
+	if (net != NET_INSTAGRAM)
+		return 0;
+	if (strcmp(m->type, "image/jpeg") != 0)
 		return aie_fail(EX_DATA, "instagram: the image %s is %s; Instagram "
 		    "takes JPEG only", m->name, m->type);
+	if (social_jpeg_size((const unsigned char *)m->data, m->len, &w, &h) < 0)
+		return aie_fail(EX_DATA, "instagram: the image %s has no frame "
+		    "size we can read (a JPEG?)", m->name);
+	if (5UL * w < 4UL * h || 100UL * w > 191UL * h)
+		return aie_fail(EX_DATA, "instagram: the image %s is %ux%u; "
+		    "Instagram takes an aspect ratio from 4:5 to 1.91:1", m->name,
+		    w, h);
 	return 0;
 }
 

@@ -59,7 +59,12 @@ int social_media_load(int dirfd, const char *path, struct social_media *m);
 int social_media_verify(int dirfd, const char *path, const char *sha256,
     struct social_media *m);
 void social_media_free(struct social_media *m);
-/* Does the network take the image (its size and type)? 0, or -1 (65). */
+/* The width and height of a JPEG from its first frame header (exposed
+ * for the fuzz harness). 0, or -1 when none is found in len bytes. */
+int social_jpeg_size(const unsigned char *p, size_t len, unsigned *w,
+    unsigned *h);
+/* Does the network take the image (its size, its type, for Instagram its
+ * aspect ratio)? 0, or -1 (65). */
 int social_media_check(enum social_net net, const struct social_media *m);
 
 struct social_post {

@@ -5,7 +5,8 @@
  * through the same code that reads the real ones), to the steps before it
  * (social_upload_reply: LinkedIn's initializeUpload, X's media upload,
  * Instagram's container and its status) and X's token endpoint's to a
- * refresh, and the rules check, X's weighted
+ * refresh, a JPEG's frame size (Instagram's aspect ratio), and the rules
+ * check, X's weighted
  * count, the composition and the prompt of a post (lib/social/).
  *
  * The input: a network (first byte, mod 4; bit 2 the Instagram step), a
@@ -77,6 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	(void)social_x_length(s);
+	{
+		unsigned w, h;
+		if (social_jpeg_size(data, size, &w, &h) == 0 && (!w || !h))
+			fz_fail("a JPEG size of zero");
+	}
 	(void)social_check(net, s, s);
 	(void)social_check(NET_INSTAGRAM, s, NULL);
 	free(social_compose(net, s, s));
