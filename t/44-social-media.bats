@@ -246,4 +246,12 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	draft-post --network instagram --media Media/public/max.jpg "Wide enough"
 	draft-post --network instagram --media Media/public/min.jpg "Tall enough"
 	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | wc -l)" -eq 2 ]
+	# drafted as a LinkedIn image, then sent to Instagram by an edit that
+	# approve re-checks: refused there too
+	mkjpeg "$VAULT_DIR/Media/public/wide.jpg" wide 2000 1000
+	id=$(draft linkedin Media/public/wide.jpg)
+	sed -i 's/^network: linkedin$/network: instagram/' "$(pending "$id")"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"aspect ratio"* ]]
 }

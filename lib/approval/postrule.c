@@ -34,8 +34,8 @@ int approval_post_rule(struct vault *v, const struct item *it,
 	if (social_net_parse(net, &n) < 0 ||
 	    !(text = social_compose(n, it->body, link)) ||
 	    social_check(n, text, media) < 0 ||
-	    (media && *media && social_media_verify(v->dirfd, media, sha,
-	    &m) < 0)) {
+	    (media && *media && (social_media_verify(v->dirfd, media, sha,
+	    &m) < 0 || social_media_check(n, &m) < 0))) {
 		char msg[sizeof aie_errmsg];
 		snprintf(msg, sizeof msg, "%s", aie_errmsg);
 		aie_fail(EX_DATA, "%s: %s; approval refused", id, msg);
