@@ -16,11 +16,13 @@ setup() {
 	export FAKE_SERVER=social.py FAKE_LI_TOKEN=AQVlinkedin FAKE_X_TOKEN=xuser \
 	    FAKE_FB_TOKEN=EAAGpage FAKE_LI_AUTHOR=urn:li:person:8675309 \
 	    FAKE_FB_PAGE=4242 FAKE_IG_TOKEN=IGQVJinsta FAKE_IG_USER=17841400000000001 \
+	    FAKE_X_REFRESH=xrefresh-0 FAKE_X_CLIENT=xclientid \
 	    FAKE_MEDIA_DIR="$VAULT_DIR/Media/public"
 	fake_start
 	export LINKEDIN_API_URL="$FAKE_URL" LINKEDIN_TOKEN=AQVlinkedin \
 	    LINKEDIN_AUTHOR=urn:li:person:8675309 X_API_URL="$FAKE_URL" \
-	    X_TOKEN=xuser FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
+	    X_TOKEN=xuser X_TOKEN_URL="$FAKE_URL/2/oauth2/token" \
+	    FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
 	    FACEBOOK_PAGE_TOKEN=EAAGpage INSTAGRAM_TOKEN=IGQVJinsta \
 	    INSTAGRAM_USER_ID=17841400000000001 \
 	    SOCIAL_MEDIA_BASE_URL="$FAKE_URL/media" INSTAGRAM_POLL_SECONDS=0
@@ -130,6 +132,19 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(jq -r 'select(.net == "x-upload") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
 	jq -se 'map(select(.net == "x-upload"))[0] | .ctype | startswith("multipart/form-data; boundary=")' "$FAKE_LOG"
 	jq -se 'map(select(.net == "x"))[0] | .parsed.media.media_ids | length == 1' "$FAKE_LOG"
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "x: a 401 on the media upload refreshes the token once; the upload and the post go with the new one" {
+	id=$(draft x Media/chart.png "After a refresh")
+	approve "$id" >/dev/null
+	export X_TOKEN=expired-access X_REFRESH_TOKEN=xrefresh-0 X_CLIENT_ID=xclientid
+	run --separate-stderr vault-exec
+	assert_success
+	[ "$(fake_problems)" = "/2/media/upload: auth" ]
+	[ "$(fake_count '.net == "x-token"')" -eq 1 ]
+	jq -se 'map(select(.net == "x-upload"))[1].auth | startswith("Bearer xaccess-")' "$FAKE_LOG"
+	jq -se 'map(select(.net == "x"))[0].auth | startswith("Bearer xaccess-")' "$FAKE_LOG"
 	[ "$(posted x)" -eq 1 ]
 }
 
