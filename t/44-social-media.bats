@@ -225,6 +225,22 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(posted instagram)" -eq 0 ]
 }
 
+@test "instagram: an expired token is 78 naming Instagram; media_publish timed out is unknown, never published again" {
+	id=$(draft instagram Media/public/launch.jpg "Token trouble")
+	approve "$id" >/dev/null
+	fake_reply '{"match": "/media ", "error": "ig_expired"}'
+	run --separate-stderr vault-exec
+	assert_failure 78
+	[[ "$stderr" == *"instagram: the access token expired or was revoked"*"INSTAGRAM_TOKEN"* ]]
+	[ -f "$VAULT_DIR/Approved/social/$id.md" ]
+	fake_reply '{"match": "/media_publish", "delay": 3, "status": 200, "json": {"id": "17900000000000001"}}'
+	SOCIAL_TIMEOUT=1 run --separate-stderr vault-exec
+	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/social/$id.md"
+	run vault-exec
+	[ "$(posted instagram)" -eq 1 ]
+	[ "$(posted instagram-container)" -eq 2 ]
+}
+
 @test "instagram: the image must be under Media/public/ (65); SOCIAL_MEDIA_BASE_URL unset is not configured (78)" {
 	mkjpeg "$VAULT_DIR/Media/private.jpg" private
 	id=$(draft instagram Media/private.jpg "Private")
