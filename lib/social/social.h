@@ -1,8 +1,10 @@
 /*
  * social.h - social network posts (see social-post(1), draft-post(1),
  * vault(5)): each network's rules for a post, checked when a draft is
- * filed and again before it is published, and the publishers (LinkedIn
- * Posts API, X API v2, Facebook Page feed) that turn an approved post
+ * filed and again before it is published, a post's image (read once,
+ * checked against its signed SHA-256), and the publishers (LinkedIn Posts
+ * and Images APIs, X API v2 with its media upload, a Facebook Page's feed
+ * and photos, Instagram's content publishing) that turn an approved post
  * into one post on its network. lib/ never prints: failures are -1 with
  * aie_errmsg and aie_errcode.
  */
