@@ -6,7 +6,9 @@
  *
  * The topic is the arguments, stdin, an item (--from ID: its title or
  * subject and its body), or this week's theme of the content plan
- * (--from-goals: Business_Goals.md, "## Content"). The model is given the handbook as its rules and
+ * (--from-goals: Business_Goals.md, "## Content"). With --media, each
+ * draft names the image and records its SHA-256 (media_sha256), which the
+ * approval signs. The model is given the handbook as its rules and
  * tone and the topic as data (lib/social/prompt.c); without a provider
  * (offline) the post is the topic itself. Each call is checked against
  * the daily cap and weekly budget and logged, as draft-email's are. Every
@@ -35,6 +37,8 @@ struct ctx {
 	struct llm_conf conf;
 	char *handbook;
 	const char *source;      /* --from's ID, or NULL */
+	const char *media;       /* --media's vault path, or NULL */
+	struct social_media img; /* its bytes and SHA-256 */
 	long expires_hours;
 };
 
@@ -42,7 +46,7 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: draft-post [-jqv] [-C DIR] [-a AGENT] [--network NET[,NET]] "
-	    "[--from ID | --from-goals | TOPIC... | -]\n");
+	    "[--media Media/FILE] [--from ID | --from-goals | TOPIC... | -]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -223,6 +227,8 @@ static int build(struct item *d, const struct ctx *c, enum social_net net,
 	    (c->source && fm_set(d, "source", c->source) < 0) ||
 	    fm_set(d, "action", "post") < 0 ||
 	    fm_set(d, "network", social_net_name(net)) < 0 ||
+	    (c->media && (fm_set(d, "media", c->media) < 0 ||
+	    fm_set(d, "media_sha256", c->img.sha256) < 0)) ||
 	    fm_set(d, "model", model) < 0 ||
 	    fm_set(d, "drafted_by", c->v->agent) < 0 ||
 	    fm_set(d, "expires", exp_s) < 0)
@@ -253,7 +259,8 @@ static int draft_one(struct ctx *c, enum social_net net, const char *topic)
 		free(raw);
 		return aie_errcode ? aie_errcode : EX_TEMP;
 	}
-	if (social_check(net, text, NULL) < 0) {
+	if (social_check(net, text, c->media) < 0 ||
+	    (c->media && social_media_check(net, &c->img) < 0)) {
 		cli_warn(name, "not filed: %s", aie_errmsg);
 		status = EX_DATA;
 		goto out;
@@ -302,6 +309,7 @@ int main(int argc, char **argv)
 		{ "network", required_argument, NULL, 'N' + 256 },
 		{ "from", required_argument, NULL, 'F' + 256 },
 		{ "from-goals", no_argument, NULL, 'G' + 256 },
+		{ "media", required_argument, NULL, 'M' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -321,6 +329,7 @@ int main(int argc, char **argv)
 		case 'N' + 256: netopt = optarg; break;
 		case 'F' + 256: c.source = optarg; break;
 		case 'G' + 256: goals = 1; break;
+		case 'M' + 256: c.media = optarg; break;
 		default: usage(2);
 		}
 	}
@@ -337,6 +346,13 @@ int main(int argc, char **argv)
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
 	c.v = &v;
+	/* the image is read once: its digest, signed with the approval, is
+	 * what approve(1) and the executor check the file against */
+	if (c.media && social_media_load(v.dirfd, c.media, &c.img) < 0) {
+		cli_warnerr(NULL);
+		status = aie_errcode;
+		goto out;
+	}
 	if (c.source)
 		topic = item_topic(&v, c.source);
 	else if (goals)
@@ -370,6 +386,7 @@ int main(int argc, char **argv)
 			status = r > status ? r : status;
 		}
 out:
+	social_media_free(&c.img);
 	free(topic);
 	free(c.handbook);
 	vault_close(&v);

@@ -221,6 +221,39 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	grep -q 'Rule check: ok, within X' "$B"
 }
 
+@test "a Facebook post: folded with …see more after ~477 characters on its page; the card, cut before the fold, says only …" {
+	long="$(printf 'a%.0s' $(seq 1 477))FBTAIL$(printf 'b%.0s' $(seq 1 100))"
+	mkpost POST_facebook_1 facebook "$long"
+	home
+	card POST_facebook_1 >"$BATS_TEST_TMPDIR/c"
+	grep -q '<b>Facebook</b> preview' "$BATS_TEST_TMPDIR/c"
+	! grep -q 'see more' "$BATS_TEST_TMPDIR/c" || false
+	grep -q 'aaaa…</p>' "$BATS_TEST_TMPDIR/c"
+	item POST_facebook_1
+	head=$(sed -n 's/.*<p class="ptext">\(.*\)<span class="fold">…see more<\/span>.*/\1/p' "$B")
+	[ "${#head}" -eq 477 ]
+	[[ "$head" != *FBTAIL* ]]
+}
+
+@test "a post with an image: named on the card; the page shows the signed bytes and its rule check says whether they are still the ones drafted" {
+	mkdir -p "$VAULT_DIR/Media"
+	printf '\211PNG\r\n\032\n\0\0\0\rIHDRchart' >"$VAULT_DIR/Media/chart.png"
+	sum=$(sha256sum "$VAULT_DIR/Media/chart.png" | cut -d' ' -f1)
+	mkpost POST_linkedin_i linkedin "With a chart" media=Media/chart.png "media_sha256=$sum"
+	home
+	card POST_linkedin_i | grep -q 'Image: Media/chart.png'
+	item POST_linkedin_i
+	grep -q 'Rule check: ok, within LinkedIn' "$B"
+	# the image shown is the bytes checked against the signed digest
+	grep -qF "<img class=\"pimg\" alt=\"The post's image, as signed\" src=\"data:image/png;base64,$(base64 -w0 "$VAULT_DIR/Media/chart.png")\">" "$B"
+	printf 'swapped' >>"$VAULT_DIR/Media/chart.png"
+	item POST_linkedin_i
+	grep -q 'Rule check: POST_linkedin_i: media Media/chart.png: the image changed since it was drafted' "$B"
+	! grep -q 'Rule check: ok' "$B" || false
+	! grep -q '<img' "$B" || false
+	rm -r "$VAULT_DIR/Media/chart.png"
+}
+
 @test "a post: every new field escaped on the card and the page (text, link, schedule, network)" {
 	mkpost POST_linkedin_e linkedin "$EVIL" "link=$EVIL" "schedule_at=$EVIL"
 	mkpost POST_e2 "$EVIL" "hello"

@@ -1,7 +1,8 @@
 /*
  * ui-kind.c - what a draft of one kind shows beyond its fields (see
  * ai-employee-dashboard(1)), on its card and on its item page: a post as
- * its network shows it (LinkedIn's fold, X's weighted count, the link,
+ * its network shows it (LinkedIn's and Facebook's folds, X's weighted
+ * count, the image's name, the link,
  * the schedule, and on the page the rule check), a WhatsApp reply under
  * the customer's thread with the 24-hour window's time left, an invoice's
  * partner, total and due date (its lines as a table on the page), and a
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "vault/vault.h"
 #include "dash/dash.h"
 #include "approval/approval.h"
@@ -20,6 +23,10 @@
 #include "base/base.h"
 
 #define LI_FOLD 210              /* LinkedIn's "…see more", in characters */
+#define FB_FOLD 477              /* Facebook's "See more" on a desktop feed:
+                                  * not documented by Meta; the count the
+                                  * character counters agree on (mobile
+                                  * folds earlier) */
 #define CARD_TEXT 280            /* characters of a post on a card */
 #define PAGE_TEXT 3000           /* and on its page (the body is below) */
 #define THREAD_CARD 3            /* a customer's last messages on a card */
@@ -27,6 +34,7 @@
 #define MSG_CARD 200             /* bytes of one message on a card */
 #define MSG_PAGE 1000
 #define TABLE_ROWS 200
+#define IMG_PAGE (2 << 20)       /* bytes of a post's image shown inline */
 
 /* The bytes of s's first n characters (UTF-8 lead bytes), never cutting
  * one in two; all of len when it has fewer. */
@@ -74,6 +82,36 @@ static const char *net_title(enum social_net n)
 	return t[n];
 }
 
+/* A post's image on its page, from the very bytes checked against the
+ * signed media_sha256 in this request: what is shown is what the approval
+ * signs. An image whose digest differs is not shown (the rule check says
+ * why); one over IMG_PAGE is named only. */
+static void post_image(struct dashpage *p, const struct item *it,
+    const char *media)
+{
+	struct social_media m;
+	char *sha = fm_get(it, "media_sha256"), *b64;
+	size_t n;
+
+	if (social_media_verify(p->v->dirfd, media, sha, &m) == 0) {
+		n = sodium_base64_ENCODED_LEN(m.len, sodium_base64_VARIANT_ORIGINAL);
+		if (m.len > IMG_PAGE)
+			buf_addf(p->b, "<p class=\"meta\">The image is not shown here: "
+			    "%zu bytes, over %d MB</p>", m.len, IMG_PAGE >> 20);
+		else if ((b64 = malloc(n))) {
+			sodium_bin2base64(b64, n, (unsigned char *)m.data, m.len,
+			    sodium_base64_VARIANT_ORIGINAL);
+			buf_addf(p->b, "<p><img class=\"pimg\" alt=\"The post's image, "
+			    "as signed\" src=\"data:%s;base64,", m.type);
+			buf_adds(p->b, b64);
+			buf_adds(p->b, "\"></p>");
+			free(b64);
+		}
+		social_media_free(&m);
+	}
+	free(sha);
+}
+
 /* A post: the network, the text as it will be published (LinkedIn's
  * fold, X's count), the link, when; on the page the rule check. */
 static void post_view(struct dashpage *p, const struct itemref *ref,
@@ -81,7 +119,8 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 {
 	struct buf *b = p->b;
 	char *net = fm_get(it, "network"), *link = fm_get(it, "link"),
-	    *at = fm_get(it, "schedule_at"), *text = NULL;
+	    *at = fm_get(it, "schedule_at"), *media = fm_get(it, "media"),
+	    *text = NULL;
 	size_t tlen, cut, fold;
 	enum social_net n;
 	time_t t;
@@ -107,10 +146,13 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 	if (text) {
 		tlen = strlen(text);
 		cut = chars_len(text, tlen, page ? PAGE_TEXT : CARD_TEXT);
-		fold = n == NET_LINKEDIN ? chars_len(text, tlen, LI_FOLD) : tlen;
+		fold = n == NET_LINKEDIN ? chars_len(text, tlen, LI_FOLD) :
+		    n == NET_FACEBOOK ? chars_len(text, tlen, FB_FOLD) : tlen;
 		buf_adds(b, "<p class=\"ptext\">");
 		html_shown(b, text, fold < cut ? fold : cut, 1);
-		if (fold < tlen)
+		/* the fold where the network puts it; a card cut before it
+		 * only says there is more */
+		if (fold < tlen && fold <= cut)
 			buf_adds(b, "<span class=\"fold\">…see more</span>");
 		else if (cut < tlen)
 			buf_adds(b, "…");
@@ -118,6 +160,13 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 	}
 	if (link && *link)
 		said(b, "meta", "Link: ", link);
+	/* the image by name; the page's rule check says whether its bytes are
+	 * still the ones drafted (media_sha256, signed with the approval) */
+	if (media && *media) {
+		said(b, "meta", "Image: ", media);
+		if (page)
+			post_image(p, it, media);
+	}
 	if (at && *at) {
 		if (time_parse_rfc3339(at, &t) < 0)
 			said(b, "meta err", "Unreadable schedule_at: ", at);
@@ -127,7 +176,7 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 		buf_adds(b, "<p class=\"meta\">Published once approved</p>");
 	}
 	if (page) {
-		if (approval_post_rule(it, ref->id) < 0)
+		if (approval_post_rule(p->v, it, ref->id) < 0)
 			said(b, "err", "Rule check: ", aie_errmsg);
 		else
 			buf_addf(b, "<p class=\"good\">Rule check: ok, within %s's "
@@ -138,6 +187,7 @@ out:
 	free(net);
 	free(link);
 	free(at);
+	free(media);
 	free(text);
 }
 

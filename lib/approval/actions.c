@@ -57,9 +57,12 @@ static const char *const register_payment_fields[] = {
 };
 
 /* post, a social network post (social-post(1)): where it goes, what goes
- * with it and when; the body is the text */
+ * with it and when; the body is the text. The image is signed by its
+ * SHA-256 as well as its path: the path alone would let the file change
+ * under an approval (see vault(5), Post drafts). */
 static const char *const post_fields[] = {
-	SIGNED_ALWAYS, "network", "media", "link", "schedule_at", NULL
+	SIGNED_ALWAYS, "network", "media", "media_sha256", "link",
+	"schedule_at", NULL
 };
 
 const struct approval_action approval_actions[] = {

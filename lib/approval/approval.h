@@ -131,7 +131,9 @@ struct draft_edit {
 int draft_edit(struct vault *v, const struct itemref *ref,
     struct draft_edit *e);
 /* postrule.c: 0 when the item is not a post, or is one that meets its
- * network's rule (social_check); else -1 (65) saying which rule. */
-int approval_post_rule(const struct item *it, const char *id);
+ * network's rule (social_check) and whose image, if it has one, is in v
+ * with the digest media_sha256 says; else -1 (65) saying which rule. */
+int approval_post_rule(struct vault *v, const struct item *it,
+    const char *id);
 
 #endif

@@ -2,8 +2,9 @@
  * postrule.c - a post is approved only when it meets its network's rule
  * (see draft-post(1), vault(5) Post drafts): draft-post checked it when it
  * was filed, but the draft may have been edited since, and the owner
- * should not approve what the network would refuse for its length. The
- * executor checks once more before publishing.
+ * should not approve what the network would refuse for its length, nor
+ * an image other than the one drafted (media_sha256). The executor
+ * checks both once more before publishing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,12 @@
 #include "approval/approval.h"
 #include "social/social.h"
 
-int approval_post_rule(const struct item *it, const char *id)
+int approval_post_rule(struct vault *v, const struct item *it,
+    const char *id)
 {
 	char *action = fm_get(it, "action"), *net = NULL, *link = NULL,
-	    *media = NULL, *text = NULL;
+	    *media = NULL, *sha = NULL, *text = NULL;
+	struct social_media m = { 0 };
 	enum social_net n;
 	int r = 0;
 
@@ -24,10 +27,15 @@ int approval_post_rule(const struct item *it, const char *id)
 	net = fm_get(it, "network");
 	link = fm_get(it, "link");
 	media = fm_get(it, "media");
+	sha = fm_get(it, "media_sha256");
 	r = -1;
+	/* the image the owner saw is the one signed: its bytes now must have
+	 * the digest recorded when it was drafted */
 	if (social_net_parse(net, &n) < 0 ||
 	    !(text = social_compose(n, it->body, link)) ||
-	    social_check(n, text, media) < 0) {
+	    social_check(n, text, media) < 0 ||
+	    (media && *media && (social_media_verify(v->dirfd, media, sha,
+	    &m) < 0 || social_media_check(n, &m) < 0))) {
 		char msg[sizeof aie_errmsg];
 		snprintf(msg, sizeof msg, "%s", aie_errmsg);
 		aie_fail(EX_DATA, "%s: %s; approval refused", id, msg);
@@ -39,6 +47,8 @@ out:
 	free(net);
 	free(link);
 	free(media);
+	free(sha);
 	free(text);
+	social_media_free(&m);
 	return r;
 }

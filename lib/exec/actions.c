@@ -56,7 +56,7 @@ static int none_run(struct vault *v, const struct itemref *ref,
  * the body (and link) as social_compose makes it, for its network. */
 struct post {
 	enum social_net net;
-	char *text, *link, *media, *when;
+	char *text, *link, *media, *sha, *when;
 };
 
 static void post_free(struct post *p)
@@ -64,6 +64,7 @@ static void post_free(struct post *p)
 	free(p->text);
 	free(p->link);
 	free(p->media);
+	free(p->sha);
 	free(p->when);
 }
 
@@ -81,6 +82,7 @@ static int post_read(const struct item *it, struct post *p)
 		return -1;
 	p->link = fm_get(it, "link");
 	p->media = fm_get(it, "media");
+	p->sha = fm_get(it, "media_sha256");
 	p->when = fm_get(it, "schedule_at");
 	if (!(p->text = social_compose(p->net, it->body, p->link))) {
 		post_free(p);
@@ -128,8 +130,9 @@ static int post_due(const struct item *it, char *why, size_t size)
 }
 
 /* The post must meet its network's rules (65); a network not configured
- * is 78, images and Instagram not published yet 69, and a post not due
- * 75: those wait in Approved/. */
+ * is 78 and a post not due 75: those wait in Approved/. Its image is
+ * checked against the signed digest when it is read to be published
+ * (post_run): this check has no vault. */
 static int post_check(const struct item *it, const char *id)
 {
 	struct post p;
@@ -147,12 +150,6 @@ static int post_check(const struct item *it, const char *id)
 		aie_fail(EX_TEMP, "%s", why);
 		goto out;
 	}
-	if (p.net == NET_INSTAGRAM || (p.media && *p.media)) {
-		aie_fail(EX_DOWN, "%s: %s are not published yet (text posts to "
-		    "linkedin, x and facebook only)", social_net_name(p.net),
-		    p.net == NET_INSTAGRAM ? "instagram posts" : "images");
-		goto out;
-	}
 	if (!social_configured(p.net)) {
 		aie_fail(EX_CONFIG, "%s: not configured (see social-post(1), "
 		    "ENVIRONMENT)", social_net_name(p.net));
@@ -165,12 +162,15 @@ out:
 }
 
 /* Publish it, then record post_id and post_url in the item (vault-exec
- * moves it to Done/ next). */
+ * moves it to Done/ next). The image is read once, here: the bytes whose
+ * SHA-256 is the signed media_sha256 are the bytes uploaded (65 when the
+ * file changed since the approval). */
 static int post_run(struct vault *v, const struct itemref *ref,
     const struct item *it, struct send_result *res)
 {
-	struct social_post sp;
+	struct social_post sp = { 0 };
 	struct social_result sr;
+	struct social_media m = { 0 };
 	struct post p;
 	char when[21];
 	const char *kv[] = { "post_id", sr.id, "post_url", sr.url,
@@ -180,10 +180,18 @@ static int post_run(struct vault *v, const struct itemref *ref,
 	memset(res, 0, sizeof *res);
 	if (post_read(it, &p) < 0)
 		return -1;
+	if (p.media && *p.media && social_media_verify(v->dirfd, p.media, p.sha,
+	    &m) < 0) {
+		post_free(&p);
+		return -1;
+	}
 	sp.net = p.net;
 	sp.text = p.text;
 	sp.link = p.link;
+	sp.media = m.data ? &m : NULL;
+	sp.media_path = p.media;
 	r = social_publish(&sp, &sr);
+	social_media_free(&m);
 	post_free(&p);
 	if (r < 0) {
 		res->maybe_sent = sr.maybe_sent;

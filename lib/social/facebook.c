@@ -9,6 +9,10 @@
  * token expired or was revoked, 4, 17, 32, 341 and 613 throttling, 1 and
  * 2 a failing service, 506 a duplicate post, 368 a refusal by policy, 10
  * and 200-299 a permission the token lacks.
+ *
+ * With an image: POST .../{FACEBOOK_PAGE_ID}/photos, multipart/form-data
+ * with the file as source and the text (and link) as message; 200
+ * {"id":"<photo>","post_id":"<page>_<post>"}: the post is post_id.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,63 +24,118 @@
 #include "vault/vault.h"
 #include "internal.h"
 
-int facebook_reply(long status, const char *body, size_t len,
-    long retry_after, struct social_result *r)
+void graph_base(char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%.20s",
+	    config_get_default("FACEBOOK_GRAPH_URL", "https://graph.facebook.com"),
+	    config_get_default("FACEBOOK_API_VERSION", "v21.0"));
+}
+
+int graph_error(enum social_net net, long status, const char *body,
+    size_t len, long retry_after, struct social_result *r)
 {
 	json_t *o = NULL;
-	const char *id = NULL, *msg = NULL;
+	const char *msg = NULL;
 	json_int_t code = 0;
 	int rc;
 
 	if (body && len)
 		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
-	if (status >= 200 && status < 300) {
-		/* published: an ID we cannot read does not undo that */
-		if (o && json_unpack(o, "{s:s}", "id", &id) == 0 && *id &&
-		    strlen(id) < 100 && id[strspn(id, "0123456789_")] == '\0') {
-			snprintf(r->id, sizeof r->id, "%s", id);
-			snprintf(r->url, sizeof r->url, "https://www.facebook.com/%s",
-			    id);
-		} else
-			snprintf(r->id, sizeof r->id, "unknown");
-		json_decref(o);
-		return 0;
-	}
 	if (o)
 		json_unpack(o, "{s:{s?s, s?I}}", "error", "message", &msg, "code",
 		    &code);
 	if (code == 190)
-		rc = social_fail(NET_FACEBOOK, 401, 0, 0, msg, 0, -1, r);
+		rc = social_fail(net, 401, 0, 0, msg, 0, -1, r);
 	else if (code == 4 || code == 17 || code == 32 || code == 341 ||
 	    code == 613)
-		rc = social_fail(NET_FACEBOOK, 429, 0, 0, msg, 0, retry_after, r);
+		rc = social_fail(net, 429, 0, 0, msg, 0, retry_after, r);
 	else if (code == 1 || code == 2)
-		rc = social_fail(NET_FACEBOOK, status >= 500 ? status : 503, 0, 0,
-		    msg, 0, retry_after, r);
+		rc = social_fail(net, status >= 500 ? status : 503, 0, 0, msg, 0,
+		    retry_after, r);
 	else if (code == 10 || (code >= 200 && code <= 299))
-		rc = aie_fail(EX_CONFIG, "facebook: the Page token lacks a "
-		    "permission (Graph error %lld): make a Page access token with "
-		    "pages_manage_posts and put it in FACEBOOK_PAGE_TOKEN",
-		    (long long)code);
+		rc = aie_fail(EX_CONFIG, "%s: the token lacks a permission (Graph "
+		    "error %lld): %s", social_net_name(net), (long long)code,
+		    net == NET_INSTAGRAM ? "make a token with "
+		    "instagram_content_publish and put it in INSTAGRAM_TOKEN" :
+		    "make a Page access token with pages_manage_posts and put it "
+		    "in FACEBOOK_PAGE_TOKEN");
 	else
-		rc = social_fail(NET_FACEBOOK, status, code == 506, code == 368, msg,
-		    0, retry_after, r);
+		rc = social_fail(net, status, code == 506, code == 368, msg, 0,
+		    retry_after, r);
 	json_decref(o);
 	return rc;
 }
 
+int facebook_reply(long status, const char *body, size_t len,
+    long retry_after, struct social_result *r)
+{
+	static const char digits[] = "0123456789_";
+
+	if (status < 200 || status >= 300)
+		return graph_error(NET_FACEBOOK, status, body, len, retry_after, r);
+	/* a photo's post is its post_id; a feed post is its id */
+	social_reply_id(body, len, "post_id", NULL, digits, 100, r->id,
+	    sizeof r->id);
+	if (strcmp(r->id, "unknown") == 0)
+		social_reply_id(body, len, "id", NULL, digits, 100, r->id,
+		    sizeof r->id);
+	if (strcmp(r->id, "unknown") != 0)
+		snprintf(r->url, sizeof r->url, "https://www.facebook.com/%s",
+		    r->id);
+	return 0;
+}
+
+/* The photo post: the image as source, the text and the link (a photo
+ * has no link of its own) as message. */
+static int photo_body(const struct social_post *p, struct multipart *mp)
+{
+	char *msg = NULL;
+	int rc;
+
+	if (asprintf(&msg, "%s%s%s", p->text, p->link && *p->link ? "\n\n" :
+	    "", p->link ? p->link : "") < 0)
+		return aie_fail(EX_TEMP, "out of memory");
+	{
+		const char *fields[] = { "message", msg, "published", "true",
+		    NULL };
+		rc = social_multipart(fields, "source", p->media, mp);
+	}
+	free(msg);
+	return rc;
+}
+
+/* The feed post: a form of message and link. */
+static int feed_body(const struct social_post *p, struct multipart *mp)
+{
+	char *msg = NULL, *link = NULL;
+	int n = -1;
+
+	memset(mp, 0, sizeof *mp);
+	snprintf(mp->ctype, sizeof mp->ctype,
+	    "Content-Type: application/x-www-form-urlencoded");
+	if ((msg = http_urlencode(p->text)) &&
+	    (!p->link || !*p->link || (link = http_urlencode(p->link))))
+		n = asprintf(&mp->body, "message=%s%s%s", msg, link ? "&link=" :
+		    "", link ? link : "");
+	free(msg);
+	free(link);
+	if (n < 0) {
+		mp->body = NULL;
+		return aie_fail(EX_TEMP, "out of memory");
+	}
+	mp->len = (size_t)n;
+	return 0;
+}
+
 int facebook_publish(const struct social_post *p, struct social_result *r)
 {
-	const char *base, *version, *page, *token;
-	char auth[4200], url[1024], *msg = NULL, *link = NULL, *body = NULL;
-	const char *hdrs[] = { auth,
-	    "Content-Type: application/x-www-form-urlencoded", NULL };
-	struct http_req rq = { 0 };
+	const char *page, *token;
+	char auth[4200], base[512], url[1024];
+	struct multipart mp = { 0 };
+	const char *hdrs[] = { auth, mp.ctype, NULL };
 	struct http_resp rs;
 	int rc = -1;
 
-	base = config_get_default("FACEBOOK_GRAPH_URL", "https://graph.facebook.com");
-	version = config_get_default("FACEBOOK_API_VERSION", "v21.0");
 	if (social_need("FACEBOOK_PAGE_TOKEN", &token) < 0 ||
 	    social_need("FACEBOOK_PAGE_ID", &page) < 0)
 		return -1;
@@ -84,30 +143,18 @@ int facebook_publish(const struct social_post *p, struct social_result *r)
 		return aie_fail(EX_CONFIG, "FACEBOOK_PAGE_ID is not a number");
 	if (social_bearer(auth, sizeof auth, token) < 0)
 		return -1;
-	snprintf(url, sizeof url, "%s/%.20s/%.40s/feed", base, version, page);
-	if (!(msg = http_urlencode(p->text)) ||
-	    (p->link && *p->link && !(link = http_urlencode(p->link))) ||
-	    asprintf(&body, "message=%s%s%s", msg, link ? "&link=" : "",
-	    link ? link : "") < 0) {
-		body = NULL;
-		aie_fail(EX_TEMP, "out of memory");
+	graph_base(base, sizeof base);
+	snprintf(url, sizeof url, "%s/%.40s/%s", base, page,
+	    p->media ? "photos" : "feed");
+	if ((p->media ? photo_body(p, &mp) : feed_body(p, &mp)) < 0)
 		goto out;
-	}
-	rq.method = "POST";
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.body = body;
-	rq.bodylen = strlen(body);
-	rq.timeout = social_timeout();
-	rq.max_response = 1 << 20;
-	if (social_send(&rq, &rs, r) == 0) {
+	if (social_request("POST", url, hdrs, mp.body, mp.len, NULL, &rs,
+	    r) == 0) {
 		rc = facebook_reply(rs.status, rs.body, rs.len, rs.retry_after, r);
 		http_resp_free(&rs);
 	}
 out:
 	sodium_memzero(auth, sizeof auth);
-	free(msg);
-	free(link);
-	free(body);
+	free(mp.body);
 	return rc;
 }

@@ -26,6 +26,32 @@ int social_bearer(char *buf, size_t size, const char *token);
 int social_send(const struct http_req *rq, struct http_resp *rs,
     struct social_result *r);
 
+/* One request of a publish (a post, an upload, a status poll): method,
+ * url, headers, body of len bytes (may be NULL for a GET), the reply
+ * header to keep (or NULL); the time-out is social_timeout's and the
+ * reply at most 1 MiB. Sent as social_send: 0 with rs (free it), or -1. */
+int social_request(const char *method, const char *url,
+    const char *const *hdrs, const char *body, size_t len,
+    const char *capture, struct http_resp *rs, struct social_result *r);
+
+/* The ID of a 2xx reply's JSON at path ("id", or "data" then "id"; one
+ * or two keys), when it is 1 to max-1 characters of allowed; else
+ * "unknown" (published: an ID we cannot read does not undo that). */
+void social_reply_id(const char *body, size_t len, const char *key1,
+    const char *key2, const char *allowed, size_t max, char *id,
+    size_t size);
+
+/* upload.c: a multipart/form-data body of fields (name, value, ...,
+ * NULL) and the image as the part file_field; ctype is its Content-Type
+ * header. 0, or -1 (75). Free body. */
+struct multipart {
+	char *body;
+	size_t len;
+	char ctype[96];
+};
+int social_multipart(const char *const *fields, const char *file_field,
+    const struct social_media *m, struct multipart *mp);
+
 /* The failure of a reply that is not a success, by its class (social.h):
  * duplicate or policy 65, status 401 78 with how to re-authorise, 429 and
  * 5xx 75 with r->retry_at from reset (epoch seconds, or 0) or
@@ -63,5 +89,24 @@ int x_reply(long status, const char *body, size_t len, const char *reset,
 int facebook_publish(const struct social_post *p, struct social_result *r);
 int facebook_reply(long status, const char *body, size_t len,
     long retry_after, struct social_result *r);
+/* A Graph API error reply of net (Facebook or Instagram) by its code; -1
+ * as social_fail. */
+int graph_error(enum social_net net, long status, const char *body,
+    size_t len, long retry_after, struct social_result *r);
+/* Graph's base URL with its version, "https://graph.facebook.com/v21.0". */
+void graph_base(char *buf, size_t size);
+int instagram_publish(const struct social_post *p, struct social_result *r);
+int instagram_reply(long status, const char *body, size_t len,
+    long retry_after, struct social_result *r);
+/* The readers of the steps before a post (social_upload_reply). */
+int linkedin_upload_reply(long status, const char *body, size_t len,
+    const char *base, long retry_after, char *url, size_t usize, char *urn,
+    size_t nsize, struct social_result *r);
+int x_upload_reply(long status, const char *body, size_t len,
+    const char *reset, char *id, size_t size, struct social_result *r);
+/* An Instagram reply's field (id, status_code, permalink) into val. */
+int instagram_step_reply(long status, const char *body, size_t len,
+    long retry_after, const char *field, char *val, size_t size,
+    struct social_result *r);
 
 #endif

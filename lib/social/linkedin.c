@@ -10,6 +10,13 @@
  * "little text": \ | { } @ [ ] ( ) < > # * _ ~ are escaped with a
  * backslash, or LinkedIn reads them as markup (a mention, a hashtag
  * template) and may drop the rest of the text.
+ *
+ * With an image (the Images API): POST /rest/images?action=initializeUpload
+ * {"initializeUploadRequest":{"owner":<author>}}, 200 {"value":{
+ * "uploadUrlExpiresAt","uploadUrl","image":"urn:li:image:..."}}; PUT the
+ * bytes to uploadUrl with the same bearer (201); then the post carries
+ * "content":{"media":{"id":<image URN>}}. Neither step publishes, so a
+ * time-out there is not a post that may be out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +27,9 @@
 
 #include "vault/vault.h"
 #include "internal.h"
+
+/* The characters of a URN we record or send on. */
+#define URN_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-"
 
 /* The text with little text's reserved characters escaped; malloc'd. */
 static char *little_text(const char *s)
@@ -55,26 +65,14 @@ static int duplicate(json_t *o)
 	return 0;
 }
 
-int linkedin_reply(long status, const char *body, size_t len,
-    const char *restli_id, long retry_after, struct social_result *r)
+/* A reply that is not a success, by its class. */
+static int linkedin_error(long status, const char *body, size_t len,
+    long retry_after, struct social_result *r)
 {
 	json_t *o = NULL;
 	const char *msg = NULL;
 	int dup = 0, rc;
 
-	if (status >= 200 && status < 300) {
-		/* published: an ID we cannot read does not undo that */
-		if (restli_id && strncmp(restli_id, "urn:li:", 7) == 0 &&
-		    strlen(restli_id) < sizeof r->id &&
-		    restli_id[strspn(restli_id, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-")] == '\0') {
-			snprintf(r->id, sizeof r->id, "%s", restli_id);
-			snprintf(r->url, sizeof r->url,
-			    "https://www.linkedin.com/feed/update/%s/", restli_id);
-		} else
-			snprintf(r->id, sizeof r->id, "unknown");
-		return 0;
-	}
 	if (body && len && (o = json_loadb(body, len, JSON_REJECT_DUPLICATES,
 	    NULL)) && json_is_object(o)) {
 		json_unpack(o, "{s:s}", "message", &msg);
@@ -91,55 +89,146 @@ int linkedin_reply(long status, const char *body, size_t len,
 	return rc;
 }
 
+int linkedin_reply(long status, const char *body, size_t len,
+    const char *restli_id, long retry_after, struct social_result *r)
+{
+	if (status < 200 || status >= 300)
+		return linkedin_error(status, body, len, retry_after, r);
+	/* published: an ID we cannot read does not undo that */
+	if (restli_id && strncmp(restli_id, "urn:li:", 7) == 0 &&
+	    strlen(restli_id) < sizeof r->id &&
+	    restli_id[strspn(restli_id, URN_CHARS)] == '\0') {
+		snprintf(r->id, sizeof r->id, "%s", restli_id);
+		snprintf(r->url, sizeof r->url,
+		    "https://www.linkedin.com/feed/update/%s/", restli_id);
+	} else
+		snprintf(r->id, sizeof r->id, "unknown");
+	return 0;
+}
+
+/* What the requests to LinkedIn's API share. */
+struct li {
+	const char *base, *author;
+	char auth[4200], ver[64];
+};
+
+/* initializeUpload's reply: the upload URL and the image's URN. The URL
+ * gets the bearer token: it must be https (LinkedIn's), or under base
+ * (LINKEDIN_API_URL: a test's fake). */
+int linkedin_upload_reply(long status, const char *body, size_t len,
+    const char *base, long retry_after, char *url, size_t usize, char *urn,
+    size_t nsize, struct social_result *r)
+{
+	json_t *o = NULL;
+	const char *u = NULL, *n = NULL;
+	size_t blen = base ? strlen(base) : 0;
+	int ok;
+
+	if (status < 200 || status >= 300)
+		return linkedin_error(status, body, len, retry_after, r);
+	if (body && len)
+		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	json_unpack(o, "{s:{s:s, s:s}}", "value", "uploadUrl", &u, "image", &n);
+	ok = u && n && strlen(u) < usize && strlen(n) < nsize &&
+	    !strpbrk(u, " \r\n") && (strncmp(u, "https://", 8) == 0 ||
+	    (blen && strncmp(u, base, blen) == 0 && u[blen] == '/')) &&
+	    strncmp(n, "urn:li:image:", 13) == 0 && n[strspn(n, URN_CHARS)] == 0;
+	if (ok) {
+		snprintf(url, usize, "%s", u);
+		snprintf(urn, nsize, "%s", n);
+	}
+	json_decref(o);
+	return ok ? 0 : aie_fail(EX_TEMP, "linkedin: initializeUpload answered "
+	    "without a usable uploadUrl and image URN");
+}
+
+/* Upload the image: its URN into urn. 0, or -1 (nothing published: never
+ * maybe_sent). */
+static int upload(const struct li *li, const struct social_media *m,
+    char *urn, size_t size, struct social_result *r)
+{
+	const char *hdrs[] = { li->auth, li->ver,
+	    "X-Restli-Protocol-Version: 2.0.0", "Content-Type: application/json",
+	    NULL };
+	const char *put_hdrs[] = { li->auth, "Content-Type: "
+	    "application/octet-stream", NULL };
+	char url[2048], *body = NULL;
+	struct http_resp rs;
+	json_t *o;
+	int rc = -1;
+
+	snprintf(url, sizeof url, "%s/rest/images?action=initializeUpload",
+	    li->base);
+	if (!(o = json_pack("{s:{s:s}}", "initializeUploadRequest", "owner",
+	    li->author)) || !(body = json_dumps(o, JSON_COMPACT))) {
+		json_decref(o);
+		return aie_fail(EX_TEMP, "out of memory");
+	}
+	json_decref(o);
+	if (social_request("POST", url, hdrs, body, strlen(body), NULL, &rs,
+	    r) == 0) {
+		rc = linkedin_upload_reply(rs.status, rs.body, rs.len, li->base,
+		    rs.retry_after, url, sizeof url, urn, size, r);
+		http_resp_free(&rs);
+	}
+	free(body);
+	if (rc == 0 && (rc = social_request("PUT", url, put_hdrs, m->data,
+	    m->len, NULL, &rs, r)) == 0) {
+		if (rs.status < 200 || rs.status >= 300)
+			rc = linkedin_error(rs.status, rs.body, rs.len,
+			    rs.retry_after, r);
+		http_resp_free(&rs);
+	}
+	r->maybe_sent = 0;
+	return rc;
+}
+
 int linkedin_publish(const struct social_post *p, struct social_result *r)
 {
-	const char *base, *token, *author, *version;
-	char auth[4200], ver[64], url[1024], *text = NULL, *body = NULL;
-	const char *hdrs[] = { auth, ver, "X-Restli-Protocol-Version: 2.0.0",
+	const char *token, *version;
+	struct li li;
+	char url[1024], urn[256], *text = NULL, *body = NULL;
+	const char *hdrs[] = { li.auth, li.ver, "X-Restli-Protocol-Version: 2.0.0",
 	    "Content-Type: application/json", NULL };
-	struct http_req rq = { 0 };
 	struct http_resp rs;
 	json_t *o = NULL;
 	int rc = -1;
 
-	base = config_get_default("LINKEDIN_API_URL", "https://api.linkedin.com");
+	li.base = config_get_default("LINKEDIN_API_URL",
+	    "https://api.linkedin.com");
 	version = config_get_default("LINKEDIN_VERSION", "202511");
 	if (social_need("LINKEDIN_TOKEN", &token) < 0 ||
-	    social_need("LINKEDIN_AUTHOR", &author) < 0)
+	    social_need("LINKEDIN_AUTHOR", &li.author) < 0)
 		return -1;
-	if (strncmp(author, "urn:li:person:", 14) != 0 &&
-	    strncmp(author, "urn:li:organization:", 20) != 0)
+	if (strncmp(li.author, "urn:li:person:", 14) != 0 &&
+	    strncmp(li.author, "urn:li:organization:", 20) != 0)
 		return aie_fail(EX_CONFIG, "LINKEDIN_AUTHOR is not a urn:li:person: "
 		    "or urn:li:organization: URN");
-	if (social_bearer(auth, sizeof auth, token) < 0)
+	if (social_bearer(li.auth, sizeof li.auth, token) < 0)
 		return -1;
-	snprintf(ver, sizeof ver, "LinkedIn-Version: %.20s", version);
-	snprintf(url, sizeof url, "%s/rest/posts", base);
+	snprintf(li.ver, sizeof li.ver, "LinkedIn-Version: %.20s", version);
+	snprintf(url, sizeof url, "%s/rest/posts", li.base);
+	if (p->media && upload(&li, p->media, urn, sizeof urn, r) < 0)
+		goto out;
 	if (!(text = little_text(p->text)) ||
 	    !(o = json_pack("{s:s, s:s, s:s, s:{s:s, s:[], s:[]}, s:s, s:b}",
-	    "author", author, "commentary", text, "visibility", "PUBLIC",
+	    "author", li.author, "commentary", text, "visibility", "PUBLIC",
 	    "distribution", "feedDistribution", "MAIN_FEED", "targetEntities",
 	    "thirdPartyDistributionChannels", "lifecycleState", "PUBLISHED",
-	    "isReshareDisabledByAuthor", 0)) ||
-	    !(body = json_dumps(o, JSON_COMPACT))) {
+	    "isReshareDisabledByAuthor", 0)) || (p->media &&
+	    json_object_set_new(o, "content", json_pack("{s:{s:s}}", "media",
+	    "id", urn)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
-	rq.method = "POST";
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.body = body;
-	rq.bodylen = strlen(body);
-	rq.timeout = social_timeout();
-	rq.max_response = 1 << 20;
-	rq.capture = "x-restli-id";
-	if (social_send(&rq, &rs, r) == 0) {
+	if (social_request("POST", url, hdrs, body, strlen(body), "x-restli-id",
+	    &rs, r) == 0) {
 		rc = linkedin_reply(rs.status, rs.body, rs.len, rs.captured,
 		    rs.retry_after, r);
 		http_resp_free(&rs);
 	}
 out:
-	sodium_memzero(auth, sizeof auth);
+	sodium_memzero(li.auth, sizeof li.auth);
 	json_decref(o);
 	free(text);
 	free(body);

@@ -14,15 +14,17 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "vault/vault.h"
 #include "internal.h"
 
 /* The keys that make each network usable. */
-static const char *const needed[NET_COUNT][3] = {
-	{ "LINKEDIN_TOKEN", "LINKEDIN_AUTHOR", NULL },
-	{ "X_TOKEN", NULL, NULL },
-	{ "FACEBOOK_PAGE_TOKEN", "FACEBOOK_PAGE_ID", NULL },
-	{ NULL, NULL, NULL },
+static const char *const needed[NET_COUNT][4] = {
+	{ "LINKEDIN_TOKEN", "LINKEDIN_AUTHOR", NULL, NULL },
+	{ "X_TOKEN", NULL, NULL, NULL },
+	{ "FACEBOOK_PAGE_TOKEN", "FACEBOOK_PAGE_ID", NULL, NULL },
+	{ "INSTAGRAM_TOKEN", "INSTAGRAM_USER_ID", "SOCIAL_MEDIA_BASE_URL", NULL },
 };
 
 /* What the owner does when a network refuses its token. */
@@ -34,7 +36,8 @@ static const char *const reauth[NET_COUNT] = {
 	    "itself)",
 	"make a new Page access token (Meta Business settings) and put it in "
 	    "FACEBOOK_PAGE_TOKEN",
-	"",
+	"make a new access token with instagram_content_publish (Meta "
+	    "Business settings) and put it in INSTAGRAM_TOKEN",
 };
 
 int social_configured(enum social_net net)
@@ -90,6 +93,43 @@ int social_send(const struct http_req *rq, struct http_resp *rs,
 	return -1;
 }
 
+int social_request(const char *method, const char *url,
+    const char *const *hdrs, const char *body, size_t len,
+    const char *capture, struct http_resp *rs, struct social_result *r)
+{
+	struct http_req rq = { 0 };
+
+	rq.method = method;
+	rq.url = url;
+	rq.headers = hdrs;
+	rq.body = body;
+	rq.bodylen = len;
+	rq.timeout = social_timeout();
+	rq.max_response = 1 << 20;
+	rq.capture = capture;
+	return social_send(&rq, rs, r);
+}
+
+void social_reply_id(const char *body, size_t len, const char *key1,
+    const char *key2, const char *allowed, size_t max, char *id,
+    size_t size)
+{
+	json_t *o = body && len ? json_loadb(body, len, JSON_REJECT_DUPLICATES,
+	    NULL) : NULL;
+	json_t *v = json_object_get(o, key1);
+	const char *s;
+
+	if (key2)
+		v = json_object_get(v, key2);
+	s = json_string_value(v);
+	if (s && *s && strlen(s) < max && strlen(s) < size &&
+	    s[strspn(s, allowed)] == '\0')
+		snprintf(id, size, "%s", s);
+	else
+		snprintf(id, size, "unknown");
+	json_decref(o);
+}
+
 /* The network's message, one line, printable, cut at 200 bytes. */
 static void clean(char *dst, size_t size, const char *what)
 {
@@ -140,15 +180,15 @@ int social_fail(enum social_net net, long status, int duplicate, int policy,
 int social_publish(const struct social_post *p, struct social_result *r)
 {
 	memset(r, 0, sizeof *r);
-	if (social_check(p->net, p->text, NULL) < 0 && p->net != NET_INSTAGRAM)
+	if (social_check(p->net, p->text, p->media ? p->media_path : NULL) < 0 ||
+	    (p->media && social_media_check(p->net, p->media) < 0))
 		return -1;
 	switch (p->net) {
 	case NET_LINKEDIN: return linkedin_publish(p, r);
 	case NET_X: return x_publish(p, r);
 	case NET_FACEBOOK: return facebook_publish(p, r);
-	default:
-		return aie_fail(EX_DOWN, "%s: publishing there is not there yet "
-		    "(only linkedin, x and facebook)", social_net_name(p->net));
+	case NET_INSTAGRAM: return instagram_publish(p, r);
+	default: return aie_fail(EX_DATA, "unknown network");
 	}
 }
 
@@ -162,7 +202,29 @@ int social_reply(enum social_net net, long status, const char *body,
 		return linkedin_reply(status, body, len, header, retry_after, r);
 	case NET_X: return x_reply(status, body, len, header, r);
 	case NET_FACEBOOK: return facebook_reply(status, body, len, retry_after, r);
+	case NET_INSTAGRAM:
+		return instagram_reply(status, body, len, retry_after, r);
 	default:
 		return aie_fail(EX_DOWN, "%s: no publisher", social_net_name(net));
+	}
+}
+
+int social_upload_reply(enum social_net net, int step, long status,
+    const char *body, size_t len, const char *header, long retry_after,
+    char *id, size_t isize, char *url, size_t usize,
+    struct social_result *r)
+{
+	memset(r, 0, sizeof *r);
+	switch (net) {
+	case NET_LINKEDIN:
+		return linkedin_upload_reply(status, body, len, header,
+		    retry_after, url, usize, id, isize, r);
+	case NET_X: return x_upload_reply(status, body, len, header, id, isize, r);
+	case NET_INSTAGRAM:
+		return instagram_step_reply(status, body, len, retry_after,
+		    step ? "status_code" : "id", id, isize, r);
+	default:
+		return aie_fail(EX_DATA, "%s: no upload step",
+		    social_net_name(net));
 	}
 }

@@ -1,8 +1,10 @@
 /*
  * social.h - social network posts (see social-post(1), draft-post(1),
  * vault(5)): each network's rules for a post, checked when a draft is
- * filed and again before it is published, and the publishers (LinkedIn
- * Posts API, X API v2, Facebook Page feed) that turn an approved post
+ * filed and again before it is published, a post's image (read once,
+ * checked against its signed SHA-256), and the publishers (LinkedIn Posts
+ * and Images APIs, X API v2 with its media upload, a Facebook Page's feed
+ * and photos, Instagram's content publishing) that turn an approved post
  * into one post on its network. lib/ never prints: failures are -1 with
  * aie_errmsg and aie_errcode.
  */
@@ -20,7 +22,8 @@ int social_net_parse(const char *name, enum social_net *net);
 const char *social_net_name(enum social_net net);
 
 /* Is the network's publisher configured here (its token and, for
- * LinkedIn and Facebook, its author or page)? Instagram never is yet. */
+ * LinkedIn, Facebook and Instagram, its author, page or account; for
+ * Instagram also SOCIAL_MEDIA_BASE_URL)? */
 int social_configured(enum social_net net);
 
 /* The length of text as X counts it (twitter-text 3: code points weigh 1
@@ -40,10 +43,38 @@ char *social_compose(enum social_net net, const char *body, const char *link);
  * 65 saying which rule. */
 int social_check(enum social_net net, const char *text, const char *media);
 
+/* A post's image (media.c): a JPEG or PNG under Media/ of the vault (at
+ * most 8 MB), read whole once, with its SHA-256 in hex. */
+struct social_media {
+	char *data;
+	size_t len;
+	const char *type;        /* image/jpeg or image/png, from its bytes */
+	char name[256];          /* its file name */
+	char sha256[65];
+};
+
+/* Read the image at path (under Media/, not through a symlink). 0, or -1
+ * with 65 saying why. Free m with social_media_free. */
+int social_media_load(int dirfd, const char *path, struct social_media *m);
+/* As social_media_load, and its SHA-256 must be sha256 (the signed
+ * media_sha256): -1 (65) when it is missing or differs. */
+int social_media_verify(int dirfd, const char *path, const char *sha256,
+    struct social_media *m);
+void social_media_free(struct social_media *m);
+/* The width and height of a JPEG from its first frame header (exposed
+ * for the fuzz harness). 0, or -1 when none is found in len bytes. */
+int social_jpeg_size(const unsigned char *p, size_t len, unsigned *w,
+    unsigned *h);
+/* Does the network take the image (its size, its type, for Instagram its
+ * aspect ratio)? 0, or -1 (65). */
+int social_media_check(enum social_net net, const struct social_media *m);
+
 struct social_post {
 	enum social_net net;
 	const char *text;        /* as social_compose made it */
 	const char *link;        /* Facebook's link, or NULL */
+	const struct social_media *media;   /* its image (checked), or NULL */
+	const char *media_path;  /* the image's vault path (Instagram's URL) */
 };
 
 struct social_result {
@@ -67,6 +98,17 @@ int social_publish(const struct social_post *p, struct social_result *r);
  * Returns as social_publish. */
 int social_reply(enum social_net net, long status, const char *body,
     size_t len, const char *header, long retry_after,
+    struct social_result *r);
+
+/* The reply to a step before the post, which publishes nothing (exposed
+ * for the fuzz harness): LinkedIn's initializeUpload (header: the API
+ * base its upload URL may be under; url gets the URL, id the image URN),
+ * X's media upload (header: x-rate-limit-reset; id the media id),
+ * Instagram's container (id) or its status (step 1: id gets status_code).
+ * 0, or -1 as social_publish; never maybe_sent. */
+int social_upload_reply(enum social_net net, int step, long status,
+    const char *body, size_t len, const char *header, long retry_after,
+    char *id, size_t isize, char *url, size_t usize,
     struct social_result *r);
 
 /* X's token endpoint's reply to a refresh (exposed for the fuzz

@@ -8,6 +8,13 @@
  * with duplicate content."), another 403 a refusal by X's rules, 401 a
  * token expired or revoked, 429 a rate limit whose end is the epoch in
  * x-rate-limit-reset (X sends no Retry-After).
+ *
+ * With an image: first POST {X_API_URL}/2/media/upload, multipart/form-
+ * data with the bytes as media and media_category tweet_image (images of
+ * at most 5 MB), 200 {"data":{"id","media_key","size",
+ * "expires_after_secs"}}; then the post carries
+ * {"media":{"media_ids":["<id>"]}}. An upload publishes nothing, so one
+ * that timed out is not a post that may be out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,27 +39,16 @@ static time_t reset_time(const char *h)
 	return *end == '\0' && t > 0 && t < 100000000000LL ? (time_t)t : 0;
 }
 
-int x_reply(long status, const char *body, size_t len, const char *reset,
-    struct social_result *r)
+/* A reply that is not a success, by its class (social_fail). */
+static int x_error(long status, const char *body, size_t len,
+    const char *reset, struct social_result *r)
 {
 	json_t *o = NULL;
-	const char *id = NULL, *detail = NULL, *title = NULL;
-	int rc, dup = 0;
+	const char *detail = NULL, *title = NULL;
+	int rc, dup;
 
 	if (body && len)
 		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
-	if (status >= 200 && status < 300) {
-		/* published: an ID we cannot read does not undo that */
-		if (o && json_unpack(o, "{s:{s:s}}", "data", "id", &id) == 0 &&
-		    *id && strlen(id) < 32 && id[strspn(id, "0123456789")] == '\0') {
-			snprintf(r->id, sizeof r->id, "%s", id);
-			snprintf(r->url, sizeof r->url, "https://x.com/i/web/status/%s",
-			    id);
-		} else
-			snprintf(r->id, sizeof r->id, "unknown");
-		json_decref(o);
-		return 0;
-	}
 	if (json_is_object(o)) {
 		json_unpack(o, "{s:s}", "detail", &detail);
 		json_unpack(o, "{s:s}", "title", &title);
@@ -66,62 +62,106 @@ int x_reply(long status, const char *body, size_t len, const char *reset,
 	return rc;
 }
 
-/* One POST of body with the access token; *status gets the HTTP status
- * (0 when no reply came). Returns as x_reply. */
-static int post_once(const char *url, const char *body, const char *token,
-    struct social_result *r, long *status)
+int x_reply(long status, const char *body, size_t len, const char *reset,
+    struct social_result *r)
+{
+	if (status < 200 || status >= 300)
+		return x_error(status, body, len, reset, r);
+	/* published: an ID we cannot read does not undo that */
+	social_reply_id(body, len, "data", "id", "0123456789", 32, r->id,
+	    sizeof r->id);
+	if (strcmp(r->id, "unknown") != 0)
+		snprintf(r->url, sizeof r->url, "https://x.com/i/web/status/%s",
+		    r->id);
+	return 0;
+}
+
+int x_upload_reply(long status, const char *body, size_t len,
+    const char *reset, char *id, size_t size, struct social_result *r)
+{
+	if (status < 200 || status >= 300)
+		return x_error(status, body, len, reset, r);
+	social_reply_id(body, len, "data", "id", "0123456789", 32, id, size);
+	return strcmp(id, "unknown") == 0 ? aie_fail(EX_TEMP, "x: the media "
+	    "upload answered HTTP %ld without a media id", status) : 0;
+}
+
+/* One request with the access token; on a 401 (the two-hour token ran
+ * out: nothing was done) one new token from the refresh token and one
+ * more try, once per publish (*refreshed). 0 with rs, or -1. */
+static int x_send(const char *url, const char *ctype, const char *body,
+    size_t len, struct x_tokens *t, int *refreshed, struct http_resp *rs,
+    struct social_result *r)
 {
 	char auth[4200];
-	const char *hdrs[] = { auth, "Content-Type: application/json", NULL };
-	struct http_req rq = { 0 };
+	const char *hdrs[] = { auth, ctype, NULL };
+	int rc;
+
+	for (;;) {
+		if (social_bearer(auth, sizeof auth, t->access) < 0)
+			return -1;
+		rc = social_request("POST", url, hdrs, body, len,
+		    "x-rate-limit-reset", rs, r);
+		sodium_memzero(auth, sizeof auth);
+		if (rc < 0 || rs->status != 401 || *refreshed)
+			return rc;
+		http_resp_free(rs);
+		*refreshed = 1;
+		if (x_refresh(t) < 0)
+			return -1;
+	}
+}
+
+/* Upload the image: its media id into id. 0, or -1 (nothing published:
+ * never maybe_sent). */
+static int x_upload(const char *api, const struct social_media *m,
+    struct x_tokens *t, int *refreshed, char *id, size_t size,
+    struct social_result *r)
+{
+	const char *fields[] = { "media_category", "tweet_image", NULL };
+	struct multipart mp;
 	struct http_resp rs;
+	char url[1024];
 	int rc = -1;
 
-	*status = 0;
-	if (social_bearer(auth, sizeof auth, token) < 0)
+	snprintf(url, sizeof url, "%s/2/media/upload", api);
+	if (social_multipart(fields, "media", m, &mp) < 0)
 		return -1;
-	rq.method = "POST";
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.body = body;
-	rq.bodylen = strlen(body);
-	rq.timeout = social_timeout();
-	rq.max_response = 1 << 20;
-	rq.capture = "x-rate-limit-reset";
-	if (social_send(&rq, &rs, r) == 0) {
-		*status = rs.status;
-		rc = x_reply(rs.status, rs.body, rs.len, rs.captured, r);
+	if (x_send(url, mp.ctype, mp.body, mp.len, t, refreshed, &rs, r) == 0) {
+		rc = x_upload_reply(rs.status, rs.body, rs.len, rs.captured, id,
+		    size, r);
 		http_resp_free(&rs);
 	}
-	sodium_memzero(auth, sizeof auth);
+	free(mp.body);
+	r->maybe_sent = 0;
 	return rc;
 }
 
 int x_publish(const struct social_post *p, struct social_result *r)
 {
+	const char *api = config_get_default("X_API_URL", "https://api.x.com");
 	struct x_tokens t;
-	char url[1024], *body = NULL;
+	struct http_resp rs;
+	char url[1024], media[64], *body = NULL;
 	json_t *o = NULL;
-	long status;
-	int rc = -1;
+	int rc = -1, refreshed = 0;
 
-	snprintf(url, sizeof url, "%s/2/tweets",
-	    config_get_default("X_API_URL", "https://api.x.com"));
+	snprintf(url, sizeof url, "%s/2/tweets", api);
 	if (x_tokens(&t) < 0)
 		goto out;
-	if (!(o = json_pack("{s:s}", "text", p->text)) ||
-	    !(body = json_dumps(o, JSON_COMPACT))) {
+	if (p->media && x_upload(api, p->media, &t, &refreshed, media,
+	    sizeof media, r) < 0)
+		goto out;
+	if (!(o = json_pack("{s:s}", "text", p->text)) || (p->media &&
+	    json_object_set_new(o, "media", json_pack("{s:[s]}", "media_ids",
+	    media)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
-	rc = post_once(url, body, t.access, r, &status);
-	/* 401: the two-hour access token ran out (nothing was posted); one
-	 * new one from the refresh token, and one more try */
-	if (rc < 0 && status == 401) {
-		if ((rc = x_refresh(&t)) == 0) {
-			memset(r, 0, sizeof *r);
-			rc = post_once(url, body, t.access, r, &status);
-		}
+	if (x_send(url, "Content-Type: application/json", body, strlen(body),
+	    &t, &refreshed, &rs, r) == 0) {
+		rc = x_reply(rs.status, rs.body, rs.len, rs.captured, r);
+		http_resp_free(&rs);
 	}
 out:
 	sodium_memzero(&t, sizeof t);

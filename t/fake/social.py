@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""t/fake/social.py - fake LinkedIn Posts API, X API v2 and Facebook Graph
-API (Page feed) on 127.0.0.1, for the tests of social-post and vault-exec.
+"""t/fake/social.py - fake LinkedIn Posts and Images APIs, X API v2 (posts
+and media upload), Facebook Graph API (Page feed and photos) and Instagram
+content publishing on 127.0.0.1, for the tests of social-post and
+vault-exec.
 
 usage: social.py PORTFILE SCRIPT LOG
 
@@ -17,9 +19,21 @@ SCRIPT is read at each request: JSON lines, each used once, the first whose
   status, json | raw a reply of its own
   headers            extra reply headers ({"x-rate-limit-reset": "..."})
   delay              seconds to wait first (a publish killed mid-way)
-Tokens expected: FAKE_LI_TOKEN, FAKE_X_TOKEN, FAKE_FB_TOKEN; LinkedIn's author
-FAKE_LI_AUTHOR, the Page FAKE_FB_PAGE.
+  ig_states          an Instagram container's status codes (see below)
+Tokens expected: FAKE_LI_TOKEN, FAKE_X_TOKEN, FAKE_FB_TOKEN, FAKE_IG_TOKEN;
+LinkedIn's author FAKE_LI_AUTHOR, the Page FAKE_FB_PAGE, the Instagram
+account FAKE_IG_USER.
+
+Images: an upload is logged with its bytes' sha256 ("sha256") under the net
+linkedin-upload or x-upload; a post naming an image not uploaded is refused
+as the service refuses it. Instagram fetches the image_url itself (as the
+real one does), and serves FAKE_MEDIA_DIR at /media/ so that a test can
+point SOCIAL_MEDIA_BASE_URL there; a container's status_code goes through
+the "ig_states" of the script line matching its creation (comma-separated,
+default FINISHED), one per poll, the last one staying; media_publish only
+takes a FINISHED container, once.
 """
+import hashlib
 import json
 import os
 import re
@@ -27,13 +41,17 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORTFILE, SCRIPT, LOG = sys.argv[1:4]
 E = os.environ.get
 LOCK = threading.RLock()
 COUNTER = [0]
-SEEN = {"linkedin": set(), "x": set(), "facebook": set()}
+SEEN = {"linkedin": set(), "x": set(), "facebook": set(), "instagram": set()}
+IMAGES = {}       # uploaded image URN or media id: sha256 of the bytes
+UPLOADS = {}      # LinkedIn's pending upload URL path: image URN
+CONTAINERS = {}   # Instagram container id: {"states": [...], "used": bool}
 # X's user tokens: the access token it takes now, and the one refresh token
 # it will exchange once (FAKE_X_REFRESH; FAKE_X_CLIENT, FAKE_X_SECRET).
 XTOK = {"access": E("FAKE_X_TOKEN", ""), "refresh": E("FAKE_X_REFRESH", "")}
@@ -88,6 +106,9 @@ ERRORS = {
                         "has expired on Friday, 04-Dec-26 10:00:00 PST.", 463),
     "fb_throttled": graph(400, 4, "(#4) Application request limit reached"),
     "fb_unknown": graph(500, 1, "An unknown error has occurred."),
+    "ig_not_ready": graph(400, 9007, "Media ID is not available", 2207027),
+    "ig_expired": graph(400, 190, "Error validating access token: Session "
+                        "has expired.", 463),
 }
 
 
@@ -152,6 +173,42 @@ def x_weight(text):
     return n
 
 
+def multipart(ctype, raw):
+    """The parts of a multipart/form-data body: name -> (bytes, filename,
+    content type); None when it is not one (as RFC 7578 has it: CRLF
+    lines, the boundary of the Content-Type)."""
+    m = re.match(r"^multipart/form-data; *boundary=([0-9A-Za-z'()+_,./:=?-]{1,70})$",
+                 ctype or "")
+    if not m:
+        return None
+    sep = b"--" + m.group(1).encode()
+    chunks = raw.split(sep)
+    if len(chunks) < 3 or chunks[-1] not in (b"--\r\n", b"--"):
+        return None
+    parts = {}
+    for c in chunks[1:-1]:
+        if not c.startswith(b"\r\n") or not c.endswith(b"\r\n"):
+            return None
+        head, _, data = c[2:-2].partition(b"\r\n\r\n")
+        h = head.decode("utf-8", "replace")
+        n = re.search(r'name="([^"]*)"', h)
+        f = re.search(r'filename="([^"]*)"', h)
+        t = re.search(r"(?im)^content-type: *(.+)$", h)
+        if not n:
+            return None
+        parts[n.group(1)] = (data, f.group(1) if f else None,
+                             t.group(1).strip() if t else None)
+    return parts
+
+
+def image_type(data):
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    return None
+
+
 LITTLE = set("\\|{}@[]()<>#*_~")
 
 
@@ -199,16 +256,107 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def log(self, rec):
+        with LOCK, open(LOG, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+
+    def base(self):
+        return "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def authed(self, tok):
+        return self.headers.get("Authorization") == "Bearer " + tok
+
     def do_GET(self):
-        self.reply(404, {"message": "not found"})
+        if self.path.startswith("/media/"):
+            return self.serve_media()
+        m = re.match(r"^/v\d+\.\d+/(\d+)\?fields=(status_code|permalink)$",
+                     self.path)
+        if not m:
+            return self.reply(404, {"message": "not found"})
+        rec = {"method": "GET", "path": self.path, "net": "instagram-" +
+               ("status" if m.group(2) == "status_code" else "permalink"),
+               "problem": None}
+        self.log(rec)
+        if not self.authed(E("FAKE_IG_TOKEN", "")):
+            return self.reply(*ERRORS["ig_expired"])
+        s = take_script("GET %s" % self.path)
+        if s and ("json" in s or "error" in s):
+            if "error" in s:
+                return self.reply(*ERRORS[s["error"]])
+            return self.reply(s.get("status", 200), s.get("json"))
+        oid = m.group(1)
+        with LOCK:
+            c = CONTAINERS.get(oid)
+            if m.group(2) == "status_code" and c:
+                st = c["states"][0]
+                if len(c["states"]) > 1:
+                    c["states"].pop(0)
+                return self.reply(200, {"status_code": st, "id": oid})
+            if m.group(2) == "permalink" and oid in SEEN["instagram"]:
+                return self.reply(200, {"permalink": "https://www.instagram."
+                                        "com/p/Fake%s/" % oid, "id": oid})
+        return self.reply(*graph(400, 100, "Unsupported get request. Object "
+                                 "with ID '%s' does not exist" % oid, 33))
+
+    def serve_media(self):
+        """FAKE_MEDIA_DIR at /media/: where Instagram fetches image_url."""
+        rel = urllib.parse.unquote(self.path[len("/media/"):])
+        root = os.path.realpath(E("FAKE_MEDIA_DIR", "/nonexistent"))
+        f = os.path.realpath(os.path.join(root, rel))
+        if not f.startswith(root + "/") or not os.path.isfile(f):
+            return self.reply(404, {"message": "not found"})
+        with open(f, "rb") as fh:
+            data = fh.read()
+        self.send_response(200)
+        self.send_header("Content-Type", image_type(data) or
+                         "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self):
+        """LinkedIn's upload URL: the image's bytes, the same bearer."""
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n)
+        rec = {"method": "PUT", "path": self.path, "net": "linkedin-put",
+               "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw),
+               "problem": None}
+        with LOCK:
+            urn = UPLOADS.get(self.path)
+        if not self.authed(E("FAKE_LI_TOKEN", "")):
+            rec["problem"] = "auth"
+        elif not urn:
+            rec["problem"] = "no such upload"
+        elif not image_type(raw):
+            rec["problem"] = "not an image"
+        self.log(rec)
+        if rec["problem"] == "auth":
+            return self.reply(*ERRORS["li_expired"])
+        if rec["problem"]:
+            return self.reply(400, {"message": "fake: " + rec["problem"],
+                                    "status": 400})
+        s = take_script("PUT %s" % self.path)
+        if s:
+            time.sleep(s.get("delay", 0))
+            if "error" in s:
+                st, obj = ERRORS[s["error"]]
+                return self.reply(st, obj, headers=s.get("headers"))
+        with LOCK:
+            IMAGES[urn] = rec["sha256"]
+            del UPLOADS[self.path]
+        return self.reply(201)
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n).decode("utf-8", "replace")
+        self.raw = self.rfile.read(n)
+        self.sha = None
+        body = self.raw.decode("utf-8", "replace")
         if self.path == "/2/oauth2/token":
             return self.x_token(body)
         net = self.network()
-        rec = {"method": self.command, "path": self.path, "body": body,
+        rec = {"method": self.command, "path": self.path, "body": body
+               if not net or "upload" not in net and "photo" not in net
+               else "(%d bytes)" % len(self.raw),
                "net": net, "auth": self.headers.get("Authorization"),
                "ctype": self.headers.get("Content-Type"),
                "li_version": self.headers.get("LinkedIn-Version"),
@@ -216,11 +364,12 @@ class Handler(BaseHTTPRequestHandler):
         err, parsed = self.check(net, body)
         rec["problem"] = err if isinstance(err, str) else None
         rec["parsed"] = parsed
-        with LOCK, open(LOG, "a") as f:
-            f.write(json.dumps(rec) + "\n")
+        rec["sha256"] = self.sha
+        self.log(rec)
         if err:
             return self.refuse(net, err)
         s = take_script("%s %s %s" % (self.command, self.path, body))
+        self.states = None
         if s:
             time.sleep(s.get("delay", 0))
             if "error" in s:
@@ -229,28 +378,47 @@ class Handler(BaseHTTPRequestHandler):
             if "raw" in s or "json" in s:
                 return self.reply(s.get("status", 200), s.get("json"),
                                   s.get("raw"), s.get("headers"))
+            self.states = s.get("ig_states")
         return self.publish(net, parsed)
 
     def network(self):
         if self.path == "/rest/posts":
             return "linkedin"
+        if self.path == "/rest/images?action=initializeUpload":
+            return "linkedin-upload"
         if self.path == "/2/tweets":
             return "x"
+        if self.path == "/2/media/upload":
+            return "x-upload"
         if re.match(r"^/v\d+\.\d+/[^/]+/feed$", self.path):
             return "facebook"
+        if re.match(r"^/v\d+\.\d+/[^/]+/photos$", self.path):
+            return "facebook-photo"
+        if re.match(r"^/v\d+\.\d+/[^/]+/media$", self.path):
+            return "instagram-container"
+        if re.match(r"^/v\d+\.\d+/[^/]+/media_publish$", self.path):
+            return "instagram"
         return None
 
     def refuse(self, net, err):
         """A failed check: the service's own answer."""
+        if net:
+            net = {"linkedin-upload": "linkedin", "x-upload": "x",
+                   "facebook-photo": "facebook"}.get(net, net)
+            if net.startswith("instagram"):
+                net = "instagram"
+        if isinstance(err, tuple):
+            return self.reply(*err)
         if err == "auth":
             st, obj = ERRORS[{"linkedin": "li_expired", "x": "x_expired",
-                              "facebook": "fb_expired"}[net]]
+                              "facebook": "fb_expired",
+                              "instagram": "ig_expired"}[net]]
             return self.reply(st, obj)
         if net == "linkedin":
             return self.reply(400, {"message": "fake: " + err, "status": 400})
         if net == "x":
             return self.reply(*xproblem(400, "Invalid Request", "fake: " + err))
-        if net == "facebook":
+        if net in ("facebook", "instagram"):
             return self.reply(*graph(400, 100, "(#100) fake: " + err))
         return self.reply(404, {"message": "no such endpoint " + self.path})
 
@@ -305,19 +473,106 @@ class Handler(BaseHTTPRequestHandler):
         if net is None:
             return "no such endpoint " + self.path, None
         tok = {"linkedin": E("FAKE_LI_TOKEN", ""), "x": XTOK["access"],
-               "facebook": E("FAKE_FB_TOKEN", "")}[net]
+               "facebook": E("FAKE_FB_TOKEN", ""),
+               "instagram": E("FAKE_IG_TOKEN", "")}[
+                   re.sub(r"-.*", "", net)]
         if self.headers.get("Authorization") != "Bearer " + tok:
             return "auth", None
-        return getattr(self, "check_" + net)(body)
+        return getattr(self, "check_" + net.replace("-", "_"))(body)
 
-    def check_linkedin(self, body):
+    def li_headers(self):
         if not re.match(r"^\d{6}$", self.headers.get("LinkedIn-Version") or ""):
-            return "LinkedIn-Version is not YYYYMM", None
+            return "LinkedIn-Version is not YYYYMM"
         if self.headers.get("X-Restli-Protocol-Version") != "2.0.0":
-            return "X-Restli-Protocol-Version", None
+            return "X-Restli-Protocol-Version"
         if not (self.headers.get("Content-Type") or "").startswith(
                 "application/json"):
+            return "content-type"
+        return None
+
+    def check_linkedin_upload(self, body):
+        e = self.li_headers()
+        if e:
+            return e, None
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return "body is not JSON", None
+        if d != {"initializeUploadRequest": {"owner": E("FAKE_LI_AUTHOR")}}:
+            return "initializeUploadRequest", d
+        return None, d
+
+    def check_x_upload(self, body):
+        parts = multipart(self.headers.get("Content-Type"), self.raw)
+        if parts is None:
+            return "not multipart/form-data", None
+        if parts.get("media_category", (b"",))[0] != b"tweet_image":
+            return "media_category", None
+        media = parts.get("media")
+        if not media or not image_type(media[0]):
+            return "media: not an image", None
+        if len(media[0]) > 5 << 20:
+            return xproblem(400, "Invalid Request", "File size exceeds 5242880 "
+                            "bytes."), None
+        self.sha = hashlib.sha256(media[0]).hexdigest()
+        return None, {"size": len(media[0]), "type": image_type(media[0])}
+
+    def check_facebook_photo(self, body):
+        if self.path.split("/")[2] != E("FAKE_FB_PAGE", ""):
+            return "wrong page id", None
+        parts = multipart(self.headers.get("Content-Type"), self.raw)
+        if parts is None:
+            return "not multipart/form-data", None
+        src = parts.get("source")
+        if not src or not image_type(src[0]):
+            return "source: not an image", None
+        self.sha = hashlib.sha256(src[0]).hexdigest()
+        msg = parts.get("message", (b"",))[0].decode()
+        if not msg:
+            return "message", None
+        return None, {"message": msg, "published":
+                      parts.get("published", (b"",))[0].decode()}
+
+    def ig_form(self, body):
+        if self.path.split("/")[2] != E("FAKE_IG_USER", ""):
+            return "wrong instagram user id", None
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/x-www-form-urlencoded"):
             return "content-type", None
+        return None, {k: v[0] for k, v in urllib.parse.parse_qs(
+            body, keep_blank_values=True, strict_parsing=True).items()}
+
+    def check_instagram_container(self, body):
+        err, f = self.ig_form(body)
+        if err:
+            return err, f
+        cap = f.get("caption", "")
+        if len(cap) > 2200 or len(re.findall(r"(?:^|\s)#\w", cap)) > 30:
+            return "caption", f
+        # Instagram fetches the image itself, from its public URL
+        try:
+            with urllib.request.urlopen(f.get("image_url", ""), timeout=5) as r:
+                data = r.read()
+        except (ValueError, OSError):
+            data = b""
+        if image_type(data) != "image/jpeg":
+            return graph(400, 9004, "The media could not be fetched from "
+                         "this uri: " + f.get("image_url", ""), 2207052), f
+        self.sha = hashlib.sha256(data).hexdigest()
+        return None, f
+
+    def check_instagram(self, body):
+        err, f = self.ig_form(body)
+        if err:
+            return err, f
+        if not re.match(r"^\d+$", f.get("creation_id", "")):
+            return "creation_id", f
+        return None, f
+
+    def check_linkedin(self, body):
+        e = self.li_headers()
+        if e:
+            return e, None
         try:
             d = json.loads(body)
         except ValueError:
@@ -337,6 +592,12 @@ class Handler(BaseHTTPRequestHandler):
                 d.get("lifecycleState") != "PUBLISHED" or \
                 d.get("isReshareDisabledByAuthor") is not False:
             return "post fields", d
+        if "content" in d:
+            img = d["content"].get("media", {}).get("id")
+            with LOCK:
+                self.sha = IMAGES.get(img)
+            if not self.sha:
+                return "content.media.id: no such uploaded image", d
         return None, d
 
     def check_x(self, body):
@@ -352,6 +613,13 @@ class Handler(BaseHTTPRequestHandler):
             return "text", d
         if x_weight(t) > 280:
             return "text over 280 weighted characters", d
+        if "media" in d:
+            ids = d["media"].get("media_ids")
+            with LOCK:
+                if not isinstance(ids, list) or not 1 <= len(ids) <= 4 or \
+                        not all(i in IMAGES for i in ids):
+                    return "media.media_ids: not uploaded media", d
+                self.sha = IMAGES[ids[0]]
         return None, d
 
     def check_facebook(self, body):
@@ -371,6 +639,46 @@ class Handler(BaseHTTPRequestHandler):
     # --- success: a new post, or the network's duplicate error --------
     def publish(self, net, d):
         n = next_id()
+        if net == "linkedin-upload":
+            urn = "urn:li:image:C4D%017d" % n
+            with LOCK:
+                UPLOADS["/dms-uploads/%d" % n] = urn
+            return self.reply(200, {"value": {
+                "uploadUrlExpiresAt": int(time.time() * 1000) + 86400000,
+                "uploadUrl": "%s/dms-uploads/%d" % (self.base(), n),
+                "image": urn}})
+        if net == "x-upload":
+            mid = "19%017d" % n
+            with LOCK:
+                IMAGES[mid] = self.sha
+            return self.reply(200, {"data": {
+                "id": mid, "media_key": "3_" + mid, "size": d["size"],
+                "expires_after_secs": 86400,
+                "image": {"image_type": d["type"], "w": 1, "h": 1}}})
+        if net == "instagram-container":
+            cid = "17%015d" % n
+            states = (self.states or "FINISHED").split(",")
+            with LOCK:
+                CONTAINERS[cid] = {"states": states, "used": False}
+            return self.reply(200, {"id": cid})
+        if net == "instagram":
+            with LOCK:
+                c = CONTAINERS.get(d["creation_id"])
+                ok = c and c["states"][0] == "FINISHED" and not c["used"]
+                if ok:
+                    c["used"] = True
+                    SEEN["instagram"].add("179%014d" % n)
+            if not ok:
+                return self.reply(*ERRORS["ig_not_ready"])
+            return self.reply(200, {"id": "179%014d" % n})
+        if net == "facebook-photo":
+            with LOCK:
+                dup = d["message"] + self.sha in SEEN["facebook"]
+                SEEN["facebook"].add(d["message"] + self.sha)
+            if dup:
+                return self.reply(*ERRORS["fb_duplicate"])
+            return self.reply(200, {"id": "55%013d" % n, "post_id": "%s_10%013d"
+                                    % (E("FAKE_FB_PAGE"), n)})
         key = {"linkedin": lambda: unescape_little(d["commentary"]),
                "x": lambda: d["text"],
                "facebook": lambda: d["message"] + d.get("link", "")}[net]()

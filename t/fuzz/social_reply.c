@@ -1,15 +1,19 @@
 /*
  * social_reply.c - libFuzzer harness for what the social publishers take
  * from the network and what draft-post takes from a model: the replies of
- * LinkedIn, X and the Graph API to a publish (social_reply, through the
- * same code that reads the real ones) and X's token endpoint's to a
- * refresh, and the rules check, X's weighted
+ * LinkedIn, X, the Graph API and Instagram to a publish (social_reply,
+ * through the same code that reads the real ones), to the steps before it
+ * (social_upload_reply: LinkedIn's initializeUpload, X's media upload,
+ * Instagram's container and its status) and X's token endpoint's to a
+ * refresh, a JPEG's frame size (Instagram's aspect ratio), and the rules
+ * check, X's weighted
  * count, the composition and the prompt of a post (lib/social/).
  *
- * The input: a network (first byte), a status (second byte: 200 + the byte
- * spread over 1xx-5xx), then the kept header (x-restli-id or
- * x-rate-limit-reset) up to the first newline, then the reply body. The
- * whole input, NUL-terminated, is also the text of a post.
+ * The input: a network (first byte, mod 4; bit 2 the Instagram step), a
+ * status (second byte, one of statuses[]), then the kept header
+ * (x-restli-id, x-rate-limit-reset, or LinkedIn's API base for an upload)
+ * up to the first newline, then the reply body. The whole input,
+ * NUL-terminated, is also the text of a post.
  */
 #include "fuzz.h"
 
@@ -20,8 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const long statuses[] = { 200, 201, 400, 401, 403, 404, 422,
 	    429, 500, 503, 302, 100 };
-	struct social_result r;
+	struct social_result r, u;
 	enum social_net net;
+	char id[256], url[2048];
 	const char *p, *nl;
 	char *s, *hdr, *sys = NULL, *user = NULL;
 	size_t n;
@@ -30,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	net = (enum social_net)(data[0] % 3);
+	net = (enum social_net)(data[0] % 4);
 	status = statuses[data[1] % (sizeof statuses / sizeof *statuses)];
 	p = (const char *)data + 2;
 	n = size - 2;
@@ -41,6 +46,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = nl + 1;
 	}
 	rc = social_reply(net, status, p, n, hdr, data[1] % 2 ? 120 : -1, &r);
+	/* a step before the post publishes nothing: never "maybe sent", and
+	 * the URL that gets the token is LinkedIn's (https) or under its base */
+	url[0] = id[0] = '\0';
+	if (social_upload_reply(net, (data[0] >> 2) & 1, status, p, n, hdr,
+	    data[1] % 2 ? 120 : -1, id, sizeof id, url, sizeof url, &u) == 0) {
+		if (!*id)
+			fz_fail("an upload step read without an id");
+		if (net == NET_LINKEDIN && strncmp(url, "https://", 8) != 0 &&
+		    (!hdr || !*hdr || strncmp(url, hdr, strlen(hdr)) != 0))
+			fz_fail("an upload URL outside LinkedIn and its base: %s", url);
+	} else if (aie_errcode != EX_DATA && aie_errcode != EX_TEMP &&
+	    aie_errcode != EX_CONFIG)
+		fz_fail("an upload step failure of class %d", aie_errcode);
+	if (u.maybe_sent)
+		fz_fail("an upload step said the post may be out");
 	free(hdr);
 	if (social_x_token_reply(status, p, n) < 0 && aie_errcode != EX_TEMP &&
 	    aie_errcode != EX_CONFIG)
@@ -58,6 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	(void)social_x_length(s);
+	{
+		unsigned w, h;
+		if (social_jpeg_size(data, size, &w, &h) == 0 && (!w || !h))
+			fz_fail("a JPEG size of zero");
+	}
 	(void)social_check(net, s, s);
 	(void)social_check(NET_INSTAGRAM, s, NULL);
 	free(social_compose(net, s, s));

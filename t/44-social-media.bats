@@ -1,0 +1,288 @@
+#!/usr/bin/env bats
+# Posts with an image, and Instagram: the image signed by its SHA-256 at
+# drafting and checked by approve, the dashboard's rule check and the
+# executor (which uploads the bytes it checked); the uploads of LinkedIn
+# (initializeUpload, PUT), X (v2 media upload) and Facebook (/photos);
+# Instagram's container, its status polled, media_publish. Against the fake
+# networks of t/fake/social.py.
+load helper
+load fake/fake
+
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup() {
+	common_setup
+	mkvault
+	export FAKE_SERVER=social.py FAKE_LI_TOKEN=AQVlinkedin FAKE_X_TOKEN=xuser \
+	    FAKE_FB_TOKEN=EAAGpage FAKE_LI_AUTHOR=urn:li:person:8675309 \
+	    FAKE_FB_PAGE=4242 FAKE_IG_TOKEN=IGQVJinsta FAKE_IG_USER=17841400000000001 \
+	    FAKE_X_REFRESH=xrefresh-0 FAKE_X_CLIENT=xclientid \
+	    FAKE_MEDIA_DIR="$VAULT_DIR/Media/public"
+	fake_start
+	export LINKEDIN_API_URL="$FAKE_URL" LINKEDIN_TOKEN=AQVlinkedin \
+	    LINKEDIN_AUTHOR=urn:li:person:8675309 X_API_URL="$FAKE_URL" \
+	    X_TOKEN=xuser X_TOKEN_URL="$FAKE_URL/2/oauth2/token" \
+	    FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
+	    FACEBOOK_PAGE_TOKEN=EAAGpage INSTAGRAM_TOKEN=IGQVJinsta \
+	    INSTAGRAM_USER_ID=17841400000000001 \
+	    SOCIAL_MEDIA_BASE_URL="$FAKE_URL/media" INSTAGRAM_POLL_SECONDS=0
+	mkdir -p "$VAULT_DIR/Media/public"
+	mkjpeg "$VAULT_DIR/Media/public/launch.jpg" launch
+	mkpng "$VAULT_DIR/Media/chart.png" chart
+}
+teardown() { fake_stop; }
+
+# mkjpeg FILE WORDS [W H]: a small JPEG's structure (SOI, APP0, a frame
+# header of W x H, default 1080 x 1350, what lib/social and the networks
+# read), WORDS to tell files apart, EOI.
+mkjpeg() {
+	/usr/bin/python3 -c 'import sys,struct
+w,h=int(sys.argv[3]),int(sys.argv[4])
+open(sys.argv[1],"wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+  + b"\xff\xc0\x00\x0b\x08" + struct.pack(">HH", h, w) + b"\x01\x01\x11\x00"
+  + b"\xff\xfe" + struct.pack(">H", len(sys.argv[2]) + 2) + sys.argv[2].encode() + b"\xff\xd9")' \
+	    "$1" "$2" "${3:-1080}" "${4:-1350}"
+}
+mkpng() { printf '\211PNG\r\n\032\n\0\0\0\rIHDR%s' "$2" >"$1"; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# draft NET FILE [TEXT]: draft-post --media; prints the draft's ID.
+draft() {
+	draft-post --network "$1" --media "$2" "${3:-We opened the new workshop.}" |
+	    sed 's|.*/||; s|\.md$||'
+}
+
+posted() { fake_count ".net == \"$1\""; }
+pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
+
+@test "draft-post --media records the image and its SHA-256; the approval signs both" {
+	id=$(draft linkedin Media/public/launch.jpg)
+	f=$(pending "$id")
+	grep -qx 'media: Media/public/launch.jpg' "$f"
+	grep -qx "media_sha256: $(sha "$VAULT_DIR/Media/public/launch.jpg")" "$f"
+	approve "$id" >/dev/null
+	a="$VAULT_DIR/Approved/social/$id.md"
+	[ "$(SIGN_FIELDS="network media media_sha256 link schedule_at" sign_as_approve "$a")" = \
+	    "$(sed -n 's/^decision_sig: //p' "$a")" ]
+	# the digest changed after the approval: the signature fails (77)
+	sed -i "s/^media_sha256: .*/media_sha256: $(printf '0%.0s' {1..64})/" "$a"
+	run vault-exec
+	assert_failure 77
+	[ "$(fake_count)" -eq 0 ]
+}
+
+@test "draft-post --media refuses what is not an image under Media/ (65), nothing filed" {
+	printf 'plain text' >"$VAULT_DIR/Media/notes.jpg"
+	for m in Media/notes.jpg Media/none.jpg Inbox/x.jpg ../etc/passwd "Media/a b.jpg"; do
+		run --separate-stderr draft-post --network linkedin --media "$m" "Hello"
+		assert_failure 65
+	done
+	[[ "$stderr" == *"a name with spaces"* ]]
+	run --separate-stderr draft-post --network instagram --media Media/chart.png "A caption"
+	assert_failure 65
+	[[ "$stderr" == *"instagram: the image must be a JPEG"* ]]
+	[ -z "$(ls "$VAULT_DIR/Pending_Approval/social" 2>/dev/null)" ]
+}
+
+@test "approve refuses (65) a post whose image changed since drafting, or has no digest; it stays pending" {
+	id=$(draft x Media/chart.png)
+	mkpng "$VAULT_DIR/Media/chart.png" "another chart"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"media Media/chart.png: the image changed since it was drafted"* ]]
+	[ -f "$(pending "$id")" ]
+	# a media: added by hand, without its digest
+	sed -i '/^media_sha256: /d' "$(pending "$id")"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"no media_sha256"* ]]
+	[ -f "$(pending "$id")" ]
+}
+
+@test "the executor re-checks the image against the signed digest: changed after approval, 65, nothing uploaded" {
+	id=$(draft facebook Media/chart.png)
+	approve "$id" >/dev/null
+	mkpng "$VAULT_DIR/Media/chart.png" "changed after the approval"
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"the image changed since it was drafted"* ]]
+	grep -q 'the image changed' "$VAULT_DIR/Needs_Action/social/$id.md"
+	[ "$(fake_count)" -eq 0 ]
+}
+
+@test "linkedin with an image: initializeUpload, PUT of the signed bytes, the post with content.media.id" {
+	id=$(draft linkedin Media/chart.png)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(posted linkedin-upload)" -eq 1 ]
+	[ "$(jq -r 'select(.net == "linkedin-put") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
+	[ "$(jq -r 'select(.net == "linkedin") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
+	jq -se 'map(select(.net == "linkedin"))[0] | .parsed.content.media.id | startswith("urn:li:image:")' "$FAKE_LOG"
+	grep -Eq '^post_id: "?urn:li:share:' "$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
+}
+
+@test "x with an image: the v2 media upload (multipart, tweet_image), then the post with media_ids" {
+	id=$(draft x Media/chart.png "A chart of the week")
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -r 'select(.net == "x-upload") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
+	jq -se 'map(select(.net == "x-upload"))[0] | .ctype | startswith("multipart/form-data; boundary=")' "$FAKE_LOG"
+	jq -se 'map(select(.net == "x"))[0] | .parsed.media.media_ids | length == 1' "$FAKE_LOG"
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "x: a 401 on the media upload refreshes the token once; the upload and the post go with the new one" {
+	id=$(draft x Media/chart.png "After a refresh")
+	approve "$id" >/dev/null
+	export X_TOKEN=expired-access X_REFRESH_TOKEN=xrefresh-0 X_CLIENT_ID=xclientid
+	run --separate-stderr vault-exec
+	assert_success
+	[ "$(fake_problems)" = "/2/media/upload: auth" ]
+	[ "$(fake_count '.net == "x-token"')" -eq 1 ]
+	jq -se 'map(select(.net == "x-upload"))[1].auth | startswith("Bearer xaccess-")' "$FAKE_LOG"
+	jq -se 'map(select(.net == "x"))[0].auth | startswith("Bearer xaccess-")' "$FAKE_LOG"
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "facebook with an image: /photos with the file as source and the text and link as message; post_id recorded" {
+	id=$(draft facebook Media/chart.png "New chart")
+	sed -i 's|^network: facebook$|&\nlink: https://example.com/chart|' "$(pending "$id")"
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -r 'select(.net == "facebook-photo") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
+	[ "$(jq -r 'select(.net == "facebook-photo") | .parsed.message' "$FAKE_LOG")" = "$(printf 'New chart\n\nhttps://example.com/chart')" ]
+	f="$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
+	grep -Eqx 'post_id: "?4242_10[0-9]+"?' "$f"
+}
+
+@test "an upload refused or failing is mapped as posts are (65, 75, 78) and publishes nothing" {
+	id1=$(draft x Media/chart.png "Upload one")
+	id2=$(draft linkedin Media/chart.png "Upload two")
+	approve "$id1" "$id2" >/dev/null
+	fake_reply '{"match": "/2/media/upload", "error": "x_503"}'
+	fake_reply '{"match": "initializeUpload", "error": "li_expired"}'
+	run --separate-stderr vault-exec
+	[[ "$stderr" == *"x: the network is failing (HTTP 503"* ]]
+	[[ "$stderr" == *"linkedin: the access token expired or was revoked (HTTP 401"* ]]
+	[ -f "$VAULT_DIR/Approved/social/$id1.md" ]
+	[ -f "$VAULT_DIR/Approved/social/$id2.md" ]
+	[ "$(posted x)" -eq 0 ]
+	[ "$(posted linkedin)" -eq 0 ]
+}
+
+@test "an upload that timed out is not a post that may be out; a post that timed out after the upload is unknown, never re-posted" {
+	id=$(draft x Media/chart.png "Slow upload")
+	approve "$id" >/dev/null
+	fake_reply '{"match": "/2/media/upload", "delay": 3, "status": 200, "json": {}}'
+	SOCIAL_TIMEOUT=1 run --separate-stderr vault-exec
+	assert_failure 75
+	grep -qx 'exec_status: failed' "$VAULT_DIR/Approved/social/$id.md"
+	# the upload goes through; the post itself times out
+	fake_reply '{"match": "/2/tweets", "delay": 3, "status": 201, "raw": ""}'
+	SOCIAL_TIMEOUT=1 run --separate-stderr vault-exec
+	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/social/$id.md"
+	run vault-exec
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "instagram: container from the public URL, status polled IN_PROGRESS then FINISHED, media_publish once; permalink" {
+	id=$(draft instagram Media/public/launch.jpg "Our new workshop #craft")
+	approve "$id" >/dev/null
+	fake_reply '{"match": "/media ", "ig_states": "IN_PROGRESS,IN_PROGRESS,FINISHED"}'
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	jq -se 'map(select(.net == "instagram-container"))[0] | .parsed.image_url | endswith("/media/launch.jpg")' "$FAKE_LOG"
+	[ "$(jq -r 'select(.net == "instagram-container") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/public/launch.jpg")" ]
+	[ "$(jq -r 'select(.net == "instagram-container") | .parsed.caption' "$FAKE_LOG")" = "Our new workshop #craft" ]
+	[ "$(posted instagram-status)" -eq 3 ]
+	[ "$(posted instagram)" -eq 1 ]
+	f="$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
+	grep -Eqx 'post_id: "?179[0-9]+"?' "$f"
+	grep -Eq '^post_url: "?https://www.instagram.com/p/Fake179' "$f"
+}
+
+@test "instagram: a container still IN_PROGRESS after the polls is 75, nothing published; ERROR is 65" {
+	id=$(draft instagram Media/public/launch.jpg "Slow one")
+	approve "$id" >/dev/null
+	fake_reply '{"match": "/media ", "ig_states": "IN_PROGRESS"}'
+	INSTAGRAM_POLLS=3 run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"still IN_PROGRESS after 3 checks; not published"* ]]
+	grep -qx 'exec_status: failed' "$VAULT_DIR/Approved/social/$id.md"
+	[ "$(posted instagram)" -eq 0 ]
+	fake_reply '{"match": "/media ", "ig_states": "IN_PROGRESS,ERROR"}'
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"instagram: the image was refused"* ]]
+	[ -f "$VAULT_DIR/Needs_Action/social/$id.md" ]
+	[ "$(posted instagram)" -eq 0 ]
+}
+
+@test "instagram: an expired token is 78 naming Instagram; media_publish timed out is unknown, never published again" {
+	id=$(draft instagram Media/public/launch.jpg "Token trouble")
+	approve "$id" >/dev/null
+	fake_reply '{"match": "/media ", "error": "ig_expired"}'
+	run --separate-stderr vault-exec
+	assert_failure 78
+	[[ "$stderr" == *"instagram: the access token expired or was revoked"*"INSTAGRAM_TOKEN"* ]]
+	[ -f "$VAULT_DIR/Approved/social/$id.md" ]
+	fake_reply '{"match": "/media_publish", "delay": 3, "status": 200, "json": {"id": "17900000000000001"}}'
+	SOCIAL_TIMEOUT=1 run --separate-stderr vault-exec
+	grep -qx 'exec_status: unknown' "$VAULT_DIR/Needs_Action/social/$id.md"
+	run vault-exec
+	[ "$(posted instagram)" -eq 1 ]
+	[ "$(posted instagram-container)" -eq 2 ]
+}
+
+@test "instagram: the image must be under Media/public/ (65); SOCIAL_MEDIA_BASE_URL unset is not configured (78)" {
+	mkjpeg "$VAULT_DIR/Media/private.jpg" private
+	id=$(draft instagram Media/private.jpg "Private")
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"must be under Media/public/"* ]]
+	id2=$(draft instagram Media/public/launch.jpg "Public")
+	approve "$id2" >/dev/null
+	SOCIAL_MEDIA_BASE_URL='' run --separate-stderr vault-exec
+	assert_failure 78
+	[[ "$stderr" == *"instagram: not configured"* ]]
+	[ "$(fake_count)" -eq 0 ]
+}
+
+@test "instagram: a caption over the rules is not filed (65); 2,200 characters and 30 hashtags" {
+	tags=$(for i in $(seq 31); do printf '#t%d ' "$i"; done)
+	run --separate-stderr draft-post --network instagram --media Media/public/launch.jpg "$tags"
+	assert_failure 65
+	[[ "$stderr" == *"31 hashtags, over the 30"* ]]
+}
+
+@test "instagram: an image outside 4:5 to 1.91:1 is not filed (65); the limits themselves are" {
+	mkjpeg "$VAULT_DIR/Media/public/wide.jpg" wide 2000 1000
+	mkjpeg "$VAULT_DIR/Media/public/tall.jpg" tall 800 1001
+	for f in wide tall; do
+		run --separate-stderr draft-post --network instagram --media "Media/public/$f.jpg" "A caption"
+		assert_failure 65
+		[[ "$stderr" == *"Instagram takes an aspect ratio from 4:5 to 1.91:1"* ]]
+	done
+	[[ "$stderr" == *"tall.jpg is 800x1001"* ]]
+	mkjpeg "$VAULT_DIR/Media/public/max.jpg" max 1910 1000
+	mkjpeg "$VAULT_DIR/Media/public/min.jpg" min 800 1000
+	draft-post --network instagram --media Media/public/max.jpg "Wide enough"
+	draft-post --network instagram --media Media/public/min.jpg "Tall enough"
+	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | wc -l)" -eq 2 ]
+	# drafted as a LinkedIn image, then sent to Instagram by an edit that
+	# approve re-checks: refused there too
+	mkjpeg "$VAULT_DIR/Media/public/wide.jpg" wide 2000 1000
+	id=$(draft linkedin Media/public/wide.jpg)
+	sed -i 's/^network: linkedin$/network: instagram/' "$(pending "$id")"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"aspect ratio"* ]]
+}
