@@ -157,10 +157,10 @@ static int facebook_metrics_reply(long status, const char *body, size_t len,
 	if (json_is_object(e))
 		json_unpack(e, "{s?s, s?I, s?I}", "message", &msg, "code", &code,
 		    "error_subcode", &sub);
-	if (code == 190)
+	if (code == 190 || status == 401)
 		rc = whole(NET_FACEBOOK, 401, msg, 0, -1, retry_at);
 	else if (code == 4 || code == 17 || code == 32 || code == 341 ||
-	    code == 613)
+	    code == 613 || status == 429)
 		rc = whole(NET_FACEBOOK, 429, msg, 0, retry_after, retry_at);
 	else if (code == 1 || code == 2 || status >= 500)
 		rc = whole(NET_FACEBOOK, status >= 500 ? status : 503, msg, 0,
