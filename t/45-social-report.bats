@@ -229,3 +229,14 @@ fm() {
 	[ "$(fake_count '.net == "x-metrics"')" -eq 2 ]
 	[ -z "$(fake_problems)" ]
 }
+
+@test "the Monday briefing of the week reads this report" {
+	week
+	social-report --week 2026-W48 >/dev/null
+	unset ODOO_URL LLM_PROVIDER ANTHROPIC_API_KEY OPENAI_API_KEY
+	run --separate-stderr briefing -j --week 2026-W48
+	assert_success
+	echo "$output" | jq -e '.social.configured and .social.posts == 3 and
+	    .social.read == 3 and .social.reactions == 61 and .social.comments == 10 and
+	    .social.shares == 11 and .social.impressions == 2500'
+}
