@@ -394,7 +394,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(200, {"id": "%s_10%013d" % (E("FAKE_FB_PAGE"), n)})
 
 
-# --- metrics (social-report): GET endpoints only -----------------------
+# --- metrics (social-report) and debug_token (vault-health): GETs only --
 # The numbers of each post come from the JSON file FAKE_SOCIAL_METRICS:
 # {"<post id>": {"likes": N, "comments": N, "shares": N, "impressions": N}};
 # a post not in it is one the network no longer has (its real not-found
@@ -408,10 +408,34 @@ def metrics_of(post_id):
         return None
 
 
+def debug_token(h, u, q):
+    """Graph's debug_token, asked with the token itself (vault-health's
+    token expiry): FAKE_TOKEN_EXPIRES is {"<token>": EPOCH (0: never) or
+    "expired"}; a token not in it, or expired, is refused with 190."""
+    tok = q.get("input_token", [""])[0]
+    exp = json.loads(E("FAKE_TOKEN_EXPIRES", "{}")).get(tok)
+    rec = {"method": "GET", "path": u.path, "net": "debug_token",
+           "problem": None if h.headers.get("Authorization") ==
+           "Bearer " + tok else "auth"}
+    with LOCK, open(LOG, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    if rec["problem"] or exp is None or exp == "expired":
+        return h.reply(*ERRORS["fb_expired"])
+    h.reply(200, {"data": {
+        "app_id": "1234567890", "type": "PAGE", "application": "ai-employee",
+        "data_access_expires_at": 0, "expires_at": exp, "is_valid": True,
+        "issued_at": 1790000000, "profile_id": E("FAKE_FB_PAGE", ""),
+        "scopes": ["pages_manage_posts", "pages_read_engagement"],
+        "user_id": "10215241773831025"}})
+
+
 def metrics_get(h):
     """Answer a metrics GET; False when the path is none of them."""
     u = urllib.parse.urlsplit(h.path)
     q = urllib.parse.parse_qs(u.query)
+    if re.match(r"^/v\d+\.\d+/debug_token$", u.path):
+        debug_token(h, u, q)
+        return True
     path = urllib.parse.unquote(u.path)
     if path.startswith("/rest/socialActions/"):
         net, tok = "linkedin", E("FAKE_LI_TOKEN")
