@@ -351,7 +351,7 @@ social_report() {
 	grep -qx -- '- 61 reactions, 10 comments, - shares, 2500 impressions' "$B"
 	grep -qx -- "- Per post and per network: Logs/Social/$WEEK.md (read from the networks ${NEXT}T06:30:00Z)" "$B"
 	grep -q ' 3 posts were published\.' "$B"
-	! grep -q 'Not configured: no social report' "$B"
+	run ! grep -q 'Not configured: no social report' "$B"
 }
 
 @test "briefing: a week without posts, and a file that is no social report" {

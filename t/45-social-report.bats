@@ -77,7 +77,7 @@ fm() {
 	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | 40 | 5 | 7 | 2500 |" "$R"
 	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | - |" "$R"
 	grep -qxF "| x | 1 | 1 | 40 | 5 | 7 | 2500 |" "$R"
-	! grep -q 'P4\|P5\|P6\|Not read' "$R"
+	run ! grep -q 'P4\|P5\|P6\|Not read' "$R"
 	# one request a post, each with its token; none of the other posts
 	[ "$(fake_count '.net == "linkedin-metrics"')" -eq 1 ]
 	[ "$(fake_count '.net == "x-metrics"')" -eq 1 ]

@@ -368,7 +368,7 @@ open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 # social_fake: t/fake/social.py for Graph's debug_token (FAKE_TOKEN_EXPIRES
 # says which tokens it knows and until when), on its own port.
 social_fake() {
-	FAKE_DIR="$BATS_TEST_TMPDIR/social" FAKE_SERVER=social.py
+	FAKE_DIR="$BATS_TEST_TMPDIR/social"
 	mkdir -p "$FAKE_DIR"
 	: >"$FAKE_DIR/log"
 	FAKE_FB_PAGE=4242 /usr/bin/python3 "$T_DIR/fake/social.py" "$FAKE_DIR/port" \

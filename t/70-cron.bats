@@ -215,8 +215,11 @@ runjob() {
 	runjob "$TOP/cron/crontab.cloud" "$cmd"
 	run cat "$HOME/.local/state/ai-employee/cron.log"
 	assert_output --regexp 'Z posts: exit 0$'
-	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | grep -c '^POST_linkedin_')" -eq 1 ]
-	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | grep -c '^POST_x_')" -eq 1 ]
+	local li x
+	li=("$VAULT_DIR"/Pending_Approval/social/POST_linkedin_*.md)
+	x=("$VAULT_DIR"/Pending_Approval/social/POST_x_*.md)
+	[ "${#li[@]}" -eq 1 ] && [ -f "${li[0]}" ]
+	[ "${#x[@]}" -eq 1 ] && [ -f "${x[0]}" ]
 	grep -qx 'drafted_by: cloud' "$VAULT_DIR"/Pending_Approval/social/POST_x_*.md
 }
 
