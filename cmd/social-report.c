@@ -10,7 +10,9 @@
  * it twice leaves one report, not two (only generated, and numbers the
  * networks changed meanwhile, differ). A network that cannot be read is
  * said in the report and the exit status (78 its token, 75 rate limited
- * with the time to try again) while the others are still reported.
+ * with the time to try again) while the others are still reported; but a
+ * run that failed and has numbers of fewer posts than the report already
+ * there keeps that report, so a rate limit on a rerun loses nothing.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -301,8 +303,41 @@ static json_t *count_json(long n, int known)
 	return known && n >= 0 ? json_integer(n) : json_null();
 }
 
+/* How many posts the report at rel has numbers of ("read:"), or -1. */
+static long read_before(struct vault *v, const char *rel)
+{
+	struct item it;
+	char *text, *val, *end;
+	size_t len;
+	long n = -1;
+
+	if (file_readat(v->dirfd, rel, &text, &len) < 0)
+		return -1;
+	if (fm_parse(&it, text, len) == 0) {
+		if ((val = fm_get(&it, "read")) && (n = strtol(val, &end, 10),
+		    end == val || *end))
+			n = -1;
+		free(val);
+		fm_free(&it);
+	}
+	free(text);
+	return n;
+}
+
+static long posts_read(const struct posts *ps)
+{
+	long n = 0;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		n += ps->v[i].m.read;
+	return n;
+}
+
+/* written: whether the report file is this run's (else the earlier one
+ * was kept). */
 static int print_json(const struct posts *ps, const struct failure *f,
-    const char *rel, const char *generated)
+    const char *rel, const char *generated, int written)
 {
 	json_t *o, *list = json_array(), *errs = json_array();
 	struct totals all = { 0 };
@@ -335,10 +370,10 @@ static int print_json(const struct posts *ps, const struct failure *f,
 		    f[n].code, "message", f[n].msg, "retry_at",
 		    f[n].retry_at > 0 ? when : NULL));
 	}
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:o, s:o, s:o, "
-	    "s:o}, s:o, s:o}", "week", ps->w->label, "period_start",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:I, s:I, s:o, s:o, "
+	    "s:o, s:o}, s:o, s:o}", "week", ps->w->label, "period_start",
 	    ps->w->first, "period_end", ps->w->last, "generated", generated,
-	    "path", rel, "totals", "posts", (json_int_t)all.posts, "read",
+	    "path", rel, "written", written, "totals", "posts", (json_int_t)all.posts, "read",
 	    (json_int_t)all.read, "reactions", count_json(all.n[0],
 	    all.known[0]), "comments", count_json(all.n[1], all.known[1]),
 	    "shares", count_json(all.n[2], all.known[2]), "impressions",
@@ -360,6 +395,7 @@ int main(int argc, char **argv)
 	char rel[64], generated[21], *text;
 	const char *week = NULL;
 	size_t i;
+	long old;
 	int c, st;
 
 	if (cli_init(argv[0]) < 0)
@@ -393,11 +429,17 @@ int main(int argc, char **argv)
 	if (!(text = render(&ps, f, generated))) {
 		cli_warn(rel, "out of memory");
 		st = EX_TEMP;
+	} else if (st && (old = read_before(&v, rel)) > posts_read(&ps)) {
+		/* a failing network must not wipe numbers an earlier run read */
+		cli_warn(rel, "kept: it has the numbers of %ld posts, this run "
+		    "only of %ld", old, posts_read(&ps));
+		if (cli.json)
+			print_json(&ps, f, rel, generated, 0);
 	} else if (file_writeat(v.dirfd, rel, text, strlen(text), 0644) < 0) {
 		cli_warnerr(rel);
 		st = worse(st, aie_errcode);
 	} else if (cli.json)
-		print_json(&ps, f, rel, generated);
+		print_json(&ps, f, rel, generated, 1);
 	else if (!cli.quiet)
 		printf("%s\n", rel);
 	free(text);

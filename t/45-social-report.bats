@@ -97,7 +97,7 @@ fm() {
 	    ([.posts[].id] == ["P1","P2","P3"]) and
 	    .posts[0].shares == null and .posts[0].reactions == 12 and
 	    .posts[1].post_id == "1800000000000000001" and
-	    .posts[2].published == "2026-11-29T23:59:59Z" and .errors == []'
+	    .posts[2].published == "2026-11-29T23:59:59Z" and .errors == [] and .written'
 }
 
 @test "a rerun rewrites the one report: the same but generated" {
@@ -239,4 +239,32 @@ fm() {
 	echo "$output" | jq -e '.social.configured and .social.posts == 3 and
 	    .social.read == 3 and .social.reactions == 61 and .social.comments == 10 and
 	    .social.shares == 11 and .social.impressions == 2500'
+}
+
+@test "instagram's metrics are not read yet: 69, said; the rest reported" {
+	week
+	published P7 instagram 17900000000000001 2026-11-26T08:00:00Z
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 69 ]
+	[[ "$stderr" == *"instagram: reading metrics there is not there yet"* ]]
+	[ "$(fm posts)" = 4 ]
+	[ "$(fm read)" = 3 ]
+	grep -qxF -- '- instagram: reading metrics there is not there yet (only linkedin, x and facebook)' "$R"
+}
+
+@test "a rerun that fails keeps the report that has more numbers; a complete one replaces it" {
+	week
+	social-report --week 2026-W48 >/dev/null
+	cp "$R" "$BATS_TEST_TMPDIR/first"
+	fake_reply '{"match": "GET /2/tweets", "error": "x_429", "headers": {"x-rate-limit-reset": "1796000000"}}'
+	run --separate-stderr social-report -j --week 2026-W48
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"Logs/Social/2026-W48.md: kept: it has the numbers of 3 posts, this run only of 2"* ]]
+	echo "$output" | jq -e '.written == false and .totals.read == 2 and .errors[0].network == "x"'
+	cmp "$R" "$BATS_TEST_TMPDIR/first"
+	# the rate limit over, the rerun replaces it
+	run --separate-stderr social-report -j --week 2026-W48
+	assert_success
+	echo "$output" | jq -e '.written and .totals.read == 3'
+	[ "$(fm read)" = 3 ]
 }

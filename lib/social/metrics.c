@@ -441,6 +441,9 @@ int social_metrics(enum social_net net, const char *const *ids, size_t n,
 	*retry_at = 0;
 	for (i = 0; i < n; i++)
 		unknown(&m[i]);
+	if (net == NET_INSTAGRAM)
+		return aie_fail(EX_DOWN, "%s: reading metrics there is not there "
+		    "yet (only linkedin, x and facebook)", social_net_name(net));
 	if (!social_configured(net))
 		return aie_fail(EX_CONFIG, "%s: not configured here (see "
 		    "social-post(1), ENVIRONMENT)", social_net_name(net));
