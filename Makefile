@@ -51,6 +51,7 @@ notify-wa_LIBS        = cli status approval wa http vault base
 plan_LIBS             = cli plan approval vault base
 plan-run_LIBS         = cli plan approval vault base
 social-post_LIBS      = cli exec plan approval mail social wa odoo http vault base
+social-report_LIBS    = cli brief social http approval vault base
 odoo-ping_LIBS        = cli odoo http approval vault base
 odoo-invoice_LIBS     = cli odoo http approval vault base
 odoo-payment_LIBS     = cli odoo http approval vault base

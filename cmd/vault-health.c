@@ -5,7 +5,8 @@
  * Components: odoo (lib/odoo.c), smtp and imap (connect and greeting,
  * lib/probe.c), llm (any HTTP reply from the endpoint), git (the vault's
  * remote, lib/gitprobe.c), sync (age of .state/<agent>/last_sync), pm2
- * (pm2 jlist, lib/pm2.c). Each gets a state word (up, down, degraded,
+ * (pm2 jlist, lib/pm2.c), tokens (the expiry of the access tokens held
+ * here, lib/tokens.c). Each gets a state word (up, down, degraded,
  * unconfigured, unknown) and a detail; the file's front matter holds one
  * "component: state detail" key each, which vault-status and the
  * dashboard read by the first word.
@@ -29,9 +30,10 @@
 #include "odoo/odoo.h"
 #include "wa/wa.h"
 
-enum { C_ODOO, C_SMTP, C_IMAP, C_LLM, C_GIT, C_SYNC, C_PM2, C_COUNT };
+enum { C_ODOO, C_SMTP, C_IMAP, C_LLM, C_GIT, C_SYNC, C_PM2, C_TOKENS,
+    C_COUNT };
 static const char *const comp[C_COUNT] = {
-	"odoo", "smtp", "imap", "llm", "git", "sync", "pm2"
+	"odoo", "smtp", "imap", "llm", "git", "sync", "pm2", "tokens"
 };
 
 static void usage(int status)
@@ -268,6 +270,36 @@ static void notify_changes(struct vault *v, const struct health *h,
 		cli_warnerr(rel);
 }
 
+/* A token that expires within the warning (tokens degraded) is told to
+ * the owner once, under its own key (token-<name>-<day>): a down token is
+ * told by notify_changes like any component that goes down. */
+static void notify_expiry(struct vault *v, const struct health *h,
+    const char *key, int enabled)
+{
+	struct wa_cfg cfg;
+	struct wa_outcome o;
+	struct wa_note n = { WA_ERROR, NULL, h->detail, key, 10L * 86400, 0 };
+	char *text;
+
+	if (!enabled || !*key || strcmp(h->state, "degraded"))
+		return;
+	if (wa_config(&cfg) < 0) {
+		cli_warnerr(NULL);
+		return;
+	}
+	if (asprintf(&text, "*ai-employee: a token expires soon*\n%s",
+	    h->detail) < 0) {
+		cli_warn(comp[C_TOKENS], "out of memory");
+		return;
+	}
+	n.text = text;
+	if (wa_notify(v, &cfg, &n, &o) < 0)
+		cli_warn(comp[C_TOKENS], "notify: %s", aie_errmsg);
+	else if (cli.verbose && o.result != WA_DUPLICATE)
+		cli_warn(comp[C_TOKENS], "owner notified (expires soon)");
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -279,7 +311,8 @@ int main(int argc, char **argv)
 	char prev[C_COUNT][16];
 	struct vault v;
 	time_t now = time(NULL);
-	long timeout, restarts, age, window;
+	long timeout, restarts, age, window, warn;
+	char tkey[64];
 	int c, i, bad = 0, notify = 1, st;
 
 	if (cli_init(argv[0]) < 0)
@@ -301,7 +334,8 @@ int main(int argc, char **argv)
 	if (config_long("HEALTH_TIMEOUT", 5, 1, 300, &timeout) < 0 ||
 	    config_long("HEALTH_PM2_MAX_RESTARTS", 10, -1, 1000000, &restarts) < 0 ||
 	    config_seconds("HEALTH_SYNC_MAX_AGE", 600, 1, 31536000, &age) < 0 ||
-	    config_seconds("HEALTH_NOTIFY_WINDOW", 600, 1, 31536000, &window) < 0) {
+	    config_seconds("HEALTH_NOTIFY_WINDOW", 600, 1, 31536000, &window) < 0 ||
+	    config_long("TOKEN_WARN_DAYS", 7, 1, 365, &warn) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);
 		return EX_CONFIG;
@@ -314,6 +348,7 @@ int main(int argc, char **argv)
 	probe_git(v.root, config_get_default("VAULT_REMOTE", "origin"), &h[C_GIT]);
 	check_sync(&v, &h[C_GIT], &h[C_SYNC]);
 	probe_pm2(timeout * 3, restarts, &h[C_PM2]);
+	probe_tokens(timeout, warn, now, &h[C_TOKENS], tkey, sizeof tkey);
 	if (write_health(&v, h, now) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);
@@ -321,6 +356,7 @@ int main(int argc, char **argv)
 	}
 	last_states(&v, prev);
 	notify_changes(&v, h, prev, notify);
+	notify_expiry(&v, &h[C_TOKENS], tkey, notify);
 	if (cli.json) {
 		json_t *o = json_object(), *cs = json_object();
 		char ts[21], *s;

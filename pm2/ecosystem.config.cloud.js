@@ -44,6 +44,13 @@ module.exports = {
       'while :; do n=$(date +%s); t=$(date -d "monday 07:00" +%s); ' +
       '[ "$t" -gt "$n" ] || t=$(date -d "next monday 07:00" +%s); ' +
       'sleep $((t - n)); briefing -q --notify; done'),
+    // This week's post drafts from Business_Goals.md's content plan,
+    // Monday 08:00, as the posts job of cron/crontab.cloud (for the
+    // networks SOCIAL_NETWORKS names).
+    c.loop(AGENT, 'posts',
+      'while :; do n=$(date +%s); t=$(date -d "monday 08:00" +%s); ' +
+      '[ "$t" -gt "$n" ] || t=$(date -d "next monday 08:00" +%s); ' +
+      'sleep $((t - n)); draft-post -q --from-goals; done'),
     c.health(AGENT),
   ],
 };

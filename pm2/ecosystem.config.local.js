@@ -50,6 +50,12 @@ const apps = [
   // (local is its only writer), every DASHBOARD_MD_INTERVAL s (default 60).
   c.loop(AGENT, 'dashboard-md',
     `while :; do vault-status -q --dashboard; sleep ${Number(c.get('DASHBOARD_MD_INTERVAL', '60')) || 60}; done`),
+  // Last week's social report, Monday 06:30, before the cloud's briefing
+  // reads it at 07:00, as the social job of cron/crontab.local.
+  c.loop(AGENT, 'social-report',
+    'while :; do n=$(date +%s); t=$(date -d "monday 06:30" +%s); ' +
+    '[ "$t" -gt "$n" ] || t=$(date -d "next monday 06:30" +%s); ' +
+    'sleep $((t - n)); social-report -q; done'),
 ];
 
 if (c.get('ENABLE_DASHBOARD', 'true') !== 'false') {

@@ -193,7 +193,7 @@ odoo_week() {
 	grep -qx -- '- model claude-sonnet-4-5: 1 calls, 4.50 USD' "$B"
 	grep -qx -- '- task draft-post: 1 calls, 1.00 USD' "$B"
 	grep -qx "| Canva | 12.99 USD | $(date -u -d "$SUN -40 days" +%F) | 40 | yes |" "$B"
-	grep -qx 'Not configured (no social report yet).' "$B"
+	grep -qx "Not configured: no social report for the week (Logs/Social/$WEEK.md, written by social-report(1))." "$B"
 	grep -qx '| Zoom | 15.00 USD | last spring | ? | no |' "$B"
 	grep -qx '2 rows of Finance/Subscriptions.md could not be read (a cost or a date YYYY-MM-DD missing).' "$B"
 	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
@@ -320,4 +320,49 @@ odoo_week() {
 	assert_failure 2
 	run --separate-stderr briefing extra
 	assert_failure 2
+}
+
+# social_report POSTS READ [KEY=N...]: the week's Logs/Social report as
+# social-report(1) writes its front matter (vault(5), Social reports).
+social_report() {
+	local kv
+	mkdir -p "$VAULT_DIR/Logs/Social"
+	{
+		printf -- '---\ntype: social_report\nweek: %s\nperiod_start: %s\n' "$WEEK" "$MON"
+		printf 'period_end: %s\ngenerated: %sT06:30:00Z\nposts: %s\nread: %s\n' "$SUN" "$NEXT" "$1" "$2"
+		shift 2
+		for kv; do printf '%s: %s\n' "${kv%%=*}" "${kv#*=}"; done
+		printf -- '---\n# Social report %s\n' "$WEEK"
+	} >"$VAULT_DIR/Logs/Social/$WEEK.md"
+}
+
+@test "briefing: the Social section and its facts come from the week's social report" {
+	social_report 3 2 reactions=61 comments=10 impressions=2500
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e --arg r "Logs/Social/$WEEK.md" '
+	    .social == {"configured": true, "report": $r,
+	                "generated": "'"$NEXT"'T06:30:00Z", "posts": 3, "read": 2,
+	                "reactions": 61, "comments": 10, "shares": null,
+	                "impressions": 2500}'
+	run --separate-stderr briefing
+	assert_success
+	grep -qx -- '- Posts published: 3 (numbers read for 2)' "$B"
+	grep -qx -- '- 61 reactions, 10 comments, - shares, 2500 impressions' "$B"
+	grep -qx -- "- Per post and per network: Logs/Social/$WEEK.md (read from the networks ${NEXT}T06:30:00Z)" "$B"
+	grep -q ' 3 posts were published\.' "$B"
+	run ! grep -q 'Not configured: no social report' "$B"
+}
+
+@test "briefing: a week without posts, and a file that is no social report" {
+	social_report 0 0
+	run --separate-stderr briefing
+	assert_success
+	grep -qx "No posts were published (Logs/Social/$WEEK.md)." "$B"
+	printf 'just text\n' >"$VAULT_DIR/Logs/Social/$WEEK.md"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.social.configured == false and
+	    (.social.error | startswith("not a social report")) and
+	    (.social | has("posts") | not)'
 }

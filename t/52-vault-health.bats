@@ -47,7 +47,8 @@ odoo_fake() {
 
 wa_fake() {
 	export WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_PHONE_NUMBER_ID=777 \
-	    WA_TOKEN=EAAGhealth WA_TO=+15550001111 WA_ATTEMPTS=1
+	    WA_TOKEN=EAAGhealth WA_TO=+15550001111 WA_ATTEMPTS=1 \
+	    WA_TOKEN_EXPIRES_AT=2099-01-01T00:00:00Z
 }
 
 # key COMPONENT: its value in Health/local.md, decoded.
@@ -337,7 +338,7 @@ open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	run vault-health -j
 	assert_success
 	echo "$output" | jq -e '.agent == "local" and .components.odoo.state == "up" and
-	    (.components | keys | length) == 7'
+	    (.components | keys | length) == 8'
 }
 
 @test "pm2: a running process is up with its uptime, a stopped one is down" {
@@ -360,4 +361,100 @@ open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	assert_success
 	[ "$(key pm2)" = "unknown pm2 daemon not running" ]
 	[ ! -e "$PM2_HOME/rpc.sock" ]
+}
+
+# ---- tokens: the expiry of the access tokens held here ----------------
+
+# social_fake: t/fake/social.py for Graph's debug_token (FAKE_TOKEN_EXPIRES
+# says which tokens it knows and until when), on its own port.
+social_fake() {
+	FAKE_DIR="$BATS_TEST_TMPDIR/social"
+	mkdir -p "$FAKE_DIR"
+	: >"$FAKE_DIR/log"
+	FAKE_FB_PAGE=4242 /usr/bin/python3 "$T_DIR/fake/social.py" "$FAKE_DIR/port" \
+	    "$FAKE_DIR/script" "$FAKE_DIR/log" 2>"$FAKE_DIR/stderr" &
+	PIDS+=($!)
+	wait_for -t 5 [ -s "$FAKE_DIR/port" ]
+	SOCIAL_URL="http://127.0.0.1:$(cat "$FAKE_DIR/port")"
+	SOCIAL_LOG="$FAKE_DIR/log"
+}
+
+@test "tokens: no token set is unconfigured" {
+	unset LINKEDIN_TOKEN X_TOKEN FACEBOOK_PAGE_TOKEN WA_TOKEN
+	run vault-health
+	assert_success
+	[ "$(key tokens)" = "unconfigured no token with an expiry set here" ]
+}
+
+@test "tokens: LinkedIn's from LINKEDIN_TOKEN_EXPIRES_AT: far is up, within 7 days degraded and told once, past is down" {
+	wa_fake
+	export LINKEDIN_TOKEN=AQVx WA_TOKEN_EXPIRES_AT=2099-01-01T00:00:00Z
+	export LINKEDIN_TOKEN_EXPIRES_AT=$(date -u -d '+40 days' +%FT%TZ)
+	run vault-health
+	assert_success
+	[[ "$(key tokens)" == "up linkedin: expires $(date -u -d '+40 days' +%F) (in 40 d)"* ]]
+	export LINKEDIN_TOKEN_EXPIRES_AT=$(date -u -d '+4 days' +%FT%TZ)
+	run --separate-stderr vault-health
+	assert_failure 1
+	[[ "$(key tokens)" == "degraded linkedin: expires $(date -u -d '+4 days' +%F) (in 4 d): authorise the app on LinkedIn again"* ]]
+	[ "$(fake_count '.path | test("/777/messages")')" -eq 1 ]
+	jq -r 'select(.path | test("/777/messages")) | .body' "$FAKE_LOG" |
+	    grep -q 'a token expires soon'
+	run vault-health
+	assert_failure 1
+	[ "$(fake_count '.path | test("/777/messages")')" -eq 1 ]
+	export LINKEDIN_TOKEN_EXPIRES_AT=$(date -u -d '-1 hour' +%FT%TZ)
+	run vault-health
+	assert_failure 1
+	[[ "$(key tokens)" == "down linkedin: expired $(date -u -d '-1 hour' +%F): authorise"* ]]
+}
+
+@test "tokens: TOKEN_WARN_DAYS moves the warning; a bad expiry is unknown, named" {
+	export LINKEDIN_TOKEN=AQVx TOKEN_WARN_DAYS=30
+	export LINKEDIN_TOKEN_EXPIRES_AT=$(date -u -d '+20 days' +%FT%TZ)
+	run vault-health --no-notify
+	assert_failure 1
+	[[ "$(key tokens)" == degraded* ]]
+	export LINKEDIN_TOKEN_EXPIRES_AT=soon
+	run vault-health --no-notify
+	assert_success
+	[ "$(key tokens)" = "unknown linkedin: LINKEDIN_TOKEN_EXPIRES_AT is not RFC 3339" ]
+	unset LINKEDIN_TOKEN_EXPIRES_AT
+	run vault-health --no-notify
+	[ "$(key tokens)" = "unknown linkedin: expiry unknown (set LINKEDIN_TOKEN_EXPIRES_AT)" ]
+	export TOKEN_WARN_DAYS=0
+	run --separate-stderr vault-health --no-notify
+	assert_failure 78
+}
+
+@test "tokens: the Page and WhatsApp tokens from Graph's debug_token: never, soon, refused" {
+	local soon
+	soon=$(date -u -d '+2 days' +%s)
+	export FAKE_TOKEN_EXPIRES="{\"EAAGpage\": 0, \"EAAGwa\": $soon}"
+	social_fake
+	export FACEBOOK_PAGE_TOKEN=EAAGpage FACEBOOK_GRAPH_URL="$SOCIAL_URL" \
+	    WA_TOKEN=EAAGwa WA_GRAPH_URL="$SOCIAL_URL"
+	run vault-health --no-notify
+	assert_failure 1
+	[[ "$(key tokens)" == "degraded facebook: never expires; whatsapp: expires $(date -u -d "@$soon" +%F) (in 2 d): make a new system user token"* ]]
+	[ "$(jq -s '[.[] | select(.net == "debug_token" and .problem == null)] | length' "$SOCIAL_LOG")" -eq 2 ]
+	export WA_TOKEN=EAAGrevoked
+	run vault-health --no-notify
+	assert_failure 1
+	[[ "$(key tokens)" == "down facebook: never expires; whatsapp: expired: make a new system user token"* ]]
+	export WA_TOKEN_EXPIRES_AT=2099-01-01T00:00:00Z
+	run vault-health --no-notify
+	assert_success
+	[[ "$(key tokens)" == "up facebook: never expires; whatsapp: expires 2099-01-01"* ]]
+}
+
+@test "tokens: X's token is watched only when it cannot refresh itself" {
+	export X_TOKEN=xuser X_REFRESH_TOKEN=xr X_TOKEN_EXPIRES_AT=$(date -u -d '+1 hour' +%FT%TZ)
+	run vault-health --no-notify
+	assert_success
+	[[ "$(key tokens)" == unconfigured* ]]
+	unset X_REFRESH_TOKEN
+	run vault-health --no-notify
+	assert_failure 1
+	[[ "$(key tokens)" == "degraded x: expires "* ]]
 }

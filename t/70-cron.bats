@@ -125,6 +125,9 @@ runjob() {
 	tools=$(project_tools)
 	mkemail EMAIL_1
 	mkdraft DRAFT_EMAIL_1 EMAIL_1
+	# the weekly posts job drafts for the networks the owner names
+	echo SOCIAL_NETWORKS=linkedin >>"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
 	while IFS=$'\t' read -r file line cmd names; do
 		missing=""
 		for n in $names; do
@@ -193,6 +196,44 @@ runjob() {
 	assert_output --regexp 'Z dashboard: exit 0$'
 	run ! cmp -s "$VAULT_DIR/Dashboard.md" "$BATS_TEST_TMPDIR/before.md"
 	grep -q DRAFT_EMAIL_1 "$VAULT_DIR/Dashboard.md"
+}
+
+@test "the cloud's weekly posts job drafts this week's theme for each network named; none named is 78" {
+	local cmd
+	cmd=$(lint "$TOP/cron/crontab.cloud" | awk -F '\t' '$3 != "=" && $4 ~ /draft-post/ { print $3 }')
+	[ -n "$cmd" ]
+	lint "$TOP/cron/crontab.cloud" | awk -F '\t' '$4 ~ /draft-post/' | grep -q .
+	grep -Eq '^0 +8 +\* +\* +1 .*draft-post -q --from-goals' "$TOP/cron/crontab.cloud"
+	grep -Eq '^#single# 0 +8 +\* +\* +1 .*draft-post -q --from-goals' "$TOP/cron/crontab.local"
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	run cat "$HOME/.local/state/ai-employee/cron.log"
+	assert_output --regexp 'Z posts: exit 78$'
+	assert_output --partial 'SOCIAL_NETWORKS'
+	echo SOCIAL_NETWORKS=linkedin,x >>"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	rm "$HOME/.local/state/ai-employee/cron.log"
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	run cat "$HOME/.local/state/ai-employee/cron.log"
+	assert_output --regexp 'Z posts: exit 0$'
+	local li x
+	li=("$VAULT_DIR"/Pending_Approval/social/POST_linkedin_*.md)
+	x=("$VAULT_DIR"/Pending_Approval/social/POST_x_*.md)
+	[ "${#li[@]}" -eq 1 ] && [ -f "${li[0]}" ]
+	[ "${#x[@]}" -eq 1 ] && [ -f "${x[0]}" ]
+	grep -qx 'drafted_by: cloud' "$VAULT_DIR"/Pending_Approval/social/POST_x_*.md
+}
+
+@test "the local social job writes last week's report on Monday before the briefing" {
+	local cmd week
+	cmd=$(lint "$TOP/cron/crontab.local" | awk -F '\t' '$3 != "=" && $4 ~ /social-report/ { print $3 }')
+	[ -n "$cmd" ]
+	grep -Eq '^30 +6 +\* +\* +1 .*social-report -q' "$TOP/cron/crontab.local"
+	run ! grep -q social-report "$TOP/cron/crontab.cloud"
+	runjob "$TOP/cron/crontab.local" "$cmd"
+	run cat "$HOME/.local/state/ai-employee/cron.log"
+	assert_output --regexp 'Z social: exit 0$'
+	week=$(date -u -d '7 days ago' +%G-W%V)
+	grep -qx 'type: social_report' "$VAULT_DIR/Logs/Social/$week.md"
 }
 
 @test "a job whose previous run still holds its lock skips with exit 75" {

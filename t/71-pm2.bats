@@ -77,6 +77,15 @@ apps() {
 	assert_output --partial '"daemon off;"'
 	# logs under the state directory
 	assert_output --partial "\"out_file\":\"$AIE_STATE_DIR/pm2/"
+	# Monday: the social report on local before the briefing, the post
+	# drafts on the cloud after it
+	assert_output --partial '"name":"aie-local-social-report"'
+	assert_output --partial 'next monday 06:30'
+	assert_output --partial 'social-report -q; done'
+	run apps "$TOP/pm2/ecosystem.config.cloud.js"
+	assert_output --partial '"name":"aie-cloud-posts"'
+	assert_output --partial 'draft-post -q --from-goals; done'
+	refute_output --partial 'social-report'
 }
 
 @test "the ecosystem reads the tools' configuration file, the environment winning" {

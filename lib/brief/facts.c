@@ -382,7 +382,7 @@ int brief_goal(const char *text, size_t len, const char *section,
 json_t *brief_facts(struct vault *v, const struct brief_week *w,
     int *odoo_status)
 {
-	json_t *f = NULL, *d, *wait, *late = NULL, *sp, *subs, *rev;
+	json_t *f = NULL, *d, *wait, *late = NULL, *sp, *subs = NULL, *rev, *soc;
 	char *goals = NULL, val[128], *end;
 	size_t glen = 0;
 	long rule = BRIEF_UNUSED_DAYS;
@@ -409,19 +409,21 @@ json_t *brief_facts(struct vault *v, const struct brief_week *w,
 		json_decref(d);
 		return NULL;
 	}
-	if (!(sp = spend(v, w)) || !(subs = subscriptions(v, w, rule))) {
+	if (!(sp = spend(v, w)) || !(subs = subscriptions(v, w, rule)) ||
+	    !(soc = brief_social(v, w))) {
 		json_decref(d);
 		json_decref(wait);
 		json_decref(late);
 		json_decref(sp);
+		json_decref(subs);
 		return NULL;
 	}
 	rev = brief_revenue(w, target, tcur, odoo_status);
 	f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:{s:b}}", "week", w->label, "first_day", w->first, "last_day",
+	    "s:o}", "week", w->label, "first_day", w->first, "last_day",
 	    w->last, "briefing_day", w->after, "revenue", rev, "done", d,
 	    "waiting", wait, "bottlenecks", late, "spend", sp, "subscriptions",
-	    subs, "social", "configured", 0);
+	    subs, "social", soc);
 	if (!f)
 		aie_fail(EX_TEMP, "out of memory");
 	return f;

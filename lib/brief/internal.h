@@ -17,5 +17,8 @@ int brief_goal(const char *text, size_t len, const char *section,
  * the monthly target (0: none) in currency tcur. */
 json_t *brief_revenue(const struct brief_week *w, double target,
     const char *tcur, int *status);
+/* The Social facts: the totals of Logs/Social/<week>.md, or
+ * {"configured": false} when there is none. NULL on a read error. */
+json_t *brief_social(struct vault *v, const struct brief_week *w);
 
 #endif

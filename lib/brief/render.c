@@ -180,6 +180,40 @@ static void costs(struct buf *b, const json_t *f)
 	}
 }
 
+/* A count of the social facts, or "-" where the report has none. */
+static void social_count(struct buf *b, const json_t *s, const char *k,
+    const char *what)
+{
+	if (json_is_integer(GET(s, k)))
+		buf_addf(b, "%lld %s", INT(s, k), what);
+	else
+		buf_addf(b, "- %s", what);
+}
+
+static void social(struct buf *b, const json_t *s)
+{
+	buf_adds(b, "## Social\n\n");
+	if (!json_is_true(GET(s, "configured"))) {
+		buf_addf(b, "Not configured: no social report for the week (%s, "
+		    "written by social-report(1))%s%s.\n", STR(s, "report"),
+		    STR(s, "error") ? ": " : "", STR(s, "error") ? STR(s, "error") :
+		    "");
+		return;
+	}
+	if (INT(s, "posts") == 0) {
+		buf_addf(b, "No posts were published (%s).\n", STR(s, "report"));
+		return;
+	}
+	buf_addf(b, "- Posts published: %lld (numbers read for %lld)\n- ",
+	    INT(s, "posts"), INT(s, "read"));
+	social_count(b, s, "reactions", "reactions, ");
+	social_count(b, s, "comments", "comments, ");
+	social_count(b, s, "shares", "shares, ");
+	social_count(b, s, "impressions", "impressions");
+	buf_addf(b, "\n- Per post and per network: %s (read from the networks "
+	    "%s)\n", STR(s, "report"), STR(s, "generated"));
+}
+
 char *brief_render(const json_t *f, const json_t *sugg, const char *summary,
     const char *generated)
 {
@@ -200,8 +234,9 @@ char *brief_render(const json_t *f, const json_t *sugg, const char *summary,
 	bottlenecks(&b, f);
 	buf_adds(&b, "\n");
 	costs(&b, f);
-	buf_adds(&b, "\n## Social\n\nNot configured (no social report yet).\n"
-	    "\n## Suggestions\n\n");
+	buf_adds(&b, "\n");
+	social(&b, GET(f, "social"));
+	buf_adds(&b, "\n## Suggestions\n\n");
 	if (!json_array_size(sugg))
 		buf_adds(&b, "None this week.\n");
 	json_array_foreach(sugg, i, e) {
@@ -234,6 +269,10 @@ char *brief_offline_summary(const json_t *f)
 	    "wait_max_hours"));
 	buf_addf(&b, "The LLM cost %.2f USD in %lld calls. ", NUM(GET(f,
 	    "spend"), "cost"), INT(GET(f, "spend"), "calls"));
+	if (json_is_true(GET(GET(f, "social"), "configured")))
+		buf_addf(&b, "%lld post%s published. ", INT(GET(f, "social"),
+		    "posts"), INT(GET(f, "social"), "posts") == 1 ? " was" :
+		    "s were");
 	if (json_is_true(GET(GET(f, "subscriptions"), "listed")))
 		buf_addf(&b, "%lld subscription%s flagged as unused.",
 		    INT(GET(f, "subscriptions"), "flagged"), INT(GET(f,

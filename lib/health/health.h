@@ -47,4 +47,19 @@ void probe_pm2(long timeout, long max_restarts, struct health *h);
  * before the JSON list are skipped). */
 void pm2_judge(const char *jlist, long max_restarts, struct health *h);
 
+/* tokens.c: the expiry of the access tokens set here (LinkedIn, X without
+ * a refresh token, the Facebook Page's, WhatsApp's): from each
+ * <KEY>_EXPIRES_AT, else for the Meta ones Graph's debug_token (timeout
+ * seconds). down: one expired or no longer valid; degraded: one expires
+ * within warn_days; up; unknown: no expiry known; unconfigured: no such
+ * token. key gets "token-<name>-<YYYY-MM-DD>" of the first token down or
+ * degraded (for a notice told once), else "". */
+void probe_tokens(long timeout, long warn_days, time_t now,
+    struct health *h, char *key, size_t keysize);
+
+/* tokens.c: debug_token's reply (exposed for the fuzz harness): 0 with
+ * *at (0: never) and *valid, or -1 when it says nothing usable. */
+int token_debug_reply(long status, const char *body, size_t len,
+    time_t *at, int *valid);
+
 #endif

@@ -131,4 +131,33 @@ int social_prompt(enum social_net net, const char *handbook,
  * SOCIAL_TOPIC_MAX bytes); malloc'd, NULL (75). */
 char *social_offline(enum social_net net, const char *topic);
 
+/*
+ * metrics.c - what published posts did (see social-report(1)), read back
+ * from each network: reactions, comments, shares and impressions, each -1
+ * when the network does not tell it.
+ */
+struct social_metrics {
+	long reactions, comments, shares, impressions;
+	int read;                /* the network gave this post's numbers */
+	char note[160];          /* else why not (no longer there, a token
+	                          * that may not read them), one line */
+};
+
+/* The metrics of the n posts of one network whose post_id are ids, into
+ * m[0..n). 0 when every post has its numbers or its note; -1 when the
+ * network could not be read: 78 not configured, or its token refused
+ * (the message names the network and what to do); 75 rate limited or
+ * failing (*retry_at the time it said, else 0); 69 unreachable, or
+ * Instagram (not there yet). */
+int social_metrics(enum social_net net, const char *const *ids, size_t n,
+    struct social_metrics *m, time_t *retry_at);
+
+/* The reply of a network to one metrics request (exposed for the fuzz
+ * harness): for LinkedIn and Facebook of ids[0] alone, for X of the n
+ * ids; header is X's x-rate-limit-reset. Returns as social_metrics. */
+int social_metrics_reply(enum social_net net, long status, const char *body,
+    size_t len, const char *header, long retry_after,
+    const char *const *ids, size_t n, struct social_metrics *m,
+    time_t *retry_at);
+
 #endif

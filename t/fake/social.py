@@ -269,6 +269,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/media/"):
             return self.serve_media()
+        if metrics_get(self):
+            return
         m = re.match(r"^/v\d+\.\d+/(\d+)\?fields=(status_code|permalink)$",
                      self.path)
         if not m:
@@ -698,6 +700,157 @@ class Handler(BaseHTTPRequestHandler):
                 "id": "18%017d" % n, "text": d["text"],
                 "edit_history_tweet_ids": ["18%017d" % n]}})
         return self.reply(200, {"id": "%s_10%013d" % (E("FAKE_FB_PAGE"), n)})
+
+
+# --- metrics (social-report) and debug_token (vault-health): GETs only --
+# The numbers of each post come from the JSON file FAKE_SOCIAL_METRICS:
+# {"<post id>": {"likes": N, "comments": N, "shares": N, "impressions": N}};
+# a post not in it is one the network no longer has (its real not-found
+# reply). Script lines match "GET PATH " (errors: li_429, x_429 with
+# x-rate-limit-reset, li_expired, x_expired, fb_expired, fb_throttled...).
+def metrics_of(post_id):
+    try:
+        with open(E("FAKE_SOCIAL_METRICS", "/nonexistent")) as f:
+            return json.load(f).get(post_id)
+    except FileNotFoundError:
+        return None
+
+
+def debug_token(h, u, q):
+    """Graph's debug_token, asked with the token itself (vault-health's
+    token expiry): FAKE_TOKEN_EXPIRES is {"<token>": EPOCH (0: never) or
+    "expired"}; a token not in it, or expired, is refused with 190."""
+    tok = q.get("input_token", [""])[0]
+    exp = json.loads(E("FAKE_TOKEN_EXPIRES", "{}")).get(tok)
+    rec = {"method": "GET", "path": u.path, "net": "debug_token",
+           "problem": None if h.headers.get("Authorization") ==
+           "Bearer " + tok else "auth"}
+    with LOCK, open(LOG, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    if rec["problem"] or exp is None or exp == "expired":
+        return h.reply(*ERRORS["fb_expired"])
+    h.reply(200, {"data": {
+        "app_id": "1234567890", "type": "PAGE", "application": "ai-employee",
+        "data_access_expires_at": 0, "expires_at": exp, "is_valid": True,
+        "issued_at": 1790000000, "profile_id": E("FAKE_FB_PAGE", ""),
+        "scopes": ["pages_manage_posts", "pages_read_engagement"],
+        "user_id": "10215241773831025"}})
+
+
+def metrics_get(h):
+    """Answer a metrics GET; False when the path is none of them."""
+    u = urllib.parse.urlsplit(h.path)
+    q = urllib.parse.parse_qs(u.query)
+    if re.match(r"^/v\d+\.\d+/debug_token$", u.path):
+        debug_token(h, u, q)
+        return True
+    path = urllib.parse.unquote(u.path)
+    if path.startswith("/rest/socialActions/"):
+        net, tok = "linkedin", E("FAKE_LI_TOKEN")
+    elif u.path == "/2/tweets":
+        net, tok = "x", XTOK["access"]
+    elif re.match(r"^/v\d+\.\d+/\d+_\d+$", u.path):
+        net, tok = "facebook", E("FAKE_FB_TOKEN")
+    else:
+        return False
+    rec = {"method": "GET", "path": h.path, "net": net + "-metrics",
+           "auth": h.headers.get("Authorization"),
+           "li_version": h.headers.get("LinkedIn-Version"),
+           "restli": h.headers.get("X-Restli-Protocol-Version"),
+           "problem": None}
+    if h.headers.get("Authorization") != "Bearer " + (tok or ""):
+        rec["problem"] = "auth"
+    elif net == "linkedin" and (not re.match(r"^\d{6}$", rec["li_version"]
+                                or "") or rec["restli"] != "2.0.0"):
+        rec["problem"] = "LinkedIn-Version or X-Restli-Protocol-Version"
+    elif net == "linkedin" and "%3A" not in u.path:
+        rec["problem"] = "the URN is not percent-encoded"
+    elif net == "x" and (q.get("tweet.fields") != ["public_metrics"] or
+                         len(q.get("ids", [""])[0].split(",")) > 100):
+        rec["problem"] = "tweet.fields or ids"
+    elif net == "facebook" and not all(
+            k in q.get("fields", [""])[0] for k in
+            ("reactions.limit(0).summary(total_count)",
+             "comments.limit(0).summary(total_count)", "shares")):
+        rec["problem"] = "fields"
+    with LOCK, open(LOG, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    if rec["problem"] == "auth":
+        h.refuse(net, "auth")
+        return True
+    if rec["problem"]:
+        h.refuse(net, rec["problem"])
+        return True
+    s = take_script("GET %s " % h.path)
+    if s:
+        if "error" in s:
+            st, obj = ERRORS[s["error"]]
+            h.reply(st, obj, headers=s.get("headers"))
+        else:
+            h.reply(s.get("status", 200), s.get("json"), s.get("raw"),
+                    s.get("headers"))
+        return True
+    if net == "linkedin":
+        urn = path[len("/rest/socialActions/"):]
+        m = metrics_of(urn)
+        if m is None:
+            h.reply(404, {"message": "Not Found", "status": 404,
+                          "serviceErrorCode": 0})
+        else:
+            h.reply(200, {
+                "likesSummary": {"selectedLikes": [], "likedByCurrentUser":
+                                 False, "totalLikes": m["likes"],
+                                 "aggregatedTotalLikes": m["likes"]},
+                "commentsSummary": {"selectedComments": [],
+                                    "totalFirstLevelComments": m["comments"],
+                                    "aggregatedTotalComments": m["comments"]},
+                "target": urn, "$URN": "urn:li:socialActions:" + urn})
+    elif net == "x":
+        data, errors = [], []
+        for i in q["ids"][0].split(","):
+            m = metrics_of(i)
+            if m is None:
+                errors.append({
+                    "value": i, "detail": "Could not find tweet with ids: "
+                    "[%s]." % i, "title": "Not Found Error",
+                    "resource_type": "tweet", "parameter": "ids",
+                    "resource_id": i, "type": "https://api.twitter.com/2/"
+                    "problems/resource-not-found"})
+            else:
+                data.append({"id": i, "text": "...",
+                             "edit_history_tweet_ids": [i],
+                             "public_metrics": {
+                                 "retweet_count": m["shares"],
+                                 "reply_count": m["comments"],
+                                 "like_count": m["likes"],
+                                 "quote_count": 0, "bookmark_count": 0,
+                                 "impression_count": m["impressions"]}})
+        obj = {"data": data} if data else {}
+        if errors:
+            obj["errors"] = errors
+        h.reply(200, obj)
+    else:
+        pid = u.path.split("/")[2]
+        m = metrics_of(pid)
+        if m is None:
+            h.reply(400, {"error": {
+                "message": "Unsupported get request. Object with ID '%s' "
+                "does not exist, cannot be loaded due to missing permissions, "
+                "or does not support this operation." % pid,
+                "type": "GraphMethodException", "code": 100,
+                "error_subcode": 33, "fbtrace_id": "AFakeTrace"}})
+        else:
+            obj = {"id": pid,
+                   "reactions": {"data": [], "summary": {
+                       "total_count": m["likes"], "viewer_reaction": "NONE"}},
+                   "comments": {"data": [], "summary": {
+                       "order": "ranked", "total_count": m["comments"],
+                       "can_comment": True}}}
+            if m["shares"]:
+                obj["shares"] = {"count": m["shares"]}
+            h.reply(200, obj)
+    return True
+# --- end of metrics ----------------------------------------------------
 
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# social-report: the metrics of a week's published posts, read from a fake
+# LinkedIn, X and Facebook (t/fake/social.py, their real reply shapes and
+# errors), into Logs/Social/YYYY-Www.md and -j.
+load helper
+load fake/fake
+
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+LI=urn:li:share:7100000000000000001
+LI2=urn:li:share:7100000000000000002
+XID=1800000000000000001
+FB=4242_1000000000001
+
+setup() {
+	common_setup
+	mkvault
+	export FAKE_SERVER=social.py FAKE_LI_TOKEN=AQVlinkedin FAKE_X_TOKEN=xuser \
+	    FAKE_FB_TOKEN=EAAGpage FAKE_LI_AUTHOR=urn:li:person:8675309 \
+	    FAKE_FB_PAGE=4242 FAKE_X_REFRESH=xrefresh-0 FAKE_X_CLIENT=xclientid \
+	    FAKE_SOCIAL_METRICS="$BATS_TEST_TMPDIR/metrics.json"
+	fake_start
+	export LINKEDIN_API_URL="$FAKE_URL" LINKEDIN_TOKEN=AQVlinkedin \
+	    LINKEDIN_AUTHOR=urn:li:person:8675309 X_API_URL="$FAKE_URL" \
+	    X_TOKEN=xuser X_TOKEN_URL="$FAKE_URL/2/oauth2/token" \
+	    FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
+	    FACEBOOK_PAGE_TOKEN=EAAGpage
+	cat >"$FAKE_SOCIAL_METRICS" <<-EOF
+	{"$LI": {"likes": 12, "comments": 3, "shares": 0, "impressions": 0},
+	 "$LI2": {"likes": 1, "comments": 0, "shares": 0, "impressions": 0},
+	 "$XID": {"likes": 40, "comments": 5, "shares": 7, "impressions": 2500},
+	 "$FB": {"likes": 9, "comments": 2, "shares": 4, "impressions": 0}}
+	EOF
+	R="$VAULT_DIR/Logs/Social/2026-W48.md"
+}
+teardown() { fake_stop; }
+
+# published ID NETWORK POST_ID EXEC_AT: a published post in Done/social/.
+published() {
+	local d="$VAULT_DIR/Done/social/${4:0:7}"
+	mkdir -p "$d"
+	printf -- '---\ntype: post_draft\nid: %s\ndomain: social\naction: post\nnetwork: %s\nexec_status: sent\nexec_at: %s\npost_id: %s\npost_url: https://example.com/%s\n---\nText.\n' \
+	    "$1" "$2" "$4" "$3" "$1" >"$d/$1.md"
+}
+
+# the usual week: one post on each network in 2026-W48, and three that are
+# not of it (the week before, the week after, a post whose ID is unknown)
+week() {
+	published P1 linkedin "$LI" 2026-11-23T09:00:00Z
+	published P2 x "$XID" 2026-11-25T12:30:00Z
+	published P3 facebook "$FB" 2026-11-29T23:59:59Z
+	published P4 linkedin "$LI2" 2026-11-22T23:59:59Z
+	published P5 linkedin "$LI2" 2026-11-30T00:00:00Z
+	published P6 x unknown 2026-11-24T10:00:00Z
+}
+
+# fm KEY: the report's front matter value of KEY
+fm() {
+	sed -n '2,/^---$/p' "$R" | sed -n "s/^$1: //p"
+}
+
+@test "the week's posts and their numbers from each network; the totals; nothing else read" {
+	week
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	assert_output Logs/Social/2026-W48.md
+	[ "$(fm type)" = social_report ]
+	[ "$(fm period_start)" = 2026-11-23 ]
+	[ "$(fm period_end)" = 2026-11-29 ]
+	[ "$(fm posts)" = 3 ]
+	[ "$(fm read)" = 3 ]
+	[ "$(fm reactions)" = 61 ]
+	[ "$(fm comments)" = 10 ]
+	[ "$(fm shares)" = 11 ]
+	[ "$(fm impressions)" = 2500 ]
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - |" "$R"
+	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | 40 | 5 | 7 | 2500 |" "$R"
+	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | - |" "$R"
+	grep -qxF "| x | 1 | 1 | 40 | 5 | 7 | 2500 |" "$R"
+	run ! grep -q 'P4\|P5\|P6\|Not read' "$R"
+	# one request a post, each with its token; none of the other posts
+	[ "$(fake_count '.net == "linkedin-metrics"')" -eq 1 ]
+	[ "$(fake_count '.net == "x-metrics"')" -eq 1 ]
+	[ "$(fake_count '.net == "facebook-metrics"')" -eq 1 ]
+	[ -z "$(fake_problems)" ]
+	jq -e -s 'all(.[]; .method == "GET")' "$FAKE_LOG"
+}
+
+@test "-j: the same numbers as JSON, a number not given is null" {
+	week
+	run --separate-stderr social-report -j --week 2026-W48
+	assert_success
+	echo "$output" | jq -e '
+	    .week == "2026-W48" and .path == "Logs/Social/2026-W48.md" and
+	    .totals == {"posts":3,"read":3,"reactions":61,"comments":10,
+	                "shares":11,"impressions":2500} and
+	    ([.posts[].id] == ["P1","P2","P3"]) and
+	    .posts[0].shares == null and .posts[0].reactions == 12 and
+	    .posts[1].post_id == "1800000000000000001" and
+	    .posts[2].published == "2026-11-29T23:59:59Z" and .errors == [] and .written'
+}
+
+@test "a rerun rewrites the one report: the same but generated" {
+	week
+	social-report --week 2026-W48 >/dev/null
+	grep -v '^generated:' "$R" >"$BATS_TEST_TMPDIR/first"
+	sleep 1
+	social-report --week 2026-W48 >/dev/null
+	grep -v '^generated:' "$R" | diff "$BATS_TEST_TMPDIR/first" -
+	[ "$(ls "$VAULT_DIR/Logs/Social")" = 2026-W48.md ]
+}
+
+@test "posts the networks no longer have are said, not counted as 0" {
+	week
+	echo '{}' >"$FAKE_SOCIAL_METRICS"
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	[ "$(fm posts)" = 3 ]
+	[ "$(fm read)" = 0 ]
+	[ -z "$(fm reactions)" ]
+	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | - | - | - | - |" "$R"
+	grep -qx '## Not read' "$R"
+	grep -qxF -- '- P1 (linkedin): no longer on LinkedIn' "$R"
+	grep -qxF -- '- P2 (x): not found on X: Could not find tweet with ids: [1800000000000000001].' "$R"
+	grep -qxF -- '- P3 (facebook): no longer on Facebook' "$R"
+}
+
+@test "linkedin: a token that may not read reactions (403) is a note, not a failure" {
+	week
+	fake_reply '{"match": "GET /rest/socialActions/", "error": "li_forbidden"}'
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	grep -qF -- '- P1 (linkedin): the token may not read its reactions (it needs r_member_social' "$R"
+	[ "$(fm read)" = 2 ]
+}
+
+@test "x rate limited: 75 with the reset time; the other networks still reported" {
+	week
+	fake_reply '{"match": "GET /2/tweets", "error": "x_429", "headers": {"x-rate-limit-reset": "1796000000"}}'
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"x: rate limited (HTTP 429"*"try again after 2026-11-30T"* ]]
+	grep -q '^- x: rate limited (HTTP 429.*try again after 2026-11-30T' "$R"
+	[ "$(fm read)" = 2 ]
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - |" "$R"
+}
+
+@test "linkedin rate limited with Retry-After: 75; facebook throttled: 75" {
+	published P1 linkedin "$LI" 2026-11-23T09:00:00Z
+	fake_reply '{"match": "GET /rest/socialActions/", "error": "li_429", "headers": {"Retry-After": "120"}}'
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"linkedin: rate limited"*"try again after "* ]]
+	rm -r "$VAULT_DIR/Done/social"
+	published P3 facebook "$FB" 2026-11-29T10:00:00Z
+	fake_reply '{"match": "GET /v21.0/", "error": "fb_throttled"}'
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"facebook: rate limited"* ]]
+}
+
+@test "a refused token is 78 naming the network and how to authorise again" {
+	week
+	fake_reply '{"match": "GET /rest/socialActions/", "error": "li_expired"}'
+	fake_reply '{"match": "GET /2/tweets", "error": "x_429"}'
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"linkedin: the access token expired or was revoked"*"LINKEDIN_TOKEN"* ]]
+	grep -q '^- linkedin: the access token expired' "$R"
+	fake_reset
+	fake_reply '{"match": "GET /v21.0/", "error": "fb_expired"}'
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"facebook: the access token expired"*"FACEBOOK_PAGE_TOKEN"* ]]
+}
+
+@test "x: a 401 is refreshed once with the refresh token, then read" {
+	week
+	export X_TOKEN=stale X_REFRESH_TOKEN=xrefresh-0 X_CLIENT_ID=xclientid \
+	    X_TOKEN_FILE="$BATS_TEST_TMPDIR/x.tokens"
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	grep -qF "| 40 | 5 | 7 | 2500 |" "$R"
+	[ "$(fake_count '.net == "x-token"')" -eq 1 ]
+	[ "$(fake_count '.net == "x-metrics"')" -eq 2 ]
+}
+
+@test "a network not configured here is 78; the rest is reported" {
+	week
+	unset FACEBOOK_PAGE_TOKEN
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"facebook: not configured here"* ]]
+	[ "$(fm read)" = 2 ]
+	[ "$(fake_count '.net == "facebook-metrics"')" -eq 0 ]
+}
+
+@test "a week without posts: a report saying so, no request" {
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	[ "$(fm posts)" = 0 ]
+	grep -qx 'No posts were published this week.' "$R"
+	[ "$(fake_count)" -eq 0 ]
+}
+
+@test "by default the week before this one; a bad week is 2" {
+	run --separate-stderr social-report
+	assert_success
+	assert_output "Logs/Social/$(date -u -d '7 days ago' +%G-W%V).md"
+	run --separate-stderr social-report --week 2026-W54
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"2026-W54: not an ISO week"* ]]
+	run --separate-stderr social-report extra
+	[ "$status" -eq 2 ]
+}
+
+@test "many X posts go in batches of 100 IDs" {
+	local i json='{'
+	for i in $(seq 101 250); do
+		published "X$i" x "18000000000000$i" 2026-11-24T10:00:00Z
+		json+="\"18000000000000$i\": {\"likes\": 1, \"comments\": 0, \"shares\": 0, \"impressions\": 2},"
+	done
+	echo "${json%,}}" >"$FAKE_SOCIAL_METRICS"
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	[ "$(fm posts)" = 150 ]
+	[ "$(fm reactions)" = 150 ]
+	[ "$(fm impressions)" = 300 ]
+	[ "$(fake_count '.net == "x-metrics"')" -eq 2 ]
+	[ -z "$(fake_problems)" ]
+}
+
+@test "the Monday briefing of the week reads this report" {
+	week
+	social-report --week 2026-W48 >/dev/null
+	unset ODOO_URL LLM_PROVIDER ANTHROPIC_API_KEY OPENAI_API_KEY
+	run --separate-stderr briefing -j --week 2026-W48
+	assert_success
+	echo "$output" | jq -e '.social.configured and .social.posts == 3 and
+	    .social.read == 3 and .social.reactions == 61 and .social.comments == 10 and
+	    .social.shares == 11 and .social.impressions == 2500'
+}
+
+@test "instagram's metrics are not read yet: 69, said; the rest reported" {
+	week
+	published P7 instagram 17900000000000001 2026-11-26T08:00:00Z
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 69 ]
+	[[ "$stderr" == *"instagram: reading metrics there is not there yet"* ]]
+	[ "$(fm posts)" = 4 ]
+	[ "$(fm read)" = 3 ]
+	grep -qxF -- '- instagram: reading metrics there is not there yet (only linkedin, x and facebook)' "$R"
+}
+
+@test "a rerun that fails keeps the report that has more numbers; a complete one replaces it" {
+	week
+	social-report --week 2026-W48 >/dev/null
+	cp "$R" "$BATS_TEST_TMPDIR/first"
+	fake_reply '{"match": "GET /2/tweets", "error": "x_429", "headers": {"x-rate-limit-reset": "1796000000"}}'
+	run --separate-stderr social-report -j --week 2026-W48
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"Logs/Social/2026-W48.md: kept: it has the numbers of 3 posts, this run only of 2"* ]]
+	echo "$output" | jq -e '.written == false and .totals.read == 2 and .errors[0].network == "x"'
+	cmp "$R" "$BATS_TEST_TMPDIR/first"
+	# the rate limit over, the rerun replaces it
+	run --separate-stderr social-report -j --week 2026-W48
+	assert_success
+	echo "$output" | jq -e '.written and .totals.read == 3'
+	[ "$(fm read)" = 3 ]
+}

@@ -1,0 +1,72 @@
+/*
+ * social_metrics.c - libFuzzer harness for the replies social-report(1)
+ * reads: LinkedIn's socialActions, X's tweet lookup with public_metrics
+ * and the Graph API's post summaries (social_metrics_reply, the code that
+ * reads the real ones), in success and in every error class.
+ *
+ * The input: a network (first byte), a status (second byte, one of the
+ * list below), then the x-rate-limit-reset header up to the first
+ * newline, then the reply body. The IDs asked for are fixed, so that a
+ * body naming them is found.
+ */
+#include "fuzz.h"
+
+#include "vault/vault.h"
+#include "social/social.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const long statuses[] = { 200, 400, 401, 403, 404, 429, 500,
+	    503, 302 };
+	static const char *const ids[] = { "1800000000000000001",
+	    "1800000000000000002", "urn:li:share:7100000000000000001" };
+	struct social_metrics m[3];
+	enum social_net net;
+	const char *p, *nl, *const *asked;
+	char *hdr;
+	size_t n, k, i;
+	long status;
+	time_t retry_at;
+	int rc;
+
+	if (size < 2)
+		return 0;
+	net = (enum social_net)(data[0] % 3);
+	status = statuses[data[1] % (sizeof statuses / sizeof *statuses)];
+	p = (const char *)data + 2;
+	n = size - 2;
+	nl = memchr(p, '\n', n);
+	hdr = nl ? strndup(p, (size_t)(nl - p)) : NULL;
+	if (nl) {
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	asked = net == NET_LINKEDIN ? ids + 2 : ids;
+	k = net == NET_X ? 2 : 1;
+	memset(m, 0xa5, sizeof m);
+	rc = social_metrics_reply(net, status, p, n, hdr, data[1] % 2 ? 120 : -1,
+	    asked, k, m, &retry_at);
+	free(hdr);
+	if (rc != 0 && aie_errcode != EX_TEMP && aie_errcode != EX_CONFIG)
+		fz_fail("a failure of class %d", aie_errcode);
+	if (rc == 0 && retry_at)
+		fz_fail("a retry time without a failure");
+	if (rc == 0 && (status == 401 || status == 429 || status >= 500))
+		fz_fail("a %ld reply read as a success", status);
+	for (i = 0; rc == 0 && i < k; i++) {
+		if (m[i].read != 0 && m[i].read != 1)
+			fz_fail("post %zu neither read nor not", i);
+		if (!m[i].read && !memchr(m[i].note, '\0', sizeof m[i].note))
+			fz_fail("post %zu: a note without its end", i);
+		if (!m[i].read && !m[i].note[0])
+			fz_fail("post %zu: not read and no reason", i);
+		if (m[i].reactions < -1 || m[i].comments < -1 ||
+		    m[i].shares < -1 || m[i].impressions < -1)
+			fz_fail("post %zu: a negative count", i);
+		if (!m[i].read && strpbrk(m[i].note, "\n\r|"))
+			fz_fail("post %zu: a note that breaks the table", i);
+		if (status != 200 && m[i].read)
+			fz_fail("post %zu read from a %ld reply", i, status);
+	}
+	return 0;
+}
