@@ -66,6 +66,8 @@ int linkedin_publish(const struct social_post *p, struct social_result *r);
 int linkedin_reply(long status, const char *body, size_t len,
     const char *restli_id, long retry_after, struct social_result *r);
 int x_publish(const struct social_post *p, struct social_result *r);
+/* The epoch seconds of an x-rate-limit-reset header, or 0. */
+time_t x_reset_time(const char *h);
 
 /* xauth.c: X's user tokens, from the token file (newer) or X_TOKEN and
  * X_REFRESH_TOKEN. Wipe with sodium_memzero after use. */

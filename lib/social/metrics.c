@@ -181,18 +181,6 @@ out:
 	return rc;
 }
 
-/* The epoch seconds of x-rate-limit-reset, or 0. */
-static time_t reset_time(const char *h)
-{
-	char *end;
-	long long t;
-
-	if (!h || !*h)
-		return 0;
-	t = strtoll(h, &end, 10);
-	return *end == '\0' && t > 0 && t < 100000000000LL ? (time_t)t : 0;
-}
-
 /* The index of id among ids, or n. */
 static size_t find_id(const char *id, const char *const *ids, size_t n)
 {
@@ -221,7 +209,7 @@ static int x_metrics_reply(long status, const char *body, size_t len,
 		if (json_is_object(o) && json_unpack(o, "{s:s}", "detail",
 		    &detail) < 0)
 			json_unpack(o, "{s:s}", "title", &detail);
-		if ((rc = whole(NET_X, status, detail, reset_time(reset), -1,
+		if ((rc = whole(NET_X, status, detail, x_reset_time(reset), -1,
 		    retry_at)) == 0) {
 			char why[32];
 			snprintf(why, sizeof why, "HTTP %ld", status);

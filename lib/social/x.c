@@ -27,8 +27,7 @@
 #include "vault/vault.h"
 #include "internal.h"
 
-/* The epoch seconds of x-rate-limit-reset, or 0. */
-static time_t reset_time(const char *h)
+time_t x_reset_time(const char *h)
 {
 	char *end;
 	long long t;
@@ -57,7 +56,7 @@ static int x_error(long status, const char *body, size_t len,
 		detail = title;
 	dup = status == 403 && detail && strcasestr(detail, "duplicate");
 	rc = social_fail(NET_X, status, dup, status == 403 && !dup, detail,
-	    reset_time(reset), -1, r);
+	    x_reset_time(reset), -1, r);
 	json_decref(o);
 	return rc;
 }
