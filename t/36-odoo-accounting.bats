@@ -246,6 +246,95 @@ posting() {
 	    length == 1 and .[0].auth == "bearer postkey0123456789" and .[0].parsed.ids == [41]' "$FAKE_LOG"
 }
 
+# sends: the Send button's requests (the move's and its wizard's).
+sends() {
+	fake_count '(.body | test("action_send_and_print"))'
+}
+
+@test "INVOICE_SEND=yes: posted, then mailed by Odoo's Send wizard (Odoo 17: account.move.send)" {
+	export INVOICE_SEND=yes
+	draft
+	approve "$INV" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	d="$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	y=$(date +%Y)
+	grep -qx "odoo_name: INV/$y/00001" "$d"
+	grep -qx 'odoo_sent: billing@acme.example' "$d"
+	grep -q "^exec_result: odoo posted INV/$y/00001 .*; sent to billing@acme.example" "$d"
+	# Odoo queued its template's mail with the PDF and marked the invoice sent
+	[ "$(odoo '."mail.mail" | length')" = 1 ]
+	odoo '."mail.mail"["1"] | "\(.email_to) \(.attachment) \(.res_id) \(.template) \(.create_uid)"' |
+	    grep -qx "billing@acme.example INV_${y}_00001.pdf 41 9 6"
+	[ "$(odoo '."account.move"["41"].is_move_sent')" = true ]
+	# as the button does: the action's wizard, created with its context, pressed
+	jq -s -e '[.[] | .parsed.params.args | select(. != null and length > 4) | .[3] + "." + .[4]] |
+	    index("account.move.action_post") < index("account.move.action_send_and_print") and
+	    index("account.move.action_send_and_print") < index("account.move.send.create") and
+	    index("account.move.send.create") < index("account.move.send.action_send_and_print")' "$FAKE_LOG"
+	jq -s -e '[.[] | .parsed.params.args | select(. != null and length > 4 and .[3] == "account.move.send" and .[4] == "create")][0] |
+	    .[5][0] == [{"checkbox_send_mail": true, "checkbox_download": false}] and
+	    .[6].context == {"active_ids": [41], "default_mail_template_id": 9}' "$FAKE_LOG"
+	[ "$(posts)" -eq 1 ]
+}
+
+@test "INVOICE_SEND=yes over JSON-2 (Odoo 19): account.move.send.wizard with the email method" {
+	json2
+	export INVOICE_SEND=yes
+	draft
+	approve "$INV" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	grep -qx 'odoo_sent: billing@acme.example' "$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	jq -s -e '[.[] | select(.path == "/json/2/account.move.send.wizard/create")] | length == 1 and
+	    .[0].auth == "bearer postkey0123456789" and
+	    .[0].parsed.vals_list == [{"move_id": 41, "sending_methods": ["email"]}] and
+	    .[0].parsed.context == {"active_model": "account.move", "active_ids": [41]}' "$FAKE_LOG"
+	[ "$(odoo '."mail.mail"["1"].email_to')" = billing@acme.example ]
+	[ "$(odoo '."account.move"["41"].is_move_sent')" = true ]
+}
+
+@test "INVOICE_SEND=yes, a partner without email: posted once, not sent, said in the item; never posted again" {
+	export INVOICE_SEND=yes
+	draft
+	approve "$INV" >/dev/null
+	odoo_rpc 2 s3cret res.partner write '[[7],{"email":false}]' >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	d="$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	grep -qx "odoo_name: INV/$(date +%Y)/00001" "$d"
+	grep -q '^odoo_sent: "*failed: res.partner 7 has no email address in Odoo' "$d"
+	grep -Eq '^exec_result: "?odoo posted INV/.*; not sent \(failed: res.partner 7 has no email' "$d"
+	[ "$(odoo '."mail.mail" | length')" = 0 ]
+	[ "$(odoo '."account.move"["41"].is_move_sent')" = false ]
+	run --separate-stderr vault-exec
+	assert_failure 1
+	# a mistyped INVOICE_SEND stops before anything is posted
+	draft 'Globex <ap@globex.example> 100 Hosting'
+	approve "$INV" >/dev/null
+	INVOICE_SEND=maybe run --separate-stderr odoo-post "$INV"
+	assert_failure 78
+	[[ "$stderr" == *'INVOICE_SEND is "maybe": yes or no'* ]]
+	[ "$(odoo '."account.move"["42"].state')" = draft ]
+	INV=$(grep -l 'odoo_id: "41"' "$VAULT_DIR"/Done/finance/*/*.md | xargs basename -s .md)
+	run --separate-stderr odoo-post "$INV"
+	assert_failure 1
+	[ "$(posts)" -eq 1 ]
+	[ "$(sends)" -eq 0 ]
+}
+
+@test "the fake's Send button refuses a draft, as Odoo does; without INVOICE_SEND nothing is sent" {
+	draft
+	run odoo_rpc 6 p0st account.move action_send_and_print '[[41]]'
+	[[ "$output" == *"You can't Send & Print invoice(s) in draft state."* ]]
+	approve "$INV" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	! grep -q '^odoo_sent:' "$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	[ "$(sends)" -eq 1 ]
+	[ "$(odoo '."mail.mail" | length')" = 0 ]
+}
+
 @test "a line changed in Odoo after approval: refused (65), not posted, the owner told" {
 	draft
 	approve "$INV" >/dev/null

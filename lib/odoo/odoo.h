@@ -127,6 +127,13 @@ int odoo_invoice_create(struct odoo_conn *k, long partner_id,
 /* action_post on the move. 0 or an exit status (75: it may have posted). */
 int odoo_move_post(struct odoo_conn *k, long id);
 
+/* Mail the posted invoice m to its customer through Odoo's own Send
+ * wizard (send.c): Odoo's template, the PDF attached, the invoice marked
+ * sent. 0 with the partner's address in to; else an exit status (65 the
+ * partner has no email or Odoo refused; 75: it may have been sent). */
+int odoo_invoice_send(struct odoo_conn *k, const struct odoo_move *m,
+    char *to, size_t size);
+
 /* What an invoice draft item holds (see vault(5)): the partner as
  * "Name (id N)", an amount as "5000.00", and the body (malloc'd, NULL on
  * error): the lines as a Markdown table, the total, the dates. */

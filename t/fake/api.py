@@ -413,7 +413,8 @@ class Handler(BaseHTTPRequestHandler):
                     "builtins.TypeError", "args must be a list, kwargs a dict"))
             ids = None
             if method in ("read", "write", "action_post",
-                          "action_create_payments") and pos:
+                          "action_create_payments",
+                          "action_send_and_print") and pos:
                 ids, pos = pos[0], pos[1:]
             names = {"search_read": ["domain", "fields"], "create": ["vals_list"],
                      "read": ["fields"], "write": ["vals"],
@@ -422,8 +423,9 @@ class Handler(BaseHTTPRequestHandler):
             for name, v in zip(names, pos):
                 kw[name] = v
             try:
-                return self.rpc(d, result=ODOO.call(args[1], model, method,
-                                                    ids, kw))
+                return self.rpc(d, result=ODOO.call(
+                    args[1], model, method, ids, kw,
+                    int(E("FAKE_ODOO_VERSION", "17.0").split(".")[0])))
             except odoo_model.OdooError as e:
                 return self.rpc(d, error=self.odoo_error(e.name, e.message))
             except TypeError as e:
@@ -466,7 +468,7 @@ class Handler(BaseHTTPRequestHandler):
         kw = dict(d)
         ids = kw.pop("ids", None)
         try:
-            return self.reply(200, ODOO.call(uid, model, method, ids, kw))
+            return self.reply(200, ODOO.call(uid, model, method, ids, kw, 19))
         except odoo_model.OdooError as e:
             st = 404 if e.status == 500 and "AttributeError" in e.name \
                 else e.status
