@@ -498,6 +498,39 @@ posted() {
 	echo "$output" | jq -e '.overdue_count == 1 and .revenue.month == {"USD": 5000}'
 }
 
+# refund PARTNER DATE AMOUNT: a posted credit note (out_refund), not yet
+# set against an invoice.
+refund() {
+	local id
+	id=$(odoo_rpc 2 s3cret account.move create "[[{\"move_type\":\"out_refund\",\"partner_id\":$1,\"invoice_date\":\"$2\",\"invoice_line_ids\":[[0,0,{\"name\":\"Refund\",\"quantity\":1,\"price_unit\":$3}]]}]]" | jq '.[0]')
+	odoo_rpc 6 p0st account.move action_post "[[$id]]" >/dev/null
+}
+
+@test "odoo-report: posted credit notes come off revenue and owed, not off the unpaid list (both APIs)" {
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 5000
+	posted 7 "$(date -d '-40 days' +%F)" "$(date -d '-10 days' +%F)" 100
+	refund 8 "$(date +%F)" 300
+	# 40 days ago is never this month: off owed, not off its revenue
+	refund 7 "$(date -d '-40 days' +%F)" 20
+	odoo '[."account.move"[] | select(.move_type == "out_refund") | .name | test("^RINV/[0-9]{4}/0000[12]$")] == [true, true]' | grep -qx true
+	for mode in rpc json2; do
+		[ $mode = json2 ] && json2
+		run --separate-stderr odoo-report -j
+		assert_success
+		echo "$output" | jq -e '
+		    .revenue.week == {"USD": 4700} and .revenue.month == {"USD": 4700} and
+		    .owed == {"USD": 4780} and .credit == {"USD": 320} and
+		    .overdue == {"USD": 100} and .overdue_count == 1 and
+		    (.unpaid | length == 2 and all(.name | startswith("INV/")))'
+	done
+	run --separate-stderr odoo-report
+	assert_success
+	assert_line --index 0 --partial "revenue week 4700.00 USD"
+	assert_line --index 2 "owed 4780.00 USD"
+	assert_line --index 3 "credit 320.00 USD (credit notes not yet applied, taken off owed)"
+	[ "${#lines[@]}" -eq 6 ]
+}
+
 @test "odoo-report: nothing posted reports zeros; Odoo down exits 69" {
 	run --separate-stderr odoo-report
 	assert_success

@@ -184,17 +184,21 @@ struct odoo_sum {
 
 struct odoo_report {
 	char today[16], week_start[16], month_start[16];
-	/* revenue: posted customer invoices dated since Monday, since the
-	 * 1st; per currency */
+	/* revenue: posted customer invoices less posted credit notes dated
+	 * since Monday, since the 1st; per currency */
 	struct odoo_sum week[ODOO_CURRENCIES], month[ODOO_CURRENCIES];
 	size_t nweek, nmonth;
-	/* posted, not (fully) paid, by due date; late[i] days late, 0 when
-	 * not due yet; owed and overdue: amount_residual per currency */
+	/* posted invoices not (fully) paid, by due date; late[i] days
+	 * late, 0 when not due yet; overdue: their amount_residual per
+	 * currency; owed: the same less credit, what is left of posted
+	 * credit notes not yet set against an invoice or refunded */
 	struct odoo_move *unpaid;     /* without lines */
 	long *late;
 	size_t nunpaid, noverdue;
 	struct odoo_sum owed[ODOO_CURRENCIES], overdue[ODOO_CURRENCIES];
 	size_t nowed, noverdue_cur;
+	struct odoo_sum credit[ODOO_CURRENCIES];
+	size_t ncredit;
 };
 
 /* The report as of now (local dates). 0, or an exit status. */

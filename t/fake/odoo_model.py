@@ -242,8 +242,10 @@ class Model:
             raise validation_error("create: vals_list must be a list")
         new = []
         for vals in vals_list:
-            if vals.get("move_type") != "out_invoice":
-                raise user_error("fake: only customer invoices here")
+            mtype = vals.get("move_type")
+            if mtype not in ("out_invoice", "out_refund"):
+                raise user_error("fake: only customer invoices and credit "
+                                 "notes here")
             p = vals.get("partner_id")
             if str(p) not in st["res.partner"]:
                 raise missing_error("Record does not exist or has been "
@@ -262,7 +264,7 @@ class Model:
             st["seq"]["account.move"] += 1
             mid = st["seq"]["account.move"] + 40
             st["account.move"][str(mid)] = {
-                "name": "/", "state": "draft", "move_type": "out_invoice",
+                "name": "/", "state": "draft", "move_type": mtype,
                 "partner_id": p, "currency_id": vals.get("currency_id", 1),
                 "invoice_date": date.isoformat(), "invoice_date_due": due,
                 "payment_state": "not_paid", "is_move_sent": False,
@@ -324,10 +326,13 @@ class Model:
                 raise user_error("You need to add a line before posting.")
         for i in ids:
             m = st["account.move"][str(i)]
+            # credit notes have their own sequence, RINV/2026/00001
+            prefix = "RINV" if m["move_type"] == "out_refund" else "INV"
             year = m["invoice_date"][:4]
-            n = st["names"].get(year, 0) + 1
-            st["names"][year] = n
-            m["name"] = "INV/%s/%05d" % (year, n)
+            key = year if prefix == "INV" else prefix + year
+            n = st["names"].get(key, 0) + 1
+            st["names"][key] = n
+            m["name"] = "%s/%s/%05d" % (prefix, year, n)
             m["state"] = "posted"
             m["posted_by"] = uid
         return False
