@@ -179,6 +179,14 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage(2);
 	if ((r = odoo_config(&cfg)) != 0) {
+		/* the daily --notify job of cron and PM2 runs on installations
+		 * without Odoo too: nothing to do there, not a fault */
+		if (r > 0 && tell) {
+			if (!cli.quiet)
+				cli_warn(NULL, "ODOO_URL is not set: no Odoo, nothing to "
+				    "tell");
+			return EX_NEG;
+		}
 		if (r > 0)
 			aie_fail(EX_CONFIG, "ODOO_URL is not set");
 		cli_warnerr(NULL);

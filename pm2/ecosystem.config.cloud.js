@@ -44,6 +44,12 @@ module.exports = {
       'while :; do n=$(date +%s); t=$(date -d "monday 07:00" +%s); ' +
       '[ "$t" -gt "$n" ] || t=$(date -d "next monday 07:00" +%s); ' +
       'sleep $((t - n)); briefing -q --notify; done'),
+    // Overdue invoices at 09:00 daily (local time, TZ), as the overdue job
+    // of cron/crontab.cloud: each told to the owner once (odoo-report(1)).
+    c.loop(AGENT, 'overdue',
+      'while :; do n=$(date +%s); t=$(date -d "09:00" +%s); ' +
+      '[ "$t" -gt "$n" ] || t=$(date -d "tomorrow 09:00" +%s); ' +
+      'sleep $((t - n)); odoo-report -q --notify; done'),
     c.health(AGENT),
   ],
 };

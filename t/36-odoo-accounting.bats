@@ -654,4 +654,12 @@ refund() {
 	run --separate-stderr odoo-report --notify
 	assert_success
 	[ "$(grep -c 'Invoice overdue' "$log")" -eq 1 ]
+	# the daily job on an installation without Odoo: nothing to do (1);
+	# by hand, the report is not configured (78)
+	unset ODOO_URL
+	run --separate-stderr odoo-report --notify
+	assert_failure 1
+	[[ "$stderr" == *"ODOO_URL is not set: no Odoo, nothing to tell"* ]]
+	run --separate-stderr odoo-report
+	assert_failure 78
 }
