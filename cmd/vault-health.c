@@ -5,7 +5,8 @@
  * Components: odoo (lib/odoo.c), smtp and imap (connect and greeting,
  * lib/probe.c), llm (any HTTP reply from the endpoint), git (the vault's
  * remote, lib/gitprobe.c), sync (age of .state/<agent>/last_sync), pm2
- * (pm2 jlist, lib/pm2.c). Each gets a state word (up, down, degraded,
+ * (pm2 jlist, lib/pm2.c), cert (the days the TLS certificates of
+ * HEALTH_CERT_URLS have left, lib/cert.c). Each gets a state word (up, down, degraded,
  * unconfigured, unknown) and a detail; the file's front matter holds one
  * "component: state detail" key each, which vault-status and the
  * dashboard read by the first word.
@@ -29,9 +30,10 @@
 #include "odoo/odoo.h"
 #include "wa/wa.h"
 
-enum { C_ODOO, C_SMTP, C_IMAP, C_LLM, C_GIT, C_SYNC, C_PM2, C_COUNT };
+enum { C_ODOO, C_SMTP, C_IMAP, C_LLM, C_GIT, C_SYNC, C_PM2, C_CERT,
+	C_COUNT };
 static const char *const comp[C_COUNT] = {
-	"odoo", "smtp", "imap", "llm", "git", "sync", "pm2"
+	"odoo", "smtp", "imap", "llm", "git", "sync", "pm2", "cert"
 };
 
 static void usage(int status)
@@ -314,6 +316,7 @@ int main(int argc, char **argv)
 	probe_git(v.root, config_get_default("VAULT_REMOTE", "origin"), &h[C_GIT]);
 	check_sync(&v, &h[C_GIT], &h[C_SYNC]);
 	probe_pm2(timeout * 3, restarts, &h[C_PM2]);
+	probe_certs(config_get("HEALTH_CERT_URLS"), timeout, now, &h[C_CERT]);
 	if (write_health(&v, h, now) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);

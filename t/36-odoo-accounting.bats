@@ -330,7 +330,7 @@ sends() {
 	approve "$INV" >/dev/null
 	run --separate-stderr vault-exec
 	assert_success
-	! grep -q '^odoo_sent:' "$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	run ! grep -q '^odoo_sent:' "$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
 	[ "$(sends)" -eq 1 ]
 	[ "$(odoo '."mail.mail" | length')" = 0 ]
 }
