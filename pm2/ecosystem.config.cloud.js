@@ -44,6 +44,10 @@ module.exports = {
       'while :; do n=$(date +%s); t=$(date -d "monday 07:00" +%s); ' +
       '[ "$t" -gt "$n" ] || t=$(date -d "next monday 07:00" +%s); ' +
       'sleep $((t - n)); briefing -q --notify; done'),
+    // Invoice drafts the owner rejected, cancelled in Odoo hourly, as the
+    // rejected job of cron/crontab.cloud (odoo-invoice(1)).
+    c.loop(AGENT, 'rejected',
+      'while :; do odoo-invoice -q --cancel-rejected; sleep 3600; done'),
     // Overdue invoices at 09:00 daily (local time, TZ), as the overdue job
     // of cron/crontab.cloud: each told to the owner once (odoo-report(1)).
     c.loop(AGENT, 'overdue',

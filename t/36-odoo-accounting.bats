@@ -335,6 +335,49 @@ sends() {
 	[ "$(odoo '."mail.mail" | length')" = 0 ]
 }
 
+@test "--cancel-rejected: a draft the owner rejected is cancelled in Odoo once; a posted one is left alone" {
+	draft
+	rej=$INV
+	approve --reject -r "wrong client" "$rej" >/dev/null
+	draft 'Globex <ap@globex.example> 100 Hosting'
+	posted_one=$INV
+	approve --reject "$posted_one" >/dev/null
+	# someone posted that one in Odoo after all: Odoo 17's button_cancel
+	# would reset it and cancel it, so it must not be called on it
+	odoo_rpc 6 p0st account.move action_post '[[42]]' >/dev/null
+	draft 'Initech <billing@initech.example> 50 Support'
+	run --separate-stderr odoo-invoice --cancel-rejected
+	assert_success
+	assert_output --regexp "^Rejected/finance/$rej\.[0-9TZ]+\.md	cancelled account.move 41$"
+	[[ "$stderr" == *"Rejected/finance/$posted_one."*".md: account.move 42 is posted INV/"*"not a draft: left as it is"* ]]
+	[ "$(odoo '."account.move"["41"].state')" = cancel ]
+	[ "$(odoo '."account.move"["42"].state')" = posted ]
+	[ "$(odoo '."account.move"["43"].state')" = draft ]
+	grep -qx 'odoo_state: cancel' "$VAULT_DIR/Rejected/finance/$rej".*.md
+	grep -qx 'odoo_state: posted' "$VAULT_DIR/Rejected/finance/$posted_one".*.md
+	jq -s -e '[.[] | .parsed.params.args | select(. != null and length > 4 and .[4] == "button_cancel")] |
+	    length == 1 and .[0][5] == [[41]] and .[0][1] == 2' "$FAKE_LOG"
+	# settled: a second run has nothing to do and asks Odoo nothing of them
+	run --separate-stderr odoo-invoice --cancel-rejected
+	assert_failure 1
+	[ "$(fake_count '(.body | test("button_cancel"))')" -eq 1 ]
+	# JSON-2, the cloud's key
+	json2
+	draft 'Globex <ap@globex.example> 70 Hosting'
+	approve --reject "$INV" >/dev/null
+	run --separate-stderr odoo-invoice -j --cancel-rejected
+	assert_success
+	echo "$output" | jq -e --arg id "$INV" '.id == $id and .event == "invoice_cancel" and .odoo_id == 44'
+	jq -s -e '[.[] | select(.path == "/json/2/account.move/button_cancel")] | length == 1 and
+	    .[0].auth == "bearer cloudkey0123456789" and .[0].parsed.ids == [44]' "$FAKE_LOG"
+	# no Odoo here: nothing to do, for the scheduled job
+	unset ODOO_URL
+	run --separate-stderr odoo-invoice --cancel-rejected
+	assert_failure 1
+	run --separate-stderr odoo-invoice --cancel-rejected --from X
+	assert_failure 2
+}
+
 @test "a line changed in Odoo after approval: refused (65), not posted, the owner told" {
 	draft
 	approve "$INV" >/dev/null

@@ -76,6 +76,9 @@ jobs() {
 	grep -E '^0 +9 +\* +\* +\* .*odoo-report -q --notify' "$TOP/cron/crontab.cloud"
 	grep -E '^#single# 0 +9 +\* +\* +\* .*odoo-report -q --notify' "$TOP/cron/crontab.local"
 	run ! grep -E '^[^#].*odoo-report' "$TOP/cron/crontab.local"
+	# rejected invoice drafts cancelled in Odoo, hourly, by the drafting side
+	grep -E '^23 +\* +\* +\* +\* .*odoo-invoice -q --cancel-rejected' "$TOP/cron/crontab.cloud"
+	grep -E '^#single# 23 +\* .*odoo-invoice -q --cancel-rejected' "$TOP/cron/crontab.local"
 }
 
 @test "every command a job names is a project tool or a standard utility" {

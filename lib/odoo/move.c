@@ -224,6 +224,18 @@ int odoo_move_post(struct odoo_conn *k, long id)
 	return 0;
 }
 
+int odoo_move_cancel(struct odoo_conn *k, long id)
+{
+	json_t *res;
+	int r;
+
+	if ((r = odoo_call(k, "account.move", "button_cancel", json_pack("[I]",
+	    (json_int_t)id), NULL, &res)))
+		return r;
+	json_decref(res);
+	return 0;
+}
+
 /* Add "Name <email> (id N)" to the list in buf. */
 static void add_candidate(char *buf, size_t size, json_t *p)
 {

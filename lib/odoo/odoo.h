@@ -126,6 +126,10 @@ int odoo_invoice_create(struct odoo_conn *k, long partner_id,
 
 /* action_post on the move. 0 or an exit status (75: it may have posted). */
 int odoo_move_post(struct odoo_conn *k, long id);
+/* button_cancel on the move: state cancel, kept for the record. Odoo 17
+ * resets a POSTED move to draft first and cancels it too, so the caller
+ * reads the move back and cancels drafts only. 0 or an exit status. */
+int odoo_move_cancel(struct odoo_conn *k, long id);
 
 /* Mail the posted invoice m to its customer through Odoo's own Send
  * wizard (send.c): Odoo's template, the PDF attached, the invoice marked

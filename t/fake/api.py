@@ -451,7 +451,7 @@ class Handler(BaseHTTPRequestHandler):
                     "builtins.TypeError", "args must be a list, kwargs a dict"))
             ids = None
             if method in ("read", "write", "action_post",
-                          "action_create_payments",
+                          "action_create_payments", "button_cancel",
                           "action_send_and_print") and pos:
                 ids, pos = pos[0], pos[1:]
             names = {"search_read": ["domain", "fields"], "create": ["vals_list"],

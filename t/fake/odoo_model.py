@@ -131,7 +131,7 @@ class Model:
         kw = dict(kw)
         self.ctx = kw.pop("context", None) or {}
         res = fn(st, uid, model, ids, **kw)
-        if method in ("create", "write", "action_post",
+        if method in ("create", "write", "action_post", "button_cancel",
                       "action_create_payments", "action_send_and_print"):
             self.save(st)
         return res
@@ -336,6 +336,25 @@ class Model:
             m["state"] = "posted"
             m["posted_by"] = uid
         return False
+
+    def m_button_cancel(self, st, uid, model, ids):
+        """Odoo 17's account.move.button_cancel: a posted move is reset to
+        draft first (button_draft), then every move is cancelled."""
+        if model != "account.move":
+            raise OdooError("builtins.AttributeError", "no button_cancel", 500)
+        for i in ids:
+            m = st["account.move"].get(str(i))
+            if m is None:
+                raise missing_error("Record does not exist or has been "
+                                    "deleted.")
+            if m["state"] == "posted":
+                m["state"] = "draft"
+            if m["state"] != "draft":
+                raise user_error("Only draft journal entries can be "
+                                 "cancelled.")
+        for i in ids:
+            st["account.move"][str(i)]["state"] = "cancel"
+        return True
 
     def create_wizard(self, st, uid, vals_list):
         c = self.ctx
