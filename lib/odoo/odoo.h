@@ -69,6 +69,12 @@ int odoo_connect(struct odoo_conn *k, const struct odoo_cfg *c);
 int odoo_call(struct odoo_conn *k, const char *model, const char *method,
     json_t *ids, json_t *kw, json_t **result);
 
+/* model.create of one record of vals (stolen), with the context ctx (not
+ * stolen; NULL for none): 0 with *id, or an exit status as odoo_call's
+ * (69 when the reply holds no id). */
+int odoo_create(struct odoo_conn *k, const char *model, json_t *vals,
+    json_t *ctx, long *id);
+
 /* The verdict on one HTTP reply to the call what ("model.method"): 0 with
  * *result (a new reference), else 65, 77 or 69 as odoo_call, *result NULL.
  * Pure; status 0 is no reply. */

@@ -83,20 +83,9 @@ int odoo_invoice_send(struct odoo_conn *k, const struct odoo_move *m,
 	snprintf(what, sizeof what, "%s", model);
 	json_incref(ctx);
 	json_decref(act);
-	if ((r = odoo_call(k, what, "create", NULL, json_pack("{s:[o], s:O}",
-	    "vals_list", vals, "context", ctx), &res))) {
+	if ((r = odoo_create(k, what, vals, ctx, &wid))) {
 		json_decref(ctx);
 		return r;
-	}
-	if (json_is_array(res) && json_array_size(res) == 1)
-		wid = (long)json_integer_value(json_array_get(res, 0));
-	else if (json_is_integer(res))
-		wid = (long)json_integer_value(res);
-	json_decref(res);
-	if (wid <= 0) {
-		json_decref(ctx);
-		return aie_fail(EX_DOWN, "%s.create: no id in the reply", what),
-		    EX_DOWN;
 	}
 	r = odoo_call(k, what, "action_send_and_print", json_pack("[I]",
 	    (json_int_t)wid), json_pack("{s:o}", "context", ctx), &res);
