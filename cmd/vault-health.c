@@ -270,6 +270,27 @@ static void notify_changes(struct vault *v, const struct health *h,
 		cli_warnerr(rel);
 }
 
+/* A certificate close to its end is a warning, not an outage: the owner
+ * hears of it once a day (key health-cert-expiry) while it lasts, so a
+ * failing renewal is seen in the two weeks left. */
+static void warn_cert(struct vault *v, const struct health *h)
+{
+	struct wa_cfg cfg;
+	struct wa_outcome o;
+	char text[HEALTH_DETAIL_MAX + 64];
+	struct wa_note n = { WA_PLAIN, text, h->detail, "health-cert-expiry",
+	    86400, 0 };
+
+	if (strcmp(h->state, "degraded"))
+		return;
+	snprintf(text, sizeof text, "*ai-employee: a certificate ends soon*\n%s",
+	    h->detail);
+	if (wa_config(&cfg) < 0 || wa_notify(v, &cfg, &n, &o) < 0)
+		cli_warn("cert", "notify: %s", aie_errmsg);
+	else if (cli.verbose && o.result != WA_DUPLICATE)
+		cli_warn("cert", "owner warned (expiry)");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -324,6 +345,8 @@ int main(int argc, char **argv)
 	}
 	last_states(&v, prev);
 	notify_changes(&v, h, prev, notify);
+	if (notify)
+		warn_cert(&v, &h[C_CERT]);
 	if (cli.json) {
 		json_t *o = json_object(), *cs = json_object();
 		char ts[21], *s;

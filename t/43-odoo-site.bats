@@ -187,6 +187,14 @@ health_cert() {
 	HEALTH_CERT_URLS="localhost:$short" run vault-health -q --no-notify
 	assert_failure 1
 	grep -q "^cert: \"degraded localhost:$short: the certificate expires in 9 days" "$VAULT_DIR/Health/local.md"
+	# the owner is warned once a day while it lasts (the outbox here)
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%F).md"
+	[ ! -e "$log" ] || [ "$(grep -c 'a certificate ends soon' "$log")" -eq 0 ]
+	HEALTH_CERT_URLS="localhost:$short" run vault-health -q
+	assert_failure 1
+	HEALTH_CERT_URLS="localhost:$short" run vault-health -q
+	[ "$(grep -c 'a certificate ends soon' "$log")" -eq 1 ]
+	grep -q "a certificate ends soon\*<br>localhost:$short: the certificate expires in 9 days" "$log"
 	# not trusted (the CA file not given), nothing listening, not https
 	unset HEALTH_CA_FILE
 	HEALTH_CERT_URLS="localhost:$long" run health_cert
