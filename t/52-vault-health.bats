@@ -338,7 +338,7 @@ open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	run vault-health -j
 	assert_success
 	echo "$output" | jq -e '.agent == "local" and .components.odoo.state == "up" and
-	    (.components | keys | length) == 8'
+	    (.components | keys | length) == 8 and (.components | has("cert"))'
 }
 
 @test "pm2: a running process is up with its uptime, a stopped one is down" {
