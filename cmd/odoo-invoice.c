@@ -11,6 +11,12 @@
  * and Pending_Approval/finance/INVOICE_<time>_<rand>.md is made from what
  * Odoo holds (action post_invoice: odoo-post(1) posts it once approved).
  * Nothing here posts: the cloud's Odoo user needs only to create drafts.
+ *
+ * --cancel-rejected: the drafts the owner rejected (Rejected/finance/,
+ * type invoice_draft, no odoo_state yet) are cancelled in Odoo, so no one
+ * posts them there by mistake and they leave the list of drafts; the item
+ * gets odoo_state. Only a move still a draft customer invoice is
+ * cancelled: Odoo's button_cancel would reset a posted one and cancel it.
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -42,8 +48,101 @@ struct ctx {
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: odoo-invoice [-C DIR] "
-	    "[-a AGENT] [-jqv] [--from ID]\n");
+	    "[-a AGENT] [-jqv] [--from ID | --cancel-rejected]\n");
 	exit(status ? 2 : 0);
+}
+
+struct cancel {
+	struct odoo_conn *k;
+	int status;              /* the worst; EX_NEG while none cancelled */
+};
+
+/* One rejected item: its draft cancelled in Odoo and odoo_state written. */
+static int cancel_one(struct vault *v, const struct itemref *ref, void *arg)
+{
+	struct cancel *c = arg;
+	struct item it;
+	struct odoo_move m;
+	char *type = NULL, *oid = NULL, *done = NULL, *end = NULL, *iid;
+	const char *kv[] = { "odoo_state", "cancel", NULL };
+	long id = 0;
+	int r = 0;
+
+	if (item_load(v, ref, &it) < 0) {
+		cli_warnerr(ref->rel);
+		return 0;
+	}
+	type = fm_get(&it, "type");
+	oid = fm_get(&it, "odoo_id");
+	done = fm_get(&it, "odoo_state");
+	/* the item's own id: Rejected/ names the file ID.<time> */
+	iid = fm_get(&it, "id");
+	fm_free(&it);
+	if (oid)
+		id = strtol(oid, &end, 10);
+	if (!type || strcmp(type, "invoice_draft") || done || !oid ||
+	    end == oid || *end || id <= 0)
+		goto out;                /* not a draft of ours, or settled */
+	if ((r = odoo_move_read(c->k, id, &m)) != 0) {
+		cli_warn(ref->rel, "%s", aie_errmsg);
+		goto out;
+	}
+	if (strcmp(m.state, "draft") || strcmp(m.move_type, "out_invoice")) {
+		/* posted in Odoo after all, or cancelled there: say so once */
+		kv[1] = m.state;
+		if (strcmp(m.state, "cancel"))
+			cli_warn(ref->rel, "account.move %ld is %s %s in Odoo, not a "
+			    "draft: left as it is", id, m.state, m.name);
+		odoo_move_free(&m);
+		if (item_annotate(v, ref, kv) < 0)
+			cli_warnerr(ref->rel);
+		goto out;
+	}
+	odoo_move_free(&m);
+	if ((r = odoo_move_cancel(c->k, id)) != 0)
+		cli_warn(ref->rel, "%s", aie_errmsg);
+	else if (item_annotate(v, ref, kv) < 0) {
+		cli_warnerr(ref->rel);
+		r = aie_errcode;
+	} else {
+		audit_event(v, "invoice_cancel", iid ? iid : ref->id, NULL,
+		    ref->rel, "rejected by the owner");
+		if (cli.json)
+			cli_print_json(json_pack("{s:s, s:s, s:s, s:I}", "id", iid ? iid :
+			    ref->id,
+			    "path", ref->rel, "event", "invoice_cancel", "odoo_id",
+			    (json_int_t)id));
+		else
+			printf("%s\tcancelled account.move %ld\n", ref->rel, id);
+		c->status = c->status == EX_NEG ? 0 : c->status;
+	}
+out:
+	if (r && (c->status == EX_NEG || r > c->status))
+		c->status = r;
+	free(type);
+	free(oid);
+	free(done);
+	free(iid);
+	return 0;
+}
+
+/* --cancel-rejected: 0 some cancelled, 1 none to cancel, else the worst
+ * failure (the others are still tried). */
+static int cancel_rejected(struct vault *v, const struct odoo_cfg *cfg)
+{
+	struct odoo_conn k;
+	struct cancel c = { &k, EX_NEG };
+	int r;
+
+	if ((r = odoo_connect(&k, cfg)) != 0) {
+		cli_warn(cfg->url, "%s", aie_errmsg);
+		return r;
+	}
+	if (vault_walk(v, ST_REJECTED, "finance", cancel_one, &c) < 0) {
+		cli_warnerr("Rejected/finance");
+		return aie_errcode;
+	}
+	return c.status;
 }
 
 /* s without the white space around it, in place. */
@@ -354,6 +453,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
+		{ "cancel-rejected", no_argument, NULL, 'X' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -362,7 +462,7 @@ int main(int argc, char **argv)
 	struct odoo_cfg cfg;
 	struct ctx c = { .v = &v };
 	size_t nreq = 0, i, j;
-	int ch, r, status = 0;
+	int ch, r, status = 0, cancel = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -372,12 +472,21 @@ int main(int argc, char **argv)
 			continue;
 		if (ch == 'f')
 			c.source = optarg;
+		else if (ch == 'X')
+			cancel = 1;
 		else
 			usage(2);
 	}
-	if (optind != argc)
+	if (optind != argc || (cancel && c.source))
 		usage(2);
 	if ((r = odoo_config(&cfg)) != 0) {
+		/* the cancelling job of cron and PM2 runs without Odoo too */
+		if (r > 0 && cancel) {
+			if (!cli.quiet)
+				cli_warn(NULL, "ODOO_URL is not set: no Odoo, nothing to "
+				    "cancel");
+			return EX_NEG;
+		}
 		if (r > 0)
 			aie_fail(EX_CONFIG, "ODOO_URL is not set: no Odoo to invoice "
 			    "in");
@@ -392,6 +501,11 @@ int main(int argc, char **argv)
 	}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
+	if (cancel) {
+		status = cancel_rejected(&v, &cfg);
+		vault_close(&v);
+		return status;
+	}
 	if (c.source) {
 		if (read_item(&c, c.source, &reqs[0]) < 0) {
 			cli_warnerr(c.source);

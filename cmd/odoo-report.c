@@ -69,11 +69,12 @@ static void print_json(const struct odoo_report *r)
 		    "payment_state", m->payment_state, "days_late",
 		    (json_int_t)r->late[i], "overdue", r->late[i] > 0));
 	}
-	cli_print_json(json_pack("{s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:I, s:o, "
-	    "s:o}", "today", r->today, "week_start", r->week_start,
+	cli_print_json(json_pack("{s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:o, s:I, "
+	    "s:o, s:o}", "today", r->today, "week_start", r->week_start,
 	    "month_start", r->month_start, "revenue", "week",
 	    sums(r->week, r->nweek), "month", sums(r->month, r->nmonth),
-	    "owed", sums(r->owed, r->nowed), "overdue_count",
+	    "owed", sums(r->owed, r->nowed), "credit", sums(r->credit,
+	    r->ncredit), "overdue_count",
 	    (json_int_t)r->noverdue, "overdue", sums(r->overdue,
 	    r->noverdue_cur), "unpaid", list));
 }
@@ -88,6 +89,9 @@ static void print_text(const struct odoo_report *r)
 	snprintf(tail, sizeof tail, " (since %s)", r->month_start);
 	text_sums("revenue month", r->month, r->nmonth, tail);
 	text_sums("owed", r->owed, r->nowed, "");
+	if (r->ncredit)
+		text_sums("credit", r->credit, r->ncredit, " (credit notes not yet "
+		    "applied, taken off owed)");
 	for (i = 0; i < r->nunpaid; i++) {
 		const struct odoo_move *m = &r->unpaid[i];
 		odoo_money(m->amount_residual, a, sizeof a);
@@ -175,6 +179,14 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage(2);
 	if ((r = odoo_config(&cfg)) != 0) {
+		/* the daily --notify job of cron and PM2 runs on installations
+		 * without Odoo too: nothing to do there, not a fault */
+		if (r > 0 && tell) {
+			if (!cli.quiet)
+				cli_warn(NULL, "ODOO_URL is not set: no Odoo, nothing to "
+				    "tell");
+			return EX_NEG;
+		}
 		if (r > 0)
 			aie_fail(EX_CONFIG, "ODOO_URL is not set");
 		cli_warnerr(NULL);

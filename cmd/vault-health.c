@@ -6,7 +6,8 @@
  * lib/probe.c), llm (any HTTP reply from the endpoint), git (the vault's
  * remote, lib/gitprobe.c), sync (age of .state/<agent>/last_sync), pm2
  * (pm2 jlist, lib/pm2.c), tokens (the expiry of the access tokens held
- * here, lib/tokens.c). Each gets a state word (up, down, degraded,
+ * here, lib/tokens.c), cert (the days the TLS certificates of
+ * HEALTH_CERT_URLS have left, lib/cert.c). Each gets a state word (up, down, degraded,
  * unconfigured, unknown) and a detail; the file's front matter holds one
  * "component: state detail" key each, which vault-status and the
  * dashboard read by the first word.
@@ -31,9 +32,9 @@
 #include "wa/wa.h"
 
 enum { C_ODOO, C_SMTP, C_IMAP, C_LLM, C_GIT, C_SYNC, C_PM2, C_TOKENS,
-    C_COUNT };
+    C_CERT, C_COUNT };
 static const char *const comp[C_COUNT] = {
-	"odoo", "smtp", "imap", "llm", "git", "sync", "pm2", "tokens"
+	"odoo", "smtp", "imap", "llm", "git", "sync", "pm2", "tokens", "cert"
 };
 
 static void usage(int status)
@@ -270,34 +271,25 @@ static void notify_changes(struct vault *v, const struct health *h,
 		cli_warnerr(rel);
 }
 
-/* A token that expires within the warning (tokens degraded) is told to
- * the owner once, under its own key (token-<name>-<day>): a down token is
+/* Something that runs out (a token, a certificate) is a warning while
+ * it is degraded, not an outage: the owner is told once per key and
+ * window, so a failing renewal is seen in the days left. A down one is
  * told by notify_changes like any component that goes down. */
-static void notify_expiry(struct vault *v, const struct health *h,
-    const char *key, int enabled)
+static void notify_soon(struct vault *v, const struct health *h,
+    int c, const char *title, const char *key, long window)
 {
 	struct wa_cfg cfg;
 	struct wa_outcome o;
-	struct wa_note n = { WA_ERROR, NULL, h->detail, key, 10L * 86400, 0 };
-	char *text;
+	char text[HEALTH_DETAIL_MAX + 64];
+	struct wa_note n = { WA_PLAIN, text, h->detail, key, window, 0 };
 
-	if (!enabled || !*key || strcmp(h->state, "degraded"))
+	if (!*key || strcmp(h->state, "degraded"))
 		return;
-	if (wa_config(&cfg) < 0) {
-		cli_warnerr(NULL);
-		return;
-	}
-	if (asprintf(&text, "*ai-employee: a token expires soon*\n%s",
-	    h->detail) < 0) {
-		cli_warn(comp[C_TOKENS], "out of memory");
-		return;
-	}
-	n.text = text;
-	if (wa_notify(v, &cfg, &n, &o) < 0)
-		cli_warn(comp[C_TOKENS], "notify: %s", aie_errmsg);
+	snprintf(text, sizeof text, "*ai-employee: %s*\n%s", title, h->detail);
+	if (wa_config(&cfg) < 0 || wa_notify(v, &cfg, &n, &o) < 0)
+		cli_warn(comp[c], "notify: %s", aie_errmsg);
 	else if (cli.verbose && o.result != WA_DUPLICATE)
-		cli_warn(comp[C_TOKENS], "owner notified (expires soon)");
-	free(text);
+		cli_warn(comp[c], "owner told (%s)", title);
 }
 
 int main(int argc, char **argv)
@@ -349,6 +341,7 @@ int main(int argc, char **argv)
 	check_sync(&v, &h[C_GIT], &h[C_SYNC]);
 	probe_pm2(timeout * 3, restarts, &h[C_PM2]);
 	probe_tokens(timeout, warn, now, &h[C_TOKENS], tkey, sizeof tkey);
+	probe_certs(config_get("HEALTH_CERT_URLS"), timeout, now, &h[C_CERT]);
 	if (write_health(&v, h, now) < 0) {
 		cli_warnerr(NULL);
 		vault_close(&v);
@@ -356,7 +349,12 @@ int main(int argc, char **argv)
 	}
 	last_states(&v, prev);
 	notify_changes(&v, h, prev, notify);
-	notify_expiry(&v, &h[C_TOKENS], tkey, notify);
+	if (notify) {
+		notify_soon(&v, &h[C_TOKENS], C_TOKENS, "a token expires soon",
+		    tkey, 10L * 86400);
+		notify_soon(&v, &h[C_CERT], C_CERT, "a certificate ends soon",
+		    "health-cert-expiry", 86400);
+	}
 	if (cli.json) {
 		json_t *o = json_object(), *cs = json_object();
 		char ts[21], *s;

@@ -51,6 +51,16 @@ module.exports = {
       'while :; do n=$(date +%s); t=$(date -d "monday 08:00" +%s); ' +
       '[ "$t" -gt "$n" ] || t=$(date -d "next monday 08:00" +%s); ' +
       'sleep $((t - n)); draft-post -q --from-goals; done'),
+    // Invoice drafts the owner rejected, cancelled in Odoo hourly, as the
+    // rejected job of cron/crontab.cloud (odoo-invoice(1)).
+    c.loop(AGENT, 'rejected',
+      'while :; do odoo-invoice -q --cancel-rejected; sleep 3600; done'),
+    // Overdue invoices at 09:00 daily (local time, TZ), as the overdue job
+    // of cron/crontab.cloud: each told to the owner once (odoo-report(1)).
+    c.loop(AGENT, 'overdue',
+      'while :; do n=$(date +%s); t=$(date -d "09:00" +%s); ' +
+      '[ "$t" -gt "$n" ] || t=$(date -d "tomorrow 09:00" +%s); ' +
+      'sleep $((t - n)); odoo-report -q --notify; done'),
     c.health(AGENT),
   ],
 };

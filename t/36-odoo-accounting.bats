@@ -246,6 +246,138 @@ posting() {
 	    length == 1 and .[0].auth == "bearer postkey0123456789" and .[0].parsed.ids == [41]' "$FAKE_LOG"
 }
 
+# sends: the Send button's requests (the move's and its wizard's).
+sends() {
+	fake_count '(.body | test("action_send_and_print"))'
+}
+
+@test "INVOICE_SEND=yes: posted, then mailed by Odoo's Send wizard (Odoo 17: account.move.send)" {
+	export INVOICE_SEND=yes
+	draft
+	approve "$INV" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	d="$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	y=$(date +%Y)
+	grep -qx "odoo_name: INV/$y/00001" "$d"
+	grep -qx 'odoo_sent: billing@acme.example' "$d"
+	grep -q "^exec_result: odoo posted INV/$y/00001 .*; sent to billing@acme.example" "$d"
+	# Odoo queued its template's mail with the PDF and marked the invoice sent
+	[ "$(odoo '."mail.mail" | length')" = 1 ]
+	odoo '."mail.mail"["1"] | "\(.email_to) \(.attachment) \(.res_id) \(.template) \(.create_uid)"' |
+	    grep -qx "billing@acme.example INV_${y}_00001.pdf 41 9 6"
+	[ "$(odoo '."account.move"["41"].is_move_sent')" = true ]
+	# as the button does: the action's wizard, created with its context, pressed
+	jq -s -e '[.[] | .parsed.params.args | select(. != null and length > 4) | .[3] + "." + .[4]] |
+	    index("account.move.action_post") < index("account.move.action_send_and_print") and
+	    index("account.move.action_send_and_print") < index("account.move.send.create") and
+	    index("account.move.send.create") < index("account.move.send.action_send_and_print")' "$FAKE_LOG"
+	jq -s -e '[.[] | .parsed.params.args | select(. != null and length > 4 and .[3] == "account.move.send" and .[4] == "create")][0] |
+	    .[5][0] == [{"checkbox_send_mail": true, "checkbox_download": false}] and
+	    .[6].context == {"active_ids": [41], "default_mail_template_id": 9}' "$FAKE_LOG"
+	[ "$(posts)" -eq 1 ]
+}
+
+@test "INVOICE_SEND=yes over JSON-2 (Odoo 19): account.move.send.wizard with the email method" {
+	json2
+	export INVOICE_SEND=yes
+	draft
+	approve "$INV" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	grep -qx 'odoo_sent: billing@acme.example' "$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	jq -s -e '[.[] | select(.path == "/json/2/account.move.send.wizard/create")] | length == 1 and
+	    .[0].auth == "bearer postkey0123456789" and
+	    .[0].parsed.vals_list == [{"move_id": 41, "sending_methods": ["email"]}] and
+	    .[0].parsed.context == {"active_model": "account.move", "active_ids": [41]}' "$FAKE_LOG"
+	[ "$(odoo '."mail.mail"["1"].email_to')" = billing@acme.example ]
+	[ "$(odoo '."account.move"["41"].is_move_sent')" = true ]
+}
+
+@test "INVOICE_SEND=yes, a partner without email: posted once, not sent, said in the item; never posted again" {
+	export INVOICE_SEND=yes
+	draft
+	approve "$INV" >/dev/null
+	odoo_rpc 2 s3cret res.partner write '[[7],{"email":false}]' >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	d="$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	grep -qx "odoo_name: INV/$(date +%Y)/00001" "$d"
+	grep -q '^odoo_sent: "*failed: res.partner 7 has no email address in Odoo' "$d"
+	grep -Eq '^exec_result: "?odoo posted INV/.*; not sent \(failed: res.partner 7 has no email' "$d"
+	[ "$(odoo '."mail.mail" | length')" = 0 ]
+	[ "$(odoo '."account.move"["41"].is_move_sent')" = false ]
+	run --separate-stderr vault-exec
+	assert_failure 1
+	# a mistyped INVOICE_SEND stops before anything is posted
+	draft 'Globex <ap@globex.example> 100 Hosting'
+	approve "$INV" >/dev/null
+	INVOICE_SEND=maybe run --separate-stderr odoo-post "$INV"
+	assert_failure 78
+	[[ "$stderr" == *'INVOICE_SEND is "maybe": yes or no'* ]]
+	[ "$(odoo '."account.move"["42"].state')" = draft ]
+	INV=$(grep -l 'odoo_id: "41"' "$VAULT_DIR"/Done/finance/*/*.md | xargs basename -s .md)
+	run --separate-stderr odoo-post "$INV"
+	assert_failure 1
+	[ "$(posts)" -eq 1 ]
+	[ "$(sends)" -eq 0 ]
+}
+
+@test "the fake's Send button refuses a draft, as Odoo does; without INVOICE_SEND nothing is sent" {
+	draft
+	run odoo_rpc 6 p0st account.move action_send_and_print '[[41]]'
+	[[ "$output" == *"You can't Send & Print invoice(s) in draft state."* ]]
+	approve "$INV" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	run ! grep -q '^odoo_sent:' "$VAULT_DIR/Done/finance/$(date -u +%Y-%m)/$INV.md"
+	[ "$(sends)" -eq 1 ]
+	[ "$(odoo '."mail.mail" | length')" = 0 ]
+}
+
+@test "--cancel-rejected: a draft the owner rejected is cancelled in Odoo once; a posted one is left alone" {
+	draft
+	rej=$INV
+	approve --reject -r "wrong client" "$rej" >/dev/null
+	draft 'Globex <ap@globex.example> 100 Hosting'
+	posted_one=$INV
+	approve --reject "$posted_one" >/dev/null
+	# someone posted that one in Odoo after all: Odoo 17's button_cancel
+	# would reset it and cancel it, so it must not be called on it
+	odoo_rpc 6 p0st account.move action_post '[[42]]' >/dev/null
+	draft 'Initech <billing@initech.example> 50 Support'
+	run --separate-stderr odoo-invoice --cancel-rejected
+	assert_success
+	assert_output --regexp "^Rejected/finance/$rej\.[0-9TZ]+\.md	cancelled account.move 41$"
+	[[ "$stderr" == *"Rejected/finance/$posted_one."*".md: account.move 42 is posted INV/"*"not a draft: left as it is"* ]]
+	[ "$(odoo '."account.move"["41"].state')" = cancel ]
+	[ "$(odoo '."account.move"["42"].state')" = posted ]
+	[ "$(odoo '."account.move"["43"].state')" = draft ]
+	grep -qx 'odoo_state: cancel' "$VAULT_DIR/Rejected/finance/$rej".*.md
+	grep -qx 'odoo_state: posted' "$VAULT_DIR/Rejected/finance/$posted_one".*.md
+	jq -s -e '[.[] | .parsed.params.args | select(. != null and length > 4 and .[4] == "button_cancel")] |
+	    length == 1 and .[0][5] == [[41]] and .[0][1] == 2' "$FAKE_LOG"
+	# settled: a second run has nothing to do and asks Odoo nothing of them
+	run --separate-stderr odoo-invoice --cancel-rejected
+	assert_failure 1
+	[ "$(fake_count '(.body | test("button_cancel"))')" -eq 1 ]
+	# JSON-2, the cloud's key
+	json2
+	draft 'Globex <ap@globex.example> 70 Hosting'
+	approve --reject "$INV" >/dev/null
+	run --separate-stderr odoo-invoice -j --cancel-rejected
+	assert_success
+	echo "$output" | jq -e --arg id "$INV" '.id == $id and .event == "invoice_cancel" and .odoo_id == 44'
+	jq -s -e '[.[] | select(.path == "/json/2/account.move/button_cancel")] | length == 1 and
+	    .[0].auth == "bearer cloudkey0123456789" and .[0].parsed.ids == [44]' "$FAKE_LOG"
+	# no Odoo here: nothing to do, for the scheduled job
+	unset ODOO_URL
+	run --separate-stderr odoo-invoice --cancel-rejected
+	assert_failure 1
+	run --separate-stderr odoo-invoice --cancel-rejected --from X
+	assert_failure 2
+}
+
 @test "a line changed in Odoo after approval: refused (65), not posted, the owner told" {
 	draft
 	approve "$INV" >/dev/null
@@ -409,6 +541,39 @@ posted() {
 	echo "$output" | jq -e '.overdue_count == 1 and .revenue.month == {"USD": 5000}'
 }
 
+# refund PARTNER DATE AMOUNT: a posted credit note (out_refund), not yet
+# set against an invoice.
+refund() {
+	local id
+	id=$(odoo_rpc 2 s3cret account.move create "[[{\"move_type\":\"out_refund\",\"partner_id\":$1,\"invoice_date\":\"$2\",\"invoice_line_ids\":[[0,0,{\"name\":\"Refund\",\"quantity\":1,\"price_unit\":$3}]]}]]" | jq '.[0]')
+	odoo_rpc 6 p0st account.move action_post "[[$id]]" >/dev/null
+}
+
+@test "odoo-report: posted credit notes come off revenue and owed, not off the unpaid list (both APIs)" {
+	posted 8 "$(date +%F)" "$(date -d '+30 days' +%F)" 5000
+	posted 7 "$(date -d '-40 days' +%F)" "$(date -d '-10 days' +%F)" 100
+	refund 8 "$(date +%F)" 300
+	# 40 days ago is never this month: off owed, not off its revenue
+	refund 7 "$(date -d '-40 days' +%F)" 20
+	odoo '[."account.move"[] | select(.move_type == "out_refund") | .name | test("^RINV/[0-9]{4}/0000[12]$")] == [true, true]' | grep -qx true
+	for mode in rpc json2; do
+		[ $mode = json2 ] && json2
+		run --separate-stderr odoo-report -j
+		assert_success
+		echo "$output" | jq -e '
+		    .revenue.week == {"USD": 4700} and .revenue.month == {"USD": 4700} and
+		    .owed == {"USD": 4780} and .credit == {"USD": 320} and
+		    .overdue == {"USD": 100} and .overdue_count == 1 and
+		    (.unpaid | length == 2 and all(.name | startswith("INV/")))'
+	done
+	run --separate-stderr odoo-report
+	assert_success
+	assert_line --index 0 --partial "revenue week 4700.00 USD"
+	assert_line --index 2 "owed 4780.00 USD"
+	assert_line --index 3 "credit 320.00 USD (credit notes not yet applied, taken off owed)"
+	[ "${#lines[@]}" -eq 6 ]
+}
+
 @test "odoo-report: nothing posted reports zeros; Odoo down exits 69" {
 	run --separate-stderr odoo-report
 	assert_success
@@ -532,4 +697,12 @@ posted() {
 	run --separate-stderr odoo-report --notify
 	assert_success
 	[ "$(grep -c 'Invoice overdue' "$log")" -eq 1 ]
+	# the daily job on an installation without Odoo: nothing to do (1);
+	# by hand, the report is not configured (78)
+	unset ODOO_URL
+	run --separate-stderr odoo-report --notify
+	assert_failure 1
+	[[ "$stderr" == *"ODOO_URL is not set: no Odoo, nothing to tell"* ]]
+	run --separate-stderr odoo-report
+	assert_failure 78
 }

@@ -94,6 +94,7 @@ start_greeter() {
 	[[ "$(key git)" == unconfigured* ]]
 	[[ "$(key sync)" == unconfigured* ]]
 	[ "$(key pm2)" = "unknown pm2 not on PATH" ]
+	[ "$(key cert)" = "unconfigured HEALTH_CERT_URLS not set" ]
 	grep -q '^updated: 20[0-9-]*T[0-9:]*Z$' "$VAULT_DIR/Health/local.md"
 	grep -q '^| odoo | unconfigured | ODOO_URL not set |$' "$VAULT_DIR/Health/local.md"
 }
@@ -338,7 +339,7 @@ open(sys.argv[1],"w").write(str(s.getsockname()[1]));time.sleep(60)' \
 	run vault-health -j
 	assert_success
 	echo "$output" | jq -e '.agent == "local" and .components.odoo.state == "up" and
-	    (.components | keys | length) == 8'
+	    (.components | keys | length) == 9 and (.components | has("cert")) and (.components | has("tokens"))'
 }
 
 @test "pm2: a running process is up with its uptime, a stopped one is down" {

@@ -72,6 +72,13 @@ jobs() {
 	# the weekly report: Monday
 	lint "$TOP/cron/crontab.cloud" | awk -F '\t' '$4 ~ /usage-log/' | grep -q .
 	grep -E '^0 +7 +\* +\* +1 .*usage-log budget' "$TOP/cron/crontab.cloud"
+	# overdue invoices told daily, on the side that reads Odoo as the drafter
+	grep -E '^0 +9 +\* +\* +\* .*odoo-report -q --notify' "$TOP/cron/crontab.cloud"
+	grep -E '^#single# 0 +9 +\* +\* +\* .*odoo-report -q --notify' "$TOP/cron/crontab.local"
+	run ! grep -E '^[^#].*odoo-report' "$TOP/cron/crontab.local"
+	# rejected invoice drafts cancelled in Odoo, hourly, by the drafting side
+	grep -E '^23 +\* +\* +\* +\* .*odoo-invoice -q --cancel-rejected' "$TOP/cron/crontab.cloud"
+	grep -E '^#single# 23 +\* .*odoo-invoice -q --cancel-rejected' "$TOP/cron/crontab.local"
 }
 
 @test "every command a job names is a project tool or a standard utility" {

@@ -68,6 +68,10 @@ apps() {
 	assert_output --partial 'mail-fetch --once | vault-claim - | draft-email -; notify-wa -q --approvals --key approvals'
 	assert_output --partial 'vault-health'
 	refute_output --partial 'vault-exec'
+	# the daily overdue notice of cron/crontab.cloud
+	assert_output --partial '"name":"aie-cloud-overdue"'
+	assert_output --partial 'sleep $((t - n)); odoo-report -q --notify; done'
+	assert_output --partial 'while :; do odoo-invoice -q --cancel-rejected; sleep 3600; done'
 	run apps "$TOP/pm2/ecosystem.config.local.js"
 	assert_output --partial '"name":"aie-local-sync"'
 	assert_output --partial '"args":["--interval","30"]'

@@ -13,6 +13,13 @@
  * connection, a 5xx) may come after Odoo posted: maybe_sent, so it is
  * never tried again. The posted name (INV/2026/00042) goes into the item
  * as odoo_name.
+ *
+ * With INVOICE_SEND=yes the posted invoice is then mailed to the customer
+ * through Odoo's own Send wizard (odoo_invoice_send). The post stands
+ * whatever the mail does: the item records odoo_sent (the address, or
+ * "failed: why", or "unknown: why" when it may have left) and
+ * the action still succeeds, so nothing ever posts it again; the owner
+ * sends a failed one from Odoo.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +51,7 @@ int invoice_check(const struct item *it, const char *id)
 	static const char *const need[] = { "partner", "currency",
 	    "amount_total", NULL };
 	struct odoo_cfg c;
+	const char *send;
 	long mid;
 	size_t i;
 	char *v;
@@ -63,6 +71,11 @@ int invoice_check(const struct item *it, const char *id)
 	if ((r = odoo_config_poster(&c)) > 0)
 		return aie_fail(EX_CONFIG, "ODOO_URL is not set: no Odoo to post "
 		    "in");
+	/* a mistyped INVOICE_SEND stops before posting, not after */
+	send = config_get("INVOICE_SEND");
+	if (r == 0 && send && *send && config_get_bool("INVOICE_SEND", -1) < 0)
+		return aie_fail(EX_CONFIG, "INVOICE_SEND is \"%.40s\": yes or no",
+		    send);
 	return r;
 }
 
@@ -71,6 +84,31 @@ static int failed(int r)
 {
 	aie_errcode = r;
 	return -1;
+}
+
+/* INVOICE_SEND: mail the posted move m and record how it went as
+ * odoo_sent, in the item and in res's detail. Never fails the action: the
+ * invoice is posted. */
+static void send(struct vault *v, const struct itemref *ref,
+    struct odoo_conn *k, const struct odoo_move *m, struct send_result *res)
+{
+	char to[200], sent[300];
+	const char *kv[] = { "odoo_sent", sent, NULL };
+	size_t n = strlen(res->detail);
+	int r = odoo_invoice_send(k, m, to, sizeof to);
+
+	if (r == 0)
+		snprintf(sent, sizeof sent, "%s", to);
+	else
+		/* Odoo's refusal rolled the mail back; anything else may
+		 * come after it left */
+		snprintf(sent, sizeof sent, "%s: %.250s", r == EX_DATA ||
+		    r == EX_REFUSED ? "failed" : "unknown", aie_errmsg);
+	if (item_annotate(v, ref, kv) < 0)
+		snprintf(sent, sizeof sent, "%s; odoo_sent not written", r ? "not "
+		    "sent" : "sent");
+	snprintf(res->detail + n, sizeof res->detail - n, r ? "; not sent "
+	    "(%s)" : "; sent to %s", r ? sent : to);
 }
 
 int invoice_post(struct vault *v, const struct itemref *ref,
@@ -113,7 +151,11 @@ int invoice_post(struct vault *v, const struct itemref *ref,
 		snprintf(res->detail, sizeof res->detail, "odoo posted "
 		    "account.move %ld; its name was not read back: %.150s", mid,
 		    r ? aie_errmsg : m.state);
-	if (r == 0)
+	if (r == 0) {
+		if (strcmp(m.state, "posted") == 0 &&
+		    config_get_bool("INVOICE_SEND", 0))
+			send(v, ref, &k, &m, res);
 		odoo_move_free(&m);
+	}
 	return 0;
 }

@@ -5,6 +5,8 @@
 #ifndef AIE_HEALTH_H
 #define AIE_HEALTH_H
 
+#include <time.h>
+
 #include "base/base.h"
 
 #define HEALTH_DETAIL_MAX 240
@@ -30,6 +32,26 @@ void probe_greeting(const char *url, long timeout, struct health *h);
 /* probe.c: any HTTP reply from url means up (an LLM endpoint answers 404
  * or 401 to a bare GET; that is still an endpoint). */
 void probe_http(const char *url, long timeout, struct health *h);
+
+/* cert.c: the TLS certificates of sites ("host", "host:port" or
+ * "https://host[:port]/", separated by spaces or commas): a handshake
+ * each, verified (HEALTH_CA_FILE trusted too), and the days the leaf has
+ * left. down when a handshake fails or one has expired, degraded when one
+ * has less than CERT_WARN_DAYS left, else up; the detail names each host
+ * and its days, the worst first. unconfigured when sites is empty. */
+#define CERT_WARN_DAYS 14
+void probe_certs(const char *sites, long timeout, time_t now,
+    struct health *h);
+
+/* cert.c, pure: an end date as libcurl's CERTINFO gives it (OpenSSL's
+ * "Dec  5 18:43:40 2026 GMT" or GnuTLS's "2026-12-05 18:43:40 UTC") into
+ * *t: 0, or -1 when it is not one. */
+int cert_expiry_parse(const char *s, time_t *t);
+/* cert.c, pure: the verdict on host's certificate ending at expires, seen
+ * at now: 0 up, 1 degraded (less than CERT_WARN_DAYS left), 2 down
+ * (expired); the words, naming host and the days, into out. */
+int cert_judge(const char *host, time_t expires, time_t now, char *out,
+    size_t size);
 
 /* gitprobe.c: the vault's Git remote. A path or file:// URL must be a
  * bare repository; any other URL gets git_remote_connect and a listing of

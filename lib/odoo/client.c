@@ -127,6 +127,33 @@ int odoo_connect(struct odoo_conn *k, const struct odoo_cfg *c)
 	return 0;
 }
 
+int odoo_create(struct odoo_conn *k, const char *model, json_t *vals,
+    json_t *ctx, long *id)
+{
+	char what[160];
+	json_t *kw = json_pack("{s:[o]}", "vals_list", vals), *res;
+	int r;
+
+	*id = 0;
+	if (!kw)
+		return aie_fail(EX_TEMP, "%s.create: out of memory", model), EX_TEMP;
+	if (ctx)
+		json_object_set(kw, "context", ctx);
+	/* create takes a list of values and gives the list of new ids (an id
+	 * alone from the Odoo versions whose create took one dict) */
+	if ((r = odoo_call(k, model, "create", NULL, kw, &res)))
+		return r;
+	if (json_is_array(res) && json_array_size(res) == 1)
+		*id = (long)json_integer_value(json_array_get(res, 0));
+	else if (json_is_integer(res))
+		*id = (long)json_integer_value(res);
+	json_decref(res);
+	snprintf(what, sizeof what, "%s.create", model);
+	if (*id <= 0)
+		return aie_fail(EX_DOWN, "%s: no id in the reply", what), EX_DOWN;
+	return 0;
+}
+
 int odoo_call(struct odoo_conn *k, const char *model, const char *method,
     json_t *ids, json_t *kw, json_t **result)
 {

@@ -182,9 +182,8 @@ int odoo_invoice_create(struct odoo_conn *k, long partner_id,
     const struct odoo_line *lines, size_t n, const char *date,
     const char *due, long *id)
 {
-	json_t *cmds = json_array(), *vals, *res;
+	json_t *cmds = json_array(), *vals;
 	size_t i;
-	int r;
 
 	*id = 0;
 	for (i = 0; i < n; i++)
@@ -196,19 +195,7 @@ int odoo_invoice_create(struct odoo_conn *k, long partner_id,
 	    "invoice_line_ids", cmds);
 	if (vals && due && *due)
 		json_object_set_new(vals, "invoice_date_due", json_string(due));
-	/* create takes a list of values and gives the list of new ids */
-	if ((r = odoo_call(k, "account.move", "create", NULL, json_pack("{s:[o]}",
-	    "vals_list", vals), &res)))
-		return r;
-	if (json_is_array(res) && json_array_size(res) == 1)
-		*id = (long)json_integer_value(json_array_get(res, 0));
-	else if (json_is_integer(res))
-		*id = (long)json_integer_value(res);
-	json_decref(res);
-	if (*id <= 0)
-		return aie_fail(EX_DOWN, "account.move.create: no id in the reply"),
-		    EX_DOWN;
-	return 0;
+	return odoo_create(k, "account.move", vals, NULL, id);
 }
 
 int odoo_move_post(struct odoo_conn *k, long id)
@@ -218,6 +205,18 @@ int odoo_move_post(struct odoo_conn *k, long id)
 
 	/* action_post returns False, or an action for a wizard: no matter */
 	if ((r = odoo_call(k, "account.move", "action_post", json_pack("[I]",
+	    (json_int_t)id), NULL, &res)))
+		return r;
+	json_decref(res);
+	return 0;
+}
+
+int odoo_move_cancel(struct odoo_conn *k, long id)
+{
+	json_t *res;
+	int r;
+
+	if ((r = odoo_call(k, "account.move", "button_cancel", json_pack("[I]",
 	    (json_int_t)id), NULL, &res)))
 		return r;
 	json_decref(res);

@@ -69,6 +69,12 @@ int odoo_connect(struct odoo_conn *k, const struct odoo_cfg *c);
 int odoo_call(struct odoo_conn *k, const char *model, const char *method,
     json_t *ids, json_t *kw, json_t **result);
 
+/* model.create of one record of vals (stolen), with the context ctx (not
+ * stolen; NULL for none): 0 with *id, or an exit status as odoo_call's
+ * (69 when the reply holds no id). */
+int odoo_create(struct odoo_conn *k, const char *model, json_t *vals,
+    json_t *ctx, long *id);
+
 /* The verdict on one HTTP reply to the call what ("model.method"): 0 with
  * *result (a new reference), else 65, 77 or 69 as odoo_call, *result NULL.
  * Pure; status 0 is no reply. */
@@ -126,6 +132,17 @@ int odoo_invoice_create(struct odoo_conn *k, long partner_id,
 
 /* action_post on the move. 0 or an exit status (75: it may have posted). */
 int odoo_move_post(struct odoo_conn *k, long id);
+/* button_cancel on the move: state cancel, kept for the record. Odoo 17
+ * resets a POSTED move to draft first and cancels it too, so the caller
+ * reads the move back and cancels drafts only. 0 or an exit status. */
+int odoo_move_cancel(struct odoo_conn *k, long id);
+
+/* Mail the posted invoice m to its customer through Odoo's own Send
+ * wizard (send.c): Odoo's template, the PDF attached, the invoice marked
+ * sent. 0 with the partner's address in to; else an exit status (65 the
+ * partner has no email or Odoo refused; 75: it may have been sent). */
+int odoo_invoice_send(struct odoo_conn *k, const struct odoo_move *m,
+    char *to, size_t size);
 
 /* What an invoice draft item holds (see vault(5)): the partner as
  * "Name (id N)", an amount as "5000.00", and the body (malloc'd, NULL on
@@ -177,17 +194,21 @@ struct odoo_sum {
 
 struct odoo_report {
 	char today[16], week_start[16], month_start[16];
-	/* revenue: posted customer invoices dated since Monday, since the
-	 * 1st; per currency */
+	/* revenue: posted customer invoices less posted credit notes dated
+	 * since Monday, since the 1st; per currency */
 	struct odoo_sum week[ODOO_CURRENCIES], month[ODOO_CURRENCIES];
 	size_t nweek, nmonth;
-	/* posted, not (fully) paid, by due date; late[i] days late, 0 when
-	 * not due yet; owed and overdue: amount_residual per currency */
+	/* posted invoices not (fully) paid, by due date; late[i] days
+	 * late, 0 when not due yet; overdue: their amount_residual per
+	 * currency; owed: the same less credit, what is left of posted
+	 * credit notes not yet set against an invoice or refunded */
 	struct odoo_move *unpaid;     /* without lines */
 	long *late;
 	size_t nunpaid, noverdue;
 	struct odoo_sum owed[ODOO_CURRENCIES], overdue[ODOO_CURRENCIES];
 	size_t nowed, noverdue_cur;
+	struct odoo_sum credit[ODOO_CURRENCIES];
+	size_t ncredit;
 };
 
 /* The report as of now (local dates). 0, or an exit status. */

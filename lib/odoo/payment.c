@@ -53,21 +53,10 @@ int odoo_payment_register(struct odoo_conn *k, long move_id, double amount,
 	long wid = 0;
 	int r;
 
-	if ((r = odoo_call(k, "account.payment.register", "create", NULL,
-	    json_pack("{s:[{s:f, s:s}], s:O}", "vals_list", "amount", amount,
-	    "payment_date", date, "context", ctx), &res))) {
+	if ((r = odoo_create(k, "account.payment.register", json_pack("{s:f, "
+	    "s:s}", "amount", amount, "payment_date", date), ctx, &wid))) {
 		json_decref(ctx);
 		return r;
-	}
-	if (json_is_array(res) && json_array_size(res) == 1)
-		wid = (long)json_integer_value(json_array_get(res, 0));
-	else if (json_is_integer(res))
-		wid = (long)json_integer_value(res);
-	json_decref(res);
-	if (wid <= 0) {
-		json_decref(ctx);
-		return aie_fail(EX_DOWN, "account.payment.register.create: no id "
-		    "in the reply"), EX_DOWN;
 	}
 	r = odoo_call(k, "account.payment.register", "action_create_payments",
 	    json_pack("[I]", (json_int_t)wid), json_pack("{s:o}", "context", ctx),

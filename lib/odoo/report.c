@@ -4,6 +4,14 @@
  * month, per currency; and the posted ones not fully paid, with the days
  * each is late. Two search_read calls, the domains of vault(5)'s Finance
  * items; the records go through odoo_move_parse.
+ *
+ * Credit notes (move_type out_refund) count against both: Odoo keeps
+ * their amounts positive, so a posted credit note dated in the period is
+ * subtracted from its revenue, and what is left of one (its
+ * amount_residual: not yet set against an invoice or refunded) is
+ * subtracted from what is owed. One set against an invoice already
+ * lowered that invoice's residual and has none left: never twice. Credit
+ * notes are not in the unpaid list: nobody is late with one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +58,29 @@ static void add(struct odoo_sum *s, size_t *n, const char *cur, double v)
 		(*n)++;
 	}
 	s[i].amount += v;
+}
+
+static int is_refund(const struct odoo_move *m)
+{
+	return strcmp(m->move_type, "out_refund") == 0;
+}
+
+/* Take the open credit notes out of rep's unpaid list: what is left of
+ * each goes to rep->credit and off what is owed, per currency. */
+static void credits(struct odoo_report *rep)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rep->nunpaid; i++) {
+		const struct odoo_move *m = &rep->unpaid[i];
+		if (is_refund(m)) {
+			add(rep->credit, &rep->ncredit, m->currency,
+			    m->amount_residual);
+			add(rep->owed, &rep->nowed, m->currency, -m->amount_residual);
+		} else
+			rep->unpaid[n++] = *m;
+	}
+	rep->nunpaid = n;
 }
 
 /* search_read of account.move over domain; each record parsed into *out
@@ -107,25 +138,27 @@ int odoo_report(struct odoo_conn *k, time_t now, struct odoo_report *rep)
 	strftime(rep->week_start, sizeof rep->week_start, "%Y-%m-%d", &tm);
 	from = strcmp(rep->week_start, rep->month_start) < 0 ? rep->week_start :
 	    rep->month_start;
-	if ((r = moves(k, json_pack("[[s, s, s], [s, s, s], [s, s, s]]",
-	    "move_type", "=", "out_invoice", "state", "=", "posted",
-	    "invoice_date", ">=", from), &m, &n)))
+	if ((r = moves(k, json_pack("[[s, s, [s, s]], [s, s, s], [s, s, s]]",
+	    "move_type", "in", "out_invoice", "out_refund", "state", "=",
+	    "posted", "invoice_date", ">=", from), &m, &n)))
 		return r;
 	for (i = 0; i < n; i++) {
+		double v = is_refund(&m[i]) ? -m[i].amount_total :
+		    m[i].amount_total;
 		if (strcmp(m[i].date, rep->today) > 0)
 			continue;        /* after now: a past week's report */
 		if (strcmp(m[i].date, rep->week_start) >= 0)
-			add(rep->week, &rep->nweek, m[i].currency, m[i].amount_total);
+			add(rep->week, &rep->nweek, m[i].currency, v);
 		if (strcmp(m[i].date, rep->month_start) >= 0)
-			add(rep->month, &rep->nmonth, m[i].currency,
-			    m[i].amount_total);
+			add(rep->month, &rep->nmonth, m[i].currency, v);
 	}
 	free(m);
-	if ((r = moves(k, json_pack("[[s, s, s], [s, s, s], [s, s, [s, s]]]",
-	    "move_type", "=", "out_invoice", "state", "=", "posted",
-	    "payment_state", "in", "not_paid", "partial"), &rep->unpaid,
+	if ((r = moves(k, json_pack("[[s, s, [s, s]], [s, s, s], [s, s, [s, s]]]",
+	    "move_type", "in", "out_invoice", "out_refund", "state", "=",
+	    "posted", "payment_state", "in", "not_paid", "partial"), &rep->unpaid,
 	    &rep->nunpaid)))
 		return r;
+	credits(rep);
 	rep->late = calloc(rep->nunpaid ? rep->nunpaid : 1, sizeof *rep->late);
 	if (!rep->late) {
 		odoo_report_free(rep);

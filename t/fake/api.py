@@ -19,6 +19,10 @@ SCRIPT is read at each request: JSON lines, each used once, the first whose
   json2_error: NAME         an Odoo JSON-2 error body (status from "status")
 With no line matching, each path answers as the real service does when all
 is well. Expected credentials come from FAKE_* environment variables.
+Odoo's bus (its gevent port, behind a proxy): GET /websocket answers a
+WebSocket handshake (101 with Sec-WebSocket-Accept, RFC 6455) and closes;
+/longpolling/poll (Odoo 15 and before) answers []. Each request's
+X-Forwarded-* and Upgrade headers are in LOG ("fwd").
 Odoo's models (partners, invoices, ...) hold state in SCRIPT.odoo.json:
 see odoo_model.py.
 """
@@ -116,7 +120,42 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def do_GET(self):
+        if self.path.split("?")[0] == "/websocket":
+            return self.websocket()
         self.handle_any(b"")
+
+    def websocket(self):
+        """Odoo's /websocket: a handshake that is not one is a 400, as
+        werkzeug answers; else 101, the accept key of RFC 6455, and the
+        connection closed (the fake has nothing to push)."""
+        self.log_rec(b"")
+        key = self.headers.get("Sec-WebSocket-Key") or ""
+        if (self.headers.get("Upgrade") or "").lower() != "websocket" or \
+                "upgrade" not in (self.headers.get("Connection") or "").lower() \
+                or not key:
+            return self.reply(400, {"error": "not a websocket handshake"})
+        acc = base64.b64encode(hashlib.sha1(
+            (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", acc.decode())
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_rec(self, raw, **more):
+        rec = {"method": self.command, "path": self.path,
+               "body": raw.decode("utf-8", "replace"),
+               "auth": self.headers.get("Authorization"),
+               "ctype": self.headers.get("Content-Type"),
+               "fwd": {k: self.headers.get(k) for k in (
+                   "X-Forwarded-Proto", "X-Forwarded-Host",
+                   "X-Forwarded-For", "X-Real-IP", "Upgrade", "Host")
+                   if self.headers.get(k) is not None}}
+        rec.update(more)
+        with LOCK, open(LOG, "a") as f:
+            f.write(json.dumps(rec) + "\n")
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -124,14 +163,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self, raw):
         body = raw.decode("utf-8", "replace")
-        rec = {"method": self.command, "path": self.path, "body": body,
-               "auth": self.headers.get("Authorization"),
-               "ctype": self.headers.get("Content-Type")}
         problem, parsed = self.check(body)
-        rec["problem"] = problem
-        rec["parsed"] = parsed
-        with LOCK, open(LOG, "a") as f:
-            f.write(json.dumps(rec) + "\n")
+        self.log_rec(raw, problem=problem, parsed=parsed)
         if problem:
             return self.reply(400, {"error": {"message": "fake: " + problem,
                                               "code": 100}})
@@ -162,6 +195,8 @@ class Handler(BaseHTTPRequestHandler):
         if p.startswith("/json/2/"):
             return self.check_json2(body)
         if p == "/web/version" and self.command == "GET":
+            return None, None
+        if p == "/longpolling/poll" and self.command == "POST":
             return None, None
         return "no such endpoint " + p, None
 
@@ -356,6 +391,9 @@ class Handler(BaseHTTPRequestHandler):
                 "account_sid": E("FAKE_TWILIO_SID"), "error_code": None,
                 "uri": "/2010-04-01/Accounts/%s/Messages/%s.json" %
                 (E("FAKE_TWILIO_SID"), sid)})
+        if p == "/longpolling/poll":
+            return self.reply(200, {"jsonrpc": "2.0", "id": None,
+                                    "result": []})
         if p == "/web/version":
             return self.reply(200, {"version_info": [19, 0, 0, "final", 0, ""],
                                     "version": "19.0"})
@@ -413,7 +451,8 @@ class Handler(BaseHTTPRequestHandler):
                     "builtins.TypeError", "args must be a list, kwargs a dict"))
             ids = None
             if method in ("read", "write", "action_post",
-                          "action_create_payments") and pos:
+                          "action_create_payments", "button_cancel",
+                          "action_send_and_print") and pos:
                 ids, pos = pos[0], pos[1:]
             names = {"search_read": ["domain", "fields"], "create": ["vals_list"],
                      "read": ["fields"], "write": ["vals"],
@@ -422,8 +461,9 @@ class Handler(BaseHTTPRequestHandler):
             for name, v in zip(names, pos):
                 kw[name] = v
             try:
-                return self.rpc(d, result=ODOO.call(args[1], model, method,
-                                                    ids, kw))
+                return self.rpc(d, result=ODOO.call(
+                    args[1], model, method, ids, kw,
+                    int(E("FAKE_ODOO_VERSION", "17.0").split(".")[0])))
             except odoo_model.OdooError as e:
                 return self.rpc(d, error=self.odoo_error(e.name, e.message))
             except TypeError as e:
@@ -466,7 +506,7 @@ class Handler(BaseHTTPRequestHandler):
         kw = dict(d)
         ids = kw.pop("ids", None)
         try:
-            return self.reply(200, ODOO.call(uid, model, method, ids, kw))
+            return self.reply(200, ODOO.call(uid, model, method, ids, kw, 19))
         except odoo_model.OdooError as e:
             st = 404 if e.status == 500 and "AttributeError" in e.name \
                 else e.status

@@ -2,7 +2,10 @@
 partners, currencies, customer invoices (account.move, draft -> posted
 with INV/YYYY/NNNNN names), their lines, amounts and residuals, and the
 ORM methods the tools call (search_read, read, create, write,
-action_post), with Odoo's own exceptions for what Odoo refuses.
+action_post), the Send button (account.move.action_send_and_print and the
+wizard it names: account.move.send on Odoo 17, account.move.send.wizard on
+18 and 19; the mail it sends is a mail.mail record), with Odoo's own
+exceptions for what Odoo refuses.
 
 The state is a JSON file (STATE), read and written at each call, so a test
 can read it with jq; removing it (fake_reset) brings back the seed below.
@@ -82,8 +85,13 @@ def seed():
         "account.move.line": {},
         "account.payment.register": {},
         "account.payment": {},
+        "account.move.send": {},
+        "account.move.send.wizard": {},
+        "mail.mail": {},
         "seq": {"account.move": 0, "account.move.line": 0,
-                "account.payment.register": 0, "account.payment": 0},
+                "account.payment.register": 0, "account.payment": 0,
+                "account.move.send": 0, "account.move.send.wizard": 0,
+                "mail.mail": 0},
         "names": {},
     }
 
@@ -105,10 +113,12 @@ class Model:
             json.dump(st, f, indent=1)
         os.rename(self.path + ".tmp", self.path)
 
-    def call(self, uid, model, method, ids, kw):
-        """model.method on ids with named arguments kw, as uid: the result,
-        or OdooError. The state changes only when it succeeds."""
+    def call(self, uid, model, method, ids, kw, version=17):
+        """model.method on ids with named arguments kw, as uid, on Odoo of
+        that major version: the result, or OdooError. The state changes
+        only when it succeeds."""
         with self.lock:
+            self.version = version
             return self.call_locked(uid, model, method, ids, kw)
 
     def call_locked(self, uid, model, method, ids, kw):
@@ -121,8 +131,8 @@ class Model:
         kw = dict(kw)
         self.ctx = kw.pop("context", None) or {}
         res = fn(st, uid, model, ids, **kw)
-        if method in ("create", "write", "action_post",
-                      "action_create_payments"):
+        if method in ("create", "write", "action_post", "button_cancel",
+                      "action_create_payments", "action_send_and_print"):
             self.save(st)
         return res
 
@@ -221,6 +231,8 @@ class Model:
     def m_create(self, st, uid, model, ids, vals_list=None):
         if model == "account.payment.register":
             return self.create_wizard(st, uid, vals_list)
+        if model in ("account.move.send", "account.move.send.wizard"):
+            return self.create_send(st, model, vals_list)
         if model != "account.move":
             raise access_error("You are not allowed to create '%s' records."
                                % model)
@@ -230,8 +242,10 @@ class Model:
             raise validation_error("create: vals_list must be a list")
         new = []
         for vals in vals_list:
-            if vals.get("move_type") != "out_invoice":
-                raise user_error("fake: only customer invoices here")
+            mtype = vals.get("move_type")
+            if mtype not in ("out_invoice", "out_refund"):
+                raise user_error("fake: only customer invoices and credit "
+                                 "notes here")
             p = vals.get("partner_id")
             if str(p) not in st["res.partner"]:
                 raise missing_error("Record does not exist or has been "
@@ -250,10 +264,11 @@ class Model:
             st["seq"]["account.move"] += 1
             mid = st["seq"]["account.move"] + 40
             st["account.move"][str(mid)] = {
-                "name": "/", "state": "draft", "move_type": "out_invoice",
+                "name": "/", "state": "draft", "move_type": mtype,
                 "partner_id": p, "currency_id": vals.get("currency_id", 1),
                 "invoice_date": date.isoformat(), "invoice_date_due": due,
-                "payment_state": "not_paid", "create_uid": uid}
+                "payment_state": "not_paid", "is_move_sent": False,
+                "create_uid": uid}
             for cmd in vals.get("invoice_line_ids", []):
                 if not (isinstance(cmd, list) and len(cmd) == 3 and
                         cmd[0] == 0 and isinstance(cmd[2], dict)):
@@ -280,7 +295,8 @@ class Model:
                 raise missing_error("Record does not exist or has been "
                                     "deleted.")
             mid = rec["move_id"] if model == "account.move.line" else int(i)
-            if st["account.move"][str(mid)]["state"] != "draft":
+            if model in ("account.move", "account.move.line") and \
+                    st["account.move"][str(mid)]["state"] != "draft":
                 raise user_error("You cannot modify a posted entry of this "
                                  "journal.")
             rec.update(vals or {})
@@ -310,13 +326,35 @@ class Model:
                 raise user_error("You need to add a line before posting.")
         for i in ids:
             m = st["account.move"][str(i)]
+            # credit notes have their own sequence, RINV/2026/00001
+            prefix = "RINV" if m["move_type"] == "out_refund" else "INV"
             year = m["invoice_date"][:4]
-            n = st["names"].get(year, 0) + 1
-            st["names"][year] = n
-            m["name"] = "INV/%s/%05d" % (year, n)
+            key = year if prefix == "INV" else prefix + year
+            n = st["names"].get(key, 0) + 1
+            st["names"][key] = n
+            m["name"] = "%s/%s/%05d" % (prefix, year, n)
             m["state"] = "posted"
             m["posted_by"] = uid
         return False
+
+    def m_button_cancel(self, st, uid, model, ids):
+        """Odoo 17's account.move.button_cancel: a posted move is reset to
+        draft first (button_draft), then every move is cancelled."""
+        if model != "account.move":
+            raise OdooError("builtins.AttributeError", "no button_cancel", 500)
+        for i in ids:
+            m = st["account.move"].get(str(i))
+            if m is None:
+                raise missing_error("Record does not exist or has been "
+                                    "deleted.")
+            if m["state"] == "posted":
+                m["state"] = "draft"
+            if m["state"] != "draft":
+                raise user_error("Only draft journal entries can be "
+                                 "cancelled.")
+        for i in ids:
+            st["account.move"][str(i)]["state"] = "cancel"
+        return True
 
     def create_wizard(self, st, uid, vals_list):
         c = self.ctx
@@ -379,3 +417,106 @@ class Model:
                     "amount": amount, "move_id": int(i),
                     "date": wz["payment_date"], "create_uid": uid}
         return True
+
+    # --- the Send button ---------------------------------------------------
+    def m_action_send_and_print(self, st, uid, model, ids):
+        if model == "account.move":
+            return self.send_action(st, ids)
+        if model not in ("account.move.send", "account.move.send.wizard"):
+            raise OdooError("builtins.AttributeError", "no such method", 500)
+        for w in ids:
+            wz = st[model].get(str(w))
+            if wz is None:
+                raise missing_error("Record does not exist or has been "
+                                    "deleted.")
+            for i in wz["move_ids"]:
+                self.send_mail(st, uid, wz, i)
+        return {"type": "ir.actions.act_window_close"}
+
+    def send_action(self, st, ids):
+        """account.move.action_send_and_print: the window action the button
+        opens, as each version answers it."""
+        for i in ids:
+            m = st["account.move"].get(str(i))
+            if m is None:
+                raise missing_error("Record does not exist or has been "
+                                    "deleted.")
+            if m["state"] != "posted":
+                raise user_error("You can't Send & Print invoice(s) in draft "
+                                 "state." if self.version < 18 else
+                                 "You can't Send invoice(s) that are not "
+                                 "posted.")
+        if self.version < 18:
+            return {"name": "Send", "type": "ir.actions.act_window",
+                    "view_mode": "form", "res_model": "account.move.send",
+                    "target": "new",
+                    "context": {"active_ids": ids,
+                                "default_mail_template_id": 9}}
+        return {"name": "Send", "type": "ir.actions.act_window",
+                "view_mode": "form",
+                "res_model": "account.move.send.wizard" if len(ids) == 1
+                else "account.move.send.batch.wizard", "target": "new",
+                "context": {"active_model": "account.move",
+                            "active_ids": ids}}
+
+    def create_send(self, st, model, vals_list):
+        """The Send wizard of the version: Odoo 17's account.move.send takes
+        its invoices from the context's active_ids and the template from
+        default_mail_template_id; 18's account.move.send.wizard one move_id
+        (or the first active id)."""
+        if (model == "account.move.send") != (self.version < 18):
+            raise OdooError("builtins.KeyError", model, 500)
+        c = self.ctx
+        if isinstance(vals_list, dict):
+            vals_list = [vals_list]
+        new = []
+        for vals in vals_list or [{}]:
+            if model == "account.move.send":
+                moves = c.get("active_ids") or []
+                mail = vals.get("checkbox_send_mail", True)
+                template = vals.get("mail_template_id",
+                                    c.get("default_mail_template_id"))
+            else:
+                mid = vals.get("move_id") or (c.get("active_ids") or [None])[0]
+                moves = [mid] if mid else []
+                mail = "email" in (vals.get("sending_methods") or [])
+                template = 9
+            if not moves:
+                raise user_error("fake: no invoice to send")
+            for i in moves:
+                m = st["account.move"].get(str(i))
+                if m is None:
+                    raise missing_error("Record does not exist or has been "
+                                        "deleted.")
+                if m["state"] != "posted":
+                    raise user_error("You can't Send & Print invoice(s) in "
+                                     "draft state.")
+            st["seq"][model] += 1
+            wid = st["seq"][model]
+            st[model][str(wid)] = {"name": "wizard", "move_ids": moves,
+                                   "send_mail": bool(mail),
+                                   "template": template,
+                                   "download": bool(vals.get(
+                                       "checkbox_download"))}
+            new.append(wid)
+        return new
+
+    def send_mail(self, st, uid, wz, mid):
+        """What the wizard's button does for one invoice: the PDF made, the
+        template's mail queued to the partner, the invoice marked sent."""
+        m = st["account.move"][str(mid)]
+        if not wz["send_mail"]:
+            return
+        if not wz["template"]:
+            raise user_error("fake: no mail template")
+        partner = st["res.partner"][str(m["partner_id"])]
+        if not partner.get("email"):
+            raise user_error("Partner(s) should have an email address.")
+        st["seq"]["mail.mail"] += 1
+        st["mail.mail"][str(st["seq"]["mail.mail"])] = {
+            "model": "account.move", "res_id": int(mid),
+            "email_to": partner["email"],
+            "subject": "YourCompany Invoice (Ref %s)" % m["name"],
+            "attachment": m["name"].replace("/", "_") + ".pdf",
+            "template": wz["template"], "create_uid": uid}
+        m["is_move_sent"] = True
