@@ -53,7 +53,8 @@ static int check_post(struct dashctx *c)
 {
 	static const char *const keys[] = { "csrf", "id", "note", "reason",
 	    "password", "digest", "body", "to", "cc", "subject", "kind",
-	    "title", "domain", NULL };
+	    "title", "domain", "network", "link", "schedule_at", "template",
+	    "client", "email", "amount", "currency", "for", NULL };
 	int r;
 
 	if (!web_same_origin(&c->w))

@@ -122,6 +122,33 @@ int page_new_post(struct dashctx *c);
 int page_activity(struct dashctx *c);
 
 /*
+ * The kinds of new work (ui-new.c, newkind.c): each fills f->n and f->kv
+ * from the form, with the vault open and f->n.body the form's text (LF
+ * line ends) or NULL; 0, or -1 with aie_errmsg (65: the owner's to fix,
+ * the form comes back with it).
+ */
+struct newform {
+	struct newitem n;
+	const char *kv[17];      /* key, value, ..., NULL */
+	size_t nkv;
+	char *own[3];            /* malloc'd values kv or n point to */
+	char idtype[32], when[21], expires[21], currency[4], amount[40];
+};
+/* Append key: value to f->kv unless value is NULL. */
+void new_kv(struct newform *f, const char *key, const char *value);
+/* The form's value of name, or NULL when it is missing or empty. */
+const char *new_field(struct dashctx *c, const char *name);
+/* fmt (two %s) of a and b into the next free f->own: 0, or -1 (75). */
+int new_text(struct newform *f, const char **out, const char *fmt,
+    const char *a, const char *b);
+/* A draft the owner wrote: expires DRAFT_EXPIRES_HOURS from now,
+ * drafted_by the agent, Pending_Approval/. 0, or -1 (78). */
+int new_draft(struct dashctx *c, struct newform *f);
+int new_post(struct dashctx *c, struct newform *f);
+int new_whatsapp(struct dashctx *c, struct newform *f);
+int new_invoice(struct dashctx *c, struct newform *f);
+
+/*
  * ui-shared.c - what the pages share: the replies, the vault, and the
  * HTML frame, drawn server-side (the page frame with the inline CSS and
  * JS of assets/ under a CSP nonce, no external assets). Every untrusted
