@@ -46,6 +46,10 @@ static const struct page {
 	{ "/new", 0, 1, page_new_get },
 	{ "/new", 1, 1, page_new_post },
 	{ "/activity", 0, 1, page_activity },
+	{ "/manifest.webmanifest", 0, 0, app_manifest },
+	{ "/icon.svg", 0, 0, app_icon },
+	{ "/sw.js", 0, 0, app_worker },
+	{ "/offline", 0, 0, page_offline },
 };
 
 /* Check a POST: same origin, a well-formed form, the session's token. */

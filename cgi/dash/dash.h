@@ -120,6 +120,12 @@ int page_edit(struct dashctx *c);
 int page_new_get(struct dashctx *c);
 int page_new_post(struct dashctx *c);
 int page_activity(struct dashctx *c);
+/* ui-app.c, without a session: GET /manifest.webmanifest, /icon.svg,
+ * /sw.js and /offline. */
+int app_manifest(struct dashctx *c);
+int app_icon(struct dashctx *c);
+int app_worker(struct dashctx *c);
+int page_offline(struct dashctx *c);
 
 /*
  * The kinds of new work (ui-new.c, newkind.c): each fills f->n and f->kv
@@ -190,6 +196,10 @@ void age_text(struct buf *b, long long s);
 extern const char asset_dash_css[];     /* the style of every page */
 extern const char asset_theme_js[];     /* the stored theme, before paint */
 extern const char asset_dash_js[];      /* the logged-in pages' script */
+extern const char asset_sw_js[];        /* the service worker */
+extern const char asset_offline_js[];   /* the offline page's script */
+extern const char asset_icon_svg[];     /* the app's icon */
+extern const char asset_manifest_webmanifest[];  /* the web app manifest */
 
 /*
  * ui-home.c - how many cards the home page shows at most
