@@ -87,6 +87,31 @@ header() {
 	[ "$(wc -c <"$B")" -lt 30000 ]
 }
 
+@test "keys: ? help, j/k move, r the reason, e edit, a approves after a confirm; typing in a field is left alone" {
+	[ -x /usr/bin/chromium ] && [ -d "$TOP/node_modules/playwright-core" ] ||
+	    skip "needs /usr/bin/chromium and node_modules/playwright-core (npm install)"
+	export TMPDIR=$BATS_TEST_TMPDIR
+	run node "$T_DIR/browser/keys.js" "$URL" "$PW" "$VAULT_DIR"
+	echo "$output"
+	assert_success
+	o=$output
+	j() { jq -r "$1" <<<"$o"; }
+	[[ "$(j .help)" == "Keyboard shortcuts"*"approve (asks first)"* ]]
+	[ "$(j .helpClosed)" = true ]
+	[ "$(j '.selected | join(",")')" = c-DRAFT_EMAIL_1 ]
+	[ "$(j .reject.name)" = note ]
+	[ "$(j .reject.open)" = true ]
+	[ "$(j .typed.value)" = "a?" ]
+	[ "$(j .typed.help)" = false ]
+	[ "$(j .edit.open)" = true ]
+	[ "$(j .edit.focus)" = body ]
+	[ "$(j .approvedAfterDismiss)" = false ]
+	[ "$(j .approved)" = true ]
+	[ "$(j '.confirms | length')" = 2 ]
+	[[ "$(j '.confirms[0]')" == "Approve "*"?" ]]
+	[ "$(j '.errors | length')" = 0 ]
+}
+
 @test "app: in Chromium it is installable, caches the shell only and shows the offline page once nginx is stopped" {
 	[ -x /usr/bin/chromium ] && [ -d "$TOP/node_modules/playwright-core" ] ||
 	    skip "needs /usr/bin/chromium and node_modules/playwright-core (npm install)"
