@@ -46,6 +46,7 @@ static const struct page {
 	{ "/new", 0, 1, page_new_get },
 	{ "/new", 1, 1, page_new_post },
 	{ "/activity", 0, 1, page_activity },
+	{ "/settings", 0, 1, page_settings },
 	{ "/manifest.webmanifest", 0, 0, app_manifest },
 	{ "/icon.svg", 0, 0, app_icon },
 	{ "/sw.js", 0, 0, app_worker },

@@ -284,3 +284,38 @@ approve_on_page() {
 	[ "$(count Pending_Approval/social)" -eq 0 ]
 	[ "$(count Needs_Action/finance)" -eq 0 ]
 }
+
+@test "settings: each component's keys set or not set, a chosen provider and model shown, never a secret" {
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
+	LLM_PROVIDER=anthropic
+	LLM_MODEL=claude-sonnet-4-5
+	ANTHROPIC_API_KEY=sk-ant-hush-0001
+	SMTP_URL=smtps://owner:hush-0002@mail.example.com
+	SMTP_PASSWORD=hush-0003
+	ODOO_API_MODE=<b>json2</b>
+	LINKEDIN_TOKEN=AQV-hush-0004
+	EOT
+	)
+	req "$URL/settings"
+	rm -f "$AI_EMPLOYEE_CONFIG"
+	[ "$code" = 200 ]
+	! grep -q 'hush' "$B" || false
+	grep -q '<h3>Model (LLM)</h3><p class="meta">configured</p>' "$B"
+	grep -q '<dt>LLM_PROVIDER</dt><dd>anthropic</dd>' "$B"
+	grep -q '<dt>LLM_MODEL</dt><dd>claude-sonnet-4-5</dd>' "$B"
+	grep -q '<dt>ANTHROPIC_API_KEY</dt><dd>set</dd>' "$B"
+	grep -q '<dt>OPENAI_API_KEY</dt><dd>not set</dd>' "$B"
+	grep -q '<dt>SMTP_URL</dt><dd>set</dd>' "$B"
+	grep -q '<dt>LINKEDIN_TOKEN</dt><dd>set</dd>' "$B"
+	# a value that is not one plain word is only "set", never markup
+	grep -q '<dt>ODOO_API_MODE</dt><dd>set</dd>' "$B"
+	grep -q '<h3>Mail in (IMAP)</h3><p class="meta">not configured</p>' "$B"
+	grep -q '<h3>WhatsApp</h3><p class="meta">not configured</p>' "$B"
+	grep -q '<h2 id="h-he">Health</h2>' "$B"
+	grep -q 'href="/settings"' "$B"
+	# a session is needed; odd queries are refused
+	code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$URL/settings")
+	[ "$code" = "303 $URL/login" ]
+	req -X POST -H "Origin: $URL" --data-urlencode "csrf=$CSRF" "$URL/settings"
+	[ "$code" = 405 ]
+}

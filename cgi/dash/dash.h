@@ -126,6 +126,8 @@ int app_manifest(struct dashctx *c);
 int app_icon(struct dashctx *c);
 int app_worker(struct dashctx *c);
 int page_offline(struct dashctx *c);
+/* ui-settings.c: GET /settings, what is configured, never a secret. */
+int page_settings(struct dashctx *c);
 
 /*
  * The kinds of new work (ui-new.c, newkind.c): each fills f->n and f->kv
@@ -206,6 +208,8 @@ extern const char asset_manifest_webmanifest[];  /* the web app manifest */
  * (DASHBOARD_CARDS, 10).
  */
 size_t page_cards(void);
+/* The health grid of the agents' reports (the home page's, /settings'). */
+void health_show(struct dashpage *p, const struct status *status);
 
 /*
  * ui-item.c - the item named id (validated as the tools do) into ref;

@@ -125,6 +125,7 @@ void page_begin(struct dashpage *p, const char *title)
 		buf_adds(b, "<header><h1><a href=\"/\">AI Employee</a></h1>"
 		    "<a class=\"btn\" href=\"/new\">New</a>"
 		    "<a class=\"btn\" href=\"/activity\">Activity</a>"
+		    "<a class=\"btn\" href=\"/settings\">Settings</a>"
 		    "<button type=\"button\" id=\"theme\" aria-label=\"Theme: "
 		    "switch between dark and light\">Theme</button>"
 		    "<form method=\"post\" action=\"/logout\">"
