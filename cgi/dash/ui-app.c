@@ -41,7 +41,8 @@ int page_offline(struct dashctx *c)
 	struct dashpage p = { &b, c->w.nonce, NULL, NULL, c->now, NULL };
 
 	page_begin(&p, "Offline");
-	buf_addf(&b, "<main><h2>Offline</h2><p id=\"last\">Offline \xe2\x80\x94 "
+	buf_addf(&b, "<header><h1>AI Employee</h1></header><main><h2>Offline</h2>"
+	    "<p id=\"last\">Offline \xe2\x80\x94 "
 	    "the dashboard cannot be reached: no network, or its server is "
 	    "down.</p><p>Nothing was lost: decisions are made only when the "
 	    "dashboard answers.</p><p><a class=\"btn\" href=\"/\">Try again"
