@@ -40,8 +40,8 @@ static const struct newkind kinds[] = {
 		{ "title", "Title", F_TEXT },
 		{ "domain", "Domain (default: general)", F_TEXT },
 		{ "body", "Details", F_AREA } } },
-	{ "email", "An email", "The cloud writes the email on its next run "
-	    "and files it for your approval.", file_email, {
+	{ "email", "An email", "It goes to Needs_Action/ as an email to "
+	    "write (type email_request).", file_email, {
 		{ "to", "To", F_TEXT },
 		{ "subject", "Subject", F_TEXT },
 		{ "domain", "Domain (default: email)", F_TEXT },
@@ -61,8 +61,9 @@ static const struct newkind kinds[] = {
 		    F_AREA },
 		{ "template", "Template (optional; needed outside the 24-hour "
 		    "window)", F_TEXT } } },
-	{ "invoice", "An invoice", "It goes to Needs_Action/finance/, where "
-	    "odoo-invoice drafts it in Odoo for your approval.", new_invoice, {
+	{ "invoice", "An invoice", "It goes to Needs_Action/finance/ as a "
+	    "request odoo-invoice --from drafts in Odoo for your approval.",
+	    new_invoice, {
 		{ "client", "Client name", F_TEXT },
 		{ "email", "Client email", F_TEXT },
 		{ "amount", "Amount (e.g. 1250.00)", F_TEXT },
@@ -85,7 +86,8 @@ static const struct newkind *kind_of(const char *name)
 }
 
 /* One field, its value what the refused form held. */
-static void field_show(struct dashctx *c, struct buf *b, const struct newfield *f)
+static void field_show(struct dashctx *c, struct buf *b,
+    const struct newfield *f)
 {
 	static const char *const nets[] = { "linkedin", "LinkedIn", "x", "X",
 	    "facebook", "Facebook", NULL };

@@ -77,7 +77,8 @@ int item_new(struct vault *v, const struct newitem *n, struct itemref *ref)
 	it.bodylen = len + 1;
 	r = item_create(v, ref, &it);
 	fm_free(&it);
-	if (r < 0 || audit_event(v, n->draft ? "draft" : "create", id, NULL, ref->rel, NULL) < 0)
+	if (r < 0 || audit_event(v, n->draft ? "draft" : "create", id, NULL,
+	    ref->rel, NULL) < 0)
 		return -1;
 	return 0;
 }
