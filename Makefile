@@ -67,7 +67,7 @@ vault-init_LIBS       = cli sync approval vault base
 vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
-dashboard_LIBS        = dash status approval social wa web vault base
+dashboard_LIBS        = dash status approval social wa odoo web vault base
 wa-webhook_LIBS       = wa web http vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)
@@ -115,13 +115,14 @@ endef
 $(foreach d,$(DOMAINS),$(eval $(call domain_archive,$(d),lib/$(d))))
 $(eval $(call domain_archive,dash,cgi/dash))
 
-# The dashboard's CSS and JS are real files, cgi/dash/assets/*, embedded
+# The dashboard's CSS, JS, icon and manifest are real files, cgi/dash/assets/*, embedded
 # into libdash.a as C arrays (asset_<name>, '.' and '-' as '_',
 # NUL-terminated) by a generated assets.c: od and sed, nothing to build
 # first. The pages inline them exactly (see ui-shared.c), so a file may
 # hold no NUL (it would end the string) and no </script or </style (it
 # would end its element early).
-DASH_ASSETS = $(wildcard cgi/dash/assets/*.css cgi/dash/assets/*.js)
+DASH_ASSETS = $(wildcard cgi/dash/assets/*.css cgi/dash/assets/*.js \
+    cgi/dash/assets/*.svg cgi/dash/assets/*.webmanifest)
 
 $(BUILD)/cgi/dash/assets.c: $(DASH_ASSETS) Makefile
 	@mkdir -p $(@D)

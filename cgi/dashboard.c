@@ -46,6 +46,11 @@ static const struct page {
 	{ "/new", 0, 1, page_new_get },
 	{ "/new", 1, 1, page_new_post },
 	{ "/activity", 0, 1, page_activity },
+	{ "/settings", 0, 1, page_settings },
+	{ "/manifest.webmanifest", 0, 0, app_manifest },
+	{ "/icon.svg", 0, 0, app_icon },
+	{ "/sw.js", 0, 0, app_worker },
+	{ "/offline", 0, 0, page_offline },
 };
 
 /* Check a POST: same origin, a well-formed form, the session's token. */
@@ -53,7 +58,8 @@ static int check_post(struct dashctx *c)
 {
 	static const char *const keys[] = { "csrf", "id", "note", "reason",
 	    "password", "digest", "body", "to", "cc", "subject", "kind",
-	    "title", "domain", NULL };
+	    "title", "domain", "network", "link", "schedule_at", "template",
+	    "client", "email", "amount", "currency", "for", NULL };
 	int r;
 
 	if (!web_same_origin(&c->w))

@@ -120,9 +120,9 @@ js() {
 	grep -q 'EDITED ON THE PHONE.' "$VAULT_DIR/Logs/Outbox/DRAFT_EMAIL_1.eml"
 }
 
-@test "the New, Activity and edit pages at 375x812, light and dark: nothing scrolls sideways, 44 px controls" {
+@test "the New forms, Activity, edit and Settings pages at 375x812, light and dark: nothing scrolls sideways, 44 px controls" {
 	browse cockpit
-	for p in new activity edit; do
+	for p in new activity edit new-post new-whatsapp new-invoice settings; do
 		for s in light dark; do
 			[ "$(js "o.pages['$p-$s'].scrollWidth <= o.innerWidth")" = true ]
 			[ "$(js "o.pages['$p-$s'].small.join(',')")" = "" ]
@@ -133,5 +133,5 @@ js() {
 	done
 	[ "$(js o.errors.length)" = 0 ]
 	mkdir -p "$TOP/t/out"
-	cp "$BATS_TEST_TMPDIR"/{new,activity,edit}-375-*.png "$TOP/t/out/"
+	cp "$BATS_TEST_TMPDIR"/{new,activity,edit,new-post,new-whatsapp,new-invoice,settings}-375-*.png "$TOP/t/out/"
 }

@@ -230,7 +230,7 @@ new() {
 	req "$URL/new"
 	[ "$code" = 200 ]
 	grep -q '<form class="card" method="post" action="/new">' "$B"
-	grep -q '<select name="kind">' "$B"
+	grep -q '<input type="hidden" name="kind" value="task">' "$B"
 	grep -q 'href="/new"' "$B"
 	code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$URL/new")
 	[ "$code" = "303 $URL/login" ]

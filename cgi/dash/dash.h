@@ -120,6 +120,41 @@ int page_edit(struct dashctx *c);
 int page_new_get(struct dashctx *c);
 int page_new_post(struct dashctx *c);
 int page_activity(struct dashctx *c);
+/* ui-app.c, without a session: GET /manifest.webmanifest, /icon.svg,
+ * /sw.js and /offline. */
+int app_manifest(struct dashctx *c);
+int app_icon(struct dashctx *c);
+int app_worker(struct dashctx *c);
+int page_offline(struct dashctx *c);
+/* ui-settings.c: GET /settings, what is configured, never a secret. */
+int page_settings(struct dashctx *c);
+
+/*
+ * The kinds of new work (ui-new.c, newkind.c): each fills f->n and f->kv
+ * from the form, with the vault open and f->n.body the form's text (LF
+ * line ends) or NULL; 0, or -1 with aie_errmsg (65: the owner's to fix,
+ * the form comes back with it).
+ */
+struct newform {
+	struct newitem n;
+	const char *kv[17];      /* key, value, ..., NULL */
+	size_t nkv;
+	char *own[3];            /* malloc'd values kv or n point to */
+	char idtype[32], when[21], expires[21], currency[4], amount[40];
+};
+/* Append key: value to f->kv unless value is NULL. */
+void new_kv(struct newform *f, const char *key, const char *value);
+/* The form's value of name, or NULL when it is missing or empty. */
+const char *new_field(struct dashctx *c, const char *name);
+/* fmt (two %s) of a and b into the next free f->own: 0, or -1 (75). */
+int new_text(struct newform *f, const char **out, const char *fmt,
+    const char *a, const char *b);
+/* A draft the owner wrote: expires DRAFT_EXPIRES_HOURS from now,
+ * drafted_by the agent, Pending_Approval/. 0, or -1 (78). */
+int new_draft(struct dashctx *c, struct newform *f);
+int new_post(struct dashctx *c, struct newform *f);
+int new_whatsapp(struct dashctx *c, struct newform *f);
+int new_invoice(struct dashctx *c, struct newform *f);
 
 /*
  * ui-shared.c - what the pages share: the replies, the vault, and the
@@ -163,12 +198,18 @@ void age_text(struct buf *b, long long s);
 extern const char asset_dash_css[];     /* the style of every page */
 extern const char asset_theme_js[];     /* the stored theme, before paint */
 extern const char asset_dash_js[];      /* the logged-in pages' script */
+extern const char asset_sw_js[];        /* the service worker */
+extern const char asset_offline_js[];   /* the offline page's script */
+extern const char asset_icon_svg[];     /* the app's icon */
+extern const char asset_manifest_webmanifest[];  /* the web app manifest */
 
 /*
  * ui-home.c - how many cards the home page shows at most
  * (DASHBOARD_CARDS, 10).
  */
 size_t page_cards(void);
+/* The health grid of the agents' reports (the home page's, /settings'). */
+void health_show(struct dashpage *p, const struct status *status);
 
 /*
  * ui-item.c - the item named id (validated as the tools do) into ref;

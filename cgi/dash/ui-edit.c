@@ -49,7 +49,7 @@ void edit_form(struct dashpage *p, const char *id, const struct item *it,
 		    "here.</p>");
 		return;
 	}
-	buf_adds(b, "<details><summary>Edit</summary><form method=\"post\" "
+	buf_adds(b, "<details class=\"edit\"><summary>Edit</summary><form method=\"post\" "
 	    "action=\"/edit\">");
 	html_hidden(b, "csrf", p->csrf);
 	html_hidden(b, "id", id);

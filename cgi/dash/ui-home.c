@@ -106,7 +106,7 @@ static const char *state_class(const char *s)
 	return "unk";
 }
 
-static void health(struct dashpage *p, const struct status *status)
+void health_show(struct dashpage *p, const struct status *status)
 {
 	struct buf *b = p->b;
 	size_t i, j;
@@ -249,7 +249,7 @@ static void home_body(struct dashpage *p, const struct status *status,
 	buf_addf(b, "<p id=\"empty\"%s>Nothing is waiting for approval."
 	    "</p></section>", n ? " hidden" : "");
 	counts(p, status);
-	health(p, status);
+	health_show(p, status);
 	chart(p, c, ndays, present);
 	buf_adds(b, "</main>");
 }

@@ -168,7 +168,9 @@ int page_item_get(struct dashctx *c)
 	if (find_item(c, web_get(&c->w, "id"), &ref))
 		return 0;
 	if (web_get(&c->w, "filed"))
-		return item_page(c, 200, &ref, "Filed. The cloud picks it up on "
+		return item_page(c, 200, &ref, ref.stage == ST_PENDING ?
+		    "Filed for your approval: nothing goes out before you "
+		    "approve it here." : "Filed. The cloud picks it up on "
 		    "its next run.", 0);
 	if (web_get(&c->w, "edited"))
 		return item_page(c, 200, &ref, "Saved. The version below is the "

@@ -113,7 +113,9 @@ void page_begin(struct dashpage *p, const char *title)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\">"
 	    "<meta name=\"description\" content=\"AI Employee approvals\">"
-	    "<link rel=\"icon\" href=\"data:,\">"
+	    "<link rel=\"icon\" href=\"/icon.svg\" type=\"image/svg+xml\">"
+	    "<link rel=\"manifest\" href=\"/manifest.webmanifest\">"
+	    "<meta name=\"theme-color\" content=\"#0a58b8\">"
 	    "<title>");
 	html_text(b, title);
 	buf_addf(b, "</title><script nonce=\"%s\">%s</script>"
@@ -123,6 +125,7 @@ void page_begin(struct dashpage *p, const char *title)
 		buf_adds(b, "<header><h1><a href=\"/\">AI Employee</a></h1>"
 		    "<a class=\"btn\" href=\"/new\">New</a>"
 		    "<a class=\"btn\" href=\"/activity\">Activity</a>"
+		    "<a class=\"btn\" href=\"/settings\">Settings</a>"
 		    "<button type=\"button\" id=\"theme\" aria-label=\"Theme: "
 		    "switch between dark and light\">Theme</button>"
 		    "<form method=\"post\" action=\"/logout\">"

@@ -1031,12 +1031,12 @@ static void member_lines(struct buf *b, const char *name, json_t *arr)
 size_t status_pending_head(char *text, size_t len, size_t cap, size_t *n)
 {
 	static const char key[] = "\"pending\":[";
-	char *end = text + len, *p, *nl, *cut = NULL, *close;
+	char *end = text + len, *p, *nl, *cut = NULL, *close, *open;
 	size_t count = 0;
 
 	if (!(p = memmem(text, len, key, sizeof key - 1)))
 		return (size_t)-1;
-	p += sizeof key - 1;
+	open = p += sizeof key - 1;
 	if (p < end && *p == ']') {          /* none waiting */
 		*n = 0;
 		return len;
@@ -1060,6 +1060,10 @@ size_t status_pending_head(char *text, size_t len, size_t cap, size_t *n)
 	*n = count;
 	if (count <= cap)
 		return len;
+	if (cap == 0) {                      /* no card: "pending":[] */
+		memmove(open, close + 1, (size_t)(end - close - 1));
+		return len - (size_t)(close + 1 - open);
+	}
 	/* drop from the "," after card cap up to the array's "\n]" */
 	memmove(cut - 1, close, (size_t)(end - close));
 	return len - (size_t)(close - (cut - 1));

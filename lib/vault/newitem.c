@@ -2,7 +2,8 @@
  * newitem.c - new work filed into Needs_Action/<domain>/ (see vault(5)):
  * the one way an item is made from a title and a body, for vault-mcp's
  * create_item and the dashboard's New form alike, so both write the same
- * ID scheme, front matter and audit line.
+ * ID scheme, front matter and audit line; and the drafts the owner writes
+ * on the New form (a post, a WhatsApp message), filed for approval.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,9 @@ int item_new(struct vault *v, const struct newitem *n, struct itemref *ref)
 	for (kv = n->kv; kv && kv[0]; kv += 2)
 		if (text_ok(kv[0], kv[1], 0) < 0)
 			return -1;
-	if (id_generate(id, sizeof id, type) < 0 ||
-	    item_ref_set(ref, id, ST_NEEDS_ACTION, n->domain) < 0)
+	if (id_generate(id, sizeof id, n->idtype ? n->idtype : type) < 0 ||
+	    item_ref_set(ref, id, n->draft ? ST_PENDING : ST_NEEDS_ACTION,
+	    n->domain) < 0)
 		return -1;
 	time_rfc3339(time(NULL), now);
 	memset(&it, 0, sizeof it);
@@ -57,7 +59,7 @@ int item_new(struct vault *v, const struct newitem *n, struct itemref *ref)
 	r = fm_set(&it, "type", type) < 0 || fm_set(&it, "id", id) < 0 ||
 	    fm_set(&it, "created", now) < 0 ||
 	    fm_set(&it, "domain", n->domain) < 0 ||
-	    fm_set(&it, "status", "new") < 0 ||
+	    fm_set(&it, "status", n->draft ? "pending" : "new") < 0 ||
 	    fm_set(&it, "title", n->title) < 0 ? -1 : 0;
 	for (kv = n->kv; r == 0 && kv && kv[0]; kv += 2)
 		r = fm_set(&it, kv[0], kv[1]);
@@ -75,7 +77,8 @@ int item_new(struct vault *v, const struct newitem *n, struct itemref *ref)
 	it.bodylen = len + 1;
 	r = item_create(v, ref, &it);
 	fm_free(&it);
-	if (r < 0 || audit_event(v, "create", id, NULL, ref->rel, NULL) < 0)
+	if (r < 0 || audit_event(v, n->draft ? "draft" : "create", id, NULL,
+	    ref->rel, NULL) < 0)
 		return -1;
 	return 0;
 }

@@ -123,15 +123,18 @@ int item_create(struct vault *v, const struct itemref *ref,
     const struct item *it);
 
 /* newitem.c: new work in Needs_Action/<domain>/ (vault-mcp's create_item,
- * the dashboard's New form): a generated ID of type (default task), type,
- * id, created, domain, status: new, title, the keys of kv (key, value,
- * ..., NULL; or NULL), created_by: the agent, via; the body with one
- * newline at its end; then a create audit line. The title and each kv
- * value one line of text, the body text (show_refused): else 65, nothing
- * written. 0 with *ref where it is, or -1. */
+ * the dashboard's New form): a generated ID of idtype (default type,
+ * default task), type, id, created, domain, status: new, title, the keys
+ * of kv (key, value, ..., NULL; or NULL), created_by: the agent, via; the
+ * body with one newline at its end; then a create audit line. With draft
+ * set it is a draft the owner wrote instead: Pending_Approval/<domain>/,
+ * status: pending, a draft audit line. The title and each kv value one
+ * line of text, the body text (show_refused): else 65, nothing written.
+ * 0 with *ref where it is, or -1. */
 struct newitem {
-	const char *domain, *type, *title, *body, *via;
+	const char *domain, *type, *idtype, *title, *body, *via;
 	const char *const *kv;
+	int draft;
 };
 int item_new(struct vault *v, const struct newitem *n, struct itemref *ref);
 

@@ -491,7 +491,8 @@ int web_sendv(struct web *w, int status, const char *ctype,
 		buf_addf(&h, "X-Status-Cache: %s\r\n", w->cache);
 	buf_addf(&h, "Content-Security-Policy: default-src 'none'; "
 	    "script-src 'nonce-%s'; style-src 'nonce-%s'; img-src 'self' data:; "
-	    "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+	    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+	    "form-action 'self'; base-uri 'none'; "
 	    "frame-ancestors 'none'\r\n", w->nonce, w->nonce);
 	buf_adds(&h, "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: same-origin\r\n"

@@ -1,8 +1,11 @@
 #!/bin/bash
-# t/bench/dashboard.sh - issue 7's benchmark: GET /api/status and GET /
-# through nginx + fcgiwrap (-c 2) on a vault of BENCH_ITEMS items spread
-# over the stages (1 % of them drafts waiting for approval: about 40 KB
-# of /api/status), Done/ by month. Each URL is loaded three times:
+# t/bench/dashboard.sh - issue 7's benchmark: GET /api/status and GET /,
+# and issue 22's list page GET /activity, through nginx + fcgiwrap (-c 2)
+# on a vault of BENCH_ITEMS items spread over the stages (1 % of them
+# drafts waiting for approval, a quarter each of them emails, posts,
+# WhatsApp replies and invoices, so the home page's cards read what their
+# kind shows: about 40 KB of /api/status), Done/ by month, and an audit
+# log of one line per item today. Each URL is loaded three times:
 #   on    the status cache warm (the vault at rest): every request a hit
 #   cold  the vault changing: a file comes and goes in Needs_Action/email
 #         every 0.25 s, so the status cache never holds and is never
@@ -77,8 +80,34 @@ for i in range(n):
              "to: alice@example.com\nsubject: \"Re: Question about order %d\"\n"
              "in_reply_to: \"<%s@example.com>\"\nexpires: 2099-01-01T00:00:00Z\n---\n"
              "Hello Alice,\n\nyour order %d ships tomorrow.\n" % (iid, iid, i, iid, i))
+    kind = (i // 100) % 4
     if p < 5:
         put("Needs_Action/email", iid, email)
+    elif p < 6 and kind == 1:
+        put("Pending_Approval/social", "POST_linkedin_" + iid[6:], (
+            "---\ntype: post_draft\nid: POST_linkedin_%s\ncreated: 2026-11-30T10:20:00Z\n"
+            "domain: social\nstatus: pending\naction: post\nnetwork: linkedin\n"
+            "link: https://example.com/%d\nexpires: 2099-01-01T00:00:00Z\n---\n"
+            "Order %d shipped today. %s\n" % (iid[6:], i, i, "We ship fast. " * 20)))
+    elif p < 6 and kind == 2:
+        wid = "WA_" + iid[6:]
+        put("Needs_Action/whatsapp", wid, (
+            "---\ntype: whatsapp\nid: %s\ncreated: 2026-11-30T10:15:00Z\ndomain: whatsapp\n"
+            "status: new\nfrom: Alice (+1555%07d)\nwa_id: \"1555%07d\"\nwamid: wamid.%s\n"
+            "received: 2026-11-30T10:15:00Z\n---\nWhere is order %d?\n" % (wid, i, i, wid, i)))
+        put("Pending_Approval/whatsapp", "DRAFT_" + wid, (
+            "---\ntype: whatsapp_draft\nid: DRAFT_%s\ncreated: 2026-11-30T10:20:00Z\n"
+            "domain: whatsapp\nstatus: pending\nsource: %s\naction: send_whatsapp\n"
+            "to: \"1555%07d\"\nreply_to: wamid.%s\nexpires: 2099-01-01T00:00:00Z\n---\n"
+            "It ships tomorrow.\n" % (wid, wid, i, wid)))
+    elif p < 6 and kind == 3:
+        put("Pending_Approval/finance", "INVOICE_" + iid[6:], (
+            "---\ntype: invoice_draft\nid: INVOICE_%s\ncreated: 2026-11-30T10:20:00Z\n"
+            "domain: finance\nstatus: pending\naction: post_invoice\nodoo_id: %d\n"
+            "partner: Acme (id 7)\ncurrency: EUR\namount_total: 1250.00\n"
+            "invoice_date: 2026-11-30\ninvoice_date_due: 2026-12-30\n"
+            "expires: 2099-01-01T00:00:00Z\n---\n| # | Description | Qty | Unit price | Amount |\n"
+            "|--:|---|--:|--:|--:|\n| 1 | Support %d | 1 | 1250.00 | 1250.00 |\n" % (iid[6:], i, i)))
     elif p < 6:
         put("Needs_Action/email", iid, email)
         put("Pending_Approval/email", "DRAFT_" + iid, draft)
@@ -90,6 +119,17 @@ for i in range(n):
         put("In_Progress/cloud", iid, email.replace("status: new", "status: in_progress"))
     else:
         put("Done/email/2026-%02d" % (i % 11 + 1), iid, email.replace("status: new", "status: done"))
+# today's audit log: one line per item, as the tools write them
+import datetime
+day = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+os.makedirs(os.path.join(root, "Logs"), exist_ok=True)
+with open(os.path.join(root, "Logs", day + ".jsonl"), "w") as f:
+    for i in range(n):
+        iid = "EMAIL_20261130T1015%02dZ_%06x" % (i % 60, i)
+        t = i * 86400 // n
+        f.write('{"ts":"%sT%02d:%02d:%02dZ","event":"create","id":"%s",'
+                '"to":"Needs_Action/email/%s.md","agent":"cloud"}\n'
+                % (day, t // 3600, t // 60 % 60, t % 60, iid, iid))
 EOF
 
 # free_port: a TCP port nothing listens on, on the loopback.
@@ -114,7 +154,7 @@ curl -s -b "$jar" -c "$jar" -o /dev/null -H "Origin: $url" \
 sess=$(awk '$6 == "aie_session" {print $7}' "$jar")
 [ -n "$sess" ] || { echo "dashboard.sh: could not log in" >&2; exit 1; }
 cookie="Cookie: aie_session=$sess"
-for p in /api/status /; do
+for p in /api/status / /activity; do
 	code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "$cookie" "$url$p")
 	[ "$code" = 200 ] || { echo "dashboard.sh: GET $p: HTTP $code" >&2; exit 1; }
 	gz=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' -H "$cookie" "$url$p")
@@ -213,7 +253,7 @@ for mode in on cold off; do
 		    { echo "dashboard.sh: a changing vault is served from the cache" >&2; exit 1; } ;;
 	off)	stop_changing; serve off ;;
 	esac
-	for p in /api/status /; do
+	for p in /api/status / /activity; do
 		read -r rps p50 p99 err < <(load "$url$p")
 		k=-1
 		[ ! -x /usr/bin/time ] || k=$(rss "$p" "$([ "$mode" = off ] && echo off || echo on)")
@@ -334,5 +374,11 @@ $1 == "/api/status" && $2 == "on" {
 $1 == "/api/status" && $2 == "cold" {
 	printf "/api/status cold target (>= 300 req/s, p99 <= 60 ms):    %s (%.0f req/s, p99 %.1f ms)\n", v($3 >= 300 && $4 <= 60), $3, $4
 }
+$2 == "on" { on[$1] = $3 }
 $5 >= 0 { printf "%s cache %s: peak RSS %.1f MB (target <= 4 MB per request): %s\n", $1, $2, $5 / 1024, v($5 <= 4096) }
+END {
+	# issue 22: the list pages within 25 % of the cached /api/status
+	for (p in on) if (p != "/api/status" && on["/api/status"] > 0)
+		printf "%s (cache on) vs cached /api/status (target >= 75 %%): %s (%.0f %%)\n", p, v(on[p] >= 0.75 * on["/api/status"]), 100 * on[p] / on["/api/status"]
+}
 ' "$tmp/results"

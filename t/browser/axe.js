@@ -1,14 +1,15 @@
-// t/browser/axe.js URL PASSWORD
+// t/browser/axe.js URL PASSWORD [NAME=PATH...]
 // Runs axe-core (WCAG 2.x A/AA and best practices) in Debian's chromium,
 // driven by playwright-core as a 375x812 phone, on the login page, the home
 // page (with the card of DRAFT_EMAIL_1), /item?id=DRAFT_EMAIL_1 (its edit
-// fold open), /new and /activity, in light and dark colour schemes. Prints one JSON object per page:
+// fold open), /new and /activity, then each PATH given (its folds open),
+// in light and dark colour schemes. Prints one JSON object per page:
 // {page, scheme, bg, violations: [{id, impact, help, nodes: [target...]}]}.
 'use strict';
 const { chromium } = require('playwright-core');
 const axe = require('axe-core');
 
-const [url, password] = process.argv.slice(2);
+const [url, password, ...more] = process.argv.slice(2);
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--hide-scrollbars'];
@@ -56,6 +57,12 @@ async function main() {
     await both('new');
     await page.goto(url + '/activity?range=7d');
     await both('activity');
+    for (const m of more) {
+      const at = m.indexOf('=');
+      await page.goto(url + m.slice(at + 1));
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+      await both(m.slice(0, at));
+    }
   } finally {
     await browser.close();
   }

@@ -3,7 +3,7 @@
 // against a running dashboard, and prints one JSON object of what it saw;
 // t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme,
 // changed, edit (edit a draft, then approve it), cockpit (the layout of the
-// New, Activity and edit pages, light and dark).
+// New forms, Activity, edit and Settings pages, light and dark).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -160,7 +160,9 @@ async function main() {
       // the new pages at 375 px, light and dark, with screenshots
       out.pages = {};
       for (const [name, p] of [['new', '/new'], ['activity', '/activity'],
-        ['edit', '/item?id=DRAFT_EMAIL_1']]) {
+        ['edit', '/item?id=DRAFT_EMAIL_1'], ['new-post', '/new?kind=post'],
+        ['new-whatsapp', '/new?kind=whatsapp'], ['new-invoice', '/new?kind=invoice'],
+        ['settings', '/settings']]) {
         await page.goto(url + p);
         for (const scheme of ['light', 'dark']) {
           await page.emulateMedia({ colorScheme: scheme });

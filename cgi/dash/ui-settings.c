@@ -1,0 +1,113 @@
+/*
+ * ui-settings.c - GET /settings (see ai-employee-dashboard(1)): what is
+ * configured, read only. Each component lists the keys its tools read
+ * (see INSTALL) as set or not set; a value is shown only for the few keys
+ * that choose rather than grant (the provider, the model, a mode, a
+ * budget) and only when it is a plain word. A secret never reaches the
+ * page: a URL may carry a password, so URLs are set or not set too.
+ * Below, the health reports, as on the home page.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vault/vault.h"
+#include "dash/dash.h"
+#include "base/base.h"
+
+#define SHOWN '='                /* a key whose value may be shown */
+
+struct component {
+	const char *name;
+	const char *const keys[12];
+};
+
+static const struct component comps[] = {
+	{ "Model (LLM)", { "=LLM_PROVIDER", "=LLM_MODEL", "ANTHROPIC_API_KEY",
+	    "OPENAI_API_KEY", "OPENAI_BASE_URL", "=USAGE_MAX_CALLS_DAY",
+	    "=USAGE_BUDGET_WEEKLY" } },
+	{ "WhatsApp", { "=WA_PROVIDER", "WA_PHONE_NUMBER_ID", "WA_TOKEN", "WA_TO",
+	    "WA_APP_SECRET", "WA_VERIFY_TOKEN", "WA_TEMPLATE", "TWILIO_SID",
+	    "TWILIO_TOKEN", "TWILIO_FROM" } },
+	{ "Mail out (SMTP)", { "SMTP_URL", "SMTP_FROM", "SMTP_USER",
+	    "SMTP_PASSWORD", "SMTP_BEARER" } },
+	{ "Mail in (IMAP)", { "IMAP_URL", "IMAP_USER", "IMAP_PASSWORD",
+	    "IMAP_BEARER" } },
+	{ "Odoo", { "ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_PASSWORD",
+	    "ODOO_API_KEY", "=ODOO_API_MODE", "ODOO_POST_USER",
+	    "ODOO_POST_PASSWORD", "ODOO_POST_API_KEY" } },
+	{ "Social networks", { "=SOCIAL_NETWORKS", "LINKEDIN_TOKEN",
+	    "LINKEDIN_AUTHOR", "X_TOKEN", "X_REFRESH_TOKEN", "X_CLIENT_ID",
+	    "FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_TOKEN" } },
+	{ "Sync", { "=VAULT_SYNC_REMOTE", "VAULT_SYNC_SSH_KEY",
+	    "VAULT_SYNC_TOKEN", "VAULT_SYNC_USER" } },
+};
+
+/* A value that chooses rather than grants, shown when it is one plain
+ * word: letters, digits and . _ - , : only, at most 64 bytes. */
+static int plain_word(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n > 0 && n <= 64 && strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-,:") == n;
+}
+
+static void component(struct buf *b, const struct component *k)
+{
+	const char *const *key;
+	const char *name, *v;
+	int any = 0;
+
+	for (key = k->keys; *key; key++)
+		if ((v = config_get(*key + (**key == SHOWN))) && *v)
+			any = 1;
+	buf_addf(b, "<section class=\"card\"><h3>%s</h3><p class=\"meta\">%s</p>"
+	    "<dl class=\"kv\">", k->name, any ? "configured" : "not configured");
+	for (key = k->keys; *key; key++) {
+		name = *key + (**key == SHOWN);
+		v = config_get(name);
+		buf_addf(b, "<dt>%s</dt><dd>", name);
+		if (!v || !*v)
+			buf_adds(b, "not set");
+		else if (**key == SHOWN && plain_word(v))
+			html_text(b, v);
+		else
+			buf_adds(b, "set");
+		buf_adds(b, "</dd>");
+	}
+	buf_adds(b, "</dl></section>");
+}
+
+int page_settings(struct dashctx *c)
+{
+	static const char *const keys[] = { NULL };
+	struct buf b = { 0 };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
+	struct status st;
+	char *text;
+	size_t i, len, npending;
+	int r;
+
+	if ((r = web_decode_query(&c->w, keys)))
+		return web_error(&c->w, r, "malformed query");
+	if (open_vault(c) < 0)
+		return web_error(&c->w, 503, "the vault is not available");
+	if (status_text(c, &text, &len) < 0)
+		return web_error(&c->w, 500, aie_errmsg);
+	r = status_parse(text, len, 0, &st, &npending);
+	free(text);
+	if (r < 0)
+		return web_error(&c->w, 500, aie_errmsg);
+	page_begin(&p, "Settings");
+	buf_adds(&b, "<main><h2>Settings</h2><p>What this dashboard's agent has "
+	    "configured, read only: keys are named, never their secret values. "
+	    "To change one, edit the configuration file (see INSTALL).</p>");
+	for (i = 0; i < sizeof comps / sizeof comps[0]; i++)
+		component(&b, &comps[i]);
+	health_show(&p, &st);
+	buf_adds(&b, "</main>");
+	page_end(&p);
+	status_free(&st);
+	c->w.etag[0] = '\0';          /* status_text's ETag: not this page's */
+	return html_reply(c, 200, &b);
+}

@@ -1,0 +1,321 @@
+#!/usr/bin/env bats
+# /new beyond a task and an email (see ai-employee-dashboard(1)): a post
+# and a WhatsApp message the owner wrote, filed as drafts for approval
+# and checked now by the rules approval applies; an invoice to draft,
+# filed as an item odoo-invoice --from reads. End to end through nginx +
+# fcgiwrap, then the real executors against the fakes of t/fake.
+# $code and $B are set by req() and by tests alike, one test at a time:
+# shellcheck disable=SC2030,SC2031
+load helper
+load dash
+load fake/fake
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup_file() {
+	dash_start
+	login "$JAR"
+	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
+	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
+}
+
+teardown_file() {
+	dash_stop
+}
+
+setup() {
+	common_setup
+	srv_env
+	CSRF=$(cat "$BATS_FILE_TMPDIR/csrf")
+	B="$BATS_TEST_TMPDIR/body"
+	dash_reset
+	rm -f "$VAULT_DIR"/Logs/*.jsonl
+}
+
+teardown() {
+	fake_stop
+}
+
+req() {
+	rm -f "$B"
+	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
+}
+
+# new ARGS...: a same-origin POST /new with our session and CSRF token.
+new() {
+	req -H "Origin: $URL" --data-urlencode "csrf=$CSRF" "$@" "$URL/new"
+}
+
+# new_json ARGS...: the same, answered in JSON; the new ID in $ID.
+new_json() {
+	new -H 'Accept: application/json' "$@"
+	ID=$(jq -r '.id // empty' "$B")
+}
+
+# count DIR: the items under DIR of the vault.
+count() {
+	find "$VAULT_DIR/$1" -name '*.md' 2>/dev/null | wc -l
+}
+
+# mkwa ID RECEIVED: a message from Alice as wa-webhook.cgi files it.
+mkwa() {
+	mkdir -p "$VAULT_DIR/Needs_Action/whatsapp"
+	cat >"$VAULT_DIR/Needs_Action/whatsapp/$1.md" <<EOT
+---
+type: whatsapp
+id: $1
+created: $2
+domain: whatsapp
+status: new
+from: Alice Example (+15551234567)
+wa_id: "15551234567"
+subject: WhatsApp from Alice Example (+15551234567)
+message_type: text
+wamid: wamid.IN_$1
+received: $2
+---
+Is my order on its way?
+EOT
+}
+
+# digest_of ID: the version digest on ID's item page.
+digest_of() {
+	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
+	    head -n 1 | sed 's/.*value="//; s/"$//'
+}
+
+# approve_on_page ID: the owner taps Approve on ID's item page.
+approve_on_page() {
+	req -H "Origin: $URL" --data-urlencode "csrf=$CSRF" -d "id=$1" \
+	    -d "digest=$(digest_of "$1")" "$URL/approve"
+	[ "$code" = 303 ]
+}
+
+@test "new: each kind has its own form, linked from the others; an unknown kind is 404" {
+	for k in task email post whatsapp invoice; do
+		req "$URL/new?kind=$k"
+		[ "$code" = 200 ]
+		grep -q "<input type=\"hidden\" name=\"kind\" value=\"$k\">" "$B"
+		grep -q "href=\"/new?kind=$k\" aria-current=\"page\"" "$B"
+		[ "$(grep -o 'href="/new?kind=' "$B" | wc -l)" -eq 5 ]
+	done
+	req "$URL/new?kind=post"
+	grep -q '<select name="network"><option value="linkedin"' "$B"
+	req "$URL/new?kind=fax"
+	[ "$code" = 404 ]
+	new -d kind=fax -d title=x
+	[ "$code" = 400 ]
+	grep -q 'must be a task, an email, a post, a WhatsApp message or an invoice' "$B"
+}
+
+@test "new post: filed as a draft for approval, as draft-post files one, the network's rule checked" {
+	new -d kind=post -d network=linkedin --data-urlencode $'body=We open in Leeds on Monday.\r\nCome and see us!\r\n' \
+	    -d link=https://example.com/leeds -d schedule_at=2099-01-05T09:00:00Z -D "$BATS_TEST_TMPDIR/h"
+	[ "$code" = 303 ]
+	f=$(find "$VAULT_DIR/Pending_Approval/social" -name 'POST_linkedin_*.md')
+	[ "$(echo "$f" | wc -l)" -eq 1 ]
+	id=$(basename "$f" .md)
+	[[ $id =~ ^POST_linkedin_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]]
+	grep -qi "^location: /item?id=$id&filed=1" "$BATS_TEST_TMPDIR/h"
+	[ "$(awk '/^---$/ { if (++n == 2) exit; next } { sub(/:.*/, ""); print }' "$f" | tr '\n' ' ')" = \
+	    "type id created domain status title action network link schedule_at drafted_by expires created_by via " ]
+	grep -qx 'type: post_draft' "$f"
+	grep -qx 'domain: social' "$f"
+	grep -qx 'status: pending' "$f"
+	grep -qx 'action: post' "$f"
+	grep -qx 'network: linkedin' "$f"
+	grep -qx 'link: https://example.com/leeds' "$f"
+	grep -qx 'schedule_at: 2099-01-05T09:00:00Z' "$f"
+	grep -qx 'via: dashboard' "$f"
+	exp=$(sed -n 's/^expires: //p' "$f")
+	# DRAFT_EXPIRES_HOURS (72) from now, within a minute
+	[ $(( $(date -u -d "$exp" +%s) - $(date -u +%s) - 72 * 3600 )) -le 5 ]
+	[ $(( $(date -u -d "$exp" +%s) - $(date -u +%s) - 72 * 3600 )) -ge -60 ]
+	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = $'We open in Leeds on Monday.\nCome and see us!' ]
+	grep -q "\"event\":\"draft\",\"id\":\"$id\",\"to\":\"Pending_Approval/social/$id.md\"" "$VAULT_DIR"/Logs/*.jsonl
+	req "$URL/item?id=$id&filed=1"
+	[ "$code" = 200 ]
+	grep -q 'Filed for your approval' "$B"
+	grep -q 'name="digest"' "$B"
+}
+
+@test "new post: refused when it breaks its network's rule or a field is wrong; nothing filed" {
+	new -d kind=post -d network=x --data-urlencode "body=$(printf 'y%.0s' {1..281})"
+	[ "$code" = 400 ]
+	grep -q '280' "$B"
+	grep -q 'yyyyyyyyyy' "$B"         # what was typed comes back
+	new -d kind=post -d network=instagram -d body=hello
+	[ "$code" = 400 ]
+	new -d kind=post -d network=myspace -d body=hello
+	[ "$code" = 400 ]
+	new -d kind=post -d network=linkedin -d body=
+	[ "$code" = 400 ]
+	new -d kind=post -d network=linkedin -d body=hi -d 'link=javascript:alert(1)'
+	[ "$code" = 400 ]
+	grep -q 'Link: an http or https address' "$B"
+	new -d kind=post -d network=linkedin -d body=hi -d 'schedule_at=next monday'
+	[ "$code" = 400 ]
+	grep -q 'Not before: a UTC time' "$B"
+	new -d kind=post -d network=linkedin --data-urlencode $'body=a\001b'
+	[ "$code" = 400 ]
+	[ "$(count Pending_Approval/social)" -eq 0 ]
+}
+
+@test "new post: once approved on the dashboard, vault-exec publishes exactly the text the owner wrote" {
+	new_json -d kind=post -d network=linkedin -d 'body=Our second shop opens today.'
+	[ "$code" = 201 ]
+	approve_on_page "$ID"
+	export FAKE_SERVER=social.py FAKE_LI_TOKEN=AQVlinkedin FAKE_LI_AUTHOR=urn:li:person:8675309
+	fake_start
+	LINKEDIN_API_URL="$FAKE_URL" LINKEDIN_TOKEN=AQVlinkedin LINKEDIN_AUTHOR=urn:li:person:8675309 \
+	    run --separate-stderr vault-exec
+	assert_success
+	assert_output "Done/social/$(date -u +%Y-%m)/$ID.md"
+	[ "$(jq -r 'select(.net == "linkedin") | .parsed.commentary' "$FAKE_LOG")" = 'Our second shop opens today.' ]
+}
+
+@test "new whatsapp: a message to a contact within the 24-hour window is a draft vault-exec can send" {
+	mkwa WA_1 "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	new_json -d kind=whatsapp -d to=15551234567 --data-urlencode $'body=Yes, it left today.\r\n'
+	[ "$code" = 201 ]
+	[[ $ID =~ ^DRAFT_WA_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]]
+	f="$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
+	grep -qx 'type: whatsapp_draft' "$f"
+	grep -qx 'action: send_whatsapp' "$f"
+	grep -Eqx 'to: "?15551234567"?' "$f"
+	! grep -q '^template:' "$f" || false
+	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = 'Yes, it left today.' ]
+	req "$URL/item?id=$ID"
+	grep -q 'Is my order on its way?' "$B"          # the thread above it
+	approve_on_page "$ID"
+	export FAKE_WA_TOKEN=EAAGreplytoken FAKE_WA_PHONE_ID=1098765
+	fake_start
+	WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_API_VERSION=v21.0 WA_PHONE_NUMBER_ID=1098765 \
+	    WA_TOKEN=EAAGreplytoken WA_ATTEMPTS=1 run --separate-stderr vault-exec
+	assert_success
+	jq -e '.parsed | .to == "15551234567" and .type == "text" and .text.body == "Yes, it left today."' \
+	    "$FAKE_LOG" >/dev/null
+}
+
+@test "new whatsapp: refused to a stranger, outside the window without a template, or with a bad number" {
+	new -d kind=whatsapp -d to=15550000000 -d body=hello
+	[ "$code" = 400 ]
+	grep -q 'no WhatsApp message from 15550000000 in the vault' "$B"
+	mkwa WA_2 "$(date -u -d '-30 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	new -d kind=whatsapp -d to=15551234567 -d body=hello
+	[ "$code" = 400 ]
+	grep -q 'Name an approved template' "$B"
+	new -d kind=whatsapp -d to=+15551234567 -d body=hello
+	[ "$code" = 400 ]
+	new -d kind=whatsapp -d to=15551234567 -d body=hello -d 'template=Order Shipped'
+	[ "$code" = 400 ]
+	new -d kind=whatsapp -d to=15551234567 -d body=
+	[ "$code" = 400 ]
+	[ "$(count Pending_Approval/whatsapp)" -eq 0 ]
+	# with a template the window does not matter; each line a parameter
+	new_json -d kind=whatsapp -d to=15551234567 -d template=order_shipped --data-urlencode $'body=Alice\nA-1042'
+	[ "$code" = 201 ]
+	grep -qx 'template: order_shipped' "$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
+}
+
+@test "new invoice: an item odoo-invoice --from drafts in Odoo" {
+	new_json -d kind=invoice --data-urlencode 'client=Globex Billing' -d email=ap@globex.example \
+	    -d amount=1250.00 -d currency=usd --data-urlencode 'for=Support, November'
+	[ "$code" = 201 ]
+	[[ $ID =~ ^invoice_request_[0-9]{8}T ]]
+	f="$VAULT_DIR/Needs_Action/finance/$ID.md"
+	grep -qx 'type: invoice_request' "$f"
+	grep -qx 'from: Globex Billing <ap@globex.example>' "$f" ||
+	    grep -qx 'from: "Globex Billing <ap@globex.example>"' "$f"
+	grep -Eqx 'subject: "?Support, November"?' "$f"
+	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = $'Amount: 1250.00 USD\nFor: Support, November' ]
+	grep -q "\"event\":\"create\",\"id\":\"$ID\"" "$VAULT_DIR"/Logs/*.jsonl
+	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example FAKE_ODOO_PASSWORD=s3cret
+	fake_start
+	ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example ODOO_PASSWORD=s3cret \
+	    run --separate-stderr odoo-invoice --from "$ID"
+	assert_success
+	grep -qx '| 1 | Support, November | 1 | 1250.00 | 1250.00 |' "$VAULT_DIR/$output"
+}
+
+@test "new invoice: refused without a client, an address, an amount, a currency or a line; nothing filed" {
+	# inv KEY=VALUE: a good request with that one field changed
+	inv() {
+		local -A f=([client]=Globex [email]=ap@globex.example [amount]=10 [currency]=EUR [for]=Work)
+		f[${1%%=*}]=${1#*=}
+		new -d kind=invoice --data-urlencode "client=${f[client]}" --data-urlencode "email=${f[email]}" \
+		    --data-urlencode "amount=${f[amount]}" --data-urlencode "currency=${f[currency]}" \
+		    --data-urlencode "for=${f[for]}"
+	}
+	inv client=
+	[ "$code" = 400 ]
+	grep -q 'Client name' "$B"
+	inv email=nobody
+	[ "$code" = 400 ]
+	grep -q 'Client email' "$B"
+	inv amount=10.005
+	[ "$code" = 400 ]
+	grep -q 'Amount: digits' "$B"
+	inv amount=-5
+	[ "$code" = 400 ]
+	inv currency=EURO
+	[ "$code" = 400 ]
+	grep -q 'Currency: a three-letter code' "$B"
+	inv 'for=Work, EUR 80 extra'
+	[ "$code" = 400 ]
+	grep -q 'must not state an amount' "$B"
+	inv 'client=Evil <x@y.z>'
+	[ "$code" = 400 ]
+	inv for=
+	[ "$code" = 400 ]
+	[ "$(count Needs_Action/finance)" -eq 0 ]
+}
+
+@test "new: every kind needs CSRF, the Origin and a session" {
+	for args in "kind=post&network=linkedin&body=hi" "kind=whatsapp&to=15551234567&body=hi" \
+	    "kind=invoice&client=G&email=a@b.c&amount=1&currency=EUR&for=x"; do
+		req -H "Origin: $URL" -d csrf=wrong -d "$args" "$URL/new"
+		[ "$code" = 403 ]
+		req -H "Origin: http://evil.example" --data-urlencode "csrf=$CSRF" -d "$args" "$URL/new"
+		[ "$code" = 403 ]
+		code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $URL" --data-urlencode "csrf=$CSRF" \
+		    -d "$args" "$URL/new")
+		[ "$code" = 401 ]
+	done
+	[ "$(count Pending_Approval/social)" -eq 0 ]
+	[ "$(count Needs_Action/finance)" -eq 0 ]
+}
+
+@test "settings: each component's keys set or not set, a chosen provider and model shown, never a secret" {
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
+	LLM_PROVIDER=anthropic
+	LLM_MODEL=claude-sonnet-4-5
+	ANTHROPIC_API_KEY=sk-ant-hush-0001
+	SMTP_URL=smtps://owner:hush-0002@mail.example.com
+	SMTP_PASSWORD=hush-0003
+	ODOO_API_MODE=<b>json2</b>
+	LINKEDIN_TOKEN=AQV-hush-0004
+	EOT
+	)
+	req "$URL/settings"
+	rm -f "$AI_EMPLOYEE_CONFIG"
+	[ "$code" = 200 ]
+	! grep -q 'hush' "$B" || false
+	grep -q '<h3>Model (LLM)</h3><p class="meta">configured</p>' "$B"
+	grep -q '<dt>LLM_PROVIDER</dt><dd>anthropic</dd>' "$B"
+	grep -q '<dt>LLM_MODEL</dt><dd>claude-sonnet-4-5</dd>' "$B"
+	grep -q '<dt>ANTHROPIC_API_KEY</dt><dd>set</dd>' "$B"
+	grep -q '<dt>OPENAI_API_KEY</dt><dd>not set</dd>' "$B"
+	grep -q '<dt>SMTP_URL</dt><dd>set</dd>' "$B"
+	grep -q '<dt>LINKEDIN_TOKEN</dt><dd>set</dd>' "$B"
+	# a value that is not one plain word is only "set", never markup
+	grep -q '<dt>ODOO_API_MODE</dt><dd>set</dd>' "$B"
+	grep -q '<h3>Mail in (IMAP)</h3><p class="meta">not configured</p>' "$B"
+	grep -q '<h3>WhatsApp</h3><p class="meta">not configured</p>' "$B"
+	grep -q '<h2 id="h-he">Health</h2>' "$B"
+	grep -q 'href="/settings"' "$B"
+	# a session is needed; odd queries are refused
+	code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$URL/settings")
+	[ "$code" = "303 $URL/login" ]
+	req -X POST -H "Origin: $URL" --data-urlencode "csrf=$CSRF" "$URL/settings"
+	[ "$code" = 405 ]
+}
