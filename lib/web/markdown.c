@@ -25,9 +25,11 @@
 #include "web/web.h"
 
 #define NEST_MAX 64              /* spans remembered as opened or not */
+#define MD_PAD 64                /* zero bytes after the copy md4c parses */
 
 struct md {
 	struct buf *b;
+	const char *in, *end;        /* the copy md4c parses */
 	const struct md_opts *o;
 	int heading;                 /* the level of the last heading drawn */
 	int img;                     /* inside an image's alt text */
@@ -343,7 +345,13 @@ static void link_open(struct md *m, const MD_ATTRIBUTE *target)
 
 static void link_close(struct md *m)
 {
-	int d = --m->depth;
+	int d;
+
+	/* md4c 0.4.8 can end a span it never began (a link inside an
+	 * image inside a link): an end without a beginning draws nothing */
+	if (m->depth <= 0)
+		return;
+	d = --m->depth;
 
 	if (d < NEST_MAX && (m->opened & (1ULL << d)))
 		buf_adds(m->b, "</a>");
@@ -388,7 +396,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
 		link_close(m);
 		return 0;
 	case MD_SPAN_IMG:
-		if (!--m->img)
+		if (m->img > 0 && !--m->img)
 			buf_adds(m->b, "]</span>");
 		link_close(m);
 		return 0;
@@ -411,6 +419,12 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 {
 	struct md *m = ud;
+
+	/* md4c 0.4.8 can hand out text running past the end of its input
+	 * (the fuzz harness found it, behind invalid UTF-8 at the end): never
+	 * beyond our copy's end */
+	if (s >= m->in && s <= m->end && n > (MD_SIZE)(m->end - s))
+		n = (MD_SIZE)(m->end - s);
 
 	switch (type) {
 	case MD_TEXT_NULLCHAR:
@@ -437,9 +451,19 @@ int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 	static const struct md_opts none = { NULL, 2, NULL, NULL };
 	MD_PARSER p = { 0 };
 	struct md m = { 0 };
+	char *copy;
+	int r;
 
 	if (len > MD_HTML_MAX)
 		return -1;
+	/* md4c 0.4.8 reads past the end of its input on some texts: it gets
+	 * a copy with zeroed room after the end, so what it reads there is
+	 * ours and the same every time */
+	if (!(copy = calloc(1, len + MD_PAD)))
+		return b->oom = 1, -1;
+	memcpy(copy, s, len);
+	m.in = copy;
+	m.end = copy + len;
 	m.b = b;
 	m.o = o ? o : &none;
 	m.heading = m.o->title_level;
@@ -451,7 +475,9 @@ int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 	p.enter_span = enter_span;
 	p.leave_span = leave_span;
 	p.text = on_text;
-	if (md_parse(s, (MD_SIZE)len, &p, &m) != 0)
+	r = md_parse(copy, (MD_SIZE)len, &p, &m);
+	free(copy);
+	if (r != 0)
 		return -1;
 	/* the parser closes what it opens; this holds even if it did not */
 	while (m.depth > 0)
