@@ -313,7 +313,7 @@ pages_content() {
 	assert_output ""
 }
 
-@test "at 375 px, light and dark: axe finds nothing, nothing scrolls sideways, 44 px controls; screenshots in t/out" {
+@test "at 375 px, light and dark: axe finds nothing, nothing scrolls sideways, 44 px controls; screenshots t/out/pages-*.png" {
 	[ -x /usr/bin/chromium ] && [ -d "$TOP/node_modules/playwright-core" ] &&
 	    [ -d "$TOP/node_modules/axe-core" ] ||
 	    skip "needs /usr/bin/chromium and node_modules/{playwright-core,axe-core} (npm install)"
@@ -326,7 +326,10 @@ pages_content() {
 	[ "$(grep -c '"scroll":true' <<<"$output")" = 14 ]
 	[ "$(grep -c '"small":\[\]' <<<"$output")" = 14 ]
 	mkdir -p "$TOP/t/out"
-	cp "$BATS_TEST_TMPDIR"/cards-*.png "$TOP/t/out/" 2>/dev/null || true
+	local f
+	for f in "$BATS_TEST_TMPDIR"/cards-*.png; do
+		cp "$f" "$TOP/t/out/pages-${f##*/cards-}"
+	done
 }
 
 @test "Lighthouse (mobile): performance (best of 3), accessibility and best practices >= 0.95 on a briefing and the plans" {

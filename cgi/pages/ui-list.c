@@ -1,17 +1,15 @@
 /*
  * ui-list.c - GET /briefings and GET /plans (see pages.h): the files
  * newest first, PAGES_PER_PAGE a page. The briefings are sorted by the
- * date in their names; the plans by their files' change times, and only
- * the plans of the page shown are read (for their objective and status),
- * so a vault of thousands of plans costs one walk of names and stats.
+ * date in their names, the plans by the time in their IDs, and only the
+ * plans of the page shown are read (for their objective and status), so
+ * a vault of thousands of plans costs one read of its folders.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vault/vault.h"
@@ -142,7 +140,7 @@ int page_briefings(struct dashctx *c)
 struct plan_row {
 	char id[AIE_ID_MAX + 1];
 	char rel[512];
-	struct timespec mtime;
+	const char *when;         /* the ID's time, YYYYMMDDTHHMMSSZ, or NULL */
 };
 
 struct plans {
@@ -150,35 +148,54 @@ struct plans {
 	size_t n, cap;
 };
 
+/* The time in an ID id_generate made (TYPE_YYYYMMDDTHHMMSSZ_hex; a plan's
+ * is its item's), or NULL: the order of the list without a stat() of
+ * every plan, so a vault of thousands lists in one read of its folders. */
+static const char *id_time(const char *id)
+{
+	const char *p;
+	size_t i;
+
+	for (p = strchr(id, '_'); p; p = strchr(p + 1, '_')) {
+		for (i = 1; i <= 16; i++)
+			if (i == 9 ? p[i] != 'T' : i == 16 ? p[i] != 'Z' :
+			    p[i] < '0' || p[i] > '9')
+				break;
+		if (i == 17)
+			return p + 1;
+	}
+	return NULL;
+}
+
 static int collect_plan(struct vault *v, const struct itemref *ref, void *ctx)
 {
 	struct plans *ps = ctx;
-	struct plan_row *grown;
-	struct stat st;
+	struct plan_row *grown, *r;
 
-	if (fstatat(v->dirfd, ref->rel, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISREG(st.st_mode))
-		return 0;                /* gone meanwhile, or not a file */
+	(void)v;
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 64;
 		if (!(grown = realloc(ps->row, ps->cap * sizeof *ps->row)))
 			return aie_fail_errno(EX_TEMP, "plans"), -1;
 		ps->row = grown;
 	}
-	snprintf(ps->row[ps->n].id, sizeof ps->row[ps->n].id, "%s", ref->id);
-	snprintf(ps->row[ps->n].rel, sizeof ps->row[ps->n].rel, "%s", ref->rel);
-	ps->row[ps->n++].mtime = st.st_mtim;
+	r = &ps->row[ps->n++];
+	snprintf(r->id, sizeof r->id, "%s", ref->id);
+	snprintf(r->rel, sizeof r->rel, "%s", ref->rel);
+	r->when = NULL;                  /* set once the table stops moving */
 	return 0;
 }
 
+/* Newest first by the IDs' times, those without one last, then by ID. */
 static int newest_plan(const void *a, const void *b)
 {
 	const struct plan_row *x = a, *y = b;
+	int c;
 
-	if (x->mtime.tv_sec != y->mtime.tv_sec)
-		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
-	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
-		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	if (x->when && y->when && (c = strncmp(y->when, x->when, 16)))
+		return c;
+	if (!x->when != !y->when)
+		return x->when ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
 
@@ -238,6 +255,8 @@ int page_plans(struct dashctx *c)
 		fprintf(stderr, "pages: %s\n", aie_errmsg);
 		return web_error(&c->w, 500, "the plans cannot be listed");
 	}
+	for (i = 0; i < ps.n; i++)
+		ps.row[i].when = id_time(ps.row[i].id);
 	if (ps.n)
 		qsort(ps.row, ps.n, sizeof *ps.row, newest_plan);
 	p.v = &c->v;
