@@ -50,19 +50,22 @@ static void pager(struct buf *b, const char *base, long pg, size_t n)
 	buf_adds(b, "</div>");
 }
 
+#define NAME_SIZE 32              /* a briefing's file name and its NUL */
+
 static int newest_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)b, *(char *const *)a);
+	return strcmp((const char *)b, (const char *)a);
 }
 
-/* The briefings' file names (malloc'd) into *names; how many, or -1. */
-static long briefing_names(struct vault *v, char ***names)
+/* The briefings' file names into *names (one malloc'd table of
+ * NAME_SIZE-byte names); how many, or -1. */
+static long briefing_names(struct vault *v, char (**names)[NAME_SIZE])
 {
+	char (*list)[NAME_SIZE] = NULL, (*grown)[NAME_SIZE];
 	struct dirent *e;
-	char **list = NULL, **grown;
 	size_t n = 0, cap = 0;
 	DIR *d;
-	int fd;
+	int fd, err = 0;
 
 	*names = NULL;
 	if ((fd = vault_opendir(v, "Briefings", 0)) < 0)
@@ -76,19 +79,18 @@ static long briefing_names(struct vault *v, char ***names)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			if (!(grown = realloc(list, cap * sizeof *list)))
+			if (!(grown = realloc(list, cap * sizeof *list))) {
+				err = errno;
 				break;
+			}
 			list = grown;
 		}
-		if (!(list[n] = strdup(e->d_name)))
-			break;
-		n++;
+		/* valid: YYYY-MM-DD_Monday_Briefing.md, 29 bytes */
+		memcpy(list[n++], e->d_name, strlen(e->d_name) + 1);
 	}
-	if (errno) {
-		aie_fail_errno(EX_TEMP, "Briefings/");
+	if (err || errno) {
+		aie_fail(EX_TEMP, "Briefings/: %s", strerror(err ? err : errno));
 		closedir(d);
-		while (n)
-			free(list[--n]);
 		free(list);
 		return -1;
 	}
@@ -103,7 +105,7 @@ int page_briefings(struct dashctx *c)
 {
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
-	char **names;
+	char (*names)[NAME_SIZE];
 	long n, pg, i;
 
 	if (page_arg(c, &pg) < 0)
@@ -131,8 +133,6 @@ int page_briefings(struct dashctx *c)
 	pager(&b, "/briefings", pg, (size_t)n);
 	buf_adds(&b, "</main>");
 	page_end(&p);
-	for (i = 0; i < n; i++)
-		free(names[i]);
 	free(names);
 	return html_reply(c, 200, &b);
 }
