@@ -353,3 +353,18 @@ pages_content() {
 				if (!(r[k] >= 0.95)) throw new Error(r.path + " " + k + " " + r[k] + " " + r.failing);
 		}' "$output"
 }
+
+@test "pages.cgi alone: outside a web server it says so and exits 2; HEAD sends the headers only; without a session key 503" {
+	run -2 env -u REQUEST_METHOD "$AIE_CGI/pages.cgi"
+	assert_output --partial 'run me as a CGI program'
+	local cookie
+	cookie=$(awk '$6 == "aie_session" { print $6 "=" $7 }' "$JAR")
+	briefing 2026-11-30
+	run -0 env REQUEST_METHOD=HEAD PATH_INFO=/briefings/2026-11-30_Monday_Briefing.md \
+	    HTTP_COOKIE="$cookie" "$AIE_CGI/pages.cgi"
+	assert_line --partial 'Status: 200'
+	refute_output --partial '<html'
+	run -0 env REQUEST_METHOD=GET PATH_INFO=/handbook HTTP_COOKIE="$cookie" \
+	    DASHBOARD_SESSION_KEY_FILE="$BATS_TEST_TMPDIR/none" "$AIE_CGI/pages.cgi"
+	assert_line --partial 'Status: 503'
+}
