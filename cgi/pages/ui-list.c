@@ -139,7 +139,7 @@ int page_briefings(struct dashctx *c)
 
 struct plan_row {
 	char id[AIE_ID_MAX + 1];
-	char rel[512];
+	char domain[AIE_NAME_MAX * 2 + 2];  /* with the ID, its path again */
 	const char *when;         /* the ID's time, YYYYMMDDTHHMMSSZ, or NULL */
 };
 
@@ -181,7 +181,7 @@ static int collect_plan(struct vault *v, const struct itemref *ref, void *ctx)
 	}
 	r = &ps->row[ps->n++];
 	snprintf(r->id, sizeof r->id, "%s", ref->id);
-	snprintf(r->rel, sizeof r->rel, "%s", ref->rel);
+	snprintf(r->domain, sizeof r->domain, "%s", ref->sub);
 	r->when = NULL;                  /* set once the table stops moving */
 	return 0;
 }
@@ -214,8 +214,8 @@ static void plan_row(struct dashpage *p, const struct plan_row *r)
 	buf_adds(p->b, "\">");
 	html_shown_str(p->b, r->id);
 	buf_adds(p->b, "</a>");
-	snprintf(ref.rel, sizeof ref.rel, "%s", r->rel);
-	if (item_load(p->v, &ref, &it) == 0) {
+	if (item_ref_set(&ref, r->id, ST_PLANS, r->domain) == 0 &&
+	    item_load(p->v, &ref, &it) == 0) {
 		status = fm_get(&it, "status");
 		if (it.body && (obj = strstr(it.body, "Objective:")) &&
 		    (obj == it.body || obj[-1] == '\n')) {
