@@ -351,9 +351,10 @@ clean: fuzz-clean
 # against the git CLI, the peak RSS of two vault-sync --watch daemons under
 # a change every 0.25 s (with uptime beside it), then the dashboard through
 # nginx + fcgiwrap, then the read-only pages: pages.cgi's cold start (linked
-# dynamically) beside dashboard.cgi's (static), and its pages under load. Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS,
-# BENCH_RSS_SECONDS (default 180), BENCH_ITEMS, BENCH_DURATION, BENCH_PLANS,
-# BENCH_BRIEFINGS, BENCH_SPAWNS (see t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
+# dynamically) beside dashboard.cgi's (static), and its pages under load.
+# Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS, BENCH_RSS_SECONDS (default
+# 180), BENCH_ITEMS, BENCH_DURATION, BENCH_PLANS, BENCH_BRIEFINGS,
+# BENCH_SPAWNS (see t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
 # else curl.
 bench: all
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/sync.sh
