@@ -68,11 +68,13 @@ vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
 dashboard_LIBS        = dash status approval social wa odoo web vault base
+pages_LIBS            = pages dash web vault base
 wa-webhook_LIBS       = wa web http vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)
 HEADERS  = $(wildcard lib/*/*.h cgi/*/*.h)
 DASH_SRC = $(wildcard cgi/dash/*.c)
+PAGES_SRC = $(wildcard cgi/pages/*.c)
 CMD_SRC  = $(wildcard cmd/*.c)
 TOOLS    = $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
 CGI_SRC  = $(wildcard cgi/*.c)
@@ -114,6 +116,7 @@ $$(BUILD)/lib/lib$(1).a: $$(patsubst %.c,$$(BUILD)/%.o,$$(wildcard $(2)/*.c))
 endef
 $(foreach d,$(DOMAINS),$(eval $(call domain_archive,$(d),lib/$(d))))
 $(eval $(call domain_archive,dash,cgi/dash))
+$(eval $(call domain_archive,pages,cgi/pages))
 
 # The dashboard's CSS, JS, icon and manifest are real files, cgi/dash/assets/*, embedded
 # into libdash.a as C arrays (asset_<name>, '.' and '-' as '_',
@@ -188,6 +191,13 @@ else
 $(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -static -ljansson -lsodium
 endif
 
+# The read-only pages' CGI renders Markdown with libmd4c, which Debian
+# ships only as a shared library (libmd4c-dev): a program of its own,
+# linked dynamically, so the dashboard keeps its static cold start. What
+# the dynamic link costs a request: `make bench` (t/bench/pages.sh).
+MD4C_LIBS := $(shell pkg-config --libs md4c 2>/dev/null || echo -lmd4c)
+$(BUILD)/cgi/pages.cgi: PKG_LIBS = -ljansson -lsodium $(MD4C_LIBS)
+
 clean:
 	rm -rf build build-san
 
@@ -236,7 +246,7 @@ valgrind: all
 # shellcheck (t/lint/shell-scripts lists the shell scripts; bats files as
 # bash), and the man pages. cppcheck's suppressions, each with its reason,
 # are in t/lint/cppcheck.supp.
-LINT_SRC      = $(LIB_SRC) $(DASH_SRC) $(CMD_SRC) $(CGI_SRC)
+LINT_SRC      = $(LIB_SRC) $(DASH_SRC) $(PAGES_SRC) $(CMD_SRC) $(CGI_SRC)
 ANALYZER_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fanalyzer \
 	$(INCLUDES) $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"'
 # Per-file analyzer exceptions, ANALYZER_FLAGS_<file> = -Wno-<warning>, each
@@ -324,7 +334,7 @@ $(FUZZ_BUILD)/libaie.a: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_BUILD)/%: t/fuzz/%.c $(wildcard t/fuzz/*.h) $(HEADERS) $(FUZZ_BUILD)/libaie.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -It/fuzz -fsanitize=fuzzer -o $@ $< \
-	  $(FUZZ_BUILD)/libaie.a $(PKG_LIBS)
+	  $(FUZZ_BUILD)/libaie.a $(PKG_LIBS) $(MD4C_LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -343,15 +353,19 @@ clean: fuzz-clean
 # make bench: benchmarks, not tests (never in make check): vault-sync
 # against the git CLI, the peak RSS of two vault-sync --watch daemons under
 # a change every 0.25 s (with uptime beside it), then the dashboard through
-# nginx + fcgiwrap, then vault-mcp's read_item round trips on a
-# 10,000-item vault (with the load average beside them). Sizes: BENCH_FILES,
-# BENCH_SIZE, BENCH_ROUNDS, BENCH_RSS_SECONDS (default 180), BENCH_ITEMS,
-# BENCH_DURATION, BENCH_MCP_ITEMS, BENCH_MCP_CALLS (see t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
+# nginx + fcgiwrap, then the read-only pages: pages.cgi's cold start (linked
+# dynamically) beside dashboard.cgi's (static), and its pages under load,
+# then vault-mcp's read_item round trips on a 10,000-item vault (with the
+# load average beside them). Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS,
+# BENCH_RSS_SECONDS (default 180), BENCH_ITEMS, BENCH_DURATION, BENCH_PLANS,
+# BENCH_BRIEFINGS, BENCH_SPAWNS, BENCH_MCP_ITEMS, BENCH_MCP_CALLS (see
+# t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
 # else curl.
 bench: all
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/sync.sh
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/watch-rss.sh
 	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/dashboard.sh
+	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/pages.sh
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/mcp.sh
 
 .PHONY: bench

@@ -78,11 +78,10 @@ static int check_post(struct dashctx *c)
 int main(void)
 {
 	static struct dashctx c;
-	char cookie[SESS_TOKEN_MAX];
 	const struct page *pg = NULL;
 	size_t i;
 	long n;          /* a numeric setting, only checked here */
-	int path_known = 0;
+	int path_known = 0, s;
 
 	if (web_init(&c.w) < 0) {
 		fprintf(stderr, "dashboard.cgi: run me as a CGI program "
@@ -108,13 +107,12 @@ int main(void)
 		return web_error(&c.w, 404, "no such page"), 0;
 	if (!pg || (!c.w.post && strcmp(c.w.method, "GET") && !c.w.head))
 		return web_error(&c.w, 405, "method not allowed"), 0;
-	if (dash_key_load(c.key) < 0) {
+	if ((s = sess_request(&c.w, c.key, c.now, &c.s)) < 0) {
 		fprintf(stderr, "dashboard: %s\n", aie_errmsg);
 		return web_error(&c.w, 503, "the dashboard is not set up: run "
 		    "dashboard-passwd"), 0;
 	}
-	if (web_cookie(&c.w, SESS_COOKIE, cookie, sizeof cookie) == 0 &&
-	    sess_check(c.key, cookie, c.now, &c.s) == 0) {
+	if (s == 1) {
 		c.have_sess = 1;
 		/* for the forms of the pages; /api/ has none (an HMAC less
 		 * for the status polled every 5 s) */

@@ -13,7 +13,9 @@
 # message delivered signed to wa-webhook.cgi and a reply drafted
 # (demo-wa.sh), an invoice drafted in Odoo (demo-odoo.sh); local's
 # vault-exec publishes, sends and posts them, and the demo checks that each
-# fake got exactly one post, one message and one posted invoice.
+# fake got exactly one post, one message and one posted invoice. It ends
+# with the Monday briefing of its own week (briefing(1) --week), checked:
+# the invoice's 1250.00 as the week's revenue and the six items done.
 #
 # DEMO_NO_WEB=1 and DEMO_NO_SMTP=1 take the fallbacks (approve(1), the
 # outbox) even where nginx and aiosmtpd are installed.
@@ -250,5 +252,19 @@ odoo_check
 if [ "$single" = 1 ]; then what="vault committed"; else what="both clones identical"; fi
 step check "$what; $email_id and $draft_id are in Done/ (approved via $approved)"
 step check "the fakes got exactly 1 LinkedIn post, 1 WhatsApp message to +$wa_customer and 1 posted invoice; the post, the message, its reply and the invoice are in Done/"
+
+# The Monday briefing of the demo's week (ISO, UTC: the week it ran in),
+# written by the agent that drafts, from the same vault: every number in
+# it is computed (briefing(1)), so the work done and the revenue are the
+# demo's own.
+week=$(date -u +%G-W%V)
+brief=$(briefing -q -C "$cloud_dir" -a "$cloud" --week "$week" 2>"$demo/err") ||
+    die "briefing failed: $(cat "$demo/err")"
+[ -f "$cloud_dir/$brief" ] || die "briefing wrote no file ($brief)"
+grep -qx "period: $week" "$cloud_dir/$brief" || die "$brief: not the week $week"
+grep -q '^- Week (.*): 1250\.00 USD$' "$cloud_dir/$brief" ||
+    die "$brief: the week's revenue is not the invoice's 1250.00"
+grep -q '^6 items done: ' "$cloud_dir/$brief" || die "$brief: not the 6 items done"
+step "$cloud" "briefing --week $week: $brief (revenue 1250.00, 6 items done)"
 echo
 vault-status -C "$demo/local" | sed 's/^/  /'

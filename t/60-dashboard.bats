@@ -576,7 +576,7 @@ EOF
 	command -v nginx >/dev/null && command -v openssl >/dev/null || skip "needs nginx and openssl"
 	d=$BATS_TEST_TMPDIR
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/k.pem" -out "$d/c.pem" -days 1 -subj /CN=x 2>/dev/null
-	sed -e "s|@SERVER_NAME@|dash.example.org|g; s|@CGI@|/x/dashboard.cgi|g; s|@SOCKET@|$d/s.sock|g" \
+	sed -e "s|@SERVER_NAME@|dash.example.org|g; s|@CGI@|/x/dashboard.cgi|g; s|@PAGES_CGI@|/x/pages.cgi|g; s|@SOCKET@|$d/s.sock|g" \
 	    -e "s|@VAULT_DIR@|/v|g; s|@HOME@|/h|g" \
 	    -e "s|/etc/letsencrypt/live/dash.example.org/fullchain.pem|$d/c.pem|" \
 	    -e "s|/etc/letsencrypt/live/dash.example.org/privkey.pem|$d/k.pem|" \

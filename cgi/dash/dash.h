@@ -186,10 +186,6 @@ void page_begin(struct dashpage *p, const char *title);
 void page_end(struct dashpage *p);
 /* A hidden form field. */
 void html_hidden(struct buf *b, const char *name, const char *value);
-/* Text of a draft or mail as HTML: exactly its len bytes, the hidden ones
- * marked; multiline keeps the line breaks. */
-void html_shown(struct buf *b, const char *s, size_t len, int multiline);
-void html_shown_str(struct buf *b, const char *s);
 /* "3 min", "2 h", "5 d" for a number of seconds. */
 void age_text(struct buf *b, long long s);
 

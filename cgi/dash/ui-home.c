@@ -2,7 +2,8 @@
  * ui-home.c - GET / (see ai-employee-dashboard(1)): the pending cards
  * (the first page_cards() of them, each with its decision forms), the
  * stage counts and the last sync, the health grid, and the 7-day cost
- * chart as SVG, drawn from the status text /api/status serves and from
+ * chart as SVG, with a link to this week's Monday briefing when there is
+ * one, drawn from the status text /api/status serves and from
  * the usage tables. The page's script (assets/dash.js) polls that status
  * and merges this page again when it changes.
  */
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "vault/vault.h"
 #include "dash/dash.h"
@@ -224,6 +227,28 @@ size_t page_cards(void)
 	    (size_t)cap;
 }
 
+/* The way to the vault's read-only pages (pages.cgi): this week's Monday
+ * briefing when briefing(1) has written it (dated this week's Monday,
+ * UTC), and the list of everything there is to read. */
+static void reading(struct dashpage *p)
+{
+	struct tm tm;
+	time_t monday;
+	char name[40], rel[64];
+
+	gmtime_r(&p->now, &tm);
+	monday = p->now - (time_t)((tm.tm_wday + 6) % 7) * 86400;
+	gmtime_r(&monday, &tm);
+	strftime(name, sizeof name, "%Y-%m-%d_Monday_Briefing.md", &tm);
+	snprintf(rel, sizeof rel, "Briefings/%s", name);
+	buf_adds(p->b, "<p id=\"read\">");
+	if (p->v && faccessat(p->v->dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		buf_addf(p->b, "<a class=\"btn\" href=\"/briefings/%s\">This "
+		    "week's briefing</a> ", name);
+	buf_adds(p->b, "<a class=\"btn\" href=\"/briefings\">Briefings, plans, "
+	    "handbook</a></p>");
+}
+
 /* The page's main: cards, counts, sync, health, chart. status holds
  * the first page_cards() cards of the npending waiting. */
 static void home_body(struct dashpage *p, const struct status *status,
@@ -238,8 +263,9 @@ static void home_body(struct dashpage *p, const struct status *status,
 		n = shown;
 	buf_adds(b, "<main id=\"live\" data-etag=\"");
 	html_attr(b, p->etag ? p->etag : "");
-	buf_addf(b, "\"><p id=\"msg\" role=\"status\" aria-live=\"polite\"></p>"
-	    "<section aria-labelledby=\"h-pe\"><h2 id=\"h-pe\">Waiting for you "
+	buf_adds(b, "\"><p id=\"msg\" role=\"status\" aria-live=\"polite\"></p>");
+	reading(p);
+	buf_addf(b, "<section aria-labelledby=\"h-pe\"><h2 id=\"h-pe\">Waiting for you "
 	    "(<span id=\"npend\">%zu</span>)</h2><div id=\"cards\" "
 	    "data-more=\"%zu\">", n, n - shown);
 	for (i = 0; i < shown; i++)

@@ -21,8 +21,8 @@
  * (the ages are drawn by the server; the script refreshes them every
  * 30 s and after a merge).
  *
- * Sign what is shown: draft text is drawn through show_split (the split
- * approve -i uses), so bidi controls, zero-width characters, NULs and
+ * Sign what is shown: draft text is drawn through html_shown (lib/web,
+ * show_split: the split approve -i uses), so bidi controls, zero-width characters, NULs and
  * stray bytes appear as marks in their own style, never interpreted or
  * cut off.
  */
@@ -149,34 +149,4 @@ void html_hidden(struct buf *b, const char *name, const char *value)
 	buf_addf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
 	html_attr(b, value);
 	buf_adds(b, "\">");
-}
-
-static void shown_piece(void *ctx, const char *s, size_t n, const char *mark)
-{
-	struct buf *b = ctx;
-	char *t;
-
-	if (mark) {
-		buf_adds(b, "<span class=\"mk\">\xe2\x9f\xa6");
-		html_text(b, mark);
-		buf_adds(b, "\xe2\x9f\xa7</span>");
-		return;
-	}
-	/* a plain piece holds no NUL: show_split marks every one */
-	if ((t = strndup(s, n))) {
-		html_text(b, t);
-		free(t);
-	} else {
-		b->oom = 1;
-	}
-}
-
-void html_shown(struct buf *b, const char *s, size_t len, int multiline)
-{
-	show_split(s, len, multiline, shown_piece, b);
-}
-
-void html_shown_str(struct buf *b, const char *s)
-{
-	html_shown(b, s, strlen(s), 0);
 }

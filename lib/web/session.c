@@ -252,6 +252,18 @@ int sess_check(const unsigned char key[32], const char *cookie, time_t now,
 	return 0;
 }
 
+int sess_request(const struct web *w, unsigned char key[32], time_t now,
+    struct sess *s)
+{
+	char cookie[SESS_TOKEN_MAX];
+
+	if (dash_key_load(key) < 0)
+		return -1;
+	if (web_cookie(w, SESS_COOKIE, cookie, sizeof cookie) < 0)
+		return 0;
+	return sess_check(key, cookie, now, s) == 0;
+}
+
 void sess_csrf(const unsigned char key[32], const struct sess *s,
     char out[SESS_CSRF_LEN + 1])
 {

@@ -76,6 +76,36 @@ void url_part(struct buf *b, const char *s)
 	}
 }
 
+static void shown_piece(void *ctx, const char *s, size_t n, const char *mark)
+{
+	struct buf *b = ctx;
+	char *t;
+
+	if (mark) {
+		buf_adds(b, "<span class=\"mk\">\xe2\x9f\xa6");
+		html_text(b, mark);
+		buf_adds(b, "\xe2\x9f\xa7</span>");
+		return;
+	}
+	/* a plain piece holds no NUL: show_split marks every one */
+	if ((t = strndup(s, n))) {
+		html_text(b, t);
+		free(t);
+	} else {
+		b->oom = 1;
+	}
+}
+
+void html_shown(struct buf *b, const char *s, size_t len, int multiline)
+{
+	show_split(s, len, multiline, shown_piece, b);
+}
+
+void html_shown_str(struct buf *b, const char *s)
+{
+	html_shown(b, s, strlen(s), 0);
+}
+
 static const char *env(const char *k)
 {
 	const char *v = getenv(k);

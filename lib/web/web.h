@@ -26,6 +26,31 @@
 void html_text(struct buf *b, const char *s);     /* element content */
 void html_attr(struct buf *b, const char *s);     /* inside "..." */
 void url_part(struct buf *b, const char *s);      /* one query value */
+/* Text of a draft, a mail or a vault file as element content: exactly
+ * its len bytes, the hidden ones (show_split's) marked <span class="mk">;
+ * multiline keeps the line breaks. */
+void html_shown(struct buf *b, const char *s, size_t len, int multiline);
+void html_shown_str(struct buf *b, const char *s);
+
+/* markdown.c: Markdown (CommonMark, tables, strikethrough, task lists)
+ * as HTML through md4c's parser: no raw HTML, every text escaped, links
+ * only to http:, https:, mailto:, #fragments and pages of the vault,
+ * images never loaded (their alt text, linked). dir: the document's
+ * folder in the vault ("" the top); vault_url: the page of a
+ * vault-relative path (resolved, never above the top) appended to href
+ * ready for an attribute, 1, or 0 when there is none (the link is then
+ * its text); title_level: the level of the page's own heading, the
+ * document's go below it. */
+struct md_opts {
+	const char *dir;
+	int title_level;
+	int (*vault_url)(const char *rel, struct buf *href, void *ctx);
+	void *ctx;
+};
+#define MD_HTML_MAX (4 * 1024 * 1024)     /* bytes of Markdown at most */
+/* Append the HTML of s[0..len) to b; 0, or -1 when len is over
+ * MD_HTML_MAX, the parser failed or memory ran out. */
+int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o);
 
 struct field { const char *key; char *value; };
 
@@ -141,6 +166,11 @@ int sess_new(const unsigned char key[32], int kind, long ttl,
 /* Verify a cookie value: 0 with *s filled when the tag verifies and it has
  * not expired at now; -1 otherwise. */
 int sess_check(const unsigned char key[32], const char *cookie, time_t now,
+    struct sess *s);
+/* The session of request w: the key loaded into key, then 1 with *s
+ * filled when its cookie verifies (either kind), 0 when there is none or
+ * it does not; -1 (aie_errmsg) when the key cannot be loaded. */
+int sess_request(const struct web *w, unsigned char key[32], time_t now,
     struct sess *s);
 /* The CSRF token of session s (SESS_CSRF_LEN chars + NUL). */
 void sess_csrf(const unsigned char key[32], const struct sess *s,

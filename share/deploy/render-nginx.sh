@@ -1,7 +1,9 @@
 #!/bin/sh
 # render-nginx.sh - write the nginx configuration of a user-level dashboard:
 # nginx, run as the vault's owner with every path under one prefix
-# directory, in front of dashboard.cgi run by fcgiwrap on a Unix socket.
+# directory, in front of dashboard.cgi run by fcgiwrap on a Unix socket, and
+# of pages.cgi beside it for the vault's read-only pages (/briefings,
+# /plans, /done/, /handbook, /goals).
 # Plain HTTP: listen on the loopback (the default), or put a TLS site in
 # front (share/deploy/nginx-dashboard.conf is the system nginx's).
 #
@@ -11,6 +13,7 @@
 #   LISTEN  nginx's listen address, e.g. 127.0.0.1:8080
 #   SOCKET  fcgiwrap's socket, e.g. /run/ai-employee/fcgiwrap.sock
 #   CGI     dashboard.cgi, e.g. /usr/local/lib/ai-employee/cgi/dashboard.cgi
+#           (pages.cgi is taken from the same directory)
 #   -u USER nginx's "user" line (only when nginx starts as root; its
 #           workers must be able to reach the socket)
 #   -o FILE write FILE (atomically: a temporary file, then mv), not stdout
@@ -73,9 +76,12 @@ mkdir -p "$prefix/logs" "$prefix/tmp"
 prefix=$(cd "$prefix" && pwd)
 # every value checked here: a failure inside the substitutions below would
 # not stop the script
-for v in "$prefix" "$sock" "$cgi"; do q "$v" >/dev/null; done
+pages=$(dirname "$cgi")/pages.cgi
+for v in "$prefix" "$sock" "$cgi" "$pages"; do q "$v" >/dev/null; done
 params >/dev/null
-[ -x "$cgi" ] || echo "render-nginx.sh: warning: $cgi: no such program (yet)" >&2
+for v in "$cgi" "$pages"; do
+	[ -x "$v" ] || echo "render-nginx.sh: warning: $v: no such program (yet)" >&2
+done
 
 # everything is built first, so a bad value leaves no half-written file
 conf=$(cat <<EOF
@@ -106,6 +112,14 @@ http {
         location / {
             include /etc/nginx/fastcgi_params;
             fastcgi_param SCRIPT_FILENAME $(q "$cgi");
+            fastcgi_param SCRIPT_NAME "";
+            fastcgi_param PATH_INFO \$uri;
+$(params)
+            fastcgi_pass $(q "unix:$sock");
+        }
+        location ~ ^/(briefings|plans|done|handbook|goals)(/|\$) {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME $(q "$pages");
             fastcgi_param SCRIPT_NAME "";
             fastcgi_param PATH_INFO \$uri;
 $(params)
