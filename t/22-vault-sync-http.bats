@@ -138,7 +138,7 @@ agents() {
 	# small: libgit2 sends a larger push chunked, and git-http-backend behind
 	# fcgiwrap gets no length for it (500; this test server's limit)
 	for i in $(seq 10); do
-		for j in $(seq 80); do printf 'n%d ' "$RANDOM"; done >"$VAULT_DIR/Notes/many/n$i.md"
+		for _ in $(seq 80); do printf 'n%d ' "$RANDOM"; done >"$VAULT_DIR/Notes/many/n$i.md"
 	done
 	script -qec "vault-sync -C '$VAULT_DIR' -a local" /dev/null >"$BATS_TEST_TMPDIR/tty" ||
 	    { cat "$BATS_TEST_TMPDIR/tty"; false; }
