@@ -214,10 +214,11 @@ struct wa_reply {
 	const char *template_lang;   /* default en_US */
 };
 
-/* The Cloud API configuration of replies: WA_PHONE_NUMBER_ID, WA_TOKEN,
- * WA_GRAPH_URL, WA_API_VERSION, WA_TIMEOUT (WA_TO is not needed). -1 with
- * 78 when a key is missing, 69 when WA_PROVIDER names another provider
- * (replies go through the Cloud API only). */
+/* The Cloud API configuration of replies: WA_SEND_TOKEN (the local
+ * agent's only, never WA_TOKEN, which tells the owner), WA_SEND_PHONE_NUMBER_ID
+ * (else WA_PHONE_NUMBER_ID), WA_GRAPH_URL, WA_API_VERSION, WA_TIMEOUT. -1
+ * with 78 when a key is missing, 69 when there is no send token and
+ * WA_PROVIDER is twilio (replies go through the Cloud API only). */
 int wa_reply_config(struct wa_cfg *c);
 /* The request's JSON body (malloc'd), or NULL (65, the reason) when r
  * cannot be sent as it is: a wa_id that is not one, free text empty or
@@ -272,7 +273,7 @@ struct wa_media {
 	char ext[8];
 };
 
-/* WA_MEDIA_TOKEN (else WA_TOKEN), WA_GRAPH_URL, WA_API_VERSION,
+/* WA_MEDIA_TOKEN (else WA_SEND_TOKEN), WA_GRAPH_URL, WA_API_VERSION,
  * WA_TIMEOUT, WA_MEDIA_MAX (16 MB). 0, or -1 (78). */
 int wa_media_config(struct wa_media_cfg *c);
 /* The file extension of a type kept, or NULL for one that is not. */
