@@ -172,15 +172,14 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
  * request when they close; this process goes on alone), then the owner
  * told of urgent messages and failed replies, each a request to the
- * WhatsApp API that Meta need not wait for. */
+ * WhatsApp API that Meta need not wait for, and the statuses kept for a
+ * reply that had not synced applied if it has now (lib/wa late.c). */
 static void tell_owner(struct vault *v, const struct wa_hook *h,
     const struct later *l)
 {
 	size_t i;
 	int fd;
 
-	if (l->nurgent == 0 && l->nfailed == 0)
-		return;
 	fflush(stdout);
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		dup2(fd, 1);
@@ -195,6 +194,7 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 	}
 	for (i = 0; i < l->nfailed; i++)
 		wa_status_tell(v, &h->sts[l->failed_st[i]], l->failed[i]);
+	wa_late_settle(v);       /* a failure stays for the next time */
 }
 
 static int delivery(struct web *w)

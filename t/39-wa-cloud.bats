@@ -53,3 +53,78 @@ cloud_keys() {
 	assert_failure
 	[[ $stderr != *EAAGsecretsendvalue* ]]
 }
+
+# late FILE: the statuses kept for later on this agent.
+LATE() {
+	echo "$VAULT_DIR/.state/cloud/wa-late"
+}
+
+@test "a status before its reply synced is kept, then applied when the reply is there" {
+	"$META" status sent wamid.LATE1 >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	grep -q '"id":"wamid.LATE1","status":"sent"' "$(LATE)"
+	"$META" status delivered wamid.LATE1 >"$P"
+	cgi_post "$P"
+	[ "$(wc -l <"$(LATE)")" -eq 2 ]
+	# the sync brings the reply; the minute timer's wa-media applies both
+	mkreply DRAFT_WA_7 wamid.LATE1
+	run -0 --separate-stderr wa-media
+	[ -z "$stderr" ]
+	grep -qx 'wa_status: delivered' "$R"
+	[ ! -e "$(LATE)" ]
+	[ "$(grep -c '"event":"whatsapp_status","id":"DRAFT_WA_7".*"note":"late: ' "$VAULT_DIR"/Logs/*.jsonl)" -eq 2 ]
+	# nothing left: nothing to do
+	run -1 wa-media
+}
+
+@test "a late failed status is applied at the next delivery and tells the owner once" {
+	owner_wa
+	"$META" status failed wamid.LATE2 131026 >"$P"
+	cgi_post "$P"
+	[ "$(fake_count)" -eq 0 ]
+	mkreply DRAFT_WA_8 wamid.LATE2
+	"$META" payload text wamid.IN8 "thanks" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	grep -qx 'wa_status: failed' "$R"
+	grep -qx 'wa_error: "131026"' "$R" || grep -qx 'wa_error: 131026' "$R"
+	[ "$(fake_count '.parsed.to == "+15550002222" and (.parsed.text.body | contains("DRAFT_WA_8"))')" -eq 1 ]
+	cgi_post "$P"
+	run -1 wa-media
+	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
+}
+
+@test "statuses of the owner's own notifications are rows of the notification log, late ones too" {
+	owner_wa
+	local log id
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%Y-%m-%d).md"
+	id=$(notify-wa -q "the weekly numbers are in")
+	[[ $id == wamid.* ]]
+	"$META" status delivered "$id" >"$P"
+	cgi_post "$P"
+	grep -q "| status | cloud | delivered | $id |" "$log"
+	[ ! -e "$(LATE)" ]
+	# one the local agent sent, whose log row has not synced yet
+	"$META" status read wamid.LOCALNOTE1 >"$P"
+	cgi_post "$P"
+	grep -q wamid.LOCALNOTE1 "$(LATE)"
+	printf '| 2026-12-05T10:00:00Z | local | error | cloud | sent | wamid.LOCALNOTE1 | smtp down |\n' >>"$log"
+	run -0 wa-media
+	grep -q "| status | cloud | read | wamid.LOCALNOTE1 |" "$log"
+	[ ! -e "$(LATE)" ]
+}
+
+@test "kept statuses past WA_LATE_DAYS are dropped, unreadable lines too" {
+	mkdir -p "$(dirname "$(LATE)")"
+	{
+		printf '{"id":"wamid.OLD","status":"sent","timestamp":1,"error_code":0,"kept":%d}\n' $(($(date +%s) - 8 * 86400))
+		printf 'not json\n'
+		printf '{"id":"wamid.NEW","status":"sent","timestamp":1,"error_code":0,"kept":%d}\n' "$(date +%s)"
+	} >"$(LATE)"
+	run -1 wa-media
+	run cat "$(LATE)"
+	assert_output --partial wamid.NEW
+	refute_output --partial wamid.OLD
+	refute_output --partial 'not json'
+}

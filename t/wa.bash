@@ -51,6 +51,27 @@ fm() {
 	sed -n "/^---\$/,/^---\$/{s/^$1: //p}" "$f" | sed 's/^"\(.*\)"$/\1/'
 }
 
+# mkreply ID WAMID: a reply sent to the customer, as vault-exec leaves it.
+mkreply() {
+	local m
+	m=$(date -u +%Y-%m)
+	mkdir -p "$VAULT_DIR/Done/whatsapp/$m"
+	cat >"$VAULT_DIR/Done/whatsapp/$m/$1.md" <<EOT
+---
+type: whatsapp_draft
+id: $1
+domain: whatsapp
+status: done
+action: send_whatsapp
+to: "15551234567"
+exec_status: sent
+exec_message_id: $2
+---
+Your order ships tomorrow.
+EOT
+	R="$VAULT_DIR/Done/whatsapp/$m/$1.md"
+}
+
 # owner_wa: the owner's WhatsApp through the fake Graph API (t/fake/api.py),
 # as the cloud has it: a second number that only tells the owner, with its
 # own token; the business number's token (FAKE_WA_TOKEN) is not here.

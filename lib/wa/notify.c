@@ -377,3 +377,48 @@ out:
 	free(body.p);
 	return r;
 }
+
+/* 1 when the log of the day at t holds a row whose message id is id. */
+static int logged(struct vault *v, time_t t, const char *id)
+{
+	char rel[64], needle[WA_ID_MAX + 8], *text;
+	struct tm tm;
+	size_t len;
+	int r;
+
+	gmtime_r(&t, &tm);
+	strftime(rel, sizeof rel, "Logs/Notifications/%Y-%m-%d.md", &tm);
+	if (file_readat(v->dirfd, rel, &text, &len) < 0)
+		return aie_errcode == EX_NEG ? 0 : -1;
+	snprintf(needle, sizeof needle, "| %s |", id);
+	r = strstr(text, needle) != NULL;
+	free(text);
+	return r;
+}
+
+int wa_notify_status(struct vault *v, const struct wa_status *s)
+{
+	char dir[128], result[WA_ID_MAX + 64];
+	time_t now = time(NULL);
+	int d, r = 0, fd;
+
+	if (!s->id || !*s->id || strlen(s->id) > WA_ID_MAX ||
+	    strpbrk(s->id, "|\n"))
+		return 0;
+	for (d = 0; d <= WA_LATE_DAYS && r == 0; d++)
+		r = logged(v, now - d * 86400L, s->id);
+	if (r <= 0)
+		return r;
+	if (s->error_code)
+		snprintf(result, sizeof result, "%s error %ld", s->id,
+		    s->error_code);
+	else
+		snprintf(result, sizeof result, "%s", s->id);
+	/* the log's rows are appended under notify.lock, as wa_notify does */
+	if (vault_statedir(v, dir, sizeof dir) < 0 || (fd = lock_state(v, dir)) < 0)
+		return -1;
+	r = log_row(v, now, "status", "cloud", s->status, result,
+	    s->error_code && s->error_message ? s->error_message : "");
+	close(fd);
+	return r < 0 ? -1 : 1;
+}

@@ -234,15 +234,50 @@ int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
     struct wa_sent *out, int *maybe_sent);
 
 /*
- * status.h - the statuses of our replies from the webhook: an audit line
+ * status.h - the statuses of our messages from the webhook: an audit line
  * each; the reply (exec_message_id = its wamid, in Done/) gets wa_status,
- * wa_status_at and wa_error, only forward (sent, delivered, read, failed).
+ * wa_status_at and wa_error, only forward (sent, delivered, read, failed);
+ * the owner's notification (its wamid in Logs/Notifications/) a row of
+ * that log; a wamid the vault does not hold yet (the reply or the log row
+ * comes with the next sync) is kept in .state/<agent>/wa-late for
+ * wa_late_settle. The caller holds wa.lock.
  * 0 applied or older than what the item holds (tell set to the reply's ID
- * when it has just failed: the owner is to be told), 1 no such reply in
- * the vault (audited only), -1 on error.
+ * when it has just failed: the owner is to be told), 1 not a reply in the
+ * vault (recorded as a notification's, or kept for later), -1 on error.
  */
 int wa_status_apply(struct vault *v, const struct wa_status *s,
     char tell[AIE_ID_MAX + 1]);
+/* The replies whose exec_message_id is one of ids[0..n), in one walk of
+ * Done/: found[i] 1 and refs[i] set for each found. 0, or -1. */
+int wa_replies_find(struct vault *v, const char *const *ids, size_t n,
+    struct itemref *refs, char *found);
+/* s onto the reply at ref, forward only (as wa_status_apply). */
+int wa_status_onto(struct vault *v, const struct wa_status *s,
+    const struct itemref *ref, char tell[AIE_ID_MAX + 1]);
+/* The audit note of s, "PRE<status> <wamid>[ error N title]". */
+void wa_status_note(const struct wa_status *s, const char *pre, char *note,
+    size_t size);
+/* When s is the status of one of the owner's notifications of the last
+ * WA_LATE_DAYS (its wamid in Logs/Notifications/), a row of the log says
+ * so (kind status): 1; 0 when it is none of them; -1 on error. */
+int wa_notify_status(struct vault *v, const struct wa_status *s);
+
+/*
+ * late.h - statuses that came before their message: Meta reports a
+ * reply's "sent" within a second of the send, while the reply's item
+ * reaches the cloud's vault with the next sync.
+ */
+#define WA_LATE_DAYS 7           /* as long as Meta retries a delivery */
+#define WA_LATE_MAX 1000         /* statuses kept, the newest */
+/* Keep s in .state/<agent>/wa-late, a JSON object a line (the caller
+ * holds wa.lock). 0 or -1. */
+int wa_late_keep(struct vault *v, const struct wa_status *s);
+/* Under wa.lock: apply each kept status whose reply or notification is in
+ * the vault now, drop those older than WA_LATE_DAYS, keep the rest; then,
+ * the lock released, tell the owner of each reply found failed. The
+ * number applied, or -1 (what could be applied is applied). */
+int wa_late_settle(struct vault *v);
+
 /* Tell the owner, through the notification path of notify-wa(1) (dedup by
  * wamid, the outbox without a provider), that reply id failed; or that
  * the item at ref is urgent. Failures are only in the notification log. */
