@@ -66,7 +66,7 @@ vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
 dashboard_LIBS        = dash status approval social wa web vault base
-wa-webhook_LIBS       = wa web http vault base
+wa-webhook_LIBS       = status approval social wa web http vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)
 HEADERS  = $(wildcard lib/*/*.h cgi/*/*.h)

@@ -10,7 +10,9 @@
  * server's log); then each message becomes an item through lib/wa's
  * inbox (dedup by wamid), each status of a reply we sent is recorded
  * (lib/wa status.c), and the reply is 200. Only then, with Meta answered,
- * is the owner told of urgent messages and failed replies. A payload that cannot be
+ * is the owner told of urgent messages and failed replies, and answered
+ * when the owner's own number asked "status" or "pending" (never filed,
+ * never a decision). A payload that cannot be
  * stored is a 500, so Meta delivers it again; one that is signed but
  * malformed is a 400. The vault and agent come from VAULT_DIR and
  * VAULT_AGENT (set by nginx), the secrets from the configuration file.
@@ -24,6 +26,7 @@
 
 #include <sodium.h>
 
+#include "status/status.h"
 #include "vault/vault.h"
 #include "wa/wa.h"
 #include "web/web.h"
@@ -128,6 +131,8 @@ struct later {
 	char failed[LATER_MAX][AIE_ID_MAX + 1];
 	size_t failed_st[LATER_MAX];   /* the status's index in the payload */
 	size_t nfailed;
+	size_t ask[LATER_MAX];         /* the owner's questions: message index */
+	size_t nask;
 };
 
 /* Store the messages and statuses of a verified payload in the open vault.
@@ -145,6 +150,18 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 		return 500;
 	}
 	for (i = 0; i < h->nmsgs; i++) {
+		if (wa_owner_ask(&h->msgs[i]) != WA_ASK_NONE) {
+			/* answered, not filed: a question, never a decision */
+			if (audit_event(v, "whatsapp_owner_asked", NULL, "wa-webhook",
+			    NULL, h->msgs[i].text) < 0) {
+				fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
+				    aie_errmsg);
+				status = 500;
+			} else if (l->nask < LATER_MAX) {
+				l->ask[l->nask++] = i;
+			}
+			continue;
+		}
 		if ((r = wa_inbox_add(&in, &h->msgs[i], &ref)) < 0) {
 			fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
 			    aie_errmsg);
@@ -167,6 +184,34 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 	}
 	wa_inbox_close(&in);
 	return status;
+}
+
+/* The owner asked "status" or "pending": the counts or what waits, with
+ * the dashboard link, through the notification path (once per wamid,
+ * whatever Meta retries). */
+static void answer(struct vault *v, const struct wa_msg *m)
+{
+	struct wa_note n = { WA_PLAIN, NULL, NULL, NULL, 7 * 86400, 0 };
+	struct wa_outcome o;
+	struct wa_cfg c;
+	char key[WA_ID_MAX + 16], *text = NULL, *sum = NULL;
+	size_t count;
+	int r;
+
+	if (wa_config(&c) < 0)
+		return;
+	r = wa_owner_ask(m) == WA_ASK_STATUS ?
+	    status_text_counts(v, &text, &sum) :
+	    status_text_approvals(v, &text, &sum, &count);
+	if (r < 0)
+		return;
+	snprintf(key, sizeof key, "wa-ask-%s", m->id);
+	n.text = text;
+	n.summary = sum;
+	n.key = key;
+	wa_notify(v, &c, &n, &o);
+	free(text);
+	free(sum);
 }
 
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
@@ -194,6 +239,8 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 	}
 	for (i = 0; i < l->nfailed; i++)
 		wa_status_tell(v, &h->sts[l->failed_st[i]], l->failed[i]);
+	for (i = 0; i < l->nask; i++)
+		answer(v, &h->msgs[l->ask[i]]);
 	wa_late_settle(v);       /* a failure stays for the next time */
 }
 

@@ -137,44 +137,21 @@ static int text_urgent(struct vault *v, int argc, char **argv, char **text,
 /* --approvals: how many wait, their titles. 1 when none waits. */
 static int text_approvals(struct vault *v, char **text, char **summary)
 {
-	struct pending *p;
-	struct buf body = { 0 }, sum = { 0 };
-	char line[1200], *t;
-	size_t n, i;
+	size_t n;
 
-	if (pending_list(v, &p, &n) < 0) {
+	if (status_text_approvals(v, text, summary, &n) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}
 	if (n == 0) {
-		pending_free(p, n);
+		free(*text);
+		free(*summary);
+		*text = *summary = NULL;
 		if (!cli.quiet)
 			cli_warn(NULL, "nothing waits for approval; no message");
 		return EX_NEG;
 	}
-	snprintf(line, sizeof line, "*%zu draft%s wait%s for your approval*", n,
-	    n > 1 ? "s" : "", n > 1 ? "" : "s");
-	add(&body, line);
-	snprintf(line, sizeof line, "%zu waiting for approval: ", n);
-	add(&sum, line);
-	for (i = 0; i < n; i++) {
-		if (!(t = wa_oneline(p[i].title ? p[i].title : p[i].ref.id, 300)))
-			continue;
-		snprintf(line, sizeof line, "\n- %s%s%s", t, p[i].to ? " (to " : "",
-		    p[i].to ? p[i].to : "");
-		add(&body, line);
-		if (p[i].to)
-			add(&body, ")");
-		snprintf(line, sizeof line, "%s%s", i ? "; " : "", t);
-		add(&sum, line);
-		free(t);
-	}
-	pending_free(p, n);
-	*text = wa_compose(body.p, wa_dashboard_url());
-	*summary = wa_oneline(sum.p, WA_PARAM_MAX);
-	free(body.p);
-	free(sum.p);
-	return *text && *summary ? 0 : EX_TEMP;
+	return 0;
 }
 
 /* Arguments joined by blanks, or all of stdin (for none or "-"). */

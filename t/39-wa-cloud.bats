@@ -128,3 +128,47 @@ LATE() {
 	refute_output --partial wamid.OLD
 	refute_output --partial 'not json'
 }
+
+# owner_asks TEXT WAMID: the owner's own number (WA_TO) texts TEXT.
+owner_asks() {
+	WA_FROM=15550002222 "$META" payload text "$2" "$1" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+}
+
+@test "the owner texting status gets the counts and the dashboard link; nothing is filed" {
+	owner_wa
+	export DASHBOARD_URL=https://dash.example.com/
+	mkreply DRAFT_WA_9 wamid.X9
+	"$META" payload text wamid.C1 "is the shop open?" >"$P"
+	cgi_post "$P"
+	owner_asks " Status? " wamid.OWN1
+	[ "$(items | wc -l)" -eq 1 ]
+	jq -e 'select(.parsed.to == "+15550002222") | .parsed.text.body |
+	    contains("*ai-employee status*") and contains("New, to look at: 1") and
+	    contains("Waiting for your approval: 0") and
+	    contains("https://dash.example.com/")' "$FAKE_LOG"
+	grep -q '"event":"whatsapp_owner_asked"' "$VAULT_DIR"/Logs/*.jsonl
+	# Meta's retry is not answered twice
+	cgi_post "$P"
+	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
+}
+
+@test "the owner texting pending gets what waits; anything else from the owner is an item, never a decision" {
+	owner_wa
+	mkdir -p "$VAULT_DIR/Pending_Approval/whatsapp"
+	printf -- '---\ntype: whatsapp_draft\nid: DRAFT_WA_P1\nstatus: pending\naction: send_whatsapp\nto: "15551234567"\nsubject: Your order ships tomorrow\n---\nHello\n' \
+	    >"$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_P1.md"
+	owner_asks PENDING wamid.OWN2
+	jq -e 'select(.parsed.to == "+15550002222") | .parsed.text.body |
+	    contains("1 draft waits for your approval") and contains("Your order ships tomorrow")' "$FAKE_LOG"
+	[ "$(items | wc -l)" -eq 0 ]
+	owner_asks "approve DRAFT_WA_P1" wamid.OWN3
+	[ -f "$VAULT_DIR/Pending_Approval/whatsapp/DRAFT_WA_P1.md" ]
+	[ "$(items | wc -l)" -eq 1 ]
+	grep -q '^approve DRAFT_WA_P1$' "$(items)"
+	# "status" from a customer is a customer's message
+	"$META" payload text wamid.C2 "status" >"$P"
+	cgi_post "$P"
+	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
+}

@@ -188,6 +188,13 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
     struct itemref *ref);
 
 /*
+ * ask.h - the owner's own number (WA_TO) texting "status" or "pending":
+ * answered with the counts or what waits, never filed, never a decision.
+ */
+enum wa_ask { WA_ASK_NONE, WA_ASK_STATUS, WA_ASK_PENDING };
+enum wa_ask wa_owner_ask(const struct wa_msg *m);
+
+/*
  * window.h - the 24-hour customer-service window of a customer (wa_id):
  * free text only within WA_WINDOW of their last message in the vault.
  */

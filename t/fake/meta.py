@@ -15,7 +15,8 @@ TYPE: text image audio video document sticker location interactive
 list_reply button reaction unsupported. Messages come from wa_id
 15551234567 ("Alice Example") to phone number id 1098765; TEXT is the text
 or caption (default "Hello"). With a CONTEXT environment variable the
-message answers that wamid; TS sets its timestamp (epoch seconds).
+message answers that wamid; TS sets its timestamp (epoch seconds);
+WA_FROM another sender's wa_id (the owner's, say).
 """
 import hashlib
 import hmac
@@ -26,7 +27,7 @@ import time
 import urllib.error
 import urllib.request
 
-FROM = "15551234567"
+FROM = os.environ.get("WA_FROM") or "15551234567"
 PHONE_ID = "1098765"
 
 
