@@ -172,3 +172,87 @@ owner_asks() {
 	cgi_post "$P"
 	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
 }
+
+@test "the TLS site as setup-vm.sh renders it: HTTPS on loopback, a self-signed certificate, real nginx" {
+	command -v /usr/sbin/nginx >/dev/null && command -v /usr/sbin/fcgiwrap >/dev/null &&
+	    command -v openssl >/dev/null || skip "nginx, fcgiwrap or openssl is not installed"
+	local w="$BATS_TEST_TMPDIR/tls" port user=""
+	mkdir -p "$w/conf" "$w/logs" "$w/tmp" "$HOME/.config/ai-employee"
+	port=$(free_port)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj /CN=wa.example.com -addext "subjectAltName=DNS:wa.example.com,IP:127.0.0.1" \
+	    -days 1 -keyout "$w/key.pem" -out "$w/cert.pem" 2>/dev/null
+	# fcgiwrap hands the CGI no environment: its config is HOME's
+	install -m 600 "$AI_EMPLOYEE_CONFIG" "$HOME/.config/ai-employee/env"
+	SOCKDIR=$(mktemp -d /tmp/aie-wa.XXXXXX)
+	SERVER_NAME=wa.example.com LISTEN="127.0.0.1:$port" CERT="$w/cert.pem" \
+	    KEY="$w/key.pem" CGI="$AIE_CGI/wa-webhook.cgi" SOCKET="$SOCKDIR/s.sock" \
+	    VAULT_DIR="$VAULT_DIR" HOME="$HOME" LOG_DIR="$w/logs" \
+	    "$TOP/share/deploy/render-nginx.sh" -s "$TOP/share/deploy/nginx-wa-webhook.conf" \
+	    -o "$w/conf/site.conf"
+	run grep -n '@[A-Z_]*@' "$w/conf/site.conf"
+	refute_output --regexp '^[0-9]+:[^#]*@'
+	# Debian's nginx.conf around it: sites-enabled/ inside http { }
+	[ "$(id -u)" -ne 0 ] || user="user root root;"
+	cat >"$w/conf/nginx.conf" <<EOT
+$user
+worker_processes 1;
+pid $w/nginx.pid;
+error_log $w/logs/error.log;
+events { worker_connections 64; }
+http {
+    client_body_temp_path $w/tmp/body;
+    proxy_temp_path $w/tmp/proxy;
+    fastcgi_temp_path $w/tmp/fastcgi;
+    uwsgi_temp_path $w/tmp/uwsgi;
+    scgi_temp_path $w/tmp/scgi;
+    include $w/conf/site.conf;
+}
+EOT
+	/usr/sbin/nginx -t -q -p "$w/" -c "$w/conf/nginx.conf" -e "$w/logs/error.log"
+	(umask 007; setsid /usr/sbin/fcgiwrap -c 1 -s "unix:$SOCKDIR/s.sock" \
+	    </dev/null >>"$w/logs/fcgiwrap.log" 2>&1 & echo $! >"$BATS_TEST_TMPDIR/web-fcgiwrap.pid")
+	wait_for test -S "$SOCKDIR/s.sock"
+	/usr/sbin/nginx -p "$w/" -c "$w/conf/nginx.conf" -e "$w/logs/error.log"
+	echo "$w/nginx.pid" >"$BATS_TEST_TMPDIR/web-nginx.pidfile"
+	URL="https://127.0.0.1:$port/webhook/whatsapp"
+	run curl -s --cacert "$w/cert.pem" --retry 20 --retry-connrefused --retry-delay 0 \
+	    -D "$w/head" "$URL?hub.mode=subscribe&hub.challenge=4711&hub.verify_token=verify-me-42"
+	assert_output 4711
+	grep -Eqi '^strict-transport-security: max-age=[0-9]{8,}' "$w/head"
+	"$META" payload text wamid.TLS1 "over TLS" >"$P"
+	CAFILE="$w/cert.pem" run "$META" post "$URL" "$SECRET" "$P"
+	assert_output "200
+ok"
+	grep -q '^over TLS$' "$(items)"
+	CAFILE="$w/cert.pem" run "$META" post "$URL" "$SECRET" "$P" --forge
+	assert_line --index 0 401
+	# only the callback URL; no plain HTTP
+	run curl -s -o /dev/null -w '%{http_code}' --cacert "$w/cert.pem" "https://127.0.0.1:$port/"
+	assert_output 404
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/webhook/whatsapp"
+	refute_output 200
+	[ "$(items | wc -l)" -eq 1 ]
+}
+
+@test "setup-vm.sh --host installs the webhook's TLS site on the cloud (dry run), and only there" {
+	local user="aietest$RANDOM"
+	run -0 "$TOP/share/deploy/setup-vm.sh" --dry-run --user "$user" \
+	    --remote git@example.com:me/vault.git --host wa.example.com
+	assert_output --partial " nginx-light fcgiwrap certbot"
+	assert_output --partial "== 8. webhook https://wa.example.com/webhook/whatsapp"
+	assert_output --partial "fcgiwrap as $user on /run/ai-employee/fcgiwrap.sock"
+	assert_output --regexp "certbot certonly --webroot -w /var/www/html -d wa.example.com"
+	assert_output --regexp "LISTEN=443 CERT=/etc/letsencrypt/live/wa.example.com/fullchain.pem"
+	assert_output --regexp "render-nginx.sh -s [^ ]*/nginx-wa-webhook.conf -o /etc/nginx/sites-available/ai-employee-wa-webhook"
+	assert_output --partial "+ nginx -t -q"
+	run ! id "$user"
+	run -0 "$TOP/share/deploy/setup-vm.sh" --dry-run --user "$user" \
+	    --remote git@example.com:me/vault.git
+	assert_output --partial "not installed: --host NAME"
+	run -1 "$TOP/share/deploy/setup-vm.sh" --dry-run --agent local --host wa.example.com
+	assert_output --partial "--host is the cloud's"
+	run -1 "$TOP/share/deploy/setup-vm.sh" --dry-run --host 'wa.example.com;x' \
+	    --remote git@example.com:me/vault.git
+	assert_output --partial "bad host name"
+}

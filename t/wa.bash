@@ -112,6 +112,11 @@ serve() {
 wa_teardown() {
 	local dir="$BATS_TEST_TMPDIR/web"
 	fake_stop
+	# the TLS site's (t/39)
+	[ -f "$BATS_TEST_TMPDIR/web-nginx.pidfile" ] &&
+	    kill "$(cat "$(cat "$BATS_TEST_TMPDIR/web-nginx.pidfile")")" 2>/dev/null
+	[ -f "$BATS_TEST_TMPDIR/web-fcgiwrap.pid" ] &&
+	    kill -- "-$(cat "$BATS_TEST_TMPDIR/web-fcgiwrap.pid")" 2>/dev/null
 	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
 	[ -f "$dir/fcgiwrap.pid" ] && kill -- "-$(cat "$dir/fcgiwrap.pid")" 2>/dev/null
 	[ -z "${SOCKDIR:-}" ] || rm -rf "$SOCKDIR"

@@ -16,12 +16,14 @@ list_reply button reaction unsupported. Messages come from wa_id
 15551234567 ("Alice Example") to phone number id 1098765; TEXT is the text
 or caption (default "Hello"). With a CONTEXT environment variable the
 message answers that wamid; TS sets its timestamp (epoch seconds);
-WA_FROM another sender's wa_id (the owner's, say).
+WA_FROM another sender's wa_id (the owner's, say); CAFILE the
+certificate authority post trusts.
 """
 import hashlib
 import hmac
 import json
 import os
+import ssl
 import sys
 import time
 import urllib.error
@@ -126,7 +128,10 @@ def main(argv):
         req = urllib.request.Request(url, data=body, headers=headers,
                                      method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=20) as r:
+            # CAFILE: the test's own certificate authority (https)
+            ctx = (ssl.create_default_context(cafile=os.environ["CAFILE"])
+                   if os.environ.get("CAFILE") else None)
+            with urllib.request.urlopen(req, timeout=20, context=ctx) as r:
                 print(r.status)
                 sys.stdout.write(r.read().decode(errors="replace"))
         except urllib.error.HTTPError as e:
