@@ -66,7 +66,7 @@ vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
 dashboard_LIBS        = dash status approval social wa web vault base
-wa-webhook_LIBS       = status approval social wa web http vault base
+wa-webhook_LIBS       = status approval social wa web vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)
 HEADERS  = $(wildcard lib/*/*.h cgi/*/*.h)
@@ -179,10 +179,13 @@ $(BUILD)/cgi/%.cgi: $(BUILD)/cgi/%.o $$(call archives,$$*)
 # work (mapping and relocating libc, jansson, libsodium) was about half of
 # the CPU time of a small request (7 ms against 3.8 ms measured on the
 # 2-core CI machine). The sanitizers need the dynamic runtime.
+# wa-webhook.cgi likewise, and without libcurl (whose dependencies made
+# an exec cost 20 times a static no-op's): it hands what it tells the
+# owner to notify-wa.
 ifdef SAN
-$(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -ljansson -lsodium
+$(BUILD)/cgi/dashboard.cgi $(BUILD)/cgi/wa-webhook.cgi: PKG_LIBS = -ljansson -lsodium
 else
-$(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -static -ljansson -lsodium
+$(BUILD)/cgi/dashboard.cgi $(BUILD)/cgi/wa-webhook.cgi: PKG_LIBS = -static -ljansson -lsodium
 endif
 
 clean:
@@ -340,7 +343,8 @@ clean: fuzz-clean
 # make bench: benchmarks, not tests (never in make check): vault-sync
 # against the git CLI, the peak RSS of two vault-sync --watch daemons under
 # a change every 0.25 s (with uptime beside it), then the dashboard through
-# nginx + fcgiwrap. Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS,
+# nginx + fcgiwrap, then wa-webhook.cgi's signed deliveries beside a no-op
+# CGI behind the same nginx + fcgiwrap (BENCH_WA_*). Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS,
 # BENCH_RSS_SECONDS (default 180), BENCH_ITEMS, BENCH_DURATION (see
 # t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
 # else curl.
@@ -348,6 +352,7 @@ bench: all
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/sync.sh
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/watch-rss.sh
 	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/dashboard.sh
+	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/wa-webhook.sh
 
 .PHONY: bench
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -186,39 +187,129 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 	return status;
 }
 
+/* notify-wa, which tells the owner (this program links no HTTP client:
+ * it is exec'd for every delivery, and a static binary without libcurl
+ * starts in a fraction of the time): on PATH, else beside this program in
+ * the build tree (build/cgi, build/bin) or installed (PREFIX/lib/
+ * ai-employee/cgi, PREFIX/bin). fcgiwrap passes no PATH. */
+static void notifier(char *path, size_t size)
+{
+	static const char *const rel[] = { "/../bin/notify-wa",
+	    "/../../../bin/notify-wa", NULL };
+	char self[4096], *slash;
+	ssize_t n;
+	size_t i;
+
+	snprintf(path, size, "notify-wa");
+	if (getenv("PATH"))
+		return;
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return;
+	self[n] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return;
+	*slash = '\0';
+	for (i = 0; rel[i]; i++) {
+		snprintf(path, size, "%s%s", self, rel[i]);
+		if (access(path, X_OK) == 0)
+			return;
+	}
+	snprintf(path, size, "notify-wa");
+}
+
+/* Hand text (freed here) to notify-wa as the message of kind, once per
+ * key within a week; wait for it. Its failures are in the notification
+ * log only (stderr is /dev/null by now). */
+static void hand(const char *kind, const char *key, char *text)
+{
+	char path[4200];
+	int fd[2], st;
+	size_t len, off = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (!text)
+		return;
+	notifier(path, sizeof path);
+	if (pipe(fd) < 0) {
+		free(text);
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		dup2(fd[0], 0);
+		close(fd[0]);
+		close(fd[1]);
+		execlp(path, "notify-wa", "-q", "--kind", kind, "--key", key,
+		    "--window", "7d", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[0]);
+	len = strlen(text);
+	while (pid > 0 && off < len) {
+		if ((n = write(fd[1], text + off, len - off)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd[1]);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	free(text);
+}
+
+/* A reply found failed among the kept statuses (wa_late_settle). */
+static void hand_failed(struct vault *v, const struct wa_status *s,
+    const char *id, void *ctx)
+{
+	char key[WA_ID_MAX + 16];
+
+	(void)v;
+	(void)ctx;
+	snprintf(key, sizeof key, "wa-failed-%s", s->id);
+	hand("error", key, wa_text_failed(s, id));
+}
+
 /* The owner asked "status" or "pending": the counts or what waits, with
- * the dashboard link, through the notification path (once per wamid,
- * whatever Meta retries). */
+ * the dashboard link (once per wamid, whatever Meta retries). */
 static void answer(struct vault *v, const struct wa_msg *m)
 {
-	struct wa_note n = { WA_PLAIN, NULL, NULL, NULL, 7 * 86400, 0 };
-	struct wa_outcome o;
-	struct wa_cfg c;
 	char key[WA_ID_MAX + 16], *text = NULL, *sum = NULL;
 	size_t count;
 	int r;
 
-	if (wa_config(&c) < 0)
-		return;
 	r = wa_owner_ask(m) == WA_ASK_STATUS ?
 	    status_text_counts(v, &text, &sum) :
 	    status_text_approvals(v, &text, &sum, &count);
+	free(sum);
 	if (r < 0)
 		return;
 	snprintf(key, sizeof key, "wa-ask-%s", m->id);
-	n.text = text;
-	n.summary = sum;
-	n.key = key;
-	wa_notify(v, &c, &n, &o);
-	free(text);
-	free(sum);
+	hand("message", key, text);
+}
+
+/* An urgent message: who, its first line, the item and the dashboard. */
+static void urgent(struct vault *v, const char *id)
+{
+	char key[AIE_ID_MAX + 16], *from;
+	struct itemref ref;
+	struct item it;
+
+	if (vault_find(v, id, &ref) < 0 || item_load(v, &ref, &it) < 0)
+		return;
+	from = fm_get(&it, "from");
+	snprintf(key, sizeof key, "wa-urgent-%s", id);
+	hand("urgent", key, wa_text_urgent(from, it.body, id));
+	free(from);
+	fm_free(&it);
 }
 
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
  * request when they close; this process goes on alone), then the owner
- * told of urgent messages and failed replies, each a request to the
- * WhatsApp API that Meta need not wait for, and the statuses kept for a
- * reply that had not synced applied if it has now (lib/wa late.c). */
+ * told, through notify-wa, of urgent messages and failed replies, and
+ * answered when the owner asked; each a request to the WhatsApp API that
+ * Meta need not wait for. Last, the statuses kept for a reply that had
+ * not synced are applied if it has now (lib/wa late.c). */
 static void tell_owner(struct vault *v, const struct wa_hook *h,
     const struct later *l)
 {
@@ -232,16 +323,13 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		if (fd > 2)
 			close(fd);
 	}
-	for (i = 0; i < l->nurgent; i++) {
-		struct itemref ref;
-		if (vault_find(v, l->urgent[i], &ref) == 0)
-			wa_urgent_tell(v, &ref);
-	}
+	for (i = 0; i < l->nurgent; i++)
+		urgent(v, l->urgent[i]);
 	for (i = 0; i < l->nfailed; i++)
-		wa_status_tell(v, &h->sts[l->failed_st[i]], l->failed[i]);
+		hand_failed(v, &h->sts[l->failed_st[i]], l->failed[i], NULL);
 	for (i = 0; i < l->nask; i++)
 		answer(v, &h->msgs[l->ask[i]]);
-	wa_late_settle(v);       /* a failure stays for the next time */
+	wa_late_settle(v, hand_failed, NULL);   /* a failure stays for later */
 }
 
 static int delivery(struct web *w)

@@ -26,7 +26,7 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: notify-wa [-jqv] [-C DIR] [-a AGENT] [--key K [--window D]]\n"
-	    "                 [--template] [TEXT... | -]\n"
+	    "                 [--template] [--kind KIND] [TEXT... | -]\n"
 	    "       notify-wa [options] --urgent ID|PATH... | -\n"
 	    "       notify-wa [options] --approvals\n"
 	    "       notify-wa [options] --error COMPONENT [DETAIL...]\n");
@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "template", no_argument, NULL, 'T' },
+		{ "kind", required_argument, NULL, 'K' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -258,7 +259,7 @@ int main(int argc, char **argv)
 	struct wa_cfg cfg;
 	struct vault v;
 	char *text = NULL, *summary = NULL, *w = NULL;
-	int c, st;
+	int c, st, logkind = -1;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -273,9 +274,22 @@ int main(int argc, char **argv)
 		case 'k': note.key = optarg; break;
 		case 'w': w = optarg; break;
 		case 'T': note.force_template = 1; break;
+		case 'K':
+			/* the kind a plain text is logged as (the webhook's) */
+			for (logkind = WA_PLAIN; logkind <= WA_RECOVERED; logkind++)
+				if (!strcmp(optarg, wa_kind_name(logkind)))
+					break;
+			if (logkind > WA_RECOVERED) {
+				cli_warn(optarg, "bad --kind (want message, urgent, "
+				    "error or recovered)");
+				return EX_ARGS;
+			}
+			break;
 		default: usage(2);
 		}
 	}
+	if (logkind >= 0 && note.kind != WA_PLAIN)
+		usage(2);
 	argc -= optind;
 	argv += optind;
 	if (w && duration_parse(w, &note.window) < 0) {
@@ -322,6 +336,8 @@ int main(int argc, char **argv)
 	}
 	default:
 		st = text_plain(argc, argv, &text, &summary);
+		if (logkind >= 0)
+			note.kind = (enum wa_kind)logkind;
 	}
 	if (!text || !summary) {
 		free(text);

@@ -128,6 +128,14 @@ static void fold(struct ctx *c, int r)
 		c->status = r;
 }
 
+/* A reply found failed among the kept statuses: the owner is told. */
+static void tell_failed(struct vault *v, const struct wa_status *s,
+    const char *id, void *ctx)
+{
+	(void)ctx;
+	wa_status_tell(v, s, id);
+}
+
 static int one_arg(const char *arg, void *vctx)
 {
 	struct ctx *c = vctx;
@@ -180,7 +188,7 @@ int main(int argc, char **argv)
 		}
 		/* the timer's run also settles the statuses that came before
 		 * their reply synced (lib/wa late.c), in case no delivery does */
-		if ((r = wa_late_settle(&v)) < 0) {
+		if ((r = wa_late_settle(&v, tell_failed, NULL)) < 0) {
 			cli_warnerr("statuses kept for later");
 			fold(&c, aie_errcode ? aie_errcode : EX_TEMP);
 		} else if (r > 0) {

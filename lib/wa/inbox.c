@@ -18,7 +18,11 @@
  * vault-claim racing it either wins first (the message then gets an item
  * of its own) or finds nothing to claim; then the item is rewritten and
  * renamed back. A join a crash interrupted is put back at the next open
- * (under wa.lock, so no join is live then).
+ * (under wa.lock, so no join is live then). The item a sender's next text
+ * may join is found through .state/<agent>/wa-last, a line "<wa_id>
+ * <received> <ID>" appended for each text filed, the last line of a
+ * sender winning: one item read per delivery, not every item waiting
+ * (the webhook's cost must not grow with Needs_Action/whatsapp/).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -58,6 +62,7 @@ static int trim(struct wa_inbox *in, size_t len)
 }
 
 #define FOLDER "Needs_Action/whatsapp"
+#define LAST_MAX (64L << 10)     /* wa-last past this: rewritten, pruned */
 
 /* Put back the items of joins a crash interrupted: .<ID>.md.join ->
  * <ID>.md (the caller holds wa.lock). */
@@ -101,11 +106,17 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 	if (vault_statedir(v, dir, sizeof dir) < 0)
 		return -1;
 	snprintf(in->idsrel, sizeof in->idsrel, "%s/wa-ids", dir);
+	snprintf(in->lastrel, sizeof in->lastrel, "%s/wa-last", dir);
 	if ((in->lockfd = state_lock(v, "wa", 1)) < 0)
 		return -1;
 	if (faccessat(v->dirfd, in->idsrel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (file_readat(v->dirfd, in->idsrel, &in->ids, &len) < 0 ||
 	    trim(in, len) < 0)) {
+		wa_inbox_close(in);
+		return -1;
+	}
+	if (faccessat(v->dirfd, in->lastrel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    file_readat(v->dirfd, in->lastrel, &in->last, &len) < 0) {
 		wa_inbox_close(in);
 		return -1;
 	}
@@ -121,6 +132,7 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 void wa_inbox_close(struct wa_inbox *in)
 {
 	free(in->ids);
+	free(in->last);
 	keywords_free(&in->urgent);
 	if (in->lockfd > 0)
 		state_unlock(in->lockfd);
@@ -272,6 +284,70 @@ static int peer_fn(struct vault *v, const struct itemref *ref, void *vctx)
 	return 0;
 }
 
+/* The item of from's last text (wa-last) into *ref: 0, or 1 when there
+ * is none or it has left Needs_Action/whatsapp/. */
+static int last_of(const struct wa_inbox *in, const char *from,
+    struct itemref *ref)
+{
+	const char *p, *nl, *hit = NULL;
+	size_t n = strlen(from), len;
+	char id[AIE_ID_MAX + 1];
+
+	for (p = in->last; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		if (!strncmp(p, from, n) && p[n] == ' ')
+			hit = p + n + 1;
+	}
+	if (!hit || !(hit = strchr(hit, ' ')))
+		return 1;
+	len = strcspn(++hit, "\n");
+	if (len == 0 || len > AIE_ID_MAX)
+		return 1;
+	memcpy(id, hit, len);
+	id[len] = '\0';
+	if (item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0 ||
+	    faccessat(in->v->dirfd, ref->rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return 1;
+	return 0;
+}
+
+/* from's text went to id: a line appended to wa-last; past LAST_MAX the
+ * file is first rewritten with the lines still inside the join window. */
+static int last_set(struct wa_inbox *in, const char *from, const char *id,
+    long long received)
+{
+	struct buf keep = { 0 };
+	char line[300];
+	const char *p, *nl;
+	int n, r;
+
+	n = snprintf(line, sizeof line, "%s %lld %s\n", from, received, id);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return 0;        /* no index then: a join missed, nothing lost */
+	if (in->last && strlen(in->last) > LAST_MAX) {
+		for (p = in->last; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			const char *sp = strchr(p, ' ');
+			nl = strchr(p, '\n');
+			if (sp && nl && atoll(sp + 1) + in->join >= received)
+				buf_add(&keep, p, (size_t)(nl - p + 1));
+		}
+		buf_adds(&keep, line);
+		r = keep.oom ? aie_fail(EX_TEMP, "out of memory") :
+		    file_writeat(in->v->dirfd, in->lastrel, keep.p, keep.len, 0600);
+		free(in->last);
+		in->last = buf_take(&keep, NULL);
+		return r;
+	}
+	/* in memory too: the next message of this payload may join it */
+	buf_adds(&keep, in->last ? in->last : "");
+	buf_adds(&keep, line);
+	if (keep.oom)
+		return aie_fail(EX_TEMP, "out of memory");
+	free(in->last);
+	in->last = buf_take(&keep, NULL);
+	return file_appendat(in->v->dirfd, in->lastrel, line, (size_t)n);
+}
+
 /* Join m to an item of its conversation: 0 joined (*ref that item), 1
  * none to join, -1 on error (the item put back as it was). */
 static int join(struct wa_inbox *in, const struct wa_msg *m,
@@ -285,8 +361,8 @@ static int join(struct wa_inbox *in, const struct wa_msg *m,
 
 	if (in->join <= 0 || strcmp(m->type, "text") || m->context_id)
 		return 1;        /* a reply to one of ours starts its own */
-	if (vault_walk(in->v, ST_NEEDS_ACTION, "whatsapp", peer_fn, &p) < 0)
-		return -1;
+	if (last_of(in, m->from, &tmp) == 0)
+		peer_fn(in->v, &tmp, &p);        /* still joinable? */
 	if (!*p.best.id)
 		return 1;
 	tmp = p.best;
@@ -349,7 +425,8 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 	if ((r = join(in, m, ref)) < 0)
 		return -1;
 	if (r == 0)
-		return record(in, m->id);
+		return record(in, m->id) < 0 ||
+		    last_set(in, m->from, ref->id, m->timestamp) < 0 ? -1 : 0;
 	for (tries = 0; ; tries++) {
 		if (id_generate(id, sizeof id, "WA") < 0 ||
 		    item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0)
@@ -365,7 +442,8 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 		if (aie_errcode != EX_DATA || tries >= 5)
 			return -1;   /* 65: that ID exists; draw another */
 	}
-	if (record(in, m->id) < 0)
+	if (record(in, m->id) < 0 || (!strcmp(m->type, "text") &&
+	    last_set(in, m->from, id, m->timestamp) < 0))
 		return -1;
 	audit_event(in->v, "whatsapp_new", id, "wa-webhook", ref->rel,
 	    keywords_match(&in->urgent, m->text) ? "urgent" : NULL);

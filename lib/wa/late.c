@@ -119,7 +119,7 @@ static size_t read_kept(char *text, time_t now, struct kept *ks)
 	return n;
 }
 
-int wa_late_settle(struct vault *v)
+int wa_late_settle(struct vault *v, wa_tell_fn *told, void *ctx)
 {
 	char rel[96], note[600], (*tell)[AIE_ID_MAX + 1] = NULL;
 	const char **ids = NULL;
@@ -194,7 +194,7 @@ out:
 	state_unlock(fd);
 	for (i = 0; i < n && tell; i++)
 		if (tell[i][0])
-			wa_status_tell(v, &ks[i].st, tell[i]);
+			told(v, &ks[i].st, tell[i], ctx);
 	for (i = 0; i < n; i++)
 		json_decref(ks[i].rec);
 	free(ks);

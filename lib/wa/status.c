@@ -70,35 +70,6 @@ int wa_replies_find(struct vault *v, const char *const *ids, size_t n,
 	return n ? vault_walk(v, ST_DONE, NULL, match, &f) : 0;
 }
 
-void wa_status_tell(struct vault *v, const struct wa_status *s,
-    const char *id)
-{
-	struct wa_cfg c;
-	struct wa_note n = { WA_ERROR, NULL, NULL, NULL, 7 * 86400, 0 };
-	struct wa_outcome o;
-	char key[300], body[1200], *text, *sum;
-
-	if (wa_config(&c) < 0)
-		return;
-	snprintf(key, sizeof key, "wa-failed-%s", s->id);
-	snprintf(body, sizeof body, "*ai-employee: WhatsApp reply not "
-	    "delivered: %s*\nTo +%s: error %ld%s%s%s%s. Reply another way, or "
-	    "with a template if the 24-hour window closed.", id,
-	    s->recipient ? s->recipient : "?", s->error_code,
-	    s->error_title ? " " : "", s->error_title ? s->error_title : "",
-	    s->error_message ? ": " : "",
-	    s->error_message ? s->error_message : "");
-	text = wa_compose(body, wa_dashboard_url());
-	sum = wa_oneline(body, WA_PARAM_MAX);
-	n.text = text;
-	n.summary = sum;
-	n.key = key;
-	if (text && sum)
-		wa_notify(v, &c, &n, &o);
-	free(text);
-	free(sum);
-}
-
 int wa_status_onto(struct vault *v, const struct wa_status *s,
     const struct itemref *ref, char tell[AIE_ID_MAX + 1])
 {
@@ -162,37 +133,4 @@ int wa_status_apply(struct vault *v, const struct wa_status *s,
 	if ((r = wa_notify_status(v, s)) != 0)
 		return r < 0 ? -1 : 1;
 	return wa_late_keep(v, s) < 0 ? -1 : 1;
-}
-
-/* An urgent message, told to the owner at once (as notify-wa --urgent
- * tells a mail): who, the first line, the item's ID and the dashboard. */
-void wa_urgent_tell(struct vault *v, const struct itemref *ref)
-{
-	struct wa_cfg c;
-	struct wa_note n = { WA_URGENT, NULL, NULL, NULL, 7 * 86400, 0 };
-	struct wa_outcome o;
-	struct item it;
-	char key[300], *from, *line, *body = NULL, *text = NULL, *sum = NULL;
-
-	if (wa_config(&c) < 0 || item_load(v, ref, &it) < 0)
-		return;
-	from = fm_get(&it, "from");
-	line = wa_oneline(it.body ? it.body : "", 300);
-	fm_free(&it);
-	if (asprintf(&body, "*Urgent: a WhatsApp message from %s*\n\n%s\n%s",
-	    from ? from : "a customer", line ? line : "", ref->id) < 0)
-		body = NULL;
-	if (body && (text = wa_compose(body, wa_dashboard_url())))
-		sum = wa_oneline(body, WA_PARAM_MAX);
-	snprintf(key, sizeof key, "wa-urgent-%s", ref->id);
-	n.text = text;
-	n.summary = sum;
-	n.key = key;
-	if (text && sum)
-		wa_notify(v, &c, &n, &o);
-	free(from);
-	free(line);
-	free(body);
-	free(text);
-	free(sum);
 }

@@ -170,6 +170,8 @@ struct wa_inbox {
 	int lockfd;
 	char idsrel[96];         /* .state/<agent>/wa-ids */
 	char *ids;               /* its lines, or NULL */
+	char lastrel[96];        /* .state/<agent>/wa-last */
+	char *last;              /* its lines, or NULL */
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
 };
@@ -281,16 +283,21 @@ int wa_notify_status(struct vault *v, const struct wa_status *s);
 int wa_late_keep(struct vault *v, const struct wa_status *s);
 /* Under wa.lock: apply each kept status whose reply or notification is in
  * the vault now, drop those older than WA_LATE_DAYS, keep the rest; then,
- * the lock released, tell the owner of each reply found failed. The
- * number applied, or -1 (what could be applied is applied). */
-int wa_late_settle(struct vault *v);
+ * the lock released, tell(v, s, id, ctx) of each reply id found failed.
+ * The number applied, or -1 (what could be applied is applied). */
+typedef void wa_tell_fn(struct vault *v, const struct wa_status *s,
+    const char *id, void *ctx);
+int wa_late_settle(struct vault *v, wa_tell_fn *tell, void *ctx);
 
 /* Tell the owner, through the notification path of notify-wa(1) (dedup by
- * wamid, the outbox without a provider), that reply id failed; or that
- * the item at ref is urgent. Failures are only in the notification log. */
+ * wamid, the outbox without a provider), that reply id failed. Failures
+ * are only in the notification log. */
 void wa_status_tell(struct vault *v, const struct wa_status *s,
     const char *id);
-void wa_urgent_tell(struct vault *v, const struct itemref *ref);
+/* The texts of what the webhook tells (with the dashboard link), malloc'd
+ * or NULL: reply id failed (s's error); an urgent message from from. */
+char *wa_text_failed(const struct wa_status *s, const char *id);
+char *wa_text_urgent(const char *from, const char *body, const char *id);
 
 /*
  * media.h - a customer's media from the Cloud API (see wa-media(1)): the
