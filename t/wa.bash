@@ -2,6 +2,8 @@
 # CGI run as fcgiwrap runs it, the items it files, the owner's WhatsApp on
 # the fake Graph API, and the CGI behind a real nginx + fcgiwrap.
 # shellcheck shell=bash
+# P and R are for the tests that load this; lines and stderr are bats's.
+# shellcheck disable=SC2034,SC2154,SC2094
 
 META="$T_DIR/fake/meta.py"
 SECRET=app-secret-0f1e2d

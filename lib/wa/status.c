@@ -121,6 +121,7 @@ int wa_status_apply(struct vault *v, const struct wa_status *s,
 	int r;
 
 	tell[0] = '\0';
+	memset(&ref, 0, sizeof ref);
 	wa_status_note(s, "", note, sizeof note);
 	if (wa_replies_find(v, ids, 1, &ref, &found) < 0)
 		return -1;

@@ -151,8 +151,10 @@ pids="$pids $(cat "$tmp/web-noop/fcgiwrap.pid")"
 IFS=$'\t' read -r sig body < <(tail -n 1 "$tmp/deliveries")
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
     -H "X-Hub-Signature-256: $sig" --data-binary "$body" "$hook")
-[ "$code" = 200 ] && [ -n "$(ls "$VAULT_DIR/Needs_Action/whatsapp")" ] ||
-    { echo "wa-webhook.sh: a signed delivery got HTTP $code, or no item" >&2; exit 1; }
+if [ "$code" != 200 ] || [ -z "$(ls "$VAULT_DIR/Needs_Action/whatsapp")" ]; then
+	echo "wa-webhook.sh: a signed delivery got HTTP $code, or no item" >&2
+	exit 1
+fi
 code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary x "$noop")
 [ "$code" = 200 ] || { echo "wa-webhook.sh: the no-op CGI: HTTP $code" >&2; exit 1; }
 
