@@ -312,7 +312,9 @@ static int last_of(const struct wa_inbox *in, const char *from,
 }
 
 /* from's text went to id: a line appended to wa-last; past LAST_MAX the
- * file is first rewritten with the lines still inside the join window. */
+ * file is rewritten with the lines still inside the join window, when
+ * that drops half of it (else it would be rewritten at every message of a
+ * busy window). */
 static int last_set(struct wa_inbox *in, const char *from, const char *id,
     long long received)
 {
@@ -332,11 +334,16 @@ static int last_set(struct wa_inbox *in, const char *from, const char *id,
 				buf_add(&keep, p, (size_t)(nl - p + 1));
 		}
 		buf_adds(&keep, line);
-		r = keep.oom ? aie_fail(EX_TEMP, "out of memory") :
-		    file_writeat(in->v->dirfd, in->lastrel, keep.p, keep.len, 0600);
-		free(in->last);
-		in->last = buf_take(&keep, NULL);
-		return r;
+		if (keep.oom)
+			return aie_fail(EX_TEMP, "out of memory");
+		if (keep.len < strlen(in->last) / 2) {
+			r = file_writeat(in->v->dirfd, in->lastrel, keep.p,
+			    keep.len, 0600);
+			free(in->last);
+			in->last = buf_take(&keep, NULL);
+			return r;
+		}
+		buf_free(&keep);
 	}
 	/* in memory too: the next message of this payload may join it */
 	buf_adds(&keep, in->last ? in->last : "");
