@@ -262,12 +262,15 @@ I have a question about my order" ]
 	cgi_post "$P"
 	local f
 	f=$(items)
+	# what a crash mid-join leaves: the item hidden, and named in wa-joining
 	mv "$f" "$(dirname "$f")/.$(basename "$f").join"
+	printf '.%s.join' "$(basename "$f")" >"$VAULT_DIR/.state/local/wa-joining"
 	[ "$(items | wc -l)" -eq 0 ]
 	"$META" status delivered wamid.NONE >"$P"
 	cgi_post "$P"
 	[ -f "$f" ]
 	grep -q '^before the crash$' "$f"
+	[ ! -e "$VAULT_DIR/.state/local/wa-joining" ]
 }
 
 @test "a message with an urgent word of the handbook is priority high" {

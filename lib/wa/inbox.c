@@ -18,13 +18,13 @@
  * vault-claim racing it either wins first (the message then gets an item
  * of its own) or finds nothing to claim; then the item is rewritten and
  * renamed back. A join a crash interrupted is put back at the next open
- * (under wa.lock, so no join is live then). The item a sender's next text
+ * (under wa.lock, so no join is live then), found through
+ * .state/<agent>/wa-joining, which names it while it is under way. The item a sender's next text
  * may join is found through .state/<agent>/wa-last, a line "<wa_id>
  * <received> <ID>" appended for each text filed, the last line of a
  * sender winning: one item read per delivery, not every item waiting
  * (the webhook's cost must not grow with Needs_Action/whatsapp/).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,35 +64,43 @@ static int trim(struct wa_inbox *in, size_t len)
 #define FOLDER "Needs_Action/whatsapp"
 #define LAST_MAX (64L << 10)     /* wa-last past this: rewritten, pruned */
 
-/* Put back the items of joins a crash interrupted: .<ID>.md.join ->
- * <ID>.md (the caller holds wa.lock). */
-static int unjoin(struct vault *v)
+/* The join under way, named in .state/<agent>/wa-joining before its
+ * rename and removed after the rename back, so that a delivery looks for
+ * a join a crash interrupted in one small file, not by listing every
+ * item of the folder. */
+static void joining_rel(const struct wa_inbox *in, char *rel, size_t size)
 {
-	char from[300], to[300];
-	struct dirent *e;
-	DIR *d;
-	int fd;
+	size_t n = strlen(in->idsrel) - strlen("wa-ids");
 
-	if ((fd = vault_opendir(v, FOLDER, 0)) < 0)
-		return errno == ENOENT ? 0 : -1;     /* no folder, no join */
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return aie_fail_errno(EX_TEMP, FOLDER);
-	}
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (e->d_name[0] != '.' || n < 9 || n > 200 ||
-		    strcmp(e->d_name + n - 8, ".md.join"))
-			continue;
-		snprintf(from, sizeof from, FOLDER "/%s", e->d_name);
-		snprintf(to, sizeof to, FOLDER "/%.*s", (int)(n - 6),
-		    e->d_name + 1);
-		if (renameat(v->dirfd, from, v->dirfd, to) < 0) {
-			closedir(d);
-			return aie_fail_errno(EX_TEMP, "%s", from);
+	snprintf(rel, size, "%.*swa-joining", (int)n, in->idsrel);
+}
+
+/* Put back the item of a join a crash interrupted: .<ID>.md.join ->
+ * <ID>.md (the caller holds wa.lock). */
+static int unjoin(struct wa_inbox *in)
+{
+	char rel[128], from[300], to[300], *name;
+	struct vault *v = in->v;
+	size_t len;
+
+	joining_rel(in, rel, sizeof rel);
+	if (file_readat(v->dirfd, rel, &name, &len) < 0)
+		return aie_errcode == EX_NEG ? 0 : -1;     /* none */
+	len = strcspn(name, "\n");
+	if (len >= 9 && len <= 200 && name[0] == '.' && !strchr(name, '/') &&
+	    !strncmp(name + len - 8, ".md.join", 8)) {
+		snprintf(from, sizeof from, FOLDER "/%.*s", (int)len, name);
+		snprintf(to, sizeof to, FOLDER "/%.*s", (int)(len - 9), name + 1);
+		strcat(to, ".md");
+		if (renameat(v->dirfd, from, v->dirfd, to) < 0 && errno != ENOENT) {
+			aie_fail_errno(EX_TEMP, "%s", from);
+			free(name);
+			return -1;
 		}
 	}
-	closedir(d);
+	free(name);
+	if (unlinkat(v->dirfd, rel, 0) < 0 && errno != ENOENT)
+		return aie_fail_errno(EX_TEMP, "%s", rel);
 	return 0;
 }
 
@@ -122,7 +130,7 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 	}
 	if (urgent_keywords_load(v, &in->urgent) < 0 ||
 	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
-	    unjoin(v) < 0) {
+	    unjoin(in) < 0) {
 		wa_inbox_close(in);
 		return -1;
 	}
@@ -363,7 +371,7 @@ static int join(struct wa_inbox *in, const struct wa_msg *m,
 	struct peer p = { in, m, { .id = "" }, 0 };
 	struct itemref tmp;
 	struct item it;
-	char received[21], *count, n[24], *body = NULL;
+	char received[21], *count, n[24], *body = NULL, mark[128];
 	int r = -1, high;
 
 	if (in->join <= 0 || strcmp(m->type, "text") || m->context_id)
@@ -376,9 +384,16 @@ static int join(struct wa_inbox *in, const struct wa_msg *m,
 	if ((size_t)snprintf(tmp.rel, sizeof tmp.rel, FOLDER "/.%s.md.join",
 	    p.best.id) >= sizeof tmp.rel)
 		return 1;
-	if (renameat(in->v->dirfd, p.best.rel, in->v->dirfd, tmp.rel) < 0)
-		return errno == ENOENT ? 1 : aie_fail_errno(EX_TEMP, "%s",
+	joining_rel(in, mark, sizeof mark);
+	if (file_writeat(in->v->dirfd, mark, tmp.rel + strlen(FOLDER "/"),
+	    strlen(tmp.rel + strlen(FOLDER "/")), 0600) < 0)
+		return -1;
+	if (renameat(in->v->dirfd, p.best.rel, in->v->dirfd, tmp.rel) < 0) {
+		int e = errno;
+		unlinkat(in->v->dirfd, mark, 0);
+		return e == ENOENT ? 1 : aie_fail_errno(EX_TEMP, "%s",
 		    p.best.rel);     /* ENOENT: claimed meanwhile */
+	}
 	if (item_load(in->v, &tmp, &it) < 0)
 		goto back;
 	high = keywords_match(&in->urgent, m->text);
@@ -411,7 +426,9 @@ static int join(struct wa_inbox *in, const struct wa_msg *m,
 back:
 	if (renameat(in->v->dirfd, tmp.rel, in->v->dirfd, p.best.rel) < 0)
 		return aie_fail_errno(EX_TEMP, "%s: left as %s", p.best.rel,
-		    tmp.rel);
+		    tmp.rel);        /* wa-joining stays: the next open puts it back */
+	if (unlinkat(in->v->dirfd, mark, 0) < 0 && errno != ENOENT)
+		return aie_fail_errno(EX_TEMP, "%s", mark);
 	if (r == 0) {
 		*ref = p.best;
 		audit_event(in->v, "whatsapp_joined", ref->id, "wa-webhook",
