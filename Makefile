@@ -69,7 +69,7 @@ vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
 dashboard_LIBS        = dash status approval social wa odoo web vault base
 pages_LIBS            = pages dash web vault base
-wa-webhook_LIBS       = wa web http vault base
+wa-webhook_LIBS       = status approval social wa web vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)
 HEADERS  = $(wildcard lib/*/*.h cgi/*/*.h)
@@ -185,10 +185,13 @@ $(BUILD)/cgi/%.cgi: $(BUILD)/cgi/%.o $$(call archives,$$*)
 # work (mapping and relocating libc, jansson, libsodium) was about half of
 # the CPU time of a small request (7 ms against 3.8 ms measured on the
 # 2-core CI machine). The sanitizers need the dynamic runtime.
+# wa-webhook.cgi likewise, and without libcurl (whose dependencies made
+# an exec cost 20 times a static no-op's): it hands what it tells the
+# owner to notify-wa.
 ifdef SAN
-$(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -ljansson -lsodium
+$(BUILD)/cgi/dashboard.cgi $(BUILD)/cgi/wa-webhook.cgi: PKG_LIBS = -ljansson -lsodium
 else
-$(BUILD)/cgi/dashboard.cgi: PKG_LIBS = -static -ljansson -lsodium
+$(BUILD)/cgi/dashboard.cgi $(BUILD)/cgi/wa-webhook.cgi: PKG_LIBS = -static -ljansson -lsodium
 endif
 
 # The read-only pages' CGI renders Markdown with libmd4c, which Debian
@@ -355,10 +358,12 @@ clean: fuzz-clean
 # a change every 0.25 s (with uptime beside it), then the dashboard through
 # nginx + fcgiwrap, then the read-only pages: pages.cgi's cold start (linked
 # dynamically) beside dashboard.cgi's (static), and its pages under load,
-# then vault-mcp's read_item round trips on a 10,000-item vault (with the
-# load average beside them). Sizes: BENCH_FILES, BENCH_SIZE, BENCH_ROUNDS,
-# BENCH_RSS_SECONDS (default 180), BENCH_ITEMS, BENCH_DURATION, BENCH_PLANS,
-# BENCH_BRIEFINGS, BENCH_SPAWNS, BENCH_MCP_ITEMS, BENCH_MCP_CALLS (see
+# then wa-webhook.cgi's signed deliveries beside a no-op CGI behind the same
+# nginx + fcgiwrap (BENCH_WA_*), then vault-mcp's read_item round trips on a
+# 10,000-item vault (with the load average beside them). Sizes: BENCH_FILES,
+# BENCH_SIZE, BENCH_ROUNDS, BENCH_RSS_SECONDS (default 180), BENCH_ITEMS,
+# BENCH_DURATION, BENCH_PLANS, BENCH_BRIEFINGS, BENCH_SPAWNS,
+# BENCH_MCP_ITEMS, BENCH_MCP_CALLS (see
 # t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
 # else curl.
 bench: all
@@ -366,6 +371,7 @@ bench: all
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/watch-rss.sh
 	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/dashboard.sh
 	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/pages.sh
+	AIE_BIN=$(abspath $(BUILD))/bin AIE_CGI=$(abspath $(BUILD))/cgi t/bench/wa-webhook.sh
 	AIE_BIN=$(abspath $(BUILD))/bin t/bench/mcp.sh
 
 .PHONY: bench

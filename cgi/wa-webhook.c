@@ -10,7 +10,9 @@
  * server's log); then each message becomes an item through lib/wa's
  * inbox (dedup by wamid), each status of a reply we sent is recorded
  * (lib/wa status.c), and the reply is 200. Only then, with Meta answered,
- * is the owner told of urgent messages and failed replies. A payload that cannot be
+ * is the owner told of urgent messages and failed replies, and answered
+ * when the owner's own number asked "status" or "pending" (never filed,
+ * never a decision). A payload that cannot be
  * stored is a 500, so Meta delivers it again; one that is signed but
  * malformed is a 400. The vault and agent come from VAULT_DIR and
  * VAULT_AGENT (set by nginx), the secrets from the configuration file.
@@ -20,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "status/status.h"
 #include "vault/vault.h"
 #include "wa/wa.h"
 #include "web/web.h"
@@ -128,6 +132,8 @@ struct later {
 	char failed[LATER_MAX][AIE_ID_MAX + 1];
 	size_t failed_st[LATER_MAX];   /* the status's index in the payload */
 	size_t nfailed;
+	size_t ask[LATER_MAX];         /* the owner's questions: message index */
+	size_t nask;
 };
 
 /* Store the messages and statuses of a verified payload in the open vault.
@@ -145,6 +151,18 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 		return 500;
 	}
 	for (i = 0; i < h->nmsgs; i++) {
+		if (wa_owner_ask(&h->msgs[i]) != WA_ASK_NONE) {
+			/* answered, not filed: a question, never a decision */
+			if (audit_event(v, "whatsapp_owner_asked", NULL, "wa-webhook",
+			    NULL, h->msgs[i].text) < 0) {
+				fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
+				    aie_errmsg);
+				status = 500;
+			} else if (l->nask < LATER_MAX) {
+				l->ask[l->nask++] = i;
+			}
+			continue;
+		}
 		if ((r = wa_inbox_add(&in, &h->msgs[i], &ref)) < 0) {
 			fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
 			    aie_errmsg);
@@ -169,18 +187,135 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 	return status;
 }
 
+/* notify-wa, which tells the owner (this program links no HTTP client:
+ * it is exec'd for every delivery, and a static binary without libcurl
+ * starts in a fraction of the time): on PATH, else beside this program in
+ * the build tree (build/cgi, build/bin) or installed (PREFIX/lib/
+ * ai-employee/cgi, PREFIX/bin). fcgiwrap passes no PATH. */
+static void notifier(char *path, size_t size)
+{
+	static const char *const rel[] = { "/../bin/notify-wa",
+	    "/../../../bin/notify-wa", NULL };
+	char self[4096], *slash;
+	ssize_t n;
+	size_t i;
+
+	snprintf(path, size, "notify-wa");
+	if (getenv("PATH"))
+		return;
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return;
+	self[n] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return;
+	*slash = '\0';
+	for (i = 0; rel[i]; i++) {
+		snprintf(path, size, "%s%s", self, rel[i]);
+		if (access(path, X_OK) == 0)
+			return;
+	}
+	snprintf(path, size, "notify-wa");
+}
+
+/* Hand text (freed here) to notify-wa as the message of kind, once per
+ * key within a week; wait for it. Its failures are in the notification
+ * log only (stderr is /dev/null by now). */
+static void hand(const char *kind, const char *key, char *text)
+{
+	char path[4200];
+	int fd[2], st;
+	size_t len, off = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (!text)
+		return;
+	notifier(path, sizeof path);
+	if (pipe(fd) < 0) {
+		free(text);
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		dup2(fd[0], 0);
+		close(fd[0]);
+		close(fd[1]);
+		execlp(path, "notify-wa", "-q", "--kind", kind, "--key", key,
+		    "--window", "7d", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[0]);
+	len = strlen(text);
+	while (pid > 0 && off < len) {
+		if ((n = write(fd[1], text + off, len - off)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd[1]);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	free(text);
+}
+
+/* A reply found failed among the kept statuses (wa_late_settle). */
+static void hand_failed(struct vault *v, const struct wa_status *s,
+    const char *id, void *ctx)
+{
+	char key[WA_ID_MAX + 16];
+
+	(void)v;
+	(void)ctx;
+	snprintf(key, sizeof key, "wa-failed-%s", s->id);
+	hand("error", key, wa_text_failed(s, id));
+}
+
+/* The owner asked "status" or "pending": the counts or what waits, with
+ * the dashboard link (once per wamid, whatever Meta retries). */
+static void answer(struct vault *v, const struct wa_msg *m)
+{
+	char key[WA_ID_MAX + 16], *text = NULL, *sum = NULL;
+	size_t count;
+	int r;
+
+	r = wa_owner_ask(m) == WA_ASK_STATUS ?
+	    status_text_counts(v, &text, &sum) :
+	    status_text_approvals(v, &text, &sum, &count);
+	free(sum);
+	if (r < 0)
+		return;
+	snprintf(key, sizeof key, "wa-ask-%s", m->id);
+	hand("message", key, text);
+}
+
+/* An urgent message: who, its first line, the item and the dashboard. */
+static void urgent(struct vault *v, const char *id)
+{
+	char key[AIE_ID_MAX + 16], *from;
+	struct itemref ref;
+	struct item it;
+
+	if (vault_find(v, id, &ref) < 0 || item_load(v, &ref, &it) < 0)
+		return;
+	from = fm_get(&it, "from");
+	snprintf(key, sizeof key, "wa-urgent-%s", id);
+	hand("urgent", key, wa_text_urgent(from, it.body, id));
+	free(from);
+	fm_free(&it);
+}
+
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
  * request when they close; this process goes on alone), then the owner
- * told of urgent messages and failed replies, each a request to the
- * WhatsApp API that Meta need not wait for. */
+ * told, through notify-wa, of urgent messages and failed replies, and
+ * answered when the owner asked; each a request to the WhatsApp API that
+ * Meta need not wait for. Last, the statuses kept for a reply that had
+ * not synced are applied if it has now (lib/wa late.c). */
 static void tell_owner(struct vault *v, const struct wa_hook *h,
     const struct later *l)
 {
 	size_t i;
 	int fd;
 
-	if (l->nurgent == 0 && l->nfailed == 0)
-		return;
 	fflush(stdout);
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		dup2(fd, 1);
@@ -188,13 +323,13 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		if (fd > 2)
 			close(fd);
 	}
-	for (i = 0; i < l->nurgent; i++) {
-		struct itemref ref;
-		if (vault_find(v, l->urgent[i], &ref) == 0)
-			wa_urgent_tell(v, &ref);
-	}
+	for (i = 0; i < l->nurgent; i++)
+		urgent(v, l->urgent[i]);
 	for (i = 0; i < l->nfailed; i++)
-		wa_status_tell(v, &h->sts[l->failed_st[i]], l->failed[i]);
+		hand_failed(v, &h->sts[l->failed_st[i]], l->failed[i], NULL);
+	for (i = 0; i < l->nask; i++)
+		answer(v, &h->msgs[l->ask[i]]);
+	wa_late_settle(v, hand_failed, NULL);   /* a failure stays for later */
 }
 
 static int delivery(struct web *w)

@@ -26,7 +26,7 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: notify-wa [-jqv] [-C DIR] [-a AGENT] [--key K [--window D]]\n"
-	    "                 [--template] [TEXT... | -]\n"
+	    "                 [--template] [--kind KIND] [TEXT... | -]\n"
 	    "       notify-wa [options] --urgent ID|PATH... | -\n"
 	    "       notify-wa [options] --approvals\n"
 	    "       notify-wa [options] --error COMPONENT [DETAIL...]\n");
@@ -137,44 +137,21 @@ static int text_urgent(struct vault *v, int argc, char **argv, char **text,
 /* --approvals: how many wait, their titles. 1 when none waits. */
 static int text_approvals(struct vault *v, char **text, char **summary)
 {
-	struct pending *p;
-	struct buf body = { 0 }, sum = { 0 };
-	char line[1200], *t;
-	size_t n, i;
+	size_t n;
 
-	if (pending_list(v, &p, &n) < 0) {
+	if (status_text_approvals(v, text, summary, &n) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}
 	if (n == 0) {
-		pending_free(p, n);
+		free(*text);
+		free(*summary);
+		*text = *summary = NULL;
 		if (!cli.quiet)
 			cli_warn(NULL, "nothing waits for approval; no message");
 		return EX_NEG;
 	}
-	snprintf(line, sizeof line, "*%zu draft%s wait%s for your approval*", n,
-	    n > 1 ? "s" : "", n > 1 ? "" : "s");
-	add(&body, line);
-	snprintf(line, sizeof line, "%zu waiting for approval: ", n);
-	add(&sum, line);
-	for (i = 0; i < n; i++) {
-		if (!(t = wa_oneline(p[i].title ? p[i].title : p[i].ref.id, 300)))
-			continue;
-		snprintf(line, sizeof line, "\n- %s%s%s", t, p[i].to ? " (to " : "",
-		    p[i].to ? p[i].to : "");
-		add(&body, line);
-		if (p[i].to)
-			add(&body, ")");
-		snprintf(line, sizeof line, "%s%s", i ? "; " : "", t);
-		add(&sum, line);
-		free(t);
-	}
-	pending_free(p, n);
-	*text = wa_compose(body.p, wa_dashboard_url());
-	*summary = wa_oneline(sum.p, WA_PARAM_MAX);
-	free(body.p);
-	free(sum.p);
-	return *text && *summary ? 0 : EX_TEMP;
+	return 0;
 }
 
 /* Arguments joined by blanks, or all of stdin (for none or "-"). */
@@ -273,6 +250,7 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "template", no_argument, NULL, 'T' },
+		{ "kind", required_argument, NULL, 'K' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -281,7 +259,7 @@ int main(int argc, char **argv)
 	struct wa_cfg cfg;
 	struct vault v;
 	char *text = NULL, *summary = NULL, *w = NULL;
-	int c, st;
+	int c, st, logkind = -1;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -296,9 +274,22 @@ int main(int argc, char **argv)
 		case 'k': note.key = optarg; break;
 		case 'w': w = optarg; break;
 		case 'T': note.force_template = 1; break;
+		case 'K':
+			/* the kind a plain text is logged as (the webhook's) */
+			for (logkind = WA_PLAIN; logkind <= WA_RECOVERED; logkind++)
+				if (!strcmp(optarg, wa_kind_name(logkind)))
+					break;
+			if (logkind > WA_RECOVERED) {
+				cli_warn(optarg, "bad --kind (want message, urgent, "
+				    "error or recovered)");
+				return EX_ARGS;
+			}
+			break;
 		default: usage(2);
 		}
 	}
+	if (logkind >= 0 && note.kind != WA_PLAIN)
+		usage(2);
 	argc -= optind;
 	argv += optind;
 	if (w && duration_parse(w, &note.window) < 0) {
@@ -345,6 +336,8 @@ int main(int argc, char **argv)
 	}
 	default:
 		st = text_plain(argc, argv, &text, &summary);
+		if (logkind >= 0)
+			note.kind = (enum wa_kind)logkind;
 	}
 	if (!text || !summary) {
 		free(text);

@@ -9,6 +9,8 @@
  *
  * Apart from the webhook on purpose: the webhook answers Meta at once and
  * makes no request of its own; this runs from cron or PM2 on the cloud.
+ * That run, with no items named, also applies the statuses the webhook
+ * kept because their reply had not synced yet (wa_late_settle).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -126,6 +128,14 @@ static void fold(struct ctx *c, int r)
 		c->status = r;
 }
 
+/* A reply found failed among the kept statuses: the owner is told. */
+static void tell_failed(struct vault *v, const struct wa_status *s,
+    const char *id, void *ctx)
+{
+	(void)ctx;
+	wa_status_tell(v, s, id);
+}
+
 static int one_arg(const char *arg, void *vctx)
 {
 	struct ctx *c = vctx;
@@ -171,9 +181,19 @@ int main(int argc, char **argv)
 		r = cli_each_arg(argc - optind, argv + optind, one_arg, &c);
 		if (r > c.status || (r && c.status == EX_NEG))
 			c.status = r;
-	} else if (vault_walk(&v, ST_NEEDS_ACTION, "whatsapp", each, &c) < 0) {
-		cli_warnerr(NULL);
-		c.status = aie_errcode;
+	} else {
+		if (vault_walk(&v, ST_NEEDS_ACTION, "whatsapp", each, &c) < 0) {
+			cli_warnerr(NULL);
+			c.status = aie_errcode;
+		}
+		/* the timer's run also settles the statuses that came before
+		 * their reply synced (lib/wa late.c), in case no delivery does */
+		if ((r = wa_late_settle(&v, tell_failed, NULL)) < 0) {
+			cli_warnerr("statuses kept for later");
+			fold(&c, aie_errcode ? aie_errcode : EX_TEMP);
+		} else if (r > 0) {
+			fold(&c, 0);
+		}
 	}
 	vault_close(&v);
 	return c.status;

@@ -64,7 +64,7 @@ fakes_stop() {
 local_services() {
 	export LINKEDIN_API_URL="$social_url" LINKEDIN_TOKEN=AQVdemo \
 	    LINKEDIN_AUTHOR=urn:li:person:8675309 \
-	    WA_GRAPH_URL="$api_url" WA_PHONE_NUMBER_ID=1098765 WA_TOKEN=EAAGdemo \
+	    WA_GRAPH_URL="$api_url" WA_PHONE_NUMBER_ID=1098765 WA_SEND_TOKEN=EAAGdemo \
 	    ODOO_POST_USER=owner@demo.example ODOO_POST_PASSWORD=post-pw
 }
 

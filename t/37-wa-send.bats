@@ -8,7 +8,9 @@ load fake/fake
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup_file() {
-	export FAKE_WA_TOKEN=EAAGreplytoken FAKE_WA_PHONE_ID=1098765
+	# the business number, and a second number that only tells the owner
+	export FAKE_WA_TOKEN=EAAGreplytoken FAKE_WA_PHONE_ID=1098765 \
+	    FAKE_WA_NOTIFY_TOKEN=EAAGnotifytoken FAKE_WA_NOTIFY_PHONE_ID=2098765
 	fake_start
 }
 
@@ -21,7 +23,8 @@ setup() {
 	mkvault
 	fake_reset
 	export WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_API_VERSION=v21.0 \
-	    WA_PHONE_NUMBER_ID=1098765 WA_TOKEN=EAAGreplytoken WA_TO=+15550002222 \
+	    WA_SEND_PHONE_NUMBER_ID=1098765 WA_SEND_TOKEN=EAAGreplytoken \
+	    WA_PHONE_NUMBER_ID=2098765 WA_TOKEN=EAAGnotifytoken WA_TO=+15550002222 \
 	    WA_ATTEMPTS=1 AIE_HTTP_BACKOFF=0.01
 	mkwa WA_1 "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)"
 	mkwadraft DRAFT_WA_1 WA_1
@@ -119,6 +122,22 @@ old() {
 	grep -Eq '^exec_result: whatsapp wamid.HBgLFAKE[0-9]{4} to \+15551234567$' "$f"
 	[ -f "$VAULT_DIR/Done/whatsapp/$M/WA_1.md" ]
 	grep -q '"event":"executed","id":"DRAFT_WA_1"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "replies need WA_SEND_TOKEN: the owner's notify token alone is 78, Twilio and no send token 69" {
+	approve DRAFT_WA_1 >/dev/null
+	unset WA_SEND_TOKEN
+	run -78 --separate-stderr wa-send DRAFT_WA_1
+	[[ $stderr == *"WA_SEND_TOKEN is not set"* ]]
+	[[ $stderr != *EAAGnotifytoken* ]]
+	WA_PROVIDER=twilio run -69 --separate-stderr wa-send DRAFT_WA_1
+	[[ $stderr == *"through the WhatsApp Cloud API only"* ]]
+	[ "$(replies)" -eq 0 ]
+	[ -f "$A" ]
+	# the owner told through Twilio, the customer answered through the Cloud API
+	export WA_SEND_TOKEN=EAAGreplytoken
+	WA_PROVIDER=twilio run -0 --separate-stderr wa-send DRAFT_WA_1
+	[ "$(replies '.path == "/v21.0/1098765/messages" and .auth == "Bearer EAAGreplytoken"')" -eq 1 ]
 }
 
 @test "wa-send ID sends one approved reply by the same path; never twice" {
@@ -376,17 +395,17 @@ mkmedia() {
 	run -65 --separate-stderr wa-media WA_M5
 	[[ $stderr == *"does not exist"* ]]
 	mkmedia WA_M6 1037543291543636 image/jpeg
-	WA_TOKEN=wrong run -78 --separate-stderr wa-media WA_M6
+	WA_SEND_TOKEN=wrong run -78 --separate-stderr wa-media WA_M6
 	! grep -q '^media_error' "$VAULT_DIR/Needs_Action/whatsapp/WA_M6.md"
 }
 
 @test "wa-media with nothing to fetch needs no token and exits 1" {
-	unset WA_TOKEN
+	unset WA_SEND_TOKEN
 	run -1 --separate-stderr wa-media
 	[ -z "$stderr" ]
 	mkmedia WA_M7 1037543291543636 image/jpeg
 	run -78 --separate-stderr wa-media
-	[[ $stderr == *"neither WA_MEDIA_TOKEN nor WA_TOKEN is set"* ]]
+	[[ $stderr == *"neither WA_MEDIA_TOKEN nor WA_SEND_TOKEN is set"* ]]
 }
 
 # dash_approve ID: approve ID through the dashboard (nginx + fcgiwrap, as

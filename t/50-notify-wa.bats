@@ -352,3 +352,13 @@ almost full"
 	    endswith("\n\n(the dashboard has no public URL: set DASHBOARD_URL)") and
 	    (contains("127.0.0.1") | not))' "$FAKE_LOG"
 }
+
+@test "--kind logs a plain text as the webhook's kind; a bad kind or one with --urgent is refused" {
+	cloud
+	echo "*Urgent: a WhatsApp message from Alice*" | run -0 --separate-stderr notify-wa --kind urgent --key k1 -
+	grep -q '| urgent | cloud | sent |' "$(today)"
+	run -2 --separate-stderr notify-wa --kind shouting hello
+	[[ "$stderr" == *"bad --kind"* ]]
+	run -2 notify-wa --kind error --urgent E1
+	[ "$(fake_count)" -eq 1 ]
+}

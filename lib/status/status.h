@@ -145,4 +145,16 @@ char *status_live(struct vault *v);
 int status_edges(struct vault *v, char **head, size_t *hlen, char **tail,
     size_t *tlen);
 
+/*
+ * phone.h - the state of things as a WhatsApp message to the owner, with
+ * the dashboard link: text and a one-line summary (for a template), both
+ * malloc'd. 0, or -1 with aie_errmsg.
+ */
+/* What waits for approval, its titles; *count: how many (0: the text
+ * says nothing waits). */
+int status_text_approvals(struct vault *v, char **text, char **summary,
+    size_t *count);
+/* The counts of the stages that need the owner, per domain. */
+int status_text_counts(struct vault *v, char **text, char **summary);
+
 #endif

@@ -18,9 +18,13 @@
  * vault-claim racing it either wins first (the message then gets an item
  * of its own) or finds nothing to claim; then the item is rewritten and
  * renamed back. A join a crash interrupted is put back at the next open
- * (under wa.lock, so no join is live then).
+ * (under wa.lock, so no join is live then), found through
+ * .state/<agent>/wa-joining, which names it while it is under way. The item a sender's next text
+ * may join is found through .state/<agent>/wa-last, a line "<wa_id>
+ * <received> <ID>" appended for each text filed, the last line of a
+ * sender winning: one item read per delivery, not every item waiting
+ * (the webhook's cost must not grow with Needs_Action/whatsapp/).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -58,36 +62,45 @@ static int trim(struct wa_inbox *in, size_t len)
 }
 
 #define FOLDER "Needs_Action/whatsapp"
+#define LAST_MAX (64L << 10)     /* wa-last past this: rewritten, pruned */
 
-/* Put back the items of joins a crash interrupted: .<ID>.md.join ->
- * <ID>.md (the caller holds wa.lock). */
-static int unjoin(struct vault *v)
+/* The join under way, named in .state/<agent>/wa-joining before its
+ * rename and removed after the rename back, so that a delivery looks for
+ * a join a crash interrupted in one small file, not by listing every
+ * item of the folder. */
+static void joining_rel(const struct wa_inbox *in, char *rel, size_t size)
 {
-	char from[300], to[300];
-	struct dirent *e;
-	DIR *d;
-	int fd;
+	size_t n = strlen(in->idsrel) - strlen("wa-ids");
 
-	if ((fd = vault_opendir(v, FOLDER, 0)) < 0)
-		return errno == ENOENT ? 0 : -1;     /* no folder, no join */
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return aie_fail_errno(EX_TEMP, FOLDER);
-	}
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (e->d_name[0] != '.' || n < 9 || n > 200 ||
-		    strcmp(e->d_name + n - 8, ".md.join"))
-			continue;
-		snprintf(from, sizeof from, FOLDER "/%s", e->d_name);
-		snprintf(to, sizeof to, FOLDER "/%.*s", (int)(n - 6),
-		    e->d_name + 1);
-		if (renameat(v->dirfd, from, v->dirfd, to) < 0) {
-			closedir(d);
-			return aie_fail_errno(EX_TEMP, "%s", from);
+	snprintf(rel, size, "%.*swa-joining", (int)n, in->idsrel);
+}
+
+/* Put back the item of a join a crash interrupted: .<ID>.md.join ->
+ * <ID>.md (the caller holds wa.lock). */
+static int unjoin(struct wa_inbox *in)
+{
+	char rel[128], from[300], to[300], *name;
+	struct vault *v = in->v;
+	size_t len;
+
+	joining_rel(in, rel, sizeof rel);
+	if (file_readat(v->dirfd, rel, &name, &len) < 0)
+		return aie_errcode == EX_NEG ? 0 : -1;     /* none */
+	len = strcspn(name, "\n");
+	if (len >= 9 && len <= 200 && name[0] == '.' && !strchr(name, '/') &&
+	    !strncmp(name + len - 8, ".md.join", 8)) {
+		snprintf(from, sizeof from, FOLDER "/%.*s", (int)len, name);
+		snprintf(to, sizeof to, FOLDER "/%.*s", (int)(len - 9), name + 1);
+		strcat(to, ".md");
+		if (renameat(v->dirfd, from, v->dirfd, to) < 0 && errno != ENOENT) {
+			aie_fail_errno(EX_TEMP, "%s", from);
+			free(name);
+			return -1;
 		}
 	}
-	closedir(d);
+	free(name);
+	if (unlinkat(v->dirfd, rel, 0) < 0 && errno != ENOENT)
+		return aie_fail_errno(EX_TEMP, "%s", rel);
 	return 0;
 }
 
@@ -101,6 +114,7 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 	if (vault_statedir(v, dir, sizeof dir) < 0)
 		return -1;
 	snprintf(in->idsrel, sizeof in->idsrel, "%s/wa-ids", dir);
+	snprintf(in->lastrel, sizeof in->lastrel, "%s/wa-last", dir);
 	if ((in->lockfd = state_lock(v, "wa", 1)) < 0)
 		return -1;
 	if (faccessat(v->dirfd, in->idsrel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -109,9 +123,14 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 		wa_inbox_close(in);
 		return -1;
 	}
+	if (faccessat(v->dirfd, in->lastrel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    file_readat(v->dirfd, in->lastrel, &in->last, &len) < 0) {
+		wa_inbox_close(in);
+		return -1;
+	}
 	if (urgent_keywords_load(v, &in->urgent) < 0 ||
 	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
-	    unjoin(v) < 0) {
+	    unjoin(in) < 0) {
 		wa_inbox_close(in);
 		return -1;
 	}
@@ -121,6 +140,7 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 void wa_inbox_close(struct wa_inbox *in)
 {
 	free(in->ids);
+	free(in->last);
 	keywords_free(&in->urgent);
 	if (in->lockfd > 0)
 		state_unlock(in->lockfd);
@@ -272,6 +292,77 @@ static int peer_fn(struct vault *v, const struct itemref *ref, void *vctx)
 	return 0;
 }
 
+/* The item of from's last text (wa-last) into *ref: 0, or 1 when there
+ * is none or it has left Needs_Action/whatsapp/. */
+static int last_of(const struct wa_inbox *in, const char *from,
+    struct itemref *ref)
+{
+	const char *p, *nl, *hit = NULL;
+	size_t n = strlen(from), len;
+	char id[AIE_ID_MAX + 1];
+
+	for (p = in->last; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		if (!strncmp(p, from, n) && p[n] == ' ')
+			hit = p + n + 1;
+	}
+	if (!hit || !(hit = strchr(hit, ' ')))
+		return 1;
+	len = strcspn(++hit, "\n");
+	if (len == 0 || len > AIE_ID_MAX)
+		return 1;
+	memcpy(id, hit, len);
+	id[len] = '\0';
+	if (item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0 ||
+	    faccessat(in->v->dirfd, ref->rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return 1;
+	return 0;
+}
+
+/* from's text went to id: a line appended to wa-last; past LAST_MAX the
+ * file is rewritten with the lines still inside the join window, when
+ * that drops half of it (else it would be rewritten at every message of a
+ * busy window). */
+static int last_set(struct wa_inbox *in, const char *from, const char *id,
+    long long received)
+{
+	struct buf keep = { 0 };
+	char line[300];
+	const char *p, *nl;
+	int n, r;
+
+	n = snprintf(line, sizeof line, "%s %lld %s\n", from, received, id);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return 0;        /* no index then: a join missed, nothing lost */
+	if (in->last && strlen(in->last) > LAST_MAX) {
+		for (p = in->last; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			const char *sp = strchr(p, ' ');
+			nl = strchr(p, '\n');
+			if (sp && nl && atoll(sp + 1) + in->join >= received)
+				buf_add(&keep, p, (size_t)(nl - p + 1));
+		}
+		buf_adds(&keep, line);
+		if (keep.oom)
+			return aie_fail(EX_TEMP, "out of memory");
+		if (keep.len < strlen(in->last) / 2) {
+			r = file_writeat(in->v->dirfd, in->lastrel, keep.p,
+			    keep.len, 0600);
+			free(in->last);
+			in->last = buf_take(&keep, NULL);
+			return r;
+		}
+		buf_free(&keep);
+	}
+	/* in memory too: the next message of this payload may join it */
+	buf_adds(&keep, in->last ? in->last : "");
+	buf_adds(&keep, line);
+	if (keep.oom)
+		return aie_fail(EX_TEMP, "out of memory");
+	free(in->last);
+	in->last = buf_take(&keep, NULL);
+	return file_appendat(in->v->dirfd, in->lastrel, line, (size_t)n);
+}
+
 /* Join m to an item of its conversation: 0 joined (*ref that item), 1
  * none to join, -1 on error (the item put back as it was). */
 static int join(struct wa_inbox *in, const struct wa_msg *m,
@@ -280,22 +371,29 @@ static int join(struct wa_inbox *in, const struct wa_msg *m,
 	struct peer p = { in, m, { .id = "" }, 0 };
 	struct itemref tmp;
 	struct item it;
-	char received[21], *count, n[24], *body = NULL;
+	char received[21], *count, n[24], *body = NULL, mark[128];
 	int r = -1, high;
 
 	if (in->join <= 0 || strcmp(m->type, "text") || m->context_id)
 		return 1;        /* a reply to one of ours starts its own */
-	if (vault_walk(in->v, ST_NEEDS_ACTION, "whatsapp", peer_fn, &p) < 0)
-		return -1;
+	if (last_of(in, m->from, &tmp) == 0)
+		peer_fn(in->v, &tmp, &p);        /* still joinable? */
 	if (!*p.best.id)
 		return 1;
 	tmp = p.best;
 	if ((size_t)snprintf(tmp.rel, sizeof tmp.rel, FOLDER "/.%s.md.join",
 	    p.best.id) >= sizeof tmp.rel)
 		return 1;
-	if (renameat(in->v->dirfd, p.best.rel, in->v->dirfd, tmp.rel) < 0)
-		return errno == ENOENT ? 1 : aie_fail_errno(EX_TEMP, "%s",
+	joining_rel(in, mark, sizeof mark);
+	if (file_writeat(in->v->dirfd, mark, tmp.rel + strlen(FOLDER "/"),
+	    strlen(tmp.rel + strlen(FOLDER "/")), 0600) < 0)
+		return -1;
+	if (renameat(in->v->dirfd, p.best.rel, in->v->dirfd, tmp.rel) < 0) {
+		int e = errno;
+		unlinkat(in->v->dirfd, mark, 0);
+		return e == ENOENT ? 1 : aie_fail_errno(EX_TEMP, "%s",
 		    p.best.rel);     /* ENOENT: claimed meanwhile */
+	}
 	if (item_load(in->v, &tmp, &it) < 0)
 		goto back;
 	high = keywords_match(&in->urgent, m->text);
@@ -328,7 +426,9 @@ static int join(struct wa_inbox *in, const struct wa_msg *m,
 back:
 	if (renameat(in->v->dirfd, tmp.rel, in->v->dirfd, p.best.rel) < 0)
 		return aie_fail_errno(EX_TEMP, "%s: left as %s", p.best.rel,
-		    tmp.rel);
+		    tmp.rel);        /* wa-joining stays: the next open puts it back */
+	if (unlinkat(in->v->dirfd, mark, 0) < 0 && errno != ENOENT)
+		return aie_fail_errno(EX_TEMP, "%s", mark);
 	if (r == 0) {
 		*ref = p.best;
 		audit_event(in->v, "whatsapp_joined", ref->id, "wa-webhook",
@@ -349,7 +449,8 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 	if ((r = join(in, m, ref)) < 0)
 		return -1;
 	if (r == 0)
-		return record(in, m->id);
+		return record(in, m->id) < 0 ||
+		    last_set(in, m->from, ref->id, m->timestamp) < 0 ? -1 : 0;
 	for (tries = 0; ; tries++) {
 		if (id_generate(id, sizeof id, "WA") < 0 ||
 		    item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0)
@@ -365,7 +466,8 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 		if (aie_errcode != EX_DATA || tries >= 5)
 			return -1;   /* 65: that ID exists; draw another */
 	}
-	if (record(in, m->id) < 0)
+	if (record(in, m->id) < 0 || (!strcmp(m->type, "text") &&
+	    last_set(in, m->from, id, m->timestamp) < 0))
 		return -1;
 	audit_event(in->v, "whatsapp_new", id, "wa-webhook", ref->rel,
 	    keywords_match(&in->urgent, m->text) ? "urgent" : NULL);

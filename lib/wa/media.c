@@ -65,10 +65,10 @@ int wa_media_config(struct wa_media_cfg *c)
 	c->api_version = config_get_default("WA_API_VERSION", "v21.0");
 	c->token = config_get("WA_MEDIA_TOKEN");
 	if (!c->token || !*c->token)
-		c->token = config_get("WA_TOKEN");
+		c->token = config_get("WA_SEND_TOKEN");  /* the local agent's */
 	if (!c->token || !*c->token)
-		return aie_fail(EX_CONFIG, "neither WA_MEDIA_TOKEN nor WA_TOKEN is "
-		    "set");
+		return aie_fail(EX_CONFIG, "neither WA_MEDIA_TOKEN nor WA_SEND_TOKEN "
+		    "is set");
 	return 0;
 }
 

@@ -24,21 +24,10 @@
 #include "vault/vault.h"
 #include "base/base.h"
 #include "wa/wa.h"
+#include "internal.h"
 
 #define KEY_MAX 200
 #define HELD_LIST_MAX 20         /* summaries quoted in the next message */
-
-/* lib/buf.h's appends, with the status the code below tests. */
-static int buf_put(struct buf *b, const char *s, size_t n)
-{
-	buf_add(b, s, n);
-	return b->oom ? aie_fail(EX_TEMP, "out of memory") : 0;
-}
-
-static int buf_str(struct buf *b, const char *s)
-{
-	return buf_put(b, s, strlen(s));
-}
 
 /* A state file, or an empty one when it is not there yet. */
 static int read_state(struct vault *v, const char *rel, char **out)
@@ -139,76 +128,6 @@ out:
 	return r;
 }
 
-/* Markdown table cell: | escaped, newlines as <br>. malloc'd. */
-static char *cell(const char *s)
-{
-	struct buf b = { 0 };
-
-	if (buf_str(&b, "") < 0)
-		return NULL;
-	for (; *s; s++) {
-		int r;
-		if (*s == '|')
-			r = buf_str(&b, "\\|");
-		else if (*s == '\n')
-			r = buf_str(&b, "<br>");
-		else if (*s == '\r' || *s == '\t')
-			r = buf_str(&b, " ");
-		else
-			r = buf_put(&b, s, 1);
-		if (r < 0) {
-			free(b.p);
-			return NULL;
-		}
-	}
-	return b.p;
-}
-
-static const char table_head[] =
-    "| time | agent | kind | provider | status | message id or error | "
-    "message |\n|---|---|---|---|---|---|---|\n";
-
-/* Append one row to Logs/Notifications/<today>.md (a title and the table
- * head when the file is new). */
-static int log_row(struct vault *v, time_t now, const char *kind,
-    const char *provider, const char *status, const char *result,
-    const char *text)
-{
-	char rel[64], ts[21], head[64], *c1 = cell(result), *c2 = cell(text);
-	struct buf row = { 0 };
-	struct tm tm;
-	int exists, r = -1;
-
-	gmtime_r(&now, &tm);
-	strftime(rel, sizeof rel, "Logs/Notifications/%Y-%m-%d.md", &tm);
-	time_rfc3339(now, ts);
-	if (!c1 || !c2)
-		goto out;
-	exists = faccessat(v->dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	if (!exists) {
-		strftime(head, sizeof head, "# Notifications %Y-%m-%d\n\n", &tm);
-		if (buf_str(&row, head) < 0 || buf_str(&row, table_head) < 0)
-			goto out;
-	}
-	if (buf_str(&row, "| ") < 0 || buf_str(&row, ts) < 0 ||
-	    buf_str(&row, " | ") < 0 || buf_str(&row, v->agent) < 0 ||
-	    buf_str(&row, " | ") < 0 || buf_str(&row, kind) < 0 ||
-	    buf_str(&row, " | ") < 0 || buf_str(&row, provider) < 0 ||
-	    buf_str(&row, " | ") < 0 || buf_str(&row, status) < 0 ||
-	    buf_str(&row, " | ") < 0 || buf_str(&row, c1) < 0 ||
-	    buf_str(&row, " | ") < 0 || buf_str(&row, c2) < 0 ||
-	    buf_str(&row, " |\n") < 0)
-		goto out;
-	r = file_appendat(v->dirfd, rel, row.p, row.len);
-out:
-	if (!c1 || !c2)
-		aie_fail(EX_TEMP, "out of memory");
-	free(c1);
-	free(c2);
-	free(row.p);
-	return r;
-}
-
 /* The held messages as a paragraph for the next message ("" when none). */
 static int held_text(const char *held, struct buf *b, int *n)
 {
@@ -245,25 +164,6 @@ fail:
 	return -1;
 }
 
-static int lock_state(struct vault *v, const char *dir)
-{
-	char rel[256];
-	int fd;
-
-	snprintf(rel, sizeof rel, "%s/notify.lock", dir);
-	fd = openat(v->dirfd, rel, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return aie_fail_errno(EX_TEMP, "%s", rel);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			aie_fail_errno(EX_TEMP, "%s: flock", rel);
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
-
 static int key_valid(const char *k)
 {
 	size_t n = strlen(k), i;
@@ -293,7 +193,7 @@ int wa_notify(struct vault *v, const struct wa_cfg *c,
 	if (n->key && !key_valid(n->key))
 		return aie_fail(EX_DATA, "bad key (1 to %d printable bytes, no "
 		    "blanks)", KEY_MAX);
-	if (vault_statedir(v, dir, sizeof dir) < 0 || (fd = lock_state(v, dir)) < 0)
+	if (vault_statedir(v, dir, sizeof dir) < 0 || (fd = wa_notify_lock(v, dir)) < 0)
 		return -1;
 	if (n->key) {
 		if (keys_check(v, dir, n->key, n->window, now, 0, &seen) < 0)
@@ -305,7 +205,7 @@ int wa_notify(struct vault *v, const struct wa_cfg *c,
 		}
 	}
 	if (c->provider == WA_NONE) {
-		if (log_row(v, now, kind, prov, "outbox", "not sent: no provider "
+		if (wa_log_row(v, now, kind, prov, "outbox", "not sent: no provider "
 		    "configured", n->text) < 0)
 			goto out;
 		o->result = WA_OUTBOX;
@@ -327,7 +227,7 @@ int wa_notify(struct vault *v, const struct wa_cfg *c,
 			goto out;
 		}
 		free(all.p);
-		if (log_row(v, now, kind, prov, "held", "rate limit: "
+		if (wa_log_row(v, now, kind, prov, "held", "rate limit: "
 		    "summarised in the next message", n->text) < 0)
 			goto out;
 		o->result = WA_HELD;
@@ -349,7 +249,7 @@ int wa_notify(struct vault *v, const struct wa_cfg *c,
 		char why[sizeof aie_errmsg];
 		int code = aie_errcode;
 		snprintf(why, sizeof why, "%s", aie_errmsg);
-		log_row(v, now, kind, prov, "failed", why, text);
+		wa_log_row(v, now, kind, prov, "failed", why, text);
 		aie_fail(code, "%s", why);
 		goto out;
 	}
@@ -362,7 +262,7 @@ int wa_notify(struct vault *v, const struct wa_cfg *c,
 		if (write_state(v, rel, &none) < 0)
 			goto out;
 	}
-	if (log_row(v, now, kind, prov, o->sent.template ? "sent (template)" :
+	if (wa_log_row(v, now, kind, prov, o->sent.template ? "sent (template)" :
 	    "sent", o->sent.id, text) < 0)
 		goto out;
 done:

@@ -33,19 +33,25 @@ int wa_reply_config(struct wa_cfg *c)
 	    config_long("WA_ATTEMPTS", 4, 1, 10, &attempts) < 0)
 		return -1;
 	c->attempts = 1;
-	if (p && *p && strcmp(p, "cloud"))
-		return aie_fail(EX_DOWN, "WA_PROVIDER=%s: replies to customers go "
-		    "through the WhatsApp Cloud API only", p);
+	c->token = config_get("WA_SEND_TOKEN");
+	/* WA_PROVIDER picks how the owner is told; replies need their own key,
+	 * and without one a Twilio set-up is the feature that is not there */
+	if ((!c->token || !*c->token) && p && !strcmp(p, "twilio"))
+		return aie_fail(EX_DOWN, "WA_PROVIDER=twilio and no WA_SEND_TOKEN: "
+		    "replies to customers go through the WhatsApp Cloud API only");
+	if (!c->token || !*c->token)
+		return aie_fail(EX_CONFIG, "WA_SEND_TOKEN is not set (replies do "
+		    "not use WA_TOKEN, the token of the owner's notifications)");
 	c->provider = WA_CLOUD;
 	c->graph_url = config_get_default("WA_GRAPH_URL",
 	    "https://graph.facebook.com");
 	c->api_version = config_get_default("WA_API_VERSION", "v21.0");
-	c->phone_id = config_get("WA_PHONE_NUMBER_ID");
-	c->token = config_get("WA_TOKEN");
+	c->phone_id = config_get("WA_SEND_PHONE_NUMBER_ID");
 	if (!c->phone_id || !*c->phone_id)
-		return aie_fail(EX_CONFIG, "WA_PHONE_NUMBER_ID is not set");
-	if (!c->token || !*c->token)
-		return aie_fail(EX_CONFIG, "WA_TOKEN is not set");
+		c->phone_id = config_get("WA_PHONE_NUMBER_ID");
+	if (!c->phone_id || !*c->phone_id)
+		return aie_fail(EX_CONFIG, "neither WA_SEND_PHONE_NUMBER_ID nor "
+		    "WA_PHONE_NUMBER_ID is set");
 	return 0;
 }
 
@@ -130,7 +136,7 @@ static int judge(const struct http_resp *rs)
 	long code = wa_api_error(rs, msg, sizeof msg);
 
 	if (rs->status == 401 || code == 190)
-		return aie_fail(EX_CONFIG, "%s (check WA_TOKEN)", msg);
+		return aie_fail(EX_CONFIG, "%s (check WA_SEND_TOKEN)", msg);
 	if (rs->status == 429 || rs->status >= 500 || code == 130429 ||
 	    code == 131056)
 		return aie_fail(EX_TEMP, "%s", msg);
@@ -160,7 +166,7 @@ int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
 		return aie_fail(EX_CONFIG, "WA_GRAPH_URL is too long");
 	if ((size_t)snprintf(auth, sizeof auth, "Authorization: Bearer %s",
 	    c->token) >= sizeof auth)
-		return aie_fail(EX_CONFIG, "WA_TOKEN is too long");
+		return aie_fail(EX_CONFIG, "WA_SEND_TOKEN is too long");
 	if (!(body = wa_reply_body(r)))
 		goto out;
 	rq.url = url;

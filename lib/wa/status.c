@@ -9,7 +9,9 @@
  * order and again): sent < delivered < read, and failed over all. A reply
  * that failed (131047 outside the window, 131026 undeliverable, ...) is
  * told to the owner once, through the notification path of notify-wa(1),
- * by the caller once it has answered Meta (wa_status_tell).
+ * by the caller once it has answered Meta (wa_status_tell). A status of
+ * the owner's own notification is a row of the notification log; one of
+ * a message the vault does not know yet is kept for later (late.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +34,10 @@ static int rank(const char *s)
 }
 
 struct find {
-	const char *wamid;
-	struct itemref ref;
-	int found;
+	const char *const *ids;  /* wamids sought */
+	size_t n, left;
+	struct itemref *refs;    /* refs[i]: the reply of ids[i] */
+	char *found;             /* found[i]: 1 when refs[i] is set */
 };
 
 static int match(struct vault *v, const struct itemref *ref, void *vctx)
@@ -42,72 +45,43 @@ static int match(struct vault *v, const struct itemref *ref, void *vctx)
 	struct find *f = vctx;
 	struct item it;
 	char *mid;
+	size_t i;
 
 	if (strncmp(ref->id, "DRAFT_WA_", 9) || item_load(v, ref, &it) < 0)
 		return 0;
 	mid = fm_get(&it, "exec_message_id");
-	if (mid && !strcmp(mid, f->wamid)) {
-		f->ref = *ref;
-		f->found = 1;
-	}
+	for (i = 0; mid && i < f->n; i++)
+		if (!f->found[i] && !strcmp(mid, f->ids[i])) {
+			f->refs[i] = *ref;
+			f->found[i] = 1;
+			f->left--;
+		}
 	free(mid);
 	fm_free(&it);
-	return f->found;
+	return f->left == 0;     /* stop the walk when all are found */
 }
 
-void wa_status_tell(struct vault *v, const struct wa_status *s,
-    const char *id)
+int wa_replies_find(struct vault *v, const char *const *ids, size_t n,
+    struct itemref *refs, char *found)
 {
-	struct wa_cfg c;
-	struct wa_note n = { WA_ERROR, NULL, NULL, NULL, 7 * 86400, 0 };
-	struct wa_outcome o;
-	char key[300], body[1200], *text, *sum;
+	struct find f = { ids, n, n, refs, found };
 
-	if (wa_config(&c) < 0)
-		return;
-	snprintf(key, sizeof key, "wa-failed-%s", s->id);
-	snprintf(body, sizeof body, "*ai-employee: WhatsApp reply not "
-	    "delivered: %s*\nTo +%s: error %ld%s%s%s%s. Reply another way, or "
-	    "with a template if the 24-hour window closed.", id,
-	    s->recipient ? s->recipient : "?", s->error_code,
-	    s->error_title ? " " : "", s->error_title ? s->error_title : "",
-	    s->error_message ? ": " : "",
-	    s->error_message ? s->error_message : "");
-	text = wa_compose(body, wa_dashboard_url());
-	sum = wa_oneline(body, WA_PARAM_MAX);
-	n.text = text;
-	n.summary = sum;
-	n.key = key;
-	if (text && sum)
-		wa_notify(v, &c, &n, &o);
-	free(text);
-	free(sum);
+	memset(found, 0, n);
+	return n ? vault_walk(v, ST_DONE, NULL, match, &f) : 0;
 }
 
-int wa_status_apply(struct vault *v, const struct wa_status *s,
-    char tell[AIE_ID_MAX + 1])
+int wa_status_onto(struct vault *v, const struct wa_status *s,
+    const struct itemref *ref, char tell[AIE_ID_MAX + 1])
 {
-	struct find f = { s->id, { .id = "" }, 0 };
-	char note[600], at[21];
+	char at[21], code[32];
+	const char *kv[] = { "wa_status", s->status, "wa_status_at", at,
+	    "wa_error", NULL, NULL, NULL };
 	struct item it;
 	char *old;
 	int r;
 
 	tell[0] = '\0';
-	if (s->error_code)
-		snprintf(note, sizeof note, "%s %s error %ld%s%s", s->status,
-		    s->id, s->error_code, s->error_title ? " " : "",
-		    s->error_title ? s->error_title : "");
-	else
-		snprintf(note, sizeof note, "%s %s", s->status, s->id);
-	if (vault_walk(v, ST_DONE, NULL, match, &f) < 0)
-		return -1;
-	if (audit_event(v, "whatsapp_status", f.found ? f.ref.id : NULL,
-	    "wa-webhook", f.found ? f.ref.rel : NULL, note) < 0)
-		return -1;
-	if (!f.found)
-		return 1;
-	if (item_load(v, &f.ref, &it) < 0)
+	if (item_load(v, ref, &it) < 0)
 		return -1;
 	old = fm_get(&it, "wa_status");
 	fm_free(&it);
@@ -116,51 +90,48 @@ int wa_status_apply(struct vault *v, const struct wa_status *s,
 	if (!r)
 		return 0;        /* an older or repeated status */
 	time_rfc3339((time_t)s->timestamp, at);
-	{
-		char code[32];
-		const char *kv[] = { "wa_status", s->status, "wa_status_at", at,
-		    "wa_error", NULL, NULL, NULL };
-		if (s->error_code) {
-			snprintf(code, sizeof code, "%ld", s->error_code);
-			kv[5] = code;
-		}
-		if (item_annotate(v, &f.ref, kv) < 0)
-			return -1;
+	if (s->error_code) {
+		snprintf(code, sizeof code, "%ld", s->error_code);
+		kv[5] = code;
 	}
+	if (item_annotate(v, ref, kv) < 0)
+		return -1;
 	if (!strcmp(s->status, "failed"))
-		snprintf(tell, AIE_ID_MAX + 1, "%s", f.ref.id);
+		snprintf(tell, AIE_ID_MAX + 1, "%s", ref->id);
 	return 0;
 }
 
-/* An urgent message, told to the owner at once (as notify-wa --urgent
- * tells a mail): who, the first line, the item's ID and the dashboard. */
-void wa_urgent_tell(struct vault *v, const struct itemref *ref)
+void wa_status_note(const struct wa_status *s, const char *pre, char *note,
+    size_t size)
 {
-	struct wa_cfg c;
-	struct wa_note n = { WA_URGENT, NULL, NULL, NULL, 7 * 86400, 0 };
-	struct wa_outcome o;
-	struct item it;
-	char key[300], *from, *line, *body = NULL, *text = NULL, *sum = NULL;
+	if (s->error_code)
+		snprintf(note, size, "%s%s %s error %ld%s%s", pre, s->status,
+		    s->id, s->error_code, s->error_title ? " " : "",
+		    s->error_title ? s->error_title : "");
+	else
+		snprintf(note, size, "%s%s %s", pre, s->status, s->id);
+}
 
-	if (wa_config(&c) < 0 || item_load(v, ref, &it) < 0)
-		return;
-	from = fm_get(&it, "from");
-	line = wa_oneline(it.body ? it.body : "", 300);
-	fm_free(&it);
-	if (asprintf(&body, "*Urgent: a WhatsApp message from %s*\n\n%s\n%s",
-	    from ? from : "a customer", line ? line : "", ref->id) < 0)
-		body = NULL;
-	if (body && (text = wa_compose(body, wa_dashboard_url())))
-		sum = wa_oneline(body, WA_PARAM_MAX);
-	snprintf(key, sizeof key, "wa-urgent-%s", ref->id);
-	n.text = text;
-	n.summary = sum;
-	n.key = key;
-	if (text && sum)
-		wa_notify(v, &c, &n, &o);
-	free(from);
-	free(line);
-	free(body);
-	free(text);
-	free(sum);
+int wa_status_apply(struct vault *v, const struct wa_status *s,
+    char tell[AIE_ID_MAX + 1])
+{
+	const char *ids[1] = { s->id };
+	struct itemref ref;
+	char note[600], found;
+	int r;
+
+	tell[0] = '\0';
+	memset(&ref, 0, sizeof ref);
+	wa_status_note(s, "", note, sizeof note);
+	if (wa_replies_find(v, ids, 1, &ref, &found) < 0)
+		return -1;
+	if (audit_event(v, "whatsapp_status", found ? ref.id : NULL,
+	    "wa-webhook", found ? ref.rel : NULL, note) < 0)
+		return -1;
+	if (found)
+		return wa_status_onto(v, s, &ref, tell);
+	/* one of the owner's notifications, or a reply not synced yet */
+	if ((r = wa_notify_status(v, s)) != 0)
+		return r < 0 ? -1 : 1;
+	return wa_late_keep(v, s) < 0 ? -1 : 1;
 }

@@ -170,6 +170,8 @@ struct wa_inbox {
 	int lockfd;
 	char idsrel[96];         /* .state/<agent>/wa-ids */
 	char *ids;               /* its lines, or NULL */
+	char lastrel[96];        /* .state/<agent>/wa-last */
+	char *last;              /* its lines, or NULL */
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
 };
@@ -186,6 +188,13 @@ void wa_inbox_close(struct wa_inbox *in);
  * priority: high. */
 int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
     struct itemref *ref);
+
+/*
+ * ask.h - the owner's own number (WA_TO) texting "status" or "pending":
+ * answered with the counts or what waits, never filed, never a decision.
+ */
+enum wa_ask { WA_ASK_NONE, WA_ASK_STATUS, WA_ASK_PENDING };
+enum wa_ask wa_owner_ask(const struct wa_msg *m);
 
 /*
  * window.h - the 24-hour customer-service window of a customer (wa_id):
@@ -214,10 +223,11 @@ struct wa_reply {
 	const char *template_lang;   /* default en_US */
 };
 
-/* The Cloud API configuration of replies: WA_PHONE_NUMBER_ID, WA_TOKEN,
- * WA_GRAPH_URL, WA_API_VERSION, WA_TIMEOUT (WA_TO is not needed). -1 with
- * 78 when a key is missing, 69 when WA_PROVIDER names another provider
- * (replies go through the Cloud API only). */
+/* The Cloud API configuration of replies: WA_SEND_TOKEN (the local
+ * agent's only, never WA_TOKEN, which tells the owner), WA_SEND_PHONE_NUMBER_ID
+ * (else WA_PHONE_NUMBER_ID), WA_GRAPH_URL, WA_API_VERSION, WA_TIMEOUT. -1
+ * with 78 when a key is missing, 69 when there is no send token and
+ * WA_PROVIDER is twilio (replies go through the Cloud API only). */
 int wa_reply_config(struct wa_cfg *c);
 /* The request's JSON body (malloc'd), or NULL (65, the reason) when r
  * cannot be sent as it is: a wa_id that is not one, free text empty or
@@ -233,21 +243,61 @@ int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
     struct wa_sent *out, int *maybe_sent);
 
 /*
- * status.h - the statuses of our replies from the webhook: an audit line
+ * status.h - the statuses of our messages from the webhook: an audit line
  * each; the reply (exec_message_id = its wamid, in Done/) gets wa_status,
- * wa_status_at and wa_error, only forward (sent, delivered, read, failed).
+ * wa_status_at and wa_error, only forward (sent, delivered, read, failed);
+ * the owner's notification (its wamid in Logs/Notifications/) a row of
+ * that log; a wamid the vault does not hold yet (the reply or the log row
+ * comes with the next sync) is kept in .state/<agent>/wa-late for
+ * wa_late_settle. The caller holds wa.lock.
  * 0 applied or older than what the item holds (tell set to the reply's ID
- * when it has just failed: the owner is to be told), 1 no such reply in
- * the vault (audited only), -1 on error.
+ * when it has just failed: the owner is to be told), 1 not a reply in the
+ * vault (recorded as a notification's, or kept for later), -1 on error.
  */
 int wa_status_apply(struct vault *v, const struct wa_status *s,
     char tell[AIE_ID_MAX + 1]);
+/* The replies whose exec_message_id is one of ids[0..n), in one walk of
+ * Done/: found[i] 1 and refs[i] set for each found. 0, or -1. */
+int wa_replies_find(struct vault *v, const char *const *ids, size_t n,
+    struct itemref *refs, char *found);
+/* s onto the reply at ref, forward only (as wa_status_apply). */
+int wa_status_onto(struct vault *v, const struct wa_status *s,
+    const struct itemref *ref, char tell[AIE_ID_MAX + 1]);
+/* The audit note of s, "PRE<status> <wamid>[ error N title]". */
+void wa_status_note(const struct wa_status *s, const char *pre, char *note,
+    size_t size);
+/* When s is the status of one of the owner's notifications of the last
+ * WA_LATE_DAYS (its wamid in Logs/Notifications/), a row of the log says
+ * so (kind status): 1; 0 when it is none of them; -1 on error. */
+int wa_notify_status(struct vault *v, const struct wa_status *s);
+
+/*
+ * late.h - statuses that came before their message: Meta reports a
+ * reply's "sent" within a second of the send, while the reply's item
+ * reaches the cloud's vault with the next sync.
+ */
+#define WA_LATE_DAYS 7           /* as long as Meta retries a delivery */
+#define WA_LATE_MAX 1000         /* statuses kept, the newest */
+/* Keep s in .state/<agent>/wa-late, a JSON object a line (the caller
+ * holds wa.lock). 0 or -1. */
+int wa_late_keep(struct vault *v, const struct wa_status *s);
+/* Under wa.lock: apply each kept status whose reply or notification is in
+ * the vault now, drop those older than WA_LATE_DAYS, keep the rest; then,
+ * the lock released, tell(v, s, id, ctx) of each reply id found failed.
+ * The number applied, or -1 (what could be applied is applied). */
+typedef void wa_tell_fn(struct vault *v, const struct wa_status *s,
+    const char *id, void *ctx);
+int wa_late_settle(struct vault *v, wa_tell_fn *tell, void *ctx);
+
 /* Tell the owner, through the notification path of notify-wa(1) (dedup by
- * wamid, the outbox without a provider), that reply id failed; or that
- * the item at ref is urgent. Failures are only in the notification log. */
+ * wamid, the outbox without a provider), that reply id failed. Failures
+ * are only in the notification log. */
 void wa_status_tell(struct vault *v, const struct wa_status *s,
     const char *id);
-void wa_urgent_tell(struct vault *v, const struct itemref *ref);
+/* The texts of what the webhook tells (with the dashboard link), malloc'd
+ * or NULL: reply id failed (s's error); an urgent message from from. */
+char *wa_text_failed(const struct wa_status *s, const char *id);
+char *wa_text_urgent(const char *from, const char *body, const char *id);
 
 /*
  * media.h - a customer's media from the Cloud API (see wa-media(1)): the
@@ -272,7 +322,7 @@ struct wa_media {
 	char ext[8];
 };
 
-/* WA_MEDIA_TOKEN (else WA_TOKEN), WA_GRAPH_URL, WA_API_VERSION,
+/* WA_MEDIA_TOKEN (else WA_SEND_TOKEN), WA_GRAPH_URL, WA_API_VERSION,
  * WA_TIMEOUT, WA_MEDIA_MAX (16 MB). 0, or -1 (78). */
 int wa_media_config(struct wa_media_cfg *c);
 /* The file extension of a type kept, or NULL for one that is not. */

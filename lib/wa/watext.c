@@ -146,3 +146,30 @@ const char *wa_kind_name(enum wa_kind k)
 	default: return "message";
 	}
 }
+
+char *wa_text_failed(const struct wa_status *s, const char *id)
+{
+	char body[1200];
+
+	snprintf(body, sizeof body, "*ai-employee: WhatsApp reply not "
+	    "delivered: %s*\nTo +%s: error %ld%s%s%s%s. Reply another way, or "
+	    "with a template if the 24-hour window closed.", id,
+	    s->recipient ? s->recipient : "?", s->error_code,
+	    s->error_title ? " " : "", s->error_title ? s->error_title : "",
+	    s->error_message ? ": " : "",
+	    s->error_message ? s->error_message : "");
+	return wa_compose(body, wa_dashboard_url());
+}
+
+char *wa_text_urgent(const char *from, const char *body, const char *id)
+{
+	char *line = wa_oneline(body ? body : "", 300), *all = NULL, *text;
+
+	if (!line || asprintf(&all, "*Urgent: a WhatsApp message from %s*\n\n"
+	    "%s\n%s", from ? from : "a customer", line, id) < 0)
+		all = NULL;
+	text = all ? wa_compose(all, wa_dashboard_url()) : NULL;
+	free(line);
+	free(all);
+	return text;
+}

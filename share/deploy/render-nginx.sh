@@ -8,6 +8,7 @@
 # front (share/deploy/nginx-dashboard.conf is the system nginx's).
 #
 #   render-nginx.sh [-u USER] [-o FILE] PREFIX LISTEN SOCKET CGI
+#   render-nginx.sh -s TEMPLATE [-o FILE]
 #
 #   PREFIX  nginx's prefix: pid, logs/ and tmp/ go there (made if missing)
 #   LISTEN  nginx's listen address, e.g. 127.0.0.1:8080
@@ -24,6 +25,11 @@
 # from this script's environment when set. Whoever can speak FastCGI to the
 # socket can set them too: keep it reachable by nginx only.
 #
+# -s TEMPLATE renders a site of the system nginx instead (the webhook's TLS
+# site, share/deploy/nginx-wa-webhook.conf): each @WORD@ of its lines that
+# are not comments is replaced by the environment variable WORD, checked as
+# above; a word unset or empty is refused and nothing is written.
+#
 # Used by the PM2 app aie-local-nginx (pm2/ecosystem.config.local.js) at
 # every start, and by cgi/run-dashboard (make run, the dashboard tests).
 # Exit 0 written; 1 a value nginx could not take as it is; 2 usage.
@@ -32,6 +38,7 @@ set -eu
 die() { echo "render-nginx.sh: $*" >&2; exit 1; }
 usage() {
 	echo "usage: render-nginx.sh [-u USER] [-o FILE] PREFIX LISTEN SOCKET CGI" >&2
+	echo "       render-nginx.sh -s TEMPLATE [-o FILE]" >&2
 	exit 2
 }
 
@@ -55,15 +62,57 @@ params() {
 	done
 }
 
-user="" out=""
-while getopts u:o: opt; do
+# site TEMPLATE: the template with its @WORDS@ replaced (unquoted: the
+# template's syntax decides; the values are checked as q does).
+site() {
+	words=$(grep -v '^[[:space:]]*#' "$1" | grep -o '@[A-Z_]*@' | sort -u) ||
+	    die "$1: no @WORD@ to replace"
+	script=""
+	for w in $words; do
+		k=${w#@}
+		k=${k%@}
+		eval "v=\${$k:-}"
+		[ -n "$v" ] || die "$k is not set (the template's @$k@)"
+		q "$v" >/dev/null || exit 1
+		case $v in *[\|\;\{\}\&\ \	]*) die "$k: unsupported value: '$v'" ;; esac
+		script="$script s|$w|$v|g;"
+	done
+	# the comments keep their @WORDS@: they document the template
+	sed -e "/^[[:space:]]*#/b" -e "$script" "$1"
+}
+
+# write TEXT: to -o's file atomically (a temporary file, then mv), or stdout.
+write() {
+	if [ -z "$out" ]; then
+		printf '%s\n' "$1"
+		return
+	fi
+	mkdir -p "$(dirname "$out")"
+	tmp=$(mktemp "$out.XXXXXX")
+	trap 'rm -f "$tmp"' EXIT
+	printf '%s\n' "$1" >"$tmp"
+	chmod 644 "$tmp"
+	mv -f "$tmp" "$out"
+	trap - EXIT
+}
+
+user="" out="" tpl=""
+while getopts u:o:s: opt; do
 	case $opt in
 	u) user=$OPTARG ;;
 	o) out=$OPTARG ;;
+	s) tpl=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
+if [ -n "$tpl" ]; then
+	if [ $# -ne 0 ] || [ -n "$user" ]; then usage; fi
+	[ -r "$tpl" ] || die "$tpl: cannot read the template"
+	conf=$(site "$tpl") || exit 1
+	write "$conf"
+	exit 0
+fi
 [ $# -eq 4 ] || usage
 prefix=$1 listen=$2 sock=$3 cgi=$4
 case $listen in
@@ -129,14 +178,4 @@ $(params)
 }
 EOF
 )
-if [ -z "$out" ]; then
-	printf '%s\n' "$conf"
-else
-	mkdir -p "$(dirname "$out")"
-	tmp=$(mktemp "$out.XXXXXX")
-	trap 'rm -f "$tmp"' EXIT
-	printf '%s\n' "$conf" >"$tmp"
-	chmod 644 "$tmp"
-	mv -f "$tmp" "$out"
-	trap - EXIT
-fi
+write "$conf"

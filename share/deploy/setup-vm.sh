@@ -6,6 +6,7 @@
 #
 #   setup-vm.sh [--dry-run] [--agent cloud|local] [--user NAME]
 #               [--remote URL] [--scheduler cron|pm2|none] [--src DIR]
+#               [--host NAME]
 #
 # Steps:
 #   1. packages    apt-get the build and run dependencies (and nodejs/npm
@@ -24,6 +25,11 @@
 #   7. scheduler   cron: the agent's crontab for USER; pm2: npm's pm2, the
 #                  agent's ecosystem started and saved, and `pm2 startup`
 #                  (a systemd unit that brings it back at boot)
+#   8. webhook     cloud with --host NAME: the WhatsApp webhook's TLS site
+#                  (nginx-wa-webhook.conf rendered by render-nginx.sh -s)
+#                  in the system nginx, its certificate from certbot
+#                  (webroot, the default site on port 80), and fcgiwrap
+#                  run as USER by the unit ai-employee-fcgiwrap
 set -eu
 
 DRY=0
@@ -32,12 +38,14 @@ USER_NAME=aiemp
 REMOTE=""
 SCHED=cron
 SRC=""
+HOST=""
 PREFIX=${PREFIX:-/usr/local}
 DATADIR=${DATADIR:-$PREFIX/share/ai-employee}
 
 usage() {
 	echo "usage: setup-vm.sh [--dry-run] [--agent cloud|local] [--user NAME]" >&2
 	echo "                   [--remote URL] [--scheduler cron|pm2|none] [--src DIR]" >&2
+	echo "                   [--host NAME]" >&2
 	exit 2
 }
 
@@ -55,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--remote) REMOTE=${2:?}; shift ;;
 	--scheduler) SCHED=${2:?}; shift ;;
 	--src) SRC=${2:?}; shift ;;
+	--host) HOST=${2:?}; shift ;;
 	-h|--help) usage ;;
 	*) echo "setup-vm: unknown argument: $1" >&2; usage ;;
 	esac
@@ -65,6 +74,11 @@ case $SCHED in cron|pm2|none) ;; *) die "--scheduler is cron, pm2 or none" ;; es
 case $USER_NAME in
 [a-z_]*) ;;
 *) die "bad user name: $USER_NAME" ;;
+esac
+case $HOST in
+'') ;;
+*[!a-z0-9.-]*|.*|*.) die "bad host name: $HOST" ;;
+*) [ "$AGENT" = cloud ] || die "--host is the cloud's (the webhook's TLS site)" ;;
 esac
 
 # The source tree: --src, else the tree this script sits in (share/deploy).
@@ -103,7 +117,9 @@ step "1. packages"
 PKGS="ca-certificates git make gcc pkg-config libgit2-dev libcurl4-openssl-dev
 libjansson-dev libsodium-dev util-linux cron openssh-client"
 [ "$SCHED" = pm2 ] && PKGS="$PKGS nodejs npm"
-[ "$AGENT" = local ] && PKGS="$PKGS nginx-light fcgiwrap certbot"
+if [ "$AGENT" = local ] || [ -n "$HOST" ]; then
+	PKGS="$PKGS nginx-light fcgiwrap certbot"
+fi
 # shellcheck disable=SC2086
 printf '   packages:' && printf ' %s' $PKGS && echo
 # one dpkg-query for all (it is slow to start)
@@ -197,8 +213,8 @@ fi
 # -- 6. dirs -------------------------------------------------------------------
 step "6. directories"
 as_user mkdir -p "$HOME_DIR/.local/state/ai-employee" "$VAULT/.state/$AGENT"
-if [ "$AGENT" = local ]; then
-	# the dashboard's fcgiwrap socket: the user and nginx's group (setgid:
+if [ "$AGENT" = local ] || [ -n "$HOST" ]; then
+	# the dashboard's (or the webhook's) fcgiwrap socket: the user and nginx's group (setgid:
 	# the socket fcgiwrap makes there belongs to www-data too)
 	TMPF=/etc/tmpfiles.d/ai-employee.conf
 	if [ -f "$TMPF" ]; then
@@ -260,5 +276,64 @@ none)
 	echo "   none: start the loops yourself (see INSTALL)"
 	;;
 esac
+
+# -- 8. webhook ---------------------------------------------------------------
+if [ "$AGENT" = cloud ]; then
+	step "8. webhook${HOST:+ https://$HOST/webhook/whatsapp}"
+	if [ -z "$HOST" ]; then
+		echo "   not installed: --host NAME installs its TLS site (see wa-webhook(1))"
+	else
+		unit=/etc/systemd/system/ai-employee-fcgiwrap.service
+		if [ -f "$unit" ]; then
+			echo "   $unit exists"
+		elif [ "$DRY" = 1 ]; then
+			echo "+ write $unit: fcgiwrap as $USER_NAME on /run/ai-employee/fcgiwrap.sock"
+		else
+			cat >"$unit" <<EOF
+# written by setup-vm.sh: the webhook's CGI runs as the vault's owner;
+# only nginx's group reaches the socket (the directory is 2750).
+[Unit]
+Description=ai-employee fcgiwrap (wa-webhook.cgi)
+After=network.target
+
+[Service]
+User=$USER_NAME
+Group=www-data
+UMask=0007
+ExecStart=/usr/sbin/fcgiwrap -c 4 -s unix:/run/ai-employee/fcgiwrap.sock
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+EOF
+		fi
+		run systemctl daemon-reload
+		run systemctl enable --now ai-employee-fcgiwrap
+		live=/etc/letsencrypt/live/$HOST
+		if [ -f "$live/fullchain.pem" ]; then
+			echo "   certificate $live exists"
+		else
+			# the Debian default site answers port 80 from /var/www/html
+			run certbot certonly --webroot -w /var/www/html -d "$HOST" \
+			    --non-interactive --agree-tos --register-unsafely-without-email \
+			    --deploy-hook "systemctl reload nginx"
+		fi
+		tpl=$DATADIR/deploy/nginx-wa-webhook.conf
+		[ -f "$tpl" ] || tpl=${SRC:+$SRC/share/deploy/nginx-wa-webhook.conf}
+		if [ -z "$tpl" ] || { [ ! -f "$tpl" ] && [ "$DRY" = 0 ]; }; then
+			die "nginx-wa-webhook.conf not found (in $DATADIR/deploy or --src)"
+		fi
+		site=/etc/nginx/sites-available/ai-employee-wa-webhook
+		run env SERVER_NAME="$HOST" LISTEN=443 CERT="$live/fullchain.pem" \
+		    KEY="$live/privkey.pem" CGI="$PREFIX/lib/ai-employee/cgi/wa-webhook.cgi" \
+		    SOCKET=/run/ai-employee/fcgiwrap.sock VAULT_DIR="$VAULT" \
+		    HOME="$HOME_DIR" LOG_DIR=/var/log/nginx \
+		    sh "$(dirname "$tpl")/render-nginx.sh" -s "$tpl" -o "$site"
+		run ln -sf ../sites-available/ai-employee-wa-webhook /etc/nginx/sites-enabled/
+		run nginx -t -q
+		run systemctl reload nginx
+		echo "   callback URL for Meta: https://$HOST/webhook/whatsapp (INSTALL 11.6)"
+	fi
+fi
 
 echo "setup-vm: done$( [ "$DRY" = 1 ] && echo ' (dry run)')"

@@ -183,7 +183,11 @@ class Handler(BaseHTTPRequestHandler):
         p = self.path
         if self.command == "GET" and (re.match(r"^/v\d+\.\d+/\d+$", p) or
                                       p.startswith("/media/")):
-            if self.headers.get("Authorization") != "Bearer " + E("FAKE_WA_TOKEN", ""):
+            # media reads: the business's token, or a token for them alone
+            ok = {E("FAKE_WA_TOKEN", ""), E("FAKE_WA_MEDIA_TOKEN", "") or
+                  E("FAKE_WA_TOKEN", "")}
+            if self.headers.get("Authorization") not in {"Bearer " + t
+                                                         for t in ok}:
                 return None, {"auth_error": True}
             return None, {}
         if re.match(r"^/v\d+\.\d+/[^/]+/messages$", p):
@@ -203,9 +207,15 @@ class Handler(BaseHTTPRequestHandler):
     def check_graph(self, body):
         if self.command != "POST":
             return "method " + self.command, None
-        if self.path.split("/")[2] != E("FAKE_WA_PHONE_ID", "1234567890"):
+        # each number has its own token: a second number that only tells
+        # the owner (FAKE_WA_NOTIFY_*) cannot write as the business
+        tokens = {E("FAKE_WA_PHONE_ID", "1234567890"): E("FAKE_WA_TOKEN", "")}
+        if E("FAKE_WA_NOTIFY_PHONE_ID", ""):
+            tokens[E("FAKE_WA_NOTIFY_PHONE_ID")] = E("FAKE_WA_NOTIFY_TOKEN", "")
+        phone = self.path.split("/")[2]
+        if phone not in tokens:
             return "wrong phone number id", None
-        if self.headers.get("Authorization") != "Bearer " + E("FAKE_WA_TOKEN", ""):
+        if self.headers.get("Authorization") != "Bearer " + tokens[phone]:
             return None, {"auth_error": True}
         if not (self.headers.get("Content-Type") or "").startswith("application/json"):
             return "content-type", None

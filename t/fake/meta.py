@@ -15,18 +15,21 @@ TYPE: text image audio video document sticker location interactive
 list_reply button reaction unsupported. Messages come from wa_id
 15551234567 ("Alice Example") to phone number id 1098765; TEXT is the text
 or caption (default "Hello"). With a CONTEXT environment variable the
-message answers that wamid; TS sets its timestamp (epoch seconds).
+message answers that wamid; TS sets its timestamp (epoch seconds);
+WA_FROM another sender's wa_id (the owner's, say); CAFILE the
+certificate authority post trusts.
 """
 import hashlib
 import hmac
 import json
 import os
+import ssl
 import sys
 import time
 import urllib.error
 import urllib.request
 
-FROM = "15551234567"
+FROM = os.environ.get("WA_FROM") or "15551234567"
 PHONE_ID = "1098765"
 
 
@@ -125,7 +128,10 @@ def main(argv):
         req = urllib.request.Request(url, data=body, headers=headers,
                                      method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=20) as r:
+            # CAFILE: the test's own certificate authority (https)
+            ctx = (ssl.create_default_context(cafile=os.environ["CAFILE"])
+                   if os.environ.get("CAFILE") else None)
+            with urllib.request.urlopen(req, timeout=20, context=ctx) as r:
                 print(r.status)
                 sys.stdout.write(r.read().decode(errors="replace"))
         except urllib.error.HTTPError as e:
