@@ -124,8 +124,8 @@ int oauth_config_set(const char *const *keys, const char *const *values,
 		snprintf(def, sizeof def, "%s", path);
 	slash = strrchr(def, '/');
 	*slash = '\0';
-	if (slash != def && mkdir(def, 0700) < 0 && errno != EEXIST)
-		r = aie_fail_errno(EX_CONFIG, "%s", def);
+	if (slash != def && oauth_mkdirs(def) < 0)
+		r = -1;
 	else if ((dfd = open(slash == def ? "/" : def, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) < 0)
 		r = aie_fail_errno(EX_CONFIG, "%s", def);

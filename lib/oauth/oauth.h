@@ -65,6 +65,8 @@ int oauth_url(const struct oauth_provider *p, const char *what, char *buf,
 int oauth_path(const struct oauth_provider *p, char *buf, size_t size);
 int oauth_load(const struct oauth_provider *p, struct oauth_tokens *t);
 int oauth_store(const struct oauth_provider *p, const struct oauth_tokens *t);
+/* The directory dir and those above it that are missing, made 0700. */
+int oauth_mkdirs(const char *dir);
 
 /* reply.c: the token endpoint's reply (any grant) into t, keeping t's
  * refresh token when the reply brings none; now is the time of the

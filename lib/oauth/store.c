@@ -66,6 +66,23 @@ static int line_value(const char *text, const char *key, char *dst,
 	return 0;
 }
 
+int oauth_mkdirs(const char *dir)
+{
+	char path[4096], *s;
+
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+		return aie_fail(EX_CONFIG, "%s: path too long", dir);
+	for (s = strchr(path + 1, '/'); ; s = strchr(s + 1, '/')) {
+		if (s)
+			*s = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return aie_fail_errno(EX_CONFIG, "%s", path);
+		if (!s)
+			return 0;
+		*s = '/';
+	}
+}
+
 int oauth_load(const struct oauth_provider *p, struct oauth_tokens *t)
 {
 	char path[4096], *text, num[32] = "", *end;
@@ -123,8 +140,8 @@ int oauth_store(const struct oauth_provider *p, const struct oauth_tokens *t)
 		return -1;
 	slash = strrchr(path, '/');
 	*slash = '\0';
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return aie_fail_errno(EX_CONFIG, "%s", path);
+	if (oauth_mkdirs(path) < 0)
+		return -1;
 	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return aie_fail_errno(EX_CONFIG, "%s", path);
 	buf_addf(&b, "access_token=%s\nrefresh_token=%s\n", t->access,
