@@ -325,3 +325,25 @@ expire_soon() {
 	[[ "$stderr" == *"oauth-token init google"* ]]
 	[ -f "$VAULT_DIR/Approved/email/DRAFT_E1.md" ]
 }
+
+@test "vault-health: SMTP_OAUTH's grant is checked (refreshed when due); revoked is down" {
+	oauth_start
+	google_init
+	smtp_start
+	export SMTP_OAUTH=google
+	run --separate-stderr vault-health --no-notify -j
+	assert_success
+	jq -e '.components.smtp.state == "up" and
+	    (.components.smtp.detail | test("^220 .*, google token good until [0-9]{2}:[0-9]{2}Z$"))' <<<"$output"
+	expire_soon
+	run --separate-stderr vault-health --no-notify -j
+	assert_success
+	grep -qx 'access_token=ya29.fake-access-3' "$TOKENS"
+	expire_soon
+	oauth_control action=revoke
+	run --separate-stderr vault-health --no-notify -j
+	assert_failure 1
+	jq -e '.components.smtp.state == "down" and
+	    (.components.smtp.detail | test("google token: .*oauth-token init google"))' <<<"$output"
+	[[ "$output" != *"fake-refresh"* ]]
+}
