@@ -178,33 +178,32 @@ static ssize_t read_head(int c, char *req, size_t size)
 	return -1;
 }
 
-/* One connection: 1 with the code, 0 for another path (keep waiting),
- * -1 to stop. */
-static int one_request(int c, const char *state, char *code, size_t size)
+int oauth_callback(const char *req, const char *state, char *code,
+    size_t size, const char **status, const char **page)
 {
-	char req[REQUEST_MAX], got[128], err[128];
+	char got[128], err[128];
 	const char *q;
 
-	if (read_head(c, req, sizeof req) < 0) {
-		answer(c, "400 Bad Request", "bad request");
-		return 0;
-	}
+	*code = '\0';
 	if (strncmp(req, "GET /callback", 13) != 0 ||
 	    (req[13] != '?' && req[13] != ' ')) {
-		answer(c, "404 Not Found", "not found");
+		*status = "404 Not Found";
+		*page = "not found";
 		return 0;
 	}
+	*status = "400 Bad Request";
 	q = req + 14;
 	if (query_value(q, "state", got, sizeof got) != 1 ||
 	    strlen(got) != strlen(state) ||
 	    sodium_memcmp(got, state, strlen(state)) != 0) {
-		answer(c, "400 Bad Request", "<p>This answer was not for this run "
-		    "(its state differs). Nothing was stored.");
+		*page = "<p>This answer was not for this run (its state differs). "
+		    "Nothing was stored.";
 		return aie_fail(EX_DATA, "the redirect's state is not the one "
 		    "sent: refused (start again)");
 	}
-	if (query_value(q, "error", err, sizeof err) == 1) {
-		answer(c, "200 OK", "<p>Not authorised. Nothing was stored.");
+	if (query_value(q, "error", err, sizeof err) != 0) {
+		*status = "200 OK";
+		*page = "<p>Not authorised. Nothing was stored.";
 		for (char *s = err; *s; s++)
 			if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 				*s = '?';
@@ -212,12 +211,31 @@ static int one_request(int c, const char *state, char *code, size_t size)
 		    "(%.60s)", err);
 	}
 	if (query_value(q, "code", code, size) != 1 || !*code) {
-		answer(c, "400 Bad Request", "<p>No code came. Nothing was stored.");
+		*code = '\0';
+		*page = "<p>No code came. Nothing was stored.";
 		return aie_fail(EX_DATA, "the redirect carries no code");
 	}
-	answer(c, "200 OK", "<!doctype html><title>ai-employee</title><p>"
-	    "Authorised. You may close this tab.");
+	*status = "200 OK";
+	*page = "<!doctype html><title>ai-employee</title><p>Authorised. You "
+	    "may close this tab.";
 	return 1;
+}
+
+/* One connection: 1 with the code, 0 for another path (keep waiting),
+ * -1 to stop. */
+static int one_request(int c, const char *state, char *code, size_t size)
+{
+	char req[REQUEST_MAX];
+	const char *status, *page;
+	int r;
+
+	if (read_head(c, req, sizeof req) < 0) {
+		answer(c, "400 Bad Request", "bad request");
+		return 0;
+	}
+	r = oauth_callback(req, state, code, size, &status, &page);
+	answer(c, status, page);
+	return r;
 }
 
 int oauth_wait_code(int fd, const char *state, long timeout, char *code,

@@ -136,6 +136,13 @@ typedef void (*oauth_show_fn)(void *ctx, const char *url, const char *code);
 int oauth_authorize(const struct oauth_provider *p, int device,
     long timeout, oauth_show_fn show, void *ctx, struct oauth_tokens *t);
 
+/* loopback.c: one request head the listener read: 1 with the code of a
+ * redirect to /callback carrying our state, 0 for another path, -1 as
+ * oauth_wait_code; the HTTP status and page to answer in any case.
+ * (Exposed for the fuzz harness.) */
+int oauth_callback(const char *req, const char *state, char *code,
+    size_t size, const char **status, const char **page);
+
 /* confset.c: set KEY=VALUE lines in the configuration file (see
  * ai-employee(7)), replacing a line of the same key, adding the rest,
  * written anew 0600. 0, or -1 (78). */
