@@ -29,25 +29,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-/* The link (and the device code) for the owner: on stdout, the one thing
- * there, so that a script can take it; the words on stderr. */
-static void show(void *ctx, const char *url, const char *code)
-{
-	const struct oauth_provider *p = ctx;
-
-	if (code && !cli.quiet)
-		fprintf(stderr, "%s: open this page on any device and enter the "
-		    "code %s:\n", p->name, code);
-	else if (!cli.quiet)
-		fprintf(stderr, "%s: open this link in a browser on this machine "
-		    "(the redirect comes back to 127.0.0.1):\n", p->name);
-	if (cli.json)
-		cli_print_json(json_pack("{s:s, s:s?}", "open", url, "code", code));
-	else
-		printf("%s\n", url);
-	fflush(stdout);
-}
-
 static int init(const struct oauth_provider *p, int device, long timeout)
 {
 	struct oauth_tokens t;
@@ -55,7 +36,8 @@ static int init(const struct oauth_provider *p, int device, long timeout)
 	int r;
 
 	if (oauth_path(p, path, sizeof path) < 0 ||
-	    oauth_authorize(p, device, timeout, show, (void *)p, &t) < 0 ||
+	    oauth_authorize(p, device, timeout, cli_show_link,
+	    (void *)p->name, &t) < 0 ||
 	    oauth_store(p, &t) < 0)
 		r = -1;
 	else {

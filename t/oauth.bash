@@ -43,13 +43,17 @@ oauth_control() {
 }
 
 # oauth_run CMD...: start CMD (a first grant) in the background and wait
-# for the first line of its stdout (the link, or with --device the page).
+# for the first line of its stdout (the link, or with --device the page;
+# with -j the "open" of that line's JSON).
 oauth_run() {
 	OAUTH_OUT="$BATS_TEST_TMPDIR/grant.$RANDOM"
 	"$@" >"$OAUTH_OUT" 2>"$OAUTH_OUT.err" &
 	OAUTH_PID=$!
 	wait_for -t 10 [ -s "$OAUTH_OUT" ]
 	OAUTH_LINK=$(head -n 1 "$OAUTH_OUT")
+	if [[ $OAUTH_LINK == "{"* ]]; then
+		OAUTH_LINK=$(jq -r .open <<<"$OAUTH_LINK")
+	fi
 }
 
 # oauth_wait: CMD's exit status into OAUTH_RC, its stderr into OAUTH_ERR.

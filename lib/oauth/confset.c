@@ -75,7 +75,7 @@ static int read_all(const char *path, char **text, size_t *len)
 }
 
 int oauth_config_set(const char *const *keys, const char *const *values,
-    size_t n)
+    size_t n, char *where, size_t wsize)
 {
 	const char *path = getenv("AI_EMPLOYEE_CONFIG"), *home, *p, *nl;
 	char def[4096], *text, *out, *slash, done[16] = { 0 };
@@ -100,6 +100,7 @@ int oauth_config_set(const char *const *keys, const char *const *values,
 	if (strlen(path) >= sizeof def - 1 || !strchr(path, '/'))
 		return aie_fail(EX_CONFIG, "%s: give the configuration file's "
 		    "path with a directory", path);
+	snprintf(where, wsize, "%s", path);
 	if (read_all(path, &text, &len) < 0)
 		return -1;
 	for (p = text; p && p < text + len; p = nl ? nl + 1 : NULL) {

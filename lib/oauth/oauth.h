@@ -143,10 +143,17 @@ int oauth_authorize(const struct oauth_provider *p, int device,
 int oauth_callback(const char *req, const char *state, char *code,
     size_t size, const char **status, const char **page);
 
+/* userinfo.c: the LinkedIn member a token belongs to, as the author URN
+ * its posts carry (urn:li:person:ID). 0, or -1 (78 refused, 69/75). The
+ * reply's reader is exposed for the fuzz harness. */
+int oauth_linkedin_author(const char *token, char *urn, size_t size);
+int oauth_userinfo_reply(long status, const char *body, size_t len,
+    char *urn, size_t size);
+
 /* confset.c: set KEY=VALUE lines in the configuration file (see
  * ai-employee(7)), replacing a line of the same key, adding the rest,
- * written anew 0600. 0, or -1 (78). */
+ * written anew 0600; its path into where. 0, or -1 (78). */
 int oauth_config_set(const char *const *keys, const char *const *values,
-    size_t n);
+    size_t n, char *where, size_t wsize);
 
 #endif
