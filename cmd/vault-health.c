@@ -74,17 +74,17 @@ static void check_odoo(struct health *h)
  * fetch fails; and a server that greets is not up without it. */
 static void check_oauth(const char *proto, struct health *h)
 {
-	char key[32], detail[HEALTH_DETAIL_MAX], until[32];
+	char detail[HEALTH_DETAIL_MAX], until[32];
 	const struct oauth_provider *p;
 	struct oauth_tokens *t;
-	const char *name;
+	const char *name = strcmp(proto, "IMAP") == 0 ?
+	    config_get("IMAP_OAUTH") : config_get("SMTP_OAUTH");
 
-	snprintf(key, sizeof key, "%s_OAUTH", proto);
-	if (!(name = config_get(key)) || !*name || strcmp(h->state, "up") != 0)
+	if (!name || !*name || strcmp(h->state, "up") != 0)
 		return;
 	if (!(p = oauth_provider(name))) {
-		health_set(h, "down", "%s=%s: not a provider of oauth-token", key,
-		    name);
+		health_set(h, "down", "%s_OAUTH=%s: not a provider of oauth-token",
+		    proto, name);
 		return;
 	}
 	if (!(t = malloc(sizeof *t))) {

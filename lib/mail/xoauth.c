@@ -19,18 +19,24 @@
 #include "oauth/oauth.h"
 #include "mail/mail.h"
 
-static const char *key(const char *proto, const char *what, char *buf,
-    size_t size)
+/* The keys of proto, named whole so that they can be found. */
+static const char *oauth_key(const char *proto)
 {
-	snprintf(buf, size, "%s_%s", proto, what);
-	return config_get(buf);
+	if (strcmp(proto, "IMAP") == 0)
+		return config_get("IMAP_OAUTH");
+	return config_get("SMTP_OAUTH");
+}
+
+static const char *bearer_key(const char *proto)
+{
+	if (strcmp(proto, "IMAP") == 0)
+		return config_get("IMAP_BEARER");
+	return config_get("SMTP_BEARER");
 }
 
 int mail_bearer(const char *proto, char **bearer)
 {
-	char k1[32], k2[32];
-	const char *name = key(proto, "OAUTH", k1, sizeof k1);
-	const char *given = key(proto, "BEARER", k2, sizeof k2);
+	const char *name = oauth_key(proto), *given = bearer_key(proto);
 	const struct oauth_provider *p;
 	struct oauth_tokens *t;
 	int r;
@@ -42,12 +48,12 @@ int mail_bearer(const char *proto, char **bearer)
 		return given ? ((*bearer = strdup(given)) ? 1 :
 		    aie_fail(EX_TEMP, "out of memory")) : 0;
 	if (given)
-		return aie_fail(EX_CONFIG, "%s and %s are both set: keep one", k1,
-		    k2);
+		return aie_fail(EX_CONFIG, "%s_OAUTH and %s_BEARER are both set: "
+		    "keep one", proto, proto);
 	if (!(p = oauth_provider(name)) || (strcmp(p->name, "google") &&
 	    strcmp(p->name, "microsoft")))
-		return aie_fail(EX_CONFIG, "%s=%s: not a provider of oauth-token "
-		    "(google, microsoft)", k1, name);
+		return aie_fail(EX_CONFIG, "%s_OAUTH=%s: not a provider of "
+		    "oauth-token (google, microsoft)", proto, name);
 	if (!(t = malloc(sizeof *t)))
 		return aie_fail(EX_TEMP, "out of memory");
 	if ((r = oauth_access(p, 0, t)) == 0) {
@@ -64,8 +70,7 @@ int mail_bearer(const char *proto, char **bearer)
 const char *mail_refused(const char *proto, int bearer)
 {
 	static char why[160];
-	char k[32];
-	const char *name = key(proto, "OAUTH", k, sizeof k);
+	const char *name = oauth_key(proto);
 
 	if (name && *name)
 		snprintf(why, sizeof why, " (the server refused %s_USER with the "

@@ -20,6 +20,7 @@
 struct oauth_provider {
 	const char *name;        /* "google": the tool's argument, the file's */
 	const char *prefix;      /* "GOOGLE": the configuration keys' */
+	const char *keyfmt;      /* "GOOGLE_%s": how they are made */
 	const char *auth_url;    /* defaults; {tenant} is PREFIX_TENANT */
 	const char *token_url;
 	const char *device_url;  /* NULL: no device flow for this scope */

@@ -25,7 +25,7 @@
 #include "oauth/oauth.h"
 
 static const struct oauth_provider providers[] = {
-	{ "google", "GOOGLE",
+	{ "google", "GOOGLE", "GOOGLE_%s",
 	  "https://accounts.google.com/o/oauth2/v2/auth",
 	  "https://oauth2.googleapis.com/token", NULL,
 	  "https://mail.google.com/",
@@ -33,24 +33,24 @@ static const struct oauth_provider providers[] = {
 	  "(https://mail.google.com/)", 0, 0,
 	  /* without these Google sends no refresh token */
 	  "access_type=offline&prompt=consent", 0 },
-	{ "microsoft", "MICROSOFT",
+	{ "microsoft", "MICROSOFT", "MICROSOFT_%s",
 	  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
 	  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
 	  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode",
 	  "https://outlook.office.com/IMAP.AccessAsUser.All "
 	  "https://outlook.office.com/SMTP.Send offline_access", NULL, 0, 0,
 	  NULL, 0 },
-	{ "linkedin", "LINKEDIN",
+	{ "linkedin", "LINKEDIN", "LINKEDIN_%s",
 	  "https://www.linkedin.com/oauth/v2/authorization",
 	  "https://www.linkedin.com/oauth/v2/accessToken", NULL,
 	  "openid profile w_member_social",
 	  "LinkedIn has no device flow", 0, 0, NULL, 8765 },
-	{ "x", "X",
+	{ "x", "X", "X_%s",
 	  "https://x.com/i/oauth2/authorize",
 	  "https://api.x.com/2/oauth2/token", NULL,
 	  "tweet.read tweet.write users.read media.write offline.access",
 	  "X has no device flow for posting", 1, 0, NULL, 8765 },
-	{ "facebook", "FACEBOOK",
+	{ "facebook", "FACEBOOK", "FACEBOOK_%s",
 	  "https://www.facebook.com/v21.0/dialog/oauth",
 	  "https://graph.facebook.com/v21.0/oauth/access_token", NULL,
 	  "pages_show_list,pages_manage_posts,pages_read_engagement",
@@ -73,7 +73,7 @@ const char *oauth_get(const struct oauth_provider *p, const char *what)
 	char key[64];
 	const char *v;
 
-	snprintf(key, sizeof key, "%s_%s", p->prefix, what);
+	snprintf(key, sizeof key, p->keyfmt, what);
 	v = config_get(key);
 	return v && *v ? v : NULL;
 }
