@@ -58,9 +58,12 @@ oauth_run() {
 
 # oauth_wait: CMD's exit status into OAUTH_RC, its stderr into OAUTH_ERR.
 oauth_wait() {
+	# shellcheck disable=SC2034 # OAUTH_RC and OAUTH_ERR are for the tests that load this
 	OAUTH_RC=0
+	# shellcheck disable=SC2034
 	wait "$OAUTH_PID" || OAUTH_RC=$?
 	OAUTH_PID=
+	# shellcheck disable=SC2034
 	OAUTH_ERR=$(cat "$OAUTH_OUT.err")
 }
 
@@ -68,6 +71,7 @@ oauth_wait() {
 # the link opened and its redirects followed (to CMD's listener).
 oauth_browse() {
 	oauth_run "$@"
+	# shellcheck disable=SC2034 # the page the browser shows, for the tests
 	OAUTH_PAGE=$(curl -s -L "$OAUTH_LINK" || true)
 	oauth_wait
 }

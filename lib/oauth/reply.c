@@ -125,25 +125,37 @@ static int failure(const struct oauth_provider *p, long status, json_t *o,
 	    "%s %s", p->name, err, *desc ? ": " : "", desc, redo(p), p->name);
 }
 
+/* The reply as a JSON object, or NULL with its failure said. */
+static json_t *reply_object(const struct oauth_provider *p, const char *what,
+    long status, const char *body, size_t len, int *pending)
+{
+	json_t *o = NULL;
+
+	if (body && len)
+		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	if (status == 200 && json_is_object(o))
+		return o;
+	if (status == 200)
+		aie_fail(EX_TEMP, "%s: the %s endpoint's reply is not JSON",
+		    p->name, what);
+	else
+		failure(p, status, o, pending);
+	json_decref(o);
+	return NULL;
+}
+
 int oauth_token_reply(const struct oauth_provider *p, long status,
     const char *body, size_t len, time_t now, struct oauth_tokens *t,
     int *pending)
 {
-	json_t *o = NULL, *v;
+	json_t *o, *v;
 	const char *access, *refresh, *type, *scope;
 	long long exp = 0;
-	int r;
 
 	if (pending)
 		*pending = 0;
-	if (body && len)
-		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
-	if (status != 200 || !json_is_object(o)) {
-		r = status == 200 ? aie_fail(EX_TEMP, "%s: the token endpoint's "
-		    "reply is not JSON", p->name) : failure(p, status, o, pending);
-		json_decref(o);
-		return r;
-	}
+	if (!(o = reply_object(p, "token", status, body, len, pending)))
+		return -1;
 	access = json_string_value(json_object_get(o, "access_token"));
 	refresh = json_string_value(json_object_get(o, "refresh_token"));
 	type = json_string_value(json_object_get(o, "token_type"));
@@ -171,20 +183,14 @@ int oauth_token_reply(const struct oauth_provider *p, long status,
 int oauth_device_reply(const struct oauth_provider *p, long status,
     const char *body, size_t len, struct oauth_device *d)
 {
-	json_t *o = NULL;
+	json_t *o;
 	const char *dc, *uc, *url;
 	long long exp, iv = 5;
 	int r = 0;
 
 	memset(d, 0, sizeof *d);
-	if (body && len)
-		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
-	if (status != 200 || !json_is_object(o)) {
-		r = status == 200 ? aie_fail(EX_TEMP, "%s: the device endpoint's "
-		    "reply is not JSON", p->name) : failure(p, status, o, NULL);
-		json_decref(o);
-		return r;
-	}
+	if (!(o = reply_object(p, "device", status, body, len, NULL)))
+		return -1;
 	dc = json_string_value(json_object_get(o, "device_code"));
 	uc = json_string_value(json_object_get(o, "user_code"));
 	/* RFC 8628 says verification_uri; Google says verification_url */
