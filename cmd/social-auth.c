@@ -8,8 +8,10 @@
  * publisher prefers to X_TOKEN and refreshes itself. LinkedIn: the token
  * (60 days, no refresh for most apps), the author URN from /v2/userinfo
  * and the expiry into the configuration file, as LINKEDIN_TOKEN,
- * LINKEDIN_AUTHOR and LINKEDIN_TOKEN_EXPIRES_AT. Tokens only on the
- * local agent: refused on the cloud one.
+ * LINKEDIN_AUTHOR and LINKEDIN_TOKEN_EXPIRES_AT. Facebook: the user token
+ * made long-lived, then the Page's own token (lib/oauth/pages.c) as
+ * FACEBOOK_PAGE_ID and FACEBOOK_PAGE_TOKEN. Tokens only on the local
+ * agent: refused on the cloud one.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -90,6 +92,41 @@ static int linkedin_done(struct oauth_tokens *t)
 	return 0;
 }
 
+static int facebook_done(const struct oauth_provider *p,
+    struct oauth_tokens *t)
+{
+	static const char *const keys[] = { "FACEBOOK_PAGE_ID",
+	    "FACEBOOK_PAGE_TOKEN" };
+	struct oauth_page *pg = malloc(sizeof *pg);
+	const char *values[2];
+	char where[4096];
+	int r = -1;
+
+	if (!pg)
+		return aie_fail(EX_TEMP, "out of memory");
+	if (oauth_facebook_page(p, t, pg) < 0)
+		goto out;
+	values[0] = pg->id;
+	values[1] = pg->token;
+	if (oauth_config_set(keys, values, 2, where, sizeof where) < 0)
+		goto out;
+	shadowed(keys, 2);
+	if (cli.json)
+		r = cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "network",
+		    "facebook", "file", where, "page_id", pg->id, "page", pg->name));
+	else {
+		r = 0;
+		if (!cli.quiet)
+			fprintf(stderr, "facebook: authorised for the Page %s (%s); "
+			    "FACEBOOK_PAGE_ID and FACEBOOK_PAGE_TOKEN written to %s\n",
+			    pg->name, pg->id, where);
+	}
+out:
+	sodium_memzero(pg, sizeof *pg);
+	free(pg);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_TIMEOUT = 300 };
@@ -125,15 +162,11 @@ int main(int argc, char **argv)
 	}
 	if (cli_refuse_cloud())
 		return EX_REFUSED;
-	if (!strcmp(p->name, "facebook")) {
-		cli_warn(p->name, "not there yet: get a Page access token in "
-		    "Meta's Graph API Explorer and set FACEBOOK_PAGE_ID and "
-		    "FACEBOOK_PAGE_TOKEN (see social-auth(1))");
-		return EX_DOWN;
-	}
 	r = oauth_authorize(p, 0, timeout, cli_show_link, (void *)p->name, &t);
 	if (r == 0)
-		r = !strcmp(p->name, "x") ? x_done(p, &t) : linkedin_done(&t);
+		r = !strcmp(p->name, "x") ? x_done(p, &t) :
+		    !strcmp(p->name, "facebook") ? facebook_done(p, &t) :
+		    linkedin_done(&t);
 	sodium_memzero(&t, sizeof t);
 	if (r < 0) {
 		cli_warnerr(p->name);

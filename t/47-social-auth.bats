@@ -123,12 +123,6 @@ teardown() { oauth_teardown; }
 	assert_failure 77
 }
 
-@test "facebook is not there yet (69) and says what to do instead" {
-	run --separate-stderr social-auth facebook
-	assert_failure 69
-	[[ "$stderr" == *"FACEBOOK_PAGE_TOKEN"* ]]
-}
-
 @test "a network social-auth does not know is a usage error (2)" {
 	run --separate-stderr social-auth myspace
 	assert_failure 2
@@ -137,4 +131,53 @@ teardown() { oauth_teardown; }
 	[[ "$stderr" == *"oauth-token"* ]]
 	run --separate-stderr social-auth
 	assert_failure 2
+}
+
+# fb_start: the fake as Graph (GET exchange, fb_exchange_token, Pages).
+fb_start() {
+	export FAKE_OAUTH_GRAPH=1 FAKE_OAUTH_SECRET=fbsecret
+	oauth_start
+	export FACEBOOK_CLIENT_SECRET=fbsecret FACEBOOK_GRAPH_URL="$OAUTH_URL"
+	printf 'FACEBOOK_API_VERSION=v21.0\n' >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+}
+
+@test "facebook: the code by GET, a long-lived user token, the only Page's token into the config" {
+	fb_start
+	oauth_browse social-auth facebook --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	jq -s -e '[.[] | select(.path == "/token")] | length == 2 and
+	    .[0].method == "GET" and .[0].grant_type == "authorization_code" and .[0].client_ok and
+	    .[1].grant_type == "fb_exchange_token" and .[1].user_token_ok' "$OAUTH_LOG"
+	jq -s -e '[.[] | select(.path == "/v21.0/me/accounts")] | length == 1 and .[0].long_lived' "$OAUTH_LOG"
+	jq -s -e '[.[] | select(.path == "/authorize")][0].scope | contains("pages_manage_posts")' "$OAUTH_LOG"
+	run cat "$AI_EMPLOYEE_CONFIG"
+	assert_line --index 0 'FACEBOOK_API_VERSION=v21.0'
+	assert_line --index 1 'FACEBOOK_PAGE_ID=4242'
+	assert_line --index 2 'FACEBOOK_PAGE_TOKEN=EAAGpage-4242'
+	[[ "$OAUTH_ERR" == *"authorised for the Page Acme Example (4242)"* ]]
+}
+
+@test "facebook: two Pages and no FACEBOOK_PAGE_ID is 65 naming them; with it, that Page" {
+	export FAKE_OAUTH_PAGES='4242:Acme Example,777:Acme Labs'
+	fb_start
+	oauth_browse social-auth facebook --timeout 20
+	[ "$OAUTH_RC" -eq 65 ]
+	[[ "$OAUTH_ERR" == *"manages 2 Pages (4242, 777): set FACEBOOK_PAGE_ID"* ]]
+	[ "$(cat "$AI_EMPLOYEE_CONFIG")" = 'FACEBOOK_API_VERSION=v21.0' ]
+	printf 'FACEBOOK_PAGE_ID=777\n' >>"$AI_EMPLOYEE_CONFIG"
+	oauth_browse social-auth facebook --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	grep -qx 'FACEBOOK_PAGE_ID=777' "$AI_EMPLOYEE_CONFIG"
+	grep -qx 'FACEBOOK_PAGE_TOKEN=EAAGpage-777' "$AI_EMPLOYEE_CONFIG"
+	[ "$(grep -c '^FACEBOOK_PAGE_ID=' "$AI_EMPLOYEE_CONFIG")" -eq 1 ]
+}
+
+@test "facebook: a refused code in Graph's envelope is 78 with Graph's words" {
+	fb_start
+	export FACEBOOK_CLIENT_SECRET=wrong
+	oauth_browse social-auth facebook --timeout 20
+	[ "$OAUTH_RC" -eq 78 ]
+	[[ "$OAUTH_ERR" == *"the token endpoint refused (OAuthException: The OAuth client was not found.): check FACEBOOK_CLIENT_ID"* ]]
+	[ "$(cat "$AI_EMPLOYEE_CONFIG")" = 'FACEBOOK_API_VERSION=v21.0' ]
 }

@@ -134,6 +134,21 @@ int oauth_exchange(const struct oauth_provider *p, const char *code,
 	return token_request(p, kv, t, NULL);
 }
 
+int oauth_long_lived(const struct oauth_provider *p, struct oauth_tokens *t)
+{
+	char *user = strdup(t->access);
+	const char *kv[] = { "grant_type", "fb_exchange_token",
+	    "fb_exchange_token", user, NULL };
+	int r;
+
+	if (!user)
+		return aie_fail(EX_TEMP, "out of memory");
+	r = token_request(p, kv, t, NULL);
+	sodium_memzero(user, strlen(user));
+	free(user);
+	return r;
+}
+
 int oauth_device_start(const struct oauth_provider *p,
     struct oauth_device *d)
 {

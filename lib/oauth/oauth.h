@@ -96,6 +96,9 @@ int oauth_exchange(const struct oauth_provider *p, const char *code,
     const char *verifier, const char *redirect, struct oauth_tokens *t);
 int oauth_device_start(const struct oauth_provider *p,
     struct oauth_device *d);
+/* Graph: the user token in t exchanged for a long-lived one (grant
+ * fb_exchange_token), into t. */
+int oauth_long_lived(const struct oauth_provider *p, struct oauth_tokens *t);
 /* Poll until the owner approves (or denies, or the code expires):
  * 0 with t, or -1 (77 denied, 78 expired or refused). */
 int oauth_device_poll(const struct oauth_provider *p,
@@ -150,6 +153,19 @@ int oauth_callback(const char *req, const char *state, char *code,
 int oauth_linkedin_author(const char *token, char *urn, size_t size);
 int oauth_userinfo_reply(long status, const char *body, size_t len,
     char *urn, size_t size);
+
+/* pages.c: the Page a Facebook user token manages (FACEBOOK_PAGE_ID, or
+ * the only one) and its Page token, after the user token in t is made a
+ * long-lived one. 0, or -1: 65 no such Page or more than one (their IDs
+ * said), 78 refused, 69/75. The reply's reader is exposed for the fuzz
+ * harness (want: the Page ID asked for, or NULL). */
+struct oauth_page {
+	char id[32], name[128], token[OAUTH_ACCESS_MAX];
+};
+int oauth_facebook_page(const struct oauth_provider *p,
+    struct oauth_tokens *t, struct oauth_page *pg);
+int oauth_pages_reply(long status, const char *body, size_t len,
+    const char *want, struct oauth_page *pg);
 
 /* confset.c: set KEY=VALUE lines in the configuration file (see
  * ai-employee(7)), replacing a line of the same key, adding the rest,

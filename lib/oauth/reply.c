@@ -76,8 +76,9 @@ static long long seconds(json_t *v)
 	return n >= 1 && n <= 10LL * 366 * 86400 ? n : -1;
 }
 
-/* An error reply's code and words into err and desc. */
-static void error_of(json_t *o, char *err, size_t esize, char *desc,
+/* An error reply's code and words into err and desc: 1 when they came
+ * in Graph's envelope (whose type says nothing of the cause), else 0. */
+static int error_of(json_t *o, char *err, size_t esize, char *desc,
     size_t dsize)
 {
 	json_t *e = json_object_get(o, "error");
@@ -87,10 +88,12 @@ static void error_of(json_t *o, char *err, size_t esize, char *desc,
 		clean(err, esize, json_string_value(e));
 		clean(desc, dsize, json_string_value(json_object_get(o,
 		    "error_description")));
-	} else if (json_is_object(e)) {          /* Graph's envelope */
+	} else if (json_is_object(e)) {
 		clean(err, esize, json_string_value(json_object_get(e, "type")));
 		clean(desc, dsize, json_string_value(json_object_get(e, "message")));
+		return *err != '\0';
 	}
+	return 0;
 }
 
 static int failure(const struct oauth_provider *p, long status, json_t *o,
@@ -101,7 +104,11 @@ static int failure(const struct oauth_provider *p, long status, json_t *o,
 	if (status == 429 || status >= 500)
 		return aie_fail(EX_TEMP, "%s: the token endpoint is failing (HTTP "
 		    "%ld); try again later", p->name, status);
-	error_of(o, err, sizeof err, desc, sizeof desc);
+	if (error_of(o, err, sizeof err, desc, sizeof desc) && status >= 400)
+		return aie_fail(EX_CONFIG, "%s: the token endpoint refused (%s%s%s): "
+		    "check %s_CLIENT_ID and %s_CLIENT_SECRET, or authorise again "
+		    "with %s %s", p->name, err, *desc ? ": " : "", desc, p->prefix,
+		    p->prefix, redo(p), p->name);
 	if (!strcmp(err, "authorization_pending") || !strcmp(err, "slow_down")) {
 		if (pending)
 			*pending = err[0] == 'a' ? 1 : 2;

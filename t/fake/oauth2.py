@@ -20,7 +20,12 @@ Settings from the environment:
   FAKE_OAUTH_EXPIRES  expires_in of issued access tokens (default 3599)
   FAKE_OAUTH_ROTATE   1: a refresh returns a new refresh token, and the
                       old one is spent (as X and Microsoft do)
-  FAKE_OAUTH_GRAPH    1: errors in Graph's envelope (Facebook)
+  FAKE_OAUTH_GRAPH    1: Graph's ways (Facebook): errors in its envelope,
+                      the code exchanged by GET, no refresh tokens, the
+                      fb_exchange_token grant (a long-lived EAAG-long-N),
+                      and GET /v21.0/me/accounts listing the Pages
+  FAKE_OAUTH_PAGES    those Pages, "ID:Name,ID:Name" (default
+                      4242:Acme Example); each Page token is EAAGpage-ID
 
 Issued tokens are numbered in order: access tokens ya29.fake-access-N,
 refresh tokens 1//fake-refresh-N, so a test can tell which one a client
@@ -47,6 +52,9 @@ SECRET = os.environ.get("FAKE_OAUTH_SECRET")
 EXPIRES = int(os.environ.get("FAKE_OAUTH_EXPIRES", "3599"))
 ROTATE = os.environ.get("FAKE_OAUTH_ROTATE") == "1"
 GRAPH = os.environ.get("FAKE_OAUTH_GRAPH") == "1"
+PAGES = [p.split(":", 1) for p in
+         os.environ.get("FAKE_OAUTH_PAGES", "4242:Acme Example").split(",")
+         if p]
 LOCK = threading.Lock()
 
 state = {
@@ -124,6 +132,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.token("GET", q)
             if u.path == "/v2/userinfo":
                 return self.userinfo()
+            if u.path == "/v21.0/me/accounts":
+                return self.accounts()
             self.record({"method": "GET", "path": u.path,
                          "problem": "no such endpoint"})
             return self.reply(404, {"error": "not_found"})
@@ -172,6 +182,21 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(200, {"sub": "782bbtaQ", "name": "Alice Example",
                                 "email_verified": True})
 
+    def accounts(self):
+        auth = self.headers.get("Authorization", "")
+        tok = auth[7:] if auth.startswith("Bearer ") else ""
+        ok = state["access"].get(tok, 0) > time.time()
+        self.record({"method": "GET", "path": "/v21.0/me/accounts",
+                     "problem": None if ok else "token not active",
+                     "long_lived": tok.startswith("EAAG-long-")})
+        if not ok:
+            return self.oauth_error(400, "invalid_token",
+                                    "Error validating access token")
+        return self.reply(200, {"data": [
+            {"access_token": "EAAGpage-" + i, "category": "Company",
+             "name": n, "id": i, "tasks": ["CREATE_CONTENT", "MANAGE"]}
+            for i, n in PAGES], "paging": {"cursors": {}}})
+
     # ---- the client's side --------------------------------------------
     def do_POST(self):
         raw, form = self.form()
@@ -202,9 +227,10 @@ class Handler(BaseHTTPRequestHandler):
                 return False
         return cid == CLIENT and (SECRET is None or secret == SECRET)
 
-    def issue(self, with_refresh):
+    def issue(self, with_refresh, long_lived=False):
         n = next_n()
-        access = "ya29.fake-access-%d" % n
+        access = ("EAAG-long-%d" if long_lived else "ya29.fake-access-%d") % n
+        with_refresh = with_refresh and not GRAPH
         state["access"][access] = time.time() + EXPIRES
         out = {"access_token": access, "expires_in": EXPIRES,
                "token_type": "Bearer", "scope": "fake.scope"}
@@ -249,6 +275,18 @@ class Handler(BaseHTTPRequestHandler):
             out = self.issue(ROTATE)
             rec["answer"] = "issued"
             self.record(rec)
+            return self.reply(200, out)
+        if grant == "fb_exchange_token" and GRAPH:
+            tok = self.one(form, "fb_exchange_token")
+            rec["user_token_ok"] = state["access"].get(tok, 0) > time.time()
+            rec["answer"] = "issued" if rec["user_token_ok"] else "invalid"
+            self.record(rec)
+            if not rec["user_token_ok"]:
+                return self.oauth_error(400, "invalid_request",
+                                        "Error validating access token")
+            out = self.issue(False, long_lived=True)
+            out["expires_in"] = 5183944
+            state["access"][out["access_token"]] = time.time() + 5183944
             return self.reply(200, out)
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
             d = state["devices"].get(self.one(form, "device_code"))

@@ -1,8 +1,10 @@
 /*
  * oauth_reply.c - libFuzzer harness for what an authorization server and
  * a browser send lib/oauth: the token endpoint's reply to any grant and
- * the device endpoint's reply (oauth_token_reply, oauth_device_reply), and
- * the request head the loopback listener reads (oauth_callback).
+ * the device endpoint's reply (oauth_token_reply, oauth_device_reply),
+ * LinkedIn's userinfo and Graph's /me/accounts (oauth_userinfo_reply,
+ * oauth_pages_reply), and the request head the loopback listener reads
+ * (oauth_callback).
  *
  * The input: a provider (first byte), a status (second byte), then the
  * body, which is also a request head for the listener, whose
@@ -30,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    302, 201 };
 	static struct oauth_tokens t;
 	static struct oauth_device d;
+	static struct oauth_page pg;
+	char urn[128];
 	const struct oauth_provider *p;
 	const char *body, *status, *page;
 	char code[256], *req;
@@ -66,6 +70,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (d.interval < 0 || d.expires_in < 1)
 			fz_fail("device times %ld %ld", d.interval, d.expires_in);
 	}
+	if (oauth_userinfo_reply(st, body, size - 2, urn, sizeof urn) == 0 &&
+	    (strncmp(urn, "urn:li:person:", 14) != 0 || strpbrk(urn, " \r\n")))
+		fz_fail("author %s", urn);
+	if (oauth_pages_reply(st, body, size - 2, data[0] & 8 ? "4242" : NULL,
+	    &pg) == 0) {
+		token_check("page token", pg.token);
+		if (!*pg.id || pg.id[strspn(pg.id, "0123456789")])
+			fz_fail("page id %s", pg.id);
+		if ((data[0] & 8) && strcmp(pg.id, "4242") != 0)
+			fz_fail("page %s, not the one asked for", pg.id);
+	} else if (*pg.token)
+		fz_fail("a page token left on a failure");
 	req = fz_cstr(data + 2, size - 2);
 	r = oauth_callback(req, "st8", code, sizeof code, &status, &page);
 	if (r == 1 && (!*code || !strstr(req, "st8")))
