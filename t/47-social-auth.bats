@@ -4,6 +4,7 @@
 load helper
 load mail
 load oauth
+load fake/fake
 
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
@@ -12,7 +13,18 @@ setup() {
 	unset LINKEDIN_TOKEN LINKEDIN_AUTHOR X_TOKEN X_REFRESH_TOKEN X_TOKEN_FILE \
 	    FACEBOOK_PAGE_TOKEN VAULT_AGENT
 }
-teardown() { oauth_teardown; }
+teardown() {
+	oauth_teardown
+	fake_stop
+}
+
+# post_approved ID NETWORK: an approved post of vault(5) for social-post.
+post_approved() {
+	mkdir -p "$VAULT_DIR/Pending_Approval/social"
+	printf -- '---\ntype: post_draft\nid: %s\ncreated: 2026-11-30T10:20:00Z\ndomain: social\nstatus: pending\naction: post\nnetwork: %s\nexpires: 2099-01-01T00:00:00Z\n---\nWe shipped the new release today.\n' \
+	    "$1" "$2" >"$VAULT_DIR/Pending_Approval/social/$1.md"
+	approve "$1" >/dev/null
+}
 
 @test "linkedin: the token, the author from userinfo and the expiry into the config file" {
 	oauth_start
@@ -40,6 +52,25 @@ teardown() { oauth_teardown; }
 	[ "${#lines[@]}" -eq 6 ]
 	[ "$(stat -c %a "$AI_EMPLOYEE_CONFIG")" = 600 ]
 	jq -s -e '[.[] | select(.path == "/v2/userinfo")] | length == 1 and .[0].problem == null' "$OAUTH_LOG"
+}
+
+@test "linkedin: social-post publishes with the token and author social-auth wrote" {
+	oauth_start
+	export LINKEDIN_API_URL="$OAUTH_URL"
+	: >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	oauth_browse social-auth linkedin --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	export FAKE_SERVER=social.py FAKE_LI_TOKEN=ya29.fake-access-2 \
+	    FAKE_LI_AUTHOR=urn:li:person:782bbtaQ
+	fake_start
+	export LINKEDIN_API_URL="$FAKE_URL"
+	mkvault
+	post_approved P1 linkedin
+	run --separate-stderr social-post P1
+	assert_success
+	[ "$(fake_count '.net == "linkedin"')" -eq 1 ]
+	[ -z "$(fake_problems)" ]
 }
 
 @test "linkedin: without a config file one is made 0600 in ~/.config/ai-employee" {
@@ -98,6 +129,21 @@ teardown() { oauth_teardown; }
 	jq -s -e '[.[] | select(.path == "/authorize")][0].scope | contains("offline.access") and contains("tweet.write")' "$OAUTH_LOG"
 	jq -s -e '[.[] | select(.grant_type == "authorization_code")][0] | .client_ok and .verifier_ok' "$OAUTH_LOG"
 	[[ "$OAUTH_ERR" == *"x: authorised; stored in $f"* ]]
+}
+
+@test "x: social-post publishes with the token from x.tokens" {
+	oauth_start
+	oauth_browse social-auth x --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	export FAKE_SERVER=social.py FAKE_X_TOKEN=ya29.fake-access-2
+	fake_start
+	export X_API_URL="$FAKE_URL"
+	mkvault
+	post_approved P2 x
+	run --separate-stderr social-post P2
+	assert_success
+	[ "$(fake_count '.net == "x" and .auth == "Bearer ya29.fake-access-2"')" -eq 1 ]
+	[ -z "$(fake_problems)" ]
 }
 
 @test "x: X_TOKEN_FILE names where the pair goes" {
@@ -180,4 +226,19 @@ fb_start() {
 	[ "$OAUTH_RC" -eq 78 ]
 	[[ "$OAUTH_ERR" == *"the token endpoint refused (OAuthException: The OAuth client was not found.): check FACEBOOK_CLIENT_ID"* ]]
 	[ "$(cat "$AI_EMPLOYEE_CONFIG")" = 'FACEBOOK_API_VERSION=v21.0' ]
+}
+
+@test "facebook: social-post publishes on the Page with the Page token social-auth wrote" {
+	fb_start
+	oauth_browse social-auth facebook --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	export FAKE_SERVER=social.py FAKE_FB_TOKEN=EAAGpage-4242 FAKE_FB_PAGE=4242
+	fake_start
+	export FACEBOOK_GRAPH_URL="$FAKE_URL"
+	mkvault
+	post_approved P3 facebook
+	run --separate-stderr social-post P3
+	assert_success
+	[ "$(fake_count '.net == "facebook"')" -eq 1 ]
+	[ -z "$(fake_problems)" ]
 }
