@@ -191,6 +191,24 @@ expire_soon() {
 	jq -s -e '[.[] | select(.grant_type == "refresh_token")] | all(.refresh_ok)' "$OAUTH_LOG"
 }
 
+@test "get: two tools refreshing at once make one refresh, and both get its token" {
+	# rotation: a refresh token spent by one is refused to the other; the
+	# endpoint slow enough that the two requests would overlap
+	export FAKE_OAUTH_ROTATE=1 FAKE_OAUTH_DELAY=0.5
+	oauth_start
+	google_init
+	expire_soon
+	oauth-token get google >"$BATS_TEST_TMPDIR/a" 2>&1 &
+	a=$!
+	oauth-token get google >"$BATS_TEST_TMPDIR/b" 2>&1 &
+	b=$!
+	wait "$a"
+	wait "$b"
+	[ "$(cat "$BATS_TEST_TMPDIR/a")" = "$(cat "$BATS_TEST_TMPDIR/b")" ]
+	grep -qx 'ya29.fake-access-3' "$BATS_TEST_TMPDIR/a"
+	jq -s -e '[.[] | select(.grant_type == "refresh_token")] | length == 1 and .[0].refresh_ok' "$OAUTH_LOG"
+}
+
 @test "get: a revoked refresh token is 78, says to run init, and the file is kept" {
 	oauth_start
 	google_init

@@ -20,6 +20,8 @@ Settings from the environment:
   FAKE_OAUTH_EXPIRES  expires_in of issued access tokens (default 3599)
   FAKE_OAUTH_ROTATE   1: a refresh returns a new refresh token, and the
                       old one is spent (as X and Microsoft do)
+  FAKE_OAUTH_DELAY    seconds each token request waits before it is read
+                      (requests overlap, as two tools' refreshes may)
   FAKE_OAUTH_GRAPH    1: Graph's ways (Facebook): errors in its envelope,
                       the code exchanged by GET, no refresh tokens, the
                       fb_exchange_token grant (a long-lived EAAG-long-N),
@@ -52,6 +54,7 @@ SECRET = os.environ.get("FAKE_OAUTH_SECRET")
 EXPIRES = int(os.environ.get("FAKE_OAUTH_EXPIRES", "3599"))
 ROTATE = os.environ.get("FAKE_OAUTH_ROTATE") == "1"
 GRAPH = os.environ.get("FAKE_OAUTH_GRAPH") == "1"
+DELAY = float(os.environ.get("FAKE_OAUTH_DELAY", "0"))
 PAGES = [p.split(":", 1) for p in
          os.environ.get("FAKE_OAUTH_PAGES", "4242:Acme Example").split(",")
          if p]
@@ -201,6 +204,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         raw, form = self.form()
         path = urllib.parse.urlsplit(self.path).path
+        if path == "/token":
+            time.sleep(DELAY)
         with LOCK:
             if path == "/token":
                 return self.token("POST", form)
