@@ -365,3 +365,14 @@ expire_soon() {
 	    (.components.smtp.detail | test("google token: .*oauth-token init google"))' <<<"$output"
 	[[ "$output" != *"fake-refresh"* ]]
 }
+
+@test "an endpoint that is not https:// (plain http only to 127.0.0.1) is refused (78)" {
+	export GOOGLE_CLIENT_ID=aie-client
+	export GOOGLE_AUTH_URL=http://127.0.0.1.example.com/authorize
+	run --separate-stderr oauth-token init google
+	assert_failure 78
+	[[ "$stderr" == *"GOOGLE_AUTH_URL: not an https:// URL"* ]]
+	export GOOGLE_AUTH_URL=http://accounts.example.com/authorize
+	run --separate-stderr oauth-token init google
+	assert_failure 78
+}

@@ -53,6 +53,9 @@ struct oauth_tokens {
  * or NULL when it is not set or empty. */
 const char *oauth_get(const struct oauth_provider *p, const char *what);
 
+/* Is url https://, or http:// to 127.0.0.1 (a test's server)? */
+int oauth_url_ok(const char *url);
+
 /* p's endpoint (what: "AUTH", "TOKEN", "DEVICE") with any {tenant}
  * filled in: 0, or -1 (78; 69 for a DEVICE p has not). */
 int oauth_url(const struct oauth_provider *p, const char *what, char *buf,
@@ -74,8 +77,9 @@ int oauth_mkdirs(const char *dir);
  * request. 0; or -1: 78 refused (invalid_grant and the other RFC 6749
  * errors: what to do is said), 75 the endpoint failing (429, 5xx) or
  * still waiting (device flow: authorization_pending, slow_down; then
- * *pending is 1 or 2 when pending is not NULL), 65 a reply that is
- * not a token reply. The provider's own words are cleaned and cut. */
+ * *pending is 1 or 2 when pending is not NULL) or a reply that is not
+ * a token reply, 77 the owner declined (access_denied). The provider's
+ * own words are cleaned and cut. */
 int oauth_token_reply(const struct oauth_provider *p, long status,
     const char *body, size_t len, time_t now, struct oauth_tokens *t,
     int *pending);

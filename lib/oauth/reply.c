@@ -208,9 +208,8 @@ int oauth_device_reply(const struct oauth_provider *p, long status,
 		iv = seconds(json_object_get(o, "interval"));
 	if (!dc || !token_ok(dc, sizeof d->device_code) || !uc ||
 	    !token_ok(uc, sizeof d->user_code) || !url ||
-	    (strncmp(url, "https://", 8) != 0 &&
-	    strncmp(url, "http://127.0.0.1", 16) != 0) ||
-	    !token_ok(url, sizeof d->verify_url) || exp < 0 || iv < 0 || iv > 600)
+	    !oauth_url_ok(url) || !token_ok(url, sizeof d->verify_url) ||
+	    exp < 0 || iv < 0 || iv > 600)
 		r = aie_fail(EX_TEMP, "%s: the device endpoint's reply has no "
 		    "usable device_code, user_code and verification URL", p->name);
 	else {
