@@ -109,7 +109,7 @@ expire_soon() {
 
 @test "init microsoft --device: the code shown, approved on the fake, the pair stored" {
 	oauth_start
-	oauth_run oauth-token init microsoft --device --timeout 30
+	oauth_run oauth-token -q init microsoft --device --timeout 30
 	[ "$OAUTH_LINK" = "$OAUTH_URL/devicelogin" ]
 	wait_for grep -q 'enter the code FAKE-' "$OAUTH_OUT.err"
 	code=$(grep -o 'FAKE-[0-9]*' "$OAUTH_OUT.err")

@@ -2,7 +2,7 @@
  * showlink.c - the link of an OAuth first grant for the owner to open
  * (oauth-token(1), social-auth(1)): alone on stdout, so that a script or
  * a test can take it (with -j as {"open","code"}), and the words around
- * it on stderr.
+ * it on stderr (the device flow's code there too, even with -q).
  */
 #include <stdio.h>
 
@@ -14,7 +14,8 @@ void cli_show_link(void *ctx, const char *url, const char *code)
 {
 	const char *name = ctx;
 
-	if (code && !cli.quiet)
+	/* the code even with -q: without it the owner cannot approve */
+	if (code)
 		fprintf(stderr, "%s: open this page on any device and enter the "
 		    "code %s:\n", name, code);
 	else if (!cli.quiet)
