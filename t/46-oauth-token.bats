@@ -123,6 +123,12 @@ expire_soon() {
 	grep -q '^refresh_token=1//fake-refresh-' "$f"
 	jq -s -e '[.[] | select(.path == "/device")][0].scope |
 	    contains("IMAP.AccessAsUser.All") and contains("offline_access")' "$OAUTH_LOG"
+	# Microsoft's refresh names the scope again; MICROSOFT_SCOPE narrows it
+	export MICROSOFT_SCOPE="https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
+	run --separate-stderr oauth-token get microsoft --refresh
+	assert_success
+	jq -s -e '[.[] | select(.grant_type == "refresh_token")][0] |
+	    .refresh_ok and .scope == env.MICROSOFT_SCOPE' "$OAUTH_LOG"
 }
 
 @test "init microsoft --device: a declined code is 77" {
@@ -173,7 +179,8 @@ expire_soon() {
 	# Google keeps the refresh token: the old one stays
 	grep -qx 'refresh_token=1//fake-refresh-2' "$TOKENS"
 	[ "$(stat -c %a "$TOKENS")" = 600 ]
-	jq -s -e '[.[] | select(.grant_type == "refresh_token")] | length == 1 and .[0].refresh_ok' "$OAUTH_LOG"
+	jq -s -e '[.[] | select(.grant_type == "refresh_token")] | length == 1 and
+	    .[0].refresh_ok and .[0].scope == null' "$OAUTH_LOG"
 }
 
 @test "get --refresh: a rotated refresh token replaces the old one in the file" {

@@ -114,8 +114,10 @@ static int token_request(const struct oauth_provider *p,
 
 int oauth_refresh(const struct oauth_provider *p, struct oauth_tokens *t)
 {
+	const char *scope = oauth_get(p, "SCOPE");
 	const char *kv[] = { "grant_type", "refresh_token", "refresh_token",
-	    t->refresh, NULL };
+	    t->refresh, p->refresh_scope ? "scope" : NULL,
+	    scope ? scope : p->scope, NULL };
 
 	if (!*t->refresh)
 		return aie_fail(EX_CONFIG, "%s: the access token expired and there "

@@ -30,6 +30,7 @@ struct oauth_provider {
 	int get_exchange;        /* the code is exchanged by GET (Graph) */
 	const char *auth_extra;  /* more query fields for the browser, or NULL */
 	int redirect_port;       /* 0: any free port; else the registered one */
+	int refresh_scope;       /* a refresh names the scope again */
 };
 
 /* The provider called name, or NULL. mail: google microsoft; social:

@@ -9,7 +9,9 @@
  * clients get a short list of scopes, Gmail not among them), so Google is
  * the loopback flow only. A "Desktop app" client sends its (not secret)
  * client secret in the body. Microsoft: a public client (no secret), the
- * device flow too; {tenant} is MICROSOFT_TENANT, default "common".
+ * device flow too; {tenant} is MICROSOFT_TENANT, default "common"; its
+ * token endpoint wants the scope again on a refresh, in practice if not
+ * in its documentation.
  * LinkedIn: the secret in the body; access tokens last 60 days and come
  * without a refresh token for most apps. X: a confidential client
  * authenticates with HTTP Basic. Facebook: Graph's /oauth/access_token
@@ -32,30 +34,30 @@ static const struct oauth_provider providers[] = {
 	  "Google's device flow does not grant Gmail's scope "
 	  "(https://mail.google.com/)", 0, 0,
 	  /* without these Google sends no refresh token */
-	  "access_type=offline&prompt=consent", 0 },
+	  "access_type=offline&prompt=consent", 0, 0 },
 	{ "microsoft", "MICROSOFT", "MICROSOFT_%s",
 	  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
 	  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
 	  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode",
 	  "https://outlook.office.com/IMAP.AccessAsUser.All "
 	  "https://outlook.office.com/SMTP.Send offline_access", NULL, 0, 0,
-	  NULL, 0 },
+	  NULL, 0, 1 },
 	{ "linkedin", "LINKEDIN", "LINKEDIN_%s",
 	  "https://www.linkedin.com/oauth/v2/authorization",
 	  "https://www.linkedin.com/oauth/v2/accessToken", NULL,
 	  "openid profile w_member_social",
-	  "LinkedIn has no device flow", 0, 0, NULL, 8765 },
+	  "LinkedIn has no device flow", 0, 0, NULL, 8765, 0 },
 	{ "x", "X", "X_%s",
 	  "https://x.com/i/oauth2/authorize",
 	  "https://api.x.com/2/oauth2/token", NULL,
 	  "tweet.read tweet.write users.read media.write offline.access",
-	  "X has no device flow for posting", 1, 0, NULL, 8765 },
+	  "X has no device flow for posting", 1, 0, NULL, 8765, 0 },
 	{ "facebook", "FACEBOOK", "FACEBOOK_%s",
 	  "https://www.facebook.com/v21.0/dialog/oauth",
 	  "https://graph.facebook.com/v21.0/oauth/access_token", NULL,
 	  "pages_show_list,pages_manage_posts,pages_read_engagement",
 	  "Facebook's device flow does not grant Page permissions", 0, 1,
-	  NULL, 8765 },
+	  NULL, 8765, 0 },
 };
 
 const struct oauth_provider *oauth_provider(const char *name)

@@ -268,6 +268,7 @@ class Handler(BaseHTTPRequestHandler):
         if grant == "authorization_code":
             return self.code_grant(form, rec)
         if grant == "refresh_token":
+            rec["scope"] = self.one(form, "scope")
             tok = self.one(form, "refresh_token")
             rec["refresh_ok"] = tok in state["refresh"]
             if not rec["refresh_ok"]:
