@@ -17,8 +17,6 @@
 #include "vault/vault.h"
 #include "oauth/oauth.h"
 
-#define FORM_FIELDS 8
-
 /* Send the form of kv (name, value, ..., NULL) to p's endpoint what
  * ("TOKEN", "DEVICE"). 0 with rs, or -1 (69/75 no reply, 78). */
 static int send_form(const struct oauth_provider *p, const char *what,
@@ -62,10 +60,18 @@ static int send_form(const struct oauth_provider *p, const char *what,
 		b.oom |= !e;
 		free(e);
 	}
-	if (!(form = buf_take(&b, &len)) || (p->basic_auth && secret &&
-	    asprintf(&userpwd, "%s:%s", id, secret) < 0) ||
-	    (p->get_exchange && asprintf(&full, "%s?%s", url, form) < 0)) {
-		userpwd = full = NULL;
+	if (!(form = buf_take(&b, &len))) {
+		aie_fail(EX_TEMP, "out of memory");
+		goto out;
+	}
+	if (p->basic_auth && secret && asprintf(&userpwd, "%s:%s", id,
+	    secret) < 0) {
+		userpwd = NULL;
+		aie_fail(EX_TEMP, "out of memory");
+		goto out;
+	}
+	if (p->get_exchange && asprintf(&full, "%s?%s", url, form) < 0) {
+		full = NULL;
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
