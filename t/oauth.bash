@@ -48,7 +48,7 @@ oauth_control() {
 oauth_run() {
 	OAUTH_OUT="$BATS_TEST_TMPDIR/grant.$RANDOM"
 	"$@" >"$OAUTH_OUT" 2>"$OAUTH_OUT.err" &
-	OAUTH_PID=$!
+	OAUTH_CMD_PID=$!
 	wait_for -t 10 [ -s "$OAUTH_OUT" ]
 	OAUTH_LINK=$(head -n 1 "$OAUTH_OUT")
 	if [[ $OAUTH_LINK == "{"* ]]; then
@@ -61,8 +61,8 @@ oauth_wait() {
 	# shellcheck disable=SC2034 # OAUTH_RC and OAUTH_ERR are for the tests that load this
 	OAUTH_RC=0
 	# shellcheck disable=SC2034
-	wait "$OAUTH_PID" || OAUTH_RC=$?
-	OAUTH_PID=
+	wait "$OAUTH_CMD_PID" || OAUTH_RC=$?
+	OAUTH_CMD_PID=
 	# shellcheck disable=SC2034
 	OAUTH_ERR=$(cat "$OAUTH_OUT.err")
 }
@@ -77,9 +77,9 @@ oauth_browse() {
 }
 
 oauth_teardown() {
-	if [ -n "${OAUTH_PID:-}" ]; then
-		kill "$OAUTH_PID" 2>/dev/null || true
-		wait "$OAUTH_PID" 2>/dev/null || true
+	if [ -n "${OAUTH_CMD_PID:-}" ]; then
+		kill "$OAUTH_CMD_PID" 2>/dev/null || true
+		wait "$OAUTH_CMD_PID" 2>/dev/null || true
 	fi
 	oauth_stop
 }
