@@ -37,32 +37,34 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # ---- build ----------------------------------------------------------------
 
 # The domains, in link order: each may use only those after it.
-DOMAINS  = cli brief mcp exec plan status health sync approval mail llm social wa odoo web http vault base
+DOMAINS  = cli brief mcp exec plan status health sync approval mail llm social wa odoo web oauth http vault base
 
 # What each program links, in link order (the domains it uses, and theirs).
 approve_LIBS          = cli status approval social wa vault base
 briefing_LIBS         = cli brief llm wa odoo http approval vault base
 dashboard-passwd_LIBS = cli web approval vault base
-draft-email_LIBS      = cli mail llm http approval vault base
-draft-post_LIBS       = cli mail llm social http approval vault base
-mail-fetch_LIBS       = cli mail approval vault base
-mail-send_LIBS        = cli exec plan approval mail social wa odoo http vault base
+draft-email_LIBS      = cli mail llm oauth http approval vault base
+draft-post_LIBS       = cli mail llm social oauth http approval vault base
+mail-fetch_LIBS       = cli mail approval oauth http vault base
+mail-send_LIBS        = cli exec plan approval mail social wa odoo oauth http vault base
 notify-wa_LIBS        = cli status approval wa http vault base
 plan_LIBS             = cli plan approval vault base
 plan-run_LIBS         = cli plan approval vault base
-social-post_LIBS      = cli exec plan approval mail social wa odoo http vault base
+social-post_LIBS      = cli exec plan approval mail social wa odoo oauth http vault base
 social-report_LIBS    = cli brief social http approval vault base
+oauth-token_LIBS      = cli oauth http approval vault base
 odoo-ping_LIBS        = cli odoo http approval vault base
 odoo-invoice_LIBS     = cli odoo http approval vault base
 odoo-payment_LIBS     = cli odoo http approval vault base
-odoo-post_LIBS        = cli exec plan approval mail social wa odoo http vault base
+odoo-post_LIBS        = cli exec plan approval mail social wa odoo oauth http vault base
 odoo-report_LIBS      = cli wa odoo http approval vault base
+social-auth_LIBS      = cli oauth http approval vault base
 usage-log_LIBS        = cli llm http approval vault base
 vault-claim_LIBS      = cli sync approval vault base
-vault-exec_LIBS       = cli exec plan approval mail social wa odoo http vault base
-wa-send_LIBS          = cli exec plan approval mail social wa odoo http vault base
+vault-exec_LIBS       = cli exec plan approval mail social wa odoo oauth http vault base
+wa-send_LIBS          = cli exec plan approval mail social wa odoo oauth http vault base
 wa-media_LIBS         = cli approval wa http vault base
-vault-health_LIBS     = cli health sync approval odoo wa http vault base
+vault-health_LIBS     = cli health sync approval odoo wa oauth http vault base
 vault-init_LIBS       = cli sync approval vault base
 vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base

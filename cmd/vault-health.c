@@ -3,7 +3,7 @@
  * Health/<agent>.md, and tell the owner when one goes down or comes back.
  *
  * Components: odoo (lib/odoo.c), smtp and imap (connect and greeting,
- * lib/probe.c), llm (any HTTP reply from the endpoint), git (the vault's
+ * lib/probe.c, and the OAuth grant when IMAP_OAUTH or SMTP_OAUTH names one), llm (any HTTP reply from the endpoint), git (the vault's
  * remote, lib/gitprobe.c), sync (age of .state/<agent>/last_sync), pm2
  * (pm2 jlist, lib/pm2.c), tokens (the expiry of the access tokens held
  * here, lib/tokens.c), cert (the days the TLS certificates of
@@ -25,9 +25,11 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "cli/cli.h"
 #include "health/health.h"
+#include "oauth/oauth.h"
 #include "odoo/odoo.h"
 #include "wa/wa.h"
 
@@ -69,14 +71,55 @@ static void check_odoo(struct health *h)
 		    s.failed_step : 0], aie_errmsg);
 }
 
+/* The mailbox's OAuth grant (IMAP_OAUTH, SMTP_OAUTH): still good? The
+ * token is had as mail-fetch would have it, refreshed when it is due, so
+ * a revoked grant shows here (down, with what to run) before the next
+ * fetch fails; and a server that greets is not up without it. */
+static void check_oauth(const char *proto, struct health *h)
+{
+	char detail[HEALTH_DETAIL_MAX], until[32];
+	const struct oauth_provider *p;
+	struct oauth_tokens *t;
+	const char *name = strcmp(proto, "IMAP") == 0 ?
+	    config_get("IMAP_OAUTH") : config_get("SMTP_OAUTH");
+
+	if (!name || !*name || strcmp(h->state, "up") != 0)
+		return;
+	if (!(p = oauth_provider(name))) {
+		health_set(h, "down", "%s_OAUTH=%s: not a provider of oauth-token",
+		    proto, name);
+		return;
+	}
+	if (!(t = malloc(sizeof *t))) {
+		health_set(h, "unknown", "out of memory");
+		return;
+	}
+	snprintf(detail, sizeof detail, "%s", h->detail);
+	if (oauth_access(p, 0, t) < 0)
+		health_set(h, "down", "%s token: %s", name, aie_errmsg);
+	else if (t->expires_at) {
+		time_t e = (time_t)t->expires_at;
+		struct tm tm;
+		gmtime_r(&e, &tm);
+		strftime(until, sizeof until, "%H:%MZ", &tm);
+		health_set(h, "up", "%s, %s token good until %s", detail, name,
+		    until);
+	} else
+		health_set(h, "up", "%s, %s token", detail, name);
+	sodium_memzero(t, sizeof *t);
+	free(t);
+}
+
 static void check_mail(const char *key, long timeout, struct health *h)
 {
 	const char *url = config_get(key);
 
 	if (!url || !*url)
 		health_set(h, "unconfigured", "%s not set", key);
-	else
+	else {
 		probe_greeting(url, timeout, h);
+		check_oauth(key[0] == 'S' ? "SMTP" : "IMAP", h);
+	}
 }
 
 /* The LLM endpoint draft-email would use. */

@@ -69,6 +69,11 @@ struct cli_byhand {
 };
 int cli_byhand_run(struct cli_byhand *h, int argc, char **argv);
 
+/* showlink.c: the link of an OAuth first grant (and the device flow's
+ * code, or NULL) for the owner, ctx the provider's name: the shape of
+ * oauth_show_fn (see oauth.h). */
+void cli_show_link(void *ctx, const char *url, const char *code);
+
 /* agentkeys.c: what agent holds that belongs to the other agent (write
  * credentials, the approval key, the dashboard's keys on agent cloud), as
  * "KEY, KEY, ..." in buf; 1 when there is any, 0 when none. */

@@ -41,7 +41,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return s->b.oom ? 0 : len;
 }
 
-static int curl_code(CURLcode rc, const char *what, const char *err)
+static int curl_code(CURLcode rc, const char *what, const char *err,
+    int bearer)
 {
 	int code = EX_TEMP;
 
@@ -62,9 +63,7 @@ static int curl_code(CURLcode rc, const char *what, const char *err)
 	}
 	return aie_fail(code, "imap %s: %s%s", what, *err ? err :
 	    curl_easy_strerror(rc), rc != CURLE_LOGIN_DENIED ? "" :
-	    config_get("IMAP_BEARER") ? " (the server refused IMAP_USER with "
-	    "the IMAP_BEARER token)" : " (the server refused IMAP_USER with "
-	    "IMAP_PASSWORD)");
+	    mail_refused("IMAP", bearer));
 }
 
 int imap_state_key(char *buf, size_t size)
@@ -91,7 +90,6 @@ int imap_open(struct imap *im)
 {
 	const char *url = config_get("IMAP_URL"), *user = config_get("IMAP_USER");
 	const char *pw = config_get("IMAP_PASSWORD");
-	const char *bearer = config_get("IMAP_BEARER");
 	const char *ca = config_get("MAIL_CA_FILE"), *host, *path;
 	int tls = config_get_bool("IMAP_STARTTLS", 1);
 	struct buf mb = { 0 };
@@ -108,8 +106,11 @@ int imap_open(struct imap *im)
 		    "imap://");
 	if (!user)
 		return aie_fail(EX_CONFIG, "IMAP_USER is not set");
-	if (!pw && !bearer)
-		return aie_fail(EX_CONFIG, "set IMAP_PASSWORD or IMAP_BEARER");
+	if (mail_bearer("IMAP", &im->bearer) < 0)
+		return -1;
+	if (!pw && !im->bearer)
+		return aie_fail(EX_CONFIG, "set IMAP_PASSWORD, IMAP_OAUTH or "
+		    "IMAP_BEARER");
 	host = strstr(url, "://") + 3;
 	path = strchr(host, '/');
 	if (!path || !path[1]) {
@@ -157,8 +158,8 @@ int imap_open(struct imap *im)
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt(c, CURLOPT_USERNAME, user);
-	if (bearer)
-		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, bearer);
+	if (im->bearer)
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, im->bearer);
 	else
 		curl_easy_setopt(c, CURLOPT_PASSWORD, pw);
 	if (strncmp(url, "imap://", 7) == 0 && tls)
@@ -176,6 +177,10 @@ void imap_close(struct imap *im)
 	free(im->url);
 	free(im->base);
 	free(im->mailbox);
+	if (im->bearer) {
+		sodium_memzero(im->bearer, strlen(im->bearer));
+		free(im->bearer);
+	}
 	memset(im, 0, sizeof *im);
 }
 
@@ -192,7 +197,7 @@ static int run(struct imap *im, const char *url, const char *custom,
 	rc = curl_easy_perform(im->curl);
 	if (rc != CURLE_OK) {
 		buf_free(&s->b);
-		return curl_code(rc, what, im->err);
+		return curl_code(rc, what, im->err, im->bearer != NULL);
 	}
 	if (s->b.oom) {
 		buf_free(&s->b);

@@ -54,12 +54,21 @@ struct imap {
 	char *base;              /* scheme://host[:port]/ */
 	char *mailbox;           /* decoded name, for STATUS */
 	char err[256];           /* libcurl's error buffer */
+	char *bearer;            /* XOAUTH2's token, wiped at close */
 	size_t max;              /* largest message kept (bytes) */
 };
 
-/* From IMAP_URL, IMAP_USER, IMAP_PASSWORD or IMAP_BEARER, IMAP_STARTTLS,
- * MAIL_CA_FILE. -1 with 78 when the configuration is missing or unsafe. */
+/* From IMAP_URL, IMAP_USER, IMAP_PASSWORD or IMAP_OAUTH or IMAP_BEARER,
+ * IMAP_STARTTLS, MAIL_CA_FILE. -1 with 78 when the configuration is
+ * missing or unsafe (or the OAuth token cannot be had: 69, 75, 78). */
 int imap_open(struct imap *im);
+
+/* xoauth.c: the XOAUTH2 bearer of proto ("IMAP", "SMTP"): PROTO_OAUTH's
+ * provider's fresh access token (oauth-token(1)) or PROTO_BEARER, into
+ * *bearer (malloc'd; wipe and free it). 1, 0 when neither is set, -1. */
+int mail_bearer(const char *proto, char **bearer);
+/* The words after a refused login: " (the server refused ...)". */
+const char *mail_refused(const char *proto, int bearer);
 void imap_close(struct imap *im);
 
 /* A key naming this mailbox and user, for the state file name. */

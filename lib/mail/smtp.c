@@ -392,8 +392,8 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 {
 	const char *url = config_get("SMTP_URL"), *user = config_get("SMTP_USER");
 	const char *pw = config_get("SMTP_PASSWORD");
-	const char *bearer = config_get("SMTP_BEARER");
 	const char *ca = config_get("MAIL_CA_FILE");
+	char *bearer = NULL;
 	int tls = config_get_bool("SMTP_STARTTLS", 1);
 	struct curl_slist *rc = NULL;
 	struct reader rd = { o->eml, o->len };
@@ -407,12 +407,19 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 	if (strncmp(url, "smtps://", 8) != 0 && strncmp(url, "smtp://", 7) != 0)
 		return aie_fail(EX_CONFIG, "SMTP_URL must start with smtps:// or "
 		    "smtp://");
+	if (user && mail_bearer("SMTP", &bearer) < 0)
+		return -1;
 	if (user && !pw && !bearer)
-		return aie_fail(EX_CONFIG, "SMTP_USER is set: set SMTP_PASSWORD "
-		    "or SMTP_BEARER too");
+		return aie_fail(EX_CONFIG, "SMTP_USER is set: set SMTP_PASSWORD, "
+		    "SMTP_OAUTH or SMTP_BEARER too");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    !(c = curl_easy_init()))
+	    !(c = curl_easy_init())) {
+		if (bearer) {
+			sodium_memzero(bearer, strlen(bearer));
+			free(bearer);
+		}
 		return aie_fail(EX_TEMP, "libcurl cannot start");
+	}
 	snprintf(from, sizeof from, "<%s>", o->from_addr);
 	for (i = 0; i < o->nrcpt; i++) {
 		char to[300];
@@ -469,9 +476,8 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 		    res->maybe_sent ? " (after the whole message was sent: it may "
 		    "have been delivered)" : cc == CURLE_USE_SSL_FAILED ? " (the server offers no STARTTLS; "
 		    "SMTP_STARTTLS=no only for a loopback server)" :
-		    cc != CURLE_LOGIN_DENIED ? "" : bearer ? " (the server refused "
-		    "SMTP_USER with the SMTP_BEARER token)" : " (the server "
-		    "refused SMTP_USER with SMTP_PASSWORD)");
+		    cc != CURLE_LOGIN_DENIED ? "" : mail_refused("SMTP",
+		    bearer != NULL));
 		goto out;
 	}
 	snprintf(res->detail, sizeof res->detail, "smtp %ld accepted for %zu "
@@ -480,6 +486,10 @@ static int smtp_send(const struct outmail *o, struct send_result *res)
 out:
 	curl_slist_free_all(rc);
 	curl_easy_cleanup(c);
+	if (bearer) {
+		sodium_memzero(bearer, strlen(bearer));
+		free(bearer);
+	}
 	return r;
 }
 
