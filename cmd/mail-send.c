@@ -11,7 +11,6 @@
  * tool runs it. --dry-run prints the message and changes nothing. Without
  * SMTP_URL the message goes to Logs/Outbox/<id>.eml and mail-send says so.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,31 +66,15 @@ static int show(const struct itemref *ref, const struct item *it)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		CLI_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const actions[] = { "send_email", NULL };
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
 	struct cli_byhand h = { actions, "an email draft", "sent", 0, show,
 	    &x };
-	int ch;
+	int first = cli_byhand_args(&h, argc, argv, 1, usage);
 
-	if (cli_init(argv[0]) < 0)
+	if (first < 0)
 		return EX_CONFIG;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "n", longopts,
-	    NULL)) != -1) {
-		if (cli_option(ch, optarg, usage))
-			continue;
-		if (ch == 'n')
-			h.dry_run = 1;
-		else
-			usage(2);
-	}
-	if (optind == argc)
-		usage(2);
 	if (h.dry_run && cli.json) {
 		cli_warn(NULL, "-n with -j refused: the dry run prints the message "
 		    "as it would leave (RFC 5322), not JSON");
@@ -101,5 +84,5 @@ int main(int argc, char **argv)
 		cli_warn(NULL, "SMTP_URL is set but SMTP_FROM is not");
 		return EX_CONFIG;
 	}
-	return cli_byhand_run(&h, argc - optind, argv + optind);
+	return cli_byhand_run(&h, argc - first, argv + first);
 }

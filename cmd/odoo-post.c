@@ -10,7 +10,6 @@
  * (one executor at a time, so a dead run's items are told from live ones)
  * and first settles the items a dead run left in In_Progress/<agent>/.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,24 +48,15 @@ static void print_result(const struct itemref *ref, const char *verdict,
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const actions[] = { "post_invoice",
 	    "register_payment", NULL };
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
 	struct cli_byhand h = { actions, "an Odoo action", "posted", 0, NULL,
 	    &x };
-	int c;
+	int first = cli_byhand_args(&h, argc, argv, 0, usage);
 
-	if (cli_init(argv[0]) < 0)
+	if (first < 0)
 		return EX_CONFIG;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if (!cli_option(c, optarg, usage))
-			usage(2);
-	if (optind == argc)
-		usage(2);
-	return cli_byhand_run(&h, argc - optind, argv + optind);
+	return cli_byhand_run(&h, argc - first, argv + first);
 }

@@ -10,7 +10,6 @@
  * action is post; a post left by a run that died (In_Progress/<agent>/) is
  * recovered as vault-exec recovers it, never published again.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,31 +64,15 @@ static void print_result(const struct itemref *ref, const char *verdict,
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		CLI_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const actions[] = { "post", NULL };
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
 	struct cli_byhand h = { actions, "a post", "published", 0, NULL, &x };
-	int c;
+	int first = cli_byhand_args(&h, argc, argv, 1, usage);
 
-	if (cli_init(argv[0]) < 0)
+	if (first < 0)
 		return EX_CONFIG;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "n", longopts,
-	    NULL)) != -1) {
-		if (cli_option(c, optarg, usage))
-			continue;
-		switch (c) {
-		case 'n': dry_run = 1; break;
-		default: usage(2);
-		}
-	}
-	if (optind == argc)
-		usage(2);
 	vault = &v;
-	h.dry_run = dry_run;
-	return cli_byhand_run(&h, argc - optind, argv + optind);
+	dry_run = h.dry_run;
+	return cli_byhand_run(&h, argc - first, argv + first);
 }

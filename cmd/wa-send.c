@@ -10,7 +10,6 @@
  * refused before anything is touched. --dry-run prints the request's JSON
  * body and changes nothing.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,30 +78,14 @@ static int show(const struct itemref *ref, const struct item *it)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		CLI_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const actions[] = { "send_whatsapp", NULL };
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
 	struct cli_byhand h = { actions, "a WhatsApp reply", "sent", 0, show,
 	    &x };
-	int ch;
+	int first = cli_byhand_args(&h, argc, argv, 1, usage);
 
-	if (cli_init(argv[0]) < 0)
+	if (first < 0)
 		return EX_CONFIG;
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "n", longopts,
-	    NULL)) != -1) {
-		if (cli_option(ch, optarg, usage))
-			continue;
-		if (ch == 'n')
-			h.dry_run = 1;
-		else
-			usage(2);
-	}
-	if (optind == argc)
-		usage(2);
-	return cli_byhand_run(&h, argc - optind, argv + optind);
+	return cli_byhand_run(&h, argc - first, argv + first);
 }

@@ -4,6 +4,7 @@
  * social-post, wa-send and odoo-post differ only in the actions they take
  * and what they print, so the refusals and the path are written once.
  */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,4 +125,30 @@ int cli_byhand_run(struct cli_byhand *h, int argc, char **argv)
 	state_unlock(lock);
 	vault_close(v);
 	return r;
+}
+
+int cli_byhand_args(struct cli_byhand *h, int argc, char **argv,
+    int dry_run_ok, void (*usage)(int))
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	if (cli_init(argv[0]) < 0)
+		return -1;
+	while ((c = getopt_long(argc, argv, dry_run_ok ? CLI_SHORTOPTS "n" :
+	    CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		if (cli_option(c, optarg, usage))
+			continue;
+		if (c == 'n' && dry_run_ok)
+			h->dry_run = 1;
+		else
+			usage(2);
+	}
+	if (optind == argc)
+		usage(2);
+	return optind;
 }

@@ -68,6 +68,11 @@ struct cli_byhand {
 	struct exec_ctx *x;      /* warn and result set by the tool */
 };
 int cli_byhand_run(struct cli_byhand *h, int argc, char **argv);
+/* The by-hand tools' command line: cli_init, the common options, -n
+ * (--dry-run) when dry_run_ok sets h->dry_run, and at least one ID (else
+ * usage(2)). The index of the first ID, or -1 when cli_init failed. */
+int cli_byhand_args(struct cli_byhand *h, int argc, char **argv,
+    int dry_run_ok, void (*usage)(int));
 
 /* showlink.c: the link of an OAuth first grant (and the device flow's
  * code, or NULL) for the owner, ctx the provider's name: the shape of
