@@ -189,8 +189,8 @@ approve_on_page() {
 	approve_on_page "$ID"
 	export FAKE_WA_TOKEN=EAAGreplytoken FAKE_WA_PHONE_ID=1098765
 	fake_start
-	WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_API_VERSION=v21.0 WA_PHONE_NUMBER_ID=1098765 \
-	    WA_TOKEN=EAAGreplytoken WA_ATTEMPTS=1 run --separate-stderr vault-exec
+	WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_API_VERSION=v21.0 WA_SEND_PHONE_NUMBER_ID=1098765 \
+	    WA_SEND_TOKEN=EAAGreplytoken WA_ATTEMPTS=1 run --separate-stderr vault-exec
 	assert_success
 	jq -e '.parsed | .to == "15551234567" and .type == "text" and .text.body == "Yes, it left today."' \
 	    "$FAKE_LOG" >/dev/null
