@@ -108,6 +108,7 @@ if (c.get('ENABLE_DASHBOARD', 'true') !== 'false') {
 // ExitOnForwardFailure: a port the VM refuses (or one still held by a dead
 // session) ends ssh at once, and PM2 tries again with its backoff;
 // ServerAlive*: a network gone quiet is noticed within 45 s, not hours.
+// Unlike the other apps it is restarted without limit (see below).
 // BatchMode: no prompt ever waits under PM2; the VM's host key must be in
 // DASHBOARD_TUNNEL_KNOWN_HOSTS (default ~/.ssh/known_hosts) beforehand.
 function tunnel() {
@@ -129,7 +130,10 @@ function tunnel() {
     '-o', 'ConnectTimeout=15']
     .concat(known ? ['-o', `UserKnownHostsFile=${known}`] : [])
     .concat(['--', dest]);
-  return c.app(AGENT, 'tunnel', 'ssh', args);
+  // A laptop offline all night fails every attempt at once: no cap on
+  // the restarts (PM2's backoff, at most one every 15 s), or the tunnel
+  // would stay down after 50 of them until someone restarted it.
+  return c.app(AGENT, 'tunnel', 'ssh', args, { max_restarts: 1e9 });
 }
 
 const t = tunnel();

@@ -173,6 +173,11 @@ through() { [ "$(get /)" = "303 $PUB/login" ]; }
 	assert_line BatchMode=yes
 	assert_line "UserKnownHostsFile=$S/known_hosts"
 	assert_line "ssh://$(id -un)@127.0.0.1:$SSHPORT"
+	# a laptop offline for hours: PM2 never gives up on it
+	run node -e 'const a = require(process.argv[1]).apps.find(x => x.name === "aie-local-tunnel");
+	    console.log(a.max_restarts >= 1e6, a.exp_backoff_restart_delay > 0, a.autorestart)' \
+	    "$TOP/pm2/ecosystem.config.local.js"
+	assert_output "true true true"
 	# a bare port is nginx's every address: reached on the loopback
 	DASHBOARD_LISTEN=8080 run tunnel_args
 	assert_line "127.0.0.1:$TPORT:127.0.0.1:8080"
@@ -295,4 +300,32 @@ through() { [ "$(get /)" = "303 $PUB/login" ]; }
 	wait_for -t 30 through || fail "not back: $(tail -n 20 "$AIE_STATE_DIR"/pm2/*.log)"
 	run "$PM2" stop aie-local-tunnel
 	assert_success
+}
+
+@test "the VM unreachable for a while: PM2 keeps trying, the tunnel is back when the VM is" {
+	[ -x "$PM2" ] || skip "pm2 not installed: run npm install in $TOP"
+	command -v node >/dev/null || skip "node not installed"
+	local eco=$BATS_TEST_TMPDIR/tunnel.config.js restarts
+	cat >"$eco" <<-JS
+	const t = require('$TOP/pm2/ecosystem.config.local.js').apps.find(a => a.name === 'aie-local-tunnel');
+	module.exports = { apps: [Object.assign({}, t, { args: ['-F', '/dev/null'].concat(t.args) })] };
+	JS
+	# the VM's sshd down: every attempt fails at once
+	kill "$(cat "$S/sshd.pid")"
+	wait_for tunnel_closed
+	wait_for eval '! (exec 3<>"/dev/tcp/127.0.0.1/$SSHPORT") 2>/dev/null'
+	run "$PM2" start "$eco"
+	assert_success
+	run get /
+	assert_output '503 '
+	wait_for -t 20 eval '[ "$("$PM2" jlist | jq ".[0].pm2_env.restart_time")" -ge 3 ]' ||
+	    fail "pm2 did not retry: $("$PM2" jlist | jq '.[0].pm2_env.status')"
+	restarts=$("$PM2" jlist | jq '.[0].pm2_env.restart_time')
+	[ "$("$PM2" jlist | jq -r '.[0].pm2_env.status')" != errored ]
+	# the VM back: the next attempt brings the tunnel up
+	rm -f "$S/sshd.pid"
+	/usr/sbin/sshd -f "$S/sshd_config" -E "$S/sshd.log"
+	wait_for -t 5 [ -s "$S/sshd.pid" ]
+	wait_for -t 30 through || fail "not back: $(tail -n 20 "$AIE_STATE_DIR"/pm2/*.log)"
+	[ "$("$PM2" jlist | jq '.[0].pm2_env.restart_time')" -ge "$restarts" ]
 }
