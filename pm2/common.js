@@ -132,4 +132,4 @@ function health(agent) {
   return loop(agent, 'health', `while :; do vault-health; sleep ${every}; done`);
 }
 
-module.exports = { CONFIG, STATE, LOGS, get, readConfig, which, first, env, app, loop, health };
+module.exports = { HOME, CONFIG, STATE, LOGS, get, readConfig, which, first, env, app, loop, health };

@@ -18,6 +18,11 @@
 // DASHBOARD_NGINX_USER (nginx's "user" line, only when PM2 runs as root);
 // `pm2 restart aie-local-nginx` applies a changed key. A configuration of
 // your own: DASHBOARD_NGINX_CONF=FILE, run as it is, nothing rendered.
+//
+// The phone through the VM: DASHBOARD_TUNNEL=USER@VM (or ssh://USER@VM:PORT)
+// adds aie-local-tunnel, a reverse SSH tunnel from this machine to the VM
+// that PM2 restarts whenever ssh exits (see tunnel() below and
+// share/deploy/nginx-dashboard-tunnel.conf for the VM's side).
 'use strict';
 
 const path = require('path');
@@ -88,9 +93,50 @@ if (c.get('ENABLE_DASHBOARD', 'true') !== 'false') {
           SOCK: SOCK,
           CGI: CGI,
           NGINX_USER: c.get('DASHBOARD_NGINX_USER', ''),
+          // behind the VM's TLS site: the session cookie is Secure
+          DASHBOARD_HTTPS: c.get('DASHBOARD_HTTPS', c.get('DASHBOARD_TUNNEL', '') ? 'on' : 'off'),
         }),
       }));
   }
 }
+
+// The reverse tunnel: the VM's 127.0.0.1:DASHBOARD_TUNNEL_PORT (default
+// 8088) forwarded to this machine's DASHBOARD_LISTEN, over ssh with the
+// dedicated key DASHBOARD_TUNNEL_KEY (default ~/.ssh/aie_tunnel), which the
+// VM's authorized_keys restricts to that one forward:
+//   restrict,port-forwarding,permitlisten="127.0.0.1:8088",command="/bin/false" ssh-ed25519 ...
+// ExitOnForwardFailure: a port the VM refuses (or one still held by a dead
+// session) ends ssh at once, and PM2 tries again with its backoff;
+// ServerAlive*: a network gone quiet is noticed within 45 s, not hours.
+// Unlike the other apps it is restarted without limit (see below).
+// BatchMode: no prompt ever waits under PM2; the VM's host key must be in
+// DASHBOARD_TUNNEL_KNOWN_HOSTS (default ~/.ssh/known_hosts) beforehand.
+function tunnel() {
+  const dest = c.get('DASHBOARD_TUNNEL', '');
+  if (!dest) return null;
+  const port = c.get('DASHBOARD_TUNNEL_PORT', '8088');
+  // (a port alone is nginx's "all addresses": reach it on the loopback)
+  const listen = c.get('DASHBOARD_LISTEN', '127.0.0.1:8080');
+  const local = /^[0-9]+$/.test(listen) ? `127.0.0.1:${listen}` : listen;
+  const known = c.get('DASHBOARD_TUNNEL_KNOWN_HOSTS', '');
+  const args = ['-N', '-T',
+    '-R', `127.0.0.1:${port}:${local}`,
+    '-i', c.get('DASHBOARD_TUNNEL_KEY', path.join(c.HOME, '.ssh', 'aie_tunnel')),
+    '-o', 'IdentitiesOnly=yes',
+    '-o', 'BatchMode=yes',
+    '-o', 'ExitOnForwardFailure=yes',
+    '-o', 'ServerAliveInterval=15',
+    '-o', 'ServerAliveCountMax=3',
+    '-o', 'ConnectTimeout=15']
+    .concat(known ? ['-o', `UserKnownHostsFile=${known}`] : [])
+    .concat(['--', dest]);
+  // A laptop offline all night fails every attempt at once: no cap on
+  // the restarts (PM2's backoff, at most one every 15 s), or the tunnel
+  // would stay down after 50 of them until someone restarted it.
+  return c.app(AGENT, 'tunnel', 'ssh', args, { max_restarts: 1e9 });
+}
+
+const t = tunnel();
+if (t) apps.push(t);
 
 module.exports = { apps };

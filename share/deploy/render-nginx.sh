@@ -24,6 +24,9 @@
 # DASHBOARD_*, APPROVAL_KEY_FILE, TZ and the sanitizer options, each taken
 # from this script's environment when set. Whoever can speak FastCGI to the
 # socket can set them too: keep it reachable by nginx only.
+# DASHBOARD_HTTPS=on adds "fastcgi_param HTTPS on": this plain-HTTP nginx
+# sits behind a TLS proxy (the VM's end of the reverse tunnel,
+# nginx-dashboard-tunnel.conf), so the session cookie is marked Secure.
 #
 # -s TEMPLATE renders a site of the system nginx instead (the webhook's TLS
 # site, share/deploy/nginx-wa-webhook.conf): each @WORD@ of its lines that
@@ -60,6 +63,11 @@ params() {
 		q "$v" >/dev/null        # dies here, not inside a substitution
 		printf '            fastcgi_param %s %s;\n' "$k" "$(q "$v")"
 	done
+	case ${DASHBOARD_HTTPS:-} in
+	on) printf '            fastcgi_param HTTPS on;\n' ;;
+	''|off) ;;
+	*) die "DASHBOARD_HTTPS: on or off, not '$DASHBOARD_HTTPS'" ;;
+	esac
 }
 
 # site TEMPLATE: the template with its @WORDS@ replaced (unquoted: the
