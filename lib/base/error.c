@@ -23,14 +23,20 @@ const char *aie_prog(void)
 	return prog;
 }
 
+/* Formatted apart, then copied: a caller may pass aie_errmsg itself as an
+ * argument ("%s: %s", path, aie_errmsg), and vsnprintf into the buffer it
+ * reads from is undefined. */
 static void set(int code, const char *fmt, va_list ap, int with_errno)
 {
+	char msg[sizeof aie_errmsg];
 	int saved = errno;
-	int n = vsnprintf(aie_errmsg, sizeof aie_errmsg, fmt, ap);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 
-	if (with_errno && n >= 0 && (size_t)n < sizeof aie_errmsg)
-		snprintf(aie_errmsg + n, sizeof aie_errmsg - n, ": %s",
-		    strerror(saved));
+	if (n < 0)
+		msg[0] = '\0';
+	if (with_errno && n >= 0 && (size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, ": %s", strerror(saved));
+	memcpy(aie_errmsg, msg, sizeof msg);
 	aie_errcode = code;
 	errno = saved;
 }
