@@ -9,10 +9,7 @@ load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup_file() {
-	dash_start
-	login "$JAR"
-	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
-	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
+	dash_start_logged_in
 }
 
 teardown_file() {
@@ -20,12 +17,8 @@ teardown_file() {
 }
 
 setup() {
-	common_setup
-	srv_env
-	CSRF=$(cat "$BATS_FILE_TMPDIR/csrf")
-	B="$BATS_TEST_TMPDIR/body"
+	dash_setup
 	rm -f "$VAULT_DIR"/Logs/API_Usage/*.md
-	dash_reset
 	D1=$(digest_of DRAFT_EMAIL_1)
 }
 

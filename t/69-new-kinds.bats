@@ -12,10 +12,7 @@ load fake/fake
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup_file() {
-	dash_start
-	login "$JAR"
-	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
-	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
+	dash_start_logged_in
 }
 
 teardown_file() {
@@ -23,11 +20,7 @@ teardown_file() {
 }
 
 setup() {
-	common_setup
-	srv_env
-	CSRF=$(cat "$BATS_FILE_TMPDIR/csrf")
-	B="$BATS_TEST_TMPDIR/body"
-	dash_reset
+	dash_setup
 	rm -f "$VAULT_DIR"/Logs/*.jsonl
 }
 

@@ -26,6 +26,26 @@ dash_start() {
 	"$TOP/cgi/run-dashboard" start "$BATS_FILE_TMPDIR/web" "$PORT"
 }
 
+# dash_start_logged_in: dash_start, a session in $JAR and the home page's
+# CSRF token kept for every test (in setup_file).
+dash_start_logged_in() {
+	dash_start
+	login "$JAR"
+	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
+	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
+}
+
+# dash_setup: a test's environment (in setup): the server's, its CSRF
+# token in $CSRF, a body file in $B, the vault back to one email and its
+# draft.
+dash_setup() {
+	common_setup
+	srv_env
+	# shellcheck disable=SC2034 # read by the tests that load this
+	CSRF=$(cat "$BATS_FILE_TMPDIR/csrf") B="$BATS_TEST_TMPDIR/body"
+	dash_reset
+}
+
 # dash_stop: the server down (in teardown_file), when it was started.
 dash_stop() {
 	[ -f "$BATS_FILE_TMPDIR/port" ] || return 0
