@@ -176,7 +176,7 @@ owner_asks() {
 @test "the TLS site as setup-vm.sh renders it: HTTPS on loopback, a self-signed certificate, real nginx" {
 	command -v /usr/sbin/nginx >/dev/null && command -v /usr/sbin/fcgiwrap >/dev/null &&
 	    command -v openssl >/dev/null || skip "nginx, fcgiwrap or openssl is not installed"
-	local w="$BATS_TEST_TMPDIR/tls" port user=""
+	local w="$BATS_TEST_TMPDIR/tls" port
 	mkdir -p "$w/conf" "$w/logs" "$w/tmp" "$HOME/.config/ai-employee"
 	port=$(free_port)
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -193,22 +193,7 @@ owner_asks() {
 	run grep -n '@[A-Z_]*@' "$w/conf/site.conf"
 	refute_output --regexp '^[0-9]+:[^#]*@'
 	# Debian's nginx.conf around it: sites-enabled/ inside http { }
-	[ "$(id -u)" -ne 0 ] || user="user root root;"
-	cat >"$w/conf/nginx.conf" <<EOT
-$user
-worker_processes 1;
-pid $w/nginx.pid;
-error_log $w/logs/error.log;
-events { worker_connections 64; }
-http {
-    client_body_temp_path $w/tmp/body;
-    proxy_temp_path $w/tmp/proxy;
-    fastcgi_temp_path $w/tmp/fastcgi;
-    uwsgi_temp_path $w/tmp/uwsgi;
-    scgi_temp_path $w/tmp/scgi;
-    include $w/conf/site.conf;
-}
-EOT
+	nginx_around "$w" "$w/conf/site.conf"
 	/usr/sbin/nginx -t -q -p "$w/" -c "$w/conf/nginx.conf" -e "$w/logs/error.log"
 	(umask 007; setsid /usr/sbin/fcgiwrap -c 1 -s "unix:$SOCKDIR/s.sock" \
 	    </dev/null >>"$w/logs/fcgiwrap.log" 2>&1 & echo $! >"$BATS_TEST_TMPDIR/web-fcgiwrap.pid")

@@ -90,7 +90,7 @@ health_cert() {
 @test "the Odoo site through a real nginx: HTTPS to Odoo with the forwarded headers, the bus upgraded, HTTP redirected, no database manager" {
 	command -v nginx >/dev/null || skip "nginx not installed"
 	command -v openssl >/dev/null || skip "openssl not installed"
-	local port http user=""
+	local port http
 	fake_start
 	port=$(free_port)
 	http=$(free_port)
@@ -98,23 +98,7 @@ health_cert() {
 	"$D/render-odoo-site.sh" -o "$W/conf/odoo.conf" -c "$W/cert" -l "$W/logs" \
 	    -s "127.0.0.1:$port" -p "127.0.0.1:$http" -u "${FAKE_URL#http://}" \
 	    -b "${FAKE_URL#http://}" odoo.example.com
-	[ "$(id -u)" -ne 0 ] || user="user root root;"
-	cat >"$W/conf/nginx.conf" <<-EOF
-	$user
-	worker_processes 1;
-	pid $W/nginx.pid;
-	error_log $W/logs/error.log;
-	events { worker_connections 64; }
-	http {
-	    access_log $W/logs/access.log;
-	    client_body_temp_path $W/tmp/body;
-	    proxy_temp_path $W/tmp/proxy;
-	    fastcgi_temp_path $W/tmp/fastcgi;
-	    uwsgi_temp_path $W/tmp/uwsgi;
-	    scgi_temp_path $W/tmp/scgi;
-	    include $W/conf/odoo.conf;
-	}
-	EOF
+	nginx_around "$W" "$W/conf/odoo.conf"
 	run nginx -t -p "$W/" -c conf/nginx.conf -e "$W/logs/error.log"
 	assert_success
 	nginx -p "$W/" -c conf/nginx.conf -e "$W/logs/error.log"

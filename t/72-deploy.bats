@@ -95,7 +95,7 @@ free_port() {
 	command -v nginx >/dev/null || skip "nginx not installed"
 	command -v fcgiwrap >/dev/null || skip "fcgiwrap not installed"
 	command -v openssl >/dev/null || skip "openssl not installed"
-	local w="$BATS_TEST_TMPDIR/web" port user=""
+	local w="$BATS_TEST_TMPDIR/web" port
 	mkdir -p "$w/conf" "$w/logs" "$w/tmp" "$w/cert"
 	port=$(free_port)
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -125,23 +125,7 @@ EOF
 	# port may have 443 inside it, as 44437 does)
 	run grep -nE '^[^#]*(/etc/letsencrypt|/run/ai-employee|/var/log|listen ([^ ;]*:)?443[ ;])' "$w/conf/site.conf"
 	assert_failure
-	[ "$(id -u)" -ne 0 ] || user="user root root;"
-	cat >"$w/conf/nginx.conf" <<EOF
-$user
-worker_processes 1;
-pid $w/nginx.pid;
-error_log $w/logs/error.log;
-events { worker_connections 64; }
-http {
-    access_log $w/logs/access.log;
-    client_body_temp_path $w/tmp/body;
-    proxy_temp_path $w/tmp/proxy;
-    fastcgi_temp_path $w/tmp/fastcgi;
-    uwsgi_temp_path $w/tmp/uwsgi;
-    scgi_temp_path $w/tmp/scgi;
-    include $w/conf/site.conf;
-}
-EOF
+	nginx_around "$w" "$w/conf/site.conf"
 	run nginx -t -p "$w/" -c conf/nginx.conf -e "$w/logs/error.log"
 	assert_success
 	(setsid fcgiwrap -c 1 -s "unix:$w/fcgiwrap.sock" </dev/null >>"$w/logs/fcgiwrap.log" 2>&1 &

@@ -65,22 +65,7 @@ setup_file() {
 	SERVER_NAME=$NAME LISTEN=127.0.0.1:$(cat "$f/nport") CERT=$w/fullchain.pem \
 	    KEY=$w/privkey.pem TUNNEL=127.0.0.1:$(cat "$f/tport") LOG_DIR=$w/logs \
 	    "$D/render-nginx.sh" -s "$D/nginx-dashboard-tunnel.conf" -o "$w/conf/site.conf"
-	cat >"$w/conf/nginx.conf" <<-CONF
-	$([ "$(id -u)" -ne 0 ] || echo "user root root;")
-	worker_processes 1;
-	pid $w/nginx.pid;
-	error_log $w/logs/error.log;
-	events { worker_connections 64; }
-	http {
-	    access_log $w/logs/access.log;
-	    client_body_temp_path $w/tmp/body;
-	    proxy_temp_path $w/tmp/proxy;
-	    fastcgi_temp_path $w/tmp/fastcgi;
-	    uwsgi_temp_path $w/tmp/uwsgi;
-	    scgi_temp_path $w/tmp/scgi;
-	    include $w/conf/site.conf;
-	}
-	CONF
+	nginx_around "$w" "$w/conf/site.conf"
 	nginx -p "$w/" -c conf/nginx.conf -e "$w/logs/error.log"
 	wait_for -t 5 [ -s "$w/nginx.pid" ]
 }

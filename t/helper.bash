@@ -257,3 +257,30 @@ resign() {
 	sed -i '/^decision_sig: /d' "$1"
 	sed -i "s/^decision: approved\$/&\ndecision_sig: $(sign_as_approve "$1")/" "$1"
 }
+
+# nginx_around DIR SITE: DIR/conf/nginx.conf as Debian's nginx.conf holds
+# a site: SITE (a file, as sites-enabled/ is) included inside http { },
+# every path under DIR (logs/, tmp/, nginx.pid), as root with workers of
+# root. Start it with: nginx -p DIR/ -c conf/nginx.conf -e DIR/logs/error.log
+nginx_around() {
+	local d=$1 site=$2
+	mkdir -p "$d/conf" "$d/logs" "$d/tmp"
+	{
+		[ "$(id -u)" -ne 0 ] || echo "user root root;"
+		cat <<-EOF
+		worker_processes 1;
+		pid $d/nginx.pid;
+		error_log $d/logs/error.log;
+		events { worker_connections 64; }
+		http {
+		    access_log $d/logs/access.log;
+		    client_body_temp_path $d/tmp/body;
+		    proxy_temp_path $d/tmp/proxy;
+		    fastcgi_temp_path $d/tmp/fastcgi;
+		    uwsgi_temp_path $d/tmp/uwsgi;
+		    scgi_temp_path $d/tmp/scgi;
+		    include $site;
+		}
+		EOF
+	} >"$d/conf/nginx.conf"
+}
