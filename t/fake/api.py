@@ -38,12 +38,12 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import odoo_model
+import scripted
 
 PORTFILE, SCRIPT, LOG = sys.argv[1:4]
 E = os.environ.get
 ODOO = odoo_model.Model(SCRIPT + ".odoo.json")
 LOCK = threading.Lock()
-COUNTER = [0]
 
 # Media the fake Graph API holds: id -> (type, bytes).
 MEDIA = {
@@ -75,30 +75,9 @@ TWILIO_ERRORS = {
 }
 
 
-def next_id():
-    with LOCK:
-        COUNTER[0] += 1
-        return COUNTER[0]
-
-
-def take_script(line):
-    """The first unused script entry matching line, marked used."""
-    with LOCK:
-        try:
-            with open(SCRIPT) as f:
-                entries = f.read().splitlines()
-        except FileNotFoundError:
-            return None
-        for i, e in enumerate(entries):
-            if not e.strip() or e.startswith("#USED "):
-                continue
-            d = json.loads(e)
-            if d.get("match", "") in line:
-                entries[i] = "#USED " + e
-                with open(SCRIPT, "w") as f:
-                    f.write("\n".join(entries) + "\n")
-                return d
-    return None
+_SCRIPT = scripted.JsonScript(SCRIPT)
+next_id = _SCRIPT.next_id
+take_script = _SCRIPT.take
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -49,6 +49,41 @@ class Script:
             return parse_line(self.lines.pop(0))
 
 
+class JsonScript:
+    """The script of t/fake/api.py and social.py: JSON lines, each used
+    once, the first whose "match" is part of the request line; a line used
+    is kept, marked "#USED ". Also the numbers those fakes hand out as IDs."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def next_id(self):
+        with self.lock:
+            self.count += 1
+            return self.count
+
+    def take(self, line):
+        """The first unused entry matching line, marked used, or None."""
+        with self.lock:
+            try:
+                with open(self.path) as f:
+                    entries = f.read().splitlines()
+            except FileNotFoundError:
+                return None
+            for i, e in enumerate(entries):
+                if not e.strip() or e.startswith("#USED "):
+                    continue
+                d = json.loads(e)
+                if d.get("match", "") in line:
+                    entries[i] = "#USED " + e
+                    with open(self.path, "w") as f:
+                        f.write("\n".join(entries) + "\n")
+                    return d
+        return None
+
+
 def serve(handler_cls, default):
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)

@@ -44,10 +44,11 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import scripted
+
 PORTFILE, SCRIPT, LOG = sys.argv[1:4]
 E = os.environ.get
 LOCK = threading.RLock()
-COUNTER = [0]
 SEEN = {"linkedin": set(), "x": set(), "facebook": set(), "instagram": set()}
 IMAGES = {}       # uploaded image URN or media id: sha256 of the bytes
 UPLOADS = {}      # LinkedIn's pending upload URL path: image URN
@@ -112,30 +113,9 @@ ERRORS = {
 }
 
 
-def next_id():
-    with LOCK:
-        COUNTER[0] += 1
-        return COUNTER[0]
-
-
-def take_script(line):
-    """The first unused script entry matching line, marked used."""
-    with LOCK:
-        try:
-            with open(SCRIPT) as f:
-                entries = f.read().splitlines()
-        except FileNotFoundError:
-            return None
-        for i, e in enumerate(entries):
-            if not e.strip() or e.startswith("#USED "):
-                continue
-            d = json.loads(e)
-            if d.get("match", "") in line:
-                entries[i] = "#USED " + e
-                with open(SCRIPT, "w") as f:
-                    f.write("\n".join(entries) + "\n")
-                return d
-    return None
+_SCRIPT = scripted.JsonScript(SCRIPT)
+next_id = _SCRIPT.next_id
+take_script = _SCRIPT.take
 
 
 def x_weight(text):
