@@ -6,6 +6,7 @@
 #ifndef AIE_DASH_H
 #define AIE_DASH_H
 
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -248,6 +249,38 @@ void decide_forms(struct dashpage *p, const char *id, const char *digest,
  */
 void edit_form(struct dashpage *p, const char *id, const struct item *it,
     const char *digest);
+
+/*
+ * actcache.c - the activity page's count cache: per day's audit log, the
+ * lines counted up to a newline at byte off of the file (dev, ino), kept
+ * in .state/<agent>/ACTCACHE_FILE so that a request counts only the
+ * appended tail. See actcache.c for why it is never stale.
+ */
+#define ACTCACHE_FILE "dashboard-activity.cache"  /* in .state/<agent>/ */
+#define ACTCACHE_DAYS 8
+
+struct actday {
+	unsigned long long dev, ino, off;
+	long n;
+	char rel[32];
+};
+
+struct actcache {
+	struct actday d[ACTCACHE_DAYS];
+	int n, dirty;
+};
+
+/* Read the cache file (missing or damaged: empty). */
+void actcache_load(struct vault *v, struct actcache *ac);
+/* For rel, open as fd with stat st: the lines the cache holds and, in
+ * *off, the byte after them to count on from (0 and 0: count it all). */
+long actcache_from(struct actcache *ac, const char *rel, int fd,
+    const struct stat *st, off_t *off);
+/* Note that rel (st) holds n lines up to byte off, just past a newline. */
+void actcache_put(struct actcache *ac, const char *rel, const struct stat *st,
+    off_t off, long n);
+/* Rewrite the cache file when an entry changed; failing is no error. */
+void actcache_save(struct vault *v, struct actcache *ac);
 
 /*
  * auditline.c - one line of the audit log: 1 when it is a JSON object

@@ -4,11 +4,14 @@
  * today's or the last 7 days', filtered by domain and by agent, each line
  * linking to its item's page (which finds the item wherever it lies now).
  *
- * Bounded memory however big the log: each day's file is read twice,
- * line by line through one fixed buffer (a longer line is skipped), first
- * to count the lines that match, then to keep only the ones of the page
- * asked for; at most one page of lines is held, and only those are
- * parsed when no filter is set.
+ * Bounded memory and little reading however big the log: lines are read
+ * through fixed buffers (a line longer than LINE_MAX_BYTES is skipped).
+ * A day is counted from the count cache (actcache.c) plus the lines
+ * appended since, when no filter is set, else read whole; the page's
+ * lines are then found reading back from the end of the file as it was
+ * counted (the newest first: page 0 reads about one chunk), so at most
+ * one page of lines is held, and only those are parsed when no filter is
+ * set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,51 +32,141 @@ struct filter {
 	const char *domain, *agent;   /* or NULL */
 };
 
-/* Each line of one day's file that matches f, in the file's order: fn
- * with its index among them (from 0). The count, or -1 (aie_errmsg). */
-static long each_line(struct vault *v, const char *rel, const struct filter *f,
-    void (*fn)(void *ctx, long i, const char *line), void *ctx)
-{
-	static char line[LINE_MAX_BYTES];
-	char name[64];
-	long n = 0;
-	size_t len;
-	int pfd, fd, skip = 0, whole;
-	FILE *fp;
+#define CHUNK 65536             /* bytes a read */
+#define TAIL_FIRST 65536        /* bytes read back first for a page */
 
-	if ((pfd = path_parent_at(v->dirfd, rel, 0, name, sizeof name)) < 0)
-		return aie_errcode == EX_NEG ? 0 : -1;  /* EX_NEG: no Logs/ yet */
-	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	close(pfd);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : aie_fail_errno(EX_TEMP, "%s", rel);
-	if (!(fp = fdopen(fd, "r"))) {
-		close(fd);
-		return aie_fail_errno(EX_TEMP, "%s", rel);
+/* Where to read one day's file, and what the reading found. */
+struct scan {
+	off_t from;             /* the first byte read */
+	int align;              /* from may be inside a line: start after it */
+	off_t upto;             /* stop before a line starting here (-1: EOF) */
+	off_t end;              /* out: where the reading stopped (EOF) */
+	off_t whole_end;        /* out: just past the last newline read */
+	long whole_n;           /* out: the lines counted before whole_end */
+};
+
+/* One line read (NUL-terminated, its newline kept when it had one): fn
+ * with its index among the matching ones when it matches f. A line with a
+ * NUL byte is not text and does not count. 1 when it matched. */
+static int one_line(const char *line, size_t len, const struct filter *f,
+    long i, void (*fn)(void *ctx, long i, const char *line), void *ctx)
+{
+	if (memchr(line, '\0', len) || !activity_match(line, f->domain, f->agent))
+		return 0;
+	if (fn)
+		fn(ctx, i, line);
+	return 1;
+}
+
+/* Each line of the open day file fd (named rel) within s that matches f,
+ * in the file's order: fn with its index among them (from 0). The count,
+ * or -1 (aie_errmsg). */
+static long each_line(int fd, const char *rel, const struct filter *f,
+    struct scan *s, void (*fn)(void *ctx, long i, const char *line), void *ctx)
+{
+	static char chunk[CHUNK], line[LINE_MAX_BYTES];
+	off_t pos = s->from, lstart = s->from;
+	size_t ll = 0, seg;
+	int toolong = 0, drop = 0;
+	long n = 0;
+	ssize_t got;
+	const char *p, *e, *nl;
+
+	if (s->align && pos > 0) {      /* the line start: after a newline */
+		pos--;
+		drop = 1;
 	}
-	while (fgets(line, sizeof line, fp)) {
-		len = strlen(line);
-		whole = len && line[len - 1] == '\n';
-		if (skip) {             /* the rest of a line too long */
-			skip = !whole;
-			continue;
+	s->whole_end = lstart;
+	s->whole_n = 0;
+	for (;;) {
+		if (s->upto >= 0 && lstart >= s->upto && !drop && !ll && !toolong)
+			break;
+		if ((got = pread(fd, chunk, sizeof chunk, pos)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return aie_fail_errno(EX_TEMP, "%s", rel);
 		}
-		if (!whole && !feof(fp)) {
-			skip = 1;
-			continue;
+		if (!got)
+			break;
+		for (p = chunk, e = chunk + got; p < e; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(e - p));
+			seg = (size_t)((nl ? nl : e) - p);
+			if (!drop && !toolong) {
+				if (ll + seg <= LINE_MAX_BYTES - 2) {
+					memcpy(line + ll, p, seg);
+					ll += seg;
+				} else
+					toolong = 1;
+			}
+			if (!nl)
+				break;
+			if (!drop) {
+				if (s->upto >= 0 && lstart >= s->upto)
+					goto out;
+				if (!toolong) {
+					line[ll++] = '\n';
+					line[ll] = '\0';
+					n += one_line(line, ll, f, n, fn, ctx);
+				}
+			}
+			drop = toolong = 0;
+			ll = 0;
+			lstart = pos + (nl + 1 - chunk);
+			s->whole_end = lstart;
+			s->whole_n = n;
 		}
-		if (!activity_match(line, f->domain, f->agent))
-			continue;
-		if (fn)
-			fn(ctx, n, line);
-		n++;
+		pos += got;
 	}
-	if (ferror(fp)) {
-		fclose(fp);
-		return aie_fail(EX_TEMP, "%s: read error", rel);
+	/* the last line, with no newline yet */
+	if (!drop && !toolong && ll && !(s->upto >= 0 && lstart >= s->upto)) {
+		line[ll] = '\0';
+		n += one_line(line, ll, f, n, fn, ctx);
 	}
-	fclose(fp);
+out:
+	s->end = pos;
 	return n;
+}
+
+/* One day's file, opened: fd (-1 when there is none yet), its stat, its
+ * matching lines and where its reading ended. */
+struct day {
+	char rel[32];
+	int fd;
+	struct stat st;
+	long count;
+	off_t end;
+};
+
+/* Open and count one day: the count cache first when no filter is set
+ * (only the tail appended since is read). 0, or -1 (aie_errmsg). */
+static int day_count(struct vault *v, struct actcache *ac,
+    const struct filter *f, struct day *dy)
+{
+	struct scan s = { 0, 0, -1, 0, 0, 0 };
+	char name[64];
+	long n0 = 0, n;
+	int pfd, nofilter = !f->domain && !f->agent;
+
+	dy->fd = -1;
+	dy->count = 0;
+	dy->end = 0;
+	if ((pfd = path_parent_at(v->dirfd, dy->rel, 0, name, sizeof name)) < 0)
+		return aie_errcode == EX_NEG ? 0 : -1;  /* EX_NEG: no Logs/ yet */
+	dy->fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(pfd);
+	if (dy->fd < 0)
+		return errno == ENOENT ? 0 : aie_fail_errno(EX_TEMP, "%s", dy->rel);
+	if (fstat(dy->fd, &dy->st) < 0)
+		return aie_fail_errno(EX_TEMP, "%s", dy->rel);
+	if (nofilter)
+		n0 = actcache_from(ac, dy->rel, dy->fd, &dy->st, &s.from);
+	if ((n = each_line(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
+		return -1;
+	if (nofilter)
+		actcache_put(ac, dy->rel, &dy->st, s.whole_end, n0 + s.whole_n);
+	dy->count = n0 + n;
+	dy->end = s.end;
+	return 0;
 }
 
 /* The lines of the page within one day: indices [lo, hi) in file order,
@@ -92,6 +185,32 @@ static void keep_line(void *ctx, long i, const char *line)
 		return;
 	if ((k->line[k->n] = strdup(line)))
 		k->n++;
+}
+
+/* The lines [lo, hi) in file order of the matching ones of a counted day
+ * into k: read back from where the count ended, a chunk first and four
+ * times more each time the tail holds too few of them, then only that
+ * tail is read again to keep the page. 0, or -1 (aie_errmsg). */
+static int day_page(struct day *dy, const struct filter *f, long lo, long hi,
+    struct keep *k)
+{
+	struct scan s = { 0, 1, dy->end, 0, 0, 0 };
+	off_t tail = TAIL_FIRST;
+	long m;
+
+	for (;;) {
+		s.from = dy->end > tail ? dy->end - tail : 0;
+		if ((m = each_line(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
+			return -1;
+		if (m >= dy->count - lo || s.from == 0)
+			break;
+		tail = tail > dy->end / 4 ? dy->end : tail * 4;
+	}
+	/* the tail's m lines are the last m of the count's */
+	k->lo = m - (dy->count - lo);
+	k->hi = m - (dy->count - hi);
+	k->n = 0;
+	return each_line(dy->fd, dy->rel, f, &s, keep_line, k) < 0 ? -1 : 0;
 }
 
 /* A link to page pg of the same view. */
@@ -135,17 +254,30 @@ static const char *opt(struct dashctx *c, const char *key)
 	return s && *s ? s : NULL;
 }
 
+/* Close the days' files and write the count cache back. */
+static void days_done(struct dashctx *c, struct actcache *ac, struct day *dy,
+    int days)
+{
+	int d;
+
+	for (d = 0; d < days; d++)
+		if (dy[d].fd >= 0)
+			close(dy[d].fd);
+	actcache_save(&c->v, ac);
+}
+
 int page_activity(struct dashctx *c)
 {
 	static const char *const keys[] = { "range", "domain", "agent", "page",
 	    NULL };
 	static struct keep k;
+	static struct actcache ac;
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
 	struct filter f;
+	struct day dy[7];
 	const char *range, *pgs;
-	char rel[7][32];
-	long count[7], total = 0, skip, need, pg = 0;
+	long total = 0, skip, need, pg = 0;
 	int days, d, i, r;
 	char *end;
 
@@ -170,14 +302,17 @@ int page_activity(struct dashctx *c)
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
 	days = strcmp(range, "7d") ? 1 : 7;
+	actcache_load(&c->v, &ac);
 	for (d = 0; d < days; d++) {       /* newest first */
 		time_t t = c->now - (time_t)d * 86400;
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		strftime(rel[d], sizeof rel[d], "Logs/%Y-%m-%d.jsonl", &tm);
-		if ((count[d] = each_line(&c->v, rel[d], &f, NULL, NULL)) < 0)
+		strftime(dy[d].rel, sizeof dy[d].rel, "Logs/%Y-%m-%d.jsonl", &tm);
+		if (day_count(&c->v, &ac, &f, &dy[d]) < 0) {
+			days_done(c, &ac, dy, d + 1);
 			return web_error(&c->w, 500, aie_errmsg);
-		total += count[d];
+		}
+		total += dy[d].count;
 	}
 	page_begin(&p, "Activity");
 	buf_adds(&b, "<main><h2>Activity</h2>");
@@ -187,16 +322,14 @@ int page_activity(struct dashctx *c)
 	skip = pg * PER_PAGE;
 	need = PER_PAGE;
 	for (d = 0; d < days && need > 0; d++) {
-		if (skip >= count[d]) {
-			skip -= count[d];
+		if (skip >= dy[d].count) {
+			skip -= dy[d].count;
 			continue;
 		}
 		/* newest-first [skip, skip + need) is file order
 		 * [count - skip - need, count - skip) */
-		k.hi = count[d] - skip;
-		k.lo = k.hi - need < 0 ? 0 : k.hi - need;
-		k.n = 0;
-		r = each_line(&c->v, rel[d], &f, keep_line, &k);
+		r = day_page(&dy[d], &f, dy[d].count - skip - need < 0 ? 0 :
+		    dy[d].count - skip - need, dy[d].count - skip, &k);
 		for (i = k.n - 1; i >= 0; i--) {
 			if (r >= 0)
 				activity_show(&b, k.line[i], days == 7);
@@ -204,11 +337,13 @@ int page_activity(struct dashctx *c)
 		}
 		if (r < 0) {
 			buf_free(&b);
+			days_done(c, &ac, dy, days);
 			return web_error(&c->w, 500, aie_errmsg);
 		}
 		need -= k.n;
 		skip = 0;
 	}
+	days_done(c, &ac, dy, days);
 	buf_adds(&b, "</ol><div class=\"actions\">");
 	if (pg > 0)
 		page_link(&b, range, &f, pg - 1, "Newer");
