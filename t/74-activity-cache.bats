@@ -132,3 +132,18 @@ all() {
 	same 'range=7d&page=83'
 	same 'range=7d&agent=local&page=30'
 }
+
+@test "activity cache: DASHBOARD_CACHE=off reads the whole log and writes no cache" {
+	add "$TODAY" 0 300
+	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
+	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
+	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
+	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC DASHBOARD_CACHE=off \
+	    REQUEST_METHOD=GET PATH_INFO=/activity QUERY_STRING=page=2 \
+	    HTTP_COOKIE="aie_session=$tok" "$AIE_CGI/dashboard.cgi" >"$B"
+	grep -q '<p>294 events today' "$B"
+	grep -q 'id=task_000243"' "$B"
+	[ -z "$(find "$VAULT_DIR/.state" -name dashboard-activity.cache)" ]
+	same 'page=2'
+	[ -n "$(find "$VAULT_DIR/.state" -name dashboard-activity.cache)" ]
+}

@@ -270,6 +270,10 @@ struct actcache {
 	int n, dirty;
 };
 
+/* DASHBOARD_CACHE (ui-api.c): the status and activity caches are on
+ * unless it is off, no or 0. */
+int dash_cache_on(void);
+
 /* Read the cache file (missing or damaged: empty). */
 void actcache_load(struct vault *v, struct actcache *ac);
 /* For rel, open as fd with stat st: the lines the cache holds and, in

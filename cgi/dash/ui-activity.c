@@ -137,8 +137,9 @@ struct day {
 	off_t end;
 };
 
-/* Open and count one day: the count cache first when no filter is set
- * (only the tail appended since is read). 0, or -1 (aie_errmsg). */
+/* Open and count one day: the count cache ac (NULL: none) first when no
+ * filter is set (only the tail appended since is read). 0, or -1
+ * (aie_errmsg). */
 static int day_count(struct vault *v, struct actcache *ac,
     const struct filter *f, struct day *dy)
 {
@@ -158,11 +159,11 @@ static int day_count(struct vault *v, struct actcache *ac,
 		return errno == ENOENT ? 0 : aie_fail_errno(EX_TEMP, "%s", dy->rel);
 	if (fstat(dy->fd, &dy->st) < 0)
 		return aie_fail_errno(EX_TEMP, "%s", dy->rel);
-	if (nofilter)
+	if (nofilter && ac)
 		n0 = actcache_from(ac, dy->rel, dy->fd, &dy->st, &s.from);
 	if ((n = each_line(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
 		return -1;
-	if (nofilter)
+	if (nofilter && ac)
 		actcache_put(ac, dy->rel, &dy->st, s.whole_end, n0 + s.whole_n);
 	dy->count = n0 + n;
 	dy->end = s.end;
@@ -255,15 +256,16 @@ static const char *opt(struct dashctx *c, const char *key)
 }
 
 /* Close the days' files and write the count cache back. */
-static void days_done(struct dashctx *c, struct actcache *ac, struct day *dy,
-    int days)
+static void days_done(struct dashctx *c, struct actcache *ac,
+    struct day *dy, int days)
 {
 	int d;
 
 	for (d = 0; d < days; d++)
 		if (dy[d].fd >= 0)
 			close(dy[d].fd);
-	actcache_save(&c->v, ac);
+	if (ac)
+		actcache_save(&c->v, ac);
 }
 
 int page_activity(struct dashctx *c)
@@ -271,7 +273,8 @@ int page_activity(struct dashctx *c)
 	static const char *const keys[] = { "range", "domain", "agent", "page",
 	    NULL };
 	static struct keep k;
-	static struct actcache ac;
+	static struct actcache cache;
+	struct actcache *ac = dash_cache_on() ? &cache : NULL;
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
 	struct filter f;
@@ -302,14 +305,15 @@ int page_activity(struct dashctx *c)
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
 	days = strcmp(range, "7d") ? 1 : 7;
-	actcache_load(&c->v, &ac);
+	if (ac)
+		actcache_load(&c->v, ac);
 	for (d = 0; d < days; d++) {       /* newest first */
 		time_t t = c->now - (time_t)d * 86400;
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(dy[d].rel, sizeof dy[d].rel, "Logs/%Y-%m-%d.jsonl", &tm);
-		if (day_count(&c->v, &ac, &f, &dy[d]) < 0) {
-			days_done(c, &ac, dy, d + 1);
+		if (day_count(&c->v, ac, &f, &dy[d]) < 0) {
+			days_done(c, ac, dy, d + 1);
 			return web_error(&c->w, 500, aie_errmsg);
 		}
 		total += dy[d].count;
@@ -337,13 +341,13 @@ int page_activity(struct dashctx *c)
 		}
 		if (r < 0) {
 			buf_free(&b);
-			days_done(c, &ac, dy, days);
+			days_done(c, ac, dy, days);
 			return web_error(&c->w, 500, aie_errmsg);
 		}
 		need -= k.n;
 		skip = 0;
 	}
-	days_done(c, &ac, dy, days);
+	days_done(c, ac, dy, days);
 	buf_adds(&b, "</ol><div class=\"actions\">");
 	if (pg > 0)
 		page_link(&b, range, &f, pg - 1, "Newer");
