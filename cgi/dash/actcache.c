@@ -37,8 +37,6 @@
 #include "base/base.h"
 #include "dash/dash.h"
 
-#define MAGIC "aie-activity-cache 1 "
-
 static void cache_rel(struct vault *v, char *rel, size_t size)
 {
 	if ((size_t)snprintf(rel, size, ".state/%s/%s", v->agent,
@@ -66,33 +64,42 @@ static const char *entry_parse(const char *p, const char *end,
 	return nl + 1;
 }
 
-void actcache_load(struct vault *v, struct actcache *ac)
+int actcache_parse(const char *buf, size_t len, struct actcache *ac)
 {
 	unsigned char want[STATCACHE_DIGEST], got[STATCACHE_DIGEST];
-	size_t ml = strlen(MAGIC), hl = 2 * STATCACHE_DIGEST, len;
-	const char *p, *end;
+	size_t ml = strlen(ACTCACHE_MAGIC), hl = 2 * STATCACHE_DIGEST;
+	const char *p, *end = buf + len;
+
+	memset(ac, 0, sizeof *ac);
+	if (len < ml + hl + 1 || memcmp(buf, ACTCACHE_MAGIC, ml) ||
+	    buf[ml + hl] != '\n' || sodium_hex2bin(want, sizeof want, buf + ml,
+	    hl, NULL, NULL, NULL) < 0)
+		return -1;
+	p = buf + ml + hl + 1;
+	statcache_sum(p, (size_t)(end - p), got);
+	if (sodium_memcmp(want, got, sizeof got) != 0)
+		return -1;
+	while (p && p < end && ac->n < ACTCACHE_DAYS &&
+	    (p = entry_parse(p, end, &ac->d[ac->n])))
+		ac->n++;
+	if (p != end) {         /* a bad line: trust none of it */
+		ac->n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void actcache_load(struct vault *v, struct actcache *ac)
+{
 	char rel[256], *buf;
+	size_t len;
 
 	memset(ac, 0, sizeof *ac);
 	cache_rel(v, rel, sizeof rel);
 	if (!*rel || sodium_init() < 0 ||
 	    file_readat(v->dirfd, rel, &buf, &len) < 0)
 		return;
-	end = buf + len;
-	if (len < ml + hl + 1 || memcmp(buf, MAGIC, ml) || buf[ml + hl] != '\n' ||
-	    sodium_hex2bin(want, sizeof want, buf + ml, hl, NULL, NULL,
-	    NULL) < 0)
-		goto out;
-	p = buf + ml + hl + 1;
-	statcache_sum(p, (size_t)(end - p), got);
-	if (sodium_memcmp(want, got, sizeof got) != 0)
-		goto out;
-	while (p < end && ac->n < ACTCACHE_DAYS &&
-	    (p = entry_parse(p, end, &ac->d[ac->n])))
-		ac->n++;
-	if (p != end)           /* a bad line: trust none of it */
-		ac->n = 0;
-out:
+	(void)actcache_parse(buf, len, ac);
 	free(buf);
 }
 
@@ -164,7 +171,7 @@ void actcache_save(struct vault *v, struct actcache *ac)
 		    ac->d[i].ino, ac->d[i].off, ac->d[i].n, ac->d[i].rel);
 	statcache_sum(body.p ? body.p : "", body.len, sum);
 	sodium_bin2hex(hex, sizeof hex, sum, sizeof sum);
-	buf_adds(&out, MAGIC);
+	buf_adds(&out, ACTCACHE_MAGIC);
 	buf_adds(&out, hex);
 	buf_adds(&out, "\n");
 	buf_add(&out, body.p ? body.p : "", body.len);

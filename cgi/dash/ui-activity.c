@@ -5,7 +5,7 @@
  * linking to its item's page (which finds the item wherever it lies now).
  *
  * Bounded memory and little reading however big the log: lines are read
- * through fixed buffers (a line longer than LINE_MAX_BYTES is skipped).
+ * through fixed buffers (a line longer than LOG_LINE_MAX is skipped).
  * A day is counted from the count cache (actcache.c) plus the lines
  * appended since, when no filter is set, else read whole; the page's
  * lines are then found reading back from the end of the file as it was
@@ -25,107 +25,8 @@
 #include "base/base.h"
 
 #define PER_PAGE 25             /* lines a page: < 30 KB however long */
-#define LINE_MAX_BYTES 8192     /* an audit line is far shorter */
 #define PAGE_MAX 100000
-
-struct filter {
-	const char *domain, *agent;   /* or NULL */
-};
-
-#define CHUNK 65536             /* bytes a read */
 #define TAIL_FIRST 65536        /* bytes read back first for a page */
-
-/* Where to read one day's file, and what the reading found. */
-struct scan {
-	off_t from;             /* the first byte read */
-	int align;              /* from may be inside a line: start after it */
-	off_t upto;             /* stop before a line starting here (-1: EOF) */
-	off_t end;              /* out: where the reading stopped (EOF) */
-	off_t whole_end;        /* out: just past the last newline read */
-	long whole_n;           /* out: the lines counted before whole_end */
-};
-
-/* One line read (NUL-terminated, its newline kept when it had one): fn
- * with its index among the matching ones when it matches f. A line with a
- * NUL byte is not text and does not count. 1 when it matched. */
-static int one_line(const char *line, size_t len, const struct filter *f,
-    long i, void (*fn)(void *ctx, long i, const char *line), void *ctx)
-{
-	if (memchr(line, '\0', len) || !activity_match(line, f->domain, f->agent))
-		return 0;
-	if (fn)
-		fn(ctx, i, line);
-	return 1;
-}
-
-/* Each line of the open day file fd (named rel) within s that matches f,
- * in the file's order: fn with its index among them (from 0). The count,
- * or -1 (aie_errmsg). */
-static long each_line(int fd, const char *rel, const struct filter *f,
-    struct scan *s, void (*fn)(void *ctx, long i, const char *line), void *ctx)
-{
-	static char chunk[CHUNK], line[LINE_MAX_BYTES];
-	off_t pos = s->from, lstart = s->from;
-	size_t ll = 0, seg;
-	int toolong = 0, drop = 0;
-	long n = 0;
-	ssize_t got;
-	const char *p, *e, *nl;
-
-	if (s->align && pos > 0) {      /* the line start: after a newline */
-		pos--;
-		drop = 1;
-	}
-	s->whole_end = lstart;
-	s->whole_n = 0;
-	for (;;) {
-		if (s->upto >= 0 && lstart >= s->upto && !drop && !ll && !toolong)
-			break;
-		if ((got = pread(fd, chunk, sizeof chunk, pos)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return aie_fail_errno(EX_TEMP, "%s", rel);
-		}
-		if (!got)
-			break;
-		for (p = chunk, e = chunk + got; p < e; p = nl + 1) {
-			nl = memchr(p, '\n', (size_t)(e - p));
-			seg = (size_t)((nl ? nl : e) - p);
-			if (!drop && !toolong) {
-				if (ll + seg <= LINE_MAX_BYTES - 2) {
-					memcpy(line + ll, p, seg);
-					ll += seg;
-				} else
-					toolong = 1;
-			}
-			if (!nl)
-				break;
-			if (!drop) {
-				if (s->upto >= 0 && lstart >= s->upto)
-					goto out;
-				if (!toolong) {
-					line[ll++] = '\n';
-					line[ll] = '\0';
-					n += one_line(line, ll, f, n, fn, ctx);
-				}
-			}
-			drop = toolong = 0;
-			ll = 0;
-			lstart = pos + (nl + 1 - chunk);
-			s->whole_end = lstart;
-			s->whole_n = n;
-		}
-		pos += got;
-	}
-	/* the last line, with no newline yet */
-	if (!drop && !toolong && ll && !(s->upto >= 0 && lstart >= s->upto)) {
-		line[ll] = '\0';
-		n += one_line(line, ll, f, n, fn, ctx);
-	}
-out:
-	s->end = pos;
-	return n;
-}
 
 /* One day's file, opened: fd (-1 when there is none yet), its stat, its
  * matching lines and where its reading ended. */
@@ -141,9 +42,9 @@ struct day {
  * filter is set (only the tail appended since is read). 0, or -1
  * (aie_errmsg). */
 static int day_count(struct vault *v, struct actcache *ac,
-    const struct filter *f, struct day *dy)
+    const struct actfilter *f, struct day *dy)
 {
-	struct scan s = { 0, 0, -1, 0, 0, 0 };
+	struct logscan s = { 0, 0, -1, 0, 0, 0 };
 	char name[64];
 	long n0 = 0, n;
 	int pfd, nofilter = !f->domain && !f->agent;
@@ -161,7 +62,7 @@ static int day_count(struct vault *v, struct actcache *ac,
 		return aie_fail_errno(EX_TEMP, "%s", dy->rel);
 	if (nofilter && ac)
 		n0 = actcache_from(ac, dy->rel, dy->fd, &dy->st, &s.from);
-	if ((n = each_line(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
+	if ((n = log_lines(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
 		return -1;
 	if (nofilter && ac)
 		actcache_put(ac, dy->rel, &dy->st, s.whole_end, n0 + s.whole_n);
@@ -192,16 +93,16 @@ static void keep_line(void *ctx, long i, const char *line)
  * into k: read back from where the count ended, a chunk first and four
  * times more each time the tail holds too few of them, then only that
  * tail is read again to keep the page. 0, or -1 (aie_errmsg). */
-static int day_page(struct day *dy, const struct filter *f, long lo, long hi,
+static int day_page(struct day *dy, const struct actfilter *f, long lo, long hi,
     struct keep *k)
 {
-	struct scan s = { 0, 1, dy->end, 0, 0, 0 };
+	struct logscan s = { 0, 1, dy->end, 0, 0, 0 };
 	off_t tail = TAIL_FIRST;
 	long m;
 
 	for (;;) {
 		s.from = dy->end > tail ? dy->end - tail : 0;
-		if ((m = each_line(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
+		if ((m = log_lines(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
 			return -1;
 		if (m >= dy->count - lo || s.from == 0)
 			break;
@@ -211,12 +112,12 @@ static int day_page(struct day *dy, const struct filter *f, long lo, long hi,
 	k->lo = m - (dy->count - lo);
 	k->hi = m - (dy->count - hi);
 	k->n = 0;
-	return each_line(dy->fd, dy->rel, f, &s, keep_line, k) < 0 ? -1 : 0;
+	return log_lines(dy->fd, dy->rel, f, &s, keep_line, k) < 0 ? -1 : 0;
 }
 
 /* A link to page pg of the same view. */
 static void page_link(struct buf *b, const char *range,
-    const struct filter *f, long pg, const char *label)
+    const struct actfilter *f, long pg, const char *label)
 {
 	buf_adds(b, "<a class=\"btn\" href=\"/activity?range=");
 	url_part(b, range);
@@ -231,7 +132,7 @@ static void page_link(struct buf *b, const char *range,
 	buf_addf(b, "&amp;page=%ld\">%s</a>", pg, label);
 }
 
-static void filter_form(struct buf *b, int week, const struct filter *f)
+static void filter_form(struct buf *b, int week, const struct actfilter *f)
 {
 	buf_addf(b, "<form class=\"card\" method=\"get\" action=\"/activity\">"
 	    "<label>When<select name=\"range\"><option value=\"today\"%s>Today"
@@ -277,7 +178,7 @@ int page_activity(struct dashctx *c)
 	struct actcache *ac = dash_cache_on() ? &cache : NULL;
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
-	struct filter f;
+	struct actfilter f;
 	struct day dy[7];
 	const char *range, *pgs;
 	long total = 0, skip, need, pg = 0;
