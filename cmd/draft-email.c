@@ -128,6 +128,7 @@ static char *complete(struct ctx *c, const struct itemref *ref,
 	char *from = fm_get(email, "from"), *subj = fm_get(email, "subject");
 	char *type = fm_get(email, "type");
 	int wa = type && !strcmp(type, "whatsapp");
+	int req = type && !strcmp(type, "email_request");
 	long unknown;
 	int rc;
 
@@ -138,7 +139,8 @@ static char *complete(struct ctx *c, const struct itemref *ref,
 		goto out;
 	if (c->conf.provider == LLM_OFFLINE) {
 		/* a chat message has no subject to thank for */
-		text = reply_offline(c->handbook, from, wa ? NULL : subj);
+		text = req ? request_offline(c->handbook, email->body) :
+		    reply_offline(c->handbook, from, wa ? NULL : subj);
 		if (text)
 			log_usage(c->v, ref->id, LLM_OFFLINE_MODEL, NULL);
 		goto out;
@@ -190,26 +192,37 @@ static int set_body(struct item *d, const char *text)
 	return 0;
 }
 
-/* The draft item: the keys of vault(5), then the text as body. */
+/* The draft item: the keys of vault(5), then the text as body. An
+ * email_request (req) is a new email: to its to, under its subject as
+ * the owner wrote it, in no thread. */
 static int build(struct item *d, const struct ctx *c, const struct item *e,
-    const char *did, const char *srcid, const char *model, const char *text)
+    int req, const char *did, const char *srcid, const char *model,
+    const char *text)
 {
 	char now_s[21], exp_s[21], *replyto = fm_get(e, "reply_to"),
 	    *from = fm_get(e, "from"), *subj = fm_get(e, "subject"),
 	    *mid = fm_get(e, "message_id"), *refs = fm_get(e, "references"),
-	    *irt = fm_get(e, "in_reply_to"), *cc = fm_get(e, "cc");
-	char *to = reply_address(replyto ? replyto : from);
-	char *re = reply_subject(subj), *newrefs = reply_references(refs, irt, mid);
-	char *ccs = c->reply_all ? reply_address_list(cc) : strdup("");
+	    *irt = fm_get(e, "in_reply_to"), *cc = fm_get(e, "cc"),
+	    *reqto = req ? fm_get(e, "to") : NULL;
+	char *to = req ? (reqto ? reply_address(reqto) : NULL) :
+	    reply_address(replyto ? replyto : from);
+	char *re = req ? strdup(subj ? subj : "") : reply_subject(subj);
+	char *newrefs = req ? strdup("") : reply_references(refs, irt, mid);
+	char *ccs = c->reply_all && !req ? reply_address_list(cc) : strdup("");
 	time_t now = time(NULL);
 	int r = -1;
 
-	if (!to && replyto)
+	if (!to && replyto && !req)
 		to = reply_address(from);
 	if (!to) {
-		aie_fail(EX_DATA, "%s: no usable reply address in reply_to or from",
-		    srcid);
+		aie_fail(EX_DATA, req ? "%s: no usable address in to" :
+		    "%s: no usable reply address in reply_to or from", srcid);
 		goto out;
+	}
+	if (req) {              /* not a reply: no thread, no sender */
+		free(mid);
+		free(from);
+		mid = from = NULL;
 	}
 	if (!re || !newrefs || !ccs) {
 		aie_fail(EX_TEMP, "out of memory");
@@ -236,6 +249,7 @@ static int build(struct item *d, const struct ctx *c, const struct item *e,
 out:
 	free(replyto); free(from); free(subj); free(mid); free(refs);
 	free(irt); free(cc); free(to); free(re); free(newrefs); free(ccs);
+	free(reqto);
 	return r;
 }
 
@@ -317,7 +331,7 @@ static int draft_one(const char *arg, void *vctx)
 	struct itemref src, dst;
 	struct item email, draft;
 	char did[AIE_ID_MAX + 8], model[128], *type, *text = NULL;
-	int status = 0, wa;
+	int status = 0, wa, req;
 
 	memset(&draft, 0, sizeof draft);
 	if (vault_resolve(c->v, arg, &src) < 0) {
@@ -334,9 +348,10 @@ static int draft_one(const char *arg, void *vctx)
 	}
 	type = fm_get(&email, "type");
 	wa = type && strcmp(type, "whatsapp") == 0;
-	if (!type || (strcmp(type, "email") != 0 && !wa)) {
-		cli_warn(arg, "not an email or a WhatsApp message (type: %s)",
-		    type ? type : "none");
+	req = type && strcmp(type, "email_request") == 0;
+	if (!type || (strcmp(type, "email") != 0 && !wa && !req)) {
+		cli_warn(arg, "not an email, an email_request or a WhatsApp "
+		    "message (type: %s)", type ? type : "none");
 		free(type);
 		fm_free(&email);
 		return EX_DATA;
@@ -361,7 +376,7 @@ static int draft_one(const char *arg, void *vctx)
 	}
 	if (!(text = complete(c, &src, &email, did, model, sizeof model)) ||
 	    (wa ? build_wa(&draft, c, &email, did, src.id, model, text) :
-	    build(&draft, c, &email, did, src.id, model, text)) < 0) {
+	    build(&draft, c, &email, req, did, src.id, model, text)) < 0) {
 		cli_warnerr(arg);
 		status = aie_errcode ? aie_errcode : EX_TEMP;
 		goto fail;

@@ -19,13 +19,16 @@ module.exports = {
     // up to MAIL_REDRAFT_MAX (default 20) emails waiting in
     // Needs_Action/email with no draft pending (sent back with approve
     // --revise, or given back by a draft that failed for a while); fetch,
-    // claim what was fetched, draft replies; tell the owner what waits.
+    // claim what was fetched, draft replies; claim and draft the emails the
+    // owner asked for (type email_request, any domain); tell the owner
+    // what waits.
     // (A loop of `mail-fetch --once`, not `mail-fetch --interval`: the
     // paths it prints must reach vault-claim when each fetch ends, not when
     // a pipe's stdio buffer fills.)
     c.loop(AGENT, 'mail',
       `while :; do vault-claim -q -n ${REDRAFT_MAX} -d email --type email | draft-email -; ` +
       'mail-fetch --once | vault-claim - | draft-email -; ' +
+      `vault-claim -q -n ${REDRAFT_MAX} --type email_request | draft-email -; ` +
       'notify-wa -q --approvals --key approvals; ' +
       `sleep ${MAIL_EVERY}; done`),
     // WhatsApp, as the whatsapp job of cron/crontab.cloud: the media of

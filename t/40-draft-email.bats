@@ -174,6 +174,63 @@ usage_rows() { cat "$VAULT_DIR"/Logs/API_Usage/*.md 2>/dev/null | grep -c '^| 20
 	[ "$(usage_rows)" -eq 0 ]
 }
 
+# mkrequest ID [DOMAIN]: an email_request as the dashboard's /new files it.
+mkrequest() {
+	mkdir -p "$VAULT_DIR/Needs_Action/${2:-email}"
+	cat >"$VAULT_DIR/Needs_Action/${2:-email}/$1.md" <<EOT
+---
+type: email_request
+id: $1
+created: 2026-12-01T09:00:00Z
+domain: ${2:-email}
+status: new
+title: "Email to Bob <bob@example.com>: Re: Invoice 7"
+to: Bob <bob@example.com>
+subject: "Re: Invoice 7"
+---
+Tell Bob invoice 7 is paid, thanks.
+EOT
+}
+
+@test "an email_request becomes a new email: to its to, its subject as written, no thread" {
+	mkrequest email_request_20261201T090000Z_ab12 finance
+	run -0 --separate-stderr draft-email - <<<email_request_20261201T090000Z_ab12
+	assert_output "Pending_Approval/email/DRAFT_email_request_20261201T090000Z_ab12.md"
+	f=$D/DRAFT_email_request_20261201T090000Z_ab12.md
+	[ "$(key type "$f")" = email_draft ]
+	[ "$(key action "$f")" = send_email ]
+	[ "$(key source "$f")" = email_request_20261201T090000Z_ab12 ]
+	[ "$(key to "$f")" = bob@example.com ]
+	[ "$(key subject "$f")" = '"Re: Invoice 7"' ]
+	[ "$(key in_reply_to "$f")" = '""' ]
+	[ "$(key references "$f")" = '""' ]
+	! grep -q '^source_from:' "$f" || false
+	body=$(awk 'n>=2{print} /^---$/{n++}' "$f")
+	[ "$body" = $'Hello,\n\nTell Bob invoice 7 is paid, thanks.\n\nBest regards,\nThe Owner\nExample Ltd' ]
+	# the request stays where it is; the draft passes approval's checks
+	[ -f "$VAULT_DIR/Needs_Action/finance/email_request_20261201T090000Z_ab12.md" ]
+	run -0 approve DRAFT_email_request_20261201T090000Z_ab12
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_email_request_20261201T090000Z_ab12.md" ]
+}
+
+@test "anthropic: an email_request is asked for as a new email, not a reply" {
+	mkrequest email_request_20261201T090000Z_cd34
+	start_fake anthropic
+	run -0 draft-email email_request_20261201T090000Z_cd34
+	check_req \
+	    'length == 1' \
+	    '.[0].body.system | contains("The owner asked for this email")' \
+	    '.[0].body.messages[0].content | contains("<email_request>") and contains("To: Bob <bob@example.com>") and contains("invoice 7 is paid") and contains("Write the email now.")'
+	[ "$(key to "$D/DRAFT_email_request_20261201T090000Z_cd34.md")" = bob@example.com ]
+}
+
+@test "an email_request without a usable to is refused with 65, nothing written" {
+	mkrequest email_request_20261201T090000Z_ef56
+	sed -i 's/^to: .*/to: nobody/' "$VAULT_DIR/Needs_Action/email/email_request_20261201T090000Z_ef56.md"
+	run -65 draft-email email_request_20261201T090000Z_ef56
+	[ ! -e "$D/DRAFT_email_request_20261201T090000Z_ef56.md" ]
+}
+
 @test "a draft in Pending_Approval is not a source: 65" {
 	mkdraft DRAFT_X SRC
 	run -65 draft-email DRAFT_X

@@ -340,3 +340,36 @@ mailjob() { jobs | awk -F '\t' '$1 ~ /crontab.cloud$/ && $4 ~ /draft-email/ { pr
 	runjob "$TOP/cron/crontab.cloud" "$cmd"
 	[ "$(body "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md")" = "The reply." ]
 }
+
+@test "the mail job writes an email the owner asked for on the dashboard (email_request, any domain)" {
+	local cmd log="$HOME/.local/state/ai-employee/cron.log" P="$VAULT_DIR/Pending_Approval/email"
+	local id=email_request_20261201T090000Z_ab12
+	cmd=$(mailjob)
+	mkdir -p "$VAULT_DIR/Needs_Action/general"
+	cat >"$VAULT_DIR/Needs_Action/general/$id.md" <<EOT
+---
+type: email_request
+id: $id
+created: 2026-12-01T09:00:00Z
+domain: general
+status: new
+title: "Email to bob@example.com: Invoice 7"
+to: bob@example.com
+subject: Invoice 7
+via: dashboard
+---
+Tell Bob invoice 7 is paid.
+EOT
+	fake_llm '200 ok Dear Bob, invoice 7 is paid.'
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	run cat "$log"
+	assert_output --partial "mail: Pending_Approval/email/DRAFT_$id.md"
+	[ "$(body "$P/DRAFT_$id.md")" = "Dear Bob, invoice 7 is paid." ]
+	grep -qx 'to: bob@example.com' "$P/DRAFT_$id.md"
+	grep -qx 'subject: Invoice 7' "$P/DRAFT_$id.md"
+	[ -f "$VAULT_DIR/In_Progress/cloud/$id.md" ]
+	assert_json -s '.[0].body.messages[0].content | contains("Tell Bob invoice 7 is paid.")' "$FAKE_LOG"
+	# drafted once: the next run makes no call
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	[ "$(wc -l <"$FAKE_LOG")" -eq 1 ]
+}

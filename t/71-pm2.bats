@@ -65,7 +65,7 @@ apps() {
 	command -v node >/dev/null || skip "node not installed"
 	run apps "$TOP/pm2/ecosystem.config.cloud.js"
 	assert_output --partial '"args":["--watch"]'
-	assert_output --partial 'mail-fetch --once | vault-claim - | draft-email -; notify-wa -q --approvals --key approvals'
+	assert_output --partial 'mail-fetch --once | vault-claim - | draft-email -; vault-claim -q -n 20 --type email_request | draft-email -; notify-wa -q --approvals --key approvals'
 	assert_output --partial 'vault-health'
 	refute_output --partial 'vault-exec'
 	# the daily overdue notice of cron/crontab.cloud
@@ -233,6 +233,8 @@ EOF
 	# MAIL_REDRAFT_MAX bounds the redrafts of one round
 	MAIL_REDRAFT_MAX=5 run apps "$TOP/pm2/ecosystem.config.cloud.js"
 	assert_output --partial 'vault-claim -q -n 5 -d email --type email | draft-email -'
+	# the emails the owner asked for (dashboard /new), from any domain
+	assert_output --partial 'vault-claim -q -n 5 --type email_request | draft-email -'
 	# and stale claims are given back, as by the cron reap job
 	assert_output --regexp '"name":"aie-cloud-reap".*vault-claim -q -a cloud --reap 2h'
 }

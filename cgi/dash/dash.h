@@ -6,6 +6,7 @@
 #ifndef AIE_DASH_H
 #define AIE_DASH_H
 
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -248,6 +249,73 @@ void decide_forms(struct dashpage *p, const char *id, const char *digest,
  */
 void edit_form(struct dashpage *p, const char *id, const struct item *it,
     const char *digest);
+
+/*
+ * logscan.c - the lines of one day's audit log, read from byte from (with
+ * align: from may lie inside a line, which is then skipped) up to the
+ * last line starting before upto (-1: to the end of the file); each that
+ * matches f (activity_match; a line longer than LOG_LINE_MAX or with a
+ * NUL byte does not) goes to fn with its index among them. The count, or
+ * -1 with aie_errmsg naming rel. Exported for the fuzz harness.
+ */
+#define LOG_LINE_MAX 8192       /* bytes, the newline and a NUL included */
+
+struct actfilter {
+	const char *domain, *agent;   /* or NULL */
+};
+
+struct logscan {
+	off_t from;             /* the first byte read */
+	int align;              /* from may be inside a line: start after it */
+	off_t upto;             /* stop before a line starting here (-1: EOF) */
+	off_t end;              /* out: where the reading stopped (EOF) */
+	off_t whole_end;        /* out: just past the last newline read */
+	long whole_n;           /* out: the lines counted before whole_end */
+};
+
+long log_lines(int fd, const char *rel, const struct actfilter *f,
+    struct logscan *s, void (*fn)(void *ctx, long i, const char *line),
+    void *ctx);
+
+/*
+ * actcache.c - the activity page's count cache: per day's audit log, the
+ * lines counted up to a newline at byte off of the file (dev, ino), kept
+ * in .state/<agent>/ACTCACHE_FILE so that a request counts only the
+ * appended tail. See actcache.c for why it is never stale.
+ */
+#define ACTCACHE_FILE "dashboard-activity.cache"  /* in .state/<agent>/ */
+#define ACTCACHE_DAYS 8
+#define ACTCACHE_MAGIC "aie-activity-cache 1 "  /* and the hex checksum */
+
+struct actday {
+	unsigned long long dev, ino, off;
+	long n;
+	char rel[32];
+};
+
+struct actcache {
+	struct actday d[ACTCACHE_DAYS];
+	int n, dirty;
+};
+
+/* DASHBOARD_CACHE (ui-api.c): the status and activity caches are on
+ * unless it is off, no or 0. */
+int dash_cache_on(void);
+
+/* Parse a cache file's bytes into ac: 0, or -1 (ac empty) when it is
+ * not well-formed or its checksum does not hold. For the fuzz harness. */
+int actcache_parse(const char *buf, size_t len, struct actcache *ac);
+/* Read the cache file (missing or damaged: empty). */
+void actcache_load(struct vault *v, struct actcache *ac);
+/* For rel, open as fd with stat st: the lines the cache holds and, in
+ * *off, the byte after them to count on from (0 and 0: count it all). */
+long actcache_from(struct actcache *ac, const char *rel, int fd,
+    const struct stat *st, off_t *off);
+/* Note that rel (st) holds n lines up to byte off, just past a newline. */
+void actcache_put(struct actcache *ac, const char *rel, const struct stat *st,
+    off_t off, long n);
+/* Rewrite the cache file when an entry changed; failing is no error. */
+void actcache_save(struct vault *v, struct actcache *ac);
 
 /*
  * auditline.c - one line of the audit log: 1 when it is a JSON object

@@ -4,11 +4,14 @@
  * today's or the last 7 days', filtered by domain and by agent, each line
  * linking to its item's page (which finds the item wherever it lies now).
  *
- * Bounded memory however big the log: each day's file is read twice,
- * line by line through one fixed buffer (a longer line is skipped), first
- * to count the lines that match, then to keep only the ones of the page
- * asked for; at most one page of lines is held, and only those are
- * parsed when no filter is set.
+ * Bounded memory and little reading however big the log: lines are read
+ * through fixed buffers (a line longer than LOG_LINE_MAX is skipped).
+ * A day is counted from the count cache (actcache.c) plus the lines
+ * appended since, when no filter is set, else read whole; the page's
+ * lines are then found reading back from the end of the file as it was
+ * counted (the newest first: page 0 reads about one chunk), so at most
+ * one page of lines is held, and only those are parsed when no filter is
+ * set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,58 +25,50 @@
 #include "base/base.h"
 
 #define PER_PAGE 25             /* lines a page: < 30 KB however long */
-#define LINE_MAX_BYTES 8192     /* an audit line is far shorter */
 #define PAGE_MAX 100000
+#define TAIL_FIRST 65536        /* bytes read back first for a page */
 
-struct filter {
-	const char *domain, *agent;   /* or NULL */
+/* One day's file, opened: fd (-1 when there is none yet), its stat, its
+ * matching lines and where its reading ended. */
+struct day {
+	char rel[32];
+	int fd;
+	struct stat st;
+	long count;
+	off_t end;
 };
 
-/* Each line of one day's file that matches f, in the file's order: fn
- * with its index among them (from 0). The count, or -1 (aie_errmsg). */
-static long each_line(struct vault *v, const char *rel, const struct filter *f,
-    void (*fn)(void *ctx, long i, const char *line), void *ctx)
+/* Open and count one day: the count cache ac (NULL: none) first when no
+ * filter is set (only the tail appended since is read). 0, or -1
+ * (aie_errmsg). */
+static int day_count(struct vault *v, struct actcache *ac,
+    const struct actfilter *f, struct day *dy)
 {
-	static char line[LINE_MAX_BYTES];
+	struct logscan s = { 0, 0, -1, 0, 0, 0 };
 	char name[64];
-	long n = 0;
-	size_t len;
-	int pfd, fd, skip = 0, whole;
-	FILE *fp;
+	long n0 = 0, n;
+	int pfd, nofilter = !f->domain && !f->agent;
 
-	if ((pfd = path_parent_at(v->dirfd, rel, 0, name, sizeof name)) < 0)
+	dy->fd = -1;
+	dy->count = 0;
+	dy->end = 0;
+	if ((pfd = path_parent_at(v->dirfd, dy->rel, 0, name, sizeof name)) < 0)
 		return aie_errcode == EX_NEG ? 0 : -1;  /* EX_NEG: no Logs/ yet */
-	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	dy->fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	close(pfd);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : aie_fail_errno(EX_TEMP, "%s", rel);
-	if (!(fp = fdopen(fd, "r"))) {
-		close(fd);
-		return aie_fail_errno(EX_TEMP, "%s", rel);
-	}
-	while (fgets(line, sizeof line, fp)) {
-		len = strlen(line);
-		whole = len && line[len - 1] == '\n';
-		if (skip) {             /* the rest of a line too long */
-			skip = !whole;
-			continue;
-		}
-		if (!whole && !feof(fp)) {
-			skip = 1;
-			continue;
-		}
-		if (!activity_match(line, f->domain, f->agent))
-			continue;
-		if (fn)
-			fn(ctx, n, line);
-		n++;
-	}
-	if (ferror(fp)) {
-		fclose(fp);
-		return aie_fail(EX_TEMP, "%s: read error", rel);
-	}
-	fclose(fp);
-	return n;
+	if (dy->fd < 0)
+		return errno == ENOENT ? 0 : aie_fail_errno(EX_TEMP, "%s", dy->rel);
+	if (fstat(dy->fd, &dy->st) < 0)
+		return aie_fail_errno(EX_TEMP, "%s", dy->rel);
+	if (nofilter && ac)
+		n0 = actcache_from(ac, dy->rel, dy->fd, &dy->st, &s.from);
+	if ((n = log_lines(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
+		return -1;
+	if (nofilter && ac)
+		actcache_put(ac, dy->rel, &dy->st, s.whole_end, n0 + s.whole_n);
+	dy->count = n0 + n;
+	dy->end = s.end;
+	return 0;
 }
 
 /* The lines of the page within one day: indices [lo, hi) in file order,
@@ -94,9 +89,35 @@ static void keep_line(void *ctx, long i, const char *line)
 		k->n++;
 }
 
+/* The lines [lo, hi) in file order of the matching ones of a counted day
+ * into k: read back from where the count ended, a chunk first and four
+ * times more each time the tail holds too few of them, then only that
+ * tail is read again to keep the page. 0, or -1 (aie_errmsg). */
+static int day_page(struct day *dy, const struct actfilter *f, long lo, long hi,
+    struct keep *k)
+{
+	struct logscan s = { 0, 1, dy->end, 0, 0, 0 };
+	off_t tail = TAIL_FIRST;
+	long m;
+
+	for (;;) {
+		s.from = dy->end > tail ? dy->end - tail : 0;
+		if ((m = log_lines(dy->fd, dy->rel, f, &s, NULL, NULL)) < 0)
+			return -1;
+		if (m >= dy->count - lo || s.from == 0)
+			break;
+		tail = tail > dy->end / 4 ? dy->end : tail * 4;
+	}
+	/* the tail's m lines are the last m of the count's */
+	k->lo = m - (dy->count - lo);
+	k->hi = m - (dy->count - hi);
+	k->n = 0;
+	return log_lines(dy->fd, dy->rel, f, &s, keep_line, k) < 0 ? -1 : 0;
+}
+
 /* A link to page pg of the same view. */
 static void page_link(struct buf *b, const char *range,
-    const struct filter *f, long pg, const char *label)
+    const struct actfilter *f, long pg, const char *label)
 {
 	buf_adds(b, "<a class=\"btn\" href=\"/activity?range=");
 	url_part(b, range);
@@ -111,7 +132,7 @@ static void page_link(struct buf *b, const char *range,
 	buf_addf(b, "&amp;page=%ld\">%s</a>", pg, label);
 }
 
-static void filter_form(struct buf *b, int week, const struct filter *f)
+static void filter_form(struct buf *b, int week, const struct actfilter *f)
 {
 	buf_addf(b, "<form class=\"card\" method=\"get\" action=\"/activity\">"
 	    "<label>When<select name=\"range\"><option value=\"today\"%s>Today"
@@ -135,17 +156,32 @@ static const char *opt(struct dashctx *c, const char *key)
 	return s && *s ? s : NULL;
 }
 
+/* Close the days' files and write the count cache back. */
+static void days_done(struct dashctx *c, struct actcache *ac,
+    struct day *dy, int days)
+{
+	int d;
+
+	for (d = 0; d < days; d++)
+		if (dy[d].fd >= 0)
+			close(dy[d].fd);
+	if (ac)
+		actcache_save(&c->v, ac);
+}
+
 int page_activity(struct dashctx *c)
 {
 	static const char *const keys[] = { "range", "domain", "agent", "page",
 	    NULL };
 	static struct keep k;
+	static struct actcache cache;
+	struct actcache *ac = dash_cache_on() ? &cache : NULL;
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
-	struct filter f;
+	struct actfilter f;
+	struct day dy[7];
 	const char *range, *pgs;
-	char rel[7][32];
-	long count[7], total = 0, skip, need, pg = 0;
+	long total = 0, skip, need, pg = 0;
 	int days, d, i, r;
 	char *end;
 
@@ -170,14 +206,18 @@ int page_activity(struct dashctx *c)
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
 	days = strcmp(range, "7d") ? 1 : 7;
+	if (ac)
+		actcache_load(&c->v, ac);
 	for (d = 0; d < days; d++) {       /* newest first */
 		time_t t = c->now - (time_t)d * 86400;
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		strftime(rel[d], sizeof rel[d], "Logs/%Y-%m-%d.jsonl", &tm);
-		if ((count[d] = each_line(&c->v, rel[d], &f, NULL, NULL)) < 0)
+		strftime(dy[d].rel, sizeof dy[d].rel, "Logs/%Y-%m-%d.jsonl", &tm);
+		if (day_count(&c->v, ac, &f, &dy[d]) < 0) {
+			days_done(c, ac, dy, d + 1);
 			return web_error(&c->w, 500, aie_errmsg);
-		total += count[d];
+		}
+		total += dy[d].count;
 	}
 	page_begin(&p, "Activity");
 	buf_adds(&b, "<main><h2>Activity</h2>");
@@ -187,16 +227,14 @@ int page_activity(struct dashctx *c)
 	skip = pg * PER_PAGE;
 	need = PER_PAGE;
 	for (d = 0; d < days && need > 0; d++) {
-		if (skip >= count[d]) {
-			skip -= count[d];
+		if (skip >= dy[d].count) {
+			skip -= dy[d].count;
 			continue;
 		}
 		/* newest-first [skip, skip + need) is file order
 		 * [count - skip - need, count - skip) */
-		k.hi = count[d] - skip;
-		k.lo = k.hi - need < 0 ? 0 : k.hi - need;
-		k.n = 0;
-		r = each_line(&c->v, rel[d], &f, keep_line, &k);
+		r = day_page(&dy[d], &f, dy[d].count - skip - need < 0 ? 0 :
+		    dy[d].count - skip - need, dy[d].count - skip, &k);
 		for (i = k.n - 1; i >= 0; i--) {
 			if (r >= 0)
 				activity_show(&b, k.line[i], days == 7);
@@ -204,11 +242,13 @@ int page_activity(struct dashctx *c)
 		}
 		if (r < 0) {
 			buf_free(&b);
+			days_done(c, ac, dy, days);
 			return web_error(&c->w, 500, aie_errmsg);
 		}
 		need -= k.n;
 		skip = 0;
 	}
+	days_done(c, ac, dy, days);
 	buf_adds(&b, "</ol><div class=\"actions\">");
 	if (pg > 0)
 		page_link(&b, range, &f, pg - 1, "Newer");

@@ -16,7 +16,7 @@
 #include "base/base.h"
 
 /* DASHBOARD_CACHE: the status cache is on unless set to off, no or 0. */
-static int cache_on(void)
+int dash_cache_on(void)
 {
 	const char *v = config_get_default("DASHBOARD_CACHE", "on");
 
@@ -55,7 +55,7 @@ static int status_parts(struct dashctx *c, struct status_parts *sp)
 	char hex[33];
 
 	memset(sp, 0, sizeof *sp);
-	if (statcache_get(&c->v, cache_on(), &sp->core, &sp->clen, digest,
+	if (statcache_get(&c->v, dash_cache_on(), &sp->core, &sp->clen, digest,
 	    &how) < 0)
 		return -1;
 	c->w.cache = how == SC_HIT ? "hit" : how == SC_MISS ? "miss" : "off";

@@ -197,7 +197,8 @@ char *reply_references(const char *refs, const char *in_reply_to,
     const char *msgid);
 
 /* The system and user prompts for a reply to email (the item at ref), or
- * to a WhatsApp message (type: whatsapp: chat rules, no thread).
+ * to a WhatsApp message (type: whatsapp: chat rules, no thread), or for
+ * the new email an email_request asks for (its to, subject and details).
  * previous: the rejected draft's body when revising, else NULL. Earlier
  * messages of the thread are looked up in the vault. malloc'd both. */
 int reply_prompt(struct vault *v, const struct itemref *ref,
@@ -208,5 +209,9 @@ int reply_prompt(struct vault *v, const struct itemref *ref,
  * an acknowledgement of the subject, and the handbook's signature. */
 char *reply_offline(const char *handbook, const char *from,
     const char *subject);
+
+/* The offline provider's email for an email_request: a greeting, the
+ * owner's details as they were written, and the handbook's signature. */
+char *request_offline(const char *handbook, const char *details);
 
 #endif
