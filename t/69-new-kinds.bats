@@ -222,6 +222,9 @@ approve_on_page() {
 	grep -Eqx 'subject: "?Support, November"?' "$f"
 	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = $'Amount: 1250.00 USD\nFor: Support, November' ]
 	grep -q "\"event\":\"create\",\"id\":\"$ID\"" "$VAULT_DIR"/Logs/*.jsonl
+	# the page after filing says what to run: no job drafts it yet
+	req "$URL/item?id=$ID&filed=1"
+	grep -q 'run odoo-invoice --from with its ID on the cloud' "$B"
 	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example FAKE_ODOO_PASSWORD=s3cret
 	fake_start
 	ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example ODOO_PASSWORD=s3cret \
