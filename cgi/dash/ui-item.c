@@ -171,7 +171,8 @@ int page_item_get(struct dashctx *c)
 	if (web_get(&c->w, "filed"))
 		return item_page(c, 200, &ref, ref.stage == ST_PENDING ?
 		    "Filed for your approval: nothing goes out before you "
-		    "approve it here." : strncmp(ref.id, "invoice_request_", 16) == 0 ?
+		    "approve it here." :
+		    strncmp(ref.id, "invoice_request_", 16) == 0 ?
 		    "Filed. No job drafts invoices from it on its own yet: run "
 		    "odoo-invoice --from with its ID on the cloud." :
 		    "Filed. The cloud picks it up on its next run.", 0);
