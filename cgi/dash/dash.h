@@ -116,6 +116,7 @@ int page_logout(struct dashctx *c);
 int page_approve(struct dashctx *c);
 int page_reject(struct dashctx *c);
 int page_revise(struct dashctx *c);
+int page_undo(struct dashctx *c);
 int page_edit(struct dashctx *c);
 int page_new_get(struct dashctx *c);
 int page_new_post(struct dashctx *c);

@@ -15,6 +15,7 @@
 #include "vault/vault.h"
 #include "dash/dash.h"
 #include "approval/approval.h"
+#include "exec/exec.h"
 #include "base/base.h"
 
 #define NOTE_MAX 2000
@@ -146,3 +147,31 @@ static int do_decide(struct dashctx *c, enum decision d)
 int page_approve(struct dashctx *c) { return do_decide(c, DEC_APPROVE); }
 int page_reject(struct dashctx *c) { return do_decide(c, DEC_REJECT); }
 int page_revise(struct dashctx *c) { return do_decide(c, DEC_REVISE); }
+
+/* POST /undo: an approval taken back within EXEC_GRACE (see
+ * ai-employee-dashboard(1)); exec_undo races vault-exec by one rename. Too
+ * late is 409, in words. */
+int page_undo(struct dashctx *c)
+{
+	const char *id = web_get(&c->w, "id");
+	struct itemref ref;
+	long grace;
+	char msg[300];
+
+	if (config_seconds("EXEC_GRACE", 10, 0, 3600, &grace) < 0)
+		return web_error(&c->w, 500, aie_errmsg);
+	if (find_item(c, id, &ref))
+		return 0;
+	if (exec_undo(&c->v, &ref, grace, "dashboard") < 0) {
+		int status = aie_errcode == EX_NEG ? 409 : aie_errcode ==
+		    EX_REFUSED ? 403 : aie_errcode == EX_TEMP ? 503 : 500;
+		fprintf(stderr, "dashboard: %s: %s\n", ref.id, aie_errmsg);
+		return web_error(&c->w, status, aie_errmsg);
+	}
+	snprintf(msg, sizeof msg, "%s: approval undone; it waits for you "
+	    "again", ref.id);
+	if (!web_wants_json(&c->w))
+		return redirect(c, "/");
+	return json_reply(c, 200, json_pack("{s:b, s:s, s:s, s:s}", "ok", 1,
+	    "id", ref.id, "now", ref.rel, "message", msg));
+}
