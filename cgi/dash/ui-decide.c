@@ -56,17 +56,40 @@ open:
 	    "</div></form></details>");
 }
 
+/* The answer to a decision: for the script, in words, with the draft's
+ * subject (not its ID) and, for an approval, how many seconds Undo has
+ * (EXEC_GRACE; 0 when none or unreadable: it was approved all the same). */
 static int decided(struct dashctx *c, enum decision d, const struct itemref *ref)
 {
-	char msg[300];
+	struct item it;
+	char msg[400], tok[SHOW_TOKEN_MAX], *subject = NULL;
+	long grace = 0;
 
-	snprintf(msg, sizeof msg, "%s: %s", ref->id, d == DEC_APPROVE ?
-	    "approved" : d == DEC_REJECT ? "rejected" : "sent back for revision");
 	if (!web_wants_json(&c->w))
 		return redirect(c, "/");
-	return json_reply(c, 200, json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1,
-	    "id", ref->id, "decision", decision_name(d), "now", ref->rel,
-	    "message", msg));
+	if (item_load(&c->v, ref, &it) == 0) {
+		subject = fm_get(&it, "subject");
+		fm_free(&it);
+	}
+	/* words only when they are clean, whole text (JSON needs UTF-8) */
+	if (subject && (strlen(subject) > 300 || show_refused(subject,
+	    strlen(subject), 0, tok) != (size_t)-1)) {
+		free(subject);
+		subject = NULL;
+	}
+	if (d == DEC_APPROVE && config_seconds("EXEC_GRACE", 10, 0, 3600,
+	    &grace) < 0) {
+		fprintf(stderr, "dashboard: %s\n", aie_errmsg);
+		grace = 0;
+	}
+	snprintf(msg, sizeof msg, "%s \xe2\x80\x9c%s\xe2\x80\x9d%s",
+	    d == DEC_APPROVE ? "Approved" : d == DEC_REJECT ? "Rejected" :
+	    "Sent back for revision:", subject ? subject : ref->id,
+	    grace > 0 ? "; it goes out when the Undo time is over." : ".");
+	free(subject);
+	return json_reply(c, 200, json_pack("{s:b, s:s, s:s, s:s, s:s, s:I}",
+	    "ok", 1, "id", ref->id, "decision", decision_name(d), "now",
+	    ref->rel, "message", msg, "undo", (json_int_t)grace));
 }
 
 /* 409 for a form drawn from another version than the one now waiting:

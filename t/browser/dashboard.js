@@ -3,7 +3,8 @@
 // against a running dashboard, and prints one JSON object of what it saw;
 // t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme,
 // changed, edit (edit a draft, then approve it), cockpit (the layout of the
-// New forms, Activity, edit and Settings pages, light and dark).
+// New forms, Activity, edit and Settings pages, light and dark), undo (the
+// confirmation after Approve and its Undo), undo-late (Undo's time over).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -173,6 +174,36 @@ async function main() {
         }
       }
       out.innerWidth = await page.evaluate(() => window.innerWidth);
+    } else if (mode === 'undo') {
+      // Approve: the confirmation where the card was, in words, with Undo;
+      // screenshots of it at 375 px, light and dark; then Undo brings the
+      // card back
+      await page.tap('#c-DRAFT_EMAIL_1 button.ok');
+      await page.waitForSelector('#u-DRAFT_EMAIL_1 button.undo', { timeout: 3000 });
+      out.confirm = (await page.textContent('#u-DRAFT_EMAIL_1 p')).trim();
+      out.role = await page.getAttribute('#u-DRAFT_EMAIL_1', 'role');
+      out.card_gone = !(await page.isVisible('#c-DRAFT_EMAIL_1'));
+      out.shots = {};
+      for (const scheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const m = await measure(page);
+        m.bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        out.shots[scheme] = m;
+        await page.screenshot({ path: path.join(outdir, `undo-375-${scheme}.png`), fullPage: true });
+      }
+      out.innerWidth = await page.evaluate(() => window.innerWidth);
+      await page.tap('#u-DRAFT_EMAIL_1 button.undo');
+      await page.waitForSelector('#u-DRAFT_EMAIL_1', { state: 'detached', timeout: 3000 });
+      out.msg = (await page.textContent('#msg')).trim();
+      out.pending = await waitFile(path.join(vault, 'Pending_Approval/email/DRAFT_EMAIL_1.md'), 2000);
+      await page.waitForSelector('#c-DRAFT_EMAIL_1', { timeout: 8000 });
+      out.card_back = true;
+    } else if (mode === 'undo-late') {
+      // after the grace the Undo button goes; the words stay
+      await page.tap('#c-DRAFT_EMAIL_1 button.ok');
+      await page.waitForSelector('#u-DRAFT_EMAIL_1 button.undo', { timeout: 3000 });
+      await page.waitForSelector('#u-DRAFT_EMAIL_1 button.undo', { state: 'detached', timeout: 4000 });
+      out.confirm = (await page.textContent('#u-DRAFT_EMAIL_1 p')).trim();
     } else if (mode === 'theme') {
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       await page.emulateMedia({ colorScheme: 'dark' });
