@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# EXEC_GRACE and Undo: vault-exec leaves an approval younger than
+# The approval card, for a phone (see ai-employee-dashboard(1)): what each
+# card answers, urgent ones first; and EXEC_GRACE and Undo: vault-exec leaves an approval younger than
 # EXEC_GRACE seconds in Approved/, and the dashboard's POST /undo takes it
 # back to Pending_Approval/ within that grace, never after, and never so
 # that a copy of the signed file could still run (see vault-exec(1),
@@ -177,4 +178,52 @@ P="Pending_Approval/email/DRAFT_EMAIL_1.md"
 	[ "$code" = 403 ]
 	[ -f "$VAULT_DIR/$A" ]
 	[ ! -e "$VAULT_DIR/$P" ]
+}
+
+# home: the home page in $B.
+home() {
+	req "$URL/"
+	[ "$code" = 200 ]
+}
+
+# card ID: that card's HTML (one line) from $B.
+card() {
+	sed -n "s/.*\(<article class=\"card\" id=\"c-$1\".*\)/\1/p" "$B" |
+	    sed 's#</article>.*#</article>#'
+}
+
+@test "a card reads 'Reply to Alice Example' with the customer's first lines above the reply" {
+	home
+	card DRAFT_EMAIL_1 >"$BATS_TEST_TMPDIR/c"
+	grep -q 'Reply to Alice Example <span class="addr">alice@example.com</span> ·' "$BATS_TEST_TMPDIR/c"
+	! grep -q 'From Alice' "$BATS_TEST_TMPDIR/c" || false
+	grep -q '<blockquote class="asks">Hello,<br>where is my order 1234?<br>Alice</blockquote><p class="preview">' \
+	    "$BATS_TEST_TMPDIR/c"
+}
+
+@test "the customer's lines are escaped, hidden characters marked, quoted lines left out" {
+	f="$VAULT_DIR/Needs_Action/email/EMAIL_1.md"
+	python3 - "$f" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+s = s.replace("Hello,\n", "> quoted old mail\n<script>alert(1)</script> \u202eevil\n", 1)
+open(p, "w", encoding="utf-8").write(s)
+PY
+	home
+	card DRAFT_EMAIL_1 >"$BATS_TEST_TMPDIR/c"
+	grep -q '<blockquote class="asks">&lt;script&gt;alert(1)&lt;/script&gt; <span class="mk">⟦U+202E⟧</span>evil<br>where is my order 1234?<br>Alice</blockquote>' \
+	    "$BATS_TEST_TMPDIR/c"
+	! grep -q 'quoted old mail' "$BATS_TEST_TMPDIR/c" || false
+	! grep -q '<script>alert' "$B" || false
+}
+
+@test "an urgent item carries a badge and comes first" {
+	mkemail EMAIL_2
+	sed -i 's/^priority: normal$/priority: high/' "$VAULT_DIR/Needs_Action/email/EMAIL_2.md"
+	mkdraft DRAFT_EMAIL_2 EMAIL_2
+	home
+	[ "$(grep -o 'id="c-DRAFT_EMAIL_[12]"' "$B" | paste -sd, -)" = 'id="c-DRAFT_EMAIL_2",id="c-DRAFT_EMAIL_1"' ]
+	card DRAFT_EMAIL_2 | grep -q '<strong class="urgent">Urgent</strong> Reply to Alice Example'
+	! card DRAFT_EMAIL_1 | grep -q 'Urgent' || false
 }
