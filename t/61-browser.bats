@@ -177,3 +177,30 @@ js() {
 	[ "$(js o.errors.length)" = 0 ]
 	[ -f "$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md" ]
 }
+
+@test "on the phone: times read '2 h ago' with the exact time as title, a 44 px header link, no gap under it, paths folded away (375 px, light and dark)" {
+	sed -i "s/^created: .*/created: $(date -u -d '-2 hours -5 minutes' +%Y-%m-%dT%H:%M:%SZ)/" \
+	    "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	browse phone
+	[ "$(js o.time_text)" = "2 h ago" ]
+	[[ "$(js o.time_title)" =~ ^20[0-9-]{8}\ [0-9]{2}:[0-9]{2}\ UTC$ ]]
+	[[ "$(js o.time_datetime)" =~ ^20[0-9-]{8}T ]]
+	[[ "$(js o.card_text)" == *"Reply to Alice Example"* ]]
+	[[ "$(js o.card_text)" == *"where is my order 1234?"* ]]
+	[ "$(js 'o.header_link_h >= 44')" = true ]
+	[ "$(js 'o.gap <= 16')" = true ]
+	[ "$(js o.where_open)" = false ]
+	[[ "$(js o.where_text)" == *Pending_Approval/email/DRAFT_EMAIL_1.md* ]]
+	[[ "$(js o.visible_text)" != *Pending_Approval/* ]]
+	for p in home item; do
+		for s in light dark; do
+			[ "$(js "o.shots['$p-$s'].scrollWidth <= o.innerWidth")" = true ]
+			[ "$(js "o.shots['$p-$s'].small.join(',')")" = "" ]
+			[ -s "$BATS_TEST_TMPDIR/card-$p-375-$s.png" ]
+		done
+		[ "$(js "o.shots['$p-light'].bg != o.shots['$p-dark'].bg")" = true ]
+	done
+	[ "$(js o.errors.length)" = 0 ]
+	mkdir -p "$TOP/t/out"
+	cp "$BATS_TEST_TMPDIR"/card-*-375-*.png "$TOP/t/out/"
+}

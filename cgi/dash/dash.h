@@ -206,6 +206,8 @@ void answer_free(struct answer *a);
 
 /* "3 min", "2 h", "5 d" for a number of seconds. */
 void age_text(struct buf *b, long long s);
+/* <time> of t: "2 h ago" (or "just now"), the exact UTC time its title. */
+void time_ago(struct dashpage *p, time_t t);
 
 /* The files of cgi/dash/assets/, NUL-terminated, embedded at build time
  * by the Makefile (the generated assets.c): served exactly as they are. */

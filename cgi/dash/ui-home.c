@@ -41,8 +41,6 @@ static void card(struct dashpage *p, const struct pending *it,
 {
 	struct buf *b = p->b;
 	const char *id = it->ref.id;
-	char created[21];
-
 	if (!id_valid(id))
 		return;
 	buf_adds(b, "<article class=\"card\" id=\"c-");
@@ -69,14 +67,8 @@ static void card(struct dashpage *p, const struct pending *it,
 	}
 	if (a->name || it->to)
 		buf_adds(b, " · ");
-	if (it->created) {
-		time_rfc3339(it->created, created);
-		buf_adds(b, "<time data-age=\"1\" datetime=\"");
-		html_attr(b, created);
-		buf_adds(b, "\">");
-		age_text(b, (long long)(p->now - it->created));
-		buf_adds(b, "</time>");
-	}
+	if (it->created)
+		time_ago(p, it->created);
 	buf_adds(b, "</p>");
 	if (a->asks && a->askslen && !kind_has_view(&it->ref))
 		asks(b, a);
@@ -108,11 +100,7 @@ static void counts(struct dashpage *p, const struct status *status)
 	}
 	buf_adds(b, "</dl><p>Last sync: ");
 	if (status->last_sync) {
-		buf_adds(b, "<time data-age=\"1\" datetime=\"");
-		html_attr(b, status->last_sync);
-		buf_adds(b, "\">");
-		age_text(b, (long long)(p->now - status->last_sync_at));
-		buf_adds(b, "</time> ago");
+		time_ago(p, status->last_sync_at);
 	} else {
 		buf_adds(b, "never");
 	}

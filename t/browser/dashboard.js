@@ -4,7 +4,8 @@
 // t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme,
 // changed, edit (edit a draft, then approve it), cockpit (the layout of the
 // New forms, Activity, edit and Settings pages, light and dark), undo (the
-// confirmation after Approve and its Undo), undo-late (Undo's time over).
+// confirmation after Approve and its Undo), undo-late (Undo's time over),
+// phone (times, header, the item page's folded paths, light and dark).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -39,7 +40,7 @@ async function measure(page) {
   return page.evaluate(() => {
     const small = [];
     let n = 0;
-    document.querySelectorAll('button, .btn, summary, input, textarea, select, .card h3 a, .tl a').forEach((b) => {
+    document.querySelectorAll('button, .btn, summary, input, textarea, select, .card h3 a, .tl a, header h1 a').forEach((b) => {
       const r = b.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) return;
       n++;
@@ -78,7 +79,7 @@ async function main() {
       Object.assign(out, await page.evaluate(() => {
         const small = [];
         let n = 0;
-        document.querySelectorAll('button, .btn, summary, input, textarea, .card h3 a').forEach((b) => {
+        document.querySelectorAll('button, .btn, summary, input, textarea, .card h3 a, header h1 a').forEach((b) => {
           const r = b.getBoundingClientRect();
           if (r.width === 0 && r.height === 0) return;
           n++;
@@ -198,6 +199,39 @@ async function main() {
       out.pending = await waitFile(path.join(vault, 'Pending_Approval/email/DRAFT_EMAIL_1.md'), 2000);
       await page.waitForSelector('#c-DRAFT_EMAIL_1', { timeout: 8000 });
       out.card_back = true;
+    } else if (mode === 'phone') {
+      // the card as the phone shows it: times in words with the exact time
+      // as title, the header link and what is under it; the item page's
+      // file paths folded away; screenshots light and dark
+      const t = await page.$('#c-DRAFT_EMAIL_1 time');
+      out.time_text = (await t.textContent()).trim();
+      out.time_title = await t.getAttribute('title');
+      out.time_datetime = await t.getAttribute('datetime');
+      out.card_text = (await page.textContent('#c-DRAFT_EMAIL_1')).replace(/\s+/g, ' ');
+      Object.assign(out, await page.evaluate(() => {
+        const h = document.querySelector('header'), a = document.querySelector('header h1 a');
+        const first = [...document.querySelectorAll('main > *')].find((e) => e.getBoundingClientRect().height > 0);
+        return { header_link_h: a.getBoundingClientRect().height,
+          gap: first.getBoundingClientRect().top - h.getBoundingClientRect().bottom };
+      }));
+      out.shots = {};
+      for (const [name, p] of [['home', '/'], ['item', '/item?id=DRAFT_EMAIL_1']]) {
+        await page.goto(url + p);
+        if (name === 'item') {
+          out.where_open = await page.evaluate(() => document.querySelector('details.where').open);
+          out.where_text = await page.textContent('details.where');
+          out.visible_text = await page.evaluate(() => document.querySelector('main').innerText);
+        }
+        for (const scheme of ['light', 'dark']) {
+          await page.emulateMedia({ colorScheme: scheme });
+          const m = await measure(page);
+          m.bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+          out.shots[name + '-' + scheme] = m;
+          await page.screenshot({ path: path.join(outdir, `card-${name}-375-${scheme}.png`), fullPage: true });
+          await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
+        }
+      }
+      out.innerWidth = await page.evaluate(() => window.innerWidth);
     } else if (mode === 'undo-late') {
       // after the grace the Undo button goes; the words stay
       await page.tap('#c-DRAFT_EMAIL_1 button.ok');
