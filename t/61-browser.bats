@@ -151,7 +151,7 @@ js() {
 	browse undo
 	[ "$(js o.card_gone)" = true ]
 	[ "$(js o.role)" = status ]
-	[[ "$(js o.confirm)" == *"Approved “Re: Question about my order”"* ]]
+	[[ "$(js o.confirm)" == *'Approved “Re: Question about my order”'* ]]
 	[[ "$(js o.confirm)" != *DRAFT_EMAIL_1* ]]
 	for s in light dark; do
 		[ "$(js "o.shots['$s'].scrollWidth <= o.innerWidth")" = true ]
@@ -173,7 +173,7 @@ js() {
 @test "when the Undo time is over the button goes and the approval stands" {
 	dash_grace 2
 	browse undo-late
-	[[ "$(js o.confirm)" == *"Approved “Re: Question about my order”"* ]]
+	[[ "$(js o.confirm)" == *'Approved “Re: Question about my order”'* ]]
 	[ "$(js o.errors.length)" = 0 ]
 	[ -f "$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md" ]
 }
