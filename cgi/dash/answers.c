@@ -19,21 +19,21 @@
 static char *display_name(const char *from)
 {
 	const char *lt = strchr(from, '<'), *s = from, *e;
+	int pass;
 
-	if (lt) {
-		e = lt;
+	e = lt ? lt : s + strlen(s);
+	for (pass = 0; pass < 2; pass++) {
 		while (s < e && (*s == ' ' || *s == '"'))
 			s++;
 		while (e > s && (e[-1] == ' ' || e[-1] == '"'))
 			e--;
-		if (e == s) {        /* only an address: the part inside <> */
-			s = lt + 1;
-			e = strchr(s, '>');
-			if (!e)
-				e = s + strlen(s);
-		}
-	} else
-		e = s + strlen(s);
+		if (e > s || !lt || pass)
+			break;
+		s = lt + 1;          /* only an address: the part inside <> */
+		e = strchr(s, '>');
+		if (!e)
+			e = s + strlen(s);
+	}
 	return e > s ? strndup(s, (size_t)(e - s)) : NULL;
 }
 
@@ -74,31 +74,42 @@ static void first_lines(struct answer *a, const char *body, size_t len)
 	a->askslen = n;
 }
 
+void answer_of(const struct item *src, const char *from, struct answer *a)
+{
+	char *sfrom = NULL, *prio;
+
+	memset(a, 0, sizeof *a);
+	if (src) {
+		sfrom = fm_get(src, "from");
+		prio = fm_get(src, "priority");
+		a->urgent = prio && strcmp(prio, "high") == 0;
+		free(prio);
+		first_lines(a, src->body ? src->body : "", src->body ?
+		    src->bodylen : 0);
+	}
+	if (sfrom || from)
+		a->name = display_name(sfrom ? sfrom : from);
+	free(sfrom);
+}
+
 void answer_load(struct vault *v, const struct itemref *draft,
     const char *from, struct answer *a)
 {
 	struct itemref sref;
 	struct item it;
-	char *src = NULL, *sfrom = NULL, *prio;
+	char *src = NULL;
 
-	memset(a, 0, sizeof *a);
 	if (v && item_load(v, draft, &it) == 0) {
 		src = fm_get(&it, "source");
 		fm_free(&it);
 	}
 	if (src && id_valid(src) && vault_find(v, src, &sref) == 0 &&
 	    item_load(v, &sref, &it) == 0) {
-		sfrom = fm_get(&it, "from");
-		prio = fm_get(&it, "priority");
-		a->urgent = prio && strcmp(prio, "high") == 0;
-		free(prio);
-		first_lines(a, it.body ? it.body : "", it.body ? it.bodylen : 0);
+		answer_of(&it, from, a);
 		fm_free(&it);
-	}
+	} else
+		answer_of(NULL, from, a);
 	free(src);
-	if (sfrom || from)
-		a->name = display_name(sfrom ? sfrom : from);
-	free(sfrom);
 }
 
 void answer_free(struct answer *a)

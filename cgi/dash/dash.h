@@ -202,6 +202,8 @@ struct answer {
  * source is not found. Never fails: what cannot be read stays NULL. */
 void answer_load(struct vault *v, const struct itemref *draft,
     const char *from, struct answer *a);
+/* The same from the source item src already read (NULL: none). */
+void answer_of(const struct item *src, const char *from, struct answer *a);
 void answer_free(struct answer *a);
 
 /* "3 min", "2 h", "5 d" for a number of seconds. */
