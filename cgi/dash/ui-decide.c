@@ -69,6 +69,8 @@ static int decided(struct dashctx *c, enum decision d, const struct itemref *ref
 		return redirect(c, "/");
 	if (item_load(&c->v, ref, &it) == 0) {
 		subject = fm_get(&it, "subject");
+		if (!subject)        /* a post, new work: their title */
+			subject = fm_get(&it, "title");
 		fm_free(&it);
 	}
 	/* words only when they are clean, whole text (JSON needs UTF-8) */
