@@ -42,6 +42,7 @@ static const struct page {
 	{ "/approve", 1, 1, page_approve },
 	{ "/reject", 1, 1, page_reject },
 	{ "/revise", 1, 1, page_revise },
+	{ "/undo", 1, 1, page_undo },
 	{ "/edit", 1, 1, page_edit },
 	{ "/new", 0, 1, page_new_get },
 	{ "/new", 1, 1, page_new_post },

@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 	struct vault v;
 	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
 	double interval = 0;
-	long max, window;  /* window: checked, exec.c reads it */
+	long max, window, grace;  /* window: checked, exec.c reads it */
 	int c, r;
 
 	if (cli_init(argv[0]) < 0)
@@ -201,7 +201,8 @@ int main(int argc, char **argv)
 	if ((r = cli_refuse_cloud()) != 0)
 		return r;
 	if (config_long("EXEC_MAX_PER_HOUR", 10, 0, 100000, &max) < 0 ||
-	    config_seconds("EXEC_NOTIFY_WINDOW", 86400, 1, 31536000, &window) < 0) {
+	    config_seconds("EXEC_NOTIFY_WINDOW", 86400, 1, 31536000, &window) < 0 ||
+	    config_seconds("EXEC_GRACE", 10, 0, 3600, &grace) < 0) {
 		cli_warnerr(NULL);
 		return EX_CONFIG;
 	}
@@ -212,6 +213,7 @@ int main(int argc, char **argv)
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
 	x.max_per_hour = (int)max;
+	x.grace = grace;
 	x.quiet = cli.quiet;
 	loop_catch_term();
 	for (;;) {

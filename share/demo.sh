@@ -76,6 +76,8 @@ trap 'exit 130' INT TERM
 # user keys, no network beyond loopback.
 export HOME="$demo/home" AI_EMPLOYEE_CONFIG="$demo/home/env" TZ=UTC
 export VAULT_SYNC_BACKOFF=0.2,0.5
+# the demo approves and executes at once: no grace for Undo (vault-exec(1))
+export EXEC_GRACE=0
 unset VAULT_DIR VAULT_AGENT LLM_PROVIDER ANTHROPIC_API_KEY OPENAI_BASE_URL \
     SMTP_URL IMAP_URL WA_PROVIDER WA_TOKEN WA_SEND_TOKEN WA_MEDIA_TOKEN TWILIO_SID XDG_CONFIG_HOME \
     SOCIAL_NETWORKS LINKEDIN_VERSION WA_API_VERSION ODOO_API_MODE ODOO_API_KEY \

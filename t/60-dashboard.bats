@@ -97,7 +97,7 @@ still_pending() {
 	[ "$code" = 200 ]
 	grep -q 'id="c-DRAFT_EMAIL_1"' "$B"
 	grep -q 'Re: Question about my order' "$B"
-	grep -q 'From Alice Example &lt;alice@example.com&gt;' "$B"
+	grep -q 'Reply to Alice Example <span class="addr">alice@example.com</span> ·' "$B"
 }
 
 @test "login needs the login form's CSRF token" {

@@ -26,6 +26,16 @@ setup() {
 	export TMPDIR=$BATS_TEST_TMPDIR
 	srv_env
 	dash_reset
+	dash_grace ""
+}
+
+# dash_grace N: the dashboard's EXEC_GRACE, in its configuration file
+# (read by each request); "" for the default.
+dash_grace() {
+	grep -v '^EXEC_GRACE=' "$AI_EMPLOYEE_CONFIG" >"$AI_EMPLOYEE_CONFIG.new" || true
+	[ -z "$1" ] || echo "EXEC_GRACE=$1" >>"$AI_EMPLOYEE_CONFIG.new"
+	chmod 600 "$AI_EMPLOYEE_CONFIG.new"
+	mv "$AI_EMPLOYEE_CONFIG.new" "$AI_EMPLOYEE_CONFIG"
 }
 
 # browse MODE: run the driver; its JSON in $output.
@@ -134,4 +144,63 @@ js() {
 	[ "$(js o.errors.length)" = 0 ]
 	mkdir -p "$TOP/t/out"
 	cp "$BATS_TEST_TMPDIR"/{new,activity,edit,new-post,new-whatsapp,new-invoice,settings}-375-*.png "$TOP/t/out/"
+}
+
+@test "after Approve the card becomes a confirmation in words with Undo; Undo brings the draft back (375 px, light and dark)" {
+	dash_grace 60
+	browse undo
+	[ "$(js o.card_gone)" = true ]
+	[ "$(js o.role)" = status ]
+	[[ "$(js o.confirm)" == *'Approved “Re: Question about my order”'* ]]
+	[[ "$(js o.confirm)" != *DRAFT_EMAIL_1* ]]
+	for s in light dark; do
+		[ "$(js "o.shots['$s'].scrollWidth <= o.innerWidth")" = true ]
+		[ "$(js "o.shots['$s'].small.join(',')")" = "" ]
+		[ -s "$BATS_TEST_TMPDIR/undo-375-$s.png" ]
+	done
+	[ "$(js "o.shots.light.bg != o.shots.dark.bg")" = true ]
+	[[ "$(js o.msg)" == *"approval undone"* ]]
+	[ "$(js o.pending)" = true ]
+	[ "$(js o.card_back)" = true ]
+	[ "$(js o.errors.length)" = 0 ]
+	[ -f "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md" ]
+	[ ! -e "$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md" ]
+	grep -q '"event":"undo","id":"DRAFT_EMAIL_1"' "$VAULT_DIR"/Logs/*.jsonl
+	mkdir -p "$TOP/t/out"
+	cp "$BATS_TEST_TMPDIR"/undo-375-*.png "$TOP/t/out/"
+}
+
+@test "when the Undo time is over the button goes and the approval stands" {
+	dash_grace 2
+	browse undo-late
+	[[ "$(js o.confirm)" == *'Approved “Re: Question about my order”'* ]]
+	[ "$(js o.errors.length)" = 0 ]
+	[ -f "$VAULT_DIR/Approved/email/DRAFT_EMAIL_1.md" ]
+}
+
+@test "on the phone: times read '2 h ago' with the exact time as title, a 44 px header link, no gap under it, paths folded away (375 px, light and dark)" {
+	sed -i "s/^created: .*/created: $(date -u -d '-2 hours -5 minutes' +%Y-%m-%dT%H:%M:%SZ)/" \
+	    "$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
+	browse phone
+	[ "$(js o.time_text)" = "2 h ago" ]
+	[[ "$(js o.time_title)" =~ ^20[0-9-]{8}\ [0-9]{2}:[0-9]{2}\ UTC$ ]]
+	[[ "$(js o.time_datetime)" =~ ^20[0-9-]{8}T ]]
+	[[ "$(js o.card_text)" == *"Reply to Alice Example"* ]]
+	[[ "$(js o.card_text)" == *"where is my order 1234?"* ]]
+	[ "$(js 'o.header_link_h >= 44')" = true ]
+	[ "$(js 'o.gap <= 16')" = true ]
+	[ "$(js o.where_open)" = false ]
+	[[ "$(js o.where_text)" == *Pending_Approval/email/DRAFT_EMAIL_1.md* ]]
+	[[ "$(js o.visible_text)" != *Pending_Approval/* ]]
+	for p in home item; do
+		for s in light dark; do
+			[ "$(js "o.shots['$p-$s'].scrollWidth <= o.innerWidth")" = true ]
+			[ "$(js "o.shots['$p-$s'].small.join(',')")" = "" ]
+			[ -s "$BATS_TEST_TMPDIR/card-$p-375-$s.png" ]
+		done
+		[ "$(js "o.shots['$p-light'].bg != o.shots['$p-dark'].bg")" = true ]
+	done
+	[ "$(js o.errors.length)" = 0 ]
+	mkdir -p "$TOP/t/out"
+	cp "$BATS_TEST_TMPDIR"/card-*-375-*.png "$TOP/t/out/"
 }

@@ -23,6 +23,8 @@ common_setup() {
 	unset VAULT_AGENT LLM_PROVIDER ANTHROPIC_API_KEY OPENAI_BASE_URL \
 	    SMTP_URL IMAP_URL WA_TOKEN WA_SEND_TOKEN WA_MEDIA_TOKEN TWILIO_SID XDG_CONFIG_HOME
 	export TZ=UTC
+	# tests approve and execute at once; t/75 tests the grace itself
+	export EXEC_GRACE=0
 }
 
 # mkvault [DIR]: a fresh vault (no output unless it fails).

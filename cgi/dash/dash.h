@@ -117,6 +117,7 @@ int page_logout(struct dashctx *c);
 int page_approve(struct dashctx *c);
 int page_reject(struct dashctx *c);
 int page_revise(struct dashctx *c);
+int page_undo(struct dashctx *c);
 int page_edit(struct dashctx *c);
 int page_new_get(struct dashctx *c);
 int page_new_post(struct dashctx *c);
@@ -187,8 +188,29 @@ void page_begin(struct dashpage *p, const char *title);
 void page_end(struct dashpage *p);
 /* A hidden form field. */
 void html_hidden(struct buf *b, const char *name, const char *value);
+/*
+ * answers.c - what a pending card answers: from the draft's source, the
+ * person the reply goes to (display name), whether it is urgent
+ * (priority: high), and the first lines of the customer's message.
+ */
+struct answer {
+	char *name;              /* "Alice Example", or NULL */
+	char *asks;              /* the message's first lines, or NULL */
+	size_t askslen;
+	int urgent;
+};
+/* from: the draft's own idea of the sender (source_from), used when the
+ * source is not found. Never fails: what cannot be read stays NULL. */
+void answer_load(struct vault *v, const struct itemref *draft,
+    const char *from, struct answer *a);
+/* The same from the source item src already read (NULL: none). */
+void answer_of(const struct item *src, const char *from, struct answer *a);
+void answer_free(struct answer *a);
+
 /* "3 min", "2 h", "5 d" for a number of seconds. */
 void age_text(struct buf *b, long long s);
+/* <time> of t: "2 h ago" (or "just now"), the exact UTC time its title. */
+void time_ago(struct dashpage *p, time_t t);
 
 /* The files of cgi/dash/assets/, NUL-terminated, embedded at build time
  * by the Makefile (the generated assets.c): served exactly as they are. */
@@ -226,6 +248,9 @@ int item_reply(struct dashctx *c, int status, const struct itemref *ref,
 int kind_view(struct dashpage *p, const struct itemref *ref,
     const struct item *it, int page);
 int kind_card(struct dashpage *p, const struct itemref *ref);
+/* Whether a pending item at ref has a kind's own card view (its domain is
+ * social, whatsapp or finance): then the view shows what it answers. */
+int kind_has_view(const struct itemref *ref);
 
 /*
  * ui-api.c - the status text /api/status serves and the home page is

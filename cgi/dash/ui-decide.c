@@ -15,6 +15,7 @@
 #include "vault/vault.h"
 #include "dash/dash.h"
 #include "approval/approval.h"
+#include "exec/exec.h"
 #include "base/base.h"
 
 #define NOTE_MAX 2000
@@ -55,17 +56,42 @@ open:
 	    "</div></form></details>");
 }
 
+/* The answer to a decision: for the script, in words, with the draft's
+ * subject (not its ID) and, for an approval, how many seconds Undo has
+ * (EXEC_GRACE; 0 when none or unreadable: it was approved all the same). */
 static int decided(struct dashctx *c, enum decision d, const struct itemref *ref)
 {
-	char msg[300];
+	struct item it;
+	char msg[400], tok[SHOW_TOKEN_MAX], *subject = NULL;
+	long grace = 0;
 
-	snprintf(msg, sizeof msg, "%s: %s", ref->id, d == DEC_APPROVE ?
-	    "approved" : d == DEC_REJECT ? "rejected" : "sent back for revision");
 	if (!web_wants_json(&c->w))
 		return redirect(c, "/");
-	return json_reply(c, 200, json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1,
-	    "id", ref->id, "decision", decision_name(d), "now", ref->rel,
-	    "message", msg));
+	if (item_load(&c->v, ref, &it) == 0) {
+		subject = fm_get(&it, "subject");
+		if (!subject)        /* a post, new work: their title */
+			subject = fm_get(&it, "title");
+		fm_free(&it);
+	}
+	/* words only when they are clean, whole text (JSON needs UTF-8) */
+	if (subject && (strlen(subject) > 300 || show_refused(subject,
+	    strlen(subject), 0, tok) != (size_t)-1)) {
+		free(subject);
+		subject = NULL;
+	}
+	if (d == DEC_APPROVE && config_seconds("EXEC_GRACE", 10, 0, 3600,
+	    &grace) < 0) {
+		fprintf(stderr, "dashboard: %s\n", aie_errmsg);
+		grace = 0;
+	}
+	snprintf(msg, sizeof msg, "%s \xe2\x80\x9c%s\xe2\x80\x9d%s",
+	    d == DEC_APPROVE ? "Approved" : d == DEC_REJECT ? "Rejected" :
+	    "Sent back for revision:", subject ? subject : ref->id,
+	    grace > 0 ? "; it goes out when the Undo time is over." : ".");
+	free(subject);
+	return json_reply(c, 200, json_pack("{s:b, s:s, s:s, s:s, s:s, s:I}",
+	    "ok", 1, "id", ref->id, "decision", decision_name(d), "now",
+	    ref->rel, "message", msg, "undo", (json_int_t)grace));
 }
 
 /* 409 for a form drawn from another version than the one now waiting:
@@ -146,3 +172,31 @@ static int do_decide(struct dashctx *c, enum decision d)
 int page_approve(struct dashctx *c) { return do_decide(c, DEC_APPROVE); }
 int page_reject(struct dashctx *c) { return do_decide(c, DEC_REJECT); }
 int page_revise(struct dashctx *c) { return do_decide(c, DEC_REVISE); }
+
+/* POST /undo: an approval taken back within EXEC_GRACE (see
+ * ai-employee-dashboard(1)); exec_undo races vault-exec by one rename. Too
+ * late is 409, in words. */
+int page_undo(struct dashctx *c)
+{
+	const char *id = web_get(&c->w, "id");
+	struct itemref ref;
+	long grace;
+	char msg[300];
+
+	if (config_seconds("EXEC_GRACE", 10, 0, 3600, &grace) < 0)
+		return web_error(&c->w, 500, aie_errmsg);
+	if (find_item(c, id, &ref))
+		return 0;
+	if (exec_undo(&c->v, &ref, grace, "dashboard") < 0) {
+		int status = aie_errcode == EX_NEG ? 409 : aie_errcode ==
+		    EX_REFUSED ? 403 : aie_errcode == EX_TEMP ? 503 : 500;
+		fprintf(stderr, "dashboard: %s: %s\n", ref.id, aie_errmsg);
+		return web_error(&c->w, status, aie_errmsg);
+	}
+	snprintf(msg, sizeof msg, "%s: approval undone; it waits for you "
+	    "again", ref.id);
+	if (!web_wants_json(&c->w))
+		return redirect(c, "/");
+	return json_reply(c, 200, json_pack("{s:b, s:s, s:s, s:s}", "ok", 1,
+	    "id", ref.id, "now", ref.rel, "message", msg));
+}

@@ -18,12 +18,29 @@
 #include "dash/dash.h"
 #include "base/base.h"
 
-static void card(struct dashpage *p, const struct pending *it)
+/* What the reply answers, above it: the message's first lines, one
+ * <br> between them (the card stays one line of HTML). */
+static void asks(struct buf *b, const struct answer *a)
+{
+	const char *s = a->asks, *end = a->asks + a->askslen, *nl;
+
+	buf_adds(b, "<blockquote class=\"asks\">");
+	for (; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			nl = end;
+		html_shown(b, s, (size_t)(nl - s), 0);
+		if (nl < end)
+			buf_adds(b, "<br>");
+	}
+	buf_adds(b, "</blockquote>");
+}
+
+static void card(struct dashpage *p, const struct pending *it,
+    const struct answer *a)
 {
 	struct buf *b = p->b;
 	const char *id = it->ref.id;
-	char created[21];
-
 	if (!id_valid(id))
 		return;
 	buf_adds(b, "<article class=\"card\" id=\"c-");
@@ -35,25 +52,26 @@ static void card(struct dashpage *p, const struct pending *it)
 	buf_adds(b, "\">");
 	html_shown_str(b, it->title ? it->title : id);
 	buf_adds(b, "</a></h3><p class=\"meta\">");
-	if (it->from) {
-		buf_adds(b, "From ");
-		html_shown_str(b, it->from);
-		buf_adds(b, " · ");
+	if (a->urgent)
+		buf_adds(b, "<strong class=\"urgent\">Urgent</strong> ");
+	if (a->name) {
+		buf_adds(b, "Reply to ");
+		html_shown_str(b, a->name);
+		buf_adds(b, " ");
 	}
 	if (it->to) {
-		buf_adds(b, "to ");
+		/* where it really goes, as signed, beside the name */
+		buf_adds(b, "<span class=\"addr\">");
 		html_shown_str(b, it->to);
+		buf_adds(b, "</span>");
+	}
+	if (a->name || it->to)
 		buf_adds(b, " · ");
-	}
-	if (it->created) {
-		time_rfc3339(it->created, created);
-		buf_adds(b, "<time data-age=\"1\" datetime=\"");
-		html_attr(b, created);
-		buf_adds(b, "\">");
-		age_text(b, (long long)(p->now - it->created));
-		buf_adds(b, "</time>");
-	}
+	if (it->created)
+		time_ago(p, it->created);
 	buf_adds(b, "</p>");
+	if (a->asks && a->askslen && !kind_has_view(&it->ref))
+		asks(b, a);
 	if (kind_card(p, &it->ref))
 		;                    /* the kind's own view says it */
 	else if (it->preview) {
@@ -82,11 +100,7 @@ static void counts(struct dashpage *p, const struct status *status)
 	}
 	buf_adds(b, "</dl><p>Last sync: ");
 	if (status->last_sync) {
-		buf_adds(b, "<time data-age=\"1\" datetime=\"");
-		html_attr(b, status->last_sync);
-		buf_adds(b, "\">");
-		age_text(b, (long long)(p->now - status->last_sync_at));
-		buf_adds(b, "</time> ago");
+		time_ago(p, status->last_sync_at);
 	} else {
 		buf_adds(b, "never");
 	}
@@ -249,13 +263,40 @@ static void reading(struct dashpage *p)
 	    "handbook</a></p>");
 }
 
+/* The first n pending cards, the urgent ones first, each group oldest
+ * first (the order they come in). */
+static void draw_cards(struct dashpage *p, const struct pending *pend,
+    size_t n)
+{
+	struct answer *a = calloc(n ? n : 1, sizeof *a);
+	size_t i;
+	int pass;
+
+	if (!a) {
+		struct answer none = { 0 };
+		for (i = 0; i < n; i++)
+			card(p, &pend[i], &none);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		answer_load(p->v, &pend[i].ref, pend[i].from ? pend[i].from :
+		    pend[i].to, &a[i]);
+	for (pass = 1; pass >= 0; pass--)
+		for (i = 0; i < n; i++)
+			if (a[i].urgent == pass)
+				card(p, &pend[i], &a[i]);
+	for (i = 0; i < n; i++)
+		answer_free(&a[i]);
+	free(a);
+}
+
 /* The page's main: cards, counts, sync, health, chart. status holds
  * the first page_cards() cards of the npending waiting. */
 static void home_body(struct dashpage *p, const struct status *status,
     size_t npending, const struct costday *c, int ndays, int present)
 {
 	struct buf *b = p->b;
-	size_t i, n = npending, shown = status->npending, cap = page_cards();
+	size_t n = npending, shown = status->npending, cap = page_cards();
 
 	if (shown > cap)
 		shown = cap;
@@ -268,8 +309,7 @@ static void home_body(struct dashpage *p, const struct status *status,
 	buf_addf(b, "<section aria-labelledby=\"h-pe\"><h2 id=\"h-pe\">Waiting for you "
 	    "(<span id=\"npend\">%zu</span>)</h2><div id=\"cards\" "
 	    "data-more=\"%zu\">", n, n - shown);
-	for (i = 0; i < shown; i++)
-		card(p, &status->pending[i]);
+	draw_cards(p, status->pending, shown);
 	buf_addf(b, "</div><p id=\"more\"%s>%zu more waiting: they come up here "
 	    "as you decide these.</p>", n > shown ? "" : " hidden", n - shown);
 	buf_addf(b, "<p id=\"empty\"%s>Nothing is waiting for approval."

@@ -14,6 +14,21 @@
 #include "approval/approval.h"
 #include "base/base.h"
 
+/* The vault's own words for an item (its file, its version digest) are
+ * for whoever looks after the vault, not for deciding: behind a fold. */
+static void where(struct buf *b, const struct itemref *ref,
+    const char *digest)
+{
+	buf_adds(b, "<details class=\"where\"><summary>File and version"
+	    "</summary><dl class=\"kv\"><dt>File</dt><dd>");
+	html_text(b, ref->rel);
+	buf_adds(b, "</dd>");
+	if (*digest)
+		buf_addf(b, "<dt>Version</dt><dd class=\"ver\">%.*s</dd>",
+		    DRAFT_DIGEST_SHORT, digest);
+	buf_adds(b, "</dl></details>");
+}
+
 static void kv(struct buf *b, const struct item *it, const char *key,
     const char *label)
 {
@@ -65,12 +80,7 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	if (draft_digest(it, ref->id, digest) < 0)
 		digest[0] = '\0';
 	buf_adds(b, "</h2><div class=\"pair\"><section class=\"card\">"
-	    "<h3>Draft</h3><dl class=\"kv\"><dt>Stage</dt><dd>");
-	html_text(b, ref->rel);
-	buf_adds(b, "</dd>");
-	if (*digest)
-		buf_addf(b, "<dt>Version</dt><dd class=\"ver\">%.*s</dd>",
-		    DRAFT_DIGEST_SHORT, digest);
+	    "<h3>Draft</h3><dl class=\"kv\">");
 	/* every field the item's action signs, then what helps to judge it */
 	fields = approval_fields(it);
 	for (i = 0; fields[i]; i++) {
@@ -82,6 +92,7 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	kv(b, it, "decision", "Decision");
 	kv(b, it, "decision_note", "Note");
 	buf_adds(b, "</dl>");
+	where(b, ref, digest);
 	kind_view(p, ref, it, 1);
 	body(b, it);
 	if (ref->stage == ST_PENDING && p->csrf) {
@@ -91,15 +102,13 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	}
 	buf_adds(b, "</section>");
 	if (src && sref) {
-		buf_adds(b, "<section class=\"card\"><h3>Source</h3><dl class=\"kv\">"
-		    "<dt>Stage</dt><dd>");
-		html_text(b, sref->rel);
-		buf_adds(b, "</dd>");
+		buf_adds(b, "<section class=\"card\"><h3>Source</h3><dl class=\"kv\">");
 		kv(b, src, "from", "From");
 		kv(b, src, "to", "To");
 		kv(b, src, "subject", "Subject");
 		kv(b, src, "date", "Date");
 		buf_adds(b, "</dl>");
+		where(b, sref, "");
 		body(b, src);
 		buf_adds(b, "</section>");
 	}

@@ -501,13 +501,18 @@ int kind_view(struct dashpage *p, const struct itemref *ref,
 	return drawn;
 }
 
+int kind_has_view(const struct itemref *ref)
+{
+	return ref->stage == ST_PENDING && (!strcmp(ref->sub, "social") ||
+	    !strcmp(ref->sub, "whatsapp") || !strcmp(ref->sub, "finance"));
+}
+
 int kind_card(struct dashpage *p, const struct itemref *ref)
 {
 	struct item it;
 	int drawn;
 
-	if (!p->v || ref->stage != ST_PENDING || (strcmp(ref->sub, "social") &&
-	    strcmp(ref->sub, "whatsapp") && strcmp(ref->sub, "finance")))
+	if (!p->v || !kind_has_view(ref))
 		return 0;
 	if (item_load(p->v, ref, &it) < 0)
 		return 0;            /* the card's own preview says enough */

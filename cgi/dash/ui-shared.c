@@ -104,6 +104,24 @@ void age_text(struct buf *b, long long s)
 		buf_addf(b, "%lld d", s / 86400);
 }
 
+void time_ago(struct dashpage *p, time_t t)
+{
+	struct tm tm;
+	char iso[21], exact[32];
+
+	time_rfc3339(t, iso);
+	gmtime_r(&t, &tm);
+	strftime(exact, sizeof exact, "%Y-%m-%d %H:%M UTC", &tm);
+	/* the page's script keeps the words fresh from datetime; the exact
+	 * time is the title (hover, long-press) */
+	buf_addf(p->b, "<time data-age=\"1\" datetime=\"%s\" title=\"%s\">",
+	    iso, exact);
+	age_text(p->b, (long long)(p->now - t));
+	if (p->now - t >= 60)
+		buf_adds(p->b, " ago");
+	buf_adds(p->b, "</time>");
+}
+
 void page_begin(struct dashpage *p, const char *title)
 {
 	struct buf *b = p->b;

@@ -8,7 +8,9 @@
  * table, actions.c), then writes exec_status: sent and moves it and its
  * source to Done/<d>/<YYYY-MM>/. An item its action says is not due yet
  * (a post's schedule_at, or the end of a network's rate limit:
- * exec_action_due) is left in Approved/, not even claimed.
+ * exec_action_due), or one approved less than EXEC_GRACE seconds ago
+ * (grace.c: the owner may still undo it), is left in Approved/, not even
+ * claimed.
  *
  * At most once: the "sending" mark is on disk before the first byte goes
  * to the SMTP server. exec_recover, given an item of the agent's own
@@ -429,7 +431,8 @@ int exec_check(struct exec_ctx *x, const struct itemref *ref)
 	} else if (!act) {
 		say(x, ref->id, "unknown action %s", action ? action : "(none)");
 		r = EX_DATA;
-	} else if (!exec_action_due(act, &it, why, sizeof why)) {
+	} else if (exec_grace_left(&it, x->grace, time(NULL), why,
+	    sizeof why) || !exec_action_due(act, &it, why, sizeof why)) {
 		say(x, ref->id, "would wait: %s", why);
 		r = EX_TEMP;
 	} else if (act->check && act->check(&it, ref->id) < 0) {
@@ -608,6 +611,13 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 		r = EX_TEMP;
 		goto out;
 	}
+	if (exec_grace_left(&it, x->grace, time(NULL), until, sizeof until)) {
+		/* the owner may still undo it: not even claimed */
+		if (!x->quiet)
+			say(x, ref->id, "%s; waits in Approved/", until);
+		r = EX_TEMP;
+		goto out;
+	}
 	if ((!act || act->limited) && (r = over_limit(x, ref)) != 0)
 		goto out;
 	free(action);
@@ -630,6 +640,14 @@ int exec_item(struct exec_ctx *x, struct itemref *ref)
 		    "after approval, copied from another item, expired, or "
 		    "without an expiry). It was not executed.", NULL);
 		r = EX_REFUSED;
+		goto out;
+	}
+	if (exec_grace_left(&it, x->grace, time(NULL), until, sizeof until)) {
+		/* the signed copy holds to the same grace as the one seen */
+		say(x, ref->id, "%s; back in Approved/", until);
+		if (item_move(v, ref, ST_APPROVED, d) < 0)
+			sayerr(x, ref->id);
+		r = EX_TEMP;
 		goto out;
 	}
 	if ((s = spent(x, &it, ref->id, key, &told)) != 0) {

@@ -20,6 +20,7 @@ struct send_result;
 struct exec_ctx {
 	struct vault *v;
 	int max_per_hour;        /* EXEC_MAX_PER_HOUR */
+	long grace;              /* EXEC_GRACE: an approval younger waits */
 	int quiet;               /* leave out the warnings that are only news */
 	void (*warn)(const char *item, const char *msg);
 	/* An item sent (verdict "sent", ref in Done/, res how) or, for
@@ -87,6 +88,24 @@ const struct exec_action *exec_action_find(const char *name);
 int exec_action_due(const struct exec_action *a, const struct item *it,
     char *why, size_t size);
 
+/* Seconds until the approval's grace (see vault-exec(1) EXEC_GRACE) is
+ * over: > 0 while its decided_at is younger than grace seconds (then why
+ * says until when), else 0 (also when decided_at cannot be read: the
+ * signature check says why). */
+long exec_grace_left(const struct item *it, long grace, time_t now,
+    char *why, size_t size);
+
+/* Undo an approval within its grace (see ai-employee-dashboard(1) POST
+ * /undo): the item at ref, in Approved/ and never started, is taken by
+ * one rename (so either this or vault-exec wins), its approval written to
+ * the record as undone (never executed, whatever copy comes back), its
+ * decision keys and signature removed, and it goes back to
+ * Pending_Approval/ with an audit line "undo". -1 with 1 (EX_NEG) when it
+ * is too late (grace over, executing began, not approved), 77 for an item
+ * without a usable signature, 75 when the record cannot be written. */
+int exec_undo(struct vault *v, struct itemref *ref, long grace,
+    const char *by);
+
 /* The actions known, "send_email, ...", into buf (for messages). */
 void exec_action_names(char *buf, size_t size);
 
@@ -136,12 +155,14 @@ int exec_sends_last_hour(struct vault *v, int record);
 
 /* Verbs of the record: start (written before the action), sent, failed
  * (the action surely did not happen: the approval may be tried again),
- * seen (seeded from the vault), replay (a replay was told to the owner). */
+ * seen (seeded from the vault), replay (a replay was told to the owner),
+ * undone (the owner undid the approval in its grace: never executed). */
 #define EXECLOG_START "start"
 #define EXECLOG_SENT "sent"
 #define EXECLOG_FAILED "failed"
 #define EXECLOG_SEEN "seen"
 #define EXECLOG_REPLAY "replay"
+#define EXECLOG_UNDONE "undone"
 
 /* The key of the item's approval. -1 (77) when it has no decision_sig or
  * one that is not 64 hex digits. */

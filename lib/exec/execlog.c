@@ -113,7 +113,8 @@ static void seed_audit_file(struct vault *v, const char *name, struct buf *b)
 		o = json_loads(line, 0, NULL);
 		if (o && json_unpack(o, "{s:s, s:s, s:s}", "event", &ev,
 		    "approval", &key, "id", &id) == 0 &&
-		    (strcmp(ev, "executed") == 0 || strcmp(ev, "exec_unknown") == 0)
+		    (strcmp(ev, "executed") == 0 || strcmp(ev, "exec_unknown") == 0 ||
+		    strcmp(ev, "undo") == 0)
 		    && strlen(key) == EXECLOG_KEY_LEN &&
 		    strspn(key, "0123456789abcdef") == EXECLOG_KEY_LEN && id_valid(id))
 			seed_line(b, key, id);

@@ -3,7 +3,9 @@
 // against a running dashboard, and prints one JSON object of what it saw;
 // t/61-browser.bats asserts on it. Modes: approve, layout, poll, more, theme,
 // changed, edit (edit a draft, then approve it), cockpit (the layout of the
-// New forms, Activity, edit and Settings pages, light and dark).
+// New forms, Activity, edit and Settings pages, light and dark), undo (the
+// confirmation after Approve and its Undo), undo-late (Undo's time over),
+// phone (times, header, the item page's folded paths, light and dark).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -38,7 +40,7 @@ async function measure(page) {
   return page.evaluate(() => {
     const small = [];
     let n = 0;
-    document.querySelectorAll('button, .btn, summary, input, textarea, select, .card h3 a, .tl a').forEach((b) => {
+    document.querySelectorAll('button, .btn, summary, input, textarea, select, .card h3 a, .tl a, header h1 a').forEach((b) => {
       const r = b.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) return;
       n++;
@@ -77,7 +79,7 @@ async function main() {
       Object.assign(out, await page.evaluate(() => {
         const small = [];
         let n = 0;
-        document.querySelectorAll('button, .btn, summary, input, textarea, .card h3 a').forEach((b) => {
+        document.querySelectorAll('button, .btn, summary, input, textarea, .card h3 a, header h1 a').forEach((b) => {
           const r = b.getBoundingClientRect();
           if (r.width === 0 && r.height === 0) return;
           n++;
@@ -173,6 +175,69 @@ async function main() {
         }
       }
       out.innerWidth = await page.evaluate(() => window.innerWidth);
+    } else if (mode === 'undo') {
+      // Approve: the confirmation where the card was, in words, with Undo;
+      // screenshots of it at 375 px, light and dark; then Undo brings the
+      // card back
+      await page.tap('#c-DRAFT_EMAIL_1 button.ok');
+      await page.waitForSelector('#u-DRAFT_EMAIL_1 button.undo', { timeout: 3000 });
+      out.confirm = (await page.textContent('#u-DRAFT_EMAIL_1 p')).trim();
+      out.role = await page.getAttribute('#u-DRAFT_EMAIL_1', 'role');
+      out.card_gone = !(await page.isVisible('#c-DRAFT_EMAIL_1'));
+      out.shots = {};
+      for (const scheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const m = await measure(page);
+        m.bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        out.shots[scheme] = m;
+        await page.screenshot({ path: path.join(outdir, `undo-375-${scheme}.png`), fullPage: true });
+      }
+      out.innerWidth = await page.evaluate(() => window.innerWidth);
+      await page.tap('#u-DRAFT_EMAIL_1 button.undo');
+      await page.waitForSelector('#u-DRAFT_EMAIL_1', { state: 'detached', timeout: 3000 });
+      out.msg = (await page.textContent('#msg')).trim();
+      out.pending = await waitFile(path.join(vault, 'Pending_Approval/email/DRAFT_EMAIL_1.md'), 2000);
+      await page.waitForSelector('#c-DRAFT_EMAIL_1', { timeout: 8000 });
+      out.card_back = true;
+    } else if (mode === 'phone') {
+      // the card as the phone shows it: times in words with the exact time
+      // as title, the header link and what is under it; the item page's
+      // file paths folded away; screenshots light and dark
+      const t = await page.$('#c-DRAFT_EMAIL_1 time');
+      out.time_text = (await t.textContent()).trim();
+      out.time_title = await t.getAttribute('title');
+      out.time_datetime = await t.getAttribute('datetime');
+      out.card_text = (await page.textContent('#c-DRAFT_EMAIL_1')).replace(/\s+/g, ' ');
+      Object.assign(out, await page.evaluate(() => {
+        const h = document.querySelector('header'), a = document.querySelector('header h1 a');
+        const first = [...document.querySelectorAll('main > *')].find((e) => e.getBoundingClientRect().height > 0);
+        return { header_link_h: a.getBoundingClientRect().height,
+          gap: first.getBoundingClientRect().top - h.getBoundingClientRect().bottom };
+      }));
+      out.shots = {};
+      for (const [name, p] of [['home', '/'], ['item', '/item?id=DRAFT_EMAIL_1']]) {
+        await page.goto(url + p);
+        if (name === 'item') {
+          out.where_open = await page.evaluate(() => document.querySelector('details.where').open);
+          out.where_text = await page.textContent('details.where');
+          out.visible_text = await page.evaluate(() => document.querySelector('main').innerText);
+        }
+        for (const scheme of ['light', 'dark']) {
+          await page.emulateMedia({ colorScheme: scheme });
+          const m = await measure(page);
+          m.bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+          out.shots[name + '-' + scheme] = m;
+          await page.screenshot({ path: path.join(outdir, `card-${name}-375-${scheme}.png`), fullPage: true });
+          await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
+        }
+      }
+      out.innerWidth = await page.evaluate(() => window.innerWidth);
+    } else if (mode === 'undo-late') {
+      // after the grace the Undo button goes; the words stay
+      await page.tap('#c-DRAFT_EMAIL_1 button.ok');
+      await page.waitForSelector('#u-DRAFT_EMAIL_1 button.undo', { timeout: 3000 });
+      await page.waitForSelector('#u-DRAFT_EMAIL_1 button.undo', { state: 'detached', timeout: 4000 });
+      out.confirm = (await page.textContent('#u-DRAFT_EMAIL_1 p')).trim();
     } else if (mode === 'theme') {
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       await page.emulateMedia({ colorScheme: 'dark' });
