@@ -94,7 +94,7 @@ run_make_run() {
 	command -v nginx >/dev/null && command -v fcgiwrap >/dev/null ||
 	    skip "nginx or fcgiwrap is not installed"
 	PORT=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-	(cd "$TOP" && exec setsid make -s run PORT="$PORT" "$@" \
+	(cd "$TOP" && exec setsid make -s run SAN="${AIE_SAN:-}" PORT="$PORT" "$@" \
 	    >"$BATS_TEST_TMPDIR/run.out" 2>"$BATS_TEST_TMPDIR/run.err") &
 	local i=0
 	until grep -q '^Press Ctrl-C' "$BATS_TEST_TMPDIR/run.out" 2>/dev/null; do
@@ -151,16 +151,16 @@ stop_make_run() {
 	assert_output 200
 	stop_make_run
 	cd "$TOP"
-	run -2 --separate-stderr make -s run PORT=80x
+	run -2 --separate-stderr make -s run SAN="${AIE_SAN:-}" PORT=80x
 	[[ "$stderr" == *"PORT=80x: not a port number"* ]]
-	run -2 --separate-stderr make -s run PORT=8 'LISTEN=1.2.3.4;x'
+	run -2 --separate-stderr make -s run SAN="${AIE_SAN:-}" PORT=8 'LISTEN=1.2.3.4;x'
 	[[ "$stderr" == *"not an address"* ]]
 }
 
 @test "make run with a VAULT_DIR that is not a vault says so and serves nothing" {
 	cd "$TOP"
 	mkdir -p "$BATS_TEST_TMPDIR/empty"
-	run -2 --separate-stderr make -s run VAULT_DIR="$BATS_TEST_TMPDIR/empty" PORT=8
+	run -2 --separate-stderr make -s run SAN="${AIE_SAN:-}" VAULT_DIR="$BATS_TEST_TMPDIR/empty" PORT=8
 	[[ "$stderr" == *"$BATS_TEST_TMPDIR/empty: not a vault (make one with vault-init)"* ]]
 }
 
