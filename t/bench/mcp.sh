@@ -55,8 +55,10 @@ echo "load before: $(uptime)"
 python3 - "$bin/vault-mcp" "$tmp/vault" "$ITEMS" "$CALLS" "$RUNS" <<'EOF'
 import json, os, random, subprocess, sys, time
 exe, vault, items, calls, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+# buffered: an unbuffered pipe's readline() reads a byte a syscall, which
+# timed the client, not the server
 p = subprocess.Popen([exe, "-C", vault, "-a", "bench"], stdin=subprocess.PIPE,
-                     stdout=subprocess.PIPE, bufsize=0)
+                     stdout=subprocess.PIPE, bufsize=65536)
 out = p.stdout
 n = 0
 
@@ -65,6 +67,7 @@ def call(method, params):
     n += 1
     p.stdin.write((json.dumps({"jsonrpc": "2.0", "id": n, "method": method,
                                "params": params}) + "\n").encode())
+    p.stdin.flush()
     r = json.loads(out.readline())
     if "error" in r or r.get("result", {}).get("isError"):
         sys.exit("mcp.sh: %s failed: %s" % (method, json.dumps(r)[:300]))
@@ -73,6 +76,7 @@ def call(method, params):
 call("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
                     "clientInfo": {"name": "bench", "version": "1"}})
 p.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+p.stdin.flush()
 rnd = random.Random(21)
 
 def cpu():
