@@ -156,3 +156,16 @@ run_hook() {
 	[ "$status" -eq 65 ]
 	[ -z "$output" ]
 }
+
+@test "make install puts share/claude/ where vault-mcp --help says, .mcp.json with its dot" {
+	[ -z "${AIE_SAN:-}" ] || skip "SAN=1: make install installs the plain build"
+	run vault-mcp --help
+	dir=$(sed -n 's/.*(installed in \(.*\)\/claude\/).*/\1/p' <<<"$output")
+	[ -n "$dir" ] || fail "vault-mcp --help names no installed share/claude/"
+	(unset MAKEFLAGS MAKELEVEL MFLAGS
+	 make -s -C "$TOP" install DESTDIR="$BATS_TEST_TMPDIR/root" >/dev/null) ||
+	    fail "make install failed"
+	run ls -A "$BATS_TEST_TMPDIR/root$dir/claude"
+	assert_output "$(printf '.mcp.json\nsettings.json')"
+	cmp "$TOP/share/claude/.mcp.json" "$BATS_TEST_TMPDIR/root$dir/claude/.mcp.json"
+}
