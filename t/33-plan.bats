@@ -247,10 +247,13 @@ hook() {
 	[ -z "$output" ]
 }
 
-@test "share/claude: the Stop hook runs plan --stop-hook, the MCP server is vault-mcp" {
+@test "share/claude: the Stop hook runs plan --stop-hook and .mcp.json vault-mcp, on the same vault as the same agent" {
 	d=$BATS_TEST_DIRNAME/../share/claude
 	run jq -r '.hooks.Stop[0].hooks[0] | .type + " " + .command' "$d/settings.json"
-	assert_output "command plan --stop-hook"
-	run jq -r '.mcpServers.vault.command' "$d/mcp.json"
-	assert_output "vault-mcp"
+	assert_output "command plan -C /path/to/vault -a cloud --stop-hook"
+	run jq -r '.mcpServers.vault | [.command] + .args | join(" ")' "$d/.mcp.json"
+	assert_output "vault-mcp -C /path/to/vault -a cloud"
+	# one MCP file, the name Claude Code reads in a project
+	run ls -A "$d"
+	assert_output "$(printf '.mcp.json\nsettings.json')"
 }

@@ -91,9 +91,14 @@ dead() {
 	[ "$(grep -c '^run ' "$BATS_TEST_TMPDIR/seen")" -eq 1 ]
 }
 
-@test "the loop is bounded by PLAN_MAX_ITERATIONS runs (75); 0 runs nothing" {
+@test "the loop is bounded by PLAN_MAX_ITERATIONS runs (75), 10 when unset; 0 runs nothing" {
 	plan -q -s "never done" E1
 	agent ':'
+	run --separate-stderr plan-run -j E1 -- "$AGENT"
+	assert_failure 75
+	assert_json '.stop == "limit" and .runs == 10'
+	[ "$(grep -c '^run ' "$BATS_TEST_TMPDIR/seen")" -eq 10 ]
+	: >"$BATS_TEST_TMPDIR/seen"
 	PLAN_MAX_ITERATIONS=3 run --separate-stderr plan-run -j E1 -- "$AGENT"
 	assert_failure 75
 	assert_json '.stop == "limit" and .runs == 3 and .next == 1 and .status == 75'
