@@ -111,4 +111,21 @@ int instagram_step_reply(long status, const char *body, size_t len,
     long retry_after, const char *field, char *val, size_t size,
     struct social_result *r);
 
+/* metrics.c and insights.c: a post without numbers (m cleared, then the
+ * reason and the network's words, cleaned for one table cell), every
+ * count unknown (-1), the count at key of o (>= 0) or -1; a Graph error
+ * reply's class (-1 the whole network: 78 or 75; else 0 with a note). */
+struct json_t;
+void metrics_note(struct social_metrics *m, const char *why,
+    const char *what);
+void metrics_unknown(struct social_metrics *m);
+long metrics_count(struct json_t *o, const char *key);
+int graph_metrics_fail(enum social_net net, long status, long long code,
+    long long sub, const char *msg, long retry_after,
+    struct social_metrics *m, time_t *retry_at);
+/* The insights of one Facebook post or Instagram media id, with token,
+ * into m. Returns as social_metrics. */
+int graph_insights(enum social_net net, const char *id, const char *token,
+    struct social_metrics *m, time_t *retry_at);
+
 #endif

@@ -133,11 +133,12 @@ char *social_offline(enum social_net net, const char *topic);
 
 /*
  * metrics.c - what published posts did (see social-report(1)), read back
- * from each network: reactions, comments, shares and impressions, each -1
- * when the network does not tell it.
+ * from each network: reactions, comments, shares, impressions (Meta's
+ * views) and reach (accounts that saw it), each -1 when the network does
+ * not tell it.
  */
 struct social_metrics {
-	long reactions, comments, shares, impressions;
+	long reactions, comments, shares, impressions, reach;
 	int read;                /* the network gave this post's numbers */
 	char note[160];          /* else why not (no longer there, a token
 	                          * that may not read them), one line */
@@ -147,8 +148,7 @@ struct social_metrics {
  * m[0..n). 0 when every post has its numbers or its note; -1 when the
  * network could not be read: 78 not configured, or its token refused
  * (the message names the network and what to do); 75 rate limited or
- * failing (*retry_at the time it said, else 0); 69 unreachable, or
- * Instagram (not there yet). */
+ * failing (*retry_at the time it said, else 0); 69 unreachable. */
 int social_metrics(enum social_net net, const char *const *ids, size_t n,
     struct social_metrics *m, time_t *retry_at);
 
@@ -159,5 +159,13 @@ int social_metrics_reply(enum social_net net, long status, const char *body,
     size_t len, const char *header, long retry_after,
     const char *const *ids, size_t n, struct social_metrics *m,
     time_t *retry_at);
+
+/* The Graph API's reply to an insights request (insights.c; exposed for
+ * the fuzz harness): a Facebook Page post's views and reach, or an
+ * Instagram media's views, reach, likes, comments and shares, into m
+ * (read when Graph gave any). Returns as social_metrics. */
+int social_insights_reply(enum social_net net, long status,
+    const char *body, size_t len, long retry_after,
+    struct social_metrics *m, time_t *retry_at);
 
 #endif

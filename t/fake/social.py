@@ -110,7 +110,28 @@ ERRORS = {
     "ig_not_ready": graph(400, 9007, "Media ID is not available", 2207027),
     "ig_expired": graph(400, 190, "Error validating access token: Session "
                         "has expired.", 463),
+    # the insights edge (social-report)
+    "fb_insights_permission": graph(400, 10, "(#10) This endpoint requires "
+                                    "the 'read_insights' permission to "
+                                    "manage the object"),
+    "ig_few_viewers": graph(400, 10, "(#10) Not enough viewers for the "
+                            "media to show insights"),
+    "ig_too_old": (400, {"error": {
+        "message": "Invalid parameter", "type": "OAuthException",
+        "code": 100, "error_subcode": 2108006, "is_transient": False,
+        "error_user_title": "Media Posted Before Business Account "
+                            "Conversion",
+        "error_user_msg": "The media was posted before the most recent time "
+                          "that the user's account was converted to a "
+                          "business account from a personal account.",
+        "fbtrace_id": "AFakeTrace"}}),
 }
+# The insights metrics each Graph object takes today (metrics of another
+# name, such as the impressions Meta replaced by views, are refused with
+# Graph's invalid metric error).
+INSIGHTS = {"facebook": ("post_media_view", "post_total_media_view_unique"),
+            "instagram": ("views", "reach", "likes", "comments", "shares",
+                          "saved", "total_interactions")}
 
 
 _SCRIPT = scripted.JsonScript(SCRIPT)
@@ -684,9 +705,12 @@ class Handler(BaseHTTPRequestHandler):
 
 # --- metrics (social-report) and debug_token (vault-health): GETs only --
 # The numbers of each post come from the JSON file FAKE_SOCIAL_METRICS:
-# {"<post id>": {"likes": N, "comments": N, "shares": N, "impressions": N}};
-# a post not in it is one the network no longer has (its real not-found
-# reply). Script lines match "GET PATH " (errors: li_429, x_429 with
+# {"<post id>": {"likes": N, "comments": N, "shares": N, "impressions": N,
+# "reach": N}}; a post not in it is one the network no longer has (its real
+# not-found reply). The insights edge (a Page post's views and reach, an
+# Instagram media's views, reach, likes, comments and shares) leaves out a
+# metric whose value is missing or null, as Graph does for one it has no
+# data for yet. Script lines match "GET PATH " (errors: li_429, x_429 with
 # x-rate-limit-reset, li_expired, x_expired, fb_expired, fb_throttled...).
 def metrics_of(post_id):
     try:
@@ -725,7 +749,11 @@ def metrics_get(h):
         debug_token(h, u, q)
         return True
     path = urllib.parse.unquote(u.path)
-    if path.startswith("/rest/socialActions/"):
+    if re.match(r"^/v\d+\.\d+/\d+_\d+/insights$", u.path):
+        net, tok = "facebook-insights", E("FAKE_FB_TOKEN")
+    elif re.match(r"^/v\d+\.\d+/\d+/insights$", u.path):
+        net, tok = "instagram-insights", E("FAKE_IG_TOKEN")
+    elif path.startswith("/rest/socialActions/"):
         net, tok = "linkedin", E("FAKE_LI_TOKEN")
     elif u.path == "/2/tweets":
         net, tok = "x", XTOK["access"]
@@ -733,7 +761,8 @@ def metrics_get(h):
         net, tok = "facebook", E("FAKE_FB_TOKEN")
     else:
         return False
-    rec = {"method": "GET", "path": h.path, "net": net + "-metrics",
+    rec = {"method": "GET", "path": h.path, "net": net if
+           net.endswith("-insights") else net + "-metrics",
            "auth": h.headers.get("Authorization"),
            "li_version": h.headers.get("LinkedIn-Version"),
            "restli": h.headers.get("X-Restli-Protocol-Version"),
@@ -753,10 +782,18 @@ def metrics_get(h):
             ("reactions.limit(0).summary(total_count)",
              "comments.limit(0).summary(total_count)", "shares")):
         rec["problem"] = "fields"
+    elif net.endswith("-insights") and not all(
+            k in INSIGHTS[net[:-9]] for k in
+            q.get("metric", [""])[0].split(",")):
+        rec["problem"] = "metric"
     with LOCK, open(LOG, "a") as f:
         f.write(json.dumps(rec) + "\n")
     if rec["problem"] == "auth":
-        h.refuse(net, "auth")
+        h.refuse(net.replace("-insights", ""), "auth")
+        return True
+    if rec["problem"] == "metric":
+        h.reply(*graph(400, 100, "(#100) The value must be a valid insights "
+                       "metric"))
         return True
     if rec["problem"]:
         h.refuse(net, rec["problem"])
@@ -770,7 +807,9 @@ def metrics_get(h):
             h.reply(s.get("status", 200), s.get("json"), s.get("raw"),
                     s.get("headers"))
         return True
-    if net == "linkedin":
+    if net.endswith("-insights"):
+        insights(h, net, u.path.split("/")[2], q["metric"][0].split(","))
+    elif net == "linkedin":
         urn = path[len("/rest/socialActions/"):]
         m = metrics_of(urn)
         if m is None:
@@ -830,6 +869,33 @@ def metrics_get(h):
                 obj["shares"] = {"count": m["shares"]}
             h.reply(200, obj)
     return True
+
+
+def insights(h, net, oid, names):
+    """The insights edge of a Page post or an Instagram media: each metric
+    asked with a value, in Graph's shape (lifetime)."""
+    m = metrics_of(oid)
+    if m is None:
+        return h.reply(400, {"error": {
+            "message": "Unsupported get request. Object with ID '%s' does "
+            "not exist, cannot be loaded due to missing permissions, or does "
+            "not support this operation." % oid, "type": "GraphMethodException",
+            "code": 100, "error_subcode": 33, "fbtrace_id": "AFakeTrace"}})
+    src = {"post_media_view": "impressions", "views": "impressions",
+           "post_total_media_view_unique": "reach", "reach": "reach",
+           "likes": "likes", "comments": "comments", "shares": "shares"}
+    data = []
+    for name in names:
+        v = m.get(src.get(name, name))
+        if v is not None:
+            data.append({"name": name, "period": "lifetime",
+                         "values": [{"value": v}], "title": name.title(),
+                         "description": "Lifetime: " + name,
+                         "id": "%s/insights/%s/lifetime" % (oid, name)})
+    h.reply(200, {"data": data, "paging": {
+        "previous": "https://graph.facebook.com/v21.0/%s/insights?since=1"
+                    % oid,
+        "next": "https://graph.facebook.com/v21.0/%s/insights?until=2" % oid}})
 # --- end of metrics ----------------------------------------------------
 
 
