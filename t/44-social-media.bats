@@ -110,6 +110,25 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(fake_count)" -eq 0 ]
 }
 
+@test "social-post -n checks the image as the run does: the signed bytes would post; changed, 65, nothing sent" {
+	id=$(draft facebook Media/chart.png)
+	approve "$id" >/dev/null
+	run --separate-stderr social-post -n "$id"
+	assert_success
+	assert_output "$(printf '%s\twould post\tfacebook' "$id")"
+	mkpng "$VAULT_DIR/Media/chart.png" "changed after the approval"
+	run --separate-stderr social-post -n "$id"
+	assert_failure 65
+	[ -z "$output" ]
+	[[ "$stderr" == *"$id: would be refused: "*"the image changed since it was drafted"* ]]
+	run --separate-stderr social-post -n -j "$id"
+	assert_failure 65
+	[ -z "$output" ]
+	# a dry run moves nothing and sends nothing
+	[ -f "$VAULT_DIR/Approved/social/$id.md" ]
+	[ "$(fake_count)" -eq 0 ]
+}
+
 @test "linkedin with an image: initializeUpload, PUT of the signed bytes, the post with content.media.id" {
 	id=$(draft linkedin Media/chart.png)
 	approve "$id" >/dev/null
