@@ -142,6 +142,38 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	grep -Eq '^post_id: "?urn:li:share:' "$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
 }
 
+@test "linkedin: the image PROCESSING for two polls, then AVAILABLE: the post waits for it" {
+	id=$(draft linkedin Media/chart.png)
+	approve "$id" >/dev/null
+	fake_reply '{"match": "POST /rest/images?action=initializeUpload", "li_states": "PROCESSING,PROCESSING,AVAILABLE"}'
+	LINKEDIN_POLL_SECONDS=0 run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(posted linkedin-image)" -eq 3 ]
+	[ "$(posted linkedin)" -eq 1 ]
+	# asked after the bytes were PUT, the post after it was AVAILABLE
+	jq -sre 'map(.net) | map(select(. == "linkedin-put" or . == "linkedin-image" or . == "linkedin")) | join(" ")' "$FAKE_LOG" |
+	    grep -qx 'linkedin-put linkedin-image linkedin-image linkedin-image linkedin'
+}
+
+@test "linkedin: an image still PROCESSING after the polls is 75, PROCESSING_FAILED 65; nothing posted" {
+	id=$(draft linkedin Media/chart.png)
+	approve "$id" >/dev/null
+	fake_reply '{"match": "POST /rest/images?action=initializeUpload", "li_states": "PROCESSING"}'
+	LINKEDIN_POLL_SECONDS=0 LINKEDIN_IMAGE_POLLS=3 run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"linkedin: image urn:li:image:"*" still PROCESSING after 3 checks; not published"* ]]
+	grep -qx 'exec_status: failed' "$VAULT_DIR/Approved/social/$id.md"
+	[ "$(posted linkedin-image)" -eq 3 ]
+	fake_reply '{"match": "POST /rest/images?action=initializeUpload", "li_states": "PROCESSING,PROCESSING_FAILED"}'
+	LINKEDIN_POLL_SECONDS=0 run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"linkedin: the image was refused (urn:li:image:"*"PROCESSING_FAILED); not published"* ]]
+	[ -f "$VAULT_DIR/Needs_Action/social/$id.md" ]
+	[ "$(posted linkedin)" -eq 0 ]
+	[ -z "$(fake_problems)" ]
+}
+
 @test "x with an image: the v2 media upload (multipart, tweet_image), then the post with media_ids" {
 	id=$(draft x Media/chart.png "A chart of the week")
 	approve "$id" >/dev/null

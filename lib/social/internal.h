@@ -104,6 +104,9 @@ int instagram_reply(long status, const char *body, size_t len,
 int linkedin_upload_reply(long status, const char *body, size_t len,
     const char *base, long retry_after, char *url, size_t usize, char *urn,
     size_t nsize, struct social_result *r);
+/* LinkedIn's image status (step 1): its status word into st. */
+int linkedin_image_reply(long status, const char *body, size_t len,
+    long retry_after, char *st, size_t size, struct social_result *r);
 int x_upload_reply(long status, const char *body, size_t len,
     const char *reset, char *id, size_t size, struct social_result *r);
 /* An Instagram reply's field (id, status_code, permalink) into val. */

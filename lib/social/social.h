@@ -103,8 +103,9 @@ int social_reply(enum social_net net, long status, const char *body,
 /* The reply to a step before the post, which publishes nothing (exposed
  * for the fuzz harness): LinkedIn's initializeUpload (header: the API
  * base its upload URL may be under; url gets the URL, id the image URN),
- * X's media upload (header: x-rate-limit-reset; id the media id),
- * Instagram's container (id) or its status (step 1: id gets status_code).
+ * (step 1: its image's status, into id), X's media upload (header:
+ * x-rate-limit-reset; id the media id), Instagram's container (id) or its
+ * status (step 1: id gets status_code).
  * 0, or -1 as social_publish; never maybe_sent. */
 int social_upload_reply(enum social_net net, int step, long status,
     const char *body, size_t len, const char *header, long retry_after,

@@ -20,6 +20,7 @@ SCRIPT is read at each request: JSON lines, each used once, the first whose
   headers            extra reply headers ({"x-rate-limit-reset": "..."})
   delay              seconds to wait first (a publish killed mid-way)
   ig_states          an Instagram container's status codes (see below)
+  li_states          a LinkedIn image's statuses after its upload (below)
 Tokens expected: FAKE_LI_TOKEN, FAKE_X_TOKEN, FAKE_FB_TOKEN, FAKE_IG_TOKEN;
 LinkedIn's author FAKE_LI_AUTHOR, the Page FAKE_FB_PAGE, the Instagram
 account FAKE_IG_USER.
@@ -31,7 +32,11 @@ real one does), and serves FAKE_MEDIA_DIR at /media/ so that a test can
 point SOCIAL_MEDIA_BASE_URL there; a container's status_code goes through
 the "ig_states" of the script line matching its creation (comma-separated,
 default FINISHED), one per poll, the last one staying; media_publish only
-takes a FINISHED container, once.
+takes a FINISHED container, once. A LinkedIn image is WAITING_UPLOAD
+until its bytes are PUT, then goes through the "li_states" of the script
+line matching its initializeUpload (default AVAILABLE), one per GET of
+/rest/images/{urn}, the last one staying; a post naming an image that is
+not AVAILABLE is refused, as is an altText over 4,086 characters.
 """
 import hashlib
 import json
@@ -53,6 +58,7 @@ SEEN = {"linkedin": set(), "x": set(), "facebook": set(), "instagram": set()}
 IMAGES = {}       # uploaded image URN or media id: sha256 of the bytes
 UPLOADS = {}      # LinkedIn's pending upload URL path: image URN
 CONTAINERS = {}   # Instagram container id: {"states": [...], "used": bool}
+LI_STATES = {}    # LinkedIn image URN: its statuses after the upload
 # X's user tokens: the access token it takes now, and the one refresh token
 # it will exchange once (FAKE_X_REFRESH; FAKE_X_CLIENT, FAKE_X_SECRET).
 XTOK = {"access": E("FAKE_X_TOKEN", ""), "refresh": E("FAKE_X_REFRESH", "")}
@@ -270,6 +276,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/media/"):
             return self.serve_media()
+        if self.path.startswith("/rest/images/"):
+            return self.li_image()
         if metrics_get(self):
             return
         m = re.match(r"^/v\d+\.\d+/(\d+)\?fields=(status_code|permalink)$",
@@ -300,6 +308,46 @@ class Handler(BaseHTTPRequestHandler):
                                         "com/p/Fake%s/" % oid, "id": oid})
         return self.reply(*graph(400, 100, "Unsupported get request. Object "
                                  "with ID '%s' does not exist" % oid, 33))
+
+    def li_image(self):
+        """LinkedIn's image: its status, WAITING_UPLOAD before the PUT."""
+        urn = urllib.parse.unquote(self.path[len("/rest/images/"):])
+        rec = {"method": "GET", "path": self.path, "net": "linkedin-image",
+               "problem": None}
+        if not self.authed(E("FAKE_LI_TOKEN", "")):
+            rec["problem"] = "auth"
+        elif not re.match(r"^\d{6}$", self.headers.get("LinkedIn-Version")
+                          or "") or self.headers.get(
+                              "X-Restli-Protocol-Version") != "2.0.0":
+            rec["problem"] = "LinkedIn-Version or X-Restli-Protocol-Version"
+        elif "%3A" not in self.path:
+            rec["problem"] = "the URN is not percent-encoded"
+        self.log(rec)
+        if rec["problem"] == "auth":
+            return self.reply(*ERRORS["li_expired"])
+        if rec["problem"]:
+            return self.reply(400, {"message": "fake: " + rec["problem"],
+                                    "status": 400})
+        s = take_script("GET %s" % self.path)
+        if s and "error" in s:
+            st, obj = ERRORS[s["error"]]
+            return self.reply(st, obj, headers=s.get("headers"))
+        with LOCK:
+            states = LI_STATES.get(urn)
+            if states is None:
+                return self.reply(404, {"message": "Not Found", "status": 404,
+                                        "serviceErrorCode": 0})
+            if urn not in IMAGES:
+                st = "WAITING_UPLOAD"
+            else:
+                st = states[0]
+                if len(states) > 1:
+                    states.pop(0)
+        obj = {"owner": E("FAKE_LI_AUTHOR"), "status": st, "id": urn}
+        if st == "AVAILABLE":
+            obj["downloadUrl"] = "https://media.licdn.com/dms/image/fake"
+            obj["downloadUrlExpiresAt"] = int(time.time() * 1000) + 86400000
+        return self.reply(200, obj)
 
     def serve_media(self):
         """FAKE_MEDIA_DIR at /media/: where Instagram fetches image_url."""
@@ -381,7 +429,7 @@ class Handler(BaseHTTPRequestHandler):
             if "raw" in s or "json" in s:
                 return self.reply(s.get("status", 200), s.get("json"),
                                   s.get("raw"), s.get("headers"))
-            self.states = s.get("ig_states")
+            self.states = s.get("ig_states") or s.get("li_states")
         return self.publish(net, parsed)
 
     def network(self):
@@ -596,11 +644,19 @@ class Handler(BaseHTTPRequestHandler):
                 d.get("isReshareDisabledByAuthor") is not False:
             return "post fields", d
         if "content" in d:
-            img = d["content"].get("media", {}).get("id")
+            media = d["content"].get("media", {})
+            img = media.get("id")
             with LOCK:
                 self.sha = IMAGES.get(img)
+                ready = (LI_STATES.get(img) or [""])[0] == "AVAILABLE"
             if not self.sha:
                 return "content.media.id: no such uploaded image", d
+            if not ready:
+                return "content.media.id: the image is not AVAILABLE", d
+            alt = media.get("altText")
+            if "altText" in media and (not isinstance(alt, str) or
+                                       not alt or len(alt) > 4086):
+                return "content.media.altText", d
         return None, d
 
     def check_x(self, body):
@@ -646,6 +702,7 @@ class Handler(BaseHTTPRequestHandler):
             urn = "urn:li:image:C4D%017d" % n
             with LOCK:
                 UPLOADS["/dms-uploads/%d" % n] = urn
+                LI_STATES[urn] = (self.states or "AVAILABLE").split(",")
             return self.reply(200, {"value": {
                 "uploadUrlExpiresAt": int(time.time() * 1000) + 86400000,
                 "uploadUrl": "%s/dms-uploads/%d" % (self.base(), n),
