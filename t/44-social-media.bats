@@ -62,7 +62,7 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	grep -qx "media_sha256: $(sha "$VAULT_DIR/Media/public/launch.jpg")" "$f"
 	approve "$id" >/dev/null
 	a="$VAULT_DIR/Approved/social/$id.md"
-	[ "$(SIGN_FIELDS="network media media_sha256 link schedule_at" sign_as_approve "$a")" = \
+	[ "$(SIGN_FIELDS="network media media_sha256 media_alt link schedule_at" sign_as_approve "$a")" = \
 	    "$(sed -n 's/^decision_sig: //p' "$a")" ]
 	# the digest changed after the approval: the signature fails (77)
 	sed -i "s/^media_sha256: .*/media_sha256: $(printf '0%.0s' {1..64})/" "$a"
@@ -172,6 +172,46 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ -f "$VAULT_DIR/Needs_Action/social/$id.md" ]
 	[ "$(posted linkedin)" -eq 0 ]
 	[ -z "$(fake_problems)" ]
+}
+
+@test "linkedin: the image's description (--media-alt) is signed, shown by approve -i, sent as altText" {
+	id=$(draft-post --network linkedin --media Media/chart.png --media-alt "A bar chart: orders by week" "Our week in one chart." |
+	    sed 's|.*/||; s|\.md$||')
+	grep -q '^media_alt: .*A bar chart: orders by week' "$(pending "$id")"
+	run --separate-stderr approve -i "$id" <<<"y"
+	assert_success
+	[[ "$stderr" == *"media_alt: "*"A bar chart: orders by week"* ]]
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	jq -se 'map(select(.net == "linkedin"))[0] | .parsed.content.media.altText == "A bar chart: orders by week"' "$FAKE_LOG"
+	# approved, then its description changed: the signature fails
+	id=$(draft-post --network linkedin --media Media/chart.png --media-alt "As approved" "Another week." |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	sed -i 's/^media_alt: .*/media_alt: As forged/' "$VAULT_DIR/Approved/social/$id.md"
+	run --separate-stderr vault-exec
+	assert_failure 77
+	grep -q 'does not verify' "$VAULT_DIR/Needs_Action/social/$id.md"
+	[ "$(posted linkedin)" -eq 1 ]
+}
+
+@test "--media-alt: only with --media, one line of at most 4,086 characters, LinkedIn only (69); nothing filed" {
+	run --separate-stderr draft-post --network linkedin --media-alt "A chart" "Text"
+	assert_failure 2
+	[[ "$stderr" == *"--media-alt describes the image of --media"* ]]
+	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 4087))" "Text"
+	assert_failure 65
+	[[ "$stderr" == *"one line of 1 to 4086 characters, not 4087"* ]]
+	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt $'two\nlines' "Text"
+	assert_failure 65
+	run --separate-stderr draft-post --network linkedin,x --media Media/chart.png --media-alt "A chart" "Text"
+	assert_failure 69
+	[[ "$stderr" == *"x: an image description (media_alt) is published only on LinkedIn yet"* ]]
+	[ -z "$(ls "$VAULT_DIR/Pending_Approval/social" 2>/dev/null)" ]
+	# 4,086 characters are taken, and LinkedIn gets them all
+	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 4086))" "Text"
+	assert_success
 }
 
 @test "x with an image: the v2 media upload (multipart, tweet_image), then the post with media_ids" {

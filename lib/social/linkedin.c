@@ -288,6 +288,10 @@ int linkedin_publish(const struct social_post *p, struct social_result *r)
 		return -1;
 	snprintf(li.ver, sizeof li.ver, "LinkedIn-Version: %.20s", version);
 	snprintf(url, sizeof url, "%s/rest/posts", li.base);
+	/* checked before anything is uploaded (65) */
+	if (p->media_alt && *p->media_alt &&
+	    social_alt_check(NET_LINKEDIN, p->media_alt) < 0)
+		goto out;
 	if (p->media && upload(&li, p->media, urn, sizeof urn, r) < 0)
 		goto out;
 	if (!(text = little_text(p->text)) ||
@@ -296,8 +300,9 @@ int linkedin_publish(const struct social_post *p, struct social_result *r)
 	    "distribution", "feedDistribution", "MAIN_FEED", "targetEntities",
 	    "thirdPartyDistributionChannels", "lifecycleState", "PUBLISHED",
 	    "isReshareDisabledByAuthor", 0)) || (p->media &&
-	    json_object_set_new(o, "content", json_pack("{s:{s:s}}", "media",
-	    "id", urn)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
+	    json_object_set_new(o, "content", json_pack("{s:{s:s, s:s*}}",
+	    "media", "id", urn, "altText", p->media_alt && *p->media_alt ?
+	    p->media_alt : NULL)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}

@@ -43,6 +43,12 @@ char *social_compose(enum social_net net, const char *body, const char *link);
  * 65 saying which rule. */
 int social_check(enum social_net net, const char *text, const char *media);
 
+/* The image's description (media_alt, LinkedIn's altText): one line of
+ * UTF-8, 1 to LI_ALT_MAX characters, and only for LinkedIn (69 for the
+ * others: not published there yet). 0, or -1 (65 or 69). */
+#define LI_ALT_MAX 4086
+int social_alt_check(enum social_net net, const char *alt);
+
 /* A post's image (media.c): a JPEG or PNG under Media/ of the vault (at
  * most 8 MB), read whole once, with its SHA-256 in hex. */
 struct social_media {
@@ -75,6 +81,7 @@ struct social_post {
 	const char *link;        /* Facebook's link, or NULL */
 	const struct social_media *media;   /* its image (checked), or NULL */
 	const char *media_path;  /* the image's vault path (Instagram's URL) */
+	const char *media_alt;   /* the image's description, or NULL */
 };
 
 struct social_result {
