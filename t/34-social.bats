@@ -202,6 +202,10 @@ done_file() {
 	[ "$(stat -c %a "$tf")" = 600 ]
 	grep -Eqx 'access_token=xaccess-[0-9]+' "$tf"
 	grep -Eqx 'refresh_token=xrefresh-[0-9]+' "$tf"
+	# the shared token store's file, as social-auth writes it: when the
+	# two-hour token runs out (X said expires_in 7200)
+	exp=$(sed -n 's/^expires_at=//p' "$tf")
+	[ "$exp" -ge $(($(date +%s) + 7000)) ] && [ "$exp" -le $(($(date +%s) + 7200)) ]
 	# one 401 and two posts: the second used the stored token
 	[ "$(jq -s '[.[] | select(.net == "x")] | length' "$FAKE_LOG")" -eq 3 ]
 	[ "$(jq -s '[.[] | select(.net == "x" and .auth == "Bearer expired-access")] | length' "$FAKE_LOG")" -eq 1 ]

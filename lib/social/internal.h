@@ -6,6 +6,7 @@
 #define AIE_SOCIAL_INTERNAL_H
 
 #include "http/http.h"
+#include "oauth/oauth.h"
 #include "social/social.h"
 
 /* How long a publish request may take (SOCIAL_TIMEOUT seconds, 1-600,
@@ -69,10 +70,10 @@ int x_publish(const struct social_post *p, struct social_result *r);
 /* The epoch seconds of an x-rate-limit-reset header, or 0. */
 time_t x_reset_time(const char *h);
 
-/* xauth.c: X's user tokens, from the token file (newer) or X_TOKEN and
- * X_REFRESH_TOKEN. Wipe with sodium_memzero after use. */
+/* xauth.c: X's user tokens, from the token file (lib/oauth's, newer) or
+ * X_TOKEN and X_REFRESH_TOKEN. Wipe with sodium_memzero after use. */
 struct x_tokens {
-	char access[2048], refresh[2048];
+	struct oauth_tokens o;
 	int from_file;
 };
 /* 0, or -1 (78: none, or an unsafe token file). */

@@ -436,10 +436,10 @@ static int x_batch(const char *base, struct x_tokens *t,
 	buf_adds(&b, "&tweet.fields=public_metrics");
 	if (!(url = buf_take(&b, &len)))
 		return aie_fail(EX_TEMP, "out of memory");
-	rc = get_once(NET_X, url, t->access, NULL, ids, n, m, retry_at, &status);
+	rc = get_once(NET_X, url, t->o.access, NULL, ids, n, m, retry_at, &status);
 	/* 401: the two-hour access token ran out; one new one, one more try */
 	if (rc < 0 && status == 401 && (rc = x_refresh(t)) == 0)
-		rc = get_once(NET_X, url, t->access, NULL, ids, n, m, retry_at,
+		rc = get_once(NET_X, url, t->o.access, NULL, ids, n, m, retry_at,
 		    &status);
 	free(url);
 	return rc;
