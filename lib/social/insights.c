@@ -93,7 +93,8 @@ int social_insights_reply(enum social_net net, long status,
 	if (json_is_object(e))
 		json_unpack(e, "{s?s, s?I, s?I}", "message", &msg, "code", &code,
 		    "error_subcode", &sub);
-	if (code == 100 && sub == 2108006)
+	if (code == 100 && sub == 2108006 && status != 401 && status != 429 &&
+	    status < 500)
 		metrics_note(m, "posted before the account became a business "
 		    "account: Instagram keeps no insights of it", NULL);
 	else

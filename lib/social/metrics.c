@@ -54,12 +54,14 @@ void metrics_unknown(struct social_metrics *m)
 /* A post that has no numbers, and why (the network's words, cleaned). */
 void metrics_note(struct social_metrics *m, const char *why, const char *what)
 {
-	size_t i, n;
+	size_t i;
 
 	metrics_unknown(m);
-	n = (size_t)snprintf(m->note, sizeof m->note, "%s%s%.100s", why,
+	snprintf(m->note, sizeof m->note, "%s%s%.100s", why,
 	    what && *what ? ": " : "", what ? what : "");
-	for (i = 0; i < n && i < sizeof m->note; i++)
+	/* up to its end: a note cut short ends in the NUL snprintf put at
+	 * its last byte, which is a control character too */
+	for (i = 0; m->note[i]; i++)
 		if ((unsigned char)m->note[i] < 0x20 || m->note[i] == 0x7f ||
 		    m->note[i] == '|')
 			m->note[i] = ' ';
