@@ -209,9 +209,17 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	assert_failure 69
 	[[ "$stderr" == *"x: an image description (media_alt) is published only on LinkedIn yet"* ]]
 	[ -z "$(ls "$VAULT_DIR/Pending_Approval/social" 2>/dev/null)" ]
-	# 4,086 characters are taken, and LinkedIn gets them all
+	# 4,086 characters are taken
 	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 4086))" "Text"
 	assert_success
+	# edited by hand before the approval: approve checks it as draft-post
+	# did (65), and the draft stays pending
+	id=$(basename "$output" .md)
+	sed -i "s/^media_alt: .*/media_alt: $(printf 'b%.0s' $(seq 1 4087))/" "$(pending "$id")"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"one line of 1 to 4086 characters, not 4087; approval refused"* ]]
+	[ -f "$(pending "$id")" ]
 }
 
 @test "x with an image: the v2 media upload (multipart, tweet_image), then the post with media_ids" {
