@@ -38,6 +38,7 @@ struct ctx {
 	char *handbook;
 	const char *source;      /* --from's ID, or NULL */
 	const char *media;       /* --media's vault path, or NULL */
+	const char *alt;         /* --media-alt, the image's description */
 	struct social_media img; /* its bytes and SHA-256 */
 	long expires_hours;
 };
@@ -46,7 +47,8 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: draft-post [-jqv] [-C DIR] [-a AGENT] [--network NET[,NET]] "
-	    "[--media Media/FILE] [--from ID | --from-goals | TOPIC... | -]\n");
+	    "[--media Media/FILE [--media-alt TEXT]] [--from ID | --from-goals | "
+	    "TOPIC... | -]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -229,6 +231,7 @@ static int build(struct item *d, const struct ctx *c, enum social_net net,
 	    fm_set(d, "network", social_net_name(net)) < 0 ||
 	    (c->media && (fm_set(d, "media", c->media) < 0 ||
 	    fm_set(d, "media_sha256", c->img.sha256) < 0)) ||
+	    (c->alt && fm_set(d, "media_alt", c->alt) < 0) ||
 	    fm_set(d, "model", model) < 0 ||
 	    fm_set(d, "drafted_by", c->v->agent) < 0 ||
 	    fm_set(d, "expires", exp_s) < 0)
@@ -310,6 +313,7 @@ int main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' + 256 },
 		{ "from-goals", no_argument, NULL, 'G' + 256 },
 		{ "media", required_argument, NULL, 'M' + 256 },
+		{ "media-alt", required_argument, NULL, 'A' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -330,6 +334,7 @@ int main(int argc, char **argv)
 		case 'F' + 256: c.source = optarg; break;
 		case 'G' + 256: goals = 1; break;
 		case 'M' + 256: c.media = optarg; break;
+		case 'A' + 256: c.alt = optarg; break;
 		default: usage(2);
 		}
 	}
@@ -337,12 +342,24 @@ int main(int argc, char **argv)
 		usage(2);
 	if (c.source && goals)
 		usage(2);
+	if (c.alt && !c.media) {
+		cli_warn(NULL, "--media-alt describes the image of --media: name "
+		    "the image too");
+		return EX_ARGS;
+	}
 	if (networks(netopt, want) < 0 || llm_conf_load(&c.conf) < 0 ||
 	    config_long("DRAFT_EXPIRES_HOURS", 72, 1, 1000000,
 	    &c.expires_hours) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}
+	/* the description is published text: checked before anything is
+	 * drafted, as the publisher checks it */
+	for (i = 0; c.alt && i < NET_COUNT; i++)
+		if (want[i] && social_alt_check((enum social_net)i, c.alt) < 0) {
+			cli_warnerr(NULL);
+			return aie_errcode;
+		}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
 	c.v = &v;

@@ -9,6 +9,12 @@
  * is published at most once whichever of the two runs it. Only items whose
  * action is post; a post left by a run that died (In_Progress/<agent>/) is
  * recovered as vault-exec recovers it, never published again.
+ *
+ * -n checks what the run checks before it publishes: the approval, the
+ * network's rules and that it is due (exec_check), and the image whose
+ * SHA-256 must be the signed media_sha256 and which the network must
+ * take, read from the vault as the publisher reads it (the action's own
+ * check has no vault).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +24,12 @@
 
 #include "cli/cli.h"
 #include "exec/exec.h"
+#include "social/social.h"
 #include "base/base.h"
 
 static int dry_run;
-static struct vault *vault;      /* for print_result */
+static struct vault *vault;      /* for print_result and dry_show */
+static struct exec_ctx *xctx;    /* for dry_show */
 
 static void usage(int status)
 {
@@ -62,6 +70,46 @@ static void print_result(const struct itemref *ref, const char *verdict,
 	free(url);
 }
 
+/* The image as post_run reads it: the signed bytes, of a kind and size
+ * the network takes. 0 (also without an image), or -1 (65). */
+static int image_ok(const struct item *it)
+{
+	struct social_media m = { 0 };
+	char *net = fm_get(it, "network"), *media = fm_get(it, "media"),
+	    *sha = fm_get(it, "media_sha256");
+	enum social_net n;
+	int r = 0;
+
+	if (media && *media && (social_net_parse(net, &n) < 0 ||
+	    social_media_verify(vault->dirfd, media, sha, &m) < 0 ||
+	    social_media_check(n, &m) < 0))
+		r = -1;
+	social_media_free(&m);
+	free(net);
+	free(media);
+	free(sha);
+	return r;
+}
+
+/* -n: exec_check without its verdict, then the image, then the verdict. */
+static int dry_show(const struct itemref *ref, const struct item *it)
+{
+	int r;
+
+	xctx->result = NULL;
+	xctx->limit_told = xctx->waited = 0;
+	r = exec_check(xctx, ref);
+	xctx->result = print_result;
+	if (r != 0)
+		return r;
+	if (image_ok(it) < 0) {
+		cli_warn(ref->id, "would be refused: %s", aie_errmsg);
+		return aie_errcode;
+	}
+	print_result(ref, "post", it, NULL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const actions[] = { "post", NULL };
@@ -73,6 +121,9 @@ int main(int argc, char **argv)
 	if (first < 0)
 		return EX_CONFIG;
 	vault = &v;
+	xctx = &x;
 	dry_run = h.dry_run;
+	if (dry_run)
+		h.show = dry_show;
 	return cli_byhand_run(&h, argc - first, argv + first);
 }

@@ -1,10 +1,10 @@
 /*
  * social-report - what the posts published in one ISO week did (see
  * social-report(1)): each Done/social/ post with a post_id whose exec_at
- * falls in the week, its reactions, comments, shares and impressions read
- * back from its network (lib/social/metrics.c), written whole to
- * Logs/Social/YYYY-Www.md (vault(5), "Social reports"), which the Monday
- * briefing reads; -j prints the same as one JSON object.
+ * falls in the week, its reactions, comments, shares, impressions and
+ * reach read back from its network (lib/social/metrics.c), written
+ * whole to Logs/Social/YYYY-Www.md (vault(5), "Social reports"), which
+ * the Monday briefing reads; -j prints the same as one JSON object.
  *
  * A rerun rewrites the file from what the networks say then, so running
  * it twice leaves one report, not two (only generated, and numbers the
@@ -174,30 +174,32 @@ static int read_metrics(struct posts *ps, struct failure *f)
 	return status;
 }
 
+#define METRICS 5
+
 struct totals {
-	long posts, read, n[4];  /* reactions, comments, shares, impressions */
-	int known[4];
+	long posts, read, n[METRICS]; /* as metric[] below */
+	int known[METRICS];
 };
 
 static void add_up(const struct post *p, struct totals *t)
 {
-	const long v[4] = { p->m.reactions, p->m.comments, p->m.shares,
-	    p->m.impressions };
+	const long v[METRICS] = { p->m.reactions, p->m.comments, p->m.shares,
+	    p->m.impressions, p->m.reach };
 	int k;
 
 	t->posts++;
 	if (!p->m.read)
 		return;
 	t->read++;
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < METRICS; k++)
 		if (v[k] >= 0) {
 			t->n[k] += v[k];
 			t->known[k] = 1;
 		}
 }
 
-static const char *const metric[4] = {
-	"reactions", "comments", "shares", "impressions"
+static const char *const metric[METRICS] = {
+	"reactions", "comments", "shares", "impressions", "reach"
 };
 
 /* A count, or "-" for one the network does not tell. */
@@ -229,7 +231,7 @@ static char *render(const struct posts *ps, const struct failure *f,
 	    "period_end: %s\ngenerated: %s\nposts: %ld\nread: %ld\n",
 	    ps->w->label, ps->w->first, ps->w->last, generated, all.posts,
 	    all.read);
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < METRICS; k++)
 		if (all.known[k])
 			buf_addf(&b, "%s: %ld\n", metric[k], all.n[k]);
 	buf_addf(&b, "---\n# Social report %s\n\nPosts published %s to %s "
@@ -240,8 +242,8 @@ static char *render(const struct posts *ps, const struct failure *f,
 		buf_adds(&b, "\nNo posts were published this week.\n");
 	else
 		buf_adds(&b, "\n| Post | Network | Published | Reactions | "
-		    "Comments | Shares | Impressions |\n|---|---|---|---:|---:|---:|"
-		    "---:|\n");
+		    "Comments | Shares | Impressions | Reach |\n|---|---|---|---:|"
+		    "---:|---:|---:|---:|\n");
 	for (i = 0; i < ps->n; i++) {
 		const struct post *p = &ps->v[i];
 		struct tm tm;
@@ -258,18 +260,19 @@ static char *render(const struct posts *ps, const struct failure *f,
 		cell(&b, p->m.comments, p->m.read);
 		cell(&b, p->m.shares, p->m.read);
 		cell(&b, p->m.impressions, p->m.read);
+		cell(&b, p->m.reach, p->m.read);
 		buf_addc(&b, '\n');
 	}
 	if (ps->n) {
 		buf_adds(&b, "\n## By network\n\n| Network | Posts | Read | "
-		    "Reactions | Comments | Shares | Impressions |\n|---|---:|---:|"
-		    "---:|---:|---:|---:|\n");
+		    "Reactions | Comments | Shares | Impressions | Reach |\n|---|"
+		    "---:|---:|---:|---:|---:|---:|---:|\n");
 		for (n = 0; n < NET_COUNT; n++) {
 			if (!net[n].posts)
 				continue;
 			buf_addf(&b, "| %s | %ld | %ld |", social_net_name(
 			    (enum social_net)n), net[n].posts, net[n].read);
-			for (k = 0; k < 4; k++)
+			for (k = 0; k < METRICS; k++)
 				cell(&b, net[n].n[k], net[n].known[k]);
 			buf_addc(&b, '\n');
 		}
@@ -351,13 +354,14 @@ static int print_json(const struct posts *ps, const struct failure *f,
 		add_up(p, &all);
 		time_rfc3339(p->at, at);
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, "
-		    "s:b, s:o, s:o, s:o, s:o, s:s}", "id", p->id, "network",
+		    "s:b, s:o, s:o, s:o, s:o, s:o, s:s}", "id", p->id, "network",
 		    social_net_name(p->net), "post_id", p->post_id, "post_url",
 		    p->url ? p->url : "", "published", at, "read", p->m.read,
 		    "reactions", count_json(p->m.reactions, p->m.read),
 		    "comments", count_json(p->m.comments, p->m.read),
 		    "shares", count_json(p->m.shares, p->m.read),
 		    "impressions", count_json(p->m.impressions, p->m.read),
+		    "reach", count_json(p->m.reach, p->m.read),
 		    "note", p->m.note));
 	}
 	for (n = 0; n < NET_COUNT; n++) {
@@ -371,13 +375,14 @@ static int print_json(const struct posts *ps, const struct failure *f,
 		    f[n].retry_at > 0 ? when : NULL));
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:I, s:I, s:o, s:o, "
-	    "s:o, s:o}, s:o, s:o}", "week", ps->w->label, "period_start",
+	    "s:o, s:o, s:o}, s:o, s:o}", "week", ps->w->label, "period_start",
 	    ps->w->first, "period_end", ps->w->last, "generated", generated,
 	    "path", rel, "written", written, "totals", "posts", (json_int_t)all.posts, "read",
 	    (json_int_t)all.read, "reactions", count_json(all.n[0],
 	    all.known[0]), "comments", count_json(all.n[1], all.known[1]),
 	    "shares", count_json(all.n[2], all.known[2]), "impressions",
-	    count_json(all.n[3], all.known[3]), "posts", list, "errors", errs);
+	    count_json(all.n[3], all.known[3]), "reach", count_json(all.n[4],
+	    all.known[4]), "posts", list, "errors", errs);
 	return cli_print_json(o);
 }
 

@@ -202,6 +202,10 @@ done_file() {
 	[ "$(stat -c %a "$tf")" = 600 ]
 	grep -Eqx 'access_token=xaccess-[0-9]+' "$tf"
 	grep -Eqx 'refresh_token=xrefresh-[0-9]+' "$tf"
+	# the shared token store's file, as social-auth writes it: when the
+	# two-hour token runs out (X said expires_in 7200)
+	exp=$(sed -n 's/^expires_at=//p' "$tf")
+	[ "$exp" -ge $(($(date +%s) + 7000)) ] && [ "$exp" -le $(($(date +%s) + 7200)) ]
 	# one 401 and two posts: the second used the stored token
 	[ "$(jq -s '[.[] | select(.net == "x")] | length' "$FAKE_LOG")" -eq 3 ]
 	[ "$(jq -s '[.[] | select(.net == "x" and .auth == "Bearer expired-access")] | length' "$FAKE_LOG")" -eq 1 ]
@@ -322,7 +326,7 @@ done_file() {
 	approve P15 >/dev/null
 	# approve(1) refuses it (below); one signed anyway must still fail
 	sed -i "s/^Short enough\$/$long/" "$VAULT_DIR/Approved/social/P15.md"
-	SIGN_FIELDS="network media media_sha256 link schedule_at" resign "$VAULT_DIR/Approved/social/P15.md"
+	SIGN_FIELDS="network media media_sha256 media_alt link schedule_at" resign "$VAULT_DIR/Approved/social/P15.md"
 	run --separate-stderr vault-exec
 	assert_failure 65
 	[[ "$stderr" == *"x: 281 characters as X counts them (URLs 23, CJK and emoji 2), over the 280 a post may have"* ]]
@@ -353,7 +357,7 @@ done_file() {
 	mkpost P37 linkedin "Signed" link=https://example.com/a "schedule_at=2026-01-01T00:00:00Z"
 	approve P37 >/dev/null
 	f="$VAULT_DIR/Approved/social/P37.md"
-	[ "$(SIGN_FIELDS="network media media_sha256 link schedule_at" sign_as_approve "$f")" = \
+	[ "$(SIGN_FIELDS="network media media_sha256 media_alt link schedule_at" sign_as_approve "$f")" = \
 	    "$(sed -n 's/^decision_sig: //p' "$f")" ]
 }
 

@@ -62,7 +62,7 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	grep -qx "media_sha256: $(sha "$VAULT_DIR/Media/public/launch.jpg")" "$f"
 	approve "$id" >/dev/null
 	a="$VAULT_DIR/Approved/social/$id.md"
-	[ "$(SIGN_FIELDS="network media media_sha256 link schedule_at" sign_as_approve "$a")" = \
+	[ "$(SIGN_FIELDS="network media media_sha256 media_alt link schedule_at" sign_as_approve "$a")" = \
 	    "$(sed -n 's/^decision_sig: //p' "$a")" ]
 	# the digest changed after the approval: the signature fails (77)
 	sed -i "s/^media_sha256: .*/media_sha256: $(printf '0%.0s' {1..64})/" "$a"
@@ -110,6 +110,25 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(fake_count)" -eq 0 ]
 }
 
+@test "social-post -n checks the image as the run does: the signed bytes would post; changed, 65, nothing sent" {
+	id=$(draft facebook Media/chart.png)
+	approve "$id" >/dev/null
+	run --separate-stderr social-post -n "$id"
+	assert_success
+	assert_output "$(printf '%s\twould post\tfacebook' "$id")"
+	mkpng "$VAULT_DIR/Media/chart.png" "changed after the approval"
+	run --separate-stderr social-post -n "$id"
+	assert_failure 65
+	[ -z "$output" ]
+	[[ "$stderr" == *"$id: would be refused: "*"the image changed since it was drafted"* ]]
+	run --separate-stderr social-post -n -j "$id"
+	assert_failure 65
+	[ -z "$output" ]
+	# a dry run moves nothing and sends nothing
+	[ -f "$VAULT_DIR/Approved/social/$id.md" ]
+	[ "$(fake_count)" -eq 0 ]
+}
+
 @test "linkedin with an image: initializeUpload, PUT of the signed bytes, the post with content.media.id" {
 	id=$(draft linkedin Media/chart.png)
 	approve "$id" >/dev/null
@@ -121,6 +140,86 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(jq -r 'select(.net == "linkedin") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
 	jq -se 'map(select(.net == "linkedin"))[0] | .parsed.content.media.id | startswith("urn:li:image:")' "$FAKE_LOG"
 	grep -Eq '^post_id: "?urn:li:share:' "$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
+}
+
+@test "linkedin: the image PROCESSING for two polls, then AVAILABLE: the post waits for it" {
+	id=$(draft linkedin Media/chart.png)
+	approve "$id" >/dev/null
+	fake_reply '{"match": "POST /rest/images?action=initializeUpload", "li_states": "PROCESSING,PROCESSING,AVAILABLE"}'
+	LINKEDIN_POLL_SECONDS=0 run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(posted linkedin-image)" -eq 3 ]
+	[ "$(posted linkedin)" -eq 1 ]
+	# asked after the bytes were PUT, the post after it was AVAILABLE
+	jq -sre 'map(.net) | map(select(. == "linkedin-put" or . == "linkedin-image" or . == "linkedin")) | join(" ")' "$FAKE_LOG" |
+	    grep -qx 'linkedin-put linkedin-image linkedin-image linkedin-image linkedin'
+}
+
+@test "linkedin: an image still PROCESSING after the polls is 75, PROCESSING_FAILED 65; nothing posted" {
+	id=$(draft linkedin Media/chart.png)
+	approve "$id" >/dev/null
+	fake_reply '{"match": "POST /rest/images?action=initializeUpload", "li_states": "PROCESSING"}'
+	LINKEDIN_POLL_SECONDS=0 LINKEDIN_IMAGE_POLLS=3 run --separate-stderr vault-exec
+	assert_failure 75
+	[[ "$stderr" == *"linkedin: image urn:li:image:"*" still PROCESSING after 3 checks; not published"* ]]
+	grep -qx 'exec_status: failed' "$VAULT_DIR/Approved/social/$id.md"
+	[ "$(posted linkedin-image)" -eq 3 ]
+	fake_reply '{"match": "POST /rest/images?action=initializeUpload", "li_states": "PROCESSING,PROCESSING_FAILED"}'
+	LINKEDIN_POLL_SECONDS=0 run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"linkedin: the image was refused (urn:li:image:"*"PROCESSING_FAILED); not published"* ]]
+	[ -f "$VAULT_DIR/Needs_Action/social/$id.md" ]
+	[ "$(posted linkedin)" -eq 0 ]
+	[ -z "$(fake_problems)" ]
+}
+
+@test "linkedin: the image's description (--media-alt) is signed, shown by approve -i, sent as altText" {
+	id=$(draft-post --network linkedin --media Media/chart.png --media-alt "A bar chart: orders by week" "Our week in one chart." |
+	    sed 's|.*/||; s|\.md$||')
+	grep -q '^media_alt: .*A bar chart: orders by week' "$(pending "$id")"
+	run --separate-stderr approve -i "$id" <<<"y"
+	assert_success
+	[[ "$stderr" == *"media_alt: "*"A bar chart: orders by week"* ]]
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	jq -se 'map(select(.net == "linkedin"))[0] | .parsed.content.media.altText == "A bar chart: orders by week"' "$FAKE_LOG"
+	# approved, then its description changed: the signature fails
+	id=$(draft-post --network linkedin --media Media/chart.png --media-alt "As approved" "Another week." |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	sed -i 's/^media_alt: .*/media_alt: As forged/' "$VAULT_DIR/Approved/social/$id.md"
+	run --separate-stderr vault-exec
+	assert_failure 77
+	grep -q 'does not verify' "$VAULT_DIR/Needs_Action/social/$id.md"
+	[ "$(posted linkedin)" -eq 1 ]
+}
+
+@test "--media-alt: only with --media, one line of at most 4,086 characters, LinkedIn only (69); nothing filed" {
+	run --separate-stderr draft-post --network linkedin --media-alt "A chart" "Text"
+	assert_failure 2
+	[[ "$stderr" == *"--media-alt describes the image of --media"* ]]
+	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 4087))" "Text"
+	assert_failure 65
+	[[ "$stderr" == *"one line of 1 to 4086 characters, not 4087"* ]]
+	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt $'two\nlines' "Text"
+	assert_failure 65
+	run --separate-stderr draft-post --network linkedin,x --media Media/chart.png --media-alt "A chart" "Text"
+	assert_failure 69
+	[[ "$stderr" == *"x: an image description (media_alt) is published only on LinkedIn yet"* ]]
+	[ -z "$(ls "$VAULT_DIR/Pending_Approval/social" 2>/dev/null)" ]
+	# 4,086 characters are taken
+	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 4086))" "Text"
+	assert_success
+	# edited by hand before the approval: approve checks it as draft-post
+	# did (65), and the draft stays pending
+	id=$(basename "$output" .md)
+	sed -i "s/^media_alt: .*/media_alt: $(printf 'b%.0s' $(seq 1 4087))/" "$(pending "$id")"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"one line of 1 to 4086 characters, not 4087; approval refused"* ]]
+	[ -f "$(pending "$id")" ]
 }
 
 @test "x with an image: the v2 media upload (multipart, tweet_image), then the post with media_ids" {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # social-report: the metrics of a week's published posts, read from a fake
-# LinkedIn, X and Facebook (t/fake/social.py, their real reply shapes and
-# errors), into Logs/Social/YYYY-Www.md and -j.
+# LinkedIn, X, Facebook and Instagram (t/fake/social.py, their real reply
+# shapes and errors, Graph's insights edge included), into
+# Logs/Social/YYYY-Www.md and -j.
 load helper
 load fake/fake
 
@@ -11,6 +12,7 @@ LI=urn:li:share:7100000000000000001
 LI2=urn:li:share:7100000000000000002
 XID=1800000000000000001
 FB=4242_1000000000001
+IG=17900000000000001
 
 setup() {
 	common_setup
@@ -18,18 +20,22 @@ setup() {
 	export FAKE_SERVER=social.py FAKE_LI_TOKEN=AQVlinkedin FAKE_X_TOKEN=xuser \
 	    FAKE_FB_TOKEN=EAAGpage FAKE_LI_AUTHOR=urn:li:person:8675309 \
 	    FAKE_FB_PAGE=4242 FAKE_X_REFRESH=xrefresh-0 FAKE_X_CLIENT=xclientid \
+	    FAKE_IG_TOKEN=IGQinsta \
 	    FAKE_SOCIAL_METRICS="$BATS_TEST_TMPDIR/metrics.json"
 	fake_start
 	export LINKEDIN_API_URL="$FAKE_URL" LINKEDIN_TOKEN=AQVlinkedin \
 	    LINKEDIN_AUTHOR=urn:li:person:8675309 X_API_URL="$FAKE_URL" \
 	    X_TOKEN=xuser X_TOKEN_URL="$FAKE_URL/2/oauth2/token" \
 	    FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
-	    FACEBOOK_PAGE_TOKEN=EAAGpage
+	    FACEBOOK_PAGE_TOKEN=EAAGpage INSTAGRAM_TOKEN=IGQinsta
 	cat >"$FAKE_SOCIAL_METRICS" <<-EOF
 	{"$LI": {"likes": 12, "comments": 3, "shares": 0, "impressions": 0},
 	 "$LI2": {"likes": 1, "comments": 0, "shares": 0, "impressions": 0},
 	 "$XID": {"likes": 40, "comments": 5, "shares": 7, "impressions": 2500},
-	 "$FB": {"likes": 9, "comments": 2, "shares": 4, "impressions": 0}}
+	 "$FB": {"likes": 9, "comments": 2, "shares": 4, "impressions": 300,
+          "reach": 210},
+ "$IG": {"likes": 30, "comments": 4, "shares": 2, "impressions": 900,
+         "reach": 700}}
 	EOF
 	R="$VAULT_DIR/Logs/Social/2026-W48.md"
 }
@@ -72,16 +78,20 @@ fm() {
 	[ "$(fm reactions)" = 61 ]
 	[ "$(fm comments)" = 10 ]
 	[ "$(fm shares)" = 11 ]
-	[ "$(fm impressions)" = 2500 ]
-	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - |" "$R"
-	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | 40 | 5 | 7 | 2500 |" "$R"
-	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | - |" "$R"
-	grep -qxF "| x | 1 | 1 | 40 | 5 | 7 | 2500 |" "$R"
+	[ "$(fm impressions)" = 2800 ]
+	[ "$(fm reach)" = 210 ]
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - | - |" "$R"
+	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | 40 | 5 | 7 | 2500 | - |" "$R"
+	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | 300 | 210 |" "$R"
+	grep -qxF "| x | 1 | 1 | 40 | 5 | 7 | 2500 | - |" "$R"
 	run ! grep -q 'P4\|P5\|P6\|Not read' "$R"
-	# one request a post, each with its token; none of the other posts
+	# one request a post, each with its token, and the Page post's
+	# insights (views and reach, not the impressions Meta retired); none
+	# of the other posts
 	[ "$(fake_count '.net == "linkedin-metrics"')" -eq 1 ]
 	[ "$(fake_count '.net == "x-metrics"')" -eq 1 ]
 	[ "$(fake_count '.net == "facebook-metrics"')" -eq 1 ]
+	[ "$(fake_count '.net == "facebook-insights" and (.path | endswith("/v21.0/'"$FB"'/insights?metric=post_media_view,post_total_media_view_unique"))')" -eq 1 ]
 	[ -z "$(fake_problems)" ]
 	jq -e -s 'all(.[]; .method == "GET")' "$FAKE_LOG"
 }
@@ -93,9 +103,10 @@ fm() {
 	echo "$output" | jq -e '
 	    .week == "2026-W48" and .path == "Logs/Social/2026-W48.md" and
 	    .totals == {"posts":3,"read":3,"reactions":61,"comments":10,
-	                "shares":11,"impressions":2500} and
+	                "shares":11,"impressions":2800,"reach":210} and
 	    ([.posts[].id] == ["P1","P2","P3"]) and
 	    .posts[0].shares == null and .posts[0].reactions == 12 and
+	    .posts[1].reach == null and .posts[2].reach == 210 and
 	    .posts[1].post_id == "1800000000000000001" and
 	    .posts[2].published == "2026-11-29T23:59:59Z" and .errors == [] and .written'
 }
@@ -118,7 +129,7 @@ fm() {
 	[ "$(fm posts)" = 3 ]
 	[ "$(fm read)" = 0 ]
 	[ -z "$(fm reactions)" ]
-	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | - | - | - | - |" "$R"
+	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | - | - | - | - | - |" "$R"
 	grep -qx '## Not read' "$R"
 	grep -qxF -- '- P1 (linkedin): no longer on LinkedIn' "$R"
 	grep -qxF -- '- P2 (x): not found on X: Could not find tweet with ids: [1800000000000000001].' "$R"
@@ -142,7 +153,7 @@ fm() {
 	[[ "$stderr" == *"x: rate limited (HTTP 429"*"try again after 2026-11-30T"* ]]
 	grep -q '^- x: rate limited (HTTP 429.*try again after 2026-11-30T' "$R"
 	[ "$(fm read)" = 2 ]
-	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - |" "$R"
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - | - |" "$R"
 }
 
 @test "linkedin rate limited with Retry-After: 75; facebook throttled: 75" {
@@ -238,18 +249,72 @@ fm() {
 	assert_success
 	echo "$output" | jq -e '.social.configured and .social.posts == 3 and
 	    .social.read == 3 and .social.reactions == 61 and .social.comments == 10 and
-	    .social.shares == 11 and .social.impressions == 2500'
+	    .social.shares == 11 and .social.impressions == 2800'
 }
 
-@test "instagram's metrics are not read yet: 69, said; the rest reported" {
+@test "instagram: each media's views, reach, likes, comments and shares from its insights" {
 	week
-	published P7 instagram 17900000000000001 2026-11-26T08:00:00Z
+	published P7 instagram "$IG" 2026-11-26T08:00:00Z
 	run --separate-stderr social-report --week 2026-W48
-	[ "$status" -eq 69 ]
-	[[ "$stderr" == *"instagram: reading metrics there is not there yet"* ]]
+	assert_success
 	[ "$(fm posts)" = 4 ]
+	[ "$(fm read)" = 4 ]
+	[ "$(fm reactions)" = 91 ]
+	[ "$(fm impressions)" = 3700 ]
+	[ "$(fm reach)" = 910 ]
+	grep -qxF "| [P7](https://example.com/P7) | instagram | 2026-11-26 08:00 | 30 | 4 | 2 | 900 | 700 |" "$R"
+	grep -qxF "| instagram | 1 | 1 | 30 | 4 | 2 | 900 | 700 |" "$R"
+	# one request, with the Instagram token (the fake checks it), for the
+	# metrics Graph takes for a media today
+	[ "$(fake_count '.net == "instagram-insights" and (.path | endswith("/v21.0/'"$IG"'/insights?metric=views,reach,likes,comments,shares"))')" -eq 1 ]
+	[ -z "$(fake_problems)" ]
+}
+
+@test "a Page token without read_insights still reads reactions; its views and reach stay -" {
+	week
+	fake_reply '{"match": "GET /v21.0/'"$FB"'/insights", "error": "fb_insights_permission"}'
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
 	[ "$(fm read)" = 3 ]
-	grep -qxF -- '- instagram: reading metrics there is not there yet (only linkedin, x and facebook)' "$R"
+	[ -z "$(fm reach)" ]
+	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | - | - |" "$R"
+}
+
+@test "instagram: a media too old for insights, too few viewers, none yet: notes, not failures" {
+	published P7 instagram 17900000000000007 2026-11-26T08:00:00Z
+	published P8 instagram 17900000000000008 2026-11-26T09:00:00Z
+	published P9 instagram 17900000000000009 2026-11-26T10:00:00Z
+	cat >"$FAKE_SOCIAL_METRICS" <<-EOF
+	{"17900000000000007": {"likes": 1}, "17900000000000008": {"likes": 1},
+	 "17900000000000009": {"likes": null}}
+	EOF
+	fake_reply '{"match": "GET /v21.0/17900000000000007/insights", "error": "ig_too_old"}'
+	fake_reply '{"match": "GET /v21.0/17900000000000008/insights", "error": "ig_few_viewers"}'
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	[ "$(fm posts)" = 3 ]
+	[ "$(fm read)" = 0 ]
+	[ -z "$(fm reactions)" ]
+	grep -qxF -- '- P7 (instagram): posted before the account became a business account: Instagram keeps no insights of it' "$R"
+	grep -qF -- '- P8 (instagram): the token may not read it (it needs instagram_manage_insights): (#10) Not enough viewers' "$R"
+	grep -qxF -- '- P9 (instagram): no insights yet (Graph gives them up to 48 hours late, none for a media in an album)' "$R"
+	grep -qxF "| [P9](https://example.com/P9) | instagram | 2026-11-26 10:00 | - | - | - | - | - |" "$R"
+}
+
+@test "instagram: an expired token is 78 naming INSTAGRAM_TOKEN, no token 78 too; the rest reported" {
+	week
+	published P7 instagram "$IG" 2026-11-26T08:00:00Z
+	fake_reply '{"match": "/insights?metric=views", "error": "ig_expired"}'
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"instagram: the access token expired or was revoked"*"INSTAGRAM_TOKEN"* ]]
+	grep -q '^- instagram: the access token expired' "$R"
+	[ "$(fm read)" = 3 ]
+	unset INSTAGRAM_TOKEN
+	run --separate-stderr social-report --week 2026-W48
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"INSTAGRAM_TOKEN is not set"* ]]
+	[ "$(fm read)" = 3 ]
 }
 
 @test "a rerun that fails keeps the report that has more numbers; a complete one replaces it" {

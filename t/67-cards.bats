@@ -239,9 +239,11 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	mkdir -p "$VAULT_DIR/Media"
 	printf '\211PNG\r\n\032\n\0\0\0\rIHDRchart' >"$VAULT_DIR/Media/chart.png"
 	sum=$(sha256sum "$VAULT_DIR/Media/chart.png" | cut -d' ' -f1)
-	mkpost POST_linkedin_i linkedin "With a chart" media=Media/chart.png "media_sha256=$sum"
+	mkpost POST_linkedin_i linkedin "With a chart" media=Media/chart.png "media_sha256=$sum" "media_alt=Orders <by> week"
 	home
 	card POST_linkedin_i | grep -q 'Image: Media/chart.png'
+	# its description, signed with it, escaped
+	card POST_linkedin_i | grep -qF 'Image description: Orders &lt;by&gt; week'
 	item POST_linkedin_i
 	grep -q 'Rule check: ok, within LinkedIn' "$B"
 	# the image shown is the bytes checked against the signed digest

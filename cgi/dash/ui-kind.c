@@ -120,7 +120,7 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 	struct buf *b = p->b;
 	char *net = fm_get(it, "network"), *link = fm_get(it, "link"),
 	    *at = fm_get(it, "schedule_at"), *media = fm_get(it, "media"),
-	    *text = NULL;
+	    *alt = fm_get(it, "media_alt"), *text = NULL;
 	size_t tlen, cut, fold;
 	enum social_net n;
 	time_t t;
@@ -164,6 +164,8 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 	 * still the ones drafted (media_sha256, signed with the approval) */
 	if (media && *media) {
 		said(b, "meta", "Image: ", media);
+		if (alt && *alt)
+			said(b, "meta", "Image description: ", alt);
 		if (page)
 			post_image(p, it, media);
 	}
@@ -188,6 +190,7 @@ out:
 	free(link);
 	free(at);
 	free(media);
+	free(alt);
 	free(text);
 }
 

@@ -59,9 +59,10 @@ static const char *const register_payment_fields[] = {
 /* post, a social network post (social-post(1)): where it goes, what goes
  * with it and when; the body is the text. The image is signed by its
  * SHA-256 as well as its path: the path alone would let the file change
- * under an approval (see vault(5), Post drafts). */
+ * under an approval (see vault(5), Post drafts); its description is
+ * published text. */
 static const char *const post_fields[] = {
-	SIGNED_ALWAYS, "network", "media", "media_sha256", "link",
+	SIGNED_ALWAYS, "network", "media", "media_sha256", "media_alt", "link",
 	"schedule_at", NULL
 };
 

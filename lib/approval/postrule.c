@@ -3,8 +3,9 @@
  * (see draft-post(1), vault(5) Post drafts): draft-post checked it when it
  * was filed, but the draft may have been edited since, and the owner
  * should not approve what the network would refuse for its length, nor
- * an image other than the one drafted (media_sha256). The executor
- * checks both once more before publishing.
+ * an image other than the one drafted (media_sha256), nor an image
+ * description the network would not take (media_alt). The executor
+ * checks them once more before publishing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ int approval_post_rule(struct vault *v, const struct item *it,
     const char *id)
 {
 	char *action = fm_get(it, "action"), *net = NULL, *link = NULL,
-	    *media = NULL, *sha = NULL, *text = NULL;
+	    *media = NULL, *sha = NULL, *alt = NULL, *text = NULL;
 	struct social_media m = { 0 };
 	enum social_net n;
 	int r = 0;
@@ -28,6 +29,7 @@ int approval_post_rule(struct vault *v, const struct item *it,
 	link = fm_get(it, "link");
 	media = fm_get(it, "media");
 	sha = fm_get(it, "media_sha256");
+	alt = fm_get(it, "media_alt");
 	r = -1;
 	/* the image the owner saw is the one signed: its bytes now must have
 	 * the digest recorded when it was drafted */
@@ -35,7 +37,8 @@ int approval_post_rule(struct vault *v, const struct item *it,
 	    !(text = social_compose(n, it->body, link)) ||
 	    social_check(n, text, media) < 0 ||
 	    (media && *media && (social_media_verify(v->dirfd, media, sha,
-	    &m) < 0 || social_media_check(n, &m) < 0))) {
+	    &m) < 0 || social_media_check(n, &m) < 0)) ||
+	    (alt && *alt && social_alt_check(n, alt) < 0)) {
 		char msg[sizeof aie_errmsg];
 		snprintf(msg, sizeof msg, "%s", aie_errmsg);
 		aie_fail(EX_DATA, "%s: %s; approval refused", id, msg);
@@ -48,6 +51,7 @@ out:
 	free(link);
 	free(media);
 	free(sha);
+	free(alt);
 	free(text);
 	social_media_free(&m);
 	return r;

@@ -56,7 +56,7 @@ static int none_run(struct vault *v, const struct itemref *ref,
  * the body (and link) as social_compose makes it, for its network. */
 struct post {
 	enum social_net net;
-	char *text, *link, *media, *sha, *when;
+	char *text, *link, *media, *sha, *alt, *when;
 };
 
 static void post_free(struct post *p)
@@ -65,6 +65,7 @@ static void post_free(struct post *p)
 	free(p->link);
 	free(p->media);
 	free(p->sha);
+	free(p->alt);
 	free(p->when);
 }
 
@@ -83,6 +84,7 @@ static int post_read(const struct item *it, struct post *p)
 	p->link = fm_get(it, "link");
 	p->media = fm_get(it, "media");
 	p->sha = fm_get(it, "media_sha256");
+	p->alt = fm_get(it, "media_alt");
 	p->when = fm_get(it, "schedule_at");
 	if (!(p->text = social_compose(p->net, it->body, p->link))) {
 		post_free(p);
@@ -190,6 +192,7 @@ static int post_run(struct vault *v, const struct itemref *ref,
 	sp.link = p.link;
 	sp.media = m.data ? &m : NULL;
 	sp.media_path = p.media;
+	sp.media_alt = p.alt;
 	r = social_publish(&sp, &sr);
 	social_media_free(&m);
 	post_free(&p);

@@ -6,6 +6,7 @@
 #define AIE_SOCIAL_INTERNAL_H
 
 #include "http/http.h"
+#include "oauth/oauth.h"
 #include "social/social.h"
 
 /* How long a publish request may take (SOCIAL_TIMEOUT seconds, 1-600,
@@ -69,10 +70,10 @@ int x_publish(const struct social_post *p, struct social_result *r);
 /* The epoch seconds of an x-rate-limit-reset header, or 0. */
 time_t x_reset_time(const char *h);
 
-/* xauth.c: X's user tokens, from the token file (newer) or X_TOKEN and
- * X_REFRESH_TOKEN. Wipe with sodium_memzero after use. */
+/* xauth.c: X's user tokens, from the token file (lib/oauth's, newer) or
+ * X_TOKEN and X_REFRESH_TOKEN. Wipe with sodium_memzero after use. */
 struct x_tokens {
-	char access[2048], refresh[2048];
+	struct oauth_tokens o;
 	int from_file;
 };
 /* 0, or -1 (78: none, or an unsafe token file). */
@@ -104,11 +105,31 @@ int instagram_reply(long status, const char *body, size_t len,
 int linkedin_upload_reply(long status, const char *body, size_t len,
     const char *base, long retry_after, char *url, size_t usize, char *urn,
     size_t nsize, struct social_result *r);
+/* LinkedIn's image status (step 1): its status word into st. */
+int linkedin_image_reply(long status, const char *body, size_t len,
+    long retry_after, char *st, size_t size, struct social_result *r);
 int x_upload_reply(long status, const char *body, size_t len,
     const char *reset, char *id, size_t size, struct social_result *r);
 /* An Instagram reply's field (id, status_code, permalink) into val. */
 int instagram_step_reply(long status, const char *body, size_t len,
     long retry_after, const char *field, char *val, size_t size,
     struct social_result *r);
+
+/* metrics.c and insights.c: a post without numbers (m cleared, then the
+ * reason and the network's words, cleaned for one table cell), every
+ * count unknown (-1), the count at key of o (>= 0) or -1; a Graph error
+ * reply's class (-1 the whole network: 78 or 75; else 0 with a note). */
+struct json_t;
+void metrics_note(struct social_metrics *m, const char *why,
+    const char *what);
+void metrics_unknown(struct social_metrics *m);
+long metrics_count(struct json_t *o, const char *key);
+int graph_metrics_fail(enum social_net net, long status, long long code,
+    long long sub, const char *msg, long retry_after,
+    struct social_metrics *m, time_t *retry_at);
+/* The insights of one Facebook post or Instagram media id, with token,
+ * into m. Returns as social_metrics. */
+int graph_insights(enum social_net net, const char *id, const char *token,
+    struct social_metrics *m, time_t *retry_at);
 
 #endif

@@ -14,13 +14,22 @@
  * With an image (the Images API): POST /rest/images?action=initializeUpload
  * {"initializeUploadRequest":{"owner":<author>}}, 200 {"value":{
  * "uploadUrlExpiresAt","uploadUrl","image":"urn:li:image:..."}}; PUT the
- * bytes to uploadUrl with the same bearer (201); then the post carries
- * "content":{"media":{"id":<image URN>}}. Neither step publishes, so a
- * time-out there is not a post that may be out.
+ * bytes to uploadUrl with the same bearer (201); LinkedIn then processes
+ * the image: GET /rest/images/{image URN, percent-encoded} (the versioned
+ * headers) → {"id","owner","status","downloadUrl",...}, status one of
+ * WAITING_UPLOAD, PROCESSING, AVAILABLE, PROCESSING_FAILED, is asked
+ * until AVAILABLE (LINKEDIN_IMAGE_POLLS times, 10 by default, waiting
+ * LINKEDIN_POLL_SECONDS, 1 by default, doubled each time up to 10
+ * times that), as a post naming an image not yet AVAILABLE may be refused
+ * or shown without it. Then the post carries "content":{"media":{"id":
+ * <image URN>,"altText":<media_alt>}} (altText only when the draft has
+ * one; LinkedIn takes at most 4,086 characters). None of the steps before
+ * the post publishes, so a time-out there is not a post that may be out.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -142,8 +151,77 @@ int linkedin_upload_reply(long status, const char *body, size_t len,
 	    "without a usable uploadUrl and image URN");
 }
 
-/* Upload the image: its URN into urn. 0, or -1 (nothing published: never
- * maybe_sent). */
+/* The image's status reply: its status (one word of capitals) into st.
+ * 0, or -1 as the other replies. */
+int linkedin_image_reply(long status, const char *body, size_t len,
+    long retry_after, char *st, size_t size, struct social_result *r)
+{
+	json_t *o = NULL;
+	const char *s = NULL;
+	int ok;
+
+	if (status < 200 || status >= 300)
+		return linkedin_error(status, body, len, retry_after, r);
+	if (body && len)
+		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	json_unpack(o, "{s:s}", "status", &s);
+	ok = s && *s && strlen(s) < size && strlen(s) < 32 &&
+	    s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_")] == '\0';
+	if (ok)
+		snprintf(st, size, "%s", s);
+	json_decref(o);
+	return ok ? 0 : aie_fail(EX_TEMP, "linkedin: the image's status "
+	    "answered without a status");
+}
+
+/* Ask for the image's status until it is AVAILABLE. 0, or -1: 65
+ * PROCESSING_FAILED, 75 still processing after the polls (or a status we
+ * do not know); nothing published either way. */
+static int wait_available(const struct li *li, const char *urn,
+    struct social_result *r)
+{
+	const char *hdrs[] = { li->auth, li->ver,
+	    "X-Restli-Protocol-Version: 2.0.0", NULL };
+	long every = config_get_long("LINKEDIN_POLL_SECONDS", 1),
+	    polls = config_get_long("LINKEDIN_IMAGE_POLLS", 10), wait, i;
+	char url[1024], st[32], *enc;
+	struct http_resp rs;
+	int rc;
+
+	every = every >= 0 && every <= 60 ? every : 1;
+	polls = polls >= 1 && polls <= 100 ? polls : 10;
+	if (!(enc = http_urlencode(urn)))
+		return aie_fail(EX_TEMP, "out of memory");
+	snprintf(url, sizeof url, "%s/rest/images/%s", li->base, enc);
+	free(enc);
+	for (i = 0, wait = every; i < polls; i++) {
+		if (i && wait) {
+			sleep((unsigned)wait);
+			wait = wait * 2 > every * 10 ? every * 10 : wait * 2;
+		}
+		if (social_request("GET", url, hdrs, NULL, 0, NULL, &rs, r) < 0)
+			return -1;
+		rc = linkedin_image_reply(rs.status, rs.body, rs.len,
+		    rs.retry_after, st, sizeof st, r);
+		http_resp_free(&rs);
+		if (rc < 0)
+			return -1;
+		if (strcmp(st, "AVAILABLE") == 0)
+			return 0;
+		if (strcmp(st, "PROCESSING_FAILED") == 0)
+			return aie_fail(EX_DATA, "linkedin: the image was refused (%s: "
+			    "PROCESSING_FAILED); not published", urn);
+		if (strcmp(st, "PROCESSING") != 0 &&
+		    strcmp(st, "WAITING_UPLOAD") != 0)
+			return aie_fail(EX_TEMP, "linkedin: image %s is %s; not "
+			    "published", urn, st);
+	}
+	return aie_fail(EX_TEMP, "linkedin: image %s still %s after %ld checks; "
+	    "not published", urn, st, polls);
+}
+
+/* Upload the image: its URN into urn, once LinkedIn has it AVAILABLE. 0,
+ * or -1 (nothing published: never maybe_sent). */
 static int upload(const struct li *li, const struct social_media *m,
     char *urn, size_t size, struct social_result *r)
 {
@@ -179,6 +257,8 @@ static int upload(const struct li *li, const struct social_media *m,
 			    rs.retry_after, r);
 		http_resp_free(&rs);
 	}
+	if (rc == 0)
+		rc = wait_available(li, urn, r);
 	r->maybe_sent = 0;
 	return rc;
 }
@@ -208,6 +288,10 @@ int linkedin_publish(const struct social_post *p, struct social_result *r)
 		return -1;
 	snprintf(li.ver, sizeof li.ver, "LinkedIn-Version: %.20s", version);
 	snprintf(url, sizeof url, "%s/rest/posts", li.base);
+	/* checked before anything is uploaded (65) */
+	if (p->media_alt && *p->media_alt &&
+	    social_alt_check(NET_LINKEDIN, p->media_alt) < 0)
+		goto out;
 	if (p->media && upload(&li, p->media, urn, sizeof urn, r) < 0)
 		goto out;
 	if (!(text = little_text(p->text)) ||
@@ -216,8 +300,9 @@ int linkedin_publish(const struct social_post *p, struct social_result *r)
 	    "distribution", "feedDistribution", "MAIN_FEED", "targetEntities",
 	    "thirdPartyDistributionChannels", "lifecycleState", "PUBLISHED",
 	    "isReshareDisabledByAuthor", 0)) || (p->media &&
-	    json_object_set_new(o, "content", json_pack("{s:{s:s}}", "media",
-	    "id", urn)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
+	    json_object_set_new(o, "content", json_pack("{s:{s:s, s:s*}}",
+	    "media", "id", urn, "altText", p->media_alt && *p->media_alt ?
+	    p->media_alt : NULL)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}

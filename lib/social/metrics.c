@@ -27,6 +27,9 @@
  * the token, 4/17/32/341/613 throttled, 1/2 failing, 100 with subcode 33
  * a post that is no longer there).
  *
+ * Facebook's views and reach, and Instagram's numbers: the insights edge
+ * (insights.c).
+ *
  * A number the network does not give is -1, shown as such (never 0).
  */
 #include <stdio.h>
@@ -41,29 +44,31 @@
 
 #define X_BATCH 100              /* IDs in one X lookup, X's maximum */
 
-static void unknown(struct social_metrics *m)
+void metrics_unknown(struct social_metrics *m)
 {
-	m->reactions = m->comments = m->shares = m->impressions = -1;
+	m->reactions = m->comments = m->shares = m->impressions = m->reach = -1;
 	m->read = 0;
 	m->note[0] = '\0';
 }
 
 /* A post that has no numbers, and why (the network's words, cleaned). */
-static void note(struct social_metrics *m, const char *why, const char *what)
+void metrics_note(struct social_metrics *m, const char *why, const char *what)
 {
-	size_t i, n;
+	size_t i;
 
-	unknown(m);
-	n = (size_t)snprintf(m->note, sizeof m->note, "%s%s%.100s", why,
+	metrics_unknown(m);
+	snprintf(m->note, sizeof m->note, "%s%s%.100s", why,
 	    what && *what ? ": " : "", what ? what : "");
-	for (i = 0; i < n && i < sizeof m->note; i++)
+	/* up to its end: a note cut short ends in the NUL snprintf put at
+	 * its last byte, which is a control character too */
+	for (i = 0; m->note[i]; i++)
 		if ((unsigned char)m->note[i] < 0x20 || m->note[i] == 0x7f ||
 		    m->note[i] == '|')
 			m->note[i] = ' ';
 }
 
 /* A count of o at key (an integer >= 0), or -1. */
-static long count(json_t *o, const char *key)
+long metrics_count(json_t *o, const char *key)
 {
 	json_t *n = json_object_get(o, key);
 
@@ -99,34 +104,70 @@ static int linkedin_metrics_reply(long status, const char *body, size_t len,
 	if (status == 200 && json_is_object(o)) {
 		json_t *l = json_object_get(o, "likesSummary");
 		json_t *c = json_object_get(o, "commentsSummary");
-		unknown(m);
-		if ((m->reactions = count(l, "aggregatedTotalLikes")) < 0)
-			m->reactions = count(l, "totalLikes");
-		if ((m->comments = count(c, "aggregatedTotalComments")) < 0)
-			m->comments = count(c, "totalFirstLevelComments");
+		metrics_unknown(m);
+		if ((m->reactions = metrics_count(l, "aggregatedTotalLikes")) < 0)
+			m->reactions = metrics_count(l, "totalLikes");
+		if ((m->comments = metrics_count(c, "aggregatedTotalComments")) < 0)
+			m->comments = metrics_count(c, "totalFirstLevelComments");
 		m->read = m->reactions >= 0 || m->comments >= 0;
 		if (!m->read)
-			note(m, "no counts in the reply", NULL);
+			metrics_note(m, "no counts in the reply", NULL);
 		goto out;
 	}
 	if (json_is_object(o))
 		json_unpack(o, "{s:s}", "message", &msg);
 	if (status == 200)
-		note(m, "unreadable reply", NULL);
+		metrics_note(m, "unreadable reply", NULL);
 	else if (status == 403)
-		note(m, "the token may not read its reactions (it needs "
+		metrics_note(m, "the token may not read its reactions (it needs "
 		    "r_member_social or r_organization_social)", NULL);
 	else if (status == 404)
-		note(m, "no longer on LinkedIn", NULL);
+		metrics_note(m, "no longer on LinkedIn", NULL);
 	else if ((rc = whole(NET_LINKEDIN, status, msg, 0, retry_after,
 	    retry_at)) == 0) {
 		char why[32];
 		snprintf(why, sizeof why, "HTTP %ld", status);
-		note(m, why, msg);
+		metrics_note(m, why, msg);
 	}
 out:
 	json_decref(o);
 	return rc;
+}
+
+/* A Graph error reply to a metrics or insights request of net (Facebook
+ * or Instagram), by its code: -1 for the whole network (190 the token,
+ * 4/17/32/341/613 throttled, 1/2 or 5xx failing), else 0 with the post's
+ * note (100/33 gone, 10 or 2xx a permission, else the code and message). */
+int graph_metrics_fail(enum social_net net, long status, long long code,
+    long long sub, const char *msg, long retry_after,
+    struct social_metrics *m, time_t *retry_at)
+{
+	char why[64];
+
+	if (code == 190 || status == 401)
+		return whole(net, 401, msg, 0, -1, retry_at);
+	if (code == 4 || code == 17 || code == 32 || code == 341 ||
+	    code == 613 || status == 429)
+		return whole(net, 429, msg, 0, retry_after, retry_at);
+	if (code == 1 || code == 2 || status >= 500)
+		return whole(net, status >= 500 ? status : 503, msg, 0,
+		    retry_after, retry_at);
+	if (code == 100 && sub == 33)
+		snprintf(why, sizeof why, "no longer on %s", net == NET_FACEBOOK ?
+		    "Facebook" : "Instagram");
+	else if (code == 10 || (code >= 200 && code <= 299)) {
+		/* 10 is also Instagram's "Not enough viewers for the media
+		 * to show insights": Graph's own words say which */
+		metrics_note(m, net == NET_FACEBOOK ? "the Page token may not "
+		    "read it (it needs pages_read_engagement and read_insights)" :
+		    "the token may not read it (it needs instagram_manage_insights)",
+		    msg);
+		return 0;
+	} else
+		snprintf(why, sizeof why, "HTTP %ld, Graph error %lld", status,
+		    code);
+	metrics_note(m, why, code == 100 && sub == 33 ? NULL : msg);
+	return 0;
 }
 
 static int facebook_metrics_reply(long status, const char *body, size_t len,
@@ -141,41 +182,24 @@ static int facebook_metrics_reply(long status, const char *body, size_t len,
 		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 	e = json_object_get(o, "error");
 	if (status == 200 && json_is_object(o) && !e) {
-		unknown(m);
-		m->reactions = count(json_object_get(json_object_get(o,
+		metrics_unknown(m);
+		m->reactions = metrics_count(json_object_get(json_object_get(o,
 		    "reactions"), "summary"), "total_count");
-		m->comments = count(json_object_get(json_object_get(o,
+		m->comments = metrics_count(json_object_get(json_object_get(o,
 		    "comments"), "summary"), "total_count");
 		/* Graph leaves shares out when nobody shared */
 		m->shares = json_object_get(o, "shares") ?
-		    count(json_object_get(o, "shares"), "count") : 0;
+		    metrics_count(json_object_get(o, "shares"), "count") : 0;
 		m->read = m->reactions >= 0 || m->comments >= 0;
 		if (!m->read)
-			note(m, "no counts in the reply", NULL);
+			metrics_note(m, "no counts in the reply", NULL);
 		goto out;
 	}
 	if (json_is_object(e))
 		json_unpack(e, "{s?s, s?I, s?I}", "message", &msg, "code", &code,
 		    "error_subcode", &sub);
-	if (code == 190 || status == 401)
-		rc = whole(NET_FACEBOOK, 401, msg, 0, -1, retry_at);
-	else if (code == 4 || code == 17 || code == 32 || code == 341 ||
-	    code == 613 || status == 429)
-		rc = whole(NET_FACEBOOK, 429, msg, 0, retry_after, retry_at);
-	else if (code == 1 || code == 2 || status >= 500)
-		rc = whole(NET_FACEBOOK, status >= 500 ? status : 503, msg, 0,
-		    retry_after, retry_at);
-	else if (code == 100 && sub == 33)
-		note(m, "no longer on Facebook", NULL);
-	else if (code == 10 || (code >= 200 && code <= 299))
-		note(m, "the Page token may not read it (it needs "
-		    "pages_read_engagement)", NULL);
-	else {
-		char why[48];
-		snprintf(why, sizeof why, "HTTP %ld, Graph error %lld", status,
-		    (long long)code);
-		note(m, why, msg);
-	}
+	rc = graph_metrics_fail(NET_FACEBOOK, status, code, sub, msg,
+	    retry_after, m, retry_at);
 out:
 	json_decref(o);
 	return rc;
@@ -202,7 +226,7 @@ static int x_metrics_reply(long status, const char *body, size_t len,
 	int rc = 0;
 
 	for (k = 0; k < n; k++)
-		note(&m[k], "not in X's reply", NULL);
+		metrics_note(&m[k], "not in X's reply", NULL);
 	if (body && len)
 		o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 	if (status != 200) {
@@ -214,7 +238,7 @@ static int x_metrics_reply(long status, const char *body, size_t len,
 			char why[32];
 			snprintf(why, sizeof why, "HTTP %ld", status);
 			for (k = 0; k < n; k++)
-				note(&m[k], why, detail);
+				metrics_note(&m[k], why, detail);
 		}
 		goto out;
 	}
@@ -224,13 +248,13 @@ static int x_metrics_reply(long status, const char *body, size_t len,
 		id = json_string_value(json_object_get(e, "id"));
 		if ((k = find_id(id, ids, n)) == n || !json_is_object(pm))
 			continue;
-		unknown(&m[k]);
-		m[k].reactions = count(pm, "like_count");
-		m[k].comments = count(pm, "reply_count");
-		rt = count(pm, "retweet_count");
-		q = count(pm, "quote_count");
+		metrics_unknown(&m[k]);
+		m[k].reactions = metrics_count(pm, "like_count");
+		m[k].comments = metrics_count(pm, "reply_count");
+		rt = metrics_count(pm, "retweet_count");
+		q = metrics_count(pm, "quote_count");
 		m[k].shares = rt >= 0 && q >= 0 ? rt + q : -1;
-		m[k].impressions = count(pm, "impression_count");
+		m[k].impressions = metrics_count(pm, "impression_count");
 		m[k].read = 1;
 	}
 	a = json_object_get(o, "errors");
@@ -240,7 +264,7 @@ static int x_metrics_reply(long status, const char *body, size_t len,
 			id = json_string_value(json_object_get(e, "value"));
 		if ((k = find_id(id, ids, n)) == n || m[k].read)
 			continue;
-		note(&m[k], "not found on X",
+		metrics_note(&m[k], "not found on X",
 		    json_string_value(json_object_get(e, "detail")));
 	}
 out:
@@ -264,9 +288,11 @@ int social_metrics_reply(enum social_net net, long status, const char *body,
 	case NET_X:
 		return x_metrics_reply(status, body, len, header, ids, n, m,
 		    retry_at);
+	case NET_INSTAGRAM:
+		return n ? social_insights_reply(net, status, body, len,
+		    retry_after, m, retry_at) : 0;
 	default:
-		return aie_fail(EX_DOWN, "%s: reading metrics there is not there "
-		    "yet (only linkedin, x and facebook)", social_net_name(net));
+		return aie_fail(EX_ARGS, "no such network");
 	}
 }
 
@@ -322,7 +348,7 @@ static int linkedin_metrics(const char *const *ids, size_t n,
 	snprintf(ver, sizeof ver, "LinkedIn-Version: %.20s", version);
 	for (i = 0; i < n; i++) {
 		if (strncmp(ids[i], "urn:li:", 7) != 0) {
-			note(&m[i], "not a LinkedIn post URN", NULL);
+			metrics_note(&m[i], "not a LinkedIn post URN", NULL);
 			continue;
 		}
 		if (!(enc = http_urlencode(ids[i])))
@@ -340,6 +366,7 @@ static int facebook_metrics(const char *const *ids, size_t n,
     struct social_metrics *m, time_t *retry_at)
 {
 	const char *token, *base, *version;
+	struct social_metrics in;
 	char url[2048];
 	size_t i;
 	long status;
@@ -352,7 +379,7 @@ static int facebook_metrics(const char *const *ids, size_t n,
 	for (i = 0; i < n; i++) {
 		if (!*ids[i] || ids[i][strspn(ids[i], "0123456789_")] ||
 		    strlen(ids[i]) > 100) {
-			note(&m[i], "not a Facebook post ID", NULL);
+			metrics_note(&m[i], "not a Facebook post ID", NULL);
 			continue;
 		}
 		snprintf(url, sizeof url, "%s/%.20s/%s?fields=shares,"
@@ -360,6 +387,35 @@ static int facebook_metrics(const char *const *ids, size_t n,
 		    "comments.limit(0).summary(total_count)", base, version, ids[i]);
 		if (get_once(NET_FACEBOOK, url, token, NULL, ids + i, 1, m + i,
 		    retry_at, &status) < 0)
+			return -1;
+		/* views and reach are the insights edge's, asked apart: a Page
+		 * token without read_insights still reads the reactions */
+		if (!m[i].read)
+			continue;
+		if (graph_insights(NET_FACEBOOK, ids[i], token, &in, retry_at) < 0)
+			return -1;
+		m[i].impressions = in.impressions;
+		m[i].reach = in.reach;
+	}
+	return 0;
+}
+
+static int instagram_metrics(const char *const *ids, size_t n,
+    struct social_metrics *m, time_t *retry_at)
+{
+	const char *token;
+	size_t i;
+
+	if (social_need("INSTAGRAM_TOKEN", &token) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!*ids[i] || ids[i][strspn(ids[i], "0123456789")] ||
+		    strlen(ids[i]) > 40) {
+			metrics_note(&m[i], "not an Instagram media ID", NULL);
+			continue;
+		}
+		if (graph_insights(NET_INSTAGRAM, ids[i], token, &m[i],
+		    retry_at) < 0)
 			return -1;
 	}
 	return 0;
@@ -382,10 +438,10 @@ static int x_batch(const char *base, struct x_tokens *t,
 	buf_adds(&b, "&tweet.fields=public_metrics");
 	if (!(url = buf_take(&b, &len)))
 		return aie_fail(EX_TEMP, "out of memory");
-	rc = get_once(NET_X, url, t->access, NULL, ids, n, m, retry_at, &status);
+	rc = get_once(NET_X, url, t->o.access, NULL, ids, n, m, retry_at, &status);
 	/* 401: the two-hour access token ran out; one new one, one more try */
 	if (rc < 0 && status == 401 && (rc = x_refresh(t)) == 0)
-		rc = get_once(NET_X, url, t->access, NULL, ids, n, m, retry_at,
+		rc = get_once(NET_X, url, t->o.access, NULL, ids, n, m, retry_at,
 		    &status);
 	free(url);
 	return rc;
@@ -407,7 +463,7 @@ static int x_metrics(const char *const *ids, size_t n,
 		for (k = 0; i < n && k < X_BATCH; i++) {
 			if (!*ids[i] || strlen(ids[i]) > 30 ||
 			    ids[i][strspn(ids[i], "0123456789")]) {
-				note(&m[i], "not an X post ID", NULL);
+				metrics_note(&m[i], "not an X post ID", NULL);
 				continue;
 			}
 			good[k] = ids[i];
@@ -428,10 +484,11 @@ int social_metrics(enum social_net net, const char *const *ids, size_t n,
 
 	*retry_at = 0;
 	for (i = 0; i < n; i++)
-		unknown(&m[i]);
+		metrics_unknown(&m[i]);
+	/* Instagram's publisher also needs SOCIAL_MEDIA_BASE_URL; its
+	 * insights only the token (78 naming INSTAGRAM_TOKEN) */
 	if (net == NET_INSTAGRAM)
-		return aie_fail(EX_DOWN, "%s: reading metrics there is not there "
-		    "yet (only linkedin, x and facebook)", social_net_name(net));
+		return instagram_metrics(ids, n, m, retry_at);
 	if (!social_configured(net))
 		return aie_fail(EX_CONFIG, "%s: not configured here (see "
 		    "social-post(1), ENVIRONMENT)", social_net_name(net));
@@ -440,7 +497,6 @@ int social_metrics(enum social_net net, const char *const *ids, size_t n,
 	case NET_X: return x_metrics(ids, n, m, retry_at);
 	case NET_FACEBOOK: return facebook_metrics(ids, n, m, retry_at);
 	default:
-		return aie_fail(EX_DOWN, "%s: reading metrics there is not there "
-		    "yet (only linkedin, x and facebook)", social_net_name(net));
+		return aie_fail(EX_ARGS, "no such network");
 	}
 }

@@ -226,6 +226,21 @@ static long hashtags(const char *text)
 	return n;
 }
 
+int social_alt_check(enum social_net net, const char *alt)
+{
+	long n;
+
+	if (net != NET_LINKEDIN)
+		return aie_fail(EX_DOWN, "%s: an image description (media_alt) is "
+		    "published only on LinkedIn yet", social_net_name(net));
+	if ((n = codepoints(alt)) < 0)
+		return -1;
+	if (n == 0 || n > LI_ALT_MAX || strpbrk(alt, "\n\t"))
+		return aie_fail(EX_DATA, "linkedin: an image description is one "
+		    "line of 1 to %d characters, not %ld", LI_ALT_MAX, n);
+	return 0;
+}
+
 static int jpeg_name(const char *media)
 {
 	const char *dot = strrchr(media, '.');

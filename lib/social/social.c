@@ -217,6 +217,9 @@ int social_upload_reply(enum social_net net, int step, long status,
 	memset(r, 0, sizeof *r);
 	switch (net) {
 	case NET_LINKEDIN:
+		if (step)
+			return linkedin_image_reply(status, body, len, retry_after,
+			    id, isize, r);
 		return linkedin_upload_reply(status, body, len, header,
 		    retry_after, url, usize, id, isize, r);
 	case NET_X: return x_upload_reply(status, body, len, header, id, isize, r);

@@ -43,6 +43,12 @@ char *social_compose(enum social_net net, const char *body, const char *link);
  * 65 saying which rule. */
 int social_check(enum social_net net, const char *text, const char *media);
 
+/* The image's description (media_alt, LinkedIn's altText): one line of
+ * UTF-8, 1 to LI_ALT_MAX characters, and only for LinkedIn (69 for the
+ * others: not published there yet). 0, or -1 (65 or 69). */
+#define LI_ALT_MAX 4086
+int social_alt_check(enum social_net net, const char *alt);
+
 /* A post's image (media.c): a JPEG or PNG under Media/ of the vault (at
  * most 8 MB), read whole once, with its SHA-256 in hex. */
 struct social_media {
@@ -75,6 +81,7 @@ struct social_post {
 	const char *link;        /* Facebook's link, or NULL */
 	const struct social_media *media;   /* its image (checked), or NULL */
 	const char *media_path;  /* the image's vault path (Instagram's URL) */
+	const char *media_alt;   /* the image's description, or NULL */
 };
 
 struct social_result {
@@ -103,8 +110,9 @@ int social_reply(enum social_net net, long status, const char *body,
 /* The reply to a step before the post, which publishes nothing (exposed
  * for the fuzz harness): LinkedIn's initializeUpload (header: the API
  * base its upload URL may be under; url gets the URL, id the image URN),
- * X's media upload (header: x-rate-limit-reset; id the media id),
- * Instagram's container (id) or its status (step 1: id gets status_code).
+ * (step 1: its image's status, into id), X's media upload (header:
+ * x-rate-limit-reset; id the media id), Instagram's container (id) or its
+ * status (step 1: id gets status_code).
  * 0, or -1 as social_publish; never maybe_sent. */
 int social_upload_reply(enum social_net net, int step, long status,
     const char *body, size_t len, const char *header, long retry_after,
@@ -133,11 +141,12 @@ char *social_offline(enum social_net net, const char *topic);
 
 /*
  * metrics.c - what published posts did (see social-report(1)), read back
- * from each network: reactions, comments, shares and impressions, each -1
- * when the network does not tell it.
+ * from each network: reactions, comments, shares, impressions (Meta's
+ * views) and reach (accounts that saw it), each -1 when the network does
+ * not tell it.
  */
 struct social_metrics {
-	long reactions, comments, shares, impressions;
+	long reactions, comments, shares, impressions, reach;
 	int read;                /* the network gave this post's numbers */
 	char note[160];          /* else why not (no longer there, a token
 	                          * that may not read them), one line */
@@ -147,8 +156,7 @@ struct social_metrics {
  * m[0..n). 0 when every post has its numbers or its note; -1 when the
  * network could not be read: 78 not configured, or its token refused
  * (the message names the network and what to do); 75 rate limited or
- * failing (*retry_at the time it said, else 0); 69 unreachable, or
- * Instagram (not there yet). */
+ * failing (*retry_at the time it said, else 0); 69 unreachable. */
 int social_metrics(enum social_net net, const char *const *ids, size_t n,
     struct social_metrics *m, time_t *retry_at);
 
@@ -159,5 +167,13 @@ int social_metrics_reply(enum social_net net, long status, const char *body,
     size_t len, const char *header, long retry_after,
     const char *const *ids, size_t n, struct social_metrics *m,
     time_t *retry_at);
+
+/* The Graph API's reply to an insights request (insights.c; exposed for
+ * the fuzz harness): a Facebook Page post's views and reach, or an
+ * Instagram media's views, reach, likes, comments and shares, into m
+ * (read when Graph gave any). Returns as social_metrics. */
+int social_insights_reply(enum social_net net, long status,
+    const char *body, size_t len, long retry_after,
+    struct social_metrics *m, time_t *retry_at);
 
 #endif

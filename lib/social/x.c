@@ -97,7 +97,7 @@ static int x_send(const char *url, const char *ctype, const char *body,
 	int rc;
 
 	for (;;) {
-		if (social_bearer(auth, sizeof auth, t->access) < 0)
+		if (social_bearer(auth, sizeof auth, t->o.access) < 0)
 			return -1;
 		rc = social_request("POST", url, hdrs, body, len,
 		    "x-rate-limit-reset", rs, r);

@@ -20,6 +20,7 @@ SCRIPT is read at each request: JSON lines, each used once, the first whose
   headers            extra reply headers ({"x-rate-limit-reset": "..."})
   delay              seconds to wait first (a publish killed mid-way)
   ig_states          an Instagram container's status codes (see below)
+  li_states          a LinkedIn image's statuses after its upload (below)
 Tokens expected: FAKE_LI_TOKEN, FAKE_X_TOKEN, FAKE_FB_TOKEN, FAKE_IG_TOKEN;
 LinkedIn's author FAKE_LI_AUTHOR, the Page FAKE_FB_PAGE, the Instagram
 account FAKE_IG_USER.
@@ -31,7 +32,11 @@ real one does), and serves FAKE_MEDIA_DIR at /media/ so that a test can
 point SOCIAL_MEDIA_BASE_URL there; a container's status_code goes through
 the "ig_states" of the script line matching its creation (comma-separated,
 default FINISHED), one per poll, the last one staying; media_publish only
-takes a FINISHED container, once.
+takes a FINISHED container, once. A LinkedIn image is WAITING_UPLOAD
+until its bytes are PUT, then goes through the "li_states" of the script
+line matching its initializeUpload (default AVAILABLE), one per GET of
+/rest/images/{urn}, the last one staying; a post naming an image that is
+not AVAILABLE is refused, as is an altText over 4,086 characters.
 """
 import hashlib
 import json
@@ -53,6 +58,7 @@ SEEN = {"linkedin": set(), "x": set(), "facebook": set(), "instagram": set()}
 IMAGES = {}       # uploaded image URN or media id: sha256 of the bytes
 UPLOADS = {}      # LinkedIn's pending upload URL path: image URN
 CONTAINERS = {}   # Instagram container id: {"states": [...], "used": bool}
+LI_STATES = {}    # LinkedIn image URN: its statuses after the upload
 # X's user tokens: the access token it takes now, and the one refresh token
 # it will exchange once (FAKE_X_REFRESH; FAKE_X_CLIENT, FAKE_X_SECRET).
 XTOK = {"access": E("FAKE_X_TOKEN", ""), "refresh": E("FAKE_X_REFRESH", "")}
@@ -110,7 +116,28 @@ ERRORS = {
     "ig_not_ready": graph(400, 9007, "Media ID is not available", 2207027),
     "ig_expired": graph(400, 190, "Error validating access token: Session "
                         "has expired.", 463),
+    # the insights edge (social-report)
+    "fb_insights_permission": graph(400, 10, "(#10) This endpoint requires "
+                                    "the 'read_insights' permission to "
+                                    "manage the object"),
+    "ig_few_viewers": graph(400, 10, "(#10) Not enough viewers for the "
+                            "media to show insights"),
+    "ig_too_old": (400, {"error": {
+        "message": "Invalid parameter", "type": "OAuthException",
+        "code": 100, "error_subcode": 2108006, "is_transient": False,
+        "error_user_title": "Media Posted Before Business Account "
+                            "Conversion",
+        "error_user_msg": "The media was posted before the most recent time "
+                          "that the user's account was converted to a "
+                          "business account from a personal account.",
+        "fbtrace_id": "AFakeTrace"}}),
 }
+# The insights metrics each Graph object takes today (metrics of another
+# name, such as the impressions Meta replaced by views, are refused with
+# Graph's invalid metric error).
+INSIGHTS = {"facebook": ("post_media_view", "post_total_media_view_unique"),
+            "instagram": ("views", "reach", "likes", "comments", "shares",
+                          "saved", "total_interactions")}
 
 
 _SCRIPT = scripted.JsonScript(SCRIPT)
@@ -249,6 +276,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/media/"):
             return self.serve_media()
+        if self.path.startswith("/rest/images/"):
+            return self.li_image()
         if metrics_get(self):
             return
         m = re.match(r"^/v\d+\.\d+/(\d+)\?fields=(status_code|permalink)$",
@@ -279,6 +308,46 @@ class Handler(BaseHTTPRequestHandler):
                                         "com/p/Fake%s/" % oid, "id": oid})
         return self.reply(*graph(400, 100, "Unsupported get request. Object "
                                  "with ID '%s' does not exist" % oid, 33))
+
+    def li_image(self):
+        """LinkedIn's image: its status, WAITING_UPLOAD before the PUT."""
+        urn = urllib.parse.unquote(self.path[len("/rest/images/"):])
+        rec = {"method": "GET", "path": self.path, "net": "linkedin-image",
+               "problem": None}
+        if not self.authed(E("FAKE_LI_TOKEN", "")):
+            rec["problem"] = "auth"
+        elif not re.match(r"^\d{6}$", self.headers.get("LinkedIn-Version")
+                          or "") or self.headers.get(
+                              "X-Restli-Protocol-Version") != "2.0.0":
+            rec["problem"] = "LinkedIn-Version or X-Restli-Protocol-Version"
+        elif "%3A" not in self.path:
+            rec["problem"] = "the URN is not percent-encoded"
+        self.log(rec)
+        if rec["problem"] == "auth":
+            return self.reply(*ERRORS["li_expired"])
+        if rec["problem"]:
+            return self.reply(400, {"message": "fake: " + rec["problem"],
+                                    "status": 400})
+        s = take_script("GET %s" % self.path)
+        if s and "error" in s:
+            st, obj = ERRORS[s["error"]]
+            return self.reply(st, obj, headers=s.get("headers"))
+        with LOCK:
+            states = LI_STATES.get(urn)
+            if states is None:
+                return self.reply(404, {"message": "Not Found", "status": 404,
+                                        "serviceErrorCode": 0})
+            if urn not in IMAGES:
+                st = "WAITING_UPLOAD"
+            else:
+                st = states[0]
+                if len(states) > 1:
+                    states.pop(0)
+        obj = {"owner": E("FAKE_LI_AUTHOR"), "status": st, "id": urn}
+        if st == "AVAILABLE":
+            obj["downloadUrl"] = "https://media.licdn.com/dms/image/fake"
+            obj["downloadUrlExpiresAt"] = int(time.time() * 1000) + 86400000
+        return self.reply(200, obj)
 
     def serve_media(self):
         """FAKE_MEDIA_DIR at /media/: where Instagram fetches image_url."""
@@ -360,7 +429,7 @@ class Handler(BaseHTTPRequestHandler):
             if "raw" in s or "json" in s:
                 return self.reply(s.get("status", 200), s.get("json"),
                                   s.get("raw"), s.get("headers"))
-            self.states = s.get("ig_states")
+            self.states = s.get("ig_states") or s.get("li_states")
         return self.publish(net, parsed)
 
     def network(self):
@@ -575,11 +644,19 @@ class Handler(BaseHTTPRequestHandler):
                 d.get("isReshareDisabledByAuthor") is not False:
             return "post fields", d
         if "content" in d:
-            img = d["content"].get("media", {}).get("id")
+            media = d["content"].get("media", {})
+            img = media.get("id")
             with LOCK:
                 self.sha = IMAGES.get(img)
+                ready = (LI_STATES.get(img) or [""])[0] == "AVAILABLE"
             if not self.sha:
                 return "content.media.id: no such uploaded image", d
+            if not ready:
+                return "content.media.id: the image is not AVAILABLE", d
+            alt = media.get("altText")
+            if "altText" in media and (not isinstance(alt, str) or
+                                       not alt or len(alt) > 4086):
+                return "content.media.altText", d
         return None, d
 
     def check_x(self, body):
@@ -625,6 +702,7 @@ class Handler(BaseHTTPRequestHandler):
             urn = "urn:li:image:C4D%017d" % n
             with LOCK:
                 UPLOADS["/dms-uploads/%d" % n] = urn
+                LI_STATES[urn] = (self.states or "AVAILABLE").split(",")
             return self.reply(200, {"value": {
                 "uploadUrlExpiresAt": int(time.time() * 1000) + 86400000,
                 "uploadUrl": "%s/dms-uploads/%d" % (self.base(), n),
@@ -684,9 +762,12 @@ class Handler(BaseHTTPRequestHandler):
 
 # --- metrics (social-report) and debug_token (vault-health): GETs only --
 # The numbers of each post come from the JSON file FAKE_SOCIAL_METRICS:
-# {"<post id>": {"likes": N, "comments": N, "shares": N, "impressions": N}};
-# a post not in it is one the network no longer has (its real not-found
-# reply). Script lines match "GET PATH " (errors: li_429, x_429 with
+# {"<post id>": {"likes": N, "comments": N, "shares": N, "impressions": N,
+# "reach": N}}; a post not in it is one the network no longer has (its real
+# not-found reply). The insights edge (a Page post's views and reach, an
+# Instagram media's views, reach, likes, comments and shares) leaves out a
+# metric whose value is missing or null, as Graph does for one it has no
+# data for yet. Script lines match "GET PATH " (errors: li_429, x_429 with
 # x-rate-limit-reset, li_expired, x_expired, fb_expired, fb_throttled...).
 def metrics_of(post_id):
     try:
@@ -725,7 +806,11 @@ def metrics_get(h):
         debug_token(h, u, q)
         return True
     path = urllib.parse.unquote(u.path)
-    if path.startswith("/rest/socialActions/"):
+    if re.match(r"^/v\d+\.\d+/\d+_\d+/insights$", u.path):
+        net, tok = "facebook-insights", E("FAKE_FB_TOKEN")
+    elif re.match(r"^/v\d+\.\d+/\d+/insights$", u.path):
+        net, tok = "instagram-insights", E("FAKE_IG_TOKEN")
+    elif path.startswith("/rest/socialActions/"):
         net, tok = "linkedin", E("FAKE_LI_TOKEN")
     elif u.path == "/2/tweets":
         net, tok = "x", XTOK["access"]
@@ -733,7 +818,8 @@ def metrics_get(h):
         net, tok = "facebook", E("FAKE_FB_TOKEN")
     else:
         return False
-    rec = {"method": "GET", "path": h.path, "net": net + "-metrics",
+    rec = {"method": "GET", "path": h.path, "net": net if
+           net.endswith("-insights") else net + "-metrics",
            "auth": h.headers.get("Authorization"),
            "li_version": h.headers.get("LinkedIn-Version"),
            "restli": h.headers.get("X-Restli-Protocol-Version"),
@@ -753,10 +839,18 @@ def metrics_get(h):
             ("reactions.limit(0).summary(total_count)",
              "comments.limit(0).summary(total_count)", "shares")):
         rec["problem"] = "fields"
+    elif net.endswith("-insights") and not all(
+            k in INSIGHTS[net[:-9]] for k in
+            q.get("metric", [""])[0].split(",")):
+        rec["problem"] = "metric"
     with LOCK, open(LOG, "a") as f:
         f.write(json.dumps(rec) + "\n")
     if rec["problem"] == "auth":
-        h.refuse(net, "auth")
+        h.refuse(net.replace("-insights", ""), "auth")
+        return True
+    if rec["problem"] == "metric":
+        h.reply(*graph(400, 100, "(#100) The value must be a valid insights "
+                       "metric"))
         return True
     if rec["problem"]:
         h.refuse(net, rec["problem"])
@@ -770,7 +864,9 @@ def metrics_get(h):
             h.reply(s.get("status", 200), s.get("json"), s.get("raw"),
                     s.get("headers"))
         return True
-    if net == "linkedin":
+    if net.endswith("-insights"):
+        insights(h, net, u.path.split("/")[2], q["metric"][0].split(","))
+    elif net == "linkedin":
         urn = path[len("/rest/socialActions/"):]
         m = metrics_of(urn)
         if m is None:
@@ -830,6 +926,33 @@ def metrics_get(h):
                 obj["shares"] = {"count": m["shares"]}
             h.reply(200, obj)
     return True
+
+
+def insights(h, net, oid, names):
+    """The insights edge of a Page post or an Instagram media: each metric
+    asked with a value, in Graph's shape (lifetime)."""
+    m = metrics_of(oid)
+    if m is None:
+        return h.reply(400, {"error": {
+            "message": "Unsupported get request. Object with ID '%s' does "
+            "not exist, cannot be loaded due to missing permissions, or does "
+            "not support this operation." % oid, "type": "GraphMethodException",
+            "code": 100, "error_subcode": 33, "fbtrace_id": "AFakeTrace"}})
+    src = {"post_media_view": "impressions", "views": "impressions",
+           "post_total_media_view_unique": "reach", "reach": "reach",
+           "likes": "likes", "comments": "comments", "shares": "shares"}
+    data = []
+    for name in names:
+        v = m.get(src.get(name, name))
+        if v is not None:
+            data.append({"name": name, "period": "lifetime",
+                         "values": [{"value": v}], "title": name.title(),
+                         "description": "Lifetime: " + name,
+                         "id": "%s/insights/%s/lifetime" % (oid, name)})
+    h.reply(200, {"data": data, "paging": {
+        "previous": "https://graph.facebook.com/v21.0/%s/insights?since=1"
+                    % oid,
+        "next": "https://graph.facebook.com/v21.0/%s/insights?until=2" % oid}})
 # --- end of metrics ----------------------------------------------------
 
 

@@ -2,9 +2,12 @@
  * social_metrics.c - libFuzzer harness for the replies social-report(1)
  * reads: LinkedIn's socialActions, X's tweet lookup with public_metrics
  * and the Graph API's post summaries (social_metrics_reply, the code that
- * reads the real ones), in success and in every error class.
+ * reads the real ones) and the Graph insights edge of a Page post or an
+ * Instagram media (social_insights_reply), in success and in every error
+ * class.
  *
- * The input: a network (first byte), a status (second byte, one of the
+ * The input: a network (first byte: linkedin, x, facebook, instagram, or
+ * a Facebook post's insights), a status (second byte, one of the
  * list below), then the x-rate-limit-reset header up to the first
  * newline, then the reply body. The IDs asked for are fixed, so that a
  * body naming them is found.
@@ -31,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	net = (enum social_net)(data[0] % 3);
+	net = (enum social_net)(data[0] % 5 % NET_COUNT);
 	status = statuses[data[1] % (sizeof statuses / sizeof *statuses)];
 	p = (const char *)data + 2;
 	n = size - 2;
@@ -44,8 +47,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	asked = net == NET_LINKEDIN ? ids + 2 : ids;
 	k = net == NET_X ? 2 : 1;
 	memset(m, 0xa5, sizeof m);
-	rc = social_metrics_reply(net, status, p, n, hdr, data[1] % 2 ? 120 : -1,
-	    asked, k, m, &retry_at);
+	if (data[0] % 5 == 4)
+		rc = social_insights_reply(NET_FACEBOOK, status, p, n,
+		    data[1] % 2 ? 120 : -1, m, &retry_at);
+	else
+		rc = social_metrics_reply(net, status, p, n, hdr,
+		    data[1] % 2 ? 120 : -1, asked, k, m, &retry_at);
 	free(hdr);
 	if (rc != 0 && aie_errcode != EX_TEMP && aie_errcode != EX_CONFIG)
 		fz_fail("a failure of class %d", aie_errcode);
@@ -61,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!m[i].read && !m[i].note[0])
 			fz_fail("post %zu: not read and no reason", i);
 		if (m[i].reactions < -1 || m[i].comments < -1 ||
-		    m[i].shares < -1 || m[i].impressions < -1)
+		    m[i].shares < -1 || m[i].impressions < -1 || m[i].reach < -1)
 			fz_fail("post %zu: a negative count", i);
 		if (!m[i].read && strpbrk(m[i].note, "\n\r|"))
 			fz_fail("post %zu: a note that breaks the table", i);

@@ -9,7 +9,8 @@
  * check, X's weighted
  * count, the composition and the prompt of a post (lib/social/).
  *
- * The input: a network (first byte, mod 4; bit 2 the Instagram step), a
+ * The input: a network (first byte, mod 4; bit 2 the step: Instagram's
+ * status, LinkedIn's image status), a
  * status (second byte, one of statuses[]), then the kept header
  * (x-restli-id, x-rate-limit-reset, or LinkedIn's API base for an upload)
  * up to the first newline, then the reply body. The whole input,
@@ -53,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    data[1] % 2 ? 120 : -1, id, sizeof id, url, sizeof url, &u) == 0) {
 		if (!*id)
 			fz_fail("an upload step read without an id");
-		if (net == NET_LINKEDIN && strncmp(url, "https://", 8) != 0 &&
+		if (net == NET_LINKEDIN && !((data[0] >> 2) & 1) &&
+		    strncmp(url, "https://", 8) != 0 &&
 		    (!hdr || !*hdr || strncmp(url, hdr, strlen(hdr)) != 0))
 			fz_fail("an upload URL outside LinkedIn and its base: %s", url);
 	} else if (aie_errcode != EX_DATA && aie_errcode != EX_TEMP &&
