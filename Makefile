@@ -70,7 +70,7 @@ vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
 dashboard_LIBS        = dash exec status approval social wa odoo web vault base
-pages_LIBS            = pages dash web vault base
+pages_LIBS            = pages dash status approval web vault base
 wa-webhook_LIBS       = status approval social wa web vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)

@@ -2,8 +2,18 @@
  * ui-list.c - GET /briefings and GET /plans (see pages.h): the files
  * newest first, PAGES_PER_PAGE a page. The briefings are sorted by the
  * date in their names, the plans by the time in their IDs, and only the
- * plans of the page shown are read (for their objective and status), so
- * a vault of thousands of plans costs one read of its folders.
+ * plans of the page shown are read (for their objective and status).
+ *
+ * The sorted list is what a request would spend its time on in a vault
+ * of thousands of plans, and it changes only when a folder does, so it
+ * is kept as the dashboard keeps its status (statcache_cached, see
+ * cgi/dash/statcache.c): in .state/<agent>/pages-briefings.cache and
+ * pages-plans.cache, keyed by the stat() of Briefings/, or of Plans/ and
+ * each Plans/<domain>/, and used only while each stats the same; a new,
+ * moved or removed file changes its folder's mtime, so the next request
+ * walks again. The cached text: the number of rows, then a row a line
+ * (a briefing's file name; a plan's "ID domain"). DASHBOARD_CACHE=off
+ * walks every time. The reply's X-Status-Cache says which it was.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,8 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "vault/vault.h"
 #include "pages/pages.h"
+
+#define BRIEFINGS_CACHE "pages-briefings.cache"   /* in .state/<agent>/ */
+#define PLANS_CACHE "pages-plans.cache"
 
 #define PAGE_MAX 100000          /* ?page= at most */
 
@@ -57,9 +73,22 @@ static int newest_name(const void *a, const void *b)
 	return strcmp((const char *)b, (const char *)a);
 }
 
+/* Directory fd, opened as rel, as a key of ks (when not NULL): its
+ * stat before it is read. A failure only makes the walk uncacheable. */
+static void key_dir(struct statkeys *ks, int fd, const char *rel)
+{
+	struct stat st;
+
+	if (!ks || ks->unsure)
+		return;
+	if (fstat(fd, &st) < 0 || statkeys_add(ks, rel, &st, 0) < 0)
+		ks->unsure = 1;
+}
+
 /* The briefings' file names into *names (one malloc'd table of
- * NAME_SIZE-byte names); how many, or -1. */
-static long briefing_names(struct vault *v, char (**names)[NAME_SIZE])
+ * NAME_SIZE-byte names), Briefings/ a key of ks; how many, or -1. */
+static long briefing_names(struct vault *v, struct statkeys *ks,
+    char (**names)[NAME_SIZE])
 {
 	char (*list)[NAME_SIZE] = NULL, (*grown)[NAME_SIZE];
 	struct dirent *e;
@@ -68,8 +97,12 @@ static long briefing_names(struct vault *v, char (**names)[NAME_SIZE])
 	int fd, err = 0;
 
 	*names = NULL;
-	if ((fd = vault_opendir(v, "Briefings", 0)) < 0)
+	if ((fd = vault_opendir(v, "Briefings", 0)) < 0) {
+		if (ks)          /* its creation would change no key */
+			ks->unsure = 1;
 		return aie_errcode == EX_NEG || errno == ENOENT ? 0 : -1;
+	}
+	key_dir(ks, fd, "Briefings");
 	if (!(d = fdopendir(fd))) {
 		close(fd);
 		return aie_fail_errno(EX_TEMP, "Briefings/"), -1;
@@ -101,39 +134,114 @@ static long briefing_names(struct vault *v, char (**names)[NAME_SIZE])
 	return (long)n;
 }
 
+/* The cached list (see the top comment) and the row to read next. */
+struct rows {
+	char *text;
+	size_t len;
+	long n;                  /* rows in it */
+	const char *at, *end;
+};
+
+/* The list of cache file, from the cache or walk; 0, or -1 with
+ * aie_errmsg. */
+static int rows_get(struct dashctx *c, const char *file,
+    statcache_walk walk, struct rows *r)
+{
+	unsigned char digest[STATCACHE_DIGEST];
+	enum statcache_result how;
+	char *nl;
+
+	if (statcache_cached(&c->v, dash_cache_on(), file, walk, NULL,
+	    &r->text, &r->len, digest, &how) < 0)
+		return -1;
+	c->w.cache = how == SC_HIT ? "hit" : how == SC_MISS ? "miss" : "off";
+	r->end = r->text + r->len;
+	errno = 0;
+	r->n = strtol(r->text, &nl, 10);
+	if (errno || nl == r->text || *nl != '\n' || r->n < 0) {
+		free(r->text);
+		return aie_fail(EX_DATA, "%s: the list's count is malformed", file);
+	}
+	r->at = nl + 1;
+	return 0;
+}
+
+/* The next row into line (NUL-terminated): 1, or 0 at the end or for a
+ * row too long for it (then empty). */
+static int rows_next(struct rows *r, char *line, size_t size)
+{
+	const char *nl;
+	size_t n;
+
+	*line = '\0';
+	if (r->at >= r->end ||
+	    !(nl = memchr(r->at, '\n', (size_t)(r->end - r->at))))
+		return 0;
+	n = (size_t)(nl - r->at);
+	if (n < size) {
+		memcpy(line, r->at, n);
+		line[n] = '\0';
+	}
+	r->at = nl + 1;
+	return n < size;
+}
+
+/* The walk behind /briefings' cache: "n\n" and a name a line. */
+static int briefings_walk(struct vault *v, struct statkeys *ks, char **text,
+    size_t *len, void *ctx)
+{
+	char (*names)[NAME_SIZE];
+	struct buf b = { 0 };
+	long n, i;
+
+	(void)ctx;
+	if ((n = briefing_names(v, ks, &names)) < 0)
+		return -1;
+	buf_addf(&b, "%ld\n", n);
+	for (i = 0; i < n; i++)
+		buf_addf(&b, "%s\n", names[i]);
+	free(names);
+	if (!(*text = buf_take(&b, len)))
+		return aie_fail(EX_TEMP, "Briefings/: out of memory");
+	return 0;
+}
+
 int page_briefings(struct dashctx *c)
 {
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
-	char (*names)[NAME_SIZE];
-	long n, pg, i;
+	struct rows r;
+	char name[NAME_SIZE];
+	long pg, i;
 
 	if (page_arg(c, &pg) < 0)
 		return 0;
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
-	if ((n = briefing_names(&c->v, &names)) < 0) {
+	if (rows_get(c, BRIEFINGS_CACHE, briefings_walk, &r) < 0) {
 		fprintf(stderr, "pages: %s\n", aie_errmsg);
 		return web_error(&c->w, 500, "the briefings cannot be listed");
 	}
 	page_begin(&p, "Briefings");
 	buf_adds(&b, "<main>");
 	pages_nav(&b, "/briefings");
-	buf_addf(&b, "<h2>Monday briefings (%ld)</h2>", n);
-	if (!n)
+	buf_addf(&b, "<h2>Monday briefings (%ld)</h2>", r.n);
+	if (!r.n)
 		buf_adds(&b, "<p>No briefing yet: briefing(1) writes one every "
 		    "Monday.</p>");
 	else
 		buf_adds(&b, "<ul class=\"tl\">");
-	for (i = pg * PAGES_PER_PAGE; i < n && i < (pg + 1) * PAGES_PER_PAGE; i++)
-		buf_addf(&b, "<li><a href=\"/briefings/%s\">Monday %.10s</a></li>",
-		    names[i], names[i]);
-	if (n)
+	for (i = 0; i < (pg + 1) * PAGES_PER_PAGE &&
+	    rows_next(&r, name, sizeof name); i++)
+		if (i >= pg * PAGES_PER_PAGE && briefing_name_valid(name))
+			buf_addf(&b, "<li><a href=\"/briefings/%s\">Monday %.10s"
+			    "</a></li>", name, name);
+	if (r.n)
 		buf_adds(&b, "</ul>");
-	pager(&b, "/briefings", pg, (size_t)n);
+	pager(&b, "/briefings", pg, (size_t)r.n);
 	buf_adds(&b, "</main>");
 	page_end(&p);
-	free(names);
+	free(r.text);
 	return html_reply(c, 200, &b);
 }
 
@@ -238,44 +346,116 @@ static void plan_row(struct dashpage *p, const struct plan_row *r)
 	buf_adds(p->b, "</li>");
 }
 
-int page_plans(struct dashctx *c)
+/* Plans/ and each Plans/<domain>/ as keys of ks, each stat'ed before
+ * vault_walk lists it (a folder made after Plans/ was stat'ed changes
+ * Plans/). What cannot be opened, a symlink too, is not cacheable. */
+static void plan_keys(struct vault *v, struct statkeys *ks)
 {
-	struct buf b = { 0 };
-	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
-	struct plans ps = { 0 };
-	size_t i;
-	long pg;
+	const char *sdir = stage_dir[ST_PLANS];
+	struct dirent *e;
+	DIR *d;
+	int fd, sfd;
 
-	if (page_arg(c, &pg) < 0)
-		return 0;
-	if (open_vault(c) < 0)
-		return web_error(&c->w, 503, "the vault is not available");
-	if (vault_walk(&c->v, ST_PLANS, NULL, collect_plan, &ps) < 0) {
+	if ((fd = vault_opendir(v, sdir, 0)) < 0) {
+		ks->unsure = 1;
+		return;
+	}
+	key_dir(ks, fd, sdir);
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		ks->unsure = 1;
+		return;
+	}
+	while ((errno = 0, e = readdir(d))) {
+		char rel[300];
+		if (!name_valid(e->d_name))
+			continue;
+		if ((sfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			if (errno != ENOTDIR)
+				ks->unsure = 1;
+			continue;
+		}
+		snprintf(rel, sizeof rel, "%s/%s", sdir, e->d_name);
+		key_dir(ks, sfd, rel);
+		close(sfd);
+	}
+	if (errno)
+		ks->unsure = 1;
+	closedir(d);
+}
+
+/* The walk behind /plans' cache: "n\n" and "ID domain" a line, newest
+ * first. */
+static int plans_walk(struct vault *v, struct statkeys *ks, char **text,
+    size_t *len, void *ctx)
+{
+	struct plans ps = { 0 };
+	struct buf b = { 0 };
+	size_t i;
+
+	(void)ctx;
+	if (ks)
+		plan_keys(v, ks);
+	if (vault_walk(v, ST_PLANS, NULL, collect_plan, &ps) < 0) {
 		free(ps.row);
-		fprintf(stderr, "pages: %s\n", aie_errmsg);
-		return web_error(&c->w, 500, "the plans cannot be listed");
+		return -1;
 	}
 	for (i = 0; i < ps.n; i++)
 		ps.row[i].when = id_time(ps.row[i].id);
 	if (ps.n)
 		qsort(ps.row, ps.n, sizeof *ps.row, newest_plan);
+	buf_addf(&b, "%zu\n", ps.n);
+	for (i = 0; i < ps.n; i++)
+		buf_addf(&b, "%s %s\n", ps.row[i].id, ps.row[i].domain);
+	free(ps.row);
+	if (!(*text = buf_take(&b, len)))
+		return aie_fail(EX_TEMP, "Plans/: out of memory");
+	return 0;
+}
+
+int page_plans(struct dashctx *c)
+{
+	struct buf b = { 0 };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
+	struct plan_row row;
+	struct rows r;
+	char line[sizeof row.id + sizeof row.domain], *sp;
+	long pg, i;
+
+	if (page_arg(c, &pg) < 0)
+		return 0;
+	if (open_vault(c) < 0)
+		return web_error(&c->w, 503, "the vault is not available");
+	if (rows_get(c, PLANS_CACHE, plans_walk, &r) < 0) {
+		fprintf(stderr, "pages: %s\n", aie_errmsg);
+		return web_error(&c->w, 500, "the plans cannot be listed");
+	}
 	p.v = &c->v;
 	page_begin(&p, "Plans");
 	buf_adds(&b, "<main>");
 	pages_nav(&b, "/plans");
-	buf_addf(&b, "<h2>Plans (%zu)</h2>", ps.n);
-	if (!ps.n)
+	buf_addf(&b, "<h2>Plans (%ld)</h2>", r.n);
+	if (!r.n)
 		buf_adds(&b, "<p>No plan yet: plan(1) makes one for an item.</p>");
 	else
 		buf_adds(&b, "<ul class=\"tl\">");
-	for (i = (size_t)pg * PAGES_PER_PAGE;
-	    i < ps.n && i < (size_t)(pg + 1) * PAGES_PER_PAGE; i++)
-		plan_row(&p, &ps.row[i]);
-	if (ps.n)
+	for (i = 0; i < (pg + 1) * PAGES_PER_PAGE &&
+	    rows_next(&r, line, sizeof line); i++) {
+		if (i < pg * PAGES_PER_PAGE || !(sp = strchr(line, ' ')) ||
+		    (size_t)(sp - line) >= sizeof row.id ||
+		    strlen(sp + 1) >= sizeof row.domain)
+			continue;
+		*sp = '\0';
+		memcpy(row.id, line, (size_t)(sp - line) + 1);
+		memcpy(row.domain, sp + 1, strlen(sp + 1) + 1);
+		plan_row(&p, &row);      /* which checks both (item_ref_set) */
+	}
+	if (r.n)
 		buf_adds(&b, "</ul>");
-	pager(&b, "/plans", pg, ps.n);
+	pager(&b, "/plans", pg, (size_t)r.n);
 	buf_adds(&b, "</main>");
 	page_end(&p);
-	free(ps.row);
+	free(r.text);
 	return html_reply(c, 200, &b);
 }
