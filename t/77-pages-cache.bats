@@ -150,22 +150,51 @@ links() {
 	get /plans
 	grep -q 'Plans (31)' "$J"
 	run ! grep -q 0000ff "$J"
-	# the page's rows are read at each request: a plan's new status shows
-	# while the list comes from the cache
+	# the first pages are kept whole, keyed by their plans' files too: an
+	# in-place edit of a plan's status (its folder unchanged) shows at once
 	settle
 	get /plans
 	get /plans
+	[ "$(cache)" = hit ]
 	f=$VAULT_DIR/Plans/whatsapp/PLAN_WA_20261202T090000Z_0000aa.md
 	body=$(sed 's/^status: active/status: done/' "$f")
 	printf '%s\n' "$body" >"$f"           # in place: its folder unchanged
 	get /plans
-	[ "$(cache)" = hit ]
+	[ "$(cache)" = miss ]
 	grep -q 'PLAN_WA_20261202T090000Z_0000aa</a><br><small>done: ' "$J"
-	# the second page from the cache
+	# the second page, cached on its own
+	settle
+	get '/plans?page=1'
 	get '/plans?page=1'
 	[ "$(cache)" = hit ]
 	[ "$(links)" = 6 ]
 	grep -q 'href="/plans?page=0">Newer' "$J"
+	[ -s "$VAULT_DIR/.state/local/pages-plans-1.cache" ]
+}
+
+@test "a page of /plans past the first four is drawn from the list's cache, its plans read at each request" {
+	local i f body
+	for i in $(seq 1 110); do plan "EMAIL_20261130T10$(printf %04d "$i")Z_$(printf %06x "$i")"; done
+	settle
+	get '/plans?page=4'
+	[ "$(cache)" = miss ]
+	get '/plans?page=4'
+	[ "$(cache)" = hit ]
+	[ "$(links)" = 10 ]
+	grep -q 'Plans (110)' "$J"
+	[ ! -e "$VAULT_DIR/.state/local/pages-plans-4.cache" ]
+	# the oldest is last; its status edited in place shows while the list hits
+	f=$VAULT_DIR/Plans/email/PLAN_EMAIL_20261130T100001Z_000001.md
+	grep -o 'href="/plans/[^"]*"' "$J" | tail -n 1 | grep -q T100001Z
+	body=$(sed 's/^status: active/status: failed/' "$f")
+	printf '%s\n' "$body" >"$f"
+	get '/plans?page=4'
+	[ "$(cache)" = hit ]
+	grep -q 'T100001Z_000001</a><br><small>failed: ' "$J"
+	# past the end: an empty page, not an error
+	get '/plans?page=9'
+	[ "$(links)" = 0 ]
+	grep -q 'href="/plans?page=8">Newer' "$J"
 }
 
 @test "a hit is the cache file's list (proved by a doctored one), and a damaged, truncated or empty file is a miss and is rewritten" {
@@ -246,6 +275,7 @@ PY
 	[ "$(cache)" = miss ]
 	[ ! -e "$BC" ]
 	[ ! -e "$PC" ]
+	[ ! -e "$VAULT_DIR/.state/local/pages-plans-0.cache" ]
 	get /briefings
 	[ "$(cache)" = miss ]
 }
@@ -263,6 +293,7 @@ PY
 	main >"$BATS_TEST_TMPDIR/p-off"
 	[ ! -e "$BC" ]
 	[ ! -e "$PC" ]
+	[ ! -e "$VAULT_DIR/.state/local/pages-plans-0.cache" ]
 	plan EMAIL_4
 	rm "$VAULT_DIR/Briefings/2026-11-30_Monday_Briefing.md"
 	get /plans DASHBOARD_CACHE=off
