@@ -366,3 +366,102 @@ social_report() {
 	    (.social.error | startswith("not a social report")) and
 	    (.social | has("posts") | not)'
 }
+
+# owner_tz NAME: OWNER_TZ=NAME the configuration's only key.
+owner_tz() {
+	printf 'OWNER_TZ=%s\n' "$1" >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+}
+
+# due NOW: briefing --due -v at NOW (RFC 3339, UTC); what it printed in
+# $output, what it said in $stderr.
+due() {
+	run --separate-stderr briefing -v --due --now "$1"
+}
+
+@test "briefing --due, OWNER_TZ=Pacific/Auckland: the owner's Monday, not before the week has ended in UTC, written once" {
+	owner_tz Pacific/Auckland
+	b=$VAULT_DIR/Briefings/2026-11-30_Monday_Briefing.md
+	# Monday 30 Nov 06:30 in Auckland (NZDT, +13) is Sunday 17:30 UTC: not yet
+	due 2026-11-29T17:30:00Z
+	assert_success
+	[[ "$stderr" == *"2026-W48: not due before 2026-11-30T00:00:00Z"* ]]
+	[ ! -e "$b" ]
+	# 07:30 there, but the UTC week (whose days the logs keep) runs 5 more hours
+	due 2026-11-29T18:30:00Z
+	assert_success
+	[ ! -e "$b" ]
+	# Monday 13:00 in Auckland, the week over in UTC too: written, once
+	due 2026-11-30T00:00:00Z
+	assert_success
+	[ "$output" = Briefings/2026-11-30_Monday_Briefing.md ]
+	grep -q '^period: 2026-W48$' "$b"
+	grep -q '^period_start: 2026-11-23$' "$b"
+	grep -q '^generated: 2026-11-30T00:00:00Z' "$b"
+	cp "$b" "$BATS_TEST_TMPDIR/first"
+	due 2026-11-30T01:00:00Z
+	assert_success
+	[ -z "$output" ]
+	[[ "$stderr" == *"written already"* ]]
+	cmp "$b" "$BATS_TEST_TMPDIR/first"
+	# Tuesday morning there is still that week: nothing new
+	due 2026-11-30T20:00:00Z
+	assert_success
+	[ -z "$output" ]
+	# the next Monday in Auckland (Sunday 6 Dec 18:00 UTC): still waits for UTC
+	due 2026-12-06T18:00:00Z
+	[[ "$stderr" == *"2026-W49: not due before 2026-12-07T00:00:00Z"* ]]
+}
+
+@test "briefing --due, OWNER_TZ=America/Los_Angeles: Monday 07:00 there is 15:00 UTC; Sunday evening there is last week" {
+	owner_tz America/Los_Angeles
+	b=$VAULT_DIR/Briefings/2026-11-30_Monday_Briefing.md
+	# Monday 30 Nov 05:00 UTC is Sunday 21:00 in LA: its week before is
+	# W47, whose briefing was written last Monday
+	mkdir -p "$VAULT_DIR/Briefings"
+	echo old >"$VAULT_DIR/Briefings/2026-11-23_Monday_Briefing.md"
+	due 2026-11-30T05:00:00Z
+	assert_success
+	[ -z "$output" ]
+	[[ "$stderr" == *"2026-11-23_Monday_Briefing.md: written already"* ]]
+	[ "$(cat "$VAULT_DIR/Briefings/2026-11-23_Monday_Briefing.md")" = old ]
+	# Monday 06:59 in LA (PST, -8)
+	due 2026-11-30T14:59:00Z
+	assert_success
+	[[ "$stderr" == *"2026-W48: not due before 2026-11-30T15:00:00Z"* ]]
+	[ ! -e "$b" ]
+	due 2026-11-30T15:00:00Z
+	assert_success
+	[ "$output" = Briefings/2026-11-30_Monday_Briefing.md ]
+	# in summer (PDT, -7) 07:00 is 14:00 UTC
+	due 2026-07-13T13:59:00Z
+	[[ "$stderr" == *"2026-W28: not due before 2026-07-13T14:00:00Z"* ]]
+	due 2026-07-13T14:00:00Z
+	[ "$output" = Briefings/2026-07-13_Monday_Briefing.md ]
+	# without --due, the default week is the one before the owner's date
+	run --separate-stderr briefing -j --now 2026-11-30T05:00:00Z
+	assert_success
+	echo "$output" | jq -e '.week == "2026-W47"'
+	run --separate-stderr briefing -j --now 2026-11-30T15:00:00Z
+	echo "$output" | jq -e '.week == "2026-W48"'
+}
+
+@test "briefing: OWNER_TZ unknown or odd is a configuration error (78) before anything is written; --due with --week is a usage error" {
+	local z
+	for z in Mars/Olympus_Mons ../../etc/passwd /etc/localtime 'Europe/Paris;x' Europe; do
+		owner_tz "$z"
+		run --separate-stderr briefing --due --now 2026-11-30T12:00:00Z
+		assert_failure 78
+		[[ "$stderr" == *"OWNER_TZ=$z"* ]] || fail "$z: $stderr"
+	done
+	[ ! -d "$VAULT_DIR/Briefings" ] || [ -z "$(ls "$VAULT_DIR/Briefings")" ]
+	owner_tz UTC
+	run --separate-stderr briefing --due --week 2026-W48
+	assert_failure 2
+	run --separate-stderr briefing --now yesterday
+	assert_failure 2
+	[[ "$stderr" == *"--now yesterday: not an RFC 3339 time"* ]]
+	# UTC: Monday 07:00 UTC
+	due 2026-11-30T06:59:59Z
+	[[ "$stderr" == *"not due before 2026-11-30T07:00:00Z"* ]]
+}
