@@ -465,3 +465,46 @@ due() {
 	due 2026-11-30T06:59:59Z
 	[[ "$stderr" == *"not due before 2026-11-30T07:00:00Z"* ]]
 }
+
+@test "briefing: a reply and the source it settled are one piece of work done, counted once" {
+	local m=${MON:0:7} d1 line
+	d1=$(date -u -d "$MON +1 day" +%F)
+	mkdir -p "$VAULT_DIR/Logs"
+	# vault-exec: the reply executed, its source moved after it
+	line='{"event":"executed","id":"DRAFT_E5","from":"Approved/email/DRAFT_E5.md","to":"Done/email/%s/DRAFT_E5.md","note":null,"ts":"%sT10:00:00Z","agent":"local","tool":"vault-exec"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	line='{"event":"done","id":"E5","from":"In_Progress/cloud/E5.md","to":"Done/email/%s/E5.md","note":"source of an executed reply","ts":"%sT10:00:01Z","agent":"local","tool":"vault-exec"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	# approve: a manual draft approved, its source settled with it
+	line='{"event":"approved","id":"DRAFT_W1","from":"Pending_Approval/whatsapp/DRAFT_W1.md","to":"Done/whatsapp/%s/DRAFT_W1.md","note":null,"ts":"%sT11:00:00Z","agent":"local","tool":"approve"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	line='{"event":"source-done","id":"W1","from":"Needs_Action/whatsapp/W1.md","to":"Done/whatsapp/%s/W1.md","note":null,"ts":"%sT11:00:01Z","agent":"local","tool":"approve"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	# an item done on its own still counts
+	audit "$d1" T1 "Done/general/$m/T1.md"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.done.total == 3 and .done.by_domain == {"email": 1, "whatsapp": 1, "general": 1}'
+	echo "$output" | jq -e '[.done.items[].id] | sort == ["DRAFT_E5", "DRAFT_W1", "T1"]'
+}
+
+@test "briefing --notify: the three lines say the week's posts when there were any, and nothing of social otherwise" {
+	local log
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%F).md"
+	social_report 3 2 reactions=61 comments=10
+	run --separate-stderr briefing --notify
+	assert_success
+	grep -q "<br>Done 0, waiting too long 0, LLM 0.00 USD, 3 posts (61 reactions); 0 suggestions to approve.<br>" "$log"
+	# one post whose reactions no network gave: the count alone
+	WEEK=2026-W02 social_report 1 0
+	run --separate-stderr briefing --week 2026-W02 --notify
+	assert_success
+	grep -q "Monday briefing, 2026-W02\*<br>.*<br>Done 0, waiting too long 0, LLM 0.00 USD, 1 post; 0 suggestions" "$log"
+	# no post that week, or no report: nothing of social
+	WEEK=2026-W03 social_report 0 0
+	run --separate-stderr briefing --week 2026-W03 --notify
+	run --separate-stderr briefing --week 2026-W04 --notify
+	assert_success
+	grep -q "Monday briefing, 2026-W03\*<br>.*<br>Done 0, waiting too long 0, LLM 0.00 USD; 0 suggestions" "$log"
+	grep -q "Monday briefing, 2026-W04\*<br>.*<br>Done 0, waiting too long 0, LLM 0.00 USD; 0 suggestions" "$log"
+}
