@@ -364,7 +364,7 @@ clean: fuzz-clean
 # nginx + fcgiwrap (BENCH_WA_*), then vault-mcp's read_item round trips on a
 # 10,000-item vault (with the load average beside them). Sizes: BENCH_FILES,
 # BENCH_SIZE, BENCH_ROUNDS, BENCH_RSS_SECONDS (default 180), BENCH_ITEMS,
-# BENCH_DURATION, BENCH_PLANS, BENCH_BRIEFINGS, BENCH_SPAWNS,
+# BENCH_DURATION, BENCH_PLANS, BENCH_BRIEFINGS, BENCH_SPAWNS, BENCH_PAGES_ROUNDS,
 # BENCH_MCP_ITEMS, BENCH_MCP_CALLS (see
 # t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
 # else curl.

@@ -10,7 +10,7 @@
 # cached /api/status, beside a static no-op program, spawned in turns
 # BENCH_SPAWNS times each. Then through nginx + fcgiwrap -c 2 under load:
 # /briefings, a briefing and /plans beside /api/status, all four with
-# their caches warm, loaded in turns (BENCH_ROUNDS rounds, the load
+# their caches warm, loaded in turns (BENCH_PAGES_ROUNDS rounds, the load
 # average printed before each) so that they share the machine's moods;
 # their medians are compared (issue 22: the list pages within 25 % of
 # /api/status's rate). A benchmark, not a test: exits 0 unless it could
@@ -20,7 +20,7 @@
 #   BENCH_BRIEFINGS  briefings (default 200, four years of Mondays)
 #   BENCH_SPAWNS     execs of each program alone (default 500)
 #   BENCH_DURATION   seconds of load per URL and round (default 10)
-#   BENCH_ROUNDS     rounds of the four URLs in turns (default 3)
+#   BENCH_PAGES_ROUNDS     rounds of the four URLs in turns (default 3)
 set -eu
 
 . "$(dirname "$0")/lib.sh"
@@ -29,7 +29,7 @@ PLANS=${BENCH_PLANS:-10000}
 BRIEFINGS=${BENCH_BRIEFINGS:-200}
 SPAWNS=${BENCH_SPAWNS:-500}
 DUR=${BENCH_DURATION:-10}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_PAGES_ROUNDS:-3}
 for p in dashboard.cgi pages.cgi; do
 	[ -x "$cgi/$p" ] || bench_fail "$cgi/$p: not built (run make)"
 done
