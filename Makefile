@@ -311,7 +311,7 @@ lint-man:
 # ---- fuzz -----------------------------------------------------------------
 
 # make fuzz: every t/fuzz/NAME.c as a libFuzzer harness (clang; lib/ and
-# cgi/dash/ compiled again with the sanitizers, into one archive) run for
+# cgi/dash/ and cgi/pages/ compiled again with the sanitizers, into one archive) run for
 # FUZZ_SECONDS on a copy of t/fuzz/corpus/NAME/ (see t/fuzz/run). make
 # check runs each for FUZZ_SMOKE_SECONDS.
 FUZZ_CC      ?= clang
@@ -323,7 +323,7 @@ FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra $(FUZZ_SAN) \
 	$(INCLUDES) $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"'
 FUZZ_SRC      = $(wildcard t/fuzz/*.c)
 FUZZ_BIN      = $(FUZZ_SRC:t/fuzz/%.c=$(FUZZ_BUILD)/%)
-FUZZ_LIB_OBJ  = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC) $(DASH_SRC)) \
+FUZZ_LIB_OBJ  = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC) $(DASH_SRC) $(PAGES_SRC)) \
 	$(FUZZ_BUILD)/lib/llm/prices.o
 
 $(FUZZ_BUILD)/%.o: %.c $(HEADERS)

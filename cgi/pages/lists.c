@@ -73,44 +73,19 @@ const char *cache_said(enum statcache_result how)
 	return how == SC_HIT ? "hit" : how == SC_MISS ? "miss" : "off";
 }
 
-/* The list of cache file, from the cache or walk; 0, or -1 with
- * aie_errmsg. */
-int rows_get(struct dashctx *c, const char *file,
-    statcache_walk walk, struct rows *r, enum statcache_result *how)
+int rows_get(struct dashctx *c, const char *file, statcache_walk walk,
+    struct rows *r, enum statcache_result *how)
 {
 	unsigned char digest[STATCACHE_DIGEST];
-	char *nl;
+	char *text;
+	size_t len;
 
-	if (statcache_cached(&c->v, dash_cache_on(), file, walk, NULL,
-	    &r->text, &r->len, digest, how) < 0)
+	if (statcache_cached(&c->v, dash_cache_on(), file, walk, NULL, &text,
+	    &len, digest, how) < 0)
 		return -1;
-	r->end = r->text + r->len;
-	errno = 0;
-	r->n = strtol(r->text, &nl, 10);
-	if (errno || nl == r->text || *nl != '\n' || r->n < 0) {
-		free(r->text);
+	if (rows_parse(text, len, r) < 0) {
+		free(text);
 		return aie_fail(EX_DATA, "%s: the list's count is malformed", file);
 	}
-	r->at = nl + 1;
 	return 0;
-}
-
-/* The next row into line (NUL-terminated): 1, or 0 at the end or for a
- * row too long for it (then empty). */
-int rows_next(struct rows *r, char *line, size_t size)
-{
-	const char *nl;
-	size_t n;
-
-	*line = '\0';
-	if (r->at >= r->end ||
-	    !(nl = memchr(r->at, '\n', (size_t)(r->end - r->at))))
-		return 0;
-	n = (size_t)(nl - r->at);
-	if (n < size) {
-		memcpy(line, r->at, n);
-		line[n] = '\0';
-	}
-	r->at = nl + 1;
-	return n < size;
 }

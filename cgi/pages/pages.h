@@ -44,12 +44,17 @@ struct rows {
 	long n;                  /* rows in it */
 	const char *at, *end;
 };
-/* The list of cache file (in .state/<agent>/), from the cache or walk;
- * *how: which. 0, or -1 with aie_errmsg. */
+/* Read text (len bytes and a NUL; a list of this form, or any text whose
+ * first line is a count) into r: 0, or -1 when the first line is not a
+ * count. r borrows text. */
+int rows_parse(char *text, size_t len, struct rows *r);
+/* The list of cache file (in .state/<agent>/), from the cache or walk
+ * (r->text malloc'd); *how: which. 0, or -1 with aie_errmsg. */
 int rows_get(struct dashctx *c, const char *file, statcache_walk walk,
     struct rows *r, enum statcache_result *how);
-/* The next row into line (NUL-terminated): 1, or 0 at the end or for a
- * row too long for it (then empty). */
+/* The next row into line (NUL-terminated): 1, or 0 at the end. A row of
+ * size bytes or more, or a NUL in it, gives an empty or cut line, which
+ * no valid name is: the callers check every row. */
 int rows_next(struct rows *r, char *line, size_t size);
 
 /* paths.c: the names these pages accept and the URL of a vault path.

@@ -254,9 +254,9 @@ int page_plans(struct dashctx *c)
 	struct plans_page pp = { c, 0, SC_OFF };
 	unsigned char digest[STATCACHE_DIGEST];
 	enum statcache_result how = SC_OFF;
-	char file[64], *text, *rows = NULL;
+	struct rows rows;
+	char file[64], *text;
 	size_t len;
-	long n = 0;
 	int r;
 
 	if (page_arg(c, &pp.pg) < 0)
@@ -269,13 +269,9 @@ int page_plans(struct dashctx *c)
 		    plans_page_walk, &pp, &text, &len, digest, &how);
 	else if ((r = plans_page_walk(&c->v, NULL, &text, &len, &pp)) == 0)
 		how = pp.how;
-	if (r == 0) {
-		errno = 0;
-		n = strtol(text, &rows, 10);
-		if (errno || rows == text || *rows != '\n' || n < 0) {
-			free(text);
-			r = aie_fail(EX_DATA, "%s: the count is malformed", file);
-		}
+	if (r == 0 && rows_parse(text, len, &rows) < 0) {
+		free(text);
+		r = aie_fail(EX_DATA, "%s: the count is malformed", file);
 	}
 	if (r < 0) {
 		fprintf(stderr, "pages: %s\n", aie_errmsg);
@@ -285,12 +281,12 @@ int page_plans(struct dashctx *c)
 	page_begin(&p, "Plans");
 	buf_adds(&b, "<main>");
 	pages_nav(&b, "/plans");
-	buf_addf(&b, "<h2>Plans (%ld)</h2>", n);
-	if (!n)
+	buf_addf(&b, "<h2>Plans (%ld)</h2>", rows.n);
+	if (!rows.n)
 		buf_adds(&b, "<p>No plan yet: plan(1) makes one for an item.</p>");
 	else
-		buf_addf(&b, "<ul class=\"tl\">%s</ul>", rows + 1);
-	pager(&b, "/plans", pp.pg, (size_t)n);
+		buf_addf(&b, "<ul class=\"tl\">%s</ul>", rows.at);
+	pager(&b, "/plans", pp.pg, (size_t)rows.n);
 	buf_adds(&b, "</main>");
 	page_end(&p);
 	free(text);
