@@ -46,6 +46,10 @@
  * checksum over the file (statcache_sum) makes a truncated or damaged
  * file a miss.
  *
+ * statcache_cached is the same cache for any text read from the vault,
+ * given its walk and its file: the reading pages keep their lists so
+ * (cgi/pages/lists.c); statcache_get is it with status_core.
+ *
  * File format, all text but the payload:
  *   aie-status-cache 5 <hex statcache_sum of everything after this line>\n
  *   <number of keys> <payload length>\n

@@ -24,6 +24,7 @@
 #   BENCH_SPAWNS    execs of the CGI alone, timed after the load (500)
 set -eu
 
+# shellcheck source=t/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_init dash
 ITEMS=${BENCH_ITEMS:-10000}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # t/bench/lib.sh - what the dashboard's benchmarks share (sourced by
 # dashboard.sh and pages.sh, after `set -eu`): a temporary home with a
 # vault and a dashboard password, nginx + fcgiwrap started and always
@@ -75,7 +76,8 @@ int main(void) { fputs("Status: 204 No Content\r\n\r\n", stdout); return 0; }'
 }
 
 # The load generator: wrk (-t2 -c10 --latency) if installed, else ab, else
-# a sequential curl loop; load_tool says which.
+# a sequential curl loop; load_tool says which (to the sourcing script).
+# shellcheck disable=SC2034
 if command -v wrk >/dev/null; then
 	load_tool="wrk -t2 -c10 --latency"
 elif command -v ab >/dev/null; then

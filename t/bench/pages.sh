@@ -23,6 +23,7 @@
 #   BENCH_PAGES_ROUNDS     rounds of the four URLs in turns (default 3)
 set -eu
 
+# shellcheck source=t/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_init pages
 PLANS=${BENCH_PLANS:-10000}
@@ -130,7 +131,7 @@ urls="/api/status /briefings /${brief/Briefings/briefings} /plans"
 for r in $(seq "$ROUNDS"); do
 	echo "  round $r, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	for p in $urls; do
-		read -r rps p50 p99 err < <(load "$url$p" "$DUR")
+		read -r rps _ p99 err < <(load "$url$p" "$DUR")
 		echo "$p $rps" >>"$tmp/rates"
 		printf '    %-44s %8.1f req/s  p99 %6.1f ms  %d errors\n' "$p" "$rps" "$p99" "$err"
 	done
