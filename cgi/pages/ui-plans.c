@@ -271,7 +271,8 @@ int page_plans(struct dashctx *c)
 		how = pp.how;
 	if (r == 0 && rows_parse(text, len, &rows) < 0) {
 		free(text);
-		r = aie_fail(EX_DATA, "%s: the count is malformed", file);
+		aie_fail(EX_DATA, "%s: the count is malformed", file);
+		r = -1;
 	}
 	if (r < 0) {
 		fprintf(stderr, "pages: %s\n", aie_errmsg);
