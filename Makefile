@@ -70,7 +70,7 @@ vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
 dashboard_LIBS        = dash exec status approval social wa odoo web vault base
-pages_LIBS            = pages dash web vault base
+pages_LIBS            = pages dash status approval web vault base
 wa-webhook_LIBS       = status approval social wa web vault base
 
 LIB_SRC  = $(wildcard lib/*/*.c)
@@ -311,7 +311,7 @@ lint-man:
 # ---- fuzz -----------------------------------------------------------------
 
 # make fuzz: every t/fuzz/NAME.c as a libFuzzer harness (clang; lib/ and
-# cgi/dash/ compiled again with the sanitizers, into one archive) run for
+# cgi/dash/ and cgi/pages/ compiled again with the sanitizers, into one archive) run for
 # FUZZ_SECONDS on a copy of t/fuzz/corpus/NAME/ (see t/fuzz/run). make
 # check runs each for FUZZ_SMOKE_SECONDS.
 FUZZ_CC      ?= clang
@@ -323,7 +323,7 @@ FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra $(FUZZ_SAN) \
 	$(INCLUDES) $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"'
 FUZZ_SRC      = $(wildcard t/fuzz/*.c)
 FUZZ_BIN      = $(FUZZ_SRC:t/fuzz/%.c=$(FUZZ_BUILD)/%)
-FUZZ_LIB_OBJ  = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC) $(DASH_SRC)) \
+FUZZ_LIB_OBJ  = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC) $(DASH_SRC) $(PAGES_SRC)) \
 	$(FUZZ_BUILD)/lib/llm/prices.o
 
 $(FUZZ_BUILD)/%.o: %.c $(HEADERS)
@@ -364,7 +364,7 @@ clean: fuzz-clean
 # nginx + fcgiwrap (BENCH_WA_*), then vault-mcp's read_item round trips on a
 # 10,000-item vault (with the load average beside them). Sizes: BENCH_FILES,
 # BENCH_SIZE, BENCH_ROUNDS, BENCH_RSS_SECONDS (default 180), BENCH_ITEMS,
-# BENCH_DURATION, BENCH_PLANS, BENCH_BRIEFINGS, BENCH_SPAWNS,
+# BENCH_DURATION, BENCH_PLANS, BENCH_BRIEFINGS, BENCH_SPAWNS, BENCH_PAGES_ROUNDS,
 # BENCH_MCP_ITEMS, BENCH_MCP_CALLS (see
 # t/bench/*.sh). Load by wrk if installed (apt-get install wrk), else ab,
 # else curl.

@@ -6,12 +6,15 @@
  * is prose of a model, and each of its sentences that cites a number not
  * among the facts is dropped and said on stderr.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -33,7 +36,7 @@ static const char system_prompt[] =
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: briefing [-C DIR] [-a AGENT] "
-	    "[-jqv] [--week YYYY-Www] [--notify]\n");
+	    "[-jqv] [--week YYYY-Www | --due] [--now TIME] [--notify]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -262,11 +265,41 @@ static int notify(struct vault *v, const char *week, const json_t *facts,
 	return status;
 }
 
+/* --due: -1 when week w's briefing (rel) is not due at t, or is written
+ * already (said with -v); 0 when it is to be written; else an exit
+ * status. */
+static int not_due(struct vault *v, const struct brief_week *w,
+    const char *rel, time_t t)
+{
+	time_t at = brief_due_at(w);
+	struct stat st;
+	char when[21];
+
+	if (t < at) {
+		time_rfc3339(at, when);
+		if (cli.verbose)
+			cli_warn(NULL, "%s: not due before %s", w->label, when);
+		return -1;
+	}
+	if (fstatat(v->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (cli.verbose)
+			cli_warn(NULL, "%s: written already", rel);
+		return -1;
+	}
+	if (errno != ENOENT) {
+		cli_warn(NULL, "%s: %s", rel, strerror(errno));
+		return EX_TEMP;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "week", required_argument, NULL, 'W' + 256 },
 		{ "notify", no_argument, NULL, 'N' + 256 },
+		{ "due", no_argument, NULL, 'D' + 256 },
+		{ "now", required_argument, NULL, 'T' + 256 },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -275,7 +308,8 @@ int main(int argc, char **argv)
 	json_t *facts, *sugg;
 	const char *week = NULL;
 	char rel[64], now[21], *sum = NULL, *md = NULL;
-	int c, r, odoo, llm = 0, tell = 0, told = 0;
+	int c, r, odoo, llm = 0, tell = 0, told = 0, due = 0;
+	time_t t = time(NULL);
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -284,18 +318,35 @@ int main(int argc, char **argv)
 			week = optarg;
 		else if (c == 'N' + 256)
 			tell = 1;
-		else if (!cli_option(c, optarg, usage))
+		else if (c == 'D' + 256)
+			due = 1;
+		else if (c == 'T' + 256) {
+			if (time_parse_rfc3339(optarg, &t) < 0) {
+				cli_warn(NULL, "--now %s: not an RFC 3339 time",
+				    optarg);
+				usage(2);
+			}
+		} else if (!cli_option(c, optarg, usage))
 			usage(2);
-	if (optind != argc)
+	if (optind != argc || (due && (week || cli.json)))
 		usage(2);
 	if (week && brief_week_parse(week, &w) < 0) {
 		cli_warnerr(NULL);
 		usage(2);
 	}
+	if (brief_owner_tz() < 0) {
+		cli_warnerr(NULL);
+		return EX_CONFIG;
+	}
 	if (!week)
-		brief_week_before(time(NULL), &w);
+		brief_week_owner(t, &w);
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
+	snprintf(rel, sizeof rel, "Briefings/%s_Monday_Briefing.md", w.after);
+	if (due && (r = not_due(&v, &w, rel, t)) != 0) {
+		vault_close(&v);
+		return r < 0 ? 0 : r;
+	}
 	if (!(facts = brief_facts(&v, &w, &odoo))) {
 		cli_warnerr(NULL);
 		vault_close(&v);
@@ -312,8 +363,7 @@ int main(int argc, char **argv)
 		vault_close(&v);
 		return odoo;
 	}
-	snprintf(rel, sizeof rel, "Briefings/%s_Monday_Briefing.md", w.after);
-	time_rfc3339(time(NULL), now);
+	time_rfc3339(t, now);
 	if (!(sum = summary(&v, facts, &llm)) ||
 	    !(md = brief_render(facts, sugg, tidy(sum), now)) ||
 	    file_writeat(v.dirfd, rel, md, strlen(md), 0644) < 0) {

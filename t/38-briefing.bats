@@ -366,3 +366,145 @@ social_report() {
 	    (.social.error | startswith("not a social report")) and
 	    (.social | has("posts") | not)'
 }
+
+# owner_tz NAME: OWNER_TZ=NAME the configuration's only key.
+owner_tz() {
+	printf 'OWNER_TZ=%s\n' "$1" >"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+}
+
+# due NOW: briefing --due -v at NOW (RFC 3339, UTC); what it printed in
+# $output, what it said in $stderr.
+due() {
+	run --separate-stderr briefing -v --due --now "$1"
+}
+
+@test "briefing --due, OWNER_TZ=Pacific/Auckland: the owner's Monday, not before the week has ended in UTC, written once" {
+	owner_tz Pacific/Auckland
+	b=$VAULT_DIR/Briefings/2026-11-30_Monday_Briefing.md
+	# Monday 30 Nov 06:30 in Auckland (NZDT, +13) is Sunday 17:30 UTC: not yet
+	due 2026-11-29T17:30:00Z
+	assert_success
+	[[ "$stderr" == *"2026-W48: not due before 2026-11-30T00:00:00Z"* ]]
+	[ ! -e "$b" ]
+	# 07:30 there, but the UTC week (whose days the logs keep) runs 5 more hours
+	due 2026-11-29T18:30:00Z
+	assert_success
+	[ ! -e "$b" ]
+	# Monday 13:00 in Auckland, the week over in UTC too: written, once
+	due 2026-11-30T00:00:00Z
+	assert_success
+	[ "$output" = Briefings/2026-11-30_Monday_Briefing.md ]
+	grep -q '^period: 2026-W48$' "$b"
+	grep -q '^period_start: 2026-11-23$' "$b"
+	grep -q '^generated: 2026-11-30T00:00:00Z' "$b"
+	cp "$b" "$BATS_TEST_TMPDIR/first"
+	due 2026-11-30T01:00:00Z
+	assert_success
+	[ -z "$output" ]
+	[[ "$stderr" == *"written already"* ]]
+	cmp "$b" "$BATS_TEST_TMPDIR/first"
+	# Tuesday morning there is still that week: nothing new
+	due 2026-11-30T20:00:00Z
+	assert_success
+	[ -z "$output" ]
+	# the next Monday in Auckland (Sunday 6 Dec 18:00 UTC): still waits for UTC
+	due 2026-12-06T18:00:00Z
+	[[ "$stderr" == *"2026-W49: not due before 2026-12-07T00:00:00Z"* ]]
+}
+
+@test "briefing --due, OWNER_TZ=America/Los_Angeles: Monday 07:00 there is 15:00 UTC; Sunday evening there is last week" {
+	owner_tz America/Los_Angeles
+	b=$VAULT_DIR/Briefings/2026-11-30_Monday_Briefing.md
+	# Monday 30 Nov 05:00 UTC is Sunday 21:00 in LA: its week before is
+	# W47, whose briefing was written last Monday
+	mkdir -p "$VAULT_DIR/Briefings"
+	echo old >"$VAULT_DIR/Briefings/2026-11-23_Monday_Briefing.md"
+	due 2026-11-30T05:00:00Z
+	assert_success
+	[ -z "$output" ]
+	[[ "$stderr" == *"2026-11-23_Monday_Briefing.md: written already"* ]]
+	[ "$(cat "$VAULT_DIR/Briefings/2026-11-23_Monday_Briefing.md")" = old ]
+	# Monday 06:59 in LA (PST, -8)
+	due 2026-11-30T14:59:00Z
+	assert_success
+	[[ "$stderr" == *"2026-W48: not due before 2026-11-30T15:00:00Z"* ]]
+	[ ! -e "$b" ]
+	due 2026-11-30T15:00:00Z
+	assert_success
+	[ "$output" = Briefings/2026-11-30_Monday_Briefing.md ]
+	# in summer (PDT, -7) 07:00 is 14:00 UTC
+	due 2026-07-13T13:59:00Z
+	[[ "$stderr" == *"2026-W28: not due before 2026-07-13T14:00:00Z"* ]]
+	due 2026-07-13T14:00:00Z
+	[ "$output" = Briefings/2026-07-13_Monday_Briefing.md ]
+	# without --due, the default week is the one before the owner's date
+	run --separate-stderr briefing -j --now 2026-11-30T05:00:00Z
+	assert_success
+	echo "$output" | jq -e '.week == "2026-W47"'
+	run --separate-stderr briefing -j --now 2026-11-30T15:00:00Z
+	echo "$output" | jq -e '.week == "2026-W48"'
+}
+
+@test "briefing: OWNER_TZ unknown or odd is a configuration error (78) before anything is written; --due with --week is a usage error" {
+	local z
+	for z in Mars/Olympus_Mons ../../etc/passwd /etc/localtime 'Europe/Paris;x' Europe; do
+		owner_tz "$z"
+		run --separate-stderr briefing --due --now 2026-11-30T12:00:00Z
+		assert_failure 78
+		[[ "$stderr" == *"OWNER_TZ=$z"* ]] || fail "$z: $stderr"
+	done
+	[ ! -d "$VAULT_DIR/Briefings" ] || [ -z "$(ls "$VAULT_DIR/Briefings")" ]
+	owner_tz UTC
+	run --separate-stderr briefing --due --week 2026-W48
+	assert_failure 2
+	run --separate-stderr briefing --now yesterday
+	assert_failure 2
+	[[ "$stderr" == *"--now yesterday: not an RFC 3339 time"* ]]
+	# UTC: Monday 07:00 UTC
+	due 2026-11-30T06:59:59Z
+	[[ "$stderr" == *"not due before 2026-11-30T07:00:00Z"* ]]
+}
+
+@test "briefing: a reply and the source it settled are one piece of work done, counted once" {
+	local m=${MON:0:7} d1 line
+	d1=$(date -u -d "$MON +1 day" +%F)
+	mkdir -p "$VAULT_DIR/Logs"
+	# vault-exec: the reply executed, its source moved after it
+	line='{"event":"executed","id":"DRAFT_E5","from":"Approved/email/DRAFT_E5.md","to":"Done/email/%s/DRAFT_E5.md","note":null,"ts":"%sT10:00:00Z","agent":"local","tool":"vault-exec"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	line='{"event":"done","id":"E5","from":"In_Progress/cloud/E5.md","to":"Done/email/%s/E5.md","note":"source of an executed reply","ts":"%sT10:00:01Z","agent":"local","tool":"vault-exec"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	# approve: a manual draft approved, its source settled with it
+	line='{"event":"approved","id":"DRAFT_W1","from":"Pending_Approval/whatsapp/DRAFT_W1.md","to":"Done/whatsapp/%s/DRAFT_W1.md","note":null,"ts":"%sT11:00:00Z","agent":"local","tool":"approve"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	line='{"event":"source-done","id":"W1","from":"Needs_Action/whatsapp/W1.md","to":"Done/whatsapp/%s/W1.md","note":null,"ts":"%sT11:00:01Z","agent":"local","tool":"approve"}\n'
+	printf "$line" "$m" "$d1" >>"$VAULT_DIR/Logs/$d1.jsonl"
+	# an item done on its own still counts
+	audit "$d1" T1 "Done/general/$m/T1.md"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.done.total == 3 and .done.by_domain == {"email": 1, "whatsapp": 1, "general": 1}'
+	echo "$output" | jq -e '[.done.items[].id] | sort == ["DRAFT_E5", "DRAFT_W1", "T1"]'
+}
+
+@test "briefing --notify: the three lines say the week's posts when there were any, and nothing of social otherwise" {
+	local log
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%F).md"
+	social_report 3 2 reactions=61 comments=10
+	run --separate-stderr briefing --notify
+	assert_success
+	grep -q "<br>Done 0, waiting too long 0, LLM 0.00 USD, 3 posts (61 reactions); 0 suggestions to approve.<br>" "$log"
+	# one post whose reactions no network gave: the count alone
+	WEEK=2026-W02 social_report 1 0
+	run --separate-stderr briefing --week 2026-W02 --notify
+	assert_success
+	grep -q "Monday briefing, 2026-W02\*<br>.*<br>Done 0, waiting too long 0, LLM 0.00 USD, 1 post; 0 suggestions" "$log"
+	# no post that week, or no report: nothing of social
+	WEEK=2026-W03 social_report 0 0
+	run --separate-stderr briefing --week 2026-W03 --notify
+	run --separate-stderr briefing --week 2026-W04 --notify
+	assert_success
+	grep -q "Monday briefing, 2026-W03\*<br>.*<br>Done 0, waiting too long 0, LLM 0.00 USD; 0 suggestions" "$log"
+	grep -q "Monday briefing, 2026-W04\*<br>.*<br>Done 0, waiting too long 0, LLM 0.00 USD; 0 suggestions" "$log"
+}

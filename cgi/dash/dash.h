@@ -64,6 +64,18 @@ enum statcache_result { SC_OFF, SC_HIT, SC_MISS };
 int statcache_get(struct vault *v, int use, char **text, size_t *len,
     unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how);
 
+/* The same cache for any text read from the vault: walk (ctx passed on)
+ * makes the text, and with keys appends to it what it read as
+ * status_core does (every directory stat'ed before it is listed; keys
+ * NULL: no cache); it is kept in .state/<agent>/file, valid while each
+ * key stats the same, under the rules of statcache_get (whose walk is
+ * status_core). The read-only pages' lists use it (cgi/pages). */
+typedef int (*statcache_walk)(struct vault *v, struct statkeys *keys,
+    char **text, size_t *len, void *ctx);
+int statcache_cached(struct vault *v, int use, const char *file,
+    statcache_walk walk, void *ctx, char **text, size_t *len,
+    unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how);
+
 /* The cache file's checksum of n bytes: a 128-bit hash of two lanes of
  * 64-bit multiply-xorshift, each lane's step a bijection of its state, so
  * a change of one word always changes the sum. It finds damage, not an

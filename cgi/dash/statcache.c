@@ -46,6 +46,10 @@
  * checksum over the file (statcache_sum) makes a truncated or damaged
  * file a miss.
  *
+ * statcache_cached is the same cache for any text read from the vault,
+ * given its walk and its file: the reading pages keep their lists so
+ * (cgi/pages/lists.c); statcache_get is it with status_core.
+ *
  * File format, all text but the payload:
  *   aie-status-cache 5 <hex statcache_sum of everything after this line>\n
  *   <number of keys> <payload length>\n
@@ -242,11 +246,11 @@ out:
 	return r;
 }
 
-/* The cache's path under the vault, "" when it cannot be named. */
-static void cache_rel(struct vault *v, char *rel, size_t size)
+/* The path of cache file under the vault, "" when it cannot be named. */
+static void cache_rel(struct vault *v, const char *file, char *rel,
+    size_t size)
 {
-	if ((size_t)snprintf(rel, size, ".state/%s/%s", v->agent,
-	    STATCACHE_FILE) >= size)
+	if ((size_t)snprintf(rel, size, ".state/%s/%s", v->agent, file) >= size)
 		*rel = '\0';
 }
 
@@ -387,7 +391,8 @@ fail:
 	return aie_fail(EX_TEMP, "%s: cannot compose", rel);
 }
 
-int statcache_get(struct vault *v, int use, char **text, size_t *len,
+int statcache_cached(struct vault *v, int use, const char *file,
+    statcache_walk walk, void *ctx, char **text, size_t *len,
     unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how)
 {
 	struct statkeys ks = { 0 }, memo = { 0 };
@@ -399,7 +404,7 @@ int statcache_get(struct vault *v, int use, char **text, size_t *len,
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
 	if (use) {
-		cache_rel(v, rel, sizeof rel);
+		cache_rel(v, file, rel, sizeof rel);
 		use = *rel != '\0';
 	}
 	if (use && cache_read(v, rel, text, len, digest, &memo) == 0) {
@@ -413,7 +418,7 @@ int statcache_get(struct vault *v, int use, char **text, size_t *len,
 		use = 0;
 	ks.memo = memo.k;
 	ks.nmemo = memo.n;
-	if (status_core(v, use ? &ks : NULL, text, len) < 0)
+	if (walk(v, use ? &ks : NULL, text, len, ctx) < 0)
 		goto out;
 	/* A written walk's digest is the one later hits give (the same ETag);
 	 * a failure to write is only a miss later. */
@@ -425,4 +430,18 @@ out:
 	statkeys_free(&ks);
 	statkeys_free(&memo);
 	return r;
+}
+
+static int status_walk(struct vault *v, struct statkeys *keys, char **text,
+    size_t *len, void *ctx)
+{
+	(void)ctx;
+	return status_core(v, keys, text, len);
+}
+
+int statcache_get(struct vault *v, int use, char **text, size_t *len,
+    unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how)
+{
+	return statcache_cached(v, use, STATCACHE_FILE, status_walk, NULL, text,
+	    len, digest, how);
 }

@@ -27,6 +27,36 @@ int page_done(struct dashctx *c, const char *arg);
 int page_handbook(struct dashctx *c, const char *arg);
 int page_goals(struct dashctx *c, const char *arg);
 
+/* lists.c: what the list pages share. ?page=N (from 0) into *pg: 0,
+ * or -1 once 400 is sent. */
+int page_arg(struct dashctx *c, long *pg);
+/* Newer and Older links around page pg of n rows at base. */
+void pager(struct buf *b, const char *base, long pg, size_t n);
+/* Directory fd, opened as rel, as a key of ks (when not NULL): its stat
+ * before it is read. A failure only makes the walk uncacheable. */
+void key_dir(struct statkeys *ks, int fd, const char *rel);
+/* What X-Status-Cache says of how. */
+const char *cache_said(enum statcache_result how);
+/* A sorted list, "n\n" and a row a line, and the row to read next. */
+struct rows {
+	char *text;
+	size_t len;
+	long n;                  /* rows in it */
+	const char *at, *end;
+};
+/* Read text (len bytes and a NUL; a list of this form, or any text whose
+ * first line is a count) into r: 0, or -1 when the first line is not a
+ * count. r borrows text. */
+int rows_parse(char *text, size_t len, struct rows *r);
+/* The list of cache file (in .state/<agent>/), from the cache or walk
+ * (r->text malloc'd); *how: which. 0, or -1 with aie_errmsg. */
+int rows_get(struct dashctx *c, const char *file, statcache_walk walk,
+    struct rows *r, enum statcache_result *how);
+/* The next row into line (NUL-terminated): 1, or 0 at the end. A row of
+ * size bytes or more, or a NUL in it, gives an empty or cut line, which
+ * no valid name is: the callers check every row. */
+int rows_next(struct rows *r, char *line, size_t size);
+
 /* paths.c: the names these pages accept and the URL of a vault path.
  * 1 when name is a briefing's file name, YYYY-MM-DD_Monday_Briefing.md
  * with a real date. */

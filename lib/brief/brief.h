@@ -26,6 +26,18 @@ void brief_week_before(time_t now, struct brief_week *w);
 /* "YYYY-Www": 0, or -1 (64) when it is not an ISO week. */
 int brief_week_parse(const char *s, struct brief_week *w);
 
+/* owner.c: OWNER_TZ, an IANA zone name (unset: the machine's zone),
+ * checked (its file under TZDIR, else /usr/share/zoneinfo) and made the
+ * process's local time. 0, or -1 (78) with aie_errmsg. */
+int brief_owner_tz(void);
+/* The week before the one holding now's date on the owner's clock. */
+void brief_week_owner(time_t now, struct brief_week *w);
+/* When week w's briefing is due: BRIEF_DUE_HOUR on the owner's clock of
+ * the Monday after it, and not before the week has ended in UTC (the
+ * logs are kept by UTC day, so its numbers are final then). */
+#define BRIEF_DUE_HOUR 7
+time_t brief_due_at(const struct brief_week *w);
+
 /* The weeks before, for the revenue's trend. */
 #define BRIEF_TREND_WEEKS 4
 

@@ -47,6 +47,20 @@ int brief_read(struct vault *v, const char *rel, char **text, size_t *len)
 
 /* ---- work done: the audit log's moves into Done/ ---- */
 
+/* 1 when audit line o moved a draft's source to Done/ with the draft
+ * (approve(1)'s source-done; vault-exec's done "source of an executed
+ * reply", see vault(5)): a reply and the mail it answers are one piece of
+ * work, counted once, as the draft. */
+static int settled_source(const json_t *o)
+{
+	const char *ev = json_string_value(json_object_get(o, "event"));
+	const char *note = json_string_value(json_object_get(o, "note"));
+
+	return (ev && !strcmp(ev, "source-done")) ||
+	    (ev && note && !strcmp(ev, "done") &&
+	    !strcmp(note, "source of an executed reply"));
+}
+
 static int done_day(struct vault *v, const char *rel, json_t *seen,
     json_t *by)
 {
@@ -65,7 +79,8 @@ static int done_day(struct vault *v, const char *rel, json_t *seen,
 		size_t n;
 
 		if (o && json_unpack(o, "{s:s, s:s}", "id", &id, "to", &to) == 0 &&
-		    !strncmp(to, "Done/", 5) && !json_object_get(seen, id) &&
+		    !strncmp(to, "Done/", 5) && !settled_source(o) &&
+		    !json_object_get(seen, id) &&
 		    (n = strcspn(to + 5, "/")) > 0 && n <= AIE_NAME_MAX) {
 			memcpy(dom, to + 5, n);
 			dom[n] = '\0';

@@ -283,7 +283,7 @@ char *brief_offline_summary(const json_t *f)
 char *brief_short(const json_t *f, const json_t *sugg)
 {
 	struct buf b = { 0 };
-	const json_t *r = GET(f, "revenue");
+	const json_t *r = GET(f, "revenue"), *soc = GET(f, "social");
 
 	buf_addf(&b, "*Monday briefing, %s*\n", STR(f, "week"));
 	if (!json_is_true(GET(r, "configured")))
@@ -298,9 +298,16 @@ char *brief_short(const json_t *f, const json_t *sugg)
 			    NUM(r, "target_pct"));
 		buf_addf(&b, "; %lld overdue", INT(r, "overdue_count"));
 	}
-	buf_addf(&b, "\nDone %lld, waiting too long %lld, LLM %.2f USD; %zu "
-	    "suggestion%s to approve.", INT(GET(f, "done"), "total"),
-	    INT(GET(f, "waiting"), "late"), NUM(GET(f, "spend"), "cost"),
-	    json_array_size(sugg), json_array_size(sugg) == 1 ? "" : "s");
+	buf_addf(&b, "\nDone %lld, waiting too long %lld, LLM %.2f USD",
+	    INT(GET(f, "done"), "total"), INT(GET(f, "waiting"), "late"),
+	    NUM(GET(f, "spend"), "cost"));
+	if (json_is_true(GET(soc, "configured")) && INT(soc, "posts") > 0) {
+		buf_addf(&b, ", %lld post%s", INT(soc, "posts"),
+		    INT(soc, "posts") == 1 ? "" : "s");
+		if (json_is_integer(GET(soc, "reactions")))
+			buf_addf(&b, " (%lld reactions)", INT(soc, "reactions"));
+	}
+	buf_addf(&b, "; %zu suggestion%s to approve.", json_array_size(sugg),
+	    json_array_size(sugg) == 1 ? "" : "s");
 	return buf_take(&b, NULL);
 }

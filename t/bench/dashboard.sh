@@ -24,37 +24,12 @@
 #   BENCH_SPAWNS    execs of the CGI alone, timed after the load (500)
 set -eu
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${AIE_BIN:-$top/build/bin}
-cgi=${AIE_CGI:-$top/build/cgi}
+# shellcheck source=t/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init dash
 ITEMS=${BENCH_ITEMS:-10000}
 DUR=${BENCH_DURATION:-30}
-PW=bench-horse-battery
-[ -x "$cgi/dashboard.cgi" ] || { echo "dashboard.sh: $cgi/dashboard.cgi: not built (run make)" >&2; exit 1; }
-
-tmp=$(mktemp -d /tmp/aie-bench-dash.XXXXXX)
-export HOME=$tmp/home VAULT_DIR=$tmp/vault AI_EMPLOYEE_CONFIG=$tmp/env TZ=UTC
-export FCGIWRAP_CHILDREN=2 AIE_CGI=$cgi AIE_BIN=$bin
-# every server this script starts, it stops; BENCH_DEBUG=1 keeps $tmp
-stop_servers() {
-	"$top/cgi/run-dashboard" stop "$tmp/web" || true
-	[ ! -d "$tmp/web-replay" ] || "$top/cgi/run-dashboard" stop "$tmp/web-replay" || true
-}
-cleanup() {
-	stop_servers
-	if [ -n "${BENCH_DEBUG:-}" ]; then
-		echo "kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-mkdir -p "$HOME"
-: >"$AI_EMPLOYEE_CONFIG"
-chmod 600 "$AI_EMPLOYEE_CONFIG"
-
-"$bin/vault-init" -q "$VAULT_DIR" >/dev/null
-echo "$PW" | "$bin/dashboard-passwd" -q
+[ -x "$cgi/dashboard.cgi" ] || bench_fail "$cgi/dashboard.cgi: not built (run make)"
 # ITEMS items: 5 % waiting in Needs_Action, 1 % pending drafts with the
 # keys draft-email writes (their sources in Needs_Action), 2 % approved,
 # 1 % rejected, 1 % in progress, the rest (90 %) Done/email/2026-MM.
@@ -132,10 +107,6 @@ with open(os.path.join(root, "Logs", day + ".jsonl"), "w") as f:
                 % (day, t // 3600, t // 60 % 60, t % 60, iid, iid))
 EOF
 
-# free_port: a TCP port nothing listens on, on the loopback.
-free_port() {
-	python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
-}
 port=$(free_port)
 url=http://127.0.0.1:$port
 # serve on|off: (re)start nginx + fcgiwrap with the status cache on or off
@@ -145,18 +116,10 @@ serve() {
 }
 serve on
 
-# A session, as t/60-dashboard.bats logs in.
-jar=$tmp/jar
-curl -s -c "$jar" -o "$tmp/login.html" "$url/login"
-tok=$(grep -o 'name="csrf" value="[^"]*"' "$tmp/login.html" | head -n 1 | sed 's/.*value="//; s/"$//')
-curl -s -b "$jar" -c "$jar" -o /dev/null -H "Origin: $url" \
-    --data-urlencode "csrf=$tok" --data-urlencode "password=$PW" "$url/login"
-sess=$(awk '$6 == "aie_session" {print $7}' "$jar")
-[ -n "$sess" ] || { echo "dashboard.sh: could not log in" >&2; exit 1; }
-cookie="Cookie: aie_session=$sess"
+bench_login "$url"
 for p in /api/status / /activity; do
 	code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "$cookie" "$url$p")
-	[ "$code" = 200 ] || { echo "dashboard.sh: GET $p: HTTP $code" >&2; exit 1; }
+	[ "$code" = 200 ] || bench_fail "GET $p: HTTP $code"
 	gz=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' -H "$cookie" "$url$p")
 	echo "GET $p: $(wc -c <"$tmp/body") bytes ($gz gzipped)"
 done
@@ -165,7 +128,7 @@ done
 sleep 3
 curl -s -o /dev/null -H "$cookie" "$url/api/status"
 curl -s -o /dev/null -D "$tmp/hdr" -H "$cookie" "$url/api/status"
-grep -qi '^X-Status-Cache: hit' "$tmp/hdr" || { echo "dashboard.sh: the status cache does not hit" >&2; exit 1; }
+grep -qi '^X-Status-Cache: hit' "$tmp/hdr" || bench_fail "the status cache does not hit"
 
 # changing: while it runs, the vault never rests (the "cold" runs).
 changer=""
@@ -181,45 +144,9 @@ stop_changing() {
 	[ -z "$changer" ] || { kill "$changer" 2>/dev/null; wait "$changer" 2>/dev/null || true; }
 	changer=""
 }
-trap 'stop_changing; cleanup' EXIT
+trap 'stop_changing; bench_cleanup' EXIT
 
-if command -v wrk >/dev/null; then
-	tool="wrk -t2 -c10 -d${DUR}s --latency"
-elif command -v ab >/dev/null; then
-	tool="ab -c10 -t$DUR"
-else
-	tool="curl, one request at a time, ${DUR}s"
-fi
-echo "dashboard bench: $ITEMS items, nginx + fcgiwrap -c 2, load by $tool"
-
-# load URL [SECONDS]: load URL (default $DUR s); print "RPS P50_MS P99_MS
-# ERRORS".
-load() {
-	local out=$tmp/load d=${2:-$DUR}
-	if command -v wrk >/dev/null; then
-		wrk -t2 -c10 -d"${d}s" --latency -H "$cookie" "$1" >"$out"
-		[ -z "${BENCH_DEBUG:-}" ] || cat "$out" >&2
-		awk '
-		function ms(s) { if (s ~ /us$/) return s / 1000; if (s ~ /ms$/) return s + 0; if (s ~ /s$/) return s * 1000; return s }
-		/Requests\/sec/ { rps = $2 }
-		$1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-		/Non-2xx/ { err += $NF } /Socket errors/ { err += 1 }
-		END { printf "%s %.1f %.1f %d\n", rps, p50, p99, err }' "$out"
-	elif command -v ab >/dev/null; then
-		ab -q -c10 -t"$d" -n 1000000 -H "$cookie" "$1" >"$out" 2>&1
-		awk '/Requests per second/ { rps = $4 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
-		/Non-2xx/ { err += $NF } /Failed requests/ { err += $3 }
-		END { printf "%s %s %s %d\n", rps, p50, p99, err }' "$out"
-	else
-		local end=$((SECONDS + d))
-		while [ $SECONDS -lt "$end" ]; do
-			curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "$cookie" "$1"
-		done >"$out"
-		awk '{ n++; if ($1 != 200) err++; print $2 * 1000 | "sort -n > '"$tmp"'/lat" }
-		END { close("sort -n > '"$tmp"'/lat"); while ((getline l < "'"$tmp"'/lat") > 0) a[++k] = l
-		printf "%.1f %.1f %.1f %d\n", n / '"$d"', a[int(k * 0.5) + 1], a[int(k * 0.99) + 1], err }' "$out"
-	fi
-}
+echo "dashboard bench: $ITEMS items, nginx + fcgiwrap -c 2, load by $load_tool, ${DUR}s a run"
 
 # alone PATH CACHE CMD...: CMD with the environment of a request of PATH
 # to the CGI, as fcgiwrap would give it, the status cache on or off.
@@ -250,11 +177,11 @@ for mode in on cold off; do
 		sleep 0.5
 		curl -s -o /dev/null -D "$tmp/hdr" -H "$cookie" "$url/api/status"
 		grep -qi '^X-Status-Cache: miss' "$tmp/hdr" ||
-		    { echo "dashboard.sh: a changing vault is served from the cache" >&2; exit 1; } ;;
+		    bench_fail "a changing vault is served from the cache" ;;
 	off)	stop_changing; serve off ;;
 	esac
 	for p in /api/status / /activity; do
-		read -r rps p50 p99 err < <(load "$url$p")
+		read -r rps p50 p99 err < <(load "$url$p" "$DUR")
 		k=-1
 		[ ! -x /usr/bin/time ] || k=$(rss "$p" "$([ "$mode" = off ] && echo off || echo on)")
 		awk -v p="$p" -v m="$mode" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v err="$err" -v k="$k" 'BEGIN {
@@ -269,10 +196,7 @@ done
 # dashboard.cgi serving a cached /api/status, beside a static C program
 # that only prints a reply, spawned in turns BENCH_SPAWNS times each. The
 # second is what any process costs here; the difference is the CGI's own.
-noop='#include <stdio.h>
-int main(void) { fputs("Status: 204 No Content\r\n\r\n", stdout); return 0; }'
-printf '%s\n' "$noop" | cc -O2 -static -x c -o "$tmp/noop.cgi" - 2>/dev/null ||
-    printf '%s\n' "$noop" | cc -O2 -x c -o "$tmp/noop.cgi" -
+bench_noop "$tmp/noop.cgi"
 sleep 2.5        # the vault rests: the first request writes the cache
 alone /api/status on \
 python3 - "$cgi/dashboard.cgi" "$tmp/noop.cgi" "${BENCH_SPAWNS:-500}" <<'EOF'
@@ -327,16 +251,16 @@ ceiling() {
 	local rport rounds=${BENCH_CEILING_ROUNDS:-3} d=${BENCH_CEILING_DURATION:-10} u
 	alone /api/status on "$cgi/dashboard.cgi" >"$tmp/reply"
 	grep -q '^X-Status-Cache: hit' "$tmp/reply" ||
-	    { echo "dashboard.sh: the CGI alone does not hit the status cache" >&2; exit 1; }
+	    bench_fail "the CGI alone does not hit the status cache"
 	mkdir -p "$tmp/replay"
 	printf '%s\n' "$replay" | cc -O2 -static -DREPLY="\"$tmp/reply\"" -x c \
 	    -o "$tmp/replay/dashboard.cgi" - ||
-	    { echo "dashboard.sh: cannot build the replaying CGI" >&2; exit 1; }
+	    bench_fail "cannot build the replaying CGI"
 	rport=$(free_port)
 	AIE_CGI=$tmp/replay "$top/cgi/run-dashboard" start "$tmp/web-replay" "$rport"
 	curl -s -o /dev/null -D "$tmp/hdr" -H "$cookie" "$url/api/status"
 	grep -qi '^X-Status-Cache: hit' "$tmp/hdr" ||
-	    { echo "dashboard.sh: the status cache does not hit" >&2; exit 1; }
+	    bench_fail "the status cache does not hit"
 	for _ in $(seq "$rounds"); do
 		for u in "http://127.0.0.1:$rport" "$url"; do
 			load "$u/api/status" "$d" | awk -v u="$u" '{ print u, $1 }'
