@@ -41,12 +41,11 @@ module.exports = {
     // Needs_Action, hourly, as the reap job of cron/crontab.cloud.
     c.loop(AGENT, 'reap',
       `while :; do vault-claim -q -a ${AGENT} --reap 2h; sleep 3600; done`),
-    // The Monday briefing of last week at 07:00 (local time, TZ), as the
-    // briefing job of cron/crontab.cloud: sleep until then, run, again.
+    // The Monday briefing of last week, hourly with --due as the briefing
+    // job of cron/crontab.cloud: written once, from 07:00 on the owner's
+    // Monday (OWNER_TZ), whatever the VM's zone (briefing(1)).
     c.loop(AGENT, 'briefing',
-      'while :; do n=$(date +%s); t=$(date -d "monday 07:00" +%s); ' +
-      '[ "$t" -gt "$n" ] || t=$(date -d "next monday 07:00" +%s); ' +
-      'sleep $((t - n)); briefing -q --notify; done'),
+      'while :; do briefing -q --due --notify; sleep 3600; done'),
     // This week's post drafts from Business_Goals.md's content plan,
     // Monday 08:00, as the posts job of cron/crontab.cloud (for the
     // networks SOCIAL_NETWORKS names).

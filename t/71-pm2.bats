@@ -89,6 +89,8 @@ apps() {
 	run apps "$TOP/pm2/ecosystem.config.cloud.js"
 	assert_output --partial '"name":"aie-cloud-posts"'
 	assert_output --partial 'draft-post -q --from-goals; done'
+	# the briefing hourly with --due: 07:00 on the owner's Monday (OWNER_TZ)
+	assert_output --partial 'briefing -q --due --notify; sleep 3600; done'
 	refute_output --partial 'social-report'
 }
 
