@@ -125,10 +125,16 @@ int odoo_partner_find(struct odoo_conn *k, const char *email,
     const char *name, struct odoo_partner *p, char *cand, size_t size);
 
 /* A draft customer invoice of n lines; due NULL lets Odoo compute it from
- * the payment terms. 0 with *id, or an exit status. */
+ * the payment terms; origin (or NULL) its invoice_origin, the vault item
+ * it is drafted for. 0 with *id, or an exit status. */
 int odoo_invoice_create(struct odoo_conn *k, long partner_id,
     const struct odoo_line *lines, size_t n, const char *date,
-    const char *due, long *id);
+    const char *due, const char *origin, long *id);
+/* The customer invoice, not cancelled, drafted earlier for origin (its
+ * invoice_origin): 0 with *id, 0 with *id 0 when there is none, else an
+ * exit status. */
+int odoo_invoice_by_origin(struct odoo_conn *k, const char *origin,
+    long *id);
 
 /* action_post on the move. 0 or an exit status (75: it may have posted). */
 int odoo_move_post(struct odoo_conn *k, long id);
