@@ -2,7 +2,7 @@
 # /new beyond a task and an email (see ai-employee-dashboard(1)): a post
 # and a WhatsApp message the owner wrote, filed as drafts for approval
 # and checked now by the rules approval applies; an invoice to draft,
-# filed as an item odoo-invoice --from reads. End to end through nginx +
+# filed as a request odoo-invoice --requests drafts. End to end through nginx +
 # fcgiwrap, then the real executors against the fakes of t/fake.
 # $code and $B are set by req() and by tests alike, one test at a time:
 # shellcheck disable=SC2030,SC2031
@@ -210,7 +210,7 @@ approve_on_page() {
 	grep -qx 'template: order_shipped' "$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
 }
 
-@test "new invoice: an item odoo-invoice --from drafts in Odoo" {
+@test "new invoice: a request the cloud's invoices job drafts in Odoo" {
 	new_json -d kind=invoice --data-urlencode 'client=Globex Billing' -d email=ap@globex.example \
 	    -d amount=1250.00 -d currency=usd --data-urlencode 'for=Support, November'
 	[ "$code" = 201 ]
@@ -222,15 +222,18 @@ approve_on_page() {
 	grep -Eqx 'subject: "?Support, November"?' "$f"
 	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = $'Amount: 1250.00 USD\nFor: Support, November' ]
 	grep -q "\"event\":\"create\",\"id\":\"$ID\"" "$VAULT_DIR"/Logs/*.jsonl
-	# the page after filing says what to run: no job drafts it yet
+	# the page after filing says when the cloud drafts it
 	req "$URL/item?id=$ID&filed=1"
-	grep -q 'run odoo-invoice --from with its ID on the cloud' "$B"
+	grep -q 'The cloud drafts the invoice in Odoo on its next run (every 5 minutes)' "$B"
 	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example FAKE_ODOO_PASSWORD=s3cret
 	fake_start
+	# the cloud's invoices job: drafted, the request settled
 	ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example ODOO_PASSWORD=s3cret \
-	    run --separate-stderr odoo-invoice --from "$ID"
+	    VAULT_AGENT=cloud run --separate-stderr odoo-invoice --requests
 	assert_success
 	grep -qx '| 1 | Support, November | 1 | 1250.00 | 1250.00 |' "$VAULT_DIR/$output"
+	[ ! -e "$f" ]
+	ls "$VAULT_DIR"/Done/finance/*/"$ID.md"
 }
 
 @test "new invoice: refused without a client, an address, an amount, a currency or a line; nothing filed" {
