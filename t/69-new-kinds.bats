@@ -318,3 +318,39 @@ approve_on_page() {
 	req -X POST -H "Origin: $URL" --data-urlencode "csrf=$CSRF" "$URL/settings"
 	[ "$code" = 405 ]
 }
+
+@test "settings: each token's expiry in vault-health's words, from this agent's configuration or a health report; never a token" {
+	local soon far
+	soon=$(date -u -d '+3 days' +%FT%TZ)
+	far=$(date -u -d '+40 days' +%FT%TZ)
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-EOT
+	LINKEDIN_TOKEN=AQV-hush-0001
+	LINKEDIN_TOKEN_EXPIRES_AT=$soon
+	X_TOKEN=hush-0002
+	X_REFRESH_TOKEN=hush-0003
+	FACEBOOK_PAGE_TOKEN=EAAG-hush-0004
+	WA_TOKEN=EAAG-hush-0005
+	WA_TOKEN_EXPIRES_AT=$far
+	EOT
+	)
+	# what vault-health learnt of the Page token from Graph, on the cloud
+	mkdir -p "$VAULT_DIR/Health"
+	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
+	    "$(date -u +%FT%TZ)" >"$VAULT_DIR/Health/cloud.md"
+	req "$URL/settings"
+	rm -f "$AI_EMPLOYEE_CONFIG"
+	[ "$code" = 200 ]
+	! grep -q 'hush' "$B" || false
+	grep -q '<h3>Token expiry</h3>' "$B"
+	# within TOKEN_WARN_DAYS: degraded, with what to do, as vault-health says it
+	grep -q "<dt>LinkedIn</dt><dd><span class=\"err\">expires ${soon%%T*} (in 3 d): authorise the app on LinkedIn again" "$B"
+	grep -q '<dt>X</dt><dd>X_TOKEN set, refreshed by itself</dd>' "$B"
+	grep -q '<dt>Facebook</dt><dd>never expires <small>(vault-health, cloud)</small></dd>' "$B"
+	grep -q '<dt>Instagram</dt><dd>expiry not watched</dd>' "$B"
+	# this agent's own expiry wins over another agent's report
+	grep -q "<dt>WhatsApp</dt><dd>expires ${far%%T*} (in 40 d)</dd>" "$B"
+	# nothing set anywhere: said so, by key
+	rm "$VAULT_DIR/Health/cloud.md"
+	req "$URL/settings"
+	grep -q '<dt>Facebook</dt><dd>FACEBOOK_PAGE_TOKEN not set here</dd>' "$B"
+}
