@@ -193,7 +193,7 @@ done_file() {
 	run --separate-stderr odoo-invoice --requests
 	assert_failure 1
 	request R9
-	ODOO_URL= run --separate-stderr odoo-invoice --requests
+	ODOO_URL='' run --separate-stderr odoo-invoice --requests
 	assert_failure 1
 	[[ "$stderr" == *"ODOO_URL is not set: no Odoo, nothing to draft"* ]]
 	[ -f "$VAULT_DIR/Needs_Action/finance/R9.md" ]

@@ -156,7 +156,8 @@ static void tokens(struct buf *b, const struct status *st, time_t now)
 
 	buf_adds(b, "<section class=\"card\"><h3>Token expiry</h3>"
 	    "<p class=\"meta\">When each access token runs out, as "
-	    "vault-health tells it (WhatsApp: WA_TOKEN, the notices').</p>"
+	    "vault-health tells it (WhatsApp: WA_TOKEN, the notices'). "
+	    "Whether a publisher is configured is not shown here yet.</p>"
 	    "<dl class=\"kv\">");
 	for (i = 0; i < sizeof nets / sizeof nets[0]; i++)
 		network(b, st, now, nets[i][0], nets[i][1]);
