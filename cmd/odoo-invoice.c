@@ -25,7 +25,6 @@
  * gets odoo_state. Only a move still a draft customer invoice is
  * cancelled: Odoo's button_cancel would reset a posted one and cancel it.
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,11 +38,6 @@
 
 #define REQ_MAX 20
 
-struct req {
-	char name[200], email[200];
-	struct odoo_line lines[ODOO_LINES_MAX];
-	size_t n;
-};
 
 struct ctx {
 	struct vault *v;
@@ -156,87 +150,23 @@ static int cancel_rejected(struct vault *v, const struct odoo_cfg *cfg)
 	return c.status;
 }
 
-/* s without the white space around it, in place. */
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* "Name <email>" into r (the name may be empty). */
-static int address(char *s, struct req *r)
-{
-	char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-
-	if (!lt || !gt || gt - lt < 4 || !memchr(lt, '@', (size_t)(gt - lt)))
-		return -1;
-	*lt = *gt = '\0';
-	snprintf(r->email, sizeof r->email, "%s", trim(lt + 1));
-	s = trim(s);
-	if (*s == '"' && strlen(s) >= 2 && s[strlen(s) - 1] == '"') {
-		s[strlen(s) - 1] = '\0';
-		s++;
-	}
-	snprintf(r->name, sizeof r->name, "%s", s);
-	return strchr(r->email, ' ') ? -1 : 0;
-}
-
-/* One stdin line into r: Name <email> AMOUNT "text" (or text unquoted). */
-static int parse_line(char *line, struct req *r, struct odoo_line *l)
-{
-	char *gt = strchr(line, '>'), *p, *text, who[420];
-	size_t n;
-
-	if (!gt || (size_t)(gt + 1 - line) >= sizeof who)
-		return aie_fail(EX_DATA, "no <email> (want: Name <email> AMOUNT "
-		    "\"text\")");
-	memcpy(who, line, (size_t)(gt + 1 - line));
-	who[gt + 1 - line] = '\0';
-	if (address(who, r) < 0)
-		return aie_fail(EX_DATA, "no usable <email>");
-	p = gt + 1;
-	while (isspace((unsigned char)*p))
-		p++;
-	n = strcspn(p, " \t");
-	if (odoo_amount(p, n, &l->price) < 0)
-		return aie_fail(EX_DATA, "\"%.*s\" is not an amount (want 5000 or "
-		    "5000.50)", (int)(n > 40 ? 40 : n), p);
-	text = trim(p + n);
-	n = strlen(text);
-	if (n >= 2 && text[0] == '"' && text[n - 1] == '"') {
-		text[n - 1] = '\0';
-		text++;
-	}
-	if (!*text || strchr(text, '"'))
-		return aie_fail(EX_DATA, "no text for the line (want: Name <email> "
-		    "AMOUNT \"text\")");
-	l->qty = 1;
-	return (l->name = strdup(text)) ? 0 : aie_fail(EX_TEMP, "out of memory");
-}
-
 /* Add the stdin lines to reqs, a client's lines to one request. */
-static int read_stdin(struct req *reqs, size_t *nreq)
+static int read_stdin(struct odoo_request *reqs, size_t *nreq)
 {
 	char *line = NULL;
 	size_t cap = 0, i, lineno = 0;
 	int status = 0;
 
 	while (getline(&line, &cap, stdin) > 0) {
-		struct req r;
+		struct odoo_request r;
 		struct odoo_line l;
-		char *s = trim(line), where[32];
-		lineno++;
-		if (!*s || *s == '#')
-			continue;
-		snprintf(where, sizeof where, "line %zu", lineno);
-		memset(&r, 0, sizeof r);
-		if (parse_line(s, &r, &l) < 0) {
+		char where[32];
+		int got;
+
+		snprintf(where, sizeof where, "line %zu", ++lineno);
+		if ((got = odoo_request_line(line, &r, &l)) > 0)
+			continue;        /* blank, or a comment */
+		if (got < 0) {
 			cli_warnerr(where);
 			status = EX_DATA;
 			continue;
@@ -247,7 +177,7 @@ static int read_stdin(struct req *reqs, size_t *nreq)
 			reqs[(*nreq)++] = r;
 		if (i == REQ_MAX || reqs[i].n == ODOO_LINES_MAX) {
 			cli_warn(where, "too many clients or lines at once");
-			free((char *)l.name);    /* ours: strdup in parse_line */
+			free((char *)l.name);    /* ours: odoo_request_line's */
 			status = EX_DATA;
 			continue;
 		}
@@ -257,54 +187,24 @@ static int read_stdin(struct req *reqs, size_t *nreq)
 	return status;
 }
 
-/* The request an item asking for an invoice makes: its from, one amount
- * stated with its currency, the text of a "For:" line or the subject. */
+/* The request the item at ref makes (odoo_request_item). */
 static int read_item(struct ctx *c, const struct itemref *ref,
-    struct req *r)
+    struct odoo_request *r)
 {
 	struct item it;
-	char *from = NULL, *subj = NULL, *text = NULL, *p, *e;
-	const char *what = NULL;
-	int st;
+	char *from, *subj;
+	int rc;
 
 	memset(r, 0, sizeof r[0]);
 	if (item_load(c->v, ref, &it) < 0)
 		return -1;
 	from = fm_get(&it, "from");
 	subj = fm_get(&it, "subject");
-	if (!from || address(from, r) < 0)
-		aie_fail(EX_DATA, "no usable from address to find the client by");
-	else if (!(text = malloc((subj ? strlen(subj) : 0) + it.bodylen + 2)))
-		aie_fail(EX_TEMP, "out of memory");
-	else {
-		sprintf(text, "%s\n", subj ? subj : "");
-		if (it.body)
-			strncat(text, it.body, it.bodylen);
-		if ((st = odoo_stated_amount(text, &r->lines[0].price)) <= 0)
-			aie_fail(EX_DATA, st < 0 ? "it states several amounts; give the "
-			    "lines on stdin instead" : "it states no amount with its "
-			    "currency; give the lines on stdin instead");
-		else
-			what = subj && *subj ? subj : "Invoice";
-		for (p = text; what && (p = strchr(p, '\n')); p++)
-			if (!strncasecmp(p + 1, "For:", 4) ||
-			    !strncasecmp(p + 1, "Description:", 12)) {
-				p = strchr(p + 1, ':') + 1;
-				if ((e = strchr(p, '\n')))
-					*e = '\0';
-				what = trim(p);
-				break;
-			}
-		if (what && !(r->lines[0].name = strdup(what)))
-			what = NULL, aie_fail(EX_TEMP, "out of memory");
-	}
-	r->lines[0].qty = 1;
-	r->n = what ? 1 : 0;
+	rc = odoo_request_item(from, subj, it.body, it.bodylen, r);
 	free(from);
 	free(subj);
-	free(text);
 	fm_free(&it);
-	return what ? 0 : -1;
+	return rc;
 }
 
 /* The front matter common to what this files: type, id, dates, domain. */
@@ -342,7 +242,7 @@ static int file(struct ctx *c, struct item *it, const char *id,
 }
 
 /* No partner, or several: the request to the owner, nothing created. */
-static int to_owner(struct ctx *c, const struct req *r, int found,
+static int to_owner(struct ctx *c, const struct odoo_request *r, int found,
     const char *cand)
 {
 	struct item it;
@@ -442,7 +342,7 @@ static int need_odoo(struct ctx *c)
 
 /* One request: find the partner, create the draft (or take the one an
  * earlier run created for the same source), file it. */
-static int invoice(struct ctx *c, struct req *r)
+static int invoice(struct ctx *c, struct odoo_request *r)
 {
 	struct odoo_partner p;
 	struct odoo_move m;
@@ -548,9 +448,8 @@ static int from_item(struct ctx *c, const char *arg)
 	    "invoice_error", NULL, NULL };
 	struct itemref src, d;
 	struct item it;
-	struct req r;
+	struct odoo_request r;
 	char *type;
-	size_t i;
 	int st;
 
 	if (vault_resolve(c->v, arg, &src) < 0 || item_load(c->v, &src, &it) < 0) {
@@ -579,8 +478,7 @@ static int from_item(struct ctx *c, const char *arg)
 	} else {
 		st = read_item(c, &src, &r);
 		st = st < 0 ? aie_errcode : invoice(c, &r);
-		for (i = 0; i < r.n; i++)
-			free((char *)r.lines[i].name);
+		odoo_request_free(&r);
 		if (st) {
 			if (st != EX_NEG || c->request)
 				cli_warn(src.id, "%s", aie_errmsg);
@@ -670,12 +568,12 @@ int main(int argc, char **argv)
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static struct req reqs[REQ_MAX];
+	static struct odoo_request reqs[REQ_MAX];
 	struct vault v;
 	struct odoo_cfg cfg;
 	struct ctx c = { .v = &v, .cfg = &cfg };
 	const char *from = NULL;
-	size_t nreq = 0, i, j;
+	size_t nreq = 0, i;
 	int ch, r, status = 0, cancel = 0, batch = 0;
 
 	if (cli_init(argv[0]) < 0)
@@ -740,8 +638,7 @@ int main(int argc, char **argv)
 		status = r > status ? r : status;
 	}
 	for (i = 0; i < REQ_MAX; i++)
-		for (j = 0; j < reqs[i].n; j++)
-			free((char *)reqs[i].lines[j].name);
+		odoo_request_free(&reqs[i]);
 	vault_close(&v);
 	return status;
 }

@@ -105,6 +105,29 @@ struct odoo_move {
 	json_t *held;            /* what the lines' names point into */
 };
 
+/* ---- requests (request.c): what a client asks to be invoiced for ---- */
+
+/* A client and the lines to invoice (their names malloc'd). */
+struct odoo_request {
+	char name[200], email[200];
+	struct odoo_line lines[ODOO_LINES_MAX];
+	size_t n;
+};
+/* One line of odoo-invoice's input, "Name <email> AMOUNT "text"" (the
+ * text quoted or not), into r (its client, no lines) and l (qty 1, name
+ * malloc'd); line is changed. 0; 1 for a blank line or a # comment; else
+ * -1 with 65 and why. */
+int odoo_request_line(char *line, struct odoo_request *r,
+    struct odoo_line *l);
+/* The request an item asking for an invoice makes: the client its from
+ * ("Name <email>"), one line of the one amount subject and body state with
+ * a currency, named by a "For:" or "Description:" line, else the subject.
+ * 0, or -1 with 65 and why (no address, no amount or several). */
+int odoo_request_item(const char *from, const char *subj, const char *body,
+    size_t bodylen, struct odoo_request *r);
+/* Free the lines' names. */
+void odoo_request_free(struct odoo_request *r);
+
 struct odoo_partner {
 	long id;
 	char name[200], email[200];
