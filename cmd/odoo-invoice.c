@@ -44,7 +44,8 @@ struct ctx {
 	struct odoo_conn k;
 	const struct odoo_cfg *cfg;
 	int connected;
-	const char *source;      /* --from ID, or NULL */
+	const char *source;      /* srcid while drafting from an item, or NULL */
+	char srcid[AIE_ID_MAX + 1];
 	char did[AIE_ID_MAX + 1]; /* the draft's ID, derived from source's */
 	int request;             /* source is an invoice_request */
 	long due_days, expires_hours;
@@ -460,7 +461,8 @@ static int from_item(struct ctx *c, const char *arg)
 	c->request = type && !strcmp(type, "invoice_request");
 	free(type);
 	fm_free(&it);
-	c->source = src.id;
+	snprintf(c->srcid, sizeof c->srcid, "%s", src.id);
+	c->source = c->srcid;
 	if (draft_id(c, src.id) < 0) {
 		cli_warnerr(arg);
 		return aie_errcode;
