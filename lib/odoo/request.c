@@ -26,22 +26,29 @@ static char *trim(char *s)
 	return s;
 }
 
-/* "Name <email>" into r (the name may be empty); s is changed. */
+/* "Name <email>" into r (the name may be empty); s is changed. An email
+ * with a blank or a control character in it, or too long, is none. */
 static int address(char *s, struct odoo_request *r)
 {
 	char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	const unsigned char *p;
 
 	if (!lt || !gt || gt - lt < 4 || !memchr(lt, '@', (size_t)(gt - lt)))
 		return -1;
 	*lt = *gt = '\0';
-	snprintf(r->email, sizeof r->email, "%s", trim(lt + 1));
+	if ((size_t)snprintf(r->email, sizeof r->email, "%s", trim(lt + 1)) >=
+	    sizeof r->email)
+		return -1;        /* cut short, it would be another address */
 	s = trim(s);
 	if (*s == '"' && strlen(s) >= 2 && s[strlen(s) - 1] == '"') {
 		s[strlen(s) - 1] = '\0';
 		s++;
 	}
 	snprintf(r->name, sizeof r->name, "%s", s);
-	return strchr(r->email, ' ') ? -1 : 0;
+	for (p = (const unsigned char *)r->email; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return -1;
+	return 0;
 }
 
 int odoo_request_line(char *line, struct odoo_request *r, struct odoo_line *l)

@@ -3,9 +3,9 @@
  * (lib/odoo/request.c): the input's first line as a line of its standard
  * input, and the input as an item (the first line its from, the second its
  * subject, the rest its body). Properties: a line answers -1, 0 or 1; one
- * read has an email with @ and no blank, a price above 0, quantity 1 and
- * a text without a quote; an item read has exactly one such line (named,
- * never empty), an item refused none.
+ * read has an email with @ and no blank or control character, a price
+ * above 0, quantity 1 and a text without a quote; an item read has exactly
+ * one such line (named, never empty), an item refused none.
  */
 #include "fuzz.h"
 
@@ -13,8 +13,13 @@
 
 static void client(const struct odoo_request *r)
 {
-	if (!strchr(r->email, '@') || strpbrk(r->email, " \t"))
+	const unsigned char *p;
+
+	if (!strchr(r->email, '@'))
 		fz_fail("email \"%s\"", r->email);
+	for (p = (const unsigned char *)r->email; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			fz_fail("email with byte %#x", *p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
