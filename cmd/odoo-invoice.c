@@ -4,7 +4,8 @@
  *
  * The requests come from stdin, one line each ("Client <mail> 5000
  * "Consulting, November""; lines of one client make one invoice), or from
- * an item that asks for an invoice (--from ID). Each partner is found in
+ * an item that asks for an invoice (--from ID; --requests: every
+ * invoice_request waiting in Needs_Action/finance/). Each partner is found in
  * Odoo (res.partner by email, then by name); none or several, and the
  * request goes to the owner in Needs_Action/finance/ with the candidates,
  * nothing created. Else a DRAFT account.move is created and read back,
@@ -12,13 +13,18 @@
  * Odoo holds (action post_invoice: odoo-post(1) posts it once approved).
  * Nothing here posts: the cloud's Odoo user needs only to create drafts.
  *
+ * Drafted from an item, the draft's ID derives from the item's and the
+ * move carries it as invoice_origin, so a second run finds the first
+ * one's draft (in the vault, or only in Odoo when it was cut short before
+ * filing) instead of making another. An invoice_request is claimed
+ * first and, drafted, settled: moved to Done/ with drafted: <draft ID>.
+ *
  * --cancel-rejected: the drafts the owner rejected (Rejected/finance/,
  * type invoice_draft, no odoo_state yet) are cancelled in Odoo, so no one
  * posts them there by mistake and they leave the list of drafts; the item
  * gets odoo_state. Only a move still a draft customer invoice is
  * cancelled: Odoo's button_cancel would reset a posted one and cancel it.
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,23 +38,23 @@
 
 #define REQ_MAX 20
 
-struct req {
-	char name[200], email[200];
-	struct odoo_line lines[ODOO_LINES_MAX];
-	size_t n;
-};
 
 struct ctx {
 	struct vault *v;
 	struct odoo_conn k;
-	const char *source;      /* --from ID, or NULL */
+	const struct odoo_cfg *cfg;
+	int connected;
+	const char *source;      /* srcid while drafting from an item, or NULL */
+	char srcid[AIE_ID_MAX + 1];
+	char did[AIE_ID_MAX + 1]; /* the draft's ID, derived from source's */
+	int request;             /* source is an invoice_request */
 	long due_days, expires_hours;
 };
 
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: odoo-invoice [-C DIR] "
-	    "[-a AGENT] [-jqv] [--from ID | --cancel-rejected]\n");
+	    "[-a AGENT] [-jqv] [--from ID | --requests | --cancel-rejected]\n");
 	exit(status ? 2 : 0);
 }
 
@@ -145,87 +151,23 @@ static int cancel_rejected(struct vault *v, const struct odoo_cfg *cfg)
 	return c.status;
 }
 
-/* s without the white space around it, in place. */
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* "Name <email>" into r (the name may be empty). */
-static int address(char *s, struct req *r)
-{
-	char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-
-	if (!lt || !gt || gt - lt < 4 || !memchr(lt, '@', (size_t)(gt - lt)))
-		return -1;
-	*lt = *gt = '\0';
-	snprintf(r->email, sizeof r->email, "%s", trim(lt + 1));
-	s = trim(s);
-	if (*s == '"' && strlen(s) >= 2 && s[strlen(s) - 1] == '"') {
-		s[strlen(s) - 1] = '\0';
-		s++;
-	}
-	snprintf(r->name, sizeof r->name, "%s", s);
-	return strchr(r->email, ' ') ? -1 : 0;
-}
-
-/* One stdin line into r: Name <email> AMOUNT "text" (or text unquoted). */
-static int parse_line(char *line, struct req *r, struct odoo_line *l)
-{
-	char *gt = strchr(line, '>'), *p, *text, who[420];
-	size_t n;
-
-	if (!gt || (size_t)(gt + 1 - line) >= sizeof who)
-		return aie_fail(EX_DATA, "no <email> (want: Name <email> AMOUNT "
-		    "\"text\")");
-	memcpy(who, line, (size_t)(gt + 1 - line));
-	who[gt + 1 - line] = '\0';
-	if (address(who, r) < 0)
-		return aie_fail(EX_DATA, "no usable <email>");
-	p = gt + 1;
-	while (isspace((unsigned char)*p))
-		p++;
-	n = strcspn(p, " \t");
-	if (odoo_amount(p, n, &l->price) < 0)
-		return aie_fail(EX_DATA, "\"%.*s\" is not an amount (want 5000 or "
-		    "5000.50)", (int)(n > 40 ? 40 : n), p);
-	text = trim(p + n);
-	n = strlen(text);
-	if (n >= 2 && text[0] == '"' && text[n - 1] == '"') {
-		text[n - 1] = '\0';
-		text++;
-	}
-	if (!*text || strchr(text, '"'))
-		return aie_fail(EX_DATA, "no text for the line (want: Name <email> "
-		    "AMOUNT \"text\")");
-	l->qty = 1;
-	return (l->name = strdup(text)) ? 0 : aie_fail(EX_TEMP, "out of memory");
-}
-
 /* Add the stdin lines to reqs, a client's lines to one request. */
-static int read_stdin(struct req *reqs, size_t *nreq)
+static int read_stdin(struct odoo_request *reqs, size_t *nreq)
 {
 	char *line = NULL;
 	size_t cap = 0, i, lineno = 0;
 	int status = 0;
 
 	while (getline(&line, &cap, stdin) > 0) {
-		struct req r;
+		struct odoo_request r;
 		struct odoo_line l;
-		char *s = trim(line), where[32];
-		lineno++;
-		if (!*s || *s == '#')
-			continue;
-		snprintf(where, sizeof where, "line %zu", lineno);
-		memset(&r, 0, sizeof r);
-		if (parse_line(s, &r, &l) < 0) {
+		char where[32];
+		int got;
+
+		snprintf(where, sizeof where, "line %zu", ++lineno);
+		if ((got = odoo_request_line(line, &r, &l)) > 0)
+			continue;        /* blank, or a comment */
+		if (got < 0) {
 			cli_warnerr(where);
 			status = EX_DATA;
 			continue;
@@ -236,7 +178,7 @@ static int read_stdin(struct req *reqs, size_t *nreq)
 			reqs[(*nreq)++] = r;
 		if (i == REQ_MAX || reqs[i].n == ODOO_LINES_MAX) {
 			cli_warn(where, "too many clients or lines at once");
-			free((char *)l.name);    /* ours: strdup in parse_line */
+			free((char *)l.name);    /* ours: odoo_request_line's */
 			status = EX_DATA;
 			continue;
 		}
@@ -246,56 +188,24 @@ static int read_stdin(struct req *reqs, size_t *nreq)
 	return status;
 }
 
-/* The request an item asking for an invoice makes: its from, one amount
- * stated with its currency, the text of a "For:" line or the subject. */
-static int read_item(struct ctx *c, const char *id, struct req *r)
+/* The request the item at ref makes (odoo_request_item). */
+static int read_item(struct ctx *c, const struct itemref *ref,
+    struct odoo_request *r)
 {
-	struct itemref ref;
 	struct item it;
-	char *from = NULL, *subj = NULL, *text = NULL, *p, *e;
-	const char *what = NULL;
-	int st;
+	char *from, *subj;
+	int rc;
 
 	memset(r, 0, sizeof r[0]);
-	if (vault_resolve(c->v, id, &ref) < 0)
-		return -1;
-	if (item_load(c->v, &ref, &it) < 0)
+	if (item_load(c->v, ref, &it) < 0)
 		return -1;
 	from = fm_get(&it, "from");
 	subj = fm_get(&it, "subject");
-	if (!from || address(from, r) < 0)
-		aie_fail(EX_DATA, "no usable from address to find the client by");
-	else if (!(text = malloc((subj ? strlen(subj) : 0) + it.bodylen + 2)))
-		aie_fail(EX_TEMP, "out of memory");
-	else {
-		sprintf(text, "%s\n", subj ? subj : "");
-		if (it.body)
-			strncat(text, it.body, it.bodylen);
-		if ((st = odoo_stated_amount(text, &r->lines[0].price)) <= 0)
-			aie_fail(EX_DATA, st < 0 ? "it states several amounts; give the "
-			    "lines on stdin instead" : "it states no amount with its "
-			    "currency; give the lines on stdin instead");
-		else
-			what = subj && *subj ? subj : "Invoice";
-		for (p = text; what && (p = strchr(p, '\n')); p++)
-			if (!strncasecmp(p + 1, "For:", 4) ||
-			    !strncasecmp(p + 1, "Description:", 12)) {
-				p = strchr(p + 1, ':') + 1;
-				if ((e = strchr(p, '\n')))
-					*e = '\0';
-				what = trim(p);
-				break;
-			}
-		if (what && !(r->lines[0].name = strdup(what)))
-			what = NULL, aie_fail(EX_TEMP, "out of memory");
-	}
-	r->lines[0].qty = 1;
-	r->n = what ? 1 : 0;
+	rc = odoo_request_item(from, subj, it.body, it.bodylen, r);
 	free(from);
 	free(subj);
-	free(text);
 	fm_free(&it);
-	return what ? 0 : -1;
+	return rc;
 }
 
 /* The front matter common to what this files: type, id, dates, domain. */
@@ -333,7 +243,7 @@ static int file(struct ctx *c, struct item *it, const char *id,
 }
 
 /* No partner, or several: the request to the owner, nothing created. */
-static int to_owner(struct ctx *c, const struct req *r, int found,
+static int to_owner(struct ctx *c, const struct odoo_request *r, int found,
     const char *cand)
 {
 	struct item it;
@@ -392,8 +302,11 @@ static int file_draft(struct ctx *c, const struct odoo_move *m,
 	snprintf(subj, sizeof subj, "Invoice to %s: %s %s", m->partner, total,
 	    m->currency);
 	time_rfc3339(time(NULL) + c->expires_hours * 3600, exp);
-	if (id_generate(id, sizeof id, "INVOICE") == 0 &&
-	    head(&it, "invoice_draft", id, "pending", c) == 0 &&
+	if (*c->did)
+		snprintf(id, sizeof id, "%s", c->did);
+	else if (id_generate(id, sizeof id, "INVOICE") < 0)
+		*id = '\0';
+	if (*id && head(&it, "invoice_draft", id, "pending", c) == 0 &&
 	    fm_set(&it, "action", "post_invoice") == 0 &&
 	    fm_set(&it, "subject", subj) == 0 &&
 	    fm_set(&it, "odoo_id", oid) == 0 &&
@@ -415,18 +328,42 @@ static int file_draft(struct ctx *c, const struct odoo_move *m,
 	return rc;
 }
 
-/* One request: find the partner, create the draft, file it. */
-static int invoice(struct ctx *c, struct req *r)
+/* Odoo, logged in once per run: 0 or an exit status. */
+static int need_odoo(struct ctx *c)
+{
+	int r;
+
+	if (c->connected)
+		return 0;
+	if ((r = odoo_connect(&c->k, c->cfg)) != 0)
+		return r;
+	c->connected = 1;
+	return 0;
+}
+
+/* One request: find the partner, create the draft (or take the one an
+ * earlier run created for the same source), file it. */
+static int invoice(struct ctx *c, struct odoo_request *r)
 {
 	struct odoo_partner p;
 	struct odoo_move m;
 	char cand[2048], date[16], due[16];
 	time_t now = time(NULL), then = now + c->due_days * 86400;
 	struct tm tm;
-	long id;
+	long id = 0;
 	int found;
 
+	if ((found = need_odoo(c)))
+		return found;
 	found = odoo_partner_find(&c->k, r->email, r->name, &p, cand, sizeof cand);
+	/* a request waits for the owner itself, with the reason written */
+	if (found == 1 && c->request)
+		return aie_fail(EX_NEG, "%s <%s> is not a partner in Odoo: create "
+		    "it, then run odoo-invoice --from again", r->name, r->email),
+		    EX_NEG;
+	if (found == 2 && c->request)
+		return aie_fail(EX_NEG, "several partners match (%s): give the "
+		    "request the email of the one meant", cand), EX_NEG;
 	if (found == 1 || found == 2) {
 		if (to_owner(c, r, found, cand) < 0)
 			return aie_errcode;
@@ -439,8 +376,10 @@ static int invoice(struct ctx *c, struct req *r)
 		return found;
 	strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
 	strftime(due, sizeof due, "%Y-%m-%d", localtime_r(&then, &tm));
-	if ((found = odoo_invoice_create(&c->k, p.id, r->lines, r->n, date,
-	    p.has_terms ? NULL : due, &id)))
+	if (c->source && (found = odoo_invoice_by_origin(&c->k, c->source, &id)))
+		return found;
+	if (!id && (found = odoo_invoice_create(&c->k, p.id, r->lines, r->n,
+	    date, p.has_terms ? NULL : due, c->source, &id)))
 		return found;
 	if ((found = odoo_move_read(&c->k, id, &m)))
 		return found;
@@ -449,20 +388,195 @@ static int invoice(struct ctx *c, struct req *r)
 	return found;
 }
 
+/* c->did: DRAFT_<ID> for an invoice_request (its one draft, as a reply
+ * draft is its mail's), else INVOICE_<ID> (a mail may have a reply draft
+ * too). */
+static int draft_id(struct ctx *c, const char *id)
+{
+	const char *pre = c->request ? "DRAFT_" : "INVOICE_";
+
+	if ((size_t)snprintf(c->did, sizeof c->did, "%s%s", pre, id) >=
+	    sizeof c->did || !id_valid(c->did))
+		return aie_fail(EX_DATA, "its ID is too long to name a draft after");
+	return 0;
+}
+
+/* Hold the request: claim it from Needs_Action/, or find it already ours
+ * in In_Progress/<agent>/ (a run cut short). Else 1, said. */
+static int take(struct ctx *c, struct itemref *src)
+{
+	char warn[sizeof aie_errmsg];
+
+	if (src->stage == ST_IN_PROGRESS && !strcmp(src->sub, c->v->agent))
+		return 0;
+	if (src->stage != ST_NEEDS_ACTION) {
+		cli_warn(src->id, "not waiting to be drafted (it is %s)", src->rel);
+		return EX_NEG;
+	}
+	if (claim_item(c->v, src, warn, sizeof warn) < 0) {
+		cli_warnerr(src->id);       /* another run won it: 1 */
+		return aie_errcode;
+	}
+	if (*warn)
+		cli_warn(src->id, "%s", warn);
+	return 0;
+}
+
+/* Not drafted: the claim given back; the reason written as invoice_error
+ * when the request itself is at fault (65, or 1: no such partner), so the
+ * batch leaves it to the owner; a service's failure is only retried. */
+static void give_back(struct ctx *c, struct itemref *src, int status)
+{
+	char why[sizeof aie_errmsg], warn[sizeof aie_errmsg];
+	const char *kv[] = { "invoice_error", why, NULL };
+
+	snprintf(why, sizeof why, "%s", aie_errmsg);
+	if (claim_release(c->v, src, "release", warn, sizeof warn) < 0) {
+		cli_warnerr(src->id);
+		return;
+	}
+	if (*warn)
+		cli_warn(src->id, "%s", warn);
+	if ((status == EX_DATA || status == EX_NEG) &&
+	    item_annotate(c->v, src, kv) < 0)
+		cli_warnerr(src->id);
+}
+
+/* One item asking for an invoice, drafted once: see the top comment. */
+static int from_item(struct ctx *c, const char *arg)
+{
+	const char *kv[] = { "status", "done", "drafted", c->did,
+	    "invoice_error", NULL, NULL };
+	struct itemref src, d;
+	struct item it;
+	struct odoo_request r;
+	char *type;
+	int st;
+
+	if (vault_resolve(c->v, arg, &src) < 0 || item_load(c->v, &src, &it) < 0) {
+		cli_warnerr(arg);
+		return aie_errcode;
+	}
+	type = fm_get(&it, "type");
+	c->request = type && !strcmp(type, "invoice_request");
+	free(type);
+	fm_free(&it);
+	snprintf(c->srcid, sizeof c->srcid, "%s", src.id);
+	c->source = c->srcid;
+	if (draft_id(c, src.id) < 0) {
+		cli_warnerr(arg);
+		return aie_errcode;
+	}
+	if (c->request && (st = take(c, &src)) != 0)
+		return st;
+	if (vault_find(c->v, c->did, &d) == 0) {
+		if (!c->request) {
+			cli_warn(arg, "already drafted: %s", d.rel);
+			return EX_NEG;
+		}
+		if (cli.verbose)     /* by a run cut short before it settled */
+			fprintf(stderr, "%s: %s: drafted before: %s\n", cli.prog,
+			    src.id, d.rel);
+	} else {
+		st = read_item(c, &src, &r);
+		st = st < 0 ? aie_errcode : invoice(c, &r);
+		odoo_request_free(&r);
+		if (st) {
+			if (st != EX_NEG || c->request)
+				cli_warn(src.id, "%s", aie_errmsg);
+			if (c->request)
+				give_back(c, &src, st);
+			return st;
+		}
+	}
+	if (c->request && claim_end(c->v, &src, ST_DONE, kv, "done",
+	    "drafted as an invoice") < 0) {
+		cli_warnerr(src.id);
+		return aie_errcode;
+	}
+	return 0;
+}
+
+struct waiting { char (*id)[AIE_ID_MAX + 1]; size_t n, cap; };
+
+/* An invoice_request for the batch: in Needs_Action/ unless it is the
+ * owner's to act on (candidates: odoo-invoice asked; invoice_error). */
+static int add_waiting(struct vault *v, const struct itemref *ref, void *arg)
+{
+	struct waiting *w = arg;
+	struct item it;
+	char *type, *cand, *err;
+	int want;
+
+	if (item_load(v, ref, &it) < 0) {
+		cli_warnerr(ref->rel);
+		return 0;
+	}
+	type = fm_get(&it, "type");
+	cand = fm_get(&it, "candidates");
+	err = fm_get(&it, "invoice_error");
+	fm_free(&it);
+	want = type && !strcmp(type, "invoice_request") &&
+	    (ref->stage == ST_IN_PROGRESS || (!cand && !err));
+	free(type);
+	free(cand);
+	free(err);
+	if (!want)
+		return 0;
+	if (w->n == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 16;
+		void *n = realloc(w->id, ncap * sizeof w->id[0]);
+		if (!n)
+			return aie_fail_errno(EX_TEMP, "requests");
+		w->id = n;
+		w->cap = ncap;
+	}
+	snprintf(w->id[w->n++], sizeof w->id[0], "%s", ref->id);
+	return 0;
+}
+
+/* --requests: this agent's requests a run left claimed, then those in
+ * Needs_Action/finance/, each as --from. 1 when none waits; else the worst
+ * status; Odoo down, slow, refusing or not configured stops the batch. */
+static int requests(struct ctx *c)
+{
+	struct waiting w = { NULL, 0, 0 };
+	size_t i;
+	int r, status = 0;
+
+	if (vault_walk(c->v, ST_IN_PROGRESS, c->v->agent, add_waiting, &w) < 0 ||
+	    vault_walk(c->v, ST_NEEDS_ACTION, "finance", add_waiting, &w) < 0) {
+		cli_warnerr("Needs_Action/finance");
+		free(w.id);
+		return aie_errcode;
+	}
+	for (i = 0; i < w.n; i++) {
+		*c->did = '\0';
+		r = from_item(c, w.id[i]);
+		status = r > status ? r : status;
+		if (r == EX_DOWN || r == EX_TEMP || r == EX_NOPERM || r == EX_CONFIG)
+			break;
+	}
+	free(w.id);
+	return w.n ? status : EX_NEG;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "cancel-rejected", no_argument, NULL, 'X' },
+		{ "requests", no_argument, NULL, 'R' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static struct req reqs[REQ_MAX];
+	static struct odoo_request reqs[REQ_MAX];
 	struct vault v;
 	struct odoo_cfg cfg;
-	struct ctx c = { .v = &v };
-	size_t nreq = 0, i, j;
-	int ch, r, status = 0, cancel = 0;
+	struct ctx c = { .v = &v, .cfg = &cfg };
+	const char *from = NULL;
+	size_t nreq = 0, i;
+	int ch, r, status = 0, cancel = 0, batch = 0;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -471,20 +585,22 @@ int main(int argc, char **argv)
 		if (cli_option(ch, optarg, usage))
 			continue;
 		if (ch == 'f')
-			c.source = optarg;
+			from = optarg;
 		else if (ch == 'X')
 			cancel = 1;
+		else if (ch == 'R')
+			batch = 1;
 		else
 			usage(2);
 	}
-	if (optind != argc || (cancel && c.source))
+	if (optind != argc || (cancel + batch + !!from) > 1)
 		usage(2);
 	if ((r = odoo_config(&cfg)) != 0) {
-		/* the cancelling job of cron and PM2 runs without Odoo too */
-		if (r > 0 && cancel) {
+		/* the jobs of cron and PM2 run without Odoo too */
+		if (r > 0 && (cancel || batch)) {
 			if (!cli.quiet)
 				cli_warn(NULL, "ODOO_URL is not set: no Odoo, nothing to "
-				    "cancel");
+				    "%s", cancel ? "cancel" : "draft");
 			return EX_NEG;
 		}
 		if (r > 0)
@@ -506,16 +622,13 @@ int main(int argc, char **argv)
 		vault_close(&v);
 		return status;
 	}
-	if (c.source) {
-		if (read_item(&c, c.source, &reqs[0]) < 0) {
-			cli_warnerr(c.source);
-			vault_close(&v);
-			return aie_errcode;
-		}
-		nreq = 1;
-	} else
-		status = read_stdin(reqs, &nreq);
-	if (nreq && (r = odoo_connect(&c.k, &cfg)) != 0) {
+	if (from || batch) {
+		status = from ? from_item(&c, from) : requests(&c);
+		vault_close(&v);
+		return status;
+	}
+	status = read_stdin(reqs, &nreq);
+	if (nreq && (r = need_odoo(&c)) != 0) {
 		cli_warn(cfg.url, "%s", aie_errmsg);
 		status = r;
 		nreq = 0;        /* nothing to do without Odoo */
@@ -527,8 +640,7 @@ int main(int argc, char **argv)
 		status = r > status ? r : status;
 	}
 	for (i = 0; i < REQ_MAX; i++)
-		for (j = 0; j < reqs[i].n; j++)
-			free((char *)reqs[i].lines[j].name);
+		odoo_request_free(&reqs[i]);
 	vault_close(&v);
 	return status;
 }

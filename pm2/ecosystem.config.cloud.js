@@ -53,6 +53,10 @@ module.exports = {
       'while :; do n=$(date +%s); t=$(date -d "monday 08:00" +%s); ' +
       '[ "$t" -gt "$n" ] || t=$(date -d "next monday 08:00" +%s); ' +
       'sleep $((t - n)); draft-post -q --from-goals; done'),
+    // Invoices the owner asked for (invoice_request) drafted every 5
+    // minutes, as the invoices job of cron/crontab.cloud (odoo-invoice(1)).
+    c.loop(AGENT, 'invoices',
+      'while :; do odoo-invoice -q --requests; sleep 300; done'),
     // Invoice drafts the owner rejected, cancelled in Odoo hourly, as the
     // rejected job of cron/crontab.cloud (odoo-invoice(1)).
     c.loop(AGENT, 'rejected',

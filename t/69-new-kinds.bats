@@ -2,7 +2,7 @@
 # /new beyond a task and an email (see ai-employee-dashboard(1)): a post
 # and a WhatsApp message the owner wrote, filed as drafts for approval
 # and checked now by the rules approval applies; an invoice to draft,
-# filed as an item odoo-invoice --from reads. End to end through nginx +
+# filed as a request odoo-invoice --requests drafts. End to end through nginx +
 # fcgiwrap, then the real executors against the fakes of t/fake.
 # $code and $B are set by req() and by tests alike, one test at a time:
 # shellcheck disable=SC2030,SC2031
@@ -210,7 +210,7 @@ approve_on_page() {
 	grep -qx 'template: order_shipped' "$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
 }
 
-@test "new invoice: an item odoo-invoice --from drafts in Odoo" {
+@test "new invoice: a request the cloud's invoices job drafts in Odoo" {
 	new_json -d kind=invoice --data-urlencode 'client=Globex Billing' -d email=ap@globex.example \
 	    -d amount=1250.00 -d currency=usd --data-urlencode 'for=Support, November'
 	[ "$code" = 201 ]
@@ -222,15 +222,18 @@ approve_on_page() {
 	grep -Eqx 'subject: "?Support, November"?' "$f"
 	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = $'Amount: 1250.00 USD\nFor: Support, November' ]
 	grep -q "\"event\":\"create\",\"id\":\"$ID\"" "$VAULT_DIR"/Logs/*.jsonl
-	# the page after filing says what to run: no job drafts it yet
+	# the page after filing says when the cloud drafts it
 	req "$URL/item?id=$ID&filed=1"
-	grep -q 'run odoo-invoice --from with its ID on the cloud' "$B"
+	grep -q 'The cloud drafts the invoice in Odoo on its next run (every 5 minutes)' "$B"
 	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example FAKE_ODOO_PASSWORD=s3cret
 	fake_start
+	# the cloud's invoices job: drafted, the request settled
 	ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example ODOO_PASSWORD=s3cret \
-	    run --separate-stderr odoo-invoice --from "$ID"
+	    VAULT_AGENT=cloud run --separate-stderr odoo-invoice --requests
 	assert_success
 	grep -qx '| 1 | Support, November | 1 | 1250.00 | 1250.00 |' "$VAULT_DIR/$output"
+	[ ! -e "$f" ]
+	ls "$VAULT_DIR"/Done/finance/*/"$ID.md"
 }
 
 @test "new invoice: refused without a client, an address, an amount, a currency or a line; nothing filed" {
@@ -314,4 +317,40 @@ approve_on_page() {
 	[ "$code" = "303 $URL/login" ]
 	req -X POST -H "Origin: $URL" --data-urlencode "csrf=$CSRF" "$URL/settings"
 	[ "$code" = 405 ]
+}
+
+@test "settings: each token's expiry in vault-health's words, from this agent's configuration or a health report; never a token" {
+	local soon far
+	soon=$(date -u -d '+3 days' +%FT%TZ)
+	far=$(date -u -d '+40 days' +%FT%TZ)
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-EOT
+	LINKEDIN_TOKEN=AQV-hush-0001
+	LINKEDIN_TOKEN_EXPIRES_AT=$soon
+	X_TOKEN=hush-0002
+	X_REFRESH_TOKEN=hush-0003
+	FACEBOOK_PAGE_TOKEN=EAAG-hush-0004
+	WA_TOKEN=EAAG-hush-0005
+	WA_TOKEN_EXPIRES_AT=$far
+	EOT
+	)
+	# what vault-health learnt of the Page token from Graph, on the cloud
+	mkdir -p "$VAULT_DIR/Health"
+	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
+	    "$(date -u +%FT%TZ)" >"$VAULT_DIR/Health/cloud.md"
+	req "$URL/settings"
+	rm -f "$AI_EMPLOYEE_CONFIG"
+	[ "$code" = 200 ]
+	! grep -q 'hush' "$B" || false
+	grep -q '<h3>Token expiry</h3>' "$B"
+	# within TOKEN_WARN_DAYS: degraded, with what to do, as vault-health says it
+	grep -q "<dt>LinkedIn</dt><dd><span class=\"err\">expires ${soon%%T*} (in 3 d): authorise the app on LinkedIn again" "$B"
+	grep -q '<dt>X</dt><dd>X_TOKEN set, refreshed by itself</dd>' "$B"
+	grep -q '<dt>Facebook</dt><dd>never expires <small>(vault-health, cloud)</small></dd>' "$B"
+	grep -q '<dt>Instagram</dt><dd>expiry not watched</dd>' "$B"
+	# this agent's own expiry wins over another agent's report
+	grep -q "<dt>WhatsApp</dt><dd>expires ${far%%T*} (in 40 d)</dd>" "$B"
+	# nothing set anywhere: said so, by key
+	rm "$VAULT_DIR/Health/cloud.md"
+	req "$URL/settings"
+	grep -q '<dt>Facebook</dt><dd>FACEBOOK_PAGE_TOKEN not set here</dd>' "$B"
 }

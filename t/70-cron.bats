@@ -3,6 +3,7 @@
 # it, names only the project's tools and standard utilities, and every job
 # whose tools are built runs once, as cron would run it, in a scratch vault.
 load helper
+load fake/fake
 
 setup() { common_setup; mkvault; }
 
@@ -79,6 +80,9 @@ jobs() {
 	# rejected invoice drafts cancelled in Odoo, hourly, by the drafting side
 	grep -E '^23 +\* +\* +\* +\* .*odoo-invoice -q --cancel-rejected' "$TOP/cron/crontab.cloud"
 	grep -E '^#single# 23 +\* .*odoo-invoice -q --cancel-rejected' "$TOP/cron/crontab.local"
+	# the invoices the owner asked for, drafted every 5 minutes
+	grep -E '^\*/5 +\* +\* +\* +\* .*odoo-invoice -q --requests' "$TOP/cron/crontab.cloud"
+	grep -E '^#single# \*/5 +\* .*odoo-invoice -q --requests' "$TOP/cron/crontab.local"
 }
 
 @test "every command a job names is a project tool or a standard utility" {
@@ -372,4 +376,40 @@ EOT
 	# drafted once: the next run makes no call
 	runjob "$TOP/cron/crontab.cloud" "$cmd"
 	[ "$(wc -l <"$FAKE_LOG")" -eq 1 ]
+}
+
+@test "the invoices job drafts an invoice the owner asked for on the dashboard, once" {
+	local cmd log="$HOME/.local/state/ai-employee/cron.log" id=invoice_request_20261205T090000Z_cd34
+	cmd=$(jobs | awk -F '\t' '$1 ~ /crontab.cloud$/ && $3 ~ /--requests/ { print $3 }')
+	[ -n "$cmd" ]
+	mkdir -p "$VAULT_DIR/Needs_Action/finance"
+	cat >"$VAULT_DIR/Needs_Action/finance/$id.md" <<EOT
+---
+type: invoice_request
+id: $id
+created: 2026-12-05T09:00:00Z
+domain: finance
+status: new
+via: dashboard
+from: "Globex Billing <ap@globex.example>"
+subject: "Support, November"
+---
+Amount: 1250.00 USD
+For: Support, November
+EOT
+	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example FAKE_ODOO_PASSWORD=s3cret
+	fake_start
+	printf 'ODOO_URL=%s\nODOO_DB=acme\nODOO_USER=bot@acme.example\nODOO_PASSWORD=s3cret\n' \
+	    "$FAKE_URL" >>"$AI_EMPLOYEE_CONFIG"
+	chmod 600 "$AI_EMPLOYEE_CONFIG"
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	run cat "$log"
+	assert_output --partial "invoices: Pending_Approval/finance/DRAFT_$id.md"
+	assert_output --partial 'invoices: exit 0'
+	grep -qx "drafted: \"\\?DRAFT_$id\"\\?" "$VAULT_DIR"/Done/finance/*/"$id.md"
+	# drafted once: the next run finds nothing waiting
+	runjob "$TOP/cron/crontab.cloud" "$cmd"
+	run tail -n 1 "$log"
+	assert_output --partial 'invoices: exit 1'
+	[ "$(jq '."account.move" | length' "$FAKE_ODOO_STATE")" = 1 ]
 }

@@ -72,6 +72,7 @@ apps() {
 	assert_output --partial '"name":"aie-cloud-overdue"'
 	assert_output --partial 'sleep $((t - n)); odoo-report -q --notify; done'
 	assert_output --partial 'while :; do odoo-invoice -q --cancel-rejected; sleep 3600; done'
+	assert_output --partial 'while :; do odoo-invoice -q --requests; sleep 300; done'
 	run apps "$TOP/pm2/ecosystem.config.local.js"
 	assert_output --partial '"name":"aie-local-sync"'
 	assert_output --partial '"args":["--interval","30"]'

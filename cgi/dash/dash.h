@@ -142,6 +142,16 @@ int app_worker(struct dashctx *c);
 int page_offline(struct dashctx *c);
 /* ui-settings.c: GET /settings, what is configured, never a secret. */
 int page_settings(struct dashctx *c);
+/* tokenrow.c: the token of name (linkedin, x, facebook, whatsapp) as
+ * vault-health(1) watches it, from this agent's configuration: unwatched
+ * (no such token kind), unset here, refreshing itself (X), set with no
+ * expiry here (vault-health asks Graph), or known: *state and the words
+ * ("linkedin: expires 2027-01-10 (in 36 d)") into words. *key names the
+ * token's key. */
+enum dash_token { TOKEN_UNWATCHED, TOKEN_UNSET, TOKEN_REFRESHES,
+	TOKEN_ASK_GRAPH, TOKEN_KNOWN };
+int dash_token_expiry(const char *name, time_t now, const char **key,
+    const char **state, char *words, size_t size);
 
 /*
  * The kinds of new work (ui-new.c, newkind.c): each fills f->n and f->kv

@@ -176,14 +176,15 @@ int page_item_get(struct dashctx *c)
 		return web_error(&c->w, r, "malformed query");
 	if (find_item(c, web_get(&c->w, "id"), &ref))
 		return 0;
-	/* an invoice request has no job yet (see ai-employee-dashboard(1)) */
+	/* an invoice request: the cloud's invoices job, every 5 minutes
+	 * (odoo-invoice --requests; see cron/crontab.cloud) */
 	if (web_get(&c->w, "filed"))
 		return item_page(c, 200, &ref, ref.stage == ST_PENDING ?
 		    "Filed for your approval: nothing goes out before you "
 		    "approve it here." :
 		    strncmp(ref.id, "invoice_request_", 16) == 0 ?
-		    "Filed. No job drafts invoices from it on its own yet: run "
-		    "odoo-invoice --from with its ID on the cloud." :
+		    "Filed. The cloud drafts the invoice in Odoo on its next "
+		    "run (every 5 minutes) and files it here for your approval." :
 		    "Filed. The cloud picks it up on its next run.", 0);
 	if (web_get(&c->w, "edited"))
 		return item_page(c, 200, &ref, "Saved. The version below is the "

@@ -62,7 +62,8 @@ static const struct newkind kinds[] = {
 		{ "template", "Template (optional; needed outside the 24-hour "
 		    "window)", F_TEXT } } },
 	{ "invoice", "An invoice", "It goes to Needs_Action/finance/ as a "
-	    "request odoo-invoice --from drafts in Odoo for your approval.",
+	    "request the cloud drafts in Odoo for your approval (every 5 "
+	    "minutes).",
 	    new_invoice, {
 		{ "client", "Client name", F_TEXT },
 		{ "email", "Client email", F_TEXT },

@@ -5,7 +5,13 @@
  * that choose rather than grant (the provider, the model, a mode, a
  * budget) and only when it is a plain word. A secret never reaches the
  * page: a URL may carry a password, so URLs are set or not set too.
- * Below, the health reports, as on the home page.
+ * Then, per network and WhatsApp, when its token runs out, in
+ * vault-health's words: from this agent's <KEY>_EXPIRES_AT (tokenrow.c),
+ * else from the tokens component of a health report (what vault-health
+ * learnt from Graph, or another agent's token). Whether a publisher is
+ * configured is not shown: social_configured and wa_reply_config live
+ * beside the publishers' libcurl calls, which this static CGI cannot
+ * link. Below, the health reports, as on the home page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +84,86 @@ static void component(struct buf *b, const struct component *k)
 	buf_adds(b, "</dl></section>");
 }
 
+/* The piece about name's token in a health report's tokens component
+ * ("linkedin: expires ..."; pieces are joined by "; "), copied into out
+ * with the agent whose report it is. 0, or -1 when no report has one. */
+static int reported(const struct status *st, const char *name, char *out,
+    size_t size, const char **agent)
+{
+	size_t i, j, n = strlen(name), len;
+	const char *p, *end;
+
+	for (i = 0; i < st->nhealth; i++)
+		for (j = 0; j < st->health[i].nparts; j++) {
+			if (strcmp(st->health[i].parts[j].name, "tokens"))
+				continue;
+			for (p = st->health[i].parts[j].detail; p && *p; p = end) {
+				len = (end = strstr(p, "; ")) ? (size_t)(end - p) :
+				    strlen(p);
+				if (len > n + 2 && !strncmp(p, name, n) &&
+				    !strncmp(p + n, ": ", 2)) {
+					snprintf(out, size, "%.*s", (int)(len - n - 2),
+					    p + n + 2);
+					*agent = st->health[i].agent;
+					return 0;
+				}
+				end = end ? end + 2 : NULL;
+			}
+		}
+	return -1;
+}
+
+/* One network's token: when it runs out. */
+static void network(struct buf *b, const struct status *st, time_t now,
+    const char *label, const char *name)
+{
+	char words[256], seen[256];
+	const char *key, *state, *agent;
+	int k = dash_token_expiry(name, now, &key, &state, words, sizeof words);
+
+	buf_addf(b, "<dt>%s</dt><dd>", label);
+	if (k == TOKEN_KNOWN && (!strcmp(state, "down") ||
+	    !strcmp(state, "degraded"))) {
+		/* out, or within the warning: the owner has something to do */
+		buf_adds(b, "<span class=\"err\">");
+		html_text(b, words + strlen(name) + 2);
+		buf_adds(b, "</span>");
+	} else if (k == TOKEN_KNOWN)
+		html_text(b, words + strlen(name) + 2);
+	else if (k == TOKEN_REFRESHES)
+		buf_addf(b, "%s set, refreshed by itself", key);
+	else if (reported(st, name, seen, sizeof seen, &agent) == 0) {
+		html_text(b, seen);
+		buf_adds(b, " <small>(vault-health, ");
+		html_text(b, agent);
+		buf_adds(b, ")</small>");
+	} else if (k == TOKEN_ASK_GRAPH)
+		buf_addf(b, "%s set; its expiry is asked of Graph by "
+		    "vault-health, not reported yet", key);
+	else if (k == TOKEN_UNSET)
+		buf_addf(b, "%s not set here", key);
+	else
+		buf_adds(b, "expiry not watched");
+	buf_adds(b, "</dd>");
+}
+
+static void tokens(struct buf *b, const struct status *st, time_t now)
+{
+	static const char *const nets[][2] = { { "LinkedIn", "linkedin" },
+	    { "X", "x" }, { "Facebook", "facebook" },
+	    { "Instagram", "instagram" }, { "WhatsApp", "whatsapp" } };
+	size_t i;
+
+	buf_adds(b, "<section class=\"card\"><h3>Token expiry</h3>"
+	    "<p class=\"meta\">When each access token runs out, as "
+	    "vault-health tells it (WhatsApp: WA_TOKEN, the notices'). "
+	    "Whether a publisher is configured is not shown here yet.</p>"
+	    "<dl class=\"kv\">");
+	for (i = 0; i < sizeof nets / sizeof nets[0]; i++)
+		network(b, st, now, nets[i][0], nets[i][1]);
+	buf_adds(b, "</dl></section>");
+}
+
 int page_settings(struct dashctx *c)
 {
 	static const char *const keys[] = { NULL };
@@ -104,6 +190,7 @@ int page_settings(struct dashctx *c)
 	    "To change one, edit the configuration file (see INSTALL).</p>");
 	for (i = 0; i < sizeof comps / sizeof comps[0]; i++)
 		component(&b, &comps[i]);
+	tokens(&b, &st, c->now);
 	health_show(&p, &st);
 	buf_adds(&b, "</main>");
 	page_end(&p);

@@ -69,6 +69,31 @@ void probe_pm2(long timeout, long max_restarts, struct health *h);
  * before the JSON list are skipped). */
 void pm2_judge(const char *jlist, long max_restarts, struct health *h);
 
+/* tokenexp.c, pure: the access tokens whose expiry is watched (linkedin,
+ * x, facebook, whatsapp), ended by one with a NULL name; what the owner
+ * does when one runs out in fix. */
+struct token_kind {
+	const char *name, *key, *expires_key;
+	const char *graph_key, *version_key;   /* Graph's debug_token, or NULL */
+	const char *fix;
+};
+extern const struct token_kind token_kinds[];
+/* The kind named name, or NULL. */
+const struct token_kind *token_kind_named(const char *name);
+/* Is t's token set here and watched (X's only when it cannot refresh
+ * itself: X_TOKEN_EXPIRES_AT set, no X_REFRESH_TOKEN)? */
+int token_watched(const struct token_kind *t);
+/* The state word of t's token expiring at (0: never) or no longer valid,
+ * and its words ("linkedin: expires 2027-01-10 (in 36 d)", with the fix
+ * within warn_days or once out) into piece. */
+const char *token_judge(const struct token_kind *t, time_t at, int valid,
+    time_t now, long warn_days, char *piece, size_t size);
+/* What the configuration says of t's expiry (its <KEY>_EXPIRES_AT): the
+ * state and piece as token_judge, with *at; "unknown" when it is not RFC
+ * 3339; NULL when it is not set. */
+const char *token_config_expiry(const struct token_kind *t, time_t now,
+    long warn_days, char *piece, size_t size, time_t *at);
+
 /* tokens.c: the expiry of the access tokens set here (LinkedIn, X without
  * a refresh token, the Facebook Page's, WhatsApp's): from each
  * <KEY>_EXPIRES_AT, else for the Meta ones Graph's debug_token (timeout

@@ -31,26 +31,6 @@
 #include "http/http.h"
 #include "vault/vault.h"
 
-struct tok {
-	const char *name, *key, *expires_key;
-	const char *graph_key, *version_key;   /* Graph's debug_token, or NULL */
-	const char *fix;                       /* what the owner does */
-};
-
-static const struct tok toks[] = {
-	{ "linkedin", "LINKEDIN_TOKEN", "LINKEDIN_TOKEN_EXPIRES_AT", NULL, NULL,
-	  "authorise the app on LinkedIn again, set LINKEDIN_TOKEN and "
-	  "LINKEDIN_TOKEN_EXPIRES_AT" },
-	{ "x", "X_TOKEN", "X_TOKEN_EXPIRES_AT", NULL, NULL,
-	  "authorise the app on X again, set X_TOKEN and X_REFRESH_TOKEN" },
-	{ "facebook", "FACEBOOK_PAGE_TOKEN", "FACEBOOK_PAGE_TOKEN_EXPIRES_AT",
-	  "FACEBOOK_GRAPH_URL", "FACEBOOK_API_VERSION",
-	  "make a new Page access token, set FACEBOOK_PAGE_TOKEN" },
-	{ "whatsapp", "WA_TOKEN", "WA_TOKEN_EXPIRES_AT", "WA_GRAPH_URL",
-	  "WA_API_VERSION", "make a new system user token, set WA_TOKEN" },
-};
-#define NTOKS (sizeof toks / sizeof *toks)
-
 /* Graph's answer about a token into *at (0: never) and *valid. 0, or -1
  * when it said nothing usable. */
 int token_debug_reply(long status, const char *body, size_t len,
@@ -79,7 +59,7 @@ int token_debug_reply(long status, const char *body, size_t len,
 }
 
 /* debug_token for token t; 0 with *at and *valid, else -1 with aie_errmsg. */
-static int debug_token(const struct tok *t, const char *token, long timeout,
+static int debug_token(const struct token_kind *t, const char *token, long timeout,
     time_t *at, int *valid)
 {
 	const char *base = config_get_default(t->graph_key,
@@ -136,68 +116,36 @@ void probe_tokens(long timeout, long warn_days, time_t now,
 {
 	char detail[HEALTH_DETAIL_MAX] = "", piece[HEALTH_DETAIL_MAX], day[21];
 	const char *state = "unconfigured", *st;
-	size_t i, len = 0;
+	const struct token_kind *t;
+	size_t len = 0;
 
 	key[0] = '\0';
-	for (i = 0; i < NTOKS; i++) {
-		const struct tok *t = &toks[i];
-		const char *token = config_get(t->key), *exp;
+	for (t = token_kinds; t->name; t++) {
 		time_t at = 0;
-		int valid = 1, known = 0;
-		long days;
+		int valid = 1;
 
-		if (!token || !*token)
+		if (!token_watched(t))
 			continue;
-		/* X's token refreshes itself: watched only when it cannot */
-		if (!strcmp(t->name, "x") && (!config_get(t->expires_key) ||
-		    (config_get("X_REFRESH_TOKEN") &&
-		    *config_get("X_REFRESH_TOKEN"))))
-			continue;
-		if ((exp = config_get(t->expires_key)) && *exp) {
-			if (time_parse_rfc3339(exp, &at) < 0) {
-				snprintf(piece, sizeof piece, "%s: %s is not RFC 3339",
-				    t->name, t->expires_key);
-				st = "unknown";
-			} else
-				known = 1;
-		} else if (t->graph_key) {
-			if (debug_token(t, token, timeout, &at, &valid) == 0)
-				known = 1;
-			else {
-				snprintf(piece, sizeof piece, "%s: expiry unknown (%.120s)",
-				    t->name, aie_errmsg);
-				st = "unknown";
-			}
-		} else {
+		st = token_config_expiry(t, now, warn_days, piece, sizeof piece, &at);
+		if (!st && !t->graph_key) {
 			snprintf(piece, sizeof piece, "%s: expiry unknown (set %s)",
 			    t->name, t->expires_key);
 			st = "unknown";
+		} else if (!st && debug_token(t, config_get(t->key), timeout, &at,
+		    &valid) == 0)
+			st = token_judge(t, at, valid, now, warn_days, piece,
+			    sizeof piece);
+		else if (!st) {
+			snprintf(piece, sizeof piece, "%s: expiry unknown (%.120s)",
+			    t->name, aie_errmsg);
+			st = "unknown";
 		}
-		if (known) {
+		/* the first token to warn about names the notice */
+		if (!key[0] && (!strcmp(st, "degraded") || !strcmp(st, "down"))) {
 			time_rfc3339(at, day);
 			day[10] = '\0';
-			/* whole days left, rounded up: "in 1 d" until it is out */
-			days = at ? (long)((at - now + 86399) / 86400) : 0;
-			if (!valid || (at && at <= now)) {
-				snprintf(piece, sizeof piece, "%s: expired%s%s: %s", t->name,
-				    at ? " " : "", at ? day : "", t->fix);
-				st = "down";
-			} else if (at == 0) {
-				snprintf(piece, sizeof piece, "%s: never expires", t->name);
-				st = "up";
-			} else if (at - now <= warn_days * 86400L) {
-				snprintf(piece, sizeof piece, "%s: expires %s (in %ld d): "
-				    "%s", t->name, day, days, t->fix);
-				st = "degraded";
-			} else {
-				snprintf(piece, sizeof piece, "%s: expires %s (in %ld d)",
-				    t->name, day, days);
-				st = "up";
-			}
-			/* the first token to warn about names the notice */
-			if (!key[0] && (!strcmp(st, "degraded") || !strcmp(st, "down")))
-				snprintf(key, keysize, "token-%s-%s", t->name, at ? day :
-				    "invalid");
+			snprintf(key, keysize, "token-%s-%s", t->name, at ? day :
+			    "invalid");
 		}
 		if (rank(st) > rank(state))
 			state = st;

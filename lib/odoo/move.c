@@ -180,7 +180,7 @@ int odoo_move_read(struct odoo_conn *k, long id, struct odoo_move *m)
 
 int odoo_invoice_create(struct odoo_conn *k, long partner_id,
     const struct odoo_line *lines, size_t n, const char *date,
-    const char *due, long *id)
+    const char *due, const char *origin, long *id)
 {
 	json_t *cmds = json_array(), *vals;
 	size_t i;
@@ -195,7 +195,33 @@ int odoo_invoice_create(struct odoo_conn *k, long partner_id,
 	    "invoice_line_ids", cmds);
 	if (vals && due && *due)
 		json_object_set_new(vals, "invoice_date_due", json_string(due));
+	if (vals && origin)
+		json_object_set_new(vals, "invoice_origin", json_string(origin));
 	return odoo_create(k, "account.move", vals, NULL, id);
+}
+
+int odoo_invoice_by_origin(struct odoo_conn *k, const char *origin, long *id)
+{
+	json_t *res, *rec;
+	int r;
+
+	*id = 0;
+	if ((r = odoo_call(k, "account.move", "search_read", NULL, json_pack(
+	    "{s:[[s, s, s], [s, s, s], [s, s, s]], s:[s], s:i}", "domain",
+	    "invoice_origin", "=", origin, "move_type", "=", "out_invoice",
+	    "state", "!=", "cancel", "fields", "id", "limit", 1), &res)))
+		return r;
+	if (!json_is_array(res)) {
+		json_decref(res);
+		return aie_fail(EX_DOWN, "account.move.search_read: not a list"),
+		    EX_DOWN;
+	}
+	if ((rec = json_array_get(res, 0)))
+		*id = (long)json_integer_value(json_object_get(rec, "id"));
+	json_decref(res);
+	if (rec && *id <= 0)
+		return aie_fail(EX_DOWN, "account.move.search_read: no id"), EX_DOWN;
+	return 0;
 }
 
 int odoo_move_post(struct odoo_conn *k, long id)

@@ -105,6 +105,29 @@ struct odoo_move {
 	json_t *held;            /* what the lines' names point into */
 };
 
+/* ---- requests (request.c): what a client asks to be invoiced for ---- */
+
+/* A client and the lines to invoice (their names malloc'd). */
+struct odoo_request {
+	char name[200], email[200];
+	struct odoo_line lines[ODOO_LINES_MAX];
+	size_t n;
+};
+/* One line of odoo-invoice's input, "Name <email> AMOUNT "text"" (the
+ * text quoted or not), into r (its client, no lines) and l (qty 1, name
+ * malloc'd); line is changed. 0; 1 for a blank line or a # comment; else
+ * -1 with 65 and why. */
+int odoo_request_line(char *line, struct odoo_request *r,
+    struct odoo_line *l);
+/* The request an item asking for an invoice makes: the client its from
+ * ("Name <email>"), one line of the one amount subject and body state with
+ * a currency, named by a "For:" or "Description:" line, else the subject.
+ * 0, or -1 with 65 and why (no address, no amount or several). */
+int odoo_request_item(const char *from, const char *subj, const char *body,
+    size_t bodylen, struct odoo_request *r);
+/* Free the lines' names. */
+void odoo_request_free(struct odoo_request *r);
+
 struct odoo_partner {
 	long id;
 	char name[200], email[200];
@@ -125,10 +148,16 @@ int odoo_partner_find(struct odoo_conn *k, const char *email,
     const char *name, struct odoo_partner *p, char *cand, size_t size);
 
 /* A draft customer invoice of n lines; due NULL lets Odoo compute it from
- * the payment terms. 0 with *id, or an exit status. */
+ * the payment terms; origin (or NULL) its invoice_origin, the vault item
+ * it is drafted for. 0 with *id, or an exit status. */
 int odoo_invoice_create(struct odoo_conn *k, long partner_id,
     const struct odoo_line *lines, size_t n, const char *date,
-    const char *due, long *id);
+    const char *due, const char *origin, long *id);
+/* The customer invoice, not cancelled, drafted earlier for origin (its
+ * invoice_origin): 0 with *id, 0 with *id 0 when there is none, else an
+ * exit status. */
+int odoo_invoice_by_origin(struct odoo_conn *k, const char *origin,
+    long *id);
 
 /* action_post on the move. 0 or an exit status (75: it may have posted). */
 int odoo_move_post(struct odoo_conn *k, long id);

@@ -268,6 +268,7 @@ class Model:
                 "partner_id": p, "currency_id": vals.get("currency_id", 1),
                 "invoice_date": date.isoformat(), "invoice_date_due": due,
                 "payment_state": "not_paid", "is_move_sent": False,
+                "invoice_origin": vals.get("invoice_origin", False),
                 "create_uid": uid}
             for cmd in vals.get("invoice_line_ids", []):
                 if not (isinstance(cmd, list) and len(cmd) == 3 and
