@@ -14,6 +14,12 @@ setup() {
 	CLAUDE=$TOP/node_modules/.bin/claude
 	[ -x "$CLAUDE" ] ||
 	    skip "npm install first: @anthropic-ai/claude-code is not installed"
+	# Claude Code hides how its server and hook exit: under SAN=1 the
+	# sanitizers' reports go to files, each claude_p checks there are none
+	if [ -n "${AIE_SAN:-}" ]; then
+		export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/san"
+		export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/san"
+	fi
 	demo
 	ID=$(basename "$DEMO"/vault/Needs_Action/email/EMAIL_*.md .md)
 	[ -n "$ID" ] && [ "$ID" != 'EMAIL_*' ] || fail "README's steps filed no mail"
@@ -61,6 +67,8 @@ claude_p() {
 	    DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 \
 	    timeout 120 "$CLAUDE" -p "$prompt" "$@"
 	cd "$TOP" || fail "no $TOP"
+	! compgen -G "$BATS_TEST_TMPDIR/san.*" >/dev/null ||
+	    fail "a sanitizer report: $(cat "$BATS_TEST_TMPDIR"/san.*)"
 }
 
 # msgs: the Messages API requests the fake received, as a JSON array.
