@@ -15,6 +15,7 @@ readme_steps() {
 demo() {
 	local steps
 	DEMO=$HOME/aie-claude-demo
+	# shellcheck disable=SC2034 # read by the tests that load this
 	PROJECT=$DEMO/project
 	steps=$(readme_steps)
 	[ -n "$steps" ] || fail "README has no block marked for t/78"
