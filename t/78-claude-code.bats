@@ -7,32 +7,13 @@
 # .claude/settings.json run through sh -c with the JSON Claude Code sends
 # a Stop hook, its answer read as Claude Code reads it.
 load helper
+load claude
 
 setup() {
 	common_setup
 	unset PLAN_MAX_ITERATIONS AIE_PLAN
 	[ -d "$TOP/node_modules/@modelcontextprotocol/sdk" ] ||
 	    skip "npm install first: @modelcontextprotocol/sdk is not installed"
-	# the folder README's steps make
-	DEMO=$HOME/aie-claude-demo
-	PROJECT=$DEMO/project
-}
-
-# readme_steps: the shell block README marks as run by this test.
-readme_steps() {
-	awk '/<!-- t\/78-claude-code.bats runs the next block -->/ { f = 1; next }
-	    f && /^```/ { if (in_block) exit; in_block = 1; next }
-	    in_block' "$TOP/README.md"
-}
-
-# demo: README's steps, run as written from the source folder; the
-# configuration must then carry the vault, so VAULT_DIR goes.
-demo() {
-	local steps
-	steps=$(readme_steps)
-	[ -n "$steps" ] || fail "README has no block marked for t/78"
-	(cd "$TOP" && sh -e -c "$steps") || fail "README's steps failed"
-	unset VAULT_DIR
 }
 
 # session STEPS-JSON: one MCP session with the server "vault" of the
