@@ -7,6 +7,7 @@
 # $code and $B are set by req() and by tests alike, one test at a time:
 # shellcheck disable=SC2030,SC2031
 load helper
+load wa
 load dash
 load fake/fake
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -47,27 +48,6 @@ new_json() {
 # count DIR: the items under DIR of the vault.
 count() {
 	find "$VAULT_DIR/$1" -name '*.md' 2>/dev/null | wc -l
-}
-
-# mkwa ID RECEIVED: a message from Alice as wa-webhook.cgi files it.
-mkwa() {
-	mkdir -p "$VAULT_DIR/Needs_Action/whatsapp"
-	cat >"$VAULT_DIR/Needs_Action/whatsapp/$1.md" <<EOT
----
-type: whatsapp
-id: $1
-created: $2
-domain: whatsapp
-status: new
-from: Alice Example (+15551234567)
-wa_id: "15551234567"
-subject: WhatsApp from Alice Example (+15551234567)
-message_type: text
-wamid: wamid.IN_$1
-received: $2
----
-Is my order on its way?
-EOT
 }
 
 # digest_of ID: the version digest on ID's item page.
@@ -178,7 +158,7 @@ approve_on_page() {
 	! grep -q '^template:' "$f" || false
 	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = 'Yes, it left today.' ]
 	req "$URL/item?id=$ID"
-	grep -q 'Is my order on its way?' "$B"          # the thread above it
+	grep -q 'Is my order ready?' "$B"               # the thread above it
 	approve_on_page "$ID"
 	export FAKE_WA_TOKEN=EAAGreplytoken FAKE_WA_PHONE_ID=1098765
 	fake_start
