@@ -15,26 +15,8 @@ export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 # A value a hostile sender or model could put in any field.
 EVIL='x<script>alert(1)</script><b>&amp;'
 
-setup_file() {
-	dash_start
-	login "$JAR"
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
-	common_setup
-	srv_env
-	B="$BATS_TEST_TMPDIR/body"
-	dash_reset
-}
-
-# req ARGS...: curl with our session; status code in $code, body in $B.
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
+	dash_setup
 }
 
 # home / item ID: the page into $B, 200 expected.

@@ -12,14 +12,6 @@ load dash
 load fake/fake
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-setup_file() {
-	dash_start_logged_in
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
 	dash_setup
 	rm -f "$VAULT_DIR"/Logs/*.jsonl
@@ -27,11 +19,6 @@ setup() {
 
 teardown() {
 	fake_stop
-}
-
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
 }
 
 # new ARGS...: a same-origin POST /new with our session and CSRF token.
@@ -48,12 +35,6 @@ new_json() {
 # count DIR: the items under DIR of the vault.
 count() {
 	find "$VAULT_DIR/$1" -name '*.md' 2>/dev/null | wc -l
-}
-
-# digest_of ID: the version digest on ID's item page.
-digest_of() {
-	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
-	    head -n 1 | sed 's/.*value="//; s/"$//'
 }
 
 # approve_on_page ID: the owner taps Approve on ID's item page.
@@ -84,12 +65,8 @@ approve_on_page() {
 	new -d kind=post -d network=linkedin --data-urlencode $'body=We open in Leeds on Monday.\r\nCome and see us!\r\n' \
 	    -d link=https://example.com/leeds -d schedule_at=2099-01-05T09:00:00Z -D "$BATS_TEST_TMPDIR/h"
 	[ "$code" = 303 ]
-	f=$(find "$VAULT_DIR/Pending_Approval/social" -name 'POST_linkedin_*.md')
-	[ "$(echo "$f" | wc -l)" -eq 1 ]
-	id=$(basename "$f" .md)
-	[[ $id =~ ^POST_linkedin_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]]
-	grep -qi "^location: /item?id=$id&filed=1" "$BATS_TEST_TMPDIR/h"
-	[ "$(awk '/^---$/ { if (++n == 2) exit; next } { sub(/:.*/, ""); print }' "$f" | tr '\n' ' ')" = \
+	filed Pending_Approval/social POST_linkedin
+	[ "$(keys_of "$f")" = \
 	    "type id created domain status title action network link schedule_at drafted_by expires created_by via " ]
 	grep -qx 'type: post_draft' "$f"
 	grep -qx 'domain: social' "$f"
