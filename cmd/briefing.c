@@ -40,13 +40,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-static void log_usage(struct vault *v, const char *model,
-    const struct llm_result *r)
-{
-	if (usage_log_call(v, "briefing", "", model, r) < 0)
-		cli_warn("usage log", "usage not logged: %s", aie_errmsg);
-}
-
 static void dropped(const char *s, size_t len, double number, void *ctx)
 {
 	(void)ctx;
@@ -63,29 +56,16 @@ static void dropped(const char *s, size_t len, double number, void *ctx)
 static char *model_summary(struct vault *v, const struct llm_conf *conf,
     const char *ftext)
 {
-	struct llm_result r;
-	char *user = NULL, *text = NULL;
+	char *user = NULL, *text = NULL, model[128];
 	long unknown;
-	int rc;
 
+	/* the briefing's Costs section says the calls of unknown cost */
 	if (usage_check(v, time(NULL), &unknown) < 0)
 		return NULL;
 	if (asprintf(&user, "<facts>\n%s\n</facts>\n", ftext) < 0)
 		return aie_fail(EX_TEMP, "out of memory"), NULL;
-	rc = llm_call(conf, system_prompt, user, &r);
-	if (r.have_usage) {
-		char msg[sizeof aie_errmsg];
-		int code = aie_errcode;
-		snprintf(msg, sizeof msg, "%s", aie_errmsg);
-		log_usage(v, r.model, &r);
-		aie_errcode = code;
-		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
-	}
-	if (rc == 0) {
-		text = r.text;
-		r.text = NULL;
-	}
-	llm_result_free(&r);
+	text = cli_llm_call(v, conf, "", system_prompt, user, model,
+	    sizeof model);
 	free(user);
 	return text;
 }

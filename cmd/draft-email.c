@@ -96,53 +96,26 @@ static char *previous_draft(struct vault *v, const char *did,
 	return body;
 }
 
-/* Log one call's usage; a failure to log is reported, not fatal. */
-static void log_usage(struct vault *v, const char *id, const char *model,
-    const struct llm_result *r)
-{
-	if (usage_log_call(v, "draft-email", id, model, r) < 0)
-		cli_warn(id, "usage not logged: %s", aie_errmsg);
-}
-
-/* Once per run: calls of unknown cost this week are not in the budget,
- * so the budget is not enforced for them (see prices(5)). */
-static void warn_unknown_cost(long unknown)
-{
-	static int done;
-
-	if (done || unknown <= 0)
-		return;
-	done = 1;
-	cli_warn(NULL, "warning: %ld calls this week have an unknown cost and "
-	    "are not counted in the weekly budget: add their models to "
-	    "prices.tsv or PRICE_<MODEL> (see prices(5))", unknown);
-}
-
 /* The text of the reply from the configured provider; malloc'd, or NULL
  * with aie_errmsg/aie_errcode. *model gets the model to record. */
 static char *complete(struct ctx *c, const struct itemref *ref,
     const struct item *email, const char *did, char *model, size_t msize)
 {
-	struct llm_result r;
 	char *system = NULL, *user = NULL, *prev = NULL, *text = NULL;
 	char *from = fm_get(email, "from"), *subj = fm_get(email, "subject");
 	char *type = fm_get(email, "type");
 	int wa = type && !strcmp(type, "whatsapp");
 	int req = type && !strcmp(type, "email_request");
-	long unknown;
-	int rc;
 
 	snprintf(model, msize, "%s", c->conf.model);
-	rc = usage_check(c->v, time(NULL), &unknown);
-	warn_unknown_cost(unknown);
-	if (rc < 0)
+	if (cli_llm_check(c->v) < 0)
 		goto out;
 	if (c->conf.provider == LLM_OFFLINE) {
 		/* a chat message has no subject to thank for */
 		text = req ? request_offline(c->handbook, email->body) :
 		    reply_offline(c->handbook, from, wa ? NULL : subj);
 		if (text)
-			log_usage(c->v, ref->id, LLM_OFFLINE_MODEL, NULL);
+			cli_llm_log(c->v, ref->id, LLM_OFFLINE_MODEL, NULL);
 		goto out;
 	}
 	prev = previous_draft(c->v, did, wa ? "whatsapp" : "email");
@@ -151,21 +124,7 @@ static char *complete(struct ctx *c, const struct itemref *ref,
 	if (cli.verbose > 1)
 		fprintf(stderr, "%s: %s: prompt:\n%s\n---\n%s\n", cli.prog, ref->id,
 		    system, user);
-	rc = llm_call(&c->conf, system, user, &r);
-	if (r.have_usage) {
-		char msg[sizeof aie_errmsg];
-		int code = aie_errcode;
-		snprintf(msg, sizeof msg, "%s", aie_errmsg);
-		log_usage(c->v, ref->id, r.model, &r);
-		aie_errcode = code;
-		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
-	}
-	if (rc == 0) {
-		text = r.text;
-		r.text = NULL;
-		snprintf(model, msize, "%s", r.model);
-	}
-	llm_result_free(&r);
+	text = cli_llm_call(c->v, &c->conf, ref->id, system, user, model, msize);
 out:
 	free(system);
 	free(user);
@@ -430,8 +389,7 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc)
 		usage(2);
-	if (llm_conf_load(&c.conf) < 0 || config_long("DRAFT_EXPIRES_HOURS", 72,
-	    1, 1000000, &c.expires_hours) < 0) {
+	if (cli_draft_settings(&c.conf, &c.expires_hours) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}

@@ -148,49 +148,24 @@ out:
 	return s;
 }
 
-/* Log one call's usage; a failure to log is reported, not fatal. */
-static void log_usage(struct vault *v, const char *id, const char *model,
-    const struct llm_result *r)
-{
-	if (usage_log_call(v, "draft-post", id, model, r) < 0)
-		cli_warn(id, "usage not logged: %s", aie_errmsg);
-}
-
 /* The post's text from the provider; malloc'd, or NULL with aie_*. */
 static char *complete(struct ctx *c, enum social_net net, const char *id,
     const char *topic, char *model, size_t msize)
 {
-	struct llm_result r;
 	char *system = NULL, *user = NULL, *text = NULL;
-	long unknown;
-	int rc;
 
 	snprintf(model, msize, "%s", c->conf.model);
-	if (usage_check(c->v, time(NULL), &unknown) < 0)
+	if (cli_llm_check(c->v) < 0)
 		return NULL;
 	if (c->conf.provider == LLM_OFFLINE) {
 		snprintf(model, msize, "%s", LLM_OFFLINE_MODEL);
 		if ((text = social_offline(net, topic)))
-			log_usage(c->v, id, LLM_OFFLINE_MODEL, NULL);
+			cli_llm_log(c->v, id, LLM_OFFLINE_MODEL, NULL);
 		return text;
 	}
 	if (social_prompt(net, c->handbook, topic, &system, &user) < 0)
 		return NULL;
-	rc = llm_call(&c->conf, system, user, &r);
-	if (r.have_usage) {
-		char msg[sizeof aie_errmsg];
-		int code = aie_errcode;
-		snprintf(msg, sizeof msg, "%s", aie_errmsg);
-		log_usage(c->v, id, r.model, &r);
-		aie_errcode = code;
-		snprintf(aie_errmsg, sizeof aie_errmsg, "%s", msg);
-	}
-	if (rc == 0) {
-		text = r.text;
-		r.text = NULL;
-		snprintf(model, msize, "%s", r.model);
-	}
-	llm_result_free(&r);
+	text = cli_llm_call(c->v, &c->conf, id, system, user, model, msize);
 	free(system);
 	free(user);
 	return text;
@@ -347,9 +322,8 @@ int main(int argc, char **argv)
 		    "the image too");
 		return EX_ARGS;
 	}
-	if (networks(netopt, want) < 0 || llm_conf_load(&c.conf) < 0 ||
-	    config_long("DRAFT_EXPIRES_HOURS", 72, 1, 1000000,
-	    &c.expires_hours) < 0) {
+	if (networks(netopt, want) < 0 ||
+	    cli_draft_settings(&c.conf, &c.expires_hours) < 0) {
 		cli_warnerr(NULL);
 		return aie_errcode;
 	}

@@ -15,7 +15,7 @@ free_port() {
 
 setup_file() {
 	local d=$BATS_FILE_TMPDIR/srv
-	mkdir -p "$d/conf" "$d/logs" "$d/tmp" "$d/repos"
+	mkdir -p "$d/repos"
 	free_port >"$d/http_port"
 	free_port >"$d/https_port"
 	# a test CA and a certificate for localhost signed by it
@@ -26,56 +26,36 @@ setup_file() {
 	printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' >"$d/ext"
 	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
 	    -CAcreateserial -out "$d/srv.crt" -days 2 -extfile "$d/ext" 2>/dev/null
-	# what nginx's workers read at request time (as nobody when we are
-	# root): the password file and fcgiwrap's socket, in a directory of
-	# their own outside bats' private one
-	local pub user=""
+	# fcgiwrap's socket in a short directory of its own: a unix socket's
+	# path must fit in 108 bytes, and bats' private one may be longer
+	local pub
 	pub=$(mktemp -d /tmp/aie-git-http.XXXXXX)
 	echo "$pub" >"$d/pub"
-	echo "$USER_:{PLAIN}$TOKEN_" >"$pub/htpasswd"
-	if [ "$(id -u)" = 0 ]; then
-		user="user nobody nogroup;"
-		chgrp -R nogroup "$pub"
-		chmod 0750 "$pub"
-		chmod 0640 "$pub/htpasswd"
-	fi
-	cat >"$d/conf/nginx.conf" <<EOF
-$user
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log $d/logs/access.log;
-	client_body_temp_path $d/tmp/body;
-	proxy_temp_path $d/tmp/proxy;
-	fastcgi_temp_path $d/tmp/fastcgi;
-	uwsgi_temp_path $d/tmp/uwsgi;
-	scgi_temp_path $d/tmp/scgi;
-	client_max_body_size 0;
-	server {
-		listen 127.0.0.1:$(cat "$d/http_port");
-		listen 127.0.0.1:$(cat "$d/https_port") ssl;
-		ssl_certificate $d/srv.crt;
-		ssl_certificate_key $d/srv.key;
-		location ~ ^/git(/.*)\$ {
-			auth_basic "git";
-			auth_basic_user_file $pub/htpasswd;
-			include /etc/nginx/fastcgi_params;
-			fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
-			fastcgi_param GIT_PROJECT_ROOT $d/repos;
-			fastcgi_param GIT_HTTP_EXPORT_ALL "";
-			fastcgi_param PATH_INFO \$1;
-			fastcgi_param REMOTE_USER \$remote_user;
-			fastcgi_pass unix:$pub/fcgiwrap.sock;
-		}
+	echo "$USER_:{PLAIN}$TOKEN_" >"$d/htpasswd"
+	nginx_around "$d" "$d/conf/site.conf"
+	cat >"$d/conf/site.conf" <<EOF
+client_max_body_size 0;
+server {
+	listen 127.0.0.1:$(cat "$d/http_port");
+	listen 127.0.0.1:$(cat "$d/https_port") ssl;
+	ssl_certificate $d/srv.crt;
+	ssl_certificate_key $d/srv.key;
+	location ~ ^/git(/.*)\$ {
+		auth_basic "git";
+		auth_basic_user_file $d/htpasswd;
+		include /etc/nginx/fastcgi_params;
+		fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
+		fastcgi_param GIT_PROJECT_ROOT $d/repos;
+		fastcgi_param GIT_HTTP_EXPORT_ALL "";
+		fastcgi_param PATH_INFO \$1;
+		fastcgi_param REMOTE_USER \$remote_user;
+		fastcgi_pass unix:$pub/fcgiwrap.sock;
 	}
 }
 EOF
 	(umask 007; setsid fcgiwrap -f -c 4 -s "unix:$pub/fcgiwrap.sock" \
 	    </dev/null 2>>"$d/logs/fcgiwrap.log" & echo $! >"$d/fcgiwrap.pid")
 	wait_for -t 5 [ -S "$pub/fcgiwrap.sock" ]
-	[ -z "$user" ] || chgrp nogroup "$pub/fcgiwrap.sock"
 	nginx -p "$d/" -c conf/nginx.conf -e logs/error.log
 	wait_for -t 5 [ -s "$d/nginx.pid" ]
 }

@@ -3,6 +3,7 @@
 # approval), sent by vault-exec or wa-send through the fake Graph API
 # (t/fake/api.py) at most once, its errors by class.
 load helper
+load wa
 load fake/fake
 
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -30,29 +31,6 @@ setup() {
 	mkwadraft DRAFT_WA_1 WA_1
 	A="$VAULT_DIR/Approved/whatsapp/DRAFT_WA_1.md"
 	M=$(date -u +%Y-%m)
-}
-
-# mkwa ID RECEIVED: a customer's message, as wa-webhook.cgi files it.
-mkwa() {
-	mkdir -p "$VAULT_DIR/Needs_Action/whatsapp"
-	cat >"$VAULT_DIR/Needs_Action/whatsapp/$1.md" <<EOT
----
-type: whatsapp
-id: $1
-created: $2
-domain: whatsapp
-status: new
-from: Alice Example (+15551234567)
-wa_id: "15551234567"
-profile_name: Alice Example
-subject: WhatsApp from Alice Example (+15551234567)
-message_type: text
-wamid: wamid.IN_$1
-received: $2
-priority: normal
----
-Is my order ready?
-EOT
 }
 
 # mkwadraft ID SOURCE [TEMPLATE]: a reply draft in Pending_Approval/whatsapp.

@@ -242,3 +242,13 @@ EOT
 	[ "$(grep -c 'unknown cost' <<<"$stderr")" -eq 1 ]
 	[[ "$stderr" == *"1 calls this week have an unknown cost"* ]]
 }
+
+@test "draft-post's budget check says it too, once for all its networks" {
+	unset LLM_PROVIDER ANTHROPIC_API_KEY OPENAI_API_KEY OPENAI_BASE_URL
+	usage-log add -q -m unknown-model -i 1 -o 1
+	run -0 --separate-stderr draft-post --network linkedin,x "We open in Leeds"
+	[ "$(grep -c 'unknown cost' <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"1 calls this week have an unknown cost"* ]]
+	# both drafts' calls logged under the tool's name
+	[ "$(grep -c '| draft-post | POST_' "$U"/*.md)" -eq 2 ]
+}

@@ -8,30 +8,10 @@ load helper
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-setup_file() {
-	dash_start_logged_in
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
 	dash_setup
 	rm -f "$VAULT_DIR"/Logs/API_Usage/*.md
 	D1=$(digest_of DRAFT_EMAIL_1)
-}
-
-# digest_of ID: the version digest the forms of ID's item page carry.
-digest_of() {
-	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
-	    head -n 1 | sed 's/.*value="//; s/"$//'
-}
-
-# req ARGS...: curl with our session; status code in $code, body in $B.
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
 }
 
 # post PATH ARGS...: a same-origin form POST with our session.

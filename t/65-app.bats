@@ -10,21 +10,9 @@ load helper
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-setup_file() {
-	dash_start
-	login "$JAR"
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
-	common_setup
-	srv_env
-	B="$BATS_TEST_TMPDIR/body"
+	dash_setup
 	H="$BATS_TEST_TMPDIR/head"
-	dash_reset
 }
 
 # get PATH [ARGS...]: GET without a session; code in $code, headers in $H.

@@ -9,31 +9,11 @@ load helper
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-setup_file() {
-	dash_start_logged_in
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
 	dash_setup
 	rm -f "$VAULT_DIR"/Logs/*.jsonl
 	D1=$(digest_of DRAFT_EMAIL_1)
 	P="$VAULT_DIR/Pending_Approval/email/DRAFT_EMAIL_1.md"
-}
-
-# digest_of ID: the version digest the forms of ID's item page carry.
-digest_of() {
-	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
-	    head -n 1 | sed 's/.*value="//; s/"$//'
-}
-
-# req ARGS...: curl with our session; status code in $code, body in $B.
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
 }
 
 # post PATH ARGS...: a same-origin form POST with our session.
@@ -235,13 +215,9 @@ new() {
 	new -d kind=task --data-urlencode 'title=Call the accountant' -d domain=finance \
 	    --data-urlencode $'body=About the Q4 numbers.\r\nBefore Friday.\r\n' -D "$BATS_TEST_TMPDIR/h"
 	[ "$code" = 303 ]
-	f=$(find "$VAULT_DIR/Needs_Action/finance" -name 'task_*.md')
-	[ "$(echo "$f" | wc -l)" -eq 1 ]
-	id=$(basename "$f" .md)
-	[[ $id =~ ^task_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]]
-	grep -qi "^location: /item?id=$id&filed=1" "$BATS_TEST_TMPDIR/h"
+	filed Needs_Action/finance task
 	# the same keys in the same order as create_item writes them
-	[ "$(awk '/^---$/ { if (++n == 2) exit; next } { sub(/:.*/, ""); print }' "$f" | tr '\n' ' ')" = \
+	[ "$(keys_of "$f")" = \
 	    "type id created domain status title created_by via " ]
 	grep -qx 'type: task' "$f"
 	grep -qx "id: $id" "$f"

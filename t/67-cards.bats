@@ -8,32 +8,15 @@
 # $code and $B are set by req() and by tests alike, one test at a time:
 # shellcheck disable=SC2030,SC2031
 load helper
+load wa
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 # A value a hostile sender or model could put in any field.
 EVIL='x<script>alert(1)</script><b>&amp;'
 
-setup_file() {
-	dash_start
-	login "$JAR"
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
-	common_setup
-	srv_env
-	B="$BATS_TEST_TMPDIR/body"
-	dash_reset
-}
-
-# req ARGS...: curl with our session; status code in $code, body in $B.
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
+	dash_setup
 }
 
 # home / item ID: the page into $B, 200 expected.
@@ -70,30 +53,6 @@ mkpost() {
 		for kv; do printf '%s: %s\n' "${kv%%=*}" "${kv#*=}"; done
 		printf 'subject: Post %s\nexpires: 2099-01-01T00:00:00Z\n---\n%s\n' "$id" "$text"
 	} >"$VAULT_DIR/Pending_Approval/social/$id.md"
-}
-
-# mkwa ID RECEIVED TEXT [STAGE]: a customer's message as wa-webhook.cgi
-# files it (Needs_Action, or Done of its month).
-mkwa() {
-	local d="$VAULT_DIR/Needs_Action/whatsapp"
-	[ "${4:-}" != Done ] || d="$VAULT_DIR/Done/whatsapp/${2:0:7}"
-	mkdir -p "$d"
-	cat >"$d/$1.md" <<EOT
----
-type: whatsapp
-id: $1
-created: $2
-domain: whatsapp
-status: new
-from: Alice Example (+15551234567)
-wa_id: "15551234567"
-subject: WhatsApp from Alice Example (+15551234567)
-message_type: text
-wamid: wamid.IN_$1
-received: $2
----
-$3
-EOT
 }
 
 # mkwadraft ID SOURCE TEXT [TEMPLATE]: a reply draft.

@@ -12,31 +12,12 @@ load helper
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-setup_file() {
-	dash_start
-	login "$JAR"
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
-	common_setup
+	dash_setup
 	# Chromium leaves an org.chromium.Chromium.* directory in TMPDIR
 	export TMPDIR=$BATS_TEST_TMPDIR
-	srv_env
-	B="$BATS_TEST_TMPDIR/body"
-	dash_reset
 	rm -rf "$VAULT_DIR/Briefings" "$VAULT_DIR"/Plans/*/*.md "$VAULT_DIR/Done/email"
 	mkdir -p "$VAULT_DIR/Briefings"
-}
-
-# req ARGS...: curl with our session; status code in $code, body in $B,
-# headers in $B.h.
-req() {
-	rm -f "$B" "$B.h"
-	code=$(curl -s -o "$B" -D "$B.h" -w '%{http_code}' -b "$JAR" "$@")
 }
 
 # briefing DATE [BODY]: Briefings/DATE_Monday_Briefing.md with front matter.

@@ -7,17 +7,10 @@
 # $code and $B are set by req() and by tests alike, one test at a time:
 # shellcheck disable=SC2030,SC2031
 load helper
+load wa
 load dash
 load fake/fake
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-
-setup_file() {
-	dash_start_logged_in
-}
-
-teardown_file() {
-	dash_stop
-}
 
 setup() {
 	dash_setup
@@ -26,11 +19,6 @@ setup() {
 
 teardown() {
 	fake_stop
-}
-
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
 }
 
 # new ARGS...: a same-origin POST /new with our session and CSRF token.
@@ -47,33 +35,6 @@ new_json() {
 # count DIR: the items under DIR of the vault.
 count() {
 	find "$VAULT_DIR/$1" -name '*.md' 2>/dev/null | wc -l
-}
-
-# mkwa ID RECEIVED: a message from Alice as wa-webhook.cgi files it.
-mkwa() {
-	mkdir -p "$VAULT_DIR/Needs_Action/whatsapp"
-	cat >"$VAULT_DIR/Needs_Action/whatsapp/$1.md" <<EOT
----
-type: whatsapp
-id: $1
-created: $2
-domain: whatsapp
-status: new
-from: Alice Example (+15551234567)
-wa_id: "15551234567"
-subject: WhatsApp from Alice Example (+15551234567)
-message_type: text
-wamid: wamid.IN_$1
-received: $2
----
-Is my order on its way?
-EOT
-}
-
-# digest_of ID: the version digest on ID's item page.
-digest_of() {
-	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
-	    head -n 1 | sed 's/.*value="//; s/"$//'
 }
 
 # approve_on_page ID: the owner taps Approve on ID's item page.
@@ -104,12 +65,8 @@ approve_on_page() {
 	new -d kind=post -d network=linkedin --data-urlencode $'body=We open in Leeds on Monday.\r\nCome and see us!\r\n' \
 	    -d link=https://example.com/leeds -d schedule_at=2099-01-05T09:00:00Z -D "$BATS_TEST_TMPDIR/h"
 	[ "$code" = 303 ]
-	f=$(find "$VAULT_DIR/Pending_Approval/social" -name 'POST_linkedin_*.md')
-	[ "$(echo "$f" | wc -l)" -eq 1 ]
-	id=$(basename "$f" .md)
-	[[ $id =~ ^POST_linkedin_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]]
-	grep -qi "^location: /item?id=$id&filed=1" "$BATS_TEST_TMPDIR/h"
-	[ "$(awk '/^---$/ { if (++n == 2) exit; next } { sub(/:.*/, ""); print }' "$f" | tr '\n' ' ')" = \
+	filed Pending_Approval/social POST_linkedin
+	[ "$(keys_of "$f")" = \
 	    "type id created domain status title action network link schedule_at drafted_by expires created_by via " ]
 	grep -qx 'type: post_draft' "$f"
 	grep -qx 'domain: social' "$f"
@@ -178,7 +135,7 @@ approve_on_page() {
 	! grep -q '^template:' "$f" || false
 	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = 'Yes, it left today.' ]
 	req "$URL/item?id=$ID"
-	grep -q 'Is my order on its way?' "$B"          # the thread above it
+	grep -q 'Is my order ready?' "$B"               # the thread above it
 	approve_on_page "$ID"
 	export FAKE_WA_TOKEN=EAAGreplytoken FAKE_WA_PHONE_ID=1098765
 	fake_start

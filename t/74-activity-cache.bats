@@ -11,29 +11,12 @@ load helper
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-setup_file() {
-	dash_start
-	login "$JAR"
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
-	common_setup
-	srv_env
-	B="$BATS_TEST_TMPDIR/body"
-	dash_reset
+	dash_setup
 	rm -f "$VAULT_DIR"/Logs/*.jsonl
 	find "$VAULT_DIR/.state" -name dashboard-activity.cache -delete
 	mkdir -p "$VAULT_DIR/Logs"
 	TODAY="$VAULT_DIR/Logs/$(date -u +%F).jsonl"
-}
-
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
 }
 
 # add FILE FIRST N: append events FIRST..FIRST+N-1 (domains and agents

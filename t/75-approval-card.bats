@@ -11,23 +11,8 @@ load helper
 load dash
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
-setup_file() {
-	dash_start
-	login "$JAR"
-	curl -s -b "$JAR" -o "$BATS_FILE_TMPDIR/home.html" "$URL/"
-	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
-}
-
-teardown_file() {
-	dash_stop
-}
-
 setup() {
-	common_setup
-	srv_env
-	CSRF=$(cat "$BATS_FILE_TMPDIR/csrf")
-	B="$BATS_TEST_TMPDIR/body"
-	dash_reset
+	dash_setup
 	rm -rf "$VAULT_DIR/Logs/Outbox" "$VAULT_DIR/.state/local/executed"
 	grace 600
 }
@@ -39,11 +24,6 @@ grace() {
 	echo "EXEC_GRACE=$1" >>"$AI_EMPLOYEE_CONFIG.new"
 	chmod 600 "$AI_EMPLOYEE_CONFIG.new"
 	mv "$AI_EMPLOYEE_CONFIG.new" "$AI_EMPLOYEE_CONFIG"
-}
-
-req() {
-	rm -f "$B"
-	code=$(curl -s -o "$B" -w '%{http_code}' -b "$JAR" "$@")
 }
 
 post() {

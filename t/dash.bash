@@ -1,6 +1,9 @@
 # t/dash.bash - the dashboard served for a whole bats file: nginx +
 # fcgiwrap (cgi/run-dashboard) on a free loopback port over one vault,
 # a cleaned vault with one email and its draft per test. Loaded after helper.
+# A file that loads it has the server started logged in for the file and
+# stopped after it (setup_file and teardown_file below) unless it defines
+# its own after `load dash`; its setup calls dash_setup.
 # shellcheck shell=bash
 
 PW=correct-horse-battery
@@ -35,6 +38,14 @@ dash_start_logged_in() {
 	csrf_of "$BATS_FILE_TMPDIR/home.html" >"$BATS_FILE_TMPDIR/csrf"
 }
 
+setup_file() {
+	dash_start_logged_in
+}
+
+teardown_file() {
+	dash_stop
+}
+
 # dash_setup: a test's environment (in setup): the server's, its CSRF
 # token in $CSRF, a body file in $B, the vault back to one email and its
 # draft.
@@ -59,6 +70,38 @@ dash_reset() {
 	rm -f "$VAULT_DIR/.state/local/dashboard-login"
 	mkemail EMAIL_1
 	mkdraft DRAFT_EMAIL_1 EMAIL_1
+}
+
+# req ARGS...: curl with our session; status code in $code, body in $B,
+# headers in $B.h.
+req() {
+	rm -f "$B" "$B.h"
+	# shellcheck disable=SC2034 # read by the tests that load this
+	code=$(curl -s -o "$B" -D "$B.h" -w '%{http_code}' -b "$JAR" "$@")
+}
+
+# digest_of ID: the version digest the forms of ID's item page carry.
+digest_of() {
+	curl -s -b "$JAR" "$URL/item?id=$1" | grep -o 'name="digest" value="[0-9a-f]*"' |
+	    head -n 1 | sed 's/.*value="//; s/"$//'
+}
+
+# filed DIR PREFIX: the one item a POST /new filed under DIR of the vault,
+# named PREFIX_<UTC time>_<6 hex digits> and named by the Location of
+# the reply's headers (saved in $BATS_TEST_TMPDIR/h); its path in $f,
+# its ID in $id.
+filed() {
+	f=$(find "$VAULT_DIR/$1" -name "$2_*.md")
+	[ "$(echo "$f" | wc -l)" -eq 1 ] || { echo "filed: not one item: $f" >&2; return 1; }
+	id=$(basename "$f" .md)
+	[[ $id =~ ^$2_[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}$ ]] || { echo "filed: ID $id" >&2; return 1; }
+	grep -qi "^location: /item?id=$id&filed=1" "$BATS_TEST_TMPDIR/h"
+}
+
+# keys_of FILE: FILE's front-matter keys in their order, each followed by
+# a space.
+keys_of() {
+	awk '/^---$/ { if (++n == 2) exit; next } { sub(/:.*/, ""); print }' "$1" | tr '\n' ' '
 }
 
 # csrf_of FILE: the first CSRF token in an HTML page.

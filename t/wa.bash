@@ -1,6 +1,7 @@
-# t/wa.bash - what the WhatsApp webhook's tests share (t/35, t/39): the
-# CGI run as fcgiwrap runs it, the items it files, the owner's WhatsApp on
-# the fake Graph API, and the CGI behind a real nginx + fcgiwrap.
+# t/wa.bash - what the WhatsApp tests share (t/35, t/39; t/37, t/67 and
+# t/69 for mkwa): the webhook's CGI run as fcgiwrap runs it, the items it
+# files, the owner's WhatsApp on the fake Graph API, and the CGI behind a
+# real nginx + fcgiwrap.
 # shellcheck shell=bash
 # P and R are for the tests that load this; lines and stderr are bats's.
 # shellcheck disable=SC2034,SC2154,SC2094
@@ -51,6 +52,33 @@ items() {
 fm() {
 	local f=${2:-$(items)}
 	sed -n "/^---\$/,/^---\$/{s/^$1: //p}" "$f" | sed 's/^"\(.*\)"$/\1/'
+}
+
+# mkwa ID RECEIVED [TEXT] [STAGE]: a customer's message as wa-webhook.cgi
+# files it (see vault(5)), in Needs_Action, or with STAGE Done in Done of
+# its month; TEXT by default "Is my order ready?".
+mkwa() {
+	local d="$VAULT_DIR/Needs_Action/whatsapp"
+	[ "${4:-}" != Done ] || d="$VAULT_DIR/Done/whatsapp/${2:0:7}"
+	mkdir -p "$d"
+	cat >"$d/$1.md" <<EOT
+---
+type: whatsapp
+id: $1
+created: $2
+domain: whatsapp
+status: new
+from: Alice Example (+15551234567)
+wa_id: "15551234567"
+profile_name: Alice Example
+subject: WhatsApp from Alice Example (+15551234567)
+message_type: text
+wamid: wamid.IN_$1
+received: $2
+priority: normal
+---
+${3:-Is my order ready?}
+EOT
 }
 
 # mkreply ID WAMID: a reply sent to the customer, as vault-exec leaves it.

@@ -79,6 +79,29 @@ int cli_byhand_args(struct cli_byhand *h, int argc, char **argv,
  * oauth_show_fn (see oauth.h). */
 void cli_show_link(void *ctx, const char *url, const char *code);
 
+/* llmcall.c: a tool's call of the model (draft-email, draft-post,
+ * briefing). The settings of a drafting tool: the provider (llm_conf_load)
+ * and DRAFT_EXPIRES_HOURS (default 72). 0, or -1 with aie_* (78). */
+struct llm_conf;
+struct llm_result;
+int cli_draft_settings(struct llm_conf *conf, long *expires_hours);
+/* Before a call: the daily cap and weekly budget (usage_check), and the
+ * first time in a run that this week has calls of unknown cost, a warning
+ * that the budget does not count them. 0, or -1 with aie_* (75, 78). */
+int cli_llm_check(struct vault *v);
+/* Log one call for item id ("" for none) under the tool's name (r NULL:
+ * the offline provider's); a row not written is warned about, not fatal,
+ * and aie_* is left as it was. */
+void cli_llm_log(struct vault *v, const char *id, const char *model,
+    const struct llm_result *r);
+/* One call of conf's provider with system and user for item id, its
+ * usage logged whenever tokens were billed: the text (malloc'd) and in
+ * model (msize bytes) the model that answered; or NULL with aie_* from
+ * llm_call. */
+char *cli_llm_call(struct vault *v, const struct llm_conf *conf,
+    const char *id, const char *system, const char *user, char *model,
+    size_t msize);
+
 /* agentkeys.c: what agent holds that belongs to the other agent (write
  * credentials, the approval key, the dashboard's keys on agent cloud), as
  * "KEY, KEY, ..." in buf; 1 when there is any, 0 when none. */

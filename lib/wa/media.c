@@ -56,13 +56,10 @@ int wa_media_config(struct wa_media_cfg *c)
 	long max;
 
 	memset(c, 0, sizeof *c);
-	if (config_long("WA_TIMEOUT", 30, 1, 3600, &c->timeout) < 0 ||
+	if (wa_graph_config(&c->timeout, &c->graph_url, &c->api_version) < 0 ||
 	    config_long("WA_MEDIA_MAX", 16L << 20, 1024, 100L << 20, &max) < 0)
 		return -1;
 	c->max = (size_t)max;
-	c->graph_url = config_get_default("WA_GRAPH_URL",
-	    "https://graph.facebook.com");
-	c->api_version = config_get_default("WA_API_VERSION", "v21.0");
 	c->token = config_get("WA_MEDIA_TOKEN");
 	if (!c->token || !*c->token)
 		c->token = config_get("WA_SEND_TOKEN");  /* the local agent's */
@@ -154,12 +151,7 @@ static int get(const struct wa_media_cfg *c, const char *url, size_t max,
 	if ((size_t)snprintf(auth, sizeof auth, "Authorization: Bearer %s",
 	    c->token) >= sizeof auth)
 		return aie_fail(EX_CONFIG, "the media token is too long");
-	rq.method = "GET";
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.timeout = c->timeout;
-	rq.connect_timeout = c->timeout < 10 ? c->timeout : 10;
-	rq.max_response = max;
+	wa_req(&rq, url, hdrs, NULL, c->timeout, max);
 	r = http_do(&rq, rs);
 	sodium_memzero(auth, sizeof auth);
 	if (r < 0)

@@ -26,13 +26,10 @@
 int wa_reply_config(struct wa_cfg *c)
 {
 	const char *p = config_get("WA_PROVIDER");
-	long attempts;
 
-	memset(c, 0, sizeof *c);
-	if (config_long("WA_TIMEOUT", 30, 1, 3600, &c->timeout) < 0 ||
-	    config_long("WA_ATTEMPTS", 4, 1, 10, &attempts) < 0)
+	if (wa_cfg_common(c) < 0)
 		return -1;
-	c->attempts = 1;
+	c->attempts = 1;        /* at most once: never retried here */
 	c->token = config_get("WA_SEND_TOKEN");
 	/* WA_PROVIDER picks how the owner is told; replies need their own key,
 	 * and without one a Twilio set-up is the feature that is not there */
@@ -43,9 +40,6 @@ int wa_reply_config(struct wa_cfg *c)
 		return aie_fail(EX_CONFIG, "WA_SEND_TOKEN is not set (replies do "
 		    "not use WA_TOKEN, the token of the owner's notifications)");
 	c->provider = WA_CLOUD;
-	c->graph_url = config_get_default("WA_GRAPH_URL",
-	    "https://graph.facebook.com");
-	c->api_version = config_get_default("WA_API_VERSION", "v21.0");
 	c->phone_id = config_get("WA_SEND_PHONE_NUMBER_ID");
 	if (!c->phone_id || !*c->phone_id)
 		c->phone_id = config_get("WA_PHONE_NUMBER_ID");
@@ -169,13 +163,7 @@ int wa_reply_send(const struct wa_cfg *c, const struct wa_reply *r,
 		return aie_fail(EX_CONFIG, "WA_SEND_TOKEN is too long");
 	if (!(body = wa_reply_body(r)))
 		goto out;
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.body = body;
-	rq.bodylen = strlen(body);
-	rq.timeout = c->timeout;
-	rq.connect_timeout = c->timeout < 10 ? c->timeout : 10;
-	rq.max_response = 1 << 20;
+	wa_req(&rq, url, hdrs, body, c->timeout, 1 << 20);
 	if (http_do(&rq, &rs) < 0) {
 		/* refused before it left (69) is not sent; a time-out or a
 		 * reset (75) may have reached Meta */

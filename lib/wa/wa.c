@@ -34,16 +34,35 @@ static int need(const char *key, const char **dst)
 	return 0;
 }
 
-int wa_config(struct wa_cfg *c)
+int wa_graph_config(long *timeout, const char **graph_url,
+    const char **api_version)
 {
-	const char *p = config_get("WA_PROVIDER");
+	if (config_long("WA_TIMEOUT", 30, 1, 3600, timeout) < 0)
+		return -1;
+	*graph_url = config_get_default("WA_GRAPH_URL",
+	    "https://graph.facebook.com");
+	*api_version = config_get_default("WA_API_VERSION", "v21.0");
+	return 0;
+}
+
+int wa_cfg_common(struct wa_cfg *c)
+{
 	long attempts;
 
 	memset(c, 0, sizeof *c);
-	if (config_long("WA_TIMEOUT", 30, 1, 3600, &c->timeout) < 0 ||
+	if (wa_graph_config(&c->timeout, &c->graph_url, &c->api_version) < 0 ||
 	    config_long("WA_ATTEMPTS", 4, 1, 10, &attempts) < 0)
 		return -1;
 	c->attempts = (int)attempts;
+	return 0;
+}
+
+int wa_config(struct wa_cfg *c)
+{
+	const char *p = config_get("WA_PROVIDER");
+
+	if (wa_cfg_common(c) < 0)
+		return -1;
 	if (!p || !*p) {
 		/* no provider named: whichever is set up, else none */
 		if (config_get("WA_TOKEN") && config_get("WA_PHONE_NUMBER_ID"))
@@ -59,9 +78,6 @@ int wa_config(struct wa_cfg *c)
 	}
 	if (!strcmp(p, "cloud")) {
 		c->provider = WA_CLOUD;
-		c->graph_url = config_get_default("WA_GRAPH_URL",
-		    "https://graph.facebook.com");
-		c->api_version = config_get_default("WA_API_VERSION", "v21.0");
 		c->template_name = config_get("WA_TEMPLATE");
 		c->template_lang = config_get_default("WA_TEMPLATE_LANG", "en_US");
 		return need("WA_PHONE_NUMBER_ID", &c->phone_id) < 0 ||
@@ -300,13 +316,7 @@ static int send_one(const struct wa_cfg *c, const char *text,
 	}
 	if (!body)
 		return aie_fail(EX_TEMP, "out of memory");
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.body = body;
-	rq.bodylen = strlen(body);
-	rq.timeout = c->timeout;
-	rq.connect_timeout = c->timeout < 10 ? c->timeout : 10;
-	rq.max_response = 1 << 20;
+	wa_req(&rq, url, hdrs, body, c->timeout, 1 << 20);
 	if (post(c, &rq, &rs) < 0)
 		goto out;       /* aie_errmsg from http_do names the URL */
 	*v = judge(c, &rs, &code, msg, sizeof msg);

@@ -63,6 +63,15 @@ def like(pattern, s):
     return re.fullmatch(rx, s, re.S) is not None
 
 
+def as_list(vals_list):
+    """create's vals_list: one dict or a list of them."""
+    return [vals_list] if isinstance(vals_list, dict) else vals_list
+
+
+def no_method(name):
+    return OdooError("builtins.AttributeError", "no " + name, 500)
+
+
 def seed():
     return {
         "res.partner": {
@@ -130,6 +139,7 @@ class Model:
                             "'%s'" % (method, model), 500)
         kw = dict(kw)
         self.ctx = kw.pop("context", None) or {}
+        self.uid = uid
         res = fn(st, uid, model, ids, **kw)
         if method in ("create", "write", "action_post", "button_cancel",
                       "action_create_payments", "action_send_and_print"):
@@ -153,14 +163,37 @@ class Model:
                           if line["move_id"] == int(rid))
         return v
 
+    def record(self, st, model, i):
+        """The record i of model, or Odoo's MissingError."""
+        rec = st[model].get(str(i))
+        if rec is None:
+            raise missing_error("Record does not exist or has been deleted."
+                                "\n(Record: %s(%s,), User: %s)" %
+                                (model, i, self.uid))
+        return rec
+
+    def posted(self, st, ids, refusal):
+        """The invoices ids, each posted, or Odoo's UserError refusal."""
+        moves = [self.record(st, "account.move", i) for i in ids]
+        if any(m["state"] != "posted" for m in moves):
+            raise user_error(refusal)
+        return moves
+
+    def next_id(self, st, model):
+        """The next number of model's sequence (its ids count from it)."""
+        st["seq"][model] += 1
+        return st["seq"][model]
+
+    def may_post(self, uid, what):
+        """Odoo's AccessError for a user without Accounting/Billing rights
+        (uid 2, when FAKE_ODOO_POST_USER is set) doing what."""
+        if E("FAKE_ODOO_POST_USER") and uid != 6:
+            raise access_error("You are not allowed to " + what)
+
     def rows(self, st, model, ids, fields):
         out = []
         for i in ids:
-            rec = st[model].get(str(i))
-            if rec is None:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.\n(Record: %s(%s,), User: 2)" %
-                                    (model, i))
+            rec = self.record(st, model, i)
             fs = fields or ["id"] + list(rec)
             row = {"id": int(i)}
             for f in fs:
@@ -236,8 +269,7 @@ class Model:
         if model != "account.move":
             raise access_error("You are not allowed to create '%s' records."
                                % model)
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
+        vals_list = as_list(vals_list)
         if not isinstance(vals_list, list) or not vals_list:
             raise validation_error("create: vals_list must be a list")
         new = []
@@ -247,9 +279,7 @@ class Model:
                 raise user_error("fake: only customer invoices and credit "
                                  "notes here")
             p = vals.get("partner_id")
-            if str(p) not in st["res.partner"]:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.\n(Record: res.partner(%s,))" % p)
+            self.record(st, "res.partner", p)
             try:
                 date = datetime.date.fromisoformat(vals["invoice_date"])
             except (KeyError, ValueError, TypeError):
@@ -261,8 +291,7 @@ class Model:
                 due = due.isoformat()
             else:
                 due = vals.get("invoice_date_due") or date.isoformat()
-            st["seq"]["account.move"] += 1
-            mid = st["seq"]["account.move"] + 40
+            mid = self.next_id(st, "account.move") + 40
             st["account.move"][str(mid)] = {
                 "name": "/", "state": "draft", "move_type": mtype,
                 "partner_id": p, "currency_id": vals.get("currency_id", 1),
@@ -279,8 +308,7 @@ class Model:
                 if not isinstance(lv.get("name"), str) or \
                         not isinstance(lv.get("price_unit"), (int, float)):
                     raise validation_error("a line needs name and price_unit")
-                st["seq"]["account.move.line"] += 1
-                lid = st["seq"]["account.move.line"] + 100
+                lid = self.next_id(st, "account.move.line") + 100
                 st["account.move.line"][str(lid)] = {
                     "move_id": mid, "name": lv["name"],
                     "quantity": lv.get("quantity", 1.0),
@@ -291,10 +319,7 @@ class Model:
 
     def m_write(self, st, uid, model, ids, vals=None):
         for i in ids:
-            rec = st[model].get(str(i))
-            if rec is None:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.")
+            rec = self.record(st, model, i)
             mid = rec["move_id"] if model == "account.move.line" else int(i)
             if model in ("account.move", "account.move.line") and \
                     st["account.move"][str(mid)]["state"] != "draft":
@@ -307,18 +332,13 @@ class Model:
 
     def m_action_post(self, st, uid, model, ids):
         if model != "account.move":
-            raise OdooError("builtins.AttributeError", "no action_post", 500)
-        if E("FAKE_ODOO_POST_USER") and uid != 6:
-            raise access_error(
-                "You are not allowed to modify 'Journal Entry' (account.move)"
-                " records.\n\nThis operation is allowed for the following "
-                "groups:\n\t- Accounting/Billing\n\nContact your "
-                "administrator to request access if necessary.")
+            raise no_method("action_post")
+        self.may_post(uid, "modify 'Journal Entry' (account.move) records."
+                      "\n\nThis operation is allowed for the following "
+                      "groups:\n\t- Accounting/Billing\n\nContact your "
+                      "administrator to request access if necessary.")
         for i in ids:
-            m = st["account.move"].get(str(i))
-            if m is None:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.")
+            m = self.record(st, "account.move", i)
             if m["state"] == "posted":
                 raise user_error("The entry %s (id %s) is already posted." %
                                  (m["name"], i))
@@ -342,12 +362,9 @@ class Model:
         """Odoo 17's account.move.button_cancel: a posted move is reset to
         draft first (button_draft), then every move is cancelled."""
         if model != "account.move":
-            raise OdooError("builtins.AttributeError", "no button_cancel", 500)
+            raise no_method("button_cancel")
         for i in ids:
-            m = st["account.move"].get(str(i))
-            if m is None:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.")
+            m = self.record(st, "account.move", i)
             if m["state"] == "posted":
                 m["state"] = "draft"
             if m["state"] != "draft":
@@ -365,24 +382,15 @@ class Model:
             raise user_error("The register payment wizard should only be "
                              "called on account.move or account.move.line "
                              "records.")
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         new = []
-        for vals in vals_list or [{}]:
-            for i in c["active_ids"]:
-                m = st["account.move"].get(str(i))
-                if m is None:
-                    raise missing_error("Record does not exist or has been "
-                                        "deleted.")
-                if m["state"] != "posted":
-                    raise user_error("You can only register payment for "
-                                     "posted journal entries.")
+        for vals in as_list(vals_list) or [{}]:
+            for m in self.posted(st, c["active_ids"], "You can only register "
+                                 "payment for posted journal entries."):
                 if m["payment_state"] not in ("not_paid", "partial"):
                     raise user_error("You can't register a payment because "
                                      "there is nothing left to pay on the "
                                      "selected journal items.")
-            st["seq"]["account.payment.register"] += 1
-            wid = st["seq"]["account.payment.register"]
+            wid = self.next_id(st, "account.payment.register")
             st["account.payment.register"][str(wid)] = {
                 "name": "wizard", "move_ids": c["active_ids"],
                 "amount": vals.get("amount"),
@@ -392,15 +400,10 @@ class Model:
 
     def m_action_create_payments(self, st, uid, model, ids):
         if model != "account.payment.register":
-            raise OdooError("builtins.AttributeError", "no such method", 500)
-        if E("FAKE_ODOO_POST_USER") and uid != 6:
-            raise access_error("You are not allowed to create 'Payment' "
-                               "(account.payment) records.")
+            raise no_method("such method")
+        self.may_post(uid, "create 'Payment' (account.payment) records.")
         for w in ids:
-            wz = st["account.payment.register"].get(str(w))
-            if wz is None:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.")
+            wz = self.record(st, model, w)
             for i in wz["move_ids"]:
                 m = st["account.move"][str(i)]
                 amount = wz["amount"] if wz["amount"] is not None \
@@ -412,9 +415,9 @@ class Model:
                                                  amount), 2)
                 m["payment_state"] = "paid" if m["amount_residual"] == 0 \
                     else "partial"
-                st["seq"]["account.payment"] += 1
-                st["account.payment"][str(st["seq"]["account.payment"])] = {
-                    "name": "PBNK1/%05d" % st["seq"]["account.payment"],
+                pid = self.next_id(st, "account.payment")
+                st["account.payment"][str(pid)] = {
+                    "name": "PBNK1/%05d" % pid,
                     "amount": amount, "move_id": int(i),
                     "date": wz["payment_date"], "create_uid": uid}
         return True
@@ -424,12 +427,9 @@ class Model:
         if model == "account.move":
             return self.send_action(st, ids)
         if model not in ("account.move.send", "account.move.send.wizard"):
-            raise OdooError("builtins.AttributeError", "no such method", 500)
+            raise no_method("such method")
         for w in ids:
-            wz = st[model].get(str(w))
-            if wz is None:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.")
+            wz = self.record(st, model, w)
             for i in wz["move_ids"]:
                 self.send_mail(st, uid, wz, i)
         return {"type": "ir.actions.act_window_close"}
@@ -437,16 +437,9 @@ class Model:
     def send_action(self, st, ids):
         """account.move.action_send_and_print: the window action the button
         opens, as each version answers it."""
-        for i in ids:
-            m = st["account.move"].get(str(i))
-            if m is None:
-                raise missing_error("Record does not exist or has been "
-                                    "deleted.")
-            if m["state"] != "posted":
-                raise user_error("You can't Send & Print invoice(s) in draft "
-                                 "state." if self.version < 18 else
-                                 "You can't Send invoice(s) that are not "
-                                 "posted.")
+        self.posted(st, ids, "You can't Send & Print invoice(s) in draft "
+                    "state." if self.version < 18 else
+                    "You can't Send invoice(s) that are not posted.")
         if self.version < 18:
             return {"name": "Send", "type": "ir.actions.act_window",
                     "view_mode": "form", "res_model": "account.move.send",
@@ -468,10 +461,8 @@ class Model:
         if (model == "account.move.send") != (self.version < 18):
             raise OdooError("builtins.KeyError", model, 500)
         c = self.ctx
-        if isinstance(vals_list, dict):
-            vals_list = [vals_list]
         new = []
-        for vals in vals_list or [{}]:
+        for vals in as_list(vals_list) or [{}]:
             if model == "account.move.send":
                 moves = c.get("active_ids") or []
                 mail = vals.get("checkbox_send_mail", True)
@@ -484,16 +475,9 @@ class Model:
                 template = 9
             if not moves:
                 raise user_error("fake: no invoice to send")
-            for i in moves:
-                m = st["account.move"].get(str(i))
-                if m is None:
-                    raise missing_error("Record does not exist or has been "
-                                        "deleted.")
-                if m["state"] != "posted":
-                    raise user_error("You can't Send & Print invoice(s) in "
-                                     "draft state.")
-            st["seq"][model] += 1
-            wid = st["seq"][model]
+            self.posted(st, moves, "You can't Send & Print invoice(s) in "
+                        "draft state.")
+            wid = self.next_id(st, model)
             st[model][str(wid)] = {"name": "wizard", "move_ids": moves,
                                    "send_mail": bool(mail),
                                    "template": template,
@@ -513,8 +497,7 @@ class Model:
         partner = st["res.partner"][str(m["partner_id"])]
         if not partner.get("email"):
             raise user_error("Partner(s) should have an email address.")
-        st["seq"]["mail.mail"] += 1
-        st["mail.mail"][str(st["seq"]["mail.mail"])] = {
+        st["mail.mail"][str(self.next_id(st, "mail.mail"))] = {
             "model": "account.move", "res_id": int(mid),
             "email_to": partner["email"],
             "subject": "YourCompany Invoice (Ref %s)" % m["name"],

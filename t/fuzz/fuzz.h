@@ -83,4 +83,47 @@ static int fz_utf8(const char *str)
 	return 1;
 }
 
+/* An HTTP reply as the reply harnesses take it: data[0] is the harness's
+ * own (which network, which step), data[1] picks the status out of
+ * statuses[0..n) and, odd, a Retry-After of 120 s; then the header the
+ * request kept, up to the first newline (none without a newline), then
+ * the body. */
+struct fz_reply {
+	long status;
+	long retry_after;        /* 120, or -1 when none came */
+	char *header;            /* malloc'd, or NULL; fz_reply_free */
+	const char *body;        /* into data, not NUL-terminated */
+	size_t len;
+};
+
+/* 0 with *r filled in, or -1 when the input is too short to be a reply. */
+__attribute__((unused))
+static int fz_reply(const uint8_t *data, size_t size, const long *statuses,
+    size_t n, struct fz_reply *r)
+{
+	const char *nl;
+
+	if (size < 2)
+		return -1;
+	r->status = statuses[data[1] % n];
+	r->retry_after = data[1] % 2 ? 120 : -1;
+	r->body = (const char *)data + 2;
+	r->len = size - 2;
+	r->header = NULL;
+	if ((nl = memchr(r->body, '\n', r->len))) {
+		if (!(r->header = strndup(r->body, (size_t)(nl - r->body))))
+			fz_fail("out of memory");
+		r->len -= (size_t)(nl + 1 - r->body);
+		r->body = nl + 1;
+	}
+	return 0;
+}
+
+__attribute__((unused))
+static void fz_reply_free(struct fz_reply *r)
+{
+	free(r->header);
+	r->header = NULL;
+}
+
 #endif

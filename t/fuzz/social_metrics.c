@@ -24,42 +24,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const ids[] = { "1800000000000000001",
 	    "1800000000000000002", "urn:li:share:7100000000000000001" };
 	struct social_metrics m[3];
+	struct fz_reply r;
 	enum social_net net;
-	const char *p, *nl, *const *asked;
-	char *hdr;
-	size_t n, k, i;
-	long status;
+	const char *const *asked;
+	size_t k, i;
 	time_t retry_at;
 	int rc;
 
-	if (size < 2)
+	if (fz_reply(data, size, statuses, sizeof statuses / sizeof *statuses,
+	    &r) < 0)
 		return 0;
 	net = (enum social_net)(data[0] % 5 % NET_COUNT);
-	status = statuses[data[1] % (sizeof statuses / sizeof *statuses)];
-	p = (const char *)data + 2;
-	n = size - 2;
-	nl = memchr(p, '\n', n);
-	hdr = nl ? strndup(p, (size_t)(nl - p)) : NULL;
-	if (nl) {
-		n -= (size_t)(nl + 1 - p);
-		p = nl + 1;
-	}
 	asked = net == NET_LINKEDIN ? ids + 2 : ids;
 	k = net == NET_X ? 2 : 1;
 	memset(m, 0xa5, sizeof m);
 	if (data[0] % 5 == 4)
-		rc = social_insights_reply(NET_FACEBOOK, status, p, n,
-		    data[1] % 2 ? 120 : -1, m, &retry_at);
+		rc = social_insights_reply(NET_FACEBOOK, r.status, r.body, r.len,
+		    r.retry_after, m, &retry_at);
 	else
-		rc = social_metrics_reply(net, status, p, n, hdr,
-		    data[1] % 2 ? 120 : -1, asked, k, m, &retry_at);
-	free(hdr);
+		rc = social_metrics_reply(net, r.status, r.body, r.len, r.header,
+		    r.retry_after, asked, k, m, &retry_at);
+	fz_reply_free(&r);
 	if (rc != 0 && aie_errcode != EX_TEMP && aie_errcode != EX_CONFIG)
 		fz_fail("a failure of class %d", aie_errcode);
 	if (rc == 0 && retry_at)
 		fz_fail("a retry time without a failure");
-	if (rc == 0 && (status == 401 || status == 429 || status >= 500))
-		fz_fail("a %ld reply read as a success", status);
+	if (rc == 0 && (r.status == 401 || r.status == 429 || r.status >= 500))
+		fz_fail("a %ld reply read as a success", r.status);
 	for (i = 0; rc == 0 && i < k; i++) {
 		if (m[i].read != 0 && m[i].read != 1)
 			fz_fail("post %zu neither read nor not", i);
@@ -72,8 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_fail("post %zu: a negative count", i);
 		if (!m[i].read && strpbrk(m[i].note, "\n\r|"))
 			fz_fail("post %zu: a note that breaks the table", i);
-		if (status != 200 && m[i].read)
-			fz_fail("post %zu read from a %ld reply", i, status);
+		if (r.status != 200 && m[i].read)
+			fz_fail("post %zu read from a %ld reply", i, r.status);
 	}
 	return 0;
 }

@@ -13,8 +13,8 @@
  * status, LinkedIn's image status), a
  * status (second byte, one of statuses[]), then the kept header
  * (x-restli-id, x-rate-limit-reset, or LinkedIn's API base for an upload)
- * up to the first newline, then the reply body. The whole input,
- * NUL-terminated, is also the text of a post.
+ * up to the first newline, then the reply body (see fz_reply). The
+ * input up to its first NUL is also the text of a post.
  */
 #include "fuzz.h"
 
@@ -26,59 +26,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const long statuses[] = { 200, 201, 400, 401, 403, 404, 422,
 	    429, 500, 503, 302, 100 };
 	struct social_result r, u;
+	struct fz_reply in;
 	enum social_net net;
 	char id[256], url[2048];
-	const char *p, *nl;
-	char *s, *hdr, *sys = NULL, *user = NULL;
-	size_t n;
-	long status;
+	char *s, *sys = NULL, *user = NULL;
 	int rc;
 
-	if (size < 2)
+	if (fz_reply(data, size, statuses, sizeof statuses / sizeof *statuses,
+	    &in) < 0)
 		return 0;
 	net = (enum social_net)(data[0] % 4);
-	status = statuses[data[1] % (sizeof statuses / sizeof *statuses)];
-	p = (const char *)data + 2;
-	n = size - 2;
-	nl = memchr(p, '\n', n);
-	hdr = nl ? strndup(p, (size_t)(nl - p)) : NULL;
-	if (nl) {
-		n -= (size_t)(nl + 1 - p);
-		p = nl + 1;
-	}
-	rc = social_reply(net, status, p, n, hdr, data[1] % 2 ? 120 : -1, &r);
+	rc = social_reply(net, in.status, in.body, in.len, in.header,
+	    in.retry_after, &r);
 	/* a step before the post publishes nothing: never "maybe sent", and
 	 * the URL that gets the token is LinkedIn's (https) or under its base */
 	url[0] = id[0] = '\0';
-	if (social_upload_reply(net, (data[0] >> 2) & 1, status, p, n, hdr,
-	    data[1] % 2 ? 120 : -1, id, sizeof id, url, sizeof url, &u) == 0) {
+	if (social_upload_reply(net, (data[0] >> 2) & 1, in.status, in.body,
+	    in.len, in.header, in.retry_after, id, sizeof id, url, sizeof url,
+	    &u) == 0) {
 		if (!*id)
 			fz_fail("an upload step read without an id");
 		if (net == NET_LINKEDIN && !((data[0] >> 2) & 1) &&
 		    strncmp(url, "https://", 8) != 0 &&
-		    (!hdr || !*hdr || strncmp(url, hdr, strlen(hdr)) != 0))
+		    (!in.header || !*in.header ||
+		    strncmp(url, in.header, strlen(in.header)) != 0))
 			fz_fail("an upload URL outside LinkedIn and its base: %s", url);
 	} else if (aie_errcode != EX_DATA && aie_errcode != EX_TEMP &&
 	    aie_errcode != EX_CONFIG)
 		fz_fail("an upload step failure of class %d", aie_errcode);
 	if (u.maybe_sent)
 		fz_fail("an upload step said the post may be out");
-	free(hdr);
-	if (social_x_token_reply(status, p, n) < 0 && aie_errcode != EX_TEMP &&
-	    aie_errcode != EX_CONFIG)
+	if (social_x_token_reply(in.status, in.body, in.len) < 0 &&
+	    aie_errcode != EX_TEMP && aie_errcode != EX_CONFIG)
 		fz_fail("a token reply failure of class %d", aie_errcode);
 	/* a published post is never a failure: it would be published again */
-	if (status >= 200 && status < 300 && (rc != 0 || !*r.id))
-		fz_fail("a %ld reply read as a failure", status);
+	if (in.status >= 200 && in.status < 300 && (rc != 0 || !*r.id))
+		fz_fail("a %ld reply read as a failure", in.status);
 	if (rc != 0 && aie_errcode != EX_DATA && aie_errcode != EX_TEMP &&
 	    aie_errcode != EX_CONFIG)
 		fz_fail("a failure of class %d", aie_errcode);
 	if (r.retry_at && rc == 0)
 		fz_fail("a retry time on a success");
-	if (!(s = malloc(size + 1)))
-		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
+	fz_reply_free(&in);
+	s = fz_cstr(data, size);
 	(void)social_x_length(s);
 	{
 		unsigned w, h;
