@@ -129,7 +129,7 @@ cycles() {
 	while [ "$(cycles "$j")" -le "$((n + 1))" ]; do sleep 0.05; done
 	sleep 0.3
 	[ -d "/proc/$WPID" ]
-	ls "$VAULT_DIR/.git/objects/pack/" | grep -q '\.pack$'
+	compgen -G "$VAULT_DIR/.git/objects/pack/*.pack" >/dev/null
 	run grep 'objects/pack/' "/proc/$WPID/maps"
 	refute_output
 	run find "/proc/$WPID/fd" -lname '*objects/pack/*'
