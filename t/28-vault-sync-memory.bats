@@ -107,3 +107,31 @@ cycles() {
 	refute_line --regexp '^local:'
 	assert_line --regexp '^cloud:'
 }
+
+@test "--watch: between cycles no pack stays mapped or open (the repository's caches let go)" {
+	local j="$BATS_TEST_TMPDIR/j" i n
+	vault-sync -q -j -C "$VAULT_DIR" -a local --watch --interval 3 >"$j" 2>/dev/null &
+	WPID=$!
+	# a merge reads the packs of both sides
+	for i in $(seq 3); do
+		plan "$VAULT_DIR/Plans/L$i.md" "L$i"
+		plan "$CLOUD/Plans/C$i.md" "C$i"
+		csync -q
+		sleep 0.6
+	done
+	for i in $(seq 150); do
+		grep -q '"merged":true' "$j" && break
+		sleep 0.1
+	done
+	grep -q '"merged":true' "$j" || { cat "$j"; false; }
+	# the quiet after a cycle with nothing to do: the next is 3 s away
+	n=$(cycles "$j")
+	while [ "$(cycles "$j")" -le "$((n + 1))" ]; do sleep 0.05; done
+	sleep 0.3
+	[ -d "/proc/$WPID" ]
+	compgen -G "$VAULT_DIR/.git/objects/pack/*.pack" >/dev/null
+	run grep 'objects/pack/' "/proc/$WPID/maps"
+	refute_output
+	run find "/proc/$WPID/fd" -lname '*objects/pack/*'
+	refute_output
+}

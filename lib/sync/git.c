@@ -452,6 +452,14 @@ int git_clone_vault(const char *url, const char *dir,
 	return 0;
 }
 
+int git_let_go(git_repository *repo)
+{
+	if (git_repository__cleanup(repo) < 0)
+		return aie_fail(EX_TEMP, "%s: let go of its caches: %s",
+		    git_repository_path(repo), git_errstr());
+	return 0;
+}
+
 int git_odb_renew(git_repository *repo)
 {
 	const char *common = git_repository_commondir(repo);

@@ -59,6 +59,13 @@ int git_head_branch(git_repository *repo, char *buf, size_t size);
  * it holds. */
 int git_odb_renew(git_repository *repo);
 
+/* Let go of all repo caches: its index (about 200 bytes a file in libgit2
+ * 1.5, with its hash map), its parsed objects, its object database (the
+ * packs, their mapped windows and delta-base caches), its config and
+ * references. Each is read again when next used: cheaper than holding
+ * them through a cycle's other steps or between cycles (issue 25). */
+int git_let_go(git_repository *repo);
+
 
 /*
  * repack.h - keep a repository's pack count bounded (vault-sync): every

@@ -122,7 +122,7 @@ int sync_open(struct sync **sp, struct vault *v)
 
 int sync_forget(struct sync *s)
 {
-	int r = git_odb_renew(s->repo);
+	int r = git_let_go(s->repo);
 
 	malloc_trim(0);
 	return r;
@@ -592,6 +592,10 @@ static int exchange(struct sync *s)
 				return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
 			if (have && git_oid_equal(&head, &theirs))
 				return 0;
+			/* the index and trees the merge's checkout read are
+			 * not the push's: let go before it packs (issue 25) */
+			if (git_let_go(s->repo) < 0)
+				return -1;
 			p = sync_push(s, have ? &theirs : NULL, &net);
 			if (p == 0)
 				return 0;
@@ -657,10 +661,14 @@ static int cycle(struct sync *s)
 	if ((ch.n || s->r->audited || s->r->refused) &&
 	    commit_index(s, idx, s->r->message) < 0)
 		goto out;
-	/* written (or unchanged) by now: a merge may let the repository's
-	 * copy go while it builds its own (merge.c) */
+	/* written (or unchanged) by now. The fetch, the merge and the
+	 * checkout need neither the index nor the trees the scan parsed:
+	 * let go of them, so that their memory does not add to the fetch's
+	 * or the merge's own (issue 25; see vault-sync(1), Memory) */
 	git_index_free(idx);
 	idx = NULL;
+	if (s->remote && git_let_go(s->repo) < 0)
+		goto out;
 	if (s->remote && exchange(s) < 0)
 		goto out;
 	if (git_reference_name_to_id(&head, s->repo, "HEAD") == 0)

@@ -60,10 +60,11 @@ struct sync;                     /* an open repository and remote (internal) */
 int sync_open(struct sync **s, struct vault *v);
 void sync_close(struct sync *s);         /* and free it; NULL is fine */
 
-/* Between the cycles of a long-running process: give the repository a new
- * object database (libgit2 keeps every pack an odb ever opened) and hand
- * freed heap back to the system, so that what it holds stays bounded (see
- * vault-sync(1), Memory). 0 or -1. */
+/* Between the cycles of a long-running process: let go of everything the
+ * repository caches (its index, parsed objects, object database with its
+ * packs; libgit2 keeps every pack an odb ever opened) and hand freed heap
+ * back to the system, so that what it holds between cycles does not grow
+ * with the vault (see vault-sync(1), Memory). 0 or -1. */
 int sync_forget(struct sync *s);
 
 /* One cycle. 0 when done (r says what happened); -1 with aie_errcode 75
