@@ -32,6 +32,14 @@ struct sync_opts {
 	 * began; when that cycle succeeded, staging (a stat of every file)
 	 * is skipped and the cycle only exchanges with the remote. */
 	int tree_unchanged;
+	/* --watch: the paths inotify saw change since the last cycle began,
+	 * relative to the vault (a directory stands for everything below
+	 * it). When that cycle succeeded and nothing else has written
+	 * .git/index since, staging examines these paths only, so a cycle
+	 * costs what the change costs, not what the vault holds. NULL:
+	 * every file. */
+	const char *const *paths;
+	size_t npaths;
 	/* Told about refused files, conflict copies, lost claims (may be NULL). */
 	void (*warn)(const char *item, const char *msg);
 	/* Dry run: each change that would be committed ("add", "modify",
@@ -48,6 +56,7 @@ struct sync_result {
 	int fetched, fastforward, merged, pushed;
 	int repacked;                    /* repositories repacked (0-2) */
 	int scanned;                     /* the work tree was examined */
+	int scoped;                      /* only at the paths --watch saw */
 	double ms;                       /* the cycle's wall time */
 };
 
