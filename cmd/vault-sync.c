@@ -234,8 +234,30 @@ static void watch_tree(int fd, const char *dir)
 	closedir(d);
 }
 
-/* Read the pending events; 1 when any concerns the vault. */
-static int drain(int fd)
+/* A path remote's watched directories: its refs/heads and its top (for
+ * packed-refs). -1: none. */
+static int remote_wd[2] = { -1, -1 };
+
+/* Watch a path remote's branch refs: a push renames a lock file onto the
+ * ref (or onto packed-refs), and the fetch can come at once instead of at
+ * the next period. Without the watch (not a path, or no inotify for it)
+ * the period alone brings the other agent's work. */
+static void watch_remote(int fd, struct sync *s)
+{
+	const char *dir = sync_remote_dir(s);
+	char heads[4200];
+
+	if (!dir || (size_t)snprintf(heads, sizeof heads, "%s/refs/heads",
+	    dir) >= sizeof heads)
+		return;
+	remote_wd[0] = inotify_add_watch(fd, heads, IN_MOVED_TO | IN_CREATE |
+	    IN_ONLYDIR);
+	remote_wd[1] = inotify_add_watch(fd, dir, IN_MOVED_TO | IN_ONLYDIR);
+}
+
+/* Read the pending events; 1 when any concerns the vault. *remote: one
+ * concerned a path remote's refs. */
+static int drain(int fd, int *remote)
 {
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
 	char sub[4096];
@@ -250,8 +272,16 @@ static int drain(int fd)
 			if (ev->mask & IN_Q_OVERFLOW) {
 				any = 1;
 				seen.whole = 1;
+				*remote = 1;
 				continue;
 			}
+			if (ev->wd == remote_wd[0] || (ev->wd == remote_wd[1] &&
+			    ev->len && !strcmp(ev->name, "packed-refs"))) {
+				*remote = 1;
+				continue;
+			}
+			if (ev->wd == remote_wd[1])
+				continue;
 			if (ev->len && (!strcmp(ev->name, ".git") ||
 			    !strcmp(ev->name, ".state")))
 				continue;
@@ -290,7 +320,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	struct pollfd pfd;
 	double next, quiet_until = 0, scanned, quiet;
 	long quiet_ms;
-	int fd, dirty = 0, i;
+	int fd, dirty = 0, remote = 0, i;
 
 	/* the quiet a change waits for: an editor's save is one burst of
 	 * events well under it; the other agent sees it that much later */
@@ -306,12 +336,13 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	}
 	seen.rootlen = strlen(v->root);
 	watch_tree(fd, v->root);
+	watch_remote(fd, s);
 	run(s, v, o);
 	scanned = now_s();
 	seen_clear();
-	dirty = drain(fd);      /* our own checkout, or the user's edits */
+	dirty = drain(fd, &remote);     /* our own checkout, or the user's edits */
 	quiet_until = now_s() + quiet;
-	next = now_s() + period;
+	next = remote && sync_remote_moved(s) ? now_s() : now_s() + period;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!loop_stop) {
@@ -321,12 +352,17 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 		int ms = (int)((wake - now_s()) * 1000);
 		if (ms < 0)
 			ms = 0;
-		if (poll(&pfd, 1, ms) > 0 && drain(fd)) {
+		remote = 0;
+		if (poll(&pfd, 1, ms) > 0 && drain(fd, &remote)) {
 			dirty = 1;      /* debounce: wait for the quiet */
 			quiet_until = now_s() + quiet;
-			if (now_s() < next)
-				continue;
 		}
+		/* another agent pushed: fetch now, not at the period (our own
+		 * push moved the ref too, but to the tip we already have) */
+		if (remote && sync_remote_moved(s))
+			next = now_s();
+		if (dirty && now_s() < quiet_until && now_s() < next)
+			continue;
 		if (loop_stop)
 			break;
 		if ((dirty && now_s() >= quiet_until) || now_s() >= next) {

@@ -475,6 +475,25 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ]
 }
 
+@test "--watch: another agent's push to a path remote is fetched at once, not at the period" {
+	two_agents
+	vault-sync -j -C "$VAULT_DIR" -a local --watch --interval 300 \
+	    >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+	pid=$!
+	wait_for [ -s "$BATS_TEST_TMPDIR/out" ]
+	VAULT_DIR=$CLOUD mkemail EMAIL_RW
+	csync -q
+	wait_for -t 10 [ -f "$VAULT_DIR/Needs_Action/email/EMAIL_RW.md" ]
+	# our own push moves the remote's ref to what we have: no cycle for it
+	mkemail EMAIL_RW2
+	wait_for -t 10 remote_has Needs_Action/email/EMAIL_RW2.md
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid"
+	assert_json -s '.[1].fastforward and (map(.pushed) | index(true)) == length - 1' \
+	    "$BATS_TEST_TMPDIR/out"
+}
+
 @test "--watch: periodic cycles with no event skip the scan; an edit still gets one" {
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local -j --watch --interval 0.2 \

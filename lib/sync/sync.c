@@ -410,6 +410,23 @@ static int remote_unmoved(struct sync *s, const char *tracking,
 	return same;
 }
 
+const char *sync_remote_dir(const struct sync *s)
+{
+	return s->remote && s->remote_path[0] ? s->remote_path : NULL;
+}
+
+int sync_remote_moved(struct sync *s)
+{
+	char ref[400];
+	git_oid theirs;
+
+	if (!sync_remote_dir(s) || !s->branch[0])
+		return 0;
+	snprintf(ref, sizeof ref, "refs/remotes/%s/%s", s->remote_name,
+	    s->branch);
+	return !remote_unmoved(s, ref, &theirs);
+}
+
 /* Fetch the branch; *have says whether the remote has it. 0, or -1 with
  * *net set when the failure is the network's. */
 int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)

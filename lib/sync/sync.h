@@ -75,6 +75,14 @@ void sync_close(struct sync *s);         /* and free it; NULL is fine */
  * vault-sync(1), Memory). 0 or -1. */
 int sync_forget(struct sync *s);
 
+/* A path remote's directory (a bare repository on this machine), else
+ * NULL: --watch watches its branch refs to fetch as soon as they move. */
+const char *sync_remote_dir(const struct sync *s);
+
+/* 1 when a path remote's branch is no longer the tip this process last
+ * fetched or pushed (another agent pushed), else 0; read-only, no lock. */
+int sync_remote_moved(struct sync *s);
+
 /* One cycle. 0 when done (r says what happened); -1 with aie_errcode 75
  * when the lock is held or the remote stayed unreachable after the
  * retries (local commits are kept), 78 for configuration, else as set. */
