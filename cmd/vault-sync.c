@@ -68,7 +68,7 @@ static void report_json(struct vault *v, const struct sync_opts *o,
 
 	time_rfc3339(time(NULL), ts);   /* when the cycle ended */
 	j = json_pack("{s:s, s:s, s:b, s:i, s:b, s:s, s:s?, s:s?, s:i, s:i,"
-	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:f}",
+	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:f}",
 	    "ts", ts, "agent", v->agent, "ok", status == 0, "status", status,
 	    "dry_run", o->dry_run, "message", r->message,
 	    "commit", r->commit[0] ? r->commit : NULL,
@@ -79,7 +79,7 @@ static void report_json(struct vault *v, const struct sync_opts *o,
 	    "fastforward", r->fastforward, "merged", r->merged,
 	    "pushed", r->pushed, "attempts", r->attempts,
 	    "repacked", r->repacked, "scanned", r->scanned,
-	    "ms", r->ms);
+	    "scoped", r->scoped, "ms", r->ms);
 	char *s;
 
 	if (!j)
@@ -142,6 +142,61 @@ static void forget(struct sync *s)
 static char **wpath;            /* watch descriptor -> directory */
 static int nwpath;
 
+/*
+ * What inotify saw change since the last cycle began, as paths relative
+ * to the vault, for that cycle to stage only those (sync_opts.paths).
+ * Up to SEEN_MAX distinct paths; past that, or on anything the list
+ * cannot tell exactly (a lost event, a .gitignore that may bring in or
+ * leave out any file), the cycle examines the whole work tree.
+ */
+enum { SEEN_MAX = 1000 };
+static struct {
+	char *v[SEEN_MAX];
+	size_t n;
+	int whole;               /* the next cycle examines every file */
+	size_t rootlen;          /* strlen of the vault root in wpath */
+} seen;
+
+static void seen_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < seen.n; i++)
+		free(seen.v[i]);
+	seen.n = 0;
+	seen.whole = 0;
+}
+
+static void seen_add(const char *dir, const char *name)
+{
+	const char *rel = dir + seen.rootlen;
+	char path[4096];
+	size_t i;
+
+	if (seen.whole)
+		return;
+	if (strncmp(name, ".gitignore", 10) == 0 ||
+	    strcmp(name, ".gitattributes") == 0) {
+		seen.whole = 1;
+		return;
+	}
+	if (*rel == '/')
+		rel++;
+	if ((size_t)snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" :
+	    "", name) >= sizeof path) {
+		seen.whole = 1;
+		return;
+	}
+	for (i = seen.n; i > 0; i--)    /* the same file's burst: newest last */
+		if (strcmp(seen.v[i - 1], path) == 0)
+			return;
+	if (seen.n == SEEN_MAX || !(seen.v[seen.n] = strdup(path))) {
+		seen.whole = 1;
+		return;
+	}
+	seen.n++;
+}
+
 static void watch_tree(int fd, const char *dir)
 {
 	const uint32_t mask = IN_CREATE | IN_DELETE | IN_CLOSE_WRITE |
@@ -179,8 +234,30 @@ static void watch_tree(int fd, const char *dir)
 	closedir(d);
 }
 
-/* Read the pending events; 1 when any concerns the vault. */
-static int drain(int fd)
+/* A path remote's watched directories: its refs/heads and its top (for
+ * packed-refs). -1: none. */
+static int remote_wd[2] = { -1, -1 };
+
+/* Watch a path remote's branch refs: a push renames a lock file onto the
+ * ref (or onto packed-refs), and the fetch can come at once instead of at
+ * the next period. Without the watch (not a path, or no inotify for it)
+ * the period alone brings the other agent's work. */
+static void watch_remote(int fd, struct sync *s)
+{
+	const char *dir = sync_remote_dir(s);
+	char heads[4200];
+
+	if (!dir || (size_t)snprintf(heads, sizeof heads, "%s/refs/heads",
+	    dir) >= sizeof heads)
+		return;
+	remote_wd[0] = inotify_add_watch(fd, heads, IN_MOVED_TO | IN_CREATE |
+	    IN_ONLYDIR);
+	remote_wd[1] = inotify_add_watch(fd, dir, IN_MOVED_TO | IN_ONLYDIR);
+}
+
+/* Read the pending events; 1 when any concerns the vault. *remote: one
+ * concerned a path remote's refs. */
+static int drain(int fd, int *remote)
 {
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
 	char sub[4096];
@@ -194,12 +271,28 @@ static int drain(int fd)
 			p += sizeof *ev + ev->len;
 			if (ev->mask & IN_Q_OVERFLOW) {
 				any = 1;
+				seen.whole = 1;
+				*remote = 1;
 				continue;
 			}
+			if (ev->wd == remote_wd[0] || (ev->wd == remote_wd[1] &&
+			    ev->len && !strcmp(ev->name, "packed-refs"))) {
+				*remote = 1;
+				continue;
+			}
+			if (ev->wd == remote_wd[1])
+				continue;
 			if (ev->len && (!strcmp(ev->name, ".git") ||
 			    !strcmp(ev->name, ".state")))
 				continue;
 			any = 1;
+			/* a directory's own event (IN_IGNORED, IN_DELETE_SELF)
+			 * comes with no name: its parent's event names it */
+			if (ev->len && ev->wd >= 0 && ev->wd < nwpath &&
+			    wpath[ev->wd])
+				seen_add(wpath[ev->wd], ev->name);
+			else if (ev->len)
+				seen.whole = 1;
 			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE |
 			    IN_MOVED_TO)) && ev->wd < nwpath && wpath[ev->wd] &&
 			    (size_t)snprintf(sub, sizeof sub, "%s/%s",
@@ -214,8 +307,10 @@ static int drain(int fd)
  * Cycles on inotify events (after VAULT_SYNC_QUIET_MS of quiet) and every period. A cycle
  * with no event since the last one began (a periodic fetch) skips the
  * stat of every file: inotify watches every directory, so the work tree
- * is as the last good cycle left it. An overflowed event queue counts as
- * a change, and the whole tree is examined at least every FULL_SCAN s.
+ * is as the last good cycle left it; a cycle after events stages only
+ * the paths they name (seen). An overflowed event queue counts as a
+ * change to anything, and the whole tree is examined at least every
+ * FULL_SCAN s.
  */
 enum { FULL_SCAN = 600 };
 
@@ -225,7 +320,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 	struct pollfd pfd;
 	double next, quiet_until = 0, scanned, quiet;
 	long quiet_ms;
-	int fd, dirty = 0, i;
+	int fd, dirty = 0, remote = 0, i;
 
 	/* the quiet a change waits for: an editor's save is one burst of
 	 * events well under it; the other agent sees it that much later */
@@ -239,12 +334,15 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 		cli_warn(NULL, "inotify: %s", strerror(errno));
 		return EX_TEMP;
 	}
+	seen.rootlen = strlen(v->root);
 	watch_tree(fd, v->root);
+	watch_remote(fd, s);
 	run(s, v, o);
 	scanned = now_s();
-	dirty = drain(fd);      /* our own checkout, or the user's edits */
+	seen_clear();
+	dirty = drain(fd, &remote);     /* our own checkout, or the user's edits */
 	quiet_until = now_s() + quiet;
-	next = now_s() + period;
+	next = remote && sync_remote_moved(s) ? now_s() : now_s() + period;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!loop_stop) {
@@ -254,29 +352,42 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 		int ms = (int)((wake - now_s()) * 1000);
 		if (ms < 0)
 			ms = 0;
-		if (poll(&pfd, 1, ms) > 0 && drain(fd)) {
+		remote = 0;
+		if (poll(&pfd, 1, ms) > 0 && drain(fd, &remote)) {
 			dirty = 1;      /* debounce: wait for the quiet */
 			quiet_until = now_s() + quiet;
-			if (now_s() < next)
-				continue;
 		}
+		/* another agent pushed: fetch now, not at the period (our own
+		 * push moved the ref too, but to the tip we already have) */
+		if (remote && sync_remote_moved(s))
+			next = now_s();
+		if (dirty && now_s() < quiet_until && now_s() < next)
+			continue;
 		if (loop_stop)
 			break;
 		if ((dirty && now_s() >= quiet_until) || now_s() >= next) {
 			/* a failed cycle (remote down, lock busy) is retried
 			 * within 5 s rather than at the next period */
-			int failed;
-			o->tree_unchanged = !dirty && now_s() - scanned < FULL_SCAN;
-			if (!o->tree_unchanged)
+			int failed, full = seen.whole ||
+			    now_s() - scanned >= FULL_SCAN;
+			o->tree_unchanged = !dirty && !full;
+			/* what changed, when inotify can say */
+			o->paths = dirty && !full && seen.n ?
+			    (const char *const *)seen.v : NULL;
+			o->npaths = seen.n;
+			if (full)
 				scanned = now_s();
 			dirty = 0;
 			failed = run(s, v, o) != 0;
 			forget(s);
 			o->tree_unchanged = 0;
+			o->paths = NULL;
+			seen_clear();
 			next = now_s() + (failed && period > 5 ? 5 : period);
 		}
 	}
 	close(fd);
+	seen_clear();
 	for (i = 0; i < nwpath; i++)
 		free(wpath[i]);
 	free(wpath);

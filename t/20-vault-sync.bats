@@ -475,6 +475,25 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ -f "$VAULT_DIR/Needs_Action/email/EMAIL_F.md" ]
 }
 
+@test "--watch: another agent's push to a path remote is fetched at once, not at the period" {
+	two_agents
+	vault-sync -j -C "$VAULT_DIR" -a local --watch --interval 300 \
+	    >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+	pid=$!
+	wait_for [ -s "$BATS_TEST_TMPDIR/out" ]
+	VAULT_DIR=$CLOUD mkemail EMAIL_RW
+	csync -q
+	wait_for -t 10 [ -f "$VAULT_DIR/Needs_Action/email/EMAIL_RW.md" ]
+	# our own push moves the remote's ref to what we have: no cycle for it
+	mkemail EMAIL_RW2
+	wait_for -t 10 remote_has Needs_Action/email/EMAIL_RW2.md
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid"
+	assert_json -s '.[1].fastforward and (map(.pushed) | index(true)) == length - 1' \
+	    "$BATS_TEST_TMPDIR/out"
+}
+
 @test "--watch: periodic cycles with no event skip the scan; an edit still gets one" {
 	two_agents
 	vault-sync -C "$VAULT_DIR" -a local -j --watch --interval 0.2 \
@@ -490,6 +509,64 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	[ "$output" -ge 2 ]
 	run grep '"message":"local: new EMAIL_WH"' "$BATS_TEST_TMPDIR/out"
 	assert_output --partial '"scanned":true'
+}
+
+@test "--watch: an edit's cycle examines only the paths inotify saw: a move, a delete, a new directory" {
+	two_agents
+	mkemail EMAIL_S1
+	mkemail EMAIL_S2
+	lsync -q
+	# a change inotify cannot see: written through a hard link outside
+	# the vault, so no watched directory hears of it
+	ln "$VAULT_DIR/Needs_Action/email/EMAIL_S2.md" "$BATS_TEST_TMPDIR/link"
+	VAULT_SYNC_QUIET_MS=100 vault-sync -j -C "$VAULT_DIR" -a local --watch \
+	    --interval 300 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_for [ -s "$BATS_TEST_TMPDIR/out" ]
+	echo "unseen" >>"$BATS_TEST_TMPDIR/link"
+	mv "$VAULT_DIR/Needs_Action/email/EMAIL_S1.md" "$VAULT_DIR/Done/"
+	mkdir -p "$VAULT_DIR/Needs_Action/scoped/deep"
+	mkemail EMAIL_S3 scoped/deep
+	rm "$VAULT_DIR/Company_Handbook.md"
+	wait_for -t 15 remote_has Needs_Action/scoped/deep/EMAIL_S3.md
+	wait_for -t 15 remote_has Done/EMAIL_S1.md
+	wait_for -t 15 eval '! remote_has Company_Handbook.md'
+	kill -TERM "$pid"
+	wait "$pid"
+	run ! remote_has Needs_Action/email/EMAIL_S1.md
+	assert_json -s '.[1:] | all(.scoped and .scanned and .ok)' "$BATS_TEST_TMPDIR/out"
+	assert_json -s '.[0].scoped == false' "$BATS_TEST_TMPDIR/out"
+	# the unseen change waits for a full scan (a one-shot cycle here)
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output " M Needs_Action/email/EMAIL_S2.md"
+	lsync -q
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output ""
+}
+
+@test "--watch: a file staged by hand makes the next cycle examine every file, so the secret guard sees it" {
+	two_agents
+	mkemail EMAIL_G1
+	lsync -q
+	VAULT_SYNC_QUIET_MS=100 vault-sync -j -C "$VAULT_DIR" -a local --watch \
+	    --interval 300 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_for [ -s "$BATS_TEST_TMPDIR/out" ]
+	# a secret inotify does not see (a hard link's write), staged by hand
+	: >"$BATS_TEST_TMPDIR/key"
+	ln "$BATS_TEST_TMPDIR/key" "$VAULT_DIR/Needs_Action/email/notes.md"
+	wait_for awk 'END { exit NR < 2 }' "$BATS_TEST_TMPDIR/out"
+	printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n' >"$BATS_TEST_TMPDIR/key"
+	git -C "$VAULT_DIR" add Needs_Action/email/notes.md
+	echo "seen" >>"$VAULT_DIR/Needs_Action/email/EMAIL_G1.md"
+	wait_for -t 15 awk 'END { exit NR < 3 }' "$BATS_TEST_TMPDIR/out"
+	kill -TERM "$pid"
+	wait "$pid"
+	run ! git -C "$REMOTE" cat-file -e HEAD:Needs_Action/email/notes.md
+	run ! git -C "$VAULT_DIR" cat-file -e HEAD:Needs_Action/email/notes.md
+	run grep -c 'notes.md.*not committed: content looks like a secret' "$BATS_TEST_TMPDIR/err"
+	assert_output 1
+	assert_json -s '.[2].scoped == false and .[2].refused == 1 and .[2].ok' "$BATS_TEST_TMPDIR/out"
 }
 
 @test "kill -9 in the middle of cycles: the next cycle completes, the repository is sound" {

@@ -168,13 +168,14 @@ out:
 }
 
 /* Process-wide tuning (ISSUE 3 measurements): no re-validation of every
- * tree entry on each write, trees cached whatever their size. The bounds
- * of what a long-running vault-sync holds (issue 25; libgit2's defaults
- * are 256 MB of cache and 1 GB windows up to 8 GB): 2 MB of parsed
- * objects (a 16 MB cache filled up over minutes of cycles and was most of
- * the growth measured), pack windows of 2 MB, at most 4 MB mapped (the
- * mapped pages count in the daemon's RSS, which issue 25 bounds at 25 MB;
- * a vault's packs are small, so the windows are rarely all in use). */
+ * tree entry on each write, no re-hash of each object read, trees cached
+ * whatever their size. The bounds of what a long-running vault-sync
+ * holds (issue 25; libgit2's defaults are 256 MB of cache and 1 GB
+ * windows up to 8 GB): 2 MB of parsed objects (a 16 MB cache filled up
+ * over minutes of cycles and was most of the growth measured), pack
+ * windows of 2 MB, at most 4 MB mapped (the mapped pages count in the
+ * daemon's RSS, which issue 25 bounds at 25 MB; a vault's packs are
+ * small, so the windows are rarely all in use). */
 static void git_tune(void)
 {
 	static int done;
@@ -183,6 +184,11 @@ static void git_tune(void)
 		return;
 	done = 1;
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+	/* No SHA-1 of every object read back (issue 24): the status alone
+	 * reads HEAD's trees each cycle, and the hash was 6-8 % of a pull
+	 * or rebase cycle. The git CLI does not re-hash what it reads
+	 * either; zlib's checksum and the pack's CRC still catch damage. */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
 	    (size_t)1 << 20);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)2 << 20);

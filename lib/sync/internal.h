@@ -4,6 +4,7 @@
 #ifndef AIE_SYNC_INTERNAL_H
 #define AIE_SYNC_INTERNAL_H
 
+#include <sys/stat.h>
 #include <git2.h>
 #include "sync/sync.h"
 
@@ -20,6 +21,7 @@ struct sync {
 	int max_packs;                   /* VAULT_SYNC_MAX_PACKS */
 	int crashed;                     /* the last cycle was killed */
 	int last_ok;                     /* this process's last cycle succeeded */
+	struct stat index_st;            /* .git/index as that cycle left it */
 	const struct sync_opts *o;
 	struct sync_result *r;
 	struct sync_seen *seen;          /* refusals already reported */
@@ -115,7 +117,8 @@ struct changes {
 	struct change *v;
 	size_t n, cap;
 };
-int sync_stage(struct sync *s, git_index *idx, struct changes *ch);
+int sync_stage(struct sync *s, git_index *idx, const git_strarray *only,
+    struct changes *ch);
 void sync_describe(const struct changes *ch, const char *agent, char *buf,
     size_t size);
 void changes_free(struct changes *ch);

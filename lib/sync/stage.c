@@ -283,7 +283,10 @@ static int stage_one(struct sync *s, git_index *idx, const git_diff_delta *d,
 	}
 }
 
-int sync_stage(struct sync *s, git_index *idx, struct changes *ch)
+/* only: the paths to examine (literal paths; a directory covers what is
+ * below it), or NULL for the whole work tree. */
+int sync_stage(struct sync *s, git_index *idx, const git_strarray *only,
+    struct changes *ch)
 {
 	git_status_options so;
 	git_status_list *sl = NULL;
@@ -299,6 +302,10 @@ int sync_stage(struct sync *s, git_index *idx, struct changes *ch)
 	    GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	if (!s->o->dry_run)
 		so.flags |= GIT_STATUS_OPT_UPDATE_INDEX;
+	if (only) {
+		so.pathspec = *only;
+		so.flags |= GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
+	}
 	if (git_status_list_new(&sl, s->repo, &so) < 0) {
 		aie_fail(EX_TEMP, "status: %s", git_errstr());
 		goto out;

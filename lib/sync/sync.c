@@ -410,6 +410,23 @@ static int remote_unmoved(struct sync *s, const char *tracking,
 	return same;
 }
 
+const char *sync_remote_dir(const struct sync *s)
+{
+	return s->remote && s->remote_path[0] ? s->remote_path : NULL;
+}
+
+int sync_remote_moved(struct sync *s)
+{
+	char ref[400];
+	git_oid theirs;
+
+	if (!sync_remote_dir(s) || !s->branch[0])
+		return 0;
+	snprintf(ref, sizeof ref, "refs/remotes/%s/%s", s->remote_name,
+	    s->branch);
+	return !remote_unmoved(s, ref, &theirs);
+}
+
 /* Fetch the branch; *have says whether the remote has it. 0, or -1 with
  * *net set when the failure is the network's. */
 int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
@@ -619,8 +636,44 @@ static int exchange(struct sync *s)
 	}
 }
 
+/* .git/index's identity: a file renamed into place on each write, so
+ * inode, size and change time move with every writer. */
+static int index_stat(struct sync *s, struct stat *st)
+{
+	char path[4200];
+
+	snprintf(path, sizeof path, "%sindex", git_repository_path(s->repo));
+	return stat(path, st);
+}
+
+/* May this cycle stage only the paths --watch saw change? Only when the
+ * last cycle succeeded (else what it left undone is unknown) and no one
+ * else has written .git/index since it ended: a file staged by hand
+ * outside the list would otherwise be committed without the secret
+ * guard having seen it. */
+static int scoped(struct sync *s, git_strarray *only)
+{
+	struct stat st;
+
+	if (!s->o->paths || !s->o->npaths || !s->last_ok ||
+	    index_stat(s, &st) < 0 ||
+	    st.st_ino != s->index_st.st_ino ||
+	    st.st_dev != s->index_st.st_dev ||
+	    st.st_size != s->index_st.st_size ||
+	    st.st_ctim.tv_sec != s->index_st.st_ctim.tv_sec ||
+	    st.st_ctim.tv_nsec != s->index_st.st_ctim.tv_nsec ||
+	    st.st_mtim.tv_sec != s->index_st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != s->index_st.st_mtim.tv_nsec)
+		return 0;
+	only->strings = (char **)s->o->paths;
+	only->count = s->o->npaths;
+	s->r->scoped = 1;
+	return 1;
+}
+
 static int cycle(struct sync *s)
 {
+	git_strarray only;
 	git_index *idx = NULL;
 	struct changes ch = { 0 };
 	git_oid head;
@@ -633,7 +686,7 @@ static int cycle(struct sync *s)
 		return aie_fail(EX_TEMP, ".git/index: open: %s", git_errstr());
 	if (!(s->o->tree_unchanged && s->last_ok)) {
 		s->r->scanned = 1;
-		if (sync_stage(s, idx, &ch) < 0)
+		if (sync_stage(s, idx, scoped(s, &only) ? &only : NULL, &ch) < 0)
 			goto out;
 	}
 	if (s->r->audited && !s->o->dry_run) {
@@ -677,6 +730,8 @@ static int cycle(struct sync *s)
 	    repack_count(git_repository_path(s->repo)) > s->max_packs)
 		repack(s, s->repo, git_repository_path(s->repo));
 	r = write_last_sync(s);
+	if (r == 0 && index_stat(s, &s->index_st) < 0)
+		memset(&s->index_st, 0, sizeof s->index_st);
 out:
 	changes_free(&ch);
 	git_index_free(idx);

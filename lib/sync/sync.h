@@ -32,6 +32,14 @@ struct sync_opts {
 	 * began; when that cycle succeeded, staging (a stat of every file)
 	 * is skipped and the cycle only exchanges with the remote. */
 	int tree_unchanged;
+	/* --watch: the paths inotify saw change since the last cycle began,
+	 * relative to the vault (a directory stands for everything below
+	 * it). When that cycle succeeded and nothing else has written
+	 * .git/index since, staging examines these paths only, so a cycle
+	 * costs what the change costs, not what the vault holds. NULL:
+	 * every file. */
+	const char *const *paths;
+	size_t npaths;
 	/* Told about refused files, conflict copies, lost claims (may be NULL). */
 	void (*warn)(const char *item, const char *msg);
 	/* Dry run: each change that would be committed ("add", "modify",
@@ -48,6 +56,7 @@ struct sync_result {
 	int fetched, fastforward, merged, pushed;
 	int repacked;                    /* repositories repacked (0-2) */
 	int scanned;                     /* the work tree was examined */
+	int scoped;                      /* only at the paths --watch saw */
 	double ms;                       /* the cycle's wall time */
 };
 
@@ -66,6 +75,14 @@ void sync_close(struct sync *s);         /* and free it; NULL is fine */
  * back to the system, so that what it holds between cycles does not grow
  * with the vault (see vault-sync(1), Memory). 0 or -1. */
 int sync_forget(struct sync *s);
+
+/* A path remote's directory (a bare repository on this machine), else
+ * NULL: --watch watches its branch refs to fetch as soon as they move. */
+const char *sync_remote_dir(const struct sync *s);
+
+/* 1 when a path remote's branch is no longer the tip this process last
+ * fetched or pushed (another agent pushed), else 0; read-only, no lock. */
+int sync_remote_moved(struct sync *s);
 
 /* One cycle. 0 when done (r says what happened); -1 with aie_errcode 75
  * when the lock is held or the remote stayed unreachable after the
