@@ -84,12 +84,16 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 	memset(in, 0, sizeof *in);
 	in->v = v;
 	in->ids.dirfd = in->last.dirfd = -1;
-	if ((in->lockfd = state_lock(v, "wa", 1)) < 0)
+	/* what needs no lock is read before it: the other delivery that
+	 * fcgiwrap runs at once waits only for the records */
+	if (urgent_keywords_load(v, &in->urgent) < 0 ||
+	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
+	    (in->lockfd = state_lock(v, "wa", 1)) < 0) {
+		wa_inbox_close(in);
 		return -1;
+	}
 	if (wa_keyed_open(&in->ids, v, "wa-ids") < 0 ||
 	    wa_keyed_open(&in->last, v, "wa-last") < 0 ||
-	    urgent_keywords_load(v, &in->urgent) < 0 ||
-	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
 	    unjoin(in) < 0) {
 		wa_inbox_close(in);
 		return -1;
