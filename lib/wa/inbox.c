@@ -59,7 +59,7 @@ static int unjoin(struct wa_inbox *in)
 	size_t len;
 
 	joining_rel(in, rel, sizeof rel);
-	if (file_readat(v->dirfd, rel, &name, &len) < 0)
+	if (file_readat(in->statefd, "wa-joining", &name, &len) < 0)
 		return aie_errcode == EX_NEG ? 0 : -1;     /* none */
 	len = strcspn(name, "\n");
 	if (len >= 9 && len <= 200 && name[0] == '.' && !strchr(name, '/') &&
@@ -79,11 +79,25 @@ static int unjoin(struct wa_inbox *in)
 	return 0;
 }
 
+/* .state/<agent> (its path into dir), opened once for the records and
+ * wa-joining. */
+static int open_state(struct wa_inbox *in, char *dir, size_t size)
+{
+	if (vault_statedir(in->v, dir, size) < 0)
+		return -1;
+	if ((in->statefd = openat(in->v->dirfd, dir, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return aie_fail_errno(EX_TEMP, "%s", dir);
+	return 0;
+}
+
 int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 {
+	char dir[64];
+
 	memset(in, 0, sizeof *in);
 	in->v = v;
-	in->ids.dirfd = in->last.dirfd = -1;
+	in->ids.dirfd = in->last.dirfd = in->statefd = -1;
 	/* what needs no lock is read before it: the other delivery that
 	 * fcgiwrap runs at once waits only for the records */
 	if (urgent_keywords_load(v, &in->urgent) < 0 ||
@@ -92,8 +106,9 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 		wa_inbox_close(in);
 		return -1;
 	}
-	if (wa_keyed_open(&in->ids, v, "wa-ids") < 0 ||
-	    wa_keyed_open(&in->last, v, "wa-last") < 0 ||
+	if (open_state(in, dir, sizeof dir) < 0 ||
+	    wa_keyed_open(&in->ids, in->statefd, dir, "wa-ids") < 0 ||
+	    wa_keyed_open(&in->last, in->statefd, dir, "wa-last") < 0 ||
 	    unjoin(in) < 0) {
 		wa_inbox_close(in);
 		return -1;
@@ -105,12 +120,14 @@ void wa_inbox_close(struct wa_inbox *in)
 {
 	wa_keyed_close(&in->ids);
 	wa_keyed_close(&in->last);
+	if (in->statefd >= 0)
+		close(in->statefd);
 	keywords_free(&in->urgent);
 	if (in->lockfd > 0)
 		state_unlock(in->lockfd);
 	memset(in, 0, sizeof *in);
 	in->lockfd = -1;
-	in->ids.dirfd = in->last.dirfd = -1;
+	in->ids.dirfd = in->last.dirfd = in->statefd = -1;
 }
 
 /* 1 when the line s (of n bytes, no newline) is a whole line of the text
@@ -126,7 +143,7 @@ static int has_line(const char *lines, const char *s, size_t n)
 }
 
 /* 1 when wamid was recorded, 0 when not, -1 on error. */
-static int seen(const struct wa_inbox *in, const char *wamid)
+static int seen(struct wa_inbox *in, const char *wamid)
 {
 	char *lines;
 	size_t len;
@@ -292,7 +309,7 @@ static int peer_fn(struct vault *v, const struct itemref *ref, void *vctx)
 
 /* The item of from's last text (wa-last.d) into *ref: 0, or 1 when there
  * is none or it has left Needs_Action/whatsapp/, -1 on error. */
-static int last_of(const struct wa_inbox *in, const char *from,
+static int last_of(struct wa_inbox *in, const char *from,
     struct itemref *ref)
 {
 	const char *p, *nl, *hit = NULL;

@@ -6,7 +6,10 @@
  * with the messages seen (a single file read whole was 0.1 ms a request
  * per 1,000 senders). The caller holds the lock that orders the writers
  * (wa.lock); lines are appended in one write each, so a crash leaves a
- * line whole or not at all. See wa-webhook(1), FILES.
+ * line whole or not at all. The last file read is kept in memory and kept
+ * up to date by the writes here (no other process writes while the lock
+ * is held), so the check and the record of one message read it once. See
+ * wa-webhook(1), FILES.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,36 +66,30 @@ static int split_old(struct wa_keyed *k, int statefd, const char *name)
 	return 0;
 }
 
-int wa_keyed_open(struct wa_keyed *k, struct vault *v, const char *name)
+int wa_keyed_open(struct wa_keyed *k, int statefd, const char *staterel,
+    const char *name)
 {
-	char dir[64], sub[80];
-	int statefd;
+	char sub[80];
 
 	memset(k, 0, sizeof *k);
 	k->dirfd = -1;
-	if (vault_statedir(v, dir, sizeof dir) < 0)
-		return -1;
-	snprintf(k->rel, sizeof k->rel, "%s/%s.d", dir, name);
-	if ((statefd = openat(v->dirfd, dir, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_TEMP, "%s", dir);
+	snprintf(k->rel, sizeof k->rel, "%s/%s.d", staterel, name);
 	snprintf(sub, sizeof sub, "%s.d", name);
-	if (mkdirat(statefd, sub, 0700) < 0 && errno != EEXIST) {
-		close(statefd);
-		return aie_fail_errno(EX_TEMP, "%s", k->rel);
-	}
+	/* made once: most deliveries find it */
 	if ((k->dirfd = openat(statefd, sub, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		aie_fail_errno(errno == ELOOP ? EX_DATA : EX_TEMP, "%s", k->rel);
-		close(statefd);
-		return -1;
+	    O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT) {
+		if (mkdirat(statefd, sub, 0700) < 0 && errno != EEXIST)
+			return aie_fail_errno(EX_TEMP, "%s", k->rel);
+		k->dirfd = openat(statefd, sub, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
 	}
+	if (k->dirfd < 0)
+		return aie_fail_errno(errno == ELOOP ? EX_DATA : EX_TEMP, "%s",
+		    k->rel);
 	if (split_old(k, statefd, name) < 0) {
-		close(statefd);
 		wa_keyed_close(k);
 		return -1;
 	}
-	close(statefd);
 	return 0;
 }
 
@@ -101,9 +98,31 @@ void wa_keyed_close(struct wa_keyed *k)
 	if (k->dirfd >= 0)
 		close(k->dirfd);
 	k->dirfd = -1;
+	buf_free(&k->cache);
+	k->cached[0] = '\0';
 }
 
-int wa_keyed_read(const struct wa_keyed *k, const char *key, char **buf,
+/* The copy in memory of file b now holds buf (len bytes), or is dropped
+ * when memory runs out (the next read goes to the file). */
+static void cache_set(struct wa_keyed *k, const char b[3], const char *buf,
+    size_t len, int append)
+{
+	if (!append || strcmp(k->cached, b)) {
+		if (append)
+			return;                  /* not the file kept */
+		k->cache.len = 0;
+		if (k->cache.p)
+			k->cache.p[0] = '\0';
+		memcpy(k->cached, b, 3);
+	}
+	buf_add(&k->cache, buf, len);
+	if (k->cache.oom) {
+		buf_free(&k->cache);
+		k->cached[0] = '\0';
+	}
+}
+
+int wa_keyed_read(struct wa_keyed *k, const char *key, char **buf,
     size_t *len)
 {
 	char b[3];
@@ -111,30 +130,46 @@ int wa_keyed_read(const struct wa_keyed *k, const char *key, char **buf,
 	bucket_name(key, b);
 	*buf = NULL;
 	*len = 0;
-	if (file_readat(k->dirfd, b, buf, len) == 0)
+	if (*k->cached && !strcmp(k->cached, b)) {
+		if (!(*buf = malloc(k->cache.len + 1)))
+			return aie_fail_errno(EX_TEMP, "%s", k->rel);
+		memcpy(*buf, k->cache.len ? k->cache.p : "", k->cache.len);
+		(*buf)[k->cache.len] = '\0';
+		*len = k->cache.len;
 		return 0;
-	if (aie_errcode != EX_NEG)
-		return aie_fail(aie_errcode, "%s/%s", k->rel, aie_errmsg);
-	return 0;                                /* none yet */
+	}
+	if (file_readat(k->dirfd, b, buf, len) < 0) {
+		if (aie_errcode != EX_NEG)
+			return aie_fail(aie_errcode, "%s/%s", k->rel, aie_errmsg);
+		/* none yet */
+	}
+	cache_set(k, b, *buf ? *buf : "", *len, 0);
+	return 0;
 }
 
-int wa_keyed_append(const struct wa_keyed *k, const char *line, size_t len)
+int wa_keyed_append(struct wa_keyed *k, const char *line, size_t len)
 {
 	char b[3];
 
 	bucket_name(line, b);
-	if (file_appendat(k->dirfd, b, line, len) < 0)
+	if (file_appendat(k->dirfd, b, line, len) < 0) {
+		k->cached[0] = '\0';            /* a short write cut off, or not */
 		return aie_fail(aie_errcode, "%s/%s", k->rel, aie_errmsg);
+	}
+	cache_set(k, b, line, len, 1);
 	return 0;
 }
 
-int wa_keyed_rewrite(const struct wa_keyed *k, const char *key,
-    const char *buf, size_t len)
+int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
+    size_t len)
 {
 	char b[3];
 
 	bucket_name(key, b);
-	if (file_writeat(k->dirfd, b, buf, len, 0600) < 0)
+	if (file_writeat(k->dirfd, b, buf, len, 0600) < 0) {
+		k->cached[0] = '\0';
 		return aie_fail(aie_errcode, "%s/%s", k->rel, aie_errmsg);
+	}
+	cache_set(k, b, buf, len, 0);
 	return 0;
 }

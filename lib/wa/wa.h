@@ -169,22 +169,26 @@ void wa_hook_free(struct wa_hook *h);
 struct wa_keyed {
 	int dirfd;               /* .state/<agent>/<name>.d */
 	char rel[96];            /* its path, for messages */
+	char cached[3];          /* the file kept in cache, "" for none */
+	struct buf cache;
 };
 
-/* Open (making it) the record name; the single file .state/<agent>/<name>
- * of earlier versions is split into it and removed. 0 or -1. */
-int wa_keyed_open(struct wa_keyed *k, struct vault *v, const char *name);
+/* Open (making it) the record name in the state directory statefd (whose
+ * vault path is staterel); the single file <name> there of earlier
+ * versions is split into it and removed. 0 or -1. */
+int wa_keyed_open(struct wa_keyed *k, int statefd, const char *staterel,
+    const char *name);
 void wa_keyed_close(struct wa_keyed *k);
 /* The file key's lines are in, read whole: 0 with *buf malloc'd and
  * NUL-terminated (NULL, *len 0, when there is none yet), or -1. */
-int wa_keyed_read(const struct wa_keyed *k, const char *key, char **buf,
+int wa_keyed_read(struct wa_keyed *k, const char *key, char **buf,
     size_t *len);
 /* Append line (len bytes, ending in a newline; its first word the key)
  * to its file in one write: 0 or -1. */
-int wa_keyed_append(const struct wa_keyed *k, const char *line, size_t len);
+int wa_keyed_append(struct wa_keyed *k, const char *line, size_t len);
 /* Replace the file of key's lines with buf: 0 or -1. */
-int wa_keyed_rewrite(const struct wa_keyed *k, const char *key,
-    const char *buf, size_t len);
+int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
+    size_t len);
 
 /*
  * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
@@ -197,6 +201,7 @@ int wa_keyed_rewrite(const struct wa_keyed *k, const char *key,
 struct wa_inbox {
 	struct vault *v;
 	int lockfd;
+	int statefd;             /* .state/<agent> */
 	struct wa_keyed ids;     /* the wamids seen: wa-ids.d */
 	struct wa_keyed last;    /* "<wa_id> <received> <ID>": wa-last.d */
 	struct keywords urgent;  /* the handbook's urgent keywords */
