@@ -337,6 +337,7 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	status_is "200 OK"
 	[ "$(fm priority)" = high ]
 	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
+	! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
 	jq -e --arg id "$(basename "$(items)" .md)" '.parsed.text.body |
 	    contains("Urgent: a WhatsApp message from Alice Example (+15551234567)") and
 	    contains("the machine you sold me is on fire") and contains($id)' "$FAKE_LOG"
@@ -350,6 +351,27 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	"$META" payload image wamid.CALM1 "a photo" >"$P"
 	cgi_post "$P"
 	[ "$(fake_count)" -eq 1 ]
+}
+
+@test "after the answer, notify-wa failing or not run is a whatsapp_error line of the agent's log" {
+	local bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	printf '#!/bin/sh\ncat >/dev/null\necho "notify-wa: WA_TO: not a phone number" >&2\nexit 78\n' >"$bin/notify-wa"
+	chmod +x "$bin/notify-wa"
+	"$META" payload text wamid.ERR1 "urgent: call me" >"$P"
+	PATH=$bin:$PATH cgi_post "$P"
+	status_is "200 OK"
+	[ -z "$stderr" ]
+	grep '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	grep -q '"note":"notify-wa --kind urgent --key wa-urgent-WA_[^ ]*: notify-wa: WA_TO: not a phone number"' "$BATS_TEST_TMPDIR/err"
+	# not run at all: the reason execlp gave
+	chmod -x "$bin/notify-wa"
+	"$META" payload text wamid.ERR2 "urgent again, from someone else" | sed 's/15551234567/15559876543/g' >"$P"
+	PATH=$bin:/usr/bin:/bin cgi_post "$P"
+	status_is "200 OK"
+	grep '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl | tail -n 1 |
+	    grep -q 'notify-wa: Permission denied'
 }
 
 @test "through nginx: Meta has its 200 before the owner is told, who is told within 5 s" {
