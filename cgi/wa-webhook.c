@@ -134,6 +134,8 @@ struct later {
 	size_t nfailed;
 	size_t ask[LATER_MAX];         /* the owner's questions: message index */
 	size_t nask;
+	size_t again[LATER_MAX];       /* not a reply, failed 131047: status index */
+	size_t nagain;
 };
 
 /* Store the messages and statuses of a verified payload in the open vault.
@@ -174,14 +176,17 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 	}
 	/* under the same lock: a status never races its reply's update */
 	for (i = 0; i < h->nsts; i++) {
-		if (wa_status_apply(v, &h->sts[i], tell) < 0) {
+		if ((r = wa_status_apply(v, &h->sts[i], tell)) < 0) {
 			fprintf(stderr, "wa-webhook: status of %s: %s\n",
 			    h->sts[i].id, aie_errmsg);
 			status = 500;
 		} else if (*tell && l->nfailed < LATER_MAX) {
 			l->failed_st[l->nfailed] = i;
 			memcpy(l->failed[l->nfailed++], tell, sizeof tell);
-		}
+		} else if (r == 1 && h->sts[i].error_code == 131047 &&
+		    h->sts[i].status && !strcmp(h->sts[i].status, "failed") &&
+		    l->nagain < LATER_MAX)
+			l->again[l->nagain++] = i;   /* maybe the owner's */
 	}
 	wa_inbox_close(&in);
 	return status;
@@ -259,7 +264,7 @@ static void first_line(int fd, char *line, size_t size)
  * notification log (notify-wa writes it); notify-wa not run, killed, or
  * ending in error is also a line of the agent's log with its reason. */
 static void hand(struct vault *v, const char *kind, const char *key,
-    char *text)
+    char *text, int template)
 {
 	char path[4200], what[300], why[600];
 	int fd[2], err[2], st = 0;
@@ -291,8 +296,12 @@ static void hand(struct vault *v, const char *kind, const char *key,
 		close(fd[1]);
 		close(err[0]);
 		close(err[1]);
-		execlp(path, "notify-wa", "-q", "--kind", kind, "--key", key,
-		    "--window", "7d", "-", (char *)NULL);
+		if (template)
+			execlp(path, "notify-wa", "-q", "--template", "--kind",
+			    kind, "--key", key, "--window", "7d", "-", (char *)NULL);
+		else
+			execlp(path, "notify-wa", "-q", "--kind", kind, "--key",
+			    key, "--window", "7d", "-", (char *)NULL);
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
@@ -329,7 +338,7 @@ static void hand_failed(struct vault *v, const struct wa_status *s,
 
 	(void)ctx;
 	snprintf(key, sizeof key, "wa-failed-%s", s->id);
-	hand(v, "error", key, wa_text_failed(s, id));
+	hand(v, "error", key, wa_text_failed(s, id), 0);
 }
 
 /* The owner asked "status" or "pending": the counts or what waits, with
@@ -349,7 +358,7 @@ static void answer(struct vault *v, const struct wa_msg *m)
 		return;
 	}
 	snprintf(key, sizeof key, "wa-ask-%s", m->id);
-	hand(v, "message", key, text);
+	hand(v, "message", key, text, 0);
 }
 
 /* An urgent message: who, its first line, the item and the dashboard. */
@@ -365,9 +374,25 @@ static void urgent(struct vault *v, const char *id)
 	}
 	from = fm_get(&it, "from");
 	snprintf(key, sizeof key, "wa-urgent-%s", id);
-	hand(v, "urgent", key, wa_text_urgent(from, it.body, id));
+	hand(v, "urgent", key, wa_text_urgent(from, it.body, id), 0);
 	free(from);
 	fm_free(&it);
+}
+
+/* One of the owner's notifications, sent as free text, failed outside the
+ * owner's 24-hour window (131047): sent again as the approved template
+ * (WA_TEMPLATE), which Meta delivers outside it, once per wamid. */
+static void again(struct vault *v, const struct wa_status *s)
+{
+	char kind[32], key[WA_ID_MAX + 16], *text;
+	int r;
+
+	if ((r = wa_notify_sent_text(v, s->id, kind, sizeof kind, &text)) < 0)
+		after_fail(v, "the notification to send again", aie_errmsg);
+	if (r != 1)
+		return;
+	snprintf(key, sizeof key, "wa-again-%s", s->id);
+	hand(v, kind, key, text, 1);
 }
 
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
@@ -395,6 +420,8 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		hand_failed(v, &h->sts[l->failed_st[i]], l->failed[i], NULL);
 	for (i = 0; i < l->nask; i++)
 		answer(v, &h->msgs[l->ask[i]]);
+	for (i = 0; i < l->nagain; i++)
+		again(v, &h->sts[l->again[i]]);
 	if (wa_late_settle(v, hand_failed, NULL) < 0)   /* kept for later */
 		after_fail(v, "the statuses kept for later", aie_errmsg);
 }

@@ -302,6 +302,13 @@ void wa_status_note(const struct wa_status *s, const char *pre, char *note,
  * WA_LATE_DAYS (its wamid in Logs/Notifications/), a row of the log says
  * so (kind status): 1; 0 when it is none of them; -1 on error. */
 int wa_notify_status(struct vault *v, const struct wa_status *s);
+/* The owner's notification whose wamid is id, when the log of the last
+ * WA_LATE_DAYS shows it sent as free text: 1 with its kind (as
+ * notify-wa --kind takes it) and *text (malloc'd); 0 when there is none
+ * (or it was a template), -1 on error. For the re-engagement template
+ * when Meta reports it failed outside the owner's 24-hour window. */
+int wa_notify_sent_text(struct vault *v, const char *id, char *kind,
+    size_t kindsize, char **text);
 
 /*
  * late.h - statuses that came before their message: Meta reports a
