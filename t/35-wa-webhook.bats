@@ -281,7 +281,7 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	[ "$(stat -c %s "$f")" -le 4096 ]
 	[ "$(tail -n 1 "$f")" = wamid.NEW1 ]
 	grep -qx wamid.FILL001299 "$f"
-	! grep -qx wamid.FILL001000 "$f"
+	run ! grep -qx wamid.FILL001000 "$f"
 	# a retry of one kept is still dropped
 	"$META" payload text wamid.FILL001299 "again" >"$P"
 	cgi_post "$P"
@@ -337,7 +337,7 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	status_is "200 OK"
 	[ "$(fm priority)" = high ]
 	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
-	! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
 	jq -e --arg id "$(basename "$(items)" .md)" '.parsed.text.body |
 	    contains("Urgent: a WhatsApp message from Alice Example (+15551234567)") and
 	    contains("the machine you sold me is on fire") and contains($id)' "$FAKE_LOG"
@@ -362,6 +362,8 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	PATH=$bin:$PATH cgi_post "$P"
 	status_is "200 OK"
 	[ -z "$stderr" ]
+	# written after the answer, by the CGI going on alone
+	wait_for grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
 	grep '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/err"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
 	grep -q '"note":"notify-wa --kind urgent --key wa-urgent-WA_[^ ]*: notify-wa: WA_TO: not a phone number"' "$BATS_TEST_TMPDIR/err"
@@ -370,8 +372,8 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	"$META" payload text wamid.ERR2 "urgent again, from someone else" | sed 's/15551234567/15559876543/g' >"$P"
 	PATH=$bin:/usr/bin:/bin cgi_post "$P"
 	status_is "200 OK"
-	grep '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl | tail -n 1 |
-	    grep -q 'notify-wa: Permission denied'
+	wait_for eval 'grep "\"event\":\"whatsapp_error\"" "$VAULT_DIR"/Logs/*.jsonl | tail -n 1 |
+	    grep -q "notify-wa: Permission denied"'
 }
 
 @test "through nginx: Meta has its 200 before the owner is told, who is told within 5 s" {

@@ -126,7 +126,9 @@ LATE() {
 	cgi_post "$P"
 	status_is "200 OK"
 	grep -q "| status | cloud | failed | $id error 131047 |" "$log"
-	[ "$(fake_count '.parsed.type == "template"')" -eq 1 ]
+	# sent by the CGI going on alone after the answer
+	wait_for eval '[ "$(fake_count '"'"'.parsed.type == "template"'"'"')" -eq 1 ]'
+	wait_for grep -q "| urgent | cloud | sent (template) | " "$log"
 	jq -s -e '[.[] | select(.parsed.type == "template")][0].parsed |
 	    .to == "+15550002222" and .template.name == "owner_alert" and
 	    (.template.components[0].parameters[0].text | contains("the cold room | is at 12 C"))' "$FAKE_LOG"
@@ -140,7 +142,7 @@ LATE() {
 	"$META" status failed "$tid" 131047 >"$P"
 	cgi_post "$P"
 	[ "$(fake_count '.parsed.type == "template"')" -eq 1 ]
-	! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
 }
 
 @test "kept statuses past WA_LATE_DAYS are dropped, unreadable lines too" {

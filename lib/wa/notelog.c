@@ -171,6 +171,7 @@ static char *uncell(const char *p)
 		} else
 			buf_add(&b, p++, 1);
 	}
+	buf_add(&b, "", 0);              /* an empty cell: "" */
 	if (b.oom || !b.p) {
 		free(b.p);
 		aie_fail(EX_TEMP, "out of memory");

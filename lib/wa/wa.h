@@ -309,6 +309,12 @@ int wa_notify_status(struct vault *v, const struct wa_status *s);
  * when Meta reports it failed outside the owner's 24-hour window. */
 int wa_notify_sent_text(struct vault *v, const char *id, char *kind,
     size_t kindsize, char **text);
+/* A row of Logs/Notifications/<day of now>.md (a title and the table head
+ * when the file is new; cells escaped: | as \|, newlines as <br>); the
+ * caller holds notify.lock. */
+int wa_log_row(struct vault *v, time_t now, const char *kind,
+    const char *provider, const char *status, const char *result,
+    const char *text);
 
 /*
  * late.h - statuses that came before their message: Meta reports a
