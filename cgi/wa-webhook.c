@@ -134,6 +134,8 @@ struct later {
 	size_t nfailed;
 	size_t ask[LATER_MAX];         /* the owner's questions: message index */
 	size_t nask;
+	size_t again[LATER_MAX];       /* not a reply, failed 131047: status index */
+	size_t nagain;
 };
 
 /* Store the messages and statuses of a verified payload in the open vault.
@@ -174,14 +176,17 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 	}
 	/* under the same lock: a status never races its reply's update */
 	for (i = 0; i < h->nsts; i++) {
-		if (wa_status_apply(v, &h->sts[i], tell) < 0) {
+		if ((r = wa_status_apply(v, &h->sts[i], tell)) < 0) {
 			fprintf(stderr, "wa-webhook: status of %s: %s\n",
 			    h->sts[i].id, aie_errmsg);
 			status = 500;
 		} else if (*tell && l->nfailed < LATER_MAX) {
 			l->failed_st[l->nfailed] = i;
 			memcpy(l->failed[l->nfailed++], tell, sizeof tell);
-		}
+		} else if (r == 1 && h->sts[i].error_code == 131047 &&
+		    h->sts[i].status && !strcmp(h->sts[i].status, "failed") &&
+		    l->nagain < LATER_MAX)
+			l->again[l->nagain++] = i;   /* maybe the owner's */
 	}
 	wa_inbox_close(&in);
 	return status;
@@ -217,35 +222,93 @@ static void notifier(char *path, size_t size)
 	snprintf(path, size, "notify-wa");
 }
 
-/* Hand text (freed here) to notify-wa as the message of kind, once per
- * key within a week; wait for it. Its failures are in the notification
- * log only (stderr is /dev/null by now). */
-static void hand(const char *kind, const char *key, char *text)
+/* A failure after the answer, when stderr is /dev/null (fcgiwrap keeps
+ * the request open while the CGI holds it): one line of the agent's log,
+ * Logs/<date>.jsonl, event whatsapp_error, what failed and why. */
+static void after_fail(struct vault *v, const char *what, const char *why)
 {
-	char path[4200];
-	int fd[2], st;
+	char note[900];
+
+	snprintf(note, sizeof note, "%s: %s", what, why);
+	audit_event(v, "whatsapp_error", NULL, "wa-webhook", NULL, note);
+}
+
+/* notify-wa's first line on stderr (the reason it gives), read to its
+ * end so that it never blocks on a full pipe. */
+static void first_line(int fd, char *line, size_t size)
+{
+	char b[512];
+	size_t have = 0;
+	ssize_t n;
+
+	line[0] = '\0';
+	while ((n = read(fd, b, sizeof b)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (have + 1 < size) {
+			size_t k = (size_t)n < size - 1 - have ? (size_t)n :
+			    size - 1 - have;
+			memcpy(line + have, b, k);
+			have += k;
+			line[have] = '\0';
+		}
+	}
+	line[strcspn(line, "\n")] = '\0';
+}
+
+/* Hand text (freed here) to notify-wa as the message of kind, once per
+ * key within a week; wait for it. A send that failed is a row of the
+ * notification log (notify-wa writes it); notify-wa not run, killed, or
+ * ending in error is also a line of the agent's log with its reason. */
+static void hand(struct vault *v, const char *kind, const char *key,
+    char *text, int template)
+{
+	char path[4200], what[300], why[600];
+	int fd[2], err[2], st = 0;
 	size_t len, off = 0;
 	ssize_t n;
 	pid_t pid;
 
 	if (!text)
 		return;
+	snprintf(what, sizeof what, "notify-wa --kind %s --key %s", kind, key);
 	notifier(path, sizeof path);
-	if (pipe(fd) < 0) {
+	fd[0] = fd[1] = err[0] = err[1] = -1;
+	if (pipe(fd) < 0 || pipe(err) < 0 || (pid = fork()) < 0) {
+		int e = errno, i;
+		for (i = 0; i < 2; i++) {
+			if (fd[i] >= 0)
+				close(fd[i]);
+			if (err[i] >= 0)
+				close(err[i]);
+		}
+		after_fail(v, what, strerror(e));
 		free(text);
 		return;
 	}
-	if ((pid = fork()) == 0) {
+	if (pid == 0) {
 		dup2(fd[0], 0);
+		dup2(err[1], 2);
 		close(fd[0]);
 		close(fd[1]);
-		execlp(path, "notify-wa", "-q", "--kind", kind, "--key", key,
-		    "--window", "7d", "-", (char *)NULL);
+		close(err[0]);
+		close(err[1]);
+		if (template)
+			execlp(path, "notify-wa", "-q", "--template", "--kind",
+			    kind, "--key", key, "--window", "7d", "-", (char *)NULL);
+		else
+			execlp(path, "notify-wa", "-q", "--kind", kind, "--key",
+			    key, "--window", "7d", "-", (char *)NULL);
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	close(fd[0]);
+	close(err[1]);
 	len = strlen(text);
-	while (pid > 0 && off < len) {
+	while (off < len) {
 		if ((n = write(fd[1], text + off, len - off)) < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -253,8 +316,17 @@ static void hand(const char *kind, const char *key, char *text)
 		off += (size_t)n;
 	}
 	close(fd[1]);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	first_line(err[0], why, sizeof why);
+	close(err[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (WIFSIGNALED(st))
+		snprintf(why + strlen(why), sizeof why - strlen(why),
+		    "%skilled by signal %d", *why ? "; " : "", WTERMSIG(st));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && !*why)
+		snprintf(why, sizeof why, "exit %d", WEXITSTATUS(st));
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		after_fail(v, what, why);
 	free(text);
 }
 
@@ -264,10 +336,9 @@ static void hand_failed(struct vault *v, const struct wa_status *s,
 {
 	char key[WA_ID_MAX + 16];
 
-	(void)v;
 	(void)ctx;
 	snprintf(key, sizeof key, "wa-failed-%s", s->id);
-	hand("error", key, wa_text_failed(s, id));
+	hand(v, "error", key, wa_text_failed(s, id), 0);
 }
 
 /* The owner asked "status" or "pending": the counts or what waits, with
@@ -282,10 +353,12 @@ static void answer(struct vault *v, const struct wa_msg *m)
 	    status_text_counts(v, &text, &sum) :
 	    status_text_approvals(v, &text, &sum, &count);
 	free(sum);
-	if (r < 0)
+	if (r < 0) {
+		after_fail(v, "the owner's question", aie_errmsg);
 		return;
+	}
 	snprintf(key, sizeof key, "wa-ask-%s", m->id);
-	hand("message", key, text);
+	hand(v, "message", key, text, 0);
 }
 
 /* An urgent message: who, its first line, the item and the dashboard. */
@@ -295,13 +368,31 @@ static void urgent(struct vault *v, const char *id)
 	struct itemref ref;
 	struct item it;
 
-	if (vault_find(v, id, &ref) < 0 || item_load(v, &ref, &it) < 0)
+	if (vault_find(v, id, &ref) < 0 || item_load(v, &ref, &it) < 0) {
+		after_fail(v, "the urgent message", aie_errmsg);
 		return;
+	}
 	from = fm_get(&it, "from");
 	snprintf(key, sizeof key, "wa-urgent-%s", id);
-	hand("urgent", key, wa_text_urgent(from, it.body, id));
+	hand(v, "urgent", key, wa_text_urgent(from, it.body, id), 0);
 	free(from);
 	fm_free(&it);
+}
+
+/* One of the owner's notifications, sent as free text, failed outside the
+ * owner's 24-hour window (131047): sent again as the approved template
+ * (WA_TEMPLATE), which Meta delivers outside it, once per wamid. */
+static void again(struct vault *v, const struct wa_status *s)
+{
+	char kind[32], key[WA_ID_MAX + 16], *text;
+	int r;
+
+	if ((r = wa_notify_sent_text(v, s->id, kind, sizeof kind, &text)) < 0)
+		after_fail(v, "the notification to send again", aie_errmsg);
+	if (r != 1)
+		return;
+	snprintf(key, sizeof key, "wa-again-%s", s->id);
+	hand(v, kind, key, text, 1);
 }
 
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
@@ -329,7 +420,10 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		hand_failed(v, &h->sts[l->failed_st[i]], l->failed[i], NULL);
 	for (i = 0; i < l->nask; i++)
 		answer(v, &h->msgs[l->ask[i]]);
-	wa_late_settle(v, hand_failed, NULL);   /* a failure stays for later */
+	for (i = 0; i < l->nagain; i++)
+		again(v, &h->sts[l->again[i]]);
+	if (wa_late_settle(v, hand_failed, NULL) < 0)   /* kept for later */
+		after_fail(v, "the statuses kept for later", aie_errmsg);
 }
 
 static int delivery(struct web *w)

@@ -64,7 +64,7 @@ teardown() {
 	[[ $(fm received) =~ ^20[0-9-]{8}T[0-9:]{8}Z$ ]]
 	[ "$(sed '1,/^---$/d' "$f")" = "Hi, is the shop open today?" ]
 	grep -q "\"event\":\"whatsapp_new\",\"id\":\"$id\"" "$VAULT_DIR"/Logs/*.jsonl
-	grep -qx wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQzQTk "$VAULT_DIR/.state/local/wa-ids"
+	cat "$VAULT_DIR"/.state/local/wa-ids.d/* | grep -qx wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQzQTk
 }
 
 @test "every message type becomes an item with what it carries" {
@@ -139,7 +139,7 @@ teardown() {
 	cgi_post "$P" "$sig"
 	status_is "401 Unauthorized"
 	[ "$(tree_sum "$VAULT_DIR")" = "$before" ]
-	[ ! -e "$VAULT_DIR/.state/local/wa-ids" ]
+	[ ! -e "$VAULT_DIR/.state/local/wa-ids.d" ]
 }
 
 @test "without WA_APP_SECRET every delivery is refused (503), nothing written" {
@@ -239,6 +239,55 @@ I have a question about my order" ]
 	[ "$(items | wc -l)" -eq 2 ]
 }
 
+@test "an earlier version's single wa-ids and wa-last are split into their files: retries dropped, texts joined" {
+	local st=$VAULT_DIR/.state/local t0
+	mkdir -p "$st"
+	printf 'wamid.OLD0\nwamid.OLD1\n' >"$st/wa-ids"
+	"$META" payload text wamid.OLD1 "sent before the upgrade" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 0 ]
+	[ ! -e "$st/wa-ids" ]
+	[ "$(cat "$st"/wa-ids.d/* | sort | tr '\n' ' ')" = "wamid.OLD0 wamid.OLD1 " ]
+	# the sender's last text as the single file recorded it
+	t0=$(date +%s)
+	TS=$t0 "$META" payload text wamid.L1 "Hello" >"$P"
+	cgi_post "$P"
+	cat "$st"/wa-last.d/* >"$st/wa-last"
+	rm -r "$st/wa-last.d"
+	TS=$((t0 + 10)) "$META" payload text wamid.L2 "are you open?" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	[ "$(fm messages)" = 2 ]
+	[ ! -e "$st/wa-last" ]
+}
+
+@test "a file of wa-ids.d past 4 KB keeps its newer half, with the new wamid" {
+	local st=$VAULT_DIR/.state/local f i
+	# the file wamid.NEW1 hashes to (FNV-1a, 256 files; see wa-webhook(1))
+	f=$st/wa-ids.d/$(python3 -c 'import sys
+h = 2166136261
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 16777619) & 0xffffffff
+print("%02x" % (h % 256))' wamid.NEW1)
+	mkdir -p "$st/wa-ids.d"
+	for i in $(seq 1000 1299); do printf 'wamid.FILL%06d\n' "$i"; done >"$f"
+	[ "$(stat -c %s "$f")" -gt 4096 ]
+	"$META" payload text wamid.NEW1 "new" >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	[ "$(stat -c %s "$f")" -le 4096 ]
+	[ "$(tail -n 1 "$f")" = wamid.NEW1 ]
+	grep -qx wamid.FILL001299 "$f"
+	run ! grep -qx wamid.FILL001000 "$f"
+	# a retry of one kept is still dropped
+	"$META" payload text wamid.FILL001299 "again" >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 1 ]
+}
+
 @test "no join into a claimed item, with media, or with WA_JOIN_WINDOW=0" {
 	local t0
 	t0=$(date +%s)
@@ -288,6 +337,7 @@ I have a question about my order" ]
 	status_is "200 OK"
 	[ "$(fm priority)" = high ]
 	[ "$(fake_count '.parsed.to == "+15550002222"')" -eq 1 ]
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
 	jq -e --arg id "$(basename "$(items)" .md)" '.parsed.text.body |
 	    contains("Urgent: a WhatsApp message from Alice Example (+15551234567)") and
 	    contains("the machine you sold me is on fire") and contains($id)' "$FAKE_LOG"
@@ -301,6 +351,22 @@ I have a question about my order" ]
 	"$META" payload image wamid.CALM1 "a photo" >"$P"
 	cgi_post "$P"
 	[ "$(fake_count)" -eq 1 ]
+}
+
+@test "after the answer, notify-wa failing is a whatsapp_error line of the agent's log" {
+	local bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	printf '#!/bin/sh\ncat >/dev/null\necho "notify-wa: WA_TO: not a phone number" >&2\nexit 78\n' >"$bin/notify-wa"
+	chmod +x "$bin/notify-wa"
+	"$META" payload text wamid.ERR1 "urgent: call me" >"$P"
+	PATH=$bin:$PATH cgi_post "$P"
+	status_is "200 OK"
+	[ -z "$stderr" ]
+	# written after the answer, by the CGI going on alone
+	wait_for grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+	grep '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl >"$BATS_TEST_TMPDIR/err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	grep -q '"note":"notify-wa --kind urgent --key wa-urgent-WA_[^ ]*: notify-wa: WA_TO: not a phone number"' "$BATS_TEST_TMPDIR/err"
 }
 
 @test "through nginx: Meta has its 200 before the owner is told, who is told within 5 s" {

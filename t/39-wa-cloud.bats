@@ -115,6 +115,36 @@ LATE() {
 	[ ! -e "$(LATE)" ]
 }
 
+@test "an owner's notification failed outside the 24-hour window (131047) is sent again as the template, once" {
+	owner_wa
+	export WA_TEMPLATE=owner_alert WA_TEMPLATE_LANG=en_US
+	local log id
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%Y-%m-%d).md"
+	id=$(notify-wa -q --kind urgent "the cold room | is at 12 C")
+	[ "$(fake_count '.parsed.type == "text"')" -eq 1 ]
+	"$META" status failed "$id" 131047 >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	grep -q "| status | cloud | failed | $id error 131047 |" "$log"
+	# sent by the CGI going on alone after the answer
+	wait_for eval '[ "$(fake_count '"'"'.parsed.type == "template"'"'"')" -eq 1 ]'
+	wait_for grep -q "| urgent | cloud | sent (template) | " "$log"
+	jq -s -e '[.[] | select(.parsed.type == "template")][0].parsed |
+	    .to == "+15550002222" and .template.name == "owner_alert" and
+	    (.template.components[0].parameters[0].text | contains("the cold room | is at 12 C"))' "$FAKE_LOG"
+	grep -q "| urgent | cloud | sent (template) | " "$log"
+	# Meta's retry, another failure code, a template's failure: no more
+	cgi_post "$P"
+	"$META" status failed "$id" 131026 >"$P"
+	cgi_post "$P"
+	local tid
+	tid=$(grep "sent (template)" "$log" | tail -n 1 | awk -F' [|] ' '{print $6}')
+	"$META" status failed "$tid" 131047 >"$P"
+	cgi_post "$P"
+	[ "$(fake_count '.parsed.type == "template"')" -eq 1 ]
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
 @test "kept statuses past WA_LATE_DAYS are dropped, unreadable lines too" {
 	mkdir -p "$(dirname "$(LATE)")"
 	{

@@ -5,9 +5,10 @@
  *
  * Meta retries a webhook for days until it gets a 200, so the same message
  * comes again. The wamids seen are the lines of .state/<agent>/wa-ids
- * (outside Git: an item the owner deleted does not come back), read once
- * per request under the flock of wa.lock, so two deliveries of one
- * payload at once make one item. The item is created first and its wamid
+ * (outside Git: an item the owner deleted does not come back), split by
+ * hash into the files of .state/<agent>/wa-ids.d/ (keyed.c) and read under
+ * the flock of wa.lock, so two deliveries of one payload at once make one
+ * item. The item is created first and its wamid
  * recorded after: a crash between the two makes a second item on Meta's
  * retry, never a lost message.
  *
@@ -20,10 +21,11 @@
  * renamed back. A join a crash interrupted is put back at the next open
  * (under wa.lock, so no join is live then), found through
  * .state/<agent>/wa-joining, which names it while it is under way. The item a sender's next text
- * may join is found through .state/<agent>/wa-last, a line "<wa_id>
- * <received> <ID>" appended for each text filed, the last line of a
- * sender winning: one item read per delivery, not every item waiting
- * (the webhook's cost must not grow with Needs_Action/whatsapp/).
+ * may join is found through .state/<agent>/wa-last.d/, a line "<wa_id>
+ * <received> <ID>" appended for each text filed to the file of the
+ * sender's hash, the last line of a sender winning: one small file and one
+ * item read per delivery, not every item waiting nor every sender (the
+ * webhook's cost must not grow with Needs_Action/whatsapp/).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,33 +38,8 @@
 #include "vault/vault.h"
 #include "wa/wa.h"
 
-/* Keep the record small: past WA_IDS_MAX bytes, only its newer half
- * (Meta stops retrying after 7 days; the half holds far more than a
- * week of messages for a small business). */
-static int trim(struct wa_inbox *in, size_t len)
-{
-	const char *keep;
-	char *copy;
-
-	if (len <= WA_IDS_MAX)
-		return 0;
-	keep = in->ids + len - WA_IDS_MAX / 2;
-	if ((keep = strchr(keep, '\n')))
-		keep++;
-	else
-		keep = in->ids + len;
-	if (file_writeat(in->v->dirfd, in->idsrel, keep,
-	    (size_t)(in->ids + len - keep), 0600) < 0)
-		return -1;
-	if (!(copy = strdup(keep)))
-		return aie_fail_errno(EX_TEMP, "wa-ids");
-	free(in->ids);
-	in->ids = copy;
-	return 0;
-}
-
 #define FOLDER "Needs_Action/whatsapp"
-#define LAST_MAX (64L << 10)     /* wa-last past this: rewritten, pruned */
+#define LAST_MAX (4L << 10)      /* a wa-last.d file past this: pruned */
 
 /* The join under way, named in .state/<agent>/wa-joining before its
  * rename and removed after the rename back, so that a delivery looks for
@@ -70,9 +47,7 @@ static int trim(struct wa_inbox *in, size_t len)
  * item of the folder. */
 static void joining_rel(const struct wa_inbox *in, char *rel, size_t size)
 {
-	size_t n = strlen(in->idsrel) - strlen("wa-ids");
-
-	snprintf(rel, size, "%.*swa-joining", (int)n, in->idsrel);
+	snprintf(rel, size, ".state/%s/wa-joining", in->v->agent);
 }
 
 /* Put back the item of a join a crash interrupted: .<ID>.md.join ->
@@ -84,7 +59,7 @@ static int unjoin(struct wa_inbox *in)
 	size_t len;
 
 	joining_rel(in, rel, sizeof rel);
-	if (file_readat(v->dirfd, rel, &name, &len) < 0)
+	if (file_readat(in->statefd, "wa-joining", &name, &len) < 0)
 		return aie_errcode == EX_NEG ? 0 : -1;     /* none */
 	len = strcspn(name, "\n");
 	if (len >= 9 && len <= 200 && name[0] == '.' && !strchr(name, '/') &&
@@ -104,32 +79,36 @@ static int unjoin(struct wa_inbox *in)
 	return 0;
 }
 
+/* .state/<agent> (its path into dir), opened once for the records and
+ * wa-joining. */
+static int open_state(struct wa_inbox *in, char *dir, size_t size)
+{
+	if (vault_statedir(in->v, dir, size) < 0)
+		return -1;
+	if ((in->statefd = openat(in->v->dirfd, dir, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return aie_fail_errno(EX_TEMP, "%s", dir);
+	return 0;
+}
+
 int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 {
 	char dir[64];
-	size_t len;
 
 	memset(in, 0, sizeof *in);
 	in->v = v;
-	if (vault_statedir(v, dir, sizeof dir) < 0)
-		return -1;
-	snprintf(in->idsrel, sizeof in->idsrel, "%s/wa-ids", dir);
-	snprintf(in->lastrel, sizeof in->lastrel, "%s/wa-last", dir);
-	if ((in->lockfd = state_lock(v, "wa", 1)) < 0)
-		return -1;
-	if (faccessat(v->dirfd, in->idsrel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (file_readat(v->dirfd, in->idsrel, &in->ids, &len) < 0 ||
-	    trim(in, len) < 0)) {
-		wa_inbox_close(in);
-		return -1;
-	}
-	if (faccessat(v->dirfd, in->lastrel, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    file_readat(v->dirfd, in->lastrel, &in->last, &len) < 0) {
-		wa_inbox_close(in);
-		return -1;
-	}
+	in->ids.dirfd = in->last.dirfd = in->statefd = -1;
+	/* what needs no lock is read before it: the other delivery that
+	 * fcgiwrap runs at once waits only for the records */
 	if (urgent_keywords_load(v, &in->urgent) < 0 ||
 	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
+	    (in->lockfd = state_lock(v, "wa", 1)) < 0) {
+		wa_inbox_close(in);
+		return -1;
+	}
+	if (open_state(in, dir, sizeof dir) < 0 ||
+	    wa_keyed_open(&in->ids, in->statefd, dir, "wa-ids") < 0 ||
+	    wa_keyed_open(&in->last, in->statefd, dir, "wa-last") < 0 ||
 	    unjoin(in) < 0) {
 		wa_inbox_close(in);
 		return -1;
@@ -139,39 +118,75 @@ int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 
 void wa_inbox_close(struct wa_inbox *in)
 {
-	free(in->ids);
-	free(in->last);
+	wa_keyed_close(&in->ids);
+	wa_keyed_close(&in->last);
+	if (in->statefd >= 0)
+		close(in->statefd);
 	keywords_free(&in->urgent);
 	if (in->lockfd > 0)
 		state_unlock(in->lockfd);
 	memset(in, 0, sizeof *in);
 	in->lockfd = -1;
+	in->ids.dirfd = in->last.dirfd = in->statefd = -1;
 }
 
-/* 1 when wamid is a whole line of the record (read at open, or added). */
-static int seen(const struct wa_inbox *in, const char *wamid)
+/* 1 when the line s (of n bytes, no newline) is a whole line of the text
+ * lines. */
+static int has_line(const char *lines, const char *s, size_t n)
 {
-	size_t n = strlen(wamid);
 	const char *p;
 
-	for (p = in->ids; p && (p = strstr(p, wamid)); p += n)
-		if ((p == in->ids || p[-1] == '\n') && p[n] == '\n')
+	for (p = lines; p && (p = strstr(p, s)); p += n)
+		if ((p == lines || p[-1] == '\n') && p[n] == '\n')
 			return 1;
 	return 0;
 }
 
+/* 1 when wamid was recorded, 0 when not, -1 on error. */
+static int seen(struct wa_inbox *in, const char *wamid)
+{
+	char *lines;
+	size_t len;
+	int r;
+
+	if (wa_keyed_read(&in->ids, wamid, &lines, &len) < 0)
+		return -1;
+	r = has_line(lines, wamid, strlen(wamid));
+	free(lines);
+	return r;
+}
+
+/* wamid appended to its file in one write (a line is in the record whole
+ * or not at all); a file past WA_IDS_MAX keeps only its newer half (Meta
+ * stops retrying after 7 days; the half holds far more than a week of
+ * messages for a small business). */
 static int record(struct wa_inbox *in, const char *wamid)
 {
-	size_t old = in->ids ? strlen(in->ids) : 0, n = strlen(wamid);
-	char *ids;
+	struct buf b = { 0 };
+	const char *keep;
+	char *lines;
+	size_t len;
+	int r;
 
-	if (!(ids = realloc(in->ids, old + n + 2)))
-		return aie_fail_errno(EX_TEMP, "wa-ids");
-	in->ids = ids;
-	memcpy(ids + old, wamid, n);
-	memcpy(ids + old + n, "\n", 2);
-	/* one write: a line is in the record whole or not at all */
-	return file_appendat(in->v->dirfd, in->idsrel, ids + old, n + 1);
+	if (wa_keyed_read(&in->ids, wamid, &lines, &len) < 0)
+		return -1;
+	if (len + strlen(wamid) + 1 <= WA_IDS_MAX) {
+		free(lines);
+		buf_addf(&b, "%s\n", wamid);
+		r = b.oom ? aie_fail(EX_TEMP, "out of memory") :
+		    wa_keyed_append(&in->ids, b.p, b.len);
+		buf_free(&b);
+		return r;
+	}
+	keep = lines + len - WA_IDS_MAX / 2;
+	keep = (keep = strchr(keep, '\n')) ? keep + 1 : lines + len;
+	buf_adds(&b, keep);
+	buf_addf(&b, "%s\n", wamid);
+	free(lines);
+	r = b.oom ? aie_fail(EX_TEMP, "out of memory") :
+	    wa_keyed_rewrite(&in->ids, wamid, b.p, b.len);
+	buf_free(&b);
+	return r;
 }
 
 static int set_opt(struct item *it, const char *key, const char *v)
@@ -292,75 +307,77 @@ static int peer_fn(struct vault *v, const struct itemref *ref, void *vctx)
 	return 0;
 }
 
-/* The item of from's last text (wa-last) into *ref: 0, or 1 when there
- * is none or it has left Needs_Action/whatsapp/. */
-static int last_of(const struct wa_inbox *in, const char *from,
+/* The item of from's last text (wa-last.d) into *ref: 0, or 1 when there
+ * is none or it has left Needs_Action/whatsapp/, -1 on error. */
+static int last_of(struct wa_inbox *in, const char *from,
     struct itemref *ref)
 {
 	const char *p, *nl, *hit = NULL;
 	size_t n = strlen(from), len;
-	char id[AIE_ID_MAX + 1];
+	char id[AIE_ID_MAX + 1], *lines;
+	int r = 1;
 
-	for (p = in->last; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+	if (wa_keyed_read(&in->last, from, &lines, &len) < 0)
+		return -1;
+	for (p = lines; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
 		nl = strchr(p, '\n');
 		if (!strncmp(p, from, n) && p[n] == ' ')
 			hit = p + n + 1;
 	}
-	if (!hit || !(hit = strchr(hit, ' ')))
-		return 1;
-	len = strcspn(++hit, "\n");
-	if (len == 0 || len > AIE_ID_MAX)
-		return 1;
-	memcpy(id, hit, len);
-	id[len] = '\0';
-	if (item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0 ||
-	    faccessat(in->v->dirfd, ref->rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return 1;
-	return 0;
+	if (hit && (hit = strchr(hit, ' ')) &&
+	    (len = strcspn(++hit, "\n")) > 0 && len <= AIE_ID_MAX) {
+		memcpy(id, hit, len);
+		id[len] = '\0';
+		if (item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") == 0 &&
+		    faccessat(in->v->dirfd, ref->rel, F_OK,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			r = 0;
+	}
+	free(lines);
+	return r;
 }
 
-/* from's text went to id: a line appended to wa-last; past LAST_MAX the
- * file is rewritten with the lines still inside the join window, when
- * that drops half of it (else it would be rewritten at every message of a
- * busy window). */
+/* from's text went to id: a line appended to from's file of wa-last.d;
+ * past LAST_MAX that file is rewritten with the lines still inside the
+ * join window, when that drops half of it (else it would be rewritten at
+ * every message of a busy window). */
 static int last_set(struct wa_inbox *in, const char *from, const char *id,
     long long received)
 {
 	struct buf keep = { 0 };
-	char line[300];
+	char line[300], *lines;
 	const char *p, *nl;
+	size_t len;
 	int n, r;
 
 	n = snprintf(line, sizeof line, "%s %lld %s\n", from, received, id);
 	if (n < 0 || (size_t)n >= sizeof line)
 		return 0;        /* no index then: a join missed, nothing lost */
-	if (in->last && strlen(in->last) > LAST_MAX) {
-		for (p = in->last; *p; p = nl ? nl + 1 : p + strlen(p)) {
+	if (wa_keyed_read(&in->last, from, &lines, &len) < 0)
+		return -1;
+	if (len > LAST_MAX) {
+		for (p = lines; *p; p = nl ? nl + 1 : p + strlen(p)) {
 			const char *sp = strchr(p, ' ');
 			nl = strchr(p, '\n');
 			if (sp && nl && atoll(sp + 1) + in->join >= received)
 				buf_add(&keep, p, (size_t)(nl - p + 1));
 		}
 		buf_adds(&keep, line);
-		if (keep.oom)
+		if (keep.oom) {
+			free(lines);
+			buf_free(&keep);
 			return aie_fail(EX_TEMP, "out of memory");
-		if (keep.len < strlen(in->last) / 2) {
-			r = file_writeat(in->v->dirfd, in->lastrel, keep.p,
-			    keep.len, 0600);
-			free(in->last);
-			in->last = buf_take(&keep, NULL);
+		}
+		if (keep.len < len / 2) {
+			free(lines);
+			r = wa_keyed_rewrite(&in->last, from, keep.p, keep.len);
+			buf_free(&keep);
 			return r;
 		}
 		buf_free(&keep);
 	}
-	/* in memory too: the next message of this payload may join it */
-	buf_adds(&keep, in->last ? in->last : "");
-	buf_adds(&keep, line);
-	if (keep.oom)
-		return aie_fail(EX_TEMP, "out of memory");
-	free(in->last);
-	in->last = buf_take(&keep, NULL);
-	return file_appendat(in->v->dirfd, in->lastrel, line, (size_t)n);
+	free(lines);
+	return wa_keyed_append(&in->last, line, (size_t)n);
 }
 
 /* Join m to an item of its conversation: 0 joined (*ref that item), 1
@@ -376,8 +393,11 @@ static int join(struct wa_inbox *in, const struct wa_msg *m,
 
 	if (in->join <= 0 || strcmp(m->type, "text") || m->context_id)
 		return 1;        /* a reply to one of ours starts its own */
-	if (last_of(in, m->from, &tmp) == 0)
+	if ((r = last_of(in, m->from, &tmp)) < 0)
+		return -1;
+	if (r == 0)
 		peer_fn(in->v, &tmp, &p);        /* still joinable? */
+	r = -1;
 	if (!*p.best.id)
 		return 1;
 	tmp = p.best;
@@ -444,8 +464,8 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 	struct item it;
 	int r, tries;
 
-	if (seen(in, m->id))
-		return 1;
+	if ((r = seen(in, m->id)) != 0)
+		return r;
 	if ((r = join(in, m, ref)) < 0)
 		return -1;
 	if (r == 0)

@@ -54,11 +54,6 @@ struct wa_cfg;
 int wa_cfg_common(struct wa_cfg *c);
 
 struct vault;
-/* notelog.c: a row of Logs/Notifications/<day of now>.md (a title and the
- * table head when the file is new); the caller holds notify.lock. */
-int wa_log_row(struct vault *v, time_t now, const char *kind,
-    const char *provider, const char *status, const char *result,
-    const char *text);
 /* Take .state/<agent>/notify.lock (dir: vault_statedir's): the fd, or -1. */
 int wa_notify_lock(struct vault *v, const char *dir);
 

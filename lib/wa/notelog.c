@@ -151,3 +151,76 @@ int wa_notify_status(struct vault *v, const struct wa_status *s)
 	close(fd);
 	return r < 0 ? -1 : 1;
 }
+
+/* The message cell of a row, from p (just past "| <id> | ") to the " |"
+ * that ends its line, unescaped as cell() escaped it. malloc'd. */
+static char *uncell(const char *p)
+{
+	struct buf b = { 0 };
+	const char *end = p + strcspn(p, "\n");
+
+	if (end - p >= 2 && !strncmp(end - 2, " |", 2))
+		end -= 2;
+	while (p < end) {
+		if (*p == '\\' && p + 1 < end && p[1] == '|') {
+			buf_add(&b, "|", 1);
+			p += 2;
+		} else if (!strncmp(p, "<br>", 4) && end - p >= 4) {
+			buf_add(&b, "\n", 1);
+			p += 4;
+		} else
+			buf_add(&b, p++, 1);
+	}
+	buf_add(&b, "", 0);              /* an empty cell: "" */
+	if (b.oom || !b.p) {
+		free(b.p);
+		aie_fail(EX_TEMP, "out of memory");
+		return NULL;
+	}
+	return b.p;
+}
+
+int wa_notify_sent_text(struct vault *v, const char *id, char *kind,
+    size_t kindsize, char **text)
+{
+	char rel[64], needle[WA_ID_MAX + 16], *log, *hit, *line;
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t len;
+	int d, i;
+
+	*text = NULL;
+	if (!id || !*id || strlen(id) > WA_ID_MAX || strpbrk(id, "|\n"))
+		return 0;
+	snprintf(needle, sizeof needle, " | sent | %s | ", id);
+	for (d = 0; d <= WA_LATE_DAYS; d++) {
+		time_t t = now - d * 86400L;
+		gmtime_r(&t, &tm);
+		strftime(rel, sizeof rel, "Logs/Notifications/%Y-%m-%d.md", &tm);
+		if (file_readat(v->dirfd, rel, &log, &len) < 0) {
+			if (aie_errcode == EX_NEG)
+				continue;
+			return -1;
+		}
+		if (!(hit = strstr(log, needle))) {
+			free(log);
+			continue;
+		}
+		/* | time | agent | kind | provider | status | id | message | */
+		for (line = hit; line > log && line[-1] != '\n'; line--)
+			;
+		for (i = 0; i < 2 && line && line < hit; i++)
+			line = strstr(line + 1, " | ");
+		if (!line || line >= hit ||
+		    (len = strcspn(line + 3, " |")) == 0 || len >= kindsize) {
+			free(log);
+			return 0;        /* not a row this log writes */
+		}
+		memcpy(kind, line + 3, len);
+		kind[len] = '\0';
+		*text = uncell(hit + strlen(needle));
+		free(log);
+		return *text ? 1 : -1;
+	}
+	return 0;
+}

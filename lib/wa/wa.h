@@ -160,18 +160,50 @@ int wa_hook_parse(const char *body, size_t len, struct wa_hook *h);
 void wa_hook_free(struct wa_hook *h);
 
 /*
- * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
- * at most one item per wamid (.state/<agent>/wa-ids, under wa.lock).
+ * keyed.c - a record of lines found by their first word, split into
+ * WA_KEYED_FILES files .state/<agent>/<name>.d/<xx> by the word's hash, so
+ * that a lookup reads one small file (the caller holds wa.lock).
  */
-#define WA_IDS_MAX (1L << 20)        /* the wamid record, then halved */
+#define WA_KEYED_FILES 256
+
+struct wa_keyed {
+	int dirfd;               /* .state/<agent>/<name>.d */
+	char rel[96];            /* its path, for messages */
+	char cached[3];          /* the file kept in cache, "" for none */
+	struct buf cache;
+};
+
+/* Open (making it) the record name in the state directory statefd (whose
+ * vault path is staterel); the single file <name> there of earlier
+ * versions is split into it and removed. 0 or -1. */
+int wa_keyed_open(struct wa_keyed *k, int statefd, const char *staterel,
+    const char *name);
+void wa_keyed_close(struct wa_keyed *k);
+/* The file key's lines are in, read whole: 0 with *buf malloc'd and
+ * NUL-terminated (NULL, *len 0, when there is none yet), or -1. */
+int wa_keyed_read(struct wa_keyed *k, const char *key, char **buf,
+    size_t *len);
+/* Append line (len bytes, ending in a newline; its first word the key)
+ * to its file in one write: 0 or -1. */
+int wa_keyed_append(struct wa_keyed *k, const char *line, size_t len);
+/* Replace the file of key's lines with buf: 0 or -1. */
+int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
+    size_t len);
+
+/*
+ * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
+ * at most one item per wamid (.state/<agent>/wa-ids.d/, under wa.lock).
+ */
+/* The wamid record, per file of wa-ids.d: past this, its older half is
+ * dropped (1 MB in all). */
+#define WA_IDS_MAX ((1L << 20) / WA_KEYED_FILES)
 
 struct wa_inbox {
 	struct vault *v;
 	int lockfd;
-	char idsrel[96];         /* .state/<agent>/wa-ids */
-	char *ids;               /* its lines, or NULL */
-	char lastrel[96];        /* .state/<agent>/wa-last */
-	char *last;              /* its lines, or NULL */
+	int statefd;             /* .state/<agent> */
+	struct wa_keyed ids;     /* the wamids seen: wa-ids.d */
+	struct wa_keyed last;    /* "<wa_id> <received> <ID>": wa-last.d */
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
 };
@@ -270,6 +302,19 @@ void wa_status_note(const struct wa_status *s, const char *pre, char *note,
  * WA_LATE_DAYS (its wamid in Logs/Notifications/), a row of the log says
  * so (kind status): 1; 0 when it is none of them; -1 on error. */
 int wa_notify_status(struct vault *v, const struct wa_status *s);
+/* The owner's notification whose wamid is id, when the log of the last
+ * WA_LATE_DAYS shows it sent as free text: 1 with its kind (as
+ * notify-wa --kind takes it) and *text (malloc'd); 0 when there is none
+ * (or it was a template), -1 on error. For the re-engagement template
+ * when Meta reports it failed outside the owner's 24-hour window. */
+int wa_notify_sent_text(struct vault *v, const char *id, char *kind,
+    size_t kindsize, char **text);
+/* A row of Logs/Notifications/<day of now>.md (a title and the table head
+ * when the file is new; cells escaped: | as \|, newlines as <br>); the
+ * caller holds notify.lock. */
+int wa_log_row(struct vault *v, time_t now, const char *kind,
+    const char *provider, const char *status, const char *result,
+    const char *text);
 
 /*
  * late.h - statuses that came before their message: Meta reports a
