@@ -9,14 +9,9 @@
  * from the vault, as the dashboard does: the harness makes a vault in a
  * temp dir holding one image, Media/a.png (the seed post-image signs it).
  */
-#include <ftw.h>
-#include <limits.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "fuzz.h"
+#include "fzvault.h"
 #include "dash/dash.h"
-#include "vault/vault.h"
 
 /* html_shown is in ui-shared.c, whose page frame needs the embedded
  * assets the fuzz build does not generate: none are needed here. */
@@ -33,54 +28,20 @@ static const char *const tags[] = { "<div class=\"kind ", "</div>",
 static const unsigned char png[] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a,
     0x0a, 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0,
     0, 0, 0x1f, 0x15, 0xc4, 0x89 };
-static char base[PATH_MAX];
 static struct vault v;
-
-static int rm(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void cleanup(void)
-{
-	vault_close(&v);
-	if (*base)
-		nftw(base, rm, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *tmp = getenv("TMPDIR");
-	static const enum stage st[] = { ST_NEEDS_ACTION, ST_IN_PROGRESS,
-	    ST_PENDING, ST_APPROVED, ST_DONE };
+	static const char *const dirs[] = { "Media", NULL };
 	char p[PATH_MAX + 64];
 	FILE *f;
-	size_t i;
 
 	(void)argc;
 	(void)argv;
-	snprintf(base, sizeof base, "%s/aie-fuzz-kind.XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
-		fz_fail("mkdtemp %s", base);
-	atexit(cleanup);
-	for (i = 0; i < sizeof st / sizeof st[0]; i++) {
-		snprintf(p, sizeof p, "%s/%s", base, stage_dir[st[i]]);
-		if (mkdir(p, 0755) < 0)
-			fz_fail("mkdir %s", p);
-	}
-	snprintf(p, sizeof p, "%s/Media", base);
-	if (mkdir(p, 0755) < 0)
-		fz_fail("mkdir %s", p);
-	snprintf(p, sizeof p, "%s/Media/a.png", base);
+	snprintf(p, sizeof p, "%s/Media/a.png", fz_vault(&v, "kind", dirs));
 	if (!(f = fopen(p, "wb")) || fwrite(png, 1, sizeof png, f) != sizeof png ||
 	    fclose(f) != 0)
 		fz_fail("write %s", p);
-	if (vault_open(&v, base, "fuzz") < 0)
-		fz_fail("vault_open: %s", aie_errmsg);
 	return 0;
 }
 

@@ -13,61 +13,23 @@
  * table cannot hold (CR and tab are blanks, a written "<br>" a line
  * break).
  */
-#include <ftw.h>
-#include <limits.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "fuzz.h"
-#include "vault/vault.h"
+#include "fzvault.h"
 #include "wa/wa.h"
 
-static char base[PATH_MAX];
+static const char *base;
 static struct vault v;
-
-static int rm(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (*base)
-		nftw(base, rm, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const enum stage st[] = { ST_NEEDS_ACTION, ST_IN_PROGRESS,
-	    ST_PENDING, ST_APPROVED, ST_DONE };
-	const char *tmp = getenv("TMPDIR");
-	char p[PATH_MAX + 64];
-	size_t i;
+	static const char *const dirs[] = { "Logs", "Logs/Notifications",
+	    NULL };
 
 	(void)argc;
 	(void)argv;
-	snprintf(base, sizeof base, "%s/aie-fuzz-notelog.XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
-		fz_fail("mkdtemp %s", base);
-	atexit(cleanup);
-	for (i = 0; i < sizeof st / sizeof st[0]; i++) {
-		snprintf(p, sizeof p, "%s/%s", base, stage_dir[st[i]]);
-		if (mkdir(p, 0755) < 0)
-			fz_fail("mkdir %s", p);
-	}
-	snprintf(p, sizeof p, "%s/Logs", base);
-	if (mkdir(p, 0755) < 0)
-		fz_fail("mkdir %s", p);
-	snprintf(p, sizeof p, "%s/Logs/Notifications", base);
-	if (mkdir(p, 0755) < 0)
-		fz_fail("mkdir %s", p);
-	if (vault_open(&v, base, "fuzz") < 0)
-		fz_fail("vault_open: %s", aie_errmsg);
+	base = fz_vault(&v, "notelog", dirs);
 	return 0;
 }
 
