@@ -69,7 +69,7 @@ vault-init_LIBS       = cli sync approval vault base
 vault-mcp_LIBS        = cli mcp plan status approval vault base
 vault-status_LIBS     = cli status approval vault base
 vault-sync_LIBS       = cli sync approval vault base
-dashboard_LIBS        = dash exec status health approval social wa odoo web vault base
+dashboard_LIBS        = dash exec status health approval social wa odoo web oauth vault base
 pages_LIBS            = pages dash status approval web vault base
 wa-webhook_LIBS       = status approval social wa web vault base
 

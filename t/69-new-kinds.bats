@@ -311,3 +311,83 @@ approve_on_page() {
 	req "$URL/settings"
 	grep -q '<dt>Facebook</dt><dd>FACEBOOK_PAGE_TOKEN not set here</dd>' "$B"
 }
+
+# publishers_card: the Publishers card of the settings page in $B.
+publishers_card() {
+	grep -o '<h3>Publishers</h3>.*' "$B" | sed 's|</section>.*||'
+}
+
+@test "settings: each publisher configured here, not configured, or incomplete with the key it lacks named; never a value" {
+	: >"$BATS_TEST_TMPDIR/x.tokens"
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-EOT
+	LINKEDIN_TOKEN=AQV-hush-0001
+	LINKEDIN_AUTHOR=urn:li:person:hush-0002
+	X_TOKEN_FILE=$BATS_TEST_TMPDIR/x.tokens
+	FACEBOOK_PAGE_TOKEN=EAAG-hush-0003
+	WA_SEND_TOKEN=EAAG-hush-0004
+	EOT
+	)
+	req "$URL/settings"
+	[ "$code" = 200 ]
+	! grep -q 'hush' "$B" || false
+	publishers_card >"$B.card"
+	grep -q '<dt>LinkedIn</dt><dd>configured here</dd>' "$B.card"
+	# X's token may be social-auth's token file instead of X_TOKEN
+	grep -q '<dt>X</dt><dd>configured here</dd>' "$B.card"
+	grep -q '<dt>Facebook</dt><dd><span class="err">not configured: FACEBOOK_PAGE_ID is missing</span></dd>' "$B.card"
+	grep -q '<dt>Instagram</dt><dd>not configured</dd>' "$B.card"
+	grep -q '<dt>WhatsApp replies</dt><dd><span class="err">not configured: WA_SEND_PHONE_NUMBER_ID is missing</span></dd>' "$B.card"
+	# the notices' phone number serves replies too; X half set up lacks its
+	# token; Instagram needs where its images are served from
+	rm "$BATS_TEST_TMPDIR/x.tokens"
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
+	WA_SEND_TOKEN=EAAG-hush-0005
+	WA_PHONE_NUMBER_ID=hush-0006
+	X_CLIENT_ID=hush-0007
+	INSTAGRAM_TOKEN=IG-hush-0008
+	INSTAGRAM_USER_ID=hush-0009
+	EOT
+	)
+	req "$URL/settings"
+	rm -f "$AI_EMPLOYEE_CONFIG"
+	[ "$code" = 200 ]
+	! grep -q 'hush' "$B" || false
+	publishers_card >"$B.card"
+	grep -q '<dt>WhatsApp replies</dt><dd>configured here</dd>' "$B.card"
+	grep -q '<dt>X</dt><dd><span class="err">not configured: X_TOKEN is missing</span></dd>' "$B.card"
+	grep -q '<dt>Instagram</dt><dd><span class="err">not configured: SOCIAL_MEDIA_BASE_URL is missing</span></dd>' "$B.card"
+	grep -q '<dt>LinkedIn</dt><dd>not configured</dd>' "$B.card"
+	grep -q '<dt>Facebook</dt><dd>not configured</dd>' "$B.card"
+	# nothing set: every publisher not configured, none incomplete
+	req "$URL/settings"
+	publishers_card >"$B.card"
+	[ "$(grep -o '<dd>not configured</dd>' "$B.card" | wc -l)" -eq 5 ]
+	! grep -q 'configured here\|is missing' "$B.card" || false
+}
+
+@test "settings: on the cloud agent the publishers are the local agent's, whatever keys are set there" {
+	local key tok
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
+	LINKEDIN_TOKEN=AQV-hush-0001
+	LINKEDIN_AUTHOR=urn:li:person:hush-0002
+	WA_SEND_TOKEN=EAAG-hush-0003
+	WA_PHONE_NUMBER_ID=hush-0004
+	EOT
+	)
+	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
+	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
+	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
+	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
+	    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+	    ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} \
+	    SERVER_PORT=80 HTTP_HOST=dash.example REMOTE_ADDR=192.0.2.7 \
+	    REQUEST_METHOD=GET PATH_INFO=/settings HTTP_COOKIE="aie_session=$tok" \
+	    VAULT_AGENT=cloud "$AIE_CGI/dashboard.cgi" >"$B"
+	rm -f "$AI_EMPLOYEE_CONFIG"
+	grep -q '^Status: 200' "$B"
+	! grep -q 'hush' "$B" || false
+	publishers_card >"$B.card"
+	grep -q 'This is the cloud agent: posts and replies to customers are published from the local agent' "$B.card"
+	! grep -q 'configured here' "$B.card" || false
+}

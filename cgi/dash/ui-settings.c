@@ -8,15 +8,18 @@
  * Then, per network and WhatsApp, when its token runs out, in
  * vault-health's words: from this agent's <KEY>_EXPIRES_AT (tokenrow.c),
  * else from the tokens component of a health report (what vault-health
- * learnt from Graph, or another agent's token). Whether a publisher is
- * configured is not shown: social_configured and wa_reply_config live
- * beside the publishers' libcurl calls, which this static CGI cannot
- * link. Below, the health reports, as on the home page.
+ * learnt from Graph, or another agent's token). Then whether each
+ * publisher (the networks, WhatsApp replies to customers) is configured,
+ * by the tools' own checks (social_missing, wa_reply_missing: no libcurl
+ * in them), on the local agent only, where the write keys live. Below,
+ * the health reports, as on the home page.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "vault/vault.h"
+#include "social/social.h"
+#include "wa/wa.h"
 #include "dash/dash.h"
 #include "base/base.h"
 
@@ -156,11 +159,55 @@ static void tokens(struct buf *b, const struct status *st, time_t now)
 
 	buf_adds(b, "<section class=\"card\"><h3>Token expiry</h3>"
 	    "<p class=\"meta\">When each access token runs out, as "
-	    "vault-health tells it (WhatsApp: WA_TOKEN, the notices'). "
-	    "Whether a publisher is configured is not shown here yet.</p>"
+	    "vault-health tells it (WhatsApp: WA_TOKEN, the notices').</p>"
 	    "<dl class=\"kv\">");
 	for (i = 0; i < sizeof nets / sizeof nets[0]; i++)
 		network(b, st, now, nets[i][0], nets[i][1]);
+	buf_adds(b, "</dl></section>");
+}
+
+/* One publisher: configured here, or not, with the key it lacks when
+ * some of its keys are set (a name; the check never gives a value). */
+static void publisher(struct buf *b, const char *label, int state,
+    const char *key)
+{
+	buf_addf(b, "<dt>%s</dt><dd>", label);
+	if (state == 0)
+		buf_adds(b, "configured here");
+	else if (state == 1)
+		buf_addf(b, "<span class=\"err\">not configured: %s is missing"
+		    "</span>", key);
+	else
+		buf_adds(b, "not configured");
+	buf_adds(b, "</dd>");
+}
+
+/* Whether each publisher would run here, by the checks the executors
+ * make before they publish or reply (vault-exec(1)). The write keys are
+ * the local agent's (ai-employee(7)): the cloud never publishes. */
+static void publishers(struct buf *b, const struct vault *v)
+{
+	static const char *const labels[NET_COUNT] = { "LinkedIn", "X",
+	    "Facebook", "Instagram" };
+	const char *key;
+	int n, state;
+
+	buf_adds(b, "<section class=\"card\"><h3>Publishers</h3>");
+	if (agent_is_cloud(v->agent)) {
+		buf_adds(b, "<p class=\"meta\">This is the cloud agent: posts "
+		    "and replies to customers are published from the local agent, "
+		    "which holds their keys.</p></section>");
+		return;
+	}
+	buf_adds(b, "<p class=\"meta\">Whether an approved post or reply "
+	    "can go out from this agent: the keys each needs are set (a "
+	    "missing one is named).</p><dl class=\"kv\">");
+	for (n = 0; n < NET_COUNT; n++) {
+		state = social_missing((enum social_net)n, &key);
+		publisher(b, labels[n], state, key);
+	}
+	state = wa_reply_missing(&key);
+	publisher(b, "WhatsApp replies", state, key);
 	buf_adds(b, "</dl></section>");
 }
 
@@ -191,6 +238,7 @@ int page_settings(struct dashctx *c)
 	for (i = 0; i < sizeof comps / sizeof comps[0]; i++)
 		component(&b, &comps[i]);
 	tokens(&b, &st, c->now);
+	publishers(&b, &c->v);
 	health_show(&p, &st);
 	buf_adds(&b, "</main>");
 	page_end(&p);

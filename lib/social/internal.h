@@ -78,8 +78,6 @@ struct x_tokens {
 };
 /* 0, or -1 (78: none, or an unsafe token file). */
 int x_tokens(struct x_tokens *t);
-/* Is there an X token (X_TOKEN or the token file)? */
-int x_configured(void);
 /* A new pair from the refresh token, stored before it is returned. 0, or
  * -1: 78 no refresh token or client ID, or refused (invalid_grant: the
  * owner authorises again); 69 or 75 the endpoint down or failing. */

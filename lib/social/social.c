@@ -1,9 +1,9 @@
 /*
- * social.c - publishing one post (see social.h): which networks are
- * configured, the dispatch to each network's publisher, and what all
- * publishers share: the request and the classes of failure the post
- * action acts on (vault-exec(1): 65 to the owner at once, 75 tried again,
- * 78 the owner must re-authorise).
+ * social.c - publishing one post (see social.h): the dispatch to each
+ * network's publisher, and what all publishers share: the request and the
+ * classes of failure the post action acts on (vault-exec(1): 65 to the
+ * owner at once, 75 tried again, 78 the owner must re-authorise). Which
+ * networks are configured is config.c's, without libcurl.
  *
  * A 2xx reply is a published post whatever its body says: a publisher
  * never turns it into a failure (the post would be retried and published
@@ -19,14 +19,6 @@
 #include "vault/vault.h"
 #include "internal.h"
 
-/* The keys that make each network usable. */
-static const char *const needed[NET_COUNT][4] = {
-	{ "LINKEDIN_TOKEN", "LINKEDIN_AUTHOR", NULL, NULL },
-	{ "X_TOKEN", NULL, NULL, NULL },
-	{ "FACEBOOK_PAGE_TOKEN", "FACEBOOK_PAGE_ID", NULL, NULL },
-	{ "INSTAGRAM_TOKEN", "INSTAGRAM_USER_ID", "SOCIAL_MEDIA_BASE_URL", NULL },
-};
-
 /* What the owner does when a network refuses its token. */
 static const char *const reauth[NET_COUNT] = {
 	"authorise the app on LinkedIn again (tokens last 60 days) and put the "
@@ -39,21 +31,6 @@ static const char *const reauth[NET_COUNT] = {
 	"make a new access token with instagram_content_publish (Meta "
 	    "Business settings) and put it in INSTAGRAM_TOKEN",
 };
-
-int social_configured(enum social_net net)
-{
-	const char *v;
-	int i;
-
-	if (net == NET_X)
-		return x_configured();
-	if (net >= NET_COUNT || !needed[net][0])
-		return 0;
-	for (i = 0; needed[net][i]; i++)
-		if (!(v = config_get(needed[net][i])) || !*v)
-			return 0;
-	return 1;
-}
 
 int social_need(const char *key, const char **dst)
 {

@@ -26,6 +26,14 @@ const char *social_net_name(enum social_net net);
  * Instagram also SOCIAL_MEDIA_BASE_URL)? */
 int social_configured(enum social_net net);
 
+/* What the network's publisher lacks here, for a page that says so (see
+ * ai-employee-dashboard(1), /settings): 0 nothing (configured); 1 some of
+ * its keys are set but *key is not (incomplete); 2 none is set, *key the
+ * first it needs. *key is a key's name, never a value. No network is
+ * asked: this reads the configuration (and, for X, whether social-auth's
+ * token file is there) only, and links without libcurl. */
+int social_missing(enum social_net net, const char **key);
+
 /* The length of text as X counts it (twitter-text 3: code points weigh 1
  * or 2, an emoji sequence 2, a URL 23), in characters of the 280. -1 when
  * text is not UTF-8. */

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -57,17 +56,6 @@ int x_tokens(struct x_tokens *t)
 	    strlen(v) < sizeof t->o.refresh)
 		snprintf(t->o.refresh, sizeof t->o.refresh, "%s", v);
 	return 0;
-}
-
-int x_configured(void)
-{
-	char path[4096];
-	const char *v = config_get("X_TOKEN");
-
-	if (v && *v)
-		return 1;
-	return oauth_path(xp(), path, sizeof path) == 0 &&
-	    access(path, R_OK) == 0;
 }
 
 /* Read the token endpoint's reply into t. 0, or -1 (78 refused). */

@@ -26,7 +26,7 @@ static inline int buf_str(struct buf *b, const char *s)
 	return b->oom ? aie_fail(EX_TEMP, "out of memory") : 0;
 }
 
-/* wa.c: what every reader of the Graph API's settings shares: *timeout
+/* config.c: what every reader of the Graph API's settings shares: *timeout
  * from WA_TIMEOUT (30 s), the API's base from WA_GRAPH_URL and
  * WA_API_VERSION (the strings belong to config). 0, or -1 (78). */
 int wa_graph_config(long *timeout, const char **graph_url,
@@ -49,7 +49,7 @@ static inline void wa_req(struct http_req *rq, const char *url,
 }
 
 struct wa_cfg;
-/* wa.c: c zeroed, then what wa_config and wa_reply_config both read: the
+/* config.c: c zeroed, then what wa_config and wa_reply_config both read: the
  * Graph API's settings and WA_ATTEMPTS. 0, or -1 (78). */
 int wa_cfg_common(struct wa_cfg *c);
 

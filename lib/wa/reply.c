@@ -23,32 +23,6 @@
 #include "wa/wa.h"
 #include "internal.h"
 
-int wa_reply_config(struct wa_cfg *c)
-{
-	const char *p = config_get("WA_PROVIDER");
-
-	if (wa_cfg_common(c) < 0)
-		return -1;
-	c->attempts = 1;        /* at most once: never retried here */
-	c->token = config_get("WA_SEND_TOKEN");
-	/* WA_PROVIDER picks how the owner is told; replies need their own key,
-	 * and without one a Twilio set-up is the feature that is not there */
-	if ((!c->token || !*c->token) && p && !strcmp(p, "twilio"))
-		return aie_fail(EX_DOWN, "WA_PROVIDER=twilio and no WA_SEND_TOKEN: "
-		    "replies to customers go through the WhatsApp Cloud API only");
-	if (!c->token || !*c->token)
-		return aie_fail(EX_CONFIG, "WA_SEND_TOKEN is not set (replies do "
-		    "not use WA_TOKEN, the token of the owner's notifications)");
-	c->provider = WA_CLOUD;
-	c->phone_id = config_get("WA_SEND_PHONE_NUMBER_ID");
-	if (!c->phone_id || !*c->phone_id)
-		c->phone_id = config_get("WA_PHONE_NUMBER_ID");
-	if (!c->phone_id || !*c->phone_id)
-		return aie_fail(EX_CONFIG, "neither WA_SEND_PHONE_NUMBER_ID nor "
-		    "WA_PHONE_NUMBER_ID is set");
-	return 0;
-}
-
 /* The template's body parameters: the non-empty lines of text. */
 static json_t *params(const char *text)
 {

@@ -5,7 +5,7 @@
  * builds the request, retries what is worth a retry, reads the reply, and
  * falls back to the approved template when the 24-hour customer-service
  * window is closed (Cloud error 131047, Twilio 63016). Tokens are never
- * copied into a message.
+ * copied into a message. The settings are config.c's, without libcurl.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,85 +18,6 @@
 #include "http/http.h"
 #include "wa/wa.h"
 #include "internal.h"
-
-const char *wa_provider_name(enum wa_provider p)
-{
-	return p == WA_CLOUD ? "cloud" : p == WA_TWILIO ? "twilio" : "none";
-}
-
-static int need(const char *key, const char **dst)
-{
-	const char *v = config_get(key);
-
-	if (!v || !*v)
-		return aie_fail(EX_CONFIG, "%s is not set", key);
-	*dst = v;
-	return 0;
-}
-
-int wa_graph_config(long *timeout, const char **graph_url,
-    const char **api_version)
-{
-	if (config_long("WA_TIMEOUT", 30, 1, 3600, timeout) < 0)
-		return -1;
-	*graph_url = config_get_default("WA_GRAPH_URL",
-	    "https://graph.facebook.com");
-	*api_version = config_get_default("WA_API_VERSION", "v21.0");
-	return 0;
-}
-
-int wa_cfg_common(struct wa_cfg *c)
-{
-	long attempts;
-
-	memset(c, 0, sizeof *c);
-	if (wa_graph_config(&c->timeout, &c->graph_url, &c->api_version) < 0 ||
-	    config_long("WA_ATTEMPTS", 4, 1, 10, &attempts) < 0)
-		return -1;
-	c->attempts = (int)attempts;
-	return 0;
-}
-
-int wa_config(struct wa_cfg *c)
-{
-	const char *p = config_get("WA_PROVIDER");
-
-	if (wa_cfg_common(c) < 0)
-		return -1;
-	if (!p || !*p) {
-		/* no provider named: whichever is set up, else none */
-		if (config_get("WA_TOKEN") && config_get("WA_PHONE_NUMBER_ID"))
-			p = "cloud";
-		else if (config_get("TWILIO_SID"))
-			p = "twilio";
-		else
-			p = "none";
-	}
-	if (!strcmp(p, "none") || !strcmp(p, "outbox")) {
-		c->provider = WA_NONE;
-		return 0;
-	}
-	if (!strcmp(p, "cloud")) {
-		c->provider = WA_CLOUD;
-		c->template_name = config_get("WA_TEMPLATE");
-		c->template_lang = config_get_default("WA_TEMPLATE_LANG", "en_US");
-		return need("WA_PHONE_NUMBER_ID", &c->phone_id) < 0 ||
-		    need("WA_TOKEN", &c->token) < 0 || need("WA_TO", &c->to) < 0 ?
-		    -1 : 0;
-	}
-	if (!strcmp(p, "twilio")) {
-		c->provider = WA_TWILIO;
-		c->twilio_url = config_get_default("TWILIO_BASE_URL",
-		    "https://api.twilio.com");
-		c->content_sid = config_get("TWILIO_CONTENT_SID");
-		return need("TWILIO_SID", &c->sid) < 0 ||
-		    need("TWILIO_TOKEN", &c->twilio_token) < 0 ||
-		    need("TWILIO_FROM", &c->from) < 0 || need("WA_TO", &c->to) < 0 ?
-		    -1 : 0;
-	}
-	return aie_fail(EX_CONFIG, "WA_PROVIDER=%s: want cloud, twilio or none",
-	    p);
-}
 
 /* The reply of one attempt, classified. */
 enum verdict { V_OK, V_RETRY, V_WINDOW, V_AUTH, V_REFUSED };

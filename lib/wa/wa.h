@@ -261,6 +261,11 @@ struct wa_reply {
  * with 78 when a key is missing, 69 when there is no send token and
  * WA_PROVIDER is twilio (replies go through the Cloud API only). */
 int wa_reply_config(struct wa_cfg *c);
+/* What replies lack here, for a page that says so (see
+ * ai-employee-dashboard(1), /settings): 0 nothing; 1 one of their own
+ * keys (WA_SEND_TOKEN, WA_SEND_PHONE_NUMBER_ID) is set but *key is not;
+ * 2 none is, *key the first they need. A key's name, never a value. */
+int wa_reply_missing(const char **key);
 /* The request's JSON body (malloc'd), or NULL (65, the reason) when r
  * cannot be sent as it is: a wa_id that is not one, free text empty or
  * over WA_TEXT_MAX bytes, a parameter over WA_PARAM_MAX. */
