@@ -165,6 +165,15 @@ odoo_week() {
 	    .revenue.overdue_count == 1 and .revenue.overdue == {"USD": 100} and
 	    .revenue.overdue_invoices[0].days_late == 10 and
 	    .social.configured == false and
+	    .done.replies == {"count": 0} and
+	    ([.metrics[].metric] == ["Client response time", "Invoices paid on time", "Software costs", "Approvals waiting"]) and
+	    .metrics[0].state == "not computed" and .metrics[0].note == "no reply was sent this week" and
+	    (.metrics[0] | has("value") | not) and
+	    .metrics[1].state == "not computed" and
+	    .metrics[2] == {"metric": "Software costs", "target": "under 500 USD a month",
+	        "alert_when": "over 600 USD a month", "value": 35.99, "unit": "USD",
+	        "state": "ok", "note": "the monthly sum of Finance/Subscriptions.md"} and
+	    .metrics[3].value == 72 and .metrics[3].unit == "hours" and .metrics[3].state == "alert" and
 	    ([.suggestions[].kind] == ["cancel_subscription", "chase_invoice", "answer_approval", "follow_up"])'
 	# -j changes nothing
 	[ ! -e "$VAULT_DIR/Briefings" ]
@@ -196,7 +205,47 @@ odoo_week() {
 	grep -qx "Not configured: no social report for the week (Logs/Social/$WEEK.md, written by social-report(1))." "$B"
 	grep -qx '| Zoom | 15.00 USD | last spring | ? | no |' "$B"
 	grep -qx '2 rows of Finance/Subscriptions.md could not be read (a cost or a date YYYY-MM-DD missing).' "$B"
-	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
+	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused. Alert: Approvals waiting is 72 hours (alert when any older than 48 hours).' "$B"
+	grep -qx '## Key metrics' "$B"
+	grep -qx '| Metric | This week | Target | Alert when | State |' "$B"
+	grep -qx '| Client response time | - | under 24 hours | over 48 hours | not computed: no reply was sent this week |' "$B"
+	grep -qx '| Invoices paid on time | - | over 90 % | under 80 % | not computed: odoo-report(1) gives no payment dates of paid invoices |' "$B"
+	grep -qx '| Software costs | 35.99 USD | under 500 USD a month | over 600 USD a month | ok: the monthly sum of Finance/Subscriptions.md |' "$B"
+	grep -qx '| Approvals waiting | 72 hours | none older than a day | any older than 48 hours | alert: the oldest pending approval at the week'"'"'s end |' "$B"
+}
+
+@test "briefing: key metrics without Odoo say \"not configured\"; a form not understood or a metric without a fact is said so" {
+	made_week
+	g=$VAULT_DIR/Business_Goals.md
+	sed -i -e 's/| over 600 USD a month |/| over 30 USD a month |/' \
+	    -e 's/| any older than 48 hours |/| when it feels slow |/' "$g"
+	sed -i '/^| Approvals waiting /a | Customer happiness | high | under 4 stars |' "$g"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '
+	    .metrics[1].state == "not configured" and .metrics[1].note == "ODOO_URL is not set" and
+	    (.metrics[1] | has("value") | not) and
+	    .metrics[2].value == 35.99 and .metrics[2].state == "alert" and
+	    .metrics[3].value == 72 and .metrics[3].state == "alert form not understood" and
+	    .metrics[4].metric == "Customer happiness" and .metrics[4].state == "not computed" and
+	    .metrics[4].note == "briefing(1) has no fact for this metric"'
+	# a currency other than the subscriptions' is not compared
+	sed -i 's/| over 30 USD a month |/| over 30 EUR a month |/' "$g"
+	run --separate-stderr briefing -j
+	echo "$output" | jq -e '.metrics[2].state == "alert form not understood"'
+	# days are hours times 24
+	sed -i 's/| when it feels slow |/| any older than 2 days |/' "$g"
+	run --separate-stderr briefing -j
+	echo "$output" | jq -e '.metrics[3].state == "alert"'
+	sed -i 's/| any older than 2 days |/| any older than 3 days |/' "$g"
+	run --separate-stderr briefing -j
+	echo "$output" | jq -e '.metrics[3].state == "ok"'
+	run --separate-stderr briefing
+	assert_success
+	# only an alert understood is in the summary
+	[ -z "$(grep 'Alert: Software costs' "$B")" ]
+	[ -z "$(grep 'Alert: Approvals waiting' "$B")" ]
+	grep -qx '| Customer happiness | - | high | under 4 stars | not computed: briefing(1) has no fact for this metric |' "$B"
 }
 
 @test "briefing: the revenue of the 4 weeks before, for the trend" {
@@ -486,6 +535,14 @@ due() {
 	assert_success
 	echo "$output" | jq -e '.done.total == 3 and .done.by_domain == {"email": 1, "whatsapp": 1, "general": 1}'
 	echo "$output" | jq -e '[.done.items[].id] | sort == ["DRAFT_E5", "DRAFT_W1", "T1"]'
+	# the sources in Done/: received 14 hours and 3.5 days before the reply
+	item "Done/email/$m" "" E5 "$(at "$d1" -4)"
+	item "Done/whatsapp/$m" "" W1 "$(date -u -d "$d1 11:00:01 UTC -84 hours" +%FT%TZ)"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.done.replies == {"count": 2, "median_hours": 49, "worst_hours": 84} and
+	    .metrics[0].value == 84 and .metrics[0].unit == "hours" and
+	    .metrics[0].state == "alert" and .metrics[0].note == "the worst of 2 replies; the median 49.0 hours"'
 }
 
 @test "briefing --notify: the three lines say the week's posts when there were any, and nothing of social otherwise" {

@@ -87,6 +87,46 @@ static void revenue(struct buf *b, const json_t *r)
 	}
 }
 
+/* A metric's value as the briefing prints it: money in cents. */
+static void metric_value(struct buf *b, const json_t *m)
+{
+	if (!strcmp(STR(m, "unit"), "hours"))
+		buf_addf(b, "%g hours", NUM(m, "value"));
+	else
+		buf_addf(b, "%.2f %s", NUM(m, "value"), STR(m, "unit"));
+}
+
+static void metrics(struct buf *b, const json_t *list)
+{
+	const json_t *m;
+	size_t i;
+
+	buf_adds(b, "## Key metrics\n\n");
+	if (!json_array_size(list)) {
+		buf_adds(b, "None: Business_Goals.md has no \"Key metrics\" "
+		    "table.\n");
+		return;
+	}
+	buf_adds(b, "| Metric | This week | Target | Alert when | State |\n"
+	    "|---|---|---|---|---|\n");
+	json_array_foreach(list, i, m) {
+		buf_adds(b, "| ");
+		cell(b, STR(m, "metric"));
+		buf_adds(b, " | ");
+		if (GET(m, "value"))
+			metric_value(b, m);
+		else
+			buf_adds(b, "-");
+		buf_adds(b, " | ");
+		cell(b, STR(m, "target"));
+		buf_adds(b, " | ");
+		cell(b, STR(m, "alert_when"));
+		buf_addf(b, " | %s: ", STR(m, "state"));
+		cell(b, STR(m, "note"));
+		buf_adds(b, " |\n");
+	}
+}
+
 static void work(struct buf *b, const json_t *d)
 {
 	const char *k;
@@ -227,6 +267,8 @@ char *brief_render(const json_t *f, const json_t *sugg, const char *summary,
 	    "## Executive summary\n\n%s\n\n", STR(f, "week"), STR(f, "first_day"),
 	    STR(f, "last_day"), generated, STR(f, "briefing_day"), STR(f, "week"),
 	    STR(f, "first_day"), STR(f, "last_day"), summary);
+	metrics(&b, GET(f, "metrics"));
+	buf_adds(&b, "\n");
 	revenue(&b, GET(f, "revenue"));
 	buf_adds(&b, "\n");
 	work(&b, GET(f, "done"));
@@ -250,7 +292,8 @@ char *brief_render(const json_t *f, const json_t *sugg, const char *summary,
 char *brief_offline_summary(const json_t *f)
 {
 	struct buf b = { 0 };
-	const json_t *r = GET(f, "revenue"), *w = GET(f, "waiting");
+	const json_t *r = GET(f, "revenue"), *w = GET(f, "waiting"), *m;
+	size_t i;
 
 	if (!json_is_true(GET(r, "configured")))
 		buf_adds(&b, "Revenue is not configured. ");
@@ -277,6 +320,12 @@ char *brief_offline_summary(const json_t *f)
 		buf_addf(&b, "%lld subscription%s flagged as unused.",
 		    INT(GET(f, "subscriptions"), "flagged"), INT(GET(f,
 		    "subscriptions"), "flagged") == 1 ? " is" : "s are");
+	json_array_foreach(GET(f, "metrics"), i, m)
+		if (!strcmp(STR(m, "state"), "alert")) {
+			buf_addf(&b, " Alert: %s is ", STR(m, "metric"));
+			metric_value(&b, m);
+			buf_addf(&b, " (alert when %s).", STR(m, "alert_when"));
+		}
 	return buf_take(&b, NULL);
 }
 
