@@ -115,6 +115,10 @@ made_week() {
 	usage-log add -q -t draft-email -m claude-sonnet-4-5 -i 1000000 -o 100000 --time "$(at "$d1" 9)"
 	usage-log add -q -t draft-post -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$d2" 9)"
 	usage-log add -q -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$NEXT" 1)"
+	# the template's projects, due well after the week whatever today is
+	sed -i -e "s/| 2027-01-31 |/| $(date -u -d "$SUN +60 days" +%F) |/" \
+	    -e "s/| 2027-02-15 |/| $(date -u -d "$SUN +90 days" +%F) |/" \
+	    "$VAULT_DIR/Business_Goals.md"
 	mkdir -p "$VAULT_DIR/Finance"
 	cat >"$VAULT_DIR/Finance/Subscriptions.md" <<-EOT
 	# Subscriptions
@@ -165,6 +169,8 @@ odoo_week() {
 	    .revenue.overdue_count == 1 and .revenue.overdue == {"USD": 100} and
 	    .revenue.overdue_invoices[0].days_late == 10 and
 	    .social.configured == false and
+	    ([.projects[] | [.project, .days_left, .budget]] ==
+	        [["Website redesign", 60, "2000 USD"], ["Client onboarding guide", 90, "500 USD"]]) and
 	    .done.replies == {"count": 0} and
 	    ([.metrics[].metric] == ["Client response time", "Invoices paid on time", "Software costs", "Approvals waiting"]) and
 	    .metrics[0].state == "not computed" and .metrics[0].note == "no reply was sent this week" and
@@ -246,6 +252,36 @@ odoo_week() {
 	[ -z "$(grep 'Alert: Software costs' "$B")" ]
 	[ -z "$(grep 'Alert: Approvals waiting' "$B")" ]
 	grep -qx '| Customer happiness | - | high | under 4 stars | not computed: briefing(1) has no fact for this metric |' "$B"
+}
+
+@test "briefing: active projects are due in N days or overdue by N days from the week's Sunday" {
+	made_week
+	g=$VAULT_DIR/Business_Goals.md
+	sed -i '/^| Website redesign /,/^| Client onboarding guide /d' "$g"
+	sed -i "/^| Project | Due | Budget |/{n;a\\
+| Late launch | $(date -u -d "$SUN -2 days" +%F) | 900 USD |\\
+| Brochure | $(date -u -d "$SUN +3 days" +%F) | 100 USD |\\
+| Audit | $SUN | |\\
+| Next year | $(date -u -d "$SUN +40 days" +%F) | 50 USD |\\
+| Someday | soon | 10 USD |
+}" "$g"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '[.projects[] | [.project, .days_left]] ==
+	    [["Late launch", -2], ["Brochure", 3], ["Audit", 0], ["Next year", 40], ["Someday", null]] and
+	    .projects[0].budget == "900 USD" and (.projects[2] | has("budget") | not) and
+	    .projects[4].due == "soon"'
+	run --separate-stderr briefing
+	assert_success
+	[ -z "$stderr" ]
+	grep -qx '## Active projects' "$B"
+	grep -qx -- "- Late launch: overdue by 2 days ($(date -u -d "$SUN -2 days" +%F), budget 900 USD)" "$B"
+	grep -qx -- "- Brochure: due in 3 days ($(date -u -d "$SUN +3 days" +%F), budget 100 USD)" "$B"
+	grep -qx -- "- Audit: due today ($SUN)" "$B"
+	grep -qx -- "- Someday: due date not understood (soon, budget 10 USD)" "$B"
+	# the summary names what is late or due within a week, and no other
+	grep -q ' The project Late launch is overdue by 2 days. The project Brochure is due in 3 days. The project Audit is due today.$' "$B"
+	[ -z "$(grep 'The project Next year' "$B")" ]
 }
 
 @test "briefing: the revenue of the 4 weeks before, for the trend" {

@@ -377,6 +377,18 @@ int brief_cost_parse(const char *s, double *cost, char *cur, size_t size)
 	return strlen(cur) < 16 ? 0 : -1;
 }
 
+int brief_date(const char *s, time_t *t)
+{
+	struct tm tm;
+	const char *p;
+
+	memset(&tm, 0, sizeof tm);
+	if (!(p = strptime(s, "%Y-%m-%d", &tm)) || *p)
+		return -1;
+	*t = timegm(&tm);
+	return 0;
+}
+
 int brief_cells(char *line, char **cell, size_t max)
 {
 	char *p;
@@ -397,10 +409,10 @@ static json_t *subscriptions(struct vault *v, const struct brief_week *w,
     long rule)
 {
 	json_t *list = json_array(), *o;
-	char *text, *line, *save = NULL, *cell[4], *p, cur[16];
+	char *text, *line, *save = NULL, *cell[4], cur[16];
 	size_t len, n;
 	double cost, total = 0;
-	struct tm tm;
+	time_t t;
 	long days, bad = 0, flagged = 0;
 	int r;
 
@@ -418,9 +430,8 @@ static json_t *subscriptions(struct vault *v, const struct brief_week *w,
 				bad++;
 			continue;
 		}
-		memset(&tm, 0, sizeof tm);
-		p = strptime(cell[2], "%Y-%m-%d", &tm);
-		days = p && !*p ? (long)((w->end - 86400 - timegm(&tm)) / 86400) : -1;
+		days = brief_date(cell[2], &t) == 0 ? (long)((w->end - 86400 - t) /
+		    86400) : -1;
 		total += cost;
 		o = json_pack("{s:s, s:f, s:s, s:s, s:I, s:b}", "name", cell[0],
 		    "cost", brief_money(cost), "currency", cur, "last_used",
@@ -517,8 +528,10 @@ json_t *brief_facts(struct vault *v, const struct brief_week *w,
 	    "waiting", wait, "bottlenecks", late, "spend", sp, "subscriptions",
 	    subs, "social", soc);
 	/* the key metrics are judged on the facts above */
-	if (f)
+	if (f) {
 		json_object_set_new(f, "metrics", brief_metrics(goals, glen, f));
+		json_object_set_new(f, "projects", brief_projects(goals, glen, w));
+	}
 	free(goals);
 	if (!f)
 		aie_fail(EX_TEMP, "out of memory");

@@ -16,6 +16,8 @@ int brief_goal(const char *text, size_t len, const char *section,
 /* The cells of the Markdown table row line (split in place), at most
  * max: their count, or 0 for a line that is no row or the separator. */
 int brief_cells(char *line, char **cell, size_t max);
+/* The date "YYYY-MM-DD" (nothing after it) as 00:00 UTC: 0, or -1. */
+int brief_date(const char *s, time_t *t);
 /* "12.50 USD", "$12.50", "12.50": 0 with the cost and its currency
  * (USD when none), -1 when it is no cost. */
 int brief_cost_parse(const char *s, double *cost, char *cur, size_t size);
@@ -27,6 +29,11 @@ json_t *brief_revenue(const struct brief_week *w, double target,
  * is none) judged on the facts: a new array of {metric, target,
  * alert_when, state, note, and value, unit when computed}. */
 json_t *brief_metrics(const char *goals, size_t len, const json_t *facts);
+/* The rows of Business_Goals.md's "Active projects" (goals: NULL when
+ * there is none): a new array of {project, due, budget, and days_left
+ * from the week's last day (negative: overdue) when due is a date}. */
+json_t *brief_projects(const char *goals, size_t len,
+    const struct brief_week *w);
 /* The Social facts: the totals of Logs/Social/<week>.md, or
  * {"configured": false} when there is none. NULL on a read error. */
 json_t *brief_social(struct vault *v, const struct brief_week *w);

@@ -127,6 +127,43 @@ static void metrics(struct buf *b, const json_t *list)
 	}
 }
 
+/* "due in 3 days", "due today", "overdue by 2 days". */
+static void due(struct buf *b, long long days)
+{
+	if (days == 0)
+		buf_adds(b, "due today");
+	else if (days > 0)
+		buf_addf(b, "due in %lld day%s", days, days == 1 ? "" : "s");
+	else
+		buf_addf(b, "overdue by %lld day%s", -days, days == -1 ? "" : "s");
+}
+
+static void projects(struct buf *b, const json_t *list)
+{
+	const json_t *p;
+	size_t i;
+
+	buf_adds(b, "## Active projects\n\n");
+	if (!json_array_size(list))
+		buf_adds(b, "None listed in Business_Goals.md.\n");
+	json_array_foreach(list, i, p) {
+		buf_adds(b, "- ");
+		cell(b, STR(p, "project"));
+		buf_adds(b, ": ");
+		if (GET(p, "days_left"))
+			due(b, INT(p, "days_left"));
+		else
+			buf_adds(b, "due date not understood");
+		buf_adds(b, " (");
+		cell(b, STR(p, "due"));
+		if (STR(p, "budget")) {
+			buf_adds(b, ", budget ");
+			cell(b, STR(p, "budget"));
+		}
+		buf_adds(b, ")\n");
+	}
+}
+
 static void work(struct buf *b, const json_t *d)
 {
 	const char *k;
@@ -269,6 +306,8 @@ char *brief_render(const json_t *f, const json_t *sugg, const char *summary,
 	    STR(f, "first_day"), STR(f, "last_day"), summary);
 	metrics(&b, GET(f, "metrics"));
 	buf_adds(&b, "\n");
+	projects(&b, GET(f, "projects"));
+	buf_adds(&b, "\n");
 	revenue(&b, GET(f, "revenue"));
 	buf_adds(&b, "\n");
 	work(&b, GET(f, "done"));
@@ -325,6 +364,13 @@ char *brief_offline_summary(const json_t *f)
 			buf_addf(&b, " Alert: %s is ", STR(m, "metric"));
 			metric_value(&b, m);
 			buf_addf(&b, " (alert when %s).", STR(m, "alert_when"));
+		}
+	/* what is late or due within the week after */
+	json_array_foreach(GET(f, "projects"), i, m)
+		if (GET(m, "days_left") && INT(m, "days_left") < 7) {
+			buf_addf(&b, " The project %s is ", STR(m, "project"));
+			due(&b, INT(m, "days_left"));
+			buf_adds(&b, ".");
 		}
 	return buf_take(&b, NULL);
 }
