@@ -377,7 +377,55 @@ odoo_week() {
 	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
 	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 2 ]
 	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
-	[ "$(ls "$VAULT_DIR/Briefings")" = "${NEXT}_Monday_Briefing.md" ]
+	[ "$(ls "$VAULT_DIR/Briefings" | tr '\n' ' ')" = "${NEXT}_Monday_Briefing.json ${NEXT}_Monday_Briefing.md " ]
+}
+
+@test "briefing: a subscription whose cost rose 20 % since the previous briefing is flagged and suggested once" {
+	made_week
+	run --separate-stderr briefing --week "$(date -u -d "$MON -7 days" +%G-W%V)"
+	assert_success
+	# the previous week's facts are kept beside its briefing
+	prev=$VAULT_DIR/Briefings/${MON}_Monday_Briefing.json
+	jq -e '.subscriptions.previous_found == false and .subscriptions.list[0].cost == 12.99' "$prev"
+	grep -qx "No cost compared: the previous week's facts (Briefings/$(date -u -d "$MON -7 days" +%F)_Monday_Briefing.json) are missing or not JSON." \
+	    "$VAULT_DIR/Briefings/${MON}_Monday_Briefing.md"
+	# Canva up 23.1 %, Notion up 18.75 %: only Canva
+	sed -i -e 's/| 12.99 USD |/| 15.99 USD |/' -e 's/| 8.00 USD |/| 9.50 USD |/' \
+	    "$VAULT_DIR/Finance/Subscriptions.md"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e --arg p "Briefings/${MON}_Monday_Briefing.json" '
+	    .subscriptions.previous_record == $p and .subscriptions.previous_found and
+	    .subscriptions.cost_up == 1 and .subscriptions.rise_rule_pct == 20 and
+	    .subscriptions.list[0].cost_up and .subscriptions.list[0].rise_pct == 23.1 and
+	    .subscriptions.list[0].previous_cost == 12.99 and
+	    .subscriptions.list[1].previous_cost == 8 and (.subscriptions.list[1] | has("cost_up") | not) and
+	    ([.suggestions[].kind] == ["cancel_subscription", "review_price_rise", "answer_approval", "follow_up"])'
+	run --separate-stderr briefing
+	assert_success
+	[ -z "$stderr" ]
+	grep -qx 'Cost up 20 % or more since the previous week'"'"'s briefing: 1.' "$B"
+	grep -qx -- '- Canva: 15.99 USD, was 12.99 USD (up 23.1 %)' "$B"
+	grep -q " 1 subscription's cost is up 20 % or more since the week before\." "$B"
+	g=$VAULT_DIR/Pending_Approval/general
+	f=$(grep -l '^subject: Review the price rise of the subscription Canva$' "$g"/SUGGEST_*.md)
+	grep -q 'found Canva at 15.99 USD, up 23.1 % from 12.99 USD' "$f"
+	n=$(find "$g" -name 'SUGGEST_*.md' | wc -l)
+	jq -e '.subscriptions.list[0].cost == 15.99' "$VAULT_DIR/Briefings/${NEXT}_Monday_Briefing.json"
+	# a rerun: the same numbers, the suggestion not filed again
+	sed '/^generated: /d' "$B" >"$BATS_TEST_TMPDIR/first"
+	approve --reject "$(basename "$f" .md)" >/dev/null
+	run --separate-stderr briefing
+	assert_success
+	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
+	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq $((n - 1)) ]
+	[ -z "$(grep -l '^subject: Review the price rise' "$g"/SUGGEST_*.md)" ]
+	# a record that is not JSON compares nothing, and says so
+	echo 'not json' >"$prev"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.subscriptions.previous_found == false and .subscriptions.cost_up == 0'
 }
 
 @test "briefing --notify: three lines and the dashboard's link to the owner, once a week" {

@@ -512,7 +512,8 @@ json_t *brief_facts(struct vault *v, const struct brief_week *w,
 		return NULL;
 	}
 	if (!(sp = spend(v, w)) || !(subs = subscriptions(v, w, rule)) ||
-	    !(soc = brief_social(v, w))) {
+	    (json_is_true(json_object_get(subs, "listed")) &&
+	    brief_rises(v, w, subs) < 0) || !(soc = brief_social(v, w))) {
 		json_decref(d);
 		json_decref(wait);
 		json_decref(late);

@@ -34,6 +34,10 @@ json_t *brief_metrics(const char *goals, size_t len, const json_t *facts);
  * from the week's last day (negative: overdue) when due is a date}. */
 json_t *brief_projects(const char *goals, size_t len,
     const struct brief_week *w);
+/* The subscriptions facts subs against the previous week's record:
+ * previous_cost, cost_up and rise_pct on each that rose, the count in
+ * cost_up. 0, or -1 with aie_errmsg when the record cannot be read. */
+int brief_rises(struct vault *v, const struct brief_week *w, json_t *subs);
 /* The Social facts: the totals of Logs/Social/<week>.md, or
  * {"configured": false} when there is none. NULL on a read error. */
 json_t *brief_social(struct vault *v, const struct brief_week *w);

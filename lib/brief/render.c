@@ -205,6 +205,29 @@ static void bottlenecks(struct buf *b, const json_t *f)
 	}
 }
 
+/* The subscriptions whose cost rose since the previous briefing. */
+static void rises(struct buf *b, const json_t *u)
+{
+	const json_t *e;
+	size_t i;
+
+	if (!json_is_true(GET(u, "previous_found"))) {
+		buf_addf(b, "\nNo cost compared: the previous week's facts (%s) "
+		    "are missing or not JSON.\n", STR(u, "previous_record"));
+		return;
+	}
+	buf_addf(b, "\nCost up %lld %% or more since the previous week's "
+	    "briefing: %lld.\n", INT(u, "rise_rule_pct"), INT(u, "cost_up"));
+	json_array_foreach(GET(u, "list"), i, e)
+		if (json_is_true(GET(e, "cost_up"))) {
+			buf_adds(b, "- ");
+			cell(b, STR(e, "name"));
+			buf_addf(b, ": %.2f %s, was %.2f %s (up %.1f %%)\n",
+			    NUM(e, "cost"), STR(e, "currency"), NUM(e,
+			    "previous_cost"), STR(e, "currency"), NUM(e, "rise_pct"));
+		}
+}
+
 static void costs(struct buf *b, const json_t *f)
 {
 	const json_t *s = GET(f, "spend"), *u = GET(f, "subscriptions"), *e;
@@ -255,6 +278,7 @@ static void costs(struct buf *b, const json_t *f)
 			buf_addf(b, " | %lld | %s |\n", INT(e, "unused_days"),
 			    json_is_true(GET(e, "flagged")) ? "yes" : "no");
 	}
+	rises(b, u);
 }
 
 /* A count of the social facts, or "-" where the report has none. */
@@ -359,6 +383,11 @@ char *brief_offline_summary(const json_t *f)
 		buf_addf(&b, "%lld subscription%s flagged as unused.",
 		    INT(GET(f, "subscriptions"), "flagged"), INT(GET(f,
 		    "subscriptions"), "flagged") == 1 ? " is" : "s are");
+	if (INT(GET(f, "subscriptions"), "cost_up"))
+		buf_addf(&b, " %lld subscription%s up %lld %% or more since the "
+		    "week before.", INT(GET(f, "subscriptions"), "cost_up"),
+		    INT(GET(f, "subscriptions"), "cost_up") == 1 ? "'s cost is" :
+		    "s' costs are", INT(GET(f, "subscriptions"), "rise_rule_pct"));
 	json_array_foreach(GET(f, "metrics"), i, m)
 		if (!strcmp(STR(m, "state"), "alert")) {
 			buf_addf(&b, " Alert: %s is ", STR(m, "metric"));
