@@ -34,7 +34,7 @@ demo_procs() {
 	assert_line --regexp 'local +vault-exec: invoice posted in \(fake\) Odoo as INV/20[0-9]{2}/00001$'
 	assert_line --regexp 'check +the fakes got exactly 1 LinkedIn post, 1 WhatsApp message to \+15551234567 and 1 posted invoice'
 	assert_line --regexp 'Done +6 .*social 1 .*finance 1 .*whatsapp 2 .*email 2'
-	assert_line --regexp "cloud +briefing --week $(date -u +%G-W%V): Briefings/[0-9]{4}-[0-9]{2}-[0-9]{2}_Monday_Briefing\.md \(revenue 1250\.00, 6 items done\)$"
+	assert_line --regexp "cloud +briefing --week $(date -u +%G-W%V): Briefings/[0-9]{4}-[0-9]{2}-[0-9]{2}_Monday_Briefing\.md \(revenue 1250\.00, 4 items done\)$"
 	[ -z "$(demo_procs)" ]
 	[ -z "$(compgen -G "$BATS_TEST_TMPDIR/ai-employee-demo.*")" ]
 }
@@ -56,7 +56,7 @@ demo_procs() {
 	assert_line --regexp 'local +vault-sync: committed \(no remote: single-agent mode\)'
 	assert_line --regexp 'check +vault committed; EMAIL_.* are in Done/'
 	assert_line --regexp 'check +the fakes got exactly 1 LinkedIn post'
-	assert_line --regexp 'local +briefing --week [0-9]{4}-W[0-9]{2}: Briefings/.*\(revenue 1250\.00, 6 items done\)$'
+	assert_line --regexp 'local +briefing --week [0-9]{4}-W[0-9]{2}: Briefings/.*\(revenue 1250\.00, 4 items done\)$'
 	refute_line --regexp '^ +[0-9.]+ s +cloud '
 }
 
