@@ -245,6 +245,23 @@ static int notify(struct vault *v, const char *week, const json_t *facts,
 	return status;
 }
 
+/* Briefings/<Monday>_Monday_Briefing.json: the facts the briefing was
+ * written from (vault(5)). 0, or -1 with aie_errmsg. */
+static int keep_facts(struct vault *v, const struct brief_week *w,
+    const json_t *facts)
+{
+	char rel[64], *text;
+	int r;
+
+	snprintf(rel, sizeof rel, BRIEF_FACTS_FMT, w->after);
+	if (!(text = json_dumps(facts, JSON_SORT_KEYS | JSON_INDENT(1) |
+	    JSON_REAL_PRECISION(15))))
+		return aie_fail(EX_TEMP, "%s: out of memory", rel);
+	r = file_writeat(v->dirfd, rel, text, strlen(text), 0644);
+	free(text);
+	return r;
+}
+
 /* --due: -1 when week w's briefing (rel) is not due at t, or is written
  * already (said with -v); 0 when it is to be written; else an exit
  * status. */
@@ -348,6 +365,12 @@ int main(int argc, char **argv)
 	    !(md = brief_render(facts, sugg, tidy(sum), now)) ||
 	    file_writeat(v.dirfd, rel, md, strlen(md), 0644) < 0) {
 		cli_warnerr(rel);
+		r = aie_errcode ? aie_errcode : EX_SOFTWARE;
+		goto out;
+	}
+	/* the facts beside it: next week's briefing compares with them */
+	if (keep_facts(&v, &w, facts) < 0) {
+		cli_warnerr(NULL);
 		r = aie_errcode ? aie_errcode : EX_SOFTWARE;
 		goto out;
 	}

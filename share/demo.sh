@@ -15,7 +15,8 @@
 # vault-exec publishes, sends and posts them, and the demo checks that each
 # fake got exactly one post, one message and one posted invoice. It ends
 # with the Monday briefing of its own week (briefing(1) --week), checked:
-# the invoice's 1250.00 as the week's revenue and the six items done.
+# the invoice's 1250.00 as the week's revenue and the 4 pieces of work
+# done (a reply and the message it answers count once).
 #
 # DEMO_NO_WEB=1 and DEMO_NO_SMTP=1 take the fallbacks (approve(1), the
 # outbox) even where nginx and aiosmtpd are installed.

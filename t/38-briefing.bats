@@ -115,6 +115,10 @@ made_week() {
 	usage-log add -q -t draft-email -m claude-sonnet-4-5 -i 1000000 -o 100000 --time "$(at "$d1" 9)"
 	usage-log add -q -t draft-post -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$d2" 9)"
 	usage-log add -q -m claude-haiku-4-5 -i 1000000 -o 0 --time "$(at "$NEXT" 1)"
+	# the template's projects, due well after the week whatever today is
+	sed -i -e "s/| 2027-01-31 |/| $(date -u -d "$SUN +60 days" +%F) |/" \
+	    -e "s/| 2027-02-15 |/| $(date -u -d "$SUN +90 days" +%F) |/" \
+	    "$VAULT_DIR/Business_Goals.md"
 	mkdir -p "$VAULT_DIR/Finance"
 	cat >"$VAULT_DIR/Finance/Subscriptions.md" <<-EOT
 	# Subscriptions
@@ -165,6 +169,17 @@ odoo_week() {
 	    .revenue.overdue_count == 1 and .revenue.overdue == {"USD": 100} and
 	    .revenue.overdue_invoices[0].days_late == 10 and
 	    .social.configured == false and
+	    ([.projects[] | [.project, .days_left, .budget]] ==
+	        [["Website redesign", 60, "2000 USD"], ["Client onboarding guide", 90, "500 USD"]]) and
+	    .done.replies == {"count": 0} and
+	    ([.metrics[].metric] == ["Client response time", "Invoices paid on time", "Software costs", "Approvals waiting"]) and
+	    .metrics[0].state == "not computed" and .metrics[0].note == "no reply was sent this week" and
+	    (.metrics[0] | has("value") | not) and
+	    .metrics[1].state == "not computed" and
+	    .metrics[2] == {"metric": "Software costs", "target": "under 500 USD a month",
+	        "alert_when": "over 600 USD a month", "value": 35.99, "unit": "USD",
+	        "state": "ok", "note": "the monthly sum of Finance/Subscriptions.md"} and
+	    .metrics[3].value == 72 and .metrics[3].unit == "hours" and .metrics[3].state == "alert" and
 	    ([.suggestions[].kind] == ["cancel_subscription", "chase_invoice", "answer_approval", "follow_up"])'
 	# -j changes nothing
 	[ ! -e "$VAULT_DIR/Briefings" ]
@@ -196,7 +211,84 @@ odoo_week() {
 	grep -qx "Not configured: no social report for the week (Logs/Social/$WEEK.md, written by social-report(1))." "$B"
 	grep -qx '| Zoom | 15.00 USD | last spring | ? | no |' "$B"
 	grep -qx '2 rows of Finance/Subscriptions.md could not be read (a cost or a date YYYY-MM-DD missing).' "$B"
-	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused.' "$B"
+	grep -qx 'Revenue this week was 5000.00 USD; 1 invoice is overdue. 3 items were done. 2 items waited longer than 48 hours. The LLM cost 5.50 USD in 2 calls. 1 subscription is flagged as unused. Alert: Approvals waiting is 72 hours (alert when any older than 48 hours).' "$B"
+	grep -qx '## Key metrics' "$B"
+	grep -qx '| Metric | This week | Target | Alert when | State |' "$B"
+	grep -qx '| Client response time | - | under 24 hours | over 48 hours | not computed: no reply was sent this week |' "$B"
+	grep -qx '| Invoices paid on time | - | over 90 % | under 80 % | not computed: odoo-report(1) gives no payment dates of paid invoices |' "$B"
+	grep -qx '| Software costs | 35.99 USD | under 500 USD a month | over 600 USD a month | ok: the monthly sum of Finance/Subscriptions.md |' "$B"
+	grep -qx '| Approvals waiting | 72 hours | none older than a day | any older than 48 hours | alert: the oldest pending approval at the week'"'"'s end |' "$B"
+}
+
+@test "briefing: key metrics without Odoo say \"not configured\"; a form not understood or a metric without a fact is said so" {
+	made_week
+	g=$VAULT_DIR/Business_Goals.md
+	sed -i -e 's/| over 600 USD a month |/| over 30 USD a month |/' \
+	    -e 's/| any older than 48 hours |/| when it feels slow |/' "$g"
+	sed -i '/^| Approvals waiting /a | Customer happiness | high | under 4 stars |' "$g"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '
+	    .metrics[1].state == "not configured" and .metrics[1].note == "ODOO_URL is not set" and
+	    (.metrics[1] | has("value") | not) and
+	    .metrics[2].value == 35.99 and .metrics[2].state == "alert" and
+	    .metrics[3].value == 72 and .metrics[3].state == "alert form not understood" and
+	    .metrics[4].metric == "Customer happiness" and .metrics[4].state == "not computed" and
+	    .metrics[4].note == "briefing(1) has no fact for this metric"'
+	# a currency other than the subscriptions' is not compared
+	sed -i 's/| over 30 USD a month |/| over 30 EUR a month |/' "$g"
+	run --separate-stderr briefing -j
+	echo "$output" | jq -e '.metrics[2].state == "alert form not understood"'
+	# days are hours times 24
+	sed -i 's/| when it feels slow |/| any older than 2 days |/' "$g"
+	run --separate-stderr briefing -j
+	echo "$output" | jq -e '.metrics[3].state == "alert"'
+	sed -i 's/| any older than 2 days |/| any older than 3 days |/' "$g"
+	run --separate-stderr briefing -j
+	echo "$output" | jq -e '.metrics[3].state == "ok"'
+	# costs in two currencies have no one sum to compare
+	echo '| Miro | 10.00 EUR | '"$SUN"' |' >>"$VAULT_DIR/Finance/Subscriptions.md"
+	run --separate-stderr briefing -j
+	echo "$output" | jq -e '.metrics[2].state == "not computed" and
+	    .metrics[2].note == "the subscriptions are in more than one currency" and
+	    (.metrics[2] | has("value") | not)'
+	sed -i '/^| Miro /d' "$VAULT_DIR/Finance/Subscriptions.md"
+	run --separate-stderr briefing
+	assert_success
+	# only an alert understood is in the summary
+	[ -z "$(grep 'Alert: Software costs' "$B")" ]
+	[ -z "$(grep 'Alert: Approvals waiting' "$B")" ]
+	grep -qx '| Customer happiness | - | high | under 4 stars | not computed: briefing(1) has no fact for this metric |' "$B"
+}
+
+@test "briefing: active projects are due in N days or overdue by N days from the week's Sunday" {
+	made_week
+	g=$VAULT_DIR/Business_Goals.md
+	sed -i '/^| Website redesign /,/^| Client onboarding guide /d' "$g"
+	sed -i "/^| Project | Due | Budget |/{n;a\\
+| Late launch | $(date -u -d "$SUN -2 days" +%F) | 900 USD |\\
+| Brochure | $(date -u -d "$SUN +3 days" +%F) | 100 USD |\\
+| Audit | $SUN | |\\
+| Next year | $(date -u -d "$SUN +40 days" +%F) | 50 USD |\\
+| Someday | soon | 10 USD |
+}" "$g"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '[.projects[] | [.project, .days_left]] ==
+	    [["Late launch", -2], ["Brochure", 3], ["Audit", 0], ["Next year", 40], ["Someday", null]] and
+	    .projects[0].budget == "900 USD" and (.projects[2] | has("budget") | not) and
+	    .projects[4].due == "soon"'
+	run --separate-stderr briefing
+	assert_success
+	[ -z "$stderr" ]
+	grep -qx '## Active projects' "$B"
+	grep -qx -- "- Late launch: overdue by 2 days ($(date -u -d "$SUN -2 days" +%F), budget 900 USD)" "$B"
+	grep -qx -- "- Brochure: due in 3 days ($(date -u -d "$SUN +3 days" +%F), budget 100 USD)" "$B"
+	grep -qx -- "- Audit: due today ($SUN)" "$B"
+	grep -qx -- "- Someday: due date not understood (soon, budget 10 USD)" "$B"
+	# the summary names what is late or due within a week, and no other
+	grep -q ' The project Late launch is overdue by 2 days. The project Brochure is due in 3 days. The project Audit is due today.$' "$B"
+	[ -z "$(grep 'The project Next year' "$B")" ]
 }
 
 @test "briefing: the revenue of the 4 weeks before, for the trend" {
@@ -292,7 +384,55 @@ odoo_week() {
 	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
 	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq 2 ]
 	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
-	[ "$(ls "$VAULT_DIR/Briefings")" = "${NEXT}_Monday_Briefing.md" ]
+	[ "$(ls "$VAULT_DIR/Briefings" | tr '\n' ' ')" = "${NEXT}_Monday_Briefing.json ${NEXT}_Monday_Briefing.md " ]
+}
+
+@test "briefing: a subscription whose cost rose 20 % since the previous briefing is flagged and suggested once" {
+	made_week
+	run --separate-stderr briefing --week "$(date -u -d "$MON -7 days" +%G-W%V)"
+	assert_success
+	# the previous week's facts are kept beside its briefing
+	prev=$VAULT_DIR/Briefings/${MON}_Monday_Briefing.json
+	jq -e '.subscriptions.previous_found == false and .subscriptions.list[0].cost == 12.99' "$prev"
+	grep -qx "No cost compared: the previous week's facts (Briefings/$(date -u -d "$MON -7 days" +%F)_Monday_Briefing.json) are missing or not JSON." \
+	    "$VAULT_DIR/Briefings/${MON}_Monday_Briefing.md"
+	# Canva up 23.1 %, Notion up 18.75 %: only Canva
+	sed -i -e 's/| 12.99 USD |/| 15.99 USD |/' -e 's/| 8.00 USD |/| 9.50 USD |/' \
+	    "$VAULT_DIR/Finance/Subscriptions.md"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e --arg p "Briefings/${MON}_Monday_Briefing.json" '
+	    .subscriptions.previous_record == $p and .subscriptions.previous_found and
+	    .subscriptions.cost_up == 1 and .subscriptions.rise_rule_pct == 20 and
+	    .subscriptions.list[0].cost_up and .subscriptions.list[0].rise_pct == 23.1 and
+	    .subscriptions.list[0].previous_cost == 12.99 and
+	    .subscriptions.list[1].previous_cost == 8 and (.subscriptions.list[1] | has("cost_up") | not) and
+	    ([.suggestions[].kind] == ["cancel_subscription", "review_price_rise", "answer_approval", "follow_up"])'
+	run --separate-stderr briefing
+	assert_success
+	[ -z "$stderr" ]
+	grep -qx 'Cost up 20 % or more since the previous week'"'"'s briefing: 1.' "$B"
+	grep -qx -- '- Canva: 15.99 USD, was 12.99 USD (up 23.1 %)' "$B"
+	grep -q " 1 subscription's cost is up 20 % or more since the week before\." "$B"
+	g=$VAULT_DIR/Pending_Approval/general
+	f=$(grep -l '^subject: Review the price rise of the subscription Canva$' "$g"/SUGGEST_*.md)
+	grep -q 'found Canva at 15.99 USD, up 23.1 % from 12.99 USD' "$f"
+	n=$(find "$g" -name 'SUGGEST_*.md' | wc -l)
+	jq -e '.subscriptions.list[0].cost == 15.99' "$VAULT_DIR/Briefings/${NEXT}_Monday_Briefing.json"
+	# a rerun: the same numbers, the suggestion not filed again
+	sed '/^generated: /d' "$B" >"$BATS_TEST_TMPDIR/first"
+	approve --reject "$(basename "$f" .md)" >/dev/null
+	run --separate-stderr briefing
+	assert_success
+	assert_output "Briefings/${NEXT}_Monday_Briefing.md"
+	sed '/^generated: /d' "$B" | diff "$BATS_TEST_TMPDIR/first" -
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq $((n - 1)) ]
+	[ -z "$(grep -l '^subject: Review the price rise' "$g"/SUGGEST_*.md)" ]
+	# a record that is not JSON compares nothing, and says so
+	echo 'not json' >"$prev"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.subscriptions.previous_found == false and .subscriptions.cost_up == 0'
 }
 
 @test "briefing --notify: three lines and the dashboard's link to the owner, once a week" {
@@ -486,6 +626,14 @@ due() {
 	assert_success
 	echo "$output" | jq -e '.done.total == 3 and .done.by_domain == {"email": 1, "whatsapp": 1, "general": 1}'
 	echo "$output" | jq -e '[.done.items[].id] | sort == ["DRAFT_E5", "DRAFT_W1", "T1"]'
+	# the sources in Done/: received 14 hours and 3.5 days before the reply
+	item "Done/email/$m" "" E5 "$(at "$d1" -4)"
+	item "Done/whatsapp/$m" "" W1 "$(date -u -d "$d1 11:00:01 UTC -84 hours" +%FT%TZ)"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.done.replies == {"count": 2, "median_hours": 49, "worst_hours": 84} and
+	    .metrics[0].value == 84 and .metrics[0].unit == "hours" and
+	    .metrics[0].state == "alert" and .metrics[0].note == "the worst of 2 replies; the median 49.0 hours"'
 }
 
 @test "briefing --notify: the three lines say the week's posts when there were any, and nothing of social otherwise" {

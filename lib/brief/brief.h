@@ -47,6 +47,13 @@ time_t brief_due_at(const struct brief_week *w);
  * Business_Goals.md's "- Unused days: N" says otherwise. */
 #define BRIEF_UNUSED_DAYS 30
 
+/* A subscription whose cost rose by this many percent or more since the
+ * previous week's briefing is flagged. */
+#define BRIEF_RISE_PCT 20
+/* The facts a briefing is written from, kept beside it (vault(5)); the
+ * %s is the briefing's Monday. */
+#define BRIEF_FACTS_FMT "Briefings/%s_Monday_Briefing.json"
+
 /* The facts of the week (a new object; the ages of what waits as of the
  * week's end, so a rerun gives the same numbers). Odoo is asked when
  * ODOO_URL is set; when it fails, the revenue facts hold its error and

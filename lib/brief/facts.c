@@ -61,8 +61,35 @@ static int settled_source(const json_t *o)
 	    !strcmp(note, "source of an executed reply"));
 }
 
+/* The source a reply settled (audit line o, moved to Done/ at its "ts"):
+ * in replies[id], the seconds from its "created" (the message received)
+ * to then (the reply sent), once per source. */
+static void response(struct vault *v, const json_t *o, json_t *replies)
+{
+	const char *id = json_string_value(json_object_get(o, "id"));
+	const char *to = json_string_value(json_object_get(o, "to"));
+	const char *ts = json_string_value(json_object_get(o, "ts"));
+	struct item it;
+	char *text, *created = NULL;
+	size_t len;
+	time_t got = 0, sent = 0;
+
+	if (!id || !to || !ts || json_object_get(replies, id) ||
+	    time_parse_rfc3339(ts, &sent) < 0 ||
+	    brief_read(v, to, &text, &len) != 0)
+		return;              /* moved on since, or foreign: not counted */
+	memset(&it, 0, sizeof it);
+	if (fm_parse(&it, text, len) == 0 && (created = fm_get(&it, "created")) &&
+	    time_parse_rfc3339(created, &got) == 0 && got <= sent)
+		json_object_set_new(replies, id, json_integer((json_int_t)(sent -
+		    got)));
+	free(created);
+	fm_free(&it);
+	free(text);
+}
+
 static int done_day(struct vault *v, const char *rel, json_t *seen,
-    json_t *by)
+    json_t *by, json_t *replies)
 {
 	char *text, *line, *save = NULL;
 	size_t len;
@@ -78,6 +105,8 @@ static int done_day(struct vault *v, const char *rel, json_t *seen,
 		char dom[AIE_NAME_MAX + 1];
 		size_t n;
 
+		if (o && settled_source(o))
+			response(v, o, replies);
 		if (o && json_unpack(o, "{s:s, s:s}", "id", &id, "to", &to) == 0 &&
 		    !strncmp(to, "Done/", 5) && !settled_source(o) &&
 		    !json_object_get(seen, id) &&
@@ -96,9 +125,40 @@ static int done_day(struct vault *v, const char *rel, json_t *seen,
 	return 0;
 }
 
+static int by_secs(const void *a, const void *b)
+{
+	json_int_t x = *(const json_int_t *)a, y = *(const json_int_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The response times of the week's replies: count, median and worst in
+ * hours (to a tenth). */
+static json_t *responses(json_t *replies)
+{
+	json_int_t secs[512];
+	const char *k;
+	json_t *val;
+	size_t n = 0;
+	double median;
+
+	json_object_foreach(replies, k, val)
+		if (n < sizeof secs / sizeof *secs)
+			secs[n++] = json_integer_value(val);
+	if (n == 0)
+		return json_pack("{s:I}", "count", (json_int_t)0);
+	qsort(secs, n, sizeof *secs, by_secs);
+	median = n % 2 ? (double)secs[n / 2] :
+	    ((double)secs[n / 2 - 1] + (double)secs[n / 2]) / 2;
+	return json_pack("{s:I, s:f, s:f}", "count", (json_int_t)n,
+	    "median_hours", brief_round(median / 3600, 10), "worst_hours",
+	    brief_round((double)secs[n - 1] / 3600, 10));
+}
+
 static json_t *done(struct vault *v, const struct brief_week *w)
 {
 	json_t *seen = json_object(), *by = json_object(), *items;
+	json_t *replies = json_object();
 	char rel[40];
 	struct tm tm;
 	time_t t;
@@ -108,9 +168,10 @@ static json_t *done(struct vault *v, const struct brief_week *w)
 	for (t = w->start; t < w->end; t += 86400) {
 		gmtime_r(&t, &tm);
 		strftime(rel, sizeof rel, "Logs/%Y-%m-%d.jsonl", &tm);
-		if (done_day(v, rel, seen, by) < 0) {
+		if (done_day(v, rel, seen, by, replies) < 0) {
 			json_decref(seen);
 			json_decref(by);
+			json_decref(replies);
 			return NULL;
 		}
 	}
@@ -119,8 +180,11 @@ static json_t *done(struct vault *v, const struct brief_week *w)
 		json_array_append_new(items, json_pack("{s:s, s:O}", "id", k,
 		    "domain", val));
 	json_decref(seen);
-	return json_pack("{s:I, s:o, s:o}", "total",
-	    (json_int_t)json_array_size(items), "by_domain", by, "items", items);
+	val = responses(replies);
+	json_decref(replies);
+	return json_pack("{s:I, s:o, s:o, s:o}", "total",
+	    (json_int_t)json_array_size(items), "by_domain", by, "items", items,
+	    "replies", val);
 }
 
 /* ---- what waits, as of the week's end ---- */
@@ -297,7 +361,7 @@ static char *trim(char *s)
 }
 
 /* "12.50 USD", "$12.50", "12.50": 0 with the cost and its currency. */
-static int cost_parse(const char *s, double *cost, char *cur, size_t size)
+int brief_cost_parse(const char *s, double *cost, char *cur, size_t size)
 {
 	char *end;
 
@@ -313,14 +377,42 @@ static int cost_parse(const char *s, double *cost, char *cur, size_t size)
 	return strlen(cur) < 16 ? 0 : -1;
 }
 
+int brief_date(const char *s, time_t *t)
+{
+	struct tm tm;
+	const char *p;
+
+	memset(&tm, 0, sizeof tm);
+	if (!(p = strptime(s, "%Y-%m-%d", &tm)) || *p)
+		return -1;
+	*t = timegm(&tm);
+	return 0;
+}
+
+int brief_cells(char *line, char **cell, size_t max)
+{
+	char *p;
+	size_t n;
+
+	line = trim(line);
+	if (*line != '|')
+		return 0;
+	for (n = 0, p = line + 1; n < max && (cell[n] = strsep(&p, "|")); n++)
+		cell[n] = trim(cell[n]);
+	if (n == 0 || !strcmp(cell[0], "") ||
+	    strspn(cell[0], "-: ") == strlen(cell[0]))
+		return 0;            /* not a row, or the separator */
+	return (int)n;
+}
+
 static json_t *subscriptions(struct vault *v, const struct brief_week *w,
     long rule)
 {
 	json_t *list = json_array(), *o;
-	char *text, *line, *save = NULL, *cell[4], *p, cur[16];
+	char *text, *line, *save = NULL, *cell[4], cur[16];
 	size_t len, n;
 	double cost, total = 0;
-	struct tm tm;
+	time_t t;
 	long days, bad = 0, flagged = 0;
 	int r;
 
@@ -331,22 +423,15 @@ static json_t *subscriptions(struct vault *v, const struct brief_week *w,
 	text[len] = '\0';
 	for (line = strtok_r(text, "\n", &save); line;
 	    line = strtok_r(NULL, "\n", &save)) {
-		line = trim(line);
-		if (*line != '|')
+		if ((n = (size_t)brief_cells(line, cell, 4)) < 3)
 			continue;
-		for (n = 0, p = line + 1; n < 4 && (cell[n] = strsep(&p, "|")); n++)
-			cell[n] = trim(cell[n]);
-		if (n < 3 || !strcmp(cell[0], "") ||
-		    strspn(cell[0], "-: ") == strlen(cell[0]))
-			continue;            /* not a row, or the separator */
-		if (cost_parse(cell[1], &cost, cur, sizeof cur) < 0) {
+		if (brief_cost_parse(cell[1], &cost, cur, sizeof cur) < 0) {
 			if (strcasecmp(cell[1], "cost"))   /* else the header */
 				bad++;
 			continue;
 		}
-		memset(&tm, 0, sizeof tm);
-		p = strptime(cell[2], "%Y-%m-%d", &tm);
-		days = p && !*p ? (long)((w->end - 86400 - timegm(&tm)) / 86400) : -1;
+		days = brief_date(cell[2], &t) == 0 ? (long)((w->end - 86400 - t) /
+		    86400) : -1;
 		total += cost;
 		o = json_pack("{s:s, s:f, s:s, s:s, s:I, s:b}", "name", cell[0],
 		    "cost", brief_money(cost), "currency", cur, "last_used",
@@ -414,23 +499,27 @@ json_t *brief_facts(struct vault *v, const struct brief_week *w,
 		    rule < 0 || rule > 3650))
 			rule = BRIEF_UNUSED_DAYS;
 		if (brief_goal(goals, glen, "Revenue", "Monthly target", val,
-		    sizeof val) && cost_parse(val, &target, tcur, sizeof tcur) < 0)
+		    sizeof val) && brief_cost_parse(val, &target, tcur, sizeof tcur) < 0)
 			target = 0;
 	}
-	free(goals);
-	if (!(d = done(v, w)))
+	if (!(d = done(v, w))) {
+		free(goals);
 		return NULL;
+	}
 	if (!(wait = waiting(v, w, &late))) {
+		free(goals);
 		json_decref(d);
 		return NULL;
 	}
 	if (!(sp = spend(v, w)) || !(subs = subscriptions(v, w, rule)) ||
-	    !(soc = brief_social(v, w))) {
+	    (json_is_true(json_object_get(subs, "listed")) &&
+	    brief_rises(v, w, subs) < 0) || !(soc = brief_social(v, w))) {
 		json_decref(d);
 		json_decref(wait);
 		json_decref(late);
 		json_decref(sp);
 		json_decref(subs);
+		free(goals);
 		return NULL;
 	}
 	rev = brief_revenue(w, target, tcur, odoo_status);
@@ -439,6 +528,12 @@ json_t *brief_facts(struct vault *v, const struct brief_week *w,
 	    w->last, "briefing_day", w->after, "revenue", rev, "done", d,
 	    "waiting", wait, "bottlenecks", late, "spend", sp, "subscriptions",
 	    subs, "social", soc);
+	/* the key metrics are judged on the facts above */
+	if (f) {
+		json_object_set_new(f, "metrics", brief_metrics(goals, glen, f));
+		json_object_set_new(f, "projects", brief_projects(goals, glen, w));
+	}
+	free(goals);
 	if (!f)
 		aie_fail(EX_TEMP, "out of memory");
 	return f;

@@ -87,6 +87,83 @@ static void revenue(struct buf *b, const json_t *r)
 	}
 }
 
+/* A metric's value as the briefing prints it: money in cents. */
+static void metric_value(struct buf *b, const json_t *m)
+{
+	if (!strcmp(STR(m, "unit"), "hours"))
+		buf_addf(b, "%g hours", NUM(m, "value"));
+	else
+		buf_addf(b, "%.2f %s", NUM(m, "value"), STR(m, "unit"));
+}
+
+static void metrics(struct buf *b, const json_t *list)
+{
+	const json_t *m;
+	size_t i;
+
+	buf_adds(b, "## Key metrics\n\n");
+	if (!json_array_size(list)) {
+		buf_adds(b, "None: Business_Goals.md has no \"Key metrics\" "
+		    "table.\n");
+		return;
+	}
+	buf_adds(b, "| Metric | This week | Target | Alert when | State |\n"
+	    "|---|---|---|---|---|\n");
+	json_array_foreach(list, i, m) {
+		buf_adds(b, "| ");
+		cell(b, STR(m, "metric"));
+		buf_adds(b, " | ");
+		if (GET(m, "value"))
+			metric_value(b, m);
+		else
+			buf_adds(b, "-");
+		buf_adds(b, " | ");
+		cell(b, STR(m, "target"));
+		buf_adds(b, " | ");
+		cell(b, STR(m, "alert_when"));
+		buf_addf(b, " | %s: ", STR(m, "state"));
+		cell(b, STR(m, "note"));
+		buf_adds(b, " |\n");
+	}
+}
+
+/* "due in 3 days", "due today", "overdue by 2 days". */
+static void due(struct buf *b, long long days)
+{
+	if (days == 0)
+		buf_adds(b, "due today");
+	else if (days > 0)
+		buf_addf(b, "due in %lld day%s", days, days == 1 ? "" : "s");
+	else
+		buf_addf(b, "overdue by %lld day%s", -days, days == -1 ? "" : "s");
+}
+
+static void projects(struct buf *b, const json_t *list)
+{
+	const json_t *p;
+	size_t i;
+
+	buf_adds(b, "## Active projects\n\n");
+	if (!json_array_size(list))
+		buf_adds(b, "None listed in Business_Goals.md.\n");
+	json_array_foreach(list, i, p) {
+		buf_adds(b, "- ");
+		cell(b, STR(p, "project"));
+		buf_adds(b, ": ");
+		if (GET(p, "days_left"))
+			due(b, INT(p, "days_left"));
+		else
+			buf_adds(b, "due date not understood");
+		buf_adds(b, " (");
+		cell(b, STR(p, "due"));
+		if (STR(p, "budget")) {
+			buf_adds(b, ", budget ");
+			cell(b, STR(p, "budget"));
+		}
+		buf_adds(b, ")\n");
+	}
+}
+
 static void work(struct buf *b, const json_t *d)
 {
 	const char *k;
@@ -126,6 +203,29 @@ static void bottlenecks(struct buf *b, const json_t *f)
 		    INT(e, "waiting_hours"),
 		    INT(e, "waiting_hours") - INT(e, "expected_hours"));
 	}
+}
+
+/* The subscriptions whose cost rose since the previous briefing. */
+static void rises(struct buf *b, const json_t *u)
+{
+	const json_t *e;
+	size_t i;
+
+	if (!json_is_true(GET(u, "previous_found"))) {
+		buf_addf(b, "\nNo cost compared: the previous week's facts (%s) "
+		    "are missing or not JSON.\n", STR(u, "previous_record"));
+		return;
+	}
+	buf_addf(b, "\nCost up %lld %% or more since the previous week's "
+	    "briefing: %lld.\n", INT(u, "rise_rule_pct"), INT(u, "cost_up"));
+	json_array_foreach(GET(u, "list"), i, e)
+		if (json_is_true(GET(e, "cost_up"))) {
+			buf_adds(b, "- ");
+			cell(b, STR(e, "name"));
+			buf_addf(b, ": %.2f %s, was %.2f %s (up %.1f %%)\n",
+			    NUM(e, "cost"), STR(e, "currency"), NUM(e,
+			    "previous_cost"), STR(e, "currency"), NUM(e, "rise_pct"));
+		}
 }
 
 static void costs(struct buf *b, const json_t *f)
@@ -178,6 +278,7 @@ static void costs(struct buf *b, const json_t *f)
 			buf_addf(b, " | %lld | %s |\n", INT(e, "unused_days"),
 			    json_is_true(GET(e, "flagged")) ? "yes" : "no");
 	}
+	rises(b, u);
 }
 
 /* A count of the social facts, or "-" where the report has none. */
@@ -227,6 +328,10 @@ char *brief_render(const json_t *f, const json_t *sugg, const char *summary,
 	    "## Executive summary\n\n%s\n\n", STR(f, "week"), STR(f, "first_day"),
 	    STR(f, "last_day"), generated, STR(f, "briefing_day"), STR(f, "week"),
 	    STR(f, "first_day"), STR(f, "last_day"), summary);
+	metrics(&b, GET(f, "metrics"));
+	buf_adds(&b, "\n");
+	projects(&b, GET(f, "projects"));
+	buf_adds(&b, "\n");
 	revenue(&b, GET(f, "revenue"));
 	buf_adds(&b, "\n");
 	work(&b, GET(f, "done"));
@@ -250,7 +355,8 @@ char *brief_render(const json_t *f, const json_t *sugg, const char *summary,
 char *brief_offline_summary(const json_t *f)
 {
 	struct buf b = { 0 };
-	const json_t *r = GET(f, "revenue"), *w = GET(f, "waiting");
+	const json_t *r = GET(f, "revenue"), *w = GET(f, "waiting"), *m;
+	size_t i;
 
 	if (!json_is_true(GET(r, "configured")))
 		buf_adds(&b, "Revenue is not configured. ");
@@ -277,6 +383,24 @@ char *brief_offline_summary(const json_t *f)
 		buf_addf(&b, "%lld subscription%s flagged as unused.",
 		    INT(GET(f, "subscriptions"), "flagged"), INT(GET(f,
 		    "subscriptions"), "flagged") == 1 ? " is" : "s are");
+	if (INT(GET(f, "subscriptions"), "cost_up"))
+		buf_addf(&b, " %lld subscription%s up %lld %% or more since the "
+		    "week before.", INT(GET(f, "subscriptions"), "cost_up"),
+		    INT(GET(f, "subscriptions"), "cost_up") == 1 ? "'s cost is" :
+		    "s' costs are", INT(GET(f, "subscriptions"), "rise_rule_pct"));
+	json_array_foreach(GET(f, "metrics"), i, m)
+		if (!strcmp(STR(m, "state"), "alert")) {
+			buf_addf(&b, " Alert: %s is ", STR(m, "metric"));
+			metric_value(&b, m);
+			buf_addf(&b, " (alert when %s).", STR(m, "alert_when"));
+		}
+	/* what is late or due within the week after */
+	json_array_foreach(GET(f, "projects"), i, m)
+		if (GET(m, "days_left") && INT(m, "days_left") < 7) {
+			buf_addf(&b, " The project %s is ", STR(m, "project"));
+			due(&b, INT(m, "days_left"));
+			buf_adds(&b, ".");
+		}
 	return buf_take(&b, NULL);
 }
 

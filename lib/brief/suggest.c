@@ -1,6 +1,7 @@
 /*
  * suggest.c - the suggestions that ask the owner for an action, from the
- * facts alone: cancel a subscription unused past the rule, chase an
+ * facts alone: cancel a subscription unused past the rule, review one
+ * whose cost rose 20 % or more since the week before, chase an
  * overdue invoice, answer an approval or follow up new work waiting
  * past 48 hours. Their
  * subjects hold no changing number (no age), so a rerun of the same week
@@ -48,6 +49,25 @@ json_t *brief_suggestions(const json_t *facts)
 		    json_string_value(json_object_get(e, "currency"))) < 0)
 			b = NULL;
 		add(list, "cancel_subscription", s, b);
+	}
+	json_array_foreach(json_object_get(json_object_get(facts,
+	    "subscriptions"), "list"), i, e) {
+		if (!json_is_true(json_object_get(e, "cost_up")))
+			continue;
+		if (asprintf(&s, "Review the price rise of the subscription %s",
+		    json_string_value(json_object_get(e, "name"))) < 0)
+			s = NULL;
+		if (asprintf(&b, "The briefing of %s found %s at %.2f %s, up %.1f %% "
+		    "from %.2f %s in the briefing of the week before. Cancel it or "
+		    "find a cheaper plan, then approve this item; reject it to keep "
+		    "it as it is.\n", wk, json_string_value(json_object_get(e,
+		    "name")), json_real_value(json_object_get(e, "cost")),
+		    json_string_value(json_object_get(e, "currency")),
+		    json_real_value(json_object_get(e, "rise_pct")),
+		    json_real_value(json_object_get(e, "previous_cost")),
+		    json_string_value(json_object_get(e, "currency"))) < 0)
+			b = NULL;
+		add(list, "review_price_rise", s, b);
 	}
 	json_array_foreach(json_object_get(json_object_get(facts, "revenue"),
 	    "overdue_invoices"), i, e) {
