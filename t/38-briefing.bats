@@ -435,6 +435,44 @@ odoo_week() {
 	echo "$output" | jq -e '.subscriptions.previous_found == false and .subscriptions.cost_up == 0'
 }
 
+@test "briefing: two tools or more for one job (the rows' fourth column, any case) are named and one suggestion filed, once" {
+	made_week
+	used=$(date -u -d "$SUN -3 days" +%F)
+	cat >"$VAULT_DIR/Finance/Subscriptions.md" <<-EOT
+	# Subscriptions
+
+	| Name | Cost | Last used | Job |
+	|---|---|---|---|
+	| Canva | 12.99 USD | $used | Design |
+	| Notion | 8.00 USD | $used | notes |
+	| Figma | 15.00 USD | $used | design |
+	| Zoom | 15.00 USD | $used | |
+	| Meet | 0.00 USD | $used |
+	EOT
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.subscriptions.one_job == [{"job": "Design", "names": ["Canva", "Figma"]}] and
+	    .subscriptions.list[3].job == "" and .subscriptions.list[4].job == "" and
+	    ([.suggestions[].kind | select(. == "one_tool_per_job")] | length) == 1'
+	run --separate-stderr briefing
+	assert_success
+	grep -qx 'Two tools or more for one job:' "$B"
+	grep -qx -- '- Design: Canva, Figma' "$B"
+	g=$VAULT_DIR/Pending_Approval/general
+	f=$(grep -l '^subject: Keep one tool for Design$' "$g"/SUGGEST_*.md)
+	grep -q 'all listed for Design in Finance/Subscriptions.md: \["Canva","Figma"\]' "$f"
+	n=$(find "$g" -name 'SUGGEST_*.md' | wc -l)
+	run --separate-stderr briefing
+	assert_success
+	[ "$(find "$g" -name 'SUGGEST_*.md' | wc -l)" -eq "$n" ]
+	# one tool a job: nothing named, nothing suggested
+	sed -i 's/| design |/| video |/' "$VAULT_DIR/Finance/Subscriptions.md"
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.subscriptions.one_job == [] and
+	    ([.suggestions[].kind | select(. == "one_tool_per_job")] | length) == 0'
+}
+
 @test "briefing --notify: three lines and the dashboard's link to the owner, once a week" {
 	made_week
 	odoo_week

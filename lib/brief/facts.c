@@ -405,6 +405,46 @@ int brief_cells(char *line, char **cell, size_t max)
 	return (int)n;
 }
 
+/* The jobs two or more subscriptions are listed for (the rows' fourth
+ * column, compared without case): [{job, names}], in the order each job
+ * first appears. */
+static json_t *one_job(const json_t *list)
+{
+	json_t *out = json_array(), *names;
+	const char *job, *other;
+	size_t i, j, n = json_array_size(list);
+
+	for (i = 0; out && i < n; i++) {
+		job = json_string_value(json_object_get(json_array_get(list, i),
+		    "job"));
+		if (!job || !*job)
+			continue;
+		for (j = 0; j < i; j++) {
+			other = json_string_value(json_object_get(json_array_get(
+			    list, j), "job"));
+			if (other && !strcasecmp(job, other))
+				break;
+		}
+		if (j < i)
+			continue;            /* counted at its first row */
+		if (!(names = json_array()))
+			continue;
+		for (j = i; j < n; j++) {
+			other = json_string_value(json_object_get(json_array_get(
+			    list, j), "job"));
+			if (other && !strcasecmp(job, other))
+				json_array_append(names, json_object_get(
+				    json_array_get(list, j), "name"));
+		}
+		if (json_array_size(names) > 1)
+			json_array_append_new(out, json_pack("{s:s, s:o}", "job", job,
+			    "names", names));
+		else
+			json_decref(names);
+	}
+	return out;
+}
+
 static json_t *subscriptions(struct vault *v, const struct brief_week *w,
     long rule)
 {
@@ -433,10 +473,10 @@ static json_t *subscriptions(struct vault *v, const struct brief_week *w,
 		days = brief_date(cell[2], &t) == 0 ? (long)((w->end - 86400 - t) /
 		    86400) : -1;
 		total += cost;
-		o = json_pack("{s:s, s:f, s:s, s:s, s:I, s:b}", "name", cell[0],
-		    "cost", brief_money(cost), "currency", cur, "last_used",
-		    cell[2], "unused_days", (json_int_t)days, "flagged",
-		    days > rule);
+		o = json_pack("{s:s, s:f, s:s, s:s, s:I, s:b, s:s}", "name",
+		    cell[0], "cost", brief_money(cost), "currency", cur,
+		    "last_used", cell[2], "unused_days", (json_int_t)days,
+		    "flagged", days > rule, "job", n > 3 ? cell[3] : "");
 		if (days < 0)
 			bad++;
 		flagged += days > rule;
@@ -444,10 +484,10 @@ static json_t *subscriptions(struct vault *v, const struct brief_week *w,
 			json_array_append_new(list, o);
 	}
 	free(text);
-	return json_pack("{s:b, s:I, s:I, s:f, s:I, s:o}", "listed", 1,
+	return json_pack("{s:b, s:I, s:I, s:f, s:I, s:o, s:o}", "listed", 1,
 	    "unused_days_rule", (json_int_t)rule, "flagged", (json_int_t)flagged,
 	    "total_cost", brief_money(total), "bad_rows", (json_int_t)bad,
-	    "list", list);
+	    "one_job", one_job(list), "list", list);
 }
 
 /* ---- Business_Goals.md ---- */

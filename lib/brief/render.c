@@ -228,6 +228,27 @@ static void rises(struct buf *b, const json_t *u)
 		}
 }
 
+/* Two or more tools listed for one job. */
+static void one_job(struct buf *b, const json_t *u)
+{
+	const json_t *e, *name;
+	size_t i, j;
+
+	json_array_foreach(GET(u, "one_job"), i, e) {
+		if (i == 0)
+			buf_adds(b, "\nTwo tools or more for one job:\n");
+		buf_adds(b, "- ");
+		cell(b, STR(e, "job"));
+		buf_adds(b, ": ");
+		json_array_foreach(GET(e, "names"), j, name) {
+			if (j)
+				buf_adds(b, ", ");
+			cell(b, json_string_value(name));
+		}
+		buf_adds(b, "\n");
+	}
+}
+
 static void costs(struct buf *b, const json_t *f)
 {
 	const json_t *s = GET(f, "spend"), *u = GET(f, "subscriptions"), *e;
@@ -279,6 +300,7 @@ static void costs(struct buf *b, const json_t *f)
 			    json_is_true(GET(e, "flagged")) ? "yes" : "no");
 	}
 	rises(b, u);
+	one_job(b, u);
 }
 
 /* A count of the social facts, or "-" where the report has none. */

@@ -1,7 +1,8 @@
 /*
  * suggest.c - the suggestions that ask the owner for an action, from the
  * facts alone: cancel a subscription unused past the rule, review one
- * whose cost rose 20 % or more since the week before, chase an
+ * whose cost rose 20 % or more since the week before, keep one of the
+ * tools listed for one job, chase an
  * overdue invoice, answer an approval or follow up new work waiting
  * past 48 hours. Their
  * subjects hold no changing number (no age), so a rerun of the same week
@@ -68,6 +69,21 @@ json_t *brief_suggestions(const json_t *facts)
 		    json_string_value(json_object_get(e, "currency"))) < 0)
 			b = NULL;
 		add(list, "review_price_rise", s, b);
+	}
+	json_array_foreach(json_object_get(json_object_get(facts,
+	    "subscriptions"), "one_job"), i, e) {
+		char *names = json_dumps(json_object_get(e, "names"), JSON_COMPACT);
+		if (asprintf(&s, "Keep one tool for %s", json_string_value(
+		    json_object_get(e, "job"))) < 0)
+			s = NULL;
+		if (!names || asprintf(&b, "The briefing of %s found these "
+		    "subscriptions all listed for %s in Finance/Subscriptions.md: "
+		    "%s. Keep one and cancel the others, then approve this item; "
+		    "reject it to keep them all.\n", wk, json_string_value(
+		    json_object_get(e, "job")), names) < 0)
+			b = NULL;
+		free(names);
+		add(list, "one_tool_per_job", s, b);
 	}
 	json_array_foreach(json_object_get(json_object_get(facts, "revenue"),
 	    "overdue_invoices"), i, e) {
