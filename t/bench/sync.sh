@@ -199,10 +199,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	n=$(wc -l <"$tmp/w1.json")
 	touch20 "$tmp/vs" $((r * 100 + 1000))
 	ms[change,watch]+="$(cycle_ms "$tmp/w1.json" "$n" staged) "
+	# the daemon watches a path remote's refs and would fetch the peer's
+	# push at once (a fast-forward, no rebase): stopped meanwhile, it
+	# finds both the push and the local change when it goes on
+	kill -STOP "$wpid"
 	touch20 "$tmp/vspeer" $((r * 100 + 1050))
 	vsync "$tmp/vspeer" cloud
 	n=$(wc -l <"$tmp/w1.json")
 	touch20 "$tmp/vs" $((r * 100 + 1020))
+	kill -CONT "$wpid"
 	ms[both,watch]+="$(cycle_ms "$tmp/w1.json" "$n" merged) "
 done
 stop_watch
