@@ -38,11 +38,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-static void warn(const char *item, const char *msg)
-{
-	cli_warn(item, "%s", msg);
-}
-
 /* A published post: its path in Done/ and its URL (read back from the
  * item, where the executor recorded it); with -n, what would be posted. */
 static void print_result(const struct itemref *ref, const char *verdict,
@@ -114,7 +109,8 @@ int main(int argc, char **argv)
 {
 	static const char *const actions[] = { "post", NULL };
 	struct vault v;
-	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
+	struct exec_ctx x = { .v = &v, .warn = cli_warn_msg,
+	    .result = print_result };
 	struct cli_byhand h = { actions, "a post", "published", 0, NULL, &x };
 	int first = cli_byhand_args(&h, argc, argv, 1, usage);
 

@@ -39,11 +39,6 @@ static int worst(int a, int b)
 
 /* lib/exec.c speaks through these two: diagnostics to stderr, and one
  * line (or JSON object) per item sent, or that would be with --dry-run. */
-static void warn(const char *item, const char *msg)
-{
-	cli_warn(item, "%s", msg);
-}
-
 static void print_result(const struct itemref *ref, const char *verdict,
     const struct item *it, const struct send_result *res)
 {
@@ -180,7 +175,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vault v;
-	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
+	struct exec_ctx x = { .v = &v, .warn = cli_warn_msg,
+	    .result = print_result };
 	double interval = 0;
 	long max, window, grace;  /* window: checked, exec.c reads it */
 	int c, r;

@@ -37,11 +37,6 @@ static void usage(int status)
 }
 
 /* Refused files, conflict copies, lost claims: told even with -q. */
-static void warn_cb(const char *item, const char *msg)
-{
-	cli_warn(item, "%s", msg);
-}
-
 static void change_cb(const char *what, const char *path, const char *from)
 {
 	if (cli.json)
@@ -484,7 +479,7 @@ int main(int argc, char **argv)
 	}
 	o.backoff = backoff;
 	o.stop = &loop_stop;
-	o.warn = warn_cb;
+	o.warn = cli_warn_msg;
 	o.change = change_cb;
 	o.progress = isatty(2) && !cli.quiet && !cli.json ? cli_progress : NULL;
 	git_tls_defer();        /* parsed only for an HTTPS remote */

@@ -28,11 +28,6 @@ static void usage(int status)
 	exit(status ? 2 : 0);
 }
 
-static void warn(const char *item, const char *msg)
-{
-	cli_warn(item, "%s", msg);
-}
-
 static void print_result(const struct itemref *ref, const char *verdict,
     const struct item *it, const struct send_result *res)
 {
@@ -80,7 +75,8 @@ int main(int argc, char **argv)
 {
 	static const char *const actions[] = { "send_whatsapp", NULL };
 	struct vault v;
-	struct exec_ctx x = { .v = &v, .warn = warn, .result = print_result };
+	struct exec_ctx x = { .v = &v, .warn = cli_warn_msg,
+	    .result = print_result };
 	struct cli_byhand h = { actions, "a WhatsApp reply", "sent", 0, show,
 	    &x };
 	int first = cli_byhand_args(&h, argc, argv, 1, usage);

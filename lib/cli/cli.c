@@ -176,6 +176,11 @@ void cli_warn(const char *item, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void cli_warn_msg(const char *item, const char *msg)
+{
+	cli_warn(item, "%s", msg);
+}
+
 /* Print the last lib/ error, prefixed by item when given. lib/ names the
  * item it failed on ("NOPE: no such item in the vault"), so the item is
  * added only when the message does not already begin with it: said once. */

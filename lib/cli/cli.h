@@ -37,6 +37,9 @@ typedef int (*arg_fn)(const char *arg, void *ctx);
 int cli_each_arg(int argc, char **argv, arg_fn fn, void *ctx);
 void cli_warn(const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* cli_warn of a message already made: the warn callback lib/ takes
+ * (exec_ctx, sync_opts), so that a tool says lib's diagnostics as its own. */
+void cli_warn_msg(const char *item, const char *msg);
 /* "tool: item: " and aie_errmsg on stderr; item (may be NULL) is left
  * out when aie_errmsg already begins with "item:", so it is said once. */
 void cli_warnerr(const char *item);
