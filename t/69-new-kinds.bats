@@ -10,6 +10,7 @@ load helper
 load wa
 load dash
 load fake/fake
+load cgi
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup() {
@@ -366,7 +367,6 @@ publishers_card() {
 }
 
 @test "settings: on the cloud agent the publishers are the local agent's, whatever keys are set there" {
-	local key tok
 	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
 	LINKEDIN_TOKEN=AQV-hush-0001
 	LINKEDIN_AUTHOR=urn:li:person:hush-0002
@@ -374,16 +374,8 @@ publishers_card() {
 	WA_PHONE_NUMBER_ID=hush-0004
 	EOT
 	)
-	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
-	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
-	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
-	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
-	    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
-	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
-	    ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} \
-	    SERVER_PORT=80 HTTP_HOST=dash.example REMOTE_ADDR=192.0.2.7 \
-	    REQUEST_METHOD=GET PATH_INFO=/settings HTTP_COOKIE="aie_session=$tok" \
-	    VAULT_AGENT=cloud "$AIE_CGI/dashboard.cgi" >"$B"
+	cgi_token
+	cgi_get dashboard.cgi /settings VAULT_AGENT=cloud >"$B"
 	rm -f "$AI_EMPLOYEE_CONFIG"
 	grep -q '^Status: 200' "$B"
 	! grep -q 'hush' "$B" || false
