@@ -10,9 +10,7 @@ load helper
 load cgi
 
 setup() {
-	common_setup
-	mkvault
-	cgi_login
+	cgi_setup
 	CACHE=$VAULT_DIR/.state/local/dashboard-status.cache
 	H=$BATS_TEST_TMPDIR/headers
 	J=$BATS_TEST_TMPDIR/body

@@ -11,9 +11,7 @@ load helper
 load cgi
 
 setup() {
-	common_setup
-	mkvault
-	cgi_login
+	cgi_setup
 	BC=$VAULT_DIR/.state/local/pages-briefings.cache
 	PC=$VAULT_DIR/.state/local/pages-plans.cache
 	H=$BATS_TEST_TMPDIR/headers

@@ -3,9 +3,11 @@
 # t/77, t/69). Loaded after helper, with a vault made.
 # shellcheck shell=bash
 
-# cgi_login: a dashboard password and, in $TOK, a session cookie of its
-# key (after mkvault).
-cgi_login() {
+# cgi_setup: a test's start (in setup): common_setup, a fresh vault, a
+# dashboard password and, in $TOK, a session cookie of its key.
+cgi_setup() {
+	common_setup
+	mkvault
 	echo correct-horse-battery | dashboard-passwd -q
 	cgi_token
 }
