@@ -4,16 +4,7 @@
 # model's summary kept to the facts' numbers, and the suggestion items.
 load helper
 load fake/fake
-
-export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-
-setup_file() {
-	fake_odoo_start
-}
-
-teardown_file() {
-	fake_stop
-}
+load fake/odoo
 
 setup() {
 	fake_setup

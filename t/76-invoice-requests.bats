@@ -5,16 +5,7 @@
 # its reason; a run cut short never drafts twice.
 load helper
 load fake/fake
-
-export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-
-setup_file() {
-	fake_odoo_start
-}
-
-teardown_file() {
-	fake_stop
-}
+load fake/odoo
 
 setup() {
 	fake_setup
