@@ -18,7 +18,7 @@ teardown() {
 	if [ -x "$PM2" ] && [ -d "$PM2_HOME" ]; then
 		"$PM2" kill >/dev/null 2>&1 || true
 	fi
-	no_leftovers "$BATS_TEST_TMPDIR"
+	no_leftovers "$BATS_TEST_TMPDIR/"
 }
 
 need_pm2() {

@@ -154,8 +154,8 @@ wait_for() {
 
 # no_leftovers PATH...: in teardown, after the test's servers were told
 # to stop: nothing running whose command line names one of the PATHs (a
-# socket, prefix or home under the test's directory) once 5 s have
-# passed. Whatever is still there is named, killed (so that one leak fails
+# socket, or a directory with its "/": test/1/ is not test/12/) once 5 s
+# have passed. Whatever is still there is named, killed (so that one leak fails
 # one test, not the run) and the teardown fails.
 no_leftovers() {
 	local re="" p pid left
