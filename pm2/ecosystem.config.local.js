@@ -65,9 +65,15 @@ const apps = [
 
 if (c.get('ENABLE_DASHBOARD', 'true') !== 'false') {
   // fcgiwrap leaves its socket behind when it dies: remove it first. The
-  // socket is for nginx only (umask 007: owner and group).
+  // socket is for nginx only (umask 007: owner and group). A TERM to
+  // fcgiwrap's parent alone leaves its preforked children serving, so this
+  // shell stays as the app's process: on TERM, or once fcgiwrap has ended
+  // some other way, it stops its process group: the app's own, as PM2
+  // starts each app as the leader of a new one.
   apps.push(c.app(AGENT, 'fcgiwrap', '/bin/sh', ['-c',
-    'umask 007; rm -f "$SOCK"; exec "$FCGIWRAP" -c "$CHILDREN" -s "unix:$SOCK"'], {
+    'umask 007; rm -f "$SOCK"; "$FCGIWRAP" -c "$CHILDREN" -s "unix:$SOCK" & ' +
+    'trap \'trap "" TERM; kill -TERM -$$\' TERM INT; wait $!; ' +
+    'trap "" TERM; kill -TERM -$$; exit 0'], {
     env: Object.assign(c.env(AGENT), {
       SOCK: SOCK,
       FCGIWRAP: c.which('fcgiwrap'),

@@ -8,11 +8,8 @@ load fake/fake
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup_file() {
-	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
-	    FAKE_ODOO_PASSWORD=s3cret FAKE_ODOO_KEY=cloudkey0123456789 \
-	    FAKE_ODOO_POST_USER=poster@acme.example FAKE_ODOO_POST_PASSWORD=p0st \
+	fake_odoo_start FAKE_ODOO_KEY=cloudkey0123456789 \
 	    FAKE_ODOO_POST_KEY=postkey0123456789
-	fake_start
 }
 
 teardown_file() {
@@ -20,13 +17,10 @@ teardown_file() {
 }
 
 setup() {
-	common_setup
-	mkvault
-	fake_reset
-	unset ODOO_API_MODE ODOO_API_KEY ODOO_POST_API_KEY
-	export ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example \
-	    ODOO_PASSWORD=s3cret ODOO_POST_USER=poster@acme.example \
-	    ODOO_POST_PASSWORD=p0st ODOO_TIMEOUT=3
+	fake_setup
+	fake_odoo_env
+	unset ODOO_POST_API_KEY
+	export ODOO_POST_USER=poster@acme.example ODOO_POST_PASSWORD=p0st
 }
 
 teardown() {

@@ -20,9 +20,7 @@ teardown_file() {
 }
 
 setup() {
-	common_setup
-	mkvault
-	fake_reset
+	fake_setup
 	export WA_PROVIDER=cloud WA_GRAPH_URL="$FAKE_URL" WA_API_VERSION=v21.0 \
 	    WA_SEND_PHONE_NUMBER_ID=1098765 WA_SEND_TOKEN=EAAGreplytoken \
 	    WA_PHONE_NUMBER_ID=2098765 WA_TOKEN=EAAGnotifytoken WA_TO=+15550002222 \

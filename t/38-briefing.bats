@@ -4,24 +4,10 @@
 # model's summary kept to the facts' numbers, and the suggestion items.
 load helper
 load fake/fake
-
-export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-
-setup_file() {
-	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
-	    FAKE_ODOO_PASSWORD=s3cret FAKE_ODOO_POST_USER=poster@acme.example \
-	    FAKE_ODOO_POST_PASSWORD=p0st
-	fake_start
-}
-
-teardown_file() {
-	fake_stop
-}
+load fake/odoo
 
 setup() {
-	common_setup
-	mkvault
-	fake_reset
+	fake_setup
 	unset ODOO_API_MODE ODOO_API_KEY ODOO_URL USAGE_BUDGET_WEEKLY
 	export AIE_PRICES_FILE="$TOP/share/prices.tsv" AIE_HTTP_BACKOFF=0.01
 	# last ISO week in UTC: MON..SUN, the briefing of NEXT (its Monday)

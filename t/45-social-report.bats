@@ -65,21 +65,24 @@ fm() {
 	sed -n '2,/^---$/p' "$R" | sed -n "s/^$1: //p"
 }
 
+# fm_is KEY=VALUE...: the report's front matter holds each (the first
+# that does not is named).
+fm_is() {
+	local kv
+	for kv; do
+		[ "$(fm "${kv%%=*}")" = "${kv#*=}" ] ||
+		    { echo "fm_is: $kv, not $(fm "${kv%%=*}")" >&2; return 1; }
+	done
+}
+
 @test "the week's posts and their numbers from each network; the totals; nothing else read" {
 	week
 	run --separate-stderr social-report --week 2026-W48
 	assert_success
 	assert_output Logs/Social/2026-W48.md
-	[ "$(fm type)" = social_report ]
-	[ "$(fm period_start)" = 2026-11-23 ]
-	[ "$(fm period_end)" = 2026-11-29 ]
-	[ "$(fm posts)" = 3 ]
-	[ "$(fm read)" = 3 ]
-	[ "$(fm reactions)" = 61 ]
-	[ "$(fm comments)" = 10 ]
-	[ "$(fm shares)" = 11 ]
-	[ "$(fm impressions)" = 2800 ]
-	[ "$(fm reach)" = 210 ]
+	fm_is type=social_report period_start=2026-11-23 \
+	    period_end=2026-11-29 posts=3 read=3 reactions=61 comments=10 \
+	    shares=11 impressions=2800 reach=210
 	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - | - |" "$R"
 	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | 40 | 5 | 7 | 2500 | - |" "$R"
 	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | 300 | 210 |" "$R"
@@ -234,9 +237,7 @@ fm() {
 	echo "${json%,}}" >"$FAKE_SOCIAL_METRICS"
 	run --separate-stderr social-report --week 2026-W48
 	assert_success
-	[ "$(fm posts)" = 150 ]
-	[ "$(fm reactions)" = 150 ]
-	[ "$(fm impressions)" = 300 ]
+	fm_is posts=150 reactions=150 impressions=300
 	[ "$(fake_count '.net == "x-metrics"')" -eq 2 ]
 	[ -z "$(fake_problems)" ]
 }
@@ -257,11 +258,7 @@ fm() {
 	published P7 instagram "$IG" 2026-11-26T08:00:00Z
 	run --separate-stderr social-report --week 2026-W48
 	assert_success
-	[ "$(fm posts)" = 4 ]
-	[ "$(fm read)" = 4 ]
-	[ "$(fm reactions)" = 91 ]
-	[ "$(fm impressions)" = 3700 ]
-	[ "$(fm reach)" = 910 ]
+	fm_is posts=4 read=4 reactions=91 impressions=3700 reach=910
 	grep -qxF "| [P7](https://example.com/P7) | instagram | 2026-11-26 08:00 | 30 | 4 | 2 | 900 | 700 |" "$R"
 	grep -qxF "| instagram | 1 | 1 | 30 | 4 | 2 | 900 | 700 |" "$R"
 	# one request, with the Instagram token (the fake checks it), for the

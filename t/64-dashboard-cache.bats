@@ -7,15 +7,10 @@
 # whose directories have been quiet for 2 s, so tests that need a warm
 # cache first date the vault back (settle).
 load helper
-
-PW=correct-horse-battery
+load cgi
 
 setup() {
-	common_setup
-	mkvault
-	echo "$PW" | dashboard-passwd -q
-	TOK=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" \
-	    "$(cat "$HOME/.config/ai-employee/dashboard.key")" 2 3600)
+	cgi_setup
 	CACHE=$VAULT_DIR/.state/local/dashboard-status.cache
 	H=$BATS_TEST_TMPDIR/headers
 	J=$BATS_TEST_TMPDIR/body
@@ -29,14 +24,7 @@ setup() {
 raw() {
 	local path=/api/status
 	case ${1:-} in /*) path=$1; shift ;; esac
-	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
-	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
-	    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
-	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
-	    ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} \
-	    SERVER_PORT=80 HTTP_HOST=dash.example REMOTE_ADDR=192.0.2.7 \
-	    REQUEST_METHOD=GET PATH_INFO="$path" HTTP_COOKIE="aie_session=$TOK" \
-	    "$@" "$AIE_CGI/dashboard.cgi"
+	cgi_get dashboard.cgi "$path" "$@"
 }
 
 # get [PATH] [VAR=VALUE...]: raw, headers in $H, body in $J.

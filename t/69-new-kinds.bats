@@ -10,6 +10,7 @@ load helper
 load wa
 load dash
 load fake/fake
+load cgi
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 setup() {
@@ -241,8 +242,19 @@ approve_on_page() {
 	[ "$(count Needs_Action/finance)" -eq 0 ]
 }
 
+# settings_of <<EOT: the settings page ($B) with the configuration read
+# from stdin (0600, removed after): served, and no secret (marked "hush")
+# in it.
+settings_of() {
+	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG")
+	req "$URL/settings"
+	rm -f "$AI_EMPLOYEE_CONFIG"
+	[ "$code" = 200 ] || return 1
+	! grep -q 'hush' "$B" || return 1
+}
+
 @test "settings: each component's keys set or not set, a chosen provider and model shown, never a secret" {
-	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
+	settings_of <<-'EOT'
 	LLM_PROVIDER=anthropic
 	LLM_MODEL=claude-sonnet-4-5
 	ANTHROPIC_API_KEY=sk-ant-hush-0001
@@ -251,11 +263,6 @@ approve_on_page() {
 	ODOO_API_MODE=<b>json2</b>
 	LINKEDIN_TOKEN=AQV-hush-0004
 	EOT
-	)
-	req "$URL/settings"
-	rm -f "$AI_EMPLOYEE_CONFIG"
-	[ "$code" = 200 ]
-	! grep -q 'hush' "$B" || false
 	grep -q '<h3>Model (LLM)</h3><p class="meta">configured</p>' "$B"
 	grep -q '<dt>LLM_PROVIDER</dt><dd>anthropic</dd>' "$B"
 	grep -q '<dt>LLM_MODEL</dt><dd>claude-sonnet-4-5</dd>' "$B"
@@ -280,7 +287,11 @@ approve_on_page() {
 	local soon far
 	soon=$(date -u -d '+3 days' +%FT%TZ)
 	far=$(date -u -d '+40 days' +%FT%TZ)
-	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-EOT
+	# what vault-health learnt of the Page token from Graph, on the cloud
+	mkdir -p "$VAULT_DIR/Health"
+	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
+	    "$(date -u +%FT%TZ)" >"$VAULT_DIR/Health/cloud.md"
+	settings_of <<-EOT
 	LINKEDIN_TOKEN=AQV-hush-0001
 	LINKEDIN_TOKEN_EXPIRES_AT=$soon
 	X_TOKEN=hush-0002
@@ -289,15 +300,6 @@ approve_on_page() {
 	WA_TOKEN=EAAG-hush-0005
 	WA_TOKEN_EXPIRES_AT=$far
 	EOT
-	)
-	# what vault-health learnt of the Page token from Graph, on the cloud
-	mkdir -p "$VAULT_DIR/Health"
-	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
-	    "$(date -u +%FT%TZ)" >"$VAULT_DIR/Health/cloud.md"
-	req "$URL/settings"
-	rm -f "$AI_EMPLOYEE_CONFIG"
-	[ "$code" = 200 ]
-	! grep -q 'hush' "$B" || false
 	grep -q '<h3>Token expiry</h3>' "$B"
 	# within TOKEN_WARN_DAYS: degraded, with what to do, as vault-health says it
 	grep -q "<dt>LinkedIn</dt><dd><span class=\"err\">expires ${soon%%T*} (in 3 d): authorise the app on LinkedIn again" "$B"
@@ -340,18 +342,13 @@ publishers_card() {
 	# the notices' phone number serves replies too; X half set up lacks its
 	# token; Instagram needs where its images are served from
 	rm "$BATS_TEST_TMPDIR/x.tokens"
-	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
+	settings_of <<-'EOT'
 	WA_SEND_TOKEN=EAAG-hush-0005
 	WA_PHONE_NUMBER_ID=hush-0006
 	X_CLIENT_ID=hush-0007
 	INSTAGRAM_TOKEN=IG-hush-0008
 	INSTAGRAM_USER_ID=hush-0009
 	EOT
-	)
-	req "$URL/settings"
-	rm -f "$AI_EMPLOYEE_CONFIG"
-	[ "$code" = 200 ]
-	! grep -q 'hush' "$B" || false
 	publishers_card >"$B.card"
 	grep -q '<dt>WhatsApp replies</dt><dd>configured here</dd>' "$B.card"
 	grep -q '<dt>X</dt><dd><span class="err">not configured: X_TOKEN is missing</span></dd>' "$B.card"
@@ -366,7 +363,6 @@ publishers_card() {
 }
 
 @test "settings: on the cloud agent the publishers are the local agent's, whatever keys are set there" {
-	local key tok
 	(umask 077 && cat >"$AI_EMPLOYEE_CONFIG" <<-'EOT'
 	LINKEDIN_TOKEN=AQV-hush-0001
 	LINKEDIN_AUTHOR=urn:li:person:hush-0002
@@ -374,16 +370,8 @@ publishers_card() {
 	WA_PHONE_NUMBER_ID=hush-0004
 	EOT
 	)
-	key=$(cat "$HOME/.config/ai-employee/dashboard.key")
-	tok=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" "$key" 2 3600)
-	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
-	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
-	    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
-	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
-	    ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} \
-	    SERVER_PORT=80 HTTP_HOST=dash.example REMOTE_ADDR=192.0.2.7 \
-	    REQUEST_METHOD=GET PATH_INFO=/settings HTTP_COOKIE="aie_session=$tok" \
-	    VAULT_AGENT=cloud "$AIE_CGI/dashboard.cgi" >"$B"
+	cgi_token
+	cgi_get dashboard.cgi /settings VAULT_AGENT=cloud >"$B"
 	rm -f "$AI_EMPLOYEE_CONFIG"
 	grep -q '^Status: 200' "$B"
 	! grep -q 'hush' "$B" || false

@@ -18,6 +18,7 @@ teardown() {
 	if [ -x "$PM2" ] && [ -d "$PM2_HOME" ]; then
 		"$PM2" kill >/dev/null 2>&1 || true
 	fi
+	no_leftovers "$BATS_TEST_TMPDIR/"
 }
 
 need_pm2() {
@@ -286,7 +287,7 @@ EOF
 	command -v nginx >/dev/null || skip "nginx not installed"
 	command -v fcgiwrap >/dev/null || [ -x /usr/sbin/fcgiwrap ] || skip "fcgiwrap not installed"
 	[ -x "$AIE_CGI/dashboard.cgi" ] || skip "dashboard.cgi not built"
-	local port eco="$BATS_TEST_TMPDIR/dash.config.js" prefix="$AIE_STATE_DIR/nginx" i
+	local port eco="$BATS_TEST_TMPDIR/dash.config.js" prefix="$AIE_STATE_DIR/nginx" i pid group
 	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 	mkdir -p "$BATS_TEST_TMPDIR/run"
 	{
@@ -320,6 +321,14 @@ EOF
 	grep -q "listen 127.0.0.1:$port;" "$prefix/conf/nginx.conf"
 	grep -q "fastcgi_param SCRIPT_FILENAME \"$AIE_CGI/dashboard.cgi\";" "$prefix/conf/nginx.conf"
 	run -0 nginx -t -q -p "$prefix/" -c conf/nginx.conf -e "$prefix/logs/error.log"
+	# a TERM to the app's process alone (PM2 without its walk of the
+	# process tree) stops fcgiwrap's preforked workers too
+	pid=$("$PM2" pid aie-local-fcgiwrap)
+	group=$(pgrep -g "$pid" | paste -sd,)
+	[[ $group == *,*,*,*,* ]]
+	kill -TERM "$pid"
+	wait_for eval '! ps -o stat= -p "$group" | grep -qv Z'
 	run "$PM2" stop all
 	assert_success
+	no_leftovers "$BATS_TEST_TMPDIR/run/fcgiwrap.sock"
 }

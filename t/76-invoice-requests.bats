@@ -5,26 +5,12 @@
 # its reason; a run cut short never drafts twice.
 load helper
 load fake/fake
-
-export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-
-setup_file() {
-	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
-	    FAKE_ODOO_PASSWORD=s3cret
-	fake_start
-}
-
-teardown_file() {
-	fake_stop
-}
+load fake/odoo
 
 setup() {
-	common_setup
-	mkvault
-	fake_reset
-	export ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example \
-	    ODOO_PASSWORD=s3cret ODOO_TIMEOUT=3 VAULT_AGENT=cloud
-	unset ODOO_API_MODE ODOO_API_KEY
+	fake_setup
+	fake_odoo_env
+	export VAULT_AGENT=cloud
 }
 
 teardown() {

@@ -8,15 +8,10 @@
 # list is written only once its folders have been quiet for 2 s, so tests
 # that need a warm cache date the vault back (settle).
 load helper
-
-PW=correct-horse-battery
+load cgi
 
 setup() {
-	common_setup
-	mkvault
-	echo "$PW" | dashboard-passwd -q
-	TOK=$(/usr/bin/python3 "$T_DIR/data/dash-cookie.py" \
-	    "$(cat "$HOME/.config/ai-employee/dashboard.key")" 2 3600)
+	cgi_setup
 	BC=$VAULT_DIR/.state/local/pages-briefings.cache
 	PC=$VAULT_DIR/.state/local/pages-plans.cache
 	H=$BATS_TEST_TMPDIR/headers
@@ -29,15 +24,7 @@ setup() {
 get() {
 	local path=$1
 	shift
-	env -i PATH="$PATH" HOME="$HOME" VAULT_DIR="$VAULT_DIR" \
-	    AI_EMPLOYEE_CONFIG="$AI_EMPLOYEE_CONFIG" TZ=UTC \
-	    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
-	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
-	    ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} \
-	    SERVER_PORT=80 HTTP_HOST=dash.example REMOTE_ADDR=192.0.2.7 \
-	    REQUEST_METHOD=GET PATH_INFO="${path%%\?*}" \
-	    QUERY_STRING="$([[ $path == *\?* ]] && echo "${path#*\?}")" \
-	    HTTP_COOKIE="aie_session=$TOK" "$@" "$AIE_CGI/pages.cgi" \
+	cgi_get pages.cgi "$path" "$@" \
 	    >"$BATS_TEST_TMPDIR/reply"
 	sed -n '1,/^\r$/p' "$BATS_TEST_TMPDIR/reply" | tr -d '\r' >"$H"
 	sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/reply" >"$J"

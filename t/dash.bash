@@ -57,10 +57,14 @@ dash_setup() {
 	dash_reset
 }
 
-# dash_stop: the server down (in teardown_file), when it was started.
+# dash_stop: the server down (in teardown_file), when it was started, and
+# nothing of it left running.
 dash_stop() {
+	local sockdir
 	[ -f "$BATS_FILE_TMPDIR/port" ] || return 0
+	sockdir=$(cat "$BATS_FILE_TMPDIR/web/sockdir" 2>/dev/null) || sockdir=
 	"$TOP/cgi/run-dashboard" stop "$BATS_FILE_TMPDIR/web"
+	no_leftovers "$BATS_FILE_TMPDIR/web/" ${sockdir:+"$sockdir/"}
 }
 
 # dash_reset: the vault back to one email and its draft (in setup).

@@ -152,6 +152,27 @@ wait_for() {
 	return 1
 }
 
+# no_leftovers PATH...: in teardown, after the test's servers were told
+# to stop: nothing running whose command line names one of the PATHs (a
+# socket, or a directory with its "/": test/1/ is not test/12/) once 5 s
+# have passed. Whatever is still there is named, killed (so that one leak fails
+# one test, not the run) and the teardown fails.
+no_leftovers() {
+	local re="" p pid left
+	for p; do
+		re+="${re:+|}$(printf '%s' "$p" | sed 's/[][\\.*^$|+?(){}]/\\&/g')"
+	done
+	[ -n "$re" ] || return 0
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wait_for -t 5 eval '! pgrep -f -- "$re" >/dev/null' 2>/dev/null && return 0
+	left=$(pgrep -a -f -- "$re") || return 0
+	printf 'left running after the test:\n%s\n' "$left" >&2
+	for pid in $(pgrep -f -- "$re"); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	return 1
+}
+
 # json_in [FILE|-]: the JSON read by assert_json and json_get: FILE, stdin
 # for -, else $output (after `run`).
 json_in() {

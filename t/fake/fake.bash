@@ -37,6 +37,34 @@ fake_stop() {
 	fi
 }
 
+# fake_setup: a test's start in a file with one fake server (in setup):
+# common_setup, a fresh vault, the fake's replies, log and Odoo state
+# reset.
+fake_setup() {
+	common_setup
+	mkvault
+	fake_reset
+}
+
+# fake_odoo_start [VAR=VALUE...]: fake_start as the Odoo of database
+# acme, user bot@acme.example (password s3cret) and the poster
+# poster@acme.example (p0st), the VARs (API keys, say) exported first.
+fake_odoo_start() {
+	# shellcheck disable=SC2163 # the VAR=VALUE words themselves
+	export FAKE_ODOO_DB=acme FAKE_ODOO_USER=bot@acme.example \
+	    FAKE_ODOO_PASSWORD=s3cret FAKE_ODOO_POST_USER=poster@acme.example \
+	    FAKE_ODOO_POST_PASSWORD=p0st "$@"
+	fake_start
+}
+
+# fake_odoo_env: the tools' ODOO_* for fake_odoo_start's user over
+# JSON-RPC (no API key), a 3 s timeout.
+fake_odoo_env() {
+	unset ODOO_API_MODE ODOO_API_KEY
+	export ODOO_URL="$FAKE_URL" ODOO_DB=acme ODOO_USER=bot@acme.example \
+	    ODOO_PASSWORD=s3cret ODOO_TIMEOUT=3
+}
+
 # fake_reply JSON: one scripted reply (see t/fake/api.py).
 fake_reply() {
 	printf '%s\n' "$1" >>"$FAKE_SCRIPT"

@@ -323,15 +323,10 @@ class Handler(BaseHTTPRequestHandler):
         elif "%3A" not in self.path:
             rec["problem"] = "the URN is not percent-encoded"
         self.log(rec)
-        if rec["problem"] == "auth":
-            return self.reply(*ERRORS["li_expired"])
         if rec["problem"]:
-            return self.reply(400, {"message": "fake: " + rec["problem"],
-                                    "status": 400})
-        s = take_script("GET %s" % self.path)
-        if s and "error" in s:
-            st, obj = ERRORS[s["error"]]
-            return self.reply(st, obj, headers=s.get("headers"))
+            return self.refuse("linkedin", rec["problem"])
+        if self.scripted_error(take_script("GET %s" % self.path)):
+            return None
         with LOCK:
             states = LI_STATES.get(urn)
             if states is None:
@@ -381,17 +376,13 @@ class Handler(BaseHTTPRequestHandler):
         elif not image_type(raw):
             rec["problem"] = "not an image"
         self.log(rec)
-        if rec["problem"] == "auth":
-            return self.reply(*ERRORS["li_expired"])
         if rec["problem"]:
-            return self.reply(400, {"message": "fake: " + rec["problem"],
-                                    "status": 400})
+            return self.refuse("linkedin", rec["problem"])
         s = take_script("PUT %s" % self.path)
         if s:
             time.sleep(s.get("delay", 0))
-            if "error" in s:
-                st, obj = ERRORS[s["error"]]
-                return self.reply(st, obj, headers=s.get("headers"))
+        if self.scripted_error(s):
+            return None
         with LOCK:
             IMAGES[urn] = rec["sha256"]
             del UPLOADS[self.path]
@@ -423,9 +414,8 @@ class Handler(BaseHTTPRequestHandler):
         self.states = None
         if s:
             time.sleep(s.get("delay", 0))
-            if "error" in s:
-                st, obj = ERRORS[s["error"]]
-                return self.reply(st, obj, headers=s.get("headers"))
+            if self.scripted_error(s):
+                return None
             if "raw" in s or "json" in s:
                 return self.reply(s.get("status", 200), s.get("json"),
                                   s.get("raw"), s.get("headers"))
@@ -450,6 +440,15 @@ class Handler(BaseHTTPRequestHandler):
         if re.match(r"^/v\d+\.\d+/[^/]+/media_publish$", self.path):
             return "instagram"
         return None
+
+    def scripted_error(self, s):
+        """The scripted reply s's error (ERRORS) answered: True, else False
+        (no script, or one with no error)."""
+        if not s or "error" not in s:
+            return False
+        st, obj = ERRORS[s["error"]]
+        self.reply(st, obj, headers=s.get("headers"))
+        return True
 
     def refuse(self, net, err):
         """A failed check: the service's own answer."""
@@ -541,14 +540,21 @@ class Handler(BaseHTTPRequestHandler):
             return "content-type"
         return None
 
-    def check_linkedin_upload(self, body):
+    def li_json(self, body):
+        """LinkedIn's headers checked and its JSON body read: (problem,
+        None), or (None, the body)."""
         e = self.li_headers()
         if e:
             return e, None
         try:
-            d = json.loads(body)
+            return None, json.loads(body)
         except ValueError:
             return "body is not JSON", None
+
+    def check_linkedin_upload(self, body):
+        e, d = self.li_json(body)
+        if e:
+            return e, None
         if d != {"initializeUploadRequest": {"owner": E("FAKE_LI_AUTHOR")}}:
             return "initializeUploadRequest", d
         return None, d
@@ -621,13 +627,9 @@ class Handler(BaseHTTPRequestHandler):
         return None, f
 
     def check_linkedin(self, body):
-        e = self.li_headers()
+        e, d = self.li_json(body)
         if e:
             return e, None
-        try:
-            d = json.loads(body)
-        except ValueError:
-            return "body is not JSON", None
         if d.get("author") != E("FAKE_LI_AUTHOR"):
             return "author", d
         c = d.get("commentary")
@@ -857,10 +859,7 @@ def metrics_get(h):
         return True
     s = take_script("GET %s " % h.path)
     if s:
-        if "error" in s:
-            st, obj = ERRORS[s["error"]]
-            h.reply(st, obj, headers=s.get("headers"))
-        else:
+        if not h.scripted_error(s):
             h.reply(s.get("status", 200), s.get("json"), s.get("raw"),
                     s.get("headers"))
         return True
