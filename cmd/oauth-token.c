@@ -88,7 +88,6 @@ int main(int argc, char **argv)
 	const struct oauth_provider *p;
 	int c, device = 0, refresh = 0, r;
 	long timeout = 300;
-	char *end;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
@@ -97,13 +96,9 @@ int main(int argc, char **argv)
 			device = 1;
 		else if (c == O_REFRESH)
 			refresh = 1;
-		else if (c == O_TIMEOUT) {
-			timeout = strtol(optarg, &end, 10);
-			if (*end || timeout < 1 || timeout > 3600) {
-				cli_warn(NULL, "--timeout %s: not 1-3600 seconds", optarg);
-				usage(2);
-			}
-		} else if (!cli_option(c, optarg, usage))
+		else if (c == O_TIMEOUT)
+			timeout = cli_whole("--timeout", optarg, 1, 3600, usage);
+		else if (!cli_option(c, optarg, usage))
 			usage(2);
 	if (argc - optind != 2)
 		usage(2);

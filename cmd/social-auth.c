@@ -138,19 +138,14 @@ int main(int argc, char **argv)
 	const struct oauth_provider *p;
 	struct oauth_tokens t;
 	long timeout = 300;
-	char *end;
 	int c, r;
 
 	if (cli_init(argv[0]) < 0)
 		return EX_CONFIG;
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if (c == O_TIMEOUT) {
-			timeout = strtol(optarg, &end, 10);
-			if (*end || timeout < 1 || timeout > 3600) {
-				cli_warn(NULL, "--timeout %s: not 1-3600 seconds", optarg);
-				usage(2);
-			}
-		} else if (!cli_option(c, optarg, usage))
+		if (c == O_TIMEOUT)
+			timeout = cli_whole("--timeout", optarg, 1, 3600, usage);
+		else if (!cli_option(c, optarg, usage))
 			usage(2);
 	if (argc - optind != 1)
 		usage(2);

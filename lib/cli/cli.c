@@ -9,6 +9,7 @@
  * it); the rest of lib/ never prints and never exits.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,21 @@ double cli_interval(const char *arg, double min, void (*usage)(int))
 		usage(2);
 	}
 	return secs;
+}
+
+long cli_whole(const char *opt, const char *arg, long min, long max,
+    void (*usage)(int))
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || n < min || n > max) {
+		cli_warn(NULL, "%s %s: not %ld-%ld", opt, arg, min, max);
+		usage(2);
+	}
+	return n;
 }
 
 int cli_option(int c, const char *arg, void (*usage)(int))

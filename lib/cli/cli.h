@@ -28,6 +28,10 @@ extern struct cli cli;
 	{ "version", no_argument, NULL, 'V' + 256 }
 int cli_init(const char *prog);
 int cli_option(int c, const char *arg, void (*usage)(int));
+/* An option's whole number from min to max (--timeout 300): a bad one is
+ * warned about ("--timeout 0: not 1-3600") and usage(2) called. */
+long cli_whole(const char *opt, const char *arg, long min, long max,
+    void (*usage)(int));
 /* --interval ARG: a duration as config_seconds reads it (30, 90s, 5m, 2h,
  * 1d) or a number of seconds with a fraction (0.5), of at least min
  * seconds and more than 0; a bad one is warned about and usage(2) called. */
