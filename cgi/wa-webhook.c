@@ -424,6 +424,13 @@ static void again(struct vault *v, const struct wa_status *s)
 	hand(v, kind, key, text, 1);
 }
 
+/* A notification found failed (131047) among the kept statuses. */
+static void again_late(struct vault *v, const struct wa_status *s, void *ctx)
+{
+	(void)ctx;
+	again(v, s);
+}
+
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
  * request when they close; this process goes on alone), then the owner
  * told, through notify-wa, of urgent messages and failed replies, and
@@ -451,7 +458,7 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		answer(v, &h->msgs[l->ask[i]]);
 	for (i = 0; i < l->nagain; i++)
 		again(v, &h->sts[l->again[i]]);
-	if (wa_late_settle(v, hand_failed, NULL) < 0)   /* kept for later */
+	if (wa_late_settle(v, hand_failed, again_late, NULL) < 0)   /* kept for later */
 		after_fail(v, "the statuses kept for later", aie_errmsg);
 	if (wa_inbox_sweep(v) < 0)   /* what a crash left, hourly */
 		after_fail(v, "the temporary files left by a crash", aie_errmsg);

@@ -360,17 +360,26 @@ int wa_log_row(struct vault *v, time_t now, const char *kind,
 int wa_late_keep(struct vault *v, const struct wa_status *s);
 /* Under wa.lock: apply each kept status whose reply or notification is in
  * the vault now, drop those older than WA_LATE_DAYS, keep the rest; then,
- * the lock released, tell(v, s, id, ctx) of each reply id found failed.
- * The number applied, or -1 (what could be applied is applied). */
+ * the lock released, tell(v, s, id, ctx) of each reply id found failed,
+ * and again(v, s, ctx) (when not NULL) of each owner's notification found
+ * failed outside the window (131047). The number applied, or -1 (what
+ * could be applied is applied). */
 typedef void wa_tell_fn(struct vault *v, const struct wa_status *s,
     const char *id, void *ctx);
-int wa_late_settle(struct vault *v, wa_tell_fn *tell, void *ctx);
+typedef void wa_again_fn(struct vault *v, const struct wa_status *s,
+    void *ctx);
+int wa_late_settle(struct vault *v, wa_tell_fn *tell, wa_again_fn *again,
+    void *ctx);
 
 /* Tell the owner, through the notification path of notify-wa(1) (dedup by
  * wamid, the outbox without a provider), that reply id failed. Failures
  * are only in the notification log. */
 void wa_status_tell(struct vault *v, const struct wa_status *s,
     const char *id);
+/* The owner's notification s failed outside the owner's 24-hour window
+ * (131047): sent again as the approved template (WA_TEMPLATE), once per
+ * wamid, when the log shows it sent as free text. */
+void wa_status_again(struct vault *v, const struct wa_status *s);
 /* The texts of what the webhook tells (with the dashboard link), malloc'd
  * or NULL: reply id failed (s's error); an urgent message from from. */
 char *wa_text_failed(const struct wa_status *s, const char *id);
