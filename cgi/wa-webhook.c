@@ -138,6 +138,8 @@ struct later {
 	size_t nagain;
 };
 
+#define PREPARE_MAX 64
+
 /* Store the messages and statuses of a verified payload in the open vault:
  * each message's item written aside first, then under wa.lock only what
  * orders deliveries, then the folder synced (lib/wa inbox.c). 0, or an
@@ -160,7 +162,9 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 		free(pre);
 		return 500;
 	}
-	for (i = 0; i < h->nmsgs; i++)
+	/* each holds its folder open: the first PREPARE_MAX (Meta sends one
+	 * or a few); the rest are written under the lock */
+	for (i = 0; i < h->nmsgs && i < PREPARE_MAX; i++)
 		if (wa_owner_ask(&h->msgs[i]) == WA_ASK_NONE &&
 		    wa_inbox_prepare(&in, &h->msgs[i], &pre[i]) < 0)
 			/* not fatal: wa_inbox_add writes it under the lock */
