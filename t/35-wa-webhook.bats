@@ -322,6 +322,11 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	[ ! -e "$VAULT_DIR/.state/local/wa-joining" ]
 }
 
+# tmps: the temporary files in Needs_Action/whatsapp/.
+tmps() {
+	find "$VAULT_DIR/Needs_Action/whatsapp" -maxdepth 1 -name '.tmp.*' | wc -l
+}
+
 @test "a delivery killed after writing its item aside leaves no item, the retry one, and the leftover is swept" {
 	local dir=$VAULT_DIR/Needs_Action/whatsapp lock=$VAULT_DIR/.state/local/wa.lock
 	local sig pid fd
@@ -340,13 +345,13 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	    HTTP_X_HUB_SIGNATURE_256="$sig" "$AIE_CGI/wa-webhook.cgi" \
 	    <"$P" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
-	wait_for eval 'ls -A "$dir" | grep -q "^\.tmp\.WA_.*\.md\.$pid\."'
+	wait_for eval '[ -n "$(find "$dir" -name ".tmp.WA_*.md.$pid.*")" ]'
 	kill -9 "$pid"
 	wait "$pid" || true
 	exec {fd}<&-
 	[ ! -s "$BATS_TEST_TMPDIR/out" ]       # no answer: Meta retries
 	[ "$(items | wc -l)" -eq 0 ]
-	[ "$(ls -A "$dir" | grep -c '^\.tmp\.WA_')" -eq 1 ]
+	[ "$(tmps)" -eq 1 ]
 	# Meta's retry files it once, and the one after that is dropped
 	cgi_post "$P"
 	status_is "200 OK"
@@ -354,14 +359,14 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	status_is "200 OK"
 	[ "$(items | wc -l)" -eq 1 ]
 	grep -q '^written aside$' "$(items)"
-	[ "$(ls -A "$dir" | grep -c '^\.tmp\.WA_')" -eq 1 ]   # young: kept
+	[ "$(tmps)" -eq 1 ]   # young: kept
 	# past WA_TMP_AGE (an hour) the next delivery sweeps it, not a young one
 	touch -d '2 hours ago' "$dir"/.tmp.WA_* "$VAULT_DIR/.state/local/wa-swept"
 	: >"$dir/.tmp.WA_20991231T000000Z_abcdef.md.1.0a0b0c0d"
 	"$META" status delivered wamid.NONE >"$P"
 	cgi_post "$P"
 	status_is "200 OK"
-	wait_for eval '[ "$(ls -A "$dir" | grep -c "^\.tmp\.WA_")" -eq 1 ]'
+	wait_for eval '[ "$(tmps)" -eq 1 ]'
 	[ -e "$dir/.tmp.WA_20991231T000000Z_abcdef.md.1.0a0b0c0d" ]
 	[ "$(items | wc -l)" -eq 1 ]
 	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
@@ -392,7 +397,7 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	[ "$(cat "$VAULT_DIR"/.state/local/wa-ids.d/* | grep -cx wamid.SAME1)" -eq 1 ]
 	[ "$(grep -c '"event":"whatsapp_new"' "$VAULT_DIR"/Logs/*.jsonl)" -eq 1 ]
 	# the losers' temporary files are gone
-	[ "$(ls -A "$VAULT_DIR/Needs_Action/whatsapp" | grep -c '^\.tmp\.')" -eq 0 ]
+	[ "$(tmps)" -eq 0 ]
 }
 
 @test "a message with an urgent word of the handbook is priority high" {
