@@ -138,18 +138,44 @@ struct later {
 	size_t nagain;
 };
 
-/* Store the messages and statuses of a verified payload in the open vault.
- * 0, or an HTTP status. */
+#define PREPARE_MAX 64
+
+/* Store the messages and statuses of a verified payload in the open vault:
+ * each message's item written aside first, then under wa.lock only what
+ * orders deliveries, then the folder synced (lib/wa inbox.c). 0, or an
+ * HTTP status. */
 static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 {
 	struct wa_inbox in;
+	struct wa_pre *pre;
 	struct itemref ref;
 	char tell[AIE_ID_MAX + 1];
 	size_t i;
 	int status = 0, r;
 
+	if (!(pre = calloc(h->nmsgs ? h->nmsgs : 1, sizeof *pre))) {
+		fprintf(stderr, "wa-webhook: out of memory\n");
+		return 500;
+	}
 	if (wa_inbox_open(&in, v) < 0) {
 		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		free(pre);
+		return 500;
+	}
+	/* each holds its folder open: the first PREPARE_MAX (Meta sends one
+	 * or a few); the rest are written under the lock */
+	for (i = 0; i < h->nmsgs && i < PREPARE_MAX; i++)
+		if (wa_owner_ask(&h->msgs[i]) == WA_ASK_NONE &&
+		    wa_inbox_prepare(&in, &h->msgs[i], &pre[i]) < 0)
+			/* not fatal: wa_inbox_add writes it under the lock */
+			fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
+			    aie_errmsg);
+	if (wa_inbox_lock(&in) < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		for (i = 0; i < h->nmsgs; i++)
+			wa_pre_drop(&pre[i]);
+		wa_inbox_close(&in);
+		free(pre);
 		return 500;
 	}
 	for (i = 0; i < h->nmsgs; i++) {
@@ -165,7 +191,7 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 			}
 			continue;
 		}
-		if ((r = wa_inbox_add(&in, &h->msgs[i], &ref)) < 0) {
+		if ((r = wa_inbox_add(&in, &h->msgs[i], &pre[i], &ref)) < 0) {
 			fprintf(stderr, "wa-webhook: %s: %s\n", h->msgs[i].id,
 			    aie_errmsg);
 			status = 500;   /* the rest still stored; Meta retries */
@@ -188,7 +214,14 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 		    l->nagain < LATER_MAX)
 			l->again[l->nagain++] = i;   /* maybe the owner's */
 	}
+	wa_inbox_unlock(&in);
+	/* after the lock, before the 200: deliveries at once share a commit */
+	if (wa_inbox_sync(&in) < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		status = 500;
+	}
 	wa_inbox_close(&in);
+	free(pre);
 	return status;
 }
 
@@ -395,6 +428,13 @@ static void again(struct vault *v, const struct wa_status *s)
 	hand(v, kind, key, text, 1);
 }
 
+/* A notification found failed (131047) among the kept statuses. */
+static void again_late(struct vault *v, const struct wa_status *s, void *ctx)
+{
+	(void)ctx;
+	again(v, s);
+}
+
 /* After the answer: stdout and stderr handed back (fcgiwrap ends the
  * request when they close; this process goes on alone), then the owner
  * told, through notify-wa, of urgent messages and failed replies, and
@@ -422,8 +462,10 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		answer(v, &h->msgs[l->ask[i]]);
 	for (i = 0; i < l->nagain; i++)
 		again(v, &h->sts[l->again[i]]);
-	if (wa_late_settle(v, hand_failed, NULL) < 0)   /* kept for later */
+	if (wa_late_settle(v, hand_failed, again_late, NULL) < 0)   /* kept for later */
 		after_fail(v, "the statuses kept for later", aie_errmsg);
+	if (wa_inbox_sweep(v) < 0)   /* what a crash left, hourly */
+		after_fail(v, "the temporary files left by a crash", aie_errmsg);
 }
 
 static int delivery(struct web *w)

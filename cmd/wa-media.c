@@ -136,6 +136,13 @@ static void tell_failed(struct vault *v, const struct wa_status *s,
 	wa_status_tell(v, s, id);
 }
 
+static void again_late(struct vault *v, const struct wa_status *s,
+    void *ctx)
+{
+	(void)ctx;
+	wa_status_again(v, s);
+}
+
 static int one_arg(const char *arg, void *vctx)
 {
 	struct ctx *c = vctx;
@@ -188,7 +195,7 @@ int main(int argc, char **argv)
 		}
 		/* the timer's run also settles the statuses that came before
 		 * their reply synced (lib/wa late.c), in case no delivery does */
-		if ((r = wa_late_settle(&v, tell_failed, NULL)) < 0) {
+		if ((r = wa_late_settle(&v, tell_failed, again_late, NULL)) < 0) {
 			cli_warnerr("statuses kept for later");
 			fold(&c, aie_errcode ? aie_errcode : EX_TEMP);
 		} else if (r > 0) {

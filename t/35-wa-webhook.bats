@@ -322,6 +322,84 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	[ ! -e "$VAULT_DIR/.state/local/wa-joining" ]
 }
 
+# tmps: the temporary files in Needs_Action/whatsapp/.
+tmps() {
+	find "$VAULT_DIR/Needs_Action/whatsapp" -maxdepth 1 -name '.tmp.*' | wc -l
+}
+
+@test "a delivery killed after writing its item aside leaves no item, the retry one, and the leftover is swept" {
+	local dir=$VAULT_DIR/Needs_Action/whatsapp lock=$VAULT_DIR/.state/local/wa.lock
+	local sig pid fd
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ -e "$lock" ]
+	"$META" payload text wamid.KILL1 "written aside" >"$P"
+	sig=$("$META" sign "$SECRET" "$P")
+	# wa.lock held, as by another delivery at work: this one stops after
+	# its temporary file, before the lock, and is killed there
+	exec {fd}<>"$lock"
+	flock "$fd"
+	env REQUEST_METHOD=POST REMOTE_ADDR=127.0.0.1 \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH="$(stat -c %s "$P")" \
+	    HTTP_X_HUB_SIGNATURE_256="$sig" "$AIE_CGI/wa-webhook.cgi" \
+	    <"$P" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	wait_for eval '[ -n "$(find "$dir" -name ".tmp.WA_*.md.$pid.*")" ]'
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec {fd}<&-
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]       # no answer: Meta retries
+	[ "$(items | wc -l)" -eq 0 ]
+	[ "$(tmps)" -eq 1 ]
+	# Meta's retry files it once, and the one after that is dropped
+	cgi_post "$P"
+	status_is "200 OK"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	grep -q '^written aside$' "$(items)"
+	[ "$(tmps)" -eq 1 ]   # young: kept
+	# past WA_TMP_AGE (an hour) the next delivery sweeps it, not a young one
+	touch -d '2 hours ago' "$dir"/.tmp.WA_* "$VAULT_DIR/.state/local/wa-swept"
+	: >"$dir/.tmp.WA_20991231T000000Z_abcdef.md.1.0a0b0c0d"
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	wait_for eval '[ "$(tmps)" -eq 1 ]'
+	[ -e "$dir/.tmp.WA_20991231T000000Z_abcdef.md.1.0a0b0c0d" ]
+	[ "$(items | wc -l)" -eq 1 ]
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "deliveries of one payload at once, and of payloads sharing a message, make one item per wamid" {
+	local i sig sig2
+	"$META" payload text wamid.SAME1 "once only" >"$P"
+	sig=$("$META" sign "$SECRET" "$P")
+	"$META" payload image wamid.SAME1 "once only" >"$P.2"
+	sig2=$("$META" sign "$SECRET" "$P.2")
+	for i in 1 2 3 4 5 6; do
+		env REQUEST_METHOD=POST REMOTE_ADDR=127.0.0.1 \
+		    CONTENT_TYPE=application/json CONTENT_LENGTH="$(stat -c %s "$P")" \
+		    HTTP_X_HUB_SIGNATURE_256="$sig" "$AIE_CGI/wa-webhook.cgi" \
+		    <"$P" >"$BATS_TEST_TMPDIR/out.$i" 2>&1 &
+		env REQUEST_METHOD=POST REMOTE_ADDR=127.0.0.1 \
+		    CONTENT_TYPE=application/json CONTENT_LENGTH="$(stat -c %s "$P.2")" \
+		    HTTP_X_HUB_SIGNATURE_256="$sig2" "$AIE_CGI/wa-webhook.cgi" \
+		    <"$P.2" >"$BATS_TEST_TMPDIR/out2.$i" 2>&1 &
+	done
+	wait
+	for i in 1 2 3 4 5 6; do
+		grep -q '^Status: 200' "$BATS_TEST_TMPDIR/out.$i" || fail "$(cat "$BATS_TEST_TMPDIR/out.$i")"
+		grep -q '^Status: 200' "$BATS_TEST_TMPDIR/out2.$i" || fail "$(cat "$BATS_TEST_TMPDIR/out2.$i")"
+	done
+	[ "$(items | wc -l)" -eq 1 ]
+	[ "$(cat "$VAULT_DIR"/.state/local/wa-ids.d/* | grep -cx wamid.SAME1)" -eq 1 ]
+	[ "$(grep -c '"event":"whatsapp_new"' "$VAULT_DIR"/Logs/*.jsonl)" -eq 1 ]
+	# the losers' temporary files are gone
+	[ "$(tmps)" -eq 0 ]
+}
+
 @test "a message with an urgent word of the handbook is priority high" {
 	sed -i 's/^- asap$/- asap\n- refund/' "$VAULT_DIR/Company_Handbook.md"
 	"$META" payload text wamid.U1 "I want a REFUND now" >"$P"

@@ -145,6 +145,50 @@ LATE() {
 	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
 }
 
+@test "a 131047 kept until its notification's row synced is sent again as the template, once, by a delivery or by wa-media" {
+	owner_wa
+	export WA_TEMPLATE=owner_alert WA_TEMPLATE_LANG=en_US
+	local log w
+	log="$VAULT_DIR/Logs/Notifications/$(date -u +%Y-%m-%d).md"
+	# the local agent's notifications, failed outside the window before
+	# their log rows synced: kept
+	for w in 1 2; do
+		"$META" status failed "wamid.LOCALOUT$w" 131047 >"$P"
+		cgi_post "$P"
+		status_is "200 OK"
+		grep -q "wamid.LOCALOUT$w" "$(LATE)"
+	done
+	[ "$(fake_count)" -eq 0 ]
+	notify-wa -q "the log exists" >/dev/null
+	printf '| 2026-12-05T10:00:00Z | local | urgent | cloud | sent | wamid.LOCALOUT1 | the freezer | is off |\n' >>"$log"
+	# the next delivery settles it and sends the template after its answer
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	wait_for eval '[ "$(fake_count '"'"'.parsed.type == "template"'"'"')" -eq 1 ]'
+	jq -s -e '[.[] | select(.parsed.type == "template")][0].parsed |
+	    .to == "+15550002222" and .template.name == "owner_alert" and
+	    (.template.components[0].parameters[0].text | contains("the freezer"))' "$FAKE_LOG"
+	wait_for grep -q "| urgent | cloud | sent (template) | " "$log"
+	grep -q "| status | cloud | failed | wamid.LOCALOUT1 error 131047 |" "$log"
+	# the minute timer's wa-media settles the other
+	printf '| 2026-12-05T10:01:00Z | local | error | cloud | sent | wamid.LOCALOUT2 | the backup failed |\n' >>"$log"
+	run -0 --separate-stderr wa-media
+	[ "$(fake_count '.parsed.type == "template"')" -eq 2 ]
+	jq -s -e '[.[] | select(.parsed.type == "template")][1].parsed.template.components[0].parameters[0].text |
+	    contains("the backup failed")' "$FAKE_LOG"
+	run ! grep -q LOCALOUT "$(LATE)"
+	# Meta's retries of both: applied at once now, no third template
+	for w in 1 2; do
+		"$META" status failed "wamid.LOCALOUT$w" 131047 >"$P"
+		cgi_post "$P"
+	done
+	sleep 1
+	run -1 wa-media
+	[ "$(fake_count '.parsed.type == "template"')" -eq 2 ]
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
 @test "kept statuses past WA_LATE_DAYS are dropped, unreadable lines too" {
 	mkdir -p "$(dirname "$(LATE)")"
 	{

@@ -135,69 +135,116 @@ int item_annotate(struct vault *v, const struct itemref *ref,
 	return r;
 }
 
-/* Write a new item at ref; fails (65) when one is already there. */
-int item_create(struct vault *v, const struct itemref *ref,
-    const struct item *it)
+/* The item written in full and fsynced as a hidden temporary file
+ * (.tmp.<name>.<pid>.<random>, which the vault's readers and vault-sync
+ * pass over: see vault(5)) in the folder of ref, not yet visible. On
+ * success t holds the folder open until item_publish or item_tmp_drop. */
+int item_prepare(struct vault *v, const struct itemref *ref,
+    const struct item *it, struct item_tmp *t)
 {
-	char name[256], tmp[300], *buf;
 	unsigned char rnd[4];
-	size_t len;
-	int pfd, fd, r = -1;
+	size_t len, off = 0;
+	char *buf;
+	ssize_t n;
+	int fd;
 
+	memset(t, 0, sizeof *t);
+	t->pfd = -1;
+	snprintf(t->rel, sizeof t->rel, "%s", ref->rel);
 	if (fm_serialize(it, &buf, &len) < 0)
 		return -1;
-	if ((pfd = path_parent_at(v->dirfd, ref->rel, 1, name, sizeof name)) < 0) {
+	if ((t->pfd = path_parent_at(v->dirfd, ref->rel, 1, t->name,
+	    sizeof t->name)) < 0) {
 		free(buf);
 		return -1;
 	}
 	if (sodium_init() < 0) {
 		aie_fail(EX_TEMP, "libsodium cannot start");
-		goto out;
+		goto fail;
 	}
 	randombytes_buf(rnd, sizeof rnd);
-	snprintf(tmp, sizeof tmp, ".tmp.%.200s.%ld.%02x%02x%02x%02x", name,
-	    (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
-	fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	snprintf(t->tmp, sizeof t->tmp, ".tmp.%.200s.%ld.%02x%02x%02x%02x",
+	    t->name, (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+	fd = openat(t->pfd, t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
 	if (fd < 0) {
 		aie_fail_errno(EX_TEMP, "%s", ref->rel);
-		goto out;
+		goto fail;
 	}
-	{
-		size_t off = 0;
-		while (off < len) {
-			ssize_t n = write(fd, buf + off, len - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				aie_fail_errno(EX_TEMP, "%s: write", ref->rel);
-				close(fd);
-				unlinkat(pfd, tmp, 0);
-				goto out;
-			}
-			off += (size_t)n;
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			aie_fail_errno(EX_TEMP, "%s: write", ref->rel);
+			close(fd);
+			unlinkat(t->pfd, t->tmp, 0);
+			goto fail;
 		}
+		off += (size_t)n;
 	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		aie_fail_errno(EX_TEMP, "%s: fsync", ref->rel);
-		unlinkat(pfd, tmp, 0);
-		goto out;
+		unlinkat(t->pfd, t->tmp, 0);
+		goto fail;
 	}
-	if (rename_noreplace(pfd, tmp, pfd, name) < 0) {
-		if (errno == EEXIST)
-			aie_fail(EX_DATA, "%s: already exists", ref->rel);
-		else
-			aie_fail_errno(EX_TEMP, "%s", ref->rel);
-		unlinkat(pfd, tmp, 0);
-		goto out;
-	}
-	if (fsync(pfd) < 0 && errno != EINVAL) {
-		aie_fail_errno(EX_TEMP, "%s: fsync of its directory", ref->rel);
-		goto out;
-	}
-	r = 0;
-out:
-	close(pfd);
 	free(buf);
+	return 0;
+fail:
+	close(t->pfd);
+	t->pfd = -1;
+	free(buf);
+	return -1;
+}
+
+/* The prepared item renamed into place, never over an item already there
+ * (65, the temporary file kept for item_tmp_drop). The rename is durable
+ * once the folder is synced: at once with sync set, else by the caller's
+ * item_tmp_sync (which several publishes may share). */
+int item_publish(struct item_tmp *t, int sync)
+{
+	if (t->pfd < 0 || !*t->tmp)
+		return aie_fail(EX_SOFTWARE, "%s: not prepared", t->rel);
+	if (rename_noreplace(t->pfd, t->tmp, t->pfd, t->name) < 0) {
+		if (errno == EEXIST)
+			return aie_fail(EX_DATA, "%s: already exists", t->rel);
+		return aie_fail_errno(EX_TEMP, "%s", t->rel);
+	}
+	t->tmp[0] = '\0';      /* published: nothing left to drop */
+	return sync ? item_tmp_sync(t) : 0;
+}
+
+/* The folder of a published item fsynced: its rename made durable. */
+int item_tmp_sync(struct item_tmp *t)
+{
+	if (t->pfd >= 0 && fsync(t->pfd) < 0 && errno != EINVAL)
+		return aie_fail_errno(EX_TEMP, "%s: fsync of its directory",
+		    t->rel);
+	return 0;
+}
+
+/* The temporary file removed unless it was published; the folder closed. */
+void item_tmp_drop(struct item_tmp *t)
+{
+	if (t->pfd >= 0) {
+		if (*t->tmp)
+			unlinkat(t->pfd, t->tmp, 0);
+		close(t->pfd);
+	}
+	t->pfd = -1;
+	t->tmp[0] = '\0';
+}
+
+/* Write a new item at ref; fails (65) when one is already there. */
+int item_create(struct vault *v, const struct itemref *ref,
+    const struct item *it)
+{
+	struct item_tmp t;
+	int r;
+
+	if (item_prepare(v, ref, it, &t) < 0)
+		return -1;
+	r = item_publish(&t, 1);
+	item_tmp_drop(&t);
 	return r;
 }

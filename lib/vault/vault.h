@@ -121,6 +121,22 @@ int item_store(struct vault *v, const struct itemref *ref,
     const struct item *it);
 int item_create(struct vault *v, const struct itemref *ref,
     const struct item *it);
+/* item_create in steps, for a writer that takes a lock only for the
+ * rename (move.c): item_prepare writes and fsyncs a hidden temporary
+ * file, item_publish renames it into place (65 when an item is there),
+ * item_tmp_sync makes the rename durable, item_tmp_drop removes what was
+ * not published. */
+struct item_tmp {
+	int pfd;                 /* the item's folder */
+	char name[256];          /* the item's file name there */
+	char tmp[300];           /* the temporary file's, "" once published */
+	char rel[512];           /* the item's path, for messages */
+};
+int item_prepare(struct vault *v, const struct itemref *ref,
+    const struct item *it, struct item_tmp *t);
+int item_publish(struct item_tmp *t, int sync);
+int item_tmp_sync(struct item_tmp *t);
+void item_tmp_drop(struct item_tmp *t);
 
 /* newitem.c: new work in Needs_Action/<domain>/ (vault-mcp's create_item,
  * the dashboard's New form): a generated ID of idtype (default type,

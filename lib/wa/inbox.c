@@ -8,9 +8,16 @@
  * (outside Git: an item the owner deleted does not come back), split by
  * hash into the files of .state/<agent>/wa-ids.d/ (keyed.c) and read under
  * the flock of wa.lock, so two deliveries of one payload at once make one
- * item. The item is created first and its wamid
- * recorded after: a crash between the two makes a second item on Meta's
- * retry, never a lost message.
+ * item. The lock is held only for what orders deliveries: each item is
+ * written and fsynced as a hidden temporary file before it (wa_inbox_prepare,
+ * item_prepare), and under it come only the check of the record, the
+ * rename into place and the record; the folder is fsynced after the lock
+ * is released (wa_inbox_sync), so deliveries at once share one journal
+ * commit, and the webhook answers 200 only after that. The item is
+ * published first and its wamid recorded after: a crash between the two
+ * makes a second item on Meta's retry, never a lost message. A crash
+ * before the rename leaves no item, only a temporary file, which
+ * wa_inbox_sweep removes within the hour (sweep.c).
  *
  * Text messages from one sender that come within WA_JOIN_WINDOW seconds
  * of each other join one item (a conversation, not ten items) while it
@@ -93,41 +100,69 @@ static int open_state(struct wa_inbox *in, char *dir, size_t size)
 
 int wa_inbox_open(struct wa_inbox *in, struct vault *v)
 {
-	char dir[64];
-
 	memset(in, 0, sizeof *in);
 	in->v = v;
-	in->ids.dirfd = in->last.dirfd = in->statefd = -1;
+	in->lockfd = in->ids.dirfd = in->last.dirfd = in->statefd = -1;
 	/* what needs no lock is read before it: the other delivery that
 	 * fcgiwrap runs at once waits only for the records */
 	if (urgent_keywords_load(v, &in->urgent) < 0 ||
-	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0 ||
-	    (in->lockfd = state_lock(v, "wa", 1)) < 0) {
-		wa_inbox_close(in);
-		return -1;
-	}
-	if (open_state(in, dir, sizeof dir) < 0 ||
-	    wa_keyed_open(&in->ids, in->statefd, dir, "wa-ids") < 0 ||
-	    wa_keyed_open(&in->last, in->statefd, dir, "wa-last") < 0 ||
-	    unjoin(in) < 0) {
+	    config_seconds("WA_JOIN_WINDOW", 120, 0, 86400, &in->join) < 0) {
 		wa_inbox_close(in);
 		return -1;
 	}
 	return 0;
 }
 
-void wa_inbox_close(struct wa_inbox *in)
+int wa_inbox_lock(struct wa_inbox *in)
+{
+	char dir[64];
+
+	if ((in->lockfd = state_lock(in->v, "wa", 1)) < 0)
+		return -1;
+	if (open_state(in, dir, sizeof dir) < 0 ||
+	    wa_keyed_open(&in->ids, in->statefd, dir, "wa-ids") < 0 ||
+	    wa_keyed_open(&in->last, in->statefd, dir, "wa-last") < 0 ||
+	    unjoin(in) < 0) {
+		wa_inbox_unlock(in);
+		return -1;
+	}
+	return 0;
+}
+
+void wa_inbox_unlock(struct wa_inbox *in)
 {
 	wa_keyed_close(&in->ids);
 	wa_keyed_close(&in->last);
 	if (in->statefd >= 0)
 		close(in->statefd);
-	keywords_free(&in->urgent);
-	if (in->lockfd > 0)
+	if (in->lockfd >= 0)
 		state_unlock(in->lockfd);
+	in->lockfd = in->ids.dirfd = in->last.dirfd = in->statefd = -1;
+}
+
+int wa_inbox_sync(struct wa_inbox *in)
+{
+	int fd, r = 0;
+
+	if (!in->touched)
+		return 0;
+	if ((fd = openat(in->v->dirfd, FOLDER, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return aie_fail_errno(EX_TEMP, "%s", FOLDER);
+	if (fsync(fd) < 0 && errno != EINVAL)
+		r = aie_fail_errno(EX_TEMP, "%s: fsync", FOLDER);
+	close(fd);
+	if (r == 0)
+		in->touched = 0;
+	return r;
+}
+
+void wa_inbox_close(struct wa_inbox *in)
+{
+	wa_inbox_unlock(in);
+	keywords_free(&in->urgent);
 	memset(in, 0, sizeof *in);
-	in->lockfd = -1;
-	in->ids.dirfd = in->last.dirfd = in->statefd = -1;
+	in->lockfd = in->ids.dirfd = in->last.dirfd = in->statefd = -1;
 }
 
 /* 1 when the line s (of n bytes, no newline) is a whole line of the text
@@ -457,20 +492,56 @@ back:
 	return r;
 }
 
-int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
-    struct itemref *ref)
+int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,
+    struct wa_pre *p)
+{
+	struct item it;
+	int r;
+
+	memset(p, 0, sizeof *p);
+	p->t.pfd = -1;
+	if (id_generate(p->id, sizeof p->id, "WA") < 0 ||
+	    item_ref_set(&p->ref, p->id, ST_NEEDS_ACTION, "whatsapp") < 0)
+		return -1;
+	if (make_item(in, &it, p->id, m) < 0) {
+		fm_free(&it);
+		return -1;
+	}
+	r = item_prepare(in->v, &p->ref, &it, &p->t);
+	fm_free(&it);
+	if (r == 0)
+		p->ready = 1;
+	return r;
+}
+
+void wa_pre_drop(struct wa_pre *p)
+{
+	if (p && p->ready) {
+		item_tmp_drop(&p->t);
+		p->ready = 0;
+	}
+}
+
+/* m's own item at ref: the prepared one renamed into place, or (none
+ * prepared, or its ID taken meanwhile) one written here under new IDs. */
+static int publish(struct wa_inbox *in, const struct wa_msg *m,
+    struct wa_pre *p, struct itemref *ref)
 {
 	char id[AIE_ID_MAX + 1];
 	struct item it;
 	int r, tries;
 
-	if ((r = seen(in, m->id)) != 0)
-		return r;
-	if ((r = join(in, m, ref)) < 0)
-		return -1;
-	if (r == 0)
-		return record(in, m->id) < 0 ||
-		    last_set(in, m->from, ref->id, m->timestamp) < 0 ? -1 : 0;
+	if (p && p->ready) {
+		r = item_publish(&p->t, 0);
+		if (r == 0) {
+			*ref = p->ref;
+			wa_pre_drop(p);
+			return 0;
+		}
+		wa_pre_drop(p);
+		if (aie_errcode != EX_DATA)
+			return -1;
+	}
 	for (tries = 0; ; tries++) {
 		if (id_generate(id, sizeof id, "WA") < 0 ||
 		    item_ref_set(ref, id, ST_NEEDS_ACTION, "whatsapp") < 0)
@@ -482,14 +553,41 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 		r = item_create(in->v, ref, &it);
 		fm_free(&it);
 		if (r == 0)
-			break;
+			return 0;
 		if (aie_errcode != EX_DATA || tries >= 5)
 			return -1;   /* 65: that ID exists; draw another */
 	}
-	if (record(in, m->id) < 0 || (!strcmp(m->type, "text") &&
-	    last_set(in, m->from, id, m->timestamp) < 0))
+}
+
+int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
+    struct wa_pre *p, struct itemref *ref)
+{
+	int r;
+
+	if ((r = seen(in, m->id)) != 0) {
+		wa_pre_drop(p);
+		/* the delivery that published it may not have synced yet:
+		 * this one's 200 waits for the folder too */
+		in->touched |= r == 1;
+		return r;
+	}
+	if ((r = join(in, m, ref)) < 0) {
+		wa_pre_drop(p);
 		return -1;
-	audit_event(in->v, "whatsapp_new", id, "wa-webhook", ref->rel,
+	}
+	if (r == 0) {
+		wa_pre_drop(p);
+		in->touched = 1;
+		return record(in, m->id) < 0 ||
+		    last_set(in, m->from, ref->id, m->timestamp) < 0 ? -1 : 0;
+	}
+	if (publish(in, m, p, ref) < 0)
+		return -1;
+	in->touched = 1;
+	if (record(in, m->id) < 0 || (!strcmp(m->type, "text") &&
+	    last_set(in, m->from, ref->id, m->timestamp) < 0))
+		return -1;
+	audit_event(in->v, "whatsapp_new", ref->id, "wa-webhook", ref->rel,
 	    keywords_match(&in->urgent, m->text) ? "urgent" : NULL);
 	return 0;
 }

@@ -9,7 +9,9 @@
  * agent alone reads it), a JSON object a line, and wa_late_settle applies
  * it once the reply (or the owner's notification, logged by the local
  * agent) is there: at each delivery, after Meta has its answer, and at
- * each run of wa-media(1) on the cloud's minute timer. Lines past
+ * each run of wa-media(1) on the cloud's minute timer. A notification's
+ * failure outside the owner's window (131047) applied so is handed back
+ * to be sent again as the template, as one applied at once is. Lines past
  * WA_LATE_DAYS or WA_LATE_MAX are dropped, so a wamid the vault never
  * holds (a message sent by hand from the phone) costs a bounded file.
  */
@@ -119,9 +121,19 @@ static size_t read_kept(char *text, time_t now, struct kept *ks)
 	return n;
 }
 
-int wa_late_settle(struct vault *v, wa_tell_fn *told, void *ctx)
+/* s failed outside the owner's 24-hour window: a notification to send
+ * again as the template. */
+static int outside_window(const struct wa_status *s)
+{
+	return s->error_code == 131047 && s->status &&
+	    !strcmp(s->status, "failed");
+}
+
+int wa_late_settle(struct vault *v, wa_tell_fn *told, wa_again_fn *again,
+    void *ctx)
 {
 	char rel[96], note[600], (*tell)[AIE_ID_MAX + 1] = NULL;
+	char *resend = NULL;
 	const char **ids = NULL;
 	struct itemref *refs = NULL;
 	struct kept *ks = NULL;
@@ -150,7 +162,8 @@ int wa_late_settle(struct vault *v, wa_tell_fn *told, void *ctx)
 	refs = calloc(n + 1, sizeof *refs);
 	found = calloc(n + 1, 1);
 	tell = calloc(n + 1, sizeof *tell);
-	if (!ids || !refs || !found || !tell) {
+	resend = calloc(n + 1, 1);
+	if (!ids || !refs || !found || !tell || !resend) {
 		err = aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
@@ -171,6 +184,7 @@ int wa_late_settle(struct vault *v, wa_tell_fn *told, void *ctx)
 			    -1 : 1;
 		} else {
 			r = wa_notify_status(v, &ks[i].st);
+			resend[i] = r == 1 && outside_window(&ks[i].st);
 		}
 		if (r == 1) {
 			applied++;
@@ -195,6 +209,9 @@ out:
 	for (i = 0; i < n && tell; i++)
 		if (tell[i][0])
 			told(v, &ks[i].st, tell[i], ctx);
+	for (i = 0; i < n && resend && again; i++)
+		if (resend[i])
+			again(v, &ks[i].st, ctx);
 	for (i = 0; i < n; i++)
 		json_decref(ks[i].rec);
 	free(ks);
@@ -202,6 +219,7 @@ out:
 	free(refs);
 	free(found);
 	free(tell);
+	free(resend);
 	free(text);
 	buf_free(&keep);
 	return err < 0 ? -1 : applied;

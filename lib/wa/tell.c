@@ -12,9 +12,9 @@
 #include "wa/wa.h"
 
 static void tell(struct vault *v, enum wa_kind kind, const char *key,
-    char *text)
+    char *text, int template)
 {
-	struct wa_note n = { kind, NULL, NULL, NULL, 7 * 86400, 0 };
+	struct wa_note n = { kind, NULL, NULL, NULL, 7 * 86400, template };
 	struct wa_outcome o;
 	struct wa_cfg c;
 	char *sum;
@@ -39,5 +39,21 @@ void wa_status_tell(struct vault *v, const struct wa_status *s,
 	char key[WA_ID_MAX + 16];
 
 	snprintf(key, sizeof key, "wa-failed-%s", s->id);
-	tell(v, WA_ERROR, key, wa_text_failed(s, id));
+	tell(v, WA_ERROR, key, wa_text_failed(s, id), 0);
+}
+
+void wa_status_again(struct vault *v, const struct wa_status *s)
+{
+	char kind[32], key[WA_ID_MAX + 16], *text;
+	int k;
+
+	if (wa_notify_sent_text(v, s->id, kind, sizeof kind, &text) != 1)
+		return;
+	for (k = WA_PLAIN; k <= WA_RECOVERED; k++)
+		if (!strcmp(kind, wa_kind_name((enum wa_kind)k)))
+			break;
+	if (k > WA_RECOVERED)
+		k = WA_PLAIN;
+	snprintf(key, sizeof key, "wa-again-%s", s->id);
+	tell(v, (enum wa_kind)k, key, text, 1);
 }

@@ -200,26 +200,53 @@ int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
 
 struct wa_inbox {
 	struct vault *v;
-	int lockfd;
+	int lockfd;              /* wa.lock while held, else -1 */
 	int statefd;             /* .state/<agent> */
 	struct wa_keyed ids;     /* the wamids seen: wa-ids.d */
 	struct wa_keyed last;    /* "<wa_id> <received> <ID>": wa-last.d */
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
+	int touched;             /* the folder to sync before the answer */
 };
 
-/* Take wa.lock (waiting for another delivery), read the record and the
- * handbook's urgent keywords. 0 or -1. */
+/* A message's item written ahead of the lock (a hidden temporary file,
+ * item_prepare), to be published or dropped by wa_inbox_add. */
+struct wa_pre {
+	struct item_tmp t;
+	struct itemref ref;
+	char id[AIE_ID_MAX + 1];
+	int ready;
+};
+
+/* A delivery: wa_inbox_open reads the handbook's urgent keywords and the
+ * configuration; wa_inbox_prepare writes each message's item aside;
+ * wa_inbox_lock takes wa.lock (waiting for another delivery) and opens
+ * the records; wa_inbox_add files each message; wa_inbox_unlock; then
+ * wa_inbox_sync makes what was filed durable, before the answer. 0 or
+ * -1 each. */
 int wa_inbox_open(struct wa_inbox *in, struct vault *v);
+int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,
+    struct wa_pre *p);
+void wa_pre_drop(struct wa_pre *p);
+int wa_inbox_lock(struct wa_inbox *in);
+void wa_inbox_unlock(struct wa_inbox *in);
+int wa_inbox_sync(struct wa_inbox *in);
 void wa_inbox_close(struct wa_inbox *in);
-/* One message into an item: 0 with *ref where it is; 1 when its wamid was
- * seen before (nothing written); -1 on error. A text within
+/* One message into an item, under the lock: 0 with *ref where it is; 1
+ * when its wamid was seen before (nothing written); -1 on error. p (or
+ * NULL) is its prepared item, published or dropped here. A text within
  * WA_JOIN_WINDOW (120 s) of the last text of the same sender's new,
  * unclaimed item joins that item (its body, wamid, received and messages
  * keys) instead. An item whose text holds an urgent keyword gets
  * priority: high. */
 int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
-    struct itemref *ref);
+    struct wa_pre *p, struct itemref *ref);
+/* The temporary files of deliveries a crash stopped before the rename
+ * (older than WA_TMP_AGE) removed from Needs_Action/whatsapp/, at most
+ * once per WA_TMP_AGE (the time of .state/<agent>/wa-swept): the number
+ * removed, or -1. */
+#define WA_TMP_AGE 3600
+int wa_inbox_sweep(struct vault *v);
 
 /*
  * ask.h - the owner's own number (WA_TO) texting "status" or "pending":
@@ -333,17 +360,26 @@ int wa_log_row(struct vault *v, time_t now, const char *kind,
 int wa_late_keep(struct vault *v, const struct wa_status *s);
 /* Under wa.lock: apply each kept status whose reply or notification is in
  * the vault now, drop those older than WA_LATE_DAYS, keep the rest; then,
- * the lock released, tell(v, s, id, ctx) of each reply id found failed.
- * The number applied, or -1 (what could be applied is applied). */
+ * the lock released, tell(v, s, id, ctx) of each reply id found failed,
+ * and again(v, s, ctx) (when not NULL) of each owner's notification found
+ * failed outside the window (131047). The number applied, or -1 (what
+ * could be applied is applied). */
 typedef void wa_tell_fn(struct vault *v, const struct wa_status *s,
     const char *id, void *ctx);
-int wa_late_settle(struct vault *v, wa_tell_fn *tell, void *ctx);
+typedef void wa_again_fn(struct vault *v, const struct wa_status *s,
+    void *ctx);
+int wa_late_settle(struct vault *v, wa_tell_fn *tell, wa_again_fn *again,
+    void *ctx);
 
 /* Tell the owner, through the notification path of notify-wa(1) (dedup by
  * wamid, the outbox without a provider), that reply id failed. Failures
  * are only in the notification log. */
 void wa_status_tell(struct vault *v, const struct wa_status *s,
     const char *id);
+/* The owner's notification s failed outside the owner's 24-hour window
+ * (131047): sent again as the approved template (WA_TEMPLATE), once per
+ * wamid, when the log shows it sent as free text. */
+void wa_status_again(struct vault *v, const struct wa_status *s);
 /* The texts of what the webhook tells (with the dashboard link), malloc'd
  * or NULL: reply id failed (s's error); an urgent message from from. */
 char *wa_text_failed(const struct wa_status *s, const char *id);
