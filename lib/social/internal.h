@@ -78,13 +78,11 @@ struct x_tokens {
 };
 /* 0, or -1 (78: none, or an unsafe token file). */
 int x_tokens(struct x_tokens *t);
-/* A new pair from the refresh token, stored before it is returned. 0, or
- * -1: 78 no refresh token or client ID, or refused (invalid_grant: the
- * owner authorises again); 69 or 75 the endpoint down or failing. */
+/* A new pair from the refresh token (lib/oauth's oauth_renew), stored
+ * before it is returned. 0, or -1: 78 no refresh token or client ID, or
+ * refused (the owner runs social-auth x); 69 or 75 the endpoint down or
+ * failing. */
 int x_refresh(struct x_tokens *t);
-/* The token endpoint's reply into t (exposed for the fuzz harness). */
-int x_refresh_reply(long status, const char *body, size_t len,
-    struct x_tokens *t);
 int x_reply(long status, const char *body, size_t len, const char *reset,
     struct social_result *r);
 int facebook_publish(const struct social_post *p, struct social_result *r);

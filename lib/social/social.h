@@ -127,10 +127,6 @@ int social_upload_reply(enum social_net net, int step, long status,
     char *id, size_t isize, char *url, size_t usize,
     struct social_result *r);
 
-/* X's token endpoint's reply to a refresh (exposed for the fuzz
- * harness): 0 when it holds a usable access token, else -1 (75 or 78). */
-int social_x_token_reply(long status, const char *body, size_t len);
-
 /*
  * prompt.c - what draft-post asks the model for (the handbook as rules,
  * the network's limit, the topic as untrusted data), and the offline
