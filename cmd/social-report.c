@@ -291,7 +291,9 @@ static char *render(const struct posts *ps, const struct failure *f,
 	}
 	for (i = 0; i < ps->n; i++) {
 		const struct post *p = &ps->v[i];
-		if (p->m.read || !p->m.note[0])
+		/* a post read may still lack some numbers (LinkedIn's reach
+		 * needs another permission than its reactions): said too */
+		if (!p->m.note[0])
 			continue;
 		if (!notes++)
 			buf_adds(&b, "\n## Not read\n\n");

@@ -172,6 +172,15 @@ int social_metrics_reply(enum social_net net, long status, const char *body,
     const char *const *ids, size_t n, struct social_metrics *m,
     time_t *retry_at);
 
+/* LinkedIn's statistics of one post (lireach.c; exposed for the fuzz
+ * harness): an organization's share statistics, or one of a member's
+ * post analytics, into m (a 403 or 404 a note added, m's other numbers
+ * kept). Returns as social_metrics. */
+enum { LI_REACH_ORG, LI_REACH_IMPRESSION, LI_REACH_MEMBERS, LI_REACH_RESHARE };
+int social_linkedin_reach_reply(int kind, long status, const char *body,
+    size_t len, long retry_after, struct social_metrics *m,
+    time_t *retry_at);
+
 /* The Graph API's reply to an insights request (insights.c; exposed for
  * the fuzz harness): a Facebook Page post's views and reach, or an
  * Instagram media's views, reach, likes, comments and shares, into m
