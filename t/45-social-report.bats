@@ -91,6 +91,11 @@ fm() {
 	[ "$(fm shares)" = 12 ]
 	[ "$(fm impressions)" = 3300 ]
 	[ "$(fm reach)" = 610 ]
+	# each network's, for the briefing
+	[ "$(fm linkedin_posts)" = 1 ] && [ "$(fm linkedin_impressions)" = 500 ]
+	[ "$(fm linkedin_reach)" = 400 ] && [ "$(fm x_impressions)" = 2500 ]
+	[ -z "$(fm x_reach)" ] && [ "$(fm facebook_reach)" = 210 ]
+	[ -z "$(fm instagram_posts)" ]
 	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | 1 | 500 | 400 |" "$R"
 	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | 40 | 5 | 7 | 2500 | - |" "$R"
 	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | 300 | 210 |" "$R"
@@ -306,7 +311,11 @@ fm() {
 	echo "$output" | jq -e '.social.configured and .social.posts == 3 and
 	    .social.read == 3 and .social.reactions == 61 and .social.comments == 10 and
 	    .social.shares == 12 and .social.impressions == 3300 and
-	    .social.reach == 610'
+	    .social.reach == 610 and
+	    ([.social.networks[].network] == ["linkedin", "x", "facebook"]) and
+	    .social.networks[0] == {"network": "linkedin", "posts": 1, "read": 1,
+	        "reactions": 12, "comments": 3, "shares": 1, "impressions": 500,
+	        "reach": 400} and .social.networks[1].reach == null'
 }
 
 @test "instagram: each media's views, reach, likes, comments and shares from its insights" {
