@@ -234,6 +234,17 @@ static char *render(const struct posts *ps, const struct failure *f,
 	for (k = 0; k < METRICS; k++)
 		if (all.known[k])
 			buf_addf(&b, "%s: %ld\n", metric[k], all.n[k]);
+	/* each network's, for the briefing's lines by network */
+	for (n = 0; n < NET_COUNT; n++) {
+		const char *name = social_net_name((enum social_net)n);
+		if (!net[n].posts)
+			continue;
+		buf_addf(&b, "%s_posts: %ld\n%s_read: %ld\n", name, net[n].posts,
+		    name, net[n].read);
+		for (k = 0; k < METRICS; k++)
+			if (net[n].known[k])
+				buf_addf(&b, "%s_%s: %ld\n", name, metric[k], net[n].n[k]);
+	}
 	buf_addf(&b, "---\n# Social report %s\n\nPosts published %s to %s "
 	    "(UTC) and what they did, as each network told it when this was "
 	    "generated; - is a number the network does not give.\n",
@@ -291,7 +302,9 @@ static char *render(const struct posts *ps, const struct failure *f,
 	}
 	for (i = 0; i < ps->n; i++) {
 		const struct post *p = &ps->v[i];
-		if (p->m.read || !p->m.note[0])
+		/* a post read may still lack some numbers (LinkedIn's reach
+		 * needs another permission than its reactions): said too */
+		if (!p->m.note[0])
 			continue;
 		if (!notes++)
 			buf_adds(&b, "\n## Not read\n\n");

@@ -182,7 +182,7 @@ done_file() {
 	run --separate-stderr vault-exec
 	assert_failure 78
 	[[ "$stderr" == *"linkedin: the access token expired or was revoked (HTTP 401"*"put the new access token in LINKEDIN_TOKEN"* ]]
-	[[ "$stderr" == *"x: the access token expired or was revoked (HTTP 401"*"X_TOKEN"* ]]
+	[[ "$stderr" == *"x: the access token expired or was revoked and there is no refresh token: run social-auth x"*"X_TOKEN"* ]]
 	[[ "$stderr" == *"facebook: the access token expired or was revoked"*"Session has expired"*"FACEBOOK_PAGE_TOKEN"* ]]
 	for net in linkedin x facebook; do [ -f "$VAULT_DIR/Approved/social/T_$net.md" ]; done
 }
@@ -211,19 +211,20 @@ done_file() {
 	[ "$(jq -s '[.[] | select(.net == "x" and .auth == "Bearer expired-access")] | length' "$FAKE_LOG")" -eq 1 ]
 }
 
-@test "X: a refresh token X refuses is 78, says to authorise again; nothing stored, the post waits" {
+@test "X: a refresh token X refuses is 78, says to run social-auth x; nothing stored, the post waits" {
 	mkpost P32 x "Never refreshed"
 	approve P32 >/dev/null
 	export X_TOKEN=expired-access X_REFRESH_TOKEN=revoked-refresh X_CLIENT_ID=xclientid
 	run --separate-stderr vault-exec
 	assert_failure 78
-	[[ "$stderr" == *"x: the access token expired and the refresh token was refused (HTTP 400: invalid_request): authorise the app on X again"* ]]
+	[[ "$stderr" == *"x: the token endpoint refused the grant (invalid_request: Value passed for the token was invalid.): the token was revoked or expired; authorise again with social-auth x"* ]]
+	[[ "$stderr" != *"revoked-refresh"* ]]
 	[ ! -e "$HOME/.config/ai-employee/x.tokens" ]
 	[ -f "$VAULT_DIR/Approved/social/P32.md" ]
 	unset X_REFRESH_TOKEN
 	run --separate-stderr vault-exec
 	assert_failure 78
-	[[ "$stderr" == *"there is no refresh token: authorise the app on X again (scope offline.access)"* ]]
+	[[ "$stderr" == *"x: the access token expired or was revoked and there is no refresh token: run social-auth x"* ]]
 	[ "$(fake_count '.net == "x" and .problem == null and .auth != "Bearer expired-access"')" -eq 0 ]
 }
 

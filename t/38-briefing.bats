@@ -508,14 +508,37 @@ social_report() {
 	    .social == {"configured": true, "report": $r,
 	                "generated": "'"$NEXT"'T06:30:00Z", "posts": 3, "read": 2,
 	                "reactions": 61, "comments": 10, "shares": null,
-	                "impressions": 2500}'
+	                "impressions": 2500, "reach": null, "networks": []}'
 	run --separate-stderr briefing
 	assert_success
 	grep -qx -- '- Posts published: 3 (numbers read for 2)' "$B"
-	grep -qx -- '- 61 reactions, 10 comments, - shares, 2500 impressions' "$B"
+	grep -qx -- '- 61 reactions, 10 comments, - shares, 2500 impressions, - reached' "$B"
 	grep -qx -- "- Per post and per network: Logs/Social/$WEEK.md (read from the networks ${NEXT}T06:30:00Z)" "$B"
 	grep -q ' 3 posts were published\.' "$B"
 	run ! grep -q 'Not configured: no social report' "$B"
+}
+
+@test "briefing: each network's posts of the week with their views and reach, as facts and lines" {
+	social_report 3 3 impressions=3300 reach=610 \
+	    linkedin_posts=2 linkedin_read=2 linkedin_impressions=800 linkedin_reach=400 \
+	    x_posts=1 x_read=1 x_impressions=2500 \
+	    facebook_posts=0
+	run --separate-stderr briefing -j
+	assert_success
+	echo "$output" | jq -e '.social.reach == 610 and .social.networks == [
+	    {"network": "linkedin", "posts": 2, "read": 2, "reactions": null,
+	     "comments": null, "shares": null, "impressions": 800, "reach": 400},
+	    {"network": "x", "posts": 1, "read": 1, "reactions": null,
+	     "comments": null, "shares": null, "impressions": 2500, "reach": null},
+	    {"network": "facebook", "posts": 0, "read": null, "reactions": null,
+	     "comments": null, "shares": null, "impressions": null, "reach": null}]'
+	run --separate-stderr briefing
+	assert_success
+	grep -qx -- '- - reactions, - comments, - shares, 3300 impressions, 610 reached' "$B"
+	grep -qx -- '- linkedin: 2 posts, 800 impressions, 400 reached' "$B"
+	grep -qx -- '- x: 1 post, 2500 impressions, - reached' "$B"
+	# the lines by network sit between the totals and the report's path
+	sed -n '/^## Social$/,/^## /p' "$B" | grep -n '' | grep -q '^[0-9]*:- linkedin: '
 }
 
 @test "briefing: a week without posts, and a file that is no social report" {

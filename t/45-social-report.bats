@@ -29,7 +29,8 @@ setup() {
 	    FACEBOOK_GRAPH_URL="$FAKE_URL" FACEBOOK_PAGE_ID=4242 \
 	    FACEBOOK_PAGE_TOKEN=EAAGpage INSTAGRAM_TOKEN=IGQinsta
 	cat >"$FAKE_SOCIAL_METRICS" <<-EOF
-	{"$LI": {"likes": 12, "comments": 3, "shares": 0, "impressions": 0},
+	{"$LI": {"likes": 12, "comments": 3, "shares": 1, "impressions": 500,
+          "reach": 400},
 	 "$LI2": {"likes": 1, "comments": 0, "shares": 0, "impressions": 0},
 	 "$XID": {"likes": 40, "comments": 5, "shares": 7, "impressions": 2500},
 	 "$FB": {"likes": 9, "comments": 2, "shares": 4, "impressions": 300,
@@ -40,6 +41,16 @@ setup() {
 	R="$VAULT_DIR/Logs/Social/2026-W48.md"
 }
 teardown() { fake_stop; }
+
+# refake: the fake started again (it reads its settings when it starts),
+# on a new port the networks' URLs follow.
+refake() {
+	fake_stop
+	rm "$FAKE_DIR/port"
+	fake_start
+	export LINKEDIN_API_URL="$FAKE_URL" X_API_URL="$FAKE_URL" \
+	    X_TOKEN_URL="$FAKE_URL/2/oauth2/token" FACEBOOK_GRAPH_URL="$FAKE_URL"
+}
 
 # published ID NETWORK POST_ID EXEC_AT: a published post in Done/social/.
 published() {
@@ -82,8 +93,12 @@ fm_is() {
 	assert_output Logs/Social/2026-W48.md
 	fm_is type=social_report period_start=2026-11-23 \
 	    period_end=2026-11-29 posts=3 read=3 reactions=61 comments=10 \
-	    shares=11 impressions=2800 reach=210
-	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - | - |" "$R"
+	    shares=12 impressions=3300 reach=610
+	# each network's, for the briefing
+	fm_is linkedin_posts=1 linkedin_impressions=500 linkedin_reach=400 \
+	    x_impressions=2500 facebook_reach=210
+	[ -z "$(fm x_reach)" ] && [ -z "$(fm instagram_posts)" ]
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | 1 | 500 | 400 |" "$R"
 	grep -qxF "| [P2](https://example.com/P2) | x | 2026-11-25 12:30 | 40 | 5 | 7 | 2500 | - |" "$R"
 	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | 300 | 210 |" "$R"
 	grep -qxF "| x | 1 | 1 | 40 | 5 | 7 | 2500 | - |" "$R"
@@ -92,6 +107,11 @@ fm_is() {
 	# insights (views and reach, not the impressions Meta retired); none
 	# of the other posts
 	[ "$(fake_count '.net == "linkedin-metrics"')" -eq 1 ]
+	# a member's post: its impressions, members reached and reshares
+	for q in IMPRESSION MEMBERS_REACHED RESHARE; do
+		[ "$(fake_count '.net == "linkedin-stats" and .path == "/rest/memberCreatorPostAnalytics?q=entity&entity=(share:urn%3Ali%3Ashare%3A7100000000000000001)&queryType='$q'&aggregation=TOTAL"')" -eq 1 ]
+	done
+	[ "$(fake_count '.net == "linkedin-stats"')" -eq 3 ]
 	[ "$(fake_count '.net == "x-metrics"')" -eq 1 ]
 	[ "$(fake_count '.net == "facebook-metrics"')" -eq 1 ]
 	[ "$(fake_count '.net == "facebook-insights" and (.path | endswith("/v21.0/'"$FB"'/insights?metric=post_media_view,post_total_media_view_unique"))')" -eq 1 ]
@@ -106,9 +126,10 @@ fm_is() {
 	echo "$output" | jq -e '
 	    .week == "2026-W48" and .path == "Logs/Social/2026-W48.md" and
 	    .totals == {"posts":3,"read":3,"reactions":61,"comments":10,
-	                "shares":11,"impressions":2800,"reach":210} and
+	                "shares":12,"impressions":3300,"reach":610} and
 	    ([.posts[].id] == ["P1","P2","P3"]) and
-	    .posts[0].shares == null and .posts[0].reactions == 12 and
+	    .posts[0].shares == 1 and .posts[0].reactions == 12 and
+	    .posts[0].reach == 400 and
 	    .posts[1].reach == null and .posts[2].reach == 210 and
 	    .posts[1].post_id == "1800000000000000001" and
 	    .posts[2].published == "2026-11-29T23:59:59Z" and .errors == [] and .written'
@@ -145,7 +166,46 @@ fm_is() {
 	run --separate-stderr social-report --week 2026-W48
 	assert_success
 	grep -qF -- '- P1 (linkedin): the token may not read its reactions (it needs r_member_social' "$R"
-	[ "$(fm read)" = 2 ]
+	# its statistics are another permission's: still read
+	[ "$(fm read)" = 3 ]
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | - | - | 1 | 500 | 400 |" "$R"
+}
+
+@test "linkedin: a token without r_member_postAnalytics (403) is a note on the post; its reactions still read" {
+	week
+	export FAKE_LI_STATS_DENIED=1
+	refake
+	run --separate-stderr social-report -j --week 2026-W48
+	assert_success
+	echo "$output" | jq -e '.posts[0].read and .posts[0].reactions == 12 and
+	    .posts[0].impressions == null and .posts[0].reach == null and
+	    (.posts[0].note | contains("r_member_postAnalytics")) and .errors == []'
+	grep -qxF -- '- P1 (linkedin): impressions and reach need the r_member_postAnalytics permission' "$R"
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - | - |" "$R"
+	# the first refusal says it for the post: no second or third request
+	[ "$(fake_count '.net == "linkedin-stats"')" -eq 1 ]
+	[ "$(fm read)" = 3 ]
+}
+
+@test "linkedin: an organization's post reads organizationalEntityShareStatistics with shares=List(URN); 403 says rw_organization_admin" {
+	export LINKEDIN_AUTHOR=urn:li:organization:2414183 FAKE_LI_AUTHOR=urn:li:organization:2414183
+	refake
+	published P1 linkedin "$LI" 2026-11-23T09:00:00Z
+	published P9 linkedin urn:li:ugcPost:7100000000000000009 2026-11-24T09:00:00Z
+	jq '."urn:li:ugcPost:7100000000000000009" = {"likes": 2, "comments": 0, "shares": 0, "impressions": 80, "reach": 60}' "$FAKE_SOCIAL_METRICS" >"$BATS_TEST_TMPDIR/m" && mv "$BATS_TEST_TMPDIR/m" "$FAKE_SOCIAL_METRICS"
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | 1 | 500 | 400 |" "$R"
+	[ "$(fake_count '.net == "linkedin-stats" and .path == "/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=urn%3Ali%3Aorganization%3A2414183&shares=List(urn%3Ali%3Ashare%3A7100000000000000001)"')" -eq 1 ]
+	# a ugcPost URN goes as ugcPosts=List(...)
+	[ "$(fake_count '.net == "linkedin-stats" and (.path | endswith("&ugcPosts=List(urn%3Ali%3AugcPost%3A7100000000000000009)"))')" -eq 1 ]
+	grep -qxF "| [P9](https://example.com/P9) | linkedin | 2026-11-24 09:00 | 2 | 0 | 0 | 80 | 60 |" "$R"
+	[ -z "$(fake_problems)" ]
+	export FAKE_LI_STATS_DENIED=1
+	refake
+	run --separate-stderr social-report --week 2026-W48
+	assert_success
+	grep -qF -- '- P1 (linkedin): impressions and reach need the rw_organization_admin permission' "$R"
 }
 
 @test "x rate limited: 75 with the reset time; the other networks still reported" {
@@ -156,7 +216,7 @@ fm_is() {
 	[[ "$stderr" == *"x: rate limited (HTTP 429"*"try again after 2026-11-30T"* ]]
 	grep -q '^- x: rate limited (HTTP 429.*try again after 2026-11-30T' "$R"
 	[ "$(fm read)" = 2 ]
-	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | - | - | - |" "$R"
+	grep -qxF "| [P1](https://example.com/P1) | linkedin | 2026-11-23 09:00 | 12 | 3 | 1 | 500 | 400 |" "$R"
 }
 
 @test "linkedin rate limited with Retry-After: 75; facebook throttled: 75" {
@@ -250,7 +310,12 @@ fm_is() {
 	assert_success
 	echo "$output" | jq -e '.social.configured and .social.posts == 3 and
 	    .social.read == 3 and .social.reactions == 61 and .social.comments == 10 and
-	    .social.shares == 11 and .social.impressions == 2800'
+	    .social.shares == 12 and .social.impressions == 3300 and
+	    .social.reach == 610 and
+	    ([.social.networks[].network] == ["linkedin", "x", "facebook"]) and
+	    .social.networks[0] == {"network": "linkedin", "posts": 1, "read": 1,
+	        "reactions": 12, "comments": 3, "shares": 1, "impressions": 500,
+	        "reach": 400} and .social.networks[1].reach == null'
 }
 
 @test "instagram: each media's views, reach, likes, comments and shares from its insights" {
@@ -258,7 +323,7 @@ fm_is() {
 	published P7 instagram "$IG" 2026-11-26T08:00:00Z
 	run --separate-stderr social-report --week 2026-W48
 	assert_success
-	fm_is posts=4 read=4 reactions=91 impressions=3700 reach=910
+	fm_is posts=4 read=4 reactions=91 impressions=4200 reach=1310
 	grep -qxF "| [P7](https://example.com/P7) | instagram | 2026-11-26 08:00 | 30 | 4 | 2 | 900 | 700 |" "$R"
 	grep -qxF "| instagram | 1 | 1 | 30 | 4 | 2 | 900 | 700 |" "$R"
 	# one request, with the Instagram token (the fake checks it), for the
@@ -273,7 +338,7 @@ fm_is() {
 	run --separate-stderr social-report --week 2026-W48
 	assert_success
 	[ "$(fm read)" = 3 ]
-	[ -z "$(fm reach)" ]
+	[ "$(fm reach)" = 400 ]
 	grep -qxF "| [P3](https://example.com/P3) | facebook | 2026-11-29 23:59 | 9 | 2 | 4 | - | - |" "$R"
 }
 

@@ -146,6 +146,48 @@ post_approved() {
 	[ -z "$(fake_problems)" ]
 }
 
+@test "x: a stored access token about to run out is refreshed through the shared refresh, the rotated pair stored, then posted with" {
+	export FAKE_OAUTH_ROTATE=1
+	oauth_start
+	oauth_browse social-auth x --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	f="$HOME/.config/ai-employee/x.tokens"
+	sed -i 's/^expires_at=.*/expires_at=1/' "$f"
+	export FAKE_SERVER=social.py FAKE_X_TOKEN=ya29.fake-access-3
+	fake_start
+	export X_API_URL="$FAKE_URL"
+	mkvault
+	post_approved P3 x
+	run --separate-stderr social-post P3
+	assert_success
+	jq -s -e '[.[] | select(.grant_type == "refresh_token")] | length == 1 and .[0].refresh_ok' "$OAUTH_LOG"
+	grep -qx 'access_token=ya29.fake-access-3' "$f"
+	grep -qx 'refresh_token=1//fake-refresh-3' "$f"
+	[ "$(stat -c %a "$f")" = 600 ]
+	[ "$(fake_count '.net == "x" and .auth == "Bearer ya29.fake-access-3"')" -eq 1 ]
+	[ -z "$(fake_problems)" ]
+}
+
+@test "x: a refresh token the provider revoked is 78 and says to run social-auth x; the file is kept, nothing posted" {
+	oauth_start
+	oauth_browse social-auth x --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	f="$HOME/.config/ai-employee/x.tokens"
+	sed -i 's/^expires_at=.*/expires_at=1/' "$f"
+	oauth_control action=revoke
+	export FAKE_SERVER=social.py FAKE_X_TOKEN=ya29.fake-access-2
+	fake_start
+	export X_API_URL="$FAKE_URL"
+	mkvault
+	post_approved P4 x
+	run --separate-stderr social-post P4
+	assert_failure 78
+	[[ "$stderr" == *"x: the token endpoint refused the grant"*"authorise again with social-auth x"* ]]
+	[[ "$stderr" != *"fake-refresh"* ]]
+	grep -qx 'refresh_token=1//fake-refresh-2' "$f"
+	[ "$(fake_count '.net == "x"')" -eq 0 ]
+}
+
 @test "x: X_TOKEN_FILE names where the pair goes" {
 	oauth_start
 	export X_TOKEN_FILE="$BATS_TEST_TMPDIR/keys/x-tokens"

@@ -315,6 +315,9 @@ static void social_count(struct buf *b, const json_t *s, const char *k,
 
 static void social(struct buf *b, const json_t *s)
 {
+	const json_t *n;
+	size_t i;
+
 	buf_adds(b, "## Social\n\n");
 	if (!json_is_true(GET(s, "configured"))) {
 		buf_addf(b, "Not configured: no social report for the week (%s, "
@@ -332,8 +335,19 @@ static void social(struct buf *b, const json_t *s)
 	social_count(b, s, "reactions", "reactions, ");
 	social_count(b, s, "comments", "comments, ");
 	social_count(b, s, "shares", "shares, ");
-	social_count(b, s, "impressions", "impressions");
-	buf_addf(b, "\n- Per post and per network: %s (read from the networks "
+	social_count(b, s, "impressions", "impressions, ");
+	social_count(b, s, "reach", "reached");
+	buf_adds(b, "\n");
+	/* who saw each network's posts: Meta's and LinkedIn's views count
+	 * as impressions, reach the accounts or members reached */
+	json_array_foreach(GET(s, "networks"), i, n) {
+		buf_addf(b, "- %s: %lld post%s, ", STR(n, "network"),
+		    INT(n, "posts"), INT(n, "posts") == 1 ? "" : "s");
+		social_count(b, n, "impressions", "impressions, ");
+		social_count(b, n, "reach", "reached");
+		buf_adds(b, "\n");
+	}
+	buf_addf(b, "- Per post and per network: %s (read from the networks "
 	    "%s)\n", STR(s, "report"), STR(s, "generated"));
 }
 

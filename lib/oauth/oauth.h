@@ -115,6 +115,14 @@ int oauth_device_poll(const struct oauth_provider *p,
  * refresh refused (what to run is said), 69/75 the endpoint. */
 int oauth_access(const struct oauth_provider *p, int force,
     struct oauth_tokens *t);
+/* token.c: t's access token was refused (a 401) or is due: under the
+ * lock, the stored pair when another tool stored a fresher one, else t
+ * refreshed with the newest refresh token (the file's, or t's when there
+ * is no file yet: a pair from the configuration) and stored before it
+ * is returned. 0, or -1 as oauth_access (t wiped). */
+int oauth_renew(const struct oauth_provider *p, struct oauth_tokens *t);
+/* Does t's access token expire within OAUTH_EARLY seconds (or is none)? */
+int oauth_due(const struct oauth_tokens *t);
 
 /* loopback.c: the first grant's browser half. */
 struct oauth_pkce {

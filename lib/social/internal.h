@@ -78,13 +78,11 @@ struct x_tokens {
 };
 /* 0, or -1 (78: none, or an unsafe token file). */
 int x_tokens(struct x_tokens *t);
-/* A new pair from the refresh token, stored before it is returned. 0, or
- * -1: 78 no refresh token or client ID, or refused (invalid_grant: the
- * owner authorises again); 69 or 75 the endpoint down or failing. */
+/* A new pair from the refresh token (lib/oauth's oauth_renew), stored
+ * before it is returned. 0, or -1: 78 no refresh token or client ID, or
+ * refused (the owner runs social-auth x); 69 or 75 the endpoint down or
+ * failing. */
 int x_refresh(struct x_tokens *t);
-/* The token endpoint's reply into t (exposed for the fuzz harness). */
-int x_refresh_reply(long status, const char *body, size_t len,
-    struct x_tokens *t);
 int x_reply(long status, const char *body, size_t len, const char *reset,
     struct social_result *r);
 int facebook_publish(const struct social_post *p, struct social_result *r);
@@ -125,6 +123,16 @@ long metrics_count(struct json_t *o, const char *key);
 int graph_metrics_fail(enum social_net net, long status, long long code,
     long long sub, const char *msg, long retry_after,
     struct social_metrics *m, time_t *retry_at);
+/* The failure of a whole metrics request: 78 the token, 75 limited or
+ * failing (*retry_at when told), -1; else 0 (the post's own refusal: a
+ * note is due). */
+int metrics_whole(enum social_net net, long status, const char *what,
+    time_t reset, long retry_after, time_t *retry_at);
+/* lireach.c: a LinkedIn post's impressions, reach and reshares into m
+ * (read set when LinkedIn gave any; a refusal a note added). ver is the
+ * LinkedIn-Version header. Returns as social_metrics. */
+int linkedin_reach(const char *base, const char *token, const char *ver,
+    const char *urn, struct social_metrics *m, time_t *retry_at);
 /* The insights of one Facebook post or Instagram media id, with token,
  * into m. Returns as social_metrics. */
 int graph_insights(enum social_net net, const char *id, const char *token,

@@ -9,7 +9,8 @@
  * "target"}. Reading them needs r_member_social (granted to few apps) or,
  * for an organization's post, r_organization_social: a 403 is a post
  * whose numbers the token may not read, not a failure of the report.
- * LinkedIn gives no shares or impressions there.
+ * LinkedIn gives no shares or impressions there: its statistics are
+ * asked apart (lireach.c), and need another permission.
  *
  * X: GET {X_API_URL}/2/tweets?ids=A,B,...&tweet.fields=public_metrics (at
  * most 100 IDs a request) → {"data":[{"id","text","public_metrics":
@@ -79,7 +80,7 @@ long metrics_count(json_t *o, const char *key)
 
 /* The failure of a whole request: 78 the token, 75 limited or failing
  * (*retry_at when told), else 0 (the post's own refusal: a note). */
-static int whole(enum social_net net, long status, const char *what,
+int metrics_whole(enum social_net net, long status, const char *what,
     time_t reset, long retry_after, time_t *retry_at)
 {
 	struct social_result r;
@@ -123,7 +124,7 @@ static int linkedin_metrics_reply(long status, const char *body, size_t len,
 		    "r_member_social or r_organization_social)", NULL);
 	else if (status == 404)
 		metrics_note(m, "no longer on LinkedIn", NULL);
-	else if ((rc = whole(NET_LINKEDIN, status, msg, 0, retry_after,
+	else if ((rc = metrics_whole(NET_LINKEDIN, status, msg, 0, retry_after,
 	    retry_at)) == 0) {
 		char why[32];
 		snprintf(why, sizeof why, "HTTP %ld", status);
@@ -145,12 +146,12 @@ int graph_metrics_fail(enum social_net net, long status, long long code,
 	char why[64];
 
 	if (code == 190 || status == 401)
-		return whole(net, 401, msg, 0, -1, retry_at);
+		return metrics_whole(net, 401, msg, 0, -1, retry_at);
 	if (code == 4 || code == 17 || code == 32 || code == 341 ||
 	    code == 613 || status == 429)
-		return whole(net, 429, msg, 0, retry_after, retry_at);
+		return metrics_whole(net, 429, msg, 0, retry_after, retry_at);
 	if (code == 1 || code == 2 || status >= 500)
-		return whole(net, status >= 500 ? status : 503, msg, 0,
+		return metrics_whole(net, status >= 500 ? status : 503, msg, 0,
 		    retry_after, retry_at);
 	if (code == 100 && sub == 33)
 		snprintf(why, sizeof why, "no longer on %s", net == NET_FACEBOOK ?
@@ -233,7 +234,7 @@ static int x_metrics_reply(long status, const char *body, size_t len,
 		if (json_is_object(o) && json_unpack(o, "{s:s}", "detail",
 		    &detail) < 0)
 			json_unpack(o, "{s:s}", "title", &detail);
-		if ((rc = whole(NET_X, status, detail, x_reset_time(reset), -1,
+		if ((rc = metrics_whole(NET_X, status, detail, x_reset_time(reset), -1,
 		    retry_at)) == 0) {
 			char why[32];
 			snprintf(why, sizeof why, "HTTP %ld", status);
@@ -357,6 +358,9 @@ static int linkedin_metrics(const char *const *ids, size_t n,
 		free(enc);
 		if (get_once(NET_LINKEDIN, url, token, extra, ids + i, 1, m + i,
 		    retry_at, &status) < 0)
+			return -1;
+		if (status != 404 && linkedin_reach(base, token, ver, ids[i],
+		    m + i, retry_at) < 0)
 			return -1;
 	}
 	return 0;

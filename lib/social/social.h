@@ -127,10 +127,6 @@ int social_upload_reply(enum social_net net, int step, long status,
     char *id, size_t isize, char *url, size_t usize,
     struct social_result *r);
 
-/* X's token endpoint's reply to a refresh (exposed for the fuzz
- * harness): 0 when it holds a usable access token, else -1 (75 or 78). */
-int social_x_token_reply(long status, const char *body, size_t len);
-
 /*
  * prompt.c - what draft-post asks the model for (the handbook as rules,
  * the network's limit, the topic as untrusted data), and the offline
@@ -174,6 +170,15 @@ int social_metrics(enum social_net net, const char *const *ids, size_t n,
 int social_metrics_reply(enum social_net net, long status, const char *body,
     size_t len, const char *header, long retry_after,
     const char *const *ids, size_t n, struct social_metrics *m,
+    time_t *retry_at);
+
+/* LinkedIn's statistics of one post (lireach.c; exposed for the fuzz
+ * harness): an organization's share statistics, or one of a member's
+ * post analytics, into m (a 403 or 404 a note added, m's other numbers
+ * kept). Returns as social_metrics. */
+enum { LI_REACH_ORG, LI_REACH_IMPRESSION, LI_REACH_MEMBERS, LI_REACH_RESHARE };
+int social_linkedin_reach_reply(int kind, long status, const char *body,
+    size_t len, long retry_after, struct social_metrics *m,
     time_t *retry_at);
 
 /* The Graph API's reply to an insights request (insights.c; exposed for

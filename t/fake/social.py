@@ -454,7 +454,8 @@ class Handler(BaseHTTPRequestHandler):
         """A failed check: the service's own answer."""
         if net:
             net = {"linkedin-upload": "linkedin", "x-upload": "x",
-                   "facebook-photo": "facebook"}.get(net, net)
+                   "facebook-photo": "facebook",
+                   "linkedin-stats": "linkedin"}.get(net, net)
             if net.startswith("instagram"):
                 net = "instagram"
         if isinstance(err, tuple):
@@ -769,7 +770,11 @@ class Handler(BaseHTTPRequestHandler):
 # not-found reply). The insights edge (a Page post's views and reach, an
 # Instagram media's views, reach, likes, comments and shares) leaves out a
 # metric whose value is missing or null, as Graph does for one it has no
-# data for yet. Script lines match "GET PATH " (errors: li_429, x_429 with
+# data for yet. LinkedIn's post statistics (a member's
+# memberCreatorPostAnalytics, an organization's
+# organizationalEntityShareStatistics, by FAKE_LI_AUTHOR) give the same
+# impressions, reach and shares, or 403 ACCESS_DENIED for every post when
+# FAKE_LI_STATS_DENIED=1 (a token without the permission). Script lines match "GET PATH " (errors: li_429, x_429 with
 # x-rate-limit-reset, li_expired, x_expired, fb_expired, fb_throttled...).
 def metrics_of(post_id):
     try:
@@ -800,6 +805,83 @@ def debug_token(h, u, q):
         "user_id": "10215241773831025"}})
 
 
+LI_URN = r"urn%3Ali%3A(share|ugcPost)%3A\d+"
+LI_METRIC = {"IMPRESSION": "impressions", "MEMBERS_REACHED": "reach",
+             "RESHARE": "shares"}
+
+
+def raw_query(u):
+    """The query's fields as sent (still percent-encoded)."""
+    return dict(p.partition("=")[::2] for p in u.query.split("&"))
+
+
+def li_stats_problem(u):
+    """What is wrong with a request for LinkedIn's post statistics: a
+    member's memberCreatorPostAnalytics (q=entity, entity=(share:URN) or
+    (ugcPost:URN), queryType, aggregation=TOTAL) for FAKE_LI_AUTHOR a
+    person; an organization's organizationalEntityShareStatistics
+    (q=organizationalEntity, the author, shares=List(URN,...) or
+    ugcPosts=List(...)) for an organization. None when nothing."""
+    f, author = raw_query(u), E("FAKE_LI_AUTHOR", "")
+    if u.path == "/rest/memberCreatorPostAnalytics":
+        m = re.fullmatch(r"\((share|ugcPost):" + LI_URN + r"\)",
+                         f.get("entity", ""))
+        if f.get("q") != "entity" or not m or m.group(1) != m.group(2):
+            return "q or entity"
+        if f.get("queryType") not in LI_METRIC or \
+                f.get("aggregation") != "TOTAL":
+            return "queryType or aggregation"
+        if not author.startswith("urn:li:person:"):
+            return "a member's analytics of an organization's post"
+        return None
+    lists = [k for k in ("shares", "ugcPosts") if k in f]
+    if f.get("q") != "organizationalEntity" or \
+            f.get("organizationalEntity") != urllib.parse.quote(author, "") \
+            or not author.startswith("urn:li:organization:"):
+        return "q or organizationalEntity"
+    if len(lists) != 1 or not re.fullmatch(
+            r"List\(%s(,%s)*\)" % (LI_URN, LI_URN), f[lists[0]]):
+        return "shares or ugcPosts"
+    return None
+
+
+def li_stats(h, u):
+    """LinkedIn's statistics of posts from FAKE_SOCIAL_METRICS; all 403
+    when FAKE_LI_STATS_DENIED=1 (a token without the permission)."""
+    if E("FAKE_LI_STATS_DENIED") == "1":
+        return h.reply(403, {
+            "status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED",
+            "message": "Not enough permissions to access: %s.GET.20251101"
+            % u.path.rsplit("/", 1)[1]})
+    f = raw_query(u)
+    page = {"start": 0, "count": 10, "links": []}
+    if u.path == "/rest/memberCreatorPostAnalytics":
+        urn = urllib.parse.unquote(f["entity"].split(":", 1)[1][:-1])
+        m = metrics_of(urn)
+        if m is None:
+            return h.reply(404, {"status": 404, "serviceErrorCode": 0,
+                                 "message": "Not Found"})
+        key = LI_METRIC[f["queryType"]]
+        els = [] if key not in m else [{"count": m[key], "metricType": {
+            "com.linkedin.adsexternalapi.memberanalytics.v1."
+            "CreatorPostAnalyticsMetricTypeV1": f["queryType"]}}]
+        return h.reply(200, {"paging": page, "elements": els})
+    kind = "shares" if "shares" in f else "ugcPosts"
+    els = []
+    for urn in urllib.parse.unquote(f[kind][5:-1]).split(","):
+        m = metrics_of(urn)
+        if m is None:
+            continue
+        els.append({"organizationalEntity": E("FAKE_LI_AUTHOR"),
+                    kind[:-1]: urn, "totalShareStatistics": {
+                        "uniqueImpressionsCount": m.get("reach", 0),
+                        "shareCount": m["shares"], "engagement": 0.04,
+                        "clickCount": 0, "likeCount": m["likes"],
+                        "impressionCount": m["impressions"],
+                        "commentCount": m["comments"]}})
+    h.reply(200, {"paging": page, "elements": els})
+
+
 def metrics_get(h):
     """Answer a metrics GET; False when the path is none of them."""
     u = urllib.parse.urlsplit(h.path)
@@ -814,6 +896,9 @@ def metrics_get(h):
         net, tok = "instagram-insights", E("FAKE_IG_TOKEN")
     elif path.startswith("/rest/socialActions/"):
         net, tok = "linkedin", E("FAKE_LI_TOKEN")
+    elif u.path in ("/rest/memberCreatorPostAnalytics",
+                    "/rest/organizationalEntityShareStatistics"):
+        net, tok = "linkedin-stats", E("FAKE_LI_TOKEN")
     elif u.path == "/2/tweets":
         net, tok = "x", XTOK["access"]
     elif re.match(r"^/v\d+\.\d+/\d+_\d+$", u.path):
@@ -821,18 +906,20 @@ def metrics_get(h):
     else:
         return False
     rec = {"method": "GET", "path": h.path, "net": net if
-           net.endswith("-insights") else net + "-metrics",
+           net.endswith(("-insights", "-stats")) else net + "-metrics",
            "auth": h.headers.get("Authorization"),
            "li_version": h.headers.get("LinkedIn-Version"),
            "restli": h.headers.get("X-Restli-Protocol-Version"),
            "problem": None}
     if h.headers.get("Authorization") != "Bearer " + (tok or ""):
         rec["problem"] = "auth"
-    elif net == "linkedin" and (not re.match(r"^\d{6}$", rec["li_version"]
+    elif net.startswith("linkedin") and (not re.match(r"^\d{6}$", rec["li_version"]
                                 or "") or rec["restli"] != "2.0.0"):
         rec["problem"] = "LinkedIn-Version or X-Restli-Protocol-Version"
     elif net == "linkedin" and "%3A" not in u.path:
         rec["problem"] = "the URN is not percent-encoded"
+    elif net == "linkedin-stats":
+        rec["problem"] = li_stats_problem(u)
     elif net == "x" and (q.get("tweet.fields") != ["public_metrics"] or
                          len(q.get("ids", [""])[0].split(",")) > 100):
         rec["problem"] = "tweet.fields or ids"
@@ -865,6 +952,8 @@ def metrics_get(h):
         return True
     if net.endswith("-insights"):
         insights(h, net, u.path.split("/")[2], q["metric"][0].split(","))
+    elif net == "linkedin-stats":
+        li_stats(h, u)
     elif net == "linkedin":
         urn = path[len("/rest/socialActions/"):]
         m = metrics_of(urn)

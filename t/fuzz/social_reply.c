@@ -4,8 +4,8 @@
  * LinkedIn, X, the Graph API and Instagram to a publish (social_reply,
  * through the same code that reads the real ones), to the steps before it
  * (social_upload_reply: LinkedIn's initializeUpload, X's media upload,
- * Instagram's container and its status) and X's token endpoint's to a
- * refresh, a JPEG's frame size (Instagram's aspect ratio), and the rules
+ * Instagram's container and its status; X's token endpoint's reply to a
+ * refresh is lib/oauth's, fuzzed by oauth_reply.c), a JPEG's frame size (Instagram's aspect ratio), and the rules
  * check, X's weighted
  * count, the composition and the prompt of a post (lib/social/).
  *
@@ -56,9 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_fail("an upload step failure of class %d", aie_errcode);
 	if (u.maybe_sent)
 		fz_fail("an upload step said the post may be out");
-	if (social_x_token_reply(in.status, in.body, in.len) < 0 &&
-	    aie_errcode != EX_TEMP && aie_errcode != EX_CONFIG)
-		fz_fail("a token reply failure of class %d", aie_errcode);
 	/* a published post is never a failure: it would be published again */
 	if (in.status >= 200 && in.status < 300 && (rc != 0 || !*r.id))
 		fz_fail("a %ld reply read as a failure", in.status);
