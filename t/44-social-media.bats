@@ -32,16 +32,27 @@ setup() {
 }
 teardown() { fake_stop; }
 
-# mkjpeg FILE WORDS [W H]: a small JPEG's structure (SOI, APP0, a frame
-# header of W x H, default 1080 x 1350, what lib/social and the networks
-# read), WORDS to tell files apart, EOI.
+# mkjpeg FILE WORDS [W H [ORIENT [II|MM]]]: a small JPEG's structure (SOI,
+# APP0, with ORIENT an APP1 Exif segment whose IFD0 holds Orientation in
+# that byte order, big-endian by default, a frame header of W x H, default
+# 1080 x 1350, what lib/social and the networks read), WORDS to tell files
+# apart, EOI.
 mkjpeg() {
 	/usr/bin/python3 -c 'import sys,struct
 w,h=int(sys.argv[3]),int(sys.argv[4])
-open(sys.argv[1],"wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+app1=b""
+if sys.argv[5]:
+    bo=sys.argv[6]; e=">" if bo=="MM" else "<"
+    # IFD0: a Make entry (ASCII, 4 bytes inline) before Orientation
+    tiff=bo.encode()+struct.pack(e+"HI",42,8)+struct.pack(e+"H",2) \
+      +struct.pack(e+"HHI",0x010f,2,4)+b"Cam\0" \
+      +struct.pack(e+"HHIHH",0x0112,3,1,int(sys.argv[5]),0)+struct.pack(e+"I",0)
+    seg=b"Exif\0\0"+tiff
+    app1=b"\xff\xe1"+struct.pack(">H",len(seg)+2)+seg
+open(sys.argv[1],"wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + app1
   + b"\xff\xc0\x00\x0b\x08" + struct.pack(">HH", h, w) + b"\x01\x01\x11\x00"
   + b"\xff\xfe" + struct.pack(">H", len(sys.argv[2]) + 2) + sys.argv[2].encode() + b"\xff\xd9")' \
-	    "$1" "$2" "${3:-1080}" "${4:-1350}"
+	    "$1" "$2" "${3:-1080}" "${4:-1350}" "${5:-}" "${6:-MM}"
 }
 mkpng() { printf '\211PNG\r\n\032\n\0\0\0\rIHDR%s' "$2" >"$1"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -384,4 +395,26 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	run --separate-stderr approve "$id"
 	assert_failure 65
 	[[ "$stderr" == *"aspect ratio"* ]]
+}
+
+@test "instagram: the aspect ratio is the image's as shown, its EXIF orientation applied (6 and 8 turn it a quarter)" {
+	# stored 1000x1600 (too tall), shown 1600x1000 by a camera's tag 6
+	mkjpeg "$VAULT_DIR/Media/public/turned.jpg" turned 1000 1600 6
+	mkjpeg "$VAULT_DIR/Media/public/turned-ii.jpg" turnedii 1000 1600 8 II
+	draft-post --network instagram --media Media/public/turned.jpg "Turned"
+	draft-post --network instagram --media Media/public/turned-ii.jpg "Turned, Intel order"
+	# stored 1600x1000 (fine), shown 1000x1600: refused as shown
+	mkjpeg "$VAULT_DIR/Media/public/upright.jpg" upright 1600 1000 6
+	run --separate-stderr draft-post --network instagram --media Media/public/upright.jpg "Upright"
+	assert_failure 65
+	[[ "$stderr" == *"upright.jpg is 1000x1600 as shown"* ]]
+	# tags 1 to 4 keep the frame's shape; one out of range is ignored
+	mkjpeg "$VAULT_DIR/Media/public/flip.jpg" flip 1000 1600 3
+	mkjpeg "$VAULT_DIR/Media/public/odd.jpg" odd 1000 1600 9
+	for f in flip odd; do
+		run --separate-stderr draft-post --network instagram --media "Media/public/$f.jpg" "Stored"
+		assert_failure 65
+		[[ "$stderr" == *"$f.jpg is 1000x1600 as shown"* ]]
+	done
+	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | wc -l)" -eq 2 ]
 }

@@ -79,6 +79,11 @@ void social_media_free(struct social_media *m);
  * for the fuzz harness). 0, or -1 when none is found in len bytes. */
 int social_jpeg_size(const unsigned char *p, size_t len, unsigned *w,
     unsigned *h);
+/* The EXIF orientation of a JPEG (exif.c; exposed for the fuzz harness):
+ * 1 to 8 from its APP1 Exif segment's Orientation tag, 1 (as stored) when
+ * it has none we can read. 5 to 8 turn it a quarter: its shown width is
+ * the frame's height. */
+int social_jpeg_orientation(const unsigned char *p, size_t len);
 /* Does the network take the image (its size, its type, for Instagram its
  * aspect ratio)? 0, or -1 (65). */
 int social_media_check(enum social_net net, const struct social_media *m);
