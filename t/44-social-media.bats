@@ -207,7 +207,7 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(posted linkedin)" -eq 1 ]
 }
 
-@test "--media-alt: only with --media, one line of at most 4,086 characters, LinkedIn only (69); nothing filed" {
+@test "--media-alt: only with --media, one line of at most 4,086 characters on LinkedIn, 1,000 on X, none on Facebook (69); nothing filed" {
 	run --separate-stderr draft-post --network linkedin --media-alt "A chart" "Text"
 	assert_failure 2
 	[[ "$stderr" == *"--media-alt describes the image of --media"* ]]
@@ -216,9 +216,12 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[[ "$stderr" == *"one line of 1 to 4086 characters, not 4087"* ]]
 	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt $'two\nlines' "Text"
 	assert_failure 65
-	run --separate-stderr draft-post --network linkedin,x --media Media/chart.png --media-alt "A chart" "Text"
+	run --separate-stderr draft-post --network linkedin,facebook --media Media/chart.png --media-alt "A chart" "Text"
 	assert_failure 69
-	[[ "$stderr" == *"x: an image description (media_alt) is published only on LinkedIn yet"* ]]
+	[[ "$stderr" == *"facebook: a Page photo takes no image description (media_alt) through the Graph API"* ]]
+	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 1001))" "Text"
+	assert_failure 65
+	[[ "$stderr" == *"x: an image description is one line of 1 to 1000 characters, not 1001"* ]]
 	[ -z "$(ls "$VAULT_DIR/Pending_Approval/social" 2>/dev/null)" ]
 	# 4,086 characters are taken
 	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 4086))" "Text"
@@ -242,6 +245,28 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(jq -r 'select(.net == "x-upload") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
 	jq -se 'map(select(.net == "x-upload"))[0] | .ctype | startswith("multipart/form-data; boundary=")' "$FAKE_LOG"
 	jq -se 'map(select(.net == "x"))[0] | .parsed.media.media_ids | length == 1' "$FAKE_LOG"
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "x: the image's description is the media metadata's alt_text, sent after the upload and before the post" {
+	id=$(draft-post --network x --media Media/chart.png --media-alt "Orders by week, rising" "A chart of the week" |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -sr 'map(.net) | map(select(startswith("x"))) | join(",")' "$FAKE_LOG")" = "x-upload,x-metadata,x" ]
+	jq -se 'map(select(.net == "x-metadata"))[0].parsed | .metadata.alt_text.text == "Orders by week, rising"' "$FAKE_LOG"
+	mid=$(jq -sr 'map(select(.net == "x-metadata"))[0].parsed.id' "$FAKE_LOG")
+	jq -se --arg m "$mid" 'map(select(.net == "x"))[0].parsed.media.media_ids == [$m]' "$FAKE_LOG"
+	# refused there: nothing posted, and the draft is not lost
+	id=$(draft-post --network x --media Media/chart.png --media-alt "Refused" "Another chart" |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	fake_reply '{"match": "/2/media/metadata", "error": "x_503"}'
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[ -f "$VAULT_DIR/Approved/social/$id.md" ]
 	[ "$(posted x)" -eq 1 ]
 }
 
@@ -316,6 +341,22 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	f="$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
 	grep -Eqx 'post_id: "?179[0-9]+"?' "$f"
 	grep -Eq '^post_url: "?https://www.instagram.com/p/Fake179' "$f"
+}
+
+@test "instagram: the image's description is the container's alt_text" {
+	id=$(draft-post --network instagram --media Media/public/launch.jpg --media-alt "The workshop's front, at dusk" "Open #craft" |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -r 'select(.net == "instagram-container") | .parsed.alt_text' "$FAKE_LOG")" = "The workshop's front, at dusk" ]
+	# without one, no alt_text at all
+	id=$(draft instagram Media/public/launch.jpg "Plain #craft")
+	approve "$id" >/dev/null
+	run vault-exec
+	assert_success
+	jq -se 'map(select(.net == "instagram-container"))[1].parsed | has("alt_text") | not' "$FAKE_LOG"
 }
 
 @test "instagram: a container still IN_PROGRESS after the polls is 75, nothing published; ERROR is 65" {

@@ -5,7 +5,8 @@
  * Instagram fetches the image itself, so it must be on a public URL:
  * SOCIAL_MEDIA_BASE_URL is where Media/public/ of the vault is served (the
  * cloud's web server), and the image a post names must be under it.
- *   1. POST /{INSTAGRAM_USER_ID}/media, form image_url and caption:
+ *   1. POST /{INSTAGRAM_USER_ID}/media, form image_url and caption (and
+ *      alt_text, the image's description, media_alt; image posts only):
  *      200 {"id":"<container>"}. Nothing is published yet.
  *   2. GET /{container}?fields=status_code until FINISHED (IN_PROGRESS
  *      while Instagram fetches and checks the image; ERROR it refused the
@@ -139,7 +140,8 @@ static int wait_ready(struct ig *ig, const char *container,
 int instagram_publish(const struct social_post *p, struct social_result *r)
 {
 	const char *token, *user;
-	char *url = NULL, *cap = NULL, *img = NULL, *body = NULL, id[64],
+	char *url = NULL, *cap = NULL, *img = NULL, *alt = NULL, *body = NULL,
+	    id[64],
 	    path[256];
 	struct ig ig;
 	int rc = -1;
@@ -161,8 +163,14 @@ int instagram_publish(const struct social_post *p, struct social_result *r)
 	ig.form[2] = ig.get[1] = NULL;
 	if (!(url = public_url(p->media_path)))
 		goto out;
+	if (p->media_alt && *p->media_alt &&
+	    social_alt_check(NET_INSTAGRAM, p->media_alt) < 0)
+		goto out;
 	if (!(cap = http_urlencode(p->text)) || !(img = http_urlencode(url)) ||
-	    asprintf(&body, "image_url=%s&caption=%s", img, cap) < 0) {
+	    (p->media_alt && *p->media_alt &&
+	    !(alt = http_urlencode(p->media_alt))) ||
+	    asprintf(&body, "image_url=%s&caption=%s%s%s", img, cap,
+	    alt ? "&alt_text=" : "", alt ? alt : "") < 0) {
 		body = NULL;
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
@@ -200,6 +208,7 @@ out:
 	free(url);
 	free(cap);
 	free(img);
+	free(alt);
 	free(body);
 	return rc;
 }

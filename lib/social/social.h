@@ -51,10 +51,10 @@ char *social_compose(enum social_net net, const char *body, const char *link);
  * 65 saying which rule. */
 int social_check(enum social_net net, const char *text, const char *media);
 
-/* The image's description (media_alt, LinkedIn's altText): one line of
- * UTF-8, 1 to LI_ALT_MAX characters, and only for LinkedIn (69 for the
- * others: not published there yet). 0, or -1 (65 or 69). */
-#define LI_ALT_MAX 4086
+/* The image's description (media_alt): one line of UTF-8, 1 to the
+ * network's most characters (LinkedIn's altText 4,086, X's alt_text
+ * 1,000, Instagram's alt_text 1,000). Facebook takes none for a Page
+ * photo: 69 (not published there). 0, or -1 (65 or 69). */
 int social_alt_check(enum social_net net, const char *alt);
 
 /* A post's image (media.c): a JPEG or PNG under Media/ of the vault (at

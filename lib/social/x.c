@@ -15,6 +15,11 @@
  * "expires_after_secs"}}; then the post carries
  * {"media":{"media_ids":["<id>"]}}. An upload publishes nothing, so one
  * that timed out is not a post that may be out.
+ *
+ * The image's description (media_alt) between the two: POST
+ * {X_API_URL}/2/media/metadata {"id":"<media id>","metadata":{"alt_text":
+ * {"text":...}}} (at most 1,000 characters), 200 {"data":{"id",
+ * "associated_metadata":{...}}}; its errors are the upload's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +141,34 @@ static int x_upload(const char *api, const struct social_media *m,
 	return rc;
 }
 
+/* Describe the uploaded image id (X's media metadata). 0, or -1 as the
+ * upload (nothing published). */
+static int x_alt(const char *api, const char *id, const char *alt,
+    struct x_tokens *t, int *refreshed, struct social_result *r)
+{
+	struct http_resp rs;
+	char url[1024], *body = NULL;
+	json_t *o;
+	int rc = -1;
+
+	snprintf(url, sizeof url, "%s/2/media/metadata", api);
+	if (!(o = json_pack("{s:s,s:{s:{s:s}}}", "id", id, "metadata",
+	    "alt_text", "text", alt)) || !(body = json_dumps(o, JSON_COMPACT))) {
+		json_decref(o);
+		return aie_fail(EX_TEMP, "out of memory");
+	}
+	if (x_send(url, "Content-Type: application/json", body, strlen(body), t,
+	    refreshed, &rs, r) == 0) {
+		rc = rs.status >= 200 && rs.status < 300 ? 0 :
+		    x_error(rs.status, rs.body, rs.len, rs.captured, r);
+		http_resp_free(&rs);
+	}
+	json_decref(o);
+	free(body);
+	r->maybe_sent = 0;
+	return rc;
+}
+
 int x_publish(const struct social_post *p, struct social_result *r)
 {
 	const char *api = config_get_default("X_API_URL", "https://api.x.com");
@@ -150,6 +183,10 @@ int x_publish(const struct social_post *p, struct social_result *r)
 		goto out;
 	if (p->media && x_upload(api, p->media, &t, &refreshed, media,
 	    sizeof media, r) < 0)
+		goto out;
+	if (p->media && p->media_alt && *p->media_alt &&
+	    (social_alt_check(NET_X, p->media_alt) < 0 ||
+	    x_alt(api, media, p->media_alt, &t, &refreshed, r) < 0))
 		goto out;
 	if (!(o = json_pack("{s:s}", "text", p->text)) || (p->media &&
 	    json_object_set_new(o, "media", json_pack("{s:[s]}", "media_ids",

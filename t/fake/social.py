@@ -36,7 +36,9 @@ takes a FINISHED container, once. A LinkedIn image is WAITING_UPLOAD
 until its bytes are PUT, then goes through the "li_states" of the script
 line matching its initializeUpload (default AVAILABLE), one per GET of
 /rest/images/{urn}, the last one staying; a post naming an image that is
-not AVAILABLE is refused, as is an altText over 4,086 characters.
+not AVAILABLE is refused, as is an altText over 4,086 characters. X's
+media metadata takes an uploaded media id's alt_text (1 to 1,000
+characters); an Instagram container's alt_text may not be empty.
 """
 import hashlib
 import json
@@ -441,6 +443,8 @@ class Handler(BaseHTTPRequestHandler):
             return "x"
         if self.path == "/2/media/upload":
             return "x-upload"
+        if self.path == "/2/media/metadata":
+            return "x-metadata"
         if re.match(r"^/v\d+\.\d+/[^/]+/feed$", self.path):
             return "facebook"
         if re.match(r"^/v\d+\.\d+/[^/]+/photos$", self.path):
@@ -455,6 +459,7 @@ class Handler(BaseHTTPRequestHandler):
         """A failed check: the service's own answer."""
         if net:
             net = {"linkedin-upload": "linkedin", "x-upload": "x",
+                   "x-metadata": "x",
                    "facebook-photo": "facebook"}.get(net, net)
             if net.startswith("instagram"):
                 net = "instagram"
@@ -568,6 +573,29 @@ class Handler(BaseHTTPRequestHandler):
         self.sha = hashlib.sha256(media[0]).hexdigest()
         return None, {"size": len(media[0]), "type": image_type(media[0])}
 
+    def check_x_metadata(self, body):
+        """X's media metadata: an uploaded media id and its alt_text, at
+        most 1,000 characters (other metadata is not sent here)."""
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/json"):
+            return "content-type", None
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return "body is not JSON", None
+        with LOCK:
+            known = d.get("id") in IMAGES
+        if not known:
+            return "id: not uploaded media", d
+        md = d.get("metadata")
+        alt = md.get("alt_text", {}).get("text") if isinstance(md, dict) \
+            and isinstance(md.get("alt_text"), dict) else None
+        if set(md or {}) != {"alt_text"} or not isinstance(alt, str) or \
+                not alt or len(alt) > 1000:
+            return xproblem(400, "Invalid Request", "metadata.alt_text.text "
+                            "must be 1 to 1000 characters"), d
+        return None, d
+
     def check_facebook_photo(self, body):
         if self.path.split("/")[2] != E("FAKE_FB_PAGE", ""):
             return "wrong page id", None
@@ -598,6 +626,8 @@ class Handler(BaseHTTPRequestHandler):
         if err:
             return err, f
         cap = f.get("caption", "")
+        if "alt_text" in f and not f["alt_text"]:
+            return "alt_text: empty", f
         if len(cap) > 2200 or len(re.findall(r"(?:^|\s)#\w", cap)) > 30:
             return "caption", f
         # Instagram fetches the image itself, from its public URL
@@ -715,6 +745,9 @@ class Handler(BaseHTTPRequestHandler):
                 "id": mid, "media_key": "3_" + mid, "size": d["size"],
                 "expires_after_secs": 86400,
                 "image": {"image_type": d["type"], "w": 1, "h": 1}}})
+        if net == "x-metadata":
+            return self.reply(200, {"data": {
+                "id": d["id"], "associated_metadata": d["metadata"]}})
         if net == "instagram-container":
             cid = "17%015d" % n
             states = (self.states or "FINISHED").split(",")
