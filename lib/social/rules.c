@@ -251,12 +251,23 @@ int social_alt_check(enum social_net net, const char *alt)
 	return 0;
 }
 
+/* Is every name of the list (separated by spaces) a .jpg or .jpeg? */
 static int jpeg_name(const char *media)
 {
-	const char *dot = strrchr(media, '.');
+	const char *p = media, *e;
+	size_t len;
 
-	return dot && (strcasecmp(dot, ".jpg") == 0 ||
-	    strcasecmp(dot, ".jpeg") == 0);
+	for (;;) {
+		p += strspn(p, " ");
+		if (!*p)
+			return 1;
+		len = strcspn(p, " ");
+		e = p + len;
+		if (!((len > 4 && strncasecmp(e - 4, ".jpg", 4) == 0) ||
+		    (len > 5 && strncasecmp(e - 5, ".jpeg", 5) == 0)))
+			return 0;
+		p = e;
+	}
 }
 
 int social_check(enum social_net net, const char *text, const char *media)

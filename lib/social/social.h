@@ -88,13 +88,39 @@ int social_jpeg_orientation(const unsigned char *p, size_t len);
  * aspect ratio)? 0, or -1 (65). */
 int social_media_check(enum social_net net, const struct social_media *m);
 
+/* A post's images (images.c; see vault(5), Post drafts): media names
+ * them separated by spaces, media_sha256 their digests in that order,
+ * media_alt one description (one image) or one for each separated by
+ * SOCIAL_ALT_SEP, an empty one for none. */
+#define SOCIAL_IMAGES_MAX 20
+#define SOCIAL_ALT_SEP " | "
+struct social_images {
+	size_t n;
+	char *path[SOCIAL_IMAGES_MAX];
+	char *sha[SOCIAL_IMAGES_MAX];     /* its signed digest, or NULL */
+	char *alt[SOCIAL_IMAGES_MAX];     /* its description, or NULL */
+	struct social_media m[SOCIAL_IMAGES_MAX];   /* read by verify */
+};
+/* The most images a post of net may have (LinkedIn 20, X 4, Facebook
+ * 10, Instagram 10). */
+size_t social_images_max(enum social_net net);
+/* The three keys split into im, no file read (n is 0 without media). 0,
+ * or -1 (65: more than SOCIAL_IMAGES_MAX, or counts that differ). */
+int social_images_parse(const char *media, const char *sha, const char *alt,
+    struct social_images *im);
+/* As parse, then every image read, its digest the signed one, taken by
+ * net (social_media_check), its description too (social_alt_check), and
+ * no more than net takes. 0, or -1 (65, or 69 for a description net
+ * does not publish). Free im with social_images_free either way. */
+int social_images_verify(int dirfd, enum social_net net, const char *media,
+    const char *sha, const char *alt, struct social_images *im);
+void social_images_free(struct social_images *im);
+
 struct social_post {
 	enum social_net net;
 	const char *text;        /* as social_compose made it */
 	const char *link;        /* Facebook's link, or NULL */
-	const struct social_media *media;   /* its image (checked), or NULL */
-	const char *media_path;  /* the image's vault path (Instagram's URL) */
-	const char *media_alt;   /* the image's description, or NULL */
+	const struct social_images *images;   /* checked, or NULL: none */
 };
 
 struct social_result {

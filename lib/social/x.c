@@ -13,8 +13,9 @@
  * data with the bytes as media and media_category tweet_image (images of
  * at most 5 MB), 200 {"data":{"id","media_key","size",
  * "expires_after_secs"}}; then the post carries
- * {"media":{"media_ids":["<id>"]}}. An upload publishes nothing, so one
- * that timed out is not a post that may be out.
+ * {"media":{"media_ids":["<id>"]}}, up to 4 ids, one upload each. An
+ * upload publishes nothing, so one that timed out is not a post that may
+ * be out.
  *
  * The image's description (media_alt) between the two: POST
  * {X_API_URL}/2/media/metadata {"id":"<media id>","metadata":{"alt_text":
@@ -172,25 +173,36 @@ static int x_alt(const char *api, const char *id, const char *alt,
 int x_publish(const struct social_post *p, struct social_result *r)
 {
 	const char *api = config_get_default("X_API_URL", "https://api.x.com");
+	const struct social_images *im = p->images;
 	struct x_tokens t;
 	struct http_resp rs;
 	char url[1024], media[64], *body = NULL;
-	json_t *o = NULL;
+	json_t *o = NULL, *ids = NULL;
 	int rc = -1, refreshed = 0;
+	size_t i;
 
 	snprintf(url, sizeof url, "%s/2/tweets", api);
 	if (x_tokens(&t) < 0)
 		goto out;
-	if (p->media && x_upload(api, p->media, &t, &refreshed, media,
-	    sizeof media, r) < 0)
+	if (!(o = json_pack("{s:s}", "text", p->text)) || !(ids = json_array())) {
+		aie_fail(EX_TEMP, "out of memory");
 		goto out;
-	if (p->media && p->media_alt && *p->media_alt &&
-	    (social_alt_check(NET_X, p->media_alt) < 0 ||
-	    x_alt(api, media, p->media_alt, &t, &refreshed, r) < 0))
-		goto out;
-	if (!(o = json_pack("{s:s}", "text", p->text)) || (p->media &&
-	    json_object_set_new(o, "media", json_pack("{s:[s]}", "media_ids",
-	    media)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
+	}
+	/* every image uploaded (and described) before the one request that
+	 * publishes; the post carries their ids in the draft's order */
+	for (i = 0; im && i < im->n; i++) {
+		if (x_upload(api, &im->m[i], &t, &refreshed, media, sizeof media,
+		    r) < 0 || (im->alt[i] && x_alt(api, media, im->alt[i], &t,
+		    &refreshed, r) < 0))
+			goto out;
+		if (json_array_append_new(ids, json_string(media)) < 0) {
+			aie_fail(EX_TEMP, "out of memory");
+			goto out;
+		}
+	}
+	if ((json_array_size(ids) && json_object_set_new(o, "media",
+	    json_pack("{s:O}", "media_ids", ids)) < 0) ||
+	    !(body = json_dumps(o, JSON_COMPACT))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
@@ -202,6 +214,7 @@ int x_publish(const struct social_post *p, struct social_result *r)
 out:
 	sodium_memzero(&t, sizeof t);
 	json_decref(o);
+	json_decref(ids);
 	free(body);
 	return rc;
 }
