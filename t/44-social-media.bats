@@ -459,3 +459,110 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	done
 	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | wc -l)" -eq 2 ]
 }
+
+# draftn NET TEXT [--media F [--media-alt T]]...: prints the draft's ID.
+draftn() {
+	local net=$1 text=$2
+	shift 2
+	draft-post --network "$net" "$@" "$text" | sed 's|.*/||; s|\.md$||'
+}
+
+@test "--media repeated: media, media_sha256 and media_alt are lists in order, signed; approve -i and the dashboard show every image" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two
+	id=$(draftn linkedin "Two images" --media Media/public/launch.jpg --media-alt "The front" \
+	    --media Media/public/two.jpg --media-alt "The back")
+	f=$(pending "$id")
+	grep -qx 'media: Media/public/launch.jpg Media/public/two.jpg' "$f"
+	grep -qx "media_sha256: $(sha "$VAULT_DIR/Media/public/launch.jpg") $(sha "$VAULT_DIR/Media/public/two.jpg")" "$f"
+	grep -qx 'media_alt: The front | The back' "$f"
+	run --separate-stderr approve -i "$id" <<<"n"
+	[[ "$stderr" == *"media: Media/public/launch.jpg Media/public/two.jpg"* ]]
+	[[ "$stderr" == *"media_alt: The front | The back"* ]]
+	# the second image changed: approve refuses, nothing moves
+	printf 'x' >>"$VAULT_DIR/Media/public/two.jpg"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"Media/public/two.jpg: the image changed since it was drafted"* ]]
+	[ -f "$f" ]
+	# a description for the first only; more descriptions than images is 2
+	id=$(draftn x "First described" --media Media/chart.png --media-alt "A chart" --media Media/public/launch.jpg)
+	grep -qx 'media_alt: A chart | ' "$(pending "$id")" || grep -qx 'media_alt: "A chart | "' "$(pending "$id")"
+	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt a --media-alt b "Text"
+	assert_failure 2
+	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt "a | b" --media Media/chart.png "Text"
+	assert_failure 65
+	[[ "$stderr" == *"separates those of several images"* ]]
+}
+
+@test "x: up to 4 images, each uploaded and described, media_ids in order; 5 are not filed (65)" {
+	for i in 1 2 3 4 5; do mkjpeg "$VAULT_DIR/Media/i$i.jpg" "i$i"; done
+	id=$(draftn x "Four" --media Media/i1.jpg --media-alt "One" --media Media/i2.jpg \
+	    --media Media/i3.jpg --media-alt "" --media Media/i4.jpg)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(fake_count '.net == "x-upload"')" -eq 4 ]
+	[ "$(fake_count '.net == "x-metadata"')" -eq 1 ]
+	want=$(for i in 1 2 3 4; do sha "$VAULT_DIR/Media/i$i.jpg"; done | jq -Rsc 'split("\n")[:-1]')
+	[ "$(jq -sc 'map(select(.net == "x"))[0].sha256' "$FAKE_LOG")" = "$want" ]
+	[ "$(jq -sc '[.[] | select(.net == "x-upload") | .sha256]' "$FAKE_LOG")" = "$want" ]
+	run --separate-stderr draft-post --network x --media Media/i1.jpg --media Media/i2.jpg \
+	    --media Media/i3.jpg --media Media/i4.jpg --media Media/i5.jpg "Five"
+	assert_failure 65
+	[[ "$stderr" == *"5 images, over the 4 a post may have"* ]]
+	# a fifth added to an approved item by hand: the signature fails
+	id=$(draftn x "Four again" --media Media/i1.jpg --media Media/i2.jpg)
+	approve "$id" >/dev/null
+	sed -i 's|^media: .*|& Media/i3.jpg|' "$VAULT_DIR/Approved/social/$id.md"
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "linkedin: several images are one multiImage post, each uploaded and AVAILABLE, altText each" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two
+	id=$(draftn linkedin "Two views" --media Media/chart.png --media-alt "A chart" --media Media/public/two.jpg)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(fake_count '.net == "linkedin-upload"')" -eq 2 ]
+	jq -se 'map(select(.net == "linkedin"))[0].parsed.content.multiImage.images |
+	    length == 2 and .[0].altText == "A chart" and (.[1] | has("altText") | not)' "$FAKE_LOG"
+	[ "$(jq -sc 'map(select(.net == "linkedin"))[0].sha256' "$FAKE_LOG")" = \
+	    "[\"$(sha "$VAULT_DIR/Media/chart.png")\",\"$(sha "$VAULT_DIR/Media/public/two.jpg")\"]" ]
+}
+
+@test "facebook: several images are unpublished photos, then one feed post with attached_media in order" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two
+	id=$(draftn facebook "Two photos" --media Media/chart.png --media Media/public/two.jpg)
+	sed -i 's|^network: facebook$|&\nlink: https://example.com/two|' "$(pending "$id")"
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -sc '[.[] | select(.net == "facebook-photo") | .parsed.published]' "$FAKE_LOG")" = '["false","false"]' ]
+	[ "$(jq -sc 'map(select(.net == "facebook"))[0].parsed.attached_shas' "$FAKE_LOG")" = \
+	    "[\"$(sha "$VAULT_DIR/Media/chart.png")\",\"$(sha "$VAULT_DIR/Media/public/two.jpg")\"]" ]
+	[ "$(jq -r 'select(.net == "facebook") | .parsed.message' "$FAKE_LOG")" = "$(printf 'Two photos\n\nhttps://example.com/two')" ]
+	f="$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
+	grep -Eqx 'post_id: "?4242_10[0-9]+"?' "$f"
+}
+
+@test "instagram: several images are a carousel: an item container each (alt_text), the carousel's with the caption, published once" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two 1080 1080
+	id=$(draftn instagram "Two #views" --media Media/public/launch.jpg --media-alt "The front" --media Media/public/two.jpg)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -sc '[.[] | select(.net == "instagram-container") | .parsed.is_carousel_item // .parsed.media_type]' "$FAKE_LOG")" = \
+	    '["true","true","CAROUSEL"]' ]
+	jq -se 'map(select(.net == "instagram-container"))[0].parsed.alt_text == "The front"' "$FAKE_LOG"
+	jq -se 'map(select(.net == "instagram-container"))[2].parsed.caption == "Two #views"' "$FAKE_LOG"
+	[ "$(posted instagram)" -eq 1 ]
+	# each image checked against Instagram's rules: a PNG among them is not filed
+	run --separate-stderr draft-post --network instagram --media Media/public/launch.jpg --media Media/chart.png "Mixed"
+	assert_failure 65
+}
