@@ -254,10 +254,9 @@ static int images_load(struct ctx *c)
 	}
 	for (i = 0; i < c->nimg; i++) {
 		const char *t = i < c->nalt ? c->alts[i] : "";
-		if (c->nimg > 1 && strstr(t, SOCIAL_ALT_SEP)) {
-			aie_fail(EX_DATA, "the description of %s holds \"%s\", which "
-			    "separates those of several images", c->path[i],
-			    SOCIAL_ALT_SEP);
+		if (c->nimg > 1 && strchr(t, '|')) {
+			aie_fail(EX_DATA, "the description of %s holds \"|\", which "
+			    "separates those of several images", c->path[i]);
 			goto fail;
 		}
 		any |= *t != '\0';

@@ -489,7 +489,7 @@ draftn() {
 	grep -qx 'media_alt: A chart | ' "$(pending "$id")" || grep -qx 'media_alt: "A chart | "' "$(pending "$id")"
 	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt a --media-alt b "Text"
 	assert_failure 2
-	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt "a | b" --media Media/chart.png "Text"
+	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt "a|b" --media Media/chart.png "Text"
 	assert_failure 65
 	[[ "$stderr" == *"separates those of several images"* ]]
 }

@@ -169,7 +169,7 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 		if (social_images_parse(media, sha, alt, &im) < 0)
 			said(b, "meta err", "Images: ", aie_errmsg);
 		for (i = 0; i < im.n; i++) {
-			char lab[40];
+			char lab[64];
 			if (im.n > 1)
 				snprintf(lab, sizeof lab, "Image %zu of %zu: ", i + 1,
 				    im.n);

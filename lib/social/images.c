@@ -5,7 +5,9 @@
  * descriptions: with one image the whole value, with several one for each
  * separated by " | " (an empty one: that image has none). All three are
  * signed with the approval, so the list, its order and every image's
- * bytes are what the owner approved.
+ * bytes are what the owner approved. The descriptions are split at every
+ * "|", spaces around it trimmed (an editor may drop a trailing space), so
+ * with several images none may hold one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -101,12 +103,12 @@ int social_images_parse(const char *media, const char *sha, const char *alt,
 			k = (im->alt[0] = strdup(alt)) ? 1 :
 			    aie_fail(EX_TEMP, "out of memory");
 		else
-			k = split(alt, SOCIAL_ALT_SEP, 1, im->alt, SOCIAL_IMAGES_MAX);
+			k = split(alt, "|", 1, im->alt, SOCIAL_IMAGES_MAX);
 		if (k < 0)
 			goto fail;
 		if (k != n) {
 			aie_fail(EX_DATA, "media names %ld images but media_alt has "
-			    "%ld descriptions (separated by \" | \")", n, k);
+			    "%ld descriptions (separated by \"|\")", n, k);
 			goto fail;
 		}
 	}

@@ -91,7 +91,7 @@ int social_media_check(enum social_net net, const struct social_media *m);
 /* A post's images (images.c; see vault(5), Post drafts): media names
  * them separated by spaces, media_sha256 their digests in that order,
  * media_alt one description (one image) or one for each separated by
- * SOCIAL_ALT_SEP, an empty one for none. */
+ * SOCIAL_ALT_SEP (split at its "|"), an empty one for none. */
 #define SOCIAL_IMAGES_MAX 20
 #define SOCIAL_ALT_SEP " | "
 struct social_images {
