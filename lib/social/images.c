@@ -29,7 +29,9 @@ void social_images_free(struct social_images *im)
 {
 	size_t i;
 
-	for (i = 0; i < im->n; i++) {
+	/* every slot: a list of digests or descriptions longer than media's
+	 * was read whole before the counts were compared */
+	for (i = 0; i < SOCIAL_IMAGES_MAX; i++) {
 		free(im->path[i]);
 		free(im->sha[i]);
 		free(im->alt[i]);
@@ -59,15 +61,19 @@ static long split(const char *s, const char *sep, int keep_empty,
 			len--;
 		if (len || keep_empty) {
 			if (n == max) {
-				while (n)
+				while (n) {
 					free(out[--n]);
+					out[n] = NULL;
+				}
 				return aie_fail(EX_DATA, "more than %zu images", max);
 			}
 			if (!len)
 				out[n++] = NULL;
 			else if (!(out[n++] = strndup(b, len))) {
-				while (n)
+				while (n) {
 					free(out[--n]);
+					out[n] = NULL;
+				}
 				return aie_fail(EX_TEMP, "out of memory");
 			}
 		}
