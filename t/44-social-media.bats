@@ -511,6 +511,15 @@ draftn() {
 	    --media Media/i3.jpg --media Media/i4.jpg --media Media/i5.jpg "Five"
 	assert_failure 65
 	[[ "$stderr" == *"5 images, over the 4 a post may have"* ]]
+	# the third image changed after the approval: 65, nothing uploaded
+	id=$(draftn x "Changed later" --media Media/i1.jpg --media Media/i3.jpg)
+	approve "$id" >/dev/null
+	printf 'x' >>"$VAULT_DIR/Media/i3.jpg"
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"media Media/i3.jpg: the image changed since it was drafted"* ]]
+	[ "$(fake_count '.net == "x-upload"')" -eq 4 ]
+	[ "$(posted x)" -eq 1 ]
 	# a fifth added to an approved item by hand: the signature fails
 	id=$(draftn x "Four again" --media Media/i1.jpg --media Media/i2.jpg)
 	approve "$id" >/dev/null
