@@ -6,9 +6,10 @@
  *
  * The topic is the arguments, stdin, an item (--from ID: its title or
  * subject and its body), or this week's theme of the content plan
- * (--from-goals: Business_Goals.md, "## Content"). With --media, each
- * draft names the image and records its SHA-256 (media_sha256), which the
- * approval signs. The model is given the handbook as its rules and
+ * (--from-goals: Business_Goals.md, "## Content"). With --media (once for
+ * each image), each draft names the images and records their SHA-256
+ * (media_sha256) in order, which the approval signs; the nth --media-alt
+ * describes the nth image. The model is given the handbook as its rules and
  * tone and the topic as data (lib/social/prompt.c); without a provider
  * (offline) the post is the topic itself. Each call is checked against
  * the daily cap and weekly budget and logged, as draft-email's are. Every
@@ -37,9 +38,11 @@ struct ctx {
 	struct llm_conf conf;
 	char *handbook;
 	const char *source;      /* --from's ID, or NULL */
-	const char *media;       /* --media's vault path, or NULL */
-	const char *alt;         /* --media-alt, the image's description */
-	struct social_media img; /* its bytes and SHA-256 */
+	const char *path[SOCIAL_IMAGES_MAX];   /* --media's vault paths */
+	const char *alts[SOCIAL_IMAGES_MAX];   /* --media-alt's, in order */
+	size_t nimg, nalt;
+	struct social_media img[SOCIAL_IMAGES_MAX]; /* bytes and SHA-256 */
+	char *media, *sha, *alt; /* the keys: lists as vault(5) has them */
 	long expires_hours;
 };
 
@@ -47,7 +50,7 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: draft-post [-jqv] [-C DIR] [-a AGENT] [--network NET[,NET]] "
-	    "[--media Media/FILE [--media-alt TEXT]] [--from ID | --from-goals | "
+	    "[--media Media/FILE [--media-alt TEXT]]... [--from ID | --from-goals | "
 	    "TOPIC... | -]\n");
 	exit(status ? 2 : 0);
 }
@@ -205,7 +208,7 @@ static int build(struct item *d, const struct ctx *c, enum social_net net,
 	    fm_set(d, "action", "post") < 0 ||
 	    fm_set(d, "network", social_net_name(net)) < 0 ||
 	    (c->media && (fm_set(d, "media", c->media) < 0 ||
-	    fm_set(d, "media_sha256", c->img.sha256) < 0)) ||
+	    fm_set(d, "media_sha256", c->sha) < 0)) ||
 	    (c->alt && fm_set(d, "media_alt", c->alt) < 0) ||
 	    fm_set(d, "model", model) < 0 ||
 	    fm_set(d, "drafted_by", c->v->agent) < 0 ||
@@ -218,6 +221,59 @@ static int build(struct item *d, const struct ctx *c, enum social_net net,
 	memcpy(d->body, text, d->bodylen - 1);
 	memcpy(d->body + d->bodylen - 1, "\n", 2);
 	return 0;
+}
+
+/* The images on net: as many as it takes, each of a kind it takes. */
+static int images_check(const struct ctx *c, enum social_net net)
+{
+	size_t i;
+
+	if (c->nimg > social_images_max(net))
+		return aie_fail(EX_DATA, "%zu images, over the %zu a post may have",
+		    c->nimg, social_images_max(net));
+	for (i = 0; i < c->nimg; i++)
+		if (social_media_check(net, &c->img[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* Read every image once and make the three keys: media (the paths),
+ * media_sha256 (their digests) separated by spaces, media_alt (one
+ * description, or several separated by SOCIAL_ALT_SEP, or none). */
+static int images_load(struct ctx *c)
+{
+	struct buf m = { 0 }, s = { 0 }, a = { 0 };
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < c->nimg; i++) {
+		if (social_media_load(c->v->dirfd, c->path[i], &c->img[i]) < 0)
+			goto fail;
+		buf_addf(&m, "%s%s", i ? " " : "", c->path[i]);
+		buf_addf(&s, "%s%s", i ? " " : "", c->img[i].sha256);
+	}
+	for (i = 0; i < c->nimg; i++) {
+		const char *t = i < c->nalt ? c->alts[i] : "";
+		if (c->nimg > 1 && strchr(t, '|')) {
+			aie_fail(EX_DATA, "the description of %s holds \"|\", which "
+			    "separates those of several images", c->path[i]);
+			goto fail;
+		}
+		any |= *t != '\0';
+		buf_addf(&a, "%s%s", i ? SOCIAL_ALT_SEP : "", t);
+	}
+	if (!(c->media = buf_take(&m, NULL)) || !(c->sha = buf_take(&s, NULL)) ||
+	    (any && !(c->alt = buf_take(&a, NULL)))) {
+		aie_fail(EX_TEMP, "out of memory");
+		goto fail;
+	}
+	free(a.p);
+	return 0;
+fail:
+	free(m.p);
+	free(s.p);
+	free(a.p);
+	return -1;
 }
 
 /* Draft, check and file the post for one network; an exit status. */
@@ -238,7 +294,7 @@ static int draft_one(struct ctx *c, enum social_net net, const char *topic)
 		return aie_errcode ? aie_errcode : EX_TEMP;
 	}
 	if (social_check(net, text, c->media) < 0 ||
-	    (c->media && social_media_check(net, &c->img) < 0)) {
+	    images_check(c, net) < 0) {
 		cli_warn(name, "not filed: %s", aie_errmsg);
 		status = EX_DATA;
 		goto out;
@@ -308,8 +364,19 @@ int main(int argc, char **argv)
 		case 'N' + 256: netopt = optarg; break;
 		case 'F' + 256: c.source = optarg; break;
 		case 'G' + 256: goals = 1; break;
-		case 'M' + 256: c.media = optarg; break;
-		case 'A' + 256: c.alt = optarg; break;
+		case 'M' + 256:
+			if (c.nimg == SOCIAL_IMAGES_MAX) {
+				cli_warn(NULL, "more than %d images (--media)",
+				    SOCIAL_IMAGES_MAX);
+				return EX_ARGS;
+			}
+			c.path[c.nimg++] = optarg;
+			break;
+		case 'A' + 256:
+			if (c.nalt == SOCIAL_IMAGES_MAX)
+				usage(2);
+			c.alts[c.nalt++] = optarg;
+			break;
 		default: usage(2);
 		}
 	}
@@ -317,9 +384,9 @@ int main(int argc, char **argv)
 		usage(2);
 	if (c.source && goals)
 		usage(2);
-	if (c.alt && !c.media) {
+	if (c.nalt > c.nimg) {
 		cli_warn(NULL, "--media-alt describes the image of --media: name "
-		    "the image too");
+		    "the image too (the nth --media-alt describes the nth --media)");
 		return EX_ARGS;
 	}
 	if (networks(netopt, want) < 0 ||
@@ -329,17 +396,21 @@ int main(int argc, char **argv)
 	}
 	/* the description is published text: checked before anything is
 	 * drafted, as the publisher checks it */
-	for (i = 0; c.alt && i < NET_COUNT; i++)
-		if (want[i] && social_alt_check((enum social_net)i, c.alt) < 0) {
-			cli_warnerr(NULL);
-			return aie_errcode;
-		}
+	for (i = 0; i < NET_COUNT; i++) {
+		size_t k;
+		for (k = 0; want[i] && k < c.nalt; k++)
+			if (*c.alts[k] && social_alt_check((enum social_net)i,
+			    c.alts[k]) < 0) {
+				cli_warnerr(NULL);
+				return aie_errcode;
+			}
+	}
 	if ((r = cli_open_vault(&v)) != 0)
 		return r;
 	c.v = &v;
 	/* the image is read once: its digest, signed with the approval, is
 	 * what approve(1) and the executor check the file against */
-	if (c.media && social_media_load(v.dirfd, c.media, &c.img) < 0) {
+	if (images_load(&c) < 0) {
 		cli_warnerr(NULL);
 		status = aie_errcode;
 		goto out;
@@ -377,7 +448,11 @@ int main(int argc, char **argv)
 			status = r > status ? r : status;
 		}
 out:
-	social_media_free(&c.img);
+	for (i = 0; i < (int)c.nimg; i++)
+		social_media_free(&c.img[i]);
+	free(c.media);
+	free(c.sha);
+	free(c.alt);
 	free(topic);
 	free(c.handbook);
 	vault_close(&v);

@@ -65,24 +65,24 @@ static void print_result(const struct itemref *ref, const char *verdict,
 	free(url);
 }
 
-/* The image as post_run reads it: the signed bytes, of a kind and size
- * the network takes. 0 (also without an image), or -1 (65). */
+/* The images as post_run reads them: the signed bytes, of a kind, size
+ * and number the network takes. 0 (also without one), or -1 (65). */
 static int image_ok(const struct item *it)
 {
-	struct social_media m = { 0 };
+	struct social_images im = { 0 };
 	char *net = fm_get(it, "network"), *media = fm_get(it, "media"),
-	    *sha = fm_get(it, "media_sha256");
+	    *sha = fm_get(it, "media_sha256"), *alt = fm_get(it, "media_alt");
 	enum social_net n;
 	int r = 0;
 
 	if (media && *media && (social_net_parse(net, &n) < 0 ||
-	    social_media_verify(vault->dirfd, media, sha, &m) < 0 ||
-	    social_media_check(n, &m) < 0))
+	    social_images_verify(vault->dirfd, n, media, sha, alt, &im) < 0))
 		r = -1;
-	social_media_free(&m);
+	social_images_free(&im);
 	free(net);
 	free(media);
 	free(sha);
+	free(alt);
 	return r;
 }
 

@@ -32,16 +32,27 @@ setup() {
 }
 teardown() { fake_stop; }
 
-# mkjpeg FILE WORDS [W H]: a small JPEG's structure (SOI, APP0, a frame
-# header of W x H, default 1080 x 1350, what lib/social and the networks
-# read), WORDS to tell files apart, EOI.
+# mkjpeg FILE WORDS [W H [ORIENT [II|MM]]]: a small JPEG's structure (SOI,
+# APP0, with ORIENT an APP1 Exif segment whose IFD0 holds Orientation in
+# that byte order, big-endian by default, a frame header of W x H, default
+# 1080 x 1350, what lib/social and the networks read), WORDS to tell files
+# apart, EOI.
 mkjpeg() {
 	/usr/bin/python3 -c 'import sys,struct
 w,h=int(sys.argv[3]),int(sys.argv[4])
-open(sys.argv[1],"wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+app1=b""
+if sys.argv[5]:
+    bo=sys.argv[6]; e=">" if bo=="MM" else "<"
+    # IFD0: a Make entry (ASCII, 4 bytes inline) before Orientation
+    tiff=bo.encode()+struct.pack(e+"HI",42,8)+struct.pack(e+"H",2) \
+      +struct.pack(e+"HHI",0x010f,2,4)+b"Cam\0" \
+      +struct.pack(e+"HHIHH",0x0112,3,1,int(sys.argv[5]),0)+struct.pack(e+"I",0)
+    seg=b"Exif\0\0"+tiff
+    app1=b"\xff\xe1"+struct.pack(">H",len(seg)+2)+seg
+open(sys.argv[1],"wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + app1
   + b"\xff\xc0\x00\x0b\x08" + struct.pack(">HH", h, w) + b"\x01\x01\x11\x00"
   + b"\xff\xfe" + struct.pack(">H", len(sys.argv[2]) + 2) + sys.argv[2].encode() + b"\xff\xd9")' \
-	    "$1" "$2" "${3:-1080}" "${4:-1350}"
+	    "$1" "$2" "${3:-1080}" "${4:-1350}" "${5:-}" "${6:-MM}"
 }
 mkpng() { printf '\211PNG\r\n\032\n\0\0\0\rIHDR%s' "$2" >"$1"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -196,7 +207,7 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(posted linkedin)" -eq 1 ]
 }
 
-@test "--media-alt: only with --media, one line of at most 4,086 characters, LinkedIn only (69); nothing filed" {
+@test "--media-alt: only with --media, one line of at most 4,086 characters on LinkedIn, 1,000 on X, none on Facebook (69); nothing filed" {
 	run --separate-stderr draft-post --network linkedin --media-alt "A chart" "Text"
 	assert_failure 2
 	[[ "$stderr" == *"--media-alt describes the image of --media"* ]]
@@ -205,9 +216,12 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[[ "$stderr" == *"one line of 1 to 4086 characters, not 4087"* ]]
 	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt $'two\nlines' "Text"
 	assert_failure 65
-	run --separate-stderr draft-post --network linkedin,x --media Media/chart.png --media-alt "A chart" "Text"
+	run --separate-stderr draft-post --network linkedin,facebook --media Media/chart.png --media-alt "A chart" "Text"
 	assert_failure 69
-	[[ "$stderr" == *"x: an image description (media_alt) is published only on LinkedIn yet"* ]]
+	[[ "$stderr" == *"facebook: a Page photo takes no image description (media_alt) through the Graph API"* ]]
+	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 1001))" "Text"
+	assert_failure 65
+	[[ "$stderr" == *"x: an image description is one line of 1 to 1000 characters, not 1001"* ]]
 	[ -z "$(ls "$VAULT_DIR/Pending_Approval/social" 2>/dev/null)" ]
 	# 4,086 characters are taken
 	run --separate-stderr draft-post --network linkedin --media Media/chart.png --media-alt "$(printf 'a%.0s' $(seq 1 4086))" "Text"
@@ -231,6 +245,28 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	[ "$(jq -r 'select(.net == "x-upload") | .sha256' "$FAKE_LOG")" = "$(sha "$VAULT_DIR/Media/chart.png")" ]
 	jq -se 'map(select(.net == "x-upload"))[0] | .ctype | startswith("multipart/form-data; boundary=")' "$FAKE_LOG"
 	jq -se 'map(select(.net == "x"))[0] | .parsed.media.media_ids | length == 1' "$FAKE_LOG"
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "x: the image's description is the media metadata's alt_text, sent after the upload and before the post" {
+	id=$(draft-post --network x --media Media/chart.png --media-alt "Orders by week, rising" "A chart of the week" |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -sr 'map(.net) | map(select(startswith("x"))) | join(",")' "$FAKE_LOG")" = "x-upload,x-metadata,x" ]
+	jq -se 'map(select(.net == "x-metadata"))[0].parsed | .metadata.alt_text.text == "Orders by week, rising"' "$FAKE_LOG"
+	mid=$(jq -sr 'map(select(.net == "x-metadata"))[0].parsed.id' "$FAKE_LOG")
+	jq -se --arg m "$mid" 'map(select(.net == "x"))[0].parsed.media.media_ids == [$m]' "$FAKE_LOG"
+	# refused there: nothing posted, and the draft is not lost
+	id=$(draft-post --network x --media Media/chart.png --media-alt "Refused" "Another chart" |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	fake_reply '{"match": "/2/media/metadata", "error": "x_503"}'
+	run --separate-stderr vault-exec
+	assert_failure 75
+	[ -f "$VAULT_DIR/Approved/social/$id.md" ]
 	[ "$(posted x)" -eq 1 ]
 }
 
@@ -305,6 +341,22 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	f="$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
 	grep -Eqx 'post_id: "?179[0-9]+"?' "$f"
 	grep -Eq '^post_url: "?https://www.instagram.com/p/Fake179' "$f"
+}
+
+@test "instagram: the image's description is the container's alt_text" {
+	id=$(draft-post --network instagram --media Media/public/launch.jpg --media-alt "The workshop's front, at dusk" "Open #craft" |
+	    sed 's|.*/||; s|\.md$||')
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -r 'select(.net == "instagram-container") | .parsed.alt_text' "$FAKE_LOG")" = "The workshop's front, at dusk" ]
+	# without one, no alt_text at all
+	id=$(draft instagram Media/public/launch.jpg "Plain #craft")
+	approve "$id" >/dev/null
+	run vault-exec
+	assert_success
+	jq -se 'map(select(.net == "instagram-container"))[1].parsed | has("alt_text") | not' "$FAKE_LOG"
 }
 
 @test "instagram: a container still IN_PROGRESS after the polls is 75, nothing published; ERROR is 65" {
@@ -384,4 +436,142 @@ pending() { echo "$VAULT_DIR/Pending_Approval/social/$1.md"; }
 	run --separate-stderr approve "$id"
 	assert_failure 65
 	[[ "$stderr" == *"aspect ratio"* ]]
+}
+
+@test "instagram: the aspect ratio is the image's as shown, its EXIF orientation applied (6 and 8 turn it a quarter)" {
+	# stored 1000x1600 (too tall), shown 1600x1000 by a camera's tag 6
+	mkjpeg "$VAULT_DIR/Media/public/turned.jpg" turned 1000 1600 6
+	mkjpeg "$VAULT_DIR/Media/public/turned-ii.jpg" turnedii 1000 1600 8 II
+	draft-post --network instagram --media Media/public/turned.jpg "Turned"
+	draft-post --network instagram --media Media/public/turned-ii.jpg "Turned, Intel order"
+	# stored 1600x1000 (fine), shown 1000x1600: refused as shown
+	mkjpeg "$VAULT_DIR/Media/public/upright.jpg" upright 1600 1000 6
+	run --separate-stderr draft-post --network instagram --media Media/public/upright.jpg "Upright"
+	assert_failure 65
+	[[ "$stderr" == *"upright.jpg is 1000x1600 as shown"* ]]
+	# tags 1 to 4 keep the frame's shape; one out of range is ignored
+	mkjpeg "$VAULT_DIR/Media/public/flip.jpg" flip 1000 1600 3
+	mkjpeg "$VAULT_DIR/Media/public/odd.jpg" odd 1000 1600 9
+	for f in flip odd; do
+		run --separate-stderr draft-post --network instagram --media "Media/public/$f.jpg" "Stored"
+		assert_failure 65
+		[[ "$stderr" == *"$f.jpg is 1000x1600 as shown"* ]]
+	done
+	[ "$(ls "$VAULT_DIR/Pending_Approval/social" | wc -l)" -eq 2 ]
+}
+
+# draftn NET TEXT [--media F [--media-alt T]]...: prints the draft's ID.
+draftn() {
+	local net=$1 text=$2
+	shift 2
+	draft-post --network "$net" "$@" "$text" | sed 's|.*/||; s|\.md$||'
+}
+
+@test "--media repeated: media, media_sha256 and media_alt are lists in order, signed; approve -i and the dashboard show every image" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two
+	id=$(draftn linkedin "Two images" --media Media/public/launch.jpg --media-alt "The front" \
+	    --media Media/public/two.jpg --media-alt "The back")
+	f=$(pending "$id")
+	grep -qx 'media: Media/public/launch.jpg Media/public/two.jpg' "$f"
+	grep -qx "media_sha256: $(sha "$VAULT_DIR/Media/public/launch.jpg") $(sha "$VAULT_DIR/Media/public/two.jpg")" "$f"
+	grep -qx 'media_alt: The front | The back' "$f"
+	run --separate-stderr approve -i "$id" <<<"n"
+	[[ "$stderr" == *"media: Media/public/launch.jpg Media/public/two.jpg"* ]]
+	[[ "$stderr" == *"media_alt: The front | The back"* ]]
+	# the second image changed: approve refuses, nothing moves
+	printf 'x' >>"$VAULT_DIR/Media/public/two.jpg"
+	run --separate-stderr approve "$id"
+	assert_failure 65
+	[[ "$stderr" == *"Media/public/two.jpg: the image changed since it was drafted"* ]]
+	[ -f "$f" ]
+	# a description for the first only; more descriptions than images is 2
+	id=$(draftn x "First described" --media Media/chart.png --media-alt "A chart" --media Media/public/launch.jpg)
+	grep -qx 'media_alt: A chart | ' "$(pending "$id")" || grep -qx 'media_alt: "A chart | "' "$(pending "$id")"
+	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt a --media-alt b "Text"
+	assert_failure 2
+	run --separate-stderr draft-post --network x --media Media/chart.png --media-alt "a|b" --media Media/chart.png "Text"
+	assert_failure 65
+	[[ "$stderr" == *"separates those of several images"* ]]
+}
+
+@test "x: up to 4 images, each uploaded and described, media_ids in order; 5 are not filed (65)" {
+	for i in 1 2 3 4 5; do mkjpeg "$VAULT_DIR/Media/i$i.jpg" "i$i"; done
+	id=$(draftn x "Four" --media Media/i1.jpg --media-alt "One" --media Media/i2.jpg \
+	    --media Media/i3.jpg --media-alt "" --media Media/i4.jpg)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(fake_count '.net == "x-upload"')" -eq 4 ]
+	[ "$(fake_count '.net == "x-metadata"')" -eq 1 ]
+	want=$(for i in 1 2 3 4; do sha "$VAULT_DIR/Media/i$i.jpg"; done | jq -Rsc 'split("\n")[:-1]')
+	[ "$(jq -sc 'map(select(.net == "x"))[0].sha256' "$FAKE_LOG")" = "$want" ]
+	[ "$(jq -sc '[.[] | select(.net == "x-upload") | .sha256]' "$FAKE_LOG")" = "$want" ]
+	run --separate-stderr draft-post --network x --media Media/i1.jpg --media Media/i2.jpg \
+	    --media Media/i3.jpg --media Media/i4.jpg --media Media/i5.jpg "Five"
+	assert_failure 65
+	[[ "$stderr" == *"5 images, over the 4 a post may have"* ]]
+	# the third image changed after the approval: 65, nothing uploaded
+	id=$(draftn x "Changed later" --media Media/i1.jpg --media Media/i3.jpg)
+	approve "$id" >/dev/null
+	printf 'x' >>"$VAULT_DIR/Media/i3.jpg"
+	run --separate-stderr vault-exec
+	assert_failure 65
+	[[ "$stderr" == *"media Media/i3.jpg: the image changed since it was drafted"* ]]
+	[ "$(fake_count '.net == "x-upload"')" -eq 4 ]
+	[ "$(posted x)" -eq 1 ]
+	# a fifth added to an approved item by hand: the signature fails
+	id=$(draftn x "Four again" --media Media/i1.jpg --media Media/i2.jpg)
+	approve "$id" >/dev/null
+	sed -i 's|^media: .*|& Media/i3.jpg|' "$VAULT_DIR/Approved/social/$id.md"
+	run --separate-stderr vault-exec
+	assert_failure 77
+	[ "$(posted x)" -eq 1 ]
+}
+
+@test "linkedin: several images are one multiImage post, each uploaded and AVAILABLE, altText each" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two
+	id=$(draftn linkedin "Two views" --media Media/chart.png --media-alt "A chart" --media Media/public/two.jpg)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(fake_count '.net == "linkedin-upload"')" -eq 2 ]
+	jq -se 'map(select(.net == "linkedin"))[0].parsed.content.multiImage.images |
+	    length == 2 and .[0].altText == "A chart" and (.[1] | has("altText") | not)' "$FAKE_LOG"
+	[ "$(jq -sc 'map(select(.net == "linkedin"))[0].sha256' "$FAKE_LOG")" = \
+	    "[\"$(sha "$VAULT_DIR/Media/chart.png")\",\"$(sha "$VAULT_DIR/Media/public/two.jpg")\"]" ]
+}
+
+@test "facebook: several images are unpublished photos, then one feed post with attached_media in order" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two
+	id=$(draftn facebook "Two photos" --media Media/chart.png --media Media/public/two.jpg)
+	sed -i 's|^network: facebook$|&\nlink: https://example.com/two|' "$(pending "$id")"
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -sc '[.[] | select(.net == "facebook-photo") | .parsed.published]' "$FAKE_LOG")" = '["false","false"]' ]
+	[ "$(jq -sc 'map(select(.net == "facebook"))[0].parsed.attached_shas' "$FAKE_LOG")" = \
+	    "[\"$(sha "$VAULT_DIR/Media/chart.png")\",\"$(sha "$VAULT_DIR/Media/public/two.jpg")\"]" ]
+	[ "$(jq -r 'select(.net == "facebook") | .parsed.message' "$FAKE_LOG")" = "$(printf 'Two photos\n\nhttps://example.com/two')" ]
+	f="$VAULT_DIR/Done/social/$(date -u +%Y-%m)/$id.md"
+	grep -Eqx 'post_id: "?4242_10[0-9]+"?' "$f"
+}
+
+@test "instagram: several images are a carousel: an item container each (alt_text), the carousel's with the caption, published once" {
+	mkjpeg "$VAULT_DIR/Media/public/two.jpg" two 1080 1080
+	id=$(draftn instagram "Two #views" --media Media/public/launch.jpg --media-alt "The front" --media Media/public/two.jpg)
+	approve "$id" >/dev/null
+	run --separate-stderr vault-exec
+	assert_success
+	[ -z "$(fake_problems)" ]
+	[ "$(jq -sc '[.[] | select(.net == "instagram-container") | .parsed.is_carousel_item // .parsed.media_type]' "$FAKE_LOG")" = \
+	    '["true","true","CAROUSEL"]' ]
+	jq -se 'map(select(.net == "instagram-container"))[0].parsed.alt_text == "The front"' "$FAKE_LOG"
+	jq -se 'map(select(.net == "instagram-container"))[2].parsed.caption == "Two #views"' "$FAKE_LOG"
+	[ "$(posted instagram)" -eq 1 ]
+	# each image checked against Instagram's rules: a PNG among them is not filed
+	run --separate-stderr draft-post --network instagram --media Media/public/launch.jpg --media Media/chart.png "Mixed"
+	assert_failure 65
 }

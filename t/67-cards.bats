@@ -215,6 +215,30 @@ LONG="Our new workshop opens in Leeds on Monday. We spent a year on the tools, t
 	rm -r "$VAULT_DIR/Media/chart.png"
 }
 
+@test "a post with several images: each named in order with its description; the page shows each signed image, and refuses one changed" {
+	mkdir -p "$VAULT_DIR/Media"
+	printf '\211PNG\r\n\032\n\0\0\0\rIHDRone' >"$VAULT_DIR/Media/one.png"
+	printf '\211PNG\r\n\032\n\0\0\0\rIHDRtwo' >"$VAULT_DIR/Media/two.png"
+	s1=$(sha256sum "$VAULT_DIR/Media/one.png" | cut -d' ' -f1)
+	s2=$(sha256sum "$VAULT_DIR/Media/two.png" | cut -d' ' -f1)
+	mkpost POST_x_m x "Two charts" "media=Media/one.png Media/two.png" "media_sha256=$s1 $s2" \
+	    "media_alt=First <one> | "
+	home
+	card POST_x_m | grep -q 'Image 1 of 2: Media/one.png'
+	card POST_x_m | grep -q 'Image 2 of 2: Media/two.png'
+	card POST_x_m | grep -qF 'Image description: First &lt;one&gt;'
+	[ "$(card POST_x_m | grep -c 'Image description')" -eq 1 ]
+	item POST_x_m
+	grep -q 'Rule check: ok, within X' "$B"
+	[ "$(grep -o '<img class="pimg"' "$B" | wc -l)" -eq 2 ]
+	grep -qF "base64,$(base64 -w0 "$VAULT_DIR/Media/two.png")\">" "$B"
+	printf 'swapped' >>"$VAULT_DIR/Media/two.png"
+	item POST_x_m
+	grep -q 'Rule check: POST_x_m: media Media/two.png: the image changed since it was drafted' "$B"
+	[ "$(grep -o '<img class="pimg"' "$B" | wc -l)" -eq 1 ]
+	rm "$VAULT_DIR/Media/one.png" "$VAULT_DIR/Media/two.png"
+}
+
 @test "a post: every new field escaped on the card and the page (text, link, schedule, network)" {
 	mkpost POST_linkedin_e linkedin "$EVIL" "link=$EVIL" "schedule_at=$EVIL"
 	mkpost POST_e2 "$EVIL" "hello"

@@ -82,15 +82,15 @@ static const char *net_title(enum social_net n)
 	return t[n];
 }
 
-/* A post's image on its page, from the very bytes checked against the
- * signed media_sha256 in this request: what is shown is what the approval
+/* A post's image on its page, from the very bytes checked against its
+ * signed digest in this request: what is shown is what the approval
  * signs. An image whose digest differs is not shown (the rule check says
  * why); one over IMG_PAGE is named only. */
-static void post_image(struct dashpage *p, const struct item *it,
-    const char *media)
+static void post_image(struct dashpage *p, const char *media,
+    const char *sha)
 {
 	struct social_media m;
-	char *sha = fm_get(it, "media_sha256"), *b64;
+	char *b64;
 	size_t n;
 
 	if (social_media_verify(p->v->dirfd, media, sha, &m) == 0) {
@@ -109,7 +109,6 @@ static void post_image(struct dashpage *p, const struct item *it,
 		}
 		social_media_free(&m);
 	}
-	free(sha);
 }
 
 /* A post: the network, the text as it will be published (LinkedIn's
@@ -163,11 +162,25 @@ static void post_view(struct dashpage *p, const struct itemref *ref,
 	/* the image by name; the page's rule check says whether its bytes are
 	 * still the ones drafted (media_sha256, signed with the approval) */
 	if (media && *media) {
-		said(b, "meta", "Image: ", media);
-		if (alt && *alt)
-			said(b, "meta", "Image description: ", alt);
-		if (page)
-			post_image(p, it, media);
+		char *sha = fm_get(it, "media_sha256");
+		struct social_images im;
+		size_t i;
+
+		if (social_images_parse(media, sha, alt, &im) < 0)
+			said(b, "meta err", "Images: ", aie_errmsg);
+		for (i = 0; i < im.n; i++) {
+			char lab[64];
+			if (im.n > 1)
+				snprintf(lab, sizeof lab, "Image %zu of %zu: ", i + 1,
+				    im.n);
+			said(b, "meta", im.n > 1 ? lab : "Image: ", im.path[i]);
+			if (im.alt[i])
+				said(b, "meta", "Image description: ", im.alt[i]);
+			if (page)
+				post_image(p, im.path[i], im.sha[i]);
+		}
+		social_images_free(&im);
+		free(sha);
 	}
 	if (at && *at) {
 		if (time_parse_rfc3339(at, &t) < 0)

@@ -3,7 +3,8 @@
  * (see draft-post(1), vault(5) Post drafts): draft-post checked it when it
  * was filed, but the draft may have been edited since, and the owner
  * should not approve what the network would refuse for its length, nor
- * an image other than the one drafted (media_sha256), nor an image
+ * an image other than the ones drafted (media_sha256, one digest for each
+ * image of media), more images than the network takes, nor an image
  * description the network would not take (media_alt). The executor
  * checks them once more before publishing.
  */
@@ -19,7 +20,7 @@ int approval_post_rule(struct vault *v, const struct item *it,
 {
 	char *action = fm_get(it, "action"), *net = NULL, *link = NULL,
 	    *media = NULL, *sha = NULL, *alt = NULL, *text = NULL;
-	struct social_media m = { 0 };
+	struct social_images im = { 0 };
 	enum social_net n;
 	int r = 0;
 
@@ -36,9 +37,7 @@ int approval_post_rule(struct vault *v, const struct item *it,
 	if (social_net_parse(net, &n) < 0 ||
 	    !(text = social_compose(n, it->body, link)) ||
 	    social_check(n, text, media) < 0 ||
-	    (media && *media && (social_media_verify(v->dirfd, media, sha,
-	    &m) < 0 || social_media_check(n, &m) < 0)) ||
-	    (alt && *alt && social_alt_check(n, alt) < 0)) {
+	    social_images_verify(v->dirfd, n, media, sha, alt, &im) < 0) {
 		char msg[sizeof aie_errmsg];
 		snprintf(msg, sizeof msg, "%s", aie_errmsg);
 		aie_fail(EX_DATA, "%s: %s; approval refused", id, msg);
@@ -53,6 +52,6 @@ out:
 	free(sha);
 	free(alt);
 	free(text);
-	social_media_free(&m);
+	social_images_free(&im);
 	return r;
 }

@@ -164,15 +164,15 @@ out:
 }
 
 /* Publish it, then record post_id and post_url in the item (vault-exec
- * moves it to Done/ next). The image is read once, here: the bytes whose
- * SHA-256 is the signed media_sha256 are the bytes uploaded (65 when the
- * file changed since the approval). */
+ * moves it to Done/ next). The images are read once, here: the bytes
+ * whose SHA-256 is the signed media_sha256 are the bytes uploaded (65
+ * when a file changed since the approval). */
 static int post_run(struct vault *v, const struct itemref *ref,
     const struct item *it, struct send_result *res)
 {
 	struct social_post sp = { 0 };
 	struct social_result sr;
-	struct social_media m = { 0 };
+	struct social_images im;
 	struct post p;
 	char when[21];
 	const char *kv[] = { "post_id", sr.id, "post_url", sr.url,
@@ -182,19 +182,17 @@ static int post_run(struct vault *v, const struct itemref *ref,
 	memset(res, 0, sizeof *res);
 	if (post_read(it, &p) < 0)
 		return -1;
-	if (p.media && *p.media && social_media_verify(v->dirfd, p.media, p.sha,
-	    &m) < 0) {
+	if (social_images_verify(v->dirfd, p.net, p.media, p.sha, p.alt,
+	    &im) < 0) {
 		post_free(&p);
 		return -1;
 	}
 	sp.net = p.net;
 	sp.text = p.text;
 	sp.link = p.link;
-	sp.media = m.data ? &m : NULL;
-	sp.media_path = p.media;
-	sp.media_alt = p.alt;
+	sp.images = &im;
 	r = social_publish(&sp, &sr);
-	social_media_free(&m);
+	social_images_free(&im);
 	post_free(&p);
 	if (r < 0) {
 		res->maybe_sent = sr.maybe_sent;

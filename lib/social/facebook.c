@@ -13,6 +13,14 @@
  * With an image: POST .../{FACEBOOK_PAGE_ID}/photos, multipart/form-data
  * with the file as source and the text (and link) as message; 200
  * {"id":"<photo>","post_id":"<page>_<post>"}: the post is post_id.
+ *
+ * With several images (at most 10 kept here; Graph documents no limit):
+ * each is a photo uploaded unpublished (.../photos, source and
+ * published=false; 200 {"id":"<photo>"}, nothing shown on the Page), then
+ * the one feed post that publishes carries them in order,
+ * attached_media[0]={"media_fbid":"<photo>"}, ..., with the text and
+ * the link as its message. The Graph API takes no description of a Page
+ * photo (media_alt is refused before, 69).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +95,8 @@ int facebook_reply(long status, const char *body, size_t len,
 
 /* The photo post: the image as source, the text and the link (a photo
  * has no link of its own) as message. */
-static int photo_body(const struct social_post *p, struct multipart *mp)
+static int photo_body(const struct social_post *p,
+    const struct social_media *m, struct multipart *mp)
 {
 	char *msg = NULL;
 	int rc;
@@ -98,42 +107,85 @@ static int photo_body(const struct social_post *p, struct multipart *mp)
 	{
 		const char *fields[] = { "message", msg, "published", "true",
 		    NULL };
-		rc = social_multipart(fields, "source", p->media, mp);
+		rc = social_multipart(fields, "source", m, mp);
 	}
 	free(msg);
 	return rc;
 }
 
-/* The feed post: a form of message and link. */
-static int feed_body(const struct social_post *p, struct multipart *mp)
+/* The feed post: a form of message and link; with photos (fbid, n of
+ * them), their attached_media and the link in the message as a photo's. */
+static int feed_body(const struct social_post *p, char (*fbid)[64],
+    size_t n, struct multipart *mp)
 {
-	char *msg = NULL, *link = NULL;
-	int n = -1;
+	char *msg = NULL, *link = NULL, *full = NULL;
+	struct buf b = { 0 };
+	size_t i;
 
 	memset(mp, 0, sizeof *mp);
 	snprintf(mp->ctype, sizeof mp->ctype,
 	    "Content-Type: application/x-www-form-urlencoded");
-	if ((msg = http_urlencode(p->text)) &&
-	    (!p->link || !*p->link || (link = http_urlencode(p->link))))
-		n = asprintf(&mp->body, "message=%s%s%s", msg, link ? "&link=" :
-		    "", link ? link : "");
+	if (n && asprintf(&full, "%s%s%s", p->text, p->link && *p->link ?
+	    "\n\n" : "", p->link ? p->link : "") < 0)
+		return aie_fail(EX_TEMP, "out of memory");
+	if ((msg = http_urlencode(n ? full : p->text)) && (n || !p->link ||
+	    !*p->link || (link = http_urlencode(p->link)))) {
+		buf_addf(&b, "message=%s%s%s", msg, link ? "&link=" : "",
+		    link ? link : "");
+		/* {"media_fbid":"<digits>"}, percent-encoded */
+		for (i = 0; i < n; i++)
+			buf_addf(&b, "&attached_media%%5B%zu%%5D=%%7B%%22media_fbid"
+			    "%%22%%3A%%22%s%%22%%7D", i, fbid[i]);
+		mp->body = buf_take(&b, &mp->len);
+	}
+	free(full);
 	free(msg);
 	free(link);
-	if (n < 0) {
-		mp->body = NULL;
-		return aie_fail(EX_TEMP, "out of memory");
+	return mp->body ? 0 : aie_fail(EX_TEMP, "out of memory");
+}
+
+/* Upload one image as an unpublished photo: its id into fbid. 0, or -1
+ * (nothing published: never maybe_sent). */
+static int unpublished(const char *url, const char *auth,
+    const struct social_media *m, char *fbid, size_t size,
+    struct social_result *r)
+{
+	const char *fields[] = { "published", "false", NULL };
+	struct multipart mp;
+	const char *hdrs[] = { auth, mp.ctype, NULL };
+	struct http_resp rs;
+	int rc = -1;
+
+	if (social_multipart(fields, "source", m, &mp) < 0)
+		return -1;
+	if (social_request("POST", url, hdrs, mp.body, mp.len, NULL, &rs,
+	    r) == 0) {
+		if (rs.status < 200 || rs.status >= 300)
+			rc = graph_error(NET_FACEBOOK, rs.status, rs.body, rs.len,
+			    rs.retry_after, r);
+		else {
+			social_reply_id(rs.body, rs.len, "id", NULL, "0123456789",
+			    size, fbid, size);
+			rc = strcmp(fbid, "unknown") == 0 ? aie_fail(EX_TEMP,
+			    "facebook: a photo was uploaded without an id we can "
+			    "read; not published") : 0;
+		}
+		http_resp_free(&rs);
 	}
-	mp->len = (size_t)n;
-	return 0;
+	free(mp.body);
+	r->maybe_sent = 0;
+	return rc;
 }
 
 int facebook_publish(const struct social_post *p, struct social_result *r)
 {
+	const struct social_images *im = p->images;
 	const char *page, *token;
-	char auth[4200], base[512], url[1024];
+	char auth[4200], base[512], url[1024], (*fbid)[64] = NULL;
 	struct multipart mp = { 0 };
 	const char *hdrs[] = { auth, mp.ctype, NULL };
 	struct http_resp rs;
+	size_t i, n = im ? im->n : 0;
 	int rc = -1;
 
 	if (social_need("FACEBOOK_PAGE_TOKEN", &token) < 0 ||
@@ -141,12 +193,21 @@ int facebook_publish(const struct social_post *p, struct social_result *r)
 		return -1;
 	if (!*page || page[strspn(page, "0123456789")] != '\0')
 		return aie_fail(EX_CONFIG, "FACEBOOK_PAGE_ID is not a number");
+	if (n > 1 && !(fbid = calloc(n, sizeof *fbid)))
+		return aie_fail(EX_TEMP, "out of memory");
 	if (social_bearer(auth, sizeof auth, token) < 0)
-		return -1;
+		goto out;
 	graph_base(base, sizeof base);
+	snprintf(url, sizeof url, "%s/%.40s/photos", base, page);
+	/* several: each an unpublished photo first, then one feed post */
+	for (i = 0; n > 1 && i < n; i++)
+		if (unpublished(url, auth, &im->m[i], fbid[i], sizeof fbid[i],
+		    r) < 0)
+			goto out;
 	snprintf(url, sizeof url, "%s/%.40s/%s", base, page,
-	    p->media ? "photos" : "feed");
-	if ((p->media ? photo_body(p, &mp) : feed_body(p, &mp)) < 0)
+	    n == 1 ? "photos" : "feed");
+	if ((n == 1 ? photo_body(p, &im->m[0], &mp) :
+	    feed_body(p, fbid, n, &mp)) < 0)
 		goto out;
 	if (social_request("POST", url, hdrs, mp.body, mp.len, NULL, &rs,
 	    r) == 0) {
@@ -156,5 +217,6 @@ int facebook_publish(const struct social_post *p, struct social_result *r)
 out:
 	sodium_memzero(auth, sizeof auth);
 	free(mp.body);
+	free(fbid);
 	return rc;
 }

@@ -5,8 +5,13 @@
  * Instagram fetches the image itself, so it must be on a public URL:
  * SOCIAL_MEDIA_BASE_URL is where Media/public/ of the vault is served (the
  * cloud's web server), and the image a post names must be under it.
- *   1. POST /{INSTAGRAM_USER_ID}/media, form image_url and caption:
- *      200 {"id":"<container>"}. Nothing is published yet.
+ *   1. POST /{INSTAGRAM_USER_ID}/media, form image_url and caption (and
+ *      alt_text, the image's description, media_alt; image posts only):
+ *      200 {"id":"<container>"}. Nothing is published yet. A carousel (2
+ *      to 10 images): one container for each image, is_carousel_item=true
+ *      without a caption, each waited for as in 2, then the carousel's:
+ *      media_type=CAROUSEL, children (their ids, comma-separated) and
+ *      caption, which 2 to 4 then take as a single image's.
  *   2. GET /{container}?fields=status_code until FINISHED (IN_PROGRESS
  *      while Instagram fetches and checks the image; ERROR it refused the
  *      image; EXPIRED not published within 24 h), every
@@ -136,13 +141,61 @@ static int wait_ready(struct ig *ig, const char *container,
 	    "after %ld checks; not published", container, polls);
 }
 
+/* Make one container from form (the caller's, freed here) and wait for
+ * it to be FINISHED: its id into id. 0, or -1 (nothing published). */
+static int container(struct ig *ig, char *form, char *id, size_t size,
+    struct social_result *r)
+{
+	char path[128];
+	int rc;
+
+	if (!form)
+		return aie_fail(EX_TEMP, "out of memory");
+	snprintf(path, sizeof path, "%s/media", ig->user);
+	rc = call(ig, "POST", path, form, id, size, "id", r) < 0 ||
+	    (strcmp(id, "unknown") == 0 && aie_fail(EX_TEMP, "instagram: the "
+	    "container was made without an id we can read; not published")) ||
+	    wait_ready(ig, id, r) < 0 ? -1 : 0;
+	free(form);
+	r->maybe_sent = 0;
+	return rc;
+}
+
+/* The form of an image's container: its public URL, its description,
+ * and the caption (a single image) or is_carousel_item (a carousel's).
+ * malloc'd, or NULL (78 or 65 by public_url, else 75). */
+static char *image_form(const char *media, const char *alt_text,
+    const char *caption)
+{
+	char *url, *img = NULL, *alt = NULL, *cap = NULL, *f = NULL;
+
+	if (!(url = public_url(media)))
+		return NULL;
+	if (!(img = http_urlencode(url)) ||
+	    (alt_text && !(alt = http_urlencode(alt_text))) ||
+	    (caption && !(cap = http_urlencode(caption))) ||
+	    asprintf(&f, "image_url=%s%s%s%s%s", img,
+	    cap ? "&caption=" : "&is_carousel_item=true", cap ? cap : "",
+	    alt ? "&alt_text=" : "", alt ? alt : "") < 0) {
+		f = NULL;
+		aie_fail(EX_TEMP, "out of memory");
+	}
+	free(url);
+	free(img);
+	free(alt);
+	free(cap);
+	return f;
+}
+
 int instagram_publish(const struct social_post *p, struct social_result *r)
 {
+	const struct social_images *im = p->images;
 	const char *token, *user;
-	char *url = NULL, *cap = NULL, *img = NULL, *body = NULL, id[64],
-	    path[256];
+	char *body = NULL, *cap = NULL, *f, id[64], path[256];
+	struct buf kids = { 0 };
 	struct ig ig;
 	int rc = -1;
+	size_t i;
 
 	if (social_need("INSTAGRAM_TOKEN", &token) < 0 ||
 	    social_need("INSTAGRAM_USER_ID", &user) < 0)
@@ -150,7 +203,7 @@ int instagram_publish(const struct social_post *p, struct social_result *r)
 	if (!*user || strlen(user) >= sizeof ig.user ||
 	    user[strspn(user, IG_IDS)] != '\0')
 		return aie_fail(EX_CONFIG, "INSTAGRAM_USER_ID is not a number");
-	if (!p->media)
+	if (!im || !im->n)
 		return aie_fail(EX_DATA, "instagram: a post needs an image");
 	if (social_bearer(ig.auth, sizeof ig.auth, token) < 0)
 		return -1;
@@ -159,25 +212,28 @@ int instagram_publish(const struct social_post *p, struct social_result *r)
 	ig.form[0] = ig.get[0] = ig.auth;
 	ig.form[1] = "Content-Type: application/x-www-form-urlencoded";
 	ig.form[2] = ig.get[1] = NULL;
-	if (!(url = public_url(p->media_path)))
-		goto out;
-	if (!(cap = http_urlencode(p->text)) || !(img = http_urlencode(url)) ||
-	    asprintf(&body, "image_url=%s&caption=%s", img, cap) < 0) {
-		body = NULL;
-		aie_fail(EX_TEMP, "out of memory");
-		goto out;
-	}
-	/* 1 and 2: a container, ready; nothing published yet */
-	snprintf(path, sizeof path, "%s/media", ig.user);
-	if (call(&ig, "POST", path, body, id, sizeof id, "id", r) < 0 ||
-	    (strcmp(id, "unknown") == 0 && aie_fail(EX_TEMP, "instagram: the "
-	    "container was made without an id we can read; not published")) ||
-	    wait_ready(&ig, id, r) < 0) {
-		r->maybe_sent = 0;
-		goto out;
+	/* 1 and 2: a container, ready; nothing published yet. A carousel:
+	 * one for each image, then the carousel's of them all */
+	if (im->n == 1) {
+		if (!(f = image_form(im->path[0], im->alt[0], p->text)) ||
+		    container(&ig, f, id, sizeof id, r) < 0)
+			goto out;
+	} else {
+		for (i = 0; i < im->n; i++) {
+			if (!(f = image_form(im->path[i], im->alt[i], NULL)) ||
+			    container(&ig, f, id, sizeof id, r) < 0)
+				goto out;
+			buf_addf(&kids, "%s%s", i ? "%2C" : "", id);
+		}
+		f = NULL;
+		if (!(cap = http_urlencode(p->text)) || !kids.p ||
+		    asprintf(&f, "media_type=CAROUSEL&children=%s&caption=%s",
+		    kids.p, cap) < 0)
+			f = NULL;
+		if (container(&ig, f, id, sizeof id, r) < 0)
+			goto out;
 	}
 	/* 3: the one request that publishes */
-	free(body);
 	if (asprintf(&body, "creation_id=%s", id) < 0) {
 		body = NULL;
 		aie_fail(EX_TEMP, "out of memory");
@@ -197,9 +253,8 @@ int instagram_publish(const struct social_post *p, struct social_result *r)
 	}
 out:
 	sodium_memzero(ig.auth, sizeof ig.auth);
-	free(url);
 	free(cap);
-	free(img);
 	free(body);
+	free(kids.p);
 	return rc;
 }

@@ -23,7 +23,9 @@
  * times that), as a post naming an image not yet AVAILABLE may be refused
  * or shown without it. Then the post carries "content":{"media":{"id":
  * <image URN>,"altText":<media_alt>}} (altText only when the draft has
- * one; LinkedIn takes at most 4,086 characters). None of the steps before
+ * one; LinkedIn takes at most 4,086 characters); with 2 to 20 images,
+ * each uploaded so, "content":{"multiImage":{"images":[{"id","altText"},
+ * ...]}} in the draft's order. None of the steps before
  * the post publishes, so a time-out there is not a post that may be out.
  */
 #include <stdio.h>
@@ -263,16 +265,41 @@ static int upload(const struct li *li, const struct social_media *m,
 	return rc;
 }
 
+/* The post's content: one image as "media", several as "multiImage"
+ * (2 to 20), each its URN and, when the draft has one, its altText. NULL
+ * (75) out of memory. */
+static json_t *li_content(const struct social_images *im,
+    char urn[][256])
+{
+	json_t *a, *one;
+	size_t i;
+
+	if (im->n == 1)
+		return json_pack("{s:{s:s, s:s*}}", "media", "id", urn[0],
+		    "altText", im->alt[0]);
+	if (!(a = json_array()))
+		return NULL;
+	for (i = 0; i < im->n; i++)
+		if (!(one = json_pack("{s:s, s:s*}", "id", urn[i], "altText",
+		    im->alt[i])) || json_array_append_new(a, one) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return json_pack("{s:{s:o}}", "multiImage", "images", a);
+}
+
 int linkedin_publish(const struct social_post *p, struct social_result *r)
 {
 	const char *token, *version;
+	const struct social_images *im = p->images;
 	struct li li;
-	char url[1024], urn[256], *text = NULL, *body = NULL;
+	char url[1024], (*urn)[256] = NULL, *text = NULL, *body = NULL;
 	const char *hdrs[] = { li.auth, li.ver, "X-Restli-Protocol-Version: 2.0.0",
 	    "Content-Type: application/json", NULL };
 	struct http_resp rs;
 	json_t *o = NULL;
 	int rc = -1;
+	size_t i, n = im ? im->n : 0;
 
 	li.base = config_get_default("LINKEDIN_API_URL",
 	    "https://api.linkedin.com");
@@ -284,25 +311,26 @@ int linkedin_publish(const struct social_post *p, struct social_result *r)
 	    strncmp(li.author, "urn:li:organization:", 20) != 0)
 		return aie_fail(EX_CONFIG, "LINKEDIN_AUTHOR is not a urn:li:person: "
 		    "or urn:li:organization: URN");
-	if (social_bearer(li.auth, sizeof li.auth, token) < 0)
+	if (n && !(urn = calloc(n, sizeof *urn)))
+		return aie_fail(EX_TEMP, "out of memory");
+	if (social_bearer(li.auth, sizeof li.auth, token) < 0) {
+		free(urn);
 		return -1;
+	}
 	snprintf(li.ver, sizeof li.ver, "LinkedIn-Version: %.20s", version);
 	snprintf(url, sizeof url, "%s/rest/posts", li.base);
-	/* checked before anything is uploaded (65) */
-	if (p->media_alt && *p->media_alt &&
-	    social_alt_check(NET_LINKEDIN, p->media_alt) < 0)
-		goto out;
-	if (p->media && upload(&li, p->media, urn, sizeof urn, r) < 0)
-		goto out;
+	/* every image uploaded and AVAILABLE before the post */
+	for (i = 0; i < n; i++)
+		if (upload(&li, &im->m[i], urn[i], sizeof urn[i], r) < 0)
+			goto out;
 	if (!(text = little_text(p->text)) ||
 	    !(o = json_pack("{s:s, s:s, s:s, s:{s:s, s:[], s:[]}, s:s, s:b}",
 	    "author", li.author, "commentary", text, "visibility", "PUBLIC",
 	    "distribution", "feedDistribution", "MAIN_FEED", "targetEntities",
 	    "thirdPartyDistributionChannels", "lifecycleState", "PUBLISHED",
-	    "isReshareDisabledByAuthor", 0)) || (p->media &&
-	    json_object_set_new(o, "content", json_pack("{s:{s:s, s:s*}}",
-	    "media", "id", urn, "altText", p->media_alt && *p->media_alt ?
-	    p->media_alt : NULL)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
+	    "isReshareDisabledByAuthor", 0)) || (n &&
+	    json_object_set_new(o, "content", li_content(im, urn)) < 0) ||
+	    !(body = json_dumps(o, JSON_COMPACT))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
@@ -315,6 +343,7 @@ int linkedin_publish(const struct social_post *p, struct social_result *r)
 out:
 	sodium_memzero(li.auth, sizeof li.auth);
 	json_decref(o);
+	free(urn);
 	free(text);
 	free(body);
 	return rc;

@@ -133,7 +133,8 @@ int social_jpeg_size(const unsigned char *p, size_t len, unsigned *w,
  * X images of at most 5 MB (its media upload), Facebook Page photos less
  * than 4 MB (the Graph reference of /{page-id}/photos), Instagram JPEG
  * only, its aspect ratio from 4:5 (portrait) to 1.91:1 (landscape), as
- * its content publishing reference says; LinkedIn's images API takes what
+ * its content publishing reference says, of the image as shown (its EXIF
+ * orientation applied); LinkedIn's images API takes what
  * the reader takes (8 MB). */
 int social_media_check(enum social_net net, const struct social_media *m)
 {
@@ -155,8 +156,15 @@ int social_media_check(enum social_net net, const struct social_media *m)
 	if (social_jpeg_size((const unsigned char *)m->data, m->len, &w, &h) < 0)
 		return aie_fail(EX_DATA, "instagram: the image %s has no frame "
 		    "size we can read (a JPEG?)", m->name);
+	/* the image as shown: a camera's upright photo is a landscape frame
+	 * tagged to turn a quarter */
+	if (social_jpeg_orientation((const unsigned char *)m->data, m->len) >= 5) {
+		unsigned t = w;
+		w = h;
+		h = t;
+	}
 	if (5UL * w < 4UL * h || 100UL * w > 191UL * h)
-		return aie_fail(EX_DATA, "instagram: the image %s is %ux%u; "
+		return aie_fail(EX_DATA, "instagram: the image %s is %ux%u as shown; "
 		    "Instagram takes an aspect ratio from 4:5 to 1.91:1", m->name,
 		    w, h);
 	return 0;

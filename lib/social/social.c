@@ -156,10 +156,21 @@ int social_fail(enum social_net net, long status, int duplicate, int policy,
 
 int social_publish(const struct social_post *p, struct social_result *r)
 {
+	const struct social_images *im = p->images;
+	size_t i;
+
 	memset(r, 0, sizeof *r);
-	if (social_check(p->net, p->text, p->media ? p->media_path : NULL) < 0 ||
-	    (p->media && social_media_check(p->net, p->media) < 0))
+	if (social_check(p->net, p->text, im && im->n ? im->path[0] : NULL) < 0)
 		return -1;
+	if (im && im->n > social_images_max(p->net))
+		return aie_fail(EX_DATA, "%s: %zu images, over the %zu a post may "
+		    "have", social_net_name(p->net), im->n,
+		    social_images_max(p->net));
+	for (i = 0; im && i < im->n; i++)
+		if (social_check(p->net, p->text, im->path[i]) < 0 ||
+		    social_media_check(p->net, &im->m[i]) < 0 ||
+		    (im->alt[i] && social_alt_check(p->net, im->alt[i]) < 0))
+			return -1;
 	switch (p->net) {
 	case NET_LINKEDIN: return linkedin_publish(p, r);
 	case NET_X: return x_publish(p, r);

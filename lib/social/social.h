@@ -51,10 +51,10 @@ char *social_compose(enum social_net net, const char *body, const char *link);
  * 65 saying which rule. */
 int social_check(enum social_net net, const char *text, const char *media);
 
-/* The image's description (media_alt, LinkedIn's altText): one line of
- * UTF-8, 1 to LI_ALT_MAX characters, and only for LinkedIn (69 for the
- * others: not published there yet). 0, or -1 (65 or 69). */
-#define LI_ALT_MAX 4086
+/* The image's description (media_alt): one line of UTF-8, 1 to the
+ * network's most characters (LinkedIn's altText 4,086, X's alt_text
+ * 1,000, Instagram's alt_text 1,000). Facebook takes none for a Page
+ * photo: 69 (not published there). 0, or -1 (65 or 69). */
 int social_alt_check(enum social_net net, const char *alt);
 
 /* A post's image (media.c): a JPEG or PNG under Media/ of the vault (at
@@ -79,17 +79,48 @@ void social_media_free(struct social_media *m);
  * for the fuzz harness). 0, or -1 when none is found in len bytes. */
 int social_jpeg_size(const unsigned char *p, size_t len, unsigned *w,
     unsigned *h);
+/* The EXIF orientation of a JPEG (exif.c; exposed for the fuzz harness):
+ * 1 to 8 from its APP1 Exif segment's Orientation tag, 1 (as stored) when
+ * it has none we can read. 5 to 8 turn it a quarter: its shown width is
+ * the frame's height. */
+int social_jpeg_orientation(const unsigned char *p, size_t len);
 /* Does the network take the image (its size, its type, for Instagram its
  * aspect ratio)? 0, or -1 (65). */
 int social_media_check(enum social_net net, const struct social_media *m);
+
+/* A post's images (images.c; see vault(5), Post drafts): media names
+ * them separated by spaces, media_sha256 their digests in that order,
+ * media_alt one description (one image) or one for each separated by
+ * SOCIAL_ALT_SEP (split at its "|"), an empty one for none. */
+#define SOCIAL_IMAGES_MAX 20
+#define SOCIAL_ALT_SEP " | "
+struct social_images {
+	size_t n;
+	char *path[SOCIAL_IMAGES_MAX];
+	char *sha[SOCIAL_IMAGES_MAX];     /* its signed digest, or NULL */
+	char *alt[SOCIAL_IMAGES_MAX];     /* its description, or NULL */
+	struct social_media m[SOCIAL_IMAGES_MAX];   /* read by verify */
+};
+/* The most images a post of net may have (LinkedIn 20, X 4, Facebook
+ * 10, Instagram 10). */
+size_t social_images_max(enum social_net net);
+/* The three keys split into im, no file read (n is 0 without media). 0,
+ * or -1 (65: more than SOCIAL_IMAGES_MAX, or counts that differ). */
+int social_images_parse(const char *media, const char *sha, const char *alt,
+    struct social_images *im);
+/* As parse, then every image read, its digest the signed one, taken by
+ * net (social_media_check), its description too (social_alt_check), and
+ * no more than net takes. 0, or -1 (65, or 69 for a description net
+ * does not publish). Free im with social_images_free either way. */
+int social_images_verify(int dirfd, enum social_net net, const char *media,
+    const char *sha, const char *alt, struct social_images *im);
+void social_images_free(struct social_images *im);
 
 struct social_post {
 	enum social_net net;
 	const char *text;        /* as social_compose made it */
 	const char *link;        /* Facebook's link, or NULL */
-	const struct social_media *media;   /* its image (checked), or NULL */
-	const char *media_path;  /* the image's vault path (Instagram's URL) */
-	const char *media_alt;   /* the image's description, or NULL */
+	const struct social_images *images;   /* checked, or NULL: none */
 };
 
 struct social_result {

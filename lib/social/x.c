@@ -13,8 +13,14 @@
  * data with the bytes as media and media_category tweet_image (images of
  * at most 5 MB), 200 {"data":{"id","media_key","size",
  * "expires_after_secs"}}; then the post carries
- * {"media":{"media_ids":["<id>"]}}. An upload publishes nothing, so one
- * that timed out is not a post that may be out.
+ * {"media":{"media_ids":["<id>"]}}, up to 4 ids, one upload each. An
+ * upload publishes nothing, so one that timed out is not a post that may
+ * be out.
+ *
+ * The image's description (media_alt) between the two: POST
+ * {X_API_URL}/2/media/metadata {"id":"<media id>","metadata":{"alt_text":
+ * {"text":...}}} (at most 1,000 characters), 200 {"data":{"id",
+ * "associated_metadata":{...}}}; its errors are the upload's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,24 +142,67 @@ static int x_upload(const char *api, const struct social_media *m,
 	return rc;
 }
 
+/* Describe the uploaded image id (X's media metadata). 0, or -1 as the
+ * upload (nothing published). */
+static int x_alt(const char *api, const char *id, const char *alt,
+    struct x_tokens *t, int *refreshed, struct social_result *r)
+{
+	struct http_resp rs;
+	char url[1024], *body = NULL;
+	json_t *o;
+	int rc = -1;
+
+	snprintf(url, sizeof url, "%s/2/media/metadata", api);
+	if (!(o = json_pack("{s:s,s:{s:{s:s}}}", "id", id, "metadata",
+	    "alt_text", "text", alt)) || !(body = json_dumps(o, JSON_COMPACT))) {
+		json_decref(o);
+		return aie_fail(EX_TEMP, "out of memory");
+	}
+	if (x_send(url, "Content-Type: application/json", body, strlen(body), t,
+	    refreshed, &rs, r) == 0) {
+		rc = rs.status >= 200 && rs.status < 300 ? 0 :
+		    x_error(rs.status, rs.body, rs.len, rs.captured, r);
+		http_resp_free(&rs);
+	}
+	json_decref(o);
+	free(body);
+	r->maybe_sent = 0;
+	return rc;
+}
+
 int x_publish(const struct social_post *p, struct social_result *r)
 {
 	const char *api = config_get_default("X_API_URL", "https://api.x.com");
+	const struct social_images *im = p->images;
 	struct x_tokens t;
 	struct http_resp rs;
 	char url[1024], media[64], *body = NULL;
-	json_t *o = NULL;
+	json_t *o = NULL, *ids = NULL;
 	int rc = -1, refreshed = 0;
+	size_t i;
 
 	snprintf(url, sizeof url, "%s/2/tweets", api);
 	if (x_tokens(&t) < 0)
 		goto out;
-	if (p->media && x_upload(api, p->media, &t, &refreshed, media,
-	    sizeof media, r) < 0)
+	if (!(o = json_pack("{s:s}", "text", p->text)) || !(ids = json_array())) {
+		aie_fail(EX_TEMP, "out of memory");
 		goto out;
-	if (!(o = json_pack("{s:s}", "text", p->text)) || (p->media &&
-	    json_object_set_new(o, "media", json_pack("{s:[s]}", "media_ids",
-	    media)) < 0) || !(body = json_dumps(o, JSON_COMPACT))) {
+	}
+	/* every image uploaded (and described) before the one request that
+	 * publishes; the post carries their ids in the draft's order */
+	for (i = 0; im && i < im->n; i++) {
+		if (x_upload(api, &im->m[i], &t, &refreshed, media, sizeof media,
+		    r) < 0 || (im->alt[i] && x_alt(api, media, im->alt[i], &t,
+		    &refreshed, r) < 0))
+			goto out;
+		if (json_array_append_new(ids, json_string(media)) < 0) {
+			aie_fail(EX_TEMP, "out of memory");
+			goto out;
+		}
+	}
+	if ((json_array_size(ids) && json_object_set_new(o, "media",
+	    json_pack("{s:O}", "media_ids", ids)) < 0) ||
+	    !(body = json_dumps(o, JSON_COMPACT))) {
 		aie_fail(EX_TEMP, "out of memory");
 		goto out;
 	}
@@ -165,6 +214,7 @@ int x_publish(const struct social_post *p, struct social_result *r)
 out:
 	sodium_memzero(&t, sizeof t);
 	json_decref(o);
+	json_decref(ids);
 	free(body);
 	return rc;
 }

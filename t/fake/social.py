@@ -26,7 +26,8 @@ LinkedIn's author FAKE_LI_AUTHOR, the Page FAKE_FB_PAGE, the Instagram
 account FAKE_IG_USER.
 
 Images: an upload is logged with its bytes' sha256 ("sha256") under the net
-linkedin-upload or x-upload; a post naming an image not uploaded is refused
+linkedin-upload or x-upload (a post with several images logs the list of
+them, in its order); a post naming an image not uploaded is refused
 as the service refuses it. Instagram fetches the image_url itself (as the
 real one does), and serves FAKE_MEDIA_DIR at /media/ so that a test can
 point SOCIAL_MEDIA_BASE_URL there; a container's status_code goes through
@@ -36,7 +37,9 @@ takes a FINISHED container, once. A LinkedIn image is WAITING_UPLOAD
 until its bytes are PUT, then goes through the "li_states" of the script
 line matching its initializeUpload (default AVAILABLE), one per GET of
 /rest/images/{urn}, the last one staying; a post naming an image that is
-not AVAILABLE is refused, as is an altText over 4,086 characters.
+not AVAILABLE is refused, as is an altText over 4,086 characters. X's
+media metadata takes an uploaded media id's alt_text (1 to 1,000
+characters); an Instagram container's alt_text may not be empty.
 """
 import hashlib
 import json
@@ -57,7 +60,9 @@ LOCK = threading.RLock()
 SEEN = {"linkedin": set(), "x": set(), "facebook": set(), "instagram": set()}
 IMAGES = {}       # uploaded image URN or media id: sha256 of the bytes
 UPLOADS = {}      # LinkedIn's pending upload URL path: image URN
-CONTAINERS = {}   # Instagram container id: {"states": [...], "used": bool}
+CONTAINERS = {}   # Instagram container id: {"states": [...], "used": bool,
+                  # "item": a carousel's item, "sha": its image's}
+FB_PHOTOS = {}    # unpublished Page photo id: {"sha": ..., "used": bool}
 LI_STATES = {}    # LinkedIn image URN: its statuses after the upload
 # X's user tokens: the access token it takes now, and the one refresh token
 # it will exchange once (FAKE_X_REFRESH; FAKE_X_CLIENT, FAKE_X_SECRET).
@@ -431,6 +436,8 @@ class Handler(BaseHTTPRequestHandler):
             return "x"
         if self.path == "/2/media/upload":
             return "x-upload"
+        if self.path == "/2/media/metadata":
+            return "x-metadata"
         if re.match(r"^/v\d+\.\d+/[^/]+/feed$", self.path):
             return "facebook"
         if re.match(r"^/v\d+\.\d+/[^/]+/photos$", self.path):
@@ -454,6 +461,7 @@ class Handler(BaseHTTPRequestHandler):
         """A failed check: the service's own answer."""
         if net:
             net = {"linkedin-upload": "linkedin", "x-upload": "x",
+                   "x-metadata": "x",
                    "facebook-photo": "facebook",
                    "linkedin-stats": "linkedin"}.get(net, net)
             if net.startswith("instagram"):
@@ -575,6 +583,29 @@ class Handler(BaseHTTPRequestHandler):
         self.sha = hashlib.sha256(media[0]).hexdigest()
         return None, {"size": len(media[0]), "type": image_type(media[0])}
 
+    def check_x_metadata(self, body):
+        """X's media metadata: an uploaded media id and its alt_text, at
+        most 1,000 characters (other metadata is not sent here)."""
+        if not (self.headers.get("Content-Type") or "").startswith(
+                "application/json"):
+            return "content-type", None
+        try:
+            d = json.loads(body)
+        except ValueError:
+            return "body is not JSON", None
+        with LOCK:
+            known = d.get("id") in IMAGES
+        if not known:
+            return "id: not uploaded media", d
+        md = d.get("metadata")
+        alt = md.get("alt_text", {}).get("text") if isinstance(md, dict) \
+            and isinstance(md.get("alt_text"), dict) else None
+        if set(md or {}) != {"alt_text"} or not isinstance(alt, str) or \
+                not alt or len(alt) > 1000:
+            return xproblem(400, "Invalid Request", "metadata.alt_text.text "
+                            "must be 1 to 1000 characters"), d
+        return None, d
+
     def check_facebook_photo(self, body):
         if self.path.split("/")[2] != E("FAKE_FB_PAGE", ""):
             return "wrong page id", None
@@ -586,10 +617,13 @@ class Handler(BaseHTTPRequestHandler):
             return "source: not an image", None
         self.sha = hashlib.sha256(src[0]).hexdigest()
         msg = parts.get("message", (b"",))[0].decode()
+        pub = parts.get("published", (b"",))[0].decode()
+        # unpublished: a photo to attach to a feed post later, no message
+        if pub == "false":
+            return None, {"message": msg, "published": pub}
         if not msg:
             return "message", None
-        return None, {"message": msg, "published":
-                      parts.get("published", (b"",))[0].decode()}
+        return None, {"message": msg, "published": pub}
 
     def ig_form(self, body):
         if self.path.split("/")[2] != E("FAKE_IG_USER", ""):
@@ -605,6 +639,25 @@ class Handler(BaseHTTPRequestHandler):
         if err:
             return err, f
         cap = f.get("caption", "")
+        if "alt_text" in f and not f["alt_text"]:
+            return "alt_text: empty", f
+        if f.get("media_type") == "CAROUSEL":
+            kids = f.get("children", "").split(",")
+            if "image_url" in f or not 2 <= len(kids) <= 10:
+                return "children: 2 to 10 carousel items", f
+            with LOCK:
+                ok = all(k in CONTAINERS and CONTAINERS[k].get("item") and
+                         CONTAINERS[k]["states"][0] == "FINISHED"
+                         for k in kids)
+                shas = [CONTAINERS[k].get("sha") for k in kids] if ok else []
+            if not ok:
+                return graph(400, 100, "(#100) children: not finished "
+                             "carousel items"), f
+            self.sha = shas
+            return None, f
+        if f.get("is_carousel_item") not in (None, "true") or \
+                (f.get("is_carousel_item") and "caption" in f):
+            return "is_carousel_item", f
         if len(cap) > 2200 or len(re.findall(r"(?:^|\s)#\w", cap)) > 30:
             return "caption", f
         # Instagram fetches the image itself, from its public URL
@@ -647,19 +700,30 @@ class Handler(BaseHTTPRequestHandler):
                 d.get("isReshareDisabledByAuthor") is not False:
             return "post fields", d
         if "content" in d:
-            media = d["content"].get("media", {})
-            img = media.get("id")
-            with LOCK:
-                self.sha = IMAGES.get(img)
-                ready = (LI_STATES.get(img) or [""])[0] == "AVAILABLE"
-            if not self.sha:
-                return "content.media.id: no such uploaded image", d
-            if not ready:
-                return "content.media.id: the image is not AVAILABLE", d
-            alt = media.get("altText")
-            if "altText" in media and (not isinstance(alt, str) or
-                                       not alt or len(alt) > 4086):
-                return "content.media.altText", d
+            c = d["content"]
+            if "multiImage" in c:
+                imgs = c["multiImage"].get("images")
+                if set(c) != {"multiImage"} or not isinstance(imgs, list) \
+                        or not 2 <= len(imgs) <= 20:
+                    return "content.multiImage.images: 2 to 20", d
+            else:
+                imgs = [c.get("media", {})]
+            shas = []
+            for media in imgs:
+                img = media.get("id")
+                with LOCK:
+                    sha = IMAGES.get(img)
+                    ready = (LI_STATES.get(img) or [""])[0] == "AVAILABLE"
+                if not sha:
+                    return "content.media.id: no such uploaded image", d
+                if not ready:
+                    return "content.media.id: the image is not AVAILABLE", d
+                alt = media.get("altText")
+                if "altText" in media and (not isinstance(alt, str) or
+                                           not alt or len(alt) > 4086):
+                    return "content.media.altText", d
+                shas.append(sha)
+            self.sha = shas[0] if len(shas) == 1 else shas
         return None, d
 
     def check_x(self, body):
@@ -681,7 +745,8 @@ class Handler(BaseHTTPRequestHandler):
                 if not isinstance(ids, list) or not 1 <= len(ids) <= 4 or \
                         not all(i in IMAGES for i in ids):
                     return "media.media_ids: not uploaded media", d
-                self.sha = IMAGES[ids[0]]
+                self.sha = IMAGES[ids[0]] if len(ids) == 1 else \
+                    [IMAGES[i] for i in ids]
         return None, d
 
     def check_facebook(self, body):
@@ -696,6 +761,24 @@ class Handler(BaseHTTPRequestHandler):
             return "message", f
         if "link" in f and not re.match(r"^https?://", f["link"]):
             return "link", f
+        att = []
+        for k in sorted((k for k in f if k.startswith("attached_media")),
+                        key=lambda k: int(re.sub(r"\D", "", k) or -1)):
+            if not re.match(r"^attached_media\[\d+\]$", k):
+                return "attached_media: " + k, f
+            try:
+                fbid = json.loads(f[k]).get("media_fbid")
+            except (ValueError, AttributeError):
+                return "attached_media: not JSON", f
+            with LOCK:
+                ph = FB_PHOTOS.get(fbid)
+                if not ph or ph["used"]:
+                    return graph(400, 100, "(#100) attached_media: no such "
+                                 "unpublished photo " + str(fbid)), f
+                ph["used"] = True
+            att.append(ph["sha"])
+        if att:
+            f["attached_shas"] = att
         return None, f
 
     # --- success: a new post, or the network's duplicate error --------
@@ -718,22 +801,33 @@ class Handler(BaseHTTPRequestHandler):
                 "id": mid, "media_key": "3_" + mid, "size": d["size"],
                 "expires_after_secs": 86400,
                 "image": {"image_type": d["type"], "w": 1, "h": 1}}})
+        if net == "x-metadata":
+            return self.reply(200, {"data": {
+                "id": d["id"], "associated_metadata": d["metadata"]}})
         if net == "instagram-container":
             cid = "17%015d" % n
             states = (self.states or "FINISHED").split(",")
             with LOCK:
-                CONTAINERS[cid] = {"states": states, "used": False}
+                CONTAINERS[cid] = {"states": states, "used": False,
+                                   "item": d.get("is_carousel_item") ==
+                                   "true", "sha": self.sha}
             return self.reply(200, {"id": cid})
         if net == "instagram":
             with LOCK:
                 c = CONTAINERS.get(d["creation_id"])
-                ok = c and c["states"][0] == "FINISHED" and not c["used"]
+                ok = c and c["states"][0] == "FINISHED" and not c["used"] \
+                    and not c["item"]
                 if ok:
                     c["used"] = True
                     SEEN["instagram"].add("179%014d" % n)
             if not ok:
                 return self.reply(*ERRORS["ig_not_ready"])
             return self.reply(200, {"id": "179%014d" % n})
+        if net == "facebook-photo" and d["published"] == "false":
+            pid = "56%013d" % n
+            with LOCK:
+                FB_PHOTOS[pid] = {"sha": self.sha, "used": False}
+            return self.reply(200, {"id": pid})
         if net == "facebook-photo":
             with LOCK:
                 dup = d["message"] + self.sha in SEEN["facebook"]
