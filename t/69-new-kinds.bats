@@ -167,6 +167,59 @@ approve_on_page() {
 	grep -qx 'template: order_shipped' "$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
 }
 
+# edit ID ARGS...: the owner saves an edit of ID made on its version now.
+edit() {
+	local d
+	d=$(digest_of "$1")
+	req -H "Origin: $URL" --data-urlencode "csrf=$CSRF" -d "id=$1" -d "digest=$d" "${@:2}" \
+	    "$URL/edit"
+}
+
+@test "edit: a post beyond its network's rule is refused on save, the owner's text shown back, nothing written" {
+	new_json -d kind=post -d network=x -d 'body=Short and fine.'
+	[ "$code" = 201 ]
+	f="$VAULT_DIR/Pending_Approval/social/$ID.md"
+	sum=$(sha256sum "$f")
+	edit "$ID" --data-urlencode "body=$(printf 'y%.0s' {1..281})"
+	[ "$code" = 422 ]
+	grep -q 'Not saved: ' "$B"
+	grep -q '280' "$B"
+	grep -q '<details class="edit" open>' "$B"
+	grep -q "$(printf 'y%.0s' {1..281})</textarea>" "$B"
+	[ "$sum" = "$(sha256sum "$f")" ]
+	! grep -q '"event":"edited"' "$VAULT_DIR"/Logs/*.jsonl || false
+	edit "$ID" --data-urlencode "body=$(printf 'y%.0s' {1..281})" -H 'Accept: application/json'
+	[ "$code" = 422 ]
+	jq -e '.error | test("280")' "$B" >/dev/null
+	# within the rule it is saved
+	edit "$ID" --data-urlencode 'body=Still short.'
+	[ "$code" = 303 ]
+	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = 'Still short.' ]
+}
+
+@test "edit: a WhatsApp reply is refused on save once the 24-hour window closed; nothing written" {
+	mkwa WA_1 "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	new_json -d kind=whatsapp -d to=15551234567 -d 'body=Yes, it left today.'
+	[ "$code" = 201 ]
+	f="$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
+	edit "$ID" --data-urlencode 'body=Yes, it left this morning.'
+	[ "$code" = 303 ]
+	sum=$(sha256sum "$f")
+	mkwa WA_1 "$(date -u -d '-30 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	edit "$ID" --data-urlencode 'body=It left at nine.'
+	[ "$code" = 422 ]
+	grep -q 'Not saved: ' "$B"
+	grep -q '24' "$B"
+	grep -q 'It left at nine.</textarea>' "$B"
+	[ "$sum" = "$(sha256sum "$f")" ]
+	# a reply beyond WhatsApp's length is refused as well, window or not
+	mkwa WA_1 "$(date -u -d '-1 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	edit "$ID" --data-urlencode "body=$(printf 'w%.0s' {1..4097})"
+	[ "$code" = 422 ]
+	grep -q '4096' "$B"
+	[ "$sum" = "$(sha256sum "$f")" ]
+}
+
 @test "new invoice: a request the cloud's invoices job drafts in Odoo" {
 	new_json -d kind=invoice --data-urlencode 'client=Globex Billing' -d email=ap@globex.example \
 	    -d amount=1250.00 -d currency=usd --data-urlencode 'for=Support, November'
