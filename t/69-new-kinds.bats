@@ -341,11 +341,12 @@ edit() {
 	FACEBOOK_PAGE_TOKEN=EAAG-hush-0004
 	WA_TOKEN=EAAG-hush-0005
 	WA_TOKEN_EXPIRES_AT=$far
+	INSTAGRAM_TOKEN=IGQV-hush-0006
 	EOT
 	)
 	# what vault-health learnt of the Page token from Graph, on the cloud
 	mkdir -p "$VAULT_DIR/Health"
-	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
+	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; instagram: expires 2030-02-01 (in 1031 d); whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
 	    "$(date -u +%FT%TZ)" >"$VAULT_DIR/Health/cloud.md"
 	req "$URL/settings"
 	rm -f "$AI_EMPLOYEE_CONFIG"
@@ -356,13 +357,14 @@ edit() {
 	grep -q "<dt>LinkedIn</dt><dd><span class=\"err\">expires ${soon%%T*} (in 3 d): authorise the app on LinkedIn again" "$B"
 	grep -q '<dt>X</dt><dd>X_TOKEN set, refreshed by itself</dd>' "$B"
 	grep -q '<dt>Facebook</dt><dd>never expires <small>(vault-health, cloud)</small></dd>' "$B"
-	grep -q '<dt>Instagram</dt><dd>expiry not watched</dd>' "$B"
+	grep -q '<dt>Instagram</dt><dd>expires 2030-02-01 (in 1031 d) <small>(vault-health, cloud)</small></dd>' "$B"
 	# this agent's own expiry wins over another agent's report
 	grep -q "<dt>WhatsApp</dt><dd>expires ${far%%T*} (in 40 d)</dd>" "$B"
 	# nothing set anywhere: said so, by key
 	rm "$VAULT_DIR/Health/cloud.md"
 	req "$URL/settings"
 	grep -q '<dt>Facebook</dt><dd>FACEBOOK_PAGE_TOKEN not set here</dd>' "$B"
+	grep -q '<dt>Instagram</dt><dd>INSTAGRAM_TOKEN not set here</dd>' "$B"
 }
 
 # publishers_card: the Publishers card of the settings page in $B.
