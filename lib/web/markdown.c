@@ -1,8 +1,8 @@
 /*
  * markdown.c - a vault's Markdown as HTML for the read-only pages (see
  * ai-employee-dashboard(1), "Reading the vault"): md4c's parser (md_parse,
- * CommonMark with tables, strikethrough and task lists) with our own
- * callbacks, not md4c-html, whose links keep any scheme.
+ * CommonMark with tables, strikethrough, task lists and wikilinks) with
+ * our own callbacks, not md4c-html, whose links keep any scheme.
  *
  * What the text says is never markup: raw HTML is off (MD_FLAG_NOHTML)
  * and every text, code and attribute is escaped, hidden characters
@@ -12,8 +12,10 @@
  * can show (opts->vault_url); anything else (javascript:, data:,
  * vbscript:, //host, /path, a scheme hidden behind an entity) becomes its
  * text. Images are never loaded: an image is its alt text, linked to its
- * source under the same rule. Headings are shifted under the page's own
- * title and never skip a level.
+ * source under the same rule. A [[wikilink]] (Obsidian's, [[Note]] or
+ * [[Note|label]]) links the page the caller resolves its note name to
+ * (opts->wiki_url), else it is its text. Headings are shifted under the
+ * page's own title and never skip a level.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +243,31 @@ out:
 	return ok && !href->oom;
 }
 
+/* The page of a wikilink's target, into href: 1, or 0 when the caller
+ * knows none (then it is drawn as text). Its heading or block part
+ * ("#...") is cut off; a control character or a backslash in the name
+ * makes it text. */
+static int wiki_href(const struct md *m, const MD_ATTRIBUTE *a, struct buf *href)
+{
+	struct buf raw = { 0 };
+	const char *s;
+	size_t n;
+	int ok = 0;
+
+	if (!m->o || !m->o->wiki_url || attr_decode(a, &raw) < 0 || !raw.p)
+		goto out;
+	n = strcspn(raw.p, "#|");
+	raw.p[n] = '\0';
+	raw.len = n;
+	for (s = raw.p; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\\')
+			goto out;
+	ok = n && m->o->wiki_url(raw.p, href, m->o->ctx) == 1;
+out:
+	buf_free(&raw);
+	return ok && !href->oom;
+}
+
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
 	struct md *m = ud;
@@ -323,7 +350,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 
 /* A link or an image's source: <a href> when it may point there; the
  * depth's bit says whether it was drawn, for its end. */
-static void link_open(struct md *m, const MD_ATTRIBUTE *target)
+static void link_open(struct md *m, const MD_ATTRIBUTE *target, int wiki)
 {
 	struct buf href = { 0 };
 	int d = m->depth++;
@@ -332,7 +359,8 @@ static void link_open(struct md *m, const MD_ATTRIBUTE *target)
 		m->opened &= ~(1ULL << d);
 	/* no link inside a drawn one (an image in a link) or in alt text */
 	if (m->img || d >= NEST_MAX || (m->opened & ((1ULL << d) - 1)) ||
-	    !safe_href(m, target, &href)) {
+	    !(wiki ? wiki_href(m, target, &href) :
+	    safe_href(m, target, &href))) {
 		buf_free(&href);
 		return;
 	}
@@ -363,10 +391,14 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 
 	switch (type) {
 	case MD_SPAN_A:
-		link_open(m, &((const MD_SPAN_A_DETAIL *)detail)->href);
+		link_open(m, &((const MD_SPAN_A_DETAIL *)detail)->href, 0);
+		return 0;
+	case MD_SPAN_WIKILINK:
+		link_open(m, &((const MD_SPAN_WIKILINK_DETAIL *)detail)->target,
+		    1);
 		return 0;
 	case MD_SPAN_IMG:
-		link_open(m, &((const MD_SPAN_IMG_DETAIL *)detail)->src);
+		link_open(m, &((const MD_SPAN_IMG_DETAIL *)detail)->src, 0);
 		if (!m->img++)
 			buf_adds(m->b, "<span class=\"img\">[image: ");
 		return 0;
@@ -393,6 +425,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
 	(void)detail;
 	switch (type) {
 	case MD_SPAN_A:
+	case MD_SPAN_WIKILINK:
 		link_close(m);
 		return 0;
 	case MD_SPAN_IMG:
@@ -448,7 +481,7 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 
 int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 {
-	static const struct md_opts none = { NULL, 2, NULL, NULL };
+	static const struct md_opts none = { NULL, 2, NULL, NULL, NULL };
 	MD_PARSER p = { 0 };
 	struct md m = { 0 };
 	char *copy;
@@ -469,7 +502,7 @@ int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 	m.heading = m.o->title_level;
 	p.abi_version = 0;
 	p.flags = MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
-	    MD_FLAG_TASKLISTS;
+	    MD_FLAG_TASKLISTS | MD_FLAG_WIKILINKS;
 	p.enter_block = enter_block;
 	p.leave_block = leave_block;
 	p.enter_span = enter_span;
