@@ -364,6 +364,12 @@ pages_content() {
 		}' "$output"
 }
 
+@test "pages.cgi is linked statically (but under the sanitizers) and needs libmd4c only to render" {
+	[ -n "${AIE_SAN:-}" ] || { run -0 readelf -d "$AIE_CGI/pages.cgi"; refute_output --partial NEEDED; }
+	# it loads the shared libmd4c when it renders, by its soname
+	grep -qa 'libmd4c.so.0' "$AIE_CGI/pages.cgi"
+}
+
 @test "pages.cgi alone: outside a web server it says so and exits 2; HEAD sends the headers only; without a session key 503" {
 	run -2 env -u REQUEST_METHOD "$AIE_CGI/pages.cgi"
 	assert_output --partial 'run me as a CGI program'

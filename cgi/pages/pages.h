@@ -3,8 +3,9 @@
  * "Reading the vault"), the second CGI program pages.cgi: the Monday
  * briefings, the plans, the handbook, the business goals and finished
  * items, drawn from their Markdown by md_html (lib/web). It shares the
- * dashboard's session, headers and page frame (cgi/dash); unlike the
- * dashboard it is linked dynamically, for libmd4c.
+ * dashboard's session, headers and page frame (cgi/dash); linked
+ * statically as the dashboard is, it loads the shared libmd4c only when
+ * a page is rendered (lib/web/markdown.c).
  */
 #ifndef AIE_PAGES_H
 #define AIE_PAGES_H

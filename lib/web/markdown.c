@@ -17,6 +17,8 @@
  * (opts->wiki_url), else it is its text. Headings are shifted under the
  * page's own title and never skip a level.
  */
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +29,7 @@
 #include "web/web.h"
 
 #define NEST_MAX 64              /* spans remembered as opened or not */
+#define MD4C_SONAME "libmd4c.so.0"   /* Debian's libmd4c0 */
 #define MD_PAD 64                /* zero bytes after the copy md4c parses */
 
 struct md {
@@ -479,15 +482,43 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 	return 0;
 }
 
+/* md4c's md_parse, loaded the first time a page is rendered: Debian
+ * ships libmd4c only as a shared library, and a program linked with it
+ * pays the dynamic loader on every exec, also the many requests that
+ * render nothing (a cached list, a redirect, a 404); loaded here, only a
+ * rendering request does. NULL (said on stderr) when it cannot be. */
+typedef int (*md_parse_fn)(const MD_CHAR *, MD_SIZE, const MD_PARSER *,
+    void *);
+static md_parse_fn md_parser(void)
+{
+	static md_parse_fn fn;
+	void *h, *sym;
+
+	if (fn)
+		return fn;
+	if (!(h = dlopen(MD4C_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+		fprintf(stderr, "markdown: %s\n", dlerror());
+		return NULL;
+	}
+	if (!(sym = dlsym(h, "md_parse"))) {
+		fprintf(stderr, "markdown: %s: no md_parse\n", MD4C_SONAME);
+		return NULL;
+	}
+	/* POSIX: a function's address comes back as a void * */
+	memcpy(&fn, &sym, sizeof fn);
+	return fn;
+}
+
 int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 {
+	md_parse_fn parse;
 	static const struct md_opts none = { NULL, 2, NULL, NULL, NULL };
 	MD_PARSER p = { 0 };
 	struct md m = { 0 };
 	char *copy;
 	int r;
 
-	if (len > MD_HTML_MAX)
+	if (len > MD_HTML_MAX || !(parse = md_parser()))
 		return -1;
 	/* md4c 0.4.8 reads past the end of its input on some texts: it gets
 	 * a copy with zeroed room after the end, so what it reads there is
@@ -508,7 +539,7 @@ int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 	p.enter_span = enter_span;
 	p.leave_span = leave_span;
 	p.text = on_text;
-	r = md_parse(copy, (MD_SIZE)len, &p, &m);
+	r = parse(copy, (MD_SIZE)len, &p, &m);
 	free(copy);
 	if (r != 0)
 		return -1;
