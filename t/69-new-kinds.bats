@@ -187,6 +187,14 @@ edit() {
 	grep -q '<details class="edit" open>' "$B"
 	grep -q "$(printf 'y%.0s' {1..281})</textarea>" "$B"
 	[ "$sum" = "$(sha256sum "$f")" ]
+	# the page is valid HTML (where the Nu Html Checker is installed)
+	if command -v java >/dev/null && [ -f "$TOP/node_modules/vnu-jar/build/dist/vnu.jar" ]; then
+		cp "$B" "$BATS_TEST_TMPDIR/refused.html"
+		run java -jar "$TOP/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only \
+		    "$BATS_TEST_TMPDIR/refused.html"
+		assert_success
+		assert_output ""
+	fi
 	! grep -q '"event":"edited"' "$VAULT_DIR"/Logs/*.jsonl || false
 	edit "$ID" --data-urlencode "body=$(printf 'y%.0s' {1..281})" -H 'Accept: application/json'
 	[ "$code" = 422 ]
