@@ -192,7 +192,14 @@ static int refused(struct dashctx *c, const struct itemref *ref,
 	    "and save again.</p><h2>");
 	html_text(&b, ref->id);
 	buf_adds(&b, "</h2><section class=\"card\">");
-	edit_form(&p, ref->id, &it, e->found, 1);
+	/* an edit the form cannot hold (edit_form would draw no form) is
+	 * shown as text, for the owner to copy */
+	if (draft_signable(&it, ref->id) < 0) {
+		buf_adds(&b, "<pre>");
+		html_shown(&b, it.body ? it.body : "", it.bodylen, 1);
+		buf_adds(&b, "</pre>");
+	} else
+		edit_form(&p, ref->id, &it, e->found, 1);
 	buf_adds(&b, "</section><p><a class=\"btn\" href=\"/item?id=");
 	url_part(&b, ref->id);
 	buf_adds(&b, "\">Open the draft</a></p></main>");
