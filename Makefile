@@ -197,11 +197,18 @@ $(BUILD)/cgi/dashboard.cgi $(BUILD)/cgi/wa-webhook.cgi: PKG_LIBS = -static -ljan
 endif
 
 # The read-only pages' CGI renders Markdown with libmd4c, which Debian
-# ships only as a shared library (libmd4c-dev): a program of its own,
-# linked dynamically, so the dashboard keeps its static cold start. What
-# the dynamic link costs a request: `make bench` (t/bench/pages.sh).
+# ships only as a shared library (libmd4c0): linked statically as the
+# dashboard is, it loads libmd4c.so.0 with dlopen when a page is rendered
+# (lib/web/markdown.c), so a request that renders nothing (a cached list)
+# never pays the dynamic loader. What each costs: `make bench`
+# (t/bench/pages.sh). glibc warns that a static program's dlopen needs
+# its own version's libc.so.6 at run time: the one it was built on.
 MD4C_LIBS := $(shell pkg-config --libs md4c 2>/dev/null || echo -lmd4c)
-$(BUILD)/cgi/pages.cgi: PKG_LIBS = -ljansson -lsodium $(MD4C_LIBS)
+ifdef SAN
+$(BUILD)/cgi/pages.cgi: PKG_LIBS = -ljansson -lsodium
+else
+$(BUILD)/cgi/pages.cgi: PKG_LIBS = -static -ljansson -lsodium
+endif
 
 clean:
 	rm -rf build build-san
@@ -358,8 +365,8 @@ clean: fuzz-clean
 # make bench: benchmarks, not tests (never in make check): vault-sync
 # against the git CLI, the peak RSS of two vault-sync --watch daemons under
 # a change every 0.25 s (with uptime beside it), then the dashboard through
-# nginx + fcgiwrap, then the read-only pages: pages.cgi's cold start (linked
-# dynamically) beside dashboard.cgi's (static), and its pages under load,
+# nginx + fcgiwrap, then the read-only pages: pages.cgi's cold start (static,
+# libmd4c loaded to render) beside dashboard.cgi's, and its pages under load,
 # then wa-webhook.cgi's signed deliveries beside a no-op CGI behind the same
 # nginx + fcgiwrap (BENCH_WA_*), then vault-mcp's read_item round trips on a
 # 10,000-item vault (with the load average beside them). Sizes: BENCH_FILES,

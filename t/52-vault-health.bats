@@ -381,7 +381,7 @@ social_fake() {
 }
 
 @test "tokens: no token set is unconfigured" {
-	unset LINKEDIN_TOKEN X_TOKEN FACEBOOK_PAGE_TOKEN WA_TOKEN
+	unset LINKEDIN_TOKEN X_TOKEN FACEBOOK_PAGE_TOKEN WA_TOKEN INSTAGRAM_TOKEN
 	run vault-health
 	assert_success
 	[ "$(key tokens)" = "unconfigured no token with an expiry set here" ]
@@ -447,6 +447,29 @@ social_fake() {
 	run vault-health --no-notify
 	assert_success
 	[[ "$(key tokens)" == "up facebook: never expires; whatsapp: expires 2099-01-01"* ]]
+}
+
+@test "tokens: Instagram's from Graph's debug_token on the Facebook Graph host, or INSTAGRAM_TOKEN_EXPIRES_AT" {
+	local soon
+	soon=$(date -u -d '+5 days' +%s)
+	export FAKE_TOKEN_EXPIRES="{\"IGQVig\": $soon}"
+	social_fake
+	export INSTAGRAM_TOKEN=IGQVig FACEBOOK_GRAPH_URL="$SOCIAL_URL" FACEBOOK_API_VERSION=v21.0
+	run vault-health --no-notify
+	assert_failure 1
+	[ "$(key tokens)" = "degraded instagram: expires $(date -u -d "@$soon" +%F) (in 5 d): make a new long-lived token for the Instagram account, set INSTAGRAM_TOKEN" ]
+	# asked with the token itself, on the Facebook host and version
+	[ "$(jq -s '[.[] | select(.net == "debug_token" and .problem == null and .path == "/v21.0/debug_token")] | length' "$SOCIAL_LOG")" -eq 1 ]
+	export INSTAGRAM_TOKEN=IGQVrevoked
+	run vault-health --no-notify
+	assert_failure 1
+	[ "$(key tokens)" = "down instagram: expired: make a new long-lived token for the Instagram account, set INSTAGRAM_TOKEN" ]
+	# a stored expiry is believed without asking Graph
+	export INSTAGRAM_TOKEN_EXPIRES_AT=2099-01-01T00:00:00Z
+	run vault-health --no-notify
+	assert_success
+	[[ "$(key tokens)" == "up instagram: expires 2099-01-01"* ]]
+	[ "$(jq -s '[.[] | select(.net == "debug_token")] | length' "$SOCIAL_LOG")" -eq 2 ]
 }
 
 @test "tokens: X's token is watched only when it cannot refresh itself" {

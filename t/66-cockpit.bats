@@ -116,6 +116,9 @@ body() { awk 'n >= 2; /^---$/ { n++ }' "$P"; }
 	edit --data-urlencode $'body=a lone\rCR\n'
 	[ "$code" = 422 ] || { cat "$B"; false; }
 	[ "$sum" = "$(sha256sum "$P")" ]
+	# the reason, and the owner's text shown back (as text: no form holds it)
+	grep -q 'Not saved: ' "$B"
+	grep -q '<pre>a lone' "$B"
 }
 
 @test "edit racing a sync: the draft changed since the form was drawn is 409 with both versions" {

@@ -192,6 +192,35 @@ EOT
 	grep -q 'out log key' "$B"
 }
 
+@test "[[wikilinks]] link the note's page when it is in the vault, by file name as Obsidian resolves them; else text" {
+	plan EMAIL_2
+	done_item EMAIL_2
+	briefing 2026-11-23
+	briefing 2026-11-30 '[[PLAN_EMAIL_2]] [[EMAIL_2|the order]] [[Company_Handbook]] [[Business_Goals.md|goals]]
+[[2026-11-23_Monday_Briefing|last week]] [[DRAFT_EMAIL_1]] [[Plans/email/PLAN_EMAIL_2#Steps|by path]]
+[[No_Such_Note]] [[../../etc/passwd|up]] [[/etc/passwd]] [[.state/local/dashboard|key]] [[Logs/x|log]]
+[[<script>alert(1)</script>]] [[javascript:alert(2)|js]] [[a"b|q]]'
+	req "$URL/briefings/2026-11-30_Monday_Briefing.md"
+	[ "$code" = 200 ]
+	grep -q '<a href="/plans/PLAN_EMAIL_2" rel="noopener noreferrer">PLAN_EMAIL_2</a>' "$B"
+	grep -q '<a href="/done/EMAIL_2" rel="noopener noreferrer">the order</a>' "$B"
+	grep -q '<a href="/handbook" rel="noopener noreferrer">Company_Handbook</a>' "$B"
+	grep -q '<a href="/goals" rel="noopener noreferrer">goals</a>' "$B"
+	grep -q '<a href="/briefings/2026-11-23_Monday_Briefing.md" rel="noopener noreferrer">last week</a>' "$B"
+	# an item in another stage: the dashboard's item page
+	grep -q '<a href="/item?id=DRAFT_EMAIL_1" rel="noopener noreferrer">DRAFT_EMAIL_1</a>' "$B"
+	grep -q '<a href="/plans/PLAN_EMAIL_2" rel="noopener noreferrer">by path</a>' "$B"
+	# not in the vault, out of it, or without a page: text, escaped
+	grep -q 'No_Such_Note up /etc/passwd key log' "$B"
+	grep -q '&lt;script&gt;alert(1)&lt;/script&gt; js' "$B"
+	run ! grep -q '<script>\|href="javascript\|passwd"\|dashboard.key\|a"b' "$B"
+	# a note removed is text again (the page is not kept)
+	rm "$VAULT_DIR/Briefings/2026-11-23_Monday_Briefing.md"
+	req "$URL/briefings/2026-11-30_Monday_Briefing.md"
+	run ! grep -q 'href="/briefings/2026-11-23' "$B"
+	grep -q 'last week' "$B"
+}
+
 @test "plans: the list with status and objective, a plan rendered, only plans under /plans" {
 	plan EMAIL_1
 	plan WA_1 whatsapp
@@ -333,6 +362,12 @@ pages_content() {
 			for (const k of ["performance", "accessibility", "best_practices"])
 				if (!(r[k] >= 0.95)) throw new Error(r.path + " " + k + " " + r[k] + " " + r.failing);
 		}' "$output"
+}
+
+@test "pages.cgi is linked statically (but under the sanitizers) and needs libmd4c only to render" {
+	[ -n "${AIE_SAN:-}" ] || { run -0 readelf -d "$AIE_CGI/pages.cgi"; refute_output --partial NEEDED; }
+	# it loads the shared libmd4c when it renders, by its soname
+	grep -qa 'libmd4c.so.0' "$AIE_CGI/pages.cgi"
 }
 
 @test "pages.cgi alone: outside a web server it says so and exits 2; HEAD sends the headers only; without a session key 503" {

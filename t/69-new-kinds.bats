@@ -168,6 +168,67 @@ approve_on_page() {
 	grep -qx 'template: order_shipped' "$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
 }
 
+# edit ID ARGS...: the owner saves an edit of ID made on its version now.
+edit() {
+	local d
+	d=$(digest_of "$1")
+	req -H "Origin: $URL" --data-urlencode "csrf=$CSRF" -d "id=$1" -d "digest=$d" "${@:2}" \
+	    "$URL/edit"
+}
+
+@test "edit: a post beyond its network's rule is refused on save, the owner's text shown back, nothing written" {
+	new_json -d kind=post -d network=x -d 'body=Short and fine.'
+	[ "$code" = 201 ]
+	f="$VAULT_DIR/Pending_Approval/social/$ID.md"
+	sum=$(sha256sum "$f")
+	edit "$ID" --data-urlencode "body=$(printf 'y%.0s' {1..281})"
+	[ "$code" = 422 ]
+	grep -q 'Not saved: ' "$B"
+	grep -q '280' "$B"
+	grep -q '<details class="edit" open>' "$B"
+	grep -q "$(printf 'y%.0s' {1..281})</textarea>" "$B"
+	[ "$sum" = "$(sha256sum "$f")" ]
+	# the page is valid HTML (where the Nu Html Checker is installed)
+	if command -v java >/dev/null && [ -f "$TOP/node_modules/vnu-jar/build/dist/vnu.jar" ]; then
+		cp "$B" "$BATS_TEST_TMPDIR/refused.html"
+		run java -jar "$TOP/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only \
+		    "$BATS_TEST_TMPDIR/refused.html"
+		assert_success
+		assert_output ""
+	fi
+	! grep -q '"event":"edited"' "$VAULT_DIR"/Logs/*.jsonl || false
+	edit "$ID" --data-urlencode "body=$(printf 'y%.0s' {1..281})" -H 'Accept: application/json'
+	[ "$code" = 422 ]
+	jq -e '.error | test("280")' "$B" >/dev/null
+	# within the rule it is saved
+	edit "$ID" --data-urlencode 'body=Still short.'
+	[ "$code" = 303 ]
+	[ "$(awk 'n >= 2; /^---$/ { n++ }' "$f")" = 'Still short.' ]
+}
+
+@test "edit: a WhatsApp reply is refused on save once the 24-hour window closed; nothing written" {
+	mkwa WA_1 "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	new_json -d kind=whatsapp -d to=15551234567 -d 'body=Yes, it left today.'
+	[ "$code" = 201 ]
+	f="$VAULT_DIR/Pending_Approval/whatsapp/$ID.md"
+	edit "$ID" --data-urlencode 'body=Yes, it left this morning.'
+	[ "$code" = 303 ]
+	sum=$(sha256sum "$f")
+	mkwa WA_1 "$(date -u -d '-30 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	edit "$ID" --data-urlencode 'body=It left at nine.'
+	[ "$code" = 422 ]
+	grep -q 'Not saved: ' "$B"
+	grep -q '24' "$B"
+	grep -q 'It left at nine.</textarea>' "$B"
+	[ "$sum" = "$(sha256sum "$f")" ]
+	# a reply beyond WhatsApp's length is refused as well, window or not
+	mkwa WA_1 "$(date -u -d '-1 hours' +%Y-%m-%dT%H:%M:%SZ)"
+	edit "$ID" --data-urlencode "body=$(printf 'w%.0s' {1..4097})"
+	[ "$code" = 422 ]
+	grep -q '4096' "$B"
+	[ "$sum" = "$(sha256sum "$f")" ]
+}
+
 @test "new invoice: a request the cloud's invoices job drafts in Odoo" {
 	new_json -d kind=invoice --data-urlencode 'client=Globex Billing' -d email=ap@globex.example \
 	    -d amount=1250.00 -d currency=usd --data-urlencode 'for=Support, November'
@@ -289,7 +350,7 @@ settings_of() {
 	far=$(date -u -d '+40 days' +%FT%TZ)
 	# what vault-health learnt of the Page token from Graph, on the cloud
 	mkdir -p "$VAULT_DIR/Health"
-	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
+	printf -- '---\nupdated: %s\ntokens: up facebook: never expires; instagram: expires 2030-02-01 (in 1031 d); whatsapp: expires 2030-01-01 (in 1000 d)\n---\n' \
 	    "$(date -u +%FT%TZ)" >"$VAULT_DIR/Health/cloud.md"
 	settings_of <<-EOT
 	LINKEDIN_TOKEN=AQV-hush-0001
@@ -299,19 +360,21 @@ settings_of() {
 	FACEBOOK_PAGE_TOKEN=EAAG-hush-0004
 	WA_TOKEN=EAAG-hush-0005
 	WA_TOKEN_EXPIRES_AT=$far
+	INSTAGRAM_TOKEN=IGQV-hush-0006
 	EOT
 	grep -q '<h3>Token expiry</h3>' "$B"
 	# within TOKEN_WARN_DAYS: degraded, with what to do, as vault-health says it
 	grep -q "<dt>LinkedIn</dt><dd><span class=\"err\">expires ${soon%%T*} (in 3 d): authorise the app on LinkedIn again" "$B"
 	grep -q '<dt>X</dt><dd>X_TOKEN set, refreshed by itself</dd>' "$B"
 	grep -q '<dt>Facebook</dt><dd>never expires <small>(vault-health, cloud)</small></dd>' "$B"
-	grep -q '<dt>Instagram</dt><dd>expiry not watched</dd>' "$B"
+	grep -q '<dt>Instagram</dt><dd>expires 2030-02-01 (in 1031 d) <small>(vault-health, cloud)</small></dd>' "$B"
 	# this agent's own expiry wins over another agent's report
 	grep -q "<dt>WhatsApp</dt><dd>expires ${far%%T*} (in 40 d)</dd>" "$B"
 	# nothing set anywhere: said so, by key
 	rm "$VAULT_DIR/Health/cloud.md"
 	req "$URL/settings"
 	grep -q '<dt>Facebook</dt><dd>FACEBOOK_PAGE_TOKEN not set here</dd>' "$B"
+	grep -q '<dt>Instagram</dt><dd>INSTAGRAM_TOKEN not set here</dd>' "$B"
 }
 
 # publishers_card: the Publishers card of the settings page in $B.

@@ -292,10 +292,11 @@ void decide_forms(struct dashpage *p, const char *id, const char *digest,
 /*
  * ui-edit.c - the edit form of one pending draft it (body and the fields
  * its action signs that a person writes), naming the version it was
- * drawn from by its digest; on the item page.
+ * drawn from by its digest; on the item page; open: unfolded (an edit
+ * shown back).
  */
 void edit_form(struct dashpage *p, const char *id, const struct item *it,
-    const char *digest);
+    const char *digest, int open);
 
 /*
  * logscan.c - the lines of one day's audit log, read from byte from (with

@@ -36,7 +36,7 @@ static int signs(const struct item *it, const char *key)
 
 /* The edit form of a pending draft (see dash.h). */
 void edit_form(struct dashpage *p, const char *id, const struct item *it,
-    const char *digest)
+    const char *digest, int open)
 {
 	struct buf *b = p->b;
 	char *v;
@@ -49,8 +49,8 @@ void edit_form(struct dashpage *p, const char *id, const struct item *it,
 		    "here.</p>");
 		return;
 	}
-	buf_adds(b, "<details class=\"edit\"><summary>Edit</summary><form method=\"post\" "
-	    "action=\"/edit\">");
+	buf_addf(b, "<details class=\"edit\"%s><summary>Edit</summary><form "
+	    "method=\"post\" action=\"/edit\">", open ? " open" : "");
 	html_hidden(b, "csrf", p->csrf);
 	html_hidden(b, "id", id);
 	html_hidden(b, "digest", digest);
@@ -135,13 +135,77 @@ static int conflict(struct dashctx *c, const struct itemref *ref,
 	buf_adds(&b, "</dl><pre>");
 	html_shown(&b, it.body ? it.body : "", it.bodylen, 1);
 	buf_adds(&b, "</pre>");
-	edit_form(&p, ref->id, &it, e->found);
+	edit_form(&p, ref->id, &it, e->found, 0);
 	buf_adds(&b, "</section></div><p><a class=\"btn\" href=\"/item?id=");
 	url_part(&b, ref->id);
 	buf_adds(&b, "\">Open the draft</a></p></main>");
 	page_end(&p);
 	fm_free(&it);
 	return html_reply(c, 409, &b);
+}
+
+/* The 422 page: an edit Approve would refuse (a post beyond its
+ * network's rule, a WhatsApp reply outside the 24-hour window), not
+ * written; the reason, and the form again with the owner's text, on the
+ * version it was made on, which is still the one in the vault. */
+static int refused(struct dashctx *c, const struct itemref *ref,
+    const struct draft_edit *e, const char *why)
+{
+	struct buf b = { 0 };
+	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
+	struct item it;
+	size_t i;
+	int r;
+
+	if (web_wants_json(&c->w))
+		return json_reply(c, 422, json_pack("{s:s, s:s, s:s}", "error",
+		    why, "id", ref->id, "digest", e->found));
+	if (item_load(&c->v, ref, &it) < 0)
+		return web_error(&c->w, 500, aie_errmsg);
+	/* the owner's edit, in memory only, so the form shows it back */
+	r = 0;
+	for (i = 0; editable[i] && r == 0; i++) {
+		const char *v = web_get(&c->w, editable[i]);
+		if (v)
+			r = *v ? fm_set(&it, editable[i], v) :
+			    fm_del(&it, editable[i]);
+	}
+	if (r == 0 && e->body) {
+		char *body = strdup(e->body);
+		if (!body)
+			r = -1;
+		else {
+			free(it.body);
+			it.body = body;
+			it.bodylen = strlen(body);
+		}
+	}
+	if (r < 0) {
+		fm_free(&it);
+		return web_error(&c->w, 422, why);
+	}
+	page_begin(&p, ref->id);
+	buf_adds(&b, "<main><p id=\"msg\" role=\"alert\" class=\"err\">Not "
+	    "saved: ");
+	html_shown_str(&b, why);
+	buf_adds(&b, ". Your edit is below, nothing was written; change it "
+	    "and save again.</p><h2>");
+	html_text(&b, ref->id);
+	buf_adds(&b, "</h2><section class=\"card\">");
+	/* an edit the form cannot hold (edit_form would draw no form) is
+	 * shown as text, for the owner to copy */
+	if (draft_signable(&it, ref->id) < 0) {
+		buf_adds(&b, "<pre>");
+		html_shown(&b, it.body ? it.body : "", it.bodylen, 1);
+		buf_adds(&b, "</pre>");
+	} else
+		edit_form(&p, ref->id, &it, e->found, 1);
+	buf_adds(&b, "</section><p><a class=\"btn\" href=\"/item?id=");
+	url_part(&b, ref->id);
+	buf_adds(&b, "\">Open the draft</a></p></main>");
+	page_end(&p);
+	fm_free(&it);
+	return html_reply(c, 422, &b);
 }
 
 static int saved(struct dashctx *c, const struct itemref *ref,
@@ -221,6 +285,10 @@ int page_edit(struct dashctx *c)
 	e.to = vals[0];
 	e.cc = vals[1];
 	e.subject = vals[2];
+	/* what Approve would refuse is refused now, not at Approve; the
+	 * executors' own checks stay out of this CGI (they need libcurl) */
+	e.check = approval_rules;
+	e.now = c->now;
 	if (draft_edit(&c->v, &ref, &e) == 0) {
 		r = saved(c, &ref, &e);
 		free(body);
@@ -229,6 +297,13 @@ int page_edit(struct dashctx *c)
 	fprintf(stderr, "dashboard: %s: %s\n", ref.id, aie_errmsg);
 	if (e.changed) {
 		r = conflict(c, &ref, &e);
+		free(body);
+		return r;
+	}
+	if (aie_errcode == EX_DATA) {
+		char why[sizeof aie_errmsg];
+		snprintf(why, sizeof why, "%s", aie_errmsg);
+		r = refused(c, &ref, &e, why);
 		free(body);
 		return r;
 	}

@@ -98,7 +98,7 @@ static void item_body(struct dashpage *p, const struct itemref *ref,
 	if (ref->stage == ST_PENDING && p->csrf) {
 		buf_adds(b, "<h3>Decide</h3>");
 		decide_forms(p, ref->id, digest, 1);
-		edit_form(p, ref->id, it, digest);
+		edit_form(p, ref->id, it, digest, 0);
 	}
 	buf_adds(b, "</section>");
 	if (src && sref) {

@@ -3,8 +3,9 @@
  * "Reading the vault"), the second CGI program pages.cgi: the Monday
  * briefings, the plans, the handbook, the business goals and finished
  * items, drawn from their Markdown by md_html (lib/web). It shares the
- * dashboard's session, headers and page frame (cgi/dash); unlike the
- * dashboard it is linked dynamically, for libmd4c.
+ * dashboard's session, headers and page frame (cgi/dash); linked
+ * statically as the dashboard is, it loads the shared libmd4c only when
+ * a page is rendered (lib/web/markdown.c).
  */
 #ifndef AIE_PAGES_H
 #define AIE_PAGES_H
@@ -66,5 +67,19 @@ int briefing_name_valid(const char *name);
 int pages_url(const char *rel, struct buf *href, void *ctx);
 /* The reading pages' own links, under the page frame's header. */
 void pages_nav(struct buf *b, const char *current);
+
+/* wiki.c: a [[wikilink]]'s page (md_opts' wiki_url, ctx a struct wiki):
+ * the note named by file name without .md (Company_Handbook,
+ * Business_Goals, a briefing, an item ID: a plan's or a finished item's
+ * reading page, any other item's dashboard page), or by its path in the
+ * vault when the name holds a '/'; 1 when that note is in the vault and
+ * has a page, else 0. */
+#define WIKI_NAME_MAX 200        /* bytes of a note name looked up */
+#define WIKI_LOOKUPS 64          /* wikilinks a page resolves at most */
+struct wiki {
+	struct vault *v;
+	int lookups;             /* made so far */
+};
+int pages_wiki_url(const char *target, struct buf *href, void *ctx);
 
 #endif

@@ -41,7 +41,8 @@ static int doc_reply(struct dashctx *c, const char *rel, const char *title,
 {
 	struct buf b = { 0 };
 	struct dashpage p = { &b, c->w.nonce, c->csrf, NULL, c->now, NULL };
-	struct md_opts o = { NULL, 2, pages_url, NULL };
+	struct wiki wk = { &c->v, 0 };
+	struct md_opts o = { NULL, 2, pages_url, NULL, pages_wiki_url };
 	char dir[512], *slash, *head = NULL;
 	struct item it;
 	char *text;
@@ -68,6 +69,7 @@ static int doc_reply(struct dashctx *c, const char *rel, const char *title,
 	else
 		dir[0] = '\0';
 	o.dir = dir;
+	o.ctx = &wk;
 	if (!(head = fm_get(&it, "title")))
 		head = fm_get(&it, "subject");
 	page_begin(&p, head ? head : title);

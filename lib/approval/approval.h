@@ -87,6 +87,11 @@ extern const char *const *const draft_signed_fields;
  * free text outside the customer's 24-hour window), or on error. */
 int approval_precheck(struct vault *v, const struct item *it, const char *id,
     time_t now);
+/* What an approval at now checks beyond draft_signable, so an edit
+ * can be refused as Approve would refuse it: approval_post_rule, then
+ * approval_precheck. 0, or -1 (65) with the reason. */
+int approval_rules(struct vault *v, const struct item *it, const char *id,
+    time_t now);
 
 /* sig.c: the version of a draft the owner decides on. */
 /* BLAKE2b-256, in hex, of the ID, the fields the approval signature
@@ -112,9 +117,13 @@ struct draft_edit {
 	const char *expect;      /* the draft_digest of the version edited */
 	const char *body;        /* the new body (LF line ends), or NULL */
 	const char *to, *cc, *subject;   /* NULL: kept; "": the key removed */
-	/* the action's check (lib/exec's, for a caller that links it), run
-	 * on the edited draft before it is written; or NULL */
-	int (*check)(const struct item *it, const char *id);
+	/* a check run on the edited draft before it is written, at time
+	 * now: approval_rules (what Approve would refuse), or one that also
+	 * runs the action's check (lib/exec's, for a caller that links it);
+	 * or NULL */
+	int (*check)(struct vault *v, const struct item *it, const char *id,
+	    time_t now);
+	time_t now;
 	char found[DRAFT_DIGEST_HEX + 1];   /* out: the version found */
 	char digest[DRAFT_DIGEST_HEX + 1];  /* out: the version now */
 	int changed;             /* out: 1 when found is not expect */

@@ -172,8 +172,7 @@ int decide(struct vault *v, struct itemref *ref, enum decision d,
 	if (d == DEC_APPROVE)
 		expired = is_expired(&it, expires, now, hours);
 	if (d == DEC_APPROVE && !expired && (draft_signable(&it, ref->id) < 0 ||
-	    approval_post_rule(v, &it, ref->id) < 0 ||
-	    approval_precheck(v, &it, ref->id, now) < 0))
+	    approval_rules(v, &it, ref->id, now) < 0))
 		goto fail;
 	/* an approval always ends: a draft without expires gets the default
 	 * from now, signed with the rest (see approve(1)) */

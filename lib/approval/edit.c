@@ -67,7 +67,7 @@ static int edit_locked(struct vault *v, const struct itemref *ref,
 		goto out;
 	}
 	if (apply(&it, e) < 0 || draft_signable(&it, ref->id) < 0 ||
-	    (e->check && e->check(&it, ref->id) < 0) ||
+	    (e->check && e->check(v, &it, ref->id, e->now) < 0) ||
 	    draft_digest(&it, ref->id, e->digest) < 0)
 		goto out;
 	if (!strcmp(e->digest, e->found)) {      /* nothing to write */

@@ -4,7 +4,8 @@
  * reply in free text only while the customer's 24-hour window is open
  * (lib/wa window.c); outside it the draft must name a template. Checked
  * again by the executor when it sends, since the window may close
- * between approval and execution.
+ * between approval and execution. approval_rules puts it beside the
+ * network rule of a post, for an edit to be checked as an approval is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,4 +45,13 @@ int approval_precheck(struct vault *v, const struct item *it, const char *id,
 	free(tpl);
 	free(to);
 	return r;
+}
+
+int approval_rules(struct vault *v, const struct item *it, const char *id,
+    time_t now)
+{
+	if (approval_post_rule(v, it, id) < 0 ||
+	    approval_precheck(v, it, id, now) < 0)
+		return -1;
+	return 0;
 }

@@ -70,7 +70,7 @@ void probe_pm2(long timeout, long max_restarts, struct health *h);
 void pm2_judge(const char *jlist, long max_restarts, struct health *h);
 
 /* tokenexp.c, pure: the access tokens whose expiry is watched (linkedin,
- * x, facebook, whatsapp), ended by one with a NULL name; what the owner
+ * x, facebook, instagram, whatsapp), ended by one with a NULL name; what the owner
  * does when one runs out in fix. */
 struct token_kind {
 	const char *name, *key, *expires_key;
@@ -95,7 +95,7 @@ const char *token_config_expiry(const struct token_kind *t, time_t now,
     long warn_days, char *piece, size_t size, time_t *at);
 
 /* tokens.c: the expiry of the access tokens set here (LinkedIn, X without
- * a refresh token, the Facebook Page's, WhatsApp's): from each
+ * a refresh token, the Facebook Page's, Instagram's, WhatsApp's): from each
  * <KEY>_EXPIRES_AT, else for the Meta ones Graph's debug_token (timeout
  * seconds). down: one expired or no longer valid; degraded: one expires
  * within warn_days; up; unknown: no expiry known; unconfigured: no such

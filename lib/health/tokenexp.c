@@ -19,6 +19,12 @@ const struct token_kind token_kinds[] = {
 	{ "facebook", "FACEBOOK_PAGE_TOKEN", "FACEBOOK_PAGE_TOKEN_EXPIRES_AT",
 	  "FACEBOOK_GRAPH_URL", "FACEBOOK_API_VERSION",
 	  "make a new Page access token, set FACEBOOK_PAGE_TOKEN" },
+	/* Instagram's publishing goes through the Facebook Graph host and
+	 * version (see social-post(1)), so debug_token is asked there */
+	{ "instagram", "INSTAGRAM_TOKEN", "INSTAGRAM_TOKEN_EXPIRES_AT",
+	  "FACEBOOK_GRAPH_URL", "FACEBOOK_API_VERSION",
+	  "make a new long-lived token for the Instagram account, set "
+	  "INSTAGRAM_TOKEN" },
 	{ "whatsapp", "WA_TOKEN", "WA_TOKEN_EXPIRES_AT", "WA_GRAPH_URL",
 	  "WA_API_VERSION", "make a new system user token, set WA_TOKEN" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }

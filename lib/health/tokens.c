@@ -3,8 +3,9 @@
  * vault-health(1), "Token expiry").
  *
  * LinkedIn's member tokens last 60 days and cannot be refreshed without
- * the owner; a Facebook Page token or a WhatsApp (system user) token may
- * last for ever or expire. What is known of each: its <KEY>_EXPIRES_AT
+ * the owner; a Facebook Page token, the Instagram account's (a Facebook
+ * login token, 60 days when long-lived) or a WhatsApp (system user) token
+ * may last for ever or expire. What is known of each: its <KEY>_EXPIRES_AT
  * (RFC 3339 UTC; written by whoever makes the token: the owner from the
  * developer portal's "expires in", or a future social-auth), else, for the
  * Meta tokens, Graph's debug_token, asked with the token itself:

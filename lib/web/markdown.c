@@ -1,8 +1,8 @@
 /*
  * markdown.c - a vault's Markdown as HTML for the read-only pages (see
  * ai-employee-dashboard(1), "Reading the vault"): md4c's parser (md_parse,
- * CommonMark with tables, strikethrough and task lists) with our own
- * callbacks, not md4c-html, whose links keep any scheme.
+ * CommonMark with tables, strikethrough, task lists and wikilinks) with
+ * our own callbacks, not md4c-html, whose links keep any scheme.
  *
  * What the text says is never markup: raw HTML is off (MD_FLAG_NOHTML)
  * and every text, code and attribute is escaped, hidden characters
@@ -12,9 +12,13 @@
  * can show (opts->vault_url); anything else (javascript:, data:,
  * vbscript:, //host, /path, a scheme hidden behind an entity) becomes its
  * text. Images are never loaded: an image is its alt text, linked to its
- * source under the same rule. Headings are shifted under the page's own
- * title and never skip a level.
+ * source under the same rule. A [[wikilink]] (Obsidian's, [[Note]] or
+ * [[Note|label]]) links the page the caller resolves its note name to
+ * (opts->wiki_url), else it is its text. Headings are shifted under the
+ * page's own title and never skip a level.
  */
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +29,7 @@
 #include "web/web.h"
 
 #define NEST_MAX 64              /* spans remembered as opened or not */
+#define MD4C_SONAME "libmd4c.so.0"   /* Debian's libmd4c0 */
 #define MD_PAD 64                /* zero bytes after the copy md4c parses */
 
 struct md {
@@ -241,6 +246,31 @@ out:
 	return ok && !href->oom;
 }
 
+/* The page of a wikilink's target, into href: 1, or 0 when the caller
+ * knows none (then it is drawn as text). Its heading or block part
+ * ("#...") is cut off; a control character or a backslash in the name
+ * makes it text. */
+static int wiki_href(const struct md *m, const MD_ATTRIBUTE *a, struct buf *href)
+{
+	struct buf raw = { 0 };
+	const char *s;
+	size_t n;
+	int ok = 0;
+
+	if (!m->o || !m->o->wiki_url || attr_decode(a, &raw) < 0 || !raw.p)
+		goto out;
+	n = strcspn(raw.p, "#|");
+	raw.p[n] = '\0';
+	raw.len = n;
+	for (s = raw.p; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\\')
+			goto out;
+	ok = n && m->o->wiki_url(raw.p, href, m->o->ctx) == 1;
+out:
+	buf_free(&raw);
+	return ok && !href->oom;
+}
+
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
 	struct md *m = ud;
@@ -323,7 +353,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 
 /* A link or an image's source: <a href> when it may point there; the
  * depth's bit says whether it was drawn, for its end. */
-static void link_open(struct md *m, const MD_ATTRIBUTE *target)
+static void link_open(struct md *m, const MD_ATTRIBUTE *target, int wiki)
 {
 	struct buf href = { 0 };
 	int d = m->depth++;
@@ -332,7 +362,8 @@ static void link_open(struct md *m, const MD_ATTRIBUTE *target)
 		m->opened &= ~(1ULL << d);
 	/* no link inside a drawn one (an image in a link) or in alt text */
 	if (m->img || d >= NEST_MAX || (m->opened & ((1ULL << d) - 1)) ||
-	    !safe_href(m, target, &href)) {
+	    !(wiki ? wiki_href(m, target, &href) :
+	    safe_href(m, target, &href))) {
 		buf_free(&href);
 		return;
 	}
@@ -363,10 +394,14 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 
 	switch (type) {
 	case MD_SPAN_A:
-		link_open(m, &((const MD_SPAN_A_DETAIL *)detail)->href);
+		link_open(m, &((const MD_SPAN_A_DETAIL *)detail)->href, 0);
+		return 0;
+	case MD_SPAN_WIKILINK:
+		link_open(m, &((const MD_SPAN_WIKILINK_DETAIL *)detail)->target,
+		    1);
 		return 0;
 	case MD_SPAN_IMG:
-		link_open(m, &((const MD_SPAN_IMG_DETAIL *)detail)->src);
+		link_open(m, &((const MD_SPAN_IMG_DETAIL *)detail)->src, 0);
 		if (!m->img++)
 			buf_adds(m->b, "<span class=\"img\">[image: ");
 		return 0;
@@ -393,6 +428,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *ud)
 	(void)detail;
 	switch (type) {
 	case MD_SPAN_A:
+	case MD_SPAN_WIKILINK:
 		link_close(m);
 		return 0;
 	case MD_SPAN_IMG:
@@ -446,15 +482,43 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 	return 0;
 }
 
+/* md4c's md_parse, loaded the first time a page is rendered: Debian
+ * ships libmd4c only as a shared library, and a program linked with it
+ * pays the dynamic loader on every exec, also the many requests that
+ * render nothing (a cached list, a redirect, a 404); loaded here, only a
+ * rendering request does. NULL (said on stderr) when it cannot be. */
+typedef int (*md_parse_fn)(const MD_CHAR *, MD_SIZE, const MD_PARSER *,
+    void *);
+static md_parse_fn md_parser(void)
+{
+	static md_parse_fn fn;
+	void *h, *sym;
+
+	if (fn)
+		return fn;
+	if (!(h = dlopen(MD4C_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+		fprintf(stderr, "markdown: %s\n", dlerror());
+		return NULL;
+	}
+	if (!(sym = dlsym(h, "md_parse"))) {
+		fprintf(stderr, "markdown: %s: no md_parse\n", MD4C_SONAME);
+		return NULL;
+	}
+	/* POSIX: a function's address comes back as a void * */
+	memcpy(&fn, &sym, sizeof fn);
+	return fn;
+}
+
 int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 {
-	static const struct md_opts none = { NULL, 2, NULL, NULL };
+	md_parse_fn parse;
+	static const struct md_opts none = { NULL, 2, NULL, NULL, NULL };
 	MD_PARSER p = { 0 };
 	struct md m = { 0 };
 	char *copy;
 	int r;
 
-	if (len > MD_HTML_MAX)
+	if (len > MD_HTML_MAX || !(parse = md_parser()))
 		return -1;
 	/* md4c 0.4.8 reads past the end of its input on some texts: it gets
 	 * a copy with zeroed room after the end, so what it reads there is
@@ -469,13 +533,13 @@ int md_html(struct buf *b, const char *s, size_t len, const struct md_opts *o)
 	m.heading = m.o->title_level;
 	p.abi_version = 0;
 	p.flags = MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
-	    MD_FLAG_TASKLISTS;
+	    MD_FLAG_TASKLISTS | MD_FLAG_WIKILINKS;
 	p.enter_block = enter_block;
 	p.leave_block = leave_block;
 	p.enter_span = enter_span;
 	p.leave_span = leave_span;
 	p.text = on_text;
-	r = md_parse(copy, (MD_SIZE)len, &p, &m);
+	r = parse(copy, (MD_SIZE)len, &p, &m);
 	free(copy);
 	if (r != 0)
 		return -1;

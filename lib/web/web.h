@@ -32,20 +32,25 @@ void url_part(struct buf *b, const char *s);      /* one query value */
 void html_shown(struct buf *b, const char *s, size_t len, int multiline);
 void html_shown_str(struct buf *b, const char *s);
 
-/* markdown.c: Markdown (CommonMark, tables, strikethrough, task lists)
- * as HTML through md4c's parser: no raw HTML, every text escaped, links
+/* markdown.c: Markdown (CommonMark, tables, strikethrough, task lists,
+ * [[wikilinks]]) as HTML through md4c's parser: no raw HTML, every text escaped, links
  * only to http:, https:, mailto:, #fragments and pages of the vault,
  * images never loaded (their alt text, linked). dir: the document's
  * folder in the vault ("" the top); vault_url: the page of a
  * vault-relative path (resolved, never above the top) appended to href
  * ready for an attribute, 1, or 0 when there is none (the link is then
  * its text); title_level: the level of the page's own heading, the
- * document's go below it. */
+ * document's go below it; wiki_url: the page of the note a [[wikilink]]
+ * names (its target, the part before any '#' or '|', without control
+ * characters or a backslash), appended to href ready for an attribute,
+ * 1, or 0 when there is none or wiki_url is NULL (the wikilink is then
+ * its text: the label, else the target). */
 struct md_opts {
 	const char *dir;
 	int title_level;
 	int (*vault_url)(const char *rel, struct buf *href, void *ctx);
 	void *ctx;
+	int (*wiki_url)(const char *target, struct buf *href, void *ctx);
 };
 #define MD_HTML_MAX (4 * 1024 * 1024)     /* bytes of Markdown at most */
 /* Append the HTML of s[0..len) to b; 0, or -1 when len is over

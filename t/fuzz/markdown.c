@@ -9,7 +9,9 @@
  * is http:, https:, mailto:, a #fragment or a page of the vault, with no
  * blank, control, quote or '<' inside, links are balanced and never
  * nested, and the vault paths handed to vault_url are resolved (no "..",
- * no "." or empty part, not absolute).
+ * no "." or empty part, not absolute); a [[wikilink]]'s note name handed
+ * to wiki_url is not empty and holds no control character, backslash,
+ * '#' or '|'.
  */
 #include "fuzz.h"
 #include "web/web.h"
@@ -47,6 +49,25 @@ static int to_page(const char *rel, struct buf *href, void *ctx)
 	return 1;
 }
 
+/* wiki_url for the harness: checks the name; one of two is a page. */
+static int to_note(const char *target, struct buf *href, void *ctx)
+{
+	const char *p;
+
+	(void)ctx;
+	if (!*target)
+		fz_fail("an empty wikilink target");
+	for (p = target; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\' ||
+		    *p == '#' || *p == '|')
+			fz_fail("a wikilink target with 0x%02x", (unsigned char)*p);
+	if (strlen(target) % 2)
+		return 0;
+	buf_adds(href, "/w/");
+	url_part(href, target);
+	return 1;
+}
+
 static void check_href(const char *h)
 {
 	size_t n = strcspn(h, "\"");
@@ -55,7 +76,8 @@ static void check_href(const char *h)
 	if (!h[n])
 		fz_fail("an href without its closing quote");
 	if (strncasecmp(h, "http://", 7) && strncasecmp(h, "https://", 8) &&
-	    strncasecmp(h, "mailto:", 7) && h[0] != '#' && strncmp(h, "/v/", 3))
+	    strncasecmp(h, "mailto:", 7) && h[0] != '#' && strncmp(h, "/v/", 3) &&
+	    strncmp(h, "/w/", 3))
 		fz_fail("a link to a target not allowed: %.60s", h);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)h[i] <= 0x20 || h[i] == 0x7f || h[i] == '<' ||
@@ -99,7 +121,7 @@ static void check_html(const char *h)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const dirs[] = { "", "Briefings", "Done/email/2026-11" };
-	struct md_opts o = { NULL, 2, to_page, NULL };
+	struct md_opts o = { NULL, 2, to_page, NULL, to_note };
 	struct buf b = { 0 };
 	char *h;
 
