@@ -96,8 +96,13 @@ struct repack_result {
  * a bare repository): -1 when it cannot be read. */
 int repack_count(const char *gitdir);
 
+/* Is a repack due: more than max packs (max 0: never), or more loose
+ * objects than git gc --auto allows (about 6,700)? */
+int repack_wanted(const char *gitdir, int max);
+
 /*
- * When the repository holds more than max packs (max 0: never), write one
+ * When the repository holds more than max packs (max 0: never), or more
+ * loose objects than repack_wanted allows, write one
  * pack holding the objects of every pack but the largest and the loose
  * objects (or, once those outweigh half of the largest, of every pack),
  * fsync it, then remove what it replaces. Nothing reachable or not is
@@ -157,6 +162,11 @@ void sync_unlock(struct sync *s);
 int sync_check_repo(struct sync *s);
 int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net);
 int sync_push(struct sync *s, const git_oid *expect, int *net);
+/* The push to a path remote whose push lock the caller holds, bare being
+ * that remote and expect its branch ref's tip (NULL: none): 0 pushed, 1
+ * refused (not a fast-forward, or the ref moved), -1 failed. */
+int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
+    const git_oid *expect);
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
     size_t idlen, const char *const *skip, git_oid *oid, char *path,
     size_t pathsize);

@@ -131,6 +131,26 @@ static int packdir_open(const char *gitdir)
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* Loose objects past what git gc --auto allows (gc.auto 6700), told as
+ * git tells it: objects/17 holding more than a 256th of that. A push to
+ * a path remote leaves its objects loose (pushlocal.c). */
+static int loose_many(const char objdir[4096])
+{
+	char sub[4200];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(sub, sizeof sub, "%s/17", objdir);
+	if (!(d = opendir(sub)))
+		return 0;
+	while ((e = readdir(d)))
+		if (is_hex(e->d_name, GIT_OID_HEXSZ - 2) && ++n > 27)
+			break;
+	closedir(d);
+	return n > 27;
+}
+
 int repack_count(const char *gitdir)
 {
 	struct packs ps = { 0 };
@@ -142,6 +162,18 @@ int repack_count(const char *gitdir)
 	free(ps.v);
 	close(dfd);
 	return n;
+}
+
+int repack_wanted(const char *gitdir, int max)
+{
+	char objdir[4096];
+
+	if (max <= 0)
+		return 0;
+	if ((size_t)snprintf(objdir, sizeof objdir, "%s/objects", gitdir) >=
+	    sizeof objdir)
+		return 0;
+	return repack_count(gitdir) > max || loose_many(objdir);
 }
 
 static int by_count_desc(const void *a, const void *b)
@@ -292,14 +324,17 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 		goto out;
 	}
 	rr->packs_before = rr->packs_after = (int)ps.n;
-	if (!ps.v || ps.n <= (size_t)max) {
+	if (ps.n <= (size_t)max && !loose_many(objdir)) {
 		r = 0;
 		goto out;
 	}
-	qsort(ps.v, ps.n, sizeof *ps.v, by_count_desc);
+	if (ps.n)
+		qsort(ps.v, ps.n, sizeof *ps.v, by_count_desc);
 	for (i = 1; i < ps.n; i++)
 		small += ps.v[i].count;
-	if (small * 2 >= ps.v[0].count) {
+	if (!ps.n)
+		first = 0;      /* only loose objects */
+	else if (small * 2 >= ps.v[0].count) {
 		first = 0;      /* the small ones outweigh: rewrite all */
 		rr->full = 1;
 	}

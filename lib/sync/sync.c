@@ -502,10 +502,10 @@ static int repack_collect(struct sync *s, int k, int wait)
 		return 1;
 	if (e < 0)
 		sync_warn(s, what, "%s", aie_errmsg);
-	else if (rr.packs_after < rr.packs_before)
+	else if (rr.packs_after < rr.packs_before || rr.loose)
 		s->r->repacked++;
 	/* the child replaced packs this process may hold open */
-	if (k == 0 && rr.packs_after != rr.packs_before &&
+	if (k == 0 && (rr.packs_after != rr.packs_before || rr.loose) &&
 	    git_odb_renew(s->repo) < 0)
 		sync_warn(s, what, "after the repack: %s", git_errstr());
 	return 0;
@@ -537,10 +537,10 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 	struct git_xfer x = { 0 };
 	char spec[600], *specp = spec, ref[300], gitdir[4100], held[4120];
 	git_strarray specs = { &specp, 1 };
+	git_repository *bare = NULL;
 	int lockfd = -1, crashed, e, r = -1;
 
 	if (s->remote_path[0]) {
-		git_repository *bare = NULL;
 		git_oid now;
 		int have;
 		int dfd = open(s->remote_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -571,12 +571,15 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 			goto out;
 		}
 		have = git_reference_name_to_id(&now, bare, ref) == 0;
-		git_repository_free(bare);
 		if (have != (expect != NULL) ||
 		    (have && !git_oid_equal(&now, expect))) {
 			r = 1;          /* moved since our fetch */
 			goto out;
 		}
+		/* the objects copied, the ref swapped (pushlocal.c) */
+		if ((r = sync_push_local(s, bare, ref, expect)) == 0)
+			goto pushed;
+		goto out;
 	}
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	x.progress = s->o->progress;
@@ -596,13 +599,15 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 		    git_remote_url(s->remote), git_errstr());
 		goto out;
 	}
+pushed:
 	s->r->pushed = 1;
 	r = 0;
-	/* a push leaves one more pack in the remote each time */
-	if (s->remote_path[0] && s->max_packs > 0 &&
-	    repack_count(s->remote_path) > s->max_packs)
+	/* a push leaves one more pack in the remote each time, or (a path
+	 * remote) its objects loose */
+	if (s->remote_path[0] && repack_wanted(s->remote_path, s->max_packs))
 		s->repack_remote = 1;
 out:
+	git_repository_free(bare);
 	release_held(lockfd);
 	return r;
 }
@@ -759,8 +764,7 @@ static int cycle(struct sync *s)
 		goto out;
 	if (git_reference_name_to_id(&head, s->repo, "HEAD") == 0)
 		git_oid_tostr(s->r->head, sizeof s->r->head, &head);
-	if (s->max_packs > 0 &&
-	    repack_count(git_repository_path(s->repo)) > s->max_packs)
+	if (repack_wanted(git_repository_path(s->repo), s->max_packs))
 		s->repack_local = 1;
 	r = write_last_sync(s);
 	if (r == 0 && index_stat(s, &s->index_st) < 0)
