@@ -94,21 +94,15 @@ int sync_init(struct sync *s, struct vault *v)
 	return 0;
 }
 
-static int repack_collect(struct sync *s, int k, int wait);
-
 void sync_fini(struct sync *s)
 {
-	struct sync_result r;
-	struct sync_opts o = { 0 };
+	struct repack_result rr;
 	int k;
 
-	/* a repack still running is waited for, not cut short (the last
-	 * cycle's options and result are the caller's, gone by now) */
-	memset(&r, 0, sizeof r);
-	s->r = &r;
-	s->o = &o;
+	/* a repack still running is waited for, not cut short; what it
+	 * did is no one's to hear now (the last cycle's result is gone) */
 	for (k = 0; k < 2; k++)
-		repack_collect(s, k, 1);
+		(void)repack_finish(&s->jobs[k], 1, &rr);
 	git_remote_free(s->remote);
 	git_repository_free(s->repo);
 	sync_seen_free(s);
