@@ -330,6 +330,7 @@ static int watch(struct sync *s, struct vault *v, struct sync_opts *o,
 		return EX_TEMP;
 	}
 	seen.rootlen = strlen(v->root);
+	o->repack_later = 1;    /* a repack must not hold a cycle up */
 	watch_tree(fd, v->root);
 	watch_remote(fd, s);
 	run(s, v, o);

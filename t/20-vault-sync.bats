@@ -747,3 +747,57 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	run -0 same_trees
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
 }
+
+@test "a push to a path remote writes one pack of what it lacks: git fsck --strict clean, git log equal, the other agent fetches it" {
+	two_agents
+	branch=$(git -C "$VAULT_DIR" branch --show-current)
+	shopt -s nullglob
+	packs=("$REMOTE"/objects/pack/*.pack)
+	mkemail EMAIL_C1
+	mkdir -p "$VAULT_DIR/Plans/deep/er"
+	echo "a plan" >"$VAULT_DIR/Plans/deep/er/P.md"
+	run lsync -q
+	assert_success
+	mkemail EMAIL_C2
+	run lsync -q
+	assert_success
+	# one pack a push, nothing loose
+	after=("$REMOTE"/objects/pack/*.pack)
+	[ "${#after[@]}" -eq $((${#packs[@]} + 2)) ]
+	[ -z "$(find "$REMOTE/objects" -path '*/pack' -prune -o -type f -print)" ]
+	git -C "$REMOTE" cat-file -e "$(git -C "$VAULT_DIR" rev-parse HEAD:Plans/deep/er/P.md)"
+	obj=$(git -C "$VAULT_DIR" rev-parse HEAD)
+	run git -C "$REMOTE" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+	[ "$(git -C "$REMOTE" log --format='%H %T %P' "$branch")" = \
+	  "$(git -C "$VAULT_DIR" log --format='%H %T %P' "$branch")" ]
+	[ "$(git -C "$VAULT_DIR" rev-parse "refs/remotes/origin/$branch")" = "$obj" ]
+	run csync -q
+	assert_success
+	[ "$(git -C "$CLOUD" rev-parse HEAD)" = "$obj" ]
+	[ -f "$CLOUD/Plans/deep/er/P.md" ]
+	run git -C "$CLOUD" fsck --full --strict --no-progress --no-dangling
+	assert_success
+}
+
+@test "a path remote moved by git itself, without vault-sync's lock: the cycle merges it and the push keeps their commit" {
+	two_agents
+	branch=$(git -C "$VAULT_DIR" branch --show-current)
+	git clone -q "$REMOTE" "$BATS_TEST_TMPDIR/other"
+	echo theirs >"$BATS_TEST_TMPDIR/other/Other.md"
+	git -C "$BATS_TEST_TMPDIR/other" add Other.md
+	git -C "$BATS_TEST_TMPDIR/other" -c user.name=o -c user.email=o@x commit -qm other
+	git -C "$BATS_TEST_TMPDIR/other" push -q origin "$branch"
+	theirs=$(git -C "$REMOTE" rev-parse "$branch")
+	mkemail EMAIL_M
+	run lsync -q -j
+	assert_success
+	assert_output --partial '"merged":true'
+	# their commit is kept under ours, nothing forced over it
+	git -C "$REMOTE" merge-base --is-ancestor "$theirs" "$branch"
+	remote_has Other.md
+	remote_has Needs_Action/email/EMAIL_M.md
+	run git -C "$REMOTE" fsck --full --strict --no-progress --no-dangling
+	assert_success
+}

@@ -236,3 +236,28 @@ history() {
 	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
 	assert_success
 }
+
+@test "repack: the repacking child holds no lock of the cycle's; the next cycle runs beside it" {
+	history 1200
+	echo change >>"$VAULT_DIR/Notes/n001.md"
+	VAULT_SYNC_MAX_PACKS=1 vault-sync -C "$VAULT_DIR" -a local -q &
+	pid=$!
+	wait_for -t 20 pgrep -P "$pid"
+	child=$(pgrep -P "$pid")
+	# the sync lock is free while the repack runs (it was held by the
+	# child it inherited), and a cycle runs now, leaving the repack be
+	flock -n "$VAULT_DIR/.state/local/sync.lock" true
+	echo again >>"$VAULT_DIR/Notes/n002.md"
+	run --separate-stderr lsync -q -j
+	assert_success
+	[[ "$output" == *'"repacked":0'* ]]
+	# the check above ran while the repack did
+	ps -o stat= -p "$child" | grep -qv '^Z'
+	wait "$pid"
+	packs=("$VAULT_DIR"/.git/objects/pack/*.pack)
+	[ "${#packs[@]}" -le 2 ]
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	[ "$(git -C "$VAULT_DIR" log -1 --format=%s)" != "" ]
+	git -C "$VAULT_DIR" diff --quiet HEAD
+}

@@ -5,10 +5,17 @@
 #define AIE_SYNC_INTERNAL_H
 
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <git2.h>
 #include "sync/sync.h"
 
 struct sync_seen;
+/* A repack running apart (repack_start, below). */
+struct repack_job {
+	pid_t pid;               /* 0: none running */
+	int fd;                  /* the report's pipe */
+	char gitdir[4096];
+};
 struct sync_note;
 struct sync {
 	struct vault *v;
@@ -29,6 +36,8 @@ struct sync {
 	struct sync_note *notes;         /* told once the merge is checked out */
 	size_t nnotes;
 	int logged;                      /* audit lines written by a merge */
+	int repack_local, repack_remote; /* this cycle found too many packs */
+	struct repack_job jobs[2];       /* the local and the remote's repack */
 };
 
 /* sync_open and sync_close on a struct the caller holds. */
@@ -87,8 +96,13 @@ struct repack_result {
  * a bare repository): -1 when it cannot be read. */
 int repack_count(const char *gitdir);
 
+/* Is a repack due: more than max packs (max 0: never), or more loose
+ * objects than git gc --auto allows (about 6,700)? */
+int repack_wanted(const char *gitdir, int max);
+
 /*
- * When the repository holds more than max packs (max 0: never), write one
+ * When the repository holds more than max packs (max 0: never), or more
+ * loose objects than repack_wanted allows, write one
  * pack holding the objects of every pack but the largest and the loose
  * objects (or, once those outweigh half of the largest, of every pack),
  * fsync it, then remove what it replaces. Nothing reachable or not is
@@ -101,12 +115,23 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr);
 
 /*
  * repack_maybe of the repository at gitdir, in a child process of its
- * own: a full repack holds tens of MB (libgit2 keeps a delta-base cache
- * of up to 16 MB per open pack, and the index of the new pack), which a
- * daemon would otherwise keep as its high-water mark for good. The
- * caller then renews its own repository's view of the packs.
+ * own, started by repack_start and collected by repack_finish. Apart so
+ * that a repack never holds up a cycle: the child keeps none of the
+ * parent's descriptors, so neither the sync lock nor a path remote's
+ * push lock; it takes gitdir/vault-sync-repack.lock (without waiting:
+ * held, it does nothing), which keeps two repacks of one repository
+ * apart. Writers need no lock against it: it removes only packs and
+ * loose objects whose every object is in the pack it wrote and fsynced
+ * first, as git gc --auto does in the background. Apart also because a
+ * full repack holds tens of MB (libgit2 keeps a delta-base cache of up
+ * to 16 MB per open pack), which a daemon would otherwise keep as its
+ * high-water mark. The parent renews its view of the packs afterwards.
  */
-int repack_apart(const char *gitdir, int max, struct repack_result *rr);
+int repack_start(const char *gitdir, int max, struct repack_job *j);
+
+/* 1 still running (wait 0), 0 done (rr says what it did; nothing when
+ * none was started), -1 failed (aie_errmsg). */
+int repack_finish(struct repack_job *j, int wait, struct repack_result *rr);
 
 /* --- internal to lib/sync/ */
 struct change {
@@ -137,6 +162,11 @@ void sync_unlock(struct sync *s);
 int sync_check_repo(struct sync *s);
 int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net);
 int sync_push(struct sync *s, const git_oid *expect, int *net);
+/* The push to a path remote whose push lock the caller holds, bare being
+ * that remote and expect its branch ref's tip (NULL: none): 0 pushed, 1
+ * refused (not a fast-forward, or the ref moved), -1 failed. */
+int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
+    const git_oid *expect);
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
     size_t idlen, const char *const *skip, git_oid *oid, char *path,
     size_t pathsize);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -130,6 +131,26 @@ static int packdir_open(const char *gitdir)
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* Loose objects past what git gc --auto allows (gc.auto 6700), told as
+ * git tells it: objects/17 holding more than a 256th of that. A push to
+ * a path remote leaves its objects loose (pushlocal.c). */
+static int loose_many(const char objdir[4096])
+{
+	char sub[4200];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(sub, sizeof sub, "%s/17", objdir);
+	if (!(d = opendir(sub)))
+		return 0;
+	while ((e = readdir(d)))
+		if (is_hex(e->d_name, GIT_OID_HEXSZ - 2) && ++n > 27)
+			break;
+	closedir(d);
+	return n > 27;
+}
+
 int repack_count(const char *gitdir)
 {
 	struct packs ps = { 0 };
@@ -141,6 +162,18 @@ int repack_count(const char *gitdir)
 	free(ps.v);
 	close(dfd);
 	return n;
+}
+
+int repack_wanted(const char *gitdir, int max)
+{
+	char objdir[4096];
+
+	if (max <= 0)
+		return 0;
+	if ((size_t)snprintf(objdir, sizeof objdir, "%s/objects", gitdir) >=
+	    sizeof objdir)
+		return 0;
+	return repack_count(gitdir) > max || loose_many(objdir);
 }
 
 static int by_count_desc(const void *a, const void *b)
@@ -291,14 +324,17 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 		goto out;
 	}
 	rr->packs_before = rr->packs_after = (int)ps.n;
-	if (!ps.v || ps.n <= (size_t)max) {
+	if (ps.n <= (size_t)max && !loose_many(objdir)) {
 		r = 0;
 		goto out;
 	}
-	qsort(ps.v, ps.n, sizeof *ps.v, by_count_desc);
+	if (ps.n)
+		qsort(ps.v, ps.n, sizeof *ps.v, by_count_desc);
 	for (i = 1; i < ps.n; i++)
 		small += ps.v[i].count;
-	if (small * 2 >= ps.v[0].count) {
+	if (!ps.n)
+		first = 0;      /* only loose objects */
+	else if (small * 2 >= ps.v[0].count) {
 		first = 0;      /* the small ones outweigh: rewrite all */
 		rr->full = 1;
 	}
@@ -374,23 +410,41 @@ out:
 	return r;
 }
 
-/* What the child of repack_apart tells its parent through the pipe. */
+/* What the child of repack_start tells its parent through the pipe. */
 struct repack_report {
 	struct repack_result rr;
 	int rc, errcode;
 	char errmsg[sizeof aie_errmsg];
 };
 
-/* The child: its own repository, the repack, the report, gone. */
+/* The child: only the pipe kept (an inherited sync or push lock would
+ * stay held for as long as the repack runs, holding the next cycle and
+ * the other agents' pushes), the repack lock or nothing, its own
+ * repository, the repack, the report, gone. */
 static void repack_child(int fd, const char *gitdir, int max)
 {
 	struct repack_report rep;
 	git_repository *repo = NULL;
+	char lock[4200];
+	int lfd;
 	ssize_t n;
 
 	memset(&rep, 0, sizeof rep);
-	if (git_repository_open_ext(&repo, gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH,
-	    NULL) < 0)
+	if (fd != 3 && (dup2(fd, 3) < 0 || close(fd) < 0))
+		_exit(1);
+	fd = 3;
+	if (close_range(4, ~0U, 0) < 0)
+		_exit(1);
+	snprintf(lock, sizeof lock, "%s/vault-sync-repack.lock", gitdir);
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lfd < 0)
+		rep.rc = aie_fail_errno(EX_TEMP, "repack: %s", lock);
+	else if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			rep.rc = aie_fail_errno(EX_TEMP, "repack: %s", lock);
+		/* else another process repacks this repository now */
+	} else if (git_repository_open_ext(&repo, gitdir,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		rep.rc = aie_fail(EX_TEMP, "repack: %s: %s", gitdir, git_errstr());
 	else
 		rep.rc = repack_maybe(repo, max, &rep.rr);
@@ -401,14 +455,13 @@ static void repack_child(int fd, const char *gitdir, int max)
 	_exit(n == (ssize_t)sizeof rep ? 0 : 1);
 }
 
-int repack_apart(const char *gitdir, int max, struct repack_result *rr)
+int repack_start(const char *gitdir, int max, struct repack_job *j)
 {
-	struct repack_report rep;
-	size_t got = 0;
-	int fds[2], status;
+	int fds[2];
 	pid_t pid, parent = getpid();
 
-	memset(rr, 0, sizeof *rr);
+	memset(j, 0, sizeof *j);
+	j->fd = -1;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return aie_fail_errno(EX_TEMP, "repack: pipe");
 	if ((pid = fork()) < 0) {
@@ -417,32 +470,47 @@ int repack_apart(const char *gitdir, int max, struct repack_result *rr)
 		return aie_fail_errno(EX_TEMP, "repack: fork");
 	}
 	if (pid == 0) {
-		/* it dies with its parent: a daemon killed mid-repack must not
-		 * leave a child holding the sync lock it inherited (a repack
-		 * cut short leaves only temporary files; see repack_maybe) */
+		/* it dies with its parent: a repack cut short leaves only
+		 * temporary files (see repack_maybe) */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 			_exit(1);
 		close(fds[0]);
 		repack_child(fds[1], gitdir, max);
 	}
 	close(fds[1]);
-	while (got < sizeof rep) {
-		ssize_t n = read(fds[0], (char *)&rep + got, sizeof rep - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
+	j->pid = pid;
+	j->fd = fds[0];
+	snprintf(j->gitdir, sizeof j->gitdir, "%s", gitdir);
+	return 0;
+}
+
+int repack_finish(struct repack_job *j, int wait, struct repack_result *rr)
+{
+	struct repack_report rep;
+	int status, flags = wait ? 0 : WNOHANG;
+	pid_t w;
+
+	memset(rr, 0, sizeof *rr);
+	if (j->pid <= 0)
+		return 0;
+	while ((w = waitpid(j->pid, &status, flags)) < 0)
 		if (errno != EINTR)
 			return aie_fail_errno(EX_TEMP, "repack: wait");
-	if (got != sizeof rep)
+	if (w == 0)
+		return 1;       /* still at work */
+	j->pid = 0;
+	/* it has exited: the whole report is in the pipe, or nothing */
+	memset(&rep, 0, sizeof rep);
+	if (read(j->fd, &rep, sizeof rep) != (ssize_t)sizeof rep) {
+		close(j->fd);
+		j->fd = -1;
 		return aie_fail(EX_TEMP, "repack: %s: the repacking process "
-		    "ended without a report (%s %d)", gitdir,
+		    "ended without a report (%s %d)", j->gitdir,
 		    WIFSIGNALED(status) ? "signal" : "status",
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	}
+	close(j->fd);
+	j->fd = -1;
 	*rr = rep.rr;
 	if (rep.rc < 0) {
 		rep.errmsg[sizeof rep.errmsg - 1] = '\0';

@@ -96,6 +96,13 @@ int sync_init(struct sync *s, struct vault *v)
 
 void sync_fini(struct sync *s)
 {
+	struct repack_result rr;
+	int k;
+
+	/* a repack still running is waited for, not cut short; what it
+	 * did is no one's to hear now (the last cycle's result is gone) */
+	for (k = 0; k < 2; k++)
+		(void)repack_finish(&s->jobs[k], 1, &rr);
 	git_remote_free(s->remote);
 	git_repository_free(s->repo);
 	sync_seen_free(s);
@@ -472,20 +479,47 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 	return 0;
 }
 
-/* Repack repo when it holds more than max_packs packs (lib/repack.c).
- * A failure is only told: the cycle's work is done, the next one tries
- * again. */
-static void repack(struct sync *s, git_repository *repo, const char *what)
+/* Collect the repack of jobs[k] (lib/sync/repack.c): wait for it, or
+ * only look whether it has ended. A failure is only told: the cycle's
+ * work is done, a later one tries again. 1 while it runs. */
+static int repack_collect(struct sync *s, int k, int wait)
 {
+	struct repack_job *j = &s->jobs[k];
 	struct repack_result rr;
+	char what[sizeof j->gitdir];
+	int e;
 
-	if (repack_apart(git_repository_path(repo), s->max_packs, &rr) < 0)
-		sync_warn(s, what, "repack: %s", aie_errmsg);
-	else if (rr.packs_after < rr.packs_before)
+	if (j->pid <= 0)
+		return 0;
+	snprintf(what, sizeof what, "%s", j->gitdir);
+	if ((e = repack_finish(j, wait, &rr)) > 0)
+		return 1;
+	if (e < 0)
+		sync_warn(s, what, "%s", aie_errmsg);
+	else if (rr.packs_after < rr.packs_before || rr.loose)
 		s->r->repacked++;
 	/* the child replaced packs this process may hold open */
-	if (rr.packs_after != rr.packs_before && git_odb_renew(repo) < 0)
+	if (k == 0 && (rr.packs_after != rr.packs_before || rr.loose) &&
+	    git_odb_renew(s->repo) < 0)
 		sync_warn(s, what, "after the repack: %s", git_errstr());
+	return 0;
+}
+
+/* Start the repacks this cycle found needed, its locks released (one
+ * repository at a time each, see repack_start); a one-shot cycle waits
+ * for them, --watch collects them in a later cycle. */
+static void repacks(struct sync *s)
+{
+	const char *dir[2] = { git_repository_path(s->repo), s->remote_path };
+	int want[2] = { s->repack_local, s->repack_remote }, k;
+
+	s->repack_local = s->repack_remote = 0;
+	for (k = 0; k < 2; k++)
+		if (want[k] && s->jobs[k].pid <= 0 &&
+		    repack_start(dir[k], s->max_packs, &s->jobs[k]) < 0)
+			sync_warn(s, dir[k], "%s", aie_errmsg);
+	for (k = 0; k < 2; k++)
+		repack_collect(s, k, !s->o->repack_later);
 }
 
 /* Push the branch. 0 pushed, 1 refused (integrate and retry), -1 failed
@@ -497,10 +531,10 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 	struct git_xfer x = { 0 };
 	char spec[600], *specp = spec, ref[300], gitdir[4100], held[4120];
 	git_strarray specs = { &specp, 1 };
+	git_repository *bare = NULL;
 	int lockfd = -1, crashed, e, r = -1;
 
 	if (s->remote_path[0]) {
-		git_repository *bare = NULL;
 		git_oid now;
 		int have;
 		int dfd = open(s->remote_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -531,12 +565,15 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 			goto out;
 		}
 		have = git_reference_name_to_id(&now, bare, ref) == 0;
-		git_repository_free(bare);
 		if (have != (expect != NULL) ||
 		    (have && !git_oid_equal(&now, expect))) {
 			r = 1;          /* moved since our fetch */
 			goto out;
 		}
+		/* the objects copied, the ref swapped (pushlocal.c) */
+		if ((r = sync_push_local(s, bare, ref, expect)) == 0)
+			goto pushed;
+		goto out;
 	}
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	x.progress = s->o->progress;
@@ -556,20 +593,15 @@ int sync_push(struct sync *s, const git_oid *expect, int *net)
 		    git_remote_url(s->remote), git_errstr());
 		goto out;
 	}
+pushed:
 	s->r->pushed = 1;
 	r = 0;
-	/* the remote's packs, under the lock that keeps its other writers
-	 * out (a push leaves one more each time) */
-	if (s->remote_path[0] && s->max_packs > 0 &&
-	    repack_count(s->remote_path) > s->max_packs) {
-		git_repository *bare = NULL;
-		if (git_repository_open_bare(&bare, s->remote_path) < 0)
-			sync_warn(s, s->remote_path, "repack: %s", git_errstr());
-		else
-			repack(s, bare, s->remote_path);
-		git_repository_free(bare);
-	}
+	/* a push leaves one more pack in the remote each time, or (a path
+	 * remote) its objects loose */
+	if (s->remote_path[0] && repack_wanted(s->remote_path, s->max_packs))
+		s->repack_remote = 1;
 out:
+	git_repository_free(bare);
 	release_held(lockfd);
 	return r;
 }
@@ -726,9 +758,8 @@ static int cycle(struct sync *s)
 		goto out;
 	if (git_reference_name_to_id(&head, s->repo, "HEAD") == 0)
 		git_oid_tostr(s->r->head, sizeof s->r->head, &head);
-	if (s->max_packs > 0 &&
-	    repack_count(git_repository_path(s->repo)) > s->max_packs)
-		repack(s, s->repo, git_repository_path(s->repo));
+	if (repack_wanted(git_repository_path(s->repo), s->max_packs))
+		s->repack_local = 1;
 	r = write_last_sync(s);
 	if (r == 0 && index_stat(s, &s->index_st) < 0)
 		memset(&s->index_st, 0, sizeof s->index_st);
@@ -752,8 +783,13 @@ int sync_cycle(struct sync *s, const struct sync_opts *o,
 		s->last_ok = 0;
 		return -1;
 	}
+	/* what a repack of an earlier --watch cycle did */
+	repack_collect(s, 0, 0);
+	repack_collect(s, 1, 0);
 	rc = cycle(s);
 	sync_unlock(s);
+	if (!o->dry_run)
+		repacks(s);
 	s->last_ok = rc == 0 && !o->dry_run;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +

@@ -40,6 +40,10 @@ struct sync_opts {
 	 * every file. */
 	const char *const *paths;
 	size_t npaths;
+	/* --watch: a repack runs in the background and the cycle does not
+	 * wait for it; a later cycle counts it in its result. Else the
+	 * cycle waits for it, after releasing its locks. */
+	int repack_later;
 	/* Told about refused files, conflict copies, lost claims (may be NULL). */
 	void (*warn)(const char *item, const char *msg);
 	/* Dry run: each change that would be committed ("add", "modify",
