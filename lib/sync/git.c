@@ -466,6 +466,35 @@ int git_let_go(git_repository *repo)
 	return 0;
 }
 
+int git_let_go_caches(git_repository *repo, git_index *keep)
+{
+	git_config *cfg = NULL;
+	git_refdb *refdb = NULL;
+	int r = -1;
+
+	if (git_repository_config(&cfg, repo) < 0 ||
+	    git_repository_refdb(&refdb, repo) < 0) {
+		aie_fail(EX_TEMP, "%s: config or refs: %s",
+		    git_repository_path(repo), git_errstr());
+		goto out;
+	}
+	if (git_let_go(repo) < 0)
+		goto out;
+	/* each set_* takes a reference of the repository's own */
+	if (git_repository_set_config(repo, cfg) < 0 ||
+	    git_repository_set_refdb(repo, refdb) < 0 ||
+	    (keep && git_repository_set_index(repo, keep) < 0)) {
+		aie_fail(EX_TEMP, "%s: keep the index and config: %s",
+		    git_repository_path(repo), git_errstr());
+		goto out;
+	}
+	r = 0;
+out:
+	git_refdb_free(refdb);
+	git_config_free(cfg);
+	return r;
+}
+
 int git_odb_renew(git_repository *repo)
 {
 	const char *common = git_repository_commondir(repo);
