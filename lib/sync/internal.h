@@ -29,6 +29,8 @@ struct sync {
 	int crashed;                     /* the last cycle was killed */
 	int last_ok;                     /* this process's last cycle succeeded */
 	struct stat index_st;            /* .git/index as that cycle left it */
+	git_index *idx;                  /* kept after a good cycle, NULL
+	                                  * once let go (sync_let_go) */
 	const struct sync_opts *o;
 	struct sync_result *r;
 	struct sync_seen *seen;          /* refusals already reported */
@@ -43,6 +45,10 @@ struct sync {
 /* sync_open and sync_close on a struct the caller holds. */
 int sync_init(struct sync *s, struct vault *v);
 void sync_fini(struct sync *s);
+/* Let go of everything the repository holds, the kept index too: before
+ * the steps whose memory would add to it (a fetch that brings objects,
+ * a merge or fast-forward, a push). */
+int sync_let_go(struct sync *s);
 
 int git_signature_for(git_signature **sig, const char *agent);
 
@@ -76,6 +82,14 @@ int git_odb_renew(git_repository *repo);
  * references. Each is read again when next used: cheaper than holding
  * them through a cycle's other steps or between cycles (issue 25). */
 int git_let_go(git_repository *repo);
+
+/* Between the cycles of a long-running process: let go of what grows
+ * with the work a cycle did (parsed objects, the object database with
+ * its packs and mapped windows, attribute files) and keep what is
+ * cheap and read every cycle: the config, the references' database and
+ * the index keep (when not NULL, held by the caller; about 200 bytes a
+ * file, see vault-sync(1), Memory). */
+int git_let_go_caches(git_repository *repo, git_index *keep);
 
 
 /*

@@ -722,6 +722,9 @@ int sync_integrate(struct sync *s, const git_oid *theirs)
 	}
 	if (git_oid_equal(&ours, theirs))
 		return 0;
+	/* the checkout reads the index afresh, and a merge builds its own */
+	if (sync_let_go(s) < 0)
+		return -1;
 	e = git_merge_base(&base, s->repo, &ours, theirs);
 	if (e == GIT_ENOTFOUND)
 		return merge(s, &ours, theirs, NULL);
