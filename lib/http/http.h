@@ -45,6 +45,12 @@ int http_status_retryable(long status);
  * fractional; $AIE_HTTP_BACKOFF overrides base (tests use 0.01). */
 void http_backoff(int attempt, double base, long retry_after);
 
+/* GET url with "Authorization: Bearer token" (the header wiped once the
+ * request is done), 30 seconds, a reply of at most max bytes: as http_do;
+ * a token with a line break is refused (78) before anything is sent. */
+int http_get_bearer(const char *url, const char *token, size_t max,
+    struct http_resp *rs);
+
 /* Percent-encode s for a URL or a form body; malloc'd. */
 char *http_urlencode(const char *s);
 

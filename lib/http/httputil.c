@@ -1,14 +1,18 @@
 /*
  * httputil.c - what the callers of http_do share beyond the transport: which
- * statuses are worth a retry, the backoff between tries, and URL encoding.
+ * statuses are worth a retry, the backoff between tries, URL encoding, and
+ * a GET with a bearer token.
  * Kept apart from http.c so that a fuzz harness can link the API clients
  * against a transport of its own (t/fuzz/api_reply.c).
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "http/http.h"
 
@@ -61,4 +65,31 @@ char *http_urlencode(const char *s)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+int http_get_bearer(const char *url, const char *token, size_t max,
+    struct http_resp *rs)
+{
+	static const char pre[] = "Authorization: Bearer ";
+	size_t size = sizeof pre + strlen(token);
+	char *auth;
+	const char *hdrs[] = { NULL, NULL };
+	struct http_req rq = { 0 };
+	int r;
+
+	if (strpbrk(token, "\r\n"))
+		return aie_fail(EX_CONFIG, "the bearer token holds a line break");
+	if (!(auth = malloc(size)))
+		return aie_fail_errno(EX_TEMP, "bearer header");
+	snprintf(auth, size, "%s%s", pre, token);
+	hdrs[0] = auth;
+	rq.method = "GET";
+	rq.url = url;
+	rq.headers = hdrs;
+	rq.timeout = 30;
+	rq.max_response = max;
+	r = http_do(&rq, rs);
+	sodium_memzero(auth, size);
+	free(auth);
+	return r;
 }

@@ -91,9 +91,7 @@ int oauth_facebook_page(const struct oauth_provider *p,
 	const char *version = config_get_default("FACEBOOK_API_VERSION",
 	    "v21.0");
 	const char *want = config_get("FACEBOOK_PAGE_ID");
-	char url[1024], auth[OAUTH_ACCESS_MAX + 32];
-	const char *hdrs[] = { auth, NULL };
-	struct http_req rq = { 0 };
+	char url[1024];
 	struct http_resp rs;
 	int r;
 
@@ -102,15 +100,7 @@ int oauth_facebook_page(const struct oauth_provider *p,
 	if ((size_t)snprintf(url, sizeof url, "%s/%.20s/me/accounts", base,
 	    version) >= sizeof url)
 		return aie_fail(EX_CONFIG, "FACEBOOK_GRAPH_URL: too long");
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->access);
-	rq.method = "GET";
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.timeout = 30;
-	rq.max_response = 1 << 20;
-	r = http_do(&rq, &rs);
-	sodium_memzero(auth, sizeof auth);
-	if (r < 0)
+	if (http_get_bearer(url, t->access, 1 << 20, &rs) < 0)
 		return -1;
 	r = oauth_pages_reply(rs.status, rs.body, rs.len, want && *want ? want :
 	    NULL, pg);

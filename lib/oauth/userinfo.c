@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "http/http.h"
 #include "vault/vault.h"
@@ -47,24 +46,14 @@ int oauth_linkedin_author(const char *token, char *urn, size_t size)
 {
 	const char *base = config_get_default("LINKEDIN_API_URL",
 	    "https://api.linkedin.com");
-	char url[1024], auth[OAUTH_ACCESS_MAX + 32];
-	const char *hdrs[] = { auth, NULL };
-	struct http_req rq = { 0 };
+	char url[1024];
 	struct http_resp rs;
 	int r;
 
 	if ((size_t)snprintf(url, sizeof url, "%s/v2/userinfo", base) >=
 	    sizeof url)
 		return aie_fail(EX_CONFIG, "LINKEDIN_API_URL: too long");
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	rq.method = "GET";
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.timeout = 30;
-	rq.max_response = 1 << 16;
-	r = http_do(&rq, &rs);
-	sodium_memzero(auth, sizeof auth);
-	if (r < 0)
+	if (http_get_bearer(url, token, 1 << 16, &rs) < 0)
 		return -1;
 	r = oauth_userinfo_reply(rs.status, rs.body, rs.len, urn, size);
 	http_resp_free(&rs);

@@ -27,7 +27,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "vault/vault.h"
 #include "internal.h"
@@ -108,24 +107,18 @@ out:
 int graph_insights(enum social_net net, const char *id, const char *token,
     struct social_metrics *m, time_t *retry_at)
 {
-	char auth[4200], base[512], url[1024];
-	const char *hdrs[] = { auth, NULL };
+	char base[512], url[1024];
 	struct http_resp rs;
-	struct social_result r;
-	int rc = -1;
+	int rc;
 
 	metrics_unknown(m);
-	if (social_bearer(auth, sizeof auth, token) < 0)
-		return -1;
 	graph_base(base, sizeof base);
 	snprintf(url, sizeof url, "%s/%s/insights?metric=%s", base, id,
 	    net == NET_FACEBOOK ? FB_METRICS : IG_METRICS);
-	memset(&r, 0, sizeof r);
-	if (social_request("GET", url, hdrs, NULL, 0, NULL, &rs, &r) == 0) {
-		rc = social_insights_reply(net, rs.status, rs.body, rs.len,
-		    rs.retry_after, m, retry_at);
-		http_resp_free(&rs);
-	}
-	sodium_memzero(auth, sizeof auth);
+	if (social_get(url, token, NULL, 1 << 20, NULL, &rs) < 0)
+		return -1;
+	rc = social_insights_reply(net, rs.status, rs.body, rs.len,
+	    rs.retry_after, m, retry_at);
+	http_resp_free(&rs);
 	return rc;
 }

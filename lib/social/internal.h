@@ -35,6 +35,13 @@ int social_request(const char *method, const char *url,
     const char *const *hdrs, const char *body, size_t len,
     const char *capture, struct http_resp *rs, struct social_result *r);
 
+/* A GET of the statistics (metrics.c, insights.c, lireach.c): url with
+ * the bearer token and extra headers (at most 4, NULL-ended; or NULL), a
+ * reply of at most max bytes, the reply header capture kept (or NULL),
+ * the time-out social_timeout's. 0 with rs (free it), or -1. */
+int social_get(const char *url, const char *token, const char *const *extra,
+    size_t max, const char *capture, struct http_resp *rs);
+
 /* The ID of a 2xx reply's JSON at path ("id", or "data" then "id"; one
  * or two keys), when it is 1 to max-1 characters of allowed; else
  * "unknown" (published: an ID we cannot read does not undo that). */

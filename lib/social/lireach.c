@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "vault/vault.h"
 #include "internal.h"
@@ -126,24 +125,17 @@ int social_linkedin_reach_reply(int kind, long status, const char *body,
 static int stats_get(const char *url, const char *token, const char *ver,
     int kind, struct social_metrics *m, time_t *retry_at, long *status)
 {
-	char auth[4200];
-	const char *hdrs[] = { auth, ver, "X-Restli-Protocol-Version: 2.0.0",
-	    NULL };
+	const char *extra[] = { ver, "X-Restli-Protocol-Version: 2.0.0", NULL };
 	struct http_resp rs;
-	struct social_result r;
-	int rc = -1;
+	int rc;
 
 	*status = 0;
-	if (social_bearer(auth, sizeof auth, token) < 0)
+	if (social_get(url, token, extra, 1 << 20, NULL, &rs) < 0)
 		return -1;
-	memset(&r, 0, sizeof r);
-	if (social_request("GET", url, hdrs, NULL, 0, NULL, &rs, &r) == 0) {
-		*status = rs.status;
-		rc = social_linkedin_reach_reply(kind, rs.status, rs.body, rs.len,
-		    rs.retry_after, m, retry_at);
-		http_resp_free(&rs);
-	}
-	sodium_memzero(auth, sizeof auth);
+	*status = rs.status;
+	rc = social_linkedin_reach_reply(kind, rs.status, rs.body, rs.len,
+	    rs.retry_after, m, retry_at);
+	http_resp_free(&rs);
 	return rc;
 }
 

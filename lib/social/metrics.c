@@ -303,33 +303,17 @@ static int get_once(enum social_net net, const char *url, const char *token,
     const char *const *extra, const char *const *ids, size_t n,
     struct social_metrics *m, time_t *retry_at, long *status)
 {
-	char auth[4200];
-	const char *hdrs[6] = { auth, NULL };
-	struct http_req rq = { 0 };
 	struct http_resp rs;
-	struct social_result r;
-	int rc = -1, i;
+	int rc;
 
 	*status = 0;
-	if (social_bearer(auth, sizeof auth, token) < 0)
+	if (social_get(url, token, extra, 4 << 20, net == NET_X ?
+	    "x-rate-limit-reset" : NULL, &rs) < 0)
 		return -1;
-	for (i = 0; extra && extra[i] && i < 4; i++)
-		hdrs[i + 1] = extra[i];
-	hdrs[i + 1] = NULL;
-	rq.method = "GET";
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.timeout = social_timeout();
-	rq.max_response = 4 << 20;
-	rq.capture = net == NET_X ? "x-rate-limit-reset" : NULL;
-	memset(&r, 0, sizeof r);
-	if (social_send(&rq, &rs, &r) == 0) {
-		*status = rs.status;
-		rc = social_metrics_reply(net, rs.status, rs.body, rs.len,
-		    rs.captured, rs.retry_after, ids, n, m, retry_at);
-		http_resp_free(&rs);
-	}
-	sodium_memzero(auth, sizeof auth);
+	*status = rs.status;
+	rc = social_metrics_reply(net, rs.status, rs.body, rs.len, rs.captured,
+	    rs.retry_after, ids, n, m, retry_at);
+	http_resp_free(&rs);
 	return rc;
 }
 

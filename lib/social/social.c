@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "vault/vault.h"
 #include "internal.h"
@@ -85,6 +86,32 @@ int social_request(const char *method, const char *url,
 	rq.max_response = 1 << 20;
 	rq.capture = capture;
 	return social_send(&rq, rs, r);
+}
+
+int social_get(const char *url, const char *token, const char *const *extra,
+    size_t max, const char *capture, struct http_resp *rs)
+{
+	char auth[4200];
+	const char *hdrs[6] = { auth, NULL };
+	struct http_req rq = { 0 };
+	struct social_result r;
+	int i, rc;
+
+	if (social_bearer(auth, sizeof auth, token) < 0)
+		return -1;
+	for (i = 0; extra && extra[i] && i < 4; i++)
+		hdrs[i + 1] = extra[i];
+	hdrs[i + 1] = NULL;
+	rq.method = "GET";
+	rq.url = url;
+	rq.headers = hdrs;
+	rq.timeout = social_timeout();
+	rq.max_response = max;
+	rq.capture = capture;
+	memset(&r, 0, sizeof r);
+	rc = social_send(&rq, rs, &r);
+	sodium_memzero(auth, sizeof auth);
+	return rc;
 }
 
 void social_reply_id(const char *body, size_t len, const char *key1,

@@ -49,6 +49,20 @@ static int in_tree(git_tree *tree, const char *path)
 	return 1;
 }
 
+/* The tree of commit id (its commit freed): 0, or -1 with what for. */
+static int tree_of(git_repository *repo, const git_oid *id, const char *what,
+    git_tree **tree)
+{
+	git_commit *c = NULL;
+	int r = 0;
+
+	*tree = NULL;
+	if (git_commit_lookup(&c, repo, id) < 0 || git_commit_tree(tree, c) < 0)
+		r = aie_fail(EX_TEMP, "%s: %s", what, git_errstr());
+	git_commit_free(c);
+	return r;
+}
+
 /* Commit HEAD's tree with the one rename; move the branch and index.
  * 0 committed; 1 HEAD already shows the item elsewhere (*where), nothing
  * committed; -1 error. */
@@ -213,19 +227,14 @@ static int lost_on_remote(struct claimctx *c, const struct itemref *ref,
     const git_oid *theirs, char *where, size_t size)
 {
 	struct sync *s = &c->s;
-	git_commit *tc = NULL;
-	git_tree *tt = NULL;
+	git_tree *tt;
 	char seen[8][600];
 	const char *skip[11] = { ref->rel, c->old[0] ? c->old : ref->rel };
 	size_t n = 2, k;
-	int r = -1;
+	int r = 0;
 
-	if (git_commit_lookup(&tc, s->repo, theirs) < 0 ||
-	    git_commit_tree(&tt, tc) < 0) {
-		aie_fail(EX_TEMP, "remote tree: %s", git_errstr());
-		goto out;
-	}
-	r = 0;
+	if (tree_of(s->repo, theirs, "remote tree", &tt) < 0)
+		return -1;
 	for (k = 0; k < 8; k++) {
 		skip[n] = NULL;
 		if (!elsewhere(s, tt, ref, skip, where, size))
@@ -244,7 +253,6 @@ static int lost_on_remote(struct claimctx *c, const struct itemref *ref,
 	}
 out:
 	git_tree_free(tt);
-	git_commit_free(tc);
 	return r;
 }
 
@@ -254,28 +262,22 @@ static int lost_in_merge(struct claimctx *c, const struct itemref *ref,
     char *where, size_t size)
 {
 	struct sync *s = &c->s;
-	git_commit *hc = NULL;
-	git_tree *ht = NULL;
+	git_tree *ht;
 	git_oid head;
 	const char *mine[] = { ref->rel, NULL };
-	int r = -1;
+	int r = 0;
 
-	if (git_reference_name_to_id(&head, s->repo, "HEAD") < 0 ||
-	    git_commit_lookup(&hc, s->repo, &head) < 0 ||
-	    git_commit_tree(&ht, hc) < 0) {
-		aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
-		goto out;
-	}
-	r = 0;
+	if (git_reference_name_to_id(&head, s->repo, "HEAD") < 0)
+		return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
+	if (tree_of(s->repo, &head, "HEAD", &ht) < 0)
+		return -1;
 	if (elsewhere(s, ht, ref, mine, where, size))
 		r = 1;
 	else if (!in_tree(ht, ref->rel)) {
 		snprintf(where, size, "gone");
 		r = 1;
 	}
-out:
 	git_tree_free(ht);
-	git_commit_free(hc);
 	return r;
 }
 
