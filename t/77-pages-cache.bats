@@ -390,7 +390,7 @@ dc() {
 	grep -q 'href="/handbook"' "$BATS_TEST_TMPDIR/main"
 	run ! grep -q 'href="/plans/PLAN_EMAIL_2"' "$BATS_TEST_TMPDIR/main"
 	[ "$(dc | wc -l)" -le 2 ]
-	run ! grep -l 'Goals' $(dc)
+	run ! grep -rq 'Goals' "$VAULT_DIR/.state/local/pages"
 	plan EMAIL_2
 	doc /goals
 	[ "$(cache)" = miss ]
