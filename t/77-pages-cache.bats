@@ -299,3 +299,142 @@ PY
 	[ "$(cache)" = hit ]
 	main | diff - "$BATS_TEST_TMPDIR/p-off"
 }
+
+# doc PATH: GET of one document, its <main> in $BATS_TEST_TMPDIR/main.
+doc() {
+	get "$@"
+	main >"$BATS_TEST_TMPDIR/main"
+}
+
+# dc: the document cache's files (.state/local/pages/NN.cache), one a line.
+dc() {
+	find "$VAULT_DIR/.state/local/pages" -name '*.cache' 2>/dev/null | sort
+}
+
+@test "a settled document's HTML is cached: a hit is the cache file's (doctored and resealed), an edit or a damaged file is a miss" {
+	local b=$VAULT_DIR/Briefings/2026-11-30_Monday_Briefing.md f
+	printf -- '---\ntype: briefing\n---\n# Monday\n\nRevenue **up**.\n' >"$b"
+	settle
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = miss ]
+	cp "$BATS_TEST_TMPDIR/main" "$BATS_TEST_TMPDIR/first"
+	[ "$(dc | wc -l)" = 1 ]
+	f=$(dc)
+	head -n 1 "$f" | grep -q '^aie-page-cache 1 [0-9a-f]\{32\}$'
+	grep -q '<strong>up</strong>' "$f"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = hit ]
+	cmp "$BATS_TEST_TMPDIR/first" "$BATS_TEST_TMPDIR/main"
+	# a hit shows the file's HTML: doctored and sealed, it is believed
+	cp "$f" "$BATS_TEST_TMPDIR/good"
+	sed -i 's/<strong>up<\/strong>/<strong>doctored<\/strong>/' "$f"
+	/usr/bin/python3 "$T_DIR/data/statcache-seal.py" "$f"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = hit ]
+	grep -q '<strong>doctored</strong>' "$BATS_TEST_TMPDIR/main"
+	# unsealed, cut, emptied: a miss, the truth, the file rewritten
+	sed -i 's/<strong>up<\/strong>/<strong>forged<\/strong>/' "$BATS_TEST_TMPDIR/good"
+	cp "$BATS_TEST_TMPDIR/good" "$f"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = miss ]
+	cmp "$BATS_TEST_TMPDIR/first" "$BATS_TEST_TMPDIR/main"
+	head -c 60 "$BATS_TEST_TMPDIR/good" >"$f"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = miss ]
+	: >"$f"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = miss ]
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = hit ]
+	cmp "$BATS_TEST_TMPDIR/first" "$BATS_TEST_TMPDIR/main"
+	# an edit of the same size, dated as the old one: the inode differs
+	printf -- '---\ntype: briefing\n---\n# Monday\n\nRevenue **dn**.\n' >"$b.new"
+	touch -r "$b" "$b.new"
+	mv "$b.new" "$b"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = miss ]
+	grep -q '<strong>dn</strong>' "$BATS_TEST_TMPDIR/main"
+	# an edit in place within the last 2 s: shown, and not kept
+	printf -- '---\ntype: briefing\n---\n# Monday\n\nRevenue **ok**.\n' >"$b"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = miss ]
+	grep -q '<strong>ok</strong>' "$BATS_TEST_TMPDIR/main"
+	doc /briefings/2026-11-30_Monday_Briefing.md
+	[ "$(cache)" = miss ]
+	run ! grep -q '<strong>ok</strong>' "$f"
+}
+
+@test "plans, the handbook and the goals are cached too; a page with a wikilink is rendered every time; DASHBOARD_CACHE=off keeps none" {
+	plan EMAIL_1
+	printf -- '# Handbook\n\nBe kind.\n' >"$VAULT_DIR/Company_Handbook.md"
+	printf -- '# Goals\n\nSee [[Company_Handbook]] and [[PLAN_EMAIL_2]].\n' \
+	    >"$VAULT_DIR/Business_Goals.md"
+	settle
+	get /plans/PLAN_EMAIL_1 DASHBOARD_CACHE=off
+	[ "$(cache)" = off ]
+	get /handbook DASHBOARD_CACHE=0
+	[ "$(cache)" = off ]
+	[ -z "$(dc)" ]
+	get /plans/PLAN_EMAIL_1
+	[ "$(cache)" = miss ]
+	get /plans/PLAN_EMAIL_1
+	[ "$(cache)" = hit ]
+	grep -q 'Objective: do EMAIL_1' "$J"
+	get /handbook
+	get /handbook
+	[ "$(cache)" = hit ]
+	grep -q 'Be kind.' "$J"
+	# the goals link a note that is not there yet: never kept
+	doc /goals
+	[ "$(cache)" = miss ]
+	grep -q 'href="/handbook"' "$BATS_TEST_TMPDIR/main"
+	run ! grep -q 'href="/plans/PLAN_EMAIL_2"' "$BATS_TEST_TMPDIR/main"
+	[ "$(dc | wc -l)" -le 2 ]
+	run ! grep -rq 'Goals' "$VAULT_DIR/.state/local/pages"
+	plan EMAIL_2
+	doc /goals
+	[ "$(cache)" = miss ]
+	grep -q 'href="/plans/PLAN_EMAIL_2"' "$BATS_TEST_TMPDIR/main"
+}
+
+# nomd4c: a wrapper that runs its command with libmd4c hidden (an empty
+# file bound over it, in a mount namespace of its own); skips the test
+# where such a namespace cannot be made.
+nomd4c() {
+	local lib
+	lib=$(readlink -f "$(/sbin/ldconfig -p | awk '$1 == "libmd4c.so.0" { print $NF; exit }')")
+	[ -f "$lib" ] || skip "libmd4c.so.0 not found by ldconfig"
+	: >"$BATS_TEST_TMPDIR/empty"
+	cat >"$BATS_TEST_TMPDIR/nomd4c" <<-EOF
+	#!/bin/sh
+	exec unshare -rm sh -c 'mount --bind "\$0" "\$1" && shift && exec "\$@"' \
+	    "$BATS_TEST_TMPDIR/empty" "$lib" "\$@"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/nomd4c"
+	"$BATS_TEST_TMPDIR/nomd4c" test -f "$lib" -a ! -s "$lib" 2>/dev/null ||
+	    skip "no mount namespace here (unshare -rm)"
+}
+
+@test "without libmd4c a render is a 500 page with the reason on stderr, and a cached render is still served" {
+	plan EMAIL_1
+	plan EMAIL_2
+	settle
+	nomd4c
+	get /plans/PLAN_EMAIL_1
+	[ "$(cache)" = miss ]
+	# pages.cgi run by the wrapper: a cached plan needs no libmd4c,
+	# another is a 500
+	mkdir -p "$BATS_TEST_TMPDIR/cgi"
+	printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$BATS_TEST_TMPDIR/nomd4c" \
+	    "$AIE_CGI/pages.cgi" >"$BATS_TEST_TMPDIR/cgi/pages.cgi"
+	chmod +x "$BATS_TEST_TMPDIR/cgi/pages.cgi"
+	AIE_CGI=$BATS_TEST_TMPDIR/cgi get /plans/PLAN_EMAIL_1
+	[ "$(cache)" = hit ]
+	grep -q 'Objective: do EMAIL_1' "$J"
+	AIE_CGI=$BATS_TEST_TMPDIR/cgi cgi_get pages.cgi /plans/PLAN_EMAIL_2 \
+	    >"$BATS_TEST_TMPDIR/reply" 2>"$BATS_TEST_TMPDIR/err"
+	head -n 1 "$BATS_TEST_TMPDIR/reply" | grep -q '^Status: 500'
+	grep -q 'the file cannot be shown' "$BATS_TEST_TMPDIR/reply"
+	grep -q 'libmd4c.so.0' "$BATS_TEST_TMPDIR/err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" = 1 ]
+}

@@ -10,6 +10,9 @@
 #ifndef AIE_PAGES_H
 #define AIE_PAGES_H
 
+#include <sys/stat.h>
+#include <time.h>
+
 #include "dash/dash.h"
 
 #define PAGES_PER_PAGE 25        /* rows of a list page */
@@ -81,5 +84,26 @@ struct wiki {
 	int lookups;             /* made so far */
 };
 int pages_wiki_url(const char *target, struct buf *href, void *ctx);
+
+/* doccache.c: a rendered document's HTML in .state/<agent>/pages/, keyed
+ * by the program (prog, from doccache_prog), the document's vault path
+ * rel and the stat() of its file taken before it was read (see
+ * doccache.c). DOCCACHE_SLOTS files at most, a slot per hash of rel. */
+#define DOCCACHE_SLOTS 64
+/* The program's part of the key into out: 0, or -1 with aie_errmsg. */
+int doccache_prog(char *out, size_t size);
+/* The cached HTML appended to b: 1, or 0 on a miss. */
+int doccache_get(struct vault *v, const char *prog, const char *rel,
+    const struct stat *st, struct buf *b);
+/* Keep html (len bytes) for rel when its mtime is settled before t0, the
+ * moment the render started: 0 (also when not kept), or -1 with
+ * aie_errmsg. */
+int doccache_put(struct vault *v, const char *prog, const char *rel,
+    const struct stat *st, const struct timespec *t0, const char *html,
+    size_t len);
+/* A cache file's bytes: its HTML (into buf, *hlen bytes) when it is whole
+ * and its key is prog, rel and st; else NULL. For the fuzz harness too. */
+const char *doccache_parse(const char *buf, size_t len, const char *prog,
+    const char *rel, const struct stat *st, size_t *hlen);
 
 #endif

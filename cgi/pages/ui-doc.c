@@ -2,11 +2,15 @@
  * ui-doc.c - one vault file as a page (see pages.h): its front matter as
  * a list of fields, its body through md_html. Only the names paths.c
  * accepts are opened (no "..", no other folder, no symlink: file_readat
- * refuses one); anything else is 404.
+ * refuses one); anything else is 404. The body's HTML comes from
+ * doccache.c when the file is as it was when it was last rendered.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "vault/vault.h"
 #include "pages/pages.h"
@@ -34,6 +38,39 @@ static void fields(struct buf *b, const struct item *it)
 		buf_adds(b, "</dl>");
 }
 
+/* The body of the document at rel (stat st before it was read, at t0 or
+ * later, when keyed is set) as HTML into b: from the cache, or rendered
+ * by md_html and kept. 0, or -1 when it could not be rendered. */
+static int body_html(struct dashctx *c, struct buf *b, const char *rel,
+    const struct item *it, const struct md_opts *o, const struct stat *st,
+    const struct timespec *t0, int keyed)
+{
+	char prog[128];
+	struct buf h = { 0 };
+	struct wiki *wk = o->ctx;
+	int r;
+
+	c->w.cache = "off";
+	if (keyed && dash_cache_on()) {
+		if (doccache_prog(prog, sizeof prog) < 0) {
+			fprintf(stderr, "pages: %s\n", aie_errmsg);
+		} else if (doccache_get(&c->v, prog, rel, st, b)) {
+			c->w.cache = "hit";
+			return 0;
+		} else {
+			c->w.cache = "miss";
+		}
+	}
+	r = md_html(&h, it->body ? it->body : "", it->bodylen, o);
+	if (r == 0 && !strcmp(c->w.cache, "miss") && !wk->lookups &&
+	    !h.oom && doccache_put(&c->v, prog, rel, st, t0, h.p ? h.p : "",
+	    h.len) < 0)
+		fprintf(stderr, "pages: %s\n", aie_errmsg);
+	buf_add(b, h.p ? h.p : "", h.len);
+	buf_free(&h);
+	return r;
+}
+
 /* The page of the file at rel, titled by its front matter's title or
  * subject, else title, under the list current of the reading pages. */
 static int doc_reply(struct dashctx *c, const char *rel, const char *title,
@@ -46,11 +83,18 @@ static int doc_reply(struct dashctx *c, const char *rel, const char *title,
 	char dir[512], *slash, *head = NULL;
 	struct item it;
 	char *text;
+	struct stat st;
+	struct timespec t0;
 	size_t len;
-	int r;
+	int r, keyed;
 
 	if (open_vault(c) < 0)
 		return web_error(&c->w, 503, "the vault is not available");
+	/* the cache's key: the file's stat before it is read, after t0 (the
+	 * settle rule of doccache.c compares its mtime with t0) */
+	keyed = clock_gettime(CLOCK_REALTIME, &t0) == 0 &&
+	    fstatat(c->v.dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode);
 	if (file_readat(c->v.dirfd, rel, &text, &len) < 0) {
 		if (aie_errcode == EX_NEG)
 			return web_error(&c->w, 404, "no such page");
@@ -80,7 +124,7 @@ static int doc_reply(struct dashctx *c, const char *rel, const char *title,
 	buf_adds(&b, "</h2>");
 	fields(&b, &it);
 	buf_adds(&b, "<article class=\"card\">");
-	r = md_html(&b, it.body ? it.body : "", it.bodylen, &o);
+	r = body_html(c, &b, rel, &it, &o, &st, &t0, keyed);
 	buf_adds(&b, "</article></main>");
 	page_end(&p);
 	free(head);
