@@ -1,6 +1,6 @@
 /*
  * pushwindow.c - the packbuilder of a push to a path remote (pushlocal.c),
- * its delta window narrowed (see vault-sync(1), Memory and speed).
+ * its delta window narrowed (see vault-sync(1), DESCRIPTION).
  *
  * The pack a push writes holds only the objects a cycle made: a changed
  * note's best delta base is its previous version, which the remote has
