@@ -181,6 +181,9 @@ int sync_push(struct sync *s, const git_oid *expect, int *net);
  * refused (not a fast-forward, or the ref moved), -1 failed. */
 int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
     const git_oid *expect);
+/* A packbuilder for that push, its delta window narrowed (pushwindow.c):
+ * 0, or -1 with the reason told. */
+int sync_push_packbuilder(git_repository *repo, git_packbuilder **pb);
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
     size_t idlen, const char *const *skip, git_oid *oid, char *path,
     size_t pathsize);

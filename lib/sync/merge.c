@@ -722,16 +722,17 @@ int sync_integrate(struct sync *s, const git_oid *theirs)
 	}
 	if (git_oid_equal(&ours, theirs))
 		return 0;
+	e = git_merge_base(&base, s->repo, &ours, theirs);
+	if (e < 0 && e != GIT_ENOTFOUND)
+		return aie_fail(EX_TEMP, "merge base: %s", git_errstr());
+	/* only local commits to push: the index stays (vault-sync(1), Memory) */
+	if (e == 0 && git_oid_equal(&base, theirs))
+		return 0;
 	/* the checkout reads the index afresh, and a merge builds its own */
 	if (sync_let_go(s) < 0)
 		return -1;
-	e = git_merge_base(&base, s->repo, &ours, theirs);
 	if (e == GIT_ENOTFOUND)
 		return merge(s, &ours, theirs, NULL);
-	if (e < 0)
-		return aie_fail(EX_TEMP, "merge base: %s", git_errstr());
-	if (git_oid_equal(&base, theirs))
-		return 0;
 	if (git_oid_equal(&base, &ours)) {
 		s->r->fastforward = 1;
 		return sync_move_to(s, theirs, &ours);

@@ -9,11 +9,11 @@
  * of a push's time for the handful of objects a cycle makes (issue 24).
  * Here a commit's tree is compared with its first parent's, entry by
  * entry, and only what differs and the remote lacks goes into the pack,
- * by ID (the delta search then spans those few). The commits go parents
- * first, and the pack and its index are fsynced before the ref names
- * them, so a push cut short leaves only an unreferenced pack. (Loose
- * objects, one file each, cost more: on a busy ext4 each new inode was
- * a search of the inode bitmap.)
+ * by ID (the delta search then spans those few, narrowed further in
+ * pushwindow.c). The commits go parents first, and the pack and its
+ * index are fsynced before the ref names them, so a push cut short
+ * leaves only an unreferenced pack. (Loose objects, one file each, cost
+ * more: on a busy ext4 each new inode was a search of the inode bitmap.)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -186,11 +186,12 @@ int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
 	if (expect && git_graph_descendant_of(s->repo, &tip, expect) != 1)
 		return 1;
 	c.repo = s->repo;
-	if (git_repository_odb(&c.to, bare) < 0 ||
-	    git_packbuilder_new(&c.pb, s->repo) < 0) {
+	if (git_repository_odb(&c.to, bare) < 0) {
 		aie_fail(EX_TEMP, "push: %s", git_errstr());
 		goto out;
 	}
+	if (sync_push_packbuilder(s->repo, &c.pb) < 0)
+		goto out;
 	if (copy_commits(&c, &tip, expect) < 0)
 		goto out;
 	n = git_packbuilder_object_count(c.pb);

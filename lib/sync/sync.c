@@ -654,8 +654,13 @@ static int exchange(struct sync *s)
 			if (have && git_oid_equal(&head, &theirs))
 				return 0;
 			/* the index and trees the merge's checkout read are
-			 * not the push's: let go before it packs (issue 25) */
-			if (sync_let_go(s) < 0)
+			 * not the push's: let go before it packs (issue 25).
+			 * A cycle that only committed local changes still
+			 * holds the index it wrote (no fetch brought objects,
+			 * nothing merged): kept, it spares the next cycle a
+			 * read of it (vault-sync(1), Memory) */
+			if ((s->idx ? git_let_go_caches(s->repo, s->idx) :
+			    sync_let_go(s)) < 0)
 				return -1;
 			p = sync_push(s, have ? &theirs : NULL, &net);
 			if (p == 0)
