@@ -435,6 +435,15 @@ static void repack_child(int fd, const char *gitdir, int max)
 	fd = 3;
 	if (close_range(4, ~0U, 0) < 0)
 		_exit(1);
+	/* libgit2's process-wide cache of open packs came with the fork: its
+	 * entries name descriptors closed above, whose numbers the next
+	 * open() takes again (the lock file's), so a pack read through one
+	 * would read another file. libgit2 is started afresh here, with an
+	 * empty cache, before anything is opened. */
+	while (git_libgit2_shutdown() > 0)
+		;
+	if (git_libgit2_init() < 0)
+		_exit(1);
 	snprintf(lock, sizeof lock, "%s/vault-sync-repack.lock", gitdir);
 	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lfd < 0)
