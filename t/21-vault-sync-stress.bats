@@ -181,6 +181,17 @@ history() {
 	git -C "$VAULT_DIR" reset -q --hard
 }
 
+# repacking: a one-shot vault-sync ($pid) whose cycle leaves a repack of
+# a long history running in a child of its own ($child).
+repacking() {
+	history 1200
+	echo change >>"$VAULT_DIR/Notes/n001.md"
+	VAULT_SYNC_MAX_PACKS=1 vault-sync -C "$VAULT_DIR" -a local -q &
+	pid=$!
+	wait_for -t 20 pgrep -P "$pid"
+	child=$(pgrep -P "$pid")
+}
+
 @test "repack: a full repack pairs versions of one note as deltas (a pack near git's own size)" {
 	history 600
 	git -C "$VAULT_DIR" clone -q --bare . "$BATS_TEST_TMPDIR/gits.git"
@@ -218,13 +229,7 @@ history() {
 }
 
 @test "repack: a vault-sync killed while its child repacks takes the child with it; the next cycle is not held" {
-	history 1200
-	echo change >>"$VAULT_DIR/Notes/n001.md"
-	VAULT_SYNC_MAX_PACKS=1 vault-sync -C "$VAULT_DIR" -a local -q &
-	pid=$!
-	# the repack runs in a child of its own
-	wait_for -t 20 pgrep -P "$pid"
-	child=$(pgrep -P "$pid")
+	repacking
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	# the child dies with it (it held the sync lock it inherited), well
@@ -238,12 +243,7 @@ history() {
 }
 
 @test "repack: the repacking child holds no lock of the cycle's; the next cycle runs beside it" {
-	history 1200
-	echo change >>"$VAULT_DIR/Notes/n001.md"
-	VAULT_SYNC_MAX_PACKS=1 vault-sync -C "$VAULT_DIR" -a local -q &
-	pid=$!
-	wait_for -t 20 pgrep -P "$pid"
-	child=$(pgrep -P "$pid")
+	repacking
 	# the sync lock is free while the repack runs (it was held by the
 	# child it inherited), and a cycle runs now, leaving the repack be
 	flock -n "$VAULT_DIR/.state/local/sync.lock" true

@@ -116,6 +116,25 @@ post_approved() {
 	[ "$(cat "$AI_EMPLOYEE_CONFIG")" = 'A=1' ]
 }
 
+# x_authorised: social-auth x run through the fake provider's consent,
+# successfully; $f is the token file it wrote.
+x_authorised() {
+	oauth_start
+	oauth_browse social-auth x --timeout 20
+	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
+	f="$HOME/.config/ai-employee/x.tokens"
+}
+
+# x_post_ready ID TOKEN: a vault with post ID approved for X, and the fake
+# X that takes TOKEN.
+x_post_ready() {
+	export FAKE_SERVER=social.py FAKE_X_TOKEN=$2
+	fake_start
+	export X_API_URL="$FAKE_URL"
+	mkvault
+	post_approved "$1" x
+}
+
 @test "x: a confidential client by HTTP Basic; the pair in x.tokens, which social-post reads" {
 	export FAKE_OAUTH_SECRET=xsecret
 	oauth_start
@@ -132,14 +151,8 @@ post_approved() {
 }
 
 @test "x: social-post publishes with the token from x.tokens" {
-	oauth_start
-	oauth_browse social-auth x --timeout 20
-	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
-	export FAKE_SERVER=social.py FAKE_X_TOKEN=ya29.fake-access-2
-	fake_start
-	export X_API_URL="$FAKE_URL"
-	mkvault
-	post_approved P2 x
+	x_authorised
+	x_post_ready P2 ya29.fake-access-2
 	run --separate-stderr social-post P2
 	assert_success
 	[ "$(fake_count '.net == "x" and .auth == "Bearer ya29.fake-access-2"')" -eq 1 ]
@@ -148,16 +161,9 @@ post_approved() {
 
 @test "x: a stored access token about to run out is refreshed through the shared refresh, the rotated pair stored, then posted with" {
 	export FAKE_OAUTH_ROTATE=1
-	oauth_start
-	oauth_browse social-auth x --timeout 20
-	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
-	f="$HOME/.config/ai-employee/x.tokens"
+	x_authorised
 	sed -i 's/^expires_at=.*/expires_at=1/' "$f"
-	export FAKE_SERVER=social.py FAKE_X_TOKEN=ya29.fake-access-3
-	fake_start
-	export X_API_URL="$FAKE_URL"
-	mkvault
-	post_approved P3 x
+	x_post_ready P3 ya29.fake-access-3
 	run --separate-stderr social-post P3
 	assert_success
 	jq -s -e '[.[] | select(.grant_type == "refresh_token")] | length == 1 and .[0].refresh_ok' "$OAUTH_LOG"
@@ -169,17 +175,10 @@ post_approved() {
 }
 
 @test "x: a refresh token the provider revoked is 78 and says to run social-auth x; the file is kept, nothing posted" {
-	oauth_start
-	oauth_browse social-auth x --timeout 20
-	[ "$OAUTH_RC" -eq 0 ] || { echo "$OAUTH_ERR"; false; }
-	f="$HOME/.config/ai-employee/x.tokens"
+	x_authorised
 	sed -i 's/^expires_at=.*/expires_at=1/' "$f"
 	oauth_control action=revoke
-	export FAKE_SERVER=social.py FAKE_X_TOKEN=ya29.fake-access-2
-	fake_start
-	export X_API_URL="$FAKE_URL"
-	mkvault
-	post_approved P4 x
+	x_post_ready P4 ya29.fake-access-2
 	run --separate-stderr social-post P4
 	assert_failure 78
 	[[ "$stderr" == *"x: the token endpoint refused the grant"*"authorise again with social-auth x"* ]]

@@ -583,16 +583,23 @@ class Handler(BaseHTTPRequestHandler):
         self.sha = hashlib.sha256(media[0]).hexdigest()
         return None, {"size": len(media[0]), "type": image_type(media[0])}
 
-    def check_x_metadata(self, body):
-        """X's media metadata: an uploaded media id and its alt_text, at
-        most 1,000 characters (other metadata is not sent here)."""
+    def json_body(self, body):
+        """A JSON body with its content type: (problem, None), or (None,
+        the body)."""
         if not (self.headers.get("Content-Type") or "").startswith(
                 "application/json"):
             return "content-type", None
         try:
-            d = json.loads(body)
+            return None, json.loads(body)
         except ValueError:
             return "body is not JSON", None
+
+    def check_x_metadata(self, body):
+        """X's media metadata: an uploaded media id and its alt_text, at
+        most 1,000 characters (other metadata is not sent here)."""
+        err, d = self.json_body(body)
+        if err:
+            return err, None
         with LOCK:
             known = d.get("id") in IMAGES
         if not known:
@@ -727,13 +734,9 @@ class Handler(BaseHTTPRequestHandler):
         return None, d
 
     def check_x(self, body):
-        if not (self.headers.get("Content-Type") or "").startswith(
-                "application/json"):
-            return "content-type", None
-        try:
-            d = json.loads(body)
-        except ValueError:
-            return "body is not JSON", None
+        err, d = self.json_body(body)
+        if err:
+            return err, None
         t = d.get("text")
         if not isinstance(t, str) or not t:
             return "text", d
