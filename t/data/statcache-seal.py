@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # statcache-seal.py FILE: write FILE's first line again with the checksum
-# of the rest (statcache_sum, cgi/dash/statcache.c, written again), so
+# of the rest (seal_sum, cgi/dash/sealed.c, written again), so
 # that a test can change a cache file's content and have it believed.
 import sys
 
