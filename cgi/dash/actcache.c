@@ -15,14 +15,13 @@
  * is nothing to let settle: an entry can only be written for bytes that
  * were read.
  *
- * Same file discipline as the status cache: .state/<agent>/
- * ACTCACHE_FILE, rewritten whole through file_writeat (a reader sees a
- * whole old or a whole new file; either is right for its keys), a
- * statcache_sum over it so that a damaged file is a miss, and failing to
- * write it is no error.
+ * The file, .state/<agent>/ACTCACHE_FILE, is sealed (sealed.c): written
+ * whole (a reader sees a whole old or a whole new file; either is right
+ * for its keys), a damaged one is a miss, and failing to write it is no
+ * error.
  *
  * File format:
- *   aie-activity-cache 1 <hex statcache_sum of everything after this line>\n
+ *   aie-activity-cache 1 <hex seal_sum of everything after this line>\n
  *   <dev> <ino> <off> <n> <Logs/YYYY-MM-DD.jsonl>\n     (at most ACTCACHE_DAYS)
  */
 #include <errno.h>
@@ -36,13 +35,6 @@
 
 #include "base/base.h"
 #include "dash/dash.h"
-
-static void cache_rel(struct vault *v, char *rel, size_t size)
-{
-	if ((size_t)snprintf(rel, size, ".state/%s/%s", v->agent,
-	    ACTCACHE_FILE) >= size)
-		*rel = '\0';
-}
 
 /* One entry line "dev ino off n rel\n" at p into e; the next line, or NULL
  * when it is not one. */
@@ -66,19 +58,13 @@ static const char *entry_parse(const char *p, const char *end,
 
 int actcache_parse(const char *buf, size_t len, struct actcache *ac)
 {
-	unsigned char want[STATCACHE_DIGEST], got[STATCACHE_DIGEST];
-	size_t ml = strlen(ACTCACHE_MAGIC), hl = 2 * STATCACHE_DIGEST;
-	const char *p, *end = buf + len;
+	const char *p, *end;
+	size_t blen;
 
 	memset(ac, 0, sizeof *ac);
-	if (len < ml + hl + 1 || memcmp(buf, ACTCACHE_MAGIC, ml) ||
-	    buf[ml + hl] != '\n' || sodium_hex2bin(want, sizeof want, buf + ml,
-	    hl, NULL, NULL, NULL) < 0)
+	if (!(p = seal_open(buf, len, ACTCACHE_MAGIC, &blen, NULL)))
 		return -1;
-	p = buf + ml + hl + 1;
-	statcache_sum(p, (size_t)(end - p), got);
-	if (sodium_memcmp(want, got, sizeof got) != 0)
-		return -1;
+	end = p + blen;
 	while (p && p < end && ac->n < ACTCACHE_DAYS &&
 	    (p = entry_parse(p, end, &ac->d[ac->n])))
 		ac->n++;
@@ -91,13 +77,11 @@ int actcache_parse(const char *buf, size_t len, struct actcache *ac)
 
 void actcache_load(struct vault *v, struct actcache *ac)
 {
-	char rel[256], *buf;
+	char *buf;
 	size_t len;
 
 	memset(ac, 0, sizeof *ac);
-	cache_rel(v, rel, sizeof rel);
-	if (!*rel || sodium_init() < 0 ||
-	    file_readat(v->dirfd, rel, &buf, &len) < 0)
+	if (sodium_init() < 0 || seal_read(v, ACTCACHE_FILE, &buf, &len) < 0)
 		return;
 	(void)actcache_parse(buf, len, ac);
 	free(buf);
@@ -158,26 +142,17 @@ void actcache_put(struct actcache *ac, const char *rel, const struct stat *st,
 
 void actcache_save(struct vault *v, struct actcache *ac)
 {
-	unsigned char sum[STATCACHE_DIGEST];
-	char hex[2 * STATCACHE_DIGEST + 1], rel[256], dir[128];
-	struct buf body = { 0 }, out = { 0 };
+	struct buf out = { 0 };
 	int i;
 
-	cache_rel(v, rel, sizeof rel);
-	if (!ac->dirty || !*rel || vault_statedir(v, dir, sizeof dir) < 0)
+	if (!ac->dirty)
 		return;
+	seal_start(&out, ACTCACHE_MAGIC);
 	for (i = 0; i < ac->n; i++)
-		buf_addf(&body, "%llu %llu %llu %ld %s\n", ac->d[i].dev,
+		buf_addf(&out, "%llu %llu %llu %ld %s\n", ac->d[i].dev,
 		    ac->d[i].ino, ac->d[i].off, ac->d[i].n, ac->d[i].rel);
-	statcache_sum(body.p ? body.p : "", body.len, sum);
-	sodium_bin2hex(hex, sizeof hex, sum, sizeof sum);
-	buf_adds(&out, ACTCACHE_MAGIC);
-	buf_adds(&out, hex);
-	buf_adds(&out, "\n");
-	buf_add(&out, body.p ? body.p : "", body.len);
-	if (!body.oom && !out.oom)      /* a failed write is only a miss */
-		(void)file_writeat(v->dirfd, rel, out.p, out.len, 0600);
-	buf_free(&body);
+	/* a failed write is only a miss */
+	(void)seal_write(v, ACTCACHE_FILE, ACTCACHE_MAGIC, &out, NULL);
 	buf_free(&out);
 	ac->dirty = 0;
 }

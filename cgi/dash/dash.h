@@ -1,7 +1,8 @@
 /*
  * dash.h - the dashboard CGI's own modules (see ai-employee-dashboard(1)):
  * the request, one file per page (ui-*.c), what the pages share
- * (ui-shared.c), the status cache and the 7-day cost series.
+ * (ui-shared.c), the sealed cache files, the status cache and the 7-day
+ * cost series.
  */
 #ifndef AIE_DASH_H
 #define AIE_DASH_H
@@ -39,6 +40,48 @@ int cost_days(struct vault *v, time_t now, int days, struct costday *out);
 void cost_parse(const char *text, size_t len, struct costday *d);
 
 /*
+ * sealed.h - a cache file in .state/<agent>/ sealed by a checksum, the
+ * files of both CGIs' caches: a first line of the cache's magic (its
+ * name and format version, ending in a space) and the hex seal_sum of
+ * the body after that line, then the body. Written whole (tmp + rename),
+ * believed only when the seal holds. See sealed.c.
+ */
+#define SEAL_DIGEST 16           /* bytes */
+
+/* A checksum of n bytes: a 128-bit hash of two lanes of 64-bit
+ * multiply-xorshift, each lane's step a bijection of its state, so a
+ * change of one word always changes the sum. It finds damage, not an
+ * adversary (whoever can write .state can write the vault), and is about
+ * eight times quicker than BLAKE2b-256 here: a hit sums the whole file. */
+void seal_sum(const void *data, size_t n, unsigned char out[SEAL_DIGEST]);
+/* A sealed file's bytes buf: its body (a pointer into buf, *blen bytes)
+ * when the first line is magic and the sum of the rest as seal_close
+ * writes it (that sum into digest, unless NULL); else NULL. */
+const char *seal_open(const char *buf, size_t len, const char *magic,
+    size_t *blen, unsigned char digest[SEAL_DIGEST]);
+/* Begin a sealed file in b: the first line, its sum left blank; the
+ * caller appends the body. */
+void seal_start(struct buf *b, const char *magic);
+/* Fill in the sum of b (begun by seal_start with magic), into digest too
+ * unless NULL: 0, or -1 when b ran out of memory. */
+int seal_close(struct buf *b, const char *magic,
+    unsigned char digest[SEAL_DIGEST]);
+/* seal_close b and write it as file (a name, or folder/name, made 0700)
+ * in .state/<agent>/, atomically, mode 0600: 0, or -1 with aie_errmsg. */
+int seal_write(struct vault *v, const char *file, const char *magic,
+    struct buf *b, unsigned char digest[SEAL_DIGEST]);
+/* file in .state/<agent>/, whole, into *buf (malloc'd, NUL after *len
+ * bytes): 0, or -1 with aie_errmsg (missing, unreadable). */
+int seal_read(struct vault *v, const char *file, char **buf, size_t *len);
+/* The program's part of a key into out: VERSION and the running
+ * executable's device, inode and mtime. 0, or -1 with aie_errmsg. */
+int seal_prog(char *out, size_t size);
+/* 1 when st's mtime is settled before t0, the moment the read it keys
+ * began (SEAL_SETTLE seconds older; see sealed.c), so the key can be
+ * kept; else 0. */
+int seal_settled(const struct stat *st, const struct timespec *t0);
+
+/*
  * statcache.h - the dashboard's cache of the counts and the pending list
  * (status_core's text), kept in one file of the vault's .state/<agent>/
  * and keyed by the stat() of every directory and pending file it was read
@@ -48,8 +91,8 @@ void cost_parse(const char *text, size_t len, struct costday *d);
 
 enum statcache_result { SC_OFF, SC_HIT, SC_MISS };
 
-#define STATCACHE_DIGEST 16      /* bytes */
-#define STATCACHE_MAGIC "aie-status-cache 5 "   /* and the hex checksum */
+#define STATCACHE_DIGEST SEAL_DIGEST  /* the file's seal, an ETag */
+#define STATCACHE_MAGIC "aie-status-cache 5 "   /* sealed.h's magic */
 
 /* status_core's text into *text (malloc'd, NUL-terminated): from the
  * cache file .state/<agent>/STATCACHE_FILE when every key in it stats the
@@ -57,8 +100,8 @@ enum statcache_result { SC_OFF, SC_HIT, SC_MISS };
  * file was written keep the counts the file has for them), after
  * which the cache file is rewritten (atomically) if the walk's keys can
  * be trusted. use == 0: no cache at all, the walk every time. digest: a
- * statcache_sum that differs whenever the text differs (the file's
- * checksum on a hit), for an ETag. *how says which happened. A cache
+ * seal_sum that differs whenever the text differs (the file's seal on a
+ * hit), for an ETag. *how says which happened. A cache
  * file that is missing, truncated, corrupt or of another version is a
  * miss; failing to write it is not an error. 0, or -1 with aie_errmsg. */
 int statcache_get(struct vault *v, int use, char **text, size_t *len,
@@ -76,19 +119,11 @@ int statcache_cached(struct vault *v, int use, const char *file,
     statcache_walk walk, void *ctx, char **text, size_t *len,
     unsigned char digest[STATCACHE_DIGEST], enum statcache_result *how);
 
-/* The cache file's checksum of n bytes: a 128-bit hash of two lanes of
- * 64-bit multiply-xorshift, each lane's step a bijection of its state, so
- * a change of one word always changes the sum. It finds damage, not an
- * adversary (whoever can write .state can write the vault), and is about
- * eight times quicker than BLAKE2b-256 here: a hit sums the whole file. */
-void statcache_sum(const void *data, size_t n,
-    unsigned char out[STATCACHE_DIGEST]);
-
 /* Parse a cache file's bytes: the payload (pointing into buf) when the
- * file is well-formed and its checksum holds, and every key stats the same
- * under dirfd, the checksum then in digest (unless NULL); else NULL. With
- * memo, the Done/<domain>/<month> directory keys of a file whose checksum
- * holds are appended to it (each with the count and stat the file has for
+ * file is well-formed and its seal holds, and every key stats the same
+ * under dirfd, the seal's sum then in digest (unless NULL); else NULL.
+ * With memo, the Done/<domain>/<month> directory keys of a file whose
+ * seal holds are appended to it (each with the count and stat the file has for
  * it) even when other keys changed. For tests and fuzzing as well. */
 const char *statcache_parse(int dirfd, const char *buf, size_t len,
     size_t *plen, unsigned char digest[STATCACHE_DIGEST],
@@ -333,7 +368,7 @@ long log_lines(int fd, const char *rel, const struct actfilter *f,
  */
 #define ACTCACHE_FILE "dashboard-activity.cache"  /* in .state/<agent>/ */
 #define ACTCACHE_DAYS 8
-#define ACTCACHE_MAGIC "aie-activity-cache 1 "  /* and the hex checksum */
+#define ACTCACHE_MAGIC "aie-activity-cache 1 "  /* sealed.h's magic */
 
 struct actday {
 	unsigned long long dev, ino, off;
@@ -351,7 +386,7 @@ struct actcache {
 int dash_cache_on(void);
 
 /* Parse a cache file's bytes into ac: 0, or -1 (ac empty) when it is
- * not well-formed or its checksum does not hold. For the fuzz harness. */
+ * not well-formed or its seal does not hold. For the fuzz harness. */
 int actcache_parse(const char *buf, size_t len, struct actcache *ac);
 /* Read the cache file (missing or damaged: empty). */
 void actcache_load(struct vault *v, struct actcache *ac);

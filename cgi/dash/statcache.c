@@ -22,10 +22,11 @@
  * mtime, and a walk that read a directory between them would be cached
  * with a key that the second change does not alter. Every key is stat'ed
  * before what it guards is read, and a walk is written to the cache only
- * when the mtime of every key is at least STATCACHE_SETTLE seconds older
- * than the moment the walk started. A change made after that moment gets
- * an mtime of at least "start minus one tick", which is then newer than
- * the key, so it can never share the key's timestamp. (A directory that
+ * when every key is seal_settled: its mtime at least SEAL_SETTLE seconds
+ * older than the moment the walk started (sealed.c). A change made after
+ * that moment gets an mtime of at least "start minus one tick", which is
+ * then newer than the key, so it can never share the key's timestamp. (A
+ * directory that
  * keeps changing is simply not cached until it has been quiet for that
  * long; each request then walks the vault, as without a cache.)
  *
@@ -36,22 +37,21 @@
  * nearly all of a vault's items, so the first request after a new mail
  * or a decision reads little more than the stages that changed. The same
  * settle rule makes that safe: a key was written only when its mtime was
- * STATCACHE_SETTLE seconds older than the walk that counted it, so a
+ * SEAL_SETTLE seconds older than the walk that counted it, so a
  * directory that stats the same holds the same entries.
  *
  * Concurrency: readers only read the file; writers (any request that
- * missed) write a temporary file and rename it over the cache
- * (file_writeat), so a reader sees a whole old or a whole new file. Each
- * writer's content was right for its keys, so either file is correct. A
- * checksum over the file (statcache_sum) makes a truncated or damaged
- * file a miss.
+ * missed) write it sealed (sealed.c: a temporary file renamed over the
+ * cache), so a reader sees a whole old or a whole new file. Each
+ * writer's content was right for its keys, so either file is correct.
+ * The seal makes a truncated or damaged file a miss.
  *
  * statcache_cached is the same cache for any text read from the vault,
  * given its walk and its file: the reading pages keep their lists so
  * (cgi/pages/lists.c); statcache_get is it with status_core.
  *
  * File format, all text but the payload:
- *   aie-status-cache 5 <hex statcache_sum of everything after this line>\n
+ *   aie-status-cache 5 <hex seal_sum of everything after this line>\n
  *   <number of keys> <payload length>\n
  *   <dev> <ino> <mode> <size> <mtime s> <mtime ns> <ctime s> <ctime ns> <count> <path>\n
  *   ...
@@ -59,7 +59,6 @@
  * where count is the number of items counted directly in that directory
  * (0 for a file).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -77,7 +76,6 @@
 
 #define KEYS_MAX 1000000
 #define PAYLOAD_MAX (64u << 20)
-#define STATCACHE_SETTLE 2       /* seconds; see the top comment */
 
 /* One unsigned decimal number of at most 20 digits ending with sep, at
  * *p (< end); advances *p past sep. 0 or -1. */
@@ -189,24 +187,20 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 	struct parent pd = { .len = 0, .fd = -1 };
 	const char *r = NULL;
 	int holds = 1;
-	const char *p = buf, *end = buf + len, *nl;
-	unsigned char want[STATCACHE_DIGEST], got[STATCACHE_DIGEST];
+	const char *p, *end, *nl;
+	unsigned char sum[SEAL_DIGEST];
 	unsigned long long nkeys, pl, i;
-	size_t ml = strlen(STATCACHE_MAGIC), hl = 2 * STATCACHE_DIGEST;
+	size_t blen;
 
-	if (len < ml + hl + 1 || memcmp(p, STATCACHE_MAGIC, ml) ||
-	    p[ml + hl] != '\n' ||
-	    sodium_hex2bin(want, sizeof want, p + ml, hl, NULL, NULL, NULL) < 0)
+	if (!(p = seal_open(buf, len, STATCACHE_MAGIC, &blen, sum)))
 		return NULL;
-	p += ml + hl + 1;
-	statcache_sum(p, (size_t)(end - p), got);
-	if (sodium_memcmp(want, got, sizeof got) != 0)
-		return NULL;
+	end = p + blen;
 	if (num(&p, end, ' ', &nkeys) < 0 || num(&p, end, '\n', &pl) < 0 ||
 	    nkeys > KEYS_MAX || pl > PAYLOAD_MAX)
 		return NULL;
 	for (i = 0; i < nkeys; i++) {
-		unsigned long long f[FIELDS];
+		/* zeroed for gcc -fanalyzer, which cannot count the loop */
+		unsigned long long f[FIELDS] = { 0 };
 		struct stat kst, now;
 		char rel[1024];
 		size_t rl;
@@ -237,7 +231,7 @@ const char *statcache_parse(int dirfd, const char *buf, size_t len,
 	if ((unsigned long long)(end - p) == pl && holds) {
 		*plen = (size_t)pl;
 		if (digest)
-			memcpy(digest, want, sizeof want);
+			memcpy(digest, sum, sizeof sum);
 		r = p;
 	}
 out:
@@ -246,19 +240,11 @@ out:
 	return r;
 }
 
-/* The path of cache file under the vault, "" when it cannot be named. */
-static void cache_rel(struct vault *v, const char *file, char *rel,
-    size_t size)
-{
-	if ((size_t)snprintf(rel, size, ".state/%s/%s", v->agent, file) >= size)
-		*rel = '\0';
-}
-
 /* The cached text, when the cache file holds for the vault as it is (the
  * payload is moved to the front of the file's buffer: no second copy);
  * digest: the file's checksum. On a miss, the Done months the file counted
  * are left in memo. */
-static int cache_read(struct vault *v, const char *rel, char **text,
+static int cache_read(struct vault *v, const char *file, char **text,
     size_t *len, unsigned char digest[STATCACHE_DIGEST],
     struct statkeys *memo)
 {
@@ -266,7 +252,7 @@ static int cache_read(struct vault *v, const char *rel, char **text,
 	char *buf;
 	size_t blen, plen;
 
-	if (file_readat(v->dirfd, rel, &buf, &blen) < 0)
+	if (seal_read(v, file, &buf, &blen) < 0)
 		return -1;
 	if (!(payload = statcache_parse(v->dirfd, buf, blen, &plen, digest,
 	    memo))) {
@@ -280,83 +266,36 @@ static int cache_read(struct vault *v, const char *rel, char **text,
 	return 0;
 }
 
-/* 1 when every key's mtime is STATCACHE_SETTLE seconds older than t0. */
+/* 1 when every key is settled before t0 (see sealed.c). */
 static int settled(const struct statkeys *ks, const struct timespec *t0)
 {
 	size_t i;
 
-	for (i = 0; i < ks->n; i++) {
-		const struct timespec *m = &ks->k[i].st.st_mtim;
-		if (m->tv_sec > t0->tv_sec - STATCACHE_SETTLE ||
-		    (m->tv_sec == t0->tv_sec - STATCACHE_SETTLE &&
-		    m->tv_nsec >= t0->tv_nsec))
+	for (i = 0; i < ks->n; i++)
+		if (!seal_settled(&ks->k[i].st, t0))
 			return 0;
-	}
 	return 1;
 }
 
-/* Little-endian 64-bit word at p. */
-static uint64_t le64(const unsigned char *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-
-/* MurmurHash3's finalizer: every bit of h moves every bit of the result. */
-static uint64_t fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
-}
-
-void statcache_sum(const void *data, size_t n,
-    unsigned char out[STATCACHE_DIGEST])
-{
-	const unsigned char *p = data;
-	unsigned char tail[16] = { 0 };
-	uint64_t a = 0x243f6a8885a308d3ULL, b = 0x13198a2e03707344ULL;
-	size_t i, rest = n % 16;
-
-	for (i = 0; i <= n - rest; i += 16) {
-		const unsigned char *w = p + i;
-		if (i == n - rest) {            /* the last, zero-padded block */
-			memcpy(tail, p + i, rest);
-			w = tail;
-		}
-		a = (a ^ le64(w)) * 0x9e3779b97f4a7c15ULL;
-		a ^= a >> 29;
-		b = (b ^ le64(w + 8)) * 0xc2b2ae3d27d4eb4fULL;
-		b ^= b >> 31;
-	}
-	a = fmix64(a ^ n);
-	b = fmix64(b ^ n ^ a);
-	for (i = 0; i < 8; i++) {
-		out[i] = (unsigned char)(a >> 8 * i);
-		out[8 + i] = (unsigned char)(b >> 8 * i);
-	}
-}
-
-/* Write the cache file, its checksum into digest. */
-static int cache_write(struct vault *v, const char *rel,
+/* Write the cache file, its seal's sum into digest. */
+static int cache_write(struct vault *v, const char *file,
     const struct statkeys *ks, const char *text, size_t len,
     unsigned char digest[STATCACHE_DIGEST])
 {
-	unsigned char *h = digest;
-	char hex[2 * STATCACHE_DIGEST + 1], dir[128];
-	struct buf body = { 0 }, out = { 0 };
+	struct buf out = { 0 };
 	size_t i;
 	int r;
 
-	buf_addf(&body, "%zu %zu\n", ks->n, len);
+	seal_start(&out, STATCACHE_MAGIC);
+	buf_addf(&out, "%zu %zu\n", ks->n, len);
 	for (i = 0; i < ks->n; i++) {
 		const struct stat *st = &ks->k[i].st;
-		if (strchr(ks->k[i].rel, '\n'))
-			goto fail;
-		buf_addf(&body, "%llu %llu %llu %llu %llu %llu %llu %llu %lld %s\n",
+		if (strchr(ks->k[i].rel, '\n')) {
+			buf_free(&out);
+			return aie_fail(EX_TEMP, "%s: a key with a newline: %s",
+			    file, ks->k[i].rel);
+		}
+		buf_addf(&out, "%llu %llu %llu %llu %llu %llu %llu %llu %lld %s\n",
 		    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
 		    (unsigned long long)st->st_mode, (unsigned long long)st->st_size,
 		    (unsigned long long)st->st_mtim.tv_sec,
@@ -365,30 +304,10 @@ static int cache_write(struct vault *v, const char *rel,
 		    (unsigned long long)st->st_ctim.tv_nsec,
 		    (long long)ks->k[i].count, ks->k[i].rel);
 	}
-	buf_add(&body, text, len);
-	if (body.oom)
-		goto fail;
-	statcache_sum(body.p, body.len, h);
-	sodium_bin2hex(hex, sizeof hex, h, STATCACHE_DIGEST);
-	buf_adds(&out, STATCACHE_MAGIC);
-	buf_adds(&out, hex);
-	buf_adds(&out, "\n");
-	buf_add(&out, body.p, body.len);
-	buf_free(&body);
-	if (out.oom) {
-		buf_free(&out);
-		return aie_fail(EX_TEMP, "%s: out of memory", rel);
-	}
-	if (vault_statedir(v, dir, sizeof dir) < 0) {
-		buf_free(&out);
-		return -1;
-	}
-	r = file_writeat(v->dirfd, rel, out.p, out.len, 0600);
+	buf_add(&out, text, len);
+	r = seal_write(v, file, STATCACHE_MAGIC, &out, digest);
 	buf_free(&out);
 	return r;
-fail:
-	buf_free(&body);
-	return aie_fail(EX_TEMP, "%s: cannot compose", rel);
 }
 
 int statcache_cached(struct vault *v, int use, const char *file,
@@ -397,17 +316,12 @@ int statcache_cached(struct vault *v, int use, const char *file,
 {
 	struct statkeys ks = { 0 }, memo = { 0 };
 	struct timespec t0;
-	char rel[256];
 	int r = -1;
 
 	*how = SC_OFF;
 	if (sodium_init() < 0)
 		return aie_fail(EX_TEMP, "libsodium cannot start");
-	if (use) {
-		cache_rel(v, file, rel, sizeof rel);
-		use = *rel != '\0';
-	}
-	if (use && cache_read(v, rel, text, len, digest, &memo) == 0) {
+	if (use && cache_read(v, file, text, len, digest, &memo) == 0) {
 		*how = SC_HIT;
 		statkeys_free(&memo);
 		return 0;
@@ -423,8 +337,8 @@ int statcache_cached(struct vault *v, int use, const char *file,
 	/* A written walk's digest is the one later hits give (the same ETag);
 	 * a failure to write is only a miss later. */
 	if (!use || ks.unsure || !settled(&ks, &t0) ||
-	    cache_write(v, rel, &ks, *text, *len, digest) < 0)
-		statcache_sum(*text, *len, digest);
+	    cache_write(v, file, &ks, *text, *len, digest) < 0)
+		seal_sum(*text, *len, digest);
 	r = 0;
 out:
 	statkeys_free(&ks);

@@ -85,13 +85,12 @@ struct wiki {
 };
 int pages_wiki_url(const char *target, struct buf *href, void *ctx);
 
-/* doccache.c: a rendered document's HTML in .state/<agent>/pages/, keyed
- * by the program (prog, from doccache_prog), the document's vault path
- * rel and the stat() of its file taken before it was read (see
- * doccache.c). DOCCACHE_SLOTS files at most, a slot per hash of rel. */
+/* doccache.c: a rendered document's HTML in .state/<agent>/pages/, a
+ * sealed file (dash.h) keyed by the program (prog, from seal_prog), the
+ * document's vault path rel and the stat() of its file taken before it
+ * was read (see doccache.c). DOCCACHE_SLOTS files at most, a slot per
+ * hash of rel. */
 #define DOCCACHE_SLOTS 64
-/* The program's part of the key into out: 0, or -1 with aie_errmsg. */
-int doccache_prog(char *out, size_t size);
 /* The cached HTML appended to b: 1, or 0 on a miss. */
 int doccache_get(struct vault *v, const char *prog, const char *rel,
     const struct stat *st, struct buf *b);

@@ -52,7 +52,7 @@ static int body_html(struct dashctx *c, struct buf *b, const char *rel,
 
 	c->w.cache = "off";
 	if (keyed && dash_cache_on()) {
-		if (doccache_prog(prog, sizeof prog) < 0) {
+		if (seal_prog(prog, sizeof prog) < 0) {
 			fprintf(stderr, "pages: %s\n", aie_errmsg);
 		} else if (doccache_get(&c->v, prog, rel, st, b)) {
 			c->w.cache = "hit";

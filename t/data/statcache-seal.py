@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # statcache-seal.py FILE: write FILE's first line again with the checksum
-# of the rest (statcache_sum, cgi/dash/statcache.c, written again), so
+# of the rest (seal_sum, cgi/dash/sealed.c, written again), so
 # that a test can change a cache file's content and have it believed.
 import sys
 
@@ -15,7 +15,7 @@ def fmix(h):
     return h ^ (h >> 33)
 
 
-def statcache_sum(d):
+def seal_sum(d):
     a, b, n = 0x243f6a8885a308d3, 0x13198a2e03707344, len(d)
     d += bytes(16 - n % 16)
     for i in range(0, len(d), 16):
@@ -32,4 +32,4 @@ path = sys.argv[1]
 head, body = open(path, "rb").read().split(b"\n", 1)
 magic = head[:-32]
 with open(path, "wb") as f:
-    f.write(magic + statcache_sum(body) + b"\n" + body)
+    f.write(magic + seal_sum(body) + b"\n" + body)

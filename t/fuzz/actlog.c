@@ -16,7 +16,7 @@
 #include <sodium.h>
 
 #include "fuzz.h"
-#include "dash/dash.h"
+#include "fzseal.h"
 
 #define KEEP 64                  /* lines compared, from the end */
 
@@ -66,23 +66,18 @@ static void same_tail(const struct lines *a, long na, const struct lines *b,
 static void cache(const uint8_t *data, size_t size)
 {
 	static const char magic[] = ACTCACHE_MAGIC;
-	unsigned char h[STATCACHE_DIGEST];
-	char *buf = malloc(size + sizeof magic + 2 * STATCACHE_DIGEST + 1);
+	unsigned char h[SEAL_DIGEST];
+	char *buf = malloc(size + sizeof magic + 2 * SEAL_DIGEST + 1);
 	struct actcache ac;
 	size_t n = 0;
 	int i;
 
 	if (!buf)
 		return;
-	if (size && (data[0] & 1)) {
-		memcpy(buf, magic, sizeof magic - 1);
-		statcache_sum(data, size, h);
-		sodium_bin2hex(buf + sizeof magic - 1, 2 * STATCACHE_DIGEST + 1, h,
-		    sizeof h);
-		n = sizeof magic - 1 + 2 * STATCACHE_DIGEST;
-		buf[n++] = '\n';
-	}
-	memcpy(buf + n, data, size);
+	if (size && (data[0] & 1))
+		n = fz_seal(buf, magic, data, size, h);
+	else
+		memcpy(buf, data, size);
 	if (actcache_parse(buf, n + size, &ac) < 0 && ac.n)
 		fz_fail("a refused cache file left entries");
 	if (ac.n > ACTCACHE_DAYS)

@@ -18,7 +18,7 @@
 #include <sodium.h>
 
 #include "fuzz.h"
-#include "dash/dash.h"
+#include "fzseal.h"
 #include "status/status.h"
 
 static int emptydir = -1;
@@ -41,9 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char magic[] = STATCACHE_MAGIC;
 	struct statkeys memo = { 0 };
-	unsigned char h[STATCACHE_DIGEST], got[STATCACHE_DIGEST];
+	unsigned char h[SEAL_DIGEST], got[STATCACHE_DIGEST];
 	const char *payload;
-	size_t hl = sizeof magic - 1 + 2 * STATCACHE_DIGEST + 1, plen = 0, i;
+	size_t hl = sizeof magic - 1 + 2 * SEAL_DIGEST + 1, plen = 0, i;
 	char *buf;
 	int sealed;
 
@@ -55,12 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(buf = malloc(hl + size + 1)))
 		fz_fail("out of memory");
 	if (sealed) {
-		statcache_sum(data, size, h);
-		memcpy(buf, magic, sizeof magic - 1);
-		sodium_bin2hex(buf + sizeof magic - 1, 2 * STATCACHE_DIGEST + 1, h,
-		    sizeof h);
-		buf[hl - 1] = '\n';
-		memcpy(buf + hl, data, size);
+		if (fz_seal(buf, magic, data, size, h) != hl)
+			fz_fail("the first line is not magic, sum and newline");
 	} else {
 		memcpy(buf, data, size);
 		hl = 0;
