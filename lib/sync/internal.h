@@ -181,9 +181,35 @@ int sync_push(struct sync *s, const git_oid *expect, int *net);
  * refused (not a fast-forward, or the ref moved), -1 failed. */
 int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
     const git_oid *expect);
-/* A packbuilder for that push, its delta window narrowed (pushwindow.c):
- * 0, or -1 with the reason told. */
-int sync_push_packbuilder(git_repository *repo, git_packbuilder **pb);
+/* The fetch from a path remote (fetchlocal.c): the branch's objects we
+ * lack copied as one pack, the remote-tracking ref moved to its tip.
+ * 0 (*have: the remote has the branch, *theirs its tip), or -1 with
+ * *net set when the remote could not be read. */
+int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net);
+
+/* One pack of the objects of some commits that the repository "to" lacks,
+ * built from the repository "from" (packcopy.c): the push to a path
+ * remote and the fetch from one. what ("push", "fetch") begins each
+ * error message. */
+struct packcopy {
+	const char *what;
+	git_repository *from;
+	git_odb *to;             /* to leave out what it has */
+	git_packbuilder *pb;     /* what it lacks, by ID */
+};
+int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
+    git_repository *to);
+void packcopy_close(struct packcopy *c);
+/* Every object of the commits from tip back to (not including) what the
+ * hide commits reach (each must be in "from"), parents first. */
+int packcopy_commits(struct packcopy *c, const git_oid *tip,
+    const git_oid *hide, size_t nhide);
+size_t packcopy_count(const struct packcopy *c);
+/* The pack written into to's objects/pack, it and its index fsynced. */
+int packcopy_write(struct packcopy *c, git_repository *to);
+/* A packbuilder for such a pack, its delta window narrowed
+ * (pushwindow.c): 0, or -1 with the reason told. */
+int sync_copy_packbuilder(git_repository *repo, git_packbuilder **pb);
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
     size_t idlen, const char *const *skip, git_oid *oid, char *path,
     size_t pathsize);

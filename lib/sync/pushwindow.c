@@ -1,10 +1,11 @@
 /*
- * pushwindow.c - the packbuilder of a push to a path remote (pushlocal.c),
- * its delta window narrowed (see vault-sync(1), DESCRIPTION).
+ * pushwindow.c - the packbuilder of a pack copied to or from a path remote
+ * (packcopy.c: the push and the fetch), its delta window narrowed (see
+ * vault-sync(1), DESCRIPTION).
  *
- * The pack a push writes holds only the objects a cycle made: a changed
- * note's best delta base is its previous version, which the remote has
- * and this pack cannot name, so a search across the new objects finds
+ * Such a pack holds only the objects a cycle made: a changed note's best
+ * delta base is its previous version, which the receiving side has and
+ * this pack cannot name, so a search across the new objects finds
  * little, yet in a --watch change cycle it took a quarter of the CPU
  * (each new object held against ten others). A repack, in its child and
  * with the repository's own config, deltifies them properly later.
@@ -145,8 +146,9 @@ static int w_new(git_config_backend **out)
 	return 0;
 }
 
-int sync_push_packbuilder(git_repository *repo, git_packbuilder **pb)
+int sync_copy_packbuilder(git_repository *repo, git_packbuilder **pb)
 {
+	const char *gitdir = git_repository_path(repo);
 	git_config *live = NULL, *snap = NULL;
 	git_config_backend *b = NULL;
 	int r = -1;
@@ -154,30 +156,30 @@ int sync_push_packbuilder(git_repository *repo, git_packbuilder **pb)
 	*pb = NULL;
 	if (git_repository_config(&live, repo) < 0 ||
 	    git_config_snapshot(&snap, live) < 0) {
-		aie_fail(EX_TEMP, "push: config: %s", git_errstr());
+		aie_fail(EX_TEMP, "%sconfig: %s", gitdir, git_errstr());
 		goto out;
 	}
 	if (w_new(&b) < 0) {
-		aie_fail_errno(EX_TEMP, "push: config");
+		aie_fail_errno(EX_TEMP, "%sconfig", gitdir);
 		goto out;
 	}
 	if (git_config_add_backend(snap, b, GIT_CONFIG_LEVEL_APP, repo, 1) < 0) {
 		free(b);        /* not taken on failure */
-		aie_fail(EX_TEMP, "push: config: %s", git_errstr());
+		aie_fail(EX_TEMP, "%sconfig: %s", gitdir, git_errstr());
 		goto out;
 	}
 	/* the packbuilder reads its config when made; the repository's
 	 * own is back before anything else reads it */
 	if (git_repository_set_config(repo, snap) < 0) {
-		aie_fail(EX_TEMP, "push: config: %s", git_errstr());
+		aie_fail(EX_TEMP, "%sconfig: %s", gitdir, git_errstr());
 		goto out;
 	}
 	if (git_packbuilder_new(pb, repo) < 0)
-		aie_fail(EX_TEMP, "push: %s", git_errstr());
+		aie_fail(EX_TEMP, "%s: packbuilder: %s", gitdir, git_errstr());
 	else
 		r = 0;
 	if (git_repository_set_config(repo, live) < 0) {
-		r = aie_fail(EX_TEMP, "push: config: %s", git_errstr());
+		r = aie_fail(EX_TEMP, "%sconfig: %s", gitdir, git_errstr());
 		git_packbuilder_free(*pb);
 		*pb = NULL;
 	}
