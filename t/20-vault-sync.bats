@@ -781,6 +781,58 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_success
 }
 
+@test "a fetch from a path remote copies one pack of what we lack: git fsck --strict clean, the tracking ref at their tip, a merge on top" {
+	two_agents
+	branch=$(git -C "$VAULT_DIR" branch --show-current)
+	shopt -s nullglob
+	run lsync -q
+	assert_success
+	packs=("$VAULT_DIR"/.git/objects/pack/*.pack)
+	loose=$(find "$VAULT_DIR/.git/objects" -path '*/pack' -prune -o -path '*/info' -prune -o -type f -print | sort)
+	mkdir -p "$CLOUD/Plans/deep/er"
+	echo "their plan" >"$CLOUD/Plans/deep/er/P.md"
+	# objects whole in the pack: one over a stored block's 65,535 bytes,
+	# one of none
+	seq 1 40000 >"$CLOUD/Plans/deep/er/big.md"
+	: >"$CLOUD/Plans/deep/er/empty.md"
+	run csync -q
+	assert_success
+	run git -C "$REMOTE" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+	theirs=$(git -C "$REMOTE" rev-parse "$branch")
+	# a fast-forward: one pack, nothing loose added
+	run lsync -q -j
+	assert_success
+	assert_output --partial '"fastforward":true'
+	after=("$VAULT_DIR"/.git/objects/pack/*.pack)
+	[ "${#after[@]}" -eq $((${#packs[@]} + 1)) ]
+	[ "$(find "$VAULT_DIR/.git/objects" -path '*/pack' -prune -o -path '*/info' -prune -o -type f -print | sort)" = "$loose" ]
+	[ "$(git -C "$VAULT_DIR" rev-parse "refs/remotes/origin/$branch")" = "$theirs" ]
+	[ "$(git -C "$VAULT_DIR" rev-parse HEAD)" = "$theirs" ]
+	grep -q "their plan" "$VAULT_DIR/Plans/deep/er/P.md"
+	cmp "$CLOUD/Plans/deep/er/big.md" "$VAULT_DIR/Plans/deep/er/big.md"
+	[ -f "$VAULT_DIR/Plans/deep/er/empty.md" ] && [ ! -s "$VAULT_DIR/Plans/deep/er/empty.md" ]
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+	# both sides moved: their commits fetched, merged under ours
+	echo "their second" >"$CLOUD/Plans/deep/er/Q.md"
+	run csync -q
+	assert_success
+	theirs=$(git -C "$REMOTE" rev-parse "$branch")
+	mkemail EMAIL_F2
+	run lsync -q -j
+	assert_success
+	assert_output --partial '"merged":true'
+	git -C "$VAULT_DIR" merge-base --is-ancestor "$theirs" HEAD
+	[ -f "$VAULT_DIR/Plans/deep/er/Q.md" ]
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
+}
+
 @test "a path remote moved by git itself, without vault-sync's lock: the cycle merges it and the push keeps their commit" {
 	two_agents
 	branch=$(git -C "$VAULT_DIR" branch --show-current)

@@ -4,6 +4,7 @@
 #ifndef AIE_SYNC_INTERNAL_H
 #define AIE_SYNC_INTERNAL_H
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <git2.h>
@@ -181,9 +182,51 @@ int sync_push(struct sync *s, const git_oid *expect, int *net);
  * refused (not a fast-forward, or the ref moved), -1 failed. */
 int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
     const git_oid *expect);
-/* A packbuilder for that push, its delta window narrowed (pushwindow.c):
- * 0, or -1 with the reason told. */
-int sync_push_packbuilder(git_repository *repo, git_packbuilder **pb);
+/* The fetch from a path remote (fetchlocal.c): the branch's objects we
+ * lack copied as one pack, the remote-tracking ref moved to its tip.
+ * 0 (*have: the remote has the branch, *theirs its tip), or -1 with
+ * *net set when the remote could not be read. */
+int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net);
+
+/* One pack of the objects of some commits that the repository "to" lacks,
+ * read from the repository "from" (packcopy.c): the push to a path
+ * remote and the fetch from one. what ("push", "fetch") begins each
+ * error message. */
+struct packcopy {
+	const char *what;
+	git_repository *from;
+	git_odb *to;             /* to leave out what it has */
+	git_oid *ids;            /* what it lacks */
+	size_t n, cap;
+};
+int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
+    git_repository *to);
+void packcopy_close(struct packcopy *c);
+/* Every object of the commits from tip back to (not including) what the
+ * hide commits reach (each must be in "from"), parents first. */
+int packcopy_commits(struct packcopy *c, const git_oid *tip,
+    const git_oid *hide, size_t nhide);
+/* The objects found, each once: 0 when "to" lacks none. */
+size_t packcopy_count(struct packcopy *c);
+/* The pack written into to's objects/pack, it and its index fsynced. */
+int packcopy_write(struct packcopy *c, git_repository *to);
+
+/* A pack of the n objects ids, read from the odb from, each whole
+ * (packwrite.c), indexed into the folder dir, the pack and its index
+ * fsynced: 0, or -1 told, what ("push", "fetch") first. */
+int pack_write(const char *what, git_odb *from, const git_oid *ids, size_t n,
+    const char *dir);
+
+/* SHA-1 of a stream (sha1.c): the checksum a pack file ends with. */
+struct sha1 {
+	uint32_t s[5];
+	uint64_t len;
+	unsigned char buf[64];
+};
+void sha1_init(struct sha1 *h);
+void sha1_update(struct sha1 *h, const void *data, size_t n);
+void sha1_final(struct sha1 *h, unsigned char out[20]);
+
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
     size_t idlen, const char *const *skip, git_oid *oid, char *path,
     size_t pathsize);

@@ -568,6 +568,7 @@ int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 	git_tree *tree = NULL;
 	git_reference *ref = NULL;
 	git_index *idx = NULL;
+	git_oid tid;
 	char name[300];
 	int r = -1, e;
 
@@ -608,8 +609,23 @@ int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from)
 		goto out;
 	}
 	if (git_repository_index(&idx, s->repo) < 0 ||
-	    git_index_read(idx, 0) < 0 || git_index_read_tree(idx, tree) < 0 ||
-	    git_index_write(idx) < 0) {
+	    git_index_read(idx, 0) < 0) {
+		aie_fail(EX_TEMP, ".git/index: reset to the new HEAD: %s",
+		    git_errstr());
+		goto out;
+	}
+	/* The checkout updated and wrote the index for the paths it
+	 * changed; the others held HEAD's tree, the same in both. Only an
+	 * index that differed from HEAD (staged by hand) is reset, so that
+	 * the usual cycle does not rebuild and write all 10,000 entries
+	 * again (a tenth of a pull cycle). Then its trees are all in the
+	 * target commit already, so the check writes no object. */
+	if (git_index_write_tree(&tid, idx) == 0 &&
+	    git_oid_equal(&tid, git_tree_id(tree))) {
+		r = 0;
+		goto out;
+	}
+	if (git_index_read_tree(idx, tree) < 0 || git_index_write(idx) < 0) {
 		aie_fail(EX_TEMP, ".git/index: reset to the new HEAD: %s",
 		    git_errstr());
 		goto out;

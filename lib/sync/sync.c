@@ -463,9 +463,11 @@ int sync_fetch(struct sync *s, git_oid *theirs, int *have, int *net)
 			    "not exist", s->remote_path);
 		return aie_fail_errno(EX_TEMP, "fetch from %s", s->remote_path);
 	}
-	if (s->remote_path[0] && remote_unmoved(s, ref, theirs)) {
+	/* the objects copied, the tracking ref moved (fetchlocal.c) */
+	if (s->remote_path[0]) {
+		if (sync_fetch_local(s, theirs, have, net) < 0)
+			return -1;
 		s->r->fetched = 1;
-		*have = 1;
 		return 0;
 	}
 	/* what the fetch brings (the packs it indexes) does not add to the
