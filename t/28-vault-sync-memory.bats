@@ -201,3 +201,68 @@ PY
 	echo "RSS before the cycle ${before} kB, its peak ${peak} kB"
 	[ "$((peak - before))" -le 5632 ]
 }
+
+@test "--watch: a cycle that stages 200 changes and merges 15 remote commits into a large folder stays within 25 MB" {
+	# RSS under AddressSanitizer is its shadow memory, not ours
+	[ -z "${AIE_SAN:-}" ] || skip "RSS is not measurable under SAN=1"
+	local i k n f before peak
+	# 10,000 notes over the year and 7,000 in this month's folder, whose
+	# tree (330 kB) each commit there makes anew
+	python3 - "$VAULT_DIR" <<'PY'
+import os, sys
+body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do.\n" * 31
+for i in range(17000):
+    m = i % 12 + 1 if i < 10000 else 12
+    d = os.path.join(sys.argv[1], "Done", "email", "2026-%02d" % m)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "NOTE_%06d.md" % i), "w") as f:
+        f.write("---\ntype: note\nid: NOTE_%06d\n---\n%s" % (i, body))
+PY
+	git -C "$VAULT_DIR" add -A
+	git -C "$VAULT_DIR" -c user.name=t -c user.email=t@example.com \
+	    commit -q --no-verify -m "17,000 notes"
+	git -C "$VAULT_DIR" push -q origin HEAD
+	csync -q
+	VAULT_SYNC_QUIET_MS=5000 vault-sync -q -j -C "$VAULT_DIR" -a local --watch \
+	    --interval 3600 >"$BATS_TEST_TMPDIR/j" 2>/dev/null &
+	WPID=$!
+	for i in $(seq 600); do
+		[ "$(cycles "$BATS_TEST_TMPDIR/j")" -ge 1 ] && break
+		sleep 0.1
+	done
+	# stopped while the cloud pushes 15 commits, each adding 10 notes to
+	# the large folder and editing 10 others, and 200 notes change here
+	kill -STOP "$WPID"
+	k=0
+	for i in $(seq 15); do
+		for _ in $(seq 10); do
+			n=$((k * 7 % 10000))
+			echo "cloud $k" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$CLOUD" $((n % 12 + 1)) "$n")"
+			printf -- '---\ntype: note\nid: CLOUD_%06d\n---\nc\n' "$k" >"$CLOUD/Done/email/2026-12/CLOUD_$k.md"
+			k=$((k + 1))
+		done
+		csync -q
+	done
+	for i in $(seq 200); do
+		if ((i % 3)); then
+			printf -- '---\ntype: note\nid: LOCAL_%06d\n---\nl\n' "$i" >"$VAULT_DIR/Done/email/2026-12/LOCAL_$i.md"
+		else
+			n=$((5003 + i * 11))
+			echo "local $i" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$VAULT_DIR" $((n % 12 + 1)) $((n % 10000)))"
+		fi
+	done
+	before=$(kb "$WPID" VmRSS)
+	echo 5 >"/proc/$WPID/clear_refs"        # VmHWM from here
+	n=$(cycles "$BATS_TEST_TMPDIR/j")
+	kill -CONT "$WPID"
+	for i in $(seq 1200); do
+		[ "$(cycles "$BATS_TEST_TMPDIR/j")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	peak=$(kb "$WPID" VmHWM)
+	tail -n 1 "$BATS_TEST_TMPDIR/j" | grep -q '"staged":200,.*"merged":true' ||
+	    { tail -n 1 "$BATS_TEST_TMPDIR/j"; false; }
+	# issue 25's bound (vault-sync(1), Memory)
+	echo "RSS before the cycle ${before} kB, its peak ${peak} kB"
+	[ "$peak" -le 25600 ]
+}
