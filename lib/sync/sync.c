@@ -344,7 +344,9 @@ static int commit_index(struct sync *s, git_index *idx, const char *msg)
 	git_signature *sig = NULL;
 	int r = -1, unborn;
 
-	if (git_index_write(idx) < 0 || git_index_write_tree(&tree_id, idx) < 0)
+	/* the tree first: it makes the index's cache tree valid, and
+	 * written with it the next cycle can trust it (unchanged.c) */
+	if (git_index_write_tree(&tree_id, idx) < 0 || git_index_write(idx) < 0)
 		return aie_fail(EX_TEMP, ".git/index: write: %s", git_errstr());
 	unborn = git_reference_name_to_id(&head_id, s->repo, "HEAD") < 0;
 	if (!unborn && git_commit_lookup(&head, s->repo, &head_id) < 0)
