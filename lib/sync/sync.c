@@ -736,12 +736,8 @@ static int cycle(struct sync *s)
 	/* --watch saw no change since a good cycle: nothing to stage, and
 	 * the index (7-12 ms to read at 10,000 files) is not needed */
 	if (!(s->o->tree_unchanged && s->last_ok)) {
-		if (!s->idx && git_repository_index(&s->idx, s->repo) < 0)
-			return aie_fail(EX_TEMP, ".git/index: open: %s",
-			    git_errstr());
-		idx = s->idx;
 		s->r->scanned = 1;
-		if (sync_stage(s, idx, scoped(s, &only) ? &only : NULL, &ch) < 0)
+		if (sync_scan(s, scoped(s, &only) ? &only : NULL, &idx, &ch) < 0)
 			goto out;
 	}
 	if (s->r->audited && !s->o->dry_run) {
