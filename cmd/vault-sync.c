@@ -479,6 +479,7 @@ int main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	o.backoff = backoff;
+	o.long_running = watching || interval > 0;
 	o.stop = &loop_stop;
 	o.warn = cli_warn_msg;
 	o.change = change_cb;

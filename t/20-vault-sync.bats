@@ -853,3 +853,77 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	run git -C "$REMOTE" fsck --full --strict --no-progress --no-dangling
 	assert_success
 }
+
+# A one-shot cycle first compares .git/index with the work tree by stat
+# data alone (lib/sync/unchanged.c); whatever it passes over, a full
+# status would have committed.
+@test "quick look: an edit in place that keeps the size and mtime is committed (the ctime moved)" {
+	two_agents
+	mkemail EMAIL_Q1
+	lsync -q
+	f=$VAULT_DIR/Needs_Action/email/EMAIL_Q1.md
+	t=$(stat -c %y "$f")
+	off=$(grep -bo 'order 1234' "$f" | cut -d: -f1)
+	printf 'order 9876' | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+	touch -d "$t" "$f"
+	[ "$(stat -c %y "$f")" = "$t" ]
+	lsync -q
+	run git -C "$REMOTE" show HEAD:Needs_Action/email/EMAIL_Q1.md
+	assert_output --partial "order 9876"
+}
+
+@test "quick look: a commit undone by hand (git reset --soft) is committed again" {
+	two_agents
+	lsync -q
+	mkemail EMAIL_Q2
+	git -C "$VAULT_DIR" add Needs_Action/email/EMAIL_Q2.md
+	git -C "$VAULT_DIR" -c user.name=o -c user.email=o@example.com \
+	    commit -q -m "by hand"
+	git -C "$VAULT_DIR" reset -q --soft HEAD~1
+	run lsync -j
+	assert_success
+	assert_output --partial '"message":"local: new EMAIL_Q2"'
+	remote_has Needs_Action/email/EMAIL_Q2.md
+}
+
+@test "quick look: a directory moved and a symlink put in its place are committed as git sees them" {
+	two_agents
+	mkemail EMAIL_Q3 moved
+	lsync -q
+	mv "$VAULT_DIR/Needs_Action/moved" "$VAULT_DIR/Needs_Action/moved2"
+	ln -s moved2 "$VAULT_DIR/Needs_Action/moved"
+	lsync -q
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output ""
+	remote_has Needs_Action/moved2/EMAIL_Q3.md
+	run git -C "$REMOTE" cat-file -p HEAD:Needs_Action/moved
+	assert_output "moved2"
+}
+
+@test "quick look: in a vault of 2,500 files (two threads stat them), changes early and late in the index are all committed, and a quiet cycle commits nothing" {
+	two_agents
+	mkdir -p "$VAULT_DIR/Done/bulk" "$VAULT_DIR/Updates/bulk"
+	for i in $(seq 1000 3499); do
+		echo "note $i" >"$VAULT_DIR/Done/bulk/N$i.md"
+	done
+	echo "late" >"$VAULT_DIR/Updates/bulk/L1.md"
+	lsync -q
+	run lsync -j
+	assert_output --partial '"message":"local: no change","commit":null'
+	echo "edited" >>"$VAULT_DIR/Done/bulk/N1001.md"
+	echo "edited" >>"$VAULT_DIR/Done/bulk/N3400.md"
+	rm "$VAULT_DIR/Done/bulk/N3000.md"
+	echo "late" >"$VAULT_DIR/Updates/bulk/L2.md"
+	mkdir -p "$VAULT_DIR/Updates/new/deep" "$VAULT_DIR/Updates/empty"
+	echo "deep" >"$VAULT_DIR/Updates/new/deep/D.md"
+	run lsync -j
+	assert_success
+	assert_output --partial '"staged":5'
+	run git -C "$VAULT_DIR" status --porcelain --untracked-files=all
+	assert_output ""
+	run git -C "$REMOTE" show HEAD:Done/bulk/N3400.md
+	assert_output "$(printf 'note 3400\nedited')"
+	run ! remote_has Done/bulk/N3000.md
+	remote_has Updates/new/deep/D.md
+	remote_has Updates/bulk/L2.md
+}

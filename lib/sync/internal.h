@@ -159,6 +159,23 @@ struct changes {
 };
 int sync_stage(struct sync *s, git_index *idx, const git_strarray *only,
     struct changes *ch);
+/* Stage what changed in the work tree: at the paths of only (those
+ * --watch saw), else wherever sync_unchanged finds them, else anywhere.
+ * *idx: the index staged into (s->idx), NULL when it was not needed. */
+int sync_scan(struct sync *s, const git_strarray *only, git_index **idx,
+    struct changes *ch);
+/* What may have changed since the last commit, from .git/index and the
+ * files' stat data alone (unchanged.c): 1 nothing; 0 nothing but at the
+ * paths of *p (a directory stands for what is below it; freed with
+ * sync_paths_free); -1 unknown: examine the whole work tree. stale_tree:
+ * the index's cache tree was not valid, so the answer could not be had. */
+struct sync_paths {
+	char **v;
+	size_t n, cap;
+	int stale_tree;
+};
+int sync_unchanged(struct sync *s, struct sync_paths *p);
+void sync_paths_free(struct sync_paths *p);
 void sync_describe(const struct changes *ch, const char *agent, char *buf,
     size_t size);
 void changes_free(struct changes *ch);

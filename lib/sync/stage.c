@@ -347,6 +347,78 @@ out:
 	return r;
 }
 
+/* .git/index's identity: a file renamed into place on each write. */
+static int index_ident(struct sync *s, struct stat *st)
+{
+	char path[4200];
+
+	if ((size_t)snprintf(path, sizeof path, "%sindex",
+	    git_repository_path(s->repo)) >= sizeof path)
+		return -1;
+	return stat(path, st);
+}
+
+/* A status that staged nothing may leave the index's cache tree not
+ * valid (its own refresh of a file's stat data invalidates that file's
+ * trees, as may a checkout or git by hand): written afresh when the index
+ * holds HEAD's tree, so that the next one-shot cycle's sync_unchanged can
+ * answer. Only a help: HEAD unborn or elsewhere, nothing is written. */
+static void tree_renew(struct sync *s, git_index *idx)
+{
+	git_oid tree, head;
+	git_commit *c = NULL;
+
+	if (git_index_write_tree(&tree, idx) < 0) {
+		sync_warn(s, ".git/index", "cache tree: %s", git_errstr());
+		return;
+	}
+	if (git_reference_name_to_id(&head, s->repo, "HEAD") < 0 ||
+	    git_commit_lookup(&c, s->repo, &head) < 0)
+		return;
+	if (git_oid_equal(&tree, git_commit_tree_id(c)) &&
+	    git_index_write(idx) < 0)
+		sync_warn(s, ".git/index", "cache tree not saved: %s",
+		    git_errstr());
+	git_commit_free(c);
+}
+
+int sync_scan(struct sync *s, const git_strarray *only, git_index **idxp,
+    struct changes *ch)
+{
+	struct sync_paths p = { 0 };
+	git_strarray listed;
+	struct stat before, after;
+	int quick = -1, have_before, r = -1;
+
+	*idxp = NULL;
+	if (!only && !s->o->long_running &&
+	    (quick = sync_unchanged(s, &p)) == 1)
+		return 0;
+	if (quick == 0) {
+		listed.strings = p.v;
+		listed.count = p.n;
+		only = &listed;
+	}
+	if (!s->idx && git_repository_index(&s->idx, s->repo) < 0) {
+		aie_fail(EX_TEMP, ".git/index: open: %s", git_errstr());
+		goto out;
+	}
+	*idxp = s->idx;
+	have_before = index_ident(s, &before) == 0;
+	if (sync_stage(s, s->idx, only, ch) < 0)
+		goto out;
+	if (!s->o->dry_run && !s->o->long_running && !ch->n && !s->r->refused &&
+	    (p.stale_tree || (have_before && index_ident(s, &after) == 0 &&
+	    (after.st_ino != before.st_ino ||
+	    after.st_ctim.tv_sec != before.st_ctim.tv_sec ||
+	    after.st_ctim.tv_nsec != before.st_ctim.tv_nsec))))
+		tree_renew(s, s->idx);
+	r = 0;
+out:
+	sync_paths_free(&p);
+	return r;
+}
+
 /* --- the commit message --- */
 
 static int stage_of(const char *path)

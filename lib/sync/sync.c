@@ -344,7 +344,9 @@ static int commit_index(struct sync *s, git_index *idx, const char *msg)
 	git_signature *sig = NULL;
 	int r = -1, unborn;
 
-	if (git_index_write(idx) < 0 || git_index_write_tree(&tree_id, idx) < 0)
+	/* the tree first: it makes the index's cache tree valid, and
+	 * written with it the next cycle can trust it (unchanged.c) */
+	if (git_index_write_tree(&tree_id, idx) < 0 || git_index_write(idx) < 0)
 		return aie_fail(EX_TEMP, ".git/index: write: %s", git_errstr());
 	unborn = git_reference_name_to_id(&head_id, s->repo, "HEAD") < 0;
 	if (!unborn && git_commit_lookup(&head, s->repo, &head_id) < 0)
@@ -736,12 +738,8 @@ static int cycle(struct sync *s)
 	/* --watch saw no change since a good cycle: nothing to stage, and
 	 * the index (7-12 ms to read at 10,000 files) is not needed */
 	if (!(s->o->tree_unchanged && s->last_ok)) {
-		if (!s->idx && git_repository_index(&s->idx, s->repo) < 0)
-			return aie_fail(EX_TEMP, ".git/index: open: %s",
-			    git_errstr());
-		idx = s->idx;
 		s->r->scanned = 1;
-		if (sync_stage(s, idx, scoped(s, &only) ? &only : NULL, &ch) < 0)
+		if (sync_scan(s, scoped(s, &only) ? &only : NULL, &idx, &ch) < 0)
 			goto out;
 	}
 	if (s->r->audited && !s->o->dry_run) {

@@ -44,6 +44,11 @@ struct sync_opts {
 	 * wait for it; a later cycle counts it in its result. Else the
 	 * cycle waits for it, after releasing its locks. */
 	int repack_later;
+	/* --watch, --interval: more cycles follow in this process, which
+	 * keeps the index between them (vault-sync(1), Memory) and so has
+	 * it at hand for libgit2's status; a one-shot cycle first looks
+	 * whether anything changed without reading it (unchanged.c). */
+	int long_running;
 	/* Told about refused files, conflict copies, lost claims (may be NULL). */
 	void (*warn)(const char *item, const char *msg);
 	/* Dry run: each change that would be committed ("add", "modify",
