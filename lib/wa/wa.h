@@ -208,12 +208,13 @@ struct wa_wal {
 	char rel[80];            /* the folder's vault path, for messages */
 };
 
-/* Take a free slot (waiting for one when all are busy), or with
- * pending_only the first free slot whose record is not done (0, nothing
- * taken, when there is none). 1 with *body (malloc'd, *len bytes) when the
- * slot's record is not done: a delivery answered 200 whose process died
- * before filing it, to be filed before the slot is written again; 0 when
- * the slot is free to write; -1 on error (nothing held). */
+/* Take a free slot whose record is done (else one whose record is not,
+ * else wait for one), or with pending_only the first free slot whose
+ * record is not done (0, nothing taken, when there is none). 1 with *body
+ * (malloc'd, *len bytes) when the slot's record is not done: a delivery
+ * answered 200 whose process died before filing it, to be filed before
+ * the slot is written again; 0 when the slot is free to write; -1 on
+ * error (nothing held). */
 int wa_wal_take(struct vault *v, struct wa_wal *w, int pending_only,
     char **body, size_t *len);
 /* The header of a record of body (len bytes), not done. */

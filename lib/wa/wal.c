@@ -15,8 +15,10 @@
  * the record done (a write in place, not synced: a done record lost in a
  * crash is filed again, and filing is idempotent by wamid). A slot whose
  * record is not done and whose flock is free was left by a process that
- * died: whoever takes it files that record again first. A record torn by
- * a crash fails its hash and is passed over: it was never answered.
+ * died: each delivery files those again after its own answer, and takes
+ * one for its own record only when no other slot is free (filing it
+ * first). A record torn by a crash fails its hash and is passed over: it
+ * was never answered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -218,10 +220,23 @@ static int read_slot(struct wa_wal *w, char **body, size_t *len)
 	return 0;                /* torn: never answered, nothing to file */
 }
 
+/* 1 when the record of the slot held is marked not done (torn or not:
+ * its header only is read), 0 when not, -1 on error. */
+static int slot_todo(struct wa_wal *w)
+{
+	char head[ST_OFF + 4];
+	ssize_t k;
+
+	if ((k = pread(w->fd, head, sizeof head, 0)) < 0)
+		return aie_fail_errno(EX_TEMP, "%s/%d", w->rel, w->slot);
+	return (size_t)k == sizeof head && !memcmp(head, MAGIC, ST_OFF) &&
+	    !memcmp(head + ST_OFF, "TODO", 4);
+}
+
 int wa_wal_take(struct vault *v, struct wa_wal *w, int pending_only,
     char **body, size_t *len)
 {
-	int n, r;
+	int n, r, todo = -1;
 
 	memset(w, 0, sizeof *w);
 	w->fd = w->dirfd = -1;
@@ -234,19 +249,35 @@ int wa_wal_take(struct vault *v, struct wa_wal *w, int pending_only,
 			goto fail;
 		if (r == 0)
 			continue;
-		if ((r = read_slot(w, body, len)) < 0)
+		if ((r = slot_todo(w)) < 0)
 			goto fail;
-		if (r == 1 || !pending_only)
-			return r;
+		if (r == 0 && !pending_only)
+			return 0;                /* free, and nothing left in it */
+		if (r == 1 && pending_only) {
+			if ((r = read_slot(w, body, len)) < 0)
+				goto fail;
+			if (r == 1)
+				return 1;
+			/* torn, never answered: marked done, not read again */
+			if (wa_wal_done(w) < 0)
+				goto fail;
+		}
+		if (r == 1 && todo < 0)
+			todo = n;
 		wa_wal_release(w);
 	}
 	if (pending_only) {
 		wa_wal_close(w);
 		return 0;
 	}
-	/* every slot busy: wait for one, chosen by pid to spread the wait */
-	if ((r = lock_slot(w, (int)(getpid() % WA_WAL_SLOTS), 1)) < 0 ||
-	    (r = read_slot(w, body, len)) < 0)
+	/* the free slots all hold a record left undone: one taken, to be
+	 * filed first; every slot busy: wait for one, chosen by pid */
+	if (todo >= 0 && (r = lock_slot(w, todo, 0)) < 0)
+		goto fail;
+	if ((todo < 0 || r == 0) &&
+	    lock_slot(w, (int)(getpid() % WA_WAL_SLOTS), 1) < 0)
+		goto fail;
+	if ((r = read_slot(w, body, len)) < 0)
 		goto fail;
 	return r;
 fail:
