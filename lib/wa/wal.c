@@ -182,6 +182,11 @@ static int lock_slot(struct wa_wal *w, int n, int wait)
 		wa_wal_release(w);
 		return -1;
 	}
+	/* a slot just made: its name made durable too, once */
+	if (st.st_size == 0 && fsync(w->dirfd) < 0 && errno != EINVAL) {
+		wa_wal_release(w);
+		return aie_fail_errno(EX_TEMP, "%s: fsync", w->rel);
+	}
 	return 1;
 }
 
