@@ -7,14 +7,17 @@
  * else 403. POST is a delivery: the body is read whole (at most 3 MB,
  * else 413) and its X-Hub-Signature-256 checked against WA_APP_SECRET
  * before a byte of it is parsed (401, nothing written, one line in the
- * server's log); then each message becomes an item through lib/wa's
- * inbox (dedup by wamid), each status of a reply we sent is recorded
- * (lib/wa status.c), and the reply is 200. Only then, with Meta answered,
- * is the owner told of urgent messages and failed replies, and answered
- * when the owner's own number asked "status" or "pending" (never filed,
- * never a decision). A payload that cannot be
- * stored is a 500, so Meta delivers it again; one that is signed but
- * malformed is a 400. The vault and agent come from VAULT_DIR and
+ * server's log); then the body is made durable as a record of lib/wa's
+ * write-ahead log (wal.c: one fdatasync in place, no journal commit) and
+ * the reply is 200. Only then, with Meta answered and fcgiwrap's worker
+ * freed, does each message become an item through lib/wa's inbox (dedup
+ * by wamid), each status of a reply we sent is recorded (lib/wa
+ * status.c), and the record is marked done; a record whose process died
+ * first is filed by the next delivery. Then the owner is told of urgent
+ * messages and failed replies, and answered when the owner's own number
+ * asked "status" or "pending" (never filed, never a decision). A payload
+ * that cannot be recorded is a 500, so Meta delivers it again; one that
+ * is signed but malformed is a 400. The vault and agent come from VAULT_DIR and
  * VAULT_AGENT (set by nginx), the secrets from the configuration file.
  */
 #include <errno.h>
@@ -142,9 +145,11 @@ struct later {
 
 /* Store the messages and statuses of a verified payload in the open vault:
  * each message's item written aside first, then under wa.lock only what
- * orders deliveries, then the folder synced (lib/wa inbox.c). 0, or an
- * HTTP status. */
-static int store(struct vault *v, const struct wa_hook *h, struct later *l)
+ * orders deliveries, then the folder synced (lib/wa inbox.c); with replay
+ * set, a payload of the write-ahead record filed again. 0, or an HTTP
+ * status. */
+static int store(struct vault *v, const struct wa_hook *h, struct later *l,
+    int replay)
 {
 	struct wa_inbox in;
 	struct wa_pre *pre;
@@ -162,6 +167,7 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 		free(pre);
 		return 500;
 	}
+	in.replay = replay;
 	/* each holds its folder open: the first PREPARE_MAX (Meta sends one
 	 * or a few); the rest are written under the lock */
 	for (i = 0; i < h->nmsgs && i < PREPARE_MAX; i++)
@@ -215,7 +221,8 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l)
 			l->again[l->nagain++] = i;   /* maybe the owner's */
 	}
 	wa_inbox_unlock(&in);
-	/* after the lock, before the 200: deliveries at once share a commit */
+	/* after the lock, before the record is done: deliveries at once
+	 * share a commit */
 	if (wa_inbox_sync(&in) < 0) {
 		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
 		status = 500;
@@ -435,16 +442,12 @@ static void again_late(struct vault *v, const struct wa_status *s, void *ctx)
 	again(v, s);
 }
 
-/* After the answer: stdout and stderr handed back (fcgiwrap ends the
- * request when they close; this process goes on alone), then the owner
- * told, through notify-wa, of urgent messages and failed replies, and
- * answered when the owner asked; each a request to the WhatsApp API that
- * Meta need not wait for. Last, the statuses kept for a reply that had
- * not synced are applied if it has now (lib/wa late.c). */
-static void tell_owner(struct vault *v, const struct wa_hook *h,
-    const struct later *l)
+/* After the answer: stdout and stderr handed back, so that fcgiwrap ends
+ * the request and frees its worker (it waits for both pipes to close,
+ * not for this process); this process goes on alone, its failures lines
+ * of the agent's log (after_fail). */
+static void hand_back(void)
 {
-	size_t i;
 	int fd;
 
 	fflush(stdout);
@@ -454,6 +457,16 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		if (fd > 2)
 			close(fd);
 	}
+}
+
+/* The owner told, through notify-wa, of the urgent messages and failed
+ * replies of one delivery, and answered when the owner asked; each a
+ * request to the WhatsApp API that Meta need not wait for. */
+static void tell_owner(struct vault *v, const struct wa_hook *h,
+    const struct later *l)
+{
+	size_t i;
+
 	for (i = 0; i < l->nurgent; i++)
 		urgent(v, l->urgent[i]);
 	for (i = 0; i < l->nfailed; i++)
@@ -462,12 +475,101 @@ static void tell_owner(struct vault *v, const struct wa_hook *h,
 		answer(v, &h->msgs[l->ask[i]]);
 	for (i = 0; i < l->nagain; i++)
 		again(v, &h->sts[l->again[i]]);
+}
+
+/* Last: the statuses kept for a reply that had not synced are applied if
+ * it has now (lib/wa late.c), and what a crash left is swept. */
+static void settle(struct vault *v)
+{
 	if (wa_late_settle(v, hand_failed, again_late, NULL) < 0)   /* kept for later */
 		after_fail(v, "the statuses kept for later", aie_errmsg);
 	if (wa_inbox_sweep(v) < 0)   /* what a crash left, hourly */
 		after_fail(v, "the temporary files left by a crash", aie_errmsg);
 }
 
+/* File again the record of a delivery answered 200 whose process died
+ * before its items were filed (body: the verified payload), as the
+ * delivery would have, but trusting a wamid seen only with its item
+ * there; with notify set the owner is told as the delivery would have
+ * (after the answer only). 0, or -1 with the reason in the agent's log
+ * (the record stays for the next taker). */
+static int replay(struct vault *v, const char *body, size_t len, int notify)
+{
+	static struct later l;
+	struct wa_hook h;
+	int r;
+
+	memset(&l, 0, sizeof l);
+	if (wa_hook_parse(body, len, &h) < 0) {
+		/* parsed before it was written: only a newer parser refuses */
+		after_fail(v, "a delivery of the write-ahead record", aie_errmsg);
+		wa_hook_free(&h);
+		return 0;
+	}
+	if ((r = store(v, &h, &l, 1)) != 0)
+		after_fail(v, "a delivery of the write-ahead record", aie_errmsg);
+	else if (notify)
+		tell_owner(v, &h, &l);
+	wa_hook_free(&h);
+	return r ? -1 : 0;
+}
+
+/* The records other processes left undone, filed (after the answer). */
+static void replay_left(struct vault *v)
+{
+	struct wa_wal w;
+	char *body;
+	size_t len;
+	int n, r;
+
+	for (n = 0; n < WA_WAL_SLOTS; n++) {
+		if (wa_wal_take(v, &w, 1, &body, &len) <= 0)
+			break;
+		r = replay(v, body, len, 1);
+		if (r == 0 && wa_wal_done(&w) < 0)
+			after_fail(v, "the write-ahead record", aie_errmsg);
+		free(body);
+		wa_wal_close(&w);
+		if (r < 0)
+			break;           /* it would be taken again: next time */
+	}
+}
+
+/* Take a slot of the write-ahead record and write body there, durable,
+ * first filing the record a dead process left in it: 0 with w held, or
+ * an HTTP status (nothing held). */
+static int write_ahead(struct vault *v, struct wa_wal *w, const char *body,
+    size_t len)
+{
+	char *left;
+	size_t n;
+	int r;
+
+	if ((r = wa_wal_take(v, w, 0, &left, &n)) < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		return 500;
+	}
+	if (r == 1) {
+		r = replay(v, left, n, 0);
+		free(left);
+		if (r < 0) {
+			fprintf(stderr, "wa-webhook: the write-ahead record "
+			    "left in %s/%d could not be filed\n", w->rel, w->slot);
+			wa_wal_close(w);
+			return 500;
+		}
+	}
+	if (wa_wal_write(w, body, len) < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		wa_wal_close(w);
+		return 500;
+	}
+	return 0;
+}
+
+/* A signed delivery: its record written ahead and durable, then the 200,
+ * then its items filed and the record marked done; a delivery that cannot
+ * be recorded is a 500, so Meta delivers it again. */
 static int delivery(struct web *w)
 {
 	const char *secret = config_get("WA_APP_SECRET");
@@ -475,6 +577,7 @@ static int delivery(struct web *w)
 	const char *dir = getenv("VAULT_DIR"), *agent = getenv("VAULT_AGENT");
 	static struct later l;
 	struct wa_hook h;
+	struct wa_wal wal;
 	struct vault v;
 	char *body = NULL;
 	size_t len = 0;
@@ -507,13 +610,28 @@ static int delivery(struct web *w)
 			r = 500;
 		} else {
 			open_v = 1;
-			r = store(&v, &h, &l);
+			r = write_ahead(&v, &wal, body, len);
 		}
 	}
 	reply(w, r ? r : 200, r == 400 ? "malformed payload" :
 	    r ? "not stored; deliver it again" : "ok");
 	if (open_v) {
-		tell_owner(&v, &h, &l);
+		hand_back();
+		if (r == 0) {
+			/* answered: a failure here leaves the record to the
+			 * next delivery, which files it */
+			if (store(&v, &h, &l, 0) != 0)
+				after_fail(&v, "a delivery (kept in the "
+				    "write-ahead record for the next one)",
+				    aie_errmsg);
+			else if (wa_wal_done(&wal) < 0)
+				after_fail(&v, "the write-ahead record",
+				    aie_errmsg);
+			wa_wal_close(&wal);
+			tell_owner(&v, &h, &l);
+		}
+		replay_left(&v);
+		settle(&v);
 		vault_close(&v);
 	}
 	wa_hook_free(&h);

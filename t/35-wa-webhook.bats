@@ -64,7 +64,8 @@ teardown() {
 	[[ $(fm received) =~ ^20[0-9-]{8}T[0-9:]{8}Z$ ]]
 	[ "$(sed '1,/^---$/d' "$f")" = "Hi, is the shop open today?" ]
 	grep -q "\"event\":\"whatsapp_new\",\"id\":\"$id\"" "$VAULT_DIR"/Logs/*.jsonl
-	cat "$VAULT_DIR"/.state/local/wa-ids.d/* | grep -qx wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQzQTk
+	# the wamid recorded with the item it went to
+	cat "$VAULT_DIR"/.state/local/wa-ids.d/* | grep -qx "wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQzQTk $id"
 }
 
 @test "every message type becomes an item with what it carries" {
@@ -279,7 +280,7 @@ print("%02x" % (h % 256))' wamid.NEW1)
 	status_is "200 OK"
 	[ "$(items | wc -l)" -eq 1 ]
 	[ "$(stat -c %s "$f")" -le 4096 ]
-	[ "$(tail -n 1 "$f")" = wamid.NEW1 ]
+	[ "$(tail -n 1 "$f")" = "wamid.NEW1 $(basename "$(items)" .md)" ]
 	grep -qx wamid.FILL001299 "$f"
 	run ! grep -qx wamid.FILL001000 "$f"
 	# a retry of one kept is still dropped
@@ -327,49 +328,203 @@ tmps() {
 	find "$VAULT_DIR/Needs_Action/whatsapp" -maxdepth 1 -name '.tmp.*' | wc -l
 }
 
-@test "a delivery killed after writing its item aside leaves no item, the retry one, and the leftover is swept" {
+# post_bg FILE: the delivery of FILE started in the background (its reply
+# in $BATS_TEST_TMPDIR/out, its pid in $pid).
+post_bg() {
+	local sig
+	sig=$("$META" sign "$SECRET" "$1")
+	env REQUEST_METHOD=POST REMOTE_ADDR=127.0.0.1 \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH="$(stat -c %s "$1")" \
+	    HTTP_X_HUB_SIGNATURE_256="$sig" "$AIE_CGI/wa-webhook.cgi" \
+	    <"$1" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+}
+
+# pending: the records of the write-ahead log not done.
+pending() {
+	local f n=0
+	for f in "$VAULT_DIR"/.state/local/wa-wal/*; do
+		[ "$(head -c 12 "$f" | tr -d "\\0")" = AIE-WAL1TODO ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "a delivery killed after its answer, before filing, is filed by the next delivery; the retry makes no second" {
 	local dir=$VAULT_DIR/Needs_Action/whatsapp lock=$VAULT_DIR/.state/local/wa.lock
-	local sig pid fd
+	local pid fd
 	"$META" status delivered wamid.NONE >"$P"
 	cgi_post "$P"
 	status_is "200 OK"
 	[ -e "$lock" ]
-	"$META" payload text wamid.KILL1 "written aside" >"$P"
-	sig=$("$META" sign "$SECRET" "$P")
-	# wa.lock held, as by another delivery at work: this one stops after
-	# its temporary file, before the lock, and is killed there
+	"$META" payload text wamid.KILL1 "written ahead" >"$P"
+	# wa.lock held, as by another delivery at work: this one answers,
+	# writes its item aside, waits for the lock and is killed there
 	exec {fd}<>"$lock"
 	flock "$fd"
-	env REQUEST_METHOD=POST REMOTE_ADDR=127.0.0.1 \
-	    CONTENT_TYPE=application/json CONTENT_LENGTH="$(stat -c %s "$P")" \
-	    HTTP_X_HUB_SIGNATURE_256="$sig" "$AIE_CGI/wa-webhook.cgi" \
-	    <"$P" >"$BATS_TEST_TMPDIR/out" 2>&1 &
-	pid=$!
+	post_bg "$P"
 	wait_for eval '[ -n "$(find "$dir" -name ".tmp.WA_*.md.$pid.*")" ]'
 	kill -9 "$pid"
 	wait "$pid" || true
 	exec {fd}<&-
-	[ ! -s "$BATS_TEST_TMPDIR/out" ]       # no answer: Meta retries
+	grep -q '^Status: 200' "$BATS_TEST_TMPDIR/out"     # durable: answered
 	[ "$(items | wc -l)" -eq 0 ]
+	[ "$(pending)" -eq 1 ]
 	[ "$(tmps)" -eq 1 ]
-	# Meta's retry files it once, and the one after that is dropped
-	cgi_post "$P"
+	# the next delivery, of anything, files it first
+	"$META" status delivered wamid.NONE >"$P.2"
+	cgi_post "$P.2"
 	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	grep -q '^written ahead$' "$(items)"
+	[ "$(pending)" -eq 0 ]
+	# Meta's retry (it had its 200: only in a race) is dropped
 	cgi_post "$P"
 	status_is "200 OK"
 	[ "$(items | wc -l)" -eq 1 ]
-	grep -q '^written aside$' "$(items)"
 	[ "$(tmps)" -eq 1 ]   # young: kept
 	# past WA_TMP_AGE (an hour) the next delivery sweeps it, not a young one
 	touch -d '2 hours ago' "$dir"/.tmp.WA_* "$VAULT_DIR/.state/local/wa-swept"
 	: >"$dir/.tmp.WA_20991231T000000Z_abcdef.md.1.0a0b0c0d"
-	"$META" status delivered wamid.NONE >"$P"
-	cgi_post "$P"
+	cgi_post "$P.2"
 	status_is "200 OK"
 	wait_for eval '[ "$(tmps)" -eq 1 ]'
 	[ -e "$dir/.tmp.WA_20991231T000000Z_abcdef.md.1.0a0b0c0d" ]
 	[ "$(items | wc -l)" -eq 1 ]
 	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "a delivery killed before its record is durable is not answered; the retry files it once" {
+	local wal=$VAULT_DIR/.state/local/wa-wal pid i fd fds=()
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	[ -d "$wal" ]
+	# every slot held, as by deliveries at work: this one waits for one
+	for i in $(seq 0 15); do
+		exec {fd}<>"$wal/$i"
+		flock "$fd"
+		fds+=("$fd")
+	done
+	"$META" payload text wamid.KILL2 "not yet durable" >"$P"
+	post_bg "$P"
+	sleep 0.3
+	kill -9 "$pid"
+	wait "$pid" || true
+	for fd in "${fds[@]}"; do exec {fd}<&-; done
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]       # no answer: Meta retries
+	[ "$(items | wc -l)" -eq 0 ]
+	[ "$(pending)" -eq 0 ]
+	cgi_post "$P"
+	status_is "200 OK"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 1 ]
+	[ "$(pending)" -eq 0 ]
+}
+
+@test "a delivery killed while filing a record left undone is not answered; nothing is lost or doubled" {
+	local lock=$VAULT_DIR/.state/local/wa.lock pid fd sfd i fds=()
+	"$META" status delivered wamid.NONE >"$P.0"
+	cgi_post "$P.0"
+	"$META" payload text wamid.KILL3 "the first" >"$P"
+	exec {fd}<>"$lock"
+	flock "$fd"
+	post_bg "$P"
+	wait_for grep -q '^Status: 200' "$BATS_TEST_TMPDIR/out"
+	sleep 0.2
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(pending)" -eq 1 ]
+	# the other slots held, as by deliveries at work: the next delivery
+	# takes that one and files its record first, under the lock still
+	# held: killed there, before its own record and answer
+	for i in $(seq 1 15); do
+		exec {sfd}<>"$VAULT_DIR/.state/local/wa-wal/$i"
+		flock "$sfd"
+		fds+=("$sfd")
+	done
+	"$META" payload text wamid.KILL4 "the second" >"$P.2"
+	post_bg "$P.2"
+	sleep 0.5
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec {fd}<&-
+	for sfd in "${fds[@]}"; do exec {sfd}<&-; done
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	[ "$(items | wc -l)" -eq 0 ]
+	[ "$(pending)" -eq 1 ]
+	# Meta's retry of the second: both filed, once each
+	cgi_post "$P.2"
+	status_is "200 OK"
+	cgi_post "$P"
+	cgi_post "$P.2"
+	[ "$(pending)" -eq 0 ]
+	# each text filed once (the first, filed after the second, joins
+	# nothing: a join never goes back in time)
+	[ "$(cat "$VAULT_DIR"/Needs_Action/whatsapp/*.md | grep -c '^the first$')" -eq 1 ]
+	[ "$(cat "$VAULT_DIR"/Needs_Action/whatsapp/*.md | grep -c '^the second$')" -eq 1 ]
+}
+
+# wal_record SLOT FILE [torn]: FILE written as slot SLOT's record, not
+# done, as a delivery answered 200 leaves it (torn: its hash wrong).
+wal_record() {
+	mkdir -p "$VAULT_DIR/.state/local/wa-wal"
+	python3 - "$VAULT_DIR/.state/local/wa-wal/$1" "$2" "${3:-}" <<'PY'
+import hashlib, struct, sys
+body = open(sys.argv[2], "rb").read()
+n = struct.pack("<I", len(body))
+h = hashlib.blake2b(n + body, digest_size=32).digest()
+if sys.argv[3]:
+    h = bytes([h[0] ^ 1]) + h[1:]
+rec = (b"AIE-WAL1TODO" + n + h).ljust(64, b"\0") + body
+open(sys.argv[1], "wb").write(rec.ljust(65536, b"\0"))
+PY
+}
+
+@test "a record left undone is filed by the next delivery; a torn one is passed over" {
+	echo WA_JOIN_WINDOW=0 >>"$AI_EMPLOYEE_CONFIG"
+	"$META" payload text wamid.W1 "left in slot 3" >"$P.1"
+	"$META" payload text wamid.W2 "torn in slot 5" >"$P.2"
+	wal_record 3 "$P.1"
+	wal_record 5 "$P.2" torn
+	[ "$(pending)" -eq 2 ]
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	grep -q '^left in slot 3$' "$(items)"
+	[ "$(head -c 12 "$VAULT_DIR/.state/local/wa-wal/3" | tr -d "\\0")" = AIE-WAL1DONE ]
+	# the torn one marked done, not read again
+	[ "$(head -c 12 "$VAULT_DIR/.state/local/wa-wal/5" | tr -d "\\0")" = AIE-WAL1DONE ]
+	# the torn one was never answered: Meta delivers it again
+	cgi_post "$P.2"
+	[ "$(items | wc -l)" -eq 2 ]
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "filing a record again trusts a wamid seen only with its item there" {
+	local st=$VAULT_DIR/.state/local b
+	b=$(python3 -c 'import sys
+h = 2166136261
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 16777619) & 0xffffffff
+print("%02x" % (h % 256))' wamid.R1)
+	mkdir -p "$st/wa-ids.d"
+	# what a crash leaves: the wamid recorded, its item's rename lost
+	echo "wamid.R1 WA_20250101T000000Z_abcdef" >"$st/wa-ids.d/$b"
+	"$META" payload text wamid.R1 "its rename was lost" >"$P.1"
+	# Meta's retry alone trusts the record (the owner may have deleted it)
+	cgi_post "$P.1"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 0 ]
+	# the record of the answered delivery is filed again
+	wal_record 0 "$P.1"
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 1 ]
+	grep -q '^its rename was lost$' "$(items)"
+	# and once there, it is not filed a third time
+	wal_record 0 "$P.1"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 1 ]
 }
 
 @test "deliveries of one payload at once, and of payloads sharing a message, make one item per wamid" {
@@ -394,7 +549,7 @@ tmps() {
 		grep -q '^Status: 200' "$BATS_TEST_TMPDIR/out2.$i" || fail "$(cat "$BATS_TEST_TMPDIR/out2.$i")"
 	done
 	[ "$(items | wc -l)" -eq 1 ]
-	[ "$(cat "$VAULT_DIR"/.state/local/wa-ids.d/* | grep -cx wamid.SAME1)" -eq 1 ]
+	[ "$(cat "$VAULT_DIR"/.state/local/wa-ids.d/* | grep -c '^wamid.SAME1 ')" -eq 1 ]
 	[ "$(grep -c '"event":"whatsapp_new"' "$VAULT_DIR"/Logs/*.jsonl)" -eq 1 ]
 	# the losers' temporary files are gone
 	[ "$(tmps)" -eq 0 ]

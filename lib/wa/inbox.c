@@ -13,11 +13,16 @@
  * item_prepare), and under it come only the check of the record, the
  * rename into place and the record; the folder is fsynced after the lock
  * is released (wa_inbox_sync), so deliveries at once share one journal
- * commit, and the webhook answers 200 only after that. The item is
- * published first and its wamid recorded after: a crash between the two
- * makes a second item on Meta's retry, never a lost message. A crash
- * before the rename leaves no item, only a temporary file, which
- * wa_inbox_sweep removes within the hour (sweep.c).
+ * commit. The webhook has answered 200 before all this, once the delivery
+ * was durable in its write-ahead record (wal.c), which is filed again
+ * when a crash cut the filing; the wamid's line names the item it went to
+ * ("<wamid> <ID>"), and a filing again (in->replay) counts a wamid seen
+ * only when that item is in the vault: a crash may leave the line on disk
+ * and lose the rename. The item is published first and its wamid
+ * recorded after: a crash between the two makes a second item when the
+ * record is filed again, never a lost message. A crash before the rename
+ * leaves no item, only a temporary file, which wa_inbox_sweep removes
+ * within the hour (sweep.c).
  *
  * Text messages from one sender that come within WA_JOIN_WINDOW seconds
  * of each other join one item (a conversation, not ten items) while it
@@ -165,37 +170,53 @@ void wa_inbox_close(struct wa_inbox *in)
 	in->lockfd = in->ids.dirfd = in->last.dirfd = in->statefd = -1;
 }
 
-/* 1 when the line s (of n bytes, no newline) is a whole line of the text
- * lines. */
-static int has_line(const char *lines, const char *s, size_t n)
+/* The ID recorded with wamid (a line "<wamid> <ID>"; a line of the
+ * wamid alone, from earlier versions, has none) into id: 1 when wamid
+ * was recorded, 0 when not, -1 on error. */
+static int seen(struct wa_inbox *in, const char *wamid, char id[AIE_ID_MAX + 1])
 {
-	const char *p;
-
-	for (p = lines; p && (p = strstr(p, s)); p += n)
-		if ((p == lines || p[-1] == '\n') && p[n] == '\n')
-			return 1;
-	return 0;
-}
-
-/* 1 when wamid was recorded, 0 when not, -1 on error. */
-static int seen(struct wa_inbox *in, const char *wamid)
-{
+	size_t n = strlen(wamid), k;
+	const char *p, *hit = NULL;
 	char *lines;
 	size_t len;
-	int r;
 
+	*id = '\0';
 	if (wa_keyed_read(&in->ids, wamid, &lines, &len) < 0)
 		return -1;
-	r = has_line(lines, wamid, strlen(wamid));
+	for (p = lines; p && (p = strstr(p, wamid)); p += n)
+		if ((p == lines || p[-1] == '\n') && (p[n] == '\n' ||
+		    p[n] == ' '))
+			hit = p + n;
+	if (hit && *hit == ' ' && (k = strcspn(hit + 1, "\n")) > 0 &&
+	    k <= AIE_ID_MAX) {
+		memcpy(id, hit + 1, k);
+		id[k] = '\0';
+	}
 	free(lines);
-	return r;
+	return hit != NULL;
 }
 
-/* wamid appended to its file in one write (a line is in the record whole
+/* Whether a wamid seen is filed: always, but when a delivery is filed
+ * again from the write-ahead record (in->replay), whose first filing a
+ * crash may have cut between the record and the item (the item's rename
+ * not yet durable): then only when the item recorded with it is in the
+ * vault (a line without one is trusted). */
+static int filed(struct wa_inbox *in, const char *id)
+{
+	struct itemref ref;
+
+	if (!in->replay || !*id)
+		return 1;
+	if (vault_find(in->v, id, &ref) == 0)
+		return 1;
+	return aie_errcode == EX_DATA ? 0 : -1;
+}
+
+/* "<wamid> <ID>" (the item it went to) appended to its file in one write (a line is in the record whole
  * or not at all); a file past WA_IDS_MAX keeps only its newer half (Meta
  * stops retrying after 7 days; the half holds far more than a week of
  * messages for a small business). */
-static int record(struct wa_inbox *in, const char *wamid)
+static int record(struct wa_inbox *in, const char *wamid, const char *id)
 {
 	struct buf b = { 0 };
 	const char *keep;
@@ -207,7 +228,7 @@ static int record(struct wa_inbox *in, const char *wamid)
 		return -1;
 	if (len + strlen(wamid) + 1 <= WA_IDS_MAX) {
 		free(lines);
-		buf_addf(&b, "%s\n", wamid);
+		buf_addf(&b, "%s %s\n", wamid, id);
 		r = b.oom ? aie_fail(EX_TEMP, "out of memory") :
 		    wa_keyed_append(&in->ids, b.p, b.len);
 		buf_free(&b);
@@ -216,7 +237,7 @@ static int record(struct wa_inbox *in, const char *wamid)
 	keep = lines + len - WA_IDS_MAX / 2;
 	keep = (keep = strchr(keep, '\n')) ? keep + 1 : lines + len;
 	buf_adds(&b, keep);
-	buf_addf(&b, "%s\n", wamid);
+	buf_addf(&b, "%s %s\n", wamid, id);
 	free(lines);
 	r = b.oom ? aie_fail(EX_TEMP, "out of memory") :
 	    wa_keyed_rewrite(&in->ids, wamid, b.p, b.len);
@@ -562,12 +583,15 @@ static int publish(struct wa_inbox *in, const struct wa_msg *m,
 int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
     struct wa_pre *p, struct itemref *ref)
 {
+	char id[AIE_ID_MAX + 1];
 	int r;
 
-	if ((r = seen(in, m->id)) != 0) {
+	if ((r = seen(in, m->id, id)) == 1)
+		r = filed(in, id);
+	if (r != 0) {
 		wa_pre_drop(p);
 		/* the delivery that published it may not have synced yet:
-		 * this one's 200 waits for the folder too */
+		 * this one's record is done only after the folder is */
 		in->touched |= r == 1;
 		return r;
 	}
@@ -578,13 +602,13 @@ int wa_inbox_add(struct wa_inbox *in, const struct wa_msg *m,
 	if (r == 0) {
 		wa_pre_drop(p);
 		in->touched = 1;
-		return record(in, m->id) < 0 ||
+		return record(in, m->id, ref->id) < 0 ||
 		    last_set(in, m->from, ref->id, m->timestamp) < 0 ? -1 : 0;
 	}
 	if (publish(in, m, p, ref) < 0)
 		return -1;
 	in->touched = 1;
-	if (record(in, m->id) < 0 || (!strcmp(m->type, "text") &&
+	if (record(in, m->id, ref->id) < 0 || (!strcmp(m->type, "text") &&
 	    last_set(in, m->from, ref->id, m->timestamp) < 0))
 		return -1;
 	audit_event(in->v, "whatsapp_new", ref->id, "wa-webhook", ref->rel,

@@ -191,6 +191,49 @@ int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
     size_t len);
 
 /*
+ * wal.c - the webhook's write-ahead record: WA_WAL_SLOTS slot files
+ * .state/<agent>/wa-wal/<n>, each taken by one process at a time (flock),
+ * holding one delivery's verified body, durable before the 200, marked
+ * done once its items are filed (see wa-webhook(8), DURABILITY).
+ */
+#define WA_WAL_SLOTS 16
+#define WA_WAL_SIZE  65536        /* each slot's size, grown for a bigger body */
+#define WA_WAL_HEAD  64           /* the header before the body */
+
+struct wa_wal {
+	int dirfd;               /* .state/<agent>/wa-wal */
+	int fd;                  /* the slot held (flocked), or -1 */
+	int slot;
+	off_t size;
+	char rel[80];            /* the folder's vault path, for messages */
+};
+
+/* Take a free slot whose record is done (else one whose record is not,
+ * else wait for one), or with pending_only the first free slot whose
+ * record is not done (0, nothing taken, when there is none). 1 with *body
+ * (malloc'd, *len bytes) when the slot's record is not done: a delivery
+ * answered 200 whose process died before filing it, to be filed before
+ * the slot is written again; 0 when the slot is free to write; -1 on
+ * error (nothing held). */
+int wa_wal_take(struct vault *v, struct wa_wal *w, int pending_only,
+    char **body, size_t *len);
+/* The header of a record of body (len bytes), not done. */
+void wa_wal_head(unsigned char head[WA_WAL_HEAD], const char *body,
+    size_t len);
+/* The body as the slot's record, durable (fdatasync) on return: 0 or -1. */
+int wa_wal_write(struct wa_wal *w, const char *body, size_t len);
+/* The slot's record marked done, in place and not synced: 0 or -1. */
+int wa_wal_done(struct wa_wal *w);
+/* The slot let go (its flock with it); wa_wal_close also the folder. */
+void wa_wal_release(struct wa_wal *w);
+void wa_wal_close(struct wa_wal *w);
+/* A slot's first size bytes: 1 with *body, *len the record's body when it
+ * is whole and not done, 0 when it is done or was never written, -1 when
+ * it is torn (a bad hash, length or state). */
+int wa_wal_parse(const char *rec, size_t size, const char **body,
+    size_t *len);
+
+/*
  * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
  * at most one item per wamid (.state/<agent>/wa-ids.d/, under wa.lock).
  */
@@ -207,6 +250,8 @@ struct wa_inbox {
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
 	int touched;             /* the folder to sync before the answer */
+	int replay;              /* filing a record again: trust no wamid
+	                          * seen without its item (wa_inbox_add) */
 };
 
 /* A message's item written ahead of the lock (a hidden temporary file,
@@ -222,8 +267,8 @@ struct wa_pre {
  * configuration; wa_inbox_prepare writes each message's item aside;
  * wa_inbox_lock takes wa.lock (waiting for another delivery) and opens
  * the records; wa_inbox_add files each message; wa_inbox_unlock; then
- * wa_inbox_sync makes what was filed durable, before the answer. 0 or
- * -1 each. */
+ * wa_inbox_sync makes what was filed durable, before the delivery's
+ * write-ahead record is marked done. 0 or -1 each. */
 int wa_inbox_open(struct wa_inbox *in, struct vault *v);
 int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,
     struct wa_pre *p);
