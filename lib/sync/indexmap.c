@@ -4,7 +4,7 @@
  * tree (the TREE extension) names. Its checksum is not verified (git
  * itself verifies it only in git fsck), so every length, count and offset
  * in it is checked against the bytes there are: whatever the file holds,
- * nothing past its end is read.
+ * nothing past its end is read (fuzzed: t/fuzz/gitindex.c).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -144,4 +144,24 @@ void index_map_close(struct index_map *m)
 		munmap((void *)m->p, m->size);
 	free(m->off);
 	memset(m, 0, sizeof *m);
+}
+
+int sync_index_read(const unsigned char *buf, size_t len, size_t *entries,
+    unsigned char tree[20])
+{
+	struct index_map m = { .p = buf, .size = len };
+	git_oid id;
+	int r = -1;
+
+	*entries = 0;
+	if (index_parse(&m) == 0) {
+		*entries = m.n;
+		r = 1;
+		if (index_tree(&m, &id) == 0) {
+			memcpy(tree, id.id, GIT_OID_RAWSZ);
+			r = 0;
+		}
+	}
+	free(m.off);
+	return r;
 }
