@@ -176,6 +176,50 @@ struct sync_paths {
 };
 int sync_unchanged(struct sync *s, struct sync_paths *p);
 void sync_paths_free(struct sync_paths *p);
+
+/* .git/index mapped and read in place (indexmap.c): each entry's offset,
+ * in the index's order (by path, bytewise, as git sorts it). */
+struct index_map {
+	const unsigned char *p;
+	size_t size;
+	uint32_t *off;
+	size_t n;
+	size_t ext;                     /* where the extensions begin */
+	struct timespec mtime;          /* of the index file */
+};
+/* Map the file at path: 0, or -1 (nothing held). */
+int index_map_open(struct index_map *m, const char *path);
+void index_map_close(struct index_map *m);
+/* Find and check the entries of m->p[0..m->size): 0, or -1 when the
+ * index is not one this reader takes (m->off may be set either way). */
+int index_parse(struct index_map *m);
+/* The tree the parsed index's cache tree names, when valid: 0, else -1. */
+int index_tree(const struct index_map *m, git_oid *tree);
+
+static inline uint32_t index_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline unsigned index_be16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | (unsigned)p[1];
+}
+
+static inline const unsigned char *index_entry(const struct index_map *m,
+    size_t i)
+{
+	return m->p + m->off[i];
+}
+
+/* An entry's path: after 62 bytes, or 64 with the extended flags. */
+static inline const char *index_path(const struct index_map *m, size_t i)
+{
+	const unsigned char *e = index_entry(m, i);
+
+	return (const char *)e + (index_be16(e + 60) & 0x4000 ? 64 : 62);
+}
 void sync_describe(const struct changes *ch, const char *agent, char *buf,
     size_t size);
 void changes_free(struct changes *ch);

@@ -134,6 +134,13 @@ int sync_backoff_parse(const char *spec, double *out, size_t max, size_t *n);
  */
 int sync_push_claim(struct vault *v, const struct itemref *ref);
 
+/* Read a .git/index held in buf[0..len) as a one-shot cycle reads the
+ * repository's (indexmap.c; exposed for the fuzz harness): 0 with
+ * *entries and the tree its cache tree names, 1 entries read but no valid
+ * cache tree, -1 not an index that reader takes. Reads nothing past len. */
+int sync_index_read(const unsigned char *buf, size_t len, size_t *entries,
+    unsigned char tree[20]);
+
 /*
  * secretscan.h - the secret guard (see vault(5), "The deny-list", and
  * vault-sync(1), "Secret guard"): paths that are never synced and contents

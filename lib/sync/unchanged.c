@@ -5,10 +5,11 @@
  * A libgit2 status reads the whole index into memory (parsing and hashing
  * 1 MB at 10,000 files), diffs HEAD's trees against it and stats every
  * file by its full path: most of a one-shot cycle that finds nothing to
- * do. Here the index file is mapped and read in place (its checksum not
- * verified: git itself verifies it only in git fsck). The index holds
- * HEAD's tree when its cache tree (the TREE extension, which git and
- * libgit2 keep valid or mark invalid on every change) names HEAD's tree.
+ * do. Here the index file is mapped and read in place (indexmap.c reads
+ * it; this file's one job is comparing it with the work tree). The index
+ * holds HEAD's tree when its cache tree (the TREE extension, which git
+ * and libgit2 keep valid or mark invalid on every change) names HEAD's
+ * tree.
  * Each tracked file is stat'ed relative to its directory's descriptor and
  * compared as libgit2's status compares it (mode, size, mtime, ctime,
  * inode, owner; an entry not older than the index file is racily clean
@@ -32,7 +33,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,17 +44,6 @@
 #define PRESTAT_MIN 2000        /* entries worth a second thread */
 
 enum { UNKNOWN = -1, LISTED = 0, NONE = 1 };
-
-/* The index file, mapped: each entry's offset, in the index's order
- * (by path, bytewise, as git sorts it). */
-struct index_map {
-	const unsigned char *p;
-	size_t size;
-	uint32_t *off;
-	size_t n;
-	size_t ext;                     /* where the extensions begin */
-	struct timespec mtime;          /* of the index file */
-};
 
 /* A directory being compared: its descriptor, the length of its path
  * with the '/' (0 at the top), its first entry, and how many of the
@@ -73,128 +62,6 @@ struct walk {
 	struct level lv[DEPTH_MAX];
 	int depth;
 };
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static unsigned be16(const unsigned char *p)
-{
-	return (unsigned)p[0] << 8 | (unsigned)p[1];
-}
-
-static const unsigned char *entry(const struct index_map *m, size_t i)
-{
-	return m->p + m->off[i];
-}
-
-/* An entry's path: after 62 bytes, or 64 with the extended flags. */
-static const char *path_of(const struct index_map *m, size_t i)
-{
-	const unsigned char *e = entry(m, i);
-
-	return (const char *)e + (be16(e + 60) & 0x4000 ? 64 : 62);
-}
-
-/* Index versions 2 and 3 (4 compresses paths): every entry a file or
- * symlink at stage 0 with no flag that changes how git reads it (assume
- * valid, skip-worktree, intent-to-add), paths in order. 0 or -1. */
-static int index_parse(struct index_map *m)
-{
-	size_t off = 12, end, i, n, fixed, len;
-	unsigned ver, flags;
-	uint32_t mode;
-
-	if (m->size < 12 + 20 || m->size > UINT32_MAX ||
-	    memcmp(m->p, "DIRC", 4) != 0)
-		return -1;
-	end = m->size - 20;     /* the checksum */
-	ver = be32(m->p + 4);
-	n = be32(m->p + 8);
-	if ((ver != 2 && ver != 3) || n > end / 64)
-		return -1;
-	if (!(m->off = malloc((n ? n : 1) * sizeof *m->off)))
-		return -1;
-	for (i = 0; i < n; i++) {
-		const unsigned char *e = m->p + off;
-		if (end - off < 64)
-			return -1;
-		flags = be16(e + 60);
-		mode = be32(e + 24);
-		if ((flags & 0xb000) || (mode != 0100644 && mode != 0100755 &&
-		    mode != 0120000))
-			return -1;
-		fixed = 62;
-		if (flags & 0x4000) {
-			if (ver < 3 || be16(e + 62) != 0)
-				return -1;
-			fixed = 64;
-		}
-		len = strnlen((const char *)e + fixed, end - off - fixed);
-		if (len == 0 || len >= end - off - fixed ||
-		    (len != (flags & 0xfff) && (len < 0xfff ||
-		    (flags & 0xfff) != 0xfff)) ||
-		    ((fixed + len + 8) & ~(size_t)7) > end - off)
-			return -1;
-		m->off[i] = (uint32_t)off;
-		if (i && strcmp(path_of(m, i - 1), path_of(m, i)) >= 0)
-			return -1;
-		off += (fixed + len + 8) & ~(size_t)7;
-	}
-	m->n = n;
-	m->ext = off;
-	return 0;
-}
-
-/* The root of a TREE extension: "" NUL, the entries it covers (-1:
- * invalid), SP, its subtrees, LF, the tree's id. 0 when valid and
- * covering all n entries, else -1. */
-static int tree_root(const unsigned char *d, size_t len, size_t n,
-    git_oid *tree)
-{
-	const unsigned char *p = d + 1, *end = d + len;
-	size_t count = 0;
-
-	if (len < 1 || d[0] != '\0')
-		return -1;
-	while (p < end && *p >= '0' && *p <= '9' && count <= n)
-		count = count * 10 + (size_t)(*p++ - '0');
-	if (p == d + 1 || count != n || p == end || *p++ != ' ')
-		return -1;
-	while (p < end && *p >= '0' && *p <= '9')
-		p++;
-	if (p == end || *p++ != '\n' || end - p < GIT_OID_RAWSZ)
-		return -1;
-	git_oid_fromraw(tree, p);
-	return 0;
-}
-
-/* The tree the index's cache tree names, when valid. An extension whose
- * name is not upper case must be understood to read the index ("link": a
- * split index, whose entries are elsewhere): -1, as for no valid tree. */
-static int index_tree(const struct index_map *m, git_oid *tree)
-{
-	size_t off = m->ext, end = m->size - 20, at = 0, len = 0;
-	int found = 0;
-
-	while (end - off >= 8) {
-		const unsigned char *x = m->p + off;
-		size_t n = be32(x + 4);
-		if (x[0] < 'A' || x[0] > 'Z' || n > end - off - 8)
-			return -1;
-		if (memcmp(x, "TREE", 4) == 0) {
-			found = 1;
-			at = off + 8;
-			len = n;
-		}
-		off += 8 + n;
-	}
-	if (off != end || !found)
-		return -1;
-	return tree_root(m->p + at, len, m->n, tree);
-}
 
 static int head_tree(git_repository *repo, git_oid *tree)
 {
@@ -259,15 +126,15 @@ static int differs(const unsigned char *e, const struct stat *st,
 		mode = st->st_mode & S_IXUSR ? 0100755 : 0100644;
 	else if (S_ISLNK(st->st_mode))
 		mode = 0120000;
-	return be32(e + 24) != mode ||
-	    be32(e + 36) != (uint32_t)st->st_size ||
-	    be32(e + 0) != (uint32_t)st->st_ctim.tv_sec ||
-	    be32(e + 4) != (uint32_t)st->st_ctim.tv_nsec ||
-	    be32(e + 8) != (uint32_t)st->st_mtim.tv_sec ||
-	    be32(e + 12) != (uint32_t)st->st_mtim.tv_nsec ||
-	    be32(e + 20) != (uint32_t)st->st_ino ||
-	    be32(e + 28) != (uint32_t)st->st_uid ||
-	    be32(e + 32) != (uint32_t)st->st_gid ||
+	return index_be32(e + 24) != mode ||
+	    index_be32(e + 36) != (uint32_t)st->st_size ||
+	    index_be32(e + 0) != (uint32_t)st->st_ctim.tv_sec ||
+	    index_be32(e + 4) != (uint32_t)st->st_ctim.tv_nsec ||
+	    index_be32(e + 8) != (uint32_t)st->st_mtim.tv_sec ||
+	    index_be32(e + 12) != (uint32_t)st->st_mtim.tv_nsec ||
+	    index_be32(e + 20) != (uint32_t)st->st_ino ||
+	    index_be32(e + 28) != (uint32_t)st->st_uid ||
+	    index_be32(e + 32) != (uint32_t)st->st_gid ||
 	    newer(&st->st_mtim, index_mtime);
 }
 
@@ -280,7 +147,7 @@ static int stat_entry(const struct index_map *m, size_t i, int dirfd,
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? MISSING : FAILED;
-	return differs(entry(m, i), &st, &m->mtime) ? DIFFERS : SAME;
+	return differs(index_entry(m, i), &st, &m->mtime) ? DIFFERS : SAME;
 }
 
 /* The stats of entries from..n-1, made by a second thread while
@@ -307,7 +174,7 @@ static void *prestat_run(void *arg)
 	int fd = -1;
 
 	for (i = p->from; i < m->n; i++) {
-		const char *path = path_of(m, i), *slash = strrchr(path, '/');
+		const char *path = index_path(m, i), *slash = strrchr(path, '/');
 		len = slash ? (size_t)(slash - path) : 0;
 		if (len != dlen || memcmp(path, dir, len) != 0) {
 			if (fd >= 0 && fd != p->top)
@@ -381,7 +248,7 @@ static void prestat_wait(struct prestat *p)
 static int check_file(struct walk *w, size_t i, const char *name)
 {
 	struct level *l = &w->lv[w->depth];
-	const char *path = path_of(w->m, i);
+	const char *path = index_path(w->m, i);
 	int v;
 
 	if (i >= w->pre->from) {
@@ -444,7 +311,7 @@ static size_t lower_bound(const struct index_map *m, size_t lo, size_t hi,
 {
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(path_of(m, mid), key) < 0)
+		if (strcmp(index_path(m, mid), key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -553,12 +420,12 @@ static int extra_one(void *arg, int fd, const struct dirent64 *d)
 	memcpy(u.rel, x->pre, x->plen);
 	memcpy(u.rel + x->plen, d->d_name, n + 1);
 	j = lower_bound(m, x->lo, x->hi, u.rel);
-	if (j < x->hi && strcmp(path_of(m, j), u.rel) == 0)
+	if (j < x->hi && strcmp(index_path(m, j), u.rel) == 0)
 		return 0;
 	u.rel[x->plen + n] = '/';
 	u.rel[x->plen + n + 1] = '\0';
 	j = lower_bound(m, j, x->hi, u.rel);
-	if (j < x->hi && strncmp(path_of(m, j), u.rel, x->plen + n + 1) == 0)
+	if (j < x->hi && strncmp(index_path(m, j), u.rel, x->plen + n + 1) == 0)
 		return 0;
 	u.rel[x->plen + n] = '\0';
 	dir = is_dir(fd, d);
@@ -580,7 +447,7 @@ static int extra_one(void *arg, int fd, const struct dirent64 *d)
 static int leave(struct walk *w, size_t hi)
 {
 	struct level *l = &w->lv[w->depth];
-	struct extra x = { w, w->m->n ? path_of(w->m, l->lo) : "", l->plen,
+	struct extra x = { w, w->m->n ? index_path(w->m, l->lo) : "", l->plen,
 	    l->lo, hi, w->depth == 0 };
 	size_t names = 0;
 	int e = 0;
@@ -599,7 +466,7 @@ static int leave(struct walk *w, size_t hi)
  * UNKNOWN. */
 static int enter(struct walk *w, size_t i, const char *slash)
 {
-	const char *path = path_of(w->m, i);
+	const char *path = index_path(w->m, i);
 	struct level *l = &w->lv[w->depth];
 	const char *name = path + l->plen;
 	char comp[256];
@@ -631,7 +498,7 @@ static int under(const struct walk *w, const char *path)
 {
 	const struct level *l = &w->lv[w->depth];
 
-	return strncmp(path, path_of(w->m, l->lo), l->plen) == 0;
+	return strncmp(path, index_path(w->m, l->lo), l->plen) == 0;
 }
 
 /* Every entry in the index's order, each directory entered once (the
@@ -646,7 +513,7 @@ static int walk(struct walk *w, int top)
 	w->lv[0] = (struct level){ top, 0, 0, 0 };
 	w->depth = 0;
 	while (i < m->n) {
-		path = path_of(m, i);
+		path = index_path(m, i);
 		while (w->depth > 0 && !under(w, path))
 			if ((e = leave(w, i)) < 0)
 				goto out;
@@ -657,7 +524,7 @@ static int walk(struct walk *w, int top)
 			goto out;
 		if (slash) {
 			skip = (size_t)(slash - path) + 1;
-			while (++i < m->n && strncmp(path_of(m, i), path, skip) == 0)
+			while (++i < m->n && strncmp(index_path(m, i), path, skip) == 0)
 				;
 			e = 0;
 			continue;
@@ -678,29 +545,18 @@ out:
 
 int sync_unchanged(struct sync *s, struct sync_paths *out)
 {
-	struct index_map m = { 0 };
+	struct index_map m;
 	struct prestat pre;
 	struct walk w = { .repo = s->repo, .m = &m, .pre = &pre, .out = out };
 	git_oid cached, head;
 	char path[4200];
-	struct stat st;
-	void *map = MAP_FAILED;
-	int fd, top, r = UNKNOWN;
+	int top, r = UNKNOWN;
 
 	memset(out, 0, sizeof *out);
 	if ((size_t)snprintf(path, sizeof path, "%sindex",
 	    git_repository_path(s->repo)) >= sizeof path ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	    index_map_open(&m, path) < 0)
 		return UNKNOWN;
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-		    fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return UNKNOWN;
-	m.p = map;
-	m.size = (size_t)st.st_size;
-	m.mtime = st.st_mtim;
 	if (index_parse(&m) < 0)
 		goto out;
 	if (index_tree(&m, &cached) < 0) {
@@ -719,7 +575,6 @@ int sync_unchanged(struct sync *s, struct sync_paths *out)
 out:
 	if (r == UNKNOWN)
 		sync_paths_free(out);
-	munmap(map, m.size);
-	free(m.off);
+	index_map_close(&m);
 	return r;
 }
