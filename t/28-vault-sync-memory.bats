@@ -140,26 +140,33 @@ kb() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
 }
 
-@test "--watch: a daemon fallen behind merges 200 remote changes within its memory bound" {
-	# RSS under AddressSanitizer is its shadow memory, not ours
-	[ -z "${AIE_SAN:-}" ] || skip "RSS is not measurable under SAN=1"
-	local i k f before peak n
-	# 15,000 notes of 2 kB alike but for their IDs: packed as deltas of
-	# one another, so reading one walks a chain through the pack
-	python3 - "$VAULT_DIR" <<'PY'
+# notes N SPREAD: N notes of 2 kB alike but for their IDs, the first
+# SPREAD over the year's folders and the rest in December's, committed,
+# pushed and synced to the cloud: packed as deltas of one another, so
+# reading one walks a chain through the pack.
+notes() {
+	python3 - "$VAULT_DIR" "$1" "$2" <<'PY'
 import os, sys
 body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do.\n" * 31
-for i in range(15000):
-    d = os.path.join(sys.argv[1], "Done", "email", "2026-%02d" % (i % 12 + 1))
+n, spread = int(sys.argv[2]), int(sys.argv[3])
+for i in range(n):
+    m = i % 12 + 1 if i < spread else 12
+    d = os.path.join(sys.argv[1], "Done", "email", "2026-%02d" % m)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "NOTE_%06d.md" % i), "w") as f:
         f.write("---\ntype: note\nid: NOTE_%06d\n---\n%s" % (i, body))
 PY
 	git -C "$VAULT_DIR" add -A
 	git -C "$VAULT_DIR" -c user.name=t -c user.email=t@example.com \
-	    commit -q --no-verify -m "15,000 notes"
+	    commit -q --no-verify -m "$1 notes"
 	git -C "$VAULT_DIR" push -q origin HEAD
 	csync -q
+}
+
+# stopped_daemon: a local --watch daemon ($WPID, its --json lines in
+# $BATS_TEST_TMPDIR/j) that ran its first cycle, then stopped (SIGSTOP).
+stopped_daemon() {
+	local i
 	VAULT_SYNC_QUIET_MS=5000 vault-sync -q -j -C "$VAULT_DIR" -a local --watch \
 	    --interval 3600 >"$BATS_TEST_TMPDIR/j" 2>/dev/null &
 	WPID=$!
@@ -167,9 +174,32 @@ PY
 		[ "$(cycles "$BATS_TEST_TMPDIR/j")" -ge 1 ] && break
 		sleep 0.1
 	done
+	kill -STOP "$WPID"
+}
+
+# one_cycle: the stopped daemon let go for one cycle; $before is its RSS
+# before it and $peak the cycle's peak (VmHWM), in kB.
+one_cycle() {
+	local i n
+	before=$(kb "$WPID" VmRSS)
+	echo 5 >"/proc/$WPID/clear_refs"        # VmHWM from here
+	n=$(cycles "$BATS_TEST_TMPDIR/j")
+	kill -CONT "$WPID"
+	for i in $(seq 1200); do
+		[ "$(cycles "$BATS_TEST_TMPDIR/j")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	peak=$(kb "$WPID" VmHWM)
+}
+
+@test "--watch: a daemon fallen behind merges 200 remote changes within its memory bound" {
+	# RSS under AddressSanitizer is its shadow memory, not ours
+	[ -z "${AIE_SAN:-}" ] || skip "RSS is not measurable under SAN=1"
+	local i k f before peak n
+	notes 15000 15000
+	stopped_daemon
 	# stopped while the cloud pushes 200 changes in 10 cycles and 20
 	# notes change here: then one cycle commits, fetches, merges, pushes
-	kill -STOP "$WPID"
 	k=0
 	for i in $(seq 10); do
 		for _ in $(seq 20); do
@@ -184,15 +214,7 @@ PY
 		n=$((7500 + i * 13))
 		echo "local $i" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$VAULT_DIR" $((n % 12 + 1)) "$n")"
 	done
-	before=$(kb "$WPID" VmRSS)
-	echo 5 >"/proc/$WPID/clear_refs"        # VmHWM from here
-	n=$(cycles "$BATS_TEST_TMPDIR/j")
-	kill -CONT "$WPID"
-	for i in $(seq 1200); do
-		[ "$(cycles "$BATS_TEST_TMPDIR/j")" -gt "$n" ] && break
-		sleep 0.1
-	done
-	peak=$(kb "$WPID" VmHWM)
+	one_cycle
 	tail -n 1 "$BATS_TEST_TMPDIR/j" | grep -q '"merged":true' ||
 	    { cat "$BATS_TEST_TMPDIR/j"; false; }
 	# vault-sync(1), Memory: 1 MB of parsed objects, 2 MB of mapped pack
@@ -208,31 +230,10 @@ PY
 	local i k n f before peak
 	# 10,000 notes over the year and 7,000 in this month's folder, whose
 	# tree (330 kB) each commit there makes anew
-	python3 - "$VAULT_DIR" <<'PY'
-import os, sys
-body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do.\n" * 31
-for i in range(17000):
-    m = i % 12 + 1 if i < 10000 else 12
-    d = os.path.join(sys.argv[1], "Done", "email", "2026-%02d" % m)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "NOTE_%06d.md" % i), "w") as f:
-        f.write("---\ntype: note\nid: NOTE_%06d\n---\n%s" % (i, body))
-PY
-	git -C "$VAULT_DIR" add -A
-	git -C "$VAULT_DIR" -c user.name=t -c user.email=t@example.com \
-	    commit -q --no-verify -m "17,000 notes"
-	git -C "$VAULT_DIR" push -q origin HEAD
-	csync -q
-	VAULT_SYNC_QUIET_MS=5000 vault-sync -q -j -C "$VAULT_DIR" -a local --watch \
-	    --interval 3600 >"$BATS_TEST_TMPDIR/j" 2>/dev/null &
-	WPID=$!
-	for i in $(seq 600); do
-		[ "$(cycles "$BATS_TEST_TMPDIR/j")" -ge 1 ] && break
-		sleep 0.1
-	done
+	notes 17000 10000
+	stopped_daemon
 	# stopped while the cloud pushes 15 commits, each adding 10 notes to
 	# the large folder and editing 10 others, and 200 notes change here
-	kill -STOP "$WPID"
 	k=0
 	for i in $(seq 15); do
 		for _ in $(seq 10); do
@@ -251,15 +252,7 @@ PY
 			echo "local $i" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$VAULT_DIR" $((n % 12 + 1)) $((n % 10000)))"
 		fi
 	done
-	before=$(kb "$WPID" VmRSS)
-	echo 5 >"/proc/$WPID/clear_refs"        # VmHWM from here
-	n=$(cycles "$BATS_TEST_TMPDIR/j")
-	kill -CONT "$WPID"
-	for i in $(seq 1200); do
-		[ "$(cycles "$BATS_TEST_TMPDIR/j")" -gt "$n" ] && break
-		sleep 0.1
-	done
-	peak=$(kb "$WPID" VmHWM)
+	one_cycle
 	tail -n 1 "$BATS_TEST_TMPDIR/j" | grep -q '"staged":200,.*"merged":true' ||
 	    { tail -n 1 "$BATS_TEST_TMPDIR/j"; false; }
 	# issue 25's bound (vault-sync(1), Memory)

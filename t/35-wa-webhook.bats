@@ -393,23 +393,37 @@ pending() {
 	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
 }
 
+# hold_slots FIRST: the webhook's write-ahead slots FIRST to 15 flocked,
+# as by deliveries at work (their descriptors in $slots); release_slots
+# lets them go.
+hold_slots() {
+	local i fd
+	slots=()
+	for i in $(seq "$1" 15); do
+		exec {fd}<>"$VAULT_DIR/.state/local/wa-wal/$i"
+		flock "$fd"
+		slots+=("$fd")
+	done
+}
+
+release_slots() {
+	local fd
+	for fd in "${slots[@]}"; do exec {fd}<&-; done
+}
+
 @test "a delivery killed before its record is durable is not answered; the retry files it once" {
-	local wal=$VAULT_DIR/.state/local/wa-wal pid i fd fds=()
+	local wal=$VAULT_DIR/.state/local/wa-wal pid
 	"$META" status delivered wamid.NONE >"$P"
 	cgi_post "$P"
 	[ -d "$wal" ]
 	# every slot held, as by deliveries at work: this one waits for one
-	for i in $(seq 0 15); do
-		exec {fd}<>"$wal/$i"
-		flock "$fd"
-		fds+=("$fd")
-	done
+	hold_slots 0
 	"$META" payload text wamid.KILL2 "not yet durable" >"$P"
 	post_bg "$P"
 	sleep 0.3
 	kill -9 "$pid"
 	wait "$pid" || true
-	for fd in "${fds[@]}"; do exec {fd}<&-; done
+	release_slots
 	[ ! -s "$BATS_TEST_TMPDIR/out" ]       # no answer: Meta retries
 	[ "$(items | wc -l)" -eq 0 ]
 	[ "$(pending)" -eq 0 ]
@@ -421,7 +435,7 @@ pending() {
 }
 
 @test "a delivery killed while filing a record left undone is not answered; nothing is lost or doubled" {
-	local lock=$VAULT_DIR/.state/local/wa.lock pid fd sfd i fds=()
+	local lock=$VAULT_DIR/.state/local/wa.lock pid fd
 	"$META" status delivered wamid.NONE >"$P.0"
 	cgi_post "$P.0"
 	"$META" payload text wamid.KILL3 "the first" >"$P"
@@ -436,18 +450,14 @@ pending() {
 	# the other slots held, as by deliveries at work: the next delivery
 	# takes that one and files its record first, under the lock still
 	# held: killed there, before its own record and answer
-	for i in $(seq 1 15); do
-		exec {sfd}<>"$VAULT_DIR/.state/local/wa-wal/$i"
-		flock "$sfd"
-		fds+=("$sfd")
-	done
+	hold_slots 1
 	"$META" payload text wamid.KILL4 "the second" >"$P.2"
 	post_bg "$P.2"
 	sleep 0.5
 	kill -9 "$pid"
 	wait "$pid" || true
 	exec {fd}<&-
-	for sfd in "${fds[@]}"; do exec {sfd}<&-; done
+	release_slots
 	[ ! -s "$BATS_TEST_TMPDIR/out" ]
 	[ "$(items | wc -l)" -eq 0 ]
 	[ "$(pending)" -eq 1 ]
