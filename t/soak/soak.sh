@@ -133,19 +133,31 @@ shared_note() {
 	[ -f "$CLOUD/$rel" ] || rel=""
 }
 
+# markers_in PATH...: every marker in the files at PATH, wherever it is in
+# its line. A write the full disk cut short leaves the start of its marker
+# with no newline (tmpfs takes what fits in the page it has), and the next
+# marker appended to that file follows it on the same line: that marker
+# is there, and must count.
+markers_in() {
+	grep -rhoE --exclude-dir=.git --exclude-dir=.state 'mk-[0-9]+-(local|cloud)' "$@"
+}
+
 # put SIDE FILE: append marker $m to FILE; it joins the ledger only when
-# the write succeeded (a full disk refuses some).
+# the write succeeded (a full disk refuses some, and may leave a part).
 put() {
 	if printf '%s\n' "$m" >>"$2" 2>/dev/null; then
 		need[$m]=1
 	fi
 }
 
+# forget_markers_in FILE: its markers leave the ledger (deleted on
+# purpose). Found anywhere in a line, as the final check finds them: see
+# markers_in.
 forget_markers_in() {
-	local line
-	while IFS= read -r line; do
-		[[ $line == mk-* ]] && unset "need[$line]"
-	done <"$1"
+	local t
+	while IFS= read -r t; do
+		unset "need[$t]"
+	done < <(markers_in "$1")
 }
 
 # claim_race ID: both agents claim ID with --push at the same moment.
@@ -376,8 +388,11 @@ for r in "$W/remote.git" "$LOCAL/.git" "$CLOUD/.git"; do
 done
 
 declare -A have=()
-while IFS= read -r t; do have[$t]=1; done < <(grep -rhx --exclude-dir=.git \
-    --exclude-dir=.state 'mk-[0-9]*-[a-z]*' "$LOCAL" "$CLOUD")
+while IFS= read -r t; do have[$t]=1; done < <(markers_in "$LOCAL" "$CLOUD")
+# lines a full disk tore (a marker's start, maybe another marker after
+# it), in one clone (the two are the same)
+torn=$(grep -rhE --exclude-dir=.git --exclude-dir=.state 'mk-[0-9]' "$LOCAL" |
+    grep -cvxE 'mk-[0-9]+-(local|cloud)' || true)
 lost=0
 for t in "${!need[@]}"; do
 	[ -n "${have[$t]:-}" ] || { lost=$((lost + 1)); echo "lost $t" >>"$W/logs/lost"; }
@@ -425,7 +440,7 @@ echo "soak: seed $seed, $run_for s, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "soak: ops $(total ops) ($(list ops)); claims won $claims_won"
 echo "soak: faults $(total faults) ($(list faults))"
 echo "soak: cycles local $(cycles local) ($(failed_cycles local) failed), cloud $(cycles cloud) ($(failed_cycles cloud) failed)"
-echo "soak: markers ${#need[@]}, lost $lost, items ${#items[@]}, not at one path $places, double claims $double, wedged cycles $wedged_cycles, bad audit lines $bad_audit"
+echo "soak: markers ${#need[@]}, lost $lost (lines a full disk tore: $torn), items ${#items[@]}, not at one path $places, double claims $double, wedged cycles $wedged_cycles, bad audit lines $bad_audit"
 echo "soak: longest run of cycles refused for a held sync lock: $longest_lock (a wedge: ${WEDGE_SECONDS} s or more)"
 echo "soak: peak RSS local ${rss_peak_local} kB (VmHWM ${hwm_local:-?}), cloud ${rss_peak_cloud} kB (VmHWM ${hwm_cloud:-?}), bound ${rss_max} kB"
 for a in local cloud; do
