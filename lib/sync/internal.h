@@ -4,7 +4,6 @@
 #ifndef AIE_SYNC_INTERNAL_H
 #define AIE_SYNC_INTERNAL_H
 
-#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <git2.h>
@@ -250,15 +249,14 @@ int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
 int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net);
 
 /* One pack of the objects of some commits that the repository "to" lacks,
- * read from the repository "from" (packcopy.c): the push to a path
+ * built from the repository "from" (packcopy.c): the push to a path
  * remote and the fetch from one. what ("push", "fetch") begins each
  * error message. */
 struct packcopy {
 	const char *what;
 	git_repository *from;
 	git_odb *to;             /* to leave out what it has */
-	git_oid *ids;            /* what it lacks */
-	size_t n, cap;
+	git_packbuilder *pb;     /* what it lacks, by ID */
 };
 int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
     git_repository *to);
@@ -267,27 +265,12 @@ void packcopy_close(struct packcopy *c);
  * hide commits reach (each must be in "from"), parents first. */
 int packcopy_commits(struct packcopy *c, const git_oid *tip,
     const git_oid *hide, size_t nhide);
-/* The objects found, each once: 0 when "to" lacks none. */
-size_t packcopy_count(struct packcopy *c);
+size_t packcopy_count(const struct packcopy *c);
 /* The pack written into to's objects/pack, it and its index fsynced. */
 int packcopy_write(struct packcopy *c, git_repository *to);
-
-/* A pack of the n objects ids, read from the odb from, each whole
- * (packwrite.c), indexed into the folder dir, the pack and its index
- * fsynced: 0, or -1 told, what ("push", "fetch") first. */
-int pack_write(const char *what, git_odb *from, const git_oid *ids, size_t n,
-    const char *dir);
-
-/* SHA-1 of a stream (sha1.c): the checksum a pack file ends with. */
-struct sha1 {
-	uint32_t s[5];
-	uint64_t len;
-	unsigned char buf[64];
-};
-void sha1_init(struct sha1 *h);
-void sha1_update(struct sha1 *h, const void *data, size_t n);
-void sha1_final(struct sha1 *h, unsigned char out[20]);
-
+/* A packbuilder for such a pack, its delta window narrowed
+ * (pushwindow.c): 0, or -1 with the reason told. */
+int sync_copy_packbuilder(git_repository *repo, git_packbuilder **pb);
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
     size_t idlen, const char *const *skip, git_oid *oid, char *path,
     size_t pathsize);

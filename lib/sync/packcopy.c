@@ -10,32 +10,30 @@
  * the pack it streams: most of a cycle's exchange for the handful of
  * objects it moves (issue 24). Here a commit's tree is compared with its
  * first parent's, entry by entry, and only what differs and the other
- * side lacks goes into the pack, by ID, each object whole (packwrite.c).
- * The commits go parents first, and the pack and its index are fsynced
- * before a ref names them, so a copy cut short leaves only an
- * unreferenced pack. (Loose objects, one file each, cost more: on a busy
- * ext4 each new inode was a search of the inode bitmap.)
+ * side lacks goes into the pack, by ID (the delta search then spans those
+ * few, narrowed further in pushwindow.c). The commits go parents first,
+ * and the pack and its index are fsynced before a ref names them, so a
+ * copy cut short leaves only an unreferenced pack. (Loose objects, one
+ * file each, cost more: on a busy ext4 each new inode was a search of
+ * the inode bitmap.)
  */
+#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vault/vault.h"
 #include "internal.h"
 
 static int copy_object(struct packcopy *c, const git_oid *id)
 {
-	git_oid *more;
+	char hex[GIT_OID_HEXSZ + 1];
 
 	if (git_odb_exists(c->to, id))
 		return 0;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 64;
-		if (!(more = realloc(c->ids, c->cap * sizeof *more)))
-			return aie_fail_errno(EX_TEMP, "%s", c->what);
-		c->ids = more;
-	}
-	c->ids[c->n++] = *id;
+	if (git_packbuilder_insert(c->pb, id, NULL) < 0)
+		return aie_fail(EX_TEMP, "%s: object %s: %s", c->what,
+		    git_oid_tostr(hex, sizeof hex, id), git_errstr());
 	return 0;
 }
 
@@ -108,15 +106,18 @@ int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
 	c->from = from;
 	if (git_repository_odb(&c->to, to) < 0)
 		return aie_fail(EX_TEMP, "%s: %s", what, git_errstr());
+	if (sync_copy_packbuilder(from, &c->pb) < 0) {
+		packcopy_close(c);
+		return -1;
+	}
 	return 0;
 }
 
 void packcopy_close(struct packcopy *c)
 {
-	free(c->ids);
+	git_packbuilder_free(c->pb);
 	git_odb_free(c->to);
-	c->ids = NULL;
-	c->n = c->cap = 0;
+	c->pb = NULL;
 	c->to = NULL;
 }
 
@@ -152,35 +153,45 @@ out:
 	return r;
 }
 
-static int oid_order(const void *a, const void *b)
+size_t packcopy_count(const struct packcopy *c)
 {
-	return git_oid_cmp(a, b);
+	return git_packbuilder_object_count(c->pb);
 }
 
-/* A blob at two paths, or a folder the same in two commits, was found
- * twice; a pack holds each object once. */
-size_t packcopy_count(struct packcopy *c)
-{
-	size_t i, k = 0;
-
-	qsort(c->ids, c->n, sizeof *c->ids, oid_order);
-	for (i = 0; i < c->n; i++)
-		if (!k || !git_oid_equal(&c->ids[k - 1], &c->ids[i]))
-			c->ids[k++] = c->ids[i];
-	c->n = k;
-	return k;
-}
-
+/* The pack and its index, then their names, reach the disk before a ref
+ * names what they hold. */
 int packcopy_write(struct packcopy *c, git_repository *to)
 {
-	git_odb *from = NULL;
-	char dir[4200];
-	int r;
+	static const char *const ext[] = { ".pack", ".idx" };
+	char dir[4200], name[80];
+	int dfd, fd, k, r = -1;
 
 	snprintf(dir, sizeof dir, "%sobjects/pack", git_repository_path(to));
-	if (git_repository_odb(&from, c->from) < 0)
-		return aie_fail(EX_TEMP, "%s: %s", c->what, git_errstr());
-	r = pack_write(c->what, from, c->ids, packcopy_count(c), dir);
-	git_odb_free(from);
+	/* the delta search spans these few objects only */
+	git_packbuilder_set_threads(c->pb, 1);
+	if (git_packbuilder_write(c->pb, dir, 0, NULL, NULL) < 0)
+		return aie_fail(EX_TEMP, "%s: write %s: %s", c->what, dir,
+		    git_errstr());
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return aie_fail_errno(EX_TEMP, "%s: %s", c->what, dir);
+	for (k = 0; k < 2; k++) {
+		snprintf(name, sizeof name, "pack-%s%s",
+		    git_packbuilder_name(c->pb), ext[k]);
+		if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) < 0 ||
+		    fsync(fd) < 0) {
+			aie_fail_errno(EX_TEMP, "%s: %s/%s", c->what, dir, name);
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		close(fd);
+	}
+	if (fsync(dfd) < 0) {
+		aie_fail_errno(EX_TEMP, "%s: %s", c->what, dir);
+		goto out;
+	}
+	r = 0;
+out:
+	close(dfd);
 	return r;
 }
