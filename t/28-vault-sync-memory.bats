@@ -163,6 +163,12 @@ PY
 	csync -q
 }
 
+# note_of VAULT N: the path of note N of those notes makes, in its
+# month's folder (N below the spread).
+note_of() {
+	printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$1" $(($2 % 12 + 1)) "$2"
+}
+
 # stopped_daemon: a local --watch daemon ($WPID, its --json lines in
 # $BATS_TEST_TMPDIR/j) that ran its first cycle, then stopped (SIGSTOP).
 stopped_daemon() {
@@ -195,7 +201,7 @@ one_cycle() {
 @test "--watch: a daemon fallen behind merges 200 remote changes within its memory bound" {
 	# RSS under AddressSanitizer is its shadow memory, not ours
 	[ -z "${AIE_SAN:-}" ] || skip "RSS is not measurable under SAN=1"
-	local i k f before peak n
+	local i k before peak n
 	notes 15000 15000
 	stopped_daemon
 	# stopped while the cloud pushes 200 changes in 10 cycles and 20
@@ -204,15 +210,14 @@ one_cycle() {
 	for i in $(seq 10); do
 		for _ in $(seq 20); do
 			n=$((k * 7 % 15000))
-			f=$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$CLOUD" $((n % 12 + 1)) "$n")
-			echo "cloud $k" >>"$f"
+			echo "cloud $k" >>"$(note_of "$CLOUD" "$n")"
 			k=$((k + 1))
 		done
 		csync -q
 	done
 	for i in $(seq 20); do
 		n=$((7500 + i * 13))
-		echo "local $i" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$VAULT_DIR" $((n % 12 + 1)) "$n")"
+		echo "local $i" >>"$(note_of "$VAULT_DIR" "$n")"
 	done
 	one_cycle
 	tail -n 1 "$BATS_TEST_TMPDIR/j" | grep -q '"merged":true' ||
@@ -227,7 +232,7 @@ one_cycle() {
 @test "--watch: a cycle that stages 200 changes and merges 15 remote commits into a large folder stays within 25 MB" {
 	# RSS under AddressSanitizer is its shadow memory, not ours
 	[ -z "${AIE_SAN:-}" ] || skip "RSS is not measurable under SAN=1"
-	local i k n f before peak
+	local i k n before peak
 	# 10,000 notes over the year and 7,000 in this month's folder, whose
 	# tree (330 kB) each commit there makes anew
 	notes 17000 10000
@@ -238,7 +243,7 @@ one_cycle() {
 	for i in $(seq 15); do
 		for _ in $(seq 10); do
 			n=$((k * 7 % 10000))
-			echo "cloud $k" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$CLOUD" $((n % 12 + 1)) "$n")"
+			echo "cloud $k" >>"$(note_of "$CLOUD" "$n")"
 			printf -- '---\ntype: note\nid: CLOUD_%06d\n---\nc\n' "$k" >"$CLOUD/Done/email/2026-12/CLOUD_$k.md"
 			k=$((k + 1))
 		done
@@ -249,7 +254,7 @@ one_cycle() {
 			printf -- '---\ntype: note\nid: LOCAL_%06d\n---\nl\n' "$i" >"$VAULT_DIR/Done/email/2026-12/LOCAL_$i.md"
 		else
 			n=$((5003 + i * 11))
-			echo "local $i" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' "$VAULT_DIR" $((n % 12 + 1)) $((n % 10000)))"
+			echo "local $i" >>"$(note_of "$VAULT_DIR" $((n % 10000)))"
 		fi
 	done
 	one_cycle
