@@ -7,8 +7,8 @@
  *
  * libgit2's local transport had the remote side build a pack with a
  * full delta search (in threads) and ours index it again: most of a pull
- * cycle's fetch for the handful of objects another agent's cycle makes
- * (issue 24). Nothing is written on the remote's side and no lock of its
+ * cycle's fetch for the handful of objects another agent's cycle
+ * makes. Nothing is written on the remote's side and no lock of its
  * is taken: a pusher writes and fsyncs its pack before it moves the
  * branch, so every object the tip we read reaches is there to copy.
  */
@@ -74,7 +74,7 @@ int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net)
 	    git_oid_equal(&last, &tip))
 		goto fetched;   /* unmoved: nothing to bring */
 	/* what the copy reads does not add to the index and objects the
-	 * cycle read (issue 25) */
+	 * cycle read (the daemon's memory bound, vault-sync(1)) */
 	if (sync_let_go(s) < 0)
 		goto out;
 	nhide = known(s, bare, tracking, hide);

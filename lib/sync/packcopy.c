@@ -8,7 +8,7 @@
  * which reads every tree the other side's tip reaches to leave them out,
  * searches deltas across the whole pack, and has the other side index
  * the pack it streams: most of a cycle's exchange for the handful of
- * objects it moves (issue 24). Here a commit's tree is compared with its
+ * objects it moves. Here a commit's tree is compared with its
  * first parent's, entry by entry, and only what differs and the other
  * side lacks goes into the pack, by ID (the delta search then spans those
  * few, narrowed further in pushwindow.c). The commits go parents first,
