@@ -250,6 +250,62 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_success
 }
 
+@test "sides that changed different files: the merge is git's, folders emptied on one side go" {
+	two_agents
+	mkdir -p "$VAULT_DIR/Notes/old" "$VAULT_DIR/Notes/keep"
+	for i in 1 2 3; do
+		echo "old $i" >"$VAULT_DIR/Notes/old/o$i.md"
+		echo "keep $i" >"$VAULT_DIR/Notes/keep/k$i.md"
+	done
+	lsync
+	csync
+	# cloud: a new nested folder, an edit, a folder emptied
+	mkdir -p "$CLOUD/Notes/new/deep"
+	echo "cloud new" >"$CLOUD/Notes/new/deep/n.md"
+	echo "cloud edit" >>"$CLOUD/Notes/keep/k1.md"
+	rm -r "$CLOUD/Notes/old"
+	# local: other files of the same folders
+	echo "local edit" >>"$VAULT_DIR/Notes/keep/k2.md"
+	rm "$VAULT_DIR/Notes/keep/k3.md"
+	echo "local new" >"$VAULT_DIR/Notes/l.md"
+	csync
+	run lsync -j
+	assert_success
+	assert_json '.merged == true and .conflicts == 0'
+	run git -C "$VAULT_DIR" merge-tree --write-tree --no-messages HEAD^1 HEAD^2
+	assert_success
+	assert_output "$(git -C "$VAULT_DIR" rev-parse 'HEAD^{tree}')"
+	run git -C "$VAULT_DIR" ls-tree -r --name-only HEAD Notes
+	assert_output "Notes/keep/k1.md
+Notes/keep/k2.md
+Notes/l.md
+Notes/new/deep/n.md"
+	run git -C "$VAULT_DIR" status --porcelain
+	assert_output ""
+	csync
+	run same_trees
+	assert_success
+}
+
+@test "an item we added at one path while the remote added it at another: settled as a claim race" {
+	two_agents
+	# the same ID new on both sides, in different folders: the
+	# remote's stays, ours (a copy of it) vanishes
+	mkemail EMAIL_D
+	mkdir -p "$CLOUD/Needs_Action/email"
+	cp "$VAULT_DIR/Needs_Action/email/EMAIL_D.md" "$CLOUD/Needs_Action/email/"
+	mkdir -p "$VAULT_DIR/In_Progress/local"
+	mv "$VAULT_DIR/Needs_Action/email/EMAIL_D.md" "$VAULT_DIR/In_Progress/local/"
+	echo "unrelated" >"$VAULT_DIR/Notes.md"
+	csync
+	run lsync
+	assert_success
+	assert_output --partial "EMAIL_D: the other agent got there first"
+	run find "$VAULT_DIR" -name 'EMAIL_D*' -not -path '*/.git/*'
+	assert_output "$VAULT_DIR/Needs_Action/email/EMAIL_D.md"
+	[ -f "$VAULT_DIR/Notes.md" ]
+}
+
 @test "secret guard: deny-listed names and secret-looking content never reach the remote" {
 	two_agents
 	rm "$VAULT_DIR/.gitignore"       # enforced even without it

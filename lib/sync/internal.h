@@ -225,6 +225,11 @@ void changes_free(struct changes *ch);
 void sync_seen_free(struct sync *s);
 void sync_seen_load(struct sync *s);
 int sync_integrate(struct sync *s, const git_oid *theirs);
+/* The merge of sides that changed different files, without an index
+ * (mergefast.c): 1 with the merged tree written, 0 when merge.c's
+ * three-way merge must settle it, -1 with the reason told. */
+int sync_merge_disjoint(struct sync *s, git_tree *base, git_tree *ours,
+    git_tree *theirs, git_oid *tree);
 int sync_move_to(struct sync *s, const git_oid *commit, const git_oid *from);
 void sync_warn(struct sync *s, const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

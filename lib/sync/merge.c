@@ -2,10 +2,11 @@
  * merge.c - integrating the remote into the local branch by the conflict
  * rules of vault-sync(1), in memory, so that nothing is half-done on disk.
  *
- * Ahead: nothing to do. Behind: fast-forward. Diverged: a three-way merge
- * of the trees (git_merge_trees, rename detection off, so that a claim is
- * a delete plus an add and a claim race shows as one ID at two paths),
- * then every conflict is settled:
+ * Ahead: nothing to do. Behind: fast-forward. Diverged: when the sides
+ * changed different files, the remote's changes applied to our tree
+ * (mergefast.c); else a three-way merge of the trees (git_merge_trees,
+ * rename detection off, so that a claim is a delete plus an add and a
+ * claim race shows as one ID at two paths), then every conflict settled:
  *   Logs/ (all)      union of the lines of both sides (append-only files);
  *   Dashboard.md     agent local's side (ours on local, theirs on cloud);
  *   delete/modify    the modified file;
@@ -660,7 +661,7 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 	git_signature *sig = NULL;
 	git_oid tid, mid;
 	char msg[600];
-	int r = -1;
+	int r = -1, fast;
 
 	if (git_commit_lookup(&oc, s->repo, ours) < 0 ||
 	    git_commit_lookup(&tc, s->repo, theirs) < 0 ||
@@ -670,24 +671,27 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 		aie_fail(EX_TEMP, "merge: %s", git_errstr());
 		goto out;
 	}
+	/* sides that changed different files: no index at all */
+	if ((fast = bt ? sync_merge_disjoint(s, bt, ot, tt, &tid) : 0) < 0)
+		goto out;
 	/* The repository's index (an entry per file; on disk as committed)
 	 * is let go while the merge builds its own, and read again by the
-	 * checkout: so the two are never held at once (issue 25). */
-	if (git_repository_set_index(s->repo, NULL) < 0) {
+	 * checkout: so the two are never held at once (vault-sync(1)). */
+	if (!fast && git_repository_set_index(s->repo, NULL) < 0) {
 		aie_fail(EX_TEMP, ".git/index: let go before the merge: %s",
 		    git_errstr());
 		goto out;
 	}
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 	mo.flags = 0;           /* no rename detection: see the top */
-	if (git_merge_trees(&mi, s->repo, bt, ot, tt, &mo) < 0) {
+	if (!fast && git_merge_trees(&mi, s->repo, bt, ot, tt, &mo) < 0) {
 		aie_fail(EX_TEMP, "merge: %s", git_errstr());
 		goto out;
 	}
-	if (settle_conflicts(s, mi) < 0 ||
-	    settle_duplicates(s, mi, bt, tt) < 0)
+	if (!fast && (settle_conflicts(s, mi) < 0 ||
+	    settle_duplicates(s, mi, bt, tt) < 0))
 		goto out;
-	if (git_index_write_tree_to(&tid, mi, s->repo) < 0 ||
+	if ((!fast && git_index_write_tree_to(&tid, mi, s->repo) < 0) ||
 	    git_tree_lookup(&mt, s->repo, &tid) < 0) {
 		aie_fail(EX_TEMP, "merge: %s", git_errstr());
 		goto out;
