@@ -224,6 +224,9 @@ void sync_describe(const struct changes *ch, const char *agent, char *buf,
 void changes_free(struct changes *ch);
 void sync_seen_free(struct sync *s);
 void sync_seen_load(struct sync *s);
+/* The item ID of a path "<stage folder>/.../ID.md" (not a conflict
+ * copy), its length in *len; else NULL. */
+const char *sync_item_id(const char *path, size_t *len);
 int sync_integrate(struct sync *s, const git_oid *theirs);
 /* The merge of sides that changed different files, without an index
  * (mergefast.c): 1 with the merged tree written, 0 when merge.c's

@@ -197,8 +197,7 @@ out:
 
 /* --- one ID at two paths --- */
 
-/* The item ID of a stage path ".../ID.md", or NULL. */
-static const char *item_id(const char *path, size_t *len)
+const char *sync_item_id(const char *path, size_t *len)
 {
 	const char *b = strrchr(path, '/');
 	size_t i, n;
@@ -420,7 +419,7 @@ static int find_duplicates(git_index *mi, struct occ **out, size_t *count)
 		return aie_fail_errno(EX_TEMP, "merge");
 	for (i = 0; i < n; i++) {
 		const git_index_entry *e = git_index_get_byindex(mi, i);
-		if (!e || !(id = item_id(e->path, &idlen)))
+		if (!e || !(id = sync_item_id(e->path, &idlen)))
 			continue;
 		ps[m].id = id;
 		ps[m].idlen = idlen;

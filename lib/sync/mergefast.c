@@ -82,8 +82,8 @@ static int count_ids(const char *root, const git_tree_entry *e, void *arg)
 	return 0;
 }
 
-/* Is an item we added (an ID under a stage folder, as merge.c's
- * item_id) at two paths of tree? 1, 0, or -1 with the reason told. */
+/* Is an item we added (sync_item_id) at two paths of tree? 1, 0, or -1
+ * with the reason told. */
 static int added_twice(git_repository *repo, git_tree *tree,
     const struct one_change *cs, size_t n)
 {
@@ -97,23 +97,10 @@ static int added_twice(git_repository *repo, git_tree *tree,
 		r = aie_fail_errno(EX_TEMP, "merge");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		const char *p = cs[i].path, *b = strrchr(p, '/');
-		if (cs[i].theirs || cs[i].d->status != GIT_DELTA_ADDED || !b)
-			continue;
-		b++;
-		len = strlen(b);
-		if (len <= 3 || strcmp(b + len - 3, ".md") != 0 ||
-		    strstr(b, ".conflict-"))
-			continue;
-		for (st = 0; st < ST_COUNT; st++) {
-			len = strlen(stage_dir[st]);
-			if (strncmp(p, stage_dir[st], len) == 0 && p[len] == '/')
-				break;
-		}
-		if (st < ST_COUNT)
-			w.ids[w.n++] = b;
-	}
+	for (i = 0; i < n; i++)
+		if (!cs[i].theirs && cs[i].d->status == GIT_DELTA_ADDED &&
+		    sync_item_id(cs[i].path, &len))
+			w.ids[w.n++] = strrchr(cs[i].path, '/') + 1;
 	for (st = 0; st < ST_COUNT && w.n; st++) {
 		git_tree_entry *te = NULL;
 		git_tree *sub = NULL;
