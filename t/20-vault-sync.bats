@@ -269,7 +269,7 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	rm "$VAULT_DIR/Notes/keep/k3.md"
 	echo "local new" >"$VAULT_DIR/Notes/l.md"
 	csync
-	run lsync -j
+	run --separate-stderr lsync -j
 	assert_success
 	assert_json '.merged == true and .conflicts == 0'
 	run git -C "$VAULT_DIR" merge-tree --write-tree --no-messages HEAD^1 HEAD^2
