@@ -122,6 +122,14 @@ int wa_inbox_lock(struct wa_inbox *in)
 {
 	char dir[64];
 
+	/* the items written aside made durable before any is published,
+	 * by one sync shared with the deliveries at once, and outside the
+	 * lock, which orders deliveries and must not wait for the disk */
+	if (in->unsynced) {
+		if (wa_group_sync(in->v) < 0)
+			return -1;
+		in->unsynced = 0;
+	}
 	if ((in->lockfd = state_lock(in->v, "wa", 1)) < 0)
 		return -1;
 	if (open_state(in, dir, sizeof dir) < 0 ||
@@ -147,19 +155,13 @@ void wa_inbox_unlock(struct wa_inbox *in)
 
 int wa_inbox_sync(struct wa_inbox *in)
 {
-	int fd, r = 0;
-
 	if (!in->touched)
 		return 0;
-	if ((fd = openat(in->v->dirfd, FOLDER, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_TEMP, "%s", FOLDER);
-	if (fsync(fd) < 0 && errno != EINVAL)
-		r = aie_fail_errno(EX_TEMP, "%s: fsync", FOLDER);
-	close(fd);
-	if (r == 0)
-		in->touched = 0;
-	return r;
+	/* the renames (and records) durable: shared as the items were */
+	if (wa_group_sync(in->v) < 0)
+		return -1;
+	in->touched = 0;
+	return 0;
 }
 
 void wa_inbox_close(struct wa_inbox *in)
@@ -528,10 +530,12 @@ int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,
 		fm_free(&it);
 		return -1;
 	}
-	r = item_prepare(in->v, &p->ref, &it, &p->t);
+	/* not synced here: wa_inbox_lock syncs all of them, with the
+	 * other deliveries' */
+	r = item_prepare_unsynced(in->v, &p->ref, &it, &p->t);
 	fm_free(&it);
 	if (r == 0)
-		p->ready = 1;
+		p->ready = in->unsynced = 1;
 	return r;
 }
 

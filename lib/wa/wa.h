@@ -234,6 +234,13 @@ int wa_wal_parse(const char *rec, size_t size, const char **body,
     size_t *len);
 
 /*
+ * group.c - one syncfs(2) shared by the deliveries at once: on return all
+ * that the caller wrote before the call is durable, whether its own sync
+ * or another caller's covered it. 0, or -1 (75).
+ */
+int wa_group_sync(struct vault *v);
+
+/*
  * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
  * at most one item per wamid (.state/<agent>/wa-ids.d/, under wa.lock).
  */
@@ -249,7 +256,9 @@ struct wa_inbox {
 	struct wa_keyed last;    /* "<wa_id> <received> <ID>": wa-last.d */
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
-	int touched;             /* the folder to sync before the answer */
+	int unsynced;            /* items written aside, not yet durable */
+	int touched;             /* what was filed to sync before the
+	                          * record is done */
 	int replay;              /* filing a record again: trust no wamid
 	                          * seen without its item (wa_inbox_add) */
 };
