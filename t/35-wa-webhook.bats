@@ -474,18 +474,25 @@ release_slots() {
 }
 
 # wal_record SLOT FILE [torn]: FILE written as slot SLOT's record, not
-# done, as a delivery answered 200 leaves it (torn: its hash wrong).
+# done, and the slot marked in wa-wal/left, as a delivery answered 200
+# leaves them (torn: its hash wrong).
 wal_record() {
 	mkdir -p "$VAULT_DIR/.state/local/wa-wal"
-	python3 - "$VAULT_DIR/.state/local/wa-wal/$1" "$2" "${3:-}" <<'PY'
-import hashlib, struct, sys
-body = open(sys.argv[2], "rb").read()
+	python3 - "$VAULT_DIR/.state/local/wa-wal" "$1" "$2" "${3:-}" <<'PY'
+import hashlib, os, struct, sys
+d, slot = sys.argv[1], int(sys.argv[2])
+body = open(sys.argv[3], "rb").read()
 n = struct.pack("<I", len(body))
 h = hashlib.blake2b(n + body, digest_size=32).digest()
-if sys.argv[3]:
+if sys.argv[4]:
     h = bytes([h[0] ^ 1]) + h[1:]
 rec = (b"AIE-WAL1TODO" + n + h).ljust(64, b"\0") + body
-open(sys.argv[1], "wb").write(rec.ljust(65536, b"\0"))
+open("%s/%d" % (d, slot), "wb").write(rec.ljust(65536, b"\0"))
+left = "%s/left" % d
+if os.path.exists(left):
+    with open(left, "r+b") as f:
+        f.seek(slot)
+        f.write(b"T")
 PY
 }
 

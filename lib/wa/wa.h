@@ -202,6 +202,7 @@ int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
 
 struct wa_wal {
 	int dirfd;               /* .state/<agent>/wa-wal */
+	int leftfd;              /* wa-wal/left: the slots to look at */
 	int fd;                  /* the slot held (flocked), or -1 */
 	int slot;
 	off_t size;
