@@ -1,6 +1,6 @@
 /*
  * group.c - one sync shared by the webhook's deliveries at once (see
- * wa-webhook(1), DURABILITY).
+ * wa-webhook(1), DESCRIPTION and FILES).
  *
  * Each delivery's items were two fsyncs of their own (the item's file
  * before its rename, the folder after it), and each fsync is a flush of

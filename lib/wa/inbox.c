@@ -9,11 +9,12 @@
  * hash into the files of .state/<agent>/wa-ids.d/ (keyed.c) and read under
  * the flock of wa.lock, so two deliveries of one payload at once make one
  * item. The lock is held only for what orders deliveries: each item is
- * written and fsynced as a hidden temporary file before it (wa_inbox_prepare,
- * item_prepare), and under it come only the check of the record, the
- * rename into place and the record; the folder is fsynced after the lock
- * is released (wa_inbox_sync), so deliveries at once share one journal
- * commit. The webhook has answered 200 before all this, once the delivery
+ * written as a hidden temporary file before it (wa_inbox_prepare,
+ * item_prepare_unsynced) and made durable, before any is published, by
+ * a syncfs shared with the deliveries at once (wa_group_sync, group.c);
+ * under the lock come only the check of the record, the rename into
+ * place and the record; the renames are made durable after the lock is
+ * released (wa_inbox_sync), by a shared sync again. The webhook has answered 200 before all this, once the delivery
  * was durable in its write-ahead record (wal.c), which is filed again
  * when a crash cut the filing; the wamid's line names the item it went to
  * ("<wamid> <ID>"), and a filing again (in->replay) counts a wamid seen

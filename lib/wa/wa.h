@@ -194,7 +194,7 @@ int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
  * wal.c - the webhook's write-ahead record: WA_WAL_SLOTS slot files
  * .state/<agent>/wa-wal/<n>, each taken by one process at a time (flock),
  * holding one delivery's verified body, durable before the 200, marked
- * done once its items are filed (see wa-webhook(8), DURABILITY).
+ * done once its items are filed (see wa-webhook(1), FILES).
  */
 #define WA_WAL_SLOTS 16
 #define WA_WAL_SIZE  65536        /* each slot's size, grown for a bigger body */
@@ -274,11 +274,12 @@ struct wa_pre {
 };
 
 /* A delivery: wa_inbox_open reads the handbook's urgent keywords and the
- * configuration; wa_inbox_prepare writes each message's item aside;
- * wa_inbox_lock takes wa.lock (waiting for another delivery) and opens
- * the records; wa_inbox_add files each message; wa_inbox_unlock; then
- * wa_inbox_sync makes what was filed durable, before the delivery's
- * write-ahead record is marked done. 0 or -1 each. */
+ * configuration; wa_inbox_prepare writes each message's item aside, not
+ * synced; wa_inbox_lock makes those durable (wa_group_sync), takes
+ * wa.lock (waiting for another delivery) and opens the records;
+ * wa_inbox_add files each message; wa_inbox_unlock; then wa_inbox_sync
+ * makes what was filed durable (wa_group_sync again), before the
+ * delivery's write-ahead record is marked done. 0 or -1 each. */
 int wa_inbox_open(struct wa_inbox *in, struct vault *v);
 int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,
     struct wa_pre *p);

@@ -1,7 +1,7 @@
 /*
  * wal.c - the write-ahead record of the webhook's deliveries: the webhook
  * answers 200 once the verified body is durable here, and files its items
- * after the answer (see wa-webhook(8), DURABILITY).
+ * after the answer (see wa-webhook(1), DESCRIPTION and FILES).
  *
  * A delivery's durability used to cost two journal commits (its item, a
  * new inode, fsynced; its folder fsynced after the rename), and deliveries
@@ -11,9 +11,10 @@
  * webhook process takes one of WA_WAL_SLOTS slot files
  * (.state/<agent>/wa-wal/<n>, WA_WAL_SIZE bytes of zeros written once) by
  * its flock, writes the body there behind a header with its hash, and
- * fdatasyncs it; after the answer it files the items as before and marks
- * the record done (a write in place, not synced: a done record lost in a
- * crash is filed again, and filing is idempotent by wamid). A slot whose
+ * fdatasyncs it; after the answer it files the items (their syncs shared
+ * with the deliveries at once: group.c) and marks the record done (a
+ * write in place, not synced: a done record lost in a crash is filed
+ * again, and filing is idempotent by wamid). A slot whose
  * record is not done and whose flock is free was left by a process that
  * died: each delivery files those again after its own answer, and takes
  * one for its own record only when no other slot is free (filing it
