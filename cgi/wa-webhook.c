@@ -144,10 +144,9 @@ struct later {
 #define PREPARE_MAX 64
 
 /* Store the messages and statuses of a verified payload in the open vault:
- * each message's item written aside first, then made durable by a sync
- * shared with the deliveries at once, then under wa.lock only what orders
- * deliveries, then the renames synced the same way (lib/wa inbox.c,
- * group.c); with replay
+ * each message's item written aside first, then under wa.lock only what
+ * orders deliveries, then the folder synced by an fsync shared with the
+ * deliveries at once (lib/wa inbox.c, group.c); with replay
  * set, a payload of the write-ahead record filed again. 0, or an HTTP
  * status. */
 static int store(struct vault *v, const struct wa_hook *h, struct later *l,

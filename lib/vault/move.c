@@ -135,13 +135,12 @@ int item_annotate(struct vault *v, const struct itemref *ref,
 	return r;
 }
 
-/* The item written in full as a hidden temporary file
+/* The item written in full and fsynced as a hidden temporary file
  * (.tmp.<name>.<pid>.<random>, which the vault's readers and vault-sync
- * pass over: see vault(5)) in the folder of ref, not yet visible, and
- * fsynced when sync is set. On success t holds the folder open until
- * item_publish or item_tmp_drop. */
-static int prepare(struct vault *v, const struct itemref *ref,
-    const struct item *it, struct item_tmp *t, int sync)
+ * pass over: see vault(5)) in the folder of ref, not yet visible. On
+ * success t holds the folder open until item_publish or item_tmp_drop. */
+int item_prepare(struct vault *v, const struct itemref *ref,
+    const struct item *it, struct item_tmp *t)
 {
 	unsigned char rnd[4];
 	size_t len, off = 0;
@@ -184,9 +183,8 @@ static int prepare(struct vault *v, const struct itemref *ref,
 		}
 		off += (size_t)n;
 	}
-	if ((sync && fsync(fd) < 0) || close(fd) < 0) {
-		aie_fail_errno(EX_TEMP, "%s: %s", ref->rel, sync ? "fsync" :
-		    "close");
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		aie_fail_errno(EX_TEMP, "%s: fsync", ref->rel);
 		unlinkat(t->pfd, t->tmp, 0);
 		goto fail;
 	}
@@ -197,18 +195,6 @@ fail:
 	t->pfd = -1;
 	free(buf);
 	return -1;
-}
-
-int item_prepare(struct vault *v, const struct itemref *ref,
-    const struct item *it, struct item_tmp *t)
-{
-	return prepare(v, ref, it, t, 1);
-}
-
-int item_prepare_unsynced(struct vault *v, const struct itemref *ref,
-    const struct item *it, struct item_tmp *t)
-{
-	return prepare(v, ref, it, t, 0);
 }
 
 /* The prepared item renamed into place, never over an item already there

@@ -126,9 +126,7 @@ int item_create(struct vault *v, const struct itemref *ref,
  * rename (move.c): item_prepare writes and fsyncs a hidden temporary
  * file, item_publish renames it into place (65 when an item is there),
  * item_tmp_sync makes the rename durable, item_tmp_drop removes what was
- * not published. item_prepare_unsynced does not fsync the temporary file:
- * for a writer that makes many durable at once (syncfs) before it
- * publishes any of them, so that an item visible is always whole. */
+ * not published. */
 struct item_tmp {
 	int pfd;                 /* the item's folder */
 	char name[256];          /* the item's file name there */
@@ -136,8 +134,6 @@ struct item_tmp {
 	char rel[512];           /* the item's path, for messages */
 };
 int item_prepare(struct vault *v, const struct itemref *ref,
-    const struct item *it, struct item_tmp *t);
-int item_prepare_unsynced(struct vault *v, const struct itemref *ref,
     const struct item *it, struct item_tmp *t);
 int item_publish(struct item_tmp *t, int sync);
 int item_tmp_sync(struct item_tmp *t);

@@ -2,28 +2,28 @@
  * group.c - one sync shared by the webhook's deliveries at once (see
  * wa-webhook(1), DESCRIPTION and FILES).
  *
- * Each delivery's items were two fsyncs of their own (the item's file
- * before its rename, the folder after it), and each fsync is a flush of
- * the disk's cache: under load the deliveries queue for the disk and
- * burn CPU in its driver. Here a delivery writes what it files without a
- * sync, then calls wa_group_sync, which returns once all it wrote before
- * the call is durable: one syncfs(2) of the vault's file system made by
- * whoever holds the flock of .state/<agent>/wa-sync covers every delivery
- * that had written its files when that syncfs began, so the deliveries
- * waiting meanwhile find their work done and sync nothing. Idle, a
- * delivery syncs as often as before; under load a batch shares one.
+ * Each delivery's items cost two fsyncs of its own: the item's file before
+ * its rename, and the folder after it. The second is the same for every
+ * delivery: an fsync of Needs_Action/whatsapp/ makes durable every rename
+ * made into it before the fsync began, whoever made it. So a delivery
+ * calls wa_group_sync after its renames, which returns once an fsync of
+ * the folder begun after them has finished: the holder of the flock of
+ * .state/<agent>/wa-sync makes it, and the deliveries waiting meanwhile
+ * find their renames covered and sync nothing. Idle, a delivery syncs as
+ * often as before; under load a batch shares one. (A syncfs(2) of the
+ * whole file system would cover the items' files too, but it also writes
+ * out every other program's dirty data there: on a loaded machine 3.5 ms
+ * against 0.1 ms for an fsync of one file.)
  *
  * The file's first page, mapped shared, holds two counters, changed only
  * under the flock: the syncs begun and the syncs finished. A caller reads
- * "begun" once its writes are done (no lock: an atomic load); any sync
+ * "begun" once its renames are done (no lock: an atomic load); any sync
  * whose number is higher began after that, so its end covers the caller.
  * Under the flock, "finished" past that number means there is nothing
  * left to do; else the caller makes the next sync itself. A sync that
  * fails leaves "finished" where it was, so the next caller syncs again;
  * counters a crash left out of order (finished past begun) are read as
- * the larger. The syncfs is of the file system that holds .state/, which
- * holds the vault's folders too (a vault is one tree, made by
- * vault-init(1)).
+ * the larger.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,7 @@
 #include "wa/wa.h"
 
 #define PAGE 4096
+#define FOLDER "Needs_Action/whatsapp"
 
 struct counters {
 	_Atomic uint64_t begun;
@@ -89,11 +90,11 @@ int wa_group_sync(struct vault *v)
 	struct counters *c;
 	uint64_t want, n;
 	char rel[96];
-	int fd, r = 0;
+	int fd, dfd, r = 0;
 
 	if (!(c = map(v, rel, sizeof rel, &fd)))
 		return -1;
-	/* our writes are done: a sync numbered past this began after them */
+	/* our renames are done: a sync numbered past this began after them */
 	want = larger(atomic_load(&c->begun), atomic_load(&c->finished)) + 1;
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
@@ -104,10 +105,16 @@ int wa_group_sync(struct vault *v)
 	if (atomic_load(&c->finished) < want) {
 		n = larger(atomic_load(&c->begun), atomic_load(&c->finished)) + 1;
 		atomic_store(&c->begun, n);
-		if (syncfs(fd) < 0)
-			r = aie_fail_errno(EX_TEMP, "%s: syncfs", rel);
-		else
-			atomic_store(&c->finished, n);
+		if ((dfd = openat(v->dirfd, FOLDER, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			r = aie_fail_errno(EX_TEMP, "%s", FOLDER);
+		} else {
+			if (fsync(dfd) < 0 && errno != EINVAL)
+				r = aie_fail_errno(EX_TEMP, "%s: fsync", FOLDER);
+			else
+				atomic_store(&c->finished, n);
+			close(dfd);
+		}
 	}
 out:
 	/* the flock goes with the close */

@@ -9,12 +9,11 @@
  * hash into the files of .state/<agent>/wa-ids.d/ (keyed.c) and read under
  * the flock of wa.lock, so two deliveries of one payload at once make one
  * item. The lock is held only for what orders deliveries: each item is
- * written as a hidden temporary file before it (wa_inbox_prepare,
- * item_prepare_unsynced) and made durable, before any is published, by
- * a syncfs shared with the deliveries at once (wa_group_sync, group.c);
- * under the lock come only the check of the record, the rename into
- * place and the record; the renames are made durable after the lock is
- * released (wa_inbox_sync), by a shared sync again. The webhook has answered 200 before all this, once the delivery
+ * written and fsynced as a hidden temporary file before it
+ * (wa_inbox_prepare, item_prepare), and under it come only the check of
+ * the record, the rename into place and the record; the folder is
+ * fsynced after the lock is released (wa_inbox_sync) by one fsync shared
+ * with the deliveries at once (wa_group_sync, group.c). The webhook has answered 200 before all this, once the delivery
  * was durable in its write-ahead record (wal.c), which is filed again
  * when a crash cut the filing; the wamid's line names the item it went to
  * ("<wamid> <ID>"), and a filing again (in->replay) counts a wamid seen
@@ -123,14 +122,6 @@ int wa_inbox_lock(struct wa_inbox *in)
 {
 	char dir[64];
 
-	/* the items written aside made durable before any is published,
-	 * by one sync shared with the deliveries at once, and outside the
-	 * lock, which orders deliveries and must not wait for the disk */
-	if (in->unsynced) {
-		if (wa_group_sync(in->v) < 0)
-			return -1;
-		in->unsynced = 0;
-	}
 	if ((in->lockfd = state_lock(in->v, "wa", 1)) < 0)
 		return -1;
 	if (open_state(in, dir, sizeof dir) < 0 ||
@@ -158,7 +149,8 @@ int wa_inbox_sync(struct wa_inbox *in)
 {
 	if (!in->touched)
 		return 0;
-	/* the renames (and records) durable: shared as the items were */
+	/* the renames durable: one fsync of the folder covers the renames
+	 * of every delivery made before it began */
 	if (wa_group_sync(in->v) < 0)
 		return -1;
 	in->touched = 0;
@@ -531,12 +523,10 @@ int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,
 		fm_free(&it);
 		return -1;
 	}
-	/* not synced here: wa_inbox_lock syncs all of them, with the
-	 * other deliveries' */
-	r = item_prepare_unsynced(in->v, &p->ref, &it, &p->t);
+	r = item_prepare(in->v, &p->ref, &it, &p->t);
 	fm_free(&it);
 	if (r == 0)
-		p->ready = in->unsynced = 1;
+		p->ready = 1;
 	return r;
 }
 

@@ -235,9 +235,10 @@ int wa_wal_parse(const char *rec, size_t size, const char **body,
     size_t *len);
 
 /*
- * group.c - one syncfs(2) shared by the deliveries at once: on return all
- * that the caller wrote before the call is durable, whether its own sync
- * or another caller's covered it. 0, or -1 (75).
+ * group.c - one fsync of Needs_Action/whatsapp/ shared by the deliveries
+ * at once: on return every rename the caller made into it before the call
+ * is durable, whether its own sync or another caller's covered it. 0, or
+ * -1 (75).
  */
 int wa_group_sync(struct vault *v);
 
@@ -257,7 +258,6 @@ struct wa_inbox {
 	struct wa_keyed last;    /* "<wa_id> <received> <ID>": wa-last.d */
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
-	int unsynced;            /* items written aside, not yet durable */
 	int touched;             /* what was filed to sync before the
 	                          * record is done */
 	int replay;              /* filing a record again: trust no wamid
@@ -274,11 +274,11 @@ struct wa_pre {
 };
 
 /* A delivery: wa_inbox_open reads the handbook's urgent keywords and the
- * configuration; wa_inbox_prepare writes each message's item aside, not
- * synced; wa_inbox_lock makes those durable (wa_group_sync), takes
- * wa.lock (waiting for another delivery) and opens the records;
- * wa_inbox_add files each message; wa_inbox_unlock; then wa_inbox_sync
- * makes what was filed durable (wa_group_sync again), before the
+ * configuration; wa_inbox_prepare writes each message's item aside;
+ * wa_inbox_lock takes wa.lock (waiting for another delivery) and opens
+ * the records; wa_inbox_add files each message; wa_inbox_unlock; then
+ * wa_inbox_sync makes the renames durable by an fsync of the folder
+ * shared with the deliveries at once (wa_group_sync), before the
  * delivery's write-ahead record is marked done. 0 or -1 each. */
 int wa_inbox_open(struct wa_inbox *in, struct vault *v);
 int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,

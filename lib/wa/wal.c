@@ -11,8 +11,8 @@
  * webhook process takes one of WA_WAL_SLOTS slot files
  * (.state/<agent>/wa-wal/<n>, WA_WAL_SIZE bytes of zeros written once) by
  * its flock, writes the body there behind a header with its hash, and
- * fdatasyncs it; after the answer it files the items (their syncs shared
- * with the deliveries at once: group.c) and marks the record done (a
+ * fdatasyncs it; after the answer it files the items (the folder's fsync
+ * shared with the deliveries at once: group.c) and marks the record done (a
  * write in place, not synced: a done record lost in a crash is filed
  * again, and filing is idempotent by wamid). A slot whose
  * record is not done and whose flock is free was left by a process that
