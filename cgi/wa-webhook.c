@@ -145,7 +145,8 @@ struct later {
 
 /* Store the messages and statuses of a verified payload in the open vault:
  * each message's item written aside first, then under wa.lock only what
- * orders deliveries, then the folder synced (lib/wa inbox.c); with replay
+ * orders deliveries, then the folder synced by an fsync shared with the
+ * deliveries at once (lib/wa inbox.c, group.c); with replay
  * set, a payload of the write-ahead record filed again. 0, or an HTTP
  * status. */
 static int store(struct vault *v, const struct wa_hook *h, struct later *l,
@@ -222,7 +223,7 @@ static int store(struct vault *v, const struct wa_hook *h, struct later *l,
 	}
 	wa_inbox_unlock(&in);
 	/* after the lock, before the record is done: deliveries at once
-	 * share a commit */
+	 * share the sync */
 	if (wa_inbox_sync(&in) < 0) {
 		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
 		status = 500;

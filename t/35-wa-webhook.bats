@@ -474,18 +474,25 @@ release_slots() {
 }
 
 # wal_record SLOT FILE [torn]: FILE written as slot SLOT's record, not
-# done, as a delivery answered 200 leaves it (torn: its hash wrong).
+# done, and the slot marked in wa-wal/left, as a delivery answered 200
+# leaves them (torn: its hash wrong).
 wal_record() {
 	mkdir -p "$VAULT_DIR/.state/local/wa-wal"
-	python3 - "$VAULT_DIR/.state/local/wa-wal/$1" "$2" "${3:-}" <<'PY'
-import hashlib, struct, sys
-body = open(sys.argv[2], "rb").read()
+	python3 - "$VAULT_DIR/.state/local/wa-wal" "$1" "$2" "${3:-}" <<'PY'
+import hashlib, os, struct, sys
+d, slot = sys.argv[1], int(sys.argv[2])
+body = open(sys.argv[3], "rb").read()
 n = struct.pack("<I", len(body))
 h = hashlib.blake2b(n + body, digest_size=32).digest()
-if sys.argv[3]:
+if sys.argv[4]:
     h = bytes([h[0] ^ 1]) + h[1:]
 rec = (b"AIE-WAL1TODO" + n + h).ljust(64, b"\0") + body
-open(sys.argv[1], "wb").write(rec.ljust(65536, b"\0"))
+open("%s/%d" % (d, slot), "wb").write(rec.ljust(65536, b"\0"))
+left = "%s/left" % d
+if os.path.exists(left):
+    with open(left, "r+b") as f:
+        f.seek(slot)
+        f.write(b"T")
 PY
 }
 
@@ -508,6 +515,117 @@ PY
 	cgi_post "$P.2"
 	[ "$(items | wc -l)" -eq 2 ]
 	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "a record whose mark a crash of the machine lost is filed by the first delivery of the new boot" {
+	local wal=$VAULT_DIR/.state/local/wa-wal
+	echo WA_JOIN_WINDOW=0 >>"$AI_EMPLOYEE_CONFIG"
+	"$META" status delivered wamid.NONE >"$P"
+	cgi_post "$P"
+	[ -s "$wal/left" ]
+	# the record durable in slot 4, its mark 'D' as the disk kept it, and
+	# the boot time an older boot's
+	"$META" payload text wamid.BOOT1 "the mark was lost" >"$P.1"
+	wal_record 4 "$P.1"
+	python3 - "$wal/left" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(4); f.write(b"D")
+    f.seek(16); f.write((1000).to_bytes(8, "little"))
+PY
+	cgi_post "$P"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	grep -q '^the mark was lost$' "$(items)"
+	[ "$(pending)" -eq 0 ]
+	# the boot time written back: the next deliveries trust the marks
+	[ "$(python3 -c 'import sys; print(int.from_bytes(open(sys.argv[1], "rb").read()[16:24], "little") > 1000)' "$wal/left")" = True ]
+}
+
+# synced: the folder syncs the deliveries' group has finished (wa-sync's
+# second counter).
+synced() {
+	python3 -c 'import sys; print(int.from_bytes(open(sys.argv[1], "rb").read()[8:16], "little"))' \
+	    "$VAULT_DIR/.state/local/wa-sync"
+}
+
+# hold_sync: wa-sync's flock held, as by a delivery syncing the folder,
+# by a process of its own (the deliveries must not inherit it), until
+# release_sync.
+hold_sync() {
+	flock "$VAULT_DIR/.state/local/wa-sync" sh -c 'touch "$1.held"; while [ ! -e "$1.go" ]; do sleep 0.05; done' \
+	    sh "$BATS_TEST_TMPDIR/lock" &
+	holder=$!
+	wait_for test -e "$BATS_TEST_TMPDIR/lock.held"
+}
+
+release_sync() {
+	touch "$BATS_TEST_TMPDIR/lock.go"
+	wait "$holder"
+}
+
+@test "deliveries at once share one sync of the folder, and are all filed" {
+	local i n0 holder pids=()
+	echo WA_JOIN_WINDOW=0 >>"$AI_EMPLOYEE_CONFIG"
+	"$META" payload text wamid.G0 "the first" >"$P"
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 1 ]
+	n0=$(synced)
+	# one delivery is syncing the folder: eight more come meanwhile
+	hold_sync
+	for i in 1 2 3 4 5 6 7 8; do
+		WA_FROM=1555000000$i "$META" payload text "wamid.G$i" "group $i" >"$P.$i"
+		post_bg "$P.$i"
+		pids+=("$pid")
+	done
+	# each has its item in place (written and fsynced before its rename)
+	# and waits for the sync before its record is done
+	wait_for eval '[ "$(items | wc -l)" -eq 9 ]'
+	[ "$(pending)" -eq 8 ]
+	sleep 0.5
+	release_sync
+	for pid in "${pids[@]}"; do wait "$pid"; done
+	for i in 1 2 3 4 5 6 7 8; do
+		grep -qx "group $i" "$VAULT_DIR"/Needs_Action/whatsapp/*.md
+	done
+	[ "$(tmps)" -eq 0 ]
+	[ "$(pending)" -eq 0 ]
+	# one fsync of the folder made the eight renames durable, not eight
+	[ $(($(synced) - n0)) -le 2 ]
+	run ! grep -q '"event":"whatsapp_error"' "$VAULT_DIR"/Logs/*.jsonl
+}
+
+@test "a delivery killed before the folder's sync is filed again by the next: its item whole and once" {
+	local f holder
+	echo WA_JOIN_WINDOW=0 >>"$AI_EMPLOYEE_CONFIG"
+	WA_FROM=15550000099 "$META" payload text wamid.GK0 "before" >"$P.1"
+	cgi_post "$P.1"
+	[ -e "$VAULT_DIR/.state/local/wa-sync" ]
+	rm "$(items)"
+	"$META" status delivered wamid.NONE >"$P.0"
+	"$META" payload text wamid.GKILL "killed before its sync" >"$P"
+	hold_sync
+	post_bg "$P"
+	wait_for eval '[ "$(items | wc -l)" -eq 1 ]'
+	kill -9 "$pid"
+	wait "$pid" || true
+	release_sync
+	grep -q '^Status: 200' "$BATS_TEST_TMPDIR/out"
+	[ "$(pending)" -eq 1 ]
+	f=$(items)
+	# whole: fsynced before its rename
+	[ "$(grep -c '^---$' "$f")" -eq 2 ]
+	grep -qx 'killed before its sync' "$f"
+	# the next delivery files the record again: its item is there, so
+	# none is added, and the record is done
+	cgi_post "$P.0"
+	status_is "200 OK"
+	[ "$(items | wc -l)" -eq 1 ]
+	[ "$(fm wamid "$f")" = wamid.GKILL ]
+	[ "$(pending)" -eq 0 ]
+	# Meta's retry is dropped
+	cgi_post "$P"
+	[ "$(items | wc -l)" -eq 1 ]
 }
 
 @test "filing a record again trusts a wamid seen only with its item there" {

@@ -152,14 +152,21 @@ static int vault_mkdirs(struct vault *v, const char *rel)
 	return 0;
 }
 
-/* .state/<agent>, created 0700; rel receives the vault-relative path. */
+/* .state/<agent>, created 0700; rel receives the vault-relative path.
+ * Made once per open vault: a process asks for it at every state file
+ * (the webhook some ten times a delivery), and nothing removes it. */
 int vault_statedir(struct vault *v, char *rel, size_t size)
 {
 	if ((size_t)snprintf(rel, size, ".state/%s", v->agent) >= size)
 		return aie_fail(EX_DATA, "state path too long");
+	if (v->state_made)
+		return 0;
 	if (mkdirat(v->dirfd, ".state", 0700) < 0 && errno != EEXIST)
 		return aie_fail_errno(EX_TEMP, ".state");
-	return vault_mkdirs(v, rel);
+	if (vault_mkdirs(v, rel) < 0)
+		return -1;
+	v->state_made = 1;
+	return 0;
 }
 
 /* Fill ref for item id in stage st under sub ("" for none). */

@@ -9,11 +9,11 @@
  * hash into the files of .state/<agent>/wa-ids.d/ (keyed.c) and read under
  * the flock of wa.lock, so two deliveries of one payload at once make one
  * item. The lock is held only for what orders deliveries: each item is
- * written and fsynced as a hidden temporary file before it (wa_inbox_prepare,
- * item_prepare), and under it come only the check of the record, the
- * rename into place and the record; the folder is fsynced after the lock
- * is released (wa_inbox_sync), so deliveries at once share one journal
- * commit. The webhook has answered 200 before all this, once the delivery
+ * written and fsynced as a hidden temporary file before it
+ * (wa_inbox_prepare, item_prepare), and under it come only the check of
+ * the record, the rename into place and the record; the folder is
+ * fsynced after the lock is released (wa_inbox_sync) by one fsync shared
+ * with the deliveries at once (wa_group_sync, group.c). The webhook has answered 200 before all this, once the delivery
  * was durable in its write-ahead record (wal.c), which is filed again
  * when a crash cut the filing; the wamid's line names the item it went to
  * ("<wamid> <ID>"), and a filing again (in->replay) counts a wamid seen
@@ -147,19 +147,14 @@ void wa_inbox_unlock(struct wa_inbox *in)
 
 int wa_inbox_sync(struct wa_inbox *in)
 {
-	int fd, r = 0;
-
 	if (!in->touched)
 		return 0;
-	if ((fd = openat(in->v->dirfd, FOLDER, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_TEMP, "%s", FOLDER);
-	if (fsync(fd) < 0 && errno != EINVAL)
-		r = aie_fail_errno(EX_TEMP, "%s: fsync", FOLDER);
-	close(fd);
-	if (r == 0)
-		in->touched = 0;
-	return r;
+	/* the renames durable: one fsync of the folder covers the renames
+	 * of every delivery made before it began */
+	if (wa_group_sync(in->v) < 0)
+		return -1;
+	in->touched = 0;
+	return 0;
 }
 
 void wa_inbox_close(struct wa_inbox *in)

@@ -194,7 +194,7 @@ int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
  * wal.c - the webhook's write-ahead record: WA_WAL_SLOTS slot files
  * .state/<agent>/wa-wal/<n>, each taken by one process at a time (flock),
  * holding one delivery's verified body, durable before the 200, marked
- * done once its items are filed (see wa-webhook(8), DURABILITY).
+ * done once its items are filed (see wa-webhook(1), FILES).
  */
 #define WA_WAL_SLOTS 16
 #define WA_WAL_SIZE  65536        /* each slot's size, grown for a bigger body */
@@ -202,6 +202,7 @@ int wa_keyed_rewrite(struct wa_keyed *k, const char *key, const char *buf,
 
 struct wa_wal {
 	int dirfd;               /* .state/<agent>/wa-wal */
+	int leftfd;              /* wa-wal/left: the slots to look at */
 	int fd;                  /* the slot held (flocked), or -1 */
 	int slot;
 	off_t size;
@@ -234,6 +235,14 @@ int wa_wal_parse(const char *rec, size_t size, const char **body,
     size_t *len);
 
 /*
+ * group.c - one fsync of Needs_Action/whatsapp/ shared by the deliveries
+ * at once: on return every rename the caller made into it before the call
+ * is durable, whether its own sync or another caller's covered it. 0, or
+ * -1 (75).
+ */
+int wa_group_sync(struct vault *v);
+
+/*
  * inbox.h - inbound messages into Needs_Action/whatsapp/ (see vault(5)),
  * at most one item per wamid (.state/<agent>/wa-ids.d/, under wa.lock).
  */
@@ -249,7 +258,8 @@ struct wa_inbox {
 	struct wa_keyed last;    /* "<wa_id> <received> <ID>": wa-last.d */
 	struct keywords urgent;  /* the handbook's urgent keywords */
 	long join;               /* WA_JOIN_WINDOW seconds, 0: never */
-	int touched;             /* the folder to sync before the answer */
+	int touched;             /* what was filed to sync before the
+	                          * record is done */
 	int replay;              /* filing a record again: trust no wamid
 	                          * seen without its item (wa_inbox_add) */
 };
@@ -267,8 +277,9 @@ struct wa_pre {
  * configuration; wa_inbox_prepare writes each message's item aside;
  * wa_inbox_lock takes wa.lock (waiting for another delivery) and opens
  * the records; wa_inbox_add files each message; wa_inbox_unlock; then
- * wa_inbox_sync makes what was filed durable, before the delivery's
- * write-ahead record is marked done. 0 or -1 each. */
+ * wa_inbox_sync makes the renames durable by an fsync of the folder
+ * shared with the deliveries at once (wa_group_sync), before the
+ * delivery's write-ahead record is marked done. 0 or -1 each. */
 int wa_inbox_open(struct wa_inbox *in, struct vault *v);
 int wa_inbox_prepare(struct wa_inbox *in, const struct wa_msg *m,
     struct wa_pre *p);

@@ -1,7 +1,7 @@
 /*
  * wal.c - the write-ahead record of the webhook's deliveries: the webhook
  * answers 200 once the verified body is durable here, and files its items
- * after the answer (see wa-webhook(8), DURABILITY).
+ * after the answer (see wa-webhook(1), DESCRIPTION and FILES).
  *
  * A delivery's durability used to cost two journal commits (its item, a
  * new inode, fsynced; its folder fsynced after the rename), and deliveries
@@ -11,14 +11,25 @@
  * webhook process takes one of WA_WAL_SLOTS slot files
  * (.state/<agent>/wa-wal/<n>, WA_WAL_SIZE bytes of zeros written once) by
  * its flock, writes the body there behind a header with its hash, and
- * fdatasyncs it; after the answer it files the items as before and marks
- * the record done (a write in place, not synced: a done record lost in a
- * crash is filed again, and filing is idempotent by wamid). A slot whose
+ * fdatasyncs it; after the answer it files the items (the folder's fsync
+ * shared with the deliveries at once: group.c) and marks the record done (a
+ * write in place, not synced: a done record lost in a crash is filed
+ * again, and filing is idempotent by wamid). A slot whose
  * record is not done and whose flock is free was left by a process that
  * died: each delivery files those again after its own answer, and takes
  * one for its own record only when no other slot is free (filing it
  * first). A record torn by a crash fails its hash and is passed over: it
  * was never answered.
+ *
+ * Looking at every slot after each answer cost some 80 system calls a
+ * delivery. So wa-wal/left holds a byte a slot, 'T' from just before its
+ * record is written to just after it is marked done, else 'D' (neither
+ * synced): a delivery looks only at the slots marked 'T', each a
+ * process at work or one that died. A crash of the machine may lose
+ * those bytes, not the records; so the file also holds the time the
+ * machine booted, and the first delivery after a boot (or with the file
+ * missing or short) looks at every slot, marking 'D' those it finds
+ * done, then writes the boot time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +38,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -41,6 +53,11 @@
 #define LEN_OFF    12
 #define HASH_OFF   16
 #define HASH_LEN   32
+
+/* wa-wal/left: a byte a slot, then the boot time (8 bytes, little-endian
+ * seconds since the epoch). */
+#define LEFT_BOOT  WA_WAL_SLOTS
+#define LEFT_SIZE  (WA_WAL_SLOTS + 8)
 
 static void hash_of(const unsigned char *len4, const char *body, size_t len,
     unsigned char out[HASH_LEN])
@@ -80,7 +97,17 @@ int wa_wal_parse(const char *rec, size_t size, const char **body,
 	return 1;
 }
 
-/* .state/<agent>/wa-wal, made (and its making synced) the first time. */
+/* wa-wal/left opened (made the first time) into w->leftfd. */
+static int open_left(struct wa_wal *w)
+{
+	if ((w->leftfd = openat(w->dirfd, "left", O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return aie_fail_errno(EX_TEMP, "%s/left", w->rel);
+	return 0;
+}
+
+/* .state/<agent>/wa-wal, made (and its making synced) the first time,
+ * and its file of the slots left. */
 static int open_dir(struct vault *v, struct wa_wal *w)
 {
 	char dir[64];
@@ -91,7 +118,7 @@ static int open_dir(struct vault *v, struct wa_wal *w)
 	snprintf(w->rel, sizeof w->rel, "%s/wa-wal", dir);
 	if ((w->dirfd = openat(v->dirfd, w->rel, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) >= 0)
-		return 0;
+		return open_left(w);
 	if (errno != ENOENT)
 		return aie_fail_errno(errno == ELOOP ? EX_DATA : EX_TEMP, "%s",
 		    w->rel);
@@ -108,6 +135,66 @@ static int open_dir(struct vault *v, struct wa_wal *w)
 	if ((w->dirfd = openat(v->dirfd, w->rel, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return aie_fail_errno(EX_TEMP, "%s", w->rel);
+	return open_left(w);
+}
+
+/* The slot held marked in wa-wal/left: 'T' (a record may be left in it)
+ * or 'D'. 0, or -1. */
+static int mark(struct wa_wal *w, char c)
+{
+	if (pwrite(w->leftfd, &c, 1, w->slot) != 1)
+		return aie_fail_errno(EX_TEMP, "%s/left", w->rel);
+	return 0;
+}
+
+/* The time this machine booted, in seconds since the epoch (to a second
+ * or so: a clock stepped since makes a scan of every slot, no harm). */
+static long long boot_time(void)
+{
+	struct timespec now, up;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0 ||
+	    clock_gettime(CLOCK_BOOTTIME, &up) < 0)
+		return 0;
+	return (long long)now.tv_sec - (long long)up.tv_sec;
+}
+
+/* wa-wal/left read into want[]: 1 for a slot to look at. 1 when the file
+ * is of this boot (only the slots marked 'T' then), 0 when every slot is
+ * to be looked at, -1 on error. */
+static int read_left(struct wa_wal *w, char want[WA_WAL_SLOTS],
+    long long boot)
+{
+	unsigned char b[LEFT_SIZE];
+	long long t = 0;
+	ssize_t k;
+	int i;
+
+	memset(want, 1, WA_WAL_SLOTS);
+	if ((k = pread(w->leftfd, b, sizeof b, 0)) < 0)
+		return aie_fail_errno(EX_TEMP, "%s/left", w->rel);
+	if (k < LEFT_SIZE)
+		return 0;
+	for (i = 7; i >= 0; i--)
+		t = t << 8 | b[LEFT_BOOT + i];
+	if (!boot || t < boot - 2 || t > boot + 2)
+		return 0;
+	for (i = 0; i < WA_WAL_SLOTS; i++)
+		want[i] = b[i] != 'D';
+	return 1;
+}
+
+/* After a look at every slot: the boot time written, so that the next
+ * deliveries trust the marks. 0, or -1. */
+static int write_boot(struct wa_wal *w, long long boot)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)((unsigned long long)boot >> (8 * i));
+	if (pwrite(w->leftfd, b, sizeof b, LEFT_BOOT) != (ssize_t)sizeof b)
+		return aie_fail_errno(EX_TEMP, "%s/left", w->rel);
 	return 0;
 }
 
@@ -218,6 +305,14 @@ static int read_slot(struct wa_wal *w, char **body, size_t *len)
 	if ((r = wa_wal_parse(rec, (size_t)k, &b, len)) == 1) {
 		memmove(rec, b, *len);
 		*body = rec;
+		/* its mark may be lost with a crash of the machine: set again,
+		 * so that a filing that fails leaves it to be looked at */
+		if (mark(w, 'T') < 0) {
+			free(rec);
+			*body = NULL;
+			*len = 0;
+			return -1;
+		}
 		return 1;
 	}
 	free(rec);
@@ -241,19 +336,27 @@ static int slot_todo(struct wa_wal *w)
 int wa_wal_take(struct vault *v, struct wa_wal *w, int pending_only,
     char **body, size_t *len)
 {
-	int n, r, todo = -1;
+	char want[WA_WAL_SLOTS];
+	long long boot = 0;
+	int n, r, todo = -1, trusted = 0;
 
 	memset(w, 0, sizeof *w);
-	w->fd = w->dirfd = -1;
+	w->fd = w->dirfd = w->leftfd = -1;
 	*body = NULL;
 	*len = 0;
+	memset(want, 1, sizeof want);
 	if (open_dir(v, w) < 0)
 		return -1;
+	if (pending_only && (trusted = read_left(w, want, boot =
+	    boot_time())) < 0)
+		goto fail;
 	for (n = 0; n < WA_WAL_SLOTS; n++) {
+		if (!want[n])
+			continue;
 		if ((r = lock_slot(w, n, 0)) < 0)
 			goto fail;
 		if (r == 0)
-			continue;
+			continue;                /* at work: its holder files it */
 		if ((r = slot_todo(w)) < 0)
 			goto fail;
 		if (r == 0 && !pending_only)
@@ -266,14 +369,19 @@ int wa_wal_take(struct vault *v, struct wa_wal *w, int pending_only,
 			/* torn, never answered: marked done, not read again */
 			if (wa_wal_done(w) < 0)
 				goto fail;
+		} else if (r == 0 && mark(w, 'D') < 0) {
+			goto fail;               /* done: not looked at again */
 		}
 		if (r == 1 && todo < 0)
 			todo = n;
 		wa_wal_release(w);
 	}
 	if (pending_only) {
+		/* every slot seen done or held: from now on the marks hold
+		 * (a holder that finds a record left marks it 'T') */
+		r = !trusted && boot ? write_boot(w, boot) : 0;
 		wa_wal_close(w);
-		return 0;
+		return r;
 	}
 	/* the free slots all hold a record left undone: one taken, to be
 	 * filed first; every slot busy: wait for one, chosen by pid */
@@ -316,6 +424,9 @@ int wa_wal_write(struct wa_wal *w, const char *body, size_t len)
 	    WA_WAL_SIZE * WA_WAL_SIZE) < 0)
 		return -1;
 	wa_wal_head(head, body, len);
+	/* marked first: a process killed past here leaves its mark */
+	if (mark(w, 'T') < 0)
+		return -1;
 	/* the body first: a header whole over a body torn fails its hash */
 	if (write_at(w->fd, body, len, WA_WAL_HEAD) < 0 ||
 	    write_at(w->fd, head, sizeof head, 0) < 0)
@@ -330,7 +441,7 @@ int wa_wal_done(struct wa_wal *w)
 {
 	if (write_at(w->fd, "DONE", 4, ST_OFF) < 0)
 		return aie_fail_errno(EX_TEMP, "%s/%d", w->rel, w->slot);
-	return 0;
+	return mark(w, 'D');
 }
 
 void wa_wal_release(struct wa_wal *w)
@@ -345,5 +456,7 @@ void wa_wal_close(struct wa_wal *w)
 	wa_wal_release(w);
 	if (w->dirfd >= 0)
 		close(w->dirfd);
-	w->dirfd = -1;
+	if (w->leftfd >= 0)
+		close(w->leftfd);
+	w->dirfd = w->leftfd = -1;
 }
