@@ -437,6 +437,21 @@ Notes/new/deep/n.md"
 	[ "$rc" -eq 0 ]
 }
 
+@test "--interval: a .state/ removed by hand under the daemon is made again, the cycles go on" {
+	two_agents
+	vault-sync -C "$VAULT_DIR" -a local --interval 0.2 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_for [ -s "$VAULT_DIR/.state/local/last_sync" ]
+	rm -rf "$VAULT_DIR/.state"
+	mkemail EMAIL_S
+	wait_for remote_has Needs_Action/email/EMAIL_S.md
+	wait_for [ -s "$VAULT_DIR/.state/local/last_sync" ]
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
 @test "transfer progress on a terminal is the tool's own line, and none with -q" {
 	command -v script >/dev/null || skip "script(1) is not installed"
 	two_agents

@@ -153,20 +153,25 @@ static int vault_mkdirs(struct vault *v, const char *rel)
 }
 
 /* .state/<agent>, created 0700; rel receives the vault-relative path.
- * Made once per open vault: a process asks for it at every state file
- * (the webhook some ten times a delivery), and nothing removes it. */
+ * A process asks for it at every state file (the webhook some ten times
+ * a delivery), so a folder already there costs two fstatats; it is looked
+ * for each time, not remembered, because a daemon outlives a .state/
+ * removed by hand. */
 int vault_statedir(struct vault *v, char *rel, size_t size)
 {
+	struct stat st;
+
 	if ((size_t)snprintf(rel, size, ".state/%s", v->agent) >= size)
 		return aie_fail(EX_DATA, "state path too long");
-	if (v->state_made)
+	/* neither a symlink (the making below follows none either) */
+	if (fstatat(v->dirfd, ".state", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) &&
+	    fstatat(v->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode))
 		return 0;
 	if (mkdirat(v->dirfd, ".state", 0700) < 0 && errno != EEXIST)
 		return aie_fail_errno(EX_TEMP, ".state");
-	if (vault_mkdirs(v, rel) < 0)
-		return -1;
-	v->state_made = 1;
-	return 0;
+	return vault_mkdirs(v, rel);
 }
 
 /* Fill ref for item id in stage st under sub ("" for none). */

@@ -68,7 +68,6 @@ struct vault {
 	int dirfd;
 	char *root;              /* canonical absolute path */
 	char agent[AIE_NAME_MAX + 1];
-	int state_made;          /* .state/<agent> found or made once */
 };
 
 /* Where an item is: stage, sub (domain or agent; for Done the domain and
