@@ -819,6 +819,22 @@ Notes/new/deep/n.md"
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
 }
 
+@test "loose objects are packed long before git gc --auto would: 1,200 of them go in the next cycle" {
+	two_agents
+	for i in $(seq 1 1200); do echo "$BATS_TEST_TMPDIR/blobs/$i"; done >"$BATS_TEST_TMPDIR/list"
+	mkdir "$BATS_TEST_TMPDIR/blobs"
+	for i in $(seq 1 1200); do echo "loose $i" >"$BATS_TEST_TMPDIR/blobs/$i"; done
+	git -C "$VAULT_DIR" hash-object -w --stdin-paths <"$BATS_TEST_TMPDIR/list" >/dev/null
+	loose() { find "$VAULT_DIR/.git/objects" -path '*/pack' -prune -o -path '*/info' -prune -o -type f -print | wc -l; }
+	[ "$(loose)" -ge 1200 ]
+	mkemail EMAIL_L
+	run --separate-stderr lsync -j
+	assert_success
+	assert_json '.repacked > 0'
+	[ "$(loose)" -lt 50 ]
+	git -C "$VAULT_DIR" fsck --strict --no-dangling >/dev/null
+}
+
 @test "a push to a path remote writes one pack of what it lacks: git fsck --strict clean, git log equal, the other agent fetches it" {
 	two_agents
 	branch=$(git -C "$VAULT_DIR" branch --show-current)

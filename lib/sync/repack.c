@@ -131,24 +131,35 @@ static int packdir_open(const char *gitdir)
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* Loose objects past what git gc --auto allows (gc.auto 6700), told as
- * git tells it: objects/17 holding more than a 256th of that. A push to
- * a path remote leaves its objects loose (pushlocal.c). */
+/* More loose objects than LOOSE_MAX, told from the folders
+ * objects/17, 4a, 9c and e5 (each object lands in one of 256 by its ID):
+ * more than LOOSE_MAX / 64 in the four. git gc --auto waits for 6,700,
+ * but a loose object takes a block of the file system (4 kB here) where
+ * a packed one takes some 200 bytes: 6,700 loose objects filled a 48 MB
+ * disk the vault's own 8 MB shared, and a full disk refuses the repack
+ * that would have freed it. A push to a path remote leaves its objects
+ * loose (pushlocal.c). */
+enum { LOOSE_MAX = 1024 };
+
 static int loose_many(const char objdir[4096])
 {
+	static const char *const sample[] = { "17", "4a", "9c", "e5" };
 	char sub[4200];
 	DIR *d;
 	struct dirent *e;
+	size_t i;
 	int n = 0;
 
-	snprintf(sub, sizeof sub, "%s/17", objdir);
-	if (!(d = opendir(sub)))
-		return 0;
-	while ((e = readdir(d)))
-		if (is_hex(e->d_name, GIT_OID_HEXSZ - 2) && ++n > 27)
-			break;
-	closedir(d);
-	return n > 27;
+	for (i = 0; i < sizeof sample / sizeof *sample; i++) {
+		snprintf(sub, sizeof sub, "%s/%s", objdir, sample[i]);
+		if (!(d = opendir(sub)))
+			continue;
+		while ((e = readdir(d)))
+			if (is_hex(e->d_name, GIT_OID_HEXSZ - 2))
+				n++;
+		closedir(d);
+	}
+	return n > LOOSE_MAX / 64;
 }
 
 int repack_count(const char *gitdir)
