@@ -228,6 +228,50 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_success
 }
 
+@test "a conflict copy changed on both sides: its copy is named from the original, never .conflict-…conflict-…" {
+	two_agents
+	mkdir -p "$VAULT_DIR/Notes"
+	echo "note" >"$VAULT_DIR/Notes/a.md"
+	lsync
+	csync
+	for round in 1 2 3; do
+		for f in "$CLOUD"/Notes/a*.md; do echo "cloud $round" >>"$f"; done
+		for f in "$VAULT_DIR"/Notes/a*.md; do echo "local $round" >>"$f"; done
+		csync
+		run lsync
+		assert_success
+		csync
+	done
+	run find "$VAULT_DIR/Notes" -name '*.conflict-*.conflict-*'
+	assert_output ""
+	run find "$VAULT_DIR/Notes" -name 'a.conflict-local-*.md'
+	assert [ "${#lines[@]}" -ge 3 ]
+	run same_trees
+	assert_success
+}
+
+@test "a conflict copy of a note with a name near the file system's limit stays within it" {
+	two_agents
+	mkdir -p "$VAULT_DIR/Notes"
+	long=$(printf 'é%.0s' $(seq 1 124))   # 248 bytes, 124 characters
+	echo "note" >"$VAULT_DIR/Notes/$long.md"
+	lsync
+	csync
+	echo "cloud" >>"$CLOUD/Notes/$long.md"
+	echo "local" >>"$VAULT_DIR/Notes/$long.md"
+	csync
+	run lsync
+	assert_success
+	run find "$VAULT_DIR/Notes" -name '*.conflict-local-*.md'
+	assert [ "${#lines[@]}" -eq 1 ]
+	name=${lines[0]##*/}
+	[ "$(printf '%s' "$name" | wc -c)" -le 255 ]
+	printf '%s' "$name" | iconv -f UTF-8 -t UTF-8 >/dev/null
+	csync
+	run same_trees
+	assert_success
+}
+
 @test "delete vs modify keeps the modified file, whichever side deleted" {
 	two_agents
 	mkemail EMAIL_A

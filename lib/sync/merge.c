@@ -21,6 +21,7 @@
  * changed meanwhile stops the cycle rather than being overwritten), and
  * only then does the branch move.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,19 +48,33 @@ static int in_index(git_index *mi, const char *path)
 /* path + ".conflict-<agent>-<stamp>" before its ".md" (when it has one),
  * with "-2", "-3", ... after the stamp when the merged index already
  * holds that name: two conflicts of one file within a second must not
- * write the second copy over the first. */
+ * write the second copy over the first. A conflict copy's own copy is
+ * named from the original name (not .conflict-...conflict-..., which
+ * grew with each conflict until the file system refused the name and
+ * every checkout with it), and a name is cut short, at a character's
+ * start, so that the file name stays within NAME_MAX. */
 static void conflict_name(struct sync *s, git_index *mi, const char *path,
     char *buf, size_t size)
 {
-	char stamp[17], nth[16] = "";
-	size_t n = strlen(path);
+	char stamp[17], nth[16] = "", tail[128];
+	const char *base = strrchr(path, '/'), *cut;
+	size_t n = strlen(path), dir, stem;
 	int md = n > 3 && strcmp(path + n - 3, ".md") == 0, k;
 
+	base = base ? base + 1 : path;
+	dir = (size_t)(base - path);
+	stem = n - dir - (md ? 3 : 0);
+	if ((cut = strstr(base, ".conflict-")) && cut > base &&
+	    (size_t)(cut - base) < stem)
+		stem = (size_t)(cut - base);
 	sync_stamp(stamp);
 	for (k = 2; ; k++) {
-		snprintf(buf, size, "%.*s.conflict-%s-%s%s%s",
-		    (int)(md ? n - 3 : n), path, s->v->agent, stamp, nth,
-		    md ? ".md" : "");
+		snprintf(tail, sizeof tail, ".conflict-%s-%s%s%s", s->v->agent,
+		    stamp, nth, md ? ".md" : "");
+		while (stem > 1 && (stem + strlen(tail) > NAME_MAX ||
+		    ((unsigned char)base[stem] & 0xc0) == 0x80))
+			stem--;
+		snprintf(buf, size, "%.*s%s", (int)(dir + stem), path, tail);
 		if (!in_index(mi, buf) || k > 1000)
 			return;
 		snprintf(nth, sizeof nth, "-%d", k);
