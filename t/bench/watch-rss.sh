@@ -102,9 +102,13 @@ done
 			mkdir -p "$d"
 			printf -- '---\ntype: note\nid: %s_%06d\n---\nchange %d\n' \
 			    "${agent^^}" "$i" "$RANDOM" >"$d/${agent^^}_$i.md"
+			# an old note where it is (NOTE_k lives in month k % 12 + 1),
+			# not a new one of the same ID in another month: that is a
+			# claim race to the merge, past FILES ticks
 			if ((i % 4 == 0)); then
+				k=$((i % FILES))
 				echo "edit $RANDOM" >>"$(printf '%s/Done/email/2026-%02d/NOTE_%06d.md' \
-				    "$tmp/$agent" $((i % 12 + 1)) $((i % FILES)))"
+				    "$tmp/$agent" $((k % 12 + 1)) "$k")"
 			fi
 			i=$((i + 1))
 			sleep "$TICK"
