@@ -1,5 +1,5 @@
 /*
- * wa-webhook.cgi - the WhatsApp Cloud API webhook (see wa-webhook(8)), one
+ * wa-webhook.cgi - the WhatsApp Cloud API webhook (see wa-webhook(1)), one
  * CGI program behind nginx and fcgiwrap on the cloud agent.
  *
  * GET is Meta's verification handshake: hub.mode=subscribe and

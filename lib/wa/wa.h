@@ -99,7 +99,7 @@ int wa_notify(struct vault *v, const struct wa_cfg *c,
     const struct wa_note *n, struct wa_outcome *o);
 
 /*
- * hook.h - the Cloud API webhook from outside (see wa-webhook(8)): its
+ * hook.h - the Cloud API webhook from outside (see wa-webhook(1)): its
  * signature and its payload, parsed without the vault (fuzzed).
  */
 #define WA_HOOK_BODY_MAX (3L << 20)  /* Meta's payloads are at most 3 MB */
