@@ -14,8 +14,9 @@
  * the record, the rename into place and the record; the folder is
  * fsynced after the lock is released (wa_inbox_sync) by one fsync shared
  * with the deliveries at once (wa_group_sync, group.c). The webhook has
- * answered 200 before all this, once the delivery was durable in its write-ahead record (wal.c), which is filed again
- * when a crash cut the filing; the wamid's line names the item it went to
+ * answered 200 before all this, once the delivery was durable in its
+ * write-ahead record (wal.c), which is filed again when a crash cut the
+ * filing; the wamid's line names the item it went to
  * ("<wamid> <ID>"), and a filing again (in->replay) counts a wamid seen
  * only when that item is in the vault: a crash may leave the line on disk
  * and lose the rename. The item is published first and its wamid
