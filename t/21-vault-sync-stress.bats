@@ -209,6 +209,62 @@ repacking() {
 	assert_success
 }
 
+# folders N: a commit of 12 folders of 100 notes each (one pack), then N
+# commits each changing one note of every folder (a pack each): folder
+# trees of one size, which only their paths tell apart.
+folders() {
+	local b c f n
+	b=$(git -C "$VAULT_DIR" symbolic-ref --short HEAD)
+	{
+		printf 'commit refs/heads/%s\ncommitter a <a@x> 1700000000 +0000\ndata 1\nc\nfrom %s^0\n' "$b" "$b"
+		for f in $(seq -w 1 12); do
+			for n in $(seq -w 1 100); do
+				printf 'M 100644 inline Notes/f%s/n%s.md\ndata <<EOF\nnote %s of folder %s\nEOF\n' "$f" "$n" "$n" "$f"
+			done
+		done
+		echo
+	} | git -C "$VAULT_DIR" fast-import --quiet
+	for c in $(seq "$1"); do
+		{
+			printf 'commit refs/heads/%s\ncommitter a <a@x> %d +0000\ndata 1\nc\nfrom %s^0\n' "$b" $((1700000000 + c)) "$b"
+			for f in $(seq -w 1 12); do
+				printf 'M 100644 inline Notes/f%s/n%03d.md\ndata <<EOF\nnote of folder %s, version %d\nEOF\n' "$f" $((c * 7 % 100 + 1)) "$f" "$c"
+			done
+			echo
+		} | git -C "$VAULT_DIR" -c fastimport.unpackLimit=1 fast-import --quiet
+	done
+	git -C "$VAULT_DIR" reset -q --hard
+}
+
+# other_pack GITDIR NAME: the size of the one pack of GITDIR not named NAME.
+other_pack() {
+	local p
+	for p in "$1"/objects/pack/*.pack; do
+		[ "${p##*/}" = "$2" ] || stat -c %s "$p"
+	done
+}
+
+@test "repack: a repack of the small packs pairs versions of one folder's tree (a pack near git's own size)" {
+	local big ours gits packs
+	folders 12
+	cp -a "$VAULT_DIR/.git" "$BATS_TEST_TMPDIR/gits.git"
+	big=$(ls -S "$BATS_TEST_TMPDIR"/gits.git/objects/pack/*.pack | head -n 1)
+	touch "${big%.pack}.keep"
+	git -C "$BATS_TEST_TMPDIR/gits.git" repack -a -d -q
+	gits=$(other_pack "$BATS_TEST_TMPDIR/gits.git" "${big##*/}")
+	VAULT_SYNC_MAX_PACKS=4 lsync -q -j >"$BATS_TEST_TMPDIR/j"
+	grep -q '"repacked":1' "$BATS_TEST_TMPDIR/j"
+	packs=("$VAULT_DIR"/.git/objects/pack/*.pack)
+	[ "${#packs[@]}" -eq 2 ]
+	# the large pack kept as it was: only the small ones rewritten
+	[ -f "$VAULT_DIR/.git/objects/pack/${big##*/}" ]
+	ours=$(other_pack "$VAULT_DIR/.git" "${big##*/}")
+	echo "# ours $ours bytes, git's $gits"
+	[ "$ours" -le $((gits * 3 / 2)) ]
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress
+	assert_success
+}
+
 @test "repack: a commit only the reflog names, and a dangling one, survive a full repack" {
 	export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@x GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@x
 	history 200

@@ -110,8 +110,8 @@ struct repack_result {
  * a bare repository): -1 when it cannot be read. */
 int repack_count(const char *gitdir);
 
-/* Is a repack due: more than max packs (max 0: never), or more loose
- * objects than git gc --auto allows (about 6,700)? */
+/* Is a repack due: more than max packs (max 0: never), or more than
+ * about 1,000 loose objects (four object folders of 256 sampled)? */
 int repack_wanted(const char *gitdir, int max);
 
 /*
@@ -126,6 +126,13 @@ int repack_wanted(const char *gitdir, int max);
  * (75) with aie_errmsg; on failure nothing is removed.
  */
 int repack_maybe(git_repository *repo, int max, struct repack_result *rr);
+
+/* repackname.c: the objects among ids (n of them) that a tree of one of
+ * their commits reaches through the others, inserted into pb under their
+ * paths, so that the delta search pairs versions of one file or folder.
+ * 0 or -1 with aie_errmsg. */
+int repack_insert_named(git_packbuilder *pb, git_repository *repo,
+    const git_oid *ids, size_t n);
 
 /*
  * repack_maybe of the repository at gitdir, in a child process of its

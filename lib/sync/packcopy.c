@@ -25,11 +25,21 @@
 #include "vault/vault.h"
 #include "internal.h"
 
+/* Whether the other side holds id, as its packs were when the copy
+ * began (packcopy_open refreshed them once): a lookup that misses does
+ * not list its pack folder again, as git_odb_exists's does, once for
+ * each of the objects a copy is made of. A pack another agent wrote
+ * since can only make us copy an object the other side has. */
+static int has(struct packcopy *c, const git_oid *id)
+{
+	return git_odb_exists_ext(c->to, id, GIT_ODB_LOOKUP_NO_REFRESH);
+}
+
 static int copy_object(struct packcopy *c, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
-	if (git_odb_exists(c->to, id))
+	if (has(c, id))
 		return 0;
 	if (git_packbuilder_insert(c->pb, id, NULL) < 0)
 		return aie_fail(EX_TEMP, "%s: object %s: %s", c->what,
@@ -45,7 +55,7 @@ static int copy_tree(struct packcopy *c, const git_oid *id, const git_oid *old)
 	size_t i, n;
 	int r = -1;
 
-	if (git_odb_exists(c->to, id))
+	if (has(c, id))
 		return 0;       /* and everything it names, see above */
 	if (git_tree_lookup(&t, c->from, id) < 0 ||
 	    (old && git_tree_lookup(&o, c->from, old) < 0)) {
@@ -82,7 +92,7 @@ static int copy_commit(struct packcopy *c, const git_oid *id)
 	git_commit *k = NULL, *p = NULL;
 	int r = -1;
 
-	if (git_odb_exists(c->to, id))
+	if (has(c, id))
 		return 0;
 	if (git_commit_lookup(&k, c->from, id) < 0 ||
 	    (git_commit_parentcount(k) > 0 && git_commit_parent(&p, k, 0) < 0)) {
@@ -106,6 +116,11 @@ int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
 	c->from = from;
 	if (git_repository_odb(&c->to, to) < 0)
 		return aie_fail(EX_TEMP, "%s: %s", what, git_errstr());
+	if (git_odb_refresh(c->to) < 0) {
+		aie_fail(EX_TEMP, "%s: %s", what, git_errstr());
+		packcopy_close(c);
+		return -1;
+	}
 	if (sync_copy_packbuilder(from, &c->pb) < 0) {
 		packcopy_close(c);
 		return -1;

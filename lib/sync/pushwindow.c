@@ -1,18 +1,19 @@
 /*
  * pushwindow.c - the packbuilder of a pack copied to or from a path remote
- * (packcopy.c: the push and the fetch), its delta window narrowed (see
+ * (packcopy.c: the push and the fetch), with no delta search (see
  * vault-sync(1), DESCRIPTION).
  *
  * Such a pack holds only the objects a cycle made: a changed note's best
  * delta base is its previous version, which the receiving side has and
- * this pack cannot name, so a search across the new objects finds
- * little, yet in a --watch change cycle it took a quarter of the CPU
- * (each new object held against ten others). A repack, in its child and
- * with the repository's own config, deltifies them properly later.
- * libgit2 takes the window's bound from pack.windowMemory when the
- * packbuilder is made; a read-only config level holding only that key
- * is laid over a snapshot of the repository's config for that moment,
- * so nothing is written to the user's config.
+ * this pack cannot name, and the trees of different folders are no base
+ * for each other, so a search across the new objects finds little; held
+ * against ten others each, it took a quarter of a --watch change cycle's
+ * CPU, against one, still the delta index of every object. A repack, in
+ * its child and with the repository's own config, deltifies them
+ * properly later. libgit2 reads these bounds from its config when the
+ * packbuilder is made; a read-only config level holding only them is
+ * laid over a snapshot of the repository's config for that moment, so
+ * nothing is written to the user's config.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,8 @@
 #include "vault/vault.h"
 #include "internal.h"
 
-/* one byte: the window keeps one object besides the one deltified */
-#define WINDOW_MEMORY "1"
+/* one byte: a window of one object, and no object small enough to search */
+#define ONE_BYTE "1"
 
 static int w_open(git_config_backend *b, git_config_level_t l,
     const git_repository *r)
@@ -40,17 +41,30 @@ static void w_entry_free(git_config_entry *e)
 	free(e);
 }
 
+/* The keys this level answers, each with "1". pack.bigFileThreshold: no
+ * object is larger than one byte's threshold, so none is searched for a
+ * delta at all; libgit2 1.5 reads that threshold from
+ * pack.deltaCacheSize (a slip of its config code), so both are given, and
+ * a libgit2 that reads either finds it. */
+static const char *const keys[] = {
+	"pack.windowmemory", "pack.bigfilethreshold", "pack.deltacachesize"
+};
+
 static int w_get(git_config_backend *b, const char *key, git_config_entry **out)
 {
 	git_config_entry *e;
+	size_t i;
 
 	(void)b;
-	if (strcmp(key, "pack.windowmemory") != 0)
+	for (i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (!strcmp(key, keys[i]))
+			break;
+	if (i == sizeof keys / sizeof *keys)
 		return GIT_ENOTFOUND;
 	if (!(e = calloc(1, sizeof *e)))
 		return -1;
-	e->name = "pack.windowmemory";
-	e->value = WINDOW_MEMORY;
+	e->name = keys[i];
+	e->value = ONE_BYTE;
 	e->level = GIT_CONFIG_LEVEL_APP;
 	e->free = w_entry_free;
 	*out = e;

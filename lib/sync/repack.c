@@ -194,8 +194,27 @@ static int by_count_desc(const void *a, const void *b)
 	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
 }
 
-/* Insert every object named by packdir/<name>.idx. */
-static int insert_pack(git_packbuilder *pb, int dirfd, const struct pack *p)
+struct oids {
+	git_oid *v;
+	size_t n, cap;
+};
+
+static int oids_add(struct oids *o, const git_oid *id)
+{
+	if (o->n == o->cap) {
+		size_t ncap = o->cap ? o->cap * 2 : 256;
+		git_oid *nv = realloc(o->v, ncap * sizeof *nv);
+		if (!nv)
+			return -1;
+		o->v = nv;
+		o->cap = ncap;
+	}
+	o->v[o->n++] = *id;
+	return 0;
+}
+
+/* Every object named by packdir/<name>.idx, added to o. */
+static int collect_pack(int dirfd, const struct pack *p, struct oids *o)
 {
 	char idx[80];
 	unsigned char *names;
@@ -218,8 +237,8 @@ static int insert_pack(git_packbuilder *pb, int dirfd, const struct pack *p)
 	for (i = 0; i < p->count; i++) {
 		git_oid id;
 		git_oid_fromraw(&id, names + i * GIT_OID_RAWSZ);
-		if (git_packbuilder_insert(pb, &id, NULL) < 0) {
-			aie_fail(EX_TEMP, "%s: %s", idx, git_errstr());
+		if (oids_add(o, &id) < 0) {
+			aie_fail_errno(EX_TEMP, "%s", idx);
 			goto out;
 		}
 	}
@@ -251,17 +270,12 @@ static int insert_reachable(git_packbuilder *pb, git_repository *repo)
 	return r;
 }
 
-/* Loose objects: inserted, their names kept for removal. One that cannot
- * be read stays loose. */
-static int insert_loose(git_packbuilder *pb, const char objdir[4096],
-    git_oid **ids, size_t *n)
+/* The loose objects, added to o (in the order of their folders). */
+static int collect_loose(const char objdir[4096], struct oids *o)
 {
 	char sub[4200], hex[GIT_OID_HEXSZ + 1];
-	git_oid *v = NULL;
-	size_t cap = 0;
 	int i;
 
-	*n = 0;
 	for (i = 0; i < 256; i++) {
 		DIR *d;
 		struct dirent *e;
@@ -273,25 +287,15 @@ static int insert_loose(git_packbuilder *pb, const char objdir[4096],
 			if (!is_hex(e->d_name, GIT_OID_HEXSZ - 2))
 				continue;
 			snprintf(hex, sizeof hex, "%02x%.38s", i, e->d_name);
-			if (git_oid_fromstr(&id, hex) < 0 ||
-			    git_packbuilder_insert(pb, &id, NULL) < 0)
+			if (git_oid_fromstr(&id, hex) < 0)
 				continue;
-			if (*n == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				git_oid *nv = realloc(v, ncap * sizeof *nv);
-				if (!nv) {
-					closedir(d);
-					free(v);
-					return aie_fail_errno(EX_TEMP, "%s", objdir);
-				}
-				v = nv;
-				cap = ncap;
+			if (oids_add(o, &id) < 0) {
+				closedir(d);
+				return aie_fail_errno(EX_TEMP, "%s", objdir);
 			}
-			v[(*n)++] = id;
 		}
 		closedir(d);
 	}
-	*ids = v;
 	return 0;
 }
 
@@ -315,8 +319,9 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 	git_packbuilder *pb = NULL;
 	git_odb *odb = NULL;
 	char objdir[4096], packpath[4200], name[80];
-	git_oid *loose = NULL;
-	size_t nloose = 0, first = 1, i, k;
+	struct oids ids = { 0 };
+	const git_oid *loose = NULL;
+	size_t nloose = 0, npacked = 0, first = 1, i, k;
 	unsigned long long small = 0;
 	int dfd, r = -1;
 
@@ -359,10 +364,26 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 	if (!first && insert_reachable(pb, repo) < 0)
 		goto out;
 	for (i = first; i < ps.n; i++)
-		if (insert_pack(pb, dfd, &ps.v[i]) < 0)
+		if (collect_pack(dfd, &ps.v[i], &ids) < 0)
 			goto out;
-	if (insert_loose(pb, objdir, &loose, &nloose) < 0)
+	npacked = ids.n;
+	if (collect_loose(objdir, &ids) < 0)
 		goto out;
+	/* the small packs' objects under their paths (repackname.c); a
+	 * full repack's walk named what the refs reach */
+	if (first && repack_insert_named(pb, repo, ids.v, ids.n) < 0)
+		goto out;
+	/* the rest by ID; a loose object that cannot be read stays loose */
+	for (i = 0; i < ids.n; i++) {
+		if (git_packbuilder_insert(pb, &ids.v[i], NULL) == 0) {
+			if (i >= npacked)
+				ids.v[npacked + nloose++] = ids.v[i];
+		} else if (i < npacked) {
+			aie_fail(EX_TEMP, "repack: %s", git_errstr());
+			goto out;
+		}
+	}
+	loose = ids.v + npacked;
 	if (git_packbuilder_write(pb, packpath, 0, NULL, NULL) < 0) {
 		aie_fail(EX_TEMP, "repack: write %s: %s", packpath, git_errstr());
 		goto out;
@@ -414,7 +435,7 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 	r = 0;
 out:
 	git_odb_free(odb);
-	free(loose);
+	free(ids.v);
 	git_packbuilder_free(pb);
 	free(ps.v);
 	close(dfd);
