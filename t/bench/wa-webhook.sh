@@ -163,26 +163,13 @@ fi
 code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary x "$noop")
 [ "$code" = 200 ] || { echo "wa-webhook.sh: the no-op CGI: HTTP $code" >&2; exit 1; }
 
-# What a new file costs beside the vault: the webhook makes one for each
-# message, the no-op none. On an ext4 without a journal (the VM disks
-# here) the inode allocator passes over every inode freed in the last
-# minutes (one to six, recently_deleted in the kernel's ialloc.c), so
-# just after a large rm -rf near this folder (a test run, the last bench's
-# clean-up) each create costs 0.1-0.6 ms of CPU instead of some 0.02. The
-# probe's files stay until the end: removing them would add to it.
-create_us=$(python3 - "$tmp/probe" <<'PY'
-import os, sys, time
-os.mkdir(sys.argv[1])
-t = time.perf_counter()
-for i in range(300):
-    os.close(os.open(os.path.join(sys.argv[1], "f%d" % i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-print("%.0f" % ((time.perf_counter() - t) / 300 * 1e6))
-PY
-)
+# What a new file costs beside the vault (create-cost.sh): the webhook
+# makes one for each message, the no-op none.
+create_us=$("$top/t/bench/create-cost.sh" "$tmp/probe")
 echo "webhook bench: $N signed deliveries, nginx + fcgiwrap -c 2, wrk -t2 -c10, $ROUNDS rounds of ${DUR}s in turns"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "a new file beside the vault: $create_us us"
-[ "$create_us" -le 50 ] || echo "wa-webhook.sh: warning: creating a file costs $create_us us here (a settled disk: about 20): many files were removed near $tmp in the last minutes, and each item the webhook files pays for it; the ratio understates the webhook" >&2
+[ "$create_us" -le 50 ] || echo "wa-webhook.sh: warning: a new file costs $create_us us here (a settled disk: about 20): many files were removed near $tmp in the last minutes, and each item the webhook files pays for it; the ratio understates the webhook" >&2
 # load URL RUN: "RPS P99_MS NON2XX", posting from run RUN's slice
 load() {
 	wrk -t2 -c10 -d"${DUR}s" --latency -s "$tmp/post.lua" "$1" -- "$tmp/deliveries" 2 \
