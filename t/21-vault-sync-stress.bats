@@ -265,6 +265,24 @@ other_pack() {
 	assert_success
 }
 
+@test "repack: a loose object that cannot be read stays loose, and the rest of the small packs are packed" {
+	local blob obj packs
+	folders 12
+	echo "cut short" >"$VAULT_DIR/Notes/cut.md"
+	git -C "$VAULT_DIR" add Notes/cut.md
+	git -C "$VAULT_DIR" -c user.name=a -c user.email=a@x commit -q --no-verify -m cut
+	# its blob loose and emptied, as a crash can leave it
+	blob=$(git -C "$VAULT_DIR" rev-parse HEAD:Notes/cut.md)
+	obj=$VAULT_DIR/.git/objects/${blob:0:2}/${blob:2}
+	chmod u+w "$obj"
+	: >"$obj"
+	VAULT_SYNC_MAX_PACKS=4 lsync -q -j >"$BATS_TEST_TMPDIR/j" || true
+	grep -q '"repacked":1' "$BATS_TEST_TMPDIR/j"
+	[ -f "$obj" ]
+	packs=("$VAULT_DIR"/.git/objects/pack/*.pack)
+	[ "${#packs[@]}" -eq 2 ]
+}
+
 @test "repack: a commit only the reflog names, and a dangling one, survive a full repack" {
 	export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@x GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@x
 	history 200

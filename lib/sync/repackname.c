@@ -48,18 +48,18 @@ static long find(const struct names *s, const git_oid *id)
 
 /* The entries of tree (at s->path, len bytes long) that are among the
  * objects and not yet named, inserted under their paths; the subtrees
- * among them walked too. */
-static int walk(struct names *s, const git_oid *id, size_t len, int depth)
+ * among them walked too. One that cannot be read is left to the insert
+ * by ID, where a loose object that cannot be read stays loose. */
+static void walk(struct names *s, const git_oid *id, size_t len, int depth)
 {
 	git_tree *t;
 	size_t i, n, k;
 	long at;
-	int r = 0;
 
 	if (git_tree_lookup(&t, s->repo, id) < 0)
-		return 0;       /* unreadable here: inserted unnamed later */
+		return;
 	n = git_tree_entrycount(t);
-	for (i = 0; i < n && r == 0; i++) {
+	for (i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
 		const char *name = git_tree_entry_name(e);
 		const git_oid *eid = git_tree_entry_id(e);
@@ -72,16 +72,15 @@ static int walk(struct names *s, const git_oid *id, size_t len, int depth)
 		if (len)
 			s->path[len] = '/';
 		memcpy(s->path + len + !!len, name, k + 1);
-		s->done[at] = 1;
-		if (git_packbuilder_insert(s->pb, eid, s->path) < 0)
-			r = -1;
-		else if (git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-		    depth < DEPTH_MAX)
-			r = walk(s, eid, len + !!len + k, depth + 1);
+		if (git_packbuilder_insert(s->pb, eid, s->path) == 0) {
+			s->done[at] = 1;
+			if (git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+			    depth < DEPTH_MAX)
+				walk(s, eid, len + !!len + k, depth + 1);
+		}
 		s->path[len] = '\0';
 	}
 	git_tree_free(t);
-	return r;
 }
 
 int repack_insert_named(git_packbuilder *pb, git_repository *repo,
@@ -117,15 +116,11 @@ int repack_insert_named(git_packbuilder *pb, git_repository *repo,
 		    git_commit_lookup(&c, repo, &s.ids[i]) < 0)
 			continue;
 		tree = git_commit_tree_id(c);
-		if ((at = find(&s, tree)) >= 0 && !s.done[at]) {
+		if ((at = find(&s, tree)) >= 0 && !s.done[at] &&
+		    git_packbuilder_insert(pb, tree, "") == 0) {
 			s.done[at] = 1;
 			s.path[0] = '\0';
-			if (git_packbuilder_insert(pb, tree, "") < 0 ||
-			    walk(&s, tree, 0, 0) < 0) {
-				git_commit_free(c);
-				aie_fail(EX_TEMP, "repack: %s", git_errstr());
-				goto out;
-			}
+			walk(&s, tree, 0, 0);
 		}
 		git_commit_free(c);
 	}
