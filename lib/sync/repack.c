@@ -7,12 +7,15 @@
  * those together reach half of the largest, everything is rewritten.
  * The object lists come from the packs' .idx files (version 2: a header,
  * a 256-entry fan-out whose last entry is the object count, then the
- * sorted object names), read with every length checked; a full repack
- * first inserts what the refs reach through a walk (insert_reachable). The
- * new pack is written by git_packbuilder (self-contained: deltas only
- * against objects in it), fsynced with its index and the directory, and only then are the
- * old .idx files (first, so no reader finds an index without its pack),
- * .pack files and the loose objects it now holds removed.
+ * sorted object names), read with every length checked. A full repack
+ * first inserts what the refs reach through a walk (insert_reachable), a
+ * repack of the small ones what their commits changed (repackname.c):
+ * both under their paths, so that versions of one file pair as deltas.
+ * The new pack is written by git_packbuilder (self-contained: deltas
+ * only against objects in it), fsynced with its index and the directory,
+ * and only then are the old .idx files (first, so no reader finds an
+ * index without its pack), .pack files and the loose objects it now
+ * holds removed.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -137,8 +140,8 @@ static int packdir_open(const char *gitdir)
  * but a loose object takes a block of the file system (4 kB here) where
  * a packed one takes some 200 bytes: 6,700 loose objects filled a 48 MB
  * disk the vault's own 8 MB shared, and a full disk refuses the repack
- * that would have freed it. A push to a path remote leaves its objects
- * loose (pushlocal.c). */
+ * that would have freed it. Each cycle's staging and commit leave their
+ * new objects loose. */
 enum { LOOSE_MAX = 1024 };
 
 static int loose_many(const char objdir[4096])
