@@ -955,6 +955,77 @@ Notes/new/deep/n.md"
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
 }
 
+@test "a fetch from a path remote links the other agent's pack when it holds all we lack: the same file, fsck clean" {
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$CLOUD/Plans"
+	echo "their plan" >"$CLOUD/Plans/P.md"
+	run csync -q
+	assert_success
+	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}
+	[ ! -e "$ours" ]
+	run lsync -q -j
+	assert_success
+	assert_output --partial '"fastforward":true'
+	# one file under two names: nothing inflated and deflated again
+	[ "$(stat -c %i "$theirs")" = "$(stat -c %i "$ours")" ]
+	[ "$(stat -c %i "${theirs%.pack}.idx")" = "$(stat -c %i "${ours%.pack}.idx")" ]
+	grep -q "their plan" "$VAULT_DIR/Plans/P.md"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+}
+
+@test "a fetch from a path remote copies object by object what lies in a pack over 8 MiB, and links nothing" {
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$CLOUD/Plans"
+	head -c $((9 << 20)) /dev/urandom >"$CLOUD/Plans/big.bin"
+	run csync -q
+	assert_success
+	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	[ "$(stat -c %s "$theirs")" -gt $((8 << 20)) ]
+	run lsync -q
+	assert_success
+	# a pack of our own (of the same objects it may have the same name)
+	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}
+	[ ! -e "$ours" ] || [ "$(stat -c %i "$theirs")" != "$(stat -c %i "$ours")" ]
+	cmp "$CLOUD/Plans/big.bin" "$VAULT_DIR/Plans/big.bin"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+}
+
+@test "a fetch from a path remote on another file system copies the other agent's pack: the same name, a file of our own" {
+	[ -d /dev/shm ] && [ -w /dev/shm ] || skip "no /dev/shm: no second file system here"
+	[ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$BATS_TEST_TMPDIR")" ] || skip "/dev/shm is on the test's file system"
+	REMOTE=$(mktemp -d /dev/shm/aie-remote.XXXXXX)
+	git init -q --bare "$REMOTE"
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$CLOUD/Plans"
+	echo "their plan" >"$CLOUD/Plans/P.md"
+	run csync -q
+	assert_success
+	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	run lsync -q
+	assert_success
+	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}
+	cmp "$theirs" "$ours"
+	cmp "${theirs%.pack}.idx" "${ours%.pack}.idx"
+	[ "$(stat -c %h "$ours")" -eq 1 ]
+	[ -z "$(find "$VAULT_DIR/.git/objects/pack" -name 'tmp_*')" ]
+	grep -q "their plan" "$VAULT_DIR/Plans/P.md"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	rm -rf "$REMOTE"
+	assert_success
+	refute_output
+}
+
 @test "a path remote moved by git itself, without vault-sync's lock: the cycle merges it and the push keeps their commit" {
 	two_agents
 	branch=$(git -C "$VAULT_DIR" branch --show-current)
