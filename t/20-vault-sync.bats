@@ -250,6 +250,31 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_success
 }
 
+@test "a conflict copy that conflicts again within the second it was named in: both sides kept, neither written over the other" {
+	two_agents
+	mkdir -p "$VAULT_DIR/Notes"
+	# copies named for this second and the next few: the merge below,
+	# within them, names a copy of one of them for its own second
+	t=$(date -u +%s)
+	for k in 0 1 2 3 4; do
+		echo "note $k" >"$VAULT_DIR/Notes/b.conflict-local-$(date -u -d "@$((t + k))" +%Y%m%dT%H%M%SZ).md"
+	done
+	lsync
+	csync
+	for f in "$CLOUD"/Notes/b.conflict-*.md; do echo "cloud line" >>"$f"; done
+	for f in "$VAULT_DIR"/Notes/b.conflict-*.md; do echo "local line" >>"$f"; done
+	csync
+	run lsync
+	assert_success
+	[ "$(date -u +%s)" -le $((t + 4)) ] || skip "the merge came after the names' seconds"
+	# five files changed on both sides: each side's line in five files
+	[ "$(grep -rlx "cloud line" "$VAULT_DIR/Notes" | wc -l)" -eq 5 ]
+	[ "$(grep -rlx "local line" "$VAULT_DIR/Notes" | wc -l)" -eq 5 ]
+	csync
+	run same_trees
+	assert_success
+}
+
 @test "a conflict copy of a note with a name near the file system's limit stays within it" {
 	two_agents
 	mkdir -p "$VAULT_DIR/Notes"
