@@ -250,6 +250,31 @@ race() { # race FIRST SECOND: both claim EMAIL_R apart; FIRST syncs first
 	assert_success
 }
 
+@test "a conflict copy that conflicts again within the second it was named in: both sides kept, neither written over the other" {
+	two_agents
+	mkdir -p "$VAULT_DIR/Notes"
+	# copies named for this second and the next few: the merge below,
+	# within them, names a copy of one of them for its own second
+	t=$(date -u +%s)
+	for k in 0 1 2 3 4; do
+		echo "note $k" >"$VAULT_DIR/Notes/b.conflict-local-$(date -u -d "@$((t + k))" +%Y%m%dT%H%M%SZ).md"
+	done
+	lsync
+	csync
+	for f in "$CLOUD"/Notes/b.conflict-*.md; do echo "cloud line" >>"$f"; done
+	for f in "$VAULT_DIR"/Notes/b.conflict-*.md; do echo "local line" >>"$f"; done
+	csync
+	run lsync
+	assert_success
+	[ "$(date -u +%s)" -le $((t + 4)) ] || skip "the merge came after the names' seconds"
+	# five files changed on both sides: each side's line in five files
+	[ "$(grep -rlx "cloud line" "$VAULT_DIR/Notes" | wc -l)" -eq 5 ]
+	[ "$(grep -rlx "local line" "$VAULT_DIR/Notes" | wc -l)" -eq 5 ]
+	csync
+	run same_trees
+	assert_success
+}
+
 @test "a conflict copy of a note with a name near the file system's limit stays within it" {
 	two_agents
 	mkdir -p "$VAULT_DIR/Notes"
@@ -953,6 +978,77 @@ Notes/new/deep/n.md"
 	assert_success
 	refute_output
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
+}
+
+@test "a fetch from a path remote links the other agent's pack when it holds all we lack: the same file, fsck clean" {
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$CLOUD/Plans"
+	echo "their plan" >"$CLOUD/Plans/P.md"
+	run csync -q
+	assert_success
+	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}
+	[ ! -e "$ours" ]
+	run lsync -q -j
+	assert_success
+	assert_output --partial '"fastforward":true'
+	# one file under two names: nothing inflated and deflated again
+	[ "$(stat -c %i "$theirs")" = "$(stat -c %i "$ours")" ]
+	[ "$(stat -c %i "${theirs%.pack}.idx")" = "$(stat -c %i "${ours%.pack}.idx")" ]
+	grep -q "their plan" "$VAULT_DIR/Plans/P.md"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+}
+
+@test "a fetch from a path remote copies object by object what lies in a pack over 8 MiB, and links nothing" {
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$CLOUD/Plans"
+	head -c $((9 << 20)) /dev/urandom >"$CLOUD/Plans/big.bin"
+	run csync -q
+	assert_success
+	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	[ "$(stat -c %s "$theirs")" -gt $((8 << 20)) ]
+	run lsync -q
+	assert_success
+	# a pack of our own (of the same objects it may have the same name)
+	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}
+	[ ! -e "$ours" ] || [ "$(stat -c %i "$theirs")" != "$(stat -c %i "$ours")" ]
+	cmp "$CLOUD/Plans/big.bin" "$VAULT_DIR/Plans/big.bin"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+}
+
+@test "a fetch from a path remote on another file system copies the other agent's pack: the same name, a file of our own" {
+	[ -d /dev/shm ] && [ -w /dev/shm ] || skip "no /dev/shm: no second file system here"
+	[ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$BATS_TEST_TMPDIR")" ] || skip "/dev/shm is on the test's file system"
+	REMOTE=$(mktemp -d /dev/shm/aie-remote.XXXXXX)
+	git init -q --bare "$REMOTE"
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$CLOUD/Plans"
+	echo "their plan" >"$CLOUD/Plans/P.md"
+	run csync -q
+	assert_success
+	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	run lsync -q
+	assert_success
+	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}
+	cmp "$theirs" "$ours"
+	cmp "${theirs%.pack}.idx" "${ours%.pack}.idx"
+	[ "$(stat -c %h "$ours")" -eq 1 ]
+	[ -z "$(find "$VAULT_DIR/.git/objects/pack" -name 'tmp_*')" ]
+	grep -q "their plan" "$VAULT_DIR/Plans/P.md"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	rm -rf "$REMOTE"
+	assert_success
+	refute_output
 }
 
 @test "a path remote moved by git itself, without vault-sync's lock: the cycle merges it and the push keeps their commit" {

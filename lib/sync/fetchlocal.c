@@ -47,7 +47,7 @@ int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net)
 	git_oid tip, last, hide[2];
 	char ref[300], tracking[400];
 	size_t n, nhide;
-	int e, r = -1;
+	int e, linked = 0, r = -1;
 
 	*have = 0;
 	snprintf(ref, sizeof ref, "refs/heads/%s", s->branch);
@@ -82,7 +82,11 @@ int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net)
 	    packcopy_commits(&c, &tip, hide, nhide) < 0)
 		goto out;
 	n = packcopy_count(&c);
-	if (n && packcopy_write(&c, s->repo) < 0)
+	/* the other agent's pack linked as it is, else a pack of our own */
+	if (n && (linked = packlink(&c, bare, s->repo)) < 0)
+		sync_warn(s, "fetch", "%s; the objects are copied instead",
+		    aie_errmsg);
+	if (n && linked != 1 && packcopy_write(&c, s->repo) < 0)
 		goto out;
 	/* told once, at the end, as the push to a path remote tells it */
 	if (s->o->progress && n) {

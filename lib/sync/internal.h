@@ -272,6 +272,8 @@ struct packcopy {
 	git_repository *from;
 	git_odb *to;             /* to leave out what it has */
 	git_packbuilder *pb;     /* what it lacks, by ID */
+	git_oid *ids;            /* the same, for packlink.c */
+	size_t nids, capids;
 };
 int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
     git_repository *to);
@@ -283,6 +285,11 @@ int packcopy_commits(struct packcopy *c, const git_oid *tip,
 size_t packcopy_count(const struct packcopy *c);
 /* The pack written into to's objects/pack, it and its index fsynced. */
 int packcopy_write(struct packcopy *c, git_repository *to);
+/* The objects of c, all of them found in a few small packs of "from"
+ * that "to" lacks, by linking those packs into to's objects/pack
+ * (packlink.c): 1 done, 0 not so (c is then written as a pack), -1 failed
+ * with the reason told (c may be written yet). */
+int packlink(struct packcopy *c, git_repository *from, git_repository *to);
 /* A packbuilder for such a pack, its delta window narrowed
  * (pushwindow.c): 0, or -1 with the reason told. */
 int sync_copy_packbuilder(git_repository *repo, git_packbuilder **pb);

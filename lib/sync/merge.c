@@ -52,7 +52,9 @@ static int in_index(git_index *mi, const char *path)
  * named from the original name (not .conflict-...conflict-..., which
  * grew with each conflict until the file system refused the name and
  * every checkout with it), and a name is cut short, at a character's
- * start, so that the file name stays within NAME_MAX. */
+ * start, so that the file name stays within NAME_MAX. A conflict copy
+ * that conflicts again within the second it was named in would get its
+ * own name back: "-2" too. */
 static void conflict_name(struct sync *s, git_index *mi, const char *path,
     char *buf, size_t size)
 {
@@ -75,7 +77,8 @@ static void conflict_name(struct sync *s, git_index *mi, const char *path,
 		    ((unsigned char)base[stem] & 0xc0) == 0x80))
 			stem--;
 		snprintf(buf, size, "%.*s%s", (int)(dir + stem), path, tail);
-		if (!in_index(mi, buf) || k > 1000)
+		/* the conflicted path itself is out of the index by now */
+		if ((!in_index(mi, buf) && strcmp(buf, path) != 0) || k > 1000)
 			return;
 		snprintf(nth, sizeof nth, "-%d", k);
 	}

@@ -19,6 +19,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,12 +39,21 @@ static int has(struct packcopy *c, const git_oid *id)
 static int copy_object(struct packcopy *c, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
+	git_oid *more;
 
 	if (has(c, id))
 		return 0;
 	if (git_packbuilder_insert(c->pb, id, NULL) < 0)
 		return aie_fail(EX_TEMP, "%s: object %s: %s", c->what,
 		    git_oid_tostr(hex, sizeof hex, id), git_errstr());
+	if (c->nids == c->capids) {
+		size_t cap = c->capids ? 2 * c->capids : 64;
+		if (!(more = realloc(c->ids, cap * sizeof *more)))
+			return aie_fail(EX_TEMP, "%s: out of memory", c->what);
+		c->ids = more;
+		c->capids = cap;
+	}
+	c->ids[c->nids++] = *id;
 	return 0;
 }
 
@@ -132,8 +142,11 @@ void packcopy_close(struct packcopy *c)
 {
 	git_packbuilder_free(c->pb);
 	git_odb_free(c->to);
+	free(c->ids);
 	c->pb = NULL;
 	c->to = NULL;
+	c->ids = NULL;
+	c->nids = c->capids = 0;
 }
 
 int packcopy_commits(struct packcopy *c, const git_oid *tip,

@@ -1,0 +1,230 @@
+/*
+ * packlink.c - the fetch from a path remote without a pack of its own
+ * (see vault-sync(1)): when every object the fetch needs (packcopy.c)
+ * lies in a few small packs of the remote that we do not hold, those
+ * packs are linked into our objects/pack, or copied where a link cannot
+ * be made (another file system).
+ *
+ * The other agent's push wrote just such a pack: its cycle's objects.
+ * Writing a pack of our own from it inflated and deflated every one of
+ * them again, a tenth of the CPU of a --watch cycle that pulled and
+ * pushed (the fetch's packbuilder, measured with perf). A pack is never
+ * changed once its index is there, so a second name for it is safe; one
+ * a repack of the remote removes lives on under ours. Only the newest
+ * LINK_PACKS packs of at most LINK_MAX bytes are looked at, so that the
+ * look stays short however many packs the remote keeps, and what comes
+ * along besides the objects needed (ours, pushed before) is bounded.
+ * Each pack is in place before its index, which is what makes a pack
+ * seen, and both are fsynced, then the folder, before a ref names them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2/sys/odb_backend.h>
+
+#include "vault/vault.h"
+#include "internal.h"
+
+#define LINK_PACKS 8
+#define LINK_MAX   ((off_t)8 << 20)
+
+struct cand {
+	char base[64];           /* pack-<hex>, without .pack or .idx */
+	struct timespec mtime;
+	off_t size;
+	int used;
+};
+
+static int newer(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec :
+	    a->tv_nsec > b->tv_nsec;
+}
+
+/* The newest small packs of fromdir that todir lacks, newest first,
+ * into c[LINK_PACKS]: how many. */
+static size_t candidates(int fromfd, int tofd, struct cand *c)
+{
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0, i, len;
+	char pack[80];
+	DIR *d;
+	int dfd = dup(fromfd);
+
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (len < 10 || len >= sizeof c->base + 4 ||
+		    strncmp(e->d_name, "pack-", 5) != 0 ||
+		    strcmp(e->d_name + len - 4, ".idx") != 0)
+			continue;
+		snprintf(pack, sizeof pack, "%.*s.pack", (int)(len - 4),
+		    e->d_name);
+		if (fstatat(fromfd, pack, &st, 0) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_size > LINK_MAX ||
+		    faccessat(tofd, e->d_name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		/* kept sorted, newest first; the oldest falls off the end */
+		for (i = n; i > 0 && newer(&st.st_mtim, &c[i - 1].mtime); i--)
+			if (i < LINK_PACKS)
+				c[i] = c[i - 1];
+		if (i >= LINK_PACKS)
+			continue;
+		snprintf(c[i].base, sizeof c[i].base, "%.*s", (int)(len - 4),
+		    e->d_name);
+		c[i].mtime = st.st_mtim;
+		c[i].size = st.st_size;
+		c[i].used = 0;
+		if (n < LINK_PACKS)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Which candidates hold the objects of pc: 1 when they hold them all
+ * (those marked used), 0 when not. */
+static int cover(struct packcopy *pc, const char *fromdir, struct cand *c,
+    size_t n)
+{
+	unsigned char *got = calloc(pc->nids, 1);
+	size_t i, k, left = pc->nids;
+	git_odb_backend *b;
+	char idx[4300];
+
+	if (!got)
+		return 0;
+	for (k = 0; k < n && left; k++) {
+		snprintf(idx, sizeof idx, "%.4200s/%.63s.idx", fromdir, c[k].base);
+		if (git_odb_backend_one_pack(&b, idx) < 0)
+			continue;       /* gone meanwhile: the copy does it */
+		for (i = 0; i < pc->nids; i++)
+			if (!got[i] && b->exists(b, &pc->ids[i])) {
+				got[i] = 1;
+				left--;
+				c[k].used = 1;
+			}
+		b->free(b);
+	}
+	free(got);
+	return left == 0;
+}
+
+/* name of fromfd as the same name in tofd, a link or else a copy, and
+ * fsynced: 0, or -1 with errno set. */
+static int place(int fromfd, int tofd, const char *name)
+{
+	char tmp[120], buf[65536];
+	int in = -1, out = -1, e;
+	ssize_t got, put, off;
+
+	if (linkat(fromfd, name, tofd, name, 0) == 0 || errno == EEXIST) {
+		if ((out = openat(tofd, name, O_RDONLY | O_CLOEXEC)) < 0)
+			return -1;
+		e = fsync(out);
+		close(out);
+		return e;
+	}
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK &&
+	    errno != ENOTSUP)
+		return -1;
+	snprintf(tmp, sizeof tmp, "tmp_link_%ld_%s", (long)getpid(), name);
+	if ((in = openat(fromfd, name, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (out = openat(tofd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0444)) < 0)
+		goto fail;
+	while ((got = read(in, buf, sizeof buf)) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		for (off = 0; off < got; off += put)
+			while ((put = write(out, buf + off,
+			    (size_t)(got - off))) < 0)
+				if (errno != EINTR)
+					goto fail;
+	}
+	if (fsync(out) < 0 || close(out) < 0) {
+		out = -1;
+		goto fail;
+	}
+	out = -1;
+	close(in);
+	in = -1;
+	if (renameat(tofd, tmp, tofd, name) < 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	unlinkat(tofd, tmp, 0);
+	errno = e;
+	return -1;
+}
+
+int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
+{
+	char fromdir[4200], todir[4200], name[80];
+	struct cand c[LINK_PACKS];
+	int fromfd = -1, tofd = -1, r = 0;
+	off_t total = 0;
+	size_t n, k;
+
+	if (!pc->nids)
+		return 0;
+	snprintf(fromdir, sizeof fromdir, "%sobjects/pack",
+	    git_repository_path(from));
+	snprintf(todir, sizeof todir, "%sobjects/pack",
+	    git_repository_path(to));
+	if ((fromfd = open(fromdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (tofd = open(todir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto out;       /* no packs there: the copy does it */
+	n = candidates(fromfd, tofd, c);
+	if (!n || !cover(pc, fromdir, c, n))
+		goto out;
+	for (k = 0; k < n; k++)
+		if (c[k].used)
+			total += c[k].size;
+	if (total > LINK_MAX)
+		goto out;
+	for (k = 0; k < n; k++) {
+		if (!c[k].used)
+			continue;
+		snprintf(name, sizeof name, "%.63s.pack", c[k].base);
+		if (place(fromfd, tofd, name) < 0)
+			break;
+		snprintf(name, sizeof name, "%.63s.idx", c[k].base);
+		if (place(fromfd, tofd, name) < 0)
+			break;
+	}
+	if (k < n) {
+		r = aie_fail_errno(EX_TEMP, "%s: %s/%s", pc->what, todir, name);
+		goto out;
+	}
+	if (fsync(tofd) < 0 && errno != EINVAL) {
+		r = aie_fail_errno(EX_TEMP, "%s: %s", pc->what, todir);
+		goto out;
+	}
+	r = 1;
+out:
+	if (fromfd >= 0)
+		close(fromfd);
+	if (tofd >= 0)
+		close(tofd);
+	return r;
+}
