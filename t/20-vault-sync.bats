@@ -982,13 +982,7 @@ Notes/new/deep/n.md"
 
 @test "a fetch from a path remote links the other agent's pack when it holds all we lack: the same file, fsck clean" {
 	two_agents
-	run lsync -q
-	assert_success
-	mkdir -p "$CLOUD/Plans"
-	echo "their plan" >"$CLOUD/Plans/P.md"
-	run csync -q
-	assert_success
-	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	theirs=$(their_plan)
 	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}
 	[ ! -e "$ours" ]
 	run lsync -q -j
@@ -1030,13 +1024,7 @@ Notes/new/deep/n.md"
 	REMOTE=$(mktemp -d /dev/shm/aie-remote.XXXXXX)
 	git init -q --bare "$REMOTE"
 	two_agents
-	run lsync -q
-	assert_success
-	mkdir -p "$CLOUD/Plans"
-	echo "their plan" >"$CLOUD/Plans/P.md"
-	run csync -q
-	assert_success
-	theirs=$(ls -t "$REMOTE"/objects/pack/*.pack | head -n 1)
+	theirs=$(their_plan)
 	run lsync -q
 	assert_success
 	ours=$VAULT_DIR/.git/objects/pack/${theirs##*/}

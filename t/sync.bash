@@ -17,6 +17,20 @@ two_agents() {
 	vault-init -q -a cloud --no-key --clone "$REMOTE" "$CLOUD" >/dev/null
 }
 
+# their_plan: the two agents synced, the cloud writes Plans/P.md and
+# pushes it; prints the pack its push left in the remote (the newest).
+their_plan() {
+	local p newest=""
+	lsync -q >&2 && mkdir -p "$CLOUD/Plans" &&
+	    echo "their plan" >"$CLOUD/Plans/P.md" && csync -q >&2 || return
+	for p in "$REMOTE"/objects/pack/*.pack; do
+		if [ -z "$newest" ] || [ "$p" -nt "$newest" ]; then
+			newest=$p
+		fi
+	done
+	echo "$newest"
+}
+
 lsync() { vault-sync -C "$VAULT_DIR" -a local "$@"; }
 csync() { vault-sync -C "$CLOUD" -a cloud "$@"; }
 
