@@ -156,11 +156,12 @@ static int place(int fromfd, int tofd, const char *name)
 				if (errno != EINTR)
 					goto fail;
 	}
-	if (fsync(out) < 0 || close(out) < 0) {
-		out = -1;
+	if (fsync(out) < 0)
 		goto fail;
-	}
+	e = close(out);
 	out = -1;
+	if (e < 0)
+		goto fail;
 	close(in);
 	in = -1;
 	if (renameat(tofd, tmp, tofd, name) < 0)
