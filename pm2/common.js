@@ -86,7 +86,8 @@ function first(paths) {
 // exponential backoff, reset once the app has run 30 s), so a loop that
 // dies on a bad network does not spin; stop after 50 unstable restarts
 // (each under min_uptime); SIGTERM to stop (the tools finish the cycle they
-// are in and exit 0), SIGKILL after kill_timeout.
+// are in and exit 0; they do the same on SIGINT, which PM2 5 sends to the
+// app's process tree whatever kill_signal says), SIGKILL after kill_timeout.
 function env(agent) {
   return {
     AI_EMPLOYEE_CONFIG: CONFIG,

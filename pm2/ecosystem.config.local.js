@@ -69,11 +69,19 @@ if (c.get('ENABLE_DASHBOARD', 'true') !== 'false') {
   // fcgiwrap's parent alone leaves its preforked children serving, so this
   // shell stays as the app's process: on TERM, or once fcgiwrap has ended
   // some other way, it stops its process group: the app's own, as PM2
-  // starts each app as the leader of a new one.
-  apps.push(c.app(AGENT, 'fcgiwrap', '/bin/sh', ['-c',
-    'umask 007; rm -f "$SOCK"; "$FCGIWRAP" -c "$CHILDREN" -s "unix:$SOCK" & ' +
-    'trap \'trap "" TERM; kill -TERM -$$\' TERM INT; wait $!; ' +
-    'trap "" TERM; kill -TERM -$$; exit 0'], {
+  // starts each app as the leader of a new one. The trap is set first, or
+  // a stop landing before it would leave fcgiwrap running. No command runs
+  // in the foreground: bash given an INT (PM2's stop signal) while it waits
+  // for one carries on if the child did not die of it, or with the trap
+  // set may re-send it to itself forever; the wait builtin runs the trap.
+  // It is bash for the fork: dash's child keeps the trap's handler until
+  // it resets it, dropping a TERM that arrives meanwhile; bash blocks TERM
+  // and INT across the fork.
+  apps.push(c.app(AGENT, 'fcgiwrap', '/bin/bash', ['-c',
+    'trap \'trap "" TERM INT; kill -TERM -$$; exit 0\' TERM INT; ' +
+    'umask 007; rm -f "$SOCK" & wait $!; ' +
+    '"$FCGIWRAP" -c "$CHILDREN" -s "unix:$SOCK" & ' +
+    'wait $!; trap "" TERM INT; kill -TERM -$$; exit 0'], {
     env: Object.assign(c.env(AGENT), {
       SOCK: SOCK,
       FCGIWRAP: c.which('fcgiwrap'),

@@ -328,7 +328,50 @@ EOF
 	[[ $group == *,*,*,*,* ]]
 	kill -TERM "$pid"
 	wait_for eval '! ps -o stat= -p "$group" | grep -qv Z'
+	# PM2 starts it again, workers and all (a stop while PM2 is starting
+	# it anew is PM2's race, not the app's: wait for the new one)
+	wait_for eval 'n=$("$PM2" pid aie-local-fcgiwrap) && [ -n "$n" ] && [ "$n" != "$pid" ] && [ "$(pgrep -g "$n" | wc -l)" -ge 5 ]'
 	run "$PM2" stop all
 	assert_success
 	no_leftovers "$BATS_TEST_TMPDIR/run/fcgiwrap.sock"
+}
+
+@test "a stop landing at any moment of the fcgiwrap app's start leaves nothing running" {
+	command -v node >/dev/null || skip "node not installed"
+	command -v fcgiwrap >/dev/null || [ -x /usr/sbin/fcgiwrap ] || skip "fcgiwrap not installed"
+	local sock="$BATS_TEST_TMPDIR/run/fcgiwrap.sock"
+	mkdir -p "$BATS_TEST_TMPDIR/run"
+	echo "DASHBOARD_FCGI_SOCKET=$sock" >"$AI_EMPLOYEE_CONFIG"
+	# the app as PM2 starts it (a new process group), and PM2's stop
+	# signals (INT to the tree, TERM from a kill) at random moments of its
+	# first 4 ms: the trap must already be there and hold across the fork
+	node -e 'const a = require(process.argv[1]).apps
+	    .find(a => a.name === "aie-local-fcgiwrap");
+	  process.stdout.write(JSON.stringify([a.script].concat(a.args, [a.env])))' \
+		"$TOP/pm2/ecosystem.config.local.js" >"$BATS_TEST_TMPDIR/app.json"
+	run -0 /usr/bin/python3 -c '
+import json, os, random, signal, subprocess, sys, time
+app = json.load(open(sys.argv[1]))
+env = dict(os.environ, **{k: str(v) for k, v in app[-1].items()})
+sock, left, hung = sys.argv[2], 0, 0
+for i in range(200):
+    p = subprocess.Popen(app[:-1], env=env, start_new_session=True)
+    time.sleep(random.uniform(0, 0.004))
+    os.kill(p.pid, signal.SIGINT if i % 2 else signal.SIGTERM)
+    try:
+        p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        hung += 1
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+    for _ in range(50):
+        if subprocess.run(["pgrep", "-f", "unix:" + sock], capture_output=True).returncode:
+            break
+        time.sleep(0.01)
+    else:
+        left += 1
+        subprocess.run(["pkill", "-KILL", "-f", "unix:" + sock])
+print("200 stops at start:", hung, "did not stop,", left, "left fcgiwrap running")' \
+		"$BATS_TEST_TMPDIR/app.json" "$sock"
+	assert_output "200 stops at start: 0 did not stop, 0 left fcgiwrap running"
 }
