@@ -640,13 +640,15 @@ static int delivery(struct web *w)
 	return 0;
 }
 
-int main(void)
+/* One request, as a CGI program: from fcgiwrap's exec, or in a child of
+ * the FastCGI server below. */
+static int cgi(void)
 {
 	static struct web w;
 
 	if (web_init(&w) < 0) {
 		fprintf(stderr, "wa-webhook.cgi: run me as a CGI program "
-		    "(REQUEST_METHOD is not set)\n");
+		    "(REQUEST_METHOD is not set), or with -s SOCKET\n");
 		return EX_ARGS;
 	}
 	aie_set_prog("wa-webhook");
@@ -661,4 +663,60 @@ int main(void)
 		reply(&w, 405, "method not allowed");
 	web_free(&w);
 	return 0;
+}
+
+/* -s SOCKET [-c WORKERS]: its own FastCGI server (lib/web fcgiserve.c),
+ * each request a fork of this process, not an exec: the start-up an exec
+ * costs is paid once (see wa-webhook(1), FASTCGI). */
+static int serve(int argc, char **argv)
+{
+	const char *sock = NULL;
+	long workers = 2;
+	char *end;
+	int c;
+
+	while ((c = getopt(argc, argv, "s:c:")) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			if (!strncmp(sock, "unix:", 5))
+				sock += 5;
+			break;
+		case 'c':
+			errno = 0;
+			workers = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || workers < 1 ||
+			    workers > 64) {
+				fprintf(stderr, "wa-webhook: -c %s: a number "
+				    "of workers from 1 to 64\n", optarg);
+				return EX_ARGS;
+			}
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (!sock || !*sock || optind != argc)
+		goto usage;
+	aie_set_prog("wa-webhook");
+	if (sodium_init() < 0) {
+		fprintf(stderr, "wa-webhook: libsodium did not start\n");
+		return EX_TEMP;
+	}
+	if (fcgi_serve(sock, (int)workers, WA_HOOK_BODY_MAX + 1, cgi) < 0) {
+		fprintf(stderr, "wa-webhook: %s\n", aie_errmsg);
+		return aie_errcode ? aie_errcode : EX_TEMP;
+	}
+	return 0;
+usage:
+	fprintf(stderr, "usage: wa-webhook.cgi (as a CGI program)\n"
+	    "       wa-webhook.cgi -s [unix:]SOCKET [-c WORKERS]\n");
+	return EX_ARGS;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return serve(argc, argv);
+	return cgi();
 }

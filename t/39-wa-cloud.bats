@@ -248,15 +248,16 @@ owner_asks() {
 }
 
 @test "the TLS site as setup-vm.sh renders it: HTTPS on loopback, a self-signed certificate, real nginx" {
-	command -v /usr/sbin/nginx >/dev/null && command -v /usr/sbin/fcgiwrap >/dev/null &&
-	    command -v openssl >/dev/null || skip "nginx, fcgiwrap or openssl is not installed"
+	command -v /usr/sbin/nginx >/dev/null && command -v openssl >/dev/null ||
+	    skip "nginx or openssl is not installed"
 	local w="$BATS_TEST_TMPDIR/tls" port
 	mkdir -p "$w/conf" "$w/logs" "$w/tmp" "$HOME/.config/ai-employee"
 	port=$(free_port)
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	    -subj /CN=wa.example.com -addext "subjectAltName=DNS:wa.example.com,IP:127.0.0.1" \
 	    -days 1 -keyout "$w/key.pem" -out "$w/cert.pem" 2>/dev/null
-	# fcgiwrap hands the CGI no environment: its config is HOME's
+	# the request's parameters are the CGI's whole environment: its
+	# config is HOME's
 	install -m 600 "$AI_EMPLOYEE_CONFIG" "$HOME/.config/ai-employee/env"
 	SOCKDIR=$(mktemp -d /tmp/aie-wa.XXXXXX)
 	SERVER_NAME=wa.example.com LISTEN="127.0.0.1:$port" CERT="$w/cert.pem" \
@@ -269,8 +270,9 @@ owner_asks() {
 	# Debian's nginx.conf around it: sites-enabled/ inside http { }
 	nginx_around "$w" "$w/conf/site.conf"
 	/usr/sbin/nginx -t -q -p "$w/" -c "$w/conf/nginx.conf" -e "$w/logs/error.log"
-	(umask 007; setsid /usr/sbin/fcgiwrap -c 1 -s "unix:$SOCKDIR/s.sock" \
-	    </dev/null >>"$w/logs/fcgiwrap.log" 2>&1 & echo $! >"$BATS_TEST_TMPDIR/web-fcgiwrap.pid")
+	# the server as the unit setup-vm.sh writes starts it
+	(umask 007; setsid "$AIE_CGI/wa-webhook.cgi" -s "unix:$SOCKDIR/s.sock" -c 4 \
+	    </dev/null >>"$w/logs/fcgi.log" 2>&1 & echo $! >"$BATS_TEST_TMPDIR/web-fcgiwrap.pid")
 	wait_for test -S "$SOCKDIR/s.sock"
 	/usr/sbin/nginx -p "$w/" -c "$w/conf/nginx.conf" -e "$w/logs/error.log"
 	echo "$w/nginx.pid" >"$BATS_TEST_TMPDIR/web-nginx.pidfile"
@@ -298,9 +300,11 @@ ok"
 	local user="aietest$RANDOM"
 	run -0 "$TOP/share/deploy/setup-vm.sh" --dry-run --user "$user" \
 	    --remote git@example.com:me/vault.git --host wa.example.com
-	assert_output --partial " nginx-light fcgiwrap certbot"
+	assert_output --partial " nginx-light certbot"
+	refute_output --partial "fcgiwrap"
 	assert_output --partial "== 8. webhook https://wa.example.com/webhook/whatsapp"
-	assert_output --partial "fcgiwrap as $user on /run/ai-employee/fcgiwrap.sock"
+	assert_output --partial "wa-webhook.cgi -s as $user on /run/ai-employee/wa-webhook.sock"
+	assert_output --partial "systemctl enable --now ai-employee-wa-webhook"
 	assert_output --regexp "certbot certonly --webroot -w /var/www/html -d wa.example.com"
 	assert_output --regexp "LISTEN=443 CERT=/etc/letsencrypt/live/wa.example.com/fullchain.pem"
 	assert_output --regexp "render-nginx.sh -s [^ ]*/nginx-wa-webhook.conf -o /etc/nginx/sites-available/ai-employee-wa-webhook"

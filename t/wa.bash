@@ -114,9 +114,11 @@ owner_wa() {
 	    WA_ATTEMPTS=1 AIE_HTTP_BACKOFF=0.01
 }
 
-# serve: wa-webhook.cgi behind nginx + fcgiwrap on a free loopback port,
-# configured as share/deploy/render-nginx.sh configures the dashboard (the
-# body cap raised to 4 MB as for the webhook's location); $URL set.
+# serve [fastcgi]: wa-webhook.cgi behind nginx + fcgiwrap on a free
+# loopback port (with fastcgi: its own FastCGI server, -s, instead of
+# fcgiwrap), configured as share/deploy/render-nginx.sh configures the
+# dashboard (the body cap raised to 4 MB as for the webhook's location);
+# $URL set.
 serve() {
 	local dir="$BATS_TEST_TMPDIR/web" port user=""
 	port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -130,8 +132,13 @@ serve() {
 	"$TOP/share/deploy/render-nginx.sh" ${user:+-u "$user"} -o "$dir/nginx.conf" \
 	    "$dir" "127.0.0.1:$port" "$SOCKDIR/s.sock" "$AIE_CGI/wa-webhook.cgi"
 	sed -i 's/client_max_body_size 1m;/client_max_body_size 4m;/' "$dir/nginx.conf"
-	(umask 007; setsid /usr/sbin/fcgiwrap -c 2 -s "unix:$SOCKDIR/s.sock" \
-	    </dev/null >>"$dir/logs/fcgiwrap.log" 2>&1 & echo $! >"$dir/fcgiwrap.pid")
+	if [ "${1:-}" = fastcgi ]; then
+		(umask 007; setsid "$AIE_CGI/wa-webhook.cgi" -s "unix:$SOCKDIR/s.sock" -c 2 \
+		    </dev/null >>"$dir/logs/fcgi.log" 2>&1 & echo $! >"$dir/fcgiwrap.pid")
+	else
+		(umask 007; setsid /usr/sbin/fcgiwrap -c 2 -s "unix:$SOCKDIR/s.sock" \
+		    </dev/null >>"$dir/logs/fcgiwrap.log" 2>&1 & echo $! >"$dir/fcgiwrap.pid")
+	fi
 	wait_for test -S "$SOCKDIR/s.sock"
 	[ -z "$user" ] || chgrp nogroup "$SOCKDIR/s.sock"
 	/usr/sbin/nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log"

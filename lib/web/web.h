@@ -8,6 +8,7 @@
 #ifndef AIE_WEB_H
 #define AIE_WEB_H
 
+#include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
 #include "vault/vault.h"
@@ -201,5 +202,50 @@ int throttle_begin(struct throttle *t, struct vault *v, const char *addr,
 /* Record the outcome (1 success: forget the address; 0 failure: count
  * it; -1 record nothing) and release the lock. */
 int throttle_end(struct throttle *t, int success);
+
+/* fcgi.c: FastCGI 1.0 records of the responder role, as a web server's
+ * fastcgi_pass sends them. A request's records are taken in with
+ * fcgi_take until done: its parameters (raw name-value pairs, read with
+ * fcgi_param_next) and at most in_max bytes of its STDIN (what is past
+ * that is dropped). One request at a time per connection; FCGI_GET_VALUES
+ * is answered, other management records get FCGI_UNKNOWN_TYPE. */
+#define FCGI_PARAMS_MAX (64 * 1024)
+struct fcgi_param {
+	const char *name, *value;     /* not NUL-terminated */
+	size_t nlen, vlen;
+};
+struct fcgi_req {
+	unsigned id;                  /* 0 until BEGIN_REQUEST */
+	int keep_conn;                /* the server keeps the connection */
+	int params_done, stdin_done, done;
+	struct buf params, in;
+	size_t in_max;                /* set by the caller */
+};
+/* Take the whole records at the start of p[0..len) (stopping once the
+ * request is done): the bytes used, with answers to management records
+ * appended to out; -1 on a protocol error (aie_errmsg). */
+ssize_t fcgi_take(struct fcgi_req *r, const unsigned char *p, size_t len,
+    struct buf *out);
+/* The next name-value pair of p[0..end): 1 (p moved past it), 0 at the
+ * end, -1 when it runs past end. */
+int fcgi_param_next(const unsigned char **p, const unsigned char *end,
+    struct fcgi_param *nv);
+/* Append records of type for request id holding p[0..len) (one empty
+ * record when len is 0), and the request's end. */
+void fcgi_record(struct buf *out, int type, unsigned id, const void *p,
+    size_t len);
+void fcgi_end(struct buf *out, unsigned id, int app_status);
+void fcgi_req_free(struct fcgi_req *r);
+
+/* fcgiserve.c: serve FastCGI on the Unix socket path (a socket left there
+ * is replaced, anything else refused) with workers processes taking its
+ * connections in turn; each request runs run() in a child forked for it,
+ * as a CGI program: the request's parameters its whole environment, its
+ * STDIN (at most in_max bytes) on fd 0, fd 1 the answer (complete when
+ * the child closes it: the child may go on), stderr the server's. Returns
+ * 0 after SIGTERM or SIGINT, once the workers have ended and waited for
+ * their children (the socket removed); -1 when it cannot listen. */
+int fcgi_serve(const char *path, int workers, size_t in_max,
+    int (*run)(void));
 
 #endif

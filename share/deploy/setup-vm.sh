@@ -28,8 +28,9 @@
 #   8. webhook     cloud with --host NAME: the WhatsApp webhook's TLS site
 #                  (nginx-wa-webhook.conf rendered by render-nginx.sh -s)
 #                  in the system nginx, its certificate from certbot
-#                  (webroot, the default site on port 80), and fcgiwrap
-#                  run as USER by the unit ai-employee-fcgiwrap
+#                  (webroot, the default site on port 80), and the
+#                  webhook's own FastCGI server (wa-webhook.cgi -s) run as
+#                  USER by the unit ai-employee-wa-webhook
 set -eu
 
 DRY=0
@@ -117,8 +118,10 @@ step "1. packages"
 PKGS="ca-certificates git make gcc pkg-config libgit2-dev libcurl4-openssl-dev
 libjansson-dev libsodium-dev util-linux cron openssh-client"
 [ "$SCHED" = pm2 ] && PKGS="$PKGS nodejs npm"
-if [ "$AGENT" = local ] || [ -n "$HOST" ]; then
+if [ "$AGENT" = local ]; then
 	PKGS="$PKGS nginx-light fcgiwrap certbot"
+elif [ -n "$HOST" ]; then
+	PKGS="$PKGS nginx-light certbot"   # the webhook serves FastCGI itself
 fi
 # shellcheck disable=SC2086
 printf '   packages:' && printf ' %s' $PKGS && echo
@@ -214,8 +217,8 @@ fi
 step "6. directories"
 as_user mkdir -p "$HOME_DIR/.local/state/ai-employee" "$VAULT/.state/$AGENT"
 if [ "$AGENT" = local ] || [ -n "$HOST" ]; then
-	# the dashboard's (or the webhook's) fcgiwrap socket: the user and nginx's group (setgid:
-	# the socket fcgiwrap makes there belongs to www-data too)
+	# the dashboard's fcgiwrap socket (or the webhook's own): the user and
+	# nginx's group (setgid: the socket made there belongs to www-data too)
 	TMPF=/etc/tmpfiles.d/ai-employee.conf
 	if [ -f "$TMPF" ]; then
 		echo "   $TMPF exists"
@@ -283,24 +286,27 @@ if [ "$AGENT" = cloud ]; then
 	if [ -z "$HOST" ]; then
 		echo "   not installed: --host NAME installs its TLS site (see wa-webhook(1))"
 	else
-		unit=/etc/systemd/system/ai-employee-fcgiwrap.service
+		unit=/etc/systemd/system/ai-employee-wa-webhook.service
 		if [ -f "$unit" ]; then
 			echo "   $unit exists"
 		elif [ "$DRY" = 1 ]; then
-			echo "+ write $unit: fcgiwrap as $USER_NAME on /run/ai-employee/fcgiwrap.sock"
+			echo "+ write $unit: wa-webhook.cgi -s as $USER_NAME on /run/ai-employee/wa-webhook.sock"
 		else
 			cat >"$unit" <<EOF
-# written by setup-vm.sh: the webhook's CGI runs as the vault's owner;
-# only nginx's group reaches the socket (the directory is 2750).
+# written by setup-vm.sh: the webhook is its own FastCGI server (a fork per
+# delivery, not an exec; see wa-webhook(1)) running as the vault's owner;
+# only nginx's group reaches the socket (the directory is 2750). A stop
+# goes to the server alone, which lets the deliveries in hand finish.
 [Unit]
-Description=ai-employee fcgiwrap (wa-webhook.cgi)
+Description=ai-employee WhatsApp webhook (wa-webhook.cgi -s)
 After=network.target
 
 [Service]
 User=$USER_NAME
 Group=www-data
 UMask=0007
-ExecStart=/usr/sbin/fcgiwrap -c 4 -s unix:/run/ai-employee/fcgiwrap.sock
+ExecStart=$PREFIX/lib/ai-employee/cgi/wa-webhook.cgi -s unix:/run/ai-employee/wa-webhook.sock -c 4
+KillMode=mixed
 Restart=on-failure
 
 [Install]
@@ -308,7 +314,7 @@ WantedBy=multi-user.target
 EOF
 		fi
 		run systemctl daemon-reload
-		run systemctl enable --now ai-employee-fcgiwrap
+		run systemctl enable --now ai-employee-wa-webhook
 		live=/etc/letsencrypt/live/$HOST
 		if [ -f "$live/fullchain.pem" ]; then
 			echo "   certificate $live exists"
@@ -326,7 +332,7 @@ EOF
 		site=/etc/nginx/sites-available/ai-employee-wa-webhook
 		run env SERVER_NAME="$HOST" LISTEN=443 CERT="$live/fullchain.pem" \
 		    KEY="$live/privkey.pem" CGI="$PREFIX/lib/ai-employee/cgi/wa-webhook.cgi" \
-		    SOCKET=/run/ai-employee/fcgiwrap.sock VAULT_DIR="$VAULT" \
+		    SOCKET=/run/ai-employee/wa-webhook.sock VAULT_DIR="$VAULT" \
 		    HOME="$HOME_DIR" LOG_DIR=/var/log/nginx \
 		    sh "$(dirname "$tpl")/render-nginx.sh" -s "$tpl" -o "$site"
 		run ln -sf ../sites-available/ai-employee-wa-webhook /etc/nginx/sites-enabled/
