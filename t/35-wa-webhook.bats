@@ -800,6 +800,7 @@ ok"
 	command -v /usr/sbin/nginx >/dev/null || skip "nginx is not installed"
 	serve fastcgi
 	nginx_round
-	# each request a child of a worker: two workers and nothing else left
-	[ "$(pgrep -g "$(cat "$BATS_TEST_TMPDIR/web/fcgiwrap.pid")" | wc -l)" -eq 3 ]
+	# each request a child of a worker, gone once filed: the server and
+	# its two workers are what stays
+	wait_for eval '[ "$(pgrep -g "$(cat "$BATS_TEST_TMPDIR/web/fcgiwrap.pid")" | wc -l)" -eq 3 ]'
 }
