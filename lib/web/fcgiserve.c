@@ -34,6 +34,12 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+/* A child ended: nothing to do but wake ppoll, which reaps it. */
+static void on_child(int sig)
+{
+	(void)sig;
+}
+
 static int send_all(int fd, const char *p, size_t len)
 {
 	ssize_t n;
@@ -219,6 +225,20 @@ static void serve_conn(int conn, int lfd, size_t in_max, int (*run)(void))
 		}
 		if (have == sizeof b)
 			break;   /* a record cannot be longer */
+		if (!have && !r.id) {
+			/* between requests: a stop ends the connection here
+			 * (the stop signals are let in while waiting only) */
+			struct pollfd pfd = { .fd = conn, .events = POLLIN };
+			struct timespec idle = { 30, 0 };
+			sigset_t open_mask;
+
+			sigemptyset(&open_mask);
+			n = stopping ? 0 : ppoll(&pfd, 1, &idle, &open_mask);
+			if (n < 0 && errno == EINTR && !stopping)
+				continue;
+			if (n == 0 || stopping)
+				break;
+		}
 		n = read(conn, b + have, sizeof b - have);
 		if (n < 0 && errno == EINTR && !stopping)
 			continue;
@@ -242,14 +262,19 @@ static void reap(void)
 static int worker(int lfd, size_t in_max, int (*run)(void))
 {
 	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction chld = { .sa_handler = on_child };
 	sigset_t open_mask;
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 	int conn;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* a request's child that ends after its answer is reaped when it
+	 * ends, not left a zombie until the next connection */
+	sigaction(SIGCHLD, &chld, NULL);
 	sigemptyset(&open_mask);
 	while (!stopping) {
+		reap();
 		/* the stop signals are blocked but while waiting here */
 		if (ppoll(&pfd, 1, NULL, &open_mask) < 0) {
 			if (errno == EINTR)
@@ -304,6 +329,14 @@ int fcgi_serve(const char *path, int workers, size_t in_max,
 		if (!S_ISSOCK(st.st_mode))
 			return aie_fail(EX_ARGS, "%s: there, and not a socket",
 			    path);
+		if ((lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+		    connect(lfd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+			close(lfd);
+			return aie_fail(EX_TEMP, "%s: a server is listening "
+			    "there", path);
+		}
+		if (lfd >= 0)
+			close(lfd);
 		if (unlink(path) < 0)
 			return aie_fail_errno(EX_TEMP, "%s", path);
 	}
@@ -311,7 +344,7 @@ int fcgi_serve(const char *path, int workers, size_t in_max,
 	    SOCK_NONBLOCK, 0)) < 0)
 		return aie_fail_errno(EX_TEMP, "socket");
 	if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    listen(lfd, 128) < 0) {
+	    lstat(path, &st) < 0 || listen(lfd, 128) < 0) {
 		aie_fail_errno(EX_TEMP, "%s", path);
 		close(lfd);
 		return -1;
@@ -349,8 +382,15 @@ int fcgi_serve(const char *path, int workers, size_t in_max,
 				}
 		}
 	}
-	/* stop: no new connection, the workers finish theirs */
-	unlink(path);
+	/* stop: no new connection, the workers finish theirs; the path
+	 * removed if it is still the socket bound here */
+	{
+		struct stat now;
+
+		if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&
+		    now.st_ino == st.st_ino)
+			unlink(path);
+	}
 	close(lfd);
 	for (i = 0; i < workers; i++)
 		if (pids[i] > 0)
