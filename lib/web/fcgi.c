@@ -38,9 +38,10 @@ void fcgi_record(struct buf *out, int type, unsigned id, const void *p,
 		    (char)(id & 0xff), (char)(n >> 8), (char)(n & 0xff), 0, 0 };
 
 		buf_add(out, h, sizeof h);
-		if (n)
+		if (n) {
 			buf_add(out, s, n);
-		s += n;
+			s += n;
+		}
 		len -= n;
 	} while (len);
 }
@@ -98,6 +99,7 @@ static int management(int type, const unsigned char *body, size_t len,
 	const unsigned char *p = body;
 	struct fcgi_param nv = { 0 };
 	struct buf res = { 0 };
+	unsigned told = 0;       /* each name answered once: one record */
 	int r, i;
 
 	if (type != FCGI_GET_VALUES) {
@@ -108,8 +110,9 @@ static int management(int type, const unsigned char *body, size_t len,
 	}
 	while ((r = fcgi_param_next(&p, body + len, &nv)) == 1)
 		for (i = 0; known[i]; i++)
-			if (nv.nlen == strlen(known[i]) &&
+			if (!(told & 1u << i) && nv.nlen == strlen(known[i]) &&
 			    !memcmp(nv.name, known[i], nv.nlen)) {
+				told |= 1u << i;
 				buf_addc(&res, (int)nv.nlen);
 				buf_addc(&res, 1);
 				buf_add(&res, known[i], nv.nlen);
