@@ -216,6 +216,17 @@ teardown() {
 	return "$r"
 }
 
+# handshake_ok N: a GET handshake with the challenge N, on a connection of
+# its own, is answered 200 with N
+handshake_ok() {
+	run fcgi <<PY
+s = connect()
+request(s, 1, nginx(query=hub($1)))
+print(status(s, 1))
+PY
+	assert_output "Status: 200 OK | $1"
+}
+
 # fcgi: the python on stdin run by the client above
 fcgi() {
 	/usr/bin/python3 "$BATS_FILE_TMPDIR/fcgic.py"
@@ -570,12 +581,7 @@ Status: 200 OK | 3"
 	wait_for eval '[ "$(pgrep -P "$PID" | wc -l)" -eq 3 ]'
 	run pgrep -P "$PID"
 	refute_line "$victim"
-	run fcgi <<'PY'
-s = connect()
-request(s, 1, nginx(query=hub(31337)))
-print(status(s, 1))
-PY
-	assert_output "Status: 200 OK | 31337"
+	handshake_ok 31337
 }
 
 @test "a server listening at the path is not displaced by a second one" {
@@ -583,12 +589,7 @@ PY
 	run -75 --separate-stderr timeout 5 "$AIE_CGI/wa-webhook.cgi" -s "unix:$SOCK"
 	[ "$stderr" = "wa-webhook: $SOCK: a server is listening there" ]
 	[ -S "$SOCK" ]
-	run fcgi <<'PY'
-s = connect()
-request(s, 1, nginx(query=hub(606)))
-print(status(s, 1))
-PY
-	assert_output "Status: 200 OK | 606"
+	handshake_ok 606
 }
 
 @test "a connection idle between requests does not hold the stop" {
