@@ -10,23 +10,6 @@
 #include "base/base.h"
 #include "web/web.h"
 
-enum {
-	FCGI_VERSION_1 = 1,
-	FCGI_BEGIN_REQUEST = 1,
-	FCGI_ABORT_REQUEST = 2,
-	FCGI_END_REQUEST = 3,
-	FCGI_PARAMS = 4,
-	FCGI_STDIN = 5,
-	FCGI_STDOUT = 6,
-	FCGI_DATA = 8,
-	FCGI_GET_VALUES = 9,
-	FCGI_GET_VALUES_RESULT = 10,
-	FCGI_UNKNOWN_TYPE = 11,
-	FCGI_RESPONDER = 1,
-	FCGI_KEEP_CONN = 1,
-	FCGI_REQUEST_COMPLETE = 0,
-};
-
 void fcgi_record(struct buf *out, int type, unsigned id, const void *p,
     size_t len)
 {

@@ -163,14 +163,14 @@ static int relay(int from, int conn, unsigned id)
 			break;
 		total += (size_t)n;
 		out.len = 0;
-		fcgi_record(&out, 6, id, b, (size_t)n);
+		fcgi_record(&out, FCGI_STDOUT, id, b, (size_t)n);
 		if (!r && (out.oom || send_all(conn, out.p, out.len) < 0))
 			r = -1;   /* read on: the child must not block */
 	}
 	out.len = 0;
 	if (!total)
-		fcgi_record(&out, 6, id, none, sizeof none - 1);
-	fcgi_record(&out, 6, id, NULL, 0);
+		fcgi_record(&out, FCGI_STDOUT, id, none, sizeof none - 1);
+	fcgi_record(&out, FCGI_STDOUT, id, NULL, 0);
 	fcgi_end(&out, id, 0);
 	if (!r && (out.oom || send_all(conn, out.p, out.len) < 0))
 		r = -1;

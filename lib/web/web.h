@@ -210,6 +210,23 @@ int throttle_end(struct throttle *t, int success);
  * that is dropped). One request at a time per connection; FCGI_GET_VALUES
  * is answered, other management records get FCGI_UNKNOWN_TYPE. */
 #define FCGI_PARAMS_MAX (64 * 1024)
+/* the protocol's record types and constants */
+enum {
+	FCGI_VERSION_1 = 1,
+	FCGI_BEGIN_REQUEST = 1,
+	FCGI_ABORT_REQUEST = 2,
+	FCGI_END_REQUEST = 3,
+	FCGI_PARAMS = 4,
+	FCGI_STDIN = 5,
+	FCGI_STDOUT = 6,
+	FCGI_DATA = 8,
+	FCGI_GET_VALUES = 9,
+	FCGI_GET_VALUES_RESULT = 10,
+	FCGI_UNKNOWN_TYPE = 11,
+	FCGI_RESPONDER = 1,
+	FCGI_KEEP_CONN = 1,
+	FCGI_REQUEST_COMPLETE = 0,
+};
 struct fcgi_param {
 	const char *name, *value;     /* not NUL-terminated */
 	size_t nlen, vlen;
