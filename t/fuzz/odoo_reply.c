@@ -39,9 +39,16 @@ static void check_move(json_t *res)
 	free(body);
 }
 
+static const char *str_member(json_t *o, const char *key, const char *none)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : none;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *res = NULL, *reply;
+	json_t *res = NULL, *reply, *err;
 	const char *debug = NULL, *m1 = "", *m2 = "", *n = "";
 	long status;
 	int r;
@@ -63,11 +70,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!aie_errmsg[0] || strchr(aie_errmsg, '\n'))
 			fz_fail("message not one line: \"%s\"", aie_errmsg);
 		reply = json_loadb((const char *)data + 4, size - 4, 0, NULL);
-		if (json_unpack(reply, "{s:{s?s, s:{s:s, s?s, s?s}}}", "error",
-		    "message", &m1, "data", "debug", &debug, "message", &m2,
-		    "name", &n) < 0)
-			json_unpack(reply, "{s:s, s?s, s?s}", "debug", &debug,
-			    "message", &m1, "name", &n);
+		/* each member on its own: one of another type (a list for a
+		 * message) must not hide the others from the property */
+		if ((err = json_object_get(reply, "error"))) {
+			m1 = str_member(err, "message", "");
+			err = json_object_get(err, "data");
+			m2 = str_member(err, "message", "");
+		} else {
+			err = reply;
+			m1 = str_member(err, "message", "");
+		}
+		debug = str_member(err, "debug", NULL);
+		n = str_member(err, "name", "");
 		/* unless Odoo's message or name itself holds one */
 		if (debug && strstr(debug, "Traceback") &&
 		    strstr(aie_errmsg, "Traceback") && !strstr(m1, "Traceback") &&
