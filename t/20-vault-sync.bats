@@ -980,6 +980,90 @@ Notes/new/deep/n.md"
 	[ -z "$(git -C "$VAULT_DIR" status --porcelain)" ]
 }
 
+@test "a cycle's commit writes its objects as one pack, nothing loose; the push to a path remote links it: the same file, fsck clean" {
+	two_agents
+	run lsync -q
+	assert_success
+	loose() { find "$1" -path '*/pack' -prune -o -path '*/info' -prune -o -type f -print | sort; }
+	before=$(loose "$VAULT_DIR/.git/objects")
+	mkemail EMAIL_PACK1
+	mkdir -p "$VAULT_DIR/Plans/deep"
+	echo "a plan" >"$VAULT_DIR/Plans/deep/P.md"
+	run lsync -q -j
+	assert_success
+	assert_output --partial '"pushed":true'
+	[ "$(loose "$VAULT_DIR/.git/objects")" = "$before" ]
+	ours=$(ls -t "$VAULT_DIR"/.git/objects/pack/*.pack | head -n 1)
+	# the commit, its trees and blobs are in it
+	git -C "$VAULT_DIR" verify-pack -v "${ours%.pack}.idx" >"$BATS_TEST_TMPDIR/objs"
+	grep -q "^$(git -C "$VAULT_DIR" rev-parse HEAD) commit" "$BATS_TEST_TMPDIR/objs"
+	grep -q "^$(git -C "$VAULT_DIR" rev-parse HEAD:Plans/deep/P.md) blob" "$BATS_TEST_TMPDIR/objs"
+	grep -q "^$(git -C "$VAULT_DIR" rev-parse HEAD:Plans/deep) tree" "$BATS_TEST_TMPDIR/objs"
+	theirs=$REMOTE/objects/pack/${ours##*/}
+	[ "$(stat -c %i "$theirs")" = "$(stat -c %i "$ours")" ]
+	[ "$(git -C "$REMOTE" rev-parse HEAD)" = "$(git -C "$VAULT_DIR" rev-parse HEAD)" ]
+	git -C "$VAULT_DIR" reflog -1 --format=%gs | grep -qx "commit: local: new EMAIL_PACK1.*\|commit: local: .*"
+	for d in "$VAULT_DIR" "$REMOTE"; do
+		run git -C "$d" fsck --full --strict --no-progress --no-dangling
+		assert_success
+		refute_output
+	done
+	run csync -q
+	assert_success
+	grep -q "a plan" "$CLOUD/Plans/deep/P.md"
+}
+
+@test "a push after a merge links the pack of our commit and writes the merge's own objects beside it: fsck clean" {
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$CLOUD/Plans"
+	echo "their plan" >"$CLOUD/Plans/Theirs.md"
+	run csync -q
+	assert_success
+	mkemail EMAIL_MERGE1
+	run lsync -q -j
+	assert_success
+	assert_output --partial '"merged":true'
+	mine=$(git -C "$VAULT_DIR" log --format=%H --grep="new EMAIL_MERGE1" -1)
+	[ -n "$mine" ]
+	linked=""
+	for p in "$VAULT_DIR"/.git/objects/pack/*.idx; do
+		git -C "$VAULT_DIR" verify-pack -v "$p" | grep -q "^$mine commit" || continue
+		theirs=$REMOTE/objects/pack/${p##*/}
+		[ "$(stat -c %i "$theirs")" = "$(stat -c %i "$p")" ] && linked=$p
+	done
+	[ -n "$linked" ]
+	[ "$(git -C "$REMOTE" rev-parse HEAD)" = "$(git -C "$VAULT_DIR" rev-parse HEAD)" ]
+	run git -C "$REMOTE" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+	run csync -q
+	assert_success
+	[ -f "$CLOUD/Needs_Action/email/EMAIL_MERGE1.md" ]
+}
+
+@test "a file over 1 MiB is not held in memory: what the cycle staged before it is written out, the rest loose, fsck clean" {
+	two_agents
+	run lsync -q
+	assert_success
+	mkemail EMAIL_BIG1
+	mkdir -p "$VAULT_DIR/Plans"
+	head -c $((3 << 20)) /dev/urandom >"$VAULT_DIR/Plans/zz-big.bin"
+	run lsync -q
+	assert_success
+	cmp "$VAULT_DIR/Plans/zz-big.bin" <(git -C "$VAULT_DIR" cat-file blob HEAD:Plans/zz-big.bin)
+	git -C "$VAULT_DIR" cat-file -e HEAD:Needs_Action/email/EMAIL_BIG1.md
+	for d in "$VAULT_DIR" "$REMOTE"; do
+		run git -C "$d" fsck --full --strict --no-progress --no-dangling
+		assert_success
+		refute_output
+	done
+	run csync -q
+	assert_success
+	cmp "$VAULT_DIR/Plans/zz-big.bin" "$CLOUD/Plans/zz-big.bin"
+}
+
 @test "a fetch from a path remote links the other agent's pack when it holds all we lack: the same file, fsck clean" {
 	two_agents
 	theirs=$(their_plan)

@@ -63,6 +63,31 @@ wait_for() {
 	assert_output 0
 }
 
+@test "full disk: a commit whose pack cannot be written moves neither HEAD nor the index; with room the next cycle commits" {
+	small_fs "$BATS_TEST_TMPDIR/fs"
+	export VAULT_DIR=$BATS_TEST_TMPDIR/fs/vault
+	mkvault
+	two_agents
+	run lsync -q
+	assert_success
+	head=$(git -C "$VAULT_DIR" rev-parse HEAD)
+	index=$(md5sum <"$VAULT_DIR/.git/index")
+	mkemail EMAIL_FULL
+	fill "$BATS_TEST_TMPDIR/fs"
+	run lsync -q
+	assert_failure
+	assert_output --partial "No space left"
+	[ "$(git -C "$VAULT_DIR" rev-parse HEAD)" = "$head" ]
+	[ "$(md5sum <"$VAULT_DIR/.git/index")" = "$index" ]
+	rm -f "$BATS_TEST_TMPDIR/fs/filler" "$BATS_TEST_TMPDIR/fs/filler2"
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress --no-dangling
+	assert_success
+	refute_output
+	run lsync -q
+	assert_success
+	remote_has Needs_Action/email/EMAIL_FULL.md
+}
+
 @test "full disk: vault-claim fails and the item stays unclaimed where it was" {
 	small_fs "$BATS_TEST_TMPDIR/fs"
 	export VAULT_DIR=$BATS_TEST_TMPDIR/fs/vault

@@ -40,6 +40,13 @@ struct sync {
 	int logged;                      /* audit lines written by a merge */
 	int repack_local, repack_remote; /* this cycle found too many packs */
 	struct repack_job jobs[2];       /* the local and the remote's repack */
+	git_odb_backend *mem;            /* the odb's in-memory backend,
+	                                  * which takes new objects
+	                                  * (cyclepack.c); NULL: none */
+	git_odb *disk;                   /* then: the odb of before */
+	size_t memsize;                  /* what was staged into it */
+	git_oid *memids;                 /* its blobs, as staged */
+	size_t nmemids, capmemids;
 };
 
 /* sync_open and sync_close on a struct the caller holds. */
@@ -271,25 +278,50 @@ struct packcopy {
 	const char *what;
 	git_repository *from;
 	git_odb *to;             /* to leave out what it has */
+	int own_to;              /* to is ours to free */
 	git_packbuilder *pb;     /* what it lacks, by ID */
 	git_oid *ids;            /* the same, for packlink.c */
 	size_t nids, capids;
 };
 int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
     git_repository *to);
+/* The same with the odb "to", which the caller keeps until
+ * packcopy_close (the pack is still written by packcopy_write into a
+ * repository's objects/pack). */
+int packcopy_open_odb(struct packcopy *c, const char *what,
+    git_repository *from, git_odb *to);
 void packcopy_close(struct packcopy *c);
 /* Every object of the commits from tip back to (not including) what the
  * hide commits reach (each must be in "from"), parents first. */
 int packcopy_commits(struct packcopy *c, const git_oid *tip,
     const git_oid *hide, size_t nhide);
+/* One object, unless the other side has it. */
+int packcopy_add(struct packcopy *c, const git_oid *id);
 size_t packcopy_count(const struct packcopy *c);
 /* The pack written into to's objects/pack, it and its index fsynced. */
 int packcopy_write(struct packcopy *c, git_repository *to);
-/* The objects of c, all of them found in a few small packs of "from"
- * that "to" lacks, by linking those packs into to's objects/pack
- * (packlink.c): 1 done, 0 not so (c is then written as a pack), -1 failed
- * with the reason told (c may be written yet). */
+/* The objects of c, by linking into to's objects/pack the few small
+ * packs of "from" that hold them and "to" lacks, and writing what they
+ * do not hold as a pack (packlink.c): 1 done, 0 not so (c is then
+ * written as a pack), -1 failed with the reason told (c may be written
+ * yet). */
 int packlink(struct packcopy *c, git_repository *from, git_repository *to);
+/* The objects a cycle writes held in memory (cyclepack.c): from
+ * cyclepack_begin, the repository's odb has them; cyclepack_write writes
+ * those of commit (parents: its parents, all of them on disk) as one
+ * pack into objects/pack, fsynced; cyclepack_end drops the rest. Each is
+ * 0 or -1 with the reason told, and a no-op in a repository with
+ * alternates. */
+int cyclepack_begin(struct sync *s);
+int cyclepack_write(struct sync *s, const git_oid *commit,
+    const git_oid *parents, size_t nparents);
+void cyclepack_end(struct sync *s);
+/* Before a file of size bytes is staged: when it, or all the cycle
+ * stages, would hold too much in memory, what was staged is written as a
+ * pack and the odb of before is back (the rest goes loose). */
+int cyclepack_room(struct sync *s, off_t size);
+/* After a file is staged: its blob, id, is held in memory. */
+int cyclepack_staged(struct sync *s, const git_oid *id);
 /* A packbuilder for such a pack, its delta window narrowed
  * (pushwindow.c): 0, or -1 with the reason told. */
 int sync_copy_packbuilder(git_repository *repo, git_packbuilder **pb);

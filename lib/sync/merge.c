@@ -676,7 +676,7 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 	git_index *mi = NULL;
 	git_merge_options mo;
 	git_signature *sig = NULL;
-	git_oid tid, mid;
+	git_oid tid, mid, parents[2];
 	char msg[600];
 	int r = -1, fast;
 
@@ -733,11 +733,19 @@ static int merge(struct sync *s, const git_oid *ours, const git_oid *theirs,
 	git_index_free(mi);
 	mi = NULL;
 	free_trees(&ot, &tt, &bt, &mt);
+	/* its trees and conflict copies, held in memory, written out as
+	 * one pack before the checkout and HEAD name them (cyclepack.c) */
+	parents[0] = *ours;
+	parents[1] = *theirs;
+	if (cyclepack_write(s, &mid, parents, 2) < 0)
+		goto out;
+	cyclepack_end(s);
 	if (sync_move_to(s, &mid, ours) < 0)
 		goto out;
 	s->r->merged = 1;
 	r = 0;
 out:
+	cyclepack_end(s);
 	sync_notes_flush(s, r == 0);
 	git_signature_free(sig);
 	git_index_free(mi);
@@ -768,11 +776,11 @@ int sync_integrate(struct sync *s, const git_oid *theirs)
 	/* the checkout reads the index afresh, and a merge builds its own */
 	if (sync_let_go(s) < 0)
 		return -1;
-	if (e == GIT_ENOTFOUND)
-		return merge(s, &ours, theirs, NULL);
-	if (git_oid_equal(&base, &ours)) {
+	if (!e && git_oid_equal(&base, &ours)) {
 		s->r->fastforward = 1;
 		return sync_move_to(s, theirs, &ours);
 	}
-	return merge(s, &ours, theirs, &base);
+	if (!s->o->dry_run && cyclepack_begin(s) < 0)
+		return -1;
+	return merge(s, &ours, theirs, e == GIT_ENOTFOUND ? NULL : &base);
 }

@@ -36,7 +36,7 @@ static int has(struct packcopy *c, const git_oid *id)
 	return git_odb_exists_ext(c->to, id, GIT_ODB_LOOKUP_NO_REFRESH);
 }
 
-static int copy_object(struct packcopy *c, const git_oid *id)
+int packcopy_add(struct packcopy *c, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid *more;
@@ -86,11 +86,11 @@ static int copy_tree(struct packcopy *c, const git_oid *id, const git_oid *old)
 			    GIT_OBJECT_TREE ? git_tree_entry_id(was) : NULL) < 0)
 				goto out;
 		} else if (type == GIT_OBJECT_BLOB) {
-			if (copy_object(c, eid) < 0)
+			if (packcopy_add(c, eid) < 0)
 				goto out;
 		}                       /* a submodule's commit is not ours */
 	}
-	r = copy_object(c, id);
+	r = packcopy_add(c, id);
 out:
 	git_tree_free(o);
 	git_tree_free(t);
@@ -111,7 +111,7 @@ static int copy_commit(struct packcopy *c, const git_oid *id)
 	}
 	if (copy_tree(c, git_commit_tree_id(k), p ? git_commit_tree_id(p) :
 	    NULL) == 0)
-		r = copy_object(c, id);
+		r = packcopy_add(c, id);
 out:
 	git_commit_free(p);
 	git_commit_free(k);
@@ -121,11 +121,25 @@ out:
 int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
     git_repository *to)
 {
+	git_odb *odb = NULL;
+
+	if (git_repository_odb(&odb, to) < 0)
+		return aie_fail(EX_TEMP, "%s: %s", what, git_errstr());
+	if (packcopy_open_odb(c, what, from, odb) < 0) {
+		git_odb_free(odb);
+		return -1;
+	}
+	c->own_to = 1;
+	return 0;
+}
+
+int packcopy_open_odb(struct packcopy *c, const char *what,
+    git_repository *from, git_odb *to)
+{
 	memset(c, 0, sizeof *c);
 	c->what = what;
 	c->from = from;
-	if (git_repository_odb(&c->to, to) < 0)
-		return aie_fail(EX_TEMP, "%s: %s", what, git_errstr());
+	c->to = to;
 	if (git_odb_refresh(c->to) < 0) {
 		aie_fail(EX_TEMP, "%s: %s", what, git_errstr());
 		packcopy_close(c);
@@ -141,10 +155,12 @@ int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
 void packcopy_close(struct packcopy *c)
 {
 	git_packbuilder_free(c->pb);
-	git_odb_free(c->to);
+	if (c->own_to)
+		git_odb_free(c->to);
 	free(c->ids);
 	c->pb = NULL;
 	c->to = NULL;
+	c->own_to = 0;
 	c->ids = NULL;
 	c->nids = c->capids = 0;
 }

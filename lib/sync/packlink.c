@@ -1,22 +1,23 @@
 /*
- * packlink.c - the fetch from a path remote without a pack of its own
- * (see vault-sync(1)): when every object the fetch needs (packcopy.c)
- * lies in a few small packs of the remote that we do not hold, those
- * packs are linked into our objects/pack, or copied where a link cannot
- * be made (another file system).
+ * packlink.c - the objects a fetch from a path remote, or a push to one,
+ * needs (packcopy.c) without a pack written for them (see vault-sync(1)):
+ * when they lie in a few small packs of the one side that the other
+ * does not hold, those packs are linked into the other's objects/pack,
+ * or copied where a link cannot be made (another file system); what no
+ * such pack holds (a merge's trees and commit, beside the pack of the
+ * commit merged) is written as a pack of its own.
  *
- * The other agent's push wrote just such a pack: its cycle's objects.
- * Writing a pack of our own from it inflated and deflated every one of
- * them again, a tenth of the CPU of a --watch cycle that pulled and
- * pushed (the fetch's packbuilder, measured with perf). A pack is never
- * changed once its index is there, so a second name for it is safe; one
- * a repack of the remote removes lives on under ours. Only the newest
- * LINK_PACKS packs of at most LINK_MAX bytes are looked at, so that the
- * look stays short however many packs the remote keeps, and what comes
- * along besides the objects needed (ours, pushed before) is bounded.
+ * The other agent's push leaves just such a pack in the remote, and our
+ * commit one in ours (cyclepack.c): that cycle's objects. Writing a pack
+ * from one inflated and deflated every object again: the fetch's pack
+ * alone was a tenth of the CPU of a --watch cycle that pulled and pushed
+ * (perf). A pack is never changed once its index is there, so a second
+ * name for it is safe; one a repack removes lives on under the other
+ * name. Only the newest LINK_PACKS packs of at most LINK_MAX bytes are
+ * looked at, so that the look stays short however many packs a side
+ * keeps, and what comes along besides the objects needed is bounded.
  * Each pack is in place before its index, which is what makes a pack
- * seen, and both are fsynced, then the folder, before a ref names them.
- */
+ * seen, and both are fsynced, then the folder, before a ref names them. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -93,32 +94,48 @@ static size_t candidates(int fromfd, int tofd, struct cand *c)
 	return n;
 }
 
-/* Which candidates hold the objects of pc: 1 when they hold them all
- * (those marked used), 0 when not. */
-static int cover(struct packcopy *pc, const char *fromdir, struct cand *c,
-    size_t n)
+/* Which candidates hold which objects of pc: got[i] set for each one
+ * found (the candidates that hold one marked used); how many. */
+static size_t cover(struct packcopy *pc, const char *fromdir, struct cand *c,
+    size_t n, unsigned char *got)
 {
-	unsigned char *got = calloc(pc->nids, 1);
-	size_t i, k, left = pc->nids;
+	size_t i, k, found = 0;
 	git_odb_backend *b;
 	char idx[4300];
 
-	if (!got)
-		return 0;
-	for (k = 0; k < n && left; k++) {
+	for (k = 0; k < n && found < pc->nids; k++) {
 		snprintf(idx, sizeof idx, "%.4200s/%.63s.idx", fromdir, c[k].base);
 		if (git_odb_backend_one_pack(&b, idx) < 0)
 			continue;       /* gone meanwhile: the copy does it */
 		for (i = 0; i < pc->nids; i++)
 			if (!got[i] && b->exists(b, &pc->ids[i])) {
 				got[i] = 1;
-				left--;
+				found++;
 				c[k].used = 1;
 			}
 		b->free(b);
 	}
-	free(got);
-	return left == 0;
+	return found;
+}
+
+/* The objects of pc that no linked pack holds, as a pack of their own
+ * written into to: 0, or -1 with the reason told. */
+static int rest(struct packcopy *pc, git_repository *to,
+    const unsigned char *got)
+{
+	struct packcopy r;
+	size_t i;
+	int e = -1;
+
+	if (packcopy_open_odb(&r, pc->what, pc->from, pc->to) < 0)
+		return -1;
+	for (i = 0; i < pc->nids; i++)
+		if (!got[i] && packcopy_add(&r, &pc->ids[i]) < 0)
+			goto out;
+	e = packcopy_count(&r) ? packcopy_write(&r, to) : 0;
+out:
+	packcopy_close(&r);
+	return e;
 }
 
 /* name of fromfd as the same name in tofd, a link or else a copy, and
@@ -182,9 +199,10 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 {
 	char fromdir[4200], todir[4200], name[80];
 	struct cand c[LINK_PACKS];
+	unsigned char *got = NULL;
 	int fromfd = -1, tofd = -1, r = 0;
+	size_t n, k, found;
 	off_t total = 0;
-	size_t n, k;
 
 	if (!pc->nids)
 		return 0;
@@ -195,8 +213,9 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 	if ((fromfd = open(fromdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (tofd = open(todir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;       /* no packs there: the copy does it */
-	n = candidates(fromfd, tofd, c);
-	if (!n || !cover(pc, fromdir, c, n))
+	if (!(n = candidates(fromfd, tofd, c)) ||
+	    !(got = calloc(pc->nids, 1)) ||
+	    !(found = cover(pc, fromdir, c, n, got)))
 		goto out;
 	for (k = 0; k < n; k++)
 		if (c[k].used)
@@ -221,8 +240,14 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 		r = aie_fail_errno(EX_TEMP, "%s: %s", pc->what, todir);
 		goto out;
 	}
+	/* a merge's trees and commit, say, beside the linked packs */
+	if (found < pc->nids && rest(pc, to, got) < 0) {
+		r = -1;
+		goto out;
+	}
 	r = 1;
 out:
+	free(got);
 	if (fromfd >= 0)
 		close(fromfd);
 	if (tofd >= 0)

@@ -17,7 +17,7 @@ int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
 	git_oid tip;
 	char tracking[400];
 	size_t n;
-	int e, r = -1;
+	int e, linked = 0, r = -1;
 
 	if (git_reference_name_to_id(&tip, s->repo, ref) < 0)
 		return aie_fail(EX_TEMP, "%s: %s", ref, git_errstr());
@@ -31,7 +31,12 @@ int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
 	if (packcopy_commits(&c, &tip, expect, expect ? 1 : 0) < 0)
 		goto out;
 	n = packcopy_count(&c);
-	if (n && packcopy_write(&c, bare) < 0)
+	/* the pack our commit wrote (cyclepack.c) linked as it is, else a
+	 * pack of what the remote lacks */
+	if (n && (linked = packlink(&c, s->repo, bare)) < 0)
+		sync_warn(s, "push", "%s; the objects are copied instead",
+		    aie_errmsg);
+	if (n && linked != 1 && packcopy_write(&c, bare) < 0)
 		goto out;
 	/* told once, at the end, as libgit2's local transport tells it:
 	 * the objects, not their size */

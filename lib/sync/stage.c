@@ -224,11 +224,23 @@ static int admit(struct sync *s, const char *rel, int content)
 
 static int add(struct sync *s, git_index *idx, const char *rel)
 {
+	const git_index_entry *e;
+	struct stat st;
+
 	s->r->staged++;
 	if (s->o->dry_run)
 		return 0;
+	/* the cycle's new objects held in memory from the first (cyclepack.c) */
+	if (!s->mem && cyclepack_begin(s) < 0)
+		return -1;
+	if (s->mem && fstatat(s->v->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    cyclepack_room(s, st.st_size) < 0)
+		return -1;
 	if (git_index_add_bypath(idx, rel) < 0)
 		return aie_fail(EX_TEMP, "%s: stage: %s", rel, git_errstr());
+	if (s->mem && (e = git_index_get_bypath(idx, rel, 0)) &&
+	    cyclepack_staged(s, &e->id) < 0)
+		return -1;
 	return 0;
 }
 

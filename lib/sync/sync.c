@@ -103,6 +103,9 @@ void sync_fini(struct sync *s)
 	 * did is no one's to hear now (the last cycle's result is gone) */
 	for (k = 0; k < 2; k++)
 		(void)repack_finish(&s->jobs[k], 1, &rr);
+	if (s->repo)
+		cyclepack_end(s);
+	free(s->memids);
 	git_index_free(s->idx);
 	git_remote_free(s->remote);
 	git_repository_free(s->repo);
@@ -335,7 +338,29 @@ static int write_last_sync(struct sync *s)
 	return 0;
 }
 
-/* Commit the index when its tree differs from HEAD's. */
+/* HEAD's branch moved to id, a commit of the parent we read (or the
+ * first one), with the reflog message git_commit_create_v gives. */
+static int head_move(struct sync *s, const git_oid *id, git_commit *parent,
+    const char *msg)
+{
+	git_reference *nr = NULL;
+	char ref[300], log[400];
+	int e;
+
+	snprintf(ref, sizeof ref, "refs/heads/%s", s->branch);
+	snprintf(log, sizeof log, "commit%s: %.*s", parent ? "" : " (initial)",
+	    (int)strcspn(msg, "\n"), msg);
+	e = parent ? git_reference_create_matching(&nr, s->repo, ref, id, 1,
+	    git_commit_id(parent), log) :
+	    git_reference_create(&nr, s->repo, ref, id, 0, log);
+	git_reference_free(nr);
+	if (e < 0)
+		return aie_fail(EX_TEMP, "commit: %s: %s", ref, git_errstr());
+	return 0;
+}
+
+/* Commit the index when its tree differs from HEAD's: the commit's new
+ * objects written out (cyclepack.c) before the index and HEAD name them. */
 static int commit_index(struct sync *s, git_index *idx, const char *msg)
 {
 	git_oid tree_id, head_id, id;
@@ -346,13 +371,17 @@ static int commit_index(struct sync *s, git_index *idx, const char *msg)
 
 	/* the tree first: it makes the index's cache tree valid, and
 	 * written with it the next cycle can trust it (unchanged.c) */
-	if (git_index_write_tree(&tree_id, idx) < 0 || git_index_write(idx) < 0)
+	if (git_index_write_tree(&tree_id, idx) < 0)
 		return aie_fail(EX_TEMP, ".git/index: write: %s", git_errstr());
 	unborn = git_reference_name_to_id(&head_id, s->repo, "HEAD") < 0;
 	if (!unborn && git_commit_lookup(&head, s->repo, &head_id) < 0)
 		return aie_fail(EX_TEMP, "HEAD: %s", git_errstr());
 	if (head && git_oid_equal(git_commit_tree_id(head), &tree_id)) {
-		r = 0;
+		if (git_index_write(idx) < 0)
+			aie_fail(EX_TEMP, ".git/index: write: %s",
+			    git_errstr());
+		else
+			r = 0;
 		goto out;
 	}
 	if (git_tree_lookup(&tree, s->repo, &tree_id) < 0 ||
@@ -360,11 +389,19 @@ static int commit_index(struct sync *s, git_index *idx, const char *msg)
 		aie_fail(EX_TEMP, "commit: %s", git_errstr());
 		goto out;
 	}
-	if (git_commit_create_v(&id, s->repo, "HEAD", sig, sig, NULL,
+	if (git_commit_create_v(&id, s->repo, NULL, sig, sig, NULL,
 	    msg, tree, head ? 1 : 0, head) < 0) {
 		aie_fail(EX_TEMP, "commit: %s", git_errstr());
 		goto out;
 	}
+	if (cyclepack_write(s, &id, &head_id, head ? 1 : 0) < 0)
+		goto out;
+	if (git_index_write(idx) < 0) {
+		aie_fail(EX_TEMP, ".git/index: write: %s", git_errstr());
+		goto out;
+	}
+	if (head_move(s, &id, head, msg) < 0)
+		goto out;
 	if (!s->r->commit[0])
 		git_oid_tostr(s->r->commit, sizeof s->r->commit, &id);
 	r = 0;
@@ -767,6 +804,7 @@ static int cycle(struct sync *s)
 	if (idx && (ch.n || s->r->audited || s->r->refused) &&
 	    commit_index(s, idx, s->r->message) < 0)
 		goto out;
+	cyclepack_end(s);
 	/* written (or unchanged) by now. A fetch that brings objects, a
 	 * merge, a checkout and a push need neither the index nor the trees
 	 * the scan parsed: each lets go of them first, so that their memory
@@ -783,6 +821,7 @@ static int cycle(struct sync *s)
 		memset(&s->index_st, 0, sizeof s->index_st);
 out:
 	changes_free(&ch);
+	cyclepack_end(s);
 	/* a failed cycle or a dry run may leave staged entries in memory
 	 * that are not on disk: the next cycle reads the index again */
 	if ((r < 0 || s->o->dry_run) && sync_let_go(s) < 0 && r == 0)
