@@ -31,6 +31,16 @@ their_plan() {
 	echo "$newest"
 }
 
+# fsck_clean DIR...: git fsck --full --strict finds nothing in each.
+fsck_clean() {
+	local d
+	for d in "$@"; do
+		run git -C "$d" fsck --full --strict --no-progress --no-dangling
+		assert_success
+		refute_output
+	done
+}
+
 lsync() { vault-sync -C "$VAULT_DIR" -a local "$@"; }
 csync() { vault-sync -C "$CLOUD" -a cloud "$@"; }
 
