@@ -213,7 +213,7 @@ repacking() {
 # commits each changing one note of every folder (a pack each): folder
 # trees of one size, which only their paths tell apart.
 folders() {
-	local b c f n
+	local b f n c
 	b=$(git -C "$VAULT_DIR" symbolic-ref --short HEAD)
 	{
 		printf 'commit refs/heads/%s\ncommitter a <a@x> 1700000000 +0000\ndata 1\nc\nfrom %s^0\n' "$b" "$b"
@@ -225,13 +225,7 @@ folders() {
 		echo
 	} | git -C "$VAULT_DIR" fast-import --quiet
 	for c in $(seq "$1"); do
-		{
-			printf 'commit refs/heads/%s\ncommitter a <a@x> %d +0000\ndata 1\nc\nfrom %s^0\n' "$b" $((1700000000 + c)) "$b"
-			for f in $(seq -w 1 12); do
-				printf 'M 100644 inline Notes/f%s/n%03d.md\ndata <<EOF\nnote of folder %s, version %d\nEOF\n' "$f" $((c * 7 % 100 + 1)) "$f" "$c"
-			done
-			echo
-		} | git -C "$VAULT_DIR" -c fastimport.unpackLimit=1 fast-import --quiet
+		versions "$c" "$c"
 	done
 	git -C "$VAULT_DIR" reset -q --hard
 }
@@ -261,6 +255,40 @@ other_pack() {
 	ours=$(other_pack "$VAULT_DIR/.git" "${big##*/}")
 	echo "# ours $ours bytes, git's $gits"
 	[ "$ours" -le $((gits * 3 / 2)) ]
+	run git -C "$VAULT_DIR" fsck --full --strict --no-progress
+	assert_success
+}
+
+# versions FROM TO: one pack of the commits FROM to TO, each changing one
+# note of every folder of folders().
+versions() {
+	local b c f
+	b=$(git -C "$VAULT_DIR" symbolic-ref --short HEAD)
+	for c in $(seq "$1" "$2"); do
+		printf 'commit refs/heads/%s\ncommitter a <a@x> %d +0000\ndata 1\nc\n' "$b" $((1700000000 + c))
+		[ "$c" -ne "$1" ] || printf 'from %s^0\n' "$b"
+		for f in $(seq -w 1 12); do
+			printf 'M 100644 inline Notes/f%s/n%03d.md\ndata <<EOF\nnote of folder %s, version %d\nEOF\n' "$f" $((c * 7 % 100 + 1)) "$f" "$c"
+		done
+		echo
+	done | git -C "$VAULT_DIR" -c fastimport.unpackLimit=1 fast-import --quiet
+	git -C "$VAULT_DIR" reset -q --hard
+}
+
+@test "repack: a small pack that outweighs twice the smaller ones together stays (a geometric progression)" {
+	local mid packs
+	folders 0
+	versions 1 10
+	mid=$(ls -t "$VAULT_DIR"/.git/objects/pack/*.pack | head -n 1)
+	versions 11 11
+	versions 12 12
+	echo "one more" >>"$VAULT_DIR/Notes/f01/n001.md"
+	VAULT_SYNC_MAX_PACKS=3 lsync -q -j >"$BATS_TEST_TMPDIR/j"
+	grep -q '"repacked":1' "$BATS_TEST_TMPDIR/j"
+	# the first pack, the ten commits' pack, and one of the rest
+	[ -f "$mid" ]
+	packs=("$VAULT_DIR"/.git/objects/pack/*.pack)
+	[ "${#packs[@]}" -eq 3 ] || { ls -l "$VAULT_DIR"/.git/objects/pack; false; }
 	run git -C "$VAULT_DIR" fsck --full --strict --no-progress
 	assert_success
 }

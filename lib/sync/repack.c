@@ -356,6 +356,20 @@ int repack_maybe(git_repository *repo, int max, struct repack_result *rr)
 	else if (small * 2 >= ps.v[0].count) {
 		first = 0;      /* the small ones outweigh: rewrite all */
 		rr->full = 1;
+	} else {
+		/* a progression, as git repack --geometric=2 keeps: a pack
+		 * holding at least twice what the smaller ones hold together
+		 * stays, so the last repack's pack (read through a 16 MiB
+		 * delta-base cache when rewritten) is left until the tail
+		 * outweighs it; the tail is two packs at least, so that the
+		 * count goes down */
+		unsigned long long rest = small;
+
+		while (first + 2 < ps.n &&
+		    ps.v[first].count >= 2 * (rest - ps.v[first].count)) {
+			rest -= ps.v[first].count;
+			first++;
+		}
 	}
 	if (git_packbuilder_new(&pb, repo) < 0) {
 		aie_fail(EX_TEMP, "repack: %s", git_errstr());
