@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,12 +59,16 @@ static double now_s(void)
 static void report_json(struct vault *v, const struct sync_opts *o,
     const struct sync_result *r, int status)
 {
+	struct rusage ru;
 	char ts[21];
 	json_t *j;
 
 	time_rfc3339(time(NULL), ts);   /* when the cycle ended */
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		ru.ru_maxrss = 0;
 	j = json_pack("{s:s, s:s, s:b, s:i, s:b, s:s, s:s?, s:s?, s:i, s:i,"
-	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:f}",
+	    " s:i, s:i, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:f,"
+	    " s:I, s:I}",
 	    "ts", ts, "agent", v->agent, "ok", status == 0, "status", status,
 	    "dry_run", o->dry_run, "message", r->message,
 	    "commit", r->commit[0] ? r->commit : NULL,
@@ -74,7 +79,9 @@ static void report_json(struct vault *v, const struct sync_opts *o,
 	    "fastforward", r->fastforward, "merged", r->merged,
 	    "pushed", r->pushed, "attempts", r->attempts,
 	    "repacked", r->repacked, "scanned", r->scanned,
-	    "scoped", r->scoped, "ms", r->ms);
+	    "scoped", r->scoped, "ms", r->ms,
+	    "rss_kb", (json_int_t)ru.ru_maxrss,
+	    "repack_kb", (json_int_t)r->repack_kb);
 	char *s;
 
 	if (!j)

@@ -293,6 +293,16 @@ versions() {
 	assert_success
 }
 
+@test "repack: the --json line gives the repack child's peak memory beside the process's own" {
+	history 600
+	echo change >>"$VAULT_DIR/Notes/n001.md"
+	VAULT_SYNC_MAX_PACKS=1 lsync -q -j >"$BATS_TEST_TMPDIR/j"
+	jq -e '.repacked == 1 and .repack_kb > 1000 and .rss_kb > 1000' "$BATS_TEST_TMPDIR/j"
+	echo again >>"$VAULT_DIR/Notes/n001.md"
+	lsync -q -j >"$BATS_TEST_TMPDIR/j"
+	jq -e '.repacked == 0 and .repack_kb == 0 and .rss_kb > 1000' "$BATS_TEST_TMPDIR/j"
+}
+
 @test "repack: a loose object that cannot be read stays loose, and the rest of the small packs are packed" {
 	local blob obj packs
 	folders 12

@@ -111,6 +111,7 @@ struct repack_result {
 	int loose;               /* loose objects packed and removed */
 	size_t objects;          /* objects in the new pack */
 	int full;                /* every pack rewritten, not only the small */
+	long peak_kb;            /* the repacking process's peak RSS (kB) */
 };
 
 /* Packs in the objects directory of the repository at gitdir (.git/ or

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -545,13 +546,14 @@ int repack_start(const char *gitdir, int max, struct repack_job *j)
 int repack_finish(struct repack_job *j, int wait, struct repack_result *rr)
 {
 	struct repack_report rep;
+	struct rusage ru;
 	int status, flags = wait ? 0 : WNOHANG;
 	pid_t w;
 
 	memset(rr, 0, sizeof *rr);
 	if (j->pid <= 0)
 		return 0;
-	while ((w = waitpid(j->pid, &status, flags)) < 0)
+	while ((w = wait4(j->pid, &status, flags, &ru)) < 0)
 		if (errno != EINTR)
 			return aie_fail_errno(EX_TEMP, "repack: wait");
 	if (w == 0)
@@ -570,6 +572,7 @@ int repack_finish(struct repack_job *j, int wait, struct repack_result *rr)
 	close(j->fd);
 	j->fd = -1;
 	*rr = rep.rr;
+	rr->peak_kb = ru.ru_maxrss;
 	if (rep.rc < 0) {
 		rep.errmsg[sizeof rep.errmsg - 1] = '\0';
 		return aie_fail(rep.errcode, "%s", rep.errmsg);

@@ -551,6 +551,8 @@ static int repack_collect(struct sync *s, int k, int wait)
 		sync_warn(s, what, "%s", aie_errmsg);
 	else if (rr.packs_after < rr.packs_before || rr.loose)
 		s->r->repacked++;
+	if (rr.peak_kb > s->r->repack_kb)
+		s->r->repack_kb = rr.peak_kb;
 	/* the child replaced packs this process may hold open */
 	if (k == 0 && (rr.packs_after != rr.packs_before || rr.loose) &&
 	    git_odb_renew(s->repo) < 0)

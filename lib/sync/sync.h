@@ -64,6 +64,8 @@ struct sync_result {
 	int remote;                      /* a remote is configured */
 	int fetched, fastforward, merged, pushed;
 	int repacked;                    /* repositories repacked (0-2) */
+	long repack_kb;                  /* the highest peak RSS of the
+	                                  * repacks collected (kB), or 0 */
 	int scanned;                     /* the work tree was examined */
 	int scoped;                      /* only at the paths --watch saw */
 	double ms;                       /* the cycle's wall time */
