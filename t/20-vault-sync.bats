@@ -1009,6 +1009,31 @@ Notes/new/deep/n.md"
 	grep -q "a plan" "$CLOUD/Plans/deep/P.md"
 }
 
+@test "a cycle's pack holds its objects stored, uncompressed, with a valid index: a note of one byte and one of 150 kB reach the other agent whole" {
+	two_agents
+	run lsync -q
+	assert_success
+	mkdir -p "$VAULT_DIR/Plans"
+	printf x >"$VAULT_DIR/Plans/x.md"
+	head -c 150000 /dev/zero | tr '\0' a >"$VAULT_DIR/Plans/long.md"
+	run lsync -q
+	assert_success
+	ours=$(ls -t "$VAULT_DIR"/.git/objects/pack/*.pack | head -n 1)
+	# verify-pack checks each object's ID and CRC, and both checksums
+	git -C "$VAULT_DIR" verify-pack -v "${ours%.pack}.idx" >"$BATS_TEST_TMPDIR/objs"
+	blob=$(git -C "$VAULT_DIR" rev-parse HEAD:Plans/long.md)
+	# stored: the entry is larger than the text (three 64 kB blocks)
+	awk -v b="$blob" '$1 == b && $2 == "blob" && $3 == 150000 && $4 > 150000 { ok = 1 } END { exit !ok }' "$BATS_TEST_TMPDIR/objs"
+	grep -q "^$(git -C "$VAULT_DIR" rev-parse HEAD:Plans/x.md) blob *1 " "$BATS_TEST_TMPDIR/objs"
+	run grep -q "chain length" "$BATS_TEST_TMPDIR/objs"
+	assert_failure
+	fsck_clean "$VAULT_DIR" "$REMOTE"
+	run csync -q
+	assert_success
+	cmp "$VAULT_DIR/Plans/long.md" "$CLOUD/Plans/long.md"
+	[ "$(cat "$CLOUD/Plans/x.md")" = x ]
+}
+
 @test "a push after a merge links the pack of our commit and writes the merge's own objects beside it: fsck clean" {
 	two_agents
 	run lsync -q

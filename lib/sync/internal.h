@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <stdint.h>
 #include <git2.h>
 #include "sync/sync.h"
 
@@ -275,14 +276,17 @@ int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net);
  * built from the repository "from" (packcopy.c): the push to a path
  * remote and the fetch from one. what ("push", "fetch") begins each
  * error message. */
+struct oidlist {
+	git_oid *v;
+	size_t n, cap;
+};
+
 struct packcopy {
 	const char *what;
 	git_repository *from;
 	git_odb *to;             /* to leave out what it has */
 	int own_to;              /* to is ours to free */
-	git_packbuilder *pb;     /* what it lacks, by ID */
-	git_oid *ids;            /* the same, for packlink.c */
-	size_t nids, capids;
+	struct oidlist lacks;    /* what it lacks (one may be told twice) */
 };
 int packcopy_open(struct packcopy *c, const char *what, git_repository *from,
     git_repository *to);
@@ -307,6 +311,23 @@ int packcopy_write(struct packcopy *c, git_repository *to);
  * written as a pack), -1 failed with the reason told (c may be written
  * yet). */
 int packlink(struct packcopy *c, git_repository *from, git_repository *to);
+/* SHA-1 for the checksums of a pack and its index (sha1.c). */
+struct sha1 {
+	uint32_t h[5];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t nbuf;
+};
+void sha1_init(struct sha1 *s);
+void sha1_update(struct sha1 *s, const void *data, size_t n);
+void sha1_final(struct sha1 *s, unsigned char out[20]);
+
+/* A pack of the objects ids (read from odb; one told twice is written
+ * once), each stored uncompressed, and its index, written into packdir
+ * and fsynced with it (packwrite.c); name: the pack's checksum, in hex. */
+int packwrite(git_odb *odb, const git_oid *ids, size_t nids,
+    const char *packdir, char name[GIT_OID_HEXSZ + 1]);
+
 /* The objects a cycle writes held in memory (cyclepack.c): from
  * cyclepack_begin, the repository's odb has them; cyclepack_write writes
  * those of commit (parents: its parents, all of them on disk) as one
@@ -323,9 +344,6 @@ void cyclepack_end(struct sync *s);
 int cyclepack_room(struct sync *s, off_t size);
 /* After a file is staged: its blob, id, is held in memory. */
 int cyclepack_staged(struct sync *s, const git_oid *id);
-/* A packbuilder for such a pack, its delta window narrowed
- * (pushwindow.c): 0, or -1 with the reason told. */
-int sync_copy_packbuilder(git_repository *repo, git_packbuilder **pb);
 int sync_find_item(git_repository *repo, git_tree *tree, const char *id,
     size_t idlen, const char *const *skip, git_oid *oid, char *path,
     size_t pathsize);

@@ -10,8 +10,8 @@
  * the pack it streams: most of a cycle's exchange for the handful of
  * objects it moves. Here a commit's tree is compared with its
  * first parent's, entry by entry, and only what differs and the other
- * side lacks goes into the pack, by ID (the delta search then spans those
- * few, narrowed further in pushwindow.c). The commits go parents first,
+ * side lacks goes into the pack, by ID, each object stored as it is
+ * (packwrite.c). The commits go parents first,
  * and the pack and its index are fsynced before a ref names them, so a
  * copy cut short leaves only an unreferenced pack. (Loose objects, one
  * file each, cost more: on a busy ext4 each new inode was a search of
@@ -36,24 +36,28 @@ static int has(struct packcopy *c, const git_oid *id)
 	return git_odb_exists_ext(c->to, id, GIT_ODB_LOOKUP_NO_REFRESH);
 }
 
+static int oidlist_add(struct oidlist *l, const git_oid *id)
+{
+	git_oid *more;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? 2 * l->cap : 64;
+		if (!(more = realloc(l->v, cap * sizeof *more)))
+			return -1;
+		l->v = more;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *id;
+	return 0;
+}
+
 int packcopy_add(struct packcopy *c, const git_oid *id)
 {
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid *more;
-
 	if (has(c, id))
 		return 0;
-	if (git_packbuilder_insert(c->pb, id, NULL) < 0)
-		return aie_fail(EX_TEMP, "%s: object %s: %s", c->what,
-		    git_oid_tostr(hex, sizeof hex, id), git_errstr());
-	if (c->nids == c->capids) {
-		size_t cap = c->capids ? 2 * c->capids : 64;
-		if (!(more = realloc(c->ids, cap * sizeof *more)))
-			return aie_fail(EX_TEMP, "%s: out of memory", c->what);
-		c->ids = more;
-		c->capids = cap;
-	}
-	c->ids[c->nids++] = *id;
+	if (oidlist_add(&c->lacks, id) < 0)
+		return aie_fail(EX_TEMP, "%s: out of memory", c->what);
 	return 0;
 }
 
@@ -145,24 +149,17 @@ int packcopy_open_odb(struct packcopy *c, const char *what,
 		packcopy_close(c);
 		return -1;
 	}
-	if (sync_copy_packbuilder(from, &c->pb) < 0) {
-		packcopy_close(c);
-		return -1;
-	}
 	return 0;
 }
 
 void packcopy_close(struct packcopy *c)
 {
-	git_packbuilder_free(c->pb);
 	if (c->own_to)
 		git_odb_free(c->to);
-	free(c->ids);
-	c->pb = NULL;
+	free(c->lacks.v);
 	c->to = NULL;
 	c->own_to = 0;
-	c->ids = NULL;
-	c->nids = c->capids = 0;
+	memset(&c->lacks, 0, sizeof c->lacks);
 }
 
 int packcopy_commits(struct packcopy *c, const git_oid *tip,
@@ -199,43 +196,20 @@ out:
 
 size_t packcopy_count(const struct packcopy *c)
 {
-	return git_packbuilder_object_count(c->pb);
+	return c->lacks.n;
 }
 
-/* The pack and its index, then their names, reach the disk before a ref
- * names what they hold. */
 int packcopy_write(struct packcopy *c, git_repository *to)
 {
-	static const char *const ext[] = { ".pack", ".idx" };
-	char dir[4200], name[80];
-	int dfd, fd, k, r = -1;
+	git_odb *odb = NULL;
+	char dir[4200], name[GIT_OID_HEXSZ + 1];
+	int r;
 
 	snprintf(dir, sizeof dir, "%sobjects/pack", git_repository_path(to));
-	/* the delta search spans these few objects only */
-	git_packbuilder_set_threads(c->pb, 1);
-	if (git_packbuilder_write(c->pb, dir, 0, NULL, NULL) < 0)
-		return aie_fail(EX_TEMP, "%s: write %s: %s", c->what, dir,
-		    git_errstr());
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return aie_fail_errno(EX_TEMP, "%s: %s", c->what, dir);
-	for (k = 0; k < 2; k++) {
-		snprintf(name, sizeof name, "pack-%s%s",
-		    git_packbuilder_name(c->pb), ext[k]);
-		if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) < 0 ||
-		    fsync(fd) < 0) {
-			aie_fail_errno(EX_TEMP, "%s: %s/%s", c->what, dir, name);
-			if (fd >= 0)
-				close(fd);
-			goto out;
-		}
-		close(fd);
-	}
-	if (fsync(dfd) < 0) {
-		aie_fail_errno(EX_TEMP, "%s: %s", c->what, dir);
-		goto out;
-	}
-	r = 0;
-out:
-	close(dfd);
+	if (git_repository_odb(&odb, c->from) < 0)
+		return aie_fail(EX_TEMP, "%s: %s", c->what, git_errstr());
+	if ((r = packwrite(odb, c->lacks.v, c->lacks.n, dir, name)) < 0)
+		aie_fail(aie_errcode, "%s: %s", c->what, aie_errmsg);
+	git_odb_free(odb);
 	return r;
 }

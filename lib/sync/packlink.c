@@ -103,12 +103,12 @@ static size_t cover(struct packcopy *pc, const char *fromdir, struct cand *c,
 	git_odb_backend *b;
 	char idx[4300];
 
-	for (k = 0; k < n && found < pc->nids; k++) {
+	for (k = 0; k < n && found < pc->lacks.n; k++) {
 		snprintf(idx, sizeof idx, "%.4200s/%.63s.idx", fromdir, c[k].base);
 		if (git_odb_backend_one_pack(&b, idx) < 0)
 			continue;       /* gone meanwhile: the copy does it */
-		for (i = 0; i < pc->nids; i++)
-			if (!got[i] && b->exists(b, &pc->ids[i])) {
+		for (i = 0; i < pc->lacks.n; i++)
+			if (!got[i] && b->exists(b, &pc->lacks.v[i])) {
 				got[i] = 1;
 				found++;
 				c[k].used = 1;
@@ -129,8 +129,8 @@ static int rest(struct packcopy *pc, git_repository *to,
 
 	if (packcopy_open_odb(&r, pc->what, pc->from, pc->to) < 0)
 		return -1;
-	for (i = 0; i < pc->nids; i++)
-		if (!got[i] && packcopy_add(&r, &pc->ids[i]) < 0)
+	for (i = 0; i < pc->lacks.n; i++)
+		if (!got[i] && packcopy_add(&r, &pc->lacks.v[i]) < 0)
 			goto out;
 	e = packcopy_count(&r) ? packcopy_write(&r, to) : 0;
 out:
@@ -204,7 +204,7 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 	size_t n, k, found;
 	off_t total = 0;
 
-	if (!pc->nids)
+	if (!pc->lacks.n)
 		return 0;
 	snprintf(fromdir, sizeof fromdir, "%sobjects/pack",
 	    git_repository_path(from));
@@ -214,7 +214,7 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 	    (tofd = open(todir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;       /* no packs there: the copy does it */
 	if (!(n = candidates(fromfd, tofd, c)) ||
-	    !(got = calloc(pc->nids, 1)) ||
+	    !(got = calloc(pc->lacks.n, 1)) ||
 	    !(found = cover(pc, fromdir, c, n, got)))
 		goto out;
 	for (k = 0; k < n; k++)
@@ -241,7 +241,7 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 		goto out;
 	}
 	/* a merge's trees and commit, say, beside the linked packs */
-	if (found < pc->nids && rest(pc, to, got) < 0) {
+	if (found < pc->lacks.n && rest(pc, to, got) < 0) {
 		r = -1;
 		goto out;
 	}
