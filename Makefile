@@ -17,9 +17,9 @@ LIBEXECDIR ?= $(PREFIX)/lib/ai-employee
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libgit2 libcurl jansson libsodium
+PKGS      = libgit2 libcurl jansson libsodium libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgit2 -lcurl -ljansson -lsodium)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgit2 -lcurl -ljansson -lsodium -lcrypto -lz)
 
 ifdef SAN
 BUILD    ?= build-san

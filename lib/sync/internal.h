@@ -311,17 +311,6 @@ int packcopy_write(struct packcopy *c, git_repository *to);
  * written as a pack), -1 failed with the reason told (c may be written
  * yet). */
 int packlink(struct packcopy *c, git_repository *from, git_repository *to);
-/* SHA-1 for the checksums of a pack and its index (sha1.c). */
-struct sha1 {
-	uint32_t h[5];
-	uint64_t len;
-	unsigned char buf[64];
-	size_t nbuf;
-};
-void sha1_init(struct sha1 *s);
-void sha1_update(struct sha1 *s, const void *data, size_t n);
-void sha1_final(struct sha1 *s, unsigned char out[20]);
-
 /* A pack of the objects ids (read from odb; one told twice is written
  * once), each stored uncompressed, and its index, written into packdir
  * and fsynced with it (packwrite.c); name: the pack's checksum, in hex. */

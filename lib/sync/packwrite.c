@@ -11,7 +11,10 @@
  * stored blocks (RFC 1950/1951: what any zlib reads, git's and libgit2's
  * included), its ID known already, and the index (version 2: fan-out,
  * sorted IDs, CRC-32s, offsets, the pack's SHA-1, its own) is made from
- * what was written. Both files go to temporary names in objects/pack,
+ * what was written. The checksums are zlib's (CRC-32, Adler-32) and
+ * OpenSSL's (SHA-1, with the CPU's SHA instructions): libraries libgit2
+ * and libcurl load anyway; portable ones of our own took 16 ms for the
+ * 2 MB a cycle of 20 changed 50 kB notes writes. Both files go to temporary names in objects/pack,
  * are fsynced, and are renamed pack first: the index is what makes a
  * pack seen. The pack is named, as git names it, by its checksum.
  */
@@ -24,6 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <zlib.h>
+
 #include "vault/vault.h"
 #include "internal.h"
 
@@ -35,27 +41,12 @@ struct entry {
 
 struct out {
 	int fd;
-	struct sha1 sum;
+	EVP_MD_CTX *sum;
 	uint64_t offset;
 	uint32_t crc;
 	unsigned char buf[65536];
 	size_t n;
 };
-
-static uint32_t crc_table[256];
-
-static void crc_init(void)
-{
-	uint32_t c, i, k;
-
-	if (crc_table[1])
-		return;
-	for (i = 0; i < 256; i++) {
-		for (c = i, k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320 ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
 
 static int write_all(int fd, const unsigned char *p, size_t n)
 {
@@ -85,13 +76,11 @@ static int flush(struct out *o)
 static int put(struct out *o, const void *data, size_t n)
 {
 	const unsigned char *p = data;
-	uint32_t c = ~o->crc;
-	size_t i, take;
+	size_t take;
 
-	sha1_update(&o->sum, p, n);
-	for (i = 0; i < n; i++)
-		c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	o->crc = ~c;
+	if (EVP_DigestUpdate(o->sum, p, n) != 1)
+		return -1;
+	o->crc = (uint32_t)crc32_z(o->crc, p, n);
 	o->offset += n;
 	while (n) {
 		if (o->n == sizeof o->buf && flush(o) < 0)
@@ -103,24 +92,6 @@ static int put(struct out *o, const void *data, size_t n)
 		n -= take;
 	}
 	return 0;
-}
-
-static uint32_t adler32(const unsigned char *p, size_t n)
-{
-	uint32_t a = 1, b = 0;
-	size_t k;
-
-	while (n) {
-		k = n < 5552 ? n : 5552;        /* no overflow before the modulo */
-		n -= k;
-		while (k--) {
-			a += *p++;
-			b += a;
-		}
-		a %= 65521;
-		b %= 65521;
-	}
-	return b << 16 | a;
 }
 
 /* One object: its type and size, then a zlib stream of stored blocks. */
@@ -154,7 +125,7 @@ static int put_object(struct out *o, git_object_t type, const unsigned char *dat
 			return -1;
 		off += len;
 	} while (!last);
-	ad = adler32(data, size);
+	ad = (uint32_t)adler32_z(1, data, size);
 	blk[0] = ad >> 24;
 	blk[1] = ad >> 16;
 	blk[2] = ad >> 8;
@@ -183,7 +154,7 @@ static int write_index(int fd, const struct entry *e, size_t n,
 {
 	size_t nlarge = 0, i, len, at;
 	unsigned char *b;
-	struct sha1 s;
+	EVP_MD_CTX *s;
 	uint32_t fan = 0;
 	int r, k;
 
@@ -214,10 +185,13 @@ static int write_index(int fd, const struct entry *e, size_t n,
 		}
 	memcpy(b + at, sum, 20);
 	at += 20;
-	sha1_init(&s);
-	sha1_update(&s, b, at);
-	sha1_final(&s, b + at);
-	r = write_all(fd, b, len);
+	r = -1;
+	if ((s = EVP_MD_CTX_new()) &&
+	    EVP_DigestInit_ex(s, EVP_sha1(), NULL) == 1 &&
+	    EVP_DigestUpdate(s, b, at) == 1 &&
+	    EVP_DigestFinal_ex(s, b + at, NULL) == 1)
+		r = write_all(fd, b, len);
+	EVP_MD_CTX_free(s);
 	free(b);
 	return r;
 }
@@ -249,7 +223,6 @@ int packwrite(git_odb *odb, const git_oid *ids, size_t nids,
 	int dfd, ifd = -1, r = -1;
 	git_oid packid;
 
-	crc_init();
 	if ((dfd = open(packdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return aie_fail_errno(EX_TEMP, "%s", packdir);
 	if (!(e = malloc((nids ? nids : 1) * sizeof *e)) ||
@@ -269,7 +242,11 @@ int packwrite(git_odb *odb, const git_oid *ids, size_t nids,
 		aie_fail_errno(EX_TEMP, "%s: a new pack", packdir);
 		goto out;
 	}
-	sha1_init(&o->sum);
+	if (!(o->sum = EVP_MD_CTX_new()) ||
+	    EVP_DigestInit_ex(o->sum, EVP_sha1(), NULL) != 1) {
+		aie_fail(EX_TEMP, "%s: SHA-1 of the pack: out of memory", packdir);
+		goto out;
+	}
 	memcpy(head, "PACK\0\0\0\2", 8);
 	be32(head + 8, (uint32_t)n);
 	if (put(o, head, sizeof head) < 0)
@@ -290,7 +267,8 @@ int packwrite(git_odb *odb, const git_oid *ids, size_t nids,
 		git_odb_object_free(obj);
 		obj = NULL;
 	}
-	sha1_final(&o->sum, sum);
+	if (EVP_DigestFinal_ex(o->sum, sum, NULL) != 1)
+		goto write_failed;
 	/* the checksum itself is not summed */
 	if (o->n + 20 > sizeof o->buf && flush(o) < 0)
 		goto write_failed;
@@ -339,6 +317,8 @@ out:
 		unlinkat(dfd, tpack, 0);
 	if (tidx[0])
 		unlinkat(dfd, tidx, 0);
+	if (o)
+		EVP_MD_CTX_free(o->sum);
 	free(o);
 	free(e);
 	close(dfd);
