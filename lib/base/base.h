@@ -54,6 +54,9 @@ int file_readat(int dirfd, const char *rel, char **buf, size_t *len);
 int file_writeat(int dirfd, const char *rel, const char *buf, size_t len,
     int mode);
 int file_appendat(int dirfd, const char *rel, const char *buf, size_t len);
+/* All of buf written to fd, a short write or EINTR taken up again: 0, or
+ * -1 with errno set. */
+int fd_write_all(int fd, const void *buf, size_t len);
 /* As file_writeat, but only over a file that is there: one that was moved
  * or removed meanwhile is not made again (-1 with 1, "no longer there").
  * For an edit that must not bring back a draft decided meanwhile. */

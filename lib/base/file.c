@@ -124,8 +124,9 @@ int file_readat(int dirfd, const char *rel, char **buf, size_t *len)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int fd_write_all(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
 	ssize_t n;
 
 	while (len > 0) {
@@ -169,7 +170,7 @@ static int write_tmp(int dirfd, const char *rel, const char *buf, size_t len,
 		close(pfd);
 		return -1;
 	}
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (fd_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		aie_fail_errno(EX_TEMP, "%s: write", rel);
 		close(fd);
 		unlinkat(pfd, tmp, 0);

@@ -272,15 +272,16 @@ int sync_push_local(struct sync *s, git_repository *bare, const char *ref,
  * *net set when the remote could not be read. */
 int sync_fetch_local(struct sync *s, git_oid *theirs, int *have, int *net);
 
-/* One pack of the objects of some commits that the repository "to" lacks,
- * built from the repository "from" (packcopy.c): the push to a path
- * remote and the fetch from one. what ("push", "fetch") begins each
- * error message. */
+/* A growable list of object IDs. */
 struct oidlist {
 	git_oid *v;
 	size_t n, cap;
 };
 
+/* One pack of the objects of some commits that the repository "to" lacks,
+ * built from the repository "from" (packcopy.c): the push to a path
+ * remote and the fetch from one. what ("push", "fetch") begins each
+ * error message. */
 struct packcopy {
 	const char *what;
 	git_repository *from;
@@ -308,8 +309,8 @@ int packcopy_write(struct packcopy *c, git_repository *to);
 /* The objects of c, by linking into to's objects/pack the few small
  * packs of "from" that hold them and "to" lacks, and writing what they
  * do not hold as a pack (packlink.c): 1 done, 0 not so (c is then
- * written as a pack), -1 failed with the reason told (c may be written
- * yet). */
+ * written as a pack), -1 failed with the reason told (c, then only what
+ * the linked packs do not hold, may be written yet). */
 int packlink(struct packcopy *c, git_repository *from, git_repository *to);
 /* A pack of the objects ids (read from odb; one told twice is written
  * once), each stored uncompressed, and its index, written into packdir

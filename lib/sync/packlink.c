@@ -118,33 +118,13 @@ static size_t cover(struct packcopy *pc, const char *fromdir, struct cand *c,
 	return found;
 }
 
-/* The objects of pc that no linked pack holds, as a pack of their own
- * written into to: 0, or -1 with the reason told. */
-static int rest(struct packcopy *pc, git_repository *to,
-    const unsigned char *got)
-{
-	struct packcopy r;
-	size_t i;
-	int e = -1;
-
-	if (packcopy_open_odb(&r, pc->what, pc->from, pc->to) < 0)
-		return -1;
-	for (i = 0; i < pc->lacks.n; i++)
-		if (!got[i] && packcopy_add(&r, &pc->lacks.v[i]) < 0)
-			goto out;
-	e = packcopy_count(&r) ? packcopy_write(&r, to) : 0;
-out:
-	packcopy_close(&r);
-	return e;
-}
-
 /* name of fromfd as the same name in tofd, a link or else a copy, and
  * fsynced: 0, or -1 with errno set. */
 static int place(int fromfd, int tofd, const char *name)
 {
 	char tmp[120], buf[65536];
 	int in = -1, out = -1, e;
-	ssize_t got, put, off;
+	ssize_t got;
 
 	if (linkat(fromfd, name, tofd, name, 0) == 0 || errno == EEXIST) {
 		if ((out = openat(tofd, name, O_RDONLY | O_CLOEXEC)) < 0)
@@ -167,11 +147,8 @@ static int place(int fromfd, int tofd, const char *name)
 				continue;
 			goto fail;
 		}
-		for (off = 0; off < got; off += put)
-			while ((put = write(out, buf + off,
-			    (size_t)(got - off))) < 0)
-				if (errno != EINTR)
-					goto fail;
+		if (fd_write_all(out, buf, (size_t)got) < 0)
+			goto fail;
 	}
 	if (fsync(out) < 0)
 		goto fail;
@@ -201,7 +178,7 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 	struct cand c[LINK_PACKS];
 	unsigned char *got = NULL;
 	int fromfd = -1, tofd = -1, r = 0;
-	size_t n, k, found;
+	size_t n, k, i, j, found;
 	off_t total = 0;
 
 	if (!pc->lacks.n)
@@ -240,8 +217,13 @@ int packlink(struct packcopy *pc, git_repository *from, git_repository *to)
 		r = aie_fail_errno(EX_TEMP, "%s: %s", pc->what, todir);
 		goto out;
 	}
-	/* a merge's trees and commit, say, beside the linked packs */
-	if (found < pc->lacks.n && rest(pc, to, got) < 0) {
+	/* what no linked pack holds (a merge's trees and commit, say) is
+	 * what is left of pc, written as a pack of its own */
+	for (i = j = 0; i < pc->lacks.n; i++)
+		if (!got[i])
+			pc->lacks.v[j++] = pc->lacks.v[i];
+	pc->lacks.n = j;
+	if (j && packcopy_write(pc, to) < 0) {
 		r = -1;
 		goto out;
 	}

@@ -10,7 +10,8 @@
 # appear in the other's vault with both in --watch (median and p99).
 # Prints median times, each ratio vault-sync/git with its spread (the
 # min-max of the rounds' ratios) beside issue 24's target, vault-sync's
-# peak RSS, and the load average before and after, warning when it is
+# peak RSS and that of a repack's child (a process of its own), and the
+# load average before and after, warning when it is
 # over 0.5 (a loaded machine slows git's many processes more than one
 # vault-sync: the ratios then flatter vault-sync). A benchmark, not a
 # test: exits 0 unless it could not run.
